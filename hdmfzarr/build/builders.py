@@ -1,0 +1,225 @@
+"""Builders: the storage-neutral tree between containers and a backend.
+
+A builder tree mirrors what is stored: groups hold groups, datasets and links; every node
+has attributes. The build layer produces it from containers and consumes it on read; a
+backend writes it to a store and reads it back. Builders know nothing of specs or zarr.
+
+Dtypes on builders use the spec language's canonical names (see ``hdmfzarr.spec.dtypes``):
+``"float32"``, ``"int64"``, ``"bool"``, ``"text"``, ``"ascii"``, ``"isodatetime"``, ...;
+``"object"`` for object references; a list of :class:`CompoundField` for compounds;
+``None`` when the backend should take it from the data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterator
+
+__all__ = [
+    "Builder",
+    "GroupBuilder",
+    "DatasetBuilder",
+    "LinkBuilder",
+    "ReferenceBuilder",
+    "ExternalTarget",
+    "CompoundField",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class CompoundField:
+    """One field of a compound dtype: its name and canonical dtype (``"object"`` = reference)."""
+
+    name: str
+    dtype: str
+
+
+@dataclass(frozen=True, slots=True)
+class ExternalTarget:
+    """An object in another store: ``source`` is relative to this store's URL (or absolute)."""
+
+    source: str
+    path: str
+
+
+class Builder:
+    """A node of the tree: a name, a parent, attributes and the source store it came from."""
+
+    __slots__ = ("name", "parent", "attributes", "source", "location")
+
+    def __init__(
+        self,
+        name: str,
+        attributes: dict[str, Any] | None = None,
+        parent: GroupBuilder | None = None,
+        source: str | None = None,
+    ) -> None:
+        self.name = name
+        self.parent = parent
+        self.attributes: dict[str, Any] = dict(attributes) if attributes else {}
+        self.source = source
+        # Backend-private handle (for example the zarr node a read builder came from).
+        self.location: Any = None
+
+    @property
+    def path(self) -> str:
+        """Absolute path inside the store, ``/`` for the root."""
+        parts: list[str] = []
+        node: Builder | None = self
+        while node is not None and node.parent is not None:
+            parts.append(node.name)
+            node = node.parent
+        return "/" + "/".join(reversed(parts))
+
+    @property
+    def root(self) -> Builder:
+        node: Builder = self
+        while node.parent is not None:
+            node = node.parent
+        return node
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.path!r})"
+
+
+class GroupBuilder(Builder):
+    """A group: child groups, datasets and links by name, plus attributes."""
+
+    __slots__ = ("groups", "datasets", "links")
+
+    def __init__(
+        self,
+        name: str,
+        groups: dict[str, GroupBuilder] | list[GroupBuilder] | None = None,
+        datasets: dict[str, DatasetBuilder] | list[DatasetBuilder] | None = None,
+        attributes: dict[str, Any] | None = None,
+        links: dict[str, LinkBuilder] | list[LinkBuilder] | None = None,
+        parent: GroupBuilder | None = None,
+        source: str | None = None,
+    ) -> None:
+        super().__init__(name, attributes, parent, source)
+        self.groups: dict[str, GroupBuilder] = {}
+        self.datasets: dict[str, DatasetBuilder] = {}
+        self.links: dict[str, LinkBuilder] = {}
+        for g in _values(groups):
+            self.set_group(g)
+        for d in _values(datasets):
+            self.set_dataset(d)
+        for lk in _values(links):
+            self.set_link(lk)
+
+    def _adopt(self, child: Builder) -> None:
+        name = child.name
+        if name in self.groups or name in self.datasets or name in self.links:
+            old = self.groups.get(name) or self.datasets.get(name) or self.links.get(name)
+            if old is not child:
+                raise ValueError(f"{self.path!r} already has a child named {name!r}")
+        child.parent = self
+
+    def set_group(self, builder: GroupBuilder) -> GroupBuilder:
+        self._adopt(builder)
+        self.groups[builder.name] = builder
+        return builder
+
+    def set_dataset(self, builder: DatasetBuilder) -> DatasetBuilder:
+        self._adopt(builder)
+        self.datasets[builder.name] = builder
+        return builder
+
+    def set_link(self, builder: LinkBuilder) -> LinkBuilder:
+        self._adopt(builder)
+        self.links[builder.name] = builder
+        return builder
+
+    def children(self) -> Iterator[Builder]:
+        yield from self.groups.values()
+        yield from self.datasets.values()
+        yield from self.links.values()
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.groups or name in self.datasets or name in self.links
+
+    def __getitem__(self, path: str) -> Builder:
+        """Child by name or by a path relative to this group (absolute paths from the root)."""
+        node: Builder = self.root if path.startswith("/") else self
+        for part in (p for p in path.split("/") if p):
+            if not isinstance(node, GroupBuilder):
+                raise KeyError(path)
+            nxt = node.groups.get(part) or node.datasets.get(part) or node.links.get(part)
+            if nxt is None:
+                raise KeyError(path)
+            node = nxt
+        return node
+
+    def walk(self) -> Iterator[Builder]:
+        """This group and every node below it, depth first, in a stable order."""
+        yield self
+        for g in self.groups.values():
+            yield from g.walk()
+        yield from self.datasets.values()
+        yield from self.links.values()
+
+
+class DatasetBuilder(Builder):
+    """A dataset: data (array-like, scalar, lazy array, iterator, DataIO), dtype and attributes."""
+
+    __slots__ = ("data", "dtype", "dims")
+
+    def __init__(
+        self,
+        name: str,
+        data: Any = None,
+        dtype: str | list[CompoundField] | None = None,
+        attributes: dict[str, Any] | None = None,
+        parent: GroupBuilder | None = None,
+        source: str | None = None,
+        dims: list[str] | None = None,
+    ) -> None:
+        super().__init__(name, attributes, parent, source)
+        self.data = data
+        self.dtype = dtype
+        self.dims = dims
+
+
+class LinkBuilder(Builder):
+    """A link named ``name`` to a builder in this tree or to an :class:`ExternalTarget`."""
+
+    __slots__ = ("target",)
+
+    def __init__(
+        self,
+        target: Builder | ExternalTarget,
+        name: str | None = None,
+        parent: GroupBuilder | None = None,
+        source: str | None = None,
+    ) -> None:
+        if name is None:
+            if isinstance(target, ExternalTarget):
+                raise ValueError("a link to an external target needs a name")
+            name = target.name
+        super().__init__(name, None, parent, source)
+        self.target = target
+
+
+@dataclass(frozen=True, slots=True)
+class ReferenceBuilder:
+    """An object reference: to a builder in this tree, or (on read, before resolution) a path."""
+
+    target: Any  # Builder | str (absolute path) | ExternalTarget
+    source: str = field(default=".")
+
+    @property
+    def path(self) -> str:
+        if isinstance(self.target, Builder):
+            return self.target.path
+        if isinstance(self.target, ExternalTarget):
+            return self.target.path
+        return str(self.target)
+
+
+def _values(items: Any) -> list[Any]:
+    if not items:
+        return []
+    if isinstance(items, dict):
+        return list(items.values())
+    return list(items)

@@ -1,0 +1,99 @@
+"""The exceptions hdmfzarr raises: one base class, one subclass per layer.
+
+Every error names what is at fault (file, type, key, object path, column) so that a user
+can act on the message without reading a traceback.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "HdmfZarrError",
+    "SpecError",
+    "ContainerError",
+    "BuildError",
+    "ConstructError",
+    "StoreError",
+    "StoreNotFoundError",
+    "StoreExistsError",
+    "CorruptStoreError",
+    "DanglingReferenceError",
+    "UnsafeReferenceError",
+    "ValidationError",
+]
+
+
+class HdmfZarrError(Exception):
+    """Base class of every error hdmfzarr raises on purpose."""
+
+
+class SpecError(HdmfZarrError, ValueError):
+    """A schema (namespace or spec file) is invalid: names the file, the type and the key."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        data_type: str | None = None,
+        key: str | None = None,
+        line: int | None = None,
+    ) -> None:
+        self.file = file
+        self.data_type = data_type
+        self.key = key
+        self.line = line
+        where = []
+        if file:
+            where.append(f"{file}" + (f", line {line}" if line is not None else ""))
+        if data_type:
+            where.append(f"type {data_type!r}")
+        if key:
+            where.append(f"key {key!r}")
+        prefix = f"[{'; '.join(where)}] " if where else ""
+        super().__init__(prefix + message)
+
+
+class ContainerError(HdmfZarrError, ValueError):
+    """Invalid use of a container (for example a bad row or column for a table)."""
+
+
+class BuildError(HdmfZarrError):
+    """A container tree cannot be mapped to builders (names the object path)."""
+
+
+class ConstructError(HdmfZarrError):
+    """A builder tree cannot be turned back into containers (names the object path)."""
+
+
+class StoreError(HdmfZarrError, OSError):
+    """A problem with the storage: names the store URL and the object path."""
+
+
+class StoreNotFoundError(StoreError, FileNotFoundError):
+    """The path or URL holds no store (or no such object inside it)."""
+
+
+class StoreExistsError(StoreError, FileExistsError):
+    """Mode 'w-' was asked for but something already exists at the path."""
+
+
+class CorruptStoreError(StoreError):
+    """Metadata or data in the store cannot be decoded."""
+
+
+class DanglingReferenceError(StoreError, LookupError):
+    """A reference or link points at an object that does not exist."""
+
+
+class UnsafeReferenceError(StoreError, PermissionError):
+    """A reference or link leaves the store and the caller did not allow it."""
+
+
+class ValidationError(HdmfZarrError):
+    """Raised by ``validate(..., raise_on_error=True)``; carries the list of problems."""
+
+    def __init__(self, errors: list) -> None:
+        self.errors = list(errors)
+        lines = "\n".join(f"  - {e}" for e in self.errors[:20])
+        more = f"\n  ... and {len(self.errors) - 20} more" if len(self.errors) > 20 else ""
+        super().__init__(f"{len(self.errors)} validation error(s):\n{lines}{more}")
