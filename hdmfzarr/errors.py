@@ -42,6 +42,7 @@ class SpecError(HdmfZarrError, ValueError):
         self.data_type = data_type
         self.key = key
         self.line = line
+        self.detail = message  # the message without its location prefix
         where = []
         if file:
             where.append(f"{file}" + (f", line {line}" if line is not None else ""))

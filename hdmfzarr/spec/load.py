@@ -1,0 +1,212 @@
+"""YAML/JSON dicts -> spec model, with errors located by file, line, type and key.
+
+YAML is parsed with a loader that records each mapping's line number (from yaml's node marks);
+`spec_from_dict` turns one type's dict into a GroupSpec/DatasetSpec, accepting either
+`data_type_*` or `neurodata_type_*` keys.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ..errors import SpecError
+from .model import AttributeSpec, DatasetSpec, GroupSpec, LinkSpec, Spec
+
+__all__ = ["read_yaml", "spec_from_dict", "specs_from_source", "detect_type_key", "TYPE_KEYS"]
+
+#: the two spellings of the type keys
+TYPE_KEYS = ("data_type", "neurodata_type")
+
+_ATTR_KEYS = {"name", "doc", "dtype", "shape", "dims", "required", "value", "default_value"}
+_STORAGE_KEYS = {"name", "doc", "default_name", "quantity", "linkable", "attributes", "data_type_def",
+                 "data_type_inc"}
+_DATASET_KEYS = _STORAGE_KEYS | {"dtype", "shape", "dims", "value", "default_value"}
+_GROUP_KEYS = _STORAGE_KEYS | {"datasets", "groups", "links"}
+_LINK_KEYS = {"name", "doc", "target_type", "quantity"}
+
+
+class LineDict(dict):
+    """A dict that remembers the (1-based) line where its YAML mapping starts."""
+
+    line: int | None = None
+
+
+def _loader_class() -> type:
+    import yaml
+
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+    class _LineLoader(base):  # type: ignore[misc, valid-type]
+        def construct_mapping(self, node: Any, deep: bool = False) -> LineDict:
+            d = LineDict(super().construct_mapping(node, deep=True))
+            d.line = node.start_mark.line + 1
+            return d
+
+    _LineLoader.add_constructor("tag:yaml.org,2002:map", _LineLoader.construct_mapping)
+    return _LineLoader
+
+
+_LOADER: type | None = None
+
+
+def read_yaml(path: str | Path) -> Any:
+    """Parse a YAML file; mappings become LineDicts. Missing files and bad YAML raise SpecError."""
+    global _LOADER
+    import yaml
+
+    if _LOADER is None:
+        _LOADER = _loader_class()
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SpecError("file not found", file=str(path)) from None
+    except OSError as e:
+        raise SpecError(f"cannot read file: {e}", file=str(path)) from None
+    try:
+        return yaml.load(text, Loader=_LOADER)  # noqa: S506 - a SafeLoader subclass
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        line = mark.line + 1 if mark is not None else None
+        raise SpecError(f"malformed YAML: {e.problem or e}", file=str(path), line=line) from None
+    except yaml.YAMLError as e:
+        raise SpecError(f"malformed YAML: {e}", file=str(path)) from None
+
+
+def detect_type_key(d: dict) -> str | None:
+    """'data_type' or 'neurodata_type' if the dict (or any nested spec) uses that spelling, else None."""
+    for tk in TYPE_KEYS:
+        if f"{tk}_def" in d or f"{tk}_inc" in d:
+            return tk
+    for kind in ("groups", "datasets"):
+        for sub in d.get(kind) or ():
+            if isinstance(sub, dict):
+                found = detect_type_key(sub)
+                if found:
+                    return found
+    return None
+
+
+def _line(d: Any) -> int | None:
+    return getattr(d, "line", None)
+
+
+def _fail(msg: str, d: Any, ctx: "_Ctx", key: str | None) -> SpecError:
+    err = SpecError(msg, file=ctx.file, data_type=ctx.data_type, key=key, line=_line(d))
+    err.detail = msg  # type: ignore[attr-defined]
+    return err
+
+
+class _Ctx:
+    """Where we are while converting: file and the enclosing top-level type."""
+
+    __slots__ = ("file", "data_type")
+
+    def __init__(self, file: str | None, data_type: str | None) -> None:
+        self.file = file
+        self.data_type = data_type
+
+
+def _check_mapping(d: Any, allowed: set[str], what: str, ctx: _Ctx) -> None:
+    if not isinstance(d, dict):
+        raise _fail(f"{what} must be a mapping, got {type(d).__name__} {d!r}", d, ctx, None)
+    extra = set(d) - allowed
+    if extra:
+        raise _fail(f"unknown key(s) {sorted(extra)} in {what}; allowed: {sorted(allowed)}",
+                    d, ctx, sorted(extra)[0])
+
+
+def _list(d: dict, key: str, ctx: _Ctx) -> list:
+    v = d.get(key)
+    if v is None:
+        return []
+    if not isinstance(v, list):
+        raise _fail(f"{key!r} must be a list, got {type(v).__name__}", d, ctx, key)
+    return v
+
+
+def _build(cls: type, kwargs: dict, d: dict, ctx: _Ctx) -> Any:
+    """Call a model constructor, turning its SpecError into one that names file and line."""
+    try:
+        return cls(**kwargs)
+    except SpecError as e:
+        if e.file is not None:
+            raise
+        detail = getattr(e, "detail", None) or str(e)
+        sub = e.data_type if e.data_type and e.data_type != ctx.data_type else None
+        msg = f"in {sub!r}: {detail}" if sub else detail
+        err = SpecError(msg, file=ctx.file, data_type=ctx.data_type or e.data_type, key=e.key, line=_line(d))
+        err.detail = msg  # type: ignore[attr-defined]
+        raise err from None
+
+
+def _normalise_type_keys(d: dict, ctx: _Ctx, what: str) -> dict:
+    """Copy of `d` with neurodata_type_* renamed to data_type_*; both spellings at once is an error."""
+    out = dict(d)
+    for suffix in ("_def", "_inc"):
+        nkey = f"neurodata_type{suffix}"
+        if nkey in out:
+            if f"data_type{suffix}" in out:
+                raise _fail(f"{what} has both 'data_type{suffix}' and '{nkey}'", d, ctx, nkey)
+            out[f"data_type{suffix}"] = out.pop(nkey)
+    return out
+
+
+def _attribute(d: Any, ctx: _Ctx) -> AttributeSpec:
+    _check_mapping(d, _ATTR_KEYS, "an attribute spec", ctx)
+    return _build(AttributeSpec, {"name": d.get("name"), "doc": d.get("doc"), "dtype": d.get("dtype"),
+                                  **{k: d[k] for k in ("shape", "dims", "required", "value", "default_value")
+                                     if k in d}}, d, ctx)
+
+
+def _link(d: Any, ctx: _Ctx) -> LinkSpec:
+    _check_mapping(d, _LINK_KEYS, "a link spec", ctx)
+    return _build(LinkSpec, {"doc": d.get("doc"), "target_type": d.get("target_type"),
+                             **{k: d[k] for k in ("quantity", "name") if k in d}}, d, ctx)
+
+
+def _storage(d: Any, ctx: _Ctx, kind: str) -> Spec:
+    if not isinstance(d, dict):
+        raise _fail(f"a {kind} spec must be a mapping, got {type(d).__name__} {d!r}", d, ctx, None)
+    nd = _normalise_type_keys(d, ctx, f"a {kind} spec")
+    allowed = _GROUP_KEYS if kind == "group" else _DATASET_KEYS
+    _check_mapping(nd, allowed, f"a {kind} spec", ctx)
+    kwargs = {k: v for k, v in nd.items() if k not in ("attributes", "datasets", "groups", "links")}
+    kwargs["attributes"] = [_attribute(a, ctx) for a in _list(d, "attributes", ctx)]
+    if kind == "group":
+        kwargs["datasets"] = [_storage(s, ctx, "dataset") for s in _list(d, "datasets", ctx)]
+        kwargs["groups"] = [_storage(s, ctx, "group") for s in _list(d, "groups", ctx)]
+        kwargs["links"] = [_link(s, ctx) for s in _list(d, "links", ctx)]
+        return _build(GroupSpec, kwargs, d, ctx)
+    return _build(DatasetSpec, kwargs, d, ctx)
+
+
+def spec_from_dict(d: dict, kind: str, *, file: str | None = None) -> Spec:
+    """Build a GroupSpec (kind='group') or DatasetSpec (kind='dataset') from its YAML/JSON dict."""
+    if kind not in ("group", "dataset"):
+        raise ValueError(f"kind must be 'group' or 'dataset', got {kind!r}")
+    dt = None
+    if isinstance(d, dict):
+        dt = d.get("data_type_def") or d.get("neurodata_type_def")
+        dt = dt if isinstance(dt, str) else None
+    return _storage(d, _Ctx(file, dt), kind)
+
+
+def specs_from_source(doc: Any, *, file: str | None = None) -> list[Spec]:
+    """The top-level specs of one source file's content ({'groups': [...], 'datasets': [...]})."""
+    ctx = _Ctx(file, None)
+    if not isinstance(doc, dict):
+        raise _fail(f"a spec source must be a mapping with 'groups' and/or 'datasets', got {type(doc).__name__}",
+                    doc, ctx, None)
+    _check_mapping(doc, {"groups", "datasets"}, "a spec source", ctx)
+    if not doc.get("groups") and not doc.get("datasets"):
+        raise _fail("a spec source needs 'groups' and/or 'datasets'", doc, ctx, None)
+    out: list[Spec] = []
+    for kind, key in (("group", "groups"), ("dataset", "datasets")):
+        for d in _list(doc, key, ctx):
+            spec = spec_from_dict(d, kind, file=file)
+            if spec.data_type_def is None:
+                raise _fail(f"top-level {kind} specs must define a type (data_type_def)", d, ctx, "data_type_def")
+            out.append(spec)
+    return out

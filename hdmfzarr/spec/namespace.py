@@ -1,0 +1,586 @@
+"""Namespaces and the catalog that loads, includes and resolves them.
+
+A `SpecNamespace` holds one namespace's metadata, its own (unresolved) top-level specs grouped by
+source, and which key spelling it uses (`type_key`). The `NamespaceCatalog` loads namespace files
+(or a spec cache read from a store), orders includes, checks every type, and hands out resolved
+specs (cached by the Resolver).
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from ..errors import SpecError
+from .load import TYPE_KEYS, detect_type_key, read_yaml, specs_from_source
+from .model import DatasetSpec, GroupSpec, RefSpec, Spec
+from .resolve import Resolver
+
+__all__ = ["SpecNamespace", "NamespaceCatalog", "source_stem"]
+
+_NS_KEYS = {"name", "doc", "author", "contact", "full_name", "schema", "version", "date"}
+_ENTRY_KEYS = {"source", "namespace", "doc", "title", "data_types", "neurodata_types"}
+
+
+def source_stem(source: str) -> str:
+    """A source name without its .yaml/.yml/.json extension (how stores cache sources)."""
+    for ext in (".yaml", ".yml", ".json"):
+        if source.endswith(ext):
+            return source[: -len(ext)]
+    return source
+
+
+def _str_list(v: Any, key: str, file: str | None, line: int | None) -> tuple[str, ...]:
+    if v is None:
+        return ()
+    if isinstance(v, str):
+        return (v,)
+    if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
+        raise SpecError(f"{key!r} must be a string or a list of strings, got {v!r}", file=file, key=key, line=line)
+    return tuple(v)
+
+
+class SpecNamespace:
+    """One namespace: metadata, schema entries, own top-level specs per source, and its type key."""
+
+    def __init__(self, name: str, doc: str, version: str, *, full_name: str | None = None,
+                 author: Iterable[str] = (), contact: Iterable[str] = (), date: str | None = None,
+                 schema: Iterable[dict] = (), sources: dict[str, list[Spec]] | None = None,
+                 type_key: str = "data_type") -> None:
+        if type_key not in TYPE_KEYS:
+            raise SpecError(f"type_key must be one of {TYPE_KEYS}, got {type_key!r}", key="type_key")
+        self.name = name
+        self.doc = doc
+        self.version = version
+        self.full_name = full_name
+        self.author = tuple(author)
+        self.contact = tuple(contact)
+        self.date = date
+        self.schema: tuple[dict, ...] = tuple(dict(e) for e in schema)
+        self.sources: dict[str, tuple[Spec, ...]] = {k: tuple(v) for k, v in (sources or {}).items()}
+        self.type_key = type_key
+        self._types: dict[str, tuple[Spec, str]] = {}
+        for src, specs in self.sources.items():
+            for spec in specs:
+                _collect_defs(spec, src, self._types)
+
+    @property
+    def def_key(self) -> str:
+        """'data_type_def' or 'neurodata_type_def'."""
+        return f"{self.type_key}_def"
+
+    @property
+    def inc_key(self) -> str:
+        """'data_type_inc' or 'neurodata_type_inc'."""
+        return f"{self.type_key}_inc"
+
+    @property
+    def includes(self) -> tuple[str, ...]:
+        """Names of the namespaces this one includes."""
+        return tuple(e["namespace"] for e in self.schema if "namespace" in e)
+
+    def own_types(self) -> list[str]:
+        """The types defined in this namespace's own sources (nested definitions included)."""
+        return list(self._types)
+
+    def get_own_spec(self, data_type: str) -> Spec | None:
+        """The unresolved spec of a type defined here, or None."""
+        hit = self._types.get(data_type)
+        return hit[0] if hit else None
+
+    def source_of(self, data_type: str) -> str | None:
+        """The source (file name) that defines `data_type` in this namespace, or None."""
+        hit = self._types.get(data_type)
+        return hit[1] if hit else None
+
+    def get_source_files(self) -> list[str]:
+        """The source names listed by this namespace, in order."""
+        return [e["source"] for e in self.schema if "source" in e]
+
+    def to_dict(self) -> dict:
+        """The namespace entry as written in a namespace YAML file."""
+        d: dict[str, Any] = {"name": self.name, "doc": self.doc}
+        if self.author:
+            d["author"] = list(self.author)
+        if self.contact:
+            d["contact"] = list(self.contact)
+        if self.full_name is not None:
+            d["full_name"] = self.full_name
+        if self.date is not None:
+            d["date"] = self.date
+        d["schema"] = [dict(e) for e in self.schema]
+        d["version"] = self.version
+        return d
+
+    def source_dict(self, source: str) -> dict:
+        """One source file's content: {'groups': [...], 'datasets': [...]} in this namespace's key spelling."""
+        groups = [s.to_dict(self.type_key) for s in self.sources[source] if isinstance(s, GroupSpec)]
+        datasets = [s.to_dict(self.type_key) for s in self.sources[source] if isinstance(s, DatasetSpec)]
+        out: dict[str, Any] = {}
+        if groups:
+            out["groups"] = groups
+        if datasets:
+            out["datasets"] = datasets
+        return out
+
+    def _key(self) -> tuple:
+        schema = tuple(tuple(sorted((k, source_stem(v) if k == "source" else _hashable(v))
+                                    for k, v in e.items() if k not in ("doc", "title")))
+                       for e in self.schema)
+        sources = tuple(sorted((source_stem(k), v) for k, v in self.sources.items()))
+        return (self.name, self.doc, self.version, self.full_name, self.author, self.contact, self.date,
+                self.type_key, schema, sources)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, SpecNamespace):
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash((self.name, self.version))
+
+    def __repr__(self) -> str:
+        return f"SpecNamespace(name={self.name!r}, version={self.version!r}, types={len(self._types)})"
+
+
+def _hashable(v: Any) -> Any:
+    return tuple(v) if isinstance(v, list) else v
+
+
+def _collect_defs(spec: Any, source: str, out: dict[str, tuple[Spec, str]]) -> None:
+    """Register `spec` and every nested type definition inside it."""
+    if spec.data_type_def is not None:
+        if spec.data_type_def in out:
+            raise SpecError(f"type {spec.data_type_def!r} is defined twice (in {out[spec.data_type_def][1]!r} "
+                            f"and {source!r})", file=source, data_type=spec.data_type_def, key="data_type_def")
+        out[spec.data_type_def] = (spec, source)
+    for sub in getattr(spec, "datasets", ()) + getattr(spec, "groups", ()):
+        _collect_defs(sub, source, out)
+
+
+def _top_level_dicts(content: Any) -> list[dict]:
+    """The top-level type dicts of a parsed source file."""
+    out = []
+    for key in ("groups", "datasets"):
+        out += [d for d in (content.get(key) or []) if isinstance(d, dict)]
+    return out
+
+
+def _namespace_files(root: Path, depth: int, budget: list[int] | None = None) -> list[Path]:
+    """Namespace files under `root`, at most `depth` folders deep and 200 folders in all."""
+    budget = [200] if budget is None else budget
+    out: list[Path] = []
+    budget[0] -= 1
+    if budget[0] < 0:
+        return out
+    try:
+        children = sorted(root.iterdir())
+    except OSError:
+        return out
+    for p in children:
+        if p.name.startswith("."):
+            continue
+        if p.name == "namespace.yaml" or p.name.endswith(".namespace.yaml"):
+            if p.is_file():
+                out.append(p)
+        elif depth > 0 and p.is_dir():
+            out.extend(_namespace_files(p, depth - 1, budget))
+    return out
+
+
+def _deps(spec: Any) -> set[str]:
+    """Types a spec needs: its parent, nested includes/definitions, link and reference targets."""
+    out: set[str] = set()
+
+    def dtype_refs(dtype: Any) -> None:
+        if isinstance(dtype, RefSpec):
+            out.add(dtype.target_type)
+        elif isinstance(dtype, tuple):
+            for f in dtype:
+                dtype_refs(f.dtype)
+
+    def walk(s: Any, top: bool) -> None:
+        if s.data_type_inc is not None:
+            out.add(s.data_type_inc)
+        if not top and s.data_type_def is not None:
+            out.add(s.data_type_def)
+        for a in s.attributes:
+            dtype_refs(a.dtype)
+        dtype_refs(getattr(s, "dtype", None))
+        for ln in getattr(s, "links", ()):
+            out.add(ln.target_type)
+        for sub in getattr(s, "datasets", ()) + getattr(s, "groups", ()):
+            walk(sub, False)
+
+    walk(spec, True)
+    return out
+
+
+#: reads one source: (namespace name, source name) -> (parsed content, file label for errors)
+SourceReader = Callable[[str, str], "tuple[Any, str]"]
+
+
+class NamespaceCatalog:
+    """All loaded namespaces; resolves types on demand (once, cached)."""
+
+    def __init__(self) -> None:
+        self._namespaces: dict[str, SpecNamespace] = {}
+        self._visible: dict[str, dict[str, str]] = {}  # ns -> data type -> defining ns
+        self._files: dict[str, str] = {}  # ns -> namespace file it was loaded from (or '<cache>')
+        self._where: dict[str, dict[str, tuple[str, int | None]]] = {}  # ns -> type -> (source file, line)
+        self._resolver = Resolver(self._lookup)
+
+    def copy(self) -> "NamespaceCatalog":
+        """An independent catalog with the same namespaces (specs are immutable, so they are shared)."""
+        new = NamespaceCatalog()
+        new._namespaces = dict(self._namespaces)
+        new._visible = {k: dict(v) for k, v in self._visible.items()}
+        new._files = dict(self._files)
+        new._where = dict(self._where)
+        new._resolver.restore_state(self._resolver.copy_state())
+        return new
+
+    __copy__ = copy
+
+    # -- queries -------------------------------------------------------------------------------
+
+    @property
+    def namespaces(self) -> tuple[str, ...]:
+        """Names of the loaded namespaces, in load order."""
+        return tuple(self._namespaces)
+
+    def get_namespace(self, name: str) -> SpecNamespace:
+        """The namespace called `name` (SpecError if not loaded)."""
+        try:
+            return self._namespaces[name]
+        except KeyError:
+            raise SpecError(f"namespace {name!r} is not loaded; loaded: {list(self._namespaces)}",
+                            key="namespace") from None
+
+    def _visible_in(self, namespace: str) -> dict[str, str]:
+        self.get_namespace(namespace)
+        return self._visible[namespace]
+
+    def get_types(self, namespace: str, *, own_only: bool = False) -> list[str]:
+        """Types usable in `namespace` (own and included), or only those it defines."""
+        if own_only:
+            return self.get_namespace(namespace).own_types()
+        return list(self._visible_in(namespace))
+
+    def has_type(self, namespace: str, data_type: str) -> bool:
+        """True if `data_type` is usable in `namespace`."""
+        return data_type in self._visible_in(namespace)
+
+    def get_spec(self, namespace: str, data_type: str) -> Spec:
+        """The resolved spec of `data_type` (ancestors merged) as seen from `namespace`."""
+        self._check_type(namespace, data_type)
+        return self._resolver.resolve(namespace, data_type)
+
+    def get_hierarchy(self, namespace: str, data_type: str) -> list[str]:
+        """`data_type` then its ancestors, nearest first."""
+        self._check_type(namespace, data_type)
+        return self._resolver.hierarchy(namespace, data_type)
+
+    def is_sub_data_type(self, namespace: str, data_type: str, parent_type: str) -> bool:
+        """True if `data_type` is `parent_type` or inherits from it."""
+        return parent_type in self.get_hierarchy(namespace, data_type)
+
+    def namespace_of(self, data_type: str) -> str:
+        """The (first loaded) namespace that defines `data_type`."""
+        for name, ns in self._namespaces.items():
+            if ns.get_own_spec(data_type) is not None:
+                return name
+        raise SpecError(f"no loaded namespace defines type {data_type!r}", data_type=data_type)
+
+    def source_of(self, namespace: str, data_type: str) -> tuple[str, str]:
+        """(defining namespace, source name) of a type usable in `namespace`."""
+        self._check_type(namespace, data_type)
+        defns = self._visible[namespace][data_type]
+        return defns, self._namespaces[defns].source_of(data_type) or ""
+
+    def _check_type(self, namespace: str, data_type: str) -> None:
+        if data_type not in self._visible_in(namespace):
+            raise SpecError(f"type {data_type!r} is not defined in or included by namespace {namespace!r}",
+                            data_type=data_type, key="data_type")
+
+    def _lookup(self, namespace: str, data_type: str) -> tuple[str, Spec, tuple[str | None, int | None]] | None:
+        defns = self._visible.get(namespace, {}).get(data_type)
+        if defns is None:
+            return None
+        ns = self._namespaces[defns]
+        spec = ns.get_own_spec(data_type)
+        where = self._where.get(defns, {}).get(data_type) or (ns.source_of(data_type), None)
+        return defns, spec, where  # type: ignore[return-value]
+
+    # -- loading -------------------------------------------------------------------------------
+
+    def load_namespaces(self, path: str | Path) -> dict[str, dict[str, tuple[str, ...]]]:
+        """Load every namespace in a namespace YAML file (sources and includes resolved relative to it).
+
+        Returns {loaded namespace: {included namespace: types taken from it}}. Namespaces already
+        loaded under the same name are skipped (with a warning if the version differs).
+        """
+        path = Path(path)
+        doc = read_yaml(path)
+        file = str(path)
+        if not isinstance(doc, dict) or not isinstance(doc.get("namespaces"), list):
+            raise SpecError("a namespace file needs a top-level 'namespaces' list", file=file, key="namespaces",
+                            line=getattr(doc, "line", None))
+        folder = path.parent
+
+        def read_source(ns_name: str, source: str) -> tuple[Any, str]:
+            p = folder / source
+            if not p.exists() and not p.suffix and (folder / f"{source}.yaml").exists():
+                p = folder / f"{source}.yaml"
+            if not p.exists():
+                raise SpecError(f"source file {source!r} of namespace {ns_name!r} not found at {p}",
+                                file=file, key="source")
+            return read_yaml(p), str(p)
+
+        self._load_missing_includes(doc["namespaces"], folder, file)
+        return self._load(doc["namespaces"], read_source, file)
+
+    def _load_missing_includes(self, entries: list, folder: Path, file: str) -> None:
+        """Load included namespaces that are neither loaded nor in this file from namespace files nearby.
+
+        Looks (at most three levels deep) under the file's folder and its parent for `namespace.yaml` or
+        `*.namespace.yaml` files, as laid out by the NWB and hdmf schema repositories.
+        """
+        names = {e.get("name") for e in entries if isinstance(e, dict)}
+        wanted = set()
+        for e in entries:
+            for s in (e.get("schema") or []) if isinstance(e, dict) else []:
+                inc = s.get("namespace") if isinstance(s, dict) else None
+                if isinstance(inc, str) and inc not in names and inc not in self._namespaces:
+                    wanted.add(inc)
+        if not wanted:
+            return
+        this = Path(file).resolve()
+        for root in (folder, folder.parent):
+            for cand in sorted(_namespace_files(root, depth=3)):
+                if cand.resolve() == this or not wanted:
+                    continue
+                try:
+                    cdoc = read_yaml(cand)
+                except SpecError:
+                    continue
+                provided = {e.get("name") for e in (cdoc.get("namespaces") or []) if isinstance(e, dict)} \
+                    if isinstance(cdoc, dict) and isinstance(cdoc.get("namespaces"), list) else set()
+                if provided & wanted:
+                    self.load_namespaces(cand)
+                    wanted -= set(self._namespaces)
+
+    def load_cache(self, cache: dict[str, Any]) -> dict[str, dict[str, tuple[str, ...]]]:
+        """Load namespaces from the dict `to_cache` returns (e.g. read back from a store's spec cache)."""
+        if not isinstance(cache, dict):
+            raise SpecError(f"a spec cache must be a dict, got {type(cache).__name__}", file="<cache>")
+        entries = []
+        sources: dict[str, dict] = {}
+        for name, item in cache.items():
+            if not isinstance(item, dict) or "namespace" not in item:
+                raise SpecError(f"cache entry {name!r} needs 'namespace' and 'sources'", file="<cache>", key=name)
+            nsd = item["namespace"]
+            if isinstance(nsd, dict) and "namespaces" in nsd:  # hdmf's {"namespaces": [ns]} wrapping
+                nsd = nsd["namespaces"][0] if nsd["namespaces"] else {}
+            entries.append(nsd)
+            sources[nsd.get("name", name) if isinstance(nsd, dict) else name] = item.get("sources") or {}
+
+        def read_source(ns_name: str, source: str) -> tuple[Any, str]:
+            srcs = sources.get(ns_name, {})
+            for cand in (source, source_stem(source)):
+                if cand in srcs:
+                    return srcs[cand], f"<cache>/{ns_name}/{cand}"
+            raise SpecError(f"source {source!r} of namespace {ns_name!r} is missing from the cache",
+                            file=f"<cache>/{ns_name}", key="source")
+
+        return self._load(entries, read_source, "<cache>")
+
+    def to_cache(self) -> dict[str, Any]:
+        """JSON-able dict of every namespace and its sources (source names without extension, as hdmf caches)."""
+        out: dict[str, Any] = {}
+        for name, ns in self._namespaces.items():
+            nsd = ns.to_dict()
+            nsd["schema"] = [({**e, "source": source_stem(e["source"])} if "source" in e else e)
+                             for e in nsd["schema"]]
+            out[name] = {"version": ns.version, "namespace": nsd,
+                         "sources": {source_stem(s): ns.source_dict(s) for s in ns.sources}}
+        return out
+
+    def _load(self, entries: list, read_source: SourceReader, file: str) -> dict[str, dict[str, tuple[str, ...]]]:
+        parsed = [self._parse_ns(e, file) for e in entries]
+        order = self._order(parsed, file)
+        snapshot = (dict(self._namespaces), dict(self._visible), dict(self._files), self._resolver.copy_state(),
+                    dict(self._where))
+        result: dict[str, dict[str, tuple[str, ...]]] = {}
+        try:
+            for meta in order:
+                name = meta["name"]
+                if name in self._namespaces:
+                    old = self._namespaces[name].version
+                    if old != meta["version"]:
+                        warnings.warn(f"namespace {name!r} version {meta['version']} from {file} ignored: "
+                                      f"version {old} is already loaded", stacklevel=3)
+                    continue
+                result[name] = self._add(meta, read_source, file)
+            for name in result:  # check every new type now, so bad specs fail at load time
+                for dt in self._namespaces[name].own_types():
+                    self._resolver.resolve(name, dt)
+        except BaseException:
+            self._namespaces, self._visible, self._files = snapshot[0], snapshot[1], snapshot[2]
+            self._resolver.restore_state(snapshot[3])
+            self._where = snapshot[4]
+            raise
+        return result
+
+    def _parse_ns(self, e: Any, file: str) -> dict:
+        line = getattr(e, "line", None)
+        if not isinstance(e, dict):
+            raise SpecError(f"each namespace must be a mapping, got {type(e).__name__}", file=file, line=line)
+        extra = set(e) - _NS_KEYS
+        if extra:
+            raise SpecError(f"unknown key(s) {sorted(extra)} in namespace; allowed: {sorted(_NS_KEYS)}",
+                            file=file, key=sorted(extra)[0], line=line)
+        for k in ("name", "version"):
+            v = e.get(k)
+            if isinstance(v, (int, float)) and k == "version":
+                v = str(v)
+            if not isinstance(v, str) or not v:
+                raise SpecError(f"namespace needs a string {k!r}, got {v!r}", file=file, key=k, line=line)
+        name = e["name"]
+        if any(c.isspace() for c in name):
+            raise SpecError(f"namespace name {name!r} must not contain whitespace", file=file, key="name", line=line)
+        schema = e.get("schema")
+        if not isinstance(schema, list):
+            raise SpecError(f"namespace {name!r} needs a 'schema' list", file=file, key="schema", line=line)
+        entries = []
+        for s in schema:
+            sl = getattr(s, "line", line)
+            if not isinstance(s, dict) or set(s) - _ENTRY_KEYS or (("source" in s) == ("namespace" in s)):
+                raise SpecError(f"each schema entry of namespace {name!r} needs exactly one of 'source' or "
+                                f"'namespace' (and optionally doc, title, data_types), got {s!r}",
+                                file=file, key="schema", line=sl)
+            entry = {k: v for k, v in s.items() if k != "neurodata_types"}
+            types = s.get("data_types", s.get("neurodata_types"))
+            if types is not None:
+                entry["data_types"] = list(_str_list(types, "data_types", file, sl))
+            for k in ("source", "namespace"):
+                if k in entry and not isinstance(entry[k], str):
+                    raise SpecError(f"{k!r} must be a string, got {entry[k]!r}", file=file, key=k, line=sl)
+            entries.append(entry)
+        return {"name": name, "doc": str(e.get("doc", "")), "version": str(e["version"]),
+                "full_name": e.get("full_name"), "date": None if e.get("date") is None else str(e["date"]),
+                "author": _str_list(e.get("author"), "author", file, line),
+                "contact": _str_list(e.get("contact"), "contact", file, line),
+                "schema": entries, "line": line}
+
+    def _order(self, parsed: list[dict], file: str) -> list[dict]:
+        """Namespaces of one file in dependency order; a cycle or unknown include raises SpecError."""
+        by_name = {m["name"]: m for m in parsed}
+        order: list[dict] = []
+        state: dict[str, int] = {}
+
+        def visit(name: str, chain: list[str]) -> None:
+            if state.get(name) == 2:
+                return
+            if state.get(name) == 1:
+                cyc = chain[chain.index(name):] + [name]
+                raise SpecError(f"cycle of namespace includes: {' -> '.join(cyc)}", file=file, key="namespace")
+            state[name] = 1
+            meta = by_name[name]
+            for e in meta["schema"]:
+                inc = e.get("namespace")
+                if inc is None:
+                    continue
+                if inc in by_name:
+                    visit(inc, chain + [name])
+                elif inc not in self._namespaces:
+                    raise SpecError(f"namespace {name!r} includes namespace {inc!r}, which is not loaded; "
+                                    f"load its namespace file first (loaded: {list(self._namespaces)})",
+                                    file=file, key="namespace", line=meta["line"])
+            state[name] = 2
+            order.append(meta)
+
+        for m in parsed:
+            visit(m["name"], [])
+        return order
+
+    def _add(self, meta: dict, read_source: SourceReader, file: str) -> dict[str, tuple[str, ...]]:
+        name = meta["name"]
+        sources: dict[str, list[Spec]] = {}
+        where: dict[str, tuple[str, int | None]] = {}
+        type_key: str | None = None
+        for e in meta["schema"]:
+            if "source" not in e:
+                continue
+            content, sfile = read_source(name, e["source"])
+            specs = specs_from_source(content, file=sfile)
+            for d in _top_level_dicts(content):
+                where[d.get("data_type_def") or d.get("neurodata_type_def")] = (sfile, getattr(d, "line", None))
+            if type_key is None and isinstance(content, dict):
+                for d in (content.get("groups") or []) + (content.get("datasets") or []):
+                    type_key = detect_type_key(d) if isinstance(d, dict) else None
+                    if type_key:
+                        break
+            wanted = e.get("data_types")
+            if wanted is not None:
+                have = {s.data_type_def for s in specs}
+                missing = [t for t in wanted if t not in have]
+                if missing:
+                    raise SpecError(f"data_types {missing} are not defined in source {e['source']!r}",
+                                    file=sfile, data_type=missing[0], key="data_types")
+                specs = [s for s in specs if s.data_type_def in wanted]
+            if e["source"] in sources:
+                raise SpecError(f"source {e['source']!r} is listed twice in namespace {name!r}", file=file,
+                                key="source")
+            sources[e["source"]] = specs
+        try:
+            ns = SpecNamespace(meta["name"], meta["doc"], meta["version"], full_name=meta["full_name"],
+                               author=meta["author"], contact=meta["contact"], date=meta["date"],
+                               schema=meta["schema"], sources=sources, type_key=type_key or "data_type")
+        except SpecError as err:
+            if err.file:
+                raise
+            raise SpecError(getattr(err, "detail", None) or str(err), file=file, data_type=err.data_type,
+                            key=err.key) from None
+        visible: dict[str, str] = {}
+        included: dict[str, tuple[str, ...]] = {}
+        for e in meta["schema"]:
+            inc = e.get("namespace")
+            if inc is None:
+                continue
+            inc_visible = self._visible[inc]
+            wanted = e.get("data_types")
+            if wanted is None:
+                take = dict(inc_visible)
+            else:
+                take = {}
+                todo = list(wanted)
+                while todo:
+                    dt = todo.pop()
+                    if dt in take:
+                        continue
+                    if dt not in inc_visible:
+                        raise SpecError(f"type {dt!r} is not in included namespace {inc!r}", file=file,
+                                        data_type=dt, key="data_types")
+                    take[dt] = inc_visible[dt]
+                    todo.extend(_deps(self._namespaces[take[dt]].get_own_spec(dt)))
+            visible.update(take)
+            included[inc] = tuple(sorted(take))
+        for dt in ns.own_types():
+            visible[dt] = name
+        self._namespaces[name] = ns
+        self._visible[name] = visible
+        self._files[name] = file
+        self._where[name] = where
+        return included
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, NamespaceCatalog):
+            return NotImplemented
+        return list(self._namespaces.values()) == list(other._namespaces.values())
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"NamespaceCatalog({list(self._namespaces)})"

@@ -1,0 +1,340 @@
+"""Inheritance resolution: a type's effective spec after merging its ancestors.
+
+A child refines its parent's sub-specs of the same name (or, for unnamed sub-specs, the same
+data type): dtype may only narrow per `is_sub_dtype`, a shape must fit one of the parent's shapes,
+and doc, quantity and value may change. Unnamed-but-typed sub-specs of a type are also merged with
+the (type-level) spec of the type they include, so e.g. `DynamicTable.id` carries the attributes of
+`ElementIdentifiers`. Results are cached per (defining namespace, type).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from ..errors import SpecError
+from .dtypes import is_sub_dtype
+from .model import AttributeSpec, DatasetSpec, DtypeSpec, GroupSpec, RefSpec, Spec
+
+__all__ = ["Resolver"]
+
+#: lookup(namespace, data_type) -> (defining namespace, unresolved spec, (file, line)) or None
+Lookup = Callable[[str, str], "tuple[str, Spec, tuple[str | None, int | None]] | None"]
+_NOWHERE: tuple[None, None] = (None, None)
+
+
+def _located(msg: str, loc: Any, data_type: str | None, key: str | None) -> SpecError:
+    return SpecError(msg, file=loc[0], line=loc[1], data_type=data_type, key=key)
+
+
+class Resolver:
+    """Resolves and caches types for a catalog; `lookup` finds a type's unresolved spec."""
+
+    def __init__(self, lookup: Lookup) -> None:
+        self._lookup = lookup
+        self._full: dict[tuple[str, str], Spec] = {}
+        self._base: dict[tuple[str, str], Spec] = {}
+        self._busy: set[tuple[str, str, str]] = set()
+
+    def copy_state(self) -> tuple[dict, dict]:
+        """A snapshot of the caches (to roll back a failed load)."""
+        return dict(self._full), dict(self._base)
+
+    def restore_state(self, state: tuple[dict, dict]) -> None:
+        """Roll back to a snapshot from `copy_state`."""
+        self._full, self._base = dict(state[0]), dict(state[1])
+        self._busy.clear()
+
+    # -- lookups -------------------------------------------------------------------------------
+
+    def _find(self, ns: str, dt: str, *, loc: Any, owner: str | None, key: str) -> tuple[str, Spec, Any]:
+        found = self._lookup(ns, dt)
+        if found is None:
+            raise _located(f"unknown data type {dt!r} (not defined in or included by namespace {ns!r})",
+                           loc, owner, key)
+        return found
+
+    def hierarchy(self, ns: str, dt: str) -> list[str]:
+        """`dt` then its ancestors, nearest first."""
+        out: list[str] = []
+        cur: str | None = dt
+        cur_ns = ns
+        while cur is not None:
+            if cur in out:
+                raise SpecError(f"circular inheritance: {' -> '.join(out + [cur])}", data_type=dt,
+                                key="data_type_inc")
+            defns, spec, _ = self._find(cur_ns, cur, loc=_NOWHERE, owner=out[-1] if out else None,
+                                        key="data_type_inc")
+            out.append(cur)
+            cur, cur_ns = spec.data_type_inc, defns
+        return out
+
+    def is_subtype(self, ns: str, dt: str, ancestor: str) -> bool:
+        """True if `dt` is `ancestor` or inherits from it."""
+        return ancestor in self.hierarchy(ns, dt)
+
+    # -- resolution ----------------------------------------------------------------------------
+
+    def resolve(self, ns: str, dt: str) -> Spec:
+        """The fully resolved spec of `dt` as seen from namespace `ns` (cached)."""
+        defns, spec, loc = self._find(ns, dt, loc=_NOWHERE, owner=None, key="data_type")
+        return self._resolve(defns, dt, spec, loc, full=True)
+
+    def _resolve(self, defns: str, dt: str, spec: Spec, loc: Any, *, full: bool) -> Spec:
+        cache = self._full if full else self._base
+        hit = cache.get((defns, dt))
+        if hit is not None:
+            return hit
+        token = (defns, dt, "full" if full else "base")
+        if token in self._busy:
+            raise _located(f"circular inheritance involving {dt!r}", loc, dt, "data_type_inc")
+        self._busy.add(token)
+        try:
+            m = _Merger(self, defns, dt, loc)
+            own = m.with_typed_children(spec) if full else spec
+            if spec.data_type_inc is not None:
+                pns, pspec, ploc = self._find(defns, spec.data_type_inc, loc=loc, owner=dt, key="data_type_inc")
+                parent = self._resolve(pns, spec.data_type_inc, pspec, ploc, full=full)
+                result = m.merge(own, parent, "")
+            else:
+                result = m.check_targets(own)
+        finally:
+            self._busy.discard(token)
+        cache[(defns, dt)] = result
+        return result
+
+    def base(self, ns: str, dt: str, *, loc: Any, owner: str | None, key: str) -> Spec:
+        """Type-level resolution (ancestors merged, typed children left as written)."""
+        defns, spec, sloc = self._find(ns, dt, loc=loc, owner=owner, key=key)
+        return self._resolve(defns, dt, spec, sloc, full=False)
+
+
+class _Merger:
+    """Merges a child spec into a parent's for one type; errors name the type, file and key path."""
+
+    def __init__(self, resolver: Resolver, ns: str, dt: str, loc: Any) -> None:
+        self.r = resolver
+        self.ns = ns
+        self.dt = dt
+        self.loc = loc
+
+    def error(self, msg: str, key: str) -> SpecError:
+        return _located(msg, self.loc, self.dt, key or None)
+
+    # typed children: merge each unnamed/typed sub-spec with the type it includes
+    def with_typed_children(self, spec: Spec) -> Spec:
+        if not isinstance(spec, GroupSpec):
+            return spec
+        changed = False
+        new: dict[str, list] = {"datasets": [], "groups": []}
+        for kind in ("datasets", "groups"):
+            for sub in getattr(spec, kind):
+                if sub.data_type_inc is not None:
+                    where = f"{kind}/{sub.name or sub.data_type}"
+                    inc = self.r.base(self.ns, sub.data_type_inc, loc=self.loc, owner=self.dt, key=where)
+                    sub = self.merge(sub, inc, where)
+                    changed = True
+                new[kind].append(sub)
+        if not changed:
+            return spec
+        return _rebuild(spec, datasets=new["datasets"], groups=new["groups"])
+
+    def check_targets(self, spec: Spec) -> Spec:
+        """Check that link and reference targets of a root type exist."""
+        self._check_refs(spec, "")
+        return spec
+
+    def _check_refs(self, spec: Any, path: str) -> None:
+        for a in getattr(spec, "attributes", ()):
+            self._check_dtype_refs(a.dtype, f"{path}attributes/{a.name}/dtype")
+        if isinstance(spec, DatasetSpec):
+            self._check_dtype_refs(spec.dtype, f"{path}dtype")
+        if isinstance(spec, GroupSpec):
+            for ln in spec.links:
+                self._known(ln.target_type, f"{path}links/{ln.name or ln.target_type}/target_type")
+            for kind in ("datasets", "groups"):
+                for sub in getattr(spec, kind):
+                    self._check_refs(sub, f"{path}{kind}/{sub.name or sub.data_type}/")
+
+    def _check_dtype_refs(self, dtype: Any, key: str) -> None:
+        if isinstance(dtype, RefSpec):
+            self._known(dtype.target_type, key)
+        elif isinstance(dtype, tuple):
+            for f in dtype:
+                if isinstance(f.dtype, RefSpec):
+                    self._known(f.dtype.target_type, f"{key}/{f.name}")
+
+    def _known(self, dt: str, key: str) -> None:
+        self.r._find(self.ns, dt, loc=self.loc, owner=self.dt, key=key)
+
+    def _subtype(self, child_dt: str, parent_dt: str) -> bool:
+        return self.r.is_subtype(self.ns, child_dt, parent_dt)
+
+    # structural merge ------------------------------------------------------------------------
+
+    def merge(self, child: Spec, parent: Spec, path: str) -> Spec:
+        """`child` refined over `parent` (child's fields win; missing ones are inherited)."""
+        if type(child) is not type(parent):
+            kind_c = "group" if isinstance(child, GroupSpec) else "dataset"
+            kind_p = "group" if isinstance(parent, GroupSpec) else "dataset"
+            raise self.error(f"a {kind_c} cannot refine or include the {kind_p} {parent.label!r}",
+                             path or "data_type_inc")
+        pre = f"{path}/" if path else ""
+        self._check_refs(child, pre)
+        fields: dict[str, Any] = {}
+        if child.default_name is None and child.name is None and parent.default_name is not None:
+            fields["default_name"] = parent.default_name
+        fields["attributes"] = self._merge_attrs(child.attributes, parent.attributes, pre)
+        if isinstance(child, DatasetSpec):
+            fields.update(self._merge_array(child, parent, pre))
+        else:
+            fields["datasets"] = self._merge_subs(child.datasets, parent.datasets, pre + "datasets")
+            fields["groups"] = self._merge_subs(child.groups, parent.groups, pre + "groups")
+            fields["links"] = self._merge_links(child.links, parent.links, pre + "links")
+        return _rebuild(child, **fields)
+
+    def _merge_array(self, c: Any, p: Any, pre: str) -> dict:
+        out: dict[str, Any] = {"dtype": self._merge_dtype(c.dtype, p.dtype, pre + "dtype")}
+        shape, dims = c.shape, c.dims
+        if p.shape is not None and shape is not None:
+            self._check_shape(shape, p.shape, pre + "shape")
+        if shape is None and dims is None:
+            shape, dims = p.shape, p.dims
+        elif shape is None and p.shape is not None and _ranks(dims) == _ranks(p.shape):
+            shape = p.shape
+        elif dims is None and p.dims is not None and _ranks(shape) == _ranks(p.dims):
+            dims = p.dims
+        out["shape"], out["dims"] = shape, dims
+        if c.value is None and c.default_value is None:
+            out["value"], out["default_value"] = p.value, p.default_value
+        return out
+
+    def _merge_dtype(self, c: Any, p: Any, key: str) -> Any:
+        if p is None:
+            return c
+        if c is None:
+            return p
+        if isinstance(p, tuple) or isinstance(c, tuple):
+            if not (isinstance(p, tuple) and isinstance(c, tuple)):
+                raise self.error(f"cannot refine dtype {_show(p)} to {_show(c)} "
+                                 "(compound and simple dtypes do not mix)", key)
+            fields = {f.name: f for f in p}
+            for f in c:
+                if f.name in fields:
+                    d = self._merge_dtype(f.dtype, fields[f.name].dtype, f"{key}/{f.name}")
+                    f = f if d == f.dtype else DtypeSpec(f.name, f.doc, d)
+                fields[f.name] = f
+            return tuple(fields.values())
+        if isinstance(p, RefSpec) or isinstance(c, RefSpec):
+            if not (isinstance(p, RefSpec) and isinstance(c, RefSpec)):
+                raise self.error(f"cannot refine dtype {_show(p)} to {_show(c)}", key)
+            if c.reftype != p.reftype or not self._subtype(c.target_type, p.target_type):
+                raise self.error(f"cannot refine reference to {p.target_type!r} into reference to "
+                                 f"{c.target_type!r} (not a subtype)", key)
+            return c
+        if not is_sub_dtype(c, p):
+            raise self.error(f"cannot refine dtype {p!r} to {c!r}: not the same or a wider type of the same kind",
+                             key)
+        return c
+
+    def _check_shape(self, c: tuple, p: tuple, key: str) -> None:
+        pshapes = p if isinstance(p[0], tuple) else (p,)
+        cshapes = c if isinstance(c[0], tuple) else (c,)
+        for cs in cshapes:
+            if not any(len(cs) == len(ps) and all(pd is None or pd == cd for cd, pd in zip(cs, ps))
+                       for ps in pshapes):
+                raise self.error(f"shape {list(cs)} is not allowed by the parent's shape "
+                                 f"{_thaw_shape(p)}", key)
+
+    def _merge_attrs(self, cs: tuple, ps: tuple, pre: str) -> list:
+        if not ps:
+            return list(cs)
+        mine = {a.name: a for a in cs}
+        out = []
+        for pa in ps:
+            ca = mine.pop(pa.name, None)
+            out.append(pa if ca is None else self._merge_attr(ca, pa, f"{pre}attributes/{pa.name}"))
+        out.extend(mine.values())
+        return out
+
+    def _merge_attr(self, c: AttributeSpec, p: AttributeSpec, key: str) -> AttributeSpec:
+        f = self._merge_array(c, p, key + "/")
+        return AttributeSpec(c.name, c.doc, f["dtype"], shape=f["shape"], dims=f["dims"], required=c.required,
+                             value=f.get("value", c.value), default_value=f.get("default_value", c.default_value))
+
+    def _merge_subs(self, cs: tuple, ps: tuple, key: str) -> list:
+        if not ps:
+            return list(cs)
+        mine = {_sub_key(s): s for s in cs}
+        out = []
+        for psub in ps:
+            k = _sub_key(psub)
+            csub = mine.pop(k, None)
+            if csub is None:
+                out.append(psub)
+                continue
+            where = f"{key}/{psub.name or psub.data_type}"
+            if psub.data_type is not None and csub.data_type is not None and csub.data_type != psub.data_type:
+                if not self._subtype(csub.data_type, psub.data_type):
+                    raise self.error(f"{csub.data_type!r} does not inherit from {psub.data_type!r}, "
+                                     "which the parent type requires here", where)
+            elif psub.data_type is not None and csub.data_type is None:
+                raise self.error(f"the parent type requires data type {psub.data_type!r} here", where)
+            out.append(self.merge(csub, psub, where))
+        out.extend(mine.values())
+        return out
+
+    def _merge_links(self, cs: tuple, ps: tuple, key: str) -> list:
+        if not ps:
+            return list(cs)
+        mine = {(ln.name or "", ln.target_type if ln.name is None else ""): ln for ln in cs}
+        out = []
+        for pl in ps:
+            cl = mine.pop((pl.name or "", pl.target_type if pl.name is None else ""), None)
+            if cl is None:
+                out.append(pl)
+                continue
+            if cl.target_type != pl.target_type and not self._subtype(cl.target_type, pl.target_type):
+                raise self.error(f"link target {cl.target_type!r} does not inherit from {pl.target_type!r}",
+                                 f"{key}/{pl.name or pl.target_type}")
+            out.append(cl)
+        out.extend(mine.values())
+        return out
+
+
+def _sub_key(s: Spec) -> tuple[str, str]:
+    return ("name", s.name) if s.name is not None else ("type", s.data_type or "")
+
+
+def _ranks(x: tuple | None) -> tuple[int, ...] | None:
+    if x is None:
+        return None
+    opts = x if isinstance(x[0], tuple) else (x,)
+    return tuple(len(o) for o in opts)
+
+
+def _show(dtype: Any) -> str:
+    if isinstance(dtype, tuple):
+        return "compound[" + ", ".join(f.name for f in dtype) + "]"
+    if isinstance(dtype, RefSpec):
+        return f"reference to {dtype.target_type!r}"
+    return repr(dtype)
+
+
+def _thaw_shape(shape: tuple) -> list:
+    return [list(s) if isinstance(s, tuple) else s for s in shape]
+
+
+def _rebuild(spec: Spec, **changes: Any) -> Spec:
+    """A copy of `spec` with some fields replaced (sub-specs adopted by the new object)."""
+    if isinstance(spec, GroupSpec):
+        kw = dict(doc=spec.doc, name=spec.name, default_name=spec.default_name, data_type_def=spec.data_type_def,
+                  data_type_inc=spec.data_type_inc, quantity=spec.quantity, linkable=spec.linkable,
+                  attributes=spec.attributes, datasets=spec.datasets, groups=spec.groups, links=spec.links)
+        kw.update(changes)
+        return GroupSpec(**kw)
+    kw = dict(doc=spec.doc, dtype=spec.dtype, name=spec.name, default_name=spec.default_name, shape=spec.shape,
+              dims=spec.dims, attributes=spec.attributes, data_type_def=spec.data_type_def,
+              data_type_inc=spec.data_type_inc, quantity=spec.quantity, linkable=spec.linkable,
+              value=spec.value, default_value=spec.default_value)
+    kw.update(changes)
+    return DatasetSpec(**kw)
