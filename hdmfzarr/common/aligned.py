@@ -1,0 +1,161 @@
+"""``AlignedDynamicTable``: a main table plus category tables that share its rows."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, ClassVar
+
+import numpy as np
+
+from hdmfzarr.common.columns import ElementIdentifiers, VectorData
+from hdmfzarr.common.table import DynamicTable, import_pandas
+from hdmfzarr.errors import ContainerError
+
+__all__ = ["AlignedDynamicTable"]
+
+
+class AlignedDynamicTable(DynamicTable):
+    """A DynamicTable whose rows are extended by category tables (one ``DynamicTable`` per category)."""
+
+    data_type: ClassVar[str] = "AlignedDynamicTable"
+    field_names: ClassVar[tuple[str, ...]] = ("categories",)
+
+    def __init__(
+        self,
+        name: str,
+        description: str,
+        category_tables: Sequence[DynamicTable] | None = None,
+        categories: Sequence[str] | None = None,
+        id: ElementIdentifiers | Sequence[int] | np.ndarray | None = None,
+        columns: Sequence[VectorData] | None = None,
+        colnames: Sequence[str] | None = None,
+    ) -> None:
+        tables = list(category_tables or [])
+        if id is None and not columns and tables:
+            id = np.arange(len(tables[0]), dtype=np.int64)
+        super().__init__(name=name, description=description, id=id, columns=columns, colnames=colnames)
+        self._categories: dict[str, DynamicTable] = {}
+        by_name = {t.name: t for t in tables}
+        if categories is not None:
+            order = list(categories)
+            if sorted(order) != sorted(by_name) or len(set(order)) != len(order):
+                raise ContainerError(
+                    f"AlignedDynamicTable {name!r}: categories {order} do not match the category tables "
+                    f"{sorted(by_name)}"
+                )
+        else:
+            order = [t.name for t in tables]
+        for cname in order:
+            self.add_category(by_name[cname])
+
+    @property
+    def categories(self) -> tuple[str, ...]:
+        """Category names in order."""
+        return tuple(self._categories)
+
+    @property
+    def category_tables(self) -> dict[str, DynamicTable]:
+        return dict(self._categories)
+
+    @property
+    def fields(self) -> dict[str, Any]:
+        out = super().fields
+        if self._categories:
+            out["category_tables"] = list(self._categories.values())
+        return out
+
+    def add_category(self, category: DynamicTable) -> None:
+        """Add a category table; it must have as many rows as this table."""
+        if not isinstance(category, DynamicTable) or isinstance(category, AlignedDynamicTable):
+            raise ContainerError(
+                f"AlignedDynamicTable {self.name!r}: a category must be a DynamicTable, got {type(category).__name__}"
+            )
+        if category.name in self._categories or category.name in self._tops or category.name in self._objects:
+            raise ContainerError(f"AlignedDynamicTable {self.name!r}: duplicate category or column name {category.name!r}")
+        if len(category) != len(self):
+            raise ContainerError(
+                f"AlignedDynamicTable {self.name!r}: category {category.name!r} has {len(category)} rows, "
+                f"the table has {len(self)}"
+            )
+        self._adopt(category)
+        self._categories[category.name] = category
+        self.set_modified(True)
+
+    def get_category(self, name: str) -> DynamicTable:
+        table = self._categories.get(name)
+        if table is None:
+            raise ContainerError(
+                f"AlignedDynamicTable {self.name!r}: no category {name!r}; categories are {list(self._categories)}"
+            )
+        return table
+
+    def add_column(self, name: str, *args: Any, category: str | None = None, **kwargs: Any) -> VectorData:
+        """Add a column to the main table, or to a category with ``category=``."""
+        if category is not None:
+            return self.get_category(category).add_column(name, *args, **kwargs)
+        if name in self._categories:
+            raise ContainerError(f"AlignedDynamicTable {self.name!r}: {name!r} is already a category")
+        return super().add_column(name, *args, **kwargs)
+
+    def add_row(self, id: int | None = None, enforce_unique_id: bool = False, **values: Any) -> None:
+        """Append a row: main columns as keywords, each category's cells as ``category_name={...}``."""
+        cat_values: dict[str, Mapping[str, Any]] = {}
+        main: dict[str, Any] = {}
+        for key, value in values.items():
+            if key in self._categories:
+                if not isinstance(value, Mapping):
+                    raise ContainerError(
+                        f"AlignedDynamicTable {self.name!r}: category {key!r} needs a dict of column values, "
+                        f"got {type(value).__name__}"
+                    )
+                cat_values[key] = value
+            else:
+                main[key] = value
+        missing = [c for c in self._categories if c not in cat_values]
+        if missing:
+            raise ContainerError(f"AlignedDynamicTable {self.name!r}: row lacks values for categories {missing}")
+        staged, row_id = self._stage_row(id, enforce_unique_id, main)
+        cat_staged = []
+        for cname, cvals in cat_values.items():
+            table = self._categories[cname]
+            cvals = dict(cvals)
+            cid = cvals.pop("id", row_id)
+            cat_staged.append((table, *table._stage_row(cid, False, cvals)))
+        self._commit_row(staged, row_id)
+        for table, st, cid in cat_staged:
+            table._commit_row(st, cid)
+
+    def __getitem__(self, key: Any) -> Any:
+        """``t['category']`` a category table, ``t['category', 'col']`` its column, else as DynamicTable."""
+        if isinstance(key, str) and key in self._categories:
+            return self._categories[key]
+        if isinstance(key, tuple) and len(key) == 2 and isinstance(key[0], str) and key[0] in self._categories:
+            return self._categories[key[0]].get_column(key[1])
+        return super().__getitem__(key)
+
+    def get(self, key: Any, df: bool = False, index: bool = False) -> Any:
+        """Rows as for DynamicTable, with each category's cells under its name (``df=True``: two-level columns)."""
+        if isinstance(key, str) or df:
+            return super().get(key, df=df, index=index)
+        out = super().get(key, index=index)
+        for cname, table in self._categories.items():
+            out[cname] = table.get(key, index=index)
+        return out
+
+    def _frame(self, rows: Any, index: bool, exclude: Iterable[str]) -> Any:
+        pd = import_pandas()
+        main = super()._frame(rows, index, exclude)
+        frames = {self.name: main.reset_index()}
+        for cname, table in self._categories.items():
+            if cname in set(exclude):
+                continue
+            frames[cname] = table._frame(rows, index, ()).reset_index()
+        out = pd.concat(frames, axis=1)
+        out.index = pd.Index(main.index.to_numpy(), name="id")
+        return out
+
+    def __repr__(self) -> str:
+        return (
+            f"<AlignedDynamicTable {self.name!r} rows={len(self)} columns={list(self._colnames)} "
+            f"categories={list(self._categories)}>"
+        )

@@ -1,0 +1,524 @@
+"""Table columns: ``VectorData``, ``VectorIndex``, ``ElementIdentifiers``, ``DynamicTableRegion``.
+
+A column keeps its *base* data as given or as read (a list, numpy array, ``DataIO`` or a lazy
+array from a store) and buffers rows appended later separately: single rows in a Python list
+(cheap ``append``) and batches as numpy blocks. In-memory columns merge the buffer into one
+array when ``data`` is read; columns whose base is lazy keep it, so a backend appends only the
+new rows: ``stored_length`` rows are in the store, ``pending_rows`` are the new ones, and after
+writing them the backend calls ``mark_stored(new_lazy_array)``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import numpy as np
+
+from hdmfzarr.common._dtypes import ColumnType, infer_column_type, resolve_dtype
+from hdmfzarr.container import Data, is_lazy_array
+from hdmfzarr.dataio import DataChunkIterator, DataIO
+from hdmfzarr.errors import ContainerError
+
+if TYPE_CHECKING:
+    from hdmfzarr.common.table import DynamicTable
+
+__all__ = ["BufferedData", "VectorData", "VectorIndex", "ElementIdentifiers", "DynamicTableRegion"]
+
+
+def _concat(parts: list[np.ndarray]) -> np.ndarray:
+    parts = [p for p in parts if len(p)] or parts[:1]
+    if len(parts) == 1:
+        return parts[0]
+    if any(p.dtype.kind == "O" for p in parts):
+        return np.concatenate([p.astype(object, copy=False) for p in parts])
+    return np.concatenate(parts)
+
+
+class BufferedData(Data):
+    """A ``Data`` whose rows can be appended cheaply and whose stored part may be a lazy array."""
+
+    data_type: ClassVar[str] = "Data"
+
+    def __init__(self, name: str | None = None, data: Any = None, *, dtype: Any = None) -> None:
+        self._blocks: list[np.ndarray] = []
+        self._tail: list[Any] = []
+        self._npending = 0
+        self._nbase: int | None = None  # cached length of an array/lazy base (lists are measured each time)
+        self._ctype: ColumnType | None = None
+        super().__init__(name, data)
+        if dtype is not None:
+            self.set_dtype(dtype)
+
+    # --- dtype ----------------------------------------------------------------------------
+    def set_dtype(self, dtype: Any) -> None:
+        """Fix the column's dtype (spec name or numpy dtype); converts in-memory base data to it."""
+        ctype = resolve_dtype(dtype, where=f"{type(self).__name__} {self.name!r}: ")
+        raw = self._raw_base()
+        if raw is not None and not is_lazy_array(raw) and not isinstance(raw, DataChunkIterator):
+            try:
+                given = raw if isinstance(raw, np.ndarray) else np.asarray(raw, dtype=object if ctype.is_text else None)
+            except (ValueError, TypeError) as exc:
+                raise ContainerError(f"{type(self).__name__} {self.name!r}: cannot make an array of the data: {exc}") from None
+            if not ctype.check_array(given):
+                raise ContainerError(
+                    f"{type(self).__name__} {self.name!r}: data of dtype {given.dtype} does not fit dtype {dtype!r}"
+                )
+            self._set_raw_base(ctype.to_array(given))
+        self._ctype = ctype
+
+    @property
+    def column_type(self) -> ColumnType | None:
+        """The column's value type: as set, else inferred from the data (None while empty)."""
+        ct = self._ctype
+        if ct is None:
+            raw = self._raw_base()
+            if raw is not None:
+                if isinstance(raw, np.ndarray) or (is_lazy_array(raw) and hasattr(raw, "dtype")):
+                    if raw.dtype.kind != "O" or len(raw) == 0:
+                        ct = resolve_dtype(raw.dtype)
+                    else:
+                        ct = infer_column_type(raw[0])
+                elif isinstance(raw, (list, tuple)) and len(raw):
+                    ct = infer_column_type(raw[0])
+            if ct is None:
+                if self._tail:
+                    ct = infer_column_type(self._tail[0])
+                elif self._blocks:
+                    ct = resolve_dtype(self._blocks[0].dtype)
+            self._ctype = ct
+        return ct
+
+    @property
+    def spec_dtype(self) -> str | None:
+        """The canonical spec dtype name (``"text"``, ``"int64"`` ...) when known."""
+        ct = self.column_type
+        return ct.spec_dtype if ct is not None else None
+
+    @property
+    def dtype(self) -> np.dtype | None:
+        raw = self._raw_base()
+        if raw is not None and hasattr(raw, "dtype"):
+            return raw.dtype
+        ct = self.column_type
+        return ct.np_dtype if ct is not None else None
+
+    def row_shape(self) -> tuple[int, ...] | None:
+        """Shape of one element (``()`` for scalars); None when the column is empty and untyped."""
+        raw = self._raw_base()
+        if raw is not None:
+            shape = getattr(raw, "shape", None)
+            if shape is not None and len(shape) >= 1 and not isinstance(raw, DataChunkIterator):
+                if shape[0] or len(shape) > 1:
+                    return tuple(shape[1:])
+            elif isinstance(raw, (list, tuple)) and len(raw):
+                return tuple(np.shape(raw[0]))
+        if self._blocks:
+            return tuple(self._blocks[0].shape[1:])
+        if self._tail:
+            return tuple(np.shape(self._tail[0]))
+        return None
+
+    # --- base / pending storage -----------------------------------------------------------
+    def _raw_base(self) -> Any:
+        base = self._base
+        return base.data if isinstance(base, DataIO) else base
+
+    def _set_raw_base(self, value: Any) -> None:
+        if isinstance(self._base, DataIO):
+            self._base.data = value
+        else:
+            self._base = value
+        self._nbase = None
+
+    @property
+    def data(self) -> Any:
+        """All the data. In-memory columns merge buffered rows first; lazy ones read the stored part."""
+        if not self._npending:
+            return self._base
+        raw = self._raw_base()
+        if is_lazy_array(raw):
+            return _concat([np.asarray(raw[:]), self._pending_array()])
+        self._flush()
+        return self._base
+
+    @data.setter
+    def data(self, value: Any) -> None:
+        self._base = value
+        self._nbase = None
+        self._blocks = []
+        self._tail = []
+        self._npending = 0
+
+    def _base_len(self) -> int:
+        n = self._nbase
+        if n is not None:
+            return n
+        raw = self._raw_base()
+        if raw is None:
+            self._nbase = 0
+            return 0
+        if isinstance(raw, np.ndarray) or is_lazy_array(raw):
+            n = self._nbase = len(raw)
+            return n
+        if isinstance(raw, DataChunkIterator):
+            if raw.total_rows is None:
+                raise ContainerError(
+                    f"{type(self).__name__} {self.name!r}: length of a DataChunkIterator without total_rows is unknown"
+                )
+            return raw.total_rows
+        return len(raw)
+
+    def __len__(self) -> int:
+        n = self._nbase
+        return (self._base_len() if n is None else n) + self._npending
+
+    @property
+    def is_lazy(self) -> bool:
+        """True when the base data is an array read from a store."""
+        return is_lazy_array(self._raw_base())
+
+    @property
+    def stored_length(self) -> int:
+        """Rows already in the store (the lazy base); 0 for in-memory data."""
+        return self._base_len() if self.is_lazy else 0
+
+    @property
+    def pending_rows(self) -> np.ndarray | None:
+        """Rows not yet in the store: the buffered rows for a lazy base, else all the data."""
+        if self.is_lazy:
+            return self._pending_array() if self._npending else None
+        data = self.data
+        return None if data is None else data
+
+    def mark_stored(self, data: Any) -> None:
+        """Called by a backend after writing: ``data`` (lazy) now holds every row; the buffer is cleared."""
+        self.data = data
+
+    def _pending_array(self) -> np.ndarray:
+        """The buffered rows as one array (compacting the buffer into a single block)."""
+        if self._tail:
+            self._blocks.append(self._tail_array())
+            self._tail = []
+        if len(self._blocks) > 1:
+            self._blocks = [_concat(self._blocks)]
+        return self._blocks[0]
+
+    def _tail_array(self) -> np.ndarray:
+        ct = self.column_type
+        if ct is None:
+            return np.asarray(self._tail)
+        return ct.to_array(self._tail)
+
+    def _flush(self) -> None:
+        """Merge buffered rows into an in-memory base array."""
+        if not self._npending:
+            return
+        pending = self._pending_array()
+        raw = self._raw_base()
+        if raw is None or len(raw) == 0:
+            merged = pending
+        else:
+            ct = self.column_type
+            base = raw if isinstance(raw, np.ndarray) else (ct.to_array(raw) if ct else np.asarray(raw))
+            merged = _concat([base, pending])
+        self._set_raw_base(merged)
+        self._blocks = []
+        self._npending = 0
+
+    # --- appending (no validation here: tables validate whole rows first) -------------------
+    def append(self, value: Any) -> None:
+        """Buffer one row (amortised O(1))."""
+        self._tail.append(value)
+        self._npending += 1
+
+    add_row = append
+
+    def extend(self, values: Any) -> None:
+        """Buffer many rows at once (a list or array)."""
+        n = len(values)
+        if not n:
+            return
+        if isinstance(values, np.ndarray) or n > 64:
+            if self._tail:
+                self._blocks.append(self._tail_array())
+                self._tail = []
+            ct = self.column_type
+            if ct is None:
+                ct = self._ctype = infer_column_type(values)
+            self._blocks.append(ct.to_array(values))
+        else:
+            self._tail.extend(values)
+        self._npending += n
+
+    # --- reading --------------------------------------------------------------------------
+    def _indexable_base(self) -> Any:
+        raw = self._raw_base()
+        if raw is None:
+            ct = self.column_type
+            return ct.to_array([]) if ct is not None else np.zeros(0)
+        if isinstance(raw, (list, tuple)):
+            ct = self.column_type
+            raw = ct.to_array(raw) if ct is not None else np.asarray(raw)
+            self._set_raw_base(raw)
+        if isinstance(raw, DataChunkIterator):
+            raise ContainerError(
+                f"{type(self).__name__} {self.name!r}: data given as a DataChunkIterator cannot be read back"
+            )
+        return raw
+
+    def get(self, key: Any) -> Any:
+        """Elements by int, slice or integer array, reading only what is needed from a lazy base."""
+        if self._npending and not self.is_lazy:
+            self._flush()
+        n = len(self)
+        if isinstance(key, (int, np.integer)):
+            i = int(key)
+            if i < 0:
+                i += n
+            if not 0 <= i < n:
+                raise ContainerError(f"{type(self).__name__} {self.name!r}: row {key} out of range for {n} rows")
+            nbase = n - self._npending
+            if i < nbase:
+                raw = self._raw_base()
+                return raw[i] if not isinstance(raw, DataChunkIterator) else self._indexable_base()[i]
+            return self._pending_array()[i - nbase]
+        if isinstance(key, slice):
+            start, stop, step = key.indices(n)
+            if not self._npending:
+                raw = self._indexable_base()
+                if step == 1:
+                    return np.asarray(raw[start:stop])
+                return np.asarray(raw[start:stop:step]) if not is_lazy_array(raw) else np.asarray(
+                    raw[np.arange(start, stop, step)]
+                )
+            key = np.arange(start, stop, step)
+        idx = np.asarray(key)
+        if idx.dtype.kind == "b":
+            idx = np.flatnonzero(idx)
+        if idx.dtype.kind not in "iu":
+            raise ContainerError(
+                f"{type(self).__name__} {self.name!r}: rows must be selected by int, slice or integers, got {key!r}"
+            )
+        idx = np.where(idx < 0, idx + n, idx).astype(np.int64, copy=False)
+        if idx.size and (idx.min() < 0 or idx.max() >= n):
+            raise ContainerError(f"{type(self).__name__} {self.name!r}: rows {key!r} out of range for {n} rows")
+        raw = self._indexable_base()
+        nbase = n - self._npending
+        if not self._npending:
+            return np.asarray(raw[idx]) if idx.size else np.asarray(raw[0:0])
+        in_base = idx < nbase
+        pending = self._pending_array()
+        if in_base.all():
+            return np.asarray(raw[idx])
+        if not in_base.any():
+            return pending[idx - nbase]
+        from_base = np.asarray(raw[idx[in_base]])
+        from_pending = pending[idx[~in_base] - nbase]
+        dtype = np.result_type(from_base, from_pending) if from_base.dtype.kind != "O" else object
+        out = np.empty((idx.size,) + from_base.shape[1:], dtype=dtype)
+        out[in_base] = from_base
+        out[~in_base] = from_pending
+        return out
+
+    def get_all(self) -> np.ndarray:
+        """Every element as one numpy array (one ``[:]`` read of a lazy base)."""
+        raw = self._indexable_base()
+        if not self._npending:
+            if raw is None:
+                ct = self.column_type
+                return ct.to_array([]) if ct is not None else np.asarray([])
+            return np.asarray(raw[:]) if is_lazy_array(raw) else np.asarray(raw)
+        if is_lazy_array(raw):
+            return _concat([np.asarray(raw[:]), self._pending_array()])
+        self._flush()
+        return np.asarray(self._raw_base())
+
+    def __getitem__(self, key: Any) -> Any:
+        return self.get(key)
+
+    def __repr__(self) -> str:
+        # Never touches the data: lengths and dtypes only (a lazy base is not read).
+        parts = [f"{type(self).__name__} {self.name!r}", f"rows={len(self)}"]
+        dtype = self.spec_dtype if self._ctype is not None or not self.is_lazy else getattr(self._raw_base(), "dtype", None)
+        if dtype is not None:
+            parts.append(f"dtype={dtype}")
+        if self.is_lazy:
+            parts.append(f"stored={self.stored_length} pending={self._npending}")
+        target = getattr(self, "target", None)
+        if target is not None:
+            parts.append(f"target={target.name!r}")
+        return "<" + " ".join(parts) + ">"
+
+
+class VectorData(BufferedData):
+    """A table column (hdmf-common ``VectorData``): one element per row, or the flat target of an index."""
+
+    data_type: ClassVar[str] = "VectorData"
+    field_names: ClassVar[tuple[str, ...]] = ("description",)
+
+    def __init__(self, name: str, description: str, data: Any = None, *, dtype: Any = None) -> None:
+        if not isinstance(description, str):
+            raise ContainerError(
+                f"{type(self).__name__} {name!r}: description must be a str, got {type(description).__name__}"
+            )
+        self.description = description
+        super().__init__(name, data, dtype=dtype)
+
+
+class VectorIndex(VectorData):
+    """Offsets into a target column (``VectorData`` or another ``VectorIndex``) making it ragged."""
+
+    data_type: ClassVar[str] = "VectorIndex"
+    field_names: ClassVar[tuple[str, ...]] = ("target",)
+
+    def __init__(self, name: str, data: Any, target: VectorData, description: str | None = None) -> None:
+        if not isinstance(target, VectorData):
+            raise ContainerError(
+                f"VectorIndex {name!r}: target must be a VectorData, got {type(target).__name__}"
+            )
+        self.target = target
+        super().__init__(name, description or f"Index for VectorData '{target.name}'", data)
+
+    @property
+    def column_type(self) -> ColumnType:
+        return _INDEX_TYPE
+
+    def _tail_array(self) -> np.ndarray:
+        return np.asarray(self._tail, dtype=np.uint64)
+
+    def _flush(self) -> None:
+        super()._flush()
+        raw = self._raw_base()
+        if isinstance(raw, np.ndarray) and raw.size and raw.dtype.kind in "iu":
+            self._set_raw_base(raw.astype(_min_uint(int(raw[-1])), copy=False))
+
+    def add_vector(self, values: Any) -> None:
+        """Append one ragged row: its values go to the target, its end offset here."""
+        target = self.target
+        if isinstance(target, VectorIndex):
+            for inner in values:
+                target.add_vector(inner)
+        else:
+            target.extend(values)
+        self.append(len(target))
+
+    def _offsets(self, lo: int, hi: int) -> np.ndarray:
+        """Start offsets of rows lo..hi-1 followed by the end of row hi-1, as int64 (``hi-lo+1`` values)."""
+        if lo == 0:
+            ends = np.asarray(self.get_offsets(slice(0, hi)), dtype=np.int64)
+            return np.concatenate([np.zeros(1, np.int64), ends])
+        return np.asarray(self.get_offsets(slice(lo - 1, hi)), dtype=np.int64)
+
+    def _target_get(self, start: int, stop: int) -> Any:
+        """Target elements start..stop-1: an array, or a list of rows when the target is an index."""
+        return self.target.get(slice(start, stop))
+
+    def get(self, key: Any) -> Any:
+        """Ragged rows: an array per row (a list of arrays per row for doubly ragged)."""
+        n = len(self)
+        if isinstance(key, (int, np.integer)):
+            i = int(key) + n if key < 0 else int(key)
+            if not 0 <= i < n:
+                raise ContainerError(f"VectorIndex {self.name!r}: row {key} out of range for {n} rows")
+            bounds = self._offsets(i, i + 1)
+            return self._target_get(int(bounds[0]), int(bounds[1]))
+        if isinstance(key, slice):
+            start, stop, step = key.indices(n)
+            if step == 1:
+                if stop <= start:
+                    return []
+                bounds = self._offsets(start, stop)
+                flat = self._target_get(int(bounds[0]), int(bounds[-1]))
+                return _split(flat, bounds[1:-1] - bounds[0])
+            key = np.arange(start, stop, step)
+        idx = np.asarray(key)
+        if idx.dtype.kind == "b":
+            idx = np.flatnonzero(idx)
+        if idx.size == 0:
+            return []
+        idx = np.where(idx < 0, idx + n, idx)
+        lo, hi = int(idx.min()), int(idx.max()) + 1
+        if lo < 0 or hi > n:
+            raise ContainerError(f"VectorIndex {self.name!r}: rows {key!r:.60} out of range for {n} rows")
+        if hi - lo > 4 * idx.size + 64:  # scattered rows: read each one rather than the whole span
+            return [self.get(int(i)) for i in idx]
+        span = self.get(slice(lo, hi))  # two reads: the offsets and the values of the span
+        return [span[int(i) - lo] for i in idx]
+
+    def get_offsets(self, key: Any) -> Any:
+        """The raw offsets (this column's own data) by int, slice or integer array."""
+        return super().get(key)
+
+    def get_all(self) -> list:
+        """Every ragged row (one read of the offsets and one of the target, split with numpy)."""
+        return self.get(slice(None))
+
+    def __getitem__(self, key: Any) -> Any:
+        return self.get(key)
+
+
+def _split(flat: Any, cuts: np.ndarray) -> list:
+    if isinstance(flat, list):  # rows of a doubly ragged target
+        out = []
+        prev = 0
+        for c in list(cuts) + [len(flat)]:
+            out.append(flat[prev:int(c)])
+            prev = int(c)
+        return out
+    return np.split(flat, cuts)
+
+
+def _min_uint(maxval: int) -> np.dtype:
+    for dt in (np.uint8, np.uint16, np.uint32):
+        if maxval <= np.iinfo(dt).max:
+            return np.dtype(dt)
+    return np.dtype(np.uint64)
+
+
+def _default_int(column: BufferedData) -> None:
+    """Make an in-memory integer column int64 unless its data already is an integer array."""
+    if column._ctype is not None or column.is_lazy:
+        return
+    raw = column._raw_base()
+    if isinstance(raw, np.ndarray) and raw.dtype.kind in "iu":
+        return
+    column.set_dtype("int64")
+
+
+_INDEX_TYPE = ColumnType(None, np.dtype(np.uint64), (int, np.integer))
+
+
+class ElementIdentifiers(BufferedData):
+    """Row ids of a table (hdmf-common ``ElementIdentifiers``), int64 by default."""
+
+    data_type: ClassVar[str] = "ElementIdentifiers"
+
+    def __init__(self, name: str = "element_id", data: Any = None) -> None:
+        super().__init__(name, data)
+        _default_int(self)
+
+
+class DynamicTableRegion(VectorData):
+    """A column of row indices into another table (``table``, a link, not a child)."""
+
+    data_type: ClassVar[str] = "DynamicTableRegion"
+    field_names: ClassVar[tuple[str, ...]] = ("table",)
+
+    def __init__(
+        self, name: str, data: Any, description: str, table: DynamicTable | None = None
+    ) -> None:
+        super().__init__(name, description, data)
+        self.table = table
+        _default_int(self)
+
+    def resolve(self, indices: Any) -> Any:
+        """The target table's rows for these indices (a row dict for an int, else a dict of columns)."""
+        if self.table is None:
+            raise ContainerError(f"DynamicTableRegion {self.name!r}: no target table set")
+        if isinstance(indices, (int, np.integer)):
+            return self.table.get(int(indices))
+        return self.table.get(np.asarray(indices, dtype=np.int64))
+
+    def __repr__(self) -> str:
+        target = None if self.table is None else self.table.name
+        return f"<DynamicTableRegion {self.name!r} rows={len(self)} table={target!r}>"

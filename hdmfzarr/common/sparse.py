@@ -1,0 +1,104 @@
+"""``CSRMatrix``: a compressed sparse row matrix stored as data / indices / indptr plus a shape."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import numpy as np
+
+from hdmfzarr.container import Container, is_lazy_array
+from hdmfzarr.errors import ContainerError
+
+__all__ = ["CSRMatrix"]
+
+
+def _import_scipy_sparse() -> Any:
+    try:
+        import scipy.sparse
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise ImportError("scipy is required for sparse matrix conversion: pip install hdmfzarr[scipy]") from exc
+    return scipy.sparse
+
+
+def _is_spmatrix(value: Any) -> bool:
+    return type(value).__module__.startswith("scipy.sparse") and hasattr(value, "tocsr")
+
+
+class CSRMatrix(Container):
+    """A CSR matrix. Give ``data, indices, indptr, shape``; or a dense 2-d array; or a scipy sparse matrix."""
+
+    data_type: ClassVar[str] = "CSRMatrix"
+    field_names: ClassVar[tuple[str, ...]] = ("shape", "data", "indices", "indptr")
+
+    def __init__(
+        self,
+        data: Any,
+        indices: Any = None,
+        indptr: Any = None,
+        shape: tuple[int, int] | list[int] | np.ndarray | None = None,
+        name: str = "csr_matrix",
+    ) -> None:
+        super().__init__(name)
+        where = f"CSRMatrix {name!r}"
+        if _is_spmatrix(data):
+            csr = data.tocsr()
+            data, indices, indptr, shape = csr.data, csr.indices, csr.indptr, csr.shape
+        elif indices is None and indptr is None:
+            dense = np.asarray(data)
+            if dense.ndim != 2:
+                raise ContainerError(f"{where}: without indices/indptr, data must be a dense 2-d array, got {dense.ndim}-d")
+            rows, cols = np.nonzero(dense)
+            data = dense[rows, cols]
+            indices = cols.astype(np.uint64)
+            indptr = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=dense.shape[0]))]).astype(np.uint64)
+            shape = dense.shape
+        if indices is None or indptr is None or shape is None:
+            raise ContainerError(f"{where}: give data, indices, indptr and shape together (or a dense/scipy matrix)")
+        shape_t = tuple(int(s) for s in np.asarray(shape).tolist())
+        if len(shape_t) != 2 or min(shape_t) < 0:
+            raise ContainerError(f"{where}: shape must be two non-negative ints, got {shape!r}")
+        self.shape = shape_t
+        self.data = data if is_lazy_array(data) else np.asarray(data)
+        self.indices = indices if is_lazy_array(indices) else np.asarray(indices)
+        self.indptr = indptr if is_lazy_array(indptr) else np.asarray(indptr)
+        if not any(is_lazy_array(x) for x in (data, indices, indptr)):
+            self._validate(where)
+
+    def _validate(self, where: str) -> None:
+        nrows, ncols = self.shape
+        if self.indptr.ndim != 1 or len(self.indptr) != nrows + 1:
+            raise ContainerError(f"{where}: indptr must have shape[0] + 1 = {nrows + 1} entries, got {len(self.indptr)}")
+        if len(self.indices) != len(self.data):
+            raise ContainerError(
+                f"{where}: indices and data must have the same length, got {len(self.indices)} and {len(self.data)}"
+            )
+        ptr = self.indptr.astype(np.int64)
+        if len(ptr) and (ptr[0] != 0 or ptr[-1] != len(self.data) or np.any(np.diff(ptr) < 0)):
+            raise ContainerError(
+                f"{where}: indptr must start at 0, be non-decreasing and end at len(data) = {len(self.data)}"
+            )
+        if len(self.indices) and (self.indices.min() < 0 or self.indices.max() >= ncols):
+            raise ContainerError(f"{where}: column indices must be in [0, {ncols})")
+
+    def _arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        def read(x: Any) -> np.ndarray:
+            return np.asarray(x[:]) if is_lazy_array(x) else np.asarray(x)
+
+        return read(self.data), read(self.indices), read(self.indptr)
+
+    def to_spmat(self) -> Any:
+        """A ``scipy.sparse.csr_matrix`` (needs scipy)."""
+        sparse = _import_scipy_sparse()
+        data, indices, indptr = self._arrays()
+        return sparse.csr_matrix((data, indices, indptr), shape=self.shape)
+
+    def to_dense(self) -> np.ndarray:
+        """The matrix as a dense numpy array (no scipy needed)."""
+        data, indices, indptr = self._arrays()
+        out = np.zeros(self.shape, dtype=data.dtype)
+        rows = np.repeat(np.arange(self.shape[0]), np.diff(indptr.astype(np.int64)))
+        out[rows, indices.astype(np.int64)] = data
+        return out
+
+    def __repr__(self) -> str:
+        return f"<CSRMatrix {self.name!r} shape={self.shape} nnz={len(self.data)}>"

@@ -1,0 +1,1003 @@
+"""``DynamicTable``: a table of columns (plain, ragged, doubly ragged, region) with row ids.
+
+Rows are added in amortised O(1) (``add_row`` validates the one row, then appends to each
+column's Python-list buffer) or in batches (``extend``, vectorised with numpy). Reading works on
+in-memory or lazy (store-backed) columns and reads only what a selection needs. pandas is
+optional: it is imported only by ``to_dataframe``/``from_dataframe``/``get(..., df=True)``.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import numpy as np
+
+from hdmfzarr.common._dtypes import ColumnType, infer_column_type
+from hdmfzarr.common.columns import DynamicTableRegion, ElementIdentifiers, VectorData, VectorIndex
+from hdmfzarr.container import Container
+from hdmfzarr.errors import ContainerError
+
+__all__ = ["ColumnInfo", "DynamicTable", "import_pandas"]
+
+_PY_SCALARS = (int, float, str, bool)
+_SEQ_TYPES = (list, tuple, np.ndarray)
+
+
+def import_pandas() -> Any:
+    """Import pandas or raise an ImportError that says how to install it."""
+    try:
+        import pandas
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise ImportError(
+            "pandas is required for DataFrame conversion: pip install hdmfzarr[pandas]"
+        ) from exc
+    return pandas
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnInfo:
+    """A predefined column of a DynamicTable subclass.
+
+    ``index``: 0 plain, 1 ragged, 2 doubly ragged (``True`` means 1). ``table``: True for a
+    DynamicTableRegion column. ``col_cls``: the column class (default VectorData or
+    DynamicTableRegion). ``required`` columns exist even when no data is given.
+    """
+
+    name: str
+    description: str
+    required: bool = False
+    index: int | bool = 0
+    table: bool = False
+    col_cls: type | None = None
+
+
+class _Typed:
+    """A checked cell that also fixes its column's type (first value of an untyped column)."""
+
+    __slots__ = ("value", "ctype")
+
+    def __init__(self, value: Any, ctype: ColumnType) -> None:
+        self.value = value
+        self.ctype = ctype
+
+
+class _ColumnPlan:
+    """How one user-visible column takes a row: its objects from the top index to the leaf."""
+
+    __slots__ = ("name", "top", "leaf", "depth", "chain", "region", "ct", "row_shape", "table", "check", "commit")
+
+    def __init__(self, name: str, top: VectorData, table: DynamicTable) -> None:
+        chain = [top]
+        while isinstance(chain[-1], VectorIndex):
+            chain.append(chain[-1].target)
+        self.name = name
+        self.top = top
+        self.chain = chain  # top ... leaf
+        self.leaf = chain[-1]
+        self.depth = len(chain) - 1
+        self.region = isinstance(self.leaf, DynamicTableRegion)
+        self.ct: ColumnType | None = self.leaf.column_type
+        self.row_shape = self.leaf.row_shape()
+        self.table = table
+        self._specialise()
+
+    def _specialise(self) -> None:
+        """Set ``check``/``commit`` to closures with a fast path for the common cells.
+
+        Plain int/float/str/bool cells of a typed column (and lists of them for a ragged
+        column) skip the general code; anything else falls back to ``check_cell``/``commit_cell``.
+        """
+        ct, leaf, top = self.ct, self.leaf, self.top
+        general_check, general_commit = self.check_cell, self.commit_cell
+        self.check, self.commit = general_check, general_commit
+        if ct is None or self.region or self.row_shape is None or self.row_shape:
+            return
+        accept = ct.accept
+        if self.depth == 0:
+
+            def check(value: Any) -> Any:
+                t = type(value)
+                if (t is int or t is float or t is str or t is bool) and isinstance(value, accept):
+                    return value
+                return general_check(value)
+
+            def commit(value: Any) -> None:
+                if type(value) is _Typed:
+                    general_commit(value)
+                    return
+                leaf._tail.append(value)
+                leaf._npending += 1
+
+        elif self.depth == 1:
+
+            def check(value: Any) -> Any:
+                if type(value) is list:
+                    for v in value:
+                        t = type(v)
+                        if not ((t is int or t is float or t is str or t is bool) and isinstance(v, accept)):
+                            return general_check(value)
+                    return value
+                return general_check(value)
+
+            def commit(value: Any) -> None:
+                if type(value) is list and len(value) <= 64:
+                    leaf._tail.extend(value)
+                    leaf._npending += len(value)
+                    nbase = leaf._nbase
+                    if nbase is None:
+                        nbase = leaf._base_len()
+                    top._tail.append(nbase + leaf._npending)
+                    top._npending += 1
+                else:
+                    general_commit(value)
+
+        else:
+            return
+        self.check, self.commit = check, commit
+
+    # --- errors ---------------------------------------------------------------------------
+    def error(self, message: str) -> ContainerError:
+        return ContainerError(f"DynamicTable {self.table.name!r}, column {self.name!r}: {message}")
+
+    def dtype_error(self, value: Any, ct: ColumnType | None = None) -> ContainerError:
+        ct = ct or self.ct
+        want = ct.spec_dtype or ct.np_dtype
+        return self.error(f"expected values of dtype {want}, got {type(value).__name__} {value!r:.60}")
+
+    # --- one row --------------------------------------------------------------------------
+    def check_cell(self, value: Any) -> Any:
+        """Validate one cell without changing anything; returns the value to append.
+
+        When the cell fixes the column's type (first value of an untyped column) the value comes
+        back wrapped in ``_Typed`` so that ``commit`` records the type.
+        """
+        if self.depth == 0:
+            value, new_ct = self._check_element(value, self.ct)
+        else:
+            if not isinstance(value, _SEQ_TYPES):
+                raise self.error(
+                    f"is ragged (index depth {self.depth}); expected a list or array per row, "
+                    f"got {type(value).__name__} {value!r:.60}"
+                )
+            value, new_ct = self._check_ragged(value, self.depth, self.ct)
+        return value if new_ct is None else _Typed(value, new_ct)
+
+    def _check_element(self, value: Any, ct: ColumnType | None) -> tuple[Any, ColumnType | None]:
+        t = type(value)
+        if t is int or t is float or t is str or t is bool or isinstance(value, np.generic):
+            if self.row_shape:
+                raise self.error(f"expected an array of shape {self.row_shape} per row, got scalar {value!r:.60}")
+            if ct is None:
+                return value, infer_column_type(value)
+            if not isinstance(value, ct.accept):
+                raise self.dtype_error(value, ct)
+            if self.region:
+                self._check_region(value, value)
+            return value, None
+        if not isinstance(value, _SEQ_TYPES):  # None, bytes, datetimes, other objects
+            if ct is None:
+                return value, infer_column_type(value)
+            if not isinstance(value, ct.accept):
+                raise self.dtype_error(value, ct)
+            return value, None
+        try:
+            arr = np.asarray(value)
+        except (ValueError, TypeError) as exc:
+            raise self.error(f"cannot make an array of {value!r:.60}: {exc}") from None
+        if self.row_shape is not None and arr.shape != self.row_shape:
+            if not self.row_shape:
+                raise self.error(f"expected a scalar per row, got {type(value).__name__} of shape {arr.shape}")
+            raise self.error(f"expected shape {self.row_shape} per row, got shape {arr.shape}")
+        if ct is None:
+            return arr, infer_column_type(arr)
+        if not ct.check_array(arr):
+            raise self.error(f"expected values of dtype {ct.spec_dtype or ct.np_dtype}, got an array of {arr.dtype}")
+        if self.region and arr.size:
+            self._check_region(arr.min(), arr.max())
+        return arr, None
+
+    def _check_ragged(self, value: Any, depth: int, ct: ColumnType | None) -> tuple[Any, ColumnType | None]:
+        if depth > 1:
+            new_ct = None
+            for inner in value:
+                if not isinstance(inner, _SEQ_TYPES):
+                    raise self.error(
+                        f"is doubly ragged; expected a list of lists per row, got element {inner!r:.60}"
+                    )
+                _, got = self._check_ragged(inner, depth - 1, ct or new_ct)
+                new_ct = new_ct or got
+            return value, new_ct
+        if isinstance(value, np.ndarray):
+            if ct is None:
+                return value, infer_column_type(value) if value.size else None
+            if not ct.check_array(value):
+                raise self.error(f"expected values of dtype {ct.spec_dtype or ct.np_dtype}, got an array of {value.dtype}")
+            if self.row_shape is not None and value.shape[1:] != self.row_shape:
+                raise self.error(f"expected elements of shape {self.row_shape}, got shape {value.shape[1:]}")
+            if self.region and value.size:
+                self._check_region(value.min(), value.max())
+            return value, None
+        new_ct = None
+        for v in value:
+            t = type(v)
+            if t is int or t is float or t is str or t is bool:
+                if ct is None:
+                    ct = new_ct = infer_column_type(v)
+                elif not isinstance(v, ct.accept):
+                    raise self.dtype_error(v, ct)
+                if self.row_shape:
+                    raise self.error(f"expected elements of shape {self.row_shape}, got scalar {v!r:.60}")
+            else:
+                _, got = self._check_element(v, ct)
+                if got is not None:
+                    ct = new_ct = got
+        if self.region and value:
+            self._check_region(min(value), max(value))
+        return value, new_ct
+
+    def _check_region(self, lo: Any, hi: Any) -> None:
+        target = self.leaf.table
+        if target is not None and (lo < 0 or hi >= len(target)):
+            raise self.error(
+                f"row index out of range for table {target.name!r} with {len(target)} rows: got {lo if lo < 0 else hi}"
+            )
+
+    def commit_cell(self, value: Any) -> None:
+        """Append a checked cell (the value ``check`` returned)."""
+        respecialise = self.row_shape is None
+        if type(value) is _Typed:
+            self.leaf._ctype = self.ct = value.ctype
+            value = value.value
+            respecialise = True
+        leaf = self.leaf
+        if self.depth == 0:
+            leaf._tail.append(value)
+            leaf._npending += 1
+            if self.row_shape is None:
+                self.row_shape = tuple(np.shape(value))
+        elif self.depth == 1:
+            if type(value) is list and len(value) <= 64:
+                leaf._tail.extend(value)
+                leaf._npending += len(value)
+            else:
+                leaf.extend(value)
+            top = self.top
+            top._tail.append(leaf._base_len() + leaf._npending)
+            top._npending += 1
+            if self.row_shape is None and len(value):
+                self.row_shape = tuple(np.shape(value[0]))
+        else:
+            self.top.add_vector(value)
+        if respecialise:
+            self._specialise()
+
+    # --- many rows ------------------------------------------------------------------------
+    def prepare_many(self, values: Any) -> list[tuple[VectorData, np.ndarray]]:
+        """Validate a batch of cells for ``extend``: the (column object, new rows) pairs to append."""
+        if self.depth == 0:
+            return [(self.leaf, self._prepare_flat(values))]
+        flat_rows, offsets = _flatten_rows(values, self.depth, f"DynamicTable {self.table.name!r}, column {self.name!r}")
+        flat = self._prepare_flat(flat_rows)
+        out: list[tuple[VectorData, np.ndarray]] = [(self.leaf, flat)]
+        below = self.leaf
+        for obj, offs in zip(reversed(self.chain[:-1]), offsets):
+            out.append((obj, offs + len(below)))
+            below = obj
+        return out
+
+    def _prepare_flat(self, values: Any) -> np.ndarray:
+        ct = self.ct
+        try:
+            raw = values if isinstance(values, np.ndarray) else np.asarray(values, dtype=None if ct is None or not ct.is_text else object)
+        except (ValueError, TypeError) as exc:
+            raise self.error(f"cannot make an array of the values: {exc}") from None
+        if ct is None:
+            ct = infer_column_type(raw) if raw.size else None
+            if ct is None:
+                return raw
+        elif not ct.check_array(raw):
+            raise self.error(f"expected values of dtype {ct.spec_dtype or ct.np_dtype}, got an array of {raw.dtype}")
+        if self.row_shape is not None and raw.shape[1:] != self.row_shape:
+            raise self.error(f"expected elements of shape {self.row_shape}, got shape {raw.shape[1:]}")
+        if self.region and raw.size:
+            self._check_region(raw.min(), raw.max())
+        return ct.to_array(raw)
+
+
+def _flatten_rows(rows: Any, depth: int, where: str) -> tuple[Any, list[np.ndarray]]:
+    """Nested rows -> (flat values, offsets per level from the innermost index outward)."""
+    levels: list[np.ndarray] = []
+    for level in range(depth):
+        if isinstance(rows, np.ndarray) and rows.dtype.kind != "O" and rows.ndim >= 2:
+            lengths = np.full(rows.shape[0], rows.shape[1], dtype=np.int64)
+            rows = rows.reshape((-1,) + rows.shape[2:])
+        else:
+            types = set(map(type, rows))
+            if not all(issubclass(t, _SEQ_TYPES) for t in types):
+                bad = sorted(t.__name__ for t in types if not issubclass(t, _SEQ_TYPES))
+                raise ContainerError(
+                    f"{where}: index depth {depth} needs {depth}-level nested sequences (lists or arrays), "
+                    f"got elements of type {bad}"
+                )
+            lengths = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
+            if level == depth - 1 and len(rows) and types == {np.ndarray}:
+                rows = np.concatenate(rows)
+            else:
+                rows = list(itertools.chain.from_iterable(rows))
+        levels.append(np.cumsum(lengths, dtype=np.int64))
+    # levels[0] is the outermost; callers want innermost first
+    return rows, levels[::-1]
+
+
+class DynamicTable(Container):
+    """A table: columns of equal length (``VectorData``; ragged via ``VectorIndex``) and row ``id``."""
+
+    data_type: ClassVar[str] = "DynamicTable"
+    field_names: ClassVar[tuple[str, ...]] = ("description", "colnames", "id", "columns")
+    columns_spec: ClassVar[tuple[ColumnInfo, ...]] = ()
+
+    def __init__(
+        self,
+        name: str,
+        description: str,
+        id: ElementIdentifiers | Sequence[int] | np.ndarray | None = None,
+        columns: Sequence[VectorData] | None = None,
+        colnames: Sequence[str] | None = None,
+        **predefined_column_data: Any,
+    ) -> None:
+        super().__init__(name)
+        if not isinstance(description, str):
+            raise ContainerError(
+                f"{type(self).__name__} {name!r}: description must be a str, got {type(description).__name__}"
+            )
+        self.description = description
+        self._columns: list[VectorData] = []
+        self._colnames: list[str] = []
+        self._tops: dict[str, VectorData] = {}
+        self._objects: dict[str, VectorData] = {}
+        self._plans: dict[str, _ColumnPlan] | None = None
+        self._id_index: dict[Any, int] | None = None
+        self._id_index_len = 0
+
+        spec = self._column_infos()
+        unknown = [k for k in predefined_column_data if k not in spec]
+        if unknown:
+            raise ContainerError(
+                f"{type(self).__name__} {name!r}: unknown argument(s) {unknown}; predefined columns are {sorted(spec)}"
+            )
+        cols = list(columns) if columns is not None else []
+        tops = self._check_columns(cols, colnames)
+        nrows = None
+        for cname, top in tops.items():
+            n = len(top)
+            if nrows is None:
+                nrows = n
+            elif n != nrows:
+                lengths = {c: len(t) for c, t in tops.items()}
+                raise ContainerError(f"{type(self).__name__} {name!r}: columns differ in length: {lengths}")
+        self.id = self._make_id(id, nrows)
+        if nrows is not None and len(self.id) != nrows:
+            raise ContainerError(
+                f"{type(self).__name__} {name!r}: 'id' has {len(self.id)} rows but the columns have {nrows}"
+            )
+        for col in cols:
+            self._objects[col.name] = col
+            self._columns.append(col)
+            self._adopt(col)
+        for cname, top in tops.items():
+            self._colnames.append(cname)
+            self._tops[cname] = top
+        for info in spec.values():
+            if info.name in predefined_column_data:
+                if info.name in self._tops:
+                    raise ContainerError(
+                        f"{type(self).__name__} {name!r}: column {info.name!r} given both in columns and as an argument"
+                    )
+                self.add_column(info.name, data=predefined_column_data[info.name])
+        for info in spec.values():
+            if info.required and info.name not in self._tops:
+                if len(self.id):
+                    raise ContainerError(
+                        f"{type(self).__name__} {name!r}: required column {info.name!r} is missing"
+                    )
+                self.add_column(info.name)
+
+    # --- construction helpers -------------------------------------------------------------
+    @classmethod
+    def _column_infos(cls) -> dict[str, ColumnInfo]:
+        out: dict[str, ColumnInfo] = {}
+        for klass in reversed(cls.__mro__):
+            for info in klass.__dict__.get("columns_spec", ()):
+                out[info.name] = info
+        return out
+
+    def _check_columns(self, cols: list[VectorData], colnames: Sequence[str] | None) -> dict[str, VectorData]:
+        """Validate constructor columns; returns user column name -> top object, in colnames order."""
+        where = f"{type(self).__name__} {self.name!r}"
+        names: set[str] = set()
+        for col in cols:
+            if not isinstance(col, VectorData):
+                raise ContainerError(f"{where}: columns must be VectorData, got {type(col).__name__}")
+            if col.name in names or col.name == "id":
+                raise ContainerError(f"{where}: duplicate column name {col.name!r}")
+            names.add(col.name)
+        ids = {id(c) for c in cols}
+        index_of: dict[int, VectorIndex] = {}
+        for col in cols:
+            if isinstance(col, VectorIndex):
+                if id(col.target) not in ids:
+                    raise ContainerError(
+                        f"{where}: index column {col.name!r} targets {col.target.name!r}, which is not among the columns"
+                    )
+                index_of[id(col.target)] = col
+        data_cols = [c for c in cols if not isinstance(c, VectorIndex)]
+        if colnames is None:
+            order = [c.name for c in data_cols]
+        else:
+            order = list(colnames)
+            if len(set(order)) != len(order):
+                raise ContainerError(f"{where}: duplicate names in colnames {order}")
+            known = {c.name for c in data_cols}
+            missing = [c for c in order if c not in known]
+            extra = [c for c in known if c not in order]
+            if missing or extra:
+                raise ContainerError(
+                    f"{where}: colnames {order} do not match the data columns {sorted(known)}"
+                    f" (missing columns: {missing}, not in colnames: {sorted(extra)})"
+                )
+        by_name = {c.name: c for c in data_cols}
+        tops: dict[str, VectorData] = {}
+        for cname in order:
+            top = by_name[cname]
+            while id(top) in index_of:
+                top = index_of[id(top)]
+            tops[cname] = top
+        return tops
+
+    def _make_id(self, id: Any, nrows: int | None) -> ElementIdentifiers:
+        if isinstance(id, ElementIdentifiers):
+            ids = id
+        elif id is None:
+            ids = ElementIdentifiers("id", np.arange(nrows or 0, dtype=np.int64))
+        else:
+            arr = np.asarray(id)
+            if arr.size and arr.dtype.kind not in "iu":
+                raise ContainerError(
+                    f"{type(self).__name__} {self.name!r}: 'id' must be integers, got dtype {arr.dtype}"
+                )
+            ids = ElementIdentifiers("id", arr.astype(np.int64, copy=False) if arr.size else np.zeros(0, np.int64))
+        self._adopt(ids)
+        return ids
+
+    # --- structure ------------------------------------------------------------------------
+    @property
+    def colnames(self) -> tuple[str, ...]:
+        return tuple(self._colnames)
+
+    @property
+    def columns(self) -> tuple[VectorData, ...]:
+        """Every column object (data and index columns) in storage order."""
+        return tuple(self._columns)
+
+    def __len__(self) -> int:
+        return len(self.id)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._tops or name in self._objects
+
+    def __getattr__(self, name: str) -> Any:
+        # Only reached when normal lookup fails: expose columns as attributes (table.colname).
+        if not name.startswith("_"):
+            tops = self.__dict__.get("_tops")
+            if tops is not None and name in tops:
+                return tops[name]
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def _where(self) -> str:
+        return f"{type(self).__name__} {self.name!r}"
+
+    def _get_plans(self) -> dict[str, _ColumnPlan]:
+        plans = self._plans
+        if plans is None:
+            plans = self._plans = {n: _ColumnPlan(n, self._tops[n], self) for n in self._colnames}
+        return plans
+
+    def get_column(self, name: str) -> VectorData:
+        """The column object named ``name`` (the top index for ragged columns), or ``id``."""
+        if name == "id":
+            return self.id
+        col = self._tops.get(name)
+        if col is None:
+            col = self._objects.get(name)
+        if col is None:
+            raise ContainerError(f"{self._where()}: no column {name!r}; columns are {list(self._colnames)}")
+        return col
+
+    def add_column(
+        self,
+        name: str,
+        description: str | None = None,
+        data: Any = None,
+        dtype: Any = None,
+        index: bool | int | Sequence[int] | np.ndarray | VectorIndex = False,
+        table: DynamicTable | bool | None = None,
+        col_cls: type | None = None,
+    ) -> VectorData:
+        """Add a column (``index``: True/1 ragged, 2 doubly ragged; ``table``: a region column into it).
+
+        Returns the column's top object (the outermost ``VectorIndex`` for ragged columns).
+        """
+        where = f"{self._where()}, column {name!r}"
+        if not isinstance(name, str) or not name:
+            raise ContainerError(f"{self._where()}: column name must be a non-empty str, got {name!r}")
+        if name in self._tops or name in self._objects or name == "id":
+            raise ContainerError(f"{self._where()}: duplicate column name {name!r}")
+        info = self._column_infos().get(name)
+        if info is not None:
+            description = description if description is not None else info.description
+            if index is False:
+                index = info.index
+            if table is None and info.table:
+                table = True
+            col_cls = col_cls or info.col_cls
+        if description is None:
+            raise ContainerError(f"{where}: a description is required")
+        if table is True:
+            table = None
+            col_cls = col_cls or DynamicTableRegion
+        elif table is False:
+            table = None
+        elif table is not None:
+            if not isinstance(table, DynamicTable):
+                raise ContainerError(f"{where}: table must be a DynamicTable, got {type(table).__name__}")
+            col_cls = col_cls or DynamicTableRegion
+        col_cls = col_cls or VectorData
+        if not (isinstance(col_cls, type) and issubclass(col_cls, VectorData)):
+            raise ContainerError(f"{where}: col_cls must be a VectorData subclass, got {col_cls!r}")
+
+        offsets: list[Any] = []
+        flat = data
+        explicit_index: VectorIndex | None = None
+        if isinstance(index, VectorIndex):
+            explicit_index, depth = index, 1
+        elif isinstance(index, (bool, int, np.integer)):
+            depth = int(index)
+            if depth < 0:
+                raise ContainerError(f"{where}: index must be >= 0, got {index}")
+            if depth and data is not None:
+                flat, offsets = _flatten_rows(data, depth, where)
+        else:
+            depth = 1
+            offsets = [np.asarray(index, dtype=np.int64)]
+
+        try:
+            if issubclass(col_cls, DynamicTableRegion):
+                leaf = col_cls(name=name, data=flat, description=description, table=table)
+            else:
+                leaf = col_cls(name=name, description=description, data=flat)
+            if dtype is not None:
+                leaf.set_dtype(dtype)
+        except ContainerError as exc:
+            raise ContainerError(f"{where}: {exc}") from None
+        objects: list[VectorData] = [leaf]
+        top: VectorData = leaf
+        if explicit_index is not None:
+            if explicit_index.target is not leaf:
+                explicit_index.target = leaf
+            objects.append(explicit_index)
+            top = explicit_index
+        else:
+            for level in range(depth):
+                iname = name + "_index" * (level + 1)
+                if iname in self._objects or iname in self._tops:
+                    raise ContainerError(f"{where}: index column name {iname!r} is already used")
+                idata = offsets[level] if offsets else None
+                top = VectorIndex(iname, idata, top)
+                objects.append(top)
+        if depth and offsets:
+            # the innermost offsets must end at the flat data's length, each outer one at the next's
+            below = leaf
+            for obj in objects[1:]:
+                offs = np.asarray(obj.get_offsets(slice(None))) if len(obj) else np.zeros(0, np.int64)
+                if len(offs) and (int(offs[-1]) != len(below) or np.any(np.diff(offs.astype(np.int64)) < 0)):
+                    raise ContainerError(
+                        f"{where}: index {obj.name!r} offsets must be non-decreasing and end at {len(below)}"
+                    )
+                below = obj
+        n = len(top)
+        if data is None and explicit_index is None:
+            if len(self):
+                raise ContainerError(f"{where}: the table has {len(self)} rows; data for them is required")
+        elif n != len(self):
+            if len(self) == 0 and not self._colnames:
+                self.id.extend(np.arange(n, dtype=np.int64))
+                self._id_index = None
+            else:
+                raise ContainerError(f"{where}: data has {n} rows but the table has {len(self)}")
+        if table is not None and len(leaf):
+            flat_idx = np.asarray(leaf.get_all())
+            if flat_idx.size and (flat_idx.min() < 0 or flat_idx.max() >= len(table)):
+                raise ContainerError(
+                    f"{where}: row indices must be in [0, {len(table)}) for table {table.name!r}"
+                )
+        for obj in objects:
+            self._columns.append(obj)
+            self._objects[obj.name] = obj
+            self._adopt(obj)
+        self._colnames.append(name)
+        self._tops[name] = top
+        self._plans = None
+        self.set_modified(True)
+        return top
+
+    # --- adding rows ----------------------------------------------------------------------
+    def _stage_row(self, id: Any, enforce_unique_id: bool, values: dict[str, Any]) -> tuple[list, int]:
+        """Validate one row; returns the staged cells and its id (nothing is changed)."""
+        plans = self._plans or self._get_plans()
+        if values.keys() != plans.keys():
+            self._add_missing_predefined(values)
+            plans = self._get_plans()
+            if values.keys() != plans.keys():
+                missing = [c for c in plans if c not in values]
+                extra = [c for c in values if c not in plans]
+                problems = []
+                if extra:
+                    problems.append(f"unknown column(s) {extra}")
+                if missing:
+                    problems.append(f"no value for column(s) {missing}")
+                raise ContainerError(
+                    f"{self._where()}: row has {' and '.join(problems)}; columns are {list(self._colnames)}"
+                )
+        staged = [(plan := plans[k], plan.check(v)) for k, v in values.items()]
+        if id is None:
+            id = len(self.id)
+        elif not isinstance(id, (int, np.integer)) or isinstance(id, bool):
+            raise ContainerError(f"{self._where()}: id must be an int, got {type(id).__name__} {id!r}")
+        if enforce_unique_id and id in self._ids_to_rows():
+            raise ContainerError(f"{self._where()}: id {id} already exists")
+        return staged, id
+
+    def _commit_row(self, staged: list, id: int) -> None:
+        if not self._modified:
+            for obj in self._columns:
+                obj.set_modified(True)
+            self.id.set_modified(True)
+            self.set_modified(True)
+        for plan, value in staged:
+            plan.commit(value)
+        ids = self.id
+        if self._id_index is not None:
+            n = len(ids)
+            if self._id_index_len == n:
+                self._id_index.setdefault(id, n)
+                self._id_index_len = n + 1
+        ids._tail.append(id)
+        ids._npending += 1
+
+    def add_row(self, id: int | None = None, enforce_unique_id: bool = False, **values: Any) -> None:
+        """Append one row (a value for every column; ragged columns take a sequence per row)."""
+        plans = self._plans
+        if (
+            id is not None
+            or enforce_unique_id
+            or plans is None
+            or values.keys() != plans.keys()
+            or not self._modified
+            or self._id_index is not None
+        ):
+            staged, id = self._stage_row(id, enforce_unique_id, values)
+            self._commit_row(staged, id)
+            return
+        # Fast path (the common case): same validation and effect as _stage_row + _commit_row.
+        staged = [((plan := plans[k]).commit, plan.check(v)) for k, v in values.items()]
+        for commit, value in staged:
+            commit(value)
+        ids = self.id
+        ids._tail.append(len(ids))
+        ids._npending += 1
+
+    def _add_missing_predefined(self, values: Mapping[str, Any]) -> None:
+        """Create optional predefined columns named in a row when the table has no rows yet."""
+        infos = self._column_infos()
+        for key in values:
+            if key not in self._tops and key in infos and key != "id":
+                if len(self):
+                    raise ContainerError(
+                        f"{self._where()}: optional column {key!r} was not created and the table already "
+                        f"has {len(self)} rows; call add_column({key!r}, data=...) first"
+                    )
+                self.add_column(key)
+
+    def extend(self, rows: Any, enforce_unique_id: bool = False) -> None:
+        """Append many rows: a dict of columns (lists/arrays; ragged: a sequence per row) or a DataFrame.
+
+        Ids come from an ``"id"`` key (or a DataFrame index named ``id``), else continue from ``len(self)``.
+        """
+        columns, ids = self._columns_from_batch(rows)
+        plans = self._get_plans()
+        if columns.keys() != plans.keys():
+            self._add_missing_predefined(columns)
+            plans = self._get_plans()
+            if columns.keys() != plans.keys():
+                missing = [c for c in plans if c not in columns]
+                extra = [c for c in columns if c not in plans]
+                raise ContainerError(
+                    f"{self._where()}: extend got unknown column(s) {extra} and lacks column(s) {missing}"
+                )
+        lengths = {k: len(v) for k, v in columns.items()}
+        if ids is not None:
+            lengths["id"] = len(ids)
+        if len(set(lengths.values())) > 1:
+            raise ContainerError(f"{self._where()}: extend got columns of different lengths: {lengths}")
+        n = next(iter(lengths.values()), 0)
+        if n == 0:
+            return
+        staged: list[tuple[VectorData, np.ndarray]] = []
+        new_types: list[tuple[_ColumnPlan, ColumnType | None]] = []
+        for name, values in columns.items():
+            plan = plans[name]
+            staged.extend(plan.prepare_many(values))
+            new_types.append((plan, plan.leaf.column_type if plan.ct is None else None))
+        start = len(self.id)
+        if ids is None:
+            id_arr = np.arange(start, start + n, dtype=np.int64)
+        else:
+            id_arr = np.asarray(ids)
+            if id_arr.dtype.kind not in "iu":
+                raise ContainerError(f"{self._where()}: ids must be integers, got dtype {id_arr.dtype}")
+            id_arr = id_arr.astype(np.int64, copy=False)
+            if enforce_unique_id:
+                existing = self._ids_to_rows()
+                dup = [int(i) for i in id_arr if int(i) in existing]
+                if dup or len(np.unique(id_arr)) != n:
+                    raise ContainerError(f"{self._where()}: duplicate ids {dup[:10] or 'within the batch'}")
+        self.set_modified(True)
+        for obj, arr in staged:
+            obj.extend(arr)
+            obj.set_modified(True)
+        for plan, _ in new_types:
+            plan.ct = plan.leaf.column_type
+            if plan.row_shape is None:
+                plan.row_shape = plan.leaf.row_shape()
+            plan._specialise()
+        self.id.extend(id_arr)
+        self.id.set_modified(True)
+
+    def _columns_from_batch(self, rows: Any) -> tuple[dict[str, Any], Any]:
+        if isinstance(rows, Mapping):
+            columns = dict(rows)
+            ids = columns.pop("id", None)
+            return columns, ids
+        if hasattr(rows, "to_dict") and hasattr(rows, "columns") and hasattr(rows, "index"):  # a DataFrame
+            columns = {}
+            for c in rows.columns:
+                series = rows[c]
+                values = series.to_numpy()
+                columns[str(c)] = values
+            ids = None
+            if rows.index.name == "id" or "id" in columns:
+                ids = columns.pop("id", None)
+                if ids is None:
+                    ids = rows.index.to_numpy()
+            return columns, ids
+        raise ContainerError(
+            f"{self._where()}: extend takes a dict of columns or a pandas DataFrame, got {type(rows).__name__}"
+        )
+
+    # --- ids ------------------------------------------------------------------------------
+    def _ids_to_rows(self) -> dict[Any, int]:
+        """id -> first row position, built once (one read of the ids) and kept up to date by add_row."""
+        n = len(self.id)
+        if self._id_index is None or self._id_index_len != n:
+            ids = self.id.get_all()
+            index: dict[Any, int] = {}
+            for pos, value in enumerate(ids.tolist()):
+                index.setdefault(value, pos)
+            self._id_index = index
+            self._id_index_len = n
+        return self._id_index
+
+    def id_to_index(self, id: int) -> int:
+        """The row position of an id."""
+        pos = self._ids_to_rows().get(int(id))
+        if pos is None:
+            raise ContainerError(f"{self._where()}: no row with id {id}")
+        return pos
+
+    def get_row_by_id(self, id: int, index: bool = False) -> dict[str, Any]:
+        """The row with this id, as a dict of column -> value."""
+        return self.get(self.id_to_index(id), index=index)
+
+    # --- reading --------------------------------------------------------------------------
+    def _read_column(self, name: str, key: Any, index: bool) -> Any:
+        top = self._tops[name]
+        value = top.get(key)
+        leaf = top
+        while isinstance(leaf, VectorIndex):
+            leaf = leaf.target
+        if isinstance(leaf, DynamicTableRegion) and not index:
+            if isinstance(top, VectorIndex):
+                if isinstance(key, (int, np.integer)):
+                    return leaf.resolve(value)
+                return [leaf.resolve(v) for v in value]
+            return leaf.resolve(value)
+        return value
+
+    def _normalize_rows(self, key: Any) -> Any:
+        if isinstance(key, (int, np.integer)) and not isinstance(key, bool):
+            n = len(self)
+            i = int(key) + n if key < 0 else int(key)
+            if not 0 <= i < n:
+                raise ContainerError(f"{self._where()}: row {key} out of range for {n} rows")
+            return i
+        if isinstance(key, slice):
+            return key
+        arr = np.asarray(key)
+        if arr.dtype.kind == "b":
+            if arr.shape != (len(self),):
+                raise ContainerError(f"{self._where()}: boolean row mask must have {len(self)} elements")
+            return np.flatnonzero(arr)
+        if arr.dtype.kind not in "iu" or arr.ndim != 1:
+            raise ContainerError(f"{self._where()}: rows are selected by int, slice or list of ints, got {key!r:.60}")
+        return arr
+
+    def get(self, key: Any, df: bool = False, index: bool = False) -> Any:
+        """Rows by int (a dict of column -> value), slice or ints (a dict of column -> values).
+
+        ``index=True`` keeps region columns as row indices instead of the target rows;
+        ``df=True`` returns a pandas DataFrame (indexed by id).
+        """
+        if isinstance(key, str):
+            return self.get_column(key)
+        rows = self._normalize_rows(key)
+        if df:
+            return self._frame(rows, index=index, exclude=())
+        out: dict[str, Any] = {"id": self.id.get(rows)}
+        for name in self._colnames:
+            out[name] = self._read_column(name, rows, index)
+        return out
+
+    def __getitem__(self, key: Any) -> Any:
+        """``t['col']`` the column, ``t[i]`` a row dict, ``t[i:j]``/``t[[i, j]]`` column values, ``t[i, 'col']`` a cell."""
+        if isinstance(key, str):
+            return self.get_column(key)
+        if isinstance(key, tuple):
+            if len(key) != 2:
+                raise ContainerError(f"{self._where()}: expected table[row, column], got {key!r:.60}")
+            row, col = key
+            if isinstance(col, (int, np.integer)) and not isinstance(col, bool):
+                if not -len(self._colnames) <= col < len(self._colnames):
+                    raise ContainerError(f"{self._where()}: column position {col} out of range")
+                col = self._colnames[col]
+            if col == "id":
+                return self.id.get(self._normalize_rows(row))
+            if not isinstance(col, str) or col not in self._tops:
+                raise ContainerError(f"{self._where()}: no column {col!r}; columns are {list(self._colnames)}")
+            return self._read_column(col, self._normalize_rows(row), False)
+        return self.get(key)
+
+    def __iter__(self):
+        raise TypeError(f"{type(self).__name__} is not iterable; use to_dataframe() or table[i]")
+
+    def get_foreign_columns(self) -> list[str]:
+        """Names of the region (DynamicTableRegion) columns."""
+        out = []
+        for name, top in self._tops.items():
+            leaf = top
+            while isinstance(leaf, VectorIndex):
+                leaf = leaf.target
+            if isinstance(leaf, DynamicTableRegion):
+                out.append(name)
+        return out
+
+    def has_foreign_columns(self) -> bool:
+        return bool(self.get_foreign_columns())
+
+    def create_region(self, name: str, region: slice | Sequence[int] | np.ndarray, description: str) -> DynamicTableRegion:
+        """A DynamicTableRegion pointing at rows of this table."""
+        if isinstance(region, slice):
+            indices = np.arange(*region.indices(len(self)), dtype=np.int64)
+        else:
+            indices = np.asarray(region)
+            if indices.size and indices.dtype.kind not in "iu":
+                raise ContainerError(f"{self._where()}: region must be row indices, got dtype {indices.dtype}")
+            indices = indices.astype(np.int64, copy=False)
+        if indices.size and (indices.min() < 0 or indices.max() >= len(self)):
+            raise ContainerError(
+                f"{self._where()}: region {name!r} has rows outside [0, {len(self)})"
+            )
+        return DynamicTableRegion(name=name, data=indices, description=description, table=self)
+
+    # --- pandas ---------------------------------------------------------------------------
+    def _frame(self, rows: Any, index: bool, exclude: Iterable[str]) -> Any:
+        pd = import_pandas()
+        excluded = set(exclude)
+        single = isinstance(rows, int)
+        key = slice(rows, rows + 1) if single else rows
+        ids = np.asarray(self.id.get(key) if not (isinstance(key, slice) and key == slice(None)) else self.id.get_all())
+        data: dict[str, Any] = {}
+        for name in self._colnames:
+            if name in excluded:
+                continue
+            top = self._tops[name]
+            values = top.get_all() if isinstance(key, slice) and key == slice(None) else top.get(key)
+            leaf = top
+            while isinstance(leaf, VectorIndex):
+                leaf = leaf.target
+            if isinstance(leaf, DynamicTableRegion) and not index and leaf.table is not None:
+                target_df = leaf.table.to_dataframe()
+                if isinstance(top, VectorIndex):
+                    values = [target_df.iloc[np.asarray(v, dtype=np.int64)] for v in values]
+                else:
+                    values = [target_df.iloc[[int(v)]] for v in np.asarray(values)]
+            elif isinstance(values, np.ndarray) and values.ndim > 1:
+                values = list(values)
+            data[name] = values
+        return pd.DataFrame(data, index=pd.Index(ids, name="id"))
+
+    def to_dataframe(self, index: bool = False, exclude: Iterable[str] = ()) -> Any:
+        """The table as a pandas DataFrame indexed by id (one read per column; ragged split with numpy).
+
+        Region columns hold the target rows (a DataFrame per cell) unless ``index=True``.
+        """
+        return self._frame(slice(None), index=index, exclude=exclude)
+
+    @classmethod
+    def from_dataframe(
+        cls,
+        df: Any,
+        name: str,
+        description: str = "",
+        column_descriptions: Mapping[str, str] | None = None,
+        index_column: str | None = None,
+    ) -> DynamicTable:
+        """A table from a DataFrame: ids from ``index_column`` or the index; cells that are lists become ragged columns."""
+        import_pandas()
+        descriptions = dict(column_descriptions or {})
+        if index_column is not None:
+            if index_column not in df.columns:
+                raise ContainerError(f"{cls.__name__} {name!r}: index_column {index_column!r} is not a column")
+            ids = df[index_column].to_numpy()
+            df = df.drop(columns=[index_column])
+        else:
+            ids = df.index.to_numpy()
+            if ids.dtype.kind not in "iu":
+                raise ContainerError(
+                    f"{cls.__name__} {name!r}: the DataFrame index must be integers to become ids, got {ids.dtype}"
+                )
+        infos = cls._column_infos()
+        predefined = {}
+        plain = []
+        for c in df.columns:
+            cname = str(c)
+            values = df[c].to_numpy()
+            if cname in infos:
+                predefined[cname] = values if not infos[cname].index else list(values)
+            else:
+                plain.append((cname, values))
+        table = cls(name=name, description=description, id=ids, **predefined)
+        for cname, values in plain:
+            depth = _nesting_depth(values)
+            data = list(values) if depth else values
+            table.add_column(cname, descriptions.get(cname, "no description"), data=data, index=depth)
+        return table
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.name!r} rows={len(self)} columns={list(self._colnames)}>"
+
+
+def _nesting_depth(values: np.ndarray) -> int:
+    """How many levels of sequences a DataFrame object column holds (0 for scalars)."""
+    if values.dtype.kind != "O" or not len(values):
+        return 0
+    depth = 0
+    probe: Any = values[0]
+    while isinstance(probe, (list, tuple, np.ndarray)) and not isinstance(probe, str):
+        depth += 1
+        if not len(probe):
+            break
+        probe = probe[0]
+    return depth

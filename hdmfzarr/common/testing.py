@@ -1,0 +1,121 @@
+"""Test helpers: compare container trees by type, name, fields and data values."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from hdmfzarr.container import AbstractContainer, is_lazy_array
+
+__all__ = ["assert_container_equal"]
+
+
+def _values(value: Any) -> Any:
+    """Array-like values as numpy (lazy arrays read once); ragged lists of arrays stay lists."""
+    if is_lazy_array(value):
+        return np.asarray(value[:])
+    return value
+
+
+def _is_array_like(value: Any) -> bool:
+    return isinstance(value, np.ndarray) or is_lazy_array(value)
+
+
+def _assert_values_equal(a: Any, b: Any, path: str) -> None:
+    a, b = _values(a), _values(b)
+    if isinstance(a, AbstractContainer) or isinstance(b, AbstractContainer):
+        raise AssertionError(f"{path}: expected containers on both sides, got {type(a).__name__} and {type(b).__name__}")
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)) and (
+        any(isinstance(x, (list, tuple, np.ndarray)) for x in a) or any(isinstance(x, (list, tuple, np.ndarray)) for x in b)
+    ):
+        if len(a) != len(b):
+            raise AssertionError(f"{path}: lengths differ: {len(a)} != {len(b)}")
+        for i, (x, y) in enumerate(zip(a, b)):
+            _assert_values_equal(x, y, f"{path}[{i}]")
+        return
+    if _is_array_like(a) or _is_array_like(b) or isinstance(a, (list, tuple)) or isinstance(b, (list, tuple)):
+        x = np.asarray(a)
+        y = np.asarray(b)
+        if x.shape != y.shape:
+            raise AssertionError(f"{path}: shapes differ: {x.shape} != {y.shape}")
+        if x.dtype.kind in "fc" and y.dtype.kind in "fc":
+            if not np.allclose(x, y, equal_nan=True, rtol=1e-6, atol=0):
+                raise AssertionError(f"{path}: values differ:\n{x!r}\n!=\n{y!r}")
+            return
+        if x.dtype.kind in "SO" or y.dtype.kind in "SO":
+            x = np.asarray([v.decode() if isinstance(v, bytes) else v for v in x.ravel()], dtype=object)
+            y = np.asarray([v.decode() if isinstance(v, bytes) else v for v in y.ravel()], dtype=object)
+        if not np.array_equal(x, y):
+            raise AssertionError(f"{path}: values differ:\n{x!r}\n!=\n{y!r}")
+        return
+    if isinstance(a, bytes):
+        a = a.decode()
+    if isinstance(b, bytes):
+        b = b.decode()
+    if isinstance(a, float) and isinstance(b, float) and np.isnan(a) and np.isnan(b):
+        return
+    if a != b:
+        raise AssertionError(f"{path}: {a!r} != {b!r}")
+
+
+def assert_container_equal(a: AbstractContainer, b: AbstractContainer, check_ids: bool = False, _path: str = "") -> None:
+    """Raise AssertionError naming the first difference between two container trees.
+
+    Children are compared recursively; fields pointing at containers that are not children
+    (links, region targets) are compared by type and name only. ``check_ids`` also compares object ids.
+    """
+    path = _path or f"/{a.name}"
+    if type(a).data_type != type(b).data_type or type(a).namespace != type(b).namespace:
+        raise AssertionError(f"{path}: types differ: {type(a).__name__} != {type(b).__name__}")
+    if a.name != b.name:
+        raise AssertionError(f"{path}: names differ: {a.name!r} != {b.name!r}")
+    if check_ids and a.object_id != b.object_id:
+        raise AssertionError(f"{path}: object ids differ: {a.object_id} != {b.object_id}")
+    fa, fb = a.fields, b.fields
+    keys = list(dict.fromkeys([*fa, *fb]))
+    for key in keys:
+        va, vb = fa.get(key), fb.get(key)
+        sub = f"{path}.{key}"
+        if va is None or vb is None:
+            if _empty(va) and _empty(vb):
+                continue
+            raise AssertionError(f"{sub}: set on one side only: {type(va).__name__} vs {type(vb).__name__}")
+        _compare_field(a, va, vb, sub, check_ids)
+
+
+def _empty(value: Any) -> bool:
+    if value is None:
+        return True
+    try:
+        return len(value) == 0
+    except TypeError:
+        return False
+
+
+def _compare_field(owner: AbstractContainer, va: Any, vb: Any, path: str, check_ids: bool) -> None:
+    if isinstance(va, AbstractContainer) and isinstance(vb, AbstractContainer):
+        if va.parent is owner:
+            assert_container_equal(va, vb, check_ids, f"{path}")
+        elif type(va).data_type != type(vb).data_type or va.name != vb.name:
+            raise AssertionError(
+                f"{path}: linked objects differ: {type(va).__name__} {va.name!r} != {type(vb).__name__} {vb.name!r}"
+            )
+        return
+    if isinstance(va, (list, tuple)) and va and all(isinstance(x, AbstractContainer) for x in va):
+        if not isinstance(vb, (list, tuple)) or len(va) != len(vb):
+            raise AssertionError(f"{path}: container lists differ in length")
+        names_a = [x.name for x in va]
+        names_b = [getattr(y, "name", None) for y in vb]
+        if len(set(names_a)) == len(names_a):
+            # children of a group: matched by name (stores do not keep their order)
+            if sorted(names_a) != sorted(map(str, names_b)):
+                raise AssertionError(f"{path}: names differ: {sorted(names_a)} != {sorted(map(str, names_b))}")
+            by_name = dict(zip(names_b, vb))
+            for x in va:
+                _compare_field(owner, x, by_name[x.name], f"{path}[{x.name}]", check_ids)
+            return
+        for i, (x, y) in enumerate(zip(va, vb)):
+            _compare_field(owner, x, y, f"{path}[{i}]", check_ids)
+        return
+    _assert_values_equal(va, vb, path)

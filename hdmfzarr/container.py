@@ -1,0 +1,256 @@
+"""The base classes of every container: ``Container`` (a group) and ``Data`` (a dataset).
+
+Containers are plain Python objects: a name, a parent set once, children, a lazily drawn
+uuid4 ``object_id`` and a ``modified`` flag. No metaclass, no registry, no per-attribute
+hooks, so that building a tree of many small objects stays cheap.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from typing import Any, ClassVar
+
+import numpy as np
+
+from hdmfzarr.errors import ContainerError
+
+__all__ = ["AbstractContainer", "Container", "Data", "is_lazy_array", "summarize_value"]
+
+
+def is_lazy_array(value: Any) -> bool:
+    """True for array-likes read from a store (``shape`` + ``__getitem__``, not numpy/list/tuple)."""
+    return (
+        not isinstance(value, (np.ndarray, list, tuple, str, bytes))
+        and hasattr(value, "shape")
+        and hasattr(value, "__getitem__")
+    )
+
+
+def summarize_value(value: Any) -> str:
+    """A short description of a field value for ``repr``: never reads array contents."""
+    if isinstance(value, AbstractContainer):
+        return f"<{type(value).__name__} {value.name!r}>"
+    if isinstance(value, np.ndarray):
+        return f"<ndarray shape={value.shape} dtype={value.dtype}>"
+    if isinstance(value, (list, tuple)):
+        return f"<{type(value).__name__} len={len(value)}>"
+    if is_lazy_array(value):
+        return f"<{type(value).__name__} shape={tuple(value.shape)} dtype={getattr(value, 'dtype', '?')}>"
+    if isinstance(value, str) and len(value) > 60:
+        return repr(value[:57] + "...")
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+class AbstractContainer:
+    """What ``Container`` and ``Data`` share: identity, parent/children and the modified flag."""
+
+    data_type: ClassVar[str] = "AbstractContainer"
+    namespace: ClassVar[str] = "hdmf-common"
+    # Names of the attributes holding this type's data fields (spec names); see ``fields``.
+    field_names: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, name: str | None = None) -> None:
+        if name is None:
+            name = type(self).data_type
+        elif not isinstance(name, str):
+            raise ContainerError(
+                f"{type(self).__name__}: name must be a str, got {type(name).__name__} {name!r}"
+            )
+        elif "/" in name:
+            raise ContainerError(f"{type(self).__name__}: name {name!r} must not contain '/'")
+        self.name = name
+        self._parent: AbstractContainer | None = None
+        self._children: list[AbstractContainer] = []
+        self._object_id: str | None = None
+        self._modified = True
+        # Set by a backend on read (the store URL and the object's path inside it).
+        self.container_source: str | None = None
+
+    def __bool__(self) -> bool:
+        # A container is an object, not a collection: an empty table or dataset is still truthy.
+        return True
+
+    # --- identity -------------------------------------------------------------------------
+    @property
+    def object_id(self) -> str:
+        """A uuid4 string, drawn on first access (and kept); a reader sets the stored one."""
+        oid = self._object_id
+        if oid is None:
+            oid = self._object_id = str(uuid.uuid4())
+        return oid
+
+    @object_id.setter
+    def object_id(self, value: str) -> None:
+        if not isinstance(value, str):
+            raise ContainerError(
+                f"{type(self).__name__} {self.name!r}: object_id must be a str, got {type(value).__name__}"
+            )
+        self._object_id = value
+
+    def generate_new_id(self, recurse: bool = True) -> None:
+        """Give this container (and by default its descendants) fresh object ids, for export-as-new."""
+        self._object_id = str(uuid.uuid4())
+        if recurse:
+            for child in self._children:
+                child.generate_new_id(recurse=True)
+
+    # --- tree -----------------------------------------------------------------------------
+    @property
+    def parent(self) -> AbstractContainer | None:
+        return self._parent
+
+    @parent.setter
+    def parent(self, parent: AbstractContainer | None) -> None:
+        current = self._parent
+        if parent is current:
+            return
+        if current is not None:
+            raise ContainerError(
+                f"{type(self).__name__} {self.name!r} already has parent "
+                f"{type(current).__name__} {current.name!r}; cannot set parent "
+                f"{type(parent).__name__} {getattr(parent, 'name', None)!r}"
+            )
+        if parent is None:
+            return
+        if not isinstance(parent, AbstractContainer):
+            raise ContainerError(
+                f"{type(self).__name__} {self.name!r}: parent must be a container, got {type(parent).__name__}"
+            )
+        self._parent = parent
+        parent._children.append(self)
+        parent.set_modified(True)
+
+    def reset_parent(self) -> None:
+        """Detach from the parent (so the container may be added elsewhere)."""
+        parent = self._parent
+        if parent is not None:
+            parent._children = [c for c in parent._children if c is not self]
+            parent.set_modified(True)
+            self._parent = None
+
+    def add_child(self, child: AbstractContainer) -> AbstractContainer:
+        """Make ``child`` a child of this container (sets its parent); returns the child."""
+        if not isinstance(child, AbstractContainer):
+            raise ContainerError(
+                f"{type(self).__name__} {self.name!r}: a child must be a container, got {type(child).__name__}"
+            )
+        child.parent = self
+        return child
+
+    def _adopt(self, value: Any) -> Any:
+        """Set ``self`` as parent of ``value`` if it is an orphan container (fields holding links keep theirs)."""
+        if isinstance(value, AbstractContainer) and value._parent is None:
+            value.parent = self
+        return value
+
+    @property
+    def children(self) -> list[AbstractContainer]:
+        return self._children
+
+    def all_children(self) -> Iterator[AbstractContainer]:
+        """This container and all its descendants, depth first."""
+        stack: list[AbstractContainer] = [self]
+        while stack:
+            node = stack.pop()
+            yield node
+            stack.extend(reversed(node._children))
+
+    def get_ancestor(self, data_type: str | None = None) -> AbstractContainer | None:
+        """The nearest ancestor with ``data_type`` (or the root when ``data_type`` is None)."""
+        node = self._parent
+        if data_type is None:
+            if node is None:
+                return None
+            while node._parent is not None:
+                node = node._parent
+            return node
+        while node is not None:
+            if type(node).data_type == data_type:
+                return node
+            node = node._parent
+        return None
+
+    # --- modified flag --------------------------------------------------------------------
+    @property
+    def modified(self) -> bool:
+        return self._modified
+
+    def set_modified(self, modified: bool = True) -> None:
+        """Mark as (un)modified; marking modified also marks every ancestor (they must be rewritten)."""
+        self._modified = modified
+        if modified:
+            node = self._parent
+            while node is not None and not node._modified:
+                node._modified = True
+                node = node._parent
+
+    # --- fields ---------------------------------------------------------------------------
+    @property
+    def fields(self) -> dict[str, Any]:
+        """The data fields (spec names -> values) that are set, from ``field_names`` of the class."""
+        out: dict[str, Any] = {}
+        for cls in reversed(type(self).__mro__):
+            for fname in cls.__dict__.get("field_names", ()):
+                value = getattr(self, fname, None)
+                if value is not None:
+                    out[fname] = value
+        return out
+
+    def __repr__(self) -> str:
+        parts = [f"{type(self).__name__} {self.name!r}"]
+        for key, value in self.fields.items():
+            parts.append(f"{key}={summarize_value(value)}")
+        return "<" + " ".join(parts) + ">"
+
+
+class Container(AbstractContainer):
+    """A group-like container (hdmf-common ``Container``)."""
+
+    data_type: ClassVar[str] = "Container"
+
+
+class Data(AbstractContainer):
+    """A dataset-like container holding array-like ``data`` (hdmf-common ``Data``)."""
+
+    data_type: ClassVar[str] = "Data"
+    field_names: ClassVar[tuple[str, ...]] = ("data",)
+
+    def __init__(self, name: str | None = None, data: Any = None) -> None:
+        super().__init__(name)
+        self.data = data
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        data = self.data
+        if data is None:
+            return (0,)
+        shape = getattr(data, "shape", None)
+        return tuple(shape) if shape is not None else tuple(np.shape(data))
+
+    def __len__(self) -> int:
+        return 0 if self.data is None else len(self.data)
+
+    def __getitem__(self, key: Any) -> Any:
+        return self.data[key]
+
+    def append(self, value: Any) -> None:
+        """Append one element along the first axis."""
+        if self.data is None:
+            self.data = [value]
+        elif isinstance(self.data, list):
+            self.data.append(value)
+        else:
+            self.data = np.concatenate([np.asarray(self.data), np.asarray([value])])
+        self.set_modified(True)
+
+    def extend(self, values: Any) -> None:
+        """Append several elements along the first axis."""
+        if self.data is None:
+            self.data = list(values) if not isinstance(values, np.ndarray) else values
+        elif isinstance(self.data, list):
+            self.data.extend(values)
+        else:
+            self.data = np.concatenate([np.asarray(self.data), np.asarray(values)])
+        self.set_modified(True)

@@ -1,0 +1,43 @@
+"""Shared fixtures for the hdmf-common container tests: a lazy array that counts its reads."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+
+class CountingLazyArray:
+    """Stands in for a store-backed array: shape/dtype/len/getitem/__array__, recording each read."""
+
+    def __init__(self, data: Any) -> None:
+        self._data = np.asarray(data) if not isinstance(data, np.ndarray) else data
+        self.reads: list[Any] = []
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self._data.shape
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self._data.dtype
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __getitem__(self, key: Any) -> Any:
+        if isinstance(key, np.ndarray):
+            self.reads.append(("array", tuple(key.tolist())))
+        else:
+            self.reads.append(key)
+        return self._data[key]
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        self.reads.append("__array__")
+        return np.asarray(self._data, dtype=dtype)
+
+
+@pytest.fixture
+def lazy() -> type[CountingLazyArray]:
+    return CountingLazyArray

@@ -1,0 +1,92 @@
+"""Column classes on their own: buffering, DataIO data, VectorIndex.add_vector, ElementIdentifiers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from hdmfzarr.common import DynamicTable, DynamicTableRegion, ElementIdentifiers, VectorData, VectorIndex
+from hdmfzarr.dataio import DataChunkIterator, DataIO
+from hdmfzarr.errors import ContainerError
+
+
+def test_buffered_rows_merge_on_data_access():
+    v = VectorData("v", "d", [1, 2])
+    v.append(3)
+    v.extend([4, 5])
+    v.extend(np.arange(6, 100))
+    assert len(v) == 99 and v._npending == 97
+    data = v.data
+    assert isinstance(data, np.ndarray) and data.tolist() == list(range(1, 100))
+    assert v._npending == 0 and v.data is data
+
+
+def test_dataio_data_is_kept_and_updated():
+    wrapped = DataIO(np.arange(3), chunks=(10,))
+    t = DynamicTable(name="t", description="d", columns=[VectorData("x", "d", wrapped)])
+    t.add_row(x=5)
+    assert t["x"].data is wrapped and wrapped.data.tolist() == [0, 1, 2, 5]
+    assert t[3, "x"] == 5
+
+
+def test_data_chunk_iterator_data_is_opaque():
+    v = VectorData("v", "d", DataChunkIterator(iter([np.arange(3)]), total_rows=3))
+    assert len(v) == 3
+    with pytest.raises(ContainerError, match="DataChunkIterator cannot be read back"):
+        v[0:2]
+    with pytest.raises(ContainerError, match="without total_rows"):
+        len(VectorData("w", "d", DataChunkIterator(iter([np.arange(3)]))))
+
+
+def test_vector_index_add_vector_and_reads():
+    values = VectorData("v", "values", [])
+    index = VectorIndex("v_index", [], values)
+    index.add_vector([1, 2])
+    index.add_vector([])
+    index.add_vector(np.array([3]))
+    assert [x.tolist() for x in index[0:3]] == [[1, 2], [], [3]]
+    assert index[-1].tolist() == [3] and index.get_offsets(slice(None)).tolist() == [2, 2, 3]
+    assert [x.tolist() for x in index[[2, 0]]] == [[3], [1, 2]]
+    assert index.description == "Index for VectorData 'v'"
+    with pytest.raises(ContainerError, match="row 3 out of range for 3 rows"):
+        index[3]
+    with pytest.raises(ContainerError, match="target must be a VectorData"):
+        VectorIndex("bad", [], [1, 2])
+
+
+def test_doubly_ragged_index_reads():
+    values = VectorData("v", "values", [])
+    inner = VectorIndex("v_index", [], values)
+    outer = VectorIndex("v_index_index", [], inner)
+    outer.add_vector([[1], [2, 3]])
+    outer.add_vector([])
+    assert [[y.tolist() for y in x] for x in outer[0:2]] == [[[1], [2, 3]], []]
+
+
+def test_element_ids_and_region_default_to_int64():
+    assert ElementIdentifiers("id", [1, 2]).data.dtype == np.int64
+    assert ElementIdentifiers().name == "element_id"
+    assert DynamicTableRegion("r", [0, 1], "d").data.dtype == np.int64
+    with pytest.raises(ContainerError, match="does not fit dtype"):
+        ElementIdentifiers("id", ["a"])
+
+
+def test_column_getters_and_errors():
+    v = VectorData("v", "d", np.arange(5))
+    assert v[1:4].tolist() == [1, 2, 3] and v[np.array([4, 0])].tolist() == [4, 0]
+    assert v[np.array([True, False, True, False, False])].tolist() == [0, 2]
+    with pytest.raises(ContainerError, match="rows .* out of range"):
+        v[np.array([7])]
+    with pytest.raises(ContainerError, match="must be selected by int"):
+        v[np.array([0.5])]
+    with pytest.raises(ContainerError, match="description must be a str"):
+        VectorData("v", 3)
+
+
+def test_numeric_and_isodatetime_dtypes():
+    import datetime
+
+    v = VectorData("v", "d", [1, 2.5], dtype="numeric")
+    assert v.data.dtype == np.float64
+    t = VectorData("t", "d", [datetime.datetime(2020, 1, 1)], dtype="isodatetime")
+    assert t.spec_dtype == "isodatetime"
