@@ -1,0 +1,353 @@
+"""Read an HDF5 file written by hdmf/pynwb into a builder tree (h5py, read-only, lazy datasets).
+
+Groups become GroupBuilders, datasets DatasetBuilders whose data is an :class:`H5Array` (read on
+access), HDF5 object references ReferenceBuilders, soft/external links LinkBuilders, and the
+specs cached under ``/specifications`` a namespace cache (``NamespaceCatalog.load_cache`` form).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+import numpy as np
+
+from ...build.builders import (
+    Builder,
+    CompoundField,
+    DatasetBuilder,
+    ExternalTarget,
+    GroupBuilder,
+    LinkBuilder,
+    ReferenceBuilder,
+)
+from ...errors import CorruptStoreError, DanglingReferenceError, StoreError, StoreNotFoundError
+
+__all__ = ["HDF5Reader", "H5Array", "is_hdf5_path"]
+
+_HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
+_TYPE_KEYS = ("data_type", "neurodata_type")
+
+
+def is_hdf5_path(path: str | os.PathLike[str]) -> bool:
+    """True for a local file that starts with the HDF5 signature (or is named .h5/.hdf5/.nwb)."""
+    p = os.fspath(path)
+    if os.path.isfile(p):
+        with open(p, "rb") as fh:
+            return fh.read(8) == _HDF5_SIGNATURE
+    return p.lower().endswith((".h5", ".hdf5", ".nwb"))
+
+
+def _h5py() -> Any:
+    try:
+        import h5py
+    except ImportError as exc:  # pragma: no cover - h5py is installed in the test environment
+        raise StoreError("reading HDF5 files needs h5py: pip install 'hdmfzarr[h5py]'") from exc
+    return h5py
+
+
+class H5Array:
+    """A lazy view of an h5py dataset: ``shape``/``dtype``/``chunks`` without reading, values on indexing.
+
+    Strings come back as ``str`` (object arrays); references are resolved to ``ReferenceBuilder``s.
+    """
+
+    def __init__(self, dataset: Any, canonical: str | list[CompoundField] | None) -> None:
+        self._ds = dataset
+        self.canonical = canonical
+        self.path: str = dataset.name
+        self.shape: tuple[int, ...] = tuple(dataset.shape)
+        self.chunks: tuple[int, ...] | None = dataset.chunks
+        self._text = canonical in ("text", "ascii")
+        self.dtype = np.dtype(object) if self._text else dataset.dtype
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    @property
+    def nbytes_stored(self) -> int:
+        return int(self._ds.id.get_storage_size())
+
+    def __len__(self) -> int:
+        if not self.shape:
+            raise TypeError("len() of a scalar dataset")
+        return self.shape[0]
+
+    def __getitem__(self, selection: Any) -> Any:
+        try:
+            if self._text:
+                return self._ds.asstr()[selection]
+            return self._ds[selection]
+        except (OSError, ValueError) as exc:
+            raise CorruptStoreError(f"cannot read {self.path!r} from {self._ds.file.filename!r}: {exc}") from exc
+
+    def read(self) -> np.ndarray:
+        return np.asarray(self[()])
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        arr = self.read()
+        return arr if dtype is None else arr.astype(dtype)
+
+    def __repr__(self) -> str:
+        return f"H5Array({self.path!r}, shape={self.shape}, dtype={self.canonical})"
+
+
+class HDF5Reader:
+    """Open an hdmf/pynwb HDF5 file read-only; ``read_builder()`` gives its builder tree.
+
+    Keep the reader open while the builders' lazy data is used (it is a context manager).
+    """
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        h5py = _h5py()
+        self.path = os.fspath(path)
+        if not os.path.exists(self.path):
+            raise StoreNotFoundError(f"no such HDF5 file: {self.path!r}")
+        try:
+            self.file = h5py.File(self.path, "r")
+        except OSError as exc:
+            raise CorruptStoreError(f"{self.path!r} is not a readable HDF5 file: {exc}") from exc
+        self._h5py = h5py
+        self._by_path: dict[str, Builder] = {}
+        self._pending_links: list[tuple[GroupBuilder, str, str]] = []
+        self._refs: list[tuple[Any, Any]] = []
+
+    def __enter__(self) -> HDF5Reader:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.file.close()
+
+    # ------------------------------------------------------------------ specs
+    @property
+    def spec_location(self) -> str | None:
+        """Path of the cached-spec group named by the root ``.specloc`` attribute (if any)."""
+        loc = self.file.attrs.get(".specloc")
+        if loc is None:
+            return "/specifications" if "specifications" in self.file else None
+        if isinstance(loc, self._h5py.Reference):
+            return self.file[loc].name if loc else None
+        return "/" + _str(loc).strip("/")
+
+    def read_cached_specs(self) -> dict[str, dict[str, Any]]:
+        """``{namespace: {"version": v, "namespace": {...}, "sources": {source: {...}}}}`` from the file.
+
+        The ``namespace`` entry is the namespace's own description (one item of the cached
+        ``{"namespaces": [...]}`` document); the highest version is taken when several are cached.
+        """
+        loc = self.spec_location
+        if loc is None or loc not in self.file:
+            return {}
+        out: dict[str, dict[str, Any]] = {}
+        for ns_name, ns_group in self.file[loc].items():
+            versions = sorted(ns_group.keys(), key=_version_key)
+            if not versions:
+                continue
+            version = versions[-1]
+            sources: dict[str, Any] = {}
+            namespace: dict[str, Any] | None = None
+            for source, ds in ns_group[version].items():
+                where = f"{loc}/{ns_name}/{version}/{source}"
+                try:
+                    doc = json.loads(_str(ds[()]))
+                except (ValueError, TypeError) as exc:
+                    raise CorruptStoreError(f"cached spec {where!r} in {self.path!r} is not JSON: {exc}") from exc
+                if source == "namespace":
+                    items = doc.get("namespaces", [doc]) if isinstance(doc, dict) else []
+                    namespace = next((n for n in items if n.get("name") == ns_name), items[0] if items else None)
+                else:
+                    sources[source] = doc
+            if namespace is None:
+                raise CorruptStoreError(f"cached namespace {ns_name!r} in {self.path!r} has no 'namespace' entry")
+            out[ns_name] = {"version": version, "namespace": namespace, "sources": sources}
+        return out
+
+    # ------------------------------------------------------------------ builders
+    def is_hdmf(self) -> bool:
+        """True when the root is typed or the file caches specs (what hdmf/pynwb write)."""
+        attrs = self.file.attrs
+        return any(k in attrs for k in _TYPE_KEYS) or self.spec_location is not None
+
+    def read_builder(self) -> GroupBuilder:
+        """The whole file as a builder tree (datasets lazy), without the cached-spec group."""
+        if not self.is_hdmf():
+            raise StoreError(
+                f"{self.path!r} is not an HDMF file: its root has no data_type/neurodata_type "
+                "attribute and it caches no specifications")
+        self._by_path = {}
+        self._pending_links = []
+        self._refs = []
+        root = GroupBuilder("root", source=self.path)
+        self._fill_group(root, self.file, skip=self.spec_location)
+        self._by_path["/"] = root
+        for parent, name, target in self._pending_links:
+            node = self._by_path.get(target)
+            if node is None:
+                raise DanglingReferenceError(f"soft link {parent.path.rstrip('/')}/{name} -> {target!r} "
+                                             f"points at nothing in {self.path!r}")
+            parent.set_link(LinkBuilder(node, name=name, source=self.path))
+        self.resolve_references(root)
+        return root
+
+    def _fill_group(self, builder: GroupBuilder, group: Any, skip: str | None = None) -> None:
+        h5py = self._h5py
+        builder.attributes.update(self._attributes(group, is_root=group.name == "/"))
+        builder.location = group.name
+        self._by_path[group.name] = builder
+        for name in group:
+            link = group.get(name, getlink=True)
+            path = f"{group.name.rstrip('/')}/{name}"
+            if isinstance(link, h5py.SoftLink):
+                self._pending_links.append((builder, name, link.path))
+                continue
+            if isinstance(link, h5py.ExternalLink):
+                target = ExternalTarget(source=link.filename, path=link.path)
+                builder.set_link(LinkBuilder(target, name=name, source=self.path))
+                continue
+            if path == skip:
+                continue
+            obj = group.get(name)
+            if obj is None:
+                raise CorruptStoreError(f"cannot open {path!r} in {self.path!r}")
+            if isinstance(obj, h5py.Group):
+                child = builder.set_group(GroupBuilder(name, source=self.path))
+                self._fill_group(child, obj)
+            else:
+                builder.set_dataset(self._dataset(name, obj))
+
+    def _dataset(self, name: str, ds: Any) -> DatasetBuilder:
+        canonical = self._canonical(ds.dtype, ds.name)
+        attrs = self._attributes(ds)
+        if canonical == "object" or isinstance(canonical, list):
+            data: Any = self._read_refs_or_records(ds, canonical)
+        elif ds.shape == ():
+            data = _scalar(ds.asstr()[()] if canonical in ("text", "ascii") else ds[()])
+        else:
+            data = H5Array(ds, canonical)
+        builder = DatasetBuilder(name, data=data, dtype=canonical, attributes=attrs, source=self.path)
+        builder.location = ds.name
+        self._by_path[ds.name] = builder
+        return builder
+
+    def _canonical(self, dtype: np.dtype, where: str) -> str | list[CompoundField]:
+        h5py = self._h5py
+        if dtype.names:
+            return [CompoundField(n, _field_dtype(self._canonical(dtype.fields[n][0], where))) for n in dtype.names]
+        if h5py.check_ref_dtype(dtype) is not None:
+            return "object"
+        info = h5py.check_string_dtype(dtype)
+        if info is not None:
+            return "ascii" if info.encoding == "ascii" else "text"
+        if dtype.kind == "b":
+            return "bool"
+        if dtype.kind in "iuf":
+            return dtype.name
+        if dtype.kind == "O":
+            return "text"
+        raise CorruptStoreError(f"dataset {where!r} in {self.path!r} has unsupported HDF5 dtype {dtype}")
+
+    def _read_refs_or_records(self, ds: Any, canonical: Any) -> Any:
+        """Reference and compound datasets are read eagerly (they are small tables of pointers)."""
+        raw = ds[()]
+        if canonical == "object":
+            if ds.shape == ():
+                return self._ref(raw)
+            return [self._ref(r) for r in np.asarray(raw).ravel()] if ds.ndim == 1 else np.vectorize(
+                self._ref, otypes=[object])(raw)
+        rows = [raw] if ds.shape == () else list(raw)
+        out = [tuple(self._convert_item(v) for v in row) for row in rows]
+        return out[0] if ds.shape == () else out
+
+    def _convert_item(self, value: Any) -> Any:
+        if isinstance(value, self._h5py.Reference):
+            return self._ref(value)
+        if isinstance(value, (bytes, np.bytes_)):
+            return bytes(value).decode("utf-8", "replace")
+        if isinstance(value, np.generic):
+            return value.item()
+        return value
+
+    def _ref(self, ref: Any) -> ReferenceBuilder | None:
+        if not ref:
+            return None
+        try:
+            path = self.file[ref].name
+        except (ValueError, KeyError, OSError) as exc:
+            raise DanglingReferenceError(f"an object reference in {self.path!r} points at nothing: {exc}") from exc
+        return ReferenceBuilder(target=path)
+
+    def _attributes(self, obj: Any, is_root: bool = False) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key in obj.attrs:
+            if is_root and key == ".specloc":
+                continue
+            try:
+                value = obj.attrs[key]
+            except (OSError, TypeError):
+                continue  # empty or unreadable attribute: nothing to carry over
+            out[key] = self._attribute_value(value)
+        return out
+
+    def _attribute_value(self, value: Any) -> Any:
+        h5py = self._h5py
+        if isinstance(value, h5py.Reference):
+            return self._ref(value)
+        if isinstance(value, (bytes, np.bytes_)):
+            return bytes(value).decode("utf-8", "replace")
+        if isinstance(value, np.ndarray):
+            if value.dtype.kind in "OSU":
+                return self._attribute_value(value.tolist()) if value.ndim else self._attribute_value(value[()])
+            return value
+        if isinstance(value, list):
+            return [self._attribute_value(v) for v in value]
+        return value
+
+    def resolve_references(self, root: GroupBuilder) -> None:
+        """Point every ReferenceBuilder read from this file at the builder of its target path."""
+        for node in root.walk():
+            for key, value in list(node.attributes.items()):
+                node.attributes[key] = self._bind(value)
+            if isinstance(node, DatasetBuilder) and (node.dtype == "object" or isinstance(node.dtype, list)):
+                node.data = self._bind(node.data)
+
+    def _bind(self, value: Any) -> Any:
+        if isinstance(value, ReferenceBuilder) and isinstance(value.target, str):
+            target = self._by_path.get(value.target)
+            return ReferenceBuilder(target=target) if target is not None else value
+        if isinstance(value, list):
+            return [self._bind(v) for v in value]
+        if isinstance(value, tuple):
+            return tuple(self._bind(v) for v in value)
+        if isinstance(value, np.ndarray) and value.dtype == object:
+            return np.vectorize(self._bind, otypes=[object])(value) if value.size else value
+        return value
+
+
+def _field_dtype(canonical: Any) -> str:
+    return canonical if isinstance(canonical, str) else "object"
+
+
+def _scalar(value: Any) -> Any:
+    if isinstance(value, (bytes, np.bytes_)):
+        return bytes(value).decode("utf-8", "replace")
+    return value
+
+
+def _str(value: Any) -> str:
+    if isinstance(value, np.ndarray):
+        value = value[()] if value.shape == () else value.ravel()[0]
+    if isinstance(value, (bytes, np.bytes_)):
+        return bytes(value).decode("utf-8")
+    return str(value)
+
+
+def _version_key(version: str) -> tuple:
+    parts = []
+    for p in version.replace("-", ".").split("."):
+        parts.append((0, int(p), "") if p.isdigit() else (1, 0, p))
+    return tuple(parts)

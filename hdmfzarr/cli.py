@@ -1,0 +1,375 @@
+"""The ``hdmfzarr`` command: ``tree`` (show a store), ``validate`` (against cached specs) and
+``convert`` (Zarr format 2 <-> 3, and hdmf/pynwb HDF5 -> Zarr), streaming big datasets."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+
+from .build.builders import Builder, DatasetBuilder, ExternalTarget, GroupBuilder, LinkBuilder
+from .errors import HdmfZarrError
+
+__all__ = ["main", "parse_storage_options", "format_tree", "convert"]
+
+#: datasets bigger than this are copied block by block (bounded memory)
+STREAM_BYTES = 32 * 1024 * 1024
+_METADATA_FILES = {"zarr.json", ".zarray", ".zattrs", ".zgroup", ".zmetadata"}
+
+
+# ---------------------------------------------------------------------------- options
+def parse_storage_options(pairs: list[str] | None) -> dict[str, Any] | None:
+    """``["anon=true", "client_kwargs.endpoint_url=http://..."]`` -> nested fsspec options."""
+    if not pairs:
+        return None
+    out: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, raw = pair.partition("=")
+        if not sep or not key:
+            raise HdmfZarrError(f"--storage-option expects key=value, got {pair!r}")
+        node = out
+        *parents, leaf = key.split(".")
+        for p in parents:
+            node = node.setdefault(p, {})
+            if not isinstance(node, dict):
+                raise HdmfZarrError(f"--storage-option {key!r} conflicts with an earlier value for {p!r}")
+        node[leaf] = _parse_value(raw)
+    return out
+
+
+def _parse_value(raw: str) -> Any:
+    low = raw.lower()
+    if low in ("true", "false"):
+        return low == "true"
+    if low in ("none", "null"):
+        return None
+    for conv in (int, float):
+        try:
+            return conv(raw)
+        except ValueError:
+            pass
+    return raw
+
+
+def _for_url(url: str, options: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Storage options apply to remote URLs only (a local path next to an S3 URL takes none)."""
+    return options if "://" in url or "::" in url else None
+
+
+def _is_hdf5(url: str) -> bool:
+    from .backends.hdf5.reader import is_hdf5_path
+
+    return "://" not in url and is_hdf5_path(url)
+
+
+# ---------------------------------------------------------------------------- tree
+def _stored_sizes(url: str, storage_options: dict[str, Any] | None) -> dict[str, int]:
+    """Bytes stored under each node path (one listing of the store; metadata files excluded)."""
+    try:
+        import fsspec
+
+        if "://" in url:
+            fs, root = fsspec.core.url_to_fs(url, **(storage_options or {}))
+        else:
+            fs, root = fsspec.filesystem("file"), os.path.abspath(url)
+        listing = fs.find(root, detail=True)
+    except Exception:  # sizes are a nicety: no listing, no sizes
+        return {}
+    root = root.rstrip("/")
+    sizes: dict[str, int] = {}
+    for key, info in listing.items():
+        rel = key[len(root):].strip("/") if key.startswith(root) else key
+        parts = rel.split("/")
+        if parts[-1] in _METADATA_FILES:
+            continue
+        size = int(info.get("size") or 0)
+        for i in range(len(parts)):
+            prefix = "/" + "/".join(parts[:i])
+            sizes[prefix] = sizes.get(prefix, 0) + size
+    return sizes
+
+
+def _human(n: int) -> str:
+    size = float(n)
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
+        if size < 1024 or unit == "TiB":
+            return f"{int(size)} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{n} B"  # pragma: no cover
+
+
+def _type_label(node: Builder) -> str:
+    attrs = node.attributes
+    dt = attrs.get("data_type") or attrs.get("neurodata_type")
+    if dt is None:
+        return ""
+    ns = attrs.get("namespace")
+    return f"{dt} ({ns})" if ns else str(dt)
+
+
+def _chunks(data: Any) -> tuple[int, ...] | None:
+    for obj in (data, getattr(data, "source", None)):
+        chunks = getattr(obj, "chunks", None)
+        if isinstance(chunks, tuple) and chunks:
+            return chunks
+    return None
+
+
+def format_tree(root: GroupBuilder, sizes: dict[str, int] | None = None) -> Iterator[str]:
+    """Lines describing the hierarchy: types, shapes, dtypes, chunking, stored bytes; no data read."""
+    from .validate.values import dataset_dtype, dataset_shape
+    from .validate.rules import describe_found
+
+    sizes = sizes or {}
+
+    def line(node: Builder, depth: int) -> str:
+        pad = "  " * depth
+        name = "/" if node.parent is None else node.name
+        if isinstance(node, LinkBuilder):
+            target = node.target
+            where = f"{target.source}:{target.path}" if isinstance(target, ExternalTarget) else target.path
+            return f"{pad}{name} -> {where}"
+        parts = [f"{pad}{name}{'/' if isinstance(node, GroupBuilder) and node.parent is not None else ''}"]
+        label = _type_label(node)
+        if label:
+            parts.append(f"<{label}>")
+        if isinstance(node, DatasetBuilder):
+            shape = dataset_shape(node)
+            parts.append(describe_found(dataset_dtype(node)) or "?")
+            parts.append("scalar" if shape == () else f"shape {list(shape) if shape is not None else '?'}")
+            data = getattr(node.data, "data", node.data)
+            chunks = _chunks(data)
+            if chunks:
+                parts.append(f"chunks {list(chunks)}")
+            stored = sizes.get(node.path, 0) if sizes else getattr(data, "nbytes_stored", None)
+            if stored is not None:
+                parts.append(f"stored {_human(int(stored))}")
+        elif sizes:
+            parts.append(f"stored {_human(sizes.get(node.path, 0))}")
+        return "  ".join(parts)
+
+    def walk(node: Builder, depth: int) -> Iterator[str]:
+        yield line(node, depth)
+        if isinstance(node, GroupBuilder):
+            for child in sorted(node.children(), key=lambda c: (isinstance(c, GroupBuilder), c.name)):
+                yield from walk(child, depth + 1)
+
+    yield from walk(root, 0)
+
+
+def _cmd_tree(args: argparse.Namespace) -> int:
+    from .validate.api import open_for_validation
+
+    opts = _for_url(args.url, parse_storage_options(args.storage_option))
+    with open_for_validation(args.url, opts) as (root, _cache):
+        sizes = {} if args.no_sizes or _is_hdf5(args.url) else _stored_sizes(args.url, opts)
+        for text in format_tree(root, sizes):
+            print(text)
+    return 0
+
+
+# ---------------------------------------------------------------------------- validate
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from .validate import validate
+
+    opts = _for_url(args.url, parse_storage_options(args.storage_option))
+    issues = validate(args.url, namespace=args.namespace, storage_options=opts)
+    for issue in issues:
+        print(issue)
+    if issues:
+        print(f"{len(issues)} issue(s) found in {args.url}", file=sys.stderr)
+        return 1
+    print(f"{args.url}: valid (no issues)")
+    return 0
+
+
+# ---------------------------------------------------------------------------- convert
+def _progress(total: int, label: str) -> Any:
+    """A tqdm bar on a TTY for long conversions, else a no-op with the same ``update``/``close``."""
+    if total >= STREAM_BYTES and sys.stderr.isatty():
+        try:
+            from tqdm import tqdm
+
+            return tqdm(total=total, unit="B", unit_scale=True, desc=label, file=sys.stderr)
+        except ImportError:
+            pass
+    return _NoBar()
+
+
+class _NoBar:
+    def update(self, n: int) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def _nbytes(data: Any) -> int:
+    shape = getattr(data, "shape", None)
+    dtype = getattr(data, "dtype", None)
+    if shape is None or dtype is None:
+        return 0
+    return int(np.prod(shape, dtype=np.int64)) * np.dtype(dtype).itemsize
+
+
+def _stream(data: Any, bar: Any, rows_per_block: int) -> Iterator[np.ndarray]:
+    n = data.shape[0]
+    for start in range(0, n, rows_per_block):
+        block = np.asarray(data[start:start + rows_per_block])
+        bar.update(block.nbytes)
+        yield block
+
+
+def prepare_for_copy(root: GroupBuilder, label: str = "convert") -> Any:
+    """Make a read builder tree writable elsewhere: big numeric datasets become
+    ``DataChunkIterator``s over blocks of the source (bounded memory); small HDF5-backed arrays
+    are read. Zarr chunk shapes are kept; HDF5 ones (often tiny) give way to the Zarr backend's
+    chunking policy. Returns the progress bar to close after writing."""
+    from .backends.hdf5.reader import H5Array
+    from .dataio import DataChunkIterator, DataIO
+
+    big = [n for n in root.walk()
+           if isinstance(n, DatasetBuilder) and _is_streamable(n) and _nbytes(n.data) > STREAM_BYTES]
+    bar = _progress(sum(_nbytes(n.data) for n in big), label)
+    big_ids = {id(n) for n in big}
+    for node in root.walk():
+        if not isinstance(node, DatasetBuilder):
+            continue
+        data = node.data
+        chunks = None if isinstance(data, H5Array) else _chunks(data)
+        if id(node) in big_ids:
+            row_bytes = max(1, _nbytes(data) // max(1, data.shape[0]))
+            step = chunks[0] if chunks else 1
+            rows = max(step, (STREAM_BYTES // row_bytes) // step * step)
+            node.data = DataChunkIterator(
+                _stream(data, bar, rows), dtype=data.dtype, row_shape=tuple(data.shape[1:]),
+                chunks=chunks, total_rows=data.shape[0])
+        elif isinstance(data, H5Array):
+            node.data = data.read()
+        elif hasattr(data, "store_url"):  # a lazy array from a Zarr store: copy it, never link back
+            node.data = DataIO(data, chunks=chunks if chunks and len(data.shape) else None, link_data=False)
+    return bar
+
+
+def _is_streamable(node: DatasetBuilder) -> bool:
+    data = node.data
+    dtype = getattr(data, "dtype", None)
+    shape = getattr(data, "shape", None)
+    return (dtype is not None and shape is not None and len(shape) >= 1 and np.dtype(dtype).kind in "biuf"
+            and not isinstance(node.dtype, list))
+
+
+def _zarr_format_of(io: Any) -> int | None:
+    """The Zarr format of the store an open ZarrIO reads (``None`` when unknown)."""
+    handle = getattr(io, "handle", None)
+    fmt = handle.root_format() if handle is not None and hasattr(handle, "root_format") else None
+    return fmt if isinstance(fmt, int) else None
+
+
+def convert(src: str, dst: str, zarr_format: int | None = None,
+            storage_options: dict[str, Any] | None = None, overwrite: bool = False) -> int:
+    """Copy ``src`` (Zarr store or hdmf/pynwb HDF5 file) to a Zarr store ``dst``; returns the format written.
+
+    Zarr sources default to the other format; HDF5 sources to format 3. Cached specs are carried over.
+    ``storage_options`` apply to whichever of ``src``/``dst`` is a URL.
+    """
+    from .backends.zarr import ZarrIO
+    from .validate.api import open_for_validation
+
+    if _same_place(src, dst):
+        raise HdmfZarrError(f"convert: source and destination are the same store ({src})")
+    opened = open_for_validation(src, _for_url(src, storage_options))
+    with opened as (root, cache):
+        if zarr_format is None:
+            zarr_format = 3 if _is_hdf5(src) or _zarr_format_of(opened.io) != 3 else 2
+        label = f"{os.path.basename(src.rstrip('/'))} -> {os.path.basename(dst.rstrip('/'))}"
+        bar = prepare_for_copy(root, label=label)
+        try:
+            mode = "w" if overwrite else "w-"
+            with ZarrIO(dst, mode=mode, storage_options=_for_url(dst, storage_options),
+                        zarr_format=zarr_format) as out:
+                out.write_builder(root, namespaces=cache or None)
+        finally:
+            bar.close()
+    return zarr_format
+
+
+def _same_place(a: str, b: str) -> bool:
+    if "://" in a or "://" in b:
+        return a.rstrip("/") == b.rstrip("/")
+    return os.path.abspath(a) == os.path.abspath(b)
+
+
+def _cmd_convert(args: argparse.Namespace) -> int:
+    fmt = convert(args.src, args.dst, zarr_format=args.zarr_format,
+                  storage_options=parse_storage_options(args.storage_option), overwrite=args.overwrite)
+    print(f"wrote {args.dst} (Zarr format {fmt})")
+    return 0
+
+
+# ---------------------------------------------------------------------------- main
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="hdmfzarr",
+        description="Inspect, validate and convert HDMF/NWB data stored in Zarr (format 2 or 3) or HDF5.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def storage(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--storage-option", action="append", metavar="KEY=VALUE",
+                       help="fsspec option for remote URLs (repeatable; dotted keys nest, e.g. "
+                            "client_kwargs.endpoint_url=http://localhost:8333)")
+
+    p = sub.add_parser("tree", help="print the hierarchy with types, shapes, dtypes, chunks and stored sizes",
+                       description="Print every group, dataset and link of a store (or HDF5 file) with its data "
+                                   "type, dtype, shape, chunk shape and bytes stored. Reads metadata only.")
+    p.add_argument("url", help="store path or URL (s3://, memory://, file://), or a .h5/.nwb file")
+    p.add_argument("--no-sizes", action="store_true",
+                   help="skip listing the store for stored sizes (for stores with very many chunks)")
+    storage(p)
+    p.set_defaults(func=_cmd_tree)
+
+    p = sub.add_parser("validate", help="check a store against its cached specs (exit 1 on issues)",
+                       description="Validate a store (or HDF5 file) against the specifications cached inside it. "
+                                   "Prints one line per issue; exit code 0 when valid, 1 when issues were "
+                                   "found, 2 on errors.")
+    p.add_argument("url", help="store path or URL, or a .h5/.nwb file")
+    p.add_argument("--namespace", help="namespace name to validate against, or a namespace YAML file to use "
+                                       "instead of the cached specs")
+    storage(p)
+    p.set_defaults(func=_cmd_validate)
+
+    p = sub.add_parser("convert", help="convert Zarr format 2 <-> 3, or HDF5 (.h5/.nwb) -> Zarr",
+                       description="Copy a store into a new Zarr store in the other Zarr format (or the one given), "
+                                   "or an hdmf/pynwb HDF5 file into Zarr. Large datasets are copied block by block; "
+                                   "cached specs are carried over.")
+    p.add_argument("src", help="source: Zarr store path/URL or .h5/.nwb file")
+    p.add_argument("dst", help="destination Zarr store path/URL (must not exist unless --overwrite)")
+    p.add_argument("--zarr-format", type=int, choices=(2, 3), default=None,
+                   help="Zarr format to write (default: the other format for Zarr sources, 3 for HDF5)")
+    p.add_argument("--overwrite", action="store_true", help="replace the destination if it exists")
+    storage(p)
+    p.set_defaults(func=_cmd_convert)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit code (0 ok, 1 validation issues, 2 errors)."""
+    args = _parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except (HdmfZarrError, OSError) as exc:
+        message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        print(f"hdmfzarr {args.command}: error: {message}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:  # pragma: no cover
+        print("hdmfzarr: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

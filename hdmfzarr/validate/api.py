@@ -1,0 +1,159 @@
+"""``validate(...)``: check a store, an HDF5 file, a container or a builder tree against specs.
+
+Stores are checked against the specs cached inside them (or a namespace you name); containers
+and builders against a type map's catalog. Validation runs on builders, so no classes are needed.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from ..build.builders import Builder
+from ..errors import SpecError, StoreError, ValidationError
+from .issues import ValidationIssue
+from .validator import Validator
+
+__all__ = ["validate", "validate_builder", "open_for_validation", "catalog_from_cache"]
+
+
+def validate(
+    store_or_container: Any,
+    namespace: str | None = None,
+    type_map: Any = None,
+    *,
+    storage_options: dict[str, Any] | None = None,
+    raise_on_error: bool = False,
+) -> list[ValidationIssue]:
+    """Every spec violation found (empty when valid).
+
+    ``store_or_container``: a store path/URL (Zarr, or an hdmf/pynwb HDF5 file), an open
+    ``ZarrIO``, a container, or a builder. ``namespace``: a namespace name to look every type up
+    in, or a path to a namespace YAML file to validate against instead of the cached specs.
+    ``type_map``: its catalog is used for containers/builders and for stores without cached
+    specs. ``raise_on_error``: raise :class:`~hdmfzarr.errors.ValidationError` instead of returning.
+    """
+    target = store_or_container
+    if isinstance(target, (str, os.PathLike)):
+        with open_for_validation(target, storage_options) as (root, cache):
+            catalog, ns = _choose_catalog(cache, namespace, type_map, where=os.fspath(target))
+            issues = Validator(catalog, ns).validate(root)
+    elif isinstance(target, Builder):
+        catalog, ns = _choose_catalog(None, namespace, type_map or _default_type_map(), where=None)
+        issues = Validator(catalog, ns).validate(target)
+    elif hasattr(target, "read_builder"):
+        root = target.read_builder()
+        catalog, ns = _choose_catalog(_io_cache(target), namespace, type_map, where=str(getattr(target, "path", "")))
+        issues = Validator(catalog, ns).validate(root)
+    else:
+        from ..build.manager import BuildManager
+
+        tm = type_map or _default_type_map()
+        root = BuildManager(tm).build(target)
+        catalog, ns = _choose_catalog(None, namespace, tm, where=None)
+        issues = Validator(catalog, ns).validate(root)
+    if raise_on_error and issues:
+        raise ValidationError(issues)
+    return issues
+
+
+def validate_builder(builder: Builder, catalog: Any, namespace: str | None = None) -> list[ValidationIssue]:
+    """Issues of a builder tree against a ``NamespaceCatalog`` (the core everything else calls)."""
+    return Validator(catalog, namespace).validate(builder)
+
+
+class open_for_validation:
+    """Context manager giving ``(root builder, cached spec dict or None)`` for a path or URL.
+
+    HDF5 files (signature or ``.h5``/``.nwb`` suffix) go through the h5py reader, everything else
+    through ``ZarrIO`` in mode ``r``; the file/store stays open inside the ``with`` block.
+    """
+
+    def __init__(self, url: str | os.PathLike[str], storage_options: dict[str, Any] | None = None) -> None:
+        self.url = os.fspath(url)
+        self.storage_options = storage_options
+        self.io: Any = None
+
+    def __enter__(self) -> tuple[Builder, dict[str, Any] | None]:
+        from ..backends.hdf5.reader import is_hdf5_path
+
+        remote = "://" in self.url or "::" in self.url
+        if remote and self.url.lower().endswith((".h5", ".hdf5", ".nwb")):
+            raise StoreError(f"{self.url}: HDF5 files are read from local paths only; copy it locally first")
+        if not remote and is_hdf5_path(self.url):
+            from ..backends.hdf5 import HDF5Reader
+
+            self.io = HDF5Reader(self.url)
+            try:
+                return self.io.read_builder(), self.io.read_cached_specs() or None
+            except BaseException:
+                self.io.close()
+                raise
+        from ..backends.zarr import ZarrIO
+
+        self.io = ZarrIO(self.url, mode="r", storage_options=self.storage_options)
+        try:
+            self.io.__enter__()
+            return self.io.read_builder(), _io_cache(self.io)
+        except BaseException:
+            self.io.close()
+            raise
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.io is not None:
+            self.io.close()
+
+
+def _io_cache(io: Any) -> dict[str, Any] | None:
+    """The spec cache a ZarrIO read from its store (``None`` when the store caches none)."""
+    for name in ("spec_cache", "read_cached_specs"):
+        attr = getattr(io, name, None)
+        if attr is None:
+            continue
+        cache = attr() if callable(attr) else attr
+        return cache or None
+    return None
+
+
+def catalog_from_cache(cache: dict[str, Any]) -> Any:
+    """A ``NamespaceCatalog`` rebuilt from cached specs (``NamespaceCatalog.to_cache()`` form)."""
+    from ..spec import NamespaceCatalog
+
+    catalog = NamespaceCatalog()
+    catalog.load_cache(cache)
+    return catalog
+
+
+def _default_type_map() -> Any:
+    from ..build.typemap import get_type_map
+
+    return get_type_map()
+
+
+def _choose_catalog(
+    cache: dict[str, Any] | None, namespace: str | None, type_map: Any, where: str | None
+) -> tuple[Any, str | None]:
+    """The catalog to validate with, and the namespace name to look types up in (if forced)."""
+    if namespace is not None and namespace.endswith((".yaml", ".yml")) and Path(namespace).is_file():
+        from ..spec import NamespaceCatalog
+
+        catalog = NamespaceCatalog()
+        loaded = catalog.load_namespaces(namespace)
+        names = list(loaded)
+        return catalog, (names[-1] if names else None)
+    if cache:
+        catalog = catalog_from_cache(cache)
+    elif type_map is not None:
+        catalog = type_map.namespace_catalog
+    else:
+        raise StoreError(
+            f"{where}: no cached specifications found (expected a /specifications group); "
+            "pass namespace=<namespace YAML> or type_map= to validate against other specs"
+        )
+    if namespace is not None and namespace not in list(catalog.namespaces):
+        raise SpecError(
+            f"namespace {namespace!r} is not among the available namespaces {sorted(catalog.namespaces)}",
+            file=where,
+        )
+    return catalog, namespace

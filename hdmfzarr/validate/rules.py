@@ -1,0 +1,189 @@
+"""Spec-language rules the validator applies: quantities, dtype up-casting, shapes, ISO datetimes.
+
+Pure functions over spec objects and canonical dtype names, so each rule is testable alone.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from ..build.builders import CompoundField
+from ..spec.dtypes import TEXT_DTYPES, allowed_dtypes, canonical_dtype, is_known_dtype
+
+__all__ = [
+    "quantity_bounds",
+    "canonical",
+    "dtype_satisfies",
+    "describe_dtype",
+    "describe_found",
+    "int_fits",
+    "shape_options",
+    "shape_matches",
+    "describe_shape",
+    "is_isodatetime",
+]
+
+_QUANTITIES: dict[str, tuple[int, int | None]] = {
+    "?": (0, 1),
+    "zero_or_one": (0, 1),
+    "*": (0, None),
+    "zero_or_many": (0, None),
+    "+": (1, None),
+    "one_or_many": (1, None),
+}
+_INTS = ("int8", "int16", "int32", "int64")
+_UINTS = ("uint8", "uint16", "uint32", "uint64")
+
+
+def quantity_bounds(spec: Any) -> tuple[int, int | None]:
+    """(min, max) occurrences a sub-spec allows; max ``None`` = unbounded."""
+    lo, hi = getattr(spec, "min_count", None), getattr(spec, "max_count", None)
+    if isinstance(lo, int):
+        return lo, hi if isinstance(hi, int) else None
+    q = getattr(spec, "quantity", 1)
+    if isinstance(q, bool) or q is None:
+        return (1, 1)
+    if isinstance(q, int):
+        return (q, q)
+    return _QUANTITIES.get(str(q), (1, 1))
+
+
+def canonical(dtype: Any) -> Any:
+    """Canonical spec dtype name (aliases resolved); RefSpecs, compound lists, unknowns pass through."""
+    if isinstance(dtype, str) and is_known_dtype(dtype):
+        return canonical_dtype(dtype)
+    return dtype
+
+
+def dtype_satisfies(found: Any, expected: Any) -> bool:
+    """Whether stored dtype ``found`` satisfies spec dtype ``expected`` under HDMF up-casting.
+
+    The language's rule (``spec.dtypes.allowed_dtypes``: int64 for int32, uint32 for uint8,
+    float64 for float32, any number for numeric), plus what stores force on us: text and ascii
+    are interchangeable (Zarr keeps both as UTF-8) and isodatetime is met by text whose values
+    the caller parses. Compound and reference specs are handled by the caller.
+    """
+    expected = canonical(expected)
+    if expected is None or found is None:
+        return True
+    if not isinstance(expected, str) or not isinstance(found, str) or not is_known_dtype(expected):
+        return False
+    if found == expected:
+        return True
+    if expected in TEXT_DTYPES or expected == "isodatetime":
+        return found in TEXT_DTYPES or found == "isodatetime"
+    return found in allowed_dtypes(expected)
+
+
+def describe_dtype(expected: Any) -> str:
+    """Human text for what a spec dtype accepts, e.g. ``int32 or wider integer``."""
+    from_ref = getattr(expected, "target_type", None)
+    if from_ref is not None:
+        return f"object reference to {from_ref}"
+    if isinstance(expected, (list, tuple)):
+        fields = ", ".join(f"{getattr(f, 'name', '?')}: {describe_dtype(getattr(f, 'dtype', None))}" for f in expected)
+        return f"compound ({fields})"
+    expected = canonical(expected)
+    if expected in _INTS[:-1]:
+        return f"{expected} or wider integer"
+    if expected in _UINTS[:-1]:
+        return f"{expected} or wider unsigned integer"
+    if expected == "float32":
+        return "float32 or float64"
+    if expected == "numeric":
+        return "numeric (integer or float)"
+    if expected == "isodatetime":
+        return "isodatetime (ISO 8601 text)"
+    if expected in TEXT_DTYPES:
+        return "text"
+    return str(expected)
+
+
+def int_fits(value: int, dtype: str) -> bool:
+    """Whether an integer fits a canonical integer dtype (``numeric`` takes any)."""
+    import numpy as np
+
+    if dtype == "numeric":
+        return True
+    info = np.iinfo(dtype)
+    return int(info.min) <= value <= int(info.max)
+
+
+def describe_found(found: Any) -> str:
+    """Human text for a stored dtype (canonical name, ``object reference`` or compound fields)."""
+    if found == "object":
+        return "object reference"
+    if isinstance(found, list):
+        fields = ", ".join(
+            f"{f.name}: {describe_found(f.dtype)}" if isinstance(f, CompoundField) else str(f) for f in found)
+        return f"compound ({fields})"
+    return str(found)
+
+
+def shape_options(spec: Any) -> list[tuple[int | None, ...]] | None:
+    """The shapes a spec allows (several for a list of lists), or ``None`` for any shape."""
+    shape = getattr(spec, "shape", None)
+    if shape is None:
+        return None
+    shape = list(shape)
+    if not shape:
+        return [()]
+    if isinstance(shape[0], (list, tuple)):
+        return [tuple(s) for s in shape]
+    return [tuple(shape)]
+
+
+def dims_options(spec: Any) -> list[tuple[str, ...]] | None:
+    """Dimension names aligned with :func:`shape_options` (``None`` when the spec gives none)."""
+    dims = getattr(spec, "dims", None)
+    if not dims:
+        return None
+    dims = list(dims)
+    if isinstance(dims[0], (list, tuple)):
+        return [tuple(d) for d in dims]
+    return [tuple(dims)]
+
+
+def shape_matches(found: tuple[int, ...], allowed: tuple[int | None, ...]) -> bool:
+    """One allowed shape against a found shape (``None`` entries take any length)."""
+    return len(found) == len(allowed) and all(a is None or a == f for a, f in zip(allowed, found, strict=True))
+
+
+def describe_shape(options: list[tuple[int | None, ...]], dims: list[tuple[str, ...]] | None = None) -> str:
+    """``[None] (num_rows) or [None, 3] (x, y)``: the allowed shapes, with their dims if known."""
+    parts = []
+    for i, opt in enumerate(options):
+        text = "[" + ", ".join("any" if a is None else str(a) for a in opt) + "]"
+        if opt == ():
+            text = "scalar"
+        if dims and i < len(dims) and dims[i]:
+            text += f" ({', '.join(dims[i])})"
+        parts.append(text)
+    return " or ".join(parts)
+
+
+def is_isodatetime(value: Any) -> bool:
+    """True for a date or datetime, or a str/bytes ISO 8601 string that parses."""
+    if isinstance(value, (datetime, date)):
+        return True
+    if isinstance(value, bytes):
+        try:
+            value = value.decode("utf-8")
+        except UnicodeDecodeError:
+            return False
+    if not isinstance(value, str):
+        return False
+    text = value.strip()
+    if not text:
+        return False
+    try:
+        datetime.fromisoformat(text)
+        return True
+    except ValueError:
+        pass
+    try:
+        date.fromisoformat(text)
+        return True
+    except ValueError:
+        return False

@@ -1,0 +1,155 @@
+"""hdmf-common table rules the schema language cannot say: aligned columns, sane ragged indexes
+and in-range region rows. Only index and region data are read, each once."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..build.builders import Builder, DatasetBuilder, GroupBuilder
+from . import values
+
+if TYPE_CHECKING:
+    from .validator import Validator
+
+__all__ = ["check_tables", "row_count"]
+
+
+def check_tables(v: Validator, nodes: list[Builder]) -> None:
+    """Apply the table rules to every DynamicTable, VectorIndex and DynamicTableRegion."""
+    for node in nodes:
+        if isinstance(node, GroupBuilder) and v.is_a(node, "DynamicTable"):
+            _check_columns(v, node)
+            if v.is_a(node, "AlignedDynamicTable"):
+                _check_aligned(v, node)
+        elif isinstance(node, DatasetBuilder):
+            if v.is_a(node, "VectorIndex"):
+                _check_index(v, node)
+            elif v.is_a(node, "DynamicTableRegion"):
+                _check_region(v, node)
+
+
+def _length(node: DatasetBuilder) -> int | None:
+    shape = values.dataset_shape(node)
+    return shape[0] if shape else None
+
+
+def _index_of(v: Validator, table: GroupBuilder, column: DatasetBuilder) -> DatasetBuilder | None:
+    """The VectorIndex in ``table`` whose ``target`` is ``column`` (by reference, else by name)."""
+    by_name = table.datasets.get(f"{column.name}_index")
+    for ds in table.datasets.values():
+        if ds is column or not v.is_a(ds, "VectorIndex"):
+            continue
+        target = v.resolve(ds.attributes.get("target"))
+        if target is column:
+            return ds
+    if by_name is not None and v.is_a(by_name, "VectorIndex") and "target" not in by_name.attributes:
+        return by_name
+    return None
+
+
+def row_count(v: Validator, table: GroupBuilder, column: DatasetBuilder) -> int | None:
+    """Rows a column spans: the length of its outermost index, else its own length."""
+    node, seen = column, set()
+    while True:
+        seen.add(id(node))
+        index = _index_of(v, table, node)
+        if index is None or id(index) in seen:
+            return _length(node)
+        node = index
+
+
+def _check_columns(v: Validator, table: GroupBuilder) -> None:
+    ids = table.datasets.get("id")
+    n_rows = _length(ids) if isinstance(ids, DatasetBuilder) else None
+    colnames = [values_text(c) for c in _as_list(table.attributes.get("colnames"))]
+    for name in colnames:
+        if name not in table:
+            v.report(f"{table.path.rstrip('/')}/{name}", "column", "a dataset named in colnames", "nothing")
+    if n_rows is None:
+        return
+    targets = set()
+    for ds in table.datasets.values():
+        if v.is_a(ds, "VectorIndex"):
+            target = v.resolve(ds.attributes.get("target"))
+            if isinstance(target, Builder):
+                targets.add(id(target))
+    listed = "colnames" in table.attributes
+    for ds in table.datasets.values():
+        if ds is ids or v.is_a(ds, "VectorIndex"):
+            continue
+        if listed and ds.name not in colnames:
+            continue  # not a column (e.g. the elements of an EnumData): need not be row-aligned
+        if not listed and (id(ds) in targets or not v.is_a(ds, "VectorData")):
+            continue
+        rows = row_count(v, table, ds)
+        if rows is not None and rows != n_rows:
+            via = "" if _index_of(v, table, ds) is None else " (rows counted by its index)"
+            v.report(ds.path, "rows", f"{n_rows} (the length of id)", f"{rows}{via}")
+
+
+def _check_aligned(v: Validator, table: GroupBuilder) -> None:
+    ids = table.datasets.get("id")
+    n_rows = _length(ids) if isinstance(ids, DatasetBuilder) else None
+    if n_rows is None:
+        return
+    for sub in table.groups.values():
+        if v.is_a(sub, "DynamicTable"):
+            sub_ids = sub.datasets.get("id")
+            n = _length(sub_ids) if isinstance(sub_ids, DatasetBuilder) else None
+            if n is not None and n != n_rows:
+                v.report(sub.path, "rows", f"{n_rows} (aligned with {table.path})", f"{n}")
+
+
+def _check_index(v: Validator, index: DatasetBuilder) -> None:
+    target = v.resolve(index.attributes.get("target"))
+    arr = v.load(index)
+    if arr is None or arr.size == 0:
+        return
+    flat = np.asarray(arr).ravel()
+    if flat.dtype.kind not in "iu":
+        return  # the dtype rule already reported it
+    steps = np.diff(flat.astype(np.int64))
+    bad = np.flatnonzero(steps < 0)
+    if bad.size:
+        i = int(bad[0]) + 1
+        v.report(index.path, "monotonic", "non-decreasing values",
+                 f"{int(flat[i])} at element {i} after {int(flat[i - 1])}")
+    if isinstance(target, DatasetBuilder):
+        n = _length(target)
+        last = int(flat[-1])
+        if n is not None and last != n:
+            v.report(index.path, "last value", f"{n} (the length of {target.path})", f"{last}")
+
+
+def _check_region(v: Validator, region: DatasetBuilder) -> None:
+    table = v.resolve(region.attributes.get("table"))
+    if not isinstance(table, GroupBuilder):
+        return
+    ids = table.datasets.get("id")
+    n = _length(ids) if isinstance(ids, DatasetBuilder) else None
+    if n is None:
+        return
+    arr = v.load(region)
+    if arr is None or arr.size == 0 or np.asarray(arr).dtype.kind not in "iu":
+        return
+    flat = np.asarray(arr).ravel()
+    bad = np.flatnonzero((flat < 0) | (flat >= n))
+    if bad.size:
+        i = int(bad[0])
+        v.report(region.path, "region", f"row indices in 0..{n - 1} (rows of {table.path})",
+                 f"{int(flat[i])} at element {i}")
+
+
+def _as_list(value: Any) -> list[Any]:
+    value = values.unwrap(value)
+    if value is None:
+        return []
+    if isinstance(value, (str, bytes)):
+        return [value]
+    return list(np.asarray(value, dtype=object).ravel())
+
+
+def values_text(value: Any) -> str:
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)

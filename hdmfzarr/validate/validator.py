@@ -1,0 +1,443 @@
+"""Validate a builder tree against resolved specs: structure, quantities, dtypes, shapes, targets.
+
+Every typed node is checked once against its own type's resolved spec; untyped children are
+checked against the sub-spec that declares them. Table rules live in :mod:`.tables`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..build.builders import Builder, DatasetBuilder, ExternalTarget, GroupBuilder, LinkBuilder, ReferenceBuilder
+from ..build.specinfo import is_compound_dtype, is_dataset, is_group, is_link, is_ref_dtype, spec_type
+from ..errors import HdmfZarrError
+from ..spec.dtypes import INTEGER_DTYPES
+from . import rules, values
+from .issues import ValidationIssue
+
+__all__ = ["Validator", "type_of"]
+
+_TYPE_KEYS = ("data_type", "neurodata_type")
+
+
+def type_of(builder: Builder) -> tuple[str | None, str] | None:
+    """(namespace, data type) from a builder's attributes, or ``None`` for an untyped node."""
+    if isinstance(builder, LinkBuilder):
+        return None
+    attrs = builder.attributes
+    for key in _TYPE_KEYS:
+        dt = attrs.get(key)
+        if dt is not None:
+            ns = attrs.get("namespace")
+            return (_text(ns) if ns is not None else None, _text(dt))
+    return None
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    if isinstance(value, np.ndarray) and value.shape == ():
+        return _text(value[()])
+    return str(value)
+
+
+class Validator:
+    """Checks builder trees against a ``NamespaceCatalog`` (e.g. specs cached in a store).
+
+    ``namespace``: look every type up in this namespace (which sees its included namespaces)
+    instead of the namespace named on each object.
+    """
+
+    def __init__(self, catalog: Any, namespace: str | None = None) -> None:
+        self.catalog = catalog
+        self.namespace = namespace
+        self._hierarchy: dict[tuple[str | None, str], list[str] | None] = {}
+        self._specs: dict[tuple[str | None, str], Any] = {}
+        self._loaded: dict[int, np.ndarray] = {}
+        self.issues: list[ValidationIssue] = []
+        self._seen: set[tuple[str, str]] = set()
+        self.root: Builder | None = None
+
+    # ----------------------------------------------------------------- entry point
+    def validate(self, root: Builder) -> list[ValidationIssue]:
+        """All issues in the tree below ``root`` (empty when valid), in tree order."""
+        from .tables import check_tables
+
+        self.issues, self._seen, self._loaded = [], set(), {}
+        self.root = root.root
+        nodes = list(root.walk()) if isinstance(root, GroupBuilder) else [root]
+        for node in nodes:
+            t = type_of(node)
+            if t is not None:
+                self._check_typed(node, t)
+        check_tables(self, nodes)
+        return list(self.issues)
+
+    # ----------------------------------------------------------------- bookkeeping
+    def report(self, path: str, message: str, expected: str = "", found: str = "") -> None:
+        """Record one issue; a rule is reported once per path (a typed child and the sub-spec
+        holding it often state the same constraint)."""
+        if (path, message) not in self._seen:
+            self._seen.add((path, message))
+            self.issues.append(ValidationIssue(path, message, expected, found))
+
+    def load(self, builder: DatasetBuilder) -> np.ndarray | None:
+        """A dataset's values, read once per validation run (``None`` when unreadable)."""
+        key = id(builder)
+        if key not in self._loaded:
+            try:
+                self._loaded[key] = values.load(builder.data)
+            except (HdmfZarrError, OSError, ValueError, TypeError) as exc:
+                self.report(builder.path, "data", "readable data", f"error {exc}")
+                return None
+        return self._loaded[key]
+
+    # ----------------------------------------------------------------- types
+    def hierarchy(self, builder: Builder) -> list[str] | None:
+        """The builder's type and its ancestors, or ``None`` when untyped or unknown."""
+        t = type_of(builder)
+        if t is None:
+            return None
+        if t not in self._hierarchy:
+            self._hierarchy[t] = self._lookup(t, "get_hierarchy")
+        return self._hierarchy[t]
+
+    def spec_for(self, t: tuple[str | None, str]) -> Any:
+        if t not in self._specs:
+            self._specs[t] = self._lookup(t, "get_spec")
+        return self._specs[t]
+
+    def _lookup(self, t: tuple[str | None, str], method: str) -> Any:
+        ns, dt = t
+        tried: list[str | None] = [self.namespace] if self.namespace else []
+        tried += [ns]
+        try:
+            tried.append(self.catalog.namespace_of(dt))
+        except (HdmfZarrError, KeyError, ValueError, AttributeError):
+            pass
+        for name in dict.fromkeys(n for n in tried if n):
+            try:
+                return getattr(self.catalog, method)(name, dt)
+            except (HdmfZarrError, KeyError, ValueError):
+                continue
+        return None
+
+    def is_a(self, builder: Builder | None, data_type: str) -> bool:
+        """Whether ``builder`` is typed ``data_type`` or a subtype of it."""
+        h = self.hierarchy(builder) if builder is not None else None
+        return bool(h) and data_type in h
+
+    def describe_type(self, builder: Builder | None) -> str:
+        if builder is None:
+            return "nothing"
+        t = type_of(builder)
+        kind = "group" if isinstance(builder, GroupBuilder) else "dataset"
+        where = f" at {builder.path}"
+        return f"{t[1]}{where}" if t else f"untyped {kind}{where}"
+
+    def resolve(self, ref: Any) -> Builder | ExternalTarget | None:
+        """The builder a reference, link target or path points at (``None`` when dangling)."""
+        target = ref.target if isinstance(ref, (ReferenceBuilder, LinkBuilder)) else ref
+        if isinstance(target, LinkBuilder):
+            return self.resolve(target)
+        if isinstance(target, (Builder, ExternalTarget)):
+            return target
+        if isinstance(target, bytes):
+            target = target.decode("utf-8", "replace")
+        if isinstance(target, str):
+            if not isinstance(self.root, GroupBuilder):
+                return None
+            if target in ("", "/"):
+                return self.root
+            try:
+                node = self.root[target]
+            except KeyError:
+                return None
+            return self.resolve(node) if isinstance(node, LinkBuilder) else node
+        return None
+
+    # ----------------------------------------------------------------- nodes
+    def _check_typed(self, node: Builder, t: tuple[str | None, str]) -> None:
+        spec = self.spec_for(t)
+        if spec is None:
+            where = f"namespace {t[0]!r}" if t[0] else "the loaded namespaces"
+            self.report(node.path, "data type", f"a type defined in {where}", f"unknown type {t[1]!r}")
+            return
+        self.check_node(node, spec, children=True)
+
+    def check_node(self, node: Builder, spec: Any, children: bool) -> None:
+        """Attributes, dtype/shape and (when ``children``) the sub-specs of one node."""
+        if is_group(spec) and not isinstance(node, GroupBuilder):
+            self.report(node.path, "kind", "a group", "a dataset")
+            return
+        if is_dataset(spec) and not isinstance(node, DatasetBuilder):
+            self.report(node.path, "kind", "a dataset", "a group")
+            return
+        self._check_attributes(node, spec)
+        if isinstance(node, DatasetBuilder):
+            self._check_dataset(node, spec)
+        elif children:
+            self._check_children(node, spec)
+
+    def _check_attributes(self, node: Builder, spec: Any) -> None:
+        for aspec in getattr(spec, "attributes", ()) or ():
+            name = aspec.name
+            if name not in node.attributes or node.attributes[name] is None:
+                if getattr(aspec, "required", True) and getattr(aspec, "value", None) is None:
+                    exp = rules.describe_dtype(aspec.dtype) if aspec.dtype is not None else "a value"
+                    self.report(node.path, f"attribute {name!r}", f"required {exp}", "nothing")
+                continue
+            self._check_value(node.path, f"attribute {name!r}", node.attributes[name], aspec)
+
+    def _check_value(self, path: str, what: str, value: Any, aspec: Any) -> None:
+        """dtype, shape, fixed value and reference target of one attribute value."""
+        expected = aspec.dtype
+        found_shape = values.value_shape(value)
+        self._check_shape(path, f"{what} shape", found_shape, aspec)
+        if is_ref_dtype(expected):
+            items = [value] if found_shape == () else list(np.asarray(values.unwrap(value), dtype=object).ravel())
+            for i, item in enumerate(items):
+                if not isinstance(item, (ReferenceBuilder, Builder)):
+                    found = rules.describe_found(values.value_dtype(item))
+                    self.report(path, f"{what} dtype", rules.describe_dtype(expected), found)
+                    return
+                self._check_target(path, what, item, expected.target_type, None if found_shape == () else i)
+            return
+        if values.is_empty(value):
+            return
+        found = values.value_dtype(value)
+        ints = values.python_ints(value)
+        if ints is not None and rules.canonical(expected) in INTEGER_DTYPES:
+            # JSON/Python integers have no width: any integer spec they fit in is met
+            bad = next((i for i in ints if not rules.int_fits(i, rules.canonical(expected))), None)
+            if bad is not None:
+                self.report(path, f"{what} dtype", rules.describe_dtype(expected), f"integer {bad} (out of range)")
+            return
+        if not rules.dtype_satisfies(found, expected):
+            self.report(path, f"{what} dtype", rules.describe_dtype(expected), rules.describe_found(found))
+            return
+        if rules.canonical(expected) == "isodatetime":
+            self._check_isodatetime(path, what, np.asarray(values.unwrap(value), dtype=object))
+        fixed = getattr(aspec, "value", None)
+        if fixed is not None and not _same_value(value, fixed):
+            self.report(path, f"{what} value", repr(fixed), repr(_plain(value)))
+
+    def _check_target(self, path: str, what: str, ref: Any, target_type: str, index: int | None) -> None:
+        at = "" if index is None else f" (element {index})"
+        target = self.resolve(ref)
+        if isinstance(target, ExternalTarget):
+            return
+        if target is None:
+            dest = ref.path if isinstance(ref, ReferenceBuilder) else str(ref)
+            self.report(path, f"{what} target{at}", f"an object at {dest}", "nothing")
+            return
+        if not self.is_a(target, target_type):
+            self.report(path, f"{what} target{at}", f"{target_type} or a subtype", self.describe_type(target))
+
+    def _check_shape(self, path: str, what: str, found: tuple[int, ...] | None, spec: Any) -> None:
+        options = rules.shape_options(spec)
+        if options is None or found is None:
+            return
+        if not any(rules.shape_matches(found, opt) for opt in options):
+            shown = "scalar" if found == () else "[" + ", ".join(map(str, found)) + "]"
+            self.report(path, what, rules.describe_shape(options, rules.dims_options(spec)), shown)
+
+    def _check_isodatetime(self, path: str, what: str, arr: np.ndarray) -> None:
+        for i, v in enumerate(arr.ravel()):
+            if not rules.is_isodatetime(v):
+                at = "" if arr.ndim == 0 else f" (element {i})"
+                self.report(path, f"{what}{at}", "ISO 8601 date/time text", repr(_plain(v)))
+                return
+
+    def _check_dataset(self, node: DatasetBuilder, spec: Any) -> None:
+        self._check_shape(node.path, "shape", values.dataset_shape(node), spec)
+        expected = getattr(spec, "dtype", None)
+        if expected is None:
+            return
+        found = values.dataset_dtype(node)
+        if is_ref_dtype(expected):
+            if found != values.REFERENCE:
+                if found is None and values.is_empty(node.data):
+                    return
+                self.report(node.path, "dtype", rules.describe_dtype(expected), rules.describe_found(found))
+                return
+            arr = self.load(node)
+            if arr is None:
+                return
+            flat = arr.ravel() if arr.ndim else [arr[()]]
+            for i, item in enumerate(flat):
+                before = len(self.issues)
+                self._check_target(node.path, "reference", item, expected.target_type, i if arr.ndim else None)
+                if len(self.issues) > before:
+                    return
+            return
+        if is_compound_dtype(expected):
+            self._check_compound(node, list(expected), found)
+            return
+        if found is None:
+            return
+        if not rules.dtype_satisfies(found, expected):
+            self.report(node.path, "dtype", rules.describe_dtype(expected), rules.describe_found(found))
+            return
+        if rules.canonical(expected) == "isodatetime":
+            arr = self.load(node)
+            if arr is not None:
+                self._check_isodatetime(node.path, "isodatetime", arr)
+
+    def _check_compound(self, node: DatasetBuilder, expected: list[Any], found: Any) -> None:
+        if not isinstance(found, list):
+            self.report(node.path, "dtype", rules.describe_dtype(expected), rules.describe_found(found))
+            return
+        by_name = {f.name: f.dtype for f in found}
+        ref_fields: list[tuple[int, str, str]] = []
+        names = [f.name for f in found]
+        for field in expected:
+            got = by_name.get(field.name)
+            what = f"compound field {field.name!r}"
+            if got is None:
+                self.report(node.path, what, rules.describe_dtype(field.dtype), "no such field")
+            elif is_ref_dtype(field.dtype):
+                if got != values.REFERENCE:
+                    self.report(node.path, f"{what} dtype", rules.describe_dtype(field.dtype),
+                                rules.describe_found(got))
+                else:
+                    ref_fields.append((names.index(field.name), field.name, field.dtype.target_type))
+            elif not rules.dtype_satisfies(got, field.dtype):
+                self.report(node.path, f"{what} dtype", rules.describe_dtype(field.dtype), rules.describe_found(got))
+        if ref_fields:
+            arr = self.load(node)
+            if arr is None:
+                return
+            rows = [arr[()]] if arr.ndim == 0 else list(arr)
+            for pos, name, target_type in ref_fields:
+                for i, row in enumerate(rows):
+                    item = row[name] if isinstance(row, (np.void, dict)) else row[pos]
+                    before = len(self.issues)
+                    self._check_target(node.path, f"compound field {name!r}", item, target_type, i)
+                    if len(self.issues) > before:
+                        break
+
+    # ----------------------------------------------------------------- children
+    def _check_children(self, node: GroupBuilder, spec: Any) -> None:
+        named = [s for s in _subspecs(spec) if getattr(s, "name", None)]
+        claimed = {s.name for s in named}
+        for sub in named:
+            child = _child(node, sub)
+            if child is None:
+                lo, _ = rules.quantity_bounds(sub)
+                if lo >= 1:
+                    where = f"{node.path.rstrip('/')}/{sub.name}"
+                    self.report(where, _kind_of(sub), f"required {_what(sub)}", "nothing")
+                continue
+            self._check_child(child, sub)
+        for sub in _subspecs(spec):
+            if getattr(sub, "name", None):
+                continue
+            matches = [c for c in _candidates(node, sub) if c.name not in claimed and self._matches(c, sub)]
+            lo, hi = rules.quantity_bounds(sub)
+            if len(matches) < lo or (hi is not None and len(matches) > hi):
+                want = f"{lo}" if lo == hi else f"{lo}..{'many' if hi is None else hi}"
+                self.report(node.path, f"quantity of {_what(sub)}", f"{want}", f"{len(matches)}")
+            for child in matches:
+                self._check_child(child, sub)
+
+    def _matches(self, child: Builder, sub: Any) -> bool:
+        if is_link(sub):
+            return isinstance(child, LinkBuilder) and self.is_a(_as_builder(self.resolve(child)), sub.target_type)
+        target = self.resolve(child) if isinstance(child, LinkBuilder) else child
+        return self.is_a(_as_builder(target), spec_type(sub) or "")
+
+    def _check_child(self, child: Builder, sub: Any) -> None:
+        """A child found for a sub-spec: right kind and type, then the sub-spec's own refinements."""
+        if is_link(sub):
+            if not isinstance(child, LinkBuilder):
+                self.report(child.path, "link", f"a link to {sub.target_type}", "a stored object")
+                return
+            target = self.resolve(child)
+            if target is None:
+                self.report(child.path, "link target", f"{sub.target_type} or a subtype", "nothing (dangling link)")
+            elif not isinstance(target, ExternalTarget) and not self.is_a(target, sub.target_type):
+                self.report(child.path, "link target", f"{sub.target_type} or a subtype", self.describe_type(target))
+            return
+        if isinstance(child, LinkBuilder):
+            if getattr(sub, "linkable", True) is False:
+                self.report(child.path, "link", f"a stored {_kind_of(sub)} (not linkable)", "a link")
+                return
+            target = self.resolve(child)
+            if target is None:
+                self.report(child.path, "link target", _what(sub), "nothing (dangling link)")
+                return
+            if isinstance(target, ExternalTarget):
+                return
+            if is_group(sub) != isinstance(target, GroupBuilder):
+                self.report(child.path, "link target", f"a {_kind_of(sub)}", self.describe_type(target))
+                return
+            child = target
+        dt = spec_type(sub)
+        if dt is not None:
+            if type_of(child) is None:
+                self.report(child.path, "data type", f"{dt} or a subtype", f"untyped {_kind_of(sub)}")
+                return
+            if self.hierarchy(child) is not None and not self.is_a(child, dt):
+                self.report(child.path, "data type", f"{dt} or a subtype", type_of(child)[1])
+                return
+            # a typed child is validated against its own type; here only the sub-spec's refinements
+            self.check_node(child, sub, children=False)
+        else:
+            self.check_node(child, sub, children=True)
+
+
+def _subspecs(spec: Any) -> list[Any]:
+    return [sub for key in ("groups", "datasets", "links") for sub in (getattr(spec, key, ()) or ())]
+
+
+def _child(node: GroupBuilder, sub: Any) -> Builder | None:
+    name = sub.name
+    if is_link(sub):
+        return node.links.get(name) or node.groups.get(name) or node.datasets.get(name)
+    if is_group(sub):
+        return node.groups.get(name) or node.links.get(name) or node.datasets.get(name)
+    return node.datasets.get(name) or node.links.get(name) or node.groups.get(name)
+
+
+def _candidates(node: GroupBuilder, sub: Any) -> list[Builder]:
+    if is_link(sub):
+        return list(node.links.values())
+    stored = node.groups if is_group(sub) else node.datasets
+    return [*stored.values(), *node.links.values()]
+
+
+def _as_builder(target: Any) -> Builder | None:
+    return target if isinstance(target, Builder) else None
+
+
+def _kind_of(sub: Any) -> str:
+    if is_link(sub):
+        return "link"
+    return "group" if is_group(sub) else "dataset"
+
+
+def _what(sub: Any) -> str:
+    kind = _kind_of(sub)
+    if is_link(sub):
+        return f"link to {sub.target_type}"
+    dt = spec_type(sub)
+    return f"{kind} of type {dt}" if dt else kind
+
+
+def _plain(value: Any) -> Any:
+    value = values.unwrap(value)
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def _same_value(found: Any, fixed: Any) -> bool:
+    try:
+        return bool(np.array_equal(np.asarray(_plain(found), dtype=object), np.asarray(fixed, dtype=object)))
+    except (ValueError, TypeError):
+        return _plain(found) == fixed
