@@ -1,0 +1,220 @@
+"""Generate container classes from resolved specs (``TypeMap.get_class`` for unregistered types).
+
+A generated class inherits from its parent type's class and gets a real ``__init__`` whose
+``inspect.signature`` lists the spec's fields: ``name`` (absent when the spec fixes it,
+defaulting to ``default_name``), then required fields, then optional ones with their spec
+defaults. Missing required fields raise ContainerError. Named VectorData sub-datasets of a
+DynamicTable extension become predefined columns (``columns_spec``).
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import TYPE_CHECKING, Any
+
+from ..errors import ContainerError, SpecError
+from .specinfo import is_attribute, is_group, is_link, is_ref_dtype, spec_type
+
+if TYPE_CHECKING:
+    from .typemap import TypeMap
+
+__all__ = ["generate_class"]
+
+_P = inspect.Parameter
+
+
+def _base_class(type_map: TypeMap, namespace: str, data_type: str, spec: Any) -> type:
+    hier = type_map.hierarchy(namespace, data_type)
+    if len(hier) > 1:
+        return type_map.get_class(hier[1], namespace)
+    from ..container import Container, Data
+
+    return Container if is_group(spec) else Data
+
+
+def _default_of(spec: Any) -> Any:
+    """The spec's ``default_value`` (None when it has none)."""
+    return getattr(spec, "default_value", None)
+
+
+def generate_class(type_map: TypeMap, data_type: str, namespace: str) -> type:
+    """A new container class for ``(namespace, data_type)`` built from its resolved spec."""
+    try:
+        spec = type_map.get_spec(namespace, data_type)
+    except SpecError:
+        raise
+    except Exception as exc:
+        raise SpecError(f"cannot generate a class: no spec for type {data_type!r} in namespace {namespace!r} "
+                        f"({exc})", data_type=data_type) from exc
+    base = _base_class(type_map, namespace, data_type, spec)
+    mapper = type_map.mapper_class(base)(spec, type_map, namespace, data_type)
+    base_params = list(inspect.signature(base).parameters.values())
+    base_names = {p.name for p in base_params}
+
+    columns: list[Any] = []
+    column_attrs: set[str] = set()
+    if hasattr(base, "columns_spec"):
+        columns, column_attrs = _predefined_columns(type_map, namespace, spec, base)
+
+    own: list[Any] = []  # FieldInfo of fields new to this class
+    fixed: dict[str, Any] = {}  # attribute fields with a fixed spec value
+    for f in mapper.fields():
+        if f.attr in base_names or f.attr in column_attrs or f.attr == "name":
+            continue
+        if is_attribute(f.spec) and getattr(f.spec, "value", None) is not None:
+            fixed[f.attr] = f.spec.value
+            continue
+        if any(o.attr == f.attr for o in own):
+            continue
+        own.append(f)
+
+    fixed_name = getattr(spec, "name", None)
+    params: list[inspect.Parameter] = []
+    if fixed_name is None:
+        default_name = getattr(spec, "default_name", None)
+        bp = next((p for p in base_params if p.name == "name"), None)
+        if default_name is not None:
+            params.append(_P("name", _P.POSITIONAL_OR_KEYWORD, default=default_name, annotation=str))
+        elif bp is not None and bp.default is not _P.empty and bp.default is not None:
+            params.append(_P("name", _P.POSITIONAL_OR_KEYWORD, default=bp.default, annotation=str))
+        else:
+            params.append(_P("name", _P.POSITIONAL_OR_KEYWORD, annotation=str))
+    required: list[inspect.Parameter] = []
+    optional: list[inspect.Parameter] = []
+    var_kw: inspect.Parameter | None = None
+    for p in base_params:
+        if p.name == "name" or p.kind == _P.VAR_POSITIONAL:
+            continue
+        if p.kind == _P.VAR_KEYWORD:
+            var_kw = p
+            continue
+        q = p.replace(kind=_P.POSITIONAL_OR_KEYWORD)
+        (required if p.default is _P.empty else optional).append(q)
+    for f in own:
+        ann = _annotation(f.spec)
+        if f.required and _default_of(f.spec) is None:
+            required.append(_P(f.attr, _P.POSITIONAL_OR_KEYWORD, annotation=ann))
+        else:
+            optional.append(_P(f.attr, _P.POSITIONAL_OR_KEYWORD, default=_default_of(f.spec), annotation=ann))
+    for c in columns:
+        if c.name not in base_names:
+            optional.append(_P(c.name, _P.KEYWORD_ONLY, default=None, annotation=Any))
+    params += required + optional
+    # a defaulted parameter followed by required ones: make everything after it keyword-only
+    first_default = next((i for i, p in enumerate(params) if p.default is not _P.empty), None)
+    if first_default is not None and any(p.default is _P.empty for p in params[first_default:]):
+        params = params[: first_default + 1] + [p.replace(kind=_P.KEYWORD_ONLY) for p in params[first_default + 1:]]
+    params.sort(key=lambda p: 1 if p.kind == _P.KEYWORD_ONLY else 0)
+    if var_kw is not None:
+        params.append(var_kw)
+    sig = inspect.Signature(params)
+
+    own_attrs = [f.attr for f in own]
+    adopt = {f.attr for f in own if f.kind in ("dataset", "group")}
+    required_names = [p.name for p in params if p.default is _P.empty and p.kind not in (_P.VAR_KEYWORD,)]
+    column_names = {c.name for c in columns}
+    label = f"{data_type} ({namespace})"
+
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        try:
+            bound = sig.bind_partial(*args, **kwargs)
+        except TypeError as exc:
+            raise ContainerError(f"{label}: {exc}") from None
+        missing = [n for n in required_names if n not in bound.arguments]
+        if missing:
+            raise ContainerError(f"{label}: missing required field(s) {missing}")
+        bound.apply_defaults()
+        args_ = dict(bound.arguments)
+        base_kwargs: dict[str, Any] = {}
+        if var_kw is not None:
+            base_kwargs.update(args_.pop(var_kw.name, {}) or {})
+        if fixed_name is not None and "name" in base_names:
+            base_kwargs["name"] = fixed_name
+        own_values: dict[str, Any] = {}
+        for k, v in args_.items():
+            if k in base_names or k in column_names:
+                if k in column_names and v is None:
+                    continue
+                base_kwargs[k] = v
+            else:
+                own_values[k] = v
+        base.__init__(self, **base_kwargs)
+        for k, v in fixed.items():
+            setattr(self, k, v)
+        for k in own_attrs:
+            v = own_values.get(k)
+            setattr(self, k, v)
+            if k in adopt and v is not None:
+                for item in v if isinstance(v, (list, tuple)) else (v.values() if isinstance(v, dict) else [v]):
+                    adopt_fn = getattr(self, "_adopt", None)
+                    if adopt_fn is not None:
+                        adopt_fn(item)
+
+    __init__.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [_P("self", _P.POSITIONAL_OR_KEYWORD)] + list(sig.parameters.values())
+    )
+    __init__.__doc__ = f"Generated from the spec of {label}."
+    __init__.__qualname__ = f"{data_type}.__init__"
+
+    classdict: dict[str, Any] = {
+        "__init__": __init__,
+        "__doc__": getattr(spec, "doc", None) or f"Generated class for {label}.",
+        "__module__": "hdmfzarr.generated",
+        "data_type": data_type,
+        "namespace": namespace,
+        "field_names": tuple(own_attrs) + tuple(k for k in fixed if k not in own_attrs),
+        "__annotations__": {p.name: p.annotation for p in params if p.annotation is not _P.empty},
+    }
+    if columns:
+        classdict["columns_spec"] = tuple(getattr(base, "columns_spec", ())) + tuple(
+            c for c in columns if c.name not in {b.name for b in getattr(base, "columns_spec", ())}
+        )
+    return type(data_type, (base,), classdict)
+
+
+def _annotation(spec: Any) -> Any:
+    if is_link(spec) or spec_type(spec) is not None:
+        return Any
+    dt = getattr(spec, "dtype", None)
+    if is_ref_dtype(dt):
+        return Any
+    if dt in ("text", "ascii", "isodatetime") and not getattr(spec, "shape", None):
+        return str
+    return Any
+
+
+def _predefined_columns(type_map: TypeMap, namespace: str, spec: Any, base: type) -> tuple[list[Any], set[str]]:
+    """ColumnInfo for the named VectorData sub-datasets of a DynamicTable extension spec."""
+    from ..common.table import ColumnInfo
+
+    named = [d for d in getattr(spec, "datasets", ()) or () if getattr(d, "name", None) and spec_type(d)]
+    by_name = {d.name: d for d in named}
+    out: list[Any] = []
+    attrs: set[str] = set()
+    inherited = {c.name for c in getattr(base, "columns_spec", ())}
+    for d in named:
+        dt = spec_type(d)
+        if not type_map.is_subtype(namespace, dt, "VectorData"):
+            continue
+        attrs.add(d.name)
+        if d.name.endswith("_index") and d.name[: -len("_index")] in by_name:
+            continue  # the index of another column: declared through that column's ``index``
+        if d.name in inherited:
+            continue
+        index: Any = False
+        level = d.name + "_index"
+        while level in by_name:
+            index = 1 if index is False else index + 1
+            level += "_index"
+        if index == 1:
+            index = True
+        table = type_map.is_subtype(namespace, dt, "DynamicTableRegion")
+        out.append(ColumnInfo(
+            name=d.name,
+            description=getattr(d, "doc", "") or "",
+            required=(getattr(d, "quantity", 1) not in ("?", "*")),
+            index=index,
+            table=table,
+            col_cls=type_map.get_class(dt, namespace),
+        ))
+    return out, attrs

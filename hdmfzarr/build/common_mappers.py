@@ -1,0 +1,158 @@
+"""Object mappers for the hdmf-common types whose container API differs from their spec's layout."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .builders import Builder
+from .mapper import ObjectMapper
+from .specinfo import is_attribute, is_group, spec_type
+
+if TYPE_CHECKING:
+    from .manager import BuildManager
+    from .typemap import TypeMap
+
+__all__ = [
+    "DynamicTableMap",
+    "AlignedDynamicTableMap",
+    "SimpleMultiContainerMap",
+    "CSRMatrixMap",
+    "register_common_mappers",
+]
+
+_COLUMN_PREFIX = "\0column:"  # internal attr names of named column sub-specs
+
+
+class DynamicTableMap(ObjectMapper):
+    """DynamicTable: unnamed VectorData* <-> ``columns``; named VectorData sub-specs are columns too."""
+
+    def _is_column_spec(self, spec: Any) -> bool:
+        dt = spec_type(spec)
+        return (
+            dt is not None
+            and not is_attribute(spec)
+            and self._prefix.get(id(spec), None) == ()
+            and self.type_map.is_subtype(self.namespace, dt, "VectorData")
+        )
+
+    def attr_name(self, spec: Any) -> str:
+        if self._is_column_spec(spec):
+            name = getattr(spec, "name", None)
+            return _COLUMN_PREFIX + name if name else "columns"
+        return super().attr_name(spec)
+
+    def get_value(self, container: Any, spec: Any) -> Any:
+        attr = self.attr_name(spec)
+        if attr.startswith(_COLUMN_PREFIX):
+            name = attr[len(_COLUMN_PREFIX):]
+            for col in getattr(container, "columns", None) or ():
+                if col.name == name:
+                    return col
+            return None
+        if attr == "colnames":
+            names = getattr(container, "colnames", None)
+            return list(names) if names is not None else []
+        return super().get_value(container, spec)
+
+    def fields(self) -> list[Any]:
+        return [f for f in super().fields() if not f.attr.startswith(_COLUMN_PREFIX)]
+
+    def construct_kwargs(self, builder: Builder, manager: BuildManager) -> dict[str, Any]:
+        kwargs = super().construct_kwargs(builder, manager)
+        named = [k for k in kwargs if k.startswith(_COLUMN_PREFIX)]
+        columns = list(kwargs.get("columns") or [])
+        for k in named:
+            columns.append(kwargs.pop(k))
+        if columns:
+            order = {n: i for i, n in enumerate(kwargs.get("colnames") or ())}
+
+            def rank(col: Any) -> tuple[int, int]:
+                base = col.name
+                depth = 0
+                while base.endswith("_index") and base not in order:
+                    base = base[: -len("_index")]
+                    depth += 1
+                return order.get(base, len(order)), depth
+
+            kwargs["columns"] = sorted(columns, key=rank)
+        if "colnames" in kwargs and kwargs["colnames"] is not None:
+            kwargs["colnames"] = [str(c) for c in kwargs["colnames"]]
+        return kwargs
+
+
+class AlignedDynamicTableMap(DynamicTableMap):
+    """AlignedDynamicTable: unnamed DynamicTable* <-> ``category_tables``; attribute ``categories``."""
+
+    def attr_name(self, spec: Any) -> str:
+        if (
+            not getattr(spec, "name", None)
+            and spec_type(spec) is not None
+            and self._prefix.get(id(spec), None) == ()
+            and self.type_map.is_subtype(self.namespace, spec_type(spec), "DynamicTable")
+        ):
+            return "category_tables"
+        return super().attr_name(spec)
+
+    def get_value(self, container: Any, spec: Any) -> Any:
+        attr = self.attr_name(spec)
+        if attr == "category_tables":
+            tables = getattr(container, "category_tables", None)
+            return list(tables.values()) if isinstance(tables, dict) else tables
+        if attr == "categories":
+            cats = getattr(container, "categories", None)
+            return list(cats) if cats is not None else []
+        return super().get_value(container, spec)
+
+
+class SimpleMultiContainerMap(ObjectMapper):
+    """SimpleMultiContainer: the Data* and Container* sub-specs both map to ``containers``."""
+
+    def get_value(self, container: Any, spec: Any) -> Any:
+        items = getattr(container, "containers", None)
+        if items is None:
+            return None
+        items = list(items.values()) if isinstance(items, dict) else list(items)
+        from ..container import Data
+
+        want_data = not is_group(spec)
+        return [c for c in items if isinstance(c, Data) == want_data]
+
+    def attr_name(self, spec: Any) -> str:
+        if spec_type(spec) in ("Data", "Container") and not getattr(spec, "name", None):
+            return "_datasets" if spec_type(spec) == "Data" else "_groups"
+        return super().attr_name(spec)
+
+    def fields(self) -> list[Any]:
+        return [f for f in super().fields() if f.attr not in ("_datasets", "_groups")]
+
+    def construct_kwargs(self, builder: Builder, manager: BuildManager) -> dict[str, Any]:
+        kwargs = super().construct_kwargs(builder, manager)
+        items = list(kwargs.pop("_datasets", None) or []) + list(kwargs.pop("_groups", None) or [])
+        if items:
+            order = {n: i for i, n in enumerate(sorted(builder.groups) + sorted(builder.datasets))}
+            kwargs["containers"] = sorted(items, key=lambda c: order.get(c.name, 0))
+        return kwargs
+
+
+class CSRMatrixMap(ObjectMapper):
+    """CSRMatrix: ``data``/``indices``/``indptr`` datasets and the ``shape`` attribute."""
+
+    def get_value(self, container: Any, spec: Any) -> Any:
+        value = super().get_value(container, spec)
+        if value is None and hasattr(container, "to_spmat"):
+            value = getattr(container.to_spmat(), self.attr_name(spec), None)
+        if self.attr_name(spec) == "shape" and value is not None:
+            value = [int(v) for v in value]
+        return value
+
+
+def register_common_mappers(type_map: TypeMap) -> None:
+    """Register the hdmf-common mappers on ``type_map`` (for the classes it has for those types)."""
+    for dt, mcls in (
+        ("DynamicTable", DynamicTableMap),
+        ("AlignedDynamicTable", AlignedDynamicTableMap),
+        ("SimpleMultiContainer", SimpleMultiContainerMap),
+        ("CSRMatrix", CSRMatrixMap),
+    ):
+        cls = type_map.get_class(dt, "hdmf-common")
+        type_map.register_mapper(cls, mcls)

@@ -1,0 +1,84 @@
+"""Datasets of references read from a store, resolved to containers only when indexed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import numpy as np
+
+__all__ = ["ReferenceArray", "CompoundReferenceArray"]
+
+
+class ReferenceArray:
+    """A 1-d array of references whose items become containers on access (not before)."""
+
+    def __init__(self, data: Any, resolve: Callable[[Any], Any]) -> None:
+        self._data = data
+        self._resolve = resolve
+
+    @property
+    def raw(self) -> Any:
+        """The underlying (possibly lazy) array of unresolved references."""
+        return self._data
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return tuple(getattr(self._data, "shape", (len(self._data),)))
+
+    @property
+    def dtype(self) -> np.dtype:
+        return np.dtype(object)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def _one(self, ref: Any) -> Any:
+        return self._resolve(ref)
+
+    def __getitem__(self, item: Any) -> Any:
+        got = self._data[item]
+        if isinstance(item, (int, np.integer)):
+            return self._one(got)
+        return [self._one(r) for r in _items(got)]
+
+    def __iter__(self) -> Iterator[Any]:
+        for i in range(len(self)):
+            yield self[i]
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        out = np.empty(len(self), dtype=object)
+        for i, v in enumerate(self):
+            out[i] = v
+        return out
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(len={len(self)})"
+
+
+class CompoundReferenceArray(ReferenceArray):
+    """A compound dataset whose reference fields (by index) resolve on access; rows are tuples."""
+
+    def __init__(self, data: Any, resolve: Callable[[Any], Any], ref_fields: list[int], names: list[str]) -> None:
+        super().__init__(data, resolve)
+        self.ref_fields = set(ref_fields)
+        self.names = list(names)
+
+    def _one(self, row: Any) -> Any:
+        if isinstance(row, dict):
+            row = tuple(row[n] for n in self.names)
+        elif isinstance(row, np.void):
+            row = tuple(row[n] for n in self.names)
+        return tuple(self._resolve(v) if i in self.ref_fields else v for i, v in enumerate(row))
+
+    def __getitem__(self, item: Any) -> Any:
+        if isinstance(item, str):
+            idx = self.names.index(item)
+            return [row[idx] for row in self]
+        return super().__getitem__(item)
+
+
+def _items(got: Any) -> list[Any]:
+    if isinstance(got, np.ndarray):
+        return list(got.tolist()) if got.dtype.names is None else list(got)
+    return list(got)

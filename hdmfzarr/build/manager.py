@@ -1,0 +1,348 @@
+"""BuildManager: container tree <-> builder tree, in two deterministic passes.
+
+``build`` maps every container through its type's ObjectMapper, leaving references and links
+pending (pointing at containers), then resolves them against the container -> builder map.
+``construct`` turns builders back into containers, memoised per builder so that shared
+targets become one object; references given as absolute paths resolve against the root.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from ..errors import BuildError, ConstructError, DanglingReferenceError
+from .builders import (
+    Builder,
+    CompoundField,
+    DatasetBuilder,
+    ExternalTarget,
+    GroupBuilder,
+    LinkBuilder,
+    ReferenceBuilder,
+)
+from ..spec.dtypes import NUMERIC_DTYPES
+from .convert import read_value
+from .lazyrefs import CompoundReferenceArray, ReferenceArray
+from .mapper import container_path
+from .specinfo import is_compound_dtype, is_ref_dtype
+from .typemap import TypeMap
+
+__all__ = ["BuildManager", "PendingRef"]
+
+
+class PendingRef:
+    """A reference to an object still being constructed (a cycle); set once that object exists."""
+
+    __slots__ = ("builder",)
+
+    def __init__(self, builder: Builder) -> None:
+        self.builder = builder
+
+
+class BuildManager:
+    """Builds container trees into builder trees and constructs containers back, with one TypeMap.
+
+    ``resolve_external`` (optional) turns an :class:`ExternalTarget` into a builder from another
+    store; backends pass it when they can open other stores.
+    """
+
+    def __init__(
+        self,
+        type_map: TypeMap | None = None,
+        resolve_external: Callable[[ExternalTarget], Builder] | None = None,
+    ) -> None:
+        if type_map is None:
+            from .typemap import get_type_map
+
+            type_map = get_type_map()
+        self.type_map = type_map
+        self.resolve_external = resolve_external
+        self._built: dict[int, tuple[Any, Builder]] = {}
+        self._constructed: dict[int, tuple[Builder, Any]] = {}
+        self._in_progress: set[int] = set()
+        self._deferred: list[Callable[[], None]] = []
+
+    # -- build -------------------------------------------------------------------------------
+    def build(self, container: Any) -> GroupBuilder:
+        """The builder tree of ``container`` (a group type), references and links resolved."""
+        self._built = {}
+        root = self.build_child(container, name=None)
+        if not isinstance(root, GroupBuilder):
+            ns, dt = self.type_map.data_type_of(container)
+            raise BuildError(f"{container_path(container)}: the root must be a group type, got dataset type {dt!r}")
+        self._resolve_pending(root)
+        return root
+
+    def build_child(self, container: Any, name: str | None = None) -> Builder:
+        """Build one container (through its mapper) and remember its builder."""
+        key = id(container)
+        if key in self._built:
+            return self._built[key][1]
+        mapper = self.type_map.get_mapper(container)
+        builder = mapper.build(container, self, name=name)
+        self._built[key] = (container, builder)
+        return builder
+
+    def is_placed(self, container: Any) -> bool:
+        """Whether ``container`` already has a builder in the tree being built."""
+        return id(container) in self._built
+
+    def pending_link(self, target: Any, name: str, where: str) -> LinkBuilder:
+        """A link to ``target`` (a container), resolved to its builder after the tree is built."""
+        if isinstance(target, (Builder, ExternalTarget)):
+            return LinkBuilder(target, name=name)
+        if not hasattr(target, "object_id"):
+            raise BuildError(f"{where}: link {name!r} must point at a container, got {type(target).__name__}")
+        return LinkBuilder(target, name=name)  # the target container is swapped for its builder later
+
+    def _target_builder(self, target: Any, where: str, what: str) -> Builder | ExternalTarget:
+        if isinstance(target, (Builder, ExternalTarget)):
+            return target
+        got = self._built.get(id(target))
+        if got is None:
+            raise BuildError(
+                f"{where}: {what} points at {container_path(target)!r} "
+                f"({type(target).__name__}), which is not part of the container tree being built"
+            )
+        return got[1]
+
+    def _fix_ref(self, value: Any, where: str) -> Any:
+        if isinstance(value, ReferenceBuilder):
+            if isinstance(value.target, (Builder, ExternalTarget, str)):
+                return value
+            return ReferenceBuilder(self._target_builder(value.target, where, "a reference"), value.source)
+        if isinstance(value, list):
+            return [self._fix_ref(v, where) for v in value]
+        if isinstance(value, tuple):
+            return tuple(self._fix_ref(v, where) for v in value)
+        return value
+
+    def _resolve_pending(self, root: GroupBuilder) -> None:
+        for node in root.walk():
+            where = node.path
+            if isinstance(node, LinkBuilder):
+                node.target = self._target_builder(node.target, where, "a link")
+                continue
+            for k, v in node.attributes.items():
+                if isinstance(v, (ReferenceBuilder, list, tuple)):
+                    node.attributes[k] = self._fix_ref(v, f"{where} attribute {k!r}")
+            if isinstance(node, DatasetBuilder) and (node.dtype == "object" or isinstance(node.dtype, list)):
+                if isinstance(node.data, (list, tuple)):
+                    node.data = self._fix_ref(list(node.data), where)
+                elif isinstance(node.data, np.ndarray) and node.data.dtype.kind == "O":
+                    node.data = self._fix_ref(node.data.tolist(), where)
+
+    # -- construct ---------------------------------------------------------------------------
+    def construct(self, builder: Builder) -> Any:
+        """The container for ``builder`` (its whole subtree constructed, parents set, unmodified)."""
+        new_from = len(self._constructed)
+        obj = self.construct_child(builder)
+        while self._deferred:
+            self._deferred.pop(0)()
+        for b, c in list(self._constructed.values())[new_from:]:
+            self._adopt_children(b, c)
+        for b, c in list(self._constructed.values())[new_from:]:
+            oid = b.attributes.get("object_id")
+            if oid is not None:
+                _set_object_id(c, oid)
+            _set_unmodified(c)
+        return obj
+
+    def construct_child(self, builder: Builder) -> Any:
+        """The (memoised) container for one builder; links construct their target."""
+        if isinstance(builder, LinkBuilder):
+            builder = self.link_target(builder)
+        key = id(builder)
+        if key in self._constructed:
+            return self._constructed[key][1]
+        if key in self._in_progress:
+            raise ConstructError(
+                f"{builder.path}: reference cycle — the object refers (through references) back to itself "
+                f"before it could be constructed"
+            )
+        ns_dt = self.type_map.builder_type(builder)
+        if ns_dt is None:
+            raise ConstructError(
+                f"{builder.path}: expected a typed object (attributes 'namespace' and 'data_type' or "
+                f"'neurodata_type'), found attributes {sorted(builder.attributes)}"
+            )
+        ns, dt = ns_dt
+        try:
+            cls = self.type_map.get_class(dt, ns)
+        except ConstructError:
+            raise
+        except Exception as exc:
+            raise ConstructError(f"{builder.path}: no class for type {dt!r} in namespace {ns!r}: {exc}") from exc
+        mapper = self.type_map.mapper_for_class(cls, ns, dt)
+        self._in_progress.add(key)
+        try:
+            obj = mapper.construct(builder, self, cls)
+        finally:
+            self._in_progress.discard(key)
+        self._constructed[key] = (builder, obj)
+        return obj
+
+    def builder_of(self, container: Any) -> Builder | None:
+        """The builder a container was last built into or constructed from (if any)."""
+        got = self._built.get(id(container))
+        if got is not None and got[0] is container:
+            return got[1]
+        for b, c in self._constructed.values():
+            if c is container:
+                return b
+        return None
+
+    def _adopt_children(self, builder: Builder, obj: Any) -> None:
+        if not isinstance(builder, GroupBuilder):
+            return
+        stack = [builder]
+        while stack:
+            g = stack.pop()
+            for child in list(g.groups.values()) + list(g.datasets.values()):
+                got = self._constructed.get(id(child))
+                if got is not None:
+                    c = got[1]
+                    if getattr(c, "parent", None) is None:
+                        try:
+                            c.parent = obj
+                        except Exception:  # noqa: BLE001 - a class refusing a parent keeps none
+                            pass
+                elif isinstance(child, GroupBuilder) and self.type_map.builder_type(child) is None:
+                    stack.append(child)
+
+    def link_target(self, link: LinkBuilder) -> Builder:
+        """The builder a link points at (string paths and external targets resolved)."""
+        return self._resolve_target(link.target, link)
+
+    def _resolve_target(self, target: Any, origin: Builder) -> Builder:
+        if isinstance(target, LinkBuilder):
+            return self._resolve_target(target.target, target)
+        if isinstance(target, Builder):
+            return target
+        if isinstance(target, ExternalTarget):
+            if self.resolve_external is None:
+                raise DanglingReferenceError(
+                    f"{origin.path}: points into another store ({target.source!r}, {target.path!r}) "
+                    f"and no external resolver was given"
+                )
+            return self.resolve_external(target)
+        if isinstance(target, str):
+            root = origin.root
+            try:
+                found = root[target] if isinstance(root, GroupBuilder) else None
+            except KeyError:
+                found = None
+            if found is None:
+                raise DanglingReferenceError(f"{origin.path}: reference target {target!r} does not exist in the store")
+            if isinstance(found, LinkBuilder):
+                return self._resolve_target(found.target, found)
+            return found
+        raise ConstructError(f"{origin.path}: cannot resolve reference target of type {type(target).__name__}")
+
+    def finish_pending(self, value: Any) -> Any:
+        """``value`` with its PendingRef entries replaced by the (now constructed) containers."""
+        if isinstance(value, PendingRef):
+            return self.construct_child(value.builder)
+        if isinstance(value, list):
+            return [self.finish_pending(v) for v in value]
+        return value
+
+    def defer(self, action: Callable[[], None]) -> None:
+        """Run ``action`` once the current ``construct`` call has built its tree (cycle fix-ups)."""
+        self._deferred.append(action)
+
+    def resolve_ref(self, ref: Any, origin: Builder) -> Any:
+        """The container a reference (a ReferenceBuilder, or None) points at.
+
+        A target still under construction (a reference cycle) gives a :class:`PendingRef`.
+        """
+        if ref is None:
+            return None
+        if isinstance(ref, ReferenceBuilder):
+            target = self._resolve_target(ref.target, origin)
+            if id(target) in self._in_progress:
+                return PendingRef(target)
+            return self.construct_child(target)
+        if isinstance(ref, Builder):
+            return self.construct_child(ref)
+        raise ConstructError(f"{origin.path}: expected a reference, found {type(ref).__name__} {ref!r}")
+
+    def resolve_refs(self, value: Any, origin: Builder) -> Any:
+        """``resolve_ref`` applied through lists/arrays of references."""
+        if isinstance(value, (list, tuple)) or (isinstance(value, np.ndarray) and value.dtype.kind == "O"):
+            return [self.resolve_refs(v, origin) for v in list(value)]
+        return self.resolve_ref(value, origin)
+
+    def read_data(self, builder: DatasetBuilder, spec: Any) -> Any:
+        """A dataset builder's data for a container: references resolve (lazily when the data is lazy)."""
+        data = builder.data
+        sdt = getattr(spec, "dtype", None)
+        _check_stored_dtype(sdt, builder)
+        resolve = lambda r: self.resolve_ref(r, builder)  # noqa: E731
+        # lazy arrays resolve after construct() returned: each target gets a complete construct()
+        lazy = lambda r: None if r is None else self.construct(self._resolve_target(  # noqa: E731
+            r.target if isinstance(r, ReferenceBuilder) else r, builder))
+        if is_ref_dtype(sdt) or (builder.dtype == "object" and sdt is None):
+            if data is None:
+                return None
+            if isinstance(data, ReferenceBuilder):
+                return resolve(data)
+            if isinstance(data, (list, tuple)) or (isinstance(data, np.ndarray) and data.dtype.kind == "O"):
+                out = [resolve(r) for r in list(data)]
+                if any(isinstance(v, PendingRef) for v in out):  # a cycle: resolve on access instead
+                    return ReferenceArray(list(data), lazy)
+                return out
+            return ReferenceArray(data, lazy)
+        fields = sdt if is_compound_dtype(sdt) else (builder.dtype if isinstance(builder.dtype, list) else None)
+        if fields:
+            names = [f.name for f in fields]
+            refs = [
+                i for i, f in enumerate(fields)
+                if (isinstance(f, CompoundField) and f.dtype == "object") or is_ref_dtype(getattr(f, "dtype", None))
+            ]
+            if refs and data is not None:
+                if isinstance(data, (list, tuple)):
+                    rows = list(CompoundReferenceArray(data, resolve, refs, names))
+                    if not any(isinstance(v, PendingRef) for row in rows for v in row):
+                        return rows
+                return CompoundReferenceArray(data, lazy, refs, names)
+        return read_value(sdt, data)
+
+
+_TEXTUAL = frozenset({"text", "ascii", "isodatetime"})
+_NUMBERS = NUMERIC_DTYPES | {"numeric"}
+
+
+def _check_stored_dtype(spec_dtype: Any, builder: DatasetBuilder) -> None:
+    """Refuse stored data whose kind contradicts the spec (text where numbers belong or vice versa)."""
+    got = builder.dtype
+    if not isinstance(spec_dtype, str) or not isinstance(got, str):
+        if is_ref_dtype(spec_dtype) and isinstance(got, str) and got != "object" and got in (_TEXTUAL | _NUMBERS):
+            raise ConstructError(f"{builder.path}: expected references (dtype 'object'), found {got!r} data")
+        return
+    if (spec_dtype in _NUMBERS and got in _TEXTUAL) or (spec_dtype in _TEXTUAL and got in _NUMBERS):
+        raise ConstructError(f"{builder.path}: expected {spec_dtype!r} data by the spec, found {got!r} data")
+
+
+def _set_object_id(container: Any, oid: str) -> None:
+    try:
+        container.object_id = oid
+    except AttributeError:
+        try:
+            container._object_id = oid
+        except AttributeError:
+            pass
+
+
+def _set_unmodified(container: Any) -> None:
+    fn = getattr(container, "set_modified", None)
+    if callable(fn):
+        fn(False)
+        return
+    try:
+        container.modified = False
+    except AttributeError:
+        pass

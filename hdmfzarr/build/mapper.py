@@ -1,0 +1,434 @@
+"""ObjectMapper: maps one data type's container fields to its resolved spec and back.
+
+A mapper walks the resolved spec of a type. Each attribute, dataset, group and link sub-spec
+corresponds to one container attribute (``attr_name``); untyped groups and datasets are
+flattened into the container (their contents get prefixed names). Subclasses customise the
+mapping through public hooks: ``attr_name``, ``get_value``, ``convert_dtype``,
+``construct_kwargs`` and ``construct``.
+"""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from ..errors import BuildError, ConstructError, ContainerError, HdmfZarrError
+from .builders import Builder, DatasetBuilder, GroupBuilder, LinkBuilder
+from .convert import convert_value, read_value
+from .specinfo import (
+    default_attr_name,
+    identifier,
+    is_attribute,
+    is_group,
+    is_link,
+    is_many,
+    is_ref_dtype,
+    is_required,
+    is_typed,
+    spec_type,
+)
+
+if TYPE_CHECKING:
+    from .manager import BuildManager
+    from .typemap import TypeMap
+
+__all__ = ["ObjectMapper", "FieldInfo", "container_path", "FIELD_SEP"]
+
+#: joins the names of enclosing untyped groups/datasets to a field's name (hdmf's convention)
+FIELD_SEP = "__"
+
+
+@dataclass(frozen=True)
+class FieldInfo:
+    """One container field a type's spec implies: attribute name, sub-spec, kind, where it sits."""
+
+    attr: str
+    spec: Any
+    kind: str  # "attribute" | "dataset" | "group" | "link"
+    path: tuple[str, ...]  # names of the untyped sub-specs it is nested in
+    required: bool
+
+
+def container_path(container: Any) -> str:
+    """``/parent/.../name`` of a container (for error messages)."""
+    parts: list[str] = []
+    node = container
+    seen = 0
+    while node is not None and seen < 1000:
+        parts.append(str(getattr(node, "name", "?")))
+        node = getattr(node, "parent", None)
+        seen += 1
+    return "/" + "/".join(reversed(parts))
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    if isinstance(value, dict):
+        return list(value.values())
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    return [value]
+
+
+class ObjectMapper:
+    """Spec-driven mapping between containers of one data type and builders."""
+
+    #: renames applied by the default ``attr_name``: spec-derived name -> container attribute.
+    renames: ClassVar[dict[str, str]] = {}
+
+    def __init__(self, spec: Any, type_map: TypeMap, namespace: str, data_type: str) -> None:
+        self.spec = spec
+        self.type_map = type_map
+        self.namespace = namespace
+        self.data_type = data_type
+        self._prefix: dict[int, tuple[str, ...]] = {}
+        self._fields: list[FieldInfo] | None = None
+        self._names: dict[int, str] = {}
+        self._params: dict[type, Any] = {}
+        self._index(spec, ())
+
+    # -- naming ------------------------------------------------------------------------------
+    def _index(self, spec: Any, prefix: tuple[str, ...]) -> None:
+        for sub in self._subspecs(spec):
+            self._prefix[id(sub)] = prefix
+            if not is_typed(sub) and not is_link(sub) and not is_attribute(sub):
+                if is_group(sub):
+                    self._index(sub, prefix + (sub.name,))
+                else:  # untyped dataset: its attributes are named after it
+                    for a in getattr(sub, "attributes", ()) or ():
+                        self._prefix[id(a)] = prefix + (sub.name,)
+
+    @staticmethod
+    def _subspecs(spec: Any) -> list[Any]:
+        out: list[Any] = list(getattr(spec, "attributes", ()) or ())
+        out += list(getattr(spec, "datasets", ()) or ())
+        out += list(getattr(spec, "groups", ()) or ())
+        out += list(getattr(spec, "links", ()) or ())
+        return out
+
+    def attr_name(self, spec: Any) -> str:
+        """Container attribute for a sub-spec: its name or the (pluralised) snake_case type,
+        prefixed by the enclosing untyped group/dataset names (``settings__gain``). The only typed
+        content of an untyped group takes the group's name."""
+        got = self._names.get(id(spec))
+        if got is not None:
+            return got
+        prefix = self._prefix.get(id(spec), ())
+        if prefix and is_typed(spec) and not getattr(spec, "name", None):
+            parent = self._parent_of(spec)
+            if parent is not None and len([s for s in self._subspecs(parent) if not is_attribute(s)]) == 1:
+                name = prefix[-1]  # the only typed content of an untyped group takes its name
+                prefix = prefix[:-1]
+            else:
+                name = default_attr_name(spec)
+        else:
+            name = default_attr_name(spec)
+        name = identifier(FIELD_SEP.join(prefix + (name,)))
+        name = self.renames.get(name, name)
+        if id(spec) in self._prefix:
+            self._names[id(spec)] = name
+        return name
+
+    def _parent_of(self, spec: Any) -> Any:
+        stack = [self.spec]
+        while stack:
+            node = stack.pop()
+            subs = self._subspecs(node)
+            if any(s is spec for s in subs):
+                return node
+            stack.extend(s for s in subs if is_group(s) and not is_typed(s))
+        return None
+
+    def fields(self) -> list[FieldInfo]:
+        """Every container field this type's spec implies, in spec order."""
+        if self._fields is None:
+            out: list[FieldInfo] = []
+            self._collect(self.spec, out, ())
+            self._fields = out
+        return self._fields
+
+    def _collect(self, spec: Any, out: list[FieldInfo], path: tuple[str, ...]) -> None:
+        for a in getattr(spec, "attributes", ()) or ():
+            out.append(FieldInfo(self.attr_name(a), a, "attribute", path, is_required(a)))
+        for d in getattr(spec, "datasets", ()) or ():
+            if is_typed(d):
+                out.append(FieldInfo(self.attr_name(d), d, "dataset", path, is_required(d)))
+            else:
+                if getattr(d, "value", None) is None:
+                    out.append(FieldInfo(self.attr_name(d), d, "dataset", path, is_required(d)))
+                for a in getattr(d, "attributes", ()) or ():
+                    out.append(FieldInfo(self.attr_name(a), a, "attribute", path + (d.name,),
+                                         is_required(a) and is_required(d)))
+        for g in getattr(spec, "groups", ()) or ():
+            if is_typed(g):
+                out.append(FieldInfo(self.attr_name(g), g, "group", path, is_required(g)))
+            else:
+                sub: list[FieldInfo] = []
+                self._collect(g, sub, path + (g.name,))
+                if not is_required(g):
+                    sub = [FieldInfo(f.attr, f.spec, f.kind, f.path, False) for f in sub]
+                out += sub
+        for lk in getattr(spec, "links", ()) or ():
+            out.append(FieldInfo(self.attr_name(lk), lk, "link", path, is_required(lk)))
+
+    # -- values ------------------------------------------------------------------------------
+    def get_value(self, container: Any, spec: Any) -> Any:
+        """The container's value for a sub-spec (``None`` when it has none)."""
+        return getattr(container, self.attr_name(spec), None)
+
+    def convert_dtype(self, spec: Any, value: Any, where: str = "?") -> tuple[Any, Any]:
+        """Coerce ``value`` to the spec's dtype: ``(value, builder_dtype)``."""
+        return convert_value(getattr(spec, "dtype", None), value, where, is_attr=is_attribute(spec))
+
+    # -- build -------------------------------------------------------------------------------
+    def type_attributes(self, container: Any) -> dict[str, Any]:
+        """``namespace``, the type key and ``object_id`` for the builder of ``container``."""
+        key = self.type_map.type_key(self.namespace)
+        return {"namespace": self.namespace, key: self.data_type, "object_id": container.object_id}
+
+    def build(self, container: Any, manager: BuildManager, name: str | None = None) -> Builder:
+        """A builder for ``container`` (children via ``manager.build_child``)."""
+        where = container_path(container)
+        bname = name or getattr(self.spec, "name", None) or container.name
+        attrs = self.type_attributes(container)
+        if is_group(self.spec):
+            gb = GroupBuilder(bname, attributes=attrs)
+            self.fill_group(gb, self.spec, container, manager, where)
+            return gb
+        data = getattr(container, "data", None)
+        if data is None and getattr(self.spec, "value", None) is not None:
+            data = self.spec.value
+        data, dtype = self.convert_dtype(self.spec, data, f"{where} (data)")
+        db = DatasetBuilder(bname, data=data, dtype=dtype, attributes=attrs, dims=self._dims(self.spec))
+        self.fill_attributes(db, self.spec, container, where)
+        return db
+
+    @staticmethod
+    def _dims(spec: Any) -> list[str] | None:
+        dims = getattr(spec, "dims", None)
+        if dims and all(isinstance(d, str) for d in dims):
+            return list(dims)
+        return None
+
+    def fill_attributes(self, builder: Builder, spec: Any, container: Any, where: str) -> None:
+        for a in getattr(spec, "attributes", ()) or ():
+            value = self.get_value(container, a)
+            if value is None and getattr(a, "value", None) is not None:
+                value = a.value
+            if value is None:
+                if is_required(a):
+                    raise BuildError(
+                        f"{where}: required attribute {a.name!r} of type {self.data_type!r} is missing "
+                        f"(container field {self.attr_name(a)!r} is None)"
+                    )
+                continue
+            value, _ = self.convert_dtype(a, value, f"{where} attribute {a.name!r}")
+            builder.attributes[a.name] = value
+
+    def fill_group(self, gb: GroupBuilder, spec: Any, container: Any, manager: BuildManager, where: str) -> None:
+        """Add the attributes, datasets, groups and links ``spec`` describes to ``gb``."""
+        self.fill_attributes(gb, spec, container, where)
+        subs = list(getattr(spec, "datasets", ()) or ()) + list(getattr(spec, "groups", ()) or ())
+        # named sub-specs first so unnamed "any number of X" specs do not swallow them
+        subs.sort(key=lambda s: 0 if getattr(s, "name", None) else 1)
+        for sub in subs:
+            if is_typed(sub):
+                self.build_typed(gb, sub, container, manager, where)
+            elif is_group(sub):
+                child = GroupBuilder(sub.name)
+                self.fill_group(child, sub, container, manager, f"{where}/{sub.name}")
+                if child.attributes or any(True for _ in child.children()) or is_required(sub):
+                    gb.set_group(child)
+            else:
+                self.build_untyped_dataset(gb, sub, container, where)
+        for lk in getattr(spec, "links", ()) or ():
+            targets = _as_list(self.get_value(container, lk))
+            if not targets and is_required(lk):
+                raise BuildError(f"{where}: required link {self.attr_name(lk)!r} to {lk.target_type!r} is missing")
+            for t in targets:
+                name = getattr(lk, "name", None) or t.name
+                if name not in gb:
+                    gb.set_link(manager.pending_link(t, name, where))
+
+    def build_untyped_dataset(self, gb: GroupBuilder, spec: Any, container: Any, where: str) -> None:
+        value = self.get_value(container, spec) if getattr(spec, "value", None) is None else spec.value
+        if value is None:
+            if getattr(spec, "default_value", None) is not None:
+                value = spec.default_value
+            elif is_required(spec):
+                raise BuildError(
+                    f"{where}: required dataset {spec.name!r} of type {self.data_type!r} is missing "
+                    f"(container field {self.attr_name(spec)!r} is None)"
+                )
+            else:
+                return
+        data, dtype = self.convert_dtype(spec, value, f"{where}/{spec.name}")
+        db = DatasetBuilder(spec.name, data=data, dtype=dtype, dims=self._dims(spec))
+        self.fill_attributes(db, spec, container, f"{where}/{spec.name}")
+        gb.set_dataset(db)
+
+    def build_typed(self, gb: GroupBuilder, spec: Any, container: Any, manager: BuildManager, where: str) -> None:
+        children = _as_list(self.get_value(container, spec))
+        fixed = getattr(spec, "name", None)
+        want = spec_type(spec)
+        placed = 0
+        for child in children:
+            parent = getattr(child, "parent", None)
+            linked = parent is not None and parent is not container
+            if not linked and manager.is_placed(child):
+                continue
+            name = fixed or child.name
+            if name in gb:
+                existing = gb[name]
+                if existing is manager.builder_of(child) or getattr(existing, "target", None) is child:
+                    continue
+                raise BuildError(
+                    f"{where}: two objects are named {name!r} here; the second is {container_path(child)} "
+                    f"(field {self.attr_name(spec)!r})"
+                )
+            ns_dt = self.type_map.data_type_of(child)
+            if want and not self.type_map.is_subtype(ns_dt[0], ns_dt[1], want):
+                raise BuildError(
+                    f"{where}: field {self.attr_name(spec)!r} expects {want!r} containers, "
+                    f"got {ns_dt[1]!r} ({container_path(child)})"
+                )
+            if linked:
+                gb.set_link(manager.pending_link(child, name, where))
+            else:
+                b = manager.build_child(child, name=name)
+                if isinstance(b, GroupBuilder):
+                    gb.set_group(b)
+                else:
+                    gb.set_dataset(b)  # type: ignore[arg-type]
+            placed += 1
+        if not placed and is_required(spec) and not (fixed and fixed in gb):
+            raise BuildError(
+                f"{where}: required {'group' if is_group(spec) else 'dataset'} "
+                f"{fixed or self.attr_name(spec)!r} of type {want!r} is missing"
+            )
+
+    # -- construct ---------------------------------------------------------------------------
+    def construct_kwargs(self, builder: Builder, manager: BuildManager) -> dict[str, Any]:
+        """Constructor keyword arguments gathered from ``builder`` (children constructed)."""
+        kwargs: dict[str, Any] = {}
+        if is_group(self.spec):
+            self._gather_group(builder, self.spec, manager, kwargs)  # type: ignore[arg-type]
+        else:
+            self._gather_attributes(builder, self.spec, manager, kwargs)
+            if isinstance(builder, DatasetBuilder):
+                kwargs["data"] = manager.read_data(builder, self.spec)
+        return kwargs
+
+    def _gather_attributes(self, builder: Builder, spec: Any, manager: BuildManager, kwargs: dict[str, Any]) -> None:
+        for a in getattr(spec, "attributes", ()) or ():
+            if a.name in builder.attributes:
+                value = builder.attributes[a.name]
+                if is_ref_dtype(getattr(a, "dtype", None)):
+                    value = manager.resolve_refs(value, builder)
+                else:
+                    value = read_value(getattr(a, "dtype", None), value)
+                kwargs[self.attr_name(a)] = value
+
+    def _gather_group(self, builder: GroupBuilder, spec: Any, manager: BuildManager, kwargs: dict[str, Any]) -> None:
+        self._gather_attributes(builder, spec, manager, kwargs)
+        claimed: set[str] = set()
+        subs = list(getattr(spec, "datasets", ()) or ()) + list(getattr(spec, "groups", ()) or ())
+        links = list(getattr(spec, "links", ()) or ())
+        claimed.update(s.name for s in subs + links if getattr(s, "name", None))
+        for sub in subs:
+            if not getattr(sub, "name", None):
+                continue
+            child = builder.groups.get(sub.name) or builder.datasets.get(sub.name) or builder.links.get(sub.name)
+            if child is None:
+                continue
+            if is_typed(sub):
+                kwargs[self.attr_name(sub)] = manager.construct_child(child)
+            elif is_group(sub):
+                if isinstance(child, GroupBuilder):
+                    self._gather_group(child, sub, manager, kwargs)
+            elif isinstance(child, DatasetBuilder):
+                if getattr(sub, "value", None) is None:
+                    kwargs[self.attr_name(sub)] = manager.read_data(child, sub)
+                self._gather_attributes(child, sub, manager, kwargs)
+        for lk in links:
+            name = getattr(lk, "name", None)
+            if name:
+                child = builder.links.get(name) or builder.groups.get(name) or builder.datasets.get(name)
+                if child is not None:
+                    kwargs[self.attr_name(lk)] = manager.construct_child(child)
+                continue
+            found = []
+            for child in builder.links.values():
+                if child.name in claimed:
+                    continue
+                ns_dt = self.type_map.builder_type(manager.link_target(child))
+                if ns_dt is not None and self.type_map.is_subtype(ns_dt[0], ns_dt[1], lk.target_type):
+                    claimed.add(child.name)
+                    found.append(manager.construct_child(child))
+            if found:
+                kwargs[self.attr_name(lk)] = found if is_many(lk) else found[0]
+        for sub in subs:
+            if getattr(sub, "name", None):
+                continue
+            want = spec_type(sub)
+            pool: list[Builder] = list(builder.groups.values() if is_group(sub) else builder.datasets.values())
+            pool += list(builder.links.values())
+            found = []
+            for child in pool:
+                if child.name in claimed:
+                    continue
+                target = manager.link_target(child) if isinstance(child, LinkBuilder) else child
+                if isinstance(target, GroupBuilder) != is_group(sub):
+                    continue
+                ns_dt = self.type_map.builder_type(target)
+                if ns_dt is None or not self.type_map.is_subtype(ns_dt[0], ns_dt[1], want):
+                    continue
+                claimed.add(child.name)
+                found.append(manager.construct_child(child))
+            if not found:
+                continue
+            kwargs[self.attr_name(sub)] = found if is_many(sub) else found[0]
+
+    def construct(self, builder: Builder, manager: BuildManager, cls: type) -> Any:
+        """Instantiate ``cls`` from ``builder`` through its plain ``__init__``."""
+        kwargs = self.construct_kwargs(builder, manager)
+        pending = {k: v for k, v in kwargs.items() if _has_pending(v)}
+        for k in pending:
+            del kwargs[k]
+        params = self._params.get(cls)
+        if params is None:
+            params = self._params[cls] = inspect.signature(cls).parameters
+        if "name" in params:
+            kwargs["name"] = builder.name
+        call = {k: v for k, v in kwargs.items() if k in params}
+        rest = {k: v for k, v in kwargs.items() if k not in params}
+        try:
+            obj = cls(**call)
+        except HdmfZarrError as exc:
+            raise ConstructError(f"{builder.path}: cannot construct {cls.__name__}: {exc}") from exc
+        except (TypeError, ValueError) as exc:
+            raise ConstructError(
+                f"{builder.path}: cannot construct {cls.__name__} from the stored fields "
+                f"{sorted(call)}: {exc}"
+            ) from exc
+        for k, value in pending.items():
+            manager.defer(lambda k=k, v=value: setattr(obj, k, manager.finish_pending(v)))
+        for k, v in rest.items():
+            if v is None:
+                continue
+            try:
+                if getattr(obj, k, None) is None:
+                    setattr(obj, k, v)
+            except (AttributeError, ContainerError, TypeError, ValueError):
+                pass
+        return obj
+
+
+
+def _has_pending(value: Any) -> bool:
+    """Whether a gathered value holds references to objects still under construction (cycles)."""
+    if type(value).__name__ == "PendingRef":
+        return True
+    return isinstance(value, list) and any(type(v).__name__ == "PendingRef" for v in value)

@@ -1,0 +1,260 @@
+"""TypeMap: the explicit registry tying (namespace, data_type) to a container class and a mapper.
+
+A TypeMap is a value: create one from a NamespaceCatalog, register classes and mappers on it,
+``copy()`` it to get an independent one. ``get_type_map()`` returns a lazily built default with
+hdmf-common loaded and its classes registered; nothing happens at import time.
+"""
+
+from __future__ import annotations
+
+import copy as _copy
+import threading
+from pathlib import Path
+from typing import Any
+
+from ..errors import BuildError, ConstructError, SpecError
+from .builders import Builder
+
+__all__ = ["TypeMap", "get_type_map"]
+
+
+class TypeMap:
+    """Registry of container classes and object mappers for the types of a NamespaceCatalog."""
+
+    def __init__(self, catalog: Any = None) -> None:
+        if catalog is None:
+            from ..spec import NamespaceCatalog
+
+            catalog = NamespaceCatalog()
+        self.namespace_catalog = catalog
+        self._classes: dict[tuple[str, str], type] = {}
+        self._types: dict[type, tuple[str, str]] = {}
+        self._mappers: dict[type, type] = {}
+        self._mapper_cache: dict[tuple[str, str, type], Any] = {}
+        self._hierarchy_cache: dict[tuple[str, str], tuple[str, ...]] = {}
+
+    # -- value semantics ---------------------------------------------------------------------
+    def copy(self) -> TypeMap:
+        """An independent TypeMap: registering or loading on the copy leaves this one unchanged."""
+        cat = self.namespace_catalog
+        new = TypeMap(cat.copy() if hasattr(cat, "copy") else _copy.deepcopy(cat))
+        new._classes = dict(self._classes)
+        new._types = dict(self._types)
+        new._mappers = dict(self._mappers)
+        return new
+
+    __copy__ = copy
+
+    def __repr__(self) -> str:
+        names = list(getattr(self.namespace_catalog, "namespaces", ()))
+        return f"<TypeMap namespaces={names} classes={len(self._classes)} mappers={len(self._mappers)}>"
+
+    # -- namespaces --------------------------------------------------------------------------
+    def load_namespaces(self, path: str | Path) -> dict[str, Any]:
+        """Load a namespace YAML file (and what it includes) into this map's catalog."""
+        out = self.namespace_catalog.load_namespaces(path)
+        self._hierarchy_cache.clear()
+        self._mapper_cache.clear()
+        return out
+
+    def load_cache(self, cache: dict[str, Any]) -> dict[str, Any]:
+        """Load namespaces cached in a store (``NamespaceCatalog.to_cache`` form) into this map's catalog."""
+        out = self.namespace_catalog.load_cache(cache)
+        self._hierarchy_cache.clear()
+        self._mapper_cache.clear()
+        return out
+
+    def type_key(self, namespace: str) -> str:
+        """``"data_type"`` or ``"neurodata_type"``: the attribute naming an object's type."""
+        try:
+            return self.namespace_catalog.get_namespace(namespace).type_key
+        except Exception:  # noqa: BLE001 - an unknown namespace uses the HDMF default
+            return "data_type"
+
+    def namespace_of(self, data_type: str) -> str:
+        """The namespace defining ``data_type`` (SpecError when none or ambiguous)."""
+        return self.namespace_catalog.namespace_of(data_type)
+
+    def get_spec(self, namespace: str, data_type: str) -> Any:
+        """The resolved spec of a type (the catalog's, falling back to the defining namespace)."""
+        cat = self.namespace_catalog
+        try:
+            return cat.get_spec(namespace, data_type)
+        except Exception:
+            home = self._home(namespace, data_type)
+            if home == namespace:
+                raise
+            return cat.get_spec(home, data_type)
+
+    def _home(self, namespace: str, data_type: str) -> str:
+        """The namespace that defines ``data_type`` as seen from ``namespace``."""
+        cat = self.namespace_catalog
+        try:
+            return cat.source_of(namespace, data_type)[0]
+        except Exception:  # noqa: BLE001 - not visible from there: the first namespace defining it
+            try:
+                return cat.namespace_of(data_type)
+            except Exception:  # noqa: BLE001
+                return namespace
+
+    def hierarchy(self, namespace: str, data_type: str) -> tuple[str, ...]:
+        """``data_type`` then its ancestors (empty when the catalog does not know it)."""
+        key = (namespace, data_type)
+        got = self._hierarchy_cache.get(key)
+        if got is None:
+            cat = self.namespace_catalog
+            try:
+                got = tuple(cat.get_hierarchy(namespace, data_type))
+            except Exception:  # noqa: BLE001
+                try:
+                    got = tuple(cat.get_hierarchy(self._home(namespace, data_type), data_type))
+                except Exception:  # noqa: BLE001
+                    got = (data_type,)
+            self._hierarchy_cache[key] = got
+        return got
+
+    def is_subtype(self, namespace: str, data_type: str, ancestor: str | None) -> bool:
+        """Whether ``data_type`` is ``ancestor`` or inherits from it."""
+        if ancestor is None or data_type == ancestor:
+            return True
+        return ancestor in self.hierarchy(namespace, data_type)
+
+    # -- classes -----------------------------------------------------------------------------
+    def register_class(self, data_type: str, namespace: str, cls: type) -> type:
+        """Use ``cls`` as the container class of ``(namespace, data_type)``; returns ``cls``."""
+        if not isinstance(cls, type):
+            raise TypeError(f"register_class({data_type!r}, {namespace!r}): expected a class, got {cls!r}")
+        self._classes[(namespace, data_type)] = cls
+        self._types.setdefault(cls, (namespace, data_type))
+        return cls
+
+    def get_class(self, data_type: str, namespace: str | None = None) -> type:
+        """The class of a type: registered, else generated from its resolved spec (and registered)."""
+        if namespace is None:
+            for (ns, dt), cls in self._classes.items():
+                if dt == data_type:
+                    return cls
+            namespace = self.namespace_of(data_type)
+        cls = self._classes.get((namespace, data_type))
+        if cls is not None:
+            return cls
+        home = self._home(namespace, data_type)
+        cls = self._classes.get((home, data_type))
+        if cls is not None:
+            return cls
+        from .classgen import generate_class
+
+        cls = generate_class(self, data_type, home)
+        self._classes[(home, data_type)] = cls
+        self._types.setdefault(cls, (home, data_type))
+        return cls
+
+    def data_type_of(self, container: Any) -> tuple[str, str]:
+        """``(namespace, data_type)`` of a container: through the registry, else the class's ClassVars (MRO)."""
+        cls = container if isinstance(container, type) else type(container)
+        for klass in cls.__mro__:
+            got = self._types.get(klass)
+            if got is not None:
+                return got
+            dt = klass.__dict__.get("data_type")
+            if isinstance(dt, str):
+                ns = getattr(klass, "namespace", None)
+                if isinstance(ns, str):
+                    return ns, dt
+        raise BuildError(
+            f"class {cls.__qualname__} is not registered with any data type "
+            f"(register it with register_class(data_type, namespace, cls) or give it data_type/namespace ClassVars)"
+        )
+
+    def builder_type(self, builder: Builder) -> tuple[str, str] | None:
+        """``(namespace, data_type)`` from a builder's attributes, or None for untyped builders."""
+        attrs = builder.attributes
+        ns = attrs.get("namespace")
+        dt = attrs.get("data_type") or attrs.get("neurodata_type")
+        if dt is None or ns is None:
+            return None
+        if isinstance(ns, bytes):
+            ns = ns.decode()
+        if isinstance(dt, bytes):
+            dt = dt.decode()
+        return str(ns), str(dt)
+
+    # -- mappers -----------------------------------------------------------------------------
+    def register_mapper(self, container_cls: type, mapper_cls: type) -> type:
+        """Use ``mapper_cls`` (an ObjectMapper subclass) for ``container_cls`` and its subclasses."""
+        self._mappers[container_cls] = mapper_cls
+        self._mapper_cache.clear()
+        return mapper_cls
+
+    def mapper_class(self, cls: type) -> type:
+        """The mapper class registered for ``cls`` or its nearest base class (default ObjectMapper)."""
+        for klass in cls.__mro__:
+            got = self._mappers.get(klass)
+            if got is not None:
+                return got
+        from .mapper import ObjectMapper
+
+        return ObjectMapper
+
+    def mapper_for_class(self, cls: type, namespace: str, data_type: str) -> Any:
+        """The (cached) mapper instance for objects of ``cls`` typed ``(namespace, data_type)``."""
+        mcls = self.mapper_class(cls)
+        key = (namespace, data_type, mcls)
+        got = self._mapper_cache.get(key)
+        if got is None:
+            try:
+                spec = self.get_spec(namespace, data_type)
+            except SpecError:
+                raise
+            except Exception as exc:
+                raise SpecError(f"no spec for type {data_type!r} in namespace {namespace!r}: {exc}",
+                                data_type=data_type) from exc
+            got = mcls(spec, self, namespace, data_type)
+            self._mapper_cache[key] = got
+        return got
+
+    def get_mapper(self, obj: Any) -> Any:
+        """The mapper for a container or a (typed) builder."""
+        if isinstance(obj, Builder):
+            ns_dt = self.builder_type(obj)
+            if ns_dt is None:
+                raise ConstructError(f"{obj.path}: builder has no 'namespace'/'data_type' attributes")
+            cls = self.get_class(ns_dt[1], ns_dt[0])
+            return self.mapper_for_class(cls, *ns_dt)
+        ns, dt = self.data_type_of(obj)
+        return self.mapper_for_class(type(obj), ns, dt)
+
+
+_DEFAULT: TypeMap | None = None
+_LOCK = threading.Lock()
+
+
+def get_type_map() -> TypeMap:
+    """The default TypeMap (hdmf-common loaded, its classes and mappers registered), built on first use."""
+    global _DEFAULT
+    if _DEFAULT is None:
+        with _LOCK:
+            if _DEFAULT is None:
+                _DEFAULT = _build_default()
+    return _DEFAULT
+
+
+def _build_default() -> TypeMap:
+    from ..spec import default_namespace_path
+
+    tm = TypeMap()
+    tm.load_namespaces(default_namespace_path())
+    from ..common import COMMON_CLASSES
+    from .common_mappers import register_common_mappers
+
+    for key, cls in COMMON_CLASSES.items():
+        ns, dt = _split_key(key, cls)
+        tm.register_class(dt, ns, cls)
+    register_common_mappers(tm)
+    return tm
+
+
+def _split_key(key: Any, cls: type) -> tuple[str, str]:
+    if isinstance(key, tuple):
+        return key[0], key[1]
+    return getattr(cls, "namespace", "hdmf-common"), key

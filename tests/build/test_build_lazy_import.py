@@ -1,0 +1,105 @@
+"""``import hdmfzarr`` stays cheap: no schema parsed, no zarr/pandas/yaml, names resolved on first use."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = str(Path(__file__).resolve().parents[2])
+
+
+def _run(code: str) -> str:
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
+                         env={"PYTHONPATH": ROOT, "PATH": "/usr/bin:/bin"}, timeout=120)
+    assert out.returncode == 0, out.stderr
+    return out.stdout
+
+
+def test_import_loads_nothing_heavy():
+    mods = json.loads(_run(
+        "import sys, json, hdmfzarr; "
+        "print(json.dumps([m for m in ('zarr', 'pandas', 'yaml', 'scipy', 'hdmfzarr.spec', 'hdmfzarr.build.typemap',"
+        " 'hdmfzarr.common') if m in sys.modules]))"
+    ))
+    assert mods == []
+
+
+def _import_seconds(module: str) -> float:
+    code = f"import time; t = time.perf_counter(); import {module}; print(time.perf_counter() - t)"
+    return min(float(_run(code)) for _ in range(3))
+
+
+def test_import_cost_close_to_zarr():
+    ours = _import_seconds("hdmfzarr")
+    theirs = _import_seconds("zarr")
+    assert ours <= theirs + 0.1, f"import hdmfzarr took {ours:.3f}s, import zarr {theirs:.3f}s"
+
+
+def test_lazy_names_resolve():
+    out = _run(
+        "import hdmfzarr, sys\n"
+        "assert 'yaml' not in sys.modules\n"
+        "names = ['DataIO', 'DataChunkIterator', 'GroupSpec', 'DatasetSpec', 'AttributeSpec', 'LinkSpec', 'RefSpec',"
+        " 'DtypeSpec', 'NamespaceBuilder', 'NamespaceCatalog', 'export_spec', 'BuildManager', 'TypeMap',"
+        " 'BuildError', 'ConstructError', 'SpecError', 'get_type_map']\n"
+        "print(all(getattr(hdmfzarr, n) is not None for n in names))\n"
+        "print('zarr' in sys.modules)\n"
+        "cls = hdmfzarr.get_class('DynamicTable', 'hdmf-common')\n"
+        "print(cls.__name__)\n"
+    )
+    assert out.split() == ["True", "False", "DynamicTable"]
+
+
+def test_unknown_name_is_attribute_error():
+    import hdmfzarr
+
+    with pytest.raises(AttributeError, match="no_such_name"):
+        hdmfzarr.no_such_name  # noqa: B018
+
+
+def test_register_class_decorator_and_load_namespaces(tmp_path):
+    out = _run(
+        "import hdmfzarr\n"
+        "from hdmfzarr.spec import GroupSpec, NamespaceBuilder\n"
+        "nb = NamespaceBuilder(doc='d', name='ndx-deco', version='0.1.0')\n"
+        "nb.include_namespace('hdmf-common')\n"
+        "nb.add_spec('ndx-deco.yaml', GroupSpec(doc='thing', data_type_def='Thing', data_type_inc='Container'))\n"
+        f"path = nb.export('ndx-deco.namespace.yaml', outdir={str(tmp_path)!r})\n"
+        "hdmfzarr.load_namespaces(path)\n"
+        "from hdmfzarr.container import Container\n"
+        "@hdmfzarr.register_class('Thing', 'ndx-deco')\n"
+        "class Thing(Container):\n"
+        "    pass\n"
+        "print(hdmfzarr.get_class('Thing', 'ndx-deco') is Thing, hdmfzarr.get_class('Thing') is Thing)\n"
+        "print(hdmfzarr.get_type_map().data_type_of(Thing('t')))\n"
+    )
+    lines = out.splitlines()
+    assert lines[0] == "True True"
+    assert lines[1] == "('ndx-deco', 'Thing')"
+
+
+def test_every_public_name_resolves():
+    import hdmfzarr
+
+    for name in hdmfzarr.__all__:
+        assert getattr(hdmfzarr, name) is not None, name
+    assert hdmfzarr.TypeMap is __import__("hdmfzarr.build.typemap", fromlist=["TypeMap"]).TypeMap
+    assert set(hdmfzarr.__all__) <= set(dir(hdmfzarr))
+
+
+def test_build_layer_does_not_import_zarr():
+    out = _run(
+        "import sys\n"
+        "import hdmfzarr.build, hdmfzarr.build.manager, hdmfzarr.build.classgen, hdmfzarr.build.common_mappers\n"
+        "from hdmfzarr.build import get_type_map, BuildManager\n"
+        "from hdmfzarr.common import DynamicTable\n"
+        "t = DynamicTable(name='t', description='d'); t.add_column('a', 'a'); t.add_row(a=1)\n"
+        "b = BuildManager(get_type_map()).build(t)\n"
+        "BuildManager(get_type_map()).construct(b)\n"
+        "print('zarr' in sys.modules, 'pandas' in sys.modules)\n"
+    )
+    assert out.split() == ["False", "False"]
