@@ -1,0 +1,131 @@
+"""Dask and zarr: lazy arrays as dask arrays (one block per stored chunk) and dask arrays written in parallel.
+
+Reading: each dask block reads one region of the zarr array (a picklable getter, so graphs run on
+``dask.distributed`` workers too). Writing: the writer creates the zarr array, the dask array is
+rechunked to the zarr chunk (or shard) grid and stored region by region with ``dask.array.store``
+(no locks needed: every block covers whole chunks) on the active scheduler.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ...dask import import_dask_array
+from ...errors import StoreError
+from .chunking import default_chunks
+from .lazy import LazyArray, ZarrChunkSource
+from .values import TEXT_KINDS, to_text_array
+
+if TYPE_CHECKING:
+    from ...build.builders import DatasetBuilder
+    from ...dataio import DataIO
+    from .writer import ZarrWriter
+
+__all__ = ["lazy_to_dask", "write_dask"]
+
+
+class _ZarrBlocks:
+    """Picklable block reader over a zarr array, post-processed like the lazy array (text -> str objects)."""
+
+    def __init__(self, array: Any, convert: Any, dtype: np.dtype) -> None:
+        self.array = array
+        self.convert = convert
+        self.dtype = dtype
+        self.shape = tuple(array.shape)
+        self.ndim = len(self.shape)
+
+    def __getitem__(self, key: Any) -> np.ndarray:
+        out = np.asarray(self.array[key])
+        return self.convert(out) if self.convert is not None else out
+
+
+def _storage_blocks(lazy: LazyArray) -> tuple[int, ...]:
+    """The block shape a dask array over ``lazy`` should use: the shard shape when sharded, else the chunks."""
+    src = lazy.source
+    if isinstance(src, ZarrChunkSource):
+        shards = getattr(src.array, "shards", None)
+        if shards:
+            return tuple(shards)
+    return tuple(lazy.chunks)
+
+
+def lazy_to_dask(lazy: LazyArray, chunks: Any = None) -> Any:
+    """A dask array over a lazy array; one block per stored chunk unless ``chunks`` says otherwise."""
+    da = import_dask_array()
+    from dask.base import tokenize
+
+    src = lazy.source
+    getter: Any = _ZarrBlocks(src.array, lazy.convert, lazy.dtype) if isinstance(src, ZarrChunkSource) else lazy
+    blocks = chunks if chunks is not None else (_storage_blocks(lazy) if lazy.shape else ())
+    name = "hdmfzarr-" + tokenize(lazy.store_url, lazy.path, lazy.shape, str(lazy.dtype), blocks)
+    meta = np.empty((0,) * lazy.ndim, dtype=lazy.dtype)
+    return da.from_array(getter, chunks=blocks, name=name, lock=False, asarray=False, fancy=False, meta=meta)
+
+
+def _target_dtype(darr: Any, dtype: Any, where: str) -> tuple[np.dtype | None, bool]:
+    """(numpy dtype to store, is_text). Integer spec dtypes are minimums: wider data keeps its width."""
+    kind = darr.dtype.kind
+    if dtype in TEXT_KINDS or (dtype in (None, "numeric") and kind in "OUT"):
+        return None, True
+    if dtype in (None, "numeric"):
+        if kind not in "biuf":
+            raise StoreError(f"{where}: cannot store a dask array of dtype {darr.dtype}; give the dataset a dtype")
+        return darr.dtype, False
+    if not isinstance(dtype, str):
+        raise StoreError(f"{where}: dask arrays can be written for numeric and text datasets, not dtype {dtype!r}")
+    try:
+        target = np.dtype(dtype)
+    except TypeError as exc:
+        raise StoreError(f"{where}: dask arrays can be written for numeric and text datasets, not dtype {dtype!r}") from exc
+    if kind in "iu" and target.kind in "iu" and darr.dtype.itemsize > target.itemsize:
+        target = np.promote_types(darr.dtype, target)
+    return target, False
+
+
+def write_dask(
+    writer: ZarrWriter, zgroup: Any, builder: DatasetBuilder, darr: Any, dio: DataIO | None,
+    dtype: Any, attrs: dict[str, Any], path: str,
+) -> None:
+    """Create the zarr array for dask array ``darr`` and store it block by block through dask."""
+    da = import_dask_array()
+    where = f"{writer.handle.url}:/{path}"
+    if any(np.isnan(s) for s in darr.shape):
+        raise StoreError(f"{where}: the dask array has unknown chunk sizes; call compute_chunk_sizes() first")
+    shape = tuple(int(s) for s in darr.shape)
+    np_dtype, text = _target_dtype(darr, dtype, where)
+    if text:
+        zdtype: Any = str
+        spelled = writer.conv.spell(dtype if dtype in TEXT_KINDS else "text")
+        itemsize = 16
+        darr = darr.map_blocks(lambda b: to_text_array(b).astype(object), dtype=object)
+    else:
+        zdtype = np_dtype
+        spelled = writer.conv.spell(np_dtype.name)
+        itemsize = np_dtype.itemsize
+        if darr.dtype != np_dtype:
+            darr = darr.astype(np_dtype)
+    if dio is not None and isinstance(dio.chunks, tuple):
+        chunks = tuple(int(c) for c in dio.chunks)
+    elif shape:
+        chunks = default_chunks(shape, itemsize)
+    else:
+        chunks = ()
+    meta_attrs = {writer.conv.dtype_attr: spelled, **attrs, **writer._dims(builder, len(shape))}
+    kwargs = writer._array_kwargs(dio)
+    grid = tuple(kwargs.get("shards") or chunks)
+    try:
+        zarr_arr = zgroup.create_array(
+            builder.name, shape=shape, dtype=zdtype, chunks=chunks, attributes=meta_attrs, overwrite=True, **kwargs,
+        )
+        if shape and all(shape):
+            aligned = darr.rechunk(grid)
+            da.store(aligned, zarr_arr, lock=False, compute=True)
+        elif not shape:
+            zarr_arr[...] = np.asarray(darr.compute())
+    except StoreError:
+        raise
+    except Exception as exc:
+        raise StoreError(f"{where}: cannot write dask array ({type(exc).__name__}: {exc})") from exc
+    writer.nodes.append((path, "array"))

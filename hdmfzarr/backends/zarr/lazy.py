@@ -1,0 +1,428 @@
+"""Lazy arrays: fetch only the chunks a selection needs, keep decoded chunks in a bounded LRU cache.
+
+A :class:`LazyArray` sits on a chunk source (a zarr array, or a legacy v2 object array decoded
+by :mod:`.legacy`). Selections (ints, slices, integer or boolean arrays per axis — orthogonal,
+like h5py) are split into chunks; missing chunks are fetched concurrently, cached, and the
+result is assembled. Slices spanning more than two chunks, and reads larger than half the cache,
+go straight to zarr (one output buffer, no copy), uncached.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from itertools import product
+from typing import Any
+
+import numpy as np
+
+from ...errors import StoreError
+from .store import StoreHandle, run
+
+__all__ = ["LazyArray", "ZarrChunkSource", "LegacyChunkSource", "DEFAULT_CACHE_BYTES"]
+
+DEFAULT_CACHE_BYTES = 64 * 1024 * 1024
+
+Region = tuple[slice, ...]
+
+
+def _regions(coords: tuple[int, ...], chunks: tuple[int, ...], shape: tuple[int, ...]) -> Region:
+    return tuple(slice(c * n, min((c + 1) * n, s)) for c, n, s in zip(coords, chunks, shape))
+
+
+class ZarrChunkSource:
+    """Chunks of a zarr array, fetched concurrently through zarr's async API.
+
+    ``array`` may be a zarr array or a zero-argument factory building one on first use (the
+    reader passes a factory plus ``shape``/``chunks``/``dtype`` read from the metadata, so opening
+    a store builds no zarr objects).
+    """
+
+    def __init__(
+        self,
+        array: Any,
+        where: str,
+        shape: tuple[int, ...] | None = None,
+        chunks: tuple[int, ...] | None = None,
+        dtype: np.dtype | None = None,
+    ) -> None:
+        self._array = None if callable(array) else array
+        self._factory = array if callable(array) else None
+        self.where = where
+        if shape is None or chunks is None or dtype is None:
+            arr = self.array
+            shape, chunks = tuple(arr.shape), tuple(arr.chunks) if arr.shape else ()
+            dtype = arr.dtype if isinstance(arr.dtype, np.dtype) else np.dtype(object)
+        self.shape: tuple[int, ...] = tuple(shape)
+        self.chunks: tuple[int, ...] = tuple(chunks)
+        self.dtype: np.dtype = dtype
+
+    @property
+    def array(self) -> Any:
+        """The zarr array (built on first use)."""
+        if self._array is None:
+            self._array = self._factory()
+        return self._array
+
+    def fetch(self, coords: list[tuple[int, ...]]) -> list[np.ndarray]:
+        """Decoded chunks for the chunk coordinates (runs along axis 0 are read as one selection)."""
+        if not self.shape:
+            try:
+                return [np.asarray(self.array[()])]
+            except Exception as exc:
+                raise StoreError(f"{self.where}: cannot read scalar ({exc})") from exc
+        runs = _runs(coords)
+        aarr = self.array._async_array
+
+        async def _all() -> list[np.ndarray]:
+            return list(
+                await asyncio.gather(*(aarr.getitem(_regions_run(r, self.chunks, self.shape)) for r in runs))
+            )
+
+        try:
+            blocks = run(_all())
+        except Exception as exc:  # zarr/codec errors on corrupt chunks
+            raise StoreError(f"{self.where}: cannot read chunks ({exc})") from exc
+        out: dict[tuple[int, ...], np.ndarray] = {}
+        for r, block in zip(runs, blocks):
+            first = r[0]
+            for c in r:
+                off = (c[0] - first[0]) * self.chunks[0]
+                n = min(self.chunks[0], self.shape[0] - c[0] * self.chunks[0])
+                out[c] = block[off:off + n]
+        return [out[c] for c in coords]
+
+    def read(self, key: tuple[Any, ...]) -> np.ndarray:
+        """Read a normalised orthogonal selection directly (uncached)."""
+        try:
+            if any(isinstance(k, np.ndarray) for k in key):
+                return self.array.oindex[key]
+            return self.array[key]
+        except Exception as exc:
+            raise StoreError(f"{self.where}: cannot read selection ({exc})") from exc
+
+
+def _runs(coords: list[tuple[int, ...]]) -> list[list[tuple[int, ...]]]:
+    """Group chunk coordinates into runs consecutive along axis 0 with equal trailing coordinates."""
+    if not coords or len(coords[0]) == 0:
+        return [[c] for c in coords]
+    ordered = sorted(set(coords), key=lambda c: (c[1:], c[0]))
+    runs: list[list[tuple[int, ...]]] = []
+    for c in ordered:
+        if runs and runs[-1][-1][1:] == c[1:] and runs[-1][-1][0] + 1 == c[0]:
+            runs[-1].append(c)
+        else:
+            runs.append([c])
+    return runs
+
+
+def _regions_run(r: list[tuple[int, ...]], chunks: tuple[int, ...], shape: tuple[int, ...]) -> Region:
+    first, last = _regions(r[0], chunks, shape), _regions(r[-1], chunks, shape)
+    return (slice(first[0].start, last[0].stop),) + first[1:]
+
+
+class LegacyChunkSource:
+    """Chunks of a v2 object array (pickle / JSON codec) read as raw keys and decoded here."""
+
+    def __init__(self, handle: StoreHandle, path: str, zarray: dict, where: str) -> None:
+        from .legacy import v2_numpy_dtype
+
+        self.handle = handle
+        self.path = path
+        self.zarray = zarray
+        self.where = where
+        self.shape = tuple(zarray["shape"])
+        self.chunks = tuple(zarray.get("chunks") or self.shape)
+        self.dtype = v2_numpy_dtype(zarray["dtype"])
+        self.separator = zarray.get("dimension_separator") or "."
+
+    def fetch(self, coords: list[tuple[int, ...]]) -> list[np.ndarray]:
+        from .legacy import decode_v2_chunk, v2_chunk_key
+
+        keys = [v2_chunk_key(self.path, c, self.separator) for c in coords]
+        raws = self.handle.get_many(keys)
+        out = []
+        for c, key, raw in zip(coords, keys, raws):
+            region = _regions(c, self.chunks, self.shape)
+            want = tuple(r.stop - r.start for r in region)
+            if raw is None:
+                block = np.empty(want, dtype=self.dtype)
+                if self.dtype.names is None:
+                    block[...] = None
+            else:
+                full = decode_v2_chunk(raw, self.zarray, self.chunks, f"{self.where} chunk {key!r}")
+                block = full[tuple(slice(0, w) for w in want)] if want else full
+            out.append(block)
+        return out
+
+    def read(self, key: tuple[Any, ...]) -> np.ndarray | None:
+        return None
+
+
+class _ChunkCache:
+    """A byte-bounded LRU of decoded chunks."""
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self.size = 0
+        self.items: OrderedDict[tuple[int, ...], np.ndarray] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: tuple[int, ...]) -> np.ndarray | None:
+        with self.lock:
+            item = self.items.get(key)
+            if item is not None:
+                self.items.move_to_end(key)
+            return item
+
+    def put(self, key: tuple[int, ...], value: np.ndarray) -> None:
+        nbytes = int(value.nbytes)
+        if nbytes > self.capacity:
+            return
+        with self.lock:
+            old = self.items.pop(key, None)
+            if old is not None:
+                self.size -= int(old.nbytes)
+            self.items[key] = value
+            self.size += nbytes
+            while self.size > self.capacity and self.items:
+                _, dropped = self.items.popitem(last=False)
+                self.size -= int(dropped.nbytes)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.items.clear()
+            self.size = 0
+
+
+def _axis_plan(sel: Any, size: int, chunk: int) -> tuple[list[tuple[int, Any, Any]], int]:
+    """Per chunk along one axis: (chunk index, output index, index inside the chunk); and output length."""
+    if isinstance(sel, slice):
+        start, stop, step = sel.indices(size)
+        if step == 1:
+            if stop <= start:
+                return [], 0
+            plan = []
+            for c in range(start // chunk, (stop - 1) // chunk + 1):
+                g0, g1 = max(start, c * chunk), min(stop, (c + 1) * chunk)
+                plan.append((c, slice(g0 - start, g1 - start), slice(g0 - c * chunk, g1 - c * chunk)))
+            return plan, stop - start
+        sel = np.arange(start, stop, step)
+    idx = np.asarray(sel, dtype=np.int64)
+    if idx.size == 0:
+        return [], 0
+    cid = idx // chunk
+    order = np.argsort(cid, kind="stable")
+    sorted_cid = cid[order]
+    bounds = np.flatnonzero(np.diff(sorted_cid)) + 1
+    plan = []
+    for grp in np.split(order, bounds):
+        c = int(cid[grp[0]])
+        plan.append((c, grp, idx[grp] - c * chunk))
+    return plan, int(idx.size)
+
+
+class LazyArray:
+    """A read-only array in a store, loaded chunk by chunk on indexing.
+
+    ``shape``, ``dtype``, ``ndim``, ``len()``, indexing (ints, slices, int/bool arrays per axis,
+    orthogonal), ``np.asarray()`` and :meth:`read` (everything). ``convert`` post-processes the
+    values a selection returns (text as Python ``str`` objects, references as builders, ...).
+    """
+
+    def __init__(
+        self,
+        source: ZarrChunkSource | LegacyChunkSource,
+        convert: Callable[[np.ndarray], np.ndarray] | None = None,
+        dtype: np.dtype | None = None,
+        cache_bytes: int = DEFAULT_CACHE_BYTES,
+        store_url: str | None = None,
+        path: str | None = None,
+    ) -> None:
+        self.source = source
+        self.store_url = store_url
+        self.path = path
+        self.convert = convert
+        self._dtype = np.dtype(dtype) if dtype is not None else source.dtype
+        self._cache = _ChunkCache(cache_bytes)
+        itemsize = source.dtype.itemsize if source.dtype.kind not in "OT" else 16
+        self._chunk_nbytes = max(1, math.prod(source.chunks) * max(1, itemsize)) if source.chunks else itemsize
+
+    # -- array protocol ------------------------------------------------------------------
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.source.shape
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self._dtype
+
+    @property
+    def ndim(self) -> int:
+        return len(self.source.shape)
+
+    @property
+    def size(self) -> int:
+        return math.prod(self.source.shape)
+
+    @property
+    def chunks(self) -> tuple[int, ...]:
+        return self.source.chunks
+
+    @property
+    def where(self) -> str:
+        return self.source.where
+
+    def __len__(self) -> int:
+        if not self.shape:
+            raise TypeError("len() of a 0-d LazyArray")
+        return self.shape[0]
+
+    def __iter__(self) -> Iterator[Any]:
+        if not self.shape:
+            raise TypeError("iteration over a 0-d LazyArray")
+        step = max(1, self.source.chunks[0])
+        for start in range(0, self.shape[0], step):
+            yield from self[start:start + step]
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        out = self.read()
+        return out.astype(dtype) if dtype is not None else out
+
+    def __repr__(self) -> str:
+        return f"LazyArray({self.where!r}, shape={self.shape}, dtype={self.dtype})"
+
+    def read(self) -> np.ndarray:
+        """The whole array as numpy."""
+        return self[...]
+
+    def to_dask(self, chunks: Any = None) -> Any:
+        """A dask array with one block per stored chunk (or shard); needs dask."""
+        from .daskio import lazy_to_dask
+
+        return lazy_to_dask(self, chunks)
+
+    def clear_cache(self) -> None:
+        """Drop the cached chunks."""
+        self._cache.clear()
+
+    # -- indexing ------------------------------------------------------------------------
+    def _normalise(self, key: Any) -> tuple[list[Any], list[bool]]:
+        """Per-axis selections (slice or int array) and which axes were plain integers."""
+        if not isinstance(key, tuple):
+            key = (key,)
+        if any(k is Ellipsis for k in key):
+            i = next(i for i, k in enumerate(key) if k is Ellipsis)
+            fill = self.ndim - (len(key) - 1)
+            key = key[:i] + (slice(None),) * fill + key[i + 1:]
+        if len(key) > self.ndim:
+            raise IndexError(f"{self.where}: too many indices ({len(key)}) for {self.ndim}-d array")
+        key = key + (slice(None),) * (self.ndim - len(key))
+        sels: list[Any] = []
+        ints: list[bool] = []
+        for k, n in zip(key, self.shape):
+            if isinstance(k, (int, np.integer)):
+                i = int(k)
+                if i < -n or i >= n:
+                    raise IndexError(f"{self.where}: index {i} out of range for axis of length {n}")
+                sels.append(slice(i % n, i % n + 1))
+                ints.append(True)
+            elif isinstance(k, slice):
+                sels.append(k)
+                ints.append(False)
+            else:
+                arr = np.asarray(k)
+                if arr.size == 0:
+                    arr = arr.astype(np.int64)
+                if arr.dtype == bool:
+                    if arr.shape != (n,):
+                        raise IndexError(f"{self.where}: boolean index of shape {arr.shape} for axis of {n}")
+                    arr = np.flatnonzero(arr)
+                elif arr.dtype.kind not in "iu":
+                    raise IndexError(f"{self.where}: cannot index with {arr.dtype} values")
+                arr = arr.astype(np.int64).ravel()
+                if arr.size and (arr.min() < -n or arr.max() >= n):
+                    raise IndexError(f"{self.where}: index out of range for axis of length {n}")
+                sels.append(np.where(arr < 0, arr + n, arr))
+                ints.append(False)
+        return sels, ints
+
+    def __getitem__(self, key: Any) -> Any:
+        if self.ndim == 0:
+            out = self._fetch_assemble([], [])
+            out = self._finish(out)
+            return out[()] if isinstance(out, np.ndarray) else out
+        sels, ints = self._normalise(key)
+        plans = []
+        out_shape = []
+        n_chunks = 1
+        for sel, n, c in zip(sels, self.shape, self.source.chunks):
+            plan, length = _axis_plan(sel, n, max(1, c))
+            plans.append(plan)
+            out_shape.append(length)
+            n_chunks *= len(plan)
+        # zarr reads positive-step selections; multi-chunk slices and reads too big for the cache go
+        # straight through it into one output buffer, uncached
+        zarr_ok = all(not isinstance(sel, slice) or sel.step is None or sel.step > 0 for sel in sels)
+        basic = zarr_ok and all(isinstance(sel, slice) for sel in sels)
+        big = n_chunks * self._chunk_nbytes > self._cache.capacity // 2
+        if zarr_ok and ((basic and n_chunks > 2) or big):
+            direct = self.source.read(tuple(sels))
+            if direct is not None:
+                out = np.asarray(direct)
+                return self._finish(self._drop(out, ints))
+        out = self._fetch_assemble(plans, out_shape)
+        return self._finish(self._drop(out, ints))
+
+    @staticmethod
+    def _drop(out: np.ndarray, ints: list[bool]) -> Any:
+        if any(ints):
+            out = out[tuple(0 if i else slice(None) for i in ints)]
+        return out
+
+    def _finish(self, out: Any) -> Any:
+        if self.convert is not None:
+            if isinstance(out, np.ndarray):
+                return self.convert(out)
+            return self.convert(np.asarray(out))[()]
+        return out
+
+    def _fetch_assemble(self, plans: list[list[tuple[int, Any, Any]]], out_shape: list[int]) -> np.ndarray:
+        combos = list(product(*plans)) if plans else [()]
+        coords = [tuple(p[0] for p in combo) for combo in combos]
+        have: dict[tuple[int, ...], np.ndarray] = {}
+        missing = []
+        for c in dict.fromkeys(coords):
+            got = self._cache.get(c)
+            if got is None:
+                missing.append(c)
+            else:
+                have[c] = got
+        if missing:
+            for c, block in zip(missing, self.source.fetch(missing)):
+                self._cache.put(c, block)
+                have[c] = block
+        if not plans:
+            return np.asarray(have[()])
+        first = have[coords[0]] if coords else None
+        dtype = first.dtype if first is not None else self.source.dtype
+        out = np.empty(tuple(out_shape), dtype=dtype)
+        n_arrays = sum(1 for p in plans if p and isinstance(p[0][1], np.ndarray))
+        for combo, c in zip(combos, coords):
+            block = have[c]
+            if n_arrays <= 1:
+                out[tuple(p[1] for p in combo)] = block[tuple(p[2] for p in combo)]
+            else:
+                o = np.ix_(*[_as_index(p[1]) for p in combo])
+                i = np.ix_(*[_as_index(p[2]) for p in combo])
+                out[o] = block[i]
+        return out
+
+
+def _as_index(ix: Any) -> np.ndarray:
+    if isinstance(ix, slice):
+        return np.arange(ix.start, ix.stop)
+    return ix

@@ -1,0 +1,200 @@
+"""Opening a store from a path or fsspec URL with a mode, and raw key access on it.
+
+One code path for every URL: plain local paths use zarr's ``LocalStore``; anything with a
+scheme (``file://``, ``memory://``, ``s3://``, ...) uses ``FsspecStore.from_url``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+from collections.abc import Coroutine
+from typing import Any, TypeVar
+
+from zarr.abc.store import Store
+from zarr.core.buffer import default_buffer_prototype
+from zarr.core.sync import sync
+from zarr.storage import FsspecStore, LocalStore
+
+from ...errors import CorruptStoreError, StoreError, StoreExistsError, StoreNotFoundError
+
+__all__ = ["StoreHandle", "MODES", "run", "loads_json"]
+
+MODES = ("r", "r+", "a", "w", "w-")
+T = TypeVar("T")
+
+
+def run(coro: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine on zarr's event loop and return its result."""
+    return sync(coro)
+
+
+def loads_json(raw: bytes, url: str, key: str) -> Any:
+    """Parse a metadata document, raising CorruptStoreError naming the store and key."""
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise CorruptStoreError(f"{url}: metadata {key!r} is not valid JSON ({exc})") from exc
+
+
+def _is_url(path: str) -> bool:
+    return "://" in path or "::" in path
+
+
+class StoreHandle:
+    """A zarr store opened from ``url`` in ``mode`` plus raw (bytes) key access."""
+
+    def __init__(self, url: str | os.PathLike[str], mode: str = "r", storage_options: dict | None = None) -> None:
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
+        self.url = os.fspath(url)
+        self.mode = mode
+        self.read_only = mode == "r"
+        self.is_url = _is_url(self.url)
+        self.local_path = None if self.is_url else os.path.abspath(self.url)
+        self._root: tuple[int | None, bytes | None] | None = None
+        self.store = self._open_store(storage_options)
+        self._check_mode()
+
+    # -- opening -------------------------------------------------------------------------
+    def _open_store(self, storage_options: dict | None) -> Store:
+        try:
+            if self.is_url:
+                opts = dict(storage_options or {})
+                if self.url.startswith("file://") and not self.read_only:
+                    opts.setdefault("auto_mkdir", True)
+                return FsspecStore.from_url(self.url, storage_options=opts or None, read_only=self.read_only)
+            if storage_options:
+                raise ValueError(f"storage_options given for the local path {self.url!r}; use a URL")
+            if self.read_only and not os.path.isdir(self.local_path):
+                raise StoreNotFoundError(f"{self.url}: no zarr store here (not a directory)")
+            if not self.read_only and os.path.isfile(self.local_path):
+                raise StoreExistsError(f"{self.url}: a file (not a zarr store) is in the way")
+            return LocalStore(self.local_path, read_only=self.read_only)
+        except StoreError:
+            raise
+        except (ImportError, ValueError, OSError) as exc:
+            raise StoreError(f"{self.url}: cannot open the store ({exc})") from exc
+
+    def _check_mode(self) -> None:
+        fmt = self.root_format()
+        if self.mode in ("r", "r+") and fmt is None:
+            raise StoreNotFoundError(f"{self.url}: no zarr store here (no root zarr.json or .zgroup)")
+        if self.mode == "w-" and (fmt is not None or self.has_any_key()):
+            raise StoreExistsError(f"{self.url}: something already exists here and mode 'w-' does not overwrite")
+        if self.mode == "w" and (fmt is not None or self.has_any_key()):
+            run(self.store.clear())
+            self._root = None
+
+    # -- raw access ----------------------------------------------------------------------
+    def get(self, key: str) -> bytes | None:
+        """The bytes at ``key`` or None when absent."""
+        return run(self._aget(key))
+
+    async def _aget(self, key: str) -> bytes | None:
+        try:
+            buf = await self.store.get(key, prototype=default_buffer_prototype())
+        except (FileNotFoundError, KeyError):
+            return None
+        except OSError as exc:
+            raise StoreError(f"{self.url}: cannot read {key!r} ({exc})") from exc
+        return None if buf is None else buf.to_bytes()
+
+    def get_many(self, keys: list[str]) -> list[bytes | None]:
+        """Fetch several keys concurrently."""
+
+        async def _all() -> list[bytes | None]:
+            return list(await asyncio.gather(*(self._aget(k) for k in keys)))
+
+        return run(_all()) if keys else []
+
+    def set(self, key: str, value: bytes) -> None:
+        """Write raw bytes at ``key``."""
+        proto = default_buffer_prototype()
+        run(self.store.set(key, proto.buffer.from_bytes(value)))
+
+    def list_dir(self, prefix: str) -> list[str]:
+        """Names directly under ``prefix`` ('' for the root)."""
+
+        async def _list() -> list[str]:
+            return [k async for k in self.store.list_dir(prefix)]
+
+        try:
+            return run(_list())
+        except FileNotFoundError:
+            return []
+
+    def has_any_key(self) -> bool:
+        """True when anything at all is stored (used by mode 'w-')."""
+        if self.local_path is not None:
+            return os.path.exists(self.local_path) and (
+                not os.path.isdir(self.local_path) or bool(os.listdir(self.local_path))
+            )
+        return bool(self.list_dir(""))
+
+    def root_format(self, refresh: bool = False) -> int | None:
+        """3 or 2 when a zarr root group is stored here, else None (one concurrent request, cached)."""
+        if self._root is None or refresh:
+            raw3, rawcons, raw2 = self.get_many(["zarr.json", ".zmetadata", ".zgroup"])
+            fmt = None
+            if raw3 is not None:
+                meta = loads_json(raw3, self.url, "zarr.json")
+                if not isinstance(meta, dict):
+                    raise CorruptStoreError(f"{self.url}: 'zarr.json' is not a JSON object")
+                fmt = int(meta.get("zarr_format", 3))
+            elif raw2 is not None:
+                fmt = 2
+            self._root = (fmt, raw3 if raw3 is not None else rawcons)
+        return self._root[0]
+
+    def root_document(self) -> bytes | None:
+        """The raw root ``zarr.json`` (format 3) or ``.zmetadata`` (format 2) read by :meth:`root_format`."""
+        self.root_format()
+        return self._root[1] if self._root else None
+
+    def forget_root(self) -> None:
+        """Drop the cached root document (after writing)."""
+        self._root = None
+
+    def walk_v2(self) -> dict[str, Any]:
+        """Every Zarr format 2 metadata document (``path/.zgroup|.zarray|.zattrs`` -> JSON), level by level."""
+        docs: dict[str, Any] = {}
+        frontier = [""]
+        while frontier:
+            keys = [f"{p}/{n}" if p else n for p in frontier for n in (".zgroup", ".zarray", ".zattrs")]
+            for key, raw in zip(keys, self.get_many(keys)):
+                if raw is not None:
+                    docs[key] = loads_json(raw, self.url, key)
+            groups = [p for p in frontier if (f"{p}/.zgroup" if p else ".zgroup") in docs]
+            frontier = [
+                f"{g}/{name}" if g else name
+                for g in groups
+                for name in self.list_dir(g)
+                if not name.startswith(".")
+            ]
+        return docs
+
+    def child_url(self, source: str) -> str:
+        """URL of a store given relative to this one (hdmf-zarr's link ``source``)."""
+        if _is_url(source) or os.path.isabs(source):
+            return source
+        if self.local_path is not None:
+            return os.path.normpath(os.path.join(self.local_path, source))
+        scheme, rest = self.url.split("://", 1)
+        parts = [p for p in rest.rstrip("/").split("/")]
+        for piece in source.split("/"):
+            if piece in ("", "."):
+                continue
+            if piece == "..":
+                parts = parts[:-1]
+            else:
+                parts.append(piece)
+        return f"{scheme}://" + "/".join(parts)
+
+    def close(self) -> None:
+        """Release the store."""
+        try:
+            self.store.close()
+        except Exception:  # pragma: no cover - closing is best effort
+            pass

@@ -1,0 +1,203 @@
+"""Turning builder data and attribute values into what is stored (no zarr here, only numpy/JSON).
+
+Shared by the writer for both conventions: dtype inference, text/bytes/datetime encoding,
+reference paths, compound record conversion and attribute JSON encoding.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from typing import Any
+
+import numpy as np
+
+from ...build.builders import Builder, CompoundField, ExternalTarget, ReferenceBuilder
+from ...errors import StoreError
+
+__all__ = [
+    "TEXT_KINDS",
+    "infer_dtype",
+    "to_text_array",
+    "reference_path",
+    "is_reference",
+    "first_leaf",
+    "STRING_DTYPE",
+]
+
+TEXT_KINDS = ("text", "ascii", "isodatetime")
+STRING_DTYPE = np.dtypes.StringDType()
+_STRICT_STRING = np.dtypes.StringDType(coerce=False)
+
+
+def is_reference(value: Any) -> bool:
+    """True for a reference value (a ReferenceBuilder or a builder used as one)."""
+    return isinstance(value, (ReferenceBuilder, Builder))
+
+
+def reference_path(value: Any, where: str) -> tuple[str, str]:
+    """``(source, path)`` of a reference value; source is '.' for this store."""
+    if isinstance(value, Builder):
+        return ".", value.path
+    if isinstance(value, ReferenceBuilder):
+        target = value.target
+        if isinstance(target, ExternalTarget):
+            return target.source, target.path
+        if isinstance(target, Builder):
+            return ".", target.path
+        if isinstance(target, str):
+            return value.source or ".", target
+    raise StoreError(f"{where}: expected an object reference, got {type(value).__name__}")
+
+
+def first_leaf(data: Any) -> Any:
+    """The first scalar element of nested lists/tuples/arrays (None when empty)."""
+    node = data
+    for _ in range(64):
+        if isinstance(node, np.ndarray):
+            if node.size == 0:
+                return None
+            return node.flat[0]
+        if isinstance(node, (list, tuple)) and not isinstance(node, np.void):
+            if not node:
+                return None
+            node = node[0]
+            continue
+        return node
+    return node
+
+
+def infer_dtype(data: Any, where: str) -> str:
+    """The canonical dtype of data a builder gave without a dtype."""
+    if isinstance(data, np.ndarray) and data.dtype.kind in "biuf":
+        return data.dtype.name
+    if isinstance(data, np.ndarray) and data.dtype.kind in "UT":
+        return "text"
+    if isinstance(data, np.ndarray) and data.dtype.kind == "S":
+        return "ascii"
+    if isinstance(data, np.generic) and data.dtype.kind in "biuf":
+        return data.dtype.name
+    leaf = first_leaf(data)
+    if leaf is None:
+        if isinstance(data, np.ndarray) and data.dtype.kind in "biuf":
+            return data.dtype.name
+        raise StoreError(f"{where}: cannot tell the dtype of empty data; give the dataset a dtype")
+    if is_reference(leaf):
+        return "object"
+    if isinstance(leaf, (str, np.str_)):
+        return "text"
+    if isinstance(leaf, (bytes, np.bytes_)):
+        return "ascii"
+    if isinstance(leaf, (_dt.datetime, _dt.date)):
+        return "isodatetime"
+    if isinstance(leaf, (bool, np.bool_)):
+        return "bool"
+    if isinstance(leaf, (int, np.integer)):
+        return np.asarray(data).dtype.name if not isinstance(leaf, np.integer) else leaf.dtype.name
+    if isinstance(leaf, (float, np.floating)):
+        return np.asarray(data).dtype.name if not isinstance(leaf, np.floating) else leaf.dtype.name
+    arr = np.asarray(data)
+    if arr.dtype.kind in "biuf":
+        return arr.dtype.name
+    raise StoreError(f"{where}: cannot store values of type {type(leaf).__name__}")
+
+
+def text_value(value: Any, as_bytes: bool = False) -> Any:
+    """One text element as stored: str (or bytes for v2 ascii); datetimes as ISO 8601."""
+    if isinstance(value, (_dt.datetime, _dt.date)):
+        value = value.isoformat()
+    elif isinstance(value, np.datetime64):
+        value = str(value)
+    if as_bytes:
+        return value if isinstance(value, bytes) else str(value).encode("utf-8")
+    if isinstance(value, (bytes, np.bytes_)):
+        try:
+            return bytes(value).decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise StoreError(f"ascii/bytes value {value[:20]!r}... is not valid UTF-8") from exc
+    return value if isinstance(value, str) else str(value)
+
+
+def to_text_array(data: Any, as_bytes: bool = False) -> np.ndarray:
+    """Text data as a StringDType array (or an object array of bytes when ``as_bytes``)."""
+    if isinstance(data, np.ndarray) and data.dtype.kind in "UT" and not as_bytes:
+        return data.astype(STRING_DTYPE)
+    if isinstance(data, (str, bytes, _dt.datetime, _dt.date, np.str_, np.bytes_)):
+        val = text_value(data, as_bytes)
+        out = np.empty((), dtype=object if as_bytes else STRING_DTYPE)
+        out[()] = val
+        return out
+    arr = data if isinstance(data, np.ndarray) and data.dtype == object else np.asarray(data, dtype=object)
+    if not as_bytes:
+        try:  # fast path: every element already a str
+            return arr.astype(_STRICT_STRING)
+        except (TypeError, ValueError):
+            pass
+    flat = [text_value(v, as_bytes) for v in arr.ravel()]
+    if as_bytes:
+        out = np.empty(len(flat), dtype=object)
+        out[:] = flat
+        return out.reshape(arr.shape)
+    return np.array(flat, dtype=STRING_DTYPE).reshape(arr.shape)
+
+
+def compound_rows(data: Any, fields: list[CompoundField], where: str, ref_path: Any) -> list[tuple]:
+    """Records as tuples in field order: references become ``ref_path(value)``, text becomes str."""
+    names = [f.name for f in fields]
+    if isinstance(data, np.ndarray) and data.ndim == 0:
+        records = [data[()]]
+    elif isinstance(data, (tuple, dict, np.void)):
+        records = [data]
+    else:
+        records = list(data)
+    rows = []
+    for i, rec in enumerate(records):
+        if isinstance(rec, dict):
+            values = [rec.get(n) for n in names]
+        elif isinstance(rec, np.void) and rec.dtype.names:
+            values = [rec[n] for n in names]
+        else:
+            values = list(rec)
+        if len(values) != len(fields):
+            raise StoreError(f"{where}: record {i} has {len(values)} fields, expected {len(fields)} ({names})")
+        row = []
+        for f, v in zip(fields, values):
+            if f.dtype == "object":
+                row.append(ref_path(v))
+            elif f.dtype in TEXT_KINDS:
+                row.append(text_value(v))
+            else:
+                row.append(v.item() if isinstance(v, np.generic) else v)
+        rows.append(tuple(row))
+    return rows
+
+
+def encode_attr(value: Any, encode_ref: Any, where: str) -> Any:
+    """An attribute value as JSON-able data (references via ``encode_ref``)."""
+    if is_reference(value):
+        return encode_ref(value)
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind in "biuf":
+            return value.tolist()
+        return [encode_attr(v, encode_ref, where) for v in value.tolist()] if value.ndim else encode_attr(
+            value[()], encode_ref, where
+        )
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [encode_attr(v, encode_ref, where) for v in value]
+    if isinstance(value, dict):
+        return {str(k): encode_attr(v, encode_ref, where) for k, v in value.items()}
+    if isinstance(value, (np.bytes_, bytes)):
+        return text_value(value)
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, (_dt.datetime, _dt.date)):
+        return value.isoformat()
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if hasattr(value, "__array__"):
+        return encode_attr(np.asarray(value), encode_ref, where)
+    raise StoreError(f"{where}: attribute value of type {type(value).__name__} cannot be stored")
+
+
+def max_text_len(values: list[Any]) -> int:
+    """Longest text in characters (at least 1) for a fixed-width field."""
+    return max([1] + [len(v) for v in values if isinstance(v, str)])

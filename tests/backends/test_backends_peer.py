@@ -1,0 +1,246 @@
+"""Compatibility with the real peers: hdmf-zarr 0.14 (Zarr 3) stores read by us, ours read by it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from hdmfzarr.backends.zarr import LazyArray, ZarrIO
+from hdmfzarr.build.builders import CompoundField, DatasetBuilder, GroupBuilder, ReferenceBuilder
+
+hdmf_zarr = pytest.importorskip("hdmf_zarr")
+hdmf_common = pytest.importorskip("hdmf.common")
+
+
+def _hdmf_table():
+    """An hdmf DynamicTable with int, float, text, bool, ragged, doubly ragged and DTR columns."""
+    from hdmf.common import DynamicTable, SimpleMultiContainer
+
+    places = DynamicTable(name="places", description="places")
+    places.add_column("city", "city")
+    for c in ("Lisbon", "Osaka", "Quito"):
+        places.add_row(city=c)
+    people = DynamicTable(name="people", description="people")
+    people.add_column("age", "age")
+    people.add_column("weight", "weight")
+    people.add_column("nickname", "nick")
+    people.add_column("alive", "alive")
+    people.add_column("tags", "tags", index=True)
+    people.add_column("scores", "scores", index=2)
+    people.add_column("home", "home", table=places)
+    rows = [
+        (31, 61.5, "ana", True, ["a", "b"], [[1, 2], [3]], 2),
+        (42, 80.25, "bo", False, ["c"], [[4]], 0),
+        (27, 55.0, "chen", True, ["d", "e", "f"], [[5, 6, 7], [8]], 1),
+    ]
+    for age, w, nick, alive, tags, scores, home in rows:
+        people.add_row(age=age, weight=w, nickname=nick, alive=alive, tags=tags, scores=scores, home=home)
+    root = SimpleMultiContainer(name="root", containers=[places, people])
+    return root, rows
+
+
+@pytest.fixture(scope="module")
+def hdmf_zarr_store(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list]:
+    from hdmf.common import get_manager
+
+    path = tmp_path_factory.mktemp("peer") / "common.zarr"
+    root, rows = _hdmf_table()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with hdmf_zarr.ZarrIO(str(path), mode="w", manager=get_manager()) as io:
+            io.write(root)
+    return path, rows
+
+
+def test_read_hdmf_zarr_014_store_builders(hdmf_zarr_store: tuple[Path, list]) -> None:
+    path, rows = hdmf_zarr_store
+    with ZarrIO(path) as io:
+        root = io.read_builder()
+        assert root.attributes["data_type"] == "SimpleMultiContainer"
+        people = root["people"]
+        assert people.attributes["colnames"] == ["age", "weight", "nickname", "alive", "tags", "scores", "home"]
+        assert isinstance(people["age"].data, LazyArray)
+        assert people["age"].data[:].tolist() == [r[0] for r in rows]
+        assert people["nickname"].data[:].tolist() == [r[2] for r in rows]
+        assert people["alive"].data[:].tolist() == [r[3] for r in rows]
+        assert people["tags_index"].attributes["target"].target is people["tags"]
+        assert people["home"].attributes["table"].target is root["places"]
+        assert people["scores_index_index"].attributes["target"].target is people["scores_index"]
+        assert "_ARRAY_DIMENSIONS" not in people["age"].attributes
+        assert people["age"].dims is not None
+        assert set(io.spec_cache()) >= {"hdmf-common"}
+
+
+def test_read_hdmf_zarr_014_store_containers(hdmf_zarr_store: tuple[Path, list]) -> None:
+    path, rows = hdmf_zarr_store
+    with ZarrIO(path) as io:
+        root = io.read()
+        people = next(c for c in root.children if c.name == "people")
+        df = people.to_dataframe()
+        assert df["age"].tolist() == [r[0] for r in rows]
+        assert df["weight"].tolist() == [r[1] for r in rows]
+        assert [list(t) for t in df["tags"]] == [r[4] for r in rows]
+        assert [[list(x) for x in s] for s in df["scores"]] == [r[5] for r in rows]
+        homes = people["home"]
+        assert list(homes.data[:]) == [r[6] for r in rows]
+        assert homes.table.name == "places"
+
+
+def test_hdmf_zarr_014_reads_our_store(tmp_path: Path) -> None:
+    from hdmf.common import get_manager
+
+    from hdmfzarr.common import DynamicTable, SimpleMultiContainer
+
+    places = DynamicTable(name="places", description="places")
+    places.add_column("city", "city")
+    for c in ("Lisbon", "Osaka"):
+        places.add_row(city=c)
+    people = DynamicTable(name="people", description="people")
+    people.add_column("age", "age")
+    people.add_column("nickname", "nick")
+    people.add_column("tags", "tags", index=True)
+    people.add_column("scores", "scores", index=2)
+    people.add_column("home", "home", table=places)
+    people.add_row(age=1, nickname="a", tags=["x", "y"], scores=[[1.0], [2.0, 3.0]], home=1)
+    people.add_row(age=2, nickname="b", tags=["z"], scores=[[4.0]], home=0)
+    root = SimpleMultiContainer(name="root", containers=[places, people])
+    with ZarrIO(tmp_path / "ours.zarr", "w") as io:
+        io.write(root)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with hdmf_zarr.ZarrIO(str(tmp_path / "ours.zarr"), mode="r", manager=get_manager()) as io:
+            back = io.read()
+            p = back.containers["people"]
+            df = p.to_dataframe(index=False)
+            assert df["age"].tolist() == [1, 2]
+            assert df["nickname"].tolist() == ["a", "b"]
+            assert [list(t) for t in df["tags"]] == [["x", "y"], ["z"]]
+            assert [[list(x) for x in s] for s in df["scores"]] == [[[1.0], [2.0, 3.0]], [[4.0]]]
+            assert p["home"].table is back.containers["places"]
+            assert list(p["home"].data[:]) == [1, 0]
+
+
+def test_hdmf_zarr_014_reads_our_builder_level_refs_and_scalars(tmp_path: Path) -> None:
+    """Builder level: reference datasets, scalar references, compounds with refs, root links."""
+    root = GroupBuilder("root")
+    tg = root.set_group(GroupBuilder("targets"))
+    vals = tg.set_dataset(DatasetBuilder("vals", np.arange(3, dtype="int32")))
+    root.set_dataset(DatasetBuilder("refs", [ReferenceBuilder(tg), ReferenceBuilder(vals)], dtype="object"))
+    root.set_dataset(DatasetBuilder("scalar", 2.5))
+    root.set_dataset(DatasetBuilder("text", ["a", "b"], dtype="text"))
+    root.set_dataset(DatasetBuilder(
+        "compound", [(1, "x", ReferenceBuilder(vals)), (2, "yy", ReferenceBuilder(tg))],
+        dtype=[CompoundField("i", "int32"), CompoundField("label", "text"), CompoundField("ref", "object")]))
+    root.set_dataset(DatasetBuilder("scalar_ref", ReferenceBuilder(tg), dtype="object"))
+    with ZarrIO(tmp_path / "b.zarr", "w") as io:
+        io.write_builder(root)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with hdmf_zarr.ZarrIO(str(tmp_path / "b.zarr"), mode="r") as io:
+            b = io.read_builder()
+            refs = b["refs"].data
+            assert [refs[0].name, refs[1].name] == ["targets", "vals"]
+            comp = b["compound"].data[:]
+            assert comp["i"].tolist() == [1, 2] and comp["label"].tolist() == ["x", "yy"]
+            assert [r.name for r in comp["ref"]] == ["vals", "targets"]
+            assert b["scalar_ref"].data.builder.name == "targets"
+            assert b["scalar"].data == 2.5
+            assert list(b["text"].data[:]) == ["a", "b"]
+            assert list(b["targets"]["vals"].data[:]) == [0, 1, 2]
+
+
+@pytest.fixture(scope="module")
+def pynwb_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    pynwb = pytest.importorskip("pynwb")
+    from pynwb.ecephys import ElectricalSeries
+
+    from hdmf_zarr.nwb import NWBZarrIO
+
+    nwb = pynwb.NWBFile("desc", "id1", dt.datetime(2024, 1, 2, 3, 4, 5, tzinfo=dt.timezone.utc))
+    dev = nwb.create_device("probe")
+    grp = nwb.create_electrode_group("shank0", "d", "CA1", dev)
+    for i in range(4):
+        nwb.add_electrode(x=float(i), y=0.0, z=0.0, location="CA1", group=grp)
+    reg = nwb.create_electrode_table_region([0, 1, 2, 3], "all")
+    nwb.add_acquisition(ElectricalSeries(
+        name="es", data=np.arange(80, dtype="int16").reshape(20, 4), electrodes=reg, rate=30000.0))
+    nwb.add_acquisition(pynwb.TimeSeries(name="ts", data=np.arange(10.0), unit="m", timestamps=np.arange(10.0) / 10))
+    nwb.add_unit(spike_times=[0.1, 0.2], electrodes=[0])
+    nwb.add_unit(spike_times=[0.3], electrodes=[1])
+    ts = nwb.acquisition["ts"]
+    nwb.add_trial(start_time=0.0, stop_time=1.0, timeseries=[ts])
+    nwb.add_trial(start_time=1.0, stop_time=2.0, timeseries=[ts])
+    path = tmp_path_factory.mktemp("nwb") / "nwb.zarr"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with NWBZarrIO(str(path), "w") as io:
+            io.write(nwb)
+    return path
+
+
+def test_read_pynwb_store_builders(pynwb_store: Path) -> None:
+    with ZarrIO(pynwb_store) as io:
+        root = io.read_builder()
+        assert root.attributes["neurodata_type"] == "NWBFile"
+        electrodes = root["general/extracellular_ephys/electrodes"]
+        groups = electrodes["group"].data[:]
+        assert all(g.target is root["general/extracellular_ephys/shank0"] for g in groups)
+        assert root["general/extracellular_ephys/shank0"].links["device"].target is root["general/devices/probe"]
+        es = root["acquisition/es"]
+        assert es["data"].data.shape == (20, 4)
+        assert es["data"].data[3].tolist() == [12, 13, 14, 15]
+        assert es["electrodes"].attributes["table"].target is electrodes
+        assert root["session_start_time"].data == "2024-01-02T03:04:05+00:00"
+        assert root["units/spike_times"].data[:].tolist() == [0.1, 0.2, 0.3]
+        assert root["intervals/trials/start_time"].data[:].tolist() == [0.0, 1.0]
+        # TimeSeriesReferenceVectorData: a struct compound with a reference field (_REFERENCE_FIELDS)
+        tsref = root["intervals/trials/timeseries"]
+        assert [f.dtype for f in tsref.dtype] == ["int32", "int32", "object"]
+        rows = tsref.data[:]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with hdmf_zarr.ZarrIO(str(pynwb_store), mode="r") as peer:
+                want = peer.read_builder()["intervals"]["trials"]["timeseries"].data[:]
+        assert rows["idx_start"].tolist() == want["idx_start"].tolist()
+        assert rows["count"].tolist() == want["count"].tolist()
+        assert rows["idx_start"].tolist()[0] == 0 and rows["count"].tolist()[0] == 10
+        assert all(r.target is root["acquisition/ts"] for r in rows["timeseries"])
+        assert root["acquisition/ts"]["timestamps"].data[:].tolist() == [i / 10 for i in range(10)]
+        assert "core" in io.spec_cache()
+
+
+def test_read_pynwb_store_into_generated_containers(pynwb_store: Path) -> None:
+    with ZarrIO(pynwb_store) as io:
+        nwb = io.read()
+        assert type(nwb).__name__ == "NWBFile"
+        names = {c.name for c in nwb.children}
+        assert {"es", "ts", "electrodes", "units", "trials"} <= names
+        units = next(c for c in nwb.children if c.name == "units")
+        df = units.to_dataframe()
+        assert [list(x) for x in df["spike_times"]] == [[0.1, 0.2], [0.3]]
+
+
+def test_hdmf_zarr_014_v2_reader_reads_our_format2_store(tmp_path: Path) -> None:
+    """hdmf-zarr 0.14's read-only ZarrV2IO (allow_pickle=False) reads our pickle-free format-2 tables."""
+    from hdmf.common import get_manager
+
+    from hdmf_zarr.backend_zarrv2 import ZarrV2IO
+    from hdmfzarr.common import DynamicTable
+
+    t = DynamicTable(name="people", description="d")
+    t.add_column("age", "ages")
+    t.add_column("tags", "tags", index=True)
+    t.add_row(age=3, tags=["a", "b"])
+    t.add_row(age=4, tags=["c"])
+    with ZarrIO(tmp_path / "v2.zarr", "w", zarr_format=2) as io:
+        io.write(t)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with ZarrV2IO(str(tmp_path / "v2.zarr"), mode="r", manager=get_manager()) as io:
+            df = io.read().to_dataframe()
+    assert df["age"].tolist() == [3, 4]
+    assert [list(x) for x in df["tags"]] == [["a", "b"], ["c"]]
