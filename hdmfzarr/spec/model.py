@@ -47,6 +47,14 @@ def _freeze(value: Any) -> Any:
     return value
 
 
+def _put_shape_and_values(d: dict[str, Any], spec: Any) -> None:
+    """Add the ``dims``/``shape``/``value``/``default_value`` an attribute or dataset spec sets."""
+    for key in ("dims", "shape", "value", "default_value"):
+        v = getattr(spec, key)
+        if v is not None:
+            d[key] = _thaw(v)
+
+
 def _thaw(value: Any) -> Any:
     """Tuples -> lists, recursively, for the YAML/JSON form."""
     if isinstance(value, tuple):
@@ -325,14 +333,7 @@ class AttributeSpec:
     def to_dict(self, type_key: str = "data_type") -> dict:
         """The YAML/JSON form (defaults left out)."""
         d: dict[str, Any] = {"name": self.name, "doc": self.doc, "dtype": _dtype_to_dict(self.dtype)}
-        if self.dims is not None:
-            d["dims"] = _thaw(self.dims)
-        if self.shape is not None:
-            d["shape"] = _thaw(self.shape)
-        if self.value is not None:
-            d["value"] = _thaw(self.value)
-        if self.default_value is not None:
-            d["default_value"] = _thaw(self.default_value)
+        _put_shape_and_values(d, self)
         if not self.required:
             d["required"] = False
         return d
@@ -482,14 +483,7 @@ class DatasetSpec(_Storage):
         d = self._base_dict(type_key)
         if self.dtype is not None:
             d["dtype"] = _dtype_to_dict(self.dtype)
-        if self.dims is not None:
-            d["dims"] = _thaw(self.dims)
-        if self.shape is not None:
-            d["shape"] = _thaw(self.shape)
-        if self.value is not None:
-            d["value"] = _thaw(self.value)
-        if self.default_value is not None:
-            d["default_value"] = _thaw(self.default_value)
+        _put_shape_and_values(d, self)
         return self._tail_dict(d, type_key)
 
 

@@ -100,18 +100,10 @@ class SpecNamespace:
 
     def to_dict(self) -> dict:
         """The namespace entry as written in a namespace YAML file."""
-        d: dict[str, Any] = {"name": self.name, "doc": self.doc}
-        if self.author:
-            d["author"] = list(self.author)
-        if self.contact:
-            d["contact"] = list(self.contact)
-        if self.full_name is not None:
-            d["full_name"] = self.full_name
-        if self.date is not None:
-            d["date"] = self.date
-        d["schema"] = [dict(e) for e in self.schema]
-        d["version"] = self.version
-        return d
+        return namespace_entry(
+            self.name, self.doc, self.version, self.schema,
+            author=self.author, contact=self.contact, full_name=self.full_name, date=self.date,
+        )
 
     def source_dict(self, source: str) -> dict:
         """One source file's content: {'groups': [...], 'datasets': [...]} in this namespace's key spelling."""
@@ -584,3 +576,29 @@ class NamespaceCatalog:
 
     def __repr__(self) -> str:
         return f"NamespaceCatalog({list(self._namespaces)})"
+
+
+def namespace_entry(
+    name: str,
+    doc: str,
+    version: Any,
+    schema: Any,
+    *,
+    author: Any = None,
+    contact: Any = None,
+    full_name: str | None = None,
+    date: Any = None,
+) -> dict[str, Any]:
+    """One namespace entry of a namespace file, with keys in the order hdmf writes them."""
+    d: dict[str, Any] = {"name": name, "doc": doc}
+    if author:
+        d["author"] = list(author)
+    if contact:
+        d["contact"] = list(contact)
+    if full_name is not None:
+        d["full_name"] = full_name
+    if date is not None:
+        d["date"] = date
+    d["schema"] = [dict(e) for e in schema]
+    d["version"] = version
+    return d

@@ -11,7 +11,7 @@ from typing import Any, Iterable
 from ..errors import SpecError
 from .load import TYPE_KEYS
 from .model import DatasetSpec, GroupSpec, Spec
-from .namespace import SpecNamespace
+from .namespace import SpecNamespace, namespace_entry
 
 __all__ = ["NamespaceBuilder", "export_spec", "write_yaml"]
 
@@ -107,18 +107,10 @@ class NamespaceBuilder:
         """The namespace entry as written to the namespace file."""
         if self.version is None:
             raise SpecError(f"namespace {self.name!r} needs a version to be exported", key="version")
-        d: dict[str, Any] = {"name": self.name, "doc": self.doc}
-        if self.author:
-            d["author"] = list(self.author)
-        if self.contact:
-            d["contact"] = list(self.contact)
-        if self.full_name is not None:
-            d["full_name"] = self.full_name
-        if self.date is not None:
-            d["date"] = self.date
-        d["schema"] = [dict(e) for e in self._schema]
-        d["version"] = str(self.version)
-        return d
+        return namespace_entry(
+            self.name, self.doc, str(self.version), self._schema,
+            author=self.author, contact=self.contact, full_name=self.full_name, date=self.date,
+        )
 
     def export(self, path: str, outdir: str | Path = ".") -> Path:
         """Write the namespace file `outdir/path` and every source file next to it; returns the namespace path."""
