@@ -1,0 +1,73 @@
+"""Reverse compatibility: Zarr format 2 stores written by hdmfzarr are read correctly by hdmf-zarr 0.13.
+
+hdmf-zarr 0.13 needs zarr-python 2, so it runs in its own venv: HDMFZARR_VENV013 (``.ci/run`` builds it),
+else /work/venv013 or $TMPDIR/hdmfzarr-venv013 when present; otherwise these tests are skipped.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.compat, pytest.mark.slow]
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+WRITER = HERE / "write_for_hdmf_zarr_013.py"
+READER = HERE / "read_with_hdmf_zarr_013.py"
+
+
+def _venv013() -> Path:
+    explicit = os.environ.get("HDMFZARR_VENV013")
+    if explicit:
+        python = Path(explicit) / "bin" / "python"
+        assert python.exists(), f"HDMFZARR_VENV013={explicit} has no bin/python"
+        return python
+    for candidate in (Path("/work/venv013"), Path(tempfile.gettempdir()) / "hdmfzarr-venv013"):
+        if (candidate / "bin" / "python").exists():
+            return candidate / "bin" / "python"
+    pytest.skip("no hdmf-zarr 0.13 environment (set HDMFZARR_VENV013; .ci/run builds one)")
+
+
+def _run(python: Path | str, script: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    return subprocess.run([str(python), str(script), *args], capture_output=True, text=True, env=env,
+                          cwd=ROOT, timeout=600)
+
+
+@pytest.fixture(scope="module")
+def written_stores(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Stores hdmfzarr wrote with zarr_format=2, each with its .expected.json."""
+    out = tmp_path_factory.mktemp("for013")
+    done = _run(sys.executable, WRITER, str(out))
+    assert done.returncode == 0, f"writer failed:\n{done.stdout}\n{done.stderr}"
+    return out
+
+
+@pytest.mark.parametrize("name", ["common", "large"])  # large: multi-chunk, offsets > 255
+def test_compat_013_reads_stores_hdmfzarr_wrote(written_stores: Path, name: str) -> None:
+    python = _venv013()
+    store = written_stores / f"{name}.zarr"
+    assert json.loads((written_stores / f"{name}.zarr.expected.json").read_text())["tables"]
+    done = _run(python, READER, str(store))
+    assert done.returncode == 0, f"hdmf-zarr 0.13 disagrees:\n{done.stdout}\n{done.stderr[-3000:]}"
+    assert done.stdout.startswith(f"ok   {store}"), done.stdout
+
+
+def test_compat_013_reader_detects_a_wrong_value(written_stores: Path, tmp_path: Path) -> None:
+    python = _venv013()
+    store = written_stores / "common.zarr"
+    expected = json.loads((written_stores / "common.zarr.expected.json").read_text())
+    expected["tables"]["people"]["columns"]["age"][1] += 1
+    (tmp_path / "tampered.zarr.expected.json").write_text(json.dumps(expected))
+    link = tmp_path / "tampered.zarr"
+    link.symlink_to(store, target_is_directory=True)
+    done = _run(python, READER, str(link))
+    assert done.returncode == 1, done.stdout + done.stderr[-2000:]
+    assert "column 'age': first difference at row 1" in done.stdout
