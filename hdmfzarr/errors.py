@@ -14,6 +14,8 @@ __all__ = [
     "ConstructError",
     "StoreError",
     "StoreNotFoundError",
+    "StoreAuthError",
+    "StoreUnavailableError",
     "StoreExistsError",
     "CorruptStoreError",
     "DanglingReferenceError",
@@ -72,6 +74,14 @@ class StoreError(HdmfZarrError, OSError):
 
 class StoreNotFoundError(StoreError, FileNotFoundError):
     """The path or URL holds no store (or no such object inside it)."""
+
+
+class StoreAuthError(StoreError, PermissionError):
+    """The server refused the credentials (wrong key/secret, missing credentials, no permission)."""
+
+
+class StoreUnavailableError(StoreError, ConnectionError):
+    """The server did not answer (down, unreachable, timing out) after bounded retries."""
 
 
 class StoreExistsError(StoreError, FileExistsError):

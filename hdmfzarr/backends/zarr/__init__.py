@@ -6,5 +6,9 @@ The only package code that imports ``zarr``.
 from .chunking import default_chunks
 from .io import ZarrIO
 from .lazy import LazyArray
+from .remote import RequestCounter, RetryPolicy, StoreAuthError, StoreUnavailableError
 
-__all__ = ["ZarrIO", "LazyArray", "default_chunks"]
+__all__ = [
+    "ZarrIO", "LazyArray", "default_chunks",
+    "RetryPolicy", "RequestCounter", "StoreAuthError", "StoreUnavailableError",
+]

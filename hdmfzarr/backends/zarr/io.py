@@ -6,9 +6,11 @@ import os
 from typing import Any
 
 from ...build.builders import Builder, ExternalTarget, GroupBuilder
-from ...errors import DanglingReferenceError, StoreError
+from ...errors import CorruptStoreError, DanglingReferenceError, HdmfZarrError, StoreError
 from . import convention as conv
+from . import safety
 from .reader import ZarrReader
+from .remote import RetryPolicy
 from .store import StoreHandle
 from .writer import ZarrWriter
 
@@ -22,6 +24,15 @@ class ZarrIO:
     (overwriting), 'w-' create, failing if anything exists. ``zarr_format`` (3, the default, =
     hdmf-zarr 0.14's convention; 2 = hdmf-zarr 0.13's, without pickle) applies to writing; reading
     detects the format. ``type_map`` defaults to :func:`hdmfzarr.build.get_type_map`.
+
+    Stores are untrusted input: references and links that leave the store (``..`` past its root,
+    absolute paths, other protocols) raise :class:`UnsafeReferenceError` unless ``allow_external``
+    allows them (``True`` for any store, or a list of URL / path prefixes).
+
+    Remote URLs (``s3://bucket/key.zarr``) take fsspec ``storage_options`` (or credentials from the
+    usual AWS environment variables / config files, or ``anon=True``); transient failures are
+    retried per ``retry`` (:class:`RetryPolicy`, bounded), and the storage options never appear in
+    the store, messages or ``repr``.
     """
 
     def __init__(
@@ -31,9 +42,12 @@ class ZarrIO:
         storage_options: dict[str, Any] | None = None,
         zarr_format: int = 3,
         type_map: Any = None,
+        allow_external: safety.AllowExternal = None,
+        retry: RetryPolicy | None = None,
     ) -> None:
+        self.allow_external = allow_external
         self.convention = conv.for_format(zarr_format)
-        self.handle = StoreHandle(path_or_url, mode, storage_options)
+        self.handle = StoreHandle(path_or_url, mode, storage_options, retry)
         self.url = self.handle.url
         self.mode = mode
         self.storage_options = storage_options
@@ -41,18 +55,28 @@ class ZarrIO:
         self._reader: ZarrReader | None = None
         self._builder: GroupBuilder | None = None
         self._manager: Any = None
+        self._root_container: Any = None  # the container read() returned (appends are written from it)
+        self._append_session: Any = None  # the committed state appends continue from (single writer)
         self._external: dict[str, ZarrIO] = {}
         if mode in ("r+", "a"):
             existing = self.handle.root_format()
             if existing is not None:
                 self.convention = conv.for_format(existing)
 
+    def __repr__(self) -> str:
+        """The URL (user info and signed query parameters masked) and mode; never storage options."""
+        return f"ZarrIO({self.url!r}, mode={self.mode!r})"
+
     # -- context manager -----------------------------------------------------------------
     def __enter__(self) -> ZarrIO:
         return self
 
-    def __exit__(self, *exc: Any) -> None:
-        self.close()
+    def __exit__(self, exc_type: Any, *exc: Any) -> None:
+        try:
+            if exc_type is None:
+                self.flush_appends()
+        finally:
+            self.close()
 
     def close(self) -> None:
         """Release the store (and any stores opened to resolve external links)."""
@@ -79,24 +103,48 @@ class ZarrIO:
         self._check_writable()
         try:
             ZarrWriter(self.handle, self.convention).write(builder, namespaces)
+        except HdmfZarrError:
+            raise
+        except OSError as exc:  # disk full, connection lost, permission denied, ...
+            raise StoreError(
+                f"{self.url}: writing failed ({type(exc).__name__}: {exc}); objects written before the failure "
+                "are in the store, but its consolidated metadata was not updated"
+            ) from exc
         finally:
             self.handle.forget_root()
+            self._append_session = None
         self._reader = None
         self._builder = None
 
     def read_builder(self) -> GroupBuilder:
         """The store's builder tree; dataset data are lazy arrays. Cached per ZarrIO."""
         if self._builder is None:
-            self._builder = self._get_reader().read()
+            try:
+                self._builder = self._get_reader().read()
+            except HdmfZarrError:
+                raise
+            except Exception as exc:  # metadata of unexpected types deep in the tree
+                raise safety.translate_error(exc, self.url, "read the store metadata") from exc
         return self._builder
 
     def spec_cache(self) -> dict[str, Any]:
         """The namespaces cached in the store (``{}`` when none)."""
-        return self._get_reader().spec_cache()
+        reader = self._get_reader()
+        try:
+            return reader.spec_cache()
+        except HdmfZarrError:
+            raise
+        except Exception as exc:
+            raise safety.translate_error(exc, self.url, "read the cached specs") from exc
 
     def _get_reader(self) -> ZarrReader:
         if self._reader is None:
-            self._reader = ZarrReader(self.handle)
+            try:
+                self._reader = ZarrReader(self.handle)
+            except HdmfZarrError:
+                raise
+            except Exception as exc:
+                raise safety.translate_error(exc, self.url, "read the store metadata") from exc
         return self._reader
 
     def _check_writable(self) -> None:
@@ -105,14 +153,21 @@ class ZarrIO:
 
     # -- container level -----------------------------------------------------------------
     def write(self, container: Any, cache_spec: bool = True) -> None:
-        """Build ``container`` with the type map and write it, caching the specs."""
+        """Build ``container`` with the type map and write it, caching the specs. A container this
+        ZarrIO read (modes 'a'/'r+') whose only changes are appended rows is written by appending
+        just those rows, crash-consistently (see :mod:`.append`)."""
         self._check_writable()
+        if self._is_append_only(container):
+            self.flush_appends()
+            return
         from ...build import BuildManager
 
         manager = BuildManager(self.type_map)
         builder = manager.build(container)
         namespaces = self.type_map.namespace_catalog.to_cache() if cache_spec else None
         self.write_builder(builder, namespaces)
+        if container is self._root_container:  # fully rewritten: nothing left to append from it
+            self._root_container = None
 
     def read(self) -> Any:
         """The root container. Namespaces cached in the store but unknown to the type map are loaded
@@ -131,22 +186,115 @@ class ZarrIO:
             missing = {name: entry for name, entry in self.spec_cache().items() if name not in known}
         if missing:
             type_map = type_map.copy()
-            type_map.namespace_catalog.load_cache(missing)
-            if hasattr(type_map, "_hierarchy_cache"):
-                type_map._hierarchy_cache.clear()
-                type_map._mapper_cache.clear()
-        self._manager = BuildManager(type_map, resolve_external=self.resolve_external)
-        return self._manager.construct(builder)
+            try:
+                type_map.load_cache(missing)
+            except HdmfZarrError:
+                raise
+            except Exception as exc:  # cached specs of unexpected shapes
+                raise CorruptStoreError(
+                    f"{self.url}: the specs cached in the store cannot be loaded ({type(exc).__name__}: {exc})"
+                ) from exc
+        from .append import bound_tables, has_consolidated, wrap_growable
+
+        if not has_consolidated(self.handle):  # bound columns by the committed rows (append protocol)
+            bound_tables(builder)
+        if self.mode in ("a", "r+"):
+            wrap_growable(builder)
+        self._manager = _store_build_manager(BuildManager)(type_map, resolve_external=self.resolve_external)
+        try:
+            self._root_container = self._manager.construct(builder)
+        except HdmfZarrError:
+            raise
+        except Exception as exc:  # attributes/data of the wrong type for their spec
+            raise CorruptStoreError(
+                f"{self.url}: cannot construct containers from the store ({type(exc).__name__}: {exc})"
+            ) from exc
+        return self._root_container
+
+    # -- appends -------------------------------------------------------------------------
+    def _read_containers(self) -> list[Any]:
+        return [] if self._manager is None else [c for _, c in self._manager._constructed.values()]
+
+    def _is_append_only(self, container: Any) -> bool:
+        """Whether ``container`` belongs to the tree this ZarrIO read, and no object was added to that
+        tree since (then writing it means appending the buffered rows)."""
+        if self._root_container is None:
+            return False
+        from .append import arrays_replaced
+
+        containers = self._read_containers()
+        known = {id(c) for c in containers}
+        if id(container) not in known:
+            return False
+        if not all(id(c) in known for c in self._root_container.all_children()):
+            return False
+        return not arrays_replaced(self._builder, containers)
+
+    def pending_appends(self) -> int:
+        """Rows appended to the tree read from this store and not yet written."""
+        if self._root_container is None:
+            return 0
+        from .append import pending_count
+
+        return pending_count(self._builder, self._read_containers())
+
+    def flush_appends(self) -> int:
+        """Write the rows appended to the tree read from this store (one commit); returns the arrays grown."""
+        if self._root_container is None or self.mode not in ("a", "r+") or self._builder is None:
+            return 0
+        from .append import append_tree
+
+        try:
+            grown, self._append_session = append_tree(
+                self.handle, self._builder, self._read_containers(), self._append_session
+            )
+        except BaseException:
+            self._append_session = None  # start again from the store's committed state
+            raise
+        return grown
 
     def resolve_external(self, target: ExternalTarget) -> Builder:
-        """The builder an external link/reference points at, opening the other store read-only."""
+        """The builder an external link/reference points at, opening the other store read-only
+        (only stores inside this one, or allowed by ``allow_external``)."""
+        where = f"{self.url}: external target {target.path!r}"
+        safety.check_object_path(target.path, where)
+        if not isinstance(target.source, str):
+            raise CorruptStoreError(f"{where}: source must be a string, got {target.source!r}")
         url = self.handle.child_url(target.source)
+        safety.check_external(target.source, url, self.allow_external, where)
         other = self._external.get(url)
         if other is None:
-            other = ZarrIO(url, mode="r", storage_options=self.storage_options, type_map=self._type_map)
+            other = ZarrIO(url, mode="r", storage_options=self.storage_options, type_map=self._type_map,
+                           allow_external=self.allow_external)
             self._external[url] = other
         root = other.read_builder()
         try:
             return root[target.path]
         except KeyError:
             raise DanglingReferenceError(f"{self.url}: external target {target.path!r} is missing in {url}") from None
+
+
+_MANAGER_CLASSES: dict[type, type] = {}
+
+
+def _store_build_manager(base: type) -> type:
+    """``base`` (BuildManager) whose construction failures on store data name the builder's path
+    and type as CorruptStoreError (a store's attributes or data of the wrong type for their spec)."""
+    cls = _MANAGER_CLASSES.get(base)
+    if cls is None:
+
+        class StoreBuildManager(base):  # type: ignore[valid-type, misc]
+            def construct_child(self, builder: Builder) -> Any:
+                try:
+                    return super().construct_child(builder)
+                except HdmfZarrError:
+                    raise
+                except Exception as exc:
+                    kind = builder.attributes.get("data_type") or builder.attributes.get("neurodata_type")
+                    raise CorruptStoreError(
+                        f"{builder.source}:{builder.path}: cannot construct {kind or type(builder).__name__} "
+                        f"from the stored attributes/data ({type(exc).__name__}: {exc})"
+                    ) from exc
+
+        cls = _MANAGER_CLASSES[base] = StoreBuildManager
+    return cls

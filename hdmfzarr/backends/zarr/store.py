@@ -1,15 +1,17 @@
 """Opening a store from a path or fsspec URL with a mode, and raw key access on it.
 
 One code path for every URL: plain local paths use zarr's ``LocalStore``; anything with a
-scheme (``file://``, ``memory://``, ``s3://``, ...) uses ``FsspecStore.from_url``.
+scheme (``file://``, ``memory://``, ``s3://``, ...) uses ``FsspecStore.from_url`` wrapped in a
+:class:`~.remote.RemoteStore` (retries, clear errors, batched metadata writes; see :mod:`.remote`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Iterator
 from typing import Any, TypeVar
 
 from zarr.abc.store import Store
@@ -18,6 +20,7 @@ from zarr.core.sync import sync
 from zarr.storage import FsspecStore, LocalStore
 
 from ...errors import CorruptStoreError, StoreError, StoreExistsError, StoreNotFoundError
+from .remote import RemoteStore, RetryPolicy, redact_url, remote_options
 
 __all__ = ["StoreHandle", "MODES", "run", "loads_json"]
 
@@ -34,37 +37,65 @@ def loads_json(raw: bytes, url: str, key: str) -> Any:
     """Parse a metadata document, raising CorruptStoreError naming the store and key."""
     try:
         return json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise CorruptStoreError(f"{url}: metadata {key!r} is not valid JSON ({exc})") from exc
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:  # RecursionError: absurdly deep nesting
+        raise CorruptStoreError(f"{url}: metadata {key!r} is not valid JSON ({type(exc).__name__}: {exc})") from exc
 
 
 def _is_url(path: str) -> bool:
     return "://" in path or "::" in path
 
 
+def _lists_root_group(raw_consolidated: bytes | None) -> bool:
+    """Whether a ``.zmetadata`` document holds the root ``.zgroup`` (so it need not be fetched)."""
+    if raw_consolidated is None:
+        return False
+    try:
+        doc = json.loads(raw_consolidated)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return False
+    return isinstance(doc, dict) and isinstance(doc.get("metadata"), dict) and ".zgroup" in doc["metadata"]
+
+
+@contextlib.contextmanager
+def _no_batch() -> Iterator[None]:
+    yield
+
+
 class StoreHandle:
     """A zarr store opened from ``url`` in ``mode`` plus raw (bytes) key access."""
 
-    def __init__(self, url: str | os.PathLike[str], mode: str = "r", storage_options: dict | None = None) -> None:
+    def __init__(
+        self,
+        url: str | os.PathLike[str],
+        mode: str = "r",
+        storage_options: dict | None = None,
+        retry: RetryPolicy | None = None,
+    ) -> None:
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
-        self.url = os.fspath(url)
+        self._raw_url = os.fspath(url)  # may carry secrets (user info, signed query): never shown
+        self.url = redact_url(self._raw_url)
         self.mode = mode
         self.read_only = mode == "r"
-        self.is_url = _is_url(self.url)
-        self.local_path = None if self.is_url else os.path.abspath(self.url)
+        self.is_url = _is_url(self._raw_url)
+        self.local_path = None if self.is_url else os.path.abspath(self._raw_url)
         self._root: tuple[int | None, bytes | None] | None = None
+        self.retry = retry
         self.store = self._open_store(storage_options)
         self._check_mode()
+
+    def __repr__(self) -> str:
+        return f"StoreHandle({self.url!r}, mode={self.mode!r})"
 
     # -- opening -------------------------------------------------------------------------
     def _open_store(self, storage_options: dict | None) -> Store:
         try:
             if self.is_url:
-                opts = dict(storage_options or {})
-                if self.url.startswith("file://") and not self.read_only:
+                opts = remote_options(self._raw_url, storage_options)
+                if self._raw_url.startswith("file://") and not self.read_only:
                     opts.setdefault("auto_mkdir", True)
-                return FsspecStore.from_url(self.url, storage_options=opts or None, read_only=self.read_only)
+                store = FsspecStore.from_url(self._raw_url, storage_options=opts or None, read_only=self.read_only)
+                return RemoteStore(store, self.url, self.retry)
             if storage_options:
                 raise ValueError(f"storage_options given for the local path {self.url!r}; use a URL")
             if self.read_only and not os.path.isdir(self.local_path):
@@ -74,12 +105,28 @@ class StoreHandle:
             return LocalStore(self.local_path, read_only=self.read_only)
         except StoreError:
             raise
-        except (ImportError, ValueError, OSError) as exc:
-            raise StoreError(f"{self.url}: cannot open the store ({exc})") from exc
+        except (ImportError, ValueError, TypeError, OSError) as exc:
+            raise StoreError(f"{self.url}: cannot open the store ({type(exc).__name__}: {exc})") from exc
 
     def _check_mode(self) -> None:
+        if isinstance(self.store, RemoteStore) and self.mode in ("w", "w-", "a"):
+            # one listing decides; an empty prefix needs no further probe, and the store then
+            # knows that nothing it did not write exists (no existence checks while writing)
+            if run(self.store.root_is_empty()):
+                self._root = (None, None)
+                self.store.fresh = True
+                return
+            if self.mode == "w-":
+                raise StoreExistsError(f"{self.url}: something already exists here and mode 'w-' does not overwrite")
+            if self.mode == "w":
+                run(self.store.clear())
+                self._root = (None, None)
+                return
         fmt = self.root_format()
         if self.mode in ("r", "r+") and fmt is None:
+            bucket = run(self.store.missing_bucket()) if isinstance(self.store, RemoteStore) else None
+            if bucket is not None:
+                raise StoreNotFoundError(f"{self.url}: the bucket {bucket!r} does not exist")
             raise StoreNotFoundError(f"{self.url}: no zarr store here (no root zarr.json or .zgroup)")
         if self.mode == "w-" and (fmt is not None or self.has_any_key()):
             raise StoreExistsError(f"{self.url}: something already exists here and mode 'w-' does not overwrite")
@@ -95,6 +142,8 @@ class StoreHandle:
     async def _aget(self, key: str) -> bytes | None:
         try:
             buf = await self.store.get(key, prototype=default_buffer_prototype())
+        except StoreError:
+            raise
         except (FileNotFoundError, KeyError):
             return None
         except OSError as exc:
@@ -134,16 +183,26 @@ class StoreHandle:
         return bool(self.list_dir(""))
 
     def root_format(self, refresh: bool = False) -> int | None:
-        """3 or 2 when a zarr root group is stored here, else None (one concurrent request, cached)."""
+        """3 or 2 when a zarr root group is stored here, else None (cached). One request for a format 3
+        store or a consolidated format 2 one: ``zarr.json`` first, then ``.zmetadata``, then ``.zgroup``."""
         if self._root is None or refresh:
-            raw3, rawcons, raw2 = self.get_many(["zarr.json", ".zmetadata", ".zgroup"])
+            if refresh and isinstance(self.store, RemoteStore):
+                self.store.forget(["zarr.json", ".zmetadata", ".zgroup"])
+            raw3 = self.get("zarr.json")
+            rawcons = raw2 = None
+            if raw3 is None:
+                rawcons = self.get(".zmetadata")
+                if not _lists_root_group(rawcons):
+                    raw2 = self.get(".zgroup")
             fmt = None
             if raw3 is not None:
                 meta = loads_json(raw3, self.url, "zarr.json")
                 if not isinstance(meta, dict):
                     raise CorruptStoreError(f"{self.url}: 'zarr.json' is not a JSON object")
-                fmt = int(meta.get("zarr_format", 3))
-            elif raw2 is not None:
+                fmt = meta.get("zarr_format", 3)
+                if fmt not in (2, 3) or isinstance(fmt, bool):
+                    raise CorruptStoreError(f"{self.url}: 'zarr.json' declares zarr_format {fmt!r}, expected 3")
+            elif raw2 is not None or _lists_root_group(rawcons):
                 fmt = 2
             self._root = (fmt, raw3 if raw3 is not None else rawcons)
         return self._root[0]
@@ -156,6 +215,11 @@ class StoreHandle:
     def forget_root(self) -> None:
         """Drop the cached root document (after writing)."""
         self._root = None
+
+    def batch(self) -> contextlib.AbstractContextManager[None]:
+        """Context in which metadata writes to a remote store are held back and sent once each at the
+        end, concurrently (see :meth:`.remote.RemoteStore.batch`); a no-op for local stores."""
+        return self.store.batch() if isinstance(self.store, RemoteStore) else _no_batch()
 
     def walk_v2(self) -> dict[str, Any]:
         """Every Zarr format 2 metadata document (``path/.zgroup|.zarray|.zattrs`` -> JSON), level by level."""
@@ -181,7 +245,7 @@ class StoreHandle:
             return source
         if self.local_path is not None:
             return os.path.normpath(os.path.join(self.local_path, source))
-        scheme, rest = self.url.split("://", 1)
+        scheme, rest = self._raw_url.split("://", 1)
         parts = [p for p in rest.rstrip("/").split("/")]
         for piece in source.split("/"):
             if piece in ("", "."):

@@ -59,6 +59,10 @@ class ZarrWriter:
     # -- entry point ---------------------------------------------------------------------
     def write(self, root: GroupBuilder, namespaces: dict[str, Any] | None = None) -> None:
         """Write ``root`` (and cached ``namespaces``), then consolidated metadata."""
+        with self.handle.batch():  # remote stores: every metadata document is sent once, at the end
+            self._write(root, namespaces)
+
+    def _write(self, root: GroupBuilder, namespaces: dict[str, Any] | None) -> None:
         if not isinstance(root, GroupBuilder):
             raise StoreError(f"{self.handle.url}: write_builder needs a GroupBuilder, got {type(root).__name__}")
         self._root = root
@@ -67,7 +71,9 @@ class ZarrWriter:
         if namespaces:
             attrs[conv.SPECLOC_ATTR] = conv.SPEC_GROUP
         try:
-            zroot = zarr.open_group(self.handle.store, mode="a", zarr_format=self.fmt)
+            # the hierarchy as stored, not as the (possibly stale) consolidated metadata says: after a
+            # failed write, groups it created exist without being listed, and must be reused
+            zroot = zarr.open_group(self.handle.store, mode="a", zarr_format=self.fmt, use_consolidated=False)
         except Exception as exc:
             raise StoreError(f"{self.handle.url}: cannot create the root group ({exc})") from exc
         if zroot.metadata.zarr_format != self.fmt:
@@ -199,6 +205,11 @@ class ZarrWriter:
     def _chunks_for(self, shape: tuple[int, ...], itemsize: int, dio: DataIO | None) -> tuple[int, ...]:
         if dio is not None and isinstance(dio.chunks, tuple):
             return tuple(int(c) for c in dio.chunks)
+        growable = dio is not None and bool(dio.maxshape) and dio.maxshape[0] is None
+        if shape and (growable or (shape[0] == 0 and all(shape[1:]))):
+            # to be appended to (maxshape=(None, ...), or empty so far): chunk as an unbounded array
+            # would be (~2 MiB along axis 0) rather than after the current length
+            return default_chunks((1 << 40, *shape[1:]), itemsize)
         return default_chunks(shape, itemsize)
 
     def _array_kwargs(self, dio: DataIO | None) -> dict[str, Any]:

@@ -1,0 +1,578 @@
+"""Remote (fsspec URL) stores: S3 client defaults, bounded retries, clear errors, batched writes.
+
+:class:`RemoteStore` wraps zarr's ``FsspecStore`` for every URL store. It
+
+- retries transient failures (connection refused/reset, timeouts, HTTP 5xx, throttling) with a
+  bounded exponential backoff (:class:`RetryPolicy`), then raises :class:`StoreUnavailableError`;
+- turns refused credentials into :class:`StoreAuthError` naming the URL (never the secret);
+- keeps the metadata documents (``zarr.json``, ``.zgroup``, ...) it reads or writes while the store
+  is writable, so zarr's existence probes cost no request; on a store that was empty when opened it
+  knows every key (nothing it did not write exists), and inside :meth:`RemoteStore.batch` metadata
+  writes are held back and sent once each, concurrently, at the end (the root document last).
+
+:func:`remote_options` adds S3 client defaults (connect/read timeouts, no client-side retry
+multiplication, no HEAD before each GET); :func:`redact_url` hides secrets in URLs shown to users.
+:class:`RequestCounter` counts the HTTP requests an S3 filesystem sends (tests and benchmarks).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import copy
+import errno
+import logging
+import re
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any, TypeVar
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from zarr.abc.store import ByteRequest, OffsetByteRequest, RangeByteRequest, SuffixByteRequest
+from zarr.core.buffer import Buffer, BufferPrototype, default_buffer_prototype
+from zarr.storage import FsspecStore
+from zarr.storage._wrapper import WrapperStore
+
+from ...errors import StoreAuthError, StoreError, StoreNotFoundError, StoreUnavailableError
+
+__all__ = [
+    "RetryPolicy",
+    "RemoteStore",
+    "RequestCounter",
+    "StoreAuthError",
+    "StoreUnavailableError",
+    "remote_options",
+    "redact_url",
+    "is_s3_url",
+]
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+METADATA_NAMES = frozenset({"zarr.json", ".zgroup", ".zarray", ".zattrs", ".zmetadata"})
+_ROOT_METADATA = METADATA_NAMES  # root documents are flushed last
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How transient failures are retried: at most ``max_attempts`` tries, sleeping ``first_delay``
+    then doubling up to ``max_delay`` between them, and never starting a try after ``deadline`` s."""
+
+    max_attempts: int = 10
+    first_delay: float = 0.1
+    max_delay: float = 2.0
+    deadline: float = 20.0
+
+    def delays(self) -> Iterator[float]:
+        """The sleeps between consecutive tries."""
+        delay = self.first_delay
+        for _ in range(self.max_attempts - 1):
+            yield delay
+            delay = min(delay * 2, self.max_delay)
+
+
+# -- URLs and options -------------------------------------------------------------------------
+_SECRET_QUERY = re.compile(r"(signature|credential|token|secret|password|key|sig)$", re.IGNORECASE)
+
+
+def is_s3_url(url: str) -> bool:
+    """Whether ``url`` is a plain ``s3://`` / ``s3a://`` URL (chained URLs such as ``simplecache::s3://``
+    take their S3 options nested under ``"s3"``, so they get no defaults)."""
+    return bool(re.match(r"^s3a?://", url))
+
+
+def redact_url(url: str) -> str:
+    """``url`` without user info and with secret-looking query parameters masked (for messages and reprs)."""
+    if "://" not in url:
+        return url
+    prefix, _, last = url.rpartition("::")
+    parts = urlsplit(last)
+    netloc = parts.netloc.rpartition("@")[2]
+    query = parts.query
+    if query:
+        pairs = parse_qsl(query, keep_blank_values=True)
+        query = urlencode([(k, "***" if _SECRET_QUERY.search(k) else v) for k, v in pairs], safe="*")
+    clean = urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+    return f"{redact_url(prefix)}::{clean}" if prefix else clean
+
+
+def remote_options(url: str, storage_options: dict[str, Any] | None) -> dict[str, Any]:
+    """``storage_options`` plus hdmfzarr's S3 client defaults (the caller's values win).
+
+    - ``max_concurrency=1``: s3fs otherwise sends a HEAD before every whole-object GET;
+    - botocore ``connect_timeout``/``read_timeout`` so a dead server cannot hang a read, and a
+      single botocore attempt: :class:`RemoteStore` does the retrying, with a bounded total time,
+      instead of botocore's jittered retries multiplying ours.
+    """
+    opts = dict(storage_options or {})
+    if not is_s3_url(url):
+        return opts
+    opts.setdefault("max_concurrency", 1)
+    config = dict(opts.get("config_kwargs") or {})
+    config.setdefault("connect_timeout", 5)
+    config.setdefault("read_timeout", 60)
+    config.setdefault("retries", {"total_max_attempts": 1})
+    opts["config_kwargs"] = config
+    return opts
+
+
+# -- error classification ---------------------------------------------------------------------
+def _transient_types() -> tuple[type[BaseException], ...]:
+    types: list[type[BaseException]] = [ConnectionError, TimeoutError, asyncio.TimeoutError]
+    with contextlib.suppress(ImportError):
+        from fsspec.exceptions import FSTimeoutError
+
+        types.append(FSTimeoutError)
+    with contextlib.suppress(ImportError):
+        import botocore.exceptions as bx
+
+        types += [bx.ConnectionError, bx.HTTPClientError]
+    with contextlib.suppress(ImportError):
+        import aiohttp
+
+        types.append(aiohttp.ClientError)
+    with contextlib.suppress(ImportError):
+        from s3fs.core import S3_RETRYABLE_ERRORS
+
+        types += list(S3_RETRYABLE_ERRORS)
+    return tuple(types)
+
+
+def _auth_types() -> tuple[type[BaseException], ...]:
+    types: list[type[BaseException]] = [PermissionError]
+    with contextlib.suppress(ImportError):
+        import botocore.exceptions as bx
+
+        types += [bx.NoCredentialsError, bx.PartialCredentialsError, bx.CredentialRetrievalError]
+    return tuple(types)
+
+
+_TRANSIENT: tuple[type[BaseException], ...] | None = None
+_AUTH: tuple[type[BaseException], ...] | None = None
+
+
+def classify(exc: BaseException) -> str:
+    """'auth', 'missing', 'transient' or 'other' for an exception raised by a filesystem call."""
+    global _TRANSIENT, _AUTH
+    if _TRANSIENT is None or _AUTH is None:
+        _TRANSIENT, _AUTH = _transient_types(), _auth_types()
+    if isinstance(exc, _AUTH):
+        return "auth"
+    with contextlib.suppress(ImportError):
+        from botocore.exceptions import SSLError
+
+        if isinstance(exc, SSLError):
+            return "other"
+    if isinstance(exc, FileNotFoundError):
+        return "missing"
+    if isinstance(exc, _TRANSIENT):
+        return "transient"
+    if isinstance(exc, OSError) and exc.errno in (errno.EBUSY, getattr(errno, "EREMOTEIO", errno.EIO)):
+        return "transient"  # s3fs's mapping of HTTP 500 / 503 SlowDown
+    return "other"
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return f"{type(exc).__name__}: {text[:300]}"
+
+
+# -- the store wrapper ------------------------------------------------------------------------
+def _is_meta(key: str) -> bool:
+    return key.rpartition("/")[2] in METADATA_NAMES
+
+
+def _under(key: str, prefix: str) -> bool:
+    prefix = prefix.strip("/")
+    return not prefix or key == prefix or key.startswith(prefix + "/")
+
+
+def _slice(data: bytes, byte_range: ByteRequest | None) -> bytes:
+    if byte_range is None:
+        return data
+    if isinstance(byte_range, RangeByteRequest):
+        return data[byte_range.start:byte_range.end]
+    if isinstance(byte_range, OffsetByteRequest):
+        return data[byte_range.offset:]
+    if isinstance(byte_range, SuffixByteRequest):
+        return data[-byte_range.suffix:] if byte_range.suffix else b""
+    raise ValueError(f"unexpected byte range {byte_range!r}")
+
+
+class RemoteStore(WrapperStore[FsspecStore]):
+    """An ``FsspecStore`` with retries, clear errors and (while writable) batched metadata; see the module."""
+
+    def __init__(self, store: FsspecStore, url: str, retry: RetryPolicy | None = None) -> None:
+        super().__init__(store)
+        if hasattr(store.fs, "_call_s3"):
+            # s3fs nests its own retry loops (5 x 5 tries for a timeout): this store does the retrying
+            store.fs.retries = 1
+        self.url = url  # already redacted: used in messages
+        self.retry = retry or RetryPolicy()
+        self._flags = {"fresh": False, "batching": 0}  # shared with read-only views (see _with_store)
+        self._meta: dict[str, bytes | None] = {}  # known metadata documents (None = absent)
+        self._dirty: set[str] = set()  # metadata held back inside batch()
+        self._remote: set[str] = set()  # keys this store has written to the server
+
+    def _with_store(self, store: FsspecStore) -> RemoteStore:
+        other = copy.copy(self)  # shares the overlay: the same store seen read-only or not
+        other._store = store
+        return other
+
+    @property
+    def fresh(self) -> bool:
+        """The prefix held nothing when opened (or was cleared): only keys written through this store exist."""
+        return bool(self._flags["fresh"])
+
+    @fresh.setter
+    def fresh(self, value: bool) -> None:
+        self._flags["fresh"] = bool(value)
+
+    @property
+    def _batching(self) -> int:
+        return int(self._flags["batching"])
+
+    @_batching.setter
+    def _batching(self, value: int) -> None:
+        self._flags["batching"] = value
+
+    def __repr__(self) -> str:
+        return f"RemoteStore({self.url!r})"
+
+    __str__ = __repr__
+
+    @property
+    def fs(self) -> Any:
+        """The fsspec filesystem."""
+        return self._store.fs
+
+    @property
+    def root(self) -> str:
+        """The store's path inside the filesystem (``bucket/key.zarr`` for S3)."""
+        return self._store.path.rstrip("/")
+
+    def _caching(self) -> bool:
+        return not self.read_only
+
+    # -- retries and errors ----------------------------------------------------------------
+    async def call(self, what: str, key: str, make: Callable[[], Awaitable[T]]) -> T:
+        """Run ``make()`` (a fresh coroutine per try) with the retry policy; map failures to StoreErrors."""
+        start = time.monotonic()
+        delays = self.retry.delays()
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                return await make()
+            except StoreError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - classified below, re-raised as StoreError
+                kind = classify(exc)
+                where = f"{self.url}: {what}" + (f" {key!r}" if key else "")
+                if kind == "auth":
+                    raise StoreAuthError(
+                        f"{where}: access denied - check the credentials (storage_options key/secret, "
+                        f"AWS_* environment variables or profile) and the bucket's permissions ({_describe(exc)})"
+                    ) from None
+                if kind == "missing":
+                    raise StoreNotFoundError(f"{where}: not found ({_describe(exc)})") from None
+                if kind != "transient":
+                    raise StoreError(f"{where} failed ({_describe(exc)})") from exc
+                delay = next(delays, None)
+                elapsed = time.monotonic() - start
+                if delay is None or elapsed + delay > self.retry.deadline:
+                    raise StoreUnavailableError(
+                        f"{where}: the server did not answer after {attempt} attempt(s) in {elapsed:.1f} s "
+                        f"({_describe(exc)})"
+                    ) from None
+                log.info("%s: retrying in %.1f s after %s", where, delay, type(exc).__name__)
+                await asyncio.sleep(delay)
+
+    # -- reading -----------------------------------------------------------------------------
+    async def get(
+        self, key: str, prototype: BufferPrototype, byte_range: ByteRequest | None = None
+    ) -> Buffer | None:
+        meta = _is_meta(key)
+        if meta and key in self._meta:
+            data = self._meta[key]
+            return None if data is None else prototype.buffer.from_bytes(_slice(data, byte_range))
+        if self.fresh and key not in self._remote:
+            return None
+        buf = await self.call("reading", key, lambda: self._store.get(key, prototype, byte_range))
+        if meta and byte_range is None and self._caching():
+            self._meta[key] = None if buf is None else buf.to_bytes()
+        return buf
+
+    async def get_partial_values(
+        self, prototype: BufferPrototype, key_ranges: Iterable[tuple[str, ByteRequest | None]]
+    ) -> list[Buffer | None]:
+        pairs = list(key_ranges)
+        return list(await asyncio.gather(*(self.get(k, prototype, r) for k, r in pairs)))
+
+    async def _get_many(self, requests: Iterable[tuple[str, BufferPrototype, ByteRequest | None]]) -> Any:
+        reqs = list(requests)
+        results = await asyncio.gather(*(self.get(k, p, r) for k, p, r in reqs))
+        for (key, _, _), buf in zip(reqs, results):
+            yield key, buf
+
+    async def exists(self, key: str) -> bool:
+        if _is_meta(key):
+            return await self.get(key, default_buffer_prototype()) is not None
+        if self.fresh:
+            return key in self._remote
+        return await self.call("checking", key, lambda: self._store.exists(key))
+
+    async def is_empty(self, prefix: str) -> bool:
+        async for _ in self.list_prefix(prefix):
+            return False
+        return True
+
+    async def root_is_empty(self) -> bool:
+        """Whether nothing at all is stored under the store's root (one request on S3)."""
+        fs = self.fs
+        if hasattr(fs, "split_path") and hasattr(fs, "_call_s3"):
+            bucket, key, _ = fs.split_path(self.root)
+            prefix = f"{key.strip('/')}/" if key.strip("/") else ""
+
+            async def _probe() -> bool:
+                resp = await fs._call_s3("list_objects_v2", Bucket=bucket, Prefix=prefix, MaxKeys=1)
+                return not (resp.get("KeyCount") or resp.get("Contents"))
+
+            try:
+                return await self.call("listing", "", _probe)
+            except StoreNotFoundError:
+                raise StoreNotFoundError(f"{self.url}: bucket {bucket!r} does not exist") from None
+        async for _ in self._store.list_dir(""):
+            return False
+        return True
+
+    async def missing_bucket(self) -> str | None:
+        """The bucket's name when the URL's S3 bucket does not exist (asked only after a miss), else None."""
+        fs = self.fs
+        if not (hasattr(fs, "split_path") and hasattr(fs, "_call_s3")):
+            return None
+        bucket = fs.split_path(self.root)[0]
+        try:
+            await self.call("checking bucket", bucket, lambda: fs._call_s3("head_bucket", Bucket=bucket))
+        except StoreNotFoundError:
+            return bucket
+        except StoreError as exc:
+            if "404" in str(exc) or "Not Found" in str(exc) or "NoSuchBucket" in str(exc):
+                return bucket
+        return None
+
+    def forget(self, keys: Iterable[str]) -> None:
+        """Drop cached (not held-back) metadata documents so the next read asks the server."""
+        if self.fresh:
+            return  # nothing but this store writes here: the cache is the truth
+        for key in keys:
+            if key not in self._dirty:
+                self._meta.pop(key, None)
+
+    def _known(self) -> set[str]:
+        return self._remote | {k for k, v in self._meta.items() if v is not None}
+
+    async def _remote_keys(self, lister: Callable[[], AsyncIterator[str]], what: str, prefix: str) -> list[str]:
+        async def _collect() -> list[str]:
+            return [k async for k in lister()]
+
+        return await self.call(what, prefix, _collect)
+
+    async def list(self) -> AsyncIterator[str]:
+        async for key in self.list_prefix(""):
+            yield key
+
+    async def list_prefix(self, prefix: str) -> AsyncIterator[str]:
+        keys = {k for k in self._known() if k.startswith(prefix)}
+        if not self.fresh:
+            remote = await self._remote_keys(lambda: self._store.list_prefix(prefix), "listing", prefix)
+            keys |= {k for k in remote if self._meta.get(k, b"") is not None}
+        for key in sorted(keys):
+            yield key
+
+    async def list_dir(self, prefix: str) -> AsyncIterator[str]:
+        base = prefix.strip("/")
+        names: set[str] = set()
+        for key in self._known():
+            if _under(key, base) and key != base:
+                names.add(key[len(base) + 1:].split("/", 1)[0] if base else key.split("/", 1)[0])
+        if not self.fresh:
+            remote = await self._remote_keys(lambda: self._store.list_dir(prefix), "listing", prefix)
+            for name in remote:
+                full = f"{base}/{name}" if base else name
+                if self._meta.get(full, b"") is not None:
+                    names.add(name)
+        for name in sorted(names):
+            yield name
+
+    # -- writing -----------------------------------------------------------------------------
+    async def set(self, key: str, value: Buffer) -> None:
+        self._check_writable()
+        if _is_meta(key):
+            self._meta[key] = value.to_bytes()
+            if self._batching:
+                self._dirty.add(key)
+                return
+            self._dirty.discard(key)
+        await self.call("writing", key, lambda: self._store.set(key, value))
+        self._remote.add(key)
+
+    async def set_if_not_exists(self, key: str, value: Buffer) -> None:
+        if not await self.exists(key):
+            await self.set(key, value)
+
+    async def _set_many(self, values: Iterable[tuple[str, Buffer]]) -> None:
+        await asyncio.gather(*(self.set(k, v) for k, v in values))
+
+    async def delete(self, key: str) -> None:
+        self._check_writable()
+        on_server = key in self._remote or not self.fresh
+        if _is_meta(key):
+            self._meta[key] = None
+            self._dirty.discard(key)
+        self._remote.discard(key)
+        if on_server:
+            await self.call("deleting", key, lambda: self._store.delete(key))
+
+    async def delete_dir(self, prefix: str) -> None:
+        self._check_writable()
+        base = prefix.strip("/")
+        for key in [k for k in self._meta if _under(k, base)]:
+            self._meta[key] = None
+            self._dirty.discard(key)
+        gone = [k for k in self._remote if _under(k, base)]
+        self._remote.difference_update(gone)
+        if self.fresh:
+            if gone:
+                paths = [f"{self.root}/{k}" for k in gone]
+                await self.call("deleting", base, lambda: self.fs._rm(paths))
+            return
+        await self.call("deleting", base, lambda: self._store.delete_dir(prefix))
+
+    async def clear(self) -> None:
+        """Delete everything under the root (one listing, then batched deletes)."""
+        self._check_writable()
+
+        async def _clear() -> None:
+            try:
+                paths = await self.fs._find(self.root, withdirs=False)
+            except FileNotFoundError:
+                paths = []
+            if paths:
+                await self.fs._rm(list(paths))
+
+        await self.call("clearing", "", _clear)
+        with contextlib.suppress(Exception):
+            self.fs.invalidate_cache(self.root)
+        self._meta.clear()
+        self._dirty.clear()
+        self._remote.clear()
+        self.fresh = True
+
+    # -- batching ----------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[None]:
+        """Hold metadata writes back until the outermost batch ends, then send each once, concurrently."""
+        from .store import run
+
+        self._batching += 1
+        ok = False
+        try:
+            yield
+            ok = True
+        finally:
+            self._batching -= 1
+            if not self._batching and self._dirty:
+                if ok:
+                    run(self.flush())
+                else:  # keep the first error; still try to leave the metadata consistent
+                    with contextlib.suppress(Exception):
+                        run(self.flush())
+
+    async def flush(self) -> None:
+        """Write the held-back metadata: every document concurrently, the root documents last."""
+        dirty = sorted(self._dirty)
+        self._dirty.clear()
+        inner = [k for k in dirty if "/" in k or k not in _ROOT_METADATA]
+        root = [k for k in dirty if k not in inner]
+        proto = default_buffer_prototype()
+        for keys in (inner, root):
+            pending = [(k, self._meta.get(k)) for k in keys]
+            await asyncio.gather(*(self._put(k, proto.buffer.from_bytes(v)) for k, v in pending if v is not None))
+
+    async def _put(self, key: str, value: Buffer) -> None:
+        await self.call("writing", key, lambda: self._store.set(key, value))
+        self._remote.add(key)
+
+
+# -- request counting -------------------------------------------------------------------------
+class RequestCounter:
+    """Counts the HTTP requests (every attempt, retries included) botocore sends for an S3 filesystem.
+
+    ``options(storage_options)`` returns the options with an aiobotocore session whose
+    ``before-send`` hook records ``(method, path, query)`` for each request; ``max_in_flight`` is
+    the most requests awaiting their response at once, ``failures`` the attempts that got no
+    response (connection errors) or a 5xx.
+    """
+
+    def __init__(self) -> None:
+        self.requests: list[tuple[str, str, str]] = []
+        self.in_flight = 0
+        self.max_in_flight = 0
+        self.failures = 0
+        self._session: Any = None
+
+    def _hook(self, request: Any, **_: Any) -> None:
+        url = urlsplit(request.url)
+        self.requests.append((request.method, url.path, url.query))
+        self.in_flight += 1
+        self.max_in_flight = max(self.max_in_flight, self.in_flight)
+
+    def _done(self, response_dict: Any = None, exception: Any = None, **_: Any) -> None:
+        self.in_flight = max(0, self.in_flight - 1)
+        status = (response_dict or {}).get("status_code", 0) if isinstance(response_dict, dict) else 0
+        if exception is not None or status >= 500:
+            self.failures += 1
+
+    @property
+    def session(self) -> Any:
+        """The aiobotocore session carrying the hook (created on first use)."""
+        if self._session is None:
+            from aiobotocore.session import AioSession
+
+            self._session = AioSession()
+            self._session.register("before-send.s3", self._hook)
+            self._session.register("response-received.s3", self._done)
+        return self._session
+
+    def options(self, storage_options: dict[str, Any] | None) -> dict[str, Any]:
+        """A copy of ``storage_options`` that routes requests through the counting session."""
+        return {**(storage_options or {}), "session": self.session}
+
+    @property
+    def total(self) -> int:
+        return len(self.requests)
+
+    def count(self, method: str | None = None, listing: bool | None = None) -> int:
+        """Requests of one HTTP ``method``; ``listing`` True/False keeps only bucket listings / the rest."""
+        out = 0
+        for m, _, query in self.requests:
+            if method is not None and m != method:
+                continue
+            if listing is not None and ("list-type" in query) != listing:
+                continue
+            out += 1
+        return out
+
+    def summary(self) -> dict[str, int]:
+        """``{"GET": n, "PUT": n, "HEAD": n, "LIST": n, ...}`` (bucket listings counted as LIST)."""
+        out: dict[str, int] = {}
+        for m, _, query in self.requests:
+            name = "LIST" if "list-type" in query else m
+            out[name] = out.get(name, 0) + 1
+        return out
+
+    def reset(self) -> None:
+        self.requests.clear()
+        self.in_flight = self.max_in_flight = self.failures = 0
