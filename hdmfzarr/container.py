@@ -17,6 +17,8 @@ from hdmfzarr.errors import ContainerError
 
 __all__ = ["AbstractContainer", "Container", "Data", "is_lazy_array", "summarize_value"]
 
+REPR_FIELDS = 6  # fields shown by a container's repr before "... +N fields"
+
 
 def is_lazy_array(value: Any) -> bool:
     """True for array-likes read from a store (``shape`` + ``__getitem__``, not numpy/list/tuple)."""
@@ -199,10 +201,20 @@ class AbstractContainer:
         return out
 
     def __repr__(self) -> str:
+        # One line, never reading data: the type, the name and the first REPR_FIELDS fields summarised.
         parts = [f"{type(self).__name__} {self.name!r}"]
-        for key, value in self.fields.items():
+        fields = self.fields
+        for key, value in list(fields.items())[:REPR_FIELDS]:
             parts.append(f"{key}={summarize_value(value)}")
+        if len(fields) > REPR_FIELDS:
+            parts.append(f"... +{len(fields) - REPR_FIELDS} fields")
         return "<" + " ".join(parts) + ">"
+
+    def _repr_html_(self) -> str:
+        """Notebook view: a collapsible tree that reads at most the first rows/chunks of any dataset."""
+        from hdmfzarr.repr import html_repr
+
+        return html_repr(self)
 
 
 class Container(AbstractContainer):
@@ -239,18 +251,24 @@ class Data(AbstractContainer):
         """Append one element along the first axis."""
         if self.data is None:
             self.data = [value]
-        elif isinstance(self.data, list):
-            self.data.append(value)
+        elif isinstance(self.data, list) or hasattr(self.data, "append"):
+            self.data.append(value)  # lists, and store-backed arrays that buffer rows for an append
         else:
             self.data = np.concatenate([np.asarray(self.data), np.asarray([value])])
         self.set_modified(True)
+
+    def to_dask(self, chunks: Any = None) -> Any:
+        """The data as a dask array aligned with its storage chunks (a lazy array stays lazy); needs dask."""
+        from hdmfzarr.dask import to_dask
+
+        return to_dask(self, chunks=chunks)
 
     def extend(self, values: Any) -> None:
         """Append several elements along the first axis."""
         if self.data is None:
             self.data = list(values) if not isinstance(values, np.ndarray) else values
-        elif isinstance(self.data, list):
-            self.data.extend(values)
+        elif isinstance(self.data, list) or hasattr(self.data, "extend"):
+            self.data.extend(values)  # lists, and store-backed arrays that buffer rows for an append
         else:
             self.data = np.concatenate([np.asarray(self.data), np.asarray(values)])
         self.set_modified(True)

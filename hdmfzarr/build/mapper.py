@@ -13,6 +13,8 @@ import inspect
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
+import numpy as np
+
 from ..errors import BuildError, ConstructError, ContainerError, HdmfZarrError
 from .builders import Builder, DatasetBuilder, GroupBuilder, LinkBuilder
 from .convert import convert_value, read_value
@@ -200,7 +202,12 @@ class ObjectMapper:
         data = getattr(container, "data", None)
         if data is None and getattr(self.spec, "value", None) is not None:
             data = self.spec.value
+        empty_dtype = None
+        if data is None or (isinstance(data, (list, tuple, np.ndarray)) and len(data) == 0):
+            data, empty_dtype = _typed_empty(container, data)
         data, dtype = self.convert_dtype(self.spec, data, f"{where} (data)")
+        if dtype is None:
+            dtype = empty_dtype
         db = DatasetBuilder(bname, data=data, dtype=dtype, attributes=attrs, dims=self._dims(self.spec))
         self.fill_attributes(db, self.spec, container, where)
         return db
@@ -432,3 +439,17 @@ def _has_pending(value: Any) -> bool:
     if type(value).__name__ == "PendingRef":
         return True
     return isinstance(value, list) and any(type(v).__name__ == "PendingRef" for v in value)
+
+
+def _typed_empty(container: Any, data: Any) -> tuple[Any, str | None]:
+    """An empty dataset of a container that knows its element type (a typed table column with no
+    rows yet, to be appended to later): an empty numpy array and its spec dtype; else ``(data, None)``."""
+    np_dtype = getattr(container, "dtype", None)
+    if not isinstance(np_dtype, np.dtype):
+        return data, None
+    spec_dtype = getattr(container, "spec_dtype", None)
+    if not isinstance(spec_dtype, str):
+        spec_dtype = np_dtype.name if np_dtype.kind in "biuf" else None
+    row_shape = getattr(container, "row_shape", None)
+    shape = row_shape() if callable(row_shape) else None
+    return np.zeros((0, *(shape or ())), dtype=np_dtype), spec_dtype

@@ -27,8 +27,9 @@ from ...build.builders import (
     LinkBuilder,
     ReferenceBuilder,
 )
-from ...errors import CorruptStoreError, DanglingReferenceError, StoreError
+from ...errors import CorruptStoreError, DanglingReferenceError, StoreError, StoreNotFoundError
 from . import convention as conv
+from . import safety
 from .lazy import LazyArray, LegacyChunkSource, ZarrChunkSource
 from .legacy import is_legacy_object_array
 from .store import StoreHandle, loads_json, run
@@ -66,12 +67,13 @@ class ZarrReader:
         self.url = handle.url
         self.fmt = handle.root_format()
         if self.fmt is None:
-            raise StoreError(f"{self.url}: no zarr store here (no root zarr.json or .zgroup)")
+            raise StoreNotFoundError(f"{self.url}: no zarr store here (no root zarr.json or .zgroup)")
         self.nodes = self._load_metadata()
         root_attrs = self.nodes[""].attrs
         specloc = root_attrs.get(conv.SPECLOC_ATTR)
         ref = conv.decode_attr_reference(specloc)
-        self.specloc = (ref[1] if ref else specloc or "").strip("/") or None
+        specloc = ref[1] if ref else specloc or ""
+        self.specloc = safety.check_node_path(specloc, self.url, f"root attribute {conv.SPECLOC_ATTR!r}") or None
         self.root: GroupBuilder | None = None
         self._ref_cache: dict[str, ReferenceBuilder] = {}
 
@@ -88,7 +90,10 @@ class ZarrReader:
         cons = root.get("consolidated_metadata")
         if isinstance(cons, dict) and isinstance(cons.get("metadata"), dict) and cons["metadata"]:
             for path, meta in cons["metadata"].items():
-                nodes[path.strip("/")] = self._v3_node(path.strip("/"), meta, f"{path}/zarr.json")
+                node_path = safety.check_node_path(path, self.url, "zarr.json consolidated_metadata")
+                if not node_path:
+                    continue  # the root describes itself only in its own document
+                nodes[node_path] = self._v3_node(node_path, meta, f"{path}/zarr.json")
             return nodes
         frontier = [""]
         while frontier:
@@ -112,19 +117,27 @@ class ZarrReader:
     def _v3_node(self, path: str, meta: Any, key: str) -> NodeMeta:
         if not isinstance(meta, dict) or meta.get("node_type") not in ("group", "array"):
             raise CorruptStoreError(f"{self.url}: metadata {key!r} is not a zarr node document")
-        return NodeMeta(path, meta["node_type"], meta, dict(meta.get("attributes") or {}), 3)
+        attrs = meta.get("attributes")
+        if attrs is not None and not isinstance(attrs, dict):
+            raise CorruptStoreError(f"{self.url}: metadata {key!r}: 'attributes' is not a JSON object")
+        return NodeMeta(path, meta["node_type"], meta, dict(attrs or {}), 3)
 
     def _load_v2(self) -> dict[str, NodeMeta]:
         raw = self.handle.root_document()
         docs: dict[str, Any] = {}
         if raw is not None:
             cons = loads_json(raw, self.url, ".zmetadata")
-            docs = cons.get("metadata") or {} if isinstance(cons, dict) else {}
+            docs = cons.get("metadata") if isinstance(cons, dict) else None
+            if not isinstance(docs, dict):
+                raise CorruptStoreError(f"{self.url}: '.zmetadata' is not a JSON object with a 'metadata' object")
         if not docs:
             docs = self.handle.walk_v2()
         nodes: dict[str, NodeMeta] = {}
         for key, meta in docs.items():
             path, _, name = key.rpartition("/") if "/" in key else ("", "", key)
+            path = safety.check_node_path(path, self.url, f".zmetadata key {key!r}")
+            if name in (".zgroup", ".zarray") and not isinstance(meta, dict):
+                raise CorruptStoreError(f"{self.url}: metadata {key!r} is not a JSON object")
             if name == ".zgroup":
                 nodes.setdefault(path, NodeMeta(path, "group", meta, {}, 2)).kind = "group"
             elif name == ".zarray":
@@ -132,6 +145,7 @@ class ZarrReader:
                 node.kind, node.meta = "array", meta
         for key, meta in docs.items():
             path, _, name = key.rpartition("/") if "/" in key else ("", "", key)
+            path = path.strip("/")
             if name == ".zattrs" and path in nodes:
                 if not isinstance(meta, dict):
                     raise CorruptStoreError(f"{self.url}: metadata {key!r} is not a JSON object")
@@ -179,15 +193,23 @@ class ZarrReader:
         for key, value in node.attrs.items():
             if key in conv.READ_RESERVED:
                 continue
-            out[key] = self._decode_attr(value)
+            out[key] = self._decode_attr(value, f"{self.url}:/{node.path} attribute {key!r}")
         return out
 
-    def _decode_attr(self, value: Any) -> Any:
+    def _decode_attr(self, value: Any, where: str) -> Any:
         ref = conv.decode_attr_reference(value)
         if ref is not None:
-            return _PendingRef(*ref)
+            source, path = ref
+            if source not in (".", ""):
+                safety.check_object_path(path, where)
+            return _PendingRef(source, path)
+        if isinstance(value, dict) and ("_REFERENCE" in value or value.get("zarr_dtype") == "object"):
+            raise CorruptStoreError(
+                f"{where}: malformed object reference {value!r} (expected a 'path' string inside "
+                "'_REFERENCE' or 'value')"
+            )
         if isinstance(value, list):
-            return [self._decode_attr(v) for v in value]
+            return [self._decode_attr(v, where) for v in value]
         return value
 
     def _resolve_attrs(self, builder: Builder) -> None:
@@ -202,6 +224,7 @@ class ZarrReader:
     def target(self, path: str, where: str) -> Builder:
         """The builder at ``path`` or DanglingReferenceError naming ``where``."""
         assert self.root is not None
+        safety.check_object_path(path, where)
         try:
             return self.root[path]
         except (KeyError, ValueError):
@@ -210,6 +233,7 @@ class ZarrReader:
     def reference(self, source: str, path: str, where: str) -> ReferenceBuilder:
         """A ReferenceBuilder to ``path`` (resolved in this tree when source is '.')."""
         if source not in (".", "", None):
+            safety.check_object_path(path, where)
             return ReferenceBuilder(ExternalTarget(source, path), source=source)
         got = self._ref_cache.get(path)
         if got is None:
@@ -226,10 +250,14 @@ class ZarrReader:
         if not isinstance(entries, list):
             raise CorruptStoreError(f"{self.url}:/{node.path}: links attribute is not a list")
         for e in entries:
-            if not isinstance(e, dict) or "name" not in e or "path" not in e:
-                raise CorruptStoreError(f"{self.url}:/{node.path}: bad link entry {e!r}")
+            if not isinstance(e, dict) or not isinstance(e.get("name"), str) or "path" not in e:
+                raise CorruptStoreError(f"{self.url}:/{node.path}: bad link entry {e!r} (needs 'name' and 'path')")
             source = e.get("source") or "."
             where = f"{self.url}:{group.path} link {e['name']!r}"
+            if not isinstance(source, str):
+                raise CorruptStoreError(f"{where}: link source must be a string, got {source!r}")
+            if source != ".":
+                safety.check_object_path(e["path"], where)
             target: Any = self.target(e["path"], where) if source == "." else ExternalTarget(source, e["path"])
             try:
                 group.set_link(LinkBuilder(target, name=e["name"], source=self.url))
@@ -253,7 +281,7 @@ class ZarrReader:
         attrs = node.attrs
         spelled = attrs.get("_DTYPE", attrs.get("zarr_dtype"))
         dims = attrs.get(conv.DIMS_ATTR)
-        shape = tuple(node.meta.get("shape") or ())
+        shape, _ = safety.check_array_meta(node.meta, node.fmt, where)
         legacy = node.fmt == 2 and is_legacy_object_array(node.meta)
         if legacy:
             source: Any = LegacyChunkSource(self.handle, node.path, node.meta, where)
@@ -359,7 +387,7 @@ class ZarrReader:
         results = run(_all()) if zarr_items else []
         for (b, lz, one), value in zip(zarr_items, results):
             if isinstance(value, Exception):
-                raise StoreError(f"{lz.where}: cannot read scalar ({value})") from value
+                raise safety.translate_error(value, lz.where, "read scalar") from value
             arr = np.asarray(value)
             if one:
                 arr = arr.reshape(())

@@ -1,0 +1,48 @@
+"""Readers opening a store while another process appends see a consistent, growing prefix."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from hdmfzarr.backends.zarr import ZarrIO
+
+
+def _read_while_appending(support, url: str, opts: dict | None, seconds: float) -> list[int]:
+    proc = support.run_worker(url, 13, 100_000, opts)
+    seen: list[int] = []
+    try:
+        assert proc.stdout.readline().startswith("ready")
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            with ZarrIO(url, "r", storage_options=opts) as io:
+                n = support.check_table(io.read())  # every column as long as id, every value right
+            assert not seen or n >= seen[-1], f"rows went back from {seen[-1]} to {n}"
+            seen.append(n)
+        assert proc.poll() is None, proc.stderr.read()
+    finally:
+        proc.kill()
+        proc.wait()
+        proc.stdout.close()
+        proc.stderr.close()
+    return seen
+
+
+def test_concurrent_reader_sees_consistent_prefix(tmp_path: Path, support) -> None:
+    path = tmp_path / "live.zarr"
+    with ZarrIO(path, "w") as io:
+        io.write(support.make_table(5))
+    seen = _read_while_appending(support, str(path), None, 4.0)
+    assert len(seen) >= 10 and len(set(seen)) >= 5, seen  # many snapshots, of a growing table
+
+
+@pytest.mark.s3
+def test_concurrent_reader_on_s3(s3_server, s3_bucket, support) -> None:
+    url = s3_server.url(s3_bucket, "live.zarr")
+    opts = s3_server.storage_options
+    with ZarrIO(url, "w", storage_options=opts) as io:
+        io.write(support.make_table(5))
+    seen = _read_while_appending(support, url, opts, 5.0)
+    assert len(seen) >= 3 and len(set(seen)) >= 2, seen
