@@ -246,7 +246,7 @@ def test_external_link_and_reference(tmp_path: Path) -> None:
     root.set_link(LinkBuilder(ExternalTarget("../other.zarr", "/ext"), "ext_link"))
     with ZarrIO(tmp_path / "main.zarr", "w") as io:
         io.write_builder(root)
-    with ZarrIO(tmp_path / "main.zarr") as io:
+    with ZarrIO(tmp_path / "main.zarr", allow_external=[str(tmp_path)]) as io:  # sibling stores must be allowed
         r = io.read_builder()
         target = r.links["ext_link"].target
         assert isinstance(target, ExternalTarget) and target.source == "../other.zarr"

@@ -19,7 +19,8 @@ from typing import Any
 
 import numpy as np
 
-from ...errors import StoreError
+from ...errors import HdmfZarrError
+from .safety import check_read_chunks, check_read_size, max_read_bytes, translate_error
 from .store import StoreHandle, run
 
 __all__ = ["LazyArray", "ZarrChunkSource", "LegacyChunkSource", "DEFAULT_CACHE_BYTES"]
@@ -73,7 +74,7 @@ class ZarrChunkSource:
             try:
                 return [np.asarray(self.array[()])]
             except Exception as exc:
-                raise StoreError(f"{self.where}: cannot read scalar ({exc})") from exc
+                raise translate_error(exc, self.where, "read scalar") from exc
         runs = _runs(coords)
         aarr = self.array._async_array
 
@@ -84,8 +85,8 @@ class ZarrChunkSource:
 
         try:
             blocks = run(_all())
-        except Exception as exc:  # zarr/codec errors on corrupt chunks
-            raise StoreError(f"{self.where}: cannot read chunks ({exc})") from exc
+        except Exception as exc:  # zarr/codec errors on corrupt chunks, I/O errors
+            raise translate_error(exc, self.where, "read chunks") from exc
         out: dict[tuple[int, ...], np.ndarray] = {}
         for r, block in zip(runs, blocks):
             first = r[0]
@@ -102,7 +103,7 @@ class ZarrChunkSource:
                 return self.array.oindex[key]
             return self.array[key]
         except Exception as exc:
-            raise StoreError(f"{self.where}: cannot read selection ({exc})") from exc
+            raise translate_error(exc, self.where, "read selection") from exc
 
 
 def _runs(coords: list[tuple[int, ...]]) -> list[list[tuple[int, ...]]]:
@@ -153,8 +154,13 @@ class LegacyChunkSource:
                 if self.dtype.names is None:
                     block[...] = None
             else:
-                full = decode_v2_chunk(raw, self.zarray, self.chunks, f"{self.where} chunk {key!r}")
-                block = full[tuple(slice(0, w) for w in want)] if want else full
+                try:
+                    full = decode_v2_chunk(raw, self.zarray, self.chunks, f"{self.where} chunk {key!r}")
+                    block = full[tuple(slice(0, w) for w in want)] if want else full
+                except HdmfZarrError:
+                    raise
+                except Exception as exc:
+                    raise translate_error(exc, f"{self.where} chunk {key!r}", "decode chunk") from exc
             out.append(block)
         return out
 
@@ -196,6 +202,22 @@ class _ChunkCache:
         with self.lock:
             self.items.clear()
             self.size = 0
+
+
+def _axis_extent(sel: Any, size: int, chunk: int) -> tuple[int, int]:
+    """(output length, number of chunks touched) along one axis, without building the plan."""
+    if isinstance(sel, slice):
+        start, stop, step = sel.indices(size)
+        length = len(range(start, stop, step))
+        if length == 0:
+            return 0, 0
+        if step == 1:
+            return length, (stop - 1) // chunk - start // chunk + 1
+        last = start + (length - 1) * step
+        lo, hi = min(start, last), max(start, last)
+        return length, min(length, hi // chunk - lo // chunk + 1)
+    idx = np.asarray(sel, dtype=np.int64)
+    return int(idx.size), int(np.unique(idx // chunk).size) if idx.size else 0
 
 
 def _axis_plan(sel: Any, size: int, chunk: int) -> tuple[list[tuple[int, Any, Any]], int]:
@@ -356,14 +378,15 @@ class LazyArray:
             out = self._finish(out)
             return out[()] if isinstance(out, np.ndarray) else out
         sels, ints = self._normalise(key)
-        plans = []
-        out_shape = []
-        n_chunks = 1
-        for sel, n, c in zip(sels, self.shape, self.source.chunks):
-            plan, length = _axis_plan(sel, n, max(1, c))
-            plans.append(plan)
-            out_shape.append(length)
-            n_chunks *= len(plan)
+        extents = [_axis_extent(sel, n, max(1, c)) for sel, n, c in zip(sels, self.shape, self.source.chunks)]
+        out_shape = [length for length, _ in extents]
+        n_chunks = math.prod(count for _, count in extents)
+        # absurd shapes (untrusted metadata) or huge selections: refuse before allocating anything
+        itemsize = self._dtype.itemsize if self._dtype.kind not in "OT" else 16
+        check_read_size(out_shape, itemsize, self.where)
+        check_read_chunks(n_chunks, self.where)
+        if n_chunks and self._chunk_nbytes > max_read_bytes():
+            check_read_size(self.source.chunks, itemsize, self.where, "chunk")
         # zarr reads positive-step selections; multi-chunk slices and reads too big for the cache go
         # straight through it into one output buffer, uncached
         zarr_ok = all(not isinstance(sel, slice) or sel.step is None or sel.step > 0 for sel in sels)
@@ -373,22 +396,36 @@ class LazyArray:
             direct = self.source.read(tuple(sels))
             if direct is not None:
                 out = np.asarray(direct)
-                return self._finish(self._drop(out, ints))
+                return self._unwrap(self._finish(self._drop(out, ints)), ints)
+        plans = [_axis_plan(sel, n, max(1, c))[0] for sel, n, c in zip(sels, self.shape, self.source.chunks)]
         out = self._fetch_assemble(plans, out_shape)
-        return self._finish(self._drop(out, ints))
+        return self._unwrap(self._finish(self._drop(out, ints)), ints)
 
     @staticmethod
     def _drop(out: np.ndarray, ints: list[bool]) -> Any:
+        # the trailing Ellipsis keeps a 0-d array (not a numpy scalar: np.asarray of a str_ scalar
+        # would strip trailing NULs); __getitem__ unwraps it after conversion
         if any(ints):
-            out = out[tuple(0 if i else slice(None) for i in ints)]
+            out = out[tuple(0 if i else slice(None) for i in ints) + (Ellipsis,)]
+        return out
+
+    @staticmethod
+    def _unwrap(out: Any, ints: list[bool]) -> Any:
+        if ints and all(ints) and isinstance(out, np.ndarray) and out.ndim == 0:
+            return out[()]
         return out
 
     def _finish(self, out: Any) -> Any:
-        if self.convert is not None:
+        if self.convert is None:
+            return out
+        try:
             if isinstance(out, np.ndarray):
                 return self.convert(out)
             return self.convert(np.asarray(out))[()]
-        return out
+        except HdmfZarrError:
+            raise
+        except Exception as exc:  # values that do not decode (bad references, wrong element types)
+            raise translate_error(exc, self.where, "decode values") from exc
 
     def _fetch_assemble(self, plans: list[list[tuple[int, Any, Any]]], out_shape: list[int]) -> np.ndarray:
         combos = list(product(*plans)) if plans else [()]

@@ -38,16 +38,35 @@ _ALLOWED: dict[tuple[str, str], Any] = {
     ("builtins", "list"): list,
     ("builtins", "tuple"): tuple,
     ("builtins", "str"): str,
-    ("builtins", "bytes"): bytes,
+    ("builtins", "bytes"): lambda *args: _bytes(*args),
     ("builtins", "int"): int,
     ("builtins", "float"): float,
     ("builtins", "bool"): bool,
     ("builtins", "object"): object,
-    ("numpy", "ndarray"): np.ndarray,
     ("numpy", "dtype"): np.dtype,
 }
+
+
+class _NDArrayClass:
+    """Stands for ``numpy.ndarray`` inside a pickle: usable only as the class argument of
+    ``_reconstruct`` (calling ndarray directly could allocate any shape)."""
+
+
+_ALLOWED[("numpy", "ndarray")] = _NDArrayClass
+
+
+def _reconstruct(subtype: Any, shape: Any, dtype: Any) -> np.ndarray:
+    """numpy's pickle constructor restricted to plain ndarrays of at most one element (pickles always
+    start from an empty array and fill it with ``__setstate__``, bounded by the data pickled)."""
+    if subtype is not _NDArrayClass:
+        raise UnsafeReferenceError(f"refusing to reconstruct an array of class {subtype!r}")
+    if not isinstance(shape, tuple) or math.prod(int(n) for n in shape) > 1:
+        raise CorruptStoreError(f"pickled array starts with shape {shape!r}, expected (0,)")
+    return np._core.multiarray._reconstruct(np.ndarray, shape, dtype)  # type: ignore[attr-defined]
+
+
 for _mod in ("numpy.core.multiarray", "numpy._core.multiarray"):
-    _ALLOWED[(_mod, "_reconstruct")] = np._core.multiarray._reconstruct  # type: ignore[attr-defined]
+    _ALLOWED[(_mod, "_reconstruct")] = _reconstruct
     _ALLOWED[(_mod, "scalar")] = np._core.multiarray.scalar  # type: ignore[attr-defined]
 for _mod in ("numpy", "numpy.core.numeric", "numpy._core.numeric"):
     _ALLOWED[(_mod, "dtype")] = np.dtype
@@ -55,13 +74,22 @@ _ALLOWED[("numpy.dtypes", "VoidDType")] = np.dtype
 _ALLOWED[("numpy.dtypes", "ObjectDType")] = np.dtype
 
 
+def _bytes(value: Any = b"", *args: Any) -> bytes:
+    """``bytes`` for pickles, refusing ``bytes(n)`` (a pickle of a few bytes could allocate any size)."""
+    if isinstance(value, int):
+        raise CorruptStoreError(f"pickled data calls bytes({value!r}); expected bytes or text")
+    return bytes(value, *args)
+
+
 def _reconstructor(cls: Any, base: Any, state: Any) -> Any:
     """copyreg._reconstructor restricted to the admitted classes."""
     if cls is dict or base is dict:
         return dict(state or {})
-    if base is object:
+    if base is object and cls in (object, dict):
         return object.__new__(cls)
-    return base.__new__(cls, state)
+    if base in (str, tuple, int, float) and cls is base:
+        return base.__new__(cls, state)
+    raise UnsafeReferenceError(f"refusing to reconstruct {cls!r} from {base!r}")
 
 
 _ALLOWED[("copyreg", "_reconstructor")] = _reconstructor
@@ -84,8 +112,26 @@ class RestrictedUnpickler(pickle.Unpickler):
             ) from None
 
 
+def _check_opcodes(data: bytes, where: str) -> None:
+    """Walk the opcodes without running them: a malformed stream, or a memo index / frame size beyond
+    the data (CPython's unpickler sizes its memo table by the largest index: 5 bytes could ask for GBs),
+    is refused before unpickling."""
+    import pickletools
+
+    limit = len(data)
+    try:
+        for op, arg, _ in pickletools.genops(data):
+            if op.name in ("PUT", "BINPUT", "LONG_BINPUT", "FRAME") and isinstance(arg, int) and arg > limit:
+                raise CorruptStoreError(f"{where}: pickled data has {op.name} {arg}, beyond its {limit} bytes")
+    except CorruptStoreError:
+        raise
+    except Exception as exc:
+        raise CorruptStoreError(f"{where}: cannot decode pickled data ({type(exc).__name__}: {exc})") from exc
+
+
 def safe_unpickle(data: bytes, where: str = "") -> Any:
-    """Unpickle ``data`` with :class:`RestrictedUnpickler`; errors name ``where``."""
+    """Unpickle ``data`` with :class:`RestrictedUnpickler` (after :func:`_check_opcodes`); errors name ``where``."""
+    _check_opcodes(data, where)
     try:
         return RestrictedUnpickler(data, where).load()
     except UnsafeReferenceError:
@@ -154,6 +200,9 @@ def decode_v2_chunk(raw: bytes, zarray: dict, chunk_shape: tuple[int, ...], wher
     """Decode one chunk of a legacy object array to a numpy array of ``chunk_shape``."""
     import numcodecs
 
+    from .safety import check_codecs
+
+    check_codecs(zarray, 2, where)
     try:
         comp = zarray.get("compressor")
         data: Any = numcodecs.get_codec(comp).decode(raw) if comp else raw
@@ -171,21 +220,34 @@ def decode_v2_chunk(raw: bytes, zarray: dict, chunk_shape: tuple[int, ...], wher
             except Exception as exc:
                 raise CorruptStoreError(f"{where}: cannot decode filter {cid!r} ({exc})") from exc
     dtype = v2_numpy_dtype(zarray["dtype"])
-    if isinstance(data, np.ndarray) and data.dtype == dtype:
-        arr = data
-    elif dtype.names:
-        arr = np.empty(math.prod(chunk_shape), dtype=dtype)
-        for i, row in enumerate(np.asarray(data, dtype=object).ravel()):
-            arr[i] = tuple(row[n] for n in dtype.names) if isinstance(row, dict) else tuple(row)
-    else:
-        arr = np.empty(math.prod(chunk_shape), dtype=object)
-        flat = data.ravel() if isinstance(data, np.ndarray) else data
-        for i, v in enumerate(flat):
-            arr[i] = v
+    try:
+        arr = _as_chunk_array(data, dtype, math.prod(chunk_shape))
+    except CorruptStoreError as exc:
+        raise CorruptStoreError(f"{where}: {exc}") from None
+    except Exception as exc:  # decoded values of the wrong shape or type for the array
+        raise CorruptStoreError(f"{where}: decoded chunk does not fit the array ({type(exc).__name__}: {exc})") from exc
     try:
         return arr.reshape(chunk_shape, order=zarray.get("order", "C"))
     except ValueError as exc:
         raise CorruptStoreError(f"{where}: chunk holds {arr.size} items, expected shape {chunk_shape}") from exc
+
+
+def _as_chunk_array(data: Any, dtype: np.dtype, size: int) -> np.ndarray:
+    """Decoded chunk values as a flat array of ``size`` items of ``dtype``."""
+    if isinstance(data, np.ndarray) and data.dtype == dtype:
+        return data
+    rows = np.asarray(data, dtype=object).ravel() if dtype.names else (
+        data.ravel() if isinstance(data, np.ndarray) else data)
+    if not hasattr(rows, "__len__") or len(rows) != size:
+        got = len(rows) if hasattr(rows, "__len__") else type(rows).__name__
+        raise CorruptStoreError(f"chunk holds {got} items, expected {size}")
+    arr = np.empty(size, dtype=dtype if dtype.names else object)
+    for i, v in enumerate(rows):
+        if dtype.names:
+            arr[i] = tuple(v[n] for n in dtype.names) if isinstance(v, dict) else tuple(v)
+        else:
+            arr[i] = v
+    return arr
 
 
 def _decode_json(raw: bytes, zarray: dict, where: str) -> Any:

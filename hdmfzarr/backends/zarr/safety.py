@@ -1,0 +1,245 @@
+"""Checks that keep an untrusted store inside its own boundaries.
+
+A store downloaded from elsewhere is untrusted input: its metadata may name nodes outside the
+store (``..``), point references and links at other stores or local files, ask for the pickle
+codec, or declare absurd shapes. Everything here raises :class:`UnsafeReferenceError` or
+:class:`CorruptStoreError` naming the store and the object path, before any I/O or allocation.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import posixpath
+from collections.abc import Sequence
+from typing import Any
+
+from ...errors import CorruptStoreError, StoreError, UnsafeReferenceError
+
+__all__ = [
+    "AllowExternal",
+    "MAX_DIM",
+    "check_node_path",
+    "check_object_path",
+    "check_external",
+    "is_local_source",
+    "check_codecs",
+    "check_array_meta",
+    "max_read_bytes",
+    "check_read_size",
+    "max_read_chunks",
+    "check_read_chunks",
+    "translate_error",
+]
+
+# ``ZarrIO(..., allow_external=...)``: False/None/() = only this store; True = any store;
+# a sequence of URL or path prefixes = stores under those prefixes.
+AllowExternal = bool | Sequence[str] | None
+
+MAX_DIM = 2**63 - 1  # zarr and numpy index with int64
+
+
+def _segments(path: str) -> list[str]:
+    return path.replace("\\", "/").split("/")
+
+
+def check_node_path(path: Any, url: str, key: str) -> str:
+    """A node path named by metadata (consolidated keys), '' for the root; refuses ``..``/absolute."""
+    if not isinstance(path, str):
+        raise CorruptStoreError(f"{url}: metadata {key!r} names a node by a {type(path).__name__}, not a path")
+    stripped = path.strip("/")
+    if not stripped:
+        return ""
+    parts = _segments(stripped)
+    if any(p in ("..", ".") for p in parts) or "\\" in path:
+        raise UnsafeReferenceError(f"{url}: metadata {key!r} names the node {path!r}, which leaves the store")
+    if any(p == "" for p in parts):
+        raise CorruptStoreError(f"{url}: metadata {key!r} names the node {path!r} with an empty path segment")
+    return stripped
+
+
+def check_object_path(path: Any, where: str) -> str:
+    """The path of a reference or link target inside a store; refuses ``..`` and non-strings."""
+    if not isinstance(path, str) or not path:
+        raise CorruptStoreError(f"{where}: reference/link path must be a non-empty string, got {path!r}")
+    if ".." in _segments(path) or "\\" in path or "\x00" in path:
+        raise UnsafeReferenceError(f"{where}: reference/link path {path!r} leaves the store")
+    return path
+
+
+def _has_scheme(source: str) -> bool:
+    return "://" in source or "::" in source or (
+        ":" in source.split("/", 1)[0] and not (len(source) > 1 and source[1] == ":")
+    )
+
+
+def is_local_source(source: str) -> bool:
+    """True when ``source`` is a relative path that stays inside the referring store."""
+    if not source or _has_scheme(source) or os.path.isabs(source) or source.startswith(("/", "\\", "~")):
+        return False
+    norm = posixpath.normpath(source.replace("\\", "/"))
+    return norm != ".." and not norm.startswith("../")
+
+
+def _normalise(location: str) -> str:
+    """A comparable form of a store URL or local path (local paths absolute, no trailing slash)."""
+    loc = location.strip()
+    if loc.startswith("file://"):
+        loc = loc[len("file://"):]
+    if "://" in loc or "::" in loc:
+        return loc.rstrip("/")
+    return os.path.normpath(os.path.abspath(os.path.expanduser(loc)))
+
+
+def _under(target: str, prefix: str) -> bool:
+    if target == prefix:
+        return True
+    return target.startswith(prefix if prefix.endswith("/") else prefix + "/")
+
+
+def check_external(source: Any, target_url: str, allow: AllowExternal, where: str) -> None:
+    """Refuse following ``source`` (resolved to ``target_url``) unless it stays inside the store or is allowed."""
+    if not isinstance(source, str):
+        raise CorruptStoreError(f"{where}: the source of an external reference must be a string, got {source!r}")
+    if "\x00" in source:
+        raise UnsafeReferenceError(f"{where}: external source {source!r} contains a NUL byte")
+    if allow is True:
+        return
+    if is_local_source(source):
+        return
+    if allow:
+        if isinstance(allow, str):
+            allow = [allow]
+        target = _normalise(target_url)
+        if any(_under(target, _normalise(p)) for p in allow):
+            return
+    raise UnsafeReferenceError(
+        f"{where}: refusing to follow {source!r} (resolves to {target_url!r}), which leaves the store; "
+        "pass allow_external=[prefix, ...] (or True) to ZarrIO to follow references into other stores"
+    )
+
+
+def _codec_names(meta: dict[str, Any], fmt: int) -> list[tuple[str, str]]:
+    """(role, codec name) of every codec an array's metadata asks for, nested sharding codecs included."""
+    out: list[tuple[str, str]] = []
+    if fmt == 2:
+        comp = meta.get("compressor")
+        if isinstance(comp, dict):
+            out.append(("compressor", str(comp.get("id"))))
+        for f in meta.get("filters") or []:
+            if isinstance(f, dict):
+                out.append(("filter", str(f.get("id"))))
+        return out
+    stack = [("codec", c) for c in (meta.get("codecs") or [])]
+    while stack:
+        role, c = stack.pop()
+        if isinstance(c, str):
+            out.append((role, c))
+        elif isinstance(c, dict):
+            out.append((role, str(c.get("name"))))
+            conf = c.get("configuration")
+            if isinstance(conf, dict):
+                for sub in ("codecs", "index_codecs"):
+                    if isinstance(conf.get(sub), list):
+                        stack += [(role, s) for s in conf[sub]]
+    return out
+
+
+def check_codecs(meta: dict[str, Any], fmt: int, where: str) -> None:
+    """Refuse any pickle codec except a v2 *filter* (that one is decoded by the restricted unpickler)."""
+    for role, name in _codec_names(meta, fmt):
+        if "pickle" in name.lower() and not (fmt == 2 and role == "filter" and name == "pickle"):
+            raise UnsafeReferenceError(
+                f"{where}: the array asks for the {name!r} {role}, which could run code; refusing to decode it"
+            )
+
+
+def _int_list(value: Any, what: str, where: str, minimum: int) -> tuple[int, ...]:
+    if not isinstance(value, (list, tuple)):
+        raise CorruptStoreError(f"{where}: {what} must be a list of integers, got {value!r}")
+    out = []
+    for v in value:
+        if isinstance(v, bool) or not isinstance(v, int) or not minimum <= v <= MAX_DIM:
+            raise CorruptStoreError(f"{where}: {what} must hold integers in [{minimum}, 2**63-1], got {value!r}")
+        out.append(v)
+    return tuple(out)
+
+
+def check_array_meta(meta: Any, fmt: int, where: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """``(shape, chunk shape)`` of an array document after checking their types, ranges and ranks."""
+    if not isinstance(meta, dict):
+        raise CorruptStoreError(f"{where}: array metadata is not a JSON object")
+    shape = _int_list(meta.get("shape"), "shape", where, 0)
+    if fmt == 3:
+        grid = meta.get("chunk_grid")
+        conf = grid.get("configuration") if isinstance(grid, dict) else None
+        if not isinstance(conf, dict) or grid.get("name") != "regular":
+            raise CorruptStoreError(f"{where}: chunk_grid must be a regular grid, got {grid!r}")
+        chunks = _int_list(conf.get("chunk_shape"), "chunk_shape", where, 1)
+        enc = meta.get("chunk_key_encoding")
+        sep = ((enc or {}).get("configuration") or {}).get("separator", "/") if isinstance(enc, dict) else "/"
+    else:
+        raw = meta.get("chunks")
+        chunks = _int_list(shape if raw is None else raw, "chunks", where, 0 if raw is None else 1)
+        sep = meta.get("dimension_separator") or "."
+    if len(chunks) != len(shape):
+        raise CorruptStoreError(f"{where}: chunk shape {list(chunks)} does not match the rank of shape {list(shape)}")
+    if sep not in (".", "/"):
+        raise UnsafeReferenceError(f"{where}: chunk key separator {sep!r} is neither '.' nor '/'")
+    check_codecs(meta, fmt, where)
+    return shape, chunks
+
+
+def max_read_bytes() -> int:
+    """Largest read a LazyArray allocates: ``HDMFZARR_MAX_READ_BYTES``, else this machine's memory."""
+    env = os.environ.get("HDMFZARR_MAX_READ_BYTES")
+    if env:
+        try:
+            return int(env)
+        except ValueError:
+            pass
+    try:
+        return int(os.sysconf("SC_PHYS_PAGES")) * int(os.sysconf("SC_PAGE_SIZE"))
+    except (ValueError, OSError, AttributeError):
+        return 16 * 2**30
+
+
+def max_read_chunks() -> int:
+    """Most chunks one LazyArray read may touch: ``HDMFZARR_MAX_READ_CHUNKS``, else 2**20 (a read of
+    more chunks than that is minutes of per-chunk work, typical of chunk shapes no writer chose)."""
+    try:
+        return int(os.environ.get("HDMFZARR_MAX_READ_CHUNKS") or 2**20)
+    except ValueError:
+        return 2**20
+
+
+def check_read_chunks(n_chunks: int, where: str) -> None:
+    """Refuse a read touching more than :func:`max_read_chunks` chunks."""
+    limit = max_read_chunks()
+    if n_chunks > limit:
+        raise StoreError(
+            f"{where}: the selection touches {n_chunks:,} chunks, more than the {limit:,} allowed in one read "
+            "(HDMFZARR_MAX_READ_CHUNKS); read it in parts"
+        )
+
+
+def check_read_size(shape: Sequence[int], itemsize: int, where: str, what: str = "read") -> None:
+    """Refuse a read that would allocate more than :func:`max_read_bytes` (absurd or huge shapes)."""
+    nbytes = math.prod(shape) * max(1, itemsize)
+    limit = max_read_bytes()
+    if nbytes > limit:
+        raise StoreError(
+            f"{where}: a {what} of shape {tuple(shape)} needs {nbytes:,} bytes, more than the "
+            f"{limit:,} allowed (this machine's memory or HDMFZARR_MAX_READ_BYTES); read a smaller selection"
+        )
+
+
+def translate_error(exc: BaseException, where: str, what: str) -> StoreError:
+    """The project error for a failure inside zarr/numcodecs/fsspec: I/O problems stay StoreError,
+    anything else (undecodable chunks, bad codec configurations, ...) is CorruptStoreError."""
+    if isinstance(exc, StoreError):
+        return exc
+    detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    if isinstance(exc, OSError) and not isinstance(exc, (FileNotFoundError, IsADirectoryError, NotADirectoryError)):
+        return StoreError(f"{where}: cannot {what} ({detail})")
+    return CorruptStoreError(f"{where}: cannot {what} ({detail})")
