@@ -89,15 +89,101 @@ def chunk_plan(path: Path) -> dict[str, tuple[tuple[int, ...], Any]]:
     return plan
 
 
-def raw_write(path: Path, d: dict[str, Any], plan: dict[str, tuple[int, ...]]) -> None:
-    g = zarr.open_group(str(path), mode="w", zarr_format=3)
+def raw_write(path: str | Path, d: dict[str, Any], plan: dict[str, tuple[int, ...]],
+              storage_options: dict | None = None) -> None:
+    """raw zarr: the table's arrays with the same chunk shapes, then consolidated metadata."""
+    g = zarr.open_group(str(path), mode="w", zarr_format=3, storage_options=storage_options)
     arrays = {"id": d["id"], "f64": d["f64"], "i32": d["i32"], "label": d["label"],
               "ragged": d["ragged_data"], "ragged_index": d["ragged_index"]}
     for name, values in arrays.items():
         dtype = str if name == "label" else values.dtype
         a = g.create_array(name, shape=values.shape, dtype=dtype, chunks=plan[name])
         a[...] = values
-    zarr.consolidate_metadata(str(path))
+    zarr.consolidate_metadata(g.store)
+
+
+def write_ours(path: Path, table: DynamicTable) -> None:
+    """hdmfzarr: write the table as a new store."""
+    with ZarrIO(path, "w") as io:
+        io.write(table)
+
+
+def read_col_ours(path: str | Path, column: str = "f64", storage_options: dict | None = None) -> np.ndarray:
+    """hdmfzarr: open the store and read one whole column."""
+    with ZarrIO(path, storage_options=storage_options) as io:
+        t = io.read()
+        return np.asarray(t[column].data)
+
+
+def read_col_raw(path: str | Path, column: str = "f64", storage_options: dict | None = None) -> np.ndarray:
+    """raw zarr: open the (consolidated) store and read one array."""
+    g = zarr.open_consolidated(str(path), zarr_format=3, storage_options=storage_options)
+    return g[column][:]
+
+
+def ragged_ours(path: Path, rows: np.ndarray) -> list:
+    """hdmfzarr: read the given rows of the ragged column one by one."""
+    with ZarrIO(path) as io:
+        t = io.read()
+        index = next(c for c in t.children if c.name == "ragged_index")
+        return [index[int(i)] for i in rows]
+
+
+def ragged_raw(path: Path, rows: np.ndarray) -> list:
+    """raw zarr: per row, read the index entries, then that slice of the data."""
+    g = zarr.open_consolidated(str(path), zarr_format=3)
+    idx, data = g["ragged_index"], g["ragged"]
+    out = []
+    for i in rows:
+        start = int(idx[i - 1]) if i else 0
+        out.append(data[start:int(idx[i])])
+    return out
+
+
+def df_ours(path: str | Path, storage_options: dict | None = None) -> pd.DataFrame:
+    """hdmfzarr: open and convert the whole table to a DataFrame."""
+    with ZarrIO(path, storage_options=storage_options) as io:
+        return io.read().to_dataframe()
+
+
+def df_raw(path: str | Path, storage_options: dict | None = None) -> pd.DataFrame:
+    """raw zarr: read every array, split the ragged one with numpy, build the DataFrame."""
+    g = zarr.open_consolidated(str(path), zarr_format=3, storage_options=storage_options)
+    idx = g["ragged_index"][:]
+    ragged = np.split(g["ragged"][:], idx[:-1].astype(np.int64))
+    return pd.DataFrame({"f64": g["f64"][:], "i32": g["i32"][:], "label": g["label"][:].astype(object),
+                         "ragged": ragged}, index=pd.Index(g["id"][:], name="id"))
+
+
+def run(rows: int, repeat: int, base: Path, d: dict[str, Any] | None = None,
+        table: DynamicTable | None = None) -> dict[str, tuple[float, float, float]]:
+    """Every workload, hdmfzarr and raw zarr interleaved: name -> (hdmfzarr s, raw s, ratio).
+
+    Leaves ``base/ours.zarr`` and ``base/raw.zarr`` (the stores written last) for further workloads."""
+    ours, raw = base / "ours.zarr", base / "raw.zarr"
+    d = make_data(rows) if d is None else d
+    table = make_table(d) if table is None else table
+    write_ours(ours, table)
+    plan = chunk_plan(ours)
+    t_write, t_raw_write = paired(repeat, lambda: write_ours(ours, table), lambda: raw_write(raw, d, plan),
+                                  lambda: shutil.rmtree(ours, True), lambda: shutil.rmtree(raw, True))
+    assert np.array_equal(read_col_ours(ours), d["f64"]) and np.array_equal(read_col_raw(raw), d["f64"])
+    t_col, t_raw_col = paired(repeat * 5, lambda: read_col_ours(ours), lambda: read_col_raw(raw))
+
+    picks = np.random.default_rng(1).integers(0, rows, size=1000)
+    got, want = ragged_ours(ours, picks), ragged_raw(raw, picks)
+    assert all(np.array_equal(a, b) for a, b in zip(got, want))
+    t_rag, t_raw_rag = paired(repeat, lambda: ragged_ours(ours, picks), lambda: ragged_raw(raw, picks), raw_repeat=1)
+
+    frame = df_ours(ours)
+    assert len(frame) == rows and frame["label"].iloc[5] == d["label"][5]
+    t_df, t_raw_df = paired(repeat, lambda: df_ours(ours), lambda: df_raw(raw))
+    return {
+        "write": (t_write, t_raw_write, t_write / t_raw_write),
+        "read_column": (t_col, t_raw_col, t_col / t_raw_col),
+        "ragged_rows_speedup": (t_rag, t_raw_rag, t_raw_rag / t_rag),
+        "to_dataframe": (t_df, t_raw_df, t_df / t_raw_df),
+    }
 
 
 def main() -> None:
@@ -110,74 +196,9 @@ def main() -> None:
 
     warnings.filterwarnings("ignore", message="Consolidated metadata")
     base = Path(args.dir or tempfile.mkdtemp(prefix="bench_zarr_"))
-    ours, raw = base / "ours.zarr", base / "raw.zarr"
     d = make_data(args.rows)
-    table = make_table(d)
     print(f"{args.rows:,} rows, {len(d['ragged_data']):,} ragged values, in {base}")
-
-    def write_ours() -> None:
-        with ZarrIO(ours, "w") as io:
-            io.write(table)
-
-    write_ours()
-    plan = chunk_plan(ours)
-    t_write, t_raw_write = paired(args.repeat, write_ours, lambda: raw_write(raw, d, plan),
-                                  lambda: shutil.rmtree(ours, True), lambda: shutil.rmtree(raw, True))
-
-    def read_col_ours() -> np.ndarray:
-        with ZarrIO(ours) as io:
-            t = io.read()
-            return np.asarray(t["f64"].data)
-
-    def read_col_raw() -> np.ndarray:
-        g = zarr.open_consolidated(str(raw), zarr_format=3)
-        return g["f64"][:]
-
-    assert np.array_equal(read_col_ours(), d["f64"]) and np.array_equal(read_col_raw(), d["f64"])
-    t_col, t_raw_col = paired(args.repeat * 5, read_col_ours, read_col_raw)
-
-    rows = np.random.default_rng(1).integers(0, args.rows, size=1000)
-
-    def ragged_ours() -> list:
-        with ZarrIO(ours) as io:
-            t = io.read()
-            index = next(c for c in t.children if c.name == "ragged_index")
-            return [index[int(i)] for i in rows]
-
-    def ragged_raw() -> list:
-        g = zarr.open_consolidated(str(raw), zarr_format=3)
-        idx, data = g["ragged_index"], g["ragged"]
-        out = []
-        for i in rows:
-            start = int(idx[i - 1]) if i else 0
-            out.append(data[start:int(idx[i])])
-        return out
-
-    got, want = ragged_ours(), ragged_raw()
-    assert all(np.array_equal(a, b) for a, b in zip(got, want))
-    t_rag, t_raw_rag = paired(args.repeat, ragged_ours, ragged_raw, raw_repeat=1)
-
-    def df_ours() -> pd.DataFrame:
-        with ZarrIO(ours) as io:
-            return io.read().to_dataframe()
-
-    def df_raw() -> pd.DataFrame:
-        g = zarr.open_consolidated(str(raw), zarr_format=3)
-        idx = g["ragged_index"][:]
-        ragged = np.split(g["ragged"][:], idx[:-1].astype(np.int64))
-        return pd.DataFrame({"f64": g["f64"][:], "i32": g["i32"][:], "label": g["label"][:].astype(object),
-                             "ragged": ragged}, index=pd.Index(g["id"][:], name="id"))
-
-    frame = df_ours()
-    assert len(frame) == args.rows and frame["label"].iloc[5] == d["label"][5]
-    t_df, t_raw_df = paired(args.repeat, df_ours, df_raw)
-
-    results = {
-        "write": (t_write, t_raw_write, t_write / t_raw_write),
-        "read_column": (t_col, t_raw_col, t_col / t_raw_col),
-        "ragged_rows_speedup": (t_rag, t_raw_rag, t_raw_rag / t_rag),
-        "to_dataframe": (t_df, t_raw_df, t_df / t_raw_df),
-    }
+    results = run(args.rows, args.repeat, base, d)
     print(f"{'measure':<22}{'hdmfzarr s':>12}{'raw zarr s':>12}{'ratio':>9}  target")
     for name, (ours_s, raw_s, ratio) in results.items():
         target = TARGETS[name]

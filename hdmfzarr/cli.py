@@ -189,23 +189,12 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------------------- convert
 def _progress(total: int, label: str) -> Any:
-    """A tqdm bar on a TTY for long conversions, else a no-op with the same ``update``/``close``."""
-    if total >= STREAM_BYTES and sys.stderr.isatty():
-        try:
-            from tqdm import tqdm
+    """A byte-counting bar for long conversions (interactive sessions only, see hdmfzarr.progress)."""
+    from .progress import SilentBar, progress_bar
 
-            return tqdm(total=total, unit="B", unit_scale=True, desc=label, file=sys.stderr)
-        except ImportError:
-            pass
-    return _NoBar()
-
-
-class _NoBar:
-    def update(self, n: int) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
+    if total < STREAM_BYTES:
+        return SilentBar()
+    return progress_bar(total, label, unit="B", unit_scale=True)
 
 
 def _nbytes(data: Any) -> int:

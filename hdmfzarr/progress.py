@@ -2,12 +2,13 @@
 
 A bar is shown when tqdm is installed (``pip install hdmfzarr[tqdm]``) and the session is interactive:
 stderr is a terminal, or the code runs in a Jupyter kernel (then tqdm's notebook widget is used when
-available). ``HDMFZARR_PROGRESS=1`` forces bars on, ``HDMFZARR_PROGRESS=0`` off. Otherwise — scripts
-piped to files, CI, tests — every call returns a silent bar with the same methods.
+ipywidgets is installed). ``HDMFZARR_PROGRESS=1`` forces bars on, ``HDMFZARR_PROGRESS=0`` off.
+Otherwise (scripts piped to files, CI, tests) every call returns a silent bar with the same methods.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import sys
 from typing import Any
@@ -78,8 +79,8 @@ def progress_bar(total: int | None, desc: str, unit: str = "it", show: bool | No
     if not progress_enabled(show):
         return SilentBar()
     try:
-        if in_notebook():
-            from tqdm.auto import tqdm
+        if in_notebook() and importlib.util.find_spec("ipywidgets") is not None:
+            from tqdm.notebook import tqdm  # a widget; without ipywidgets the text bar goes to stderr
         else:
             from tqdm import tqdm
     except ImportError:

@@ -913,30 +913,10 @@ class DynamicTable(Container):
 
     # --- pandas ---------------------------------------------------------------------------
     def _frame(self, rows: Any, index: bool, exclude: Iterable[str]) -> Any:
-        pd = import_pandas()
-        excluded = set(exclude)
-        single = isinstance(rows, int)
-        key = slice(rows, rows + 1) if single else rows
-        ids = np.asarray(self.id.get(key) if not (isinstance(key, slice) and key == slice(None)) else self.id.get_all())
-        data: dict[str, Any] = {}
-        for name in self._colnames:
-            if name in excluded:
-                continue
-            top = self._tops[name]
-            values = top.get_all() if isinstance(key, slice) and key == slice(None) else top.get(key)
-            leaf = top
-            while isinstance(leaf, VectorIndex):
-                leaf = leaf.target
-            if isinstance(leaf, DynamicTableRegion) and not index and leaf.table is not None:
-                target_df = leaf.table.to_dataframe()
-                if isinstance(top, VectorIndex):
-                    values = [target_df.iloc[np.asarray(v, dtype=np.int64)] for v in values]
-                else:
-                    values = [target_df.iloc[[int(v)]] for v in np.asarray(values)]
-            elif isinstance(values, np.ndarray) and values.ndim > 1:
-                values = list(values)
-            data[name] = values
-        return pd.DataFrame(data, index=pd.Index(ids, name="id"))
+        """The DataFrame of ``rows``: one bulk read per column, store-backed columns read concurrently."""
+        from hdmfzarr.common.dataframe import table_frame
+
+        return table_frame(self, rows, index, exclude)
 
     def to_dataframe(self, index: bool = False, exclude: Iterable[str] = ()) -> Any:
         """The table as a pandas DataFrame indexed by id (one read per column; ragged split with numpy).
@@ -986,7 +966,9 @@ class DynamicTable(Container):
         return table
 
     def __repr__(self) -> str:
-        return f"<{type(self).__name__} {self.name!r} rows={len(self)} columns={list(self._colnames)}>"
+        names = list(self._colnames)
+        shown = repr(names) if len(names) <= 10 else repr(names[:10])[:-1] + f", ... +{len(names) - 10}]"
+        return f"<{type(self).__name__} {self.name!r} rows={len(self)} columns={shown}>"
 
 
 def _nesting_depth(values: np.ndarray) -> int:

@@ -6,6 +6,7 @@ import importlib.util
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -334,12 +335,16 @@ def test_progress_bar_only_on_tty(monkeypatch):
         def flush(self):
             pass
 
+    from hdmfzarr.progress import SilentBar
+
+    monkeypatch.delenv("HDMFZARR_PROGRESS", raising=False)
     monkeypatch.setattr(sys, "stderr", FakeErr(False))
-    assert isinstance(cli._progress(10 * cli.STREAM_BYTES, "x"), cli._NoBar)
+    assert isinstance(cli._progress(10 * cli.STREAM_BYTES, "x"), SilentBar)
     tty = FakeErr(True)
     monkeypatch.setattr(sys, "stderr", tty)
-    assert isinstance(cli._progress(1, "x"), cli._NoBar)  # short conversions: no bar
+    assert isinstance(cli._progress(1, "x"), SilentBar)  # short conversions: no bar
     bar = cli._progress(10 * cli.STREAM_BYTES, "copying")
+    time.sleep(0.6)  # bars appear only once the work has taken half a second
     bar.update(cli.STREAM_BYTES)
     bar.close()
     assert "copying" in tty.text

@@ -14,6 +14,7 @@ import numpy as np
 
 from ...dask import import_dask_array
 from ...errors import StoreError
+from ...progress import SilentBar, progress_bar
 from .chunking import default_chunks
 from .lazy import LazyArray, ZarrChunkSource
 from .values import TEXT_KINDS, to_text_array
@@ -39,6 +40,34 @@ class _ZarrBlocks:
     def __getitem__(self, key: Any) -> np.ndarray:
         out = np.asarray(self.array[key])
         return self.convert(out) if self.convert is not None else out
+
+
+class _TaskTicker:
+    """Ticks a progress bar per finished dask task (local schedulers; a distributed client has its own
+    dashboard). A no-op when the bar is silent."""
+
+    def __init__(self, bar: Any) -> None:
+        self.bar = bar
+        self.callback: Any = None
+
+    def __enter__(self) -> _TaskTicker:
+        if isinstance(self.bar, SilentBar):
+            return self
+        from dask.callbacks import Callback
+
+        bar = self.bar
+
+        def start_state(dsk: Any, state: Any) -> None:
+            bar.total = len(state["ready"]) + len(state["waiting"]) + len(state["running"]) + len(state["finished"])
+            bar.refresh()
+
+        self.callback = Callback(start_state=start_state, posttask=lambda *a: bar.update(1))
+        self.callback.__enter__()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.callback is not None:
+            self.callback.__exit__(*exc)
 
 
 def _storage_blocks(lazy: LazyArray) -> tuple[int, ...]:
@@ -73,12 +102,13 @@ def _target_dtype(darr: Any, dtype: Any, where: str) -> tuple[np.dtype | None, b
         if kind not in "biuf":
             raise StoreError(f"{where}: cannot store a dask array of dtype {darr.dtype}; give the dataset a dtype")
         return darr.dtype, False
+    unsupported = f"{where}: dask arrays can be written for numeric and text datasets, not dtype {dtype!r}"
     if not isinstance(dtype, str):
-        raise StoreError(f"{where}: dask arrays can be written for numeric and text datasets, not dtype {dtype!r}")
+        raise StoreError(unsupported)
     try:
         target = np.dtype(dtype)
     except TypeError as exc:
-        raise StoreError(f"{where}: dask arrays can be written for numeric and text datasets, not dtype {dtype!r}") from exc
+        raise StoreError(unsupported) from exc
     if kind in "iu" and target.kind in "iu" and darr.dtype.itemsize > target.itemsize:
         target = np.promote_types(darr.dtype, target)
     return target, False
@@ -121,7 +151,8 @@ def write_dask(
         )
         if shape and all(shape):
             aligned = darr.rechunk(grid)
-            da.store(aligned, zarr_arr, lock=False, compute=True)
+            with progress_bar(None, f"storing /{path}", unit="task") as bar, _TaskTicker(bar):
+                da.store(aligned, zarr_arr, lock=False, compute=True)
         elif not shape:
             zarr_arr[...] = np.asarray(darr.compute())
     except StoreError:

@@ -1,0 +1,84 @@
+"""Building a pandas DataFrame from a DynamicTable: each column read in bulk, lazy columns concurrently.
+
+Every column (and the ids) is one bulk read of the selected rows — a ragged column is one read of
+its offsets and one of its values, split with numpy. When any column is backed by a store, the
+columns are read on a thread pool so that their round trips to a remote store overlap (zarr's I/O
+runs on its own event loop, so the threads mostly wait). Region columns are resolved afterwards,
+reading each target table once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from hdmfzarr.common.columns import BufferedData, DynamicTableRegion, VectorIndex
+
+if TYPE_CHECKING:
+    from hdmfzarr.common.table import DynamicTable
+
+__all__ = ["table_frame", "read_columns", "MAX_READ_THREADS"]
+
+MAX_READ_THREADS = 8
+
+
+def _chain(top: BufferedData) -> list[BufferedData]:
+    chain = [top]
+    while isinstance(chain[-1], VectorIndex):
+        chain.append(chain[-1].target)
+    return chain
+
+
+def _is_all(key: Any) -> bool:
+    return isinstance(key, slice) and key == slice(None)
+
+
+def read_columns(table: DynamicTable, key: Any, names: list[str]) -> tuple[Any, dict[str, Any]]:
+    """``(ids, {column: values})`` for rows ``key`` (slice or integer array); lazy columns read concurrently."""
+    tops: list[tuple[str, BufferedData]] = [("id", table.id)] + [(n, table.get_column(n)) for n in names]
+    whole = _is_all(key)
+
+    def read(top: BufferedData) -> Any:
+        return top.get_all() if whole else top.get(key)
+
+    lazy = any(obj.is_lazy for _, top in tops for obj in _chain(top))
+    if lazy and len(tops) > 1:
+        workers = min(MAX_READ_THREADS, len(tops))
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="hdmfzarr-read") as pool:
+            values = list(pool.map(read, [top for _, top in tops]))
+    else:
+        values = [read(top) for _, top in tops]
+    out = dict(zip((n for n, _ in tops), values))
+    return out.pop("id"), out
+
+
+def table_frame(table: DynamicTable, rows: Any, index: bool, exclude: Iterable[str]) -> Any:
+    """The DataFrame (indexed by id) of rows ``rows`` (an int, slice or integer array) of ``table``."""
+    from hdmfzarr.common.table import import_pandas
+
+    pd = import_pandas()
+    excluded = set(exclude)
+    key = slice(rows, rows + 1) if isinstance(rows, int) else rows
+    names = [n for n in table.colnames if n not in excluded]
+    ids, values = read_columns(table, key, names)
+    target_frames: dict[int, Any] = {}
+    data: dict[str, Any] = {}
+    for name in names:
+        top = table.get_column(name)
+        leaf = _chain(top)[-1]
+        column = values[name]
+        if isinstance(leaf, DynamicTableRegion) and not index and leaf.table is not None:
+            target = target_frames.get(id(leaf.table))
+            if target is None:
+                target = target_frames[id(leaf.table)] = leaf.table.to_dataframe()
+            if isinstance(top, VectorIndex):
+                column = [target.iloc[np.asarray(v, dtype=np.int64)] for v in column]
+            else:
+                column = [target.iloc[[int(v)]] for v in np.asarray(column)]
+        elif isinstance(column, np.ndarray) and column.ndim > 1:
+            column = list(column)
+        data[name] = column
+    return pd.DataFrame(data, index=pd.Index(np.asarray(ids), name="id"))

@@ -1,0 +1,341 @@
+"""Notebook views of containers: a collapsible HTML tree (``_repr_html_``) that never reads a dataset whole.
+
+Every dataset is described from its metadata (type, shape, dtype, chunking); values are shown only as a
+preview of the first rows / elements, read with a bounded selection, so rendering a lazily read store
+fetches at most a few chunks per dataset. Tables show their first ``PREVIEW_ROWS`` rows.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from typing import Any
+
+import numpy as np
+
+from hdmfzarr.container import AbstractContainer, Data, is_lazy_array
+
+__all__ = ["html_repr", "array_summary", "PREVIEW_ROWS", "PREVIEW_ITEMS"]
+
+PREVIEW_ROWS = 5  # table rows (and leading array rows) shown
+PREVIEW_ITEMS = 6  # elements shown per ragged cell / per trailing array axis
+MAX_CHILDREN = 50  # children listed per group before "... and N more"
+MAX_DEPTH = 8
+MAX_TEXT = 60
+
+_STYLE = (
+    "<style>.hdmfzarr-repr details{margin-left:1em}.hdmfzarr-repr summary{cursor:pointer}"
+    ".hdmfzarr-repr .t{color:#6a6a6a}.hdmfzarr-repr table{border-collapse:collapse;font-size:90%}"
+    ".hdmfzarr-repr td,.hdmfzarr-repr th{border:1px solid #ddd;padding:2px 6px;text-align:left}"
+    ".hdmfzarr-repr ul{margin:0.2em 0;padding-left:1.5em}</style>"
+)
+
+
+def _esc(value: Any) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def _short(text: str, limit: int = MAX_TEXT) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _raw_data(obj: Data) -> Any:
+    """The stored (or given) array of a Data without merging buffered rows (which would read a lazy base)."""
+    raw_base = getattr(obj, "_raw_base", None)
+    if raw_base is not None:
+        return raw_base()
+    data = obj.data
+    inner = getattr(data, "data", None)
+    return inner if inner is not None and type(data).__name__ == "DataIO" else data
+
+
+def array_summary(value: Any) -> dict[str, Any]:
+    """Shape, dtype, chunks and where a value lives, from metadata only (nothing is read)."""
+    out: dict[str, Any] = {}
+    if is_lazy_array(value):
+        out["shape"] = tuple(value.shape)
+        out["dtype"] = str(getattr(value, "dtype", "?"))
+        chunks = getattr(value, "chunks", None)
+        if chunks is not None:
+            chunks = tuple(chunks)
+            if chunks and isinstance(chunks[0], tuple):  # dask: per-axis block sizes -> the first block's
+                chunks = tuple(c[0] if c else 0 for c in chunks)
+            out["chunks"] = chunks
+            shape = out["shape"]
+            if chunks and all(isinstance(c, int) and c for c in chunks) and len(chunks) == len(shape):
+                out["n_chunks"] = math.prod(math.ceil(s / c) if s else 0 for s, c in zip(shape, chunks))
+        where = getattr(value, "path", None)
+        out["storage"] = f"lazy ({where})" if where else f"lazy {type(value).__name__}"
+    elif isinstance(value, np.ndarray):
+        out.update(shape=value.shape, dtype=str(value.dtype), storage="in memory")
+    elif isinstance(value, (list, tuple)):
+        out.update(shape=(len(value),), dtype="list", storage="in memory")
+    elif value is not None:
+        out.update(shape=(), dtype=type(value).__name__, storage="in memory")
+    return out
+
+
+def _preview_selection(shape: tuple[int, ...]) -> tuple[slice, ...]:
+    return (slice(0, PREVIEW_ROWS),) + tuple(slice(0, PREVIEW_ITEMS) for _ in shape[1:])
+
+
+def _preview_array(obj: Data | None, value: Any) -> str:
+    """The first rows/elements of an array as text (a bounded read; '' if it cannot be read)."""
+    try:
+        if value is None:
+            return ""
+        if isinstance(value, (list, tuple)):
+            head, total = list(value[:PREVIEW_ROWS]), len(value)
+            return _fmt_seq(head, total)
+        shape = tuple(getattr(value, "shape", ()))
+        if not shape:
+            return _fmt_cell(value[()] if hasattr(value, "__getitem__") else value)
+        if obj is not None and hasattr(obj, "get") and len(shape) == 1:
+            head = obj.get(slice(0, PREVIEW_ROWS))  # BufferedData: includes pending rows
+            total = len(obj)
+        else:
+            head = value[_preview_selection(shape)]
+            total = shape[0]
+        head = np.asarray(head)
+        if head.ndim <= 1:
+            return _fmt_seq(list(head), total)
+        rows = [_fmt_seq(list(r), shape[1]) for r in head]
+        more = f", … ({total} rows)" if total > len(rows) else ""
+        return "[" + ", ".join(rows) + more + "]"
+    except Exception as exc:  # a preview must never break the view
+        return f"(preview unavailable: {type(exc).__name__})"
+
+
+def _fmt_cell(value: Any) -> str:
+    if isinstance(value, (bytes, np.bytes_)):
+        value = bytes(value).decode("utf-8", errors="replace")
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float):
+        text = f"{value:.6g}"
+        return text if any(c in text for c in ".eni") else text + ".0"  # 0.0 stays a float
+    if isinstance(value, str):
+        return repr(_short(value, 40))
+    if isinstance(value, AbstractContainer):
+        return f"<{type(value).__name__} {value.name!r}>"
+    if isinstance(value, np.ndarray):
+        return _fmt_seq(list(value[:PREVIEW_ITEMS]) if value.ndim else [value[()]], len(value) if value.ndim else 1)
+    target = getattr(value, "target", None)
+    if target is not None and hasattr(target, "path"):  # a reference builder
+        return f"→ {target.path}"
+    return _short(repr(value), 40)
+
+
+def _fmt_seq(items: list[Any], total: int) -> str:
+    shown = ", ".join(_fmt_cell(v) for v in items[:PREVIEW_ITEMS])
+    more = f", … ({total} items)" if total > min(len(items), PREVIEW_ITEMS) else ""
+    return f"[{shown}{more}]"
+
+
+def _meta_text(info: dict[str, Any]) -> str:
+    parts = []
+    if "shape" in info:
+        parts.append(f"shape {info['shape']}")
+    if "dtype" in info:
+        parts.append(f"dtype {info['dtype']}")
+    if info.get("chunks") is not None:
+        n = info.get("n_chunks")
+        parts.append(f"chunks {info['chunks']}" + (f" ({n} chunks)" if n is not None else ""))
+    if "storage" in info:
+        parts.append(info["storage"])
+    return ", ".join(parts)
+
+
+class _Renderer:
+    """Builds the HTML for one object tree (tracks what was shown so links do not recurse)."""
+
+    def __init__(self) -> None:
+        self.seen: set[int] = set()
+
+    def render(self, obj: AbstractContainer, depth: int = 0, label: str | None = None, open_: bool = True) -> str:
+        from hdmfzarr.common.table import DynamicTable
+
+        self.seen.add(id(obj))
+        if isinstance(obj, DynamicTable):
+            return self.table(obj, depth, label, open_)
+        if isinstance(obj, Data):
+            return self.data(obj, label)
+        return self.group(obj, depth, label, open_)
+
+    def _title(self, obj: AbstractContainer, label: str | None, extra: str = "") -> str:
+        name = _esc(obj.name)
+        prefix = f"{_esc(label)}: " if label and label != obj.name else ""
+        return f"{prefix}<b>{name}</b> <span class='t'>{_esc(type(obj).__name__)}</span>{extra}"
+
+    def _attr_items(self, obj: AbstractContainer, skip: set[str]) -> list[str]:
+        items = []
+        for key, value in obj.fields.items():
+            if key in skip or isinstance(value, AbstractContainer) or _is_container_list(value):
+                continue
+            if is_lazy_array(value) or isinstance(value, np.ndarray) and value.ndim:
+                info = array_summary(value)
+                items.append(f"<li>{_esc(key)}: <span class='t'>{_esc(_meta_text(info))}</span> "
+                             f"{_esc(_preview_array(None, value))}</li>")
+            else:
+                items.append(f"<li>{_esc(key)}: {_esc(_fmt_cell(value))}</li>")
+        return items
+
+    def _children(self, obj: AbstractContainer, depth: int, skip_ids: set[int]) -> list[str]:
+        out = []
+        listed = 0
+        entries: list[tuple[str | None, AbstractContainer]] = []
+        for key, value in obj.fields.items():
+            if isinstance(value, AbstractContainer):
+                entries.append((key, value))
+            elif _is_container_list(value):
+                entries.extend((None, v) for v in value)
+        shown_ids = {id(v) for _, v in entries}
+        entries.extend((None, c) for c in obj.children if id(c) not in shown_ids)
+        for key, child in entries:
+            if id(child) in skip_ids:
+                continue
+            skip_ids.add(id(child))
+            if listed >= MAX_CHILDREN:
+                listed += 1
+                continue
+            listed += 1
+            if child.parent is not obj or id(child) in self.seen:  # a link: name it, do not expand
+                target = _esc(getattr(child, "name", "?"))
+                out.append(f"<li>{_esc(key or child.name)} → link to <b>{target}</b> "
+                           f"<span class='t'>{_esc(type(child).__name__)}</span></li>")
+            elif depth >= MAX_DEPTH:
+                out.append(f"<li>{self._title(child, key)} …</li>")
+            else:
+                out.append(self.render(child, depth + 1, key, open_=False))
+        if listed > MAX_CHILDREN:
+            out.append(f"<li>… and {listed - MAX_CHILDREN} more</li>")
+        return out
+
+    def group(self, obj: AbstractContainer, depth: int, label: str | None, open_: bool) -> str:
+        attrs = self._attr_items(obj, set())
+        kids = self._children(obj, depth, set())
+        body = ""
+        if attrs:
+            body += "<ul>" + "".join(attrs) + "</ul>"
+        if kids:
+            body += "<ul>" + "".join(kids) + "</ul>"
+        return _details(self._title(obj, label), body, open_)
+
+    def data(self, obj: Data, label: str | None) -> str:
+        raw = _raw_data(obj)
+        info = array_summary(raw)
+        length = None
+        try:
+            length = len(obj) if raw is not None and getattr(raw, "shape", (0,)) != () else None
+        except TypeError:
+            length = None
+        if length is not None and info.get("shape") and info["shape"][0] != length:
+            info["shape"] = (length,) + tuple(info["shape"][1:])  # buffered rows not stored yet
+        meta = _meta_text(info)
+        attrs = self._attr_items(obj, {"data"})
+        preview = _preview_array(obj, raw)
+        body = "<ul>"
+        if preview:
+            body += f"<li>values: <code>{_esc(preview)}</code></li>"
+        body += "".join(attrs) + "</ul>"
+        return _details(self._title(obj, label, f" <span class='t'>{_esc(meta)}</span>"), body, False)
+
+    def table(self, table: Any, depth: int, label: str | None, open_: bool) -> str:
+        nrows, ncols = len(table), len(table.colnames)
+        extra = f" <span class='t'>{nrows} rows × {ncols} columns</span>"
+        desc = f"<ul><li>description: {_esc(_short(table.description, 200))}</li></ul>"
+        columns = self._column_table(table)
+        head = self._head(table)
+        own = {id(c) for c in table.columns} | {id(table.id)}
+        kids = self._children(table, depth, own)
+        body = desc + _details("columns", columns, False)
+        body += _details(f"first {min(nrows, PREVIEW_ROWS)} of {nrows} rows", head, True)
+        if kids:
+            body += "<ul>" + "".join(kids) + "</ul>"
+        return _details(self._title(table, label, extra), body, open_)
+
+    def _column_table(self, table: Any) -> str:
+        rows = ["<tr><th>column</th><th>type</th><th>dtype</th><th>shape</th><th>chunks</th><th>description</th></tr>"]
+        for obj in (table.id, *table.columns):
+            info = array_summary(_raw_data(obj))
+            shape = (len(obj),) + tuple(info.get("shape", (0,))[1:])
+            chunks = info.get("chunks")
+            kind = type(obj).__name__
+            target = getattr(obj, "target", None)
+            if target is not None:
+                kind += f" → {target.name}"
+            region = getattr(obj, "table", None)
+            if region is not None:
+                kind += f" → table {region.name}"
+            cells = (obj.name, kind, obj_dtype(obj) or info.get("dtype", ""), shape,
+                     "" if chunks is None else chunks, _short(getattr(obj, "description", "") or "", 80))
+            rows.append("<tr>" + "".join(f"<td>{_esc(c)}</td>" for c in cells) + "</tr>")
+        return "<table>" + "".join(rows) + "</table>"
+
+    def _head(self, table: Any) -> str:
+        n = min(len(table), PREVIEW_ROWS)
+        header = "<tr><th>id</th>" + "".join(f"<th>{_esc(c)}</th>" for c in table.colnames) + "</tr>"
+        if n == 0:
+            return "<table>" + header + "</table><i>no rows</i>"
+        try:
+            cells: dict[str, list[str]] = {"id": [_fmt_cell(v) for v in np.asarray(table.id.get(slice(0, n)))]}
+            for name in table.colnames:
+                cells[name] = head_cells(table.get_column(name), n)
+        except Exception as exc:  # a preview must never break the view
+            return "<table>" + header + f"</table><i>preview unavailable: {_esc(type(exc).__name__)}: {_esc(exc)}</i>"
+        body = "".join(
+            "<tr>" + "".join(f"<td>{_esc(cells[c][i])}</td>" for c in ("id", *table.colnames)) + "</tr>"
+            for i in range(n)
+        )
+        more = f"<i>… {len(table) - n} more rows</i>" if len(table) > n else ""
+        return "<table>" + header + body + "</table>" + more
+
+
+def obj_dtype(obj: Any) -> str:
+    """A column's spec dtype ('text', 'float64', ...) when known, else its numpy dtype ('' if unknown).
+
+    For a lazy object column this looks at its first element, in the chunk the preview reads anyway."""
+    try:
+        dtype = getattr(obj, "spec_dtype", None) or getattr(obj, "dtype", None)
+    except Exception:  # noqa: BLE001 - a description must never break the view
+        dtype = None
+    return "" if dtype is None else str(dtype)
+
+
+def head_cells(top: Any, n: int) -> list[str]:
+    """Text of the first ``n`` cells of a column, reading at most ``PREVIEW_ITEMS`` values per ragged row."""
+    from hdmfzarr.common.columns import DynamicTableRegion, VectorIndex
+
+    if not isinstance(top, VectorIndex):
+        values = top.get(slice(0, n))
+        if isinstance(top, DynamicTableRegion):
+            return [f"→ row {int(v)}" for v in np.asarray(values).reshape(-1)]
+        return [_fmt_cell(v) for v in (values if isinstance(values, list) else list(np.asarray(values)))]
+    ends = np.asarray(top.get_offsets(slice(0, n)), dtype=np.int64)
+    starts = np.concatenate([[0], ends[:-1]])
+    target = top.target
+    out = []
+    for s, e in zip(starts.tolist(), ends.tolist()):
+        if isinstance(target, VectorIndex):
+            out.append(f"[{e - s} lists]")
+            continue
+        part = target.get(slice(s, min(e, s + PREVIEW_ITEMS)))
+        items = list(np.asarray(part))
+        if isinstance(target, DynamicTableRegion):
+            out.append("→ rows " + _fmt_seq([int(v) for v in items], e - s))
+        else:
+            out.append(_fmt_seq(items, e - s))
+    return out
+
+
+def _details(summary_html: str, body_html: str, open_: bool) -> str:
+    return f"<details{' open' if open_ else ''}><summary>{summary_html}</summary>{body_html}</details>"
+
+
+def _is_container_list(value: Any) -> bool:
+    return isinstance(value, (list, tuple)) and bool(value) and all(isinstance(v, AbstractContainer) for v in value)
+
+
+def html_repr(obj: AbstractContainer) -> str:
+    """The notebook view of a container: a collapsible tree; tables show their columns and first rows."""
+    return f"<div class='hdmfzarr-repr'>{_STYLE}{_Renderer().render(obj)}</div>"
