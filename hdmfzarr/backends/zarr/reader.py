@@ -181,8 +181,7 @@ class ZarrReader:
             else:
                 d = self._dataset(node, name, scalars)
                 parent.set_dataset(d)
-        for group, node in pending_links:
-            self._links(group, node)
+        self._add_links([e for group, node in pending_links for e in self._link_entries(group, node)])
         for b in root.walk():
             self._resolve_attrs(b)
         self._read_scalars(scalars)
@@ -241,28 +240,51 @@ class ZarrReader:
             self._ref_cache[path] = got
         return got
 
-    def _links(self, group: GroupBuilder, node: NodeMeta) -> None:
+    def _link_entries(self, group: GroupBuilder, node: NodeMeta) -> list[tuple[GroupBuilder, str, str, str]]:
+        """The checked ``(group, name, source, path)`` links a group's metadata declares."""
         entries = node.attrs.get("_LINKS")
         if entries is None:
             entries = node.attrs.get("zarr_link")
         if not entries:
-            return
+            return []
         if not isinstance(entries, list):
             raise CorruptStoreError(f"{self.url}:/{node.path}: links attribute is not a list")
+        out = []
         for e in entries:
             if not isinstance(e, dict) or not isinstance(e.get("name"), str) or "path" not in e:
                 raise CorruptStoreError(f"{self.url}:/{node.path}: bad link entry {e!r} (needs 'name' and 'path')")
             source = e.get("source") or "."
-            where = f"{self.url}:{group.path} link {e['name']!r}"
             if not isinstance(source, str):
-                raise CorruptStoreError(f"{where}: link source must be a string, got {source!r}")
+                raise CorruptStoreError(
+                    f"{self.url}:{group.path} link {e['name']!r}: link source must be a string, got {source!r}")
             if source != ".":
-                safety.check_object_path(e["path"], where)
-            target: Any = self.target(e["path"], where) if source == "." else ExternalTarget(source, e["path"])
-            try:
-                group.set_link(LinkBuilder(target, name=e["name"], source=self.url))
-            except ValueError as exc:
-                raise CorruptStoreError(f"{where}: {exc}") from exc
+                safety.check_object_path(e["path"], f"{self.url}:{group.path} link {e['name']!r}")
+            out.append((group, e["name"], source, e["path"]))
+        return out
+
+    def _add_links(self, entries: list[tuple[GroupBuilder, str, str, str]]) -> None:
+        """Add every link; a link may point at another link, so links whose target is not there yet
+        wait for a later pass (any order on disk works); what never resolves is dangling."""
+        while entries:
+            waiting = []
+            for group, name, source, path in entries:
+                where = f"{self.url}:{group.path} link {name!r}"
+                if source == ".":
+                    try:
+                        target: Any = self.target(path, where)
+                    except DanglingReferenceError:
+                        waiting.append((group, name, source, path))
+                        continue
+                else:
+                    target = ExternalTarget(source, path)
+                try:
+                    group.set_link(LinkBuilder(target, name=name, source=self.url))
+                except ValueError as exc:
+                    raise CorruptStoreError(f"{where}: {exc}") from exc
+            if len(waiting) == len(entries):
+                group, name, _, path = waiting[0]
+                self.target(path, f"{self.url}:{group.path} link {name!r}")  # raises DanglingReferenceError
+            entries = waiting
 
     # -- datasets ------------------------------------------------------------------------
     def _zarr_array(self, node: NodeMeta) -> Array:
