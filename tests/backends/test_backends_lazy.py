@@ -164,11 +164,12 @@ def test_large_read_bypasses_cache(tmp_path: Path) -> None:
         io.write_builder(root)
     with ZarrIO(tmp_path / "b.zarr") as io:
         big = io.read_builder()["big"].data
-        big._cache.capacity = 200_000  # a tiny cache: a whole read must not go through it
+        cache = big._cache.cache  # the store's shared chunk cache
+        cache.capacity = 200_000  # a tiny cache: a whole read must not go through it
         assert big[:].sum() == np.arange(200_000).sum()
-        assert big._cache.size <= 200_000
+        assert cache.size <= 200_000
         assert big[15_000] == 15_000
-        assert len(big._cache.items) == 1
+        assert len(cache.items) == 1
 
 
 def test_lru_cache_is_bounded(tmp_path: Path) -> None:
@@ -178,8 +179,37 @@ def test_lru_cache_is_bounded(tmp_path: Path) -> None:
         io.write_builder(root)
     with ZarrIO(tmp_path / "l.zarr") as io:
         v = io.read_builder()["v"].data
-        v._cache.capacity = 3 * 8000
+        cache, owner = v._cache.cache, v._cache.owner  # the store's shared chunk cache
+        cache.capacity = 3 * 8000
         for k in range(10):
             assert v[k * 1000] == k * 1000
-        assert len(v._cache.items) == 3 and v._cache.size <= 3 * 8000
-        assert list(v._cache.items) == [(7,), (8,), (9,)]
+        assert len(cache.items) == 3 and cache.size <= 3 * 8000
+        assert list(cache.items) == [(owner, (7,)), (owner, (8,)), (owner, (9,))]
+
+
+def test_lazy_arrays_of_one_store_share_one_cache_budget(tmp_path):
+    """Reading many columns keeps at most the store's cache budget of decoded chunks in memory."""
+    from hdmfzarr.backends.zarr import ZarrIO
+    from hdmfzarr.backends.zarr.lazy import STORE_CACHE_BYTES
+    from hdmfzarr.build.builders import DatasetBuilder, GroupBuilder
+    from hdmfzarr.dataio import DataIO
+
+    root = GroupBuilder("root")
+    for i in range(4):
+        root.set_dataset(DatasetBuilder(f"c{i}", data=DataIO(np.full(100_000, i, dtype="f8"), chunks=(10_000,)),
+                                        dtype="float64"))
+    with ZarrIO(tmp_path / "many.zarr", "w") as io:
+        io.write_builder(root)
+    with ZarrIO(tmp_path / "many.zarr") as io:
+        back = io.read_builder()
+        arrays = [back[f"c{i}"].data for i in range(4)]
+        shared = arrays[0]._cache.cache
+        assert all(a._cache.cache is shared for a in arrays)
+        assert shared.capacity == STORE_CACHE_BYTES
+        shared.capacity = 3 * 80_000  # room for three decoded chunks of 10,000 float64
+        for i, a in enumerate(arrays):
+            assert a[5] == i and a[15_000] == i  # two chunks each, eight in all
+        assert shared.size <= shared.capacity and len(shared.items) == 3
+        arrays[3].clear_cache()
+        assert all(k[0] != arrays[3]._cache.owner for k in shared.items)
+        assert arrays[3][5] == 3  # still readable after its chunks were dropped

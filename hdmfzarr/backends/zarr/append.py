@@ -512,7 +512,7 @@ def _grown_lazy(old: LazyArray, arr: AsyncArray) -> LazyArray:
     source = ZarrChunkSource(Array(arr), old.where, tuple(arr.shape), tuple(arr.chunks), dtype)
     old.clear_cache()
     return LazyArray(source, convert=old.convert, dtype=None if old.convert is None else old.dtype,
-                     store_url=old.store_url, path=old.path)
+                     store_url=old.store_url, path=old.path, cache=old._cache.cache)
 
 
 def append_tree(handle: StoreHandle, root_builder: GroupBuilder, containers: list[Any],

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import itertools
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
@@ -23,9 +24,11 @@ from ...errors import HdmfZarrError
 from .safety import check_read_chunks, check_read_size, max_read_bytes, translate_error
 from .store import StoreHandle, run
 
-__all__ = ["LazyArray", "ZarrChunkSource", "LegacyChunkSource", "DEFAULT_CACHE_BYTES"]
+__all__ = ["LazyArray", "ChunkCache", "ZarrChunkSource", "LegacyChunkSource", "DEFAULT_CACHE_BYTES",
+           "STORE_CACHE_BYTES"]
 
-DEFAULT_CACHE_BYTES = 64 * 1024 * 1024
+DEFAULT_CACHE_BYTES = 64 * 1024 * 1024  # an array created on its own
+STORE_CACHE_BYTES = 256 * 1024 * 1024  # all arrays of one open store together
 
 Region = tuple[slice, ...]
 
@@ -168,23 +171,29 @@ class LegacyChunkSource:
         return None
 
 
-class _ChunkCache:
-    """A byte-bounded LRU of decoded chunks."""
+class ChunkCache:
+    """A byte-bounded LRU of decoded chunks, shared by the lazy arrays of one open store so that
+    reading many columns never holds more than ``capacity`` bytes; each array uses a :meth:`view`."""
 
-    def __init__(self, capacity: int) -> None:
+    def __init__(self, capacity: int = STORE_CACHE_BYTES) -> None:
         self.capacity = capacity
         self.size = 0
-        self.items: OrderedDict[tuple[int, ...], np.ndarray] = OrderedDict()
+        self.items: OrderedDict[tuple[int, tuple[int, ...]], np.ndarray] = OrderedDict()
         self.lock = threading.Lock()
+        self._owners = itertools.count()
 
-    def get(self, key: tuple[int, ...]) -> np.ndarray | None:
+    def view(self) -> _CacheView:
+        """The part of the cache one array uses (keys are private to it)."""
+        return _CacheView(self, next(self._owners))
+
+    def get(self, key: tuple[int, tuple[int, ...]]) -> np.ndarray | None:
         with self.lock:
             item = self.items.get(key)
             if item is not None:
                 self.items.move_to_end(key)
             return item
 
-    def put(self, key: tuple[int, ...], value: np.ndarray) -> None:
+    def put(self, key: tuple[int, tuple[int, ...]], value: np.ndarray) -> None:
         nbytes = int(value.nbytes)
         if nbytes > self.capacity:
             return
@@ -198,10 +207,34 @@ class _ChunkCache:
                 _, dropped = self.items.popitem(last=False)
                 self.size -= int(dropped.nbytes)
 
-    def clear(self) -> None:
+    def drop(self, owner: int) -> None:
+        """Forget every chunk of one array."""
         with self.lock:
-            self.items.clear()
-            self.size = 0
+            for key in [k for k in self.items if k[0] == owner]:
+                self.size -= int(self.items.pop(key).nbytes)
+
+
+class _CacheView:
+    """One array's keys in a shared :class:`ChunkCache`."""
+
+    __slots__ = ("cache", "owner")
+
+    def __init__(self, cache: ChunkCache, owner: int) -> None:
+        self.cache = cache
+        self.owner = owner
+
+    @property
+    def capacity(self) -> int:
+        return self.cache.capacity
+
+    def get(self, coords: tuple[int, ...]) -> np.ndarray | None:
+        return self.cache.get((self.owner, coords))
+
+    def put(self, coords: tuple[int, ...], value: np.ndarray) -> None:
+        self.cache.put((self.owner, coords), value)
+
+    def clear(self) -> None:
+        self.cache.drop(self.owner)
 
 
 def _axis_extent(sel: Any, size: int, chunk: int) -> tuple[int, int]:
@@ -263,13 +296,14 @@ class LazyArray:
         cache_bytes: int = DEFAULT_CACHE_BYTES,
         store_url: str | None = None,
         path: str | None = None,
+        cache: ChunkCache | None = None,
     ) -> None:
         self.source = source
         self.store_url = store_url
         self.path = path
         self.convert = convert
         self._dtype = np.dtype(dtype) if dtype is not None else source.dtype
-        self._cache = _ChunkCache(cache_bytes)
+        self._cache = (cache or ChunkCache(cache_bytes)).view()
         itemsize = source.dtype.itemsize if source.dtype.kind not in "OT" else 16
         self._chunk_nbytes = max(1, math.prod(source.chunks) * max(1, itemsize)) if source.chunks else itemsize
 

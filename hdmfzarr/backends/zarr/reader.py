@@ -30,7 +30,7 @@ from ...build.builders import (
 from ...errors import CorruptStoreError, DanglingReferenceError, StoreError, StoreNotFoundError
 from . import convention as conv
 from . import safety
-from .lazy import LazyArray, LegacyChunkSource, ZarrChunkSource
+from .lazy import ChunkCache, LazyArray, LegacyChunkSource, ZarrChunkSource
 from .legacy import is_legacy_object_array
 from .store import StoreHandle, loads_json, run
 
@@ -69,6 +69,7 @@ class ZarrReader:
         if self.fmt is None:
             raise StoreNotFoundError(f"{self.url}: no zarr store here (no root zarr.json or .zgroup)")
         self.nodes = self._load_metadata()
+        self.chunk_cache = ChunkCache()  # one memory budget for every lazy array of this store
         root_attrs = self.nodes[""].attrs
         specloc = root_attrs.get(conv.SPECLOC_ATTR)
         ref = conv.decode_attr_reference(specloc)
@@ -346,7 +347,8 @@ class ZarrReader:
         else:
             dtype = np_dtype.name
         scalar = len(shape) == 0 or (spelled == "scalar" and shape == (1,))
-        lazy = LazyArray(source, convert=convert, dtype=out_dtype, store_url=self.url, path="/" + node.path)
+        lazy = LazyArray(source, convert=convert, dtype=out_dtype, store_url=self.url, path="/" + node.path,
+                         cache=self.chunk_cache)
         builder = DatasetBuilder(
             name, data=lazy, dtype=dtype, attributes=self._attrs(node), source=self.url,
             dims=list(dims) if isinstance(dims, list) and not scalar else None,
