@@ -74,9 +74,7 @@ def canonical_dtype(name: str, *, key: str | None = "dtype") -> str:
                f"or an alias ({', '.join(sorted(set(DTYPE_ALIASES) - set(CANONICAL_DTYPES)))})")
     else:
         msg = f"dtype must be a string, got {type(name).__name__} {name!r}"
-    err = SpecError(msg, key=key)
-    err.detail = msg  # type: ignore[attr-defined]  # the bare message, for re-raising with a location
-    raise err
+    raise SpecError(msg, key=key)
 
 
 def is_known_dtype(name: str) -> bool:

@@ -93,9 +93,7 @@ def _line(d: Any) -> int | None:
 
 
 def _fail(msg: str, d: Any, ctx: "_Ctx", key: str | None) -> SpecError:
-    err = SpecError(msg, file=ctx.file, data_type=ctx.data_type, key=key, line=_line(d))
-    err.detail = msg  # type: ignore[attr-defined]
-    return err
+    return SpecError(msg, file=ctx.file, data_type=ctx.data_type, key=key, line=_line(d))
 
 
 class _Ctx:
@@ -133,12 +131,9 @@ def _build(cls: type, kwargs: dict, d: dict, ctx: _Ctx) -> Any:
     except SpecError as e:
         if e.file is not None:
             raise
-        detail = getattr(e, "detail", None) or str(e)
         sub = e.data_type if e.data_type and e.data_type != ctx.data_type else None
-        msg = f"in {sub!r}: {detail}" if sub else detail
-        err = SpecError(msg, file=ctx.file, data_type=ctx.data_type or e.data_type, key=e.key, line=_line(d))
-        err.detail = msg  # type: ignore[attr-defined]
-        raise err from None
+        msg = f"in {sub!r}: {e.detail}" if sub else e.detail
+        raise SpecError(msg, file=ctx.file, data_type=ctx.data_type or e.data_type, key=e.key, line=_line(d)) from None
 
 
 def _normalise_type_keys(d: dict, ctx: _Ctx, what: str) -> dict:

@@ -34,10 +34,8 @@ Quantity = Union[int, str]
 
 
 def _error(msg: str, label: str | None, key: str | None) -> SpecError:
-    """A SpecError that also remembers its bare message, so the loader can re-raise it with a location."""
-    err = SpecError(msg, data_type=label, key=key)
-    err.detail = msg  # type: ignore[attr-defined]
-    return err
+    """A SpecError naming the type and key (the loader re-raises it with file and line)."""
+    return SpecError(msg, data_type=label, key=key)
 
 
 def _freeze(value: Any) -> Any:
@@ -150,7 +148,7 @@ def _norm_dtype(dtype: Any, label: str | None, *, compound: bool) -> Any:
         try:
             return canonical_dtype(dtype)
         except SpecError as e:
-            raise _error(getattr(e, "detail", None) or str(e), label, "dtype") from None
+            raise _error(e.detail, label, "dtype") from None
     if isinstance(dtype, dict):
         return RefSpec.from_dict(dtype, label=label)
     if isinstance(dtype, (list, tuple)):

@@ -533,7 +533,7 @@ class NamespaceCatalog:
         except SpecError as err:
             if err.file:
                 raise
-            raise SpecError(getattr(err, "detail", None) or str(err), file=file, data_type=err.data_type,
+            raise SpecError(err.detail, file=file, data_type=err.data_type,
                             key=err.key) from None
         visible: dict[str, str] = {}
         included: dict[str, tuple[str, ...]] = {}
