@@ -251,7 +251,7 @@ class Data(AbstractContainer):
         """Append one element along the first axis."""
         if self.data is None:
             self.data = [value]
-        elif isinstance(self.data, list) or hasattr(self.data, "append"):
+        elif hasattr(self.data, "append"):
             self.data.append(value)  # lists, and store-backed arrays that buffer rows for an append
         else:
             self.data = np.concatenate([np.asarray(self.data), np.asarray([value])])
@@ -267,7 +267,7 @@ class Data(AbstractContainer):
         """Append several elements along the first axis."""
         if self.data is None:
             self.data = list(values) if not isinstance(values, np.ndarray) else values
-        elif isinstance(self.data, list) or hasattr(self.data, "extend"):
+        elif hasattr(self.data, "extend"):
             self.data.extend(values)  # lists, and store-backed arrays that buffer rows for an append
         else:
             self.data = np.concatenate([np.asarray(self.data), np.asarray(values)])
