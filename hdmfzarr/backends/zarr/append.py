@@ -35,7 +35,7 @@ from .store import StoreHandle, loads_json, run
 from .values import to_text_array
 
 __all__ = ["GrowableArray", "AppendJob", "AppendSession", "append_tree", "collect_jobs", "wrap_growable",
-           "arrays_replaced", "bound_tables", "has_consolidated", "pending_count"]
+           "arrays_replaced", "bound_tables", "pending_count"]
 
 
 
@@ -531,18 +531,6 @@ def append_tree(handle: StoreHandle, root_builder: GroupBuilder, containers: lis
 
 
 # -- readers without consolidated metadata ----------------------------------------------------
-def has_consolidated(handle: StoreHandle) -> bool:
-    """Whether the store has consolidated metadata (read from the cached root document)."""
-    raw = handle.root_document()
-    if raw is None:
-        return False
-    if handle.root_format() == 2:
-        return True
-    doc = loads_json(raw, handle.url, "zarr.json")
-    cons = doc.get("consolidated_metadata") if isinstance(doc, dict) else None
-    return isinstance(cons, dict) and bool(cons.get("metadata"))
-
-
 def bound_tables(root: GroupBuilder) -> None:
     """Bound every table column to its committed rows (for stores read without consolidated
     metadata, where a killed writer may have grown some arrays past the last commit)."""

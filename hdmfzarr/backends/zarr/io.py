@@ -194,9 +194,9 @@ class ZarrIO:
                 raise CorruptStoreError(
                     f"{self.url}: the specs cached in the store cannot be loaded ({type(exc).__name__}: {exc})"
                 ) from exc
-        from .append import bound_tables, has_consolidated, wrap_growable
+        from .append import bound_tables, wrap_growable
 
-        if not has_consolidated(self.handle):  # bound columns by the committed rows (append protocol)
+        if not self._get_reader().consolidated:  # bound columns by the committed rows (append protocol)
             bound_tables(builder)
         if self.mode in ("a", "r+"):
             wrap_growable(builder)

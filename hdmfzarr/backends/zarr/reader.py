@@ -80,6 +80,8 @@ class ZarrReader:
 
     # -- metadata ------------------------------------------------------------------------
     def _load_metadata(self) -> dict[str, NodeMeta]:
+        # self.consolidated: whether the tree came from consolidated metadata (the committed state of
+        # the append protocol); without it, tables are bounded by their committed row counts
         return self._load_v3() if self.fmt == 3 else self._load_v2()
 
     def _load_v3(self) -> dict[str, NodeMeta]:
@@ -89,7 +91,8 @@ class ZarrReader:
             raise CorruptStoreError(f"{self.url}: the root node is not a group")
         nodes = {"": NodeMeta("", "group", root, dict(root.get("attributes") or {}), 3)}
         cons = root.get("consolidated_metadata")
-        if isinstance(cons, dict) and isinstance(cons.get("metadata"), dict) and cons["metadata"]:
+        self.consolidated = isinstance(cons, dict) and isinstance(cons.get("metadata"), dict) and bool(cons["metadata"])
+        if self.consolidated:
             for path, meta in cons["metadata"].items():
                 node_path = safety.check_node_path(path, self.url, "zarr.json consolidated_metadata")
                 if not node_path:
@@ -125,6 +128,7 @@ class ZarrReader:
 
     def _load_v2(self) -> dict[str, NodeMeta]:
         raw = self.handle.root_document()
+        self.consolidated = raw is not None
         docs: dict[str, Any] = {}
         if raw is not None:
             cons = loads_json(raw, self.url, ".zmetadata")
