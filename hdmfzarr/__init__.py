@@ -57,7 +57,17 @@ _LAZY: dict[str, str] = {
     "ValidationError": "hdmfzarr.errors",
 }
 
-__all__ = sorted([*_LAZY, "get_class", "register_class", "load_namespaces"])
+__all__ = sorted([*_LAZY, "__version__", "get_class", "register_class", "load_namespaces"])
+
+
+def _version() -> str:
+    """The installed distribution's version (package metadata is the one source of truth)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("hdmfzarr")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree that was never installed
+        return "0+unknown"
 
 
 def get_class(data_type: str, namespace: str | None = None) -> type:
@@ -88,6 +98,9 @@ def load_namespaces(path: str | Path) -> dict[str, Any]:
 
 
 def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        globals()[name] = value = _version()
+        return value
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'hdmfzarr' has no attribute {name!r}")

@@ -301,11 +301,18 @@ def _cmd_convert(args: argparse.Namespace) -> int:
 
 
 # ---------------------------------------------------------------------------- main
+def _package_version() -> str:
+    import hdmfzarr
+
+    return str(hdmfzarr.__version__)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="hdmfzarr",
         description="Inspect, validate and convert HDMF/NWB data stored in Zarr (format 2 or 3) or HDF5.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_package_version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def storage(p: argparse.ArgumentParser) -> None:

@@ -132,6 +132,28 @@ def test_layout_pyproject_packaging() -> None:
     assert {m.split(":")[0] for m in pytest_cfg["markers"]} == {"s3", "slow", "compat"}
 
 
+def test_layout_licences_present() -> None:
+    meta = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert meta["license"] == "BSD-3-Clause"
+    for name in meta["license-files"]:
+        assert (ROOT / name).is_file(), f"licence file {name} listed in pyproject.toml is missing"
+    # the schema licence is the hdmf-common-schema's, next to the schema files the wheel ships
+    schema_licence = (ROOT / "specs" / "hdmf-common" / "license.txt").read_text(encoding="utf-8")
+    assert "hdmf-common-schema" in schema_licence and "Redistribution" in schema_licence
+    assert "BSD 3-Clause" in (ROOT / "LICENSE").read_text(encoding="utf-8")
+    assert (ROOT / "CHANGELOG.md").read_text(encoding="utf-8").startswith("# Changelog")
+    assert (PACKAGE / "py.typed").is_file()
+
+
+def test_layout_version_comes_from_package_metadata() -> None:
+    from importlib.metadata import version
+
+    out = _run_python("import hdmfzarr, sys; print(hdmfzarr.__version__, 'importlib.metadata' in sys.modules)")
+    assert out.split() == [version("hdmfzarr"), "True"]
+    out = _run_python("import hdmfzarr, sys; print('importlib.metadata' in sys.modules)")
+    assert out.strip() == "False", "import hdmfzarr must not read package metadata until __version__ is asked for"
+
+
 def test_layout_test_file_names_are_unique() -> None:
     seen: dict[str, Path] = {}
     for path in sorted((ROOT / "tests").rglob("test_*.py")):
@@ -156,6 +178,7 @@ def _run_in(tmp_path: Path, args: list[str]) -> str:
     return done.stdout
 
 
+@pytest.mark.slow
 def test_layout_readme_quickstart_snippet_runs(tmp_path: Path) -> None:
     pytest.importorskip("pandas")
     (tmp_path / "snippet.py").write_text(_readme_python_block())
@@ -165,6 +188,7 @@ def test_layout_readme_quickstart_snippet_runs(tmp_path: Path) -> None:
     assert (tmp_path / "quickstart.zarr").is_dir()
 
 
+@pytest.mark.slow
 def test_layout_examples_quickstart_runs(tmp_path: Path) -> None:
     out = _run_in(tmp_path, [str(ROOT / "examples" / "quickstart.py"), "qs.zarr"])
     assert "wrote 1000 rows to qs.zarr" in out
@@ -183,9 +207,14 @@ def test_layout_wheel_ships_specs_and_cli(tmp_path: Path) -> None:
     with zipfile.ZipFile(wheel) as zf:
         names = set(zf.namelist())
         entry_points = zf.read("hdmfzarr-0.1.0.dist-info/entry_points.txt").decode()
+        metadata = zf.read("hdmfzarr-0.1.0.dist-info/METADATA").decode()
     specs = {p.name for p in (ROOT / "specs" / "hdmf-common").glob("*.yaml")}
     assert "namespace.yaml" in specs
     assert {f"hdmfzarr/_specs/hdmf-common/{name}" for name in specs} <= names
     assert "hdmfzarr/__init__.py" in names and "hdmfzarr/backends/zarr/__init__.py" in names
     assert not any(n.startswith(("tests/", "specs/")) for n in names)
     assert "hdmfzarr = hdmfzarr.cli:main" in entry_points
+    # our licence and the hdmf-common schema's own licence travel with the schema files
+    assert {"hdmfzarr/_specs/hdmf-common/license.txt", "hdmfzarr/_specs/hdmf-common/Legal.txt",
+            "hdmfzarr-0.1.0.dist-info/licenses/LICENSE", "hdmfzarr/py.typed"} <= names
+    assert "License-Expression: BSD-3-Clause" in metadata

@@ -30,6 +30,7 @@ def _read_while_appending(support, url: str, opts: dict | None, seconds: float) 
     return seen
 
 
+@pytest.mark.slow
 def test_concurrent_reader_sees_consistent_prefix(tmp_path: Path, support) -> None:
     path = tmp_path / "live.zarr"
     with ZarrIO(path, "w") as io:
@@ -38,6 +39,7 @@ def test_concurrent_reader_sees_consistent_prefix(tmp_path: Path, support) -> No
     assert len(seen) >= 10 and len(set(seen)) >= 5, seen  # many snapshots, of a growing table
 
 
+@pytest.mark.slow
 @pytest.mark.s3
 def test_concurrent_reader_on_s3(s3_server, s3_bucket, support) -> None:
     url = s3_server.url(s3_bucket, "live.zarr")

@@ -42,6 +42,7 @@ def _lane(support, server, path: Path, seed: int, trials: int, results: list, er
         errors.append(exc)
 
 
+@pytest.mark.slow
 def test_sigkill_during_appends_local(tmp_path: Path, support) -> None:
     """75 kills: 3 stores (two Zarr format 3, one format 2) x 25 successive kills, each reopened store
     consistent; every later append continues from the committed state the killed writer left.
@@ -76,6 +77,7 @@ def test_sigkill_during_appends_local(tmp_path: Path, support) -> None:
           f"committed the batch before dying")
 
 
+@pytest.mark.slow
 @pytest.mark.s3
 def test_sigkill_during_appends_s3(s3_server, s3_bucket, support, tmp_path: Path) -> None:
     """The same on the SeaweedFS S3 server: 10 kills in one store."""

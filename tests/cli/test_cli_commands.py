@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import importlib.util
 import os
 import subprocess
@@ -230,6 +231,7 @@ def test_convert_hdmf_hdf5_to_zarr(h5files, tmp_path, capsys):
     assert main(["validate", str(dst)]) == 0
 
 
+@pytest.mark.slow
 def test_convert_nwb_hdf5_to_zarr(h5files, tmp_path, capsys):
     import h5py
 
@@ -264,6 +266,16 @@ def test_convert_to_memory_url(good, capsys):
 
 
 # ----------------------------------------------------------------------------- options, help
+def test_version_flag(capsys):
+    import hdmfzarr
+
+    with pytest.raises(SystemExit) as exc:
+        main(["--version"])
+    assert exc.value.code == 0
+    assert capsys.readouterr().out.strip() == f"hdmfzarr {hdmfzarr.__version__}"
+    assert hdmfzarr.__version__ == importlib.metadata.version("hdmfzarr")
+
+
 def test_storage_options_parsing():
     assert parse_storage_options(None) is None
     assert parse_storage_options(["anon=true", "key=abc", "client_kwargs.endpoint_url=http://h:1", "n=3"]) == {

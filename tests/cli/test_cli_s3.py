@@ -26,6 +26,7 @@ def _options(server, key=None, secret=None) -> list[str]:
             "--storage-option", f"client_kwargs.region_name={server.region}"]
 
 
+@pytest.mark.slow
 def test_convert_tree_validate_on_s3(s3_server, s3_bucket, tmp_path, capsys):
     local = tmp_path / "local.zarr"
     with ZarrIO(local, mode="w") as io:

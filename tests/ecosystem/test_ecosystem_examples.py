@@ -40,17 +40,20 @@ def test_ecosystem_examples_are_all_covered() -> None:
     assert (EXAMPLES / "lazy_remote_reading.ipynb").is_file()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("script", [s for s in SCRIPTS if s not in S3_SCRIPTS])
 def test_ecosystem_example_script_runs(script: str, tmp_path: Path) -> None:
     out = _run(script, tmp_path, _env())
     assert out.strip(), f"{script} printed nothing"
 
 
+@pytest.mark.slow
 def test_ecosystem_example_acquisition_loop_appends(tmp_path: Path) -> None:
     out = _run("acquisition_loop.py", tmp_path, _env(), "events.zarr", "3")
     assert "batch 2: 2002 -> 3003 rows" in out and "3003 events stored" in out
 
 
+@pytest.mark.slow
 @pytest.mark.s3
 def test_ecosystem_example_write_table_s3(s3_server, tmp_path: Path) -> None:
     bucket = f"example-{os.getpid()}-new"  # the script creates the bucket

@@ -137,6 +137,7 @@ def test_ecosystem_pandas_region_column_resolved_once(tmp_path: Path) -> None:
     assert list(units.to_dataframe(index=True)["el2"]) == [0, 0, 1, 1]
 
 
+@pytest.mark.slow
 @pytest.mark.s3
 def test_ecosystem_pandas_remote_to_dataframe(store, s3_server, s3_bucket, fetch_log) -> None:
     _, table = store

@@ -120,6 +120,7 @@ def zarr_format(request: pytest.FixtureRequest) -> int:
     return request.param
 
 
+@pytest.mark.slow
 def test_disk_full_during_a_new_store_keeps_other_stores(tmp_path: Path, monkeypatch, zarr_format: int) -> None:
     committed = str(tmp_path / "committed.zarr")
     with ZarrIO(committed, "w", zarr_format=zarr_format) as io:
@@ -167,6 +168,7 @@ def _snapshot(url: str, names: list[str]) -> dict[str, Any]:
                     list(root[n]["labels"].data[:])) for n in names}
 
 
+@pytest.mark.slow
 def test_disk_full_while_adding_to_a_store_keeps_its_committed_objects(
     tmp_path: Path, monkeypatch, zarr_format: int
 ) -> None:

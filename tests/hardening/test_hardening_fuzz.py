@@ -202,6 +202,7 @@ def run_cases(files: dict[str, bytes], seed: int, n: int, tag: str) -> tuple[Cou
     return outcomes, failures, slowest
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("block", range(BLOCKS))
 @pytest.mark.parametrize("zarr_format", [3, 2], ids=["v3", "v2"])
 def test_corrupted_stores_raise_only_project_errors(base_stores: dict, zarr_format: int, block: int) -> None:

@@ -141,6 +141,7 @@ def check_roundtrip(schema, ids, rows, zarr_format: int) -> None:
 
 @settings(max_examples=EXAMPLES, deadline=None, database=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@pytest.mark.slow
 @given(tables())
 def test_random_tables_round_trip_in_both_formats(table: tuple) -> None:
     schema, ids, rows = table

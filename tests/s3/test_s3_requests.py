@@ -65,6 +65,7 @@ def test_s3_open_and_list_columns_costs_at_most_two_requests(
         assert counter.total == 1  # the root zarr.json with consolidated metadata, nothing else
 
 
+@pytest.mark.slow
 def test_s3_column_read_costs_its_chunk_gets_fetched_concurrently(s3_server, s3_bucket, counter, counted_options) -> None:
     url = s3_server.url(s3_bucket, "big.zarr")
     with ZarrIO(url, "w", storage_options=s3_server.storage_options) as io:

@@ -36,6 +36,7 @@ def test_s3_storage_options_work_with_fsspec(s3_server, s3_bucket) -> None:
     assert s3_server.filesystem().cat(f"{s3_bucket}/k") == b"via-fsspec"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("key, secret", [(None, "wrong-secret"), ("unknown-key", "wrong-secret")])
 def test_s3_wrong_credentials_refused(s3_server, s3_bucket, key, secret) -> None:
     s3_server.filesystem().pipe(f"{s3_bucket}/secret.txt", b"data")

@@ -129,6 +129,7 @@ def _run_env_script(env: dict[str, str], url: str) -> dict:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
+@pytest.mark.slow
 def test_s3_credentials_from_environment_variables(s3_server, s3_bucket, tmp_path) -> None:
     env = _clean_env(tmp_path)
     env.update({
@@ -150,6 +151,7 @@ def test_s3_credentials_from_environment_variables(s3_server, s3_bucket, tmp_pat
     assert "not-the-secret" not in proc.stderr
 
 
+@pytest.mark.slow
 def test_s3_credentials_from_config_files(s3_server, s3_bucket, tmp_path) -> None:
     env = _clean_env(tmp_path)
     (tmp_path / "credentials").write_text(

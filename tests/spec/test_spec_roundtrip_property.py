@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -82,6 +83,7 @@ def groups(draw, depth: int = 2):
                      links=[c for c in children if isinstance(c, LinkSpec)])
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None)
 @given(groups(), st.sampled_from(["data_type", "neurodata_type"]))
 def test_group_spec_round_trips_through_yaml(spec: GroupSpec, type_key: str) -> None:
