@@ -13,20 +13,14 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from hdmfzarr.dask import to_dask
+from hdmfzarr.dataio import DataChunkIterator, DataIO, is_lazy_array
 from hdmfzarr.errors import ContainerError
+from hdmfzarr.repr import html_repr, register_kind
 
 __all__ = ["AbstractContainer", "Container", "Data", "is_lazy_array", "summarize_value"]
 
 REPR_FIELDS = 6  # fields shown by a container's repr before "... +N fields"
-
-
-def is_lazy_array(value: Any) -> bool:
-    """True for array-likes read from a store (``shape`` + ``__getitem__``, not numpy/list/tuple)."""
-    return (
-        not isinstance(value, (np.ndarray, list, tuple, str, bytes))
-        and hasattr(value, "shape")
-        and hasattr(value, "__getitem__")
-    )
 
 
 def summarize_value(value: Any) -> str:
@@ -212,8 +206,6 @@ class AbstractContainer:
 
     def _repr_html_(self) -> str:
         """Notebook view: a collapsible tree that reads at most the first rows/chunks of any dataset."""
-        from hdmfzarr.repr import html_repr
-
         return html_repr(self)
 
 
@@ -259,9 +251,15 @@ class Data(AbstractContainer):
 
     def to_dask(self, chunks: Any = None) -> Any:
         """The data as a dask array aligned with its storage chunks (a lazy array stays lazy); needs dask."""
-        from hdmfzarr.dask import to_dask
+        raw = self.data.data if isinstance(self.data, DataIO) else self.data
+        return to_dask(self._check_daskable(raw), chunks)
 
-        return to_dask(self, chunks=chunks)
+    def _check_daskable(self, raw: Any) -> Any:
+        """``raw`` if it can become a dask array (an empty array for no data); refuses iterators."""
+        if isinstance(raw, DataChunkIterator):
+            raise ContainerError(f"{type(self).__name__} {self.name!r}: data given as a DataChunkIterator "
+                                 "cannot become a dask array")
+        return np.zeros(0) if raw is None else raw
 
     def extend(self, values: Any) -> None:
         """Append several elements along the first axis."""
@@ -272,3 +270,7 @@ class Data(AbstractContainer):
         else:
             self.data = np.concatenate([np.asarray(self.data), np.asarray(values)])
         self.set_modified(True)
+
+
+register_kind(AbstractContainer, "container")
+register_kind(Data, "data")

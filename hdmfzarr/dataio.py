@@ -12,7 +12,16 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["DataIO", "DataChunkIterator"]
+
+def is_lazy_array(value: Any) -> bool:
+    """True for array-likes read from a store (``shape`` + ``__getitem__``, not numpy/list/tuple)."""
+    return (
+        not isinstance(value, (np.ndarray, list, tuple, str, bytes))
+        and hasattr(value, "shape")
+        and hasattr(value, "__getitem__")
+    )
+
+__all__ = ["is_lazy_array", "DataIO", "DataChunkIterator"]
 
 
 @dataclass

@@ -13,9 +13,9 @@ from typing import Any
 
 import numpy as np
 
-from hdmfzarr.container import AbstractContainer, Data, is_lazy_array
+from hdmfzarr.dataio import DataIO, is_lazy_array
 
-__all__ = ["html_repr", "array_summary", "PREVIEW_ROWS", "PREVIEW_ITEMS"]
+__all__ = ["html_repr", "register_kind", "array_summary", "PREVIEW_ROWS", "PREVIEW_ITEMS"]
 
 PREVIEW_ROWS = 5  # table rows (and leading array rows) shown
 PREVIEW_ITEMS = 6  # elements shown per ragged cell / per trailing array axis
@@ -31,6 +31,31 @@ _STYLE = (
 )
 
 
+# What each container class is drawn as; the classes register themselves (container.py, common/), so this
+# module knows no container class and sits below them all.
+_KINDS: dict[type, str] = {}
+_DATA_KINDS = ("data", "index", "region")
+
+
+def register_kind(cls: type, kind: str) -> None:
+    """Draw instances of ``cls`` (and subclasses) as ``kind``: container, data, table, index or region."""
+    if kind not in ("container", "table") + _DATA_KINDS:
+        raise ValueError(f"unknown kind {kind!r}")
+    _KINDS[cls] = kind
+
+
+def _kind(obj: Any) -> str | None:
+    for klass in type(obj).__mro__:
+        kind = _KINDS.get(klass)
+        if kind is not None:
+            return kind
+    return None
+
+
+def _is_container(value: Any) -> bool:
+    return _kind(value) is not None
+
+
 def _esc(value: Any) -> str:
     return html.escape(str(value), quote=True)
 
@@ -39,14 +64,10 @@ def _short(text: str, limit: int = MAX_TEXT) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _raw_data(obj: Data) -> Any:
+def _raw_data(obj: Any) -> Any:
     """The stored (or given) array of a Data without merging buffered rows (which would read a lazy base)."""
-    raw_base = getattr(obj, "_raw_base", None)
-    if raw_base is not None:
-        return raw_base()
-    data = obj.data
-    inner = getattr(data, "data", None)
-    return inner if inner is not None and type(data).__name__ == "DataIO" else data
+    data = obj.base_data if hasattr(obj, "base_data") else obj.data
+    return data.data if isinstance(data, DataIO) else data
 
 
 def array_summary(value: Any) -> dict[str, Any]:
@@ -79,7 +100,7 @@ def _preview_selection(shape: tuple[int, ...]) -> tuple[slice, ...]:
     return (slice(0, PREVIEW_ROWS),) + tuple(slice(0, PREVIEW_ITEMS) for _ in shape[1:])
 
 
-def _preview_array(obj: Data | None, value: Any) -> str:
+def _preview_array(obj: Any | None, value: Any) -> str:
     """The first rows/elements of an array as text (a bounded read; '' if it cannot be read)."""
     try:
         if value is None:
@@ -116,7 +137,7 @@ def _fmt_cell(value: Any) -> str:
         return text if any(c in text for c in ".eni") else text + ".0"  # 0.0 stays a float
     if isinstance(value, str):
         return repr(_short(value, 40))
-    if isinstance(value, AbstractContainer):
+    if _is_container(value):
         return f"<{type(value).__name__} {value.name!r}>"
     if isinstance(value, np.ndarray):
         return _fmt_seq(list(value[:PREVIEW_ITEMS]) if value.ndim else [value[()]], len(value) if value.ndim else 1)
@@ -152,25 +173,24 @@ class _Renderer:
     def __init__(self) -> None:
         self.seen: set[int] = set()
 
-    def render(self, obj: AbstractContainer, depth: int = 0, label: str | None = None, open_: bool = True) -> str:
-        from hdmfzarr.common.table import DynamicTable
-
+    def render(self, obj: Any, depth: int = 0, label: str | None = None, open_: bool = True) -> str:
         self.seen.add(id(obj))
-        if isinstance(obj, DynamicTable):
+        kind = _kind(obj)
+        if kind == "table":
             return self.table(obj, depth, label, open_)
-        if isinstance(obj, Data):
+        if kind in _DATA_KINDS:
             return self.data(obj, label)
         return self.group(obj, depth, label, open_)
 
-    def _title(self, obj: AbstractContainer, label: str | None, extra: str = "") -> str:
+    def _title(self, obj: Any, label: str | None, extra: str = "") -> str:
         name = _esc(obj.name)
         prefix = f"{_esc(label)}: " if label and label != obj.name else ""
         return f"{prefix}<b>{name}</b> <span class='t'>{_esc(type(obj).__name__)}</span>{extra}"
 
-    def _attr_items(self, obj: AbstractContainer, skip: set[str]) -> list[str]:
+    def _attr_items(self, obj: Any, skip: set[str]) -> list[str]:
         items = []
         for key, value in obj.fields.items():
-            if key in skip or isinstance(value, AbstractContainer) or _is_container_list(value):
+            if key in skip or _is_container(value) or _is_container_list(value):
                 continue
             if is_lazy_array(value) or isinstance(value, np.ndarray) and value.ndim:
                 info = array_summary(value)
@@ -180,12 +200,12 @@ class _Renderer:
                 items.append(f"<li>{_esc(key)}: {_esc(_fmt_cell(value))}</li>")
         return items
 
-    def _children(self, obj: AbstractContainer, depth: int, skip_ids: set[int]) -> list[str]:
+    def _children(self, obj: Any, depth: int, skip_ids: set[int]) -> list[str]:
         out = []
         listed = 0
-        entries: list[tuple[str | None, AbstractContainer]] = []
+        entries: list[tuple[str | None, Any]] = []
         for key, value in obj.fields.items():
-            if isinstance(value, AbstractContainer):
+            if _is_container(value):
                 entries.append((key, value))
             elif _is_container_list(value):
                 entries.extend((None, v) for v in value)
@@ -211,7 +231,7 @@ class _Renderer:
             out.append(f"<li>… and {listed - MAX_CHILDREN} more</li>")
         return out
 
-    def group(self, obj: AbstractContainer, depth: int, label: str | None, open_: bool) -> str:
+    def group(self, obj: Any, depth: int, label: str | None, open_: bool) -> str:
         attrs = self._attr_items(obj, set())
         kids = self._children(obj, depth, set())
         body = ""
@@ -221,7 +241,7 @@ class _Renderer:
             body += "<ul>" + "".join(kids) + "</ul>"
         return _details(self._title(obj, label), body, open_)
 
-    def data(self, obj: Data, label: str | None) -> str:
+    def data(self, obj: Any, label: str | None) -> str:
         raw = _raw_data(obj)
         info = array_summary(raw)
         length = None
@@ -304,11 +324,9 @@ def obj_dtype(obj: Any) -> str:
 
 def head_cells(top: Any, n: int) -> list[str]:
     """Text of the first ``n`` cells of a column, reading at most ``PREVIEW_ITEMS`` values per ragged row."""
-    from hdmfzarr.common.columns import DynamicTableRegion, VectorIndex
-
-    if not isinstance(top, VectorIndex):
+    if _kind(top) != "index":
         values = top.get(slice(0, n))
-        if isinstance(top, DynamicTableRegion):
+        if _kind(top) == "region":
             return [f"→ row {int(v)}" for v in np.asarray(values).reshape(-1)]
         return [_fmt_cell(v) for v in (values if isinstance(values, list) else list(np.asarray(values)))]
     ends = np.asarray(top.get_offsets(slice(0, n)), dtype=np.int64)
@@ -316,12 +334,12 @@ def head_cells(top: Any, n: int) -> list[str]:
     target = top.target
     out = []
     for s, e in zip(starts.tolist(), ends.tolist()):
-        if isinstance(target, VectorIndex):
+        if _kind(target) == "index":
             out.append(f"[{e - s} lists]")
             continue
         part = target.get(slice(s, min(e, s + PREVIEW_ITEMS)))
         items = list(np.asarray(part))
-        if isinstance(target, DynamicTableRegion):
+        if _kind(target) == "region":
             out.append("→ rows " + _fmt_seq([int(v) for v in items], e - s))
         else:
             out.append(_fmt_seq(items, e - s))
@@ -333,9 +351,9 @@ def _details(summary_html: str, body_html: str, open_: bool) -> str:
 
 
 def _is_container_list(value: Any) -> bool:
-    return isinstance(value, (list, tuple)) and bool(value) and all(isinstance(v, AbstractContainer) for v in value)
+    return isinstance(value, (list, tuple)) and bool(value) and all(_is_container(v) for v in value)
 
 
-def html_repr(obj: AbstractContainer) -> str:
+def html_repr(obj: Any) -> str:
     """The notebook view of a container: a collapsible tree; tables show their columns and first rows."""
     return f"<div class='hdmfzarr-repr'>{_STYLE}{_Renderer().render(obj)}</div>"

@@ -47,7 +47,7 @@ def buffered_columns(containers: list[Any]) -> Iterator[tuple[Any, Any, np.ndarr
         rows = c.pending_rows
         if rows is None or not len(rows):
             continue
-        yield c, c._raw_base(), np.asarray(rows)
+        yield c, c.base_data, np.asarray(rows)
 
 
 def bound_table_columns(root: GroupBuilder, length: Callable[[Any], int | None],

@@ -13,7 +13,7 @@ import inspect
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ContainerError, SpecError
-from .specinfo import is_attribute, is_group, is_link, is_ref_dtype, spec_type
+from ..spec.model import AttributeSpec, GroupSpec, LinkSpec, is_ref_dtype, spec_type
 
 if TYPE_CHECKING:
     from .typemap import TypeMap
@@ -29,7 +29,7 @@ def _base_class(type_map: TypeMap, namespace: str, data_type: str, spec: Any) ->
         return type_map.get_class(hier[1], namespace)
     from ..container import Container, Data
 
-    return Container if is_group(spec) else Data
+    return Container if isinstance(spec, GroupSpec) else Data
 
 
 def _default_of(spec: Any) -> Any:
@@ -61,7 +61,7 @@ def generate_class(type_map: TypeMap, data_type: str, namespace: str) -> type:
     for f in mapper.fields():
         if f.attr in base_names or f.attr in column_attrs or f.attr == "name":
             continue
-        if is_attribute(f.spec) and getattr(f.spec, "value", None) is not None:
+        if isinstance(f.spec, AttributeSpec) and getattr(f.spec, "value", None) is not None:
             fixed[f.attr] = f.spec.value
             continue
         if any(o.attr == f.attr for o in own):
@@ -173,7 +173,7 @@ def generate_class(type_map: TypeMap, data_type: str, namespace: str) -> type:
 
 
 def _annotation(spec: Any) -> Any:
-    if is_link(spec) or spec_type(spec) is not None:
+    if isinstance(spec, LinkSpec) or spec_type(spec) is not None:
         return Any
     dt = getattr(spec, "dtype", None)
     if is_ref_dtype(dt):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ..spec.model import AttributeSpec, GroupSpec, spec_type
 from .builders import Builder
 from .mapper import ObjectMapper
-from .specinfo import is_attribute, is_group, spec_type
 
 if TYPE_CHECKING:
     from .manager import BuildManager
@@ -30,7 +30,7 @@ class DynamicTableMap(ObjectMapper):
         dt = spec_type(spec)
         return (
             dt is not None
-            and not is_attribute(spec)
+            and not isinstance(spec, AttributeSpec)
             and self._prefix.get(id(spec), None) == ()
             and self.type_map.is_subtype(self.namespace, dt, "VectorData")
         )
@@ -114,7 +114,7 @@ class SimpleMultiContainerMap(ObjectMapper):
         items = list(items.values()) if isinstance(items, dict) else list(items)
         from ..container import Data
 
-        want_data = not is_group(spec)
+        want_data = not isinstance(spec, GroupSpec)
         return [c for c in items if isinstance(c, Data) == want_data]
 
     def attr_name(self, spec: Any) -> str:

@@ -14,26 +14,22 @@ from typing import Any
 import numpy as np
 
 from ..dataio import DataChunkIterator, DataIO
-from ..errors import BuildError, SpecError
-from ..spec.dtypes import NUMERIC_DTYPES, TEXT_DTYPES, dtype_from_numpy
+from ..errors import BuildError
+from ..spec.dtypes import (
+    NUMERIC_DTYPES,
+    TEXT_DTYPES,
+    dtype_from_numpy,
+    fit_integers,
+    keep_wider,
+)
+from ..spec.model import is_compound_dtype, is_ref_dtype
 from .builders import CompoundField, ReferenceBuilder
 from .lazyrefs import ReferenceArray
-from .specinfo import is_compound_dtype, is_ref_dtype
 
-__all__ = ["convert_value", "read_value", "canonical_of_numpy", "is_passthrough"]
+__all__ = ["convert_value", "read_value", "is_passthrough"]
 
 _NUMERIC = NUMERIC_DTYPES
 _TEXT = TEXT_DTYPES
-
-
-def canonical_of_numpy(dtype: Any) -> str | None:
-    """Canonical spec dtype of a numpy dtype, or None when it has none (object arrays, ...)."""
-    try:
-        if np.dtype(dtype).kind == "O":
-            return None
-        return dtype_from_numpy(dtype)
-    except (TypeError, SpecError):
-        return None
 
 
 def is_passthrough(value: Any) -> bool:
@@ -49,9 +45,13 @@ def _value_dtype(value: Any) -> str | None:
     """Canonical dtype a passthrough or numpy value carries, if it says."""
     inner = value.data if isinstance(value, DataIO) else value
     if isinstance(value, DataIO) and value.dtype is not None:
-        return canonical_of_numpy(value.dtype)
+        return _spec_dtype(value.dtype)
     dt = getattr(inner, "dtype", None)
-    return canonical_of_numpy(dt) if dt is not None else None
+    return _spec_dtype(dt) if dt is not None else None
+
+
+def _spec_dtype(dtype: Any) -> str | None:
+    return dtype_from_numpy(dtype, strict=False)
 
 
 def _iso(v: Any) -> str:
@@ -117,20 +117,16 @@ def _widest_needed(arr: np.ndarray, want: np.dtype, where: str, own_width: bool)
     what their values need (an int64 index under a ``uint8`` spec becomes the smallest uint that fits;
     plain Python ints take the smallest width the spec allows)."""
     if own_width and arr.dtype.kind == want.kind and arr.dtype.itemsize >= want.itemsize:
-        return arr.dtype
+        return keep_wider(want, arr.dtype)
     if want.kind not in "iu" or arr.dtype.kind not in "biu" or arr.size == 0:
         return want
     lo, hi = int(arr.min()), int(arr.max())
     if want.kind == "u" and lo < 0:
         raise BuildError(f"{where}: expected {want.name} (unsigned) data, got negative values (min {lo})")
-    for size in (1, 2, 4, 8):
-        if size < want.itemsize:
-            continue
-        cand = np.dtype(f"{want.kind}{size}")
-        info = np.iinfo(cand)
-        if info.min <= lo and hi <= info.max:
-            return cand
-    raise BuildError(f"{where}: values {lo}..{hi} do not fit in any {want.name}-compatible integer type")
+    fitted = fit_integers(lo, hi, want)
+    if fitted is None:
+        raise BuildError(f"{where}: values {lo}..{hi} do not fit in any {want.name}-compatible integer type")
+    return fitted
 
 
 def convert_value(dtype: Any, value: Any, where: str, is_attr: bool = False) -> tuple[Any, Any]:
@@ -194,9 +190,9 @@ def _infer(value: Any, where: str, is_attr: bool) -> tuple[Any, Any]:
     if isinstance(value, (_dt.datetime, _dt.date)):
         return value.isoformat(), "isodatetime"
     if isinstance(value, np.ndarray) and value.dtype.kind != "O":
-        return value, canonical_of_numpy(value.dtype)
+        return value, _spec_dtype(value.dtype)
     if isinstance(value, (bool, int, float, np.generic)):
-        return value, canonical_of_numpy(np.asarray(value).dtype)
+        return value, _spec_dtype(np.asarray(value).dtype)
     if isinstance(value, (list, tuple, np.ndarray)):
         leaves = _leaves(value)
         if leaves and all(isinstance(v, str) for v in leaves):
@@ -212,7 +208,7 @@ def _infer(value: Any, where: str, is_attr: bool) -> tuple[Any, Any]:
         except ValueError:  # ragged nesting: let the backend decide
             return value, None
         if arr.dtype.kind in "biuf":
-            return arr, canonical_of_numpy(arr.dtype)
+            return arr, _spec_dtype(arr.dtype)
     return value, None
 
 

@@ -14,6 +14,8 @@ from typing import Any
 import numpy as np
 
 from ..errors import BuildError, ConstructError, DanglingReferenceError
+from ..spec.dtypes import NUMERIC_DTYPES
+from ..spec.model import is_compound_dtype, is_ref_dtype
 from .builders import (
     Builder,
     CompoundField,
@@ -23,11 +25,9 @@ from .builders import (
     LinkBuilder,
     ReferenceBuilder,
 )
-from ..spec.dtypes import NUMERIC_DTYPES
 from .convert import read_value
 from .lazyrefs import CompoundReferenceArray, ReferenceArray
 from .mapper import container_path
-from .specinfo import is_compound_dtype, is_ref_dtype
 from .typemap import TypeMap
 
 __all__ = ["BuildManager", "PendingRef"]

@@ -16,20 +16,10 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 
 from ..errors import BuildError, ConstructError, ContainerError, HdmfZarrError
+from ..spec.model import AttributeSpec, GroupSpec, LinkSpec, is_ref_dtype, spec_type
 from .builders import Builder, DatasetBuilder, GroupBuilder, LinkBuilder
 from .convert import convert_value, read_value
-from .specinfo import (
-    default_attr_name,
-    identifier,
-    is_attribute,
-    is_group,
-    is_link,
-    is_many,
-    is_ref_dtype,
-    is_required,
-    is_typed,
-    spec_type,
-)
+from .naming import default_attr_name, identifier
 
 if TYPE_CHECKING:
     from .manager import BuildManager
@@ -95,8 +85,8 @@ class ObjectMapper:
     def _index(self, spec: Any, prefix: tuple[str, ...]) -> None:
         for sub in self._subspecs(spec):
             self._prefix[id(sub)] = prefix
-            if not is_typed(sub) and not is_link(sub) and not is_attribute(sub):
-                if is_group(sub):
+            if not (spec_type(sub) is not None) and not isinstance(sub, LinkSpec) and not isinstance(sub, AttributeSpec):
+                if isinstance(sub, GroupSpec):
                     self._index(sub, prefix + (sub.name,))
                 else:  # untyped dataset: its attributes are named after it
                     for a in getattr(sub, "attributes", ()) or ():
@@ -118,9 +108,9 @@ class ObjectMapper:
         if got is not None:
             return got
         prefix = self._prefix.get(id(spec), ())
-        if prefix and is_typed(spec) and not getattr(spec, "name", None):
+        if prefix and (spec_type(spec) is not None) and not getattr(spec, "name", None):
             parent = self._parent_of(spec)
-            if parent is not None and len([s for s in self._subspecs(parent) if not is_attribute(s)]) == 1:
+            if parent is not None and len([s for s in self._subspecs(parent) if not isinstance(s, AttributeSpec)]) == 1:
                 name = prefix[-1]  # the only typed content of an untyped group takes its name
                 prefix = prefix[:-1]
             else:
@@ -140,7 +130,7 @@ class ObjectMapper:
             subs = self._subspecs(node)
             if any(s is spec for s in subs):
                 return node
-            stack.extend(s for s in subs if is_group(s) and not is_typed(s))
+            stack.extend(s for s in subs if isinstance(s, GroupSpec) and not (spec_type(s) is not None))
         return None
 
     def fields(self) -> list[FieldInfo]:
@@ -153,27 +143,27 @@ class ObjectMapper:
 
     def _collect(self, spec: Any, out: list[FieldInfo], path: tuple[str, ...]) -> None:
         for a in getattr(spec, "attributes", ()) or ():
-            out.append(FieldInfo(self.attr_name(a), a, "attribute", path, is_required(a)))
+            out.append(FieldInfo(self.attr_name(a), a, "attribute", path, a.is_required))
         for d in getattr(spec, "datasets", ()) or ():
-            if is_typed(d):
-                out.append(FieldInfo(self.attr_name(d), d, "dataset", path, is_required(d)))
+            if (spec_type(d) is not None):
+                out.append(FieldInfo(self.attr_name(d), d, "dataset", path, d.is_required))
             else:
                 if getattr(d, "value", None) is None:
-                    out.append(FieldInfo(self.attr_name(d), d, "dataset", path, is_required(d)))
+                    out.append(FieldInfo(self.attr_name(d), d, "dataset", path, d.is_required))
                 for a in getattr(d, "attributes", ()) or ():
                     out.append(FieldInfo(self.attr_name(a), a, "attribute", path + (d.name,),
-                                         is_required(a) and is_required(d)))
+                                         a.is_required and d.is_required))
         for g in getattr(spec, "groups", ()) or ():
-            if is_typed(g):
-                out.append(FieldInfo(self.attr_name(g), g, "group", path, is_required(g)))
+            if (spec_type(g) is not None):
+                out.append(FieldInfo(self.attr_name(g), g, "group", path, g.is_required))
             else:
                 sub: list[FieldInfo] = []
                 self._collect(g, sub, path + (g.name,))
-                if not is_required(g):
+                if not g.is_required:
                     sub = [FieldInfo(f.attr, f.spec, f.kind, f.path, False) for f in sub]
                 out += sub
         for lk in getattr(spec, "links", ()) or ():
-            out.append(FieldInfo(self.attr_name(lk), lk, "link", path, is_required(lk)))
+            out.append(FieldInfo(self.attr_name(lk), lk, "link", path, lk.is_required))
 
     # -- values ------------------------------------------------------------------------------
     def get_value(self, container: Any, spec: Any) -> Any:
@@ -182,7 +172,7 @@ class ObjectMapper:
 
     def convert_dtype(self, spec: Any, value: Any, where: str = "?") -> tuple[Any, Any]:
         """Coerce ``value`` to the spec's dtype: ``(value, builder_dtype)``."""
-        return convert_value(getattr(spec, "dtype", None), value, where, is_attr=is_attribute(spec))
+        return convert_value(getattr(spec, "dtype", None), value, where, is_attr=isinstance(spec, AttributeSpec))
 
     # -- build -------------------------------------------------------------------------------
     def type_attributes(self, container: Any) -> dict[str, Any]:
@@ -195,7 +185,7 @@ class ObjectMapper:
         where = container_path(container)
         bname = name or getattr(self.spec, "name", None) or container.name
         attrs = self.type_attributes(container)
-        if is_group(self.spec):
+        if isinstance(self.spec, GroupSpec):
             gb = GroupBuilder(bname, attributes=attrs)
             self.fill_group(gb, self.spec, container, manager, where)
             return gb
@@ -225,7 +215,7 @@ class ObjectMapper:
             if value is None and getattr(a, "value", None) is not None:
                 value = a.value
             if value is None:
-                if is_required(a):
+                if a.is_required:
                     raise BuildError(
                         f"{where}: required attribute {a.name!r} of type {self.data_type!r} is missing "
                         f"(container field {self.attr_name(a)!r} is None)"
@@ -241,18 +231,18 @@ class ObjectMapper:
         # named sub-specs first so unnamed "any number of X" specs do not swallow them
         subs.sort(key=lambda s: 0 if getattr(s, "name", None) else 1)
         for sub in subs:
-            if is_typed(sub):
+            if (spec_type(sub) is not None):
                 self.build_typed(gb, sub, container, manager, where)
-            elif is_group(sub):
+            elif isinstance(sub, GroupSpec):
                 child = GroupBuilder(sub.name)
                 self.fill_group(child, sub, container, manager, f"{where}/{sub.name}")
-                if child.attributes or any(True for _ in child.children()) or is_required(sub):
+                if child.attributes or any(True for _ in child.children()) or sub.is_required:
                     gb.set_group(child)
             else:
                 self.build_untyped_dataset(gb, sub, container, where)
         for lk in getattr(spec, "links", ()) or ():
             targets = _as_list(self.get_value(container, lk))
-            if not targets and is_required(lk):
+            if not targets and lk.is_required:
                 raise BuildError(f"{where}: required link {self.attr_name(lk)!r} to {lk.target_type!r} is missing")
             for t in targets:
                 name = getattr(lk, "name", None) or t.name
@@ -264,7 +254,7 @@ class ObjectMapper:
         if value is None:
             if getattr(spec, "default_value", None) is not None:
                 value = spec.default_value
-            elif is_required(spec):
+            elif spec.is_required:
                 raise BuildError(
                     f"{where}: required dataset {spec.name!r} of type {self.data_type!r} is missing "
                     f"(container field {self.attr_name(spec)!r} is None)"
@@ -310,9 +300,9 @@ class ObjectMapper:
                 else:
                     gb.set_dataset(b)  # type: ignore[arg-type]
             placed += 1
-        if not placed and is_required(spec) and not (fixed and fixed in gb):
+        if not placed and spec.is_required and not (fixed and fixed in gb):
             raise BuildError(
-                f"{where}: required {'group' if is_group(spec) else 'dataset'} "
+                f"{where}: required {'group' if isinstance(spec, GroupSpec) else 'dataset'} "
                 f"{fixed or self.attr_name(spec)!r} of type {want!r} is missing"
             )
 
@@ -320,7 +310,7 @@ class ObjectMapper:
     def construct_kwargs(self, builder: Builder, manager: BuildManager) -> dict[str, Any]:
         """Constructor keyword arguments gathered from ``builder`` (children constructed)."""
         kwargs: dict[str, Any] = {}
-        if is_group(self.spec):
+        if isinstance(self.spec, GroupSpec):
             self._gather_group(builder, self.spec, manager, kwargs)  # type: ignore[arg-type]
         else:
             self._gather_attributes(builder, self.spec, manager, kwargs)
@@ -350,9 +340,9 @@ class ObjectMapper:
             child = builder.groups.get(sub.name) or builder.datasets.get(sub.name) or builder.links.get(sub.name)
             if child is None:
                 continue
-            if is_typed(sub):
+            if (spec_type(sub) is not None):
                 kwargs[self.attr_name(sub)] = manager.construct_child(child)
-            elif is_group(sub):
+            elif isinstance(sub, GroupSpec):
                 if isinstance(child, GroupBuilder):
                     self._gather_group(child, sub, manager, kwargs)
             elif isinstance(child, DatasetBuilder):
@@ -375,19 +365,19 @@ class ObjectMapper:
                     claimed.add(child.name)
                     found.append(manager.construct_child(child))
             if found:
-                kwargs[self.attr_name(lk)] = found if is_many(lk) else found[0]
+                kwargs[self.attr_name(lk)] = found if lk.is_many() else found[0]
         for sub in subs:
             if getattr(sub, "name", None):
                 continue
             want = spec_type(sub)
-            pool: list[Builder] = list(builder.groups.values() if is_group(sub) else builder.datasets.values())
+            pool: list[Builder] = list(builder.groups.values() if isinstance(sub, GroupSpec) else builder.datasets.values())
             pool += list(builder.links.values())
             found = []
             for child in pool:
                 if child.name in claimed:
                     continue
                 target = manager.link_target(child) if isinstance(child, LinkBuilder) else child
-                if isinstance(target, GroupBuilder) != is_group(sub):
+                if isinstance(target, GroupBuilder) != isinstance(sub, GroupSpec):
                     continue
                 ns_dt = self.type_map.builder_type(target)
                 if ns_dt is None or not self.type_map.is_subtype(ns_dt[0], ns_dt[1], want):
@@ -396,7 +386,7 @@ class ObjectMapper:
                 found.append(manager.construct_child(child))
             if not found:
                 continue
-            kwargs[self.attr_name(sub)] = found if is_many(sub) else found[0]
+            kwargs[self.attr_name(sub)] = found if sub.is_many() else found[0]
 
     def construct(self, builder: Builder, manager: BuildManager, cls: type) -> Any:
         """Instantiate ``cls`` from ``builder`` through its plain ``__init__``."""

@@ -14,11 +14,18 @@ from typing import Any
 import numpy as np
 
 from hdmfzarr.errors import ContainerError
-from hdmfzarr.spec.dtypes import DTYPE_ALIASES, NUMERIC_DTYPES
+from hdmfzarr.spec.dtypes import (
+    NUMERIC_DTYPES,
+    canonical_dtype,
+    is_known_dtype,
+    scalar_dtype,
+    storage_dtype,
+)
 
 __all__ = ["ColumnType", "resolve_dtype", "infer_column_type", "OBJECT_TYPE"]
 
 _NUMERIC = NUMERIC_DTYPES | {"bool"}
+_TEXT = ("text", "ascii", "isodatetime")
 
 _INT_TYPES = (int, np.integer)
 _FLOAT_TYPES = (int, float, np.integer, np.floating)
@@ -45,7 +52,7 @@ class ColumnType:
 
     @property
     def is_text(self) -> bool:
-        return self.spec_dtype in ("text", "ascii", "isodatetime")
+        return self.spec_dtype in _TEXT
 
     def check_array(self, arr: np.ndarray) -> bool:
         """True when an array's dtype fits this column (numpy kinds, ints into floats, text into text)."""
@@ -92,51 +99,36 @@ def resolve_dtype(dtype: Any, where: str = "") -> ColumnType:
     elif dtype is bytes:
         dtype = "ascii"
     if isinstance(dtype, str):
-        name = DTYPE_ALIASES.get(dtype.lower(), dtype.lower())
-        if name == "numeric":
-            name = "float64"
-        if name in ("text", "ascii", "isodatetime"):
-            return ColumnType(name, np.dtype(object), _ACCEPT[name])
-        if name in _NUMERIC:
-            npd = np.dtype(name)
-            return ColumnType(name, npd, _ACCEPT[npd.kind])
-        if name in ("object", "ref", "reference"):
+        if dtype.lower() in ("object", "ref", "reference"):
             return OBJECT_TYPE
+        if is_known_dtype(dtype):
+            name = canonical_dtype(dtype)
+            return _of_name("float64" if name == "numeric" else name)
     try:
         npd = np.dtype(dtype)
     except TypeError as exc:
         raise ContainerError(f"{where}unknown dtype {dtype!r}") from exc
-    kind = npd.kind
-    if kind == "U":
-        return ColumnType("text", np.dtype(object), _ACCEPT["text"])
-    if kind == "S":
-        return ColumnType("ascii", np.dtype(object), _ACCEPT["ascii"])
-    if kind == "T":  # numpy StringDType
-        return ColumnType("text", np.dtype(object), _ACCEPT["text"])
-    if kind in _ACCEPT:
-        spec = npd.name if npd.name in _NUMERIC else None
-        return ColumnType(spec, npd, _ACCEPT[kind])
-    if kind == "M":
-        return ColumnType("isodatetime", np.dtype(object), _ACCEPT["isodatetime"])
+    name = storage_dtype(npd)
+    if name in _TEXT:
+        return _of_name(name)
+    if npd.kind in _ACCEPT:
+        return ColumnType(name if name in _NUMERIC else None, npd, _ACCEPT[npd.kind])
     return OBJECT_TYPE
+
+
+def _of_name(name: str) -> ColumnType:
+    """The column type of a canonical (concrete) spec dtype."""
+    if name in _TEXT:
+        return ColumnType(name, np.dtype(object), _ACCEPT[name])
+    npd = np.dtype(name)
+    return ColumnType(name, npd, _ACCEPT[npd.kind])
 
 
 def infer_column_type(value: Any) -> ColumnType:
     """The column type for a first value (a scalar, or an array/list of values)."""
-    if isinstance(value, bool | np.bool_):
-        return resolve_dtype("bool")
-    if isinstance(value, str):
-        return resolve_dtype("text")
-    if isinstance(value, bytes):
-        return resolve_dtype("ascii")
-    if isinstance(value, int):
-        return resolve_dtype("int64")
-    if isinstance(value, float):
-        return resolve_dtype("float64")
-    if isinstance(value, datetime.date):
-        return resolve_dtype("isodatetime")
-    if isinstance(value, np.generic):
-        return resolve_dtype(value.dtype)
+    name = scalar_dtype(value)
+    if name is not None:
+        return resolve_dtype(value.dtype) if isinstance(value, np.generic) else _of_name(name)
     arr = value if isinstance(value, np.ndarray) else None
     if arr is None:
         try:

@@ -16,8 +16,10 @@ import numpy as np
 
 from hdmfzarr.common._dtypes import ColumnType, infer_column_type, resolve_dtype
 from hdmfzarr.container import Data, is_lazy_array
+from hdmfzarr.dask import import_dask_array, is_dask_array, to_dask
 from hdmfzarr.dataio import DataChunkIterator, DataIO
 from hdmfzarr.errors import ContainerError
+from hdmfzarr.repr import register_kind
 
 if TYPE_CHECKING:
     from hdmfzarr.common.table import DynamicTable
@@ -119,6 +121,11 @@ class BufferedData(Data):
         return None
 
     # --- base / pending storage -----------------------------------------------------------
+    @property
+    def base_data(self) -> Any:
+        """The stored (or given) data without the buffered rows: a lazy array stays unread."""
+        return self._raw_base()
+
     def _raw_base(self) -> Any:
         base = self._base
         return base.data if isinstance(base, DataIO) else base
@@ -193,6 +200,18 @@ class BufferedData(Data):
     def mark_stored(self, data: Any) -> None:
         """Called by a backend after writing: ``data`` (lazy) now holds every row; the buffer is cleared."""
         self.data = data
+
+    def to_dask(self, chunks: Any = None) -> Any:
+        """The column as a dask array: stored chunks stay lazy, buffered rows become one in-memory block."""
+        raw = self._check_daskable(self._raw_base())
+        if self._npending and not (is_lazy_array(raw) or is_dask_array(raw)):
+            return to_dask(BufferedData.get_all(self), chunks)  # all in memory: merge
+        base = to_dask(raw, chunks)
+        if self._npending:
+            pending = self._pending_array()
+            base = import_dask_array().concatenate(
+                [base, import_dask_array().from_array(pending, chunks=(len(pending),) + pending.shape[1:])])
+        return base
 
     def _pending_array(self) -> np.ndarray:
         """The buffered rows as one array (compacting the buffer into a single block)."""
@@ -522,3 +541,8 @@ class DynamicTableRegion(VectorData):
     def __repr__(self) -> str:
         target = None if self.table is None else self.table.name
         return f"<DynamicTableRegion {self.name!r} rows={len(self)} table={target!r}>"
+
+
+register_kind(VectorData, "data")
+register_kind(VectorIndex, "index")
+register_kind(DynamicTableRegion, "region")

@@ -36,6 +36,17 @@ def _is_all(key: Any) -> bool:
     return isinstance(key, slice) and key == slice(None)
 
 
+def import_pandas() -> Any:
+    """Import pandas or raise an ImportError that says how to install it."""
+    try:
+        import pandas
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise ImportError(
+            "pandas is required for DataFrame conversion: pip install hdmfzarr[pandas]"
+        ) from exc
+    return pandas
+
+
 def read_columns(table: DynamicTable, key: Any, names: list[str]) -> tuple[Any, dict[str, Any]]:
     """``(ids, {column: values})`` for rows ``key`` (slice or integer array); lazy columns read concurrently."""
     tops: list[tuple[str, BufferedData]] = [("id", table.id)] + [(n, table.get_column(n)) for n in names]
@@ -57,8 +68,6 @@ def read_columns(table: DynamicTable, key: Any, names: list[str]) -> tuple[Any, 
 
 def table_frame(table: DynamicTable, rows: Any, index: bool, exclude: Iterable[str]) -> Any:
     """The DataFrame (indexed by id) of rows ``rows`` (an int, slice or integer array) of ``table``."""
-    from hdmfzarr.common.table import import_pandas
-
     pd = import_pandas()
     excluded = set(exclude)
     key = slice(rows, rows + 1) if isinstance(rows, int) else rows

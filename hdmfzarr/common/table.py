@@ -17,24 +17,15 @@ import numpy as np
 
 from hdmfzarr.common._dtypes import ColumnType, infer_column_type
 from hdmfzarr.common.columns import DynamicTableRegion, ElementIdentifiers, VectorData, VectorIndex
+from hdmfzarr.common.dataframe import import_pandas, table_frame
 from hdmfzarr.container import Container
 from hdmfzarr.errors import ContainerError
+from hdmfzarr.repr import register_kind
 
 __all__ = ["ColumnInfo", "DynamicTable", "import_pandas"]
 
 _PY_SCALARS = (int, float, str, bool)
 _SEQ_TYPES = (list, tuple, np.ndarray)
-
-
-def import_pandas() -> Any:
-    """Import pandas or raise an ImportError that says how to install it."""
-    try:
-        import pandas
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ImportError(
-            "pandas is required for DataFrame conversion: pip install hdmfzarr[pandas]"
-        ) from exc
-    return pandas
 
 
 @dataclass(frozen=True, slots=True)
@@ -914,8 +905,6 @@ class DynamicTable(Container):
     # --- pandas ---------------------------------------------------------------------------
     def _frame(self, rows: Any, index: bool, exclude: Iterable[str]) -> Any:
         """The DataFrame of ``rows``: one bulk read per column, store-backed columns read concurrently."""
-        from hdmfzarr.common.dataframe import table_frame
-
         return table_frame(self, rows, index, exclude)
 
     def to_dataframe(self, index: bool = False, exclude: Iterable[str] = ()) -> Any:
@@ -983,3 +972,6 @@ def _nesting_depth(values: np.ndarray) -> int:
             break
         probe = probe[0]
     return depth
+
+
+register_kind(DynamicTable, "table")

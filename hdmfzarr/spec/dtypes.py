@@ -23,6 +23,10 @@ __all__ = [
     "allowed_dtypes",
     "numpy_dtype",
     "dtype_from_numpy",
+    "storage_dtype",
+    "scalar_dtype",
+    "keep_wider",
+    "fit_integers",
 ]
 
 CANONICAL_DTYPES: tuple[str, ...] = (
@@ -115,21 +119,100 @@ def numpy_dtype(name: str) -> Any:
     return np.dtype(_NUMPY_NAMES[c])
 
 
-def dtype_from_numpy(dtype: Any) -> str:
-    """The canonical spec dtype for a numpy dtype (or anything np.dtype accepts)."""
+def storage_dtype(dtype: Any) -> str | None:
+    """The canonical name of what a numpy dtype stores, or None when it names no value kind (object, void).
+
+    Numbers keep numpy's name (``float16`` and ``complex64`` included: what is stored, not what a spec may
+    ask for); U/T -> ``text``, S -> ``ascii``, M -> ``isodatetime``, b -> ``bool``.
+    """
     import numpy as np
 
-    dt = np.dtype(dtype)
-    if dt.kind in "iuf" and dt.name in _NUMPY_NAMES:
+    try:
+        dt = np.dtype(dtype)
+    except TypeError:
+        return None
+    if dt.kind in "iufc":
         return dt.name
-    if dt.kind == "f" and dt.itemsize == 2:
+    return _KIND_NAMES.get(dt.kind)
+
+
+_KIND_NAMES = {"b": "bool", "U": "text", "T": "text", "S": "ascii", "M": "isodatetime"}
+
+
+def dtype_from_numpy(dtype: Any, *, strict: bool = True) -> str | None:
+    """The canonical *spec* dtype for a numpy dtype (float16 -> float32, the narrowest float the language has).
+
+    With ``strict`` a dtype the language cannot name (complex, object, void) raises SpecError; else None.
+    """
+    found = storage_dtype(dtype)
+    if found == "float16":
         return "float32"
-    if dt.kind == "b":
+    if found is not None and (found in DTYPE_ALIASES):
+        return found
+    if not strict:
+        return None
+    raise SpecError(f"numpy dtype {dtype} has no spec dtype", key="dtype")
+
+
+def scalar_dtype(value: Any) -> str | None:
+    """The canonical dtype of one Python or numpy scalar: bool, int -> int64, float -> float64, str -> text,
+    bytes -> ascii, date/datetime -> isodatetime, numpy scalars by their dtype; None for anything else."""
+    import datetime
+
+    import numpy as np
+
+    if isinstance(value, bool | np.bool_):
         return "bool"
-    if dt.kind in "UOT":
+    if isinstance(value, np.generic):
+        return storage_dtype(value.dtype)
+    if isinstance(value, int):
+        return "int64"
+    if isinstance(value, float):
+        return "float64"
+    if isinstance(value, str):
         return "text"
-    if dt.kind == "S":
+    if isinstance(value, bytes):
         return "ascii"
-    if dt.kind == "M":
+    if isinstance(value, datetime.date):
         return "isodatetime"
-    raise SpecError(f"numpy dtype {dt} has no spec dtype", key="dtype")
+    return None
+
+
+def keep_wider(spec: Any, data: Any) -> Any:
+    """The numpy dtype to store ``data``-typed values under numeric spec dtype ``spec``.
+
+    Spec numeric dtypes are minimums: data of the same family (integers, floats) that is at least as wide
+    keeps its width (int64 under int32 stays int64, float64 under float32 stays float64); anything
+    else takes the spec's dtype. Integers wider than the spec but of the other signedness are promoted.
+    """
+    import numpy as np
+
+    want, have = np.dtype(spec), np.dtype(data)
+    if want.kind in "iu" and have.kind in "iu":
+        if have.itemsize > want.itemsize or (have.kind == want.kind and have.itemsize == want.itemsize):
+            return np.promote_types(have, want)
+        return want
+    if want.kind == "f" and have.kind == "f" and have.itemsize >= want.itemsize:
+        return have
+    return want
+
+
+def fit_integers(lo: int, hi: int, minimum: Any, *, at_least: int = 1) -> Any:
+    """The narrowest integer dtype holding ``lo..hi`` that is at least as wide as ``minimum`` (and
+    ``at_least`` bytes): integer spec dtypes are minimums, widened rather than wrapped.
+
+    An unsigned ``minimum`` stays unsigned when ``lo >= 0``; otherwise a signed dtype is chosen.
+    Returns None when no 64-bit integer holds the values.
+    """
+    import numpy as np
+
+    want = np.dtype(minimum)
+    kinds = ("u",) if want.kind == "u" and lo >= 0 else ("i",)
+    for kind in kinds:
+        for size in (1, 2, 4, 8):
+            if size < max(want.itemsize, at_least):
+                continue
+            info = np.iinfo(np.dtype(f"{kind}{size}"))
+            if info.min <= lo and hi <= info.max:
+                return np.dtype(f"{kind}{size}")
+    return None

@@ -17,7 +17,7 @@ from .dtypes import canonical_dtype
 __all__ = [
     "ZERO_OR_ONE", "ZERO_OR_MANY", "ONE_OR_MANY", "QUANTITY_FLAGS",
     "RefSpec", "DtypeSpec", "AttributeSpec", "DatasetSpec", "GroupSpec", "LinkSpec",
-    "Spec", "Dtype", "Quantity",
+    "Spec", "Dtype", "Quantity", "spec_type", "is_ref_dtype", "is_compound_dtype",
 ]
 
 ZERO_OR_ONE = "?"
@@ -235,7 +235,7 @@ class DtypeSpec:
     @property
     def is_ref(self) -> bool:
         """True if the field holds references."""
-        return isinstance(self.dtype, RefSpec)
+        return is_ref_dtype(self.dtype)
 
     def to_dict(self) -> dict:
         """The YAML/JSON form."""
@@ -267,6 +267,11 @@ class _Sub:
     def required(self) -> bool:
         """True if at least one instance must exist."""
         return self.quantity not in (ZERO_OR_ONE, ZERO_OR_MANY)  # type: ignore[attr-defined]
+
+    @property
+    def is_required(self) -> bool:
+        """True if the object must be present (quantity at least one); same question as on AttributeSpec."""
+        return self.required
 
     @property
     def min_count(self) -> int:
@@ -322,6 +327,11 @@ class AttributeSpec:
 
     def __repr__(self) -> str:
         return f"AttributeSpec(name={self.name!r}, dtype={self.dtype!r})"
+
+    @property
+    def is_required(self) -> bool:
+        """True if a value must be given: required, and not fixed by the spec's ``value``."""
+        return self.required and self.value is None
 
     @property
     def shapes(self) -> tuple[tuple, ...] | None:
@@ -469,12 +479,12 @@ class DatasetSpec(_Storage):
     @property
     def is_compound(self) -> bool:
         """True if the dtype is a compound (a tuple of DtypeSpec)."""
-        return isinstance(self.dtype, tuple)
+        return is_compound_dtype(self.dtype)
 
     @property
     def is_ref(self) -> bool:
         """True if the dataset holds references."""
-        return isinstance(self.dtype, RefSpec)
+        return is_ref_dtype(self.dtype)
 
     def to_dict(self, type_key: str = "data_type") -> dict:
         """The YAML/JSON form (defaults left out); `type_key` is 'data_type' or 'neurodata_type'."""
@@ -587,3 +597,19 @@ class GroupSpec(_Storage):
 
 Spec = Union[GroupSpec, DatasetSpec]
 Dtype = Union[str, RefSpec, tuple]
+
+
+def spec_type(spec: Any) -> str | None:
+    """The data type a (sub-)spec stands for (``data_type_def``, else ``data_type_inc``); None for
+    untyped groups/datasets, links and attributes."""
+    return spec.data_type if isinstance(spec, _Storage) else None
+
+
+def is_ref_dtype(dtype: Any) -> bool:
+    """True for a reference dtype (a RefSpec)."""
+    return isinstance(dtype, RefSpec)
+
+
+def is_compound_dtype(dtype: Any) -> bool:
+    """True for a compound dtype (a sequence of DtypeSpec fields)."""
+    return isinstance(dtype, (list, tuple))

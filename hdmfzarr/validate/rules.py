@@ -9,11 +9,9 @@ from datetime import date, datetime
 from typing import Any
 
 from ..build.builders import CompoundField
-from ..spec.dtypes import TEXT_DTYPES, allowed_dtypes, canonical_dtype, is_known_dtype
+from ..spec.dtypes import INTEGER_DTYPES, TEXT_DTYPES, allowed_dtypes, fit_integers, is_known_dtype
 
 __all__ = [
-    "quantity_bounds",
-    "canonical",
     "dtype_satisfies",
     "describe_dtype",
     "describe_found",
@@ -24,37 +22,6 @@ __all__ = [
     "is_isodatetime",
 ]
 
-_QUANTITIES: dict[str, tuple[int, int | None]] = {
-    "?": (0, 1),
-    "zero_or_one": (0, 1),
-    "*": (0, None),
-    "zero_or_many": (0, None),
-    "+": (1, None),
-    "one_or_many": (1, None),
-}
-_INTS = ("int8", "int16", "int32", "int64")
-_UINTS = ("uint8", "uint16", "uint32", "uint64")
-
-
-def quantity_bounds(spec: Any) -> tuple[int, int | None]:
-    """(min, max) occurrences a sub-spec allows; max ``None`` = unbounded."""
-    lo, hi = getattr(spec, "min_count", None), getattr(spec, "max_count", None)
-    if isinstance(lo, int):
-        return lo, hi if isinstance(hi, int) else None
-    q = getattr(spec, "quantity", 1)
-    if isinstance(q, bool) or q is None:
-        return (1, 1)
-    if isinstance(q, int):
-        return (q, q)
-    return _QUANTITIES.get(str(q), (1, 1))
-
-
-def canonical(dtype: Any) -> Any:
-    """Canonical spec dtype name (aliases resolved); RefSpecs, compound lists, unknowns pass through."""
-    if isinstance(dtype, str) and is_known_dtype(dtype):
-        return canonical_dtype(dtype)
-    return dtype
-
 
 def dtype_satisfies(found: Any, expected: Any) -> bool:
     """Whether stored dtype ``found`` satisfies spec dtype ``expected`` under HDMF up-casting.
@@ -64,7 +31,6 @@ def dtype_satisfies(found: Any, expected: Any) -> bool:
     are interchangeable (Zarr keeps both as UTF-8) and isodatetime is met by text whose values
     the caller parses. Compound and reference specs are handled by the caller.
     """
-    expected = canonical(expected)
     if expected is None or found is None:
         return True
     if not isinstance(expected, str) or not isinstance(found, str) or not is_known_dtype(expected):
@@ -84,11 +50,8 @@ def describe_dtype(expected: Any) -> str:
     if isinstance(expected, (list, tuple)):
         fields = ", ".join(f"{getattr(f, 'name', '?')}: {describe_dtype(getattr(f, 'dtype', None))}" for f in expected)
         return f"compound ({fields})"
-    expected = canonical(expected)
-    if expected in _INTS[:-1]:
-        return f"{expected} or wider integer"
-    if expected in _UINTS[:-1]:
-        return f"{expected} or wider unsigned integer"
+    if expected in INTEGER_DTYPES and len(allowed_dtypes(expected)) > 1:
+        return f"{expected} or wider {'unsigned ' if expected.startswith('u') else ''}integer"
     if expected == "float32":
         return "float32 or float64"
     if expected == "numeric":
@@ -104,10 +67,7 @@ def int_fits(value: int, dtype: str) -> bool:
     """Whether an integer fits a canonical integer dtype (``numeric`` takes any)."""
     import numpy as np
 
-    if dtype == "numeric":
-        return True
-    info = np.iinfo(dtype)
-    return int(info.min) <= value <= int(info.max)
+    return dtype == "numeric" or fit_integers(value, value, dtype) == np.dtype(dtype)
 
 
 def describe_found(found: Any) -> str:

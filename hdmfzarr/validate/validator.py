@@ -10,10 +10,24 @@ from typing import Any
 
 import numpy as np
 
-from ..build.builders import Builder, DatasetBuilder, ExternalTarget, GroupBuilder, LinkBuilder, ReferenceBuilder
-from ..build.specinfo import is_compound_dtype, is_dataset, is_group, is_link, is_ref_dtype, spec_type
+from ..build.builders import (
+    Builder,
+    DatasetBuilder,
+    ExternalTarget,
+    GroupBuilder,
+    LinkBuilder,
+    ReferenceBuilder,
+)
 from ..errors import HdmfZarrError
 from ..spec.dtypes import INTEGER_DTYPES
+from ..spec.model import (
+    DatasetSpec,
+    GroupSpec,
+    LinkSpec,
+    is_compound_dtype,
+    is_ref_dtype,
+    spec_type,
+)
 from . import rules, values
 from .issues import ValidationIssue
 
@@ -169,10 +183,10 @@ class Validator:
 
     def check_node(self, node: Builder, spec: Any, children: bool) -> None:
         """Attributes, dtype/shape and (when ``children``) the sub-specs of one node."""
-        if is_group(spec) and not isinstance(node, GroupBuilder):
+        if isinstance(spec, GroupSpec) and not isinstance(node, GroupBuilder):
             self.report(node.path, "kind", "a group", "a dataset")
             return
-        if is_dataset(spec) and not isinstance(node, DatasetBuilder):
+        if isinstance(spec, DatasetSpec) and not isinstance(node, DatasetBuilder):
             self.report(node.path, "kind", "a dataset", "a group")
             return
         self._check_attributes(node, spec)
@@ -209,16 +223,16 @@ class Validator:
             return
         found = values.value_dtype(value)
         ints = values.python_ints(value)
-        if ints is not None and rules.canonical(expected) in INTEGER_DTYPES:
+        if ints is not None and expected in INTEGER_DTYPES:
             # JSON/Python integers have no width: any integer spec they fit in is met
-            bad = next((i for i in ints if not rules.int_fits(i, rules.canonical(expected))), None)
+            bad = next((i for i in ints if not rules.int_fits(i, expected)), None)
             if bad is not None:
                 self.report(path, f"{what} dtype", rules.describe_dtype(expected), f"integer {bad} (out of range)")
             return
         if not rules.dtype_satisfies(found, expected):
             self.report(path, f"{what} dtype", rules.describe_dtype(expected), rules.describe_found(found))
             return
-        if rules.canonical(expected) == "isodatetime":
+        if expected == "isodatetime":
             self._check_isodatetime(path, what, np.asarray(values.unwrap(value), dtype=object))
         fixed = getattr(aspec, "value", None)
         if fixed is not None and not _same_value(value, fixed):
@@ -281,7 +295,7 @@ class Validator:
         if not rules.dtype_satisfies(found, expected):
             self.report(node.path, "dtype", rules.describe_dtype(expected), rules.describe_found(found))
             return
-        if rules.canonical(expected) == "isodatetime":
+        if expected == "isodatetime":
             arr = self.load(node)
             if arr is not None:
                 self._check_isodatetime(node.path, "isodatetime", arr)
@@ -326,8 +340,7 @@ class Validator:
         for sub in named:
             child = _child(node, sub)
             if child is None:
-                lo, _ = rules.quantity_bounds(sub)
-                if lo >= 1:
+                if sub.min_count >= 1:
                     where = f"{node.path.rstrip('/')}/{sub.name}"
                     self.report(where, _kind_of(sub), f"required {_what(sub)}", "nothing")
                 continue
@@ -336,7 +349,7 @@ class Validator:
             if getattr(sub, "name", None):
                 continue
             matches = [c for c in _candidates(node, sub) if c.name not in claimed and self._matches(c, sub)]
-            lo, hi = rules.quantity_bounds(sub)
+            lo, hi = sub.min_count, sub.max_count
             if len(matches) < lo or (hi is not None and len(matches) > hi):
                 want = f"{lo}" if lo == hi else f"{lo}..{'many' if hi is None else hi}"
                 self.report(node.path, f"quantity of {_what(sub)}", f"{want}", f"{len(matches)}")
@@ -344,14 +357,14 @@ class Validator:
                 self._check_child(child, sub)
 
     def _matches(self, child: Builder, sub: Any) -> bool:
-        if is_link(sub):
+        if isinstance(sub, LinkSpec):
             return isinstance(child, LinkBuilder) and self.is_a(_as_builder(self.resolve(child)), sub.target_type)
         target = self.resolve(child) if isinstance(child, LinkBuilder) else child
         return self.is_a(_as_builder(target), spec_type(sub) or "")
 
     def _check_child(self, child: Builder, sub: Any) -> None:
         """A child found for a sub-spec: right kind and type, then the sub-spec's own refinements."""
-        if is_link(sub):
+        if isinstance(sub, LinkSpec):
             if not isinstance(child, LinkBuilder):
                 self.report(child.path, "link", f"a link to {sub.target_type}", "a stored object")
                 return
@@ -371,7 +384,7 @@ class Validator:
                 return
             if isinstance(target, ExternalTarget):
                 return
-            if is_group(sub) != isinstance(target, GroupBuilder):
+            if isinstance(sub, GroupSpec) != isinstance(target, GroupBuilder):
                 self.report(child.path, "link target", f"a {_kind_of(sub)}", self.describe_type(target))
                 return
             child = target
@@ -395,17 +408,17 @@ def _subspecs(spec: Any) -> list[Any]:
 
 def _child(node: GroupBuilder, sub: Any) -> Builder | None:
     name = sub.name
-    if is_link(sub):
+    if isinstance(sub, LinkSpec):
         return node.links.get(name) or node.groups.get(name) or node.datasets.get(name)
-    if is_group(sub):
+    if isinstance(sub, GroupSpec):
         return node.groups.get(name) or node.links.get(name) or node.datasets.get(name)
     return node.datasets.get(name) or node.links.get(name) or node.groups.get(name)
 
 
 def _candidates(node: GroupBuilder, sub: Any) -> list[Builder]:
-    if is_link(sub):
+    if isinstance(sub, LinkSpec):
         return list(node.links.values())
-    stored = node.groups if is_group(sub) else node.datasets
+    stored = node.groups if isinstance(sub, GroupSpec) else node.datasets
     return [*stored.values(), *node.links.values()]
 
 
@@ -414,14 +427,14 @@ def _as_builder(target: Any) -> Builder | None:
 
 
 def _kind_of(sub: Any) -> str:
-    if is_link(sub):
+    if isinstance(sub, LinkSpec):
         return "link"
-    return "group" if is_group(sub) else "dataset"
+    return "group" if isinstance(sub, GroupSpec) else "dataset"
 
 
 def _what(sub: Any) -> str:
     kind = _kind_of(sub)
-    if is_link(sub):
+    if isinstance(sub, LinkSpec):
         return f"link to {sub.target_type}"
     dt = spec_type(sub)
     return f"{kind} of type {dt}" if dt else kind

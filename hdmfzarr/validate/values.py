@@ -12,6 +12,13 @@ import numpy as np
 
 from ..build.builders import Builder, CompoundField, DatasetBuilder, ReferenceBuilder
 from ..dataio import DataChunkIterator, DataIO
+from ..spec.dtypes import (
+    TEXT_DTYPES,
+    canonical_dtype,
+    is_known_dtype,
+    scalar_dtype,
+    storage_dtype,
+)
 
 __all__ = [
     "REFERENCE",
@@ -28,7 +35,6 @@ __all__ = [
 ]
 
 REFERENCE = "object"
-_TEXT_HINTS = {"text", "ascii", "isodatetime", "utf", "utf8", "utf-8", "str", "bytes"}
 
 
 def unwrap(data: Any) -> Any:
@@ -40,26 +46,13 @@ def unwrap(data: Any) -> Any:
 
 def numpy_dtype_name(dtype: np.dtype, hint: Any = None) -> str | list[CompoundField] | None:
     """Canonical spec-language name of a numpy dtype; ``hint`` (a builder dtype) decides strings."""
-    kind = dtype.kind
     if dtype.fields:
         return [CompoundField(n, _field_name(dtype.fields[n][0])) for n in dtype.names or ()]
-    if kind == "b":
-        return "bool"
-    if kind in "iuf":
-        return dtype.name
-    if kind == "c":
-        return dtype.name
-    if kind == "M":
-        return "isodatetime"
-    if kind in "UT":
+    if dtype.kind in "UT":
         return _text_hint(hint) or "text"
-    if kind == "S":
-        return "ascii"
-    if kind == "O":
-        if hint == REFERENCE:
-            return REFERENCE
-        return _text_hint(hint)
-    return None
+    if dtype.kind == "O":
+        return REFERENCE if hint == REFERENCE else _text_hint(hint)
+    return storage_dtype(dtype)
 
 
 def _field_name(dtype: np.dtype) -> str:
@@ -67,10 +60,14 @@ def _field_name(dtype: np.dtype) -> str:
     return name if isinstance(name, str) else "compound"
 
 
+def _canonical_hint(hint: Any) -> Any:
+    """A builder's dtype hint in canonical spelling (unknown spellings unchanged)."""
+    return canonical_dtype(hint) if isinstance(hint, str) and is_known_dtype(hint) else hint
+
+
 def _text_hint(hint: Any) -> str | None:
-    if isinstance(hint, str) and hint in _TEXT_HINTS:
-        return {"isodatetime": "isodatetime", "ascii": "ascii", "bytes": "ascii"}.get(hint, "text")
-    return None
+    hint = _canonical_hint(hint)
+    return hint if hint in TEXT_DTYPES or hint == "isodatetime" else None
 
 
 def dataset_dtype(builder: DatasetBuilder) -> str | list[CompoundField] | None:
@@ -99,9 +96,7 @@ def dataset_dtype(builder: DatasetBuilder) -> str | list[CompoundField] | None:
             return _text_hint(hint)
         if found is not None:
             return found
-    if isinstance(hint, str):
-        return {"utf": "text", "utf8": "text", "str": "text", "bytes": "ascii"}.get(hint, hint)
-    return None
+    return _canonical_hint(hint) if isinstance(hint, str) else None
 
 
 def value_dtype(value: Any) -> str | list[CompoundField] | None:
@@ -109,16 +104,10 @@ def value_dtype(value: Any) -> str | list[CompoundField] | None:
     value = unwrap(value)
     if isinstance(value, (ReferenceBuilder, Builder)):
         return REFERENCE
-    if isinstance(value, bool | np.bool_):
-        return "bool"
-    if isinstance(value, int):
-        return "int64"
-    if isinstance(value, float):
-        return "float64"
-    if isinstance(value, str):
-        return "text"
-    if isinstance(value, bytes):
-        return "ascii"
+    if not isinstance(value, np.generic):
+        scalar = scalar_dtype(value)
+        if scalar is not None:
+            return scalar
     if isinstance(value, np.generic | np.ndarray):
         name = numpy_dtype_name(value.dtype)
         if name is not None:

@@ -7,7 +7,16 @@ import pytest
 
 from hdmfzarr.errors import SpecError
 from hdmfzarr.spec import dtypes
-from hdmfzarr.spec.dtypes import canonical_dtype, dtype_from_numpy, is_sub_dtype, numpy_dtype
+from hdmfzarr.spec.dtypes import (
+    canonical_dtype,
+    dtype_from_numpy,
+    fit_integers,
+    is_sub_dtype,
+    keep_wider,
+    numpy_dtype,
+    scalar_dtype,
+    storage_dtype,
+)
 
 
 @pytest.mark.parametrize("alias,canonical", [
@@ -67,3 +76,50 @@ def test_numpy_mapping_both_ways() -> None:
     assert dtype_from_numpy("datetime64[ns]") == "isodatetime"
     with pytest.raises(SpecError):
         dtype_from_numpy("complex64")
+
+
+# -- the dtype rules every layer calls (spec/dtypes.py is their only home) -------------------------
+def test_storage_dtype_names_what_is_stored():
+    assert storage_dtype("float16") == "float16"
+    assert storage_dtype("complex64") == "complex64"
+    assert storage_dtype("<U3") == "text" and storage_dtype("S2") == "ascii"
+    assert storage_dtype("datetime64[s]") == "isodatetime" and storage_dtype("?") == "bool"
+    assert storage_dtype(object) is None and storage_dtype("V8") is None
+    assert dtype_from_numpy("float16") == "float32"  # the spec language has no float16
+    assert dtype_from_numpy(object, strict=False) is None
+
+
+def test_scalar_dtype_of_python_and_numpy_values():
+    import datetime
+
+    assert [scalar_dtype(v) for v in (True, 3, 2.5, "x", b"x", datetime.date(2020, 1, 1))] == [
+        "bool", "int64", "float64", "text", "ascii", "isodatetime"]
+    assert scalar_dtype(np.int8(1)) == "int8" and scalar_dtype(np.bool_(True)) == "bool"
+    assert scalar_dtype([1]) is None and scalar_dtype(None) is None
+
+
+@pytest.mark.parametrize("spec, data, expected", [
+    ("int32", "int64", "int64"),       # wider data keeps its width
+    ("int32", "int8", "int32"),        # narrower data takes the spec's
+    ("uint8", "int64", "int64"),       # wider integers of the other sign are promoted, never wrapped
+    ("float32", "float64", "float64"),  # float spec dtypes are minimums: never narrow float64 to float32
+    ("float64", "float32", "float64"),
+    ("float32", "int64", "float32"),   # other families take the spec's dtype
+])
+def test_keep_wider_treats_spec_dtypes_as_minimums(spec, data, expected):
+    assert keep_wider(spec, data) == np.dtype(expected)
+
+
+@pytest.mark.parametrize("lo, hi, minimum, at_least, expected", [
+    (0, 255, "uint8", 1, "uint8"),
+    (0, 256, "uint8", 1, "uint16"),
+    (-1, 200, "uint8", 1, "int16"),   # negatives leave the unsigned family instead of wrapping
+    (0, 10, "uint8", 4, "uint32"),
+    (0, 10, "int64", 1, "int64"),
+    (-2**63, 2**63 - 1, "int8", 1, "int64"),
+    (0, 2**64 - 1, "uint8", 1, "uint64"),
+    (0, 2**64 - 1, "int8", 1, None),  # nothing signed holds it
+])
+def test_fit_integers_widens_never_wraps(lo, hi, minimum, at_least, expected):
+    got = fit_integers(lo, hi, minimum, at_least=at_least)
+    assert got == (None if expected is None else np.dtype(expected))

@@ -24,12 +24,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from zarr.core.array import Array, AsyncArray
-from zarr.storage import StorePath
 
 from ...build.builders import DatasetBuilder, GroupBuilder
 from ...build.appends import bound_table_columns, buffered_columns, column_rank, is_table_column
 from ...errors import CorruptStoreError, StoreError
+from .compat import Array, AsyncArray, array_from_metadata, async_array, buffer_prototype
 from .lazy import LazyArray, ZarrChunkSource
 from .store import StoreHandle, loads_json, run
 from .values import to_text_array
@@ -312,7 +311,7 @@ class AppendSession:
         phases = sorted({job.rank for job in jobs})
         store = self.handle.store
 
-        arrays = [AsyncArray(metadata=p["zmeta"], store_path=StorePath(store, j.path)) for j, p in zip(jobs, plans)]
+        arrays = [async_array(array_from_metadata(p["zmeta"], store, j.path)) for j, p in zip(jobs, plans)]
         for plan, arr in zip(plans, arrays):
             plan["array"] = arr
 
@@ -447,9 +446,7 @@ def _with_endian(codecs: list[Any]) -> list[Any]:
 
 
 def _buffer(raw: bytes) -> Any:
-    from zarr.core.buffer import default_buffer_prototype
-
-    return default_buffer_prototype().buffer.from_bytes(raw)
+    return buffer_prototype().buffer.from_bytes(raw)
 
 
 def _v2_bytes(meta: dict[str, Any]) -> bool:

@@ -1,7 +1,6 @@
-"""Dask and zarr: lazy arrays as dask arrays (one block per stored chunk) and dask arrays written in parallel.
+"""Dask arrays written to zarr in parallel (reading lazy arrays as dask arrays is ``LazyArray.to_dask``).
 
-Reading: each dask block reads one region of the zarr array (a picklable getter, so graphs run on
-``dask.distributed`` workers too). Writing: the writer creates the zarr array, the dask array is
+The writer creates the zarr array, the dask array is
 rechunked to the zarr chunk (or shard) grid and stored region by region with ``dask.array.store``
 (no locks needed: every block covers whole chunks) on the active scheduler.
 """
@@ -16,7 +15,6 @@ from ...dask import import_dask_array
 from ...errors import StoreError
 from ...progress import SilentBar, progress_bar
 from .chunking import default_chunks
-from .lazy import LazyArray, ZarrChunkSource
 from .values import TEXT_KINDS, to_text_array
 
 if TYPE_CHECKING:
@@ -24,22 +22,7 @@ if TYPE_CHECKING:
     from ...dataio import DataIO
     from .writer import ZarrWriter
 
-__all__ = ["lazy_to_dask", "write_dask"]
-
-
-class _ZarrBlocks:
-    """Picklable block reader over a zarr array, post-processed like the lazy array (text -> str objects)."""
-
-    def __init__(self, array: Any, convert: Any, dtype: np.dtype) -> None:
-        self.array = array
-        self.convert = convert
-        self.dtype = dtype
-        self.shape = tuple(array.shape)
-        self.ndim = len(self.shape)
-
-    def __getitem__(self, key: Any) -> np.ndarray:
-        out = np.asarray(self.array[key])
-        return self.convert(out) if self.convert is not None else out
+__all__ = ["write_dask"]
 
 
 class _TaskTicker:
@@ -68,29 +51,6 @@ class _TaskTicker:
     def __exit__(self, *exc: Any) -> None:
         if self.callback is not None:
             self.callback.__exit__(*exc)
-
-
-def _storage_blocks(lazy: LazyArray) -> tuple[int, ...]:
-    """The block shape a dask array over ``lazy`` should use: the shard shape when sharded, else the chunks."""
-    src = lazy.source
-    if isinstance(src, ZarrChunkSource):
-        shards = getattr(src.array, "shards", None)
-        if shards:
-            return tuple(shards)
-    return tuple(lazy.chunks)
-
-
-def lazy_to_dask(lazy: LazyArray, chunks: Any = None) -> Any:
-    """A dask array over a lazy array; one block per stored chunk unless ``chunks`` says otherwise."""
-    da = import_dask_array()
-    from dask.base import tokenize
-
-    src = lazy.source
-    getter: Any = _ZarrBlocks(src.array, lazy.convert, lazy.dtype) if isinstance(src, ZarrChunkSource) else lazy
-    blocks = chunks if chunks is not None else (_storage_blocks(lazy) if lazy.shape else ())
-    name = "hdmfzarr-" + tokenize(lazy.store_url, lazy.path, lazy.shape, str(lazy.dtype), blocks)
-    meta = np.empty((0,) * lazy.ndim, dtype=lazy.dtype)
-    return da.from_array(getter, chunks=blocks, name=name, lock=False, asarray=False, fancy=False, meta=meta)
 
 
 def _target_dtype(darr: Any, dtype: Any, where: str) -> tuple[np.dtype | None, bool]:

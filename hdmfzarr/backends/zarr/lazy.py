@@ -10,8 +10,8 @@ go straight to zarr (one output buffer, no copy), uncached.
 from __future__ import annotations
 
 import asyncio
-import math
 import itertools
+import math
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
@@ -20,7 +20,9 @@ from typing import Any
 
 import numpy as np
 
+from ...dask import import_dask_array
 from ...errors import HdmfZarrError
+from .compat import async_array
 from .safety import check_read_chunks, check_read_size, max_read_bytes, translate_error
 from .store import StoreHandle, run
 
@@ -79,7 +81,7 @@ class ZarrChunkSource:
             except Exception as exc:
                 raise translate_error(exc, self.where, "read scalar") from exc
         runs = _runs(coords)
-        aarr = self.array._async_array
+        aarr = async_array(self.array)
 
         async def _all() -> list[np.ndarray]:
             return list(
@@ -356,10 +358,17 @@ class LazyArray:
         return self[...]
 
     def to_dask(self, chunks: Any = None) -> Any:
-        """A dask array with one block per stored chunk (or shard); needs dask."""
-        from .daskio import lazy_to_dask
+        """A dask array with one block per stored chunk (or shard) unless ``chunks`` says otherwise; needs
+        dask. Each block reads one region through a picklable getter, so graphs run on distributed workers."""
+        da = import_dask_array()
+        from dask.base import tokenize
 
-        return lazy_to_dask(self, chunks)
+        src = self.source
+        getter: Any = _ZarrBlocks(src.array, self.convert, self.dtype) if isinstance(src, ZarrChunkSource) else self
+        blocks = chunks if chunks is not None else (_storage_blocks(self) if self.shape else ())
+        name = "hdmfzarr-" + tokenize(self.store_url, self.path, self.shape, str(self.dtype), blocks)
+        meta = np.empty((0,) * self.ndim, dtype=self.dtype)
+        return da.from_array(getter, chunks=blocks, name=name, lock=False, asarray=False, fancy=False, meta=meta)
 
     def clear_cache(self) -> None:
         """Drop the cached chunks."""
@@ -497,3 +506,28 @@ def _as_index(ix: Any) -> np.ndarray:
     if isinstance(ix, slice):
         return np.arange(ix.start, ix.stop)
     return ix
+
+
+class _ZarrBlocks:
+    """Picklable block reader over a zarr array, post-processed like the lazy array (text -> str objects)."""
+
+    def __init__(self, array: Any, convert: Any, dtype: np.dtype) -> None:
+        self.array = array
+        self.convert = convert
+        self.dtype = dtype
+        self.shape = tuple(array.shape)
+        self.ndim = len(self.shape)
+
+    def __getitem__(self, key: Any) -> np.ndarray:
+        out = np.asarray(self.array[key])
+        return self.convert(out) if self.convert is not None else out
+
+
+def _storage_blocks(lazy: LazyArray) -> tuple[int, ...]:
+    """The block shape a dask array over ``lazy`` should use: the shard shape when sharded, else the chunks."""
+    src = lazy.source
+    if isinstance(src, ZarrChunkSource):
+        shards = getattr(src.array, "shards", None)
+        if shards:
+            return tuple(shards)
+    return tuple(lazy.chunks)

@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 import numpy as np
-from zarr.core.array import Array, AsyncArray
-from zarr.storage import StorePath
 
 from ...build.builders import (
     Builder,
@@ -30,6 +28,7 @@ from ...build.builders import (
 from ...errors import CorruptStoreError, DanglingReferenceError, StoreError, StoreNotFoundError
 from . import convention as conv
 from . import safety
+from .compat import array_from_metadata, async_array
 from .lazy import ChunkCache, LazyArray, LegacyChunkSource, ZarrChunkSource
 from .legacy import is_legacy_object_array
 from .store import StoreHandle, loads_json, run
@@ -299,7 +298,7 @@ class ZarrReader:
             if meta.get("dtype") == "|O" and not isinstance(meta.get("fill_value"), (str, type(None))):
                 meta["fill_value"] = None  # hdmf-zarr 0.13 wrote 0 as the fill of text arrays
         try:
-            return Array(AsyncArray(metadata=meta, store_path=StorePath(self.handle.store, node.path)))
+            return array_from_metadata(meta, self.handle.store, node.path)
         except Exception as exc:
             raise CorruptStoreError(f"{self.url}:/{node.path}: cannot interpret array metadata ({exc})") from exc
 
@@ -407,7 +406,7 @@ class ZarrReader:
         async def _all() -> list[Any]:
             return list(
                 await asyncio.gather(
-                    *(lz.source.array._async_array.getitem(slice(0, 1) if one else ()) for _, lz, one in zarr_items),
+                    *(async_array(lz.source.array).getitem(slice(0, 1) if one else ()) for _, lz, one in zarr_items),
                     return_exceptions=True,
                 )
             )

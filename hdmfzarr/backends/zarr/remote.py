@@ -29,12 +29,19 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from zarr.abc.store import ByteRequest, OffsetByteRequest, RangeByteRequest, SuffixByteRequest
-from zarr.core.buffer import Buffer, BufferPrototype, default_buffer_prototype
-from zarr.storage import FsspecStore
-from zarr.storage._wrapper import WrapperStore
-
 from ...errors import StoreAuthError, StoreError, StoreNotFoundError, StoreUnavailableError
+from .compat import (
+    Buffer,
+    BufferPrototype,
+    ByteRequest,
+    FsspecStore,
+    OffsetByteRequest,
+    RangeByteRequest,
+    SuffixByteRequest,
+    WrapperStore,
+    run,
+)
+from .compat import buffer_prototype as default_buffer_prototype
 
 __all__ = [
     "RetryPolicy",
@@ -474,8 +481,6 @@ class RemoteStore(WrapperStore[FsspecStore]):
     @contextlib.contextmanager
     def batch(self) -> Iterator[None]:
         """Hold metadata writes back until the outermost batch ends, then send each once, concurrently."""
-        from .store import run
-
         self._batching += 1
         ok = False
         try:

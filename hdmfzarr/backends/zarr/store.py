@@ -11,26 +11,18 @@ import asyncio
 import contextlib
 import json
 import os
-from collections.abc import Coroutine, Iterator
+from collections.abc import Iterator
 from typing import Any, TypeVar
 
-from zarr.abc.store import Store
-from zarr.core.buffer import default_buffer_prototype
-from zarr.core.sync import sync
-from zarr.storage import FsspecStore, LocalStore
-
 from ...errors import CorruptStoreError, StoreError, StoreExistsError, StoreNotFoundError
+from .compat import FsspecStore, LocalStore, Store, run
+from .compat import buffer_prototype as default_buffer_prototype
 from .remote import RemoteStore, RetryPolicy, redact_url, remote_options
 
 __all__ = ["StoreHandle", "MODES", "run", "loads_json"]
 
 MODES = ("r", "r+", "a", "w", "w-")
 T = TypeVar("T")
-
-
-def run(coro: Coroutine[Any, Any, T]) -> T:
-    """Run a coroutine on zarr's event loop and return its result."""
-    return sync(coro)
 
 
 def loads_json(raw: bytes, url: str, key: str) -> Any:

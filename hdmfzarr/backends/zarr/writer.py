@@ -23,6 +23,7 @@ from ...errors import StoreError
 from ...progress import SilentBar, progress_bar
 from . import convention as conv
 from .chunking import default_chunks, estimate_itemsize
+from .compat import VariableLengthBytes, async_group
 from .legacy import encode_json_chunk, json_filter_config, v2_chunk_key
 from .lazy import LazyArray
 from .store import StoreHandle, loads_json, run
@@ -186,7 +187,7 @@ class ZarrWriter:
         if dtype in TEXT_KINDS:
             as_bytes = self.fmt == 2 and dtype != "text"
             arr = to_text_array(data, as_bytes=as_bytes)
-            zdtype: Any = zarr.core.dtype.VariableLengthBytes() if as_bytes else str
+            zdtype: Any = VariableLengthBytes() if as_bytes else str
         else:
             try:
                 arr = _cast_numeric(data, np.dtype(dtype))
@@ -448,7 +449,7 @@ class ZarrWriter:
             await arr.setitem(..., value)
 
         async def _all() -> None:
-            aroot = zroot._async_group
+            aroot = async_group(zroot)
             spec = await aroot.require_group(conv.SPEC_GROUP)
             groups: dict[tuple[str, str], Any] = {}
             for ns_name, version, _, _ in jobs:
