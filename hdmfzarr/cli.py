@@ -267,6 +267,7 @@ def convert(src: str, dst: str, zarr_format: int | None = None,
     ``storage_options`` apply to whichever of ``src``/``dst`` is a URL.
     """
     from .backends.zarr import ZarrIO
+    from .backends.zarr.convention import conversion_format
     from .validate.api import open_for_validation
 
     if _same_place(src, dst):
@@ -274,7 +275,7 @@ def convert(src: str, dst: str, zarr_format: int | None = None,
     opened = open_for_validation(src, _for_url(src, storage_options))
     with opened as (root, cache):
         if zarr_format is None:
-            zarr_format = 3 if _is_hdf5(src) or _zarr_format_of(opened.io) != 3 else 2
+            zarr_format = conversion_format(None if _is_hdf5(src) else _zarr_format_of(opened.io))
         label = f"{os.path.basename(src.rstrip('/'))} -> {os.path.basename(dst.rstrip('/'))}"
         bar = prepare_for_copy(root, label=label)
         try:

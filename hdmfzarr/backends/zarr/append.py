@@ -28,6 +28,7 @@ import numpy as np
 from ...build.builders import DatasetBuilder, GroupBuilder
 from ...build.appends import bound_table_columns, buffered_columns, column_rank, is_table_column
 from ...errors import CorruptStoreError, StoreError
+from . import convention as conv
 from .compat import Array, AsyncArray, array_from_metadata, async_array, buffer_prototype
 from .lazy import LazyArray, ZarrChunkSource
 from .store import StoreHandle, loads_json, run
@@ -273,31 +274,26 @@ class AppendSession:
     def __init__(self, handle: StoreHandle) -> None:
         self.handle = handle
         self.url = handle.url
-        self.fmt = handle.root_format(refresh=True)
-        if self.fmt is None:
+        fmt = handle.root_format(refresh=True)
+        if fmt is None:
             raise StoreError(f"{self.url}: no zarr store to append to")
-        raw = handle.get("zarr.json" if self.fmt == 3 else ".zmetadata")
+        self.conv = conv.for_format(fmt)
+        key = self.conv.consolidated_key
+        raw = handle.get(key)
         if raw is None:
             raise CorruptStoreError(f"{self.url}: appending needs consolidated metadata, and the store has none")
-        self.doc = loads_json(raw, self.url, "zarr.json" if self.fmt == 3 else ".zmetadata")
-        if self.fmt == 3:
-            cons = self.doc.get("consolidated_metadata")
-            if not isinstance(cons, dict) or not isinstance(cons.get("metadata"), dict):
-                raise CorruptStoreError(f"{self.url}: appending needs consolidated metadata in the root zarr.json")
-            self.entries: dict[str, Any] = cons["metadata"]
-        else:
-            self.entries = self.doc.get("metadata") or {}
+        self.doc = loads_json(raw, self.url, key)
+        try:
+            self.entries: dict[str, Any] = self.conv.consolidated_entries(self.doc, self.url)
+        except CorruptStoreError as exc:
+            raise CorruptStoreError(f"appending needs consolidated metadata: {exc}") from None
 
     def array_meta(self, path: str) -> dict[str, Any]:
         """The committed metadata document of the array at ``path``."""
-        key = path if self.fmt == 3 else f"{path}/.zarray"
-        meta = self.entries.get(key)
+        meta = self.entries.get(self.conv.array_entry(path))
         if not isinstance(meta, dict):
             raise CorruptStoreError(f"{self.url}:/{path}: no committed array metadata in the consolidated document")
         return meta
-
-    def _meta_key(self, path: str) -> str:
-        return f"{path}/zarr.json" if self.fmt == 3 else f"{path}/.zarray"
 
     def _dumps(self, doc: dict[str, Any]) -> bytes:
         return json.dumps(doc, separators=(",", ":"), allow_nan=True).encode()  # compact: written per append
@@ -323,7 +319,7 @@ class AppendSession:
                 await arr.setitem((slice(lo, lo + len(values)),), values)
             for key, doc in plan["extra"]:
                 await store.set(key, _buffer(self._dumps(doc)))
-            await store.set(self._meta_key(job.path), _buffer(self._dumps(plan["doc"])))
+            await store.set(self.conv.array_document_key(job.path), _buffer(self._dumps(plan["doc"])))
 
         # remote stores: the arrays of a phase are written concurrently (latency-bound); local disks:
         # one after the other (CPU-bound compression — measured faster than contending threads)
@@ -345,14 +341,13 @@ class AppendSession:
         except Exception as exc:
             raise StoreError(f"{self.url}: cannot append ({exc}); the store keeps its last committed rows") from exc
         # commit point: one atomic write of the consolidated document
-        updates = {job.path if self.fmt == 3 else f"{job.path}/.zarray": plan["doc"] for job, plan in zip(jobs, plans)}
+        updates = {self.conv.array_entry(job.path): plan["doc"] for job, plan in zip(jobs, plans)}
         for plan in plans:
             updates.update(plan["extra"])
         previous = {key: self.entries.get(key) for key in updates}
         self.entries.update(updates)
-        cons_key = "zarr.json" if self.fmt == 3 else ".zmetadata"
         try:
-            self.handle.set(cons_key, self._dumps(self.doc))
+            self.handle.set(self.conv.consolidated_key, self._dumps(self.doc))
         except BaseException as exc:
             self.entries.update(previous)  # the committed state is still the old one
             if not isinstance(exc, Exception):
@@ -383,96 +378,34 @@ class AppendSession:
             )
         doc = dict(meta)
         extra: list[tuple[str, dict[str, Any]]] = []  # other metadata documents to rewrite (key, doc)
-        stored_np = _stored_numpy_dtype(meta, self.fmt, where)
+        stored_np = self.conv.stored_numpy_dtype(meta, where)
         write_from = committed
+        attrs_key = self.conv.attrs_entry(job.path)
         if stored_np is None:  # text
-            values = to_text_array(rows, as_bytes=self.fmt == 2 and _v2_bytes(meta))
+            values = to_text_array(rows, as_bytes=self.conv.is_bytes_array(meta))
         elif stored_np.names is not None:
             raise StoreError(f"{where}: appending to compound datasets is not supported")
         else:
             values, wide = _fit(rows, stored_np, where, job.label)
-            if wide is not None:  # rewrite the whole array with a wider dtype (see _widen)
-                doc = self._widen(doc, wide)
-                zattrs = self.entries.get(f"{job.path}/.zattrs")
-                if self.fmt == 2 and isinstance(zattrs, dict) and "zarr_dtype" in zattrs:
-                    extra.append((f"{job.path}/.zattrs", {**zattrs, "zarr_dtype": wide.name}))
+            if wide is not None:  # rewrite the whole array with a wider dtype (Convention.rewrite_array)
+                doc = self.conv.rewrite_array(doc, wide)
+                if attrs_key is not None:
+                    zattrs = self.entries.get(attrs_key)
+                    widened = self.conv.widen_dtype_attrs(zattrs, wide)
+                    if widened is not zattrs:
+                        extra.append((attrs_key, widened))
                 old = np.asarray(job.stored.read()) if committed else np.zeros((0, *shape[1:]), wide)
                 values = np.concatenate([old.astype(wide), values.astype(wide)])
                 write_from = 0
         doc["shape"] = [committed + len(rows), *shape[1:]]
-        zmeta = dict(doc)
-        if self.fmt == 2:
-            attrs_key = f"{job.path}/.zattrs"
-            zmeta["attributes"] = dict(extra)[attrs_key] if extra else (self.entries.get(attrs_key) or {})
-            if zmeta.get("dtype") == "|O" and not isinstance(zmeta.get("fill_value"), (str, type(None))):
-                zmeta["fill_value"] = None
-            if any(isinstance(f, dict) and f.get("id") in ("json2", "pickle") for f in zmeta.get("filters") or []):
-                raise StoreError(f"{where}: appending to legacy object (JSON/pickle) arrays is not supported")
+        self.conv.check_appendable(doc, where)
+        attrs = dict(extra).get(attrs_key) if extra else (self.entries.get(attrs_key) if attrs_key else None)
+        zmeta = self.conv.zarr_metadata(dict(doc), attrs or {})
         return {"doc": doc, "zmeta": zmeta, "values": values, "write_from": write_from, "extra": extra}
-
-    def _widen(self, doc: dict[str, Any], wide: np.dtype) -> dict[str, Any]:
-        """Metadata for the array rewritten as ``wide``. Format 3 flips the chunk key encoding so the new
-        chunks never overwrite the committed ones (the switch is atomic at the commit); format 2 has
-        no second key layout for 1-D arrays, so there the rewrite happens in place."""
-        doc = dict(doc)
-        if self.fmt == 3:
-            doc["data_type"] = wide.name
-            doc["codecs"] = _with_endian(doc.get("codecs") or [])
-            attrs = doc.get("attributes")
-            if isinstance(attrs, dict) and "_DTYPE" in attrs:
-                doc["attributes"] = {**attrs, "_DTYPE": wide.name}
-            enc = doc.get("chunk_key_encoding") or {"name": "default"}
-            if enc.get("name") == "v2":
-                doc["chunk_key_encoding"] = {"name": "default", "configuration": {"separator": "/"}}
-            else:
-                doc["chunk_key_encoding"] = {"name": "v2", "configuration": {"separator": "."}}
-        else:
-            doc["dtype"] = wide.str
-        return doc
-
-
-def _with_endian(codecs: list[Any]) -> list[Any]:
-    """Codec configs with the ``bytes`` codec little-endian (needed once the dtype is multi-byte)."""
-    out = []
-    for c in codecs:
-        if isinstance(c, dict) and c.get("name") == "bytes":
-            c = {**c, "configuration": {**(c.get("configuration") or {}), "endian": "little"}}
-        elif isinstance(c, dict) and c.get("name") == "sharding_indexed":
-            conf = dict(c.get("configuration") or {})
-            conf["codecs"] = _with_endian(conf.get("codecs") or [])
-            c = {**c, "configuration": conf}
-        out.append(c)
-    return out
 
 
 def _buffer(raw: bytes) -> Any:
     return buffer_prototype().buffer.from_bytes(raw)
-
-
-def _v2_bytes(meta: dict[str, Any]) -> bool:
-    return any(isinstance(f, dict) and f.get("id") == "vlen-bytes" for f in meta.get("filters") or [])
-
-
-def _stored_numpy_dtype(meta: dict[str, Any], fmt: int, where: str) -> np.dtype | None:
-    """The numpy dtype of a stored array (None for text)."""
-    dt = meta.get("data_type") if fmt == 3 else meta.get("dtype")
-    if fmt == 3:
-        if dt in ("string", "bytes", "variable_length_bytes") or (isinstance(dt, dict) and dt.get("name") == "string"):
-            return None
-        if isinstance(dt, str):
-            try:
-                return np.dtype(dt)
-            except TypeError:
-                pass
-        if isinstance(dt, dict) and dt.get("name") == "structured":
-            return np.dtype([("_", "u1")])  # any compound: refused by the caller
-        raise StoreError(f"{where}: cannot append to an array of data type {dt!r}")
-    if dt == "|O":
-        return None
-    try:
-        return np.dtype(dt if isinstance(dt, str) else [tuple(f) for f in dt])
-    except TypeError as exc:
-        raise StoreError(f"{where}: cannot append to an array of dtype {dt!r} ({exc})") from None
 
 
 def _fit(rows: np.ndarray, stored: np.dtype, where: str, label: str) -> tuple[np.ndarray, np.dtype | None]:

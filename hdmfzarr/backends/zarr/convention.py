@@ -1,38 +1,66 @@
 """Every on-disk name and encoding of the two hdmf-zarr conventions, in one place.
 
-``V3`` is hdmf-zarr 0.14's convention (Zarr format 3), ``V2`` is hdmf-zarr 0.13's (Zarr format 2)
-without pickle. Writers ask the convention of the format they write; readers accept the spellings
-of both (see ``docs/format.md``).
+:data:`V3` (:class:`Format3`) is hdmf-zarr 0.14's convention (Zarr format 3), :data:`V2`
+(:class:`Format2`) hdmf-zarr 0.13's (Zarr format 2) without pickle. Each encoding is an
+``encode_*`` / ``decode_*`` pair on the convention class (links, references, dtypes, text/bytes,
+scalars, the JSON object codec, the spec cache, consolidated metadata, array metadata). Writers,
+the reader, appends and the validator ask the convention of the store; readers also accept the
+other convention's spellings through the module-level ``decode_*`` functions (``docs/format.md``).
+No other module spells an attribute name or tests a format number.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
+
+import numpy as np
+
+from ...errors import CorruptStoreError, StoreError
 
 __all__ = [
     "Convention",
+    "Format3",
+    "Format2",
     "V3",
     "V2",
+    "CONVENTIONS",
     "for_format",
+    "conversion_format",
+    "NodeMeta",
     "DIMS_ATTR",
     "SPECLOC_ATTR",
     "SPEC_GROUP",
     "READ_RESERVED",
+    "METADATA_KEYS",
+    "OBJECT_CODECS",
     "canonical_dtype",
     "decode_attr_reference",
+    "is_attr_reference_like",
     "decode_dataset_reference",
+    "decode_links",
+    "decode_dtype_spelling",
+    "decode_compound_fields",
+    "decode_is_scalar",
+    "decode_specloc",
+    "encode_spec_cache",
+    "decode_spec_cache",
+    "spec_cache_sources",
 ]
 
 DIMS_ATTR = "_ARRAY_DIMENSIONS"
 SPECLOC_ATTR = ".specloc"
 SPEC_GROUP = "specifications"
-
-# Attributes hidden from builders on read, whatever the format (both spellings).
-READ_RESERVED = frozenset(
-    {"_DTYPE", "_LINKS", "_REFERENCE_FIELDS", "zarr_dtype", "zarr_link", SPECLOC_ATTR, DIMS_ATTR}
-)
+# transaction markers (see transaction.py): a new store is marked incomplete from its first write
+# until its commit; a format-2 array rewritten in place is read from its undo copy until the commit
+INCOMPLETE_ATTR = "_hdmfzarr_incomplete"
+UNDO_ATTR = "_hdmfzarr_undo"
+UNDO_PREFIX = ".hdmfzarr-undo"
+METADATA_KEYS = frozenset({"zarr.json", ".zarray", ".zattrs", ".zgroup", ".zmetadata"})
+OBJECT_CODECS = ("pickle", "json2", "json")  # v2 object codecs zarr-python 3 cannot decode
 
 # On-disk dtype spellings (``_DTYPE`` / ``zarr_dtype``) -> canonical builder dtype names.
 _SPELLING_TO_CANONICAL = {
@@ -45,6 +73,7 @@ _SPELLING_TO_CANONICAL = {
 }
 _NUMERIC = ("float16", "float32", "float64", "int8", "int16", "int32", "int64",
             "uint8", "uint16", "uint32", "uint64", "bool")
+TEXT_KINDS = ("text", "ascii", "isodatetime")
 
 
 def canonical_dtype(spelling: Any) -> str | None:
@@ -57,8 +86,6 @@ def canonical_dtype(spelling: Any) -> str | None:
     if s in _NUMERIC:
         return s
     try:
-        import numpy as np
-
         dt = np.dtype(s)
     except TypeError:
         return None
@@ -71,94 +98,843 @@ def canonical_dtype(spelling: Any) -> str | None:
     return None
 
 
-@dataclass(frozen=True)
+@dataclass
+class NodeMeta:
+    """One node's metadata: path ('' = root), kind, the array/group document, its attributes and
+    the convention of its store."""
+
+    path: str
+    kind: str  # "group" | "array"
+    meta: dict[str, Any]
+    attrs: dict[str, Any]
+    conv: Convention
+
+
+def _version_key(version: str) -> tuple:
+    return tuple((0, int(p)) if p.isdigit() else (1, p) for p in re.split(r"[.\-+]", version))
+
+
+def _check_node_path(path: str, url: str, what: str) -> str:
+    from . import safety  # safety takes a convention argument, so it is imported here, not at the top
+
+    return safety.check_node_path(path, url, what)
+
+
+def _loads(raw: bytes, url: str, key: str) -> Any:
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:  # RecursionError: absurdly deep nesting
+        raise CorruptStoreError(f"{url}: metadata {key!r} is not valid JSON ({type(exc).__name__}: {exc})") from exc
+
+
 class Convention:
-    """Names and spellings one hdmf-zarr convention uses on disk."""
+    """Names and encode/decode pairs of one hdmf-zarr convention (subclassed per Zarr format)."""
 
     zarr_format: int
     dtype_attr: str
     links_attr: str
-    ref_fields_attr: str | None
-    # canonical builder dtype -> on-disk spelling of the dtype attribute
-    dtype_spelling: dict[str, str] = field(default_factory=dict)
-    reference_spelling: str = "object"
-    scalar_spelling: str | None = None  # v2 stores scalars as shape [1] + this spelling
+    consolidated_key: str  # the document whose atomic write commits (root zarr.json / .zmetadata)
+    reference_spelling: str
+    dtype_spelling: dict[str, str]
+    scalar_shape: tuple[int, ...]
+    supports_shards: bool
+    object_codec_references: bool  # reference datasets are JSON-codec object arrays (format 2)
 
+    def __repr__(self) -> str:
+        return f"<hdmf-zarr convention, Zarr format {self.zarr_format}>"
+
+    # -- dtypes -------------------------------------------------------------------------
     def spell(self, canonical: str) -> str:
         """The dtype attribute value for a canonical dtype."""
         return self.dtype_spelling.get(canonical, canonical)
 
-    def link_entry(self, name: str, source: str, path: str) -> dict[str, str]:
-        """One element of the links attribute."""
-        if self.zarr_format == 3:
-            return {"source": source, "path": path, "name": name}
-        return {"name": name, "source": source, "path": path}
+    def encode_dtype(self, canonical: str) -> dict[str, Any]:
+        """The dtype attribute of an array of a canonical dtype."""
+        return {self.dtype_attr: self.spell(canonical)}
 
-    def attr_reference(
+    def decode_dtype(self, attrs: dict[str, Any]) -> str | None:
+        """The canonical dtype an array's attributes declare in this convention (None if absent)."""
+        return canonical_dtype(attrs.get(self.dtype_attr))
+
+    def widen_dtype_attrs(self, attrs: Any, wide: np.dtype) -> Any:
+        """``attrs`` with a declared dtype attribute set to ``wide`` (unchanged when none is declared)."""
+        if isinstance(attrs, dict) and isinstance(attrs.get(self.dtype_attr), str):
+            return {**attrs, self.dtype_attr: wide.name}
+        return attrs
+
+    # -- links --------------------------------------------------------------------------
+    def encode_links(self, entries: Iterable[tuple[str, str, str]]) -> dict[str, Any]:
+        """The links attribute of a group holding ``(name, source, path)`` links ({} for none)."""
+        out = [self._link_entry(n, s, p) for n, s, p in entries]
+        return {self.links_attr: out} if out else {}
+
+    def _link_entry(self, name: str, source: str, path: str) -> dict[str, str]:
+        raise NotImplementedError
+
+    def decode_links(self, attrs: dict[str, Any], where: str) -> list[tuple[str, str, str]] | None:
+        """``(name, source, path)`` of each link in this convention's links attribute (None if absent)."""
+        entries = attrs.get(self.links_attr)
+        if entries is None:
+            return None
+        if not isinstance(entries, list):
+            raise CorruptStoreError(f"{where}: links attribute is not a list")
+        out = []
+        for e in entries:
+            if not isinstance(e, dict) or not isinstance(e.get("name"), str) or "path" not in e:
+                raise CorruptStoreError(f"{where}: bad link entry {e!r} (needs 'name' and 'path')")
+            source = e.get("source") or "."
+            if not isinstance(source, str):
+                raise CorruptStoreError(f"{where} link {e['name']!r}: link source must be a string, got {source!r}")
+            out.append((e["name"], source, e["path"]))
+        return out
+
+    # -- references ---------------------------------------------------------------------
+    def encode_attr_reference(
         self, path: str, source: str = ".", object_id: str | None = None, root_object_id: str | None = None
     ) -> dict[str, Any]:
         """An object reference stored as an attribute value."""
-        if self.zarr_format == 3:
-            return {"_REFERENCE": {"source": source, "path": path}}
+        raise NotImplementedError
+
+    def decode_attr_reference(self, value: Any) -> tuple[str, str] | None:
+        """``(source, path)`` if ``value`` is an attribute reference in this convention, else None."""
+        ref = self._attr_reference_body(value)
+        if ref is None:
+            return None
+        path = ref.get("path")
+        if not isinstance(path, str):
+            return None
+        return str(ref.get("source") or "."), path
+
+    def _attr_reference_body(self, value: Any) -> dict[str, Any] | None:
+        raise NotImplementedError
+
+    def is_attr_reference_like(self, value: Any) -> bool:
+        """Whether ``value`` is marked as a reference in this convention (well-formed or not)."""
+        raise NotImplementedError
+
+    def encode_field_reference(self, source: str, path: str) -> str:
+        """One reference inside a compound record (both conventions): the path, or JSON when external."""
+        return path if source == "." else json.dumps({"source": source, "path": path})
+
+    def encode_dataset_references(
+        self, refs: list[tuple[str, str, str | None, str | None]], shape: tuple[int, ...]
+    ) -> np.ndarray:
+        """The stored elements of a reference dataset from ``(source, path, object_id, root_object_id)``."""
+        raise NotImplementedError
+
+    def decode_dataset_reference(self, value: Any) -> tuple[str, str]:
+        """``(source, path)`` of one stored reference element (paths, JSON strings and dicts all accepted)."""
+        return decode_dataset_reference(value)
+
+    def reference_attrs(self) -> dict[str, Any]:
+        """The dtype attribute of a reference dataset."""
+        return {self.dtype_attr: self.reference_spelling}
+
+    # -- compounds ----------------------------------------------------------------------
+    def encode_compound(self, fields: list[tuple[str, str]]) -> dict[str, Any]:
+        """Attributes describing a compound of ``(name, canonical dtype)`` fields."""
+        raise NotImplementedError
+
+    def decode_compound(self, attrs: dict[str, Any]) -> tuple[set[str], dict[str, Any]]:
+        """``(reference field names, {field: canonical dtype})`` this convention's attributes declare."""
+        raise NotImplementedError
+
+    # -- text / bytes -------------------------------------------------------------------
+    def text_as_bytes(self, canonical: str) -> bool:
+        """Whether text of a canonical dtype is stored as variable-length bytes."""
+        return False
+
+    def text_zarr_dtype(self, canonical: str) -> Any:
+        """The zarr data type text of a canonical dtype is stored as."""
+        if self.text_as_bytes(canonical):
+            from .compat import VariableLengthBytes
+
+            return VariableLengthBytes()
+        return str
+
+    def is_bytes_array(self, meta: dict[str, Any]) -> bool:
+        """Whether an array document stores variable-length bytes."""
+        raise NotImplementedError
+
+    def zarr_metadata(self, meta: dict[str, Any], attrs: dict[str, Any]) -> dict[str, Any]:
+        """The metadata dict zarr-python opens an array from (peer quirks normalised)."""
+        return meta
+
+    # -- scalars ------------------------------------------------------------------------
+    def encode_scalar(self, arr: np.ndarray, attrs: dict[str, Any]) -> tuple[np.ndarray, dict[str, Any]]:
+        """A 0-d array and its attributes as stored."""
+        return arr, attrs
+
+    def decode_is_scalar(self, shape: tuple[int, ...], attrs: dict[str, Any]) -> bool:
+        """Whether an array of ``shape`` and ``attrs`` is a scalar dataset in this convention."""
+        return len(shape) == 0
+
+    def scalar_attrs(self) -> dict[str, Any]:
+        """Attributes of a stored scalar text array (the spec cache)."""
+        return {}
+
+    # -- the JSON object codec ------------------------------------------------------------
+    def encode_object_chunk(self, items: np.ndarray) -> bytes:
+        """A chunk of an object array in the JSON object codec (format 2 only)."""
+        raise StoreError(f"JSON object-codec arrays need Zarr format 2, not {self.zarr_format}")
+
+    def decode_object_chunk(self, raw: bytes, where: str) -> list[Any]:
+        """The items of a JSON object-codec chunk."""
+        raise CorruptStoreError(f"{where}: JSON object-codec chunks exist in Zarr format 2 only")
+
+    # -- consolidated metadata ----------------------------------------------------------
+    def array_entry(self, path: str) -> str:
+        """The key of an array's document in the consolidated metadata."""
+        raise NotImplementedError
+
+    def attrs_entry(self, path: str) -> str | None:
+        """The key of an array's separate attributes document in the consolidated metadata (or None)."""
+        return None
+
+    def array_document_key(self, path: str) -> str:
+        """The store key of an array's own metadata document."""
+        raise NotImplementedError
+
+    def consolidated_entries(self, doc: Any, url: str) -> dict[str, Any]:
+        """The entries of a committed consolidated document (CorruptStoreError when it has none)."""
+        raise NotImplementedError
+
+    def encode_consolidated(self, handle: Any, nodes: list[tuple[str, str]] | None) -> tuple[bytes, list[tuple[str, Any]]]:
+        """The commit document of a store from the nodes written (``(path, kind)``; None = every node),
+        its incomplete marker dropped, and the documents to rewrite once it is written."""
+        raise NotImplementedError
+
+    def node_documents(self, path: str, kind: str) -> list[tuple[str, str]]:
+        """``(consolidated entry key, store key)`` of each metadata document of a node."""
+        raise NotImplementedError
+
+    def consolidated_entry(self, kind: str, doc: Any) -> Any:
+        """A node document as zarr lists it in the consolidated metadata."""
+        return doc
+
+    def root_attrs(self, doc: dict[str, Any], entries: dict[str, Any]) -> dict[str, Any]:
+        """The root attributes a commit document holds."""
+        raise NotImplementedError
+
+    def set_attrs(self, doc: dict[str, Any], entries: dict[str, Any], path: str, kind: str,
+                  attrs: dict[str, Any]) -> tuple[list[tuple[str, Any]], list[tuple[str, Any]]]:
+        """Record a node's new attributes in the commit document; returns the node documents to write
+        before the commit and those to write after it (``(store key, document)``)."""
+        raise NotImplementedError
+
+    def node_attrs(self, doc: dict[str, Any], entries: dict[str, Any], path: str) -> dict[str, Any] | None:
+        """The committed attributes of the node at ``path`` (None when it is not committed)."""
+        raise NotImplementedError
+
+    def encode_commit_document(self, doc: dict[str, Any]) -> bytes:
+        """The bytes of a commit document (compact: it is rewritten on every commit)."""
+        return json.dumps(doc, separators=(",", ":"), allow_nan=True).encode()
+
+    def mark_incomplete(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        """Root attributes of a new store while it is written (readers refuse it until the commit)."""
+        return {**attrs, INCOMPLETE_ATTR: True}
+
+    def is_incomplete(self, root_attrs: dict[str, Any]) -> bool:
+        """Whether root attributes carry the incomplete marker (a write never committed)."""
+        return bool(root_attrs.get(INCOMPLETE_ATTR))
+
+    def undo_map(self, root_attrs: dict[str, Any]) -> dict[str, str]:
+        """``{array path: undo copy path}`` of arrays an uncommitted rewrite is changing in place."""
+        got = root_attrs.get(UNDO_ATTR)
+        return {str(k): str(v) for k, v in got.items()} if isinstance(got, dict) else {}
+
+    def set_root_undo(self, doc: dict[str, Any], entries: dict[str, Any], mapping: dict[str, str]) -> None:
+        """Record (or with ``{}`` clear) the undo copies in the commit document's root attributes only."""
+        attrs = self.root_attrs(doc, entries)
+        if mapping:
+            attrs[UNDO_ATTR] = dict(mapping)
+        else:
+            attrs.pop(UNDO_ATTR, None)
+        self.set_attrs(doc, entries, "", "group", attrs)
+
+    def undo_path(self, path: str) -> str:
+        """Where the undo copy of the array at ``path`` is kept (a name no node listing shows)."""
+        return f"{UNDO_PREFIX}/{path}"
+
+    def load_nodes(self, handle: Any, raw_root: bytes | None) -> tuple[dict[str, NodeMeta], bool]:
+        """Every node's metadata (from the consolidated document when there is one) and whether it was."""
+        raise NotImplementedError
+
+    # -- array metadata -----------------------------------------------------------------
+    def array_layout(self, meta: dict[str, Any], where: str) -> tuple[Any, str, Any]:
+        """``(chunk shape or None for "the shape", its field name, chunk key separator)`` as written in
+        an array document (unchecked)."""
+        raise NotImplementedError
+
+    def codec_names(self, meta: dict[str, Any]) -> list[tuple[str, str]]:
+        """``(role, codec name)`` of every codec an array document asks for, nested ones included."""
+        raise NotImplementedError
+
+    def admits_codec(self, role: str, name: str) -> bool:
+        """Whether a pickle-named codec in this role may be decoded (by the restricted unpickler)."""
+        return False
+
+    def quick_layout(self, meta: dict[str, Any]) -> tuple[Any, Any, Any]:
+        """``(shape, chunks, numpy dtype)`` straight from the document for common arrays, else Nones."""
+        raise NotImplementedError
+
+    def is_legacy_object_array(self, meta: dict[str, Any]) -> bool:
+        """Whether zarr-python 3 cannot open the array (pickle/JSON object codecs), so we decode it."""
+        return False
+
+    def stored_numpy_dtype(self, meta: dict[str, Any], where: str) -> np.dtype | None:
+        """The numpy dtype of a stored array (None for text)."""
+        raise NotImplementedError
+
+    def check_appendable(self, meta: dict[str, Any], where: str) -> None:
+        """Refuse growing arrays whose encoding cannot be appended to."""
+
+    def rewrite_array(self, doc: dict[str, Any], dtype: np.dtype | None) -> dict[str, Any]:
+        """The document of an array rewritten in full (as ``dtype`` when given, else its own)."""
+        raise NotImplementedError
+
+    #: whether :meth:`rewrite_array` reuses the committed chunk keys (then the rewrite keeps an undo copy)
+    rewrites_in_place: bool = False
+
+
+class Format3(Convention):
+    """hdmf-zarr 0.14: Zarr format 3, ``_DTYPE``/``_LINKS``/``_REFERENCE``, 0-d scalars, paths as references."""
+
+    zarr_format = 3
+    dtype_attr = "_DTYPE"
+    links_attr = "_LINKS"
+    ref_fields_attr = "_REFERENCE_FIELDS"
+    consolidated_key = "zarr.json"
+    reference_spelling = "object_reference"
+    dtype_spelling = {**{n: n for n in _NUMERIC}, "text": "str", "ascii": "str", "isodatetime": "str"}
+    scalar_shape = ()
+    supports_shards = True
+    object_codec_references = False
+    _REF = "_REFERENCE"
+
+    def _link_entry(self, name: str, source: str, path: str) -> dict[str, str]:
+        return {"source": source, "path": path, "name": name}
+
+    def encode_attr_reference(self, path, source=".", object_id=None, root_object_id=None):  # type: ignore[no-untyped-def]
+        return {self._REF: {"source": source, "path": path}}
+
+    def _attr_reference_body(self, value: Any) -> dict[str, Any] | None:
+        if isinstance(value, dict) and isinstance(value.get(self._REF), dict):
+            return value[self._REF]
+        return None
+
+    def is_attr_reference_like(self, value: Any) -> bool:
+        return isinstance(value, dict) and self._REF in value
+
+    def encode_dataset_references(self, refs, shape):  # type: ignore[no-untyped-def]
+        paths = [self.encode_field_reference(s, p) for s, p, _, _ in refs]
+        return np.array(paths, dtype=np.dtypes.StringDType()).reshape(shape)
+
+    def encode_compound(self, fields: list[tuple[str, str]]) -> dict[str, Any]:
+        refs = [n for n, d in fields if d == "object"]
+        return {self.ref_fields_attr: refs} if refs else {}
+
+    def decode_compound(self, attrs: dict[str, Any]) -> tuple[set[str], dict[str, Any]]:
+        listed = attrs.get(self.ref_fields_attr)
+        return set(listed) if isinstance(listed, list) else set(), {}
+
+    def is_bytes_array(self, meta: dict[str, Any]) -> bool:
+        return meta.get("data_type") in ("bytes", "variable_length_bytes")
+
+    # -- consolidated metadata ----------------------------------------------------------
+    def array_entry(self, path: str) -> str:
+        return path
+
+    def array_document_key(self, path: str) -> str:
+        return f"{path}/zarr.json"
+
+    def consolidated_entries(self, doc: Any, url: str) -> dict[str, Any]:
+        cons = doc.get("consolidated_metadata") if isinstance(doc, dict) else None
+        if not isinstance(cons, dict) or not isinstance(cons.get("metadata"), dict):
+            raise CorruptStoreError(f"{url}: the root zarr.json holds no consolidated metadata")
+        return cons["metadata"]
+
+    def encode_consolidated(self, handle: Any, nodes: list[tuple[str, str]] | None) -> tuple[bytes, list[tuple[str, Any]]]:
+        """zarr consolidates (root still marked incomplete); the commit is that document unmarked."""
+        import warnings
+
+        import zarr
+
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="Consolidated metadata", category=UserWarning)
+            zarr.consolidate_metadata(handle.store, zarr_format=3)
+        doc = _loads(handle.get(self.consolidated_key), handle.url, self.consolidated_key)
+        doc["attributes"] = {k: v for k, v in (doc.get("attributes") or {}).items() if k != INCOMPLETE_ATTR}
+        return self.encode_commit_document(doc), []
+
+    def node_documents(self, path: str, kind: str) -> list[tuple[str, str]]:
+        return [(path, f"{path}/zarr.json")]
+
+    def consolidated_entry(self, kind: str, doc: Any) -> Any:
+        if kind == "group" and isinstance(doc, dict) and not doc.get("consolidated_metadata"):
+            return {**doc, "consolidated_metadata": {"kind": "inline", "must_understand": False, "metadata": {}}}
+        return doc
+
+    def root_attrs(self, doc: dict[str, Any], entries: dict[str, Any]) -> dict[str, Any]:
+        return dict(doc.get("attributes") or {})
+
+    def node_attrs(self, doc: dict[str, Any], entries: dict[str, Any], path: str) -> dict[str, Any] | None:
+        if not path:
+            return self.root_attrs(doc, entries)
+        entry = entries.get(path)
+        return dict(entry.get("attributes") or {}) if isinstance(entry, dict) else None
+
+    def set_attrs(self, doc, entries, path, kind, attrs):  # type: ignore[no-untyped-def]
+        if not path:  # the root document is the commit document itself
+            doc["attributes"] = attrs
+            return [], []
+        entry = {**entries[path], "attributes": attrs}
+        entries[path] = entry
+        own = {k: v for k, v in entry.items() if k != "consolidated_metadata"}
+        return [(f"{path}/zarr.json", own)], []
+
+    def load_nodes(self, handle: Any, raw_root: bytes | None) -> tuple[dict[str, NodeMeta], bool]:
+        url = handle.url
+        root = _loads(raw_root, url, "zarr.json") if raw_root is not None else None
+        if not isinstance(root, dict) or root.get("node_type") != "group":
+            raise CorruptStoreError(f"{url}: the root node is not a group")
+        nodes = {"": NodeMeta("", "group", root, dict(root.get("attributes") or {}), self)}
+        cons = root.get("consolidated_metadata")
+        consolidated = isinstance(cons, dict) and isinstance(cons.get("metadata"), dict) and bool(cons["metadata"])
+        if consolidated:
+            for path, meta in cons["metadata"].items():
+                node_path = _check_node_path(path, url, "zarr.json consolidated_metadata")
+                if not node_path:
+                    continue  # the root describes itself only in its own document
+                nodes[node_path] = self._node(node_path, meta, f"{path}/zarr.json", url)
+            return nodes, True
+        frontier = [""]
+        while frontier:
+            children: list[str] = []
+            for prefix in frontier:
+                for name in handle.list_dir(prefix):
+                    if name in ("zarr.json", "c") or name.startswith("."):
+                        continue
+                    children.append(f"{prefix}/{name}" if prefix else name)
+            raws = handle.get_many([f"{c}/zarr.json" for c in children])
+            frontier = []
+            for path, raw in zip(children, raws):
+                if raw is None:
+                    continue
+                node = self._node(path, _loads(raw, url, f"{path}/zarr.json"), f"{path}/zarr.json", url)
+                nodes[path] = node
+                if node.kind == "group":
+                    frontier.append(path)
+        return nodes, False
+
+    def _node(self, path: str, meta: Any, key: str, url: str) -> NodeMeta:
+        if not isinstance(meta, dict) or meta.get("node_type") not in ("group", "array"):
+            raise CorruptStoreError(f"{url}: metadata {key!r} is not a zarr node document")
+        attrs = meta.get("attributes")
+        if attrs is not None and not isinstance(attrs, dict):
+            raise CorruptStoreError(f"{url}: metadata {key!r}: 'attributes' is not a JSON object")
+        return NodeMeta(path, meta["node_type"], meta, dict(attrs or {}), self)
+
+    # -- array metadata -----------------------------------------------------------------
+    def array_layout(self, meta: dict[str, Any], where: str) -> tuple[Any, str, Any]:
+        grid = meta.get("chunk_grid")
+        conf = grid.get("configuration") if isinstance(grid, dict) else None
+        if not isinstance(conf, dict) or grid.get("name") != "regular":
+            raise CorruptStoreError(f"{where}: chunk_grid must be a regular grid, got {grid!r}")
+        enc = meta.get("chunk_key_encoding")
+        sep = ((enc or {}).get("configuration") or {}).get("separator", "/") if isinstance(enc, dict) else "/"
+        chunks = conf.get("chunk_shape")
+        return chunks if chunks is not None else "missing", "chunk_shape", sep
+
+    def codec_names(self, meta: dict[str, Any]) -> list[tuple[str, str]]:
+        out: list[tuple[str, str]] = []
+        stack = [("codec", c) for c in (meta.get("codecs") or [])]
+        while stack:
+            role, c = stack.pop()
+            if isinstance(c, str):
+                out.append((role, c))
+            elif isinstance(c, dict):
+                out.append((role, str(c.get("name"))))
+                conf = c.get("configuration")
+                if isinstance(conf, dict):
+                    for sub in ("codecs", "index_codecs"):
+                        if isinstance(conf.get(sub), list):
+                            stack += [(role, s) for s in conf[sub]]
+        return out
+
+    _NUMERIC_TYPES = frozenset(_NUMERIC)
+
+    def quick_layout(self, meta: dict[str, Any]) -> tuple[Any, Any, Any]:
+        try:
+            shape = tuple(int(s) for s in meta["shape"])
+            chunks = tuple(meta["chunk_grid"]["configuration"]["chunk_shape"])
+            codecs = meta.get("codecs") or []
+            if codecs and isinstance(codecs[0], dict) and codecs[0].get("name") == "sharding_indexed":
+                chunks = tuple(codecs[0]["configuration"]["chunk_shape"])
+            dt = meta["data_type"]
+            if dt in self._NUMERIC_TYPES:
+                return shape, chunks, np.dtype(dt)
+            if dt == "string":
+                return shape, chunks, np.dtypes.StringDType()
+        except (KeyError, TypeError, ValueError):
+            pass
+        return None, None, None
+
+    def stored_numpy_dtype(self, meta: dict[str, Any], where: str) -> np.dtype | None:
+        dt = meta.get("data_type")
+        if dt in ("string", "bytes", "variable_length_bytes") or (isinstance(dt, dict) and dt.get("name") == "string"):
+            return None
+        if isinstance(dt, str):
+            try:
+                return np.dtype(dt)
+            except TypeError:
+                pass
+        if isinstance(dt, dict) and dt.get("name") == "structured":
+            return np.dtype([("_", "u1")])  # any compound: refused by the caller
+        raise StoreError(f"{where}: cannot append to an array of data type {dt!r}")
+
+    def rewrite_array(self, doc: dict[str, Any], dtype: np.dtype | None) -> dict[str, Any]:
+        """Flip the chunk key encoding (``c/0`` <-> ``0``) so the rewritten chunks never overwrite
+        the committed ones: the switch is atomic at the commit."""
+        doc = dict(doc)
+        if dtype is not None and dtype.kind in "biuf":
+            doc["data_type"] = dtype.name
+            doc["codecs"] = _with_endian(doc.get("codecs") or [])
+            if isinstance(doc.get("attributes"), dict):
+                doc["attributes"] = self.widen_dtype_attrs(doc["attributes"], dtype)
+        enc = doc.get("chunk_key_encoding") or {"name": "default"}
+        if enc.get("name") == "v2":
+            doc["chunk_key_encoding"] = {"name": "default", "configuration": {"separator": "/"}}
+        else:
+            doc["chunk_key_encoding"] = {"name": "v2", "configuration": {"separator": "."}}
+        return doc
+
+
+class Format2(Convention):
+    """hdmf-zarr 0.13 without pickle: Zarr format 2, ``zarr_dtype``/``zarr_link``, shape-[1] scalars,
+    reference dicts in JSON object-codec arrays, ``.zmetadata``."""
+
+    zarr_format = 2
+    dtype_attr = "zarr_dtype"
+    links_attr = "zarr_link"
+    consolidated_key = ".zmetadata"
+    reference_spelling = "object"
+    scalar_spelling = "scalar"
+    dtype_spelling = {**{n: n for n in _NUMERIC}, "text": "str", "ascii": "bytes", "isodatetime": "bytes"}
+    scalar_shape = (1,)
+    supports_shards = False
+    object_codec_references = True
+
+    def _link_entry(self, name: str, source: str, path: str) -> dict[str, str]:
+        return {"name": name, "source": source, "path": path}
+
+    def encode_attr_reference(self, path, source=".", object_id=None, root_object_id=None):  # type: ignore[no-untyped-def]
         return {
-            "zarr_dtype": "object",
+            self.dtype_attr: self.reference_spelling,
             "value": {"source": source, "path": path, "object_id": object_id, "source_object_id": root_object_id},
         }
 
-    def dataset_reference(
-        self, path: str, source: str = ".", object_id: str | None = None, root_object_id: str | None = None
-    ) -> Any:
-        """One element of a reference dataset (a plain path in v3, a JSON object in v2)."""
-        if self.zarr_format == 3:
-            return path
-        return {"source": source, "path": path, "object_id": object_id, "source_object_id": root_object_id}
+    def _attr_reference_body(self, value: Any) -> dict[str, Any] | None:
+        if self.is_attr_reference_like(value) and isinstance(value.get("value"), dict):
+            return value["value"]
+        return None
+
+    def is_attr_reference_like(self, value: Any) -> bool:
+        return isinstance(value, dict) and value.get(self.dtype_attr) == self.reference_spelling
+
+    def encode_dataset_references(self, refs, shape):  # type: ignore[no-untyped-def]
+        out = np.empty(len(refs), dtype=object)
+        for i, (source, path, oid, root_oid) in enumerate(refs):
+            out[i] = {"source": source, "path": path, "object_id": oid, "source_object_id": root_oid}
+        return out.reshape(shape)
+
+    def encode_compound(self, fields: list[tuple[str, str]]) -> dict[str, Any]:
+        return {self.dtype_attr: [{"name": n, "dtype": self.spell(d)} for n, d in fields]}
+
+    def decode_compound(self, attrs: dict[str, Any]) -> tuple[set[str], dict[str, Any]]:
+        spelled = attrs.get(self.dtype_attr)
+        listed: dict[str, Any] = {}
+        if isinstance(spelled, list):
+            for f in spelled:
+                if isinstance(f, dict):
+                    listed[f.get("name")] = canonical_dtype(f.get("dtype"))
+        return {n for n, d in listed.items() if d == "object"}, listed
+
+    def text_as_bytes(self, canonical: str) -> bool:
+        return canonical != "text"
+
+    def is_bytes_array(self, meta: dict[str, Any]) -> bool:
+        return any(isinstance(f, dict) and f.get("id") == "vlen-bytes" for f in meta.get("filters") or [])
+
+    def zarr_metadata(self, meta: dict[str, Any], attrs: dict[str, Any]) -> dict[str, Any]:
+        """Attributes merged in; hdmf-zarr 0.13 wrote ``fill_value: 0`` on text arrays, read as None."""
+        meta = {**meta, "attributes": attrs}
+        if meta.get("dtype") == "|O" and not isinstance(meta.get("fill_value"), (str, type(None))):
+            meta["fill_value"] = None
+        return meta
+
+    def encode_scalar(self, arr: np.ndarray, attrs: dict[str, Any]) -> tuple[np.ndarray, dict[str, Any]]:
+        attrs = dict(attrs)
+        if isinstance(attrs.get(self.dtype_attr), str):
+            attrs[self.dtype_attr] = self.scalar_spelling
+        return arr.reshape(1), attrs
+
+    def decode_is_scalar(self, shape: tuple[int, ...], attrs: dict[str, Any]) -> bool:
+        return len(shape) == 0 or (attrs.get(self.dtype_attr) == self.scalar_spelling and tuple(shape) == (1,))
+
+    def scalar_attrs(self) -> dict[str, Any]:
+        return {self.dtype_attr: self.scalar_spelling}
+
+    # -- the JSON object codec (numcodecs ``json2`` framing: items, dtype, shape) ---------------
+    def object_codec_filter(self) -> dict[str, Any]:
+        """The numcodecs JSON (``json2``) filter configuration hdmf-zarr 0.13 reads."""
+        return {
+            "id": "json2", "encoding": "utf-8", "skipkeys": False, "ensure_ascii": True, "check_circular": True,
+            "allow_nan": True, "indent": None, "separators": [",", ":"], "sort_keys": True, "strict": True,
+        }
+
+    def object_array_document(self, shape: tuple[int, ...], chunks: tuple[int, ...]) -> dict[str, Any]:
+        """The ``.zarray`` of a JSON object-codec array (Blosc lz4, as zarr-python's v2 default)."""
+        compressor = {"id": "blosc", "cname": "lz4", "clevel": 5, "shuffle": 1, "blocksize": 0}
+        return {
+            "chunks": list(chunks), "compressor": compressor, "dimension_separator": ".", "dtype": "|O",
+            "fill_value": None, "filters": [self.object_codec_filter()], "order": "C", "shape": list(shape),
+            "zarr_format": 2,
+        }
+
+    def encode_object_chunk(self, items: np.ndarray) -> bytes:
+        flat = list(np.atleast_1d(items).ravel())
+        payload = [_jsonable(v) for v in flat] + ["|O", list(items.shape)]
+        return json.dumps(payload, sort_keys=True, separators=(",", ":"), allow_nan=True).encode("utf-8")
+
+    def decode_object_chunk(self, raw: bytes, where: str) -> list[Any]:
+        try:
+            items = json.loads(raw.decode("utf-8"))
+        except ValueError as exc:
+            raise CorruptStoreError(f"{where}: JSON chunk is not valid JSON ({exc})") from exc
+        if not isinstance(items, list) or len(items) < 2:
+            raise CorruptStoreError(f"{where}: JSON chunk is not [items..., dtype, shape]")
+        return items[:-2]
+
+    # -- consolidated metadata ----------------------------------------------------------
+    def array_entry(self, path: str) -> str:
+        return f"{path}/.zarray"
+
+    def attrs_entry(self, path: str) -> str | None:
+        return f"{path}/.zattrs"
+
+    def array_document_key(self, path: str) -> str:
+        return f"{path}/.zarray"
+
+    def consolidated_entries(self, doc: Any, url: str) -> dict[str, Any]:
+        entries = doc.get("metadata") if isinstance(doc, dict) else None
+        if not isinstance(entries, dict):
+            raise CorruptStoreError(f"{url}: '.zmetadata' is not a JSON object with a 'metadata' object")
+        return entries
+
+    def encode_consolidated(self, handle: Any, nodes: list[tuple[str, str]] | None) -> tuple[bytes, list[tuple[str, Any]]]:
+        """``.zmetadata`` from the documents of the nodes written (every node when None); the root
+        ``.zattrs`` loses its incomplete marker after the commit."""
+        if nodes is None:
+            metadata = handle.walk_v2()
+        else:
+            keys: list[str] = []
+            seen: set[str] = set()
+            for path, kind in nodes:
+                if path not in seen:
+                    seen.add(path)
+                    keys += [key for key, _ in self.node_documents(path, kind)]
+            metadata = {}
+            for key, raw in zip(keys, handle.get_many(keys)):
+                if raw is not None:
+                    metadata[key] = _loads(raw, handle.url, key)
+        after: list[tuple[str, Any]] = []
+        root = metadata.get(".zattrs")
+        if isinstance(root, dict) and INCOMPLETE_ATTR in root:
+            metadata[".zattrs"] = {k: v for k, v in root.items() if k != INCOMPLETE_ATTR}
+            after.append((".zattrs", metadata[".zattrs"]))
+        doc = {"metadata": metadata, "zarr_consolidated_format": 1}
+        return json.dumps(doc, indent=4, sort_keys=True, allow_nan=True).encode(), after
+
+    def node_documents(self, path: str, kind: str) -> list[tuple[str, str]]:
+        prefix = f"{path}/" if path else ""
+        main = prefix + (".zgroup" if kind == "group" else ".zarray")
+        return [(main, main), (prefix + ".zattrs", prefix + ".zattrs")]
+
+    def root_attrs(self, doc: dict[str, Any], entries: dict[str, Any]) -> dict[str, Any]:
+        return dict(entries.get(".zattrs") or {})
+
+    def node_attrs(self, doc: dict[str, Any], entries: dict[str, Any], path: str) -> dict[str, Any] | None:
+        prefix = f"{path}/" if path else ""
+        if prefix + ".zgroup" not in entries and prefix + ".zarray" not in entries:
+            return None
+        return dict(entries.get(prefix + ".zattrs") or {})
+
+    def set_attrs(self, doc, entries, path, kind, attrs):  # type: ignore[no-untyped-def]
+        key = f"{path}/.zattrs" if path else ".zattrs"
+        entries[key] = attrs
+        # the root's own .zattrs is read only by walkers that ignore .zmetadata: rewritten after the commit
+        return ([(key, attrs)], []) if path else ([], [(key, attrs)])
+
+    def load_nodes(self, handle: Any, raw_root: bytes | None) -> tuple[dict[str, NodeMeta], bool]:
+        url = handle.url
+        docs: dict[str, Any] = {}
+        if raw_root is not None:
+            docs = self.consolidated_entries(_loads(raw_root, url, ".zmetadata"), url)
+        if not docs:
+            docs = handle.walk_v2()
+        nodes: dict[str, NodeMeta] = {}
+        for key, meta in docs.items():
+            path, _, name = key.rpartition("/") if "/" in key else ("", "", key)
+            path = _check_node_path(path, url, f".zmetadata key {key!r}")
+            if name in (".zgroup", ".zarray") and not isinstance(meta, dict):
+                raise CorruptStoreError(f"{url}: metadata {key!r} is not a JSON object")
+            if name == ".zgroup":
+                nodes.setdefault(path, NodeMeta(path, "group", meta, {}, self)).kind = "group"
+            elif name == ".zarray":
+                node = nodes.setdefault(path, NodeMeta(path, "array", meta, {}, self))
+                node.kind, node.meta = "array", meta
+        for key, meta in docs.items():
+            path, _, name = key.rpartition("/") if "/" in key else ("", "", key)
+            path = path.strip("/")
+            if name == ".zattrs" and path in nodes:
+                if not isinstance(meta, dict):
+                    raise CorruptStoreError(f"{url}: metadata {key!r} is not a JSON object")
+                nodes[path].attrs = meta
+        if "" not in nodes:
+            raise CorruptStoreError(f"{url}: no root .zgroup")
+        return nodes, raw_root is not None
+
+    # -- array metadata -----------------------------------------------------------------
+    def array_layout(self, meta: dict[str, Any], where: str) -> tuple[Any, str, Any]:
+        return meta.get("chunks"), "chunks", meta.get("dimension_separator") or "."
+
+    def codec_names(self, meta: dict[str, Any]) -> list[tuple[str, str]]:
+        out: list[tuple[str, str]] = []
+        comp = meta.get("compressor")
+        if isinstance(comp, dict):
+            out.append(("compressor", str(comp.get("id"))))
+        for f in meta.get("filters") or []:
+            if isinstance(f, dict):
+                out.append(("filter", str(f.get("id"))))
+        return out
+
+    def admits_codec(self, role: str, name: str) -> bool:
+        return role == "filter" and name == "pickle"
+
+    def quick_layout(self, meta: dict[str, Any]) -> tuple[Any, Any, Any]:
+        try:
+            shape = tuple(int(s) for s in meta["shape"])
+            chunks = tuple(meta.get("chunks") or shape)
+            dt = meta["dtype"]
+            filters = [f.get("id") for f in meta.get("filters") or [] if isinstance(f, dict)]
+            if dt == "|O":
+                if filters == ["vlen-utf8"]:
+                    return shape, chunks, np.dtypes.StringDType()
+                return None, None, None
+            if isinstance(dt, str) and not filters:
+                np_dt = np.dtype(dt)
+                if np_dt.kind in "biuf":
+                    return shape, chunks, np_dt
+        except (KeyError, TypeError, ValueError):
+            pass
+        return None, None, None
+
+    def is_legacy_object_array(self, meta: dict[str, Any]) -> bool:
+        ids = [f.get("id") for f in (meta.get("filters") or []) if isinstance(f, dict)]
+        if any(i in OBJECT_CODECS for i in ids):
+            return True
+        return isinstance(meta.get("dtype"), list) and _has_object_field(meta["dtype"])
+
+    def stored_numpy_dtype(self, meta: dict[str, Any], where: str) -> np.dtype | None:
+        dt = meta.get("dtype")
+        if dt == "|O":
+            return None
+        try:
+            return np.dtype(dt if isinstance(dt, str) else [tuple(f) for f in dt])
+        except TypeError as exc:
+            raise StoreError(f"{where}: cannot append to an array of dtype {dt!r} ({exc})") from None
+
+    def check_appendable(self, meta: dict[str, Any], where: str) -> None:
+        if any(isinstance(f, dict) and f.get("id") in OBJECT_CODECS for f in meta.get("filters") or []):
+            raise StoreError(f"{where}: appending to legacy object (JSON/pickle) arrays is not supported")
+
+    rewrites_in_place = True  # one key layout for 1-D arrays: the rewrite reuses the committed keys
+
+    def rewrite_array(self, doc: dict[str, Any], dtype: np.dtype | None) -> dict[str, Any]:
+        return {**doc, "dtype": dtype.str} if dtype is not None and dtype.kind in "biuf" else dict(doc)
 
 
-_COMMON = {name: name for name in _NUMERIC}
+def _has_object_field(dtype: Any) -> bool:
+    if isinstance(dtype, list):
+        return any(_has_object_field(f[1]) for f in dtype)
+    return isinstance(dtype, str) and dtype.endswith("O")
 
-V3 = Convention(
-    zarr_format=3,
-    dtype_attr="_DTYPE",
-    links_attr="_LINKS",
-    ref_fields_attr="_REFERENCE_FIELDS",
-    dtype_spelling={**_COMMON, "text": "str", "ascii": "str", "isodatetime": "str"},
-    reference_spelling="object_reference",
-)
 
-V2 = Convention(
-    zarr_format=2,
-    dtype_attr="zarr_dtype",
-    links_attr="zarr_link",
-    ref_fields_attr=None,
-    dtype_spelling={**_COMMON, "text": "str", "ascii": "bytes", "isodatetime": "bytes"},
-    reference_spelling="object",
-    scalar_spelling="scalar",
+def _with_endian(codecs: list[Any]) -> list[Any]:
+    """Codec configs with the ``bytes`` codec little-endian (needed once the dtype is multi-byte)."""
+    out = []
+    for c in codecs:
+        if isinstance(c, dict) and c.get("name") == "bytes":
+            c = {**c, "configuration": {**(c.get("configuration") or {}), "endian": "little"}}
+        elif isinstance(c, dict) and c.get("name") == "sharding_indexed":
+            conf = dict(c.get("configuration") or {})
+            conf["codecs"] = _with_endian(conf.get("codecs") or [])
+            c = {**c, "configuration": conf}
+        out.append(c)
+    return out
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, bytes):
+        return value.decode("utf-8")
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+V3: Convention = Format3()
+V2: Convention = Format2()
+CONVENTIONS: tuple[Convention, ...] = (V3, V2)  # reading order: the first spelling found wins
+
+# Attributes hidden from builders on read, whatever the format (both spellings).
+READ_RESERVED = frozenset(
+    {c.dtype_attr for c in CONVENTIONS} | {c.links_attr for c in CONVENTIONS} | {Format3.ref_fields_attr}
+    | {SPECLOC_ATTR, DIMS_ATTR, INCOMPLETE_ATTR, UNDO_ATTR}
 )
 
 
 def for_format(zarr_format: int) -> Convention:
     """The convention written for Zarr format 2 or 3."""
-    if zarr_format == 3:
-        return V3
-    if zarr_format == 2:
-        return V2
+    for c in CONVENTIONS:
+        if c.zarr_format == zarr_format and not isinstance(zarr_format, bool):
+            return c
     raise ValueError(f"zarr_format must be 2 or 3, got {zarr_format!r}")
 
 
+def conversion_format(source_format: int | None) -> int:
+    """The format a conversion writes by default: the other convention of a Zarr source, the
+    newest (3) for anything else (an HDF5 file, an unknown store)."""
+    if source_format is None or source_format == V2.zarr_format:
+        return V3.zarr_format
+    return V2.zarr_format
+
+
+# -- reading: the spellings of either convention, whatever the store's format ------------------
 def decode_attr_reference(value: Any) -> tuple[str, str] | None:
     """``(source, path)`` if an attribute value is a reference in either convention, else None."""
-    if not isinstance(value, dict):
-        return None
-    if "_REFERENCE" in value and isinstance(value["_REFERENCE"], dict):
-        ref = value["_REFERENCE"]
-    elif value.get("zarr_dtype") == "object" and isinstance(value.get("value"), dict):
-        ref = value["value"]
-    else:
-        return None
-    path = ref.get("path")
-    if not isinstance(path, str):
-        return None
-    return str(ref.get("source") or "."), path
+    for c in CONVENTIONS:
+        got = c.decode_attr_reference(value)
+        if got is not None:
+            return got
+    return None
+
+
+def is_attr_reference_like(value: Any) -> bool:
+    """Whether an attribute value is marked as a reference in either convention (well-formed or not)."""
+    return any(c.is_attr_reference_like(value) for c in CONVENTIONS)
 
 
 def decode_dataset_reference(value: Any) -> tuple[str, str]:
@@ -178,3 +954,96 @@ def decode_dataset_reference(value: Any) -> tuple[str, str]:
         if isinstance(obj, dict) and "path" in obj:
             return str(obj.get("source") or "."), str(obj["path"])
     return ".", text
+
+
+def decode_links(attrs: dict[str, Any], where: str) -> list[tuple[str, str, str]]:
+    """``(name, source, path)`` of a group's links, in whichever convention's attribute is present."""
+    for c in CONVENTIONS:
+        got = c.decode_links(attrs, where)
+        if got is not None:
+            return got
+    return []
+
+
+def decode_dtype_spelling(attrs: dict[str, Any]) -> Any:
+    """The raw dtype attribute of an array (either convention's name; None when absent)."""
+    for c in CONVENTIONS:
+        if c.dtype_attr in attrs:
+            return attrs[c.dtype_attr]
+    return None
+
+
+def decode_compound_fields(attrs: dict[str, Any]) -> tuple[set[str], dict[str, Any]]:
+    """Reference field names and listed ``{field: canonical dtype}`` of a compound, both conventions merged."""
+    refs: set[str] = set()
+    listed: dict[str, Any] = {}
+    for c in CONVENTIONS:
+        r, lst = c.decode_compound(attrs)
+        refs |= r
+        listed.update(lst)
+    return refs, listed
+
+
+def decode_is_scalar(shape: tuple[int, ...], attrs: dict[str, Any]) -> bool:
+    """Whether an array is a scalar dataset in either convention."""
+    return any(c.decode_is_scalar(shape, attrs) for c in CONVENTIONS)
+
+
+# -- the spec cache ---------------------------------------------------------------------------
+def decode_specloc(root_attrs: dict[str, Any]) -> str:
+    """The spec cache location the root attributes name ('' when none; a reference or a plain path)."""
+    value = root_attrs.get(SPECLOC_ATTR)
+    ref = decode_attr_reference(value)
+    return ref[1] if ref else (value or "")
+
+
+def encode_spec_cache(namespaces: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    """``(namespace, version, source, compact JSON)`` of every cached document, stored at
+    ``/specifications/<namespace>/<version>/<source>`` (``namespace`` holds ``{"namespaces": [ns]}``)."""
+    jobs: list[tuple[str, str, str, str]] = []
+    for ns_name, entry in namespaces.items():
+        version = str(entry.get("version") or "unversioned")
+        ns_doc = entry.get("namespace") or {}
+        if "namespaces" not in ns_doc:
+            ns_doc = {"namespaces": [ns_doc]}
+        docs = {"namespace": ns_doc, **dict(entry.get("sources") or {})}
+        for src, doc in docs.items():
+            jobs.append((ns_name, version, src.replace("/", "_"), json.dumps(doc, separators=(",", ":"))))
+    return jobs
+
+
+def spec_cache_sources(paths: Iterable[str], base: str) -> list[tuple[str, str, str]]:
+    """``(namespace, version, source)`` of the cached documents to read: the latest version of each
+    namespace (by version order, not listing order), from the array paths under ``base``."""
+    by_ns: dict[str, dict[str, list[str]]] = {}
+    for path in paths:
+        if not path.startswith(base + "/"):
+            continue
+        parts = path[len(base) + 1:].split("/")
+        if len(parts) != 3:
+            continue
+        ns, version, src = parts
+        by_ns.setdefault(ns, {}).setdefault(version, []).append(src)
+    wanted: list[tuple[str, str, str]] = []
+    for ns, versions in by_ns.items():
+        version = max(versions, key=_version_key)
+        wanted += [(ns, version, src) for src in versions[version]]
+    return wanted
+
+
+def decode_spec_cache(items: Iterable[tuple[str, str, str, Any]], where: str) -> dict[str, Any]:
+    """``{name: {"version", "namespace", "sources"}}`` from ``(namespace, version, source, JSON text)``."""
+    out: dict[str, Any] = {}
+    for ns, version, src, text in items:
+        if isinstance(text, np.ndarray):
+            text = text.reshape(-1)[0]
+        try:
+            doc = json.loads(text) if isinstance(text, (str, bytes)) else text
+        except ValueError as exc:
+            raise CorruptStoreError(f"{where}/{ns}/{version}/{src}: cached spec is not JSON ({exc})") from exc
+        entry = out.setdefault(ns, {"version": version, "namespace": None, "sources": {}})
+        if src == "namespace":
+            entry["namespace"] = doc
+        else:
+            entry["sources"][src] = doc
+    return {k: v for k, v in out.items() if v["namespace"] is not None}

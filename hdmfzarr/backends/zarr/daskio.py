@@ -87,12 +87,12 @@ def write_dask(
     np_dtype, text = _target_dtype(darr, dtype, where)
     if text:
         zdtype: Any = str
-        spelled = writer.conv.spell(dtype if dtype in TEXT_KINDS else "text")
+        dtype_attrs = writer.conv.encode_dtype(dtype if dtype in TEXT_KINDS else "text")
         itemsize = 16
         darr = darr.map_blocks(lambda b: to_text_array(b).astype(object), dtype=object)
     else:
         zdtype = np_dtype
-        spelled = writer.conv.spell(np_dtype.name)
+        dtype_attrs = writer.conv.encode_dtype(np_dtype.name)
         itemsize = np_dtype.itemsize
         if darr.dtype != np_dtype:
             darr = darr.astype(np_dtype)
@@ -102,7 +102,7 @@ def write_dask(
         chunks = default_chunks(shape, itemsize)
     else:
         chunks = ()
-    meta_attrs = {writer.conv.dtype_attr: spelled, **attrs, **writer._dims(builder, len(shape))}
+    meta_attrs = {**dtype_attrs, **attrs, **writer._dims(builder, len(shape))}
     kwargs = writer._array_kwargs(dio)
     grid = tuple(kwargs.get("shards") or chunks)
     try:

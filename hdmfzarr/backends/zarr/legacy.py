@@ -10,7 +10,6 @@ They are decoded here with a restricted unpickler that admits only the reference
 from __future__ import annotations
 
 import io
-import json
 import math
 import pickle
 from typing import Any
@@ -20,17 +19,11 @@ import numpy as np
 from ...errors import CorruptStoreError, UnsafeReferenceError
 
 __all__ = [
-    "OBJECT_CODECS",
     "RestrictedUnpickler",
     "safe_unpickle",
-    "is_legacy_object_array",
     "decode_v2_chunk",
-    "encode_json_chunk",
     "v2_chunk_key",
-    "json_filter_config",
 ]
-
-OBJECT_CODECS = ("pickle", "json2", "json")
 
 _ALLOWED: dict[tuple[str, str], Any] = {
     ("hdmf_zarr.utils", "ZarrReference"): dict,
@@ -140,24 +133,6 @@ def safe_unpickle(data: bytes, where: str = "") -> Any:
         raise CorruptStoreError(f"{where}: cannot decode pickled data ({exc})") from exc
 
 
-def _filter_ids(zarray: dict) -> list[str]:
-    return [f.get("id") for f in (zarray.get("filters") or []) if isinstance(f, dict)]
-
-
-def _has_object_field(dtype: Any) -> bool:
-    if isinstance(dtype, list):
-        return any(_has_object_field(f[1]) for f in dtype)
-    return isinstance(dtype, str) and dtype.endswith("O")
-
-
-def is_legacy_object_array(zarray: dict) -> bool:
-    """True for v2 arrays zarr-python 3 cannot read: object dtypes with pickle/JSON codecs."""
-    ids = _filter_ids(zarray)
-    if any(i in OBJECT_CODECS for i in ids):
-        return True
-    return isinstance(zarray.get("dtype"), list) and _has_object_field(zarray["dtype"])
-
-
 def v2_numpy_dtype(spec: Any) -> np.dtype:
     """The numpy dtype of a ``.zarray`` dtype entry (compound lists become tuples)."""
     if isinstance(spec, list):
@@ -171,38 +146,14 @@ def v2_chunk_key(path: str, coords: tuple[int, ...], separator: str = ".") -> st
     return f"{path}/{name}" if path else name
 
 
-def json_filter_config() -> dict[str, Any]:
-    """The numcodecs JSON (``json2``) filter configuration hdmf-zarr 0.13 reads."""
-    return {
-        "id": "json2", "encoding": "utf-8", "skipkeys": False, "ensure_ascii": True, "check_circular": True,
-        "allow_nan": True, "indent": None, "separators": [",", ":"], "sort_keys": True, "strict": True,
-    }
-
-
-def encode_json_chunk(items: np.ndarray) -> bytes:
-    """numcodecs-``json2`` framing of a 1-D or 0-d object array: items, dtype string, shape."""
-    flat = list(np.atleast_1d(items).ravel())
-    payload = [_jsonable(v) for v in flat] + ["|O", list(items.shape)]
-    return json.dumps(payload, sort_keys=True, separators=(",", ":"), allow_nan=True).encode("utf-8")
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, bytes):
-        return value.decode("utf-8")
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    return value
-
-
 def decode_v2_chunk(raw: bytes, zarray: dict, chunk_shape: tuple[int, ...], where: str) -> np.ndarray:
     """Decode one chunk of a legacy object array to a numpy array of ``chunk_shape``."""
     import numcodecs
 
+    from .convention import V2
     from .safety import check_codecs
 
-    check_codecs(zarray, 2, where)
+    check_codecs(zarray, V2, where)
     try:
         comp = zarray.get("compressor")
         data: Any = numcodecs.get_codec(comp).decode(raw) if comp else raw
@@ -213,7 +164,7 @@ def decode_v2_chunk(raw: bytes, zarray: dict, chunk_shape: tuple[int, ...], wher
         if cid == "pickle":
             data = safe_unpickle(bytes(data), where)
         elif cid in ("json2", "json"):
-            data = _decode_json(bytes(data), zarray, where)
+            data = V2.decode_object_chunk(bytes(data), where)
         else:
             try:
                 data = numcodecs.get_codec(conf).decode(data)
@@ -248,13 +199,3 @@ def _as_chunk_array(data: Any, dtype: np.dtype, size: int) -> np.ndarray:
         else:
             arr[i] = v
     return arr
-
-
-def _decode_json(raw: bytes, zarray: dict, where: str) -> Any:
-    try:
-        items = json.loads(raw.decode("utf-8"))
-    except ValueError as exc:
-        raise CorruptStoreError(f"{where}: JSON chunk is not valid JSON ({exc})") from exc
-    if not isinstance(items, list) or len(items) < 2:
-        raise CorruptStoreError(f"{where}: JSON chunk is not [items..., dtype, shape]")
-    return items[:-2]

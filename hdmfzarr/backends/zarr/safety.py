@@ -119,36 +119,11 @@ def check_external(source: Any, target_url: str, allow: AllowExternal, where: st
     )
 
 
-def _codec_names(meta: dict[str, Any], fmt: int) -> list[tuple[str, str]]:
-    """(role, codec name) of every codec an array's metadata asks for, nested sharding codecs included."""
-    out: list[tuple[str, str]] = []
-    if fmt == 2:
-        comp = meta.get("compressor")
-        if isinstance(comp, dict):
-            out.append(("compressor", str(comp.get("id"))))
-        for f in meta.get("filters") or []:
-            if isinstance(f, dict):
-                out.append(("filter", str(f.get("id"))))
-        return out
-    stack = [("codec", c) for c in (meta.get("codecs") or [])]
-    while stack:
-        role, c = stack.pop()
-        if isinstance(c, str):
-            out.append((role, c))
-        elif isinstance(c, dict):
-            out.append((role, str(c.get("name"))))
-            conf = c.get("configuration")
-            if isinstance(conf, dict):
-                for sub in ("codecs", "index_codecs"):
-                    if isinstance(conf.get(sub), list):
-                        stack += [(role, s) for s in conf[sub]]
-    return out
-
-
-def check_codecs(meta: dict[str, Any], fmt: int, where: str) -> None:
-    """Refuse any pickle codec except a v2 *filter* (that one is decoded by the restricted unpickler)."""
-    for role, name in _codec_names(meta, fmt):
-        if "pickle" in name.lower() and not (fmt == 2 and role == "filter" and name == "pickle"):
+def check_codecs(meta: dict[str, Any], convention: Any, where: str) -> None:
+    """Refuse any pickle codec except one the convention admits (a v2 *filter*, decoded by the
+    restricted unpickler)."""
+    for role, name in convention.codec_names(meta):
+        if "pickle" in name.lower() and not convention.admits_codec(role, name):
             raise UnsafeReferenceError(
                 f"{where}: the array asks for the {name!r} {role}, which could run code; refusing to decode it"
             )
@@ -165,28 +140,19 @@ def _int_list(value: Any, what: str, where: str, minimum: int) -> tuple[int, ...
     return tuple(out)
 
 
-def check_array_meta(meta: Any, fmt: int, where: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
-    """``(shape, chunk shape)`` of an array document after checking their types, ranges and ranks."""
+def check_array_meta(meta: Any, convention: Any, where: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """``(shape, chunk shape)`` of an array document (in ``convention``) after checking their types,
+    ranges and ranks."""
     if not isinstance(meta, dict):
         raise CorruptStoreError(f"{where}: array metadata is not a JSON object")
     shape = _int_list(meta.get("shape"), "shape", where, 0)
-    if fmt == 3:
-        grid = meta.get("chunk_grid")
-        conf = grid.get("configuration") if isinstance(grid, dict) else None
-        if not isinstance(conf, dict) or grid.get("name") != "regular":
-            raise CorruptStoreError(f"{where}: chunk_grid must be a regular grid, got {grid!r}")
-        chunks = _int_list(conf.get("chunk_shape"), "chunk_shape", where, 1)
-        enc = meta.get("chunk_key_encoding")
-        sep = ((enc or {}).get("configuration") or {}).get("separator", "/") if isinstance(enc, dict) else "/"
-    else:
-        raw = meta.get("chunks")
-        chunks = _int_list(shape if raw is None else raw, "chunks", where, 0 if raw is None else 1)
-        sep = meta.get("dimension_separator") or "."
+    raw_chunks, label, sep = convention.array_layout(meta, where)
+    chunks = _int_list(shape if raw_chunks is None else raw_chunks, label, where, 0 if raw_chunks is None else 1)
     if len(chunks) != len(shape):
         raise CorruptStoreError(f"{where}: chunk shape {list(chunks)} does not match the rank of shape {list(shape)}")
     if sep not in (".", "/"):
         raise UnsafeReferenceError(f"{where}: chunk key separator {sep!r} is neither '.' nor '/'")
-    check_codecs(meta, fmt, where)
+    check_codecs(meta, convention, where)
     return shape, chunks
 
 

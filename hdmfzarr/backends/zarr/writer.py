@@ -11,7 +11,6 @@ import asyncio
 import json
 import math
 import os
-import warnings
 from typing import Any
 
 import numpy as np
@@ -23,10 +22,10 @@ from ...errors import StoreError
 from ...progress import SilentBar, progress_bar
 from . import convention as conv
 from .chunking import default_chunks, estimate_itemsize
-from .compat import VariableLengthBytes, async_group
-from .legacy import encode_json_chunk, json_filter_config, v2_chunk_key
+from .compat import async_group
+from .legacy import v2_chunk_key
 from .lazy import LazyArray
-from .store import StoreHandle, loads_json, run
+from .store import StoreHandle, run
 from .values import (
     STRING_DTYPE,
     TEXT_KINDS,
@@ -95,11 +94,7 @@ class ZarrWriter:
 
     # -- groups and links ----------------------------------------------------------------
     def _group_attrs(self, builder: GroupBuilder) -> dict[str, Any]:
-        attrs = self._attrs(builder)
-        links = [self._link_entry(lk) for lk in builder.links.values()]
-        if links:
-            attrs[self.conv.links_attr] = links
-        return attrs
+        return {**self._attrs(builder), **self.conv.encode_links(self._link_entry(lk) for lk in builder.links.values())}
 
     def _attrs(self, builder: Builder) -> dict[str, Any]:
         where = f"{self.handle.url}:{builder.path}"
@@ -113,21 +108,22 @@ class ZarrWriter:
         target = getattr(value, "target", value)
         oid = target.attributes.get("object_id") if isinstance(target, Builder) else None
         root_oid = self._root.attributes.get("object_id") if self._root is not None else None
-        return self.conv.attr_reference(path, source, oid, root_oid)
+        return self.conv.encode_attr_reference(path, source, oid, root_oid)
 
-    def _link_entry(self, link: LinkBuilder | tuple[str, Any]) -> dict[str, str]:
+    def _link_entry(self, link: LinkBuilder | tuple[str, Any]) -> tuple[str, str, str]:
+        """``(name, source, path)`` of a link (source '.' inside this store, else relative to it)."""
         if isinstance(link, tuple):
             name, target = link
         else:
             name, target = link.name, link.target
         if isinstance(target, ExternalTarget):
-            return self.conv.link_entry(name, target.source, target.path)
+            return name, target.source, target.path
         if isinstance(target, Builder):
             if self._root is not None and target.root is self._root:
-                return self.conv.link_entry(name, ".", target.path)
-            return self.conv.link_entry(name, self._relative_source(target.root.source), target.path)
+                return name, ".", target.path
+            return name, self._relative_source(target.root.source), target.path
         if isinstance(target, LazyArray):
-            return self.conv.link_entry(name, self._relative_source(target.store_url), target.path)
+            return name, self._relative_source(target.store_url), target.path
         raise StoreError(f"{self.handle.url}: link {name!r} has an unsupported target {type(target).__name__}")
 
     def _relative_source(self, other: str | None) -> str:
@@ -185,23 +181,19 @@ class ZarrWriter:
             self._write_references(zgroup, builder, data, dio, attrs, path)
             return
         if dtype in TEXT_KINDS:
-            as_bytes = self.fmt == 2 and dtype != "text"
-            arr = to_text_array(data, as_bytes=as_bytes)
-            zdtype: Any = VariableLengthBytes() if as_bytes else str
+            arr = to_text_array(data, as_bytes=self.conv.text_as_bytes(dtype))
+            zdtype: Any = self.conv.text_zarr_dtype(dtype)
         else:
             try:
                 arr = _cast_numeric(data, np.dtype(dtype))
             except (TypeError, ValueError, OverflowError) as exc:
                 raise StoreError(f"{where}: cannot store data as {dtype} ({exc})") from exc
             zdtype = arr.dtype
-        spelled = self.conv.spell(dtype)
-        self._create_and_fill(zgroup, builder, arr, zdtype, spelled, dio, attrs, path)
+        self._create_and_fill(zgroup, builder, arr, zdtype, self.conv.encode_dtype(dtype), dio, attrs, path)
 
     def _add_dataset_link(self, zgroup: Any, parent: GroupBuilder, name: str, target: LazyArray, path: str) -> None:
-        entry = self._link_entry((name, target))
-        current = dict(zgroup.attrs)
-        links = list(current.get(self.conv.links_attr, [])) + [entry]
-        zgroup.update_attributes({self.conv.links_attr: links})
+        current = conv.decode_links(dict(zgroup.attrs), f"{self.handle.url}:/{path}")
+        zgroup.update_attributes(self.conv.encode_links([*current, self._link_entry((name, target))]))
 
     def _chunks_for(self, shape: tuple[int, ...], itemsize: int, dio: DataIO | None) -> tuple[int, ...]:
         if dio is not None and isinstance(dio.chunks, tuple):
@@ -227,7 +219,7 @@ class ZarrWriter:
         if dio.fill_value is not None:
             kw["fill_value"] = dio.fill_value
         if dio.shards is not None:
-            if self.fmt == 2:
+            if not self.conv.supports_shards:
                 raise StoreError(f"{self.handle.url}: shards need Zarr format 3")
             kw["shards"] = tuple(dio.shards)
         return kw
@@ -238,15 +230,14 @@ class ZarrWriter:
         return {}
 
     def _create_and_fill(
-        self, zgroup: Any, builder: DatasetBuilder, arr: np.ndarray, zdtype: Any, spelled: str,
+        self, zgroup: Any, builder: DatasetBuilder, arr: np.ndarray, zdtype: Any, dtype_attrs: dict[str, Any],
         dio: DataIO | None, attrs: dict[str, Any], path: str,
     ) -> None:
-        """Create an array for ``arr`` (scalars 0-d in v3, shape [1] + 'scalar' in v2) and write it."""
+        """Create an array for ``arr`` (scalars as the convention stores them) and write it."""
         where = f"{self.handle.url}:/{path}"
-        if arr.ndim == 0 and self.fmt == 2:
-            arr = arr.reshape(1)
-            spelled = self.conv.scalar_spelling or spelled
-        meta_attrs = {self.conv.dtype_attr: spelled, **attrs, **self._dims(builder, arr.ndim)}
+        if arr.ndim == 0:
+            arr, dtype_attrs = self.conv.encode_scalar(arr, dtype_attrs)
+        meta_attrs = {**dtype_attrs, **attrs, **self._dims(builder, arr.ndim)}
         itemsize = arr.dtype.itemsize if arr.dtype.kind not in "OT" else estimate_itemsize(
             list(arr.ravel()[:64]) if arr.size else None, 16
         )
@@ -280,8 +271,7 @@ class ZarrWriter:
         itemsize = 16 if text else np_dtype.itemsize
         rows_hint = it.total_rows or (1 << 40)
         chunks = tuple(it.chunks) if it.chunks else self._chunks_for((rows_hint, *row_shape), itemsize, dio)
-        spelled = self.conv.spell("text" if text else np_dtype.name)
-        meta_attrs = {self.conv.dtype_attr: spelled, **attrs, **self._dims(builder, 1 + len(row_shape))}
+        meta_attrs = {**self.conv.encode_dtype("text" if text else np_dtype.name), **attrs, **self._dims(builder, 1 + len(row_shape))}
         try:
             zarr_arr = zgroup.create_array(
                 builder.name, shape=(0, *row_shape), dtype=zdtype, chunks=chunks,
@@ -316,10 +306,7 @@ class ZarrWriter:
         self.nodes.append((path, "array"))
 
     def _ref_path(self, value: Any, where: str) -> str:
-        source, path = reference_path(value, where)
-        if source != ".":
-            return json.dumps({"source": source, "path": path})
-        return path
+        return self.conv.encode_field_reference(*reference_path(value, where))
 
     def _write_references(
         self, zgroup: Any, builder: DatasetBuilder, data: Any, dio: DataIO | None, attrs: dict[str, Any], path: str
@@ -333,41 +320,35 @@ class ZarrWriter:
         else:
             arr = np.empty((), dtype=object)
             arr[()] = data
-        if self.fmt == 3:
-            paths = np.array([self._ref_path(v, where) for v in arr.reshape(-1)], dtype=STRING_DTYPE).reshape(arr.shape)
-            self._create_and_fill(zgroup, builder, paths, str, self.conv.reference_spelling, dio, attrs, path)
-            return
         root_oid = self._root.attributes.get("object_id") if self._root is not None else None
-        refs = np.empty(arr.shape, dtype=object)
-        rflat = refs.reshape(-1)
-        for i, v in enumerate(arr.reshape(-1)):
+        refs = []
+        for v in arr.reshape(-1):
             source, tpath = reference_path(v, where)
             target = getattr(v, "target", v)
-            oid = target.attributes.get("object_id") if isinstance(target, Builder) else None
-            rflat[i] = self.conv.dataset_reference(tpath, source, oid, root_oid)
-        meta_attrs = {self.conv.dtype_attr: self.conv.reference_spelling, **attrs, **self._dims(builder, refs.ndim)}
-        self._write_json_object_array(zgroup, builder.name, path, refs, meta_attrs, dio)
+            refs.append((source, tpath, target.attributes.get("object_id") if isinstance(target, Builder) else None,
+                         root_oid))
+        values = self.conv.encode_dataset_references(refs, arr.shape)
+        if not self.conv.object_codec_references:
+            self._create_and_fill(zgroup, builder, values, str, self.conv.reference_attrs(), dio, attrs, path)
+            return
+        meta_attrs = {**self.conv.reference_attrs(), **attrs, **self._dims(builder, values.ndim)}
+        self._write_json_object_array(zgroup, builder.name, path, values, meta_attrs, dio)
 
     def _write_json_object_array(
         self, zgroup: Any, name: str, path: str, values: np.ndarray, attrs: dict[str, Any], dio: DataIO | None
     ) -> None:
-        """A v2 ``|O`` array with the JSON (json2) filter, written as raw keys (zarr 3 cannot)."""
+        """A v2 ``|O`` array with the JSON object codec, written as raw keys (zarr 3 cannot)."""
         import numcodecs
 
         chunks = self._chunks_for(values.shape, 64, dio)
-        compressor = {"id": "blosc", "cname": "lz4", "clevel": 5, "shuffle": 1, "blocksize": 0}
-        zarray = {
-            "chunks": list(chunks), "compressor": compressor, "dimension_separator": ".", "dtype": "|O",
-            "fill_value": None, "filters": [json_filter_config()], "order": "C", "shape": list(values.shape),
-            "zarr_format": 2,
-        }
+        zarray = self.conv.object_array_document(values.shape, chunks)
         if name in zgroup:
             del zgroup[name]
-        codec = numcodecs.get_codec(compressor)
-        self.handle.set(f"{path}/.zarray", json.dumps(zarray, indent=4, sort_keys=True).encode())
-        self.handle.set(f"{path}/.zattrs", json.dumps(attrs, indent=4, allow_nan=True).encode())
+        codec = numcodecs.get_codec(zarray["compressor"])
+        self.handle.set(self.conv.array_document_key(path), json.dumps(zarray, indent=4, sort_keys=True).encode())
+        self.handle.set(self.conv.attrs_entry(path), json.dumps(attrs, indent=4, allow_nan=True).encode())
         if values.ndim == 0:
-            self.handle.set(v2_chunk_key(path, ()), codec.encode(encode_json_chunk(values)))
+            self.handle.set(v2_chunk_key(path, ()), codec.encode(self.conv.encode_object_chunk(values)))
         else:
             grid = [range(math.ceil(s / c)) for s, c in zip(values.shape, chunks)]
             from itertools import product
@@ -379,7 +360,7 @@ class ZarrWriter:
                     full = np.empty(chunks, dtype=object)
                     full[tuple(slice(0, s) for s in block.shape)] = block
                     block = full
-                self.handle.set(v2_chunk_key(path, coords), codec.encode(encode_json_chunk(block)))
+                self.handle.set(v2_chunk_key(path, coords), codec.encode(self.conv.encode_object_chunk(block)))
         self.nodes.append((path, "array"))
 
     def _write_compound(
@@ -404,16 +385,10 @@ class ZarrWriter:
         arr = np.array(rows, dtype=struct)
         if scalar:
             arr = arr.reshape(())
-        ref_fields = [f.name for f in fields if f.dtype == "object"]
-        extra: dict[str, Any] = {}
-        if self.fmt == 3:
-            if ref_fields:
-                extra[self.conv.ref_fields_attr] = ref_fields
-        else:
-            extra[self.conv.dtype_attr] = [{"name": f.name, "dtype": self.conv.spell(f.dtype)} for f in fields]
+        extra = self.conv.encode_compound([(f.name, f.dtype) for f in fields])
         meta_attrs = {**extra, **attrs, **self._dims(builder, arr.ndim)}
-        if arr.ndim == 0 and self.fmt == 2:
-            arr = arr.reshape(1)
+        if arr.ndim == 0:
+            arr, meta_attrs = self.conv.encode_scalar(arr, meta_attrs)
         chunks = self._chunks_for(arr.shape, struct.itemsize, dio)
         try:
             zarr_arr = zgroup.create_array(
@@ -429,18 +404,9 @@ class ZarrWriter:
     # -- specs and consolidation ---------------------------------------------------------
     def _write_specs(self, zroot: Any, namespaces: dict[str, Any]) -> None:
         """Cache each namespace's JSON under /specifications/<ns>/<version>/<source> (written concurrently)."""
-        jobs: list[tuple[str, str, str, str]] = []
-        for ns_name, entry in namespaces.items():
-            version = str(entry.get("version") or "unversioned")
-            ns_doc = entry.get("namespace") or {}
-            if "namespaces" not in ns_doc:
-                ns_doc = {"namespaces": [ns_doc]}
-            docs = {"namespace": ns_doc, **dict(entry.get("sources") or {})}
-            for src, doc in docs.items():
-                jobs.append((ns_name, version, src.replace("/", "_"), json.dumps(doc, separators=(",", ":"))))
-        fmt = self.fmt
-        attrs = {} if fmt == 3 else {self.conv.dtype_attr: "scalar"}
-        shape: tuple[int, ...] = () if fmt == 3 else (1,)
+        jobs = conv.encode_spec_cache(namespaces)
+        attrs = self.conv.scalar_attrs()
+        shape = self.conv.scalar_shape
 
         async def _one(group: Any, name: str, text: str) -> None:
             value = np.empty(shape, dtype=STRING_DTYPE)
@@ -469,29 +435,11 @@ class ZarrWriter:
             self.nodes.append((f"{conv.SPEC_GROUP}/{ns_name}/{version}/{src}", "array"))
 
     def consolidate(self) -> None:
-        """Write consolidated metadata (inline in the root zarr.json, or .zmetadata) from the nodes written."""
-        if self.fmt == 3:
-            with warnings.catch_warnings():
-                warnings.filterwarnings("ignore", message="Consolidated metadata", category=UserWarning)
-                zarr.consolidate_metadata(self.handle.store, zarr_format=3)
-            return
-        if self.fresh:
-            keys: list[str] = []
-            seen: set[str] = set()
-            for path, kind in self.nodes:
-                if path in seen:
-                    continue
-                seen.add(path)
-                prefix = f"{path}/" if path else ""
-                keys += [prefix + (".zgroup" if kind == "group" else ".zarray"), prefix + ".zattrs"]
-            metadata = {}
-            for key, raw in zip(keys, self.handle.get_many(keys)):
-                if raw is not None:
-                    metadata[key] = loads_json(raw, self.handle.url, key)
-        else:  # the store held nodes before this write: consolidate all of them
-            metadata = self.handle.walk_v2()
-        doc = {"metadata": metadata, "zarr_consolidated_format": 1}
-        self.handle.set(".zmetadata", json.dumps(doc, indent=4, sort_keys=True, allow_nan=True).encode())
+        """Write consolidated metadata (the convention's document) from the nodes written: the commit point."""
+        raw, after = self.conv.encode_consolidated(self.handle, self.nodes if self.fresh else None)
+        self.handle.set(self.conv.consolidated_key, raw)
+        for key, doc in after:
+            self.handle.set(key, json.dumps(doc, indent=4, allow_nan=True).encode())
 
 
 def _cast_numeric(data: Any, target: np.dtype) -> np.ndarray:
