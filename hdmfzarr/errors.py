@@ -18,6 +18,7 @@ __all__ = [
     "StoreUnavailableError",
     "StoreExistsError",
     "CorruptStoreError",
+    "ConflictError",
     "DanglingReferenceError",
     "UnsafeReferenceError",
     "ValidationError",
@@ -90,6 +91,11 @@ class StoreExistsError(StoreError, FileExistsError):
 
 class CorruptStoreError(StoreError):
     """Metadata or data in the store cannot be decoded."""
+
+
+class ConflictError(StoreError):
+    """Another writer committed to the store since this one read it (or holds its writer lock):
+    nothing of this write was committed; its rows stay pending, so re-reading and retrying works."""
 
 
 class DanglingReferenceError(StoreError, LookupError):

@@ -9,8 +9,26 @@ from typing import Any
 import numpy as np
 import pytest
 
-from hdmfzarr.backends.zarr import RequestCounter
 from hdmfzarr.common import DynamicTable
+
+
+def _load_request_counter() -> type:
+    """``tests/request_counter.py``'s RequestCounter, loaded by path (tests run with --import-mode=importlib)."""
+    import importlib.util
+    import sys
+    from pathlib import Path
+
+    mod = sys.modules.get("hdmfzarr_test_request_counter")
+    if mod is None:
+        spec = importlib.util.spec_from_file_location("hdmfzarr_test_request_counter",
+                                                      Path(__file__).resolve().parent.parent / "request_counter.py")
+        mod = importlib.util.module_from_spec(spec)
+        sys.modules["hdmfzarr_test_request_counter"] = mod
+        spec.loader.exec_module(mod)
+    return mod.RequestCounter
+
+
+RequestCounter = _load_request_counter()
 
 
 @pytest.fixture

@@ -57,14 +57,14 @@ def test_s3_missing_bucket_is_named(s3_server) -> None:
 def test_s3_server_down_fails_fast_with_bounded_retries(s3_server) -> None:
     endpoint = f"http://127.0.0.1:{_free_port()}"  # nothing listens here
     opts = {**s3_server.storage_options, "client_kwargs": {"endpoint_url": endpoint, "region_name": "us-east-1"}}
-    policy = RetryPolicy(max_attempts=4, first_delay=0.1, max_delay=0.4, deadline=5.0)
+    policy = RetryPolicy(max_attempts=2, deadline=5.0)  # botocore retries (standard mode), we bound the time
     t0 = time.monotonic()
     with pytest.raises(StoreUnavailableError) as info:
         ZarrIO("s3://bucket/down.zarr", "r", storage_options=opts, retry=policy)
     elapsed = time.monotonic() - t0
-    assert elapsed < 5.0
+    assert elapsed < 5.0 + 2
     message = str(info.value)
-    assert "s3://bucket/down.zarr" in message and "4 attempt(s)" in message
+    assert "s3://bucket/down.zarr" in message and "at most 2 attempt(s)" in message
     assert isinstance(info.value, ConnectionError) and isinstance(info.value, StoreError)
 
 
@@ -74,7 +74,7 @@ def test_s3_server_down_with_default_policy_is_bounded(s3_server) -> None:
     opts = {**s3_server.storage_options, "client_kwargs": {"endpoint_url": endpoint, "region_name": "us-east-1"}}
     default = RetryPolicy()
     t0 = time.monotonic()
-    with pytest.raises(StoreUnavailableError, match=f"{default.max_attempts} attempt"):
+    with pytest.raises(StoreUnavailableError, match=f"at most {default.max_attempts} attempt"):
         ZarrIO("s3://bucket/down.zarr", "w", storage_options=opts)
     assert time.monotonic() - t0 < default.deadline + 5
 
@@ -108,7 +108,7 @@ def test_s3_silent_server_times_out_instead_of_hanging(s3_server) -> None:
         t0 = time.monotonic()
         with pytest.raises(StoreUnavailableError, match="did not answer"):
             ZarrIO("s3://bucket/silent.zarr", "r", storage_options=opts,
-                   retry=RetryPolicy(max_attempts=2, first_delay=0.1, deadline=5.0))
+                   retry=RetryPolicy(max_attempts=2, deadline=5.0))
         assert time.monotonic() - t0 < 15
     finally:
         stop.set()

@@ -3,6 +3,7 @@ order, non-fresh stores reading through, deletes, and error classification."""
 
 from __future__ import annotations
 
+import asyncio
 import errno
 import uuid
 
@@ -99,24 +100,32 @@ def test_remote_store_classifies_errors(exc, kind) -> None:
     assert classify(exc) == kind
 
 
-def test_remote_store_call_retries_then_succeeds_or_gives_up(url) -> None:
+def test_remote_store_call_classifies_and_bounds_every_request(url) -> None:
+    """botocore does the retrying (standard mode); ``call`` only classifies failures and enforces the
+    deadline, also on a request that never completes (a hung server)."""
     store = StoreHandle(url, "w").store
-    store.retry = RetryPolicy(max_attempts=3, first_delay=0.01, max_delay=0.01, deadline=5)
+    store.retry = RetryPolicy(max_attempts=3, deadline=0.5)
     attempts = []
 
-    async def flaky() -> str:
-        attempts.append(1)
-        if len(attempts) < 3:
-            raise ConnectionResetError("reset by peer")
+    async def ok() -> str:
         return "ok"
 
-    assert run(store.call("reading", "k", flaky)) == "ok" and len(attempts) == 3
+    assert run(store.call("reading", "k", ok)) == "ok"
 
     async def down() -> None:
+        attempts.append(1)
         raise ConnectionRefusedError("refused")
 
-    with pytest.raises(StoreUnavailableError, match="3 attempt"):
+    with pytest.raises(StoreUnavailableError, match="did not answer"):
         run(store.call("reading", "k", down))
+    assert len(attempts) == 1  # no retry loop of ours on top of botocore's
+
+    async def hung() -> None:
+        await asyncio.sleep(3600)
+
+    with pytest.raises(StoreUnavailableError, match=r"deadline 0.5 s") as info:
+        run(store.call("writing", "c/0", hung))
+    assert "'c/0'" in str(info.value)
 
     async def denied() -> None:
         attempts.append(1)
@@ -125,4 +134,4 @@ def test_remote_store_call_retries_then_succeeds_or_gives_up(url) -> None:
     attempts.clear()
     with pytest.raises(StoreAuthError, match="access denied"):
         run(store.call("reading", "k", denied))
-    assert len(attempts) == 1  # refused credentials are not retried
+    assert len(attempts) == 1

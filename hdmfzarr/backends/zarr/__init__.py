@@ -6,9 +6,9 @@ The only package code that imports ``zarr``.
 from .chunking import default_chunks
 from .io import ZarrIO
 from .lazy import LazyArray
-from .remote import RequestCounter, RetryPolicy, StoreAuthError, StoreUnavailableError
+from .remote import RetryPolicy, StoreAuthError, StoreUnavailableError
 
 __all__ = [
     "ZarrIO", "LazyArray", "default_chunks",
-    "RetryPolicy", "RequestCounter", "StoreAuthError", "StoreUnavailableError",
+    "RetryPolicy", "StoreAuthError", "StoreUnavailableError",
 ]

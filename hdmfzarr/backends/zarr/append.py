@@ -27,7 +27,8 @@ import numpy as np
 
 from ...build.builders import DatasetBuilder, GroupBuilder
 from ...build.appends import bound_table_columns, buffered_columns, column_rank, is_table_column
-from ...errors import CorruptStoreError, StoreError
+from ...errors import ConflictError, CorruptStoreError, StoreError
+from .commit import CommitPoint
 from . import convention as conv
 from .compat import Array, AsyncArray, array_from_metadata, async_array, buffer_prototype
 from .lazy import LazyArray, ZarrChunkSource
@@ -279,7 +280,8 @@ class AppendSession:
             raise StoreError(f"{self.url}: no zarr store to append to")
         self.conv = conv.for_format(fmt)
         key = self.conv.consolidated_key
-        raw = handle.get(key)
+        self.commit_point = CommitPoint(handle, key)
+        raw, self.version = self.commit_point.read()  # the version a commit must still find (two writers)
         if raw is None:
             raise CorruptStoreError(f"{self.url}: appending needs consolidated metadata, and the store has none")
         self.doc = loads_json(raw, self.url, key)
@@ -315,11 +317,13 @@ class AppendSession:
             arr = plan["array"]
             lo = plan["write_from"]
             values = plan["values"]
-            if len(values):
+            if len(values) and not self.handle.transactional:
                 await arr.setitem((slice(lo, lo + len(values)),), values)
             for key, doc in plan["extra"]:
                 await store.set(key, _buffer(self._dumps(doc)))
             await store.set(self.conv.array_document_key(job.path), _buffer(self._dumps(plan["doc"])))
+            if len(values) and self.handle.transactional:  # e.g. Icechunk: chunks only inside the shape
+                await arr.setitem((slice(lo, lo + len(values)),), values)
 
         # remote stores: the arrays of a phase are written concurrently (latency-bound); local disks:
         # one after the other (CPU-bound compression — measured faster than contending threads)
@@ -334,25 +338,28 @@ class AppendSession:
                     for j, p in group:
                         await one(j, p)
 
-        try:
-            run(all_phases())
-        except StoreError:
-            raise
-        except Exception as exc:
-            raise StoreError(f"{self.url}: cannot append ({exc}); the store keeps its last committed rows") from exc
-        # commit point: one atomic write of the consolidated document
-        updates = {self.conv.array_entry(job.path): plan["doc"] for job, plan in zip(jobs, plans)}
-        for plan in plans:
-            updates.update(plan["extra"])
-        previous = {key: self.entries.get(key) for key in updates}
-        self.entries.update(updates)
-        try:
-            self.handle.set(self.conv.consolidated_key, self._dumps(self.doc))
-        except BaseException as exc:
-            self.entries.update(previous)  # the committed state is still the old one
-            if not isinstance(exc, Exception):
+        # one writer at a time; a store another writer committed to since it was read is refused
+        # (ConflictError) before anything is written
+        with self.commit_point.exclusive(self.version) as commit_document:
+            try:
+                run(all_phases())
+            except StoreError:
                 raise
-            raise StoreError(f"{self.url}: cannot commit the append ({exc})") from exc
+            except Exception as exc:
+                raise StoreError(f"{self.url}: cannot append ({exc}); the store keeps its last committed rows") from exc
+            # commit point: one atomic (conditional) write of the consolidated document
+            updates = {self.conv.array_entry(job.path): plan["doc"] for job, plan in zip(jobs, plans)}
+            for plan in plans:
+                updates.update(plan["extra"])
+            previous = {key: self.entries.get(key) for key in updates}
+            self.entries.update(updates)
+            try:
+                self.version = commit_document(self._dumps(self.doc))
+            except BaseException as exc:
+                self.entries.update(previous)  # the committed state is still the old one
+                if not isinstance(exc, Exception) or isinstance(exc, StoreError):
+                    raise
+                raise StoreError(f"{self.url}: cannot commit the append ({exc})") from exc
         self.handle.forget_root()
         for job, plan in zip(jobs, plans):
             job.done(_grown_lazy(job.stored, plan["array"]))
@@ -366,7 +373,7 @@ class AppendSession:
             raise StoreError(f"{where}: cannot append to a scalar dataset")
         committed = shape[0]
         if committed != len(job.stored):
-            raise StoreError(
+            raise ConflictError(
                 f"{where}: the store holds {committed} committed rows but {len(job.stored)} were read; "
                 "another writer appended since — reopen the store"
             )

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 from zarr import Array, AsyncArray, AsyncGroup, Group
 from zarr.abc.store import ByteRequest, OffsetByteRequest, RangeByteRequest, Store, SuffixByteRequest
 from zarr.core.buffer import Buffer, BufferPrototype, default_buffer_prototype
+from zarr.core.codec_pipeline import BatchedCodecPipeline
 from zarr.core.sync import sync as _sync
 from zarr.dtype import VariableLengthBytes
 from zarr.storage import FsspecStore, LocalStore, StorePath, WrapperStore
@@ -23,7 +24,7 @@ __all__ = [
     "TESTED_ZARR", "run", "array_from_metadata", "async_array", "async_group", "buffer_prototype",
     "Array", "AsyncArray", "Group", "Store", "StorePath", "FsspecStore", "LocalStore", "WrapperStore",
     "Buffer", "BufferPrototype", "ByteRequest", "OffsetByteRequest", "RangeByteRequest", "SuffixByteRequest",
-    "VariableLengthBytes",
+    "VariableLengthBytes", "BatchedCodecPipeline", "use_codec_pipeline",
 ]
 
 #: the zarr-python versions this module was written and tested against (pyproject.toml pins the same)
@@ -55,3 +56,14 @@ def async_group(group: Group) -> AsyncGroup:
 def buffer_prototype() -> BufferPrototype:
     """zarr's default buffer prototype (CPU buffers), for raw store reads and writes."""
     return default_buffer_prototype()
+
+
+def use_codec_pipeline(cls: type, default: str = "zarr.core.codec_pipeline.BatchedCodecPipeline") -> None:
+    """Make zarr decode through pipeline class ``cls`` (zarr's ``codec_pipeline.path`` setting), unless
+    the setting was changed from zarr's ``default`` by the application."""
+    import zarr
+    from zarr.registry import register_pipeline
+
+    register_pipeline(cls)
+    if zarr.config.get("codec_pipeline.path") == default:
+        zarr.config.set({"codec_pipeline.path": f"{cls.__module__}.{cls.__qualname__}"})

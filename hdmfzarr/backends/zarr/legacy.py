@@ -151,12 +151,16 @@ def decode_v2_chunk(raw: bytes, zarray: dict, chunk_shape: tuple[int, ...], wher
     import numcodecs
 
     from .convention import V2
-    from .safety import check_codecs
+    from .safety import DecodedSizeError, check_codecs, check_decoded_size, max_chunk_bytes
 
     check_codecs(zarray, V2, where)
     try:
         comp = zarray.get("compressor")
+        if comp:  # never decode more than a chunk of this shape may hold (decompression bombs)
+            check_decoded_size(str(comp.get("id")), raw, max_chunk_bytes(math.prod(chunk_shape), None))
         data: Any = numcodecs.get_codec(comp).decode(raw) if comp else raw
+    except DecodedSizeError as exc:
+        raise CorruptStoreError(f"{where}: {exc}") from None
     except Exception as exc:
         raise CorruptStoreError(f"{where}: cannot decompress chunk ({exc})") from exc
     for conf in reversed(zarray.get("filters") or []):

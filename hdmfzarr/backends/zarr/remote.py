@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from ...errors import StoreAuthError, StoreError, StoreNotFoundError, StoreUnavailableError
+from ...errors import ConflictError, StoreAuthError, StoreError, StoreNotFoundError, StoreUnavailableError
 from .compat import (
     Buffer,
     BufferPrototype,
@@ -46,7 +46,6 @@ from .compat import buffer_prototype as default_buffer_prototype
 __all__ = [
     "RetryPolicy",
     "RemoteStore",
-    "RequestCounter",
     "StoreAuthError",
     "StoreUnavailableError",
     "remote_options",
@@ -63,20 +62,14 @@ _ROOT_METADATA = METADATA_NAMES  # root documents are flushed last
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    """How transient failures are retried: at most ``max_attempts`` tries, sleeping ``first_delay``
-    then doubling up to ``max_delay`` between them, and never starting a try after ``deadline`` s."""
+    """How long S3 requests may take. botocore retries transient failures itself (its ``standard``
+    retry mode, at most ``max_attempts`` tries, each bounded by ``connect_timeout``/``read_timeout``);
+    every request, retries included, fails with :class:`StoreUnavailableError` after ``deadline`` s."""
 
-    max_attempts: int = 10
-    first_delay: float = 0.1
-    max_delay: float = 2.0
-    deadline: float = 20.0
-
-    def delays(self) -> Iterator[float]:
-        """The sleeps between consecutive tries."""
-        delay = self.first_delay
-        for _ in range(self.max_attempts - 1):
-            yield delay
-            delay = min(delay * 2, self.max_delay)
+    max_attempts: int = 5
+    deadline: float = 60.0
+    connect_timeout: float = 5.0
+    read_timeout: float = 20.0
 
 
 # -- URLs and options -------------------------------------------------------------------------
@@ -104,22 +97,23 @@ def redact_url(url: str) -> str:
     return f"{redact_url(prefix)}::{clean}" if prefix else clean
 
 
-def remote_options(url: str, storage_options: dict[str, Any] | None) -> dict[str, Any]:
+def remote_options(url: str, storage_options: dict[str, Any] | None,
+                   retry: RetryPolicy | None = None) -> dict[str, Any]:
     """``storage_options`` plus hdmfzarr's S3 client defaults (the caller's values win).
 
     - ``max_concurrency=1``: s3fs otherwise sends a HEAD before every whole-object GET;
-    - botocore ``connect_timeout``/``read_timeout`` so a dead server cannot hang a read, and a
-      single botocore attempt: :class:`RemoteStore` does the retrying, with a bounded total time,
-      instead of botocore's jittered retries multiplying ours.
+    - botocore's ``standard`` retry mode with ``retry``'s attempts and connect/read timeouts, so a
+      dead or silent server cannot hang a request (:class:`RemoteStore` adds the overall deadline).
     """
     opts = dict(storage_options or {})
     if not is_s3_url(url):
         return opts
+    retry = retry or RetryPolicy()
     opts.setdefault("max_concurrency", 1)
     config = dict(opts.get("config_kwargs") or {})
-    config.setdefault("connect_timeout", 5)
-    config.setdefault("read_timeout", 60)
-    config.setdefault("retries", {"total_max_attempts": 1})
+    config.setdefault("connect_timeout", retry.connect_timeout)
+    config.setdefault("read_timeout", retry.read_timeout)
+    config.setdefault("retries", {"mode": "standard", "max_attempts": retry.max_attempts})
     opts["config_kwargs"] = config
     return opts
 
@@ -181,8 +175,88 @@ def classify(exc: BaseException) -> str:
 
 
 def _describe(exc: BaseException) -> str:
-    text = str(exc).strip() or type(exc).__name__
+    text = redact(str(exc).strip()) or type(exc).__name__
     return f"{type(exc).__name__}: {text[:300]}"
+
+
+# -- secrets never shown --------------------------------------------------------------------------
+_SECRETS: set[str] = set()  # credential values this process was given (storage options, URL user info)
+_SECRET_PATTERNS = [  # credentials as botocore prints them in requests, canonical requests and signed URLs
+    re.compile(r"(Credential=)[^/\s,'\"&]+", re.IGNORECASE),
+    re.compile(r"(X-Amz-Security-Token['\"]?\s*[:=]\s*b?['\"]?)[^'\"\s,&}]+", re.IGNORECASE),
+    re.compile(r"(X-Amz-Signature=|Signature=)[0-9a-fA-F]+"),
+    re.compile(r"((?:aws_)?(?:access_key_id|secret_access_key|session_token|secret|token|key)['\"]?\s*[:=]\s*['\"])[^'\"]+",
+               re.IGNORECASE),
+]
+_LOGGED_LIBRARIES = ("botocore", "aiobotocore", "boto3", "s3fs", "fsspec", "urllib3", "aiohttp")
+_factory_installed = False
+
+
+def register_secrets(options: dict[str, Any] | None) -> None:
+    """Remember the credential values in ``options`` (s3fs ``key``/``secret``/``token`` and their
+    botocore spellings, nested ones included) so that :func:`redact` masks them everywhere."""
+    if not options:
+        return
+    for name, value in options.items():
+        if isinstance(value, dict):
+            register_secrets(value)
+        elif isinstance(value, str) and len(value) >= 4 and name.lower() in (
+            "key", "secret", "token", "password", "aws_access_key_id", "aws_secret_access_key", "aws_session_token",
+            "access_key", "secret_key", "session_token",
+        ):
+            _SECRETS.add(value)
+    _install_log_redaction()
+
+
+def redact(text: str) -> str:
+    """``text`` with every registered credential value and credential-looking field masked as ``***``."""
+    for secret in _SECRETS:
+        if secret in text:
+            text = text.replace(secret, "***")
+    for pattern in _SECRET_PATTERNS:
+        text = pattern.sub(r"\1***", text)
+    return text
+
+
+def _install_log_redaction() -> None:
+    """Mask credentials in every log record of the S3/HTTP libraries (botocore logs request headers and
+    canonical requests at DEBUG). A record factory sees records of every logger, children included,
+    whichever handlers the application installed; the previous factory is kept and called first."""
+    global _factory_installed
+    if _factory_installed:
+        return
+    previous = logging.getLogRecordFactory()
+
+    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = previous(*args, **kwargs)
+        if record.name.startswith(_LOGGED_LIBRARIES):
+            try:
+                message = record.getMessage()
+            except Exception:  # noqa: BLE001 - a malformed record: leave it to logging's own error path
+                return record
+            clean = redact(message)
+            if clean != message or record.args:
+                record.msg, record.args = clean, ()
+        return record
+
+    logging.setLogRecordFactory(factory)
+    _factory_installed = True
+
+
+def split_user_info(url: str) -> tuple[str, dict[str, str]]:
+    """``s3://KEY:SECRET@bucket/key`` -> (``s3://bucket/key``, ``{"key": KEY, "secret": SECRET}``);
+    other URLs are returned unchanged with no options (fsspec would take the user info for the bucket)."""
+    if not is_s3_url(url):
+        return url, {}
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url, {}
+    from urllib.parse import unquote
+
+    info, _, host = parts.netloc.rpartition("@")
+    user, _, password = info.partition(":")
+    creds = {k: unquote(v) for k, v in (("key", user), ("secret", password)) if v}
+    return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment)), creds
 
 
 # -- the store wrapper ------------------------------------------------------------------------
@@ -213,7 +287,7 @@ class RemoteStore(WrapperStore[FsspecStore]):
     def __init__(self, store: FsspecStore, url: str, retry: RetryPolicy | None = None) -> None:
         super().__init__(store)
         if hasattr(store.fs, "_call_s3"):
-            # s3fs nests its own retry loops (5 x 5 tries for a timeout): this store does the retrying
+            # s3fs would repeat botocore's retries in a loop of its own: botocore alone retries
             store.fs.retries = 1
         self.url = url  # already redacted: used in messages
         self.retry = retry or RetryPolicy()
@@ -262,39 +336,31 @@ class RemoteStore(WrapperStore[FsspecStore]):
     def _caching(self) -> bool:
         return not self.read_only
 
-    # -- retries and errors ----------------------------------------------------------------
+    # -- deadline and errors ----------------------------------------------------------------
     async def call(self, what: str, key: str, make: Callable[[], Awaitable[T]]) -> T:
-        """Run ``make()`` (a fresh coroutine per try) with the retry policy; map failures to StoreErrors."""
+        """Run ``make()`` within the policy's deadline (botocore retries inside it); map failures to StoreErrors."""
         start = time.monotonic()
-        delays = self.retry.delays()
-        attempt = 0
-        while True:
-            attempt += 1
-            try:
-                return await make()
-            except StoreError:
-                raise
-            except Exception as exc:  # noqa: BLE001 - classified below, re-raised as StoreError
-                kind = classify(exc)
-                where = f"{self.url}: {what}" + (f" {key!r}" if key else "")
-                if kind == "auth":
-                    raise StoreAuthError(
-                        f"{where}: access denied - check the credentials (storage_options key/secret, "
-                        f"AWS_* environment variables or profile) and the bucket's permissions ({_describe(exc)})"
-                    ) from None
-                if kind == "missing":
-                    raise StoreNotFoundError(f"{where}: not found ({_describe(exc)})") from None
-                if kind != "transient":
-                    raise StoreError(f"{where} failed ({_describe(exc)})") from exc
-                delay = next(delays, None)
-                elapsed = time.monotonic() - start
-                if delay is None or elapsed + delay > self.retry.deadline:
-                    raise StoreUnavailableError(
-                        f"{where}: the server did not answer after {attempt} attempt(s) in {elapsed:.1f} s "
-                        f"({_describe(exc)})"
-                    ) from None
-                log.info("%s: retrying in %.1f s after %s", where, delay, type(exc).__name__)
-                await asyncio.sleep(delay)
+        where = f"{self.url}: {what}" + (f" {key!r}" if key else "")
+        try:
+            return await asyncio.wait_for(make(), self.retry.deadline)
+        except StoreError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - classified below, re-raised as StoreError
+            kind = classify(exc)
+            if kind == "auth":
+                raise StoreAuthError(
+                    f"{where}: access denied - check the credentials (storage_options key/secret, "
+                    f"AWS_* environment variables or profile) and the bucket's permissions ({_describe(exc)})"
+                ) from None
+            if kind == "missing":
+                raise StoreNotFoundError(f"{where}: not found ({_describe(exc)})") from None
+            if kind != "transient":
+                raise StoreError(f"{where} failed ({_describe(exc)})") from exc
+            elapsed = time.monotonic() - start
+            raise StoreUnavailableError(
+                f"{where}: the server did not answer in {elapsed:.1f} s (deadline {self.retry.deadline:g} s, "
+                f"at most {self.retry.max_attempts} attempt(s)) ({_describe(exc)})"
+            ) from None
 
     # -- reading -----------------------------------------------------------------------------
     async def get(
@@ -510,74 +576,96 @@ class RemoteStore(WrapperStore[FsspecStore]):
         await self.call("writing", key, lambda: self._store.set(key, value))
         self._remote.add(key)
 
-
-# -- request counting -------------------------------------------------------------------------
-class RequestCounter:
-    """Counts the HTTP requests (every attempt, retries included) botocore sends for an S3 filesystem.
-
-    ``options(storage_options)`` returns the options with an aiobotocore session whose
-    ``before-send`` hook records ``(method, path, query)`` for each request; ``max_in_flight`` is
-    the most requests awaiting their response at once, ``failures`` the attempts that got no
-    response (connection errors) or a 5xx.
-    """
-
-    def __init__(self) -> None:
-        self.requests: list[tuple[str, str, str]] = []
-        self.in_flight = 0
-        self.max_in_flight = 0
-        self.failures = 0
-        self._session: Any = None
-
-    def _hook(self, request: Any, **_: Any) -> None:
-        url = urlsplit(request.url)
-        self.requests.append((request.method, url.path, url.query))
-        self.in_flight += 1
-        self.max_in_flight = max(self.max_in_flight, self.in_flight)
-
-    def _done(self, response_dict: Any = None, exception: Any = None, **_: Any) -> None:
-        self.in_flight = max(0, self.in_flight - 1)
-        status = (response_dict or {}).get("status_code", 0) if isinstance(response_dict, dict) else 0
-        if exception is not None or status >= 500:
-            self.failures += 1
-
+    # -- conditional writes (the commit point; see :mod:`.commit`) ---------------------------------
     @property
-    def session(self) -> Any:
-        """The aiobotocore session carrying the hook (created on first use)."""
-        if self._session is None:
-            from aiobotocore.session import AioSession
+    def is_s3(self) -> bool:
+        """Whether the filesystem is s3fs (conditional PUTs with ``If-Match``/``If-None-Match``)."""
+        return hasattr(self.fs, "_call_s3") and hasattr(self.fs, "split_path")
 
-            self._session = AioSession()
-            self._session.register("before-send.s3", self._hook)
-            self._session.register("response-received.s3", self._done)
-        return self._session
+    def _bucket_key(self, key: str) -> tuple[str, str]:
+        bucket, path, _ = self.fs.split_path(f"{self.root}/{key}")
+        return bucket, path
 
-    def options(self, storage_options: dict[str, Any] | None) -> dict[str, Any]:
-        """A copy of ``storage_options`` that routes requests through the counting session."""
-        return {**(storage_options or {}), "session": self.session}
+    async def get_versioned(self, key: str) -> tuple[bytes | None, str | None]:
+        """The bytes at ``key`` and their ETag (``(None, None)`` when absent), asked of the server."""
+        bucket, path = self._bucket_key(key)
 
-    @property
-    def total(self) -> int:
-        return len(self.requests)
+        async def _get() -> tuple[bytes | None, str | None]:
+            try:
+                resp = await self.fs._call_s3("get_object", Bucket=bucket, Key=path)
+            except FileNotFoundError:
+                return None, None
+            body = resp["Body"]
+            try:
+                data = await body.read()
+            finally:
+                body.close()
+            return data, resp.get("ETag")
 
-    def count(self, method: str | None = None, listing: bool | None = None) -> int:
-        """Requests of one HTTP ``method``; ``listing`` True/False keeps only bucket listings / the rest."""
-        out = 0
-        for m, _, query in self.requests:
-            if method is not None and m != method:
-                continue
-            if listing is not None and ("list-type" in query) != listing:
-                continue
-            out += 1
-        return out
+        data, etag = await self.call("reading", key, _get)
+        if _is_meta(key) and self._caching() and key not in self._dirty:
+            self._meta[key] = data
+        return data, etag
 
-    def summary(self) -> dict[str, int]:
-        """``{"GET": n, "PUT": n, "HEAD": n, "LIST": n, ...}`` (bucket listings counted as LIST)."""
-        out: dict[str, int] = {}
-        for m, _, query in self.requests:
-            name = "LIST" if "list-type" in query else m
-            out[name] = out.get(name, 0) + 1
-        return out
+    async def put_if(self, key: str, data: bytes, etag: str | None) -> str:
+        """Write ``data`` at ``key`` only if the object there still has ``etag`` (is absent when None);
+        returns the new ETag, or raises ConflictError when another writer replaced it."""
+        bucket, path = self._bucket_key(key)
+        cond = {"IfMatch": etag} if etag else {"IfNoneMatch": "*"}
 
-    def reset(self) -> None:
-        self.requests.clear()
-        self.in_flight = self.max_in_flight = self.failures = 0
+        async def _put() -> str:
+            try:
+                resp = await self.fs._call_s3("put_object", Bucket=bucket, Key=path, Body=data, **cond)
+            except OSError as exc:
+                if not _precondition_failed(exc):
+                    raise
+                # a retried attempt may find its own first attempt applied: then the write is done
+                current, now = await self.get_versioned(key)
+                if current == data and now is not None:
+                    return now
+                raise ConflictError(
+                    f"{self.url}: {key!r} was replaced by another writer (expected version {etag or 'absent'}, "
+                    f"found {now or 'absent'})"
+                ) from None
+            return str(resp.get("ETag"))
+
+        new = await self.call("writing", key, _put)
+        if _is_meta(key):
+            self._meta[key] = data
+            self._dirty.discard(key)
+        self._remote.add(key)
+        return new
+
+    async def delete_if(self, key: str, etag: str) -> bool:
+        """Delete ``key`` only if it still has ``etag``; False when it has another (or is gone)."""
+        bucket, path = self._bucket_key(key)
+
+        async def _delete() -> bool:
+            try:
+                await self.fs._call_s3("delete_object", Bucket=bucket, Key=path, IfMatch=etag)
+            except FileNotFoundError:
+                return False
+            except OSError as exc:
+                if _precondition_failed(exc):
+                    return False
+                raise
+            return True
+
+        done = await self.call("deleting", key, _delete)
+        self._remote.discard(key)
+        return done
+
+
+def _precondition_failed(exc: BaseException) -> bool:
+    """Whether an s3fs error is HTTP 412 (a conditional request whose condition did not hold)."""
+    for e in (exc, exc.__cause__, exc.__context__):
+        response = getattr(e, "response", None)
+        if isinstance(response, dict):
+            err = response.get("Error") or {}
+            status = (response.get("ResponseMetadata") or {}).get("HTTPStatusCode")
+            if err.get("Code") in ("PreconditionFailed", "412") or status == 412:
+                return True
+    return isinstance(exc, FileExistsError)  # s3fs's mapping of a failed If-None-Match
+
+
+_install_log_redaction()  # from the backend's import on: S3 libraries never log a credential

@@ -30,6 +30,9 @@ __all__ = [
     "max_read_chunks",
     "check_read_chunks",
     "translate_error",
+    "DecodedSizeError",
+    "max_chunk_bytes",
+    "check_decoded_size",
 ]
 
 # ``ZarrIO(..., allow_external=...)``: False/None/() = only this store; True = any store;
@@ -43,6 +46,23 @@ def _segments(path: str) -> list[str]:
     return path.replace("\\", "/").split("/")
 
 
+def _decoded(text: str) -> str:
+    """``text`` with percent-escapes decoded until stable: an HTTP server decodes ``%2e%2e`` (and
+    ``%252e``...) to ``..``, so dot segments are looked for in what the server will see."""
+    from urllib.parse import unquote
+
+    for _ in range(4):
+        decoded = unquote(text)
+        if decoded == text:
+            break
+        text = decoded
+    return text
+
+
+def _has_dot_segment(path: str) -> bool:
+    return any(p in ("..", ".") for p in _segments(_decoded(path)))
+
+
 def check_node_path(path: Any, url: str, key: str) -> str:
     """A node path named by metadata (consolidated keys), '' for the root; refuses ``..``/absolute."""
     if not isinstance(path, str):
@@ -51,7 +71,7 @@ def check_node_path(path: Any, url: str, key: str) -> str:
     if not stripped:
         return ""
     parts = _segments(stripped)
-    if any(p in ("..", ".") for p in parts) or "\\" in path:
+    if any(p in ("..", ".") for p in parts) or "\\" in path or _has_dot_segment(stripped):
         raise UnsafeReferenceError(f"{url}: metadata {key!r} names the node {path!r}, which leaves the store")
     if any(p == "" for p in parts):
         raise CorruptStoreError(f"{url}: metadata {key!r} names the node {path!r} with an empty path segment")
@@ -62,7 +82,7 @@ def check_object_path(path: Any, where: str) -> str:
     """The path of a reference or link target inside a store; refuses ``..`` and non-strings."""
     if not isinstance(path, str) or not path:
         raise CorruptStoreError(f"{where}: reference/link path must be a non-empty string, got {path!r}")
-    if ".." in _segments(path) or "\\" in path or "\x00" in path:
+    if ".." in _segments(_decoded(path)) or "\\" in _decoded(path) or "\x00" in _decoded(path):
         raise UnsafeReferenceError(f"{where}: reference/link path {path!r} leaves the store")
     return path
 
@@ -76,6 +96,9 @@ def _has_scheme(source: str) -> bool:
 def is_local_source(source: str) -> bool:
     """True when ``source`` is a relative path that stays inside the referring store."""
     if not source or _has_scheme(source) or os.path.isabs(source) or source.startswith(("/", "\\", "~")):
+        return False
+    source = _decoded(source)  # "%2e%2e/x" is "../x" to an HTTP server
+    if _has_scheme(source) or source.startswith(("/", "\\", "~")):
         return False
     norm = posixpath.normpath(source.replace("\\", "/"))
     return norm != ".." and not norm.startswith("../")
@@ -111,6 +134,11 @@ def check_external(source: Any, target_url: str, allow: AllowExternal, where: st
         if isinstance(allow, str):
             allow = [allow]
         target = _normalise(target_url)
+        if ("://" in target or "::" in target) and _has_dot_segment(target.split("://", 1)[-1]):
+            raise UnsafeReferenceError(  # a server resolves "/allowed/../other" outside the allowed prefix
+                f"{where}: refusing to follow {source!r} (resolves to {target_url!r}): the URL holds a '..' "
+                "or '.' segment, which may leave the allowed prefixes"
+            )
         if any(_under(target, _normalise(p)) for p in allow):
             return
     raise UnsafeReferenceError(
@@ -209,3 +237,112 @@ def translate_error(exc: BaseException, where: str, what: str) -> StoreError:
     if isinstance(exc, OSError) and not isinstance(exc, (FileNotFoundError, IsADirectoryError, NotADirectoryError)):
         return StoreError(f"{where}: cannot {what} ({detail})")
     return CorruptStoreError(f"{where}: cannot {what} ({detail})")
+
+
+# -- decompression bombs -------------------------------------------------------------------------
+class DecodedSizeError(ValueError):
+    """A compressed chunk declares (or decodes to) more bytes than its array's metadata allows.
+    Raised inside zarr's decoding; the read path turns it into CorruptStoreError naming the array."""
+
+
+def max_item_bytes() -> int:
+    """Decoded bytes allowed per element of a variable-length (text, bytes, object) chunk:
+    ``HDMFZARR_MAX_ITEM_BYTES``, else 64 KiB (plus 16 MiB per chunk, see :func:`max_chunk_bytes`)."""
+    try:
+        return int(os.environ.get("HDMFZARR_MAX_ITEM_BYTES") or 64 * 2**10)
+    except ValueError:
+        return 64 * 2**10
+
+
+def max_chunk_bytes(nelements: int, itemsize: int | None) -> int:
+    """Most bytes a chunk's compressor may decode to: its elements x max(itemsize, 8) (filters may
+    widen) plus 1 MiB of framing (checksums, shard indexes), or for variable-length elements
+    (``itemsize`` None) 64 KiB each plus 16 MiB; never more than :func:`max_read_bytes`."""
+    if itemsize is None:
+        bound = nelements * max_item_bytes() + 16 * 2**20
+    else:
+        bound = nelements * max(itemsize, 8) + 2**20
+    return min(bound, max_read_bytes())
+
+
+def _bounded_stream(make: Any, data: Any, bound: int, what: str) -> int:
+    """Decoded size of ``data`` (every member/frame, each through a fresh ``make()`` decompressor),
+    decoded in 1 MiB steps and thrown away; raises DecodedSizeError once past ``bound``."""
+    step = 2**20
+    total = 0
+    rest = bytes(data)
+    while rest:
+        d = make()
+        out = d.decompress(rest, step)
+        while True:
+            total += len(out)
+            if total > bound:
+                raise DecodedSizeError(f"the {what} chunk decodes to more than {bound:,} bytes, "
+                                       "more than its array's metadata allows")
+            if d.eof:
+                break
+            tail = getattr(d, "unconsumed_tail", None)  # zlib: input left; bz2/lzma: output buffered inside
+            if tail is not None:
+                if not tail and not out:
+                    return total  # truncated stream: the codec reports it
+                out = d.decompress(tail, step)
+            else:
+                if d.needs_input:
+                    return total
+                out = d.decompress(b"", step)
+        rest = d.unused_data
+    return total
+
+
+def declared_size(codec: str, data: Any) -> int | None:
+    """The decoded size a compressed chunk declares in its header (zstd, blosc, lz4), None for codecs
+    without one; raises DecodedSizeError for a header that declares none (unbounded streams)."""
+    buf = memoryview(data).cast("B") if not isinstance(data, bytes) else memoryview(data)
+    if codec == "zstd":
+        if len(buf) < 5 or bytes(buf[:4]) != b"\x28\xb5\x2f\xfd":
+            return None  # not a zstd frame: the codec itself refuses it
+        fhd = buf[4]
+        fcs_flag, single, dict_flag = fhd >> 6, (fhd >> 5) & 1, fhd & 3
+        pos = 5 + (0 if single else 1) + (0, 1, 2, 4)[dict_flag]
+        size = (0 if not single else 1, 2, 4, 8)[fcs_flag]
+        if size == 0:
+            raise DecodedSizeError("the zstd frame does not declare its decoded size (refusing an unbounded stream)")
+        if len(buf) < pos + size:
+            return None
+        value = int.from_bytes(bytes(buf[pos:pos + size]), "little")
+        return value + 256 if size == 2 else value
+    if codec == "blosc":
+        return int.from_bytes(bytes(buf[4:8]), "little") if len(buf) >= 16 else None
+    if codec == "lz4":
+        return int.from_bytes(bytes(buf[:4]), "little") if len(buf) >= 4 else None
+    return None
+
+
+def check_decoded_size(codec: str, data: Any, bound: int) -> None:
+    """Refuse a compressed chunk that would decode to more than ``bound`` bytes (DecodedSizeError).
+    Header-declared sizes are checked for free; gzip/zlib/bz2/lzma are test-decoded in bounded steps."""
+    import bz2
+    import lzma
+    import zlib
+
+    size = declared_size(codec, data)
+    if size is not None:
+        if size > bound:
+            raise DecodedSizeError(f"the {codec} chunk declares {size:,} decoded bytes, more than the {bound:,} "
+                                   "its array's metadata allows")
+        return
+    makers = {
+        "gzip": lambda: zlib.decompressobj(16 + zlib.MAX_WBITS),
+        "zlib": lambda: zlib.decompressobj(zlib.MAX_WBITS),
+        "bz2": bz2.BZ2Decompressor,
+        "lzma": lzma.LZMADecompressor,
+    }
+    maker = makers.get(codec)
+    if maker is None:
+        return
+    try:
+        _bounded_stream(maker, data, bound, codec)
+    except DecodedSizeError:
+        raise
+    except (zlib.error, OSError, EOFError, ValueError):
+        return  # not valid data: the codec itself raises its own error

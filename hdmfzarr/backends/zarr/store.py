@@ -14,15 +14,17 @@ import os
 from collections.abc import Iterator
 from typing import Any, TypeVar
 
-from ...errors import CorruptStoreError, StoreError, StoreExistsError, StoreNotFoundError
-from .compat import FsspecStore, LocalStore, Store, run
+from ...errors import CorruptStoreError, StoreError, StoreExistsError, StoreNotFoundError, UnsafeReferenceError
+from . import bounded
+from .compat import FsspecStore, LocalStore, Store, WrapperStore, run
 from .compat import buffer_prototype as default_buffer_prototype
-from .remote import RemoteStore, RetryPolicy, redact_url, remote_options
+from .remote import RemoteStore, RetryPolicy, redact_url, register_secrets, remote_options, split_user_info
 
 __all__ = ["StoreHandle", "MODES", "run", "loads_json"]
 
 MODES = ("r", "r+", "a", "w", "w-")
 T = TypeVar("T")
+bounded.install()  # zarr decodes no chunk past the size its metadata declares (decompression bombs)
 
 
 def loads_json(raw: bytes, url: str, key: str) -> Any:
@@ -53,18 +55,57 @@ def _no_batch() -> Iterator[None]:
     yield
 
 
+class _Consolidating(WrapperStore[Store]):
+    """A store object that says it cannot hold consolidated metadata (Icechunk, whose commit is the
+    transaction) but stores a root ``zarr.json`` as given: hdmfzarr's layout keeps the consolidated
+    document there too, so readers without the transactional layer still open the store in one read."""
+
+    @property
+    def supports_consolidated_metadata(self) -> bool:
+        return True
+
+
+class ConfinedLocalStore(LocalStore):
+    """zarr's LocalStore that reads no file outside its root: a key whose path resolves (through
+    symbolic links) outside the store raises UnsafeReferenceError instead of being read as data."""
+
+    def check_inside(self, key: str) -> None:
+        root = getattr(self, "_real_root", None)
+        if root is None:
+            root = self._real_root = os.path.realpath(self.root)
+        real = os.path.realpath(os.path.join(self.root, key))
+        if real != root and not real.startswith(root.rstrip(os.sep) + os.sep):
+            raise UnsafeReferenceError(
+                f"{self.root}: {key!r} is a symbolic link to {real!r}, outside the store; refusing to read it"
+            )
+
+    async def get(self, key: str, prototype: Any = None, byte_range: Any = None) -> Any:
+        self.check_inside(key)
+        return await super().get(key, prototype, byte_range)
+
+    async def get_partial_values(self, prototype: Any, key_ranges: Any) -> Any:
+        pairs = list(key_ranges)
+        for key, _ in pairs:
+            self.check_inside(key)
+        return await super().get_partial_values(prototype, pairs)
+
+
 class StoreHandle:
     """A zarr store opened from ``url`` in ``mode`` plus raw (bytes) key access."""
 
     def __init__(
         self,
-        url: str | os.PathLike[str],
+        url: str | os.PathLike[str] | Store,
         mode: str = "r",
         storage_options: dict | None = None,
         retry: RetryPolicy | None = None,
     ) -> None:
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
+        if isinstance(url, Store):  # a zarr store object, e.g. an Icechunk session's store
+            self._init_from_store(url, mode, storage_options)
+            return
+        self.transactional = False
         self._raw_url = os.fspath(url)  # may carry secrets (user info, signed query): never shown
         self.url = redact_url(self._raw_url)
         self.mode = mode
@@ -76,6 +117,20 @@ class StoreHandle:
         self.store = self._open_store(storage_options)
         self._check_mode()
 
+    def _init_from_store(self, store: Store, mode: str, storage_options: dict | None) -> None:
+        """Use a zarr ``Store`` object as it is (transactional stores such as Icechunk's commit outside)."""
+        if storage_options:
+            raise ValueError("storage_options given with a zarr store object; configure the store itself")
+        if store.read_only and mode != "r":
+            raise StoreError(f"{type(store).__name__}: the store object is read-only; mode {mode!r} needs a writable one")
+        self.transactional = True  # the store's own commit is the transaction (write order is free)
+        self._raw_url = self.url = f"<{type(store).__name__}>"
+        self.mode, self.read_only, self.is_url, self.local_path = mode, mode == "r", False, None
+        self._root = None
+        self.retry = None
+        self.store = store if store.supports_consolidated_metadata else _Consolidating(store)
+        self._check_mode()
+
     def __repr__(self) -> str:
         return f"StoreHandle({self.url!r}, mode={self.mode!r})"
 
@@ -83,10 +138,12 @@ class StoreHandle:
     def _open_store(self, storage_options: dict | None) -> Store:
         try:
             if self.is_url:
-                opts = remote_options(self._raw_url, storage_options)
-                if self._raw_url.startswith("file://") and not self.read_only:
+                url, creds = split_user_info(self._raw_url)  # s3://KEY:SECRET@bucket/...: options, not a bucket
+                opts = remote_options(url, {**creds, **(storage_options or {})}, self.retry)
+                register_secrets(opts)  # never in a message, repr or log record
+                if url.startswith("file://") and not self.read_only:
                     opts.setdefault("auto_mkdir", True)
-                store = FsspecStore.from_url(self._raw_url, storage_options=opts or None, read_only=self.read_only)
+                store = FsspecStore.from_url(url, storage_options=opts or None, read_only=self.read_only)
                 return RemoteStore(store, self.url, self.retry)
             if storage_options:
                 raise ValueError(f"storage_options given for the local path {self.url!r}; use a URL")
@@ -94,7 +151,7 @@ class StoreHandle:
                 raise StoreNotFoundError(f"{self.url}: no zarr store here (not a directory)")
             if not self.read_only and os.path.isfile(self.local_path):
                 raise StoreExistsError(f"{self.url}: a file (not a zarr store) is in the way")
-            return LocalStore(self.local_path, read_only=self.read_only)
+            return ConfinedLocalStore(self.local_path, read_only=self.read_only)
         except StoreError:
             raise
         except (ImportError, ValueError, TypeError, OSError) as exc:

@@ -1,0 +1,81 @@
+"""Decoding that never exceeds what the array metadata declares (decompression bombs).
+
+zarr decodes chunks through a codec pipeline; :class:`BoundedCodecPipeline` is zarr's default
+pipeline with one check in front: before a chunk is decoded, its outermost compressor's output is
+bounded by :func:`.safety.max_chunk_bytes` of the chunk's shape and dtype (header-declared sizes of
+zstd/blosc/lz4 are read for free; gzip/zlib/bz2/lzma are test-decoded in bounded steps). It is
+installed through zarr's documented ``codec_pipeline.path`` setting when the backend is imported,
+unless the user chose another pipeline. A refused chunk raises
+:class:`.safety.DecodedSizeError`, which the read path reports as CorruptStoreError naming the array.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+from .compat import BatchedCodecPipeline, use_codec_pipeline
+from .safety import check_decoded_size, max_chunk_bytes
+
+__all__ = ["BoundedCodecPipeline", "install", "chunk_bound", "codec_id"]
+
+_ZARR_NAMES = {"ZstdCodec": "zstd", "GzipCodec": "gzip", "BloscCodec": "blosc"}
+
+
+def codec_id(codec: Any) -> str | None:
+    """The compressor name of a zarr v3 codec, a numcodecs.zarr3 wrapper or a numcodecs codec."""
+    name = _ZARR_NAMES.get(type(codec).__name__)
+    if name:
+        return name
+    wrapped = getattr(codec, "codec_name", None)  # numcodecs.zarr3: "numcodecs.zstd"
+    if isinstance(wrapped, str):
+        return wrapped.rpartition(".")[2]
+    cid = getattr(codec, "codec_id", None)
+    return cid if isinstance(cid, str) else None
+
+
+def chunk_bound(spec: Any) -> int:
+    """Most bytes the compressor of a chunk with ArraySpec ``spec`` may decode to."""
+    n = math.prod(spec.shape)
+    try:
+        native = spec.dtype.to_native_dtype()
+    except Exception:  # noqa: BLE001 - unknown dtype classes: treat as variable length
+        native = np.dtype(object)
+    return max_chunk_bytes(n, None if native.kind in "OT" else native.itemsize)
+
+
+class BoundedCodecPipeline(BatchedCodecPipeline):
+    """zarr's batched pipeline, refusing chunks whose compressor would decode past the metadata's size."""
+
+    def _outer(self) -> tuple[str | None, int]:
+        """(compressor applied last when encoding, trailing bytes after it: crc32c checksums)."""
+        v2_compressor = getattr(self.array_bytes_codec, "compressor", None)
+        if v2_compressor is not None and not self.bytes_bytes_codecs:  # zarr format 2: V2Codec
+            return codec_id(v2_compressor), 0
+        trailing = 0
+        for codec in reversed(self.bytes_bytes_codecs):
+            if type(codec).__name__ == "Crc32cCodec":
+                trailing += 4
+                continue
+            return codec_id(codec), trailing
+        return None, 0
+
+    async def decode_batch(self, chunk_bytes_and_specs: Iterable[tuple[Any, Any]]) -> Iterable[Any]:
+        pairs = list(chunk_bytes_and_specs)
+        name, trailing = self._outer()
+        if name is not None:
+            for data, spec in pairs:
+                if data is not None:
+                    raw = data.as_array_like()
+                    if trailing:
+                        raw = raw[:-trailing]
+                    check_decoded_size(name, raw, chunk_bound(spec))
+        return await super().decode_batch(pairs)
+
+
+def install() -> None:
+    """Make zarr decode through :class:`BoundedCodecPipeline` (unless another pipeline was configured)."""
+    use_codec_pipeline(BoundedCodecPipeline)

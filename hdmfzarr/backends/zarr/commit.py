@@ -1,0 +1,277 @@
+"""The commit point of a store: writers serialised, the commit document replaced only if unchanged.
+
+A write transaction reads the commit document (the consolidated metadata) with a version token
+(:meth:`CommitPoint.read`), prepares its changes, then runs inside :meth:`CommitPoint.exclusive`:
+that takes the store's writer lock, checks that the commit document still has the version read
+(else :class:`ConflictError`, before anything is written), and hands the transaction a function
+that replaces the document conditionally. The loser of two writers therefore writes nothing at all,
+and the winner's chunks are never touched by it. How the lock and the check work per store:
+
+- local directory (also ``file://``): ``flock`` on the store directory (released by the kernel when
+  the holder dies, so a killed writer never leaves a lock behind); the version is the SHA-256 of
+  the document, re-checked under the lock; the document is replaced by an atomic rename.
+- S3: a lease object ``.hdmfzarr-writer.lock`` created with ``If-None-Match: *``, renewed while held
+  (``If-Match``), taken over only after its holder stopped renewing it for ``lease`` seconds; the
+  document is written with ``If-Match: <ETag read>`` (``If-None-Match: *`` when new), so even a
+  writer whose lease was taken over cannot commit over another's commit.
+- any other URL (``memory://``, ...): a lock inside this process plus the SHA-256 check; these
+  stores give no guarantee between processes.
+
+See "Two writers" in ``docs/format.md`` and ``docs/reliability.md``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import hashlib
+import json
+import logging
+import os
+import random
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from ...errors import ConflictError, StoreError
+from .remote import RemoteStore
+from .store import ConfinedLocalStore, StoreHandle, run
+
+__all__ = ["CommitPoint", "LOCK_KEY"]
+
+log = logging.getLogger(__name__)
+
+LOCK_KEY = ".hdmfzarr-writer.lock"  # the S3 lease object, at the store's root
+_PROCESS_LOCKS: dict[str, threading.Lock] = {}
+_PROCESS_GUARD = threading.Lock()
+
+
+def _digest(data: bytes | None) -> str | None:
+    return None if data is None else "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+class CommitPoint:
+    """The commit document ``key`` of ``handle``'s store; ``wait`` bounds the wait for the writer lock,
+    ``lease`` is how long an S3 lease lives without renewal before another writer may take it over."""
+
+    def __init__(self, handle: StoreHandle, key: str, wait: float = 60.0, lease: float = 30.0) -> None:
+        self.handle = handle
+        self.key = key
+        self.wait = wait
+        self.lease = lease
+        store = handle.store
+        self._s3 = store if isinstance(store, RemoteStore) and store.is_s3 else None
+        self._dir = handle.local_path
+        if self._dir is None and isinstance(store, RemoteStore) and "file" in _protocols(store.fs):
+            self._dir = store.root
+
+    # -- reading ---------------------------------------------------------------------------
+    def read(self) -> tuple[bytes | None, str | None]:
+        """The commit document (None when absent) and its version token."""
+        if self._s3 is not None:
+            return run(self._s3.get_versioned(self.key))
+        if self._dir is not None:
+            if isinstance(self.handle.store, ConfinedLocalStore):
+                self.handle.store.check_inside(self.key)
+            try:
+                with open(os.path.join(self._dir, self.key), "rb") as f:
+                    data: bytes | None = f.read()
+            except FileNotFoundError:
+                data = None
+            except OSError as exc:
+                raise StoreError(f"{self.handle.url}: cannot read {self.key!r} ({exc})") from exc
+        else:
+            data = self.handle.get(self.key)
+        return data, _digest(data)
+
+    # -- one transaction ---------------------------------------------------------------------
+    @contextlib.contextmanager
+    def exclusive(self, expected: str | None) -> Iterator[Callable[[bytes], str]]:
+        """Hold the writer lock while the body runs; ConflictError (nothing written) unless the commit
+        document still has version ``expected``. Yields ``commit(data) -> new version``."""
+        if self._s3 is not None:
+            with self._lease() as lease:
+                self._check(run(self._s3.get_versioned(self.key))[1], expected)
+
+                def commit_s3(data: bytes) -> str:
+                    lease.check()
+                    return run(self._s3.put_if(self.key, data, expected))
+
+                yield commit_s3
+            return
+        lock = self._flock() if self._dir is not None else self._process_lock()
+        with lock:
+            self._check(self.read()[1], expected)
+
+            def commit(data: bytes) -> str:
+                if self._dir is not None:  # a writer that ignores the lock cannot be stopped, but is seen
+                    self._check(self.read()[1], expected)
+                self.handle.set(self.key, data)
+                return _digest(data) or ""
+
+            yield commit
+
+    def _check(self, current: str | None, expected: str | None) -> None:
+        if current != expected:
+            raise ConflictError(
+                f"{self.handle.url}: another writer committed to the store since it was read "
+                f"({self.key!r} changed); nothing of this write was committed - read the store again and retry"
+            )
+
+    def _busy(self, holder: str = "") -> ConflictError:
+        return ConflictError(
+            f"{self.handle.url}: another writer held the store's writer lock for more than {self.wait:g} s"
+            f"{holder}; nothing of this write was committed - retry later"
+        )
+
+    @contextlib.contextmanager
+    def _flock(self) -> Iterator[None]:
+        """``flock`` on the store directory, waiting at most ``wait`` s."""
+        assert self._dir is not None
+        try:
+            fd = os.open(self._dir, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+        except OSError as exc:
+            raise StoreError(f"{self.handle.url}: cannot open the store directory to lock it ({exc})") from exc
+        try:
+            deadline = time.monotonic() + self.wait
+            delay = 0.005
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except OSError as exc:
+                    if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                        raise StoreError(f"{self.handle.url}: cannot lock the store directory ({exc})") from exc
+                if time.monotonic() > deadline:
+                    raise self._busy()
+                time.sleep(delay * (0.5 + random.random()))
+                delay = min(delay * 2, 0.1)
+            yield
+        finally:
+            os.close(fd)  # releases the lock
+
+    @contextlib.contextmanager
+    def _process_lock(self) -> Iterator[None]:
+        with _PROCESS_GUARD:
+            lock = _PROCESS_LOCKS.setdefault(self.handle.url, threading.Lock())
+        if not lock.acquire(timeout=self.wait):
+            raise self._busy()
+        try:
+            yield
+        finally:
+            lock.release()
+
+    @contextlib.contextmanager
+    def _lease(self) -> Iterator[_Lease]:
+        assert self._s3 is not None
+        lease = _Lease(self._s3, self.lease)
+        lease.acquire(self.wait, self._busy)
+        try:
+            yield lease
+        finally:
+            lease.release()
+
+
+def _protocols(fs: Any) -> tuple[str, ...]:
+    proto = getattr(fs, "protocol", ())
+    return (proto,) if isinstance(proto, str) else tuple(proto)
+
+
+class _Lease:
+    """The S3 writer lease: an object created conditionally, renewed by a thread while held."""
+
+    def __init__(self, store: RemoteStore, seconds: float) -> None:
+        self.store = store
+        self.seconds = seconds
+        self.owner = uuid.uuid4().hex
+        self.etag: str | None = None
+        self.lost = False
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._guard = threading.Lock()
+
+    def _body(self) -> bytes:
+        return json.dumps({"owner": self.owner, "host": socket.gethostname(), "pid": os.getpid(),
+                           "lease_seconds": self.seconds, "renewed": time.time()}).encode()
+
+    def acquire(self, wait: float, busy: Callable[[str], ConflictError]) -> None:
+        """Create the lease object, or take over one its holder stopped renewing; ConflictError after ``wait`` s."""
+        deadline = time.monotonic() + wait
+        seen: dict[str, float] = {}  # ETag of the holder's lease -> when this writer first saw it
+        delay = 0.02
+        while True:
+            try:
+                self.etag = run(self.store.put_if(LOCK_KEY, self._body(), None))
+                break
+            except ConflictError:
+                pass
+            body, etag = run(self.store.get_versioned(LOCK_KEY))
+            if body is not None and etag is not None:
+                held = _lease_seconds(body, self.seconds)
+                first = seen.setdefault(etag, time.monotonic())
+                if time.monotonic() - first > held:  # not renewed for a whole lease: its writer is gone
+                    try:
+                        self.etag = run(self.store.put_if(LOCK_KEY, self._body(), etag))
+                        log.warning("%s: took over the writer lease of a writer that stopped renewing it",
+                                    self.store.url)
+                        break
+                    except ConflictError:
+                        pass
+            if time.monotonic() > deadline:
+                raise busy(f" ({_describe_holder(body)})" if body else "")
+            time.sleep(delay * (0.5 + random.random()))
+            delay = min(delay * 2, 0.5)
+        self._thread = threading.Thread(target=self._renew, name="hdmfzarr-lease", daemon=True)
+        self._thread.start()
+
+    def _renew(self) -> None:
+        while not self._stop.wait(self.seconds / 3):
+            with self._guard:
+                if self._stop.is_set():
+                    return
+                try:
+                    self.etag = run(self.store.put_if(LOCK_KEY, self._body(), self.etag))
+                except ConflictError:
+                    self.lost = True
+                    return
+                except StoreError as exc:  # keep trying; the commit's If-Match still guards the document
+                    log.info("%s: renewing the writer lease failed (%s)", self.store.url, exc)
+
+    def check(self) -> None:
+        """Refuse to commit once the lease was taken over by another writer."""
+        if self.lost:
+            raise ConflictError(
+                f"{self.store.url}: this writer's lease was taken over by another writer (it stalled for more "
+                f"than {self.seconds:g} s); nothing of this write was committed - read the store again and retry"
+            )
+
+    def release(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+        with self._guard:
+            if self.etag is not None and not self.lost:
+                try:
+                    run(self.store.delete_if(LOCK_KEY, self.etag))
+                except StoreError as exc:  # the lease then expires by itself
+                    log.info("%s: releasing the writer lease failed (%s)", self.store.url, exc)
+
+
+def _lease_seconds(body: bytes, default: float) -> float:
+    try:
+        value = json.loads(body).get("lease_seconds")
+        return float(value) if isinstance(value, (int, float)) and value > 0 else default
+    except (ValueError, AttributeError, TypeError):
+        return default
+
+
+def _describe_holder(body: bytes) -> str:
+    try:
+        doc = json.loads(body)
+        return f"held by process {doc.get('pid')} on {doc.get('host')}"
+    except (ValueError, AttributeError):
+        return "held by another writer"

@@ -1,0 +1,77 @@
+"""Counts the HTTP requests an S3 filesystem sends (tests and benchmarks only; not part of the package)."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+
+class RequestCounter:
+    """Counts the HTTP requests (every attempt, retries included) botocore sends for an S3 filesystem.
+
+    ``options(storage_options)`` returns the options with an aiobotocore session whose
+    ``before-send`` hook records ``(method, path, query)`` for each request; ``max_in_flight`` is
+    the most requests awaiting their response at once, ``failures`` the attempts that got no
+    response (connection errors) or a 5xx.
+    """
+
+    def __init__(self) -> None:
+        self.requests: list[tuple[str, str, str]] = []
+        self.in_flight = 0
+        self.max_in_flight = 0
+        self.failures = 0
+        self._session: Any = None
+
+    def _hook(self, request: Any, **_: Any) -> None:
+        url = urlsplit(request.url)
+        self.requests.append((request.method, url.path, url.query))
+        self.in_flight += 1
+        self.max_in_flight = max(self.max_in_flight, self.in_flight)
+
+    def _done(self, response_dict: Any = None, exception: Any = None, **_: Any) -> None:
+        self.in_flight = max(0, self.in_flight - 1)
+        status = (response_dict or {}).get("status_code", 0) if isinstance(response_dict, dict) else 0
+        if exception is not None or status >= 500:
+            self.failures += 1
+
+    @property
+    def session(self) -> Any:
+        """The aiobotocore session carrying the hook (created on first use)."""
+        if self._session is None:
+            from aiobotocore.session import AioSession
+
+            self._session = AioSession()
+            self._session.register("before-send.s3", self._hook)
+            self._session.register("response-received.s3", self._done)
+        return self._session
+
+    def options(self, storage_options: dict[str, Any] | None) -> dict[str, Any]:
+        """A copy of ``storage_options`` that routes requests through the counting session."""
+        return {**(storage_options or {}), "session": self.session}
+
+    @property
+    def total(self) -> int:
+        return len(self.requests)
+
+    def count(self, method: str | None = None, listing: bool | None = None) -> int:
+        """Requests of one HTTP ``method``; ``listing`` True/False keeps only bucket listings / the rest."""
+        out = 0
+        for m, _, query in self.requests:
+            if method is not None and m != method:
+                continue
+            if listing is not None and ("list-type" in query) != listing:
+                continue
+            out += 1
+        return out
+
+    def summary(self) -> dict[str, int]:
+        """``{"GET": n, "PUT": n, "HEAD": n, "LIST": n, ...}`` (bucket listings counted as LIST)."""
+        out: dict[str, int] = {}
+        for m, _, query in self.requests:
+            name = "LIST" if "list-type" in query else m
+            out[name] = out.get(name, 0) + 1
+        return out
+
+    def reset(self) -> None:
+        self.requests.clear()
+        self.in_flight = self.max_in_flight = self.failures = 0
