@@ -16,6 +16,8 @@ if TYPE_CHECKING:
 
 _LAZY: dict[str, str] = {
     # IO
+    "open": "hdmfzarr.backends",
+    "convert": "hdmfzarr.backends.convert",
     "ZarrIO": "hdmfzarr.backends.zarr",
     "DataIO": "hdmfzarr.dataio",
     "DataChunkIterator": "hdmfzarr.dataio",

@@ -9,15 +9,15 @@ import sys
 from collections.abc import Iterator
 from typing import Any
 
-import numpy as np
 
 from .build.builders import Builder, DatasetBuilder, ExternalTarget, GroupBuilder, LinkBuilder
+from .backends import is_url
+from .backends import open as open_store
+from .backends.convert import convert, options_for, stored_chunks
 from .errors import HdmfZarrError
 
 __all__ = ["main", "parse_storage_options", "format_tree", "convert"]
 
-#: datasets bigger than this are copied block by block (bounded memory)
-STREAM_BYTES = 32 * 1024 * 1024
 _METADATA_FILES = {"zarr.json", ".zarray", ".zattrs", ".zgroup", ".zmetadata"}
 
 
@@ -55,24 +55,13 @@ def _parse_value(raw: str) -> Any:
     return raw
 
 
-def _for_url(url: str, options: dict[str, Any] | None) -> dict[str, Any] | None:
-    """Storage options apply to remote URLs only (a local path next to an S3 URL takes none)."""
-    return options if "://" in url or "::" in url else None
-
-
-def _is_hdf5(url: str) -> bool:
-    from .backends.hdf5.reader import is_hdf5_path
-
-    return "://" not in url and is_hdf5_path(url)
-
-
 # ---------------------------------------------------------------------------- tree
 def _stored_sizes(url: str, storage_options: dict[str, Any] | None) -> dict[str, int]:
     """Bytes stored under each node path (one listing of the store; metadata files excluded)."""
     try:
         import fsspec
 
-        if "://" in url:
+        if is_url(url):
             fs, root = fsspec.core.url_to_fs(url, **(storage_options or {}))
         else:
             fs, root = fsspec.filesystem("file"), os.path.abspath(url)
@@ -111,14 +100,6 @@ def _type_label(node: Builder) -> str:
     return f"{dt} ({ns})" if ns else str(dt)
 
 
-def _chunks(data: Any) -> tuple[int, ...] | None:
-    for obj in (data, getattr(data, "source", None)):
-        chunks = getattr(obj, "chunks", None)
-        if isinstance(chunks, tuple) and chunks:
-            return chunks
-    return None
-
-
 def format_tree(root: GroupBuilder, sizes: dict[str, int] | None = None) -> Iterator[str]:
     """Lines describing the hierarchy: types, shapes, dtypes, chunking, stored bytes; no data read."""
     from .validate.values import dataset_dtype, dataset_shape
@@ -142,7 +123,7 @@ def format_tree(root: GroupBuilder, sizes: dict[str, int] | None = None) -> Iter
             parts.append(describe_found(dataset_dtype(node)) or "?")
             parts.append("scalar" if shape == () else f"shape {list(shape) if shape is not None else '?'}")
             data = getattr(node.data, "data", node.data)
-            chunks = _chunks(data)
+            chunks = stored_chunks(data)
             if chunks:
                 parts.append(f"chunks {list(chunks)}")
             stored = sizes.get(node.path, 0) if sizes else getattr(data, "nbytes_stored", None)
@@ -162,11 +143,10 @@ def format_tree(root: GroupBuilder, sizes: dict[str, int] | None = None) -> Iter
 
 
 def _cmd_tree(args: argparse.Namespace) -> int:
-    from .validate.api import open_for_validation
-
-    opts = _for_url(args.url, parse_storage_options(args.storage_option))
-    with open_for_validation(args.url, opts) as (root, _cache):
-        sizes = {} if args.no_sizes or _is_hdf5(args.url) else _stored_sizes(args.url, opts)
+    opts = options_for(args.url, parse_storage_options(args.storage_option))
+    with open_store(args.url, storage_options=opts) as io:
+        root = io.read_builder()
+        sizes = {} if args.no_sizes or io.zarr_format is None else _stored_sizes(args.url, opts)
         for text in format_tree(root, sizes):
             print(text)
     return 0
@@ -176,7 +156,7 @@ def _cmd_tree(args: argparse.Namespace) -> int:
 def _cmd_validate(args: argparse.Namespace) -> int:
     from .validate import validate
 
-    opts = _for_url(args.url, parse_storage_options(args.storage_option))
+    opts = options_for(args.url, parse_storage_options(args.storage_option))
     issues = validate(args.url, namespace=args.namespace, storage_options=opts)
     for issue in issues:
         print(issue)
@@ -188,112 +168,6 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 # ---------------------------------------------------------------------------- convert
-def _progress(total: int, label: str) -> Any:
-    """A byte-counting bar for long conversions (interactive sessions only, see hdmfzarr.progress)."""
-    from .progress import SilentBar, progress_bar
-
-    if total < STREAM_BYTES:
-        return SilentBar()
-    return progress_bar(total, label, unit="B", unit_scale=True)
-
-
-def _nbytes(data: Any) -> int:
-    shape = getattr(data, "shape", None)
-    dtype = getattr(data, "dtype", None)
-    if shape is None or dtype is None:
-        return 0
-    return int(np.prod(shape, dtype=np.int64)) * np.dtype(dtype).itemsize
-
-
-def _stream(data: Any, bar: Any, rows_per_block: int) -> Iterator[np.ndarray]:
-    n = data.shape[0]
-    for start in range(0, n, rows_per_block):
-        block = np.asarray(data[start:start + rows_per_block])
-        bar.update(block.nbytes)
-        yield block
-
-
-def prepare_for_copy(root: GroupBuilder, label: str = "convert") -> Any:
-    """Make a read builder tree writable elsewhere: big numeric datasets become
-    ``DataChunkIterator``s over blocks of the source (bounded memory); small HDF5-backed arrays
-    are read. Zarr chunk shapes are kept; HDF5 ones (often tiny) give way to the Zarr backend's
-    chunking policy. Returns the progress bar to close after writing."""
-    from .backends.hdf5.reader import H5Array
-    from .dataio import DataChunkIterator, DataIO
-
-    big = [n for n in root.walk()
-           if isinstance(n, DatasetBuilder) and _is_streamable(n) and _nbytes(n.data) > STREAM_BYTES]
-    bar = _progress(sum(_nbytes(n.data) for n in big), label)
-    big_ids = {id(n) for n in big}
-    for node in root.walk():
-        if not isinstance(node, DatasetBuilder):
-            continue
-        data = node.data
-        chunks = None if isinstance(data, H5Array) else _chunks(data)
-        if id(node) in big_ids:
-            row_bytes = max(1, _nbytes(data) // max(1, data.shape[0]))
-            step = chunks[0] if chunks else 1
-            rows = max(step, (STREAM_BYTES // row_bytes) // step * step)
-            node.data = DataChunkIterator(
-                _stream(data, bar, rows), dtype=data.dtype, row_shape=tuple(data.shape[1:]),
-                chunks=chunks, total_rows=data.shape[0])
-        elif isinstance(data, H5Array):
-            node.data = data.read()
-        elif hasattr(data, "store_url"):  # a lazy array from a Zarr store: copy it, never link back
-            node.data = DataIO(data, chunks=chunks if chunks and len(data.shape) else None, link_data=False)
-    return bar
-
-
-def _is_streamable(node: DatasetBuilder) -> bool:
-    data = node.data
-    dtype = getattr(data, "dtype", None)
-    shape = getattr(data, "shape", None)
-    return (dtype is not None and shape is not None and len(shape) >= 1 and np.dtype(dtype).kind in "biuf"
-            and not isinstance(node.dtype, list))
-
-
-def _zarr_format_of(io: Any) -> int | None:
-    """The Zarr format of the store an open ZarrIO reads (``None`` when unknown)."""
-    handle = getattr(io, "handle", None)
-    fmt = handle.root_format() if handle is not None and hasattr(handle, "root_format") else None
-    return fmt if isinstance(fmt, int) else None
-
-
-def convert(src: str, dst: str, zarr_format: int | None = None,
-            storage_options: dict[str, Any] | None = None, overwrite: bool = False) -> int:
-    """Copy ``src`` (Zarr store or hdmf/pynwb HDF5 file) to a Zarr store ``dst``; returns the format written.
-
-    Zarr sources default to the other format; HDF5 sources to format 3. Cached specs are carried over.
-    ``storage_options`` apply to whichever of ``src``/``dst`` is a URL.
-    """
-    from .backends.zarr import ZarrIO
-    from .backends.zarr.convention import conversion_format
-    from .validate.api import open_for_validation
-
-    if _same_place(src, dst):
-        raise HdmfZarrError(f"convert: source and destination are the same store ({src})")
-    opened = open_for_validation(src, _for_url(src, storage_options))
-    with opened as (root, cache):
-        if zarr_format is None:
-            zarr_format = conversion_format(None if _is_hdf5(src) else _zarr_format_of(opened.io))
-        label = f"{os.path.basename(src.rstrip('/'))} -> {os.path.basename(dst.rstrip('/'))}"
-        bar = prepare_for_copy(root, label=label)
-        try:
-            mode = "w" if overwrite else "w-"
-            with ZarrIO(dst, mode=mode, storage_options=_for_url(dst, storage_options),
-                        zarr_format=zarr_format) as out:
-                out.write_builder(root, namespaces=cache or None)
-        finally:
-            bar.close()
-    return zarr_format
-
-
-def _same_place(a: str, b: str) -> bool:
-    if "://" in a or "://" in b:
-        return a.rstrip("/") == b.rstrip("/")
-    return os.path.abspath(a) == os.path.abspath(b)
-
-
 def _cmd_convert(args: argparse.Namespace) -> int:
     fmt = convert(args.src, args.dst, zarr_format=args.zarr_format,
                   storage_options=parse_storage_options(args.storage_option), overwrite=args.overwrite)

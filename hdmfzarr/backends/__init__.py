@@ -1,1 +1,86 @@
-"""Storage backends. ``hdmfzarr.backends.zarr`` is the Zarr one (and the only code importing zarr)."""
+"""Storage backends behind one small protocol, and ``open()`` choosing among them (xarray-style).
+
+Each backend says whether it can open a target (``guess_can_open``, from the path alone: no I/O
+beyond reading a local file's signature) and, opened, gives the stored builder tree and the specs
+cached with it. ``hdmfzarr.backends.zarr`` (the only code importing zarr) and
+``hdmfzarr.backends.hdf5`` (read-only, the only code importing h5py) implement it.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from typing import TYPE_CHECKING, Any, Protocol, Self, runtime_checkable
+
+from ..errors import StoreError
+
+if TYPE_CHECKING:
+    from ..build.builders import GroupBuilder
+
+__all__ = ["Backend", "BACKENDS", "backend_for", "open", "is_url"]
+
+Target = str | os.PathLike[str]
+
+#: the backends ``open`` tries, in order (module:class, imported only when asked)
+BACKENDS = ("hdmfzarr.backends.hdf5.reader:HDF5Reader", "hdmfzarr.backends.zarr.io:ZarrIO")
+
+
+@runtime_checkable
+class Backend(Protocol):
+    """What validation, the CLI and conversion need from a storage backend."""
+
+    #: the Zarr format of the store (None for non-Zarr backends)
+    zarr_format: int | None
+
+    @classmethod
+    def guess_can_open(cls, target: Target) -> bool:
+        """Whether this backend should open ``target``, judged from the path or URL."""
+        ...
+
+    @classmethod
+    def open_target(cls, target: Target, mode: str = "r", storage_options: dict[str, Any] | None = None,
+                    **kwargs: Any) -> Self:
+        """Open ``target`` (``mode`` and ``kwargs`` as the backend's constructor takes them)."""
+        ...
+
+    def read_builder(self) -> GroupBuilder:
+        """The stored builder tree (dataset data lazy)."""
+        ...
+
+    def spec_cache(self) -> dict[str, Any]:
+        """The specs cached with the data (``NamespaceCatalog.to_cache()`` form; ``{}`` when none)."""
+        ...
+
+    def close(self) -> None: ...
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(self, *exc: Any) -> None: ...
+
+
+def is_url(target: Target) -> bool:
+    """True for fsspec URLs (``s3://...``, ``memory://...``, chained ``a::b``) rather than local paths."""
+    text = os.fspath(target)
+    return "://" in text or "::" in text
+
+
+def _load(spec: str) -> type[Backend]:
+    module, _, name = spec.partition(":")
+    cls: type[Backend] = getattr(importlib.import_module(module), name)
+    return cls
+
+
+def backend_for(target: Target) -> type[Backend]:
+    """The first backend in ``BACKENDS`` whose ``guess_can_open`` accepts ``target``."""
+    for spec in BACKENDS:
+        cls = _load(spec)
+        if cls.guess_can_open(target):
+            return cls
+    raise StoreError(f"{os.fspath(target)}: no backend can open this (tried {', '.join(BACKENDS)})")
+
+
+def open(target: Target, mode: str = "r", *, storage_options: dict[str, Any] | None = None,
+         **kwargs: Any) -> Backend:
+    """Open a Zarr store or an hdmf/pynwb HDF5 file with the backend that can, e.g.
+    ``with hdmfzarr.open("x.zarr") as io: root = io.read_builder()``."""
+    return backend_for(target).open_target(target, mode, storage_options=storage_options, **kwargs)

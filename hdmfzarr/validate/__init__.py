@@ -10,11 +10,11 @@ Python binds the package to that name, so the package itself is made callable (i
 import sys
 import types
 
-from .api import catalog_from_cache, open_for_validation, validate, validate_builder
+from .api import catalog_from_cache, validate, validate_builder
 from .issues import ValidationIssue
 from .validator import Validator
 
-__all__ = ["validate", "validate_builder", "ValidationIssue", "Validator", "open_for_validation", "catalog_from_cache"]
+__all__ = ["validate", "validate_builder", "ValidationIssue", "Validator", "catalog_from_cache"]
 
 
 class _CallablePackage(types.ModuleType):

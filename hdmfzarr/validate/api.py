@@ -10,12 +10,14 @@ import os
 from pathlib import Path
 from typing import Any
 
+from ..backends import Backend
+from ..backends import open as open_store
 from ..build.builders import Builder
 from ..errors import SpecError, StoreError, ValidationError
 from .issues import ValidationIssue
 from .validator import Validator
 
-__all__ = ["validate", "validate_builder", "open_for_validation", "catalog_from_cache"]
+__all__ = ["validate", "validate_builder", "catalog_from_cache"]
 
 
 def validate(
@@ -36,16 +38,13 @@ def validate(
     """
     target = store_or_container
     if isinstance(target, (str, os.PathLike)):
-        with open_for_validation(target, storage_options) as (root, cache):
-            catalog, ns = _choose_catalog(cache, namespace, type_map, where=os.fspath(target))
-            issues = Validator(catalog, ns).validate(root)
+        with open_store(target, storage_options=storage_options) as io:
+            issues = _validate_backend(io, namespace, type_map, where=os.fspath(target))
     elif isinstance(target, Builder):
         catalog, ns = _choose_catalog(None, namespace, type_map or _default_type_map(), where=None)
         issues = Validator(catalog, ns).validate(target)
-    elif hasattr(target, "read_builder"):
-        root = target.read_builder()
-        catalog, ns = _choose_catalog(_io_cache(target), namespace, type_map, where=str(getattr(target, "path", "")))
-        issues = Validator(catalog, ns).validate(root)
+    elif isinstance(target, Backend):
+        issues = _validate_backend(target, namespace, type_map, where=str(getattr(target, "url", "")))
     else:
         from ..build.manager import BuildManager
 
@@ -58,62 +57,15 @@ def validate(
     return issues
 
 
+def _validate_backend(io: Backend, namespace: str | None, type_map: Any, where: str) -> list[ValidationIssue]:
+    root = io.read_builder()
+    catalog, ns = _choose_catalog(io.spec_cache() or None, namespace, type_map, where=where)
+    return Validator(catalog, ns).validate(root)
+
+
 def validate_builder(builder: Builder, catalog: Any, namespace: str | None = None) -> list[ValidationIssue]:
     """Issues of a builder tree against a ``NamespaceCatalog`` (the core everything else calls)."""
     return Validator(catalog, namespace).validate(builder)
-
-
-class open_for_validation:
-    """Context manager giving ``(root builder, cached spec dict or None)`` for a path or URL.
-
-    HDF5 files (signature or ``.h5``/``.nwb`` suffix) go through the h5py reader, everything else
-    through ``ZarrIO`` in mode ``r``; the file/store stays open inside the ``with`` block.
-    """
-
-    def __init__(self, url: str | os.PathLike[str], storage_options: dict[str, Any] | None = None) -> None:
-        self.url = os.fspath(url)
-        self.storage_options = storage_options
-        self.io: Any = None
-
-    def __enter__(self) -> tuple[Builder, dict[str, Any] | None]:
-        from ..backends.hdf5.reader import is_hdf5_path
-
-        remote = "://" in self.url or "::" in self.url
-        if remote and self.url.lower().endswith((".h5", ".hdf5", ".nwb")):
-            raise StoreError(f"{self.url}: HDF5 files are read from local paths only; copy it locally first")
-        if not remote and is_hdf5_path(self.url):
-            from ..backends.hdf5 import HDF5Reader
-
-            self.io = HDF5Reader(self.url)
-            try:
-                return self.io.read_builder(), self.io.read_cached_specs() or None
-            except BaseException:
-                self.io.close()
-                raise
-        from ..backends.zarr import ZarrIO
-
-        self.io = ZarrIO(self.url, mode="r", storage_options=self.storage_options)
-        try:
-            self.io.__enter__()
-            return self.io.read_builder(), _io_cache(self.io)
-        except BaseException:
-            self.io.close()
-            raise
-
-    def __exit__(self, *exc: Any) -> None:
-        if self.io is not None:
-            self.io.close()
-
-
-def _io_cache(io: Any) -> dict[str, Any] | None:
-    """The spec cache a ZarrIO read from its store (``None`` when the store caches none)."""
-    for name in ("spec_cache", "read_cached_specs"):
-        attr = getattr(io, name, None)
-        if attr is None:
-            continue
-        cache = attr() if callable(attr) else attr
-        return cache or None
-    return None
 
 
 def catalog_from_cache(cache: dict[str, Any]) -> Any:

@@ -15,6 +15,7 @@ import pytest
 import zarr
 
 from hdmfzarr import cli
+from hdmfzarr.backends import convert as copying
 from hdmfzarr.backends.zarr import ZarrIO
 from hdmfzarr.backends.zarr.lazy import LazyArray
 from hdmfzarr.build.builders import DatasetBuilder, GroupBuilder
@@ -198,16 +199,16 @@ def test_convert_streams_big_datasets_and_keeps_chunks(tmp_path, monkeypatch):
     root.set_dataset(DatasetBuilder("signal", DataIO(data, chunks=(1000, 5)), dtype="float64"))
     with ZarrIO(src, mode="w") as io:
         io.write_builder(root)
-    monkeypatch.setattr(cli, "STREAM_BYTES", 64 * 1024)  # force block-wise copying
+    monkeypatch.setattr(copying, "STREAM_BYTES", 64 * 1024)  # force block-wise copying
     blocks: list[int] = []
-    real_stream = cli._stream
+    real_stream = copying._stream
 
     def counting(data, bar, rows):
         for block in real_stream(data, bar, rows):
             blocks.append(len(block))
             yield block
 
-    monkeypatch.setattr(cli, "_stream", counting)
+    monkeypatch.setattr(copying, "_stream", counting)
     assert cli.convert(str(src), str(dst)) == 2
     assert len(blocks) > 1 and max(blocks) * 5 * 8 <= 64 * 1024 + 1000 * 5 * 8
     arr = zarr.open_array(str(dst / "signal"), mode="r", zarr_format=2)
@@ -351,13 +352,13 @@ def test_progress_bar_only_on_tty(monkeypatch):
 
     monkeypatch.delenv("HDMFZARR_PROGRESS", raising=False)
     monkeypatch.setattr(sys, "stderr", FakeErr(False))
-    assert isinstance(cli._progress(10 * cli.STREAM_BYTES, "x"), SilentBar)
+    assert isinstance(copying._progress(10 * copying.STREAM_BYTES, "x"), SilentBar)
     tty = FakeErr(True)
     monkeypatch.setattr(sys, "stderr", tty)
-    assert isinstance(cli._progress(1, "x"), SilentBar)  # short conversions: no bar
-    bar = cli._progress(10 * cli.STREAM_BYTES, "copying")
+    assert isinstance(copying._progress(1, "x"), SilentBar)  # short conversions: no bar
+    bar = copying._progress(10 * copying.STREAM_BYTES, "copying")
     time.sleep(0.6)  # bars appear only once the work has taken half a second
-    bar.update(cli.STREAM_BYTES)
+    bar.update(copying.STREAM_BYTES)
     bar.close()
     assert "copying" in tty.text
 
@@ -371,16 +372,16 @@ def test_convert_streams_big_hdf5_datasets(tmp_path, monkeypatch):
         f.attrs["namespace"] = "hdmf-common"
         f.attrs["data_type"] = "Container"
         f.create_dataset("signal", data=data, chunks=(10, 4))  # tiny HDF5 chunks are not carried over
-    monkeypatch.setattr(cli, "STREAM_BYTES", 32 * 1024)
+    monkeypatch.setattr(copying, "STREAM_BYTES", 32 * 1024)
     seen: list[int] = []
-    real_stream = cli._stream
+    real_stream = copying._stream
 
     def counting(data, bar, rows):
         for block in real_stream(data, bar, rows):
             seen.append(block.nbytes)
             yield block
 
-    monkeypatch.setattr(cli, "_stream", counting)
+    monkeypatch.setattr(copying, "_stream", counting)
     assert cli.convert(str(src), str(dst)) == 3
     assert len(seen) > 1 and max(seen) <= 32 * 1024
     arr = zarr.open_array(str(dst / "signal"), mode="r")

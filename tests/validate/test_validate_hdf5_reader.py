@@ -52,7 +52,7 @@ def test_nwb_file_links_refs_and_specs(h5files):
         assert group_col.dtype == "object"
         assert all(r.target is root["general/extracellular_ephys/shank0"] for r in group_col.data)
         assert root["session_start_time"].data.startswith("2024-01-01T00:00:00")
-        cache = reader.read_cached_specs()
+        cache = reader.spec_cache()
         assert {"core", "hdmf-common", "hdmf-experimental"} <= set(cache)
         catalog = catalog_from_cache(cache)
         assert "ElectricalSeries" in catalog.get_hierarchy("core", "ElectricalSeries")
@@ -132,7 +132,7 @@ def test_nwb_compound_reference_column(h5files):
         assert [row[:2] for row in column.data] == [(0, 10), (10, 0)]
         assert all(row[2].target is root["acquisition/ts"] for row in column.data)
         column.data[1] = (10, 0, ReferenceBuilder(root["general/devices/probe"]))
-        catalog = catalog_from_cache(reader.read_cached_specs())
+        catalog = catalog_from_cache(reader.spec_cache())
         from hdmfzarr.validate import validate_builder
 
         assert [str(i) for i in validate_builder(root, catalog)] == [

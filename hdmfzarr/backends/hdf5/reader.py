@@ -7,7 +7,6 @@ specs cached under ``/specifications`` a namespace cache (``NamespaceCatalog.loa
 
 from __future__ import annotations
 
-import json
 import os
 from typing import Any
 
@@ -22,11 +21,14 @@ from ...build.builders import (
     LinkBuilder,
     ReferenceBuilder,
 )
+from .. import is_url
 from ...errors import CorruptStoreError, DanglingReferenceError, StoreError, StoreNotFoundError
+from ...spec.cache import decode_cache, latest_sources
 
 __all__ = ["HDF5Reader", "H5Array", "is_hdf5_path"]
 
 _HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
+_SUFFIXES = (".h5", ".hdf5", ".nwb")
 _TYPE_KEYS = ("data_type", "neurodata_type")
 
 
@@ -36,7 +38,7 @@ def is_hdf5_path(path: str | os.PathLike[str]) -> bool:
     if os.path.isfile(p):
         with open(p, "rb") as fh:
             return fh.read(8) == _HDF5_SIGNATURE
-    return p.lower().endswith((".h5", ".hdf5", ".nwb"))
+    return p.lower().endswith(_SUFFIXES)
 
 
 def _h5py() -> Any:
@@ -114,6 +116,30 @@ class HDF5Reader:
         self._pending_links: list[tuple[GroupBuilder, str, str]] = []
         self._refs: list[tuple[Any, Any]] = []
 
+    #: not a Zarr store (the backend protocol's ``zarr_format``)
+    zarr_format: int | None = None
+
+    @classmethod
+    def guess_can_open(cls, target: str | os.PathLike[str]) -> bool:
+        """HDF5 by signature (local files) or by suffix (.h5/.hdf5/.nwb, also for URLs, refused on open)."""
+        text = os.fspath(target)
+        if is_url(text):
+            return text.lower().endswith(_SUFFIXES)
+        return is_hdf5_path(text)
+
+    @classmethod
+    def open_target(cls, target: str | os.PathLike[str], mode: str = "r",
+                    storage_options: dict[str, Any] | None = None, **kwargs: Any) -> HDF5Reader:
+        """Open a local HDF5 file read-only (the backend protocol's constructor)."""
+        text = os.fspath(target)
+        if is_url(text):
+            raise StoreError(f"{text}: HDF5 files are read from local paths only; copy it locally first")
+        if mode != "r":
+            raise StoreError(f"{text}: HDF5 files are opened read-only (mode 'r'), not mode {mode!r}")
+        if kwargs:
+            raise TypeError(f"HDF5Reader takes no options {sorted(kwargs)}")
+        return cls(text)
+
     def __enter__(self) -> HDF5Reader:
         return self
 
@@ -134,38 +160,18 @@ class HDF5Reader:
             return self.file[loc].name if loc else None
         return "/" + _str(loc).strip("/")
 
-    def read_cached_specs(self) -> dict[str, dict[str, Any]]:
-        """``{namespace: {"version": v, "namespace": {...}, "sources": {source: {...}}}}`` from the file.
-
-        The ``namespace`` entry is the namespace's own description (one item of the cached
-        ``{"namespaces": [...]}`` document); the highest version is taken when several are cached.
-        """
+    def spec_cache(self) -> dict[str, dict[str, Any]]:
+        """The namespaces cached in the file (``{}`` when none), in ``NamespaceCatalog.to_cache()`` form;
+        the latest version of each namespace when several are cached."""
         loc = self.spec_location
         if loc is None or loc not in self.file:
             return {}
-        out: dict[str, dict[str, Any]] = {}
-        for ns_name, ns_group in self.file[loc].items():
-            versions = sorted(ns_group.keys(), key=_version_key)
-            if not versions:
-                continue
-            version = versions[-1]
-            sources: dict[str, Any] = {}
-            namespace: dict[str, Any] | None = None
-            for source, ds in ns_group[version].items():
-                where = f"{loc}/{ns_name}/{version}/{source}"
-                try:
-                    doc = json.loads(_str(ds[()]))
-                except (ValueError, TypeError) as exc:
-                    raise CorruptStoreError(f"cached spec {where!r} in {self.path!r} is not JSON: {exc}") from exc
-                if source == "namespace":
-                    items = doc.get("namespaces", [doc]) if isinstance(doc, dict) else []
-                    namespace = next((n for n in items if n.get("name") == ns_name), items[0] if items else None)
-                else:
-                    sources[source] = doc
-            if namespace is None:
-                raise CorruptStoreError(f"cached namespace {ns_name!r} in {self.path!r} has no 'namespace' entry")
-            out[ns_name] = {"version": version, "namespace": namespace, "sources": sources}
-        return out
+        group = self.file[loc]
+        paths = [f"{loc}/{ns}/{version}/{source}"
+                 for ns, ns_group in group.items() for version, v_group in ns_group.items() for source in v_group]
+        items = [(ns, version, source, _str(group[ns][version][source][()]))
+                 for ns, version, source in latest_sources(paths, loc)]
+        return decode_cache(items, f"{self.path}:{loc}")
 
     # ------------------------------------------------------------------ builders
     def is_hdmf(self) -> bool:
@@ -344,10 +350,3 @@ def _str(value: Any) -> str:
     if isinstance(value, (bytes, np.bytes_)):
         return bytes(value).decode("utf-8")
     return str(value)
-
-
-def _version_key(version: str) -> tuple:
-    parts = []
-    for p in version.replace("-", ".").split("."):
-        parts.append((0, int(p), "") if p.isdigit() else (1, 0, p))
-    return tuple(parts)

@@ -67,6 +67,18 @@ class ZarrIO:
         """The URL (user info and signed query parameters masked) and mode; never storage options."""
         return f"ZarrIO({self.url!r}, mode={self.mode!r})"
 
+    # -- backend protocol (hdmfzarr.backends) ----------------------------------------------
+    @classmethod
+    def guess_can_open(cls, target: str | os.PathLike[str]) -> bool:
+        """Any local path or fsspec URL: Zarr is the fallback backend (HDF5 files are claimed first)."""
+        return isinstance(target, (str, os.PathLike))
+
+    @classmethod
+    def open_target(cls, target: str | os.PathLike[str], mode: str = "r",
+                    storage_options: dict[str, Any] | None = None, **kwargs: Any) -> ZarrIO:
+        """``ZarrIO(target, mode, storage_options, **kwargs)``."""
+        return cls(target, mode=mode, storage_options=storage_options, **kwargs)
+
     # -- context manager -----------------------------------------------------------------
     def __enter__(self) -> ZarrIO:
         return self
@@ -87,6 +99,11 @@ class ZarrIO:
 
     @property
     def zarr_format(self) -> int:
+        """The store's Zarr format when it exists (else the one it will be written in)."""
+        if self.mode == "r":
+            stored = self.handle.root_format()
+            if isinstance(stored, int):
+                return stored
         return self.convention.zarr_format
 
     @property
