@@ -15,6 +15,7 @@ from .backends import is_url
 from .backends import open as open_store
 from .backends.convert import convert, options_for, stored_chunks
 from .errors import HdmfZarrError
+from .spec.model import declared_type
 
 __all__ = ["main", "parse_storage_options", "format_tree", "convert"]
 
@@ -92,12 +93,11 @@ def _human(n: int) -> str:
 
 
 def _type_label(node: Builder) -> str:
-    attrs = node.attributes
-    dt = attrs.get("data_type") or attrs.get("neurodata_type")
-    if dt is None:
+    found = declared_type(node.attributes)
+    if found is None:
         return ""
-    ns = attrs.get("namespace")
-    return f"{dt} ({ns})" if ns else str(dt)
+    ns, dt = found
+    return f"{dt} ({ns})" if ns else dt
 
 
 def format_tree(root: GroupBuilder, sizes: dict[str, int] | None = None) -> Iterator[str]:

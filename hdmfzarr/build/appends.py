@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from ..common.columns import BufferedData, ElementIdentifiers, VectorIndex
+from ..spec.model import declared_type
 from .builders import DatasetBuilder, GroupBuilder
 
 __all__ = ["TABLE_COLUMN_TYPES", "ID_RANK", "is_table_column", "column_rank", "buffered_columns",
@@ -27,7 +28,8 @@ ID_RANK = 1_000  # ids are written after every other array of the tree: their le
 
 def is_table_column(builder: DatasetBuilder) -> bool:
     """Whether a dataset read from a store is a table column (columns buffer appended rows themselves)."""
-    return builder.attributes.get("data_type", builder.attributes.get("neurodata_type")) in TABLE_COLUMN_TYPES
+    found = declared_type(builder.attributes)
+    return found is not None and found[1] in TABLE_COLUMN_TYPES
 
 
 def column_rank(column: Any) -> int:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import BuildError, ConstructError, SpecError
+from ..spec.model import declared_type
 from .builders import Builder
 
 __all__ = ["TypeMap", "get_type_map"]
@@ -168,16 +169,10 @@ class TypeMap:
 
     def builder_type(self, builder: Builder) -> tuple[str, str] | None:
         """``(namespace, data_type)`` from a builder's attributes, or None for untyped builders."""
-        attrs = builder.attributes
-        ns = attrs.get("namespace")
-        dt = attrs.get("data_type") or attrs.get("neurodata_type")
-        if dt is None or ns is None:
+        found = declared_type(builder.attributes)
+        if found is None or found[0] is None:
             return None
-        if isinstance(ns, bytes):
-            ns = ns.decode()
-        if isinstance(dt, bytes):
-            dt = dt.decode()
-        return str(ns), str(dt)
+        return found[0], found[1]
 
     # -- mappers -----------------------------------------------------------------------------
     def register_mapper(self, container_cls: type, mapper_cls: type) -> type:

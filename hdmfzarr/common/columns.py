@@ -20,6 +20,7 @@ from hdmfzarr.dask import import_dask_array, is_dask_array, to_dask
 from hdmfzarr.dataio import DataChunkIterator, DataIO
 from hdmfzarr.errors import ContainerError
 from hdmfzarr.repr import register_kind
+from hdmfzarr.spec.dtypes import fit_integers
 
 if TYPE_CHECKING:
     from hdmfzarr.common.table import DynamicTable
@@ -488,10 +489,7 @@ def _split(flat: Any, cuts: np.ndarray) -> list:
 
 
 def _min_uint(maxval: int) -> np.dtype:
-    for dt in (np.uint8, np.uint16, np.uint32):
-        if maxval <= np.iinfo(dt).max:
-            return np.dtype(dt)
-    return np.dtype(np.uint64)
+    return fit_integers(0, maxval, np.uint8) or np.dtype(np.uint64)
 
 
 def _default_int(column: BufferedData) -> None:

@@ -11,12 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import SpecError
-from .model import AttributeSpec, DatasetSpec, GroupSpec, LinkSpec, Spec
+from .model import TYPE_KEYS, AttributeSpec, DatasetSpec, GroupSpec, LinkSpec, Spec
 
 __all__ = ["read_yaml", "spec_from_dict", "specs_from_source", "detect_type_key", "TYPE_KEYS"]
 
-#: the two spellings of the type keys
-TYPE_KEYS = ("data_type", "neurodata_type")
 
 _ATTR_KEYS = {"name", "doc", "dtype", "shape", "dims", "required", "value", "default_value"}
 _STORAGE_KEYS = {"name", "doc", "default_name", "quantity", "linkable", "attributes", "data_type_def",

@@ -17,7 +17,7 @@ from .dtypes import canonical_dtype
 __all__ = [
     "ZERO_OR_ONE", "ZERO_OR_MANY", "ONE_OR_MANY", "QUANTITY_FLAGS",
     "RefSpec", "DtypeSpec", "AttributeSpec", "DatasetSpec", "GroupSpec", "LinkSpec",
-    "Spec", "Dtype", "Quantity", "spec_type", "is_ref_dtype", "is_compound_dtype",
+    "Spec", "Dtype", "Quantity", "TYPE_KEYS", "declared_type", "spec_type", "is_ref_dtype", "is_compound_dtype",
 ]
 
 ZERO_OR_ONE = "?"
@@ -29,6 +29,8 @@ QUANTITY_FLAGS: dict[str, str] = {
     ZERO_OR_ONE: ZERO_OR_ONE, ZERO_OR_MANY: ZERO_OR_MANY, ONE_OR_MANY: ONE_OR_MANY,
 }
 REFTYPES = ("object", "region")
+#: the two spellings of the type keys (hdmf-common's ``data_type``, NWB's ``neurodata_type``)
+TYPE_KEYS = ("data_type", "neurodata_type")
 
 Quantity = Union[int, str]
 
@@ -613,3 +615,22 @@ def is_ref_dtype(dtype: Any) -> bool:
 def is_compound_dtype(dtype: Any) -> bool:
     """True for a compound dtype (a sequence of DtypeSpec fields)."""
     return isinstance(dtype, (list, tuple))
+
+
+def declared_type(attrs: Any) -> tuple[str | None, str] | None:
+    """``(namespace or None, data type)`` an object's stored attributes declare under either type key
+    (bytes decoded, as HDF5 may store them); None for an untyped object."""
+    for key in TYPE_KEYS:
+        dt = attrs.get(key)
+        if dt is not None:
+            ns = attrs.get("namespace")
+            return (None if ns is None else _decoded(ns)), _decoded(dt)
+    return None
+
+
+def _decoded(value: Any) -> str:
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    if getattr(value, "shape", None) == ():
+        return _decoded(value[()])
+    return str(value)

@@ -24,6 +24,7 @@ from ..spec.model import (
     DatasetSpec,
     GroupSpec,
     LinkSpec,
+    declared_type,
     is_compound_dtype,
     is_ref_dtype,
     spec_type,
@@ -33,28 +34,11 @@ from .issues import ValidationIssue
 
 __all__ = ["Validator", "type_of"]
 
-_TYPE_KEYS = ("data_type", "neurodata_type")
 
 
 def type_of(builder: Builder) -> tuple[str | None, str] | None:
     """(namespace, data type) from a builder's attributes, or ``None`` for an untyped node."""
-    if isinstance(builder, LinkBuilder):
-        return None
-    attrs = builder.attributes
-    for key in _TYPE_KEYS:
-        dt = attrs.get(key)
-        if dt is not None:
-            ns = attrs.get("namespace")
-            return (_text(ns) if ns is not None else None, _text(dt))
-    return None
-
-
-def _text(value: Any) -> str:
-    if isinstance(value, bytes):
-        return value.decode("utf-8", "replace")
-    if isinstance(value, np.ndarray) and value.shape == ():
-        return _text(value[()])
-    return str(value)
+    return None if isinstance(builder, LinkBuilder) else declared_type(builder.attributes)
 
 
 class Validator:

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from hdmfzarr.backends.zarr import convention as conv
 from hdmfzarr.backends.zarr.store import StoreHandle
+from hdmfzarr.spec.cache import decode_cache, encode_cache, latest_sources
 
 PROPERTY = settings(deadline=None, max_examples=40, database=None)  # no timing assertions: the machine may be busy
 CONVENTIONS = pytest.mark.parametrize("c", [conv.V3, conv.V2], ids=["format3", "format2"])
@@ -97,8 +98,8 @@ def test_dtype_round_trip(c: conv.Convention, dtype: str) -> None:
     attrs = _disk(c.encode_dtype(dtype))
     expected = READ_BACK[c].get(dtype, dtype)
     assert c.decode_dtype(attrs) == expected
-    assert conv.canonical_dtype(conv.decode_dtype_spelling(attrs)) == expected
-    assert conv.canonical_dtype(_disk(c.reference_attrs())[c.dtype_attr]) == "object"
+    assert conv.builder_dtype(conv.decode_dtype_spelling(attrs)) == expected
+    assert conv.builder_dtype(_disk(c.reference_attrs())[c.dtype_attr]) == "object"
 
 
 @CONVENTIONS
@@ -149,21 +150,21 @@ spec_docs = st.dictionaries(names, st.one_of(names, st.integers(), st.lists(name
     max_size=3,
 ))
 def test_spec_cache_round_trip(namespaces: dict) -> None:
-    jobs = conv.encode_spec_cache(namespaces)
+    jobs = encode_cache(namespaces)
     base = conv.SPEC_GROUP
     stored = {f"{base}/{ns}/{v}/{src}": text for ns, v, src, text in jobs}
-    wanted = conv.spec_cache_sources(stored, base)
-    got = conv.decode_spec_cache(((ns, v, src, stored[f"{base}/{ns}/{v}/{src}"]) for ns, v, src in wanted), "w")
+    wanted = latest_sources(stored, base)
+    got = decode_cache(((ns, v, src, stored[f"{base}/{ns}/{v}/{src}"]) for ns, v, src in wanted), "w")
     assert set(got) == set(namespaces)
     for name, entry in namespaces.items():
         assert got[name]["version"] == entry["version"]
-        assert got[name]["namespace"] == {"namespaces": [entry["namespace"]]}
+        assert got[name]["namespace"] == entry["namespace"]  # hdmf's {"namespaces": [...]} unwrapped in memory
         assert got[name]["sources"] == entry["sources"]
 
 
 def test_spec_cache_picks_the_latest_version_by_order() -> None:
     paths = [f"s/ns/{v}/namespace" for v in ("1.10.0", "1.9.0", "1.2.0")]
-    assert conv.spec_cache_sources(paths, "s") == [("ns", "1.10.0", "namespace")]
+    assert latest_sources(paths, "s") == [("ns", "1.10.0", "namespace")]
 
 
 @CONVENTIONS

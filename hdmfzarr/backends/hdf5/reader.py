@@ -24,12 +24,12 @@ from ...build.builders import (
 from .. import is_url
 from ...errors import CorruptStoreError, DanglingReferenceError, StoreError, StoreNotFoundError
 from ...spec.cache import decode_cache, latest_sources
+from ...spec.model import TYPE_KEYS
 
 __all__ = ["HDF5Reader", "H5Array", "is_hdf5_path"]
 
 _HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
 _SUFFIXES = (".h5", ".hdf5", ".nwb")
-_TYPE_KEYS = ("data_type", "neurodata_type")
 
 
 def is_hdf5_path(path: str | os.PathLike[str]) -> bool:
@@ -177,7 +177,7 @@ class HDF5Reader:
     def is_hdmf(self) -> bool:
         """True when the root is typed or the file caches specs (what hdmf/pynwb write)."""
         attrs = self.file.attrs
-        return any(k in attrs for k in _TYPE_KEYS) or self.spec_location is not None
+        return any(k in attrs for k in TYPE_KEYS) or self.spec_location is not None
 
     def read_builder(self) -> GroupBuilder:
         """The whole file as a builder tree (datasets lazy), without the cached-spec group."""

@@ -28,6 +28,7 @@ import numpy as np
 from ...build.builders import DatasetBuilder, GroupBuilder
 from ...build.appends import bound_table_columns, buffered_columns, column_rank, is_table_column
 from ...errors import ConflictError, CorruptStoreError, StoreError
+from ...spec.dtypes import fit_integers
 from .commit import CommitPoint
 from . import convention as conv
 from .compat import Array, AsyncArray, array_from_metadata, async_array, buffer_prototype
@@ -425,11 +426,9 @@ def _fit(rows: np.ndarray, stored: np.dtype, where: str, label: str) -> tuple[np
     if stored.kind in "iu" and rows.dtype.kind in "iu" and rows.size:
         info = np.iinfo(stored)
         lo, hi = int(rows.min()), int(rows.max())
-        if lo < info.min or hi > info.max:
+        if lo < info.min or hi > info.max:  # widen, never wrap: indexes to at least uint32, to widen rarely
             if stored.kind == "u" and lo >= 0:
-                for cand in (np.uint32, np.uint64):  # indexes: at least uint32, to widen rarely
-                    if hi <= np.iinfo(cand).max and np.dtype(cand).itemsize > stored.itemsize:
-                        return rows, np.dtype(cand)
+                return rows, fit_integers(lo, hi, stored, at_least=4)
             return rows, np.promote_types(stored, rows.dtype)
     if stored.kind in "iub" and rows.dtype.kind == "f":
         raise StoreError(f"{where}: cannot append float values to the {stored} data {label!r}")

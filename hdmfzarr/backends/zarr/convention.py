@@ -12,7 +12,6 @@ No other module spells an attribute name or tests a format number.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from ...errors import CorruptStoreError, StoreError
+from ...spec.dtypes import storage_dtype
 
 __all__ = [
     "Convention",
@@ -37,7 +37,7 @@ __all__ = [
     "READ_RESERVED",
     "METADATA_KEYS",
     "OBJECT_CODECS",
-    "canonical_dtype",
+    "builder_dtype",
     "decode_attr_reference",
     "is_attr_reference_like",
     "decode_dataset_reference",
@@ -46,9 +46,6 @@ __all__ = [
     "decode_compound_fields",
     "decode_is_scalar",
     "decode_specloc",
-    "encode_spec_cache",
-    "decode_spec_cache",
-    "spec_cache_sources",
 ]
 
 DIMS_ATTR = "_ARRAY_DIMENSIONS"
@@ -76,8 +73,8 @@ _NUMERIC = ("float16", "float32", "float64", "int8", "int16", "int32", "int64",
 TEXT_KINDS = ("text", "ascii", "isodatetime")
 
 
-def canonical_dtype(spelling: Any) -> str | None:
-    """Canonical builder dtype for an on-disk spelling (``"str"``, ``"<f8"``, ``"int"``...), or None."""
+def builder_dtype(spelling: Any) -> str | None:
+    """The builder dtype an on-disk dtype spelling stands for (``"str"``, ``"<f8"``, ``"int"``...), or None."""
     if not isinstance(spelling, str):
         return None
     s = spelling.strip()
@@ -89,13 +86,7 @@ def canonical_dtype(spelling: Any) -> str | None:
         dt = np.dtype(s)
     except TypeError:
         return None
-    if dt.kind in "iufb":
-        return dt.name
-    if dt.kind == "U":
-        return "text"
-    if dt.kind == "S":
-        return "ascii"
-    return None
+    return storage_dtype(dt) if dt.kind in "iufbUS" else None
 
 
 @dataclass
@@ -108,10 +99,6 @@ class NodeMeta:
     meta: dict[str, Any]
     attrs: dict[str, Any]
     conv: Convention
-
-
-def _version_key(version: str) -> tuple:
-    return tuple((0, int(p)) if p.isdigit() else (1, p) for p in re.split(r"[.\-+]", version))
 
 
 def _check_node_path(path: str, url: str, what: str) -> str:
@@ -154,7 +141,7 @@ class Convention:
 
     def decode_dtype(self, attrs: dict[str, Any]) -> str | None:
         """The canonical dtype an array's attributes declare in this convention (None if absent)."""
-        return canonical_dtype(attrs.get(self.dtype_attr))
+        return builder_dtype(attrs.get(self.dtype_attr))
 
     def widen_dtype_attrs(self, attrs: Any, wide: np.dtype) -> Any:
         """``attrs`` with a declared dtype attribute set to ``wide`` (unchanged when none is declared)."""
@@ -657,7 +644,7 @@ class Format2(Convention):
         if isinstance(spelled, list):
             for f in spelled:
                 if isinstance(f, dict):
-                    listed[f.get("name")] = canonical_dtype(f.get("dtype"))
+                    listed[f.get("name")] = builder_dtype(f.get("dtype"))
         return {n for n, d in listed.items() if d == "object"}, listed
 
     def text_as_bytes(self, canonical: str) -> bool:
@@ -997,53 +984,3 @@ def decode_specloc(root_attrs: dict[str, Any]) -> str:
     return ref[1] if ref else (value or "")
 
 
-def encode_spec_cache(namespaces: dict[str, Any]) -> list[tuple[str, str, str, str]]:
-    """``(namespace, version, source, compact JSON)`` of every cached document, stored at
-    ``/specifications/<namespace>/<version>/<source>`` (``namespace`` holds ``{"namespaces": [ns]}``)."""
-    jobs: list[tuple[str, str, str, str]] = []
-    for ns_name, entry in namespaces.items():
-        version = str(entry.get("version") or "unversioned")
-        ns_doc = entry.get("namespace") or {}
-        if "namespaces" not in ns_doc:
-            ns_doc = {"namespaces": [ns_doc]}
-        docs = {"namespace": ns_doc, **dict(entry.get("sources") or {})}
-        for src, doc in docs.items():
-            jobs.append((ns_name, version, src.replace("/", "_"), json.dumps(doc, separators=(",", ":"))))
-    return jobs
-
-
-def spec_cache_sources(paths: Iterable[str], base: str) -> list[tuple[str, str, str]]:
-    """``(namespace, version, source)`` of the cached documents to read: the latest version of each
-    namespace (by version order, not listing order), from the array paths under ``base``."""
-    by_ns: dict[str, dict[str, list[str]]] = {}
-    for path in paths:
-        if not path.startswith(base + "/"):
-            continue
-        parts = path[len(base) + 1:].split("/")
-        if len(parts) != 3:
-            continue
-        ns, version, src = parts
-        by_ns.setdefault(ns, {}).setdefault(version, []).append(src)
-    wanted: list[tuple[str, str, str]] = []
-    for ns, versions in by_ns.items():
-        version = max(versions, key=_version_key)
-        wanted += [(ns, version, src) for src in versions[version]]
-    return wanted
-
-
-def decode_spec_cache(items: Iterable[tuple[str, str, str, Any]], where: str) -> dict[str, Any]:
-    """``{name: {"version", "namespace", "sources"}}`` from ``(namespace, version, source, JSON text)``."""
-    out: dict[str, Any] = {}
-    for ns, version, src, text in items:
-        if isinstance(text, np.ndarray):
-            text = text.reshape(-1)[0]
-        try:
-            doc = json.loads(text) if isinstance(text, (str, bytes)) else text
-        except ValueError as exc:
-            raise CorruptStoreError(f"{where}/{ns}/{version}/{src}: cached spec is not JSON ({exc})") from exc
-        entry = out.setdefault(ns, {"version": version, "namespace": None, "sources": {}})
-        if src == "namespace":
-            entry["namespace"] = doc
-        else:
-            entry["sources"][src] = doc
-    return {k: v for k, v in out.items() if v["namespace"] is not None}

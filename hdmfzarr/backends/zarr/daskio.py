@@ -14,6 +14,7 @@ import numpy as np
 from ...dask import import_dask_array
 from ...errors import StoreError
 from ...progress import SilentBar, progress_bar
+from ...spec.dtypes import keep_wider
 from .chunking import default_chunks
 from .values import TEXT_KINDS, to_text_array
 
@@ -69,8 +70,8 @@ def _target_dtype(darr: Any, dtype: Any, where: str) -> tuple[np.dtype | None, b
         target = np.dtype(dtype)
     except TypeError as exc:
         raise StoreError(unsupported) from exc
-    if kind in "iu" and target.kind in "iu" and darr.dtype.itemsize > target.itemsize:
-        target = np.promote_types(darr.dtype, target)
+    if kind in "iuf" and target.kind in "iuf":
+        target = keep_wider(target, darr.dtype)  # spec dtypes are minimums: wider data keeps its width
     return target, False
 
 

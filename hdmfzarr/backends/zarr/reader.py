@@ -23,6 +23,7 @@ from ...build.builders import (
     ReferenceBuilder,
 )
 from ...errors import CorruptStoreError, DanglingReferenceError, StoreNotFoundError
+from ...spec.cache import decode_cache, latest_sources
 from . import convention as conv
 from . import safety
 from .compat import Array, array_from_metadata, async_array
@@ -215,11 +216,11 @@ class ZarrReader:
                     fields.append(CompoundField(n, sub.name))
             dtype = fields
             convert, out_dtype = self._compound_converter(np_dtype, fields, where)
-        elif conv.canonical_dtype(spelled) == "object":
+        elif conv.builder_dtype(spelled) == "object":
             dtype = "object"
             convert, out_dtype = self._reference_converter(where), np.dtype(object)
         elif np_dtype.kind in "OT" or np_dtype.kind in "US":
-            canon = conv.canonical_dtype(spelled)
+            canon = conv.builder_dtype(spelled)
             is_bytes = node.conv.is_bytes_array(node.meta)
             dtype = canon if canon in ("text", "ascii", "isodatetime") else ("ascii" if is_bytes else "text")
             convert, out_dtype = _text_converter, np.dtype(object)
@@ -309,12 +310,17 @@ class ZarrReader:
         if not self.specloc:
             return {}
         base = self.specloc
-        wanted = conv.spec_cache_sources((p for p, n in self.nodes.items() if n.kind == "array"), base)
+        wanted = latest_sources((p for p, n in self.nodes.items() if n.kind == "array"), base)
         holders = [self._dataset(self.nodes[f"{base}/{ns}/{version}/{src}"], src, []) for ns, version, src in wanted]
         self._read_scalars([(b, b.data, len(b.data.shape) == 1) for b in holders])
-        return conv.decode_spec_cache(
-            ((ns, version, src, b.data) for (ns, version, src), b in zip(wanted, holders)), f"{self.url}:/{base}"
+        return decode_cache(
+            ((ns, version, src, _first(b.data)) for (ns, version, src), b in zip(wanted, holders)), f"{self.url}:/{base}"
         )
+
+
+def _first(value: Any) -> Any:
+    """The one element of a scalar stored as a 0-d or 1-element array (format 2 stores scalars as [1])."""
+    return value.reshape(-1)[0] if isinstance(value, np.ndarray) else value
 
 
 def _scalar(value: Any) -> Any:

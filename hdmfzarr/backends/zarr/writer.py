@@ -20,6 +20,8 @@ from ...build.builders import Builder, CompoundField, DatasetBuilder, ExternalTa
 from ...dataio import DataChunkIterator, DataIO
 from ...errors import StoreError
 from ...progress import SilentBar, progress_bar
+from ...spec.cache import encode_cache
+from ...spec.dtypes import fit_integers
 from . import convention as conv
 from .chunking import default_chunks, estimate_itemsize
 from .compat import async_group
@@ -404,7 +406,7 @@ class ZarrWriter:
     # -- specs and consolidation ---------------------------------------------------------
     def _write_specs(self, zroot: Any, namespaces: dict[str, Any]) -> None:
         """Cache each namespace's JSON under /specifications/<ns>/<version>/<source> (written concurrently)."""
-        jobs = conv.encode_spec_cache(namespaces)
+        jobs = encode_cache(namespaces)
         attrs = self.conv.scalar_attrs()
         shape = self.conv.scalar_shape
 
@@ -444,12 +446,10 @@ class ZarrWriter:
 
 def _cast_numeric(data: Any, target: np.dtype) -> np.ndarray:
     """``data`` as ``target``, widening an integer target rather than wrapping values that do not fit
-    (spec integer dtypes are minimums, as in hdmf)."""
+    (spec integer dtypes are minimums, as in hdmf: ``spec.dtypes.fit_integers``)."""
     arr = np.asarray(data)
     if arr.dtype.kind in "iu" and target.kind in "iu" and arr.size and arr.dtype != target:
-        info = np.iinfo(target)
-        lo, hi = arr.min(), arr.max()
-        if lo < info.min or hi > info.max:
-            wide = np.promote_types(arr.dtype, target)
-            return arr.astype(wide)
+        wide = fit_integers(int(arr.min()), int(arr.max()), target)
+        if wide != target:
+            return arr.astype(wide if wide is not None else np.promote_types(arr.dtype, target))
     return arr.astype(target, copy=False) if arr.dtype != target else arr
