@@ -117,9 +117,9 @@ def _preview_array(obj: Any | None, value: Any) -> str:
         else:
             head = value[_preview_selection(shape)]
             total = shape[0]
-        head = np.asarray(head)
-        if head.ndim <= 1:
-            return _fmt_seq(list(head), total)
+        arr = np.asarray(head)
+        if arr.ndim <= 1:
+            return _fmt_seq(list(arr), total)
         rows = [_fmt_seq(list(r), shape[1]) for r in head]
         more = f", … ({total} rows)" if total > len(rows) else ""
         return "[" + ", ".join(rows) + more + "]"

@@ -49,3 +49,34 @@ def test_architecture_zarr_pin_matches_the_compat_module() -> None:
     (zarr_dep,) = [d for d in deps if d.split(">")[0].split("<")[0].strip() == "zarr"]
     assert SpecifierSet(zarr_dep.split("zarr", 1)[1].strip()) == SpecifierSet(compat.TESTED_ZARR)
     assert version("zarr") in SpecifierSet(compat.TESTED_ZARR), "the installed zarr is outside the tested range"
+
+
+# mypy at default settings (configured in pyproject.toml). tests/mypy_baseline.txt holds the errors left
+# when the check was introduced, per module: a module may only go down from there (lower its number when
+# you fix some); modules not listed must have none.
+def _mypy_errors_by_module(output: str) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for line in output.splitlines():
+        if ": error:" in line:
+            module = line.split(":", 1)[0].replace("\\", "/")
+            counts[module] = counts.get(module, 0) + 1
+    return counts
+
+
+@pytest.mark.slow
+def test_architecture_mypy_finds_no_new_errors() -> None:
+    pytest.importorskip("mypy")
+    baseline = {}
+    for line in (ROOT / "tests" / "mypy_baseline.txt").read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            module, count = line.split()
+            baseline[module] = int(count)
+    done = subprocess.run([sys.executable, "-m", "mypy", "--no-error-summary"],
+                          capture_output=True, text=True, cwd=ROOT, timeout=900)
+    assert done.returncode in (0, 1), done.stderr[-3000:]
+    found = _mypy_errors_by_module(done.stdout)
+    worse = {m: (n, baseline.get(m, 0)) for m, n in found.items() if n > baseline.get(m, 0)}
+    new_lines = [ln for ln in done.stdout.splitlines() if ln.split(":", 1)[0] in worse]
+    assert not worse, ("mypy: more errors than the baseline (module: found, allowed):\n"
+                       + "\n".join(f"  {m}: {n} > {b}" for m, (n, b) in sorted(worse.items()))
+                       + "\n" + "\n".join(new_lines[:40]))

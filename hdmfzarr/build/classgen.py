@@ -194,7 +194,7 @@ def _predefined_columns(type_map: TypeMap, namespace: str, spec: Any, base: type
     inherited = {c.name for c in getattr(base, "columns_spec", ())}
     for d in named:
         dt = spec_type(d)
-        if not type_map.is_subtype(namespace, dt, "VectorData"):
+        if dt is None or not type_map.is_subtype(namespace, dt, "VectorData"):
             continue
         attrs.add(d.name)
         if d.name.endswith("_index") and d.name[: -len("_index")] in by_name:

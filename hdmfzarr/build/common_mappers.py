@@ -88,7 +88,7 @@ class AlignedDynamicTableMap(DynamicTableMap):
             not getattr(spec, "name", None)
             and spec_type(spec) is not None
             and self._prefix.get(id(spec), None) == ()
-            and self.type_map.is_subtype(self.namespace, spec_type(spec), "DynamicTable")
+            and self.type_map.is_subtype(self.namespace, spec_type(spec) or "", "DynamicTable")
         ):
             return "category_tables"
         return super().attr_name(spec)

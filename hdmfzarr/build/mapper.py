@@ -85,7 +85,7 @@ class ObjectMapper:
     def _index(self, spec: Any, prefix: tuple[str, ...]) -> None:
         for sub in self._subspecs(spec):
             self._prefix[id(sub)] = prefix
-            if not (spec_type(sub) is not None) and not isinstance(sub, LinkSpec) and not isinstance(sub, AttributeSpec):
+            if spec_type(sub) is None and not isinstance(sub, (LinkSpec, AttributeSpec)):
                 if isinstance(sub, GroupSpec):
                     self._index(sub, prefix + (sub.name,))
                 else:  # untyped dataset: its attributes are named after it
@@ -108,7 +108,7 @@ class ObjectMapper:
         if got is not None:
             return got
         prefix = self._prefix.get(id(spec), ())
-        if prefix and (spec_type(spec) is not None) and not getattr(spec, "name", None):
+        if prefix and spec_type(spec) is not None and not getattr(spec, "name", None):
             parent = self._parent_of(spec)
             if parent is not None and len([s for s in self._subspecs(parent) if not isinstance(s, AttributeSpec)]) == 1:
                 name = prefix[-1]  # the only typed content of an untyped group takes its name
@@ -130,7 +130,7 @@ class ObjectMapper:
             subs = self._subspecs(node)
             if any(s is spec for s in subs):
                 return node
-            stack.extend(s for s in subs if isinstance(s, GroupSpec) and not (spec_type(s) is not None))
+            stack.extend(s for s in subs if isinstance(s, GroupSpec) and spec_type(s) is None)
         return None
 
     def fields(self) -> list[FieldInfo]:
@@ -145,7 +145,7 @@ class ObjectMapper:
         for a in getattr(spec, "attributes", ()) or ():
             out.append(FieldInfo(self.attr_name(a), a, "attribute", path, a.is_required))
         for d in getattr(spec, "datasets", ()) or ():
-            if (spec_type(d) is not None):
+            if spec_type(d) is not None:
                 out.append(FieldInfo(self.attr_name(d), d, "dataset", path, d.is_required))
             else:
                 if getattr(d, "value", None) is None:
@@ -154,7 +154,7 @@ class ObjectMapper:
                     out.append(FieldInfo(self.attr_name(a), a, "attribute", path + (d.name,),
                                          a.is_required and d.is_required))
         for g in getattr(spec, "groups", ()) or ():
-            if (spec_type(g) is not None):
+            if spec_type(g) is not None:
                 out.append(FieldInfo(self.attr_name(g), g, "group", path, g.is_required))
             else:
                 sub: list[FieldInfo] = []
@@ -231,7 +231,7 @@ class ObjectMapper:
         # named sub-specs first so unnamed "any number of X" specs do not swallow them
         subs.sort(key=lambda s: 0 if getattr(s, "name", None) else 1)
         for sub in subs:
-            if (spec_type(sub) is not None):
+            if spec_type(sub) is not None:
                 self.build_typed(gb, sub, container, manager, where)
             elif isinstance(sub, GroupSpec):
                 child = GroupBuilder(sub.name)
@@ -340,7 +340,7 @@ class ObjectMapper:
             child = builder.groups.get(sub.name) or builder.datasets.get(sub.name) or builder.links.get(sub.name)
             if child is None:
                 continue
-            if (spec_type(sub) is not None):
+            if spec_type(sub) is not None:
                 kwargs[self.attr_name(sub)] = manager.construct_child(child)
             elif isinstance(sub, GroupSpec):
                 if isinstance(child, GroupBuilder):
@@ -373,17 +373,17 @@ class ObjectMapper:
             pool: list[Builder] = list(builder.groups.values() if isinstance(sub, GroupSpec) else builder.datasets.values())
             pool += list(builder.links.values())
             found = []
-            for child in pool:
-                if child.name in claimed:
+            for cand in pool:
+                if cand.name in claimed:
                     continue
-                target = manager.link_target(child) if isinstance(child, LinkBuilder) else child
-                if isinstance(target, GroupBuilder) != isinstance(sub, GroupSpec):
+                target = manager.link_target(cand) if isinstance(cand, LinkBuilder) else cand
+                if target is None or isinstance(target, GroupBuilder) != isinstance(sub, GroupSpec):
                     continue
                 ns_dt = self.type_map.builder_type(target)
-                if ns_dt is None or not self.type_map.is_subtype(ns_dt[0], ns_dt[1], want):
+                if ns_dt is None or want is None or not self.type_map.is_subtype(ns_dt[0], ns_dt[1], want):
                     continue
-                claimed.add(child.name)
-                found.append(manager.construct_child(child))
+                claimed.add(cand.name)
+                found.append(manager.construct_child(cand))
             if not found:
                 continue
             kwargs[self.attr_name(sub)] = found if sub.is_many() else found[0]

@@ -108,11 +108,11 @@ def resolve_dtype(dtype: Any, where: str = "") -> ColumnType:
         npd = np.dtype(dtype)
     except TypeError as exc:
         raise ContainerError(f"{where}unknown dtype {dtype!r}") from exc
-    name = storage_dtype(npd)
-    if name in _TEXT:
-        return _of_name(name)
+    stored = storage_dtype(npd)
+    if stored in _TEXT:
+        return _of_name(stored)
     if npd.kind in _ACCEPT:
-        return ColumnType(name if name in _NUMERIC else None, npd, _ACCEPT[npd.kind])
+        return ColumnType(stored if stored in _NUMERIC else None, npd, _ACCEPT[npd.kind])
     return OBJECT_TYPE
 
 

@@ -130,7 +130,7 @@ def _norm_dims(dims: Any, label: str | None) -> tuple | None:
 
 
 def _is_multi(x: tuple | None) -> bool:
-    return bool(x) and isinstance(x[0], tuple)
+    return x is not None and bool(x) and isinstance(x[0], tuple)
 
 
 def _check_shape_dims(shape: tuple | None, dims: tuple | None, label: str | None) -> None:
@@ -375,13 +375,14 @@ class _Storage(_Sub):
             raise _error("a group or dataset spec needs a name, a data_type_def or a data_type_inc",
                          label, "name")
         if self.data_type_def is not None and self.data_type_def == self.data_type_inc:  # type: ignore
-            raise _error(f"type {self.data_type_def!r} cannot include itself", label, "data_type_inc")
+            raise _error(f"type {self.data_type_def!r} cannot include itself", label,  # type: ignore[attr-defined]
+                         "data_type_inc")
         if not isinstance(self.linkable, bool):  # type: ignore[attr-defined]
             raise _error(f"linkable must be true or false, got {self.linkable!r}", label, "linkable")  # type: ignore
         _set(self, "quantity", _norm_quantity(self.quantity, self.name, label))  # type: ignore[attr-defined]
         _set(self, "attributes", self._children(self.attributes, AttributeSpec, "attributes"))  # type: ignore
 
-    def _children(self, items: Any, cls: type, key: str) -> tuple:
+    def _children(self, items: Any, cls: type[Any], key: str) -> tuple:
         if items is None:
             return ()
         if not isinstance(items, (list, tuple)):

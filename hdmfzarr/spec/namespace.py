@@ -508,7 +508,9 @@ class NamespaceCatalog:
             content, sfile = read_source(name, e["source"])
             specs = specs_from_source(content, file=sfile)
             for d in _top_level_dicts(content):
-                where[d.get("data_type_def") or d.get("neurodata_type_def")] = (sfile, getattr(d, "line", None))
+                defined = d.get("data_type_def") or d.get("neurodata_type_def")
+                if isinstance(defined, str):
+                    where[defined] = (sfile, getattr(d, "line", None))
             if type_key is None and isinstance(content, dict):
                 for d in (content.get("groups") or []) + (content.get("datasets") or []):
                     type_key = detect_type_key(d) if isinstance(d, dict) else None

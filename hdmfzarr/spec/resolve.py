@@ -186,7 +186,7 @@ class _Merger:
         fields["attributes"] = self._merge_attrs(child.attributes, parent.attributes, pre)
         if isinstance(child, DatasetSpec):
             fields.update(self._merge_array(child, parent, pre))
-        else:
+        elif isinstance(child, GroupSpec) and isinstance(parent, GroupSpec):
             fields["datasets"] = self._merge_subs(child.datasets, parent.datasets, pre + "datasets")
             fields["groups"] = self._merge_subs(child.groups, parent.groups, pre + "groups")
             fields["links"] = self._merge_links(child.links, parent.links, pre + "links")
@@ -327,7 +327,8 @@ def _thaw_shape(shape: tuple) -> list:
 def _rebuild(spec: Spec, **changes: Any) -> Spec:
     """A copy of `spec` with some fields replaced (sub-specs adopted by the new object)."""
     if isinstance(spec, GroupSpec):
-        kw = dict(doc=spec.doc, name=spec.name, default_name=spec.default_name, data_type_def=spec.data_type_def,
+        kw: dict[str, Any] = dict(
+                  doc=spec.doc, name=spec.name, default_name=spec.default_name, data_type_def=spec.data_type_def,
                   data_type_inc=spec.data_type_inc, quantity=spec.quantity, linkable=spec.linkable,
                   attributes=spec.attributes, datasets=spec.datasets, groups=spec.groups, links=spec.links)
         kw.update(changes)

@@ -125,7 +125,7 @@ class Validator:
     def is_a(self, builder: Builder | None, data_type: str) -> bool:
         """Whether ``builder`` is typed ``data_type`` or a subtype of it."""
         h = self.hierarchy(builder) if builder is not None else None
-        return bool(h) and data_type in h
+        return h is not None and data_type in h
 
     def describe_type(self, builder: Builder | None) -> str:
         if builder is None:
@@ -176,7 +176,7 @@ class Validator:
         self._check_attributes(node, spec)
         if isinstance(node, DatasetBuilder):
             self._check_dataset(node, spec)
-        elif children:
+        elif children and isinstance(node, GroupBuilder):
             self._check_children(node, spec)
 
     def _check_attributes(self, node: Builder, spec: Any) -> None:
@@ -198,8 +198,8 @@ class Validator:
             items = [value] if found_shape == () else list(np.asarray(values.unwrap(value), dtype=object).ravel())
             for i, item in enumerate(items):
                 if not isinstance(item, (ReferenceBuilder, Builder)):
-                    found = rules.describe_found(values.value_dtype(item))
-                    self.report(path, f"{what} dtype", rules.describe_dtype(expected), found)
+                    self.report(path, f"{what} dtype", rules.describe_dtype(expected),
+                                rules.describe_found(values.value_dtype(item)))
                     return
                 self._check_target(path, what, item, expected.target_type, None if found_shape == () else i)
             return
@@ -374,11 +374,12 @@ class Validator:
             child = target
         dt = spec_type(sub)
         if dt is not None:
-            if type_of(child) is None:
+            found = type_of(child)
+            if found is None:
                 self.report(child.path, "data type", f"{dt} or a subtype", f"untyped {_kind_of(sub)}")
                 return
             if self.hierarchy(child) is not None and not self.is_a(child, dt):
-                self.report(child.path, "data type", f"{dt} or a subtype", type_of(child)[1])
+                self.report(child.path, "data type", f"{dt} or a subtype", found[1])
                 return
             # a typed child is validated against its own type; here only the sub-spec's refinements
             self.check_node(child, sub, children=False)

@@ -146,6 +146,7 @@ def test_data_type_classvars():
     assert Data.data_type == "Data"
 
 
+@pytest.mark.slow  # a timing check: meaningless on a loaded machine, so out of the quick loop
 def test_bare_container_is_cheap():
     n = 20000
     best = float("inf")

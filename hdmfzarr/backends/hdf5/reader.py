@@ -242,8 +242,9 @@ class HDF5Reader:
 
     def _canonical(self, dtype: np.dtype, where: str) -> str | list[CompoundField]:
         h5py = self._h5py
-        if dtype.names:
-            return [CompoundField(n, _field_dtype(self._canonical(dtype.fields[n][0], where))) for n in dtype.names]
+        if dtype.names and dtype.fields:
+            fields = dtype.fields
+            return [CompoundField(n, _field_dtype(self._canonical(fields[n][0], where))) for n in dtype.names]
         if h5py.check_ref_dtype(dtype) is not None:
             return "object"
         info = h5py.check_string_dtype(dtype)
