@@ -10,6 +10,9 @@ __all__ = [
     "HdmfZarrError",
     "SpecError",
     "ContainerError",
+    "ContainerKeyError",
+    "ContainerIndexError",
+    "ContainerTypeError",
     "BuildError",
     "ConstructError",
     "StoreError",
@@ -59,6 +62,21 @@ class SpecError(HdmfZarrError, ValueError):
 
 class ContainerError(HdmfZarrError, ValueError):
     """Invalid use of a container (for example a bad row or column for a table)."""
+
+
+class ContainerKeyError(ContainerError, KeyError):
+    """No such column, category or id (a ``KeyError`` too, as hdmf raises)."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else ""
+
+
+class ContainerIndexError(ContainerError, IndexError):
+    """A row or region index out of range (an ``IndexError`` too, as hdmf raises)."""
+
+
+class ContainerTypeError(ContainerError, TypeError):
+    """A value of the wrong kind for a container or column (a ``TypeError`` too, as hdmf raises)."""
 
 
 class BuildError(HdmfZarrError):

@@ -7,7 +7,7 @@ Importing this package parses no schema and imports neither pandas, scipy nor za
 from __future__ import annotations
 
 from hdmfzarr.common.aligned import AlignedDynamicTable
-from hdmfzarr.common.columns import DynamicTableRegion, ElementIdentifiers, VectorData, VectorIndex
+from hdmfzarr.common.columns import DynamicTableRegion, ElementIdentifiers, EnumData, VectorData, VectorIndex
 from hdmfzarr.common.multi import SimpleMultiContainer
 from hdmfzarr.common.sparse import CSRMatrix
 from hdmfzarr.common.table import ColumnInfo, DynamicTable
@@ -24,6 +24,7 @@ __all__ = [
     "DynamicTable",
     "DynamicTableRegion",
     "ElementIdentifiers",
+    "EnumData",
     "SimpleMultiContainer",
     "VectorData",
     "VectorIndex",

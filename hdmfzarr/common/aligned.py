@@ -133,13 +133,11 @@ class AlignedDynamicTable(DynamicTable):
             return self._categories[key[0]].get_column(key[1])
         return super().__getitem__(key)
 
-    def get(self, key: Any, df: bool = False, index: bool = False) -> Any:
-        """Rows as for DynamicTable, with each category's cells under its name (``df=True``: two-level columns)."""
-        if isinstance(key, str) or df:
-            return super().get(key, df=df, index=index)
-        out = super().get(key, index=index)
+    def get_dict(self, key: Any, index: bool = False) -> dict[str, Any]:
+        """Rows as for DynamicTable.get_dict, with each category's cells under its name."""
+        out = super().get_dict(key, index=index)
         for cname, table in self._categories.items():
-            out[cname] = table.get(key, index=index)
+            out[cname] = table.get_dict(key, index=index)
         return out
 
     def _frame(self, rows: Any, index: bool, exclude: Iterable[str]) -> Any:

@@ -18,14 +18,14 @@ from hdmfzarr.common._dtypes import ColumnType, infer_column_type, resolve_dtype
 from hdmfzarr.container import Data, is_lazy_array
 from hdmfzarr.dask import import_dask_array, is_dask_array, to_dask
 from hdmfzarr.dataio import DataChunkIterator, DataIO
-from hdmfzarr.errors import ContainerError
+from hdmfzarr.errors import ContainerError, ContainerIndexError, ContainerTypeError
 from hdmfzarr.repr import register_kind
 from hdmfzarr.spec.dtypes import fit_integers
 
 if TYPE_CHECKING:
     from hdmfzarr.common.table import DynamicTable
 
-__all__ = ["BufferedData", "VectorData", "VectorIndex", "ElementIdentifiers", "DynamicTableRegion"]
+__all__ = ["BufferedData", "VectorData", "VectorIndex", "ElementIdentifiers", "DynamicTableRegion", "EnumData"]
 
 
 def _concat(parts: list[np.ndarray]) -> np.ndarray:
@@ -278,6 +278,8 @@ class BufferedData(Data):
             return ct.to_array([]) if ct is not None else np.zeros(0)
         if isinstance(raw, (list, tuple)):
             ct = self.column_type
+            if ct is None and not raw:
+                return np.zeros(0)  # still untyped: keep the list so that the first value added sets the type
             raw = ct.to_array(raw) if ct is not None else np.asarray(raw)
             self._set_raw_base(raw)
         if isinstance(raw, DataChunkIterator):
@@ -291,12 +293,14 @@ class BufferedData(Data):
         if self._npending and not self.is_lazy:
             self._flush()
         n = len(self)
+        if isinstance(key, (bool, np.bool_)):
+            raise ContainerTypeError(f"{type(self).__name__} {self.name!r}: rows are selected by int, not bool {key}")
         if isinstance(key, (int, np.integer)):
             i = int(key)
             if i < 0:
                 i += n
             if not 0 <= i < n:
-                raise ContainerError(f"{type(self).__name__} {self.name!r}: row {key} out of range for {n} rows")
+                raise ContainerIndexError(f"{type(self).__name__} {self.name!r}: row {key} out of range for {n} rows")
             nbase = n - self._npending
             if i < nbase:
                 raw = self._raw_base()
@@ -321,7 +325,7 @@ class BufferedData(Data):
             )
         idx = np.where(idx < 0, idx + n, idx).astype(np.int64, copy=False)
         if idx.size and (idx.min() < 0 or idx.max() >= n):
-            raise ContainerError(f"{type(self).__name__} {self.name!r}: rows {key!r} out of range for {n} rows")
+            raise ContainerIndexError(f"{type(self).__name__} {self.name!r}: rows {key!r:.60} out of range for {n} rows")
         raw = self._indexable_base()
         nbase = n - self._npending
         if not self._npending:
@@ -412,15 +416,24 @@ class VectorIndex(VectorData):
         if isinstance(raw, np.ndarray) and raw.size and raw.dtype.kind in "iu":
             self._set_raw_base(raw.astype(_min_uint(int(raw[-1])), copy=False))
 
-    def add_vector(self, values: Any) -> None:
-        """Append one ragged row: its values go to the target, its end offset here."""
+    def add_vector(self, values: Any, index: bool = False) -> None:
+        """Append one ragged row: its values go to the target, its end offset here.
+
+        For an EnumData target the values are looked up in its elements (``index=True``: given as positions).
+        """
         target = self.target
         if isinstance(target, VectorIndex):
             for inner in values:
-                target.add_vector(inner)
+                target.add_vector(inner, index=index)
+        elif isinstance(target, EnumData) and not index:
+            target.extend(target.positions(values))
         else:
             target.extend(values)
         self.append(len(target))
+
+    def add_row(self, values: Any, index: bool = False) -> None:  # type: ignore[override]
+        """hdmf's name for ``add_vector``: append one ragged row."""
+        self.add_vector(values, index=index)
 
     def _offsets(self, lo: int, hi: int) -> np.ndarray:
         """Start offsets of rows lo..hi-1 followed by the end of row hi-1, as int64 (``hi-lo+1`` values)."""
@@ -439,7 +452,7 @@ class VectorIndex(VectorData):
         if isinstance(key, (int, np.integer)):
             i = int(key) + n if key < 0 else int(key)
             if not 0 <= i < n:
-                raise ContainerError(f"VectorIndex {self.name!r}: row {key} out of range for {n} rows")
+                raise ContainerIndexError(f"VectorIndex {self.name!r}: row {key} out of range for {n} rows")
             bounds = self._offsets(i, i + 1)
             return self._target_get(int(bounds[0]), int(bounds[1]))
         if isinstance(key, slice):
@@ -459,7 +472,7 @@ class VectorIndex(VectorData):
         idx = np.where(idx < 0, idx + n, idx)
         lo, hi = int(idx.min()), int(idx.max()) + 1
         if lo < 0 or hi > n:
-            raise ContainerError(f"VectorIndex {self.name!r}: rows {key!r:.60} out of range for {n} rows")
+            raise ContainerIndexError(f"VectorIndex {self.name!r}: rows {key!r:.60} out of range for {n} rows")
         if hi - lo > 4 * idx.size + 64:  # scattered rows: read each one rather than the whole span
             return [self.get(int(i)) for i in idx]
         span = self.get(slice(lo, hi))  # two reads: the offsets and the values of the span
@@ -533,8 +546,8 @@ class DynamicTableRegion(VectorData):
         if self.table is None:
             raise ContainerError(f"DynamicTableRegion {self.name!r}: no target table set")
         if isinstance(indices, (int, np.integer)):
-            return self.table.get(int(indices))
-        return self.table.get(np.asarray(indices, dtype=np.int64))
+            return self.table.get_dict(int(indices))
+        return self.table.get_dict(np.asarray(indices, dtype=np.int64))
 
     def __repr__(self) -> str:
         target = None if self.table is None else self.table.name
@@ -544,3 +557,85 @@ class DynamicTableRegion(VectorData):
 register_kind(VectorData, "data")
 register_kind(VectorIndex, "index")
 register_kind(DynamicTableRegion, "region")
+
+
+class EnumData(VectorData):
+    """A column of values drawn from a fixed set (hdmf-experimental ``EnumData``).
+
+    ``elements`` (a VectorData) holds each distinct value once; the column's own data are the
+    integer positions of each row's value in ``elements``. Reading returns the values
+    (``get(key, index=True)`` the positions); ``add_row(value)`` adds an unseen value to ``elements``.
+    """
+
+    data_type: ClassVar[str] = "EnumData"
+    namespace: ClassVar[str] = "hdmf-experimental"
+    field_names: ClassVar[tuple[str, ...]] = ("elements",)
+
+    def __init__(self, name: str, description: str, data: Any = None, elements: Any = None) -> None:
+        super().__init__(name, description, data)
+        if not isinstance(elements, VectorData):
+            elements = VectorData(f"{name}_elements", f"fixed set of elements referenced by {name}",
+                                  data=[] if elements is None else elements)
+        self.elements = elements
+        self._positions: dict[Any, int] | None = None
+
+    @property
+    def column_type(self) -> ColumnType:
+        return _INDEX_TYPE
+
+    def get_all(self) -> Any:
+        """Every row's value (``elements`` looked up by position)."""
+        return self._resolve(super().get_all())
+
+    def _position_of(self, value: Any) -> int:
+        """The position of ``value`` in ``elements``, appending it when it is new."""
+        pos = self._positions
+        if pos is None or len(pos) != len(self.elements):
+            values = self.elements.get_all()
+            pos = self._positions = {}
+            for i, v in enumerate(np.asarray(values).tolist()):
+                pos.setdefault(v, i)
+        key = value.item() if isinstance(value, np.generic) else value
+        i = pos.get(key)
+        if i is None:
+            i = pos[key] = len(self.elements)
+            self.elements.append(value)
+        return i
+
+    def positions(self, values: Any) -> list[int]:
+        """The positions of several values (new ones are added to ``elements``)."""
+        return [self._position_of(v) for v in values]
+
+    def add_row(self, val: Any, index: bool = False) -> None:  # type: ignore[override]
+        """Append one row given its value (``index=True``: given its position in ``elements``)."""
+        self.append(val if index else self._position_of(val))
+
+    def _tail_array(self) -> np.ndarray:
+        return _as_positions(self._tail)
+
+    def _resolve(self, idx: Any) -> Any:
+        values = np.asarray(self.elements.get_all())
+        if isinstance(idx, (int, np.integer)):
+            return values[int(idx)]
+        return values[np.asarray(idx, dtype=np.int64)]
+
+    def get(self, key: Any, index: bool = False, join: bool = False) -> Any:  # type: ignore[override]
+        """The values of the selected rows (``index=True``: their positions; ``join``: one joined string)."""
+        idx = super().get(key)
+        if index:
+            return idx
+        out = self._resolve(idx)
+        if join:
+            return "".join(np.asarray(out).ravel().tolist())
+        return out
+
+    def __getitem__(self, key: Any) -> Any:
+        return self.get(key)
+
+
+def _as_positions(values: Any) -> np.ndarray:
+    arr = np.asarray(values)
+    if arr.size and arr.dtype.kind not in "iu":
+        raise ContainerError(f"EnumData: positions must be integers, got {arr.dtype}")
+    top = int(arr.max()) if arr.size else 0
+    return arr.astype(_min_uint(top), copy=False)

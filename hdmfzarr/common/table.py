@@ -16,10 +16,17 @@ from typing import Any, ClassVar
 import numpy as np
 
 from hdmfzarr.common._dtypes import ColumnType, infer_column_type
-from hdmfzarr.common.columns import DynamicTableRegion, ElementIdentifiers, VectorData, VectorIndex
+from hdmfzarr.common.columns import (
+    DynamicTableRegion,
+    ElementIdentifiers,
+    EnumData,
+    VectorData,
+    VectorIndex,
+    _as_positions,
+)
 from hdmfzarr.common.dataframe import import_pandas, table_frame
 from hdmfzarr.container import Container
-from hdmfzarr.errors import ContainerError
+from hdmfzarr.errors import ContainerError, ContainerIndexError, ContainerKeyError, ContainerTypeError
 from hdmfzarr.repr import register_kind
 
 __all__ = ["ColumnInfo", "DynamicTable", "import_pandas"]
@@ -34,7 +41,8 @@ class ColumnInfo:
 
     ``index``: 0 plain, 1 ragged, 2 doubly ragged (``True`` means 1). ``table``: True for a
     DynamicTableRegion column. ``col_cls``: the column class (default VectorData or
-    DynamicTableRegion). ``required`` columns exist even when no data is given.
+    DynamicTableRegion). ``required`` columns exist even when no data is given. ``enum``: an
+    EnumData column (values stored once in its ``elements``).
     """
 
     name: str
@@ -43,6 +51,23 @@ class ColumnInfo:
     index: int | bool = 0
     table: bool = False
     col_cls: type | None = None
+    enum: bool = False
+
+    @classmethod
+    def from_dict(cls, spec: Mapping[str, Any], where: str) -> ColumnInfo:
+        """A column declared as hdmf declares it: ``{"name", "description", "required", "index", "table", "enum", "class"}``."""
+        if not isinstance(spec, Mapping):
+            raise ContainerTypeError(f"{where}: a column declaration must be a dict, got {type(spec).__name__}")
+        known = {"name", "description", "required", "index", "table", "enum", "class", "col_cls"}
+        unknown = sorted(set(spec) - known)
+        if unknown or "name" not in spec:
+            raise ContainerError(f"{where}: column declaration {dict(spec)!r:.80} needs 'name'; unknown keys {unknown}")
+        return cls(
+            name=spec["name"], description=spec.get("description", "no description"),
+            required=bool(spec.get("required", False)), index=spec.get("index", 0) or 0,
+            table=bool(spec.get("table", False)), col_cls=spec.get("class", spec.get("col_cls")),
+            enum=bool(spec.get("enum", False)),
+        )
 
 
 class _Typed:
@@ -58,7 +83,8 @@ class _Typed:
 class _ColumnPlan:
     """How one user-visible column takes a row: its objects from the top index to the leaf."""
 
-    __slots__ = ("name", "top", "leaf", "depth", "chain", "region", "ct", "row_shape", "table", "check", "commit")
+    __slots__ = ("name", "top", "leaf", "depth", "chain", "region", "enum", "ct", "row_shape", "table", "check",
+                 "commit")
 
     def __init__(self, name: str, top: VectorData, table: DynamicTable) -> None:
         chain = [top]
@@ -70,6 +96,7 @@ class _ColumnPlan:
         self.leaf = chain[-1]
         self.depth = len(chain) - 1
         self.region = isinstance(self.leaf, DynamicTableRegion)
+        self.enum = isinstance(self.leaf, EnumData)
         self.ct: ColumnType | None = self.leaf.column_type
         self.row_shape = self.leaf.row_shape()
         self.table = table
@@ -84,7 +111,7 @@ class _ColumnPlan:
         ct, leaf, top = self.ct, self.leaf, self.top
         general_check, general_commit = self.check_cell, self.commit_cell
         self.check, self.commit = general_check, general_commit
-        if ct is None or self.region or self.row_shape is None or self.row_shape:
+        if ct is None or self.region or self.enum or self.row_shape is None or self.row_shape:
             return
         accept = ct.accept
         if self.depth == 0:
@@ -145,6 +172,10 @@ class _ColumnPlan:
         When the cell fixes the column's type (first value of an untyped column) the value comes
         back wrapped in ``_Typed`` so that ``commit`` records the type.
         """
+        if self.enum:  # any value: its position in the elements is found (or added) on commit
+            if self.depth and not isinstance(value, _SEQ_TYPES):
+                raise self.error(f"is ragged; expected a list or array per row, got {type(value).__name__}")
+            return value
         if self.depth == 0:
             value, new_ct = self._check_element(value, self.ct)
         else:
@@ -238,6 +269,12 @@ class _ColumnPlan:
 
     def commit_cell(self, value: Any) -> None:
         """Append a checked cell (the value ``check`` returned)."""
+        if self.enum:
+            if self.depth == 0:
+                self.leaf.add_row(value)
+            else:
+                self.top.add_vector(value)
+            return
         respecialise = self.row_shape is None
         if type(value) is _Typed:
             self.leaf._ctype = self.ct = value.ctype
@@ -280,6 +317,8 @@ class _ColumnPlan:
         return out
 
     def _prepare_flat(self, values: Any) -> np.ndarray:
+        if self.enum:
+            return _as_positions(self.leaf.positions(list(values)))
         ct = self.ct
         try:
             raw = values if isinstance(values, np.ndarray) else np.asarray(values, dtype=None if ct is None or not ct.is_text else object)
@@ -330,6 +369,18 @@ class DynamicTable(Container):
     field_names: ClassVar[tuple[str, ...]] = ("description", "colnames", "id", "columns")
     columns_spec: ClassVar[tuple[ColumnInfo, ...]] = ()
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # hdmf declares predefined columns as ``__columns__ = ({"name": ..., ...}, ...)``: same as columns_spec
+        super().__init_subclass__(**kwargs)
+        declared = cls.__dict__.get("__columns__")
+        if declared is not None:
+            if not isinstance(declared, tuple):
+                raise ContainerTypeError(
+                    f"{cls.__name__}: __columns__ must be a tuple of column dicts, got {type(declared).__name__}"
+                )
+            own = tuple(cls.__dict__.get("columns_spec", ()))
+            cls.columns_spec = own + tuple(ColumnInfo.from_dict(d, cls.__name__) for d in declared)
+
     def __init__(
         self,
         name: str,
@@ -337,9 +388,13 @@ class DynamicTable(Container):
         id: ElementIdentifiers | Sequence[int] | np.ndarray | None = None,
         columns: Sequence[VectorData] | None = None,
         colnames: Sequence[str] | None = None,
+        target_tables: Mapping[str, DynamicTable] | None = None,
         **predefined_column_data: Any,
     ) -> None:
         super().__init__(name)
+        declared: list[Mapping[str, Any]] = []
+        if columns is not None and len(columns) and all(isinstance(c, Mapping) for c in columns):
+            declared, columns = list(columns), None  # columns declared by dicts: created empty, in order
         if not isinstance(description, str):
             raise ContainerError(
                 f"{type(self).__name__} {name!r}: description must be a str, got {type(description).__name__}"
@@ -395,6 +450,31 @@ class DynamicTable(Container):
                         f"{type(self).__name__} {name!r}: required column {info.name!r} is missing"
                     )
                 self.add_column(info.name)
+        for spec in declared:
+            info = ColumnInfo.from_dict(spec, self._where())
+            self.add_column(info.name, info.description, index=info.index, table=True if info.table else None,
+                            col_cls=info.col_cls, enum=info.enum)
+        if target_tables:
+            self._set_target_tables(target_tables)
+
+    def _set_target_tables(self, target_tables: Mapping[str, DynamicTable]) -> None:
+        """Point region columns (created here if predefined and optional) at their tables."""
+        for cname, target in target_tables.items():
+            if cname not in self._tops:
+                if cname not in self._column_infos():
+                    raise ContainerError(f"{self._where()}: target_tables names {cname!r}, which is not a column")
+                self.add_column(cname)
+            leaf = self._tops[cname]
+            while isinstance(leaf, VectorIndex):
+                leaf = leaf.target
+            if not isinstance(leaf, DynamicTableRegion):
+                raise ContainerError(
+                    f"{self._where()}: target_tables names column {cname!r}, which is a {type(leaf).__name__}, "
+                    "not a DynamicTableRegion"
+                )
+            if not isinstance(target, DynamicTable):
+                raise ContainerTypeError(f"{self._where()}: target_tables[{cname!r}] must be a DynamicTable")
+            leaf.table = target
 
     # --- construction helpers -------------------------------------------------------------
     @classmethod
@@ -480,11 +560,19 @@ class DynamicTable(Container):
         return name in self._tops or name in self._objects
 
     def __getattr__(self, name: str) -> Any:
-        # Only reached when normal lookup fails: expose columns as attributes (table.colname).
+        # Only reached when normal lookup fails: every column object by its own name, as hdmf does
+        # (``t.spikes`` the values, ``t.spikes_index`` the index); declared optional columns not created yet are None.
         if not name.startswith("_"):
-            tops = self.__dict__.get("_tops")
-            if tops is not None and name in tops:
-                return tops[name]
+            objects = self.__dict__.get("_objects")
+            if objects is not None:
+                obj = objects.get(name)
+                if obj is not None:
+                    return obj
+                base = name
+                while base.endswith("_index"):
+                    base = base[: -len("_index")]
+                if base in type(self)._column_infos():
+                    return None
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     def _where(self) -> str:
@@ -504,7 +592,7 @@ class DynamicTable(Container):
         if col is None:
             col = self._objects.get(name)
         if col is None:
-            raise ContainerError(f"{self._where()}: no column {name!r}; columns are {list(self._colnames)}")
+            raise ContainerKeyError(f"{self._where()}: no column {name!r}; columns are {list(self._colnames)}")
         return col
 
     def add_column(
@@ -516,8 +604,10 @@ class DynamicTable(Container):
         index: bool | int | Sequence[int] | np.ndarray | VectorIndex = False,
         table: DynamicTable | bool | None = None,
         col_cls: type | None = None,
+        enum: bool | Sequence[Any] | np.ndarray | VectorData = False,
     ) -> VectorData:
-        """Add a column (``index``: True/1 ragged, 2 doubly ragged; ``table``: a region column into it).
+        """Add a column (``index``: True/1 ragged, 2 doubly ragged; ``table``: a region column into it;
+        ``enum``: an EnumData column, True or its elements).
 
         Returns the column's top object (the outermost ``VectorIndex`` for ragged columns).
         """
@@ -533,9 +623,16 @@ class DynamicTable(Container):
                 index = info.index
             if table is None and info.table:
                 table = True
+            if enum is False and info.enum:
+                enum = True
             col_cls = col_cls or info.col_cls
         if description is None:
             raise ContainerError(f"{where}: a description is required")
+        is_enum = enum is not False and enum is not None
+        if is_enum and table not in (None, False):
+            raise ContainerError(f"{where}: a column cannot be both a region (table=) and an enum (enum=)")
+        if is_enum:
+            col_cls = col_cls or EnumData
         if table is True:
             table = None
             col_cls = col_cls or DynamicTableRegion
@@ -567,6 +664,9 @@ class DynamicTable(Container):
         try:
             if issubclass(col_cls, DynamicTableRegion):
                 leaf = col_cls(name=name, data=flat, description=description, table=table)
+            elif issubclass(col_cls, EnumData):
+                elements = None if isinstance(enum, bool) else enum
+                leaf = col_cls(name=name, description=description, data=flat, elements=elements)
             else:
                 leaf = col_cls(name=name, description=description, data=flat)
             if dtype is not None:
@@ -574,6 +674,8 @@ class DynamicTable(Container):
         except ContainerError as exc:
             raise ContainerError(f"{where}: {exc}") from None
         objects: list[VectorData] = [leaf]
+        if isinstance(leaf, EnumData):
+            objects.append(leaf.elements)
         top: VectorData = leaf
         if explicit_index is not None:
             if explicit_index.target is not leaf:
@@ -591,7 +693,7 @@ class DynamicTable(Container):
         if depth and offsets:
             # the innermost offsets must end at the flat data's length, each outer one at the next's
             below = leaf
-            for obj in objects[1:]:
+            for obj in [o for o in objects if isinstance(o, VectorIndex)]:
                 offs = np.asarray(obj.get_offsets(slice(None))) if len(obj) else np.zeros(0, np.int64)
                 if len(offs) and (int(offs[-1]) != len(below) or np.any(np.diff(offs.astype(np.int64)) < 0)):
                     raise ContainerError(
@@ -800,7 +902,7 @@ class DynamicTable(Container):
 
     def get_row_by_id(self, id: int, index: bool = False) -> dict[str, Any]:
         """The row with this id, as a dict of column -> value."""
-        return self.get(self.id_to_index(id), index=index)
+        return self.get_dict(self.id_to_index(id), index=index)
 
     # --- reading --------------------------------------------------------------------------
     def _read_column(self, name: str, key: Any, index: bool) -> Any:
@@ -822,7 +924,7 @@ class DynamicTable(Container):
             n = len(self)
             i = int(key) + n if key < 0 else int(key)
             if not 0 <= i < n:
-                raise ContainerError(f"{self._where()}: row {key} out of range for {n} rows")
+                raise ContainerIndexError(f"{self._where()}: row {key} out of range for {n} rows")
             return i
         if isinstance(key, slice):
             return key
@@ -835,38 +937,58 @@ class DynamicTable(Container):
             raise ContainerError(f"{self._where()}: rows are selected by int, slice or list of ints, got {key!r:.60}")
         return arr
 
-    def get(self, key: Any, df: bool = False, index: bool = False) -> Any:
-        """Rows by int (a dict of column -> value), slice or ints (a dict of column -> values).
+    def get(self, key: Any, default: Any = None, df: bool = True, index: bool = True) -> Any:
+        """hdmf's ``get``: a column by name (``default`` when absent), else rows by int, slice, ints or mask.
 
-        ``index=True`` keeps region columns as row indices instead of the target rows;
-        ``df=True`` returns a pandas DataFrame (indexed by id).
+        Rows come as a pandas DataFrame indexed by id (``df=True``; region columns as row indices
+        unless ``index=False``) or, with ``df=False``, as a list: the ids, then each column's values.
+        ``get_dict`` gives rows as a dict of column -> values without pandas.
         """
         if isinstance(key, str):
-            return self.get_column(key)
+            if key == "id" or key in self._tops or key in self._objects:
+                return self.get_column(key)
+            return default
         rows = self._normalize_rows(key)
         if df:
             return self._frame(rows, index=index, exclude=())
+        multi = not isinstance(rows, int)
+        ids = self.id.get(rows)
+        out: list[Any] = [ids.tolist() if multi else ids]
+        for name in self._colnames:
+            out.append(self._read_column(name, rows, index))
+        return out
+
+    def get_dict(self, key: Any, index: bool = False) -> dict[str, Any]:
+        """Rows by int (a dict of column -> value), slice, ints or mask (a dict of column -> values); no pandas.
+
+        ``index=True`` keeps region columns as row indices instead of the target rows.
+        """
+        rows = self._normalize_rows(key)
         out: dict[str, Any] = {"id": self.id.get(rows)}
         for name in self._colnames:
             out[name] = self._read_column(name, rows, index)
         return out
 
     def __getitem__(self, key: Any) -> Any:
-        """``t['col']`` the column, ``t[i]`` a row dict, ``t[i:j]``/``t[[i, j]]`` column values, ``t[i, 'col']`` a cell."""
+        """As hdmf: ``t['col']`` the column, ``t[i]``/``t[i:j]``/``t[[i, j]]`` a DataFrame, ``t[i, 'col']`` a cell.
+
+        ``t[i, k]`` with an int ``k`` counts the id as column 0, then the columns in order.
+        """
         if isinstance(key, str):
             return self.get_column(key)
         if isinstance(key, tuple):
             if len(key) != 2:
-                raise ContainerError(f"{self._where()}: expected table[row, column], got {key!r:.60}")
+                raise ContainerKeyError(f"{self._where()}: expected table[row, column], got {key!r:.60}")
             row, col = key
             if isinstance(col, (int, np.integer)) and not isinstance(col, bool):
-                if not -len(self._colnames) <= col < len(self._colnames):
-                    raise ContainerError(f"{self._where()}: column position {col} out of range")
-                col = self._colnames[col]
+                names = ("id", *self._colnames)
+                if not -len(names) <= col < len(names):
+                    raise ContainerIndexError(f"{self._where()}: column position {col} out of range")
+                col = names[col]
             if col == "id":
                 return self.id.get(self._normalize_rows(row))
             if not isinstance(col, str) or col not in self._tops:
-                raise ContainerError(f"{self._where()}: no column {col!r}; columns are {list(self._colnames)}")
+                raise ContainerKeyError(f"{self._where()}: no column {col!r}; columns are {list(self._colnames)}")
             return self._read_column(col, self._normalize_rows(row), False)
         return self.get(key)
 

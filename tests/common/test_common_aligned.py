@@ -29,7 +29,7 @@ def test_categories_and_rows():
     assert t["a"].parent is t and t.get_category("b") is t["b"]
     assert t.id.data.tolist() == [0, 7] and t["b"].id.data.tolist() == [0, 7]
     assert t["b", "y"].data.tolist() == ["p", "q"]
-    row = t[0]
+    row = t.get_dict(0)
     assert row["main"] == 0.5 and row["a"]["x"] == 1
     np.testing.assert_array_equal(row["b"]["z"], [1.0, 2.0])
     assert set(t.category_tables) == {"a", "b"}

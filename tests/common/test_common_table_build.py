@@ -49,7 +49,8 @@ def test_seed_snippet():
     table.add_column("column1", "A string column", dtype="text")
     table.add_row(column1="example data")
     assert len(table) == 1
-    assert table[0]["column1"] == "example data"
+    assert table.get_dict(0)["column1"] == "example data"
+    assert table[0]["column1"].tolist() == ["example data"]  # a DataFrame, as in hdmf
     assert table[0, "column1"] == "example data"
     assert isinstance(table["column1"], VectorData)
     assert table["column1"].spec_dtype == "text"

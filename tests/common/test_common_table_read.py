@@ -25,32 +25,35 @@ def people() -> DynamicTable:
 
 def test_row_access_returns_dict():
     t = people()
-    row = t[0]
+    row = t.get_dict(0)
     assert row["id"] == 10 and row["age"] == 30 and row["name"] == "ann"
     np.testing.assert_array_equal(row["scores"], [1.0, 2.0])
     assert [x.tolist() for x in row["tags"]] == [["a"], ["b", "c"]]
-    assert t[-1]["name"] == "cy"
-    assert t[1]["tags"] == [] and len(t[1]["scores"]) == 0
+    assert t.get_dict(-1)["name"] == "cy"
+    assert t.get_dict(1)["tags"] == [] and len(t.get_dict(1)["scores"]) == 0
 
 
 def test_slices_lists_masks():
     t = people()
-    part = t[1:3]
+    part = t.get_dict(slice(1, 3))
     assert part["id"].tolist() == [11, 12] and part["name"].tolist() == ["bob", "cy"]
     assert [x.tolist() for x in part["scores"]] == [[], [3.0]]
-    picked = t[[2, 0]]
+    picked = t.get_dict([2, 0])
     assert picked["age"].tolist() == [50, 30]
     assert [x.tolist() for x in picked["scores"]] == [[3.0], [1.0, 2.0]]
-    masked = t[np.array([True, False, True])]
+    masked = t.get_dict(np.array([True, False, True]))
     assert masked["id"].tolist() == [10, 12]
-    assert t[::2]["age"].tolist() == [30, 50]
-    assert t[2:1]["age"].tolist() == [] and t[2:1]["scores"] == []
+    assert t.get_dict(slice(None, None, 2))["age"].tolist() == [30, 50]
+    assert t.get_dict(slice(2, 1))["age"].tolist() == [] and t.get_dict(slice(2, 1))["scores"] == []
+    # as in hdmf, t[rows] is a DataFrame indexed by id
+    assert t[1:3]["name"].tolist() == ["bob", "cy"] and t[[2, 0]].index.tolist() == [12, 10]
 
 
 def test_cells_and_columns():
     t = people()
     assert t[1, "age"] == 40
-    assert t[0, 1] == "ann"  # column by position
+    assert t[0, 2] == "ann"  # column by position, counting the id as column 0 as hdmf does
+    assert t[0, 0] == 10
     assert t[2, "id"] == 12
     np.testing.assert_array_equal(t[0, "scores"], [1.0, 2.0])
     assert t[0:2, "age"].tolist() == [30, 40]
@@ -100,10 +103,10 @@ def test_region_cells_resolve_to_target_rows():
     assert cell["name"] == "cy" and cell["id"] == 12
     many = visits[0, "with"]
     assert many["name"].tolist() == ["ann", "bob"]
-    assert visits[0]["who"]["age"] == 50
-    raw = visits.get(0, index=True)
+    assert visits.get_dict(0)["who"]["age"] == 50
+    raw = visits.get_dict(0, index=True)
     assert raw["who"] == 2 and raw["with"].tolist() == [0, 1]
-    both = visits[0:2]
+    both = visits.get_dict(slice(0, 2))
     assert both["who"]["name"].tolist() == ["cy", "ann"]
     assert [r["name"].tolist() for r in both["with"]] == [["ann", "bob"], []]
     assert visits.get_foreign_columns() == ["who", "with"] and visits.has_foreign_columns()
@@ -167,7 +170,7 @@ def test_region_columns_in_dataframe():
 def test_no_pandas(monkeypatch):
     monkeypatch.setitem(sys.modules, "pandas", None)
     t = people()
-    assert t[0]["name"] == "ann"  # row access needs no pandas
+    assert t.get_dict(0)["name"] == "ann"  # row access needs no pandas
     with pytest.raises(ImportError, match=r"pip install hdmfzarr\[pandas\]"):
         t.to_dataframe()
     with pytest.raises(ImportError, match=r"hdmfzarr\[pandas\]"):
