@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from hdmfzarr.common.aligned import AlignedDynamicTable
 from hdmfzarr.common.columns import DynamicTableRegion, ElementIdentifiers, EnumData, VectorData, VectorIndex
+from hdmfzarr.common.meanings import MeaningsTable
 from hdmfzarr.common.multi import SimpleMultiContainer
 from hdmfzarr.common.sparse import CSRMatrix
 from hdmfzarr.common.table import ColumnInfo, DynamicTable
@@ -24,6 +25,7 @@ __all__ = [
     "DynamicTable",
     "DynamicTableRegion",
     "ElementIdentifiers",
+    "MeaningsTable",
     "EnumData",
     "SimpleMultiContainer",
     "VectorData",

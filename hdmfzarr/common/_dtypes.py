@@ -78,6 +78,45 @@ class ColumnType:
             return kind in "iufc"
         return kind == want
 
+    @property
+    def int_bounds(self) -> tuple[int, int] | None:
+        """(min, max) an integer column can store; None for other columns."""
+        if self.np_dtype.kind in "iu":
+            info = np.iinfo(self.np_dtype)
+            return int(info.min), int(info.max)
+        return None
+
+    def bad_value(self, values: Any) -> str | None:
+        """Why a value (scalar or array that passed the type check) cannot be stored, or None when it can.
+
+        Integers must fit the column's integer dtype (numpy would wrap them) and text must be
+        encodable as UTF-8 (a lone surrogate is not); callers refuse the row before changing anything.
+        """
+        bounds = self.int_bounds
+        if bounds is not None:
+            lo, hi = bounds
+            if isinstance(values, np.ndarray):
+                if not values.size or values.dtype.kind not in "iuO":
+                    return None
+                vmin, vmax = values.min(), values.max()
+            elif isinstance(values, (int, np.integer)) and not isinstance(values, (bool, np.bool_)):
+                vmin = vmax = values
+            else:
+                return None
+            if int(vmin) < lo or int(vmax) > hi:
+                bad = vmin if int(vmin) < lo else vmax
+                return f"value {int(bad)} is out of range for dtype {self.np_dtype} [{lo}, {hi}]"
+            return None
+        if self.spec_dtype in ("text", "isodatetime"):
+            items = values.flat if isinstance(values, np.ndarray) and values.dtype.kind == "O" else (values,)
+            for v in items:
+                if type(v) is str and not v.isascii():
+                    try:
+                        v.encode("utf-8")
+                    except UnicodeEncodeError as exc:
+                        return f"text {v!r:.40} is not valid UTF-8 ({exc.reason} at position {exc.start})"
+        return None
+
     def to_array(self, values: Any) -> np.ndarray:
         """Values (a list or array) as a numpy array of this column's storage dtype."""
         if self.is_text:

@@ -97,8 +97,19 @@ class AlignedDynamicTable(DynamicTable):
             raise ContainerError(f"AlignedDynamicTable {self.name!r}: {name!r} is already a category")
         return super().add_column(name, *args, **kwargs)
 
-    def add_row(self, id: int | None = None, enforce_unique_id: bool = False, **values: Any) -> None:
+    def add_row(  # type: ignore[override]
+        self,
+        data: Mapping[str, Any] | None = None,
+        id: int | None = None,
+        enforce_unique_id: bool = False,
+        check_ragged: bool = True,
+        **values: Any,
+    ) -> None:
         """Append a row: main columns as keywords, each category's cells as ``category_name={...}``."""
+        if data is not None:
+            values = {**data, **values}
+            if "id" in values and id is None:
+                id = values.pop("id")
         cat_values: dict[str, Mapping[str, Any]] = {}
         main: dict[str, Any] = {}
         for key, value in values.items():

@@ -388,6 +388,16 @@ class VectorData(BufferedData):
         self.description = description
         super().__init__(name, data, dtype=dtype)
 
+    def get_meanings(self) -> Any:
+        """The MeaningsTable of this column in its table, or None."""
+        getter = getattr(self.parent, "get_meanings_for_column", None)
+        if getter is None:
+            return None
+        try:
+            return getter(self.name)
+        except KeyError:
+            return None
+
 
 class VectorIndex(VectorData):
     """Offsets into a target column (``VectorData`` or another ``VectorIndex``) making it ragged."""

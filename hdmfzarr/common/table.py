@@ -114,13 +114,30 @@ class _ColumnPlan:
         if ct is None or self.region or self.enum or self.row_shape is None or self.row_shape:
             return
         accept = ct.accept
+        bounds = ct.int_bounds
+        lo, hi = bounds if bounds is not None else (0, -1)
         if self.depth == 0:
+            if bounds is not None:
 
-            def check(value: Any) -> Any:
-                t = type(value)
-                if (t is int or t is float or t is str or t is bool) and isinstance(value, accept):
-                    return value
-                return general_check(value)
+                def check(value: Any) -> Any:
+                    if type(value) is int and lo <= value <= hi:
+                        return value
+                    return general_check(value)
+
+            elif ct.is_text:
+
+                def check(value: Any) -> Any:
+                    if type(value) is str and value.isascii():
+                        return value
+                    return general_check(value)
+
+            else:
+
+                def check(value: Any) -> Any:
+                    t = type(value)
+                    if (t is float or t is bool or t is int) and isinstance(value, accept):
+                        return value
+                    return general_check(value)
 
             def commit(value: Any) -> None:
                 if type(value) is _Typed:
@@ -136,6 +153,8 @@ class _ColumnPlan:
                     for v in value:
                         t = type(v)
                         if not ((t is int or t is float or t is str or t is bool) and isinstance(v, accept)):
+                            return general_check(value)
+                        if (t is int and bounds is not None and not lo <= v <= hi) or (t is str and not v.isascii()):
                             return general_check(value)
                     return value
                 return general_check(value)
@@ -192,13 +211,15 @@ class _ColumnPlan:
         if t is int or t is float or t is str or t is bool or isinstance(value, np.generic):
             if self.row_shape:
                 raise self.error(f"expected an array of shape {self.row_shape} per row, got scalar {value!r:.60}")
-            if ct is None:
-                return value, infer_column_type(value)
-            if not isinstance(value, ct.accept):
+            new_ct = infer_column_type(value) if ct is None else None
+            if new_ct is None and not isinstance(value, ct.accept):
                 raise self.dtype_error(value, ct)
+            problem = (new_ct or ct).bad_value(value)
+            if problem:
+                raise self.error(f"{problem}; the row was not added")
             if self.region:
                 self._check_region(value, value)
-            return value, None
+            return value, new_ct
         if not isinstance(value, _SEQ_TYPES):  # None, bytes, datetimes, other objects
             if ct is None:
                 return value, infer_column_type(value)
@@ -217,6 +238,9 @@ class _ColumnPlan:
             return arr, infer_column_type(arr)
         if not ct.check_array(arr):
             raise self.error(f"expected values of dtype {ct.spec_dtype or ct.np_dtype}, got an array of {arr.dtype}")
+        problem = ct.bad_value(arr)
+        if problem:
+            raise self.error(f"{problem}; the row was not added")
         if self.region and arr.size:
             self._check_region(arr.min(), arr.max())
         return arr, None
@@ -237,6 +261,9 @@ class _ColumnPlan:
                 return value, infer_column_type(value) if value.size else None
             if not ct.check_array(value):
                 raise self.error(f"expected values of dtype {ct.spec_dtype or ct.np_dtype}, got an array of {value.dtype}")
+            problem = ct.bad_value(value)
+            if problem:
+                raise self.error(f"{problem}; the row was not added")
             if self.row_shape is not None and value.shape[1:] != self.row_shape:
                 raise self.error(f"expected elements of shape {self.row_shape}, got shape {value.shape[1:]}")
             if self.region and value.size:
@@ -250,6 +277,9 @@ class _ColumnPlan:
                     ct = new_ct = infer_column_type(v)
                 elif not isinstance(v, ct.accept):
                     raise self.dtype_error(v, ct)
+                problem = ct.bad_value(v)
+                if problem:
+                    raise self.error(f"{problem}; the row was not added")
                 if self.row_shape:
                     raise self.error(f"expected elements of shape {self.row_shape}, got scalar {v!r:.60}")
             else:
@@ -330,6 +360,9 @@ class _ColumnPlan:
                 return raw
         elif not ct.check_array(raw):
             raise self.error(f"expected values of dtype {ct.spec_dtype or ct.np_dtype}, got an array of {raw.dtype}")
+        problem = ct.bad_value(raw)
+        if problem:
+            raise self.error(f"{problem}; no rows were added")
         if self.row_shape is not None and raw.shape[1:] != self.row_shape:
             raise self.error(f"expected elements of shape {self.row_shape}, got shape {raw.shape[1:]}")
         if self.region and raw.size:
@@ -389,9 +422,11 @@ class DynamicTable(Container):
         columns: Sequence[VectorData] | None = None,
         colnames: Sequence[str] | None = None,
         target_tables: Mapping[str, DynamicTable] | None = None,
+        meanings_tables: Sequence[DynamicTable] | None = None,
         **predefined_column_data: Any,
     ) -> None:
         super().__init__(name)
+        self._meanings: dict[str, DynamicTable] = {}
         declared: list[Mapping[str, Any]] = []
         if columns is not None and len(columns) and all(isinstance(c, Mapping) for c in columns):
             declared, columns = list(columns), None  # columns declared by dicts: created empty, in order
@@ -456,6 +491,49 @@ class DynamicTable(Container):
                             col_cls=info.col_cls, enum=info.enum)
         if target_tables:
             self._set_target_tables(target_tables)
+        for mt in meanings_tables or ():
+            self.add_meanings_table(mt)
+
+    # --- meanings tables (hdmf-common MeaningsTable: what each value of a column means) -----
+    @property
+    def meanings_tables(self) -> dict[str, DynamicTable]:
+        """Name -> MeaningsTable of this table's columns."""
+        return dict(self._meanings)
+
+    @meanings_tables.setter
+    def meanings_tables(self, tables: Sequence[DynamicTable] | None) -> None:
+        self._meanings = {}
+        for mt in tables or ():
+            self.add_meanings_table(mt)
+
+    def add_meanings_table(self, meanings_table: DynamicTable) -> None:
+        """Attach a MeaningsTable; its target must be one of this table's columns."""
+        from hdmfzarr.common.meanings import MeaningsTable
+
+        if not isinstance(meanings_table, MeaningsTable):
+            raise ContainerTypeError(f"{self._where()}: expected a MeaningsTable, got {type(meanings_table).__name__}")
+        if meanings_table.name in self._meanings:
+            raise ContainerError(f"{self._where()}: MeaningsTable {meanings_table.name!r} is already attached")
+        target = meanings_table.target.name
+        if target not in self:
+            raise ContainerError(f"{self._where()}: MeaningsTable target {target!r} is not a column in DynamicTable "
+                                 f"{self.name!r}; columns are {list(self._colnames)}")
+        self._adopt(meanings_table)
+        self._meanings[meanings_table.name] = meanings_table
+        self.set_modified(True)
+
+    def get_meanings_table(self, name: str) -> DynamicTable:
+        """The attached MeaningsTable named ``name``."""
+        mt = self._meanings.get(name)
+        if mt is None:
+            raise ContainerKeyError(f"{self._where()}: no MeaningsTable {name!r}; it has {list(self._meanings)}")
+        return mt
+
+    def get_meanings_for_column(self, col_name: str) -> DynamicTable | None:
+        """The MeaningsTable of column ``col_name`` (None if it has none; KeyError if there is no such column)."""
+        if col_name not in self:
+            raise ContainerKeyError(f"{self._where()}: no column {col_name!r}; columns are {list(self._colnames)}")
+        return self._meanings.get(f"{col_name}_meanings")
 
     def _set_target_tables(self, target_tables: Mapping[str, DynamicTable]) -> None:
         """Point region columns (created here if predefined and optional) at their tables."""
@@ -770,8 +848,23 @@ class DynamicTable(Container):
         ids._tail.append(id)
         ids._npending += 1
 
-    def add_row(self, id: int | None = None, enforce_unique_id: bool = False, **values: Any) -> None:
-        """Append one row (a value for every column; ragged columns take a sequence per row)."""
+    def add_row(
+        self,
+        data: Mapping[str, Any] | None = None,
+        id: int | None = None,
+        enforce_unique_id: bool = False,
+        check_ragged: bool = True,
+        **values: Any,
+    ) -> None:
+        """Append one row: a value for every column, as keywords or as a dict (``add_row({...})``, hdmf's
+        ``data=``); ragged columns take a sequence per row. A bad value leaves the table unchanged."""
+        if data is not None:
+            if not isinstance(data, Mapping):
+                raise ContainerTypeError(f"{self._where()}: add_row data must be a dict of column values, "
+                                         f"got {type(data).__name__}")
+            values = {**data, **values}
+            if "id" in values and id is None:
+                id = values.pop("id")
         plans = self._plans
         if (
             id is not None

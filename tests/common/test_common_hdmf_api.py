@@ -1,0 +1,103 @@
+"""hdmf 6.2's table API on hdmfzarr: declarations, EnumData, MeaningsTable, DataFrame rows, refused values."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from hdmfzarr.common import DynamicTable, EnumData, MeaningsTable, VectorData, VectorIndex
+from hdmfzarr.errors import ContainerError
+
+
+class Declared(DynamicTable):
+    __columns__ = (
+        {"name": "a", "description": "required", "required": True},
+        {"name": "b", "description": "optional ragged", "index": True},
+    )
+
+
+class MoreDeclared(Declared):
+    __columns__ = ({"name": "c", "description": "required too", "required": True},)
+
+
+def test_dunder_columns_declare_predefined_columns() -> None:
+    t = MoreDeclared(name="t", description="d")
+    assert t.colnames == ("a", "c")
+    assert t.b is None and t.b_index is None  # declared, optional, not created yet
+    t.add_row(a=1, c=2, b=[1.0, 2.0])  # naming an optional column creates it
+    assert t.colnames == ("a", "c", "b") and isinstance(t.b_index, VectorIndex) and isinstance(t.b, VectorData)
+    with pytest.raises(TypeError):
+        type("Bad", (DynamicTable,), {"__columns__": [{"name": "x", "description": "x"}]})
+
+
+def test_columns_declared_by_dicts_and_rows_as_dicts() -> None:
+    t = DynamicTable(name="t", description="d", columns=[{"name": "x", "description": "x"},
+                                                         {"name": "r", "description": "r", "index": True}])
+    t.add_row({"x": 1, "r": [1, 2]})
+    t.add_row(data={"x": 2, "r": []}, id=7)
+    assert t.id.get_all().tolist() == [0, 7]
+    assert t.r is t["r_index"].target  # the attribute is the values column, as in hdmf
+    frame = t[0:2]
+    assert frame.index.tolist() == [0, 7] and frame["x"].tolist() == [1, 2]
+    assert t[1, 0] == 7 and t[1, 1] == 2  # position 0 is the id, as in hdmf
+    with pytest.raises(KeyError):
+        t["nope"]
+    with pytest.raises(IndexError):
+        t[5]
+
+
+def test_enum_column_stores_each_value_once() -> None:
+    t = DynamicTable(name="t", description="d")
+    t.add_column("kind", "an enum", enum=True)
+    for v in ("a", "b", "a", "a"):
+        t.add_row(kind=v)
+    col = t["kind"]
+    assert isinstance(col, EnumData) and col.elements.get_all().tolist() == ["a", "b"]
+    assert col.get(slice(None), index=True).tolist() == [0, 1, 0, 0]
+    assert t.to_dataframe()["kind"].tolist() == ["a", "b", "a", "a"]
+    with pytest.raises(ValueError):
+        t.add_column("both", "x", table=True, enum=True)
+
+
+def test_meanings_table_attached_to_a_column() -> None:
+    t = DynamicTable(name="t", description="d")
+    t.add_column("stim", "stimulus")
+    t.add_row(stim="a")
+    mt = MeaningsTable(target=t["stim"])
+    mt.add_row(value="a", meaning="grating")
+    t.add_meanings_table(mt)
+    assert mt.name == "stim_meanings" and mt.parent is t
+    assert t.get_meanings_for_column("stim") is mt and t["stim"].get_meanings() is mt
+    with pytest.raises(KeyError):
+        t.get_meanings_for_column("nope")
+    other = MeaningsTable(target=VectorData("other", "x", data=["q"]))
+    with pytest.raises(ValueError, match="not a column"):
+        t.add_meanings_table(other)
+
+
+@pytest.mark.parametrize("dtype,bad", [("int8", 1040), ("uint8", -1), ("int16", 40000)])
+def test_extend_refuses_integers_that_would_wrap(dtype: str, bad: int) -> None:
+    t = DynamicTable(name="t", description="d")
+    t.add_column("x", "x", dtype=dtype)
+    t.add_row(x=1)
+    for values in ([2, bad], np.array([2, bad])):
+        with pytest.raises(ContainerError, match=rf"column 'x': value {bad} is out of range for dtype {dtype}"):
+            t.extend({"x": values})
+    with pytest.raises(ContainerError, match="out of range"):
+        t.add_row(x=bad)
+    assert len(t) == 1 and t["x"].get_all().tolist() == [1]
+
+
+@pytest.mark.parametrize("row,column", [({"x": 2**70, "s": "b"}, "x"), ({"x": 3, "s": "\ud800"}, "s"),
+                                        ({"x": 3, "s": "ok", "r": [1, 2**70]}, "r")])
+def test_add_row_refuses_unstorable_values_and_buffers_nothing(row: dict, column: str) -> None:
+    t = DynamicTable(name="t", description="d")
+    t.add_column("x", "x")
+    t.add_column("s", "s")
+    t.add_column("r", "r", index=True)
+    t.add_row(x=1, s="a", r=[1])
+    with pytest.raises(ContainerError, match=f"column '{column}'.*the row was not added"):
+        t.add_row(**{"r": [2], **row})
+    assert len(t) == 1 and all(len(t[c]) == 1 for c in ("x", "s", "r_index")) and len(t["r"]) == 1
+    t.add_row(x=2, s="b", r=[3])  # the table still takes good rows
+    assert t.to_dataframe()["s"].tolist() == ["a", "b"]
