@@ -23,6 +23,7 @@ __all__ = [
     "ReferenceBuilder",
     "ExternalTarget",
     "CompoundField",
+    "PendingRef",
 ]
 
 
@@ -223,3 +224,12 @@ def _values(items: Any) -> list[Any]:
     if isinstance(items, dict):
         return list(items.values())
     return list(items)
+
+
+class PendingRef:
+    """A reference to an object still being constructed (a cycle); set once that object exists."""
+
+    __slots__ = ("builder",)
+
+    def __init__(self, builder: Builder) -> None:
+        self.builder = builder

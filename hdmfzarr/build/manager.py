@@ -23,6 +23,7 @@ from .builders import (
     ExternalTarget,
     GroupBuilder,
     LinkBuilder,
+    PendingRef,
     ReferenceBuilder,
 )
 from .convert import read_value
@@ -31,15 +32,6 @@ from .mapper import container_path
 from .typemap import TypeMap
 
 __all__ = ["BuildManager", "PendingRef"]
-
-
-class PendingRef:
-    """A reference to an object still being constructed (a cycle); set once that object exists."""
-
-    __slots__ = ("builder",)
-
-    def __init__(self, builder: Builder) -> None:
-        self.builder = builder
 
 
 class BuildManager:
@@ -136,6 +128,10 @@ class BuildManager:
                     node.data = self._fix_ref(node.data.tolist(), where)
 
     # -- construct ---------------------------------------------------------------------------
+    def constructed(self) -> list[Any]:
+        """Every container constructed so far (in construction order)."""
+        return [c for _, c in self._constructed.values()]
+
     def construct(self, builder: Builder) -> Any:
         """The container for ``builder`` (its whole subtree constructed, parents set, unmodified)."""
         new_from = len(self._constructed)

@@ -17,7 +17,7 @@ import numpy as np
 
 from ..errors import BuildError, ConstructError, ContainerError, HdmfZarrError
 from ..spec.model import AttributeSpec, GroupSpec, LinkSpec, is_ref_dtype, spec_type
-from .builders import Builder, DatasetBuilder, GroupBuilder, LinkBuilder
+from .builders import Builder, DatasetBuilder, GroupBuilder, LinkBuilder, PendingRef
 from .convert import convert_value, read_value
 from .naming import default_attr_name, identifier
 
@@ -426,9 +426,9 @@ class ObjectMapper:
 
 def _has_pending(value: Any) -> bool:
     """Whether a gathered value holds references to objects still under construction (cycles)."""
-    if type(value).__name__ == "PendingRef":
+    if isinstance(value, PendingRef):
         return True
-    return isinstance(value, list) and any(type(v).__name__ == "PendingRef" for v in value)
+    return isinstance(value, list) and any(isinstance(v, PendingRef) for v in value)
 
 
 def _typed_empty(container: Any, data: Any) -> tuple[Any, str | None]:

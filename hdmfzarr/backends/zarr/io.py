@@ -230,7 +230,7 @@ class ZarrIO:
 
     # -- appends -------------------------------------------------------------------------
     def _read_containers(self) -> list[Any]:
-        return [] if self._manager is None else [c for _, c in self._manager._constructed.values()]
+        return [] if self._manager is None else self._manager.constructed()
 
     def _is_append_only(self, container: Any) -> bool:
         """Whether ``container`` belongs to the tree this ZarrIO read, and no object was added to that
