@@ -13,6 +13,7 @@ import numpy as np
 
 from ...build.builders import Builder, CompoundField, ExternalTarget, ReferenceBuilder
 from ...errors import StoreError
+from ...spec.dtypes import scalar_dtype, storage_dtype
 
 __all__ = [
     "TEXT_KINDS",
@@ -67,34 +68,19 @@ def first_leaf(data: Any) -> Any:
 
 
 def infer_dtype(data: Any, where: str) -> str:
-    """The canonical dtype of data a builder gave without a dtype."""
-    if isinstance(data, np.ndarray) and data.dtype.kind in "biuf":
-        return data.dtype.name
-    if isinstance(data, np.ndarray) and data.dtype.kind in "UT":
-        return "text"
-    if isinstance(data, np.ndarray) and data.dtype.kind == "S":
-        return "ascii"
-    if isinstance(data, np.generic) and data.dtype.kind in "biuf":
-        return data.dtype.name
+    """The canonical dtype of data a builder gave without a dtype (``spec.dtypes`` names it)."""
+    if isinstance(data, (np.ndarray, np.generic)) and data.dtype.kind in "biufUTS":
+        return str(storage_dtype(data.dtype))
     leaf = first_leaf(data)
     if leaf is None:
-        if isinstance(data, np.ndarray) and data.dtype.kind in "biuf":
-            return data.dtype.name
         raise StoreError(f"{where}: cannot tell the dtype of empty data; give the dataset a dtype")
     if is_reference(leaf):
         return "object"
-    if isinstance(leaf, (str, np.str_)):
-        return "text"
-    if isinstance(leaf, (bytes, np.bytes_)):
-        return "ascii"
-    if isinstance(leaf, (_dt.datetime, _dt.date)):
-        return "isodatetime"
-    if isinstance(leaf, (bool, np.bool_)):
-        return "bool"
-    if isinstance(leaf, (int, np.integer)):
-        return np.asarray(data).dtype.name if not isinstance(leaf, np.integer) else leaf.dtype.name
-    if isinstance(leaf, (float, np.floating)):
-        return np.asarray(data).dtype.name if not isinstance(leaf, np.floating) else leaf.dtype.name
+    if isinstance(leaf, (int, float)) and not isinstance(leaf, bool):  # Python numbers: numpy picks the width
+        return np.asarray(data).dtype.name
+    found = scalar_dtype(leaf)
+    if found is not None and not found.startswith("complex"):
+        return found
     arr = np.asarray(data)
     if arr.dtype.kind in "biuf":
         return arr.dtype.name
