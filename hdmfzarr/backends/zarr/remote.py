@@ -1,18 +1,20 @@
-"""Remote (fsspec URL) stores: S3 client defaults, bounded retries, clear errors, batched writes.
+"""Remote (fsspec URL) stores: S3 client defaults, bounded requests, clear errors, batched writes.
 
 :class:`RemoteStore` wraps zarr's ``FsspecStore`` for every URL store. It
 
-- retries transient failures (connection refused/reset, timeouts, HTTP 5xx, throttling) with a
-  bounded exponential backoff (:class:`RetryPolicy`), then raises :class:`StoreUnavailableError`;
+- bounds every request, retries included, by the :class:`RetryPolicy` deadline (botocore itself
+  retries transient failures in its ``standard`` mode, with connect/read timeouts), then raises
+  :class:`StoreUnavailableError`; a silent server cannot block a read or write;
 - turns refused credentials into :class:`StoreAuthError` naming the URL (never the secret);
 - keeps the metadata documents (``zarr.json``, ``.zgroup``, ...) it reads or writes while the store
   is writable, so zarr's existence probes cost no request; on a store that was empty when opened it
   knows every key (nothing it did not write exists), and inside :meth:`RemoteStore.batch` metadata
-  writes are held back and sent once each, concurrently, at the end (the root document last).
+  writes are held back and sent once each, concurrently, at the end (the root document last);
+- offers the conditional reads and writes (ETag, ``If-Match``/``If-None-Match``) of :mod:`.commit`.
 
-:func:`remote_options` adds S3 client defaults (connect/read timeouts, no client-side retry
-multiplication, no HEAD before each GET); :func:`redact_url` hides secrets in URLs shown to users.
-:class:`RequestCounter` counts the HTTP requests an S3 filesystem sends (tests and benchmarks).
+:func:`remote_options` adds S3 client defaults (timeouts, botocore's standard retries, no HEAD
+before each GET); :func:`redact_url` hides secrets in URLs shown to users, and :func:`redact`
+masks credentials in messages and in every log record of the S3/HTTP libraries.
 """
 
 from __future__ import annotations
