@@ -93,13 +93,14 @@ class CommitPoint:
     def exclusive(self, expected: str | None) -> Iterator[Callable[[bytes], str]]:
         """Hold the writer lock while the body runs; ConflictError (nothing written) unless the commit
         document still has version ``expected``. Yields ``commit(data) -> new version``."""
-        if self._s3 is not None:
+        s3 = self._s3
+        if s3 is not None:
             with self._lease() as lease:
-                self._check(run(self._s3.get_versioned(self.key))[1], expected)
+                self._check(run(s3.get_versioned(self.key))[1], expected)
 
                 def commit_s3(data: bytes) -> str:
                     lease.check()
-                    return run(self._s3.put_if(self.key, data, expected))
+                    return run(s3.put_if(self.key, data, expected))
 
                 yield commit_s3
             return
