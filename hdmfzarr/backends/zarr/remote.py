@@ -23,6 +23,7 @@ import asyncio
 import contextlib
 import copy
 import errno
+import functools
 import logging
 import re
 import time
@@ -529,15 +530,16 @@ class RemoteStore(WrapperStore[FsspecStore]):
         """Delete everything under the root (one listing, then batched deletes)."""
         self._check_writable()
 
-        async def _clear() -> None:
+        async def _list() -> list[str]:
             try:
-                paths = await self.fs._find(self.root, withdirs=False)
+                return list(await self.fs._find(self.root, withdirs=False))
             except FileNotFoundError:
-                paths = []
-            if paths:
-                await self.fs._rm(list(paths))
+                return []
 
-        await self.call("clearing", "", _clear)
+        paths = await self.call("listing", "", _list)
+        step = 1000  # one S3 DeleteObjects request each: the deadline bounds each batch, not the whole store
+        for i in range(0, len(paths), step):
+            await self.call("clearing", "", functools.partial(self.fs._rm, paths[i:i + step]))
         with contextlib.suppress(Exception):
             self.fs.invalidate_cache(self.root)
         self._meta.clear()
