@@ -9,6 +9,8 @@ from __future__ import annotations
 __all__ = [
     "HdmfZarrError",
     "SpecError",
+    "UnknownNamespaceError",
+    "SpecFileNotFoundError",
     "ContainerError",
     "ContainerKeyError",
     "ContainerIndexError",
@@ -58,6 +60,18 @@ class SpecError(HdmfZarrError, ValueError):
             where.append(f"key {key!r}")
         prefix = f"[{'; '.join(where)}] " if where else ""
         super().__init__(prefix + message)
+
+
+class UnknownNamespaceError(SpecError, KeyError):
+    """A namespace that is not loaded was asked for (a KeyError too, as hdmf raises)."""
+
+    __str__ = Exception.__str__
+
+
+class SpecFileNotFoundError(SpecError, FileNotFoundError):
+    """A namespace or spec file does not exist (an OSError too, as hdmf raises)."""
+
+    __str__ = Exception.__str__
 
 
 class ContainerError(HdmfZarrError, ValueError):

@@ -239,6 +239,9 @@ def _build_default() -> TypeMap:
 
     tm = TypeMap()
     tm.load_namespaces(default_namespace_path())
+    core = getattr(tm.namespace_catalog, "core_namespaces", None)
+    if isinstance(core, list) and "hdmf-common" not in core:
+        core.append("hdmf-common")  # as hdmf's get_type_map: a newer cached hdmf-common is reported, older is not
     from ..common import COMMON_CLASSES
     from .common_mappers import register_common_mappers
 

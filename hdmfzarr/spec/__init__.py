@@ -9,12 +9,15 @@ from pathlib import Path
 
 from .dtypes import canonical_dtype, dtype_from_numpy, is_sub_dtype, numpy_dtype
 from .load import spec_from_dict
+from .catalog import SpecCatalog
 from .model import (
     ONE_OR_MANY,
     ZERO_OR_MANY,
     ZERO_OR_ONE,
     AttributeSpec,
+    BaseStorageSpec,
     DatasetSpec,
+    DtypeHelper,
     DtypeSpec,
     GroupSpec,
     LinkSpec,
@@ -22,10 +25,11 @@ from .model import (
     Spec,
 )
 from .namespace import NamespaceCatalog, SpecNamespace
-from .write import NamespaceBuilder, export_spec
+from .write import NamespaceBuilder, YAMLSpecWriter, export_spec
 
 __all__ = [
-    "AttributeSpec", "DatasetSpec", "GroupSpec", "LinkSpec", "RefSpec", "DtypeSpec", "Spec",
+    "AttributeSpec", "DatasetSpec", "GroupSpec", "LinkSpec", "RefSpec", "DtypeSpec", "Spec", "BaseStorageSpec",
+    "DtypeHelper", "SpecCatalog", "YAMLSpecWriter",
     "ZERO_OR_ONE", "ZERO_OR_MANY", "ONE_OR_MANY",
     "SpecNamespace", "NamespaceCatalog", "NamespaceBuilder", "export_spec", "spec_from_dict",
     "canonical_dtype", "is_sub_dtype", "numpy_dtype", "dtype_from_numpy",

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import SpecError
-from .model import TYPE_KEYS, AttributeSpec, DatasetSpec, GroupSpec, LinkSpec, Spec
+from .model import TYPE_KEYS, AttributeSpec, DatasetSpec, DtypeSpec, GroupSpec, LinkSpec, RefSpec, Spec, as_written
 
 __all__ = ["read_yaml", "spec_from_dict", "specs_from_source", "detect_type_key", "TYPE_KEYS"]
 
@@ -125,7 +125,8 @@ def _list(d: dict, key: str, ctx: _Ctx) -> list:
 def _build(cls: type, kwargs: dict, d: dict, ctx: _Ctx) -> Any:
     """Call a model constructor, turning its SpecError into one that names file and line."""
     try:
-        return cls(**kwargs)
+        with as_written():
+            return cls(**kwargs)
     except SpecError as e:
         if e.file is not None:
             raise
@@ -146,17 +147,38 @@ def _normalise_type_keys(d: dict, ctx: _Ctx, what: str) -> dict:
     return out
 
 
+def _normal(kwargs: dict, *, compound: bool, label: str | None) -> dict:
+    """Values as the file gives them (as hdmf keeps them); a {target_type, reftype} or compound dtype
+    becomes RefSpec / DtypeSpec objects."""
+    v = kwargs.get("dtype")
+    if isinstance(v, dict):
+        kwargs["dtype"] = RefSpec.from_dict(v, label=label)
+    elif isinstance(v, list) and compound:
+        fields = []
+        for f in v:
+            if not isinstance(f, dict):
+                raise SpecError(f"compound dtype fields must be mappings, got {f!r}", data_type=label, key="dtype")
+            fields.append(DtypeSpec.from_dict(f, label=label))
+        kwargs["dtype"] = fields
+    return kwargs
+
+
 def _attribute(d: Any, ctx: _Ctx) -> AttributeSpec:
     _check_mapping(d, _ATTR_KEYS, "an attribute spec", ctx)
-    return _build(AttributeSpec, {"name": d.get("name"), "doc": d.get("doc"), "dtype": d.get("dtype"),
-                                  **{k: d[k] for k in ("shape", "dims", "required", "value", "default_value")
-                                     if k in d}}, d, ctx)
+    kwargs = {"name": d.get("name"), "doc": d.get("doc"), "dtype": d.get("dtype"),
+              **{k: d[k] for k in ("shape", "dims", "required", "value", "default_value") if k in d}}
+    try:
+        kwargs = _normal(kwargs, compound=False, label=d.get("name"))
+    except SpecError as e:
+        raise _fail(e.detail, d, ctx, e.key) from None
+    return _build(AttributeSpec, kwargs, d, ctx)
 
 
 def _link(d: Any, ctx: _Ctx) -> LinkSpec:
     _check_mapping(d, _LINK_KEYS, "a link spec", ctx)
-    return _build(LinkSpec, {"doc": d.get("doc"), "target_type": d.get("target_type"),
-                             **{k: d[k] for k in ("quantity", "name") if k in d}}, d, ctx)
+    kwargs = _normal({"doc": d.get("doc"), "target_type": d.get("target_type"),
+                      **{k: d[k] for k in ("quantity", "name") if k in d}}, compound=False, label=None)
+    return _build(LinkSpec, kwargs, d, ctx)
 
 
 def _storage(d: Any, ctx: _Ctx, kind: str) -> Spec:
@@ -166,6 +188,13 @@ def _storage(d: Any, ctx: _Ctx, kind: str) -> Spec:
     allowed = _GROUP_KEYS if kind == "group" else _DATASET_KEYS
     _check_mapping(nd, allowed, f"a {kind} spec", ctx)
     kwargs = {k: v for k, v in nd.items() if k not in ("attributes", "datasets", "groups", "links")}
+    if kwargs.get("data_type_def") is not None and kwargs.get("data_type_def") == kwargs.get("data_type_inc"):
+        raise _fail(f"type {kwargs['data_type_def']!r} cannot include itself", d, ctx, "data_type_inc")
+    try:
+        kwargs = _normal(kwargs, compound=kind == "dataset",
+                         label=kwargs.get("data_type_def") or kwargs.get("name") or kwargs.get("data_type_inc"))
+    except SpecError as e:
+        raise _fail(e.detail, d, ctx, e.key) from None
     kwargs["attributes"] = [_attribute(a, ctx) for a in _list(d, "attributes", ctx)]
     if kind == "group":
         kwargs["datasets"] = [_storage(s, ctx, "dataset") for s in _list(d, "datasets", ctx)]
@@ -193,8 +222,6 @@ def specs_from_source(doc: Any, *, file: str | None = None) -> list[Spec]:
         raise _fail(f"a spec source must be a mapping with 'groups' and/or 'datasets', got {type(doc).__name__}",
                     doc, ctx, None)
     _check_mapping(doc, {"groups", "datasets"}, "a spec source", ctx)
-    if not doc.get("groups") and not doc.get("datasets"):
-        raise _fail("a spec source needs 'groups' and/or 'datasets'", doc, ctx, None)
     out: list[Spec] = []
     for kind, key in (("group", "groups"), ("dataset", "datasets")):
         for d in _list(doc, key, ctx):

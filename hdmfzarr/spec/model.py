@@ -1,28 +1,35 @@
-"""The typed, immutable model of the HDMF schema language 2.x.
+"""The model of the HDMF schema language 2.x: specs are dicts of their YAML keys, as in hdmf.
 
-Specs are frozen dataclasses compared by value. Constructors validate and normalise their input
-(dtype aliases -> canonical names, lists -> tuples, quantity flags -> '?', '*', '+') and raise
-SpecError naming the type and key at fault. Each sub-spec knows its enclosing spec as `parent`.
+Each spec class is a ``dict`` holding exactly the keys it would write (``spec["name"]``,
+``json.dumps(spec)``), with typed read properties (``spec.name``, ``spec.dtype``, ...). Constructors
+validate their input and raise SpecError (a ValueError) naming the type and key; values are kept
+as given (``dtype="int"`` stays ``"int"``). The YAML loader (``load.py``) canonicalises what it reads
+(dtype aliases -> canonical names, lists -> tuples, quantity flags -> '?', '*', '+'), so specs that
+come from files and stores carry one spelling. A sub-spec knows its enclosing spec as ``parent``.
 """
 
 from __future__ import annotations
 
-import dataclasses
-from dataclasses import dataclass, field
-from typing import Any, Union
+import contextlib
+import contextvars
+import copy as _copy
+import warnings
+from typing import Any, Iterator, Union
 
 from ..errors import SpecError
-from .dtypes import canonical_dtype
+from .dtypes import canonical_dtype, is_known_dtype
 
 __all__ = [
-    "ZERO_OR_ONE", "ZERO_OR_MANY", "ONE_OR_MANY", "QUANTITY_FLAGS",
-    "RefSpec", "DtypeSpec", "AttributeSpec", "DatasetSpec", "GroupSpec", "LinkSpec",
-    "Spec", "Dtype", "Quantity", "TYPE_KEYS", "declared_type", "spec_type", "is_ref_dtype", "is_compound_dtype",
+    "ZERO_OR_ONE", "ZERO_OR_MANY", "ONE_OR_MANY", "QUANTITY_FLAGS", "DEF_QUANTITY",
+    "RefSpec", "DtypeSpec", "AttributeSpec", "DatasetSpec", "GroupSpec", "LinkSpec", "BaseStorageSpec",
+    "Spec", "Dtype", "Quantity", "freeze", "canonical_spec_dtype", "spec_type", "is_ref_dtype", "is_compound_dtype",
+    "TYPE_KEYS", "declared_type",
 ]
 
 ZERO_OR_ONE = "?"
 ZERO_OR_MANY = "*"
 ONE_OR_MANY = "+"
+DEF_QUANTITY = 1
 #: long spellings of the quantity flags
 QUANTITY_FLAGS: dict[str, str] = {
     "zero_or_one": ZERO_OR_ONE, "zero_or_many": ZERO_OR_MANY, "one_or_many": ONE_OR_MANY,
@@ -34,32 +41,45 @@ TYPE_KEYS = ("data_type", "neurodata_type")
 
 Quantity = Union[int, str]
 
+#: constructors fill placeholder dims/shape (as hdmf's do) unless the YAML loader or the resolver builds the spec,
+#: so that specs read from files hold exactly what the file says
+_FILL_DIMS: contextvars.ContextVar[bool] = contextvars.ContextVar("hdmfzarr_fill_dims", default=True)
 
-def _error(msg: str, label: str | None, key: str | None) -> SpecError:
-    """A SpecError naming the type and key (the loader re-raises it with file and line)."""
-    return SpecError(msg, data_type=label, key=key)
+
+@contextlib.contextmanager
+def as_written() -> Iterator[None]:
+    """Build specs exactly as given (no placeholder dims/shape) inside this block."""
+    token = _FILL_DIMS.set(False)
+    try:
+        yield
+    finally:
+        _FILL_DIMS.reset(token)
 
 
-def _freeze(value: Any) -> Any:
-    """Lists -> tuples, recursively, so that specs holding values stay hashable."""
-    if isinstance(value, (list, tuple)):
-        return tuple(_freeze(v) for v in value)
+def _error(msg: str, label: str | None = None, key: str | None = None) -> SpecError:
+    """A SpecError whose message is hdmf's (the call site is the caller's own line); it carries the type and
+    key, which the YAML loader puts in front when it re-raises with file and line."""
+    err = SpecError(msg)
+    err.data_type, err.key = label, key
+    return err
+
+
+def freeze(value: Any) -> Any:
+    """Lists -> tuples, recursively (the loader's normal form for shapes, dims and values)."""
+    if isinstance(value, (list, tuple)) and not isinstance(value, _Dict):
+        return tuple(freeze(v) for v in value)
     return value
-
-
-def _put_shape_and_values(d: dict[str, Any], spec: Any) -> None:
-    """Add the ``dims``/``shape``/``value``/``default_value`` an attribute or dataset spec sets."""
-    for key in ("dims", "shape", "value", "default_value"):
-        v = getattr(spec, key)
-        if v is not None:
-            d[key] = _thaw(v)
 
 
 def _thaw(value: Any) -> Any:
     """Tuples -> lists, recursively, for the YAML/JSON form."""
-    if isinstance(value, tuple):
+    if isinstance(value, (tuple, list)):
         return [_thaw(v) for v in value]
     return value
+
+
+def _is_multi(x: Any) -> bool:
+    return bool(x) and isinstance(x[0], (tuple, list))
 
 
 def _check_str(value: Any, label: str | None, key: str, *, optional: bool = True) -> None:
@@ -69,161 +89,257 @@ def _check_str(value: Any, label: str | None, key: str, *, optional: bool = True
         raise _error(f"{key} must be a string, got {type(value).__name__} {value!r}", label, key)
 
 
-def _check_name(value: Any, label: str | None, key: str) -> None:
+def _check_storage_name(value: Any, label: str | None, key: str) -> None:
     _check_str(value, label, key)
-    if value is not None and ("/" in value or not value):
-        raise _error(f"{key} {value!r} is invalid: it must be non-empty and contain no '/'", label, key)
+    if value is None:
+        return
+    what = "Name" if key == "name" else "Default name"
+    if "/" in value or not value:
+        raise _error(f"{what} {value!r} is invalid. Names of Groups and Datasets cannot contain '/' "
+                     "and cannot be empty" if not value else
+                     f"{what} {value!r} is invalid. Names of Groups and Datasets cannot contain '/'")
 
 
-def _norm_quantity(qty: Any, name: str | None, label: str | None) -> Quantity:
-    """Normalise a quantity to an int >= 1 or one of '?', '*', '+'."""
+def _check_quantity(qty: Any, name: str | None, label: str | None) -> Quantity:
+    """An int >= 1 or a quantity flag (kept as spelled); numeric strings become ints."""
+    flags = "[" + ", ".join((ZERO_OR_ONE, ZERO_OR_MANY, ONE_OR_MANY)) + "]"
+    bad = _error(f"Invalid quantity '{qty}': must be greater than or equal to 1 or in '{flags}'", label, "quantity")
     if isinstance(qty, str):
         if qty in QUANTITY_FLAGS:
-            q: Quantity = QUANTITY_FLAGS[qty]
-        elif qty.isdigit():
-            q = int(qty)
-        else:
-            q = -1
-    elif isinstance(qty, int) and not isinstance(qty, bool):
-        q = qty
-    else:
-        q = -1
-    if q == -1 or (isinstance(q, int) and q < 1):
-        raise _error(
-            f"invalid quantity {qty!r}: expected an integer >= 1 or one of "
-            "'?', '*', '+', 'zero_or_one', 'zero_or_many', 'one_or_many'", label, "quantity")
-    if name is not None and q not in (1, ZERO_OR_ONE):
-        raise _error(f"a spec with a fixed name ({name!r}) can only have quantity 1 or '?', got {qty!r}",
-                     label, "quantity")
-    return q
+            if QUANTITY_FLAGS[qty] in (ZERO_OR_MANY, ONE_OR_MANY) and name is not None:
+                raise _error("Cannot give specific name to something that can exist multiple times: "
+                             f"name='{name}', quantity='{qty}'", label, "quantity")
+            return qty
+        try:
+            qty = int(qty)
+        except ValueError:
+            raise bad from None
+    if isinstance(qty, bool) or not isinstance(qty, int) or qty < 1:
+        raise bad
+    if name is not None and qty != 1:
+        raise _error("Cannot give specific name to something that can exist multiple times: "
+                     f"name='{name}', quantity='{qty}'", label, "quantity")
+    return qty
 
 
-def _norm_shape(shape: Any, label: str | None) -> tuple | None:
-    """Normalise a shape: None, a tuple of (int | None), or a tuple of such tuples (several allowed shapes)."""
+def _check_shape(shape: Any, label: str | None) -> None:
     if shape is None:
-        return None
-    if not isinstance(shape, (list, tuple)) or not shape:
-        raise _error(f"shape must be a non-empty list, got {shape!r}", label, "shape")
-    if all(isinstance(s, (list, tuple)) for s in shape):
-        return tuple(_norm_shape_one(s, label) for s in shape)
-    return _norm_shape_one(shape, label)
+        return
+    if not isinstance(shape, (list, tuple)):
+        raise _error(f"shape must be a list, got {shape!r}", label, "shape")
+    if len(shape) == 0:
+        raise _error("'shape' must not be empty", label, "shape")
+    for one in (shape if _is_multi(shape) else (shape,)):
+        if not isinstance(one, (list, tuple)) or not one:
+            raise _error(f"shape must be a non-empty list or a list of such lists, got {_thaw(shape)!r}",
+                         label, "shape")
+        for s in one:
+            if s is not None and (isinstance(s, bool) or not isinstance(s, int) or s < 0):
+                raise _error(f"shape entries must be null or integers >= 0, got {_thaw(shape)!r}", label, "shape")
 
 
-def _norm_shape_one(shape: Any, label: str | None) -> tuple:
-    for s in shape:
-        if s is not None and (isinstance(s, bool) or not isinstance(s, int) or s < 0):
-            raise _error(f"shape entries must be null or integers >= 0, got {shape!r}", label, "shape")
-    return tuple(shape)
-
-
-def _norm_dims(dims: Any, label: str | None) -> tuple | None:
-    """Normalise dims: None, a tuple of str, or a tuple of such tuples."""
+def _check_dims(dims: Any, label: str | None) -> None:
     if dims is None:
-        return None
+        return
     if not isinstance(dims, (list, tuple)) or not dims:
         raise _error(f"dims must be a non-empty list, got {dims!r}", label, "dims")
-    if all(isinstance(d, (list, tuple)) for d in dims):
-        return tuple(_norm_dims(d, label) for d in dims)  # type: ignore[misc]
-    if not all(isinstance(d, str) for d in dims):
-        raise _error(f"dims entries must be strings, got {dims!r}", label, "dims")
-    return tuple(dims)
+    for one in (dims if _is_multi(dims) else (dims,)):
+        if not isinstance(one, (list, tuple)) or not all(d is None or isinstance(d, str) for d in one):
+            raise _error(f"dims entries must be strings (or null), got {_thaw(dims)!r}", label, "dims")
 
 
-def _is_multi(x: tuple | None) -> bool:
-    return x is not None and bool(x) and isinstance(x[0], tuple)
-
-
-def _check_shape_dims(shape: tuple | None, dims: tuple | None, label: str | None) -> None:
+def _check_shape_dims(shape: Any, dims: Any, label: str | None) -> None:
     if shape is None or dims is None:
         return
     shapes = shape if _is_multi(shape) else (shape,)
     dimss = dims if _is_multi(dims) else (dims,)
     if len(shapes) != len(dimss) or any(len(s) != len(d) for s, d in zip(shapes, dimss)):
-        raise _error(f"dims {_thaw(dims)!r} and shape {_thaw(shape)!r} do not match in length", label, "dims")
+        raise _error(f"'dims' and 'shape' must be the same length: dims {_thaw(dims)!r}, shape {_thaw(shape)!r}",
+                     label, "dims")
 
 
-def _norm_dtype(dtype: Any, label: str | None, *, compound: bool) -> Any:
-    """Normalise a dtype: canonical str, RefSpec, or (if allowed) a tuple of DtypeSpec."""
-    if dtype is None or isinstance(dtype, RefSpec):
+def check_dtype(dtype: Any, label: str | None = None, key: str = "dtype") -> Any:
+    """`dtype` unchanged if it is a reference or a primitive dtype spelling of the language, else SpecError."""
+    if isinstance(dtype, RefSpec):
         return dtype
-    if isinstance(dtype, str):
-        try:
-            return canonical_dtype(dtype)
-        except SpecError as e:
-            raise _error(e.detail, label, "dtype") from None
-    if isinstance(dtype, dict):
+    if isinstance(dtype, str) and (is_known_dtype(dtype) or dtype == "object"):
+        return dtype
+    raise _error(f"dtype {dtype!r} is not a valid primary data type. Use one of the language's dtypes "
+                 "(float32, float64, int8..int64, uint8..uint64, bool, text, ascii, isodatetime, numeric) "
+                 "or an alias (float, double, short, int, long, uint, utf, utf8, str, bytes, datetime, ...)",
+                 label, key)
+
+
+def _to_dtype(dtype: Any, label: str | None, *, compound: bool) -> Any:
+    """Validate a dtype: a spelling, a RefSpec (a {target_type, reftype} dict becomes one) or compound fields."""
+    if isinstance(dtype, dict) and not isinstance(dtype, DtypeSpec):
+        if isinstance(dtype, RefSpec):
+            return dtype
         return RefSpec.from_dict(dtype, label=label)
     if isinstance(dtype, (list, tuple)):
         if not compound:
             raise _error("a compound dtype is only allowed on datasets", label, "dtype")
         if not dtype:
             raise _error("a compound dtype needs at least one field", label, "dtype")
-        fields = []
-        for f in dtype:
-            if isinstance(f, dict):
-                f = DtypeSpec.from_dict(f, label=label)
+        for i, f in enumerate(dtype):
             if not isinstance(f, DtypeSpec):
-                raise _error(f"compound dtype fields must be DtypeSpec, got {type(f).__name__}", label, "dtype")
-            fields.append(f)
-        names = [f.name for f in fields]
+                raise _error(f"must use DtypeSpec if defining compound dtype - found {type(f)} at element {i}",
+                             label, "dtype")
+        names = [f.name for f in dtype]
         if len(set(names)) != len(names):
             raise _error(f"compound dtype has duplicate field names {names}", label, "dtype")
-        return tuple(fields)
-    raise _error(f"dtype must be a string, a reference or a list of fields, got {dtype!r}", label, "dtype")
+        return dtype
+    return check_dtype(dtype, label)
+
+
+def canonical_spec_dtype(dtype: Any) -> Any:
+    """A dtype with every primitive spelling canonical (RefSpecs kept; compound fields rebuilt if needed)."""
+    if isinstance(dtype, str):
+        return canonical_dtype(dtype)
+    if isinstance(dtype, (list, tuple)):
+        out = []
+        changed = isinstance(dtype, list)
+        for f in dtype:
+            c = canonical_spec_dtype(f.dtype)
+            if c is not f.dtype and c != f.dtype:
+                f = DtypeSpec(f.name, f.doc, c)
+                changed = True
+            out.append(f)
+        return tuple(out) if changed else dtype
+    return dtype
 
 
 def _dtype_to_dict(dtype: Any) -> Any:
     if isinstance(dtype, RefSpec):
         return dtype.to_dict()
-    if isinstance(dtype, tuple):
+    if isinstance(dtype, (tuple, list)):
         return [f.to_dict() for f in dtype]
     return dtype
 
 
-def _set(obj: Any, name: str, value: Any) -> None:
-    object.__setattr__(obj, name, value)
+class _Dict(dict):
+    """Shared behaviour of every spec dict: identity hash, build_spec from a plain dict."""
+
+    __slots__ = ()
+    __hash__ = object.__hash__  # type: ignore[assignment]  # mutable dicts, hashed by identity as in hdmf
+    _ARGS: tuple[str, ...] = ()
+
+    @classmethod
+    def build_const_args(cls, spec_dict: dict) -> dict:
+        """Constructor arguments from a spec dict (sub-dicts become spec objects)."""
+        return dict(spec_dict)
+
+    @classmethod
+    def build_spec(cls, spec_dict: dict) -> Any:
+        """Build a spec from its dict form; keys the constructor does not take are ignored with a warning."""
+        args = cls.build_const_args(spec_dict)
+        unused = [k for k in args if k not in cls._ARGS]
+        if unused:
+            warnings.warn(f"Unexpected keys {unused} in spec {spec_dict}", stacklevel=2)
+        return cls(**{k: v for k, v in args.items() if k in cls._ARGS})
+
+    def __copy__(self) -> Any:
+        """A shallow copy: same sub-specs, own child lists and indexes, no parent."""
+        new = self.__class__.__new__(self.__class__)
+        dict.update(new, self)
+        for k in ("attributes", "datasets", "groups", "links"):
+            if isinstance(new.get(k), list):
+                dict.__setitem__(new, k, list(new[k]))
+        for cls in type(self).__mro__:
+            for s in getattr(cls, "__slots__", ()):
+                if s == "_parent" or not hasattr(self, s):
+                    continue
+                v = getattr(self, s)
+                if isinstance(v, dict):
+                    v = {k: (set(x) if isinstance(x, set) else list(x) if isinstance(x, list) else x)
+                         for k, x in v.items()}
+                elif isinstance(v, set):
+                    v = set(v)
+                object.__setattr__(new, s, v)
+        if isinstance(new, _Spec):
+            new._parent = None
+        return new
+
+    def __deepcopy__(self, memo: dict) -> Any:
+        return self.build_spec(_copy.deepcopy(dict(self), memo))
 
 
-@dataclass(frozen=True, slots=True)
-class RefSpec:
+class RefSpec(_Dict):
     """A reference dtype: `{target_type: X, reftype: object}`."""
 
-    target_type: str
-    reftype: str = "object"
+    __slots__ = ()
+    _ARGS = ("target_type", "reftype")
 
-    def __post_init__(self) -> None:
-        _check_str(self.target_type, None, "target_type", optional=False)
-        if self.reftype not in REFTYPES:
-            raise _error(f"reftype must be one of {REFTYPES}, got {self.reftype!r}", self.target_type, "reftype")
+    def __init__(self, target_type: str, reftype: str = "object") -> None:
+        super().__init__()
+        _check_str(target_type, None, "target_type", optional=False)
+        if reftype not in REFTYPES:
+            raise _error(f"reftype must be one of {', '.join(REFTYPES)}, got {reftype!r}", target_type, "reftype")
+        self["target_type"] = target_type
+        self["reftype"] = reftype
 
     @classmethod
     def from_dict(cls, d: dict, *, label: str | None = None) -> "RefSpec":
         """Build from the YAML form, rejecting unknown keys."""
         extra = set(d) - {"target_type", "reftype"}
         if extra or "target_type" not in d:
-            raise _error(f"a reference dtype needs 'target_type' and 'reftype' only, got keys {sorted(d)}",
-                         label, "dtype")
+            raise _error("'dtype' must have the key 'target_type' (and optionally 'reftype'), "
+                         f"got keys {sorted(d)}", label, "dtype")
         return cls(d["target_type"], d.get("reftype", "object"))
+
+    @property
+    def target_type(self) -> str:
+        """The data type a reference points to."""
+        return self["target_type"]
+
+    @property
+    def reftype(self) -> str:
+        """'object' (or the legacy 'region')."""
+        return self["reftype"]
+
+    def __repr__(self) -> str:
+        return f"RefSpec(target_type={self.target_type!r}, reftype={self.reftype!r})"
 
     def to_dict(self) -> dict:
         """The YAML/JSON form."""
         return {"target_type": self.target_type, "reftype": self.reftype}
 
 
-@dataclass(frozen=True, slots=True)
-class DtypeSpec:
+class _DtypeSpecIsRef:
+    """`DtypeSpec.is_ref(spec)` (hdmf's static form) and `field.is_ref` (bool) on an instance."""
+
+    def __get__(self, obj: Any, owner: type) -> Any:
+        if obj is None:
+            return _is_ref_dict
+        return isinstance(obj.dtype, RefSpec)
+
+
+def _is_ref_dict(spec: Any) -> bool:
+    """True if a spec dict is a reference or has a reference dtype."""
+    if not isinstance(spec, dict):
+        return False
+    if "target_type" in spec:
+        return True
+    dt = spec.get("dtype")
+    return isinstance(dt, dict) and "target_type" in dt
+
+
+class DtypeSpec(_Dict):
     """One field of a compound dtype."""
 
-    name: str
-    doc: str
-    dtype: Any
+    __slots__ = ()
+    _ARGS = ("name", "doc", "dtype")
+    is_ref = _DtypeSpecIsRef()
 
-    def __post_init__(self) -> None:
-        _check_str(self.name, None, "name", optional=False)
-        _check_str(self.doc, self.name, "doc", optional=False)
-        if self.dtype is None:
-            raise _error(f"compound field {self.name!r} needs a dtype", self.name, "dtype")
-        _set(self, "dtype", _norm_dtype(self.dtype, self.name, compound=False))
+    def __init__(self, name: str, doc: str, dtype: Any) -> None:
+        super().__init__()
+        _check_str(name, None, "name", optional=False)
+        _check_str(doc, name, "doc", optional=False)
+        if dtype is None:
+            raise _error(f"compound field {name!r} needs a dtype", name, "dtype")
+        self["doc"] = doc
+        self["name"] = name
+        self["dtype"] = _to_dtype(dtype, name, compound=False)
 
     @classmethod
     def from_dict(cls, d: dict, *, label: str | None = None) -> "DtypeSpec":
@@ -234,254 +350,536 @@ class DtypeSpec:
                          label, "dtype")
         return cls(d["name"], d["doc"], d["dtype"])
 
+    @classmethod
+    def build_const_args(cls, spec_dict: dict) -> dict:
+        ret = dict(spec_dict)
+        if isinstance(ret.get("dtype"), dict):
+            ret["dtype"] = RefSpec.build_spec(ret["dtype"])
+        return ret
+
+    @staticmethod
+    def check_valid_dtype(dtype: Any) -> bool:
+        """True if `dtype` is a reference dict (with 'target_type') or a primitive dtype; else SpecError."""
+        if isinstance(dtype, dict):
+            if "target_type" not in dtype:
+                raise _error("'dtype' must have the key 'target_type'")
+            return True
+        check_dtype(dtype)
+        return True
+
+    assertValidDtype = check_valid_dtype  # hdmf's older name
+
     @property
-    def is_ref(self) -> bool:
-        """True if the field holds references."""
-        return is_ref_dtype(self.dtype)
+    def name(self) -> str:
+        return self["name"]
+
+    @property
+    def doc(self) -> str:
+        return self["doc"]
+
+    @property
+    def dtype(self) -> Any:
+        return self["dtype"]
+
+    def __repr__(self) -> str:
+        return f"DtypeSpec(name={self.name!r}, dtype={self.dtype!r})"
 
     def to_dict(self) -> dict:
         """The YAML/JSON form."""
         return {"name": self.name, "doc": self.doc, "dtype": _dtype_to_dict(self.dtype)}
 
 
-class _Sub:
-    """Shared behaviour of specs that sit inside a group (parent pointer, quantity helpers)."""
+class _Spec(_Dict):
+    """A spec that sits in a tree (attribute, dataset, group, link): parent pointer, path, quantity helpers."""
 
-    __slots__ = ()
+    __slots__ = ("_parent",)
+
+    @property
+    def parent(self) -> Any:
+        """The enclosing spec (None at the top)."""
+        return getattr(self, "_parent", None)
+
+    @parent.setter
+    def parent(self, spec: Any) -> None:
+        if getattr(self, "_parent", None) is not None:
+            raise AttributeError("Cannot re-assign parent.")
+        self._parent = spec
+
+    @property
+    def doc(self) -> str:
+        return self.get("doc")
+
+    @property
+    def name(self) -> str | None:
+        return self.get("name")
+
+    @property
+    def path(self) -> str:
+        """Names (else the type) from the outermost enclosing spec down to this one, '/'-joined."""
+        parts = []
+        s: Any = self
+        while s is not None:
+            parts.append(s.name or getattr(s, "data_type_def", None) or getattr(s, "data_type_inc", None))
+            s = s.parent
+        return "/".join(str(p) for p in reversed(parts))
 
     def _adopt(self, child: Any) -> Any:
         """Return `child` with its parent set to self (a value-equal copy if it already has another parent)."""
-        if child.parent is None:
-            _set(child, "parent", self)
+        p = getattr(child, "_parent", None)
+        if p is None:
+            child._parent = self
             return child
-        if child.parent is self:
+        if p is self:
             return child
-        copy = dataclasses.replace(child)
-        _set(copy, "parent", self)
-        return copy
+        new = _copy.copy(child)
+        new._parent = self
+        return new
+
+    @property
+    def quantity(self) -> Quantity:
+        return self.get("quantity", DEF_QUANTITY)
 
     def is_many(self) -> bool:
         """True if more than one instance may exist ('*', '+' or an integer > 1)."""
-        q = self.quantity  # type: ignore[attr-defined]
+        q = QUANTITY_FLAGS.get(self.quantity, self.quantity) if isinstance(self.quantity, str) else self.quantity
         return q in (ZERO_OR_MANY, ONE_OR_MANY) or (isinstance(q, int) and q > 1)
-
-    @property
-    def required(self) -> bool:
-        """True if at least one instance must exist."""
-        return self.quantity not in (ZERO_OR_ONE, ZERO_OR_MANY)  # type: ignore[attr-defined]
 
     @property
     def is_required(self) -> bool:
         """True if the object must be present (quantity at least one); same question as on AttributeSpec."""
-        return self.required
+        return self.required  # type: ignore[attr-defined]
 
     @property
     def min_count(self) -> int:
         """The least number of instances allowed."""
-        q = self.quantity  # type: ignore[attr-defined]
-        return q if isinstance(q, int) else (1 if q == ONE_OR_MANY else 0)
+        q = self.quantity
+        if isinstance(q, str):
+            return 1 if QUANTITY_FLAGS.get(q) == ONE_OR_MANY else 0
+        return q
 
     @property
     def max_count(self) -> int | None:
         """The largest number of instances allowed (None: unbounded)."""
-        q = self.quantity  # type: ignore[attr-defined]
-        return q if isinstance(q, int) else (1 if q == ZERO_OR_ONE else None)
+        q = self.quantity
+        if isinstance(q, str):
+            return 1 if QUANTITY_FLAGS.get(q) == ZERO_OR_ONE else None
+        return q
 
 
-def _shape_helpers(shape: tuple | None) -> tuple[tuple, ...] | None:
-    if shape is None:
-        return None
-    return shape if _is_multi(shape) else (shape,)
+def _array_fields(self: Any, label: str | None, dtype: Any, shape: Any, dims: Any, value: Any,
+                  default_value: Any, *, compound: bool) -> None:
+    """Validate and store dtype, shape, dims, value, default_value (shared by attributes and datasets)."""
+    if dtype is not None:
+        self["dtype"] = _to_dtype(dtype, label, compound=compound)
+    _check_shape(shape, label)
+    _check_dims(dims, label)
+    _check_shape_dims(shape, dims, label)
+    if shape is not None:
+        self["shape"] = shape
+    if dims is not None:
+        self["dims"] = dims
+    if _FILL_DIMS.get():
+        if shape is not None and dims is None:  # hdmf's placeholder names for dims a shape implies
+            self["dims"] = tuple(tuple(f"dim_{i}" for i in range(len(one))) for one in shape) \
+                if _is_multi(shape) else tuple(f"dim_{i}" for i in range(len(shape)))
+        elif dims is not None and shape is None:  # and the unconstrained shape dims imply
+            self["shape"] = tuple(tuple(None for _ in one) for one in dims) if _is_multi(dims) \
+                else tuple(None for _ in dims)
+    if value is not None and default_value is not None:
+        raise _error("cannot specify 'value' and 'default_value'", label, "value")
+    if value is not None:
+        self["value"] = value
+    if default_value is not None:
+        self["default_value"] = default_value
 
 
-@dataclass(frozen=True, slots=True, repr=False)
-class AttributeSpec:
+class _ArrayProps:
+    """Read properties of specs that hold values (attributes and datasets)."""
+
+    __slots__ = ()
+
+    @property
+    def dtype(self) -> Any:
+        return self.get("dtype")  # type: ignore[attr-defined]
+
+    @property
+    def shape(self) -> Any:
+        return self.get("shape")  # type: ignore[attr-defined]
+
+    @property
+    def dims(self) -> Any:
+        return self.get("dims")  # type: ignore[attr-defined]
+
+    @property
+    def value(self) -> Any:
+        return self.get("value")  # type: ignore[attr-defined]
+
+    @property
+    def default_value(self) -> Any:
+        return self.get("default_value")  # type: ignore[attr-defined]
+
+    @property
+    def shapes(self) -> tuple | None:
+        """The allowed shapes as a sequence of shapes (None: unconstrained)."""
+        s = self.shape
+        if s is None:
+            return None
+        return tuple(s) if _is_multi(s) else (s,)
+
+
+class AttributeSpec(_ArrayProps, _Spec):
     """An attribute of a group or dataset."""
 
-    name: str
-    doc: str
-    dtype: Any
-    shape: Any = None
-    dims: Any = None
-    required: bool = True
-    value: Any = None
-    default_value: Any = None
-    parent: Any = field(default=None, init=False, compare=False)
+    __slots__ = ()
+    _ARGS = ("name", "doc", "dtype", "shape", "dims", "required", "parent", "value", "default_value")
 
-    def __post_init__(self) -> None:
-        _check_name(self.name, None, "name")
-        label = self.name
-        if self.name is None:
-            raise _error("an attribute needs a name", None, "name")
-        _check_str(self.doc, label, "doc", optional=False)
-        if self.dtype is None:
-            raise _error(f"attribute {self.name!r} needs a dtype", label, "dtype")
-        _set(self, "dtype", _norm_dtype(self.dtype, label, compound=False))
-        _set(self, "shape", _norm_shape(self.shape, label))
-        _set(self, "dims", _norm_dims(self.dims, label))
-        _check_shape_dims(self.shape, self.dims, label)
-        if not isinstance(self.required, bool):
-            raise _error(f"required must be true or false, got {self.required!r}", label, "required")
-        if self.value is not None and self.default_value is not None:
-            raise _error("cannot have both 'value' and 'default_value'", label, "value")
-        _set(self, "value", _freeze(self.value))
-        _set(self, "default_value", _freeze(self.default_value))
+    def __init__(self, name: str, doc: str, dtype: Any, shape: Any = None, dims: Any = None,
+                 required: bool = True, parent: Any = None, value: Any = None, default_value: Any = None) -> None:
+        super().__init__()
+        _check_str(name, None, "name", optional=False)
+        if not name or "/" in name:
+            raise _error(f"attribute name {name!r} is invalid: it must be non-empty and contain no '/'", name, "name")
+        _check_str(doc, name, "doc", optional=False)
+        if dtype is None:
+            raise _error(f"attribute {name!r} needs a dtype", name, "dtype")
+        if not isinstance(required, bool):
+            raise _error(f"required must be true or false, got {required!r}", name, "required")
+        self["doc"] = doc
+        self["name"] = name
+        if not required:
+            self["required"] = False
+        _array_fields(self, name, dtype, shape, dims, value, default_value, compound=False)
+        if value is not None:
+            self.pop("required", None)
+        if default_value is not None:
+            self["required"] = False
+        self._parent = parent
 
-    def __repr__(self) -> str:
-        return f"AttributeSpec(name={self.name!r}, dtype={self.dtype!r})"
+    @classmethod
+    def build_const_args(cls, spec_dict: dict) -> dict:
+        ret = dict(spec_dict)
+        if isinstance(ret.get("dtype"), dict):
+            ret["dtype"] = RefSpec.build_spec(ret["dtype"])
+        return ret
+
+    @property
+    def required(self) -> bool:
+        """False if the attribute may be absent."""
+        return self.get("required", True)
 
     @property
     def is_required(self) -> bool:
         """True if a value must be given: required, and not fixed by the spec's ``value``."""
         return self.required and self.value is None
 
-    @property
-    def shapes(self) -> tuple[tuple, ...] | None:
-        """The allowed shapes as a tuple of shapes (None: any, i.e. scalar unless given)."""
-        return _shape_helpers(self.shape)
+    def __repr__(self) -> str:
+        return f"AttributeSpec(name={self.name!r}, dtype={self.dtype!r})"
 
     def to_dict(self, type_key: str = "data_type") -> dict:
         """The YAML/JSON form (defaults left out)."""
         d: dict[str, Any] = {"name": self.name, "doc": self.doc, "dtype": _dtype_to_dict(self.dtype)}
-        _put_shape_and_values(d, self)
-        if not self.required:
+        for key in ("dims", "shape", "value", "default_value"):
+            v = self.get(key)
+            if v is not None:
+                d[key] = _thaw(v)
+        if "required" in self and not self.required:
             d["required"] = False
         return d
 
 
-class _Storage(_Sub):
-    """Shared behaviour of DatasetSpec and GroupSpec."""
+class BaseStorageSpec(_Spec):
+    """Shared behaviour of DatasetSpec and GroupSpec: attributes, type keys, inheritance tracking."""
 
-    __slots__ = ()
+    __slots__ = ("_attrs", "_new_attrs", "_over_attrs", "_inc_resolved", "_resolved", "_inc_spec")
+
+    def _init_storage(self, doc: str, name: str | None, default_name: str | None, attributes: Any,
+                      linkable: bool, quantity: Any, data_type_def: str | None, data_type_inc: str | None) -> None:
+        label = data_type_def or name or data_type_inc
+        _check_str(doc, label, "doc", optional=False)
+        _check_storage_name(name, label, "name")
+        _check_storage_name(default_name, label, "default_name")
+        _check_str(data_type_def, label, "data_type_def")
+        _check_str(data_type_inc, label, "data_type_inc")
+        if name is None and data_type_def is None and data_type_inc is None:
+            raise _error("Cannot create Group or Dataset spec with no name without specifying "
+                         f"'{self.def_key()}' and/or '{self.inc_key()}'.", label, "name")
+        if not isinstance(linkable, bool):
+            raise _error(f"linkable must be true or false, got {linkable!r}", label, "linkable")
+        quantity = _check_quantity(quantity, name, label)
+        self["doc"] = doc
+        if name is not None:
+            self["name"] = name
+        if default_name is not None:
+            if name is not None:
+                warnings.warn("found 'default_name' with 'name' - ignoring 'default_name'", stacklevel=3)
+            else:
+                self["default_name"] = default_name
+        if quantity != DEF_QUANTITY:
+            self["quantity"] = quantity
+        if not linkable:
+            self["linkable"] = False
+        if data_type_inc is not None:
+            if data_type_inc == data_type_def:
+                warnings.warn(f"data_type_inc and data_type_def cannot be the same: {data_type_inc}. "
+                              "Ignoring data_type_inc.", stacklevel=3)
+            else:
+                self[self.inc_key()] = data_type_inc
+        if data_type_def is not None:
+            self[self.def_key()] = data_type_def
+        self._attrs: dict[str, AttributeSpec] = {}
+        self._parent = None
+        self._inc_resolved = False
+        self._resolved = False
+        self._inc_spec = None
+        if attributes is not None:
+            if not isinstance(attributes, (list, tuple)):
+                raise _error(f"attributes must be a list, got {type(attributes).__name__}", label, "attributes")
+            for a in attributes:
+                if not isinstance(a, AttributeSpec):
+                    raise _error(f"attributes must hold AttributeSpec objects, got {type(a).__name__}",
+                                 label, "attributes")
+                if a.name in self._attrs:
+                    raise _error(f"duplicate name {a.name!r} in attributes", label, "attributes")
+                self.set_attribute(a)
+        self._new_attrs = set(self._attrs)
+        self._over_attrs: set[str] = set()
+
+    # -- type keys ---------------------------------------------------------------------------------
+
+    @classmethod
+    def type_key(cls) -> str:
+        """The key naming a type ('data_type'; NWB's classes use 'neurodata_type')."""
+        return "data_type"
+
+    @classmethod
+    def def_key(cls) -> str:
+        return f"{cls.type_key()}_def"
+
+    @classmethod
+    def inc_key(cls) -> str:
+        return f"{cls.type_key()}_inc"
+
+    @classmethod
+    def id_key(cls) -> str:
+        return "object_id"
+
+    @property
+    def data_type_def(self) -> str | None:
+        return self.get(self.def_key())
+
+    @property
+    def data_type_inc(self) -> str | None:
+        return self.get(self.inc_key())
 
     @property
     def data_type(self) -> str | None:
         """The type this spec defines, else the type it includes."""
-        return self.data_type_def or self.data_type_inc  # type: ignore[attr-defined]
+        return self.data_type_def or self.data_type_inc
 
     @property
     def label(self) -> str | None:
         """A human name for error messages: the defined type, else the name, else the included type."""
-        return self.data_type_def or self.name or self.data_type_inc  # type: ignore[attr-defined]
+        return self.data_type_def or self.name or self.data_type_inc
 
-    def _check_common(self) -> None:
-        label = self.label
-        _check_str(self.doc, label, "doc", optional=False)  # type: ignore[attr-defined]
-        _check_name(self.name, label, "name")  # type: ignore[attr-defined]
-        _check_name(self.default_name, label, "default_name")  # type: ignore[attr-defined]
-        _check_str(self.data_type_def, label, "data_type_def")  # type: ignore[attr-defined]
-        _check_str(self.data_type_inc, label, "data_type_inc")  # type: ignore[attr-defined]
-        if self.name is None and self.data_type is None:  # type: ignore[attr-defined]
-            raise _error("a group or dataset spec needs a name, a data_type_def or a data_type_inc",
-                         label, "name")
-        if self.data_type_def is not None and self.data_type_def == self.data_type_inc:  # type: ignore
-            raise _error(f"type {self.data_type_def!r} cannot include itself", label,  # type: ignore[attr-defined]
-                         "data_type_inc")
-        if not isinstance(self.linkable, bool):  # type: ignore[attr-defined]
-            raise _error(f"linkable must be true or false, got {self.linkable!r}", label, "linkable")  # type: ignore
-        _set(self, "quantity", _norm_quantity(self.quantity, self.name, label))  # type: ignore[attr-defined]
-        _set(self, "attributes", self._children(self.attributes, AttributeSpec, "attributes"))  # type: ignore
+    @property
+    def default_name(self) -> str | None:
+        return self.get("default_name")
 
-    def _children(self, items: Any, cls: type[Any], key: str) -> tuple:
-        if items is None:
-            return ()
-        if not isinstance(items, (list, tuple)):
-            raise _error(f"{key} must be a list, got {type(items).__name__}", self.label, key)
-        out = []
-        names: set[str] = set()
-        for item in items:
-            if not isinstance(item, cls):
-                raise _error(f"{key} must hold {cls.__name__} objects, got {type(item).__name__}",
-                             self.label, key)
-            if item.name is not None:
-                if item.name in names:
-                    raise _error(f"duplicate name {item.name!r} in {key}", self.label, key)
-                names.add(item.name)
-            out.append(self._adopt(item))
-        return tuple(out)
+    @property
+    def linkable(self) -> bool:
+        return self.get("linkable", True)
 
-    def _index(self) -> dict:
-        idx = self._by_name  # type: ignore[attr-defined]
-        if idx is None:
-            idx = {}
-            for kind in ("attributes", "datasets", "groups", "links"):
-                for s in getattr(self, kind, ()):
-                    if s.name is not None:
-                        idx[(kind, s.name)] = s
-            _set(self, "_by_name", idx)
-        return idx
+    @property
+    def required(self) -> bool:
+        """True if at least one instance must exist."""
+        return QUANTITY_FLAGS.get(self.quantity, self.quantity) not in (ZERO_OR_ONE, ZERO_OR_MANY) \
+            if isinstance(self.quantity, str) else True
+
+    @property
+    def attributes(self) -> tuple[AttributeSpec, ...]:
+        return tuple(self.get("attributes", ()))
+
+    # -- attributes --------------------------------------------------------------------------------
+
+    def set_attribute(self, spec: AttributeSpec) -> None:
+        """Add (or replace, by name) an attribute spec; a spec that has another parent is copied."""
+        if not isinstance(spec, AttributeSpec):
+            raise TypeError(f"set_attribute needs an AttributeSpec, got {type(spec).__name__}")
+        spec = self._adopt(spec)
+        attrs = self.setdefault("attributes", [])
+        if isinstance(attrs, tuple):
+            attrs = self["attributes"] = list(attrs)
+        old = self._attrs.get(spec.name)
+        if old is not None:
+            attrs[next(i for i, a in enumerate(attrs) if a.name == spec.name)] = spec
+        else:
+            attrs.append(spec)
+        self._attrs[spec.name] = spec
+
+    def add_attribute(self, name: str, doc: str, dtype: Any, shape: Any = None, dims: Any = None,
+                      required: bool = True, parent: Any = None, value: Any = None,
+                      default_value: Any = None) -> AttributeSpec:
+        """Deprecated in hdmf (use set_attribute): build an AttributeSpec and add it."""
+        warnings.warn("add_attribute is deprecated; use set_attribute", DeprecationWarning, stacklevel=2)
+        spec = AttributeSpec(name, doc, dtype, shape=shape, dims=dims, required=required, value=value,
+                             default_value=default_value)
+        self.set_attribute(spec)
+        return spec
 
     def get_attribute(self, name: str) -> AttributeSpec | None:
         """The attribute spec called `name`, or None."""
-        return self._index().get(("attributes", name))
+        return self._attrs.get(name)
+
+    # -- inheritance state -------------------------------------------------------------------------
+
+    @property
+    def inc_spec_resolved(self) -> bool:
+        """True once the included type's spec has been merged into this one."""
+        return self._inc_resolved
+
+    @property
+    def data_type_inc_resolved(self) -> Any:
+        """The included type's spec merged into this one (None before resolution)."""
+        return self._inc_spec
+
+    @property
+    def resolved(self) -> bool:
+        """True once this spec and its sub-specs are resolved (set by the catalog)."""
+        return self._resolved
+
+    @resolved.setter
+    def resolved(self, val: bool) -> None:
+        if not isinstance(val, bool):
+            raise ValueError("resolved must be a boolean")
+        self._resolved = val
+
+    def _set_inherited(self, inc_spec: Any, own: dict[str, set]) -> None:
+        """Record what came from `inc_spec`; `own` names this spec's own sub-specs per kind before merging."""
+        self._inc_spec = inc_spec
+        self._inc_resolved = True
+        inherited = {a.name for a in inc_spec.attributes}
+        self._new_attrs = set(self._attrs) - inherited
+        self._over_attrs = own.get("attributes", set()) & inherited
+
+    def is_inherited_attribute(self, name: str) -> bool:
+        """True if attribute `name` came from the included type (ValueError if there is none)."""
+        if name not in self._attrs:
+            raise ValueError(f"Attribute '{name}' not found")
+        return name not in self._new_attrs
+
+    def is_overridden_attribute(self, name: str) -> bool:
+        """True if attribute `name` refines one of the included type (ValueError if there is none)."""
+        if name not in self._attrs:
+            raise ValueError(f"Attribute '{name}' not found")
+        return name in self._over_attrs
+
+    def is_inherited_spec(self, spec: Any) -> bool:
+        """True if `spec` (an attribute of this spec) came from the included type."""
+        if isinstance(spec, AttributeSpec) and spec.parent is self and spec.name in self._attrs:
+            return self.is_inherited_attribute(spec.name)
+        return False
+
+    def is_overridden_spec(self, spec: Any) -> bool:
+        """True if `spec` (an attribute of this spec) refines one of the included type."""
+        if isinstance(spec, AttributeSpec) and spec.parent is self and spec.name in self._attrs:
+            return self.is_overridden_attribute(spec.name)
+        return False
+
+    def resolve_inc_spec(self, inc_spec: Any, namespace: Any = None) -> None:
+        """Merge the included type's spec into this one, in place, recording what is inherited/overridden."""
+        from .resolve import merge_in_place
+
+        if type(self) is not type(inc_spec) and not isinstance(inc_spec, _storage_base(self)):
+            raise TypeError(f"Cannot resolve included spec: expected {_storage_base(self).__name__}, "
+                            f"got {type(inc_spec)}")
+        merge_in_place(self, inc_spec, namespace)
+
+    @classmethod
+    def get_data_type_spec(cls, data_type_def: str) -> AttributeSpec:
+        """Deprecated in hdmf: the attribute spec of the type-name attribute."""
+        warnings.warn("get_data_type_spec is deprecated", DeprecationWarning, stacklevel=2)
+        return AttributeSpec(cls.type_key(), "the data type of this object", "text", value=data_type_def)
+
+    @classmethod
+    def get_namespace_spec(cls) -> AttributeSpec:
+        """Deprecated in hdmf: the attribute spec of the namespace attribute."""
+        warnings.warn("get_namespace_spec is deprecated", DeprecationWarning, stacklevel=2)
+        return AttributeSpec("namespace", "the namespace for the data type of this object", "text", required=False)
+
+    @classmethod
+    def build_const_args(cls, spec_dict: dict) -> dict:
+        ret = dict(spec_dict)
+        for k in ("neurodata_type_def", "neurodata_type_inc"):
+            if k in ret and cls.type_key() == "data_type":
+                ret["data_type" + k[len("neurodata_type"):]] = ret.pop(k)
+        for k in (cls.def_key(), cls.inc_key()):
+            if k in ret and cls.type_key() != "data_type":
+                ret["data_type" + k[len(cls.type_key()):]] = ret.pop(k)
+        if ret.get("attributes"):
+            ret["attributes"] = [a if isinstance(a, AttributeSpec) else AttributeSpec.build_spec(a)
+                                 for a in ret["attributes"]]
+        return ret
 
     def _base_dict(self, type_key: str) -> dict:
         d: dict[str, Any] = {}
-        if self.data_type_def is not None:  # type: ignore[attr-defined]
-            d[f"{type_key}_def"] = self.data_type_def  # type: ignore[attr-defined]
-        if self.data_type_inc is not None:  # type: ignore[attr-defined]
-            d[f"{type_key}_inc"] = self.data_type_inc  # type: ignore[attr-defined]
-        if self.name is not None:  # type: ignore[attr-defined]
-            d["name"] = self.name  # type: ignore[attr-defined]
-        if self.default_name is not None:  # type: ignore[attr-defined]
-            d["default_name"] = self.default_name  # type: ignore[attr-defined]
-        d["doc"] = self.doc  # type: ignore[attr-defined]
+        if self.data_type_def is not None:
+            d[f"{type_key}_def"] = self.data_type_def
+        if self.data_type_inc is not None:
+            d[f"{type_key}_inc"] = self.data_type_inc
+        if self.name is not None:
+            d["name"] = self.name
+        if self.default_name is not None:
+            d["default_name"] = self.default_name
         return d
 
     def _tail_dict(self, d: dict, type_key: str) -> dict:
-        if self.quantity != 1:  # type: ignore[attr-defined]
-            d["quantity"] = self.quantity  # type: ignore[attr-defined]
-        if not self.linkable:  # type: ignore[attr-defined]
+        d["doc"] = self.doc
+        if self.quantity != 1:
+            d["quantity"] = self.quantity
+        if not self.linkable:
             d["linkable"] = False
-        if self.attributes:  # type: ignore[attr-defined]
-            d["attributes"] = [a.to_dict(type_key) for a in self.attributes]  # type: ignore[attr-defined]
+        if self.attributes:
+            d["attributes"] = [a.to_dict(type_key) for a in self.attributes]
         return d
 
 
-@dataclass(frozen=True, slots=True, repr=False)
-class DatasetSpec(_Storage):
+def _storage_base(spec: Any) -> type:
+    return GroupSpec if isinstance(spec, GroupSpec) else DatasetSpec
+
+
+class DatasetSpec(_ArrayProps, BaseStorageSpec):
     """A dataset: a typed or named n-dimensional array (or scalar) with attributes."""
 
-    doc: str
-    dtype: Any = None
-    name: str | None = None
-    default_name: str | None = None
-    shape: Any = None
-    dims: Any = None
-    attributes: tuple[AttributeSpec, ...] = ()
-    data_type_def: str | None = None
-    data_type_inc: str | None = None
-    quantity: Quantity = 1
-    linkable: bool = True
-    value: Any = None
-    default_value: Any = None
-    parent: Any = field(default=None, init=False, compare=False)
-    _by_name: Any = field(default=None, init=False, compare=False)
+    __slots__ = ()
+    _ARGS = ("doc", "dtype", "name", "default_name", "shape", "dims", "attributes", "linkable", "quantity",
+             "default_value", "value", "data_type_def", "data_type_inc")
 
-    def __post_init__(self) -> None:
-        self._check_common()
-        label = self.label
-        _set(self, "dtype", _norm_dtype(self.dtype, label, compound=True))
-        _set(self, "shape", _norm_shape(self.shape, label))
-        _set(self, "dims", _norm_dims(self.dims, label))
-        _check_shape_dims(self.shape, self.dims, label)
-        if self.value is not None and self.default_value is not None:
-            raise _error("cannot have both 'value' and 'default_value'", label, "value")
-        _set(self, "value", _freeze(self.value))
-        _set(self, "default_value", _freeze(self.default_value))
+    def __init__(self, doc: str, dtype: Any = None, name: str | None = None, default_name: str | None = None,
+                 shape: Any = None, dims: Any = None, attributes: Any = (), linkable: bool = True,
+                 quantity: Quantity = 1, default_value: Any = None, value: Any = None,
+                 data_type_def: str | None = None, data_type_inc: str | None = None) -> None:
+        super().__init__()
+        label = data_type_def or name or data_type_inc
+        _array_fields(self, label, dtype, shape, dims, value, default_value, compound=True)
+        self._init_storage(doc, name, default_name, attributes, linkable, quantity, data_type_def, data_type_inc)
 
-    def __repr__(self) -> str:
-        return (f"DatasetSpec(data_type_def={self.data_type_def!r}, data_type_inc={self.data_type_inc!r}, "
-                f"name={self.name!r}, dtype={self.dtype!r})")
+    @classmethod
+    def dtype_spec_cls(cls) -> type:
+        return DtypeSpec
 
-    @property
-    def shapes(self) -> tuple[tuple, ...] | None:
-        """The allowed shapes as a tuple of shapes (None: unconstrained)."""
-        return _shape_helpers(self.shape)
+    @classmethod
+    def build_const_args(cls, spec_dict: dict) -> dict:
+        ret = super().build_const_args(spec_dict)
+        dt = ret.get("dtype")
+        if isinstance(dt, list):
+            ret["dtype"] = [f if isinstance(f, DtypeSpec) else cls.dtype_spec_cls().build_spec(f) for f in dt]
+        elif isinstance(dt, dict) and not isinstance(dt, RefSpec):
+            ret["dtype"] = RefSpec.build_spec(dt)
+        return ret
 
     @property
     def is_compound(self) -> bool:
-        """True if the dtype is a compound (a tuple of DtypeSpec)."""
+        """True if the dtype is a compound (a sequence of DtypeSpec)."""
         return is_compound_dtype(self.dtype)
 
     @property
@@ -489,39 +887,72 @@ class DatasetSpec(_Storage):
         """True if the dataset holds references."""
         return is_ref_dtype(self.dtype)
 
+    def __repr__(self) -> str:
+        return (f"DatasetSpec(data_type_def={self.data_type_def!r}, data_type_inc={self.data_type_inc!r}, "
+                f"name={self.name!r}, dtype={self.dtype!r})")
+
     def to_dict(self, type_key: str = "data_type") -> dict:
         """The YAML/JSON form (defaults left out); `type_key` is 'data_type' or 'neurodata_type'."""
         d = self._base_dict(type_key)
         if self.dtype is not None:
             d["dtype"] = _dtype_to_dict(self.dtype)
-        _put_shape_and_values(d, self)
+        for key in ("dims", "shape", "value", "default_value"):
+            v = self.get(key)
+            if v is not None:
+                d[key] = _thaw(v)
         return self._tail_dict(d, type_key)
 
 
-@dataclass(frozen=True, slots=True, repr=False)
-class LinkSpec(_Sub):
+class LinkSpec(_Spec):
     """A link to an object of `target_type`."""
 
-    doc: str
-    target_type: str
-    quantity: Quantity = 1
-    name: str | None = None
-    parent: Any = field(default=None, init=False, compare=False)
+    __slots__ = ()
+    _ARGS = ("doc", "target_type", "quantity", "name")
 
-    def __post_init__(self) -> None:
-        label = self.name or self.target_type
-        _check_str(self.doc, label, "doc", optional=False)
-        _check_str(self.target_type, label, "target_type", optional=False)
-        _check_name(self.name, label, "name")
-        _set(self, "quantity", _norm_quantity(self.quantity, self.name, label))
+    def __init__(self, doc: str, target_type: Any, quantity: Quantity = 1, name: str | None = None) -> None:
+        super().__init__()
+        if isinstance(target_type, BaseStorageSpec):
+            if target_type.data_type_def is None:
+                raise _error("'target_type' must be a string or a GroupSpec or DatasetSpec with a "
+                             "'data_type_def' key.", name, "target_type")
+            target_type = target_type.data_type_def
+        label = name or target_type
+        _check_str(doc, label, "doc", optional=False)
+        _check_str(target_type, label, "target_type", optional=False)
+        _check_str(name, label, "name")
+        if name is not None and (not name or "/" in name):
+            raise _error(f"link name {name!r} is invalid: it must be non-empty and contain no '/'", label, "name")
+        quantity = _check_quantity(quantity, None, label)  # a named link may still be many, as in hdmf
+        self["doc"] = doc
+        if name is not None:
+            self["name"] = name
+        self["target_type"] = target_type
+        if quantity != DEF_QUANTITY:
+            self["quantity"] = quantity
+        self._parent = None
 
-    def __repr__(self) -> str:
-        return f"LinkSpec(name={self.name!r}, target_type={self.target_type!r})"
+    @property
+    def target_type(self) -> str:
+        return self["target_type"]
+
+    @property
+    def data_type_inc(self) -> str:
+        """The target type (hdmf's name for it on links)."""
+        return self["target_type"]
 
     @property
     def data_type(self) -> str:
         """The target type (links have no type of their own)."""
-        return self.target_type
+        return self["target_type"]
+
+    @property
+    def required(self) -> bool:
+        """True if at least one link must exist."""
+        q = self.quantity
+        return QUANTITY_FLAGS.get(q, q) not in (ZERO_OR_ONE, ZERO_OR_MANY) if isinstance(q, str) else True
+
+    def __repr__(self) -> str:
+        return f"LinkSpec(name={self.name!r}, target_type={self.target_type!r})"
 
     def to_dict(self, type_key: str = "data_type") -> dict:
         """The YAML/JSON form."""
@@ -535,56 +966,312 @@ class LinkSpec(_Sub):
         return d
 
 
-@dataclass(frozen=True, slots=True, repr=False)
-class GroupSpec(_Storage):
+class GroupSpec(BaseStorageSpec):
     """A group: attributes plus sub-datasets, sub-groups and links."""
 
-    doc: str
-    name: str | None = None
-    default_name: str | None = None
-    data_type_def: str | None = None
-    data_type_inc: str | None = None
-    quantity: Quantity = 1
-    linkable: bool = True
-    attributes: tuple[AttributeSpec, ...] = ()
-    datasets: tuple[DatasetSpec, ...] = ()
-    groups: tuple["GroupSpec", ...] = ()
-    links: tuple[LinkSpec, ...] = ()
-    parent: Any = field(default=None, init=False, compare=False)
-    _by_name: Any = field(default=None, init=False, compare=False)
+    __slots__ = ("_datasets", "_groups", "_links", "_types", "_targets", "_new", "_over")
+    _ARGS = ("doc", "name", "default_name", "groups", "datasets", "attributes", "links", "linkable", "quantity",
+             "data_type_def", "data_type_inc")
 
-    def __post_init__(self) -> None:
-        self._check_common()
-        _set(self, "datasets", self._children(self.datasets, DatasetSpec, "datasets"))
-        _set(self, "groups", self._children(self.groups, GroupSpec, "groups"))
-        _set(self, "links", self._children(self.links, LinkSpec, "links"))
-        seen: set[str] = set()
-        for kind in ("datasets", "groups", "links"):
-            for s in getattr(self, kind):
-                if s.name is not None:
-                    if s.name in seen:
-                        raise _error(f"name {s.name!r} is used by more than one sub-spec", self.label, kind)
-                    seen.add(s.name)
+    def __init__(self, doc: str, name: str | None = None, default_name: str | None = None, groups: Any = (),
+                 datasets: Any = (), attributes: Any = (), links: Any = (), linkable: bool = True,
+                 quantity: Quantity = 1, data_type_def: str | None = None, data_type_inc: str | None = None) -> None:
+        super().__init__()
+        self._datasets: dict[str, DatasetSpec] = {}
+        self._groups: dict[str, GroupSpec] = {}
+        self._links: dict[str, LinkSpec] = {}
+        self._types: dict[str, Any] = {}
+        self._targets: dict[str, Any] = {}
+        label = data_type_def or name or data_type_inc
+        for kind, items, cls, setter in (("groups", groups, GroupSpec, self.set_group),
+                                         ("datasets", datasets, DatasetSpec, self.set_dataset),
+                                         ("links", links, LinkSpec, self.set_link)):
+            if items is None:
+                continue
+            if not isinstance(items, (list, tuple)):
+                raise _error(f"{kind} must be a list, got {type(items).__name__}", label, kind)
+            for item in items:
+                if not isinstance(item, cls):
+                    raise _error(f"{kind} must hold {cls.__name__} objects, got {type(item).__name__}", label, kind)
+                if item.name is not None and (item.name in self._datasets or item.name in self._groups
+                                              or item.name in self._links):
+                    raise _error(f"name {item.name!r} is used by more than one sub-spec", label, kind)
+                setter(item)
+        self._init_storage(doc, name, default_name, attributes, linkable, quantity, data_type_def, data_type_inc)
+        self._new = {"datasets": set(self._datasets), "groups": set(self._groups), "links": set(self._links),
+                     "types": set(self._types), "targets": set(self._targets)}
+        self._over = {"datasets": set(), "groups": set(), "links": set()}
+
+    # -- children ----------------------------------------------------------------------------------
+
+    @property
+    def datasets(self) -> tuple[DatasetSpec, ...]:
+        return tuple(self.get("datasets", ()))
+
+    @property
+    def groups(self) -> tuple["GroupSpec", ...]:
+        return tuple(self.get("groups", ()))
+
+    @property
+    def links(self) -> tuple[LinkSpec, ...]:
+        return tuple(self.get("links", ()))
+
+    def _put(self, kind: str, index: dict, spec: Any) -> Any:
+        spec = self._adopt(spec)
+        items = self.setdefault(kind, [])
+        if isinstance(items, tuple):
+            items = self[kind] = list(items)
+        if spec.name is not None and spec.name in index:
+            old = index[spec.name]
+            items[next(i for i, s in enumerate(items) if s is old)] = spec
+        else:
+            items.append(spec)
+        if spec.name is not None:
+            index[spec.name] = spec
+        return spec
+
+    def _add_type(self, spec: Any) -> None:
+        """Index a typed sub-spec by type: an unnamed one wins; several named ones form a list."""
+        dt = spec.data_type
+        cur = self._types.get(dt)
+        if cur is None or cur is spec:
+            self._types[dt] = spec
+        elif spec.name is None:
+            if not isinstance(cur, list) and cur.name is None:
+                raise _error("Cannot have multiple groups/datasets with the same data type without specifying name",
+                             self.label, "groups")
+            self._types[dt] = spec
+        elif isinstance(cur, list):
+            cur.append(spec)
+        elif cur.name is not None:
+            self._types[dt] = [cur, spec]
+
+    def _add_target(self, spec: LinkSpec) -> None:
+        dt = spec.target_type
+        cur = self._targets.get(dt)
+        if cur is None or cur is spec:
+            self._targets[dt] = spec
+        elif spec.name is None:
+            if not isinstance(cur, list) and cur.name is None:
+                raise _error("Cannot have multiple links with the same target type without specifying name",
+                             self.label, "links")
+            self._targets[dt] = spec
+        elif isinstance(cur, list):
+            cur.append(spec)
+        elif cur.name is not None:
+            self._targets[dt] = [cur, spec]
+
+    def set_dataset(self, spec: DatasetSpec) -> None:
+        """Add (or replace, by name) a sub-dataset spec."""
+        if not isinstance(spec, DatasetSpec):
+            raise TypeError(f"set_dataset needs a DatasetSpec, got {type(spec).__name__}")
+        spec = self._put("datasets", self._datasets, spec)
+        if spec.data_type is not None:
+            self._add_type(spec)
+
+    def set_group(self, spec: "GroupSpec") -> None:
+        """Add (or replace, by name) a sub-group spec."""
+        if not isinstance(spec, GroupSpec):
+            raise TypeError(f"set_group needs a GroupSpec, got {type(spec).__name__}")
+        spec = self._put("groups", self._groups, spec)
+        if spec.data_type is not None:
+            self._add_type(spec)
+
+    def set_link(self, spec: LinkSpec) -> None:
+        """Add (or replace, by name) a link spec."""
+        if not isinstance(spec, LinkSpec):
+            raise TypeError(f"set_link needs a LinkSpec, got {type(spec).__name__}")
+        spec = self._put("links", self._links, spec)
+        self._add_target(spec)
+
+    def add_dataset(self, doc: str, dtype: Any = None, name: str | None = None, **kwargs: Any) -> DatasetSpec:
+        """Deprecated in hdmf (use set_dataset): build a DatasetSpec and add it."""
+        warnings.warn("add_dataset is deprecated; use set_dataset", DeprecationWarning, stacklevel=2)
+        spec = DatasetSpec(doc, dtype, name=name, **kwargs)
+        self.set_dataset(spec)
+        return spec
+
+    def add_group(self, doc: str, name: str | None = None, **kwargs: Any) -> "GroupSpec":
+        """Deprecated in hdmf (use set_group): build a GroupSpec and add it."""
+        warnings.warn("add_group is deprecated; use set_group", DeprecationWarning, stacklevel=2)
+        spec = GroupSpec(doc, name=name, **kwargs)
+        self.set_group(spec)
+        return spec
+
+    def add_link(self, doc: str, target_type: Any, quantity: Quantity = 1, name: str | None = None) -> LinkSpec:
+        """Deprecated in hdmf (use set_link): build a LinkSpec and add it."""
+        warnings.warn("add_link is deprecated; use set_link", DeprecationWarning, stacklevel=2)
+        spec = LinkSpec(doc, target_type, quantity=quantity, name=name)
+        self.set_link(spec)
+        return spec
+
+    def get_dataset(self, name: str) -> DatasetSpec | None:
+        """The sub-dataset spec called `name`, or None."""
+        return self._datasets.get(name)
+
+    def get_group(self, name: str) -> "GroupSpec | None":
+        """The sub-group spec called `name`, or None."""
+        return self._groups.get(name)
+
+    def get_link(self, name: str) -> LinkSpec | None:
+        """The link spec called `name`, or None."""
+        return self._links.get(name)
+
+    def get_data_type(self, data_type: str) -> Any:
+        """The sub-group/dataset of `data_type`: the unnamed one if any, else the named ones (a list if
+        several), else None."""
+        return self._types.get(data_type)
+
+    def get_target_type(self, target_type: str) -> Any:
+        """The link to `target_type`: the unnamed one if any, else the named ones (a list if several)."""
+        return self._targets.get(target_type)
+
+    def get_data_types(self, data_type: str) -> list[Any]:
+        """Every sub-group and sub-dataset whose type (def or inc) is `data_type`."""
+        return [s for s in self.datasets + self.groups if s.data_type == data_type]  # type: ignore[operator]
+
+    # -- inheritance -------------------------------------------------------------------------------
+
+    def _set_inherited(self, inc_spec: Any, own: dict[str, set]) -> None:
+        super()._set_inherited(inc_spec, own)
+        for kind, index in (("datasets", self._datasets), ("groups", self._groups), ("links", self._links)):
+            inherited = {s.name for s in getattr(inc_spec, kind) if s.name is not None}
+            self._new[kind] = set(index) - inherited
+            self._over[kind] = own.get(kind, set()) & inherited
+        inherited_types = {s.data_type for s in inc_spec.datasets + inc_spec.groups if s.name is None}
+        self._new["types"] = set(self._types) - inherited_types
+        inherited_targets = {s.target_type for s in inc_spec.links if s.name is None}
+        self._new["targets"] = set(self._targets) - inherited_targets
+
+    def _check(self, kind: str, index: dict, name: str, what: str) -> None:
+        if name not in index:
+            raise ValueError(f"{what} '{name}' not found in spec")
+
+    def is_inherited_dataset(self, name: str) -> bool:
+        """True if the sub-dataset `name` came from the included type."""
+        self._check("datasets", self._datasets, name, "Dataset")
+        return name not in self._new["datasets"]
+
+    def is_overridden_dataset(self, name: str) -> bool:
+        """True if the sub-dataset `name` refines one of the included type."""
+        self._check("datasets", self._datasets, name, "Dataset")
+        return name in self._over["datasets"]
+
+    def is_inherited_group(self, name: str) -> bool:
+        """True if the sub-group `name` came from the included type."""
+        self._check("groups", self._groups, name, "Group")
+        return name not in self._new["groups"]
+
+    def is_overridden_group(self, name: str) -> bool:
+        """True if the sub-group `name` refines one of the included type."""
+        self._check("groups", self._groups, name, "Group")
+        return name in self._over["groups"]
+
+    def is_inherited_link(self, name: str) -> bool:
+        """True if the link `name` came from the included type."""
+        self._check("links", self._links, name, "Link")
+        return name not in self._new["links"]
+
+    def is_overridden_link(self, name: str) -> bool:
+        """True if the link `name` refines one of the included type."""
+        self._check("links", self._links, name, "Link")
+        return name in self._over["links"]
+
+    def is_inherited_type(self, spec: Any) -> bool:
+        """True if the unnamed sub-spec of this type came from the included type."""
+        if isinstance(spec, BaseStorageSpec):
+            if spec.data_type_def is None:
+                raise ValueError(f"cannot check if something was inherited if it does not have a {self.def_key()}")
+            spec = spec.data_type_def
+        return spec not in self._new["types"]
+
+    is_overridden_type = is_inherited_type
+
+    def is_inherited_target_type(self, spec: Any) -> bool:
+        """True if the unnamed link to this type came from the included type."""
+        if isinstance(spec, LinkSpec):
+            spec = spec.target_type
+        return spec not in self._new["targets"]
+
+    is_overridden_target_type = is_inherited_target_type
+
+    def _key_of(self, spec: Any) -> str | None:
+        return spec.name or getattr(spec, "data_type_def", None) or getattr(spec, "data_type_inc", None)
+
+    def is_inherited_spec(self, spec: Any) -> bool:
+        """True if `spec` (a sub-spec anywhere below this one) came from the included type."""
+        key = self._key_of(spec)
+        if key in self._links:
+            return self.is_inherited_link(key)
+        if key in self._groups:
+            return self.is_inherited_group(key)
+        if key in self._datasets:
+            return self.is_inherited_dataset(key)
+        if key in self._types and not isinstance(spec, AttributeSpec):
+            return self.is_inherited_type(key)
+        if key in self._targets and isinstance(spec, LinkSpec):
+            return self.is_inherited_target_type(key)
+        if super().is_inherited_spec(spec):
+            return True
+        parent = spec.parent
+        if isinstance(spec, AttributeSpec) and parent is not None and parent is not self:
+            pname = parent.name or parent.data_type
+            index = self._datasets if isinstance(parent, DatasetSpec) else self._groups
+            sub = index.get(pname)
+            if sub is not None and pname not in self._new["datasets" if index is self._datasets else "groups"]:
+                return sub.get_attribute(spec.name) is not None
+        return False
+
+    def is_overridden_spec(self, spec: Any) -> bool:
+        """True if `spec` (a sub-spec anywhere below this one) refines one of the included type."""
+        key = spec.name
+        if key is None:
+            if isinstance(spec, LinkSpec) or spec.is_many():
+                return False
+            key = spec.data_type_def or spec.data_type_inc
+        if key in self._links:
+            return self.is_overridden_link(key)
+        if key in self._groups:
+            return self.is_overridden_group(key)
+        if key in self._datasets:
+            return self.is_overridden_dataset(key)
+        if key in self._types and not isinstance(spec, AttributeSpec):
+            return self.is_overridden_type(key)
+        if super().is_overridden_spec(spec):
+            return True
+        parent = spec.parent
+        if isinstance(spec, AttributeSpec) and parent is not None and parent is not self:
+            pname = parent.name or parent.data_type
+            is_ds = isinstance(parent, DatasetSpec)
+            sub = (self._datasets if is_ds else self._groups).get(pname)
+            if sub is not None and pname in self._over["datasets" if is_ds else "groups"]:
+                return sub.is_overridden_spec(spec)
+        return False
+
+    @classmethod
+    def dataset_spec_cls(cls) -> type:
+        return DatasetSpec
+
+    @classmethod
+    def link_spec_cls(cls) -> type:
+        return LinkSpec
+
+    @classmethod
+    def build_const_args(cls, spec_dict: dict) -> dict:
+        ret = super().build_const_args(spec_dict)
+        if ret.get("datasets"):
+            ret["datasets"] = [d if isinstance(d, DatasetSpec) else cls.dataset_spec_cls().build_spec(d)
+                               for d in ret["datasets"]]
+        if ret.get("groups"):
+            ret["groups"] = [g if isinstance(g, GroupSpec) else cls.build_spec(g) for g in ret["groups"]]
+        if ret.get("links"):
+            ret["links"] = [lk if isinstance(lk, LinkSpec) else cls.link_spec_cls().build_spec(lk)
+                            for lk in ret["links"]]
+        return ret
 
     def __repr__(self) -> str:
         return (f"GroupSpec(data_type_def={self.data_type_def!r}, data_type_inc={self.data_type_inc!r}, "
                 f"name={self.name!r})")
-
-    def get_dataset(self, name: str) -> DatasetSpec | None:
-        """The sub-dataset spec called `name`, or None."""
-        return self._index().get(("datasets", name))
-
-    def get_group(self, name: str) -> "GroupSpec | None":
-        """The sub-group spec called `name`, or None."""
-        return self._index().get(("groups", name))
-
-    def get_link(self, name: str) -> LinkSpec | None:
-        """The link spec called `name`, or None."""
-        return self._index().get(("links", name))
-
-    def get_data_type(self, data_type: str) -> list["DatasetSpec | GroupSpec"]:
-        """The sub-datasets and sub-groups whose data type (def or inc) is `data_type`."""
-        return [s for s in self.datasets + self.groups if s.data_type == data_type]  # type: ignore[operator]
 
     def to_dict(self, type_key: str = "data_type") -> dict:
         """The YAML/JSON form (defaults left out); `type_key` is 'data_type' or 'neurodata_type'."""
@@ -605,7 +1292,7 @@ Dtype = Union[str, RefSpec, tuple]
 def spec_type(spec: Any) -> str | None:
     """The data type a (sub-)spec stands for (``data_type_def``, else ``data_type_inc``); None for
     untyped groups/datasets, links and attributes."""
-    return spec.data_type if isinstance(spec, _Storage) else None
+    return spec.data_type if isinstance(spec, BaseStorageSpec) else None
 
 
 def is_ref_dtype(dtype: Any) -> bool:
@@ -616,6 +1303,52 @@ def is_ref_dtype(dtype: Any) -> bool:
 def is_compound_dtype(dtype: Any) -> bool:
     """True for a compound dtype (a sequence of DtypeSpec fields)."""
     return isinstance(dtype, (list, tuple))
+
+
+class DtypeHelper:
+    """hdmf's dtype helper, computed from the one dtype table in ``spec/dtypes.py`` (no rules of its own)."""
+
+    #: canonical name -> every spelling of it ('object' is the dtype of a reference)
+    primary_dtype_synonyms: dict[str, list[str]] = {}
+    recommended_primary_dtypes: list[str] = []
+    valid_primary_dtypes: set[str] = set()
+
+    @staticmethod
+    def simplify_cpd_type(cpd_type: Any) -> list:
+        """The dtypes of compound fields, with 'object' (the reftype) for references."""
+        return [f.dtype.reftype if isinstance(f.dtype, RefSpec) else f.dtype for f in cpd_type]
+
+    @staticmethod
+    def check_dtype(dtype: Any) -> Any:
+        """`dtype` unchanged if it is a reference or a primitive dtype spelling, else SpecError (a ValueError)."""
+        return check_dtype(dtype)
+
+    @staticmethod
+    def is_allowed_dtype(new: str, orig: str) -> bool:
+        """True if data of dtype `new` may stand where a spec asks for `orig` (same or wider, same kind)."""
+        from .dtypes import allowed_dtypes
+
+        if orig == "object" or new == "object":
+            return new == orig
+        if not is_known_dtype(orig):
+            raise SpecError(f"Unknown dtype '{orig}'", key="dtype")
+        return is_known_dtype(new) and canonical_dtype(new) in allowed_dtypes(orig)
+
+
+def _fill_dtype_helper() -> None:
+    from .dtypes import CANONICAL_DTYPES, DTYPE_ALIASES
+
+    syn: dict[str, list[str]] = {c: [c] for c in CANONICAL_DTYPES}
+    for alias, canon in DTYPE_ALIASES.items():
+        if alias != canon:
+            syn[canon].append(alias)
+    syn["object"] = ["object"]
+    DtypeHelper.primary_dtype_synonyms = syn
+    DtypeHelper.recommended_primary_dtypes = list(syn)
+    DtypeHelper.valid_primary_dtypes = {s for k, v in syn.items() for s in [k, *v]}
+
+
+_fill_dtype_helper()
 
 
 def declared_type(attrs: Any) -> tuple[str | None, str] | None:

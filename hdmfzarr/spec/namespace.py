@@ -12,7 +12,7 @@ import warnings
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from ..errors import SpecError
+from ..errors import SpecError, SpecFileNotFoundError, UnknownNamespaceError
 from .load import TYPE_KEYS, detect_type_key, read_yaml, specs_from_source
 from .model import DatasetSpec, GroupSpec, RefSpec, Spec
 from .resolve import Resolver
@@ -41,29 +41,113 @@ def _str_list(v: Any, key: str, file: str | None, line: int | None) -> tuple[str
     return tuple(v)
 
 
-class SpecNamespace:
-    """One namespace: metadata, schema entries, own top-level specs per source, and its type key."""
+class SpecNamespace(dict):
+    """One namespace: a dict of its namespace-file entry (as hdmf's), plus its own top-level specs per source
+    and which key spelling it uses (`type_key`)."""
 
-    def __init__(self, name: str, doc: str, version: str, *, full_name: str | None = None,
-                 author: Iterable[str] = (), contact: Iterable[str] = (), date: str | None = None,
-                 schema: Iterable[dict] = (), sources: dict[str, list[Spec]] | None = None,
+    UNVERSIONED = None  # the version of a namespace that has none
+    __hash__ = object.__hash__  # type: ignore[assignment]
+
+    def __init__(self, doc: str, name: str, schema: Iterable[dict] = (), full_name: str | None = None,
+                 version: Any = None, date: Any = None, author: Any = None, contact: Any = None,
+                 catalog: Any = None, *, sources: dict[str, list[Spec]] | None = None,
                  type_key: str = "data_type") -> None:
+        super().__init__()
         if type_key not in TYPE_KEYS:
             raise SpecError(f"type_key must be one of {TYPE_KEYS}, got {type_key!r}", key="type_key")
-        self.name = name
-        self.doc = doc
-        self.version = version
-        self.full_name = full_name
-        self.author = tuple(author)
-        self.contact = tuple(contact)
-        self.date = date
-        self.schema: tuple[dict, ...] = tuple(dict(e) for e in schema)
+        self["doc"] = doc
+        self["name"] = name
+        self["schema"] = [dict(e) for e in schema]
+        for key, v in (("full_name", full_name), ("version", version), ("date", date), ("author", author),
+                       ("contact", contact)):
+            if v is not None:
+                self[key] = v
+        if version is None:
+            warnings.warn(f"Loaded namespace '{name}' is missing the required key 'version'. Version will be set "
+                          f"to '{self.UNVERSIONED}'. Please notify the extension author.", stacklevel=2)
         self.sources: dict[str, tuple[Spec, ...]] = {k: tuple(v) for k, v in (sources or {}).items()}
         self.type_key = type_key
         self._types: dict[str, tuple[Spec, str]] = {}
+        self._catalog = catalog
         for src, specs in self.sources.items():
             for spec in specs:
                 _collect_defs(spec, src, self._types)
+
+    @classmethod
+    def build_namespace(cls, **spec_dict: Any) -> "SpecNamespace":
+        """A namespace from the keys of a namespace-file entry."""
+        kwargs = {k: spec_dict[k] for k in ("doc", "name", "schema", "full_name", "version", "date", "author",
+                                            "contact") if k in spec_dict}
+        return cls(**kwargs)
+
+    @property
+    def name(self) -> str:
+        return self["name"]
+
+    @property
+    def doc(self) -> str:
+        return self["doc"]
+
+    @property
+    def version(self) -> Any:
+        """The version string, or UNVERSIONED (None)."""
+        v = self.get("version")
+        return self.UNVERSIONED if v is None else v
+
+    @property
+    def full_name(self) -> str | None:
+        return self.get("full_name")
+
+    @property
+    def date(self) -> Any:
+        return self.get("date")
+
+    @property
+    def author(self) -> Any:
+        """As given: a string or a list of strings (None if absent)."""
+        return self.get("author")
+
+    @property
+    def contact(self) -> Any:
+        """As given: a string or a list of strings (None if absent)."""
+        return self.get("contact")
+
+    @property
+    def schema(self) -> list[dict]:
+        """The schema entries (sources and included namespaces), in order."""
+        return self["schema"]
+
+    def get_source_description(self, source: str) -> dict | None:
+        """The schema entry of source file `source` (doc, title, ...), or None."""
+        for e in self.schema:
+            if e.get("source") == source:
+                return e
+        return None
+
+    @property
+    def catalog(self) -> Any:
+        """A SpecCatalog of this namespace's own type definitions (built on first use)."""
+        if self._catalog is None:
+            from .catalog import SpecCatalog
+
+            cat = SpecCatalog()
+            for src, specs in self.sources.items():
+                for spec in specs:
+                    cat.register_spec(spec, src)
+            self._catalog = cat
+        return self._catalog
+
+    def get_spec(self, data_type: str) -> Spec | None:
+        """The (unresolved) spec of a type defined here, or None."""
+        return self.get_own_spec(data_type)
+
+    def get_registered_types(self) -> tuple[str, ...]:
+        """The types defined in this namespace."""
+        return tuple(self._types)
+
+    def get_hierarchy(self, data_type: str) -> tuple[str, ...]:
+        """`data_type` then its ancestors defined in this namespace, nearest first."""
+        return self.catalog.get_hierarchy(data_type)
 
     @property
     def def_key(self) -> str:
@@ -121,19 +205,27 @@ class SpecNamespace:
                                     for k, v in e.items() if k not in ("doc", "title")))
                        for e in self.schema)
         sources = tuple(sorted((source_stem(k), v) for k, v in self.sources.items()))
-        return (self.name, self.doc, self.version, self.full_name, self.author, self.contact, self.date,
-                self.type_key, schema, sources)
+        return (self.name, self.doc, self.version, self.full_name, _hashable(self.author), _hashable(self.contact),
+                self.date, self.type_key, schema, sources)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, SpecNamespace):
-            return NotImplemented
+            return dict.__eq__(self, other)
         return self._key() == other._key()
 
-    def __hash__(self) -> int:
-        return hash((self.name, self.version))
+    def __ne__(self, other: object) -> bool:
+        return not self == other
 
     def __repr__(self) -> str:
         return f"SpecNamespace(name={self.name!r}, version={self.version!r}, types={len(self._types)})"
+
+
+def _version_key(v: Any) -> tuple:
+    """A sortable form of a version string ('2.10.0' > '2.9.1'; non-numeric parts compare as text)."""
+    out: list[tuple[int, Any]] = []
+    for part in str(v).replace("-", ".").split("."):
+        out.append((0, int(part)) if part.isdigit() else (1, part))
+    return tuple(out)
 
 
 def _hashable(v: Any) -> Any:
@@ -216,7 +308,14 @@ SourceReader = Callable[[str, str], "tuple[Any, str]"]
 class NamespaceCatalog:
     """All loaded namespaces; resolves types on demand (once, cached)."""
 
-    def __init__(self) -> None:
+    def __init__(self, group_spec_cls: type = GroupSpec, dataset_spec_cls: type = DatasetSpec,
+                 spec_namespace_cls: type = SpecNamespace, core_namespaces: list[str] | None = None) -> None:
+        self._group_cls = group_spec_cls
+        self._dataset_cls = dataset_spec_cls
+        self._ns_cls = spec_namespace_cls
+        self._core = list(core_namespaces or [])
+        self._loaded_files: dict[str, dict] = {}  # namespace file -> what load_namespaces returned for it
+        self._unresolved: set[str] = set()  # namespaces loaded with resolve=False and not resolved since
         self._namespaces: dict[str, SpecNamespace] = {}
         self._visible: dict[str, dict[str, str]] = {}  # ns -> data type -> defining ns
         self._files: dict[str, str] = {}  # ns -> namespace file it was loaded from (or '<cache>')
@@ -225,7 +324,9 @@ class NamespaceCatalog:
 
     def copy(self) -> "NamespaceCatalog":
         """An independent catalog with the same namespaces (specs are immutable, so they are shared)."""
-        new = NamespaceCatalog()
+        new = NamespaceCatalog(self._group_cls, self._dataset_cls, self._ns_cls, list(self._core))
+        new._loaded_files = dict(self._loaded_files)
+        new._unresolved = set(self._unresolved)
         new._namespaces = dict(self._namespaces)
         new._visible = {k: dict(v) for k, v in self._visible.items()}
         new._files = dict(self._files)
@@ -235,6 +336,82 @@ class NamespaceCatalog:
 
     __copy__ = copy
 
+    def merge(self, other: "NamespaceCatalog") -> None:
+        """Add every namespace of `other` not loaded here (specs are shared), and its core namespaces."""
+        for name, ns in other._namespaces.items():
+            if name in self._namespaces:
+                continue
+            self._namespaces[name] = ns
+            self._visible[name] = dict(other._visible[name])
+            self._files[name] = other._files.get(name, "<merged>")
+            self._where[name] = dict(other._where.get(name, {}))
+        self._core.extend(c for c in other._core if c not in self._core)
+
+    def add_namespace(self, name: str, namespace: SpecNamespace) -> None:
+        """Add a namespace built in memory (its includes must be loaded); its types are checked now."""
+        if name in self._namespaces:
+            raise SpecError(f"namespace {name!r} already exists", key="namespace")
+        visible: dict[str, str] = {}
+        for inc in getattr(namespace, "includes", ()):
+            visible.update(self._visible_in(inc))
+        for dt in namespace.own_types():
+            visible[dt] = name
+        self._namespaces[name] = namespace
+        self._visible[name] = visible
+        self._files[name] = "<memory>"
+        self._where[name] = {}
+
+    @property
+    def core_namespaces(self) -> list[str]:
+        """Namespaces treated as core (a newer cached version of one is reported, an older one is not)."""
+        return self._core
+
+    @property
+    def group_spec_cls(self) -> type:
+        return self._group_cls
+
+    @property
+    def dataset_spec_cls(self) -> type:
+        return self._dataset_cls
+
+    @property
+    def spec_namespace_cls(self) -> type:
+        return self._ns_cls
+
+    def get_source_types(self, namespace: str) -> tuple[str, ...]:
+        """The top-level types defined in the sources of `namespace`, in file order."""
+        ns = self._namespaces.get(namespace)
+        if ns is None:
+            return ()
+        return tuple(s.data_type_def for specs in ns.sources.values() for s in specs)
+
+    def get_sources(self) -> tuple[str, ...]:
+        """Every source file name of every loaded namespace."""
+        out: dict[str, None] = {}
+        for ns in self._namespaces.values():
+            out.update(dict.fromkeys(ns.sources))
+        return tuple(out)
+
+    def get_namespace_sources(self, namespace: str) -> tuple[str, ...]:
+        """The source file names of `namespace`."""
+        return tuple(self.get_namespace(namespace).sources)
+
+    def get_spec_source_dict(self, source: str) -> dict[str, list] | None:
+        """The unresolved top-level specs of source file `source`: {'groups': [...], 'datasets': [...]}."""
+        for ns in self._namespaces.values():
+            for src, specs in ns.sources.items():
+                if src == source or source_stem(src) == source_stem(source):
+                    return {"groups": [s for s in specs if isinstance(s, GroupSpec)],
+                            "datasets": [s for s in specs if isinstance(s, DatasetSpec)]}
+        return None
+
+    def resolve_all_specs(self) -> None:
+        """Resolve every type of every namespace now (load_namespaces already does)."""
+        for name, ns in self._namespaces.items():
+            for dt in ns.own_types():
+                self._resolver.resolve(name, dt)
+        self._unresolved.clear()
+
     # -- queries -------------------------------------------------------------------------------
 
     @property
@@ -243,19 +420,28 @@ class NamespaceCatalog:
         return tuple(self._namespaces)
 
     def get_namespace(self, name: str) -> SpecNamespace:
-        """The namespace called `name` (SpecError if not loaded)."""
+        """The namespace called `name` (UnknownNamespaceError, a SpecError and KeyError, if not loaded)."""
         try:
             return self._namespaces[name]
         except KeyError:
-            raise SpecError(f"namespace {name!r} is not loaded; loaded: {list(self._namespaces)}",
-                            key="namespace") from None
+            raise UnknownNamespaceError(f"'{name}' not a namespace; loaded: {list(self._namespaces)}",
+                                        key="namespace") from None
 
     def _visible_in(self, namespace: str) -> dict[str, str]:
         self.get_namespace(namespace)
         return self._visible[namespace]
 
-    def get_types(self, namespace: str, *, own_only: bool = False) -> list[str]:
-        """Types usable in `namespace` (own and included), or only those it defines."""
+    def get_types(self, namespace: str, *, own_only: bool = False) -> Any:
+        """Types usable in `namespace` (own and included), or only those it defines (lists).
+
+        Given a source file name instead (hdmf's form), the tuple of types that source defines.
+        """
+        if namespace not in self._namespaces:
+            for ns in self._namespaces.values():
+                if namespace in ns.sources:
+                    return tuple(t for t in ns.own_types() if ns.source_of(t) == namespace)
+            if any(namespace.endswith(ext) for ext in (".yaml", ".yml", ".json")):
+                return ()
         if own_only:
             return self.get_namespace(namespace).own_types()
         return list(self._visible_in(namespace))
@@ -267,12 +453,14 @@ class NamespaceCatalog:
     def get_spec(self, namespace: str, data_type: str) -> Spec:
         """The resolved spec of `data_type` (ancestors merged) as seen from `namespace`."""
         self._check_type(namespace, data_type)
+        if namespace in self._unresolved:
+            return self._lookup(namespace, data_type)[1]  # type: ignore[index]
         return self._resolver.resolve(namespace, data_type)
 
-    def get_hierarchy(self, namespace: str, data_type: str) -> list[str]:
+    def get_hierarchy(self, namespace: str, data_type: str) -> tuple[str, ...]:
         """`data_type` then its ancestors, nearest first."""
         self._check_type(namespace, data_type)
-        return self._resolver.hierarchy(namespace, data_type)
+        return tuple(self._resolver.hierarchy(namespace, data_type))
 
     def is_sub_data_type(self, namespace: str, data_type: str, parent_type: str) -> bool:
         """True if `data_type` is `parent_type` or inherits from it."""
@@ -307,13 +495,21 @@ class NamespaceCatalog:
 
     # -- loading -------------------------------------------------------------------------------
 
-    def load_namespaces(self, path: str | Path) -> dict[str, dict[str, tuple[str, ...]]]:
+    def load_namespaces(self, path: str | Path, resolve: bool = True,
+                        reader: Any = None) -> dict[str, dict[str, tuple[str, ...]]]:
         """Load every namespace in a namespace YAML file (sources and includes resolved relative to it).
 
         Returns {loaded namespace: {included namespace: types taken from it}}. Namespaces already
         loaded under the same name are skipped (with a warning if the version differs).
         """
         path = Path(path)
+        if reader is not None:
+            raise SpecError("reader= (hdmf's SpecReader) is not supported; pass the namespace file path", key="reader")
+        if not path.is_file():
+            raise SpecFileNotFoundError(f"namespace file '{path}' not found", key=None)
+        key = str(path.resolve())
+        if key in self._loaded_files:
+            return self._loaded_files[key]
         doc = read_yaml(path)
         file = str(path)
         if not isinstance(doc, dict) or not isinstance(doc.get("namespaces"), list):
@@ -331,7 +527,11 @@ class NamespaceCatalog:
             return read_yaml(p), str(p)
 
         self._load_missing_includes(doc["namespaces"], folder, file)
-        return self._load(doc["namespaces"], read_source, file)
+        result = self._load(doc["namespaces"], read_source, file)
+        if not resolve:  # hdmf's resolve=False: get_spec hands out the specs as written until resolve_all_specs
+            self._unresolved.update(result)
+        self._loaded_files[key] = result
+        return result
 
     def _load_missing_includes(self, entries: list, folder: Path, file: str) -> None:
         """Load included namespaces that are neither loaded nor in this file from namespace files nearby.
@@ -395,7 +595,7 @@ class NamespaceCatalog:
             nsd = ns.to_dict()
             nsd["schema"] = [({**e, "source": source_stem(e["source"])} if "source" in e else e)
                              for e in nsd["schema"]]
-            out[name] = {"version": ns.version, "namespace": nsd,
+            out[name] = {"version": ns.version or "unversioned", "namespace": nsd,
                          "sources": {source_stem(s): ns.source_dict(s) for s in ns.sources}}
         return out
 
@@ -405,14 +605,14 @@ class NamespaceCatalog:
         snapshot = (dict(self._namespaces), dict(self._visible), dict(self._files), self._resolver.copy_state(),
                     dict(self._where))
         result: dict[str, dict[str, tuple[str, ...]]] = {}
+        ignored: list[tuple[str, Any, Any]] = []
         try:
             for meta in order:
                 name = meta["name"]
                 if name in self._namespaces:
                     old = self._namespaces[name].version
                     if old != meta["version"]:
-                        warnings.warn(f"namespace {name!r} version {meta['version']} from {file} ignored: "
-                                      f"version {old} is already loaded", stacklevel=3)
+                        ignored.append((name, meta["version"], old))
                     continue
                 result[name] = self._add(meta, read_source, file)
             for name in result:  # check every new type now, so bad specs fail at load time
@@ -423,7 +623,30 @@ class NamespaceCatalog:
             self._resolver.restore_state(snapshot[3])
             self._where = snapshot[4]
             raise
+        if ignored:
+            self._warn_ignored(ignored, file)
         return result
+
+    def _warn_ignored(self, ignored: list[tuple[str, Any, Any]], file: str) -> None:
+        """Report namespaces skipped because another version is loaded (a core one only if the skipped is newer)."""
+        core, other = [], []
+        for name, new, old in ignored:
+            line = f"{name} - cached version: {new}, loaded version: {old}"
+            if name in self._core:
+                if _version_key(new) > _version_key(old):
+                    core.append(line)
+            else:
+                other.append(line)
+        parts = []
+        if core:
+            parts.append("\n".join(core) + "\nPlease update to the latest package versions.")
+        if other:
+            parts.append("\n".join(other) + "\nThe loaded extension(s) may not be compatible with the cached "
+                         "extension(s) in the file. Please check the extension documentation and ignore this "
+                         "warning if these versions are compatible.")
+        if parts:
+            warnings.warn("Ignoring the following cached namespace(s) because another version is already loaded:\n"
+                          + "\n".join(parts), stacklevel=4)
 
     def _parse_ns(self, e: Any, file: str) -> dict:
         line = getattr(e, "line", None)
@@ -433,13 +656,23 @@ class NamespaceCatalog:
         if extra:
             raise SpecError(f"unknown key(s) {sorted(extra)} in namespace; allowed: {sorted(_NS_KEYS)}",
                             file=file, key=sorted(extra)[0], line=line)
-        for k in ("name", "version"):
-            v = e.get(k)
-            if isinstance(v, (int, float)) and k == "version":
-                v = str(v)
-            if not isinstance(v, str) or not v:
-                raise SpecError(f"namespace needs a string {k!r}, got {v!r}", file=file, key=k, line=line)
+        v = e.get("name")
+        if not isinstance(v, str) or not v:
+            raise SpecError(f"namespace needs a string 'name', got {v!r}", file=file, key="name", line=line)
         name = e["name"]
+        version = e.get("version")
+        if version is None:
+            warnings.warn(f"Loaded namespace '{name}' is missing the required key 'version'. Version will be set to "
+                          f"'{SpecNamespace.UNVERSIONED}'. Please notify the extension author.", stacklevel=4)
+        elif str(version) == str(SpecNamespace.UNVERSIONED) or version == "unversioned":
+            warnings.warn(f"Loaded namespace '{name}' is unversioned. Please notify the extension author.",
+                          stacklevel=4)
+            version = None
+        elif isinstance(version, (list, tuple)):
+            version = ".".join(map(str, version))
+        elif not isinstance(version, (str, int, float)):
+            raise SpecError(f"namespace needs a string 'version', got {version!r}", file=file, key="version",
+                            line=line)
         if any(c.isspace() for c in name):
             raise SpecError(f"namespace name {name!r} must not contain whitespace", file=file, key="name", line=line)
         schema = e.get("schema")
@@ -460,10 +693,11 @@ class NamespaceCatalog:
                 if k in entry and not isinstance(entry[k], str):
                     raise SpecError(f"{k!r} must be a string, got {entry[k]!r}", file=file, key=k, line=sl)
             entries.append(entry)
-        return {"name": name, "doc": str(e.get("doc", "")), "version": str(e["version"]),
+        for k in ("author", "contact"):
+            _str_list(e.get(k), k, file, line)  # checks the form; the value is kept as written
+        return {"name": name, "doc": str(e.get("doc", "")), "version": None if version is None else str(version),
                 "full_name": e.get("full_name"), "date": None if e.get("date") is None else str(e["date"]),
-                "author": _str_list(e.get("author"), "author", file, line),
-                "contact": _str_list(e.get("contact"), "contact", file, line),
+                "author": e.get("author"), "contact": e.get("contact"),
                 "schema": entries, "line": line}
 
     def _order(self, parsed: list[dict], file: str) -> list[dict]:
@@ -529,9 +763,11 @@ class NamespaceCatalog:
                                 key="source")
             sources[e["source"]] = specs
         try:
-            ns = SpecNamespace(meta["name"], meta["doc"], meta["version"], full_name=meta["full_name"],
-                               author=meta["author"], contact=meta["contact"], date=meta["date"],
-                               schema=meta["schema"], sources=sources, type_key=type_key or "data_type")
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # a missing version was reported when the file was parsed
+                ns = self._ns_cls(meta["doc"], meta["name"], schema=meta["schema"], full_name=meta["full_name"],
+                                  version=meta["version"], author=meta["author"], contact=meta["contact"],
+                                  date=meta["date"], sources=sources, type_key=type_key or "data_type")
         except SpecError as err:
             if err.file:
                 raise
@@ -594,9 +830,9 @@ def namespace_entry(
     """One namespace entry of a namespace file, with keys in the order hdmf writes them."""
     d: dict[str, Any] = {"name": name, "doc": doc}
     if author:
-        d["author"] = list(author)
+        d["author"] = author if isinstance(author, str) else list(author)
     if contact:
-        d["contact"] = list(contact)
+        d["contact"] = contact if isinstance(contact, str) else list(contact)
     if full_name is not None:
         d["full_name"] = full_name
     if date is not None:

@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 from ..errors import SpecError
 from .dtypes import is_sub_dtype
-from .model import AttributeSpec, DatasetSpec, DtypeSpec, GroupSpec, RefSpec, Spec
+from .model import AttributeSpec, DatasetSpec, DtypeSpec, GroupSpec, RefSpec, Spec, as_written
 
 __all__ = ["Resolver"]
 
@@ -99,6 +99,8 @@ class Resolver:
                 result = m.check_targets(own)
         finally:
             self._busy.discard(token)
+        if full:
+            result.resolved = True
         cache[(defns, dt)] = result
         return result
 
@@ -111,13 +113,18 @@ class Resolver:
 class _Merger:
     """Merges a child spec into a parent's for one type; errors name the type, file and key path."""
 
-    def __init__(self, resolver: Resolver, ns: str, dt: str, loc: Any) -> None:
+    def __init__(self, resolver: Resolver | None, ns: str, dt: str, loc: Any, namespace: Any = None) -> None:
         self.r = resolver
+        self.namespace = namespace
         self.ns = ns
         self.dt = dt
         self.loc = loc
 
     def error(self, msg: str, key: str) -> SpecError:
+        if self.r is None:  # hdmf's resolve_inc_spec: the message alone, as hdmf words it
+            err = SpecError(msg)
+            err.data_type, err.key = self.dt, key or None
+            return err
         return _located(msg, self.loc, self.dt, key or None)
 
     # typed children: merge each unnamed/typed sub-spec with the type it includes
@@ -158,16 +165,25 @@ class _Merger:
     def _check_dtype_refs(self, dtype: Any, key: str) -> None:
         if isinstance(dtype, RefSpec):
             self._known(dtype.target_type, key)
-        elif isinstance(dtype, tuple):
+        elif isinstance(dtype, (tuple, list)):
             for f in dtype:
                 if isinstance(f.dtype, RefSpec):
                     self._known(f.dtype.target_type, f"{key}/{f.name}")
 
     def _known(self, dt: str, key: str) -> None:
-        self.r._find(self.ns, dt, loc=self.loc, owner=self.dt, key=key)
+        if self.r is not None:
+            self.r._find(self.ns, dt, loc=self.loc, owner=self.dt, key=key)
 
     def _subtype(self, child_dt: str, parent_dt: str) -> bool:
-        return self.r.is_subtype(self.ns, child_dt, parent_dt)
+        if self.r is not None:
+            return self.r.is_subtype(self.ns, child_dt, parent_dt)
+        hierarchy = getattr(self.namespace, "get_hierarchy", None)
+        if hierarchy is None:
+            return True  # no catalog to ask (hdmf's resolve_inc_spec(spec, None))
+        try:
+            return parent_dt in hierarchy(child_dt)
+        except (KeyError, ValueError):
+            return True
 
     # structural merge ------------------------------------------------------------------------
 
@@ -190,7 +206,10 @@ class _Merger:
             fields["datasets"] = self._merge_subs(child.datasets, parent.datasets, pre + "datasets")
             fields["groups"] = self._merge_subs(child.groups, parent.groups, pre + "groups")
             fields["links"] = self._merge_links(child.links, parent.links, pre + "links")
-        return _rebuild(child, **fields)
+        result = _rebuild(child, **fields)
+        result._set_inherited(parent, own_names(child))
+        result._resolved = True
+        return result
 
     def _merge_array(self, c: Any, p: Any, pre: str) -> dict:
         out: dict[str, Any] = {"dtype": self._merge_dtype(c.dtype, p.dtype, pre + "dtype")}
@@ -213,64 +232,62 @@ class _Merger:
             return c
         if c is None:
             return p
-        if isinstance(p, tuple) or isinstance(c, tuple):
-            if not (isinstance(p, tuple) and isinstance(c, tuple)):
-                raise self.error(f"cannot refine dtype {_show(p)} to {_show(c)} "
-                                 "(compound and simple dtypes do not mix)", key)
+        if isinstance(p, (tuple, list)) or isinstance(c, (tuple, list)):
+            if not isinstance(c, (tuple, list)):
+                raise self.error("Cannot extend compound data type to simple data type", key)
+            if not isinstance(p, (tuple, list)):
+                raise self.error("Cannot extend simple data type to compound data type", key)
             fields = {f.name: f for f in p}
             for f in c:
                 if f.name in fields:
                     d = self._merge_dtype(f.dtype, fields[f.name].dtype, f"{key}/{f.name}")
                     f = f if d == f.dtype else DtypeSpec(f.name, f.doc, d)
                 fields[f.name] = f
-            return tuple(fields.values())
+            return type(c)(fields.values())
         if isinstance(p, RefSpec) or isinstance(c, RefSpec):
             if not (isinstance(p, RefSpec) and isinstance(c, RefSpec)):
-                raise self.error(f"cannot refine dtype {_show(p)} to {_show(c)}", key)
+                raise self.error(f"Cannot extend {_plain(p)} to {_plain(c)}", key)
             if c.reftype != p.reftype or not self._subtype(c.target_type, p.target_type):
                 raise self.error(f"cannot refine reference to {p.target_type!r} into reference to "
                                  f"{c.target_type!r} (not a subtype)", key)
             return c
         if not is_sub_dtype(c, p):
-            raise self.error(f"cannot refine dtype {p!r} to {c!r}: not the same or a wider type of the same kind",
-                             key)
+            raise self.error(f"Cannot extend {p} to {c}", key)
         return c
 
     def _check_shape(self, c: tuple, p: tuple, key: str) -> None:
-        pshapes = p if isinstance(p[0], tuple) else (p,)
-        cshapes = c if isinstance(c[0], tuple) else (c,)
+        pshapes = p if isinstance(p[0], (tuple, list)) else (p,)
+        cshapes = c if isinstance(c[0], (tuple, list)) else (c,)
         for cs in cshapes:
             if not any(len(cs) == len(ps) and all(pd is None or pd == cd for cd, pd in zip(cs, ps))
                        for ps in pshapes):
-                raise self.error(f"shape {list(cs)} is not allowed by the parent's shape "
-                                 f"{_thaw_shape(p)}", key)
+                raise self.error(f"Cannot extend shape {_tuple_shape(p)} to {_tuple_shape(c)}", key)
 
     def _merge_attrs(self, cs: tuple, ps: tuple, pre: str) -> list:
         if not ps:
             return list(cs)
-        mine = {a.name: a for a in cs}
-        out = []
-        for pa in ps:
-            ca = mine.pop(pa.name, None)
-            out.append(pa if ca is None else self._merge_attr(ca, pa, f"{pre}attributes/{pa.name}"))
-        out.extend(mine.values())
+        theirs = {a.name: a for a in ps}
+        out = [ca if ca.name not in theirs else self._merge_attr(ca, theirs.pop(ca.name), f"{pre}attributes/{ca.name}")
+               for ca in cs]
+        out.extend(theirs.values())
         return out
 
     def _merge_attr(self, c: AttributeSpec, p: AttributeSpec, key: str) -> AttributeSpec:
         f = self._merge_array(c, p, key + "/")
-        return AttributeSpec(c.name, c.doc, f["dtype"], shape=f["shape"], dims=f["dims"], required=c.required,
-                             value=f.get("value", c.value), default_value=f.get("default_value", c.default_value))
+        with as_written():
+            return AttributeSpec(c.name, c.doc, f["dtype"], shape=f["shape"], dims=f["dims"], required=c.required,
+                                 value=f.get("value", c.value),
+                                 default_value=f.get("default_value", c.default_value))
 
     def _merge_subs(self, cs: tuple, ps: tuple, key: str) -> list:
         if not ps:
             return list(cs)
-        mine = {_sub_key(s): s for s in cs}
+        theirs = {_sub_key(s): s for s in ps}
         out = []
-        for psub in ps:
-            k = _sub_key(psub)
-            csub = mine.pop(k, None)
-            if csub is None:
-                out.append(psub)
+        for csub in cs:
+            psub = theirs.pop(_sub_key(csub), None)
+            if psub is None:
+                out.append(csub)
                 continue
             where = f"{key}/{psub.name or psub.data_type}"
             if psub.data_type is not None and csub.data_type is not None and csub.data_type != psub.data_type:
@@ -280,24 +297,22 @@ class _Merger:
             elif psub.data_type is not None and csub.data_type is None:
                 raise self.error(f"the parent type requires data type {psub.data_type!r} here", where)
             out.append(self.merge(csub, psub, where))
-        out.extend(mine.values())
+        out.extend(theirs.values())
         return out
 
     def _merge_links(self, cs: tuple, ps: tuple, key: str) -> list:
         if not ps:
             return list(cs)
-        mine = {(ln.name or "", ln.target_type if ln.name is None else ""): ln for ln in cs}
+        theirs = {(ln.name or "", ln.target_type if ln.name is None else ""): ln for ln in ps}
         out = []
-        for pl in ps:
-            cl = mine.pop((pl.name or "", pl.target_type if pl.name is None else ""), None)
-            if cl is None:
-                out.append(pl)
-                continue
-            if cl.target_type != pl.target_type and not self._subtype(cl.target_type, pl.target_type):
+        for cl in cs:
+            pl = theirs.pop((cl.name or "", cl.target_type if cl.name is None else ""), None)
+            if pl is not None and cl.target_type != pl.target_type and not self._subtype(cl.target_type,
+                                                                                         pl.target_type):
                 raise self.error(f"link target {cl.target_type!r} does not inherit from {pl.target_type!r}",
                                  f"{key}/{pl.name or pl.target_type}")
             out.append(cl)
-        out.extend(mine.values())
+        out.extend(theirs.values())
         return out
 
 
@@ -308,20 +323,19 @@ def _sub_key(s: Spec) -> tuple[str, str]:
 def _ranks(x: tuple | None) -> tuple[int, ...] | None:
     if x is None:
         return None
-    opts = x if isinstance(x[0], tuple) else (x,)
+    opts = x if isinstance(x[0], (tuple, list)) else (x,)
     return tuple(len(o) for o in opts)
 
 
-def _show(dtype: Any) -> str:
-    if isinstance(dtype, tuple):
-        return "compound[" + ", ".join(f.name for f in dtype) + "]"
-    if isinstance(dtype, RefSpec):
-        return f"reference to {dtype.target_type!r}"
-    return repr(dtype)
+def _plain(dtype: Any) -> str:
+    """A dtype as hdmf prints it in messages (a reference as its dict)."""
+    return repr(dict(dtype)) if isinstance(dtype, dict) else str(dtype)
 
 
-def _thaw_shape(shape: tuple) -> list:
-    return [list(s) if isinstance(s, tuple) else s for s in shape]
+def _tuple_shape(shape: Any) -> str:
+    if shape and isinstance(shape[0], (tuple, list)):
+        return ", ".join(str(tuple(s)) for s in shape)
+    return str(tuple(shape))
 
 
 def _rebuild(spec: Spec, **changes: Any) -> Spec:
@@ -332,10 +346,37 @@ def _rebuild(spec: Spec, **changes: Any) -> Spec:
                   data_type_inc=spec.data_type_inc, quantity=spec.quantity, linkable=spec.linkable,
                   attributes=spec.attributes, datasets=spec.datasets, groups=spec.groups, links=spec.links)
         kw.update(changes)
-        return GroupSpec(**kw)
+        with as_written():
+            return type(spec)(**kw)
     kw = dict(doc=spec.doc, dtype=spec.dtype, name=spec.name, default_name=spec.default_name, shape=spec.shape,
               dims=spec.dims, attributes=spec.attributes, data_type_def=spec.data_type_def,
               data_type_inc=spec.data_type_inc, quantity=spec.quantity, linkable=spec.linkable,
               value=spec.value, default_value=spec.default_value)
     kw.update(changes)
-    return DatasetSpec(**kw)
+    with as_written():
+        return type(spec)(**kw)
+
+
+def own_names(spec: Any) -> dict[str, set]:
+    """Names of a spec's own attributes, datasets, groups and links (before any merge)."""
+    out = {"attributes": {a.name for a in spec.attributes}}
+    for kind in ("datasets", "groups", "links"):
+        out[kind] = {s.name for s in getattr(spec, kind, ()) if s.name is not None}
+    return out
+
+
+def merge_in_place(spec: Spec, inc_spec: Spec, namespace: Any = None) -> None:
+    """hdmf's `resolve_inc_spec`: merge `inc_spec` into `spec` itself, by the same rules the catalog uses."""
+    merged = _Merger(None, getattr(namespace, "name", "") or "", spec.data_type or spec.name or "",
+                     _NOWHERE, namespace).merge(spec, inc_spec, "")
+    own = own_names(spec)
+    dict.clear(spec)
+    dict.update(spec, merged)
+    for slot in ("_attrs", "_datasets", "_groups", "_links", "_types", "_targets"):
+        if hasattr(merged, slot):
+            object.__setattr__(spec, slot, getattr(merged, slot))
+    for kind in ("attributes", "datasets", "groups", "links"):
+        for sub in spec.get(kind, ()):
+            if sub.parent is merged:
+                sub._parent = spec
+    spec._set_inherited(inc_spec, own)

@@ -5,6 +5,8 @@ Written files load back with `NamespaceCatalog.load_namespaces` into an equal ca
 
 from __future__ import annotations
 
+import datetime as _dt
+import warnings
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -13,37 +15,100 @@ from .load import TYPE_KEYS
 from .model import DatasetSpec, GroupSpec, Spec
 from .namespace import SpecNamespace, namespace_entry
 
-__all__ = ["NamespaceBuilder", "export_spec", "write_yaml"]
+__all__ = ["NamespaceBuilder", "YAMLSpecWriter", "export_spec", "write_yaml"]
 
-_HEADER = "# hdmf-schema-language=2.0.2\n"
+#: hdmf's key order for spec files (the type keys first, then name, dtype, ..., doc, sub-specs)
+_KEY_ORDER = ("neurodata_type_def", "neurodata_type_inc", "data_type_def", "data_type_inc", "name", "default_name",
+              "dtype", "target_type", "dims", "shape", "default_value", "value", "doc", "required", "quantity",
+              "attributes", "datasets", "groups", "links")
 
 
-def write_yaml(data: Any, path: str | Path) -> None:
-    """Write `data` as block-style YAML, keys in insertion order."""
+def _plain(data: Any) -> Any:
+    """Specs (dicts) and tuples -> plain dicts and lists, for YAML."""
+    if isinstance(data, dict):
+        return {k: _plain(v) for k, v in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [_plain(v) for v in data]
+    return data
+
+
+def write_yaml(data: Any, path: str | Path, *, sort_keys: bool = False) -> None:
+    """Write `data` as block-style YAML (keys in insertion order unless `sort_keys`)."""
     import yaml
 
-    text = yaml.safe_dump(data, sort_keys=False, default_flow_style=False, allow_unicode=True, width=100)
-    Path(path).write_text(_HEADER + text, encoding="utf-8")
+    text = yaml.safe_dump(_plain(data), sort_keys=sort_keys, default_flow_style=False, allow_unicode=True,
+                          width=100)
+    Path(path).write_text(text, encoding="utf-8")
+
+
+class YAMLSpecWriter:
+    """Writes spec files (keys in the schema language's usual order) and namespace files (keys sorted)."""
+
+    def __init__(self, outdir: str = ".") -> None:
+        self.__outdir = outdir
+
+    @property
+    def outdir(self) -> str:
+        return self.__outdir
+
+    def write_spec(self, spec_file_dict: dict, path: str) -> None:
+        """Write one source file's content ({'groups': [...], 'datasets': [...]}) to `outdir/path`."""
+        target = Path(self.__outdir) / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write_yaml(self.sort_keys(_plain(spec_file_dict)), target)
+
+    def write_namespace(self, namespace: Any, path: str) -> None:
+        """Write a namespace entry as `{'namespaces': [namespace]}` to `outdir/path`, keys sorted."""
+        ns = dict(namespace)
+        if isinstance(ns.get("date"), (_dt.datetime, _dt.date)):
+            ns["date"] = ns["date"].isoformat()
+        target = Path(self.__outdir) / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write_yaml({"namespaces": [ns]}, target, sort_keys=True)
+
+    def reorder_yaml(self, path: str) -> None:
+        """Rewrite a YAML spec file with its keys in the usual order."""
+        from .load import read_yaml
+
+        self.write_spec(read_yaml(path), path)
+
+    @staticmethod
+    def sort_keys(obj: Any) -> Any:
+        """`obj` with every dict's keys in the schema language's usual order (others after, as they were)."""
+        if isinstance(obj, dict):
+            keys = [k for k in _KEY_ORDER if k in obj] + [k for k in obj if k not in _KEY_ORDER]
+            if "neurodata_type_def" not in obj and "name" in obj:
+                keys.remove("name")
+                keys.insert(0, "name")
+            return {k: YAMLSpecWriter.sort_keys(obj[k]) for k in keys}
+        if isinstance(obj, list):
+            return [YAMLSpecWriter.sort_keys(v) for v in obj]
+        if isinstance(obj, tuple):
+            return tuple(YAMLSpecWriter.sort_keys(v) for v in obj)
+        return obj
 
 
 class NamespaceBuilder:
     """Collects specs and includes for a new namespace, then writes its YAML files with `export`."""
 
-    def __init__(self, doc: str, name: str, full_name: str | None = None, version: str | None = None,
-                 author: str | Iterable[str] | None = None, contact: str | Iterable[str] | None = None,
-                 date: str | None = None, type_key: str = "data_type") -> None:
+    def __init__(self, doc: str, name: str, full_name: str | None = None, version: Any = None,
+                 author: str | list[str] | None = None, contact: str | list[str] | None = None,
+                 date: Any = None, namespace_cls: type | None = None, type_key: str = "data_type") -> None:
         if not isinstance(name, str) or not name or any(c.isspace() for c in name):
             raise SpecError(f"namespace name must be a non-empty string without whitespace, got {name!r}",
                             key="name")
+        if version is None:
+            raise SpecError(f"Namespace '{name}' missing key 'version'. Please specify a version for the extension.")
         if type_key not in TYPE_KEYS:
             raise SpecError(f"type_key must be one of {TYPE_KEYS}, got {type_key!r}", key="type_key")
         self.doc = doc
         self.name = name
         self.full_name = full_name
         self.version = version
-        self.author = [author] if isinstance(author, str) else list(author or [])
-        self.contact = [contact] if isinstance(contact, str) else list(contact or [])
+        self.author = author  # kept as given (a string stays a string), as hdmf writes it
+        self.contact = contact
         self.date = date
+        self.namespace_cls = namespace_cls or SpecNamespace
         self.type_key = type_key
         self._schema: list[dict[str, Any]] = []
         self._sources: dict[str, list[Spec]] = {}
@@ -51,8 +116,8 @@ class NamespaceBuilder:
     @classmethod
     def from_namespace(cls, ns: SpecNamespace) -> "NamespaceBuilder":
         """A builder holding a loaded namespace's metadata, includes and own specs (to re-export it)."""
-        b = cls(ns.doc, ns.name, full_name=ns.full_name, version=ns.version, author=ns.author,
-                contact=ns.contact, date=ns.date, type_key=ns.type_key)
+        b = cls(ns.doc, ns.name, full_name=ns.full_name, version=ns.version, author=ns.get("author"),
+                contact=ns.get("contact"), date=ns.date, namespace_cls=type(ns), type_key=ns.type_key)
         b._schema = [dict(e) for e in ns.schema]
         b._sources = {k: list(v) for k, v in ns.sources.items()}
         return b
@@ -91,8 +156,8 @@ class NamespaceBuilder:
     def include_type(self, data_type: str, source: str | None = None, namespace: str | None = None) -> None:
         """Include one type from another namespace (or source file) by name."""
         if (source is None) == (namespace is None):
-            raise SpecError(f"include_type({data_type!r}) needs exactly one of source= or namespace=",
-                            data_type=data_type, key="include_type")
+            raise SpecError(f"must specify 'source' or 'namespace' when including type (exactly one of them; "
+                            f"include_type({data_type!r}))", key=None)
         e = self._entry("source" if source is not None else "namespace", source or namespace)  # type: ignore
         types = e.setdefault("data_types", [])
         if data_type not in types:
@@ -105,16 +170,21 @@ class NamespaceBuilder:
 
     def namespace_dict(self) -> dict[str, Any]:
         """The namespace entry as written to the namespace file."""
-        if self.version is None:
-            raise SpecError(f"namespace {self.name!r} needs a version to be exported", key="version")
-        return namespace_entry(
-            self.name, self.doc, str(self.version), self._schema,
-            author=self.author, contact=self.contact, full_name=self.full_name, date=self.date,
-        )
+        date = self.date.isoformat() if isinstance(self.date, (_dt.datetime, _dt.date)) else self.date
+        version = ".".join(map(str, self.version)) if isinstance(self.version, (tuple, list)) else str(self.version)
+        d = namespace_entry(self.name, self.doc, version, self._schema, full_name=self.full_name, date=date)
+        for key in ("author", "contact"):
+            if getattr(self, key):
+                d[key] = getattr(self, key)
+        return d
 
-    def export(self, path: str, outdir: str | Path = ".") -> Path:
-        """Write the namespace file `outdir/path` and every source file next to it; returns the namespace path."""
-        out = Path(outdir)
+    def export(self, path: str, outdir: str | Path = ".", writer: YAMLSpecWriter | None = None) -> Path:
+        """Write the namespace file `outdir/path` and every source file next to it; returns the namespace path.
+
+        A `writer` (YAMLSpecWriter) writes into its own folder instead of `outdir`.
+        """
+        writer = writer or YAMLSpecWriter(str(outdir))
+        out = Path(writer.outdir)
         out.mkdir(parents=True, exist_ok=True)
         nsd = self.namespace_dict()
         for source, specs in self._sources.items():
@@ -126,23 +196,23 @@ class NamespaceBuilder:
             if datasets:
                 content["datasets"] = datasets
             if not content:
-                raise SpecError(f"source {source!r} has no specs to write", file=source)
-            target = out / source
-            if not target.suffix:
-                target = out / f"{source}.yaml"
-            target.parent.mkdir(parents=True, exist_ok=True)
-            write_yaml(content, target)
-        ns_path = out / path
-        write_yaml({"namespaces": [nsd]}, ns_path)
-        return ns_path
+                continue  # a source listed only to include types from it
+            if any("data_types" in e for e in self._schema if e.get("source") == source):
+                raise SpecError(f"source {source!r} both includes types from an existing file and gets new specs "
+                                "written to it; use another source name for the new specs", file=source)
+            target = source if Path(source).suffix else f"{source}.yaml"
+            writer.write_spec(content, target)
+        writer.write_namespace(nsd, path)
+        return out / path
 
 
-def export_spec(ns_builder: NamespaceBuilder, new_data_types: Iterable[Spec], output_dir: str | Path) -> Path:
+def export_spec(ns_builder: NamespaceBuilder, new_data_types: Iterable[Spec],
+                output_dir: str | Path) -> Path | None:
     """Write an extension: `<name>.namespace.yaml` plus `<name>.extensions.yaml` holding `new_data_types`."""
     specs = list(new_data_types)
     if not specs:
-        raise SpecError(f"export_spec for namespace {ns_builder.name!r} got no data types to write",
-                        key="new_data_types")
+        warnings.warn("No data types specified. Exiting.", stacklevel=2)
+        return None
     source = f"{ns_builder.name}.extensions.yaml"
     for spec in specs:
         ns_builder.add_spec(source, spec)

@@ -64,9 +64,10 @@ def datasets(draw):
 def _unique_names(specs: list) -> list:
     seen: set = set()
     out = []
-    for s in specs:
-        if s.name is None or s.name not in seen:
-            seen.add(s.name)
+    for s in specs:  # names unique; at most one unnamed spec per data type / link target (hdmf's rule)
+        key = s.name if s.name is not None else ("type", type(s) is LinkSpec, s.data_type)
+        if key not in seen:
+            seen.add(key)
             out.append(s)
     return out
 

@@ -1,0 +1,147 @@
+"""hdmf 6.2's public spec API on hdmfzarr's model: specs are dicts, mutable, track inheritance."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+import pytest
+import yaml
+
+from hdmfzarr.errors import SpecError, SpecFileNotFoundError, UnknownNamespaceError
+from hdmfzarr.spec import (
+    AttributeSpec, DatasetSpec, DtypeHelper, DtypeSpec, GroupSpec, LinkSpec, NamespaceBuilder, NamespaceCatalog,
+    RefSpec, SpecCatalog, SpecNamespace, YAMLSpecWriter, default_namespace_path, export_spec,
+)
+from hdmfzarr.spec.dtypes import DTYPE_ALIASES, allowed_dtypes
+
+
+def test_specs_are_json_dicts_holding_what_was_given() -> None:
+    a = AttributeSpec("unit", "the unit", "float", shape=[None, 2])
+    d = DatasetSpec("data", "int", name="data", attributes=[a], linkable=False)
+    g = GroupSpec("root", name="root", datasets=[d])
+    assert d["dtype"] == "int" and d.dtype == "int" and "linkable" in d and "data_type_def" not in d
+    assert a.dims == ("dim_0", "dim_1")  # hdmf's placeholder dims for a shape given without them
+    assert a.parent is d and d.parent is g and a.path == "root/data/unit"
+    assert json.loads(json.dumps(g))["datasets"][0]["attributes"][0]["name"] == "unit"
+    with pytest.raises(AttributeError, match="re-assign"):
+        a.parent = g
+
+
+def test_set_and_add_children_and_get_data_type() -> None:
+    g = GroupSpec("g", data_type_def="G")
+    g.set_attribute(AttributeSpec("a", "a", "text"))
+    g.set_attribute(AttributeSpec("a", "a", "int", value=5))  # replaces by name
+    assert [x.dtype for x in g.attributes] == ["int"] and g.get_attribute("a").value == 5
+    with pytest.warns(DeprecationWarning):
+        g.add_dataset("d", "float", name="d")
+    named = GroupSpec("n", data_type_inc="T", name="n")
+    unnamed = GroupSpec("u", data_type_inc="T")
+    g.set_group(named)
+    assert g.get_data_type("T") is named
+    g.set_group(unnamed)
+    assert g.get_data_type("T") is unnamed  # the unnamed one wins, as in hdmf
+    assert g.get_data_types("T") == [named, unnamed]
+    with pytest.raises(SpecError, match="same data type without specifying name"):
+        g.set_group(GroupSpec("u2", data_type_inc="T"))
+    g.set_link(LinkSpec("l", "T", name="l"))
+    assert g.get_target_type("T") is g.get_link("l")
+
+
+def test_hdmf_messages_for_bad_specs() -> None:
+    with pytest.raises(ValueError, match=r"^Invalid quantity '0'"):
+        GroupSpec("g", name="x", quantity=0)
+    with pytest.raises(ValueError, match="^'shape' must not be empty$"):
+        DatasetSpec("d", "int", name="d", shape=[])
+    with pytest.raises(ValueError, match="not a valid primary data type"):
+        DtypeSpec("c", "c", "bad dtype")
+
+
+def test_resolve_inc_spec_in_place_tracks_inherited_and_overridden() -> None:
+    base = GroupSpec("b", data_type_def="B", attributes=[AttributeSpec("x", "x", "text"),
+                                                          AttributeSpec("y", "y", "text")],
+                     datasets=[DatasetSpec("d", "int", name="d")])
+    ext = GroupSpec("e", data_type_def="E", data_type_inc="B", attributes=[AttributeSpec("y", "y2", "text",
+                                                                                         value="v")])
+    assert not ext.inc_spec_resolved
+    ext.resolve_inc_spec(base, None)
+    assert [a.name for a in ext.attributes] == ["y", "x"]  # own first, then inherited
+    assert ext.is_inherited_attribute("x") and ext.is_overridden_attribute("y")
+    assert ext.is_inherited_dataset("d") and not ext.is_overridden_dataset("d")
+    assert ext.get_dataset("d").parent is ext
+    with pytest.raises(ValueError, match="Cannot extend int to float"):
+        DatasetSpec("c", "float", data_type_def="C", data_type_inc="B2").resolve_inc_spec(
+            DatasetSpec("p", "int", data_type_def="B2"), None)
+
+
+def test_catalog_hands_out_resolved_specs_with_inheritance_recorded() -> None:
+    cat = NamespaceCatalog()
+    cat.load_namespaces(default_namespace_path())
+    dt = cat.get_spec("hdmf-common", "DynamicTable")
+    assert dt.resolved and dt.inc_spec_resolved and not dt.is_inherited_attribute("colnames")
+    assert dt.get_data_type("VectorData").is_many()
+    assert cat.get_hierarchy("hdmf-common", "DynamicTableRegion") == ("DynamicTableRegion", "VectorData", "Data")
+    assert {"VectorData", "VectorIndex", "DynamicTable"} <= set(cat.get_types("table.yaml"))
+    assert "VectorData" in [s.data_type_def for s in cat.get_spec_source_dict("table.yaml")["datasets"]]
+    with pytest.raises(KeyError):
+        cat.get_namespace("nope")
+    with pytest.raises(UnknownNamespaceError):
+        cat.get_spec("nope", "X")
+    merged = NamespaceCatalog()
+    merged.merge(cat)
+    assert merged.get_spec("hdmf-common", "DynamicTable") == dt
+
+
+def test_load_twice_resolve_false_and_missing_file(tmp_path) -> None:
+    b = NamespaceBuilder("ext", "ext", version="1.0.0")
+    b.add_spec("ext.yaml", GroupSpec("base", data_type_def="Base", attributes=[AttributeSpec("a", "a", "int")]))
+    b.add_spec("ext.yaml", GroupSpec("child", data_type_def="Child", data_type_inc="Base"))
+    path = b.export("ext.namespace.yaml", outdir=tmp_path)
+    cat = NamespaceCatalog()
+    first = cat.load_namespaces(path, resolve=False)
+    assert cat.load_namespaces(path) == first
+    assert cat.get_spec("ext", "Child").attributes == ()  # as written until resolve_all_specs
+    cat.resolve_all_specs()
+    child = cat.get_spec("ext", "Child")
+    assert child.resolved and child.is_inherited_attribute("a")
+    with pytest.raises(FileNotFoundError, match="not found") as e:
+        cat.load_namespaces(tmp_path / "missing.yaml")
+    assert isinstance(e.value, SpecFileNotFoundError)
+
+
+def test_spec_catalog_registers_hierarchy_and_warns_on_redefinition() -> None:
+    cat = SpecCatalog()
+    base = GroupSpec("b", data_type_def="Base")
+    cat.register_spec(base, "a.yaml")
+    cat.register_spec(GroupSpec("c", data_type_def="C", data_type_inc="Base"), "a.yaml")
+    assert cat.get_hierarchy("C") == ("C", "Base") and cat.get_subtypes("Base") == ("C",)
+    assert cat.get_full_hierarchy() == {"Base": {"C": {}}}
+    assert copy.deepcopy(cat).get_registered_types() == ("Base", "C")
+    with pytest.warns(UserWarning, match="defines a different specification for Base"):
+        cat.register_spec(GroupSpec("other", data_type_def="Base"), "b.yaml")
+    assert cat.get_spec("Base") is base
+
+
+def test_dtype_helper_is_a_face_over_the_dtype_table() -> None:
+    assert DtypeHelper.valid_primary_dtypes == set(DTYPE_ALIASES) | {"object"}
+    for orig in DTYPE_ALIASES:
+        for new in DTYPE_ALIASES:
+            assert DtypeHelper.is_allowed_dtype(new, orig) == (DTYPE_ALIASES[new] in allowed_dtypes(orig))
+    assert DtypeHelper.simplify_cpd_type([DtypeSpec("a", "a", "float"), DtypeSpec("r", "r", RefSpec("T"))]) == \
+        ["float", "object"]
+    with pytest.raises(ValueError, match="Unknown dtype 'bad'"):
+        DtypeHelper.is_allowed_dtype("int", "bad")
+
+
+def test_writer_orders_keys_as_hdmf_and_namespace_keeps_values(tmp_path) -> None:
+    assert list(YAMLSpecWriter.sort_keys({"doc": "d", "dtype": "int", "name": "n", "attributes": []})) == \
+        ["name", "dtype", "doc", "attributes"]
+    b = NamespaceBuilder("doc", "lab", version="0.1.0", author="me", namespace_cls=SpecNamespace)
+    assert export_spec(b, [GroupSpec("g", data_type_def="G", datasets=[DatasetSpec("t", "float", name="t")])],
+                       tmp_path) == tmp_path / "lab.namespace.yaml"
+    ns = yaml.safe_load((tmp_path / "lab.namespace.yaml").read_text())["namespaces"][0]
+    assert list(ns) == sorted(ns) and ns["author"] == "me"
+    assert (tmp_path / "lab.extensions.yaml").read_text().splitlines()[4:7] == \
+        ["  - name: t", "    dtype: float", "    doc: t"]
+    with pytest.warns(UserWarning, match="No data types"):
+        assert export_spec(b, [], tmp_path) is None
