@@ -13,7 +13,7 @@ import inspect
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ContainerError, SpecError
-from ..spec.model import AttributeSpec, GroupSpec, LinkSpec, is_ref_dtype, spec_type
+from ..spec.model import AttributeSpec, GroupSpec, LinkSpec, canonical_spec_dtype, is_ref_dtype, spec_type
 
 if TYPE_CHECKING:
     from .typemap import TypeMap
@@ -175,7 +175,7 @@ def generate_class(type_map: TypeMap, data_type: str, namespace: str) -> type:
 def _annotation(spec: Any) -> Any:
     if isinstance(spec, LinkSpec) or spec_type(spec) is not None:
         return Any
-    dt = getattr(spec, "dtype", None)
+    dt = canonical_spec_dtype(getattr(spec, "dtype", None))
     if is_ref_dtype(dt):
         return Any
     if dt in ("text", "ascii", "isodatetime") and not getattr(spec, "shape", None):

@@ -22,7 +22,7 @@ from ..spec.dtypes import (
     fit_integers,
     keep_wider,
 )
-from ..spec.model import is_compound_dtype, is_ref_dtype
+from ..spec.model import canonical_spec_dtype, is_compound_dtype, is_ref_dtype
 from .builders import CompoundField, ReferenceBuilder
 from .lazyrefs import ReferenceArray
 
@@ -133,6 +133,7 @@ def convert_value(dtype: Any, value: Any, where: str, is_attr: bool = False) -> 
     """Return ``(value, builder_dtype)`` for ``value`` under spec dtype ``dtype`` at ``where``."""
     if value is None:
         return None, None
+    dtype = canonical_spec_dtype(dtype)  # specs keep dtypes as written ('int'); the rules below use canonical names
     if isinstance(value, ReferenceArray):  # read from a store, written again: the resolved containers
         value = list(value)
     if is_ref_dtype(dtype):
@@ -258,7 +259,7 @@ def _parse_one(v: Any) -> Any:
 
 def read_value(dtype: Any, value: Any) -> Any:
     """Undo the build-time coercions that lose Python types: ISO strings -> datetime for isodatetime."""
-    if dtype == "isodatetime" and value is not None:
+    if value is not None and canonical_spec_dtype(dtype) == "isodatetime":
         if isinstance(value, (str, bytes)):
             return _parse_one(value)
         if isinstance(value, (list, tuple)) or (isinstance(value, np.ndarray) and value.dtype.kind in "OUS"):

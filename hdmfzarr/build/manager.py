@@ -15,7 +15,7 @@ import numpy as np
 
 from ..errors import BuildError, ConstructError, DanglingReferenceError
 from ..spec.dtypes import NUMERIC_DTYPES
-from ..spec.model import is_compound_dtype, is_ref_dtype
+from ..spec.model import canonical_spec_dtype, is_compound_dtype, is_ref_dtype
 from .builders import (
     Builder,
     CompoundField,
@@ -315,6 +315,7 @@ _NUMBERS = NUMERIC_DTYPES | {"numeric"}
 def _check_stored_dtype(spec_dtype: Any, builder: DatasetBuilder) -> None:
     """Refuse stored data whose kind contradicts the spec (text where numbers belong or vice versa)."""
     got = builder.dtype
+    spec_dtype = canonical_spec_dtype(spec_dtype)
     if not isinstance(spec_dtype, str) or not isinstance(got, str):
         if is_ref_dtype(spec_dtype) and isinstance(got, str) and got != "object" and got in (_TEXTUAL | _NUMBERS):
             raise ConstructError(f"{builder.path}: expected references (dtype 'object'), found {got!r} data")

@@ -193,9 +193,13 @@ def _to_dtype(dtype: Any, label: str | None, *, compound: bool) -> Any:
 
 
 def canonical_spec_dtype(dtype: Any) -> Any:
-    """A dtype with every primitive spelling canonical (RefSpecs kept; compound fields rebuilt if needed)."""
+    """A spec dtype with every primitive spelling canonical ('int' -> 'int32'), for the rules that compare dtypes.
+
+    Specs keep dtypes as written (as hdmf does); RefSpecs and unknown names pass through; compound fields
+    are rebuilt only if one of them changes.
+    """
     if isinstance(dtype, str):
-        return canonical_dtype(dtype)
+        return canonical_dtype(dtype) if is_known_dtype(dtype) else dtype
     if isinstance(dtype, (list, tuple)):
         out = []
         changed = isinstance(dtype, list)

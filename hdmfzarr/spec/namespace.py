@@ -69,6 +69,7 @@ class SpecNamespace(dict):
         self.type_key = type_key
         self._types: dict[str, tuple[Spec, str]] = {}
         self._catalog = catalog
+        self._included: tuple[str, ...] = ()  # types taken from included namespaces (set by the catalog)
         for src, specs in self.sources.items():
             for spec in specs:
                 _collect_defs(spec, src, self._types)
@@ -142,8 +143,8 @@ class SpecNamespace(dict):
         return self.get_own_spec(data_type)
 
     def get_registered_types(self) -> tuple[str, ...]:
-        """The types defined in this namespace."""
-        return tuple(self._types)
+        """The types defined in this namespace, then those it takes from included namespaces."""
+        return tuple(self._types) + tuple(t for t in self._included if t not in self._types)
 
     def get_hierarchy(self, data_type: str) -> tuple[str, ...]:
         """`data_type` then its ancestors defined in this namespace, nearest first."""
@@ -424,7 +425,7 @@ class NamespaceCatalog:
         try:
             return self._namespaces[name]
         except KeyError:
-            raise UnknownNamespaceError(f"'{name}' not a namespace; loaded: {list(self._namespaces)}",
+            raise UnknownNamespaceError(f"'{name}' not a namespace (not loaded; loaded: {list(self._namespaces)})",
                                         key="namespace") from None
 
     def _visible_in(self, namespace: str) -> dict[str, str]:
@@ -506,7 +507,9 @@ class NamespaceCatalog:
         if reader is not None:
             raise SpecError("reader= (hdmf's SpecReader) is not supported; pass the namespace file path", key="reader")
         if not path.is_file():
-            raise SpecFileNotFoundError(f"namespace file '{path}' not found", key=None)
+            err = SpecFileNotFoundError(f"namespace file '{path}' not found")  # hdmf's message, as an OSError too
+            err.file = str(path)
+            raise err
         key = str(path.resolve())
         if key in self._loaded_files:
             return self._loaded_files[key]
@@ -797,6 +800,7 @@ class NamespaceCatalog:
                     todo.extend(_deps(self._namespaces[take[dt]].get_own_spec(dt)))
             visible.update(take)
             included[inc] = tuple(sorted(take))
+        ns._included = tuple(visible)
         for dt in ns.own_types():
             visible[dt] = name
         self._namespaces[name] = ns

@@ -55,7 +55,7 @@ def test_nwb_core_every_type_resolves(nwb_catalog: NamespaceCatalog) -> None:
 def test_nwb_electrical_series(nwb_catalog: NamespaceCatalog) -> None:
     cat = nwb_catalog
     es = cat.get_spec("core", "ElectricalSeries")
-    assert cat.get_hierarchy("core", "ElectricalSeries")[:2] == ["ElectricalSeries", "TimeSeries"]
+    assert cat.get_hierarchy("core", "ElectricalSeries")[:2] == ("ElectricalSeries", "TimeSeries")
     data = es.get_dataset("data")
     assert data is not None and data.dtype == "numeric" and len(data.shapes) == 3
     assert data.get_attribute("unit").value == "volts"  # refined value

@@ -67,7 +67,7 @@ def test_grandchild_and_hierarchy(catalog: NamespaceCatalog) -> None:
     assert gc.data_type_def == "GrandChild" and gc.data_type_inc == "Child"
     assert gc.get_dataset("extra").dtype == "text"
     assert gc.get_dataset("data").dtype == "int16"
-    assert catalog.get_hierarchy("test", "GrandChild") == ["GrandChild", "Child", "Base"]
+    assert catalog.get_hierarchy("test", "GrandChild") == ("GrandChild", "Child", "Base")
     assert catalog.is_sub_data_type("test", "GrandChild", "Base")
     assert not catalog.is_sub_data_type("test", "Base", "Child")
 
