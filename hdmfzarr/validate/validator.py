@@ -24,6 +24,7 @@ from ..spec.model import (
     DatasetSpec,
     GroupSpec,
     LinkSpec,
+    canonical_spec_dtype,
     declared_type,
     is_compound_dtype,
     is_ref_dtype,
@@ -184,14 +185,14 @@ class Validator:
             name = aspec.name
             if name not in node.attributes or node.attributes[name] is None:
                 if getattr(aspec, "required", True) and getattr(aspec, "value", None) is None:
-                    exp = rules.describe_dtype(aspec.dtype) if aspec.dtype is not None else "a value"
+                    exp = rules.describe_dtype(canonical_spec_dtype(aspec.dtype)) if aspec.dtype is not None else "a value"
                     self.report(node.path, f"attribute {name!r}", f"required {exp}", "nothing")
                 continue
             self._check_value(node.path, f"attribute {name!r}", node.attributes[name], aspec)
 
     def _check_value(self, path: str, what: str, value: Any, aspec: Any) -> None:
         """dtype, shape, fixed value and reference target of one attribute value."""
-        expected = aspec.dtype
+        expected = canonical_spec_dtype(aspec.dtype)  # specs keep dtypes as written ('uint'); rules use canonical
         found_shape = values.value_shape(value)
         self._check_shape(path, f"{what} shape", found_shape, aspec)
         if is_ref_dtype(expected):
@@ -251,7 +252,7 @@ class Validator:
 
     def _check_dataset(self, node: DatasetBuilder, spec: Any) -> None:
         self._check_shape(node.path, "shape", values.dataset_shape(node), spec)
-        expected = getattr(spec, "dtype", None)
+        expected = canonical_spec_dtype(getattr(spec, "dtype", None))
         if expected is None:
             return
         found = values.dataset_dtype(node)
