@@ -1035,35 +1035,28 @@ class GroupSpec(BaseStorageSpec):
         return spec
 
     def _add_type(self, spec: Any) -> None:
-        """Index a typed sub-spec by type: an unnamed one wins; several named ones form a list."""
-        dt = spec.data_type
-        cur = self._types.get(dt)
-        if cur is None or cur is spec:
-            self._types[dt] = spec
-        elif spec.name is None:
-            if not isinstance(cur, list) and cur.name is None:
-                raise _error("Cannot have multiple groups/datasets with the same data type without specifying name",
-                             self.label, "groups")
-            self._types[dt] = spec
-        elif isinstance(cur, list):
-            cur.append(spec)
-        elif cur.name is not None:
-            self._types[dt] = [cur, spec]
+        """Index a typed sub-spec by type (see `_index_by`)."""
+        self._index_by(self._types, spec.data_type, spec, "Cannot have multiple groups/datasets with the same data "
+                       "type without specifying name", "groups")
 
     def _add_target(self, spec: LinkSpec) -> None:
-        dt = spec.target_type
-        cur = self._targets.get(dt)
+        """Index a link by target type (see `_index_by`)."""
+        self._index_by(self._targets, spec.target_type, spec, "Cannot have multiple links with the same target "
+                       "type without specifying name", "links")
+
+    def _index_by(self, index: dict, key: str, spec: Any, clash: str, kind: str) -> None:
+        """hdmf's rule: an unnamed sub-spec wins its type's slot; several named ones form a list; two unnamed clash."""
+        cur = index.get(key)
         if cur is None or cur is spec:
-            self._targets[dt] = spec
+            index[key] = spec
         elif spec.name is None:
             if not isinstance(cur, list) and cur.name is None:
-                raise _error("Cannot have multiple links with the same target type without specifying name",
-                             self.label, "links")
-            self._targets[dt] = spec
+                raise _error(clash, self.label, kind)
+            index[key] = spec
         elif isinstance(cur, list):
             cur.append(spec)
         elif cur.name is not None:
-            self._targets[dt] = [cur, spec]
+            index[key] = [cur, spec]
 
     def set_dataset(self, spec: DatasetSpec) -> None:
         """Add (or replace, by name) a sub-dataset spec."""
@@ -1147,39 +1140,37 @@ class GroupSpec(BaseStorageSpec):
         inherited_targets = {s.target_type for s in inc_spec.links if s.name is None}
         self._new["targets"] = set(self._targets) - inherited_targets
 
-    def _check(self, kind: str, index: dict, name: str, what: str) -> None:
-        if name not in index:
-            raise ValueError(f"{what} '{name}' not found in spec")
+    _WHAT = {"datasets": "Dataset", "groups": "Group", "links": "Link"}
+
+    def _inherited(self, kind: str, name: str, overridden: bool) -> bool:
+        """Whether sub-spec `name` of `kind` came from (or, `overridden`, refines) the included type."""
+        if name not in getattr(self, "_" + kind):
+            raise ValueError(f"{self._WHAT[kind]} '{name}' not found in spec")
+        return name in self._over[kind] if overridden else name not in self._new[kind]
 
     def is_inherited_dataset(self, name: str) -> bool:
         """True if the sub-dataset `name` came from the included type."""
-        self._check("datasets", self._datasets, name, "Dataset")
-        return name not in self._new["datasets"]
+        return self._inherited("datasets", name, False)
 
     def is_overridden_dataset(self, name: str) -> bool:
         """True if the sub-dataset `name` refines one of the included type."""
-        self._check("datasets", self._datasets, name, "Dataset")
-        return name in self._over["datasets"]
+        return self._inherited("datasets", name, True)
 
     def is_inherited_group(self, name: str) -> bool:
         """True if the sub-group `name` came from the included type."""
-        self._check("groups", self._groups, name, "Group")
-        return name not in self._new["groups"]
+        return self._inherited("groups", name, False)
 
     def is_overridden_group(self, name: str) -> bool:
         """True if the sub-group `name` refines one of the included type."""
-        self._check("groups", self._groups, name, "Group")
-        return name in self._over["groups"]
+        return self._inherited("groups", name, True)
 
     def is_inherited_link(self, name: str) -> bool:
         """True if the link `name` came from the included type."""
-        self._check("links", self._links, name, "Link")
-        return name not in self._new["links"]
+        return self._inherited("links", name, False)
 
     def is_overridden_link(self, name: str) -> bool:
         """True if the link `name` refines one of the included type."""
-        self._check("links", self._links, name, "Link")
-        return name in self._over["links"]
+        return self._inherited("links", name, True)
 
     def is_inherited_type(self, spec: Any) -> bool:
         """True if the unnamed sub-spec of this type came from the included type."""
