@@ -411,7 +411,7 @@ class _Spec(_Dict):
 
     @property
     def doc(self) -> str:
-        return self.get("doc")
+        return self["doc"]
 
     @property
     def name(self) -> str | None:
@@ -713,12 +713,13 @@ class BaseStorageSpec(_Spec):
         attrs = self.setdefault("attributes", [])
         if isinstance(attrs, tuple):
             attrs = self["attributes"] = list(attrs)
-        old = self._attrs.get(spec.name)
+        name: str = spec.name  # type: ignore[assignment]  # attributes always have a name
+        old = self._attrs.get(name)
         if old is not None:
             attrs[next(i for i, a in enumerate(attrs) if a.name == spec.name)] = spec
         else:
             attrs.append(spec)
-        self._attrs[spec.name] = spec
+        self._attrs[name] = spec
 
     def add_attribute(self, name: str, doc: str, dtype: Any, shape: Any = None, dims: Any = None,
                       required: bool = True, parent: Any = None, value: Any = None,
@@ -796,7 +797,7 @@ class BaseStorageSpec(_Spec):
         if type(self) is not type(inc_spec) and not isinstance(inc_spec, _storage_base(self)):
             raise TypeError(f"Cannot resolve included spec: expected {_storage_base(self).__name__}, "
                             f"got {type(inc_spec)}")
-        merge_in_place(self, inc_spec, namespace)
+        merge_in_place(self, inc_spec, namespace)  # type: ignore[arg-type]
 
     @classmethod
     def get_data_type_spec(cls, data_type_def: str) -> AttributeSpec:
@@ -876,7 +877,8 @@ class DatasetSpec(_ArrayProps, BaseStorageSpec):
         ret = super().build_const_args(spec_dict)
         dt = ret.get("dtype")
         if isinstance(dt, list):
-            ret["dtype"] = [f if isinstance(f, DtypeSpec) else cls.dtype_spec_cls().build_spec(f) for f in dt]
+            ret["dtype"] = [f if isinstance(f, DtypeSpec) else cls.dtype_spec_cls().build_spec(f)  # type: ignore[attr-defined]
+                           for f in dt]
         elif isinstance(dt, dict) and not isinstance(dt, RefSpec):
             ret["dtype"] = RefSpec.build_spec(dt)
         return ret
@@ -1000,11 +1002,11 @@ class GroupSpec(BaseStorageSpec):
                 if item.name is not None and (item.name in self._datasets or item.name in self._groups
                                               or item.name in self._links):
                     raise _error(f"name {item.name!r} is used by more than one sub-spec", label, kind)
-                setter(item)
+                setter(item)  # type: ignore[arg-type]
         self._init_storage(doc, name, default_name, attributes, linkable, quantity, data_type_def, data_type_inc)
         self._new = {"datasets": set(self._datasets), "groups": set(self._groups), "links": set(self._links),
                      "types": set(self._types), "targets": set(self._targets)}
-        self._over = {"datasets": set(), "groups": set(), "links": set()}
+        self._over: dict[str, set[str]] = {"datasets": set(), "groups": set(), "links": set()}
 
     # -- children ----------------------------------------------------------------------------------
 
@@ -1214,7 +1216,7 @@ class GroupSpec(BaseStorageSpec):
             index = self._datasets if isinstance(parent, DatasetSpec) else self._groups
             sub = index.get(pname)
             if sub is not None and pname not in self._new["datasets" if index is self._datasets else "groups"]:
-                return sub.get_attribute(spec.name) is not None
+                return sub.get_attribute(spec.name) is not None  # type: ignore[arg-type]
         return False
 
     def is_overridden_spec(self, spec: Any) -> bool:
@@ -1255,12 +1257,12 @@ class GroupSpec(BaseStorageSpec):
     def build_const_args(cls, spec_dict: dict) -> dict:
         ret = super().build_const_args(spec_dict)
         if ret.get("datasets"):
-            ret["datasets"] = [d if isinstance(d, DatasetSpec) else cls.dataset_spec_cls().build_spec(d)
+            ret["datasets"] = [d if isinstance(d, DatasetSpec) else cls.dataset_spec_cls().build_spec(d)  # type: ignore[attr-defined]
                                for d in ret["datasets"]]
         if ret.get("groups"):
             ret["groups"] = [g if isinstance(g, GroupSpec) else cls.build_spec(g) for g in ret["groups"]]
         if ret.get("links"):
-            ret["links"] = [lk if isinstance(lk, LinkSpec) else cls.link_spec_cls().build_spec(lk)
+            ret["links"] = [lk if isinstance(lk, LinkSpec) else cls.link_spec_cls().build_spec(lk)  # type: ignore[attr-defined]
                             for lk in ret["links"]]
         return ret
 

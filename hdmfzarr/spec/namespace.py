@@ -384,7 +384,7 @@ class NamespaceCatalog:
         ns = self._namespaces.get(namespace)
         if ns is None:
             return ()
-        return tuple(s.data_type_def for specs in ns.sources.values() for s in specs)
+        return tuple(s.data_type_def for specs in ns.sources.values() for s in specs if s.data_type_def)
 
     def get_sources(self) -> tuple[str, ...]:
         """Every source file name of every loaded namespace."""

@@ -137,6 +137,7 @@ class _Merger:
             for sub in getattr(spec, kind):
                 if sub.data_type_inc is not None:
                     where = f"{kind}/{sub.name or sub.data_type}"
+                    assert self.r is not None  # typed children are merged by the catalog's resolver only
                     inc = self.r.base(self.ns, sub.data_type_inc, loc=self.loc, owner=self.dt, key=where)
                     sub = self.merge(sub, inc, where)
                     changed = True
@@ -274,8 +275,9 @@ class _Merger:
 
     def _merge_attr(self, c: AttributeSpec, p: AttributeSpec, key: str) -> AttributeSpec:
         f = self._merge_array(c, p, key + "/")
+        name: str = c.name  # type: ignore[assignment]  # attributes always have a name
         with as_written():
-            return AttributeSpec(c.name, c.doc, f["dtype"], shape=f["shape"], dims=f["dims"], required=c.required,
+            return AttributeSpec(name, c.doc, f["dtype"], shape=f["shape"], dims=f["dims"], required=c.required,
                                  value=f.get("value", c.value),
                                  default_value=f.get("default_value", c.default_value))
 
