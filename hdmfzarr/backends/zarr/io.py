@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import os
+import os  # noqa: F401 - os.PathLike in StoreLike
 from typing import Any
 
 from ...build.builders import Builder, ExternalTarget, GroupBuilder
@@ -11,14 +11,14 @@ from . import convention as conv
 from . import safety
 from .reader import ZarrReader
 from .remote import RetryPolicy
-from .store import StoreHandle
+from .store import StoreHandle, StoreLike
 from .writer import ZarrWriter
 
 __all__ = ["ZarrIO"]
 
 
 class ZarrIO:
-    """A Zarr store opened at a local path or fsspec URL.
+    """A Zarr store opened at a local path or fsspec URL, or given as a zarr ``Store`` or ``Group``.
 
     ``mode``: 'r' read-only, 'r+' read/write an existing store, 'a' create or open, 'w' create
     (overwriting), 'w-' create, failing if anything exists. ``zarr_format`` (3, the default, =
@@ -33,11 +33,16 @@ class ZarrIO:
     usual AWS environment variables / config files, or ``anon=True``); transient failures are
     retried per ``retry`` (:class:`RetryPolicy`, bounded), and the storage options never appear in
     the store, messages or ``repr``.
+
+    A zarr ``Store`` object (``LocalStore``, ``MemoryStore``, ``ZipStore``, ``FsspecStore``,
+    ``ObjectStore``, an Icechunk session's store, ...) or a zarr ``Group`` (its store seen from the
+    group's path) is used as given: mode 'r' reads through a read-only view of it, the writing
+    modes need a writable store, and closing the ZarrIO leaves the store open (it is the caller's).
     """
 
     def __init__(
         self,
-        path_or_url: str | os.PathLike[str],
+        path_or_url: StoreLike,
         mode: str = "r",
         storage_options: dict[str, Any] | None = None,
         zarr_format: int = 3,

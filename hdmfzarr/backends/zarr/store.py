@@ -1,8 +1,10 @@
-"""Opening a store from a path or fsspec URL with a mode, and raw key access on it.
+"""Opening a store from a path, fsspec URL, zarr ``Store`` or zarr ``Group`` with a mode, and raw key access.
 
 One code path for every URL: plain local paths use zarr's ``LocalStore``; anything with a
 scheme (``file://``, ``memory://``, ``s3://``, ...) uses ``FsspecStore.from_url`` wrapped in a
 :class:`~.remote.RemoteStore` (retries, clear errors, batched metadata writes; see :mod:`.remote`).
+A zarr ``Store`` object is used as given (an ``FsspecStore`` gets the same ``RemoteStore``
+wrapper); a ``Group`` stands for its store seen from the group's path (:class:`PrefixStore`).
 """
 
 from __future__ import annotations
@@ -16,15 +18,17 @@ from typing import Any, TypeVar
 
 from ...errors import CorruptStoreError, StoreError, StoreExistsError, StoreNotFoundError, UnsafeReferenceError
 from . import bounded
-from .compat import FsspecStore, LocalStore, Store, WrapperStore, run
+from .compat import Buffer, BufferPrototype, ByteRequest, FsspecStore, LocalStore, Store, WrapperStore, run
 from .compat import buffer_prototype as default_buffer_prototype
 from .remote import RemoteStore, RetryPolicy, redact_url, register_secrets, remote_options, split_user_info
 
-__all__ = ["StoreHandle", "MODES", "run", "loads_json"]
+__all__ = ["StoreHandle", "PrefixStore", "MODES", "run", "loads_json", "StoreLike"]
 
 MODES = ("r", "r+", "a", "w", "w-")
 T = TypeVar("T")
 bounded.install()  # zarr decodes no chunk past the size its metadata declares (decompression bombs)
+#: what ZarrIO opens: a local path, an fsspec URL, a zarr Store object or a zarr Group
+StoreLike = str | os.PathLike[str] | Store | Any
 
 
 def loads_json(raw: bytes, url: str, key: str) -> Any:
@@ -33,6 +37,18 @@ def loads_json(raw: bytes, url: str, key: str) -> Any:
         return json.loads(raw)
     except (ValueError, UnicodeDecodeError, RecursionError) as exc:  # RecursionError: absurdly deep nesting
         raise CorruptStoreError(f"{url}: metadata {key!r} is not valid JSON ({type(exc).__name__}: {exc})") from exc
+
+
+def _store_of(obj: Any) -> Store | None:
+    """The zarr Store an object stands for: a Store itself, or a Group's store seen from its path."""
+    if isinstance(obj, Store):
+        return obj
+    store_path = getattr(obj, "store_path", None)
+    if store_path is not None and isinstance(getattr(store_path, "store", None), Store):
+        if store_path.path:
+            return PrefixStore(store_path.store, store_path.path)
+        return store_path.store
+    return None
 
 
 def _is_url(path: str) -> bool:
@@ -90,51 +106,158 @@ class ConfinedLocalStore(LocalStore):
         return await super().get_partial_values(prototype, pairs)
 
 
+class PrefixStore(Store):
+    """The keys of ``store`` under ``prefix/``, seen as a store of their own (a zarr Group's view
+    of its store, so that the group is this store's root)."""
+
+    _supports_sync_io = False  # every access goes through the async methods below
+
+    def __init__(self, store: Store, prefix: str) -> None:
+        super().__init__(read_only=store.read_only)
+        self._store = store
+        self.prefix = prefix.strip("/")
+
+    def _key(self, key: str) -> str:
+        return f"{self.prefix}/{key}" if key else self.prefix
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, PrefixStore) and other.prefix == self.prefix and other._store == self._store
+
+    def __str__(self) -> str:
+        return f"{str(self._store).rstrip('/')}/{self.prefix}"
+
+    def __repr__(self) -> str:
+        return f"PrefixStore({self})"
+
+    def with_read_only(self, read_only: bool = False) -> PrefixStore:
+        return PrefixStore(self._store.with_read_only(read_only), self.prefix)
+
+    async def _open(self) -> None:
+        await self._store._ensure_open()
+        self._is_open = True
+
+    @property
+    def supports_writes(self) -> bool:
+        return self._store.supports_writes
+
+    @property
+    def supports_deletes(self) -> bool:
+        return self._store.supports_deletes
+
+    @property
+    def supports_listing(self) -> bool:
+        return self._store.supports_listing
+
+    async def get(self, key: str, prototype: BufferPrototype, byte_range: ByteRequest | None = None) -> Buffer | None:
+        return await self._store.get(self._key(key), prototype, byte_range)
+
+    async def get_partial_values(
+        self, prototype: BufferPrototype, key_ranges: Any
+    ) -> list[Buffer | None]:
+        return await self._store.get_partial_values(prototype, [(self._key(k), r) for k, r in key_ranges])
+
+    async def exists(self, key: str) -> bool:
+        return await self._store.exists(self._key(key))
+
+    async def set(self, key: str, value: Buffer) -> None:
+        self._check_writable()
+        await self._store.set(self._key(key), value)
+
+    async def delete(self, key: str) -> None:
+        self._check_writable()
+        await self._store.delete(self._key(key))
+
+    async def delete_dir(self, prefix: str) -> None:
+        self._check_writable()
+        await self._store.delete_dir(self._key(prefix.strip("/")))
+
+    async def list(self) -> Any:
+        async for key in self._store.list_prefix(self.prefix + "/"):
+            yield key[len(self.prefix) + 1:]
+
+    async def list_prefix(self, prefix: str) -> Any:
+        async for key in self._store.list_prefix(self._key(prefix) if prefix else self.prefix + "/"):
+            yield key[len(self.prefix) + 1:]
+
+    async def list_dir(self, prefix: str) -> Any:
+        async for name in self._store.list_dir(self._key(prefix.strip("/"))):
+            yield name
+
+    def close(self) -> None:
+        pass  # the store belongs to the caller's group
+
+
+def _describe_store(store: Store) -> str:
+    """A URL-like name of a store object for messages and reprs (secrets redacted)."""
+    if isinstance(store, FsspecStore):
+        protocol = store.fs.protocol
+        protocol = protocol[0] if isinstance(protocol, (tuple, list)) else protocol
+        return redact_url(f"{protocol}://{store.path.lstrip('/')}")
+    if isinstance(store, LocalStore):
+        return str(store.root)
+    return redact_url(str(store))
+
+
 class StoreHandle:
-    """A zarr store opened from ``url`` in ``mode`` plus raw (bytes) key access."""
+    """A zarr store opened from ``url`` (a path, URL, zarr Store or zarr Group) in ``mode``, plus raw
+    (bytes) key access."""
 
     def __init__(
         self,
-        url: str | os.PathLike[str] | Store,
+        url: StoreLike,
         mode: str = "r",
         storage_options: dict | None = None,
         retry: RetryPolicy | None = None,
     ) -> None:
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
-        if isinstance(url, Store):  # a zarr store object, e.g. an Icechunk session's store
-            self._init_from_store(url, mode, storage_options)
-            return
-        self.transactional = False
-        self._raw_url = os.fspath(url)  # may carry secrets (user info, signed query): never shown
-        self.url = redact_url(self._raw_url)
         self.mode = mode
         self.read_only = mode == "r"
-        self.is_url = _is_url(self._raw_url)
-        self.local_path = None if self.is_url else os.path.abspath(self._raw_url)
         self._root: tuple[int | None, bytes | None] | None = None
         self.retry = retry
-        self.store = self._open_store(storage_options)
-        self._check_mode()
-
-    def _init_from_store(self, store: Store, mode: str, storage_options: dict | None) -> None:
-        """Use a zarr ``Store`` object as it is (transactional stores such as Icechunk's commit outside)."""
-        if storage_options:
-            raise ValueError("storage_options given with a zarr store object; configure the store itself")
-        if store.read_only and mode != "r":
-            raise StoreError(f"{type(store).__name__}: the store object is read-only; mode {mode!r} needs a writable one")
-        self.transactional = True  # the store's own commit is the transaction (write order is free)
-        self._raw_url = self.url = f"<{type(store).__name__}>"
-        self.mode, self.read_only, self.is_url, self.local_path = mode, mode == "r", False, None
-        self._root = None
-        self.retry = None
-        self.store = store if store.supports_consolidated_metadata else _Consolidating(store)
+        self.given_store = _store_of(url)  # a Store/Group object the caller passed (they close it)
+        # stores that commit on their own (Icechunk sessions) take writes in any order
+        self.transactional = self.given_store is not None and not self.given_store.supports_consolidated_metadata
+        if self.given_store is not None:
+            if storage_options:
+                raise StoreError(f"{_describe_store(self.given_store)}: storage_options apply to URLs, "
+                                 "not to a store object (configure the store itself)")
+            self.store = self._adopt_store(self.given_store)
+            self._raw_url = self.url = _describe_store(self.given_store)
+            self.is_url = not isinstance(self.given_store, LocalStore)
+            self.local_path = str(self.given_store.root) if isinstance(self.given_store, LocalStore) else None
+        else:
+            if not isinstance(url, (str, os.PathLike)):
+                raise TypeError(f"expected a path, URL, zarr Store or zarr Group, got {type(url).__name__}")
+            self._raw_url = os.fspath(url)  # may carry secrets (user info, signed query): never shown
+            self.url = redact_url(self._raw_url)
+            self.is_url = _is_url(self._raw_url)
+            self.local_path = None if self.is_url else os.path.abspath(self._raw_url)
+            self.store = self._open_store(storage_options)
         self._check_mode()
 
     def __repr__(self) -> str:
         return f"StoreHandle({self.url!r}, mode={self.mode!r})"
 
     # -- opening -------------------------------------------------------------------------
+    def _adopt_store(self, store: Store) -> Store:
+        """The caller's store in this handle's mode: read-only for 'r' (zarr's read-only view),
+        refused for the writing modes when the store cannot be written."""
+        where = _describe_store(store)
+        if self.read_only and not store.read_only:
+            try:
+                store = store.with_read_only(True)
+            except (NotImplementedError, TypeError, ValueError):
+                pass  # stores without a read-only view: hdmfzarr itself writes nothing in mode 'r'
+        elif not self.read_only and (store.read_only or not store.supports_writes):
+            raise StoreError(f"{where}: the store is read-only; mode {self.mode!r} needs a writable store "
+                             "(or open with mode 'r')")
+        if isinstance(store, FsspecStore):
+            return RemoteStore(store, where, self.retry)  # retries and clear errors, as for URLs
+        if not store.supports_consolidated_metadata:
+            return _Consolidating(store)
+        return store
+
     def _open_store(self, storage_options: dict | None) -> Store:
         try:
             if self.is_url:
@@ -158,6 +281,8 @@ class StoreHandle:
             raise StoreError(f"{self.url}: cannot open the store ({type(exc).__name__}: {exc})") from exc
 
     def _check_mode(self) -> None:
+        if not self.read_only and self.given_store is not None and self.local_path is None:
+            run(self.store._ensure_open())
         if isinstance(self.store, RemoteStore) and self.mode in ("w", "w-", "a"):
             # one listing decides; an empty prefix needs no further probe, and the store then
             # knows that nothing it did not write exists (no existence checks while writing)
@@ -180,6 +305,9 @@ class StoreHandle:
         if self.mode == "w-" and (fmt is not None or self.has_any_key()):
             raise StoreExistsError(f"{self.url}: something already exists here and mode 'w-' does not overwrite")
         if self.mode == "w" and (fmt is not None or self.has_any_key()):
+            if not self.store.supports_deletes:
+                raise StoreError(f"{self.url}: the store holds data and cannot delete keys "
+                                 f"({type(self.store).__name__}); mode 'w' cannot overwrite it - use an empty store")
             run(self.store.clear())
             self._root = None
 
@@ -306,7 +434,9 @@ class StoreHandle:
         return f"{scheme}://" + "/".join(parts)
 
     def close(self) -> None:
-        """Release the store."""
+        """Release the store (a store object the caller passed stays theirs to close)."""
+        if self.given_store is not None:
+            return
         try:
             self.store.close()
         except Exception:  # pragma: no cover - closing is best effort
