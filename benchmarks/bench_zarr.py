@@ -148,7 +148,11 @@ def df_ours(path: str | Path, storage_options: dict | None = None) -> pd.DataFra
 
 def df_raw(path: str | Path, storage_options: dict | None = None) -> pd.DataFrame:
     """raw zarr: read every array, split the ragged one with numpy, build the DataFrame."""
-    g = zarr.open_consolidated(str(path), zarr_format=3, storage_options=storage_options)
+    return df_raw_group(zarr.open_consolidated(str(path), zarr_format=3, storage_options=storage_options))
+
+
+def df_raw_group(g: Any) -> pd.DataFrame:
+    """raw zarr, on an open group: the DataFrame of ``df_raw``."""
     idx = g["ragged_index"][:]
     ragged = np.split(g["ragged"][:], idx[:-1].astype(np.int64))
     return pd.DataFrame({"f64": g["f64"][:], "i32": g["i32"][:], "label": g["label"][:].astype(object),

@@ -162,7 +162,7 @@ class LatencyProxy:
         self._args = (listen_port, upstream_host, upstream_port)
         self._proc: Any = None
 
-    def start(self, timeout: float = 20.0) -> None:
+    def start(self, timeout: float = 120.0) -> None:
         self._proc = self._ctx.Process(target=_main, args=(*self._args, self._shared, self._ready), daemon=True)
         self._proc.start()
         deadline = time.monotonic() + timeout

@@ -8,7 +8,7 @@ hooks, so that building a tree of many small objects stays cheap.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any, ClassVar
 
 import numpy as np
@@ -18,7 +18,7 @@ from hdmfzarr.dataio import DataChunkIterator, DataIO, is_lazy_array
 from hdmfzarr.errors import ContainerError
 from hdmfzarr.repr import html_repr, register_kind
 
-__all__ = ["AbstractContainer", "Container", "Data", "is_lazy_array", "summarize_value"]
+__all__ = ["AbstractContainer", "Container", "Data", "Children", "GroupView", "is_lazy_array", "summarize_value"]
 
 REPR_FIELDS = 6  # fields shown by a container's repr before "... +N fields"
 
@@ -209,10 +209,136 @@ class AbstractContainer:
         return html_repr(self)
 
 
+class Children(dict):
+    """The typed children one field holds, by name (a dict: ``field["raw"]``, iterating gives names).
+
+    An integer picks by position (``field[0]``), as with the lists fields held before."""
+
+    def __getitem__(self, key: Any) -> Any:
+        if isinstance(key, (int, np.integer)) and not isinstance(key, bool):
+            return list(self.values())[key]
+        return super().__getitem__(key)
+
+    def add(self, child: AbstractContainer) -> AbstractContainer:
+        """Add ``child`` under its own name (a name already taken raises ContainerError)."""
+        if child.name in self and super().__getitem__(child.name) is not child:
+            raise ContainerError(f"two objects are named {child.name!r} here")
+        super().__setitem__(child.name, child)
+        return child
+
+    @classmethod
+    def of(cls, value: Any, where: str) -> Any:
+        """``value`` (a list, tuple, dict or one container) as Children; other values unchanged."""
+        if value is None or isinstance(value, Children):
+            return value
+        items = list(value.values()) if isinstance(value, dict) else (
+            list(value) if isinstance(value, (list, tuple)) else [value])
+        if not all(isinstance(v, AbstractContainer) for v in items):
+            return value  # references still being resolved while reading: kept as given
+        out = cls()
+        for v in items:
+            if v.name in out and dict.__getitem__(out, v.name) is not v:
+                raise ContainerError(f"{where}: two objects are named {v.name!r}")
+            dict.__setitem__(out, v.name, v)
+        return out
+
+
+class GroupView(Mapping):
+    """The typed children a container stores under an untyped group path (``nwb.intervals``), by name;
+    untyped sub-groups are views too. Read-only: add children through the container's fields."""
+
+    def __init__(self, container: AbstractContainer, path: tuple[str, ...]) -> None:
+        self._container = container
+        self._path = path
+
+    def _entries(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        c = self._container
+        n = len(self._path)
+        for attr, where in type(c).field_paths.items():
+            if where[:n] != self._path:
+                continue
+            if len(where) > n:
+                sub = where[n]
+                if sub not in out and _field_items(getattr(c, attr, None)):
+                    out[sub] = GroupView(c, self._path + (sub,))
+                continue
+            stored = type(c).field_datasets.get(attr)
+            if stored is not None:  # an untyped dataset: its value
+                value = getattr(c, attr, None)
+                if value is not None:
+                    out.setdefault(stored, value)
+                continue
+            for child in _field_items(getattr(c, attr, None)):
+                out.setdefault(child.name, child)
+        if not n:  # children no field places under an untyped group are at the top
+            below = {id(v) for attr, where in type(c).field_paths.items() if where
+                     for v in _field_items(getattr(c, attr, None))}
+            for child in c.children:
+                if id(child) not in below:
+                    out.setdefault(child.name, child)
+        return out
+
+    def __getitem__(self, key: str) -> Any:
+        if isinstance(key, str) and "/" in key.strip("/"):
+            head, _, rest = key.strip("/").partition("/")
+            return _step(self[head], rest, key)
+        try:
+            return self._entries()[key]
+        except KeyError:
+            where = "/".join(self._path) or "/"
+            raise KeyError(f"{self._container.name}: no object {key!r} in {where}") from None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._entries())
+
+    def __len__(self) -> int:
+        return len(self._entries())
+
+    def __repr__(self) -> str:
+        return f"<GroupView {'/'.join(self._path)!r} of {self._container.name!r}: {sorted(self._entries())}>"
+
+
+def _field_items(value: Any) -> list[AbstractContainer]:
+    if isinstance(value, AbstractContainer):
+        return [value]
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, (list, tuple)):
+        return [v for v in value if isinstance(v, AbstractContainer)]
+    return []
+
+
+def _step(node: Any, rest: str, full: str) -> Any:
+    """Continue a path lookup below ``node`` (a view or a container)."""
+    if isinstance(node, GroupView) or (isinstance(node, Container) and type(node).__getitem__ is Container.__getitem__):
+        return node[rest]
+    if isinstance(node, AbstractContainer) and not isinstance(node, Container):
+        raise KeyError(f"{full!r}: {rest!r} is below a dataset")
+    if isinstance(node, AbstractContainer):  # tables index rows/columns: children by name
+        head, _, tail = rest.partition("/")
+        child = next((c for c in node.children if c.name == head), None)
+        if child is None:
+            raise KeyError(f"{full!r}: {node.name!r} has no child {head!r}")
+        return _step(child, tail, full) if tail else child
+    raise KeyError(f"{full!r}: {rest!r} is below a value, not a group")
+
+
 class Container(AbstractContainer):
-    """A group-like container (hdmf-common ``Container``)."""
+    """A group-like container (hdmf-common ``Container``).
+
+    ``container["acquisition/raw"]`` reaches an object by its stored path (through untyped groups)."""
 
     data_type: ClassVar[str] = "Container"
+    #: attribute -> the untyped group path its values are stored under (classes generated from specs)
+    field_paths: ClassVar[dict[str, tuple[str, ...]]] = {}
+    #: attribute -> stored name, for fields holding an untyped dataset's value (``data``, ``starting_time``)
+    field_datasets: ClassVar[dict[str, str]] = {}
+
+    def __getitem__(self, path: str) -> Any:
+        if not isinstance(path, str):
+            raise TypeError(f"{type(self).__name__} {self.name!r}: index by stored path (a str), got {path!r}")
+        return GroupView(self, ())[path.strip("/")]
 
 
 class Data(AbstractContainer):

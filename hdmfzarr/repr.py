@@ -1,14 +1,18 @@
 """Notebook views of containers: a collapsible HTML tree (``_repr_html_``) that never reads a dataset whole.
 
-Every dataset is described from its metadata (type, shape, dtype, chunking); values are shown only as a
-preview of the first rows / elements, read with a bounded selection, so rendering a lazily read store
-fetches at most a few chunks per dataset. Tables show their first ``PREVIEW_ROWS`` rows.
+Every dataset is described from its metadata (type, shape, dtype, chunking, size in memory, compression);
+values are shown only in sections that are open when the view appears (the object displayed itself, a
+table's first ``PREVIEW_ROWS`` rows), read with a bounded selection: folded sections fetch nothing, so
+displaying an NWB file read from S3 costs a few chunk reads, not one per object. The root shows the store
+it was read from (URL credentials redacted); dates and times are shown readably.
 """
 
 from __future__ import annotations
 
+import datetime as _dt
 import html
 import math
+import re
 from typing import Any
 
 import numpy as np
@@ -87,13 +91,68 @@ def array_summary(value: Any) -> dict[str, Any]:
                 out["n_chunks"] = math.prod(math.ceil(s / c) if s else 0 for s, c in zip(shape, chunks))
         where = getattr(value, "path", None)
         out["storage"] = f"lazy ({where})" if where else f"lazy {type(value).__name__}"
+        compression = getattr(value, "compression", None)
+        if isinstance(compression, str):
+            out["compression"] = compression
+        _add_nbytes(out, getattr(value, "dtype", None))
     elif isinstance(value, np.ndarray):
         out.update(shape=value.shape, dtype=str(value.dtype), storage="in memory")
+        _add_nbytes(out, value.dtype)
     elif isinstance(value, (list, tuple)):
         out.update(shape=(len(value),), dtype="list", storage="in memory")
     elif value is not None:
         out.update(shape=(), dtype=type(value).__name__, storage="in memory")
     return out
+
+
+def _add_nbytes(info: dict[str, Any], dtype: Any) -> None:
+    """The uncompressed size, for fixed-width dtypes (text and objects have no fixed size)."""
+    try:
+        dt = np.dtype(dtype)
+    except TypeError:
+        return
+    if dt.kind in "OTU" or not dt.itemsize or "shape" not in info:
+        return
+    info["nbytes"] = math.prod(info["shape"]) * dt.itemsize
+
+
+def format_bytes(n: int) -> str:
+    """``1.5 MB`` (powers of 1000, as storage is sold)."""
+    size = float(n)
+    for unit in ("B", "kB", "MB", "GB", "TB"):
+        if size < 1000 or unit == "TB":
+            return f"{int(size)} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1000
+    return f"{n} B"
+
+
+_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$")
+
+
+def readable_datetime(value: Any) -> str | None:
+    """``2024-01-02 03:04:05 UTC`` for a datetime, date, numpy datetime64 or ISO 8601 string; else None."""
+    if isinstance(value, np.datetime64):
+        value = str(value)
+    if isinstance(value, str):
+        if not _ISO.match(value.strip()):
+            return None
+        try:
+            value = _dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    if isinstance(value, _dt.datetime):
+        text = value.strftime("%Y-%m-%d %H:%M:%S") + (f".{value.microsecond:06d}".rstrip("0") if value.microsecond else "")
+        offset = value.utcoffset()
+        if offset is None:
+            return text
+        if not offset:
+            return text + " UTC"
+        minutes = int(offset.total_seconds() // 60)
+        sign = "+" if minutes >= 0 else "-"
+        return f"{text} UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    return None
 
 
 def _preview_selection(shape: tuple[int, ...]) -> tuple[slice, ...]:
@@ -128,6 +187,9 @@ def _preview_array(obj: Any | None, value: Any) -> str:
 
 
 def _fmt_cell(value: Any) -> str:
+    when = readable_datetime(value)
+    if when is not None:
+        return when
     if isinstance(value, (bytes, np.bytes_)):
         value = bytes(value).decode("utf-8", errors="replace")
     if isinstance(value, np.generic):
@@ -162,6 +224,10 @@ def _meta_text(info: dict[str, Any]) -> str:
     if info.get("chunks") is not None:
         n = info.get("n_chunks")
         parts.append(f"chunks {info['chunks']}" + (f" ({n} chunks)" if n is not None else ""))
+    if "nbytes" in info:
+        parts.append("size " + format_bytes(info["nbytes"]))
+    if info.get("compression"):
+        parts.append(f"compressed with {info['compression']}")
     if "storage" in info:
         parts.append(info["storage"])
     return ", ".join(parts)
@@ -174,28 +240,34 @@ class _Renderer:
         self.seen: set[int] = set()
 
     def render(self, obj: Any, depth: int = 0, label: str | None = None, open_: bool = True) -> str:
+        """``obj`` as a <details> section; values are read only when it is ``open_`` (so is every
+        ancestor: a folded section's children are rendered folded)."""
         self.seen.add(id(obj))
         kind = _kind(obj)
         if kind == "table":
             return self.table(obj, depth, label, open_)
         if kind in _DATA_KINDS:
-            return self.data(obj, label)
+            return self.data(obj, label, open_)
         return self.group(obj, depth, label, open_)
 
     def _title(self, obj: Any, label: str | None, extra: str = "") -> str:
         name = _esc(obj.name)
         prefix = f"{_esc(label)}: " if label and label != obj.name else ""
-        return f"{prefix}<b>{name}</b> <span class='t'>{_esc(type(obj).__name__)}</span>{extra}"
+        source = ""
+        if obj.parent is None and getattr(obj, "container_source", None):
+            source = f" <span class='t'>from {_esc(obj.container_source)}</span>"
+        return f"{prefix}<b>{name}</b> <span class='t'>{_esc(type(obj).__name__)}</span>{extra}{source}"
 
-    def _attr_items(self, obj: Any, skip: set[str]) -> list[str]:
+    def _attr_items(self, obj: Any, skip: set[str], live: bool = True) -> list[str]:
         items = []
         for key, value in obj.fields.items():
             if key in skip or _is_container(value) or _is_container_list(value):
                 continue
             if is_lazy_array(value) or isinstance(value, np.ndarray) and value.ndim:
                 info = array_summary(value)
+                preview = _preview_array(None, value) if live or not is_lazy_array(value) else ""
                 items.append(f"<li>{_esc(key)}: <span class='t'>{_esc(_meta_text(info))}</span> "
-                             f"{_esc(_preview_array(None, value))}</li>")
+                             f"{_esc(preview)}</li>")
             else:
                 items.append(f"<li>{_esc(key)}: {_esc(_fmt_cell(value))}</li>")
         return items
@@ -208,7 +280,7 @@ class _Renderer:
             if _is_container(value):
                 entries.append((key, value))
             elif _is_container_list(value):
-                entries.extend((None, v) for v in value)
+                entries.extend((None, v) for v in (value.values() if isinstance(value, dict) else value))
         shown_ids = {id(v) for _, v in entries}
         entries.extend((None, c) for c in obj.children if id(c) not in shown_ids)
         for key, child in entries:
@@ -232,7 +304,7 @@ class _Renderer:
         return out
 
     def group(self, obj: Any, depth: int, label: str | None, open_: bool) -> str:
-        attrs = self._attr_items(obj, set())
+        attrs = self._attr_items(obj, set(), open_)
         kids = self._children(obj, depth, set())
         body = ""
         if attrs:
@@ -241,7 +313,7 @@ class _Renderer:
             body += "<ul>" + "".join(kids) + "</ul>"
         return _details(self._title(obj, label), body, open_)
 
-    def data(self, obj: Any, label: str | None) -> str:
+    def data(self, obj: Any, label: str | None, open_: bool = False) -> str:
         raw = _raw_data(obj)
         info = array_summary(raw)
         length = None
@@ -252,30 +324,35 @@ class _Renderer:
         if length is not None and info.get("shape") and info["shape"][0] != length:
             info["shape"] = (length,) + tuple(info["shape"][1:])  # buffered rows not stored yet
         meta = _meta_text(info)
-        attrs = self._attr_items(obj, {"data"})
-        preview = _preview_array(obj, raw)
+        attrs = self._attr_items(obj, {"data"}, open_)
+        preview = _preview_array(obj, raw) if open_ or not is_lazy_array(raw) else ""
         body = "<ul>"
         if preview:
             body += f"<li>values: <code>{_esc(preview)}</code></li>"
+        elif is_lazy_array(raw):
+            body += f"<li><i>{_NOT_READ}</i></li>"
         body += "".join(attrs) + "</ul>"
-        return _details(self._title(obj, label, f" <span class='t'>{_esc(meta)}</span>"), body, False)
+        return _details(self._title(obj, label, f" <span class='t'>{_esc(meta)}</span>"), body, open_)
 
     def table(self, table: Any, depth: int, label: str | None, open_: bool) -> str:
         nrows, ncols = len(table), len(table.colnames)
         extra = f" <span class='t'>{nrows} rows × {ncols} columns</span>"
         desc = f"<ul><li>description: {_esc(_short(table.description, 200))}</li></ul>"
-        columns = self._column_table(table)
-        head = self._head(table)
+        columns = self._column_table(table, open_)
         own = {id(c) for c in table.columns} | {id(table.id)}
         kids = self._children(table, depth, own)
         body = desc + _details("columns", columns, False)
-        body += _details(f"first {min(nrows, PREVIEW_ROWS)} of {nrows} rows", head, True)
+        if open_ or not _stored(table):
+            body += _details(f"first {min(nrows, PREVIEW_ROWS)} of {nrows} rows", self._head(table), True)
+        else:
+            body += f"<ul><li><i>{_NOT_READ}</i></li></ul>"
         if kids:
             body += "<ul>" + "".join(kids) + "</ul>"
         return _details(self._title(table, label, extra), body, open_)
 
-    def _column_table(self, table: Any) -> str:
-        rows = ["<tr><th>column</th><th>type</th><th>dtype</th><th>shape</th><th>chunks</th><th>description</th></tr>"]
+    def _column_table(self, table: Any, live: bool) -> str:
+        rows = ["<tr><th>column</th><th>type</th><th>dtype</th><th>shape</th><th>chunks</th><th>size</th>"
+                "<th>compression</th><th>description</th></tr>"]
         for obj in (table.id, *table.columns):
             info = array_summary(_raw_data(obj))
             shape = (len(obj),) + tuple(info.get("shape", (0,))[1:])
@@ -287,8 +364,13 @@ class _Renderer:
             region = getattr(obj, "table", None)
             if region is not None:
                 kind += f" → table {region.name}"
-            cells = (obj.name, kind, obj_dtype(obj) or info.get("dtype", ""), shape,
-                     "" if chunks is None else chunks, _short(getattr(obj, "description", "") or "", 80))
+            raw = _raw_data(obj)
+            # a stored object column learns its element type from its first value: read only when open
+            known = live or not is_lazy_array(raw) or getattr(raw, "dtype", None) != np.dtype(object)
+            dtype = (obj_dtype(obj) if known else "") or info.get("dtype", "")
+            size = format_bytes(info["nbytes"]) if "nbytes" in info else ""
+            cells = (obj.name, kind, dtype, shape, "" if chunks is None else chunks, size,
+                     info.get("compression", ""), _short(getattr(obj, "description", "") or "", 80))
             rows.append("<tr>" + "".join(f"<td>{_esc(c)}</td>" for c in cells) + "</tr>")
         return "<table>" + "".join(rows) + "</table>"
 
@@ -346,11 +428,22 @@ def head_cells(top: Any, n: int) -> list[str]:
     return out
 
 
+_NOT_READ = "values not read while folded: display this object on its own to see them"
+
+
+def _stored(table: Any) -> bool:
+    """Whether any column of a table is read from a store (so showing rows costs reads)."""
+    return any(is_lazy_array(_raw_data(c)) for c in (table.id, *table.columns))
+
+
 def _details(summary_html: str, body_html: str, open_: bool) -> str:
     return f"<details{' open' if open_ else ''}><summary>{summary_html}</summary>{body_html}</details>"
 
 
 def _is_container_list(value: Any) -> bool:
+    """A list of containers, or a name-keyed mapping of them (``Children``)."""
+    if isinstance(value, dict):
+        value = list(value.values())
     return isinstance(value, (list, tuple)) and bool(value) and all(_is_container(v) for v in value)
 
 

@@ -165,11 +165,54 @@ def generate_class(type_map: TypeMap, data_type: str, namespace: str) -> type:
         "field_names": tuple(own_attrs) + tuple(k for k in fixed if k not in own_attrs),
         "__annotations__": {p.name: p.annotation for p in params if p.annotation is not _P.empty},
     }
+    _add_paths_and_mappings(classdict, base, mapper, own, label)
     if columns:
         classdict["columns_spec"] = tuple(getattr(base, "columns_spec", ())) + tuple(
             c for c in columns if c.name not in {b.name for b in getattr(base, "columns_spec", ())}
         )
     return type(data_type, (base,), classdict)
+
+
+def _add_paths_and_mappings(classdict: dict[str, Any], base: type, mapper: Any, own: list[Any], label: str) -> None:
+    """``field_paths`` (where each field is stored, for ``container["a/b"]``), name-keyed
+    :class:`~hdmfzarr.container.Children` for fields of many typed children, and a read-only
+    :class:`~hdmfzarr.container.GroupView` named after each top-level untyped group (``nwb.acquisition``)."""
+    from ..container import Children, GroupView
+
+    paths = dict(getattr(base, "field_paths", {}) or {})
+    datasets = dict(getattr(base, "field_datasets", {}) or {})
+    for f in mapper.fields():
+        if f.kind != "attribute":
+            paths.setdefault(f.attr, tuple(f.path))
+            if f.kind == "dataset" and not spec_type(f.spec) and getattr(f.spec, "name", None):
+                datasets.setdefault(f.attr, f.spec.name)
+    classdict["field_paths"] = paths
+    classdict["field_datasets"] = datasets
+    for f in own:
+        many = getattr(f.spec, "is_many", None)
+        if f.kind in ("group", "dataset", "link") and many is not None and many() and (
+                spec_type(f.spec) or isinstance(f.spec, LinkSpec)):
+            classdict[f.attr] = _children_property(f.attr, f"{label} field {f.attr!r}")
+    taken = set(classdict) | {f.attr for f in mapper.fields()} | set(dir(base))
+    for top in dict.fromkeys(p[0] for p in paths.values() if p):
+        if top.isidentifier() and top not in taken:
+            classdict[top] = property(lambda self, top=top: GroupView(self, (top,)),
+                                      doc=f"The objects stored under {top}/ by name (read-only view).")
+    del Children  # used by _children_property
+
+
+def _children_property(attr: str, where: str) -> property:
+    from ..container import Children
+
+    key = "_f_" + attr
+
+    def get(self: Any) -> Any:
+        return self.__dict__.get(key)
+
+    def set_(self: Any, value: Any) -> None:
+        self.__dict__[key] = Children.of(value, where)
+
+    return property(get, set_, doc=f"{where}: typed children by name.")
 
 
 def _annotation(spec: Any) -> Any:

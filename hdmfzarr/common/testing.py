@@ -102,6 +102,8 @@ def _compare_field(owner: AbstractContainer, va: Any, vb: Any, path: str, check_
                 f"{path}: linked objects differ: {type(va).__name__} {va.name!r} != {type(vb).__name__} {vb.name!r}"
             )
         return
+    if isinstance(va, dict) and isinstance(vb, dict):  # Children: typed children by name
+        va, vb = list(va.values()), list(vb.values())
     if isinstance(va, (list, tuple)) and va and all(isinstance(x, AbstractContainer) for x in va):
         if not isinstance(vb, (list, tuple)) or len(va) != len(vb):
             raise AssertionError(f"{path}: container lists differ in length")

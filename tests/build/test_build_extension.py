@@ -95,7 +95,7 @@ def test_extension_roundtrip(ext_map, make_session, assert_same):
     assert_same(session, back)
     assert type(back) is ext_map.get_class("Session", NS)
     assert back.primary is back.samples[1] or back.primary.name == "s2"
-    by_name = {s.name: s for s in back.samples}
+    by_name = {s.name: s for s in back.samples.values()}
     assert back.primary is by_name["s2"]
     assert back.best is by_name["s1"]
     assert [r.name for r in back.refs.data] == ["s2", "s1", "s2"]

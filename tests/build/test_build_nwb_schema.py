@@ -95,3 +95,53 @@ def test_pynwb_written_store_constructs_generated_classes():
         series = f.acquisition__nwb_data_interfaces[0]
         assert series.electrodes.table is electrodes  # a DynamicTableRegion's table reference
         assert f.modified is False
+
+
+def test_objects_are_reached_by_stored_path_and_by_name(nwb_map):
+    """``f["acquisition/ts"]``, ``f.acquisition["ts"]`` (a view named after the untyped group) and
+    fields of many typed children as name-keyed mappings; the flattened field names stay."""
+    from hdmfzarr.container import Children, GroupView
+
+    f = make_file(nwb_map)
+    ts = f.acquisition__nwb_data_interfaces["ts"]
+    assert isinstance(f.acquisition__nwb_data_interfaces, Children)
+    assert list(f.acquisition__nwb_data_interfaces) == ["ts"]  # iterates names, like a dict
+    assert f.acquisition__nwb_data_interfaces[0] is ts  # position still works
+    assert f["acquisition/ts"] is ts and f["/acquisition/ts/"] is ts
+    assert isinstance(f.acquisition, GroupView) and f.acquisition["ts"] is ts and list(f.acquisition) == ["ts"]
+    assert f["general/devices/dev"] is f.general__devices__devices["dev"]
+    assert f.general["devices"]["dev"].description == "a device"
+    assert np.array_equal(f["acquisition/ts/data"], np.arange(10.0))  # an untyped dataset: its value
+    with pytest.raises(KeyError, match="no object 'nope'"):
+        f["acquisition/nope"]
+    with pytest.raises(TypeError, match="stored path"):
+        f[0]
+    ts2 = nwb_map.get_class("TimeSeries", "core")(name="ts", data=[1.0], data__unit="m", starting_time=0.0,
+                                                   starting_time__rate=1.0)
+    from hdmfzarr.errors import ContainerError
+
+    with pytest.raises(ContainerError, match="two objects are named 'ts'"):
+        f.acquisition__nwb_data_interfaces = [ts, ts2]
+
+
+def test_pynwb_written_store_by_path(tmp_path):
+    """A store written by pynwb + hdmf-zarr 0.14: trials, units and series by path and by group name."""
+    pytest.importorskip("hdmf_zarr")
+    import sys
+
+    from hdmfzarr import ZarrIO
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+    try:
+        from bench_latency import make_nwb
+    finally:
+        sys.path.pop(0)
+    path = tmp_path / "f.nwb.zarr"
+    make_nwb(path, n_series=3, n_units=4, n_trials=2)
+    with ZarrIO(path) as io:
+        nwb = io.read()
+        assert nwb.intervals["trials"] is nwb["intervals/trials"]
+        assert nwb["intervals/trials"]["start_time"][:].tolist() == [0.0, 1.0]
+        assert sorted(nwb.acquisition) == ["series_0000", "series_0001", "series_0002"]
+        assert nwb.acquisition["series_0001"].starting_time__rate == 1000.0
+        assert len(nwb["units"]) == 4

@@ -25,7 +25,7 @@ def test_extension_through_zarr(ext_map, make_session, tmp_path, fmt, assert_sam
         assert back.when == dt.datetime(2024, 1, 2, 3, 4, 5, tzinfo=dt.timezone.utc)
         assert back.ok == True  # noqa: E712
         assert int(back.count) == 7 and back.notes == "hello" and back.notes__author == "me"
-        by_name = {s.name: s for s in back.samples}
+        by_name = {s.name: s for s in back.samples.values()}
         assert isinstance(back.refs.data, ReferenceArray)
         assert back.refs.data[0] is by_name["s2"]
         assert [r.name for r in back.refs.data] == ["s2", "s1", "s2"]
@@ -56,4 +56,4 @@ def test_read_tree_written_again(ext_map, make_session, tmp_path, assert_same):
     with ZarrIO(second, mode="r", type_map=ext_map, allow_external=[str(tmp_path)]) as io:
         again = io.read()
         assert_same(session, again, root_name=False)
-        assert again.refs.data[2] is {s.name: s for s in again.samples}["s2"]
+        assert again.refs.data[2] is {s.name: s for s in again.samples.values()}["s2"]

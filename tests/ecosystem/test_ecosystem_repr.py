@@ -91,12 +91,16 @@ def test_ecosystem_repr_html_tree_of_containers(tmp_path: Path, fetch_log) -> No
         session = io.read()
         fetch_log.clear()
         html = session._repr_html_()
+        assert fetch_log.chunks() == []  # children are folded: described from metadata, nothing read
+        matrix_html = session["matrix"]._repr_html_()
         matrix_chunks = fetch_log.chunks("matrix")
-    assert matrix_chunks == ["matrix/c/0/0"]  # the preview needs only the corner chunk
+    assert matrix_chunks == ["matrix/c/0/0"]  # displayed on its own: the preview needs only the corner chunk
     assert "<b>root</b>" in html and "SimpleMultiContainer" in html
     assert "<b>matrix</b>" in html and "(400, 300)" in html and "(50, 60)" in html and "(40 chunks)" in html
+    assert "size 480.0 kB" in html and "compressed with zstd" in html  # 400 x 300 int32, zarr's default codec
+    assert f"from {path}" in html  # the store it was read from
     assert "<b>trials</b>" in html and "2 rows × 1 columns" in html
-    assert "[0, 1, 2, 3, 4, 5, … (300 items)]" in html
+    assert "[0, 1, 2, 3, 4, 5, … (300 items)]" in matrix_html and "(300 items)" not in html
 
 
 def test_ecosystem_repr_html_in_memory_and_pending_rows() -> None:
@@ -177,3 +181,31 @@ def test_ecosystem_repr_of_a_wide_table_lists_ten_columns() -> None:
     assert repr(table) == (
         "<DynamicTable 'wide' rows=1 columns=['c0', 'c1', 'c2', 'c3', 'c4', 'c5', 'c6', 'c7', 'c8', 'c9', ... +15]>"
     )
+
+
+def test_ecosystem_repr_html_of_an_nwb_file_reads_nothing_folded(tmp_path: Path, fetch_log) -> None:
+    """A pynwb + hdmf-zarr 0.14 file: the root view fetches nothing below the root (series and tables are folded);
+    dates read as dates, and the store URL is shown without its credentials."""
+    pytest.importorskip("hdmf_zarr")
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+    try:
+        from bench_latency import make_nwb
+    finally:
+        sys.path.pop(0)
+    path = tmp_path / "f.nwb.zarr"
+    make_nwb(path, n_series=12, n_units=5, n_trials=3)
+    with ZarrIO(path) as io:
+        nwb = io.read()
+        fetch_log.clear()
+        html = nwb._repr_html_()
+        # only the root's own small fields (it is the open section), never inside a folded series or table
+        assert fetch_log.chunks() and all(k.count("/") == 2 for k in fetch_log.chunks()), fetch_log.chunks()
+        fetch_log.clear()
+        assert "2024-01-02 03:04:05 UTC" in html and "T03:04:05" not in html
+        assert "series_0011" in html and "size 800 B" in html  # 100 float64 values, from the metadata
+        units_html = nwb["units"]._repr_html_()
+        assert 1 <= len(fetch_log.chunks()) <= 8  # displayed on its own: its first rows
+        assert "first 5 of 5 rows" in units_html
+

@@ -225,6 +225,7 @@ class ZarrIO:
         self._manager = _store_build_manager(BuildManager)(type_map, resolve_external=self.resolve_external)
         try:
             self._root_container = self._manager.construct(builder)
+            self._root_container.container_source = self.url  # redacted: shown by the notebook view
         except HdmfZarrError:
             raise
         except Exception as exc:  # attributes/data of the wrong type for their spec

@@ -101,6 +101,15 @@ class ZarrChunkSource:
                 out[c] = block[off:off + n]
         return [out[c] for c in coords]
 
+    def compression(self) -> str | None:
+        """Codec names of the array's filters and compressors (the metadata only)."""
+        try:
+            arr = self.array
+            codecs = list(arr.filters or ()) + list(arr.compressors or ())
+        except Exception:  # noqa: BLE001 - a description must never fail a read
+            return None
+        return "+".join(_codec_name(c) for c in codecs) or None
+
     def read(self, key: tuple[Any, ...]) -> np.ndarray:
         """Read a normalised orthogonal selection directly (uncached)."""
         try:
@@ -171,6 +180,28 @@ class LegacyChunkSource:
 
     def read(self, key: tuple[Any, ...]) -> np.ndarray | None:
         return None
+
+    def compression(self) -> str | None:
+        comp = self.zarray.get("compressor")
+        names = [f.get("id") for f in self.zarray.get("filters") or () if isinstance(f, dict)]
+        if isinstance(comp, dict):
+            names.append(comp.get("cname") and f"{comp.get('id')}/{comp['cname']}" or comp.get("id"))
+        return "+".join(str(n) for n in names if n) or None
+
+
+def _codec_name(codec: Any) -> str:
+    """``zstd``, ``blosc/lz4``, ``vlen-utf8``, ... for a zarr 3 codec or a numcodecs codec."""
+    try:
+        doc = codec.to_dict()
+        name = doc.get("name") or doc.get("id")
+        cname = (doc.get("configuration") or doc).get("cname")
+    except Exception:  # noqa: BLE001
+        name, cname = getattr(codec, "codec_id", None), getattr(codec, "cname", None)
+    name = name or type(codec).__name__
+    if cname is not None:
+        cname = getattr(cname, "value", cname)
+        return f"{name}/{cname}"
+    return str(name)
 
 
 class ChunkCache:
@@ -333,6 +364,12 @@ class LazyArray:
     @property
     def where(self) -> str:
         return self.source.where
+
+    @property
+    def compression(self) -> str | None:
+        """The stored codecs that compress or filter (``"zstd"``, ``"blosc/lz4"``, ...), from the
+        metadata only (no request); None when stored raw or unknown."""
+        return self.source.compression()
 
     def __len__(self) -> int:
         if not self.shape:
