@@ -320,8 +320,8 @@ def remote_part(args: argparse.Namespace, base: Path, res: Results) -> None:
 
     server = bench_s3.start_server(base / "s3")
     proxy = LatencyProxy("127.0.0.1", int(server.endpoint_url.rsplit(":", 1)[1]))
-    proxy.start()
     try:
+        proxy.start()
         bucket = server.make_bucket("latency")
         direct = server.storage_options
         via_proxy = {**direct, "client_kwargs": {**direct["client_kwargs"], "endpoint_url": proxy.url}}
@@ -494,7 +494,23 @@ def markdown(res: Results, args: argparse.Namespace) -> str:
     return "\n".join(lines)
 
 
-def main(argv: list[str] | None = None) -> int:
+def collect(args: argparse.Namespace) -> Results:
+    """Every measure of the run ``args`` describes (see :func:`parse`)."""
+    warnings.filterwarnings("ignore")
+    logging.getLogger("asyncio").setLevel(logging.CRITICAL)
+    os.environ.setdefault("HDMFZARR_PROGRESS", "0")
+    base = Path(tempfile.mkdtemp(prefix="hdmfzarr_latency_"))
+    res = Results()
+    try:
+        remote_part(args, base, res)
+        if not args.no_local:
+            local_part(args, base, res)
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+    return res
+
+
+def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--series", type=int, default=300)
@@ -509,18 +525,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.smoke:
         args.rows, args.series, args.units, args.trials, args.delay = 500, 5, 20, 10, 0.001
-    warnings.filterwarnings("ignore")
-    logging.getLogger("asyncio").setLevel(logging.CRITICAL)
-    os.environ.setdefault("HDMFZARR_PROGRESS", "0")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse(argv)
     load = os.getloadavg()[0]
-    base = Path(tempfile.mkdtemp(prefix="hdmfzarr_latency_"))
-    res = Results()
-    try:
-        remote_part(args, base, res)
-        if not args.no_local:
-            local_part(args, base, res)
-    finally:
-        shutil.rmtree(base, ignore_errors=True)
+    res = collect(args)
     text = markdown(res, args)
     print()
     print(text)

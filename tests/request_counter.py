@@ -19,12 +19,15 @@ class RequestCounter:
         self.requests: list[tuple[str, str, str]] = []
         self.in_flight = 0
         self.max_in_flight = 0
+        self.waves = 0
         self.failures = 0
         self._session: Any = None
 
     def _hook(self, request: Any, **_: Any) -> None:
         url = urlsplit(request.url)
         self.requests.append((request.method, url.path, url.query))
+        if self.in_flight == 0:
+            self.waves += 1  # sent while no request awaited its response: a new sequential round trip
         self.in_flight += 1
         self.max_in_flight = max(self.max_in_flight, self.in_flight)
 
@@ -74,4 +77,4 @@ class RequestCounter:
 
     def reset(self) -> None:
         self.requests.clear()
-        self.in_flight = self.max_in_flight = self.failures = 0
+        self.in_flight = self.max_in_flight = self.failures = self.waves = 0

@@ -483,10 +483,24 @@ class VectorIndex(VectorData):
         lo, hi = int(idx.min()), int(idx.max()) + 1
         if lo < 0 or hi > n:
             raise ContainerIndexError(f"VectorIndex {self.name!r}: rows {key!r:.60} out of range for {n} rows")
-        if hi - lo > 4 * idx.size + 64:  # scattered rows: read each one rather than the whole span
-            return [self.get(int(i)) for i in idx]
+        if hi - lo > 4 * idx.size + 64:  # scattered rows: their offsets, then their values (two reads)
+            if isinstance(self.target, VectorIndex):
+                return [self.get(int(i)) for i in idx]
+            return self._scattered(idx)
         span = self.get(slice(lo, hi))  # two reads: the offsets and the values of the span
         return [span[int(i) - lo] for i in idx]
+
+    def _scattered(self, idx: np.ndarray) -> list:
+        """Rows ``idx`` (far apart): one read of their start/end offsets, one of their values."""
+        both = np.asarray(self.get_offsets(np.concatenate([np.maximum(idx - 1, 0), idx])), dtype=np.int64)
+        starts, ends = both[: idx.size], both[idx.size:]
+        starts = np.where(idx == 0, 0, starts)
+        lengths = ends - starts
+        if not lengths.sum():
+            return [self._target_get(0, 0) for _ in idx]
+        positions = np.repeat(starts - np.concatenate([[0], np.cumsum(lengths)[:-1]]), lengths) + np.arange(lengths.sum())
+        values = self.target.get(positions)
+        return np.split(values, np.cumsum(lengths)[:-1])
 
     def get_offsets(self, key: Any) -> Any:
         """The raw offsets (this column's own data) by int, slice or integer array."""

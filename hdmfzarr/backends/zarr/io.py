@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import weakref
+from concurrent.futures import ThreadPoolExecutor
 import os  # noqa: F401 - os.PathLike in StoreLike
 from typing import Any
 
@@ -10,6 +12,7 @@ from ...errors import CorruptStoreError, DanglingReferenceError, HdmfZarrError, 
 from . import convention as conv
 from . import safety
 from .reader import ZarrReader
+from .reader import _version_key as version_key
 from .remote import RetryPolicy
 from .store import StoreHandle, StoreLike
 from .writer import ZarrWriter
@@ -196,26 +199,36 @@ class ZarrIO:
         into a copy of it (so classes are generated for them)."""
         from ...build import BuildManager
 
-        builder = self.read_builder()
+        reader = self._get_reader()  # the root document: every node's metadata when consolidated
         type_map = self.type_map
         known = set(type_map.namespace_catalog.namespaces)
-        used = {
-            ns for b in builder.walk() if not hasattr(b, "target")
-            for ns in [b.attributes.get("namespace")] if isinstance(ns, str)
-        }
-        missing: dict[str, Any] = {}
-        if not used <= known:  # read the cached specs only when the type map lacks a namespace
-            missing = {name: entry for name, entry in self.spec_cache().items() if name not in known}
-        if missing:
-            type_map = type_map.copy()
-            try:
-                type_map.load_cache(missing)
-            except HdmfZarrError:
-                raise
-            except Exception as exc:  # cached specs of unexpected shapes
-                raise CorruptStoreError(
-                    f"{self.url}: the specs cached in the store cannot be loaded ({type(exc).__name__}: {exc})"
-                ) from exc
+        used = {ns for node in reader.nodes.values() for ns in [node.attrs.get("namespace")] if isinstance(ns, str)}
+        key: frozenset = frozenset()
+        extended = None
+        if not used <= known:  # the cached specs are needed only when the type map lacks a namespace
+            key = frozenset(known) | frozenset(cached_versions(reader).items())
+            extended = _EXTENDED.get(type_map, {}).get(key)  # these versions were loaded before
+        if used <= known or extended is not None:
+            builder = self.read_builder()
+            type_map = extended or type_map
+        else:
+            # the cached specs and the tree's small values, fetched in one concurrent wave
+            with ThreadPoolExecutor(1) as pool:
+                specs = pool.submit(self.spec_cache)
+                builder = self.read_builder()
+                missing = {name: entry for name, entry in specs.result().items() if name not in known}
+            if missing:
+                base = type_map
+                type_map = type_map.copy()
+                try:
+                    type_map.load_cache(missing)
+                except HdmfZarrError:
+                    raise
+                except Exception as exc:  # cached specs of unexpected shapes
+                    raise CorruptStoreError(
+                        f"{self.url}: the specs cached in the store cannot be loaded ({type(exc).__name__}: {exc})"
+                    ) from exc
+                _EXTENDED.setdefault(base, {})[key] = type_map
         from .append import bound_tables, wrap_growable
 
         if not self._get_reader().consolidated:  # bound columns by the committed rows (append protocol)
@@ -298,6 +311,22 @@ class ZarrIO:
 
 
 _MANAGER_CLASSES: dict[type, type] = {}
+#: type map -> {namespaces known + cached (name, version) pairs: the copy with those specs loaded}, so a
+#: store whose spec versions were loaded once in this process is opened without fetching them again
+_EXTENDED: weakref.WeakKeyDictionary[Any, dict[frozenset, Any]] = weakref.WeakKeyDictionary()
+
+
+def cached_versions(reader: ZarrReader) -> dict[str, str]:
+    """``{namespace: version}`` of the specs cached in the store, from the metadata alone (latest version each)."""
+    if not reader.specloc:
+        return {}
+    base = reader.specloc + "/"
+    versions: dict[str, set[str]] = {}
+    for path in reader.nodes:
+        parts = path[len(base):].split("/") if path.startswith(base) else []
+        if len(parts) == 3:
+            versions.setdefault(parts[0], set()).add(parts[1])
+    return {ns: max(vs, key=version_key) for ns, vs in versions.items()}
 
 
 def _store_build_manager(base: type) -> type:

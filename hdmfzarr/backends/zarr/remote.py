@@ -59,6 +59,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
+MAX_POOL_CONNECTIONS = 128  # S3 connections kept per filesystem (botocore's default is 10)
 METADATA_NAMES = frozenset({"zarr.json", ".zgroup", ".zarray", ".zattrs", ".zmetadata"})
 _ROOT_METADATA = METADATA_NAMES  # root documents are flushed last
 
@@ -107,6 +108,7 @@ def remote_options(url: str, storage_options: dict[str, Any] | None,
     - ``max_concurrency=1``: s3fs otherwise sends a HEAD before every whole-object GET;
     - botocore's ``standard`` retry mode with ``retry``'s attempts and connect/read timeouts, so a
       dead or silent server cannot hang a request (:class:`RemoteStore` adds the overall deadline).
+    - ``max_pool_connections``: enough connections for one concurrent wave of requests;
     """
     opts = dict(storage_options or {})
     if not is_s3_url(url):
@@ -117,6 +119,9 @@ def remote_options(url: str, storage_options: dict[str, Any] | None,
     config.setdefault("connect_timeout", retry.connect_timeout)
     config.setdefault("read_timeout", retry.read_timeout)
     config.setdefault("retries", {"mode": "standard", "max_attempts": retry.max_attempts})
+    # opening a store fetches its small values and cached specs in one concurrent wave: with botocore's
+    # 10 connections a wave of 300 GETs would cost 30 round trips of latency
+    config.setdefault("max_pool_connections", MAX_POOL_CONNECTIONS)
     opts["config_kwargs"] = config
     return opts
 

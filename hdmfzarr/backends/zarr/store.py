@@ -398,8 +398,25 @@ class StoreHandle:
         end, concurrently (see :meth:`.remote.RemoteStore.batch`); a no-op for local stores."""
         return self.store.batch() if isinstance(self.store, RemoteStore) else _no_batch()
 
+    async def _alist_dir(self, prefix: str) -> list[str]:
+        try:
+            return [k async for k in self.store.list_dir(prefix)]
+        except FileNotFoundError:
+            return []
+
+    def get_and_list(self, keys: list[str], prefixes: list[str]) -> tuple[list[bytes | None], list[list[str]]]:
+        """Fetch ``keys`` and list the ``prefixes`` all at once (one concurrent wave)."""
+
+        async def _all() -> tuple[list[bytes | None], list[list[str]]]:
+            got = await asyncio.gather(*(self._aget(k) for k in keys), *(self._alist_dir(p) for p in prefixes))
+            return list(got[: len(keys)]), list(got[len(keys):])
+
+        return run(_all()) if keys or prefixes else ([], [])
+
     def walk_v2(self) -> dict[str, Any]:
-        """Every Zarr format 2 metadata document (``path/.zgroup|.zarray|.zattrs`` -> JSON), level by level."""
+        """Every Zarr format 2 metadata document (``path/.zgroup|.zarray|.zattrs`` -> JSON), level by level:
+        per level one concurrent wave of GETs, then one of listings of its groups (arrays are never
+        listed: format 2 chunk keys sit directly under them)."""
         docs: dict[str, Any] = {}
         frontier = [""]
         while frontier:
@@ -408,10 +425,11 @@ class StoreHandle:
                 if raw is not None:
                     docs[key] = loads_json(raw, self.url, key)
             groups = [p for p in frontier if (f"{p}/.zgroup" if p else ".zgroup") in docs]
+            _, listings = self.get_and_list([], groups)
             frontier = [
                 f"{g}/{name}" if g else name
-                for g in groups
-                for name in self.list_dir(g)
+                for g, names in zip(groups, listings)
+                for name in names
                 if not name.startswith(".")
             ]
         return docs

@@ -1,0 +1,35 @@
+"""The latency benchmark (benchmarks/bench_latency.py) at smoke size: it runs end to end (SeaweedFS behind
+the delaying proxy, hdmfzarr and raw zarr on the same stores) and its counts hold what the README claims."""
+
+from __future__ import annotations
+
+import math
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.s3, pytest.mark.slow]
+
+
+def test_s3_latency_benchmark_smoke() -> None:
+    pytest.importorskip("hdmf_zarr")  # the NWB store is written by pynwb + hdmf-zarr 0.14
+    pytest.importorskip("pandas")
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+    try:
+        import bench_latency
+    finally:
+        sys.path.pop(0)
+    args = bench_latency.parse(["--smoke", "--no-hdmf", "--no-local", "--output", ""])
+    res = bench_latency.collect(args)
+    text = bench_latency.markdown(res, args)
+    assert "(b) NWB, 5 TimeSeries | open " in text
+    for kind in ("table", "nwb"):
+        for workload in bench_latency.WORKLOADS:
+            m = res.cells[(kind, workload, "hdmfzarr", args.delay)]
+            assert not math.isnan(m.seconds), (kind, workload, m.note)
+    assert res.cells[("table", "open", "hdmfzarr", args.delay)].requests == 1  # the consolidated root document
+    nwb_open = res.cells[("nwb", "open", "hdmfzarr", args.delay)]
+    assert nwb_open.requests > 1  # small values and cached specs ...
+    ragged = res.cells[("nwb", "1,000 random ragged rows", "hdmfzarr", args.delay)]
+    assert ragged.requests <= 4  # offsets then values: two concurrent waves, not a request per row
