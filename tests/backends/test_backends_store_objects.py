@@ -180,3 +180,59 @@ def test_other_objects_are_refused_clearly() -> None:
 def test_storage_options_with_a_store_object_are_refused() -> None:
     with pytest.raises(StoreError, match="storage_options"):
         ZarrIO(MemoryStore(), "w", storage_options={"anon": True})
+
+
+class _WaveProbe(zarr.storage.WrapperStore):
+    """Counts requests (gets and listings) and waves: requests sent while none was in flight."""
+
+    def __init__(self, store) -> None:
+        super().__init__(store)
+        self.requests = self.waves = self._in_flight = 0
+
+    async def _tick(self) -> None:
+        import asyncio
+
+        if not self._in_flight:
+            self.waves += 1
+        self._in_flight += 1
+        self.requests += 1
+        await asyncio.sleep(0.005)  # a little latency, so that concurrent requests overlap
+        self._in_flight -= 1
+
+    async def get(self, key, prototype, byte_range=None):
+        await self._tick()
+        return await self._store.get(key, prototype, byte_range)
+
+    async def list_dir(self, prefix):
+        await self._tick()
+        async for name in self._store.list_dir(prefix):
+            yield name
+
+    def _with_store(self, store):
+        return _WaveProbe(store)
+
+
+def test_open_without_consolidated_metadata_costs_one_wave_per_level(tmp_path) -> None:
+    """hdmf-zarr-like stores without consolidated metadata: the tree is walked level by level, each level's
+    documents and listings in one concurrent wave (never one request at a time)."""
+    import json
+
+    from hdmfzarr.common import SimpleMultiContainer
+
+    tables = [_table(3) for _ in range(6)]
+    for i, t in enumerate(tables):
+        t.name = f"t{i}"
+    path = tmp_path / "nested.zarr"
+    with ZarrIO(path, "w") as io:
+        io.write(SimpleMultiContainer(name="root", containers=tables))
+    doc = json.loads((path / "zarr.json").read_text())
+    doc.pop("consolidated_metadata")
+    (path / "zarr.json").write_text(json.dumps(doc))
+    probe = _WaveProbe(LocalStore(path, read_only=True))
+    with ZarrIO(probe, "r") as io:
+        builder = io.read_builder()
+        assert sorted(builder.groups) == [f"t{i}" for i in range(6)]
+    # root document, root listing, then one wave per level (tables, their columns); the specs are
+    # three levels further down (namespace / version / source)
+    assert probe.requests > 6 * 6
+    assert probe.waves <= 2 + 2 + 3, (probe.waves, probe.requests)

@@ -495,23 +495,21 @@ class Format3(Convention):
                     continue  # the root describes itself only in its own document
                 nodes[node_path] = self._node(node_path, meta, f"{path}/zarr.json", url)
             return nodes, True
-        frontier = [""]
-        while frontier:
-            children: list[str] = []
-            for prefix in frontier:
-                for name in handle.list_dir(prefix):
-                    if name in ("zarr.json", "c") or name.startswith("."):
-                        continue
-                    children.append(f"{prefix}/{name}" if prefix else name)
-            raws = handle.get_many([f"{c}/zarr.json" for c in children])
-            frontier = []
-            for path, raw in zip(children, raws):
+        # one concurrent wave per level: each child's zarr.json is fetched while the child is listed
+        # (an array lists as zarr.json + c: cheap), so the listing of a group's children is in hand
+        # when its document says it is a group
+        children = [name for name in handle.list_dir("") if _is_child_name(name)]
+        while children:
+            raws, listings = handle.get_and_list([f"{c}/zarr.json" for c in children], children)
+            found: list[str] = []
+            for path, raw, names in zip(children, raws, listings):
                 if raw is None:
                     continue
                 node = self._node(path, _loads(raw, url, f"{path}/zarr.json"), f"{path}/zarr.json", url)
                 nodes[path] = node
                 if node.kind == "group":
-                    frontier.append(path)
+                    found += [f"{path}/{name}" for name in names if _is_child_name(name)]
+            children = found
         return nodes, False
 
     def _node(self, path: str, meta: Any, key: str, url: str) -> NodeMeta:
@@ -984,3 +982,6 @@ def decode_specloc(root_attrs: dict[str, Any]) -> str:
     return ref[1] if ref else (value or "")
 
 
+def _is_child_name(name: str) -> bool:
+    """Whether a name listed in a format 3 group is a child node (not its document or chunk folder)."""
+    return name not in ("zarr.json", "c") and not name.startswith(".")

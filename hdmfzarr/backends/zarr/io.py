@@ -12,7 +12,6 @@ from ...errors import CorruptStoreError, DanglingReferenceError, HdmfZarrError, 
 from . import convention as conv
 from . import safety
 from .reader import ZarrReader
-from .reader import _version_key as version_key
 from .remote import RetryPolicy
 from .store import StoreHandle, StoreLike
 from .writer import ZarrWriter
@@ -320,13 +319,8 @@ def cached_versions(reader: ZarrReader) -> dict[str, str]:
     """``{namespace: version}`` of the specs cached in the store, from the metadata alone (latest version each)."""
     if not reader.specloc:
         return {}
-    base = reader.specloc + "/"
-    versions: dict[str, set[str]] = {}
-    for path in reader.nodes:
-        parts = path[len(base):].split("/") if path.startswith(base) else []
-        if len(parts) == 3:
-            versions.setdefault(parts[0], set()).add(parts[1])
-    return {ns: max(vs, key=version_key) for ns, vs in versions.items()}
+    arrays = (p for p, n in reader.nodes.items() if n.kind == "array")
+    return {ns: version for ns, version, _ in conv.spec_cache_sources(arrays, reader.specloc)}
 
 
 def _store_build_manager(base: type) -> type:
