@@ -84,12 +84,9 @@ def _stored_sizes(url: str, storage_options: dict[str, Any] | None) -> dict[str,
 
 
 def _human(n: int) -> str:
-    size = float(n)
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
-        if size < 1024 or unit == "TiB":
-            return f"{int(size)} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1024
-    return f"{n} B"  # pragma: no cover
+    from .repr import format_bytes
+
+    return format_bytes(n)
 
 
 def _type_label(node: Builder) -> str:

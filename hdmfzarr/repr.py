@@ -117,13 +117,13 @@ def _add_nbytes(info: dict[str, Any], dtype: Any) -> None:
 
 
 def format_bytes(n: int) -> str:
-    """``1.5 MB`` (powers of 1000, as storage is sold)."""
+    """``1.5 MiB`` (powers of 1024): sizes in the notebook view and ``hdmfzarr tree``."""
     size = float(n)
-    for unit in ("B", "kB", "MB", "GB", "TB"):
-        if size < 1000 or unit == "TB":
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
+        if size < 1024 or unit == "TiB":
             return f"{int(size)} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1000
-    return f"{n} B"
+        size /= 1024
+    return f"{n} B"  # pragma: no cover
 
 
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$")

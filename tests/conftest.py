@@ -299,3 +299,23 @@ def s3_server_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Call
     finally:
         for server in servers:
             server.stop()
+
+
+@pytest.fixture(scope="session")
+def benchmark_module() -> Callable[[str], Any]:
+    """``benchmark_module(name)``: a module of benchmarks/ (see :func:`load_benchmark_module`)."""
+    return load_benchmark_module
+
+
+def load_benchmark_module(name: str) -> Any:
+    """A module of benchmarks/ (e.g. ``bench_latency``, whose ``make_nwb`` writes an NWB file with pynwb +
+    hdmf-zarr 0.14); skips the test when hdmf-zarr is not installed."""
+    pytest.importorskip("hdmf_zarr")
+    import importlib
+
+    folder = str(Path(__file__).resolve().parents[1] / "benchmarks")
+    sys.path.insert(0, folder)
+    try:
+        return importlib.import_module(name)
+    finally:
+        sys.path.remove(folder)

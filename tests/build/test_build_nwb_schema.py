@@ -124,18 +124,11 @@ def test_objects_are_reached_by_stored_path_and_by_name(nwb_map):
         f.acquisition__nwb_data_interfaces = [ts, ts2]
 
 
-def test_pynwb_written_store_by_path(tmp_path):
+def test_pynwb_written_store_by_path(tmp_path, benchmark_module):
     """A store written by pynwb + hdmf-zarr 0.14: trials, units and series by path and by group name."""
-    pytest.importorskip("hdmf_zarr")
-    import sys
-
     from hdmfzarr import ZarrIO
 
-    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
-    try:
-        from bench_latency import make_nwb
-    finally:
-        sys.path.pop(0)
+    make_nwb = benchmark_module("bench_latency").make_nwb
     path = tmp_path / "f.nwb.zarr"
     make_nwb(path, n_series=3, n_units=4, n_trials=2)
     with ZarrIO(path) as io:

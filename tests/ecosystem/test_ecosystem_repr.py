@@ -97,7 +97,7 @@ def test_ecosystem_repr_html_tree_of_containers(tmp_path: Path, fetch_log) -> No
     assert matrix_chunks == ["matrix/c/0/0"]  # displayed on its own: the preview needs only the corner chunk
     assert "<b>root</b>" in html and "SimpleMultiContainer" in html
     assert "<b>matrix</b>" in html and "(400, 300)" in html and "(50, 60)" in html and "(40 chunks)" in html
-    assert "size 480.0 kB" in html and "compressed with zstd" in html  # 400 x 300 int32, zarr's default codec
+    assert "size 468.8 KiB" in html and "compressed with zstd" in html  # 400 x 300 int32, zarr's default codec
     assert f"from {path}" in html  # the store it was read from
     assert "<b>trials</b>" in html and "2 rows × 1 columns" in html
     assert "[0, 1, 2, 3, 4, 5, … (300 items)]" in matrix_html and "(300 items)" not in html
@@ -183,17 +183,10 @@ def test_ecosystem_repr_of_a_wide_table_lists_ten_columns() -> None:
     )
 
 
-def test_ecosystem_repr_html_of_an_nwb_file_reads_nothing_folded(tmp_path: Path, fetch_log) -> None:
+def test_ecosystem_repr_html_of_an_nwb_file_reads_nothing_folded(tmp_path: Path, fetch_log, benchmark_module) -> None:
     """A pynwb + hdmf-zarr 0.14 file: the root view fetches nothing below the root (series and tables are folded);
     dates read as dates, and the store URL is shown without its credentials."""
-    pytest.importorskip("hdmf_zarr")
-    import sys
-
-    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
-    try:
-        from bench_latency import make_nwb
-    finally:
-        sys.path.pop(0)
+    make_nwb = benchmark_module("bench_latency").make_nwb
     path = tmp_path / "f.nwb.zarr"
     make_nwb(path, n_series=12, n_units=5, n_trials=3)
     with ZarrIO(path) as io:

@@ -4,22 +4,15 @@ the delaying proxy, hdmfzarr and raw zarr on the same stores) and its counts hol
 from __future__ import annotations
 
 import math
-import sys
-from pathlib import Path
 
 import pytest
 
 pytestmark = [pytest.mark.s3, pytest.mark.slow]
 
 
-def test_s3_latency_benchmark_smoke() -> None:
-    pytest.importorskip("hdmf_zarr")  # the NWB store is written by pynwb + hdmf-zarr 0.14
+def test_s3_latency_benchmark_smoke(benchmark_module) -> None:
     pytest.importorskip("pandas")
-    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
-    try:
-        import bench_latency
-    finally:
-        sys.path.pop(0)
+    bench_latency = benchmark_module("bench_latency")
     args = bench_latency.parse(["--smoke", "--no-hdmf", "--no-local", "--output", ""])
     res = bench_latency.collect(args)
     text = bench_latency.markdown(res, args)

@@ -4,7 +4,6 @@ and no spec request at all once the same namespace versions were loaded in this 
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
@@ -18,13 +17,8 @@ N_SERIES = 60
 
 
 @pytest.fixture(scope="module")
-def nwb_local(tmp_path_factory) -> Path:
-    pytest.importorskip("hdmf_zarr")
-    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
-    try:
-        from bench_latency import make_nwb
-    finally:
-        sys.path.pop(0)
+def nwb_local(tmp_path_factory, benchmark_module) -> Path:
+    make_nwb = benchmark_module("bench_latency").make_nwb
     path = tmp_path_factory.mktemp("nwb") / "many.nwb.zarr"
     make_nwb(path, n_series=N_SERIES, n_units=10, n_trials=4)
     return path
