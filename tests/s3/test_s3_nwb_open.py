@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from hdmfzarr import ZarrIO
-from hdmfzarr.backends.zarr import RequestCounter
 
 pytestmark = [pytest.mark.s3, pytest.mark.slow]
 
@@ -24,13 +23,12 @@ def nwb_local(tmp_path_factory, benchmark_module) -> Path:
     return path
 
 
-def test_s3_nwb_open_costs_two_round_trips(s3_server, s3_bucket, nwb_local) -> None:
+def test_s3_nwb_open_costs_two_round_trips(s3_server, s3_bucket, nwb_local, counter) -> None:
     s3_server.filesystem().put(str(nwb_local), f"{s3_bucket}/many.nwb.zarr", recursive=True)
     url = s3_server.url(s3_bucket, "many.nwb.zarr")
     from hdmfzarr.build import get_type_map
 
     type_map = get_type_map().copy()  # a fresh map: 'core' must come from the store's cached specs
-    counter = RequestCounter()
     with ZarrIO(url, storage_options=counter.options(s3_server.storage_options), type_map=type_map) as io:
         nwb = io.read()
         assert len(nwb.acquisition) == N_SERIES and nwb.intervals["trials"] is nwb["intervals/trials"]

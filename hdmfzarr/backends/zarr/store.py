@@ -252,9 +252,6 @@ class StoreHandle:
         elif not self.read_only and (store.read_only or not store.supports_writes):
             raise StoreError(f"{where}: the store is read-only; mode {self.mode!r} needs a writable store "
                              "(or open with mode 'r')")
-        elif not self.read_only and not store.supports_consolidated_metadata:
-            raise StoreError(f"{where}: {type(store).__name__} does not support consolidated metadata, and a write "
-                             "commits by rewriting it; hdmfzarr cannot write here (mode 'r' reads)")
         if isinstance(store, FsspecStore):
             return RemoteStore(store, where, self.retry)  # retries and clear errors, as for URLs
         if not store.supports_consolidated_metadata:
