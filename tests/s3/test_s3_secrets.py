@@ -88,5 +88,7 @@ def test_retry_policy_is_bounded() -> None:
     default = RetryPolicy()
     assert np.isfinite(default.deadline) and default.read_timeout < default.deadline
     opts = remote_options("s3://b/a.zarr", None, RetryPolicy(max_attempts=3, connect_timeout=1, read_timeout=2))
+    # (plus a connection pool large enough for one concurrent wave of requests: issue 15 item 1)
     assert opts["config_kwargs"] == {"connect_timeout": 1, "read_timeout": 2,
-                                     "retries": {"mode": "standard", "max_attempts": 3}}
+                                     "retries": {"mode": "standard", "max_attempts": 3},
+                                     "max_pool_connections": 128}
