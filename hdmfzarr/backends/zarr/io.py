@@ -11,6 +11,7 @@ from ...build.builders import Builder, ExternalTarget, GroupBuilder
 from ...errors import CorruptStoreError, DanglingReferenceError, HdmfZarrError, StoreError
 from . import convention as conv
 from . import safety
+from ...spec.cache import latest_sources
 from .reader import ZarrReader
 from .remote import RetryPolicy
 from .store import StoreHandle, StoreLike
@@ -320,7 +321,7 @@ def cached_versions(reader: ZarrReader) -> dict[str, str]:
     if not reader.specloc:
         return {}
     arrays = (p for p, n in reader.nodes.items() if n.kind == "array")
-    return {ns: version for ns, version, _ in conv.spec_cache_sources(arrays, reader.specloc)}
+    return {ns: version for ns, version, _ in latest_sources(arrays, reader.specloc)}
 
 
 def _store_build_manager(base: type) -> type:
