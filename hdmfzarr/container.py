@@ -253,7 +253,7 @@ class GroupView(Mapping):
 
     def _entries(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        c = self._container
+        c: Any = self._container  # a Container: field_paths / field_datasets are its ClassVars
         n = len(self._path)
         for attr, where in type(c).field_paths.items():
             if where[:n] != self._path:

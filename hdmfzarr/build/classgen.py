@@ -177,8 +177,6 @@ def _add_paths_and_mappings(classdict: dict[str, Any], base: type, mapper: Any, 
     """``field_paths`` (where each field is stored, for ``container["a/b"]``), name-keyed
     :class:`~hdmfzarr.container.Children` for fields of many typed children, and a read-only
     :class:`~hdmfzarr.container.GroupView` named after each top-level untyped group (``nwb.acquisition``)."""
-    from ..container import Children, GroupView
-
     paths = dict(getattr(base, "field_paths", {}) or {})
     datasets = dict(getattr(base, "field_datasets", {}) or {})
     for f in mapper.fields():
@@ -196,9 +194,16 @@ def _add_paths_and_mappings(classdict: dict[str, Any], base: type, mapper: Any, 
     taken = set(classdict) | {f.attr for f in mapper.fields()} | set(dir(base))
     for top in dict.fromkeys(p[0] for p in paths.values() if p):
         if top.isidentifier() and top not in taken:
-            classdict[top] = property(lambda self, top=top: GroupView(self, (top,)),
-                                      doc=f"The objects stored under {top}/ by name (read-only view).")
-    del Children  # used by _children_property
+            classdict[top] = _view_property(top)
+
+
+def _view_property(top: str) -> property:
+    from ..container import GroupView
+
+    def get(self: Any) -> GroupView:
+        return GroupView(self, (top,))
+
+    return property(get, doc=f"The objects stored under {top}/ by name (read-only view).")
 
 
 def _children_property(attr: str, where: str) -> property:

@@ -270,11 +270,12 @@ class StoreHandle:
                 return RemoteStore(store, self.url, self.retry)
             if storage_options:
                 raise ValueError(f"storage_options given for the local path {self.url!r}; use a URL")
-            if self.read_only and not os.path.isdir(self.local_path):
+            local = os.path.abspath(self._raw_url)
+            if self.read_only and not os.path.isdir(local):
                 raise StoreNotFoundError(f"{self.url}: no zarr store here (not a directory)")
-            if not self.read_only and os.path.isfile(self.local_path):
+            if not self.read_only and os.path.isfile(local):
                 raise StoreExistsError(f"{self.url}: a file (not a zarr store) is in the way")
-            return ConfinedLocalStore(self.local_path, read_only=self.read_only)
+            return ConfinedLocalStore(local, read_only=self.read_only)
         except StoreError:
             raise
         except (ImportError, ValueError, TypeError, OSError) as exc:
@@ -408,8 +409,9 @@ class StoreHandle:
         """Fetch ``keys`` and list the ``prefixes`` all at once (one concurrent wave)."""
 
         async def _all() -> tuple[list[bytes | None], list[list[str]]]:
-            got = await asyncio.gather(*(self._aget(k) for k in keys), *(self._alist_dir(p) for p in prefixes))
-            return list(got[: len(keys)]), list(got[len(keys):])
+            got = await asyncio.gather(asyncio.gather(*(self._aget(k) for k in keys)),
+                                       asyncio.gather(*(self._alist_dir(p) for p in prefixes)))
+            return list(got[0]), list(got[1])
 
         return run(_all()) if keys or prefixes else ([], [])
 
