@@ -9,7 +9,7 @@ import numpy as np
 
 from hdmfzarr.common.columns import ElementIdentifiers, VectorData
 from hdmfzarr.common.table import DynamicTable, import_pandas
-from hdmfzarr.errors import ContainerError
+from hdmfzarr.errors import ContainerError, ContainerKeyError
 
 __all__ = ["AlignedDynamicTable"]
 
@@ -49,9 +49,27 @@ class AlignedDynamicTable(DynamicTable):
             self.add_category(by_name[cname])
 
     @property
-    def categories(self) -> tuple[str, ...]:
-        """Category names in order."""
-        return tuple(self._categories)
+    def categories(self) -> list[str]:
+        """Category names in order (a list, as in hdmf)."""
+        return list(self._categories)
+
+    def get_colnames(self, include_category_tables: bool = False,
+                     ignore_category_ids: bool = False) -> tuple[str, ...] | list[tuple[str, str]]:
+        """The main table's column names, or with the categories every (table, column) pair in frame order."""
+        if not include_category_tables:
+            return self.colnames
+        out = [(self.name, c) for c in self._colnames]
+        for cname, table in self._categories.items():
+            if not ignore_category_ids:
+                out.append((cname, "id"))
+            out.extend((cname, c) for c in table.colnames)
+        return out
+
+    def get_meanings_for_column(self, col_name: str, category: str | None = None) -> Any:
+        """The MeaningsTable of a main column, or of a column of the category table ``category``."""
+        if category is not None:
+            return self.get_category(category).get_meanings_for_column(col_name)
+        return super().get_meanings_for_column(col_name)
 
     @property
     def category_tables(self) -> dict[str, DynamicTable]:
@@ -84,7 +102,7 @@ class AlignedDynamicTable(DynamicTable):
     def get_category(self, name: str) -> DynamicTable:
         table = self._categories.get(name)
         if table is None:
-            raise ContainerError(
+            raise ContainerKeyError(
                 f"AlignedDynamicTable {self.name!r}: no category {name!r}; categories are {list(self._categories)}"
             )
         return table
@@ -151,17 +169,25 @@ class AlignedDynamicTable(DynamicTable):
             out[cname] = table.get_dict(key, index=index)
         return out
 
-    def _frame(self, rows: Any, index: bool, exclude: Iterable[str]) -> Any:
+    def _frame(self, rows: Any, index: bool, exclude: Iterable[str], ignore_category_ids: bool = False) -> Any:
+        """Two-level columns as in hdmf: (table name, column) for the main columns, (category, column) with
+        each category's ids unless ``ignore_category_ids``; the index is named (table name, "id")."""
         pd = import_pandas()
         main = super()._frame(rows, index, exclude)
-        frames = {self.name: main.reset_index()}
+        ids = main.index.to_numpy()
+        frames = {self.name: main.reset_index(drop=True)}
         for cname, table in self._categories.items():
             if cname in set(exclude):
                 continue
-            frames[cname] = table._frame(rows, index, ()).reset_index()
+            cat = table._frame(rows, index, ()).reset_index()
+            frames[cname] = cat.drop(columns="id") if ignore_category_ids else cat
         out = pd.concat(frames, axis=1)
-        out.index = pd.Index(main.index.to_numpy(), name="id")
+        out.index = pd.Index(ids, name=(self.name, "id"))
         return out
+
+    def to_dataframe(self, index: bool = False, exclude: Iterable[str] = (), ignore_category_ids: bool = False) -> Any:
+        """The table and its categories as one DataFrame with two-level columns (see ``_frame``)."""
+        return self._frame(slice(None), index, exclude, ignore_category_ids=ignore_category_ids)
 
     def __repr__(self) -> str:
         return (

@@ -502,6 +502,13 @@ class VectorIndex(VectorData):
         values = self.target.get(positions)
         return np.split(values, np.cumsum(lengths)[:-1])
 
+    def get_target_data(self) -> VectorData:
+        """The VectorData holding the values, past any nested indexes."""
+        target = self.target
+        while isinstance(target, VectorIndex):
+            target = target.target
+        return target
+
     def get_offsets(self, key: Any) -> Any:
         """The raw offsets (this column's own data) by int, slice or integer array."""
         return super().get(key)

@@ -744,7 +744,12 @@ class DynamicTable(Container):
                 leaf = col_cls(name=name, data=flat, description=description, table=table)
             elif issubclass(col_cls, EnumData):
                 elements = None if isinstance(enum, bool) else enum
-                leaf = col_cls(name=name, description=description, data=flat, elements=elements)
+                values = None if flat is None else np.asarray(flat)
+                if values is not None and values.size and values.dtype.kind not in "iu":  # values, not positions
+                    leaf = col_cls(name=name, description=description, elements=elements)
+                    leaf.extend(_as_positions(leaf.positions(values.tolist())))
+                else:
+                    leaf = col_cls(name=name, description=description, data=flat, elements=elements)
             else:
                 leaf = col_cls(name=name, description=description, data=flat)
             if dtype is not None:
@@ -1137,10 +1142,22 @@ class DynamicTable(Container):
         description: str = "",
         column_descriptions: Mapping[str, str] | None = None,
         index_column: str | None = None,
+        table_description: str | None = None,
+        columns: Sequence[Mapping[str, Any]] | None = None,
     ) -> DynamicTable:
-        """A table from a DataFrame: ids from ``index_column`` or the index; cells that are lists become ragged columns."""
+        """A table from a DataFrame: ids from ``index_column`` or the index; cells that are lists become ragged columns.
+
+        ``columns`` declares columns as hdmf does (dicts with name, description, index, table, enum);
+        ``table_description`` is hdmf's name for ``description``.
+        """
         import_pandas()
+        if table_description is not None:
+            description = table_description
         descriptions = dict(column_descriptions or {})
+        declared = {d["name"]: ColumnInfo.from_dict(d, f"{cls.__name__} {name!r}") for d in (columns or ())}
+        absent = sorted(set(declared) - {str(c) for c in df.columns} - {index_column})
+        if absent:
+            raise ContainerError(f"{cls.__name__} {name!r}: columns {absent} are declared but not in the DataFrame")
         if index_column is not None:
             if index_column not in df.columns:
                 raise ContainerError(f"{cls.__name__} {name!r}: index_column {index_column!r} is not a column")
@@ -1164,9 +1181,14 @@ class DynamicTable(Container):
                 plain.append((cname, values))
         table = cls(name=name, description=description, id=ids, **predefined)
         for cname, values in plain:
-            depth = _nesting_depth(values)
+            info = declared.get(cname)
+            depth = int(info.index) if info is not None and info.index else _nesting_depth(values)
             data = list(values) if depth else values
-            table.add_column(cname, descriptions.get(cname, "no description"), data=data, index=depth)
+            if info is None:
+                table.add_column(cname, descriptions.get(cname, "no description"), data=data, index=depth)
+            else:
+                table.add_column(cname, descriptions.get(cname, info.description), data=data, index=depth,
+                                 table=True if info.table else None, col_cls=info.col_cls, enum=info.enum)
         return table
 
     def __repr__(self) -> str:

@@ -101,3 +101,46 @@ def test_add_row_refuses_unstorable_values_and_buffers_nothing(row: dict, column
     assert len(t) == 1 and all(len(t[c]) == 1 for c in ("x", "s", "r_index")) and len(t["r"]) == 1
     t.add_row(x=2, s="b", r=[3])  # the table still takes good rows
     assert t.to_dataframe()["s"].tolist() == ["a", "b"]
+
+
+def _linked() -> tuple[DynamicTable, DynamicTable]:
+    child = DynamicTable(name="child", description="c")
+    child.add_column("v", "values")
+    for v in (10.0, 11.0, 12.0):
+        child.add_row(v=v)
+    parent = DynamicTable(name="parent", description="p")
+    parent.add_column("p", "plain")
+    parent.add_column("refs", "rows of child", table=child, index=True)
+    parent.add_row(p=1, refs=[0, 2])
+    parent.add_row(p=2, refs=[1])
+    return parent, child
+
+
+def test_hierarchical_dataframe_expands_region_rows() -> None:
+    pytest.importorskip("pandas")
+    from hdmfzarr.common.hierarchicaltable import drop_id_columns, flatten_column_index, to_hierarchical_dataframe
+
+    parent, child = _linked()
+    df = to_hierarchical_dataframe(parent)
+    assert df.index.names == [("parent", "id"), ("parent", "p")]
+    assert df.index.tolist() == [(0, 1), (0, 1), (1, 2)]
+    assert df.columns.tolist() == [("child", "id"), ("child", "v")]
+    assert df[("child", "v")].tolist() == [10.0, 12.0, 11.0]
+    assert drop_id_columns(df).columns.tolist() == [("child", "v")]
+    flat = flatten_column_index(df.reset_index(), max_levels=1)
+    assert flat.columns.tolist() == ["id", "p", "id", "v"]
+    with pytest.raises(ValueError):
+        flatten_column_index(df, max_levels=0)
+    assert to_hierarchical_dataframe(child).equals(child.to_dataframe())
+
+
+def test_from_dataframe_with_declared_columns() -> None:
+    pd = pytest.importorskip("pandas")
+    df = pd.DataFrame({"r": [[1, 2], [3]], "k": ["a", "b"]})
+    t = DynamicTable.from_dataframe(df, "t", table_description="d",
+                                    columns=[{"name": "r", "description": "ragged", "index": True},
+                                             {"name": "k", "description": "kinds", "enum": True}])
+    assert t.description == "d" and isinstance(t["r"], VectorIndex) and isinstance(t.k, EnumData)
+    assert t.r.description == "ragged" and t.k.get_all().tolist() == ["a", "b"]
+    with pytest.raises(ValueError, match="declared but not in the DataFrame"):
+        DynamicTable.from_dataframe(df, "t", columns=[{"name": "zz", "description": "z"}])

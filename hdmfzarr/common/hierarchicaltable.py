@@ -1,0 +1,119 @@
+"""Tables linked by region columns, flattened into one pandas DataFrame (hdmf's ``hierarchicaltable``).
+
+``to_hierarchical_dataframe(table)`` follows the table's first region (DynamicTableRegion) column
+down to the table it points at, recursively: each row of the result is one referenced row of the
+lowest table, indexed by the referencing rows' ids and other columns. Labels are
+``(table name, column)`` tuples. ``drop_id_columns`` and ``flatten_column_index`` tidy the result.
+Needs pandas.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from hdmfzarr.common.columns import DynamicTableRegion, VectorIndex
+from hdmfzarr.common.dataframe import import_pandas
+from hdmfzarr.common.table import DynamicTable
+
+__all__ = ["to_hierarchical_dataframe", "drop_id_columns", "flatten_column_index"]
+
+
+def _hashable(value: Any) -> Any:
+    """Index levels must be hashable: ragged cells (lists, arrays) become tuples."""
+    if isinstance(value, np.ndarray):
+        return tuple(_hashable(v) for v in value.tolist())
+    if isinstance(value, list):
+        return tuple(_hashable(v) for v in value)
+    return value
+
+
+def _frame_with_origin(table: DynamicTable) -> tuple[Any, np.ndarray, bool]:
+    """(DataFrame, row of ``table`` behind each frame row, whether the frame is hierarchical)."""
+    pd = import_pandas()
+    foreign = table.get_foreign_columns()
+    if not foreign:
+        return table.to_dataframe(), np.arange(len(table)), False
+    name = foreign[0]
+    top = table.get_column(name)
+    leaf = top
+    while isinstance(leaf, VectorIndex):
+        leaf = leaf.target
+    assert isinstance(leaf, DynamicTableRegion)
+    target_df, target_origin, target_hier = _frame_with_origin(leaf.table)
+    flat_target = target_df.reset_index()
+    if target_hier:
+        labels = list(flat_target.columns)
+    else:
+        labels = [(leaf.table.name, "id")] + [(leaf.table.name, c) for c in flat_target.columns[1:]]
+    rows_of: dict[int, list[int]] = {}
+    for k, j in enumerate(target_origin.tolist()):
+        rows_of.setdefault(int(j), []).append(k)
+
+    others = [c for c in table.colnames if c != name]
+    ids = table.id.get_all().tolist()
+    own = table.get_dict(slice(None), index=True)
+    regions = own[name]
+    index_names = [(table.name, "id")] + [(table.name, c) for c in others]
+    positions: list[int] = []
+    index_rows: list[tuple] = []
+    origin: list[int] = []
+    for i in range(len(table)):
+        refs = regions[i]
+        refs = np.atleast_1d(np.asarray(refs)).tolist() if not isinstance(top, VectorIndex) else np.asarray(refs).ravel().tolist()
+        key = (ids[i], *(_hashable(own[c][i]) for c in others))
+        for j in refs:
+            for k in rows_of.get(int(j), ()):
+                positions.append(k)
+                index_rows.append(key)
+                origin.append(i)
+    out = flat_target.iloc[positions].copy()
+    out.columns = pd.MultiIndex.from_tuples(labels) if labels else out.columns
+    if index_rows:
+        out.index = pd.MultiIndex.from_tuples(index_rows, names=index_names)
+    else:
+        out.index = pd.MultiIndex.from_arrays([[] for _ in index_names], names=index_names)
+    return out, np.asarray(origin, dtype=np.int64), True
+
+
+def to_hierarchical_dataframe(dynamic_table: DynamicTable) -> Any:
+    """One DataFrame of ``dynamic_table`` and the tables its first region column leads to (recursively).
+
+    A table without region columns gives its own ``to_dataframe()``.
+    """
+    return _frame_with_origin(dynamic_table)[0]
+
+
+def _ends_with_id(label: Any) -> bool:
+    while isinstance(label, tuple) and label:
+        label = label[-1]
+    return label == "id"
+
+
+def drop_id_columns(dataframe: Any, inplace: bool = False) -> Any:
+    """The DataFrame without its id columns (labels ending in ``'id'``); the index is kept."""
+    ids = [c for c in dataframe.columns if _ends_with_id(c)]
+    return dataframe.drop(columns=ids, inplace=inplace) if not inplace else (dataframe.drop(columns=ids, inplace=True) or dataframe)
+
+
+def _flatten(label: Any) -> tuple:
+    if isinstance(label, tuple):
+        return tuple(x for part in label for x in _flatten(part))
+    return (label,)
+
+
+def flatten_column_index(dataframe: Any, max_levels: int | None = None, inplace: bool = False) -> Any:
+    """Nested column labels made flat tuples, keeping at most the last ``max_levels`` parts (1: plain names)."""
+    pd = import_pandas()
+    if max_levels is not None and max_levels <= 0:
+        raise ValueError("max_levels must be greater than 0")
+    labels = []
+    for c in dataframe.columns:
+        flat = _flatten(c)
+        if max_levels is not None:
+            flat = flat[-max_levels:]
+        labels.append(flat[0] if len(flat) == 1 else flat)
+    df = dataframe if inplace else dataframe.copy()
+    df.columns = pd.Index(labels, tupleize_cols=False)
+    return df
