@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from hdmfzarr.common.aligned import AlignedDynamicTable
 from hdmfzarr.common.columns import DynamicTableRegion, ElementIdentifiers, EnumData, VectorData, VectorIndex
-from hdmfzarr.common.meanings import MeaningsTable
 from hdmfzarr.common.multi import SimpleMultiContainer
 from hdmfzarr.common.sparse import CSRMatrix
-from hdmfzarr.common.table import ColumnInfo, DynamicTable
+from hdmfzarr.common.table import ColumnInfo, DynamicTable, MeaningsTable
 from hdmfzarr.container import Container, Data
 
 __all__ = [

@@ -627,10 +627,11 @@ class EnumData(VectorData):
             for i, v in enumerate(np.asarray(values).tolist()):
                 pos.setdefault(v, i)
         key = value.item() if isinstance(value, np.generic) else value
-        i = pos.get(key)
-        if i is None:
-            i = pos[key] = len(self.elements)
-            self.elements.append(value)
+        found = pos.get(key)
+        if found is not None:
+            return found
+        i = pos[key] = len(self.elements)
+        self.elements.append(value)
         return i
 
     def positions(self, values: Any) -> list[int]:

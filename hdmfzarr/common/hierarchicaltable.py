@@ -16,6 +16,7 @@ import numpy as np
 from hdmfzarr.common.columns import DynamicTableRegion, VectorIndex
 from hdmfzarr.common.dataframe import import_pandas
 from hdmfzarr.common.table import DynamicTable
+from hdmfzarr.errors import ContainerError
 
 __all__ = ["to_hierarchical_dataframe", "drop_id_columns", "flatten_column_index"]
 
@@ -40,13 +41,15 @@ def _frame_with_origin(table: DynamicTable) -> tuple[Any, np.ndarray, bool]:
     leaf = top
     while isinstance(leaf, VectorIndex):
         leaf = leaf.target
-    assert isinstance(leaf, DynamicTableRegion)
-    target_df, target_origin, target_hier = _frame_with_origin(leaf.table)
+    target = leaf.table if isinstance(leaf, DynamicTableRegion) else None
+    if target is None:
+        raise ContainerError(f"{type(table).__name__} {table.name!r}: region column {name!r} has no target table")
+    target_df, target_origin, target_hier = _frame_with_origin(target)
     flat_target = target_df.reset_index()
     if target_hier:
         labels = list(flat_target.columns)
     else:
-        labels = [(leaf.table.name, "id")] + [(leaf.table.name, c) for c in flat_target.columns[1:]]
+        labels = [(target.name, "id")] + [(target.name, c) for c in flat_target.columns[1:]]
     rows_of: dict[int, list[int]] = {}
     for k, j in enumerate(target_origin.tolist()):
         rows_of.setdefault(int(j), []).append(k)

@@ -29,7 +29,7 @@ from hdmfzarr.container import Container
 from hdmfzarr.errors import ContainerError, ContainerIndexError, ContainerKeyError, ContainerTypeError
 from hdmfzarr.repr import register_kind
 
-__all__ = ["ColumnInfo", "DynamicTable", "import_pandas"]
+__all__ = ["ColumnInfo", "DynamicTable", "MeaningsTable", "import_pandas"]
 
 _PY_SCALARS = (int, float, str, bool)
 _SEQ_TYPES = (list, tuple, np.ndarray)
@@ -150,11 +150,12 @@ class _ColumnPlan:
 
             def check(value: Any) -> Any:
                 if type(value) is list:
-                    for v in value:
+                    items: list[Any] = value
+                    for v in items:
                         t = type(v)
                         if not ((t is int or t is float or t is str or t is bool) and isinstance(v, accept)):
                             return general_check(value)
-                        if (t is int and bounds is not None and not lo <= v <= hi) or (t is str and not v.isascii()):
+                        if (t is int and bounds is not None and not lo <= v <= hi) or (t is str and not v.isascii()):  # type: ignore[operator,attr-defined]
                             return general_check(value)
                     return value
                 return general_check(value)
@@ -211,10 +212,12 @@ class _ColumnPlan:
         if t is int or t is float or t is str or t is bool or isinstance(value, np.generic):
             if self.row_shape:
                 raise self.error(f"expected an array of shape {self.row_shape} per row, got scalar {value!r:.60}")
-            new_ct = infer_column_type(value) if ct is None else None
-            if new_ct is None and not isinstance(value, ct.accept):
+            new_ct: ColumnType | None = None
+            if ct is None:
+                ct = new_ct = infer_column_type(value)
+            elif not isinstance(value, ct.accept):
                 raise self.dtype_error(value, ct)
-            problem = (new_ct or ct).bad_value(value)
+            problem = ct.bad_value(value)
             if problem:
                 raise self.error(f"{problem}; the row was not added")
             if self.region:
@@ -300,10 +303,10 @@ class _ColumnPlan:
     def commit_cell(self, value: Any) -> None:
         """Append a checked cell (the value ``check`` returned)."""
         if self.enum:
-            if self.depth == 0:
-                self.leaf.add_row(value)
-            else:
+            if isinstance(self.top, VectorIndex):
                 self.top.add_vector(value)
+            else:
+                self.leaf.add_row(value)
             return
         respecialise = self.row_shape is None
         if type(value) is _Typed:
@@ -347,7 +350,7 @@ class _ColumnPlan:
         return out
 
     def _prepare_flat(self, values: Any) -> np.ndarray:
-        if self.enum:
+        if isinstance(self.leaf, EnumData):
             return _as_positions(self.leaf.positions(list(values)))
         ct = self.ct
         try:
@@ -429,7 +432,8 @@ class DynamicTable(Container):
         self._meanings: dict[str, DynamicTable] = {}
         declared: list[Mapping[str, Any]] = []
         if columns is not None and len(columns) and all(isinstance(c, Mapping) for c in columns):
-            declared, columns = list(columns), None  # columns declared by dicts: created empty, in order
+            declared = [c for c in columns if isinstance(c, Mapping)]  # declared by dicts: created empty, in order
+            columns = None
         if not isinstance(description, str):
             raise ContainerError(
                 f"{type(self).__name__} {name!r}: description must be a str, got {type(description).__name__}"
@@ -485,8 +489,8 @@ class DynamicTable(Container):
                         f"{type(self).__name__} {name!r}: required column {info.name!r} is missing"
                     )
                 self.add_column(info.name)
-        for spec in declared:
-            info = ColumnInfo.from_dict(spec, self._where())
+        for decl in declared:
+            info = ColumnInfo.from_dict(decl, self._where())
             self.add_column(info.name, info.description, index=info.index, table=True if info.table else None,
                             col_cls=info.col_cls, enum=info.enum)
         if target_tables:
@@ -508,8 +512,6 @@ class DynamicTable(Container):
 
     def add_meanings_table(self, meanings_table: DynamicTable) -> None:
         """Attach a MeaningsTable; its target must be one of this table's columns."""
-        from hdmfzarr.common.meanings import MeaningsTable
-
         if not isinstance(meanings_table, MeaningsTable):
             raise ContainerTypeError(f"{self._where()}: expected a MeaningsTable, got {type(meanings_table).__name__}")
         if meanings_table.name in self._meanings:
@@ -739,6 +741,7 @@ class DynamicTable(Container):
             depth = 1
             offsets = [np.asarray(index, dtype=np.int64)]
 
+        leaf: VectorData
         try:
             if issubclass(col_cls, DynamicTableRegion):
                 leaf = col_cls(name=name, data=flat, description=description, table=table)
@@ -1170,7 +1173,7 @@ class DynamicTable(Container):
                     f"{cls.__name__} {name!r}: the DataFrame index must be integers to become ids, got {ids.dtype}"
                 )
         infos = cls._column_infos()
-        predefined = {}
+        predefined: dict[str, Any] = {}
         plain = []
         for c in df.columns:
             cname = str(c)
@@ -1179,7 +1182,7 @@ class DynamicTable(Container):
                 predefined[cname] = values if not infos[cname].index else list(values)
             else:
                 plain.append((cname, values))
-        table = cls(name=name, description=description, id=ids, **predefined)
+        table = cls(name, description, ids, **predefined)
         for cname, values in plain:
             info = declared.get(cname)
             depth = int(info.index) if info is not None and info.index else _nesting_depth(values)
@@ -1212,3 +1215,33 @@ def _nesting_depth(values: np.ndarray) -> int:
 
 
 register_kind(DynamicTable, "table")
+
+
+class MeaningsTable(DynamicTable):
+    """Rows of (value, meaning) for the values of ``target``, a column; named ``<target>_meanings``.
+
+    Attached to the target's table with ``DynamicTable.add_meanings_table``. The bundled hdmf-common
+    schema (1.5.1) has no MeaningsTable, so it lives in memory only for now (README).
+    """
+
+    data_type: ClassVar[str] = "MeaningsTable"
+    field_names: ClassVar[tuple[str, ...]] = ("target",)
+    columns_spec: ClassVar[tuple[ColumnInfo, ...]] = (
+        ColumnInfo("value", "a value of the target column", required=True),
+        ColumnInfo("meaning", "what the value means", required=True),
+    )
+
+    def __init__(
+        self,
+        target: VectorData,
+        description: str | None = None,
+        id: ElementIdentifiers | Sequence[int] | np.ndarray | None = None,
+        columns: Sequence[Any] | None = None,
+        colnames: Sequence[str] | None = None,
+    ) -> None:
+        if not isinstance(target, VectorData):
+            raise ContainerTypeError(f"MeaningsTable: target must be a VectorData column, got {type(target).__name__}")
+        name = f"{target.name}_meanings"
+        super().__init__(name, description if description is not None else f"Meanings for values in '{target.name}'",
+                         id=id, columns=columns, colnames=colnames)
+        self.target = target
