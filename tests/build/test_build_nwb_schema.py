@@ -91,7 +91,7 @@ def test_pynwb_written_store_constructs_generated_classes():
         electrodes = f.general__extracellular_ephys__electrodes
         group = f.general__extracellular_ephys__electrode_groups[0]
         assert group.device is f.general__devices__devices[0]  # a link resolves to the shared object
-        assert electrodes[0]["group"] is group  # a dataset of references, resolved on access
+        assert electrodes.get_dict(0)["group"] is group  # a dataset of references, resolved on access
         series = f.acquisition__nwb_data_interfaces[0]
         assert series.electrodes.table is electrodes  # a DynamicTableRegion's table reference
         assert f.modified is False
