@@ -184,6 +184,15 @@ class AbstractContainer:
 
     # --- fields ---------------------------------------------------------------------------
     @property
+    def extra_attributes(self) -> dict[str, Any]:
+        """Stored attributes this object's own type spec does not declare (Units' ``spike_times@resolution``
+        is declared by the table's spec, not VectorData's): read from the store and written back."""
+        extra = self.__dict__.get("_extra_attributes")
+        if extra is None:
+            extra = self.__dict__["_extra_attributes"] = {}
+        return extra
+
+    @property
     def fields(self) -> dict[str, Any]:
         """The data fields (spec names -> values) that are set, from ``field_names`` of the class."""
         out: dict[str, Any] = {}

@@ -21,6 +21,7 @@ __all__ = [
 ]
 
 _COLUMN_PREFIX = "\0column:"  # internal attr names of named column sub-specs
+_CATEGORY_PREFIX = "\0category:"  # internal attr names of named category-table sub-specs
 
 
 class DynamicTableMap(ObjectMapper):
@@ -81,27 +82,49 @@ class DynamicTableMap(ObjectMapper):
 
 
 class AlignedDynamicTableMap(DynamicTableMap):
-    """AlignedDynamicTable: unnamed DynamicTable* <-> ``category_tables``; attribute ``categories``."""
+    """AlignedDynamicTable: DynamicTable* sub-groups <-> ``category_tables``; attribute ``categories``.
 
-    def attr_name(self, spec: Any) -> str:
-        if (
-            not getattr(spec, "name", None)
-            and spec_type(spec) is not None
+    Category tables are the unnamed DynamicTable sub-specs and, in subtypes that name them in the
+    spec (NWB's IntracellularRecordingsTable: ``electrodes``, ``stimuli``, ``responses``), the named ones.
+    """
+
+    def _is_category_spec(self, spec: Any) -> bool:
+        return (
+            spec_type(spec) is not None
+            and isinstance(spec, GroupSpec)
             and self._prefix.get(id(spec), None) == ()
             and self.type_map.is_subtype(self.namespace, spec_type(spec) or "", "DynamicTable")
-        ):
-            return "category_tables"
+        )
+
+    def attr_name(self, spec: Any) -> str:
+        if self._is_category_spec(spec):
+            name = getattr(spec, "name", None)
+            return _CATEGORY_PREFIX + name if name else "category_tables"
         return super().attr_name(spec)
+
+    def fields(self) -> list[Any]:
+        return [f for f in super().fields() if not f.attr.startswith(_CATEGORY_PREFIX)]
 
     def get_value(self, container: Any, spec: Any) -> Any:
         attr = self.attr_name(spec)
+        tables = getattr(container, "category_tables", None)
+        tables = tables if isinstance(tables, dict) else {t.name: t for t in tables or ()}
+        if attr.startswith(_CATEGORY_PREFIX):
+            return tables.get(attr[len(_CATEGORY_PREFIX):])
         if attr == "category_tables":
-            tables = getattr(container, "category_tables", None)
-            return list(tables.values()) if isinstance(tables, dict) else tables
+            named = {getattr(s, "name", None) for s in self._subspecs(self.spec) if self._is_category_spec(s)}
+            return [t for n, t in tables.items() if n not in named]
         if attr == "categories":
             cats = getattr(container, "categories", None)
             return list(cats) if cats is not None else []
         return super().get_value(container, spec)
+
+    def construct_kwargs(self, builder: Builder, manager: BuildManager) -> dict[str, Any]:
+        kwargs = super().construct_kwargs(builder, manager)
+        named = [kwargs.pop(k) for k in list(kwargs) if k.startswith(_CATEGORY_PREFIX)]
+        if named:
+            kwargs["category_tables"] = named + list(kwargs.get("category_tables") or [])
+        return kwargs
 
 
 class SimpleMultiContainerMap(ObjectMapper):

@@ -201,7 +201,13 @@ class BuildManager:
                 got = self._constructed.get(id(child))
                 if got is not None:
                     c = got[1]
-                    if getattr(c, "parent", None) is None:
+                    current = getattr(c, "parent", None)
+                    if current is not None and current is not obj and hasattr(c, "reset_parent"):
+                        # adopted by an object that links to it (constructed first): the object it is
+                        # stored under is its parent, as in the store
+                        c.reset_parent()
+                        current = None
+                    if current is None:
                         try:
                             c.parent = obj
                         except Exception:  # noqa: BLE001 - a class refusing a parent keeps none

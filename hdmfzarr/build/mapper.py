@@ -188,6 +188,7 @@ class ObjectMapper:
         if isinstance(self.spec, GroupSpec):
             gb = GroupBuilder(bname, attributes=attrs)
             self.fill_group(gb, self.spec, container, manager, where)
+            self._add_extra_attributes(gb, container)
             return gb
         data = getattr(container, "data", None)
         if data is None and getattr(self.spec, "value", None) is not None:
@@ -200,7 +201,15 @@ class ObjectMapper:
             dtype = empty_dtype
         db = DatasetBuilder(bname, data=data, dtype=dtype, attributes=attrs, dims=self._dims(self.spec))
         self.fill_attributes(db, self.spec, container, where)
+        self._add_extra_attributes(db, container)
         return db
+
+    @staticmethod
+    def _add_extra_attributes(builder: Builder, container: Any) -> None:
+        """The container's ``extra_attributes`` (stored ones its type spec does not declare), unless set."""
+        extra = getattr(container, "__dict__", {}).get("_extra_attributes")
+        for k, v in (extra or {}).items():
+            builder.attributes.setdefault(k, v)
 
     @staticmethod
     def _dims(spec: Any) -> list[str] | None:
@@ -252,8 +261,8 @@ class ObjectMapper:
     def build_untyped_dataset(self, gb: GroupBuilder, spec: Any, container: Any, where: str) -> None:
         value = self.get_value(container, spec) if getattr(spec, "value", None) is None else spec.value
         if value is None:
-            if getattr(spec, "default_value", None) is not None:
-                value = spec.default_value
+            if getattr(spec, "default_value", None) is not None and spec.is_required:
+                value = spec.default_value  # optional fields left unset stay absent (a rewrite adds nothing)
             elif spec.is_required:
                 raise BuildError(
                     f"{where}: required dataset {spec.name!r} of type {self.data_type!r} is missing "
@@ -342,7 +351,10 @@ class ObjectMapper:
                 continue
             if spec_type(sub) is not None:
                 kwargs[self.attr_name(sub)] = manager.construct_child(child)
-            elif isinstance(sub, GroupSpec):
+                continue
+            if isinstance(child, LinkBuilder):  # an untyped dataset/group stored elsewhere (linked timestamps)
+                child = manager.link_target(child)
+            if isinstance(sub, GroupSpec):
                 if isinstance(child, GroupBuilder):
                     self._gather_group(child, sub, manager, kwargs)
             elif isinstance(child, DatasetBuilder):
@@ -388,6 +400,14 @@ class ObjectMapper:
                 continue
             kwargs[self.attr_name(sub)] = found if sub.is_many() else found[0]
 
+    def _keep_extra_attributes(self, builder: Builder, obj: Any) -> None:
+        """Keep the stored attributes the type's spec does not declare on ``obj.extra_attributes``."""
+        declared = {a.name for a in getattr(self.spec, "attributes", ()) or ()}
+        extra = {k: v for k, v in builder.attributes.items()
+                 if k not in declared and k not in _TYPE_ATTRIBUTES and _plain(v)}
+        if extra and hasattr(obj, "extra_attributes"):
+            obj.extra_attributes.update(extra)
+
     def construct(self, builder: Builder, manager: BuildManager, cls: type) -> Any:
         """Instantiate ``cls`` from ``builder`` through its plain ``__init__``."""
         kwargs = self.construct_kwargs(builder, manager)
@@ -399,6 +419,9 @@ class ObjectMapper:
             params = self._params[cls] = inspect.signature(cls).parameters
         if "name" in params:
             kwargs["name"] = builder.name
+        for f in self.fields():  # a read reports what is stored: spec defaults are for new objects
+            if f.attr not in kwargs and f.attr in params and getattr(f.spec, "default_value", None) is not None:
+                kwargs[f.attr] = None
         call = {k: v for k, v in kwargs.items() if k in params}
         rest = {k: v for k, v in kwargs.items() if k not in params}
         try:
@@ -410,6 +433,7 @@ class ObjectMapper:
                 f"{builder.path}: cannot construct {cls.__name__} from the stored fields "
                 f"{sorted(call)}: {exc}"
             ) from exc
+        self._keep_extra_attributes(builder, obj)
         for k, value in pending.items():
             manager.defer(lambda k=k, v=value: setattr(obj, k, manager.finish_pending(v)))
         for k, v in rest.items():
@@ -422,6 +446,16 @@ class ObjectMapper:
                 pass
         return obj
 
+
+
+_TYPE_ATTRIBUTES = frozenset({"namespace", "data_type", "neurodata_type", "object_id"})
+
+
+def _plain(value: Any) -> bool:
+    """Whether an attribute value can be kept as is (no references to resolve)."""
+    if isinstance(value, (list, tuple)):
+        return all(_plain(v) for v in value)
+    return not isinstance(value, Builder) and type(value).__name__ != "ReferenceBuilder"
 
 
 def _has_pending(value: Any) -> bool:

@@ -65,6 +65,34 @@ class TypeMap:
         self._mapper_cache.clear()
         return out
 
+    def with_cache(self, cache: dict[str, Any]) -> TypeMap:
+        """A copy whose catalog holds the namespaces cached in a store, in their cached versions (a cached
+        namespace replaces a loaded one of another version, so a store reads and writes back with the
+        specs it was written with); loaded namespaces the store does not cache are kept. Registered
+        classes and mappers are kept, except classes generated from a replaced namespace's specs."""
+        from ..spec import NamespaceCatalog
+
+        mine = self.namespace_catalog
+        replaced = {n for n in cache if n in mine.namespaces}
+        cat = NamespaceCatalog()
+        cat.load_cache(cache)
+        kept = {n: e for n, e in mine.to_cache().items() if n not in cache}
+        if kept:
+            cat.load_cache(kept)
+        new = TypeMap(cat)
+        for key, cls in self._classes.items():
+            if key[0] in replaced and cls.__module__ == "hdmfzarr.generated":
+                continue
+            new._classes[key] = cls
+            new._types.setdefault(cls, self._types.get(cls, key))
+        new._mappers = dict(self._mappers)
+        return new
+
+    def loaded_versions(self) -> dict[str, str]:
+        """``{namespace: version}`` of the loaded namespaces."""
+        cat = self.namespace_catalog
+        return {n: cat.get_namespace(n).version for n in cat.namespaces}
+
     def type_key(self, namespace: str) -> str:
         """``"data_type"`` or ``"neurodata_type"``: the attribute naming an object's type."""
         try:
@@ -242,12 +270,14 @@ def _build_default() -> TypeMap:
     core = getattr(tm.namespace_catalog, "core_namespaces", None)
     if isinstance(core, list) and "hdmf-common" not in core:
         core.append("hdmf-common")  # as hdmf's get_type_map: a newer cached hdmf-common is reported, older is not
-    from ..common import COMMON_CLASSES
+    from ..common import COMMON_CLASSES, EXPERIMENTAL_CLASSES
     from .common_mappers import register_common_mappers
 
     for key, cls in COMMON_CLASSES.items():
         ns, dt = _split_key(key, cls)
         tm.register_class(dt, ns, cls)
+    for dt, cls in EXPERIMENTAL_CLASSES.items():
+        tm.register_class(dt, "hdmf-experimental", cls)
     register_common_mappers(tm)
     return tm
 

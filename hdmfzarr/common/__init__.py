@@ -15,6 +15,7 @@ from hdmfzarr.container import Container, Data
 
 __all__ = [
     "COMMON_CLASSES",
+    "EXPERIMENTAL_CLASSES",
     "CORE_NAMESPACE",
     "AlignedDynamicTable",
     "CSRMatrix",
@@ -48,3 +49,6 @@ COMMON_CLASSES: dict[str, type] = {
         CSRMatrix,
     )
 }
+
+#: hdmf-experimental types with a class of their own (the namespace is bundled beside hdmf-common)
+EXPERIMENTAL_CLASSES: dict[str, type] = {EnumData.data_type: EnumData}

@@ -593,11 +593,12 @@ class DynamicTable(Container):
                 raise ContainerError(f"{where}: duplicate names in colnames {order}")
             known = {c.name for c in data_cols}
             missing = [c for c in order if c not in known]
-            extra = [c for c in known if c not in order]
-            if missing or extra:
+            # VectorData not in colnames are kept as objects of the table, not columns (as in hdmf:
+            # hdmf-experimental's EnumData keeps its elements beside its column, e.g. 'color_elements')
+            if missing:
                 raise ContainerError(
                     f"{where}: colnames {order} do not match the data columns {sorted(known)}"
-                    f" (missing columns: {missing}, not in colnames: {sorted(extra)})"
+                    f" (missing columns: {missing})"
                 )
         by_name = {c.name: c for c in data_cols}
         tops: dict[str, VectorData] = {}

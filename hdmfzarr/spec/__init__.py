@@ -37,14 +37,23 @@ __all__ = [
 ]
 
 
-def default_namespace_path() -> Path:
-    """The hdmf-common namespace.yaml shipped with hdmfzarr (wheel: hdmfzarr/_specs, checkout: specs/)."""
+#: bundled hdmf-common releases -> their folder under specs/ (the newest also holds hdmf-experimental)
+BUNDLED_HDMF_COMMON = {"1.10.0": "hdmf-common", "1.5.1": "hdmf-common-1.5.1"}
+
+
+def default_namespace_path(version: str | None = None) -> Path:
+    """A bundled hdmf-common namespace.yaml (wheel: hdmfzarr/_specs, checkout: specs/): the newest release
+    with hdmf-experimental (what hdmf 6.2 writes), or the bundled release ``version``."""
+    folder = BUNDLED_HDMF_COMMON.get(version or "1.10.0")
+    from ..errors import SpecError
+
+    if folder is None:
+        raise SpecError(f"hdmf-common {version} is not bundled (bundled: {sorted(BUNDLED_HDMF_COMMON)})",
+                        file="specs")
     here = Path(__file__).resolve().parent.parent
-    for candidate in (here / "_specs" / "hdmf-common", here.parent / "specs" / "hdmf-common"):
+    for candidate in (here / "_specs" / folder, here.parent / "specs" / folder):
         ns = candidate / "namespace.yaml"
         if ns.is_file():
             return ns
-    from ..errors import SpecError
-
-    raise SpecError("the bundled hdmf-common schema was not found (looked in hdmfzarr/_specs/hdmf-common "
-                    "and specs/hdmf-common)", file=str(here / "_specs" / "hdmf-common" / "namespace.yaml"))
+    raise SpecError(f"the bundled hdmf-common schema was not found (looked in hdmfzarr/_specs/{folder} "
+                    f"and specs/{folder})", file=str(here / "_specs" / folder / "namespace.yaml"))

@@ -87,6 +87,7 @@ def test_two_level_dataframe():
     assert isinstance(df.columns, pd.MultiIndex)
     assert ("aligned", "main") in df.columns and ("a", "x") in df.columns and ("b", "z") in df.columns
     assert ("b", "id") in df.columns
+    assert ("aligned", "id") not in df.columns and df.index.name == ("aligned", "id")  # as hdmf's
     assert df.index.tolist() == [0, 7]
     assert df[("a", "x")].tolist() == [1, 2]
     assert list(df[("b", "z")].iloc[0]) == [1.0, 2.0]

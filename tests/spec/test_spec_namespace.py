@@ -144,9 +144,24 @@ def test_catalogs_differ_when_a_spec_differs(make_namespace, write_schema, tmp_p
     assert a != b
 
 
-def test_bundled_hdmf_common_151() -> None:
+def test_bundled_hdmf_common_newest_with_experimental() -> None:
+    """The default bundle is the newest hdmf-common release with hdmf-experimental, as hdmf 6.2 ships it."""
     path = default_namespace_path()
     assert path.name == "namespace.yaml" and path.parent.name == "hdmf-common"
+    assert (path.parent / "license.txt").is_file()
+    cat = NamespaceCatalog()
+    cat.load_namespaces(path)
+    assert cat.get_namespace("hdmf-common").version == "1.10.0"
+    assert cat.get_namespace("hdmf-experimental").version == "0.6.0"
+    assert "MeaningsTable" in cat.get_types("hdmf-common") and "EnumData" in cat.get_types("hdmf-experimental")
+    enum = cat.get_spec("hdmf-experimental", "EnumData")
+    assert enum.get_attribute("elements").dtype.target_type == "VectorData"
+
+
+def test_bundled_hdmf_common_151() -> None:
+    path = default_namespace_path("1.5.1")
+    assert path.name == "namespace.yaml" and path.parent.name == "hdmf-common-1.5.1"
+    assert (path.parent / "license.txt").is_file()
     cat = NamespaceCatalog()
     cat.load_namespaces(path)
     ns = cat.get_namespace("hdmf-common")

@@ -203,12 +203,17 @@ class ZarrIO:
         type_map = self.type_map
         known = set(type_map.namespace_catalog.namespaces)
         used = {ns for node in reader.nodes.values() for ns in [node.attrs.get("namespace")] if isinstance(ns, str)}
+        cached = cached_versions(reader)
+        loaded = type_map.loaded_versions()
+        # the store's cached specs win over the type map's (another version of hdmf-common, core, ...);
+        # they are fetched only when a version differs or a used namespace is not loaded
+        differs = any(loaded.get(n, v) != v for n, v in cached.items())
         key: frozenset = frozenset()
         extended = None
-        if not used <= known:  # the cached specs are needed only when the type map lacks a namespace
-            key = frozenset(known) | frozenset(cached_versions(reader).items())
+        if not used <= known or differs:
+            key = frozenset(known) | frozenset(cached.items())
             extended = _EXTENDED.get(type_map, {}).get(key)  # these versions were loaded before
-        if used <= known or extended is not None:
+        if (used <= known and not differs) or extended is not None:
             builder = self.read_builder()
             type_map = extended or type_map
         else:
@@ -216,19 +221,17 @@ class ZarrIO:
             with ThreadPoolExecutor(1) as pool:
                 specs = pool.submit(self.spec_cache)
                 builder = self.read_builder()
-                missing = {name: entry for name, entry in specs.result().items() if name not in known}
-            if missing:
-                base = type_map
-                type_map = type_map.copy()
-                try:
-                    type_map.load_cache(missing)
-                except HdmfZarrError:
-                    raise
-                except Exception as exc:  # cached specs of unexpected shapes
-                    raise CorruptStoreError(
-                        f"{self.url}: the specs cached in the store cannot be loaded ({type(exc).__name__}: {exc})"
-                    ) from exc
-                _EXTENDED.setdefault(base, {})[key] = type_map
+                cache = specs.result()
+            base = type_map
+            try:
+                type_map = type_map.with_cache(cache)
+            except HdmfZarrError:
+                raise
+            except Exception as exc:  # cached specs of unexpected shapes
+                raise CorruptStoreError(
+                    f"{self.url}: the specs cached in the store cannot be loaded ({type(exc).__name__}: {exc})"
+                ) from exc
+            _EXTENDED.setdefault(base, {})[key] = type_map
         from .append import bound_tables, wrap_growable
 
         if not self._get_reader().consolidated:  # bound columns by the committed rows (append protocol)

@@ -305,12 +305,18 @@ class ZarrReader:
                 b.data = _scalar(arr)
 
     # -- spec cache ----------------------------------------------------------------------
+    def _cached_sources(self) -> list[tuple[str, str, str]]:
+        """``(namespace, version, source)`` of the latest cached version of each namespace (metadata only)."""
+        if not self.specloc:
+            return []
+        return latest_sources((p for p, n in self.nodes.items() if n.kind == "array"), self.specloc)
+
     def spec_cache(self) -> dict[str, Any]:
         """The cached namespaces as ``{name: {"version", "namespace", "sources"}}`` (latest version each)."""
         if not self.specloc:
             return {}
         base = self.specloc
-        wanted = latest_sources((p for p, n in self.nodes.items() if n.kind == "array"), base)
+        wanted = self._cached_sources()
         holders = [self._dataset(self.nodes[f"{base}/{ns}/{version}/{src}"], src, []) for ns, version, src in wanted]
         self._read_scalars([(b, b.data, len(b.data.shape) == 1) for b in holders])
         return decode_cache(
