@@ -12,14 +12,8 @@ pytestmark = pytest.mark.slow  # each case reads a file twice (hdmfzarr and the 
 
 NWB = ("base", "ecephys", "icephys", "ophys", "behavior", "misc", "ogen", "images", "extension")
 
-#: issue 12 reading items still open, per corpus file (removed as they are fixed; strict: a fix must drop them)
-KNOWN = {
-    "base": "item 3: timestamps linked to another series' dataset read as None",
-    "icephys": "item 1: IntracellularRecordingsTable named category tables",
-    "ophys": "items 4/5: linked OpticalChannel parent; ImageSeries format default invented",
-    "images": "item 5: ImageSeries format default invented",
-    "enum_meanings": "item 2: EnumData elements column not in colnames",
-}
+#: corpus files with a known, not yet fixed difference (strict xfail: a fix must remove the entry)
+KNOWN: dict[str, str] = {}
 
 
 def _cases(names):
@@ -33,7 +27,6 @@ def test_nwbzarrio_store_reads_equal_to_pynwb(corpus, name):
     assert report.containers >= 4
 
 
-@pytest.mark.xfail(reason=KNOWN["enum_meanings"], strict=True)
 def test_hdmf_common_store_with_enum_and_meanings_reads_equal_to_hdmf(corpus):
     report = corpus.assert_equal(corpus.path("enum_meanings", "zarr"))
     assert report.containers >= 8
