@@ -319,16 +319,20 @@ def _extension_spec(outdir: Path) -> Path:
     return ns_path
 
 
-def _make_extension(outdir: Path) -> Any:
-    from pynwb import get_class, load_namespaces
-    from pynwb.testing.mock.ecephys import mock_ElectrodeGroup
+def _make_extension(outdir: Path) -> tuple[Any, Any]:
+    """The extension file and the BuildManager that knows its namespace (a copy of pynwb's type map, so
+    pynwb's global one, used by its validator and readers later in the session, stays untouched)."""
+    from hdmf.build import BuildManager
+    from pynwb import get_type_map
     from pynwb.testing.mock.device import mock_Device
+    from pynwb.testing.mock.ecephys import mock_ElectrodeGroup
 
     ns_path = _extension_spec(outdir)
-    load_namespaces(str(ns_path))
-    TetrodeSeries = get_class("TetrodeSeries", EXTENSION_NS)
-    LabMetaDataExt = get_class("LabMetaDataExt", EXTENSION_NS)
-    CellTable = get_class("CellTable", EXTENSION_NS)
+    type_map = get_type_map(copy=True)
+    type_map.load_namespaces(str(ns_path))
+    TetrodeSeries = type_map.get_dt_container_cls("TetrodeSeries", EXTENSION_NS)
+    LabMetaDataExt = type_map.get_dt_container_cls("LabMetaDataExt", EXTENSION_NS)
+    CellTable = type_map.get_dt_container_cls("CellTable", EXTENSION_NS)
     nwb = _nwbfile("extension")
     group = mock_ElectrodeGroup(name="tetrode", device=mock_Device(name="drive", nwbfile=nwb), nwbfile=nwb)
     for _ in range(4):
@@ -342,7 +346,7 @@ def _make_extension(outdir: Path) -> Any:
     cells.add_row(cell_type="interneuron")
     mod = nwb.create_processing_module("cells", "cells")
     mod.add(cells)
-    return nwb
+    return nwb, BuildManager(type_map)
 
 
 _BUILDERS: dict[str, Callable[[], Any]] = {
@@ -351,11 +355,11 @@ _BUILDERS: dict[str, Callable[[], Any]] = {
 }
 
 
-def build_nwbfile(name: str, outdir: Path) -> Any:
-    """A fresh in-memory NWBFile of corpus entry ``name``."""
+def build_nwbfile(name: str, outdir: Path) -> tuple[Any, Any]:
+    """A fresh in-memory NWBFile of corpus entry ``name`` and the BuildManager to write it (None: pynwb's)."""
     if name == "extension":
         return _make_extension(outdir)
-    return _BUILDERS[name]()
+    return _BUILDERS[name](), None
 
 
 def write_nwb(name: str, outdir: Path, kind: str) -> Path:
@@ -364,18 +368,19 @@ def write_nwb(name: str, outdir: Path, kind: str) -> Path:
     path = outdir / f"{name}.{kind}"
     if path.exists():
         return path
-    nwb = build_nwbfile(name, outdir)
+    nwb, manager = build_nwbfile(name, outdir)
+    extra = {} if manager is None else {"manager": manager}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         if kind == "nwb":
             from pynwb import NWBHDF5IO
 
-            with NWBHDF5IO(str(path), "w") as io:
+            with NWBHDF5IO(str(path), "w", **extra) as io:
                 io.write(nwb)
         else:
             from hdmf_zarr.nwb import NWBZarrIO
 
-            with NWBZarrIO(str(path), mode="w") as io:
+            with NWBZarrIO(str(path), mode="w", **extra) as io:
                 io.write(nwb)
     return path
 
