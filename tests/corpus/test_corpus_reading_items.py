@@ -52,7 +52,7 @@ def test_item2_vectordata_outside_colnames_is_kept_and_enumdata_decodes(corpus):
         assert list(table.colnames) == ["color", "label"]
         color = table.get_column("color")
         assert type(color).data_type == "EnumData" and color.elements.name == "color_elements"
-        assert list(color.codes()) == [0, 2, 1, 0]
+        assert list(color.get(slice(None), index=True)) == [0, 2, 1, 0]
         assert table.to_dataframe()["color"].tolist() == ["red", "blue", "green", "red"]
         built = _built(root, tmap)["trials"]
         assert {"color", "color_elements", "label"} <= set(built.datasets)
