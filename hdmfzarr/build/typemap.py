@@ -276,8 +276,8 @@ def _build_default() -> TypeMap:
     for key, cls in COMMON_CLASSES.items():
         ns, dt = _split_key(key, cls)
         tm.register_class(dt, ns, cls)
-    for dt, cls in EXPERIMENTAL_CLASSES.items():
-        tm.register_class(dt, "hdmf-experimental", cls)
+    for (ns, dt), cls in EXPERIMENTAL_CLASSES.items():
+        tm.register_class(dt, ns, cls)
     register_common_mappers(tm)
     return tm
 

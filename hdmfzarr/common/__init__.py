@@ -50,5 +50,9 @@ COMMON_CLASSES: dict[str, type] = {
     )
 }
 
-#: hdmf-experimental types with a class of their own (the namespace is bundled beside hdmf-common)
-EXPERIMENTAL_CLASSES: dict[str, type] = {EnumData.data_type: EnumData}
+#: classes of types newer than hdmf-common 1.5.1, registered by namespace: hdmf-common 1.10's MeaningsTable
+#: and hdmf-experimental's EnumData (both namespaces are bundled; stores caching 1.5.1 simply lack them)
+EXPERIMENTAL_CLASSES: dict[tuple[str, str], type] = {
+    ("hdmf-common", MeaningsTable.data_type): MeaningsTable,
+    ("hdmf-experimental", EnumData.data_type): EnumData,
+}
