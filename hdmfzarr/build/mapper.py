@@ -17,7 +17,7 @@ import numpy as np
 
 from ..errors import BuildError, ConstructError, ContainerError, HdmfZarrError
 from ..spec.model import AttributeSpec, GroupSpec, LinkSpec, is_ref_dtype, spec_type
-from .builders import Builder, DatasetBuilder, GroupBuilder, LinkBuilder, PendingRef
+from .builders import Builder, DatasetBuilder, GroupBuilder, LinkBuilder, PendingRef, ReferenceBuilder
 from .convert import convert_value, read_value
 from .naming import default_attr_name, identifier
 
@@ -455,7 +455,7 @@ def _plain(value: Any) -> bool:
     """Whether an attribute value can be kept as is (no references to resolve)."""
     if isinstance(value, (list, tuple)):
         return all(_plain(v) for v in value)
-    return not isinstance(value, Builder) and type(value).__name__ != "ReferenceBuilder"
+    return not isinstance(value, (Builder, ReferenceBuilder))
 
 
 def _has_pending(value: Any) -> bool:
