@@ -54,6 +54,8 @@ _LAZY: dict[str, str] = {
     "StoreUnavailableError": "hdmfzarr.errors",
     "RetryPolicy": "hdmfzarr.backends.zarr",
     "CorruptStoreError": "hdmfzarr.errors",
+    "IncompleteStoreError": "hdmfzarr.errors",
+    "ConflictError": "hdmfzarr.errors",
     "DanglingReferenceError": "hdmfzarr.errors",
     "UnsafeReferenceError": "hdmfzarr.errors",
     "ValidationError": "hdmfzarr.errors",

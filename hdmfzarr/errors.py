@@ -23,6 +23,7 @@ __all__ = [
     "StoreUnavailableError",
     "StoreExistsError",
     "CorruptStoreError",
+    "IncompleteStoreError",
     "ConflictError",
     "DanglingReferenceError",
     "UnsafeReferenceError",
@@ -123,6 +124,10 @@ class StoreExistsError(StoreError, FileExistsError):
 
 class CorruptStoreError(StoreError):
     """Metadata or data in the store cannot be decoded."""
+
+
+class IncompleteStoreError(CorruptStoreError):
+    """The store was never committed: its first write was interrupted (or failed) before its last step."""
 
 
 class ConflictError(StoreError):

@@ -32,15 +32,7 @@ _spec.loader.exec_module(worker)
 
 def make_table(nrows: int) -> DynamicTable:
     """A table with plain, text, ragged and doubly ragged columns holding rows 0..nrows-1."""
-    t = DynamicTable(name="acq", description="acquisition table")
-    t.add_column("i", "int", dtype="int64")
-    t.add_column("f", "float", dtype="float64")
-    t.add_column("s", "text", dtype="text")
-    t.add_column("r", "ragged", dtype="float64", index=True)
-    t.add_column("dr", "doubly ragged", dtype="int64", index=2)
-    if nrows:
-        t.extend(worker.rows_for(0, nrows))
-    return t
+    return worker.make_table(nrows)
 
 
 def check_table(table: Any) -> int:
@@ -89,10 +81,11 @@ class ForkServer:
         )
         self.lock = threading.Lock()
 
-    def start(self, url: str, batch: int, max_batches: int, out: Path) -> int:
-        """Fork a worker appending to ``url``, its output going to ``out``; returns its pid."""
+    def start(self, url: str, batch: int, max_batches: int, out: Path, scenario: str = "append") -> int:
+        """Fork a worker writing to ``url`` (``scenario``, see append_worker.py), its output going to
+        ``out``; returns its pid."""
         with self.lock:
-            self.proc.stdin.write(f"{url} {batch} {max_batches} {out}\n")
+            self.proc.stdin.write(f"{url} {batch} {max_batches} {out} {scenario}\n")
             self.proc.stdin.flush()
             line = self.proc.stdout.readline()
         assert line.strip().isdigit(), f"fork server answered {line!r}"
@@ -117,13 +110,14 @@ def alive(pid: int) -> bool:
     return True
 
 
-def kill_worker_later(server: ForkServer, url: str, batch: int, out: Path, delay: float) -> list[str]:
-    """Fork a worker, wait for its first committed batch, SIGKILL it ``delay`` s later; its output lines
-    (a line without its newline is one the kill cut short)."""
-    pid = server.start(url, batch, 100_000, out)
+def kill_worker_later(server: ForkServer, url: str, batch: int, out: Path, delay: float,
+                      scenario: str = "append", wait_for: str = "committed") -> list[str]:
+    """Fork a worker, wait for ``wait_for`` in its output (its first commit), SIGKILL it ``delay`` s
+    later; its output lines (a line without its newline is one the kill cut short)."""
+    pid = server.start(url, batch, 100_000, out, scenario)
     try:
         deadline = time.monotonic() + 120
-        while "committed" not in (out.read_text() if out.exists() else ""):
+        while wait_for not in (out.read_text() if out.exists() else ""):
             assert alive(pid), f"worker {pid} died before committing: {out.read_text() if out.exists() else ''}"
             assert time.monotonic() < deadline, "worker committed nothing in 120 s"
             time.sleep(0.002)

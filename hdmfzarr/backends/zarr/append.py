@@ -17,24 +17,17 @@ See the "Append commit protocol" section of ``docs/format.md``.
 
 from __future__ import annotations
 
-import asyncio
-import json
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 
 from ...build.builders import DatasetBuilder, GroupBuilder
 from ...build.appends import bound_table_columns, buffered_columns, column_rank, is_table_column
-from ...errors import ConflictError, CorruptStoreError, StoreError
-from ...spec.dtypes import fit_integers
-from .commit import CommitPoint
-from . import convention as conv
-from .compat import Array, AsyncArray, array_from_metadata, async_array, buffer_prototype
-from .lazy import LazyArray, ZarrChunkSource
-from .store import StoreHandle, loads_json, run
-from .values import to_text_array
+from ...errors import StoreError
+from .lazy import LazyArray
+from .store import StoreHandle
+from .transaction import ArrayJob, Transaction, _fit
 
 __all__ = ["GrowableArray", "AppendJob", "AppendSession", "append_tree", "collect_jobs", "wrap_growable",
            "arrays_replaced", "bound_tables", "pending_count"]
@@ -193,16 +186,8 @@ def wrap_growable(root: GroupBuilder) -> None:
 
 
 # -- what to append --------------------------------------------------------------------------
-@dataclass
-class AppendJob:
-    """Rows to add to the array at ``path`` (no leading '/'): ``rank`` orders the phases."""
-
-    path: str
-    rows: np.ndarray
-    rank: int
-    stored: LazyArray
-    done: Callable[[LazyArray], None]
-    label: str = ""
+AppendJob = ArrayJob
+AppendSession = Transaction  # the committed state appends continue from (see transaction.py)
 
 
 def _stored_lazy(value: Any) -> LazyArray | None:
@@ -269,190 +254,8 @@ def pending_count(root_builder: GroupBuilder | None, containers: list[Any]) -> i
     return n
 
 
-# -- the committed state and the protocol ----------------------------------------------------
-class AppendSession:
-    """The committed (consolidated) metadata of a store, and appends committed against it."""
-
-    def __init__(self, handle: StoreHandle) -> None:
-        self.handle = handle
-        self.url = handle.url
-        fmt = handle.root_format(refresh=True)
-        if fmt is None:
-            raise StoreError(f"{self.url}: no zarr store to append to")
-        self.conv = conv.for_format(fmt)
-        key = self.conv.consolidated_key
-        self.commit_point = CommitPoint(handle, key)
-        raw, self.version = self.commit_point.read()  # the version a commit must still find (two writers)
-        if raw is None:
-            raise CorruptStoreError(f"{self.url}: appending needs consolidated metadata, and the store has none")
-        self.doc = loads_json(raw, self.url, key)
-        try:
-            self.entries: dict[str, Any] = self.conv.consolidated_entries(self.doc, self.url)
-        except CorruptStoreError as exc:
-            raise CorruptStoreError(f"appending needs consolidated metadata: {exc}") from None
-
-    def array_meta(self, path: str) -> dict[str, Any]:
-        """The committed metadata document of the array at ``path``."""
-        meta = self.entries.get(self.conv.array_entry(path))
-        if not isinstance(meta, dict):
-            raise CorruptStoreError(f"{self.url}:/{path}: no committed array metadata in the consolidated document")
-        return meta
-
-    def _dumps(self, doc: dict[str, Any]) -> bytes:
-        return json.dumps(doc, separators=(",", ":"), allow_nan=True).encode()  # compact: written per append
-
-    # -- one append (all jobs), committed once ---------------------------------------------
-    def commit(self, jobs: list[AppendJob]) -> None:
-        """Write every job's rows, then the consolidated metadata (the commit point)."""
-        if not jobs:
-            return
-        plans = [self._plan(job) for job in jobs]
-        phases = sorted({job.rank for job in jobs})
-        store = self.handle.store
-
-        arrays = [async_array(array_from_metadata(p["zmeta"], store, j.path)) for j, p in zip(jobs, plans)]
-        for plan, arr in zip(plans, arrays):
-            plan["array"] = arr
-
-        async def one(job: AppendJob, plan: dict[str, Any]) -> None:
-            arr = plan["array"]
-            lo = plan["write_from"]
-            values = plan["values"]
-            if len(values) and not self.handle.transactional:
-                await arr.setitem((slice(lo, lo + len(values)),), values)
-            for key, doc in plan["extra"]:
-                await store.set(key, _buffer(self._dumps(doc)))
-            await store.set(self.conv.array_document_key(job.path), _buffer(self._dumps(plan["doc"])))
-            if len(values) and self.handle.transactional:  # e.g. Icechunk: chunks only inside the shape
-                await arr.setitem((slice(lo, lo + len(values)),), values)
-
-        # remote stores: the arrays of a phase are written concurrently (latency-bound); local disks:
-        # one after the other (CPU-bound compression — measured faster than contending threads)
-        concurrent = self.handle.local_path is None
-
-        async def all_phases() -> None:
-            for rank in phases:
-                group = [(j, p) for j, p in zip(jobs, plans) if j.rank == rank]
-                if concurrent:
-                    await asyncio.gather(*(one(j, p) for j, p in group))
-                else:
-                    for j, p in group:
-                        await one(j, p)
-
-        # one writer at a time; a store another writer committed to since it was read is refused
-        # (ConflictError) before anything is written
-        with self.commit_point.exclusive(self.version) as commit_document:
-            try:
-                run(all_phases())
-            except StoreError:
-                raise
-            except Exception as exc:
-                raise StoreError(f"{self.url}: cannot append ({exc}); the store keeps its last committed rows") from exc
-            # commit point: one atomic (conditional) write of the consolidated document
-            updates = {self.conv.array_entry(job.path): plan["doc"] for job, plan in zip(jobs, plans)}
-            for plan in plans:
-                updates.update(plan["extra"])
-            previous = {key: self.entries.get(key) for key in updates}
-            self.entries.update(updates)
-            try:
-                self.version = commit_document(self._dumps(self.doc))
-            except BaseException as exc:
-                self.entries.update(previous)  # the committed state is still the old one
-                if not isinstance(exc, Exception) or isinstance(exc, StoreError):
-                    raise
-                raise StoreError(f"{self.url}: cannot commit the append ({exc})") from exc
-        self.handle.forget_root()
-        for job, plan in zip(jobs, plans):
-            job.done(_grown_lazy(job.stored, plan["array"]))
-
-    def _plan(self, job: AppendJob) -> dict[str, Any]:
-        """The new metadata document, zarr metadata and values to write for one job."""
-        meta = self.array_meta(job.path)
-        where = f"{self.url}:/{job.path}"
-        shape = [int(s) for s in meta.get("shape") or []]
-        if not shape:
-            raise StoreError(f"{where}: cannot append to a scalar dataset")
-        committed = shape[0]
-        if committed != len(job.stored):
-            raise ConflictError(
-                f"{where}: the store holds {committed} committed rows but {len(job.stored)} were read; "
-                "another writer appended since — reopen the store"
-            )
-        rows = job.rows
-        if tuple(rows.shape[1:]) != tuple(shape[1:]):
-            raise StoreError(
-                f"{where}: appended rows of column {job.label!r} have shape {tuple(rows.shape[1:])} per row, "
-                f"stored rows {tuple(shape[1:])}"
-            )
-        doc = dict(meta)
-        extra: list[tuple[str, dict[str, Any]]] = []  # other metadata documents to rewrite (key, doc)
-        stored_np = self.conv.stored_numpy_dtype(meta, where)
-        write_from = committed
-        attrs_key = self.conv.attrs_entry(job.path)
-        if stored_np is None:  # text
-            values = to_text_array(rows, as_bytes=self.conv.is_bytes_array(meta))
-        elif stored_np.names is not None:
-            raise StoreError(f"{where}: appending to compound datasets is not supported")
-        else:
-            values, wide = _fit(rows, stored_np, where, job.label)
-            if wide is not None:  # rewrite the whole array with a wider dtype (Convention.rewrite_array)
-                doc = self.conv.rewrite_array(doc, wide)
-                if attrs_key is not None:
-                    zattrs = self.entries.get(attrs_key)
-                    widened = self.conv.widen_dtype_attrs(zattrs, wide)
-                    if widened is not zattrs:
-                        extra.append((attrs_key, widened))
-                old = np.asarray(job.stored.read()) if committed else np.zeros((0, *shape[1:]), wide)
-                values = np.concatenate([old.astype(wide), values.astype(wide)])
-                write_from = 0
-        doc["shape"] = [committed + len(rows), *shape[1:]]
-        self.conv.check_appendable(doc, where)
-        attrs = dict(extra).get(attrs_key) if extra else (self.entries.get(attrs_key) if attrs_key else None)
-        zmeta = self.conv.zarr_metadata(dict(doc), attrs or {})
-        return {"doc": doc, "zmeta": zmeta, "values": values, "write_from": write_from, "extra": extra}
-
-
-def _buffer(raw: bytes) -> Any:
-    return buffer_prototype().buffer.from_bytes(raw)
-
-
-def _fit(rows: np.ndarray, stored: np.dtype, where: str, label: str) -> tuple[np.ndarray, np.dtype | None]:
-    """``rows`` cast to the stored dtype, or (rows, wider dtype) when integers do not fit."""
-    if rows.dtype.kind == "O":
-        try:
-            rows = np.asarray(rows.tolist())
-        except ValueError as exc:
-            raise StoreError(f"{where}: appended rows of {label!r} are not a regular array ({exc})") from None
-    if stored.kind in "iu" and rows.dtype.kind in "iu" and rows.size:
-        info = np.iinfo(stored)
-        lo, hi = int(rows.min()), int(rows.max())
-        if lo < info.min or hi > info.max:  # widen, never wrap: indexes to at least uint32, to widen rarely
-            if stored.kind == "u" and lo >= 0:
-                return rows, fit_integers(lo, hi, stored, at_least=4)
-            return rows, np.promote_types(stored, rows.dtype)
-    if stored.kind in "iub" and rows.dtype.kind == "f":
-        raise StoreError(f"{where}: cannot append float values to the {stored} data {label!r}")
-    if stored.kind == "b" and rows.dtype.kind != "b":
-        raise StoreError(f"{where}: cannot append {rows.dtype} values to the bool data {label!r}")
-    try:
-        return rows.astype(stored, copy=False), None
-    except (TypeError, ValueError) as exc:
-        raise StoreError(f"{where}: cannot append {rows.dtype} values to the {stored} column {label!r} ({exc})") from None
-
-
-def _grown_lazy(old: LazyArray, arr: AsyncArray) -> LazyArray:
-    """A LazyArray over the grown array ``arr`` (same conversion as ``old``); ``old``'s cache is dropped."""
-    dtype = old.source.dtype
-    if isinstance(arr.dtype, np.dtype) and arr.dtype.kind in "biuf":
-        dtype = arr.dtype
-    source = ZarrChunkSource(Array(arr), old.where, tuple(arr.shape), tuple(arr.chunks), dtype)
-    old.clear_cache()
-    return LazyArray(source, convert=old.convert, dtype=None if old.convert is None else old.dtype,
-                     store_url=old.store_url, path=old.path, cache=old._cache.cache)
-
-
 def append_tree(handle: StoreHandle, root_builder: GroupBuilder, containers: list[Any],
-                session: AppendSession | None = None) -> tuple[int, AppendSession | None]:
+                session: Transaction | None = None) -> tuple[int, Transaction | None]:
     """Append every buffered row of a tree read from ``handle``'s store, committing once.
     Returns the number of arrays grown and the session (its committed state, reusable by the
     same single writer for the next append)."""
@@ -460,7 +263,7 @@ def append_tree(handle: StoreHandle, root_builder: GroupBuilder, containers: lis
     if not jobs:
         return 0, session
     if session is None:
-        session = AppendSession(handle)
+        session = Transaction(handle)
     session.commit(jobs)
     return len(jobs), session
 

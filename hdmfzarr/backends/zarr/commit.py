@@ -92,15 +92,22 @@ class CommitPoint:
     @contextlib.contextmanager
     def exclusive(self, expected: str | None) -> Iterator[Callable[[bytes], str]]:
         """Hold the writer lock while the body runs; ConflictError (nothing written) unless the commit
-        document still has version ``expected``. Yields ``commit(data) -> new version``."""
+        document still has version ``expected``. Yields ``commit(data, rebase=False) -> new version``;
+        each call expects the version the previous call wrote (a transaction may write the document
+        more than once, e.g. to name undo copies first); ``rebase=True`` accepts what is there now (a
+        document this writer itself had zarr write under the lock, e.g. a new store's consolidation)."""
+        state = {"expected": expected}
         s3 = self._s3
         if s3 is not None:
             with self._lease() as lease:
                 self._check(run(s3.get_versioned(self.key))[1], expected)
 
-                def commit_s3(data: bytes) -> str:
+                def commit_s3(data: bytes, rebase: bool = False) -> str:
                     lease.check()
-                    return run(s3.put_if(self.key, data, expected))
+                    if rebase:
+                        state["expected"] = run(s3.get_versioned(self.key))[1]
+                    state["expected"] = run(s3.put_if(self.key, data, state["expected"]))
+                    return state["expected"] or ""
 
                 yield commit_s3
             return
@@ -108,11 +115,14 @@ class CommitPoint:
         with lock:
             self._check(self.read()[1], expected)
 
-            def commit(data: bytes) -> str:
+            def commit(data: bytes, rebase: bool = False) -> str:
+                if rebase:
+                    state["expected"] = self.read()[1]
                 if self._dir is not None:  # a writer that ignores the lock cannot be stopped, but is seen
-                    self._check(self.read()[1], expected)
+                    self._check(self.read()[1], state["expected"])
                 self.handle.set(self.key, data)
-                return _digest(data) or ""
+                state["expected"] = _digest(data)
+                return state["expected"] or ""
 
             yield commit
 

@@ -317,6 +317,10 @@ class Convention:
         """The bytes of a commit document (compact: it is rewritten on every commit)."""
         return json.dumps(doc, separators=(",", ":"), allow_nan=True).encode()
 
+    def initial_root_documents(self, attrs: dict[str, Any]) -> list[tuple[str, Any]]:
+        """Documents written before a new store's root group, so no reader ever sees it unmarked."""
+        return []
+
     def mark_incomplete(self, attrs: dict[str, Any]) -> dict[str, Any]:
         """Root attributes of a new store while it is written (readers refuse it until the commit)."""
         return {**attrs, INCOMPLETE_ATTR: True}
@@ -455,7 +459,7 @@ class Format3(Convention):
         return self.encode_commit_document(doc), []
 
     def node_documents(self, path: str, kind: str) -> list[tuple[str, str]]:
-        return [(path, f"{path}/zarr.json")]
+        return [(path, f"{path}/zarr.json" if path else "zarr.json")]
 
     def consolidated_entry(self, kind: str, doc: Any) -> Any:
         if kind == "group" and isinstance(doc, dict) and not doc.get("consolidated_metadata"):
@@ -740,6 +744,9 @@ class Format2(Convention):
             after.append((".zattrs", metadata[".zattrs"]))
         doc = {"metadata": metadata, "zarr_consolidated_format": 1}
         return json.dumps(doc, indent=4, sort_keys=True, allow_nan=True).encode(), after
+
+    def initial_root_documents(self, attrs: dict[str, Any]) -> list[tuple[str, Any]]:
+        return [(".zattrs", attrs)]  # before .zgroup: a root group never exists without its marker
 
     def node_documents(self, path: str, kind: str) -> list[tuple[str, str]]:
         prefix = f"{path}/" if path else ""

@@ -124,22 +124,33 @@ class ZarrIO:
 
     # -- builder level -------------------------------------------------------------------
     def write_builder(self, builder: GroupBuilder, namespaces: dict[str, Any] | None = None) -> None:
-        """Write a builder tree (and the spec cache ``namespaces``, as ``NamespaceCatalog.to_cache()``)."""
+        """Write a builder tree (and the spec cache ``namespaces``, as ``NamespaceCatalog.to_cache()``) in one
+        transaction: a new store is committed by its last write; into a committed store (modes 'a'/'r+')
+        only new nodes, changed attributes and new or replaced data are written, then committed at once."""
+        self._write_tree(builder, namespaces, [])
+        self._builder = None
+
+    def _write_tree(self, builder: GroupBuilder, namespaces: dict[str, Any] | None, jobs: list[Any]) -> None:
+        """One transaction: ``builder`` plus the append ``jobs`` of the tree read from this store."""
+        from .transaction import Transaction
+
         self._check_writable()
         try:
-            ZarrWriter(self.handle, self.convention).write(builder, namespaces)
+            txn = Transaction(self.handle, self.convention)
+            self.convention = txn.conv
+            txn.jobs = list(jobs)
+            ZarrWriter(self.handle, txn.conv).write(builder, namespaces, txn)
         except HdmfZarrError:
             raise
         except OSError as exc:  # disk full, connection lost, permission denied, ...
             raise StoreError(
-                f"{self.url}: writing failed ({type(exc).__name__}: {exc}); objects written before the failure "
-                "are in the store, but its consolidated metadata was not updated"
+                f"{self.url}: writing failed ({type(exc).__name__}: {exc}); nothing of this write was "
+                "committed: the store keeps its last commit (a new store stays incomplete)"
             ) from exc
         finally:
             self.handle.forget_root()
             self._append_session = None
         self._reader = None
-        self._builder = None
 
     def read_builder(self) -> GroupBuilder:
         """The store's builder tree; dataset data are lazy arrays. Cached per ZarrIO."""
@@ -164,6 +175,10 @@ class ZarrIO:
 
     def _get_reader(self) -> ZarrReader:
         if self._reader is None:
+            if self.mode in ("a", "r+"):  # a writer first rolls back an interrupted in-place rewrite
+                from .transaction import recover
+
+                recover(self.handle)
             try:
                 self._reader = ZarrReader(self.handle)
             except HdmfZarrError:
@@ -178,21 +193,26 @@ class ZarrIO:
 
     # -- container level -----------------------------------------------------------------
     def write(self, container: Any, cache_spec: bool = True) -> None:
-        """Build ``container`` with the type map and write it, caching the specs. A container this
-        ZarrIO read (modes 'a'/'r+') whose only changes are appended rows is written by appending
-        just those rows, crash-consistently (see :mod:`.append`)."""
+        """Build ``container`` with the type map and write it, caching the specs, as one transaction
+        (:mod:`.transaction`). A container this ZarrIO read (modes 'a'/'r+') whose only changes are
+        appended rows is written by appending just those rows; with added objects or columns, only
+        those and the changed metadata are written, with the appended rows, in the same commit."""
         self._check_writable()
         if self._is_append_only(container):
             self.flush_appends()
             return
         from ...build import BuildManager
+        from .append import collect_jobs
 
-        manager = BuildManager(self.type_map)
+        read_tree = self._builder if self._root_container is not None and self.mode in ("a", "r+") else None
+        jobs = collect_jobs(read_tree, self._read_containers(), self.url) if read_tree is not None else []
+        # the type map the tree was read with knows the namespaces cached in the store (e.g. NWB's core)
+        type_map = self._manager.type_map if read_tree is not None and self._manager is not None else self.type_map
+        manager = BuildManager(type_map)
         builder = manager.build(container)
-        namespaces = self.type_map.namespace_catalog.to_cache() if cache_spec else None
-        self.write_builder(builder, namespaces)
-        if container is self._root_container:  # fully rewritten: nothing left to append from it
-            self._root_container = None
+        namespaces = type_map.namespace_catalog.to_cache() if cache_spec else None
+        self._write_tree(builder, namespaces, jobs)
+        self._builder = read_tree  # still the committed tree read (what this write added is in the store too)
 
     def read(self) -> Any:
         """The root container. Namespaces cached in the store but unknown to the type map are loaded

@@ -22,7 +22,7 @@ from ...build.builders import (
     LinkBuilder,
     ReferenceBuilder,
 )
-from ...errors import CorruptStoreError, DanglingReferenceError, StoreNotFoundError
+from ...errors import CorruptStoreError, DanglingReferenceError, IncompleteStoreError, StoreNotFoundError
 from ...spec.cache import decode_cache, latest_sources
 from . import convention as conv
 from . import safety
@@ -54,6 +54,14 @@ class ZarrReader:
         # self.consolidated: whether the tree came from consolidated metadata (the committed state of
         # the append protocol); without it, tables are bounded by their committed row counts
         self.nodes, self.consolidated = self.conv.load_nodes(handle, handle.root_document())
+        root_attrs = self.nodes[""].attrs
+        if self.conv.is_incomplete(root_attrs):
+            raise IncompleteStoreError(
+                f"{self.url}: incomplete store: its first write was interrupted before the commit, so nothing in "
+                "it was committed; write it again (mode 'w' or 'a') or delete it"
+            )
+        # arrays an uncommitted format-2 rewrite is changing in place are read from their undo copies
+        self.redirect = self.conv.undo_map(root_attrs)
         self.chunk_cache = ChunkCache()  # one memory budget for every lazy array of this store
         specloc = conv.decode_specloc(self.nodes[""].attrs)
         self.specloc = safety.check_node_path(specloc, self.url, f"root attribute {conv.SPECLOC_ATTR!r}") or None
@@ -182,7 +190,7 @@ class ZarrReader:
     def _zarr_array(self, node: NodeMeta) -> Array:
         meta = node.conv.zarr_metadata(dict(node.meta), node.attrs)
         try:
-            return array_from_metadata(meta, self.handle.store, node.path)
+            return array_from_metadata(meta, self.handle.store, self.redirect.get(node.path, node.path))
         except Exception as exc:
             raise CorruptStoreError(f"{self.url}:/{node.path}: cannot interpret array metadata ({exc})") from exc
 

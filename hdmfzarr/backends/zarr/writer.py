@@ -1,8 +1,10 @@
-"""Writing a builder tree into a zarr store in one convention (format 3 or 2).
+"""Writing a builder tree into a zarr store in one convention (format 3 or 2), as one transaction.
 
 Groups become zarr groups, datasets zarr arrays, links entries of the parent's links attribute,
-references paths (see :mod:`.convention`). Specs are cached under ``/specifications`` and
-consolidated metadata is written last, from the metadata documents this writer produced.
+references paths (see :mod:`.convention`). Specs are cached under ``/specifications``. A new store
+is written whole, marked incomplete until its commit (the consolidated metadata, written last). Into
+a committed store only what is new is written — new nodes, changed attributes, new or replaced data —
+and made visible by one commit (:mod:`.transaction`); committed chunks are never overwritten.
 """
 
 from __future__ import annotations
@@ -24,10 +26,11 @@ from ...spec.cache import encode_cache
 from ...spec.dtypes import fit_integers
 from . import convention as conv
 from .chunking import default_chunks, estimate_itemsize
-from .compat import async_group
+from .compat import array_from_metadata, async_group
 from .legacy import v2_chunk_key
 from .lazy import LazyArray
 from .store import StoreHandle, run
+from .transaction import ArrayJob, Transaction
 from .values import (
     STRING_DTYPE,
     TEXT_KINDS,
@@ -53,37 +56,56 @@ class ZarrWriter:
         self.handle = handle
         self.conv = convention
         self.fmt = convention.zarr_format
-        self.nodes: list[tuple[str, str]] = []  # (store path, "group" | "array") in write order
-        self.fresh = True  # False when the store already held a hierarchy (modes 'a' / 'r+')
+        self.nodes: list[tuple[str, str]] = []  # (store path, "group" | "array") created, in write order
+        self.fresh = True  # False when the store holds a commit (modes 'a' / 'r+'): only new things are written
+        self.txn: Transaction | None = None
+        self.skip: set[str] = set()  # arrays the transaction grows itself (appended rows)
         self._root: GroupBuilder | None = None
         self._bar: Any = SilentBar()  # progress over datasets written (tqdm in interactive use)
 
     # -- entry point ---------------------------------------------------------------------
-    def write(self, root: GroupBuilder, namespaces: dict[str, Any] | None = None) -> None:
-        """Write ``root`` (and cached ``namespaces``), then consolidated metadata."""
-        with self.handle.batch():  # remote stores: every metadata document is sent once, at the end
-            self._write(root, namespaces)
+    def write(self, root: GroupBuilder, namespaces: dict[str, Any] | None = None,
+              txn: Transaction | None = None) -> None:
+        """Write ``root`` (and cached ``namespaces``) and commit, in ``txn`` (a new one by default;
+        its staged append jobs are committed in the same commit)."""
+        self.txn = txn if txn is not None else Transaction(self.handle, self.conv)
+        self.fresh = self.txn.fresh
+        self.skip = {job.path for job in self.txn.jobs}
+        with self.txn.session():  # the writer lock, held from the first write to the commit
+            with self.handle.batch():  # remote stores: every metadata document is sent once, at the end
+                self._write(root, namespaces)
+            if self.fresh:  # the commit, after every other document reached the store
+                self.txn.commit_new_store(self.nodes)
+            else:
+                for path, kind in self.nodes:
+                    self.txn.add_node(path, kind)
+                self.txn.commit()
 
     def _write(self, root: GroupBuilder, namespaces: dict[str, Any] | None) -> None:
         if not isinstance(root, GroupBuilder):
             raise StoreError(f"{self.handle.url}: write_builder needs a GroupBuilder, got {type(root).__name__}")
         self._root = root
-        self.fresh = self.handle.root_format() is None
         attrs = self._group_attrs(root)
         if namespaces:
             attrs[conv.SPECLOC_ATTR] = conv.SPEC_GROUP
         try:
-            # the hierarchy as stored, not as the (possibly stale) consolidated metadata says: after a
-            # failed write, groups it created exist without being listed, and must be reused
-            zroot = zarr.open_group(self.handle.store, mode="a", zarr_format=self.fmt, use_consolidated=False)
+            if self.fresh:  # the root's first document already says "incomplete"
+                marked = self.conv.mark_incomplete(attrs)
+                for key, doc in self.conv.initial_root_documents(marked):
+                    self.handle.set(key, json.dumps(doc, indent=4, allow_nan=True).encode())
+                zroot = zarr.create_group(self.handle.store, zarr_format=self.fmt, attributes=marked)
+            else:
+                zroot = zarr.open_group(self.handle.store, mode="r+", zarr_format=self.fmt, use_consolidated=False)
         except Exception as exc:
             raise StoreError(f"{self.handle.url}: cannot create the root group ({exc})") from exc
         if zroot.metadata.zarr_format != self.fmt:
             raise StoreError(
                 f"{self.handle.url}: the store is Zarr format {zroot.metadata.zarr_format}, cannot write format {self.fmt}"
             )
-        zroot.update_attributes(attrs)
-        self.nodes.append(("", "group"))
+        if self.fresh:
+            self.nodes.append(("", "group"))
+        else:
+            self._stage_attrs("", "group", attrs)
         n_datasets = sum(1 for b in root.walk() if isinstance(b, DatasetBuilder))
         self._bar = progress_bar(n_datasets, f"writing {os.path.basename(self.handle.url.rstrip('/'))}", unit="dataset")
         try:
@@ -92,11 +114,100 @@ class ZarrWriter:
             self._bar.close()
         if namespaces:
             self._write_specs(zroot, namespaces)
-        self.consolidate()
+
+    # -- a committed store: what changed -------------------------------------------------
+    def _stage_attrs(self, path: str, kind: str, attrs: dict[str, Any]) -> None:
+        """Stage the attributes of a committed node when the new ones change them (merged over the committed
+        ones, as zarr's ``update_attributes`` does)."""
+        committed = self.txn.committed_attrs(path) or {}
+        new = {**committed, **_jsonable(attrs)}
+        if new != committed:
+            self.txn.set_attrs(path, kind, new)
+
+    def _stored_here(self, data: Any, path: str) -> bool:
+        """Whether ``data`` is the array already stored at ``path`` of this store (perhaps wrapped)."""
+        for _ in range(3):
+            if data is None:
+                return False
+            url, where = getattr(data, "store_url", None), getattr(data, "path", None)
+            if url == self.handle.url and isinstance(where, str) and where.strip("/") == path:
+                return True
+            data = getattr(data, "raw", None)  # a reference array over the stored one
+        return False
+
+    def _update_dataset(self, builder: DatasetBuilder, path: str) -> None:
+        """A dataset already committed: unchanged data is left alone (appended rows are the transaction's
+        jobs); replaced data is rewritten crash-safely by the transaction; changed attributes are staged."""
+        data = builder.data.data if isinstance(builder.data, DataIO) else builder.data
+        attrs = self._attrs(builder)
+        if path in self.skip or self._stored_here(data, path):
+            self._stage_attrs(path, "array", attrs)
+            return
+        where = f"{self.handle.url}:/{path}"
+        values = self._plain_values(builder, data, where)
+        if self._same_as_stored(path, values):  # e.g. scalars, read eagerly: nothing to rewrite
+            self._stage_attrs(path, "array", attrs)
+            return
+        committed = self.txn.committed_attrs(path) or {}
+        full = {**committed, **_jsonable(attrs)}
+        self.txn.jobs.append(ArrayJob(path, values, 0, None, label=builder.path, replace=True,
+                                      attrs=full if full != committed else None))
+
+    def _same_as_stored(self, path: str, values: np.ndarray, limit: int = 16 << 20) -> bool:
+        """Whether a committed array of at most ``limit`` bytes already holds ``values`` (read and compared)."""
+        meta = self.txn.committed_array(path) or {}
+        attrs = self.txn.committed_attrs(path) or {}
+        shape = tuple(int(n) for n in meta.get("shape") or ())
+        scalar = conv.decode_is_scalar(shape, attrs)
+        if (tuple(values.shape) != shape and not (scalar and values.size == 1)) or values.nbytes > limit:
+            return False
+        try:
+            stored = np.asarray(array_from_metadata(self.conv.zarr_metadata(dict(meta), attrs), self.handle.store, path)[...])
+        except Exception:  # noqa: BLE001 - unreadable: rewrite it
+            return False
+        old, new = stored.reshape(-1).tolist(), np.asarray(values).reshape(-1).tolist()
+        text = lambda v: v.decode("utf-8", "replace") if isinstance(v, bytes) else v  # noqa: E731
+        return [text(v) for v in old] == [text(v) for v in new]
+
+    def _plain_values(self, builder: DatasetBuilder, data: Any, where: str) -> np.ndarray:
+        """New content for a committed numeric or text array, encoded as stored."""
+        dtype = builder.dtype
+        if isinstance(dtype, np.dtype):
+            dtype = dtype.name if dtype.names is None else list(dtype.names)
+        if isinstance(data, LazyArray):
+            data = data.read()
+        if isinstance(data, DataChunkIterator) or type(data).__module__.startswith("dask.array"):
+            data = np.concatenate(list(data)) if isinstance(data, DataChunkIterator) else np.asarray(data)
+        if isinstance(dtype, (list, tuple)) or dtype in ("object", "region"):
+            raise StoreError(f"{where}: replacing the data of a stored compound or reference dataset is not "
+                             "supported; write the tree to a new store")
+        if dtype is None or dtype == "numeric":
+            dtype = infer_dtype(data, where)
+        if dtype in ("object", "region"):
+            raise StoreError(f"{where}: replacing the data of a stored reference dataset is not supported")
+        if dtype in TEXT_KINDS:
+            return to_text_array(data, as_bytes=self.conv.text_as_bytes(dtype))
+        try:
+            return _cast_numeric(data, np.dtype(dtype))
+        except (TypeError, ValueError, OverflowError) as exc:
+            raise StoreError(f"{where}: cannot store data as {dtype} ({exc})") from exc
 
     # -- groups and links ----------------------------------------------------------------
     def _group_attrs(self, builder: GroupBuilder) -> dict[str, Any]:
-        return {**self._attrs(builder), **self.conv.encode_links(self._link_entry(lk) for lk in builder.links.values())}
+        links = [self._link_entry(lk) for lk in builder.links.values()]
+        links += [self._link_entry((name, target)) for name, d in builder.datasets.items()
+                  if (target := self._dataset_link(d)) is not None]
+        return {**self._attrs(builder), **self.conv.encode_links(links)}
+
+    def _dataset_link(self, builder: DatasetBuilder) -> LazyArray | None:
+        """The array of another store a dataset is written as a link to (None: the data is stored)."""
+        data, dio = builder.data, None
+        if isinstance(data, DataIO):
+            dio, data = data, data.data
+        if isinstance(data, LazyArray) and data.store_url and data.store_url != self.handle.url:
+            if dio is None or dio.link_data:
+                return data
+        return None
 
     def _attrs(self, builder: Builder) -> dict[str, Any]:
         where = f"{self.handle.url}:{builder.path}"
@@ -136,14 +247,31 @@ class ZarrWriter:
         return other
 
     def _write_children(self, zgroup: Any, builder: GroupBuilder, path: str) -> None:
+        """Write a group's members; ``zgroup`` is the zarr group or, for a committed group, a callable
+        opening it (only when a new member needs it)."""
+        opened: list[Any] = []
+
+        def group() -> Any:
+            if not opened:
+                opened.append(zgroup() if callable(zgroup) else zgroup)
+            return opened[0]
+
         for name, dset in builder.datasets.items():
-            self._write_dataset(zgroup, dset, _join(path, name), builder)
+            dpath = _join(path, name)
+            if not self.fresh and self.txn.committed_array(dpath) is not None:
+                self._update_dataset(dset, dpath)
+            elif self._dataset_link(dset) is None:
+                self._write_dataset(group(), dset, dpath, builder)
             self._bar.update(1)
         for name, sub in builder.groups.items():
             sub_path = _join(path, name)
             attrs = self._group_attrs(sub)
+            if not self.fresh and self.txn.committed_attrs(sub_path) is not None:
+                self._stage_attrs(sub_path, "group", attrs)
+                self._write_children(lambda name=name: group()[name], sub, sub_path)
+                continue
             try:
-                zsub = zgroup.require_group(name)
+                zsub = group().require_group(name)
                 zsub.update_attributes(attrs) if attrs else None
             except Exception as exc:
                 raise StoreError(f"{self.handle.url}: cannot write group /{sub_path} ({exc})") from exc
@@ -156,10 +284,6 @@ class ZarrWriter:
         data, dio = builder.data, None
         if isinstance(data, DataIO):
             dio, data = data, data.data
-        if isinstance(data, LazyArray) and data.store_url and data.store_url != self.handle.url:
-            if dio is None or dio.link_data:
-                self._add_dataset_link(zgroup, parent, builder.name, data, path)
-                return
         dtype = builder.dtype if builder.dtype is not None else (dio.dtype if dio is not None else None)
         if isinstance(dtype, np.dtype):
             dtype = dtype.name if dtype.names is None else [CompoundField(n, dtype[n].name) for n in dtype.names]
@@ -192,10 +316,6 @@ class ZarrWriter:
                 raise StoreError(f"{where}: cannot store data as {dtype} ({exc})") from exc
             zdtype = arr.dtype
         self._create_and_fill(zgroup, builder, arr, zdtype, self.conv.encode_dtype(dtype), dio, attrs, path)
-
-    def _add_dataset_link(self, zgroup: Any, parent: GroupBuilder, name: str, target: LazyArray, path: str) -> None:
-        current = conv.decode_links(dict(zgroup.attrs), f"{self.handle.url}:/{path}")
-        zgroup.update_attributes(self.conv.encode_links([*current, self._link_entry((name, target))]))
 
     def _chunks_for(self, shape: tuple[int, ...], itemsize: int, dio: DataIO | None) -> tuple[int, ...]:
         if dio is not None and isinstance(dio.chunks, tuple):
@@ -406,7 +526,10 @@ class ZarrWriter:
     # -- specs and consolidation ---------------------------------------------------------
     def _write_specs(self, zroot: Any, namespaces: dict[str, Any]) -> None:
         """Cache each namespace's JSON under /specifications/<ns>/<version>/<source> (written concurrently)."""
-        jobs = encode_cache(namespaces)
+        jobs = [(n, v, src, text) for n, v, src, text in encode_cache(namespaces)
+                if self.fresh or self.txn.committed_array(f"{conv.SPEC_GROUP}/{n}/{v}/{src}") is None]
+        if not jobs:
+            return  # a committed store keeps its cached documents; only new ones are added
         attrs = self.conv.scalar_attrs()
         shape = self.conv.scalar_shape
 
@@ -430,18 +553,19 @@ class ZarrWriter:
             run(_all())
         except Exception as exc:
             raise StoreError(f"{self.handle.url}: cannot cache the specs ({exc})") from exc
-        self.nodes.append((conv.SPEC_GROUP, "group"))
+        groups = [conv.SPEC_GROUP]
         for ns_name, version, src, _ in jobs:
-            self.nodes.append((f"{conv.SPEC_GROUP}/{ns_name}", "group"))
-            self.nodes.append((f"{conv.SPEC_GROUP}/{ns_name}/{version}", "group"))
+            groups += [f"{conv.SPEC_GROUP}/{ns_name}", f"{conv.SPEC_GROUP}/{ns_name}/{version}"]
+        for g in dict.fromkeys(groups):
+            if self.fresh or self.txn.committed_attrs(g) is None:
+                self.nodes.append((g, "group"))
+        for ns_name, version, src, _ in jobs:
             self.nodes.append((f"{conv.SPEC_GROUP}/{ns_name}/{version}/{src}", "array"))
 
-    def consolidate(self) -> None:
-        """Write consolidated metadata (the convention's document) from the nodes written: the commit point."""
-        raw, after = self.conv.encode_consolidated(self.handle, self.nodes if self.fresh else None)
-        self.handle.set(self.conv.consolidated_key, raw)
-        for key, doc in after:
-            self.handle.set(key, json.dumps(doc, indent=4, allow_nan=True).encode())
+
+def _jsonable(attrs: dict[str, Any]) -> dict[str, Any]:
+    """Encoded attributes as they read back from a JSON document (for comparing with committed ones)."""
+    return json.loads(json.dumps(attrs, allow_nan=True))
 
 
 def _cast_numeric(data: Any, target: np.dtype) -> np.ndarray:

@@ -1,0 +1,445 @@
+"""Every write to a store is one transaction with one commit point (docs/format.md, "Commit protocol").
+
+A write first puts everything it adds where readers of the committed state do not look: nodes not
+yet listed in the consolidated metadata, rows past the committed shapes, arrays rewritten under the
+other chunk key encoding (format 3) or, where a rewrite must reuse the committed keys (format 2),
+after an undo copy of their committed chunks that readers use meanwhile. Then ONE atomic write of
+the commit document — the consolidated metadata: root ``zarr.json`` (format 3) or ``.zmetadata``
+(format 2) — makes it all visible at once. A new store is marked incomplete (root attribute) from its
+first write until that commit, and readers refuse a marked store (:class:`IncompleteStoreError`).
+
+:meth:`Transaction._write_commit_document` is the single place the commit document is written. A
+transaction runs inside :meth:`Transaction.session`: the store's writer lock and the check that no
+other writer committed since the transaction read the store (:class:`.commit.CommitPoint`: flock +
+compare-and-swap locally, a lease + ``If-Match`` / ``If-None-Match`` on S3); the commit document is
+then written conditionally, so the loser of two writers gets ConflictError and commits nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ...errors import ConflictError, CorruptStoreError, StoreError
+from ...spec.dtypes import fit_integers
+from . import convention as conv
+from .commit import CommitPoint
+from .compat import Array, AsyncArray, array_from_metadata, async_array, buffer_prototype
+from .lazy import LazyArray, ZarrChunkSource
+from .store import StoreHandle, loads_json, run
+from .values import to_text_array
+
+__all__ = ["ArrayJob", "Transaction", "recover"]
+
+
+@dataclass
+class ArrayJob:
+    """New rows for the array at ``path`` (no leading '/'), or with ``replace`` its whole new content;
+    ``rank`` orders the phases (data, indexes, ``id`` last)."""
+
+    path: str
+    rows: np.ndarray
+    rank: int
+    stored: LazyArray | None
+    done: Callable[[LazyArray], None] = lambda new: None
+    label: str = ""
+    replace: bool = False
+    attrs: dict[str, Any] | None = field(default=None)  # new attributes of the array, if they changed
+
+
+class Transaction:
+    """One write to the store of ``handle``: stage, then commit once (reusable for the next write of
+    the same single writer, continuing from its own last commit)."""
+
+    def __init__(self, handle: StoreHandle, convention: conv.Convention | None = None, restart: bool = True) -> None:
+        self.handle = handle
+        self.url = handle.url
+        fmt = handle.root_format(refresh=True)
+        self.fresh = fmt is None
+        self.conv = conv.for_format(fmt) if fmt is not None else convention
+        if self.conv is None:
+            raise StoreError(f"{self.url}: no zarr store to write to")
+        self.doc: dict[str, Any] = {}
+        self.entries: dict[str, Any] = {}
+        self.commit_point = CommitPoint(handle, self.conv.consolidated_key)
+        self.version: str | None = None  # of the commit document this transaction started from
+        self._commit_fn: Any = None  # the conditional write of the commit document (inside session())
+        if not self.fresh:
+            self._load_committed()
+            if self.fresh and restart:  # a store never committed (an interrupted first write): start it again
+                run(handle.store.clear())
+                handle.forget_root()
+        self.jobs: list[ArrayJob] = []
+        self.new_nodes: list[tuple[str, str]] = []
+        self.changed: dict[str, tuple[str, dict[str, Any]]] = {}
+
+    # -- the committed state -----------------------------------------------------------------
+    def _load_committed(self) -> None:
+        key = self.conv.consolidated_key
+        raw, self.version = self.commit_point.read()
+        if raw is not None:
+            doc = loads_json(raw, self.url, key)
+            if isinstance(doc, dict) and self.conv.is_incomplete(self.conv.root_attrs(doc, {})):
+                raw = None  # format 3: a root still marked incomplete holds no commit
+        if raw is None:
+            root = self._root_attrs_uncommitted()
+            if root is not None and self.conv.is_incomplete(root):
+                self.fresh = True  # nothing was ever committed: start the store again
+                return
+            raise CorruptStoreError(f"{self.url}: writing needs consolidated metadata, and the store has none")
+        self.doc = loads_json(raw, self.url, key)
+        try:
+            self.entries = self.conv.consolidated_entries(self.doc, self.url)
+        except CorruptStoreError as exc:
+            raise CorruptStoreError(f"writing needs consolidated metadata: {exc}") from None
+        self._recover()
+
+    def _root_attrs_uncommitted(self) -> dict[str, Any] | None:
+        key = self.conv.node_documents("", "group")[-1][1]
+        raw = self.handle.get(key)
+        if raw is None:
+            return None
+        doc = loads_json(raw, self.url, key)
+        attrs = doc.get("attributes", doc) if isinstance(doc, dict) else None
+        return attrs if isinstance(attrs, dict) else None
+
+    def committed_attrs(self, path: str) -> dict[str, Any] | None:
+        """The committed attributes of the node at ``path`` (None when it is not committed)."""
+        return None if self.fresh else self.conv.node_attrs(self.doc, self.entries, path)
+
+    def committed_array(self, path: str) -> dict[str, Any] | None:
+        """The committed document of the array at ``path`` (None when there is none)."""
+        meta = self.entries.get(self.conv.array_entry(path))
+        return meta if isinstance(meta, dict) else None
+
+    def array_meta(self, path: str) -> dict[str, Any]:
+        """The committed metadata document of the array at ``path``."""
+        meta = self.committed_array(path)
+        if meta is None:
+            raise CorruptStoreError(f"{self.url}:/{path}: no committed array metadata in the consolidated document")
+        return meta
+
+    # -- staging -----------------------------------------------------------------------------
+    def add_node(self, path: str, kind: str) -> None:
+        """A node this write created (invisible until the commit lists it)."""
+        self.new_nodes.append((path, kind))
+
+    def set_attrs(self, path: str, kind: str, attrs: dict[str, Any]) -> None:
+        """New attributes of a committed node (written with the commit)."""
+        self.changed[path] = (kind, attrs)
+
+    # -- the commit --------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def session(self) -> Any:
+        """Hold the store's writer lock for the whole write; ConflictError (nothing written) when another
+        writer committed since this transaction read the store. Re-entrant."""
+        if self._commit_fn is not None:
+            yield self
+            return
+        expected = self.commit_point.read()[1] if self.fresh else self.version
+        with self.commit_point.exclusive(expected) as commit_document:
+            self._commit_fn = commit_document
+            try:
+                yield self
+            finally:
+                self._commit_fn = None
+
+    def _dumps(self, doc: dict[str, Any]) -> bytes:
+        return self.conv.encode_commit_document(doc)
+
+    def _write_commit_document(self, raw: bytes, rebase: bool = False) -> None:
+        """THE commit point: one atomic, conditional write of the consolidated metadata (the only place
+        it is written; see :class:`.commit.CommitPoint`)."""
+        if self._commit_fn is None:
+            raise StoreError(f"{self.url}: the commit document is written only inside a transaction session")
+        self.version = self._commit_fn(raw, rebase)
+
+    def commit_new_store(self, nodes: list[tuple[str, str]]) -> None:
+        """Commit a new store written node by node (``nodes`` in write order)."""
+        with self.session():
+            raw, after = self.conv.encode_consolidated(self.handle, nodes)
+            self._write_commit_document(raw, rebase=True)  # zarr wrote the (still marked) document itself
+            self._write_docs(after)
+        self.fresh = False
+        self.handle.forget_root()
+
+    def commit(self, jobs: list[ArrayJob] | None = None) -> None:
+        """Write every job's rows, the new nodes' and changed nodes' metadata, then the commit document."""
+        jobs = list(self.jobs if jobs is None else jobs)
+        self.jobs = []
+        if not jobs and not self.new_nodes and not self.changed:
+            return
+        with self.session():
+            self._commit(jobs)
+
+    def _commit(self, jobs: list[ArrayJob]) -> None:
+        for job in jobs:  # an array grown or rewritten here takes its new attributes with it
+            if job.path in self.changed:
+                job.attrs = self.changed.pop(job.path)[1]
+        plans = [self._plan(job) for job in jobs]
+        undo = [j.path for j, p in zip(jobs, plans) if p["rewrite"] and self.conv.rewrites_in_place]
+        if undo:
+            self._save_undo(undo)
+        self._write_arrays(jobs, plans)
+        # metadata of changed nodes (arrays grown here already carry their attributes)
+        grown = {j.path for j in jobs}
+        before: list[tuple[str, Any]] = []
+        after: list[tuple[str, Any]] = []
+        previous = dict(self.entries)
+        prev_doc = dict(self.doc)
+        for path, (kind, attrs) in self.changed.items():
+            pre, post = self.conv.set_attrs(self.doc, self.entries, path, kind, attrs)
+            if path not in grown:
+                before += pre
+            after += post
+        # new nodes: their own documents, read back as written
+        keys = [(entry, key, kind) for path, kind in self.new_nodes for entry, key in self.conv.node_documents(path, kind)]
+        raws = self.handle.get_many([k for _, k, _ in keys])
+        updates: dict[str, Any] = {}
+        for (entry, key, kind), raw in zip(keys, raws):
+            if raw is not None:
+                updates[entry] = self.conv.consolidated_entry(kind, loads_json(raw, self.url, key))
+        for job, plan in zip(jobs, plans):
+            updates[self.conv.array_entry(job.path)] = plan["entry"]
+            updates.update(plan["extra"])
+        try:
+            self._write_docs(before)
+            self.entries.update(updates)
+            if undo:
+                self.conv.set_root_undo(self.doc, self.entries, {})
+            self._write_commit_document(self._dumps(self.doc))
+        except BaseException as exc:
+            self.entries.clear()
+            self.entries.update(previous)  # the committed state is still the old one
+            self.doc.clear()
+            self.doc.update(prev_doc)
+            if not isinstance(exc, Exception):
+                raise
+            if isinstance(exc, StoreError):
+                raise
+            raise StoreError(f"{self.url}: cannot commit the write ({exc}); the store keeps its last commit") from exc
+        finally:
+            self.new_nodes, self.changed = [], {}
+        self.handle.forget_root()
+        self._write_docs(after)
+        if undo:
+            self._drop_undo(undo)
+        for job, plan in zip(jobs, plans):
+            job.done(_grown_lazy(job.stored, plan["array"], job.path, self.url) if plan["array"] is not None else None)
+
+    def _write_docs(self, docs: list[tuple[str, Any]]) -> None:
+        for key, doc in docs:
+            self.handle.set(key, json.dumps(doc, indent=4, allow_nan=True).encode())
+
+    def _write_arrays(self, jobs: list[ArrayJob], plans: list[dict[str, Any]]) -> None:
+        """Each array's chunks, then its own metadata document; phase by phase (``rank``)."""
+        if not jobs:
+            return
+        store = self.handle.store
+        for job, plan in zip(jobs, plans):
+            plan["array"] = async_array(array_from_metadata(plan["zmeta"], store, job.path))
+
+        async def one(job: ArrayJob, plan: dict[str, Any]) -> None:
+            arr = plan["array"]
+            lo = plan["write_from"]
+            values = plan["values"]
+            region = () if values.ndim == 0 else (slice(lo, lo + len(values)),)
+            if values.size and not self.handle.transactional:
+                await arr.setitem(region, values)
+            for key, doc in plan["extra"]:
+                await store.set(key, _buffer(self._dumps(doc)))
+            await store.set(self.conv.array_document_key(job.path), _buffer(self._dumps(plan["doc"])))
+            if values.size and self.handle.transactional:  # e.g. Icechunk: chunks only inside the shape
+                await arr.setitem(region, values)
+
+        # remote stores: the arrays of a phase are written concurrently (latency-bound); local disks:
+        # one after the other (CPU-bound compression — measured faster than contending threads)
+        concurrent = self.handle.local_path is None
+
+        async def all_phases() -> None:
+            for rank in sorted({job.rank for job in jobs}):
+                group = [(j, p) for j, p in zip(jobs, plans) if j.rank == rank]
+                if concurrent:
+                    await asyncio.gather(*(one(j, p) for j, p in group))
+                else:
+                    for j, p in group:
+                        await one(j, p)
+
+        try:
+            run(all_phases())
+        except StoreError:
+            raise
+        except Exception as exc:
+            raise StoreError(f"{self.url}: cannot write ({exc}); the store keeps its last committed state") from exc
+
+    def _plan(self, job: ArrayJob) -> dict[str, Any]:
+        """The new metadata document, zarr metadata and values to write for one job."""
+        meta = self.array_meta(job.path)
+        where = f"{self.url}:/{job.path}"
+        shape = [int(s) for s in meta.get("shape") or []]
+        rows = job.rows
+        if not shape:
+            if not job.replace:
+                raise StoreError(f"{where}: cannot append to a scalar dataset")
+        committed = shape[0] if shape else 0
+        if not job.replace and job.stored is not None and committed != len(job.stored):
+            raise ConflictError(
+                f"{where}: the store holds {committed} committed rows but {len(job.stored)} were read; "
+                "another writer appended since — reopen the store"
+            )
+        if tuple(rows.shape[1:]) != tuple(shape[1:]) and not (job.replace and rows.ndim == len(shape)):
+            raise StoreError(
+                f"{where}: {'new data' if job.replace else 'appended rows'} of {job.label!r} have shape "
+                f"{tuple(rows.shape[1:])} per row, stored rows {tuple(shape[1:])}"
+            )
+        doc = dict(meta)
+        attrs_key = self.conv.attrs_entry(job.path)
+        extra: list[tuple[str, Any]] = []  # other metadata documents to rewrite (key, doc)
+        stored_np = self.conv.stored_numpy_dtype(meta, where)
+        write_from = 0 if job.replace else committed
+        if stored_np is None:  # text
+            values = to_text_array(rows, as_bytes=self.conv.is_bytes_array(meta))
+            wide = None
+        elif stored_np.names is not None:
+            raise StoreError(f"{where}: appending to or replacing compound datasets is not supported")
+        else:
+            values, wide = _fit(rows, stored_np, where, job.label)
+            if wide is not None and not job.replace:  # rewrite the whole array with a wider dtype
+                old = np.asarray(job.stored.read()) if committed else np.zeros((0, *shape[1:]), wide)
+                values = np.concatenate([old.astype(wide), values.astype(wide)])
+                write_from = 0
+            elif wide is not None:
+                values = values.astype(wide)
+        rewrite = job.replace or wide is not None
+        if rewrite:  # a full rewrite: under other keys (format 3) or after an undo copy (format 2)
+            doc = self.conv.rewrite_array(doc, wide)
+        attrs = job.attrs
+        if attrs is not None and wide is not None:
+            attrs = self.conv.widen_dtype_attrs(attrs, wide)
+        if attrs_key is not None:
+            zattrs = attrs if attrs is not None else self.entries.get(attrs_key)
+            if wide is not None:
+                zattrs = self.conv.widen_dtype_attrs(zattrs, wide)
+            if zattrs is not self.entries.get(attrs_key):
+                extra.append((attrs_key, zattrs))
+        elif attrs is not None:
+            doc["attributes"] = attrs
+        doc["shape"] = [len(values) if job.replace else committed + len(rows), *values.shape[1:]] if shape else []
+        self.conv.check_appendable(doc, where)
+        zattrs = dict(extra).get(attrs_key) if attrs_key else None
+        if zattrs is None and attrs_key:
+            zattrs = self.entries.get(attrs_key)
+        zmeta = self.conv.zarr_metadata(dict(doc), zattrs or {})
+        if not shape:
+            values = values.reshape(())
+        return {"doc": doc, "entry": doc, "zmeta": zmeta, "values": values, "write_from": write_from,
+                "extra": extra, "array": None, "rewrite": rewrite and committed > 0}
+
+    # -- format 2 rewrites in place: undo copies -------------------------------------------------
+    def _save_undo(self, paths: list[str]) -> None:
+        """Copy every committed chunk and document of ``paths`` aside, then record the copies in the
+        commit document (readers read those arrays from their copies until the commit)."""
+        mapping = {}
+        for path in paths:
+            copy = self.conv.undo_path(path)
+            keys = self._keys_under(path)
+            for key, raw in zip(keys, self.handle.get_many(keys)):
+                if raw is not None:
+                    self.handle.set(copy + key[len(path):], raw)
+            mapping[path] = copy
+        self.conv.set_root_undo(self.doc, self.entries, mapping)
+        self._write_commit_document(self._dumps(self.doc))  # the committed state, read from the copies
+
+    def _keys_under(self, path: str) -> list[str]:
+        async def _list() -> list[str]:
+            return [k async for k in self.handle.store.list_prefix(path + "/")]
+
+        return run(_list())
+
+    def _drop_undo(self, paths: list[str]) -> None:
+        async def _delete() -> None:
+            for path in paths:
+                keys = [k async for k in self.handle.store.list_prefix(self.conv.undo_path(path) + "/")]
+                for k in keys:
+                    await self.handle.store.delete(k)
+
+        try:
+            run(_delete())
+        except Exception:  # noqa: BLE001 - leftovers are invisible and reused by the next rewrite
+            pass
+
+    def _recover(self) -> None:
+        """Roll back an interrupted in-place rewrite: restore the undo copies the commit document names."""
+        mapping = self.conv.undo_map(self.conv.root_attrs(self.doc, self.entries))
+        if not mapping:
+            return
+        with self.session():
+            for path, copy in mapping.items():
+                keys = self._keys_under(copy)
+                for key, raw in zip(keys, self.handle.get_many(keys)):
+                    if raw is not None:
+                        self.handle.set(path + key[len(copy):], raw)
+            self.conv.set_root_undo(self.doc, self.entries, {})
+            self._write_commit_document(self._dumps(self.doc))
+        self._drop_undo(list(mapping))
+
+
+def recover(handle: StoreHandle) -> None:
+    """Roll back what an interrupted in-place rewrite left (before a writer reads the store: its lazy
+    arrays must read the restored chunks, not the undo copies)."""
+    if handle.root_format(refresh=True) is None:
+        return
+    try:
+        Transaction(handle, restart=False)
+    except CorruptStoreError:
+        return  # no commit to recover to (a reader reports what is wrong)
+    finally:
+        handle.forget_root()
+
+
+def _buffer(raw: bytes) -> Any:
+    return buffer_prototype().buffer.from_bytes(raw)
+
+
+def _fit(rows: np.ndarray, stored: np.dtype, where: str, label: str) -> tuple[np.ndarray, np.dtype | None]:
+    """``rows`` cast to the stored dtype, or (rows, wider dtype) when integers do not fit."""
+    if rows.dtype.kind == "O":
+        try:
+            rows = np.asarray(rows.tolist())
+        except ValueError as exc:
+            raise StoreError(f"{where}: rows of {label!r} are not a regular array ({exc})") from None
+    if stored.kind in "iu" and rows.dtype.kind in "iu" and rows.size:
+        info = np.iinfo(stored)
+        lo, hi = int(rows.min()), int(rows.max())
+        if lo < info.min or hi > info.max:  # widen, never wrap: indexes to at least uint32, to widen rarely
+            if stored.kind == "u" and lo >= 0:
+                return rows, fit_integers(lo, hi, stored, at_least=4)
+            return rows, np.promote_types(stored, rows.dtype)
+    if stored.kind in "iub" and rows.dtype.kind == "f":
+        raise StoreError(f"{where}: cannot store float values in the {stored} data {label!r}")
+    if stored.kind == "b" and rows.dtype.kind != "b":
+        raise StoreError(f"{where}: cannot store {rows.dtype} values in the bool data {label!r}")
+    try:
+        return rows.astype(stored, copy=False), None
+    except (TypeError, ValueError) as exc:
+        raise StoreError(f"{where}: cannot store {rows.dtype} values in the {stored} column {label!r} ({exc})") from None
+
+
+def _grown_lazy(old: LazyArray | None, arr: AsyncArray, path: str, url: str) -> LazyArray:
+    """A LazyArray over the written array ``arr`` (same conversion as ``old``); ``old``'s cache is dropped."""
+    if old is None:
+        source = ZarrChunkSource(Array(arr), f"{url}:/{path}", tuple(arr.shape), tuple(arr.chunks), None)
+        return LazyArray(source, store_url=url, path="/" + path)
+    dtype = old.source.dtype
+    if isinstance(arr.dtype, np.dtype) and arr.dtype.kind in "biuf":
+        dtype = arr.dtype
+    source = ZarrChunkSource(Array(arr), old.where, tuple(arr.shape), tuple(arr.chunks), dtype)
+    old.clear_cache()
+    return LazyArray(source, convert=old.convert, dtype=None if old.convert is None else old.dtype,
+                     store_url=old.store_url, path=old.path, cache=old._cache.cache)

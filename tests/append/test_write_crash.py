@@ -1,0 +1,245 @@
+"""Kill campaigns for every write path but plain appends (those are test_append_crash.py): a worker
+subprocess (append_worker.py, forked by its fork server) adding columns to a stored table, adding
+tables to a stored root, writing new stores, or converting a store, is SIGKILLed at random moments.
+Every killed store must hold exactly its last committed state (every acknowledged write, at most
+the one in flight, nothing half-written), or — a new store never committed — refuse to open with a
+clear error. Both formats; format 2 lanes include the index widening that rewrites in place.
+
+``HDMFZARR_KILL_TRIALS=N pytest -m slow tests/append/test_write_crash.py`` runs N trials per lane.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from hdmfzarr.backends.zarr import ZarrIO
+from hdmfzarr.common import SimpleMultiContainer
+from hdmfzarr.errors import IncompleteStoreError, StoreNotFoundError
+
+SCENARIOS = ["add_column", "add_table", "first", "convert"]
+REFUSED = (IncompleteStoreError, StoreNotFoundError)
+
+
+def _setup(support, scenario: str, base: Path, fmt: int) -> str:
+    """The store (or directory of stores) a lane's worker writes to."""
+    if scenario == "add_column":
+        with ZarrIO(base, "w", zarr_format=fmt) as io:
+            io.write(support.make_table(20))
+        return str(base)
+    if scenario == "add_table":
+        with ZarrIO(base, "w", zarr_format=fmt) as io:
+            io.write(SimpleMultiContainer("root", [support.worker.table_for(0, 1)]))
+        return str(base)
+    base.mkdir()
+    if scenario == "convert":  # the source is the other format (convert's default), sized to take a while
+        with ZarrIO(base / "source.zarr", "w", zarr_format=5 - fmt) as io:
+            io.write(support.make_table(3000))
+    return str(base)
+
+
+def _state(support, scenario: str, url: str) -> int:
+    """How many writes the store (or directory) holds, after checking every one is whole."""
+    w = support.worker
+    if scenario == "add_column":
+        with ZarrIO(url) as io:
+            table = io.read()
+            assert support.check_table(table) == 20  # the committed columns are untouched
+            added = [c for c in table.colnames if c.startswith("c")]
+            assert added == [f"c{k}" for k in range(len(added))], added
+            for k, name in enumerate(added):
+                assert table.get_column(name).get_all().tolist() == w.column_for(k, 20).tolist(), name
+            return len(added)
+    if scenario == "add_table":
+        with ZarrIO(url) as io:
+            root = io.read()
+            names = sorted(root.containers, key=lambda n: int(n[1:]))
+            assert names == [f"t{k}" for k in range(len(names))], names
+            for k, name in enumerate(names):
+                got, want = root.containers[name], w.table_for(k, k + 1)
+                assert got.get_column("v").get_all().tolist() == want.get_column("v").get_all().tolist()
+                assert list(got.get_column("s").get_all()) == list(want.get_column("s").get_all())
+            return len(names)
+    stores = sorted((p for p in os.listdir(url) if p != "source.zarr"), key=lambda n: int(n.split(".")[0]))
+    whole = 0
+    for k, name in enumerate(stores):
+        assert name == f"{k}.zarr", stores
+        try:
+            with ZarrIO(os.path.join(url, name)) as io:
+                table = io.read()
+                assert support.check_table(table) == (3000 if scenario == "convert" else 10)
+        except REFUSED:
+            assert k == len(stores) - 1, f"{name}: only the store in flight may be incomplete"
+            continue
+        whole += 1
+    return whole
+
+
+def _trial(support, server, scenario: str, url: str, out: Path, rng: random.Random, window: float) -> tuple:
+    before = _state(support, scenario, url)
+    lines = support.kill_worker_later(server, url, 10, out, rng.uniform(0.0, window), scenario, wait_for="ready")
+    complete = [line for line in lines if line.endswith("\n")]
+    committed = max([before] + [int(line.split()[1]) for line in complete if line.startswith("committed")])
+    mid_write = bool(complete) and complete[-1].startswith("writing")
+    found = _state(support, scenario, url)
+    assert committed <= found <= committed + 1, f"{scenario}: {committed} writes acknowledged, {found} in the store"
+    return committed, found, mid_write
+
+
+def _campaign(support, tmp_path: Path, scenario: str, fmt: int, trials: int, window: float) -> dict:
+    url = _setup(support, scenario, tmp_path / f"{scenario}{fmt}.zarr", fmt)
+    server = support.ForkServer()
+    rng = random.Random(hash((scenario, fmt)) & 0xFFFF)
+    t0 = time.monotonic()
+    try:
+        results = [_trial(support, server, scenario, url, tmp_path / f"{scenario}{fmt}.{k}.out", rng, window)
+                   for k in range(trials)]
+    finally:
+        server.close()
+    return {"trials": len(results), "mid_write": sum(1 for r in results if r[2]), "lost": 0,
+            "seconds": round(time.monotonic() - t0, 1), "final": results[-1][1]}
+
+
+@pytest.mark.parametrize("fmt", [3, 2], ids=["v3", "v2"])
+@pytest.mark.parametrize("scenario", SCENARIOS)
+def test_kill_campaign_small(support, tmp_path: Path, scenario: str, fmt: int) -> None:
+    """Two kills per write path and format (the full campaign is the slow test below)."""
+    stats = _campaign(support, tmp_path, scenario, fmt, trials=2, window=0.6)
+    print(f"\n{scenario} format {fmt}: {stats}")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fmt", [3, 2], ids=["v3", "v2"])
+@pytest.mark.parametrize("scenario", SCENARIOS)
+def test_kill_campaign(support, tmp_path: Path, scenario: str, fmt: int) -> None:
+    """The campaign recorded in docs/reliability.md: many kills per write path and format; a third of
+    them or more must land inside a write for the campaign to mean anything."""
+    trials = int(os.environ.get("HDMFZARR_KILL_TRIALS", "12"))
+    stats = _campaign(support, tmp_path, scenario, fmt, trials=trials, window=1.5)
+    print(f"\n{scenario} format {fmt}: {stats}")
+    assert stats["mid_write"] >= trials // 3, stats
+
+
+def test_format2_widening_keeps_committed_rows_readable_mid_rewrite(tmp_path: Path, support, monkeypatch) -> None:
+    """Format 2 widens an index in place: until the commit, readers read the undo copy, and a writer
+    killed mid-rewrite leaves a store whose next opener for writing rolls the rewrite back."""
+    from hdmfzarr.backends.zarr import transaction
+
+    path = tmp_path / "w2.zarr"
+    with ZarrIO(path, "w", zarr_format=2) as io:
+        io.write(support.make_table(5))
+    real = transaction.Transaction._write_arrays
+    seen: list[int] = []
+
+    def write_then_die(self, jobs, plans):
+        real(self, jobs, plans)
+        with ZarrIO(path) as io:  # a reader between the in-place rewrite and the commit
+            seen.append(support.check_table(io.read()))
+        raise KeyboardInterrupt  # the "kill": no commit
+
+    monkeypatch.setattr(transaction.Transaction, "_write_arrays", write_then_die)
+    with ZarrIO(path, "a") as io:
+        t = io.read()
+        t.extend(support.worker.rows_for(5, 300))  # the ragged index outgrows uint8
+        with pytest.raises(KeyboardInterrupt):
+            io.write(t)
+        io._root_container = None
+    monkeypatch.undo()
+    assert seen == [5]
+    with ZarrIO(path) as io:
+        assert support.check_table(io.read()) == 5
+    with ZarrIO(path, "a") as io:  # the next writer rolls back and appends
+        t = io.read()
+        t.extend(support.worker.rows_for(5, 300))
+        io.write(t)
+    with ZarrIO(path) as io:
+        assert support.check_table(io.read()) == 305
+    assert not (path / ".hdmfzarr-undo").exists() or not any((path / ".hdmfzarr-undo").rglob("*.*"))
+
+
+@pytest.mark.parametrize("fmt", [3, 2], ids=["v3", "v2"])
+def test_uncommitted_new_store_is_refused(tmp_path: Path, support, monkeypatch, fmt: int) -> None:
+    """A new store whose commit never happened opens with IncompleteStoreError; writing it again works."""
+    from hdmfzarr.backends.zarr import transaction
+
+    path = tmp_path / "new.zarr"
+
+    def die(self, nodes):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(transaction.Transaction, "commit_new_store", die)
+    with pytest.raises(KeyboardInterrupt):
+        with ZarrIO(path, "w", zarr_format=fmt) as io:
+            io.write(support.make_table(10))
+    monkeypatch.undo()
+    with pytest.raises(IncompleteStoreError, match="incomplete store"):
+        with ZarrIO(path) as io:
+            io.read()
+    with ZarrIO(path, "a", zarr_format=fmt) as io:  # nothing was committed: mode 'a' starts it again
+        io.write(support.make_table(10))
+    with ZarrIO(path) as io:
+        assert support.check_table(io.read()) == 10
+
+
+@pytest.mark.parametrize("fmt", [3, 2], ids=["v3", "v2"])
+def test_adding_writes_only_new_nodes(tmp_path: Path, support, fmt: int) -> None:
+    """Mode 'a': adding a column or a table writes the new nodes and changed metadata only — every
+    committed chunk file keeps its bytes and modification time."""
+    path = tmp_path / "only.zarr"
+    with ZarrIO(path, "w", zarr_format=fmt) as io:
+        io.write(SimpleMultiContainer("root", [support.make_table(40)]))
+    metadata = {"zarr.json", ".zarray", ".zattrs", ".zgroup", ".zmetadata"}
+    chunks = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in path.rglob("*") if p.is_file() and p.name not in metadata}
+    assert len(chunks) > 10
+    with ZarrIO(path, "a") as io:
+        root = io.read()
+        root.containers["acq"].add_column("extra", "added", data=np.arange(40))
+        root.add_container(support.worker.table_for(7, 3))
+        io.write(root)
+    after = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in chunks}
+    assert after == chunks
+    with ZarrIO(path) as io:
+        root = io.read()
+        assert support.check_table(root.containers["acq"]) == 40
+        assert root.containers["acq"].get_column("extra").get_all().tolist() == list(range(40))
+        assert root.containers["t7"].get_column("v").get_all().tolist() == [7.0, 7.125, 7.25]
+
+
+def test_nwb_store_opened_r_plus_gets_an_acquisition(tmp_path: Path) -> None:
+    """The hdmf-zarr users' request: a pynwb-written NWB store opened in 'r+', an acquisition added,
+    written: only the commit document changes among committed files, and pynwb reads both series."""
+    import datetime as dt
+    import warnings
+
+    pynwb = pytest.importorskip("pynwb")
+    from hdmf_zarr.nwb import NWBZarrIO
+
+    path = tmp_path / "nwb.zarr"
+    nwb = pynwb.NWBFile("desc", "id1", dt.datetime(2024, 1, 2, 3, 4, 5, tzinfo=dt.timezone.utc))
+    nwb.add_acquisition(pynwb.TimeSeries(name="ts", data=np.arange(10.0), unit="m", timestamps=np.arange(10.0) / 10))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with NWBZarrIO(str(path), "w") as io:
+            io.write(nwb)
+    before = {p: p.stat().st_mtime_ns for p in path.rglob("*") if p.is_file()}
+    with ZarrIO(path, "r+") as io:
+        f = io.read()
+        TimeSeries = io._manager.type_map.get_class("TimeSeries", "core")
+        ts2 = TimeSeries(name="ts2", data=np.arange(5.0), data__unit="V", starting_time=0.0, starting_time__rate=10.0)
+        f.acquisition__nwb_data_interfaces.append(ts2)
+        ts2.parent = f
+        io.write(f)
+    changed = sorted(str(p.relative_to(path)) for p, t in before.items() if p.stat().st_mtime_ns != t)
+    assert changed == ["zarr.json"]  # the commit document; no committed chunk or node document touched
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with NWBZarrIO(str(path), "r") as io:
+            back = io.read()
+            assert sorted(back.acquisition) == ["ts", "ts2"]
+            assert back.acquisition["ts2"].data[:].tolist() == [0.0, 1.0, 2.0, 3.0, 4.0]
+            assert back.acquisition["ts"].timestamps[:].tolist() == [i / 10 for i in range(10)]
