@@ -269,6 +269,10 @@ class Convention:
         """The items of a JSON object-codec chunk."""
         raise CorruptStoreError(f"{where}: JSON object-codec chunks exist in Zarr format 2 only")
 
+    def object_array_document(self, shape: tuple[int, ...], chunks: tuple[int, ...]) -> dict[str, Any]:
+        """The array document of a JSON object-codec array (format 2 only)."""
+        raise StoreError(f"JSON object-codec arrays need Zarr format 2, not {self.zarr_format}")
+
     # -- consolidated metadata ----------------------------------------------------------
     def array_entry(self, path: str) -> str:
         """The key of an array's document in the consolidated metadata."""

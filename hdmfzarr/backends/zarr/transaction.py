@@ -47,7 +47,7 @@ class ArrayJob:
     rows: np.ndarray
     rank: int
     stored: LazyArray | None
-    done: Callable[[LazyArray], None] = lambda new: None
+    done: Callable[[Any], None] = lambda new: None
     label: str = ""
     replace: bool = False
     attrs: dict[str, Any] | None = field(default=None)  # new attributes of the array, if they changed
@@ -62,9 +62,10 @@ class Transaction:
         self.url = handle.url
         fmt = handle.root_format(refresh=True)
         self.fresh = fmt is None
-        self.conv = conv.for_format(fmt) if fmt is not None else convention
-        if self.conv is None:
+        chosen = conv.for_format(fmt) if fmt is not None else convention
+        if chosen is None:
             raise StoreError(f"{self.url}: no zarr store to write to")
+        self.conv: conv.Convention = chosen
         self.doc: dict[str, Any] = {}
         self.entries: dict[str, Any] = {}
         self.commit_point = CommitPoint(handle, self.conv.consolidated_key)
@@ -157,15 +158,19 @@ class Transaction:
         """THE commit point: one atomic, conditional write of the consolidated metadata (the only place
         it is written; see :class:`.commit.CommitPoint`)."""
         if self._commit_fn is None:
-            raise StoreError(f"{self.url}: the commit document is written only inside a transaction session")
+            if not self.fresh:
+                raise StoreError(f"{self.url}: the commit document is written only inside a transaction session")
+            # a new store: nothing committed to conflict with (and on S3 this write joins the batched
+            # metadata, sent last, so the store costs one request per object)
+            self.handle.set(self.conv.consolidated_key, raw)
+            return
         self.version = self._commit_fn(raw, rebase)
 
     def commit_new_store(self, nodes: list[tuple[str, str]]) -> None:
         """Commit a new store written node by node (``nodes`` in write order)."""
-        with self.session():
-            raw, after = self.conv.encode_consolidated(self.handle, nodes)
-            self._write_commit_document(raw, rebase=True)  # zarr wrote the (still marked) document itself
-            self._write_docs(after)
+        raw, after = self.conv.encode_consolidated(self.handle, nodes)
+        self._write_commit_document(raw)
+        self._write_docs(after)
         self.fresh = False
         self.handle.forget_root()
 
@@ -311,7 +316,7 @@ class Transaction:
         else:
             values, wide = _fit(rows, stored_np, where, job.label)
             if wide is not None and not job.replace:  # rewrite the whole array with a wider dtype
-                old = np.asarray(job.stored.read()) if committed else np.zeros((0, *shape[1:]), wide)
+                old = np.asarray(job.stored.read()) if committed and job.stored is not None else np.zeros((0, *shape[1:]), wide)
                 values = np.concatenate([old.astype(wide), values.astype(wide)])
                 write_from = 0
             elif wide is not None:

@@ -58,7 +58,7 @@ class ZarrWriter:
         self.fmt = convention.zarr_format
         self.nodes: list[tuple[str, str]] = []  # (store path, "group" | "array") created, in write order
         self.fresh = True  # False when the store holds a commit (modes 'a' / 'r+'): only new things are written
-        self.txn: Transaction | None = None
+        self.txn: Any = None  # the Transaction of the current write
         self.skip: set[str] = set()  # arrays the transaction grows itself (appended rows)
         self._root: GroupBuilder | None = None
         self._bar: Any = SilentBar()  # progress over datasets written (tqdm in interactive use)
@@ -71,15 +71,17 @@ class ZarrWriter:
         self.txn = txn if txn is not None else Transaction(self.handle, self.conv)
         self.fresh = self.txn.fresh
         self.skip = {job.path for job in self.txn.jobs}
-        with self.txn.session():  # the writer lock, held from the first write to the commit
-            with self.handle.batch():  # remote stores: every metadata document is sent once, at the end
+        if self.fresh:  # remote stores: every metadata document is sent once, at the end, root ones last
+            with self.handle.batch():
                 self._write(root, namespaces)
-            if self.fresh:  # the commit, after every other document reached the store
                 self.txn.commit_new_store(self.nodes)
-            else:
-                for path, kind in self.nodes:
-                    self.txn.add_node(path, kind)
-                self.txn.commit()
+            return
+        with self.txn.session():  # the writer lock, held from the first write to the commit
+            with self.handle.batch():
+                self._write(root, namespaces)
+            for path, kind in self.nodes:  # the commit, after every other document reached the store
+                self.txn.add_node(path, kind)
+            self.txn.commit()
 
     def _write(self, root: GroupBuilder, namespaces: dict[str, Any] | None) -> None:
         if not isinstance(root, GroupBuilder):
@@ -93,7 +95,8 @@ class ZarrWriter:
                 marked = self.conv.mark_incomplete(attrs)
                 for key, doc in self.conv.initial_root_documents(marked):
                     self.handle.set(key, json.dumps(doc, indent=4, allow_nan=True).encode())
-                zroot = zarr.create_group(self.handle.store, zarr_format=self.fmt, attributes=marked)
+                zroot = zarr.create_group(self.handle.store, zarr_format=self.fmt,  # type: ignore[arg-type]
+                                          attributes=marked)
             else:
                 zroot = zarr.open_group(self.handle.store, mode="r+", zarr_format=self.fmt, use_consolidated=False)
         except Exception as exc:
@@ -468,7 +471,9 @@ class ZarrWriter:
             del zgroup[name]
         codec = numcodecs.get_codec(zarray["compressor"])
         self.handle.set(self.conv.array_document_key(path), json.dumps(zarray, indent=4, sort_keys=True).encode())
-        self.handle.set(self.conv.attrs_entry(path), json.dumps(attrs, indent=4, allow_nan=True).encode())
+        attrs_key = self.conv.attrs_entry(path)
+        assert attrs_key is not None  # JSON object-codec arrays exist in format 2 only
+        self.handle.set(attrs_key, json.dumps(attrs, indent=4, allow_nan=True).encode())
         if values.ndim == 0:
             self.handle.set(v2_chunk_key(path, ()), codec.encode(self.conv.encode_object_chunk(values)))
         else:
