@@ -14,7 +14,7 @@ import contextlib
 import contextvars
 import copy as _copy
 import warnings
-from typing import Any, Iterator, Union
+from typing import Any, Callable, Iterator, Union
 
 from ..errors import SpecError
 from .dtypes import canonical_dtype, is_known_dtype
@@ -792,12 +792,12 @@ class BaseStorageSpec(_Spec):
 
     def resolve_inc_spec(self, inc_spec: Any, namespace: Any = None) -> None:
         """Merge the included type's spec into this one, in place, recording what is inherited/overridden."""
-        from .resolve import merge_in_place
-
         if type(self) is not type(inc_spec) and not isinstance(inc_spec, _storage_base(self)):
             raise TypeError(f"Cannot resolve included spec: expected {_storage_base(self).__name__}, "
                             f"got {type(inc_spec)}")
-        merge_in_place(self, inc_spec, namespace)  # type: ignore[arg-type]
+        if _merge_in_place is None:  # pragma: no cover - hdmfzarr.spec's __init__ always imports resolve
+            raise RuntimeError("hdmfzarr.spec.resolve is not loaded")
+        _merge_in_place(self, inc_spec, namespace)
 
     @classmethod
     def get_data_type_spec(cls, data_type_def: str) -> AttributeSpec:
@@ -846,6 +846,11 @@ class BaseStorageSpec(_Spec):
         if self.attributes:
             d["attributes"] = [a.to_dict(type_key) for a in self.attributes]
         return d
+
+
+# The merge rules of inheritance live in spec/resolve.py, which imports this module and registers them here
+# (hdmf's Spec.resolve_inc_spec needs them on the spec itself; importing resolve from here would be a cycle).
+_merge_in_place: Callable[[Any, Any, Any], None] | None = None
 
 
 def _storage_base(spec: Any) -> type:

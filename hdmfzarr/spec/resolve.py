@@ -13,6 +13,7 @@ from typing import Any, Callable
 
 from ..errors import SpecError
 from .dtypes import is_sub_dtype
+from . import model as _model
 from .model import AttributeSpec, DatasetSpec, DtypeSpec, GroupSpec, RefSpec, Spec, as_written
 
 __all__ = ["Resolver"]
@@ -382,3 +383,6 @@ def merge_in_place(spec: Spec, inc_spec: Spec, namespace: Any = None) -> None:
             if sub.parent is merged:
                 sub._parent = spec
     spec._set_inherited(inc_spec, own)
+
+
+_model._merge_in_place = merge_in_place  # Spec.resolve_inc_spec's rules (see spec/model.py)
