@@ -87,7 +87,7 @@ class ObjectMapper:
             self._prefix[id(sub)] = prefix
             if spec_type(sub) is None and not isinstance(sub, (LinkSpec, AttributeSpec)):
                 if isinstance(sub, GroupSpec):
-                    self._index(sub, prefix + (sub.name,))
+                    self._index(sub, (*prefix, sub.name or ""))  # an untyped group always has a name
                 else:  # untyped dataset: its attributes are named after it
                     for a in getattr(sub, "attributes", ()) or ():
                         self._prefix[id(a)] = prefix + (sub.name,)
