@@ -33,7 +33,8 @@ class DataIO:
     ``compressors``/``filters``/``serializer``: codec objects the backend understands
     (zarr or numcodecs codecs), or ``False`` for no compression.
     ``fill_value``: the array's fill value. ``link_data``: when ``data`` is an array read
-    from another store, store a link to it instead of a copy.
+    from another store, ``True`` stores a link to it, ``False`` a copy, ``None`` what the write asks for
+    (``ZarrIO.write(..., link_data=...)``, a copy by default).
     """
 
     data: Any
@@ -43,7 +44,7 @@ class DataIO:
     filters: Any = None
     serializer: Any = None
     fill_value: Any = None
-    link_data: bool = True
+    link_data: bool | None = None
     dtype: Any = None
     maxshape: tuple[int | None, ...] | None = None
     extra: dict[str, Any] = field(default_factory=dict)

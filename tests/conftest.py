@@ -319,3 +319,20 @@ def load_benchmark_module(name: str) -> Any:
         return importlib.import_module(name)
     finally:
         sys.path.remove(folder)
+
+
+@pytest.fixture(scope="session")
+def venv013_python() -> Path:
+    """The python of a venv with hdmf-zarr 0.13 (zarr-python 2): HDMFZARR_VENV013 (``.ci/run`` builds one),
+    else /work/venv013 or $TMPDIR/hdmfzarr-venv013 when present; the test is skipped without one."""
+    import tempfile
+
+    explicit = os.environ.get("HDMFZARR_VENV013")
+    if explicit:
+        python = Path(explicit) / "bin" / "python"
+        assert python.exists(), f"HDMFZARR_VENV013={explicit} has no bin/python"
+        return python
+    for candidate in (Path("/work/venv013"), Path(tempfile.gettempdir()) / "hdmfzarr-venv013"):
+        if (candidate / "bin" / "python").exists():
+            return candidate / "bin" / "python"
+    pytest.skip("no hdmf-zarr 0.13 environment (set HDMFZARR_VENV013; .ci/run builds one)")

@@ -162,6 +162,7 @@ def generate_class(type_map: TypeMap, data_type: str, namespace: str) -> type:
         "__module__": "hdmfzarr.generated",
         "data_type": data_type,
         "namespace": namespace,
+        "_type_map": type_map,  # the map whose specs define it (a tree of these is written with it)
         "field_names": tuple(own_attrs) + tuple(k for k in fixed if k not in own_attrs),
         "__annotations__": {p.name: p.annotation for p in params if p.annotation is not _P.empty},
     }

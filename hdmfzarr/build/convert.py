@@ -26,10 +26,18 @@ from ..spec.model import canonical_spec_dtype, is_compound_dtype, is_ref_dtype
 from .builders import CompoundField, ReferenceBuilder
 from .lazyrefs import ReferenceArray
 
-__all__ = ["convert_value", "read_value", "is_passthrough"]
+__all__ = ["convert_value", "read_value", "compound_of_numpy", "is_passthrough"]
 
 _NUMERIC = NUMERIC_DTYPES
 _TEXT = TEXT_DTYPES
+
+
+def compound_of_numpy(dtype: Any) -> list[CompoundField] | None:
+    """Compound fields of a structured numpy dtype (object fields are text), or None for other dtypes."""
+    dt = getattr(dtype, "dtype", None) if not isinstance(dtype, np.dtype) else dtype
+    if not isinstance(dt, np.dtype) or dt.names is None:
+        return None
+    return [CompoundField(n, _spec_dtype(dt[n]) or "text") for n in dt.names]
 
 
 def is_passthrough(value: Any) -> bool:
@@ -41,17 +49,25 @@ def is_passthrough(value: Any) -> bool:
     return hasattr(value, "shape") and hasattr(value, "dtype") and hasattr(value, "__getitem__")
 
 
-def _value_dtype(value: Any) -> str | None:
-    """Canonical dtype a passthrough or numpy value carries, if it says."""
+def _value_dtype(value: Any) -> Any:
+    """Canonical dtype a passthrough or numpy value carries, if it says (compound fields for structured data)."""
     inner = value.data if isinstance(value, DataIO) else value
-    if isinstance(value, DataIO) and value.dtype is not None:
-        return _spec_dtype(value.dtype)
-    dt = getattr(inner, "dtype", None)
-    return _spec_dtype(dt) if dt is not None else None
+    dt = value.dtype if isinstance(value, DataIO) and value.dtype is not None else getattr(inner, "dtype", None)
+    if dt is None:
+        return None
+    fields = compound_of_numpy(dt) if isinstance(dt, np.dtype) else None
+    return fields if fields is not None else _spec_dtype(dt)
 
 
 def _spec_dtype(dtype: Any) -> str | None:
     return dtype_from_numpy(dtype, strict=False)
+
+
+def _at_least(spec: Any, own: Any) -> Any:
+    """The dtype to store data typed ``own`` under numeric spec dtype ``spec`` (spec dtypes are minimums)."""
+    if spec in _NUMERIC and isinstance(own, str) and own in _NUMERIC:
+        return keep_wider(spec, own).name
+    return spec
 
 
 def _iso(v: Any) -> str:
@@ -141,9 +157,10 @@ def convert_value(dtype: Any, value: Any, where: str, is_attr: bool = False) -> 
     if is_compound_dtype(dtype):
         return _compound(dtype, value, where)
     if is_passthrough(value):
+        own = _value_dtype(value)
         if dtype is None or dtype == "numeric":
-            return value, _value_dtype(value)
-        return value, dtype
+            return value, own
+        return value, _at_least(dtype, own)  # stored int64/float64 data under int32/float32 specs stay wide
     if dtype is None:
         return _infer(value, where, is_attr)
     if dtype in _TEXT:
@@ -191,7 +208,7 @@ def _infer(value: Any, where: str, is_attr: bool) -> tuple[Any, Any]:
     if isinstance(value, (_dt.datetime, _dt.date)):
         return value.isoformat(), "isodatetime"
     if isinstance(value, np.ndarray) and value.dtype.kind != "O":
-        return value, _spec_dtype(value.dtype)
+        return value, compound_of_numpy(value.dtype) or _spec_dtype(value.dtype)
     if isinstance(value, (bool, int, float, np.generic)):
         return value, _spec_dtype(np.asarray(value).dtype)
     if isinstance(value, (list, tuple, np.ndarray)):
@@ -216,13 +233,14 @@ def _infer(value: Any, where: str, is_attr: bool) -> tuple[Any, Any]:
 def _compound(fields: Any, value: Any, where: str) -> tuple[Any, list[CompoundField]]:
     cfields: list[CompoundField] = []
     ref_idx: list[int] = []
+    own = {f.name: f.dtype for f in compound_of_numpy(getattr(value, "dtype", None)) or ()}
     for i, f in enumerate(fields):
         fdt = f.dtype
         if is_ref_dtype(fdt):
             cfields.append(CompoundField(f.name, "object"))
             ref_idx.append(i)
-        else:
-            cfields.append(CompoundField(f.name, fdt))
+        else:  # a field's spec dtype is a minimum too: stored float64 stays float64
+            cfields.append(CompoundField(f.name, _at_least(fdt, own.get(f.name))))
     if is_passthrough(value):
         return value, cfields
     names = [f.name for f in cfields]

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from ..dataio import DataIO
 from ..errors import BuildError, ConstructError, DanglingReferenceError
 from ..spec.dtypes import NUMERIC_DTYPES
 from ..spec.model import canonical_spec_dtype, is_compound_dtype, is_ref_dtype
@@ -56,16 +57,22 @@ class BuildManager:
         self._constructed: dict[int, tuple[Builder, Any]] = {}
         self._in_progress: set[int] = set()
         self._deferred: list[Callable[[], None]] = []
+        self.type_key: str | None = None  # the attribute naming types in the tree being built
 
     # -- build -------------------------------------------------------------------------------
     def build(self, container: Any) -> GroupBuilder:
         """The builder tree of ``container`` (a group type), references and links resolved."""
         self._built = {}
+        try:
+            self.type_key = self.type_map.type_key(self.type_map.data_type_of(container)[0])
+        except BuildError:
+            self.type_key = None
         root = self.build_child(container, name=None)
         if not isinstance(root, GroupBuilder):
             ns, dt = self.type_map.data_type_of(container)
             raise BuildError(f"{container_path(container)}: the root must be a group type, got dataset type {dt!r}")
         self._resolve_pending(root)
+        _link_shared_data(root)
         return root
 
     def build_child(self, container: Any, name: str | None = None) -> Builder:
@@ -179,6 +186,10 @@ class BuildManager:
         finally:
             self._in_progress.discard(key)
         self._constructed[key] = (builder, obj)
+        try:  # the namespaces (and versions) it was read with go with it when it is written
+            obj.__dict__["_type_map"] = self.type_map
+        except AttributeError:
+            pass
         return obj
 
     def builder_of(self, container: Any) -> Builder | None:
@@ -281,6 +292,11 @@ class BuildManager:
     def read_data(self, builder: DatasetBuilder, spec: Any) -> Any:
         """A dataset builder's data for a container: references resolve (lazily when the data is lazy)."""
         data = builder.data
+        if builder.dims and data is not None and hasattr(data, "store_url"):
+            try:  # the stored dimension names go with the array, so that a rewrite keeps them
+                data.dims = list(builder.dims)
+            except AttributeError:
+                pass
         sdt = getattr(spec, "dtype", None)
         _check_stored_dtype(sdt, builder)
         resolve = lambda r: self.resolve_ref(r, builder)  # noqa: E731
@@ -312,6 +328,38 @@ class BuildManager:
                         return rows
                 return CompoundReferenceArray(data, lazy, refs, names)
         return read_value(sdt, data)
+
+
+def _link_shared_data(root: GroupBuilder) -> None:
+    """Untyped datasets holding the same stored array (a link on disk, read as one lazy array: a
+    TimeSeries' timestamps shared with another) become links to the one stored where the array was."""
+    by_source: dict[tuple[str, str], list[DatasetBuilder]] = {}
+    for node in root.walk():
+        if not isinstance(node, DatasetBuilder) or node.parent is None:
+            continue
+        data = node.data.data if isinstance(node.data, DataIO) else node.data
+        url, path = getattr(data, "store_url", None), getattr(data, "path", None)
+        if isinstance(url, str) and isinstance(path, str) and "data_type" not in node.attributes \
+                and "neurodata_type" not in node.attributes:
+            by_source.setdefault((url, path), []).append(node)
+    for (_, path), nodes in by_source.items():
+        if len(nodes) < 2:
+            continue
+        home = next((n for n in nodes if n.path == path), nodes[0])
+        for node in nodes:
+            if node is home or not _same_attributes(node.attributes, home.attributes):
+                continue
+            parent = node.parent
+            del parent.datasets[node.name]
+            node.parent = None
+            parent.set_link(LinkBuilder(home, name=node.name))
+
+
+def _same_attributes(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    try:
+        return a.keys() == b.keys() and all(bool(np.all(a[k] == b[k])) for k in a)
+    except (TypeError, ValueError):
+        return False
 
 
 _TEXTUAL = frozenset({"text", "ascii", "isodatetime"})

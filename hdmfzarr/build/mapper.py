@@ -17,6 +17,7 @@ import numpy as np
 
 from ..errors import BuildError, ConstructError, ContainerError, HdmfZarrError
 from ..spec.model import AttributeSpec, GroupSpec, LinkSpec, is_ref_dtype, spec_type
+from ..dataio import DataIO
 from .builders import Builder, DatasetBuilder, GroupBuilder, LinkBuilder, PendingRef, ReferenceBuilder
 from .convert import convert_value, read_value
 from .naming import default_attr_name, identifier
@@ -175,16 +176,18 @@ class ObjectMapper:
         return convert_value(getattr(spec, "dtype", None), value, where, is_attr=isinstance(spec, AttributeSpec))
 
     # -- build -------------------------------------------------------------------------------
-    def type_attributes(self, container: Any) -> dict[str, Any]:
-        """``namespace``, the type key and ``object_id`` for the builder of ``container``."""
-        key = self.type_map.type_key(self.namespace)
+    def type_attributes(self, container: Any, manager: BuildManager | None = None) -> dict[str, Any]:
+        """``namespace``, the type key and ``object_id`` for the builder of ``container``. The type key
+        is the tree's (its root namespace's, as hdmf uses one per file: ``neurodata_type`` throughout an
+        NWB file, hdmf-common types included)."""
+        key = getattr(manager, "type_key", None) or self.type_map.type_key(self.namespace)
         return {"namespace": self.namespace, key: self.data_type, "object_id": container.object_id}
 
     def build(self, container: Any, manager: BuildManager, name: str | None = None) -> Builder:
         """A builder for ``container`` (children via ``manager.build_child``)."""
         where = container_path(container)
         bname = name or getattr(self.spec, "name", None) or container.name
-        attrs = self.type_attributes(container)
+        attrs = self.type_attributes(container, manager)
         if isinstance(self.spec, GroupSpec):
             gb = GroupBuilder(bname, attributes=attrs)
             self.fill_group(gb, self.spec, container, manager, where)
@@ -196,10 +199,11 @@ class ObjectMapper:
         empty_dtype = None
         if data is None or (isinstance(data, (list, tuple, np.ndarray)) and len(data) == 0):
             data, empty_dtype = _typed_empty(container, data)
+        dims = self._dims(self.spec, data)
         data, dtype = self.convert_dtype(self.spec, data, f"{where} (data)")
         if dtype is None:
             dtype = empty_dtype
-        db = DatasetBuilder(bname, data=data, dtype=dtype, attributes=attrs, dims=self._dims(self.spec))
+        db = DatasetBuilder(bname, data=data, dtype=dtype, attributes=attrs, dims=dims)
         self.fill_attributes(db, self.spec, container, where)
         self._add_extra_attributes(db, container)
         return db
@@ -212,10 +216,22 @@ class ObjectMapper:
             builder.attributes.setdefault(k, v)
 
     @staticmethod
-    def _dims(spec: Any) -> list[str] | None:
+    def _dims(spec: Any, data: Any = None) -> list[str] | None:
+        """Dimension names: those stored with data read from a store, else the spec's (the
+        alternative whose rank matches the data when the spec allows several shapes)."""
+        inner = data.data if isinstance(data, DataIO) else data
+        ndim = _ndim(inner)
+        stored = getattr(inner, "dims", None) or getattr(getattr(inner, "raw", None), "dims", None)
+        if isinstance(stored, (list, tuple)) and stored and (ndim is None or len(stored) == ndim):
+            return list(stored)
         dims = getattr(spec, "dims", None)
-        if dims and all(isinstance(d, str) for d in dims):
+        if not dims:
+            return None
+        if all(isinstance(d, str) for d in dims):
             return list(dims)
+        for option in dims:
+            if isinstance(option, (list, tuple)) and len(option) == ndim and all(isinstance(d, str) for d in option):
+                return list(option)
         return None
 
     def fill_attributes(self, builder: Builder, spec: Any, container: Any, where: str) -> None:
@@ -270,8 +286,9 @@ class ObjectMapper:
                 )
             else:
                 return
+        dims = self._dims(spec, value)
         data, dtype = self.convert_dtype(spec, value, f"{where}/{spec.name}")
-        db = DatasetBuilder(spec.name, data=data, dtype=dtype, dims=self._dims(spec))
+        db = DatasetBuilder(spec.name, data=data, dtype=dtype, dims=dims)
         self.fill_attributes(db, spec, container, f"{where}/{spec.name}")
         gb.set_dataset(db)
 
@@ -349,6 +366,8 @@ class ObjectMapper:
             child = builder.groups.get(sub.name) or builder.datasets.get(sub.name) or builder.links.get(sub.name)
             if child is None:
                 continue
+            if isinstance(child, LinkBuilder) and spec_type(sub) is None:
+                child = manager.link_target(child)  # an untyped dataset/group stored as a link: its target
             if spec_type(sub) is not None:
                 kwargs[self.attr_name(sub)] = manager.construct_child(child)
                 continue
@@ -463,6 +482,21 @@ def _has_pending(value: Any) -> bool:
     if isinstance(value, PendingRef):
         return True
     return isinstance(value, list) and any(isinstance(v, PendingRef) for v in value)
+
+
+def _ndim(data: Any) -> int | None:
+    """The rank of dataset data (None when it cannot be told without reading: ragged lists, iterators)."""
+    if data is None or isinstance(data, (str, bytes)):
+        return 0 if data is not None else None
+    shape = getattr(data, "shape", None)
+    if isinstance(shape, tuple):
+        return len(shape)
+    if isinstance(data, (list, tuple)):
+        try:
+            return int(np.ndim(data))
+        except (ValueError, TypeError):
+            return None
+    return None
 
 
 def _typed_empty(container: Any, data: Any) -> tuple[Any, str | None]:

@@ -16,7 +16,7 @@ from ..errors import BuildError, ConstructError, SpecError
 from ..spec.model import declared_type
 from .builders import Builder
 
-__all__ = ["TypeMap", "get_type_map"]
+__all__ = ["TypeMap", "get_type_map", "type_map_of", "type_map_for_write"]
 
 
 class TypeMap:
@@ -246,6 +246,41 @@ class TypeMap:
             return self.mapper_for_class(cls, *ns_dt)
         ns, dt = self.data_type_of(obj)
         return self.mapper_for_class(type(obj), ns, dt)
+
+
+def type_map_of(container: Any) -> TypeMap | None:
+    """The type map ``container`` was read with (set on construct), else the one that generated its class."""
+    got = getattr(container, "__dict__", {}).get("_type_map")
+    return got if got is not None else getattr(type(container), "_type_map", None)
+
+
+def type_map_for_write(container: Any, chosen: TypeMap | None = None) -> TypeMap:
+    """The type map to build ``container``'s tree with: ``chosen`` (or, when None, the map its tree was
+    read with, so a read tree is written with the namespaces and versions it was read with), with the
+    namespaces of every other map in the tree that it lacks loaded into a copy."""
+    maps: list[TypeMap] = []
+    walk = container.all_children() if hasattr(container, "all_children") else iter((container,))
+    for node in walk:
+        tm = type_map_of(node)
+        if tm is not None and not any(tm is m for m in maps):
+            maps.append(tm)
+    base = chosen if chosen is not None else (maps[0] if maps else get_type_map())
+    merged = base
+    for other in maps:
+        if other is base:
+            continue
+        have = set(merged.namespace_catalog.namespaces)
+        cache = {n: e for n, e in other.namespace_catalog.to_cache().items() if n not in have}
+        fresh = {k: c for k, c in other._classes.items() if k not in merged._classes}
+        if not cache and not fresh:
+            continue
+        if merged is base:
+            merged = base.copy()
+        if cache:
+            merged.load_cache(cache)
+        for (ns, dt), cls in fresh.items():
+            merged.register_class(dt, ns, cls)
+    return merged
 
 
 _DEFAULT: TypeMap | None = None

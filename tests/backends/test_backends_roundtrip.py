@@ -254,19 +254,32 @@ def test_external_link_and_reference(tmp_path: Path) -> None:
         assert resolved.data[:].tolist() == [0, 1, 2]
 
 
-def test_read_dataset_from_other_store_becomes_link(tmp_path: Path) -> None:
+def test_read_dataset_from_other_store_becomes_link_when_asked(tmp_path: Path) -> None:
+    """link_data=True (write-wide) or DataIO(link_data=True) links into the other store; the default copies."""
+    from hdmfzarr.dataio import DataIO
+
     src = GroupBuilder("root")
     src.set_dataset(DatasetBuilder("big", np.arange(5.0)))
     with ZarrIO(tmp_path / "src.zarr", "w") as io:
         io.write_builder(src)
     with ZarrIO(tmp_path / "src.zarr") as io:
         lazy = io.read_builder()["big"].data
-        root = GroupBuilder("root")
-        root.set_dataset(DatasetBuilder("big", lazy))
-        with ZarrIO(tmp_path / "dst.zarr", "w") as out:
-            out.write_builder(root)
-    meta = json.loads((tmp_path / "dst.zarr/zarr.json").read_text())
-    assert meta["attributes"]["_LINKS"] == [{"source": "../src.zarr", "path": "/big", "name": "big"}]
+        for name, data, kwargs in [("dst.zarr", lazy, {"link_data": True}),
+                                   ("dio.zarr", DataIO(lazy, link_data=True), {}),
+                                   ("copy.zarr", lazy, {}),
+                                   ("dio_copy.zarr", DataIO(lazy, link_data=False), {"link_data": True})]:
+            root = GroupBuilder("root")
+            root.set_dataset(DatasetBuilder("big", data))
+            with ZarrIO(tmp_path / name, "w") as out:
+                out.write_builder(root, **kwargs)
+    for name in ("dst.zarr", "dio.zarr"):
+        meta = json.loads((tmp_path / name / "zarr.json").read_text())
+        assert meta["attributes"]["_LINKS"] == [{"source": "../src.zarr", "path": "/big", "name": "big"}]
+    for name in ("copy.zarr", "dio_copy.zarr"):
+        meta = json.loads((tmp_path / name / "zarr.json").read_text())
+        assert "_LINKS" not in meta["attributes"]
+        with ZarrIO(tmp_path / name) as io:
+            assert io.read_builder()["big"].data[:].tolist() == [0.0, 1.0, 2.0, 3.0, 4.0]
 
 
 def test_write_over_existing_store_in_append_mode(tmp_path: Path) -> None:

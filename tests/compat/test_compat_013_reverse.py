@@ -1,7 +1,7 @@
 """Reverse compatibility: Zarr format 2 stores written by hdmfzarr are read correctly by hdmf-zarr 0.13.
 
-hdmf-zarr 0.13 needs zarr-python 2, so it runs in its own venv: HDMFZARR_VENV013 (``.ci/run`` builds it),
-else /work/venv013 or $TMPDIR/hdmfzarr-venv013 when present; otherwise these tests are skipped.
+hdmf-zarr 0.13 needs zarr-python 2, so it runs in its own venv (the ``venv013_python`` fixture of
+tests/conftest.py: HDMFZARR_VENV013, else /work/venv013 or $TMPDIR/hdmfzarr-venv013; otherwise skipped).
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -21,18 +20,6 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 WRITER = HERE / "write_for_hdmf_zarr_013.py"
 READER = HERE / "read_with_hdmf_zarr_013.py"
-
-
-def _venv013() -> Path:
-    explicit = os.environ.get("HDMFZARR_VENV013")
-    if explicit:
-        python = Path(explicit) / "bin" / "python"
-        assert python.exists(), f"HDMFZARR_VENV013={explicit} has no bin/python"
-        return python
-    for candidate in (Path("/work/venv013"), Path(tempfile.gettempdir()) / "hdmfzarr-venv013"):
-        if (candidate / "bin" / "python").exists():
-            return candidate / "bin" / "python"
-    pytest.skip("no hdmf-zarr 0.13 environment (set HDMFZARR_VENV013; .ci/run builds one)")
 
 
 def _run(python: Path | str, script: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -51,8 +38,8 @@ def written_stores(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.mark.parametrize("name", ["common", "large"])  # large: multi-chunk, offsets > 255
-def test_compat_013_reads_stores_hdmfzarr_wrote(written_stores: Path, name: str) -> None:
-    python = _venv013()
+def test_compat_013_reads_stores_hdmfzarr_wrote(written_stores: Path, name: str, venv013_python: Path) -> None:
+    python = venv013_python
     store = written_stores / f"{name}.zarr"
     assert json.loads((written_stores / f"{name}.zarr.expected.json").read_text())["tables"]
     done = _run(python, READER, str(store))
@@ -60,8 +47,8 @@ def test_compat_013_reads_stores_hdmfzarr_wrote(written_stores: Path, name: str)
     assert done.stdout.startswith(f"ok   {store}"), done.stdout
 
 
-def test_compat_013_reader_detects_a_wrong_value(written_stores: Path, tmp_path: Path) -> None:
-    python = _venv013()
+def test_compat_013_reader_detects_a_wrong_value(written_stores: Path, tmp_path: Path, venv013_python: Path) -> None:
+    python = venv013_python
     store = written_stores / "common.zarr"
     expected = json.loads((written_stores / "common.zarr.expected.json").read_text())
     expected["tables"]["people"]["columns"]["age"][1] += 1

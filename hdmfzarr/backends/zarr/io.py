@@ -123,14 +123,18 @@ class ZarrIO:
         return self._type_map
 
     # -- builder level -------------------------------------------------------------------
-    def write_builder(self, builder: GroupBuilder, namespaces: dict[str, Any] | None = None) -> None:
+    def write_builder(
+        self, builder: GroupBuilder, namespaces: dict[str, Any] | None = None, link_data: bool = False
+    ) -> None:
         """Write a builder tree (and the spec cache ``namespaces``, as ``NamespaceCatalog.to_cache()``) in one
         transaction: a new store is committed by its last write; into a committed store (modes 'a'/'r+')
-        only new nodes, changed attributes and new or replaced data are written, then committed at once."""
-        self._write_tree(builder, namespaces, [])
+        only new nodes, changed attributes and new or replaced data are written, then committed at once.
+        Arrays read from other stores are copied, or linked to when ``link_data`` (or their DataIO) says so."""
+        self._write_tree(builder, namespaces, [], link_data)
         self._builder = None
 
-    def _write_tree(self, builder: GroupBuilder, namespaces: dict[str, Any] | None, jobs: list[Any]) -> None:
+    def _write_tree(self, builder: GroupBuilder, namespaces: dict[str, Any] | None, jobs: list[Any],
+                    link_data: bool = False) -> None:
         """One transaction: ``builder`` plus the append ``jobs`` of the tree read from this store."""
         from .transaction import Transaction
 
@@ -139,7 +143,7 @@ class ZarrIO:
             txn = Transaction(self.handle, self.convention)
             self.convention = txn.conv
             txn.jobs = list(jobs)
-            ZarrWriter(self.handle, txn.conv).write(builder, namespaces, txn)
+            ZarrWriter(self.handle, txn.conv, link_data).write(builder, namespaces, txn)
         except HdmfZarrError:
             raise
         except OSError as exc:  # disk full, connection lost, permission denied, ...
@@ -192,26 +196,29 @@ class ZarrIO:
             raise StoreError(f"{self.url}: opened read-only (mode 'r'); open with 'w', 'w-', 'a' or 'r+' to write")
 
     # -- container level -----------------------------------------------------------------
-    def write(self, container: Any, cache_spec: bool = True) -> None:
-        """Build ``container`` with the type map and write it, caching the specs, as one transaction
-        (:mod:`.transaction`). A container this ZarrIO read (modes 'a'/'r+') whose only changes are
-        appended rows is written by appending just those rows; with added objects or columns, only
-        those and the changed metadata are written, with the appended rows, in the same commit."""
+    def write(self, container: Any, cache_spec: bool = True, link_data: bool = False) -> None:
+        """Build ``container`` with the type map it was read with (else this ZarrIO's) and write it, caching
+        the specs, as one transaction (:mod:`.transaction`). Arrays read from other stores are copied chunk
+        by chunk, unless ``link_data=True`` (or a ``DataIO(link_data=True)``) asks for links into those
+        stores. A container this ZarrIO read (modes 'a'/'r+') whose only changes are appended rows is
+        written by appending just those rows; with added objects or columns, only those and the changed
+        metadata are written, with the appended rows, in the same commit."""
         self._check_writable()
         if self._is_append_only(container):
             self.flush_appends()
             return
         from ...build import BuildManager
+        from ...build.typemap import type_map_for_write
         from .append import collect_jobs
 
         read_tree = self._builder if self._root_container is not None and self.mode in ("a", "r+") else None
         jobs = collect_jobs(read_tree, self._read_containers(), self.url) if read_tree is not None else []
         # the type map the tree was read with knows the namespaces cached in the store (e.g. NWB's core)
-        type_map = self._manager.type_map if read_tree is not None and self._manager is not None else self.type_map
+        type_map = type_map_for_write(container, self._type_map)
         manager = BuildManager(type_map)
         builder = manager.build(container)
         namespaces = type_map.namespace_catalog.to_cache() if cache_spec else None
-        self._write_tree(builder, namespaces, jobs)
+        self._write_tree(builder, namespaces, jobs, link_data)
         self._builder = read_tree  # still the committed tree read (what this write added is in the store too)
 
     def read(self) -> Any:

@@ -18,7 +18,15 @@ from typing import Any
 import numpy as np
 import zarr
 
-from ...build.builders import Builder, CompoundField, DatasetBuilder, ExternalTarget, GroupBuilder, LinkBuilder
+from ...build.builders import (
+    Builder,
+    CompoundField,
+    DatasetBuilder,
+    ExternalTarget,
+    GroupBuilder,
+    LinkBuilder,
+    ReferenceBuilder,
+)
 from ...dataio import DataChunkIterator, DataIO
 from ...errors import StoreError
 from ...progress import SilentBar, progress_bar
@@ -45,6 +53,13 @@ from .values import (
 __all__ = ["ZarrWriter"]
 
 
+def _refers(value: Any) -> bool:
+    """Whether an attribute value holds object references."""
+    if isinstance(value, (list, tuple)):
+        return any(_refers(v) for v in value)
+    return isinstance(value, (ReferenceBuilder, Builder))
+
+
 def _join(parent: str, name: str) -> str:
     return f"{parent}/{name}" if parent else name
 
@@ -52,8 +67,9 @@ def _join(parent: str, name: str) -> str:
 class ZarrWriter:
     """Writes builders into the store of ``handle`` following ``convention``."""
 
-    def __init__(self, handle: StoreHandle, convention: conv.Convention) -> None:
+    def __init__(self, handle: StoreHandle, convention: conv.Convention, link_data: bool = False) -> None:
         self.handle = handle
+        self.link_data = link_data  # arrays read from other stores: link (True) or copy (False, default)
         self.conv = convention
         self.fmt = convention.zarr_format
         self.nodes: list[tuple[str, str]] = []  # (store path, "group" | "array") created, in write order
@@ -287,6 +303,13 @@ class ZarrWriter:
         data, dio = builder.data, None
         if isinstance(data, DataIO):
             dio, data = data, data.data
+        if isinstance(data, LazyArray) and data.store_url and data.store_url != self.handle.url:
+            link = dio.link_data if dio is not None and dio.link_data is not None else self.link_data
+            # a dataset whose attributes refer to other objects (a region's table, an index's target) is
+            # copied: as a link its references would resolve in the other store, splitting those objects
+            if link and not any(_refers(v) for v in builder.attributes.values()):
+                self._add_dataset_link(zgroup, parent, builder.name, data, path)
+                return
         dtype = builder.dtype if builder.dtype is not None else (dio.dtype if dio is not None else None)
         if isinstance(dtype, np.dtype):
             dtype = dtype.name if dtype.names is None else [CompoundField(n, dtype[n].name) for n in dtype.names]
