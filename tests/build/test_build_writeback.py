@@ -167,3 +167,16 @@ def test_builder_level_write_copies_by_default(tmp_path: Path):
     assert _all_links(tmp_path / "b.zarr") == []
     with ZarrIO(tmp_path / "b.zarr") as io:
         assert io.read_builder()["x"].data[:].tolist() == [0.0, 1.0, 2.0]
+
+
+def test_failed_write_keeps_the_specifications(tmp_path: Path):
+    """Item 11: the spec cache is written before the objects, so a write failing half-way (here a column
+    holding values no dtype fits) never leaves objects without the specifications that describe them."""
+    from hdmfzarr.errors import HdmfZarrError
+
+    bad = DynamicTable(name="t", description="d", columns=[VectorData("ok", "fine", [1.0, 2.0]),
+                                                          VectorData("zz", "unstorable", [object(), object()])])
+    with pytest.raises(HdmfZarrError):
+        with ZarrIO(tmp_path / "bad.zarr", "w") as io:
+            io.write(bad)
+    assert (tmp_path / "bad.zarr" / "specifications" / "hdmf-common").is_dir()

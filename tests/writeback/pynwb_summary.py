@@ -70,7 +70,9 @@ def summary(nwbfile) -> dict:
     out = {}
     for obj in nwbfile.all_children():
         fields = {key: norm(value) for key, value in obj.fields.items()}
-        if isinstance(obj, Data):
+        if type(obj).__name__ == "TimeSeriesReferenceVectorData":  # rows as pynwb gives them, whatever the layout
+            fields["data"] = norm([list(r) for r in obj[:]]) if len(obj.data) else []
+        elif isinstance(obj, Data):
             fields["data"] = norm(obj.data)
         out[path_of(obj)] = {"type": type(obj).__name__, "object_id": obj.object_id, "fields": fields}
     return out

@@ -54,3 +54,50 @@ def test_writeback_format3_reads_equal_in_pynwb(nwb_store: Path, pynwb_reads, tm
     assert region["data_type"] == "int64"  # as stored, not the spec's int32
     linked = json.loads((dst / "acquisition/ts_linked/zarr.json").read_text())["attributes"]["_LINKS"]
     assert linked == [{"source": ".", "path": "/acquisition/ts1/timestamps", "name": "timestamps"}]
+
+
+def test_writeback_format2_reads_equal_in_hdmf_zarr_013(nwb_store: Path, pynwb_reads, venv013_python: Path,
+                                                         tmp_path: Path) -> None:
+    """Items 12-14: the format-2 copy opens in hdmf-zarr 0.13 + pynwb equal to the original (epochs'
+    TimeSeriesReferenceVectorData included: its records are JSON object cells, no pickle), text arrays
+    have fill value 0 as 0.13 writes them (zarr-python 3, hdmf-zarr 0.14's format-2 reader, opens them),
+    and our reader gives the records back with their containers."""
+    import zarr
+
+    dst = tmp_path / "copy2.zarr"
+    _write_back(nwb_store, dst, zarr_format=2)
+    assert _links_leaving(dst) == []
+    zarray = json.loads((dst / "intervals/epochs/timeseries/.zarray").read_text())
+    assert zarray["dtype"] == "|O" and [f["id"] for f in zarray["filters"]] == ["json2"]  # never pickle
+    assert json.loads((dst / "file_create_date/.zarray").read_text())["fill_value"] == 0
+    dates = zarr.open_array(str(dst / "file_create_date"), mode="r", zarr_format=2)[:]
+    assert len(dates) == 1 and str(dates[0]).startswith("20")
+    want = pynwb_reads(nwb_store)
+    got = pynwb_reads(dst, python=venv013_python)
+    assert _differences(want, got) == []
+    with ZarrIO(dst) as io:
+        epochs = io.read()
+        column = next(c for c in epochs.all_children() if type(c).__name__ == "TimeSeriesReferenceVectorData")
+        rows = list(column.data[:])
+        assert [(r[0], r[1], r[2].name) for r in rows] == [(0, 5, "ts1"), (0, 30000, "ElectricalSeries"),
+                                                            (5, 0, "ts1")]
+
+
+def test_validate_accepts_013_compound_with_text_field(venv013_python: Path, tmp_path: Path) -> None:
+    """Item 15: a compound with a text field that hdmf-zarr 0.13 wrote (pickled records in an "|O" array)
+    reads as a compound, and `hdmfzarr validate` reports no false "expected compound, found text"."""
+    import subprocess
+
+    from hdmfzarr.validate import validate
+
+    store = tmp_path / "c13.zarr"
+    done = subprocess.run([str(venv013_python), str(Path(__file__).parent / "write_013_compound.py"), str(store)],
+                          capture_output=True, text=True, timeout=600,
+                          env={**__import__("os").environ, "NUMCODECS_ALLOW_UNSAFE_PICKLE_DECODE": "1"})
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert json.loads((store / "lab/.zarray").read_text())["dtype"] == "|O"
+    with ZarrIO(store) as io:
+        lab = io.read_builder()["lab"]
+        assert [f.dtype for f in lab.dtype] == ["text", "float64"]
+        assert lab.data[:].tolist() == [("a", 1.0), ("bb", 2.5)]
+    assert [str(i) for i in validate(store)] == []

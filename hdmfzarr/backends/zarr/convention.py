@@ -226,7 +226,37 @@ class Convention:
         """``(reference field names, {field: canonical dtype})`` this convention's attributes declare."""
         raise NotImplementedError
 
+    #: whether compounds with reference fields are stored as JSON object cells (format 2, see Format2)
+    compound_reference_cells: bool = False
+
+    def decode_compound_cells(self, cells: np.ndarray, dtype: np.dtype) -> np.ndarray:
+        """Records of ``dtype`` from a decoded object array: ``(n, fields)`` JSON cells (what we write in
+        format 2) or ``(n,)`` records, tuples or dicts (hdmf-zarr 0.13's pickled compounds)."""
+        names = dtype.names or ()
+        out = np.empty(cells.shape[:1], dtype=dtype)
+        for i in range(out.shape[0]):
+            v = cells[i]
+            if cells.ndim == 2:
+                rec = tuple(v)
+            elif isinstance(v, dict):
+                rec = tuple(v.get(n) for n in names)
+            elif isinstance(v, np.void) and v.dtype.names:
+                rec = tuple(v[n] for n in v.dtype.names)
+            else:
+                rec = tuple(v)
+            if len(rec) != len(names):
+                raise CorruptStoreError(f"compound record {i} has {len(rec)} fields, expected {len(names)} {list(names)}")
+            out[i] = rec
+        return out
+
     # -- text / bytes -------------------------------------------------------------------
+    #: the fill value text arrays are written with (None: zarr-python's own)
+    text_fill_value: Any = None
+
+    def encode_text_document(self, meta: dict[str, Any]) -> dict[str, Any]:
+        """The array document of a text array as this convention's peer writes it."""
+        return meta if self.text_fill_value is None else {**meta, "fill_value": self.text_fill_value}
+
     def text_as_bytes(self, canonical: str) -> bool:
         """Whether text of a canonical dtype is stored as variable-length bytes."""
         return False
@@ -656,6 +686,28 @@ class Format2(Convention):
     def text_as_bytes(self, canonical: str) -> bool:
         return canonical != "text"
 
+    # hdmf-zarr 0.13 writes text arrays with fill value 0; hdmf-zarr 0.14's format-2 reader cannot open a
+    # variable-length bytes array filled with "" (zarr_metadata() reads 0 back as None)
+    text_fill_value = 0
+
+    # Compounds with reference fields: zarr 2 stores object fields only through an object codec, and
+    # numcodecs' JSON codec cannot rebuild records (JSON has no tuples), so without pickle the records are
+    # an (n, fields) object array of JSON cells, references as 0.13's reference dicts. hdmf-zarr 0.13
+    # reads them (it swaps references row by row, by position); we read them back as records.
+    compound_reference_cells = True
+
+    def encode_compound_cells(self, rows: list[tuple], is_ref: list[bool]) -> np.ndarray:
+        """The ``(n, fields)`` object cells of compound ``rows`` whose reference fields (``is_ref``) hold
+        ``(source, path, object_id, root_object_id)`` tuples."""
+        out = np.empty((len(rows), len(is_ref)), dtype=object)
+        for i, row in enumerate(rows):
+            for j, v in enumerate(row):
+                if is_ref[j] and v is not None:
+                    source, path, oid, root_oid = v
+                    v = {"source": source, "path": path, "object_id": oid, "source_object_id": root_oid}
+                out[i, j] = _jsonable(v)
+        return out
+
     def is_bytes_array(self, meta: dict[str, Any]) -> bool:
         return any(isinstance(f, dict) and f.get("id") == "vlen-bytes" for f in meta.get("filters") or [])
 
@@ -696,8 +748,9 @@ class Format2(Convention):
         }
 
     def encode_object_chunk(self, items: np.ndarray) -> bytes:
-        flat = list(np.atleast_1d(items).ravel())
-        payload = [_jsonable(v) for v in flat] + ["|O", list(items.shape)]
+        # nested lists per axis (numcodecs' JSON decoder assigns them to an array of the chunk's shape)
+        nested = np.atleast_1d(items).tolist() if items.ndim > 1 else list(np.atleast_1d(items).ravel())
+        payload = [_jsonable(v) for v in nested] + ["|O", list(items.shape)]
         return json.dumps(payload, sort_keys=True, separators=(",", ":"), allow_nan=True).encode("utf-8")
 
     def decode_object_chunk(self, raw: bytes, where: str) -> list[Any]:
@@ -707,7 +760,20 @@ class Format2(Convention):
             raise CorruptStoreError(f"{where}: JSON chunk is not valid JSON ({exc})") from exc
         if not isinstance(items, list) or len(items) < 2:
             raise CorruptStoreError(f"{where}: JSON chunk is not [items..., dtype, shape]")
-        return items[:-2]
+        shape = items[-1]
+        if not isinstance(shape, list) or len(shape) < 2:
+            return items[:-2]
+        flat: list[Any] = []  # a multi-dimensional chunk: its items nested one list per axis
+        stack: list[tuple[Any, int]] = [(v, len(shape) - 1) for v in reversed(items[:-2])]
+        while stack:
+            v, depth = stack.pop()
+            if depth == 0:
+                flat.append(v)
+            elif isinstance(v, list):
+                stack += [(x, depth - 1) for x in reversed(v)]
+            else:
+                raise CorruptStoreError(f"{where}: JSON chunk of shape {shape} is not nested per axis")
+        return flat
 
     # -- consolidated metadata ----------------------------------------------------------
     def array_entry(self, path: str) -> str:

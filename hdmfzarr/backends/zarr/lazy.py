@@ -142,7 +142,9 @@ def _regions_run(r: list[tuple[int, ...]], chunks: tuple[int, ...], shape: tuple
 class LegacyChunkSource:
     """Chunks of a v2 object array (pickle / JSON codec) read as raw keys and decoded here."""
 
-    def __init__(self, handle: StoreHandle, path: str, zarray: dict, where: str) -> None:
+    def __init__(
+        self, handle: StoreHandle, path: str, zarray: dict, where: str, compound: np.dtype | None = None
+    ) -> None:
         from .legacy import v2_numpy_dtype
 
         self.handle = handle
@@ -151,13 +153,21 @@ class LegacyChunkSource:
         self.where = where
         self.shape = tuple(zarray["shape"])
         self.chunks = tuple(zarray.get("chunks") or self.shape)
+        self.stored_chunks = self.chunks
         self.dtype = v2_numpy_dtype(zarray["dtype"])
         self.separator = zarray.get("dimension_separator") or "."
+        # a compound stored as plain object cells ((n, fields) JSON cells, or 0.13's pickled records in
+        # an "|O" array): read as records of ``compound``, one per row
+        self.cells = compound is not None and self.dtype.names is None and len(self.shape) in (1, 2)
+        if self.cells:
+            self.dtype = compound
+            self.shape, self.chunks = self.shape[:1], self.chunks[:1]
 
     def fetch(self, coords: list[tuple[int, ...]]) -> list[np.ndarray]:
         from .legacy import decode_v2_chunk, v2_chunk_key
 
-        keys = [v2_chunk_key(self.path, c, self.separator) for c in coords]
+        extra = (0,) * (len(self.stored_chunks) - len(self.chunks))  # (n, fields) cells: one chunk per row block
+        keys = [v2_chunk_key(self.path, tuple(c) + extra, self.separator) for c in coords]
         raws = self.handle.get_many(keys)
         out = []
         for c, key, raw in zip(coords, keys, raws):
@@ -169,8 +179,12 @@ class LegacyChunkSource:
                     block[...] = None
             else:
                 try:
-                    full = decode_v2_chunk(raw, self.zarray, self.chunks, f"{self.where} chunk {key!r}")
+                    full = decode_v2_chunk(raw, self.zarray, self.stored_chunks, f"{self.where} chunk {key!r}")
                     block = full[tuple(slice(0, w) for w in want)] if want else full
+                    if self.cells:
+                        from .convention import V2
+
+                        block = V2.decode_compound_cells(block, self.dtype)
                 except HdmfZarrError:
                     raise
                 except Exception as exc:

@@ -24,6 +24,7 @@ from ...build.builders import (
 )
 from ...errors import CorruptStoreError, DanglingReferenceError, IncompleteStoreError, StoreNotFoundError
 from ...spec.cache import decode_cache, latest_sources
+from ...spec.dtypes import NUMERIC_DTYPES
 from . import convention as conv
 from . import safety
 from .compat import Array, array_from_metadata, async_array
@@ -39,6 +40,9 @@ class _PendingRef:
 
     def __init__(self, source: str, path: str) -> None:
         self.source, self.path = source, path
+
+
+_RECORD_NUMERIC = NUMERIC_DTYPES | {"bool"}  # record fields kept as numbers (the rest are Python objects)
 
 
 class ZarrReader:
@@ -201,7 +205,11 @@ class ZarrReader:
         dims = attrs.get(conv.DIMS_ATTR)
         shape, _ = safety.check_array_meta(node.meta, node.conv, where)
         if node.conv.is_legacy_object_array(node.meta):
-            source: Any = LegacyChunkSource(self.handle, node.path, node.meta, where)
+            compound = None
+            if isinstance(spelled, list):  # a compound kept in object cells (format 2, see Format2)
+                listed = conv.decode_compound_fields(attrs)[1]
+                compound = np.dtype([(str(n), d if d in _RECORD_NUMERIC else object) for n, d in listed.items()])
+            source: Any = LegacyChunkSource(self.handle, node.path, node.meta, where, compound)
         else:
             source = ZarrChunkSource(lambda: self._zarr_array(node), where, *node.conv.quick_layout(node.meta))
         np_dtype = source.dtype

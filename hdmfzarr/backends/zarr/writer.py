@@ -127,13 +127,12 @@ class ZarrWriter:
             self._stage_attrs("", "group", attrs)
         n_datasets = sum(1 for b in root.walk() if isinstance(b, DatasetBuilder))
         self._bar = progress_bar(n_datasets, f"writing {os.path.basename(self.handle.url.rstrip('/'))}", unit="dataset")
+        if namespaces:  # first: a write failing later still leaves the specs its objects need
+            self._write_specs(zroot, namespaces)
         try:
             self._write_children(zroot, root, "")
         finally:
             self._bar.close()
-        if namespaces:
-            self._write_specs(zroot, namespaces)
-
     # -- a committed store: what changed -------------------------------------------------
     def _stage_attrs(self, path: str, kind: str, attrs: dict[str, Any]) -> None:
         """Stage the attributes of a committed node when the new ones change them (merged over the committed
@@ -397,11 +396,23 @@ class ZarrWriter:
             )
             if arr.size:
                 zarr_arr[...] = arr
+            if arr.dtype.kind in "OTUS":
+                self._text_document(path)
         except StoreError:
             raise
         except Exception as exc:
             raise StoreError(f"{where}: cannot write dataset ({exc})") from exc
         self.nodes.append((path, "array"))
+
+    def _text_document(self, path: str) -> None:
+        """Rewrite a text array's document as the convention's peer writes it (format 2: fill value 0)."""
+        if self.conv.text_fill_value is None:
+            return
+        key = self.conv.array_document_key(path)
+        raw = self.handle.get(key)
+        if raw is not None:
+            doc = self.conv.encode_text_document(json.loads(raw))
+            self.handle.set(key, json.dumps(doc, indent=4, allow_nan=True).encode())
 
     def _write_iterator(
         self, zgroup: Any, builder: DatasetBuilder, it: DataChunkIterator, dio: DataIO | None,
@@ -447,6 +458,8 @@ class ZarrWriter:
                 joined = np.concatenate(buffer)
                 zarr_arr.resize((written + len(joined), *row_shape))
                 zarr_arr[written:] = joined
+            if text:
+                self._text_document(path)
         except StoreError:
             raise
         except Exception as exc:
@@ -455,6 +468,14 @@ class ZarrWriter:
 
     def _ref_path(self, value: Any, where: str) -> str:
         return self.conv.encode_field_reference(*reference_path(value, where))
+
+    def _ref_entry(self, value: Any, where: str) -> tuple[str, str, str | None, str | None]:
+        """``(source, path, target object_id, root object_id)`` of one reference."""
+        source, tpath = reference_path(value, where)
+        target = getattr(value, "target", value)
+        oid = target.attributes.get("object_id") if isinstance(target, Builder) else None
+        root_oid = self._root.attributes.get("object_id") if self._root is not None else None
+        return source, tpath, oid, root_oid
 
     def _write_references(
         self, zgroup: Any, builder: DatasetBuilder, data: Any, dio: DataIO | None, attrs: dict[str, Any], path: str
@@ -468,13 +489,7 @@ class ZarrWriter:
         else:
             arr = np.empty((), dtype=object)
             arr[()] = data
-        root_oid = self._root.attributes.get("object_id") if self._root is not None else None
-        refs = []
-        for v in arr.reshape(-1):
-            source, tpath = reference_path(v, where)
-            target = getattr(v, "target", v)
-            refs.append((source, tpath, target.attributes.get("object_id") if isinstance(target, Builder) else None,
-                         root_oid))
+        refs = [self._ref_entry(v, where) for v in arr.reshape(-1)]
         values = self.conv.encode_dataset_references(refs, arr.shape)
         if not self.conv.object_codec_references:
             self._create_and_fill(zgroup, builder, values, str, self.conv.reference_attrs(), dio, attrs, path)
@@ -483,12 +498,13 @@ class ZarrWriter:
         self._write_json_object_array(zgroup, builder.name, path, values, meta_attrs, dio)
 
     def _write_json_object_array(
-        self, zgroup: Any, name: str, path: str, values: np.ndarray, attrs: dict[str, Any], dio: DataIO | None
+        self, zgroup: Any, name: str, path: str, values: np.ndarray, attrs: dict[str, Any], dio: DataIO | None,
+        chunks: tuple[int, ...] | None = None,
     ) -> None:
         """A v2 ``|O`` array with the JSON object codec, written as raw keys (zarr 3 cannot)."""
         import numcodecs
 
-        chunks = self._chunks_for(values.shape, 64, dio)
+        chunks = chunks or self._chunks_for(values.shape, 64, dio)
         zarray = self.conv.object_array_document(values.shape, chunks)
         if name in zgroup:
             del zgroup[name]
@@ -521,6 +537,16 @@ class ZarrWriter:
         where = f"{self.handle.url}:/{path}"
         fields = [f if isinstance(f, CompoundField) else CompoundField(f["name"], f["dtype"]) for f in fields]
         scalar = isinstance(data, (tuple, dict, np.void)) or (isinstance(data, np.ndarray) and data.ndim == 0)
+        is_ref = [f.dtype == "object" for f in fields]
+        if self.conv.compound_reference_cells and any(is_ref) and not scalar:
+            rows = compound_rows(data, fields, where, lambda v: self._ref_entry(v, where))
+            cells = self.conv.encode_compound_cells(rows, is_ref)
+            meta_attrs = {**self.conv.encode_compound([(f.name, f.dtype) for f in fields]), **attrs,
+                          **self._dims(builder, 1)}
+            rows_per_chunk = self._chunks_for((len(rows),), 64 * len(fields), dio)[0] if rows else 1
+            self._write_json_object_array(zgroup, builder.name, path, cells, meta_attrs, dio,
+                                          chunks=(rows_per_chunk, len(fields)))
+            return
         rows = compound_rows(data, fields, where, lambda v: self._ref_path(v, where))
         np_fields = []
         for i, f in enumerate(fields):
