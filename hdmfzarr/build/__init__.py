@@ -21,6 +21,7 @@ from .builders import (
 _LAZY = {
     "TypeMap": ".typemap",
     "get_type_map": ".typemap",
+    "type_map_for_write": ".typemap",
     "ObjectMapper": ".mapper",
     "FieldInfo": ".mapper",
     "BuildManager": ".manager",

@@ -180,3 +180,40 @@ def test_failed_write_keeps_the_specifications(tmp_path: Path):
         with ZarrIO(tmp_path / "bad.zarr", "w") as io:
             io.write(bad)
     assert (tmp_path / "bad.zarr" / "specifications" / "hdmf-common").is_dir()
+
+
+@pytest.mark.parametrize("fmt", [3, 2])
+def test_copy_is_chunk_by_chunk_in_bounded_blocks(tmp_path: Path, monkeypatch, fmt: int):
+    """Item 9: an array read from another store is copied in blocks of whole chunks no larger than the
+    copy budget (never read whole), keeping its chunking; text arrays too."""
+    from hdmfzarr.backends.zarr import writer
+    from hdmfzarr.backends.zarr.lazy import LazyArray
+    from hdmfzarr.dataio import DataIO
+
+    src = GroupBuilder("root")
+    src.set_dataset(DatasetBuilder("x", DataIO(np.arange(10_000, dtype=np.int64), chunks=(1000,))))
+    src.set_dataset(DatasetBuilder("s", DataIO([f"v{i}" for i in range(3000)], chunks=(500,)), dtype="text"))
+    with ZarrIO(tmp_path / "a.zarr", "w") as io:
+        io.write_builder(src)
+    monkeypatch.setattr(writer, "COPY_BLOCK_BYTES", 2000 * 8)  # two chunks of x per block
+    reads: list[tuple[str, int]] = []
+    original = LazyArray.__getitem__
+
+    def spy(self, key):
+        got = original(self, key)
+        reads.append((self.path, len(got)))
+        return got
+
+    monkeypatch.setattr(LazyArray, "__getitem__", spy)
+    monkeypatch.setattr(LazyArray, "read", lambda self: pytest.fail(f"{self.path} read whole"))
+    with ZarrIO(tmp_path / "a.zarr") as r:
+        read = r.read_builder()
+        with ZarrIO(tmp_path / "b.zarr", "w", zarr_format=fmt) as w:
+            w.write_builder(read)
+    assert [n for p, n in reads if p == "/x"] == [2000] * 5
+    assert max(n for p, n in reads if p == "/s") <= 1000 and sum(n for p, n in reads if p == "/s") == 3000
+    monkeypatch.undo()
+    with ZarrIO(tmp_path / "b.zarr") as io:
+        back = io.read_builder()
+        assert back["x"].data.chunks == (1000,) and back["x"].data[:].tolist() == list(range(10_000))
+        assert back["s"].data[:].tolist() == [f"v{i}" for i in range(3000)]

@@ -35,7 +35,7 @@ def test_s3_credentials_never_stored_logged_or_shown(s3_server, s3_bucket, make_
         root = GroupBuilder("root")  # a second store linking to a dataset of the first
         root.set_dataset(DatasetBuilder("linked", lazy))
         with ZarrIO(b_url, "w", storage_options=opts) as b:
-            b.write_builder(root)
+            b.write_builder(root, link_data=True)  # links are asked for (the default copies)
     with ZarrIO(b_url, "r", storage_options=opts, allow_external=[f"s3://{s3_bucket}/"]) as b:
         links = b.read_builder().links
         assert links["linked"].target.source == a_url  # the link source is the bare URL

@@ -60,24 +60,21 @@ def test_writeback_format2_reads_equal_in_hdmf_zarr_013(nwb_store: Path, pynwb_r
                                                          tmp_path: Path) -> None:
     """Items 12-14: the format-2 copy opens in hdmf-zarr 0.13 + pynwb equal to the original (epochs'
     TimeSeriesReferenceVectorData included: its records are JSON object cells, no pickle), text arrays
-    have fill value 0 as 0.13 writes them (zarr-python 3, hdmf-zarr 0.14's format-2 reader, opens them),
+    have fill value 0 as 0.13 writes them (hdmf-zarr 0.14's format-2 reader fails on "" in file_create_date),
     and our reader gives the records back with their containers."""
-    import zarr
-
     dst = tmp_path / "copy2.zarr"
     _write_back(nwb_store, dst, zarr_format=2)
     assert _links_leaving(dst) == []
     zarray = json.loads((dst / "intervals/epochs/timeseries/.zarray").read_text())
     assert zarray["dtype"] == "|O" and [f["id"] for f in zarray["filters"]] == ["json2"]  # never pickle
     assert json.loads((dst / "file_create_date/.zarray").read_text())["fill_value"] == 0
-    dates = zarr.open_array(str(dst / "file_create_date"), mode="r", zarr_format=2)[:]
-    assert len(dates) == 1 and str(dates[0]).startswith("20")
     want = pynwb_reads(nwb_store)
     got = pynwb_reads(dst, python=venv013_python)
     assert _differences(want, got) == []
     with ZarrIO(dst) as io:
-        epochs = io.read()
-        column = next(c for c in epochs.all_children() if type(c).__name__ == "TimeSeriesReferenceVectorData")
+        nwbfile = io.read()
+        assert len(nwbfile.file_create_date) == 1
+        column = next(c for c in nwbfile.all_children() if type(c).__name__ == "TimeSeriesReferenceVectorData")
         rows = list(column.data[:])
         assert [(r[0], r[1], r[2].name) for r in rows] == [(0, 5, "ts1"), (0, 30000, "ElectricalSeries"),
                                                             (5, 0, "ts1")]

@@ -207,8 +207,7 @@ class ZarrIO:
         if self._is_append_only(container):
             self.flush_appends()
             return
-        from ...build import BuildManager
-        from ...build.typemap import type_map_for_write
+        from ...build import BuildManager, type_map_for_write
         from .append import collect_jobs
 
         read_tree = self._builder if self._root_container is not None and self.mode in ("a", "r+") else None

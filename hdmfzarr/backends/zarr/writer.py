@@ -28,7 +28,7 @@ from ...build.builders import (
     ReferenceBuilder,
 )
 from ...dataio import DataChunkIterator, DataIO
-from ...errors import StoreError
+from ...errors import HdmfZarrError, StoreError
 from ...progress import SilentBar, progress_bar
 from ...spec.cache import encode_cache
 from ...spec.dtypes import fit_integers
@@ -51,6 +51,9 @@ from .values import (
 )
 
 __all__ = ["ZarrWriter"]
+
+
+COPY_BLOCK_BYTES = 64 << 20  # an array copied from another store is held at most this much at a time
 
 
 def _refers(value: Any) -> bool:
@@ -322,6 +325,11 @@ class ZarrWriter:
             self._write_iterator(zgroup, builder, data, dio, dtype, attrs, path)
             return
         if isinstance(data, LazyArray):
+            other_store = data.store_url != self.handle.url  # the same store is rewritten: read it first
+            if other_store and data.shape and not isinstance(dtype, (list, tuple)) \
+                    and dtype not in ("object", "region", None):
+                self._copy_lazy(zgroup, builder, data, dio, dtype, attrs, path)
+                return
             data = data.read()
         if isinstance(dtype, (list, tuple)):
             self._write_compound(zgroup, builder, data, list(dtype), dio, attrs, path)
@@ -402,6 +410,42 @@ class ZarrWriter:
             raise
         except Exception as exc:
             raise StoreError(f"{where}: cannot write dataset ({exc})") from exc
+        self.nodes.append((path, "array"))
+
+    def _copy_lazy(
+        self, zgroup: Any, builder: DatasetBuilder, data: LazyArray, dio: DataIO | None, dtype: str,
+        attrs: dict[str, Any], path: str,
+    ) -> None:
+        """Copy an array read from a store block by block (bounded memory: at most ~COPY_BLOCK_BYTES of
+        it at a time; each block's chunks are fetched and stored concurrently), keeping its chunking."""
+        where = f"{self.handle.url}:/{path}"
+        text = dtype in TEXT_KINDS
+        if dtype == "numeric":
+            dtype = data.dtype.name
+        zdtype: Any = self.conv.text_zarr_dtype(dtype) if text else np.dtype(dtype)
+        itemsize = 16 if text else np.dtype(dtype).itemsize
+        chunks = tuple(dio.chunks) if dio is not None and isinstance(dio.chunks, tuple) else tuple(data.chunks)
+        if len(chunks) != len(data.shape) or not all(chunks):
+            chunks = self._chunks_for(tuple(data.shape), itemsize, dio)
+        meta_attrs = {**self.conv.encode_dtype(dtype), **attrs, **self._dims(builder, len(data.shape))}
+        row_bytes = max(1, itemsize * math.prod(data.shape[1:]))
+        step = max(chunks[0], (COPY_BLOCK_BYTES // row_bytes) // chunks[0] * chunks[0])
+        try:
+            zarr_arr = zgroup.create_array(
+                builder.name, shape=tuple(data.shape), dtype=zdtype, chunks=chunks,
+                attributes=meta_attrs, overwrite=True, **self._array_kwargs(dio),
+            )
+            for start in range(0, data.shape[0], step):
+                block = data[start:start + step]
+                block = to_text_array(block, as_bytes=self.conv.text_as_bytes(dtype)) if text else \
+                    _cast_numeric(block, np.dtype(dtype))
+                zarr_arr[start:start + len(block)] = block
+            if text:
+                self._text_document(path)
+        except StoreError:
+            raise
+        except Exception as exc:
+            raise StoreError(f"{where}: cannot copy dataset ({exc})") from exc
         self.nodes.append((path, "array"))
 
     def _text_document(self, path: str) -> None:
@@ -605,6 +649,8 @@ class ZarrWriter:
 
         try:
             run(_all())
+        except HdmfZarrError:  # StoreAuthError and friends already name the store and the cause
+            raise
         except Exception as exc:
             raise StoreError(f"{self.handle.url}: cannot cache the specs ({exc})") from exc
         groups = [conv.SPEC_GROUP]
