@@ -226,7 +226,10 @@ class ZarrWriter:
         if isinstance(data, DataIO):
             dio, data = data, data.data
         if isinstance(data, LazyArray) and data.store_url and data.store_url != self.handle.url:
-            if dio is None or dio.link_data:
+            link = dio.link_data if dio is not None and dio.link_data is not None else self.link_data
+            # a dataset whose attributes refer to other objects (a region's table, an index's target) is
+            # copied: as a link its references would resolve in the other store, splitting those objects
+            if link and not any(_refers(v) for v in builder.attributes.values()):
                 return data
         return None
 
@@ -305,13 +308,6 @@ class ZarrWriter:
         data, dio = builder.data, None
         if isinstance(data, DataIO):
             dio, data = data, data.data
-        if isinstance(data, LazyArray) and data.store_url and data.store_url != self.handle.url:
-            link = dio.link_data if dio is not None and dio.link_data is not None else self.link_data
-            # a dataset whose attributes refer to other objects (a region's table, an index's target) is
-            # copied: as a link its references would resolve in the other store, splitting those objects
-            if link and not any(_refers(v) for v in builder.attributes.values()):
-                self._add_dataset_link(zgroup, parent, builder.name, data, path)
-                return
         dtype = builder.dtype if builder.dtype is not None else (dio.dtype if dio is not None else None)
         if isinstance(dtype, np.dtype):
             dtype = dtype.name if dtype.names is None else [CompoundField(n, dtype[n].name) for n in dtype.names]
