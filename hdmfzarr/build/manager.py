@@ -350,6 +350,8 @@ def _link_shared_data(root: GroupBuilder) -> None:
             if node is home or not _same_attributes(node.attributes, home.attributes):
                 continue
             parent = node.parent
+            if parent is None:
+                continue
             del parent.datasets[node.name]
             node.parent = None
             parent.set_link(LinkBuilder(home, name=node.name))

@@ -371,8 +371,6 @@ class ObjectMapper:
             if spec_type(sub) is not None:
                 kwargs[self.attr_name(sub)] = manager.construct_child(child)
                 continue
-            if isinstance(child, LinkBuilder):  # an untyped dataset/group stored elsewhere (linked timestamps)
-                child = manager.link_target(child)
             if isinstance(sub, GroupSpec):
                 if isinstance(child, GroupBuilder):
                     self._gather_group(child, sub, manager, kwargs)

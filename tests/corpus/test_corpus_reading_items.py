@@ -79,7 +79,7 @@ def test_item4_linked_group_keeps_the_parent_it_is_stored_under(corpus):
         channel0 = _find(root, "OpticalChannel", "channel0")
         assert channel0.parent is plane0
         assert channel0 in plane0.children and channel0 not in plane1.children
-        linked = list(plane1.optical_channels)
+        linked = list(plane1.optical_channels.values())  # a name-keyed mapping of the children
         assert any(c is channel0 for c in linked)
         built = _built(root, tmap)
         assert "channel0" in built["general/optophysiology/plane0"].groups

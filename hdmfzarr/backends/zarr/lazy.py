@@ -159,7 +159,7 @@ class LegacyChunkSource:
         # a compound stored as plain object cells ((n, fields) JSON cells, or 0.13's pickled records in
         # an "|O" array): read as records of ``compound``, one per row
         self.cells = compound is not None and self.dtype.names is None and len(self.shape) in (1, 2)
-        if self.cells:
+        if self.cells and compound is not None:
             self.dtype = compound
             self.shape, self.chunks = self.shape[:1], self.chunks[:1]
 
