@@ -17,6 +17,7 @@ import numpy as np
 
 from ..errors import BuildError, ConstructError, ContainerError, HdmfZarrError
 from ..spec.model import AttributeSpec, GroupSpec, LinkSpec, is_ref_dtype, spec_type
+from ..common.columns import BufferedData
 from ..dataio import DataIO
 from .builders import Builder, DatasetBuilder, GroupBuilder, LinkBuilder, PendingRef, ReferenceBuilder
 from .convert import convert_value, read_value
@@ -193,7 +194,7 @@ class ObjectMapper:
             self.fill_group(gb, self.spec, container, manager, where)
             self._add_extra_attributes(gb, container)
             return gb
-        data = getattr(container, "data", None)
+        data = container.array_data if isinstance(container, BufferedData) else getattr(container, "data", None)
         if data is None and getattr(self.spec, "value", None) is not None:
             data = self.spec.value
         empty_dtype = None

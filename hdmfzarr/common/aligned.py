@@ -32,7 +32,7 @@ class AlignedDynamicTable(DynamicTable):
     ) -> None:
         tables = list(category_tables or [])
         if id is None and not columns and tables:
-            id = np.arange(len(tables[0]), dtype=np.int64)
+            id = list(range(len(tables[0])))  # a list, as hdmf makes it
         super().__init__(name=name, description=description, id=id, columns=columns, colnames=colnames)
         self._categories: dict[str, DynamicTable] = {}
         by_name = {t.name: t for t in tables}

@@ -48,6 +48,8 @@ class BufferedData(Data):
         self._npending = 0
         self._nbase: int | None = None  # cached length of an array/lazy base (lists are measured each time)
         self._ctype: ColumnType | None = None
+        self._typed = False  # a dtype was set explicitly: rows are merged into an array, not a list
+        self._list_cache: tuple[list, int, np.ndarray] | None = None  # a list base as an array, for reads
         super().__init__(name, data)
         if dtype is not None:
             self.set_dtype(dtype)
@@ -57,6 +59,8 @@ class BufferedData(Data):
         """Fix the column's dtype (spec name or numpy dtype); converts in-memory base data to it."""
         ctype = resolve_dtype(dtype, where=f"{type(self).__name__} {self.name!r}: ")
         raw = self._raw_base()
+        self._list_cache = None
+        self._typed = True
         if raw is not None and not is_lazy_array(raw) and not isinstance(raw, DataChunkIterator):
             try:
                 given = raw if isinstance(raw, np.ndarray) else np.asarray(raw, dtype=object if ctype.is_text else None)
@@ -153,6 +157,7 @@ class BufferedData(Data):
     def data(self, value: Any) -> None:
         self._base = value
         self._nbase = None
+        self._list_cache = None
         self._blocks = []
         self._tail = []
         self._npending = 0
@@ -195,8 +200,7 @@ class BufferedData(Data):
         """Rows not yet in the store: the buffered rows for a lazy base, else all the data."""
         if self.is_lazy:
             return self._pending_array() if self._npending else None
-        data = self.data
-        return None if data is None else data
+        return self.array_data
 
     def mark_stored(self, data: Any) -> None:
         """Called by a backend after writing: ``data`` (lazy) now holds every row; the buffer is cleared."""
@@ -224,17 +228,49 @@ class BufferedData(Data):
         return self._blocks[0]
 
     def _tail_array(self) -> np.ndarray:
+        return self._values_array(self._tail)
+
+    def _values_array(self, values: Any) -> np.ndarray:
+        """Values (a list) as an array of the column's storage dtype."""
         ct = self.column_type
         if ct is None:
-            return np.asarray(self._tail)
-        return ct.to_array(self._tail)
+            return np.asarray(values)
+        return ct.to_array(values)
+
+    def _list_array(self, raw: list) -> np.ndarray:
+        """A list base as an array (kept until the list changes length or the data is replaced)."""
+        cache = self._list_cache
+        if cache is not None and cache[0] is raw and cache[1] == len(raw):
+            return cache[2]
+        arr = self._values_array(raw)
+        self._list_cache = (raw, len(raw), arr)
+        return arr
+
+    @property
+    def array_data(self) -> Any:
+        """The data as a backend stores it: a list becomes one array of the column's dtype; DataIO,
+        iterators and stored arrays are returned as they are."""
+        data = self.data
+        if type(data) is list and data:
+            return self._list_array(data)
+        return data
 
     def _flush(self) -> None:
-        """Merge buffered rows into an in-memory base array."""
+        """Merge buffered rows into the base: a list (as given, or none yet) grows in place as in hdmf,
+        anything else becomes one array."""
         if not self._npending:
             return
-        pending = self._pending_array()
         raw = self._raw_base()
+        if not self._blocks and ((raw is None and not self._typed) or type(raw) is list):
+            if raw is None:
+                self._set_raw_base(list(self._tail))
+            else:
+                raw.extend(self._tail)
+                self._nbase = None
+            self._tail = []
+            self._npending = 0
+            return
+        pending = self._pending_array()
         if raw is None or len(raw) == 0:
             merged = pending
         else:
@@ -277,10 +313,11 @@ class BufferedData(Data):
             ct = self.column_type
             return ct.to_array([]) if ct is not None else np.zeros(0)
         if isinstance(raw, (list, tuple)):
-            ct = self.column_type
-            if ct is None and not raw:
+            if not raw and self.column_type is None:
                 return np.zeros(0)  # still untyped: keep the list so that the first value added sets the type
-            raw = ct.to_array(raw) if ct is not None else np.asarray(raw)
+            if type(raw) is list:  # kept a list (as hdmf keeps it); reads go through a cached array
+                return self._list_array(raw)
+            raw = self._values_array(raw)
             self._set_raw_base(raw)
         if isinstance(raw, DataChunkIterator):
             raise ContainerError(
@@ -290,6 +327,15 @@ class BufferedData(Data):
 
     def get(self, key: Any) -> Any:
         """Elements by int, slice or integer array, reading only what is needed from a lazy base."""
+        if self._npending and not self.is_lazy:
+            self._flush()
+        raw = self._raw_base()
+        if type(raw) is list and not isinstance(key, (int, np.integer)):
+            return self._get_from_list(raw, key)
+        return self._get_array(key)
+
+    def _get_array(self, key: Any) -> Any:
+        """``get`` with numpy results (a list base is read through its cached array)."""
         if self._npending and not self.is_lazy:
             self._flush()
         n = len(self)
@@ -344,6 +390,30 @@ class BufferedData(Data):
         out[~in_base] = from_pending
         return out
 
+    def _get_from_list(self, raw: list, key: Any) -> Any:
+        """Rows of a list base as hdmf gives them: a list (a slice of it, or the selected elements)."""
+        if isinstance(key, (bool, np.bool_)):
+            raise ContainerTypeError(f"{type(self).__name__} {self.name!r}: rows are selected by int, not bool {key}")
+        if isinstance(key, slice):
+            return raw[key]
+        n = len(raw)
+        idx = np.asarray(key)
+        if idx.dtype.kind == "b":
+            if idx.shape != (n,):
+                raise ContainerIndexError(f"{type(self).__name__} {self.name!r}: boolean mask of {idx.size} "
+                                          f"elements for {n} rows")
+            idx = np.flatnonzero(idx)
+        if idx.size and idx.dtype.kind not in "iu":
+            raise ContainerError(
+                f"{type(self).__name__} {self.name!r}: rows must be selected by int, slice or integers, got {key!r}"
+            )
+        out = []
+        for i in idx.ravel().tolist():
+            if not -n <= i < n:
+                raise ContainerIndexError(f"{type(self).__name__} {self.name!r}: row {i} out of range for {n} rows")
+            out.append(raw[i])
+        return out
+
     def get_all(self) -> np.ndarray:
         """Every element as one numpy array (one ``[:]`` read of a lazy base)."""
         raw = self._indexable_base()
@@ -355,7 +425,7 @@ class BufferedData(Data):
         if is_lazy_array(raw):
             return _concat([np.asarray(raw[:]), self._pending_array()])
         self._flush()
-        return np.asarray(self._raw_base())
+        return np.asarray(self._indexable_base())
 
     def __getitem__(self, key: Any) -> Any:
         return self.get(key)
@@ -417,8 +487,9 @@ class VectorIndex(VectorData):
     def column_type(self) -> ColumnType:
         return _INDEX_TYPE
 
-    def _tail_array(self) -> np.ndarray:
-        return np.asarray(self._tail, dtype=np.uint64)
+    def _values_array(self, values: Any) -> np.ndarray:
+        arr = np.asarray(values, dtype=np.uint64)
+        return arr.astype(_min_uint(int(arr.max())), copy=False) if arr.size else arr
 
     def _flush(self) -> None:
         super()._flush()
@@ -510,8 +581,8 @@ class VectorIndex(VectorData):
         return target
 
     def get_offsets(self, key: Any) -> Any:
-        """The raw offsets (this column's own data) by int, slice or integer array."""
-        return super().get(key)
+        """The raw offsets (this column's own data) by int, slice or integer array (numpy)."""
+        return self._get_array(key)
 
     def get_all(self) -> list:
         """Every ragged row (one read of the offsets and one of the target, split with numpy)."""
@@ -542,6 +613,13 @@ def _default_int(column: BufferedData) -> None:
         return
     raw = column._raw_base()
     if isinstance(raw, np.ndarray) and raw.dtype.kind in "iu":
+        return
+    if raw is None or type(raw) is list:  # kept a list, as hdmf keeps it: only checked
+        ct = resolve_dtype("int64")
+        if raw and not ct.check_array(np.asarray(raw)):
+            raise ContainerError(f"{type(column).__name__} {column.name!r}: data of dtype "
+                                 f"{np.asarray(raw).dtype} does not fit dtype 'int64'")
+        column._ctype = ct
         return
     column.set_dtype("int64")
 
@@ -642,8 +720,8 @@ class EnumData(VectorData):
         """Append one row given its value (``index=True``: given its position in ``elements``)."""
         self.append(val if index else self._position_of(val))
 
-    def _tail_array(self) -> np.ndarray:
-        return _as_positions(self._tail)
+    def _values_array(self, values: Any) -> np.ndarray:
+        return _as_positions(values)
 
     def _resolve(self, idx: Any) -> Any:
         values = np.asarray(self.elements.get_all())

@@ -613,14 +613,17 @@ class DynamicTable(Container):
         if isinstance(id, ElementIdentifiers):
             ids = id
         elif id is None:
-            ids = ElementIdentifiers("id", np.arange(nrows or 0, dtype=np.int64))
+            ids = ElementIdentifiers("id", list(range(nrows or 0)))  # a list, as hdmf makes it
         else:
             arr = np.asarray(id)
             if arr.size and arr.dtype.kind not in "iu":
                 raise ContainerError(
                     f"{type(self).__name__} {self.name!r}: 'id' must be integers, got dtype {arr.dtype}"
                 )
-            ids = ElementIdentifiers("id", arr.astype(np.int64, copy=False) if arr.size else np.zeros(0, np.int64))
+            if type(id) is list:  # kept a list, as hdmf keeps it
+                ids = ElementIdentifiers("id", id)
+            else:
+                ids = ElementIdentifiers("id", arr.astype(np.int64, copy=False) if arr.size else np.zeros(0, np.int64))
         self._adopt(ids)
         return ids
 
@@ -1055,7 +1058,7 @@ class DynamicTable(Container):
             return self._frame(rows, index=index, exclude=())
         multi = not isinstance(rows, int)
         ids = self.id.get(rows)
-        out: list[Any] = [ids.tolist() if multi else ids]
+        out: list[Any] = [list(ids) if multi and isinstance(ids, list) else ids.tolist() if multi else ids]
         for name in self._colnames:
             out.append(self._read_column(name, rows, index))
         return out

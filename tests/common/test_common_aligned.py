@@ -27,7 +27,7 @@ def test_categories_and_rows():
     assert t.categories == ["a", "b"]  # a list, as in hdmf
     assert len(t) == 2 and len(t["a"]) == 2 and len(t["b"]) == 2
     assert t["a"].parent is t and t.get_category("b") is t["b"]
-    assert t.id.data.tolist() == [0, 7] and t["b"].id.data.tolist() == [0, 7]
+    assert t.id.data == [0, 7] and t["b"].id.data == [0, 7]  # lists stay lists, as in hdmf
     assert t["b", "y"].data.tolist() == ["p", "q"]
     row = t.get_dict(0)
     assert row["main"] == 0.5 and row["a"]["x"] == 1
