@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from hdmfzarr.dask import to_dask
-from hdmfzarr.dataio import DataChunkIterator, DataIO, is_lazy_array
+from hdmfzarr.dataio import DataChunkIterator, DataIO, Deferred, held_reads, is_lazy_array
 from hdmfzarr.errors import ContainerError
 from hdmfzarr.repr import html_repr, register_kind
 
@@ -261,6 +261,11 @@ class GroupView(Mapping):
         self._path = path
 
     def _entries(self) -> dict[str, Any]:
+        """Name -> object or value; a stored value not read yet stays :class:`Deferred` (read on lookup)."""
+        with held_reads():
+            return self._find_entries()
+
+    def _find_entries(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
         c: Any = self._container  # a Container: field_paths / field_datasets are its ClassVars
         n = len(self._path)
@@ -293,7 +298,8 @@ class GroupView(Mapping):
             head, _, rest = key.strip("/").partition("/")
             return _step(self[head], rest, key)
         try:
-            return self._entries()[key]
+            found = self._entries()[key]
+            return found.get() if isinstance(found, Deferred) else found
         except KeyError:
             where = "/".join(self._path) or "/"
             raise KeyError(f"{self._container.name}: no object {key!r} in {where}") from None

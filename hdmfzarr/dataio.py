@@ -1,12 +1,15 @@
 """Per-dataset storage options and streamed data, independent of any backend.
 
 ``DataIO`` wraps a dataset's data with chunking/compression wishes (hdmf's DataIO idea);
-``DataChunkIterator`` lets data larger than memory be written piece by piece.
+``DataChunkIterator`` lets data larger than memory be written piece by piece; ``Deferred`` is a stored
+value read on first use.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import contextlib
+import contextvars
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,7 +24,85 @@ def is_lazy_array(value: Any) -> bool:
         and hasattr(value, "__getitem__")
     )
 
-__all__ = ["is_lazy_array", "DataIO", "DataChunkIterator"]
+__all__ = ["is_lazy_array", "DataIO", "DataChunkIterator", "Deferred", "fetch_deferred", "held_reads", "reads_held"]
+
+_HELD: contextvars.ContextVar[bool] = contextvars.ContextVar("hdmfzarr_held_reads", default=False)
+
+
+@contextlib.contextmanager
+def held_reads() -> Iterator[None]:
+    """Within this block, fields whose stored value is not read yet give their :class:`Deferred` instead of
+    reading it (the notebook view of folded sections fetches nothing)."""
+    token = _HELD.set(True)
+    try:
+        yield
+    finally:
+        _HELD.reset(token)
+
+
+def reads_held() -> bool:
+    """Whether the caller is inside :func:`held_reads`."""
+    return _HELD.get()
+
+
+class Deferred:
+    """A stored value read on first use (a scalar dataset of a store), so that opening a store costs no
+    request per object. A leaf is read by its ``loader`` (``loader.load(leaves)`` reads many leaves in one
+    concurrent wave and sets each; ``loader.pending()`` lists its leaves not read yet); ``map(fn)``
+    derives a value computed from this one when it is read."""
+
+    __slots__ = ("loader", "key", "base", "then", "_value", "done")
+
+    def __init__(self, loader: Any = None, key: Any = None, base: Deferred | None = None,
+                 then: Callable[[Any], Any] | None = None) -> None:
+        self.loader, self.key, self.base, self.then = loader, key, base, then
+        self._value: Any = None
+        self.done = False
+
+    def set(self, value: Any) -> None:
+        self._value, self.done = value, True
+
+    def map(self, fn: Callable[[Any], Any]) -> Deferred:
+        return Deferred(base=self, then=fn)
+
+    def leaf(self) -> Deferred:
+        node = self
+        while node.base is not None:
+            node = node.base
+        return node
+
+    def get(self, everything: bool = False) -> Any:
+        """The value (read now if needed; with ``everything``, with every leaf its loader has not read)."""
+        if not self.done:
+            extra = list(self.leaf().loader.pending()) if everything and self.leaf().loader is not None else []
+            fetch_deferred([self, *extra])
+        return self._value
+
+    def __repr__(self) -> str:
+        return f"<Deferred {'read' if self.done else 'not read'}{f' {self.key!r}' if self.key is not None else ''}>"
+
+
+def fetch_deferred(items: Iterable[Deferred]) -> None:
+    """Read every value of ``items`` not read yet: one ``load`` call (one concurrent wave) per loader."""
+    todo = [d for d in items if not d.done]
+    by_loader: dict[int, tuple[Any, dict[int, Deferred]]] = {}
+    for d in todo:
+        leaf = d.leaf()
+        if not leaf.done:
+            by_loader.setdefault(id(leaf.loader), (leaf.loader, {}))[1].setdefault(id(leaf), leaf)
+    for loader, leaves in by_loader.values():
+        loader.load(list(leaves.values()))
+    for d in todo:
+        _finish(d)
+
+
+def _finish(d: Deferred) -> None:
+    if d.done:
+        return
+    if d.base is None:
+        raise RuntimeError(f"{d!r}: its loader did not read it")  # a loader bug, never bad input
+    _finish(d.base)
+    d.set(d.then(d.base._value) if d.then is not None else d.base._value)
 
 
 @dataclass

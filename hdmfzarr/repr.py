@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from hdmfzarr.dataio import DataIO, is_lazy_array
+from hdmfzarr.dataio import DataIO, Deferred, held_reads, is_lazy_array
 
 __all__ = ["html_repr", "register_kind", "array_summary", "PREVIEW_ROWS", "PREVIEW_ITEMS"]
 
@@ -187,6 +187,8 @@ def _preview_array(obj: Any | None, value: Any) -> str:
 
 
 def _fmt_cell(value: Any) -> str:
+    if isinstance(value, Deferred):
+        return "…" if not value.done else _fmt_cell(value.get())  # not read yet: a folded section reads nothing
     when = readable_datetime(value)
     if when is not None:
         return when
@@ -260,7 +262,12 @@ class _Renderer:
 
     def _attr_items(self, obj: Any, skip: set[str], live: bool = True) -> list[str]:
         items = []
-        for key, value in obj.fields.items():
+        if live:
+            fields = obj.fields
+        else:
+            with held_reads():  # a folded section: stored values not read yet stay so
+                fields = obj.fields
+        for key, value in fields.items():
             if key in skip or _is_container(value) or _is_container_list(value):
                 continue
             if is_lazy_array(value) or isinstance(value, np.ndarray) and value.ndim:
@@ -276,7 +283,9 @@ class _Renderer:
         out = []
         listed = 0
         entries: list[tuple[str | None, Any]] = []
-        for key, value in obj.fields.items():
+        with held_reads():  # only the children are needed here
+            fields = obj.fields
+        for key, value in fields.items():
             if _is_container(value):
                 entries.append((key, value))
             elif _is_container_list(value):

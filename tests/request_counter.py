@@ -20,6 +20,7 @@ class RequestCounter:
         self.in_flight = 0
         self.max_in_flight = 0
         self.waves = 0
+        self.wave_starts: list[int] = []  # index in ``requests`` of the first request of each wave
         self.failures = 0
         self._session: Any = None
 
@@ -27,6 +28,7 @@ class RequestCounter:
         url = urlsplit(request.url)
         self.requests.append((request.method, url.path, url.query))
         if self.in_flight == 0:
+            self.wave_starts.append(len(self.requests) - 1)
             self.waves += 1  # sent while no request awaited its response: a new sequential round trip
         self.in_flight += 1
         self.max_in_flight = max(self.max_in_flight, self.in_flight)
@@ -77,4 +79,5 @@ class RequestCounter:
 
     def reset(self) -> None:
         self.requests.clear()
+        self.wave_starts.clear()
         self.in_flight = self.max_in_flight = self.failures = self.waves = 0

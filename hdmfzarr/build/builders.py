@@ -15,6 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
+from ..dataio import Deferred, fetch_deferred
+
 __all__ = [
     "Builder",
     "GroupBuilder",
@@ -24,6 +26,8 @@ __all__ = [
     "ExternalTarget",
     "CompoundField",
     "PendingRef",
+    "Deferred",
+    "fetch_deferred",
 ]
 
 
@@ -162,9 +166,12 @@ class GroupBuilder(Builder):
 
 
 class DatasetBuilder(Builder):
-    """A dataset: data (array-like, scalar, lazy array, iterator, DataIO), dtype and attributes."""
+    """A dataset: data (array-like, scalar, lazy array, iterator, DataIO), dtype and attributes.
 
-    __slots__ = ("data", "dtype", "dims")
+    Reading ``data`` of a dataset whose value is :class:`Deferred` reads it (with every other value its
+    reader has not read yet, in one wave: code walking a builder tree touches them all); ``raw_data`` does not."""
+
+    __slots__ = ("_data", "dtype", "dims")
 
     def __init__(
         self,
@@ -177,9 +184,25 @@ class DatasetBuilder(Builder):
         dims: list[str] | None = None,
     ) -> None:
         super().__init__(name, attributes, parent, source)
-        self.data = data
+        self._data: Any = data
         self.dtype = dtype
         self.dims = dims
+
+    @property
+    def data(self) -> Any:
+        value = self._data
+        if isinstance(value, Deferred):
+            value = self._data = value.get(everything=True)
+        return value
+
+    @data.setter
+    def data(self, value: Any) -> None:
+        self._data = value
+
+    @property
+    def raw_data(self) -> Any:
+        """``data`` as held: a :class:`Deferred` value is not read."""
+        return self._data
 
 
 class LinkBuilder(Builder):

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import ContainerError, SpecError
 from ..spec.model import AttributeSpec, GroupSpec, LinkSpec, canonical_spec_dtype, is_ref_dtype, spec_type
+from ..dataio import Deferred, fetch_deferred, reads_held
 
 if TYPE_CHECKING:
     from .typemap import TypeMap
@@ -187,6 +188,12 @@ def _add_paths_and_mappings(classdict: dict[str, Any], base: type, mapper: Any, 
                 datasets.setdefault(f.attr, f.spec.name)
     classdict["field_paths"] = paths
     classdict["field_datasets"] = datasets
+    deferred = set(getattr(base, "deferred_fields", ()) or ())
+    for f in own:
+        if f.kind == "dataset" and not spec_type(f.spec) and f.attr not in classdict:
+            classdict[f.attr] = _deferred_property(f.attr)  # a stored scalar is read on first use
+            deferred.add(f.attr)
+    classdict["deferred_fields"] = frozenset(deferred)
     for f in own:
         many = getattr(f.spec, "is_many", None)
         if f.kind in ("group", "dataset", "link") and many is not None and many() and (
@@ -205,6 +212,29 @@ def _view_property(top: str) -> property:
         return GroupView(self, (top,))
 
     return property(get, doc=f"The objects stored under {top}/ by name (read-only view).")
+
+
+def _deferred_property(attr: str) -> property:
+    """A field whose stored value may be read on first use: reading it reads every value of the object
+    not read yet (one concurrent wave), so showing an object costs one round trip, not one per field."""
+
+    def get(self: Any) -> Any:
+        state = self.__dict__
+        value = state.get(attr)
+        if isinstance(value, Deferred):
+            if not value.done and reads_held():
+                return value
+            waiting = {k: v for k, v in state.items() if isinstance(v, Deferred)}
+            fetch_deferred(waiting.values())
+            for k, v in waiting.items():
+                state[k] = v.get()
+            value = state[attr]
+        return value
+
+    def set_(self: Any, value: Any) -> None:
+        self.__dict__[attr] = value
+
+    return property(get, set_, doc=f"The stored {attr!r} (read on first use).")
 
 
 def _children_property(attr: str, where: str) -> property:

@@ -21,6 +21,7 @@ from .builders import (
     Builder,
     CompoundField,
     DatasetBuilder,
+    Deferred,
     ExternalTarget,
     GroupBuilder,
     LinkBuilder,
@@ -290,8 +291,15 @@ class BuildManager:
         return self.resolve_ref(value, origin)
 
     def read_data(self, builder: DatasetBuilder, spec: Any) -> Any:
-        """A dataset builder's data for a container: references resolve (lazily when the data is lazy)."""
-        data = builder.data
+        """A dataset builder's data for a container: references resolve (lazily when the data is lazy);
+        a value not read yet stays :class:`Deferred` (read when the container's field is first used)."""
+        data = builder.raw_data
+        if isinstance(data, Deferred):
+            sdt = getattr(spec, "dtype", None)
+            _check_stored_dtype(sdt, builder)
+            if not (is_ref_dtype(sdt) or is_compound_dtype(sdt)):
+                return data.map(lambda value: read_value(sdt, value))
+            data = builder.data
         if builder.dims and data is not None and hasattr(data, "store_url"):
             try:  # the stored dimension names go with the array, so that a rewrite keeps them
                 data.dims = list(builder.dims)

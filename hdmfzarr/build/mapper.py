@@ -19,7 +19,16 @@ from ..errors import BuildError, ConstructError, ContainerError, HdmfZarrError
 from ..spec.model import AttributeSpec, GroupSpec, LinkSpec, is_ref_dtype, spec_type
 from ..common.columns import BufferedData
 from ..dataio import DataIO
-from .builders import Builder, DatasetBuilder, GroupBuilder, LinkBuilder, PendingRef, ReferenceBuilder
+from .builders import (
+    Builder,
+    DatasetBuilder,
+    Deferred,
+    GroupBuilder,
+    LinkBuilder,
+    PendingRef,
+    ReferenceBuilder,
+    fetch_deferred,
+)
 from .convert import convert_value, read_value
 from .naming import default_attr_name, identifier
 
@@ -440,6 +449,12 @@ class ObjectMapper:
         for f in self.fields():  # a read reports what is stored: spec defaults are for new objects
             if f.attr not in kwargs and f.attr in params and getattr(f.spec, "default_value", None) is not None:
                 kwargs[f.attr] = None
+        # values not read yet stay so in the fields the class reads on first use; the others are read now
+        lazy_ok: frozenset[str] = getattr(cls, "deferred_fields", frozenset())
+        now = {k: v for k, v in kwargs.items() if isinstance(v, Deferred) and not (k in lazy_ok and k in params)}
+        if now:
+            fetch_deferred(now.values())
+            kwargs.update((k, v.get()) for k, v in now.items())
         call = {k: v for k, v in kwargs.items() if k in params}
         rest = {k: v for k, v in kwargs.items() if k not in params}
         try:

@@ -3,7 +3,9 @@
 Metadata comes from one request when the store has consolidated metadata (root ``zarr.json``
 or ``.zmetadata``), else from a concurrent walk of the hierarchy. Datasets get
 :class:`~.lazy.LazyArray` data built straight from that metadata (no further request);
-scalars are fetched eagerly, all in one concurrent batch.
+scalars of numbers or text are :class:`~hdmfzarr.build.builders.Deferred`: read on first use (many
+at once in one concurrent wave), so opening costs no request per object. Scalars holding references
+or compounds are read while opening, all in one concurrent wave.
 """
 
 from __future__ import annotations
@@ -17,10 +19,12 @@ from ...build.builders import (
     Builder,
     CompoundField,
     DatasetBuilder,
+    Deferred,
     ExternalTarget,
     GroupBuilder,
     LinkBuilder,
     ReferenceBuilder,
+    fetch_deferred,
 )
 from ...errors import CorruptStoreError, DanglingReferenceError, IncompleteStoreError, StoreNotFoundError
 from ...spec.cache import decode_cache, latest_sources
@@ -43,6 +47,26 @@ class _PendingRef:
 
 
 _RECORD_NUMERIC = NUMERIC_DTYPES | {"bool"}  # record fields kept as numbers (the rest are Python objects)
+
+
+class _ScalarLoader:
+    """Reads the scalar datasets of one store on first use (the loader of their Deferred values)."""
+
+    def __init__(self, reader: ZarrReader) -> None:
+        self.reader = reader
+        self.leaves: list[Deferred] = []
+
+    def add(self, lazy: LazyArray, one: bool) -> Deferred:
+        leaf = Deferred(self, (lazy, one))
+        self.leaves.append(leaf)
+        return leaf
+
+    def pending(self) -> list[Deferred]:
+        self.leaves = [leaf for leaf in self.leaves if not leaf.done]
+        return list(self.leaves)
+
+    def load(self, leaves: list[Deferred]) -> None:
+        self.reader._read_scalars(leaves)
 
 
 class ZarrReader:
@@ -71,6 +95,7 @@ class ZarrReader:
         self.specloc = safety.check_node_path(specloc, self.url, f"root attribute {conv.SPECLOC_ATTR!r}") or None
         self.root: GroupBuilder | None = None
         self._ref_cache: dict[str, ReferenceBuilder] = {}
+        self._scalars = _ScalarLoader(self)
 
     # -- builders ------------------------------------------------------------------------
     def read(self) -> GroupBuilder:
@@ -80,7 +105,7 @@ class ZarrReader:
         root.location = ""
         self.root = root
         groups: dict[str, GroupBuilder] = {"": root}
-        scalars: list[tuple[DatasetBuilder, LazyArray, bool]] = []
+        scalars: list[DatasetBuilder] = []  # scalars read now (references, compounds): one concurrent wave
         pending_links: list[tuple[GroupBuilder, NodeMeta]] = [(root, root_meta)]
         for path in sorted((p for p in self.nodes if p), key=lambda p: (p.count("/"), p)):
             if self.specloc and (path == self.specloc or path.startswith(self.specloc + "/")):
@@ -102,8 +127,16 @@ class ZarrReader:
         self._add_links([e for group, node in pending_links for e in self._link_entries(group, node)])
         for b in root.walk():
             self._resolve_attrs(b)
-        self._read_scalars(scalars)
+        self._read_now(scalars)
         return root
+
+    def _read_now(self, builders: list[DatasetBuilder]) -> None:
+        """Read the Deferred values of ``builders`` (one concurrent wave) into their data."""
+        values = [b.raw_data for b in builders]
+        fetch_deferred([v for v in values if isinstance(v, Deferred)])
+        for b, v in zip(builders, values):
+            if isinstance(v, Deferred):
+                b.data = v.get()
 
     def _attrs(self, node: NodeMeta) -> dict[str, Any]:
         out = {}
@@ -198,7 +231,9 @@ class ZarrReader:
         except Exception as exc:
             raise CorruptStoreError(f"{self.url}:/{node.path}: cannot interpret array metadata ({exc})") from exc
 
-    def _dataset(self, node: NodeMeta, name: str, scalars: list) -> DatasetBuilder:
+    def _dataset(self, node: NodeMeta, name: str, scalars: list[DatasetBuilder]) -> DatasetBuilder:
+        """A dataset builder with lazy data; a scalar's value is Deferred (appended to ``scalars`` when it
+        must be read while opening: references and compounds, which the tree resolves)."""
         where = f"{self.url}:/{node.path}"
         attrs = node.attrs
         spelled = conv.decode_dtype_spelling(attrs)
@@ -246,12 +281,13 @@ class ZarrReader:
         lazy = LazyArray(source, convert=convert, dtype=out_dtype, store_url=self.url, path="/" + node.path,
                          cache=self.chunk_cache)
         builder = DatasetBuilder(
-            name, data=lazy, dtype=dtype, attributes=self._attrs(node), source=self.url,
+            name, data=self._scalars.add(lazy, len(shape) == 1) if scalar else lazy, dtype=dtype,
+            attributes=self._attrs(node), source=self.url,
             dims=list(dims) if isinstance(dims, list) and not scalar else None,
         )
         builder.location = node.path
-        if scalar:
-            scalars.append((builder, lazy, len(shape) == 1))
+        if scalar and (dtype == "object" or isinstance(dtype, list)):
+            scalars.append(builder)
         return builder
 
     def _reference_converter(self, where: str) -> Callable[[np.ndarray], np.ndarray]:
@@ -292,33 +328,36 @@ class ZarrReader:
 
         return convert, out_dtype
 
-    def _read_scalars(self, scalars: list[tuple[DatasetBuilder, LazyArray, bool]]) -> None:
-        """Fetch every scalar dataset's value in one concurrent batch."""
-        zarr_items = [(b, lz, one) for b, lz, one in scalars if isinstance(lz.source, ZarrChunkSource)]
+    def _read_scalars(self, leaves: list[Deferred]) -> None:
+        """Read the scalar values of ``leaves`` (keys ``(lazy array, stored as [1])``) in one concurrent wave."""
+        zarr_items = [leaf for leaf in leaves if isinstance(leaf.key[0].source, ZarrChunkSource)]
 
         async def _all() -> list[Any]:
             return list(
                 await asyncio.gather(
-                    *(async_array(lz.source.array).getitem(slice(0, 1) if one else ()) for _, lz, one in zarr_items),
+                    *(async_array(lz.source.array).getitem(slice(0, 1) if one else ())
+                      for lz, one in (leaf.key for leaf in zarr_items)),
                     return_exceptions=True,
                 )
             )
 
         results = run(_all()) if zarr_items else []
-        for (b, lz, one), value in zip(zarr_items, results):
+        for leaf, value in zip(zarr_items, results):
+            lz, one = leaf.key
             if isinstance(value, Exception):
                 raise safety.translate_error(value, lz.where, "read scalar") from value
             arr = np.asarray(value)
             if one:
                 arr = arr.reshape(())
-            b.data = _scalar(lz.convert(arr) if lz.convert else arr)
-        for b, lz, one in scalars:
+            leaf.set(_scalar(lz.convert(arr) if lz.convert else arr))
+        for leaf in leaves:
+            lz, one = leaf.key
             if isinstance(lz.source, LegacyChunkSource):
                 arr = np.asarray(lz.read())
                 if one:
                     arr = arr.reshape(-1)[0:1].reshape(())
                     arr = lz.convert(arr) if (lz.convert and arr.dtype != object) else arr
-                b.data = _scalar(arr)
+                leaf.set(_scalar(arr))
 
     # -- spec cache ----------------------------------------------------------------------
     def _cached_sources(self) -> list[tuple[str, str, str]]:
@@ -334,7 +373,7 @@ class ZarrReader:
         base = self.specloc
         wanted = self._cached_sources()
         holders = [self._dataset(self.nodes[f"{base}/{ns}/{version}/{src}"], src, []) for ns, version, src in wanted]
-        self._read_scalars([(b, b.data, len(b.data.shape) == 1) for b in holders])
+        self._read_now(holders)
         return decode_cache(
             ((ns, version, src, _first(b.data)) for (ns, version, src), b in zip(wanted, holders)), f"{self.url}:/{base}"
         )
