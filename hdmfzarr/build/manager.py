@@ -27,6 +27,7 @@ from .builders import (
     LinkBuilder,
     PendingRef,
     ReferenceBuilder,
+    fetch_deferred,
 )
 from .convert import read_value
 from .lazyrefs import CompoundReferenceArray, ReferenceArray
@@ -64,6 +65,7 @@ class BuildManager:
     def build(self, container: Any) -> GroupBuilder:
         """The builder tree of ``container`` (a group type), references and links resolved."""
         self._built = {}
+        _read_deferred(container)
         try:
             self.type_key = self.type_map.type_key(self.type_map.data_type_of(container)[0])
         except BuildError:
@@ -374,6 +376,12 @@ def _same_attributes(a: dict[str, Any], b: dict[str, Any]) -> bool:
 
 _TEXTUAL = frozenset({"text", "ascii", "isodatetime"})
 _NUMBERS = NUMERIC_DTYPES | {"numeric"}
+
+
+def _read_deferred(root: Any) -> None:
+    """Read the stored values of a tree not read yet in one concurrent wave (building reads them all)."""
+    nodes = list(root.all_children()) if hasattr(root, "all_children") else [root]
+    fetch_deferred(v for c in nodes for v in getattr(c, "__dict__", {}).values() if isinstance(v, Deferred))
 
 
 def _check_stored_dtype(spec_dtype: Any, builder: DatasetBuilder) -> None:
