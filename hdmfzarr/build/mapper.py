@@ -227,13 +227,17 @@ class ObjectMapper:
 
     @staticmethod
     def _dims(spec: Any, data: Any = None) -> list[str] | None:
-        """Dimension names: those stored with data read from a store, else the spec's (the
-        alternative whose rank matches the data when the spec allows several shapes)."""
+        """Dimension names: those stored with data read from a store (none when none were stored: a read
+        reports what is stored), else the spec's (the alternative whose rank matches the data when the spec
+        allows several shapes)."""
         inner = data.data if isinstance(data, DataIO) else data
         ndim = _ndim(inner)
-        stored = getattr(inner, "dims", None) or getattr(getattr(inner, "raw", None), "dims", None)
+        raw = getattr(inner, "raw", None)
+        stored = getattr(inner, "dims", None) or getattr(raw, "dims", None)
         if isinstance(stored, (list, tuple)) and stored and (ndim is None or len(stored) == ndim):
             return list(stored)
+        if hasattr(inner, "store_url") or hasattr(raw, "store_url"):  # read from a store without names
+            return None
         dims = getattr(spec, "dims", None)
         if not dims:
             return None

@@ -229,7 +229,7 @@ def test_nwb_store_opened_r_plus_gets_an_acquisition(tmp_path: Path) -> None:
     before = {p: p.stat().st_mtime_ns for p in path.rglob("*") if p.is_file()}
     with ZarrIO(path, "r+") as io:
         f = io.read()
-        TimeSeries = io._manager.type_map.get_class("TimeSeries", "core")
+        TimeSeries = io.type_map.get_class("TimeSeries", "core")
         ts2 = TimeSeries(name="ts2", data=np.arange(5.0), data__unit="V", starting_time=0.0, starting_time__rate=10.0)
         f.acquisition__nwb_data_interfaces.add(ts2)
         ts2.parent = f

@@ -105,10 +105,14 @@ def test_unknown_namespace_loaded_from_cache(tmp_path: Path) -> None:
     with ZarrIO(tmp_path / "ext.zarr", "w") as io:
         io.write_builder(root, namespaces={**cache, "zsample": ext})
     with ZarrIO(tmp_path / "ext.zarr") as io:
+        assert io.type_map is tm  # before the read: the default map
         thing = io.read()
         assert type(thing).__name__ == "Thing"
         assert thing.label == "hi"
         assert np.asarray(thing.values).tolist() == [0.0, 1.0, 2.0]
+        # after it: the map that read the store (public, e.g. to make more objects of the store's types)
+        assert io.type_map is not tm and io.type_map.get_class("Thing", "zsample") is type(thing)
+        assert io.read() is not None and io.type_map.get_class("Thing", "zsample") is type(thing)  # read again
     assert "zsample" not in get_type_map().namespace_catalog.namespaces  # the shared map is untouched
 
 

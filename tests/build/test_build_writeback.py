@@ -217,3 +217,56 @@ def test_copy_is_chunk_by_chunk_in_bounded_blocks(tmp_path: Path, monkeypatch, f
         back = io.read_builder()
         assert back["x"].data.chunks == (1000,) and back["x"].data[:].tolist() == list(range(10_000))
         assert back["s"].data[:].tolist() == [f"v{i}" for i in range(3000)]
+
+
+def test_compound_with_reference_keeps_its_dimension_names_in_both_formats(tmp_path: Path):
+    """Item 10: the stored dimension name of a compound with a reference field (TimeSeriesReferenceVectorData
+    in NWB) is written again, 3 -> 2 (JSON-cell array) -> 3 -> 2, and reads back as the dataset's dims."""
+    from hdmfzarr.build.builders import CompoundField, ReferenceBuilder
+
+    root = GroupBuilder("root")
+    target = DatasetBuilder("target", np.arange(3.0))
+    root.set_dataset(target)
+    fields = [CompoundField("idx_start", "int32"), CompoundField("count", "int32"), CompoundField("ts", "object")]
+    root.set_dataset(DatasetBuilder("refs", [(0, 2, ReferenceBuilder(target)), (2, 1, ReferenceBuilder(target))],
+                                    dtype=fields, dims=["epoch_rows"]))
+    src = tmp_path / "s0.zarr"
+    with ZarrIO(src, "w") as io:
+        io.write_builder(root)
+    for step, fmt in enumerate((2, 3, 2), start=1):
+        dst = tmp_path / f"s{step}.zarr"
+        with ZarrIO(src) as r:
+            read = r.read_builder()
+            with ZarrIO(dst, "w", zarr_format=fmt) as w:
+                w.write_builder(read)
+        assert _attrs(dst, "refs")["_ARRAY_DIMENSIONS"] == ["epoch_rows"], (step, fmt)
+        with ZarrIO(dst) as io:
+            back = io.read_builder()["refs"]
+            assert back.dims == ["epoch_rows"] and [r[:2] for r in back.data[:].tolist()] == [(0, 2), (2, 1)]
+        src = dst
+
+
+def test_write_back_invents_no_dimension_names(tmp_path: Path):
+    """A dataset stored without ``_ARRAY_DIMENSIONS`` (hdmf-zarr 0.14 writes none for NWB's images, HDF5 has
+    none) is written back without: a read reports what is stored, the spec's names are for new objects."""
+    import warnings
+
+    import zarr
+
+    src, dst = tmp_path / "src.zarr", tmp_path / "dst.zarr"
+    table = DynamicTable(name="t", description="d", columns=[VectorData("x", "x", np.arange(2.0)),
+                                                             VectorData("y", "y", np.arange(2.0))])
+    with ZarrIO(src, "w") as io:
+        io.write(table)
+    meta = json.loads((src / "x" / "zarr.json").read_text())
+    del meta["attributes"]["_ARRAY_DIMENSIONS"]
+    (src / "x" / "zarr.json").write_text(json.dumps(meta))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        zarr.consolidate_metadata(str(src))
+    with ZarrIO(src) as r:
+        got = r.read()
+        with ZarrIO(dst, "w") as w:
+            w.write(got)
+    assert "_ARRAY_DIMENSIONS" not in _attrs(dst, "x")
+    assert _attrs(dst, "y")["_ARRAY_DIMENSIONS"] == _attrs(src, "y")["_ARRAY_DIMENSIONS"]

@@ -90,7 +90,7 @@ class Corpus:
 
         with ZarrIO(str(path)) as io:
             root = io.read()
-            yield root, io._manager.type_map
+            yield root, io.type_map
 
     def assert_equal(self, ours: Path | str, peer: Path | str | None = None, strict_dtype: bool = True) -> Any:
         """hdmfzarr's read of ``ours`` equals the peer's read of ``peer`` (default: the same file)."""

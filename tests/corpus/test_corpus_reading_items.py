@@ -147,7 +147,7 @@ def test_item7_cached_namespaces_win_over_the_bundled_ones(tmp_path):
     with ZarrIO(old) as io:
         assert io.spec_cache()["hdmf-common"]["version"] == "1.5.1"
         root = io.read()
-        tmap = io._manager.type_map
+        tmap = io.type_map
         assert tmap.loaded_versions()["hdmf-common"] == "1.5.1"  # not the bundled 1.10.0
         assert "meanings_tables" not in {g.name for g in tmap.get_spec("hdmf-common", "DynamicTable").groups}
         copy = tmp_path / "copy.zarr"

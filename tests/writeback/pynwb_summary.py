@@ -5,6 +5,8 @@ format-2 stores), so a store and its copy can be compared as the peers see them:
 
     python tests/writeback/pynwb_summary.py STORE.zarr > summary.json
 
+NWB files in HDF5 (``.nwb``) and hdmf-common stores (hdmf + hdmf-zarr's ZarrIO) are read too.
+
 Containers inside fields are given by their path; arrays by their values (text decoded, datetimes as ISO
 strings, compound rows as lists). Exits 1 with the traceback when pynwb cannot read the store.
 """
@@ -14,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import os
 import sys
 
 import numpy as np
@@ -38,8 +41,8 @@ def norm(value, depth: int = 0):
         return {"ref": path_of(value), "type": type(value).__name__}
     if isinstance(value, (str, bool, int)) or value is None:
         return value
-    if isinstance(value, float):
-        return value if math.isfinite(value) else repr(value)
+    if isinstance(value, float):  # np.float64 too (a float subclass): NaN as 'nan' whichever type holds it
+        return value if math.isfinite(value) else repr(float(value))
     if isinstance(value, bytes):
         return value.decode("utf-8", "replace")
     if isinstance(value, (dt.datetime, dt.date)):
@@ -78,17 +81,45 @@ def summary(nwbfile) -> dict:
     return out
 
 
-def main(path: str) -> int:
-    import os
+def _root_attrs(path: str) -> dict:
+    """The root group's attributes, read from the metadata file of either Zarr format."""
+    v3 = os.path.join(path, "zarr.json")
+    if os.path.exists(v3):
+        with open(v3) as f:
+            return json.load(f).get("attributes", {})
+    v2 = os.path.join(path, ".zattrs")
+    if os.path.exists(v2):
+        with open(v2) as f:
+            return json.load(f)
+    return {}
 
+
+def open_io(path: str):
+    """The peer's IO for ``path``: pynwb's NWBHDF5IO for ``.nwb`` files, hdmf-zarr's NWBZarrIO for NWB stores
+    (NWBZarrV2IO for format-2 stores under hdmf-zarr 0.14), and hdmf-zarr's ZarrIO with hdmf's common
+    type map for hdmf-common stores (their root has ``data_type``, not ``neurodata_type``)."""
     import hdmf_zarr
 
-    cls = hdmf_zarr.NWBZarrIO
-    if os.path.exists(os.path.join(path, ".zgroup")) and hasattr(hdmf_zarr, "NWBZarrV2IO"):
-        cls = hdmf_zarr.NWBZarrV2IO  # hdmf-zarr 0.14 reads Zarr format 2 stores through this class
-    with cls(path, "r") as io:
-        nwbfile = io.read()
-        print(json.dumps(summary(nwbfile), sort_keys=True))
+    if path.endswith(".nwb"):
+        from pynwb import NWBHDF5IO
+
+        return NWBHDF5IO(path, "r", load_namespaces=True)
+    v2 = os.path.exists(os.path.join(path, ".zgroup")) and hasattr(hdmf_zarr, "ZarrV2IO")
+    if "neurodata_type" in _root_attrs(path):
+        return (hdmf_zarr.NWBZarrV2IO if v2 else hdmf_zarr.NWBZarrIO)(path, mode="r")
+    from hdmf.common import get_manager
+
+    return (hdmf_zarr.ZarrV2IO if v2 else hdmf_zarr.ZarrIO)(path, mode="r", manager=get_manager())
+
+
+def main(path: str) -> int:
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with open_io(path) as io:
+            nwbfile = io.read()
+            print(json.dumps(summary(nwbfile), sort_keys=True))
     return 0
 
 

@@ -116,6 +116,15 @@ class ZarrIO:
 
     @property
     def type_map(self) -> Any:
+        """The type map containers are read with: after ``read()``, the one that read them (the given or
+        default map, or a copy holding the namespace versions cached in the store); before, the given or
+        default map. Use it to get the store's classes (``io.type_map.get_class("TimeSeries", "core")``)."""
+        if self._manager is not None:
+            return self._manager.type_map
+        return self._base_type_map()
+
+    def _base_type_map(self) -> Any:
+        """The map given to this ZarrIO, else the default one: what reads start from."""
         if self._type_map is None:
             from ...build import get_type_map
 
@@ -226,7 +235,7 @@ class ZarrIO:
         from ...build import BuildManager
 
         reader = self._get_reader()  # the root document: every node's metadata when consolidated
-        type_map = self.type_map
+        type_map = self._base_type_map()
         known = set(type_map.namespace_catalog.namespaces)
         used = {ns for node in reader.nodes.values() for ns in [node.attrs.get("namespace")] if isinstance(ns, str)}
         cached = cached_versions(reader)
