@@ -36,6 +36,27 @@ def _all_links(store: Path) -> list:
     return found
 
 
+def _store_dims_and_write_back(src: Path, array: str, dims: list[str] | None, dst: Path) -> None:
+    """Store ``dims`` (None: no names) as the format-3 array's dimension names, then read ``src`` and write
+    what was read into ``dst``."""
+    import warnings
+
+    import zarr
+
+    meta = json.loads((src / array / "zarr.json").read_text())
+    meta["attributes"].pop("_ARRAY_DIMENSIONS", None)
+    if dims is not None:
+        meta["attributes"]["_ARRAY_DIMENSIONS"] = dims
+    (src / array / "zarr.json").write_text(json.dumps(meta))
+    with warnings.catch_warnings():  # the consolidated metadata is stale now: rewrite it from the nodes
+        warnings.simplefilter("ignore")
+        zarr.consolidate_metadata(str(src))
+    with ZarrIO(src) as r:
+        got = r.read()
+        with ZarrIO(dst, "w") as w:
+            w.write(got)
+
+
 @pytest.mark.parametrize("fmt", [3, 2])
 def test_read_tree_writes_back_with_its_namespaces(ext_map, make_session, assert_same, tmp_path: Path, fmt: int):
     """The extension is only in the store's cached specs: the read's type map goes with its containers
@@ -67,20 +88,7 @@ def test_write_back_keeps_stored_widths_and_dimension_names(tmp_path: Path):
                                   VectorData("m", "2-d", np.zeros((2, 3), dtype=np.float32))])
     with ZarrIO(src, "w") as io:
         io.write(table)
-    meta = json.loads((src / "x" / "zarr.json").read_text())
-    meta["attributes"]["_ARRAY_DIMENSIONS"] = ["my_rows"]
-    (src / "x" / "zarr.json").write_text(json.dumps(meta))
-    import warnings
-
-    import zarr
-
-    with warnings.catch_warnings():  # the consolidated metadata is stale now: rewrite it from the nodes
-        warnings.simplefilter("ignore")
-        zarr.consolidate_metadata(str(src))
-    with ZarrIO(src) as r:
-        got = r.read()
-        with ZarrIO(dst, "w") as w:
-            w.write(got)
+    _store_dims_and_write_back(src, "x", ["my_rows"], dst)
     assert _attrs(dst, "x")["_ARRAY_DIMENSIONS"] == ["my_rows"]
     assert _attrs(dst, "m")["_ARRAY_DIMENSIONS"] == ["dim0", "dim1"]  # the spec's option of the data's rank
     with ZarrIO(dst) as io:
@@ -249,24 +257,11 @@ def test_compound_with_reference_keeps_its_dimension_names_in_both_formats(tmp_p
 def test_write_back_invents_no_dimension_names(tmp_path: Path):
     """A dataset stored without ``_ARRAY_DIMENSIONS`` (hdmf-zarr 0.14 writes none for NWB's images, HDF5 has
     none) is written back without: a read reports what is stored, the spec's names are for new objects."""
-    import warnings
-
-    import zarr
-
     src, dst = tmp_path / "src.zarr", tmp_path / "dst.zarr"
     table = DynamicTable(name="t", description="d", columns=[VectorData("x", "x", np.arange(2.0)),
                                                              VectorData("y", "y", np.arange(2.0))])
     with ZarrIO(src, "w") as io:
         io.write(table)
-    meta = json.loads((src / "x" / "zarr.json").read_text())
-    del meta["attributes"]["_ARRAY_DIMENSIONS"]
-    (src / "x" / "zarr.json").write_text(json.dumps(meta))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        zarr.consolidate_metadata(str(src))
-    with ZarrIO(src) as r:
-        got = r.read()
-        with ZarrIO(dst, "w") as w:
-            w.write(got)
+    _store_dims_and_write_back(src, "x", None, dst)
     assert "_ARRAY_DIMENSIONS" not in _attrs(dst, "x")
     assert _attrs(dst, "y")["_ARRAY_DIMENSIONS"] == _attrs(src, "y")["_ARRAY_DIMENSIONS"]
