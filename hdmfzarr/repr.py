@@ -170,8 +170,8 @@ def _preview_array(obj: Any | None, value: Any) -> str:
         shape = tuple(getattr(value, "shape", ()))
         if not shape:
             return _fmt_cell(value[()] if hasattr(value, "__getitem__") else value)
-        if obj is not None and hasattr(obj, "get") and len(shape) == 1:
-            head = obj.get(slice(0, PREVIEW_ROWS))  # BufferedData: includes pending rows
+        if obj is not None and hasattr(obj, "read") and len(shape) == 1:
+            head = obj.read(slice(0, PREVIEW_ROWS))  # BufferedData: includes pending rows
             total = len(obj)
         else:
             head = value[_preview_selection(shape)]
@@ -416,7 +416,7 @@ def obj_dtype(obj: Any) -> str:
 def head_cells(top: Any, n: int) -> list[str]:
     """Text of the first ``n`` cells of a column, reading at most ``PREVIEW_ITEMS`` values per ragged row."""
     if _kind(top) != "index":
-        values = top.get(slice(0, n))
+        values = top.read(slice(0, n))
         if _kind(top) == "region":
             return [f"→ row {int(v)}" for v in np.asarray(values).reshape(-1)]
         return [_fmt_cell(v) for v in (values if isinstance(values, list) else list(np.asarray(values)))]
@@ -428,7 +428,7 @@ def head_cells(top: Any, n: int) -> list[str]:
         if _kind(target) == "index":
             out.append(f"[{e - s} lists]")
             continue
-        part = target.get(slice(s, min(e, s + PREVIEW_ITEMS)))
+        part = target.read(slice(s, min(e, s + PREVIEW_ITEMS)))
         items = list(np.asarray(part))
         if _kind(target) == "region":
             out.append("→ rows " + _fmt_seq([int(v) for v in items], e - s))

@@ -123,6 +123,11 @@ class ColumnType:
             if isinstance(values, np.ndarray) and values.dtype.kind in "US":
                 return values
             return np.asarray(values, dtype=object)
+        if self.np_dtype.kind == "O" and not isinstance(values, np.ndarray):
+            out = np.empty(len(values), dtype=object)  # one cell per value: containers are not unpacked
+            for i, v in enumerate(values):
+                out[i] = v
+            return out
         return np.asarray(values, dtype=self.np_dtype)
 
 
@@ -177,5 +182,7 @@ def infer_column_type(value: Any) -> ColumnType:
     if arr.dtype.kind == "O" and arr.ndim == 0:  # not an array: an object no dtype holds
         return OBJECT_TYPE
     if arr.dtype.kind == "O" and arr.size:
+        if arr.ndim == 0:  # one object that is not an array (a container, any other object): an object column
+            return OBJECT_TYPE
         return infer_column_type(arr.flat[0])
     return resolve_dtype(arr.dtype)

@@ -326,7 +326,11 @@ class BufferedData(Data):
         return raw
 
     def get(self, key: Any) -> Any:
-        """Elements by int, slice or integer array, reading only what is needed from a lazy base."""
+        """Elements by int, slice or integer array (``read``); region columns give the target rows instead."""
+        return self.read(key)
+
+    def read(self, key: Any) -> Any:
+        """The stored elements by int, slice or integer array, reading only what is needed from a lazy base."""
         if self._npending and not self.is_lazy:
             self._flush()
         raw = self._raw_base()
@@ -430,6 +434,10 @@ class BufferedData(Data):
     def __getitem__(self, key: Any) -> Any:
         return self.get(key)
 
+    def __iter__(self) -> Any:
+        for i in range(len(self)):
+            yield self[i]
+
     def __repr__(self) -> str:
         # Never touches the data: lengths and dtypes only (a lazy base is not read).
         parts = [f"{type(self).__name__} {self.name!r}", f"rows={len(self)}"]
@@ -492,10 +500,18 @@ class VectorIndex(VectorData):
         return arr.astype(_min_uint(int(arr.max())), copy=False) if arr.size else arr
 
     def _flush(self) -> None:
+        raw = self._raw_base()
+        before = len(raw) if type(raw) is list else 0
         super()._flush()
         raw = self._raw_base()
         if isinstance(raw, np.ndarray) and raw.size and raw.dtype.kind in "iu":
             self._set_raw_base(raw.astype(_min_uint(int(raw[-1])), copy=False))
+        elif type(raw) is list and len(raw) > before:
+            # as hdmf: offsets in a list are numpy unsigned scalars of the smallest width for the largest
+            # (all of them re-made when the width grows)
+            uint = _min_uint(int(raw[-1])).type
+            start = 0 if before == 0 or type(raw[0]) is not uint else before
+            raw[start:] = [uint(v) for v in raw[start:]]
 
     def add_vector(self, values: Any, index: bool = False) -> None:
         """Append one ragged row: its values go to the target, its end offset here.
@@ -525,9 +541,19 @@ class VectorIndex(VectorData):
 
     def _target_get(self, start: int, stop: int) -> Any:
         """Target elements start..stop-1: an array, or a list of rows when the target is an index."""
-        return self.target.get(slice(start, stop))
+        return self.target.read(slice(start, stop))
 
-    def get(self, key: Any) -> Any:
+    def get(self, key: Any, **kwargs: Any) -> Any:
+        """Ragged rows (``read``); rows of a region column are the target rows (a DataFrame per row, as hdmf)."""
+        target = self.target
+        if isinstance(target, DynamicTableRegion):
+            rows = self.read(key)
+            if isinstance(key, (int, np.integer)):
+                return target.target_rows(rows, **kwargs)
+            return [target.target_rows(r, **kwargs) for r in rows]
+        return self.read(key)
+
+    def read(self, key: Any) -> Any:
         """Ragged rows: an array per row (a list of arrays per row for doubly ragged)."""
         n = len(self)
         if isinstance(key, (int, np.integer)):
@@ -556,9 +582,9 @@ class VectorIndex(VectorData):
             raise ContainerIndexError(f"VectorIndex {self.name!r}: rows {key!r:.60} out of range for {n} rows")
         if hi - lo > 4 * idx.size + 64:  # scattered rows: their offsets, then their values (two reads)
             if isinstance(self.target, VectorIndex):
-                return [self.get(int(i)) for i in idx]
+                return [self.read(int(i)) for i in idx]
             return self._scattered(idx)
-        span = self.get(slice(lo, hi))  # two reads: the offsets and the values of the span
+        span = self.read(slice(lo, hi))  # two reads: the offsets and the values of the span
         return [span[int(i) - lo] for i in idx]
 
     def _scattered(self, idx: np.ndarray) -> list:
@@ -570,7 +596,7 @@ class VectorIndex(VectorData):
         if not lengths.sum():
             return [self._target_get(0, 0) for _ in idx]
         positions = np.repeat(starts - np.concatenate([[0], np.cumsum(lengths)[:-1]]), lengths) + np.arange(lengths.sum())
-        values = self.target.get(positions)
+        values = self.target.read(positions)
         return np.split(values, np.cumsum(lengths)[:-1])
 
     def get_target_data(self) -> VectorData:
@@ -586,7 +612,7 @@ class VectorIndex(VectorData):
 
     def get_all(self) -> list:
         """Every ragged row (one read of the offsets and one of the target, split with numpy)."""
-        return self.get(slice(None))
+        return self.read(slice(None))
 
     def __getitem__(self, key: Any) -> Any:
         return self.get(key)
@@ -644,11 +670,96 @@ class DynamicTableRegion(VectorData):
     field_names: ClassVar[tuple[str, ...]] = ("table",)
 
     def __init__(
-        self, name: str, data: Any, description: str, table: DynamicTable | None = None
+        self, name: str, data: Any, description: str, table: DynamicTable | None = None,
+        validate_data: bool = True,
     ) -> None:
         super().__init__(name, description, data)
-        self.table = table
+        self._table: DynamicTable | None = None
+        self.validate_data = validate_data
         _default_int(self)
+        self.table = table
+
+    @property
+    def table(self) -> DynamicTable | None:
+        """The target table (a link)."""
+        return self._table
+
+    @table.setter
+    def table(self, table: DynamicTable | None) -> None:
+        if table is None:  # as hdmf: unsetting is a no-op
+            return
+        if self.validate_data and not self.is_lazy:
+            raw = self._raw_base()
+            if raw is not None and not isinstance(raw, DataChunkIterator):
+                self.check_in_bounds(raw, table)
+        self._table = table
+
+    def check_in_bounds(self, values: Any, table: DynamicTable | None = None) -> None:
+        """Raise ContainerIndexError (an IndexError) if any of ``values`` is not a row of the target table."""
+        table = self._table if table is None else table
+        if table is None or not self.validate_data:
+            return
+        arr = np.asarray(values)
+        if not arr.size:
+            return
+        n = len(table)
+        bad = arr[(arr < 0) | (arr >= n)]
+        if bad.size:
+            raise ContainerIndexError(f"DynamicTableRegion {self.name!r}: row indices {bad.tolist()[:10]} are out of "
+                                      f"range for table {table.name!r} with {n} rows")
+
+    def append(self, value: Any) -> None:
+        self.check_in_bounds(value)
+        super().append(value)
+
+    add_row = append
+
+    def extend(self, values: Any) -> None:
+        self.check_in_bounds(values)
+        super().extend(values)
+
+    def target_rows(self, indices: Any, df: bool = True, index: bool = False) -> Any:
+        """The target table's rows at ``indices`` (an int or a list), as ``table.get`` gives them."""
+        if self._table is None:
+            raise ContainerError(f"DynamicTableRegion {self.name!r}: no target table set")
+        if not isinstance(indices, (int, np.integer)):
+            indices = np.asarray(indices, dtype=np.int64).reshape(-1)
+        return self._table.get(indices, df=df, index=index)
+
+    def get(self, key: Any, index: bool = False, df: bool = True) -> Any:  # type: ignore[override]
+        """As hdmf: the target rows the selected elements point at (a DataFrame; ``index=True``: the indices);
+        ``region[i, "col"]`` the target's cells; ``region["col"]`` the target's column."""
+        if not df and not index:
+            raise ContainerError(f"DynamicTableRegion {self.name!r}: get with df=False and index=False is not supported")
+        if isinstance(key, str):
+            return self._target()[key]
+        if isinstance(key, tuple):
+            if len(key) != 2:
+                raise ContainerError(f"DynamicTableRegion {self.name!r}: expected region[rows, column], got {key!r:.60}")
+            rows = self.read(key[0])
+            if not isinstance(rows, (int, np.integer)):
+                rows = np.asarray(rows, dtype=np.int64)
+            return self._target()[rows, key[1]]
+        if isinstance(key, (bool, np.bool_)) or not isinstance(key, (int, np.integer, slice, list, tuple, np.ndarray)):
+            raise ContainerTypeError(f"DynamicTableRegion {self.name!r}: rows are selected by int, slice or "
+                                     f"integers, got {key!r:.60}")
+        rows = self.read(key)
+        return rows if index else self.target_rows(rows, df=df)
+
+    def _target(self) -> DynamicTable:
+        if self._table is None:
+            raise ContainerError(f"DynamicTableRegion {self.name!r}: no target table set")
+        return self._table
+
+    def to_dataframe(self, **kwargs: Any) -> Any:
+        """The target rows of every element as one DataFrame (``kwargs`` go to the table's ``to_dataframe``)."""
+        rows = np.asarray(self.read(slice(None)), dtype=np.int64)
+        return self._target().to_dataframe(**kwargs).iloc[rows]
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """(elements, columns of the target table), as hdmf gives it."""
+        return (len(self), len(self._target().columns))
 
     def resolve(self, indices: Any) -> Any:
         """The target table's rows for these indices (a row dict for an int, else a dict of columns)."""
@@ -729,9 +840,13 @@ class EnumData(VectorData):
             return values[int(idx)]
         return values[np.asarray(idx, dtype=np.int64)]
 
+    def read(self, key: Any) -> Any:
+        """The values of the selected rows."""
+        return self._resolve(super().read(key))
+
     def get(self, key: Any, index: bool = False, join: bool = False) -> Any:  # type: ignore[override]
         """The values of the selected rows (``index=True``: their positions; ``join``: one joined string)."""
-        idx = super().get(key)
+        idx = super().read(key)
         if index:
             return idx
         out = self._resolve(idx)

@@ -53,7 +53,7 @@ def read_columns(table: DynamicTable, key: Any, names: list[str]) -> tuple[Any, 
     whole = _is_all(key)
 
     def read(top: BufferedData) -> Any:
-        return top.get_all() if whole else top.get(key)
+        return top.get_all() if whole else top.read(key)
 
     lazy = any(obj.is_lazy for _, top in tops for obj in _chain(top))
     if lazy and len(tops) > 1:

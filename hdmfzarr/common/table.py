@@ -295,8 +295,8 @@ class _ColumnPlan:
 
     def _check_region(self, lo: Any, hi: Any) -> None:
         target = self.leaf.table
-        if target is not None and (lo < 0 or hi >= len(target)):
-            raise self.error(
+        if target is not None and (lo < 0 or hi >= len(target)) and self.leaf.validate_data:
+            raise ContainerIndexError(f"DynamicTable {self.table.name!r}, column {self.name!r}: "
                 f"row index out of range for table {target.name!r} with {len(target)} rows: got {lo if lo < 0 else hi}"
             )
 
@@ -741,6 +741,8 @@ class DynamicTable(Container):
                 raise ContainerError(f"{where}: index must be >= 0, got {index}")
             if depth and data is not None:
                 flat, offsets = _flatten_rows(data, depth, where)
+                if type(data) is list:  # lists in, lists kept (as hdmf builds them)
+                    offsets = [o.tolist() for o in offsets]
         else:
             depth = 1
             offsets = [np.asarray(index, dtype=np.int64)]
@@ -762,7 +764,7 @@ class DynamicTable(Container):
             if dtype is not None:
                 leaf.set_dtype(dtype)
         except ContainerError as exc:
-            raise ContainerError(f"{where}: {exc}") from None
+            raise type(exc)(f"{where}: {exc}") from None
         objects: list[VectorData] = [leaf]
         if isinstance(leaf, EnumData):
             objects.append(leaf.elements)
@@ -800,12 +802,6 @@ class DynamicTable(Container):
                 self._id_index = None
             else:
                 raise ContainerError(f"{where}: data has {n} rows but the table has {len(self)}")
-        if table is not None and len(leaf):
-            flat_idx = np.asarray(leaf.get_all())
-            if flat_idx.size and (flat_idx.min() < 0 or flat_idx.max() >= len(table)):
-                raise ContainerError(
-                    f"{where}: row indices must be in [0, {len(table)}) for table {table.name!r}"
-                )
         for obj in objects:
             self._columns.append(obj)
             self._objects[obj.name] = obj
@@ -1012,7 +1008,7 @@ class DynamicTable(Container):
     # --- reading --------------------------------------------------------------------------
     def _read_column(self, name: str, key: Any, index: bool) -> Any:
         top = self._tops[name]
-        value = top.get(key)
+        value = top.read(key)
         leaf = top
         while isinstance(leaf, VectorIndex):
             leaf = leaf.target
@@ -1115,18 +1111,17 @@ class DynamicTable(Container):
         return bool(self.get_foreign_columns())
 
     def create_region(self, name: str, region: slice | Sequence[int] | np.ndarray, description: str) -> DynamicTableRegion:
-        """A DynamicTableRegion pointing at rows of this table."""
+        """A DynamicTableRegion pointing at rows of this table (a slice becomes a list of rows, as in hdmf)."""
+        indices: Any = region
         if isinstance(region, slice):
-            indices = np.arange(*region.indices(len(self)), dtype=np.int64)
-        else:
+            if (region.start is not None and region.start < 0) or (region.stop is not None and region.stop > len(self)):
+                raise ContainerIndexError(f"{self._where()}: region slice {region} is out of range for {len(self)} rows")
+            indices = list(range(*region.indices(len(self))))
+        elif not isinstance(region, list):
             indices = np.asarray(region)
             if indices.size and indices.dtype.kind not in "iu":
                 raise ContainerError(f"{self._where()}: region must be row indices, got dtype {indices.dtype}")
             indices = indices.astype(np.int64, copy=False)
-        if indices.size and (indices.min() < 0 or indices.max() >= len(self)):
-            raise ContainerError(
-                f"{self._where()}: region {name!r} has rows outside [0, {len(self)})"
-            )
         return DynamicTableRegion(name=name, data=indices, description=description, table=self)
 
     # --- pandas ---------------------------------------------------------------------------
@@ -1176,21 +1171,22 @@ class DynamicTable(Container):
                 raise ContainerError(
                     f"{cls.__name__} {name!r}: the DataFrame index must be integers to become ids, got {ids.dtype}"
                 )
+        ids = ids.tolist()  # lists of the frame's values, as hdmf makes them (numpy scalars keep their dtype)
         infos = cls._column_infos()
         predefined: dict[str, Any] = {}
         plain = []
         for c in df.columns:
             cname = str(c)
-            values = df[c].to_numpy()
+            values = list(df[c].to_numpy())
             if cname in infos:
-                predefined[cname] = values if not infos[cname].index else list(values)
+                predefined[cname] = values
             else:
                 plain.append((cname, values))
         table = cls(name, description, ids, **predefined)
         for cname, values in plain:
             info = declared.get(cname)
             depth = int(info.index) if info is not None and info.index else _nesting_depth(values)
-            data = list(values) if depth else values
+            data = values
             if info is None:
                 table.add_column(cname, descriptions.get(cname, "no description"), data=data, index=depth)
             else:
@@ -1204,9 +1200,12 @@ class DynamicTable(Container):
         return f"<{type(self).__name__} {self.name!r} rows={len(self)} columns={shown}>"
 
 
-def _nesting_depth(values: np.ndarray) -> int:
-    """How many levels of sequences a DataFrame object column holds (0 for scalars)."""
-    if values.dtype.kind != "O" or not len(values):
+def _nesting_depth(values: list) -> int:
+    """How many levels of ragged sequences a DataFrame column holds: 0 for scalars, and (as hdmf decides)
+    for cells that are all sequences of one length (a 2-d column)."""
+    if not len(values) or not isinstance(values[0], (list, tuple, np.ndarray)):
+        return 0
+    if len({len(v) if isinstance(v, (list, tuple, np.ndarray)) else -1 for v in values}) == 1:
         return 0
     depth = 0
     probe: Any = values[0]
