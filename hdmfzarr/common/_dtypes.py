@@ -182,7 +182,5 @@ def infer_column_type(value: Any) -> ColumnType:
     if arr.dtype.kind == "O" and arr.ndim == 0:  # not an array: an object no dtype holds
         return OBJECT_TYPE
     if arr.dtype.kind == "O" and arr.size:
-        if arr.ndim == 0:  # one object that is not an array (a container, any other object): an object column
-            return OBJECT_TYPE
         return infer_column_type(arr.flat[0])
     return resolve_dtype(arr.dtype)
