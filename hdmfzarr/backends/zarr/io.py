@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import weakref
 from concurrent.futures import ThreadPoolExecutor
 import os  # noqa: F401 - os.PathLike in StoreLike
 from typing import Any
 
 from ...build.builders import Builder, ExternalTarget, GroupBuilder
-from ...errors import CorruptStoreError, DanglingReferenceError, HdmfZarrError, StoreError
+from ...errors import ConflictError, CorruptStoreError, DanglingReferenceError, HdmfZarrError, StoreError
 from . import convention as conv
 from . import safety
 from ...spec.cache import latest_sources
@@ -18,6 +19,8 @@ from .store import StoreHandle, StoreLike
 from .writer import ZarrWriter
 
 __all__ = ["ZarrIO"]
+
+log = logging.getLogger(__name__)
 
 
 class ZarrIO:
@@ -65,6 +68,9 @@ class ZarrIO:
         self._manager: Any = None
         self._root_container: Any = None  # the container read() returned (appends are written from it)
         self._append_session: Any = None  # the committed state appends continue from (single writer)
+        # a ConflictError already raised to the caller: the tree read is stale, so leaving the ``with``
+        # block does not write its pending rows again (an explicit io.write() still tries)
+        self._conflict_reported = False
         self._external: dict[str, ZarrIO] = {}
         if mode in ("r+", "a"):
             existing = self.handle.root_format()
@@ -93,8 +99,11 @@ class ZarrIO:
 
     def __exit__(self, exc_type: Any, *exc: Any) -> None:
         try:
-            if exc_type is None:
+            if exc_type is None and not self._conflict_reported:
                 self.flush_appends()
+            elif exc_type is None and (pending := self.pending_appends()):
+                log.warning("%s: %d appended row(s) not written: a write of this ZarrIO already raised "
+                            "ConflictError (read the store again and append them again)", self.url, pending)
         finally:
             self.close()
 
@@ -153,6 +162,9 @@ class ZarrIO:
             self.convention = txn.conv
             txn.jobs = list(jobs)
             ZarrWriter(self.handle, txn.conv, link_data).write(builder, namespaces, txn)
+        except ConflictError:
+            self._conflict_reported = True
+            raise
         except HdmfZarrError:
             raise
         except OSError as exc:  # disk full, connection lost, permission denied, ...
@@ -164,6 +176,7 @@ class ZarrIO:
             self.handle.forget_root()
             self._append_session = None
         self._reader = None
+        self._conflict_reported = False
 
     def read_builder(self) -> GroupBuilder:
         """The store's builder tree; dataset data are lazy arrays. Cached per ZarrIO."""
@@ -274,6 +287,7 @@ class ZarrIO:
         if self.mode in ("a", "r+"):
             wrap_growable(builder)
         self._manager = _store_build_manager(BuildManager)(type_map, resolve_external=self.resolve_external)
+        self._conflict_reported = False  # a fresh tree: its pending rows are the caller's new ones
         try:
             self._root_container = self._manager.construct(builder)
             self._root_container.container_source = self.url  # redacted: shown by the notebook view
@@ -322,9 +336,12 @@ class ZarrIO:
             grown, self._append_session = append_tree(
                 self.handle, self._builder, self._read_containers(), self._append_session
             )
-        except BaseException:
+        except BaseException as exc:
             self._append_session = None  # start again from the store's committed state
+            if isinstance(exc, ConflictError):
+                self._conflict_reported = True
             raise
+        self._conflict_reported = False
         return grown
 
     def resolve_external(self, target: ExternalTarget) -> Builder:
