@@ -169,7 +169,7 @@ def test_uncommitted_new_store_is_refused(tmp_path: Path, support, monkeypatch, 
 
     path = tmp_path / "new.zarr"
 
-    def die(self, nodes):
+    def die(self, *args):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(transaction.Transaction, "commit_new_store", die)

@@ -38,16 +38,23 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from ...errors import ConflictError, StoreError
-from .remote import RemoteStore
+from .remote import LOCK_KEY, RemoteStore
 from .store import ConfinedLocalStore, StoreHandle, run
 
-__all__ = ["CommitPoint", "LOCK_KEY"]
+__all__ = ["CommitPoint", "LOCK_KEY", "default_lease"]
 
 log = logging.getLogger(__name__)
-
-LOCK_KEY = ".hdmfzarr-writer.lock"  # the S3 lease object, at the store's root
 _PROCESS_LOCKS: dict[str, threading.Lock] = {}
 _PROCESS_GUARD = threading.Lock()
+
+
+def default_lease() -> float:
+    """Seconds an S3 writer lease lives without renewal (30; ``HDMFZARR_WRITER_LEASE_SECONDS`` overrides)."""
+    try:
+        value = float(os.environ.get("HDMFZARR_WRITER_LEASE_SECONDS", "30"))
+    except ValueError:
+        return 30.0
+    return value if value > 0 else 30.0
 
 
 def _digest(data: bytes | None) -> str | None:
@@ -58,11 +65,11 @@ class CommitPoint:
     """The commit document ``key`` of ``handle``'s store; ``wait`` bounds the wait for the writer lock,
     ``lease`` is how long an S3 lease lives without renewal before another writer may take it over."""
 
-    def __init__(self, handle: StoreHandle, key: str, wait: float = 60.0, lease: float = 30.0) -> None:
+    def __init__(self, handle: StoreHandle, key: str, wait: float = 60.0, lease: float | None = None) -> None:
         self.handle = handle
         self.key = key
         self.wait = wait
-        self.lease = lease
+        self.lease = default_lease() if lease is None else lease
         store = handle.store
         self._s3 = store if isinstance(store, RemoteStore) and store.is_s3 else None
         self._dir = handle.local_path
@@ -90,41 +97,29 @@ class CommitPoint:
 
     # -- one transaction ---------------------------------------------------------------------
     @contextlib.contextmanager
-    def exclusive(self, expected: str | None) -> Iterator[Callable[[bytes], str]]:
+    def exclusive(self, expected: str | None) -> Iterator[Committer]:
         """Hold the writer lock while the body runs; ConflictError (nothing written) unless the commit
-        document still has version ``expected``. Yields ``commit(data, rebase=False) -> new version``;
-        each call expects the version the previous call wrote (a transaction may write the document
-        more than once, e.g. to name undo copies first); ``rebase=True`` accepts what is there now (a
-        document this writer itself had zarr write under the lock, e.g. a new store's consolidation)."""
-        state = {"expected": expected}
-        s3 = self._s3
-        if s3 is not None:
+        document still has version ``expected``. Yields a :class:`Committer`, ``commit(data, rebase=False)
+        -> new version``; each call expects the version the previous call wrote (a transaction may write
+        the document more than once, e.g. to name undo copies first); ``rebase=True`` accepts what is
+        there now (a document this writer itself had zarr write under the lock, e.g. a new store's
+        consolidation); ``commit.expected`` may be reset by a writer that removed the document itself."""
+        with self.locked() as lease:
+            if self._s3 is not None:
+                self._check(run(self._s3.get_versioned(self.key))[1], expected)
+            else:
+                self._check(self.read()[1], expected)
+            yield Committer(self, expected, lease)
+
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[_Lease | None]:
+        """The store's writer lock alone (no version check): the S3 lease, ``flock`` or a process lock."""
+        if self._s3 is not None:
             with self._lease() as lease:
-                self._check(run(s3.get_versioned(self.key))[1], expected)
-
-                def commit_s3(data: bytes, rebase: bool = False) -> str:
-                    lease.check()
-                    if rebase:
-                        state["expected"] = run(s3.get_versioned(self.key))[1]
-                    state["expected"] = run(s3.put_if(self.key, data, state["expected"]))
-                    return state["expected"] or ""
-
-                yield commit_s3
+                yield lease
             return
-        lock = self._flock() if self._dir is not None else self._process_lock()
-        with lock:
-            self._check(self.read()[1], expected)
-
-            def commit(data: bytes, rebase: bool = False) -> str:
-                if rebase:
-                    state["expected"] = self.read()[1]
-                if self._dir is not None:  # a writer that ignores the lock cannot be stopped, but is seen
-                    self._check(self.read()[1], state["expected"])
-                self.handle.set(self.key, data)
-                state["expected"] = _digest(data)
-                return state["expected"] or ""
-
-            yield commit
+        with self._flock() if self._dir is not None else self._process_lock():
+            yield None
 
     def _check(self, current: str | None, expected: str | None) -> None:
         if current != expected:
@@ -144,6 +139,7 @@ class CommitPoint:
         """``flock`` on the store directory, waiting at most ``wait`` s."""
         assert self._dir is not None
         try:
+            os.makedirs(self._dir, exist_ok=True)  # a new store: its directory is where the lock lives
             fd = os.open(self._dir, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
         except OSError as exc:
             raise StoreError(f"{self.handle.url}: cannot open the store directory to lock it ({exc})") from exc
@@ -185,6 +181,32 @@ class CommitPoint:
             yield lease
         finally:
             lease.release()
+
+
+class Committer:
+    """The conditional write of the commit document inside :meth:`CommitPoint.exclusive`."""
+
+    def __init__(self, point: CommitPoint, expected: str | None, lease: _Lease | None) -> None:
+        self.point = point
+        self.expected = expected  # the version the next commit replaces (None: the document is absent)
+        self.lease = lease
+
+    def __call__(self, data: bytes, rebase: bool = False) -> str:
+        point = self.point
+        if point._s3 is not None:
+            assert self.lease is not None
+            self.lease.check()
+            if rebase:
+                self.expected = run(point._s3.get_versioned(point.key))[1]
+            self.expected = run(point._s3.put_if(point.key, data, self.expected))
+            return self.expected or ""
+        if rebase:
+            self.expected = point.read()[1]
+        if point._dir is not None:  # a writer that ignores the lock cannot be stopped, but is seen
+            point._check(point.read()[1], self.expected)
+        point.handle.set(point.key, data)
+        self.expected = _digest(data)
+        return self.expected or ""
 
 
 def _protocols(fs: Any) -> tuple[str, ...]:

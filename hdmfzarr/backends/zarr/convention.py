@@ -481,12 +481,17 @@ class Format3(Convention):
 
     def encode_consolidated(self, handle: Any, nodes: list[tuple[str, str]] | None) -> tuple[bytes, list[tuple[str, Any]]]:
         """zarr consolidates (root still marked incomplete); the commit is that document unmarked."""
+        import re
         import warnings
 
         import zarr
 
+        from .remote import LOCK_KEY
+
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message="Consolidated metadata", category=UserWarning)
+            # the S3 writer lease held during the write sits at the root, beside the hierarchy
+            warnings.filterwarnings("ignore", message="Object at " + re.escape(LOCK_KEY), category=UserWarning)
             zarr.consolidate_metadata(handle.store, zarr_format=3)
         doc = _loads(handle.get(self.consolidated_key), handle.url, self.consolidated_key)
         doc["attributes"] = {k: v for k, v in (doc.get("attributes") or {}).items() if k != INCOMPLETE_ATTR}

@@ -289,6 +289,9 @@ def _slice(data: bytes, byte_range: ByteRequest | None) -> bytes:
     raise ValueError(f"unexpected byte range {byte_range!r}")
 
 
+LOCK_KEY = ".hdmfzarr-writer.lock"  # the S3 writer lease object, at the store's root (see .commit)
+
+
 class RemoteStore(WrapperStore[FsspecStore]):
     """An ``FsspecStore`` with retries, clear errors and (while writable) batched metadata; see the module."""
 
@@ -532,7 +535,8 @@ class RemoteStore(WrapperStore[FsspecStore]):
         await self.call("deleting", base, lambda: self._store.delete_dir(prefix))
 
     async def clear(self) -> None:
-        """Delete everything under the root (one listing, then batched deletes)."""
+        """Delete everything under the root but the writer lease (one listing, then batched deletes):
+        clearing happens under that lease (see :meth:`.commit.CommitPoint.locked`)."""
         self._check_writable()
 
         async def _list() -> list[str]:
@@ -541,7 +545,8 @@ class RemoteStore(WrapperStore[FsspecStore]):
             except FileNotFoundError:
                 return []
 
-        paths = await self.call("listing", "", _list)
+        lease = f"{self.root}/{LOCK_KEY}"
+        paths = [p for p in await self.call("listing", "", _list) if p.strip("/") != lease.strip("/")]
         step = 1000  # one S3 DeleteObjects request each: the deadline bounds each batch, not the whole store
         for i in range(0, len(paths), step):
             await self.call("clearing", "", functools.partial(self.fs._rm, paths[i:i + step]))
@@ -551,6 +556,15 @@ class RemoteStore(WrapperStore[FsspecStore]):
         self._dirty.clear()
         self._remote.clear()
         self.fresh = True
+
+    def hold_back(self, key: str) -> bool:
+        """Drop ``key``'s pending write from the current batch (it is written otherwise, e.g. conditionally);
+        True when it was pending."""
+        if key in self._dirty:
+            self._dirty.discard(key)
+            self._meta.pop(key, None)
+            return True
+        return False
 
     # -- batching ----------------------------------------------------------------------------
     @contextlib.contextmanager

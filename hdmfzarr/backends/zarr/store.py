@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import json
 import os
+import shutil
 from collections.abc import Iterator
 from typing import Any, TypeVar
 
@@ -104,6 +105,22 @@ class ConfinedLocalStore(LocalStore):
         for key, _ in pairs:
             self.check_inside(key)
         return await super().get_partial_values(prototype, pairs)
+
+    async def clear(self) -> None:
+        """Delete everything inside the root directory, keeping the directory: writers lock it (``flock``
+        on its inode), so it must stay the same directory while they wait."""
+        self._check_writable()
+
+        def _clear() -> None:
+            root = str(self.root)
+            os.makedirs(root, exist_ok=True)
+            for entry in os.scandir(root):
+                if entry.is_dir(follow_symlinks=False):
+                    shutil.rmtree(entry.path)
+                else:
+                    os.unlink(entry.path)
+
+        await asyncio.to_thread(_clear)
 
 
 class PrefixStore(Store):
@@ -294,7 +311,7 @@ class StoreHandle:
             if self.mode == "w-":
                 raise StoreExistsError(f"{self.url}: something already exists here and mode 'w-' does not overwrite")
             if self.mode == "w":
-                run(self.store.clear())
+                self._overwrite()
                 self._root = (None, None)
                 return
         fmt = self.root_format()
@@ -309,8 +326,20 @@ class StoreHandle:
             if not self.store.supports_deletes:
                 raise StoreError(f"{self.url}: the store holds data and cannot delete keys "
                                  f"({type(self.store).__name__}); mode 'w' cannot overwrite it - use an empty store")
-            run(self.store.clear())
+            self._overwrite()
             self._root = None
+
+    def _overwrite(self) -> None:
+        """Mode 'w' on a store holding something: clear it under the writer lock, and only if no writer
+        committed since it was opened (else ConflictError: a commit this writer never saw is not erased)."""
+        from .commit import CommitPoint
+
+        points = [CommitPoint(self, key) for key in ("zarr.json", ".zmetadata")]  # either format's commit
+        seen = [p.read()[1] for p in points]
+        with points[0].locked():
+            for point, version in zip(points, seen):
+                point._check(point.read()[1], version)
+            run(self.store.clear())
 
     # -- raw access ----------------------------------------------------------------------
     def get(self, key: str) -> bytes | None:

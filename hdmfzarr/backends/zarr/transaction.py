@@ -32,6 +32,7 @@ from . import convention as conv
 from .commit import CommitPoint
 from .compat import Array, AsyncArray, array_from_metadata, async_array, buffer_prototype
 from .lazy import LazyArray, ZarrChunkSource
+from .remote import RemoteStore
 from .store import StoreHandle, loads_json, run
 from .values import to_text_array
 
@@ -71,10 +72,12 @@ class Transaction:
         self.commit_point = CommitPoint(handle, self.conv.consolidated_key)
         self.version: str | None = None  # of the commit document this transaction started from
         self._commit_fn: Any = None  # the conditional write of the commit document (inside session())
+        self._restart = False  # a store never committed: cleared under the writer lock, then written anew
+        self._held_back = False  # the new store's marked commit document was kept out of the batch
         if not self.fresh:
             self._load_committed()
             if self.fresh and restart:  # a store never committed (an interrupted first write): start it again
-                run(handle.store.clear())
+                self._restart = True
                 handle.forget_root()
         self.jobs: list[ArrayJob] = []
         self.new_nodes: list[tuple[str, str]] = []
@@ -143,10 +146,16 @@ class Transaction:
         if self._commit_fn is not None:
             yield self
             return
-        expected = self.commit_point.read()[1] if self.fresh else self.version
-        with self.commit_point.exclusive(expected) as commit_document:
+        # a new store expects the commit document absent (or the uncommitted one it found): when another
+        # writer created the store meanwhile, this one gets ConflictError before writing anything
+        with self.commit_point.exclusive(self.version) as commit_document:
             self._commit_fn = commit_document
             try:
+                if self._restart:
+                    run(self.handle.store.clear())  # under the lock: no other writer's chunks are erased
+                    self.handle.forget_root()
+                    self._restart = False
+                    commit_document.expected = None
                 yield self
             finally:
                 self._commit_fn = None
@@ -158,18 +167,23 @@ class Transaction:
         """THE commit point: one atomic, conditional write of the consolidated metadata (the only place
         it is written; see :class:`.commit.CommitPoint`)."""
         if self._commit_fn is None:
-            if not self.fresh:
-                raise StoreError(f"{self.url}: the commit document is written only inside a transaction session")
-            # a new store: nothing committed to conflict with (and on S3 this write joins the batched
-            # metadata, sent last, so the store costs one request per object)
-            self.handle.set(self.conv.consolidated_key, raw)
-            return
+            raise StoreError(f"{self.url}: the commit document is written only inside a transaction session")
         self.version = self._commit_fn(raw, rebase)
 
-    def commit_new_store(self, nodes: list[tuple[str, str]]) -> None:
-        """Commit a new store written node by node (``nodes`` in write order)."""
+    def prepare_new_store(self, nodes: list[tuple[str, str]]) -> tuple[bytes, list[tuple[str, Any]]]:
+        """The commit document of a new store written node by node (``nodes`` in write order) and the
+        documents to rewrite after it; called inside the metadata batch, whose copy of the commit
+        document (still marked incomplete) is held back: the conditional commit creates it."""
         raw, after = self.conv.encode_consolidated(self.handle, nodes)
-        self._write_commit_document(raw)
+        store = self.handle.store
+        self._held_back = isinstance(store, RemoteStore) and store.hold_back(self.conv.consolidated_key)
+        return raw, after
+
+    def commit_new_store(self, raw: bytes, after: list[tuple[str, Any]]) -> None:
+        """Commit a new store (inside the session, after every other document reached the store): the
+        commit document is created only if still absent (or, locally, replaces the marked one this writer
+        wrote under the lock)."""
+        self._write_commit_document(raw, rebase=not self._held_back)
         self._write_docs(after)
         self.fresh = False
         self.handle.forget_root()

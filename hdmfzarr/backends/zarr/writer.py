@@ -91,9 +91,11 @@ class ZarrWriter:
         self.fresh = self.txn.fresh
         self.skip = {job.path for job in self.txn.jobs}
         if self.fresh:  # remote stores: every metadata document is sent once, at the end, root ones last
-            with self.handle.batch():
-                self._write(root, namespaces)
-                self.txn.commit_new_store(self.nodes)
+            with self.txn.session():  # the writer lock from the first write to the commit (a new store too)
+                with self.handle.batch():
+                    self._write(root, namespaces)
+                    raw, after = self.txn.prepare_new_store(self.nodes)
+                self.txn.commit_new_store(raw, after)
             return
         with self.txn.session():  # the writer lock, held from the first write to the commit
             with self.handle.batch():
