@@ -82,6 +82,10 @@ def test_remote_store_mode_w_clears_in_one_go(url) -> None:
     fs, root = fsspec.core.url_to_fs(url)
     fs.pipe({f"{root}/zarr.json": b"{}", f"{root}/a/zarr.json": b"{}", f"{root}/a/c/0": b"x"})
     handle = StoreHandle(url, "w")
+    assert handle.pending_clear and _raw(url) != {}  # the handle only notes it: ZarrIO clears under the lock
+    from hdmfzarr.backends.zarr import ZarrIO
+
+    handle = ZarrIO(url, "w").handle
     assert handle.store.fresh and _raw(url) == {}
 
 

@@ -41,7 +41,7 @@ from ...errors import ConflictError, StoreError
 from .remote import LOCK_KEY, RemoteStore
 from .store import ConfinedLocalStore, StoreHandle, run
 
-__all__ = ["CommitPoint", "LOCK_KEY", "default_lease"]
+__all__ = ["CommitPoint", "LOCK_KEY", "default_lease", "overwrite"]
 
 log = logging.getLogger(__name__)
 _PROCESS_LOCKS: dict[str, threading.Lock] = {}
@@ -112,13 +112,14 @@ class CommitPoint:
             yield Committer(self, expected, lease)
 
     @contextlib.contextmanager
-    def locked(self) -> Iterator[_Lease | None]:
-        """The store's writer lock alone (no version check): the S3 lease, ``flock`` or a process lock."""
+    def locked(self, on_wait: Callable[[], None] | None = None) -> Iterator[_Lease | None]:
+        """The store's writer lock alone (no version check): the S3 lease, ``flock`` or a process lock;
+        ``on_wait`` is called once when the lock is held by another writer, before waiting for it."""
         if self._s3 is not None:
-            with self._lease() as lease:
+            with self._lease(on_wait) as lease:
                 yield lease
             return
-        with self._flock() if self._dir is not None else self._process_lock():
+        with self._flock(on_wait) if self._dir is not None else self._process_lock(on_wait):
             yield None
 
     def _check(self, current: str | None, expected: str | None) -> None:
@@ -135,7 +136,7 @@ class CommitPoint:
         )
 
     @contextlib.contextmanager
-    def _flock(self) -> Iterator[None]:
+    def _flock(self, on_wait: Callable[[], None] | None = None) -> Iterator[None]:
         """``flock`` on the store directory, waiting at most ``wait`` s."""
         assert self._dir is not None
         try:
@@ -153,6 +154,9 @@ class CommitPoint:
                 except OSError as exc:
                     if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
                         raise StoreError(f"{self.handle.url}: cannot lock the store directory ({exc})") from exc
+                if on_wait is not None:
+                    on_wait()
+                    on_wait = None
                 if time.monotonic() > deadline:
                     raise self._busy()
                 time.sleep(delay * (0.5 + random.random()))
@@ -162,25 +166,45 @@ class CommitPoint:
             os.close(fd)  # releases the lock
 
     @contextlib.contextmanager
-    def _process_lock(self) -> Iterator[None]:
+    def _process_lock(self, on_wait: Callable[[], None] | None = None) -> Iterator[None]:
         with _PROCESS_GUARD:
             lock = _PROCESS_LOCKS.setdefault(self.handle.url, threading.Lock())
-        if not lock.acquire(timeout=self.wait):
-            raise self._busy()
+        if not lock.acquire(blocking=False):
+            if on_wait is not None:
+                on_wait()
+            if not lock.acquire(timeout=self.wait):
+                raise self._busy()
         try:
             yield
         finally:
             lock.release()
 
     @contextlib.contextmanager
-    def _lease(self) -> Iterator[_Lease]:
+    def _lease(self, on_wait: Callable[[], None] | None = None) -> Iterator[_Lease]:
         assert self._s3 is not None
         lease = _Lease(self._s3, self.lease)
-        lease.acquire(self.wait, self._busy)
+        lease.acquire(self.wait, self._busy, on_wait)
         try:
             yield lease
         finally:
             lease.release()
+
+
+def overwrite(handle: StoreHandle) -> None:
+    """Mode 'w' on a store holding something: clear it under the writer lock. When another writer holds
+    the lock, the commit documents are read before waiting, and a commit made meanwhile is not erased
+    (ConflictError: this writer never saw it); a first write in progress is never cleared under its writer."""
+    points = [CommitPoint(handle, key) for key in ("zarr.json", ".zmetadata")]  # either format's commit
+    seen: list[str | None] = []
+
+    def remember() -> None:
+        seen.extend(p.read()[1] for p in points)
+
+    with points[0].locked(remember):
+        for point, version in zip(points, seen):
+            point._check(point.read()[1], version)
+        run(handle.store.clear())
+    handle.cleared()
 
 
 class Committer:
@@ -231,8 +255,10 @@ class _Lease:
         return json.dumps({"owner": self.owner, "host": socket.gethostname(), "pid": os.getpid(),
                            "lease_seconds": self.seconds, "renewed": time.time()}).encode()
 
-    def acquire(self, wait: float, busy: Callable[[str], ConflictError]) -> None:
-        """Create the lease object, or take over one its holder stopped renewing; ConflictError after ``wait`` s."""
+    def acquire(self, wait: float, busy: Callable[[str], ConflictError],
+                on_wait: Callable[[], None] | None = None) -> None:
+        """Create the lease object, or take over one its holder stopped renewing; ConflictError after ``wait``
+        s. ``on_wait`` runs once when another writer holds the lease."""
         deadline = time.monotonic() + wait
         seen: dict[str, float] = {}  # ETag of the holder's lease -> when this writer first saw it
         delay = 0.02
@@ -242,6 +268,9 @@ class _Lease:
                 break
             except ConflictError:
                 pass
+            if on_wait is not None:
+                on_wait()
+                on_wait = None
             body, etag = run(self.store.get_versioned(LOCK_KEY))
             if body is not None and etag is not None:
                 held = _lease_seconds(body, self.seconds)

@@ -59,6 +59,14 @@ class ZarrIO:
         self.allow_external = allow_external
         self.convention = conv.for_format(zarr_format)
         self.handle = StoreHandle(path_or_url, mode, storage_options, retry)
+        if self.handle.pending_clear:  # mode 'w' over something: cleared under the writer lock
+            from .commit import overwrite
+
+            try:
+                overwrite(self.handle)
+            except BaseException:
+                self.handle.close()
+                raise
         self.url = self.handle.url
         self.mode = mode
         self.storage_options = storage_options
@@ -72,10 +80,12 @@ class ZarrIO:
         # block does not write its pending rows again (an explicit io.write() still tries)
         self._conflict_reported = False
         self._external: dict[str, ZarrIO] = {}
-        if mode in ("r+", "a"):
-            existing = self.handle.root_format()
-            if existing is not None:
-                self.convention = conv.for_format(existing)
+        existing = self.handle.root_format() if mode != "r" else None
+        if mode in ("r+", "a") and existing is not None:
+            self.convention = conv.for_format(existing)
+        # no store here when opened: the first write creates it, and finding one committed by another
+        # writer meanwhile is a conflict (not a write into a store this ZarrIO never saw)
+        self._creating = mode != "r" and existing is None
 
     def __repr__(self) -> str:
         """The URL (user info and signed query parameters masked) and mode; never storage options."""
@@ -159,6 +169,11 @@ class ZarrIO:
         self._check_writable()
         try:
             txn = Transaction(self.handle, self.convention)
+            if self._creating and not txn.fresh:
+                raise ConflictError(
+                    f"{self.url}: another writer created the store since it was opened here; nothing of this "
+                    "write was committed - open the store again (mode 'a' adds to it, 'w' replaces it)"
+                )
             self.convention = txn.conv
             txn.jobs = list(jobs)
             ZarrWriter(self.handle, txn.conv, link_data).write(builder, namespaces, txn)
@@ -177,6 +192,7 @@ class ZarrIO:
             self._append_session = None
         self._reader = None
         self._conflict_reported = False
+        self._creating = False
 
     def read_builder(self) -> GroupBuilder:
         """The store's builder tree; dataset data are lazy arrays. Cached per ZarrIO."""

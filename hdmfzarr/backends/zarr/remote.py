@@ -557,14 +557,16 @@ class RemoteStore(WrapperStore[FsspecStore]):
         self._remote.clear()
         self.fresh = True
 
-    def hold_back(self, key: str) -> bool:
-        """Drop ``key``'s pending write from the current batch (it is written otherwise, e.g. conditionally);
-        True when it was pending."""
-        if key in self._dirty:
+    def hold_back_root(self) -> dict[str, bytes]:
+        """Take the root documents' pending writes out of the current batch and return them (a new store's
+        commit writes them itself: the commit document conditionally, then the others)."""
+        held = {}
+        for key in sorted(self._dirty & set(_ROOT_METADATA)):
             self._dirty.discard(key)
-            self._meta.pop(key, None)
-            return True
-        return False
+            data = self._meta.pop(key, None)
+            if data is not None:
+                held[key] = data
+        return held
 
     # -- batching ----------------------------------------------------------------------------
     @contextlib.contextmanager

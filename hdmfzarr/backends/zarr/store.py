@@ -230,6 +230,7 @@ class StoreHandle:
             raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
         self.mode = mode
         self.read_only = mode == "r"
+        self.pending_clear = False  # mode 'w' found something: ZarrIO clears it under the writer lock
         self._root: tuple[int | None, bytes | None] | None = None
         self.retry = retry
         self.given_store = _store_of(url)  # a Store/Group object the caller passed (they close it)
@@ -311,8 +312,7 @@ class StoreHandle:
             if self.mode == "w-":
                 raise StoreExistsError(f"{self.url}: something already exists here and mode 'w-' does not overwrite")
             if self.mode == "w":
-                self._overwrite()
-                self._root = (None, None)
+                self.pending_clear = True  # cleared under the writer lock (.commit.overwrite)
                 return
         fmt = self.root_format()
         if self.mode in ("r", "r+") and fmt is None:
@@ -326,20 +326,12 @@ class StoreHandle:
             if not self.store.supports_deletes:
                 raise StoreError(f"{self.url}: the store holds data and cannot delete keys "
                                  f"({type(self.store).__name__}); mode 'w' cannot overwrite it - use an empty store")
-            self._overwrite()
-            self._root = None
+            self.pending_clear = True  # cleared under the writer lock (.commit.overwrite)
 
-    def _overwrite(self) -> None:
-        """Mode 'w' on a store holding something: clear it under the writer lock, and only if no writer
-        committed since it was opened (else ConflictError: a commit this writer never saw is not erased)."""
-        from .commit import CommitPoint
-
-        points = [CommitPoint(self, key) for key in ("zarr.json", ".zmetadata")]  # either format's commit
-        seen = [p.read()[1] for p in points]
-        with points[0].locked():
-            for point, version in zip(points, seen):
-                point._check(point.read()[1], version)
-            run(self.store.clear())
+    def cleared(self) -> None:
+        """The store was just cleared (mode 'w', under the writer lock): nothing is stored."""
+        self.pending_clear = False
+        self._root = (None, None)
 
     # -- raw access ----------------------------------------------------------------------
     def get(self, key: str) -> bytes | None:

@@ -73,7 +73,7 @@ class Transaction:
         self.version: str | None = None  # of the commit document this transaction started from
         self._commit_fn: Any = None  # the conditional write of the commit document (inside session())
         self._restart = False  # a store never committed: cleared under the writer lock, then written anew
-        self._held_back = False  # the new store's marked commit document was kept out of the batch
+        self._held_back = False  # a new store's root documents were kept out of the metadata batch
         if not self.fresh:
             self._load_committed()
             if self.fresh and restart:  # a store never committed (an interrupted first write): start it again
@@ -172,17 +172,24 @@ class Transaction:
 
     def prepare_new_store(self, nodes: list[tuple[str, str]]) -> tuple[bytes, list[tuple[str, Any]]]:
         """The commit document of a new store written node by node (``nodes`` in write order) and the
-        documents to rewrite after it; called inside the metadata batch, whose copy of the commit
-        document (still marked incomplete) is held back: the conditional commit creates it."""
+        documents to write after it; called inside the metadata batch of a remote store, whose root
+        documents (still marked incomplete) are taken out of it: the commit writes them after the
+        conditional write of the commit document."""
         raw, after = self.conv.encode_consolidated(self.handle, nodes)
         store = self.handle.store
-        self._held_back = isinstance(store, RemoteStore) and store.hold_back(self.conv.consolidated_key)
+        if isinstance(store, RemoteStore):
+            held = store.hold_back_root()
+            held.pop(self.conv.consolidated_key, None)
+            self._held_back = True  # the commit creates the document: it must still be absent
+            later = dict(after)
+            after = [(k, later.pop(k) if k in later else loads_json(v, self.url, k)) for k, v in held.items()]
+            after += list(later.items())
         return raw, after
 
     def commit_new_store(self, raw: bytes, after: list[tuple[str, Any]]) -> None:
         """Commit a new store (inside the session, after every other document reached the store): the
-        commit document is created only if still absent (or, locally, replaces the marked one this writer
-        wrote under the lock)."""
+        commit document is created only if still absent (locally: it replaces the marked one this writer
+        wrote under the lock), then ``after``'s documents are written."""
         self._write_commit_document(raw, rebase=not self._held_back)
         self._write_docs(after)
         self.fresh = False
