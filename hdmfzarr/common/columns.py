@@ -49,6 +49,7 @@ class BufferedData(Data):
         self._nbase: int | None = None  # cached length of an array/lazy base (lists are measured each time)
         self._ctype: ColumnType | None = None
         self._typed = False  # a dtype was set explicitly: rows are merged into an array, not a list
+        self._ragged: str | None = None  # elements of different lengths without an index: "unwarned"/"warned"
         self._list_cache: tuple[list, int, np.ndarray] | None = None  # a list base as an array, for reads
         super().__init__(name, data)
         if dtype is not None:
@@ -661,6 +662,20 @@ class ElementIdentifiers(BufferedData):
     def __init__(self, name: str = "element_id", data: Any = None) -> None:
         super().__init__(name, data)
         _default_int(self)
+
+    def __eq__(self, other: object) -> Any:  # type: ignore[override]
+        """hdmf's id search: the row positions whose id is ``other`` (an int, ints, or other ids), so that
+        ``table[table.id == [2, 4]]`` selects those rows."""
+        wanted: Any = other.get_all() if isinstance(other, BufferedData) else other
+        if isinstance(wanted, (int, np.integer)) and not isinstance(wanted, (bool, np.bool_)):
+            wanted = [wanted]
+        arr = np.asarray(wanted) if isinstance(wanted, (list, tuple, np.ndarray)) else None
+        if arr is None or (arr.size and arr.dtype.kind not in "iu"):
+            raise ContainerTypeError(f"ElementIdentifiers {self.name!r}: ids are searched by int or ints, "
+                                     f"got {type(other).__name__} {other!r:.60}")
+        return np.flatnonzero(np.isin(self.get_all(), arr))
+
+    __hash__ = BufferedData.__hash__  # still hashable by identity
 
 
 class DynamicTableRegion(VectorData):

@@ -9,13 +9,14 @@ optional: it is imported only by ``to_dataframe``/``from_dataframe``/``get(..., 
 from __future__ import annotations
 
 import itertools
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import numpy as np
 
-from hdmfzarr.common._dtypes import ColumnType, infer_column_type
+from hdmfzarr.common._dtypes import OBJECT_TYPE, ColumnType, infer_column_type
 from hdmfzarr.common.columns import (
     DynamicTableRegion,
     ElementIdentifiers,
@@ -100,6 +101,8 @@ class _ColumnPlan:
         self.ct: ColumnType | None = self.leaf.column_type
         self.row_shape = self.leaf.row_shape()
         self.table = table
+        if self.depth == 0 and self.leaf._ragged is None and self.row_shape and _is_ragged_list(self.leaf.base_data):
+            self._become_ragged()  # given ragged data (hdmf accepts it with a warning): the next checked row warns
         self._specialise()
 
     def _specialise(self) -> None:
@@ -233,12 +236,23 @@ class _ColumnPlan:
             arr = np.asarray(value)
         except (ValueError, TypeError) as exc:
             raise self.error(f"cannot make an array of {value!r:.60}: {exc}") from None
+        if self.leaf._ragged == "unwarned" and self.table._check_ragged:
+            self._warn_ragged()
         if self.row_shape is not None and arr.shape != self.row_shape:
             if not self.row_shape:
                 raise self.error(f"expected a scalar per row, got {type(value).__name__} of shape {arr.shape}")
-            raise self.error(f"expected shape {self.row_shape} per row, got shape {arr.shape}")
+            raw = self.leaf.base_data
+            if self.leaf._typed or not (raw is None or type(raw) is list):  # an array: rows of one shape
+                raise self.error(f"expected shape {self.row_shape} per row, got shape {arr.shape}")
+            # as hdmf: elements of different lengths in a list column without an index are kept (as
+            # objects), with a warning once unless check_ragged=False; writing such a column fails
+            if self.leaf._ragged is None:
+                self.leaf._ragged = "unwarned"
+            if self.leaf._ragged == "unwarned" and self.table._check_ragged:
+                self._warn_ragged()
+            return value, (OBJECT_TYPE if ct is None or not ct.is_text else None)
         if ct is None:
-            return arr, infer_column_type(arr)
+            return value, infer_column_type(arr)  # kept as given (hdmf appends the value itself)
         if not ct.check_array(arr):
             raise self.error(f"expected values of dtype {ct.spec_dtype or ct.np_dtype}, got an array of {arr.dtype}")
         problem = ct.bad_value(arr)
@@ -246,7 +260,7 @@ class _ColumnPlan:
             raise self.error(f"{problem}; the row was not added")
         if self.region and arr.size:
             self._check_region(arr.min(), arr.max())
-        return arr, None
+        return value, None
 
     def _check_ragged(self, value: Any, depth: int, ct: ColumnType | None) -> tuple[Any, ColumnType | None]:
         if depth > 1:
@@ -292,6 +306,18 @@ class _ColumnPlan:
         if self.region and value:
             self._check_region(min(value), max(value))
         return value, new_ct
+
+    def _become_ragged(self) -> None:
+        self.leaf._ragged = "unwarned"
+        if self.ct is None or not self.ct.is_text:
+            self.leaf._ctype = self.ct = OBJECT_TYPE
+
+    def _warn_ragged(self) -> None:
+        self.leaf._ragged = "warned"
+        warnings.warn(
+            f"DynamicTable {self.table.name!r}, column {self.name!r}: data has elements with different lengths and "
+            "therefore cannot be coerced into an N-dimensional array. Use the 'index' argument when creating a "
+            "column to add rows with different lengths.", UserWarning, stacklevel=5)
 
     def _check_region(self, lo: Any, hi: Any) -> None:
         target = self.leaf.table
@@ -446,6 +472,7 @@ class DynamicTable(Container):
         self._plans: dict[str, _ColumnPlan] | None = None
         self._id_index: dict[Any, int] | None = None
         self._id_index_len = 0
+        self._check_ragged = True  # False while add_row(check_ragged=False) checks its row
 
         spec = self._column_infos()
         unknown = [k for k in predefined_column_data if k not in spec]
@@ -689,9 +716,11 @@ class DynamicTable(Container):
         table: DynamicTable | bool | None = None,
         col_cls: type | None = None,
         enum: bool | Sequence[Any] | np.ndarray | VectorData = False,
+        check_ragged: bool = True,
     ) -> VectorData:
         """Add a column (``index``: True/1 ragged, 2 doubly ragged; ``table``: a region column into it;
-        ``enum``: an EnumData column, True or its elements).
+        ``enum``: an EnumData column, True or its elements). Data of different lengths without an index
+        is kept as a column of objects, with a warning unless ``check_ragged=False`` (as hdmf).
 
         Returns the column's top object (the outermost ``VectorIndex`` for ragged columns).
         """
@@ -765,6 +794,14 @@ class DynamicTable(Container):
                 leaf.set_dtype(dtype)
         except ContainerError as exc:
             raise type(exc)(f"{where}: {exc}") from None
+        if not depth and explicit_index is None and _is_ragged_list(data):
+            leaf._ragged = "warned"
+            if check_ragged:
+                warnings.warn(f"{where}: data has elements with different lengths and therefore cannot be coerced "
+                              "into an N-dimensional array. Use the 'index' argument when adding a column of data "
+                              "with different lengths.", UserWarning, stacklevel=2)
+            if leaf._ctype is None or not leaf._ctype.is_text:
+                leaf._ctype = OBJECT_TYPE
         objects: list[VectorData] = [leaf]
         if isinstance(leaf, EnumData):
             objects.append(leaf.elements)
@@ -873,6 +910,14 @@ class DynamicTable(Container):
             values = {**data, **values}
             if "id" in values and id is None:
                 id = values.pop("id")
+        if not check_ragged:
+            self._check_ragged = False
+            try:
+                staged, id = self._stage_row(id, enforce_unique_id, values)
+            finally:
+                self._check_ragged = True
+            self._commit_row(staged, id)
+            return
         plans = self._plans
         if (
             id is not None
@@ -1194,10 +1239,36 @@ class DynamicTable(Container):
                                  table=True if info.table else None, col_cls=info.col_cls, enum=info.enum)
         return table
 
+    def __eq__(self, other: object) -> bool:
+        """As hdmf: the same name, description and contents (their DataFrames are equal)."""
+        if other is self:
+            return True
+        if not isinstance(other, DynamicTable):
+            return False
+        if self.name != other.name or self.description != other.description:
+            return False
+        return bool(self.to_dataframe().equals(other.to_dataframe()))
+
+    __hash__ = Container.__hash__  # still hashable by identity
+
+    def copy(self) -> DynamicTable:
+        """A new table of the same class sharing this one's id and column objects (hdmf's ``copy``, for linking)."""
+        return type(self)(name=self.name, description=self.description, id=self.id, columns=list(self._columns),
+                          colnames=list(self._colnames))
+
     def __repr__(self) -> str:
         names = list(self._colnames)
         shown = repr(names) if len(names) <= 10 else repr(names[:10])[:-1] + f", ... +{len(names) - 10}]"
         return f"<{type(self).__name__} {self.name!r} rows={len(self)} columns={shown}>"
+
+
+def _is_ragged_list(data: Any) -> bool:
+    """True for a list or tuple of sequences of different lengths, at any depth (hdmf's raggedness test)."""
+    if type(data) not in (list, tuple) or not data or not isinstance(data[0], (list, tuple, np.ndarray)):
+        return False
+    if len({len(v) if isinstance(v, (list, tuple, np.ndarray)) else -1 for v in data}) > 1:
+        return True
+    return any(_is_ragged_list(list(v) if isinstance(v, np.ndarray) and v.dtype.kind == "O" else v) for v in data)
 
 
 def _nesting_depth(values: list) -> int:

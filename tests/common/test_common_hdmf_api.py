@@ -170,3 +170,58 @@ def test_list_data_stays_a_list_as_in_hdmf():
     t2.add_column("f", "floats", data=np.array([1.0, 2.0], dtype=np.float32))
     t2.add_row(a=3, r=[], f=3.0)
     assert t2["f"].data.dtype == np.float32 and t2["f"].data.tolist() == [1.0, 2.0, 3.0]
+
+
+def _three_rows() -> DynamicTable:
+    t = DynamicTable(name="t", description="d")
+    t.add_column("foo", "ints")
+    t.add_column("baz", "text")
+    for i, s in enumerate(["cat", "dog", "bird"]):
+        t.add_row(foo=i + 1, baz=s)
+    return t
+
+
+def test_table_equality_copy_and_id_search_as_in_hdmf():
+    a, b = _three_rows(), _three_rows()
+    assert a == b and a is not b  # same name, description and contents (hdmf compares DataFrames)
+    b.add_row(foo=4, baz="fish")
+    assert a != b and a != "t"
+    c = a.copy()
+    assert c == a and c is not a and c["foo"] is a["foo"] and c.id is a.id
+    assert len({a, b}) == 2  # still hashable
+    t = _three_rows()
+    t.id.data[:] = [10, 20, 30]
+    assert (t.id == [20, 30]).tolist() == [1, 2] and (t.id == 10).tolist() == [0] and (t.id == [99]).tolist() == []
+    assert t[t.id == [30, 10]]["baz"].tolist() == ["cat", "bird"]
+    with pytest.raises(TypeError):
+        t.id == 0.5
+    with pytest.raises(TypeError):
+        t.id == "x"
+
+
+def test_ragged_values_without_index_warn_and_are_kept_as_hdmf_does():
+    t = DynamicTable(name="t", description="d")
+    t.add_column("q", "no index")
+    t.add_row(q=[1, 2])
+    with pytest.warns(UserWarning, match="different lengths"):
+        t.add_row(q=[1, 2, 3])
+    t.add_row(q=[4])  # warned once per column
+    assert t["q"].data == [[1, 2], [1, 2, 3], [4]] and t[1, "q"] == [1, 2, 3]
+    quiet = DynamicTable(name="u", description="d")
+    quiet.add_column("q", "no index")
+    quiet.add_row(q=[1, 2])
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        quiet.add_row(q=[1, 2, 3], check_ragged=False)
+        quiet.add_column("r", "ragged data", data=[[1], [2, 3]], check_ragged=False)
+    with pytest.warns(UserWarning, match="different lengths"):  # the row the check did not see still counts
+        quiet.add_row(q=[5, 6], r=[7])
+    with pytest.warns(UserWarning, match="index"):
+        quiet.add_column("s", "ragged", data=[[1], [], [2, 3]])
+    # a column holding a numpy array keeps one shape per row
+    arr = DynamicTable(name="a", description="d")
+    arr.add_column("xyz", "positions", data=np.zeros((1, 3)))
+    with pytest.raises(ContainerError, match="expected shape"):
+        arr.add_row(xyz=[1.0, 2.0])
