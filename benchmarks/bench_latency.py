@@ -403,6 +403,8 @@ with HDF5IO({path!r}, mode="r", manager=get_manager()) as io:
 def _fresh(code: str, repeat: int) -> float:
     """Best of ``repeat`` fresh interpreters running ``code`` (which prints its own timing)."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    # bytecode cached, as in any install: an environment with PYTHONDONTWRITEBYTECODE would time compiling
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     best = float("inf")
     for _ in range(repeat):
         out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False)

@@ -77,6 +77,7 @@ def test_open_reads_only_consolidated_metadata_and_scalars(chunked_store: Path, 
         assert not [k for k in counting.keys if k.endswith(("/zarr.json", "/.zarray", "/.zattrs"))]
         data_keys = [k for k in counting.keys if k not in root_keys]
         assert all(k.startswith("scalar/") for k in data_keys), data_keys
+        assert data_keys == []  # scalars are read on first use
         assert isinstance(root["x"].data, LazyArray)
         assert root["scalar"].data == 7
 
@@ -98,6 +99,29 @@ def test_selection_fetches_only_needed_chunks_and_caches(chunked_store: Path, fm
         t = io.read_builder()["t"].data
         assert t[12] == "s12" and t[[0, 49]].tolist() == ["s0", "s49"]
         assert t.dtype == np.dtype(object)
+
+
+@pytest.mark.parametrize("fmt", [3, 2])
+def test_rows_one_by_one_from_cached_chunks(chunked_store: Path, fmt: int) -> None:
+    """Ints and unit-step slices inside cached chunks (ragged rows read one by one) take a short path that
+    gives what the general one gives, never a view a caller could change the cache through."""
+    io, counting = open_counting(chunked_store / f"s{fmt}.zarr")
+    with io:
+        x = io.read_builder()["x"].data
+        assert x[150] == 150 and x[-1] == 999  # chunks 1 and 9 fetched
+        assert x[299] == 299 and x[200:300].tolist() == list(range(200, 300))  # chunk 2 fetched
+        counting.keys.clear()
+        got = x[195:205]  # across cached chunks 1 and 2
+        assert got.tolist() == list(range(195, 205)) and got.dtype == np.int64
+        got[:] = -1
+        assert x[150:160].tolist() == list(range(150, 160)) and x[195:205].tolist() == list(range(195, 205))
+        assert x[np.int64(-850)] == 150 and isinstance(x[151], np.integer) and x[160:160].tolist() == []
+        assert counting.keys == []  # nothing fetched again
+        with pytest.raises(IndexError):
+            x[1000]
+        t = io.read_builder()["t"].data
+        assert t[11] == "s11"
+        assert t[12] == "s12" and isinstance(t[12], str) and t[10:13].tolist() == ["s10", "s11", "s12"]
 
 
 def test_shape_dtype_len_array_protocol(chunked_store: Path) -> None:

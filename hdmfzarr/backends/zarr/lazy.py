@@ -327,6 +327,9 @@ def _axis_plan(sel: Any, size: int, chunk: int) -> tuple[list[tuple[int, Any, An
     return plan, int(idx.size)
 
 
+_NOT_CACHED = object()  # LazyArray._cached_1d: the selection needs the general path
+
+
 class LazyArray:
     """A read-only array in a store, loaded chunk by chunk on indexing.
 
@@ -466,7 +469,45 @@ class LazyArray:
                 ints.append(False)
         return sels, ints
 
+    def _cached_1d(self, key: Any) -> Any:
+        """A 1-D int or unit-step slice inside at most two chunks already cached (rows read one by one),
+        without planning: ``_NOT_CACHED`` when the general path is needed (chunks to fetch, other keys)."""
+        n = self.shape[0]
+        c = max(1, self.source.chunks[0])
+        if isinstance(key, (int, np.integer)) and not isinstance(key, (bool, np.bool_)):
+            i = int(key)
+            if i < 0:
+                i += n
+            if not 0 <= i < n:
+                return _NOT_CACHED  # the general path raises the IndexError
+            block = self._cache.get((i // c,))
+            if block is None:
+                return _NOT_CACHED
+            j = i - (i // c) * c
+            return self._unwrap(self._finish(block[j:j + 1][0, ...]), [True])
+        if isinstance(key, slice) and key.step in (None, 1):
+            start, stop, _ = key.indices(n)
+            c0, c1 = start // c, (stop - 1) // c
+            if stop <= start or c1 > c0 + 1:
+                return _NOT_CACHED
+            first = self._cache.get((c0,))
+            if first is None:
+                return _NOT_CACHED
+            if c1 == c0:
+                out = first[start - c0 * c:stop - c0 * c].copy()  # never a view of the cache
+            else:
+                second = self._cache.get((c1,))
+                if second is None:
+                    return _NOT_CACHED
+                out = np.concatenate([first[start - c0 * c:], second[:stop - c1 * c]])
+            return self._finish(out)
+        return _NOT_CACHED
+
     def __getitem__(self, key: Any) -> Any:
+        if self.ndim == 1:
+            got = self._cached_1d(key)
+            if got is not _NOT_CACHED:
+                return got
         if self.ndim == 0:
             out = self._fetch_assemble([], [])
             out = self._finish(out)
