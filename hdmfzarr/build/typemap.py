@@ -51,9 +51,10 @@ class TypeMap:
         return f"<TypeMap namespaces={names} classes={len(self._classes)} mappers={len(self._mappers)}>"
 
     # -- namespaces --------------------------------------------------------------------------
-    def load_namespaces(self, path: str | Path) -> dict[str, Any]:
-        """Load a namespace YAML file (and what it includes) into this map's catalog."""
-        out = self.namespace_catalog.load_namespaces(path)
+    def load_namespaces(self, path: str | Path, check: bool = True) -> dict[str, Any]:
+        """Load a namespace YAML file (and what it includes) into this map's catalog (``check=False``: each
+        type is resolved on first use, not all now; for specs known to be good, such as the bundled ones)."""
+        out = self.namespace_catalog.load_namespaces(path, check=check)
         self._hierarchy_cache.clear()
         self._mapper_cache.clear()
         return out
@@ -75,10 +76,12 @@ class TypeMap:
         mine = self.namespace_catalog
         replaced = {n for n in cache if n in mine.namespaces}
         cat = NamespaceCatalog()
-        cat.load_cache(cache)
+        # each type is resolved (and checked) when first used: a store's NWB core holds ~100 types, a file
+        # uses a few; a bad cached type fails when used, as CorruptStoreError naming it
+        cat.load_cache(cache, check=False)
         kept = {n: e for n, e in mine.to_cache().items() if n not in cache}
         if kept:
-            cat.load_cache(kept)
+            cat.load_cache(kept, check=False)
         new = TypeMap(cat)
         for key, cls in self._classes.items():
             if key[0] in replaced and cls.__module__ == "hdmfzarr.generated":
@@ -301,7 +304,7 @@ def _build_default() -> TypeMap:
     from ..spec import default_namespace_path
 
     tm = TypeMap()
-    tm.load_namespaces(default_namespace_path())
+    tm.load_namespaces(default_namespace_path(), check=False)  # bundled: checked by the tests, resolved on use
     core = getattr(tm.namespace_catalog, "core_namespaces", None)
     if isinstance(core, list) and "hdmf-common" not in core:
         core.append("hdmf-common")  # as hdmf's get_type_map: a newer cached hdmf-common is reported, older is not

@@ -497,8 +497,9 @@ class NamespaceCatalog:
     # -- loading -------------------------------------------------------------------------------
 
     def load_namespaces(self, path: str | Path, resolve: bool = True,
-                        reader: Any = None) -> dict[str, dict[str, tuple[str, ...]]]:
+                        reader: Any = None, check: bool = True) -> dict[str, dict[str, tuple[str, ...]]]:
         """Load every namespace in a namespace YAML file (sources and includes resolved relative to it).
+        ``check=False`` resolves each type on first use instead of all now (for specs known to be good).
 
         Returns {loaded namespace: {included namespace: types taken from it}}. Namespaces already
         loaded under the same name are skipped (with a warning if the version differs).
@@ -530,7 +531,7 @@ class NamespaceCatalog:
             return read_yaml(p), str(p)
 
         self._load_missing_includes(doc["namespaces"], folder, file)
-        result = self._load(doc["namespaces"], read_source, file)
+        result = self._load(doc["namespaces"], read_source, file, check)
         if not resolve:  # hdmf's resolve=False: get_spec hands out the specs as written until resolve_all_specs
             self._unresolved.update(result)
         self._loaded_files[key] = result
@@ -566,8 +567,9 @@ class NamespaceCatalog:
                     self.load_namespaces(cand)
                     wanted -= set(self._namespaces)
 
-    def load_cache(self, cache: dict[str, Any]) -> dict[str, dict[str, tuple[str, ...]]]:
-        """Load namespaces from the dict `to_cache` returns (e.g. read back from a store's spec cache)."""
+    def load_cache(self, cache: dict[str, Any], check: bool = True) -> dict[str, dict[str, tuple[str, ...]]]:
+        """Load namespaces from the dict `to_cache` returns (e.g. read back from a store's spec cache).
+        ``check=False`` resolves each type on first use instead of all now (a bad type fails when used)."""
         if not isinstance(cache, dict):
             raise SpecError(f"a spec cache must be a dict, got {type(cache).__name__}", file="<cache>")
         entries = []
@@ -589,7 +591,7 @@ class NamespaceCatalog:
             raise SpecError(f"source {source!r} of namespace {ns_name!r} is missing from the cache",
                             file=f"<cache>/{ns_name}", key="source")
 
-        return self._load(entries, read_source, "<cache>")
+        return self._load(entries, read_source, "<cache>", check)
 
     def to_cache(self) -> dict[str, Any]:
         """JSON-able dict of every namespace and its sources (source names without extension, as hdmf caches)."""
@@ -602,7 +604,8 @@ class NamespaceCatalog:
                          "sources": {source_stem(s): ns.source_dict(s) for s in ns.sources}}
         return out
 
-    def _load(self, entries: list, read_source: SourceReader, file: str) -> dict[str, dict[str, tuple[str, ...]]]:
+    def _load(self, entries: list, read_source: SourceReader, file: str,
+              check: bool = True) -> dict[str, dict[str, tuple[str, ...]]]:
         parsed = [self._parse_ns(e, file) for e in entries]
         order = self._order(parsed, file)
         snapshot = (dict(self._namespaces), dict(self._visible), dict(self._files), self._resolver.copy_state(),
@@ -618,7 +621,7 @@ class NamespaceCatalog:
                         ignored.append((name, meta["version"], old))
                     continue
                 result[name] = self._add(meta, read_source, file)
-            for name in result:  # check every new type now, so bad specs fail at load time
+            for name in result if check else ():  # check every new type now, so bad specs fail at load time
                 for dt in self._namespaces[name].own_types():
                     self._resolver.resolve(name, dt)
         except BaseException:

@@ -16,7 +16,6 @@ from ...spec.cache import latest_sources
 from .reader import ZarrReader
 from .remote import RetryPolicy
 from .store import StoreHandle, StoreLike
-from .writer import ZarrWriter
 
 __all__ = ["ZarrIO"]
 
@@ -165,6 +164,7 @@ class ZarrIO:
                     link_data: bool = False) -> None:
         """One transaction: ``builder`` plus the append ``jobs`` of the tree read from this store."""
         from .transaction import Transaction
+        from .writer import ZarrWriter  # imported by the first write: reading never needs it
 
         self._check_writable()
         try:
