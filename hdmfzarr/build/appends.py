@@ -1,55 +1,80 @@
-"""What a tree read from a store must append, and in which order: the table knowledge of the
-append commit protocol (docs/format.md), kept out of the storage layer.
+"""The append plan of a tree read from a store: which arrays hold rows to append and in which
+phase (data, then indexes, then ``id`` last: the append commit protocol of docs/format.md), read
+from the builders alone, and how to bound a table's columns by its committed rows.
 
-The backend asks this module which buffered rows exist (:func:`buffered_columns`), in which
-phase each array is grown (data, then indexes, then ``id`` last: :func:`column_rank`), which
-datasets are table columns (they buffer rows themselves), and how to bound every column of a
-table by its committed row count (:func:`bound_table_columns`). It never touches storage: it
-calls back into the backend to shrink an array's visible length.
+Arrays that grow are :class:`~hdmfzarr.appendable.AppendableArray` (table columns share their
+buffer); the backend writes each planned array's ``pending_rows`` and hands the grown stored
+array back through its ``mark_stored``. Nothing here touches storage or containers' internals.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from ..common.columns import BufferedData, ElementIdentifiers, VectorIndex
+from ..appendable import AppendableArray
 from ..spec.model import declared_type
 from .builders import DatasetBuilder, GroupBuilder
 
-__all__ = ["TABLE_COLUMN_TYPES", "ID_RANK", "is_table_column", "column_rank", "buffered_columns",
-           "bound_table_columns"]
+__all__ = ["ID_RANK", "PlannedAppend", "plan_appends", "pending_count", "arrays_replaced", "bound_table_columns"]
 
-TABLE_COLUMN_TYPES = frozenset({"VectorData", "VectorIndex", "ElementIdentifiers", "DynamicTableRegion"})
 ID_RANK = 1_000  # ids are written after every other array of the tree: their length commits a row
 
 
-def is_table_column(builder: DatasetBuilder) -> bool:
-    """Whether a dataset read from a store is a table column (columns buffer appended rows themselves)."""
+@dataclass(frozen=True)
+class PlannedAppend:
+    """The rows of ``array`` (the data of ``builder``) to append in phase ``rank``."""
+
+    builder: DatasetBuilder
+    array: AppendableArray
+    rank: int
+
+
+def _target(builder: DatasetBuilder) -> DatasetBuilder | None:
+    """The dataset an index points into (its ``target`` attribute), else None."""
+    t = builder.attributes.get("target")
+    t = getattr(t, "target", t)
+    return t if isinstance(t, DatasetBuilder) else None
+
+
+def append_rank(builder: DatasetBuilder) -> int:
+    """The phase in which a dataset grows: 0 for data, 1 + its target's for an index, last for ``id``."""
     found = declared_type(builder.attributes)
-    return found is not None and found[1] in TABLE_COLUMN_TYPES
-
-
-def column_rank(column: Any) -> int:
-    """The phase in which ``column`` is grown: 0 for data, 1 + its target's for an index, last for ``id``."""
-    if isinstance(column, ElementIdentifiers):
+    if found is not None and found[1] == "ElementIdentifiers":
         return ID_RANK
-    if isinstance(column, VectorIndex):
-        return 1 + column_rank(column.target)
-    return 0
+    target = _target(builder)
+    return 0 if target is None else 1 + append_rank(target)
 
 
-def buffered_columns(containers: list[Any]) -> Iterator[tuple[Any, Any, np.ndarray]]:
-    """``(column, stored data, new rows)`` for every store-backed column holding buffered rows."""
-    for c in containers:
-        if not isinstance(c, BufferedData) or not c.is_lazy:
-            continue
-        rows = c.pending_rows
-        if rows is None or not len(rows):
-            continue
-        yield c, c.base_data, np.asarray(rows)
+def _appendables(root: GroupBuilder | None) -> Iterator[tuple[DatasetBuilder, AppendableArray]]:
+    if root is None:
+        return
+    for b in root.walk():
+        if isinstance(b, DatasetBuilder) and isinstance(b.data, AppendableArray):
+            yield b, b.data
+
+
+def plan_appends(root: GroupBuilder | None) -> list[PlannedAppend]:
+    """Every array of a tree read from a store that holds rows not yet stored."""
+    return [PlannedAppend(b, a, append_rank(b)) for b, a in _appendables(root) if a.rows.count]
+
+
+def pending_count(root: GroupBuilder | None) -> int:
+    """How many rows a tree read from a store holds that are not yet stored (0 = nothing to append)."""
+    return sum(a.rows.count for _, a in _appendables(root))
+
+
+def arrays_replaced(root: GroupBuilder | None, containers: list[Any]) -> bool:
+    """Whether a container of a tree read from a store no longer holds an appendable array it was
+    given (its data was replaced, e.g. by a numpy copy): then only a full write persists the change."""
+    arrays = {id(a) for _, a in _appendables(root)}
+    if not arrays:
+        return False
+    held = {id(v) for c in containers for v in c.fields.values()}
+    return not arrays <= held
 
 
 def bound_table_columns(root: GroupBuilder, length: Callable[[Any], int | None],
@@ -63,8 +88,7 @@ def bound_table_columns(root: GroupBuilder, length: Callable[[Any], int | None],
         n = length(g.datasets["id"].data)
         if n is None:
             continue
-        targets = {id(getattr(t, "target", t)) for d in g.datasets.values()
-                   if (t := d.attributes.get("target")) is not None}
+        targets = {id(t) for d in g.datasets.values() if (t := _target(d)) is not None}
         for d in g.datasets.values():
             if id(d) not in targets and d.name != "id":
                 _bound_chain(d, n, length, truncate)
@@ -77,6 +101,6 @@ def _bound_chain(d: DatasetBuilder, n: int, length: Callable[[Any], int | None],
         return  # shorter than id: not an append left-over; the table itself reports the mismatch
     if stored > n:
         truncate(d, n)
-    target = getattr(d.attributes.get("target"), "target", None)
-    if isinstance(target, DatasetBuilder):
+    target = _target(d)
+    if target is not None:
         _bound_chain(target, int(np.asarray(d.data[n - 1])) if n else 0, length, truncate)

@@ -10,6 +10,7 @@ DynamicTable extension become predefined columns (``columns_spec``).
 from __future__ import annotations
 
 import inspect
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ContainerError, SpecError
@@ -115,6 +116,7 @@ def generate_class(type_map: TypeMap, data_type: str, namespace: str) -> type:
     required_names = [p.name for p in params if p.default is _P.empty and p.kind not in (_P.VAR_KEYWORD,)]
     column_names = {c.name for c in columns}
     label = f"{data_type} ({namespace})"
+    base_init: Callable[..., None] = getattr(base, "__init__")  # noqa: B009 - the base class's, not an instance's
 
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
         try:
@@ -139,7 +141,7 @@ def generate_class(type_map: TypeMap, data_type: str, namespace: str) -> type:
                 base_kwargs[k] = v
             else:
                 own_values[k] = v
-        base.__init__(self, **base_kwargs)
+        base_init(self, **base_kwargs)
         for k, v in fixed.items():
             setattr(self, k, v)
         for k in own_attrs:

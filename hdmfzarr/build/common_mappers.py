@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..spec.model import AttributeSpec, GroupSpec, spec_type
-from .builders import Builder
+from .builders import Builder, GroupBuilder
 from .mapper import ObjectMapper
 
 if TYPE_CHECKING:
@@ -151,7 +151,7 @@ class SimpleMultiContainerMap(ObjectMapper):
     def construct_kwargs(self, builder: Builder, manager: BuildManager) -> dict[str, Any]:
         kwargs = super().construct_kwargs(builder, manager)
         items = list(kwargs.pop("_datasets", None) or []) + list(kwargs.pop("_groups", None) or [])
-        if items:
+        if items and isinstance(builder, GroupBuilder):
             order = {n: i for i, n in enumerate(sorted(builder.groups) + sorted(builder.datasets))}
             kwargs["containers"] = sorted(items, key=lambda c: order.get(c.name, 0))
         return kwargs

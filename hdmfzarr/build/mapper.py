@@ -273,6 +273,7 @@ class ObjectMapper:
             if spec_type(sub) is not None:
                 self.build_typed(gb, sub, container, manager, where)
             elif isinstance(sub, GroupSpec):
+                assert sub.name is not None  # an untyped group always has a name (checked when specs load)
                 child = GroupBuilder(sub.name)
                 self.fill_group(child, sub, container, manager, f"{where}/{sub.name}")
                 if child.attributes or any(True for _ in child.children()) or sub.is_required:
@@ -377,7 +378,8 @@ class ObjectMapper:
         for sub in subs:
             if not getattr(sub, "name", None):
                 continue
-            child = builder.groups.get(sub.name) or builder.datasets.get(sub.name) or builder.links.get(sub.name)
+            child: Builder | None = (builder.groups.get(sub.name) or builder.datasets.get(sub.name)
+                                     or builder.links.get(sub.name))
             if child is None:
                 continue
             if isinstance(child, LinkBuilder) and spec_type(sub) is None:
@@ -472,7 +474,11 @@ class ObjectMapper:
             ) from exc
         self._keep_extra_attributes(builder, obj)
         for k, value in pending.items():
-            manager.defer(lambda k=k, v=value: setattr(obj, k, manager.finish_pending(v)))
+
+            def finish(k: str = k, v: Any = value) -> None:
+                setattr(obj, k, manager.finish_pending(v))
+
+            manager.defer(finish)
         for k, v in rest.items():
             if v is None:
                 continue

@@ -163,9 +163,9 @@ class TypeMap:
     def get_class(self, data_type: str, namespace: str | None = None) -> type:
         """The class of a type: registered, else generated from its resolved spec (and registered)."""
         if namespace is None:
-            for (ns, dt), cls in self._classes.items():
+            for (ns, dt), known in self._classes.items():
                 if dt == data_type:
-                    return cls
+                    return known
             namespace = self.namespace_of(data_type)
         cls = self._classes.get((namespace, data_type))
         if cls is not None:

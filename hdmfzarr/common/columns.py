@@ -1,11 +1,11 @@
 """Table columns: ``VectorData``, ``VectorIndex``, ``ElementIdentifiers``, ``DynamicTableRegion``.
 
 A column keeps its *base* data as given or as read (a list, numpy array, ``DataIO`` or a lazy
-array from a store) and buffers rows appended later separately: single rows in a Python list
-(cheap ``append``) and batches as numpy blocks. In-memory columns merge the buffer into one
-array when ``data`` is read; columns whose base is lazy keep it, so a backend appends only the
-new rows: ``stored_length`` rows are in the store, ``pending_rows`` are the new ones, and after
-writing them the backend calls ``mark_stored(new_lazy_array)``.
+array from a store) and buffers rows appended later in ``rows`` (a :class:`~hdmfzarr.appendable.RowBuffer`).
+In-memory columns merge the buffer into one array when ``data`` is read; a column read from a store
+opened for writing holds an :class:`~hdmfzarr.appendable.AppendableArray` and shares its buffer, so
+the backend appends just the new rows of that array (``stored_length`` rows are stored, ``pending_rows``
+are new).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
+from hdmfzarr.appendable import AppendableArray, RowBuffer, concat_rows, take_rows
 from hdmfzarr.common._dtypes import ColumnType, infer_column_type, resolve_dtype
 from hdmfzarr.container import Data, is_lazy_array
 from hdmfzarr.dask import import_dask_array, is_dask_array, to_dask
@@ -28,24 +29,14 @@ if TYPE_CHECKING:
 __all__ = ["BufferedData", "VectorData", "VectorIndex", "ElementIdentifiers", "DynamicTableRegion", "EnumData"]
 
 
-def _concat(parts: list[np.ndarray]) -> np.ndarray:
-    parts = [p for p in parts if len(p)] or parts[:1]
-    if len(parts) == 1:
-        return parts[0]
-    if any(p.dtype.kind == "O" for p in parts):
-        return np.concatenate([p.astype(object, copy=False) for p in parts])
-    return np.concatenate(parts)
-
-
 class BufferedData(Data):
     """A ``Data`` whose rows can be appended cheaply and whose stored part may be a lazy array."""
 
     data_type: ClassVar[str] = "Data"
+    _base: Any  # the data as given or read (set through ``data``)
 
     def __init__(self, name: str | None = None, data: Any = None, *, dtype: Any = None) -> None:
-        self._blocks: list[np.ndarray] = []
-        self._tail: list[Any] = []
-        self._npending = 0
+        self.rows = RowBuffer()  # rows appended and not yet merged (or stored)
         self._nbase: int | None = None  # cached length of an array/lazy base (lists are measured each time)
         self._ctype: ColumnType | None = None
         self._typed = False  # a dtype was set explicitly: rows are merged into an array, not a list
@@ -89,12 +80,16 @@ class BufferedData(Data):
                 elif isinstance(raw, (list, tuple)) and len(raw):
                     ct = infer_column_type(raw[0])
             if ct is None:
-                if self._tail:
-                    ct = infer_column_type(self._tail[0])
-                elif self._blocks:
-                    ct = resolve_dtype(self._blocks[0].dtype)
+                if self.rows.tail:
+                    ct = infer_column_type(self.rows.tail[0])
+                elif self.rows.blocks:
+                    ct = resolve_dtype(self.rows.blocks[0].dtype)
             self._ctype = ct
         return ct
+
+    def fix_column_type(self, ctype: ColumnType) -> None:
+        """Set the value type a table found for the column's first value (no conversion)."""
+        self._ctype = ctype
 
     @property
     def spec_dtype(self) -> str | None:
@@ -120,10 +115,10 @@ class BufferedData(Data):
                     return tuple(shape[1:])
             elif isinstance(raw, (list, tuple)) and len(raw):
                 return tuple(np.shape(raw[0]))
-        if self._blocks:
-            return tuple(self._blocks[0].shape[1:])
-        if self._tail:
-            return tuple(np.shape(self._tail[0]))
+        if self.rows.blocks:
+            return tuple(self.rows.blocks[0].shape[1:])
+        if self.rows.tail:
+            return tuple(np.shape(self.rows.tail[0]))
         return None
 
     # --- base / pending storage -----------------------------------------------------------
@@ -134,6 +129,8 @@ class BufferedData(Data):
 
     def _raw_base(self) -> Any:
         base = self._base
+        if isinstance(base, AppendableArray):
+            return base.stored
         return base.data if isinstance(base, DataIO) else base
 
     def _set_raw_base(self, value: Any) -> None:
@@ -145,23 +142,29 @@ class BufferedData(Data):
 
     @property
     def data(self) -> Any:
-        """All the data. In-memory columns merge buffered rows first; lazy ones read the stored part."""
-        if not self._npending:
+        """All the data. In-memory columns merge buffered rows first; lazy ones read the stored part
+        (an appendable array read from a store is returned as it is: it holds the new rows too)."""
+        if not self.rows.count or isinstance(self._base, AppendableArray):
             return self._base
         raw = self._raw_base()
         if is_lazy_array(raw):
-            return _concat([np.asarray(raw[:]), self._pending_array()])
+            return concat_rows([np.asarray(raw[:]), self._pending_array()])
         self._flush()
         return self._base
 
     @data.setter
     def data(self, value: Any) -> None:
+        old = getattr(self, "_base", None)
+        if isinstance(old, AppendableArray) and old is not value:
+            old.rows.clear()  # replaced: its rows are not appended (the new data is written instead)
         self._base = value
         self._nbase = None
         self._list_cache = None
-        self._blocks = []
-        self._tail = []
-        self._npending = 0
+        if isinstance(value, AppendableArray):
+            self.rows = value.rows  # one buffer: rows added here are the array's pending rows
+            value.row_converter = self._values_array
+        else:
+            self.rows = RowBuffer()
 
     def _base_len(self) -> int:
         n = self._nbase
@@ -172,7 +175,9 @@ class BufferedData(Data):
             self._nbase = 0
             return 0
         if isinstance(raw, np.ndarray) or is_lazy_array(raw):
-            n = self._nbase = len(raw)
+            n = len(raw)
+            if not isinstance(self._base, AppendableArray):  # its stored part grows when written
+                self._nbase = n
             return n
         if isinstance(raw, DataChunkIterator):
             if raw.total_rows is None:
@@ -184,7 +189,7 @@ class BufferedData(Data):
 
     def __len__(self) -> int:
         n = self._nbase
-        return (self._base_len() if n is None else n) + self._npending
+        return (self._base_len() if n is None else n) + self.rows.count
 
     @property
     def is_lazy(self) -> bool:
@@ -200,20 +205,23 @@ class BufferedData(Data):
     def pending_rows(self) -> np.ndarray | None:
         """Rows not yet in the store: the buffered rows for a lazy base, else all the data."""
         if self.is_lazy:
-            return self._pending_array() if self._npending else None
+            return self._pending_array() if self.rows.count else None
         return self.array_data
 
     def mark_stored(self, data: Any) -> None:
-        """Called by a backend after writing: ``data`` (lazy) now holds every row; the buffer is cleared."""
-        self.data = data
+        """After a write: ``data`` (lazy) now holds every row; the buffer is cleared."""
+        if isinstance(self._base, AppendableArray):
+            self._base.mark_stored(data)
+        else:
+            self.data = data
 
     def to_dask(self, chunks: Any = None) -> Any:
         """The column as a dask array: stored chunks stay lazy, buffered rows become one in-memory block."""
         raw = self._check_daskable(self._raw_base())
-        if self._npending and not (is_lazy_array(raw) or is_dask_array(raw)):
+        if self.rows.count and not (is_lazy_array(raw) or is_dask_array(raw)):
             return to_dask(BufferedData.get_all(self), chunks)  # all in memory: merge
         base = to_dask(raw, chunks)
-        if self._npending:
+        if self.rows.count:
             pending = self._pending_array()
             base = import_dask_array().concatenate(
                 [base, import_dask_array().from_array(pending, chunks=(len(pending),) + pending.shape[1:])])
@@ -221,15 +229,7 @@ class BufferedData(Data):
 
     def _pending_array(self) -> np.ndarray:
         """The buffered rows as one array (compacting the buffer into a single block)."""
-        if self._tail:
-            self._blocks.append(self._tail_array())
-            self._tail = []
-        if len(self._blocks) > 1:
-            self._blocks = [_concat(self._blocks)]
-        return self._blocks[0]
-
-    def _tail_array(self) -> np.ndarray:
-        return self._values_array(self._tail)
+        return self.rows.array(self._values_array)
 
     def _values_array(self, values: Any) -> np.ndarray:
         """Values (a list) as an array of the column's storage dtype."""
@@ -259,17 +259,16 @@ class BufferedData(Data):
     def _flush(self) -> None:
         """Merge buffered rows into the base: a list (as given, or none yet) grows in place as in hdmf,
         anything else becomes one array."""
-        if not self._npending:
+        if not self.rows.count or isinstance(self._base, AppendableArray):
             return
         raw = self._raw_base()
-        if not self._blocks and ((raw is None and not self._typed) or type(raw) is list):
+        if not self.rows.blocks and ((raw is None and not self._typed) or type(raw) is list):
             if raw is None:
-                self._set_raw_base(list(self._tail))
+                self._set_raw_base(list(self.rows.tail))
             else:
-                raw.extend(self._tail)
+                raw.extend(self.rows.tail)
                 self._nbase = None
-            self._tail = []
-            self._npending = 0
+            self.rows.clear()
             return
         pending = self._pending_array()
         if raw is None or len(raw) == 0:
@@ -277,16 +276,14 @@ class BufferedData(Data):
         else:
             ct = self.column_type
             base = raw if isinstance(raw, np.ndarray) else (ct.to_array(raw) if ct else np.asarray(raw))
-            merged = _concat([base, pending])
+            merged = concat_rows([base, pending])
         self._set_raw_base(merged)
-        self._blocks = []
-        self._npending = 0
+        self.rows.clear()
 
     # --- appending (no validation here: tables validate whole rows first) -------------------
     def append(self, value: Any) -> None:
         """Buffer one row (amortised O(1))."""
-        self._tail.append(value)
-        self._npending += 1
+        self.rows.append(value)
 
     add_row = append
 
@@ -296,16 +293,12 @@ class BufferedData(Data):
         if not n:
             return
         if isinstance(values, np.ndarray) or n > 64:
-            if self._tail:
-                self._blocks.append(self._tail_array())
-                self._tail = []
             ct = self.column_type
             if ct is None:
                 ct = self._ctype = infer_column_type(values)
-            self._blocks.append(ct.to_array(values))
+            self.rows.add_block(ct.to_array(values), self._values_array)
         else:
-            self._tail.extend(values)
-        self._npending += n
+            self.rows.extend(list(values))
 
     # --- reading --------------------------------------------------------------------------
     def _indexable_base(self) -> Any:
@@ -332,7 +325,7 @@ class BufferedData(Data):
 
     def read(self, key: Any) -> Any:
         """The stored elements by int, slice or integer array, reading only what is needed from a lazy base."""
-        if self._npending and not self.is_lazy:
+        if self.rows.count and not self.is_lazy:
             self._flush()
         raw = self._raw_base()
         if type(raw) is list and not isinstance(key, (int, np.integer)):
@@ -341,7 +334,7 @@ class BufferedData(Data):
 
     def _get_array(self, key: Any) -> Any:
         """``get`` with numpy results (a list base is read through its cached array)."""
-        if self._npending and not self.is_lazy:
+        if self.rows.count and not self.is_lazy:
             self._flush()
         n = len(self)
         if isinstance(key, (bool, np.bool_)):
@@ -352,14 +345,14 @@ class BufferedData(Data):
                 i += n
             if not 0 <= i < n:
                 raise ContainerIndexError(f"{type(self).__name__} {self.name!r}: row {key} out of range for {n} rows")
-            nbase = n - self._npending
+            nbase = n - self.rows.count
             if i < nbase:
                 raw = self._raw_base()
                 return raw[i] if not isinstance(raw, DataChunkIterator) else self._indexable_base()[i]
             return self._pending_array()[i - nbase]
         if isinstance(key, slice):
             start, stop, step = key.indices(n)
-            if not self._npending:
+            if not self.rows.count:
                 raw = self._indexable_base()
                 if step == 1:
                     return np.asarray(raw[start:stop])
@@ -378,22 +371,9 @@ class BufferedData(Data):
         if idx.size and (idx.min() < 0 or idx.max() >= n):
             raise ContainerIndexError(f"{type(self).__name__} {self.name!r}: rows {key!r:.60} out of range for {n} rows")
         raw = self._indexable_base()
-        nbase = n - self._npending
-        if not self._npending:
+        if not self.rows.count:
             return np.asarray(raw[idx]) if idx.size else np.asarray(raw[0:0])
-        in_base = idx < nbase
-        pending = self._pending_array()
-        if in_base.all():
-            return np.asarray(raw[idx])
-        if not in_base.any():
-            return pending[idx - nbase]
-        from_base = np.asarray(raw[idx[in_base]])
-        from_pending = pending[idx[~in_base] - nbase]
-        dtype = np.result_type(from_base, from_pending) if from_base.dtype.kind != "O" else object
-        out = np.empty((idx.size,) + from_base.shape[1:], dtype=dtype)
-        out[in_base] = from_base
-        out[~in_base] = from_pending
-        return out
+        return take_rows(raw, self._pending_array(), idx)
 
     def _get_from_list(self, raw: list, key: Any) -> Any:
         """Rows of a list base as hdmf gives them: a list (a slice of it, or the selected elements)."""
@@ -419,16 +399,16 @@ class BufferedData(Data):
             out.append(raw[i])
         return out
 
-    def get_all(self) -> np.ndarray:
-        """Every element as one numpy array (one ``[:]`` read of a lazy base)."""
+    def get_all(self) -> np.ndarray | list[Any]:
+        """Every element as one numpy array (one ``[:]`` read of a lazy base); ragged columns give a list."""
         raw = self._indexable_base()
-        if not self._npending:
+        if not self.rows.count:
             if raw is None:
                 ct = self.column_type
                 return ct.to_array([]) if ct is not None else np.asarray([])
             return np.asarray(raw[:]) if is_lazy_array(raw) else np.asarray(raw)
         if is_lazy_array(raw):
-            return _concat([np.asarray(raw[:]), self._pending_array()])
+            return concat_rows([np.asarray(raw[:]), self._pending_array()])
         self._flush()
         return np.asarray(self._indexable_base())
 
@@ -446,7 +426,7 @@ class BufferedData(Data):
         if dtype is not None:
             parts.append(f"dtype={dtype}")
         if self.is_lazy:
-            parts.append(f"stored={self.stored_length} pending={self._npending}")
+            parts.append(f"stored={self.stored_length} pending={self.rows.count}")
         target = getattr(self, "target", None)
         if target is not None:
             parts.append(f"target={target.name!r}")
@@ -611,7 +591,7 @@ class VectorIndex(VectorData):
         """The raw offsets (this column's own data) by int, slice or integer array (numpy)."""
         return self._get_array(key)
 
-    def get_all(self) -> list:
+    def get_all(self) -> list[Any]:
         """Every ragged row (one read of the offsets and one of the target, split with numpy)."""
         return self.read(slice(None))
 

@@ -55,7 +55,7 @@ def _frame_with_origin(table: DynamicTable) -> tuple[Any, np.ndarray, bool]:
         rows_of.setdefault(int(j), []).append(k)
 
     others = [c for c in table.colnames if c != name]
-    ids = table.id.get_all().tolist()
+    ids = np.asarray(table.id.get_all()).tolist()
     own = table.get_dict(slice(None), index=True)
     regions = own[name]
     index_names = [(table.name, "id")] + [(table.name, c) for c in others]

@@ -96,7 +96,8 @@ class CSRMatrix(Container):
         """The matrix as a dense numpy array (no scipy needed)."""
         data, indices, indptr = self._arrays()
         out = np.zeros(self.shape, dtype=data.dtype)
-        rows = np.repeat(np.arange(self.shape[0]), np.diff(indptr.astype(np.int64)))
+        counts: np.ndarray = np.diff(np.asarray(indptr, dtype=np.int64))
+        rows = np.repeat(np.arange(self.shape[0]), counts)
         out[rows, indices.astype(np.int64)] = data
         return out
 

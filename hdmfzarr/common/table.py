@@ -146,8 +146,7 @@ class _ColumnPlan:
                 if type(value) is _Typed:
                     general_commit(value)
                     return
-                leaf._tail.append(value)
-                leaf._npending += 1
+                leaf.rows.append(value)
 
         elif self.depth == 1:
 
@@ -165,13 +164,8 @@ class _ColumnPlan:
 
             def commit(value: Any) -> None:
                 if type(value) is list and len(value) <= 64:
-                    leaf._tail.extend(value)
-                    leaf._npending += len(value)
-                    nbase = leaf._nbase
-                    if nbase is None:
-                        nbase = leaf._base_len()
-                    top._tail.append(nbase + leaf._npending)
-                    top._npending += 1
+                    leaf.rows.extend(value)
+                    top.rows.append(len(leaf))
                 else:
                     general_commit(value)
 
@@ -185,7 +179,7 @@ class _ColumnPlan:
 
     def dtype_error(self, value: Any, ct: ColumnType | None = None) -> ContainerError:
         ct = ct or self.ct
-        want = ct.spec_dtype or ct.np_dtype
+        want = (ct.spec_dtype or ct.np_dtype) if ct is not None else None
         return self.error(f"expected values of dtype {want}, got {type(value).__name__} {value!r:.60}")
 
     # --- one row --------------------------------------------------------------------------
@@ -320,8 +314,9 @@ class _ColumnPlan:
             "column to add rows with different lengths.", UserWarning, stacklevel=5)
 
     def _check_region(self, lo: Any, hi: Any) -> None:
-        target = self.leaf.table
-        if target is not None and (lo < 0 or hi >= len(target)) and self.leaf.validate_data:
+        leaf = self.leaf
+        target = leaf.table if isinstance(leaf, DynamicTableRegion) else None
+        if target is not None and (lo < 0 or hi >= len(target)) and leaf.validate_data:
             raise ContainerIndexError(f"DynamicTable {self.table.name!r}, column {self.name!r}: "
                 f"row index out of range for table {target.name!r} with {len(target)} rows: got {lo if lo < 0 else hi}"
             )
@@ -336,27 +331,25 @@ class _ColumnPlan:
             return
         respecialise = self.row_shape is None
         if type(value) is _Typed:
-            self.leaf._ctype = self.ct = value.ctype
+            self.ct = value.ctype
+            self.leaf.fix_column_type(value.ctype)
             value = value.value
             respecialise = True
         leaf = self.leaf
         if self.depth == 0:
-            leaf._tail.append(value)
-            leaf._npending += 1
+            leaf.rows.append(value)
             if self.row_shape is None:
                 self.row_shape = tuple(np.shape(value))
         elif self.depth == 1:
             if type(value) is list and len(value) <= 64:
-                leaf._tail.extend(value)
-                leaf._npending += len(value)
+                leaf.rows.extend(value)
             else:
                 leaf.extend(value)
-            top = self.top
-            top._tail.append(leaf._base_len() + leaf._npending)
-            top._npending += 1
+            self.top.rows.append(len(leaf))
             if self.row_shape is None and len(value):
                 self.row_shape = tuple(np.shape(value[0]))
         else:
+            assert isinstance(self.top, VectorIndex)  # depth > 1: the top is an index of an index
             self.top.add_vector(value)
         if respecialise:
             self._specialise()
@@ -695,7 +688,7 @@ class DynamicTable(Container):
             plans = self._plans = {n: _ColumnPlan(n, self._tops[n], self) for n in self._colnames}
         return plans
 
-    def get_column(self, name: str) -> VectorData:
+    def get_column(self, name: str) -> VectorData | ElementIdentifiers:
         """The column object named ``name`` (the top index for ragged columns), or ``id``."""
         if name == "id":
             return self.id
@@ -821,14 +814,14 @@ class DynamicTable(Container):
                 objects.append(top)
         if depth and offsets:
             # the innermost offsets must end at the flat data's length, each outer one at the next's
-            below = leaf
-            for obj in [o for o in objects if isinstance(o, VectorIndex)]:
-                offs = np.asarray(obj.get_offsets(slice(None))) if len(obj) else np.zeros(0, np.int64)
+            below: VectorData = leaf
+            for index in [o for o in objects if isinstance(o, VectorIndex)]:
+                offs = np.asarray(index.get_offsets(slice(None))) if len(index) else np.zeros(0, np.int64)
                 if len(offs) and (int(offs[-1]) != len(below) or np.any(np.diff(offs.astype(np.int64)) < 0)):
                     raise ContainerError(
-                        f"{where}: index {obj.name!r} offsets must be non-decreasing and end at {len(below)}"
+                        f"{where}: index {index.name!r} offsets must be non-decreasing and end at {len(below)}"
                     )
-                below = obj
+                below = index
         n = len(top)
         if data is None and explicit_index is None:
             if len(self):
@@ -890,8 +883,7 @@ class DynamicTable(Container):
             if self._id_index_len == n:
                 self._id_index.setdefault(id, n)
                 self._id_index_len = n + 1
-        ids._tail.append(id)
-        ids._npending += 1
+        ids.rows.append(id)
 
     def add_row(
         self,
@@ -935,8 +927,7 @@ class DynamicTable(Container):
         for commit, value in staged:
             commit(value)
         ids = self.id
-        ids._tail.append(len(ids))
-        ids._npending += 1
+        ids.rows.append(len(ids))
 
     def _add_missing_predefined(self, values: Mapping[str, Any]) -> None:
         """Create optional predefined columns named in a row when the table has no rows yet."""
@@ -1033,7 +1024,7 @@ class DynamicTable(Container):
         if self._id_index is None or self._id_index_len != n:
             ids = self.id.get_all()
             index: dict[Any, int] = {}
-            for pos, value in enumerate(ids.tolist()):
+            for pos, value in enumerate(np.asarray(ids).tolist()):
                 index.setdefault(value, pos)
             self._id_index = index
             self._id_index_len = n

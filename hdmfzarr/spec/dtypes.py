@@ -18,6 +18,7 @@ __all__ = [
     "NUMERIC_DTYPES",
     "TEXT_DTYPES",
     "canonical_dtype",
+    "first_leaf",
     "is_known_dtype",
     "is_sub_dtype",
     "allowed_dtypes",
@@ -216,3 +217,30 @@ def fit_integers(lo: int, hi: int, minimum: Any, *, at_least: int = 1) -> Any:
             if info.min <= lo and hi <= info.max:
                 return np.dtype(f"{kind}{size}")
     return None
+
+
+def first_leaf(value: Any, empty: Any = None) -> Any:
+    """The first scalar inside nested lists/tuples/arrays/array-likes (``empty`` when there is none): what
+    the dtype of data given without one is told from."""
+    import numpy as np
+
+    node = value
+    for _ in range(64):
+        if isinstance(node, (str, bytes)) or np.isscalar(node):
+            return node
+        if isinstance(node, np.ndarray):
+            return node.flat[0] if node.size else empty
+        if isinstance(node, (list, tuple)):
+            if not node:
+                return empty
+            node = node[0]
+            continue
+        if hasattr(node, "shape") and hasattr(node, "__getitem__"):
+            shape = tuple(node.shape)
+            if any(n == 0 for n in shape):
+                return empty
+            node = node[(0,) * len(shape)] if shape else node[()]
+            continue
+        return node
+    return node
+

@@ -221,6 +221,32 @@ def _dtype_to_dict(dtype: Any) -> Any:
     return dtype
 
 
+_REQUIRED = object()
+
+
+def spec_key(key: str, default: Any = _REQUIRED, doc: str | None = None) -> Any:
+    """A read-only property giving a spec's value for ``key`` (``default`` when absent; a required key
+    raises KeyError when missing): specs are dicts of their YAML keys."""
+    if default is _REQUIRED:
+        return property(lambda self: self[key], doc=doc)
+    return property(lambda self: self.get(key, default), doc=doc)
+
+
+def private_field(attr: str, doc: str | None = None) -> Any:
+    """A read-only property giving the private attribute ``attr`` (state a spec or catalog keeps itself)."""
+    return property(lambda self: getattr(self, attr), doc=doc)
+
+
+def _inheritance_test(kind: str, overridden: bool, doc: str) -> Callable[[Any, str], bool]:
+    """hdmf's ``is_inherited_<kind>`` / ``is_overridden_<kind>`` method for sub-specs of ``kind``."""
+
+    def test(self: Any, name: str) -> bool:
+        return bool(self._inherited(kind, name, overridden))
+
+    test.__doc__ = doc
+    return test
+
+
 class _Dict(dict):
     """Shared behaviour of every spec dict: identity hash, build_spec from a plain dict."""
 
@@ -291,15 +317,8 @@ class RefSpec(_Dict):
                          f"got keys {sorted(d)}", label, "dtype")
         return cls(d["target_type"], d.get("reftype", "object"))
 
-    @property
-    def target_type(self) -> str:
-        """The data type a reference points to."""
-        return self["target_type"]
-
-    @property
-    def reftype(self) -> str:
-        """'object' (or the legacy 'region')."""
-        return self["reftype"]
+    target_type = spec_key("target_type", doc="The data type a reference points to.")
+    reftype = spec_key("reftype", doc="'object' (or the legacy 'region').")
 
     def __repr__(self) -> str:
         return f"RefSpec(target_type={self.target_type!r}, reftype={self.reftype!r})"
@@ -373,17 +392,9 @@ class DtypeSpec(_Dict):
 
     assertValidDtype = check_valid_dtype  # hdmf's older name
 
-    @property
-    def name(self) -> str:
-        return self["name"]
-
-    @property
-    def doc(self) -> str:
-        return self["doc"]
-
-    @property
-    def dtype(self) -> Any:
-        return self["dtype"]
+    name = spec_key("name")
+    doc = spec_key("doc")
+    dtype = spec_key("dtype")
 
     def __repr__(self) -> str:
         return f"DtypeSpec(name={self.name!r}, dtype={self.dtype!r})"
@@ -409,13 +420,8 @@ class _Spec(_Dict):
             raise AttributeError("Cannot re-assign parent.")
         self._parent = spec
 
-    @property
-    def doc(self) -> str:
-        return self["doc"]
-
-    @property
-    def name(self) -> str | None:
-        return self.get("name")
+    doc = spec_key("doc")
+    name = spec_key("name", None)
 
     @property
     def path(self) -> str:
@@ -439,9 +445,7 @@ class _Spec(_Dict):
         new._parent = self
         return new
 
-    @property
-    def quantity(self) -> Quantity:
-        return self.get("quantity", DEF_QUANTITY)
+    quantity = spec_key("quantity", DEF_QUANTITY)
 
     def is_many(self) -> bool:
         """True if more than one instance may exist ('*', '+' or an integer > 1)."""
@@ -502,25 +506,11 @@ class _ArrayProps:
 
     __slots__ = ()
 
-    @property
-    def dtype(self) -> Any:
-        return self.get("dtype")  # type: ignore[attr-defined]
-
-    @property
-    def shape(self) -> Any:
-        return self.get("shape")  # type: ignore[attr-defined]
-
-    @property
-    def dims(self) -> Any:
-        return self.get("dims")  # type: ignore[attr-defined]
-
-    @property
-    def value(self) -> Any:
-        return self.get("value")  # type: ignore[attr-defined]
-
-    @property
-    def default_value(self) -> Any:
-        return self.get("default_value")  # type: ignore[attr-defined]
+    dtype = spec_key("dtype", None)
+    shape = spec_key("shape", None)
+    dims = spec_key("dims", None)
+    value = spec_key("value", None)
+    default_value = spec_key("default_value", None)
 
     @property
     def shapes(self) -> tuple | None:
@@ -566,10 +556,7 @@ class AttributeSpec(_ArrayProps, _Spec):
             ret["dtype"] = RefSpec.build_spec(ret["dtype"])
         return ret
 
-    @property
-    def required(self) -> bool:
-        """False if the attribute may be absent."""
-        return self.get("required", True)
+    required = spec_key("required", True, "False if the attribute may be absent.")
 
     @property
     def is_required(self) -> bool:
@@ -685,13 +672,8 @@ class BaseStorageSpec(_Spec):
         """A human name for error messages: the defined type, else the name, else the included type."""
         return self.data_type_def or self.name or self.data_type_inc
 
-    @property
-    def default_name(self) -> str | None:
-        return self.get("default_name")
-
-    @property
-    def linkable(self) -> bool:
-        return self.get("linkable", True)
+    default_name = spec_key("default_name", None)
+    linkable = spec_key("linkable", True)
 
     @property
     def required(self) -> bool:
@@ -737,15 +719,8 @@ class BaseStorageSpec(_Spec):
 
     # -- inheritance state -------------------------------------------------------------------------
 
-    @property
-    def inc_spec_resolved(self) -> bool:
-        """True once the included type's spec has been merged into this one."""
-        return self._inc_resolved
-
-    @property
-    def data_type_inc_resolved(self) -> Any:
-        """The included type's spec merged into this one (None before resolution)."""
-        return self._inc_spec
+    inc_spec_resolved = private_field("_inc_resolved", "True once the included type's spec has been merged into this one.")
+    data_type_inc_resolved = private_field("_inc_spec", "The included type's spec merged into this one (None before resolution).")
 
     @property
     def resolved(self) -> bool:
@@ -942,19 +917,9 @@ class LinkSpec(_Spec):
             self["quantity"] = quantity
         self._parent = None
 
-    @property
-    def target_type(self) -> str:
-        return self["target_type"]
-
-    @property
-    def data_type_inc(self) -> str:
-        """The target type (hdmf's name for it on links)."""
-        return self["target_type"]
-
-    @property
-    def data_type(self) -> str:
-        """The target type (links have no type of their own)."""
-        return self["target_type"]
+    target_type = spec_key("target_type")
+    data_type_inc = spec_key("target_type", doc="The target type (hdmf's name for it on links).")
+    data_type = spec_key("target_type", doc="The target type (links have no type of their own).")
 
     @property
     def required(self) -> bool:
@@ -1155,29 +1120,12 @@ class GroupSpec(BaseStorageSpec):
             raise ValueError(f"{self._WHAT[kind]} '{name}' not found in spec")
         return name in self._over[kind] if overridden else name not in self._new[kind]
 
-    def is_inherited_dataset(self, name: str) -> bool:
-        """True if the sub-dataset `name` came from the included type."""
-        return self._inherited("datasets", name, False)
-
-    def is_overridden_dataset(self, name: str) -> bool:
-        """True if the sub-dataset `name` refines one of the included type."""
-        return self._inherited("datasets", name, True)
-
-    def is_inherited_group(self, name: str) -> bool:
-        """True if the sub-group `name` came from the included type."""
-        return self._inherited("groups", name, False)
-
-    def is_overridden_group(self, name: str) -> bool:
-        """True if the sub-group `name` refines one of the included type."""
-        return self._inherited("groups", name, True)
-
-    def is_inherited_link(self, name: str) -> bool:
-        """True if the link `name` came from the included type."""
-        return self._inherited("links", name, False)
-
-    def is_overridden_link(self, name: str) -> bool:
-        """True if the link `name` refines one of the included type."""
-        return self._inherited("links", name, True)
+    is_inherited_dataset = _inheritance_test("datasets", False, "True if the sub-dataset `name` came from the included type.")
+    is_overridden_dataset = _inheritance_test("datasets", True, "True if the sub-dataset `name` refines one of the included type.")
+    is_inherited_group = _inheritance_test("groups", False, "True if the sub-group `name` came from the included type.")
+    is_overridden_group = _inheritance_test("groups", True, "True if the sub-group `name` refines one of the included type.")
+    is_inherited_link = _inheritance_test("links", False, "True if the link `name` came from the included type.")
+    is_overridden_link = _inheritance_test("links", True, "True if the link `name` refines one of the included type.")
 
     def is_inherited_type(self, spec: Any) -> bool:
         """True if the unnamed sub-spec of this type came from the included type."""
@@ -1203,12 +1151,9 @@ class GroupSpec(BaseStorageSpec):
     def is_inherited_spec(self, spec: Any) -> bool:
         """True if `spec` (a sub-spec anywhere below this one) came from the included type."""
         key = self._key_of(spec)
-        if key in self._links:
-            return self.is_inherited_link(key)
-        if key in self._groups:
-            return self.is_inherited_group(key)
-        if key in self._datasets:
-            return self.is_inherited_dataset(key)
+        for kind in ("links", "groups", "datasets"):
+            if key in getattr(self, "_" + kind):
+                return self._inherited(kind, key, False)
         if key in self._types and not isinstance(spec, AttributeSpec):
             return self.is_inherited_type(key)
         if key in self._targets and isinstance(spec, LinkSpec):
@@ -1231,12 +1176,9 @@ class GroupSpec(BaseStorageSpec):
             if isinstance(spec, LinkSpec) or spec.is_many():
                 return False
             key = spec.data_type_def or spec.data_type_inc
-        if key in self._links:
-            return self.is_overridden_link(key)
-        if key in self._groups:
-            return self.is_overridden_group(key)
-        if key in self._datasets:
-            return self.is_overridden_dataset(key)
+        for kind in ("links", "groups", "datasets"):
+            if key in getattr(self, "_" + kind):
+                return self._inherited(kind, key, True)
         if key in self._types and not isinstance(spec, AttributeSpec):
             return self.is_overridden_type(key)
         if super().is_overridden_spec(spec):

@@ -14,7 +14,7 @@ from typing import Any, Callable, Iterable
 
 from ..errors import SpecError, SpecFileNotFoundError, UnknownNamespaceError
 from .load import TYPE_KEYS, detect_type_key, read_yaml, specs_from_source
-from .model import DatasetSpec, GroupSpec, RefSpec, Spec
+from .model import DatasetSpec, GroupSpec, RefSpec, Spec, private_field, spec_key
 from .resolve import Resolver
 
 __all__ = ["SpecNamespace", "NamespaceCatalog", "source_stem"]
@@ -81,13 +81,8 @@ class SpecNamespace(dict):
                                             "contact") if k in spec_dict}
         return cls(**kwargs)
 
-    @property
-    def name(self) -> str:
-        return self["name"]
-
-    @property
-    def doc(self) -> str:
-        return self["doc"]
+    name = spec_key("name")
+    doc = spec_key("doc")
 
     @property
     def version(self) -> Any:
@@ -95,28 +90,11 @@ class SpecNamespace(dict):
         v = self.get("version")
         return self.UNVERSIONED if v is None else v
 
-    @property
-    def full_name(self) -> str | None:
-        return self.get("full_name")
-
-    @property
-    def date(self) -> Any:
-        return self.get("date")
-
-    @property
-    def author(self) -> Any:
-        """As given: a string or a list of strings (None if absent)."""
-        return self.get("author")
-
-    @property
-    def contact(self) -> Any:
-        """As given: a string or a list of strings (None if absent)."""
-        return self.get("contact")
-
-    @property
-    def schema(self) -> list[dict]:
-        """The schema entries (sources and included namespaces), in order."""
-        return self["schema"]
+    full_name = spec_key("full_name", None)
+    date = spec_key("date", None)
+    author = spec_key("author", None, "As given: a string or a list of strings (None if absent).")
+    contact = spec_key("contact", None, "As given: a string or a list of strings (None if absent).")
+    schema = spec_key("schema", doc="The schema entries (sources and included namespaces), in order.")
 
     def get_source_description(self, source: str) -> dict | None:
         """The schema entry of source file `source` (doc, title, ...), or None."""
@@ -362,22 +340,11 @@ class NamespaceCatalog:
         self._files[name] = "<memory>"
         self._where[name] = {}
 
-    @property
-    def core_namespaces(self) -> list[str]:
-        """Namespaces treated as core (a newer cached version of one is reported, an older one is not)."""
-        return self._core
-
-    @property
-    def group_spec_cls(self) -> type:
-        return self._group_cls
-
-    @property
-    def dataset_spec_cls(self) -> type:
-        return self._dataset_cls
-
-    @property
-    def spec_namespace_cls(self) -> type:
-        return self._ns_cls
+    core_namespaces = private_field(
+        "_core", "Namespaces treated as core (a newer cached version of one is reported, an older one is not).")
+    group_spec_cls = private_field("_group_cls")
+    dataset_spec_cls = private_field("_dataset_cls")
+    spec_namespace_cls = private_field("_ns_cls")
 
     def get_source_types(self, namespace: str) -> tuple[str, ...]:
         """The top-level types defined in the sources of `namespace`, in file order."""

@@ -16,6 +16,7 @@ from ..spec.dtypes import (
     TEXT_DTYPES,
     canonical_dtype,
     is_known_dtype,
+    first_leaf as _first_leaf,
     scalar_dtype,
     storage_dtype,
 )
@@ -132,27 +133,7 @@ _EMPTY = object()
 
 def first_leaf(value: Any) -> Any:
     """The first scalar inside nested lists/tuples/arrays, or a private marker when empty."""
-    node = unwrap(value)
-    for _ in range(32):
-        if isinstance(node, (str, bytes, ReferenceBuilder, Builder)) or np.isscalar(node):
-            return node
-        if isinstance(node, np.ndarray):
-            return node.flat[0] if node.size else _EMPTY
-        if isinstance(node, (list, tuple)):
-            if not node:
-                return _EMPTY
-            node = node[0]
-            continue
-        if hasattr(node, "shape") and hasattr(node, "__getitem__"):
-            shape = tuple(node.shape)
-            if any(n == 0 for n in shape):
-                return _EMPTY
-            node = node[(0,) * len(shape)] if shape else node[()]
-            if hasattr(node, "shape") and tuple(getattr(node, "shape", ())) == () and isinstance(node, np.ndarray):
-                return node[()]
-            continue
-        return node
-    return node
+    return _first_leaf(unwrap(value), _EMPTY)
 
 
 def python_ints(value: Any) -> list[int] | None:

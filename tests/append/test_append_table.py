@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 from hdmfzarr.backends.zarr import ZarrIO
-from hdmfzarr.backends.zarr.append import AppendSession, GrowableArray, append_tree, wrap_growable
+from hdmfzarr.appendable import AppendableArray
+from hdmfzarr.backends.zarr.append import AppendSession, append_tree, wrap_growable
 from hdmfzarr.build.builders import DatasetBuilder, GroupBuilder
 from hdmfzarr.common import CSRMatrix, DynamicTable, SimpleMultiContainer
 from hdmfzarr.dataio import DataIO
@@ -114,19 +115,19 @@ def test_hdmf_zarr_reads_appended_store(tmp_path: Path, support) -> None:
         assert [list(map(list, x)) for x in df["dr"].iloc[-2:]] == support.worker.rows_for(315, 2)["dr"]
 
 
-def test_csr_datasets_grow_through_growable_arrays(tmp_path: Path) -> None:
+def test_csr_datasets_grow_through_appendable_arrays(tmp_path: Path) -> None:
     path = tmp_path / "csr.zarr"
     with ZarrIO(path, "w") as io:
         io.write(CSRMatrix(data=[1.0, 2.0], indices=[0, 2], indptr=[0, 1, 2], shape=(2, 3), name="m"))
     with ZarrIO(path, "a") as io:
         m = io.read()
-        assert isinstance(m.data, GrowableArray)
+        assert isinstance(m.data, AppendableArray)
         m.data.extend([3.0, 4.0])
         m.indices.extend([1, 2])
         m.indptr.append(4)
         assert len(m.data) == 4 and m.data[1:4].tolist() == [2.0, 3.0, 4.0] and m.data[-1] == 4.0
         io.write(m)
-        assert m.data.pending is None and len(m.data.stored) == 4
+        assert m.data.pending_rows is None and len(m.data.stored) == 4
     with ZarrIO(path) as io:
         m = io.read()
         assert np.asarray(m.data[:]).tolist() == [1.0, 2.0, 3.0, 4.0]
@@ -149,7 +150,7 @@ def test_two_dimensional_dataset_and_timestamps(tmp_path: Path, fmt: int) -> Non
         b["timestamps"].data.extend(np.arange(5.0, 9.0))
         with pytest.raises(StoreError, match="shape"):
             b["data"].data.extend(np.ones((2, 4), "int16"))
-        assert append_tree(io.handle, b, [])[0] == 2
+        assert append_tree(io.handle, b)[0] == 2
     with ZarrIO(path) as io:
         b = io.read_builder()
         assert b["data"].data[:].tolist() == [[0] * 3] * 5 + [[1] * 3] * 4
@@ -169,9 +170,9 @@ def test_bad_appends_name_the_dataset(tmp_path: Path) -> None:
             b["counts"].data.extend([1.5])
         with pytest.raises(StoreError, match="counts.*shape"):
             b["counts"].data.extend([[1, 2]])
-        assert b["counts"].data.pending is None
+        assert b["counts"].data.pending_rows is None
         b["counts"].data.extend([70000])  # does not fit int16: the array is rewritten wider
-        append_tree(io.handle, b, [])
+        append_tree(io.handle, b)
     with ZarrIO(path) as io:
         d = io.read_builder()["counts"]
         assert d.data[:].tolist() == [0, 1, 2, 3, 70000] and d.dtype == "int64"
@@ -356,7 +357,7 @@ def test_writing_a_child_of_the_read_tree_appends(tmp_path: Path) -> None:
 
 
 def test_replaced_data_is_written_in_full(tmp_path: Path) -> None:
-    """``Data.extend`` on a Data read from a store replaces its GrowableArray by a numpy copy: the
+    """``Data.extend`` on a Data read from a store replaces its AppendableArray by a numpy copy: the
     write notices and rewrites the store instead of silently dropping the new elements."""
     path = tmp_path / "csr2.zarr"
     with ZarrIO(path, "w") as io:

@@ -15,10 +15,10 @@ def test_buffered_rows_merge_on_data_access():
     v.append(3)
     v.extend([4, 5])
     v.extend(np.arange(6, 100))
-    assert len(v) == 99 and v._npending == 97
+    assert len(v) == 99 and len(v.rows) == 97
     data = v.data
     assert isinstance(data, np.ndarray) and data.tolist() == list(range(1, 100))
-    assert v._npending == 0 and v.data is data
+    assert len(v.rows) == 0 and v.data is data
 
 
 def test_dataio_data_is_kept_and_updated():

@@ -116,7 +116,7 @@ def _materialize(v: Any) -> Any:
     mods = tuple(cls.__module__ for cls in type(v).__mro__)
     if hasattr(v, "data") and type(v).__name__ in ("DataIO", "H5DataIO", "ZarrDataIO"):
         return _materialize(v.data)
-    if any(m.startswith(("h5py", "zarr")) for m in mods) or type(v).__name__ in ("LazyArray", "GrowableArray"):
+    if any(m.startswith(("h5py", "zarr")) for m in mods) or type(v).__name__ in ("LazyArray", "AppendableArray"):
         arr = v[()] if getattr(v, "shape", None) == () else v[:]
         return np.asarray(arr) if not isinstance(arr, np.ndarray) else arr
     return v

@@ -24,6 +24,7 @@ from ...build.builders import (
 from .. import is_url
 from ...errors import CorruptStoreError, DanglingReferenceError, StoreError, StoreNotFoundError
 from ...spec.cache import decode_cache, latest_sources
+from ...spec.dtypes import storage_dtype
 from ...spec.model import TYPE_KEYS
 
 __all__ = ["HDF5Reader", "H5Array", "is_hdf5_path"]
@@ -250,12 +251,9 @@ class HDF5Reader:
         info = h5py.check_string_dtype(dtype)
         if info is not None:
             return "ascii" if info.encoding == "ascii" else "text"
-        if dtype.kind == "b":
-            return "bool"
-        if dtype.kind in "iuf":
-            return dtype.name
-        if dtype.kind == "O":
-            return "text"
+        found = storage_dtype(dtype) if dtype.kind in "biuf" else "text" if dtype.kind == "O" else None
+        if found is not None:
+            return found
         raise CorruptStoreError(f"dataset {where!r} in {self.path!r} has unsupported HDF5 dtype {dtype}")
 
     def _read_refs_or_records(self, ds: Any, canonical: Any) -> Any:

@@ -9,13 +9,21 @@ zarr still offers each of these.
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from collections.abc import Coroutine
 from typing import Any, TypeVar
+
+import numpy as np
 
 from zarr import Array, AsyncArray, AsyncGroup, Group
 from zarr.abc.store import ByteRequest, OffsetByteRequest, RangeByteRequest, Store, SuffixByteRequest
 from zarr.core.buffer import Buffer, BufferPrototype, default_buffer_prototype
+from zarr.codecs import BytesCodec, ShardingCodec
+from zarr.core.chunk_key_encodings import DefaultChunkKeyEncoding, V2ChunkKeyEncoding
 from zarr.core.codec_pipeline import BatchedCodecPipeline
+from zarr.core.dtype import get_data_type_from_native_dtype
+from zarr.core.metadata import ArrayV2Metadata, ArrayV3Metadata
 from zarr.core.sync import sync as _sync
 from zarr.dtype import VariableLengthBytes
 from zarr.storage import FsspecStore, LocalStore, StorePath, WrapperStore
@@ -24,7 +32,7 @@ __all__ = [
     "TESTED_ZARR", "run", "array_from_metadata", "async_array", "async_group", "buffer_prototype",
     "Array", "AsyncArray", "Group", "Store", "StorePath", "FsspecStore", "LocalStore", "WrapperStore",
     "Buffer", "BufferPrototype", "ByteRequest", "OffsetByteRequest", "RangeByteRequest", "SuffixByteRequest",
-    "VariableLengthBytes", "BatchedCodecPipeline", "use_codec_pipeline",
+    "VariableLengthBytes", "BatchedCodecPipeline", "use_codec_pipeline", "edit_array_document",
 ]
 
 #: the zarr-python versions this module was written and tested against (pyproject.toml pins the same)
@@ -67,3 +75,41 @@ def use_codec_pipeline(cls: type, default: str = "zarr.core.codec_pipeline.Batch
     register_pipeline(cls)
     if zarr.config.get("codec_pipeline.path") == default:
         zarr.config.set({"codec_pipeline.path": f"{cls.__module__}.{cls.__qualname__}"})
+
+
+def edit_array_document(doc: dict[str, Any], *, shape: Any = None, dtype: np.dtype | None = None,
+                        flip_chunk_keys: bool = False) -> dict[str, Any]:
+    """An array's metadata document (``zarr.json`` / ``.zarray``) edited through zarr's metadata classes,
+    so zarr validates the result: a new ``shape``, a new (wider) numeric ``dtype`` (little-endian bytes
+    codec in format 3), or (format 3) the chunk key encoding flipped between ``c/0`` and ``0`` so that
+    rewritten chunks never overwrite committed ones. Keys zarr adds to a format-2 document that the
+    document did not have, and a format-2 fill value (hdmf-zarr 0.13's text quirk), stay as stored."""
+    v3 = doc.get("zarr_format") == 3
+    meta: Any = (ArrayV3Metadata if v3 else ArrayV2Metadata).from_dict(dict(doc))
+    if shape is not None:
+        meta = meta.update_shape(tuple(int(n) for n in shape))
+    changes: dict[str, Any] = {}
+    if dtype is not None:
+        changes["data_type" if v3 else "dtype"] = get_data_type_from_native_dtype(np.dtype(dtype))
+        if v3:
+            changes["codecs"] = tuple(_little_endian(c) for c in meta.codecs)
+    if flip_chunk_keys and v3:
+        v2_keys = isinstance(meta.chunk_key_encoding, V2ChunkKeyEncoding)
+        changes["chunk_key_encoding"] = DefaultChunkKeyEncoding(separator="/") if v2_keys else V2ChunkKeyEncoding(separator=".")
+    if changes:
+        meta = dataclasses.replace(meta, **changes)
+    out: dict[str, Any] = json.loads(json.dumps(meta.to_dict()))
+    if not v3:
+        out = {k: v for k, v in out.items() if k in doc or k in ("shape", "dtype")}
+        if dtype is None and "fill_value" in doc:
+            out["fill_value"] = doc["fill_value"]
+    return out
+
+
+def _little_endian(codec: Any) -> Any:
+    """``codec`` with its bytes codec little-endian (needed once the dtype is multi-byte)."""
+    if isinstance(codec, BytesCodec):
+        return BytesCodec(endian="little")
+    if isinstance(codec, ShardingCodec):
+        return dataclasses.replace(codec, codecs=tuple(_little_endian(c) for c in codec.codecs))
+    return codec

@@ -14,12 +14,13 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
 from ...errors import CorruptStoreError, StoreError
 from ...spec.dtypes import storage_dtype
+from .compat import edit_array_document
 
 __all__ = [
     "Convention",
@@ -117,7 +118,7 @@ def _loads(raw: bytes, url: str, key: str) -> Any:
 class Convention:
     """Names and encode/decode pairs of one hdmf-zarr convention (subclassed per Zarr format)."""
 
-    zarr_format: int
+    zarr_format: Literal[2, 3]
     dtype_attr: str
     links_attr: str
     consolidated_key: str  # the document whose atomic write commits (root zarr.json / .zmetadata)
@@ -228,6 +229,10 @@ class Convention:
 
     #: whether compounds with reference fields are stored as JSON object cells (format 2, see Format2)
     compound_reference_cells: bool = False
+
+    def encode_compound_cells(self, rows: list[tuple], is_ref: list[bool]) -> np.ndarray:
+        """Compound rows as JSON object-codec cells (format 2 only: see ``compound_reference_cells``)."""
+        raise StoreError(f"compounds with references as object cells need Zarr format 2, not {self.zarr_format}")
 
     def decode_compound_cells(self, cells: np.ndarray, dtype: np.dtype) -> np.ndarray:
         """Records of ``dtype`` from a decoded object array: ``(n, fields)`` JSON cells (what we write in
@@ -530,9 +535,9 @@ class Format3(Convention):
             raise CorruptStoreError(f"{url}: the root node is not a group")
         nodes = {"": NodeMeta("", "group", root, dict(root.get("attributes") or {}), self)}
         cons = root.get("consolidated_metadata")
-        consolidated = isinstance(cons, dict) and isinstance(cons.get("metadata"), dict) and bool(cons["metadata"])
-        if consolidated:
-            for path, meta in cons["metadata"].items():
+        listed = cons.get("metadata") if isinstance(cons, dict) else None
+        if isinstance(listed, dict) and listed:
+            for path, meta in listed.items():
                 node_path = _check_node_path(path, url, "zarr.json consolidated_metadata")
                 if not node_path:
                     continue  # the root describes itself only in its own document
@@ -567,7 +572,7 @@ class Format3(Convention):
     def array_layout(self, meta: dict[str, Any], where: str) -> tuple[Any, str, Any]:
         grid = meta.get("chunk_grid")
         conf = grid.get("configuration") if isinstance(grid, dict) else None
-        if not isinstance(conf, dict) or grid.get("name") != "regular":
+        if not isinstance(grid, dict) or not isinstance(conf, dict) or grid.get("name") != "regular":
             raise CorruptStoreError(f"{where}: chunk_grid must be a regular grid, got {grid!r}")
         enc = meta.get("chunk_key_encoding")
         sep = ((enc or {}).get("configuration") or {}).get("separator", "/") if isinstance(enc, dict) else "/"
@@ -624,17 +629,10 @@ class Format3(Convention):
     def rewrite_array(self, doc: dict[str, Any], dtype: np.dtype | None) -> dict[str, Any]:
         """Flip the chunk key encoding (``c/0`` <-> ``0``) so the rewritten chunks never overwrite
         the committed ones: the switch is atomic at the commit."""
-        doc = dict(doc)
-        if dtype is not None and dtype.kind in "biuf":
-            doc["data_type"] = dtype.name
-            doc["codecs"] = _with_endian(doc.get("codecs") or [])
-            if isinstance(doc.get("attributes"), dict):
-                doc["attributes"] = self.widen_dtype_attrs(doc["attributes"], dtype)
-        enc = doc.get("chunk_key_encoding") or {"name": "default"}
-        if enc.get("name") == "v2":
-            doc["chunk_key_encoding"] = {"name": "default", "configuration": {"separator": "/"}}
-        else:
-            doc["chunk_key_encoding"] = {"name": "v2", "configuration": {"separator": "."}}
+        wide = dtype if dtype is not None and dtype.kind in "biuf" else None
+        doc = edit_array_document(doc, dtype=wide, flip_chunk_keys=True)
+        if wide is not None and isinstance(doc.get("attributes"), dict):
+            doc["attributes"] = self.widen_dtype_attrs(doc["attributes"], wide)
         return doc
 
 
@@ -685,7 +683,7 @@ class Format2(Convention):
         if isinstance(spelled, list):
             for f in spelled:
                 if isinstance(f, dict):
-                    listed[f.get("name")] = builder_dtype(f.get("dtype"))
+                    listed[str(f.get("name"))] = builder_dtype(f.get("dtype"))
         return {n for n, d in listed.items() if d == "object"}, listed
 
     def text_as_bytes(self, canonical: str) -> bool:
@@ -913,12 +911,19 @@ class Format2(Convention):
             return True
         return isinstance(meta.get("dtype"), list) and _has_object_field(meta["dtype"])
 
+    @staticmethod
+    def decode_numpy_dtype(spec: Any) -> np.dtype:
+        """The numpy dtype of a ``.zarray`` dtype entry (compound field lists become tuples)."""
+        if isinstance(spec, list):
+            return np.dtype([(f[0], Format2.decode_numpy_dtype(f[1])) + tuple(tuple(x) for x in f[2:]) for f in spec])
+        return np.dtype(spec)
+
     def stored_numpy_dtype(self, meta: dict[str, Any], where: str) -> np.dtype | None:
         dt = meta.get("dtype")
         if dt == "|O":
             return None
         try:
-            return np.dtype(dt if isinstance(dt, str) else [tuple(f) for f in dt])
+            return self.decode_numpy_dtype(dt)
         except TypeError as exc:
             raise StoreError(f"{where}: cannot append to an array of dtype {dt!r} ({exc})") from None
 
@@ -929,27 +934,13 @@ class Format2(Convention):
     rewrites_in_place = True  # one key layout for 1-D arrays: the rewrite reuses the committed keys
 
     def rewrite_array(self, doc: dict[str, Any], dtype: np.dtype | None) -> dict[str, Any]:
-        return {**doc, "dtype": dtype.str} if dtype is not None and dtype.kind in "biuf" else dict(doc)
+        return edit_array_document(doc, dtype=dtype) if dtype is not None and dtype.kind in "biuf" else dict(doc)
 
 
 def _has_object_field(dtype: Any) -> bool:
     if isinstance(dtype, list):
         return any(_has_object_field(f[1]) for f in dtype)
     return isinstance(dtype, str) and dtype.endswith("O")
-
-
-def _with_endian(codecs: list[Any]) -> list[Any]:
-    """Codec configs with the ``bytes`` codec little-endian (needed once the dtype is multi-byte)."""
-    out = []
-    for c in codecs:
-        if isinstance(c, dict) and c.get("name") == "bytes":
-            c = {**c, "configuration": {**(c.get("configuration") or {}), "endian": "little"}}
-        elif isinstance(c, dict) and c.get("name") == "sharding_indexed":
-            conf = dict(c.get("configuration") or {})
-            conf["codecs"] = _with_endian(conf.get("codecs") or [])
-            c = {**c, "configuration": conf}
-        out.append(c)
-    return out
 
 
 def _jsonable(value: Any) -> Any:
@@ -963,7 +954,7 @@ def _jsonable(value: Any) -> Any:
 
 
 V3: Convention = Format3()
-V2: Convention = Format2()
+V2: Format2 = Format2()
 CONVENTIONS: tuple[Convention, ...] = (V3, V2)  # reading order: the first spelling found wins
 
 # Attributes hidden from builders on read, whatever the format (both spellings).

@@ -54,15 +54,15 @@ class _TaskTicker:
             self.callback.__exit__(*exc)
 
 
-def _target_dtype(darr: Any, dtype: Any, where: str) -> tuple[np.dtype | None, bool]:
-    """(numpy dtype to store, is_text). Integer spec dtypes are minimums: wider data keeps its width."""
+def _target_dtype(darr: Any, dtype: Any, where: str) -> np.dtype | None:
+    """The numpy dtype to store (None: text). Integer spec dtypes are minimums: wider data keeps its width."""
     kind = darr.dtype.kind
     if dtype in TEXT_KINDS or (dtype in (None, "numeric") and kind in "OUT"):
-        return None, True
+        return None
     if dtype in (None, "numeric"):
         if kind not in "biuf":
             raise StoreError(f"{where}: cannot store a dask array of dtype {darr.dtype}; give the dataset a dtype")
-        return darr.dtype, False
+        return darr.dtype
     unsupported = f"{where}: dask arrays can be written for numeric and text datasets, not dtype {dtype!r}"
     if not isinstance(dtype, str):
         raise StoreError(unsupported)
@@ -72,7 +72,7 @@ def _target_dtype(darr: Any, dtype: Any, where: str) -> tuple[np.dtype | None, b
         raise StoreError(unsupported) from exc
     if kind in "iuf" and target.kind in "iuf":
         target = keep_wider(target, darr.dtype)  # spec dtypes are minimums: wider data keeps its width
-    return target, False
+    return target
 
 
 def write_dask(
@@ -85,8 +85,8 @@ def write_dask(
     if any(np.isnan(s) for s in darr.shape):
         raise StoreError(f"{where}: the dask array has unknown chunk sizes; call compute_chunk_sizes() first")
     shape = tuple(int(s) for s in darr.shape)
-    np_dtype, text = _target_dtype(darr, dtype, where)
-    if text:
+    np_dtype = _target_dtype(darr, dtype, where)
+    if np_dtype is None:  # text
         zdtype: Any = str
         dtype_attrs = writer.conv.encode_dtype(dtype if dtype in TEXT_KINDS else "text")
         itemsize = 16
@@ -103,21 +103,12 @@ def write_dask(
         chunks = default_chunks(shape, itemsize)
     else:
         chunks = ()
-    meta_attrs = {**dtype_attrs, **attrs, **writer._dims(builder, len(shape))}
-    kwargs = writer._array_kwargs(dio)
-    grid = tuple(kwargs.get("shards") or chunks)
-    try:
-        zarr_arr = zgroup.create_array(
-            builder.name, shape=shape, dtype=zdtype, chunks=chunks, attributes=meta_attrs, overwrite=True, **kwargs,
-        )
+    with writer.array_write(path, "write dask array"):
+        zarr_arr = writer.create_array(zgroup, builder, dio, shape, zdtype, chunks, {**dtype_attrs, **attrs})
+        grid = tuple(zarr_arr.shards or chunks)
         if shape and all(shape):
             aligned = darr.rechunk(grid)
             with progress_bar(None, f"storing /{path}", unit="task") as bar, _TaskTicker(bar):
                 da.store(aligned, zarr_arr, lock=False, compute=True)
         elif not shape:
             zarr_arr[...] = np.asarray(darr.compute())
-    except StoreError:
-        raise
-    except Exception as exc:
-        raise StoreError(f"{where}: cannot write dask array ({type(exc).__name__}: {exc})") from exc
-    writer.nodes.append((path, "array"))

@@ -249,7 +249,7 @@ class ZarrIO:
         from .append import collect_jobs
 
         read_tree = self._builder if self._root_container is not None and self.mode in ("a", "r+") else None
-        jobs = collect_jobs(read_tree, self._read_containers(), self.url) if read_tree is not None else []
+        jobs = collect_jobs(read_tree, self.url)
         # the type map the tree was read with knows the namespaces cached in the store (e.g. NWB's core)
         type_map = type_map_for_write(container, self._type_map)
         manager = BuildManager(type_map)
@@ -324,7 +324,7 @@ class ZarrIO:
         tree since (then writing it means appending the buffered rows)."""
         if self._root_container is None:
             return False
-        from .append import arrays_replaced
+        from ...build.appends import arrays_replaced
 
         containers = self._read_containers()
         known = {id(c) for c in containers}
@@ -338,9 +338,9 @@ class ZarrIO:
         """Rows appended to the tree read from this store and not yet written."""
         if self._root_container is None:
             return 0
-        from .append import pending_count
+        from ...build.appends import pending_count
 
-        return pending_count(self._builder, self._read_containers())
+        return pending_count(self._builder)
 
     def flush_appends(self) -> int:
         """Write the rows appended to the tree read from this store (one commit); returns the arrays grown."""
@@ -349,9 +349,7 @@ class ZarrIO:
         from .append import append_tree
 
         try:
-            grown, self._append_session = append_tree(
-                self.handle, self._builder, self._read_containers(), self._append_session
-            )
+            grown, self._append_session = append_tree(self.handle, self._builder, self._append_session)
         except BaseException as exc:
             self._append_session = None  # start again from the store's committed state
             if isinstance(exc, ConflictError):

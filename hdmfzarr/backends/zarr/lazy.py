@@ -55,8 +55,8 @@ class ZarrChunkSource:
         chunks: tuple[int, ...] | None = None,
         dtype: np.dtype | None = None,
     ) -> None:
-        self._array = None if callable(array) else array
-        self._factory = array if callable(array) else None
+        self._array: Any = None if callable(array) else array
+        self._factory: Callable[[], Any] | None = array if callable(array) else None
         self.where = where
         if shape is None or chunks is None or dtype is None:
             arr = self.array
@@ -70,6 +70,7 @@ class ZarrChunkSource:
     def array(self) -> Any:
         """The zarr array (built on first use)."""
         if self._array is None:
+            assert self._factory is not None  # given an array or a factory
             self._array = self._factory()
         return self._array
 
@@ -83,7 +84,7 @@ class ZarrChunkSource:
         runs = _runs(coords)
         aarr = async_array(self.array)
 
-        async def _all() -> list[np.ndarray]:
+        async def _all() -> list[Any]:
             return list(
                 await asyncio.gather(*(aarr.getitem(_regions_run(r, self.chunks, self.shape)) for r in runs))
             )
@@ -145,7 +146,7 @@ class LegacyChunkSource:
     def __init__(
         self, handle: StoreHandle, path: str, zarray: dict, where: str, compound: np.dtype | None = None
     ) -> None:
-        from .legacy import v2_numpy_dtype
+        from .convention import V2
 
         self.handle = handle
         self.path = path
@@ -154,7 +155,7 @@ class LegacyChunkSource:
         self.shape = tuple(zarray["shape"])
         self.chunks = tuple(zarray.get("chunks") or self.shape)
         self.stored_chunks = self.chunks
-        self.dtype = v2_numpy_dtype(zarray["dtype"])
+        self.dtype = V2.decode_numpy_dtype(zarray["dtype"])
         self.separator = zarray.get("dimension_separator") or "."
         # a compound stored as plain object cells ((n, fields) JSON cells, or 0.13's pickled records in
         # an "|O" array): read as records of ``compound``, one per row
@@ -307,7 +308,7 @@ def _axis_plan(sel: Any, size: int, chunk: int) -> tuple[list[tuple[int, Any, An
         if step == 1:
             if stop <= start:
                 return [], 0
-            plan = []
+            plan: list[tuple[int, Any, Any]] = []
             for c in range(start // chunk, (stop - 1) // chunk + 1):
                 g0, g1 = max(start, c * chunk), min(stop, (c + 1) * chunk)
                 plan.append((c, slice(g0 - start, g1 - start), slice(g0 - c * chunk, g1 - c * chunk)))

@@ -133,13 +133,6 @@ def safe_unpickle(data: bytes, where: str = "") -> Any:
         raise CorruptStoreError(f"{where}: cannot decode pickled data ({exc})") from exc
 
 
-def v2_numpy_dtype(spec: Any) -> np.dtype:
-    """The numpy dtype of a ``.zarray`` dtype entry (compound lists become tuples)."""
-    if isinstance(spec, list):
-        return np.dtype([(f[0], v2_numpy_dtype(f[1])) + tuple(tuple(x) for x in f[2:]) for f in spec])
-    return np.dtype(spec)
-
-
 def v2_chunk_key(path: str, coords: tuple[int, ...], separator: str = ".") -> str:
     """Store key of one v2 chunk (``0`` for a 0-d array)."""
     name = separator.join(str(c) for c in coords) if coords else "0"
@@ -174,7 +167,7 @@ def decode_v2_chunk(raw: bytes, zarray: dict, chunk_shape: tuple[int, ...], wher
                 data = numcodecs.get_codec(conf).decode(data)
             except Exception as exc:
                 raise CorruptStoreError(f"{where}: cannot decode filter {cid!r} ({exc})") from exc
-    dtype = v2_numpy_dtype(zarray["dtype"])
+    dtype = V2.decode_numpy_dtype(zarray["dtype"])
     try:
         arr = _as_chunk_array(data, dtype, math.prod(chunk_shape))
     except CorruptStoreError as exc:

@@ -309,14 +309,15 @@ class ZarrReader:
     ) -> tuple[Callable | None, np.dtype | None]:
         refs = [f.name for f in fields if f.dtype == "object"]
         texts = [f.name for f in fields if f.dtype in ("text", "ascii", "isodatetime")]
+        names = np_dtype.names or ()
         if not refs and not any(np_dtype[n].kind in "OTS" for n in texts):
             return None, None
-        out_dtype = np.dtype([(n, object if (n in refs or n in texts) else np_dtype[n]) for n in np_dtype.names])
+        out_dtype = np.dtype([(n, object if (n in refs or n in texts) else np_dtype[n]) for n in names])
         ref_conv = self._reference_converter(where)
 
         def convert(values: np.ndarray) -> np.ndarray:
             out = np.empty(values.shape, dtype=out_dtype)
-            for n in np_dtype.names:
+            for n in names:
                 col = values[n]
                 if n in refs:
                     out[n] = ref_conv(np.asarray(col, dtype=object))

@@ -30,7 +30,7 @@ from ...errors import ConflictError, CorruptStoreError, StoreError
 from ...spec.dtypes import fit_integers
 from . import convention as conv
 from .commit import CommitPoint
-from .compat import Array, AsyncArray, array_from_metadata, async_array, buffer_prototype
+from .compat import Array, AsyncArray, array_from_metadata, async_array, buffer_prototype, edit_array_document
 from .lazy import LazyArray, ZarrChunkSource
 from .remote import RemoteStore
 from .store import StoreHandle, loads_json, run
@@ -356,8 +356,9 @@ class Transaction:
                 extra.append((attrs_key, zattrs))
         elif attrs is not None:
             doc["attributes"] = attrs
-        doc["shape"] = [len(values) if job.replace else committed + len(rows), *values.shape[1:]] if shape else []
         self.conv.check_appendable(doc, where)
+        if shape:  # the grown (or replaced) shape, through zarr's metadata classes
+            doc = edit_array_document(doc, shape=[len(values) if job.replace else committed + len(rows), *values.shape[1:]])
         zattrs = dict(extra).get(attrs_key) if attrs_key else None
         if zattrs is None and attrs_key:
             zattrs = self.entries.get(attrs_key)

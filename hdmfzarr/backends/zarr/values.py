@@ -13,7 +13,7 @@ import numpy as np
 
 from ...build.builders import Builder, CompoundField, ExternalTarget, ReferenceBuilder
 from ...errors import StoreError
-from ...spec.dtypes import scalar_dtype, storage_dtype
+from ...spec.dtypes import first_leaf, scalar_dtype, storage_dtype
 
 __all__ = [
     "TEXT_KINDS",
@@ -21,7 +21,6 @@ __all__ = [
     "to_text_array",
     "reference_path",
     "is_reference",
-    "first_leaf",
     "STRING_DTYPE",
 ]
 
@@ -48,23 +47,6 @@ def reference_path(value: Any, where: str) -> tuple[str, str]:
         if isinstance(target, str):
             return value.source or ".", target
     raise StoreError(f"{where}: expected an object reference, got {type(value).__name__}")
-
-
-def first_leaf(data: Any) -> Any:
-    """The first scalar element of nested lists/tuples/arrays (None when empty)."""
-    node = data
-    for _ in range(64):
-        if isinstance(node, np.ndarray):
-            if node.size == 0:
-                return None
-            return node.flat[0]
-        if isinstance(node, (list, tuple)) and not isinstance(node, np.void):
-            if not node:
-                return None
-            node = node[0]
-            continue
-        return node
-    return node
 
 
 def infer_dtype(data: Any, where: str) -> str:
@@ -120,15 +102,16 @@ def to_text_array(data: Any, as_bytes: bool = False) -> np.ndarray:
             pass
     flat = [text_value(v, as_bytes) for v in arr.ravel()]
     if as_bytes:
-        out = np.empty(len(flat), dtype=object)
-        out[:] = flat
-        return out.reshape(arr.shape)
+        cells = np.empty(len(flat), dtype=object)
+        cells[:] = flat
+        return cells.reshape(arr.shape)
     return np.array(flat, dtype=STRING_DTYPE).reshape(arr.shape)
 
 
 def compound_rows(data: Any, fields: list[CompoundField], where: str, ref_path: Any) -> list[tuple]:
     """Records as tuples in field order: references become ``ref_path(value)``, text becomes str."""
     names = [f.name for f in fields]
+    records: list[Any]
     if isinstance(data, np.ndarray) and data.ndim == 0:
         records = [data[()]]
     elif isinstance(data, (tuple, dict, np.void)):

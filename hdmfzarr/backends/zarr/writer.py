@@ -10,9 +10,11 @@ and made visible by one commit (:mod:`.transaction`); committed chunks are never
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import math
 import os
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -116,8 +118,7 @@ class ZarrWriter:
                 marked = self.conv.mark_incomplete(attrs)
                 for key, doc in self.conv.initial_root_documents(marked):
                     self.handle.set(key, json.dumps(doc, indent=4, allow_nan=True).encode())
-                zroot = zarr.create_group(self.handle.store, zarr_format=self.fmt,  # type: ignore[arg-type]
-                                          attributes=marked)
+                zroot = zarr.create_group(self.handle.store, zarr_format=self.fmt, attributes=marked)
             else:
                 zroot = zarr.open_group(self.handle.store, mode="r+", zarr_format=self.fmt, use_consolidated=False)
         except Exception as exc:
@@ -261,7 +262,7 @@ class ZarrWriter:
             if self._root is not None and target.root is self._root:
                 return name, ".", target.path
             return name, self._relative_source(target.root.source), target.path
-        if isinstance(target, LazyArray):
+        if isinstance(target, LazyArray) and target.store_url is not None and target.path is not None:
             return name, self._relative_source(target.store_url), target.path
         raise StoreError(f"{self.handle.url}: link {name!r} has an unsupported target {type(target).__name__}")
 
@@ -351,7 +352,8 @@ class ZarrWriter:
     def _chunks_for(self, shape: tuple[int, ...], itemsize: int, dio: DataIO | None) -> tuple[int, ...]:
         if dio is not None and isinstance(dio.chunks, tuple):
             return tuple(int(c) for c in dio.chunks)
-        growable = dio is not None and bool(dio.maxshape) and dio.maxshape[0] is None
+        maxshape = dio.maxshape if dio is not None else None
+        growable = maxshape is not None and len(maxshape) > 0 and maxshape[0] is None
         if shape and (growable or (shape[0] == 0 and all(shape[1:]))):
             # to be appended to (maxshape=(None, ...), or empty so far): chunk as an unbounded array
             # would be (~2 MiB along axis 0) rather than after the current length
@@ -377,37 +379,49 @@ class ZarrWriter:
             kw["shards"] = tuple(dio.shards)
         return kw
 
-    def _dims(self, builder: DatasetBuilder, ndim: int) -> dict[str, Any]:
+    def dims_attrs(self, builder: DatasetBuilder, ndim: int) -> dict[str, Any]:
+        """The stored dimension names of a dataset of ``ndim`` dimensions ({} when it names none)."""
         if builder.dims and ndim and len(builder.dims) == ndim:
             return {conv.DIMS_ATTR: list(builder.dims)}
         return {}
+
+    def create_array(self, zgroup: Any, builder: DatasetBuilder, dio: DataIO | None, shape: tuple[int, ...],
+                     dtype: Any, chunks: tuple[int, ...], attrs: dict[str, Any]) -> Any:
+        """Create (replacing) the zarr array of ``builder`` in ``zgroup`` with ``attrs`` plus its dimension
+        names, and the storage wishes of ``dio`` (codecs, fill value, shards)."""
+        return zgroup.create_array(
+            builder.name, shape=shape, dtype=dtype, chunks=chunks, overwrite=True,
+            attributes={**attrs, **self.dims_attrs(builder, len(shape))}, **self._array_kwargs(dio),
+        )
 
     def _create_and_fill(
         self, zgroup: Any, builder: DatasetBuilder, arr: np.ndarray, zdtype: Any, dtype_attrs: dict[str, Any],
         dio: DataIO | None, attrs: dict[str, Any], path: str,
     ) -> None:
         """Create an array for ``arr`` (scalars as the convention stores them) and write it."""
-        where = f"{self.handle.url}:/{path}"
         if arr.ndim == 0:
             arr, dtype_attrs = self.conv.encode_scalar(arr, dtype_attrs)
-        meta_attrs = {**dtype_attrs, **attrs, **self._dims(builder, arr.ndim)}
         itemsize = arr.dtype.itemsize if arr.dtype.kind not in "OT" else estimate_itemsize(
             list(arr.ravel()[:64]) if arr.size else None, 16
         )
         chunks = self._chunks_for(arr.shape, itemsize, dio)
-        try:
-            zarr_arr = zgroup.create_array(
-                builder.name, shape=arr.shape, dtype=zdtype, chunks=chunks,
-                attributes=meta_attrs, overwrite=True, **self._array_kwargs(dio),
-            )
+        with self.array_write(path, "write dataset", text=arr.dtype.kind in "OTUS"):
+            zarr_arr = self.create_array(zgroup, builder, dio, arr.shape, zdtype, chunks, {**dtype_attrs, **attrs})
             if arr.size:
                 zarr_arr[...] = arr
-            if arr.dtype.kind in "OTUS":
+
+    @contextlib.contextmanager
+    def array_write(self, path: str, what: str, text: bool = False) -> Iterator[None]:
+        """Around writing one array: a failure becomes a StoreError naming it (``cannot <what>``), a text
+        array's document is then spelled as the convention's peer writes it, and the node is recorded."""
+        try:
+            yield
+            if text:
                 self._text_document(path)
         except StoreError:
             raise
         except Exception as exc:
-            raise StoreError(f"{where}: cannot write dataset ({exc})") from exc
+            raise StoreError(f"{self.handle.url}:/{path}: cannot {what} ({type(exc).__name__}: {exc})") from exc
         self.nodes.append((path, "array"))
 
     def _copy_lazy(
@@ -416,7 +430,6 @@ class ZarrWriter:
     ) -> None:
         """Copy an array read from a store block by block (bounded memory: at most ~COPY_BLOCK_BYTES of
         it at a time; each block's chunks are fetched and stored concurrently), keeping its chunking."""
-        where = f"{self.handle.url}:/{path}"
         text = dtype in TEXT_KINDS
         if dtype == "numeric":
             dtype = data.dtype.name
@@ -425,26 +438,16 @@ class ZarrWriter:
         chunks = tuple(dio.chunks) if dio is not None and isinstance(dio.chunks, tuple) else tuple(data.chunks)
         if len(chunks) != len(data.shape) or not all(chunks):
             chunks = self._chunks_for(tuple(data.shape), itemsize, dio)
-        meta_attrs = {**self.conv.encode_dtype(dtype), **attrs, **self._dims(builder, len(data.shape))}
         row_bytes = max(1, itemsize * math.prod(data.shape[1:]))
         step = max(chunks[0], (COPY_BLOCK_BYTES // row_bytes) // chunks[0] * chunks[0])
-        try:
-            zarr_arr = zgroup.create_array(
-                builder.name, shape=tuple(data.shape), dtype=zdtype, chunks=chunks,
-                attributes=meta_attrs, overwrite=True, **self._array_kwargs(dio),
-            )
+        with self.array_write(path, "copy dataset", text):
+            zarr_arr = self.create_array(zgroup, builder, dio, tuple(data.shape), zdtype, chunks,
+                                         {**self.conv.encode_dtype(dtype), **attrs})
             for start in range(0, data.shape[0], step):
                 block = data[start:start + step]
                 block = to_text_array(block, as_bytes=self.conv.text_as_bytes(dtype)) if text else \
                     _cast_numeric(block, np.dtype(dtype))
                 zarr_arr[start:start + len(block)] = block
-            if text:
-                self._text_document(path)
-        except StoreError:
-            raise
-        except Exception as exc:
-            raise StoreError(f"{where}: cannot copy dataset ({exc})") from exc
-        self.nodes.append((path, "array"))
 
     def _text_document(self, path: str) -> None:
         """Rewrite a text array's document as the convention's peer writes it (format 2: fill value 0)."""
@@ -466,18 +469,21 @@ class ZarrWriter:
         text = dtype in TEXT_KINDS or (first is not None and first.dtype.kind in "UTSO")
         if first is None and (it.dtype is None or it.row_shape is None):
             raise StoreError(f"{where}: the DataChunkIterator is empty and has no dtype/row_shape")
-        np_dtype = np.dtype(dtype) if (dtype and not text and dtype not in ("numeric",)) else it.dtype
+        if dtype and not text and dtype != "numeric":
+            np_dtype = np.dtype(dtype)
+        elif it.dtype is not None:
+            np_dtype = np.dtype(it.dtype)
+        else:
+            assert first is not None  # an empty iterator without a dtype was refused above
+            np_dtype = first.dtype
         row_shape = tuple(it.row_shape or ())
         zdtype: Any = str if text else np_dtype
         itemsize = 16 if text else np_dtype.itemsize
         rows_hint = it.total_rows or (1 << 40)
         chunks = tuple(it.chunks) if it.chunks else self._chunks_for((rows_hint, *row_shape), itemsize, dio)
-        meta_attrs = {**self.conv.encode_dtype("text" if text else np_dtype.name), **attrs, **self._dims(builder, 1 + len(row_shape))}
-        try:
-            zarr_arr = zgroup.create_array(
-                builder.name, shape=(0, *row_shape), dtype=zdtype, chunks=chunks,
-                attributes=meta_attrs, overwrite=True, **self._array_kwargs(dio),
-            )
+        with self.array_write(path, "stream dataset", text):
+            zarr_arr = self.create_array(zgroup, builder, dio, (0, *row_shape), zdtype, chunks,
+                                         {**self.conv.encode_dtype("text" if text else np_dtype.name), **attrs})
             step = chunks[0]
             buffer: list[np.ndarray] = []
             buffered = 0
@@ -500,13 +506,6 @@ class ZarrWriter:
                 joined = np.concatenate(buffer)
                 zarr_arr.resize((written + len(joined), *row_shape))
                 zarr_arr[written:] = joined
-            if text:
-                self._text_document(path)
-        except StoreError:
-            raise
-        except Exception as exc:
-            raise StoreError(f"{where}: cannot stream dataset ({exc})") from exc
-        self.nodes.append((path, "array"))
 
     def _ref_path(self, value: Any, where: str) -> str:
         return self.conv.encode_field_reference(*reference_path(value, where))
@@ -536,7 +535,7 @@ class ZarrWriter:
         if not self.conv.object_codec_references:
             self._create_and_fill(zgroup, builder, values, str, self.conv.reference_attrs(), dio, attrs, path)
             return
-        meta_attrs = {**self.conv.reference_attrs(), **attrs, **self._dims(builder, values.ndim)}
+        meta_attrs = {**self.conv.reference_attrs(), **attrs, **self.dims_attrs(builder, values.ndim)}
         self._write_json_object_array(zgroup, builder.name, path, values, meta_attrs, dio)
 
     def _write_json_object_array(
@@ -584,13 +583,13 @@ class ZarrWriter:
             rows = compound_rows(data, fields, where, lambda v: self._ref_entry(v, where))
             cells = self.conv.encode_compound_cells(rows, is_ref)
             meta_attrs = {**self.conv.encode_compound([(f.name, f.dtype) for f in fields]), **attrs,
-                          **self._dims(builder, 1)}
+                          **self.dims_attrs(builder, 1)}
             rows_per_chunk = self._chunks_for((len(rows),), 64 * len(fields), dio)[0] if rows else 1
             self._write_json_object_array(zgroup, builder.name, path, cells, meta_attrs, dio,
                                           chunks=(rows_per_chunk, len(fields)))
             return
         rows = compound_rows(data, fields, where, lambda v: self._ref_path(v, where))
-        np_fields = []
+        np_fields: list[tuple[str, Any]] = []
         for i, f in enumerate(fields):
             if f.dtype == "object" or f.dtype in TEXT_KINDS:
                 np_fields.append((f.name, f"<U{max_text_len([r[i] for r in rows])}"))
@@ -604,20 +603,14 @@ class ZarrWriter:
         if scalar:
             arr = arr.reshape(())
         extra = self.conv.encode_compound([(f.name, f.dtype) for f in fields])
-        meta_attrs = {**extra, **attrs, **self._dims(builder, arr.ndim)}
+        meta_attrs = {**extra, **attrs}
         if arr.ndim == 0:
             arr, meta_attrs = self.conv.encode_scalar(arr, meta_attrs)
         chunks = self._chunks_for(arr.shape, struct.itemsize, dio)
-        try:
-            zarr_arr = zgroup.create_array(
-                builder.name, shape=arr.shape, dtype=struct, chunks=chunks,
-                attributes=meta_attrs, overwrite=True, **self._array_kwargs(dio),
-            )
+        with self.array_write(path, "write compound dataset"):
+            zarr_arr = self.create_array(zgroup, builder, dio, arr.shape, struct, chunks, meta_attrs)
             if arr.size:
                 zarr_arr[...] = arr
-        except Exception as exc:
-            raise StoreError(f"{where}: cannot write compound dataset ({exc})") from exc
-        self.nodes.append((path, "array"))
 
     # -- specs and consolidation ---------------------------------------------------------
     def _write_specs(self, zroot: Any, namespaces: dict[str, Any]) -> None:

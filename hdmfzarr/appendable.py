@@ -1,0 +1,233 @@
+"""Arrays that grow by rows: the one "stored part + pending rows" type, backend-neutral.
+
+:class:`RowBuffer` holds rows appended and not yet merged or stored (single rows in a list for a
+cheap ``append``, batches as numpy blocks). :class:`AppendableArray` is an array read from a store
+opened for writing: its stored part (any lazy array a backend made) plus a ``RowBuffer``. A
+backend only reads ``pending_rows`` from it and, after writing them, calls ``mark_stored`` with
+the grown stored array; table columns share the same buffer (``BufferedData.rows``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import numpy as np
+
+from hdmfzarr.errors import StoreError
+
+__all__ = ["RowBuffer", "AppendableArray", "concat_rows", "take_rows"]
+
+
+def concat_rows(parts: list[np.ndarray]) -> np.ndarray:
+    """The row blocks ``parts`` as one array (object dtype when any block is object)."""
+    parts = [p for p in parts if len(p)] or parts[:1]
+    if len(parts) == 1:
+        return parts[0]
+    if any(p.dtype.kind == "O" for p in parts):
+        return np.concatenate([p.astype(object, copy=False) for p in parts])
+    return np.concatenate(parts)
+
+
+def take_rows(stored: Any, pending: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """Rows ``idx`` (non-negative, in range) of ``stored`` followed by ``pending``: only the stored rows
+    asked for are read."""
+    nstored = len(stored)
+    in_stored = idx < nstored
+    if in_stored.all():
+        return np.asarray(stored[idx])
+    if not in_stored.any():
+        return pending[idx - nstored]
+    a, b = np.asarray(stored[idx[in_stored]]), pending[idx[~in_stored] - nstored]
+    out = np.empty((idx.size, *a.shape[1:]), dtype=object if a.dtype.kind == "O" else np.result_type(a, b))
+    out[in_stored], out[~in_stored] = a, b
+    return out
+
+
+class RowBuffer:
+    """Rows appended and not yet merged or stored: ``tail`` (single rows) after ``blocks`` (arrays)."""
+
+    __slots__ = ("blocks", "tail", "count")
+
+    def __init__(self) -> None:
+        self.blocks: list[np.ndarray] = []
+        self.tail: list[Any] = []
+        self.count = 0
+
+    def __len__(self) -> int:
+        return self.count
+
+    def append(self, value: Any) -> None:
+        """Buffer one row (amortised O(1))."""
+        self.tail.append(value)
+        self.count += 1
+
+    def extend(self, values: list[Any]) -> None:
+        """Buffer a few rows given as a list (kept as Python values until read)."""
+        self.tail.extend(values)
+        self.count += len(values)
+
+    def add_block(self, block: np.ndarray, to_array: Callable[[list[Any]], np.ndarray]) -> None:
+        """Buffer rows given as one array (single rows buffered before become a block first)."""
+        self._seal(to_array)
+        self.blocks.append(block)
+        self.count += len(block)
+
+    def _seal(self, to_array: Callable[[list[Any]], np.ndarray]) -> None:
+        if self.tail:
+            self.blocks.append(to_array(self.tail))
+            self.tail = []
+
+    def array(self, to_array: Callable[[list[Any]], np.ndarray]) -> np.ndarray:
+        """Every buffered row as one array (the buffer is compacted into a single block)."""
+        self._seal(to_array)
+        if len(self.blocks) > 1:
+            self.blocks = [concat_rows(self.blocks)]
+        return self.blocks[0]
+
+    def clear(self) -> None:
+        """Forget every buffered row (in place: a buffer may be shared by a column and its array)."""
+        self.blocks = []
+        self.tail = []
+        self.count = 0
+
+
+class AppendableArray:
+    """A dataset read from a store opened for writing: the stored rows (a backend's lazy array) plus
+    rows appended with :meth:`append` / :meth:`extend`, stored by the next write."""
+
+    def __init__(self, stored: Any) -> None:
+        self.stored = stored
+        self.rows = RowBuffer()
+        #: how buffered single rows become an array (a table column sets its own value conversion)
+        self.row_converter: Callable[[list[Any]], np.ndarray] = self._to_array
+
+    # -- growing -------------------------------------------------------------------------
+    def _to_array(self, rows: Any) -> np.ndarray:
+        arr = np.asarray(rows, dtype=object if self.stored.dtype.kind in "OT" else None)
+        if arr.dtype.kind == "f" and self.stored.dtype.kind in "iub":
+            raise StoreError(f"{self.where}: cannot store float values in the {self.stored.dtype} data")
+        if arr.ndim == 0 or tuple(arr.shape[1:]) != tuple(self.stored.shape[1:]):
+            raise StoreError(
+                f"{self.where}: appended rows have shape {tuple(arr.shape)}, expected (n, "
+                f"{', '.join(map(str, self.stored.shape[1:]))}{',' if len(self.stored.shape) == 2 else ''})"
+            )
+        return arr
+
+    def append(self, row: Any) -> None:
+        """Buffer one element along the first axis."""
+        self._to_array([row])  # checks the shape and kind now, not when written
+        self.rows.append(row)
+
+    def extend(self, rows: Any) -> None:
+        """Buffer several elements along the first axis (an array or list of rows)."""
+        arr = self._to_array(rows)
+        if len(arr):
+            self.rows.add_block(arr, self.row_converter)
+
+    @property
+    def pending_rows(self) -> np.ndarray | None:
+        """The rows not yet stored, as one array (None when there are none)."""
+        return self.rows.array(self.row_converter) if self.rows.count else None
+
+    def mark_stored(self, stored: Any) -> None:
+        """After a write: ``stored`` now holds every row; the buffer is cleared."""
+        self.stored = stored
+        self.rows.clear()
+
+    # -- array protocol ------------------------------------------------------------------
+    @property
+    def stored_length(self) -> int:
+        return len(self.stored)
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        s = tuple(self.stored.shape)
+        return (s[0] + self.rows.count, *s[1:]) if s else s
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.stored.dtype
+
+    @property
+    def ndim(self) -> int:
+        return int(self.stored.ndim)
+
+    @property
+    def size(self) -> int:
+        return int(np.prod(self.shape))
+
+    @property
+    def chunks(self) -> tuple[int, ...]:
+        return tuple(self.stored.chunks)
+
+    @property
+    def store_url(self) -> str | None:
+        return getattr(self.stored, "store_url", None)
+
+    @property
+    def path(self) -> str | None:
+        return getattr(self.stored, "path", None)
+
+    @property
+    def where(self) -> str:
+        return str(getattr(self.stored, "where", self.path))
+
+    def __len__(self) -> int:
+        return self.shape[0] if self.shape else len(self.stored)
+
+    def __iter__(self) -> Iterator[Any]:
+        yield from self.stored
+        pending = self.pending_rows
+        if pending is not None:
+            yield from pending
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        out = self.read()
+        return out.astype(dtype) if dtype is not None else out
+
+    def read(self) -> np.ndarray:
+        """Every row, stored and pending, as numpy."""
+        stored = np.asarray(self.stored[:])
+        pending = self.pending_rows
+        return stored if pending is None else concat_rows([stored, pending])
+
+    def __getitem__(self, key: Any) -> Any:
+        pending = self.pending_rows
+        if pending is None:
+            return self.stored[key]
+        first, rest = (key[0], key[1:]) if isinstance(key, tuple) and key else (key, ())
+        n, nstored = len(self), len(self.stored)
+        if isinstance(first, (int, np.integer)):
+            i = int(first) + n if first < 0 else int(first)
+            if not 0 <= i < n:
+                raise IndexError(f"{self.where}: index {first} out of range for axis of length {n}")
+            return self.stored[(i, *rest)] if i < nstored else pending[(i - nstored, *rest)]
+        if isinstance(first, slice) and first.step in (None, 1):
+            start, stop, _ = first.indices(n)
+            parts = []
+            if start < min(stop, nstored):
+                parts.append(np.asarray(self.stored[(slice(start, min(stop, nstored)), *rest)]))
+            if stop > nstored:
+                parts.append(pending[(slice(max(start, nstored) - nstored, stop - nstored), *rest)])
+            return concat_rows(parts) if parts else self.stored[(slice(0, 0), *rest)]
+        idx = np.asarray(first)
+        if idx.dtype.kind in "iu" and idx.ndim == 1 and not rest:  # rows from both parts, read as needed
+            idx = np.where(idx < 0, idx + n, idx)
+            if idx.size and (idx.min() < 0 or idx.max() >= n):
+                raise IndexError(f"{self.where}: rows out of range for axis of length {n}")
+            return take_rows(self.stored, pending, idx)
+        return self.read()[key]
+
+    def to_dask(self, chunks: Any = None) -> Any:
+        """A dask array: the stored chunks stay lazy, pending rows are one in-memory block."""
+        base = self.stored.to_dask(chunks)
+        pending = self.pending_rows
+        if pending is None:
+            return base
+        import dask.array as da
+
+        return da.concatenate([base, da.from_array(pending, chunks=(len(pending), *pending.shape[1:]))])
+
+    def __repr__(self) -> str:
+        return f"AppendableArray({self.where!r}, stored={tuple(self.stored.shape)}, pending={self.rows.count})"
