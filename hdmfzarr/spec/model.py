@@ -1152,7 +1152,7 @@ class GroupSpec(BaseStorageSpec):
         """True if `spec` (a sub-spec anywhere below this one) came from the included type."""
         key = self._key_of(spec)
         for kind in ("links", "groups", "datasets"):
-            if key in getattr(self, "_" + kind):
+            if key is not None and key in getattr(self, "_" + kind):
                 return self._inherited(kind, key, False)
         if key in self._types and not isinstance(spec, AttributeSpec):
             return self.is_inherited_type(key)
