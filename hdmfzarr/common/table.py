@@ -315,8 +315,10 @@ class _ColumnPlan:
 
     def _check_region(self, lo: Any, hi: Any) -> None:
         leaf = self.leaf
-        target = leaf.table if isinstance(leaf, DynamicTableRegion) else None
-        if target is not None and (lo < 0 or hi >= len(target)) and leaf.validate_data:
+        if not isinstance(leaf, DynamicTableRegion) or leaf.table is None or not leaf.validate_data:
+            return
+        target = leaf.table
+        if lo < 0 or hi >= len(target):
             raise ContainerIndexError(f"DynamicTable {self.table.name!r}, column {self.name!r}: "
                 f"row index out of range for table {target.name!r} with {len(target)} rows: got {lo if lo < 0 else hi}"
             )
