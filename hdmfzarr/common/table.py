@@ -490,7 +490,19 @@ class DynamicTable(Container):
             raise ContainerError(
                 f"{type(self).__name__} {name!r}: 'id' has {len(self.id)} rows but the columns have {nrows}"
             )
+        if colnames is not None:  # hdmf's order: per name in colnames, its indexes (outermost first), then the data
+            ordered: list[VectorData] = []
+            for cname, top in tops.items():
+                chain = [top]
+                while isinstance(chain[-1], VectorIndex):
+                    chain.append(chain[-1].target)
+                if isinstance(chain[-1], EnumData) and any(c is chain[-1].elements for c in cols):
+                    chain.append(chain[-1].elements)
+                ordered.extend(chain)
+            cols = ordered + [c for c in cols if not any(c is o for o in ordered)]
         for col in cols:
+            if col.name in tops:
+                self._warn_shadowed(col.name)
             self._objects[col.name] = col
             self._columns.append(col)
             self._adopt(col)
@@ -681,6 +693,13 @@ class DynamicTable(Container):
                     return None
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
+    def _warn_shadowed(self, name: str) -> None:
+        """hdmf's warning for a column named like an attribute of the table (reached as ``t[name]`` only)."""
+        if name in self.__dict__ or hasattr(type(self), name):
+            warnings.warn(f"An attribute {name!r} already exists on {type(self).__name__} {self.name!r} so this column "
+                          f"cannot be accessed as an attribute, e.g., table.{name}; it can only be accessed using "
+                          f"other methods, e.g., table[{name!r}].", UserWarning, stacklevel=3)
+
     def _where(self) -> str:
         return f"{type(self).__name__} {self.name!r}"
 
@@ -707,15 +726,18 @@ class DynamicTable(Container):
         description: str | None = None,
         data: Any = None,
         dtype: Any = None,
-        index: bool | int | Sequence[int] | np.ndarray | VectorIndex = False,
+        index: bool | int | Sequence[int] | np.ndarray | VectorIndex | None = None,
         table: DynamicTable | bool | None = None,
         col_cls: type | None = None,
-        enum: bool | Sequence[Any] | np.ndarray | VectorData = False,
+        enum: bool | Sequence[Any] | np.ndarray | VectorData | None = None,
         check_ragged: bool = True,
     ) -> VectorData:
         """Add a column (``index``: True/1 ragged, 2 doubly ragged; ``table``: a region column into it;
         ``enum``: an EnumData column, True or its elements). Data of different lengths without an index
         is kept as a column of objects, with a warning unless ``check_ragged=False`` (as hdmf).
+
+        A predefined column (``__columns__``) takes its declared index/table/class for arguments not given;
+        an argument given that contradicts the declaration wins, with hdmf's warning.
 
         Returns the column's top object (the outermost ``VectorIndex`` for ragged columns).
         """
@@ -724,16 +746,34 @@ class DynamicTable(Container):
             raise ContainerError(f"{self._where()}: column name must be a non-empty str, got {name!r}")
         if name in self._tops or name in self._objects or name == "id":
             raise ContainerError(f"{self._where()}: duplicate column name {name!r}")
+        self._warn_shadowed(name)
         info = self._column_infos().get(name)
         if info is not None:
             description = description if description is not None else info.description
-            if index is False:
-                index = info.index
-            if table is None and info.table:
-                table = True
-            if enum is False and info.enum:
-                enum = True
-            col_cls = col_cls or info.col_cls
+            clashes = []
+            if index is not None and not isinstance(index, VectorIndex) and bool(index) != bool(info.index) and (
+                    isinstance(index, (bool, int, np.integer))):
+                clashes.append(f"index={bool(info.index)}")
+            if table is not None and (table is not False) != info.table:
+                clashes.append(f"table={info.table}")
+            if col_cls is not None and info.col_cls is not None and col_cls is not info.col_cls:
+                clashes.append(f"class={info.col_cls}")
+            if clashes:
+                warnings.warn(f"Column {name!r} is predefined in {type(self).__name__} with {', '.join(clashes)}, "
+                              "which does not match the arguments given; the predefined spec is ignored",
+                              UserWarning, stacklevel=2)
+            else:
+                if index is None:
+                    index = info.index
+                if table is None and info.table:
+                    table = True
+                if enum is None and info.enum:
+                    enum = True
+                col_cls = col_cls or info.col_cls
+        if index is None:
+            index = False
+        if enum is None:
+            enum = False
         if description is None:
             raise ContainerError(f"{where}: a description is required")
         is_enum = enum is not False and enum is not None

@@ -225,3 +225,26 @@ def test_ragged_values_without_index_warn_and_are_kept_as_hdmf_does():
     arr.add_column("xyz", "positions", data=np.zeros((1, 3)))
     with pytest.raises(ContainerError, match="expected shape"):
         arr.add_row(xyz=[1.0, 2.0])
+
+
+def test_colnames_order_columns_and_predefined_mismatch_warns():
+    foo = VectorData("foo", "ragged values", ["a", "b", "c"])
+    foo_index = VectorIndex("foo_index", [1, 3], foo)
+    bar = VectorData("bar", "ints", [1, 2])
+    t = DynamicTable(name="t", description="d", columns=[foo, bar, foo_index], colnames=["bar", "foo"])
+    assert t.columns == (bar, foo_index, foo)  # hdmf: per colnames, indexes (outermost first) then the data
+    assert DynamicTable(name="u", description="d", columns=[foo, bar, foo_index]).columns == (foo, bar, foo_index)
+
+    class Sub(DynamicTable):
+        __columns__ = ({"name": "opt", "description": "optional plain column"},
+                       {"name": "rag", "description": "optional ragged column", "index": True})
+
+    s = Sub(name="s", description="d")
+    with pytest.warns(UserWarning, match="predefined"):
+        s.add_column("opt", "given ragged", index=True)
+    assert isinstance(s["opt"], VectorIndex)
+    s.add_column("rag", "declared ragged")  # arguments not given come from the declaration
+    assert isinstance(s["rag"], VectorIndex)
+    with pytest.warns(UserWarning, match="already exists"):
+        s.add_column("description", "shadowed by the table's attribute")
+    assert s["description"].name == "description" and s.description == "d"
