@@ -237,6 +237,11 @@ def private_field(attr: str, doc: str | None = None) -> Any:
     return property(lambda self: getattr(self, attr), doc=doc)
 
 
+def _as_specs(items: list, kind: type, make: Callable[[dict], Any]) -> list:
+    """``items`` as spec objects: dicts (as read from YAML) become ``make(item)``, specs stay as they are."""
+    return [x if isinstance(x, kind) else make(x) for x in items]
+
+
 def _inheritance_test(kind: str, overridden: bool, doc: str) -> Callable[[Any, str], bool]:
     """hdmf's ``is_inherited_<kind>`` / ``is_overridden_<kind>`` method for sub-specs of ``kind``."""
 
@@ -796,8 +801,7 @@ class BaseStorageSpec(_Spec):
             if k in ret and cls.type_key() != "data_type":
                 ret["data_type" + k[len(cls.type_key()):]] = ret.pop(k)
         if ret.get("attributes"):
-            ret["attributes"] = [a if isinstance(a, AttributeSpec) else AttributeSpec.build_spec(a)
-                                 for a in ret["attributes"]]
+            ret["attributes"] = _as_specs(ret["attributes"], AttributeSpec, AttributeSpec.build_spec)
         return ret
 
     def _base_dict(self, type_key: str) -> dict:
@@ -849,7 +853,7 @@ class DatasetSpec(_ArrayProps, BaseStorageSpec):
         self._init_storage(doc, name, default_name, attributes, linkable, quantity, data_type_def, data_type_inc)
 
     @classmethod
-    def dtype_spec_cls(cls) -> type:
+    def dtype_spec_cls(cls) -> type[DtypeSpec]:
         return DtypeSpec
 
     @classmethod
@@ -857,8 +861,7 @@ class DatasetSpec(_ArrayProps, BaseStorageSpec):
         ret = super().build_const_args(spec_dict)
         dt = ret.get("dtype")
         if isinstance(dt, list):
-            ret["dtype"] = [f if isinstance(f, DtypeSpec) else cls.dtype_spec_cls().build_spec(f)  # type: ignore[attr-defined]
-                           for f in dt]
+            ret["dtype"] = _as_specs(dt, DtypeSpec, cls.dtype_spec_cls().build_spec)
         elif isinstance(dt, dict) and not isinstance(dt, RefSpec):
             ret["dtype"] = RefSpec.build_spec(dt)
         return ret
@@ -1193,24 +1196,20 @@ class GroupSpec(BaseStorageSpec):
         return False
 
     @classmethod
-    def dataset_spec_cls(cls) -> type:
+    def dataset_spec_cls(cls) -> type[DatasetSpec]:
         return DatasetSpec
 
     @classmethod
-    def link_spec_cls(cls) -> type:
+    def link_spec_cls(cls) -> type[LinkSpec]:
         return LinkSpec
 
     @classmethod
     def build_const_args(cls, spec_dict: dict) -> dict:
         ret = super().build_const_args(spec_dict)
-        if ret.get("datasets"):
-            ret["datasets"] = [d if isinstance(d, DatasetSpec) else cls.dataset_spec_cls().build_spec(d)  # type: ignore[attr-defined]
-                               for d in ret["datasets"]]
-        if ret.get("groups"):
-            ret["groups"] = [g if isinstance(g, GroupSpec) else cls.build_spec(g) for g in ret["groups"]]
-        if ret.get("links"):
-            ret["links"] = [lk if isinstance(lk, LinkSpec) else cls.link_spec_cls().build_spec(lk)  # type: ignore[attr-defined]
-                            for lk in ret["links"]]
+        for key, kind, make in (("datasets", DatasetSpec, cls.dataset_spec_cls().build_spec),
+                                ("groups", GroupSpec, cls.build_spec), ("links", LinkSpec, cls.link_spec_cls().build_spec)):
+            if ret.get(key):
+                ret[key] = _as_specs(ret[key], kind, make)
         return ret
 
     def __repr__(self) -> str:
