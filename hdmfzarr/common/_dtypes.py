@@ -152,6 +152,8 @@ def resolve_dtype(dtype: Any, where: str = "") -> ColumnType:
         npd = np.dtype(dtype)
     except TypeError as exc:
         raise ContainerError(f"{where}unknown dtype {dtype!r}") from exc
+    if npd.names is not None:  # a compound (structured) dtype: records as numpy voids or tuples
+        return ColumnType(None, npd, (np.void, tuple))
     stored = storage_dtype(npd)
     if stored in _TEXT:
         return _of_name(stored)

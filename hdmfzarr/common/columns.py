@@ -282,7 +282,14 @@ class BufferedData(Data):
 
     # --- appending (no validation here: tables validate whole rows first) -------------------
     def append(self, value: Any) -> None:
-        """Buffer one row (amortised O(1))."""
+        """Buffer one row (amortised O(1)). An array with as many dimensions as an array column holds rows
+        and is added as those rows (as hdmf appends to an array)."""
+        if isinstance(value, np.ndarray) and value.ndim:
+            raw = self._raw_base()
+            shape = None if raw is None or isinstance(raw, (list, tuple)) else getattr(raw, "shape", None)
+            if shape is not None and len(shape) == value.ndim:
+                self.extend(value)
+                return
         self.rows.append(value)
 
     add_row = append

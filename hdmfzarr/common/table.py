@@ -220,6 +220,12 @@ class _ColumnPlan:
             if self.region:
                 self._check_region(value, value)
             return value, new_ct
+        if type(value) is tuple and ct is not None and ct.np_dtype.names is not None:  # a record of a compound column
+            try:
+                np.array(value, dtype=ct.np_dtype)
+            except (ValueError, TypeError) as exc:
+                raise self.error(f"record {value!r:.60} does not fit {ct.np_dtype}: {exc}") from None
+            return value, None
         if not isinstance(value, _SEQ_TYPES):  # None, bytes, datetimes, other objects
             if ct is None:
                 return value, infer_column_type(value)
@@ -588,6 +594,9 @@ class DynamicTable(Container):
                 )
             if not isinstance(target, DynamicTable):
                 raise ContainerTypeError(f"{self._where()}: target_tables[{cname!r}] must be a DynamicTable")
+            if leaf.table is not None and leaf.table is not target:
+                raise ContainerError(f"{self._where()}: column {cname!r} already targets table {leaf.table.name!r}, "
+                                     f"not {target.name!r}")
             leaf.table = target
 
     # --- construction helpers -------------------------------------------------------------
@@ -617,6 +626,9 @@ class DynamicTable(Container):
                     raise ContainerError(
                         f"{where}: index column {col.name!r} targets {col.target.name!r}, which is not among the columns"
                     )
+                if id(col.target) in index_of:
+                    raise ContainerError(f"{where}: index columns {index_of[id(col.target)].name!r} and {col.name!r} "
+                                         f"both target {col.target.name!r}")
                 index_of[id(col.target)] = col
         data_cols = [c for c in cols if not isinstance(c, VectorIndex)]
         if colnames is None:
@@ -798,6 +810,8 @@ class DynamicTable(Container):
         flat = data
         explicit_index: VectorIndex | None = None
         if isinstance(index, VectorIndex):
+            if any(index.target is o for o in self._objects.values()):
+                raise ContainerError(f"{where}: index {index.name!r} already indexes column {index.target.name!r}")
             explicit_index, depth = index, 1
         elif isinstance(index, (bool, int, np.integer)):
             depth = int(index)
@@ -906,7 +920,7 @@ class DynamicTable(Container):
         if id is None:
             id = len(self.id)
         elif not isinstance(id, (int, np.integer)) or isinstance(id, bool):
-            raise ContainerError(f"{self._where()}: id must be an int, got {type(id).__name__} {id!r}")
+            raise ContainerTypeError(f"{self._where()}: id must be an int, got {type(id).__name__} {id!r}")
         if enforce_unique_id and id in self._ids_to_rows():
             raise ContainerError(f"{self._where()}: id {id} already exists")
         return staged, id
@@ -1113,7 +1127,7 @@ class DynamicTable(Container):
                 raise ContainerError(f"{self._where()}: boolean row mask must have {len(self)} elements")
             return np.flatnonzero(arr)
         if arr.dtype.kind not in "iu" or arr.ndim != 1:
-            raise ContainerError(f"{self._where()}: rows are selected by int, slice or list of ints, got {key!r:.60}")
+            raise ContainerKeyError(f"{self._where()}: rows are selected by int, slice or list of ints, got {key!r:.60}")
         return arr
 
     def get(self, key: Any, default: Any = None, df: bool = True, index: bool = True) -> Any:

@@ -248,3 +248,30 @@ def test_colnames_order_columns_and_predefined_mismatch_warns():
     with pytest.warns(UserWarning, match="already exists"):
         s.add_column("description", "shadowed by the table's attribute")
     assert s["description"].name == "description" and s.description == "d"
+
+
+def test_compound_and_array_appends_and_hdmf_error_types():
+    rec = np.dtype([("species", "U50"), ("age", "i4")])
+    col = VectorData("s", "records", data=np.array([("Homo sapiens", 24)], dtype=rec))
+    col.append(np.array([("Mus", 2)], dtype=rec))  # an array of records: its rows, as hdmf appends to an array
+    col.append(np.array([("Rat", 3)], dtype=rec)[0])  # one record stays a record (not an object)
+    assert col.data.dtype == rec and col.data["species"].tolist() == ["Homo sapiens", "Mus", "Rat"]
+    t = DynamicTable(name="t", description="d", columns=[VectorData("s", "records", data=col.data.copy())])
+    t.add_row(s=("Cat", 5))
+    assert t["s"].data.dtype == rec and t[3, "s"]["age"] == 5
+    ints = VectorData("i", "ints", data=np.array([1, 2]))
+    ints.append(np.array([5]))
+    ints.append(6)
+    assert ints.data.tolist() == [1, 2, 5, 6] and ints[2] == 5
+    with pytest.raises(TypeError):
+        t.add_row(id=1.5, s=("Dog", 1))
+    with pytest.raises(KeyError):
+        t[0.1]
+    a = VectorData("a", "values", [])
+    with pytest.raises(ContainerError, match="both target"):
+        DynamicTable(name="u", description="d", columns=[a, VectorIndex("i1", [], a), VectorIndex("i2", [], a)])
+    u = DynamicTable(name="u", description="d")
+    u.add_column("q", "q")
+    with pytest.raises(ContainerError, match="already indexes"):
+        u.add_column("bad", "bad", index=VectorIndex("quux", [], u["q"]))
+    assert u.colnames == ("q",)

@@ -99,3 +99,15 @@ def test_vector_index_list_offsets_are_smallest_unsigned():
     assert index.data == [255] and type(index.data[0]) is np.uint8
     index.add_vector(list(range(65536 - 255)))
     assert [type(v) for v in index.data] == [np.uint32, np.uint32] and index.data == [255, 65536]
+
+
+def test_target_tables_refuse_a_region_already_pointing_elsewhere():
+    class Sub(DynamicTable):
+        __columns__ = ({"name": "dtr", "description": "region", "table": True},)
+
+    one, two = target(), target()
+    dtr = DynamicTableRegion("dtr", [], "d", table=one)
+    with pytest.raises(ContainerError, match="already targets"):
+        Sub(name="s", description="d", columns=[dtr], target_tables={"dtr": two})
+    assert Sub(name="s2", description="d", columns=[DynamicTableRegion("dtr", [], "d", table=one)],
+               target_tables={"dtr": one})["dtr"].table is one
