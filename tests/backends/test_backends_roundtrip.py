@@ -282,6 +282,36 @@ def test_read_dataset_from_other_store_becomes_link_when_asked(tmp_path: Path) -
             assert io.read_builder()["big"].data[:].tolist() == [0.0, 1.0, 2.0, 3.0, 4.0]
 
 
+def test_appendable_array_from_other_store_is_linked_or_written_with_its_rows(tmp_path: Path) -> None:
+    """An array read in mode 'a' (an AppendableArray) is linked like any array of another store when it
+    holds no new rows; with rows appended it is written in full, new rows included."""
+    from hdmfzarr.appendable import AppendableArray
+    from hdmfzarr.backends.zarr.append import wrap_growable
+
+    src = GroupBuilder("root")
+    src.set_dataset(DatasetBuilder("big", np.arange(5.0)))
+    with ZarrIO(tmp_path / "src.zarr", "w") as io:
+        io.write_builder(src)
+    with ZarrIO(tmp_path / "src.zarr", "a") as io:
+        read = io.read_builder()
+        wrap_growable(read)
+        grown = read["big"].data
+        assert isinstance(grown, AppendableArray)
+        for name in ("linked.zarr", "grown.zarr"):
+            if name == "grown.zarr":
+                grown.extend([5.0, 6.0])
+            root = GroupBuilder("root")
+            root.set_dataset(DatasetBuilder("big", grown))
+            with ZarrIO(tmp_path / name, "w") as out:
+                out.write_builder(root, link_data=True)
+    meta = json.loads((tmp_path / "linked.zarr" / "zarr.json").read_text())
+    assert meta["attributes"]["_LINKS"] == [{"source": "../src.zarr", "path": "/big", "name": "big"}]
+    meta = json.loads((tmp_path / "grown.zarr" / "zarr.json").read_text())
+    assert "_LINKS" not in meta["attributes"]
+    with ZarrIO(tmp_path / "grown.zarr") as io:
+        assert io.read_builder()["big"].data[:].tolist() == [0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0]
+
+
 def test_write_over_existing_store_in_append_mode(tmp_path: Path) -> None:
     root = GroupBuilder("root", attributes={"a": 1})
     root.set_dataset(DatasetBuilder("x", [1, 2, 3]))

@@ -29,6 +29,7 @@ from ...build.builders import (
     LinkBuilder,
     ReferenceBuilder,
 )
+from ...appendable import AppendableArray
 from ...dataio import DataChunkIterator, DataIO
 from ...errors import HdmfZarrError, StoreError
 from ...progress import SilentBar, progress_bar
@@ -228,6 +229,7 @@ class ZarrWriter:
         data, dio = builder.data, None
         if isinstance(data, DataIO):
             dio, data = data, data.data
+        data = _unappended(data)
         if isinstance(data, LazyArray) and data.store_url and data.store_url != self.handle.url:
             link = dio.link_data if dio is not None and dio.link_data is not None else self.link_data
             # a dataset whose attributes refer to other objects (a region's table, an index's target) is
@@ -311,6 +313,7 @@ class ZarrWriter:
         data, dio = builder.data, None
         if isinstance(data, DataIO):
             dio, data = data, data.data
+        data = _unappended(data)
         dtype = builder.dtype if builder.dtype is not None else (dio.dtype if dio is not None else None)
         if isinstance(dtype, np.dtype):
             dtype = dtype.name if dtype.names is None else [CompoundField(n, dtype[n].name) for n in dtype.names]
@@ -668,3 +671,9 @@ def _cast_numeric(data: Any, target: np.dtype) -> np.ndarray:
         if wide != target:
             return arr.astype(wide if wide is not None else np.promote_types(arr.dtype, target))
     return arr.astype(target, copy=False) if arr.dtype != target else arr
+
+
+def _unappended(data: Any) -> Any:
+    """The stored array of an appendable array holding no new rows (so it is linked or copied block by
+    block like any array read from a store); anything else as it is."""
+    return data.stored if isinstance(data, AppendableArray) and not data.rows.count else data
