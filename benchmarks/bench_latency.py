@@ -534,6 +534,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     load = os.getloadavg()[0]
     res = collect(args)
+    load_end = os.getloadavg()[0]
     text = markdown(res, args)
     print()
     print(text)
@@ -542,7 +543,8 @@ def main(argv: list[str] | None = None) -> int:
 
         header = (f"# Latency benchmark\n\n`python benchmarks/bench_latency.py --rows {args.rows} --series {args.series} "
                   f"--delay {args.delay}` ({dt.date.today().isoformat()}, Python {platform.python_version()}, "
-                  f"zarr {zarr.__version__}, {os.cpu_count()} cores, load average {load:.1f} at the start).\n\n")
+                  f"zarr {zarr.__version__}, {os.cpu_count()} cores, load average {load:.1f} at the start and "
+                  f"{load_end:.1f} at the end).\n\n")
         Path(args.output).write_text(header + text + "\n", encoding="utf-8")
     return 0
 
