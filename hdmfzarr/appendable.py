@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from hdmfzarr.errors import StoreError
+from hdmfzarr.dataio import StoredArray
 
 __all__ = ["RowBuffer", "AppendableArray", "concat_rows", "take_rows"]
 
@@ -92,7 +93,7 @@ class RowBuffer:
         self.count = 0
 
 
-class AppendableArray:
+class AppendableArray(StoredArray):
     """A dataset read from a store opened for writing: the stored rows (a backend's lazy array) plus
     rows appended with :meth:`append` / :meth:`extend`, stored by the next write."""
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,15 +17,33 @@ from typing import Any
 import numpy as np
 
 
-def is_lazy_array(value: Any) -> bool:
-    """True for array-likes read from a store (``shape`` + ``__getitem__``, not numpy/list/tuple)."""
-    return (
-        not isinstance(value, (np.ndarray, list, tuple, str, bytes))
-        and hasattr(value, "shape")
-        and hasattr(value, "__getitem__")
-    )
+class StoredArray:
+    """Base of the arrays hdmfzarr reads from a store without loading them (zarr, HDF5, references):
+    what ``is_lazy_array`` recognises, by type rather than by the attributes an object happens to have."""
 
-__all__ = ["is_lazy_array", "DataIO", "DataChunkIterator", "Deferred", "fetch_deferred", "held_reads", "reads_held"]
+    __slots__ = ()
+
+
+# other libraries' stored arrays, recognised once their module is loaded (never imported here)
+_FOREIGN_STORED = (("zarr", "Array"), ("h5py", "Dataset"), ("dask.array", "Array"))
+_LAZY_VERDICT: dict[type, bool] = {}
+
+
+def is_lazy_array(value: Any) -> bool:
+    """True for an array read from a store: a ``StoredArray`` or a zarr/h5py/dask array (a pandas Series or
+    any other object with ``shape`` and ``__getitem__`` is not one)."""
+    t = type(value)
+    verdict = _LAZY_VERDICT.get(t)
+    if verdict is None:
+        kinds: list[type] = [StoredArray]
+        for module, name in _FOREIGN_STORED:
+            cls = getattr(sys.modules.get(module), name, None)
+            if isinstance(cls, type):
+                kinds.append(cls)
+        verdict = _LAZY_VERDICT[t] = issubclass(t, tuple(kinds))
+    return verdict
+
+__all__ = ["StoredArray", "is_lazy_array", "DataIO", "DataChunkIterator", "Deferred", "fetch_deferred", "held_reads", "reads_held"]
 
 _HELD: contextvars.ContextVar[bool] = contextvars.ContextVar("hdmfzarr_held_reads", default=False)
 

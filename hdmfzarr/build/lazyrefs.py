@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from typing import Any
+from ..dataio import StoredArray
 
 import numpy as np
 
 __all__ = ["ReferenceArray", "CompoundReferenceArray"]
 
 
-class ReferenceArray:
+class ReferenceArray(StoredArray):
     """A 1-d array of references whose items become containers on access (not before)."""
 
     def __init__(self, data: Any, resolve: Callable[[Any], Any]) -> None:

@@ -324,6 +324,9 @@ class BufferedData(Data):
             raise ContainerError(
                 f"{type(self).__name__} {self.name!r}: data given as a DataChunkIterator cannot be read back"
             )
+        if not isinstance(raw, np.ndarray) and not is_lazy_array(raw):  # a pandas Series, any other array-like:
+            raw = self._values_array(np.asarray(raw))  # positions, not its labels
+            self._set_raw_base(raw)
         return raw
 
     def get(self, key: Any) -> Any:
@@ -355,7 +358,9 @@ class BufferedData(Data):
             nbase = n - self.rows.count
             if i < nbase:
                 raw = self._raw_base()
-                return raw[i] if not isinstance(raw, DataChunkIterator) else self._indexable_base()[i]
+                if type(raw) is list or isinstance(raw, np.ndarray) or is_lazy_array(raw):
+                    return raw[i]
+                return self._indexable_base()[i]
             return self._pending_array()[i - nbase]
         if isinstance(key, slice):
             start, stop, step = key.indices(n)

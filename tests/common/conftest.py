@@ -7,9 +7,12 @@ from typing import Any
 import numpy as np
 import pytest
 
+from hdmfzarr.dataio import StoredArray
 
-class CountingLazyArray:
-    """Stands in for a store-backed array: shape/dtype/len/getitem/__array__, recording each read."""
+
+class CountingLazyArray(StoredArray):
+    """Stands in for a store-backed array (a StoredArray, as the backends' arrays are): shape/dtype/len/getitem/
+    __array__, recording each read."""
 
     def __init__(self, data: Any) -> None:
         self._data = np.asarray(data) if not isinstance(data, np.ndarray) else data

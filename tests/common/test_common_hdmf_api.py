@@ -275,3 +275,26 @@ def test_compound_and_array_appends_and_hdmf_error_types():
     with pytest.raises(ContainerError, match="already indexes"):
         u.add_column("bad", "bad", index=VectorIndex("quux", [], u["q"]))
     assert u.colnames == ("q",)
+
+
+def test_stored_arrays_are_recognised_by_type_not_by_attributes():
+    import pandas as pd
+
+    from hdmfzarr.dataio import StoredArray, is_lazy_array
+
+    # a Series has shape and __getitem__ but is in memory: positions, not its labels, select its rows
+    col = VectorData("x", "d", data=pd.Series([1.0, 2.0], index=[10, 11]))
+    assert not col.is_lazy and col[0] == 1.0 and col[1] == 2.0 and list(col[0:2]) == [1.0, 2.0]
+
+    class Looks:  # shape and __getitem__, yet not read from a store
+        shape = (2,)
+
+        def __getitem__(self, key: object) -> int:
+            return 0
+
+    assert not is_lazy_array(Looks()) and not is_lazy_array(np.zeros(2)) and not is_lazy_array([1])
+
+    class Stored(StoredArray):
+        shape = (2,)
+
+    assert is_lazy_array(Stored())

@@ -26,6 +26,7 @@ from ...errors import CorruptStoreError, DanglingReferenceError, StoreError, Sto
 from ...spec.cache import decode_cache, latest_sources
 from ...spec.dtypes import storage_dtype
 from ...spec.model import TYPE_KEYS
+from ...dataio import StoredArray
 
 __all__ = ["HDF5Reader", "H5Array", "is_hdf5_path"]
 
@@ -50,7 +51,7 @@ def _h5py() -> Any:
     return h5py
 
 
-class H5Array:
+class H5Array(StoredArray):
     """A lazy view of an h5py dataset: ``shape``/``dtype``/``chunks`` without reading, values on indexing.
 
     Strings come back as ``str`` (object arrays); references are resolved to ``ReferenceBuilder``s.

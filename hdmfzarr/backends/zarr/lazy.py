@@ -25,6 +25,7 @@ from ...errors import HdmfZarrError
 from .compat import async_array
 from .safety import check_read_chunks, check_read_size, max_read_bytes, translate_error
 from .store import StoreHandle, run
+from ...dataio import StoredArray
 
 __all__ = ["LazyArray", "ChunkCache", "ZarrChunkSource", "LegacyChunkSource", "DEFAULT_CACHE_BYTES",
            "STORE_CACHE_BYTES"]
@@ -331,7 +332,7 @@ def _axis_plan(sel: Any, size: int, chunk: int) -> tuple[list[tuple[int, Any, An
 _NOT_CACHED = object()  # LazyArray._cached_1d: the selection needs the general path
 
 
-class LazyArray:
+class LazyArray(StoredArray):
     """A read-only array in a store, loaded chunk by chunk on indexing.
 
     ``shape``, ``dtype``, ``ndim``, ``len()``, indexing (ints, slices, int/bool arrays per axis,
