@@ -14,6 +14,7 @@ import os
 import random
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -26,16 +27,24 @@ SCENARIOS = ["add_column", "add_table", "first", "convert"]
 REFUSED = (IncompleteStoreError, StoreNotFoundError)
 
 
-def _setup(support, scenario: str, base: Path, fmt: int) -> str:
-    """The store (or directory of stores) a lane's worker writes to."""
+WIDEN_FROM = 125  # rows: the doubly ragged column's uint8 index holds 249 offsets, the next batch widens it
+BATCH = 7
+
+
+def _setup(support, scenario: str, base: Path | str, fmt: int, opts: dict | None = None) -> str:
+    """The store (or directory of stores) a lane's worker writes to (``base`` a path or an S3 URL)."""
     if scenario == "add_column":
-        with ZarrIO(base, "w", zarr_format=fmt) as io:
+        with ZarrIO(base, "w", zarr_format=fmt, storage_options=opts) as io:
             io.write(support.make_table(20))
         return str(base)
     if scenario == "add_table":
-        with ZarrIO(base, "w", zarr_format=fmt) as io:
+        with ZarrIO(base, "w", zarr_format=fmt, storage_options=opts) as io:
             io.write(SimpleMultiContainer("root", [support.worker.table_for(0, 1)]))
         return str(base)
+    if scenario == "widen":  # a fresh store per trial (see _trial): its first append widens an index
+        return str(base)
+    if isinstance(base, str):
+        return base  # S3: the stores are keys under this prefix
     base.mkdir()
     if scenario == "convert":  # the source is the other format (convert's default), sized to take a while
         with ZarrIO(base / "source.zarr", "w", zarr_format=5 - fmt) as io:
@@ -43,11 +52,27 @@ def _setup(support, scenario: str, base: Path, fmt: int) -> str:
     return str(base)
 
 
-def _state(support, scenario: str, url: str) -> int:
+def _stores(url: str, opts: dict | None) -> list[str]:
+    """The names under the directory or S3 prefix ``url``."""
+    if opts is None:
+        return os.listdir(url)
+    import fsspec
+
+    fs, root = fsspec.core.url_to_fs(url, **opts)
+    fs.invalidate_cache()
+    return [p.rstrip("/").rsplit("/", 1)[-1] for p in fs.ls(root, detail=False)] if fs.exists(root) else []
+
+
+def _state(support, scenario: str, url: str, opts: dict | None = None) -> int:
     """How many writes the store (or directory) holds, after checking every one is whole."""
     w = support.worker
+    if scenario == "widen":
+        with ZarrIO(url, storage_options=opts) as io:
+            rows = support.check_table(io.read())
+        assert (rows - WIDEN_FROM) % BATCH == 0, f"{rows} rows: not whole batches"
+        return (rows - WIDEN_FROM) // BATCH
     if scenario == "add_column":
-        with ZarrIO(url) as io:
+        with ZarrIO(url, storage_options=opts) as io:
             table = io.read()
             assert support.check_table(table) == 20  # the committed columns are untouched
             added = [c for c in table.colnames if c.startswith("c")]
@@ -56,7 +81,7 @@ def _state(support, scenario: str, url: str) -> int:
                 assert table.get_column(name).get_all().tolist() == w.column_for(k, 20).tolist(), name
             return len(added)
     if scenario == "add_table":
-        with ZarrIO(url) as io:
+        with ZarrIO(url, storage_options=opts) as io:
             root = io.read()
             names = sorted(root.containers, key=lambda n: int(n[1:]))
             assert names == [f"t{k}" for k in range(len(names))], names
@@ -65,12 +90,12 @@ def _state(support, scenario: str, url: str) -> int:
                 assert got.get_column("v").get_all().tolist() == want.get_column("v").get_all().tolist()
                 assert list(got.get_column("s").get_all()) == list(want.get_column("s").get_all())
             return len(names)
-    stores = sorted((p for p in os.listdir(url) if p != "source.zarr"), key=lambda n: int(n.split(".")[0]))
+    stores = sorted((p for p in _stores(url, opts) if p != "source.zarr"), key=lambda n: int(n.split(".")[0]))
     whole = 0
     for k, name in enumerate(stores):
         assert name == f"{k}.zarr", stores
         try:
-            with ZarrIO(os.path.join(url, name)) as io:
+            with ZarrIO(f"{url}/{name}", storage_options=opts) as io:
                 table = io.read()
                 assert support.check_table(table) == (3000 if scenario == "convert" else 10)
         except REFUSED:
@@ -80,24 +105,37 @@ def _state(support, scenario: str, url: str) -> int:
     return whole
 
 
-def _trial(support, server, scenario: str, url: str, out: Path, rng: random.Random, window: float) -> tuple:
-    before = _state(support, scenario, url)
-    lines = support.kill_worker_later(server, url, 10, out, rng.uniform(0.0, window), scenario, wait_for="ready")
+def _trial(support, server, scenario: str, url: str, out: Path, rng: random.Random, window: float,
+           opts: dict | None = None, fmt: int = 3) -> tuple:
+    if scenario == "widen":  # a new store just below the widening, appended to in batches until killed
+        url = f"{url}/{out.name}.zarr" if opts else str(out.with_suffix(".zarr"))
+        with ZarrIO(url, "w", zarr_format=fmt, storage_options=opts) as io:
+            io.write(support.make_table(WIDEN_FROM))
+    before = _state(support, scenario, url, opts)
+    worker = "append" if scenario == "widen" else scenario
+    batch = BATCH if scenario == "widen" else 10
+    lines = support.kill_worker_later(server, url, batch, out, rng.uniform(0.0, window), worker, wait_for="ready")
     complete = [line for line in lines if line.endswith("\n")]
-    committed = max([before] + [int(line.split()[1]) for line in complete if line.startswith("committed")])
+    done = [int(line.split()[1]) for line in complete if line.startswith("committed")]
+    if scenario == "widen":  # the worker counts rows
+        done = [(n - WIDEN_FROM) // BATCH for n in done]
+    committed = max([before] + done)
     mid_write = bool(complete) and complete[-1].startswith("writing")
-    found = _state(support, scenario, url)
+    found = _state(support, scenario, url, opts)
     assert committed <= found <= committed + 1, f"{scenario}: {committed} writes acknowledged, {found} in the store"
     return committed, found, mid_write
 
 
-def _campaign(support, tmp_path: Path, scenario: str, fmt: int, trials: int, window: float) -> dict:
-    url = _setup(support, scenario, tmp_path / f"{scenario}{fmt}.zarr", fmt)
-    server = support.ForkServer()
+def _campaign(support, tmp_path: Path, scenario: str, fmt: int, trials: int, window: float,
+              s3: Any = None, bucket: str = "") -> dict:
+    opts = s3.storage_options if s3 is not None else None
+    base: Path | str = s3.url(bucket, f"{scenario}{fmt}") if s3 is not None else tmp_path / f"{scenario}{fmt}.zarr"
+    url = _setup(support, scenario, base, fmt, opts)
+    server = support.ForkServer(opts)
     rng = random.Random(hash((scenario, fmt)) & 0xFFFF)
     t0 = time.monotonic()
     try:
-        results = [_trial(support, server, scenario, url, tmp_path / f"{scenario}{fmt}.{k}.out", rng, window)
+        results = [_trial(support, server, scenario, url, tmp_path / f"{scenario}{fmt}.{k}.out", rng, window, opts, fmt)
                    for k in range(trials)]
     finally:
         server.close()
@@ -123,6 +161,24 @@ def test_kill_campaign(support, tmp_path: Path, scenario: str, fmt: int) -> None
     stats = _campaign(support, tmp_path, scenario, fmt, trials=trials, window=1.5)
     print(f"\n{scenario} format {fmt}: {stats}")
     assert stats["mid_write"] >= trials // 3, stats
+
+
+S3_LANES = [("first", 3), ("first", 2), ("add_column", 3), ("add_column", 2), ("add_table", 3), ("add_table", 2),
+            ("widen", 2)]
+
+
+@pytest.mark.slow
+@pytest.mark.s3
+@pytest.mark.parametrize("scenario,fmt", S3_LANES, ids=[f"{s}-v{f}" for s, f in S3_LANES])
+def test_kill_campaign_s3(support, tmp_path: Path, s3_server, s3_bucket, monkeypatch, scenario: str, fmt: int) -> None:
+    """The S3 campaign (SeaweedFS): the non-append write paths and the format-2 widening, SIGKILLed at
+    random moments; ``HDMFZARR_KILL_TRIALS_S3=N`` per lane (default 3; docs/reliability.md: 12, 24 widening).
+    A killed writer's lease is taken over after HDMFZARR_WRITER_LEASE_SECONDS (2 s here, not 30)."""
+    monkeypatch.setenv("HDMFZARR_WRITER_LEASE_SECONDS", "2")
+    trials = int(os.environ.get("HDMFZARR_KILL_TRIALS_S3", "3")) * (2 if scenario == "widen" else 1)
+    stats = _campaign(support, tmp_path, scenario, fmt, trials=trials, window=2.0, s3=s3_server, bucket=s3_bucket)
+    print(f"\nS3 {scenario} format {fmt}: {stats}")
+    assert stats["trials"] == trials
 
 
 def test_format2_widening_keeps_committed_rows_readable_mid_rewrite(tmp_path: Path, support, monkeypatch) -> None:

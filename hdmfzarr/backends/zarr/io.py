@@ -78,6 +78,7 @@ class ZarrIO:
         # a ConflictError already raised to the caller: the tree read is stale, so leaving the ``with``
         # block does not write its pending rows again (an explicit io.write() still tries)
         self._conflict_reported = False
+        self._written: dict[str, Any] = {}  # fingerprints of the datasets this ZarrIO's writes stored
         self._external: dict[str, ZarrIO] = {}
         existing = self.handle.root_format() if mode != "r" else None
         if mode in ("r+", "a") and existing is not None:
@@ -176,7 +177,12 @@ class ZarrIO:
                 )
             self.convention = txn.conv
             txn.jobs = list(jobs)
-            ZarrWriter(self.handle, txn.conv, link_data).write(builder, namespaces, txn)
+            fresh = txn.fresh
+            writer = ZarrWriter(self.handle, txn.conv, link_data, known=None if fresh else self._written)
+            writer.write(builder, namespaces, txn)
+            # what this ZarrIO stored, by path: a later write of the same data does not store it again
+            self._written = {**({} if fresh else self._written),
+                             **{k: v for k, v in writer.written.items() if v is not None}}
         except ConflictError:
             self._conflict_reported = True
             raise

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import json
 import math
 import os
@@ -70,10 +71,87 @@ def _join(parent: str, name: str) -> str:
     return f"{parent}/{name}" if parent else name
 
 
-class ZarrWriter:
-    """Writes builders into the store of ``handle`` following ``convention``."""
+def fingerprint(builder: DatasetBuilder) -> Any:
+    """What identifies a dataset's content exactly and without I/O: dtype, shape and a SHA-256 of the
+    values (numbers, text, references by target object id / path); the object itself for data that can
+    be read once (iterators, dask arrays); the source for arrays of other stores. None: not known."""
+    data = builder.data.data if isinstance(builder.data, DataIO) else builder.data
+    kind = repr(builder.dtype)
+    if isinstance(data, LazyArray):
+        return ("lazy", kind, data.store_url, data.path, tuple(data.shape))
+    if isinstance(data, DataChunkIterator) or type(data).__module__.startswith("dask.array"):
+        return ("object", _Same(data))  # (its dtype is known only once its first block was read)
+    digest = hashlib.sha256()
+    if isinstance(data, np.ndarray) and data.dtype.kind not in "OV":
+        digest.update(np.ascontiguousarray(data).view(np.uint8).reshape(-1).data)
+        return ("array", kind, data.dtype.str, data.shape, digest.hexdigest())
+    if isinstance(data, (list, tuple)) and data and isinstance(data[0], (int, float, bool, np.number)):
+        try:  # numbers: as one array (text stays element by element: numpy drops trailing NULs)
+            arr = np.asarray(data)
+        except (ValueError, OverflowError):
+            arr = None
+        if arr is not None and arr.dtype.kind in "biuf":
+            digest.update(np.ascontiguousarray(arr).view(np.uint8).reshape(-1).data)
+            return ("numbers", kind, arr.dtype.str, arr.shape, digest.hexdigest())
+    if isinstance(data, (list, tuple, np.ndarray)) or np.isscalar(data):
+        try:
+            _digest_values(digest, data)
+        except _Unknown:
+            return None
+        return ("values", kind, digest.hexdigest())
+    return None
 
-    def __init__(self, handle: StoreHandle, convention: conv.Convention, link_data: bool = False) -> None:
+
+class _Same:
+    """Equal only to itself: data read once (an iterator) is recognised by identity, and kept alive by
+    the registry holding this, so its identity stays its own."""
+
+    def __init__(self, obj: Any) -> None:
+        self.obj = obj
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Same) and other.obj is self.obj
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+class _Unknown(Exception):
+    """A value :func:`fingerprint` cannot identify."""
+
+
+def _digest_values(digest: Any, value: Any) -> None:
+    if isinstance(value, np.ndarray) and value.dtype.kind not in "OV":
+        digest.update(f"a{value.dtype.str}{value.shape}".encode())
+        digest.update(np.ascontiguousarray(value).view(np.uint8).reshape(-1).data)
+    elif isinstance(value, (list, tuple, np.ndarray)):
+        digest.update(b"[%d" % len(value))
+        for item in value:
+            _digest_values(digest, item)
+        digest.update(b"]")
+    elif isinstance(value, (str, bytes, bool, int, float, np.generic)) or value is None:
+        digest.update(f"{type(value).__name__}:{value!r};".encode())
+    elif isinstance(value, ReferenceBuilder):
+        digest.update(b"ref:")
+        _digest_values(digest, value.target)
+    elif isinstance(value, Builder):
+        digest.update(f"builder:{value.attributes.get('object_id')}:{value.path};".encode())
+    elif isinstance(value, ExternalTarget):
+        digest.update(f"external:{value.source}:{value.path};".encode())
+    elif isinstance(getattr(value, "object_id", None), str):  # a container
+        digest.update(f"container:{value.object_id};".encode())
+    else:
+        raise _Unknown
+
+
+class ZarrWriter:
+    """Writes builders into the store of ``handle`` following ``convention``. ``known``: the fingerprints
+    (:func:`fingerprint`) of the datasets an earlier write of the same ZarrIO stored, by path — such a
+    dataset, unchanged, is not written again; :attr:`written` collects this write's."""
+
+    def __init__(self, handle: StoreHandle, convention: conv.Convention, link_data: bool = False,
+                 known: dict[str, Any] | None = None) -> None:
+        self.known = known or {}
+        self.written: dict[str, Any] = {}
         self.handle = handle
         self.link_data = link_data  # arrays read from other stores: link (True) or copy (False, default)
         self.conv = convention
@@ -168,6 +246,13 @@ class ZarrWriter:
         if path in self.skip or self._stored_here(data, path):
             self._stage_attrs(path, "array", attrs)
             return
+        known = self.known.get(path)
+        if known is not None:  # stored by an earlier write of this ZarrIO: unchanged data is not rewritten
+            mark = fingerprint(builder)
+            if mark == known:
+                self.written[path] = mark
+                self._stage_attrs(path, "array", attrs)
+                return
         where = f"{self.handle.url}:/{path}"
         values = self._plain_values(builder, data, where)
         if self._same_as_stored(path, values):  # e.g. scalars, read eagerly: nothing to rewrite
@@ -177,6 +262,7 @@ class ZarrWriter:
         full = {**committed, **_jsonable(attrs)}
         self.txn.jobs.append(ArrayJob(path, values, 0, None, label=builder.path, replace=True,
                                       attrs=full if full != committed else None))
+        self.written[path] = fingerprint(builder)
 
     def _same_as_stored(self, path: str, values: np.ndarray, limit: int = 16 << 20) -> bool:
         """Whether a committed array of at most ``limit`` bytes already holds ``values`` (read and compared)."""
@@ -310,6 +396,7 @@ class ZarrWriter:
     # -- datasets ------------------------------------------------------------------------
     def _write_dataset(self, zgroup: Any, builder: DatasetBuilder, path: str, parent: GroupBuilder) -> None:
         where = f"{self.handle.url}:/{path}"
+        self.written[path] = fingerprint(builder)  # before an iterator is consumed
         data, dio = builder.data, None
         if isinstance(data, DataIO):
             dio, data = data, data.data
