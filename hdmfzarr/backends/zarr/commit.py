@@ -44,6 +44,7 @@ from .store import ConfinedLocalStore, StoreHandle, run
 __all__ = ["CommitPoint", "LOCK_KEY", "default_lease", "overwrite"]
 
 log = logging.getLogger(__name__)
+FENCE = 0.8  # share of a lease after the last renewal during which a writer still sends writes
 _PROCESS_LOCKS: dict[str, threading.Lock] = {}
 _PROCESS_GUARD = threading.Lock()
 
@@ -247,6 +248,8 @@ class _Lease:
         self.owner = uuid.uuid4().hex
         self.etag: str | None = None
         self.lost = False
+        self.sent = 0.0  # monotonic time the last successful create/renewal of the lease was sent
+        self.released = False
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._guard = threading.Lock()
@@ -264,7 +267,9 @@ class _Lease:
         delay = 0.02
         while True:
             try:
+                sent = time.monotonic()
                 self.etag = run(self.store.put_if(LOCK_KEY, self._body(), None))
+                self.sent = sent
                 break
             except ConflictError:
                 pass
@@ -277,7 +282,9 @@ class _Lease:
                 first = seen.setdefault(etag, time.monotonic())
                 if time.monotonic() - first > held:  # not renewed for a whole lease: its writer is gone
                     try:
+                        sent = time.monotonic()
                         self.etag = run(self.store.put_if(LOCK_KEY, self._body(), etag))
+                        self.sent = sent
                         log.warning("%s: took over the writer lease of a writer that stopped renewing it",
                                     self.store.url)
                         break
@@ -289,6 +296,7 @@ class _Lease:
             delay = min(delay * 2, 0.5)
         self._thread = threading.Thread(target=self._renew, name="hdmfzarr-lease", daemon=True)
         self._thread.start()
+        self.store.fence = self  # unconditional writes are sent only while the lease is surely held
 
     def _renew(self) -> None:
         while not self._stop.wait(self.seconds / 3):
@@ -296,12 +304,32 @@ class _Lease:
                 if self._stop.is_set():
                     return
                 try:
+                    sent = time.monotonic()
                     self.etag = run(self.store.put_if(LOCK_KEY, self._body(), self.etag))
+                    self.sent = sent
                 except ConflictError:
                     self.lost = True
                     return
                 except StoreError as exc:  # keep trying; the commit's If-Match still guards the document
                     log.info("%s: renewing the writer lease failed (%s)", self.store.url, exc)
+
+    def remaining(self, where: str) -> float:
+        """Seconds this writer may still send requests under the lease: until 0.8 of a lease after its last
+        renewal was *sent* (another writer takes over only a whole lease after it *saw* that renewal, so
+        no request finished in this budget lands after a takeover). ConflictError when none are left."""
+        left = self.sent + FENCE * self.seconds - time.monotonic()
+        if self.lost or self.released or left <= 0:
+            raise self.expired(where)
+        return left
+
+    def expired(self, where: str) -> ConflictError:
+        if self.released:
+            return ConflictError(f"{where}: a write of a finished transaction (its writer lease is released); not sent")
+        return ConflictError(
+            f"{where}: this writer's lease was not renewed for {FENCE * self.seconds:g} s (the writer stalled "
+            "or the server did not answer), so another writer may hold it now; not sent - nothing of this "
+            "write was committed; read the store again and retry"
+        )
 
     def check(self) -> None:
         """Refuse to commit once the lease was taken over by another writer."""
@@ -312,6 +340,9 @@ class _Lease:
             )
 
     def release(self) -> None:
+        # the store stays fenced by this (released) lease: a request still in flight from this write
+        # (e.g. one of zarr's concurrent chunk writes outliving a failed sibling) is refused, not sent
+        self.released = True
         self._stop.set()
         if self._thread is not None:
             self._thread.join()

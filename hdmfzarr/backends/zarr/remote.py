@@ -290,6 +290,20 @@ def _slice(data: bytes, byte_range: ByteRequest | None) -> bytes:
 
 
 LOCK_KEY = ".hdmfzarr-writer.lock"  # the S3 writer lease object, at the store's root (see .commit)
+_WRITES = ("writing", "deleting", "clearing")  # unconditional requests fenced by the writer lease
+
+
+async def gather_or_cancel(*aws: Awaitable[Any]) -> list[Any]:
+    """``asyncio.gather``, but when one fails the others are cancelled and awaited before the error is
+    raised: no write of a failed transaction goes on in the background."""
+    tasks = [asyncio.ensure_future(a) for a in aws]
+    try:
+        return list(await asyncio.gather(*tasks))
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise
 
 
 class RemoteStore(WrapperStore[FsspecStore]):
@@ -348,15 +362,32 @@ class RemoteStore(WrapperStore[FsspecStore]):
         return not self.read_only
 
     # -- deadline and errors ----------------------------------------------------------------
-    async def call(self, what: str, key: str, make: Callable[[], Awaitable[T]]) -> T:
-        """Run ``make()`` within the policy's deadline (botocore retries inside it); map failures to StoreErrors."""
+    @property
+    def fence(self) -> Any:
+        """The writer lease held while writing (:class:`.commit._Lease`), or None."""
+        return self._flags.get("fence")
+
+    @fence.setter
+    def fence(self, lease: Any) -> None:
+        self._flags["fence"] = lease
+
+    async def call(self, what: str, key: str, make: Callable[[], Awaitable[T]], fenced: bool = True) -> T:
+        """Run ``make()`` within the policy's deadline (botocore retries inside it); map failures to StoreErrors.
+        While a writer lease is held, an unconditional write is sent only while the lease is surely still
+        this writer's, and given up (ConflictError) when it could outlive it (see :mod:`.commit`)."""
         start = time.monotonic()
         where = f"{self.url}: {what}" + (f" {key!r}" if key else "")
+        deadline = self.retry.deadline
+        lease = self.fence if fenced and what in _WRITES else None
+        if lease is not None:
+            deadline = min(deadline, lease.remaining(where))
         try:
-            return await asyncio.wait_for(make(), self.retry.deadline)
+            return await asyncio.wait_for(make(), deadline)
         except StoreError:
             raise
         except Exception as exc:  # noqa: BLE001 - classified below, re-raised as StoreError
+            if lease is not None and isinstance(exc, TimeoutError) and deadline < self.retry.deadline:
+                raise lease.expired(where) from None  # cut short: it could have outlived the lease
             kind = classify(exc)
             if kind == "auth":
                 raise StoreAuthError(
@@ -507,7 +538,7 @@ class RemoteStore(WrapperStore[FsspecStore]):
             await self.set(key, value)
 
     async def _set_many(self, values: Iterable[tuple[str, Buffer]]) -> None:
-        await asyncio.gather(*(self.set(k, v) for k, v in values))
+        await gather_or_cancel(*(self.set(k, v) for k, v in values))
 
     async def delete(self, key: str) -> None:
         self._check_writable()
@@ -595,7 +626,7 @@ class RemoteStore(WrapperStore[FsspecStore]):
         proto = default_buffer_prototype()
         for keys in (inner, root):
             pending = [(k, self._meta.get(k)) for k in keys]
-            await asyncio.gather(*(self._put(k, proto.buffer.from_bytes(v)) for k, v in pending if v is not None))
+            await gather_or_cancel(*(self._put(k, proto.buffer.from_bytes(v)) for k, v in pending if v is not None))
 
     async def _put(self, key: str, value: Buffer) -> None:
         await self.call("writing", key, lambda: self._store.set(key, value))
@@ -654,7 +685,7 @@ class RemoteStore(WrapperStore[FsspecStore]):
                 ) from None
             return str(resp.get("ETag"))
 
-        new = await self.call("writing", key, _put)
+        new = await self.call("writing", key, _put, fenced=False)  # the server checks the condition
         if _is_meta(key):
             self._meta[key] = data
             self._dirty.discard(key)
@@ -676,7 +707,7 @@ class RemoteStore(WrapperStore[FsspecStore]):
                 raise
             return True
 
-        done = await self.call("deleting", key, _delete)
+        done = await self.call("deleting", key, _delete, fenced=False)
         self._remote.discard(key)
         return done
 

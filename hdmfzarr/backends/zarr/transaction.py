@@ -32,7 +32,7 @@ from . import convention as conv
 from .commit import CommitPoint
 from .compat import Array, AsyncArray, array_from_metadata, async_array, buffer_prototype, edit_array_document
 from .lazy import LazyArray, ZarrChunkSource
-from .remote import RemoteStore
+from .remote import RemoteStore, gather_or_cancel
 from .store import StoreHandle, loads_json, run
 from .values import to_text_array
 
@@ -292,7 +292,7 @@ class Transaction:
             for rank in sorted({job.rank for job in jobs}):
                 group = [(j, p) for j, p in zip(jobs, plans) if j.rank == rank]
                 if concurrent:
-                    await asyncio.gather(*(one(j, p) for j, p in group))
+                    await gather_or_cancel(*(one(j, p) for j, p in group))
                 else:
                     for j, p in group:
                         await one(j, p)

@@ -41,6 +41,7 @@ from .chunking import default_chunks, estimate_itemsize
 from .compat import array_from_metadata, async_group
 from .legacy import v2_chunk_key
 from .lazy import LazyArray
+from .remote import gather_or_cancel
 from .store import StoreHandle, run
 from .transaction import ArrayJob, Transaction
 from .values import (
@@ -726,7 +727,7 @@ class ZarrWriter:
                 if (ns_name, version) not in groups:
                     ns_group = await spec.require_group(ns_name)
                     groups[(ns_name, version)] = await ns_group.require_group(version)
-            await asyncio.gather(*(_one(groups[(n, v)], src, text) for n, v, src, text in jobs))
+            await gather_or_cancel(*(_one(groups[(n, v)], src, text) for n, v, src, text in jobs))
 
         try:
             run(_all())
