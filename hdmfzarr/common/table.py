@@ -443,6 +443,9 @@ class DynamicTable(Container):
                 )
             own = tuple(cls.__dict__.get("columns_spec", ()))
             cls.columns_spec = own + tuple(ColumnInfo.from_dict(d, cls.__name__) for d in declared)
+            # as hdmf: a subclass's __columns__ reads as its bases' declarations followed by its own
+            inherited = tuple(getattr(super(cls, cls), "__columns__", ()) or ())
+            cls.__columns__ = inherited + tuple(d for d in declared if d not in inherited)
 
     def __init__(
         self,

@@ -298,3 +298,18 @@ def test_stored_arrays_are_recognised_by_type_not_by_attributes():
         shape = (2,)
 
     assert is_lazy_array(Stored())
+
+
+def test_subclass_columns_read_as_the_merged_declarations():
+    class A(DynamicTable):
+        __columns__ = ({"name": "a", "description": "first"},)
+
+    class B(A):
+        __columns__ = ({"name": "b", "description": "second"},)
+
+    assert B.__columns__ == ({"name": "a", "description": "first"}, {"name": "b", "description": "second"})
+    assert A.__columns__ == ({"name": "a", "description": "first"},)
+    t = B(name="t", description="d")
+    t.add_column("a")
+    t.add_column("b")
+    assert t["a"].description == "first" and t["b"].description == "second"
