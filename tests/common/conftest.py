@@ -44,3 +44,19 @@ class CountingLazyArray(StoredArray):
 @pytest.fixture
 def lazy() -> type[CountingLazyArray]:
     return CountingLazyArray
+
+
+@pytest.fixture
+def three_rows() -> Any:
+    """A factory of a small in-memory table: ints 'foo' 1..3 and text 'baz' cat/dog/bird (ids 0..2)."""
+    from hdmfzarr.common import DynamicTable
+
+    def make(name: str = "target") -> DynamicTable:
+        t = DynamicTable(name=name, description="d")
+        t.add_column("foo", "ints")
+        t.add_column("baz", "text")
+        for i, s in enumerate(["cat", "dog", "bird"]):
+            t.add_row(foo=i + 1, baz=s)
+        return t
+
+    return make

@@ -172,24 +172,15 @@ def test_list_data_stays_a_list_as_in_hdmf():
     assert t2["f"].data.dtype == np.float32 and t2["f"].data.tolist() == [1.0, 2.0, 3.0]
 
 
-def _three_rows() -> DynamicTable:
-    t = DynamicTable(name="t", description="d")
-    t.add_column("foo", "ints")
-    t.add_column("baz", "text")
-    for i, s in enumerate(["cat", "dog", "bird"]):
-        t.add_row(foo=i + 1, baz=s)
-    return t
-
-
-def test_table_equality_copy_and_id_search_as_in_hdmf():
-    a, b = _three_rows(), _three_rows()
+def test_table_equality_copy_and_id_search_as_in_hdmf(three_rows):
+    a, b = three_rows("t"), three_rows("t")
     assert a == b and a is not b  # same name, description and contents (hdmf compares DataFrames)
     b.add_row(foo=4, baz="fish")
     assert a != b and a != "t"
     c = a.copy()
     assert c == a and c is not a and c["foo"] is a["foo"] and c.id is a.id
     assert len({a, b}) == 2  # still hashable
-    t = _three_rows()
+    t = three_rows("t")
     t.id.data[:] = [10, 20, 30]
     assert (t.id == [20, 30]).tolist() == [1, 2] and (t.id == 10).tolist() == [0] and (t.id == [99]).tolist() == []
     assert t[t.id == [30, 10]]["baz"].tolist() == ["cat", "bird"]

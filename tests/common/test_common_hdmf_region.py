@@ -10,17 +10,8 @@ from hdmfzarr.container import Container
 from hdmfzarr.errors import ContainerError
 
 
-def target() -> DynamicTable:
-    t = DynamicTable(name="target", description="d")
-    t.add_column("foo", "ints")
-    t.add_column("baz", "text")
-    for i, s in enumerate(["cat", "dog", "bird"]):
-        t.add_row(foo=i + 1, baz=s)
-    return t
-
-
-def test_region_reads_give_target_rows():
-    t = target()
+def test_region_reads_give_target_rows(three_rows):
+    t = three_rows()
     r = DynamicTableRegion("r", [0, 2, 2], "d", table=t)
     one = r[1]
     assert one.index.tolist() == [2] and one["baz"].tolist() == ["bird"]
@@ -40,8 +31,8 @@ def test_region_reads_give_target_rows():
         r.get(0, df=False, index=False)
 
 
-def test_ragged_region_rows_are_frames():
-    t = target()
+def test_ragged_region_rows_are_frames(three_rows):
+    t = three_rows()
     u = DynamicTable(name="u", description="d")
     u.add_column("r", "ragged region", index=True, table=t)
     u.add_row(r=[0, 1])
@@ -52,8 +43,8 @@ def test_ragged_region_rows_are_frames():
     assert list(u[0, "r"]["baz"]) == ["cat", "dog"]
 
 
-def test_region_indices_are_checked_against_the_target():
-    t = target()
+def test_region_indices_are_checked_against_the_target(three_rows):
+    t = three_rows()
     with pytest.raises(IndexError):
         DynamicTableRegion("r", [0, 3], "d", table=t)
     r = DynamicTableRegion("r", [0, 1], "d", table=t)
@@ -101,11 +92,11 @@ def test_vector_index_list_offsets_are_smallest_unsigned():
     assert [type(v) for v in index.data] == [np.uint32, np.uint32] and index.data == [255, 65536]
 
 
-def test_target_tables_refuse_a_region_already_pointing_elsewhere():
+def test_target_tables_refuse_a_region_already_pointing_elsewhere(three_rows):
     class Sub(DynamicTable):
         __columns__ = ({"name": "dtr", "description": "region", "table": True},)
 
-    one, two = target(), target()
+    one, two = three_rows(), three_rows()
     dtr = DynamicTableRegion("dtr", [], "d", table=one)
     with pytest.raises(ContainerError, match="already targets"):
         Sub(name="s", description="d", columns=[dtr], target_tables={"dtr": two})
