@@ -109,6 +109,8 @@ class ColumnType:
             return None
         if self.spec_dtype in ("text", "isodatetime"):
             items = values.flat if isinstance(values, np.ndarray) and values.dtype.kind == "O" else (values,)
+            if isinstance(items, np.flatiter) and _all_ascii(values):  # one C pass for the common case
+                return None
             for v in items:
                 if type(v) is str and not v.isascii():
                     try:
@@ -129,6 +131,14 @@ class ColumnType:
                 out[i] = v
             return out
         return np.asarray(values, dtype=self.np_dtype)
+
+
+def _all_ascii(values: np.ndarray) -> bool:
+    """Whether every item of an object array is ASCII text (then each is valid UTF-8)."""
+    try:
+        return "".join(values.ravel().tolist()).isascii()
+    except TypeError:  # not all str
+        return False
 
 
 OBJECT_TYPE = ColumnType(None, np.dtype(object), (object,))

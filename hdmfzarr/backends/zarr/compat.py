@@ -48,7 +48,36 @@ def run(coro: Coroutine[Any, Any, T]) -> T:
 
 def array_from_metadata(metadata: dict[str, Any], store: Store, path: str) -> Array:
     """An array over ``store``/``path`` from metadata we already parsed (no second metadata request)."""
-    return Array(AsyncArray(metadata=metadata, store_path=StorePath(store, path)))  # type: ignore[call-overload]
+    return Array(AsyncArray(metadata=_parsed(metadata), store_path=StorePath(store, path)))  # type: ignore[call-overload]
+
+
+_PARSED: dict[str, Any] = {}
+_PARSED_MAX = 512
+
+
+def _parsed(doc: dict[str, Any]) -> Any:
+    """zarr's metadata object of an array document, parsed once per distinct document: zarr's parse
+    costs about a millisecond, and an append commit meets the same documents again (the one it wrote
+    is the next commit's input), where raw zarr keeps its parsed object."""
+    try:
+        key = json.dumps(doc, sort_keys=True, allow_nan=True)
+    except (TypeError, ValueError):  # not plain JSON: parse without caching
+        return _parse(doc)
+    meta = _PARSED.get(key)
+    if meta is None:
+        meta = _remember(key, _parse(doc))
+    return meta
+
+
+def _parse(doc: dict[str, Any]) -> Any:
+    return (ArrayV3Metadata if doc.get("zarr_format") == 3 else ArrayV2Metadata).from_dict(dict(doc))
+
+
+def _remember(key: str, meta: Any) -> Any:
+    if len(_PARSED) >= _PARSED_MAX:
+        _PARSED.pop(next(iter(_PARSED)))
+    _PARSED[key] = meta
+    return meta
 
 
 def async_array(array: Array) -> AsyncArray[Any]:
@@ -85,7 +114,7 @@ def edit_array_document(doc: dict[str, Any], *, shape: Any = None, dtype: np.dty
     rewritten chunks never overwrite committed ones. Keys zarr adds to a format-2 document that the
     document did not have, and a format-2 fill value (hdmf-zarr 0.13's text quirk), stay as stored."""
     v3 = doc.get("zarr_format") == 3
-    meta: Any = (ArrayV3Metadata if v3 else ArrayV2Metadata).from_dict(dict(doc))
+    meta: Any = _parsed(doc)
     if shape is not None:
         meta = meta.update_shape(tuple(int(n) for n in shape))
     changes: dict[str, Any] = {}
@@ -103,6 +132,8 @@ def edit_array_document(doc: dict[str, Any], *, shape: Any = None, dtype: np.dty
         out = {k: v for k, v in out.items() if k in doc or k in ("shape", "dtype")}
         if dtype is None and "fill_value" in doc:
             out["fill_value"] = doc["fill_value"]
+    elif shape is not None and not changes:  # the next commit (and the array opened on it) meets this document
+        _remember(json.dumps(out, sort_keys=True, allow_nan=True), meta)
     return out
 
 
