@@ -23,6 +23,7 @@ def test_s3_latency_benchmark_smoke(benchmark_module) -> None:
             assert not math.isnan(m.seconds), (kind, workload, m.note)
     assert res.cells[("table", "open", "hdmfzarr", args.delay)].requests == 1  # the consolidated root document
     nwb_open = res.cells[("nwb", "open", "hdmfzarr", args.delay)]
-    assert nwb_open.requests > 1  # small values and cached specs ...
+    # the root document only: the specs were loaded by the run's untimed first open, scalars are read on use
+    assert nwb_open.requests == 1
     ragged = res.cells[("nwb", "1,000 random ragged rows", "hdmfzarr", args.delay)]
     assert ragged.requests <= 4  # offsets then values: two concurrent waves, not a request per row
