@@ -108,3 +108,20 @@ def test_mode_a_repeated_additions_write_only_the_newest(tmp_path: Path, io_coun
         back = io.read()
         assert sorted(back.containers) == ["a", "b", "c"]
         assert np.asarray(back.containers["b"]["big"].get_all())[-1, -1] == 2_999_999.0
+
+
+def test_text_fingerprints_tell_every_change() -> None:
+    """Text is fingerprinted in C passes (shape, lengths, UTF-8): splitting, editing, reshaping or a
+    non-str item each changes the fingerprint; equal content in a list or an object array does not."""
+    from hdmfzarr.backends.zarr.writer import fingerprint
+    from hdmfzarr.build.builders import DatasetBuilder
+
+    def fp(data):
+        return fingerprint(DatasetBuilder("d", data, dtype="text"))
+
+    base = fp(["ab", "c", "\udcff"])
+    assert base == fp(np.array(["ab", "c", "\udcff"], dtype=object))
+    assert base != fp(["a", "bc", "\udcff"])
+    assert base != fp(["ab", "c", "\udcfe"])
+    assert fp(np.array([["a", "b"]], dtype=object)) != fp(np.array([["a"], ["b"]], dtype=object))
+    assert fp(["1", "2"]) != fp(["1", 2])

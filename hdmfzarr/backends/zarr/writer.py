@@ -124,6 +124,8 @@ def _digest_values(digest: Any, value: Any) -> None:
     if isinstance(value, np.ndarray) and value.dtype.kind not in "OV":
         digest.update(f"a{value.dtype.str}{value.shape}".encode())
         digest.update(np.ascontiguousarray(value).view(np.uint8).reshape(-1).data)
+    elif isinstance(value, (list, tuple, np.ndarray)) and _digest_texts(digest, value):
+        pass
     elif isinstance(value, (list, tuple, np.ndarray)):
         digest.update(b"[%d" % len(value))
         for item in value:
@@ -142,6 +144,21 @@ def _digest_values(digest: Any, value: Any) -> None:
         digest.update(f"container:{value.object_id};".encode())
     else:
         raise _Unknown
+
+
+def _digest_texts(digest: Any, value: Any) -> bool:
+    """Digest a sequence (or object array) of str in a few C passes (shape, lengths, UTF-8) rather than
+    item by item (a million-row text column: ~40 ms, not ~2 s); False, digesting nothing, when an item
+    is not a str."""
+    items = value.ravel().tolist() if isinstance(value, np.ndarray) else value
+    try:
+        joined = "".join(items)
+    except TypeError:
+        return False
+    digest.update(b"t%r" % (np.shape(value),))
+    digest.update(np.fromiter(map(len, items), dtype=np.int64, count=len(items)).data)
+    digest.update(joined.encode("utf-8", "surrogatepass"))
+    return True
 
 
 class ZarrWriter:
