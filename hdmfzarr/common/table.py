@@ -1344,8 +1344,8 @@ register_kind(DynamicTable, "table")
 class MeaningsTable(DynamicTable):
     """Rows of (value, meaning) for the values of ``target``, a column; named ``<target>_meanings``.
 
-    Attached to the target's table with ``DynamicTable.add_meanings_table``. The bundled hdmf-common
-    schema (1.5.1) has no MeaningsTable, so it lives in memory only for now (README).
+    Attached to the target's table with ``DynamicTable.add_meanings_table``; written as hdmf-common 1.10's
+    MeaningsTable.
     """
 
     data_type: ClassVar[str] = "MeaningsTable"

@@ -124,6 +124,34 @@ def test_hdmf_zarr_014_reads_our_store(tmp_path: Path) -> None:
             assert list(p["home"].data[:]) == [1, 0]
 
 
+def test_hdmf_zarr_014_reads_our_enum_and_meanings(tmp_path: Path) -> None:
+    """EnumData (hdmf-experimental) and MeaningsTable (hdmf-common 1.10), written by us, read by hdmf-zarr
+    0.14 with hdmf's own classes: the enum's values resolve through its elements, the meanings attach."""
+    from hdmf.common import get_manager
+
+    from hdmfzarr.common import DynamicTable, MeaningsTable
+
+    t = DynamicTable(name="t", description="colors")
+    t.add_column("color", "colors", enum=True)
+    t.add_column("size", "sizes")
+    for color, size in (("red", "S"), ("blue", "L"), ("red", "M")):
+        t.add_row(color=color, size=size)
+    meanings = MeaningsTable(description="sizes explained", target=t["size"])
+    for value, meaning in (("S", "small"), ("M", "medium"), ("L", "large")):
+        meanings.add_row(value=value, meaning=meaning)
+    t.add_meanings_table(meanings)
+    with ZarrIO(tmp_path / "enum.zarr", "w") as io:
+        io.write(t)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with hdmf_zarr.ZarrIO(str(tmp_path / "enum.zarr"), mode="r", manager=get_manager()) as io:
+            back = io.read()
+            assert type(back["color"]).__name__ == "EnumData"
+            assert back.to_dataframe()["color"].tolist() == ["red", "blue", "red"]
+            got = back.get_meanings_for_column("size").to_dataframe()
+            assert dict(zip(got["value"], got["meaning"])) == {"S": "small", "M": "medium", "L": "large"}
+
+
 def test_hdmf_zarr_014_reads_our_builder_level_refs_and_scalars(tmp_path: Path) -> None:
     """Builder level: reference datasets, scalar references, compounds with refs, root links."""
     root = GroupBuilder("root")
