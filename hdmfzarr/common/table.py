@@ -431,6 +431,7 @@ class DynamicTable(Container):
     data_type: ClassVar[str] = "DynamicTable"
     field_names: ClassVar[tuple[str, ...]] = ("description", "colnames", "id", "columns")
     columns_spec: ClassVar[tuple[ColumnInfo, ...]] = ()
+    __columns__: ClassVar[tuple[dict[str, Any], ...]] = ()  # hdmf's spelling of the predefined columns
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         # hdmf declares predefined columns as ``__columns__ = ({"name": ..., ...}, ...)``: same as columns_spec
