@@ -343,6 +343,13 @@ class RemoteStore(WrapperStore[FsspecStore]):
     def _batching(self, value: int) -> None:
         self._flags["batching"] = value
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled (for a dask worker) without the writer lease: its renewal thread stays with the writer.
+        A worker's chunks land under keys no commit names yet, and the writer's commit stays conditional."""
+        state = self.__dict__.copy()
+        state["_flags"] = {k: v for k, v in self._flags.items() if k != "fence"}
+        return state
+
     def __repr__(self) -> str:
         return f"RemoteStore({self.url!r})"
 
