@@ -74,8 +74,8 @@ def _parse(doc: dict[str, Any]) -> Any:
 
 
 def _remember(key: str, meta: Any) -> Any:
-    if len(_PARSED) >= _PARSED_MAX:
-        _PARSED.pop(next(iter(_PARSED)))
+    if len(_PARSED) >= _PARSED_MAX:  # drop the oldest; tolerant of another thread dropping it first
+        _PARSED.pop(next(iter(_PARSED), ""), None)
     _PARSED[key] = meta
     return meta
 
