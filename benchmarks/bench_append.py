@@ -30,6 +30,8 @@ import numpy as np
 from hdmfzarr.backends.zarr import ZarrIO
 from hdmfzarr.common import DynamicTable
 
+from _support import int_float_text_ragged_table
+
 TARGET_RATIO = 1.2
 
 
@@ -51,11 +53,7 @@ def make_batches(n_batches: int, rows: int, seed: int = 0) -> list[dict]:
 
 
 def _table(first: dict) -> DynamicTable:
-    t = DynamicTable(name="bench", description="append benchmark table")
-    t.add_column("i", "an int column", dtype="int64")
-    t.add_column("f", "a float column", dtype="float64")
-    t.add_column("s", "a text column", dtype="text")
-    t.add_column("r", "a ragged float column", dtype="float64", index=True)
+    t = int_float_text_ragged_table()
     t.extend(first)
     return t
 

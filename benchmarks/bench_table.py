@@ -12,20 +12,12 @@ import time
 
 import numpy as np
 
-from hdmfzarr.common import DynamicTable
+from _support import int_float_text_ragged_table
 
 ADD_ROW_TARGET_US = 5.0
 HDMF_REFERENCE_US = 47.0
 EXTEND_TARGET_S = 1.0
 
-
-def _make_table() -> DynamicTable:
-    table = DynamicTable(name="bench", description="benchmark table")
-    table.add_column("i", "an int column", dtype="int64")
-    table.add_column("f", "a float column", dtype="float64")
-    table.add_column("s", "a text column", dtype="text")
-    table.add_column("r", "a ragged float column", dtype="float64", index=True)
-    return table
 
 
 def bench_add_row(nrows: int, repeats: int = 20) -> float:
@@ -35,7 +27,7 @@ def bench_add_row(nrows: int, repeats: int = 20) -> float:
     batch = max(1, nrows // repeats)
     best = float("inf")
     for _ in range(repeats):
-        table = _make_table()
+        table = int_float_text_ragged_table()
         t0 = time.perf_counter()
         for k in range(batch):
             table.add_row(i=k, f=0.5, s="text value", r=ragged)
@@ -75,14 +67,14 @@ def bench_extend(nrows: int) -> tuple[float, float]:
     lengths = rng.integers(0, 5, nrows)
     flat = rng.random(int(lengths.sum()))
     ragged = np.split(flat, np.cumsum(lengths)[:-1])
-    table = _make_table()
+    table = int_float_text_ragged_table()
     t0 = time.perf_counter()
     table.extend({"i": ints, "f": floats, "s": texts, "r": ragged})
     _ = [c.data for c in table.columns], table.id.data
     t_arrays = time.perf_counter() - t0
     assert len(table) == nrows and len(table["r"].target) == len(flat)
     ragged_lists = [list(x) for x in ragged[: nrows // 10]]
-    table2 = _make_table()
+    table2 = int_float_text_ragged_table()
     n2 = len(ragged_lists)
     t0 = time.perf_counter()
     table2.extend({"i": ints[:n2].tolist(), "f": floats[:n2].tolist(), "s": texts[:n2], "r": ragged_lists})
