@@ -115,14 +115,14 @@ class AbstractContainer:
                 f"{type(self).__name__} {self.name!r}: parent must be a container, got {type(parent).__name__}"
             )
         self._parent = parent
-        parent._children.append(self)
+        parent.children.append(self)
         parent.set_modified(True)
 
     def reset_parent(self) -> None:
         """Detach from the parent (so the container may be added elsewhere)."""
         parent = self._parent
         if parent is not None:
-            parent._children = [c for c in parent._children if c is not self]
+            parent.children[:] = [c for c in parent.children if c is not self]  # by identity (tables define ==)
             parent.set_modified(True)
             self._parent = None
 
@@ -137,7 +137,7 @@ class AbstractContainer:
 
     def _adopt(self, value: Any) -> Any:
         """Set ``self`` as parent of ``value`` if it is an orphan container (fields holding links keep theirs)."""
-        if isinstance(value, AbstractContainer) and value._parent is None:
+        if isinstance(value, AbstractContainer) and value.parent is None:
             value.parent = self
         return value
 
@@ -151,21 +151,15 @@ class AbstractContainer:
         while stack:
             node = stack.pop()
             yield node
-            stack.extend(reversed(node._children))
+            stack.extend(reversed(node.children))
 
     def get_ancestor(self, data_type: str | None = None) -> AbstractContainer | None:
         """The nearest ancestor with ``data_type`` (or the root when ``data_type`` is None)."""
         node = self._parent
-        if data_type is None:
-            if node is None:
-                return None
-            while node._parent is not None:
-                node = node._parent
-            return node
         while node is not None:
-            if type(node).data_type == data_type:
+            if data_type is None and node.parent is None or type(node).data_type == data_type:
                 return node
-            node = node._parent
+            node = node.parent
         return None
 
     # --- modified flag --------------------------------------------------------------------
@@ -176,11 +170,9 @@ class AbstractContainer:
     def set_modified(self, modified: bool = True) -> None:
         """Mark as (un)modified; marking modified also marks every ancestor (they must be rewritten)."""
         self._modified = modified
-        if modified:
-            node = self._parent
-            while node is not None and not node._modified:
-                node._modified = True
-                node = node._parent
+        parent = self._parent
+        if modified and parent is not None and not parent.modified:
+            parent.set_modified(True)
 
     # --- fields ---------------------------------------------------------------------------
     @property

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from functools import partial
 from typing import Any, ClassVar
 
 import numpy as np
@@ -115,44 +116,23 @@ class AlignedDynamicTable(DynamicTable):
             raise ContainerError(f"AlignedDynamicTable {self.name!r}: {name!r} is already a category")
         return super().add_column(name, *args, **kwargs)
 
-    def add_row(  # type: ignore[override]
-        self,
-        data: Mapping[str, Any] | None = None,
-        id: int | None = None,
-        enforce_unique_id: bool = False,
-        check_ragged: bool = True,
-        **values: Any,
-    ) -> None:
-        """Append a row: main columns as keywords, each category's cells as ``category_name={...}``."""
-        if data is not None:
-            values = {**data, **values}
-            if "id" in values and id is None:
-                id = values.pop("id")
-        cat_values: dict[str, Mapping[str, Any]] = {}
-        main: dict[str, Any] = {}
-        for key, value in values.items():
-            if key in self._categories:
-                if not isinstance(value, Mapping):
-                    raise ContainerError(
-                        f"AlignedDynamicTable {self.name!r}: category {key!r} needs a dict of column values, "
-                        f"got {type(value).__name__}"
-                    )
-                cat_values[key] = value
-            else:
-                main[key] = value
-        missing = [c for c in self._categories if c not in cat_values]
+    def _stage_row(self, id: Any, enforce_unique_id: bool, values: dict[str, Any]) -> tuple[list, int]:
+        """As DynamicTable's, with each category's cells given as ``category_name={...}`` staged in its table
+        (``add_row`` checks the whole row, main and categories, before changing anything)."""
+        main = {k: v for k, v in values.items() if k not in self._categories}
+        missing = [c for c in self._categories if c not in values]
         if missing:
             raise ContainerError(f"AlignedDynamicTable {self.name!r}: row lacks values for categories {missing}")
-        staged, row_id = self._stage_row(id, enforce_unique_id, main)
-        cat_staged = []
-        for cname, cvals in cat_values.items():
-            table = self._categories[cname]
+        staged, row_id = super()._stage_row(id, enforce_unique_id, main)
+        for cname, table in self._categories.items():
+            cvals = values[cname]
+            if not isinstance(cvals, Mapping):
+                raise ContainerError(f"AlignedDynamicTable {self.name!r}: category {cname!r} needs a dict of column "
+                                     f"values, got {type(cvals).__name__}")
             cvals = dict(cvals)
-            cid = cvals.pop("id", row_id)
-            cat_staged.append((table, *table._stage_row(cid, False, cvals)))
-        self._commit_row(staged, row_id)
-        for table, st, cid in cat_staged:
-            table._commit_row(st, cid)
+            cstaged, cid = table._stage_row(cvals.pop("id", row_id), False, cvals)
+            staged.append((partial(table._commit_row, cstaged), cid))
+        return staged, row_id
 
     def __getitem__(self, key: Any) -> Any:
         """``t['category']`` a category table, ``t['category', 'col']`` its column, else as DynamicTable."""

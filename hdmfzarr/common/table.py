@@ -904,7 +904,7 @@ class DynamicTable(Container):
 
     # --- adding rows ----------------------------------------------------------------------
     def _stage_row(self, id: Any, enforce_unique_id: bool, values: dict[str, Any]) -> tuple[list, int]:
-        """Validate one row; returns the staged cells and its id (nothing is changed)."""
+        """Validate one row; returns the staged ``(commit, value)`` pairs and its id (nothing is changed)."""
         plans = self._plans or self._get_plans()
         if values.keys() != plans.keys():
             self._add_missing_predefined(values)
@@ -920,7 +920,7 @@ class DynamicTable(Container):
                 raise ContainerError(
                     f"{self._where()}: row has {' and '.join(problems)}; columns are {list(self._colnames)}"
                 )
-        staged = [(plan := plans[k], plan.check(v)) for k, v in values.items()]
+        staged = [((plan := plans[k]).commit, plan.check(v)) for k, v in values.items()]
         if id is None:
             id = len(self.id)
         elif not isinstance(id, (int, np.integer)) or isinstance(id, bool):
@@ -935,8 +935,8 @@ class DynamicTable(Container):
                 obj.set_modified(True)
             self.id.set_modified(True)
             self.set_modified(True)
-        for plan, value in staged:
-            plan.commit(value)
+        for commit, value in staged:
+            commit(value)
         ids = self.id
         if self._id_index is not None:
             n = len(ids)
