@@ -302,11 +302,15 @@ class ZarrIO:
                     f"{self.url}: the specs cached in the store cannot be loaded ({type(exc).__name__}: {exc})"
                 ) from exc
             _EXTENDED.setdefault(base, {})[key] = type_map
-        from .append import bound_tables, wrap_growable
-
+        # the append machinery (transactions, commits) is imported only where it is needed: a read of a
+        # consolidated store in mode 'r' never loads it (tests/backends/test_backends_lean_read.py)
         if not self._get_reader().consolidated:  # bound columns by the committed rows (append protocol)
+            from .append import bound_tables
+
             bound_tables(builder)
         if self.mode in ("a", "r+"):
+            from .append import wrap_growable
+
             wrap_growable(builder)
         self._manager = _store_build_manager(BuildManager)(type_map, resolve_external=self.resolve_external)
         self._conflict_reported = False  # a fresh tree: its pending rows are the caller's new ones
