@@ -197,9 +197,7 @@ def _add_paths_and_mappings(classdict: dict[str, Any], base: type, mapper: Any, 
             deferred.add(f.attr)
     classdict["deferred_fields"] = frozenset(deferred)
     for f in own:
-        many = getattr(f.spec, "is_many", None)
-        if f.kind in ("group", "dataset", "link") and many is not None and many() and (
-                spec_type(f.spec) or isinstance(f.spec, LinkSpec)):
+        if f.kind != "attribute" and f.spec.is_many() and (spec_type(f.spec) or isinstance(f.spec, LinkSpec)):
             classdict[f.attr] = _children_property(f.attr, f"{label} field {f.attr!r}")
     taken = set(classdict) | {f.attr for f in mapper.fields()} | set(dir(base))
     for top in dict.fromkeys(p[0] for p in paths.values() if p):
@@ -293,7 +291,7 @@ def _predefined_columns(type_map: TypeMap, namespace: str, spec: Any, base: type
         out.append(ColumnInfo(
             name=d.name,
             description=getattr(d, "doc", "") or "",
-            required=(getattr(d, "quantity", 1) not in ("?", "*")),
+            required=d.required,
             index=index,
             table=table,
             col_cls=type_map.get_class(dt, namespace),

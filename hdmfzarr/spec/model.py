@@ -14,7 +14,7 @@ import contextlib
 import contextvars
 import copy as _copy
 import warnings
-from typing import Any, Callable, Iterator, Union
+from typing import Any, Callable, Iterator, Sequence, Union
 
 from ..errors import SpecError
 from .dtypes import canonical_dtype, is_known_dtype
@@ -23,7 +23,7 @@ __all__ = [
     "ZERO_OR_ONE", "ZERO_OR_MANY", "ONE_OR_MANY", "QUANTITY_FLAGS", "DEF_QUANTITY",
     "RefSpec", "DtypeSpec", "AttributeSpec", "DatasetSpec", "GroupSpec", "LinkSpec", "BaseStorageSpec",
     "Spec", "Dtype", "Quantity", "freeze", "canonical_spec_dtype", "spec_type", "is_ref_dtype", "is_compound_dtype",
-    "TYPE_KEYS", "declared_type",
+    "TYPE_KEYS", "declared_type", "alternatives", "quantity_bounds", "shape_fits",
 ]
 
 ZERO_OR_ONE = "?"
@@ -100,23 +100,26 @@ def _check_storage_name(value: Any, label: str | None, key: str) -> None:
                      f"{what} {value!r} is invalid. Names of Groups and Datasets cannot contain '/'")
 
 
+def quantity_bounds(qty: Quantity) -> tuple[int, int | None]:
+    """(least, most) instances a quantity allows (most None: unbounded); the one home of the quantity rule."""
+    if isinstance(qty, str):
+        flag = QUANTITY_FLAGS.get(qty)
+        return (1 if flag == ONE_OR_MANY else 0), (1 if flag == ZERO_OR_ONE else None)
+    return qty, qty
+
+
 def _check_quantity(qty: Any, name: str | None, label: str | None) -> Quantity:
     """An int >= 1 or a quantity flag (kept as spelled); numeric strings become ints."""
     flags = "[" + ", ".join((ZERO_OR_ONE, ZERO_OR_MANY, ONE_OR_MANY)) + "]"
     bad = _error(f"Invalid quantity '{qty}': must be greater than or equal to 1 or in '{flags}'", label, "quantity")
-    if isinstance(qty, str):
-        if qty in QUANTITY_FLAGS:
-            if QUANTITY_FLAGS[qty] in (ZERO_OR_MANY, ONE_OR_MANY) and name is not None:
-                raise _error("Cannot give specific name to something that can exist multiple times: "
-                             f"name='{name}', quantity='{qty}'", label, "quantity")
-            return qty
+    if isinstance(qty, str) and qty not in QUANTITY_FLAGS:
         try:
             qty = int(qty)
         except ValueError:
             raise bad from None
-    if isinstance(qty, bool) or not isinstance(qty, int) or qty < 1:
+    if not isinstance(qty, str) and (isinstance(qty, bool) or not isinstance(qty, int) or qty < 1):
         raise bad
-    if name is not None and qty != 1:
+    if name is not None and quantity_bounds(qty)[1] != 1:
         raise _error("Cannot give specific name to something that can exist multiple times: "
                      f"name='{name}', quantity='{qty}'", label, "quantity")
     return qty
@@ -129,7 +132,7 @@ def _check_shape(shape: Any, label: str | None) -> None:
         raise _error(f"shape must be a list, got {shape!r}", label, "shape")
     if len(shape) == 0:
         raise _error("'shape' must not be empty", label, "shape")
-    for one in (shape if _is_multi(shape) else (shape,)):
+    for one in alternatives(shape):
         if not isinstance(one, (list, tuple)) or not one:
             raise _error(f"shape must be a non-empty list or a list of such lists, got {_thaw(shape)!r}",
                          label, "shape")
@@ -143,7 +146,7 @@ def _check_dims(dims: Any, label: str | None) -> None:
         return
     if not isinstance(dims, (list, tuple)) or not dims:
         raise _error(f"dims must be a non-empty list, got {dims!r}", label, "dims")
-    for one in (dims if _is_multi(dims) else (dims,)):
+    for one in alternatives(dims):
         if not isinstance(one, (list, tuple)) or not all(d is None or isinstance(d, str) for d in one):
             raise _error(f"dims entries must be strings (or null), got {_thaw(dims)!r}", label, "dims")
 
@@ -151,8 +154,7 @@ def _check_dims(dims: Any, label: str | None) -> None:
 def _check_shape_dims(shape: Any, dims: Any, label: str | None) -> None:
     if shape is None or dims is None:
         return
-    shapes = shape if _is_multi(shape) else (shape,)
-    dimss = dims if _is_multi(dims) else (dims,)
+    shapes, dimss = alternatives(shape), alternatives(dims)
     if len(shapes) != len(dimss) or any(len(s) != len(d) for s, d in zip(shapes, dimss)):
         raise _error(f"'dims' and 'shape' must be the same length: dims {_thaw(dims)!r}, shape {_thaw(shape)!r}",
                      label, "dims")
@@ -262,7 +264,10 @@ class _Dict(dict):
     @classmethod
     def build_const_args(cls, spec_dict: dict) -> dict:
         """Constructor arguments from a spec dict (sub-dicts become spec objects)."""
-        return dict(spec_dict)
+        ret = dict(spec_dict)
+        if isinstance(ret.get("dtype"), dict) and not isinstance(ret["dtype"], RefSpec):
+            ret["dtype"] = RefSpec.build_spec(ret["dtype"])
+        return ret
 
     @classmethod
     def build_spec(cls, spec_dict: dict) -> Any:
@@ -378,13 +383,6 @@ class DtypeSpec(_Dict):
                          label, "dtype")
         return cls(d["name"], d["doc"], d["dtype"])
 
-    @classmethod
-    def build_const_args(cls, spec_dict: dict) -> dict:
-        ret = dict(spec_dict)
-        if isinstance(ret.get("dtype"), dict):
-            ret["dtype"] = RefSpec.build_spec(ret["dtype"])
-        return ret
-
     @staticmethod
     def check_valid_dtype(dtype: Any) -> bool:
         """True if `dtype` is a reference dict (with 'target_type') or a primitive dtype; else SpecError."""
@@ -440,43 +438,40 @@ class _Spec(_Dict):
 
     def _adopt(self, child: Any) -> Any:
         """Return `child` with its parent set to self (a value-equal copy if it already has another parent)."""
-        p = getattr(child, "_parent", None)
-        if p is None:
-            child._parent = self
+        if child.parent is None:
+            child.parent = self
             return child
-        if p is self:
+        if child.parent is self:
             return child
         new = _copy.copy(child)
-        new._parent = self
+        new.parent = self
         return new
 
     quantity = spec_key("quantity", DEF_QUANTITY)
 
     def is_many(self) -> bool:
         """True if more than one instance may exist ('*', '+' or an integer > 1)."""
-        q = QUANTITY_FLAGS.get(self.quantity, self.quantity) if isinstance(self.quantity, str) else self.quantity
-        return q in (ZERO_OR_MANY, ONE_OR_MANY) or (isinstance(q, int) and q > 1)
+        return self.max_count != 1
+
+    @property
+    def required(self) -> bool:
+        """True if at least one instance must exist."""
+        return self.min_count >= 1
 
     @property
     def is_required(self) -> bool:
         """True if the object must be present (quantity at least one); same question as on AttributeSpec."""
-        return self.required  # type: ignore[attr-defined]
+        return self.required
 
     @property
     def min_count(self) -> int:
         """The least number of instances allowed."""
-        q = self.quantity
-        if isinstance(q, str):
-            return 1 if QUANTITY_FLAGS.get(q) == ONE_OR_MANY else 0
-        return q
+        return quantity_bounds(self.quantity)[0]
 
     @property
     def max_count(self) -> int | None:
         """The largest number of instances allowed (None: unbounded)."""
-        q = self.quantity
-        if isinstance(q, str):
-            return 1 if QUANTITY_FLAGS.get(q) == ZERO_OR_ONE else None
-        return q
+        return quantity_bounds(self.quantity)[1]
 
 
 def _array_fields(self: Any, label: str | None, dtype: Any, shape: Any, dims: Any, value: Any,
@@ -517,13 +512,33 @@ class _ArrayProps:
     value = spec_key("value", None)
     default_value = spec_key("default_value", None)
 
+    def _array_dict(self, d: dict) -> dict:
+        """`d` with the dims, shape, value and default_value this spec gives, in their YAML/JSON form."""
+        for key in ("dims", "shape", "value", "default_value"):
+            if self.get(key) is not None:  # type: ignore[attr-defined]
+                d[key] = _thaw(self.get(key))  # type: ignore[attr-defined]
+        return d
+
     @property
     def shapes(self) -> tuple | None:
         """The allowed shapes as a sequence of shapes (None: unconstrained)."""
-        s = self.shape
-        if s is None:
-            return None
-        return tuple(s) if _is_multi(s) else (s,)
+        return None if self.shape is None else alternatives(self.shape)
+
+    @property
+    def dims_options(self) -> tuple | None:
+        """The dimension names of each of `shapes`, in the same order (None: the spec names none)."""
+        return None if self.dims is None else alternatives(self.dims)
+
+
+def shape_fits(found: Sequence[int | None], allowed: Sequence[int | None]) -> bool:
+    """Whether a shape fits one allowed shape (``None`` entries there take any length): data against its spec,
+    and a child's shape against its parent's."""
+    return len(found) == len(allowed) and all(a is None or a == f for a, f in zip(allowed, found))
+
+
+def alternatives(value: Any) -> tuple:
+    """A (non-None) shape or dims value as a sequence of alternatives (a list of lists is several)."""
+    return tuple(value) if _is_multi(value) else (value,)
 
 
 class AttributeSpec(_ArrayProps, _Spec):
@@ -554,13 +569,6 @@ class AttributeSpec(_ArrayProps, _Spec):
             self["required"] = False
         self._parent = parent
 
-    @classmethod
-    def build_const_args(cls, spec_dict: dict) -> dict:
-        ret = dict(spec_dict)
-        if isinstance(ret.get("dtype"), dict):
-            ret["dtype"] = RefSpec.build_spec(ret["dtype"])
-        return ret
-
     required = spec_key("required", True, "False if the attribute may be absent.")
 
     @property
@@ -573,11 +581,7 @@ class AttributeSpec(_ArrayProps, _Spec):
 
     def to_dict(self, type_key: str = "data_type") -> dict:
         """The YAML/JSON form (defaults left out)."""
-        d: dict[str, Any] = {"name": self.name, "doc": self.doc, "dtype": _dtype_to_dict(self.dtype)}
-        for key in ("dims", "shape", "value", "default_value"):
-            v = self.get(key)
-            if v is not None:
-                d[key] = _thaw(v)
+        d = self._array_dict({"name": self.name, "doc": self.doc, "dtype": _dtype_to_dict(self.dtype)})
         if "required" in self and not self.required:
             d["required"] = False
         return d
@@ -586,7 +590,9 @@ class AttributeSpec(_ArrayProps, _Spec):
 class BaseStorageSpec(_Spec):
     """Shared behaviour of DatasetSpec and GroupSpec: attributes, type keys, inheritance tracking."""
 
-    __slots__ = ("_attrs", "_new_attrs", "_over_attrs", "_inc_resolved", "_resolved", "_inc_spec")
+    __slots__ = ("_attrs", "_new", "_over", "_inc_resolved", "_resolved", "_inc_spec")
+    #: sub-spec kinds this spec holds, and how a missing name of each is reported (hdmf's messages)
+    _MISSING = {"attributes": "Attribute '{}' not found"}
 
     def _init_storage(self, doc: str, name: str | None, default_name: str | None, attributes: Any,
                       linkable: bool, quantity: Any, data_type_def: str | None, data_type_inc: str | None) -> None:
@@ -637,8 +643,8 @@ class BaseStorageSpec(_Spec):
                 if a.name in self._attrs:
                     raise _error(f"duplicate name {a.name!r} in attributes", label, "attributes")
                 self.set_attribute(a)
-        self._new_attrs = set(self._attrs)
-        self._over_attrs: set[str] = set()
+        self._new: dict[str, set] = {"attributes": set(self._attrs)}
+        self._over: dict[str, set] = {"attributes": set()}
 
     # -- type keys ---------------------------------------------------------------------------------
 
@@ -681,12 +687,6 @@ class BaseStorageSpec(_Spec):
     linkable = spec_key("linkable", True)
 
     @property
-    def required(self) -> bool:
-        """True if at least one instance must exist."""
-        return QUANTITY_FLAGS.get(self.quantity, self.quantity) not in (ZERO_OR_ONE, ZERO_OR_MANY) \
-            if isinstance(self.quantity, str) else True
-
-    @property
     def attributes(self) -> tuple[AttributeSpec, ...]:
         return tuple(self.get("attributes", ()))
 
@@ -694,19 +694,27 @@ class BaseStorageSpec(_Spec):
 
     def set_attribute(self, spec: AttributeSpec) -> None:
         """Add (or replace, by name) an attribute spec; a spec that has another parent is copied."""
-        if not isinstance(spec, AttributeSpec):
-            raise TypeError(f"set_attribute needs an AttributeSpec, got {type(spec).__name__}")
+        self._put("attributes", AttributeSpec, spec)
+
+    def _put(self, kind: str, cls: type, spec: Any) -> None:
+        """Add (or replace, by name) a sub-spec of `kind`, indexed by name and by type."""
+        if not isinstance(spec, cls):
+            article = "an" if cls is AttributeSpec else "a"
+            raise TypeError(f"set_{kind[:-1]} needs {article} {cls.__name__}, got {type(spec).__name__}")
+        index = self._by_name(kind)
         spec = self._adopt(spec)
-        attrs = self.setdefault("attributes", [])
-        if isinstance(attrs, tuple):
-            attrs = self["attributes"] = list(attrs)
-        name: str = spec.name  # type: ignore[assignment]  # attributes always have a name
-        old = self._attrs.get(name)
-        if old is not None:
-            attrs[next(i for i, a in enumerate(attrs) if a.name == spec.name)] = spec
+        items = self.setdefault(kind, [])
+        if isinstance(items, tuple):
+            items = self[kind] = list(items)
+        if spec.name is not None and spec.name in index:
+            old = index[spec.name]
+            items[next(i for i, s in enumerate(items) if s is old)] = spec
         else:
-            attrs.append(spec)
-        self._attrs[name] = spec
+            items.append(spec)
+        if spec.name is not None:
+            index[spec.name] = spec
+        if kind != "attributes" and spec.data_type is not None:
+            self._index_by_type(spec)  # type: ignore[attr-defined]  # GroupSpec's
 
     def add_attribute(self, name: str, doc: str, dtype: Any, shape: Any = None, dims: Any = None,
                       required: bool = True, parent: Any = None, value: Any = None,
@@ -738,25 +746,27 @@ class BaseStorageSpec(_Spec):
             raise ValueError("resolved must be a boolean")
         self._resolved = val
 
+    def _by_name(self, kind: str) -> dict[str, Any]:
+        """This spec's sub-specs of `kind` by name."""
+        return self._attrs if kind == "attributes" else getattr(self, "_" + kind)
+
     def _set_inherited(self, inc_spec: Any, own: dict[str, set]) -> None:
         """Record what came from `inc_spec`; `own` names this spec's own sub-specs per kind before merging."""
         self._inc_spec = inc_spec
         self._inc_resolved = True
-        inherited = {a.name for a in inc_spec.attributes}
-        self._new_attrs = set(self._attrs) - inherited
-        self._over_attrs = own.get("attributes", set()) & inherited
+        for kind in self._MISSING:
+            inherited = {s.name for s in getattr(inc_spec, kind) if s.name is not None}
+            self._new[kind] = set(self._by_name(kind)) - inherited
+            self._over[kind] = own.get(kind, set()) & inherited
 
-    def is_inherited_attribute(self, name: str) -> bool:
-        """True if attribute `name` came from the included type (ValueError if there is none)."""
-        if name not in self._attrs:
-            raise ValueError(f"Attribute '{name}' not found")
-        return name not in self._new_attrs
+    def _inherited(self, kind: str, name: str, overridden: bool) -> bool:
+        """Whether sub-spec `name` of `kind` came from (or, `overridden`, refines) the included type."""
+        if name not in self._by_name(kind):
+            raise ValueError(self._MISSING[kind].format(name))
+        return name in self._over[kind] if overridden else name not in self._new[kind]
 
-    def is_overridden_attribute(self, name: str) -> bool:
-        """True if attribute `name` refines one of the included type (ValueError if there is none)."""
-        if name not in self._attrs:
-            raise ValueError(f"Attribute '{name}' not found")
-        return name in self._over_attrs
+    is_inherited_attribute = _inheritance_test("attributes", False, "True if attribute `name` came from the included type.")
+    is_overridden_attribute = _inheritance_test("attributes", True, "True if attribute `name` refines one of the included type.")
 
     def is_inherited_spec(self, spec: Any) -> bool:
         """True if `spec` (an attribute of this spec) came from the included type."""
@@ -859,11 +869,8 @@ class DatasetSpec(_ArrayProps, BaseStorageSpec):
     @classmethod
     def build_const_args(cls, spec_dict: dict) -> dict:
         ret = super().build_const_args(spec_dict)
-        dt = ret.get("dtype")
-        if isinstance(dt, list):
-            ret["dtype"] = _as_specs(dt, DtypeSpec, cls.dtype_spec_cls().build_spec)
-        elif isinstance(dt, dict) and not isinstance(dt, RefSpec):
-            ret["dtype"] = RefSpec.build_spec(dt)
+        if isinstance(ret.get("dtype"), list):
+            ret["dtype"] = _as_specs(ret["dtype"], DtypeSpec, cls.dtype_spec_cls().build_spec)
         return ret
 
     @property
@@ -885,11 +892,7 @@ class DatasetSpec(_ArrayProps, BaseStorageSpec):
         d = self._base_dict(type_key)
         if self.dtype is not None:
             d["dtype"] = _dtype_to_dict(self.dtype)
-        for key in ("dims", "shape", "value", "default_value"):
-            v = self.get(key)
-            if v is not None:
-                d[key] = _thaw(v)
-        return self._tail_dict(d, type_key)
+        return self._tail_dict(self._array_dict(d), type_key)
 
 
 class LinkSpec(_Spec):
@@ -924,12 +927,6 @@ class LinkSpec(_Spec):
     data_type_inc = spec_key("target_type", doc="The target type (hdmf's name for it on links).")
     data_type = spec_key("target_type", doc="The target type (links have no type of their own).")
 
-    @property
-    def required(self) -> bool:
-        """True if at least one link must exist."""
-        q = self.quantity
-        return QUANTITY_FLAGS.get(q, q) not in (ZERO_OR_ONE, ZERO_OR_MANY) if isinstance(q, str) else True
-
     def __repr__(self) -> str:
         return f"LinkSpec(name={self.name!r}, target_type={self.target_type!r})"
 
@@ -948,7 +945,9 @@ class LinkSpec(_Spec):
 class GroupSpec(BaseStorageSpec):
     """A group: attributes plus sub-datasets, sub-groups and links."""
 
-    __slots__ = ("_datasets", "_groups", "_links", "_types", "_targets", "_new", "_over")
+    __slots__ = ("_datasets", "_groups", "_links", "_types", "_targets")
+    _MISSING = {**BaseStorageSpec._MISSING, "datasets": "Dataset '{}' not found in spec",
+                "groups": "Group '{}' not found in spec", "links": "Link '{}' not found in spec"}
     _ARGS = ("doc", "name", "default_name", "groups", "datasets", "attributes", "links", "linkable", "quantity",
              "data_type_def", "data_type_inc")
 
@@ -977,9 +976,9 @@ class GroupSpec(BaseStorageSpec):
                     raise _error(f"name {item.name!r} is used by more than one sub-spec", label, kind)
                 setter(item)  # type: ignore[arg-type]
         self._init_storage(doc, name, default_name, attributes, linkable, quantity, data_type_def, data_type_inc)
-        self._new = {"datasets": set(self._datasets), "groups": set(self._groups), "links": set(self._links),
-                     "types": set(self._types), "targets": set(self._targets)}
-        self._over: dict[str, set[str]] = {"datasets": set(), "groups": set(), "links": set()}
+        self._new.update(datasets=set(self._datasets), groups=set(self._groups), links=set(self._links),
+                         types=set(self._types), targets=set(self._targets))
+        self._over.update(datasets=set(), groups=set(), links=set())
 
     # -- children ----------------------------------------------------------------------------------
 
@@ -995,38 +994,18 @@ class GroupSpec(BaseStorageSpec):
     def links(self) -> tuple[LinkSpec, ...]:
         return tuple(self.get("links", ()))
 
-    def _put(self, kind: str, index: dict, spec: Any) -> Any:
-        spec = self._adopt(spec)
-        items = self.setdefault(kind, [])
-        if isinstance(items, tuple):
-            items = self[kind] = list(items)
-        if spec.name is not None and spec.name in index:
-            old = index[spec.name]
-            items[next(i for i, s in enumerate(items) if s is old)] = spec
-        else:
-            items.append(spec)
-        if spec.name is not None:
-            index[spec.name] = spec
-        return spec
-
-    def _add_type(self, spec: Any) -> None:
-        """Index a typed sub-spec by type (see `_index_by`)."""
-        self._index_by(self._types, spec.data_type, spec, "Cannot have multiple groups/datasets with the same data "
-                       "type without specifying name", "groups")
-
-    def _add_target(self, spec: LinkSpec) -> None:
-        """Index a link by target type (see `_index_by`)."""
-        self._index_by(self._targets, spec.target_type, spec, "Cannot have multiple links with the same target "
-                       "type without specifying name", "links")
-
-    def _index_by(self, index: dict, key: str, spec: Any, clash: str, kind: str) -> None:
+    def _index_by_type(self, spec: Any) -> None:
         """hdmf's rule: an unnamed sub-spec wins its type's slot; several named ones form a list; two unnamed clash."""
+        if isinstance(spec, LinkSpec):
+            index, key, kind, clash = self._targets, spec.target_type, "links", "links with the same target type"
+        else:
+            index, key, kind, clash = self._types, spec.data_type, "groups", "groups/datasets with the same data type"
         cur = index.get(key)
         if cur is None or cur is spec:
             index[key] = spec
         elif spec.name is None:
             if not isinstance(cur, list) and cur.name is None:
-                raise _error(clash, self.label, kind)
+                raise _error(f"Cannot have multiple {clash} without specifying name", self.label, kind)
             index[key] = spec
         elif isinstance(cur, list):
             cur.append(spec)
@@ -1035,26 +1014,15 @@ class GroupSpec(BaseStorageSpec):
 
     def set_dataset(self, spec: DatasetSpec) -> None:
         """Add (or replace, by name) a sub-dataset spec."""
-        if not isinstance(spec, DatasetSpec):
-            raise TypeError(f"set_dataset needs a DatasetSpec, got {type(spec).__name__}")
-        spec = self._put("datasets", self._datasets, spec)
-        if spec.data_type is not None:
-            self._add_type(spec)
+        self._put("datasets", DatasetSpec, spec)
 
     def set_group(self, spec: "GroupSpec") -> None:
         """Add (or replace, by name) a sub-group spec."""
-        if not isinstance(spec, GroupSpec):
-            raise TypeError(f"set_group needs a GroupSpec, got {type(spec).__name__}")
-        spec = self._put("groups", self._groups, spec)
-        if spec.data_type is not None:
-            self._add_type(spec)
+        self._put("groups", GroupSpec, spec)
 
     def set_link(self, spec: LinkSpec) -> None:
         """Add (or replace, by name) a link spec."""
-        if not isinstance(spec, LinkSpec):
-            raise TypeError(f"set_link needs a LinkSpec, got {type(spec).__name__}")
-        spec = self._put("links", self._links, spec)
-        self._add_target(spec)
+        self._put("links", LinkSpec, spec)
 
     def add_dataset(self, doc: str, dtype: Any = None, name: str | None = None, **kwargs: Any) -> DatasetSpec:
         """Deprecated in hdmf (use set_dataset): build a DatasetSpec and add it."""
@@ -1106,22 +1074,10 @@ class GroupSpec(BaseStorageSpec):
 
     def _set_inherited(self, inc_spec: Any, own: dict[str, set]) -> None:
         super()._set_inherited(inc_spec, own)
-        for kind, index in (("datasets", self._datasets), ("groups", self._groups), ("links", self._links)):
-            inherited = {s.name for s in getattr(inc_spec, kind) if s.name is not None}
-            self._new[kind] = set(index) - inherited
-            self._over[kind] = own.get(kind, set()) & inherited
         inherited_types = {s.data_type for s in inc_spec.datasets + inc_spec.groups if s.name is None}
         self._new["types"] = set(self._types) - inherited_types
         inherited_targets = {s.target_type for s in inc_spec.links if s.name is None}
         self._new["targets"] = set(self._targets) - inherited_targets
-
-    _WHAT = {"datasets": "Dataset", "groups": "Group", "links": "Link"}
-
-    def _inherited(self, kind: str, name: str, overridden: bool) -> bool:
-        """Whether sub-spec `name` of `kind` came from (or, `overridden`, refines) the included type."""
-        if name not in getattr(self, "_" + kind):
-            raise ValueError(f"{self._WHAT[kind]} '{name}' not found in spec")
-        return name in self._over[kind] if overridden else name not in self._new[kind]
 
     is_inherited_dataset = _inheritance_test("datasets", False, "True if the sub-dataset `name` came from the included type.")
     is_overridden_dataset = _inheritance_test("datasets", True, "True if the sub-dataset `name` refines one of the included type.")

@@ -17,7 +17,7 @@ from .load import TYPE_KEYS, detect_type_key, read_yaml, specs_from_source
 from .model import DatasetSpec, GroupSpec, RefSpec, Spec, private_field, spec_key
 from .resolve import Resolver
 
-__all__ = ["SpecNamespace", "NamespaceCatalog", "source_stem"]
+__all__ = ["SpecNamespace", "NamespaceCatalog", "source_stem", "source_content"]
 
 _NS_KEYS = {"name", "doc", "author", "contact", "full_name", "schema", "version", "date"}
 _ENTRY_KEYS = {"source", "namespace", "doc", "title", "data_types", "neurodata_types"}
@@ -170,14 +170,7 @@ class SpecNamespace(dict):
 
     def source_dict(self, source: str) -> dict:
         """One source file's content: {'groups': [...], 'datasets': [...]} in this namespace's key spelling."""
-        groups = [s.to_dict(self.type_key) for s in self.sources[source] if isinstance(s, GroupSpec)]
-        datasets = [s.to_dict(self.type_key) for s in self.sources[source] if isinstance(s, DatasetSpec)]
-        out: dict[str, Any] = {}
-        if groups:
-            out["groups"] = groups
-        if datasets:
-            out["datasets"] = datasets
-        return out
+        return source_content(self.sources[source], self.type_key)
 
     def _key(self) -> tuple:
         schema = tuple(tuple(sorted((k, source_stem(v) if k == "source" else _hashable(v))
@@ -197,6 +190,16 @@ class SpecNamespace(dict):
 
     def __repr__(self) -> str:
         return f"SpecNamespace(name={self.name!r}, version={self.version!r}, types={len(self._types)})"
+
+
+def source_content(specs: Iterable[Spec], type_key: str) -> dict[str, list]:
+    """A source file's content, {'groups': [...], 'datasets': [...]} (empty lists left out), in `type_key`'s spelling."""
+    out: dict[str, list] = {}
+    for key, cls in (("groups", GroupSpec), ("datasets", DatasetSpec)):
+        dicts = [s.to_dict(type_key) for s in specs if isinstance(s, cls)]
+        if dicts:
+            out[key] = dicts
+    return out
 
 
 def _version_key(v: Any) -> tuple:
@@ -297,7 +300,6 @@ class NamespaceCatalog:
         self._unresolved: set[str] = set()  # namespaces loaded with resolve=False and not resolved since
         self._namespaces: dict[str, SpecNamespace] = {}
         self._visible: dict[str, dict[str, str]] = {}  # ns -> data type -> defining ns
-        self._files: dict[str, str] = {}  # ns -> namespace file it was loaded from (or '<cache>')
         self._where: dict[str, dict[str, tuple[str, int | None]]] = {}  # ns -> type -> (source file, line)
         self._resolver = Resolver(self._lookup)
 
@@ -308,7 +310,6 @@ class NamespaceCatalog:
         new._unresolved = set(self._unresolved)
         new._namespaces = dict(self._namespaces)
         new._visible = {k: dict(v) for k, v in self._visible.items()}
-        new._files = dict(self._files)
         new._where = dict(self._where)
         new._resolver.restore_state(self._resolver.copy_state())
         return new
@@ -317,14 +318,12 @@ class NamespaceCatalog:
 
     def merge(self, other: "NamespaceCatalog") -> None:
         """Add every namespace of `other` not loaded here (specs are shared), and its core namespaces."""
-        for name, ns in other._namespaces.items():
-            if name in self._namespaces:
-                continue
-            self._namespaces[name] = ns
-            self._visible[name] = dict(other._visible[name])
-            self._files[name] = other._files.get(name, "<merged>")
-            self._where[name] = dict(other._where.get(name, {}))
-        self._core.extend(c for c in other._core if c not in self._core)
+        for name in other.namespaces:
+            if name not in self._namespaces:
+                self._namespaces[name] = other.get_namespace(name)
+                self._visible[name] = dict(other.visible_types(name))
+                self._where[name] = {}  # errors name the source file, without its line
+        self._core.extend(c for c in other.core_namespaces if c not in self._core)
 
     def add_namespace(self, name: str, namespace: SpecNamespace) -> None:
         """Add a namespace built in memory (its includes must be loaded); its types are checked now."""
@@ -332,12 +331,11 @@ class NamespaceCatalog:
             raise SpecError(f"namespace {name!r} already exists", key="namespace")
         visible: dict[str, str] = {}
         for inc in getattr(namespace, "includes", ()):
-            visible.update(self._visible_in(inc))
+            visible.update(self.visible_types(inc))
         for dt in namespace.own_types():
             visible[dt] = name
         self._namespaces[name] = namespace
         self._visible[name] = visible
-        self._files[name] = "<memory>"
         self._where[name] = {}
 
     core_namespaces = private_field(
@@ -395,7 +393,8 @@ class NamespaceCatalog:
             raise UnknownNamespaceError(f"'{name}' not a namespace (not loaded; loaded: {list(self._namespaces)})",
                                         key="namespace") from None
 
-    def _visible_in(self, namespace: str) -> dict[str, str]:
+    def visible_types(self, namespace: str) -> dict[str, str]:
+        """{type usable in `namespace`: the namespace defining it}."""
         self.get_namespace(namespace)
         return self._visible[namespace]
 
@@ -412,11 +411,11 @@ class NamespaceCatalog:
                 return ()
         if own_only:
             return self.get_namespace(namespace).own_types()
-        return list(self._visible_in(namespace))
+        return list(self.visible_types(namespace))
 
     def has_type(self, namespace: str, data_type: str) -> bool:
         """True if `data_type` is usable in `namespace`."""
-        return data_type in self._visible_in(namespace)
+        return data_type in self.visible_types(namespace)
 
     def get_spec(self, namespace: str, data_type: str) -> Spec:
         """The resolved spec of `data_type` (ancestors merged) as seen from `namespace`."""
@@ -448,7 +447,7 @@ class NamespaceCatalog:
         return defns, self._namespaces[defns].source_of(data_type) or ""
 
     def _check_type(self, namespace: str, data_type: str) -> None:
-        if data_type not in self._visible_in(namespace):
+        if data_type not in self.visible_types(namespace):
             raise SpecError(f"type {data_type!r} is not defined in or included by namespace {namespace!r}",
                             data_type=data_type, key="data_type")
 
@@ -575,8 +574,7 @@ class NamespaceCatalog:
               check: bool = True) -> dict[str, dict[str, tuple[str, ...]]]:
         parsed = [self._parse_ns(e, file) for e in entries]
         order = self._order(parsed, file)
-        snapshot = (dict(self._namespaces), dict(self._visible), dict(self._files), self._resolver.copy_state(),
-                    dict(self._where))
+        snapshot = (dict(self._namespaces), dict(self._visible), dict(self._where), self._resolver.copy_state())
         result: dict[str, dict[str, tuple[str, ...]]] = {}
         ignored: list[tuple[str, Any, Any]] = []
         try:
@@ -592,9 +590,8 @@ class NamespaceCatalog:
                 for dt in self._namespaces[name].own_types():
                     self._resolver.resolve(name, dt)
         except BaseException:
-            self._namespaces, self._visible, self._files = snapshot[0], snapshot[1], snapshot[2]
+            self._namespaces, self._visible, self._where = snapshot[0], snapshot[1], snapshot[2]
             self._resolver.restore_state(snapshot[3])
-            self._where = snapshot[4]
             raise
         if ignored:
             self._warn_ignored(ignored, file)
@@ -775,14 +772,13 @@ class NamespaceCatalog:
             visible[dt] = name
         self._namespaces[name] = ns
         self._visible[name] = visible
-        self._files[name] = file
         self._where[name] = where
         return included
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, NamespaceCatalog):
             return NotImplemented
-        return list(self._namespaces.values()) == list(other._namespaces.values())
+        return [self.get_namespace(n) for n in self.namespaces] == [other.get_namespace(n) for n in other.namespaces]
 
     __hash__ = None  # type: ignore[assignment]
 

@@ -14,7 +14,7 @@ from typing import Any, Callable
 from ..errors import SpecError
 from .dtypes import is_sub_dtype
 from . import model as _model
-from .model import AttributeSpec, DatasetSpec, DtypeSpec, GroupSpec, RefSpec, Spec, as_written
+from .model import AttributeSpec, DatasetSpec, DtypeSpec, GroupSpec, RefSpec, Spec, alternatives, as_written, shape_fits
 
 __all__ = ["Resolver"]
 
@@ -210,7 +210,7 @@ class _Merger:
             fields["links"] = self._merge_links(child.links, parent.links, pre + "links")
         result = _rebuild(child, **fields)
         result._set_inherited(parent, own_names(child))
-        result._resolved = True
+        result.resolved = True
         return result
 
     def _merge_array(self, c: Any, p: Any, pre: str) -> dict:
@@ -258,11 +258,8 @@ class _Merger:
         return c
 
     def _check_shape(self, c: tuple, p: tuple, key: str) -> None:
-        pshapes = p if isinstance(p[0], (tuple, list)) else (p,)
-        cshapes = c if isinstance(c[0], (tuple, list)) else (c,)
-        for cs in cshapes:
-            if not any(len(cs) == len(ps) and all(pd is None or pd == cd for cd, pd in zip(cs, ps))
-                       for ps in pshapes):
+        for cs in alternatives(c):
+            if not any(shape_fits(cs, ps) for ps in alternatives(p)):
                 raise self.error(f"Cannot extend shape {_tuple_shape(p)} to {_tuple_shape(c)}", key)
 
     def _merge_attrs(self, cs: tuple, ps: tuple, pre: str) -> list:
@@ -324,10 +321,7 @@ def _sub_key(s: Spec) -> tuple[str, str]:
 
 
 def _ranks(x: tuple | None) -> tuple[int, ...] | None:
-    if x is None:
-        return None
-    opts = x if isinstance(x[0], (tuple, list)) else (x,)
-    return tuple(len(o) for o in opts)
+    return None if x is None else tuple(len(o) for o in alternatives(x))
 
 
 def _plain(dtype: Any) -> str:
@@ -343,18 +337,7 @@ def _tuple_shape(shape: Any) -> str:
 
 def _rebuild(spec: Spec, **changes: Any) -> Spec:
     """A copy of `spec` with some fields replaced (sub-specs adopted by the new object)."""
-    if isinstance(spec, GroupSpec):
-        kw: dict[str, Any] = dict(
-                  doc=spec.doc, name=spec.name, default_name=spec.default_name, data_type_def=spec.data_type_def,
-                  data_type_inc=spec.data_type_inc, quantity=spec.quantity, linkable=spec.linkable,
-                  attributes=spec.attributes, datasets=spec.datasets, groups=spec.groups, links=spec.links)
-        kw.update(changes)
-        with as_written():
-            return type(spec)(**kw)
-    kw = dict(doc=spec.doc, dtype=spec.dtype, name=spec.name, default_name=spec.default_name, shape=spec.shape,
-              dims=spec.dims, attributes=spec.attributes, data_type_def=spec.data_type_def,
-              data_type_inc=spec.data_type_inc, quantity=spec.quantity, linkable=spec.linkable,
-              value=spec.value, default_value=spec.default_value)
+    kw = {arg: getattr(spec, arg) for arg in type(spec)._ARGS}
     kw.update(changes)
     with as_written():
         return type(spec)(**kw)

@@ -13,7 +13,7 @@ from typing import Any, Iterable
 from ..errors import SpecError
 from .load import TYPE_KEYS
 from .model import DatasetSpec, GroupSpec, Spec
-from .namespace import SpecNamespace, namespace_entry
+from .namespace import SpecNamespace, namespace_entry, source_content
 
 __all__ = ["NamespaceBuilder", "YAMLSpecWriter", "export_spec", "write_yaml"]
 
@@ -188,13 +188,7 @@ class NamespaceBuilder:
         out.mkdir(parents=True, exist_ok=True)
         nsd = self.namespace_dict()
         for source, specs in self._sources.items():
-            groups = [s.to_dict(self.type_key) for s in specs if isinstance(s, GroupSpec)]
-            datasets = [s.to_dict(self.type_key) for s in specs if isinstance(s, DatasetSpec)]
-            content: dict[str, Any] = {}
-            if groups:
-                content["groups"] = groups
-            if datasets:
-                content["datasets"] = datasets
+            content = source_content(specs, self.type_key)
             if not content:
                 continue  # a source listed only to include types from it
             if any("data_types" in e for e in self._schema if e.get("source") == source):

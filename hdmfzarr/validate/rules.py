@@ -6,7 +6,7 @@ Pure functions over spec objects and canonical dtype names, so each rule is test
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Sequence
 
 from ..build.builders import CompoundField
 from ..spec.dtypes import INTEGER_DTYPES, TEXT_DTYPES, allowed_dtypes, fit_integers, is_known_dtype
@@ -16,8 +16,6 @@ __all__ = [
     "describe_dtype",
     "describe_found",
     "int_fits",
-    "shape_options",
-    "shape_matches",
     "describe_shape",
     "is_isodatetime",
 ]
@@ -81,36 +79,7 @@ def describe_found(found: Any) -> str:
     return str(found)
 
 
-def shape_options(spec: Any) -> list[tuple[int | None, ...]] | None:
-    """The shapes a spec allows (several for a list of lists), or ``None`` for any shape."""
-    shape = getattr(spec, "shape", None)
-    if shape is None:
-        return None
-    shape = list(shape)
-    if not shape:
-        return [()]
-    if isinstance(shape[0], (list, tuple)):
-        return [tuple(s) for s in shape]
-    return [tuple(shape)]
-
-
-def dims_options(spec: Any) -> list[tuple[str, ...]] | None:
-    """Dimension names aligned with :func:`shape_options` (``None`` when the spec gives none)."""
-    dims = getattr(spec, "dims", None)
-    if not dims:
-        return None
-    dims = list(dims)
-    if isinstance(dims[0], (list, tuple)):
-        return [tuple(d) for d in dims]
-    return [tuple(dims)]
-
-
-def shape_matches(found: tuple[int, ...], allowed: tuple[int | None, ...]) -> bool:
-    """One allowed shape against a found shape (``None`` entries take any length)."""
-    return len(found) == len(allowed) and all(a is None or a == f for a, f in zip(allowed, found, strict=True))
-
-
-def describe_shape(options: list[tuple[int | None, ...]], dims: list[tuple[str, ...]] | None = None) -> str:
+def describe_shape(options: Sequence[Sequence[int | None]], dims: Sequence[Sequence[str]] | None = None) -> str:
     """``[None] (num_rows) or [None, 3] (x, y)``: the allowed shapes, with their dims if known."""
     parts = []
     for i, opt in enumerate(options):

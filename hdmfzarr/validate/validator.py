@@ -28,6 +28,7 @@ from ..spec.model import (
     declared_type,
     is_compound_dtype,
     is_ref_dtype,
+    shape_fits,
     spec_type,
 )
 from . import rules, values
@@ -236,12 +237,12 @@ class Validator:
             self.report(path, f"{what} target{at}", f"{target_type} or a subtype", self.describe_type(target))
 
     def _check_shape(self, path: str, what: str, found: tuple[int, ...] | None, spec: Any) -> None:
-        options = rules.shape_options(spec)
+        options = spec.shapes
         if options is None or found is None:
             return
-        if not any(rules.shape_matches(found, opt) for opt in options):
+        if not any(shape_fits(found, opt) for opt in options):
             shown = "scalar" if found == () else "[" + ", ".join(map(str, found)) + "]"
-            self.report(path, what, rules.describe_shape(options, rules.dims_options(spec)), shown)
+            self.report(path, what, rules.describe_shape(options, spec.dims_options), shown)
 
     def _check_isodatetime(self, path: str, what: str, arr: np.ndarray) -> None:
         for i, v in enumerate(arr.ravel()):
@@ -325,7 +326,7 @@ class Validator:
         for sub in named:
             child = _child(node, sub)
             if child is None:
-                if sub.min_count >= 1:
+                if sub.required:
                     where = f"{node.path.rstrip('/')}/{sub.name}"
                     self.report(where, _kind_of(sub), f"required {_what(sub)}", "nothing")
                 continue
