@@ -170,12 +170,11 @@ class CSRMatrixMap(ObjectMapper):
 
 
 def register_common_mappers(type_map: TypeMap) -> None:
-    """Register the hdmf-common mappers on ``type_map`` (for the classes it has for those types)."""
+    """Register the hdmf-common mappers on ``type_map`` (for the classes it has for those types, once imported)."""
     for dt, mcls in (
         ("DynamicTable", DynamicTableMap),
         ("AlignedDynamicTable", AlignedDynamicTableMap),
         ("SimpleMultiContainer", SimpleMultiContainerMap),
         ("CSRMatrix", CSRMatrixMap),
     ):
-        cls = type_map.get_class(dt, "hdmf-common")
-        type_map.register_mapper(cls, mcls)
+        type_map.register_type_mapper(dt, "hdmf-common", mcls)

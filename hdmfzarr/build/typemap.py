@@ -8,6 +8,8 @@ hdmf-common loaded and its classes registered; nothing happens at import time.
 from __future__ import annotations
 
 import copy as _copy
+import importlib
+import sys
 import threading
 from pathlib import Path
 from typing import Any
@@ -33,6 +35,11 @@ class TypeMap:
         self._mappers: dict[type, type] = {}
         self._mapper_cache: dict[tuple[str, str, type], Any] = {}
         self._hierarchy_cache: dict[tuple[str, str], tuple[str, ...]] = {}
+        # classes registered by where they live ("module:Class"), imported when first needed: reading a
+        # table imports the table classes, not every hdmf-common class; their mappers wait with them
+        self._lazy: dict[tuple[str, str], str] = {}
+        self._lazy_mappers: dict[str, type] = {}
+        self._modules_seen = 0  # len(sys.modules) when the lazy classes were last matched against it
 
     # -- value semantics ---------------------------------------------------------------------
     def copy(self) -> TypeMap:
@@ -42,13 +49,16 @@ class TypeMap:
         new._classes = dict(self._classes)
         new._types = dict(self._types)
         new._mappers = dict(self._mappers)
+        new._lazy = dict(self._lazy)
+        new._lazy_mappers = dict(self._lazy_mappers)
         return new
 
     __copy__ = copy
 
     def __repr__(self) -> str:
         names = list(getattr(self.namespace_catalog, "namespaces", ()))
-        return f"<TypeMap namespaces={names} classes={len(self._classes)} mappers={len(self._mappers)}>"
+        return (f"<TypeMap namespaces={names} classes={len(self._classes) + len(self._lazy)} "
+                f"mappers={len(self._mappers) + len(self._lazy_mappers)}>")
 
     # -- namespaces --------------------------------------------------------------------------
     def load_namespaces(self, path: str | Path, check: bool = True) -> dict[str, Any]:
@@ -89,6 +99,8 @@ class TypeMap:
             new._classes[key] = cls
             new._types.setdefault(cls, self._types.get(cls, key))
         new._mappers = dict(self._mappers)
+        new._lazy = dict(self._lazy)
+        new._lazy_mappers = dict(self._lazy_mappers)
         return new
 
     def loaded_versions(self) -> dict[str, str]:
@@ -156,9 +168,59 @@ class TypeMap:
         """Use ``cls`` as the container class of ``(namespace, data_type)``; returns ``cls``."""
         if not isinstance(cls, type):
             raise TypeError(f"register_class({data_type!r}, {namespace!r}): expected a class, got {cls!r}")
+        self._lazy.pop((namespace, data_type), None)
         self._classes[(namespace, data_type)] = cls
         self._types.setdefault(cls, (namespace, data_type))
         return cls
+
+    def register_lazy_class(self, data_type: str, namespace: str, home: str) -> None:
+        """Use the class at ``home`` (``"module:Class"``) for ``(namespace, data_type)``, imported when the
+        type's class is first needed (or when its module is imported anyway), so registering costs nothing."""
+        if (namespace, data_type) not in self._classes:
+            self._lazy[(namespace, data_type)] = home
+
+    def register_type_mapper(self, data_type: str, namespace: str, mapper_cls: type) -> None:
+        """``register_mapper`` for the class of ``(namespace, data_type)``; for a class registered lazily, once
+        it is imported (a mapper registered for that class meanwhile wins)."""
+        home = self._lazy.get((namespace, data_type))
+        if home is not None:
+            self._lazy_mappers[home] = mapper_cls
+        else:
+            self.register_mapper(self.get_class(data_type, namespace), mapper_cls)
+
+    def _import_lazy(self, key: tuple[str, str]) -> type | None:
+        """Import the lazily registered class of ``key`` (None when there is none) and register it."""
+        home = self._lazy.pop(key, None)
+        if home is None:
+            return None
+        cls = self._import_home(home)
+        self._classes[key] = cls
+        self._types.setdefault(cls, key)
+        return cls
+
+    def _import_home(self, home: str) -> type:
+        """The class at ``home``, with the mapper waiting for it registered (unless one was meanwhile)."""
+        module, _, name = home.partition(":")
+        cls: type = getattr(importlib.import_module(module), name)
+        mapper = self._lazy_mappers.pop(home, None)
+        if mapper is not None and cls not in self._mappers:
+            self._mappers[cls] = mapper
+            self._mapper_cache.clear()
+        return cls
+
+    def _import_loaded(self) -> None:
+        """Register the lazy classes (and mappers) whose modules are imported by now: an object of (a subclass
+        of) such a class exists only once its module is, so lookups by class then see exactly what eager
+        registration would have registered."""
+        if (not self._lazy and not self._lazy_mappers) or len(sys.modules) == self._modules_seen:
+            return
+        self._modules_seen = len(sys.modules)
+        for key, home in list(self._lazy.items()):
+            if home.partition(":")[0] in sys.modules:
+                self._import_lazy(key)
+        for home in list(self._lazy_mappers):  # a class replaced by register_class still takes its mapper
+            if home.partition(":")[0] in sys.modules:
+                self._import_home(home)
 
     def get_class(self, data_type: str, namespace: str | None = None) -> type:
         """The class of a type: registered, else generated from its resolved spec (and registered)."""
@@ -166,12 +228,15 @@ class TypeMap:
             for (ns, dt), known in self._classes.items():
                 if dt == data_type:
                     return known
+            for key in list(self._lazy):
+                if key[1] == data_type:
+                    return self._import_lazy(key)  # type: ignore[return-value]
             namespace = self.namespace_of(data_type)
-        cls = self._classes.get((namespace, data_type))
+        cls = self._classes.get((namespace, data_type)) or self._import_lazy((namespace, data_type))
         if cls is not None:
             return cls
         home = self._home(namespace, data_type)
-        cls = self._classes.get((home, data_type))
+        cls = self._classes.get((home, data_type)) or self._import_lazy((home, data_type))
         if cls is not None:
             return cls
         from .classgen import generate_class
@@ -184,6 +249,7 @@ class TypeMap:
     def data_type_of(self, container: Any) -> tuple[str, str]:
         """``(namespace, data_type)`` of a container: through the registry, else the class's ClassVars (MRO)."""
         cls = container if isinstance(container, type) else type(container)
+        self._import_loaded()
         for klass in cls.__mro__:
             got = self._types.get(klass)
             if got is not None:
@@ -214,6 +280,7 @@ class TypeMap:
 
     def mapper_class(self, cls: type) -> type:
         """The mapper class registered for ``cls`` or its nearest base class (default ObjectMapper)."""
+        self._import_loaded()
         for klass in cls.__mro__:
             got = self._mappers.get(klass)
             if got is not None:
@@ -275,7 +342,8 @@ def type_map_for_write(container: Any, chosen: TypeMap | None = None) -> TypeMap
         have = set(merged.namespace_catalog.namespaces)
         cache = {n: e for n, e in other.namespace_catalog.to_cache().items() if n not in have}
         fresh = {k: c for k, c in other._classes.items() if k not in merged._classes}
-        if not cache and not fresh:
+        lazy = {k: h for k, h in other._lazy.items() if k not in merged._classes and k not in merged._lazy}
+        if not cache and not fresh and not lazy:
             continue
         if merged is base:
             merged = base.copy()
@@ -283,6 +351,8 @@ def type_map_for_write(container: Any, chosen: TypeMap | None = None) -> TypeMap
             merged.load_cache(cache)
         for (ns, dt), cls in fresh.items():
             merged.register_class(dt, ns, cls)
+        for (ns, dt), home in lazy.items():
+            merged.register_lazy_class(dt, ns, home)
     return merged
 
 
@@ -308,19 +378,10 @@ def _build_default() -> TypeMap:
     core = getattr(tm.namespace_catalog, "core_namespaces", None)
     if isinstance(core, list) and "hdmf-common" not in core:
         core.append("hdmf-common")  # as hdmf's get_type_map: a newer cached hdmf-common is reported, older is not
-    from ..common import COMMON_CLASSES, EXPERIMENTAL_CLASSES
+    from ..common import CLASS_HOMES
     from .common_mappers import register_common_mappers
 
-    for key, cls in COMMON_CLASSES.items():
-        ns, dt = _split_key(key, cls)
-        tm.register_class(dt, ns, cls)
-    for (ns, dt), cls in EXPERIMENTAL_CLASSES.items():
-        tm.register_class(dt, ns, cls)
+    for (ns, dt), home in CLASS_HOMES.items():  # imported when first used: a table read imports no CSRMatrix
+        tm.register_lazy_class(dt, ns, home)
     register_common_mappers(tm)
     return tm
-
-
-def _split_key(key: Any, cls: type) -> tuple[str, str]:
-    if isinstance(key, tuple):
-        return key[0], key[1]
-    return getattr(cls, "namespace", "hdmf-common"), key

@@ -1,19 +1,27 @@
 """The hdmf-common container classes (tables, sparse matrices, multi-containers).
 
-Importing this package parses no schema and imports neither pandas, scipy nor zarr.
-``COMMON_CLASSES`` maps each hdmf-common data type to its class, for the TypeMap to register.
+Importing this package parses no schema and imports neither pandas, scipy nor zarr, nor any of its
+modules: each class is imported on first use (PEP 562), so reading a table never loads the sparse,
+aligned or multi-container modules. ``CLASS_HOMES`` names where each hdmf-common / hdmf-experimental
+type's class lives, for the TypeMap to register without importing it; ``COMMON_CLASSES`` maps each
+hdmf-common data type to its class (importing them all).
 """
 
 from __future__ import annotations
 
-from hdmfzarr.common.aligned import AlignedDynamicTable
-from hdmfzarr.common.columns import DynamicTableRegion, ElementIdentifiers, EnumData, VectorData, VectorIndex
-from hdmfzarr.common.multi import SimpleMultiContainer
-from hdmfzarr.common.sparse import CSRMatrix
-from hdmfzarr.common.table import ColumnInfo, DynamicTable, MeaningsTable
-from hdmfzarr.container import Container, Data
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from hdmfzarr.common.aligned import AlignedDynamicTable
+    from hdmfzarr.common.columns import DynamicTableRegion, ElementIdentifiers, EnumData, VectorData, VectorIndex
+    from hdmfzarr.common.multi import SimpleMultiContainer
+    from hdmfzarr.common.sparse import CSRMatrix
+    from hdmfzarr.common.table import ColumnInfo, DynamicTable, MeaningsTable
+    from hdmfzarr.container import Container, Data
 
 __all__ = [
+    "CLASS_HOMES",
     "COMMON_CLASSES",
     "EXPERIMENTAL_CLASSES",
     "CORE_NAMESPACE",
@@ -34,25 +42,45 @@ __all__ = [
 
 CORE_NAMESPACE = "hdmf-common"
 
-COMMON_CLASSES: dict[str, type] = {
-    cls.data_type: cls
-    for cls in (
-        Data,
-        Container,
-        SimpleMultiContainer,
-        VectorData,
-        VectorIndex,
-        ElementIdentifiers,
-        DynamicTableRegion,
-        DynamicTable,
-        AlignedDynamicTable,
-        CSRMatrix,
-    )
+_MODULES = {
+    "hdmfzarr.container": ("Container", "Data"),
+    "hdmfzarr.common.multi": ("SimpleMultiContainer",),
+    "hdmfzarr.common.columns": ("VectorData", "VectorIndex", "ElementIdentifiers", "DynamicTableRegion", "EnumData"),
+    "hdmfzarr.common.table": ("DynamicTable", "MeaningsTable", "ColumnInfo"),
+    "hdmfzarr.common.aligned": ("AlignedDynamicTable",),
+    "hdmfzarr.common.sparse": ("CSRMatrix",),
+}
+_HOME = {name: module for module, names in _MODULES.items() for name in names}
+
+#: (namespace, data_type) -> "module:Class" of every bundled type with a class of its own: hdmf-common's,
+#: hdmf-common 1.10's MeaningsTable and hdmf-experimental's EnumData (stores caching 1.5.1 simply lack them)
+CLASS_HOMES: dict[tuple[str, str], str] = {
+    **{(CORE_NAMESPACE, name): f"{_HOME[name]}:{name}" for name in (
+        "Data", "Container", "SimpleMultiContainer", "VectorData", "VectorIndex", "ElementIdentifiers",
+        "DynamicTableRegion", "DynamicTable", "AlignedDynamicTable", "CSRMatrix", "MeaningsTable")},
+    ("hdmf-experimental", "EnumData"): f"{_HOME['EnumData']}:EnumData",
 }
 
-#: classes of types newer than hdmf-common 1.5.1, registered by namespace: hdmf-common 1.10's MeaningsTable
-#: and hdmf-experimental's EnumData (both namespaces are bundled; stores caching 1.5.1 simply lack them)
-EXPERIMENTAL_CLASSES: dict[tuple[str, str], type] = {
-    ("hdmf-common", MeaningsTable.data_type): MeaningsTable,
-    ("hdmf-experimental", EnumData.data_type): EnumData,
-}
+
+def _load(home: str) -> type:
+    module, _, name = home.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _HOME:
+        value: Any = getattr(importlib.import_module(_HOME[name]), name)
+    elif name == "COMMON_CLASSES":  # hdmf-common's types -> classes (MeaningsTable is in EXPERIMENTAL_CLASSES)
+        value = {dt: _load(home) for (ns, dt), home in CLASS_HOMES.items()
+                 if ns == CORE_NAMESPACE and dt != "MeaningsTable"}
+    elif name == "EXPERIMENTAL_CLASSES":  # classes of types newer than hdmf-common 1.5.1, by namespace
+        value = {key: _load(home) for key, home in CLASS_HOMES.items()
+                 if key[0] != CORE_NAMESPACE or key[1] == "MeaningsTable"}
+    else:
+        raise AttributeError(f"module 'hdmfzarr.common' has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

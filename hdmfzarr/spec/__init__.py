@@ -6,6 +6,7 @@ Importing this package parses no schema and imports neither yaml, zarr nor panda
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from .dtypes import canonical_dtype, dtype_from_numpy, is_sub_dtype, numpy_dtype
 from .load import spec_from_dict
@@ -25,7 +26,11 @@ from .model import (
     Spec,
 )
 from .namespace import NamespaceCatalog, SpecNamespace
-from .write import NamespaceBuilder, YAMLSpecWriter, export_spec
+
+if TYPE_CHECKING:
+    from .write import NamespaceBuilder, YAMLSpecWriter, export_spec
+
+_WRITE = ("NamespaceBuilder", "YAMLSpecWriter", "export_spec")  # imported on first use: reading never writes specs
 
 __all__ = [
     "AttributeSpec", "DatasetSpec", "GroupSpec", "LinkSpec", "RefSpec", "DtypeSpec", "Spec", "BaseStorageSpec",
@@ -57,3 +62,13 @@ def default_namespace_path(version: str | None = None) -> Path:
             return ns
     raise SpecError(f"the bundled hdmf-common schema was not found (looked in hdmfzarr/_specs/{folder} "
                     f"and specs/{folder})", file=str(here / "_specs" / folder / "namespace.yaml"))
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _WRITE:
+        raise AttributeError(f"module 'hdmfzarr.spec' has no attribute {name!r}")
+    from . import write
+
+    value = getattr(write, name)
+    globals()[name] = value
+    return value

@@ -77,7 +77,7 @@ class RetryPolicy:
 
 
 # -- URLs and options -------------------------------------------------------------------------
-_SECRET_QUERY = re.compile(r"(signature|credential|token|secret|password|key|sig)$", re.IGNORECASE)
+_SECRET_QUERY = r"(?i)(signature|credential|token|secret|password|key|sig)$"  # compiled on first use (re's cache)
 
 
 def is_s3_url(url: str) -> bool:
@@ -96,7 +96,7 @@ def redact_url(url: str) -> str:
     query = parts.query
     if query:
         pairs = parse_qsl(query, keep_blank_values=True)
-        query = urlencode([(k, "***" if _SECRET_QUERY.search(k) else v) for k, v in pairs], safe="*")
+        query = urlencode([(k, "***" if re.search(_SECRET_QUERY, k) else v) for k, v in pairs], safe="*")
     clean = urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
     return f"{redact_url(prefix)}::{clean}" if prefix else clean
 
@@ -189,13 +189,21 @@ def _describe(exc: BaseException) -> str:
 
 # -- secrets never shown --------------------------------------------------------------------------
 _SECRETS: set[str] = set()  # credential values this process was given (storage options, URL user info)
-_SECRET_PATTERNS = [  # credentials as botocore prints them in requests, canonical requests and signed URLs
-    re.compile(r"(Credential=)[^/\s,'\"&]+", re.IGNORECASE),
-    re.compile(r"(X-Amz-Security-Token['\"]?\s*[:=]\s*b?['\"]?)[^'\"\s,&}]+", re.IGNORECASE),
-    re.compile(r"(X-Amz-Signature=|Signature=)[0-9a-fA-F]+"),
-    re.compile(r"((?:aws_)?(?:access_key_id|secret_access_key|session_token|secret|token|key)['\"]?\s*[:=]\s*['\"])[^'\"]+",
-               re.IGNORECASE),
-]
+
+
+@functools.cache
+def _secret_patterns() -> list[re.Pattern[str]]:
+    """Credentials as botocore prints them in requests, canonical requests and signed URLs (compiled on
+    first use: ~1 ms that opening a local store does not need)."""
+    return [
+        re.compile(r"(Credential=)[^/\s,'\"&]+", re.IGNORECASE),
+        re.compile(r"(X-Amz-Security-Token['\"]?\s*[:=]\s*b?['\"]?)[^'\"\s,&}]+", re.IGNORECASE),
+        re.compile(r"(X-Amz-Signature=|Signature=)[0-9a-fA-F]+"),
+        re.compile(r"((?:aws_)?(?:access_key_id|secret_access_key|session_token|secret|token|key)['\"]?\s*[:=]\s*['\"])"
+                   r"[^'\"]+", re.IGNORECASE),
+    ]
+
+
 _LOGGED_LIBRARIES = ("botocore", "aiobotocore", "boto3", "s3fs", "fsspec", "urllib3", "aiohttp")
 _factory_installed = False
 
@@ -221,7 +229,7 @@ def redact(text: str) -> str:
     for secret in _SECRETS:
         if secret in text:
             text = text.replace(secret, "***")
-    for pattern in _SECRET_PATTERNS:
+    for pattern in _secret_patterns():
         text = pattern.sub(r"\1***", text)
     return text
 
