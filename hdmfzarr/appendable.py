@@ -4,7 +4,8 @@
 cheap ``append``, batches as numpy blocks). :class:`AppendableArray` is an array read from a store
 opened for writing: its stored part (any lazy array a backend made) plus a ``RowBuffer``. A
 backend only reads ``pending_rows`` from it and, after writing them, calls ``mark_stored`` with
-the grown stored array; table columns share the same buffer (``BufferedData.rows``).
+the grown stored array. Table columns hold their data in one too (``BufferedData``): the store's own
+array, or one around their in-memory data, whose pending rows they merge into it when read.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from typing import Any
 import numpy as np
 
 from hdmfzarr.errors import StoreError
-from hdmfzarr.dataio import StoredArray
+from hdmfzarr.dask import import_dask_array, to_dask
+from hdmfzarr.dataio import DataIO, StoredArray
 
 __all__ = ["RowBuffer", "AppendableArray", "concat_rows", "take_rows"]
 
@@ -198,20 +200,24 @@ class AppendableArray(StoredArray):
         if pending is None:
             return self.stored[key]
         first, rest = (key[0], key[1:]) if isinstance(key, tuple) and key else (key, ())
+
+        def at(rows: Any) -> Any:  # the key with ``rows`` on the first axis
+            return (rows, *rest) if rest else rows
+
         n, nstored = len(self), len(self.stored)
         if isinstance(first, (int, np.integer)):
             i = int(first) + n if first < 0 else int(first)
             if not 0 <= i < n:
                 raise IndexError(f"{self.where}: index {first} out of range for axis of length {n}")
-            return self.stored[(i, *rest)] if i < nstored else pending[(i - nstored, *rest)]
+            return self.stored[at(i)] if i < nstored else pending[at(i - nstored)]
         if isinstance(first, slice) and first.step in (None, 1):
             start, stop, _ = first.indices(n)
             parts = []
             if start < min(stop, nstored):
-                parts.append(np.asarray(self.stored[(slice(start, min(stop, nstored)), *rest)]))
+                parts.append(np.asarray(self.stored[at(slice(start, min(stop, nstored)))]))
             if stop > nstored:
-                parts.append(pending[(slice(max(start, nstored) - nstored, stop - nstored), *rest)])
-            return concat_rows(parts) if parts else self.stored[(slice(0, 0), *rest)]
+                parts.append(pending[at(slice(max(start, nstored) - nstored, stop - nstored))])
+            return concat_rows(parts) if parts else self.stored[at(slice(0, 0))]
         idx = np.asarray(first)
         if idx.dtype.kind in "iu" and idx.ndim == 1 and not rest:  # rows from both parts, read as needed
             idx = np.where(idx < 0, idx + n, idx)
@@ -222,12 +228,11 @@ class AppendableArray(StoredArray):
 
     def to_dask(self, chunks: Any = None) -> Any:
         """A dask array: the stored chunks stay lazy, pending rows are one in-memory block."""
-        base = self.stored.to_dask(chunks)
+        base = to_dask(self.stored.data if isinstance(self.stored, DataIO) else self.stored, chunks)
         pending = self.pending_rows
         if pending is None:
             return base
-        import dask.array as da
-
+        da = import_dask_array()
         return da.concatenate([base, da.from_array(pending, chunks=(len(pending), *pending.shape[1:]))])
 
     def __repr__(self) -> str:

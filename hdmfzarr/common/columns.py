@@ -1,11 +1,10 @@
 """Table columns: ``VectorData``, ``VectorIndex``, ``ElementIdentifiers``, ``DynamicTableRegion``.
 
-A column keeps its *base* data as given or as read (a list, numpy array, ``DataIO`` or a lazy
-array from a store) and buffers rows appended later in ``rows`` (a :class:`~hdmfzarr.appendable.RowBuffer`).
-In-memory columns merge the buffer into one array when ``data`` is read; a column read from a store
-opened for writing holds an :class:`~hdmfzarr.appendable.AppendableArray` and shares its buffer, so
-the backend appends just the new rows of that array (``stored_length`` rows are stored, ``pending_rows``
-are new).
+A column holds its data in one :class:`~hdmfzarr.appendable.AppendableArray`: the *base* data as given
+or as read (a list, numpy array, ``DataIO`` or a lazy array from a store) plus the rows appended since.
+In-memory columns merge those rows into the base when ``data`` is read; a column read from a store opened
+for writing holds the store's own appendable array, so the backend appends just its new rows
+(``stored_length`` rows are stored, ``pending_rows`` are new).
 """
 
 from __future__ import annotations
@@ -14,10 +13,10 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
-from hdmfzarr.appendable import AppendableArray, RowBuffer, concat_rows, take_rows
+from hdmfzarr.appendable import AppendableArray, RowBuffer, concat_rows
 from hdmfzarr.common._dtypes import ColumnType, infer_column_type, resolve_dtype
 from hdmfzarr.container import Data, is_lazy_array
-from hdmfzarr.dask import import_dask_array, is_dask_array, to_dask
+from hdmfzarr.dask import is_dask_array, to_dask
 from hdmfzarr.dataio import DataChunkIterator, DataIO
 from hdmfzarr.errors import ContainerError, ContainerIndexError, ContainerTypeError
 from hdmfzarr.repr import register_kind
@@ -33,10 +32,11 @@ class BufferedData(Data):
     """A ``Data`` whose rows can be appended cheaply and whose stored part may be a lazy array."""
 
     data_type: ClassVar[str] = "Data"
-    _base: Any  # the data as given or read (set through ``data``)
+    _arr: AppendableArray  # the data as given or read (``stored``) and the rows appended since (``rows``)
+    _shared: bool  # ``_arr`` is the array a store opened for writing gave (``data`` returns it)
+    rows: RowBuffer  # ``_arr.rows``: rows appended and not yet merged (or stored)
 
     def __init__(self, name: str | None = None, data: Any = None, *, dtype: Any = None) -> None:
-        self.rows = RowBuffer()  # rows appended and not yet merged (or stored)
         self._nbase: int | None = None  # cached length of an array/lazy base (lists are measured each time)
         self._ctype: ColumnType | None = None
         self._typed = False  # a dtype was set explicitly: rows are merged into an array, not a list
@@ -121,50 +121,47 @@ class BufferedData(Data):
             return tuple(np.shape(self.rows.tail[0]))
         return None
 
-    # --- base / pending storage -----------------------------------------------------------
+    # --- base / pending storage: one AppendableArray (stored part + pending rows) -----------
     @property
     def base_data(self) -> Any:
         """The stored (or given) data without the buffered rows: a lazy array stays unread."""
         return self._raw_base()
 
     def _raw_base(self) -> Any:
-        base = self._base
-        if isinstance(base, AppendableArray):
-            return base.stored
-        return base.data if isinstance(base, DataIO) else base
+        raw = self._arr.stored
+        return raw.data if isinstance(raw, DataIO) else raw
 
     def _set_raw_base(self, value: Any) -> None:
-        if isinstance(self._base, DataIO):
-            self._base.data = value
+        if isinstance(self._arr.stored, DataIO):
+            self._arr.stored.data = value
         else:
-            self._base = value
+            self._arr.stored = value
         self._nbase = None
 
     @property
     def data(self) -> Any:
         """All the data. In-memory columns merge buffered rows first; lazy ones read the stored part
         (an appendable array read from a store is returned as it is: it holds the new rows too)."""
-        if not self.rows.count or isinstance(self._base, AppendableArray):
-            return self._base
-        raw = self._raw_base()
-        if is_lazy_array(raw):
-            return concat_rows([np.asarray(raw[:]), self._pending_array()])
-        self._flush()
-        return self._base
+        if self._shared:
+            return self._arr
+        if self.rows.count:
+            if self.is_lazy:
+                return self._arr.read()
+            self._flush()
+        return self._arr.stored
 
     @data.setter
     def data(self, value: Any) -> None:
-        old = getattr(self, "_base", None)
-        if isinstance(old, AppendableArray) and old is not value:
+        old = getattr(self, "_arr", None)
+        if old is not None and old is not value:
             old.rows.clear()  # replaced: its rows are not appended (the new data is written instead)
-        self._base = value
+        # an array read from a store opened for writing is shared: rows added here are its pending rows
+        self._shared = isinstance(value, AppendableArray)
+        self._arr = value if isinstance(value, AppendableArray) else AppendableArray(value)
+        self._arr.row_converter = self._values_array
+        self.rows = self._arr.rows
         self._nbase = None
         self._list_cache = None
-        if isinstance(value, AppendableArray):
-            self.rows = value.rows  # one buffer: rows added here are the array's pending rows
-            value.row_converter = self._values_array
-        else:
-            self.rows = RowBuffer()
 
     def _base_len(self) -> int:
         n = self._nbase
@@ -176,7 +173,7 @@ class BufferedData(Data):
             return 0
         if isinstance(raw, np.ndarray) or is_lazy_array(raw):
             n = len(raw)
-            if not isinstance(self._base, AppendableArray):  # its stored part grows when written
+            if not self._shared:  # a shared array's stored part grows when written
                 self._nbase = n
             return n
         if isinstance(raw, DataChunkIterator):
@@ -204,32 +201,20 @@ class BufferedData(Data):
     @property
     def pending_rows(self) -> np.ndarray | None:
         """Rows not yet in the store: the buffered rows for a lazy base, else all the data."""
-        if self.is_lazy:
-            return self._pending_array() if self.rows.count else None
-        return self.array_data
+        return self._arr.pending_rows if self.is_lazy else self.array_data
 
     def mark_stored(self, data: Any) -> None:
         """After a write: ``data`` (lazy) now holds every row; the buffer is cleared."""
-        if isinstance(self._base, AppendableArray):
-            self._base.mark_stored(data)
-        else:
-            self.data = data
+        self._arr.mark_stored(data)
+        self._nbase = None
+        self._list_cache = None
 
     def to_dask(self, chunks: Any = None) -> Any:
         """The column as a dask array: stored chunks stay lazy, buffered rows become one in-memory block."""
         raw = self._check_daskable(self._raw_base())
         if self.rows.count and not (is_lazy_array(raw) or is_dask_array(raw)):
             return to_dask(BufferedData.get_all(self), chunks)  # all in memory: merge
-        base = to_dask(raw, chunks)
-        if self.rows.count:
-            pending = self._pending_array()
-            base = import_dask_array().concatenate(
-                [base, import_dask_array().from_array(pending, chunks=(len(pending),) + pending.shape[1:])])
-        return base
-
-    def _pending_array(self) -> np.ndarray:
-        """The buffered rows as one array (compacting the buffer into a single block)."""
-        return self.rows.array(self._values_array)
+        return self._arr.to_dask(chunks)
 
     def _values_array(self, values: Any) -> np.ndarray:
         """Values (a list) as an array of the column's storage dtype."""
@@ -257,9 +242,9 @@ class BufferedData(Data):
         return data
 
     def _flush(self) -> None:
-        """Merge buffered rows into the base: a list (as given, or none yet) grows in place as in hdmf,
-        anything else becomes one array."""
-        if not self.rows.count or isinstance(self._base, AppendableArray):
+        """Merge buffered rows into an in-memory base (a lazy one keeps them pending): a list (as given, or
+        none yet) grows in place as in hdmf, anything else becomes one array."""
+        if not self.rows.count or self.is_lazy:
             return
         raw = self._raw_base()
         if not self.rows.blocks and ((raw is None and not self._typed) or type(raw) is list):
@@ -270,14 +255,12 @@ class BufferedData(Data):
                 self._nbase = None
             self.rows.clear()
             return
-        pending = self._pending_array()
-        if raw is None or len(raw) == 0:
-            merged = pending
-        else:
+        pending = self.rows.array(self._values_array)
+        if raw is not None and len(raw):
             ct = self.column_type
             base = raw if isinstance(raw, np.ndarray) else (ct.to_array(raw) if ct else np.asarray(raw))
-            merged = concat_rows([base, pending])
-        self._set_raw_base(merged)
+            pending = concat_rows([base, pending])
+        self._set_raw_base(pending)
         self.rows.clear()
 
     # --- appending (no validation here: tables validate whole rows first) -------------------
@@ -335,94 +318,63 @@ class BufferedData(Data):
 
     def read(self, key: Any) -> Any:
         """The stored elements by int, slice or integer array, reading only what is needed from a lazy base."""
-        if self.rows.count and not self.is_lazy:
-            self._flush()
+        self._flush()
         raw = self._raw_base()
-        if type(raw) is list and not isinstance(key, (int, np.integer)):
-            return self._get_from_list(raw, key)
+        if type(raw) is list and not isinstance(key, (int, np.integer, np.bool_)):
+            # rows of a list base as hdmf gives them: a list (a slice of it, or the selected elements)
+            return raw[key] if isinstance(key, slice) else [raw[i] for i in self._row_positions(key, len(raw)).ravel().tolist()]
         return self._get_array(key)
 
+    def _row_positions(self, key: Any, n: int) -> np.ndarray:
+        """Rows ``key`` (integers, negative ones from the end, or a boolean mask) as int64 positions in range."""
+        where = f"{type(self).__name__} {self.name!r}"
+        idx = np.asarray(key)
+        if idx.dtype.kind == "b":
+            if idx.shape != (n,):
+                raise ContainerIndexError(f"{where}: boolean mask of {idx.size} elements for {n} rows")
+            idx = np.flatnonzero(idx)
+        if idx.size and idx.dtype.kind not in "iu":
+            raise ContainerError(f"{where}: rows must be selected by int, slice or integers, got {key!r}")
+        idx = np.where(idx < 0, idx + n, idx).astype(np.int64, copy=False)
+        if idx.size and (idx.min() < 0 or idx.max() >= n):
+            raise ContainerIndexError(f"{where}: rows {key!r:.60} out of range for {n} rows")
+        return idx
+
     def _get_array(self, key: Any) -> Any:
-        """``get`` with numpy results (a list base is read through its cached array)."""
-        if self.rows.count and not self.is_lazy:
-            self._flush()
+        """``get`` with numpy results (a list base is read through its cached array). Only a lazy base still
+        has pending rows here: the appendable array reads each part as needed."""
+        self._flush()
         n = len(self)
         if isinstance(key, (bool, np.bool_)):
             raise ContainerTypeError(f"{type(self).__name__} {self.name!r}: rows are selected by int, not bool {key}")
         if isinstance(key, (int, np.integer)):
-            i = int(key)
-            if i < 0:
-                i += n
+            i = int(key) + n if key < 0 else int(key)
             if not 0 <= i < n:
                 raise ContainerIndexError(f"{type(self).__name__} {self.name!r}: row {key} out of range for {n} rows")
-            nbase = n - self.rows.count
-            if i < nbase:
-                raw = self._raw_base()
-                if type(raw) is list or isinstance(raw, np.ndarray) or is_lazy_array(raw):
-                    return raw[i]
-                return self._indexable_base()[i]
-            return self._pending_array()[i - nbase]
+            if self.rows.count:
+                return self._arr[i]
+            raw = self._raw_base()
+            return raw[i] if type(raw) is list or isinstance(raw, np.ndarray) or is_lazy_array(raw) else \
+                self._indexable_base()[i]
         if isinstance(key, slice):
             start, stop, step = key.indices(n)
-            if not self.rows.count:
-                raw = self._indexable_base()
-                if step == 1:
-                    return np.asarray(raw[start:stop])
-                return np.asarray(raw[start:stop:step]) if not is_lazy_array(raw) else np.asarray(
-                    raw[np.arange(start, stop, step)]
-                )
+            if step == 1:
+                raw = self._arr if self.rows.count else self._indexable_base()
+                return np.asarray(raw[start:max(start, stop)])
             key = np.arange(start, stop, step)
-        idx = np.asarray(key)
-        if idx.dtype.kind == "b":
-            idx = np.flatnonzero(idx)
-        if idx.dtype.kind not in "iu":
-            raise ContainerError(
-                f"{type(self).__name__} {self.name!r}: rows must be selected by int, slice or integers, got {key!r}"
-            )
-        idx = np.where(idx < 0, idx + n, idx).astype(np.int64, copy=False)
-        if idx.size and (idx.min() < 0 or idx.max() >= n):
-            raise ContainerIndexError(f"{type(self).__name__} {self.name!r}: rows {key!r:.60} out of range for {n} rows")
+        idx = self._row_positions(key, n)
+        if self.rows.count:
+            return self._arr[idx]
         raw = self._indexable_base()
-        if not self.rows.count:
-            return np.asarray(raw[idx]) if idx.size else np.asarray(raw[0:0])
-        return take_rows(raw, self._pending_array(), idx)
-
-    def _get_from_list(self, raw: list, key: Any) -> Any:
-        """Rows of a list base as hdmf gives them: a list (a slice of it, or the selected elements)."""
-        if isinstance(key, (bool, np.bool_)):
-            raise ContainerTypeError(f"{type(self).__name__} {self.name!r}: rows are selected by int, not bool {key}")
-        if isinstance(key, slice):
-            return raw[key]
-        n = len(raw)
-        idx = np.asarray(key)
-        if idx.dtype.kind == "b":
-            if idx.shape != (n,):
-                raise ContainerIndexError(f"{type(self).__name__} {self.name!r}: boolean mask of {idx.size} "
-                                          f"elements for {n} rows")
-            idx = np.flatnonzero(idx)
-        if idx.size and idx.dtype.kind not in "iu":
-            raise ContainerError(
-                f"{type(self).__name__} {self.name!r}: rows must be selected by int, slice or integers, got {key!r}"
-            )
-        out = []
-        for i in idx.ravel().tolist():
-            if not -n <= i < n:
-                raise ContainerIndexError(f"{type(self).__name__} {self.name!r}: row {i} out of range for {n} rows")
-            out.append(raw[i])
-        return out
+        return np.asarray(raw[idx]) if idx.size else np.asarray(raw[0:0])
 
     def get_all(self) -> np.ndarray | list[Any]:
         """Every element as one numpy array (one ``[:]`` read of a lazy base); ragged columns give a list."""
-        raw = self._indexable_base()
-        if not self.rows.count:
-            if raw is None:
-                ct = self.column_type
-                return ct.to_array([]) if ct is not None else np.asarray([])
-            return np.asarray(raw[:]) if is_lazy_array(raw) else np.asarray(raw)
-        if is_lazy_array(raw):
-            return concat_rows([np.asarray(raw[:]), self._pending_array()])
+        if self.rows.count and self.is_lazy:
+            return self._arr.read()
         self._flush()
-        return np.asarray(self._indexable_base())
+        raw = self._indexable_base()
+        return np.asarray(raw[:]) if is_lazy_array(raw) else np.asarray(raw)
 
     def __getitem__(self, key: Any) -> Any:
         return self.get(key)
@@ -564,15 +516,10 @@ class VectorIndex(VectorData):
                 flat = self._target_get(int(bounds[0]), int(bounds[-1]))
                 return _split(flat, bounds[1:-1] - bounds[0])
             key = np.arange(start, stop, step)
-        idx = np.asarray(key)
-        if idx.dtype.kind == "b":
-            idx = np.flatnonzero(idx)
+        idx = self._row_positions(key, n)
         if idx.size == 0:
             return []
-        idx = np.where(idx < 0, idx + n, idx)
         lo, hi = int(idx.min()), int(idx.max()) + 1
-        if lo < 0 or hi > n:
-            raise ContainerIndexError(f"VectorIndex {self.name!r}: rows {key!r:.60} out of range for {n} rows")
         if hi - lo > 4 * idx.size + 64:  # scattered rows: their offsets, then their values (two reads)
             if isinstance(self.target, VectorIndex):
                 return [self.read(int(i)) for i in idx]
@@ -594,10 +541,7 @@ class VectorIndex(VectorData):
 
     def get_target_data(self) -> VectorData:
         """The VectorData holding the values, past any nested indexes."""
-        target = self.target
-        while isinstance(target, VectorIndex):
-            target = target.target
-        return target
+        return column_chain(self)[-1]
 
     def get_offsets(self, key: Any) -> Any:
         """The raw offsets (this column's own data) by int, slice or integer array (numpy)."""
@@ -609,6 +553,14 @@ class VectorIndex(VectorData):
 
     def __getitem__(self, key: Any) -> Any:
         return self.get(key)
+
+
+def column_chain(top: BufferedData) -> list[Any]:
+    """``top`` and what it indexes, down to the column holding the values (the leaf, last)."""
+    chain = [top]
+    while isinstance(chain[-1], VectorIndex):
+        chain.append(chain[-1].target)
+    return chain
 
 
 def _split(flat: Any, cuts: np.ndarray) -> list:
@@ -727,11 +679,9 @@ class DynamicTableRegion(VectorData):
 
     def target_rows(self, indices: Any, df: bool = True, index: bool = False) -> Any:
         """The target table's rows at ``indices`` (an int or a list), as ``table.get`` gives them."""
-        if self._table is None:
-            raise ContainerError(f"DynamicTableRegion {self.name!r}: no target table set")
         if not isinstance(indices, (int, np.integer)):
             indices = np.asarray(indices, dtype=np.int64).reshape(-1)
-        return self._table.get(indices, df=df, index=index)
+        return self._target().get(indices, df=df, index=index)
 
     def get(self, key: Any, index: bool = False, df: bool = True) -> Any:  # type: ignore[override]
         """As hdmf: the target rows the selected elements point at (a DataFrame; ``index=True``: the indices);
@@ -770,11 +720,8 @@ class DynamicTableRegion(VectorData):
 
     def resolve(self, indices: Any) -> Any:
         """The target table's rows for these indices (a row dict for an int, else a dict of columns)."""
-        if self.table is None:
-            raise ContainerError(f"DynamicTableRegion {self.name!r}: no target table set")
-        if isinstance(indices, (int, np.integer)):
-            return self.table.get_dict(int(indices))
-        return self.table.get_dict(np.asarray(indices, dtype=np.int64))
+        key = int(indices) if isinstance(indices, (int, np.integer)) else np.asarray(indices, dtype=np.int64)
+        return self._target().get_dict(key)
 
     def __repr__(self) -> str:
         target = None if self.table is None else self.table.name

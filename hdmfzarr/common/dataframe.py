@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from hdmfzarr.common.columns import BufferedData, DynamicTableRegion, VectorIndex
+from hdmfzarr.common.columns import BufferedData, DynamicTableRegion, VectorIndex, column_chain
 
 if TYPE_CHECKING:
     from hdmfzarr.common.table import DynamicTable
@@ -23,13 +23,6 @@ if TYPE_CHECKING:
 __all__ = ["table_frame", "read_columns", "MAX_READ_THREADS"]
 
 MAX_READ_THREADS = 8
-
-
-def _chain(top: BufferedData) -> list[BufferedData]:
-    chain = [top]
-    while isinstance(chain[-1], VectorIndex):
-        chain.append(chain[-1].target)
-    return chain
 
 
 def _is_all(key: Any) -> bool:
@@ -55,7 +48,7 @@ def read_columns(table: DynamicTable, key: Any, names: list[str]) -> tuple[Any, 
     def read(top: BufferedData) -> Any:
         return top.get_all() if whole else top.read(key)
 
-    lazy = any(obj.is_lazy for _, top in tops for obj in _chain(top))
+    lazy = any(obj.is_lazy for _, top in tops for obj in column_chain(top))
     if lazy and len(tops) > 1:
         workers = min(MAX_READ_THREADS, len(tops))
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="hdmfzarr-read") as pool:
@@ -77,7 +70,7 @@ def table_frame(table: DynamicTable, rows: Any, index: bool, exclude: Iterable[s
     data: dict[str, Any] = {}
     for name in names:
         top = table.get_column(name)
-        leaf = _chain(top)[-1]
+        leaf = column_chain(top)[-1]
         column = values[name]
         if isinstance(leaf, DynamicTableRegion) and not index and leaf.table is not None:
             target = target_frames.get(id(leaf.table))

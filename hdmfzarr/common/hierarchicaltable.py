@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from hdmfzarr.common.columns import DynamicTableRegion, VectorIndex
+from hdmfzarr.common.columns import DynamicTableRegion, VectorIndex, column_chain
 from hdmfzarr.common.dataframe import import_pandas
 from hdmfzarr.common.table import DynamicTable
 from hdmfzarr.errors import ContainerError
@@ -38,9 +38,7 @@ def _frame_with_origin(table: DynamicTable) -> tuple[Any, np.ndarray, bool]:
         return table.to_dataframe(), np.arange(len(table)), False
     name = foreign[0]
     top = table.get_column(name)
-    leaf = top
-    while isinstance(leaf, VectorIndex):
-        leaf = leaf.target
+    leaf = column_chain(top)[-1]
     target = leaf.table if isinstance(leaf, DynamicTableRegion) else None
     if target is None:
         raise ContainerError(f"{type(table).__name__} {table.name!r}: region column {name!r} has no target table")

@@ -24,6 +24,7 @@ from hdmfzarr.common.columns import (
     VectorData,
     VectorIndex,
     _as_positions,
+    column_chain,
 )
 from hdmfzarr.common.dataframe import import_pandas, table_frame
 from hdmfzarr.container import Container
@@ -88,9 +89,7 @@ class _ColumnPlan:
                  "commit")
 
     def __init__(self, name: str, top: VectorData, table: DynamicTable) -> None:
-        chain = [top]
-        while isinstance(chain[-1], VectorIndex):
-            chain.append(chain[-1].target)
+        chain = column_chain(top)
         self.name = name
         self.top = top
         self.chain = chain  # top ... leaf
@@ -208,7 +207,7 @@ class _ColumnPlan:
         t = type(value)
         if t is int or t is float or t is str or t is bool or isinstance(value, np.generic):
             if self.row_shape:
-                raise self.error(f"expected an array of shape {self.row_shape} per row, got scalar {value!r:.60}")
+                raise self.error(f"expected an array of shape {self.row_shape} per element, got scalar {value!r:.60}")
             new_ct: ColumnType | None = None
             if ct is None:
                 ct = new_ct = infer_column_type(value)
@@ -253,14 +252,22 @@ class _ColumnPlan:
             return value, (OBJECT_TYPE if ct is None or not ct.is_text else None)
         if ct is None:
             return value, infer_column_type(arr)  # kept as given (hdmf appends the value itself)
-        if not ct.check_array(arr):
+        self._check_values(arr, ct, elements=False)
+        return value, None
+
+    def _check_values(self, arr: np.ndarray, ct: ColumnType, elements: bool = True, typed: bool = True,
+                      outcome: str = "the row was not added") -> None:
+        """Raise unless ``arr`` fits ``ct`` (its dtype unless just inferred from it, integer range, UTF-8), the
+        column's element shape (``elements``: ``arr`` holds elements, not one) and the target table's rows."""
+        if typed and not ct.check_array(arr):
             raise self.error(f"expected values of dtype {ct.spec_dtype or ct.np_dtype}, got an array of {arr.dtype}")
         problem = ct.bad_value(arr)
         if problem:
-            raise self.error(f"{problem}; the row was not added")
+            raise self.error(f"{problem}; {outcome}")
+        if elements and self.row_shape is not None and arr.shape[1:] != self.row_shape:
+            raise self.error(f"expected elements of shape {self.row_shape}, got shape {arr.shape[1:]}")
         if self.region and arr.size:
             self._check_region(arr.min(), arr.max())
-        return value, None
 
     def _check_ragged(self, value: Any, depth: int, ct: ColumnType | None) -> tuple[Any, ColumnType | None]:
         if depth > 1:
@@ -276,35 +283,13 @@ class _ColumnPlan:
         if isinstance(value, np.ndarray):
             if ct is None:
                 return value, infer_column_type(value) if value.size else None
-            if not ct.check_array(value):
-                raise self.error(f"expected values of dtype {ct.spec_dtype or ct.np_dtype}, got an array of {value.dtype}")
-            problem = ct.bad_value(value)
-            if problem:
-                raise self.error(f"{problem}; the row was not added")
-            if self.row_shape is not None and value.shape[1:] != self.row_shape:
-                raise self.error(f"expected elements of shape {self.row_shape}, got shape {value.shape[1:]}")
-            if self.region and value.size:
-                self._check_region(value.min(), value.max())
+            self._check_values(value, ct)
             return value, None
         new_ct = None
         for v in value:
-            t = type(v)
-            if t is int or t is float or t is str or t is bool:
-                if ct is None:
-                    ct = new_ct = infer_column_type(v)
-                elif not isinstance(v, ct.accept):
-                    raise self.dtype_error(v, ct)
-                problem = ct.bad_value(v)
-                if problem:
-                    raise self.error(f"{problem}; the row was not added")
-                if self.row_shape:
-                    raise self.error(f"expected elements of shape {self.row_shape}, got scalar {v!r:.60}")
-            else:
-                _, got = self._check_element(v, ct)
-                if got is not None:
-                    ct = new_ct = got
-        if self.region and value:
-            self._check_region(min(value), max(value))
+            _, got = self._check_element(v, ct)
+            if got is not None:
+                ct = new_ct = got  # each element's region bounds are checked with it
         return value, new_ct
 
     def _become_ragged(self) -> None:
@@ -384,19 +369,11 @@ class _ColumnPlan:
             raw = values if isinstance(values, np.ndarray) else np.asarray(values, dtype=None if ct is None or not ct.is_text else object)
         except (ValueError, TypeError) as exc:
             raise self.error(f"cannot make an array of the values: {exc}") from None
+        typed = ct is not None
+        ct = ct or (infer_column_type(raw) if raw.size else None)
         if ct is None:
-            ct = infer_column_type(raw) if raw.size else None
-            if ct is None:
-                return raw
-        elif not ct.check_array(raw):
-            raise self.error(f"expected values of dtype {ct.spec_dtype or ct.np_dtype}, got an array of {raw.dtype}")
-        problem = ct.bad_value(raw)
-        if problem:
-            raise self.error(f"{problem}; no rows were added")
-        if self.row_shape is not None and raw.shape[1:] != self.row_shape:
-            raise self.error(f"expected elements of shape {self.row_shape}, got shape {raw.shape[1:]}")
-        if self.region and raw.size:
-            self._check_region(raw.min(), raw.max())
+            return raw
+        self._check_values(raw, ct, typed=typed, outcome="no rows were added")
         return ct.to_array(raw)
 
 
@@ -503,9 +480,7 @@ class DynamicTable(Container):
         if colnames is not None:  # hdmf's order: per name in colnames, its indexes (outermost first), then the data
             ordered: list[VectorData] = []
             for cname, top in tops.items():
-                chain = [top]
-                while isinstance(chain[-1], VectorIndex):
-                    chain.append(chain[-1].target)
+                chain = column_chain(top)
                 if isinstance(chain[-1], EnumData) and any(c is chain[-1].elements for c in cols):
                     chain.append(chain[-1].elements)
                 ordered.extend(chain)
@@ -588,9 +563,7 @@ class DynamicTable(Container):
                 if cname not in self._column_infos():
                     raise ContainerError(f"{self._where()}: target_tables names {cname!r}, which is not a column")
                 self.add_column(cname)
-            leaf = self._tops[cname]
-            while isinstance(leaf, VectorIndex):
-                leaf = leaf.target
+            leaf = column_chain(self._tops[cname])[-1]
             if not isinstance(leaf, DynamicTableRegion):
                 raise ContainerError(
                     f"{self._where()}: target_tables names column {cname!r}, which is a {type(leaf).__name__}, "
@@ -905,21 +878,7 @@ class DynamicTable(Container):
     # --- adding rows ----------------------------------------------------------------------
     def _stage_row(self, id: Any, enforce_unique_id: bool, values: dict[str, Any]) -> tuple[list, int]:
         """Validate one row; returns the staged ``(commit, value)`` pairs and its id (nothing is changed)."""
-        plans = self._plans or self._get_plans()
-        if values.keys() != plans.keys():
-            self._add_missing_predefined(values)
-            plans = self._get_plans()
-            if values.keys() != plans.keys():
-                missing = [c for c in plans if c not in values]
-                extra = [c for c in values if c not in plans]
-                problems = []
-                if extra:
-                    problems.append(f"unknown column(s) {extra}")
-                if missing:
-                    problems.append(f"no value for column(s) {missing}")
-                raise ContainerError(
-                    f"{self._where()}: row has {' and '.join(problems)}; columns are {list(self._colnames)}"
-                )
+        plans = self._plans_for(values)
         staged = [((plan := plans[k]).commit, plan.check(v)) for k, v in values.items()]
         if id is None:
             id = len(self.id)
@@ -989,6 +948,23 @@ class DynamicTable(Container):
         ids = self.id
         ids.rows.append(len(ids))
 
+    def _plans_for(self, values: Mapping[str, Any], what: str = "row has",
+                   lacks: str = "no value for") -> dict[str, _ColumnPlan]:
+        """The column plans for a row or batch naming ``values``' columns: optional predefined columns it
+        names are created first (while the table has no rows); it must name each column once."""
+        plans = self._plans or self._get_plans()
+        if values.keys() != plans.keys():
+            self._add_missing_predefined(values)
+            plans = self._get_plans()
+            missing = [c for c in plans if c not in values]
+            extra = [c for c in values if c not in plans]
+            if missing or extra:
+                problems = ([f"unknown column(s) {extra}"] if extra else []) + (
+                    [f"{lacks} column(s) {missing}"] if missing else [])
+                raise ContainerError(f"{self._where()}: {what} {' and '.join(problems)}; columns are "
+                                     f"{list(self._colnames)}")
+        return plans
+
     def _add_missing_predefined(self, values: Mapping[str, Any]) -> None:
         """Create optional predefined columns named in a row when the table has no rows yet."""
         infos = self._column_infos()
@@ -1007,16 +983,7 @@ class DynamicTable(Container):
         Ids come from an ``"id"`` key (or a DataFrame index named ``id``), else continue from ``len(self)``.
         """
         columns, ids = self._columns_from_batch(rows)
-        plans = self._get_plans()
-        if columns.keys() != plans.keys():
-            self._add_missing_predefined(columns)
-            plans = self._get_plans()
-            if columns.keys() != plans.keys():
-                missing = [c for c in plans if c not in columns]
-                extra = [c for c in columns if c not in plans]
-                raise ContainerError(
-                    f"{self._where()}: extend got unknown column(s) {extra} and lacks column(s) {missing}"
-                )
+        plans = self._plans_for(columns, "extend got", "lacks")
         lengths = {k: len(v) for k, v in columns.items()}
         if ids is not None:
             lengths["id"] = len(ids)
@@ -1105,9 +1072,7 @@ class DynamicTable(Container):
     def _read_column(self, name: str, key: Any, index: bool) -> Any:
         top = self._tops[name]
         value = top.read(key)
-        leaf = top
-        while isinstance(leaf, VectorIndex):
-            leaf = leaf.target
+        leaf = column_chain(top)[-1]
         if isinstance(leaf, DynamicTableRegion) and not index:
             if isinstance(top, VectorIndex):
                 if isinstance(key, (int, np.integer)):
@@ -1194,14 +1159,7 @@ class DynamicTable(Container):
 
     def get_foreign_columns(self) -> list[str]:
         """Names of the region (DynamicTableRegion) columns."""
-        out = []
-        for name, top in self._tops.items():
-            leaf = top
-            while isinstance(leaf, VectorIndex):
-                leaf = leaf.target
-            if isinstance(leaf, DynamicTableRegion):
-                out.append(name)
-        return out
+        return [name for name, top in self._tops.items() if isinstance(column_chain(top)[-1], DynamicTableRegion)]
 
     def has_foreign_columns(self) -> bool:
         return bool(self.get_foreign_columns())

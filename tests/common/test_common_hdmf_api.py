@@ -54,6 +54,7 @@ def test_enum_column_stores_each_value_once() -> None:
     col = t["kind"]
     assert isinstance(col, EnumData) and col.elements.get_all().tolist() == ["a", "b"]
     assert list(col.get(slice(None), index=True)) == [0, 1, 0, 0]
+    assert list(col.get([1, 3])) == ["b", "a"] and list(col.get([-1, 1], index=True)) == [0, 1]
     assert t.to_dataframe()["kind"].tolist() == ["a", "b", "a", "a"]
     with pytest.raises(ValueError):
         t.add_column("both", "x", table=True, enum=True)
