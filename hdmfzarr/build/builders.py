@@ -113,12 +113,14 @@ class GroupBuilder(Builder):
         for lk in _values(links):
             self.set_link(lk)
 
+    def get(self, name: str) -> Builder | None:
+        """The child group, dataset or link called ``name`` (names are unique among the three), or None."""
+        return self.groups.get(name) or self.datasets.get(name) or self.links.get(name)
+
     def _adopt(self, child: Builder) -> None:
-        name = child.name
-        if name in self.groups or name in self.datasets or name in self.links:
-            old = self.groups.get(name) or self.datasets.get(name) or self.links.get(name)
-            if old is not child:
-                raise ValueError(f"{self.path!r} already has a child named {name!r}")
+        old = self.get(child.name)
+        if old is not None and old is not child:
+            raise ValueError(f"{self.path!r} already has a child named {child.name!r}")
         child.parent = self
 
     def set_group(self, builder: GroupBuilder) -> GroupBuilder:
@@ -142,7 +144,7 @@ class GroupBuilder(Builder):
         yield from self.links.values()
 
     def __contains__(self, name: str) -> bool:
-        return name in self.groups or name in self.datasets or name in self.links
+        return self.get(name) is not None
 
     def __getitem__(self, path: str) -> Builder:
         """Child by name or by a path relative to this group (absolute paths from the root)."""
@@ -150,7 +152,7 @@ class GroupBuilder(Builder):
         for part in (p for p in path.split("/") if p):
             if not isinstance(node, GroupBuilder):
                 raise KeyError(path)
-            nxt = node.groups.get(part) or node.datasets.get(part) or node.links.get(part)
+            nxt = node.get(part)
             if nxt is None:
                 raise KeyError(path)
             node = nxt

@@ -70,10 +70,10 @@ def generate_class(type_map: TypeMap, data_type: str, namespace: str) -> type:
             continue
         own.append(f)
 
-    fixed_name = getattr(spec, "name", None)
+    fixed_name = spec.name
     params: list[inspect.Parameter] = []
     if fixed_name is None:
-        default_name = getattr(spec, "default_name", None)
+        default_name = spec.default_name
         bp = next((p for p in base_params if p.name == "name"), None)
         if default_name is not None:
             params.append(_P("name", _P.POSITIONAL_OR_KEYWORD, default=default_name, annotation=str))
@@ -161,7 +161,7 @@ def generate_class(type_map: TypeMap, data_type: str, namespace: str) -> type:
 
     classdict: dict[str, Any] = {
         "__init__": __init__,
-        "__doc__": getattr(spec, "doc", None) or f"Generated class for {label}.",
+        "__doc__": spec.doc or f"Generated class for {label}.",
         "__module__": "hdmfzarr.generated",
         "data_type": data_type,
         "namespace": namespace,
@@ -266,7 +266,7 @@ def _predefined_columns(type_map: TypeMap, namespace: str, spec: Any, base: type
     """ColumnInfo for the named VectorData sub-datasets of a DynamicTable extension spec."""
     from ..common.table import ColumnInfo
 
-    named = [d for d in getattr(spec, "datasets", ()) or () if getattr(d, "name", None) and spec_type(d)]
+    named = [d for d in spec.datasets if d.name and spec_type(d)]
     by_name = {d.name: d for d in named}
     out: list[Any] = []
     attrs: set[str] = set()
@@ -290,7 +290,7 @@ def _predefined_columns(type_map: TypeMap, namespace: str, spec: Any, base: type
         table = type_map.is_subtype(namespace, dt, "DynamicTableRegion")
         out.append(ColumnInfo(
             name=d.name,
-            description=getattr(d, "doc", "") or "",
+            description=d.doc or "",
             required=d.required,
             index=index,
             table=table,

@@ -16,7 +16,7 @@ import numpy as np
 from ..dataio import DataIO
 from ..errors import BuildError, ConstructError, DanglingReferenceError
 from ..spec.dtypes import NUMERIC_DTYPES
-from ..spec.model import canonical_spec_dtype, is_compound_dtype, is_ref_dtype
+from ..spec.model import canonical_spec_dtype, declared_type, is_compound_dtype, is_ref_dtype
 from .builders import (
     Builder,
     CompoundField,
@@ -93,12 +93,10 @@ class BuildManager:
         return id(container) in self._built
 
     def pending_link(self, target: Any, name: str, where: str) -> LinkBuilder:
-        """A link to ``target`` (a container), resolved to its builder after the tree is built."""
-        if isinstance(target, (Builder, ExternalTarget)):
-            return LinkBuilder(target, name=name)
-        if not hasattr(target, "object_id"):
+        """A link to ``target`` (a container, swapped for its builder after the tree is built)."""
+        if not isinstance(target, (Builder, ExternalTarget)) and not hasattr(target, "object_id"):
             raise BuildError(f"{where}: link {name!r} must point at a container, got {type(target).__name__}")
-        return LinkBuilder(target, name=name)  # the target container is swapped for its builder later
+        return LinkBuilder(target, name=name)
 
     def _target_builder(self, target: Any, where: str, what: str) -> Builder | ExternalTarget:
         if isinstance(target, (Builder, ExternalTarget)):
@@ -349,8 +347,7 @@ def _link_shared_data(root: GroupBuilder) -> None:
             continue
         data = node.data.data if isinstance(node.data, DataIO) else node.data
         url, path = getattr(data, "store_url", None), getattr(data, "path", None)
-        if isinstance(url, str) and isinstance(path, str) and "data_type" not in node.attributes \
-                and "neurodata_type" not in node.attributes:
+        if isinstance(url, str) and isinstance(path, str) and declared_type(node.attributes) is None:
             by_source.setdefault((url, path), []).append(node)
     for (_, path), nodes in by_source.items():
         if len(nodes) < 2:

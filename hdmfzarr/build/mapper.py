@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 
 from ..errors import BuildError, ConstructError, ContainerError, HdmfZarrError
-from ..spec.model import AttributeSpec, GroupSpec, LinkSpec, is_ref_dtype, spec_type
+from ..spec.model import TYPE_KEYS, AttributeSpec, GroupSpec, LinkSpec, is_ref_dtype, spec_type
 from ..common.columns import BufferedData
 from ..dataio import DataIO
 from .builders import (
@@ -100,16 +100,12 @@ class ObjectMapper:
                 if isinstance(sub, GroupSpec):
                     self._index(sub, (*prefix, sub.name or ""))  # an untyped group always has a name
                 else:  # untyped dataset: its attributes are named after it
-                    for a in getattr(sub, "attributes", ()) or ():
+                    for a in sub.attributes:
                         self._prefix[id(a)] = prefix + (sub.name,)
 
     @staticmethod
     def _subspecs(spec: Any) -> list[Any]:
-        out: list[Any] = list(getattr(spec, "attributes", ()) or ())
-        out += list(getattr(spec, "datasets", ()) or ())
-        out += list(getattr(spec, "groups", ()) or ())
-        out += list(getattr(spec, "links", ()) or ())
-        return out
+        return [*spec.attributes, *spec.datasets, *spec.groups, *spec.links]
 
     def attr_name(self, spec: Any) -> str:
         """Container attribute for a sub-spec: its name or the (pluralised) snake_case type,
@@ -119,7 +115,7 @@ class ObjectMapper:
         if got is not None:
             return got
         prefix = self._prefix.get(id(spec), ())
-        if prefix and spec_type(spec) is not None and not getattr(spec, "name", None):
+        if prefix and spec_type(spec) is not None and not spec.name:
             parent = self._parent_of(spec)
             if parent is not None and len([s for s in self._subspecs(parent) if not isinstance(s, AttributeSpec)]) == 1:
                 name = prefix[-1]  # the only typed content of an untyped group takes its name
@@ -153,18 +149,18 @@ class ObjectMapper:
         return self._fields
 
     def _collect(self, spec: Any, out: list[FieldInfo], path: tuple[str, ...]) -> None:
-        for a in getattr(spec, "attributes", ()) or ():
+        for a in spec.attributes:
             out.append(FieldInfo(self.attr_name(a), a, "attribute", path, a.is_required))
-        for d in getattr(spec, "datasets", ()) or ():
+        for d in spec.datasets:
             if spec_type(d) is not None:
                 out.append(FieldInfo(self.attr_name(d), d, "dataset", path, d.is_required))
             else:
-                if getattr(d, "value", None) is None:
+                if d.value is None:
                     out.append(FieldInfo(self.attr_name(d), d, "dataset", path, d.is_required))
-                for a in getattr(d, "attributes", ()) or ():
+                for a in d.attributes:
                     out.append(FieldInfo(self.attr_name(a), a, "attribute", path + (d.name,),
                                          a.is_required and d.is_required))
-        for g in getattr(spec, "groups", ()) or ():
+        for g in spec.groups:
             if spec_type(g) is not None:
                 out.append(FieldInfo(self.attr_name(g), g, "group", path, g.is_required))
             else:
@@ -173,7 +169,7 @@ class ObjectMapper:
                 if not g.is_required:
                     sub = [FieldInfo(f.attr, f.spec, f.kind, f.path, False) for f in sub]
                 out += sub
-        for lk in getattr(spec, "links", ()) or ():
+        for lk in spec.links:
             out.append(FieldInfo(self.attr_name(lk), lk, "link", path, lk.is_required))
 
     # -- values ------------------------------------------------------------------------------
@@ -249,9 +245,9 @@ class ObjectMapper:
         return None
 
     def fill_attributes(self, builder: Builder, spec: Any, container: Any, where: str) -> None:
-        for a in getattr(spec, "attributes", ()) or ():
+        for a in spec.attributes:
             value = self.get_value(container, a)
-            if value is None and getattr(a, "value", None) is not None:
+            if value is None and a.value is not None:
                 value = a.value
             if value is None:
                 if a.is_required:
@@ -266,9 +262,9 @@ class ObjectMapper:
     def fill_group(self, gb: GroupBuilder, spec: Any, container: Any, manager: BuildManager, where: str) -> None:
         """Add the attributes, datasets, groups and links ``spec`` describes to ``gb``."""
         self.fill_attributes(gb, spec, container, where)
-        subs = list(getattr(spec, "datasets", ()) or ()) + list(getattr(spec, "groups", ()) or ())
+        subs = [*spec.datasets, *spec.groups]
         # named sub-specs first so unnamed "any number of X" specs do not swallow them
-        subs.sort(key=lambda s: 0 if getattr(s, "name", None) else 1)
+        subs.sort(key=lambda s: 0 if s.name else 1)
         for sub in subs:
             if spec_type(sub) is not None:
                 self.build_typed(gb, sub, container, manager, where)
@@ -280,19 +276,19 @@ class ObjectMapper:
                     gb.set_group(child)
             else:
                 self.build_untyped_dataset(gb, sub, container, where)
-        for lk in getattr(spec, "links", ()) or ():
+        for lk in spec.links:
             targets = _as_list(self.get_value(container, lk))
             if not targets and lk.is_required:
                 raise BuildError(f"{where}: required link {self.attr_name(lk)!r} to {lk.target_type!r} is missing")
             for t in targets:
-                name = getattr(lk, "name", None) or t.name
+                name = lk.name or t.name
                 if name not in gb:
                     gb.set_link(manager.pending_link(t, name, where))
 
     def build_untyped_dataset(self, gb: GroupBuilder, spec: Any, container: Any, where: str) -> None:
-        value = self.get_value(container, spec) if getattr(spec, "value", None) is None else spec.value
+        value = self.get_value(container, spec) if spec.value is None else spec.value
         if value is None:
-            if getattr(spec, "default_value", None) is not None and spec.is_required:
+            if spec.default_value is not None and spec.is_required:
                 value = spec.default_value  # optional fields left unset stay absent (a rewrite adds nothing)
             elif spec.is_required:
                 raise BuildError(
@@ -309,7 +305,7 @@ class ObjectMapper:
 
     def build_typed(self, gb: GroupBuilder, spec: Any, container: Any, manager: BuildManager, where: str) -> None:
         children = _as_list(self.get_value(container, spec))
-        fixed = getattr(spec, "name", None)
+        fixed = spec.name
         want = spec_type(spec)
         placed = 0
         for child in children:
@@ -360,26 +356,25 @@ class ObjectMapper:
         return kwargs
 
     def _gather_attributes(self, builder: Builder, spec: Any, manager: BuildManager, kwargs: dict[str, Any]) -> None:
-        for a in getattr(spec, "attributes", ()) or ():
+        for a in spec.attributes:
             if a.name in builder.attributes:
                 value = builder.attributes[a.name]
-                if is_ref_dtype(getattr(a, "dtype", None)):
+                if is_ref_dtype(a.dtype):
                     value = manager.resolve_refs(value, builder)
                 else:
-                    value = read_value(getattr(a, "dtype", None), value)
+                    value = read_value(a.dtype, value)
                 kwargs[self.attr_name(a)] = value
 
     def _gather_group(self, builder: GroupBuilder, spec: Any, manager: BuildManager, kwargs: dict[str, Any]) -> None:
         self._gather_attributes(builder, spec, manager, kwargs)
         claimed: set[str] = set()
-        subs = list(getattr(spec, "datasets", ()) or ()) + list(getattr(spec, "groups", ()) or ())
-        links = list(getattr(spec, "links", ()) or ())
-        claimed.update(s.name for s in subs + links if getattr(s, "name", None))
+        subs = [*spec.datasets, *spec.groups]
+        links = list(spec.links)
+        claimed.update(s.name for s in subs + links if s.name)
         for sub in subs:
-            if not getattr(sub, "name", None):
+            if not sub.name:
                 continue
-            child: Builder | None = (builder.groups.get(sub.name) or builder.datasets.get(sub.name)
-                                     or builder.links.get(sub.name))
+            child = builder.get(sub.name)
             if child is None:
                 continue
             if isinstance(child, LinkBuilder) and spec_type(sub) is None:
@@ -391,13 +386,13 @@ class ObjectMapper:
                 if isinstance(child, GroupBuilder):
                     self._gather_group(child, sub, manager, kwargs)
             elif isinstance(child, DatasetBuilder):
-                if getattr(sub, "value", None) is None:
+                if sub.value is None:
                     kwargs[self.attr_name(sub)] = manager.read_data(child, sub)
                 self._gather_attributes(child, sub, manager, kwargs)
         for lk in links:
-            name = getattr(lk, "name", None)
+            name = lk.name
             if name:
-                child = builder.links.get(name) or builder.groups.get(name) or builder.datasets.get(name)
+                child = builder.get(name)
                 if child is not None:
                     kwargs[self.attr_name(lk)] = manager.construct_child(child)
                 continue
@@ -412,7 +407,7 @@ class ObjectMapper:
             if found:
                 kwargs[self.attr_name(lk)] = found if lk.is_many() else found[0]
         for sub in subs:
-            if getattr(sub, "name", None):
+            if sub.name:
                 continue
             want = spec_type(sub)
             pool: list[Builder] = list(builder.groups.values() if isinstance(sub, GroupSpec) else builder.datasets.values())
@@ -435,7 +430,7 @@ class ObjectMapper:
 
     def _keep_extra_attributes(self, builder: Builder, obj: Any) -> None:
         """Keep the stored attributes the type's spec does not declare on ``obj.extra_attributes``."""
-        declared = {a.name for a in getattr(self.spec, "attributes", ()) or ()}
+        declared = {a.name for a in self.spec.attributes}
         extra = {k: v for k, v in builder.attributes.items()
                  if k not in declared and k not in _TYPE_ATTRIBUTES and _plain(v)}
         if extra and hasattr(obj, "extra_attributes"):
@@ -491,7 +486,7 @@ class ObjectMapper:
 
 
 
-_TYPE_ATTRIBUTES = frozenset({"namespace", "data_type", "neurodata_type", "object_id"})
+_TYPE_ATTRIBUTES = frozenset({"namespace", "object_id", *TYPE_KEYS})
 
 
 def _plain(value: Any) -> bool:

@@ -40,14 +40,11 @@ class SpecCatalog:
                           f"from {src}. Defaulting to the existing specification from {src}, but compatibility "
                           "issues may be present. Please update the extension version if possible.", stacklevel=2)
             return
-        for sub in getattr(spec, "datasets", ()) + getattr(spec, "groups", ()):
-            if sub.data_type_def is not None:
-                self.register_spec(sub, source_file)
-            else:
-                self._nested(sub, source_file)
+        self._nested(spec, source_file)
 
     def _nested(self, spec: Any, source_file: str) -> None:
-        for sub in getattr(spec, "datasets", ()) + getattr(spec, "groups", ()):
+        """Register the types defined inside `spec`, at any depth."""
+        for sub in spec.datasets + spec.groups:
             if sub.data_type_def is not None:
                 self.register_spec(sub, source_file)
             else:

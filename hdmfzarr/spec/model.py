@@ -71,10 +71,12 @@ def freeze(value: Any) -> Any:
     return value
 
 
-def _thaw(value: Any) -> Any:
-    """Tuples -> lists, recursively, for the YAML/JSON form."""
+def _thaw(value: Any, type_key: str = "data_type") -> Any:
+    """Tuples -> lists and sub-specs -> their dicts, recursively: the YAML/JSON form of a spec's value."""
+    if isinstance(value, _Dict):
+        return value.to_dict(type_key)
     if isinstance(value, (tuple, list)):
-        return [_thaw(v) for v in value]
+        return [_thaw(v, type_key) for v in value]
     return value
 
 
@@ -215,14 +217,14 @@ def canonical_spec_dtype(dtype: Any) -> Any:
     return dtype
 
 
-def _dtype_to_dict(dtype: Any) -> Any:
-    if isinstance(dtype, RefSpec):
-        return dtype.to_dict()
-    if isinstance(dtype, (tuple, list)):
-        return [f.to_dict() for f in dtype]
-    return dtype
+#: the order of keys in a spec's YAML/JSON form (hdmf's: type keys, name, dtype, ..., doc, sub-specs)
+KEY_ORDER = ("data_type_def", "data_type_inc", "name", "default_name", "dtype", "target_type", "dims", "shape",
+             "default_value", "value", "doc", "required", "quantity", "attributes", "datasets", "groups", "links",
+             "reftype", "linkable")
 
 
+_KEY_RANK = {k: i for i, k in enumerate(KEY_ORDER)}
+_SUB_KINDS = ("attributes", "datasets", "groups", "links")
 _REQUIRED = object()
 
 
@@ -282,7 +284,7 @@ class _Dict(dict):
         """A shallow copy: same sub-specs, own child lists and indexes, no parent."""
         new = self.__class__.__new__(self.__class__)
         dict.update(new, self)
-        for k in ("attributes", "datasets", "groups", "links"):
+        for k in _SUB_KINDS:
             if isinstance(new.get(k), list):
                 dict.__setitem__(new, k, list(new[k]))
         for cls in type(self).__mro__:
@@ -302,6 +304,17 @@ class _Dict(dict):
 
     def __deepcopy__(self, memo: dict) -> Any:
         return self.build_spec(_copy.deepcopy(dict(self), memo))
+
+    def to_dict(self, type_key: str = "data_type") -> dict:
+        """The YAML/JSON form: the keys this spec holds (defaults are not held), type keys spelled `type_key`."""
+        own = self.type_key() if isinstance(self, BaseStorageSpec) else "data_type"
+        out: dict[str, Any] = {}
+        for key in sorted(self, key=lambda k: _KEY_RANK.get(k.replace(own, "data_type"), len(_KEY_RANK))):
+            if self[key] is None or (key in _SUB_KINDS and not self[key]):
+                continue
+            out[type_key + key[len(own):] if key in (f"{own}_def", f"{own}_inc") else key] = \
+                _thaw(self[key], type_key)
+        return out
 
 
 class RefSpec(_Dict):
@@ -332,10 +345,6 @@ class RefSpec(_Dict):
 
     def __repr__(self) -> str:
         return f"RefSpec(target_type={self.target_type!r}, reftype={self.reftype!r})"
-
-    def to_dict(self) -> dict:
-        """The YAML/JSON form."""
-        return {"target_type": self.target_type, "reftype": self.reftype}
 
 
 class _DtypeSpecIsRef:
@@ -401,10 +410,6 @@ class DtypeSpec(_Dict):
 
     def __repr__(self) -> str:
         return f"DtypeSpec(name={self.name!r}, dtype={self.dtype!r})"
-
-    def to_dict(self) -> dict:
-        """The YAML/JSON form."""
-        return {"name": self.name, "doc": self.doc, "dtype": _dtype_to_dict(self.dtype)}
 
 
 class _Spec(_Dict):
@@ -512,13 +517,6 @@ class _ArrayProps:
     value = spec_key("value", None)
     default_value = spec_key("default_value", None)
 
-    def _array_dict(self, d: dict) -> dict:
-        """`d` with the dims, shape, value and default_value this spec gives, in their YAML/JSON form."""
-        for key in ("dims", "shape", "value", "default_value"):
-            if self.get(key) is not None:  # type: ignore[attr-defined]
-                d[key] = _thaw(self.get(key))  # type: ignore[attr-defined]
-        return d
-
     @property
     def shapes(self) -> tuple | None:
         """The allowed shapes as a sequence of shapes (None: unconstrained)."""
@@ -578,13 +576,6 @@ class AttributeSpec(_ArrayProps, _Spec):
 
     def __repr__(self) -> str:
         return f"AttributeSpec(name={self.name!r}, dtype={self.dtype!r})"
-
-    def to_dict(self, type_key: str = "data_type") -> dict:
-        """The YAML/JSON form (defaults left out)."""
-        d = self._array_dict({"name": self.name, "doc": self.doc, "dtype": _dtype_to_dict(self.dtype)})
-        if "required" in self and not self.required:
-            d["required"] = False
-        return d
 
 
 class BaseStorageSpec(_Spec):
@@ -814,28 +805,6 @@ class BaseStorageSpec(_Spec):
             ret["attributes"] = _as_specs(ret["attributes"], AttributeSpec, AttributeSpec.build_spec)
         return ret
 
-    def _base_dict(self, type_key: str) -> dict:
-        d: dict[str, Any] = {}
-        if self.data_type_def is not None:
-            d[f"{type_key}_def"] = self.data_type_def
-        if self.data_type_inc is not None:
-            d[f"{type_key}_inc"] = self.data_type_inc
-        if self.name is not None:
-            d["name"] = self.name
-        if self.default_name is not None:
-            d["default_name"] = self.default_name
-        return d
-
-    def _tail_dict(self, d: dict, type_key: str) -> dict:
-        d["doc"] = self.doc
-        if self.quantity != 1:
-            d["quantity"] = self.quantity
-        if not self.linkable:
-            d["linkable"] = False
-        if self.attributes:
-            d["attributes"] = [a.to_dict(type_key) for a in self.attributes]
-        return d
-
 
 # The merge rules of inheritance live in spec/resolve.py, which imports this module and registers them here
 # (hdmf's Spec.resolve_inc_spec needs them on the spec itself; importing resolve from here would be a cycle).
@@ -862,6 +831,11 @@ class DatasetSpec(_ArrayProps, BaseStorageSpec):
         _array_fields(self, label, dtype, shape, dims, value, default_value, compound=True)
         self._init_storage(doc, name, default_name, attributes, linkable, quantity, data_type_def, data_type_inc)
 
+    #: a dataset holds no sub-specs but attributes (so code walks any storage spec alike)
+    datasets: tuple = ()
+    groups: tuple = ()
+    links: tuple = ()
+
     @classmethod
     def dtype_spec_cls(cls) -> type[DtypeSpec]:
         return DtypeSpec
@@ -886,13 +860,6 @@ class DatasetSpec(_ArrayProps, BaseStorageSpec):
     def __repr__(self) -> str:
         return (f"DatasetSpec(data_type_def={self.data_type_def!r}, data_type_inc={self.data_type_inc!r}, "
                 f"name={self.name!r}, dtype={self.dtype!r})")
-
-    def to_dict(self, type_key: str = "data_type") -> dict:
-        """The YAML/JSON form (defaults left out); `type_key` is 'data_type' or 'neurodata_type'."""
-        d = self._base_dict(type_key)
-        if self.dtype is not None:
-            d["dtype"] = _dtype_to_dict(self.dtype)
-        return self._tail_dict(self._array_dict(d), type_key)
 
 
 class LinkSpec(_Spec):
@@ -929,17 +896,6 @@ class LinkSpec(_Spec):
 
     def __repr__(self) -> str:
         return f"LinkSpec(name={self.name!r}, target_type={self.target_type!r})"
-
-    def to_dict(self, type_key: str = "data_type") -> dict:
-        """The YAML/JSON form."""
-        d: dict[str, Any] = {}
-        if self.name is not None:
-            d["name"] = self.name
-        d["doc"] = self.doc
-        d["target_type"] = self.target_type
-        if self.quantity != 1:
-            d["quantity"] = self.quantity
-        return d
 
 
 class GroupSpec(BaseStorageSpec):
@@ -1171,17 +1127,6 @@ class GroupSpec(BaseStorageSpec):
     def __repr__(self) -> str:
         return (f"GroupSpec(data_type_def={self.data_type_def!r}, data_type_inc={self.data_type_inc!r}, "
                 f"name={self.name!r})")
-
-    def to_dict(self, type_key: str = "data_type") -> dict:
-        """The YAML/JSON form (defaults left out); `type_key` is 'data_type' or 'neurodata_type'."""
-        d = self._tail_dict(self._base_dict(type_key), type_key)
-        if self.datasets:
-            d["datasets"] = [s.to_dict(type_key) for s in self.datasets]
-        if self.groups:
-            d["groups"] = [s.to_dict(type_key) for s in self.groups]
-        if self.links:
-            d["links"] = [s.to_dict(type_key) for s in self.links]
-        return d
 
 
 Spec = Union[GroupSpec, DatasetSpec]

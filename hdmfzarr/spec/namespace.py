@@ -118,7 +118,8 @@ class SpecNamespace(dict):
 
     def get_spec(self, data_type: str) -> Spec | None:
         """The (unresolved) spec of a type defined here, or None."""
-        return self.get_own_spec(data_type)
+        hit = self._types.get(data_type)
+        return hit[0] if hit else None
 
     def get_registered_types(self) -> tuple[str, ...]:
         """The types defined in this namespace, then those it takes from included namespaces."""
@@ -146,11 +147,6 @@ class SpecNamespace(dict):
     def own_types(self) -> list[str]:
         """The types defined in this namespace's own sources (nested definitions included)."""
         return list(self._types)
-
-    def get_own_spec(self, data_type: str) -> Spec | None:
-        """The unresolved spec of a type defined here, or None."""
-        hit = self._types.get(data_type)
-        return hit[0] if hit else None
 
     def source_of(self, data_type: str) -> str | None:
         """The source (file name) that defines `data_type` in this namespace, or None."""
@@ -221,7 +217,7 @@ def _collect_defs(spec: Any, source: str, out: dict[str, tuple[Spec, str]]) -> N
             raise SpecError(f"type {spec.data_type_def!r} is defined twice (in {out[spec.data_type_def][1]!r} "
                             f"and {source!r})", file=source, data_type=spec.data_type_def, key="data_type_def")
         out[spec.data_type_def] = (spec, source)
-    for sub in getattr(spec, "datasets", ()) + getattr(spec, "groups", ()):
+    for sub in spec.datasets + spec.groups:
         _collect_defs(sub, source, out)
 
 
@@ -274,9 +270,9 @@ def _deps(spec: Any) -> set[str]:
         for a in s.attributes:
             dtype_refs(a.dtype)
         dtype_refs(getattr(s, "dtype", None))
-        for ln in getattr(s, "links", ()):
+        for ln in s.links:
             out.add(ln.target_type)
-        for sub in getattr(s, "datasets", ()) + getattr(s, "groups", ()):
+        for sub in s.datasets + s.groups:
             walk(sub, False)
 
     walk(spec, True)
@@ -436,7 +432,7 @@ class NamespaceCatalog:
     def namespace_of(self, data_type: str) -> str:
         """The (first loaded) namespace that defines `data_type`."""
         for name, ns in self._namespaces.items():
-            if ns.get_own_spec(data_type) is not None:
+            if ns.get_spec(data_type) is not None:
                 return name
         raise SpecError(f"no loaded namespace defines type {data_type!r}", data_type=data_type)
 
@@ -456,7 +452,7 @@ class NamespaceCatalog:
         if defns is None:
             return None
         ns = self._namespaces[defns]
-        spec = ns.get_own_spec(data_type)
+        spec = ns.get_spec(data_type)
         where = self._where.get(defns, {}).get(data_type) or (ns.source_of(data_type), None)
         return defns, spec, where  # type: ignore[return-value]
 
@@ -764,7 +760,7 @@ class NamespaceCatalog:
                         raise SpecError(f"type {dt!r} is not in included namespace {inc!r}", file=file,
                                         data_type=dt, key="data_types")
                     take[dt] = inc_visible[dt]
-                    todo.extend(_deps(self._namespaces[take[dt]].get_own_spec(dt)))
+                    todo.extend(_deps(self._namespaces[take[dt]].get_spec(dt)))
             visible.update(take)
             included[inc] = tuple(sorted(take))
         ns._included = tuple(visible)

@@ -153,7 +153,7 @@ class _Merger:
         return spec
 
     def _check_refs(self, spec: Any, path: str) -> None:
-        for a in getattr(spec, "attributes", ()):
+        for a in spec.attributes:
             self._check_dtype_refs(a.dtype, f"{path}attributes/{a.name}/dtype")
         if isinstance(spec, DatasetSpec):
             self._check_dtype_refs(spec.dtype, f"{path}dtype")

@@ -12,15 +12,13 @@ from typing import Any, Iterable
 
 from ..errors import SpecError
 from .load import TYPE_KEYS
-from .model import DatasetSpec, GroupSpec, Spec
+from .model import KEY_ORDER, DatasetSpec, GroupSpec, Spec
 from .namespace import SpecNamespace, namespace_entry, source_content
 
 __all__ = ["NamespaceBuilder", "YAMLSpecWriter", "export_spec", "write_yaml"]
 
-#: hdmf's key order for spec files (the type keys first, then name, dtype, ..., doc, sub-specs)
-_KEY_ORDER = ("neurodata_type_def", "neurodata_type_inc", "data_type_def", "data_type_inc", "name", "default_name",
-              "dtype", "target_type", "dims", "shape", "default_value", "value", "doc", "required", "quantity",
-              "attributes", "datasets", "groups", "links")
+#: hdmf's key order for spec files: the spec model's, with NWB's spelling of the type keys first
+_KEY_ORDER = ("neurodata_type_def", "neurodata_type_inc") + KEY_ORDER
 
 
 def _plain(data: Any) -> Any:

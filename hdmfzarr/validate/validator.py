@@ -182,11 +182,11 @@ class Validator:
             self._check_children(node, spec)
 
     def _check_attributes(self, node: Builder, spec: Any) -> None:
-        for aspec in getattr(spec, "attributes", ()) or ():
+        for aspec in spec.attributes:
             name = aspec.name
             if name not in node.attributes or node.attributes[name] is None:
-                if getattr(aspec, "required", True) and getattr(aspec, "value", None) is None:
-                    exp = rules.describe_dtype(canonical_spec_dtype(aspec.dtype)) if aspec.dtype is not None else "a value"
+                if aspec.is_required:
+                    exp = rules.describe_dtype(canonical_spec_dtype(aspec.dtype))
                     self.report(node.path, f"attribute {name!r}", f"required {exp}", "nothing")
                 continue
             self._check_value(node.path, f"attribute {name!r}", node.attributes[name], aspec)
@@ -220,7 +220,7 @@ class Validator:
             return
         if expected == "isodatetime":
             self._check_isodatetime(path, what, np.asarray(values.unwrap(value), dtype=object))
-        fixed = getattr(aspec, "value", None)
+        fixed = aspec.value
         if fixed is not None and not _same_value(value, fixed):
             self.report(path, f"{what} value", repr(fixed), repr(_plain(value)))
 
@@ -253,7 +253,7 @@ class Validator:
 
     def _check_dataset(self, node: DatasetBuilder, spec: Any) -> None:
         self._check_shape(node.path, "shape", values.dataset_shape(node), spec)
-        expected = canonical_spec_dtype(getattr(spec, "dtype", None))
+        expected = canonical_spec_dtype(spec.dtype)
         if expected is None:
             return
         found = values.dataset_dtype(node)
@@ -321,10 +321,10 @@ class Validator:
 
     # ----------------------------------------------------------------- children
     def _check_children(self, node: GroupBuilder, spec: Any) -> None:
-        named = [s for s in _subspecs(spec) if getattr(s, "name", None)]
+        named = [s for s in _subspecs(spec) if s.name]
         claimed = {s.name for s in named}
         for sub in named:
-            child = _child(node, sub)
+            child = node.get(sub.name)
             if child is None:
                 if sub.required:
                     where = f"{node.path.rstrip('/')}/{sub.name}"
@@ -332,7 +332,7 @@ class Validator:
                 continue
             self._check_child(child, sub)
         for sub in _subspecs(spec):
-            if getattr(sub, "name", None):
+            if sub.name:
                 continue
             matches = [c for c in _candidates(node, sub) if c.name not in claimed and self._matches(c, sub)]
             lo, hi = sub.min_count, sub.max_count
@@ -361,7 +361,7 @@ class Validator:
                 self.report(child.path, "link target", f"{sub.target_type} or a subtype", self.describe_type(target))
             return
         if isinstance(child, LinkBuilder):
-            if getattr(sub, "linkable", True) is False:
+            if not sub.linkable:
                 self.report(child.path, "link", f"a stored {_kind_of(sub)} (not linkable)", "a link")
                 return
             target = self.resolve(child)
@@ -390,16 +390,7 @@ class Validator:
 
 
 def _subspecs(spec: Any) -> list[Any]:
-    return [sub for key in ("groups", "datasets", "links") for sub in (getattr(spec, key, ()) or ())]
-
-
-def _child(node: GroupBuilder, sub: Any) -> Builder | None:
-    name = sub.name
-    if isinstance(sub, LinkSpec):
-        return node.links.get(name) or node.groups.get(name) or node.datasets.get(name)
-    if isinstance(sub, GroupSpec):
-        return node.groups.get(name) or node.links.get(name) or node.datasets.get(name)
-    return node.datasets.get(name) or node.links.get(name) or node.groups.get(name)
+    return [*spec.groups, *spec.datasets, *spec.links]
 
 
 def _candidates(node: GroupBuilder, sub: Any) -> list[Builder]:
