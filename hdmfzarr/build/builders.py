@@ -12,10 +12,10 @@ Dtypes on builders use the spec language's canonical names (see ``hdmfzarr.spec.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any, Iterator
 
 from ..dataio import Deferred, fetch_deferred
+from ..record import Record
 
 __all__ = [
     "Builder",
@@ -31,20 +31,28 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, slots=True)
-class CompoundField:
+class CompoundField(Record):
     """One field of a compound dtype: its name and canonical dtype (``"object"`` = reference)."""
 
+    __slots__ = ("name", "dtype")
     name: str
     dtype: str
 
+    def __init__(self, name: str, dtype: str) -> None:
+        object.__setattr__(self, "name", name)
+        object.__setattr__(self, "dtype", dtype)
 
-@dataclass(frozen=True, slots=True)
-class ExternalTarget:
+
+class ExternalTarget(Record):
     """An object in another store: ``source`` is relative to this store's URL (or absolute)."""
 
+    __slots__ = ("source", "path")
     source: str
     path: str
+
+    def __init__(self, source: str, path: str) -> None:
+        object.__setattr__(self, "source", source)
+        object.__setattr__(self, "path", path)
 
 
 class Builder:
@@ -227,12 +235,16 @@ class LinkBuilder(Builder):
         self.target = target
 
 
-@dataclass(frozen=True, slots=True)
-class ReferenceBuilder:
+class ReferenceBuilder(Record):
     """An object reference: to a builder in this tree, or (on read, before resolution) a path."""
 
+    __slots__ = ("target", "source")
     target: Any  # Builder | str (absolute path) | ExternalTarget
-    source: str = field(default=".")
+    source: str
+
+    def __init__(self, target: Any, source: str = ".") -> None:
+        object.__setattr__(self, "target", target)
+        object.__setattr__(self, "source", source)
 
     @property
     def path(self) -> str:

@@ -10,12 +10,12 @@ mapping through public hooks: ``attr_name``, ``get_value``, ``convert_dtype``,
 from __future__ import annotations
 
 import inspect
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
 from ..errors import BuildError, ConstructError, ContainerError, HdmfZarrError
+from ..record import Record
 from ..spec.model import TYPE_KEYS, AttributeSpec, GroupSpec, LinkSpec, is_ref_dtype, spec_type
 from ..common.columns import BufferedData
 from ..dataio import DataIO
@@ -42,15 +42,19 @@ __all__ = ["ObjectMapper", "FieldInfo", "container_path", "FIELD_SEP"]
 FIELD_SEP = "__"
 
 
-@dataclass(frozen=True)
-class FieldInfo:
+class FieldInfo(Record):
     """One container field a type's spec implies: attribute name, sub-spec, kind, where it sits."""
 
+    __slots__ = ("attr", "spec", "kind", "path", "required")
     attr: str
     spec: Any
     kind: str  # "attribute" | "dataset" | "group" | "link"
     path: tuple[str, ...]  # names of the untyped sub-specs it is nested in
     required: bool
+
+    def __init__(self, attr: str, spec: Any, kind: str, path: tuple[str, ...], required: bool) -> None:
+        for field, value in (("attr", attr), ("spec", spec), ("kind", kind), ("path", path), ("required", required)):
+            object.__setattr__(self, field, value)
 
 
 def container_path(container: Any) -> str:

@@ -8,12 +8,12 @@ single ``isinstance`` so ``add_row`` stays cheap.
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from hdmfzarr.errors import ContainerError
+from hdmfzarr.record import Record
 from hdmfzarr.spec.dtypes import (
     NUMERIC_DTYPES,
     canonical_dtype,
@@ -42,13 +42,18 @@ _ACCEPT = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class ColumnType:
+class ColumnType(Record):
     """How a column stores values: spec name (or None), numpy dtype, accepted scalar types."""
 
+    __slots__ = ("spec_dtype", "np_dtype", "accept")
     spec_dtype: str | None
     np_dtype: np.dtype
     accept: tuple[type, ...]
+
+    def __init__(self, spec_dtype: str | None, np_dtype: np.dtype, accept: tuple[type, ...]) -> None:
+        object.__setattr__(self, "spec_dtype", spec_dtype)
+        object.__setattr__(self, "np_dtype", np_dtype)
+        object.__setattr__(self, "accept", accept)
 
     @property
     def is_text(self) -> bool:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import itertools
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import numpy as np
@@ -29,6 +28,7 @@ from hdmfzarr.common.columns import (
 from hdmfzarr.common.dataframe import import_pandas, table_frame
 from hdmfzarr.container import Container
 from hdmfzarr.errors import ContainerError, ContainerIndexError, ContainerKeyError, ContainerTypeError
+from hdmfzarr.record import Record
 from hdmfzarr.repr import register_kind
 
 __all__ = ["ColumnInfo", "DynamicTable", "MeaningsTable", "import_pandas"]
@@ -37,8 +37,7 @@ _PY_SCALARS = (int, float, str, bool)
 _SEQ_TYPES = (list, tuple, np.ndarray)
 
 
-@dataclass(frozen=True, slots=True)
-class ColumnInfo:
+class ColumnInfo(Record):
     """A predefined column of a DynamicTable subclass.
 
     ``index``: 0 plain, 1 ragged, 2 doubly ragged (``True`` means 1). ``table``: True for a
@@ -47,13 +46,20 @@ class ColumnInfo:
     EnumData column (values stored once in its ``elements``).
     """
 
+    __slots__ = ("name", "description", "required", "index", "table", "col_cls", "enum")
     name: str
     description: str
-    required: bool = False
-    index: int | bool = 0
-    table: bool = False
-    col_cls: type | None = None
-    enum: bool = False
+    required: bool
+    index: int | bool
+    table: bool
+    col_cls: type | None
+    enum: bool
+
+    def __init__(self, name: str, description: str, required: bool = False, index: int | bool = 0,
+                 table: bool = False, col_cls: type | None = None, enum: bool = False) -> None:
+        for field, value in (("name", name), ("description", description), ("required", required),
+                             ("index", index), ("table", table), ("col_cls", col_cls), ("enum", enum)):
+            object.__setattr__(self, field, value)
 
     @classmethod
     def from_dict(cls, spec: Mapping[str, Any], where: str) -> ColumnInfo:

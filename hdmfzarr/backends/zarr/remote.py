@@ -28,11 +28,11 @@ import logging
 import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
-from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from ...errors import ConflictError, StoreAuthError, StoreError, StoreNotFoundError, StoreUnavailableError
+from ...record import Record
 from .compat import (
     Buffer,
     BufferPrototype,
@@ -64,16 +64,22 @@ METADATA_NAMES = frozenset({"zarr.json", ".zgroup", ".zarray", ".zattrs", ".zmet
 _ROOT_METADATA = METADATA_NAMES  # root documents are flushed last
 
 
-@dataclass(frozen=True)
-class RetryPolicy:
+class RetryPolicy(Record):
     """How long S3 requests may take. botocore retries transient failures itself (its ``standard``
     retry mode, at most ``max_attempts`` tries, each bounded by ``connect_timeout``/``read_timeout``);
     every request, retries included, fails with :class:`StoreUnavailableError` after ``deadline`` s."""
 
-    max_attempts: int = 5
-    deadline: float = 60.0
-    connect_timeout: float = 5.0
-    read_timeout: float = 20.0
+    __slots__ = ("max_attempts", "deadline", "connect_timeout", "read_timeout")
+    max_attempts: int
+    deadline: float
+    connect_timeout: float
+    read_timeout: float
+
+    def __init__(self, max_attempts: int = 5, deadline: float = 60.0, connect_timeout: float = 5.0,
+                 read_timeout: float = 20.0) -> None:
+        for field, value in (("max_attempts", max_attempts), ("deadline", deadline),
+                             ("connect_timeout", connect_timeout), ("read_timeout", read_timeout)):
+            object.__setattr__(self, field, value)
 
 
 # -- URLs and options -------------------------------------------------------------------------
