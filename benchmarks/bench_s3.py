@@ -34,20 +34,17 @@ from _support import HERE, ROOT, load_module, start_s3_server
 
 bench_zarr = load_module("hdmfzarr_bench_zarr", HERE / "bench_zarr.py")
 RequestCounter = load_module("hdmfzarr_test_request_counter", ROOT / "tests" / "request_counter.py").RequestCounter  # the table and the paired timer
-COLUMNS = ("id", "f64", "i32", "label", "ragged", "ragged_index")
+COLUMNS = bench_zarr.COLUMNS
 start_server = start_s3_server  # the name run_all.py and bench_latency.py call
 
 
-def chunk_plan(fs: Any, root: str) -> dict[str, tuple[int, ...]]:
-    """Chunk shapes of the arrays hdmfzarr wrote, so raw zarr uses the same ones."""
-    return {
-        name: tuple(json.loads(fs.cat(f"{root}/{name}/zarr.json"))["chunk_grid"]["configuration"]["chunk_shape"])
-        for name in COLUMNS
-    }
+def chunk_plan(fs: Any, root: str) -> dict[str, Any]:
+    """Chunk shapes and compressors of the arrays hdmfzarr wrote, so raw zarr uses the same ones."""
+    return {name: bench_zarr.array_plan(json.loads(fs.cat(f"{root}/{name}/zarr.json"))) for name in COLUMNS}
 
 
-def raw_write(url: str, options: dict[str, Any], d: dict[str, Any], plan: dict[str, tuple[int, ...]]) -> None:
-    """raw zarr on S3: the same arrays and chunk shapes as bench_zarr's local baseline."""
+def raw_write(url: str, options: dict[str, Any], d: dict[str, Any], plan: dict[str, Any]) -> None:
+    """raw zarr on S3: the same arrays, chunk shapes and codecs as bench_zarr's local baseline."""
     bench_zarr.raw_write(url, d, plan, storage_options=options)
 
 

@@ -80,24 +80,30 @@ def paired(repeat: int, ours: Callable[[], Any], raw: Callable[[], Any],
     return best_ours, best_raw
 
 
-def chunk_plan(path: Path) -> dict[str, tuple[tuple[int, ...], Any]]:
-    """Chunk shapes of the arrays hdmfzarr wrote, so raw zarr uses the same ones."""
-    plan = {}
-    for name in ("id", "f64", "i32", "label", "ragged", "ragged_index"):
-        meta = json.loads((path / name / "zarr.json").read_text())
-        plan[name] = tuple(meta["chunk_grid"]["configuration"]["chunk_shape"])
-    return plan
+COLUMNS = ("id", "f64", "i32", "label", "ragged", "ragged_index")
 
 
-def raw_write(path: str | Path, d: dict[str, Any], plan: dict[str, tuple[int, ...]],
+def array_plan(meta: dict[str, Any]) -> tuple[tuple[int, ...], list[Any]]:
+    """(chunk shape, compressors) of a ``zarr.json`` array document: what raw zarr must use to match it."""
+    chunks = tuple(meta["chunk_grid"]["configuration"]["chunk_shape"])
+    return chunks, [c for c in meta["codecs"] if c["name"] not in ("bytes", "vlen-utf8", "vlen-bytes")]
+
+
+def chunk_plan(path: Path) -> dict[str, tuple[tuple[int, ...], list[Any]]]:
+    """Chunk shapes and compressors of the arrays hdmfzarr wrote, so raw zarr uses the same ones."""
+    return {name: array_plan(json.loads((path / name / "zarr.json").read_text())) for name in COLUMNS}
+
+
+def raw_write(path: str | Path, d: dict[str, Any], plan: dict[str, tuple[tuple[int, ...], list[Any]]],
               storage_options: dict | None = None) -> None:
-    """raw zarr: the table's arrays with the same chunk shapes, then consolidated metadata."""
+    """raw zarr: the table's arrays with the same chunk shapes and codecs, then consolidated metadata."""
     g = zarr.open_group(str(path), mode="w", zarr_format=3, storage_options=storage_options)
     arrays = {"id": d["id"], "f64": d["f64"], "i32": d["i32"], "label": d["label"],
               "ragged": d["ragged_data"], "ragged_index": d["ragged_index"]}
     for name, values in arrays.items():
         dtype = str if name == "label" else values.dtype
-        a = g.create_array(name, shape=values.shape, dtype=dtype, chunks=plan[name])
+        chunks, compressors = plan[name]
+        a = g.create_array(name, shape=values.shape, dtype=dtype, chunks=chunks, compressors=compressors)
         a[...] = values
     zarr.consolidate_metadata(g.store)
 

@@ -513,8 +513,7 @@ class VectorIndex(VectorData):
                 if stop <= start:
                     return []
                 bounds = self._offsets(start, stop)
-                flat = self._target_get(int(bounds[0]), int(bounds[-1]))
-                return _split(flat, bounds[1:-1] - bounds[0])
+                return _rows(self._target_get(int(bounds[0]), int(bounds[-1])), bounds)
             key = np.arange(start, stop, step)
         idx = self._row_positions(key, n)
         if idx.size == 0:
@@ -539,6 +538,14 @@ class VectorIndex(VectorData):
         values = self.target.read(positions)
         return np.split(values, np.cumsum(lengths)[:-1])
 
+    def rows_of(self, ends: Any, values: Any) -> list:
+        """Every row, from all of this index's offsets (``get_offsets(slice(None))``) and all of its target's
+        values (``target.read(slice(None))``), read independently (concurrently, by ``to_dataframe``)."""
+        ends = np.asarray(ends, dtype=np.int64)
+        if not ends.size:
+            return []
+        return _rows(values[:int(ends[-1])], np.concatenate([np.zeros(1, np.int64), ends]))
+
     def get_target_data(self) -> VectorData:
         """The VectorData holding the values, past any nested indexes."""
         return column_chain(self)[-1]
@@ -561,6 +568,11 @@ def column_chain(top: BufferedData) -> list[Any]:
     while isinstance(chain[-1], VectorIndex):
         chain.append(chain[-1].target)
     return chain
+
+
+def _rows(flat: Any, bounds: np.ndarray) -> list:
+    """The rows of ``flat`` (the values from offset ``bounds[0]`` on), cut at the row ``bounds``."""
+    return _split(flat, bounds[1:-1] - bounds[0])
 
 
 def _split(flat: Any, cuts: np.ndarray) -> list:

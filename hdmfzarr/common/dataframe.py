@@ -44,17 +44,38 @@ def read_columns(table: DynamicTable, key: Any, names: list[str]) -> tuple[Any, 
     """``(ids, {column: values})`` for rows ``key`` (slice or integer array); lazy columns read concurrently."""
     tops: list[tuple[str, BufferedData]] = [("id", table.id)] + [(n, table.get_column(n)) for n in names]
     whole = _is_all(key)
-
-    def read(top: BufferedData) -> Any:
-        return top.get_all() if whole else top.read(key)
-
     lazy = any(obj.is_lazy for _, top in tops for obj in column_chain(top))
-    if lazy and len(tops) > 1:
-        workers = min(MAX_READ_THREADS, len(tops))
+    # whole stored ragged columns: the offsets and the values do not wait for each other (one concurrent
+    # wave for the whole table instead of offsets, then values)
+    jobs: list[tuple[int, str, BufferedData]] = []
+    for k, (_, top) in enumerate(tops):
+        chain = column_chain(top)
+        if whole and len(chain) > 1 and all(o.is_lazy and not o.rows.count for o in chain):
+            jobs += [(k, "offsets", o) for o in chain[:-1]] + [(k, "values", chain[-1])]
+        else:
+            jobs.append((k, "rows", top))
+
+    def read(job: tuple[int, str, BufferedData]) -> Any:
+        _, how, obj = job
+        if how == "offsets":
+            return obj.get_offsets(slice(None))  # type: ignore[attr-defined]
+        if how == "values":
+            return obj.read(slice(None))
+        return obj.get_all() if whole else obj.read(key)
+
+    if lazy and len(jobs) > 1:
+        workers = min(MAX_READ_THREADS, len(jobs))
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="hdmfzarr-read") as pool:
-            values = list(pool.map(read, [top for _, top in tops]))
+            results = list(pool.map(read, jobs))
     else:
-        values = [read(top) for _, top in tops]
+        results = [read(job) for job in jobs]
+    values: list[Any] = []
+    for k in range(len(tops)):
+        mine = [(obj, r) for (j, _, obj), r in zip(jobs, results) if j == k]
+        rows = mine[-1][1]  # a column's rows, or a ragged column's values, then each index outwards
+        for obj, ends in reversed(mine[:-1]):
+            rows = obj.rows_of(ends, rows)  # type: ignore[attr-defined]
+        values.append(rows)
     out = dict(zip((n for n, _ in tops), values))
     return out.pop("id"), out
 

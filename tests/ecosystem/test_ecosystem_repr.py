@@ -97,7 +97,7 @@ def test_ecosystem_repr_html_tree_of_containers(tmp_path: Path, fetch_log) -> No
     assert matrix_chunks == ["matrix/c/0/0"]  # displayed on its own: the preview needs only the corner chunk
     assert "<b>root</b>" in html and "SimpleMultiContainer" in html
     assert "<b>matrix</b>" in html and "(400, 300)" in html and "(50, 60)" in html and "(40 chunks)" in html
-    assert "size 468.8 KiB" in html and "compressed with zstd" in html  # 400 x 300 int32, zarr's default codec
+    assert "size 468.8 KiB" in html and "compressed with blosc/lz4" in html  # 400 x 300 int32, our default codec (hdmf-zarr's)
     assert f"from {path}" in html  # the store it was read from
     assert "<b>trials</b>" in html and "2 rows × 1 columns" in html
     assert "[0, 1, 2, 3, 4, 5, … (300 items)]" in matrix_html and "(300 items)" not in html

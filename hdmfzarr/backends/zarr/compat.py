@@ -9,6 +9,7 @@ zarr still offers each of these.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import json
 from collections.abc import Coroutine
@@ -18,8 +19,10 @@ import numpy as np
 
 from zarr import Array, AsyncArray, AsyncGroup, Group
 from zarr.abc.store import ByteRequest, OffsetByteRequest, RangeByteRequest, Store, SuffixByteRequest
+from zarr.core.array_spec import ArraySpec
 from zarr.core.buffer import Buffer, BufferPrototype, default_buffer_prototype
 from zarr.codecs import BytesCodec, ShardingCodec
+from zarr.core.chunk_utils import fill_value_or_default
 from zarr.core.chunk_key_encodings import DefaultChunkKeyEncoding, V2ChunkKeyEncoding
 from zarr.core.codec_pipeline import BatchedCodecPipeline
 from zarr.core.dtype import get_data_type_from_native_dtype
@@ -33,6 +36,7 @@ __all__ = [
     "Array", "AsyncArray", "Group", "Store", "StorePath", "FsspecStore", "LocalStore", "WrapperStore",
     "Buffer", "BufferPrototype", "ByteRequest", "OffsetByteRequest", "RangeByteRequest", "SuffixByteRequest",
     "VariableLengthBytes", "BatchedCodecPipeline", "use_codec_pipeline", "edit_array_document",
+    "read_whole_chunks",
 ]
 
 #: the zarr-python versions this module was written and tested against (pyproject.toml pins the same)
@@ -88,6 +92,31 @@ def async_array(array: Array) -> AsyncArray[Any]:
 def async_group(group: Group) -> AsyncGroup:
     """The async twin of a group (to create many members concurrently)."""
     return group._async_group
+
+
+async def read_whole_chunks(array: Array, coords: list[tuple[int, ...]]) -> list[np.ndarray | None]:
+    """Whole decoded chunks of an unsharded array, each through the array's codec pipeline but not copied
+    into an output buffer as ``getitem`` does (a chunk read to be cached costs one decode, not a decode
+    plus a copy). A chunk not stored is the fill value, or ``None`` where zarr is configured to refuse it."""
+    aarr = array.async_array
+    meta = aarr.metadata
+    config = aarr.config
+    if isinstance(meta, ArrayV2Metadata):  # a v2 array's memory order is its own, not the config's
+        config = dataclasses.replace(config, order=meta.order)
+    proto = default_buffer_prototype()
+    spec = ArraySpec(shape=tuple(array.chunks), dtype=meta.dtype, fill_value=meta.fill_value, config=config,
+                     prototype=proto)
+    raws = await asyncio.gather(*((aarr.store_path / meta.encode_chunk_key(c)).get(prototype=proto) for c in coords))
+    decoded = await aarr.codec_pipeline.decode([(raw, spec) for raw in raws])
+    out: list[np.ndarray | None] = []
+    for d in decoded:
+        if d is not None:
+            out.append(d.as_numpy_array())
+        elif getattr(config, "read_missing_chunks", True) is False:
+            out.append(None)
+        else:
+            out.append(np.full(spec.shape, fill_value_or_default(spec), dtype=meta.dtype.to_native_dtype()))
+    return out
 
 
 def buffer_prototype() -> BufferPrototype:

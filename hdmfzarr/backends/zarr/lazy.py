@@ -22,7 +22,7 @@ import numpy as np
 
 from ...dask import import_dask_array
 from ...errors import HdmfZarrError
-from .compat import async_array
+from .compat import async_array, read_whole_chunks
 from .safety import check_read_chunks, check_read_size, max_read_bytes, translate_error
 from .store import StoreHandle, run
 from ...dataio import StoredArray
@@ -66,6 +66,7 @@ class ZarrChunkSource:
         self.shape: tuple[int, ...] = tuple(shape)
         self.chunks: tuple[int, ...] = tuple(chunks)
         self.dtype: np.dtype = dtype
+        self._whole: bool | None = None
 
     @property
     def array(self) -> Any:
@@ -76,12 +77,41 @@ class ZarrChunkSource:
         return self._array
 
     def fetch(self, coords: list[tuple[int, ...]]) -> list[np.ndarray]:
-        """Decoded chunks for the chunk coordinates (runs along axis 0 are read as one selection)."""
+        """Decoded chunks for the chunk coordinates: numeric chunks each decoded once (no copy into an
+        output buffer), others read through zarr's selections (runs along axis 0 as one selection)."""
         if not self.shape:
             try:
                 return [np.asarray(self.array[()])]
             except Exception as exc:
                 raise translate_error(exc, self.where, "read scalar") from exc
+        if not self._whole_chunks():
+            return self._fetch_selections(coords)
+        try:
+            blocks = run(read_whole_chunks(self.array, coords))
+        except Exception as exc:  # zarr/codec errors on corrupt chunks, I/O errors
+            raise translate_error(exc, self.where, "read chunks") from exc
+        out: dict[tuple[int, ...], np.ndarray] = {}
+        for c, block in zip(coords, blocks):
+            if block is not None:  # the edge chunks of the grid are stored whole: trimmed to the array
+                out[c] = block[tuple(slice(0, min(n, s - i * n)) for i, n, s in zip(c, self.chunks, self.shape))]
+        missing = [c for c in coords if c not in out]
+        if missing:  # not stored, and zarr configured to refuse them: its own error
+            out.update(zip(missing, self._fetch_selections(missing)))
+        return [out[c] for c in coords]
+
+    def _whole_chunks(self) -> bool:
+        """Whether chunks can be decoded whole on their own: numeric, unsharded, a regular grid."""
+        if self._whole is None:
+            try:
+                arr = self.array
+                self._whole = (self.dtype.kind in "biuf" and getattr(arr, "shards", None) is None
+                               and tuple(arr.chunks) == self.chunks)
+            except Exception:  # noqa: BLE001 - irregular grids and the like: zarr's selections
+                self._whole = False
+        return self._whole
+
+    def _fetch_selections(self, coords: list[tuple[int, ...]]) -> list[np.ndarray]:
+        """Chunks read as zarr selections (runs along axis 0 as one)."""
         runs = _runs(coords)
         aarr = async_array(self.array)
 

@@ -496,10 +496,14 @@ class ZarrWriter:
     def create_array(self, zgroup: Any, builder: DatasetBuilder, dio: DataIO | None, shape: tuple[int, ...],
                      dtype: Any, chunks: tuple[int, ...], attrs: dict[str, Any]) -> Any:
         """Create (replacing) the zarr array of ``builder`` in ``zgroup`` with ``attrs`` plus its dimension
-        names, and the storage wishes of ``dio`` (codecs, fill value, shards)."""
+        names, and the storage wishes of ``dio`` (codecs, fill value, shards); numeric arrays without a
+        chosen compressor get the convention's default."""
+        kw = self._array_kwargs(dio)
+        if "compressors" not in kw and isinstance(dtype, np.dtype) and dtype.kind in "biuf":
+            kw["compressors"] = [self.conv.numeric_compressor]
         return zgroup.create_array(
             builder.name, shape=shape, dtype=dtype, chunks=chunks, overwrite=True,
-            attributes={**attrs, **self.dims_attrs(builder, len(shape))}, **self._array_kwargs(dio),
+            attributes={**attrs, **self.dims_attrs(builder, len(shape))}, **kw,
         )
 
     def _create_and_fill(
