@@ -18,9 +18,17 @@ from hdmfzarr.dataio import DataChunkIterator, DataIO, Deferred, held_reads, is_
 from hdmfzarr.errors import ContainerError
 from hdmfzarr.repr import html_repr, register_kind
 
-__all__ = ["AbstractContainer", "Container", "Data", "Children", "GroupView", "is_lazy_array", "summarize_value"]
+__all__ = ["AbstractContainer", "Container", "Data", "Children", "GroupView", "is_lazy_array", "require_str",
+           "summarize_value"]
 
 REPR_FIELDS = 6  # fields shown by a container's repr before "... +N fields"
+
+
+def require_str(value: Any, what: str) -> str:
+    """``value`` if it is a str, else a ContainerError saying ``what`` (object and field) must be one."""
+    if not isinstance(value, str):
+        raise ContainerError(f"{what} must be a str, got {type(value).__name__} {value!r:.60}")
+    return value
 
 
 def summarize_value(value: Any) -> str:
@@ -50,11 +58,7 @@ class AbstractContainer:
     def __init__(self, name: str | None = None) -> None:
         if name is None:
             name = type(self).data_type
-        elif not isinstance(name, str):
-            raise ContainerError(
-                f"{type(self).__name__}: name must be a str, got {type(name).__name__} {name!r}"
-            )
-        elif "/" in name:
+        elif "/" in require_str(name, f"{type(self).__name__}: name"):
             raise ContainerError(f"{type(self).__name__}: name {name!r} must not contain '/'")
         self.name = name
         self._parent: AbstractContainer | None = None
@@ -79,11 +83,7 @@ class AbstractContainer:
 
     @object_id.setter
     def object_id(self, value: str) -> None:
-        if not isinstance(value, str):
-            raise ContainerError(
-                f"{type(self).__name__} {self.name!r}: object_id must be a str, got {type(value).__name__}"
-            )
-        self._object_id = value
+        self._object_id = require_str(value, f"{type(self).__name__} {self.name!r}: object_id")
 
     def generate_new_id(self, recurse: bool = True) -> None:
         """Give this container (and by default its descendants) fresh object ids, for export-as-new."""
@@ -374,13 +374,7 @@ class Data(AbstractContainer):
 
     def append(self, value: Any) -> None:
         """Append one element along the first axis."""
-        if self.data is None:
-            self.data = [value]
-        elif hasattr(self.data, "append"):
-            self.data.append(value)  # lists, and store-backed arrays that buffer rows for an append
-        else:
-            self.data = np.concatenate([np.asarray(self.data), np.asarray([value])])
-        self.set_modified(True)
+        self.extend([value])
 
     def to_dask(self, chunks: Any = None) -> Any:
         """The data as a dask array aligned with its storage chunks (a lazy array stays lazy); needs dask."""

@@ -9,6 +9,7 @@ it was read from (URL credentials redacted); dates and times are shown readably.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import math
 import re
@@ -263,11 +264,8 @@ class _Renderer:
 
     def _attr_items(self, obj: Any, skip: set[str], live: bool = True) -> list[str]:
         items = []
-        if live:
+        with contextlib.nullcontext() if live else held_reads():  # folded: stored values not read yet stay so
             fields = obj.fields
-        else:
-            with held_reads():  # a folded section: stored values not read yet stay so
-                fields = obj.fields
         for key, value in fields.items():
             if key in skip or _is_container(value) or _is_container_list(value):
                 continue
@@ -326,7 +324,6 @@ class _Renderer:
     def data(self, obj: Any, label: str | None, open_: bool = False) -> str:
         raw = _raw_data(obj)
         info = array_summary(raw)
-        length = None
         try:
             length = len(obj) if raw is not None and getattr(raw, "shape", (0,)) != () else None
         except TypeError:
@@ -364,7 +361,8 @@ class _Renderer:
         rows = ["<tr><th>column</th><th>type</th><th>dtype</th><th>shape</th><th>chunks</th><th>size</th>"
                 "<th>compression</th><th>description</th></tr>"]
         for obj in (table.id, *table.columns):
-            info = array_summary(_raw_data(obj))
+            raw = _raw_data(obj)
+            info = array_summary(raw)
             shape = (len(obj),) + tuple(info.get("shape", (0,))[1:])
             chunks = info.get("chunks")
             kind = type(obj).__name__
@@ -374,7 +372,6 @@ class _Renderer:
             region = getattr(obj, "table", None)
             if region is not None:
                 kind += f" → table {region.name}"
-            raw = _raw_data(obj)
             # a stored object column learns its element type from its first value: read only when open
             known = live or not is_lazy_array(raw) or getattr(raw, "dtype", None) != np.dtype(object)
             dtype = (obj_dtype(obj) if known else "") or info.get("dtype", "")

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 
 from hdmfzarr.appendable import AppendableArray, RowBuffer, concat_rows
-from hdmfzarr.common._dtypes import ColumnType, infer_column_type, resolve_dtype
-from hdmfzarr.container import Data, is_lazy_array
+from hdmfzarr.common._dtypes import OBJECT_TYPE, ColumnType, infer_column_type, resolve_dtype
+from hdmfzarr.container import Data, is_lazy_array, require_str
 from hdmfzarr.dask import is_dask_array, to_dask
 from hdmfzarr.dataio import DataChunkIterator, DataIO
 from hdmfzarr.errors import ContainerError, ContainerIndexError, ContainerTypeError
@@ -47,12 +47,13 @@ class BufferedData(Data):
             self.set_dtype(dtype)
 
     # --- dtype ----------------------------------------------------------------------------
-    def set_dtype(self, dtype: Any) -> None:
-        """Fix the column's dtype (spec name or numpy dtype); converts in-memory base data to it."""
+    def set_dtype(self, dtype: Any, convert: bool = True) -> None:
+        """Fix the column's dtype (spec name or numpy dtype); converts in-memory base data to it (with
+        ``convert=False`` only checks it: a list stays a list, as hdmf keeps it)."""
         ctype = resolve_dtype(dtype, where=f"{type(self).__name__} {self.name!r}: ")
         raw = self._raw_base()
         self._list_cache = None
-        self._typed = True
+        self._typed = self._typed or convert
         if raw is not None and not is_lazy_array(raw) and not isinstance(raw, DataChunkIterator):
             try:
                 given = raw if isinstance(raw, np.ndarray) else np.asarray(raw, dtype=object if ctype.is_text else None)
@@ -62,8 +63,15 @@ class BufferedData(Data):
                 raise ContainerError(
                     f"{type(self).__name__} {self.name!r}: data of dtype {given.dtype} does not fit dtype {dtype!r}"
                 )
-            self._set_raw_base(ctype.to_array(given))
+            if convert:
+                self._set_raw_base(ctype.to_array(given))
         self._ctype = ctype
+
+    def _default_int64(self) -> None:
+        """Make an in-memory integer column int64 unless its data already is an integer array."""
+        raw = self._raw_base()
+        if self._ctype is None and not self.is_lazy and not (isinstance(raw, np.ndarray) and raw.dtype.kind in "iu"):
+            self.set_dtype("int64", convert=raw is not None and type(raw) is not list)
 
     @property
     def column_type(self) -> ColumnType | None:
@@ -86,6 +94,14 @@ class BufferedData(Data):
                     ct = resolve_dtype(self.rows.blocks[0].dtype)
             self._ctype = ct
         return ct
+
+    def mark_ragged(self, warned: bool) -> ColumnType:
+        """Elements of different lengths without an index (hdmf keeps them, warning once): the column holds
+        objects (text stays text); returns its value type."""
+        self._ragged = "warned" if warned else "unwarned"
+        if self._ctype is None or not self._ctype.is_text:
+            self._ctype = OBJECT_TYPE
+        return self._ctype
 
     def fix_column_type(self, ctype: ColumnType) -> None:
         """Set the value type a table found for the column's first value (no conversion)."""
@@ -404,11 +420,7 @@ class VectorData(BufferedData):
     field_names: ClassVar[tuple[str, ...]] = ("description",)
 
     def __init__(self, name: str, description: str, data: Any = None, *, dtype: Any = None) -> None:
-        if not isinstance(description, str):
-            raise ContainerError(
-                f"{type(self).__name__} {name!r}: description must be a str, got {type(description).__name__}"
-            )
-        self.description = description
+        self.description = require_str(description, f"{type(self).__name__} {name!r}: description")
         super().__init__(name, data, dtype=dtype)
 
     def get_meanings(self) -> Any:
@@ -484,10 +496,6 @@ class VectorIndex(VectorData):
             return np.concatenate([np.zeros(1, np.int64), ends])
         return np.asarray(self.get_offsets(slice(lo - 1, hi)), dtype=np.int64)
 
-    def _target_get(self, start: int, stop: int) -> Any:
-        """Target elements start..stop-1: an array, or a list of rows when the target is an index."""
-        return self.target.read(slice(start, stop))
-
     def get(self, key: Any, **kwargs: Any) -> Any:
         """Ragged rows (``read``); rows of a region column are the target rows (a DataFrame per row, as hdmf)."""
         target = self.target
@@ -506,14 +514,14 @@ class VectorIndex(VectorData):
             if not 0 <= i < n:
                 raise ContainerIndexError(f"VectorIndex {self.name!r}: row {key} out of range for {n} rows")
             bounds = self._offsets(i, i + 1)
-            return self._target_get(int(bounds[0]), int(bounds[1]))
+            return self.target.read(slice(int(bounds[0]), int(bounds[1])))
         if isinstance(key, slice):
             start, stop, step = key.indices(n)
             if step == 1:
                 if stop <= start:
                     return []
                 bounds = self._offsets(start, stop)
-                return _rows(self._target_get(int(bounds[0]), int(bounds[-1])), bounds)
+                return _rows(self.target.read(slice(int(bounds[0]), int(bounds[-1]))), bounds)
             key = np.arange(start, stop, step)
         idx = self._row_positions(key, n)
         if idx.size == 0:
@@ -533,7 +541,7 @@ class VectorIndex(VectorData):
         starts = np.where(idx == 0, 0, starts)
         lengths = ends - starts
         if not lengths.sum():
-            return [self._target_get(0, 0) for _ in idx]
+            return [self.target.read(slice(0, 0)) for _ in idx]
         positions = np.repeat(starts - np.concatenate([[0], np.cumsum(lengths)[:-1]]), lengths) + np.arange(lengths.sum())
         values = self.target.read(positions)
         return np.split(values, np.cumsum(lengths)[:-1])
@@ -557,9 +565,6 @@ class VectorIndex(VectorData):
     def get_all(self) -> list[Any]:
         """Every ragged row (one read of the offsets and one of the target, split with numpy)."""
         return self.read(slice(None))
-
-    def __getitem__(self, key: Any) -> Any:
-        return self.get(key)
 
 
 def column_chain(top: BufferedData) -> list[Any]:
@@ -590,23 +595,6 @@ def _min_uint(maxval: int) -> np.dtype:
     return fit_integers(0, maxval, np.uint8) or np.dtype(np.uint64)
 
 
-def _default_int(column: BufferedData) -> None:
-    """Make an in-memory integer column int64 unless its data already is an integer array."""
-    if column._ctype is not None or column.is_lazy:
-        return
-    raw = column._raw_base()
-    if isinstance(raw, np.ndarray) and raw.dtype.kind in "iu":
-        return
-    if raw is None or type(raw) is list:  # kept a list, as hdmf keeps it: only checked
-        ct = resolve_dtype("int64")
-        if raw and not ct.check_array(np.asarray(raw)):
-            raise ContainerError(f"{type(column).__name__} {column.name!r}: data of dtype "
-                                 f"{np.asarray(raw).dtype} does not fit dtype 'int64'")
-        column._ctype = ct
-        return
-    column.set_dtype("int64")
-
-
 _INDEX_TYPE = ColumnType(None, np.dtype(np.uint64), (int, np.integer))
 
 
@@ -617,7 +605,7 @@ class ElementIdentifiers(BufferedData):
 
     def __init__(self, name: str = "element_id", data: Any = None) -> None:
         super().__init__(name, data)
-        _default_int(self)
+        self._default_int64()
 
     def __eq__(self, other: object) -> Any:  # type: ignore[override]
         """hdmf's id search: the row positions whose id is ``other`` (an int, ints, or other ids), so that
@@ -647,7 +635,7 @@ class DynamicTableRegion(VectorData):
         super().__init__(name, description, data)
         self._table: DynamicTable | None = None
         self.validate_data = validate_data
-        _default_int(self)
+        self._default_int64()
         self.table = table
 
     @property
@@ -819,9 +807,6 @@ class EnumData(VectorData):
         if join:
             return "".join(np.asarray(out).ravel().tolist())
         return out
-
-    def __getitem__(self, key: Any) -> Any:
-        return self.get(key)
 
 
 def _as_positions(values: Any) -> np.ndarray:

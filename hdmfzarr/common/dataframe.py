@@ -25,10 +25,6 @@ __all__ = ["table_frame", "read_columns", "MAX_READ_THREADS"]
 MAX_READ_THREADS = 8
 
 
-def _is_all(key: Any) -> bool:
-    return isinstance(key, slice) and key == slice(None)
-
-
 def import_pandas() -> Any:
     """Import pandas or raise an ImportError that says how to install it."""
     try:
@@ -43,7 +39,7 @@ def import_pandas() -> Any:
 def read_columns(table: DynamicTable, key: Any, names: list[str]) -> tuple[Any, dict[str, Any]]:
     """``(ids, {column: values})`` for rows ``key`` (slice or integer array); lazy columns read concurrently."""
     tops: list[tuple[str, BufferedData]] = [("id", table.id)] + [(n, table.get_column(n)) for n in names]
-    whole = _is_all(key)
+    whole = isinstance(key, slice) and key == slice(None)
     lazy = any(obj.is_lazy for _, top in tops for obj in column_chain(top))
     # whole stored ragged columns: the offsets and the values do not wait for each other (one concurrent
     # wave for the whole table instead of offsets, then values)

@@ -95,7 +95,11 @@ def _ends_with_id(label: Any) -> bool:
 def drop_id_columns(dataframe: Any, inplace: bool = False) -> Any:
     """The DataFrame without its id columns (labels ending in ``'id'``); the index is kept."""
     ids = [c for c in dataframe.columns if _ends_with_id(c)]
-    return dataframe.drop(columns=ids, inplace=inplace) if not inplace else (dataframe.drop(columns=ids, inplace=True) or dataframe)
+    if not inplace:
+        return dataframe.drop(columns=ids)
+    for label in ids:  # pandas deprecates drop(inplace=True)
+        del dataframe[label]
+    return dataframe
 
 
 def _flatten(label: Any) -> tuple:

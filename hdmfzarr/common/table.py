@@ -26,7 +26,7 @@ from hdmfzarr.common.columns import (
     column_chain,
 )
 from hdmfzarr.common.dataframe import import_pandas, table_frame
-from hdmfzarr.container import Container
+from hdmfzarr.container import Container, require_str
 from hdmfzarr.errors import ContainerError, ContainerIndexError, ContainerKeyError, ContainerTypeError
 from hdmfzarr.record import Record
 from hdmfzarr.repr import register_kind
@@ -107,7 +107,7 @@ class _ColumnPlan:
         self.row_shape = self.leaf.row_shape()
         self.table = table
         if self.depth == 0 and self.leaf._ragged is None and self.row_shape and _is_ragged_list(self.leaf.base_data):
-            self._become_ragged()  # given ragged data (hdmf accepts it with a warning): the next checked row warns
+            self.ct = self.leaf.mark_ragged(warned=False)  # given ragged data: the next checked row warns (as hdmf)
         self._specialise()
 
     def _specialise(self) -> None:
@@ -298,11 +298,6 @@ class _ColumnPlan:
                 ct = new_ct = got  # each element's region bounds are checked with it
         return value, new_ct
 
-    def _become_ragged(self) -> None:
-        self.leaf._ragged = "unwarned"
-        if self.ct is None or not self.ct.is_text:
-            self.leaf._ctype = self.ct = OBJECT_TYPE
-
     def _warn_ragged(self) -> None:
         self.leaf._ragged = "warned"
         warnings.warn(
@@ -448,11 +443,7 @@ class DynamicTable(Container):
         if columns is not None and len(columns) and all(isinstance(c, Mapping) for c in columns):
             declared = [c for c in columns if isinstance(c, Mapping)]  # declared by dicts: created empty, in order
             columns = None
-        if not isinstance(description, str):
-            raise ContainerError(
-                f"{type(self).__name__} {name!r}: description must be a str, got {type(description).__name__}"
-            )
-        self.description = description
+        self.description = require_str(description, f"{type(self).__name__} {name!r}: description")
         self._columns: list[VectorData] = []
         self._colnames: list[str] = []
         self._tops: dict[str, VectorData] = {}
@@ -470,14 +461,10 @@ class DynamicTable(Container):
             )
         cols = list(columns) if columns is not None else []
         tops = self._check_columns(cols, colnames)
-        nrows = None
-        for cname, top in tops.items():
-            n = len(top)
-            if nrows is None:
-                nrows = n
-            elif n != nrows:
-                lengths = {c: len(t) for c, t in tops.items()}
-                raise ContainerError(f"{type(self).__name__} {name!r}: columns differ in length: {lengths}")
+        lengths = {c: len(t) for c, t in tops.items()}
+        if len(set(lengths.values())) > 1:
+            raise ContainerError(f"{type(self).__name__} {name!r}: columns differ in length: {lengths}")
+        nrows = next(iter(lengths.values()), None)
         self.id = self._make_id(id, nrows)
         if nrows is not None and len(self.id) != nrows:
             raise ContainerError(
@@ -767,25 +754,16 @@ class DynamicTable(Container):
                 col_cls = col_cls or info.col_cls
         if index is None:
             index = False
-        if enum is None:
-            enum = False
         if description is None:
             raise ContainerError(f"{where}: a description is required")
         is_enum = enum is not False and enum is not None
-        if is_enum and table not in (None, False):
+        region = table is not False and table is not None
+        if is_enum and region:
             raise ContainerError(f"{where}: a column cannot be both a region (table=) and an enum (enum=)")
-        if is_enum:
-            col_cls = col_cls or EnumData
-        if table is True:
-            table = None
-            col_cls = col_cls or DynamicTableRegion
-        elif table is False:
-            table = None
-        elif table is not None:
-            if not isinstance(table, DynamicTable):
-                raise ContainerError(f"{where}: table must be a DynamicTable, got {type(table).__name__}")
-            col_cls = col_cls or DynamicTableRegion
-        col_cls = col_cls or VectorData
+        if region and table is not True and not isinstance(table, DynamicTable):
+            raise ContainerError(f"{where}: table must be a DynamicTable, got {type(table).__name__}")
+        table = table if isinstance(table, DynamicTable) else None
+        col_cls = col_cls or (EnumData if is_enum else DynamicTableRegion if region else VectorData)
         if not (isinstance(col_cls, type) and issubclass(col_cls, VectorData)):
             raise ContainerError(f"{where}: col_cls must be a VectorData subclass, got {col_cls!r}")
 
@@ -827,13 +805,11 @@ class DynamicTable(Container):
         except ContainerError as exc:
             raise type(exc)(f"{where}: {exc}") from None
         if not depth and explicit_index is None and _is_ragged_list(data):
-            leaf._ragged = "warned"
+            leaf.mark_ragged(warned=True)
             if check_ragged:
                 warnings.warn(f"{where}: data has elements with different lengths and therefore cannot be coerced "
                               "into an N-dimensional array. Use the 'index' argument when adding a column of data "
                               "with different lengths.", UserWarning, stacklevel=2)
-            if leaf._ctype is None or not leaf._ctype.is_text:
-                leaf._ctype = OBJECT_TYPE
         objects: list[VectorData] = [leaf]
         if isinstance(leaf, EnumData):
             objects.append(leaf.elements)
