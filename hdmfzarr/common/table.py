@@ -1011,11 +1011,7 @@ class DynamicTable(Container):
             ids = columns.pop("id", None)
             return columns, ids
         if hasattr(rows, "to_dict") and hasattr(rows, "columns") and hasattr(rows, "index"):  # a DataFrame
-            columns = {}
-            for c in rows.columns:
-                series = rows[c]
-                values = series.to_numpy()
-                columns[str(c)] = values
+            columns = {str(c): rows[c].to_numpy() for c in rows.columns}
             ids = None
             if rows.index.name == "id" or "id" in columns:
                 ids = columns.pop("id", None)
@@ -1220,14 +1216,10 @@ class DynamicTable(Container):
                 plain.append((cname, values))
         table = cls(name, description, ids, **predefined)
         for cname, values in plain:
-            info = declared.get(cname)
-            depth = int(info.index) if info is not None and info.index else _nesting_depth(values)
-            data = values
-            if info is None:
-                table.add_column(cname, descriptions.get(cname, "no description"), data=data, index=depth)
-            else:
-                table.add_column(cname, descriptions.get(cname, info.description), data=data, index=depth,
-                                 table=True if info.table else None, col_cls=info.col_cls, enum=info.enum)
+            info = declared.get(cname) or ColumnInfo(cname, "no description")
+            table.add_column(cname, descriptions.get(cname, info.description), data=values,
+                             index=int(info.index) if info.index else _nesting_depth(values),
+                             table=True if info.table else None, col_cls=info.col_cls, enum=info.enum or None)
         return table
 
     def __eq__(self, other: object) -> bool:
