@@ -334,7 +334,8 @@ class BufferedData(Data):
 
     def read(self, key: Any) -> Any:
         """The stored elements by int, slice or integer array, reading only what is needed from a lazy base."""
-        self._flush()
+        if self.rows.count:
+            self._flush()
         raw = self._raw_base()
         if type(raw) is list and not isinstance(key, (int, np.integer, np.bool_)):
             # rows of a list base as hdmf gives them: a list (a slice of it, or the selected elements)
@@ -359,7 +360,8 @@ class BufferedData(Data):
     def _get_array(self, key: Any) -> Any:
         """``get`` with numpy results (a list base is read through its cached array). Only a lazy base still
         has pending rows here: the appendable array reads each part as needed."""
-        self._flush()
+        if self.rows.count:
+            self._flush()
         n = len(self)
         if isinstance(key, (bool, np.bool_)):
             raise ContainerTypeError(f"{type(self).__name__} {self.name!r}: rows are selected by int, not bool {key}")

@@ -903,32 +903,21 @@ class DynamicTable(Container):
             values = {**data, **values}
             if "id" in values and id is None:
                 id = values.pop("id")
-        if not check_ragged:
-            self._check_ragged = False
-            try:
-                staged, id = self._stage_row(id, enforce_unique_id, values)
-            finally:
-                self._check_ragged = True
-            self._commit_row(staged, id)
-            return
         plans = self._plans
-        if (
-            id is not None
-            or enforce_unique_id
-            or plans is None
-            or values.keys() != plans.keys()
-            or not self._modified
-            or self._id_index is not None
-        ):
-            staged, id = self._stage_row(id, enforce_unique_id, values)
-            self._commit_row(staged, id)
+        if (check_ragged and id is None and not enforce_unique_id and plans is not None
+                and values.keys() == plans.keys() and self._modified and self._id_index is None):
+            # the common case, with the same checks and effect as _stage_row + _commit_row
+            staged = [((plan := plans[k]).commit, plan.check(v)) for k, v in values.items()]
+            for commit, value in staged:
+                commit(value)
+            self.id.rows.append(len(self.id))
             return
-        # Fast path (the common case): same validation and effect as _stage_row + _commit_row.
-        staged = [((plan := plans[k]).commit, plan.check(v)) for k, v in values.items()]
-        for commit, value in staged:
-            commit(value)
-        ids = self.id
-        ids.rows.append(len(ids))
+        self._check_ragged = check_ragged
+        try:
+            staged, id = self._stage_row(id, enforce_unique_id, values)
+        finally:
+            self._check_ragged = True
+        self._commit_row(staged, id)
 
     def _plans_for(self, values: Mapping[str, Any], what: str = "row has",
                    lacks: str = "no value for") -> dict[str, _ColumnPlan]:
