@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from hdmfzarr.common.columns import DynamicTableRegion, VectorIndex, column_chain
+from hdmfzarr.common.columns import DynamicTableRegion, column_chain
 from hdmfzarr.common.dataframe import import_pandas
 from hdmfzarr.common.table import DynamicTable
 from hdmfzarr.errors import ContainerError
@@ -37,8 +37,7 @@ def _frame_with_origin(table: DynamicTable) -> tuple[Any, np.ndarray, bool]:
     if not foreign:
         return table.to_dataframe(), np.arange(len(table)), False
     name = foreign[0]
-    top = table.get_column(name)
-    leaf = column_chain(top)[-1]
+    leaf = column_chain(table.get_column(name))[-1]
     target = leaf.table if isinstance(leaf, DynamicTableRegion) else None
     if target is None:
         raise ContainerError(f"{type(table).__name__} {table.name!r}: region column {name!r} has no target table")
@@ -61,8 +60,7 @@ def _frame_with_origin(table: DynamicTable) -> tuple[Any, np.ndarray, bool]:
     index_rows: list[tuple] = []
     origin: list[int] = []
     for i in range(len(table)):
-        refs = regions[i]
-        refs = np.atleast_1d(np.asarray(refs)).tolist() if not isinstance(top, VectorIndex) else np.asarray(refs).ravel().tolist()
+        refs = np.asarray(regions[i]).ravel().tolist()  # one row index, or a ragged cell's indices
         key = (ids[i], *(_hashable(own[c][i]) for c in others))
         for j in refs:
             for k in rows_of.get(int(j), ()):
