@@ -19,9 +19,10 @@ but "open" and "open + list columns" is timed after an untimed open):
                              (raw zarr: the whole index, then one orthogonal selection of the values)
     HTML repr                ``_repr_html_()`` of the root (not for raw zarr)
 
-Then, locally and each in a fresh Python process (bytecode cached): open the table + read one column
-(hdmfzarr vs raw zarr: cold-start cost), and 1,000 random ragged rows one by one (hdmfzarr vs hdmf's
-HDF5 backend on the same table written by hdmf's HDF5IO).
+Then, locally and each in a fresh Python process (bytecode cached; the median of several runs, the two
+clients taking turns): open the table + read one column (hdmfzarr vs raw zarr: cold-start cost), and
+1,000 random ragged rows one by one (hdmfzarr vs hdmf's HDF5 backend on the same table written by hdmf's
+HDF5IO).
 
 Run (full size, ~15 min): ``PYTHONPATH=. python benchmarks/bench_latency.py``; CI smoke size:
 ``PYTHONPATH=. python benchmarks/bench_latency.py --smoke`` (tests/benchmarks run it).
@@ -400,18 +401,20 @@ with HDF5IO({path!r}, mode="r", manager=get_manager()) as io:
 """
 
 
-def _fresh(code: str, repeat: int) -> float:
-    """Best of ``repeat`` fresh interpreters running ``code`` (which prints its own timing)."""
+def _fresh(codes: tuple[str, str], repeat: int) -> tuple[float, float]:
+    """Medians of ``repeat`` fresh interpreters running each of two ``codes`` (each prints its own timing),
+    the two taking turns so that both see the same load on a shared machine."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
     # bytecode cached, as in any install: an environment with PYTHONDONTWRITEBYTECODE would time compiling
     env.pop("PYTHONDONTWRITEBYTECODE", None)
-    best = float("inf")
+    times: tuple[list[float], list[float]] = ([], [])
     for _ in range(repeat):
-        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False)
-        if out.returncode:
-            raise RuntimeError(out.stderr[-2000:])
-        best = min(best, float(out.stdout.strip().splitlines()[-1]))
-    return best
+        for code, got in zip(codes, times):
+            out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False)
+            if out.returncode:
+                raise RuntimeError(out.stderr[-2000:])
+            got.append(float(out.stdout.strip().splitlines()[-1]))
+    return float(np.median(times[0])), float(np.median(times[1]))
 
 
 def local_part(args: argparse.Namespace, base: Path, res: Results) -> None:
@@ -424,16 +427,15 @@ def local_part(args: argparse.Namespace, base: Path, res: Results) -> None:
     raw = base / "local_raw.zarr"
     bench_zarr.raw_write(raw, d, bench_zarr.chunk_plan(ours))
     n = max(3, args.repeat * 3)
-    _fresh(_OURS_COLD.format(path=str(ours)), 1)  # bytecode cached before timing
-    res.local["fresh process: open + read one column"] = (
-        _fresh(_OURS_COLD.format(path=str(ours)), n), _fresh(_RAW_COLD.format(path=str(raw)), n))
+    cold = (_OURS_COLD.format(path=str(ours)), _RAW_COLD.format(path=str(raw)))
+    _fresh(cold, 1)  # bytecode cached before timing
+    res.local["fresh process: open + read one column"] = _fresh(cold, n)
     print(f"  fresh open + read column: {res.local['fresh process: open + read one column']}", flush=True)
     if importlib.util.find_spec("hdmf") is not None and importlib.util.find_spec("h5py") is not None:
         h5 = base / "table.h5"
         _hdf5_write(h5, d)
-        res.local["fresh process: 1,000 random ragged rows one by one (vs hdmf HDF5IO)"] = (
-            _fresh(_OURS_RAGGED.format(path=str(ours), rows=args.rows), n),
-            _fresh(_HDF5_RAGGED.format(path=str(h5), rows=args.rows), n))
+        res.local["fresh process: 1,000 random ragged rows one by one (vs hdmf HDF5IO)"] = _fresh(
+            (_OURS_RAGGED.format(path=str(ours), rows=args.rows), _HDF5_RAGGED.format(path=str(h5), rows=args.rows)), n)
         print(f"  fresh ragged rows: {res.local['fresh process: 1,000 random ragged rows one by one (vs hdmf HDF5IO)']}",
               flush=True)
 

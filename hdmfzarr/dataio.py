@@ -11,10 +11,11 @@ import contextlib
 import contextvars
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+
+from .record import MutableRecord
 
 
 class StoredArray:
@@ -124,8 +125,7 @@ def _finish(d: Deferred) -> None:
     d.set(d.then(d.base._value) if d.then is not None else d.base._value)
 
 
-@dataclass
-class DataIO:
+class DataIO(MutableRecord):
     """Data plus how to store it; ``None`` means "use the backend's default".
 
     ``chunks``: chunk shape (tuple) or ``True`` for the default policy.
@@ -137,17 +137,34 @@ class DataIO:
     (``ZarrIO.write(..., link_data=...)``, a copy by default).
     """
 
-    data: Any
-    chunks: tuple[int, ...] | bool | None = None
-    shards: tuple[int, ...] | None = None
-    compressors: Any = None
-    filters: Any = None
-    serializer: Any = None
-    fill_value: Any = None
-    link_data: bool | None = None
-    dtype: Any = None
-    maxshape: tuple[int | None, ...] | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    _fields = ("data", "chunks", "shards", "compressors", "filters", "serializer", "fill_value", "link_data", "dtype",
+               "maxshape", "extra")
+
+    def __init__(
+        self,
+        data: Any,
+        chunks: tuple[int, ...] | bool | None = None,
+        shards: tuple[int, ...] | None = None,
+        compressors: Any = None,
+        filters: Any = None,
+        serializer: Any = None,
+        fill_value: Any = None,
+        link_data: bool | None = None,
+        dtype: Any = None,
+        maxshape: tuple[int | None, ...] | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        self.data = data
+        self.chunks = chunks
+        self.shards = shards
+        self.compressors = compressors
+        self.filters = filters
+        self.serializer = serializer
+        self.fill_value = fill_value
+        self.link_data = link_data
+        self.dtype = dtype
+        self.maxshape = maxshape
+        self.extra: dict[str, Any] = {} if extra is None else extra
 
     def __len__(self) -> int:
         return len(self.data)

@@ -1,10 +1,11 @@
-"""Small immutable value classes, without ``@dataclass``'s cost at import.
+"""Small value classes, without ``@dataclass``'s cost at import.
 
-``@dataclass(frozen=True)`` compiles about six methods per class when its module is imported (~1 ms a
-class on a loaded machine: several per cent of opening a store in a fresh process). A :class:`Record`
-subclass declares ``__slots__`` (its fields, in order) and an ``__init__`` that sets them with
-``object.__setattr__``; equality, hash, repr, immutability and pickling come from here, as a frozen
-dataclass's would.
+``@dataclass`` compiles several methods per class when its module is imported (~1 ms a class on a loaded
+machine: several per cent of opening a store in a fresh process). A :class:`Record` subclass declares
+``__slots__`` (its fields, in order) and an ``__init__`` that sets them with ``object.__setattr__``;
+equality, hash, repr, immutability and pickling come from here, as a frozen dataclass's would. A
+:class:`MutableRecord` subclass names its fields in ``_fields`` and gets equality and repr (and no hash),
+as a plain dataclass's.
 """
 
 from __future__ import annotations
@@ -12,7 +13,18 @@ from __future__ import annotations
 from dataclasses import FrozenInstanceError  # what a frozen dataclass raises (dataclasses is imported by zarr)
 from typing import Any
 
-__all__ = ["Record"]
+__all__ = ["Record", "MutableRecord"]
+
+
+def _eq(a: Any, b: Any, names: tuple[str, ...]) -> Any:
+    if b.__class__ is not a.__class__:
+        return NotImplemented
+    return tuple(getattr(a, n) for n in names) == tuple(getattr(b, n) for n in names)
+
+
+def _repr(obj: Any, names: tuple[str, ...]) -> str:
+    fields = ", ".join(f"{name}={getattr(obj, name)!r}" for name in names)
+    return f"{type(obj).__qualname__}({fields})"
 
 
 class Record:
@@ -24,16 +36,13 @@ class Record:
         return tuple(getattr(self, name) for name in self.__slots__)
 
     def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return self._values() == other._values()  # type: ignore[attr-defined]
+        return _eq(self, other, self.__slots__)  # type: ignore[no-any-return]
 
     def __hash__(self) -> int:
         return hash(self._values())
 
     def __repr__(self) -> str:
-        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
-        return f"{type(self).__qualname__}({fields})"
+        return _repr(self, self.__slots__)
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise FrozenInstanceError(f"cannot assign to field {name!r}")
@@ -43,3 +52,16 @@ class Record:
 
     def __reduce__(self) -> tuple[Any, ...]:
         return type(self), self._values()
+
+
+class MutableRecord:
+    """Base of mutable value classes whose fields are named by ``_fields``: compared by value, unhashable."""
+
+    _fields: tuple[str, ...] = ()
+    __hash__ = None  # type: ignore[assignment]
+
+    def __eq__(self, other: object) -> bool:
+        return _eq(self, other, self._fields)  # type: ignore[no-any-return]
+
+    def __repr__(self) -> str:
+        return _repr(self, self._fields)

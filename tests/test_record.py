@@ -1,4 +1,4 @@
-"""Record: the value classes that replaced frozen dataclasses behave as those did (equality, hash, repr,
+"""Record / MutableRecord: the value classes that replaced dataclasses behave as those did (equality, hash, repr,
 immutability, pickling and copying), without compiling methods at import."""
 
 from __future__ import annotations
@@ -48,3 +48,21 @@ def test_record_fields_defaults_and_inequality() -> None:
     assert CompoundField("x", "int32") != ExternalTarget("x", "int32")  # another class, same values
     assert ColumnInfo("c", "d") == ColumnInfo("c", "d", required=False, index=0, table=False, col_cls=None, enum=False)
     assert len({ReferenceBuilder("/a"), ReferenceBuilder("/a"), ReferenceBuilder("/b")}) == 2
+
+
+def test_record_mutable_values_compare_by_value_and_are_unhashable() -> None:
+    from hdmfzarr.backends.zarr.convention import NodeMeta, for_format
+    from hdmfzarr.dataio import DataIO
+
+    a, b = DataIO([1, 2], chunks=(2,)), DataIO([1, 2], chunks=(2,))
+    assert a == b and a is not b and a.extra == {} and a.extra is not b.extra  # a fresh dict each
+    b.chunks = (1,)
+    assert a != b
+    assert repr(a).startswith("DataIO(data=[1, 2], chunks=(2,), shards=None,") and repr(a).endswith("extra={})")
+    assert pickle.loads(pickle.dumps(a)) == a and copy.deepcopy(a) == a
+    with pytest.raises(TypeError):
+        hash(a)
+    conv = for_format(3)
+    node = NodeMeta("t", "group", {}, {}, conv)
+    node.kind = "array"
+    assert node == NodeMeta("t", "array", {}, {}, conv) != NodeMeta("u", "array", {}, {}, conv)

@@ -280,7 +280,7 @@ def _deps(spec: Any) -> set[str]:
 
 
 #: reads one source: (namespace name, source name) -> (parsed content, file label for errors)
-SourceReader = Callable[[str, str], "tuple[Any, str]"]
+SourceReader = Callable[[str, str], tuple[Any, str]]  # no string forward reference: typing compiles it at import
 
 
 class NamespaceCatalog:

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
 
 from ...errors import CorruptStoreError, StoreError
+from ...record import MutableRecord
 from ...spec.dtypes import storage_dtype
 from .compat import edit_array_document
 
@@ -94,16 +94,19 @@ def builder_dtype(spelling: Any) -> str | None:
     return storage_dtype(dt) if dt.kind in "iufbUS" else None
 
 
-@dataclass
-class NodeMeta:
+class NodeMeta(MutableRecord):
     """One node's metadata: path ('' = root), kind, the array/group document, its attributes and
     the convention of its store."""
 
+    _fields = ("path", "kind", "meta", "attrs", "conv")
     path: str
     kind: str  # "group" | "array"
     meta: dict[str, Any]
     attrs: dict[str, Any]
     conv: Convention
+
+    def __init__(self, path: str, kind: str, meta: dict[str, Any], attrs: dict[str, Any], conv: Convention) -> None:
+        self.path, self.kind, self.meta, self.attrs, self.conv = path, kind, meta, attrs, conv
 
 
 def _check_node_path(path: str, url: str, what: str) -> str:
