@@ -28,6 +28,7 @@ __all__ = [
     "scalar_dtype",
     "keep_wider",
     "fit_integers",
+    "widened",
 ]
 
 CANONICAL_DTYPES: tuple[str, ...] = (
@@ -217,6 +218,22 @@ def fit_integers(lo: int, hi: int, minimum: Any, *, at_least: int = 1) -> Any:
             if info.min <= lo and hi <= info.max:
                 return np.dtype(f"{kind}{size}")
     return None
+
+
+def widened(values: Any, dtype: Any, *, at_least: int = 1) -> Any:
+    """The integer dtype that holds both ``dtype``'s range and integer ``values`` (:func:`fit_integers`, else
+    numpy's promotion), or None when the values fit ``dtype`` or are not integers: widened, never wrapped."""
+    import numpy as np
+
+    target = np.dtype(dtype)
+    if values.dtype.kind not in "iu" or target.kind not in "iu" or not values.size:
+        return None
+    lo, hi = int(values.min()), int(values.max())
+    info = np.iinfo(target)
+    if info.min <= lo and hi <= info.max:
+        return None
+    wide = fit_integers(min(lo, int(info.min)), max(hi, int(info.max)), target, at_least=at_least)
+    return wide if wide is not None else np.promote_types(values.dtype, target)
 
 
 def first_leaf(value: Any, empty: Any = None) -> Any:

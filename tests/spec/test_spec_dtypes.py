@@ -123,3 +123,17 @@ def test_keep_wider_treats_spec_dtypes_as_minimums(spec, data, expected):
 def test_fit_integers_widens_never_wraps(lo, hi, minimum, at_least, expected):
     got = fit_integers(lo, hi, minimum, at_least=at_least)
     assert got == (None if expected is None else np.dtype(expected))
+
+
+def test_widened_is_the_one_widen_never_wrap_rule() -> None:
+    import numpy as np
+
+    from hdmfzarr.spec.dtypes import widened
+
+    assert widened(np.array([1, 255]), "uint8") is None  # fits: nothing to widen
+    assert widened(np.array([1.5e9]), "uint8") is None  # not integers: not this rule's business
+    assert widened(np.array([300]), "uint8") == np.dtype("uint16")
+    assert widened(np.array([300]), "uint8", at_least=4) == np.dtype("uint32")
+    # the stored dtype's own range stays representable: uint32 values plus a negative one need int64
+    assert widened(np.array([-1]), "uint32") == np.dtype("int64")
+    assert widened(np.array([-1, 2**40]), "int16") == np.dtype("int64")

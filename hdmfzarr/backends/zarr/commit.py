@@ -106,10 +106,7 @@ class CommitPoint:
         there now (a document this writer itself had zarr write under the lock, e.g. a new store's
         consolidation); ``commit.expected`` may be reset by a writer that removed the document itself."""
         with self.locked() as lease:
-            if self._s3 is not None:
-                self._check(run(self._s3.get_versioned(self.key))[1], expected)
-            else:
-                self._check(self.read()[1], expected)
+            self._check(self.read()[1], expected)
             yield Committer(self, expected, lease)
 
     @contextlib.contextmanager
@@ -218,15 +215,13 @@ class Committer:
 
     def __call__(self, data: bytes, rebase: bool = False) -> str:
         point = self.point
-        if point._s3 is not None:
-            assert self.lease is not None
+        if self.lease is not None:
             self.lease.check()
-            if rebase:
-                self.expected = run(point._s3.get_versioned(point.key))[1]
-            self.expected = run(point._s3.put_if(point.key, data, self.expected))
-            return self.expected or ""
         if rebase:
             self.expected = point.read()[1]
+        if point._s3 is not None:
+            self.expected = run(point._s3.put_if(point.key, data, self.expected))
+            return self.expected or ""
         if point._dir is not None:  # a writer that ignores the lock cannot be stopped, but is seen
             point._check(point.read()[1], self.expected)
         point.handle.set(point.key, data)
@@ -258,6 +253,12 @@ class _Lease:
         return json.dumps({"owner": self.owner, "host": socket.gethostname(), "pid": os.getpid(),
                            "lease_seconds": self.seconds, "renewed": time.time()}).encode()
 
+    def _put(self, etag: str | None) -> None:
+        """Create (``etag`` None) or renew the lease object; ``sent`` is when the request was sent."""
+        sent = time.monotonic()
+        self.etag = run(self.store.put_if(LOCK_KEY, self._body(), etag))
+        self.sent = sent
+
     def acquire(self, wait: float, busy: Callable[[str], ConflictError],
                 on_wait: Callable[[], None] | None = None) -> None:
         """Create the lease object, or take over one its holder stopped renewing; ConflictError after ``wait``
@@ -267,9 +268,7 @@ class _Lease:
         delay = 0.02
         while True:
             try:
-                sent = time.monotonic()
-                self.etag = run(self.store.put_if(LOCK_KEY, self._body(), None))
-                self.sent = sent
+                self._put(None)
                 break
             except ConflictError:
                 pass
@@ -282,9 +281,7 @@ class _Lease:
                 first = seen.setdefault(etag, time.monotonic())
                 if time.monotonic() - first > held:  # not renewed for a whole lease: its writer is gone
                     try:
-                        sent = time.monotonic()
-                        self.etag = run(self.store.put_if(LOCK_KEY, self._body(), etag))
-                        self.sent = sent
+                        self._put(etag)
                         log.warning("%s: took over the writer lease of a writer that stopped renewing it",
                                     self.store.url)
                         break
@@ -304,9 +301,7 @@ class _Lease:
                 if self._stop.is_set():
                     return
                 try:
-                    sent = time.monotonic()
-                    self.etag = run(self.store.put_if(LOCK_KEY, self._body(), self.etag))
-                    self.sent = sent
+                    self._put(self.etag)
                 except ConflictError:
                     self.lost = True
                     return

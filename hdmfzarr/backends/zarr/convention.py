@@ -115,7 +115,8 @@ def _check_node_path(path: str, url: str, what: str) -> str:
     return safety.check_node_path(path, url, what)
 
 
-def _loads(raw: bytes, url: str, key: str) -> Any:
+def loads_json(raw: bytes, url: str, key: str) -> Any:
+    """Parse a metadata document, raising CorruptStoreError naming the store and key."""
     try:
         return json.loads(raw)
     except (ValueError, UnicodeDecodeError, RecursionError) as exc:  # RecursionError: absurdly deep nesting
@@ -507,7 +508,7 @@ class Format3(Convention):
             # the S3 writer lease held during the write sits at the root, beside the hierarchy
             warnings.filterwarnings("ignore", message="Object at " + re.escape(LOCK_KEY), category=UserWarning)
             zarr.consolidate_metadata(handle.store, zarr_format=3)
-        doc = _loads(handle.get(self.consolidated_key), handle.url, self.consolidated_key)
+        doc = loads_json(handle.get(self.consolidated_key), handle.url, self.consolidated_key)
         doc["attributes"] = {k: v for k, v in (doc.get("attributes") or {}).items() if k != INCOMPLETE_ATTR}
         return self.encode_commit_document(doc), []
 
@@ -539,7 +540,7 @@ class Format3(Convention):
 
     def load_nodes(self, handle: Any, raw_root: bytes | None) -> tuple[dict[str, NodeMeta], bool]:
         url = handle.url
-        root = _loads(raw_root, url, "zarr.json") if raw_root is not None else None
+        root = loads_json(raw_root, url, "zarr.json") if raw_root is not None else None
         if not isinstance(root, dict) or root.get("node_type") != "group":
             raise CorruptStoreError(f"{url}: the root node is not a group")
         nodes = {"": NodeMeta("", "group", root, dict(root.get("attributes") or {}), self)}
@@ -562,7 +563,7 @@ class Format3(Convention):
             for path, raw, names in zip(children, raws, listings):
                 if raw is None:
                     continue
-                node = self._node(path, _loads(raw, url, f"{path}/zarr.json"), f"{path}/zarr.json", url)
+                node = self._node(path, loads_json(raw, url, f"{path}/zarr.json"), f"{path}/zarr.json", url)
                 nodes[path] = node
                 if node.kind == "group":
                     found += [f"{path}/{name}" for name in names if _is_child_name(name)]
@@ -818,7 +819,7 @@ class Format2(Convention):
             metadata = {}
             for key, raw in zip(keys, handle.get_many(keys)):
                 if raw is not None:
-                    metadata[key] = _loads(raw, handle.url, key)
+                    metadata[key] = loads_json(raw, handle.url, key)
         after: list[tuple[str, Any]] = []
         root = metadata.get(".zattrs")
         if isinstance(root, dict) and INCOMPLETE_ATTR in root:
@@ -854,7 +855,7 @@ class Format2(Convention):
         url = handle.url
         docs: dict[str, Any] = {}
         if raw_root is not None:
-            docs = self.consolidated_entries(_loads(raw_root, url, ".zmetadata"), url)
+            docs = self.consolidated_entries(loads_json(raw_root, url, ".zmetadata"), url)
         if not docs:
             docs = handle.walk_v2()
         nodes: dict[str, NodeMeta] = {}

@@ -15,7 +15,6 @@ from ...dask import import_dask_array
 from ...errors import StoreError
 from ...progress import SilentBar, progress_bar
 from ...spec.dtypes import keep_wider
-from .chunking import default_chunks
 from .values import TEXT_KINDS, to_text_array
 
 if TYPE_CHECKING:
@@ -97,12 +96,7 @@ def write_dask(
         itemsize = np_dtype.itemsize
         if darr.dtype != np_dtype:
             darr = darr.astype(np_dtype)
-    if dio is not None and isinstance(dio.chunks, tuple):
-        chunks = tuple(int(c) for c in dio.chunks)
-    elif shape:
-        chunks = default_chunks(shape, itemsize)
-    else:
-        chunks = ()
+    chunks = writer.chunks_for(shape, itemsize, dio)
     with writer.array_write(path, "write dask array"):
         zarr_arr = writer.create_array(zgroup, builder, dio, shape, zdtype, chunks, {**dtype_attrs, **attrs})
         grid = tuple(zarr_arr.shards or chunks)

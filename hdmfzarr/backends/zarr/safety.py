@@ -184,27 +184,30 @@ def check_array_meta(meta: Any, convention: Any, where: str) -> tuple[tuple[int,
     return shape, chunks
 
 
-def max_read_bytes() -> int:
-    """Largest read a LazyArray allocates: ``HDMFZARR_MAX_READ_BYTES``, else this machine's memory."""
-    env = os.environ.get("HDMFZARR_MAX_READ_BYTES")
-    if env:
-        try:
-            return int(env)
-        except ValueError:
-            pass
+def _env_int(name: str, default: int) -> int:
+    """The integer environment variable ``name``, else ``default`` (unset or not an integer)."""
+    try:
+        return int(os.environ.get(name) or default)
+    except ValueError:
+        return default
+
+
+def _memory() -> int:
     try:
         return int(os.sysconf("SC_PHYS_PAGES")) * int(os.sysconf("SC_PAGE_SIZE"))
     except (ValueError, OSError, AttributeError):
         return 16 * 2**30
 
 
+def max_read_bytes() -> int:
+    """Largest read a LazyArray allocates: ``HDMFZARR_MAX_READ_BYTES``, else this machine's memory."""
+    return _env_int("HDMFZARR_MAX_READ_BYTES", _memory())
+
+
 def max_read_chunks() -> int:
     """Most chunks one LazyArray read may touch: ``HDMFZARR_MAX_READ_CHUNKS``, else 2**20 (a read of
     more chunks than that is minutes of per-chunk work, typical of chunk shapes no writer chose)."""
-    try:
-        return int(os.environ.get("HDMFZARR_MAX_READ_CHUNKS") or 2**20)
-    except ValueError:
-        return 2**20
+    return _env_int("HDMFZARR_MAX_READ_CHUNKS", 2**20)
 
 
 def check_read_chunks(n_chunks: int, where: str) -> None:
@@ -248,10 +251,7 @@ class DecodedSizeError(ValueError):
 def max_item_bytes() -> int:
     """Decoded bytes allowed per element of a variable-length (text, bytes, object) chunk:
     ``HDMFZARR_MAX_ITEM_BYTES``, else 64 KiB (plus 16 MiB per chunk, see :func:`max_chunk_bytes`)."""
-    try:
-        return int(os.environ.get("HDMFZARR_MAX_ITEM_BYTES") or 64 * 2**10)
-    except ValueError:
-        return 64 * 2**10
+    return _env_int("HDMFZARR_MAX_ITEM_BYTES", 64 * 2**10)
 
 
 def max_chunk_bytes(nelements: int, itemsize: int | None) -> int:

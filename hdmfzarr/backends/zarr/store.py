@@ -21,6 +21,7 @@ from ...errors import CorruptStoreError, StoreError, StoreExistsError, StoreNotF
 from . import bounded
 from .compat import Buffer, BufferPrototype, ByteRequest, FsspecStore, LocalStore, Store, WrapperStore, run
 from .compat import buffer_prototype as default_buffer_prototype
+from .convention import loads_json
 from .remote import RemoteStore, RetryPolicy, redact_url, register_secrets, remote_options, split_user_info
 
 __all__ = ["StoreHandle", "PrefixStore", "MODES", "run", "loads_json", "StoreLike"]
@@ -30,14 +31,6 @@ T = TypeVar("T")
 bounded.install()  # zarr decodes no chunk past the size its metadata declares (decompression bombs)
 #: what ZarrIO opens: a local path, an fsspec URL, a zarr Store object or a zarr Group
 StoreLike = str | os.PathLike[str] | Store | Any
-
-
-def loads_json(raw: bytes, url: str, key: str) -> Any:
-    """Parse a metadata document, raising CorruptStoreError naming the store and key."""
-    try:
-        return json.loads(raw)
-    except (ValueError, UnicodeDecodeError, RecursionError) as exc:  # RecursionError: absurdly deep nesting
-        raise CorruptStoreError(f"{url}: metadata {key!r} is not valid JSON ({type(exc).__name__}: {exc})") from exc
 
 
 def _store_of(obj: Any) -> Store | None:
@@ -364,14 +357,7 @@ class StoreHandle:
 
     def list_dir(self, prefix: str) -> list[str]:
         """Names directly under ``prefix`` ('' for the root)."""
-
-        async def _list() -> list[str]:
-            return [k async for k in self.store.list_dir(prefix)]
-
-        try:
-            return run(_list())
-        except FileNotFoundError:
-            return []
+        return run(self._alist_dir(prefix))
 
     def has_any_key(self) -> bool:
         """True when anything at all is stored (used by mode 'w-')."""

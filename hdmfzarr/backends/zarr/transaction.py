@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from ...errors import ConflictError, CorruptStoreError, StoreError
-from ...spec.dtypes import fit_integers
+from ...spec.dtypes import widened
 from . import convention as conv
 from .commit import CommitPoint
 from .compat import Array, AsyncArray, array_from_metadata, async_array, buffer_prototype, edit_array_document
@@ -441,13 +441,9 @@ def _fit(rows: np.ndarray, stored: np.dtype, where: str, label: str) -> tuple[np
             rows = np.asarray(rows.tolist())
         except ValueError as exc:
             raise StoreError(f"{where}: rows of {label!r} are not a regular array ({exc})") from None
-    if stored.kind in "iu" and rows.dtype.kind in "iu" and rows.size:
-        info = np.iinfo(stored)
-        lo, hi = int(rows.min()), int(rows.max())
-        if lo < info.min or hi > info.max:  # widen, never wrap: indexes to at least uint32, to widen rarely
-            if stored.kind == "u" and lo >= 0:
-                return rows, fit_integers(lo, hi, stored, at_least=4)
-            return rows, np.promote_types(stored, rows.dtype)
+    wide = widened(rows, stored, at_least=4)  # indexes widen to at least 32 bits, to widen rarely
+    if wide is not None:
+        return rows, wide
     if stored.kind in "iub" and rows.dtype.kind == "f":
         raise StoreError(f"{where}: cannot store float values in the {stored} data {label!r}")
     if stored.kind == "b" and rows.dtype.kind != "b":

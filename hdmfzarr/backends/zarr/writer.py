@@ -35,7 +35,7 @@ from ...dataio import DataChunkIterator, DataIO
 from ...errors import HdmfZarrError, StoreError
 from ...progress import SilentBar, progress_bar
 from ...spec.cache import encode_cache
-from ...spec.dtypes import fit_integers
+from ...spec.dtypes import widened
 from . import convention as conv
 from .chunking import default_chunks, estimate_itemsize
 from .compat import array_from_metadata, async_group
@@ -350,10 +350,7 @@ class ZarrWriter:
         return out
 
     def _attr_ref(self, value: Any, where: str) -> dict[str, Any]:
-        source, path = reference_path(value, where)
-        target = getattr(value, "target", value)
-        oid = target.attributes.get("object_id") if isinstance(target, Builder) else None
-        root_oid = self._root.attributes.get("object_id") if self._root is not None else None
+        source, path, oid, root_oid = self._ref_entry(value, where)
         return self.conv.encode_attr_reference(path, source, oid, root_oid)
 
     def _link_entry(self, link: LinkBuilder | tuple[str, Any]) -> tuple[str, str, str]:
@@ -457,7 +454,8 @@ class ZarrWriter:
             zdtype = arr.dtype
         self._create_and_fill(zgroup, builder, arr, zdtype, self.conv.encode_dtype(dtype), dio, attrs, path)
 
-    def _chunks_for(self, shape: tuple[int, ...], itemsize: int, dio: DataIO | None) -> tuple[int, ...]:
+    def chunks_for(self, shape: tuple[int, ...], itemsize: int, dio: DataIO | None) -> tuple[int, ...]:
+        """The chunk shape of a new array: ``dio``'s, else the default (an appendable array's as if unbounded)."""
         if dio is not None and isinstance(dio.chunks, tuple):
             return tuple(int(c) for c in dio.chunks)
         maxshape = dio.maxshape if dio is not None else None
@@ -516,7 +514,7 @@ class ZarrWriter:
         itemsize = arr.dtype.itemsize if arr.dtype.kind not in "OT" else estimate_itemsize(
             list(arr.ravel()[:64]) if arr.size else None, 16
         )
-        chunks = self._chunks_for(arr.shape, itemsize, dio)
+        chunks = self.chunks_for(arr.shape, itemsize, dio)
         with self.array_write(path, "write dataset", text=arr.dtype.kind in "OTUS"):
             zarr_arr = self.create_array(zgroup, builder, dio, arr.shape, zdtype, chunks, {**dtype_attrs, **attrs})
             if arr.size:
@@ -549,7 +547,7 @@ class ZarrWriter:
         itemsize = 16 if text else np.dtype(dtype).itemsize
         chunks = tuple(dio.chunks) if dio is not None and isinstance(dio.chunks, tuple) else tuple(data.chunks)
         if len(chunks) != len(data.shape) or not all(chunks):
-            chunks = self._chunks_for(tuple(data.shape), itemsize, dio)
+            chunks = self.chunks_for(tuple(data.shape), itemsize, dio)
         row_bytes = max(1, itemsize * math.prod(data.shape[1:]))
         step = max(chunks[0], (COPY_BLOCK_BYTES // row_bytes) // chunks[0] * chunks[0])
         with self.array_write(path, "copy dataset", text):
@@ -592,7 +590,7 @@ class ZarrWriter:
         zdtype: Any = str if text else np_dtype
         itemsize = 16 if text else np_dtype.itemsize
         rows_hint = it.total_rows or (1 << 40)
-        chunks = tuple(it.chunks) if it.chunks else self._chunks_for((rows_hint, *row_shape), itemsize, dio)
+        chunks = tuple(it.chunks) if it.chunks else self.chunks_for((rows_hint, *row_shape), itemsize, dio)
         with self.array_write(path, "stream dataset", text):
             zarr_arr = self.create_array(zgroup, builder, dio, (0, *row_shape), zdtype, chunks,
                                          {**self.conv.encode_dtype("text" if text else np_dtype.name), **attrs})
@@ -657,7 +655,7 @@ class ZarrWriter:
         """A v2 ``|O`` array with the JSON object codec, written as raw keys (zarr 3 cannot)."""
         import numcodecs
 
-        chunks = chunks or self._chunks_for(values.shape, 64, dio)
+        chunks = chunks or self.chunks_for(values.shape, 64, dio)
         zarray = self.conv.object_array_document(values.shape, chunks)
         if name in zgroup:
             del zgroup[name]
@@ -696,7 +694,7 @@ class ZarrWriter:
             cells = self.conv.encode_compound_cells(rows, is_ref)
             meta_attrs = {**self.conv.encode_compound([(f.name, f.dtype) for f in fields]), **attrs,
                           **self.dims_attrs(builder, 1)}
-            rows_per_chunk = self._chunks_for((len(rows),), 64 * len(fields), dio)[0] if rows else 1
+            rows_per_chunk = self.chunks_for((len(rows),), 64 * len(fields), dio)[0] if rows else 1
             self._write_json_object_array(zgroup, builder.name, path, cells, meta_attrs, dio,
                                           chunks=(rows_per_chunk, len(fields)))
             return
@@ -718,7 +716,7 @@ class ZarrWriter:
         meta_attrs = {**extra, **attrs}
         if arr.ndim == 0:
             arr, meta_attrs = self.conv.encode_scalar(arr, meta_attrs)
-        chunks = self._chunks_for(arr.shape, struct.itemsize, dio)
+        chunks = self.chunks_for(arr.shape, struct.itemsize, dio)
         with self.array_write(path, "write compound dataset"):
             zarr_arr = self.create_array(zgroup, builder, dio, arr.shape, struct, chunks, meta_attrs)
             if arr.size:
@@ -773,13 +771,9 @@ def _jsonable(attrs: dict[str, Any]) -> dict[str, Any]:
 
 def _cast_numeric(data: Any, target: np.dtype) -> np.ndarray:
     """``data`` as ``target``, widening an integer target rather than wrapping values that do not fit
-    (spec integer dtypes are minimums, as in hdmf: ``spec.dtypes.fit_integers``)."""
+    (spec integer dtypes are minimums, as in hdmf: ``spec.dtypes.widened``)."""
     arr = np.asarray(data)
-    if arr.dtype.kind in "iu" and target.kind in "iu" and arr.size and arr.dtype != target:
-        wide = fit_integers(int(arr.min()), int(arr.max()), target)
-        if wide != target:
-            return arr.astype(wide if wide is not None else np.promote_types(arr.dtype, target))
-    return arr.astype(target, copy=False) if arr.dtype != target else arr
+    return arr.astype(widened(arr, target) or target, copy=False)
 
 
 def _unappended(data: Any) -> Any:
