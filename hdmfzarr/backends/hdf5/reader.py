@@ -116,7 +116,6 @@ class HDF5Reader:
         self._h5py = h5py
         self._by_path: dict[str, Builder] = {}
         self._pending_links: list[tuple[GroupBuilder, str, str]] = []
-        self._refs: list[tuple[Any, Any]] = []
 
     #: not a Zarr store (the backend protocol's ``zarr_format``)
     zarr_format: int | None = None
@@ -189,7 +188,6 @@ class HDF5Reader:
                 "attribute and it caches no specifications")
         self._by_path = {}
         self._pending_links = []
-        self._refs = []
         root = GroupBuilder("root", source=self.path)
         self._fill_group(root, self.file, skip=self.spec_location)
         self._by_path["/"] = root
@@ -270,13 +268,9 @@ class HDF5Reader:
         return out[0] if ds.shape == () else out
 
     def _convert_item(self, value: Any) -> Any:
-        if isinstance(value, self._h5py.Reference):
-            return self._ref(value)
-        if isinstance(value, (bytes, np.bytes_)):
-            return bytes(value).decode("utf-8", "replace")
-        if isinstance(value, np.generic):
-            return value.item()
-        return value
+        """One field of a compound record: as an attribute value, numpy scalars as Python ones."""
+        value = self._attribute_value(value)
+        return value.item() if isinstance(value, np.generic) else value
 
     def _ref(self, ref: Any) -> ReferenceBuilder | None:
         if not ref:

@@ -134,7 +134,9 @@ class Convention:
     dtype_spelling: dict[str, str]
     scalar_shape: tuple[int, ...]
     supports_shards: bool
-    object_codec_references: bool  # reference datasets are JSON-codec object arrays (format 2)
+    #: references inside arrays (reference datasets, compounds with reference fields) are JSON
+    #: object-codec cells (format 2, see Format2)
+    object_codec_references: bool
     numeric_compressor: dict[str, Any]  # the default compressor of numeric arrays (DataIO may choose another)
 
     def __repr__(self) -> str:
@@ -153,9 +155,10 @@ class Convention:
         """The canonical dtype an array's attributes declare in this convention (None if absent)."""
         return builder_dtype(attrs.get(self.dtype_attr))
 
-    def widen_dtype_attrs(self, attrs: Any, wide: np.dtype) -> Any:
-        """``attrs`` with a declared dtype attribute set to ``wide`` (unchanged when none is declared)."""
-        if isinstance(attrs, dict) and isinstance(attrs.get(self.dtype_attr), str):
+    def widen_dtype_attrs(self, attrs: Any, wide: np.dtype | None) -> Any:
+        """``attrs`` with a declared dtype attribute set to ``wide`` (unchanged when none is declared, or
+        ``wide`` is None)."""
+        if wide is not None and isinstance(attrs, dict) and isinstance(attrs.get(self.dtype_attr), str):
             return {**attrs, self.dtype_attr: wide.name}
         return attrs
 
@@ -236,11 +239,8 @@ class Convention:
         """``(reference field names, {field: canonical dtype})`` this convention's attributes declare."""
         raise NotImplementedError
 
-    #: whether compounds with reference fields are stored as JSON object cells (format 2, see Format2)
-    compound_reference_cells: bool = False
-
     def encode_compound_cells(self, rows: list[tuple], is_ref: list[bool]) -> np.ndarray:
-        """Compound rows as JSON object-codec cells (format 2 only: see ``compound_reference_cells``)."""
+        """Compound rows as JSON object-codec cells (format 2 only: see ``object_codec_references``)."""
         raise StoreError(f"compounds with references as object cells need Zarr format 2, not {self.zarr_format}")
 
     def decode_compound_cells(self, cells: np.ndarray, dtype: np.dtype) -> np.ndarray:
@@ -445,7 +445,7 @@ class Format3(Convention):
     ref_fields_attr = "_REFERENCE_FIELDS"
     consolidated_key = "zarr.json"
     reference_spelling = "object_reference"
-    dtype_spelling = {**{n: n for n in _NUMERIC}, "text": "str", "ascii": "str", "isodatetime": "str"}
+    dtype_spelling = {"text": "str", "ascii": "str", "isodatetime": "str"}  # numeric dtypes spelled as named
     scalar_shape = ()
     supports_shards = True
     object_codec_references = False
@@ -641,7 +641,7 @@ class Format3(Convention):
         the committed ones: the switch is atomic at the commit."""
         wide = dtype if dtype is not None and dtype.kind in "biuf" else None
         doc = edit_array_document(doc, dtype=wide, flip_chunk_keys=True)
-        if wide is not None and isinstance(doc.get("attributes"), dict):
+        if "attributes" in doc:
             doc["attributes"] = self.widen_dtype_attrs(doc["attributes"], wide)
         return doc
 
@@ -656,7 +656,7 @@ class Format2(Convention):
     consolidated_key = ".zmetadata"
     reference_spelling = "object"
     scalar_spelling = "scalar"
-    dtype_spelling = {**{n: n for n in _NUMERIC}, "text": "str", "ascii": "bytes", "isodatetime": "bytes"}
+    dtype_spelling = {"text": "str", "ascii": "bytes", "isodatetime": "bytes"}
     scalar_shape = (1,)
     supports_shards = False
     object_codec_references = True
@@ -668,7 +668,7 @@ class Format2(Convention):
     def encode_attr_reference(self, path, source=".", object_id=None, root_object_id=None):  # type: ignore[no-untyped-def]
         return {
             self.dtype_attr: self.reference_spelling,
-            "value": {"source": source, "path": path, "object_id": object_id, "source_object_id": root_object_id},
+            "value": _reference_dict(source, path, object_id, root_object_id),
         }
 
     def _attr_reference_body(self, value: Any) -> dict[str, Any] | None:
@@ -681,8 +681,8 @@ class Format2(Convention):
 
     def encode_dataset_references(self, refs, shape):  # type: ignore[no-untyped-def]
         out = np.empty(len(refs), dtype=object)
-        for i, (source, path, oid, root_oid) in enumerate(refs):
-            out[i] = {"source": source, "path": path, "object_id": oid, "source_object_id": root_oid}
+        for i, ref in enumerate(refs):
+            out[i] = _reference_dict(*ref)
         return out.reshape(shape)
 
     def encode_compound(self, fields: list[tuple[str, str]]) -> dict[str, Any]:
@@ -708,7 +708,6 @@ class Format2(Convention):
     # numcodecs' JSON codec cannot rebuild records (JSON has no tuples), so without pickle the records are
     # an (n, fields) object array of JSON cells, references as 0.13's reference dicts. hdmf-zarr 0.13
     # reads them (it swaps references row by row, by position); we read them back as records.
-    compound_reference_cells = True
 
     def encode_compound_cells(self, rows: list[tuple], is_ref: list[bool]) -> np.ndarray:
         """The ``(n, fields)`` object cells of compound ``rows`` whose reference fields (``is_ref``) hold
@@ -717,8 +716,7 @@ class Format2(Convention):
         for i, row in enumerate(rows):
             for j, v in enumerate(row):
                 if is_ref[j] and v is not None:
-                    source, path, oid, root_oid = v
-                    v = {"source": source, "path": path, "object_id": oid, "source_object_id": root_oid}
+                    v = _reference_dict(*v)
                 out[i, j] = _jsonable(v)
         return out
 
@@ -945,6 +943,11 @@ class Format2(Convention):
 
     def rewrite_array(self, doc: dict[str, Any], dtype: np.dtype | None) -> dict[str, Any]:
         return edit_array_document(doc, dtype=dtype) if dtype is not None and dtype.kind in "biuf" else dict(doc)
+
+
+def _reference_dict(source: str, path: str, object_id: str | None, root_object_id: str | None) -> dict[str, Any]:
+    """One reference as hdmf-zarr 0.13 stores it (format 2: attributes, object cells, reference datasets)."""
+    return {"source": source, "path": path, "object_id": object_id, "source_object_id": root_object_id}
 
 
 def _has_object_field(dtype: Any) -> bool:

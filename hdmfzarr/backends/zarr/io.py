@@ -12,7 +12,6 @@ from ...build.builders import Builder, ExternalTarget, GroupBuilder
 from ...errors import ConflictError, CorruptStoreError, DanglingReferenceError, HdmfZarrError, StoreError
 from . import convention as conv
 from . import safety
-from ...spec.cache import latest_sources
 from .reader import ZarrReader
 from .remote import RetryPolicy
 from .store import StoreHandle, StoreLike
@@ -203,23 +202,15 @@ class ZarrIO:
     def read_builder(self) -> GroupBuilder:
         """The store's builder tree; dataset data are lazy arrays. Cached per ZarrIO."""
         if self._builder is None:
-            try:
+            with safety.translating(self.url, "read the store metadata"):  # metadata of unexpected types
                 self._builder = self._get_reader().read()
-            except HdmfZarrError:
-                raise
-            except Exception as exc:  # metadata of unexpected types deep in the tree
-                raise safety.translate_error(exc, self.url, "read the store metadata") from exc
         return self._builder
 
     def spec_cache(self) -> dict[str, Any]:
         """The namespaces cached in the store (``{}`` when none)."""
         reader = self._get_reader()
-        try:
+        with safety.translating(self.url, "read the cached specs"):
             return reader.spec_cache()
-        except HdmfZarrError:
-            raise
-        except Exception as exc:
-            raise safety.translate_error(exc, self.url, "read the cached specs") from exc
 
     def _get_reader(self) -> ZarrReader:
         if self._reader is None:
@@ -227,12 +218,8 @@ class ZarrIO:
                 from .transaction import recover
 
                 recover(self.handle)
-            try:
+            with safety.translating(self.url, "read the store metadata"):
                 self._reader = ZarrReader(self.handle)
-            except HdmfZarrError:
-                raise
-            except Exception as exc:
-                raise safety.translate_error(exc, self.url, "read the store metadata") from exc
         return self._reader
 
     def _check_writable(self) -> None:
@@ -273,7 +260,7 @@ class ZarrIO:
         type_map = self._base_type_map()
         known = set(type_map.namespace_catalog.namespaces)
         used = {ns for node in reader.nodes.values() for ns in [node.attrs.get("namespace")] if isinstance(ns, str)}
-        cached = cached_versions(reader)
+        cached = {ns: version for ns, version, _ in reader.cached_sources()}  # the latest cached version each
         loaded = type_map.loaded_versions()
         # the store's cached specs win over the type map's (another version of hdmf-common, core, ...);
         # they are fetched only when a version differs or a used namespace is not loaded
@@ -393,14 +380,6 @@ _MANAGER_CLASSES: dict[type, type] = {}
 #: type map -> {namespaces known + cached (name, version) pairs: the copy with those specs loaded}, so a
 #: store whose spec versions were loaded once in this process is opened without fetching them again
 _EXTENDED: weakref.WeakKeyDictionary[Any, dict[frozenset, Any]] = weakref.WeakKeyDictionary()
-
-
-def cached_versions(reader: ZarrReader) -> dict[str, str]:
-    """``{namespace: version}`` of the specs cached in the store, from the metadata alone (latest version each)."""
-    if not reader.specloc:
-        return {}
-    arrays = (p for p, n in reader.nodes.items() if n.kind == "array")
-    return {ns: version for ns, version, _ in latest_sources(arrays, reader.specloc)}
 
 
 def _store_build_manager(base: type) -> type:

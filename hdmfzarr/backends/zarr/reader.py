@@ -260,7 +260,7 @@ class ZarrReader:
                     fields.append(CompoundField(n, "object"))
                 elif sub.kind in "UOT":
                     canon = listed.get(n)
-                    fields.append(CompoundField(n, canon if canon in ("text", "ascii", "isodatetime") else "text"))
+                    fields.append(CompoundField(n, canon if canon in conv.TEXT_KINDS else "text"))
                 elif sub.kind == "S":
                     fields.append(CompoundField(n, "ascii"))
                 else:
@@ -273,7 +273,7 @@ class ZarrReader:
         elif np_dtype.kind in "OT" or np_dtype.kind in "US":
             canon = conv.builder_dtype(spelled)
             is_bytes = node.conv.is_bytes_array(node.meta)
-            dtype = canon if canon in ("text", "ascii", "isodatetime") else ("ascii" if is_bytes else "text")
+            dtype = canon if canon in conv.TEXT_KINDS else ("ascii" if is_bytes else "text")
             convert, out_dtype = _text_converter, np.dtype(object)
         else:
             dtype = np_dtype.name
@@ -308,7 +308,7 @@ class ZarrReader:
         self, np_dtype: np.dtype, fields: list[CompoundField], where: str
     ) -> tuple[Callable | None, np.dtype | None]:
         refs = [f.name for f in fields if f.dtype == "object"]
-        texts = [f.name for f in fields if f.dtype in ("text", "ascii", "isodatetime")]
+        texts = [f.name for f in fields if f.dtype in conv.TEXT_KINDS]
         names = np_dtype.names or ()
         if not refs and not any(np_dtype[n].kind in "OTS" for n in texts):
             return None, None
@@ -361,7 +361,7 @@ class ZarrReader:
                 leaf.set(_scalar(arr))
 
     # -- spec cache ----------------------------------------------------------------------
-    def _cached_sources(self) -> list[tuple[str, str, str]]:
+    def cached_sources(self) -> list[tuple[str, str, str]]:
         """``(namespace, version, source)`` of the latest cached version of each namespace (metadata only)."""
         if not self.specloc:
             return []
@@ -372,7 +372,7 @@ class ZarrReader:
         if not self.specloc:
             return {}
         base = self.specloc
-        wanted = self._cached_sources()
+        wanted = self.cached_sources()
         holders = [self._dataset(self.nodes[f"{base}/{ns}/{version}/{src}"], src, []) for ns, version, src in wanted]
         self._read_now(holders)
         return decode_cache(

@@ -133,6 +133,7 @@ def remote_options(url: str, storage_options: dict[str, Any] | None,
 
 
 # -- error classification ---------------------------------------------------------------------
+@functools.cache
 def _transient_types() -> tuple[type[BaseException], ...]:
     types: list[type[BaseException]] = [ConnectionError, TimeoutError, asyncio.TimeoutError]
     with contextlib.suppress(ImportError):
@@ -154,6 +155,7 @@ def _transient_types() -> tuple[type[BaseException], ...]:
     return tuple(types)
 
 
+@functools.cache
 def _auth_types() -> tuple[type[BaseException], ...]:
     types: list[type[BaseException]] = [PermissionError]
     with contextlib.suppress(ImportError):
@@ -163,16 +165,9 @@ def _auth_types() -> tuple[type[BaseException], ...]:
     return tuple(types)
 
 
-_TRANSIENT: tuple[type[BaseException], ...] | None = None
-_AUTH: tuple[type[BaseException], ...] | None = None
-
-
 def classify(exc: BaseException) -> str:
     """'auth', 'missing', 'transient' or 'other' for an exception raised by a filesystem call."""
-    global _TRANSIENT, _AUTH
-    if _TRANSIENT is None or _AUTH is None:
-        _TRANSIENT, _AUTH = _transient_types(), _auth_types()
-    if isinstance(exc, _AUTH):
+    if isinstance(exc, _auth_types()):
         return "auth"
     with contextlib.suppress(ImportError):
         from botocore.exceptions import SSLError
@@ -181,7 +176,7 @@ def classify(exc: BaseException) -> str:
             return "other"
     if isinstance(exc, FileNotFoundError):
         return "missing"
-    if isinstance(exc, _TRANSIENT):
+    if isinstance(exc, _transient_types()):
         return "transient"
     if isinstance(exc, OSError) and exc.errno in (errno.EBUSY, getattr(errno, "EREMOTEIO", errno.EIO)):
         return "transient"  # s3fs's mapping of HTTP 500 / 503 SlowDown
@@ -551,8 +546,7 @@ class RemoteStore(WrapperStore[FsspecStore]):
                 self._dirty.add(key)
                 return
             self._dirty.discard(key)
-        await self.call("writing", key, lambda: self._store.set(key, value))
-        self._remote.add(key)
+        await self._put(key, value)
 
     async def set_if_not_exists(self, key: str, value: Buffer) -> None:
         if not await self.exists(key):

@@ -8,13 +8,14 @@ codec, or declare absurd shapes. Everything here raises :class:`UnsafeReferenceE
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import posixpath
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
-from ...errors import CorruptStoreError, StoreError, UnsafeReferenceError
+from ...errors import CorruptStoreError, HdmfZarrError, StoreError, UnsafeReferenceError
 
 __all__ = [
     "AllowExternal",
@@ -30,6 +31,7 @@ __all__ = [
     "max_read_chunks",
     "check_read_chunks",
     "translate_error",
+    "translating",
     "DecodedSizeError",
     "max_chunk_bytes",
     "check_decoded_size",
@@ -240,6 +242,17 @@ def translate_error(exc: BaseException, where: str, what: str) -> StoreError:
     if isinstance(exc, OSError) and not isinstance(exc, (FileNotFoundError, IsADirectoryError, NotADirectoryError)):
         return StoreError(f"{where}: cannot {what} ({detail})")
     return CorruptStoreError(f"{where}: cannot {what} ({detail})")
+
+
+@contextlib.contextmanager
+def translating(where: str, what: str) -> Iterator[None]:
+    """Project errors raised inside pass through; any other failure becomes :func:`translate_error`'s."""
+    try:
+        yield
+    except HdmfZarrError:
+        raise
+    except Exception as exc:
+        raise translate_error(exc, where, what) from exc
 
 
 # -- decompression bombs -------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from typing import Any, TypeVar
 
 from ...errors import CorruptStoreError, StoreError, StoreExistsError, StoreNotFoundError, UnsafeReferenceError
+from .. import is_url
 from . import bounded
 from .compat import Buffer, BufferPrototype, ByteRequest, FsspecStore, LocalStore, Store, WrapperStore, run
 from .compat import buffer_prototype as default_buffer_prototype
@@ -43,10 +44,6 @@ def _store_of(obj: Any) -> Store | None:
             return PrefixStore(store_path.store, store_path.path)
         return store_path.store
     return None
-
-
-def _is_url(path: str) -> bool:
-    return "://" in path or "::" in path
 
 
 def _lists_root_group(raw_consolidated: bytes | None) -> bool:
@@ -242,7 +239,7 @@ class StoreHandle:
                 raise TypeError(f"expected a path, URL, zarr Store or zarr Group, got {type(url).__name__}")
             self._raw_url = os.fspath(url)  # may carry secrets (user info, signed query): never shown
             self.url = redact_url(self._raw_url)
-            self.is_url = _is_url(self._raw_url)
+            self.is_url = is_url(self._raw_url)
             self.local_path = None if self.is_url else os.path.abspath(self._raw_url)
             self.store = self._open_store(storage_options)
         self._check_mode()
@@ -344,11 +341,7 @@ class StoreHandle:
 
     def get_many(self, keys: list[str]) -> list[bytes | None]:
         """Fetch several keys concurrently."""
-
-        async def _all() -> list[bytes | None]:
-            return list(await asyncio.gather(*(self._aget(k) for k in keys)))
-
-        return run(_all()) if keys else []
+        return self.get_and_list(keys, [])[0]
 
     def set(self, key: str, value: bytes) -> None:
         """Write raw bytes at ``key``."""
@@ -445,7 +438,7 @@ class StoreHandle:
 
     def child_url(self, source: str) -> str:
         """URL of a store given relative to this one (hdmf-zarr's link ``source``)."""
-        if _is_url(source) or os.path.isabs(source):
+        if is_url(source) or os.path.isabs(source):
             return source
         if self.local_path is not None:
             return os.path.normpath(os.path.join(self.local_path, source))

@@ -160,15 +160,12 @@ class Transaction:
             finally:
                 self._commit_fn = None
 
-    def _dumps(self, doc: dict[str, Any]) -> bytes:
-        return self.conv.encode_commit_document(doc)
-
-    def _write_commit_document(self, raw: bytes, rebase: bool = False) -> None:
-        """THE commit point: one atomic, conditional write of the consolidated metadata (the only place
-        it is written; see :class:`.commit.CommitPoint`)."""
+    def _write_commit_document(self, raw: bytes | None = None, rebase: bool = False) -> None:
+        """THE commit point: one atomic, conditional write of the consolidated metadata (``raw``, else
+        :attr:`doc`; the only place it is written; see :class:`.commit.CommitPoint`)."""
         if self._commit_fn is None:
             raise StoreError(f"{self.url}: the commit document is written only inside a transaction session")
-        self.version = self._commit_fn(raw, rebase)
+        self.version = self._commit_fn(self.conv.encode_commit_document(self.doc) if raw is None else raw, rebase)
 
     def prepare_new_store(self, nodes: list[tuple[str, str]]) -> tuple[bytes, list[tuple[str, Any]]]:
         """The commit document of a new store written node by node (``nodes`` in write order) and the
@@ -232,14 +229,14 @@ class Transaction:
             if raw is not None:
                 updates[entry] = self.conv.consolidated_entry(kind, loads_json(raw, self.url, key))
         for job, plan in zip(jobs, plans):
-            updates[self.conv.array_entry(job.path)] = plan["entry"]
+            updates[self.conv.array_entry(job.path)] = plan["doc"]
             updates.update(plan["extra"])
         try:
             self._write_docs(before)
             self.entries.update(updates)
             if undo:
                 self.conv.set_root_undo(self.doc, self.entries, {})
-            self._write_commit_document(self._dumps(self.doc))
+            self._write_commit_document()
         except BaseException as exc:
             self.entries.clear()
             self.entries.update(previous)  # the committed state is still the old one
@@ -278,9 +275,8 @@ class Transaction:
             region = () if values.ndim == 0 else (slice(lo, lo + len(values)),)
             if values.size and not self.handle.transactional:
                 await arr.setitem(region, values)
-            for key, doc in plan["extra"]:
-                await store.set(key, _buffer(self._dumps(doc)))
-            await store.set(self.conv.array_document_key(job.path), _buffer(self._dumps(plan["doc"])))
+            for key, doc in [*plan["extra"], (self.conv.array_document_key(job.path), plan["doc"])]:  # its own last
+                await store.set(key, _buffer(self.conv.encode_commit_document(doc)))
             if values.size and self.handle.transactional:  # e.g. Icechunk: chunks only inside the shape
                 await arr.setitem(region, values)
 
@@ -345,43 +341,32 @@ class Transaction:
         rewrite = job.replace or wide is not None
         if rewrite:  # a full rewrite: under other keys (format 3) or after an undo copy (format 2)
             doc = self.conv.rewrite_array(doc, wide)
-        attrs = job.attrs
-        if attrs is not None and wide is not None:
-            attrs = self.conv.widen_dtype_attrs(attrs, wide)
+        zattrs = None  # format 2: the array's separate attributes document
         if attrs_key is not None:
-            zattrs = attrs if attrs is not None else self.entries.get(attrs_key)
-            if wide is not None:
-                zattrs = self.conv.widen_dtype_attrs(zattrs, wide)
-            if zattrs is not self.entries.get(attrs_key):
+            stored_attrs = self.entries.get(attrs_key)
+            zattrs = self.conv.widen_dtype_attrs(job.attrs if job.attrs is not None else stored_attrs, wide)
+            if zattrs is not stored_attrs:
                 extra.append((attrs_key, zattrs))
-        elif attrs is not None:
-            doc["attributes"] = attrs
+        elif job.attrs is not None:
+            doc["attributes"] = self.conv.widen_dtype_attrs(job.attrs, wide)
         self.conv.check_appendable(doc, where)
         if shape:  # the grown (or replaced) shape, through zarr's metadata classes
             doc = edit_array_document(doc, shape=[len(values) if job.replace else committed + len(rows), *values.shape[1:]])
-        zattrs = dict(extra).get(attrs_key) if attrs_key else None
-        if zattrs is None and attrs_key:
-            zattrs = self.entries.get(attrs_key)
         zmeta = self.conv.zarr_metadata(dict(doc), zattrs or {})
         if not shape:
             values = values.reshape(())
-        return {"doc": doc, "entry": doc, "zmeta": zmeta, "values": values, "write_from": write_from,
+        return {"doc": doc, "zmeta": zmeta, "values": values, "write_from": write_from,
                 "extra": extra, "array": None, "rewrite": rewrite and committed > 0}
 
     # -- format 2 rewrites in place: undo copies -------------------------------------------------
     def _save_undo(self, paths: list[str]) -> None:
         """Copy every committed chunk and document of ``paths`` aside, then record the copies in the
         commit document (readers read those arrays from their copies until the commit)."""
-        mapping = {}
-        for path in paths:
-            copy = self.conv.undo_path(path)
-            keys = self._keys_under(path)
-            for key, raw in zip(keys, self.handle.get_many(keys)):
-                if raw is not None:
-                    self.handle.set(copy + key[len(path):], raw)
-            mapping[path] = copy
+        mapping = {path: self.conv.undo_path(path) for path in paths}
+        for path, copy in mapping.items():
+            self._copy_keys(path, copy)
         self.conv.set_root_undo(self.doc, self.entries, mapping)
-        self._write_commit_document(self._dumps(self.doc))  # the committed state, read from the copies
+        self._write_commit_document()  # the committed state, read from the copies
 
     def _keys_under(self, path: str) -> list[str]:
         async def _list() -> list[str]:
@@ -389,17 +374,21 @@ class Transaction:
 
         return run(_list())
 
+    def _copy_keys(self, source: str, target: str) -> None:
+        """Copy every key under ``source/`` to the same key under ``target/``."""
+        keys = self._keys_under(source)
+        for key, raw in zip(keys, self.handle.get_many(keys)):
+            if raw is not None:
+                self.handle.set(target + key[len(source):], raw)
+
     def _drop_undo(self, paths: list[str]) -> None:
         async def _delete() -> None:
             for path in paths:
-                keys = [k async for k in self.handle.store.list_prefix(self.conv.undo_path(path) + "/")]
-                for k in keys:
+                for k in [k async for k in self.handle.store.list_prefix(self.conv.undo_path(path) + "/")]:
                     await self.handle.store.delete(k)
 
-        try:
+        with contextlib.suppress(Exception):  # leftovers are invisible and reused by the next rewrite
             run(_delete())
-        except Exception:  # noqa: BLE001 - leftovers are invisible and reused by the next rewrite
-            pass
 
     def _recover(self) -> None:
         """Roll back an interrupted in-place rewrite: restore the undo copies the commit document names."""
@@ -408,12 +397,9 @@ class Transaction:
             return
         with self.session():
             for path, copy in mapping.items():
-                keys = self._keys_under(copy)
-                for key, raw in zip(keys, self.handle.get_many(keys)):
-                    if raw is not None:
-                        self.handle.set(path + key[len(copy):], raw)
+                self._copy_keys(copy, path)
             self.conv.set_root_undo(self.doc, self.entries, {})
-            self._write_commit_document(self._dumps(self.doc))
+            self._write_commit_document()
         self._drop_undo(list(mapping))
 
 

@@ -14,6 +14,7 @@ import numpy as np
 from ...build.builders import Builder, CompoundField, ExternalTarget, ReferenceBuilder
 from ...errors import StoreError
 from ...spec.dtypes import first_leaf, scalar_dtype, storage_dtype
+from .convention import TEXT_KINDS
 
 __all__ = [
     "TEXT_KINDS",
@@ -24,7 +25,6 @@ __all__ = [
     "STRING_DTYPE",
 ]
 
-TEXT_KINDS = ("text", "ascii", "isodatetime")
 STRING_DTYPE = np.dtypes.StringDType()
 _STRICT_STRING = np.dtypes.StringDType(coerce=False)
 

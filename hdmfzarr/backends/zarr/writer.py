@@ -72,28 +72,43 @@ def _join(parent: str, name: str) -> str:
     return f"{parent}/{name}" if parent else name
 
 
+def _data_and_io(builder: DatasetBuilder) -> tuple[Any, DataIO | None]:
+    """A dataset's data and the DataIO wrapping it (None when not wrapped)."""
+    data = builder.data
+    return (data.data, data) if isinstance(data, DataIO) else (data, None)
+
+
+def _dataset_dtype(builder: DatasetBuilder) -> Any:
+    """A dataset's dtype, the builder's else its DataIO's: numpy dtypes by name, compounds as fields."""
+    dtype, dio = builder.dtype, _data_and_io(builder)[1]
+    if dtype is None and dio is not None:
+        dtype = dio.dtype
+    if isinstance(dtype, np.dtype):
+        dtype = dtype.name if dtype.names is None else [CompoundField(n, dtype[n].name) for n in dtype.names]
+    return dtype
+
+
 def fingerprint(builder: DatasetBuilder) -> Any:
     """What identifies a dataset's content exactly and without I/O: dtype, shape and a SHA-256 of the
     values (numbers, text, references by target object id / path); the object itself for data that can
     be read once (iterators, dask arrays); the source for arrays of other stores. None: not known."""
-    data = builder.data.data if isinstance(builder.data, DataIO) else builder.data
+    data = _data_and_io(builder)[0]
     kind = repr(builder.dtype)
     if isinstance(data, LazyArray):
         return ("lazy", kind, data.store_url, data.path, tuple(data.shape))
     if isinstance(data, DataChunkIterator) or type(data).__module__.startswith("dask.array"):
         return ("object", _Same(data))  # (its dtype is known only once its first block was read)
-    digest = hashlib.sha256()
-    if isinstance(data, np.ndarray) and data.dtype.kind not in "OV":
-        digest.update(np.ascontiguousarray(data).view(np.uint8).reshape(-1).data)
-        return ("array", kind, data.dtype.str, data.shape, digest.hexdigest())
     if isinstance(data, (list, tuple)) and data and isinstance(data[0], (int, float, bool, np.number)):
         try:  # numbers: as one array (text stays element by element: numpy drops trailing NULs)
             arr = np.asarray(data)
         except (ValueError, OverflowError):
             arr = None
         if arr is not None and arr.dtype.kind in "biuf":
-            digest.update(np.ascontiguousarray(arr).view(np.uint8).reshape(-1).data)
-            return ("numbers", kind, arr.dtype.str, arr.shape, digest.hexdigest())
+            data = arr
+    digest = hashlib.sha256()
+    if isinstance(data, np.ndarray) and data.dtype.kind not in "OV":
+        digest.update(np.ascontiguousarray(data).view(np.uint8).reshape(-1).data)
+        return ("array", kind, data.dtype.str, data.shape, digest.hexdigest())
     if isinstance(data, (list, tuple, np.ndarray)) or np.isscalar(data):
         try:
             _digest_values(digest, data)
@@ -259,7 +274,7 @@ class ZarrWriter:
     def _update_dataset(self, builder: DatasetBuilder, path: str) -> None:
         """A dataset already committed: unchanged data is left alone (appended rows are the transaction's
         jobs); replaced data is rewritten crash-safely by the transaction; changed attributes are staged."""
-        data = builder.data.data if isinstance(builder.data, DataIO) else builder.data
+        data = _data_and_io(builder)[0]
         attrs = self._attrs(builder)
         if path in self.skip or self._stored_here(data, path):
             self._stage_attrs(path, "array", attrs)
@@ -300,9 +315,7 @@ class ZarrWriter:
 
     def _plain_values(self, builder: DatasetBuilder, data: Any, where: str) -> np.ndarray:
         """New content for a committed numeric or text array, encoded as stored."""
-        dtype = builder.dtype
-        if isinstance(dtype, np.dtype):
-            dtype = dtype.name if dtype.names is None else list(dtype.names)
+        dtype = _dataset_dtype(builder)
         if isinstance(data, LazyArray):
             data = data.read()
         if isinstance(data, DataChunkIterator) or type(data).__module__.startswith("dask.array"):
@@ -314,6 +327,10 @@ class ZarrWriter:
             dtype = infer_dtype(data, where)
         if dtype in ("object", "region"):
             raise StoreError(f"{where}: replacing the data of a stored reference dataset is not supported")
+        return self._stored_values(data, dtype, where)
+
+    def _stored_values(self, data: Any, dtype: str, where: str) -> np.ndarray:
+        """Text or numeric ``data`` of canonical ``dtype`` encoded as this convention stores it."""
         if dtype in TEXT_KINDS:
             return to_text_array(data, as_bytes=self.conv.text_as_bytes(dtype))
         try:
@@ -330,9 +347,7 @@ class ZarrWriter:
 
     def _dataset_link(self, builder: DatasetBuilder) -> LazyArray | None:
         """The array of another store a dataset is written as a link to (None: the data is stored)."""
-        data, dio = builder.data, None
-        if isinstance(data, DataIO):
-            dio, data = data, data.data
+        data, dio = _data_and_io(builder)
         data = _unappended(data)
         if isinstance(data, LazyArray) and data.store_url and data.store_url != self.handle.url:
             link = dio.link_data if dio is not None and dio.link_data is not None else self.link_data
@@ -412,13 +427,9 @@ class ZarrWriter:
     def _write_dataset(self, zgroup: Any, builder: DatasetBuilder, path: str, parent: GroupBuilder) -> None:
         where = f"{self.handle.url}:/{path}"
         self.written[path] = fingerprint(builder)  # before an iterator is consumed
-        data, dio = builder.data, None
-        if isinstance(data, DataIO):
-            dio, data = data, data.data
+        data, dio = _data_and_io(builder)
         data = _unappended(data)
-        dtype = builder.dtype if builder.dtype is not None else (dio.dtype if dio is not None else None)
-        if isinstance(dtype, np.dtype):
-            dtype = dtype.name if dtype.names is None else [CompoundField(n, dtype[n].name) for n in dtype.names]
+        dtype = _dataset_dtype(builder)
         attrs = self._attrs(builder)
         if type(data).__module__.startswith("dask.array"):  # stored block by block through dask
             from .daskio import write_dask
@@ -443,15 +454,8 @@ class ZarrWriter:
         if dtype in ("object", "region"):
             self._write_references(zgroup, builder, data, dio, attrs, path)
             return
-        if dtype in TEXT_KINDS:
-            arr = to_text_array(data, as_bytes=self.conv.text_as_bytes(dtype))
-            zdtype: Any = self.conv.text_zarr_dtype(dtype)
-        else:
-            try:
-                arr = _cast_numeric(data, np.dtype(dtype))
-            except (TypeError, ValueError, OverflowError) as exc:
-                raise StoreError(f"{where}: cannot store data as {dtype} ({exc})") from exc
-            zdtype = arr.dtype
+        arr = self._stored_values(data, dtype, where)
+        zdtype = self.conv.text_zarr_dtype(dtype) if dtype in TEXT_KINDS else arr.dtype
         self._create_and_fill(zgroup, builder, arr, zdtype, self.conv.encode_dtype(dtype), dio, attrs, path)
 
     def chunks_for(self, shape: tuple[int, ...], itemsize: int, dio: DataIO | None) -> tuple[int, ...]:
@@ -506,7 +510,7 @@ class ZarrWriter:
 
     def _create_and_fill(
         self, zgroup: Any, builder: DatasetBuilder, arr: np.ndarray, zdtype: Any, dtype_attrs: dict[str, Any],
-        dio: DataIO | None, attrs: dict[str, Any], path: str,
+        dio: DataIO | None, attrs: dict[str, Any], path: str, what: str = "write dataset",
     ) -> None:
         """Create an array for ``arr`` (scalars as the convention stores them) and write it."""
         if arr.ndim == 0:
@@ -515,7 +519,7 @@ class ZarrWriter:
             list(arr.ravel()[:64]) if arr.size else None, 16
         )
         chunks = self.chunks_for(arr.shape, itemsize, dio)
-        with self.array_write(path, "write dataset", text=arr.dtype.kind in "OTUS"):
+        with self.array_write(path, what, text=arr.dtype.kind in "OTUS"):
             zarr_arr = self.create_array(zgroup, builder, dio, arr.shape, zdtype, chunks, {**dtype_attrs, **attrs})
             if arr.size:
                 zarr_arr[...] = arr
@@ -554,9 +558,7 @@ class ZarrWriter:
             zarr_arr = self.create_array(zgroup, builder, dio, tuple(data.shape), zdtype, chunks,
                                          {**self.conv.encode_dtype(dtype), **attrs})
             for start in range(0, data.shape[0], step):
-                block = data[start:start + step]
-                block = to_text_array(block, as_bytes=self.conv.text_as_bytes(dtype)) if text else \
-                    _cast_numeric(block, np.dtype(dtype))
+                block = self._stored_values(data[start:start + step], dtype, f"{self.handle.url}:/{path}")
                 zarr_arr[start:start + len(block)] = block
 
     def _text_document(self, path: str) -> None:
@@ -632,16 +634,13 @@ class ZarrWriter:
         self, zgroup: Any, builder: DatasetBuilder, data: Any, dio: DataIO | None, attrs: dict[str, Any], path: str
     ) -> None:
         where = f"{self.handle.url}:/{path}"
-        if isinstance(data, (list, tuple, np.ndarray)):
-            arr = np.empty(len(data) if not isinstance(data, np.ndarray) else data.shape, dtype=object)
-            arr_flat = arr.reshape(-1)
-            for i, v in enumerate(np.asarray(data, dtype=object).reshape(-1) if isinstance(data, np.ndarray) else data):
-                arr_flat[i] = v
+        if isinstance(data, np.ndarray):
+            shape, flat = data.shape, list(data.reshape(-1))
+        elif isinstance(data, (list, tuple)):
+            shape, flat = (len(data),), list(data)
         else:
-            arr = np.empty((), dtype=object)
-            arr[()] = data
-        refs = [self._ref_entry(v, where) for v in arr.reshape(-1)]
-        values = self.conv.encode_dataset_references(refs, arr.shape)
+            shape, flat = (), [data]
+        values = self.conv.encode_dataset_references([self._ref_entry(v, where) for v in flat], shape)
         if not self.conv.object_codec_references:
             self._create_and_fill(zgroup, builder, values, str, self.conv.reference_attrs(), dio, attrs, path)
             return
@@ -689,11 +688,11 @@ class ZarrWriter:
         fields = [f if isinstance(f, CompoundField) else CompoundField(f["name"], f["dtype"]) for f in fields]
         scalar = isinstance(data, (tuple, dict, np.void)) or (isinstance(data, np.ndarray) and data.ndim == 0)
         is_ref = [f.dtype == "object" for f in fields]
-        if self.conv.compound_reference_cells and any(is_ref) and not scalar:
+        compound_attrs = self.conv.encode_compound([(f.name, f.dtype) for f in fields])
+        if self.conv.object_codec_references and any(is_ref) and not scalar:
             rows = compound_rows(data, fields, where, lambda v: self._ref_entry(v, where))
             cells = self.conv.encode_compound_cells(rows, is_ref)
-            meta_attrs = {**self.conv.encode_compound([(f.name, f.dtype) for f in fields]), **attrs,
-                          **self.dims_attrs(builder, 1)}
+            meta_attrs = {**compound_attrs, **attrs, **self.dims_attrs(builder, 1)}
             rows_per_chunk = self.chunks_for((len(rows),), 64 * len(fields), dio)[0] if rows else 1
             self._write_json_object_array(zgroup, builder.name, path, cells, meta_attrs, dio,
                                           chunks=(rows_per_chunk, len(fields)))
@@ -712,15 +711,7 @@ class ZarrWriter:
         arr = np.array(rows, dtype=struct)
         if scalar:
             arr = arr.reshape(())
-        extra = self.conv.encode_compound([(f.name, f.dtype) for f in fields])
-        meta_attrs = {**extra, **attrs}
-        if arr.ndim == 0:
-            arr, meta_attrs = self.conv.encode_scalar(arr, meta_attrs)
-        chunks = self.chunks_for(arr.shape, struct.itemsize, dio)
-        with self.array_write(path, "write compound dataset"):
-            zarr_arr = self.create_array(zgroup, builder, dio, arr.shape, struct, chunks, meta_attrs)
-            if arr.size:
-                zarr_arr[...] = arr
+        self._create_and_fill(zgroup, builder, arr, struct, compound_attrs, dio, attrs, path, "write compound dataset")
 
     # -- specs and consolidation ---------------------------------------------------------
     def _write_specs(self, zroot: Any, namespaces: dict[str, Any]) -> None:
