@@ -233,8 +233,10 @@ def test_killed_before_commit_walking_reader_bounds_by_id(tmp_path: Path, suppor
             raise KeyboardInterrupt
 
         monkeypatch.setattr(AppendSession, "commit", commit)
-        monkeypatch.setattr(AppendSession, "_dumps", lambda self, doc, _real=AppendSession._dumps: (
-            _real(self, doc) if "consolidated_metadata" not in doc else (_ for _ in ()).throw(KeyboardInterrupt)))
+        def no_commit_document(self, raw=None, rebase=False):  # the single place it is written
+            raise KeyboardInterrupt
+
+        monkeypatch.setattr(AppendSession, "_write_commit_document", no_commit_document)
         with pytest.raises(KeyboardInterrupt):
             io.write(t)
         io._root_container = None

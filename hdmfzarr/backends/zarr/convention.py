@@ -858,7 +858,7 @@ class Format2(Convention):
             docs = handle.walk_v2()
         nodes: dict[str, NodeMeta] = {}
         for key, meta in docs.items():
-            path, _, name = key.rpartition("/") if "/" in key else ("", "", key)
+            path, _, name = key.rpartition("/")
             path = _check_node_path(path, url, f".zmetadata key {key!r}")
             if name in (".zgroup", ".zarray") and not isinstance(meta, dict):
                 raise CorruptStoreError(f"{url}: metadata {key!r} is not a JSON object")
@@ -868,7 +868,7 @@ class Format2(Convention):
                 node = nodes.setdefault(path, NodeMeta(path, "array", meta, {}, self))
                 node.kind, node.meta = "array", meta
         for key, meta in docs.items():
-            path, _, name = key.rpartition("/") if "/" in key else ("", "", key)
+            path, _, name = key.rpartition("/")
             path = path.strip("/")
             if name == ".zattrs" and path in nodes:
                 if not isinstance(meta, dict):

@@ -206,7 +206,6 @@ def _secret_patterns() -> list[re.Pattern[str]]:
 
 
 _LOGGED_LIBRARIES = ("botocore", "aiobotocore", "boto3", "s3fs", "fsspec", "urllib3", "aiohttp")
-_factory_installed = False
 
 
 def register_secrets(options: dict[str, Any] | None) -> None:
@@ -235,13 +234,11 @@ def redact(text: str) -> str:
     return text
 
 
+@functools.cache  # installed once
 def _install_log_redaction() -> None:
     """Mask credentials in every log record of the S3/HTTP libraries (botocore logs request headers and
     canonical requests at DEBUG). A record factory sees records of every logger, children included,
     whichever handlers the application installed; the previous factory is kept and called first."""
-    global _factory_installed
-    if _factory_installed:
-        return
     previous = logging.getLogRecordFactory()
 
     def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
@@ -257,7 +254,6 @@ def _install_log_redaction() -> None:
         return record
 
     logging.setLogRecordFactory(factory)
-    _factory_installed = True
 
 
 def split_user_info(url: str) -> tuple[str, dict[str, str]]:
@@ -343,14 +339,6 @@ class RemoteStore(WrapperStore[FsspecStore]):
     @fresh.setter
     def fresh(self, value: bool) -> None:
         self._flags["fresh"] = bool(value)
-
-    @property
-    def _batching(self) -> int:
-        return int(self._flags["batching"])
-
-    @_batching.setter
-    def _batching(self, value: int) -> None:
-        self._flags["batching"] = value
 
     def __getstate__(self) -> dict[str, Any]:
         """Pickled (for a dask worker) without the writer lease: its renewal thread stays with the writer.
@@ -542,7 +530,7 @@ class RemoteStore(WrapperStore[FsspecStore]):
         self._check_writable()
         if _is_meta(key):
             self._meta[key] = value.to_bytes()
-            if self._batching:
+            if self._flags["batching"]:
                 self._dirty.add(key)
                 return
             self._dirty.discard(key)
@@ -618,14 +606,14 @@ class RemoteStore(WrapperStore[FsspecStore]):
     @contextlib.contextmanager
     def batch(self) -> Iterator[None]:
         """Hold metadata writes back until the outermost batch ends, then send each once, concurrently."""
-        self._batching += 1
+        self._flags["batching"] += 1
         ok = False
         try:
             yield
             ok = True
         finally:
-            self._batching -= 1
-            if not self._batching and self._dirty:
+            self._flags["batching"] -= 1
+            if not self._flags["batching"] and self._dirty:
                 if ok:
                     run(self.flush())
                 else:  # keep the first error; still try to leave the metadata consistent
