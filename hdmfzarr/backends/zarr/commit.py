@@ -38,7 +38,8 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from ...errors import ConflictError, StoreError
-from .remote import LOCK_KEY, RemoteStore
+from .convention import CONVENTIONS, LOCK_KEY
+from .remote import RemoteStore
 from .store import ConfinedLocalStore, StoreHandle, run
 
 __all__ = ["CommitPoint", "LOCK_KEY", "default_lease", "overwrite"]
@@ -192,7 +193,7 @@ def overwrite(handle: StoreHandle) -> None:
     """Mode 'w' on a store holding something: clear it under the writer lock. When another writer holds
     the lock, the commit documents are read before waiting, and a commit made meanwhile is not erased
     (ConflictError: this writer never saw it); a first write in progress is never cleared under its writer."""
-    points = [CommitPoint(handle, key) for key in ("zarr.json", ".zmetadata")]  # either format's commit
+    points = [CommitPoint(handle, c.consolidated_key) for c in CONVENTIONS]  # either format's commit
     seen: list[str | None] = []
 
     def remember() -> None:

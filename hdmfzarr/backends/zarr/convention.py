@@ -12,8 +12,8 @@ No other module spells an attribute name or tests a format number.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
-from typing import Any, Literal
+from collections.abc import Callable, Iterable
+from typing import Any, Literal, TypeVar
 
 import numpy as np
 
@@ -49,6 +49,7 @@ __all__ = [
     "decode_specloc",
 ]
 
+T = TypeVar("T")
 DIMS_ATTR = "_ARRAY_DIMENSIONS"
 SPECLOC_ATTR = ".specloc"
 SPEC_GROUP = "specifications"
@@ -57,6 +58,7 @@ SPEC_GROUP = "specifications"
 INCOMPLETE_ATTR = "_hdmfzarr_incomplete"
 UNDO_ATTR = "_hdmfzarr_undo"
 UNDO_PREFIX = ".hdmfzarr-undo"
+LOCK_KEY = ".hdmfzarr-writer.lock"  # the S3 writer lease object, at the store's root (see commit.py)
 METADATA_KEYS = frozenset({"zarr.json", ".zarray", ".zattrs", ".zgroup", ".zmetadata"})
 OBJECT_CODECS = ("pickle", "json2", "json")  # v2 object codecs zarr-python 3 cannot decode
 
@@ -500,8 +502,6 @@ class Format3(Convention):
         import warnings
 
         import zarr
-
-        from .remote import LOCK_KEY
 
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message="Consolidated metadata", category=UserWarning)
@@ -994,13 +994,18 @@ def conversion_format(source_format: int | None) -> int:
 
 
 # -- reading: the spellings of either convention, whatever the store's format ------------------
-def decode_attr_reference(value: Any) -> tuple[str, str] | None:
-    """``(source, path)`` if an attribute value is a reference in either convention, else None."""
+def _first_found(decode: Callable[[Convention], T | None]) -> T | None:
+    """The first convention's answer that is not None (reading accepts either convention's spelling)."""
     for c in CONVENTIONS:
-        got = c.decode_attr_reference(value)
+        got = decode(c)
         if got is not None:
             return got
     return None
+
+
+def decode_attr_reference(value: Any) -> tuple[str, str] | None:
+    """``(source, path)`` if an attribute value is a reference in either convention, else None."""
+    return _first_found(lambda c: c.decode_attr_reference(value))
 
 
 def is_attr_reference_like(value: Any) -> bool:
@@ -1029,19 +1034,12 @@ def decode_dataset_reference(value: Any) -> tuple[str, str]:
 
 def decode_links(attrs: dict[str, Any], where: str) -> list[tuple[str, str, str]]:
     """``(name, source, path)`` of a group's links, in whichever convention's attribute is present."""
-    for c in CONVENTIONS:
-        got = c.decode_links(attrs, where)
-        if got is not None:
-            return got
-    return []
+    return _first_found(lambda c: c.decode_links(attrs, where)) or []
 
 
 def decode_dtype_spelling(attrs: dict[str, Any]) -> Any:
     """The raw dtype attribute of an array (either convention's name; None when absent)."""
-    for c in CONVENTIONS:
-        if c.dtype_attr in attrs:
-            return attrs[c.dtype_attr]
-    return None
+    return _first_found(lambda c: attrs.get(c.dtype_attr))
 
 
 def decode_compound_fields(attrs: dict[str, Any]) -> tuple[set[str], dict[str, Any]]:

@@ -395,9 +395,11 @@ def _store_build_manager(base: type) -> type:
                 except HdmfZarrError:
                     raise
                 except Exception as exc:
-                    kind = builder.attributes.get("data_type") or builder.attributes.get("neurodata_type")
+                    from ...spec.model import declared_type
+
+                    kind = (declared_type(builder.attributes) or (None, type(builder).__name__))[1]
                     raise CorruptStoreError(
-                        f"{builder.source}:{builder.path}: cannot construct {kind or type(builder).__name__} "
+                        f"{builder.source}:{builder.path}: cannot construct {kind} "
                         f"from the stored attributes/data ({type(exc).__name__}: {exc})"
                     ) from exc
 

@@ -45,6 +45,7 @@ from .compat import (
     run,
 )
 from .compat import buffer_prototype as default_buffer_prototype
+from .convention import LOCK_KEY, METADATA_KEYS
 
 __all__ = [
     "RetryPolicy",
@@ -60,8 +61,6 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 MAX_POOL_CONNECTIONS = 128  # S3 connections kept per filesystem (botocore's default is 10)
-METADATA_NAMES = frozenset({"zarr.json", ".zgroup", ".zarray", ".zattrs", ".zmetadata"})
-_ROOT_METADATA = METADATA_NAMES  # root documents are flushed last
 
 
 class RetryPolicy(Record):
@@ -274,7 +273,7 @@ def split_user_info(url: str) -> tuple[str, dict[str, str]]:
 
 # -- the store wrapper ------------------------------------------------------------------------
 def _is_meta(key: str) -> bool:
-    return key.rpartition("/")[2] in METADATA_NAMES
+    return key.rpartition("/")[2] in METADATA_KEYS
 
 
 def _under(key: str, prefix: str) -> bool:
@@ -294,7 +293,6 @@ def _slice(data: bytes, byte_range: ByteRequest | None) -> bytes:
     raise ValueError(f"unexpected byte range {byte_range!r}")
 
 
-LOCK_KEY = ".hdmfzarr-writer.lock"  # the S3 writer lease object, at the store's root (see .commit)
 _WRITES = ("writing", "deleting", "clearing")  # unconditional requests fenced by the writer lease
 
 
@@ -595,7 +593,7 @@ class RemoteStore(WrapperStore[FsspecStore]):
         """Take the root documents' pending writes out of the current batch and return them (a new store's
         commit writes them itself: the commit document conditionally, then the others)."""
         held = {}
-        for key in sorted(self._dirty & set(_ROOT_METADATA)):
+        for key in sorted(self._dirty & METADATA_KEYS):
             self._dirty.discard(key)
             data = self._meta.pop(key, None)
             if data is not None:
@@ -624,7 +622,7 @@ class RemoteStore(WrapperStore[FsspecStore]):
         """Write the held-back metadata: every document concurrently, the root documents last."""
         dirty = sorted(self._dirty)
         self._dirty.clear()
-        inner = [k for k in dirty if "/" in k or k not in _ROOT_METADATA]
+        inner = [k for k in dirty if "/" in k or k not in METADATA_KEYS]  # root documents last
         root = [k for k in dirty if k not in inner]
         proto = default_buffer_prototype()
         for keys in (inner, root):
