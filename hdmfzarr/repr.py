@@ -295,10 +295,9 @@ class _Renderer:
             if id(child) in skip_ids:
                 continue
             skip_ids.add(id(child))
-            if listed >= MAX_CHILDREN:
-                listed += 1
-                continue
             listed += 1
+            if listed > MAX_CHILDREN:
+                continue
             if child.parent is not obj or id(child) in self.seen:  # a link: name it, do not expand
                 target = _esc(getattr(child, "name", "?"))
                 out.append(f"<li>{_esc(key or child.name)} → link to <b>{target}</b> "

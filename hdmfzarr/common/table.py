@@ -580,7 +580,7 @@ class DynamicTable(Container):
 
     def _check_columns(self, cols: list[VectorData], colnames: Sequence[str] | None) -> dict[str, VectorData]:
         """Validate constructor columns; returns user column name -> top object, in colnames order."""
-        where = f"{type(self).__name__} {self.name!r}"
+        where = self._where()
         names: set[str] = set()
         for col in cols:
             if not isinstance(col, VectorData):
@@ -600,23 +600,21 @@ class DynamicTable(Container):
                     raise ContainerError(f"{where}: index columns {index_of[id(col.target)].name!r} and {col.name!r} "
                                          f"both target {col.target.name!r}")
                 index_of[id(col.target)] = col
-        data_cols = [c for c in cols if not isinstance(c, VectorIndex)]
+        by_name = {c.name: c for c in cols if not isinstance(c, VectorIndex)}
         if colnames is None:
-            order = [c.name for c in data_cols]
+            order = list(by_name)
         else:
             order = list(colnames)
             if len(set(order)) != len(order):
                 raise ContainerError(f"{where}: duplicate names in colnames {order}")
-            known = {c.name for c in data_cols}
-            missing = [c for c in order if c not in known]
+            missing = [c for c in order if c not in by_name]
             # VectorData not in colnames are kept as objects of the table, not columns (as in hdmf:
             # hdmf-experimental's EnumData keeps its elements beside its column, e.g. 'color_elements')
             if missing:
                 raise ContainerError(
-                    f"{where}: colnames {order} do not match the data columns {sorted(known)}"
+                    f"{where}: colnames {order} do not match the data columns {sorted(by_name)}"
                     f" (missing columns: {missing})"
                 )
-        by_name = {c.name: c for c in data_cols}
         tops: dict[str, VectorData] = {}
         for cname in order:
             top = by_name[cname]
@@ -831,8 +829,8 @@ class DynamicTable(Container):
             # the innermost offsets must end at the flat data's length, each outer one at the next's
             below: VectorData = leaf
             for index in [o for o in objects if isinstance(o, VectorIndex)]:
-                offs = np.asarray(index.get_offsets(slice(None))) if len(index) else np.zeros(0, np.int64)
-                if len(offs) and (int(offs[-1]) != len(below) or np.any(np.diff(offs.astype(np.int64)) < 0)):
+                offs = np.asarray(index.get_offsets(slice(None)), dtype=np.int64)
+                if len(offs) and (int(offs[-1]) != len(below) or np.any(np.diff(offs) < 0)):
                     raise ContainerError(
                         f"{where}: index {index.name!r} offsets must be non-decreasing and end at {len(below)}"
                     )
