@@ -34,11 +34,6 @@ def _base_class(type_map: TypeMap, namespace: str, data_type: str, spec: Any) ->
     return Container if isinstance(spec, GroupSpec) else Data
 
 
-def _default_of(spec: Any) -> Any:
-    """The spec's ``default_value`` (None when it has none)."""
-    return getattr(spec, "default_value", None)
-
-
 def generate_class(type_map: TypeMap, data_type: str, namespace: str) -> type:
     """A new container class for ``(namespace, data_type)`` built from its resolved spec."""
     try:
@@ -93,11 +88,11 @@ def generate_class(type_map: TypeMap, data_type: str, namespace: str) -> type:
         q = p.replace(kind=_P.POSITIONAL_OR_KEYWORD)
         (required if p.default is _P.empty else optional).append(q)
     for f in own:
-        ann = _annotation(f.spec)
-        if f.required and _default_of(f.spec) is None:
+        ann, default = _annotation(f.spec), getattr(f.spec, "default_value", None)  # links and groups have none
+        if f.required and default is None:
             required.append(_P(f.attr, _P.POSITIONAL_OR_KEYWORD, annotation=ann))
         else:
-            optional.append(_P(f.attr, _P.POSITIONAL_OR_KEYWORD, default=_default_of(f.spec), annotation=ann))
+            optional.append(_P(f.attr, _P.POSITIONAL_OR_KEYWORD, default=default, annotation=ann))
     for c in columns:
         if c.name not in base_names:
             optional.append(_P(c.name, _P.KEYWORD_ONLY, default=None, annotation=Any))

@@ -28,16 +28,12 @@ from .lazyrefs import ReferenceArray
 
 __all__ = ["convert_value", "read_value", "compound_of_numpy", "is_passthrough"]
 
-_NUMERIC = NUMERIC_DTYPES
-_TEXT = TEXT_DTYPES
-
-
 def compound_of_numpy(dtype: Any) -> list[CompoundField] | None:
     """Compound fields of a structured numpy dtype (object fields are text), or None for other dtypes."""
     dt = getattr(dtype, "dtype", None) if not isinstance(dtype, np.dtype) else dtype
     if not isinstance(dt, np.dtype) or dt.names is None:
         return None
-    return [CompoundField(n, _spec_dtype(dt[n]) or "text") for n in dt.names]
+    return [CompoundField(n, dtype_from_numpy(dt[n], strict=False) or "text") for n in dt.names]
 
 
 def is_passthrough(value: Any) -> bool:
@@ -56,16 +52,12 @@ def _value_dtype(value: Any) -> Any:
     if dt is None:
         return None
     fields = compound_of_numpy(dt) if isinstance(dt, np.dtype) else None
-    return fields if fields is not None else _spec_dtype(dt)
-
-
-def _spec_dtype(dtype: Any) -> str | None:
-    return dtype_from_numpy(dtype, strict=False)
+    return fields if fields is not None else dtype_from_numpy(dt, strict=False)
 
 
 def _at_least(spec: Any, own: Any) -> Any:
     """The dtype to store data typed ``own`` under numeric spec dtype ``spec`` (spec dtypes are minimums)."""
-    if spec in _NUMERIC and isinstance(own, str) and own in _NUMERIC:
+    if spec in NUMERIC_DTYPES and isinstance(own, str) and own in NUMERIC_DTYPES:
         return keep_wider(spec, own).name
     return spec
 
@@ -163,7 +155,7 @@ def convert_value(dtype: Any, value: Any, where: str, is_attr: bool = False) -> 
         return value, _at_least(dtype, own)  # stored int64/float64 data under int32/float32 specs stay wide
     if dtype is None:
         return _infer(value, where, is_attr)
-    if dtype in _TEXT:
+    if dtype in TEXT_DTYPES:
         if dtype == "text":
             fn = lambda v: _text(v, where)  # noqa: E731
         else:
@@ -182,7 +174,7 @@ def convert_value(dtype: Any, value: Any, where: str, is_attr: bool = False) -> 
             raise BuildError(f"{where}: expected bool data, got {arr.dtype}")
         arr = arr.astype(bool)
         return (bool(arr) if arr.ndim == 0 and is_attr else (arr[()] if arr.ndim == 0 else arr)), "bool"
-    if dtype in _NUMERIC or dtype == "numeric":
+    if dtype in NUMERIC_DTYPES or dtype == "numeric":
         return _numeric(value, dtype, where, is_attr)
     return value, dtype
 
@@ -208,9 +200,9 @@ def _infer(value: Any, where: str, is_attr: bool) -> tuple[Any, Any]:
     if isinstance(value, (_dt.datetime, _dt.date)):
         return value.isoformat(), "isodatetime"
     if isinstance(value, np.ndarray) and value.dtype.kind != "O":
-        return value, compound_of_numpy(value.dtype) or _spec_dtype(value.dtype)
+        return value, compound_of_numpy(value.dtype) or dtype_from_numpy(value.dtype, strict=False)
     if isinstance(value, (bool, int, float, np.generic)):
-        return value, _spec_dtype(np.asarray(value).dtype)
+        return value, dtype_from_numpy(np.asarray(value).dtype, strict=False)
     if isinstance(value, (list, tuple, np.ndarray)):
         leaves = _leaves(value)
         if leaves and all(isinstance(v, str) for v in leaves):
@@ -226,7 +218,7 @@ def _infer(value: Any, where: str, is_attr: bool) -> tuple[Any, Any]:
         except ValueError:  # ragged nesting: let the backend decide
             return value, None
         if arr.dtype.kind in "biuf":
-            return arr, _spec_dtype(arr.dtype)
+            return arr, dtype_from_numpy(arr.dtype, strict=False)
     return value, None
 
 

@@ -241,10 +241,7 @@ class TypeMap:
             return cls
         from .classgen import generate_class
 
-        cls = generate_class(self, data_type, home)
-        self._classes[(home, data_type)] = cls
-        self._types.setdefault(cls, (home, data_type))
-        return cls
+        return self.register_class(data_type, home, generate_class(self, data_type, home))
 
     def data_type_of(self, container: Any) -> tuple[str, str]:
         """``(namespace, data_type)`` of a container: through the registry, else the class's ClassVars (MRO)."""

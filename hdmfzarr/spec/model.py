@@ -236,6 +236,11 @@ def spec_key(key: str, default: Any = _REQUIRED, doc: str | None = None) -> Any:
     return property(lambda self: self.get(key, default), doc=doc)
 
 
+def sub_specs(kind: str) -> Any:
+    """A read-only property: a spec's sub-specs of ``kind`` ('attributes', 'datasets', ...) as a tuple, in order."""
+    return property(lambda self: tuple(self.get(kind, ())), doc=f"The {kind} specs, in order.")
+
+
 def private_field(attr: str, doc: str | None = None) -> Any:
     """A read-only property giving the private attribute ``attr`` (state a spec or catalog keeps itself)."""
     return property(lambda self: getattr(self, attr), doc=doc)
@@ -677,9 +682,7 @@ class BaseStorageSpec(_Spec):
     default_name = spec_key("default_name", None)
     linkable = spec_key("linkable", True)
 
-    @property
-    def attributes(self) -> tuple[AttributeSpec, ...]:
-        return tuple(self.get("attributes", ()))
+    attributes = sub_specs("attributes")
 
     # -- attributes --------------------------------------------------------------------------------
 
@@ -756,8 +759,10 @@ class BaseStorageSpec(_Spec):
             raise ValueError(self._MISSING[kind].format(name))
         return name in self._over[kind] if overridden else name not in self._new[kind]
 
-    is_inherited_attribute = _inheritance_test("attributes", False, "True if attribute `name` came from the included type.")
-    is_overridden_attribute = _inheritance_test("attributes", True, "True if attribute `name` refines one of the included type.")
+    is_inherited_attribute = _inheritance_test("attributes", False,
+                                               "True if attribute `name` came from the included type.")
+    is_overridden_attribute = _inheritance_test("attributes", True,
+                                                "True if attribute `name` refines one of the included type.")
 
     def is_inherited_spec(self, spec: Any) -> bool:
         """True if `spec` (an attribute of this spec) came from the included type."""
@@ -938,17 +943,9 @@ class GroupSpec(BaseStorageSpec):
 
     # -- children ----------------------------------------------------------------------------------
 
-    @property
-    def datasets(self) -> tuple[DatasetSpec, ...]:
-        return tuple(self.get("datasets", ()))
-
-    @property
-    def groups(self) -> tuple["GroupSpec", ...]:
-        return tuple(self.get("groups", ()))
-
-    @property
-    def links(self) -> tuple[LinkSpec, ...]:
-        return tuple(self.get("links", ()))
+    datasets = sub_specs("datasets")
+    groups = sub_specs("groups")
+    links = sub_specs("links")
 
     def _index_by_type(self, spec: Any) -> None:
         """hdmf's rule: an unnamed sub-spec wins its type's slot; several named ones form a list; two unnamed clash."""

@@ -189,7 +189,8 @@ class SpecNamespace(dict):
 
 
 def source_content(specs: Iterable[Spec], type_key: str) -> dict[str, list]:
-    """A source file's content, {'groups': [...], 'datasets': [...]} (empty lists left out), in `type_key`'s spelling."""
+    """A source file's content, {'groups': [...], 'datasets': [...]} (empty lists left out), type keys spelled
+    `type_key`."""
     out: dict[str, list] = {}
     for key, cls in (("groups", GroupSpec), ("datasets", DatasetSpec)):
         dicts = [s.to_dict(type_key) for s in specs if isinstance(s, cls)]
@@ -711,11 +712,7 @@ class NamespaceCatalog:
                 defined = d.get("data_type_def") or d.get("neurodata_type_def")
                 if isinstance(defined, str):
                     where[defined] = (sfile, getattr(d, "line", None))
-            if type_key is None and isinstance(content, dict):
-                for d in (content.get("groups") or []) + (content.get("datasets") or []):
-                    type_key = detect_type_key(d) if isinstance(d, dict) else None
-                    if type_key:
-                        break
+                type_key = type_key or detect_type_key(d)
             wanted = e.get("data_types")
             if wanted is not None:
                 have = {s.data_type_def for s in specs}

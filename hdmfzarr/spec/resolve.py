@@ -48,7 +48,8 @@ class Resolver:
 
     # -- lookups -------------------------------------------------------------------------------
 
-    def _find(self, ns: str, dt: str, *, loc: Any, owner: str | None, key: str) -> tuple[str, Spec, Any]:
+    def find(self, ns: str, dt: str, *, loc: Any, owner: str | None, key: str) -> tuple[str, Spec, Any]:
+        """The defining namespace, unresolved spec and location of `dt` as seen from `ns` (SpecError if unknown)."""
         found = self._lookup(ns, dt)
         if found is None:
             raise _located(f"unknown data type {dt!r} (not defined in or included by namespace {ns!r})",
@@ -64,7 +65,7 @@ class Resolver:
             if cur in out:
                 raise SpecError(f"circular inheritance: {' -> '.join(out + [cur])}", data_type=dt,
                                 key="data_type_inc")
-            defns, spec, _ = self._find(cur_ns, cur, loc=_NOWHERE, owner=out[-1] if out else None,
+            defns, spec, _ = self.find(cur_ns, cur, loc=_NOWHERE, owner=out[-1] if out else None,
                                         key="data_type_inc")
             out.append(cur)
             cur, cur_ns = spec.data_type_inc, defns
@@ -78,7 +79,7 @@ class Resolver:
 
     def resolve(self, ns: str, dt: str) -> Spec:
         """The fully resolved spec of `dt` as seen from namespace `ns` (cached)."""
-        defns, spec, loc = self._find(ns, dt, loc=_NOWHERE, owner=None, key="data_type")
+        defns, spec, loc = self.find(ns, dt, loc=_NOWHERE, owner=None, key="data_type")
         return self._resolve(defns, dt, spec, loc, full=True)
 
     def _resolve(self, defns: str, dt: str, spec: Spec, loc: Any, *, full: bool) -> Spec:
@@ -94,7 +95,7 @@ class Resolver:
             m = _Merger(self, defns, dt, loc)
             own = m.with_typed_children(spec) if full else spec
             if spec.data_type_inc is not None:
-                pns, pspec, ploc = self._find(defns, spec.data_type_inc, loc=loc, owner=dt, key="data_type_inc")
+                pns, pspec, ploc = self.find(defns, spec.data_type_inc, loc=loc, owner=dt, key="data_type_inc")
                 parent = self._resolve(pns, spec.data_type_inc, pspec, ploc, full=full)
                 result = m.merge(own, parent, "")
             else:
@@ -108,7 +109,7 @@ class Resolver:
 
     def base(self, ns: str, dt: str, *, loc: Any, owner: str | None, key: str) -> Spec:
         """Type-level resolution (ancestors merged, typed children left as written)."""
-        defns, spec, sloc = self._find(ns, dt, loc=loc, owner=owner, key=key)
+        defns, spec, sloc = self.find(ns, dt, loc=loc, owner=owner, key=key)
         return self._resolve(defns, dt, spec, sloc, full=False)
 
 
@@ -175,7 +176,7 @@ class _Merger:
 
     def _known(self, dt: str, key: str) -> None:
         if self.r is not None:
-            self.r._find(self.ns, dt, loc=self.loc, owner=self.dt, key=key)
+            self.r.find(self.ns, dt, loc=self.loc, owner=self.dt, key=key)
 
     def _subtype(self, child_dt: str, parent_dt: str) -> bool:
         if self.r is not None:

@@ -40,16 +40,13 @@ def validate(
     if isinstance(target, (str, os.PathLike)):
         with open_store(target, storage_options=storage_options) as io:
             issues = _validate_backend(io, namespace, type_map, where=os.fspath(target))
-    elif isinstance(target, Builder):
-        catalog, ns = _choose_catalog(None, namespace, type_map or _default_type_map(), where=None)
-        issues = Validator(catalog, ns).validate(target)
     elif isinstance(target, Backend):
         issues = _validate_backend(target, namespace, type_map, where=str(getattr(target, "url", "")))
-    else:
+    else:  # a builder tree, or a container built into one
         from ..build.manager import BuildManager
 
         tm = type_map or _default_type_map()
-        root = BuildManager(tm).build(target)
+        root = target if isinstance(target, Builder) else BuildManager(tm).build(target)
         catalog, ns = _choose_catalog(None, namespace, tm, where=None)
         issues = Validator(catalog, ns).validate(root)
     if raise_on_error and issues:

@@ -35,6 +35,12 @@ def _length(node: DatasetBuilder) -> int | None:
     return shape[0] if shape else None
 
 
+def _rows(table: GroupBuilder) -> int | None:
+    """A table's row count: the length of its ``id`` dataset (None when it has none)."""
+    ids = table.datasets.get("id")
+    return _length(ids) if ids is not None else None
+
+
 def _index_of(v: Validator, table: GroupBuilder, column: DatasetBuilder) -> DatasetBuilder | None:
     """The VectorIndex in ``table`` whose ``target`` is ``column`` (by reference, else by name)."""
     by_name = table.datasets.get(f"{column.name}_index")
@@ -62,7 +68,7 @@ def row_count(v: Validator, table: GroupBuilder, column: DatasetBuilder) -> int 
 
 def _check_columns(v: Validator, table: GroupBuilder) -> None:
     ids = table.datasets.get("id")
-    n_rows = _length(ids) if isinstance(ids, DatasetBuilder) else None
+    n_rows = _rows(table)
     colnames = [values_text(c) for c in _as_list(table.attributes.get("colnames"))]
     for name in colnames:
         if name not in table:
@@ -90,14 +96,12 @@ def _check_columns(v: Validator, table: GroupBuilder) -> None:
 
 
 def _check_aligned(v: Validator, table: GroupBuilder) -> None:
-    ids = table.datasets.get("id")
-    n_rows = _length(ids) if isinstance(ids, DatasetBuilder) else None
+    n_rows = _rows(table)
     if n_rows is None:
         return
     for sub in table.groups.values():
         if v.is_a(sub, "DynamicTable"):
-            sub_ids = sub.datasets.get("id")
-            n = _length(sub_ids) if isinstance(sub_ids, DatasetBuilder) else None
+            n = _rows(sub)
             if n is not None and n != n_rows:
                 v.report(sub.path, "rows", f"{n_rows} (aligned with {table.path})", f"{n}")
 
@@ -127,8 +131,7 @@ def _check_region(v: Validator, region: DatasetBuilder) -> None:
     table = v.resolve(region.attributes.get("table"))
     if not isinstance(table, GroupBuilder):
         return
-    ids = table.datasets.get("id")
-    n = _length(ids) if isinstance(ids, DatasetBuilder) else None
+    n = _rows(table)
     if n is None:
         return
     arr = v.load(region)

@@ -266,12 +266,8 @@ class Validator:
             arr = self.load(node)
             if arr is None:
                 return
-            flat = arr.ravel() if arr.ndim else [arr[()]]
-            for i, item in enumerate(flat):
-                before = len(self.issues)
-                self._check_target(node.path, "reference", item, expected.target_type, i if arr.ndim else None)
-                if len(self.issues) > before:
-                    return
+            self._check_targets(node.path, "reference", arr.ravel() if arr.ndim else [arr[()]],
+                                expected.target_type, indexed=bool(arr.ndim))
             return
         if is_compound_dtype(expected):
             self._check_compound(node, list(expected), found)
@@ -312,12 +308,16 @@ class Validator:
                 return
             rows = [arr[()]] if arr.ndim == 0 else list(arr)
             for pos, name, target_type in ref_fields:
-                for i, row in enumerate(rows):
-                    item = row[name] if isinstance(row, (np.void, dict)) else row[pos]
-                    before = len(self.issues)
-                    self._check_target(node.path, f"compound field {name!r}", item, target_type, i)
-                    if len(self.issues) > before:
-                        break
+                items = [row[name] if isinstance(row, (np.void, dict)) else row[pos] for row in rows]
+                self._check_targets(node.path, f"compound field {name!r}", items, target_type)
+
+    def _check_targets(self, path: str, what: str, items: Any, target_type: str, indexed: bool = True) -> None:
+        """The targets of a column of references, up to the first bad one (one issue per column)."""
+        for i, item in enumerate(items):
+            before = len(self.issues)
+            self._check_target(path, what, item, target_type, i if indexed else None)
+            if len(self.issues) > before:
+                return
 
     # ----------------------------------------------------------------- children
     def _check_children(self, node: GroupBuilder, spec: Any) -> None:
