@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ContainerError, SpecError
+from ..spec.dtypes import STRING_DTYPES
 from ..spec.model import AttributeSpec, GroupSpec, LinkSpec, canonical_spec_dtype, is_ref_dtype, spec_type
 from ..dataio import Deferred, fetch_deferred, reads_held
 
@@ -252,7 +253,7 @@ def _annotation(spec: Any) -> Any:
     dt = canonical_spec_dtype(getattr(spec, "dtype", None))
     if is_ref_dtype(dt):
         return Any
-    if dt in ("text", "ascii", "isodatetime") and not getattr(spec, "shape", None):
+    if dt in STRING_DTYPES and not getattr(spec, "shape", None):
         return str
     return Any
 

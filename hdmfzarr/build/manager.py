@@ -15,7 +15,7 @@ import numpy as np
 
 from ..dataio import DataIO
 from ..errors import BuildError, ConstructError, DanglingReferenceError
-from ..spec.dtypes import NUMERIC_DTYPES
+from ..spec.dtypes import NUMERIC_DTYPES, STRING_DTYPES
 from ..spec.model import canonical_spec_dtype, declared_type, is_compound_dtype, is_ref_dtype
 from .builders import (
     Builder,
@@ -371,7 +371,6 @@ def _same_attributes(a: dict[str, Any], b: dict[str, Any]) -> bool:
         return False
 
 
-_TEXTUAL = frozenset({"text", "ascii", "isodatetime"})
 _NUMBERS = NUMERIC_DTYPES | {"numeric"}
 
 
@@ -386,10 +385,10 @@ def _check_stored_dtype(spec_dtype: Any, builder: DatasetBuilder) -> None:
     got = builder.dtype
     spec_dtype = canonical_spec_dtype(spec_dtype)
     if not isinstance(spec_dtype, str) or not isinstance(got, str):
-        if is_ref_dtype(spec_dtype) and isinstance(got, str) and got != "object" and got in (_TEXTUAL | _NUMBERS):
+        if is_ref_dtype(spec_dtype) and isinstance(got, str) and got != "object" and got in (STRING_DTYPES | _NUMBERS):
             raise ConstructError(f"{builder.path}: expected references (dtype 'object'), found {got!r} data")
         return
-    if (spec_dtype in _NUMBERS and got in _TEXTUAL) or (spec_dtype in _TEXTUAL and got in _NUMBERS):
+    if (spec_dtype in _NUMBERS and got in STRING_DTYPES) or (spec_dtype in STRING_DTYPES and got in _NUMBERS):
         raise ConstructError(f"{builder.path}: expected {spec_dtype!r} data by the spec, found {got!r} data")
 
 

@@ -17,6 +17,7 @@ __all__ = [
     "FLOAT_DTYPES",
     "NUMERIC_DTYPES",
     "TEXT_DTYPES",
+    "STRING_DTYPES",
     "canonical_dtype",
     "first_leaf",
     "is_known_dtype",
@@ -55,6 +56,8 @@ INTEGER_DTYPES: frozenset[str] = frozenset(
 FLOAT_DTYPES: frozenset[str] = frozenset({"float32", "float64"})
 NUMERIC_DTYPES: frozenset[str] = INTEGER_DTYPES | FLOAT_DTYPES
 TEXT_DTYPES: frozenset[str] = frozenset({"text", "ascii"})
+#: dtypes whose values are stored as strings (text, and ISO 8601 text for isodatetime)
+STRING_DTYPES: frozenset[str] = TEXT_DTYPES | {"isodatetime"}
 
 # The language's up-casting rule: a child may store a parent's dtype in a wider type of the same kind.
 _WIDER: dict[str, tuple[str, ...]] = {
@@ -70,14 +73,18 @@ _WIDER: dict[str, tuple[str, ...]] = {
 }
 
 
+#: the dtypes and aliases of the language, as error messages list them
+DTYPE_CHOICES = (f"one of {', '.join(CANONICAL_DTYPES)} "
+                 f"or an alias ({', '.join(sorted(set(DTYPE_ALIASES) - set(CANONICAL_DTYPES)))})")
+
+
 def canonical_dtype(name: str, *, key: str | None = "dtype") -> str:
     """Return the canonical name of a primitive dtype spelling (e.g. 'float' -> 'float32')."""
     if isinstance(name, str):
         found = DTYPE_ALIASES.get(name.lower())
         if found is not None:
             return found
-        msg = (f"unknown dtype {name!r}; expected one of {', '.join(CANONICAL_DTYPES)} "
-               f"or an alias ({', '.join(sorted(set(DTYPE_ALIASES) - set(CANONICAL_DTYPES)))})")
+        msg = f"unknown dtype {name!r}; expected {DTYPE_CHOICES}"
     else:
         msg = f"dtype must be a string, got {type(name).__name__} {name!r}"
     raise SpecError(msg, key=key)

@@ -17,7 +17,7 @@ import warnings
 from typing import Any, Callable, Iterator, Sequence, Union
 
 from ..errors import SpecError
-from .dtypes import canonical_dtype, is_known_dtype
+from .dtypes import DTYPE_CHOICES, canonical_dtype, is_known_dtype
 
 __all__ = [
     "ZERO_OR_ONE", "ZERO_OR_MANY", "ONE_OR_MANY", "QUANTITY_FLAGS", "DEF_QUANTITY",
@@ -168,10 +168,7 @@ def check_dtype(dtype: Any, label: str | None = None, key: str = "dtype") -> Any
         return dtype
     if isinstance(dtype, str) and (is_known_dtype(dtype) or dtype == "object"):
         return dtype
-    raise _error(f"dtype {dtype!r} is not a valid primary data type. Use one of the language's dtypes "
-                 "(float32, float64, int8..int64, uint8..uint64, bool, text, ascii, isodatetime, numeric) "
-                 "or an alias (float, double, short, int, long, uint, utf, utf8, str, bytes, datetime, ...)",
-                 label, key)
+    raise _error(f"dtype {dtype!r} is not a valid primary data type. Use {DTYPE_CHOICES}", label, key)
 
 
 def _to_dtype(dtype: Any, label: str | None, *, compound: bool) -> Any:
@@ -448,14 +445,12 @@ class _Spec(_Dict):
 
     def _adopt(self, child: Any) -> Any:
         """Return `child` with its parent set to self (a value-equal copy if it already has another parent)."""
-        if child.parent is None:
-            child.parent = self
-            return child
         if child.parent is self:
             return child
-        new = _copy.copy(child)
-        new.parent = self
-        return new
+        if child.parent is not None:
+            child = _copy.copy(child)
+        child.parent = self
+        return child
 
     quantity = spec_key("quantity", DEF_QUANTITY)
 

@@ -51,7 +51,7 @@ class SpecNamespace(dict):
     def __init__(self, doc: str, name: str, schema: Iterable[dict] = (), full_name: str | None = None,
                  version: Any = None, date: Any = None, author: Any = None, contact: Any = None,
                  catalog: Any = None, *, sources: dict[str, list[Spec]] | None = None,
-                 type_key: str = "data_type") -> None:
+                 type_key: str = "data_type", included: Iterable[str] = ()) -> None:
         super().__init__()
         if type_key not in TYPE_KEYS:
             raise SpecError(f"type_key must be one of {TYPE_KEYS}, got {type_key!r}", key="type_key")
@@ -69,7 +69,7 @@ class SpecNamespace(dict):
         self.type_key = type_key
         self._types: dict[str, tuple[Spec, str]] = {}
         self._catalog = catalog
-        self._included: tuple[str, ...] = ()  # types taken from included namespaces (set by the catalog)
+        self._included = tuple(included)  # types taken from included namespaces (the catalog knows them)
         for src, specs in self.sources.items():
             for spec in specs:
                 _collect_defs(spec, src, self._types)
@@ -725,17 +725,6 @@ class NamespaceCatalog:
                 raise SpecError(f"source {e['source']!r} is listed twice in namespace {name!r}", file=file,
                                 key="source")
             sources[e["source"]] = specs
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # a missing version was reported when the file was parsed
-                ns = self._ns_cls(meta["doc"], meta["name"], schema=meta["schema"], full_name=meta["full_name"],
-                                  version=meta["version"], author=meta["author"], contact=meta["contact"],
-                                  date=meta["date"], sources=sources, type_key=type_key or "data_type")
-        except SpecError as err:
-            if err.file:
-                raise
-            raise SpecError(err.detail, file=file, data_type=err.data_type,
-                            key=err.key) from None
         visible: dict[str, str] = {}
         included: dict[str, tuple[str, ...]] = {}
         for e in meta["schema"]:
@@ -760,7 +749,18 @@ class NamespaceCatalog:
                     todo.extend(_deps(self._namespaces[take[dt]].get_spec(dt)))
             visible.update(take)
             included[inc] = tuple(sorted(take))
-        ns._included = tuple(visible)
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # a missing version was reported when the file was parsed
+                ns = self._ns_cls(meta["doc"], meta["name"], schema=meta["schema"], full_name=meta["full_name"],
+                                  version=meta["version"], author=meta["author"], contact=meta["contact"],
+                                  date=meta["date"], sources=sources, type_key=type_key or "data_type",
+                                  included=tuple(visible))
+        except SpecError as err:
+            if err.file:
+                raise
+            raise SpecError(err.detail, file=file, data_type=err.data_type,
+                            key=err.key) from None
         for dt in ns.own_types():
             visible[dt] = name
         self._namespaces[name] = ns

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from typing import Any, Sequence
 
 from ..build.builders import CompoundField
-from ..spec.dtypes import INTEGER_DTYPES, TEXT_DTYPES, allowed_dtypes, fit_integers, is_known_dtype
+from ..spec.dtypes import INTEGER_DTYPES, STRING_DTYPES, TEXT_DTYPES, allowed_dtypes, fit_integers, is_known_dtype
 
 __all__ = [
     "dtype_satisfies",
@@ -35,8 +35,8 @@ def dtype_satisfies(found: Any, expected: Any) -> bool:
         return False
     if found == expected:
         return True
-    if expected in TEXT_DTYPES or expected == "isodatetime":
-        return found in TEXT_DTYPES or found == "isodatetime"
+    if expected in STRING_DTYPES:
+        return found in STRING_DTYPES
     return found in allowed_dtypes(expected)
 
 

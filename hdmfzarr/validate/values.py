@@ -13,7 +13,7 @@ import numpy as np
 from ..build.builders import Builder, CompoundField, DatasetBuilder, ReferenceBuilder
 from ..dataio import DataChunkIterator, DataIO
 from ..spec.dtypes import (
-    TEXT_DTYPES,
+    STRING_DTYPES,
     canonical_dtype,
     is_known_dtype,
     first_leaf as _first_leaf,
@@ -68,7 +68,7 @@ def _canonical_hint(hint: Any) -> Any:
 
 def _text_hint(hint: Any) -> str | None:
     hint = _canonical_hint(hint)
-    return hint if hint in TEXT_DTYPES or hint == "isodatetime" else None
+    return hint if hint in STRING_DTYPES else None
 
 
 def dataset_dtype(builder: DatasetBuilder) -> str | list[CompoundField] | None:
