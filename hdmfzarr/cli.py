@@ -83,12 +83,6 @@ def _stored_sizes(url: str, storage_options: dict[str, Any] | None) -> dict[str,
     return sizes
 
 
-def _human(n: int) -> str:
-    from .repr import format_bytes
-
-    return format_bytes(n)
-
-
 def _type_label(node: Builder) -> str:
     found = declared_type(node.attributes)
     if found is None:
@@ -99,8 +93,9 @@ def _type_label(node: Builder) -> str:
 
 def format_tree(root: GroupBuilder, sizes: dict[str, int] | None = None) -> Iterator[str]:
     """Lines describing the hierarchy: types, shapes, dtypes, chunking, stored bytes; no data read."""
-    from .validate.values import dataset_dtype, dataset_shape
+    from .repr import format_bytes
     from .validate.rules import describe_found
+    from .validate.values import dataset_dtype, dataset_shape
 
     sizes = sizes or {}
 
@@ -125,9 +120,9 @@ def format_tree(root: GroupBuilder, sizes: dict[str, int] | None = None) -> Iter
                 parts.append(f"chunks {list(chunks)}")
             stored = sizes.get(node.path, 0) if sizes else getattr(data, "nbytes_stored", None)
             if stored is not None:
-                parts.append(f"stored {_human(int(stored))}")
+                parts.append(f"stored {format_bytes(int(stored))}")
         elif sizes:
-            parts.append(f"stored {_human(sizes.get(node.path, 0))}")
+            parts.append(f"stored {format_bytes(sizes.get(node.path, 0))}")
         return "  ".join(parts)
 
     def walk(node: Builder, depth: int) -> Iterator[str]:
