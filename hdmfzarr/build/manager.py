@@ -293,10 +293,10 @@ class BuildManager:
     def read_data(self, builder: DatasetBuilder, spec: Any) -> Any:
         """A dataset builder's data for a container: references resolve (lazily when the data is lazy);
         a value not read yet stays :class:`Deferred` (read when the container's field is first used)."""
+        sdt = getattr(spec, "dtype", None)
+        _check_stored_dtype(sdt, builder)
         data = builder.raw_data
         if isinstance(data, Deferred):
-            sdt = getattr(spec, "dtype", None)
-            _check_stored_dtype(sdt, builder)
             if not (is_ref_dtype(sdt) or is_compound_dtype(sdt)):
                 return data.map(lambda value: read_value(sdt, value))
             data = builder.data
@@ -305,8 +305,6 @@ class BuildManager:
                 data.dims = list(builder.dims)
             except AttributeError:
                 pass
-        sdt = getattr(spec, "dtype", None)
-        _check_stored_dtype(sdt, builder)
         resolve = lambda r: self.resolve_ref(r, builder)  # noqa: E731
         # lazy arrays resolve after construct() returned: each target gets a complete construct()
         lazy = lambda r: None if r is None else self.construct(self._resolve_target(  # noqa: E731

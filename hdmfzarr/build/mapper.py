@@ -394,42 +394,34 @@ class ObjectMapper:
                     kwargs[self.attr_name(sub)] = manager.read_data(child, sub)
                 self._gather_attributes(child, sub, manager, kwargs)
         for lk in links:
-            name = lk.name
-            if name:
-                child = builder.get(name)
+            if lk.name:
+                child = builder.get(lk.name)
                 if child is not None:
                     kwargs[self.attr_name(lk)] = manager.construct_child(child)
-                continue
-            found = []
-            for child in builder.links.values():
-                if child.name in claimed:
-                    continue
-                ns_dt = self.type_map.builder_type(manager.link_target(child))
-                if ns_dt is not None and self.type_map.is_subtype(ns_dt[0], ns_dt[1], lk.target_type):
-                    claimed.add(child.name)
-                    found.append(manager.construct_child(child))
-            if found:
-                kwargs[self.attr_name(lk)] = found if lk.is_many() else found[0]
+            else:
+                self._claim(lk, lk.target_type, list(builder.links.values()), claimed, manager, kwargs)
         for sub in subs:
-            if sub.name:
+            if not sub.name:
+                stored = builder.groups if isinstance(sub, GroupSpec) else builder.datasets
+                self._claim(sub, spec_type(sub), [*stored.values(), *builder.links.values()], claimed, manager, kwargs)
+
+    def _claim(self, sub: Any, want: str | None, pool: list[Builder], claimed: set[str], manager: BuildManager,
+               kwargs: dict[str, Any]) -> None:
+        """Construct the builders of ``pool`` not claimed yet whose type (a link's: its target's) is ``want`` or a
+        subtype, as the field of the unnamed sub-spec ``sub`` (a list when it may be many)."""
+        found = []
+        for cand in pool:
+            if cand.name in claimed:
                 continue
-            want = spec_type(sub)
-            pool: list[Builder] = list(builder.groups.values() if isinstance(sub, GroupSpec) else builder.datasets.values())
-            pool += list(builder.links.values())
-            found = []
-            for cand in pool:
-                if cand.name in claimed:
-                    continue
-                target = manager.link_target(cand) if isinstance(cand, LinkBuilder) else cand
-                if target is None or isinstance(target, GroupBuilder) != isinstance(sub, GroupSpec):
-                    continue
-                ns_dt = self.type_map.builder_type(target)
-                if ns_dt is None or want is None or not self.type_map.is_subtype(ns_dt[0], ns_dt[1], want):
-                    continue
+            target = manager.link_target(cand) if isinstance(cand, LinkBuilder) else cand
+            if target is None or (not isinstance(sub, LinkSpec)
+                                  and isinstance(target, GroupBuilder) != isinstance(sub, GroupSpec)):
+                continue
+            ns_dt = self.type_map.builder_type(target)
+            if ns_dt is not None and want is not None and self.type_map.is_subtype(ns_dt[0], ns_dt[1], want):
                 claimed.add(cand.name)
                 found.append(manager.construct_child(cand))
-            if not found:
-                continue
+        if found:
             kwargs[self.attr_name(sub)] = found if sub.is_many() else found[0]
 
     def _keep_extra_attributes(self, builder: Builder, obj: Any) -> None:
