@@ -624,16 +624,7 @@ class BaseStorageSpec(_Spec):
         self._inc_resolved = False
         self._resolved = False
         self._inc_spec = None
-        if attributes is not None:
-            if not isinstance(attributes, (list, tuple)):
-                raise _error(f"attributes must be a list, got {type(attributes).__name__}", label, "attributes")
-            for a in attributes:
-                if not isinstance(a, AttributeSpec):
-                    raise _error(f"attributes must hold AttributeSpec objects, got {type(a).__name__}",
-                                 label, "attributes")
-                if a.name in self._attrs:
-                    raise _error(f"duplicate name {a.name!r} in attributes", label, "attributes")
-                self.set_attribute(a)
+        self._put_all("attributes", AttributeSpec, attributes, label, ("attributes",))
         self._new: dict[str, set] = {"attributes": set(self._attrs)}
         self._over: dict[str, set] = {"attributes": set()}
 
@@ -684,6 +675,19 @@ class BaseStorageSpec(_Spec):
     def set_attribute(self, spec: AttributeSpec) -> None:
         """Add (or replace, by name) an attribute spec; a spec that has another parent is copied."""
         self._put("attributes", AttributeSpec, spec)
+
+    def _put_all(self, kind: str, cls: type[_Spec], items: Any, label: str | None, unique_in: tuple[str, ...]) -> None:
+        """Add the sub-specs a constructor was given: a list of `cls`, names unique among the kinds `unique_in`."""
+        if items is None:
+            return
+        if not isinstance(items, (list, tuple)):
+            raise _error(f"{kind} must be a list, got {type(items).__name__}", label, kind)
+        for item in items:
+            if not isinstance(item, cls):
+                raise _error(f"{kind} must hold {cls.__name__} objects, got {type(item).__name__}", label, kind)
+            if item.name is not None and any(item.name in self._by_name(k) for k in unique_in):
+                raise _error(f"name {item.name!r} is used by more than one of the {'/'.join(unique_in)}", label, kind)
+            self._put(kind, cls, item)
 
     def _put(self, kind: str, cls: type, spec: Any) -> None:
         """Add (or replace, by name) a sub-spec of `kind`, indexed by name and by type."""
@@ -917,20 +921,9 @@ class GroupSpec(BaseStorageSpec):
         self._types: dict[str, Any] = {}
         self._targets: dict[str, Any] = {}
         label = data_type_def or name or data_type_inc
-        for kind, items, cls, setter in (("groups", groups, GroupSpec, self.set_group),
-                                         ("datasets", datasets, DatasetSpec, self.set_dataset),
-                                         ("links", links, LinkSpec, self.set_link)):
-            if items is None:
-                continue
-            if not isinstance(items, (list, tuple)):
-                raise _error(f"{kind} must be a list, got {type(items).__name__}", label, kind)
-            for item in items:
-                if not isinstance(item, cls):
-                    raise _error(f"{kind} must hold {cls.__name__} objects, got {type(item).__name__}", label, kind)
-                if item.name is not None and (item.name in self._datasets or item.name in self._groups
-                                              or item.name in self._links):
-                    raise _error(f"name {item.name!r} is used by more than one sub-spec", label, kind)
-                setter(item)  # type: ignore[arg-type]
+        for kind, items, cls in (("groups", groups, GroupSpec), ("datasets", datasets, DatasetSpec),
+                                 ("links", links, LinkSpec)):
+            self._put_all(kind, cls, items, label, ("datasets", "groups", "links"))
         self._init_storage(doc, name, default_name, attributes, linkable, quantity, data_type_def, data_type_inc)
         self._new.update(datasets=set(self._datasets), groups=set(self._groups), links=set(self._links),
                          types=set(self._types), targets=set(self._targets))
