@@ -23,6 +23,7 @@ import numpy as np
 from ...dask import import_dask_array
 from ...errors import HdmfZarrError
 from .compat import async_array, read_whole_chunks
+from .convention import V2
 from .safety import check_read_chunks, check_read_size, max_read_bytes, translate_error
 from .store import StoreHandle, run
 from ...dataio import StoredArray
@@ -177,8 +178,6 @@ class LegacyChunkSource:
     def __init__(
         self, handle: StoreHandle, path: str, zarray: dict, where: str, compound: np.dtype | None = None
     ) -> None:
-        from .convention import V2
-
         self.handle = handle
         self.path = path
         self.zarray = zarray
@@ -214,8 +213,6 @@ class LegacyChunkSource:
                     full = decode_v2_chunk(raw, self.zarray, self.stored_chunks, f"{self.where} chunk {key!r}")
                     block = full[tuple(slice(0, w) for w in want)] if want else full
                     if self.cells:
-                        from .convention import V2
-
                         block = V2.decode_compound_cells(block, self.dtype)
                 except HdmfZarrError:
                     raise

@@ -424,8 +424,7 @@ class RemoteStore(WrapperStore[FsspecStore]):
     async def get_partial_values(
         self, prototype: BufferPrototype, key_ranges: Iterable[tuple[str, ByteRequest | None]]
     ) -> list[Buffer | None]:
-        pairs = list(key_ranges)
-        return list(await asyncio.gather(*(self.get(k, prototype, r) for k, r in pairs)))
+        return list(await asyncio.gather(*(self.get(k, prototype, r) for k, r in key_ranges)))
 
     async def _get_many(self, requests: Iterable[tuple[str, BufferPrototype, ByteRequest | None]]) -> Any:
         reqs = list(requests)
