@@ -3,6 +3,7 @@
 Fixtures:
 - ``s3_server`` (session): a running server with one identity (``ACCESS_KEY``/``SECRET_KEY``).
 - ``s3_bucket`` (function): a fresh, empty bucket name on ``s3_server``.
+- ``test_helpers`` (session): ``tests/request_counter.py`` (RequestCounter for S3, CountingStore for zarr stores).
 - ``s3_server_factory`` (function): ``factory() -> S3Server`` for servers a test may stop and restart
   on the same ports (fault tests); every server it made is stopped at teardown.
 """
@@ -336,3 +337,19 @@ def venv013_python() -> Path:
         if (candidate / "bin" / "python").exists():
             return candidate / "bin" / "python"
     pytest.skip("no hdmf-zarr 0.13 environment (set HDMFZARR_VENV013; .ci/run builds one)")
+
+
+@pytest.fixture(scope="session")
+def test_helpers() -> Any:
+    """``tests/request_counter.py``, loaded by path: tests run with --import-mode=importlib (benchmarks load it too)."""
+    import importlib.util
+
+    mod = sys.modules.get("hdmfzarr_test_request_counter")
+    if mod is None:
+        spec = importlib.util.spec_from_file_location("hdmfzarr_test_request_counter",
+                                                      Path(__file__).resolve().parent / "request_counter.py")
+        assert spec is not None and spec.loader is not None
+        mod = importlib.util.module_from_spec(spec)
+        sys.modules["hdmfzarr_test_request_counter"] = mod
+        spec.loader.exec_module(mod)
+    return mod

@@ -1,9 +1,12 @@
-"""Counts the HTTP requests an S3 filesystem sends (tests and benchmarks only; not part of the package)."""
+"""Request counters for tests and benchmarks (not part of the package): HTTP requests an S3 filesystem sends,
+and the keys a zarr store is asked for."""
 
 from __future__ import annotations
 
 from typing import Any
 from urllib.parse import urlsplit
+
+from zarr.storage import WrapperStore
 
 
 class RequestCounter:
@@ -81,3 +84,23 @@ class RequestCounter:
         self.requests.clear()
         self.wave_starts.clear()
         self.in_flight = self.max_in_flight = self.failures = self.waves = 0
+
+
+class CountingStore(WrapperStore):  # type: ignore[type-arg]
+    """A zarr store wrapper that records every key read, whole or by byte ranges."""
+
+    def __init__(self, store: Any) -> None:
+        super().__init__(store)
+        self.keys: list[str] = []
+
+    async def get(self, key: str, prototype: Any, byte_range: Any = None) -> Any:
+        self.keys.append(key)
+        return await self._store.get(key, prototype, byte_range)
+
+    async def get_partial_values(self, prototype: Any, key_ranges: Any) -> Any:
+        key_ranges = list(key_ranges)
+        self.keys.extend(k for k, _ in key_ranges)
+        return await self._store.get_partial_values(prototype, key_ranges)
+
+    def _with_store(self, store: Any) -> "CountingStore":
+        return CountingStore(store)

@@ -61,21 +61,8 @@ def test_numeric_arrays_default_to_blosc_lz4_and_text_keeps_zarrs_default(tmp_pa
         assert fmt == "v2" or np.array_equal(got["z"].data[:], np.arange(10.0))
 
 
-class _Counting(WrapperStore):
-    def __init__(self, store) -> None:
-        super().__init__(store)
-        self.keys: list[str] = []
-
-    async def get(self, key, prototype, byte_range=None):
-        self.keys.append(key)
-        return await self._store.get(key, prototype, byte_range)
-
-    def _with_store(self, store):
-        return _Counting(store)
-
-
 @pytest.mark.parametrize("fmt", [3, 2])
-def test_chunks_decoded_whole_give_what_zarr_gives(tmp_path: Path, fmt: int) -> None:
+def test_chunks_decoded_whole_give_what_zarr_gives(tmp_path: Path, fmt: int, test_helpers) -> None:
     """Numeric chunks are decoded on their own into the cache: edge chunks trimmed on every axis, a chunk
     never written filled with the fill value, one read per chunk, and values handed out are copies."""
     data = np.arange(25 * 7, dtype=np.int32).reshape(25, 7)
@@ -85,7 +72,7 @@ def test_chunks_decoded_whole_give_what_zarr_gives(tmp_path: Path, fmt: int) -> 
     path = tmp_path / "m.zarr"
     with ZarrIO(path, "w", zarr_format=fmt) as io:
         io.write_builder(root)
-    store = _Counting(LocalStore(path, read_only=True))
+    store = test_helpers.CountingStore(LocalStore(path, read_only=True))
     with ZarrIO(store, "r") as io:
         m = io.read_builder()["m"].data
         store.keys.clear()

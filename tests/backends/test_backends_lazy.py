@@ -2,53 +2,41 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from zarr.storage import WrapperStore
 
 from hdmfzarr.backends.zarr import LazyArray, ZarrIO
 from hdmfzarr.build.builders import DatasetBuilder, GroupBuilder
 from hdmfzarr.dataio import DataIO
 
 
-class CountingStore(WrapperStore):
-    """Records every key read."""
-
-    def __init__(self, store) -> None:
-        super().__init__(store)
-        self.keys: list[str] = []
-
-    async def get(self, key, prototype, byte_range=None):
-        self.keys.append(key)
-        return await self._store.get(key, prototype, byte_range)
-
-    async def get_partial_values(self, prototype, key_ranges):
-        key_ranges = list(key_ranges)
-        self.keys.extend(k for k, _ in key_ranges)
-        return await self._store.get_partial_values(prototype, key_ranges)
-
-
-def open_counting(path: Path) -> tuple[ZarrIO, CountingStore]:
-    """A ZarrIO whose store counts every read from the very first one."""
+@pytest.fixture
+def open_counting(test_helpers: Any) -> Callable[[Path], tuple[ZarrIO, Any]]:
+    """Opens a ZarrIO whose store counts every read from the very first one."""
     from hdmfzarr.backends.zarr.store import StoreHandle
 
-    original = StoreHandle._open_store
-    made: list[CountingStore] = []
+    def open_(path: Path) -> tuple[ZarrIO, Any]:
+        original = StoreHandle._open_store
+        made: list[Any] = []
 
-    def wrapped(self, storage_options):
-        made.append(CountingStore(original(self, storage_options)))
-        return made[-1]
+        def wrapped(self, storage_options):
+            made.append(test_helpers.CountingStore(original(self, storage_options)))
+            return made[-1]
 
-    StoreHandle._open_store = wrapped
-    try:
-        io = ZarrIO(path)
-    finally:
-        StoreHandle._open_store = original
-    return io, made[0]
+        StoreHandle._open_store = wrapped
+        try:
+            io = ZarrIO(path)
+        finally:
+            StoreHandle._open_store = original
+        return io, made[0]
+
+    return open_
 
 
 @pytest.fixture
@@ -66,7 +54,7 @@ def chunked_store(tmp_path: Path) -> Path:
 
 
 @pytest.mark.parametrize("fmt", [3, 2])
-def test_open_reads_only_consolidated_metadata_and_scalars(chunked_store: Path, fmt: int) -> None:
+def test_open_reads_only_consolidated_metadata_and_scalars(chunked_store: Path, fmt: int, open_counting) -> None:
     io, counting = open_counting(chunked_store / f"s{fmt}.zarr")
     with io:
         root = io.read_builder()
@@ -83,7 +71,7 @@ def test_open_reads_only_consolidated_metadata_and_scalars(chunked_store: Path, 
 
 
 @pytest.mark.parametrize("fmt", [3, 2])
-def test_selection_fetches_only_needed_chunks_and_caches(chunked_store: Path, fmt: int) -> None:
+def test_selection_fetches_only_needed_chunks_and_caches(chunked_store: Path, fmt: int, open_counting) -> None:
     io, counting = open_counting(chunked_store / f"s{fmt}.zarr")
     with io:
         x = io.read_builder()["x"].data
@@ -102,7 +90,7 @@ def test_selection_fetches_only_needed_chunks_and_caches(chunked_store: Path, fm
 
 
 @pytest.mark.parametrize("fmt", [3, 2])
-def test_rows_one_by_one_from_cached_chunks(chunked_store: Path, fmt: int) -> None:
+def test_rows_one_by_one_from_cached_chunks(chunked_store: Path, fmt: int, open_counting) -> None:
     """Ints and unit-step slices inside cached chunks (ragged rows read one by one) take a short path that
     gives what the general one gives, never a view a caller could change the cache through."""
     io, counting = open_counting(chunked_store / f"s{fmt}.zarr")

@@ -12,33 +12,14 @@ import pytest
 from hdmfzarr.common import DynamicTable
 
 
-def _load_request_counter() -> type:
-    """``tests/request_counter.py``'s RequestCounter, loaded by path (tests run with --import-mode=importlib)."""
-    import importlib.util
-    import sys
-    from pathlib import Path
-
-    mod = sys.modules.get("hdmfzarr_test_request_counter")
-    if mod is None:
-        spec = importlib.util.spec_from_file_location("hdmfzarr_test_request_counter",
-                                                      Path(__file__).resolve().parent.parent / "request_counter.py")
-        mod = importlib.util.module_from_spec(spec)
-        sys.modules["hdmfzarr_test_request_counter"] = mod
-        spec.loader.exec_module(mod)
-    return mod.RequestCounter
-
-
-RequestCounter = _load_request_counter()
-
-
 @pytest.fixture
-def counter() -> RequestCounter:
+def counter(test_helpers: Any) -> Any:
     """Counts the HTTP requests of the filesystems opened with ``counter.options(...)``."""
-    return RequestCounter()
+    return test_helpers.RequestCounter()
 
 
 @pytest.fixture
-def counted_options(s3_server: Any, counter: RequestCounter) -> dict[str, Any]:
+def counted_options(s3_server: Any, counter: Any) -> dict[str, Any]:
     """Valid storage options for the session server whose requests ``counter`` records."""
     return counter.options(s3_server.storage_options)
 
