@@ -19,9 +19,6 @@ from .spec.model import declared_type
 
 __all__ = ["main", "parse_storage_options", "format_tree", "convert"]
 
-_METADATA_FILES = {"zarr.json", ".zarray", ".zattrs", ".zgroup", ".zmetadata"}
-
-
 # ---------------------------------------------------------------------------- options
 def parse_storage_options(pairs: list[str] | None) -> dict[str, Any] | None:
     """``["anon=true", "client_kwargs.endpoint_url=http://..."]`` -> nested fsspec options."""
@@ -62,6 +59,8 @@ def _stored_sizes(url: str, storage_options: dict[str, Any] | None) -> dict[str,
     try:
         import fsspec
 
+        from .backends.zarr.convention import METADATA_KEYS
+
         if is_url(url):
             fs, root = fsspec.core.url_to_fs(url, **(storage_options or {}))
         else:
@@ -74,7 +73,7 @@ def _stored_sizes(url: str, storage_options: dict[str, Any] | None) -> dict[str,
     for key, info in listing.items():
         rel = key[len(root):].strip("/") if key.startswith(root) else key
         parts = rel.split("/")
-        if parts[-1] in _METADATA_FILES:
+        if parts[-1] in METADATA_KEYS:
             continue
         size = int(info.get("size") or 0)
         for i in range(len(parts)):

@@ -37,6 +37,9 @@ __all__ = [
     "SPEC_GROUP",
     "READ_RESERVED",
     "METADATA_KEYS",
+    "ROOT_KEYS",
+    "NO_ROOT",
+    "encode_node_document",
     "OBJECT_CODECS",
     "builder_dtype",
     "decode_attr_reference",
@@ -115,6 +118,11 @@ def _check_node_path(path: str, url: str, what: str) -> str:
     from . import safety  # safety takes a convention argument, so it is imported here, not at the top
 
     return safety.check_node_path(path, url, what)
+
+
+def encode_node_document(doc: Any) -> bytes:
+    """The bytes of a metadata document written outside zarr (indented and key-sorted, as zarr writes them)."""
+    return json.dumps(doc, indent=4, sort_keys=True, allow_nan=True).encode()
 
 
 def loads_json(raw: bytes, url: str, key: str) -> Any:
@@ -401,6 +409,13 @@ class Convention:
         """Every node's metadata (from the consolidated document when there is one) and whether it was."""
         raise NotImplementedError
 
+    #: the root documents :meth:`find_root` reads (dropped from a remote store's cache to read them again)
+    root_keys: tuple[str, ...]
+
+    def find_root(self, handle: Any) -> tuple[int, bytes | None] | None:
+        """``(Zarr format, raw root document)`` when a root group of this convention is stored, else None."""
+        raise NotImplementedError
+
     # -- array metadata -----------------------------------------------------------------
     def array_layout(self, meta: dict[str, Any], where: str) -> tuple[Any, str, Any]:
         """``(chunk shape or None for "the shape", its field name, chunk key separator)`` as written in
@@ -569,6 +584,20 @@ class Format3(Convention):
                     found += [f"{path}/{name}" for name in names if _is_child_name(name)]
             children = found
         return nodes, False
+
+    root_keys = ("zarr.json",)
+
+    def find_root(self, handle: Any) -> tuple[int, bytes | None] | None:
+        raw = handle.get(self.consolidated_key)
+        if raw is None:
+            return None
+        meta = loads_json(raw, handle.url, self.consolidated_key)
+        if not isinstance(meta, dict):
+            raise CorruptStoreError(f"{handle.url}: 'zarr.json' is not a JSON object")
+        fmt = meta.get("zarr_format", 3)
+        if fmt not in (2, 3) or isinstance(fmt, bool):
+            raise CorruptStoreError(f"{handle.url}: 'zarr.json' declares zarr_format {fmt!r}, expected 3")
+        return fmt, raw
 
     def _node(self, path: str, meta: Any, key: str, url: str) -> NodeMeta:
         if not isinstance(meta, dict) or meta.get("node_type") not in ("group", "array"):
@@ -806,7 +835,7 @@ class Format2(Convention):
         """``.zmetadata`` from the documents of the nodes written (every node when None); the root
         ``.zattrs`` loses its incomplete marker after the commit."""
         if nodes is None:
-            metadata = handle.walk_v2()
+            metadata = self.walk(handle)
         else:
             keys: list[str] = []
             seen: set[str] = set()
@@ -823,8 +852,7 @@ class Format2(Convention):
         if isinstance(root, dict) and INCOMPLETE_ATTR in root:
             metadata[".zattrs"] = {k: v for k, v in root.items() if k != INCOMPLETE_ATTR}
             after.append((".zattrs", metadata[".zattrs"]))
-        doc = {"metadata": metadata, "zarr_consolidated_format": 1}
-        return json.dumps(doc, indent=4, sort_keys=True, allow_nan=True).encode(), after
+        return encode_node_document({"metadata": metadata, "zarr_consolidated_format": 1}), after
 
     def initial_root_documents(self, attrs: dict[str, Any]) -> list[tuple[str, Any]]:
         return [(".zattrs", attrs)]  # before .zgroup: a root group never exists without its marker
@@ -855,7 +883,7 @@ class Format2(Convention):
         if raw_root is not None:
             docs = self.consolidated_entries(loads_json(raw_root, url, ".zmetadata"), url)
         if not docs:
-            docs = handle.walk_v2()
+            docs = self.walk(handle)
         nodes: dict[str, NodeMeta] = {}
         for key, meta in docs.items():
             path, _, name = key.rpartition("/")
@@ -877,6 +905,34 @@ class Format2(Convention):
         if "" not in nodes:
             raise CorruptStoreError(f"{url}: no root .zgroup")
         return nodes, raw_root is not None
+
+    root_keys = (".zmetadata", ".zgroup")
+
+    def find_root(self, handle: Any) -> tuple[int, bytes | None] | None:
+        """One request for a consolidated store (its ``.zmetadata`` lists the root ``.zgroup``), else two."""
+        raw = handle.get(self.consolidated_key)
+        try:
+            doc = json.loads(raw) if raw is not None else None
+        except (ValueError, UnicodeDecodeError, RecursionError):
+            doc = None  # reported by load_nodes when the root .zgroup exists
+        listed = isinstance(doc, dict) and isinstance(doc.get("metadata"), dict) and ".zgroup" in doc["metadata"]
+        return (2, raw) if listed or handle.get(".zgroup") is not None else None
+
+    def walk(self, handle: Any) -> dict[str, Any]:
+        """Every metadata document (``path/.zgroup|.zarray|.zattrs`` -> JSON), level by level: per level
+        one concurrent wave of GETs, then one of listings of its groups (arrays are never listed: format
+        2 chunk keys sit directly under them)."""
+        docs: dict[str, Any] = {}
+        frontier = [""]
+        while frontier:
+            keys = [f"{p}/{n}" if p else n for p in frontier for n in (".zgroup", ".zarray", ".zattrs")]
+            for key, raw in zip(keys, handle.get_many(keys)):
+                if raw is not None:
+                    docs[key] = loads_json(raw, handle.url, key)
+            groups = [p for p in frontier if (f"{p}/.zgroup" if p else ".zgroup") in docs]
+            listings = handle.get_and_list([], groups)[1]
+            frontier = [f"{g}/{n}" if g else n for g, names in zip(groups, listings) for n in names if not n.startswith(".")]
+        return docs
 
     # -- array metadata -----------------------------------------------------------------
     def array_layout(self, meta: dict[str, Any], where: str) -> tuple[Any, str, Any]:
@@ -969,6 +1025,8 @@ def _jsonable(value: Any) -> Any:
 V3: Convention = Format3()
 V2: Format2 = Format2()
 CONVENTIONS: tuple[Convention, ...] = (V3, V2)  # reading order: the first spelling found wins
+ROOT_KEYS = tuple(k for c in CONVENTIONS for k in c.root_keys)
+NO_ROOT = "no zarr store here (no root zarr.json or .zgroup)"
 
 # Attributes hidden from builders on read, whatever the format (both spellings).
 READ_RESERVED = frozenset(

@@ -77,7 +77,7 @@ class ZarrReader:
         self.url = handle.url
         fmt = handle.root_format()
         if fmt is None:
-            raise StoreNotFoundError(f"{self.url}: no zarr store here (no root zarr.json or .zgroup)")
+            raise StoreNotFoundError(f"{self.url}: {conv.NO_ROOT}")
         self.conv = conv.for_format(fmt)
         # self.consolidated: whether the tree came from consolidated metadata (the committed state of
         # the append protocol); without it, tables are bounded by their committed row counts

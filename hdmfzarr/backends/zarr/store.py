@@ -11,18 +11,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import os
 import shutil
 from collections.abc import Iterator
 from typing import Any, TypeVar
 
-from ...errors import CorruptStoreError, StoreError, StoreExistsError, StoreNotFoundError, UnsafeReferenceError
+from ...errors import StoreError, StoreExistsError, StoreNotFoundError, UnsafeReferenceError
 from .. import is_url
 from . import bounded
 from .compat import Buffer, BufferPrototype, ByteRequest, FsspecStore, LocalStore, Store, WrapperStore, run
 from .compat import buffer_prototype as default_buffer_prototype
-from .convention import loads_json
+from .convention import CONVENTIONS, NO_ROOT, ROOT_KEYS, loads_json
 from .remote import RemoteStore, RetryPolicy, redact_url, register_secrets, remote_options, split_user_info
 
 __all__ = ["StoreHandle", "PrefixStore", "MODES", "run", "loads_json", "StoreLike"]
@@ -44,17 +43,6 @@ def _store_of(obj: Any) -> Store | None:
             return PrefixStore(store_path.store, store_path.path)
         return store_path.store
     return None
-
-
-def _lists_root_group(raw_consolidated: bytes | None) -> bool:
-    """Whether a ``.zmetadata`` document holds the root ``.zgroup`` (so it need not be fetched)."""
-    if raw_consolidated is None:
-        return False
-    try:
-        doc = json.loads(raw_consolidated)
-    except (ValueError, UnicodeDecodeError, RecursionError):
-        return False
-    return isinstance(doc, dict) and isinstance(doc.get("metadata"), dict) and ".zgroup" in doc["metadata"]
 
 
 @contextlib.contextmanager
@@ -309,7 +297,7 @@ class StoreHandle:
             bucket = run(self.store.missing_bucket()) if isinstance(self.store, RemoteStore) else None
             if bucket is not None:
                 raise StoreNotFoundError(f"{self.url}: the bucket {bucket!r} does not exist")
-            raise StoreNotFoundError(f"{self.url}: no zarr store here (no root zarr.json or .zgroup)")
+            raise StoreNotFoundError(f"{self.url}: {NO_ROOT}")
         if self.mode == "w-" and (fmt is not None or self.has_any_key()):
             raise StoreExistsError(f"{self.url}: something already exists here and mode 'w-' does not overwrite")
         if self.mode == "w" and (fmt is not None or self.has_any_key()):
@@ -361,32 +349,16 @@ class StoreHandle:
         return bool(self.list_dir(""))
 
     def root_format(self, refresh: bool = False) -> int | None:
-        """3 or 2 when a zarr root group is stored here, else None (cached). One request for a format 3
-        store or a consolidated format 2 one: ``zarr.json`` first, then ``.zmetadata``, then ``.zgroup``."""
+        """3 or 2 when a zarr root group is stored here, else None (cached; the first convention whose root
+        document is found wins: one request for a format 3 store or a consolidated format 2 one)."""
         if self._root is None or refresh:
             if refresh and isinstance(self.store, RemoteStore):
-                self.store.forget(["zarr.json", ".zmetadata", ".zgroup"])
-            raw3 = self.get("zarr.json")
-            rawcons = raw2 = None
-            if raw3 is None:
-                rawcons = self.get(".zmetadata")
-                if not _lists_root_group(rawcons):
-                    raw2 = self.get(".zgroup")
-            fmt = None
-            if raw3 is not None:
-                meta = loads_json(raw3, self.url, "zarr.json")
-                if not isinstance(meta, dict):
-                    raise CorruptStoreError(f"{self.url}: 'zarr.json' is not a JSON object")
-                fmt = meta.get("zarr_format", 3)
-                if fmt not in (2, 3) or isinstance(fmt, bool):
-                    raise CorruptStoreError(f"{self.url}: 'zarr.json' declares zarr_format {fmt!r}, expected 3")
-            elif raw2 is not None or _lists_root_group(rawcons):
-                fmt = 2
-            self._root = (fmt, raw3 if raw3 is not None else rawcons)
+                self.store.forget(ROOT_KEYS)
+            self._root = next((found for c in CONVENTIONS if (found := c.find_root(self))), (None, None))
         return self._root[0]
 
     def root_document(self) -> bytes | None:
-        """The raw root ``zarr.json`` (format 3) or ``.zmetadata`` (format 2) read by :meth:`root_format`."""
+        """The raw root document (the commit document) :meth:`root_format` read."""
         self.root_format()
         return self._root[1] if self._root else None
 
@@ -414,27 +386,6 @@ class StoreHandle:
             return list(got[0]), list(got[1])
 
         return run(_all()) if keys or prefixes else ([], [])
-
-    def walk_v2(self) -> dict[str, Any]:
-        """Every Zarr format 2 metadata document (``path/.zgroup|.zarray|.zattrs`` -> JSON), level by level:
-        per level one concurrent wave of GETs, then one of listings of its groups (arrays are never
-        listed: format 2 chunk keys sit directly under them)."""
-        docs: dict[str, Any] = {}
-        frontier = [""]
-        while frontier:
-            keys = [f"{p}/{n}" if p else n for p in frontier for n in (".zgroup", ".zarray", ".zattrs")]
-            for key, raw in zip(keys, self.get_many(keys)):
-                if raw is not None:
-                    docs[key] = loads_json(raw, self.url, key)
-            groups = [p for p in frontier if (f"{p}/.zgroup" if p else ".zgroup") in docs]
-            _, listings = self.get_and_list([], groups)
-            frontier = [
-                f"{g}/{name}" if g else name
-                for g, names in zip(groups, listings)
-                for name in names
-                if not name.startswith(".")
-            ]
-        return docs
 
     def child_url(self, source: str) -> str:
         """URL of a store given relative to this one (hdmf-zarr's link ``source``)."""

@@ -17,9 +17,7 @@ then written conditionally, so the loser of two writers gets ConflictError and c
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -258,7 +256,7 @@ class Transaction:
 
     def _write_docs(self, docs: list[tuple[str, Any]]) -> None:
         for key, doc in docs:
-            self.handle.set(key, json.dumps(doc, indent=4, allow_nan=True).encode())
+            self.handle.set(key, conv.encode_node_document(doc))
 
     def _write_arrays(self, jobs: list[ArrayJob], plans: list[dict[str, Any]]) -> None:
         """Each array's chunks, then its own metadata document; phase by phase (``rank``)."""

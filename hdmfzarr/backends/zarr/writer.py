@@ -9,7 +9,6 @@ and made visible by one commit (:mod:`.transaction`); committed chunks are never
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import hashlib
 import json
@@ -229,7 +228,7 @@ class ZarrWriter:
             if self.fresh:  # the root's first document already says "incomplete"
                 marked = self.conv.mark_incomplete(attrs)
                 for key, doc in self.conv.initial_root_documents(marked):
-                    self.handle.set(key, json.dumps(doc, indent=4, allow_nan=True).encode())
+                    self.handle.set(key, conv.encode_node_document(doc))
                 zroot = zarr.create_group(self.handle.store, zarr_format=self.fmt, attributes=marked)
             else:
                 zroot = zarr.open_group(self.handle.store, mode="r+", zarr_format=self.fmt, use_consolidated=False)
@@ -542,24 +541,17 @@ class ZarrWriter:
         self, zgroup: Any, builder: DatasetBuilder, data: LazyArray, dio: DataIO | None, dtype: str,
         attrs: dict[str, Any], path: str,
     ) -> None:
-        """Copy an array read from a store block by block (bounded memory: at most ~COPY_BLOCK_BYTES of
-        it at a time; each block's chunks are fetched and stored concurrently), keeping its chunking."""
-        text = dtype in TEXT_KINDS
-        if dtype == "numeric":
-            dtype = data.dtype.name
-        zdtype: Any = self.conv.text_zarr_dtype(dtype) if text else np.dtype(dtype)
-        itemsize = 16 if text else np.dtype(dtype).itemsize
+        """Copy an array read from a store as a stream of blocks (bounded memory: at most ~COPY_BLOCK_BYTES
+        of it at a time; each block's chunks are fetched and stored concurrently), keeping its chunking."""
+        itemsize = 16 if dtype in TEXT_KINDS else data.dtype.itemsize
         chunks = tuple(dio.chunks) if dio is not None and isinstance(dio.chunks, tuple) else tuple(data.chunks)
         if len(chunks) != len(data.shape) or not all(chunks):
             chunks = self.chunks_for(tuple(data.shape), itemsize, dio)
         row_bytes = max(1, itemsize * math.prod(data.shape[1:]))
         step = max(chunks[0], (COPY_BLOCK_BYTES // row_bytes) // chunks[0] * chunks[0])
-        with self.array_write(path, "copy dataset", text):
-            zarr_arr = self.create_array(zgroup, builder, dio, tuple(data.shape), zdtype, chunks,
-                                         {**self.conv.encode_dtype(dtype), **attrs})
-            for start in range(0, data.shape[0], step):
-                block = self._stored_values(data[start:start + step], dtype, f"{self.handle.url}:/{path}")
-                zarr_arr[start:start + len(block)] = block
+        blocks = (data[start:start + step] for start in range(0, data.shape[0], step))
+        it = DataChunkIterator(blocks, data.dtype, tuple(data.shape[1:]), chunks, data.shape[0])
+        self._write_iterator(zgroup, builder, it, dio, dtype, attrs, path, "copy dataset")
 
     def _text_document(self, path: str) -> None:
         """Rewrite a text array's document as the convention's peer writes it (format 2: fill value 0)."""
@@ -569,11 +561,11 @@ class ZarrWriter:
         raw = self.handle.get(key)
         if raw is not None:
             doc = self.conv.encode_text_document(json.loads(raw))
-            self.handle.set(key, json.dumps(doc, indent=4, allow_nan=True).encode())
+            self.handle.set(key, conv.encode_node_document(doc))
 
     def _write_iterator(
         self, zgroup: Any, builder: DatasetBuilder, it: DataChunkIterator, dio: DataIO | None,
-        dtype: Any, attrs: dict[str, Any], path: str,
+        dtype: Any, attrs: dict[str, Any], path: str, what: str = "stream dataset",
     ) -> None:
         """Stream blocks: create the array from the first block, write whole chunks as they fill."""
         where = f"{self.handle.url}:/{path}"
@@ -581,39 +573,30 @@ class ZarrWriter:
         text = dtype in TEXT_KINDS or (first is not None and first.dtype.kind in "UTSO")
         if first is None and (it.dtype is None or it.row_shape is None):
             raise StoreError(f"{where}: the DataChunkIterator is empty and has no dtype/row_shape")
-        if dtype and not text and dtype != "numeric":
-            np_dtype = np.dtype(dtype)
-        elif it.dtype is not None:
-            np_dtype = np.dtype(it.dtype)
+        if text:
+            canonical = dtype if dtype in TEXT_KINDS else "text"
+        elif dtype and dtype != "numeric":
+            canonical = np.dtype(dtype).name
         else:
-            assert first is not None  # an empty iterator without a dtype was refused above
-            np_dtype = first.dtype
+            canonical = np.dtype(it.dtype if it.dtype is not None else first.dtype).name  # type: ignore[union-attr]
         row_shape = tuple(it.row_shape or ())
-        zdtype: Any = str if text else np_dtype
-        itemsize = 16 if text else np_dtype.itemsize
+        zdtype: Any = self.conv.text_zarr_dtype(canonical) if text else np.dtype(canonical)
         rows_hint = it.total_rows or (1 << 40)
-        chunks = tuple(it.chunks) if it.chunks else self.chunks_for((rows_hint, *row_shape), itemsize, dio)
-        with self.array_write(path, "stream dataset", text):
+        chunks = tuple(it.chunks) if it.chunks else self.chunks_for((rows_hint, *row_shape), 16 if text else zdtype.itemsize, dio)
+        with self.array_write(path, what, text):
             zarr_arr = self.create_array(zgroup, builder, dio, (0, *row_shape), zdtype, chunks,
-                                         {**self.conv.encode_dtype("text" if text else np_dtype.name), **attrs})
-            step = chunks[0]
-            buffer: list[np.ndarray] = []
-            buffered = 0
-            written = 0
+                                         {**self.conv.encode_dtype(canonical), **attrs})
+            step, written, buffered, buffer = chunks[0], 0, 0, []
             for block in it:
-                block = to_text_array(block) if text else np.asarray(block, dtype=np_dtype)
-                if block.ndim == len(row_shape):
-                    block = block.reshape((1, *row_shape))
-                buffer.append(block)
-                buffered += len(block)
+                block = self._stored_values(block, canonical, where) if text else np.asarray(block, dtype=zdtype)
+                buffer.append(block.reshape((1, *row_shape)) if block.ndim == len(row_shape) else block)
+                buffered += len(buffer[-1])
                 if buffered >= step:
                     joined = np.concatenate(buffer)
                     n = (len(joined) // step) * step
                     zarr_arr.resize((written + n, *row_shape))
                     zarr_arr[written:written + n] = joined[:n]
-                    written += n
-                    buffer = [joined[n:]] if n < len(joined) else []
-                    buffered = len(joined) - n
+                    written, buffer, buffered = written + n, [joined[n:]], len(joined) - n
             if buffered:
                 joined = np.concatenate(buffer)
                 zarr_arr.resize((written + len(joined), *row_shape))
@@ -659,10 +642,10 @@ class ZarrWriter:
         if name in zgroup:
             del zgroup[name]
         codec = numcodecs.get_codec(zarray["compressor"])
-        self.handle.set(self.conv.array_document_key(path), json.dumps(zarray, indent=4, sort_keys=True).encode())
+        self.handle.set(self.conv.array_document_key(path), conv.encode_node_document(zarray))
         attrs_key = self.conv.attrs_entry(path)
         assert attrs_key is not None  # JSON object-codec arrays exist in format 2 only
-        self.handle.set(attrs_key, json.dumps(attrs, indent=4, allow_nan=True).encode())
+        self.handle.set(attrs_key, conv.encode_node_document(attrs))
         if values.ndim == 0:
             self.handle.set(v2_chunk_key(path, ()), codec.encode(self.conv.encode_object_chunk(values)))
         else:
