@@ -255,6 +255,21 @@ class ReferenceBuilder(Record):
         return str(self.target)
 
 
+def resolve_target(target: Any, root: Builder | None) -> Builder | ExternalTarget | None:
+    """The builder a link, reference or path (absolute, or from ``root``) points at, links followed; an
+    external target as is; None when nothing in ``root``'s tree is there."""
+    if isinstance(target, (ReferenceBuilder, LinkBuilder)):
+        return resolve_target(target.target, root)
+    if isinstance(target, bytes):
+        target = target.decode("utf-8", "replace")
+    if isinstance(target, str) and isinstance(root, GroupBuilder):
+        try:
+            return resolve_target(root[target], root)
+        except KeyError:
+            return None
+    return target if isinstance(target, (Builder, ExternalTarget)) else None
+
+
 def _values(items: Any) -> list[Any]:
     if not items:
         return []

@@ -17,24 +17,21 @@ from ..dataio import DataChunkIterator, DataIO
 from ..errors import BuildError
 from ..spec.dtypes import (
     NUMERIC_DTYPES,
+    STRING_DTYPES,
     TEXT_DTYPES,
     dtype_from_numpy,
+    first_leaf,
     fit_integers,
+    is_known_dtype,
     keep_wider,
+    scalar_dtype,
+    storage_dtype,
 )
 from ..spec.model import canonical_spec_dtype, is_compound_dtype, is_ref_dtype
-from .builders import CompoundField, ReferenceBuilder
+from .builders import Builder, CompoundField, ReferenceBuilder
 from .lazyrefs import ReferenceArray
 
-__all__ = ["convert_value", "read_value", "compound_of_numpy", "is_passthrough"]
-
-def compound_of_numpy(dtype: Any) -> list[CompoundField] | None:
-    """Compound fields of a structured numpy dtype (object fields are text), or None for other dtypes."""
-    dt = getattr(dtype, "dtype", None) if not isinstance(dtype, np.dtype) else dtype
-    if not isinstance(dt, np.dtype) or dt.names is None:
-        return None
-    return [CompoundField(n, dtype_from_numpy(dt[n], strict=False) or "text") for n in dt.names]
-
+__all__ = ["convert_value", "read_value", "value_dtype", "is_passthrough"]
 
 def is_passthrough(value: Any) -> bool:
     """Values the backend handles itself: DataIO, iterators, lazy (non-numpy) arrays."""
@@ -45,14 +42,49 @@ def is_passthrough(value: Any) -> bool:
     return hasattr(value, "shape") and hasattr(value, "dtype") and hasattr(value, "__getitem__")
 
 
-def _value_dtype(value: Any) -> Any:
-    """Canonical dtype a passthrough or numpy value carries, if it says (compound fields for structured data)."""
-    inner = value.data if isinstance(value, DataIO) else value
-    dt = value.dtype if isinstance(value, DataIO) and value.dtype is not None else getattr(inner, "dtype", None)
-    if dt is None:
-        return None
-    fields = compound_of_numpy(dt) if isinstance(dt, np.dtype) else None
-    return fields if fields is not None else dtype_from_numpy(dt, strict=False)
+_EMPTY = object()
+
+
+def value_dtype(value: Any, hint: Any = None) -> str | list[CompoundField] | None:
+    """The canonical dtype data holds: the one rule for data given without a spec dtype (what a build
+    records, what the validator finds, what a backend stores). Told from the numpy dtype (compound fields
+    for structured data), else the first element (a list of Python numbers: numpy's promotion of them all);
+    'object' for references. ``hint`` (a builder's dtype) tells which string kind or 'object' text and
+    object arrays hold. None: empty data, or no dtype names what it holds."""
+    if isinstance(hint, list):
+        return hint
+    if isinstance(value, DataIO):
+        return value_dtype(value.data, hint)
+    hint = canonical_spec_dtype(hint)
+    texts = hint if hint in STRING_DTYPES else None
+    if isinstance(value, DataChunkIterator):
+        value.peek()
+    if isinstance(value, (ReferenceBuilder, Builder)) or hasattr(value, "object_id"):
+        return "object"
+    own = getattr(value, "dtype", None)
+    try:
+        dt = np.dtype("O" if own is None else own)
+    except TypeError:
+        dt = np.dtype("O")
+    if dt.names is not None:
+        return [CompoundField(n, storage_dtype(dt[n]) or "text") for n in dt.names]
+    found = storage_dtype(dt) if dt.kind != "O" else scalar_dtype(value)
+    if found is None and dt.kind == "O" and hasattr(value, "dtype") and (texts or hint == "object"):
+        return hint
+    if found is None:
+        listed = isinstance(value, (list, tuple))
+        leaf = (value[0] if value else _EMPTY) if listed else first_leaf(value, _EMPTY)
+        if leaf is _EMPTY or leaf is value:
+            return hint if isinstance(hint, str) else None
+        if listed and isinstance(leaf, (list, tuple, int, float)) and not isinstance(leaf, bool):
+            try:  # Python numbers: numpy's width for them all ([1, 2.5] is float64)
+                arr = np.asarray(value)
+                if arr.dtype.kind in "iuf":
+                    return arr.dtype.name
+            except (ValueError, TypeError):  # ragged, or not all numbers
+                pass
+        return value_dtype(leaf, hint)
+    return texts if texts and found in TEXT_DTYPES else found
 
 
 def _at_least(spec: Any, own: Any) -> Any:
@@ -149,7 +181,9 @@ def convert_value(dtype: Any, value: Any, where: str, is_attr: bool = False) -> 
     if is_compound_dtype(dtype):
         return _compound(dtype, value, where)
     if is_passthrough(value):
-        own = _value_dtype(value)
+        own = value_dtype(value)
+        if isinstance(value, DataIO) and value.dtype is not None:  # the dtype the DataIO asks to store
+            own = dtype_from_numpy(value.dtype, strict=False) or own
         if dtype is None or dtype == "numeric":
             return value, own
         return value, _at_least(dtype, own)  # stored int64/float64 data under int32/float32 specs stay wide
@@ -179,53 +213,25 @@ def convert_value(dtype: Any, value: Any, where: str, is_attr: bool = False) -> 
     return value, dtype
 
 
-def _leaves(value: Any, limit: int = 64) -> list[Any]:
-    out: list[Any] = []
-    stack = [value]
-    while stack and len(out) < limit:
-        v = stack.pop()
-        if isinstance(v, (list, tuple)) or (isinstance(v, np.ndarray) and v.dtype.kind == "O"):
-            stack.extend(reversed(list(v)))
-        else:
-            out.append(v)
-    return out
-
-
 def _infer(value: Any, where: str, is_attr: bool) -> tuple[Any, Any]:
-    """No dtype in the spec: take it from the value (text, ascii, isodatetime or numpy's)."""
-    if isinstance(value, (str, np.str_)):
-        return str(value), "text"
-    if isinstance(value, bytes):
-        return value, "ascii"
-    if isinstance(value, (_dt.datetime, _dt.date)):
-        return value.isoformat(), "isodatetime"
-    if isinstance(value, np.ndarray) and value.dtype.kind != "O":
-        return value, compound_of_numpy(value.dtype) or dtype_from_numpy(value.dtype, strict=False)
-    if isinstance(value, (bool, int, float, np.generic)):
-        return value, dtype_from_numpy(np.asarray(value).dtype, strict=False)
-    if isinstance(value, (list, tuple, np.ndarray)):
-        leaves = _leaves(value)
-        if leaves and all(isinstance(v, str) for v in leaves):
-            return (value if isinstance(value, np.ndarray) else list(value)), "text"
-        if leaves and all(isinstance(v, bytes) for v in leaves):
-            return value, "ascii"
-        if leaves and all(isinstance(v, (_dt.datetime, _dt.date)) for v in leaves):
-            return _map_nested(value, _iso), "isodatetime"
-        if leaves and all(isinstance(v, ReferenceBuilder) or hasattr(v, "object_id") for v in leaves):
-            return _map_nested(value, lambda v: _ref(v, where)), "object"
-        try:
-            arr = np.asarray(value)
-        except ValueError:  # ragged nesting: let the backend decide
-            return value, None
-        if arr.dtype.kind in "biuf":
-            return arr, dtype_from_numpy(arr.dtype, strict=False)
-    return value, None
+    """No dtype in the spec: the dtype the value holds (``value_dtype``; float16 as the language's float32),
+    converted as if the spec named it."""
+    found = value_dtype(value)
+    if found == "object":
+        return _map_nested(value, lambda v: _ref(v, where)), "object"
+    if isinstance(found, str) and found != "float16" and not is_known_dtype(found):
+        return value, None  # complex: the backend refuses it
+    if found is None:
+        arr = np.asarray(value) if isinstance(value, (list, tuple)) and not value else None  # []: float64
+        return (value, None) if arr is None else (arr, arr.dtype.name)
+    return convert_value("float32" if found == "float16" else found, value, where, is_attr)
 
 
 def _compound(fields: Any, value: Any, where: str) -> tuple[Any, list[CompoundField]]:
     cfields: list[CompoundField] = []
     ref_idx: list[int] = []
-    own = {f.name: f.dtype for f in compound_of_numpy(getattr(value, "dtype", None)) or ()}
+    stored = value_dtype(value) if isinstance(getattr(value, "dtype", None), np.dtype) else None
+    own = {f.name: f.dtype for f in stored} if isinstance(stored, list) else {}
     for i, f in enumerate(fields):
         fdt = f.dtype
         if is_ref_dtype(fdt):

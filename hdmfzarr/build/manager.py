@@ -28,6 +28,7 @@ from .builders import (
     PendingRef,
     ReferenceBuilder,
     fetch_deferred,
+    resolve_target,
 )
 from .convert import read_value
 from .lazyrefs import CompoundReferenceArray, ReferenceArray
@@ -232,29 +233,20 @@ class BuildManager:
         return self._resolve_target(link.target, link)
 
     def _resolve_target(self, target: Any, origin: Builder) -> Builder:
-        if isinstance(target, LinkBuilder):
-            return self._resolve_target(target.target, target)
-        if isinstance(target, Builder):
-            return target
-        if isinstance(target, ExternalTarget):
+        found = resolve_target(target, origin.root)
+        if isinstance(found, ExternalTarget):
             if self.resolve_external is None:
                 raise DanglingReferenceError(
-                    f"{origin.path}: points into another store ({target.source!r}, {target.path!r}) "
+                    f"{origin.path}: points into another store ({found.source!r}, {found.path!r}) "
                     f"and no external resolver was given"
                 )
-            return self.resolve_external(target)
-        if isinstance(target, str):
-            root = origin.root
-            try:
-                found = root[target] if isinstance(root, GroupBuilder) else None
-            except KeyError:
-                found = None
-            if found is None:
-                raise DanglingReferenceError(f"{origin.path}: reference target {target!r} does not exist in the store")
-            if isinstance(found, LinkBuilder):
-                return self._resolve_target(found.target, found)
-            return found
-        raise ConstructError(f"{origin.path}: cannot resolve reference target of type {type(target).__name__}")
+            return self.resolve_external(found)
+        if found is None and isinstance(target, (str, bytes, ReferenceBuilder, LinkBuilder)):
+            raise DanglingReferenceError(f"{origin.path}: reference target {getattr(target, 'path', target)!r} "
+                                         "does not exist in the store")
+        if found is None:
+            raise ConstructError(f"{origin.path}: cannot resolve reference target of type {type(target).__name__}")
+        return found
 
     def finish_pending(self, value: Any) -> Any:
         """``value`` with its PendingRef entries replaced by the (now constructed) containers."""

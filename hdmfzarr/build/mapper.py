@@ -91,6 +91,7 @@ class ObjectMapper:
         self.namespace = namespace
         self.data_type = data_type
         self._prefix: dict[int, tuple[str, ...]] = {}
+        self._parent: dict[int, Any] = {}  # sub-spec -> the spec (type or untyped group) holding it
         self._fields: list[FieldInfo] | None = None
         self._names: dict[int, str] = {}
         self._params: dict[type, Any] = {}
@@ -100,6 +101,7 @@ class ObjectMapper:
     def _index(self, spec: Any, prefix: tuple[str, ...]) -> None:
         for sub in self._subspecs(spec):
             self._prefix[id(sub)] = prefix
+            self._parent[id(sub)] = spec
             if spec_type(sub) is None and not isinstance(sub, (LinkSpec, AttributeSpec)):
                 if isinstance(sub, GroupSpec):
                     self._index(sub, (*prefix, sub.name or ""))  # an untyped group always has a name
@@ -120,7 +122,7 @@ class ObjectMapper:
             return got
         prefix = self._prefix.get(id(spec), ())
         if prefix and spec_type(spec) is not None and not spec.name:
-            parent = self._parent_of(spec)
+            parent = self._parent.get(id(spec))
             if parent is not None and len([s for s in self._subspecs(parent) if not isinstance(s, AttributeSpec)]) == 1:
                 name = prefix[-1]  # the only typed content of an untyped group takes its name
                 prefix = prefix[:-1]
@@ -133,16 +135,6 @@ class ObjectMapper:
         if id(spec) in self._prefix:
             self._names[id(spec)] = name
         return name
-
-    def _parent_of(self, spec: Any) -> Any:
-        stack = [self.spec]
-        while stack:
-            node = stack.pop()
-            subs = self._subspecs(node)
-            if any(s is spec for s in subs):
-                return node
-            stack.extend(s for s in subs if isinstance(s, GroupSpec) and spec_type(s) is None)
-        return None
 
     def fields(self) -> list[FieldInfo]:
         """Every container field this type's spec implies, in spec order."""

@@ -173,6 +173,10 @@ class TypeMap:
         self._types.setdefault(cls, (namespace, data_type))
         return cls
 
+    def registrations(self) -> dict[tuple[str, str], type | str]:
+        """``{(namespace, data_type): class}``, a lazily registered class as its ``"module:Class"``."""
+        return {**self._lazy, **self._classes}
+
     def register_lazy_class(self, data_type: str, namespace: str, home: str) -> None:
         """Use the class at ``home`` (``"module:Class"``) for ``(namespace, data_type)``, imported when the
         type's class is first needed (or when its module is imported anyway), so registering costs nothing."""
@@ -338,18 +342,17 @@ def type_map_for_write(container: Any, chosen: TypeMap | None = None) -> TypeMap
             continue
         have = set(merged.namespace_catalog.namespaces)
         cache = {n: e for n, e in other.namespace_catalog.to_cache().items() if n not in have}
-        fresh = {k: c for k, c in other._classes.items() if k not in merged._classes}
-        lazy = {k: h for k, h in other._lazy.items() if k not in merged._classes and k not in merged._lazy}
-        if not cache and not fresh and not lazy:
+        mine = merged.registrations()  # a class registered eagerly there replaces one registered lazily here
+        fresh = {k: c for k, c in other.registrations().items()
+                 if k not in mine or (isinstance(c, type) and isinstance(mine[k], str))}
+        if not cache and not fresh:
             continue
         if merged is base:
             merged = base.copy()
         if cache:
             merged.load_cache(cache)
         for (ns, dt), cls in fresh.items():
-            merged.register_class(dt, ns, cls)
-        for (ns, dt), home in lazy.items():
-            merged.register_lazy_class(dt, ns, home)
+            (merged.register_lazy_class if isinstance(cls, str) else merged.register_class)(dt, ns, cls)
     return merged
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from ..errors import SpecError, SpecFileNotFoundError, UnknownNamespaceError
+from .cache import version_key
 from .load import TYPE_KEYS, detect_type_key, read_yaml, specs_from_source
 from .model import DatasetSpec, GroupSpec, RefSpec, Spec, private_field, spec_key
 from .resolve import Resolver
@@ -197,14 +198,6 @@ def source_content(specs: Iterable[Spec], type_key: str) -> dict[str, list]:
         if dicts:
             out[key] = dicts
     return out
-
-
-def _version_key(v: Any) -> tuple:
-    """A sortable form of a version string ('2.10.0' > '2.9.1'; non-numeric parts compare as text)."""
-    out: list[tuple[int, Any]] = []
-    for part in str(v).replace("-", ".").split("."):
-        out.append((0, int(part)) if part.isdigit() else (1, part))
-    return tuple(out)
 
 
 def _hashable(v: Any) -> Any:
@@ -600,7 +593,7 @@ class NamespaceCatalog:
         for name, new, old in ignored:
             line = f"{name} - cached version: {new}, loaded version: {old}"
             if name in self._core:
-                if _version_key(new) > _version_key(old):
+                if version_key(str(new)) > version_key(str(old)):
                     core.append(line)
             else:
                 other.append(line)

@@ -17,6 +17,7 @@ from ..build.builders import (
     GroupBuilder,
     LinkBuilder,
     ReferenceBuilder,
+    resolve_target,
 )
 from ..errors import HdmfZarrError
 from ..spec.dtypes import INTEGER_DTYPES
@@ -139,24 +140,7 @@ class Validator:
 
     def resolve(self, ref: Any) -> Builder | ExternalTarget | None:
         """The builder a reference, link target or path points at (``None`` when dangling)."""
-        target = ref.target if isinstance(ref, (ReferenceBuilder, LinkBuilder)) else ref
-        if isinstance(target, LinkBuilder):
-            return self.resolve(target)
-        if isinstance(target, (Builder, ExternalTarget)):
-            return target
-        if isinstance(target, bytes):
-            target = target.decode("utf-8", "replace")
-        if isinstance(target, str):
-            if not isinstance(self.root, GroupBuilder):
-                return None
-            if target in ("", "/"):
-                return self.root
-            try:
-                node = self.root[target]
-            except KeyError:
-                return None
-            return self.resolve(node) if isinstance(node, LinkBuilder) else node
-        return None
+        return resolve_target(ref, self.root)
 
     # ----------------------------------------------------------------- nodes
     def _check_typed(self, node: Builder, t: tuple[str | None, str]) -> None:

@@ -11,20 +11,13 @@ from typing import Any
 import numpy as np
 
 from ..build.builders import Builder, CompoundField, DatasetBuilder, ReferenceBuilder
+from ..build.convert import value_dtype
 from ..dataio import DataChunkIterator, DataIO
-from ..spec.dtypes import (
-    STRING_DTYPES,
-    canonical_dtype,
-    is_known_dtype,
-    first_leaf as _first_leaf,
-    scalar_dtype,
-    storage_dtype,
-)
+from ..spec.dtypes import first_leaf as _first_leaf
 
 __all__ = [
     "REFERENCE",
     "unwrap",
-    "numpy_dtype_name",
     "dataset_dtype",
     "value_dtype",
     "dataset_shape",
@@ -45,87 +38,9 @@ def unwrap(data: Any) -> Any:
     return data
 
 
-def numpy_dtype_name(dtype: np.dtype, hint: Any = None) -> str | list[CompoundField] | None:
-    """Canonical spec-language name of a numpy dtype; ``hint`` (a builder dtype) decides strings."""
-    if dtype.fields:
-        return [CompoundField(n, _field_name(dtype.fields[n][0])) for n in dtype.names or ()]
-    if dtype.kind in "UT":
-        return _text_hint(hint) or "text"
-    if dtype.kind == "O":
-        return REFERENCE if hint == REFERENCE else _text_hint(hint)
-    return storage_dtype(dtype)
-
-
-def _field_name(dtype: np.dtype) -> str:
-    name = numpy_dtype_name(dtype)
-    return name if isinstance(name, str) else "compound"
-
-
-def _canonical_hint(hint: Any) -> Any:
-    """A builder's dtype hint in canonical spelling (unknown spellings unchanged)."""
-    return canonical_dtype(hint) if isinstance(hint, str) and is_known_dtype(hint) else hint
-
-
-def _text_hint(hint: Any) -> str | None:
-    hint = _canonical_hint(hint)
-    return hint if hint in STRING_DTYPES else None
-
-
 def dataset_dtype(builder: DatasetBuilder) -> str | list[CompoundField] | None:
     """The dtype a dataset builder holds; the array's own dtype wins over the builder's hint."""
-    hint = builder.dtype
-    if isinstance(hint, list):
-        return hint
-    data = unwrap(builder.data)
-    dtype = getattr(data, "dtype", None)
-    if isinstance(data, DataChunkIterator):
-        data.peek()
-        dtype = data.dtype
-    if dtype is not None:
-        try:
-            name = numpy_dtype_name(np.dtype(dtype), hint)
-        except TypeError:
-            name = None
-        if name is not None:
-            return name
-    if hint == REFERENCE:
-        return REFERENCE
-    leaf = first_leaf(data)
-    if leaf is not _EMPTY:
-        found = value_dtype(leaf)
-        if found in ("text", "ascii") and _text_hint(hint):
-            return _text_hint(hint)
-        if found is not None:
-            return found
-    return _canonical_hint(hint) if isinstance(hint, str) else None
-
-
-def value_dtype(value: Any) -> str | list[CompoundField] | None:
-    """Canonical dtype of an attribute value or a data element (``None`` when unknowable, e.g. [])."""
-    value = unwrap(value)
-    if isinstance(value, (ReferenceBuilder, Builder)):
-        return REFERENCE
-    if not isinstance(value, np.generic):
-        scalar = scalar_dtype(value)
-        if scalar is not None:
-            return scalar
-    if isinstance(value, np.generic | np.ndarray):
-        name = numpy_dtype_name(value.dtype)
-        if name is not None:
-            return name
-        if isinstance(value, np.ndarray) and value.dtype.kind == "O" and value.size:
-            return value_dtype(value.flat[0])
-        return None
-    dtype = getattr(value, "dtype", None)
-    if dtype is not None:
-        try:
-            return numpy_dtype_name(np.dtype(dtype))
-        except TypeError:
-            return None
-    leaf = first_leaf(value)
-    if leaf is _EMPTY or leaf is value:
-        return None
-    return value_dtype(leaf)
+    return value_dtype(builder.data, builder.dtype)
 
 
 _EMPTY = object()

@@ -13,7 +13,8 @@ import numpy as np
 
 from ...build.builders import Builder, CompoundField, ExternalTarget, ReferenceBuilder
 from ...errors import StoreError
-from ...spec.dtypes import first_leaf, scalar_dtype, storage_dtype
+from ...build.convert import value_dtype
+from ...spec.dtypes import first_leaf
 from .convention import TEXT_KINDS
 
 __all__ = [
@@ -50,22 +51,13 @@ def reference_path(value: Any, where: str) -> tuple[str, str]:
 
 
 def infer_dtype(data: Any, where: str) -> str:
-    """The canonical dtype of data a builder gave without a dtype (``spec.dtypes`` names it)."""
-    if isinstance(data, (np.ndarray, np.generic)) and data.dtype.kind in "biufUTS":
-        return str(storage_dtype(data.dtype))
+    """The canonical dtype of data a builder gave without a dtype (``build.convert.value_dtype`` tells it)."""
+    found = value_dtype(data)
+    if isinstance(found, str) and not found.startswith("complex"):
+        return found
     leaf = first_leaf(data)
     if leaf is None:
         raise StoreError(f"{where}: cannot tell the dtype of empty data; give the dataset a dtype")
-    if is_reference(leaf):
-        return "object"
-    if isinstance(leaf, (int, float)) and not isinstance(leaf, bool):  # Python numbers: numpy picks the width
-        return np.asarray(data).dtype.name
-    found = scalar_dtype(leaf)
-    if found is not None and not found.startswith("complex"):
-        return found
-    arr = np.asarray(data)
-    if arr.dtype.kind in "biuf":
-        return arr.dtype.name
     raise StoreError(f"{where}: cannot store values of type {type(leaf).__name__}")
 
 
