@@ -16,7 +16,6 @@ import numpy as np
 from hdmfzarr.dask import to_dask
 from hdmfzarr.dataio import DataChunkIterator, DataIO, Deferred, held_reads, is_lazy_array
 from hdmfzarr.errors import ContainerError
-from hdmfzarr.repr import html_repr, register_kind
 
 __all__ = ["AbstractContainer", "Container", "Data", "Children", "GroupView", "is_lazy_array", "require_str",
            "summarize_value"]
@@ -51,6 +50,7 @@ class AbstractContainer:
     """What ``Container`` and ``Data`` share: identity, parent/children and the modified flag."""
 
     data_type: ClassVar[str] = "AbstractContainer"
+    repr_kind: ClassVar[str] = "container"  # what the notebook view (hdmfzarr.repr) draws it as
     namespace: ClassVar[str] = "hdmf-common"
     # Names of the attributes holding this type's data fields (spec names); see ``fields``.
     field_names: ClassVar[tuple[str, ...]] = ()
@@ -207,6 +207,8 @@ class AbstractContainer:
 
     def _repr_html_(self) -> str:
         """Notebook view: a collapsible tree that reads at most the first rows/chunks of any dataset."""
+        from hdmfzarr.repr import html_repr  # on first view: a read never imports the notebook view
+
         return html_repr(self)
 
 
@@ -352,6 +354,7 @@ class Data(AbstractContainer):
     """A dataset-like container holding array-like ``data`` (hdmf-common ``Data``)."""
 
     data_type: ClassVar[str] = "Data"
+    repr_kind: ClassVar[str] = "data"
     field_names: ClassVar[tuple[str, ...]] = ("data",)
 
     def __init__(self, name: str | None = None, data: Any = None) -> None:
@@ -397,7 +400,3 @@ class Data(AbstractContainer):
         else:
             self.data = np.concatenate([np.asarray(self.data), np.asarray(values)])
         self.set_modified(True)
-
-
-register_kind(AbstractContainer, "container")
-register_kind(Data, "data")

@@ -19,7 +19,7 @@ import numpy as np
 
 from hdmfzarr.dataio import DataIO, Deferred, held_reads, is_lazy_array
 
-__all__ = ["html_repr", "register_kind", "array_summary", "PREVIEW_ROWS", "PREVIEW_ITEMS"]
+__all__ = ["html_repr", "array_summary", "PREVIEW_ROWS", "PREVIEW_ITEMS"]
 
 PREVIEW_ROWS = 5  # table rows (and leading array rows) shown
 PREVIEW_ITEMS = 6  # elements shown per ragged cell / per trailing array axis
@@ -35,25 +35,13 @@ _STYLE = (
 )
 
 
-# What each container class is drawn as; the classes register themselves (container.py, common/), so this
-# module knows no container class and sits below them all.
-_KINDS: dict[type, str] = {}
 _DATA_KINDS = ("data", "index", "region")
 
 
-def register_kind(cls: type, kind: str) -> None:
-    """Draw instances of ``cls`` (and subclasses) as ``kind``: container, data, table, index or region."""
-    if kind not in ("container", "table") + _DATA_KINDS:
-        raise ValueError(f"unknown kind {kind!r}")
-    _KINDS[cls] = kind
-
-
 def _kind(obj: Any) -> str | None:
-    for klass in type(obj).__mro__:
-        kind = _KINDS.get(klass)
-        if kind is not None:
-            return kind
-    return None
+    """What ``obj`` is drawn as (container, data, table, index or region): its class's ``repr_kind``, so
+    this module knows no container class, sits below them all and is imported on first view only."""
+    return getattr(type(obj), "repr_kind", None)
 
 
 def _is_container(value: Any) -> bool:

@@ -19,7 +19,6 @@ from hdmfzarr.container import Data, is_lazy_array, require_str
 from hdmfzarr.dask import is_dask_array, to_dask
 from hdmfzarr.dataio import DataChunkIterator, DataIO
 from hdmfzarr.errors import ContainerError, ContainerIndexError, ContainerTypeError
-from hdmfzarr.repr import register_kind
 from hdmfzarr.spec.dtypes import fit_integers
 
 if TYPE_CHECKING:
@@ -440,6 +439,7 @@ class VectorIndex(VectorData):
     """Offsets into a target column (``VectorData`` or another ``VectorIndex``) making it ragged."""
 
     data_type: ClassVar[str] = "VectorIndex"
+    repr_kind: ClassVar[str] = "index"
     field_names: ClassVar[tuple[str, ...]] = ("target",)
 
     def __init__(self, name: str, data: Any, target: VectorData, description: str | None = None) -> None:
@@ -628,6 +628,7 @@ class DynamicTableRegion(VectorData):
     """A column of row indices into another table (``table``, a link, not a child)."""
 
     data_type: ClassVar[str] = "DynamicTableRegion"
+    repr_kind: ClassVar[str] = "region"
     field_names: ClassVar[tuple[str, ...]] = ("table",)
 
     def __init__(
@@ -730,9 +731,6 @@ class DynamicTableRegion(VectorData):
         return f"<DynamicTableRegion {self.name!r} rows={len(self)} table={target!r}>"
 
 
-register_kind(VectorData, "data")
-register_kind(VectorIndex, "index")
-register_kind(DynamicTableRegion, "region")
 
 
 class EnumData(VectorData):

@@ -29,7 +29,6 @@ from hdmfzarr.common.dataframe import import_pandas, table_frame
 from hdmfzarr.container import Container, require_str
 from hdmfzarr.errors import ContainerError, ContainerIndexError, ContainerKeyError, ContainerTypeError
 from hdmfzarr.record import Record
-from hdmfzarr.repr import register_kind
 
 __all__ = ["ColumnInfo", "DynamicTable", "MeaningsTable", "import_pandas"]
 
@@ -407,6 +406,7 @@ class DynamicTable(Container):
     """A table: columns of equal length (``VectorData``; ragged via ``VectorIndex``) and row ``id``."""
 
     data_type: ClassVar[str] = "DynamicTable"
+    repr_kind: ClassVar[str] = "table"
     field_names: ClassVar[tuple[str, ...]] = ("description", "colnames", "id", "columns")
     columns_spec: ClassVar[tuple[ColumnInfo, ...]] = ()
     __columns__: ClassVar[tuple[dict[str, Any], ...]] = ()  # hdmf's spelling of the predefined columns
@@ -1258,7 +1258,6 @@ def _nesting_depth(values: list) -> int:
     return depth
 
 
-register_kind(DynamicTable, "table")
 
 
 class MeaningsTable(DynamicTable):

@@ -6,15 +6,17 @@ import logging
 import weakref
 from concurrent.futures import ThreadPoolExecutor
 import os  # noqa: F401 - os.PathLike in StoreLike
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ...build.builders import Builder, ExternalTarget, GroupBuilder
 from ...errors import ConflictError, CorruptStoreError, DanglingReferenceError, HdmfZarrError, StoreError
 from . import convention as conv
 from . import safety
 from .reader import ZarrReader
-from .remote import RetryPolicy
 from .store import StoreHandle, StoreLike
+
+if TYPE_CHECKING:
+    from .remote import RetryPolicy
 
 __all__ = ["ZarrIO"]
 

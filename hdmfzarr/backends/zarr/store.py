@@ -13,8 +13,9 @@ import asyncio
 import contextlib
 import os
 import shutil
+import sys
 from collections.abc import Iterator
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ...errors import StoreError, StoreExistsError, StoreNotFoundError, UnsafeReferenceError
 from .. import is_url
@@ -22,7 +23,9 @@ from . import bounded
 from .compat import Buffer, BufferPrototype, ByteRequest, FsspecStore, LocalStore, Store, WrapperStore, run
 from .compat import buffer_prototype as default_buffer_prototype
 from .convention import CONVENTIONS, NO_ROOT, ROOT_KEYS, loads_json
-from .remote import RemoteStore, RetryPolicy, redact_url, register_secrets, remote_options, split_user_info
+
+if TYPE_CHECKING:
+    from .remote import RetryPolicy
 
 __all__ = ["StoreHandle", "PrefixStore", "MODES", "run", "loads_json", "StoreLike"]
 
@@ -31,6 +34,24 @@ T = TypeVar("T")
 bounded.install()  # zarr decodes no chunk past the size its metadata declares (decompression bombs)
 #: what ZarrIO opens: a local path, an fsspec URL, a zarr Store object or a zarr Group
 StoreLike = str | os.PathLike[str] | Store | Any
+
+
+def _remote() -> Any:
+    """The remote-store module (retries, URL redaction): imported for URLs and fsspec stores only."""
+    from . import remote
+
+    return remote
+
+
+def _is_remote(store: Any) -> bool:
+    """Whether ``store`` is a RemoteStore (there is none while the remote module was never imported)."""
+    remote = sys.modules.get(f"{__package__}.remote")
+    return remote is not None and isinstance(store, remote.RemoteStore)
+
+
+def _redact(url: str) -> str:
+    """``url`` with its secrets masked (:func:`.remote.redact_url`); a plain path as it is."""
+    return _remote().redact_url(url) if "://" in url else url
 
 
 def _store_of(obj: Any) -> Store | None:
@@ -187,10 +208,10 @@ def _describe_store(store: Store) -> str:
     if isinstance(store, FsspecStore):
         protocol = store.fs.protocol
         protocol = protocol[0] if isinstance(protocol, (tuple, list)) else protocol
-        return redact_url(f"{protocol}://{store.path.lstrip('/')}")
+        return _redact(f"{protocol}://{store.path.lstrip('/')}")
     if isinstance(store, LocalStore):
         return str(store.root)
-    return redact_url(str(store))
+    return _redact(str(store))
 
 
 class StoreHandle:
@@ -226,7 +247,7 @@ class StoreHandle:
             if not isinstance(url, (str, os.PathLike)):
                 raise TypeError(f"expected a path, URL, zarr Store or zarr Group, got {type(url).__name__}")
             self._raw_url = os.fspath(url)  # may carry secrets (user info, signed query): never shown
-            self.url = redact_url(self._raw_url)
+            self.url = _redact(self._raw_url)
             self.is_url = is_url(self._raw_url)
             self.local_path = None if self.is_url else os.path.abspath(self._raw_url)
             self.store = self._open_store(storage_options)
@@ -249,7 +270,7 @@ class StoreHandle:
             raise StoreError(f"{where}: the store is read-only; mode {self.mode!r} needs a writable store "
                              "(or open with mode 'r')")
         if isinstance(store, FsspecStore):
-            return RemoteStore(store, where, self.retry)  # retries and clear errors, as for URLs
+            return _remote().RemoteStore(store, where, self.retry)  # retries and clear errors, as for URLs
         if not store.supports_consolidated_metadata:
             return _Consolidating(store)
         return store
@@ -257,13 +278,14 @@ class StoreHandle:
     def _open_store(self, storage_options: dict | None) -> Store:
         try:
             if self.is_url:
-                url, creds = split_user_info(self._raw_url)  # s3://KEY:SECRET@bucket/...: options, not a bucket
-                opts = remote_options(url, {**creds, **(storage_options or {})}, self.retry)
-                register_secrets(opts)  # never in a message, repr or log record
+                remote = _remote()
+                url, creds = remote.split_user_info(self._raw_url)  # s3://KEY:SECRET@bucket/...: options
+                opts = remote.remote_options(url, {**creds, **(storage_options or {})}, self.retry)
+                remote.register_secrets(opts)  # never in a message, repr or log record
                 if url.startswith("file://") and not self.read_only:
                     opts.setdefault("auto_mkdir", True)
                 store = FsspecStore.from_url(url, storage_options=opts or None, read_only=self.read_only)
-                return RemoteStore(store, self.url, self.retry)
+                return remote.RemoteStore(store, self.url, self.retry)
             if storage_options:
                 raise ValueError(f"storage_options given for the local path {self.url!r}; use a URL")
             local = os.path.abspath(self._raw_url)
@@ -280,7 +302,7 @@ class StoreHandle:
     def _check_mode(self) -> None:
         if not self.read_only and self.given_store is not None and self.local_path is None:
             run(self.store._ensure_open())
-        if isinstance(self.store, RemoteStore) and self.mode in ("w", "w-", "a"):
+        if _is_remote(self.store) and self.mode in ("w", "w-", "a"):
             # one listing decides; an empty prefix needs no further probe, and the store then
             # knows that nothing it did not write exists (no existence checks while writing)
             if run(self.store.root_is_empty()):
@@ -294,7 +316,7 @@ class StoreHandle:
                 return
         fmt = self.root_format()
         if self.mode in ("r", "r+") and fmt is None:
-            bucket = run(self.store.missing_bucket()) if isinstance(self.store, RemoteStore) else None
+            bucket = run(self.store.missing_bucket()) if _is_remote(self.store) else None
             if bucket is not None:
                 raise StoreNotFoundError(f"{self.url}: the bucket {bucket!r} does not exist")
             raise StoreNotFoundError(f"{self.url}: {NO_ROOT}")
@@ -352,7 +374,7 @@ class StoreHandle:
         """3 or 2 when a zarr root group is stored here, else None (cached; the first convention whose root
         document is found wins: one request for a format 3 store or a consolidated format 2 one)."""
         if self._root is None or refresh:
-            if refresh and isinstance(self.store, RemoteStore):
+            if refresh and _is_remote(self.store):
                 self.store.forget(ROOT_KEYS)
             self._root = next((found for c in CONVENTIONS if (found := c.find_root(self))), (None, None))
         return self._root[0]
@@ -369,7 +391,7 @@ class StoreHandle:
     def batch(self) -> contextlib.AbstractContextManager[None]:
         """Context in which metadata writes to a remote store are held back and sent once each at the
         end, concurrently (see :meth:`.remote.RemoteStore.batch`); a no-op for local stores."""
-        return self.store.batch() if isinstance(self.store, RemoteStore) else _no_batch()
+        return self.store.batch() if _is_remote(self.store) else _no_batch()
 
     async def _alist_dir(self, prefix: str) -> list[str]:
         try:
