@@ -121,14 +121,17 @@ class TypeMap:
 
     def get_spec(self, namespace: str, data_type: str) -> Any:
         """The resolved spec of a type (the catalog's, falling back to the defining namespace)."""
-        cat = self.namespace_catalog
+        return self._in_home(self.namespace_catalog.get_spec, namespace, data_type)
+
+    def _in_home(self, ask: Any, namespace: str, data_type: str) -> Any:
+        """``ask(namespace, data_type)`` of the catalog, else asked of the namespace defining the type."""
         try:
-            return cat.get_spec(namespace, data_type)
+            return ask(namespace, data_type)
         except Exception:
             home = self._home(namespace, data_type)
             if home == namespace:
                 raise
-            return cat.get_spec(home, data_type)
+            return ask(home, data_type)
 
     def _home(self, namespace: str, data_type: str) -> str:
         """The namespace that defines ``data_type`` as seen from ``namespace``."""
@@ -146,14 +149,10 @@ class TypeMap:
         key = (namespace, data_type)
         got = self._hierarchy_cache.get(key)
         if got is None:
-            cat = self.namespace_catalog
             try:
-                got = tuple(cat.get_hierarchy(namespace, data_type))
-            except Exception:  # noqa: BLE001
-                try:
-                    got = tuple(cat.get_hierarchy(self._home(namespace, data_type), data_type))
-                except Exception:  # noqa: BLE001
-                    got = (data_type,)
+                got = tuple(self._in_home(self.namespace_catalog.get_hierarchy, namespace, data_type))
+            except Exception:  # noqa: BLE001 - a type the catalog does not know: itself alone
+                got = (data_type,)
             self._hierarchy_cache[key] = got
         return got
 

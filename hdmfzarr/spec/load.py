@@ -16,12 +16,6 @@ from .model import TYPE_KEYS, AttributeSpec, DatasetSpec, DtypeSpec, GroupSpec, 
 __all__ = ["read_yaml", "spec_from_dict", "specs_from_source", "detect_type_key", "TYPE_KEYS"]
 
 
-_ATTR_KEYS = {"name", "doc", "dtype", "shape", "dims", "required", "value", "default_value"}
-_STORAGE_KEYS = {"name", "doc", "default_name", "quantity", "linkable", "attributes", "data_type_def",
-                 "data_type_inc"}
-_DATASET_KEYS = _STORAGE_KEYS | {"dtype", "shape", "dims", "value", "default_value"}
-_GROUP_KEYS = _STORAGE_KEYS | {"datasets", "groups", "links"}
-_LINK_KEYS = {"name", "doc", "target_type", "quantity"}
 
 
 class LineDict(dict):
@@ -225,31 +219,22 @@ def _normal(kwargs: dict, *, compound: bool, label: str | None) -> dict:
     return kwargs
 
 
-def _attribute(d: Any, ctx: _Ctx) -> AttributeSpec:
-    _check_mapping(d, _ATTR_KEYS, "an attribute spec", ctx)
-    kwargs = {"name": d.get("name"), "doc": d.get("doc"), "dtype": d.get("dtype"),
-              **{k: d[k] for k in ("shape", "dims", "required", "value", "default_value") if k in d}}
-    try:
-        kwargs = _normal(kwargs, compound=False, label=d.get("name"))
-    except SpecError as e:
-        raise _fail(e.detail, d, ctx, e.key) from None
-    return _build(AttributeSpec, kwargs, d, ctx)
+#: each kind of spec: its class, and the kind of the sub-specs under each key that holds them
+_KINDS: dict[str, type] = {"attribute": AttributeSpec, "link": LinkSpec, "dataset": DatasetSpec, "group": GroupSpec}
+_SUBS = {"attributes": "attribute", "datasets": "dataset", "groups": "group", "links": "link"}
 
 
-def _link(d: Any, ctx: _Ctx) -> LinkSpec:
-    _check_mapping(d, _LINK_KEYS, "a link spec", ctx)
-    kwargs = _normal({"doc": d.get("doc"), "target_type": d.get("target_type"),
-                      **{k: d[k] for k in ("quantity", "name") if k in d}}, compound=False, label=None)
-    return _build(LinkSpec, kwargs, d, ctx)
-
-
-def _storage(d: Any, ctx: _Ctx, kind: str) -> Spec:
+def _spec(d: Any, ctx: _Ctx, kind: str) -> Any:
+    """One spec of ``kind`` from its YAML dict (sub-specs too): the keys its constructor takes, type keys in
+    either spelling; a missing required key is the constructor's located error."""
+    cls = _KINDS[kind]
+    what = f"an {kind} spec" if kind == "attribute" else f"a {kind} spec"
     if not isinstance(d, dict):
-        raise _fail(f"a {kind} spec must be a mapping, got {type(d).__name__} {d!r}", d, ctx, None)
-    nd = _normalise_type_keys(d, ctx, f"a {kind} spec")
-    allowed = _GROUP_KEYS if kind == "group" else _DATASET_KEYS
-    _check_mapping(nd, allowed, f"a {kind} spec", ctx)
-    kwargs = {k: v for k, v in nd.items() if k not in ("attributes", "datasets", "groups", "links")}
+        raise _fail(f"{what} must be a mapping, got {type(d).__name__} {d!r}", d, ctx, None)
+    nd = _normalise_type_keys(d, ctx, what)
+    _check_mapping(nd, set(cls._ARGS) - {"parent"}, what, ctx)
+    kwargs = {k: nd.get(k) for k in ("name", "doc", "dtype", "target_type") if k in cls._ARGS}
+    kwargs.update((k, v) for k, v in nd.items() if k not in _SUBS)
     if kwargs.get("data_type_def") is not None and kwargs.get("data_type_def") == kwargs.get("data_type_inc"):
         raise _fail(f"type {kwargs['data_type_def']!r} cannot include itself", d, ctx, "data_type_inc")
     try:
@@ -257,13 +242,10 @@ def _storage(d: Any, ctx: _Ctx, kind: str) -> Spec:
                          label=kwargs.get("data_type_def") or kwargs.get("name") or kwargs.get("data_type_inc"))
     except SpecError as e:
         raise _fail(e.detail, d, ctx, e.key) from None
-    kwargs["attributes"] = [_attribute(a, ctx) for a in _list(d, "attributes", ctx)]
-    if kind == "group":
-        kwargs["datasets"] = [_storage(s, ctx, "dataset") for s in _list(d, "datasets", ctx)]
-        kwargs["groups"] = [_storage(s, ctx, "group") for s in _list(d, "groups", ctx)]
-        kwargs["links"] = [_link(s, ctx) for s in _list(d, "links", ctx)]
-        return _build(GroupSpec, kwargs, d, ctx)
-    return _build(DatasetSpec, kwargs, d, ctx)
+    for key, sub in _SUBS.items():
+        if key in cls._ARGS:
+            kwargs[key] = [_spec(x, ctx, sub) for x in _list(d, key, ctx)]
+    return _build(cls, kwargs, d, ctx)
 
 
 def spec_from_dict(d: dict, kind: str, *, file: str | None = None) -> Spec:
@@ -274,7 +256,7 @@ def spec_from_dict(d: dict, kind: str, *, file: str | None = None) -> Spec:
     if isinstance(d, dict):
         dt = d.get("data_type_def") or d.get("neurodata_type_def")
         dt = dt if isinstance(dt, str) else None
-    return _storage(d, _Ctx(file, dt), kind)
+    return _spec(d, _Ctx(file, dt), kind)
 
 
 def specs_from_source(doc: Any, *, file: str | None = None) -> list[Spec]:

@@ -799,12 +799,9 @@ class BaseStorageSpec(_Spec):
     @classmethod
     def build_const_args(cls, spec_dict: dict) -> dict:
         ret = dict(spec_dict)
-        for k in ("neurodata_type_def", "neurodata_type_inc"):
-            if k in ret and cls.type_key() == "data_type":
+        for k in ("neurodata_type_def", "neurodata_type_inc"):  # either spelling: the constructor's data_type_*
+            if k in ret:
                 ret["data_type" + k[len("neurodata_type"):]] = ret.pop(k)
-        for k in (cls.def_key(), cls.inc_key()):
-            if k in ret and cls.type_key() != "data_type":
-                ret["data_type" + k[len(cls.type_key()):]] = ret.pop(k)
         if ret.get("attributes"):
             ret["attributes"] = _as_specs(ret["attributes"], AttributeSpec, AttributeSpec.build_spec)
         return ret
@@ -1045,51 +1042,38 @@ class GroupSpec(BaseStorageSpec):
 
     is_overridden_target_type = is_inherited_target_type
 
-    def _key_of(self, spec: Any) -> str | None:
-        return spec.name or getattr(spec, "data_type_def", None) or getattr(spec, "data_type_inc", None)
-
     def is_inherited_spec(self, spec: Any) -> bool:
         """True if `spec` (a sub-spec anywhere below this one) came from the included type."""
-        key = self._key_of(spec)
-        for kind in ("links", "groups", "datasets"):
-            if key is not None and key in getattr(self, "_" + kind):
-                return self._inherited(kind, key, False)
-        if key in self._types and not isinstance(spec, AttributeSpec):
-            return self.is_inherited_type(key)
-        if key in self._targets and isinstance(spec, LinkSpec):
-            return self.is_inherited_target_type(key)
-        if super().is_inherited_spec(spec):
-            return True
-        parent = spec.parent
-        if isinstance(spec, AttributeSpec) and parent is not None and parent is not self:
-            pname = parent.name or parent.data_type
-            index = self._datasets if isinstance(parent, DatasetSpec) else self._groups
-            sub = index.get(pname)
-            if sub is not None and pname not in self._new["datasets" if index is self._datasets else "groups"]:
-                return sub.get_attribute(spec.name) is not None  # type: ignore[arg-type]
-        return False
+        return self._inherited_sub(spec, False)
 
     def is_overridden_spec(self, spec: Any) -> bool:
         """True if `spec` (a sub-spec anywhere below this one) refines one of the included type."""
-        key = spec.name
-        if key is None:
-            if isinstance(spec, LinkSpec) or spec.is_many():
-                return False
-            key = spec.data_type_def or spec.data_type_inc
+        return self._inherited_sub(spec, True)
+
+    def _inherited_sub(self, spec: Any, overridden: bool) -> bool:
+        """Whether `spec` came from (or, `overridden`, refines) the included type: found by name, else by
+        type (unnamed links and sub-specs of many are never overridden), else as an attribute of a sub-spec."""
+        if overridden and spec.name is None and (isinstance(spec, LinkSpec) or spec.is_many()):
+            return False
+        key = spec.name or getattr(spec, "data_type_def", None) or getattr(spec, "data_type_inc", None)
         for kind in ("links", "groups", "datasets"):
-            if key in getattr(self, "_" + kind):
-                return self._inherited(kind, key, True)
+            if key is not None and key in self._by_name(kind):
+                return self._inherited(kind, key, overridden)
         if key in self._types and not isinstance(spec, AttributeSpec):
-            return self.is_overridden_type(key)
-        if super().is_overridden_spec(spec):
+            return self.is_inherited_type(key)
+        if not overridden and key in self._targets and isinstance(spec, LinkSpec):
+            return self.is_inherited_target_type(key)
+        if (BaseStorageSpec.is_overridden_spec if overridden else BaseStorageSpec.is_inherited_spec)(self, spec):
             return True
         parent = spec.parent
         if isinstance(spec, AttributeSpec) and parent is not None and parent is not self:
             pname = parent.name or parent.data_type
-            is_ds = isinstance(parent, DatasetSpec)
-            sub = (self._datasets if is_ds else self._groups).get(pname)
-            if sub is not None and pname in self._over["datasets" if is_ds else "groups"]:
-                return sub.is_overridden_spec(spec)
+            kind = "datasets" if isinstance(parent, DatasetSpec) else "groups"
+            sub = self._by_name(kind).get(pname)
+            if sub is not None and overridden:
+                return pname in self._over[kind] and sub.is_overridden_spec(spec)
+            if sub is not None:
+                return pname not in self._new[kind] and sub.get_attribute(spec.name) is not None
         return False
 
     @classmethod
