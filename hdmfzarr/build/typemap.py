@@ -42,10 +42,11 @@ class TypeMap:
         self._modules_seen = 0  # len(sys.modules) when the lazy classes were last matched against it
 
     # -- value semantics ---------------------------------------------------------------------
-    def copy(self) -> TypeMap:
-        """An independent TypeMap: registering or loading on the copy leaves this one unchanged."""
+    def copy(self, catalog: Any = None) -> TypeMap:
+        """An independent TypeMap (with ``catalog`` instead of a copy of this one's, if given): registering or
+        loading on the copy leaves this one unchanged."""
         cat = self.namespace_catalog
-        new = TypeMap(cat.copy() if hasattr(cat, "copy") else _copy.deepcopy(cat))
+        new = TypeMap(catalog or (cat.copy() if hasattr(cat, "copy") else _copy.deepcopy(cat)))
         new._classes = dict(self._classes)
         new._types = dict(self._types)
         new._mappers = dict(self._mappers)
@@ -92,15 +93,10 @@ class TypeMap:
         kept = {n: e for n, e in mine.to_cache().items() if n not in cache}
         if kept:
             cat.load_cache(kept, check=False)
-        new = TypeMap(cat)
+        new = self.copy(cat)
         for key, cls in self._classes.items():
             if key[0] in replaced and cls.__module__ == "hdmfzarr.generated":
-                continue
-            new._classes[key] = cls
-            new._types.setdefault(cls, self._types.get(cls, key))
-        new._mappers = dict(self._mappers)
-        new._lazy = dict(self._lazy)
-        new._lazy_mappers = dict(self._lazy_mappers)
+                del new._classes[key]
         return new
 
     def loaded_versions(self) -> dict[str, str]:

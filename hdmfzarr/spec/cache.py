@@ -16,7 +16,8 @@ from typing import Any
 
 from ..errors import CorruptStoreError
 
-__all__ = ["CACHE_GROUP", "NAMESPACE_SOURCE", "version_key", "encode_cache", "latest_sources", "decode_cache"]
+__all__ = ["CACHE_GROUP", "NAMESPACE_SOURCE", "version_key", "encode_cache", "latest_sources", "decode_cache",
+           "own_description"]
 
 #: the group holding the cache (hdmf's default; a root ``.specloc`` attribute may name another)
 CACHE_GROUP = "specifications"
@@ -73,13 +74,13 @@ def decode_cache(items: Iterable[tuple[str, str, str, Any]], where: str) -> dict
             raise CorruptStoreError(f"{where}/{name}/{version}/{source}: cached spec is not JSON ({exc})") from exc
         entry = out.setdefault(name, {"version": version, "namespace": None, "sources": {}})
         if source == NAMESPACE_SOURCE:
-            entry["namespace"] = _own_description(doc, name)
+            entry["namespace"] = own_description(doc, name)
         else:
             entry["sources"][source] = doc
     return {k: v for k, v in out.items() if v["namespace"] is not None}
 
 
-def _own_description(doc: Any, name: str) -> Any:
+def own_description(doc: Any, name: str) -> Any:
     """The namespace's own description out of hdmf's ``{"namespaces": [...]}`` wrapping."""
     if isinstance(doc, dict) and isinstance(doc.get("namespaces"), list):
         items = [n for n in doc["namespaces"] if isinstance(n, dict)]

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from ..errors import SpecError, SpecFileNotFoundError, UnknownNamespaceError
-from .cache import version_key
+from .cache import own_description, version_key
 from .load import TYPE_KEYS, detect_type_key, read_yaml, specs_from_source
 from .model import DatasetSpec, GroupSpec, RefSpec, Spec, private_field, spec_key
 from .resolve import Resolver
@@ -533,9 +533,7 @@ class NamespaceCatalog:
         for name, item in cache.items():
             if not isinstance(item, dict) or "namespace" not in item:
                 raise SpecError(f"cache entry {name!r} needs 'namespace' and 'sources'", file="<cache>", key=name)
-            nsd = item["namespace"]
-            if isinstance(nsd, dict) and "namespaces" in nsd:  # hdmf's {"namespaces": [ns]} wrapping
-                nsd = nsd["namespaces"][0] if nsd["namespaces"] else {}
+            nsd = own_description(item["namespace"], name) or {}  # hdmf's {"namespaces": [ns]} wrapping
             entries.append(nsd)
             sources[nsd.get("name", name) if isinstance(nsd, dict) else name] = item.get("sources") or {}
 
