@@ -9,7 +9,8 @@ from typing import Any, ClassVar
 import numpy as np
 
 from hdmfzarr.common.columns import ElementIdentifiers, VectorData
-from hdmfzarr.common.table import DynamicTable, import_pandas
+from hdmfzarr.common.dataframe import import_pandas
+from hdmfzarr.common.table import DynamicTable
 from hdmfzarr.errors import ContainerError, ContainerKeyError
 
 __all__ = ["AlignedDynamicTable"]

@@ -25,12 +25,11 @@ from hdmfzarr.common.columns import (
     _as_positions,
     column_chain,
 )
-from hdmfzarr.common.dataframe import import_pandas, table_frame
 from hdmfzarr.container import Container, require_str
 from hdmfzarr.errors import ContainerError, ContainerIndexError, ContainerKeyError, ContainerTypeError
 from hdmfzarr.record import Record
 
-__all__ = ["ColumnInfo", "DynamicTable", "MeaningsTable", "import_pandas"]
+__all__ = ["ColumnInfo", "DynamicTable", "MeaningsTable"]
 
 _PY_SCALARS = (int, float, str, bool)
 _SEQ_TYPES = (list, tuple, np.ndarray)
@@ -1146,6 +1145,8 @@ class DynamicTable(Container):
     # --- pandas ---------------------------------------------------------------------------
     def _frame(self, rows: Any, index: bool, exclude: Iterable[str]) -> Any:
         """The DataFrame of ``rows``: one bulk read per column, store-backed columns read concurrently."""
+        from hdmfzarr.common.dataframe import table_frame  # on first use: a read that makes no frame skips it
+
         return table_frame(self, rows, index, exclude)
 
     def to_dataframe(self, index: bool = False, exclude: Iterable[str] = ()) -> Any:
@@ -1171,6 +1172,8 @@ class DynamicTable(Container):
         ``columns`` declares columns as hdmf does (dicts with name, description, index, table, enum);
         ``table_description`` is hdmf's name for ``description``.
         """
+        from hdmfzarr.common.dataframe import import_pandas
+
         import_pandas()
         if table_description is not None:
             description = table_description

@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any
 
 from .dtypes import canonical_dtype, dtype_from_numpy, is_sub_dtype, numpy_dtype
 from .load import spec_from_dict
-from .catalog import SpecCatalog
 from .model import (
     ONE_OR_MANY,
     ZERO_OR_MANY,
@@ -28,6 +27,7 @@ from .model import (
 from .namespace import NamespaceCatalog, SpecNamespace
 
 if TYPE_CHECKING:
+    from .catalog import SpecCatalog
     from .write import NamespaceBuilder, YAMLSpecWriter, export_spec
 
 _WRITE = ("NamespaceBuilder", "YAMLSpecWriter", "export_spec")  # imported on first use: reading never writes specs
@@ -65,10 +65,13 @@ def default_namespace_path(version: str | None = None) -> Path:
 
 
 def __getattr__(name: str) -> Any:
-    if name not in _WRITE:
-        raise AttributeError(f"module 'hdmfzarr.spec' has no attribute {name!r}")
-    from . import write
+    if name == "SpecCatalog":  # what SpecNamespace.catalog builds on first use: a read needs none
+        from .catalog import SpecCatalog as value
+    elif name in _WRITE:
+        from . import write
 
-    value = getattr(write, name)
+        value = getattr(write, name)
+    else:
+        raise AttributeError(f"module 'hdmfzarr.spec' has no attribute {name!r}")
     globals()[name] = value
     return value

@@ -24,9 +24,11 @@ WRITE_MODULES = (
     "hdmfzarr.backends.zarr.append",
     "hdmfzarr.build.appends",
 )
-# nor what a table does not use: other hdmf-common classes, spec export, the notebook view, remote stores
+# nor what a table read does not use: other hdmf-common classes, spec export and catalogs, DataFrames, the
+# notebook view, remote stores
 UNUSED_BY_A_TABLE = ("hdmfzarr.common.sparse", "hdmfzarr.common.aligned", "hdmfzarr.common.multi",
-                     "hdmfzarr.spec.write", "html", "hdmfzarr.repr", "hdmfzarr.backends.zarr.remote", "s3fs")
+                     "hdmfzarr.spec.write", "hdmfzarr.spec.catalog", "hdmfzarr.common.dataframe", "html",
+                     "hdmfzarr.repr", "hdmfzarr.backends.zarr.remote", "s3fs")
 
 _READ = """
 import json, sys
