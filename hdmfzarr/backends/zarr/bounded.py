@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from functools import cached_property
 from typing import Any
 
 import numpy as np
 
-from .compat import BatchedCodecPipeline, use_codec_pipeline
+from .compat import BatchedCodecPipeline, ChunkTransform, use_codec_pipeline
 from .safety import check_decoded_size, max_chunk_bytes
 
 __all__ = ["BoundedCodecPipeline", "install", "chunk_bound", "codec_id"]
@@ -63,8 +64,8 @@ class BoundedCodecPipeline(BatchedCodecPipeline):
             return codec_id(codec), trailing
         return None, 0
 
-    async def decode_batch(self, chunk_bytes_and_specs: Iterable[tuple[Any, Any]]) -> Iterable[Any]:
-        pairs = list(chunk_bytes_and_specs)
+    def _check(self, pairs: list[tuple[Any, Any]]) -> None:
+        """Refuse (DecodedSizeError) any chunk whose outermost compressor would decode past its bound."""
         name, trailing = self._outer()
         if name is not None:
             for data, spec in pairs:
@@ -73,7 +74,28 @@ class BoundedCodecPipeline(BatchedCodecPipeline):
                     if trailing:
                         raw = raw[:-trailing]
                     check_decoded_size(name, raw, chunk_bound(spec))
+
+    async def decode_batch(self, chunk_bytes_and_specs: Iterable[tuple[Any, Any]]) -> Iterable[Any]:
+        pairs = list(chunk_bytes_and_specs)
+        self._check(pairs)
         return await super().decode_batch(pairs)
+
+    @cached_property
+    def _transform(self) -> ChunkTransform | None:
+        """The codecs as one synchronous chain, None when one of them only decodes asynchronously."""
+        try:
+            return ChunkTransform(codecs=tuple(self))
+        except TypeError:
+            return None
+
+    def decode_sync(self, chunks: list[Any], spec: Any) -> list[Any] | None:
+        """Chunks (None: not stored) of one ArraySpec decoded in the calling thread, checked as
+        :meth:`decode_batch` checks them; None when a codec has no synchronous decoder."""
+        transform = self._transform
+        if transform is None:
+            return None
+        self._check([(data, spec) for data in chunks])
+        return [None if data is None else transform.decode_chunk(data, spec) for data in chunks]
 
 
 def install() -> None:

@@ -19,10 +19,11 @@ import numpy as np
 
 from zarr import Array, AsyncArray, AsyncGroup, Group
 from zarr.abc.store import ByteRequest, OffsetByteRequest, RangeByteRequest, Store, SuffixByteRequest
+from zarr.abc.store import _store_supports_sync_io
 from zarr.core.array_spec import ArraySpec
 from zarr.core.buffer import Buffer, BufferPrototype, default_buffer_prototype
 from zarr.codecs import BytesCodec, ShardingCodec
-from zarr.core.chunk_utils import fill_value_or_default
+from zarr.core.chunk_utils import ChunkTransform, fill_value_or_default
 from zarr.core.chunk_key_encodings import DefaultChunkKeyEncoding, V2ChunkKeyEncoding
 from zarr.core.codec_pipeline import BatchedCodecPipeline
 from zarr.core.dtype import get_data_type_from_native_dtype
@@ -36,7 +37,7 @@ __all__ = [
     "Array", "AsyncArray", "Group", "Store", "StorePath", "FsspecStore", "LocalStore", "WrapperStore",
     "Buffer", "BufferPrototype", "ByteRequest", "OffsetByteRequest", "RangeByteRequest", "SuffixByteRequest",
     "VariableLengthBytes", "BatchedCodecPipeline", "use_codec_pipeline", "edit_array_document",
-    "read_whole_chunks",
+    "read_whole_chunks", "read_whole_chunks_sync", "ChunkTransform",
 ]
 
 #: the zarr-python versions this module was written and tested against (pyproject.toml pins the same)
@@ -94,29 +95,65 @@ def async_group(group: Group) -> AsyncGroup:
     return group._async_group
 
 
-async def read_whole_chunks(array: Array, coords: list[tuple[int, ...]]) -> list[np.ndarray | None]:
-    """Whole decoded chunks of an unsharded array, each through the array's codec pipeline but not copied
-    into an output buffer as ``getitem`` does (a chunk read to be cached costs one decode, not a decode
-    plus a copy). A chunk not stored is the fill value, or ``None`` where zarr is configured to refuse it."""
+def _whole_chunk_spec(array: Array) -> tuple[Any, ArraySpec]:
+    """(zarr's async array, the ArraySpec of one whole chunk of ``array``)."""
     aarr = array.async_array
     meta = aarr.metadata
     config = aarr.config
     if isinstance(meta, ArrayV2Metadata):  # a v2 array's memory order is its own, not the config's
         config = dataclasses.replace(config, order=meta.order)
-    proto = default_buffer_prototype()
-    spec = ArraySpec(shape=tuple(array.chunks), dtype=meta.dtype, fill_value=meta.fill_value, config=config,
-                     prototype=proto)
-    raws = await asyncio.gather(*((aarr.store_path / meta.encode_chunk_key(c)).get(prototype=proto) for c in coords))
-    decoded = await aarr.codec_pipeline.decode([(raw, spec) for raw in raws])
+    return aarr, ArraySpec(shape=tuple(array.chunks), dtype=meta.dtype, fill_value=meta.fill_value, config=config,
+                           prototype=default_buffer_prototype())
+
+
+def _as_blocks(decoded: list[Any], spec: ArraySpec) -> list[np.ndarray | None]:
+    """Decoded chunks as numpy; a chunk not stored is the fill value, or None where zarr refuses it."""
     out: list[np.ndarray | None] = []
     for d in decoded:
         if d is not None:
             out.append(d.as_numpy_array())
-        elif getattr(config, "read_missing_chunks", True) is False:
+        elif getattr(spec.config, "read_missing_chunks", True) is False:
             out.append(None)
         else:
-            out.append(np.full(spec.shape, fill_value_or_default(spec), dtype=meta.dtype.to_native_dtype()))
+            out.append(np.full(spec.shape, fill_value_or_default(spec), dtype=spec.dtype.to_native_dtype()))
     return out
+
+
+async def read_whole_chunks(array: Array, coords: list[tuple[int, ...]]) -> list[np.ndarray | None]:
+    """Whole decoded chunks of an unsharded array, each through the array's codec pipeline but not copied
+    into an output buffer as ``getitem`` does (a chunk read to be cached costs one decode, not a decode
+    plus a copy). A chunk not stored is the fill value, or ``None`` where zarr is configured to refuse it."""
+    aarr, spec = _whole_chunk_spec(array)
+    raws = await asyncio.gather(*((aarr.store_path / aarr.metadata.encode_chunk_key(c)).get(prototype=spec.prototype)
+                                  for c in coords))
+    return _as_blocks(list(await aarr.codec_pipeline.decode([(raw, spec) for raw in raws])), spec)
+
+
+def _reads_synchronously(store: Store) -> bool:
+    """Whether ``store`` reads through ``get_sync`` what its ``get`` reads: zarr says it can read
+    synchronously, and each class defining ``get`` (a wrapper's and the wrapped store's) defines
+    ``get_sync`` beside it (a wrapper overriding ``get`` alone, to count or authorise reads, keeps
+    every read on its ``get``)."""
+    if not _store_supports_sync_io(store):
+        return False
+    owner = next((cls for cls in type(store).__mro__ if "get" in vars(cls)), None)
+    if owner is None or "get_sync" not in vars(owner):
+        return False
+    inner = getattr(store, "_store", None) if isinstance(store, WrapperStore) else None
+    return inner is None or _reads_synchronously(inner)
+
+
+def read_whole_chunks_sync(array: Array, coords: list[tuple[int, ...]]) -> list[np.ndarray | None] | None:
+    """:func:`read_whole_chunks` in the calling thread, without a round trip through zarr's event loop
+    (which costs more than reading and decoding a local chunk): only for stores that read synchronously
+    (local files, memory) and pipelines offering ``decode_sync`` (ours, with its size checks); else None."""
+    aarr, spec = _whole_chunk_spec(array)
+    decode = getattr(aarr.codec_pipeline, "decode_sync", None)
+    if decode is None or not _reads_synchronously(aarr.store_path.store):
+        return None
+    raws = [(aarr.store_path / aarr.metadata.encode_chunk_key(c)).get_sync(prototype=spec.prototype) for c in coords]
+    decoded = decode(raws, spec)
+    return None if decoded is None else _as_blocks(decoded, spec)
 
 
 def buffer_prototype() -> BufferPrototype:

@@ -22,7 +22,7 @@ import numpy as np
 
 from ...dask import import_dask_array
 from ...errors import HdmfZarrError
-from .compat import async_array, read_whole_chunks
+from .compat import async_array, read_whole_chunks, read_whole_chunks_sync
 from .convention import V2
 from .safety import check_read_chunks, check_read_size, max_read_bytes, translate_error
 from .store import StoreHandle, run
@@ -87,8 +87,10 @@ class ZarrChunkSource:
                 raise translate_error(exc, self.where, "read scalar") from exc
         if not self._whole_chunks():
             return self._fetch_selections(coords)
-        try:
-            blocks = run(read_whole_chunks(self.array, coords))
+        try:  # a chunk or two (rows read one by one) from a local store: no event-loop round trip
+            blocks = read_whole_chunks_sync(self.array, coords) if len(coords) <= 2 else None
+            if blocks is None:
+                blocks = run(read_whole_chunks(self.array, coords))
         except Exception as exc:  # zarr/codec errors on corrupt chunks, I/O errors
             raise translate_error(exc, self.where, "read chunks") from exc
         out: dict[tuple[int, ...], np.ndarray] = {}

@@ -99,6 +99,10 @@ class ConfinedLocalStore(LocalStore):
         self.check_inside(key)
         return await super().get(key, prototype, byte_range)
 
+    def get_sync(self, key: str, *, prototype: Any = None, byte_range: Any = None) -> Any:
+        self.check_inside(key)
+        return super().get_sync(key, prototype=prototype, byte_range=byte_range)
+
     async def get_partial_values(self, prototype: Any, key_ranges: Any) -> Any:
         pairs = list(key_ranges)
         for key, _ in pairs:

@@ -1,0 +1,158 @@
+"""Rows of a local (or in-memory) store read in the calling thread, without a round trip through zarr's event
+loop: the same values, fill values, errors and decompression-bomb checks as the zarr path, and a store
+wrapper that overrides ``get`` alone still sees every read."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numcodecs
+import numpy as np
+import pytest
+import zarr
+from zarr.codecs import BloscCodec, BytesCodec, Crc32cCodec, GzipCodec, TransposeCodec, ZstdCodec
+from zarr.storage import LocalStore, MemoryStore, WrapperStore
+
+from hdmfzarr.backends.zarr import ZarrIO, compat, lazy
+from hdmfzarr.backends.zarr.store import ConfinedLocalStore
+from hdmfzarr.common import DynamicTable
+from hdmfzarr.errors import CorruptStoreError, UnsafeReferenceError
+
+
+def _table(n: int = 500) -> tuple[DynamicTable, list[np.ndarray]]:
+    rng = np.random.default_rng(5)
+    rows = [rng.standard_normal(i % 7).astype(np.float32) for i in range(n)]
+    t = DynamicTable(name="t", description="d")
+    t.add_column("r", "ragged", dtype="float32", index=True)
+    t.extend({"id": np.arange(n), "r": rows})
+    return t, rows
+
+
+class _NoLoop:
+    """Stands in for the event-loop bridge: any use of it fails the test."""
+
+    def __call__(self, coro):  # noqa: ANN001, ANN204
+        coro.close()
+        raise AssertionError("a row read went through zarr's event loop")
+
+
+@pytest.mark.parametrize("fmt", [3, 2])
+def test_rows_of_a_local_store_are_read_without_the_event_loop(tmp_path: Path, fmt: int,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    table, rows = _table()
+    path = tmp_path / "t.zarr"
+    with ZarrIO(path, "w", zarr_format=fmt) as io:
+        io.write(table)
+    with ZarrIO(path) as io:
+        col = io.read()["r"]
+        monkeypatch.setattr(lazy, "run", _NoLoop())
+        for i in (0, 3, 499, 250, 1):
+            assert np.array_equal(col[i], rows[i])
+
+
+class _CountingGets(WrapperStore):
+    """A wrapper overriding ``get`` alone (to count reads): every read must still reach it."""
+
+    def __init__(self, store) -> None:  # noqa: ANN001
+        super().__init__(store)
+        self.keys: list[str] = []
+
+    async def get(self, key, prototype, byte_range=None):  # noqa: ANN001, ANN201
+        self.keys.append(key)
+        return await self._store.get(key, prototype, byte_range)
+
+    def _with_store(self, store):  # noqa: ANN001, ANN202
+        return _CountingGets(store)
+
+
+def _arrays(store) -> dict[str, zarr.Array]:  # noqa: ANN001
+    """Arrays (a chunk of fill value left unwritten) through many codec chains, formats 3 and 2."""
+    v3 = {  # name: (filters, serializer, compressors)
+        "blosc": ((), BytesCodec(), [BloscCodec(cname="lz4", clevel=5, shuffle="shuffle")]),
+        "zstd-crc": ((), BytesCodec(), [ZstdCodec(level=1), Crc32cCodec()]),
+        "gzip": ((), BytesCodec(), [GzipCodec(level=1)]),
+        "raw-big-endian": ((), BytesCodec(endian="big"), None),
+        "transposed": ([TransposeCodec(order=(1, 0))], BytesCodec(), [ZstdCodec(level=1)]),
+    }
+    out: dict[str, zarr.Array] = {}
+    for name, (filters, serializer, compressors) in v3.items():
+        shape, chunks = ((10, 40), (4, 16)) if name == "transposed" else ((100,), (16,))
+        out[name] = zarr.create_array(store, name=name, shape=shape, chunks=chunks, fill_value=-1,
+                                      dtype=">i4" if name == "raw-big-endian" else "int32",
+                                      filters=filters, serializer=serializer, compressors=compressors)
+    for name, comp in (("v2-blosc", numcodecs.Blosc("zstd", 3, numcodecs.Blosc.BITSHUFFLE)),
+                       ("v2-zlib", numcodecs.Zlib(1)), ("v2-raw", None)):
+        out[name] = zarr.create_array(store, name=name, shape=(10, 40), chunks=(4, 16), dtype="<f8",
+                                      fill_value=-1.0, zarr_format=2, compressors=comp, order="F")
+    for arr in out.values():
+        values = np.arange(arr.size).reshape(arr.shape).astype(arr.dtype)
+        values.reshape(-1)[:16] = -1  # the first chunk of 1-d arrays holds the fill value only: not stored
+        arr[...] = values
+    return out
+
+
+def _coords(arr: zarr.Array) -> list[tuple[int, ...]]:
+    return [tuple(c) for c in np.ndindex(*arr.cdata_shape)]
+
+
+@pytest.mark.parametrize("kind", ["local", "memory"])
+def test_sync_chunks_are_the_chunks_zarrs_loop_decodes(tmp_path: Path, kind: str) -> None:
+    """Every chain decodes to the same chunks (fill values for chunks not stored, trailing edges included)."""
+    store = ConfinedLocalStore(tmp_path / "a.zarr") if kind == "local" else MemoryStore()
+    for name, arr in _arrays(store).items():
+        coords = _coords(arr)
+        sync = compat.read_whole_chunks_sync(arr, coords)
+        assert sync is not None, name
+        loop = compat.run(compat.read_whole_chunks(arr, coords))
+        assert len(sync) == len(loop) == len(coords)
+        for c, a, b in zip(coords, sync, loop):
+            assert a.dtype == b.dtype and a.shape == b.shape == tuple(arr.chunks), (name, c)
+            assert np.array_equal(a, b), (name, c)
+        if arr.ndim == 1:
+            assert (sync[0] == -1).all() and not (arr.store_path / arr.metadata.encode_chunk_key((0,))).get_sync()
+
+
+def test_stores_read_only_asynchronously_keep_zarrs_loop(tmp_path: Path) -> None:
+    """A wrapper overriding ``get`` alone (counting, authorising...) and a wrapper of one are read through
+    ``get``; the same store unwrapped reads synchronously."""
+    arr = _arrays(LocalStore(tmp_path / "a.zarr"))["blosc"]
+    for store in (_CountingGets(LocalStore(tmp_path / "a.zarr")),
+                  WrapperStore(_CountingGets(LocalStore(tmp_path / "a.zarr")))):
+        wrapped = zarr.open_array(store, path="blosc", mode="r")
+        assert compat.read_whole_chunks_sync(wrapped, [(1,)]) is None
+    assert compat.read_whole_chunks_sync(zarr.open_array(LocalStore(tmp_path / "a.zarr"), path="blosc", mode="r"),
+                                         [(1,)])[0].tolist() == arr[16:32].tolist()
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "bomb"])
+def test_damaged_chunks_read_one_row_at_a_time_are_refused_as_before(tmp_path: Path, damage: str) -> None:
+    """A garbage, truncated or bomb chunk met by a single-row read raises CorruptStoreError naming the column."""
+    table, _ = _table()
+    path = tmp_path / "t.zarr"
+    with ZarrIO(path, "w") as io:
+        io.write(table)
+    chunk = path / "r" / "c" / "0"
+    raw = chunk.read_bytes()
+    bomb = numcodecs.Blosc("lz4", 5, numcodecs.Blosc.SHUFFLE, typesize=4).encode(np.zeros(2**23, "f4"))
+    chunk.write_bytes({"garbage": b"\x02\x01" + os.urandom(200), "truncated": raw[: len(raw) // 2],
+                       "bomb": bomb}[damage])
+    with ZarrIO(path) as io:
+        col = io.read()["r"]
+        with pytest.raises(CorruptStoreError, match="/r") as err:
+            col[3]
+        if damage == "bomb":
+            assert "more than" in str(err.value)
+
+
+def test_confined_local_store_refuses_symlinks_outside_on_synchronous_reads(tmp_path: Path) -> None:
+    secret = tmp_path / "secret"
+    secret.write_bytes(b"do-not-read-me")
+    root = tmp_path / "s.zarr"
+    (root / "x").mkdir(parents=True)
+    os.symlink(secret, root / "x" / "0")
+    (root / "x" / "1").write_bytes(b"inside")
+    store = ConfinedLocalStore(root, read_only=True)
+    with pytest.raises(UnsafeReferenceError, match="outside the store"):
+        store.get_sync("x/0")
+    assert store.get_sync("x/1").to_bytes() == b"inside"
