@@ -25,7 +25,7 @@ class FetchLog(list):
 
 @pytest.fixture
 def fetch_log(monkeypatch: pytest.MonkeyPatch) -> Iterator[FetchLog]:
-    """Record every ``Store.get`` key of LocalStore and FsspecStore while the test runs."""
+    """Record every ``Store.get`` key of LocalStore and FsspecStore (and ``get_sync`` of LocalStore) while the test runs."""
     log = FetchLog()
     for cls in (LocalStore, FsspecStore):
         original = cls.get
@@ -35,4 +35,11 @@ def fetch_log(monkeypatch: pytest.MonkeyPatch) -> Iterator[FetchLog]:
             return await _original(self, key, *args, **kwargs)
 
         monkeypatch.setattr(cls, "get", get)
+    original_sync = LocalStore.get_sync  # rows of a local store are read synchronously (no event loop)
+
+    def get_sync(self, key, *args, **kwargs):  # type: ignore[no-untyped-def]
+        log.append(key)
+        return original_sync(self, key, *args, **kwargs)
+
+    monkeypatch.setattr(LocalStore, "get_sync", get_sync)
     yield log

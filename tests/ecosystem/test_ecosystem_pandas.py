@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from pathlib import Path
 
@@ -106,6 +107,22 @@ def test_ecosystem_pandas_columns_are_read_concurrently(store, monkeypatch: pyte
         finally:
             inflight["now"] -= 1
 
+    original_sync = LocalStore.get_sync  # a chunk or two of a local array is read in the calling thread
+    lock = threading.Lock()
+
+    def slow_get_sync(self, key, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if "/c/" not in key:
+            return original_sync(self, key, *args, **kwargs)
+        with lock:
+            inflight["now"] += 1
+            inflight["max"] = max(inflight["max"], inflight["now"])
+        try:
+            time.sleep(0.05)
+            return original_sync(self, key, *args, **kwargs)
+        finally:
+            with lock:
+                inflight["now"] -= 1
+
     def timed_read() -> float:
         with ZarrIO(path) as io:
             lazy = io.read()
@@ -117,6 +134,7 @@ def test_ecosystem_pandas_columns_are_read_concurrently(store, monkeypatch: pyte
 
     timed_read()  # warm up (first-use imports and caches) before timing
     monkeypatch.setattr(LocalStore, "get", slow_get)
+    monkeypatch.setattr(LocalStore, "get_sync", slow_get_sync)
     concurrent = min(timed_read() for _ in range(3))
     assert inflight["max"] >= 3, inflight
     monkeypatch.setattr(dataframe, "MAX_READ_THREADS", 1)
