@@ -68,6 +68,10 @@ class AbstractContainer:
         # Set by a backend on read (the store URL and the object's path inside it).
         self.container_source: str | None = None
 
+    def _where(self) -> str:
+        """How error messages name this object: its class and name."""
+        return f"{type(self).__name__} {self.name!r}"
+
     def __bool__(self) -> bool:
         # A container is an object, not a collection: an empty table or dataset is still truthy.
         return True
@@ -83,7 +87,7 @@ class AbstractContainer:
 
     @object_id.setter
     def object_id(self, value: str) -> None:
-        self._object_id = require_str(value, f"{type(self).__name__} {self.name!r}: object_id")
+        self._object_id = require_str(value, f"{self._where()}: object_id")
 
     def generate_new_id(self, recurse: bool = True) -> None:
         """Give this container (and by default its descendants) fresh object ids, for export-as-new."""
@@ -104,7 +108,7 @@ class AbstractContainer:
             return
         if current is not None:
             raise ContainerError(
-                f"{type(self).__name__} {self.name!r} already has parent "
+                f"{self._where()} already has parent "
                 f"{type(current).__name__} {current.name!r}; cannot set parent "
                 f"{type(parent).__name__} {getattr(parent, 'name', None)!r}"
             )
@@ -112,7 +116,7 @@ class AbstractContainer:
             return
         if not isinstance(parent, AbstractContainer):
             raise ContainerError(
-                f"{type(self).__name__} {self.name!r}: parent must be a container, got {type(parent).__name__}"
+                f"{self._where()}: parent must be a container, got {type(parent).__name__}"
             )
         self._parent = parent
         parent.children.append(self)
@@ -130,7 +134,7 @@ class AbstractContainer:
         """Make ``child`` a child of this container (sets its parent); returns the child."""
         if not isinstance(child, AbstractContainer):
             raise ContainerError(
-                f"{type(self).__name__} {self.name!r}: a child must be a container, got {type(child).__name__}"
+                f"{self._where()}: a child must be a container, got {type(child).__name__}"
             )
         child.parent = self
         return child
@@ -197,7 +201,7 @@ class AbstractContainer:
 
     def __repr__(self) -> str:
         # One line, never reading data: the type, the name and the first REPR_FIELDS fields summarised.
-        parts = [f"{type(self).__name__} {self.name!r}"]
+        parts = [self._where()]
         fields = self.fields
         for key, value in list(fields.items())[:REPR_FIELDS]:
             parts.append(f"{key}={summarize_value(value)}")
@@ -346,7 +350,7 @@ class Container(AbstractContainer):
 
     def __getitem__(self, path: str) -> Any:
         if not isinstance(path, str):
-            raise TypeError(f"{type(self).__name__} {self.name!r}: index by stored path (a str), got {path!r}")
+            raise TypeError(f"{self._where()}: index by stored path (a str), got {path!r}")
         return GroupView(self, ())[path.strip("/")]
 
 
@@ -387,7 +391,7 @@ class Data(AbstractContainer):
     def _check_daskable(self, raw: Any) -> Any:
         """``raw`` if it can become a dask array (an empty array for no data); refuses iterators."""
         if isinstance(raw, DataChunkIterator):
-            raise ContainerError(f"{type(self).__name__} {self.name!r}: data given as a DataChunkIterator "
+            raise ContainerError(f"{self._where()}: data given as a DataChunkIterator "
                                  "cannot become a dask array")
         return np.zeros(0) if raw is None else raw
 

@@ -301,11 +301,7 @@ class _Renderer:
     def group(self, obj: Any, depth: int, label: str | None, open_: bool) -> str:
         attrs = self._attr_items(obj, set(), open_)
         kids = self._children(obj, depth, set())
-        body = ""
-        if attrs:
-            body += "<ul>" + "".join(attrs) + "</ul>"
-        if kids:
-            body += "<ul>" + "".join(kids) + "</ul>"
+        body = "".join("<ul>" + "".join(items) + "</ul>" for items in (attrs, kids) if items)
         return _details(self._title(obj, label), body, open_)
 
     def data(self, obj: Any, label: str | None, open_: bool = False) -> str:
@@ -360,8 +356,13 @@ class _Renderer:
             if region is not None:
                 kind += f" → table {region.name}"
             # a stored object column learns its element type from its first value: read only when open
-            known = live or not is_lazy_array(raw) or getattr(raw, "dtype", None) != np.dtype(object)
-            dtype = (obj_dtype(obj) if known else "") or info.get("dtype", "")
+            dtype: Any = None
+            if live or not is_lazy_array(raw) or getattr(raw, "dtype", None) != np.dtype(object):
+                try:
+                    dtype = obj.spec_dtype or obj.dtype  # a numpy dtype is falsy: kept as the last operand
+                except Exception:  # noqa: BLE001 - a description must never break the view
+                    pass
+            dtype = info.get("dtype", "") if dtype is None or dtype == "" else str(dtype)
             size = format_bytes(info["nbytes"]) if "nbytes" in info else ""
             cells = (obj.name, kind, dtype, shape, "" if chunks is None else chunks, size,
                      info.get("compression", ""), _short(getattr(obj, "description", "") or "", 80))
@@ -385,17 +386,6 @@ class _Renderer:
         )
         more = f"<i>… {len(table) - n} more rows</i>" if len(table) > n else ""
         return "<table>" + header + body + "</table>" + more
-
-
-def obj_dtype(obj: Any) -> str:
-    """A column's spec dtype ('text', 'float64', ...) when known, else its numpy dtype ('' if unknown).
-
-    For a lazy object column this looks at its first element, in the chunk the preview reads anyway."""
-    try:
-        dtype = getattr(obj, "spec_dtype", None) or getattr(obj, "dtype", None)
-    except Exception:  # noqa: BLE001 - a description must never break the view
-        dtype = None
-    return "" if dtype is None else str(dtype)
 
 
 def head_cells(top: Any, n: int) -> list[str]:

@@ -49,7 +49,7 @@ class BufferedData(Data):
     def set_dtype(self, dtype: Any, convert: bool = True) -> None:
         """Fix the column's dtype (spec name or numpy dtype); converts in-memory base data to it (with
         ``convert=False`` only checks it: a list stays a list, as hdmf keeps it)."""
-        ctype = resolve_dtype(dtype, where=f"{type(self).__name__} {self.name!r}: ")
+        ctype = resolve_dtype(dtype, where=f"{self._where()}: ")
         raw = self._raw_base()
         self._list_cache = None
         self._typed = self._typed or convert
@@ -57,10 +57,10 @@ class BufferedData(Data):
             try:
                 given = raw if isinstance(raw, np.ndarray) else np.asarray(raw, dtype=object if ctype.is_text else None)
             except (ValueError, TypeError) as exc:
-                raise ContainerError(f"{type(self).__name__} {self.name!r}: cannot make an array of the data: {exc}") from None
+                raise ContainerError(f"{self._where()}: cannot make an array of the data: {exc}") from None
             if not ctype.check_array(given):
                 raise ContainerError(
-                    f"{type(self).__name__} {self.name!r}: data of dtype {given.dtype} does not fit dtype {dtype!r}"
+                    f"{self._where()}: data of dtype {given.dtype} does not fit dtype {dtype!r}"
                 )
             if convert:
                 self._set_raw_base(ctype.to_array(given))
@@ -194,7 +194,7 @@ class BufferedData(Data):
         if isinstance(raw, DataChunkIterator):
             if raw.total_rows is None:
                 raise ContainerError(
-                    f"{type(self).__name__} {self.name!r}: length of a DataChunkIterator without total_rows is unknown"
+                    f"{self._where()}: length of a DataChunkIterator without total_rows is unknown"
                 )
             return raw.total_rows
         return len(raw)
@@ -320,7 +320,7 @@ class BufferedData(Data):
             self._set_raw_base(raw)
         if isinstance(raw, DataChunkIterator):
             raise ContainerError(
-                f"{type(self).__name__} {self.name!r}: data given as a DataChunkIterator cannot be read back"
+                f"{self._where()}: data given as a DataChunkIterator cannot be read back"
             )
         if not isinstance(raw, np.ndarray) and not is_lazy_array(raw):  # a pandas Series, any other array-like:
             raw = self._values_array(np.asarray(raw))  # positions, not its labels
@@ -338,52 +338,27 @@ class BufferedData(Data):
         raw = self._raw_base()
         if type(raw) is list and not isinstance(key, (int, np.integer, np.bool_)):
             # rows of a list base as hdmf gives them: a list (a slice of it, or the selected elements)
-            return raw[key] if isinstance(key, slice) else [raw[i] for i in self._row_positions(key, len(raw)).ravel().tolist()]
+            if isinstance(key, slice):
+                return raw[key]
+            idx = select_rows(key, len(raw), self._where())
+            assert isinstance(idx, np.ndarray)  # neither an int nor a slice: positions
+            return [raw[i] for i in idx.ravel().tolist()]
         return self._get_array(key)
-
-    def _row_positions(self, key: Any, n: int) -> np.ndarray:
-        """Rows ``key`` (integers, negative ones from the end, or a boolean mask) as int64 positions in range."""
-        where = f"{type(self).__name__} {self.name!r}"
-        idx = np.asarray(key)
-        if idx.dtype.kind == "b":
-            if idx.shape != (n,):
-                raise ContainerIndexError(f"{where}: boolean mask of {idx.size} elements for {n} rows")
-            idx = np.flatnonzero(idx)
-        if idx.size and idx.dtype.kind not in "iu":
-            raise ContainerError(f"{where}: rows must be selected by int, slice or integers, got {key!r}")
-        idx = np.where(idx < 0, idx + n, idx).astype(np.int64, copy=False)
-        if idx.size and (idx.min() < 0 or idx.max() >= n):
-            raise ContainerIndexError(f"{where}: rows {key!r:.60} out of range for {n} rows")
-        return idx
 
     def _get_array(self, key: Any) -> Any:
         """``get`` with numpy results (a list base is read through its cached array). Only a lazy base still
         has pending rows here: the appendable array reads each part as needed."""
         if self.rows.count:
             self._flush()
-        n = len(self)
-        if isinstance(key, (bool, np.bool_)):
-            raise ContainerTypeError(f"{type(self).__name__} {self.name!r}: rows are selected by int, not bool {key}")
-        if isinstance(key, (int, np.integer)):
-            i = int(key) + n if key < 0 else int(key)
-            if not 0 <= i < n:
-                raise ContainerIndexError(f"{type(self).__name__} {self.name!r}: row {key} out of range for {n} rows")
-            if self.rows.count:
-                return self._arr[i]
-            raw = self._raw_base()
-            return raw[i] if type(raw) is list or isinstance(raw, np.ndarray) or is_lazy_array(raw) else \
-                self._indexable_base()[i]
-        if isinstance(key, slice):
-            start, stop, step = key.indices(n)
-            if step == 1:
-                raw = self._arr if self.rows.count else self._indexable_base()
-                return np.asarray(raw[start:max(start, stop)])
-            key = np.arange(start, stop, step)
-        idx = self._row_positions(key, n)
+        sel = select_rows(key, len(self), self._where())
+        raw = self._raw_base()
         if self.rows.count:
-            return self._arr[idx]
-        raw = self._indexable_base()
-        return np.asarray(raw[idx]) if idx.size else np.asarray(raw[0:0])
+            raw = self._arr
+        elif not (isinstance(sel, int) and (type(raw) is list or isinstance(raw, np.ndarray) or is_lazy_array(raw))):
+            raw = self._indexable_base()
+        if isinstance(sel, int):
+            return raw[sel]
+        return np.asarray(raw[sel] if isinstance(sel, slice) or sel.size else raw[0:0])
 
     def get_all(self) -> np.ndarray | list[Any]:
         """Every element as one numpy array (one ``[:]`` read of a lazy base); ragged columns give a list."""
@@ -402,7 +377,7 @@ class BufferedData(Data):
 
     def __repr__(self) -> str:
         # Never touches the data: lengths and dtypes only (a lazy base is not read).
-        parts = [f"{type(self).__name__} {self.name!r}", f"rows={len(self)}"]
+        parts = [self._where(), f"rows={len(self)}"]
         dtype = self.spec_dtype if self._ctype is not None or not self.is_lazy else getattr(self._raw_base(), "dtype", None)
         if dtype is not None:
             parts.append(f"dtype={dtype}")
@@ -510,22 +485,15 @@ class VectorIndex(VectorData):
 
     def read(self, key: Any) -> Any:
         """Ragged rows: an array per row (a list of arrays per row for doubly ragged)."""
-        n = len(self)
-        if isinstance(key, (int, np.integer)):
-            i = int(key) + n if key < 0 else int(key)
-            if not 0 <= i < n:
-                raise ContainerIndexError(f"VectorIndex {self.name!r}: row {key} out of range for {n} rows")
-            bounds = self._offsets(i, i + 1)
+        idx = select_rows(key, len(self), self._where())
+        if isinstance(idx, int):
+            bounds = self._offsets(idx, idx + 1)
             return self.target.read(slice(int(bounds[0]), int(bounds[1])))
-        if isinstance(key, slice):
-            start, stop, step = key.indices(n)
-            if step == 1:
-                if stop <= start:
-                    return []
-                bounds = self._offsets(start, stop)
-                return _rows(self.target.read(slice(int(bounds[0]), int(bounds[-1]))), bounds)
-            key = np.arange(start, stop, step)
-        idx = self._row_positions(key, n)
+        if isinstance(idx, slice):
+            if idx.stop == idx.start:
+                return []
+            bounds = self._offsets(idx.start, idx.stop)
+            return _rows(self.target.read(slice(int(bounds[0]), int(bounds[-1]))), bounds)
         if idx.size == 0:
             return []
         lo, hi = int(idx.min()), int(idx.max()) + 1
@@ -567,6 +535,34 @@ class VectorIndex(VectorData):
     def get_all(self) -> list[Any]:
         """Every ragged row (one read of the offsets and one of the target, split with numpy)."""
         return self.read(slice(None))
+
+
+def select_rows(key: Any, n: int, where: str) -> int | slice | np.ndarray:
+    """Rows ``key`` of ``n`` as an int, a step-1 slice or int64 positions (from integers, a boolean mask or a
+    stepped slice); negative rows count from the end and every row must be in range."""
+    if isinstance(key, (bool, np.bool_)):
+        raise ContainerTypeError(f"{where}: rows are selected by int, not bool {key}")
+    if isinstance(key, (int, np.integer)):
+        i = int(key) + n if key < 0 else int(key)
+        if not 0 <= i < n:
+            raise ContainerIndexError(f"{where}: row {key} out of range for {n} rows")
+        return i
+    if isinstance(key, slice):
+        start, stop, step = key.indices(n)
+        if step == 1:
+            return slice(start, max(start, stop))
+        key = np.arange(start, stop, step)
+    idx = np.asarray(key)
+    if idx.dtype.kind == "b":
+        if idx.shape != (n,):
+            raise ContainerIndexError(f"{where}: boolean mask of {idx.size} elements for {n} rows")
+        idx = np.flatnonzero(idx)
+    if idx.size and idx.dtype.kind not in "iu":
+        raise ContainerError(f"{where}: rows must be selected by int, slice or integers, got {key!r}")
+    idx = np.where(idx < 0, idx + n, idx).astype(np.int64, copy=False)
+    if idx.size and (idx.min() < 0 or idx.max() >= n):
+        raise ContainerIndexError(f"{where}: rows {key!r:.60} out of range for {n} rows")
+    return idx
 
 
 def column_chain(top: BufferedData) -> list[Any]:

@@ -86,6 +86,19 @@ class _Typed:
         self.ctype = ctype
 
 
+def _fast_cell(ct: ColumnType) -> Any:
+    """The add_row fast path's test for one cell of a typed scalar column: a plain Python value that
+    ``ct`` takes as it is (an int in range, ASCII text, a float/bool/int it accepts)."""
+    bounds = ct.int_bounds
+    if bounds is not None:
+        lo, hi = bounds
+        return lambda v: type(v) is int and lo <= v <= hi
+    if ct.is_text:
+        return lambda v: type(v) is str and v.isascii()
+    accept = ct.accept
+    return lambda v: type(v) in (float, bool, int) and isinstance(v, accept)
+
+
 class _ColumnPlan:
     """How one user-visible column takes a row: its objects from the top index to the leaf."""
 
@@ -117,53 +130,24 @@ class _ColumnPlan:
         ct, leaf, top = self.ct, self.leaf, self.top
         general_check, general_commit = self.check_cell, self.commit_cell
         self.check, self.commit = general_check, general_commit
-        if ct is None or self.region or self.enum or self.row_shape is None or self.row_shape:
+        if ct is None or self.region or self.enum or self.row_shape is None or self.row_shape or self.depth > 1:
             return
-        accept = ct.accept
-        bounds = ct.int_bounds
-        lo, hi = bounds if bounds is not None else (0, -1)
+        fast = _fast_cell(ct)
         if self.depth == 0:
-            if bounds is not None:
 
-                def check(value: Any) -> Any:
-                    if type(value) is int and lo <= value <= hi:
-                        return value
-                    return general_check(value)
-
-            elif ct.is_text:
-
-                def check(value: Any) -> Any:
-                    if type(value) is str and value.isascii():
-                        return value
-                    return general_check(value)
-
-            else:
-
-                def check(value: Any) -> Any:
-                    t = type(value)
-                    if (t is float or t is bool or t is int) and isinstance(value, accept):
-                        return value
-                    return general_check(value)
+            def check(value: Any) -> Any:
+                return value if fast(value) else general_check(value)
 
             def commit(value: Any) -> None:
                 if type(value) is _Typed:
                     general_commit(value)
-                    return
-                leaf.rows.append(value)
+                else:
+                    leaf.rows.append(value)
 
-        elif self.depth == 1:
+        else:
 
             def check(value: Any) -> Any:
-                if type(value) is list:
-                    items: list[Any] = value
-                    for v in items:
-                        t = type(v)
-                        if not ((t is int or t is float or t is str or t is bool) and isinstance(v, accept)):
-                            return general_check(value)
-                        if (t is int and bounds is not None and not lo <= v <= hi) or (t is str and not v.isascii()):  # type: ignore[operator,attr-defined]
-                            return general_check(value)
-                    return value
-                return general_check(value)
+                return value if type(value) is list and all(map(fast, value)) else general_check(value)
 
             def commit(value: Any) -> None:
                 if type(value) is list and len(value) <= 64:
@@ -172,8 +156,6 @@ class _ColumnPlan:
                 else:
                     general_commit(value)
 
-        else:
-            return
         self.check, self.commit = check, commit
 
     # --- errors ---------------------------------------------------------------------------
@@ -631,7 +613,7 @@ class DynamicTable(Container):
             arr = np.asarray(id)
             if arr.size and arr.dtype.kind not in "iu":
                 raise ContainerError(
-                    f"{type(self).__name__} {self.name!r}: 'id' must be integers, got dtype {arr.dtype}"
+                    f"{self._where()}: 'id' must be integers, got dtype {arr.dtype}"
                 )
             if type(id) is list:  # kept a list, as hdmf keeps it
                 ids = ElementIdentifiers("id", id)
@@ -675,12 +657,9 @@ class DynamicTable(Container):
     def _warn_shadowed(self, name: str) -> None:
         """hdmf's warning for a column named like an attribute of the table (reached as ``t[name]`` only)."""
         if name in self.__dict__ or hasattr(type(self), name):
-            warnings.warn(f"An attribute {name!r} already exists on {type(self).__name__} {self.name!r} so this column "
+            warnings.warn(f"An attribute {name!r} already exists on {self._where()} so this column "
                           f"cannot be accessed as an attribute, e.g., table.{name}; it can only be accessed using "
                           f"other methods, e.g., table[{name!r}].", UserWarning, stacklevel=3)
-
-    def _where(self) -> str:
-        return f"{type(self).__name__} {self.name!r}"
 
     def _get_plans(self) -> dict[str, _ColumnPlan]:
         plans = self._plans
@@ -1232,7 +1211,7 @@ class DynamicTable(Container):
     def __repr__(self) -> str:
         names = list(self._colnames)
         shown = repr(names) if len(names) <= 10 else repr(names[:10])[:-1] + f", ... +{len(names) - 10}]"
-        return f"<{type(self).__name__} {self.name!r} rows={len(self)} columns={shown}>"
+        return f"<{self._where()} rows={len(self)} columns={shown}>"
 
 
 def _is_ragged_list(data: Any) -> bool:
