@@ -149,32 +149,18 @@ class AppendableArray(StoredArray):
         return (s[0] + self.rows.count, *s[1:]) if s else s
 
     @property
-    def dtype(self) -> np.dtype:
-        return self.stored.dtype
-
-    @property
-    def ndim(self) -> int:
-        return int(self.stored.ndim)
-
-    @property
     def size(self) -> int:
         return int(np.prod(self.shape))
 
-    @property
-    def chunks(self) -> tuple[int, ...]:
-        return tuple(self.stored.chunks)
-
-    @property
-    def store_url(self) -> str | None:
-        return getattr(self.stored, "store_url", None)
-
-    @property
-    def path(self) -> str | None:
-        return getattr(self.stored, "path", None)
+    def __getattr__(self, name: str) -> Any:
+        """The stored array's own attributes (``dtype``, ``ndim``, ``chunks``, ``path``, ``store_url``, ...)."""
+        if name.startswith("__") or name == "stored":  # not set yet (copying, unpickling)
+            raise AttributeError(name)
+        return getattr(self.stored, name)
 
     @property
     def where(self) -> str:
-        return str(getattr(self.stored, "where", self.path))
+        return str(getattr(self.stored, "where", getattr(self.stored, "path", None)))
 
     def __len__(self) -> int:
         return self.shape[0] if self.shape else len(self.stored)

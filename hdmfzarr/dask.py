@@ -14,18 +14,14 @@ from typing import Any
 import numpy as np
 
 from hdmfzarr.dataio import is_lazy_array
-from hdmfzarr.errors import ContainerError
+from hdmfzarr.errors import ContainerError, import_extra
 
 __all__ = ["to_dask", "is_dask_array", "import_dask_array"]
 
 
 def import_dask_array() -> Any:
     """``dask.array`` or an ImportError that says how to install it."""
-    try:
-        import dask.array as da
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ImportError("dask is required for to_dask() and dask writes: pip install hdmfzarr[dask]") from exc
-    return da
+    return import_extra("dask.array", "dask", "to_dask() and dask writes")
 
 
 def is_dask_array(value: Any) -> bool:

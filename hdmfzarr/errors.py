@@ -6,6 +6,8 @@ can act on the message without reading a traceback.
 
 from __future__ import annotations
 
+from typing import Any
+
 __all__ = [
     "HdmfZarrError",
     "SpecError",
@@ -28,6 +30,7 @@ __all__ = [
     "DanglingReferenceError",
     "UnsafeReferenceError",
     "ValidationError",
+    "import_extra",
 ]
 
 
@@ -141,6 +144,16 @@ class DanglingReferenceError(StoreError, LookupError):
 
 class UnsafeReferenceError(StoreError, PermissionError):
     """A reference or link leaves the store and the caller did not allow it."""
+
+
+def import_extra(module: str, extra: str, purpose: str) -> Any:
+    """``module`` imported, or an ImportError naming what needs it and the extra that installs it."""
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise ImportError(f"{extra} is required for {purpose}: pip install hdmfzarr[{extra}]") from exc
 
 
 class ValidationError(HdmfZarrError):

@@ -27,6 +27,8 @@ __all__ = ["ColumnType", "resolve_dtype", "infer_column_type", "OBJECT_TYPE"]
 _NUMERIC = NUMERIC_DTYPES | {"bool"}
 _TEXT = ("text", "ascii", "isodatetime")
 
+#: the array kinds a column of each numpy kind takes (ints into floats; others need their own kind)
+_FITS = {"f": "iuf", "i": "iu", "u": "iu", "c": "iufc"}
 _INT_TYPES = (int, np.integer)
 _FLOAT_TYPES = (int, float, np.integer, np.floating)
 _ACCEPT = {
@@ -61,27 +63,11 @@ class ColumnType(Record):
 
     def check_array(self, arr: np.ndarray) -> bool:
         """True when an array's dtype fits this column (numpy kinds, ints into floats, text into text)."""
-        kind = arr.dtype.kind
-        want = self.np_dtype.kind
-        if arr.size == 0:
-            return True
+        kind, want = arr.dtype.kind, self.np_dtype.kind
         if self.is_text:
-            if kind in "US":
-                return True
-            if kind == "O":
-                return all(issubclass(t, self.accept) for t in set(map(type, arr.flat)))
-            return False
-        if want == "O":
-            return True
-        if want == "f":
-            return kind in "iuf"
-        if want in "iu":
-            return kind in "iu"
-        if want == "b":
-            return kind == "b"
-        if want == "c":
-            return kind in "iufc"
-        return kind == want
+            return not arr.size or kind in "US" or kind == "O" and all(
+                issubclass(t, self.accept) for t in set(map(type, arr.flat)))
+        return not arr.size or want == "O" or kind in _FITS.get(want, want)
 
     @property
     def int_bounds(self) -> tuple[int, int] | None:

@@ -555,7 +555,7 @@ def select_rows(key: Any, n: int, where: str) -> int | slice | np.ndarray:
     idx = np.asarray(key)
     if idx.dtype.kind == "b":
         if idx.shape != (n,):
-            raise ContainerIndexError(f"{where}: boolean mask of {idx.size} elements for {n} rows")
+            raise ContainerIndexError(f"{where}: boolean row mask of {idx.size} elements for {n} rows")
         idx = np.flatnonzero(idx)
     if idx.size and idx.dtype.kind not in "iu":
         raise ContainerError(f"{where}: rows must be selected by int, slice or integers, got {key!r}")

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from hdmfzarr.common.columns import BufferedData, DynamicTableRegion, VectorIndex, column_chain
+from hdmfzarr.errors import import_extra
 
 if TYPE_CHECKING:
     from hdmfzarr.common.table import DynamicTable
@@ -26,14 +27,8 @@ MAX_READ_THREADS = 8
 
 
 def import_pandas() -> Any:
-    """Import pandas or raise an ImportError that says how to install it."""
-    try:
-        import pandas
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ImportError(
-            "pandas is required for DataFrame conversion: pip install hdmfzarr[pandas]"
-        ) from exc
-    return pandas
+    """pandas, or an ImportError that says how to install it."""
+    return import_extra("pandas", "pandas", "DataFrame conversion")
 
 
 def read_columns(table: DynamicTable, key: Any, names: list[str]) -> tuple[Any, dict[str, Any]]:

@@ -7,17 +7,9 @@ from typing import Any, ClassVar
 import numpy as np
 
 from hdmfzarr.container import Container, is_lazy_array
-from hdmfzarr.errors import ContainerError
+from hdmfzarr.errors import ContainerError, import_extra
 
 __all__ = ["CSRMatrix"]
-
-
-def _import_scipy_sparse() -> Any:
-    try:
-        import scipy.sparse
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ImportError("scipy is required for sparse matrix conversion: pip install hdmfzarr[scipy]") from exc
-    return scipy.sparse
 
 
 def _is_spmatrix(value: Any) -> bool:
@@ -88,7 +80,7 @@ class CSRMatrix(Container):
 
     def to_spmat(self) -> Any:
         """A ``scipy.sparse.csr_matrix`` (needs scipy)."""
-        sparse = _import_scipy_sparse()
+        sparse = import_extra("scipy.sparse", "scipy", "sparse matrix conversion")
         data, indices, indptr = self._arrays()
         return sparse.csr_matrix((data, indices, indptr), shape=self.shape)
 

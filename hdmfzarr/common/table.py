@@ -24,6 +24,7 @@ from hdmfzarr.common.columns import (
     VectorIndex,
     _as_positions,
     column_chain,
+    select_rows,
 )
 from hdmfzarr.container import Container, require_str
 from hdmfzarr.errors import ContainerError, ContainerIndexError, ContainerKeyError, ContainerTypeError
@@ -190,9 +191,14 @@ class _ColumnPlan:
         return value if new_ct is None else _Typed(value, new_ct)
 
     def _check_element(self, value: Any, ct: ColumnType | None) -> tuple[Any, ColumnType | None]:
-        t = type(value)
-        if t is int or t is float or t is str or t is bool or isinstance(value, np.generic):
-            if self.row_shape:
+        if type(value) is tuple and ct is not None and ct.np_dtype.names is not None:  # a record of a compound column
+            try:
+                np.array(value, dtype=ct.np_dtype)
+            except (ValueError, TypeError) as exc:
+                raise self.error(f"record {value!r:.60} does not fit {ct.np_dtype}: {exc}") from None
+            return value, None
+        if not isinstance(value, _SEQ_TYPES):  # a scalar, None, bytes, a datetime, any other object
+            if self.row_shape and (type(value) in _PY_SCALARS or isinstance(value, np.generic)):
                 raise self.error(f"expected an array of shape {self.row_shape} per element, got scalar {value!r:.60}")
             new_ct: ColumnType | None = None
             if ct is None:
@@ -205,18 +211,6 @@ class _ColumnPlan:
             if self.region:
                 self._check_region(value, value)
             return value, new_ct
-        if type(value) is tuple and ct is not None and ct.np_dtype.names is not None:  # a record of a compound column
-            try:
-                np.array(value, dtype=ct.np_dtype)
-            except (ValueError, TypeError) as exc:
-                raise self.error(f"record {value!r:.60} does not fit {ct.np_dtype}: {exc}") from None
-            return value, None
-        if not isinstance(value, _SEQ_TYPES):  # None, bytes, datetimes, other objects
-            if ct is None:
-                return value, infer_column_type(value)
-            if not isinstance(value, ct.accept):
-                raise self.dtype_error(value, ct)
-            return value, None
         try:
             arr = np.asarray(value)
         except (ValueError, TypeError) as exc:
@@ -424,7 +418,7 @@ class DynamicTable(Container):
         if columns is not None and len(columns) and all(isinstance(c, Mapping) for c in columns):
             declared = [c for c in columns if isinstance(c, Mapping)]  # declared by dicts: created empty, in order
             columns = None
-        self.description = require_str(description, f"{type(self).__name__} {name!r}: description")
+        self.description = require_str(description, f"{self._where()}: description")
         self._columns: list[VectorData] = []
         self._colnames: list[str] = []
         self._tops: dict[str, VectorData] = {}
@@ -437,20 +431,16 @@ class DynamicTable(Container):
         spec = self._column_infos()
         unknown = [k for k in predefined_column_data if k not in spec]
         if unknown:
-            raise ContainerError(
-                f"{type(self).__name__} {name!r}: unknown argument(s) {unknown}; predefined columns are {sorted(spec)}"
-            )
+            raise ContainerError(f"{self._where()}: unknown argument(s) {unknown}; predefined columns are {sorted(spec)}")
         cols = list(columns) if columns is not None else []
         tops = self._check_columns(cols, colnames)
         lengths = {c: len(t) for c, t in tops.items()}
         if len(set(lengths.values())) > 1:
-            raise ContainerError(f"{type(self).__name__} {name!r}: columns differ in length: {lengths}")
+            raise ContainerError(f"{self._where()}: columns differ in length: {lengths}")
         nrows = next(iter(lengths.values()), None)
         self.id = self._make_id(id, nrows)
         if nrows is not None and len(self.id) != nrows:
-            raise ContainerError(
-                f"{type(self).__name__} {name!r}: 'id' has {len(self.id)} rows but the columns have {nrows}"
-            )
+            raise ContainerError(f"{self._where()}: 'id' has {len(self.id)} rows but the columns have {nrows}")
         if colnames is not None:  # hdmf's order: per name in colnames, its indexes (outermost first), then the data
             ordered: list[VectorData] = []
             for cname, top in tops.items():
@@ -471,16 +461,12 @@ class DynamicTable(Container):
         for info in spec.values():
             if info.name in predefined_column_data:
                 if info.name in self._tops:
-                    raise ContainerError(
-                        f"{type(self).__name__} {name!r}: column {info.name!r} given both in columns and as an argument"
-                    )
+                    raise ContainerError(f"{self._where()}: column {info.name!r} given both in columns and as an argument")
                 self.add_column(info.name, data=predefined_column_data[info.name])
         for info in spec.values():
             if info.required and info.name not in self._tops:
                 if len(self.id):
-                    raise ContainerError(
-                        f"{type(self).__name__} {name!r}: required column {info.name!r} is missing"
-                    )
+                    raise ContainerError(f"{self._where()}: required column {info.name!r} is missing")
                 self.add_column(info.name)
         for decl in declared:
             info = ColumnInfo.from_dict(decl, self._where())
@@ -707,26 +693,19 @@ class DynamicTable(Container):
         self._warn_shadowed(name)
         info = self._column_infos().get(name)
         if info is not None:
-            description = description if description is not None else info.description
-            clashes = []
-            if index is not None and not isinstance(index, VectorIndex) and bool(index) != bool(info.index) and (
-                    isinstance(index, (bool, int, np.integer))):
-                clashes.append(f"index={bool(info.index)}")
-            if table is not None and (table is not False) != info.table:
-                clashes.append(f"table={info.table}")
-            if col_cls is not None and info.col_cls is not None and col_cls is not info.col_cls:
-                clashes.append(f"class={info.col_cls}")
+            description = info.description if description is None else description
+            clashes = [f"{what}={declared}" for what, declared, clash in (
+                ("index", bool(info.index), isinstance(index, (bool, int, np.integer)) and bool(index) != bool(info.index)),
+                ("table", info.table, table is not None and (table is not False) != info.table),
+                ("class", info.col_cls, col_cls is not None and info.col_cls not in (None, col_cls))) if clash]
             if clashes:
                 warnings.warn(f"Column {name!r} is predefined in {type(self).__name__} with {', '.join(clashes)}, "
                               "which does not match the arguments given; the predefined spec is ignored",
                               UserWarning, stacklevel=2)
             else:
-                if index is None:
-                    index = info.index
-                if table is None and info.table:
-                    table = True
-                if enum is None and info.enum:
-                    enum = True
+                index = info.index if index is None else index
+                table = True if table is None and info.table else table
+                enum = True if enum is None and info.enum else enum
                 col_cls = col_cls or info.col_cls
         if index is None:
             index = False
@@ -1016,31 +995,20 @@ class DynamicTable(Container):
         top = self._tops[name]
         value = top.read(key)
         leaf = column_chain(top)[-1]
-        if isinstance(leaf, DynamicTableRegion) and not index:
-            if isinstance(top, VectorIndex):
-                if isinstance(key, (int, np.integer)):
-                    return leaf.resolve(value)
-                return [leaf.resolve(v) for v in value]
-            return leaf.resolve(value)
-        return value
+        if not isinstance(leaf, DynamicTableRegion) or index:
+            return value
+        if isinstance(top, VectorIndex) and not isinstance(key, (int, np.integer)):
+            return [leaf.resolve(v) for v in value]
+        return leaf.resolve(value)
 
     def _normalize_rows(self, key: Any) -> Any:
-        if isinstance(key, (int, np.integer)) and not isinstance(key, bool):
-            n = len(self)
-            i = int(key) + n if key < 0 else int(key)
-            if not 0 <= i < n:
-                raise ContainerIndexError(f"{self._where()}: row {key} out of range for {n} rows")
-            return i
+        """Rows ``key`` as ``select_rows`` gives them (a slice stays as given); a key that is neither rows
+        nor a mask is a KeyError, as in hdmf."""
         if isinstance(key, slice):
             return key
-        arr = np.asarray(key)
-        if arr.dtype.kind == "b":
-            if arr.shape != (len(self),):
-                raise ContainerError(f"{self._where()}: boolean row mask must have {len(self)} elements")
-            return np.flatnonzero(arr)
-        if arr.dtype.kind not in "iu" or arr.ndim != 1:
+        if not isinstance(key, (int, np.integer)) and np.asarray(key).dtype.kind not in "iub" or np.ndim(key) > 1:
             raise ContainerKeyError(f"{self._where()}: rows are selected by int, slice or list of ints, got {key!r:.60}")
-        return arr
+        return select_rows(key, len(self), self._where())
 
     def get(self, key: Any, default: Any = None, df: bool = True, index: bool = True) -> Any:
         """hdmf's ``get``: a column by name (``default`` when absent), else rows by int, slice, ints or mask.
