@@ -145,18 +145,13 @@ def readable_datetime(value: Any) -> str | None:
     return None
 
 
-def _preview_selection(shape: tuple[int, ...]) -> tuple[slice, ...]:
-    return (slice(0, PREVIEW_ROWS),) + tuple(slice(0, PREVIEW_ITEMS) for _ in shape[1:])
-
-
 def _preview_array(obj: Any | None, value: Any) -> str:
     """The first rows/elements of an array as text (a bounded read; '' if it cannot be read)."""
     try:
         if value is None:
             return ""
         if isinstance(value, (list, tuple)):
-            head, total = list(value[:PREVIEW_ROWS]), len(value)
-            return _fmt_seq(head, total)
+            return _fmt_seq(list(value[:PREVIEW_ROWS]), len(value))
         shape = tuple(getattr(value, "shape", ()))
         if not shape:
             return _fmt_cell(value[()] if hasattr(value, "__getitem__") else value)
@@ -164,7 +159,7 @@ def _preview_array(obj: Any | None, value: Any) -> str:
             head = obj.read(slice(0, PREVIEW_ROWS))  # BufferedData: includes pending rows
             total = len(obj)
         else:
-            head = value[_preview_selection(shape)]
+            head = value[(slice(0, PREVIEW_ROWS),) + (slice(0, PREVIEW_ITEMS),) * (len(shape) - 1)]
             total = shape[0]
         arr = np.asarray(head)
         if arr.ndim <= 1:
@@ -332,7 +327,7 @@ class _Renderer:
         own = {id(c) for c in table.columns} | {id(table.id)}
         kids = self._children(table, depth, own)
         body = desc + _details("columns", columns, False)
-        if open_ or not _stored(table):
+        if open_ or not any(is_lazy_array(_raw_data(c)) for c in (table.id, *table.columns)):  # rows cost reads
             body += _details(f"first {min(nrows, PREVIEW_ROWS)} of {nrows} rows", self._head(table), True)
         else:
             body += f"<ul><li><i>{_NOT_READ}</i></li></ul>"
@@ -413,11 +408,6 @@ def head_cells(top: Any, n: int) -> list[str]:
 
 
 _NOT_READ = "values not read while folded: display this object on its own to see them"
-
-
-def _stored(table: Any) -> bool:
-    """Whether any column of a table is read from a store (so showing rows costs reads)."""
-    return any(is_lazy_array(_raw_data(c)) for c in (table.id, *table.columns))
 
 
 def _details(summary_html: str, body_html: str, open_: bool) -> str:

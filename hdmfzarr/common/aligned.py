@@ -171,7 +171,4 @@ class AlignedDynamicTable(DynamicTable):
         return self._frame(slice(None), index, exclude, ignore_category_ids=ignore_category_ids)
 
     def __repr__(self) -> str:
-        return (
-            f"<AlignedDynamicTable {self.name!r} rows={len(self)} columns={list(self._colnames)} "
-            f"categories={list(self._categories)}>"
-        )
+        return super().__repr__()[:-1] + f" categories={list(self._categories)}>"

@@ -952,16 +952,11 @@ class DynamicTable(Container):
     def _columns_from_batch(self, rows: Any) -> tuple[dict[str, Any], Any]:
         if isinstance(rows, Mapping):
             columns = dict(rows)
-            ids = columns.pop("id", None)
-            return columns, ids
+            return columns, columns.pop("id", None)
         if hasattr(rows, "to_dict") and hasattr(rows, "columns") and hasattr(rows, "index"):  # a DataFrame
-            columns = {str(c): rows[c].to_numpy() for c in rows.columns}
-            ids = None
-            if rows.index.name == "id" or "id" in columns:
-                ids = columns.pop("id", None)
-                if ids is None:
-                    ids = rows.index.to_numpy()
-            return columns, ids
+            columns = {str(c): rows[c].to_numpy() for c in rows.columns}  # ids: its "id" column, else an index named id
+            ids = columns.pop("id", None)
+            return columns, rows.index.to_numpy() if ids is None and rows.index.name == "id" else ids
         raise ContainerError(
             f"{self._where()}: extend takes a dict of columns or a pandas DataFrame, got {type(rows).__name__}"
         )
@@ -1024,12 +1019,10 @@ class DynamicTable(Container):
         rows = self._normalize_rows(key)
         if df:
             return self._frame(rows, index=index, exclude=())
-        multi = not isinstance(rows, int)
         ids = self.id.get(rows)
-        out: list[Any] = [list(ids) if multi and isinstance(ids, list) else ids.tolist() if multi else ids]
-        for name in self._colnames:
-            out.append(self._read_column(name, rows, index))
-        return out
+        if not isinstance(rows, int):
+            ids = list(ids) if isinstance(ids, list) else ids.tolist()
+        return [ids, *(self._read_column(name, rows, index) for name in self._colnames)]
 
     def get_dict(self, key: Any, index: bool = False) -> dict[str, Any]:
         """Rows by int (a dict of column -> value), slice, ints or mask (a dict of column -> values); no pandas.
@@ -1037,10 +1030,7 @@ class DynamicTable(Container):
         ``index=True`` keeps region columns as row indices instead of the target rows.
         """
         rows = self._normalize_rows(key)
-        out: dict[str, Any] = {"id": self.id.get(rows)}
-        for name in self._colnames:
-            out[name] = self._read_column(name, rows, index)
-        return out
+        return {"id": self.id.get(rows), **{name: self._read_column(name, rows, index) for name in self._colnames}}
 
     def __getitem__(self, key: Any) -> Any:
         """As hdmf: ``t['col']`` the column, ``t[i]``/``t[i:j]``/``t[[i, j]]`` a DataFrame, ``t[i, 'col']`` a cell.
