@@ -487,8 +487,15 @@ class VectorIndex(VectorData):
         """Ragged rows: an array per row (a list of arrays per row for doubly ragged)."""
         idx = select_rows(key, len(self), self._where())
         if isinstance(idx, int):
+            offsets, target = self._raw_base(), self.target
+            values = target._raw_base()
+            if (is_lazy_array(offsets) and is_lazy_array(values) and not self.rows.count and not target.rows.count
+                    and not isinstance(target, VectorIndex)):  # a stored row (rows read one by one): no layers
+                pair = offsets[max(idx - 1, 0):idx + 1]
+                lo, hi = (0, int(pair[0])) if idx == 0 else (int(pair[0]), int(pair[1]))
+                return np.asarray(values[lo:max(lo, hi)])
             bounds = self._offsets(idx, idx + 1)
-            return self.target.read(slice(int(bounds[0]), int(bounds[1])))
+            return target.read(slice(int(bounds[0]), int(bounds[1])))
         if isinstance(idx, slice):
             if idx.stop == idx.start:
                 return []

@@ -156,3 +156,38 @@ def test_confined_local_store_refuses_symlinks_outside_on_synchronous_reads(tmp_
     with pytest.raises(UnsafeReferenceError, match="outside the store"):
         store.get_sync("x/0")
     assert store.get_sync("x/1").to_bytes() == b"inside"
+
+
+def test_stored_rows_one_by_one_are_the_rows_of_every_other_read(tmp_path: Path) -> None:
+    """A ragged row read alone (straight from the stored offsets and values) is the row a slice, a list of
+    rows or the whole column gives: first, last, negative and empty rows, rows added but not yet written;
+    damaged offsets past the end of the values are cut there, and going backwards give an empty row."""
+    table, rows = _table(300)
+    path = tmp_path / "t.zarr"
+    with ZarrIO(path, "w") as io:
+        io.write(table)
+    with ZarrIO(path, "a") as io:
+        t = io.read()
+        col = t["r"]
+        whole = col[:]
+        for i in (0, 1, 6, 7, 150, 299, -1, -300):
+            assert np.array_equal(col[i], rows[i]) and np.array_equal(col[i], whole[i])
+            assert np.array_equal(col[i], col[i % 300:i % 300 + 1][0]) and np.array_equal(col[i], col[[i]][0])
+        assert col[0].dtype == np.float32 and col[7].shape == (0,)
+        t.add_row(r=[1.5, 2.5])  # pending: read through the buffered rows
+        assert col[300].tolist() == [1.5, 2.5] and np.array_equal(col[299], rows[299])
+    path = tmp_path / "damaged.zarr"
+    with ZarrIO(path, "w") as io:
+        io.write(_table(300)[0])
+    index = path / "r_index" / "c" / "0"
+    with ZarrIO(path) as io:
+        offsets = np.asarray(io.read()["r"].data[:])
+    assert offsets.shape == (300,) and index.exists()
+    damaged = offsets.copy()
+    damaged[5], damaged[6] = damaged[-1] + 40, 1  # row 5 ends past the values, row 6 ends before it starts
+    codec = numcodecs.Blosc("lz4", 5, numcodecs.Blosc.SHUFFLE, typesize=damaged.dtype.itemsize)
+    index.write_bytes(codec.encode(damaged))
+    with ZarrIO(path) as io:
+        col = io.read()["r"]
+        values = np.asarray(col.target.data[:])
+        assert np.array_equal(col[5], values[damaged[4]:]) and col[6].shape == (0,)  # cut at the end; none
