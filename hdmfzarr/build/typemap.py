@@ -347,7 +347,10 @@ def type_map_for_write(container: Any, chosen: TypeMap | None = None) -> TypeMap
         if cache:
             merged.load_cache(cache)
         for (ns, dt), cls in fresh.items():
-            (merged.register_lazy_class if isinstance(cls, str) else merged.register_class)(dt, ns, cls)
+            if isinstance(cls, str):
+                merged.register_lazy_class(dt, ns, cls)
+            else:
+                merged.register_class(dt, ns, cls)
     return merged
 
 

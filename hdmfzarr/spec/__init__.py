@@ -65,13 +65,10 @@ def default_namespace_path(version: str | None = None) -> Path:
 
 
 def __getattr__(name: str) -> Any:
-    if name == "SpecCatalog":  # what SpecNamespace.catalog builds on first use: a read needs none
-        from .catalog import SpecCatalog as value
-    elif name in _WRITE:
-        from . import write
-
-        value = getattr(write, name)
-    else:
+    if name != "SpecCatalog" and name not in _WRITE:  # SpecNamespace.catalog builds one on first use
         raise AttributeError(f"module 'hdmfzarr.spec' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f".{'catalog' if name == 'SpecCatalog' else 'write'}", __name__), name)
     globals()[name] = value
     return value

@@ -220,7 +220,7 @@ def _normal(kwargs: dict, *, compound: bool, label: str | None) -> dict:
 
 
 #: each kind of spec: its class, and the kind of the sub-specs under each key that holds them
-_KINDS: dict[str, type] = {"attribute": AttributeSpec, "link": LinkSpec, "dataset": DatasetSpec, "group": GroupSpec}
+_KINDS: dict[str, Any] = {"attribute": AttributeSpec, "link": LinkSpec, "dataset": DatasetSpec, "group": GroupSpec}
 _SUBS = {"attributes": "attribute", "datasets": "dataset", "groups": "group", "links": "link"}
 
 

@@ -15,7 +15,7 @@ import os
 import shutil
 import sys
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeGuard, TypeVar
 
 from ...errors import StoreError, StoreExistsError, StoreNotFoundError, UnsafeReferenceError
 from .. import is_url
@@ -25,7 +25,7 @@ from .compat import buffer_prototype as default_buffer_prototype
 from .convention import CONVENTIONS, NO_ROOT, ROOT_KEYS, loads_json
 
 if TYPE_CHECKING:
-    from .remote import RetryPolicy
+    from .remote import RemoteStore, RetryPolicy
 
 __all__ = ["StoreHandle", "PrefixStore", "MODES", "run", "loads_json", "StoreLike"]
 
@@ -43,7 +43,7 @@ def _remote() -> Any:
     return remote
 
 
-def _is_remote(store: Any) -> bool:
+def _is_remote(store: Any) -> TypeGuard[RemoteStore]:
     """Whether ``store`` is a RemoteStore (there is none while the remote module was never imported)."""
     remote = sys.modules.get(f"{__package__}.remote")
     return remote is not None and isinstance(store, remote.RemoteStore)
