@@ -132,14 +132,8 @@ def readable_datetime(value: Any) -> str | None:
             return None
     if isinstance(value, _dt.datetime):
         text = value.strftime("%Y-%m-%d %H:%M:%S") + (f".{value.microsecond:06d}".rstrip("0") if value.microsecond else "")
-        offset = value.utcoffset()
-        if offset is None:
-            return text
-        if not offset:
-            return text + " UTC"
-        minutes = int(offset.total_seconds() // 60)
-        sign = "+" if minutes >= 0 else "-"
-        return f"{text} UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+        zone = value.strftime("%z")  # '' when naive, else e.g. '+0000' or '-0130'
+        return text + ("" if not zone else " UTC" if zone == "+0000" else f" UTC{zone[:3]}:{zone[3:5]}")
     if isinstance(value, _dt.date):
         return value.isoformat()
     return None

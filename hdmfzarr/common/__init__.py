@@ -55,10 +55,8 @@ _HOME = {name: module for module, names in _MODULES.items() for name in names}
 #: (namespace, data_type) -> "module:Class" of every bundled type with a class of its own: hdmf-common's,
 #: hdmf-common 1.10's MeaningsTable and hdmf-experimental's EnumData (stores caching 1.5.1 simply lack them)
 CLASS_HOMES: dict[tuple[str, str], str] = {
-    **{(CORE_NAMESPACE, name): f"{_HOME[name]}:{name}" for name in (
-        "Data", "Container", "SimpleMultiContainer", "VectorData", "VectorIndex", "ElementIdentifiers",
-        "DynamicTableRegion", "DynamicTable", "AlignedDynamicTable", "CSRMatrix", "MeaningsTable")},
-    ("hdmf-experimental", "EnumData"): f"{_HOME['EnumData']}:EnumData",
+    ("hdmf-experimental" if name == "EnumData" else CORE_NAMESPACE, name): f"{module}:{name}"
+    for name, module in _HOME.items() if name != "ColumnInfo"  # every class here but the column declaration
 }
 
 

@@ -582,17 +582,10 @@ def column_chain(top: BufferedData) -> list[Any]:
 
 def _rows(flat: Any, bounds: np.ndarray) -> list:
     """The rows of ``flat`` (the values from offset ``bounds[0]`` on), cut at the row ``bounds``."""
-    return _split(flat, bounds[1:-1] - bounds[0])
-
-
-def _split(flat: Any, cuts: np.ndarray) -> list:
+    cuts = bounds[1:-1] - bounds[0]
     if isinstance(flat, list):  # rows of a doubly ragged target
-        out = []
-        prev = 0
-        for c in list(cuts) + [len(flat)]:
-            out.append(flat[prev:int(c)])
-            prev = int(c)
-        return out
+        edges = [0, *cuts.tolist(), len(flat)]
+        return [flat[a:b] for a, b in zip(edges, edges[1:])]
     return np.split(flat, cuts)
 
 
@@ -670,8 +663,8 @@ class DynamicTableRegion(VectorData):
         n = len(table)
         bad = arr[(arr < 0) | (arr >= n)]
         if bad.size:
-            raise ContainerIndexError(f"DynamicTableRegion {self.name!r}: row indices {bad.tolist()[:10]} are out of "
-                                      f"range for table {table.name!r} with {n} rows")
+            raise ContainerIndexError(f"{self._where()}: row index out of range for table {table.name!r} with {n} rows: "
+                                      f"got {', '.join(map(str, bad.ravel().tolist()[:10]))}")
 
     def append(self, value: Any) -> None:
         self.check_in_bounds(value)

@@ -209,7 +209,7 @@ class _ColumnPlan:
             if problem:
                 raise self.error(f"{problem}; the row was not added")
             if self.region:
-                self._check_region(value, value)
+                self._check_region(value)
             return value, new_ct
         try:
             arr = np.asarray(value)
@@ -246,8 +246,8 @@ class _ColumnPlan:
             raise self.error(f"{problem}; {outcome}")
         if elements and self.row_shape is not None and arr.shape[1:] != self.row_shape:
             raise self.error(f"expected elements of shape {self.row_shape}, got shape {arr.shape[1:]}")
-        if self.region and arr.size:
-            self._check_region(arr.min(), arr.max())
+        if self.region:
+            self._check_region(arr)
 
     def _check_ragged(self, value: Any, depth: int, ct: ColumnType | None) -> tuple[Any, ColumnType | None]:
         if depth > 1:
@@ -279,15 +279,9 @@ class _ColumnPlan:
             "therefore cannot be coerced into an N-dimensional array. Use the 'index' argument when creating a "
             "column to add rows with different lengths.", UserWarning, stacklevel=5)
 
-    def _check_region(self, lo: Any, hi: Any) -> None:
-        leaf = self.leaf
-        if not isinstance(leaf, DynamicTableRegion) or leaf.table is None or not leaf.validate_data:
-            return
-        target = leaf.table
-        if lo < 0 or hi >= len(target):
-            raise ContainerIndexError(f"DynamicTable {self.table.name!r}, column {self.name!r}: "
-                f"row index out of range for table {target.name!r} with {len(target)} rows: got {lo if lo < 0 else hi}"
-            )
+    def _check_region(self, values: Any) -> None:
+        if isinstance(self.leaf, DynamicTableRegion):
+            self.leaf.check_in_bounds(values)
 
     def commit_cell(self, value: Any) -> None:
         """Append a checked cell (the value ``check`` returned)."""
@@ -918,12 +912,7 @@ class DynamicTable(Container):
         n = next(iter(lengths.values()), 0)
         if n == 0:
             return
-        staged: list[tuple[VectorData, np.ndarray]] = []
-        new_types: list[tuple[_ColumnPlan, ColumnType | None]] = []
-        for name, values in columns.items():
-            plan = plans[name]
-            staged.extend(plan.prepare_many(values))
-            new_types.append((plan, plan.leaf.column_type if plan.ct is None else None))
+        staged = [pair for name, values in columns.items() for pair in plans[name].prepare_many(values)]
         start = len(self.id)
         if ids is None:
             id_arr = np.arange(start, start + n, dtype=np.int64)
@@ -941,7 +930,7 @@ class DynamicTable(Container):
         for obj, arr in staged:
             obj.extend(arr)
             obj.set_modified(True)
-        for plan, _ in new_types:
+        for plan in (plans[name] for name in columns):  # the first rows of a column fix its type and shape
             plan.ct = plan.leaf.column_type
             if plan.row_shape is None:
                 plan.row_shape = plan.leaf.row_shape()
