@@ -103,7 +103,7 @@ def _fast_cell(ct: ColumnType) -> Any:
 class _ColumnPlan:
     """How one user-visible column takes a row: its objects from the top index to the leaf."""
 
-    __slots__ = ("name", "top", "leaf", "depth", "chain", "region", "enum", "ct", "row_shape", "table", "check",
+    __slots__ = ("name", "top", "leaf", "depth", "chain", "region", "enum", "ct", "row_shape", "table", "where", "check",
                  "commit")
 
     def __init__(self, name: str, top: VectorData, table: DynamicTable) -> None:
@@ -118,6 +118,7 @@ class _ColumnPlan:
         self.ct: ColumnType | None = self.leaf.column_type
         self.row_shape = self.leaf.row_shape()
         self.table = table
+        self.where = f"DynamicTable {table.name!r}, column {name!r}"  # how its errors name the column
         if self.depth == 0 and self.leaf._ragged is None and self.row_shape and _is_ragged_list(self.leaf.base_data):
             self.ct = self.leaf.mark_ragged(warned=False)  # given ragged data: the next checked row warns (as hdmf)
         self._specialise()
@@ -161,7 +162,7 @@ class _ColumnPlan:
 
     # --- errors ---------------------------------------------------------------------------
     def error(self, message: str) -> ContainerError:
-        return ContainerError(f"DynamicTable {self.table.name!r}, column {self.name!r}: {message}")
+        return ContainerError(f"{self.where}: {message}")
 
     def dtype_error(self, value: Any, ct: ColumnType | None = None) -> ContainerError:
         ct = ct or self.ct
@@ -275,7 +276,7 @@ class _ColumnPlan:
     def _warn_ragged(self) -> None:
         self.leaf._ragged = "warned"
         warnings.warn(
-            f"DynamicTable {self.table.name!r}, column {self.name!r}: data has elements with different lengths and "
+            f"{self.where}: data has elements with different lengths and "
             "therefore cannot be coerced into an N-dimensional array. Use the 'index' argument when creating a "
             "column to add rows with different lengths.", UserWarning, stacklevel=5)
 
@@ -321,7 +322,7 @@ class _ColumnPlan:
         """Validate a batch of cells for ``extend``: the (column object, new rows) pairs to append."""
         if self.depth == 0:
             return [(self.leaf, self._prepare_flat(values))]
-        flat_rows, offsets = _flatten_rows(values, self.depth, f"DynamicTable {self.table.name!r}, column {self.name!r}")
+        flat_rows, offsets = _flatten_rows(values, self.depth, self.where)
         flat = self._prepare_flat(flat_rows)
         out: list[tuple[VectorData, np.ndarray]] = [(self.leaf, flat)]
         below = self.leaf
