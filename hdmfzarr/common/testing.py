@@ -11,19 +11,13 @@ from hdmfzarr.container import AbstractContainer, is_lazy_array
 __all__ = ["assert_container_equal"]
 
 
-def _values(value: Any) -> Any:
-    """Array-like values as numpy (lazy arrays read once); ragged lists of arrays stay lists."""
-    if is_lazy_array(value):
-        return np.asarray(value[:])
-    return value
-
-
-def _is_array_like(value: Any) -> bool:
-    return isinstance(value, np.ndarray) or is_lazy_array(value)
+def _text(value: Any) -> Any:
+    """Bytes as text (a store may give either for the same strings)."""
+    return value.decode() if isinstance(value, bytes) else value
 
 
 def _assert_values_equal(a: Any, b: Any, path: str) -> None:
-    a, b = _values(a), _values(b)
+    a, b = (np.asarray(v[:]) if is_lazy_array(v) else v for v in (a, b))  # lazy arrays read once
     if isinstance(a, AbstractContainer) or isinstance(b, AbstractContainer):
         raise AssertionError(f"{path}: expected containers on both sides, got {type(a).__name__} and {type(b).__name__}")
     if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)) and (
@@ -34,7 +28,7 @@ def _assert_values_equal(a: Any, b: Any, path: str) -> None:
         for i, (x, y) in enumerate(zip(a, b)):
             _assert_values_equal(x, y, f"{path}[{i}]")
         return
-    if _is_array_like(a) or _is_array_like(b) or isinstance(a, (list, tuple)) or isinstance(b, (list, tuple)):
+    if isinstance(a, (np.ndarray, list, tuple)) or isinstance(b, (np.ndarray, list, tuple)):
         x = np.asarray(a)
         y = np.asarray(b)
         if x.shape != y.shape:
@@ -44,15 +38,11 @@ def _assert_values_equal(a: Any, b: Any, path: str) -> None:
                 raise AssertionError(f"{path}: values differ:\n{x!r}\n!=\n{y!r}")
             return
         if x.dtype.kind in "SO" or y.dtype.kind in "SO":
-            x = np.asarray([v.decode() if isinstance(v, bytes) else v for v in x.ravel()], dtype=object)
-            y = np.asarray([v.decode() if isinstance(v, bytes) else v for v in y.ravel()], dtype=object)
+            x, y = (np.asarray([_text(v) for v in arr.ravel()], dtype=object) for arr in (x, y))
         if not np.array_equal(x, y):
             raise AssertionError(f"{path}: values differ:\n{x!r}\n!=\n{y!r}")
         return
-    if isinstance(a, bytes):
-        a = a.decode()
-    if isinstance(b, bytes):
-        b = b.decode()
+    a, b = _text(a), _text(b)
     if isinstance(a, float) and isinstance(b, float) and np.isnan(a) and np.isnan(b):
         return
     if a != b:
