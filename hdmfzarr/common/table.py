@@ -285,51 +285,32 @@ class _ColumnPlan:
             self.leaf.check_in_bounds(values)
 
     def commit_cell(self, value: Any) -> None:
-        """Append a checked cell (the value ``check`` returned)."""
-        if self.enum:
-            if isinstance(self.top, VectorIndex):
-                self.top.add_vector(value)
-            else:
-                self.leaf.add_row(value)
-            return
+        """Append a checked cell (the value ``check`` returned): a ragged row through its index (which looks
+        an enum's values up), an enum's value by its position, any other value as it is."""
         respecialise = self.row_shape is None
         if type(value) is _Typed:
             self.ct = value.ctype
             self.leaf.fix_column_type(value.ctype)
             value = value.value
             respecialise = True
-        leaf = self.leaf
-        if self.depth == 0:
-            leaf.rows.append(value)
-            if self.row_shape is None:
-                self.row_shape = tuple(np.shape(value))
-        elif self.depth == 1:
-            if type(value) is list and len(value) <= 64:
-                leaf.rows.extend(value)
-            else:
-                leaf.extend(value)
-            self.top.rows.append(len(leaf))
-            if self.row_shape is None and len(value):
-                self.row_shape = tuple(np.shape(value[0]))
-        else:
-            assert isinstance(self.top, VectorIndex)  # depth > 1: the top is an index of an index
+        if isinstance(self.top, VectorIndex):
             self.top.add_vector(value)
+        elif self.enum:
+            self.leaf.add_row(value)
+        else:
+            self.leaf.rows.append(value)
+        if self.row_shape is None and (self.depth == 0 or self.depth == 1 and len(value)):
+            self.row_shape = tuple(np.shape(value if self.depth == 0 else value[0]))
         if respecialise:
             self._specialise()
 
     # --- many rows ------------------------------------------------------------------------
     def prepare_many(self, values: Any) -> list[tuple[VectorData, np.ndarray]]:
         """Validate a batch of cells for ``extend``: the (column object, new rows) pairs to append."""
-        if self.depth == 0:
-            return [(self.leaf, self._prepare_flat(values))]
-        flat_rows, offsets = _flatten_rows(values, self.depth, self.where)
-        flat = self._prepare_flat(flat_rows)
-        out: list[tuple[VectorData, np.ndarray]] = [(self.leaf, flat)]
-        below = self.leaf
-        for obj, offs in zip(reversed(self.chain[:-1]), offsets):
-            out.append((obj, offs + len(below)))
-            below = obj
-        return out
+        flat, offsets = _flatten_rows(values, self.depth, self.where) if self.depth else (values, [])
+        up = self.chain[::-1]  # the leaf, then each index outwards: offsets continue each one's stored rows
+        return [(self.leaf, self._prepare_flat(flat))] + [
+            (obj, offs + len(below)) for below, obj, offs in zip(up, up[1:], offsets)]
 
     def _prepare_flat(self, values: Any) -> np.ndarray:
         if isinstance(self.leaf, EnumData):
