@@ -68,15 +68,10 @@ def generate_class(type_map: TypeMap, data_type: str, namespace: str) -> type:
 
     fixed_name = spec.name
     params: list[inspect.Parameter] = []
-    if fixed_name is None:
-        default_name = spec.default_name
+    if fixed_name is None:  # defaulting to the spec's default_name, else the base class's default (if not None)
         bp = next((p for p in base_params if p.name == "name"), None)
-        if default_name is not None:
-            params.append(_P("name", _P.POSITIONAL_OR_KEYWORD, default=default_name, annotation=str))
-        elif bp is not None and bp.default is not _P.empty and bp.default is not None:
-            params.append(_P("name", _P.POSITIONAL_OR_KEYWORD, default=bp.default, annotation=str))
-        else:
-            params.append(_P("name", _P.POSITIONAL_OR_KEYWORD, annotation=str))
+        default = spec.default_name or (bp.default if bp is not None and bp.default is not None else _P.empty)
+        params.append(_P("name", _P.POSITIONAL_OR_KEYWORD, default=default, annotation=str))
     required: list[inspect.Parameter] = []
     optional: list[inspect.Parameter] = []
     var_kw: inspect.Parameter | None = None
@@ -131,23 +126,17 @@ def generate_class(type_map: TypeMap, data_type: str, namespace: str) -> type:
             base_kwargs["name"] = fixed_name
         own_values: dict[str, Any] = {}
         for k, v in args_.items():
-            if k in base_names or k in column_names:
-                if k in column_names and v is None:
-                    continue
-                base_kwargs[k] = v
-            else:
-                own_values[k] = v
+            if not (k in column_names and v is None):  # an unset predefined column is not created
+                (base_kwargs if k in base_names or k in column_names else own_values)[k] = v
         base_init(self, **base_kwargs)
         for k, v in fixed.items():
             setattr(self, k, v)
         for k in own_attrs:
             v = own_values.get(k)
             setattr(self, k, v)
-            if k in adopt and v is not None:
+            if k in adopt and v is not None and hasattr(self, "_adopt"):
                 for item in v if isinstance(v, (list, tuple)) else (v.values() if isinstance(v, dict) else [v]):
-                    adopt_fn = getattr(self, "_adopt", None)
-                    if adopt_fn is not None:
-                        adopt_fn(item)
+                    self._adopt(item)
 
     __init__.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
         [_P("self", _P.POSITIONAL_OR_KEYWORD)] + list(sig.parameters.values())

@@ -192,12 +192,14 @@ class SpecNamespace(dict):
 def source_content(specs: Iterable[Spec], type_key: str) -> dict[str, list]:
     """A source file's content, {'groups': [...], 'datasets': [...]} (empty lists left out), type keys spelled
     `type_key`."""
-    out: dict[str, list] = {}
-    for key, cls in (("groups", GroupSpec), ("datasets", DatasetSpec)):
-        dicts = [s.to_dict(type_key) for s in specs if isinstance(s, cls)]
-        if dicts:
-            out[key] = dicts
-    return out
+    return {k: [s.to_dict(type_key) for s in v] for k, v in _by_kind(specs).items() if v}
+
+
+def _by_kind(specs: Iterable[Spec]) -> dict[str, list]:
+    """Top-level specs as a source file holds them: {'groups': [...], 'datasets': [...]}."""
+    specs = list(specs)
+    return {"groups": [s for s in specs if isinstance(s, GroupSpec)],
+            "datasets": [s for s in specs if isinstance(s, DatasetSpec)]}
 
 
 def _hashable(v: Any) -> Any:
@@ -357,8 +359,7 @@ class NamespaceCatalog:
         for ns in self._namespaces.values():
             for src, specs in ns.sources.items():
                 if src == source or source_stem(src) == source_stem(source):
-                    return {"groups": [s for s in specs if isinstance(s, GroupSpec)],
-                            "datasets": [s for s in specs if isinstance(s, DatasetSpec)]}
+                    return _by_kind(specs)
         return None
 
     def resolve_all_specs(self) -> None:

@@ -210,3 +210,27 @@ def test_generated_class_inherits_generated_parent(type_map, tmp_path):
     assert b["c"].attributes["b"] == 2.0
     back = BuildManager(type_map).construct(b)
     assert type(back.containers["c"]) is Child and back.containers["c"].b == 2.0
+
+
+def test_registrations_and_type_map_for_write_merge_other_maps():
+    """A tree holding an object read with another map is written with a map that also knows that map's classes."""
+    from hdmfzarr.build.typemap import type_map_for_write
+
+    base = get_type_map()
+    regs = base.registrations()
+    assert regs[("hdmf-common", "DynamicTable")] in (DynamicTable, "hdmfzarr.common.table:DynamicTable")
+
+    class Special(Container):
+        data_type = "Special"
+        namespace = "lab"
+
+    other = base.copy()
+    other.register_class("Special", "lab", Special)
+    other.register_lazy_class("Later", "lab", "lab.module:Later")
+    obj = Special(name="s")
+    obj.__dict__["_type_map"] = other  # as BuildManager.construct records the map an object was read with
+    merged = type_map_for_write(obj, chosen=base)
+    assert merged is not base and base.registrations().get(("lab", "Special")) is None
+    assert merged.registrations()[("lab", "Special")] is Special
+    assert merged.registrations()[("lab", "Later")] == "lab.module:Later"
+    assert type_map_for_write(DynamicTable(name="t", description="d"), chosen=base) is base

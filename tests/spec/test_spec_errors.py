@@ -141,3 +141,9 @@ def test_unknown_namespace_and_type_queries(make_namespace, write_schema) -> Non
         cat.get_spec("test", "Zed")
     with pytest.raises(SpecError, match="no loaded namespace"):
         cat.namespace_of("Zed")
+
+
+def test_missing_doc_is_a_located_spec_error(make_namespace, write_schema) -> None:
+    """A required key missing from a file is the constructor's SpecError with file and line, not a TypeError."""
+    err = _err(write_schema([make_namespace()], {"test.yaml": "groups:\n- data_type_def: Foo\n  quantity: 1\n"}))
+    assert err.data_type == "Foo" and err.key == "doc" and err.line == 2 and err.file.endswith("test.yaml")
