@@ -164,11 +164,6 @@ class _ColumnPlan:
     def error(self, message: str) -> ContainerError:
         return ContainerError(f"{self.where}: {message}")
 
-    def dtype_error(self, value: Any, ct: ColumnType | None = None) -> ContainerError:
-        ct = ct or self.ct
-        want = (ct.spec_dtype or ct.np_dtype) if ct is not None else None
-        return self.error(f"expected values of dtype {want}, got {type(value).__name__} {value!r:.60}")
-
     # --- one row --------------------------------------------------------------------------
     def check_cell(self, value: Any) -> Any:
         """Validate one cell without changing anything; returns the value to append.
@@ -205,7 +200,8 @@ class _ColumnPlan:
             if ct is None:
                 ct = new_ct = infer_column_type(value)
             elif not isinstance(value, ct.accept):
-                raise self.dtype_error(value, ct)
+                raise self.error(f"expected values of dtype {ct.spec_dtype or ct.np_dtype}, got {type(value).__name__} "
+                                 f"{value!r:.60}")
             problem = ct.bad_value(value)
             if problem:
                 raise self.error(f"{problem}; the row was not added")
@@ -216,8 +212,7 @@ class _ColumnPlan:
             arr = np.asarray(value)
         except (ValueError, TypeError) as exc:
             raise self.error(f"cannot make an array of {value!r:.60}: {exc}") from None
-        if self.leaf._ragged == "unwarned" and self.table._check_ragged:
-            self._warn_ragged()
+        self._warn_ragged()
         if self.row_shape is not None and arr.shape != self.row_shape:
             if not self.row_shape:
                 raise self.error(f"expected a scalar per row, got {type(value).__name__} of shape {arr.shape}")
@@ -228,8 +223,7 @@ class _ColumnPlan:
             # objects), with a warning once unless check_ragged=False; writing such a column fails
             if self.leaf._ragged is None:
                 self.leaf._ragged = "unwarned"
-            if self.leaf._ragged == "unwarned" and self.table._check_ragged:
-                self._warn_ragged()
+            self._warn_ragged()
             return value, (OBJECT_TYPE if ct is None or not ct.is_text else None)
         if ct is None:
             return value, infer_column_type(arr)  # kept as given (hdmf appends the value itself)
@@ -274,6 +268,9 @@ class _ColumnPlan:
         return value, new_ct
 
     def _warn_ragged(self) -> None:
+        """hdmf's warning for elements of different lengths, once per column (none under check_ragged=False)."""
+        if self.leaf._ragged != "unwarned" or not self.table._check_ragged:
+            return
         self.leaf._ragged = "warned"
         warnings.warn(
             f"{self.where}: data has elements with different lengths and "
