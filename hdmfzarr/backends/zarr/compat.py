@@ -18,8 +18,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from zarr import Array, AsyncArray, AsyncGroup, Group
-from zarr.abc.store import ByteRequest, OffsetByteRequest, RangeByteRequest, Store, SuffixByteRequest
-from zarr.abc.store import _store_supports_sync_io
+from zarr.abc.store import ByteRequest, Store, _store_supports_sync_io
 from zarr.core.array_spec import ArraySpec
 from zarr.core.buffer import Buffer, BufferPrototype, default_buffer_prototype
 from zarr.codecs import BytesCodec, ShardingCodec
@@ -31,11 +30,12 @@ from zarr.core.metadata import ArrayV2Metadata, ArrayV3Metadata
 from zarr.core.sync import sync as _sync
 from zarr.dtype import VariableLengthBytes
 from zarr.storage import FsspecStore, LocalStore, StorePath, WrapperStore
+from zarr.storage._utils import _normalize_byte_range_index
 
 __all__ = [
     "TESTED_ZARR", "run", "array_from_metadata", "async_array", "async_group", "buffer_prototype",
     "Array", "AsyncArray", "Group", "Store", "StorePath", "FsspecStore", "LocalStore", "WrapperStore",
-    "Buffer", "BufferPrototype", "ByteRequest", "OffsetByteRequest", "RangeByteRequest", "SuffixByteRequest",
+    "Buffer", "BufferPrototype", "ByteRequest", "byte_range_of",
     "VariableLengthBytes", "BatchedCodecPipeline", "use_codec_pipeline", "edit_array_document",
     "read_whole_chunks", "read_whole_chunks_sync", "ChunkTransform",
 ]
@@ -154,6 +154,12 @@ def read_whole_chunks_sync(array: Array, coords: list[tuple[int, ...]]) -> list[
     raws = [(aarr.store_path / aarr.metadata.encode_chunk_key(c)).get_sync(prototype=spec.prototype) for c in coords]
     decoded = decode(raws, spec)
     return None if decoded is None else _as_blocks(decoded, spec)
+
+
+def byte_range_of(buf: Buffer, byte_range: ByteRequest | None) -> Buffer:
+    """The part of ``buf`` a zarr byte request asks for (zarr's own reading of the request)."""
+    start, stop = _normalize_byte_range_index(buf, byte_range)
+    return buf[start:stop]
 
 
 def buffer_prototype() -> BufferPrototype:

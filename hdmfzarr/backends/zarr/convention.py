@@ -175,11 +175,8 @@ class Convention:
     # -- links --------------------------------------------------------------------------
     def encode_links(self, entries: Iterable[tuple[str, str, str]]) -> dict[str, Any]:
         """The links attribute of a group holding ``(name, source, path)`` links ({} for none)."""
-        out = [self._link_entry(n, s, p) for n, s, p in entries]
+        out = [{"name": n, "source": s, "path": p} for n, s, p in entries]
         return {self.links_attr: out} if out else {}
-
-    def _link_entry(self, name: str, source: str, path: str) -> dict[str, str]:
-        raise NotImplementedError
 
     def decode_links(self, attrs: dict[str, Any], where: str) -> list[tuple[str, str, str]] | None:
         """``(name, source, path)`` of each link in this convention's links attribute (None if absent)."""
@@ -469,9 +466,6 @@ class Format3(Convention):
     numeric_compressor = _BLOSC_LZ4_V3
     _REF = "_REFERENCE"
 
-    def _link_entry(self, name: str, source: str, path: str) -> dict[str, str]:
-        return {"source": source, "path": path, "name": name}
-
     def encode_attr_reference(self, path, source=".", object_id=None, root_object_id=None):  # type: ignore[no-untyped-def]
         return {self._REF: {"source": source, "path": path}}
 
@@ -691,9 +685,6 @@ class Format2(Convention):
     object_codec_references = True
     numeric_compressor = _BLOSC_LZ4_V2
 
-    def _link_entry(self, name: str, source: str, path: str) -> dict[str, str]:
-        return {"name": name, "source": source, "path": path}
-
     def encode_attr_reference(self, path, source=".", object_id=None, root_object_id=None):  # type: ignore[no-untyped-def]
         return {
             self.dtype_attr: self.reference_spelling,
@@ -772,19 +763,14 @@ class Format2(Convention):
         return {self.dtype_attr: self.scalar_spelling}
 
     # -- the JSON object codec (numcodecs ``json2`` framing: items, dtype, shape) ---------------
-    def object_codec_filter(self) -> dict[str, Any]:
-        """The numcodecs JSON (``json2``) filter configuration hdmf-zarr 0.13 reads."""
-        return {
-            "id": "json2", "encoding": "utf-8", "skipkeys": False, "ensure_ascii": True, "check_circular": True,
-            "allow_nan": True, "indent": None, "separators": [",", ":"], "sort_keys": True, "strict": True,
-        }
-
     def object_array_document(self, shape: tuple[int, ...], chunks: tuple[int, ...]) -> dict[str, Any]:
-        """The ``.zarray`` of a JSON object-codec array (Blosc lz4, as zarr-python's v2 default)."""
+        """The ``.zarray`` of a JSON object-codec array (Blosc lz4, as zarr-python's v2 default) with the
+        numcodecs JSON (``json2``) filter configuration hdmf-zarr 0.13 reads."""
+        json2 = {"id": "json2", "encoding": "utf-8", "skipkeys": False, "ensure_ascii": True, "check_circular": True,
+                 "allow_nan": True, "indent": None, "separators": [",", ":"], "sort_keys": True, "strict": True}
         return {
             "chunks": list(chunks), "compressor": dict(_BLOSC_LZ4_V2), "dimension_separator": ".", "dtype": "|O",
-            "fill_value": None, "filters": [self.object_codec_filter()], "order": "C", "shape": list(shape),
-            "zarr_format": 2,
+            "fill_value": None, "filters": [json2], "order": "C", "shape": list(shape), "zarr_format": 2,
         }
 
     def encode_object_chunk(self, items: np.ndarray) -> bytes:
@@ -816,14 +802,13 @@ class Format2(Convention):
         return flat
 
     # -- consolidated metadata ----------------------------------------------------------
-    def array_entry(self, path: str) -> str:
+    def array_document_key(self, path: str) -> str:
         return f"{path}/.zarray"
+
+    array_entry = array_document_key  # the consolidated entries are keyed by document
 
     def attrs_entry(self, path: str) -> str | None:
         return f"{path}/.zattrs"
-
-    def array_document_key(self, path: str) -> str:
-        return f"{path}/.zarray"
 
     def consolidated_entries(self, doc: Any, url: str) -> dict[str, Any]:
         entries = doc.get("metadata") if isinstance(doc, dict) else None
@@ -884,24 +869,20 @@ class Format2(Convention):
             docs = self.consolidated_entries(loads_json(raw_root, url, ".zmetadata"), url)
         if not docs:
             docs = self.walk(handle)
-        nodes: dict[str, NodeMeta] = {}
+        found: dict[str, tuple[str, dict[str, Any]]] = {}  # path -> (kind, document); an array wins
+        attrs: dict[str, dict[str, Any]] = {}
         for key, meta in docs.items():
             path, _, name = key.rpartition("/")
+            if name not in (".zgroup", ".zarray", ".zattrs"):
+                continue
             path = _check_node_path(path, url, f".zmetadata key {key!r}")
-            if name in (".zgroup", ".zarray") and not isinstance(meta, dict):
+            if not isinstance(meta, dict):
                 raise CorruptStoreError(f"{url}: metadata {key!r} is not a JSON object")
-            if name == ".zgroup":
-                nodes.setdefault(path, NodeMeta(path, "group", meta, {}, self)).kind = "group"
-            elif name == ".zarray":
-                node = nodes.setdefault(path, NodeMeta(path, "array", meta, {}, self))
-                node.kind, node.meta = "array", meta
-        for key, meta in docs.items():
-            path, _, name = key.rpartition("/")
-            path = path.strip("/")
-            if name == ".zattrs" and path in nodes:
-                if not isinstance(meta, dict):
-                    raise CorruptStoreError(f"{url}: metadata {key!r} is not a JSON object")
-                nodes[path].attrs = meta
+            if name == ".zattrs":
+                attrs[path] = meta
+            elif name == ".zarray" or path not in found:
+                found[path] = ("array" if name == ".zarray" else "group", meta)
+        nodes = {p: NodeMeta(p, kind, meta, attrs.get(p, {}), self) for p, (kind, meta) in found.items()}
         if "" not in nodes:
             raise CorruptStoreError(f"{url}: no root .zgroup")
         return nodes, raw_root is not None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import weakref
 from concurrent.futures import ThreadPoolExecutor
@@ -378,32 +379,29 @@ class ZarrIO:
             raise DanglingReferenceError(f"{self.url}: external target {target.path!r} is missing in {url}") from None
 
 
-_MANAGER_CLASSES: dict[type, type] = {}
 #: type map -> {namespaces known + cached (name, version) pairs: the copy with those specs loaded}, so a
 #: store whose spec versions were loaded once in this process is opened without fetching them again
 _EXTENDED: weakref.WeakKeyDictionary[Any, dict[frozenset, Any]] = weakref.WeakKeyDictionary()
 
 
+@functools.cache
 def _store_build_manager(base: type) -> type:
     """``base`` (BuildManager) whose construction failures on store data name the builder's path
     and type as CorruptStoreError (a store's attributes or data of the wrong type for their spec)."""
-    cls = _MANAGER_CLASSES.get(base)
-    if cls is None:
 
-        class StoreBuildManager(base):  # type: ignore[valid-type, misc]
-            def construct_child(self, builder: Builder) -> Any:
-                try:
-                    return super().construct_child(builder)
-                except HdmfZarrError:
-                    raise
-                except Exception as exc:
-                    from ...spec.model import declared_type
+    class StoreBuildManager(base):  # type: ignore[valid-type, misc]
+        def construct_child(self, builder: Builder) -> Any:
+            try:
+                return super().construct_child(builder)
+            except HdmfZarrError:
+                raise
+            except Exception as exc:
+                from ...spec.model import declared_type
 
-                    kind = (declared_type(builder.attributes) or (None, type(builder).__name__))[1]
-                    raise CorruptStoreError(
-                        f"{builder.source}:{builder.path}: cannot construct {kind} "
-                        f"from the stored attributes/data ({type(exc).__name__}: {exc})"
-                    ) from exc
+                kind = (declared_type(builder.attributes) or (None, type(builder).__name__))[1]
+                raise CorruptStoreError(
+                    f"{builder.source}:{builder.path}: cannot construct {kind} "
+                    f"from the stored attributes/data ({type(exc).__name__}: {exc})"
+                ) from exc
 
-        cls = _MANAGER_CLASSES[base] = StoreBuildManager
-    return cls
+    return StoreBuildManager

@@ -39,38 +39,12 @@ from .store import StoreHandle, run
 __all__ = ["ZarrReader", "NodeMeta"]
 
 
-class _PendingRef:
-    __slots__ = ("source", "path")
-
-    def __init__(self, source: str, path: str) -> None:
-        self.source, self.path = source, path
-
-
 _RECORD_NUMERIC = NUMERIC_DTYPES | {"bool"}  # record fields kept as numbers (the rest are Python objects)
 
 
-class _ScalarLoader:
-    """Reads the scalar datasets of one store on first use (the loader of their Deferred values)."""
-
-    def __init__(self, reader: ZarrReader) -> None:
-        self.reader = reader
-        self.leaves: list[Deferred] = []
-
-    def add(self, lazy: LazyArray, one: bool) -> Deferred:
-        leaf = Deferred(self, (lazy, one))
-        self.leaves.append(leaf)
-        return leaf
-
-    def pending(self) -> list[Deferred]:
-        self.leaves = [leaf for leaf in self.leaves if not leaf.done]
-        return list(self.leaves)
-
-    def load(self, leaves: list[Deferred]) -> None:
-        self.reader._read_scalars(leaves)
-
-
 class ZarrReader:
-    """Reads the store behind ``handle`` into builders."""
+    """Reads the store behind ``handle`` into builders; also the loader of its scalars' Deferred values
+    (read on first use, many in one concurrent wave: :meth:`pending`, :meth:`load`)."""
 
     def __init__(self, handle: StoreHandle) -> None:
         self.handle = handle
@@ -95,7 +69,7 @@ class ZarrReader:
         self.specloc = safety.check_node_path(specloc, self.url, f"root attribute {conv.SPECLOC_ATTR!r}") or None
         self.root: GroupBuilder | None = None
         self._ref_cache: dict[str, ReferenceBuilder] = {}
-        self._scalars = _ScalarLoader(self)
+        self.leaves: list[Deferred] = []  # the Deferred scalar values of this store
 
     # -- builders ------------------------------------------------------------------------
     def read(self) -> GroupBuilder:
@@ -125,8 +99,9 @@ class ZarrReader:
                 d = self._dataset(node, name, scalars)
                 parent.set_dataset(d)
         self._add_links([e for group, node in pending_links for e in self._link_entries(group, node)])
-        for b in root.walk():
-            self._resolve_attrs(b)
+        for b in root.walk():  # references resolve once every node is in the tree
+            for key, value in b.attributes.items():
+                b.attributes[key] = self._decode_attr(value, f"{self.url}:{b.path} attribute {key!r}")
         self._read_now(scalars)
         return root
 
@@ -139,20 +114,13 @@ class ZarrReader:
                 b.data = v.get()
 
     def _attrs(self, node: NodeMeta) -> dict[str, Any]:
-        out = {}
-        for key, value in node.attrs.items():
-            if key in conv.READ_RESERVED:
-                continue
-            out[key] = self._decode_attr(value, f"{self.url}:/{node.path} attribute {key!r}")
-        return out
+        """The attributes builders see (as stored: :meth:`read` decodes references once the tree is built)."""
+        return {key: value for key, value in node.attrs.items() if key not in conv.READ_RESERVED}
 
     def _decode_attr(self, value: Any, where: str) -> Any:
         ref = conv.decode_attr_reference(value)
         if ref is not None:
-            source, path = ref
-            if source not in (".", ""):
-                safety.check_object_path(path, where)
-            return _PendingRef(source, path)
+            return self.reference(*ref, where)
         if conv.is_attr_reference_like(value):
             raise CorruptStoreError(
                 f"{where}: malformed object reference {value!r} (expected a 'path' string in the reference)"
@@ -160,15 +128,6 @@ class ZarrReader:
         if isinstance(value, list):
             return [self._decode_attr(v, where) for v in value]
         return value
-
-    def _resolve_attrs(self, builder: Builder) -> None:
-        for key, value in builder.attributes.items():
-            if isinstance(value, _PendingRef) or (isinstance(value, list) and any(isinstance(v, _PendingRef) for v in value)):
-                where = f"{self.url}:{builder.path} attribute {key!r}"
-                if isinstance(value, list):
-                    builder.attributes[key] = [self.reference(v.source, v.path, where) if isinstance(v, _PendingRef) else v for v in value]
-                else:
-                    builder.attributes[key] = self.reference(value.source, value.path, where)
 
     def target(self, path: str, where: str) -> Builder:
         """The builder at ``path`` or DanglingReferenceError naming ``where``."""
@@ -281,7 +240,7 @@ class ZarrReader:
         lazy = LazyArray(source, convert=convert, dtype=out_dtype, store_url=self.url, path="/" + node.path,
                          cache=self.chunk_cache)
         builder = DatasetBuilder(
-            name, data=self._scalars.add(lazy, len(shape) == 1) if scalar else lazy, dtype=dtype,
+            name, data=self._deferred(lazy, len(shape) == 1) if scalar else lazy, dtype=dtype,
             attributes=self._attrs(node), source=self.url,
             dims=list(dims) if isinstance(dims, list) and not scalar else None,
         )
@@ -329,7 +288,18 @@ class ZarrReader:
 
         return convert, out_dtype
 
-    def _read_scalars(self, leaves: list[Deferred]) -> None:
+    # -- scalars, read on first use ----------------------------------------------------------
+    def _deferred(self, lazy: LazyArray, one: bool) -> Deferred:
+        leaf = Deferred(self, (lazy, one))
+        self.leaves.append(leaf)
+        return leaf
+
+    def pending(self) -> list[Deferred]:
+        """The scalar values not read yet."""
+        self.leaves = [leaf for leaf in self.leaves if not leaf.done]
+        return list(self.leaves)
+
+    def load(self, leaves: list[Deferred]) -> None:
         """Read the scalar values of ``leaves`` (keys ``(lazy array, stored as [1])``) in one concurrent wave."""
         zarr_items = [leaf for leaf in leaves if isinstance(leaf.key[0].source, ZarrChunkSource)]
 

@@ -38,10 +38,8 @@ from .compat import (
     BufferPrototype,
     ByteRequest,
     FsspecStore,
-    OffsetByteRequest,
-    RangeByteRequest,
-    SuffixByteRequest,
     WrapperStore,
+    byte_range_of,
     run,
 )
 from .compat import buffer_prototype as default_buffer_prototype
@@ -281,18 +279,6 @@ def _under(key: str, prefix: str) -> bool:
     return not prefix or key == prefix or key.startswith(prefix + "/")
 
 
-def _slice(data: bytes, byte_range: ByteRequest | None) -> bytes:
-    if byte_range is None:
-        return data
-    if isinstance(byte_range, RangeByteRequest):
-        return data[byte_range.start:byte_range.end]
-    if isinstance(byte_range, OffsetByteRequest):
-        return data[byte_range.offset:]
-    if isinstance(byte_range, SuffixByteRequest):
-        return data[-byte_range.suffix:] if byte_range.suffix else b""
-    raise ValueError(f"unexpected byte range {byte_range!r}")
-
-
 _WRITES = ("writing", "deleting", "clearing")  # unconditional requests fenced by the writer lease
 
 
@@ -314,7 +300,7 @@ class RemoteStore(WrapperStore[FsspecStore]):
 
     def __init__(self, store: FsspecStore, url: str, retry: RetryPolicy | None = None) -> None:
         super().__init__(store)
-        if hasattr(store.fs, "_call_s3"):
+        if self.is_s3:
             # s3fs would repeat botocore's retries in a loop of its own: botocore alone retries
             store.fs.retries = 1
         self.url = url  # already redacted: used in messages
@@ -413,7 +399,7 @@ class RemoteStore(WrapperStore[FsspecStore]):
         meta = _is_meta(key)
         if meta and key in self._meta:
             data = self._meta[key]
-            return None if data is None else prototype.buffer.from_bytes(_slice(data, byte_range))
+            return None if data is None else byte_range_of(prototype.buffer.from_bytes(data), byte_range)
         if self.fresh and key not in self._remote:
             return None
         buf = await self.call("reading", key, lambda: self._store.get(key, prototype, byte_range))
@@ -447,7 +433,7 @@ class RemoteStore(WrapperStore[FsspecStore]):
     async def root_is_empty(self) -> bool:
         """Whether nothing at all is stored under the store's root (one request on S3)."""
         fs = self.fs
-        if hasattr(fs, "split_path") and hasattr(fs, "_call_s3"):
+        if self.is_s3:
             bucket, key, _ = fs.split_path(self.root)
             prefix = f"{key.strip('/')}/" if key.strip("/") else ""
 
@@ -466,7 +452,7 @@ class RemoteStore(WrapperStore[FsspecStore]):
     async def missing_bucket(self) -> str | None:
         """The bucket's name when the URL's S3 bucket does not exist (asked only after a miss), else None."""
         fs = self.fs
-        if not (hasattr(fs, "split_path") and hasattr(fs, "_call_s3")):
+        if not self.is_s3:
             return None
         bucket = fs.split_path(self.root)[0]
         try:

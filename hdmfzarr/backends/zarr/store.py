@@ -306,31 +306,25 @@ class StoreHandle:
     def _check_mode(self) -> None:
         if not self.read_only and self.given_store is not None and self.local_path is None:
             run(self.store._ensure_open())
-        if _is_remote(self.store) and self.mode in ("w", "w-", "a"):
-            # one listing decides; an empty prefix needs no further probe, and the store then
-            # knows that nothing it did not write exists (no existence checks while writing)
-            if run(self.store.root_is_empty()):
-                self._root = (None, None)
-                self.store.fresh = True
-                return
+        remote: Any = self.store if _is_remote(self.store) else None  # a RemoteStore
+        if remote is not None and self.mode in ("w", "w-", "a") and run(remote.root_is_empty()):
+            # one listing decides; the store then knows that nothing it did not write exists
+            # (no existence checks while writing)
+            self._root = (None, None)
+            remote.fresh = True
+            return
+        if self.mode in ("w", "w-") and (remote is not None or self.has_any_key()):  # remote: not empty, as just listed
             if self.mode == "w-":
                 raise StoreExistsError(f"{self.url}: something already exists here and mode 'w-' does not overwrite")
-            if self.mode == "w":
-                self.pending_clear = True  # cleared under the writer lock (.commit.overwrite)
-                return
-        fmt = self.root_format()
-        if self.mode in ("r", "r+") and fmt is None:
-            bucket = run(self.store.missing_bucket()) if _is_remote(self.store) else None
-            if bucket is not None:
-                raise StoreNotFoundError(f"{self.url}: the bucket {bucket!r} does not exist")
-            raise StoreNotFoundError(f"{self.url}: {NO_ROOT}")
-        if self.mode == "w-" and (fmt is not None or self.has_any_key()):
-            raise StoreExistsError(f"{self.url}: something already exists here and mode 'w-' does not overwrite")
-        if self.mode == "w" and (fmt is not None or self.has_any_key()):
             if not self.store.supports_deletes:
                 raise StoreError(f"{self.url}: the store holds data and cannot delete keys "
                                  f"({type(self.store).__name__}); mode 'w' cannot overwrite it - use an empty store")
             self.pending_clear = True  # cleared under the writer lock (.commit.overwrite)
+        elif self.mode in ("r", "r+") and self.root_format() is None:
+            bucket = run(remote.missing_bucket()) if remote is not None else None
+            if bucket is not None:
+                raise StoreNotFoundError(f"{self.url}: the bucket {bucket!r} does not exist")
+            raise StoreNotFoundError(f"{self.url}: {NO_ROOT}")
 
     def cleared(self) -> None:
         """The store was just cleared (mode 'w', under the writer lock): nothing is stored."""
@@ -368,10 +362,6 @@ class StoreHandle:
 
     def has_any_key(self) -> bool:
         """True when anything at all is stored (used by mode 'w-')."""
-        if self.local_path is not None:
-            return os.path.exists(self.local_path) and (
-                not os.path.isdir(self.local_path) or bool(os.listdir(self.local_path))
-            )
         return bool(self.list_dir(""))
 
     def root_format(self, refresh: bool = False) -> int | None:

@@ -366,27 +366,20 @@ class Transaction:
         self.conv.set_root_undo(self.doc, self.entries, mapping)
         self._write_commit_document()  # the committed state, read from the copies
 
-    def _keys_under(self, path: str) -> list[str]:
-        async def _list() -> list[str]:
-            return [k async for k in self.handle.store.list_prefix(path + "/")]
-
-        return run(_list())
-
     def _copy_keys(self, source: str, target: str) -> None:
         """Copy every key under ``source/`` to the same key under ``target/``."""
-        keys = self._keys_under(source)
+        async def _list() -> list[str]:
+            return [k async for k in self.handle.store.list_prefix(source + "/")]
+
+        keys = run(_list())
         for key, raw in zip(keys, self.handle.get_many(keys)):
             if raw is not None:
                 self.handle.set(target + key[len(source):], raw)
 
     def _drop_undo(self, paths: list[str]) -> None:
-        async def _delete() -> None:
-            for path in paths:
-                for k in [k async for k in self.handle.store.list_prefix(self.conv.undo_path(path) + "/")]:
-                    await self.handle.store.delete(k)
-
         with contextlib.suppress(Exception):  # leftovers are invisible and reused by the next rewrite
-            run(_delete())
+            for path in paths:
+                run(self.handle.store.delete_dir(self.conv.undo_path(path)))
 
     def _recover(self) -> None:
         """Roll back an interrupted in-place rewrite: restore the undo copies the commit document names."""

@@ -234,10 +234,6 @@ class ZarrWriter:
                 zroot = zarr.open_group(self.handle.store, mode="r+", zarr_format=self.fmt, use_consolidated=False)
         except Exception as exc:
             raise StoreError(f"{self.handle.url}: cannot create the root group ({exc})") from exc
-        if zroot.metadata.zarr_format != self.fmt:
-            raise StoreError(
-                f"{self.handle.url}: the store is Zarr format {zroot.metadata.zarr_format}, cannot write format {self.fmt}"
-            )
         if self.fresh:
             self.nodes.append(("", "group"))
         else:
@@ -470,22 +466,15 @@ class ZarrWriter:
         return default_chunks(shape, itemsize)
 
     def _array_kwargs(self, dio: DataIO | None) -> dict[str, Any]:
-        kw: dict[str, Any] = {}
-        if dio is None:
-            return kw
-        if dio.compressors is not None:
-            comps = None if dio.compressors is False else dio.compressors
-            kw["compressors"] = comps
-        if dio.filters is not None:
-            kw["filters"] = dio.filters
-        if dio.serializer is not None:
-            kw["serializer"] = dio.serializer
-        if dio.fill_value is not None:
-            kw["fill_value"] = dio.fill_value
-        if dio.shards is not None:
+        """The storage wishes a DataIO names (codecs, fill value, shards) as ``create_array`` arguments."""
+        names = ("compressors", "filters", "serializer", "fill_value", "shards")
+        kw = {n: getattr(dio, n) for n in names if dio is not None and getattr(dio, n) is not None}
+        if kw.get("compressors") is False:
+            kw["compressors"] = None
+        if "shards" in kw:
             if not self.conv.supports_shards:
                 raise StoreError(f"{self.handle.url}: shards need Zarr format 3")
-            kw["shards"] = tuple(dio.shards)
+            kw["shards"] = tuple(kw["shards"])
         return kw
 
     def dims_attrs(self, builder: DatasetBuilder, ndim: int) -> dict[str, Any]:
