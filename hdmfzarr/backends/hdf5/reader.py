@@ -232,7 +232,7 @@ class HDF5Reader:
         if canonical == "object" or isinstance(canonical, list):
             data: Any = self._read_refs_or_records(ds, canonical)
         elif ds.shape == ():
-            data = _scalar(ds.asstr()[()] if canonical in ("text", "ascii") else ds[()])
+            data = self._attribute_value(ds.asstr()[()] if canonical in ("text", "ascii") else ds[()])
         else:
             data = H5Array(ds, canonical)
         builder = DatasetBuilder(name, data=data, dtype=canonical, attributes=attrs, source=self.path)
@@ -244,7 +244,8 @@ class HDF5Reader:
         h5py = self._h5py
         if dtype.names and dtype.fields:
             fields = dtype.fields
-            return [CompoundField(n, _field_dtype(self._canonical(fields[n][0], where))) for n in dtype.names]
+            subs = {n: self._canonical(fields[n][0], where) for n in dtype.names}
+            return [CompoundField(n, d if isinstance(d, str) else "object") for n, d in subs.items()]
         if h5py.check_ref_dtype(dtype) is not None:
             return "object"
         info = h5py.check_string_dtype(dtype)
@@ -326,16 +327,6 @@ class HDF5Reader:
         if isinstance(value, np.ndarray) and value.dtype == object:
             return np.vectorize(self._bind, otypes=[object])(value) if value.size else value
         return value
-
-
-def _field_dtype(canonical: Any) -> str:
-    return canonical if isinstance(canonical, str) else "object"
-
-
-def _scalar(value: Any) -> Any:
-    if isinstance(value, (bytes, np.bytes_)):
-        return bytes(value).decode("utf-8", "replace")
-    return value
 
 
 def _str(value: Any) -> str:

@@ -144,22 +144,15 @@ class CommitPoint:
         except OSError as exc:
             raise StoreError(f"{self.handle.url}: cannot open the store directory to lock it ({exc})") from exc
         try:
-            deadline = time.monotonic() + self.wait
-            delay = 0.005
-            while True:
+            for _ in _attempts(self.wait, 0.005, 0.1, on_wait):
                 try:
                     fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                     break
                 except OSError as exc:
                     if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
                         raise StoreError(f"{self.handle.url}: cannot lock the store directory ({exc})") from exc
-                if on_wait is not None:
-                    on_wait()
-                    on_wait = None
-                if time.monotonic() > deadline:
-                    raise self._busy()
-                time.sleep(delay * (0.5 + random.random()))
-                delay = min(delay * 2, 0.1)
+            else:
+                raise self._busy()
             yield
         finally:
             os.close(fd)  # releases the lock
@@ -230,6 +223,19 @@ class Committer:
         return self.expected or ""
 
 
+def _attempts(wait: float, delay: float, max_delay: float, on_wait: Callable[[], None] | None) -> Iterator[None]:
+    """One step per attempt at a lock until ``wait`` s passed: the first at once, each next one after a
+    jittered, doubling sleep (at most ``max_delay``); ``on_wait`` runs once, after the first attempt failed."""
+    deadline = time.monotonic() + wait
+    yield
+    if on_wait is not None:
+        on_wait()
+    while time.monotonic() <= deadline:
+        time.sleep(delay * (0.5 + random.random()))
+        delay = min(delay * 2, max_delay)
+        yield
+
+
 def _protocols(fs: Any) -> tuple[str, ...]:
     proto = getattr(fs, "protocol", ())
     return (proto,) if isinstance(proto, str) else tuple(proto)
@@ -264,18 +270,14 @@ class _Lease:
                 on_wait: Callable[[], None] | None = None) -> None:
         """Create the lease object, or take over one its holder stopped renewing; ConflictError after ``wait``
         s. ``on_wait`` runs once when another writer holds the lease."""
-        deadline = time.monotonic() + wait
         seen: dict[str, float] = {}  # ETag of the holder's lease -> when this writer first saw it
-        delay = 0.02
-        while True:
+        body = None
+        for _ in _attempts(wait, 0.02, 0.5, on_wait):
             try:
                 self._put(None)
                 break
             except ConflictError:
                 pass
-            if on_wait is not None:
-                on_wait()
-                on_wait = None
             body, etag = run(self.store.get_versioned(LOCK_KEY))
             if body is not None and etag is not None:
                 held = _lease_seconds(body, self.seconds)
@@ -288,10 +290,8 @@ class _Lease:
                         break
                     except ConflictError:
                         pass
-            if time.monotonic() > deadline:
-                raise busy(f" ({_describe_holder(body)})" if body else "")
-            time.sleep(delay * (0.5 + random.random()))
-            delay = min(delay * 2, 0.5)
+        else:
+            raise busy(f" ({_describe_holder(body)})" if body else "")
         self._thread = threading.Thread(target=self._renew, name="hdmfzarr-lease", daemon=True)
         self._thread.start()
         self.store.fence = self  # unconditional writes are sent only while the lease is surely held

@@ -346,9 +346,6 @@ class RemoteStore(WrapperStore[FsspecStore]):
         """The store's path inside the filesystem (``bucket/key.zarr`` for S3)."""
         return self._store.path.rstrip("/")
 
-    def _caching(self) -> bool:
-        return not self.read_only
-
     # -- deadline and errors ----------------------------------------------------------------
     @property
     def fence(self) -> Any:
@@ -403,7 +400,7 @@ class RemoteStore(WrapperStore[FsspecStore]):
         if self.fresh and key not in self._remote:
             return None
         buf = await self.call("reading", key, lambda: self._store.get(key, prototype, byte_range))
-        if meta and byte_range is None and self._caching():
+        if meta and byte_range is None and not self.read_only:
             self._meta[key] = None if buf is None else buf.to_bytes()
         return buf
 
@@ -645,7 +642,7 @@ class RemoteStore(WrapperStore[FsspecStore]):
             return data, resp.get("ETag")
 
         data, etag = await self.call("reading", key, _get)
-        if _is_meta(key) and self._caching() and key not in self._dirty:
+        if _is_meta(key) and not self.read_only and key not in self._dirty:
             self._meta[key] = data
         return data, etag
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import posixpath
 import shutil
 import sys
 from collections.abc import Iterator
@@ -410,15 +411,7 @@ class StoreHandle:
         if self.local_path is not None:
             return os.path.normpath(os.path.join(self.local_path, source))
         scheme, rest = self._raw_url.split("://", 1)
-        parts = [p for p in rest.rstrip("/").split("/")]
-        for piece in source.split("/"):
-            if piece in ("", "."):
-                continue
-            if piece == "..":
-                parts = parts[:-1]
-            else:
-                parts.append(piece)
-        return f"{scheme}://" + "/".join(parts)
+        return f"{scheme}://" + posixpath.normpath(posixpath.join(rest.rstrip("/"), source))
 
     def close(self) -> None:
         """Release the store (a store object the caller passed stays theirs to close)."""

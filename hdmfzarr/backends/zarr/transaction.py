@@ -220,12 +220,7 @@ class Transaction:
                 before += pre
             after += post
         # new nodes: their own documents, read back as written
-        keys = [(entry, key, kind) for path, kind in self.new_nodes for entry, key in self.conv.node_documents(path, kind)]
-        raws = self.handle.get_many([k for _, k, _ in keys])
-        updates: dict[str, Any] = {}
-        for (entry, key, kind), raw in zip(keys, raws):
-            if raw is not None:
-                updates[entry] = self.conv.consolidated_entry(kind, loads_json(raw, self.url, key))
+        updates = self.conv.read_entries(self.handle, self.new_nodes)
         for job, plan in zip(jobs, plans):
             updates[self.conv.array_entry(job.path)] = plan["doc"]
             updates.update(plan["extra"])

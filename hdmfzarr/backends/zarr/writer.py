@@ -10,6 +10,7 @@ and made visible by one commit (:mod:`.transaction`); committed chunks are never
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import math
@@ -389,12 +390,7 @@ class ZarrWriter:
     def _write_children(self, zgroup: Any, builder: GroupBuilder, path: str) -> None:
         """Write a group's members; ``zgroup`` is the zarr group or, for a committed group, a callable
         opening it (only when a new member needs it)."""
-        opened: list[Any] = []
-
-        def group() -> Any:
-            if not opened:
-                opened.append(zgroup() if callable(zgroup) else zgroup)
-            return opened[0]
+        group = functools.cache(zgroup) if callable(zgroup) else lambda: zgroup
 
         for name, dset in builder.datasets.items():
             dpath = _join(path, name)
