@@ -283,14 +283,8 @@ class ZarrIO:
                 builder = self.read_builder()
                 cache = specs.result()
             base = type_map
-            try:
+            with safety.translating(self.url, "load the specs cached in the store"):  # specs of unexpected shapes
                 type_map = type_map.with_cache(cache)
-            except HdmfZarrError:
-                raise
-            except Exception as exc:  # cached specs of unexpected shapes
-                raise CorruptStoreError(
-                    f"{self.url}: the specs cached in the store cannot be loaded ({type(exc).__name__}: {exc})"
-                ) from exc
             _EXTENDED.setdefault(base, {})[key] = type_map
         # the append machinery (transactions, commits) is imported only where it is needed: a read of a
         # consolidated store in mode 'r' never loads it (tests/backends/test_backends_lean_read.py)
@@ -304,15 +298,9 @@ class ZarrIO:
             wrap_growable(builder)
         self._manager = _store_build_manager(BuildManager)(type_map, resolve_external=self.resolve_external)
         self._conflict_reported = False  # a fresh tree: its pending rows are the caller's new ones
-        try:
+        with safety.translating(self.url, "construct containers from the store"):  # values of the wrong type
             self._root_container = self._manager.construct(builder)
             self._root_container.container_source = self.url  # redacted: shown by the notebook view
-        except HdmfZarrError:
-            raise
-        except Exception as exc:  # attributes/data of the wrong type for their spec
-            raise CorruptStoreError(
-                f"{self.url}: cannot construct containers from the store ({type(exc).__name__}: {exc})"
-            ) from exc
         return self._root_container
 
     # -- appends -------------------------------------------------------------------------

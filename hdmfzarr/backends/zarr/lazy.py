@@ -182,7 +182,7 @@ class LegacyChunkSource:
     ) -> None:
         self.handle = handle
         self.path = path
-        self.zarray = zarray
+        self.meta = zarray
         self.where = where
         self.shape = tuple(zarray["shape"])
         self.chunks = tuple(zarray.get("chunks") or self.shape)
@@ -212,7 +212,7 @@ class LegacyChunkSource:
                     block[...] = None
             else:
                 try:
-                    full = decode_v2_chunk(raw, self.zarray, self.stored_chunks, f"{self.where} chunk {key!r}")
+                    full = decode_v2_chunk(raw, self.meta, self.stored_chunks, f"{self.where} chunk {key!r}")
                     block = full[tuple(slice(0, w) for w in want)] if want else full
                     if self.cells:
                         block = V2.decode_compound_cells(block, self.dtype)
@@ -227,8 +227,8 @@ class LegacyChunkSource:
         return None
 
     def compression(self) -> str | None:
-        comp = self.zarray.get("compressor")
-        names = [f.get("id") for f in self.zarray.get("filters") or () if isinstance(f, dict)]
+        comp = self.meta.get("compressor")
+        names = [f.get("id") for f in self.meta.get("filters") or () if isinstance(f, dict)]
         if isinstance(comp, dict):
             names.append(comp.get("cname") and f"{comp.get('id')}/{comp['cname']}" or comp.get("id"))
         return "+".join(str(n) for n in names if n) or None

@@ -38,6 +38,7 @@ from .compat import (
     BufferPrototype,
     ByteRequest,
     FsspecStore,
+    Store,
     WrapperStore,
     byte_range_of,
     run,
@@ -422,10 +423,9 @@ class RemoteStore(WrapperStore[FsspecStore]):
             return key in self._remote
         return await self.call("checking", key, lambda: self._store.exists(key))
 
-    async def is_empty(self, prefix: str) -> bool:
-        async for _ in self.list_prefix(prefix):
-            return False
-        return True
+    # zarr's own versions, through this store's get/set/list (WrapperStore's would bypass them)
+    is_empty, set_if_not_exists = Store.is_empty, Store.set_if_not_exists
+    get_ranges = Store.get_ranges  # type: ignore[assignment]
 
     async def root_is_empty(self) -> bool:
         """Whether nothing at all is stored under the store's root (one request on S3)."""
@@ -515,10 +515,6 @@ class RemoteStore(WrapperStore[FsspecStore]):
                 return
             self._dirty.discard(key)
         await self._put(key, value)
-
-    async def set_if_not_exists(self, key: str, value: Buffer) -> None:
-        if not await self.exists(key):
-            await self.set(key, value)
 
     async def _set_many(self, values: Iterable[tuple[str, Buffer]]) -> None:
         await gather_or_cancel(*(self.set(k, v) for k, v in values))

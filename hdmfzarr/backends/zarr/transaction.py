@@ -78,7 +78,7 @@ class Transaction:
                 self._restart = True
                 handle.forget_root()
         self.jobs: list[ArrayJob] = []
-        self.new_nodes: list[tuple[str, str]] = []
+        self.new_nodes: list[tuple[str, str]] = []  # nodes this write created (invisible until the commit lists them)
         self.changed: dict[str, tuple[str, dict[str, Any]]] = {}
 
     # -- the committed state -----------------------------------------------------------------
@@ -128,10 +128,6 @@ class Transaction:
         return meta
 
     # -- staging -----------------------------------------------------------------------------
-    def add_node(self, path: str, kind: str) -> None:
-        """A node this write created (invisible until the commit lists it)."""
-        self.new_nodes.append((path, kind))
-
     def set_attrs(self, path: str, kind: str, attrs: dict[str, Any]) -> None:
         """New attributes of a committed node (written with the commit)."""
         self.changed[path] = (kind, attrs)

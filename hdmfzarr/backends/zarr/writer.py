@@ -204,19 +204,16 @@ class ZarrWriter:
         self.txn = txn if txn is not None else Transaction(self.handle, self.conv)
         self.fresh = self.txn.fresh
         self.skip = {job.path for job in self.txn.jobs}
-        if self.fresh:  # remote stores: every metadata document is sent once, at the end, root ones last
-            with self.txn.session():  # the writer lock from the first write to the commit (a new store too)
-                with self.handle.batch():
-                    self._write(root, namespaces)
-                    raw, after = self.txn.prepare_new_store(self.nodes)
-                self.txn.commit_new_store(raw, after)
-            return
-        with self.txn.session():  # the writer lock, held from the first write to the commit
-            with self.handle.batch():
+        with self.txn.session():  # the writer lock, held from the first write to the commit (a new store too)
+            with self.handle.batch():  # remote stores: each metadata document sent once, at the end
                 self._write(root, namespaces)
-            for path, kind in self.nodes:  # the commit, after every other document reached the store
-                self.txn.add_node(path, kind)
-            self.txn.commit()
+                # a new store: its commit document from the nodes written, its root documents held back
+                prepared = self.txn.prepare_new_store(self.nodes) if self.fresh else None
+            if prepared is not None:
+                self.txn.commit_new_store(*prepared)
+            else:  # the commit, after every other document reached the store
+                self.txn.new_nodes += self.nodes
+                self.txn.commit()
 
     def _write(self, root: GroupBuilder, namespaces: dict[str, Any] | None) -> None:
         if not isinstance(root, GroupBuilder):
