@@ -307,7 +307,7 @@ class StoreHandle:
     def _check_mode(self) -> None:
         if not self.read_only and self.given_store is not None and self.local_path is None:
             run(self.store._ensure_open())
-        remote: Any = self.store if _is_remote(self.store) else None  # a RemoteStore
+        remote = self.store if _is_remote(self.store) else None
         if remote is not None and self.mode in ("w", "w-", "a") and run(remote.root_is_empty()):
             # one listing decides; the store then knows that nothing it did not write exists
             # (no existence checks while writing)
