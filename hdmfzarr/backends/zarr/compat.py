@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from zarr import Array, AsyncArray, AsyncGroup, Group
-from zarr.abc.store import ByteRequest, Store, _store_supports_sync_io
+from zarr.abc.store import ByteRequest, RangeByteRequest, Store, _store_supports_sync_io
 from zarr.core.array_spec import ArraySpec
 from zarr.core.buffer import Buffer, BufferPrototype, default_buffer_prototype
 from zarr.codecs import BytesCodec, ShardingCodec
@@ -160,6 +160,36 @@ def byte_range_of(buf: Buffer, byte_range: ByteRequest | None) -> Buffer:
     """The part of ``buf`` a zarr byte request asks for (zarr's own reading of the request)."""
     start, stop = _normalize_byte_range_index(buf, byte_range)
     return buf[start:stop]
+
+
+def raw_chunk_dtype(array: Array) -> np.dtype | None:
+    """The dtype (byte order included) in which ``array`` stores its chunks as plain bytes when it has no
+    codec but that (format 3: ``bytes`` alone; format 2: no compressor nor filters) and sits in a store
+    read synchronously (local files, memory): one element is then one byte range; else None."""
+    aarr = array.async_array
+    meta = aarr.metadata
+    native = meta.dtype.to_native_dtype()
+    if not isinstance(native, np.dtype) or native.kind not in "biuf" or not _reads_synchronously(aarr.store_path.store):
+        return None
+    if isinstance(meta, ArrayV2Metadata):
+        return native if meta.compressor is None and not meta.filters else None
+    codecs = tuple(meta.codecs)
+    if len(codecs) != 1 or not isinstance(codecs[0], BytesCodec):
+        return None
+    endian = codecs[0].endian  # None for one-byte elements; a str or an Endian enum
+    return native.newbyteorder(">" if str(getattr(endian, "value", endian)) == "big" else "<")
+
+
+def read_bytes_sync(array: Array, coords: tuple[int, ...], start: int, stop: int) -> bytes | None:
+    """Bytes ``start:stop`` of one stored chunk of ``array`` (a store read synchronously), None if not stored:
+    by the store class's own positional read if it has one (local files), else ``get_sync`` with a range."""
+    aarr = array.async_array
+    where = aarr.store_path / aarr.metadata.encode_chunk_key(coords)
+    positional = getattr(type(where.store), "read_range_sync", None)
+    if positional is not None:
+        return positional(where.store, where.path, start, stop)  # type: ignore[no-any-return]
+    raw = where.get_sync(prototype=default_buffer_prototype(), byte_range=RangeByteRequest(start, stop))
+    return None if raw is None else raw.to_bytes()
 
 
 def buffer_prototype() -> BufferPrototype:

@@ -81,6 +81,22 @@ TEXT_KINDS = ("text", "ascii", "isodatetime")
 # four times faster than zstd at a similar size on numeric data (random ragged rows decode whole chunks)
 _BLOSC_LZ4_V2 = {"id": "blosc", "cname": "lz4", "clevel": 5, "shuffle": 1, "blocksize": 0}
 _BLOSC_LZ4_V3 = {"name": "blosc", "configuration": {"cname": "lz4", "clevel": 5, "shuffle": "shuffle", "blocksize": 0}}
+# the default compressor is kept for a numeric array only if it stores the array's first chunk in at most
+# this fraction of its size: random floats (Blosc lz4: ~0.94) are stored raw, so one row is one byte range;
+# arrays whose first chunk is under JUDGED_BYTES keep it (too small to tell, and to matter)
+PAYING_COMPRESSION = 0.9
+JUDGED_BYTES = 4096
+
+
+def compression_pays(sample: np.ndarray | None) -> bool:
+    """Whether the default numeric compressor (Blosc lz4, same settings in both formats) stores ``sample``
+    (an array's first chunk of values) in at most PAYING_COMPRESSION of its bytes; no or a small sample: assume so."""
+    if sample is None or sample.nbytes < JUDGED_BYTES:
+        return True
+    import numcodecs
+
+    raw = np.ascontiguousarray(sample)
+    return len(numcodecs.get_codec(dict(_BLOSC_LZ4_V2)).encode(raw)) <= PAYING_COMPRESSION * raw.nbytes
 
 
 def builder_dtype(spelling: Any) -> str | None:

@@ -21,8 +21,8 @@ from typing import Any
 import numpy as np
 
 from ...dask import import_dask_array
-from ...errors import HdmfZarrError
-from .compat import async_array, read_whole_chunks, read_whole_chunks_sync
+from ...errors import CorruptStoreError, HdmfZarrError
+from .compat import async_array, raw_chunk_dtype, read_bytes_sync, read_whole_chunks, read_whole_chunks_sync
 from .convention import V2
 from .safety import check_read_chunks, check_read_size, max_read_bytes, translate_error
 from .store import StoreHandle, run
@@ -68,6 +68,7 @@ class ZarrChunkSource:
         self.chunks: tuple[int, ...] = tuple(chunks)
         self.dtype: np.dtype = dtype
         self._whole: bool | None = None
+        self._raw: np.dtype | None | bool = False  # False: not looked at yet (see read_range)
 
     @property
     def array(self) -> Any:
@@ -101,6 +102,31 @@ class ZarrChunkSource:
         if missing:  # not stored, and zarr configured to refuse them: its own error
             out.update(zip(missing, self._fetch_selections(missing)))
         return [out[c] for c in coords]
+
+    def read_range(self, chunk: int, lo: int, hi: int) -> np.ndarray | None:
+        """Elements ``lo:hi`` of chunk ``chunk`` of a 1-D array whose chunks are stored raw in a local or memory
+        store, read as one byte range (a row, not its 2 MB chunk); None: read the chunk whole instead."""
+        if self._raw is False:
+            try:
+                ok = len(self.shape) == 1 and self._whole_chunks()
+                self._raw = raw_chunk_dtype(self.array) if ok else None
+            except Exception:  # noqa: BLE001 - metadata zarr cannot describe: the whole-chunk path decides
+                self._raw = None
+        if not isinstance(self._raw, np.dtype):
+            return None
+        size = self._raw.itemsize
+        try:
+            raw = read_bytes_sync(self.array, (chunk,), lo * size, hi * size)
+        except Exception as exc:  # I/O errors, unsafe links
+            raise translate_error(exc, self.where, "read chunks") from exc
+        if raw is None:  # not stored: the fill value, through the whole-chunk path
+            return None
+        if len(raw) != (hi - lo) * size:
+            raise CorruptStoreError(
+                f"{self.where}: chunk {chunk} is cut short: elements {lo}:{hi} of {self._raw} need bytes "
+                f"{lo * size}:{hi * size}, got {len(raw)} bytes there (the chunk holds {self.chunks[0] * size})")
+        out = np.frombuffer(raw, dtype=self._raw)
+        return out.astype(out.dtype.newbyteorder("="))
 
     def _whole_chunks(self) -> bool:
         """Whether chunks can be decoded whole on their own: numeric, unsharded, a regular grid."""
@@ -225,6 +251,9 @@ class LegacyChunkSource:
 
     def read(self, key: tuple[Any, ...]) -> np.ndarray | None:
         return None
+
+    def read_range(self, chunk: int, lo: int, hi: int) -> np.ndarray | None:
+        return None  # object cells: decoded whole
 
     def compression(self) -> str | None:
         comp = self.meta.get("compressor")
@@ -359,6 +388,9 @@ def _axis_plan(sel: Any, size: int, chunk: int) -> tuple[list[tuple[int, Any, An
 
 
 _NOT_CACHED = object()  # LazyArray._cached_1d: the selection needs the general path
+# a raw chunk read this many times by byte ranges (rows read one by one, ~10 us each locally) is then read
+# whole and cached: about what reading and first touching a default 2 MiB chunk costs (~2 ms)
+RANGED_READS_PER_CHUNK = 256
 
 
 class LazyArray(StoredArray):
@@ -385,6 +417,7 @@ class LazyArray(StoredArray):
         self.convert = convert
         self._dtype = np.dtype(dtype) if dtype is not None else source.dtype
         self._cache = (cache or ChunkCache(cache_bytes)).view()
+        self._ranged_reads: dict[int, int] = {}
         itemsize = source.dtype.itemsize if source.dtype.kind not in "OT" else 16
         self._chunk_nbytes = max(1, math.prod(source.chunks) * max(1, itemsize)) if source.chunks else itemsize
 
@@ -512,9 +545,12 @@ class LazyArray(StoredArray):
             if not 0 <= i < n:
                 return _NOT_CACHED  # the general path raises the IndexError
             block = self._cache.get((i // c,))
-            if block is None:
-                return _NOT_CACHED
             j = i - (i // c) * c
+            if block is None:
+                block = self._ranged(i // c, j, j + 1)
+                if block is _NOT_CACHED:
+                    return _NOT_CACHED
+                j = 0
             return self._unwrap(self._finish(block[j:j + 1][0, ...]), [True])
         if isinstance(key, slice) and key.step in (None, 1):
             start, stop, _ = key.indices(n)
@@ -523,7 +559,8 @@ class LazyArray(StoredArray):
                 return _NOT_CACHED
             first = self._cache.get((c0,))
             if first is None:
-                return _NOT_CACHED
+                got = self._ranged(c0, start - c0 * c, stop - c0 * c) if c1 == c0 else _NOT_CACHED
+                return got if got is _NOT_CACHED else self._finish(got)
             if c1 == c0:
                 out = first[start - c0 * c:stop - c0 * c].copy()  # never a view of the cache
             else:
@@ -533,6 +570,18 @@ class LazyArray(StoredArray):
                 out = np.concatenate([first[start - c0 * c:], second[:stop - c1 * c]])
             return self._finish(out)
         return _NOT_CACHED
+
+    def _ranged(self, chunk: int, lo: int, hi: int) -> Any:
+        """Elements ``lo:hi`` (at most 1/RANGED_READS_PER_CHUNK of the chunk) of an uncached raw chunk read as
+        a byte range, RANGED_READS_PER_CHUNK times per chunk at most (then it is read whole and cached); else
+        ``_NOT_CACHED`` (bulk reads keep the whole, cached chunk)."""
+        reads = self._ranged_reads.get(chunk, 0)
+        small = (hi - lo) * RANGED_READS_PER_CHUNK <= self.source.chunks[0]
+        got = self.source.read_range(chunk, lo, hi) if small and reads < RANGED_READS_PER_CHUNK else None
+        if got is None:
+            return _NOT_CACHED
+        self._ranged_reads[chunk] = reads + 1
+        return got
 
     def __getitem__(self, key: Any) -> Any:
         if self.ndim == 1:

@@ -477,13 +477,15 @@ class ZarrWriter:
         return {}
 
     def create_array(self, zgroup: Any, builder: DatasetBuilder, dio: DataIO | None, shape: tuple[int, ...],
-                     dtype: Any, chunks: tuple[int, ...], attrs: dict[str, Any]) -> Any:
+                     dtype: Any, chunks: tuple[int, ...], attrs: dict[str, Any],
+                     sample: np.ndarray | None = None) -> Any:
         """Create (replacing) the zarr array of ``builder`` in ``zgroup`` with ``attrs`` plus its dimension
         names, and the storage wishes of ``dio`` (codecs, fill value, shards); numeric arrays without a
-        chosen compressor get the convention's default."""
+        chosen compressor get the convention's default, or none when it does not pay on ``sample`` (the
+        first chunk's values: see conv.compression_pays)."""
         kw = self._array_kwargs(dio)
         if "compressors" not in kw and isinstance(dtype, np.dtype) and dtype.kind in "biuf":
-            kw["compressors"] = [self.conv.numeric_compressor]
+            kw["compressors"] = [self.conv.numeric_compressor] if conv.compression_pays(sample) else None
         return zgroup.create_array(
             builder.name, shape=shape, dtype=dtype, chunks=chunks, overwrite=True,
             attributes={**attrs, **self.dims_attrs(builder, len(shape))}, **kw,
@@ -501,7 +503,8 @@ class ZarrWriter:
         )
         chunks = self.chunks_for(arr.shape, itemsize, dio)
         with self.array_write(path, what, text=arr.dtype.kind in "OTUS"):
-            zarr_arr = self.create_array(zgroup, builder, dio, arr.shape, zdtype, chunks, {**dtype_attrs, **attrs})
+            zarr_arr = self.create_array(zgroup, builder, dio, arr.shape, zdtype, chunks, {**dtype_attrs, **attrs},
+                                         arr[:chunks[0]] if arr.ndim else None)
             if arr.size:
                 zarr_arr[...] = arr
 
@@ -567,7 +570,8 @@ class ZarrWriter:
         chunks = tuple(it.chunks) if it.chunks else self.chunks_for((rows_hint, *row_shape), 16 if text else zdtype.itemsize, dio)
         with self.array_write(path, what, text):
             zarr_arr = self.create_array(zgroup, builder, dio, (0, *row_shape), zdtype, chunks,
-                                         {**self.conv.encode_dtype(canonical), **attrs})
+                                         {**self.conv.encode_dtype(canonical), **attrs},
+                                         None if text or first is None else np.asarray(first, dtype=zdtype)[:chunks[0]])
             step, written, buffered, buffer = chunks[0], 0, 0, []
             for block in it:
                 block = self._stored_values(block, canonical, where) if text else np.asarray(block, dtype=zdtype)

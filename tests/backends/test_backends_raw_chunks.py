@@ -1,0 +1,133 @@
+"""Numeric arrays the default compressor does not shrink (random floats) are stored raw, and a row read alone
+from a raw chunk of a local or in-memory store is one byte range, not its whole chunk."""
+
+from __future__ import annotations
+
+import json
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+from zarr.storage import MemoryStore
+
+from hdmfzarr.backends.zarr import ZarrIO, lazy
+from zarr.abc.store import RangeByteRequest
+from hdmfzarr.backends.zarr.store import ConfinedLocalStore
+from hdmfzarr.common import DynamicTable
+from hdmfzarr.errors import CorruptStoreError
+
+
+def _table(n: int = 4000) -> tuple[DynamicTable, np.ndarray, list[np.ndarray]]:
+    rng = np.random.default_rng(7)
+    noise_values = rng.standard_normal(n)
+    rows = [rng.standard_normal(i % 5) for i in range(n)]
+    t = DynamicTable(name="t", description="d")
+    t.add_column("noise", "random floats")
+    t.add_column("count", "small ints")
+    t.add_column("ragged", "random floats per row", index=True)
+    t.extend({"id": np.arange(n), "noise": noise_values, "count": np.arange(n) % 3, "ragged": rows})
+    return t, noise_values, rows
+
+
+def _compressors(path: Path, name: str, fmt: int) -> list[str]:
+    if fmt == 3:
+        doc = json.loads((path / name / "zarr.json").read_text())
+        return [c["name"] for c in doc["codecs"] if c["name"] != "bytes"]
+    doc = json.loads((path / name / ".zarray").read_text())
+    return [doc["compressor"]["id"]] if doc["compressor"] else []
+
+
+@pytest.mark.parametrize("fmt", [3, 2])
+def test_incompressible_floats_are_stored_raw_and_compressible_ints_keep_blosc(tmp_path: Path, fmt: int) -> None:
+    table, noise, rows = _table()
+    path = tmp_path / "t.zarr"
+    with ZarrIO(path, "w", zarr_format=fmt) as io:
+        io.write(table)
+    assert _compressors(path, "noise", fmt) == [] and _compressors(path, "ragged", fmt) == []
+    assert _compressors(path, "count", fmt) == ["blosc"] and _compressors(path, "ragged_index", fmt) == ["blosc"]
+    with ZarrIO(path) as io:
+        t = io.read()
+        assert np.array_equal(t["noise"].data[:], noise)
+        assert all(np.array_equal(t["ragged"][i], rows[i]) for i in (0, 1, 4, 2500, 3999))
+
+
+def test_hdmf_zarr_014_reads_raw_arrays(tmp_path: Path) -> None:
+    hdmf_zarr = pytest.importorskip("hdmf_zarr")
+    from hdmf.common import get_manager
+
+    table, noise, rows = _table(1000)
+    with ZarrIO(tmp_path / "t.zarr", "w") as io:
+        io.write(table)
+    assert _compressors(tmp_path / "t.zarr", "noise", 3) == []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with hdmf_zarr.ZarrIO(str(tmp_path / "t.zarr"), mode="r", manager=get_manager()) as io:
+            df = io.read().to_dataframe()
+            assert np.array_equal(df["noise"].to_numpy(), noise)
+            assert all(np.array_equal(np.asarray(a), b) for a, b in zip(df["ragged"], rows))
+
+
+class _RangeRecorder(MemoryStore):
+    """A memory store recording each synchronous read: (key, byte range or None for the whole value)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.reads: list[tuple[str, object]] = []
+
+    async def get(self, key, prototype=None, byte_range=None):  # noqa: ANN001, ANN201
+        self.reads.append((key, byte_range))
+        return await super().get(key, prototype, byte_range)
+
+    def get_sync(self, key, *, prototype=None, byte_range=None):  # noqa: ANN001, ANN201
+        self.reads.append((key, byte_range))
+        return super().get_sync(key, prototype=prototype, byte_range=byte_range)
+
+
+def test_a_row_of_a_raw_chunk_is_read_as_a_byte_range(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """In memory: ``get_sync`` of the row's bytes only; local files: one positional read of them; bulk reads
+    (and a chunk read by many rows) keep the whole chunk."""
+    table, noise, rows = _table()
+    store = _RangeRecorder()
+    with ZarrIO(store, "w") as io:
+        io.write(table)
+    with ZarrIO(store) as io:
+        col = io.read()["noise"].data
+        store.reads.clear()
+        assert col[1234] == noise[1234] and np.array_equal(col[10:13], noise[10:13])
+        chunk = [(k, r) for k, r in store.reads if k.startswith("noise/c")]
+        assert chunk == [("noise/c/0", RangeByteRequest(1234 * 8, 1235 * 8)), ("noise/c/0", RangeByteRequest(80, 104))]
+        store.reads.clear()
+        assert np.array_equal(col[:], noise)  # bulk: whole chunks
+        assert [r for k, r in store.reads if k.startswith("noise/c")] == [None]
+    path = tmp_path / "t.zarr"
+    with ZarrIO(path, "w") as io:
+        io.write(table)
+    seen: list[tuple[str, int, int]] = []
+    original = ConfinedLocalStore.read_range_sync
+
+    def recording(self, key: str, start: int, stop: int):  # noqa: ANN001, ANN202
+        seen.append((key, start, stop))
+        return original(self, key, start, stop)
+
+    monkeypatch.setattr(ConfinedLocalStore, "read_range_sync", recording)
+    monkeypatch.setattr(lazy, "RANGED_READS_PER_CHUNK", 3)
+    with ZarrIO(path) as io:
+        col = io.read()["noise"].data
+        for i in (5, 6, 7, 8, 9):
+            assert col[i] == noise[i]
+    assert seen == [("noise/c/0", i * 8, i * 8 + 8) for i in (5, 6, 7)]  # then the chunk is read whole
+
+
+def test_a_truncated_raw_chunk_is_refused(tmp_path: Path) -> None:
+    table, noise, _ = _table()
+    path = tmp_path / "t.zarr"
+    with ZarrIO(path, "w") as io:
+        io.write(table)
+    chunk = path / "noise" / "c" / "0"
+    chunk.write_bytes(chunk.read_bytes()[:1000])
+    with ZarrIO(path) as io:
+        col = io.read()["noise"].data
+        assert col[3] == noise[3]  # bytes still there
+        with pytest.raises(CorruptStoreError, match="/noise.*cut short"):
+            col[2000]
