@@ -17,6 +17,7 @@ from zarr.storage import LocalStore, MemoryStore, WrapperStore
 from hdmfzarr.backends.zarr import ZarrIO, compat, lazy
 from hdmfzarr.backends.zarr.store import ConfinedLocalStore
 from hdmfzarr.common import DynamicTable
+from hdmfzarr.dataio import DataIO
 from hdmfzarr.errors import CorruptStoreError, UnsafeReferenceError
 
 
@@ -192,3 +193,49 @@ def test_stored_rows_one_by_one_are_the_rows_of_every_other_read(tmp_path: Path)
         col = io.read()["r"]
         values = np.asarray(col.target.data[:])
         assert np.array_equal(col[5], values[damaged[4]:]) and col[6].shape == (0,)  # cut at the end; none
+
+
+def test_whole_columns_of_a_local_store_are_read_without_the_event_loop(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A whole numeric column (many chunks, bulk read uncached) and wide slices of it are read with get_sync in
+    the calling thread: no chunk passes through the store's asynchronous get, and the values are zarr's."""
+    values = np.arange(1000.0) * 1.5
+    t = DynamicTable(name="t", description="d")
+    t.add_column("x", "floats", data=DataIO(values, chunks=(64,)))
+    path = tmp_path / "t.zarr"
+    with ZarrIO(path, "w") as io:
+        io.write(t)
+    async_keys: list[str] = []
+    real_get = ConfinedLocalStore.get
+
+    async def counting_get(self, key, prototype=None, byte_range=None):  # noqa: ANN001, ANN202
+        async_keys.append(key)
+        return await real_get(self, key, prototype, byte_range)
+
+    monkeypatch.setattr(ConfinedLocalStore, "get", counting_get)
+    with ZarrIO(path) as io:
+        col = io.read()["x"].data
+        assert col.read().tolist() == values.tolist()
+        assert col[70:900].tolist() == values[70:900].tolist() and col[-300:].tolist() == values[-300:].tolist()
+    assert not [k for k in async_keys if k.startswith("x/")], async_keys
+
+
+@pytest.mark.parametrize("kind", ["local", "memory"])
+def test_bulk_sync_reads_are_zarrs_regions(tmp_path: Path, kind: str) -> None:
+    """Regions spanning many chunks, read synchronously, equal zarr's reads through every codec chain (chunks
+    not stored read as the fill value, trailing edges, v2 Fortran order, 2-d corners); a wrapper overriding
+    ``get`` alone still sees every chunk of a bulk read."""
+    store = ConfinedLocalStore(tmp_path / "a.zarr") if kind == "local" else MemoryStore()
+    arrays = _arrays(store)
+    arr_blosc = arrays["blosc"]
+    for name, arr in arrays.items():
+        src = lazy.ZarrChunkSource(arr, name)
+        regions = [(slice(None),) * arr.ndim, (slice(3, None),) + (slice(5, 37),) * (arr.ndim - 1)]
+        for region in regions:
+            got = src.read(region)
+            assert got.dtype == arr.dtype and np.array_equal(got, arr[region]), (name, region)
+    if kind == "local":
+        wrapped = zarr.open_array(_CountingGets(LocalStore(tmp_path / "a.zarr")), path="blosc", mode="r")
+        counting = wrapped.store_path.store  # opening read-only made a new wrapper
+        assert np.array_equal(lazy.ZarrChunkSource(wrapped, "blosc").read((slice(None),)), arr_blosc[:])
+        assert sorted(k for k in counting.keys if "/c/" in k) == [f"blosc/c/{i}" for i in range(7)]

@@ -37,7 +37,7 @@ __all__ = [
     "Array", "AsyncArray", "Group", "Store", "StorePath", "FsspecStore", "LocalStore", "WrapperStore",
     "Buffer", "BufferPrototype", "ByteRequest", "byte_range_of",
     "VariableLengthBytes", "BatchedCodecPipeline", "use_codec_pipeline", "edit_array_document",
-    "read_whole_chunks", "read_whole_chunks_sync", "ChunkTransform",
+    "read_whole_chunks", "read_whole_chunks_sync", "reads_synchronously", "ChunkTransform",
 ]
 
 #: the zarr-python versions this module was written and tested against (pyproject.toml pins the same)
@@ -129,7 +129,7 @@ async def read_whole_chunks(array: Array, coords: list[tuple[int, ...]]) -> list
     return _as_blocks(list(await aarr.codec_pipeline.decode([(raw, spec) for raw in raws])), spec)
 
 
-def _reads_synchronously(store: Store) -> bool:
+def reads_synchronously(store: Store) -> bool:
     """Whether ``store`` reads through ``get_sync`` what its ``get`` reads: zarr says it can read
     synchronously, and each class defining ``get`` (a wrapper's and the wrapped store's) defines
     ``get_sync`` beside it (a wrapper overriding ``get`` alone, to count or authorise reads, keeps
@@ -140,7 +140,7 @@ def _reads_synchronously(store: Store) -> bool:
     if owner is None or "get_sync" not in vars(owner):
         return False
     inner = getattr(store, "_store", None) if isinstance(store, WrapperStore) else None
-    return inner is None or _reads_synchronously(inner)
+    return inner is None or reads_synchronously(inner)
 
 
 def read_whole_chunks_sync(array: Array, coords: list[tuple[int, ...]]) -> list[np.ndarray | None] | None:
@@ -149,7 +149,7 @@ def read_whole_chunks_sync(array: Array, coords: list[tuple[int, ...]]) -> list[
     (local files, memory) and pipelines offering ``decode_sync`` (ours, with its size checks); else None."""
     aarr, spec = _whole_chunk_spec(array)
     decode = getattr(aarr.codec_pipeline, "decode_sync", None)
-    if decode is None or not _reads_synchronously(aarr.store_path.store):
+    if decode is None or not reads_synchronously(aarr.store_path.store):
         return None
     raws = [(aarr.store_path / aarr.metadata.encode_chunk_key(c)).get_sync(prototype=spec.prototype) for c in coords]
     decoded = decode(raws, spec)
@@ -169,7 +169,7 @@ def raw_chunk_dtype(array: Array) -> np.dtype | None:
     aarr = array.async_array
     meta = aarr.metadata
     native = meta.dtype.to_native_dtype()
-    if not isinstance(native, np.dtype) or native.kind not in "biuf" or not _reads_synchronously(aarr.store_path.store):
+    if not isinstance(native, np.dtype) or native.kind not in "biuf" or not reads_synchronously(aarr.store_path.store):
         return None
     if isinstance(meta, ArrayV2Metadata):
         return native if meta.compressor is None and not meta.filters else None

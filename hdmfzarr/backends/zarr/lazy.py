@@ -4,7 +4,7 @@ A :class:`LazyArray` sits on a chunk source (a zarr array, or a legacy v2 object
 by :mod:`.legacy`). Selections (ints, slices, integer or boolean arrays per axis — orthogonal,
 like h5py) are split into chunks; missing chunks are fetched concurrently, cached, and the
 result is assembled. Slices spanning more than two chunks, and reads larger than half the cache,
-go straight to zarr (one output buffer, no copy), uncached.
+go into one output buffer uncached (a synchronous store's chunks decoded in the calling thread, else zarr's read).
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ DEFAULT_CACHE_BYTES = 64 * 1024 * 1024  # an array created on its own
 STORE_CACHE_BYTES = 256 * 1024 * 1024  # all arrays of one open store together
 
 Region = tuple[slice, ...]
+_SYNC_BATCH_BYTES = 32 * 1024 * 1024  # decoded chunks held at once by a synchronous bulk read
 
 
 def _regions(coords: tuple[int, ...], chunks: tuple[int, ...], shape: tuple[int, ...]) -> Region:
@@ -162,6 +163,32 @@ class ZarrChunkSource:
                 out[c] = block[off:off + n]
         return [out[c] for c in coords]
 
+    def _read_sync(self, key: tuple[Any, ...]) -> np.ndarray | None:
+        """A unit-step region (a whole column) of a synchronous store read and decoded in the calling thread
+        a few chunks at a time (no event-loop round trip per read); None where zarr's path must read it."""
+        if not all(isinstance(k, slice) and k.step in (None, 1) for k in key):
+            return None
+        bounds = [k.indices(n)[:2] for k, n in zip(key, self.shape)]
+        if any(stop <= start for start, stop in bounds):
+            return None
+        ranges = [range(start // c, (stop - 1) // c + 1) for (start, stop), c in zip(bounds, self.chunks)]
+        coords = list(product(*ranges))
+        step = max(1, _SYNC_BATCH_BYTES // max(1, self.dtype.itemsize * math.prod(self.chunks)))
+        out: np.ndarray | None = None
+        for i in range(0, len(coords), step):
+            batch = coords[i:i + step]
+            blocks = read_whole_chunks_sync(self.array, batch)
+            if blocks is None or any(b is None for b in blocks):  # not synchronous; a refused missing chunk
+                return None
+            for c, block in zip(batch, blocks):
+                if out is None:
+                    out = np.empty([stop - start for start, stop in bounds], dtype=block.dtype)
+                lo = [max(start, j * n) for j, n, (start, _) in zip(c, self.chunks, bounds)]
+                hi = [min(stop, (j + 1) * n) for j, n, (_, stop) in zip(c, self.chunks, bounds)]
+                out[tuple(slice(a - s, b - s) for a, b, (s, _) in zip(lo, hi, bounds))] = \
+                    block[tuple(slice(a - j * n, b - j * n) for a, b, j, n in zip(lo, hi, c, self.chunks))]
+        return out
+
     def compression(self) -> str | None:
         """Codec names of the array's filters and compressors (the metadata only)."""
         try:
@@ -176,7 +203,8 @@ class ZarrChunkSource:
         try:
             if any(isinstance(k, np.ndarray) for k in key):
                 return self.array.oindex[key]
-            return self.array[key]
+            out = self._read_sync(key) if self._whole_chunks() else None
+            return self.array[key] if out is None else out
         except Exception as exc:
             raise translate_error(exc, self.where, "read selection") from exc
 

@@ -22,6 +22,7 @@ from ...errors import StoreError, StoreExistsError, StoreNotFoundError, UnsafeRe
 from .. import is_url
 from . import bounded
 from .compat import Buffer, BufferPrototype, ByteRequest, FsspecStore, LocalStore, Store, WrapperStore, run
+from .compat import reads_synchronously
 from .compat import buffer_prototype as default_buffer_prototype
 from .convention import CONVENTIONS, NO_ROOT, ROOT_KEYS, loads_json
 
@@ -357,19 +358,29 @@ class StoreHandle:
 
     # -- raw access ----------------------------------------------------------------------
     def get(self, key: str) -> bytes | None:
-        """The bytes at ``key`` or None when absent."""
-        return run(self._aget(key))
+        """The bytes at ``key`` or None when absent (a local or memory store read in the calling thread)."""
+        if not reads_synchronously(self.store):
+            return run(self._aget(key))
+        try:
+            buf = self.store.get_sync(key, prototype=default_buffer_prototype())
+        except Exception as exc:  # noqa: BLE001 - sorted by _absent_or_raise
+            return self._absent_or_raise(key, exc)
+        return None if buf is None else buf.to_bytes()
 
     async def _aget(self, key: str) -> bytes | None:
         try:
             buf = await self.store.get(key, prototype=default_buffer_prototype())
-        except StoreError:
-            raise
-        except (FileNotFoundError, KeyError):
-            return None
-        except OSError as exc:
-            raise StoreError(f"{self.url}: cannot read {key!r} ({exc})") from exc
+        except Exception as exc:  # noqa: BLE001 - sorted by _absent_or_raise
+            return self._absent_or_raise(key, exc)
         return None if buf is None else buf.to_bytes()
+
+    def _absent_or_raise(self, key: str, exc: Exception) -> None:
+        """A failed read of ``key``: None when absent, StoreError for other I/O errors, anything else as raised."""
+        if isinstance(exc, (FileNotFoundError, KeyError)) and not isinstance(exc, StoreError):
+            return None
+        if isinstance(exc, OSError) and not isinstance(exc, StoreError):
+            raise StoreError(f"{self.url}: cannot read {key!r} ({exc})") from exc
+        raise exc
 
     def get_many(self, keys: list[str]) -> list[bytes | None]:
         """Fetch several keys concurrently."""
