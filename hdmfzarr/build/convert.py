@@ -114,6 +114,17 @@ def _map_nested(value: Any, fn: Any) -> Any:
     return fn(value)
 
 
+def _all_str(value: Any) -> bool:
+    """Whether every cell of a (nested) list or object array is a str (numpy refuses anything else)."""
+    if not isinstance(value, (list, tuple, np.ndarray)):
+        return False
+    try:
+        np.asarray(value, dtype=np.dtypes.StringDType(coerce=False))
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
 def _text(v: Any, where: str) -> Any:
     if isinstance(v, str):
         return v
@@ -196,6 +207,8 @@ def convert_value(dtype: Any, value: Any, where: str, is_attr: bool = False) -> 
             fn = lambda v: v if isinstance(v, bytes) else _text(v, where)  # noqa: E731
         if isinstance(value, np.ndarray) and value.dtype.kind in "US":
             return value, dtype
+        if dtype == "text" and _all_str(value):  # one vectorised check instead of a Python call per cell
+            return (value if isinstance(value, np.ndarray) else list(value)), dtype
         return _map_nested(value, fn), dtype
     if dtype == "isodatetime":
         try:
