@@ -181,6 +181,7 @@ class ZarrChunkSource:
             if blocks is None or any(b is None for b in blocks):  # not synchronous; a refused missing chunk
                 return None
             for c, block in zip(batch, blocks):
+                assert block is not None  # checked just above
                 if out is None:
                     out = np.empty([stop - start for start, stop in bounds], dtype=block.dtype)
                 lo = [max(start, j * n) for j, n, (start, _) in zip(c, self.chunks, bounds)]

@@ -362,20 +362,23 @@ class StoreHandle:
         if not reads_synchronously(self.store):
             return run(self._aget(key))
         try:
-            buf = self.store.get_sync(key, prototype=default_buffer_prototype())
+            buf = self.store.get_sync(key, prototype=default_buffer_prototype())  # type: ignore[attr-defined]
         except Exception as exc:  # noqa: BLE001 - sorted by _absent_or_raise
-            return self._absent_or_raise(key, exc)
+            self._absent_or_raise(key, exc)
+            return None
         return None if buf is None else buf.to_bytes()
 
     async def _aget(self, key: str) -> bytes | None:
         try:
             buf = await self.store.get(key, prototype=default_buffer_prototype())
         except Exception as exc:  # noqa: BLE001 - sorted by _absent_or_raise
-            return self._absent_or_raise(key, exc)
+            self._absent_or_raise(key, exc)
+            return None
         return None if buf is None else buf.to_bytes()
 
     def _absent_or_raise(self, key: str, exc: Exception) -> None:
-        """A failed read of ``key``: None when absent, StoreError for other I/O errors, anything else as raised."""
+        """A failed read of ``key``: returns when absent (the read gives None), raises StoreError for other I/O
+        errors and anything else as raised."""
         if isinstance(exc, (FileNotFoundError, KeyError)) and not isinstance(exc, StoreError):
             return None
         if isinstance(exc, OSError) and not isinstance(exc, StoreError):
