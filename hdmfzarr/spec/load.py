@@ -1,8 +1,8 @@
-"""YAML/JSON dicts -> spec model, with errors located by file, line, type and key.
+"""YAML/JSON files -> spec model, with errors located by file, line, type and key.
 
 YAML is parsed with a loader that records each mapping's line number (from yaml's node marks);
-`spec_from_dict` turns one type's dict into a GroupSpec/DatasetSpec, accepting either
-`data_type_*` or `neurodata_type_*` keys.
+`spec_from_dict` decodes one type's dict with the spec model's own strict decoder (`from_dict`) and
+names the file and line of what it refuses.
 """
 
 from __future__ import annotations
@@ -11,11 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import SpecError
-from .model import TYPE_KEYS, AttributeSpec, DatasetSpec, DtypeSpec, GroupSpec, LinkSpec, RefSpec, Spec, as_written
+from .model import TYPE_KEYS, DatasetSpec, GroupSpec, Spec, as_written
 
 __all__ = ["read_yaml", "spec_from_dict", "specs_from_source", "detect_type_key", "TYPE_KEYS"]
-
-
 
 
 class LineDict(dict):
@@ -142,135 +140,54 @@ def detect_type_key(d: dict) -> str | None:
     return None
 
 
-def _line(d: Any) -> int | None:
-    return getattr(d, "line", None)
+def _fail(msg: str, d: Any, file: str | None, key: str | None) -> SpecError:
+    return SpecError(msg, file=file, key=key, line=getattr(d, "line", None))
 
 
-def _fail(msg: str, d: Any, ctx: "_Ctx", key: str | None) -> SpecError:
-    return SpecError(msg, file=ctx.file, data_type=ctx.data_type, key=key, line=_line(d))
-
-
-class _Ctx:
-    """Where we are while converting: file and the enclosing top-level type."""
-
-    __slots__ = ("file", "data_type")
-
-    def __init__(self, file: str | None, data_type: str | None) -> None:
-        self.file = file
-        self.data_type = data_type
-
-
-def _check_mapping(d: Any, allowed: set[str], what: str, ctx: _Ctx) -> None:
-    if not isinstance(d, dict):
-        raise _fail(f"{what} must be a mapping, got {type(d).__name__} {d!r}", d, ctx, None)
-    extra = set(d) - allowed
-    if extra:
-        raise _fail(f"unknown key(s) {sorted(extra)} in {what}; allowed: {sorted(allowed)}",
-                    d, ctx, sorted(extra)[0])
-
-
-def _list(d: dict, key: str, ctx: _Ctx) -> list:
+def _list(d: dict, key: str, file: str | None) -> list:
     v = d.get(key)
     if v is None:
         return []
     if not isinstance(v, list):
-        raise _fail(f"{key!r} must be a list, got {type(v).__name__}", d, ctx, key)
+        raise _fail(f"{key!r} must be a list, got {type(v).__name__}", d, file, key)
     return v
 
 
-def _build(cls: type, kwargs: dict, d: dict, ctx: _Ctx) -> Any:
-    """Call a model constructor, turning its SpecError into one that names file and line."""
-    try:
-        with as_written():
-            return cls(**kwargs)
-    except SpecError as e:
-        if e.file is not None:
-            raise
-        sub = e.data_type if e.data_type and e.data_type != ctx.data_type else None
-        msg = f"in {sub!r}: {e.detail}" if sub else e.detail
-        raise SpecError(msg, file=ctx.file, data_type=ctx.data_type or e.data_type, key=e.key, line=_line(d)) from None
-
-
-def _normalise_type_keys(d: dict, ctx: _Ctx, what: str) -> dict:
-    """Copy of `d` with neurodata_type_* renamed to data_type_*; both spellings at once is an error."""
-    out = dict(d)
-    for suffix in ("_def", "_inc"):
-        nkey = f"neurodata_type{suffix}"
-        if nkey in out:
-            if f"data_type{suffix}" in out:
-                raise _fail(f"{what} has both 'data_type{suffix}' and '{nkey}'", d, ctx, nkey)
-            out[f"data_type{suffix}"] = out.pop(nkey)
-    return out
-
-
-def _normal(kwargs: dict, *, compound: bool, label: str | None) -> dict:
-    """Values as the file gives them (as hdmf keeps them); a {target_type, reftype} or compound dtype
-    becomes RefSpec / DtypeSpec objects."""
-    v = kwargs.get("dtype")
-    if isinstance(v, dict):
-        kwargs["dtype"] = RefSpec.from_dict(v, label=label)
-    elif isinstance(v, list) and compound:
-        fields = []
-        for f in v:
-            if not isinstance(f, dict):
-                raise SpecError(f"compound dtype fields must be mappings, got {f!r}", data_type=label, key="dtype")
-            fields.append(DtypeSpec.from_dict(f, label=label))
-        kwargs["dtype"] = fields
-    return kwargs
-
-
-#: each kind of spec: its class, and the kind of the sub-specs under each key that holds them
-_KINDS: dict[str, Any] = {"attribute": AttributeSpec, "link": LinkSpec, "dataset": DatasetSpec, "group": GroupSpec}
-_SUBS = {"attributes": "attribute", "datasets": "dataset", "groups": "group", "links": "link"}
-
-
-def _spec(d: Any, ctx: _Ctx, kind: str) -> Any:
-    """One spec of ``kind`` from its YAML dict (sub-specs too): the keys its constructor takes, type keys in
-    either spelling; a missing required key is the constructor's located error."""
-    cls = _KINDS[kind]
-    what = f"an {kind} spec" if kind == "attribute" else f"a {kind} spec"
-    if not isinstance(d, dict):
-        raise _fail(f"{what} must be a mapping, got {type(d).__name__} {d!r}", d, ctx, None)
-    nd = _normalise_type_keys(d, ctx, what)
-    _check_mapping(nd, set(cls._ARGS) - {"parent"}, what, ctx)
-    kwargs = {k: nd.get(k) for k in ("name", "doc", "dtype", "target_type") if k in cls._ARGS}
-    kwargs.update((k, v) for k, v in nd.items() if k not in _SUBS)
-    if kwargs.get("data_type_def") is not None and kwargs.get("data_type_def") == kwargs.get("data_type_inc"):
-        raise _fail(f"type {kwargs['data_type_def']!r} cannot include itself", d, ctx, "data_type_inc")
-    try:
-        kwargs = _normal(kwargs, compound=kind == "dataset",
-                         label=kwargs.get("data_type_def") or kwargs.get("name") or kwargs.get("data_type_inc"))
-    except SpecError as e:
-        raise _fail(e.detail, d, ctx, e.key) from None
-    for key, sub in _SUBS.items():
-        if key in cls._ARGS:
-            kwargs[key] = [_spec(x, ctx, sub) for x in _list(d, key, ctx)]
-    return _build(cls, kwargs, d, ctx)
-
-
 def spec_from_dict(d: dict, kind: str, *, file: str | None = None) -> Spec:
-    """Build a GroupSpec (kind='group') or DatasetSpec (kind='dataset') from its YAML/JSON dict."""
+    """Build a GroupSpec (kind='group') or DatasetSpec (kind='dataset') from its YAML/JSON dict, strictly
+    (unknown keys refused); errors name the file, the top-level type, the key and the line."""
     if kind not in ("group", "dataset"):
         raise ValueError(f"kind must be 'group' or 'dataset', got {kind!r}")
     dt = None
     if isinstance(d, dict):
         dt = d.get("data_type_def") or d.get("neurodata_type_def")
         dt = dt if isinstance(dt, str) else None
-    return _spec(d, _Ctx(file, dt), kind)
+    try:
+        with as_written():
+            return (GroupSpec if kind == "group" else DatasetSpec).from_dict(d, strict=True)
+    except SpecError as e:
+        if e.file is not None:
+            raise
+        sub = e.data_type if e.data_type and e.data_type != dt else None
+        msg = f"in {sub!r}: {e.detail}" if sub else e.detail
+        raise SpecError(msg, file=file, data_type=dt or e.data_type, key=e.key, line=e.line) from None
 
 
 def specs_from_source(doc: Any, *, file: str | None = None) -> list[Spec]:
     """The top-level specs of one source file's content ({'groups': [...], 'datasets': [...]})."""
-    ctx = _Ctx(file, None)
     if not isinstance(doc, dict):
         raise _fail(f"a spec source must be a mapping with 'groups' and/or 'datasets', got {type(doc).__name__}",
-                    doc, ctx, None)
-    _check_mapping(doc, {"groups", "datasets"}, "a spec source", ctx)
+                    doc, file, None)
+    extra = set(doc) - {"groups", "datasets"}
+    if extra:
+        raise _fail(f"unknown key(s) {sorted(extra)} in a spec source; allowed: ['datasets', 'groups']",
+                    doc, file, sorted(extra)[0])
     out: list[Spec] = []
     for kind, key in (("group", "groups"), ("dataset", "datasets")):
-        for d in _list(doc, key, ctx):
+        for d in _list(doc, key, file):
             spec = spec_from_dict(d, kind, file=file)
             if spec.data_type_def is None:
-                raise _fail(f"top-level {kind} specs must define a type (data_type_def)", d, ctx, "data_type_def")
+                raise SpecError(f"top-level {kind} specs must define a type (data_type_def)", file=file,
+                                key="data_type_def", line=getattr(d, "line", None))
             out.append(spec)
     return out

@@ -1,11 +1,12 @@
 """The model of the HDMF schema language 2.x: specs are dicts of their YAML keys, as in hdmf.
 
 Each spec class is a ``dict`` holding exactly the keys it would write (``spec["name"]``,
-``json.dumps(spec)``), with typed read properties (``spec.name``, ``spec.dtype``, ...). Constructors
-validate their input and raise SpecError (a ValueError) naming the type and key; values are kept
-as given (``dtype="int"`` stays ``"int"``). The YAML loader (``load.py``) canonicalises what it reads
-(dtype aliases -> canonical names, lists -> tuples, quantity flags -> '?', '*', '+'), so specs that
-come from files and stores carry one spelling. A sub-spec knows its enclosing spec as ``parent``.
+``json.dumps(spec)``), with typed read properties (``spec.name``, ``spec.dtype``, ...). A class declares
+its keys once, in a field table (``_FIELDS``: key, default, check), from which its constructor (hdmf's
+argument order), its decoding from a YAML/JSON dict (``from_dict``; the loader's strict form and hdmf's
+``build_spec``) and its copies are derived. Constructors raise SpecError (a ValueError) naming the type
+and key; values are kept as given (``dtype="int"`` stays ``"int"``). A sub-spec knows its enclosing
+spec as ``parent``.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import contextlib
 import contextvars
 import copy as _copy
 import warnings
-from typing import Any, Callable, Iterator, Sequence, Union
+from typing import Any, Callable, Iterator, NamedTuple, Sequence, Union
 
 from ..errors import SpecError
 from .dtypes import DTYPE_CHOICES, canonical_dtype, is_known_dtype
@@ -23,7 +24,7 @@ __all__ = [
     "ZERO_OR_ONE", "ZERO_OR_MANY", "ONE_OR_MANY", "QUANTITY_FLAGS", "DEF_QUANTITY",
     "RefSpec", "DtypeSpec", "AttributeSpec", "DatasetSpec", "GroupSpec", "LinkSpec", "BaseStorageSpec",
     "Spec", "Dtype", "Quantity", "freeze", "canonical_spec_dtype", "spec_type", "is_ref_dtype", "is_compound_dtype",
-    "TYPE_KEYS", "declared_type", "alternatives", "quantity_bounds", "shape_fits",
+    "TYPE_KEYS", "declared_type", "alternatives", "quantity_bounds", "shape_fits", "Field", "own_names",
 ]
 
 ZERO_OR_ONE = "?"
@@ -84,6 +85,9 @@ def _is_multi(x: Any) -> bool:
     return bool(x) and isinstance(x[0], (tuple, list))
 
 
+# -- field checks: each takes (value, label, key) and returns the value to keep, or raises SpecError ----------
+
+
 def _check_str(value: Any, label: str | None, key: str, *, optional: bool = True) -> None:
     if value is None and optional:
         return
@@ -91,15 +95,48 @@ def _check_str(value: Any, label: str | None, key: str, *, optional: bool = True
         raise _error(f"{key} must be a string, got {type(value).__name__} {value!r}", label, key)
 
 
-def _check_storage_name(value: Any, label: str | None, key: str) -> None:
+def _text(value: Any, label: str | None, key: str) -> Any:
+    """A required string."""
+    _check_str(value, label, key, optional=False)
+    return value
+
+
+def _opt_text(value: Any, label: str | None, key: str) -> Any:
+    _check_str(value, label, key)
+    return value
+
+
+def _flag(value: Any, label: str | None, key: str) -> Any:
+    if not isinstance(value, bool):
+        raise _error(f"{key} must be true or false, got {value!r}", label, key)
+    return value
+
+
+def _storage_name(value: Any, label: str | None, key: str) -> Any:
+    """A group/dataset name or default name: a string without '/', not empty."""
     _check_str(value, label, key)
     if value is None:
-        return
+        return value
     what = "Name" if key == "name" else "Default name"
     if "/" in value or not value:
         raise _error(f"{what} {value!r} is invalid. Names of Groups and Datasets cannot contain '/' "
                      "and cannot be empty" if not value else
                      f"{what} {value!r} is invalid. Names of Groups and Datasets cannot contain '/'")
+    return value
+
+
+def _member_name(value: Any, label: str | None, key: str) -> Any:
+    """A link's name (optional) or an attribute's (`_text` first): a non-empty string without '/'."""
+    _check_str(value, label, key)
+    if value is not None and (not value or "/" in value):
+        raise _error(f"name {value!r} is invalid: it must be non-empty and contain no '/'", label, "name")
+    return value
+
+
+def _reftype(value: Any, label: str | None, key: str) -> Any:
+    if value not in REFTYPES:
+        raise _error(f"reftype must be one of {', '.join(REFTYPES)}, got {value!r}", label, key)
+    return value
 
 
 def quantity_bounds(qty: Quantity) -> tuple[int, int | None]:
@@ -110,7 +147,7 @@ def quantity_bounds(qty: Quantity) -> tuple[int, int | None]:
     return qty, qty
 
 
-def _check_quantity(qty: Any, name: str | None, label: str | None) -> Quantity:
+def _quantity(qty: Any, label: str | None, key: str = "quantity") -> Quantity:
     """An int >= 1 or a quantity flag (kept as spelled); numeric strings become ints."""
     flags = "[" + ", ".join((ZERO_OR_ONE, ZERO_OR_MANY, ONE_OR_MANY)) + "]"
     bad = _error(f"Invalid quantity '{qty}': must be greater than or equal to 1 or in '{flags}'", label, "quantity")
@@ -121,15 +158,12 @@ def _check_quantity(qty: Any, name: str | None, label: str | None) -> Quantity:
             raise bad from None
     if not isinstance(qty, str) and (isinstance(qty, bool) or not isinstance(qty, int) or qty < 1):
         raise bad
-    if name is not None and quantity_bounds(qty)[1] != 1:
-        raise _error("Cannot give specific name to something that can exist multiple times: "
-                     f"name='{name}', quantity='{qty}'", label, "quantity")
     return qty
 
 
-def _check_shape(shape: Any, label: str | None) -> None:
+def _shape(shape: Any, label: str | None, key: str = "shape") -> Any:
     if shape is None:
-        return
+        return shape
     if not isinstance(shape, (list, tuple)):
         raise _error(f"shape must be a list, got {shape!r}", label, "shape")
     if len(shape) == 0:
@@ -141,25 +175,18 @@ def _check_shape(shape: Any, label: str | None) -> None:
         for s in one:
             if s is not None and (isinstance(s, bool) or not isinstance(s, int) or s < 0):
                 raise _error(f"shape entries must be null or integers >= 0, got {_thaw(shape)!r}", label, "shape")
+    return shape
 
 
-def _check_dims(dims: Any, label: str | None) -> None:
+def _dims(dims: Any, label: str | None, key: str = "dims") -> Any:
     if dims is None:
-        return
+        return dims
     if not isinstance(dims, (list, tuple)) or not dims:
         raise _error(f"dims must be a non-empty list, got {dims!r}", label, "dims")
     for one in alternatives(dims):
         if not isinstance(one, (list, tuple)) or not all(d is None or isinstance(d, str) for d in one):
             raise _error(f"dims entries must be strings (or null), got {_thaw(dims)!r}", label, "dims")
-
-
-def _check_shape_dims(shape: Any, dims: Any, label: str | None) -> None:
-    if shape is None or dims is None:
-        return
-    shapes, dimss = alternatives(shape), alternatives(dims)
-    if len(shapes) != len(dimss) or any(len(s) != len(d) for s, d in zip(shapes, dimss)):
-        raise _error(f"'dims' and 'shape' must be the same length: dims {_thaw(dims)!r}, shape {_thaw(shape)!r}",
-                     label, "dims")
+    return dims
 
 
 def check_dtype(dtype: Any, label: str | None = None, key: str = "dtype") -> Any:
@@ -171,12 +198,13 @@ def check_dtype(dtype: Any, label: str | None = None, key: str = "dtype") -> Any
     raise _error(f"dtype {dtype!r} is not a valid primary data type. Use {DTYPE_CHOICES}", label, key)
 
 
-def _to_dtype(dtype: Any, label: str | None, *, compound: bool) -> Any:
-    """Validate a dtype: a spelling, a RefSpec (a {target_type, reftype} dict becomes one) or compound fields."""
+def _dtype(dtype: Any, label: str | None, key: str = "dtype", *, compound: bool = False) -> Any:
+    """Validate a dtype: a spelling, a RefSpec (a {target_type, reftype} dict becomes one) or, if `compound`
+    (datasets), a list of DtypeSpec fields; None (no dtype) passes."""
+    if dtype is None:
+        return dtype
     if isinstance(dtype, dict) and not isinstance(dtype, DtypeSpec):
-        if isinstance(dtype, RefSpec):
-            return dtype
-        return RefSpec.from_dict(dtype, label=label)
+        return dtype if isinstance(dtype, RefSpec) else RefSpec.from_dict(dtype, strict=True)
     if isinstance(dtype, (list, tuple)):
         if not compound:
             raise _error("a compound dtype is only allowed on datasets", label, "dtype")
@@ -191,6 +219,17 @@ def _to_dtype(dtype: Any, label: str | None, *, compound: bool) -> Any:
             raise _error(f"compound dtype has duplicate field names {names}", label, "dtype")
         return dtype
     return check_dtype(dtype, label)
+
+
+def _required_dtype(dtype: Any, label: str | None, key: str) -> Any:
+    """An attribute's or compound field's dtype: required, never compound."""
+    if dtype is None:
+        raise _error(f"{label!r} needs a dtype", label, key)
+    return _dtype(dtype, label)
+
+
+def _compound_dtype(dtype: Any, label: str | None, key: str) -> Any:
+    return _dtype(dtype, label, compound=True)
 
 
 def canonical_spec_dtype(dtype: Any) -> Any:
@@ -225,6 +264,15 @@ _SUB_KINDS = ("attributes", "datasets", "groups", "links")
 _REQUIRED = object()
 
 
+class Field(NamedTuple):
+    """One key of a spec class, in constructor-argument order: its default (an argument without one is
+    required; a value equal to it is not stored) and the check a given value passes (None: kept as given)."""
+
+    key: str
+    default: Any = _REQUIRED
+    check: Callable[[Any, str | None, str], Any] | None = None
+
+
 def spec_key(key: str, default: Any = _REQUIRED, doc: str | None = None) -> Any:
     """A read-only property giving a spec's value for ``key`` (``default`` when absent; a required key
     raises KeyError when missing): specs are dicts of their YAML keys."""
@@ -243,11 +291,6 @@ def private_field(attr: str, doc: str | None = None) -> Any:
     return property(lambda self: getattr(self, attr), doc=doc)
 
 
-def _as_specs(items: list, kind: type, make: Callable[[dict], Any]) -> list:
-    """``items`` as spec objects: dicts (as read from YAML) become ``make(item)``, specs stay as they are."""
-    return [x if isinstance(x, kind) else make(x) for x in items]
-
-
 def _inheritance_test(kind: str, overridden: bool, doc: str) -> Callable[[Any, str], bool]:
     """hdmf's ``is_inherited_<kind>`` / ``is_overridden_<kind>`` method for sub-specs of ``kind``."""
 
@@ -259,31 +302,120 @@ def _inheritance_test(kind: str, overridden: bool, doc: str) -> Callable[[Any, s
 
 
 class _Dict(dict):
-    """Shared behaviour of every spec dict: identity hash, build_spec from a plain dict."""
+    """Shared behaviour of every spec dict, driven by the class's field table ``_FIELDS``: the constructor
+    (arguments bound and checked per field, defaults not stored), decoding from a YAML/JSON dict, copies."""
 
     __slots__ = ()
     __hash__ = object.__hash__  # type: ignore[assignment]  # mutable dicts, hashed by identity as in hdmf
-    _ARGS: tuple[str, ...] = ()
+    _FIELDS: tuple[Field, ...] = ()
+    _ARGS: tuple[str, ...] = ()  # the field keys, in order (derived)
+    _WHAT = "a spec"  # how errors name this kind of spec
+    _STORE_DEFAULTS = False  # True: every given value is stored, defaults too
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._ARGS = tuple(f.key for f in cls._FIELDS)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        """Arguments as the field table orders and names them (hdmf's signatures); each value passes its field's
+        check, then the class's rules between fields (`_relate`); values equal to their default are not stored."""
+        super().__init__()
+        cls = type(self)
+        if len(args) > len(cls._FIELDS):
+            raise TypeError(f"{cls.__name__}() takes at most {len(cls._FIELDS)} arguments ({len(args)} given)")
+        v = dict(zip(cls._ARGS, args))
+        for k, x in kwargs.items():
+            if k in v or k not in cls._ARGS:
+                raise TypeError(f"{cls.__name__}() got "
+                                f"{'multiple values for' if k in v else 'an unexpected keyword'} argument {k!r}")
+            v[k] = x
+        missing = [f.key for f in cls._FIELDS if f.default is _REQUIRED and f.key not in v]
+        if missing:
+            raise TypeError(f"{cls.__name__}.__init__: " + ", ".join(f"missing argument {k!r}" for k in missing))
+        label = self._label(v)
+        for f in cls._FIELDS:
+            x = v.get(f.key, f.default)
+            v[f.key] = x if f.check is None else f.check(x, label, f.key)
+        self._relate(v, label)
+        for f in cls._FIELDS:
+            x = v[f.key]
+            if x is None or f.key in _SUB_KINDS or f.key == "parent" or (
+                    f.default is not None and not cls._STORE_DEFAULTS and x == f.default):
+                continue
+            self[self._stored_key(f.key)] = x
+
+    def _label(self, v: dict) -> str | None:
+        """What errors call the spec being built (from its constructor arguments)."""
+        return v.get("name")
+
+    def _relate(self, v: dict, label: str | None) -> None:
+        """The class's rules between fields, after each field's own check (may change `v`)."""
+
+    def _stored_key(self, key: str) -> str:
+        return key
+
+    @classmethod
+    def _decode(cls, d: Any, strict: bool) -> dict:
+        """Constructor arguments from a spec's YAML/JSON dict: type keys in either spelling, sub-spec and dtype
+        dicts become specs; unknown keys are an error (`strict`) or ignored with a warning (hdmf's build_spec)."""
+        if not isinstance(d, dict):
+            raise _error(f"{cls._WHAT} must be a mapping, got {type(d).__name__} {d!r}")
+        args: dict[str, Any] = {}
+        for k, x in d.items():
+            key = "data_type" + k[len("neurodata_type"):] if k in ("neurodata_type_def", "neurodata_type_inc") else k
+            if key in args:
+                raise _error(f"{cls._WHAT} has both {key!r} and {k!r}", None, k)
+            args[key] = x
+        unknown = [k for k in args if k not in cls._ARGS or k == "parent"]
+        if unknown and strict:
+            raise _error(f"unknown key(s) {sorted(unknown)} in {cls._WHAT}; allowed: "
+                         f"{sorted(set(cls._ARGS) - {'parent'})}", None, sorted(unknown)[0])
+        if unknown:
+            warnings.warn(f"Unexpected keys {unknown} in spec {d}", stacklevel=4)
+        inc = args.get("data_type_inc")
+        if strict and inc is not None and inc == args.get("data_type_def"):
+            raise _error(f"type {inc!r} cannot include itself", None, "data_type_inc")
+        args = {f.key: args.get(f.key) for f in cls._FIELDS  # the loader: a missing key is the constructor's error
+                if (f.key in args and f.key not in unknown) or (strict and f.default is _REQUIRED)}
+        for key, sub in cls._sub_classes().items():
+            if isinstance(args.get(key), (list, tuple)):
+                args[key] = [x if isinstance(x, _Dict) else sub.from_dict(x, strict=strict) for x in args[key]]
+        dtype = args.get("dtype")
+        if isinstance(dtype, dict) and not isinstance(dtype, _Dict):
+            args["dtype"] = RefSpec.from_dict(dtype, strict=strict)
+        elif isinstance(dtype, (list, tuple)) and issubclass(cls, DatasetSpec):
+            args["dtype"] = [f if isinstance(f, _Dict) else cls.dtype_spec_cls().from_dict(f, strict=strict)
+                             for f in dtype]
+        return args
+
+    @classmethod
+    def _sub_classes(cls) -> dict[str, type[_Dict]]:
+        """The spec class of each key holding sub-specs."""
+        return {}
+
+    @classmethod
+    def from_dict(cls, d: Any, *, strict: bool = False) -> Any:
+        """The spec a YAML/JSON dict describes (see `_decode`); a SpecError carries the line of the innermost
+        dict it concerns when the YAML loader recorded one."""
+        try:
+            return cls(**(cls._decode(d, True) if strict else cls.build_const_args(d)))
+        except SpecError as e:
+            if e.line is None:
+                e.line = getattr(d, "line", None)
+            raise
 
     @classmethod
     def build_const_args(cls, spec_dict: dict) -> dict:
-        """Constructor arguments from a spec dict (sub-dicts become spec objects)."""
-        ret = dict(spec_dict)
-        if isinstance(ret.get("dtype"), dict) and not isinstance(ret["dtype"], RefSpec):
-            ret["dtype"] = RefSpec.build_spec(ret["dtype"])
-        return ret
+        """hdmf's name: constructor arguments from a spec dict (sub-dicts become spec objects)."""
+        return cls._decode(spec_dict, False)
 
     @classmethod
     def build_spec(cls, spec_dict: dict) -> Any:
-        """Build a spec from its dict form; keys the constructor does not take are ignored with a warning."""
-        args = cls.build_const_args(spec_dict)
-        unused = [k for k in args if k not in cls._ARGS]
-        if unused:
-            warnings.warn(f"Unexpected keys {unused} in spec {spec_dict}", stacklevel=2)
-        return cls(**{k: v for k, v in args.items() if k in cls._ARGS})
+        """hdmf's name: a spec from its dict form; keys the constructor does not take are ignored with a warning."""
+        return cls.from_dict(spec_dict)
 
     def __copy__(self) -> Any:
-        """A shallow copy: same sub-specs, own child lists and indexes, no parent."""
+        """A shallow copy: same sub-specs in own child lists, same inheritance record, no parent."""
         new = self.__class__.__new__(self.__class__)
         dict.update(new, self)
         for k in _SUB_KINDS:
@@ -291,21 +423,13 @@ class _Dict(dict):
                 dict.__setitem__(new, k, list(new[k]))
         for cls in type(self).__mro__:
             for s in getattr(cls, "__slots__", ()):
-                if s == "_parent" or not hasattr(self, s):
-                    continue
-                v = getattr(self, s)
-                if isinstance(v, dict):
-                    v = {k: (set(x) if isinstance(x, set) else list(x) if isinstance(x, list) else x)
-                         for k, x in v.items()}
-                elif isinstance(v, set):
-                    v = set(v)
-                object.__setattr__(new, s, v)
-        if isinstance(new, _Spec):
-            new._parent = None
+                if hasattr(self, s):  # the record's values are replaced, never changed in place: shared
+                    object.__setattr__(new, s, None if s == "_parent" else getattr(self, s))
         return new
 
     def __deepcopy__(self, memo: dict) -> Any:
-        return self.build_spec(_copy.deepcopy(dict(self), memo))
+        with as_written():
+            return self.from_dict(_copy.deepcopy(dict(self), memo))
 
     def to_dict(self, type_key: str = "data_type") -> dict:
         """The YAML/JSON form: the keys this spec holds (defaults are not held), type keys spelled `type_key`."""
@@ -323,24 +447,12 @@ class RefSpec(_Dict):
     """A reference dtype: `{target_type: X, reftype: object}`."""
 
     __slots__ = ()
-    _ARGS = ("target_type", "reftype")
+    _FIELDS = (Field("target_type", check=_text), Field("reftype", "object", _reftype))
+    _WHAT = "a reference dtype"
+    _STORE_DEFAULTS = True
 
-    def __init__(self, target_type: str, reftype: str = "object") -> None:
-        super().__init__()
-        _check_str(target_type, None, "target_type", optional=False)
-        if reftype not in REFTYPES:
-            raise _error(f"reftype must be one of {', '.join(REFTYPES)}, got {reftype!r}", target_type, "reftype")
-        self["target_type"] = target_type
-        self["reftype"] = reftype
-
-    @classmethod
-    def from_dict(cls, d: dict, *, label: str | None = None) -> "RefSpec":
-        """Build from the YAML form, rejecting unknown keys."""
-        extra = set(d) - {"target_type", "reftype"}
-        if extra or "target_type" not in d:
-            raise _error("'dtype' must have the key 'target_type' (and optionally 'reftype'), "
-                         f"got keys {sorted(d)}", label, "dtype")
-        return cls(d["target_type"], d.get("reftype", "object"))
+    def _label(self, v: dict) -> str | None:
+        return v.get("target_type") if isinstance(v.get("target_type"), str) else None
 
     target_type = spec_key("target_type", doc="The data type a reference points to.")
     reftype = spec_key("reftype", doc="'object' (or the legacy 'region').")
@@ -372,27 +484,10 @@ class DtypeSpec(_Dict):
     """One field of a compound dtype."""
 
     __slots__ = ()
-    _ARGS = ("name", "doc", "dtype")
+    _FIELDS = (Field("name", check=_text), Field("doc", check=_text), Field("dtype", check=_required_dtype))
+    _WHAT = "a compound dtype field"
+    _STORE_DEFAULTS = True
     is_ref = _DtypeSpecIsRef()
-
-    def __init__(self, name: str, doc: str, dtype: Any) -> None:
-        super().__init__()
-        _check_str(name, None, "name", optional=False)
-        _check_str(doc, name, "doc", optional=False)
-        if dtype is None:
-            raise _error(f"compound field {name!r} needs a dtype", name, "dtype")
-        self["doc"] = doc
-        self["name"] = name
-        self["dtype"] = _to_dtype(dtype, name, compound=False)
-
-    @classmethod
-    def from_dict(cls, d: dict, *, label: str | None = None) -> "DtypeSpec":
-        """Build from the YAML form, rejecting unknown keys."""
-        extra = set(d) - {"name", "doc", "dtype"}
-        if extra or not {"name", "doc", "dtype"} <= set(d):
-            raise _error(f"a compound dtype field needs exactly 'name', 'doc', 'dtype', got keys {sorted(d)}",
-                         label, "dtype")
-        return cls(d["name"], d["doc"], d["dtype"])
 
     @staticmethod
     def check_valid_dtype(dtype: Any) -> bool:
@@ -479,31 +574,22 @@ class _Spec(_Dict):
         return quantity_bounds(self.quantity)[1]
 
 
-def _array_fields(self: Any, label: str | None, dtype: Any, shape: Any, dims: Any, value: Any,
-                  default_value: Any, *, compound: bool) -> None:
-    """Validate and store dtype, shape, dims, value, default_value (shared by attributes and datasets)."""
-    if dtype is not None:
-        self["dtype"] = _to_dtype(dtype, label, compound=compound)
-    _check_shape(shape, label)
-    _check_dims(dims, label)
-    _check_shape_dims(shape, dims, label)
-    if shape is not None:
-        self["shape"] = shape
-    if dims is not None:
-        self["dims"] = dims
-    if _FILL_DIMS.get():
-        if shape is not None and dims is None:  # hdmf's placeholder names for dims a shape implies
-            self["dims"] = tuple(tuple(f"dim_{i}" for i in range(len(one))) for one in shape) \
-                if _is_multi(shape) else tuple(f"dim_{i}" for i in range(len(shape)))
-        elif dims is not None and shape is None:  # and the unconstrained shape dims imply
-            self["shape"] = tuple(tuple(None for _ in one) for one in dims) if _is_multi(dims) \
-                else tuple(None for _ in dims)
-    if value is not None and default_value is not None:
+def _relate_array(v: dict, label: str | None) -> None:
+    """The rules between an attribute's or dataset's shape, dims, value and default value."""
+    shape, dims = v["shape"], v["dims"]
+    if shape is not None and dims is not None:
+        shapes, dimss = alternatives(shape), alternatives(dims)
+        if len(shapes) != len(dimss) or any(len(s) != len(d) for s, d in zip(shapes, dimss)):
+            raise _error(f"'dims' and 'shape' must be the same length: dims {_thaw(dims)!r}, "
+                         f"shape {_thaw(shape)!r}", label, "dims")
+    elif _FILL_DIMS.get() and shape is not None:  # hdmf's placeholder names for dims a shape implies
+        v["dims"] = tuple(tuple(f"dim_{i}" for i in range(len(one))) for one in shape) \
+            if _is_multi(shape) else tuple(f"dim_{i}" for i in range(len(shape)))
+    elif _FILL_DIMS.get() and dims is not None:  # and the unconstrained shape dims imply
+        v["shape"] = tuple(tuple(None for _ in one) for one in dims) if _is_multi(dims) \
+            else tuple(None for _ in dims)
+    if v["value"] is not None and v["default_value"] is not None:
         raise _error("cannot specify 'value' and 'default_value'", label, "value")
-    if value is not None:
-        self["value"] = value
-    if default_value is not None:
-        self["default_value"] = default_value
 
 
 class _ArrayProps:
@@ -543,29 +629,17 @@ class AttributeSpec(_ArrayProps, _Spec):
     """An attribute of a group or dataset."""
 
     __slots__ = ()
-    _ARGS = ("name", "doc", "dtype", "shape", "dims", "required", "parent", "value", "default_value")
+    _FIELDS = (Field("name", check=lambda v, label, key: _member_name(_text(v, label, key), label, key)),
+               Field("doc", check=_text), Field("dtype", check=_required_dtype),
+               Field("shape", None, _shape), Field("dims", None, _dims), Field("required", True, _flag),
+               Field("parent", None), Field("value", None), Field("default_value", None))
+    _WHAT = "an attribute spec"
 
-    def __init__(self, name: str, doc: str, dtype: Any, shape: Any = None, dims: Any = None,
-                 required: bool = True, parent: Any = None, value: Any = None, default_value: Any = None) -> None:
-        super().__init__()
-        _check_str(name, None, "name", optional=False)
-        if not name or "/" in name:
-            raise _error(f"attribute name {name!r} is invalid: it must be non-empty and contain no '/'", name, "name")
-        _check_str(doc, name, "doc", optional=False)
-        if dtype is None:
-            raise _error(f"attribute {name!r} needs a dtype", name, "dtype")
-        if not isinstance(required, bool):
-            raise _error(f"required must be true or false, got {required!r}", name, "required")
-        self["doc"] = doc
-        self["name"] = name
-        if not required:
-            self["required"] = False
-        _array_fields(self, name, dtype, shape, dims, value, default_value, compound=False)
-        if value is not None:
-            self.pop("required", None)
-        if default_value is not None:
-            self["required"] = False
-        self._parent = parent
+    def _relate(self, v: dict, label: str | None) -> None:
+        _relate_array(v, label)
+        if v["value"] is not None or v["default_value"] is not None:  # a fixed value is not asked for
+            v["required"] = v["value"] is not None
+        self._parent = v["parent"]
 
     required = spec_key("required", True, "False if the attribute may be absent.")
 
@@ -578,55 +652,55 @@ class AttributeSpec(_ArrayProps, _Spec):
         return f"AttributeSpec(name={self.name!r}, dtype={self.dtype!r})"
 
 
+#: the fields every group and dataset has (their constructors order them differently, as hdmf's do)
+_STORAGE = {f.key: f for f in (
+    Field("doc", check=_text), Field("name", None, _storage_name), Field("default_name", None, _storage_name),
+    Field("attributes", ()), Field("linkable", True, _flag), Field("quantity", DEF_QUANTITY, _quantity),
+    Field("data_type_def", None, _opt_text), Field("data_type_inc", None, _opt_text),
+    Field("dtype", None, _compound_dtype), Field("shape", None, _shape), Field("dims", None, _dims),
+    Field("value", None), Field("default_value", None),
+    Field("groups", ()), Field("datasets", ()), Field("links", ()))}
+
+
 class BaseStorageSpec(_Spec):
     """Shared behaviour of DatasetSpec and GroupSpec: attributes, type keys, inheritance tracking."""
 
-    __slots__ = ("_attrs", "_new", "_over", "_inc_resolved", "_resolved", "_inc_spec")
+    # what came from the included type: names of sub-specs per kind that are this spec's own ("new") and that
+    # refine the included type's ("over"), as hdmf records them; the included spec; whether resolved
+    __slots__ = ("_new", "_over", "_inc_spec", "_resolved")
     #: sub-spec kinds this spec holds, and how a missing name of each is reported (hdmf's messages)
     _MISSING = {"attributes": "Attribute '{}' not found"}
 
-    def _init_storage(self, doc: str, name: str | None, default_name: str | None, attributes: Any,
-                      linkable: bool, quantity: Any, data_type_def: str | None, data_type_inc: str | None) -> None:
-        label = data_type_def or name or data_type_inc
-        _check_str(doc, label, "doc", optional=False)
-        _check_storage_name(name, label, "name")
-        _check_storage_name(default_name, label, "default_name")
-        _check_str(data_type_def, label, "data_type_def")
-        _check_str(data_type_inc, label, "data_type_inc")
-        if name is None and data_type_def is None and data_type_inc is None:
+    def _label(self, v: dict) -> str | None:
+        return v.get("data_type_def") or v.get("name") or v.get("data_type_inc")
+
+    def _relate(self, v: dict, label: str | None) -> None:
+        if v["name"] is None and v["data_type_def"] is None and v["data_type_inc"] is None:
             raise _error("Cannot create Group or Dataset spec with no name without specifying "
                          f"'{self.def_key()}' and/or '{self.inc_key()}'.", label, "name")
-        if not isinstance(linkable, bool):
-            raise _error(f"linkable must be true or false, got {linkable!r}", label, "linkable")
-        quantity = _check_quantity(quantity, name, label)
-        self["doc"] = doc
-        if name is not None:
-            self["name"] = name
-        if default_name is not None:
-            if name is not None:
-                warnings.warn("found 'default_name' with 'name' - ignoring 'default_name'", stacklevel=3)
-            else:
-                self["default_name"] = default_name
-        if quantity != DEF_QUANTITY:
-            self["quantity"] = quantity
-        if not linkable:
-            self["linkable"] = False
-        if data_type_inc is not None:
-            if data_type_inc == data_type_def:
-                warnings.warn(f"data_type_inc and data_type_def cannot be the same: {data_type_inc}. "
-                              "Ignoring data_type_inc.", stacklevel=3)
-            else:
-                self[self.inc_key()] = data_type_inc
-        if data_type_def is not None:
-            self[self.def_key()] = data_type_def
-        self._attrs: dict[str, AttributeSpec] = {}
+        if v["name"] is not None and quantity_bounds(v["quantity"])[1] != 1:
+            raise _error("Cannot give specific name to something that can exist multiple times: "
+                         f"name='{v['name']}', quantity='{v['quantity']}'", label, "quantity")
+        if v["default_name"] is not None and v["name"] is not None:
+            warnings.warn("found 'default_name' with 'name' - ignoring 'default_name'", stacklevel=4)
+            v["default_name"] = None
+        if v["data_type_inc"] is not None and v["data_type_inc"] == v["data_type_def"]:
+            warnings.warn(f"data_type_inc and data_type_def cannot be the same: {v['data_type_inc']}. "
+                          "Ignoring data_type_inc.", stacklevel=4)
+            v["data_type_inc"] = None
         self._parent = None
-        self._inc_resolved = False
-        self._resolved = False
         self._inc_spec = None
-        self._put_all("attributes", AttributeSpec, attributes, label, ("attributes",))
-        self._new: dict[str, set] = {"attributes": set(self._attrs)}
-        self._over: dict[str, set] = {"attributes": set()}
+        self._resolved = False
+        kinds = [k for k in _SUB_KINDS if k in self._ARGS]
+        taken: dict[str, set] = {"attributes": set(), "datasets": set()}  # names unique among datasets/groups/links
+        for kind in kinds:
+            self._put_all(kind, v[kind], label, taken["attributes" if kind == "attributes" else "datasets"])
+        self._new = {k: {s.name for s in self.get(k, ()) if s.name is not None} for k in kinds}
+        self._over: dict[str, set] = {}
+
+    def _stored_key(self, key: str) -> str:
+        """Type keys are stored under this class's spelling (NWB's classes: neurodata_type_*)."""
+        return self.def_key() if key == "data_type_def" else self.inc_key() if key == "data_type_inc" else key
 
     # -- type keys ---------------------------------------------------------------------------------
 
@@ -670,44 +744,58 @@ class BaseStorageSpec(_Spec):
 
     attributes = sub_specs("attributes")
 
-    # -- attributes --------------------------------------------------------------------------------
+    # -- sub-specs -----------------------------------------------------------------------------------
+
+    @classmethod
+    def _sub_classes(cls) -> dict[str, type[_Dict]]:
+        return {"attributes": AttributeSpec}
 
     def set_attribute(self, spec: AttributeSpec) -> None:
         """Add (or replace, by name) an attribute spec; a spec that has another parent is copied."""
-        self._put("attributes", AttributeSpec, spec)
+        self._put("attributes", spec)
 
-    def _put_all(self, kind: str, cls: type[_Spec], items: Any, label: str | None, unique_in: tuple[str, ...]) -> None:
-        """Add the sub-specs a constructor was given: a list of `cls`, names unique among the kinds `unique_in`."""
+    def _put_all(self, kind: str, items: Any, label: str | None, taken: set) -> None:
+        """Add the sub-specs a constructor was given: a list of specs of `kind`, names not yet `taken`."""
         if items is None:
             return
         if not isinstance(items, (list, tuple)):
             raise _error(f"{kind} must be a list, got {type(items).__name__}", label, kind)
+        cls = _KIND_CLASSES[kind]
         for item in items:
             if not isinstance(item, cls):
                 raise _error(f"{kind} must hold {cls.__name__} objects, got {type(item).__name__}", label, kind)
-            if item.name is not None and any(item.name in self._by_name(k) for k in unique_in):
-                raise _error(f"name {item.name!r} is used by more than one of the {'/'.join(unique_in)}", label, kind)
-            self._put(kind, cls, item)
+            if item.name in taken:
+                others = "attributes" if kind == "attributes" else "datasets/groups/links"
+                raise _error(f"name {item.name!r} is used by more than one of the {others}", label, kind)
+            if item.name is not None:
+                taken.add(item.name)
+            self._put(kind, item, replace=False, label=label)
 
-    def _put(self, kind: str, cls: type, spec: Any) -> None:
-        """Add (or replace, by name) a sub-spec of `kind`, indexed by name and by type."""
+    def _put(self, kind: str, spec: Any, *, replace: bool = True, label: str | None = None) -> None:
+        """Add (or, `replace`, put in place of the one of the same name) a sub-spec of `kind`."""
+        cls = _KIND_CLASSES[kind]
         if not isinstance(spec, cls):
             article = "an" if cls is AttributeSpec else "a"
             raise TypeError(f"set_{kind[:-1]} needs {article} {cls.__name__}, got {type(spec).__name__}")
-        index = self._by_name(kind)
         spec = self._adopt(spec)
         items = self.setdefault(kind, [])
         if isinstance(items, tuple):
             items = self[kind] = list(items)
-        if spec.name is not None and spec.name in index:
-            old = index[spec.name]
+        old = self._named(kind, spec.name) if replace and spec.name is not None else None
+        if old is not None:
             items[next(i for i, s in enumerate(items) if s is old)] = spec
-        else:
-            items.append(spec)
-        if spec.name is not None:
-            index[spec.name] = spec
-        if kind != "attributes" and spec.data_type is not None:
-            self._index_by_type(spec)  # type: ignore[attr-defined]  # GroupSpec's
+            return
+        if spec.name is None and kind != "attributes":  # hdmf's rule: one unnamed sub-spec per type
+            key, kinds, what = ("target_type", ("links",), "links with the same target type") if kind == "links" \
+                else ("data_type", ("datasets", "groups"), "groups/datasets with the same data type")
+            if any(s is not spec and s.name is None and getattr(s, key) == getattr(spec, key)
+                   for k in kinds for s in self.get(k, ())):
+                raise _error(f"Cannot have multiple {what} without specifying name", label or self.label, kind)
+        items.append(spec)
+
+    def _named(self, kind: str, name: str) -> Any:
+        """The sub-spec of `kind` called `name`, or None."""
+        return next((s for s in self.get(kind, ()) if s.name == name), None)
 
     def add_attribute(self, name: str, doc: str, dtype: Any, shape: Any = None, dims: Any = None,
                       required: bool = True, parent: Any = None, value: Any = None,
@@ -721,11 +809,15 @@ class BaseStorageSpec(_Spec):
 
     def get_attribute(self, name: str) -> AttributeSpec | None:
         """The attribute spec called `name`, or None."""
-        return self._attrs.get(name)
+        return self._named("attributes", name)
 
     # -- inheritance state -------------------------------------------------------------------------
 
-    inc_spec_resolved = private_field("_inc_resolved", "True once the included type's spec has been merged into this one.")
+    @property
+    def inc_spec_resolved(self) -> bool:
+        """True once the included type's spec has been merged into this one."""
+        return self._inc_spec is not None
+
     data_type_inc_resolved = private_field("_inc_spec", "The included type's spec merged into this one (None before resolution).")
 
     @property
@@ -739,24 +831,21 @@ class BaseStorageSpec(_Spec):
             raise ValueError("resolved must be a boolean")
         self._resolved = val
 
-    def _by_name(self, kind: str) -> dict[str, Any]:
-        """This spec's sub-specs of `kind` by name."""
-        return self._attrs if kind == "attributes" else getattr(self, "_" + kind)
-
     def _set_inherited(self, inc_spec: Any, own: dict[str, set]) -> None:
         """Record what came from `inc_spec`; `own` names this spec's own sub-specs per kind before merging."""
         self._inc_spec = inc_spec
-        self._inc_resolved = True
+        new, over = dict(self._new), dict(self._over)
         for kind in self._MISSING:
             inherited = {s.name for s in getattr(inc_spec, kind) if s.name is not None}
-            self._new[kind] = set(self._by_name(kind)) - inherited
-            self._over[kind] = own.get(kind, set()) & inherited
+            new[kind] = {s.name for s in self.get(kind, ()) if s.name is not None} - inherited
+            over[kind] = own.get(kind, set()) & inherited
+        self._new, self._over = new, over
 
     def _inherited(self, kind: str, name: str, overridden: bool) -> bool:
         """Whether sub-spec `name` of `kind` came from (or, `overridden`, refines) the included type."""
-        if name not in self._by_name(kind):
+        if self._named(kind, name) is None:
             raise ValueError(self._MISSING[kind].format(name))
-        return name in self._over[kind] if overridden else name not in self._new[kind]
+        return name in self._over.get(kind, ()) if overridden else name not in self._new.get(kind, ())
 
     is_inherited_attribute = _inheritance_test("attributes", False,
                                                "True if attribute `name` came from the included type.")
@@ -765,13 +854,13 @@ class BaseStorageSpec(_Spec):
 
     def is_inherited_spec(self, spec: Any) -> bool:
         """True if `spec` (an attribute of this spec) came from the included type."""
-        if isinstance(spec, AttributeSpec) and spec.parent is self and spec.name in self._attrs:
+        if isinstance(spec, AttributeSpec) and spec.parent is self and self.get_attribute(spec.name) is not None:
             return self.is_inherited_attribute(spec.name)
         return False
 
     def is_overridden_spec(self, spec: Any) -> bool:
         """True if `spec` (an attribute of this spec) refines one of the included type."""
-        if isinstance(spec, AttributeSpec) and spec.parent is self and spec.name in self._attrs:
+        if isinstance(spec, AttributeSpec) and spec.parent is self and self.get_attribute(spec.name) is not None:
             return self.is_overridden_attribute(spec.name)
         return False
 
@@ -780,9 +869,17 @@ class BaseStorageSpec(_Spec):
         if type(self) is not type(inc_spec) and not isinstance(inc_spec, _storage_base(self)):
             raise TypeError(f"Cannot resolve included spec: expected {_storage_base(self).__name__}, "
                             f"got {type(inc_spec)}")
-        if _merge_in_place is None:  # pragma: no cover - hdmfzarr.spec's __init__ always imports resolve
+        if _merge is None:  # pragma: no cover - hdmfzarr.spec's __init__ always imports resolve
             raise RuntimeError("hdmfzarr.spec.resolve is not loaded")
-        _merge_in_place(self, inc_spec, namespace)
+        own = own_names(self)
+        merged = _merge(self, inc_spec, namespace)
+        dict.clear(self)
+        dict.update(self, merged)
+        for kind in _SUB_KINDS:
+            for sub in self.get(kind, ()):
+                if sub.parent is merged:
+                    sub._parent = self
+        self._set_inherited(inc_spec, own)
 
     @classmethod
     def get_data_type_spec(cls, data_type_def: str) -> AttributeSpec:
@@ -796,20 +893,15 @@ class BaseStorageSpec(_Spec):
         warnings.warn("get_namespace_spec is deprecated", DeprecationWarning, stacklevel=2)
         return AttributeSpec("namespace", "the namespace for the data type of this object", "text", required=False)
 
-    @classmethod
-    def build_const_args(cls, spec_dict: dict) -> dict:
-        ret = dict(spec_dict)
-        for k in ("neurodata_type_def", "neurodata_type_inc"):  # either spelling: the constructor's data_type_*
-            if k in ret:
-                ret["data_type" + k[len("neurodata_type"):]] = ret.pop(k)
-        if ret.get("attributes"):
-            ret["attributes"] = _as_specs(ret["attributes"], AttributeSpec, AttributeSpec.build_spec)
-        return ret
+
+def own_names(spec: Any) -> dict[str, set]:
+    """Names of a spec's own attributes, datasets, groups and links (before any merge)."""
+    return {kind: {s.name for s in getattr(spec, kind, ()) if s.name is not None} for kind in _SUB_KINDS}
 
 
 # The merge rules of inheritance live in spec/resolve.py, which imports this module and registers them here
 # (hdmf's Spec.resolve_inc_spec needs them on the spec itself; importing resolve from here would be a cycle).
-_merge_in_place: Callable[[Any, Any, Any], None] | None = None
+_merge: Callable[[Any, Any, Any], Any] | None = None
 
 
 def _storage_base(spec: Any) -> type:
@@ -820,17 +912,14 @@ class DatasetSpec(_ArrayProps, BaseStorageSpec):
     """A dataset: a typed or named n-dimensional array (or scalar) with attributes."""
 
     __slots__ = ()
-    _ARGS = ("doc", "dtype", "name", "default_name", "shape", "dims", "attributes", "linkable", "quantity",
-             "default_value", "value", "data_type_def", "data_type_inc")
+    _FIELDS = tuple(_STORAGE[k] for k in ("doc", "dtype", "name", "default_name", "shape", "dims", "attributes",
+                                          "linkable", "quantity", "default_value", "value", "data_type_def",
+                                          "data_type_inc"))
+    _WHAT = "a dataset spec"
 
-    def __init__(self, doc: str, dtype: Any = None, name: str | None = None, default_name: str | None = None,
-                 shape: Any = None, dims: Any = None, attributes: Any = (), linkable: bool = True,
-                 quantity: Quantity = 1, default_value: Any = None, value: Any = None,
-                 data_type_def: str | None = None, data_type_inc: str | None = None) -> None:
-        super().__init__()
-        label = data_type_def or name or data_type_inc
-        _array_fields(self, label, dtype, shape, dims, value, default_value, compound=True)
-        self._init_storage(doc, name, default_name, attributes, linkable, quantity, data_type_def, data_type_inc)
+    def _relate(self, v: dict, label: str | None) -> None:
+        _relate_array(v, label)
+        super()._relate(v, label)
 
     #: a dataset holds no sub-specs but attributes (so code walks any storage spec alike)
     datasets: tuple = ()
@@ -840,13 +929,6 @@ class DatasetSpec(_ArrayProps, BaseStorageSpec):
     @classmethod
     def dtype_spec_cls(cls) -> type[DtypeSpec]:
         return DtypeSpec
-
-    @classmethod
-    def build_const_args(cls, spec_dict: dict) -> dict:
-        ret = super().build_const_args(spec_dict)
-        if isinstance(ret.get("dtype"), list):
-            ret["dtype"] = _as_specs(ret["dtype"], DtypeSpec, cls.dtype_spec_cls().build_spec)
-        return ret
 
     @property
     def is_compound(self) -> bool:
@@ -867,29 +949,24 @@ class LinkSpec(_Spec):
     """A link to an object of `target_type`."""
 
     __slots__ = ()
-    _ARGS = ("doc", "target_type", "quantity", "name")
+    _FIELDS = (Field("doc"), Field("target_type"), Field("quantity", DEF_QUANTITY, _quantity),
+               Field("name", None, _member_name))
+    _WHAT = "a link spec"
 
-    def __init__(self, doc: str, target_type: Any, quantity: Quantity = 1, name: str | None = None) -> None:
-        super().__init__()
-        if isinstance(target_type, BaseStorageSpec):
-            if target_type.data_type_def is None:
+    def _label(self, v: dict) -> str | None:
+        target = v.get("target_type")
+        if isinstance(target, BaseStorageSpec):  # a spec stands for the type it defines
+            if target.data_type_def is None:
                 raise _error("'target_type' must be a string or a GroupSpec or DatasetSpec with a "
-                             "'data_type_def' key.", name, "target_type")
-            target_type = target_type.data_type_def
-        label = name or target_type
-        _check_str(doc, label, "doc", optional=False)
-        _check_str(target_type, label, "target_type", optional=False)
-        _check_str(name, label, "name")
-        if name is not None and (not name or "/" in name):
-            raise _error(f"link name {name!r} is invalid: it must be non-empty and contain no '/'", label, "name")
-        quantity = _check_quantity(quantity, None, label)  # a named link may still be many, as in hdmf
-        self["doc"] = doc
-        if name is not None:
-            self["name"] = name
-        self["target_type"] = target_type
-        if quantity != DEF_QUANTITY:
-            self["quantity"] = quantity
-        self._parent = None
+                             "'data_type_def' key.", v.get("name"), "target_type")
+            v["target_type"] = target = target.data_type_def
+        label = v.get("name") or target
+        _text(v.get("doc"), label, "doc")
+        _text(target, label, "target_type")
+        return label
+
+    def _relate(self, v: dict, label: str | None) -> None:
+        self._parent = None  # a named link may still be many, as in hdmf
 
     target_type = spec_key("target_type")
     data_type_inc = spec_key("target_type", doc="The target type (hdmf's name for it on links).")
@@ -902,29 +979,17 @@ class LinkSpec(_Spec):
 class GroupSpec(BaseStorageSpec):
     """A group: attributes plus sub-datasets, sub-groups and links."""
 
-    __slots__ = ("_datasets", "_groups", "_links", "_types", "_targets")
+    __slots__ = ()
     _MISSING = {**BaseStorageSpec._MISSING, "datasets": "Dataset '{}' not found in spec",
                 "groups": "Group '{}' not found in spec", "links": "Link '{}' not found in spec"}
-    _ARGS = ("doc", "name", "default_name", "groups", "datasets", "attributes", "links", "linkable", "quantity",
-             "data_type_def", "data_type_inc")
+    _FIELDS = tuple(_STORAGE[k] for k in ("doc", "name", "default_name", "groups", "datasets", "attributes", "links",
+                                          "linkable", "quantity", "data_type_def", "data_type_inc"))
+    _WHAT = "a group spec"
 
-    def __init__(self, doc: str, name: str | None = None, default_name: str | None = None, groups: Any = (),
-                 datasets: Any = (), attributes: Any = (), links: Any = (), linkable: bool = True,
-                 quantity: Quantity = 1, data_type_def: str | None = None, data_type_inc: str | None = None) -> None:
-        super().__init__()
-        self._datasets: dict[str, DatasetSpec] = {}
-        self._groups: dict[str, GroupSpec] = {}
-        self._links: dict[str, LinkSpec] = {}
-        self._types: dict[str, Any] = {}
-        self._targets: dict[str, Any] = {}
-        label = data_type_def or name or data_type_inc
-        for kind, items, cls in (("groups", groups, GroupSpec), ("datasets", datasets, DatasetSpec),
-                                 ("links", links, LinkSpec)):
-            self._put_all(kind, cls, items, label, ("datasets", "groups", "links"))
-        self._init_storage(doc, name, default_name, attributes, linkable, quantity, data_type_def, data_type_inc)
-        self._new.update(datasets=set(self._datasets), groups=set(self._groups), links=set(self._links),
-                         types=set(self._types), targets=set(self._targets))
-        self._over.update(datasets=set(), groups=set(), links=set())
+    def _relate(self, v: dict, label: str | None) -> None:
+        super()._relate(v, label)
+        self._new["types"] = {s.data_type for s in self.groups + self.datasets if s.data_type is not None}
+        self._new["targets"] = {s.target_type for s in self.links}
 
     # -- children ----------------------------------------------------------------------------------
 
@@ -932,35 +997,29 @@ class GroupSpec(BaseStorageSpec):
     groups = sub_specs("groups")
     links = sub_specs("links")
 
-    def _index_by_type(self, spec: Any) -> None:
-        """hdmf's rule: an unnamed sub-spec wins its type's slot; several named ones form a list; two unnamed clash."""
-        if isinstance(spec, LinkSpec):
-            index, key, kind, clash = self._targets, spec.target_type, "links", "links with the same target type"
-        else:
-            index, key, kind, clash = self._types, spec.data_type, "groups", "groups/datasets with the same data type"
-        cur = index.get(key)
-        if cur is None or cur is spec:
-            index[key] = spec
-        elif spec.name is None:
-            if not isinstance(cur, list) and cur.name is None:
-                raise _error(f"Cannot have multiple {clash} without specifying name", self.label, kind)
-            index[key] = spec
-        elif isinstance(cur, list):
-            cur.append(spec)
-        elif cur.name is not None:
-            index[key] = [cur, spec]
+    @classmethod
+    def _sub_classes(cls) -> dict[str, type[_Dict]]:
+        return {"attributes": AttributeSpec, "datasets": cls.dataset_spec_cls(), "groups": cls,
+                "links": cls.link_spec_cls()}
+
+    def _by_type(self, key: str, value: str) -> Any:
+        """hdmf's rule for sub-specs by type: the unnamed one, else the named ones (one, or a list of several)."""
+        subs = self.links if key == "target_type" else self.groups + self.datasets
+        hits = [s for s in subs if getattr(s, key) == value]
+        unnamed = [s for s in hits if s.name is None]
+        return unnamed[0] if unnamed else hits[0] if len(hits) == 1 else hits or None
 
     def set_dataset(self, spec: DatasetSpec) -> None:
         """Add (or replace, by name) a sub-dataset spec."""
-        self._put("datasets", DatasetSpec, spec)
+        self._put("datasets", spec)
 
     def set_group(self, spec: "GroupSpec") -> None:
         """Add (or replace, by name) a sub-group spec."""
-        self._put("groups", GroupSpec, spec)
+        self._put("groups", spec)
 
     def set_link(self, spec: LinkSpec) -> None:
         """Add (or replace, by name) a link spec."""
-        self._put("links", LinkSpec, spec)
+        self._put("links", spec)
 
     def add_dataset(self, doc: str, dtype: Any = None, name: str | None = None, **kwargs: Any) -> DatasetSpec:
         """Deprecated in hdmf (use set_dataset): build a DatasetSpec and add it."""
@@ -985,24 +1044,24 @@ class GroupSpec(BaseStorageSpec):
 
     def get_dataset(self, name: str) -> DatasetSpec | None:
         """The sub-dataset spec called `name`, or None."""
-        return self._datasets.get(name)
+        return self._named("datasets", name)
 
     def get_group(self, name: str) -> "GroupSpec | None":
         """The sub-group spec called `name`, or None."""
-        return self._groups.get(name)
+        return self._named("groups", name)
 
     def get_link(self, name: str) -> LinkSpec | None:
         """The link spec called `name`, or None."""
-        return self._links.get(name)
+        return self._named("links", name)
 
     def get_data_type(self, data_type: str) -> Any:
         """The sub-group/dataset of `data_type`: the unnamed one if any, else the named ones (a list if
         several), else None."""
-        return self._types.get(data_type)
+        return self._by_type("data_type", data_type)
 
     def get_target_type(self, target_type: str) -> Any:
         """The link to `target_type`: the unnamed one if any, else the named ones (a list if several)."""
-        return self._targets.get(target_type)
+        return self._by_type("target_type", target_type)
 
     def get_data_types(self, data_type: str) -> list[Any]:
         """Every sub-group and sub-dataset whose type (def or inc) is `data_type`."""
@@ -1013,9 +1072,10 @@ class GroupSpec(BaseStorageSpec):
     def _set_inherited(self, inc_spec: Any, own: dict[str, set]) -> None:
         super()._set_inherited(inc_spec, own)
         inherited_types = {s.data_type for s in inc_spec.datasets + inc_spec.groups if s.name is None}
-        self._new["types"] = set(self._types) - inherited_types
+        types = {s.data_type for s in self.groups + self.datasets if s.data_type is not None}
         inherited_targets = {s.target_type for s in inc_spec.links if s.name is None}
-        self._new["targets"] = set(self._targets) - inherited_targets
+        self._new = {**self._new, "types": types - inherited_types,
+                     "targets": {s.target_type for s in self.links} - inherited_targets}
 
     is_inherited_dataset = _inheritance_test("datasets", False, "True if the sub-dataset `name` came from the included type.")
     is_overridden_dataset = _inheritance_test("datasets", True, "True if the sub-dataset `name` refines one of the included type.")
@@ -1057,11 +1117,11 @@ class GroupSpec(BaseStorageSpec):
             return False
         key = spec.name or getattr(spec, "data_type_def", None) or getattr(spec, "data_type_inc", None)
         for kind in ("links", "groups", "datasets"):
-            if key is not None and key in self._by_name(kind):
+            if key is not None and self._named(kind, key) is not None:
                 return self._inherited(kind, key, overridden)
-        if key in self._types and not isinstance(spec, AttributeSpec):
+        if key is not None and not isinstance(spec, AttributeSpec) and self.get_data_type(key) is not None:
             return self.is_inherited_type(key)
-        if not overridden and key in self._targets and isinstance(spec, LinkSpec):
+        if key is not None and not overridden and isinstance(spec, LinkSpec) and self.get_target_type(key):
             return self.is_inherited_target_type(key)
         if (BaseStorageSpec.is_overridden_spec if overridden else BaseStorageSpec.is_inherited_spec)(self, spec):
             return True
@@ -1069,9 +1129,9 @@ class GroupSpec(BaseStorageSpec):
         if isinstance(spec, AttributeSpec) and parent is not None and parent is not self:
             pname = parent.name or parent.data_type
             kind = "datasets" if isinstance(parent, DatasetSpec) else "groups"
-            sub = self._by_name(kind).get(pname)
+            sub = self._named(kind, pname)
             if sub is not None and overridden:
-                return pname in self._over[kind] and sub.is_overridden_spec(spec)
+                return pname in self._over.get(kind, ()) and sub.is_overridden_spec(spec)
             if sub is not None:
                 return pname not in self._new[kind] and sub.get_attribute(spec.name) is not None
         return False
@@ -1084,18 +1144,13 @@ class GroupSpec(BaseStorageSpec):
     def link_spec_cls(cls) -> type[LinkSpec]:
         return LinkSpec
 
-    @classmethod
-    def build_const_args(cls, spec_dict: dict) -> dict:
-        ret = super().build_const_args(spec_dict)
-        for key, kind, make in (("datasets", DatasetSpec, cls.dataset_spec_cls().build_spec),
-                                ("groups", GroupSpec, cls.build_spec), ("links", LinkSpec, cls.link_spec_cls().build_spec)):
-            if ret.get(key):
-                ret[key] = _as_specs(ret[key], kind, make)
-        return ret
-
     def __repr__(self) -> str:
         return (f"GroupSpec(data_type_def={self.data_type_def!r}, data_type_inc={self.data_type_inc!r}, "
                 f"name={self.name!r})")
+
+
+_KIND_CLASSES: dict[str, type[_Spec]] = {"attributes": AttributeSpec, "datasets": DatasetSpec, "groups": GroupSpec,
+                                  "links": LinkSpec}
 
 
 Spec = Union[GroupSpec, DatasetSpec]

@@ -14,7 +14,8 @@ from typing import Any, Callable
 from ..errors import SpecError
 from .dtypes import is_sub_dtype
 from . import model as _model
-from .model import AttributeSpec, DatasetSpec, DtypeSpec, GroupSpec, RefSpec, Spec, alternatives, as_written, shape_fits
+from .model import (AttributeSpec, DatasetSpec, DtypeSpec, GroupSpec, RefSpec, Spec, alternatives, as_written, own_names,
+                    shape_fits)
 
 __all__ = ["Resolver"]
 
@@ -345,29 +346,5 @@ def _rebuild(spec: Spec, **changes: Any) -> Spec:
         return type(spec)(**kw)
 
 
-def own_names(spec: Any) -> dict[str, set]:
-    """Names of a spec's own attributes, datasets, groups and links (before any merge)."""
-    out = {"attributes": {a.name for a in spec.attributes}}
-    for kind in ("datasets", "groups", "links"):
-        out[kind] = {s.name for s in getattr(spec, kind, ()) if s.name is not None}
-    return out
-
-
-def merge_in_place(spec: Spec, inc_spec: Spec, namespace: Any = None) -> None:
-    """hdmf's `resolve_inc_spec`: merge `inc_spec` into `spec` itself, by the same rules the catalog uses."""
-    merged = _Merger(None, getattr(namespace, "name", "") or "", spec.data_type or spec.name or "",
-                     _NOWHERE, namespace).merge(spec, inc_spec, "")
-    own = own_names(spec)
-    dict.clear(spec)
-    dict.update(spec, merged)
-    for slot in ("_attrs", "_datasets", "_groups", "_links", "_types", "_targets"):
-        if hasattr(merged, slot):
-            object.__setattr__(spec, slot, getattr(merged, slot))
-    for kind in ("attributes", "datasets", "groups", "links"):
-        for sub in spec.get(kind, ()):
-            if sub.parent is merged:
-                sub._parent = spec
-    spec._set_inherited(inc_spec, own)
-
-
-_model._merge_in_place = merge_in_place  # Spec.resolve_inc_spec's rules (see spec/model.py)
+_model._merge = lambda spec, inc_spec, namespace: _Merger(  # hdmf's Spec.resolve_inc_spec (see spec/model.py)
+    None, getattr(namespace, "name", "") or "", spec.data_type or spec.name or "", _NOWHERE, namespace).merge(spec, inc_spec, "")
