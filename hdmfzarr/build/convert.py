@@ -31,7 +31,7 @@ from ..spec.model import canonical_spec_dtype, is_compound_dtype, is_ref_dtype
 from .builders import Builder, CompoundField, ReferenceBuilder
 from .lazyrefs import ReferenceArray
 
-__all__ = ["convert_value", "read_value", "value_dtype", "is_passthrough"]
+__all__ = ["convert_value", "read_value", "value_dtype", "is_passthrough", "text_cell", "text_array"]
 
 def is_passthrough(value: Any) -> bool:
     """Values the backend handles itself: DataIO, iterators, lazy (non-numpy) arrays."""
@@ -94,16 +94,33 @@ def _at_least(spec: Any, own: Any) -> Any:
     return spec
 
 
-def _iso(v: Any) -> str:
+def text_cell(v: Any) -> str:
+    """One text cell as built and stored (the one rule, the Zarr backend's too): str as it is, bytes decoded
+    as UTF-8 (UnicodeDecodeError when they are not), dates and times as ISO 8601; TypeError for other values."""
+    if isinstance(v, str):
+        return v
+    if isinstance(v, bytes):
+        return v.decode("utf-8")
     if isinstance(v, (_dt.datetime, _dt.date)):
         return v.isoformat()
     if isinstance(v, np.datetime64):
         return str(np.datetime_as_string(v))
-    if isinstance(v, bytes):
-        return v.decode("utf-8")
-    if isinstance(v, str):
-        return v
     raise TypeError(type(v).__name__)
+
+
+_STRICT_TEXT = np.dtypes.StringDType(coerce=False)
+
+
+def text_array(value: Any) -> np.ndarray | None:
+    """A (nested) list or object array whose every cell is a str, as one StringDType array made in one
+    vectorised pass (numpy's strict StringDType refuses any other cell); None when a cell is not a str.
+    A build keeps the array, so the backend stores it without encoding the text again."""
+    if not isinstance(value, (list, tuple, np.ndarray)):
+        return None
+    try:
+        return np.asarray(value, dtype=_STRICT_TEXT)
+    except (TypeError, ValueError):
+        return None
 
 
 def _map_nested(value: Any, fn: Any) -> Any:
@@ -114,24 +131,13 @@ def _map_nested(value: Any, fn: Any) -> Any:
     return fn(value)
 
 
-def _all_str(value: Any) -> bool:
-    """Whether every cell of a (nested) list or object array is a str (numpy refuses anything else)."""
-    if not isinstance(value, (list, tuple, np.ndarray)):
-        return False
-    try:
-        np.asarray(value, dtype=np.dtypes.StringDType(coerce=False))
-    except (TypeError, ValueError):
-        return False
-    return True
-
-
 def _text(v: Any, where: str) -> Any:
-    if isinstance(v, str):
-        return v
-    if isinstance(v, bytes):
-        return v.decode("utf-8")
-    if isinstance(v, np.str_):
-        return str(v)
+    """A cell of a ``text`` value: str, or UTF-8 bytes (:func:`text_cell`); other values are refused."""
+    if isinstance(v, (str, bytes)):
+        try:
+            return text_cell(v)
+        except UnicodeDecodeError as exc:
+            raise BuildError(f"{where}: bytes {v[:20]!r} are not UTF-8 text ({exc.reason})") from None
     raise BuildError(f"{where}: expected text, got {type(v).__name__} {v!r}")
 
 
@@ -207,12 +213,12 @@ def convert_value(dtype: Any, value: Any, where: str, is_attr: bool = False) -> 
             fn = lambda v: v if isinstance(v, bytes) else _text(v, where)  # noqa: E731
         if isinstance(value, np.ndarray) and value.dtype.kind in "US":
             return value, dtype
-        if dtype == "text" and _all_str(value):  # one vectorised check instead of a Python call per cell
-            return (value if isinstance(value, np.ndarray) else list(value)), dtype
+        if dtype == "text" and (arr := text_array(value)) is not None:  # one vectorised pass, kept for the backend
+            return arr, dtype
         return _map_nested(value, fn), dtype
     if dtype == "isodatetime":
         try:
-            return _map_nested(value, _iso), dtype
+            return _map_nested(value, text_cell), dtype
         except TypeError as exc:
             raise BuildError(f"{where}: expected isodatetime (datetime or ISO string), got {exc}") from None
     if dtype == "bool":

@@ -122,9 +122,11 @@ def test_stores_read_only_asynchronously_keep_zarrs_loop(tmp_path: Path) -> None
     for store in (_CountingGets(LocalStore(tmp_path / "a.zarr")),
                   WrapperStore(_CountingGets(LocalStore(tmp_path / "a.zarr")))):
         wrapped = zarr.open_array(store, path="blosc", mode="r")
-        assert compat.read_whole_chunks_sync(wrapped, [(1,)]) is None
-    assert compat.read_whole_chunks_sync(zarr.open_array(LocalStore(tmp_path / "a.zarr"), path="blosc", mode="r"),
-                                         [(1,)])[0].tolist() == arr[16:32].tolist()
+        assert not compat.reads_synchronously(wrapped.store_path.store)
+        assert not lazy.ZarrChunkSource(wrapped, "blosc").sync
+    plain = zarr.open_array(LocalStore(tmp_path / "a.zarr"), path="blosc", mode="r")
+    assert compat.reads_synchronously(plain.store_path.store) and lazy.ZarrChunkSource(plain, "blosc").sync
+    assert compat.read_whole_chunks_sync(plain, [(1,)])[0].tolist() == arr[16:32].tolist()
 
 
 @pytest.mark.parametrize("damage", ["garbage", "truncated", "bomb"])
@@ -195,16 +197,22 @@ def test_stored_rows_one_by_one_are_the_rows_of_every_other_read(tmp_path: Path)
         assert np.array_equal(col[5], values[damaged[4]:]) and col[6].shape == (0,)  # cut at the end; none
 
 
-def test_whole_columns_of_a_local_store_are_read_without_the_event_loop(tmp_path: Path,
-                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    """A whole numeric column (many chunks, bulk read uncached) and wide slices of it are read with get_sync in
-    the calling thread: no chunk passes through the store's asynchronous get, and the values are zarr's."""
-    values = np.arange(1000.0) * 1.5
+def _chunked_column(tmp_path: Path, values: np.ndarray) -> Path:
+    """A store holding a table whose one column ``x`` is ``values`` in chunks of 64."""
     t = DynamicTable(name="t", description="d")
     t.add_column("x", "floats", data=DataIO(values, chunks=(64,)))
     path = tmp_path / "t.zarr"
     with ZarrIO(path, "w") as io:
         io.write(t)
+    return path
+
+
+def test_whole_columns_of_a_local_store_are_read_without_the_event_loop(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A whole numeric column (many chunks, bulk read uncached) and wide slices of it are read with get_sync in
+    the calling thread: no chunk passes through the store's asynchronous get, and the values are zarr's."""
+    values = np.arange(1000.0) * 1.5
+    path = _chunked_column(tmp_path, values)
     async_keys: list[str] = []
     real_get = ConfinedLocalStore.get
 
@@ -239,3 +247,16 @@ def test_bulk_sync_reads_are_zarrs_regions(tmp_path: Path, kind: str) -> None:
         counting = wrapped.store_path.store  # opening read-only made a new wrapper
         assert np.array_equal(lazy.ZarrChunkSource(wrapped, "blosc").read((slice(None),)), arr_blosc[:])
         assert sorted(k for k in counting.keys if "/c/" in k) == [f"blosc/c/{i}" for i in range(7)]
+
+
+def test_cached_reads_of_many_chunks_share_the_synchronous_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rows picked across many chunks (the cached path, not a bulk slice) of a local store are read by the same
+    synchronous whole-chunk read as bulk slices: no event loop, zarr's values, and every chunk cached once."""
+    values = np.arange(1000.0) * 0.5
+    path = _chunked_column(tmp_path, values)
+    with ZarrIO(path) as io:
+        col = io.read()["x"].data
+        monkeypatch.setattr(lazy, "run", _NoLoop())
+        picks = [999, 0, 70, 640, 641, 3, 500]
+        assert col[picks].tolist() == values[picks].tolist()
+        assert col[picks[:3]].tolist() == values[picks[:3]].tolist()  # now from the cache

@@ -50,3 +50,28 @@ def test_writer_refuses_what_it_cannot_store():
         infer_dtype([], "here")
     with pytest.raises(StoreError, match="complex"):
         infer_dtype(np.ones(2, dtype="complex64"), "here")
+
+
+def test_text_is_encoded_once_by_one_rule():
+    """A text value is checked and converted by the build in one pass, and the writer stores that very array;
+    cells that are not all str go through the one per-cell rule (build.convert.text_cell) in both layers."""
+    import datetime as dt
+
+    from hdmfzarr.backends.zarr.values import text_value, to_text_array
+    from hdmfzarr.build.convert import text_cell
+    from hdmfzarr.errors import BuildError
+
+    built, kind = convert_value("text", ["a", "bb", "ccc"], "here")
+    assert kind == "text" and built.dtype.kind == "T" and built.tolist() == ["a", "bb", "ccc"]
+    assert to_text_array(built) is built  # no second encoding
+    mixed, _ = convert_value("text", ["a", b"b"], "here")
+    assert mixed == ["a", "b"]
+    with pytest.raises(BuildError, match="not UTF-8"):
+        convert_value("text", [b"\xff"], "here")
+    with pytest.raises(BuildError, match="expected text"):
+        convert_value("text", ["a", 3], "here")
+    when = dt.datetime(2020, 1, 2, 3, 4, 5)
+    for value in (when, when.date(), np.datetime64("2020-01-02T03:04:05"), b"x", "x"):
+        assert text_value(value) == text_cell(value)
+        assert convert_value("isodatetime", [value], "here")[0] == [text_cell(value)]
+    assert text_value(when, as_bytes=True) == when.isoformat().encode()

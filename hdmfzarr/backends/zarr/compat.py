@@ -145,11 +145,12 @@ def reads_synchronously(store: Store) -> bool:
 
 def read_whole_chunks_sync(array: Array, coords: list[tuple[int, ...]]) -> list[np.ndarray | None] | None:
     """:func:`read_whole_chunks` in the calling thread, without a round trip through zarr's event loop
-    (which costs more than reading and decoding a local chunk): only for stores that read synchronously
-    (local files, memory) and pipelines offering ``decode_sync`` (ours, with its size checks); else None."""
+    (which costs more than reading and decoding a local chunk), for an array whose store
+    :func:`reads_synchronously` (the caller asks that once); None when the codec pipeline offers no
+    ``decode_sync`` (ours does, with its size checks)."""
     aarr, spec = _whole_chunk_spec(array)
     decode = getattr(aarr.codec_pipeline, "decode_sync", None)
-    if decode is None or not reads_synchronously(aarr.store_path.store):
+    if decode is None:
         return None
     raws = [(aarr.store_path / aarr.metadata.encode_chunk_key(c)).get_sync(prototype=spec.prototype) for c in coords]
     decoded = decode(raws, spec)
@@ -164,12 +165,12 @@ def byte_range_of(buf: Buffer, byte_range: ByteRequest | None) -> Buffer:
 
 def raw_chunk_dtype(array: Array) -> np.dtype | None:
     """The dtype (byte order included) in which ``array`` stores its chunks as plain bytes when it has no
-    codec but that (format 3: ``bytes`` alone; format 2: no compressor nor filters) and sits in a store
-    read synchronously (local files, memory): one element is then one byte range; else None."""
+    codec but that (format 3: ``bytes`` alone; format 2: no compressor nor filters): one element is then one
+    byte range (read by :func:`read_bytes_sync` when the store reads synchronously); else None."""
     aarr = array.async_array
     meta = aarr.metadata
     native = meta.dtype.to_native_dtype()
-    if not isinstance(native, np.dtype) or native.kind not in "biuf" or not reads_synchronously(aarr.store_path.store):
+    if not isinstance(native, np.dtype) or native.kind not in "biuf":
         return None
     if isinstance(meta, ArrayV2Metadata):
         return native if meta.compressor is None and not meta.filters else None

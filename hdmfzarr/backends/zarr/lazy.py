@@ -5,6 +5,7 @@ by :mod:`.legacy`). Selections (ints, slices, integer or boolean arrays per axis
 like h5py) are split into chunks; missing chunks are fetched concurrently, cached, and the
 result is assembled. Slices spanning more than two chunks, and reads larger than half the cache,
 go into one output buffer uncached (a synchronous store's chunks decoded in the calling thread, else zarr's read).
+Whole chunks are read in one place (:meth:`ZarrChunkSource._whole_blocks`), for the cache and bulk reads alike.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ import numpy as np
 
 from ...dask import import_dask_array
 from ...errors import CorruptStoreError, HdmfZarrError
-from .compat import async_array, raw_chunk_dtype, read_bytes_sync, read_whole_chunks, read_whole_chunks_sync
+from .compat import (async_array, raw_chunk_dtype, read_bytes_sync, read_whole_chunks, read_whole_chunks_sync,
+                     reads_synchronously)
 from .convention import V2
 from .safety import check_read_chunks, check_read_size, max_read_bytes, translate_error
 from .store import StoreHandle, run
@@ -57,6 +59,7 @@ class ZarrChunkSource:
         shape: tuple[int, ...] | None = None,
         chunks: tuple[int, ...] | None = None,
         dtype: np.dtype | None = None,
+        sync: bool | None = None,
     ) -> None:
         self._array: Any = None if callable(array) else array
         self._factory: Callable[[], Any] | None = array if callable(array) else None
@@ -68,6 +71,7 @@ class ZarrChunkSource:
         self.shape: tuple[int, ...] = tuple(shape)
         self.chunks: tuple[int, ...] = tuple(chunks)
         self.dtype: np.dtype = dtype
+        self._sync = sync  # whether the store reads synchronously (its StoreHandle's answer; None: asked once)
         self._whole: bool | None = None
         self._raw: np.dtype | None | bool = False  # False: not looked at yet (see read_range)
 
@@ -79,6 +83,13 @@ class ZarrChunkSource:
             self._array = self._factory()
         return self._array
 
+    @property
+    def sync(self) -> bool:
+        """Whether the array's store reads synchronously (local files, memory): decided once per source."""
+        if self._sync is None:
+            self._sync = reads_synchronously(self.array.store_path.store)
+        return self._sync
+
     def fetch(self, coords: list[tuple[int, ...]]) -> list[np.ndarray]:
         """Decoded chunks for the chunk coordinates: numeric chunks each decoded once (no copy into an
         output buffer), others read through zarr's selections (runs along axis 0 as one selection)."""
@@ -89,27 +100,36 @@ class ZarrChunkSource:
                 raise translate_error(exc, self.where, "read scalar") from exc
         if not self._whole_chunks():
             return self._fetch_selections(coords)
-        try:  # a chunk or two (rows read one by one) from a local store: no event-loop round trip
-            blocks = read_whole_chunks_sync(self.array, coords) if len(coords) <= 2 else None
-            if blocks is None:
-                blocks = run(read_whole_chunks(self.array, coords))
-        except Exception as exc:  # zarr/codec errors on corrupt chunks, I/O errors
-            raise translate_error(exc, self.where, "read chunks") from exc
-        out: dict[tuple[int, ...], np.ndarray] = {}
-        for c, block in zip(coords, blocks):
-            if block is not None:  # the edge chunks of the grid are stored whole: trimmed to the array
-                out[c] = block[tuple(slice(0, min(n, s - i * n)) for i, n, s in zip(c, self.chunks, self.shape))]
-        missing = [c for c in coords if c not in out]
+        out = dict(self._whole_blocks(coords))
+        missing = [c for c in coords if out[c] is None]
         if missing:  # not stored, and zarr configured to refuse them: its own error
             out.update(zip(missing, self._fetch_selections(missing)))
-        return [out[c] for c in coords]
+        return [out[c] for c in coords]  # type: ignore[misc]  # every None was replaced just above
+
+    def _whole_blocks(self, coords: list[tuple[int, ...]]) -> Iterator[tuple[tuple[int, ...], np.ndarray | None]]:
+        """Each chunk decoded whole and trimmed to the array (None: not stored, and zarr refuses it). The one
+        read of whole chunks: a synchronous store's a few at a time in the calling thread (no event-loop round
+        trip, at most _SYNC_BATCH_BYTES decoded at once), any other store's all at once on zarr's loop."""
+        step = max(1, _SYNC_BATCH_BYTES // max(1, self.dtype.itemsize * math.prod(self.chunks))) if self.sync \
+            else max(1, len(coords))
+        for first in range(0, len(coords), step):
+            batch = coords[first:first + step]
+            try:
+                blocks = read_whole_chunks_sync(self.array, batch) if self.sync else None
+                if blocks is None:  # not synchronous, or a codec pipeline without a synchronous decode
+                    blocks = run(read_whole_chunks(self.array, batch))
+            except Exception as exc:  # zarr/codec errors on corrupt chunks, I/O errors
+                raise translate_error(exc, self.where, "read chunks") from exc
+            for c, block in zip(batch, blocks):  # the edge chunks of the grid are stored whole
+                yield c, None if block is None else \
+                    block[tuple(slice(0, min(n, s - j * n)) for j, n, s in zip(c, self.chunks, self.shape))]
 
     def read_range(self, chunk: int, lo: int, hi: int) -> np.ndarray | None:
         """Elements ``lo:hi`` of chunk ``chunk`` of a 1-D array whose chunks are stored raw in a local or memory
         store, read as one byte range (a row, not its 2 MB chunk); None: read the chunk whole instead."""
         if self._raw is False:
             try:
-                ok = len(self.shape) == 1 and self._whole_chunks()
+                ok = len(self.shape) == 1 and self._whole_chunks() and self.sync
                 self._raw = raw_chunk_dtype(self.array) if ok else None
             except Exception:  # noqa: BLE001 - metadata zarr cannot describe: the whole-chunk path decides
                 self._raw = None
@@ -163,31 +183,25 @@ class ZarrChunkSource:
                 out[c] = block[off:off + n]
         return [out[c] for c in coords]
 
-    def _read_sync(self, key: tuple[Any, ...]) -> np.ndarray | None:
-        """A unit-step region (a whole column) of a synchronous store read and decoded in the calling thread
-        a few chunks at a time (no event-loop round trip per read); None where zarr's path must read it."""
+    def _read_region(self, key: tuple[Any, ...]) -> np.ndarray | None:
+        """A unit-step region (a whole column) of a synchronous store, assembled from :meth:`_whole_blocks`
+        into one output array (no cache, no event loop); None where zarr's own read must do it."""
         if not all(isinstance(k, slice) and k.step in (None, 1) for k in key):
             return None
         bounds = [k.indices(n)[:2] for k, n in zip(key, self.shape)]
         if any(stop <= start for start, stop in bounds):
             return None
-        ranges = [range(start // c, (stop - 1) // c + 1) for (start, stop), c in zip(bounds, self.chunks)]
-        coords = list(product(*ranges))
-        step = max(1, _SYNC_BATCH_BYTES // max(1, self.dtype.itemsize * math.prod(self.chunks)))
+        coords = list(product(*(range(a // c, (b - 1) // c + 1) for (a, b), c in zip(bounds, self.chunks))))
         out: np.ndarray | None = None
-        for i in range(0, len(coords), step):
-            batch = coords[i:i + step]
-            blocks = read_whole_chunks_sync(self.array, batch)
-            if blocks is None or any(b is None for b in blocks):  # not synchronous; a refused missing chunk
+        for c, block in self._whole_blocks(coords):
+            if block is None:  # a missing chunk zarr refuses: its own error
                 return None
-            for c, block in zip(batch, blocks):
-                assert block is not None  # checked just above
-                if out is None:
-                    out = np.empty([stop - start for start, stop in bounds], dtype=block.dtype)
-                lo = [max(start, j * n) for j, n, (start, _) in zip(c, self.chunks, bounds)]
-                hi = [min(stop, (j + 1) * n) for j, n, (_, stop) in zip(c, self.chunks, bounds)]
-                out[tuple(slice(a - s, b - s) for a, b, (s, _) in zip(lo, hi, bounds))] = \
-                    block[tuple(slice(a - j * n, b - j * n) for a, b, j, n in zip(lo, hi, c, self.chunks))]
+            if out is None:
+                out = np.empty([b - a for a, b in bounds], dtype=block.dtype)
+            lo = [max(a, j * n) for j, n, (a, _) in zip(c, self.chunks, bounds)]
+            hi = [min(b, (j + 1) * n) for j, n, (_, b) in zip(c, self.chunks, bounds)]
+            out[tuple(slice(x - a, y - a) for x, y, (a, _) in zip(lo, hi, bounds))] = \
+                block[tuple(slice(x - j * n, y - j * n) for x, y, j, n in zip(lo, hi, c, self.chunks))]
         return out
 
     def compression(self) -> str | None:
@@ -204,7 +218,7 @@ class ZarrChunkSource:
         try:
             if any(isinstance(k, np.ndarray) for k in key):
                 return self.array.oindex[key]
-            out = self._read_sync(key) if self._whole_chunks() else None
+            out = self._read_region(key) if self.sync and self._whole_chunks() else None
             return self.array[key] if out is None else out
         except Exception as exc:
             raise translate_error(exc, self.where, "read selection") from exc

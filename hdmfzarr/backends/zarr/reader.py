@@ -205,7 +205,8 @@ class ZarrReader:
                 compound = np.dtype([(str(n), d if d in _RECORD_NUMERIC else object) for n, d in listed.items()])
             source: Any = LegacyChunkSource(self.handle, node.path, node.meta, where, compound)
         else:
-            source = ZarrChunkSource(lambda: self._zarr_array(node), where, *node.conv.quick_layout(node.meta))
+            source = ZarrChunkSource(lambda: self._zarr_array(node), where, *node.conv.quick_layout(node.meta),
+                                     sync=self.handle.sync_io)
         np_dtype = source.dtype
         dtype: Any
         convert: Callable | None = None

@@ -15,7 +15,7 @@ import os
 import posixpath
 import shutil
 import sys
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
 from typing import TYPE_CHECKING, Any, TypeGuard, TypeVar
 
 from ...errors import StoreError, StoreExistsError, StoreNotFoundError, UnsafeReferenceError
@@ -66,6 +66,16 @@ def _store_of(obj: Any) -> Store | None:
             return PrefixStore(store_path.store, store_path.path)
         return store_path.store
     return None
+
+
+def _run_at_once(coro: Coroutine[Any, Any, T]) -> T:
+    """The result of a coroutine that never suspends (a synchronous read), without an event loop."""
+    try:
+        coro.send(None)
+    except StopIteration as done:
+        return done.value  # type: ignore[no-any-return]
+    coro.close()
+    raise RuntimeError("a synchronous store read suspended")
 
 
 @contextlib.contextmanager
@@ -280,6 +290,8 @@ class StoreHandle:
             self.is_url = is_url(self._raw_url)
             self.local_path = None if self.is_url else os.path.abspath(self._raw_url)
             self.store = self._open_store(storage_options)
+        # local files and memory are read in the calling thread (decided once: see compat.reads_synchronously)
+        self.sync_io = reads_synchronously(self.store)
         self._check_mode()
 
     def __repr__(self) -> str:
@@ -358,19 +370,17 @@ class StoreHandle:
 
     # -- raw access ----------------------------------------------------------------------
     def get(self, key: str) -> bytes | None:
-        """The bytes at ``key`` or None when absent (a local or memory store read in the calling thread)."""
-        if not reads_synchronously(self.store):
-            return run(self._aget(key))
-        try:
-            buf = self.store.get_sync(key, prototype=default_buffer_prototype())  # type: ignore[attr-defined]
-        except Exception as exc:  # noqa: BLE001 - sorted by _absent_or_raise
-            self._absent_or_raise(key, exc)
-            return None
-        return None if buf is None else buf.to_bytes()
+        """The bytes at ``key`` or None when absent (a store read synchronously: in the calling thread)."""
+        return _run_at_once(self._aget(key)) if self.sync_io else run(self._aget(key))
 
     async def _aget(self, key: str) -> bytes | None:
+        """The one raw read (``get_sync`` without suspending when the store reads synchronously)."""
+        proto = default_buffer_prototype()
         try:
-            buf = await self.store.get(key, prototype=default_buffer_prototype())
+            if self.sync_io:
+                buf = self.store.get_sync(key, prototype=proto)  # type: ignore[attr-defined]
+            else:
+                buf = await self.store.get(key, prototype=proto)
         except Exception as exc:  # noqa: BLE001 - sorted by _absent_or_raise
             self._absent_or_raise(key, exc)
             return None

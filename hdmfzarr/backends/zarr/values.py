@@ -13,7 +13,7 @@ import numpy as np
 
 from ...build.builders import Builder, CompoundField, ExternalTarget, ReferenceBuilder
 from ...errors import StoreError
-from ...build.convert import value_dtype
+from ...build.convert import text_array, text_cell, value_dtype
 from ...spec.dtypes import first_leaf
 from .convention import TEXT_KINDS
 
@@ -27,7 +27,6 @@ __all__ = [
 ]
 
 STRING_DTYPE = np.dtypes.StringDType()
-_STRICT_STRING = np.dtypes.StringDType(coerce=False)
 
 
 def is_reference(value: Any) -> bool:
@@ -62,36 +61,32 @@ def infer_dtype(data: Any, where: str) -> str:
 
 
 def text_value(value: Any, as_bytes: bool = False) -> Any:
-    """One text element as stored: str (or bytes for v2 ascii); datetimes as ISO 8601."""
-    if isinstance(value, (_dt.datetime, _dt.date)):
-        value = value.isoformat()
-    elif isinstance(value, np.datetime64):
-        value = str(value)
-    if as_bytes:
-        return value if isinstance(value, bytes) else str(value).encode("utf-8")
-    if isinstance(value, (bytes, np.bytes_)):
-        try:
-            return bytes(value).decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise StoreError(f"ascii/bytes value {value[:20]!r}... is not valid UTF-8") from exc
-    return value if isinstance(value, str) else str(value)
+    """One text element as stored: str (or bytes for v2 ascii) by the build's rule
+    (``build.convert.text_cell``); values of other types as their ``str()``."""
+    if as_bytes and isinstance(value, bytes):
+        return value
+    try:
+        text = text_cell(value)
+    except UnicodeDecodeError as exc:
+        raise StoreError(f"ascii/bytes value {value[:20]!r}... is not valid UTF-8") from exc
+    except TypeError:
+        text = str(value)
+    return text.encode("utf-8") if as_bytes else text
 
 
 def to_text_array(data: Any, as_bytes: bool = False) -> np.ndarray:
-    """Text data as a StringDType array (or an object array of bytes when ``as_bytes``)."""
+    """Text data as a StringDType array (or an object array of bytes when ``as_bytes``); an array the
+    build already made (``build.convert.text_array``) is stored as it is."""
     if isinstance(data, np.ndarray) and data.dtype.kind in "UT" and not as_bytes:
-        return data.astype(STRING_DTYPE)
+        return data if data.dtype.kind == "T" else data.astype(STRING_DTYPE)
     if isinstance(data, (str, bytes, _dt.datetime, _dt.date, np.str_, np.bytes_)):
         val = text_value(data, as_bytes)
         out = np.empty((), dtype=object if as_bytes else STRING_DTYPE)
         out[()] = val
         return out
+    if not as_bytes and (fast := text_array(data)) is not None:  # every element already a str
+        return fast
     arr = data if isinstance(data, np.ndarray) and data.dtype == object else np.asarray(data, dtype=object)
-    if not as_bytes:
-        try:  # fast path: every element already a str
-            return arr.astype(_STRICT_STRING)
-        except (TypeError, ValueError):
-            pass
     flat = [text_value(v, as_bytes) for v in arr.ravel()]
     if as_bytes:
         cells = np.empty(len(flat), dtype=object)

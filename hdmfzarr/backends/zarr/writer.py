@@ -106,7 +106,7 @@ def fingerprint(builder: DatasetBuilder) -> Any:
         if arr is not None and arr.dtype.kind in "biuf":
             data = arr
     digest = hashlib.sha256()
-    if isinstance(data, np.ndarray) and data.dtype.kind not in "OV":
+    if isinstance(data, np.ndarray) and data.dtype.kind not in "OVT":
         digest.update(np.ascontiguousarray(data).view(np.uint8).reshape(-1).data)
         return ("array", kind, data.dtype.str, data.shape, digest.hexdigest())
     if isinstance(data, (list, tuple, np.ndarray)) or np.isscalar(data):
@@ -136,7 +136,7 @@ class _Unknown(Exception):
 
 
 def _digest_values(digest: Any, value: Any) -> None:
-    if isinstance(value, np.ndarray) and value.dtype.kind not in "OV":
+    if isinstance(value, np.ndarray) and value.dtype.kind not in "OVT":
         digest.update(f"a{value.dtype.str}{value.shape}".encode())
         digest.update(np.ascontiguousarray(value).view(np.uint8).reshape(-1).data)
     elif isinstance(value, (list, tuple, np.ndarray)) and _digest_texts(digest, value):
