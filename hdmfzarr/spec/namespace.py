@@ -8,13 +8,14 @@ specs (cached by the Resolver).
 
 from __future__ import annotations
 
+import threading
 import warnings
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from ..errors import SpecError, SpecFileNotFoundError, UnknownNamespaceError
 from .cache import own_description, version_key
-from .load import TYPE_KEYS, detect_type_key, read_yaml, specs_from_source
+from .load import TYPE_KEYS, detect_type_key, read_yaml, spec_from_dict, specs_from_source
 from .model import DatasetSpec, GroupSpec, RefSpec, Spec, private_field, spec_key
 from .resolve import Resolver
 
@@ -51,7 +52,7 @@ class SpecNamespace(dict):
 
     def __init__(self, doc: str, name: str, schema: Iterable[dict] = (), full_name: str | None = None,
                  version: Any = None, date: Any = None, author: Any = None, contact: Any = None,
-                 catalog: Any = None, *, sources: dict[str, list[Spec]] | None = None,
+                 catalog: Any = None, *, sources: dict[str, Any] | None = None,
                  type_key: str = "data_type", included: Iterable[str] = ()) -> None:
         super().__init__()
         if type_key not in TYPE_KEYS:
@@ -66,14 +67,47 @@ class SpecNamespace(dict):
         if version is None:
             warnings.warn(f"Loaded namespace '{name}' is missing the required key 'version'. Version will be set "
                           f"to '{self.UNVERSIONED}'. Please notify the extension author.", stacklevel=2)
-        self.sources: dict[str, tuple[Spec, ...]] = {k: tuple(v) for k, v in (sources or {}).items()}
         self.type_key = type_key
-        self._types: dict[str, tuple[Spec, str]] = {}
+        self._types: dict[str, tuple[Spec | None, str]] = {}  # None: in a LazySource, built on first use
+        self._pending: dict[str, tuple[str, int]] = {}  # type -> (source, index) of its unbuilt top-level spec
         self._catalog = catalog
         self._included = tuple(included)  # types taken from included namespaces (the catalog knows them)
-        for src, specs in self.sources.items():
+        self._sources: dict[str, tuple[Spec, ...] | LazySource] = {}
+        for src, specs in (sources or {}).items():
+            if isinstance(specs, LazySource):
+                self._sources[src] = specs
+                for i, (_, d) in enumerate(specs.entries):
+                    for dt in _dict_defs(d):
+                        _check_new(dt, src, self._types)
+                        self._types[dt] = (None, src)
+                        self._pending[dt] = (src, i)
+                continue
+            self._sources[src] = specs = tuple(specs)
             for spec in specs:
                 _collect_defs(spec, src, self._types)
+
+    @property
+    def sources(self) -> dict[str, tuple[Spec, ...]]:
+        """{source name: its top-level specs} (specs of a LazySource are built now)."""
+        for dt in list(self._pending):
+            self._built(dt)
+        return {k: v.all() if isinstance(v, LazySource) else v for k, v in self._sources.items()}
+
+    def _built(self, data_type: str) -> tuple[Spec | None, str] | None:
+        """``(spec, source)`` of a type defined here, its top-level spec built first if it was pending."""
+        hit = self._types.get(data_type)
+        if hit is not None and hit[0] is None:
+            at = self._pending.get(data_type)
+            if at is not None:  # (None: another thread built it meanwhile; its spec is in _types by now)
+                source = self._sources[at[0]]
+                assert isinstance(source, LazySource)
+                built: dict[str, tuple[Spec, str]] = {}
+                _collect_defs(source.spec(at[1]), at[0], built)  # LazySource.spec: built once, under a lock
+                self._types.update(built)  # same keys, same order: only the specs fill in
+                for name in built:
+                    self._pending.pop(name, None)
+            hit = self._types[data_type]
+        return hit
 
     @classmethod
     def build_namespace(cls, **spec_dict: Any) -> "SpecNamespace":
@@ -119,8 +153,16 @@ class SpecNamespace(dict):
 
     def get_spec(self, data_type: str) -> Spec | None:
         """The (unresolved) spec of a type defined here, or None."""
-        hit = self._types.get(data_type)
+        hit = self._built(data_type)
         return hit[0] if hit else None
+
+    def pending_types(self) -> tuple[str, ...]:
+        """Types defined here whose spec is not built yet (loaded with ``check=False`` and not used since)."""
+        return tuple(self._pending)
+
+    def defines(self, data_type: str) -> bool:
+        """Whether `data_type` is defined in this namespace's own sources (building no spec)."""
+        return data_type in self._types
 
     def get_registered_types(self) -> tuple[str, ...]:
         """The types defined in this namespace, then those it takes from included namespaces."""
@@ -206,15 +248,105 @@ def _hashable(v: Any) -> Any:
     return tuple(v) if isinstance(v, list) else v
 
 
-def _collect_defs(spec: Any, source: str, out: dict[str, tuple[Spec, str]]) -> None:
+def _check_new(data_type: str, source: str, out: dict) -> None:
+    """SpecError when `data_type` is already defined (in ``out``)."""
+    if data_type in out:
+        raise SpecError(f"type {data_type!r} is defined twice (in {out[data_type][1]!r} "
+                        f"and {source!r})", file=source, data_type=data_type, key="data_type_def")
+
+
+def _collect_defs(spec: Any, source: str, out: dict[str, Any]) -> None:
     """Register `spec` and every nested type definition inside it."""
     if spec.data_type_def is not None:
-        if spec.data_type_def in out:
-            raise SpecError(f"type {spec.data_type_def!r} is defined twice (in {out[spec.data_type_def][1]!r} "
-                            f"and {source!r})", file=source, data_type=spec.data_type_def, key="data_type_def")
+        _check_new(spec.data_type_def, source, out)
         out[spec.data_type_def] = (spec, source)
     for sub in spec.datasets + spec.groups:
         _collect_defs(sub, source, out)
+
+
+def _dict_def(d: dict) -> str | None:
+    """The type a spec dict defines, in either key spelling (None when none)."""
+    dt = d.get("data_type_def", d.get("neurodata_type_def"))
+    return dt if isinstance(dt, str) else None
+
+
+def _dict_defs(d: dict) -> list[str]:
+    """The types a top-level spec dict defines, in ``_collect_defs`` order (itself, then nested, datasets first)."""
+    out = [dt] if (dt := _dict_def(d)) is not None else []
+    for key in ("datasets", "groups"):
+        for sub in d.get(key) or ():
+            out.extend(_dict_defs(sub))
+    return out
+
+
+_BUILD_LOCK = threading.Lock()
+
+
+class LazySource:
+    """A source's top-level spec dicts, each built into its Spec when one of its types is first used: what
+    ``load_namespaces(check=False)`` keeps of specs known to be good (a table read builds 6 of the 13 bundled
+    types). Only plainly shaped content qualifies (``lazy_source``); anything else is built at load."""
+
+    __slots__ = ("entries", "file", "_specs")
+
+    def __init__(self, entries: list[tuple[str, dict]], file: str | None) -> None:
+        self.entries = entries
+        self.file = file
+        self._specs: list[Spec | None] = [None] * len(entries)
+
+    def spec(self, i: int) -> Spec:
+        """The i-th top-level spec (built once)."""
+        got = self._specs[i]
+        if got is None:
+            with _BUILD_LOCK:
+                got = self._specs[i]
+                if got is None:
+                    kind, d = self.entries[i]
+                    got = self._specs[i] = spec_from_dict(d, kind, file=self.file)
+        return got
+
+    def all(self) -> tuple[Spec, ...]:
+        """Every top-level spec, in file order (groups, then datasets)."""
+        return tuple(self.spec(i) for i in range(len(self.entries)))
+
+    def types(self) -> set[str]:
+        """The types the top-level specs define."""
+        return {_dict_def(d) for _, d in self.entries}  # type: ignore[misc]
+
+    def only(self, wanted: Iterable[str]) -> LazySource:
+        """The source with only the top-level specs defining ``wanted`` types."""
+        keep = set(wanted)
+        return LazySource([(k, d) for k, d in self.entries if _dict_def(d) in keep], self.file)
+
+
+def lazy_source(content: Any, file: str | None) -> LazySource | None:
+    """``content`` (a parsed source file) as a LazySource, or None when it is not plainly shaped (a mapping of
+    ``groups``/``datasets`` lists of mappings each defining a type, in one key spelling, with nested
+    definitions likewise): then ``specs_from_source`` builds it now and reports what is wrong."""
+    if not isinstance(content, dict) or set(content) - {"groups", "datasets"}:
+        return None
+    entries: list[tuple[str, dict]] = []
+    for kind, key in (("group", "groups"), ("dataset", "datasets")):
+        items = content.get(key)
+        if items is None:
+            continue
+        if not isinstance(items, list) or not all(_plain(d) and _dict_def(d) is not None for d in items):
+            return None
+        entries.extend((kind, d) for d in items)
+    return LazySource(entries, file)
+
+
+def _plain(d: Any) -> bool:
+    """A spec dict whose own type keys and nested group/dataset lists are plainly shaped."""
+    if not isinstance(d, dict) or ("data_type_def" in d and "neurodata_type_def" in d):
+        return False
+    if d.get("data_type_def", d.get("neurodata_type_def")) is not None and _dict_def(d) is None:
+        return False
+    for key in ("datasets", "groups"):
+        subs = d.get(key)
+        if subs is not None and not (isinstance(subs, list) and all(_plain(x) for x in subs)):
+            return False
+    return True
 
 
 def _top_level_dicts(content: Any) -> list[dict]:
@@ -427,7 +559,7 @@ class NamespaceCatalog:
     def namespace_of(self, data_type: str) -> str:
         """The (first loaded) namespace that defines `data_type`."""
         for name, ns in self._namespaces.items():
-            if ns.get_spec(data_type) is not None:
+            if ns.defines(data_type) if isinstance(ns, SpecNamespace) else ns.get_spec(data_type) is not None:
                 return name
         raise SpecError(f"no loaded namespace defines type {data_type!r}", data_type=data_type)
 
@@ -488,7 +620,7 @@ class NamespaceCatalog:
             return read_yaml(p), str(p)
 
         self._load_missing_includes(doc["namespaces"], folder, file)
-        result = self._load(doc["namespaces"], read_source, file, check)
+        result = self._load(doc["namespaces"], read_source, file, check, lazy=not check)
         if not resolve:  # hdmf's resolve=False: get_spec hands out the specs as written until resolve_all_specs
             self._unresolved.update(result)
         self._loaded_files[key] = result
@@ -560,7 +692,8 @@ class NamespaceCatalog:
         return out
 
     def _load(self, entries: list, read_source: SourceReader, file: str,
-              check: bool = True) -> dict[str, dict[str, tuple[str, ...]]]:
+              check: bool = True, lazy: bool = False) -> dict[str, dict[str, tuple[str, ...]]]:
+        """Add the namespaces of ``entries`` (``lazy``: their top-level specs built on first use)."""
         parsed = [self._parse_ns(e, file) for e in entries]
         order = self._order(parsed, file)
         snapshot = (dict(self._namespaces), dict(self._visible), dict(self._where), self._resolver.copy_state())
@@ -574,7 +707,7 @@ class NamespaceCatalog:
                     if old != meta["version"]:
                         ignored.append((name, meta["version"], old))
                     continue
-                result[name] = self._add(meta, read_source, file)
+                result[name] = self._add(meta, read_source, file, lazy)
             for name in result if check else ():  # check every new type now, so bad specs fail at load time
                 for dt in self._namespaces[name].own_types():
                     self._resolver.resolve(name, dt)
@@ -690,16 +823,19 @@ class NamespaceCatalog:
             visit(m["name"], [])
         return order
 
-    def _add(self, meta: dict, read_source: SourceReader, file: str) -> dict[str, tuple[str, ...]]:
+    def _add(self, meta: dict, read_source: SourceReader, file: str,
+             lazy: bool = False) -> dict[str, tuple[str, ...]]:
         name = meta["name"]
-        sources: dict[str, list[Spec]] = {}
+        sources: dict[str, list[Spec] | LazySource] = {}
         where: dict[str, tuple[str, int | None]] = {}
         type_key: str | None = None
         for e in meta["schema"]:
             if "source" not in e:
                 continue
             content, sfile = read_source(name, e["source"])
-            specs = specs_from_source(content, file=sfile)
+            specs: list[Spec] | LazySource | None = lazy_source(content, sfile) if lazy else None
+            if specs is None:
+                specs = specs_from_source(content, file=sfile)
             for d in _top_level_dicts(content):
                 defined = d.get("data_type_def") or d.get("neurodata_type_def")
                 if isinstance(defined, str):
@@ -707,12 +843,13 @@ class NamespaceCatalog:
                 type_key = type_key or detect_type_key(d)
             wanted = e.get("data_types")
             if wanted is not None:
-                have = {s.data_type_def for s in specs}
+                have = specs.types() if isinstance(specs, LazySource) else {s.data_type_def for s in specs}
                 missing = [t for t in wanted if t not in have]
                 if missing:
                     raise SpecError(f"data_types {missing} are not defined in source {e['source']!r}",
                                     file=sfile, data_type=missing[0], key="data_types")
-                specs = [s for s in specs if s.data_type_def in wanted]
+                specs = specs.only(wanted) if isinstance(specs, LazySource) else \
+                    [s for s in specs if s.data_type_def in wanted]
             if e["source"] in sources:
                 raise SpecError(f"source {e['source']!r} is listed twice in namespace {name!r}", file=file,
                                 key="source")

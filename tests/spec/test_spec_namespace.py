@@ -239,3 +239,57 @@ def test_filtered_include_of_unknown_type_and_neurodata_types_key(make_namespace
     good["schema"] = [{"namespace": "core-ns", "neurodata_types": ["Column"]}]
     cat.load_namespaces(write_schema([good], {}, ns_file="good.namespace.yaml"))
     assert sorted(cat.get_types("ext")) == ["Column", "Data"]
+
+
+# -- check=False: top-level specs built on first use ---------------------------------------------
+
+
+def test_lazy_load_equals_eager_load() -> None:
+    # the bundled hdmf-common + hdmf-experimental loaded with check=False build each spec on first use; what the
+    # catalog then answers is what an eager load answers: type order, specs, sources, cache, equality
+    lazy, eager = NamespaceCatalog(), NamespaceCatalog()
+    lazy.load_namespaces(default_namespace_path(), check=False)
+    eager.load_namespaces(default_namespace_path())
+    common = lazy.get_namespace("hdmf-common")
+    assert "CSRMatrix" in common.pending_types() and eager.get_namespace("hdmf-common").pending_types() == ()
+    assert lazy.namespace_of("EnumData") == "hdmf-experimental"  # answered without building its spec
+    assert "EnumData" in lazy.get_namespace("hdmf-experimental").pending_types()
+    for name in eager.namespaces:
+        assert lazy.get_namespace(name).own_types() == eager.get_namespace(name).own_types()
+    assert lazy.get_spec("hdmf-common", "DynamicTable") == eager.get_spec("hdmf-common", "DynamicTable")
+    assert "DynamicTable" not in common.pending_types() and "CSRMatrix" in common.pending_types()
+    assert lazy.get_hierarchy("hdmf-experimental", "EnumData") == eager.get_hierarchy("hdmf-experimental", "EnumData")
+    assert lazy.to_cache() == eager.to_cache() and lazy == eager
+    assert common.pending_types() == ()  # to_cache needed every spec
+
+
+def test_lazy_load_nested_definition_builds_its_parent(make_namespace, write_schema) -> None:
+    nested = {"groups": [{"data_type_def": "Outer", "doc": "o",
+                          "groups": [{"data_type_def": "Inner", "doc": "i"}]}]}
+    path = write_schema([make_namespace("n", sources=("n.yaml",))], {"n.yaml": nested})
+    cat = NamespaceCatalog()
+    cat.load_namespaces(path, check=False)
+    ns = cat.get_namespace("n")
+    assert ns.own_types() == ["Outer", "Inner"] and ns.pending_types() == ("Outer", "Inner")
+    assert cat.get_spec("n", "Inner").doc == "i"
+    assert ns.pending_types() == ()  # building Inner built the spec that holds it
+
+
+@pytest.mark.parametrize("source", [
+    {"groups": [{"doc": "no type"}]},  # a top-level spec without a type
+    {"groups": [{"data_type_def": "A", "neurodata_type_def": "A", "doc": "both"}]},
+    {"groups": {"data_type_def": "A", "doc": "not a list"}},
+    {"widgets": []},
+])
+def test_lazy_load_still_reports_malformed_sources_at_load(make_namespace, write_schema, source) -> None:
+    path = write_schema([make_namespace("n", sources=("n.yaml",))], {"n.yaml": source})
+    with pytest.raises(SpecError):
+        NamespaceCatalog().load_namespaces(path, check=False)
+
+
+def test_lazy_load_reports_a_type_defined_twice_at_load(make_namespace, write_schema) -> None:
+    twice = {"groups": [{"data_type_def": "A", "doc": "a"}, {"data_type_def": "B", "doc": "b",
+                                                           "groups": [{"data_type_def": "A", "doc": "again"}]}]}
+    path = write_schema([make_namespace("n", sources=("n.yaml",))], {"n.yaml": twice})
+    with pytest.raises(SpecError, match="defined twice"):
+        NamespaceCatalog().load_namespaces(path, check=False)
