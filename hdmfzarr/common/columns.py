@@ -9,6 +9,7 @@ for writing holds the store's own appendable array, so the backend appends just 
 
 from __future__ import annotations
 
+import warnings
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
@@ -101,6 +102,33 @@ class BufferedData(Data):
         if self._ctype is None or not self._ctype.is_text:
             self._ctype = OBJECT_TYPE
         return self._ctype
+
+    def note_given_ragged(self) -> ColumnType | None:
+        """If the data given holds elements of different lengths (and no row was checked since), mark the
+        column ragged unwarned (its next row warns, as hdmf) and return its value type; else None."""
+        if self._ragged is None and is_ragged_list(self._raw_base()):
+            return self.mark_ragged(warned=False)
+        return None
+
+    def warn_ragged(self, where: str, enabled: bool = True) -> None:
+        """hdmf's warning for elements of different lengths without an index, once per column (none while
+        ``enabled`` is False, as under ``add_row(check_ragged=False)``)."""
+        if self._ragged == "unwarned" and enabled:
+            self._ragged = "warned"
+            warnings.warn(
+                f"{where}: data has elements with different lengths and "
+                "therefore cannot be coerced into an N-dimensional array. Use the 'index' argument when creating a "
+                "column to add rows with different lengths.", UserWarning, stacklevel=6)
+
+    def takes_ragged_rows(self) -> bool:
+        """Whether a row of another shape is kept (the column becomes ragged, as in hdmf): rows are a list
+        (as given, or none yet) and no dtype was set; an array column takes rows of one shape only."""
+        raw = self._raw_base()
+        if self._typed or not (raw is None or type(raw) is list):
+            return False
+        if self._ragged is None:
+            self._ragged = "unwarned"
+        return True
 
     def fix_column_type(self, ctype: ColumnType) -> None:
         """Set the value type a table found for the column's first value (no conversion)."""
@@ -587,6 +615,15 @@ def _rows(flat: Any, bounds: np.ndarray) -> list:
         edges = [0, *cuts.tolist(), len(flat)]
         return [flat[a:b] for a, b in zip(edges, edges[1:])]
     return np.split(flat, cuts)
+
+
+def is_ragged_list(data: Any) -> bool:
+    """True for a list or tuple of sequences of different lengths, at any depth (hdmf's raggedness test)."""
+    if type(data) not in (list, tuple) or not data or not isinstance(data[0], (list, tuple, np.ndarray)):
+        return False
+    if len({len(v) if isinstance(v, (list, tuple, np.ndarray)) else -1 for v in data}) > 1:
+        return True
+    return any(is_ragged_list(list(v) if isinstance(v, np.ndarray) and v.dtype.kind == "O" else v) for v in data)
 
 
 def _min_uint(maxval: int) -> np.dtype:

@@ -24,6 +24,7 @@ from hdmfzarr.common.columns import (
     VectorIndex,
     _as_positions,
     column_chain,
+    is_ragged_list,
     select_rows,
 )
 from hdmfzarr.container import Container, require_str
@@ -119,8 +120,8 @@ class _ColumnPlan:
         self.row_shape = self.leaf.row_shape()
         self.table = table
         self.where = f"DynamicTable {table.name!r}, column {name!r}"  # how its errors name the column
-        if self.depth == 0 and self.leaf._ragged is None and self.row_shape and _is_ragged_list(self.leaf.base_data):
-            self.ct = self.leaf.mark_ragged(warned=False)  # given ragged data: the next checked row warns (as hdmf)
+        if self.depth == 0 and self.row_shape:  # given ragged data: the next checked row warns (as hdmf)
+            self.ct = self.leaf.note_given_ragged() or self.ct
         self._specialise()
 
     def _specialise(self) -> None:
@@ -216,13 +217,10 @@ class _ColumnPlan:
         if self.row_shape is not None and arr.shape != self.row_shape:
             if not self.row_shape:
                 raise self.error(f"expected a scalar per row, got {type(value).__name__} of shape {arr.shape}")
-            raw = self.leaf.base_data
-            if self.leaf._typed or not (raw is None or type(raw) is list):  # an array: rows of one shape
-                raise self.error(f"expected shape {self.row_shape} per row, got shape {arr.shape}")
             # as hdmf: elements of different lengths in a list column without an index are kept (as
             # objects), with a warning once unless check_ragged=False; writing such a column fails
-            if self.leaf._ragged is None:
-                self.leaf._ragged = "unwarned"
+            if not self.leaf.takes_ragged_rows():  # an array: rows of one shape
+                raise self.error(f"expected shape {self.row_shape} per row, got shape {arr.shape}")
             self._warn_ragged()
             return value, (OBJECT_TYPE if ct is None or not ct.is_text else None)
         if ct is None:
@@ -268,14 +266,7 @@ class _ColumnPlan:
         return value, new_ct
 
     def _warn_ragged(self) -> None:
-        """hdmf's warning for elements of different lengths, once per column (none under check_ragged=False)."""
-        if self.leaf._ragged != "unwarned" or not self.table._check_ragged:
-            return
-        self.leaf._ragged = "warned"
-        warnings.warn(
-            f"{self.where}: data has elements with different lengths and "
-            "therefore cannot be coerced into an N-dimensional array. Use the 'index' argument when creating a "
-            "column to add rows with different lengths.", UserWarning, stacklevel=5)
+        self.leaf.warn_ragged(self.where, self.table._check_ragged)
 
     def _check_region(self, values: Any) -> None:
         if isinstance(self.leaf, DynamicTableRegion):
@@ -732,7 +723,7 @@ class DynamicTable(Container):
                 leaf.set_dtype(dtype)
         except ContainerError as exc:
             raise type(exc)(f"{where}: {exc}") from None
-        if not depth and explicit_index is None and _is_ragged_list(data):
+        if not depth and explicit_index is None and is_ragged_list(data):
             leaf.mark_ragged(warned=True)
             if check_ragged:
                 warnings.warn(f"{where}: data has elements with different lengths and therefore cannot be coerced "
@@ -1139,14 +1130,6 @@ class DynamicTable(Container):
         shown = repr(names) if len(names) <= 10 else repr(names[:10])[:-1] + f", ... +{len(names) - 10}]"
         return f"<{self._where()} rows={len(self)} columns={shown}>"
 
-
-def _is_ragged_list(data: Any) -> bool:
-    """True for a list or tuple of sequences of different lengths, at any depth (hdmf's raggedness test)."""
-    if type(data) not in (list, tuple) or not data or not isinstance(data[0], (list, tuple, np.ndarray)):
-        return False
-    if len({len(v) if isinstance(v, (list, tuple, np.ndarray)) else -1 for v in data}) > 1:
-        return True
-    return any(_is_ragged_list(list(v) if isinstance(v, np.ndarray) and v.dtype.kind == "O" else v) for v in data)
 
 
 def _nesting_depth(values: list) -> int:
