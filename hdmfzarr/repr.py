@@ -65,10 +65,10 @@ def _raw_data(obj: Any) -> Any:
 
 
 def array_summary(value: Any) -> dict[str, Any]:
-    """Shape, dtype, chunks and where a value lives, from metadata only (nothing is read)."""
+    """Shape, dtype, chunks, uncompressed size and where a value lives, from metadata only (nothing is read)."""
     out: dict[str, Any] = {}
     if is_lazy_array(value):
-        out["shape"] = tuple(value.shape)
+        out["shape"] = shape = tuple(value.shape)
         out["dtype"] = str(getattr(value, "dtype", "?"))
         chunks = getattr(value, "chunks", None)
         if chunks is not None:
@@ -76,7 +76,6 @@ def array_summary(value: Any) -> dict[str, Any]:
             if chunks and isinstance(chunks[0], tuple):  # dask: per-axis block sizes -> the first block's
                 chunks = tuple(c[0] if c else 0 for c in chunks)
             out["chunks"] = chunks
-            shape = out["shape"]
             if chunks and all(isinstance(c, int) and c for c in chunks) and len(chunks) == len(shape):
                 out["n_chunks"] = math.prod(math.ceil(s / c) if s else 0 for s, c in zip(shape, chunks))
         where = getattr(value, "path", None)
@@ -84,26 +83,17 @@ def array_summary(value: Any) -> dict[str, Any]:
         compression = getattr(value, "compression", None)
         if isinstance(compression, str):
             out["compression"] = compression
-        _add_nbytes(out, getattr(value, "dtype", None))
     elif isinstance(value, np.ndarray):
         out.update(shape=value.shape, dtype=str(value.dtype), storage="in memory")
-        _add_nbytes(out, value.dtype)
     elif isinstance(value, (list, tuple)):
-        out.update(shape=(len(value),), dtype="list", storage="in memory")
+        return {"shape": (len(value),), "dtype": "list", "storage": "in memory"}
     elif value is not None:
-        out.update(shape=(), dtype=type(value).__name__, storage="in memory")
+        return {"shape": (), "dtype": type(value).__name__, "storage": "in memory"}
+    with contextlib.suppress(TypeError):  # the size of fixed-width dtypes (text and objects have none)
+        dt = np.dtype(getattr(value, "dtype", None)) if out else np.dtype("O")
+        if dt.kind not in "OTU" and dt.itemsize:
+            out["nbytes"] = math.prod(out["shape"]) * dt.itemsize
     return out
-
-
-def _add_nbytes(info: dict[str, Any], dtype: Any) -> None:
-    """The uncompressed size, for fixed-width dtypes (text and objects have no fixed size)."""
-    try:
-        dt = np.dtype(dtype)
-    except TypeError:
-        return
-    if dt.kind in "OTU" or not dt.itemsize or "shape" not in info:
-        return
-    info["nbytes"] = math.prod(info["shape"]) * dt.itemsize
 
 
 def format_bytes(n: int) -> str:
@@ -256,42 +246,36 @@ class _Renderer:
         return items
 
     def _children(self, obj: Any, depth: int, skip_ids: set[int]) -> list[str]:
-        out = []
-        listed = 0
-        entries: list[tuple[str | None, Any]] = []
+        """Items for the containers ``obj`` holds (in fields, then other children), each listed once: a link
+        or an object shown before is named, not expanded; past ``MAX_CHILDREN`` they are counted."""
         with held_reads():  # only the children are needed here
             fields = obj.fields
+        pairs: list[tuple[str | None, Any]] = []
         for key, value in fields.items():
             if _is_container(value):
-                entries.append((key, value))
+                pairs.append((key, value))
             elif _is_container_list(value):
-                entries.extend((None, v) for v in (value.values() if isinstance(value, dict) else value))
-        shown_ids = {id(v) for _, v in entries}
-        entries.extend((None, c) for c in obj.children if id(c) not in shown_ids)
-        for key, child in entries:
-            if id(child) in skip_ids:
-                continue
-            skip_ids.add(id(child))
-            listed += 1
-            if listed > MAX_CHILDREN:
-                continue
+                pairs.extend((None, v) for v in (value.values() if isinstance(value, dict) else value))
+        found: dict[int, tuple[str | None, Any]] = {}
+        for key, child in pairs + [(None, c) for c in obj.children]:
+            if id(child) not in skip_ids:
+                found.setdefault(id(child), (key, child))
+        out = []
+        for key, child in list(found.values())[:MAX_CHILDREN]:
             if child.parent is not obj or id(child) in self.seen:  # a link: name it, do not expand
-                target = _esc(getattr(child, "name", "?"))
-                out.append(f"<li>{_esc(key or child.name)} → link to <b>{target}</b> "
+                out.append(f"<li>{_esc(key or child.name)} → link to <b>{_esc(getattr(child, 'name', '?'))}</b> "
                            f"<span class='t'>{_esc(type(child).__name__)}</span></li>")
             elif depth >= MAX_DEPTH:
                 out.append(f"<li>{self._title(child, key)} …</li>")
             else:
                 out.append(self.render(child, depth + 1, key, open_=False))
-        if listed > MAX_CHILDREN:
-            out.append(f"<li>… and {listed - MAX_CHILDREN} more</li>")
+        if len(found) > MAX_CHILDREN:
+            out.append(f"<li>… and {len(found) - MAX_CHILDREN} more</li>")
         return out
 
     def group(self, obj: Any, depth: int, label: str | None, open_: bool) -> str:
-        attrs = self._attr_items(obj, set(), open_)
-        kids = self._children(obj, depth, set())
-        body = "".join("<ul>" + "".join(items) + "</ul>" for items in (attrs, kids) if items)
-        return _details(self._title(obj, label), body, open_)
+        parts = (self._attr_items(obj, set(), open_), self._children(obj, depth, set()))
+        return _details(self._title(obj, label), "".join(_ul(items) for items in parts if items), open_)
 
     def data(self, obj: Any, label: str | None, open_: bool = False) -> str:
         raw = _raw_data(obj)
@@ -302,16 +286,11 @@ class _Renderer:
             length = None
         if length is not None and info.get("shape") and info["shape"][0] != length:
             info["shape"] = (length,) + tuple(info["shape"][1:])  # buffered rows not stored yet
-        meta = _meta_text(info)
-        attrs = self._attr_items(obj, {"data"}, open_)
-        preview = _preview_array(obj, raw) if open_ or not is_lazy_array(raw) else ""
-        body = "<ul>"
-        if preview:
-            body += f"<li>values: <code>{_esc(preview)}</code></li>"
-        elif is_lazy_array(raw):
-            body += f"<li><i>{_NOT_READ}</i></li>"
-        body += "".join(attrs) + "</ul>"
-        return _details(self._title(obj, label, f" <span class='t'>{_esc(meta)}</span>"), body, open_)
+        lazy = is_lazy_array(raw)
+        preview = _preview_array(obj, raw) if open_ or not lazy else ""
+        values = [f"<li>values: <code>{_esc(preview)}</code></li>"] if preview else [_NOT_READ] if lazy else []
+        body = _ul(values + self._attr_items(obj, {"data"}, open_))
+        return _details(self._title(obj, label, f" <span class='t'>{_esc(_meta_text(info))}</span>"), body, open_)
 
     def table(self, table: Any, depth: int, label: str | None, open_: bool) -> str:
         nrows, ncols = len(table), len(table.colnames)
@@ -324,14 +303,13 @@ class _Renderer:
         if open_ or not any(is_lazy_array(_raw_data(c)) for c in (table.id, *table.columns)):  # rows cost reads
             body += _details(f"first {min(nrows, PREVIEW_ROWS)} of {nrows} rows", self._head(table), True)
         else:
-            body += f"<ul><li><i>{_NOT_READ}</i></li></ul>"
+            body += _ul([_NOT_READ])
         if kids:
-            body += "<ul>" + "".join(kids) + "</ul>"
+            body += _ul(kids)
         return _details(self._title(table, label, extra), body, open_)
 
     def _column_table(self, table: Any, live: bool) -> str:
-        rows = ["<tr><th>column</th><th>type</th><th>dtype</th><th>shape</th><th>chunks</th><th>size</th>"
-                "<th>compression</th><th>description</th></tr>"]
+        rows = []
         for obj in (table.id, *table.columns):
             raw = _raw_data(obj)
             info = array_summary(raw)
@@ -353,28 +331,22 @@ class _Renderer:
                     pass
             dtype = info.get("dtype", "") if dtype is None or dtype == "" else str(dtype)
             size = format_bytes(info["nbytes"]) if "nbytes" in info else ""
-            cells = (obj.name, kind, dtype, shape, "" if chunks is None else chunks, size,
-                     info.get("compression", ""), _short(getattr(obj, "description", "") or "", 80))
-            rows.append("<tr>" + "".join(f"<td>{_esc(c)}</td>" for c in cells) + "</tr>")
-        return "<table>" + "".join(rows) + "</table>"
+            rows.append((obj.name, kind, dtype, shape, "" if chunks is None else chunks, size,
+                         info.get("compression", ""), _short(getattr(obj, "description", "") or "", 80)))
+        return _table(("column", "type", "dtype", "shape", "chunks", "size", "compression", "description"), rows)
 
     def _head(self, table: Any) -> str:
         n = min(len(table), PREVIEW_ROWS)
-        header = "<tr><th>id</th>" + "".join(f"<th>{_esc(c)}</th>" for c in table.colnames) + "</tr>"
+        names = ("id", *table.colnames)
         if n == 0:
-            return "<table>" + header + "</table><i>no rows</i>"
+            return _table(names, []) + "<i>no rows</i>"
         try:
-            cells: dict[str, list[str]] = {"id": [_fmt_cell(v) for v in np.asarray(table.id.get(slice(0, n)))]}
-            for name in table.colnames:
-                cells[name] = head_cells(table.get_column(name), n)
+            cells = [[_fmt_cell(v) for v in np.asarray(table.id.get(slice(0, n)))]]
+            cells += [head_cells(table.get_column(name), n) for name in table.colnames]
         except Exception as exc:  # a preview must never break the view
-            return "<table>" + header + f"</table><i>preview unavailable: {_esc(type(exc).__name__)}: {_esc(exc)}</i>"
-        body = "".join(
-            "<tr>" + "".join(f"<td>{_esc(cells[c][i])}</td>" for c in ("id", *table.colnames)) + "</tr>"
-            for i in range(n)
-        )
+            return _table(names, []) + f"<i>preview unavailable: {_esc(type(exc).__name__)}: {_esc(exc)}</i>"
         more = f"<i>… {len(table) - n} more rows</i>" if len(table) > n else ""
-        return "<table>" + header + body + "</table>" + more
+        return _table(names, list(zip(*cells))) + more
 
 
 def head_cells(top: Any, n: int) -> list[str]:
@@ -401,7 +373,18 @@ def head_cells(top: Any, n: int) -> list[str]:
     return out
 
 
-_NOT_READ = "values not read while folded: display this object on its own to see them"
+_NOT_READ = "<li><i>values not read while folded: display this object on its own to see them</i></li>"
+
+
+def _ul(items: list[str]) -> str:
+    return "<ul>" + "".join(items) + "</ul>"
+
+
+def _table(header: Any, rows: list[Any]) -> str:
+    """An HTML table of ``header`` and ``rows`` (sequences of cells; every cell escaped)."""
+    head = "<tr>" + "".join(f"<th>{_esc(c)}</th>" for c in header) + "</tr>"
+    body = "".join("<tr>" + "".join(f"<td>{_esc(c)}</td>" for c in row) + "</tr>" for row in rows)
+    return f"<table>{head}{body}</table>"
 
 
 def _details(summary_html: str, body_html: str, open_: bool) -> str:
