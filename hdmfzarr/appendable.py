@@ -88,6 +88,20 @@ class RowBuffer:
             self.blocks = [concat_rows(self.blocks)]
         return self.blocks[0]
 
+    def drop(self, n: int) -> None:
+        """Forget the last ``n`` rows buffered (a row a table took back: a later cell of it was bad)."""
+        self.count -= n
+        while n:
+            if self.tail:
+                k = min(n, len(self.tail))
+                del self.tail[len(self.tail) - k:]
+            else:
+                last = self.blocks.pop()
+                k = min(n, len(last))
+                if k < len(last):
+                    self.blocks.append(last[:len(last) - k])
+            n -= k
+
     def clear(self) -> None:
         """Forget every buffered row (in place: a buffer may be shared by a column and its array)."""
         self.blocks = []

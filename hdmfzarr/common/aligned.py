@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from functools import partial
 from typing import Any, ClassVar
 
 import numpy as np
@@ -117,23 +116,30 @@ class AlignedDynamicTable(DynamicTable):
             raise ContainerError(f"AlignedDynamicTable {self.name!r}: {name!r} is already a category")
         return super().add_column(name, *args, **kwargs)
 
-    def _stage_row(self, id: Any, enforce_unique_id: bool, values: dict[str, Any]) -> tuple[list, int]:
-        """As DynamicTable's, with each category's cells given as ``category_name={...}`` staged in its table
-        (``add_row`` checks the whole row, main and categories, before changing anything)."""
-        main = {k: v for k, v in values.items() if k not in self._categories}
+    def _add_row(self, values: dict[str, Any], id: Any, enforce_unique_id: bool) -> None:
+        """As DynamicTable's, with each category's cells given as ``category_name={...}`` added to its table;
+        a bad cell anywhere takes back what the row added (main and categories) before the error propagates."""
         missing = [c for c in self._categories if c not in values]
         if missing:
             raise ContainerError(f"AlignedDynamicTable {self.name!r}: row lacks values for categories {missing}")
-        staged, row_id = super()._stage_row(id, enforce_unique_id, main)
-        for cname, table in self._categories.items():
-            cvals = values[cname]
-            if not isinstance(cvals, Mapping):
+        for cname in self._categories:
+            if not isinstance(values[cname], Mapping):
                 raise ContainerError(f"AlignedDynamicTable {self.name!r}: category {cname!r} needs a dict of column "
-                                     f"values, got {type(cvals).__name__}")
-            cvals = dict(cvals)
-            cstaged, cid = table._stage_row(cvals.pop("id", row_id), False, cvals)
-            staged.append((partial(table._commit_row, cstaged), cid))
-        return staged, row_id
+                                     f"values, got {type(values[cname]).__name__}")
+        main = {k: v for k, v in values.items() if k not in self._categories}
+        row_id = len(self.id) if id is None else id
+        super()._add_row(main, id, enforce_unique_id)
+        done: list[tuple[DynamicTable, dict[str, Any]]] = []
+        try:
+            for cname, table in self._categories.items():
+                cells = dict(values[cname])
+                table._add_row(cells, cells.pop("id", row_id), False)
+                done.append((table, cells))
+        except BaseException:
+            for table, cells in reversed(done):
+                table._undo_row(cells)
+            self._undo_row(main)
+            raise
 
     def __getitem__(self, key: Any) -> Any:
         """``t['category']`` a category table, ``t['category', 'col']`` its column, else as DynamicTable."""

@@ -130,8 +130,8 @@ class BufferedData(Data):
             self._ragged = "unwarned"
         return True
 
-    def fix_column_type(self, ctype: ColumnType) -> None:
-        """Set the value type a table found for the column's first value (no conversion)."""
+    def fix_column_type(self, ctype: ColumnType | None) -> None:
+        """Set the value type a table found for the column's first value (no conversion; None: unknown again)."""
         self._ctype = ctype
 
     @property

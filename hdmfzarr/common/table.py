@@ -78,16 +78,6 @@ class ColumnInfo(Record):
         )
 
 
-class _Typed:
-    """A checked cell that also fixes its column's type (first value of an untyped column)."""
-
-    __slots__ = ("value", "ctype")
-
-    def __init__(self, value: Any, ctype: ColumnType) -> None:
-        self.value = value
-        self.ctype = ctype
-
-
 def _fast_cell(ct: ColumnType) -> Any:
     """The add_row fast path's test for one cell of a typed scalar column: a plain Python value that
     ``ct`` takes as it is (an int in range, ASCII text, a float/bool/int it accepts)."""
@@ -104,8 +94,8 @@ def _fast_cell(ct: ColumnType) -> Any:
 class _ColumnPlan:
     """How one user-visible column takes a row: its objects from the top index to the leaf."""
 
-    __slots__ = ("name", "top", "leaf", "depth", "chain", "region", "enum", "ct", "row_shape", "table", "where", "check",
-                 "commit")
+    __slots__ = ("name", "top", "leaf", "depth", "chain", "region", "enum", "ct", "row_shape", "table", "where", "add",
+                 "mark")
 
     def __init__(self, name: str, top: VectorData, table: DynamicTable) -> None:
         chain = column_chain(top)
@@ -120,72 +110,69 @@ class _ColumnPlan:
         self.row_shape = self.leaf.row_shape()
         self.table = table
         self.where = f"DynamicTable {table.name!r}, column {name!r}"  # how its errors name the column
+        self.mark: tuple | None = None  # (rows before, ct, row_shape, elements) of the last general-path row
         if self.depth == 0 and self.row_shape:  # given ragged data: the next checked row warns (as hdmf)
             self.ct = self.leaf.note_given_ragged() or self.ct
         self._specialise()
 
     def _specialise(self) -> None:
-        """Set ``check``/``commit`` to closures with a fast path for the common cells.
+        """Set ``add`` (check a cell, then append it) to a closure with a fast path for the common cells.
 
         Plain int/float/str/bool cells of a typed column (and lists of them for a ragged
-        column) skip the general code; anything else falls back to ``check_cell``/``commit_cell``.
+        column) skip the general code; anything else falls back to ``add_cell``.
         """
         ct, leaf, top = self.ct, self.leaf, self.top
-        general_check, general_commit = self.check_cell, self.commit_cell
-        self.check, self.commit = general_check, general_commit
+        general = self.add_cell
+        self.add = general
         if ct is None or self.region or self.enum or self.row_shape is None or self.row_shape or self.depth > 1:
             return
         fast = _fast_cell(ct)
         if self.depth == 0:
 
-            def check(value: Any) -> Any:
-                return value if fast(value) else general_check(value)
-
-            def commit(value: Any) -> None:
-                if type(value) is _Typed:
-                    general_commit(value)
-                else:
+            def add(value: Any) -> None:
+                if fast(value):
                     leaf.rows.append(value)
+                else:
+                    general(value)
 
         else:
+            commit = self.commit_cell
 
-            def check(value: Any) -> Any:
-                return value if type(value) is list and all(map(fast, value)) else general_check(value)
-
-            def commit(value: Any) -> None:
-                if type(value) is list and len(value) <= 64:
+            def add(value: Any) -> None:
+                if type(value) is not list or not all(map(fast, value)):
+                    general(value)
+                elif len(value) <= 64:
                     leaf.rows.extend(value)
                     top.rows.append(len(leaf))
                 else:
-                    general_commit(value)
+                    commit(value, None)
 
-        self.check, self.commit = check, commit
+        self.add = add
 
     # --- errors ---------------------------------------------------------------------------
     def error(self, message: str) -> ContainerError:
         return ContainerError(f"{self.where}: {message}")
 
     # --- one row --------------------------------------------------------------------------
-    def check_cell(self, value: Any) -> Any:
-        """Validate one cell without changing anything; returns the value to append.
+    def add_cell(self, value: Any) -> None:
+        """The general path of ``add``: check the cell (nothing changes if it is bad), then append it."""
+        self.commit_cell(*self.check_cell(value))
 
-        When the cell fixes the column's type (first value of an untyped column) the value comes
-        back wrapped in ``_Typed`` so that ``commit`` records the type.
-        """
+    def check_cell(self, value: Any) -> tuple[Any, ColumnType | None]:
+        """Validate one cell without changing anything; returns the value to append and, when the cell
+        fixes the column's type (first value of an untyped column), that type."""
         if self.enum:  # any value: its position in the elements is found (or added) on commit
             if self.depth and not isinstance(value, _SEQ_TYPES):
                 raise self.error(f"is ragged; expected a list or array per row, got {type(value).__name__}")
-            return value
+            return value, None
         if self.depth == 0:
-            value, new_ct = self._check_element(value, self.ct)
-        else:
-            if not isinstance(value, _SEQ_TYPES):
-                raise self.error(
-                    f"is ragged (index depth {self.depth}); expected a list or array per row, "
-                    f"got {type(value).__name__} {value!r:.60}"
-                )
-            value, new_ct = self._check_ragged(value, self.depth, self.ct)
-        return value if new_ct is None else _Typed(value, new_ct)
+            return self._check_element(value, self.ct)
+        if not isinstance(value, _SEQ_TYPES):
+            raise self.error(
+                f"is ragged (index depth {self.depth}); expected a list or array per row, "
+                f"got {type(value).__name__} {value!r:.60}"
+            )
+        return self._check_ragged(value, self.depth, self.ct)
 
     def _check_element(self, value: Any, ct: ColumnType | None) -> tuple[Any, ColumnType | None]:
         if type(value) is tuple and ct is not None and ct.np_dtype.names is not None:  # a record of a compound column
@@ -272,24 +259,41 @@ class _ColumnPlan:
         if isinstance(self.leaf, DynamicTableRegion):
             self.leaf.check_in_bounds(values)
 
-    def commit_cell(self, value: Any) -> None:
-        """Append a checked cell (the value ``check`` returned): a ragged row through its index (which looks
-        an enum's values up), an enum's value by its position, any other value as it is."""
-        respecialise = self.row_shape is None
-        if type(value) is _Typed:
-            self.ct = value.ctype
-            self.leaf.fix_column_type(value.ctype)
-            value = value.value
-            respecialise = True
+    def commit_cell(self, value: Any, new_ct: ColumnType | None) -> None:
+        """Append a checked cell: a ragged row through its index (which looks an enum's values up), an enum's
+        value by its position, any other value as it is; records what ``undo`` restores."""
+        leaf = self.leaf
+        self.mark = (len(self.top), self.ct, self.row_shape, len(leaf.elements) if self.enum else 0)
+        respecialise = self.row_shape is None or new_ct is not None
+        if new_ct is not None:
+            self.ct = new_ct
+            leaf.fix_column_type(new_ct)
         if isinstance(self.top, VectorIndex):
             self.top.add_vector(value)
         elif self.enum:
-            self.leaf.add_row(value)
+            leaf.add_row(value)
         else:
-            self.leaf.rows.append(value)
+            leaf.rows.append(value)
         if self.row_shape is None and (self.depth == 0 or self.depth == 1 and len(value)):
             self.row_shape = tuple(np.shape(value if self.depth == 0 else value[0]))
         if respecialise:
+            self._specialise()
+
+    def undo(self, value: Any) -> None:
+        """Take back the row ``value`` this column took last (a later cell of the row was bad): its rows at
+        every level, and the type, shape and enum elements it fixed."""
+        rows = [value]
+        for obj in self.chain[:-1]:  # each index took one offset per row of the level above
+            obj.rows.drop(len(rows))
+            rows = [x for r in rows for x in r]
+        self.leaf.rows.drop(len(rows))
+        mark, self.mark = self.mark, None
+        if mark is not None and mark[0] == len(self.top):  # the row taken back is the one that set the mark
+            _, self.ct, self.row_shape, nelements = mark
+            if self.enum:
+                self.leaf.elements.rows.drop(len(self.leaf.elements) - nelements)
+            else:
+                self.leaf.fix_column_type(self.ct)
             self._specialise()
 
     # --- many rows ------------------------------------------------------------------------
@@ -777,34 +781,6 @@ class DynamicTable(Container):
         return top
 
     # --- adding rows ----------------------------------------------------------------------
-    def _stage_row(self, id: Any, enforce_unique_id: bool, values: dict[str, Any]) -> tuple[list, int]:
-        """Validate one row; returns the staged ``(commit, value)`` pairs and its id (nothing is changed)."""
-        plans = self._plans_for(values)
-        staged = [((plan := plans[k]).commit, plan.check(v)) for k, v in values.items()]
-        if id is None:
-            id = len(self.id)
-        elif not isinstance(id, (int, np.integer)) or isinstance(id, bool):
-            raise ContainerTypeError(f"{self._where()}: id must be an int, got {type(id).__name__} {id!r}")
-        if enforce_unique_id and id in self._ids_to_rows():
-            raise ContainerError(f"{self._where()}: id {id} already exists")
-        return staged, id
-
-    def _commit_row(self, staged: list, id: int) -> None:
-        if not self._modified:
-            for obj in self._columns:
-                obj.set_modified(True)
-            self.id.set_modified(True)
-            self.set_modified(True)
-        for commit, value in staged:
-            commit(value)
-        ids = self.id
-        if self._id_index is not None:
-            n = len(ids)
-            if self._id_index_len == n:
-                self._id_index.setdefault(id, n)
-                self._id_index_len = n + 1
-        ids.rows.append(id)
-
     def add_row(
         self,
         data: Mapping[str, Any] | None = None,
@@ -822,21 +798,54 @@ class DynamicTable(Container):
             values = {**data, **values}
             if "id" in values and id is None:
                 id = values.pop("id")
-        plans = self._plans
-        if (check_ragged and id is None and not enforce_unique_id and plans is not None
-                and values.keys() == plans.keys() and self._modified and self._id_index is None):
-            # the common case, with the same checks and effect as _stage_row + _commit_row
-            staged = [((plan := plans[k]).commit, plan.check(v)) for k, v in values.items()]
-            for commit, value in staged:
-                commit(value)
-            self.id.rows.append(len(self.id))
-            return
         self._check_ragged = check_ragged
         try:
-            staged, id = self._stage_row(id, enforce_unique_id, values)
+            self._add_row(values, id, enforce_unique_id)
         finally:
             self._check_ragged = True
-        self._commit_row(staged, id)
+
+    def _add_row(self, values: dict[str, Any], id: Any, enforce_unique_id: bool) -> None:
+        """Each column checks and appends its cell in turn; on a bad cell the columns that took theirs give
+        them back (``undo``) before the error propagates, so a bad row leaves the table unchanged."""
+        plans = self._plans
+        if plans is None or values.keys() != plans.keys():
+            plans = self._plans_for(values)
+        ids = self.id
+        n = len(ids)
+        if id is None:
+            id = n
+        elif not isinstance(id, (int, np.integer)) or isinstance(id, bool):
+            raise ContainerTypeError(f"{self._where()}: id must be an int, got {type(id).__name__} {id!r}")
+        elif enforce_unique_id and id in self._ids_to_rows():
+            raise ContainerError(f"{self._where()}: id {id} already exists")
+        key = None
+        try:
+            for key, value in values.items():
+                plans[key].add(value)
+        except BaseException:
+            self._undo_cells(list(itertools.takewhile(lambda kv: kv[0] != key, values.items())))
+            raise
+        if not self._modified:  # the first row since a write: every column is written again
+            for obj in self._columns:
+                obj.set_modified(True)
+            ids.set_modified(True)
+            self.set_modified(True)
+        if self._id_index is not None and self._id_index_len == n:
+            self._id_index.setdefault(id, n)
+            self._id_index_len = n + 1
+        ids.rows.append(id)
+
+    def _undo_cells(self, cells: list[tuple[str, Any]]) -> None:
+        """Take back the cells ``(column, value)`` of the row being added, last first."""
+        plans = self._get_plans()
+        for key, value in reversed(cells):
+            plans[key].undo(value)
+
+    def _undo_row(self, values: Mapping[str, Any]) -> None:
+        """Take back the last row, added with cells ``values`` (a later part of a wider row was bad)."""
+        self._undo_cells(list(values.items()))
+        self.id.rows.drop(1)
+        self._id_index = None
 
     def _plans_for(self, values: Mapping[str, Any], what: str = "row has",
                    lacks: str = "no value for") -> dict[str, _ColumnPlan]:

@@ -54,6 +54,9 @@ def test_bad_rows_change_nothing(row, message):
         t.add_row(**row)
     after = (len(t), [len(c) for c in t.columns], [[len(c) for c in t[n].columns] for n in t.categories])
     assert after == before
+    assert all(len(t[n].id) == 2 for n in t.categories)  # a category that took its cells gave them back
+    t.add_row(main=2.5, a={"x": 3}, b={"y": "r", "z": [4.0]})  # still usable
+    assert t.get_dict(2)["b"]["y"] == "r" and len(t["a"]) == 3
 
 
 def test_add_category_and_column_checks():

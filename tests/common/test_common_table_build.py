@@ -131,6 +131,56 @@ def test_failed_row_does_not_fix_the_type_of_an_untyped_column():
     assert t["b"].data.dtype == np.int32
 
 
+def test_bad_last_cell_takes_back_every_earlier_cell_of_the_row():
+    """add_row appends cell by cell and takes the row back on a bad cell: enum elements, long ragged rows
+    (appended as a block), a doubly ragged row, a type fixed by the row and its id all return to before."""
+    t = DynamicTable(name="t", description="d")
+    t.add_column("e", "enum", enum=True)
+    t.add_column("long", "ragged", dtype="float64", index=True)
+    t.add_column("dd", "doubly ragged", index=2)
+    t.add_column("free", "untyped")
+    t.add_column("last", "ints", dtype="int32")
+    t.add_row(e="a", long=[1.0], dd=[[1]], free=[1, 2], last=1)
+    before = snapshot(t), t["e"].elements.data[:], t.id.data[:]
+    for _ in range(2):  # twice: nothing is left over by the first bad row
+        with pytest.raises(ContainerError, match="column 'last'"):
+            t.add_row(e="new", long=list(np.arange(100.0)), dd=[[2, 3], [4]], free=[5, 6], last="bad")
+    assert (snapshot(t), t["e"].elements.data[:], t.id.data[:]) == before
+    t.add_row(e="b", long=list(np.arange(70.0)), dd=[[5]], free=[3, 4], last=2)
+    assert t["e"].elements.data == ["a", "b"] and t.get_dict(1)["e"] == "b"
+    assert len(t[1, "long"]) == 70 and list(t[1, "dd"][0]) == [5] and t.id.data == [0, 1]
+
+
+def test_bad_row_takes_back_a_type_and_shape_it_fixed():
+    t = DynamicTable(name="t", description="d")
+    t.add_column("a", "untyped")
+    t.add_column("r", "untyped ragged", index=True)
+    t.add_column("b", "ints", dtype="int32")
+    with pytest.raises(ContainerError, match="column 'b'"):
+        t.add_row(a=np.zeros(3), r=[[1.0, 2.0]], b="bad")
+    assert t["a"].column_type is None and t["r"].target.column_type is None and len(t) == 0
+    t.add_row(a="text", r=["x", "y"], b=1)  # neither the shape nor the type of the bad row stuck
+    assert t["a"].spec_dtype == "text" and list(t[0, "r"]) == ["x", "y"]
+
+
+def test_bad_row_leaves_a_store_backed_table_unchanged(tmp_path):
+    from hdmfzarr import ZarrIO
+
+    t = make_table()
+    with ZarrIO(tmp_path / "s.zarr", "w") as io:
+        io.write(t)
+    with ZarrIO(tmp_path / "s.zarr", "a") as io:
+        read = io.read()
+        read.add_row(**GOOD)
+        before = snapshot(read)
+        with pytest.raises(ContainerError, match="column 'rr'"):
+            read.add_row(**dict(GOOD, rr=[["x"]]))
+        assert snapshot(read) == before
+        assert [c.name for c in read.columns if c.rows.count] == [c.name for c in read.columns]  # one pending row each
+    with ZarrIO(tmp_path / "s.zarr") as io:
+        assert snapshot(io.read()) == before
+
+
 def test_dtype_names():
     t = DynamicTable(name="t", description="d")
     t.add_column("a", "", dtype="float")
