@@ -3,8 +3,8 @@
 A column holds its data in one :class:`~hdmfzarr.appendable.AppendableArray`: the *base* data as given
 or as read (a list, numpy array, ``DataIO`` or a lazy array from a store) plus the rows appended since.
 In-memory columns merge those rows into the base when ``data`` is read; a column read from a store opened
-for writing holds the store's own appendable array, so the backend appends just its new rows
-(``stored_length`` rows are stored, ``pending_rows`` are new).
+for writing holds the store's own appendable array, so the backend appends just its new rows (the array's
+``pending_rows``) and hands the grown stored array back to that array, not to the column.
 """
 
 from __future__ import annotations
@@ -236,22 +236,6 @@ class BufferedData(Data):
         """True when the base data is an array read from a store."""
         return is_lazy_array(self._raw_base())
 
-    @property
-    def stored_length(self) -> int:
-        """Rows already in the store (the lazy base); 0 for in-memory data."""
-        return self._base_len() if self.is_lazy else 0
-
-    @property
-    def pending_rows(self) -> np.ndarray | None:
-        """Rows not yet in the store: the buffered rows for a lazy base, else all the data."""
-        return self._arr.pending_rows if self.is_lazy else self.array_data
-
-    def mark_stored(self, data: Any) -> None:
-        """After a write: ``data`` (lazy) now holds every row; the buffer is cleared."""
-        self._arr.mark_stored(data)
-        self._nbase = None
-        self._list_cache = None
-
     def to_dask(self, chunks: Any = None) -> Any:
         """The column as a dask array: stored chunks stay lazy, buffered rows become one in-memory block."""
         raw = self._check_daskable(self._raw_base())
@@ -410,7 +394,7 @@ class BufferedData(Data):
         if dtype is not None:
             parts.append(f"dtype={dtype}")
         if self.is_lazy:
-            parts.append(f"stored={self.stored_length} pending={self.rows.count}")
+            parts.append(f"stored={self._base_len()} pending={self.rows.count}")
         target = getattr(self, "target", None)
         if target is not None:
             parts.append(f"target={target.name!r}")

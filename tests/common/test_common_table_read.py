@@ -241,28 +241,26 @@ def test_lazy_add_row_buffers_new_rows(lazy):
     assert len(t) == 6
     assert all(a.reads == [] for a in arrays.values())  # appending read nothing
     age, idx, flat = t["age"], t["scores"], t["scores"].target
-    assert age.is_lazy and age.stored_length == 4 and age.pending_rows.tolist() == [70, 80]
-    assert idx.stored_length == 4 and idx.pending_rows.tolist() == [7, 8]
-    assert flat.stored_length == 5 and flat.pending_rows.tolist() == [6.0, 7.0, 8.0]
-    assert "pending=2" in repr(age) and "target='scores'" in repr(idx)
+    # the new rows are buffered beside the stored ones (4 rows stored, 5 values), not merged into them
+    assert age.is_lazy and len(age) == 6 and age.rows.count == 2 and idx.rows.count == 2 and flat.rows.count == 3
+    assert "stored=4 pending=2" in repr(age) and "target='scores'" in repr(idx)
     assert all(a.reads == [] for a in arrays.values())  # repr read nothing
-    assert t.id.pending_rows.tolist() == [4, 5]  # default id = row position, as in hdmf
-    assert t["name"].pending_rows.tolist() == ["e", "f"]
+    assert age[4:6].tolist() == [70, 80] and idx.get_offsets(slice(4, 6)).tolist() == [7, 8]
+    assert flat[5:8].tolist() == [6.0, 7.0, 8.0] and t["name"][4:6].tolist() == ["e", "f"]
+    assert t.id[4:6].tolist() == [4, 5]  # default id = row position, as in hdmf
+    assert all(a.reads == [] for a in arrays.values())  # the new rows are read from the buffer alone
     # reads across the stored/new boundary
     np.testing.assert_array_equal(t[4, "scores"], [6.0, 7.0])
     np.testing.assert_array_equal(t[5, "scores"], [8.0])
     assert t[3:6]["age"].tolist() == [60, 70, 80]
     assert t[[5, 0]]["name"].tolist() == ["f", "a"]
     assert t[[0, 4]]["age"].tolist() == [30, 70]
-    # after the backend wrote the new rows it hands back the grown lazy array
-    age.mark_stored(lazy(np.array([30, 40, 50, 60, 70, 80])))
-    assert age.stored_length == 6 and age.pending_rows is None and len(age) == 6
 
 
-def test_in_memory_columns_report_all_rows_as_pending():
+def test_in_memory_columns_hold_all_rows_in_their_data():
     t = people()
-    assert not t["age"].is_lazy and t["age"].stored_length == 0
-    assert t["age"].pending_rows.tolist() == [30, 40, 50]
+    t.add_row(name="d", age=60, scores=[], tags=[])
+    assert not t["age"].is_lazy and t["age"].array_data.tolist() == [30, 40, 50, 60] and t["age"].rows.count == 0
 
 
 def test_lazy_ragged_selection_reads_span_once(lazy):
