@@ -8,10 +8,11 @@ from typing import Any
 
 import numpy as np
 import pytest
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hdmfzarr.backends.zarr import LazyArray, ZarrIO
+from hdmfzarr.backends.zarr import LazyArray, ZarrIO, lazy
 from hdmfzarr.build.builders import DatasetBuilder, GroupBuilder
 from hdmfzarr.dataio import DataIO
 
@@ -169,37 +170,39 @@ def test_boolean_and_negative_indexing(chunked_store: Path) -> None:
             x[1, 2]
 
 
-def test_large_read_bypasses_cache(tmp_path: Path) -> None:
+def test_large_read_bypasses_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     root = GroupBuilder("root")
     root.set_dataset(DatasetBuilder("big", DataIO(np.arange(200_000, dtype="float64"), chunks=(10_000,))))
     with ZarrIO(tmp_path / "b.zarr", "w") as io:
         io.write_builder(root)
+    monkeypatch.setattr(lazy, "STORE_CACHE_BYTES", 200_000)  # a tiny cache: a whole read must not go through it
     with ZarrIO(tmp_path / "b.zarr") as io:
         big = io.read_builder()["big"].data
-        cache = big._cache.cache  # the store's shared chunk cache
-        cache.capacity = 200_000  # a tiny cache: a whole read must not go through it
+        cache = big._cache  # the store's shared chunk cache
         assert big[:].sum() == np.arange(200_000).sum()
-        assert cache.size <= 200_000
+        assert cache.currsize <= 200_000 and cache.maxsize == 200_000
         assert big[15_000] == 15_000
-        assert len(cache.items) == 1
+        assert len(cache) == 1
 
 
-def test_lru_cache_is_bounded(tmp_path: Path) -> None:
+def test_lru_cache_is_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     root = GroupBuilder("root")
     root.set_dataset(DatasetBuilder("v", DataIO(np.arange(10_000, dtype="int64"), chunks=(1000,))))
     with ZarrIO(tmp_path / "l.zarr", "w") as io:
         io.write_builder(root)
+    monkeypatch.setattr(lazy, "STORE_CACHE_BYTES", 3 * 8000)
     with ZarrIO(tmp_path / "l.zarr") as io:
         v = io.read_builder()["v"].data
-        cache, owner = v._cache.cache, v._cache.owner  # the store's shared chunk cache
-        cache.capacity = 3 * 8000
+        cache, owner = v._cache, v._owner  # the store's shared chunk cache
         for k in range(10):
             assert v[k * 1000] == k * 1000
-        assert len(cache.items) == 3 and cache.size <= 3 * 8000
-        assert list(cache.items) == [(owner, (7,)), (owner, (8,)), (owner, (9,))]
+        assert len(cache) == 3 and cache.currsize <= 3 * 8000
+        assert v[7000] == 7000  # the oldest of the three is used again: the LRU drops chunk 8 next
+        assert v[0] == 0
+        assert sorted(cache) == [(owner, (0,)), (owner, (7,)), (owner, (9,))]
 
 
-def test_lazy_arrays_of_one_store_share_one_cache_budget(tmp_path):
+def test_lazy_arrays_of_one_store_share_one_cache_budget(tmp_path, monkeypatch):
     """Reading many columns keeps at most the store's cache budget of decoded chunks in memory."""
     from hdmfzarr.backends.zarr import ZarrIO
     from hdmfzarr.backends.zarr.lazy import STORE_CACHE_BYTES
@@ -213,15 +216,16 @@ def test_lazy_arrays_of_one_store_share_one_cache_budget(tmp_path):
     with ZarrIO(tmp_path / "many.zarr", "w") as io:
         io.write_builder(root)
     with ZarrIO(tmp_path / "many.zarr") as io:
+        assert io.read_builder()["c0"].data._cache.maxsize == STORE_CACHE_BYTES
+    monkeypatch.setattr(lazy, "STORE_CACHE_BYTES", 3 * 80_000)  # room for three decoded chunks of 10,000 float64
+    with ZarrIO(tmp_path / "many.zarr") as io:
         back = io.read_builder()
         arrays = [back[f"c{i}"].data for i in range(4)]
-        shared = arrays[0]._cache.cache
-        assert all(a._cache.cache is shared for a in arrays)
-        assert shared.capacity == STORE_CACHE_BYTES
-        shared.capacity = 3 * 80_000  # room for three decoded chunks of 10,000 float64
+        shared = arrays[0]._cache
+        assert all(a._cache is shared for a in arrays)
         for i, a in enumerate(arrays):
             assert a[5] == i and a[15_000] == i  # two chunks each, eight in all
-        assert shared.size <= shared.capacity and len(shared.items) == 3
+        assert shared.currsize <= shared.maxsize and len(shared) == 3
         arrays[3].clear_cache()
-        assert all(k[0] != arrays[3]._cache.owner for k in shared.items)
+        assert all(k[0] != arrays[3]._owner for k in shared)
         assert arrays[3][5] == 3  # still readable after its chunks were dropped

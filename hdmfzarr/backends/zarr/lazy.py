@@ -14,12 +14,12 @@ import asyncio
 import itertools
 import math
 import threading
-from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from itertools import product
 from typing import Any
 
 import numpy as np
+from cachetools import LRUCache
 
 from ...dask import import_dask_array
 from ...errors import CorruptStoreError, HdmfZarrError
@@ -321,70 +321,19 @@ def _codec_name(codec: Any) -> str:
     return str(name)
 
 
-class ChunkCache:
-    """A byte-bounded LRU of decoded chunks, shared by the lazy arrays of one open store so that
-    reading many columns never holds more than ``capacity`` bytes; each array uses a :meth:`view`."""
+class ChunkCache(LRUCache):  # type: ignore[type-arg]
+    """A byte-bounded LRU (cachetools) of decoded chunks keyed by ``(owner, chunk coords)``, shared by the lazy
+    arrays of one open store so that reading many columns never holds more than ``capacity`` bytes; each
+    array is one owner (:meth:`owner`). ``lock`` guards it: arrays are read from several threads (dask)."""
 
-    def __init__(self, capacity: int = STORE_CACHE_BYTES) -> None:
-        self.capacity = capacity
-        self.size = 0
-        self.items: OrderedDict[tuple[int, tuple[int, ...]], np.ndarray] = OrderedDict()
+    def __init__(self, capacity: int | None = None) -> None:
+        super().__init__(capacity or STORE_CACHE_BYTES, getsizeof=lambda block: block.nbytes)
         self.lock = threading.Lock()
         self._owners = itertools.count()
 
-    def view(self) -> _CacheView:
-        """The part of the cache one array uses (keys are private to it)."""
-        return _CacheView(self, next(self._owners))
-
-    def get(self, key: tuple[int, tuple[int, ...]]) -> np.ndarray | None:
-        with self.lock:
-            item = self.items.get(key)
-            if item is not None:
-                self.items.move_to_end(key)
-            return item
-
-    def put(self, key: tuple[int, tuple[int, ...]], value: np.ndarray) -> None:
-        nbytes = int(value.nbytes)
-        if nbytes > self.capacity:
-            return
-        with self.lock:
-            old = self.items.pop(key, None)
-            if old is not None:
-                self.size -= int(old.nbytes)
-            self.items[key] = value
-            self.size += nbytes
-            while self.size > self.capacity and self.items:
-                _, dropped = self.items.popitem(last=False)
-                self.size -= int(dropped.nbytes)
-
-    def drop(self, owner: int) -> None:
-        """Forget every chunk of one array."""
-        with self.lock:
-            for key in [k for k in self.items if k[0] == owner]:
-                self.size -= int(self.items.pop(key).nbytes)
-
-
-class _CacheView:
-    """One array's keys in a shared :class:`ChunkCache`."""
-
-    __slots__ = ("cache", "owner")
-
-    def __init__(self, cache: ChunkCache, owner: int) -> None:
-        self.cache = cache
-        self.owner = owner
-
-    @property
-    def capacity(self) -> int:
-        return self.cache.capacity
-
-    def get(self, coords: tuple[int, ...]) -> np.ndarray | None:
-        return self.cache.get((self.owner, coords))
-
-    def put(self, coords: tuple[int, ...], value: np.ndarray) -> None:
-        self.cache.put((self.owner, coords), value)
-
-    def clear(self) -> None:
-        self.cache.drop(self.owner)
+    def owner(self) -> int:
+        """A new array's own part of the cache (keys no other array uses)."""
+        return next(self._owners)
 
 
 def _axis_extent(sel: Any, size: int, chunk: int) -> tuple[int, int]:
@@ -459,7 +408,8 @@ class LazyArray(StoredArray):
         self.path = path
         self.convert = convert
         self._dtype = np.dtype(dtype) if dtype is not None else source.dtype
-        self._cache = (cache or ChunkCache(cache_bytes)).view()
+        self._cache = cache if cache is not None else ChunkCache(cache_bytes)
+        self._owner = self._cache.owner()
         self._ranged_reads: dict[int, int] = {}
         itemsize = source.dtype.itemsize if source.dtype.kind not in "OT" else 16
         self._chunk_nbytes = max(1, math.prod(source.chunks) * max(1, itemsize)) if source.chunks else itemsize
@@ -533,7 +483,14 @@ class LazyArray(StoredArray):
 
     def clear_cache(self) -> None:
         """Drop the cached chunks."""
-        self._cache.clear()
+        with self._cache.lock:
+            for key in [k for k in self._cache if k[0] == self._owner]:
+                del self._cache[key]
+
+    def _cached(self, coords: tuple[int, ...]) -> np.ndarray | None:
+        """A decoded chunk of this array in the cache, else None."""
+        with self._cache.lock:
+            return self._cache.get((self._owner, coords))  # type: ignore[no-any-return]
 
     # -- indexing ------------------------------------------------------------------------
     def _normalise(self, key: Any) -> tuple[list[Any], list[bool]]:
@@ -587,7 +544,7 @@ class LazyArray(StoredArray):
                 i += n
             if not 0 <= i < n:
                 return _NOT_CACHED  # the general path raises the IndexError
-            block = self._cache.get((i // c,))
+            block = self._cached((i // c,))
             j = i - (i // c) * c
             if block is None:
                 block = self._ranged(i // c, j, j + 1)
@@ -600,14 +557,14 @@ class LazyArray(StoredArray):
             c0, c1 = start // c, (stop - 1) // c
             if stop <= start or c1 > c0 + 1:
                 return _NOT_CACHED
-            first = self._cache.get((c0,))
+            first = self._cached((c0,))
             if first is None:
                 got = self._ranged(c0, start - c0 * c, stop - c0 * c) if c1 == c0 else _NOT_CACHED
                 return got if got is _NOT_CACHED else self._finish(got)
             if c1 == c0:
                 out = first[start - c0 * c:stop - c0 * c].copy()  # never a view of the cache
             else:
-                second = self._cache.get((c1,))
+                second = self._cached((c1,))
                 if second is None:
                     return _NOT_CACHED
                 out = np.concatenate([first[start - c0 * c:], second[:stop - c1 * c]])
@@ -649,7 +606,7 @@ class LazyArray(StoredArray):
         # straight through it into one output buffer, uncached
         zarr_ok = all(not isinstance(sel, slice) or sel.step is None or sel.step > 0 for sel in sels)
         basic = zarr_ok and all(isinstance(sel, slice) for sel in sels)
-        big = n_chunks * self._chunk_nbytes > self._cache.capacity // 2
+        big = n_chunks * self._chunk_nbytes > self._cache.maxsize // 2
         if zarr_ok and ((basic and n_chunks > 2) or big):
             direct = self.source.read(tuple(sels))
             if direct is not None:
@@ -691,14 +648,16 @@ class LazyArray(StoredArray):
         have: dict[tuple[int, ...], np.ndarray] = {}
         missing = []
         for c in dict.fromkeys(coords):
-            got = self._cache.get(c)
+            got = self._cached(c)
             if got is None:
                 missing.append(c)
             else:
                 have[c] = got
         if missing:
             for c, block in zip(missing, self.source.fetch(missing)):
-                self._cache.put(c, block)
+                if block.nbytes <= self._cache.maxsize:
+                    with self._cache.lock:
+                        self._cache[(self._owner, c)] = block
                 have[c] = block
         if not plans:
             return np.asarray(have[()])

@@ -433,4 +433,4 @@ def _grown_lazy(old: LazyArray | None, arr: AsyncArray, path: str, url: str) -> 
     source = ZarrChunkSource(Array(arr), old.where, tuple(arr.shape), tuple(arr.chunks), dtype)
     old.clear_cache()
     return LazyArray(source, convert=old.convert, dtype=None if old.convert is None else old.dtype,
-                     store_url=old.store_url, path=old.path, cache=old._cache.cache)
+                     store_url=old.store_url, path=old.path, cache=old._cache)
