@@ -118,7 +118,7 @@ class BufferedData(Data):
             warnings.warn(
                 f"{where}: data has elements with different lengths and "
                 "therefore cannot be coerced into an N-dimensional array. Use the 'index' argument when creating a "
-                "column to add rows with different lengths.", UserWarning, stacklevel=6)
+                "column to add rows with different lengths.", UserWarning, stacklevel=7)
 
     def takes_ragged_rows(self) -> bool:
         """Whether a row of another shape is kept (the column becomes ragged, as in hdmf): rows are a list

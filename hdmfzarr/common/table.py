@@ -94,12 +94,11 @@ def _fast_cell(ct: ColumnType) -> Any:
 class _ColumnPlan:
     """How one user-visible column takes a row: its objects from the top index to the leaf."""
 
-    __slots__ = ("name", "top", "leaf", "depth", "chain", "region", "enum", "ct", "row_shape", "table", "where", "add",
+    __slots__ = ("top", "leaf", "depth", "chain", "region", "enum", "ct", "row_shape", "table", "where", "add",
                  "mark")
 
     def __init__(self, name: str, top: VectorData, table: DynamicTable) -> None:
         chain = column_chain(top)
-        self.name = name
         self.top = top
         self.chain = chain  # top ... leaf
         self.leaf = chain[-1]
@@ -200,7 +199,7 @@ class _ColumnPlan:
             arr = np.asarray(value)
         except (ValueError, TypeError) as exc:
             raise self.error(f"cannot make an array of {value!r:.60}: {exc}") from None
-        self._warn_ragged()
+        self.leaf.warn_ragged(self.where, self.table._check_ragged)
         if self.row_shape is not None and arr.shape != self.row_shape:
             if not self.row_shape:
                 raise self.error(f"expected a scalar per row, got {type(value).__name__} of shape {arr.shape}")
@@ -208,7 +207,7 @@ class _ColumnPlan:
             # objects), with a warning once unless check_ragged=False; writing such a column fails
             if not self.leaf.takes_ragged_rows():  # an array: rows of one shape
                 raise self.error(f"expected shape {self.row_shape} per row, got shape {arr.shape}")
-            self._warn_ragged()
+            self.leaf.warn_ragged(self.where, self.table._check_ragged)
             return value, (OBJECT_TYPE if ct is None or not ct.is_text else None)
         if ct is None:
             return value, infer_column_type(arr)  # kept as given (hdmf appends the value itself)
@@ -251,9 +250,6 @@ class _ColumnPlan:
             if got is not None:
                 ct = new_ct = got  # each element's region bounds are checked with it
         return value, new_ct
-
-    def _warn_ragged(self) -> None:
-        self.leaf.warn_ragged(self.where, self.table._check_ragged)
 
     def _check_region(self, values: Any) -> None:
         if isinstance(self.leaf, DynamicTableRegion):
