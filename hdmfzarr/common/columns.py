@@ -121,8 +121,8 @@ class BufferedData(Data):
                 "column to add rows with different lengths.", UserWarning, stacklevel=7)
 
     def takes_ragged_rows(self) -> bool:
-        """Whether a row of another shape is kept (the column becomes ragged, as in hdmf): rows are a list
-        (as given, or none yet) and no dtype was set; an array column takes rows of one shape only."""
+        """Whether a row of another shape is kept, noting the column ragged (warned on the next row, as hdmf):
+        rows are a list (as given, or none yet) and no dtype was set; an array column takes one shape only."""
         raw = self._raw_base()
         if self._typed or not (raw is None or type(raw) is list):
             return False
