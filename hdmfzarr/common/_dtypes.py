@@ -16,8 +16,10 @@ from hdmfzarr.errors import ContainerError
 from hdmfzarr.record import Record
 from hdmfzarr.spec.dtypes import (
     NUMERIC_DTYPES,
+    STRING_DTYPES,
     canonical_dtype,
     is_known_dtype,
+    numpy_dtype,
     scalar_dtype,
     storage_dtype,
 )
@@ -25,7 +27,6 @@ from hdmfzarr.spec.dtypes import (
 __all__ = ["ColumnType", "resolve_dtype", "infer_column_type", "OBJECT_TYPE"]
 
 _NUMERIC = NUMERIC_DTYPES | {"bool"}
-_TEXT = ("text", "ascii", "isodatetime")
 
 #: the array kinds a column of each numpy kind takes (ints into floats; others need their own kind)
 _FITS = {"f": "iuf", "i": "iu", "u": "iu", "c": "iufc"}
@@ -59,7 +60,7 @@ class ColumnType(Record):
 
     @property
     def is_text(self) -> bool:
-        return self.spec_dtype in _TEXT
+        return self.spec_dtype in STRING_DTYPES
 
     def check_array(self, arr: np.ndarray) -> bool:
         """True when an array's dtype fits this column (numpy kinds, ints into floats, text into text)."""
@@ -156,7 +157,7 @@ def resolve_dtype(dtype: Any, where: str = "") -> ColumnType:
     if npd.names is not None:  # a compound (structured) dtype: records as numpy voids or tuples
         return ColumnType(None, npd, (np.void, tuple))
     stored = storage_dtype(npd)
-    if stored in _TEXT:
+    if stored in STRING_DTYPES:
         return _of_name(stored)
     if npd.kind in _ACCEPT:
         return ColumnType(stored if stored in _NUMERIC else None, npd, _ACCEPT[npd.kind])
@@ -164,11 +165,9 @@ def resolve_dtype(dtype: Any, where: str = "") -> ColumnType:
 
 
 def _of_name(name: str) -> ColumnType:
-    """The column type of a canonical (concrete) spec dtype."""
-    if name in _TEXT:
-        return ColumnType(name, np.dtype(object), _ACCEPT[name])
-    npd = np.dtype(name)
-    return ColumnType(name, npd, _ACCEPT[npd.kind])
+    """The column type of a canonical (concrete) spec dtype: the spec's numpy dtype, and its values' types."""
+    npd = numpy_dtype(name)
+    return ColumnType(name, npd, _ACCEPT[name if name in STRING_DTYPES else npd.kind])
 
 
 def infer_column_type(value: Any) -> ColumnType:

@@ -24,7 +24,7 @@ __all__ = [
     "ZERO_OR_ONE", "ZERO_OR_MANY", "ONE_OR_MANY", "QUANTITY_FLAGS", "DEF_QUANTITY",
     "RefSpec", "DtypeSpec", "AttributeSpec", "DatasetSpec", "GroupSpec", "LinkSpec", "BaseStorageSpec",
     "Spec", "Dtype", "Quantity", "freeze", "canonical_spec_dtype", "spec_type", "is_ref_dtype", "is_compound_dtype",
-    "TYPE_KEYS", "declared_type", "alternatives", "quantity_bounds", "shape_fits", "Field", "own_names",
+    "TYPE_KEYS", "declared_type", "alternatives", "quantity_bounds", "shape_fits", "Field", "own_names", "type_refs",
 ]
 
 ZERO_OR_ONE = "?"
@@ -88,22 +88,16 @@ def _is_multi(x: Any) -> bool:
 # -- field checks: each takes (value, label, key) and returns the value to keep, or raises SpecError ----------
 
 
-def _check_str(value: Any, label: str | None, key: str, *, optional: bool = True) -> None:
-    if value is None and optional:
-        return
-    if not isinstance(value, str):
+def _opt_text(value: Any, label: str | None, key: str, *, optional: bool = True) -> Any:
+    """A string (or None, if `optional`)."""
+    if (value is not None or not optional) and not isinstance(value, str):
         raise _error(f"{key} must be a string, got {type(value).__name__} {value!r}", label, key)
+    return value
 
 
 def _text(value: Any, label: str | None, key: str) -> Any:
     """A required string."""
-    _check_str(value, label, key, optional=False)
-    return value
-
-
-def _opt_text(value: Any, label: str | None, key: str) -> Any:
-    _check_str(value, label, key)
-    return value
+    return _opt_text(value, label, key, optional=False)
 
 
 def _flag(value: Any, label: str | None, key: str) -> Any:
@@ -114,8 +108,7 @@ def _flag(value: Any, label: str | None, key: str) -> Any:
 
 def _storage_name(value: Any, label: str | None, key: str) -> Any:
     """A group/dataset name or default name: a string without '/', not empty."""
-    _check_str(value, label, key)
-    if value is None:
+    if _opt_text(value, label, key) is None:
         return value
     what = "Name" if key == "name" else "Default name"
     if "/" in value or not value:
@@ -127,8 +120,7 @@ def _storage_name(value: Any, label: str | None, key: str) -> Any:
 
 def _member_name(value: Any, label: str | None, key: str) -> Any:
     """A link's name (optional) or an attribute's (`_text` first): a non-empty string without '/'."""
-    _check_str(value, label, key)
-    if value is not None and (not value or "/" in value):
+    if _opt_text(value, label, key) is not None and (not value or "/" in value):
         raise _error(f"name {value!r} is invalid: it must be non-empty and contain no '/'", label, "name")
     return value
 
@@ -892,6 +884,22 @@ class BaseStorageSpec(_Spec):
         """Deprecated in hdmf: the attribute spec of the namespace attribute."""
         warnings.warn("get_namespace_spec is deprecated", DeprecationWarning, stacklevel=2)
         return AttributeSpec("namespace", "the namespace for the data type of this object", "text", required=False)
+
+
+def type_refs(spec: Any, path: str = "") -> Iterator[tuple[str, str]]:
+    """``(target type, key path)`` of every link and reference target in a spec and its sub-specs."""
+    for key, dtype in [(f"{path}attributes/{a.name}/dtype", a.dtype) for a in spec.attributes] + \
+            [(f"{path}dtype", getattr(spec, "dtype", None))]:
+        if isinstance(dtype, RefSpec):
+            yield dtype.target_type, key
+        for f in dtype if isinstance(dtype, (list, tuple)) else ():
+            if isinstance(f.dtype, RefSpec):
+                yield f.dtype.target_type, f"{key}/{f.name}"
+    for ln in spec.links:
+        yield ln.target_type, f"{path}links/{ln.name or ln.target_type}/target_type"
+    for kind in ("datasets", "groups"):
+        for sub in getattr(spec, kind):
+            yield from type_refs(sub, f"{path}{kind}/{sub.name or sub.data_type}/")
 
 
 def own_names(spec: Any) -> dict[str, set]:

@@ -16,7 +16,7 @@ from typing import Any, Callable, Iterable
 from ..errors import SpecError, SpecFileNotFoundError, UnknownNamespaceError
 from .cache import own_description, version_key
 from .load import TYPE_KEYS, detect_type_key, read_yaml, spec_from_dict, specs_from_source
-from .model import DatasetSpec, GroupSpec, RefSpec, Spec, private_field, spec_key
+from .model import DatasetSpec, GroupSpec, Spec, private_field, spec_key, type_refs
 from .resolve import Resolver
 
 __all__ = ["SpecNamespace", "NamespaceCatalog", "source_stem", "source_content"]
@@ -381,29 +381,12 @@ def _namespace_files(root: Path, depth: int, budget: list[int] | None = None) ->
 
 def _deps(spec: Any) -> set[str]:
     """Types a spec needs: its parent, nested includes/definitions, link and reference targets."""
-    out: set[str] = set()
-
-    def dtype_refs(dtype: Any) -> None:
-        if isinstance(dtype, RefSpec):
-            out.add(dtype.target_type)
-        elif isinstance(dtype, tuple):
-            for f in dtype:
-                dtype_refs(f.dtype)
-
-    def walk(s: Any, top: bool) -> None:
-        if s.data_type_inc is not None:
-            out.add(s.data_type_inc)
-        if not top and s.data_type_def is not None:
-            out.add(s.data_type_def)
-        for a in s.attributes:
-            dtype_refs(a.dtype)
-        dtype_refs(getattr(s, "dtype", None))
-        for ln in s.links:
-            out.add(ln.target_type)
-        for sub in s.datasets + s.groups:
-            walk(sub, False)
-
-    walk(spec, True)
+    out = {dt for dt, _ in type_refs(spec)}
+    todo = [spec]
+    while todo:
+        s = todo.pop()
+        out.update(t for t in (s.data_type_inc, s.data_type_def if s is not spec else None) if t is not None)
+        todo.extend(s.datasets + s.groups)
     return out
 
 

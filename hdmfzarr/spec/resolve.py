@@ -15,7 +15,7 @@ from ..errors import SpecError
 from .dtypes import is_sub_dtype
 from . import model as _model
 from .model import (AttributeSpec, DatasetSpec, DtypeSpec, GroupSpec, RefSpec, Spec, alternatives, as_written, own_names,
-                    shape_fits)
+                    shape_fits, type_refs)
 
 __all__ = ["Resolver"]
 
@@ -156,24 +156,8 @@ class _Merger:
         return spec
 
     def _check_refs(self, spec: Any, path: str) -> None:
-        for a in spec.attributes:
-            self._check_dtype_refs(a.dtype, f"{path}attributes/{a.name}/dtype")
-        if isinstance(spec, DatasetSpec):
-            self._check_dtype_refs(spec.dtype, f"{path}dtype")
-        if isinstance(spec, GroupSpec):
-            for ln in spec.links:
-                self._known(ln.target_type, f"{path}links/{ln.name or ln.target_type}/target_type")
-            for kind in ("datasets", "groups"):
-                for sub in getattr(spec, kind):
-                    self._check_refs(sub, f"{path}{kind}/{sub.name or sub.data_type}/")
-
-    def _check_dtype_refs(self, dtype: Any, key: str) -> None:
-        if isinstance(dtype, RefSpec):
-            self._known(dtype.target_type, key)
-        elif isinstance(dtype, (tuple, list)):
-            for f in dtype:
-                if isinstance(f.dtype, RefSpec):
-                    self._known(f.dtype.target_type, f"{key}/{f.name}")
+        for dt, key in type_refs(spec, path) if self.r is not None else ():
+            self._known(dt, key)
 
     def _known(self, dt: str, key: str) -> None:
         if self.r is not None:
