@@ -72,6 +72,7 @@ class Transaction:
         self._commit_fn: Any = None  # the conditional write of the commit document (inside session())
         self._restart = False  # a store never committed: cleared under the writer lock, then written anew
         self._held_back = False  # a new store's root documents were kept out of the metadata batch
+        self._new_store: tuple[bytes, list[tuple[str, Any]]] | None = None  # its prepared commit (add_nodes)
         if not self.fresh:
             self._load_committed()
             if self.fresh and restart:  # a store never committed (an interrupted first write): start it again
@@ -161,11 +162,14 @@ class Transaction:
             raise StoreError(f"{self.url}: the commit document is written only inside a transaction session")
         self.version = self._commit_fn(self.conv.encode_commit_document(self.doc) if raw is None else raw, rebase)
 
-    def prepare_new_store(self, nodes: list[tuple[str, str]]) -> tuple[bytes, list[tuple[str, Any]]]:
-        """The commit document of a new store written node by node (``nodes`` in write order) and the
-        documents to write after it; called inside the metadata batch of a remote store, whose root
-        documents (still marked incomplete) are taken out of it: the commit writes them after the
-        conditional write of the commit document."""
+    def add_nodes(self, nodes: list[tuple[str, str]]) -> None:
+        """The nodes this write created (``(path, kind)`` in write order), listed by the commit. Called inside
+        the metadata batch: a new store's commit document is prepared there, and a remote store's root
+        documents (still marked incomplete) are taken out of the batch, to be written after the conditional
+        write of the commit document."""
+        if not self.fresh:
+            self.new_nodes += nodes
+            return
         raw, after = self.conv.encode_consolidated(self.handle, nodes)
         store = self.handle.store
         if isinstance(store, RemoteStore):
@@ -175,7 +179,7 @@ class Transaction:
             later = dict(after)
             after = [(k, later.pop(k) if k in later else loads_json(v, self.url, k)) for k, v in held.items()]
             after += list(later.items())
-        return raw, after
+        self._new_store = (raw, after)
 
     def commit_new_store(self, raw: bytes, after: list[tuple[str, Any]]) -> None:
         """Commit a new store (inside the session, after every other document reached the store): the
@@ -187,7 +191,13 @@ class Transaction:
         self.handle.forget_root()
 
     def commit(self, jobs: list[ArrayJob] | None = None) -> None:
-        """Write every job's rows, the new nodes' and changed nodes' metadata, then the commit document."""
+        """The commit of every write: a new store's prepared commit document (:meth:`add_nodes`); else every
+        job's rows, the new nodes' and changed nodes' metadata, then the commit document."""
+        prepared, self._new_store = self._new_store, None
+        if prepared is not None:
+            with self.session():
+                self.commit_new_store(*prepared)
+            return
         jobs = list(self.jobs if jobs is None else jobs)
         self.jobs = []
         if not jobs and not self.new_nodes and not self.changed:

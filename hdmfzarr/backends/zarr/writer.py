@@ -207,13 +207,8 @@ class ZarrWriter:
         with self.txn.session():  # the writer lock, held from the first write to the commit (a new store too)
             with self.handle.batch():  # remote stores: each metadata document sent once, at the end
                 self._write(root, namespaces)
-                # a new store: its commit document from the nodes written, its root documents held back
-                prepared = self.txn.prepare_new_store(self.nodes) if self.fresh else None
-            if prepared is not None:
-                self.txn.commit_new_store(*prepared)
-            else:  # the commit, after every other document reached the store
-                self.txn.new_nodes += self.nodes
-                self.txn.commit()
+                self.txn.add_nodes(self.nodes)  # a new store: its commit prepared, its root documents held back
+            self.txn.commit()  # after every other document reached the store
 
     def _write(self, root: GroupBuilder, namespaces: dict[str, Any] | None) -> None:
         if not isinstance(root, GroupBuilder):
