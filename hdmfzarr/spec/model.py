@@ -24,7 +24,7 @@ __all__ = [
     "ZERO_OR_ONE", "ZERO_OR_MANY", "ONE_OR_MANY", "QUANTITY_FLAGS", "DEF_QUANTITY",
     "RefSpec", "DtypeSpec", "AttributeSpec", "DatasetSpec", "GroupSpec", "LinkSpec", "BaseStorageSpec",
     "Spec", "Dtype", "Quantity", "freeze", "canonical_spec_dtype", "spec_type", "is_ref_dtype", "is_compound_dtype",
-    "TYPE_KEYS", "declared_type", "alternatives", "quantity_bounds", "shape_fits", "Field", "own_names", "type_refs",
+    "TYPE_KEYS", "declared_type", "alternatives", "quantity_bounds", "shape_fits", "Field", "own_names", "type_refs", "plain",
 ]
 
 ZERO_OR_ONE = "?"
@@ -72,12 +72,14 @@ def freeze(value: Any) -> Any:
     return value
 
 
-def _thaw(value: Any, type_key: str = "data_type") -> Any:
-    """Tuples -> lists and sub-specs -> their dicts, recursively: the YAML/JSON form of a spec's value."""
+def plain(value: Any, type_key: str = "data_type") -> Any:
+    """Tuples -> lists, specs -> their dicts (type keys spelled `type_key`), recursively: the YAML/JSON form."""
     if isinstance(value, _Dict):
         return value.to_dict(type_key)
+    if isinstance(value, dict):
+        return {k: plain(v, type_key) for k, v in value.items()}
     if isinstance(value, (tuple, list)):
-        return [_thaw(v, type_key) for v in value]
+        return [plain(v, type_key) for v in value]
     return value
 
 
@@ -162,11 +164,11 @@ def _shape(shape: Any, label: str | None, key: str = "shape") -> Any:
         raise _error("'shape' must not be empty", label, "shape")
     for one in alternatives(shape):
         if not isinstance(one, (list, tuple)) or not one:
-            raise _error(f"shape must be a non-empty list or a list of such lists, got {_thaw(shape)!r}",
+            raise _error(f"shape must be a non-empty list or a list of such lists, got {plain(shape)!r}",
                          label, "shape")
         for s in one:
             if s is not None and (isinstance(s, bool) or not isinstance(s, int) or s < 0):
-                raise _error(f"shape entries must be null or integers >= 0, got {_thaw(shape)!r}", label, "shape")
+                raise _error(f"shape entries must be null or integers >= 0, got {plain(shape)!r}", label, "shape")
     return shape
 
 
@@ -177,7 +179,7 @@ def _dims(dims: Any, label: str | None, key: str = "dims") -> Any:
         raise _error(f"dims must be a non-empty list, got {dims!r}", label, "dims")
     for one in alternatives(dims):
         if not isinstance(one, (list, tuple)) or not all(d is None or isinstance(d, str) for d in one):
-            raise _error(f"dims entries must be strings (or null), got {_thaw(dims)!r}", label, "dims")
+            raise _error(f"dims entries must be strings (or null), got {plain(dims)!r}", label, "dims")
     return dims
 
 
@@ -431,7 +433,7 @@ class _Dict(dict):
             if self[key] is None or (key in _SUB_KINDS and not self[key]):
                 continue
             out[type_key + key[len(own):] if key in (f"{own}_def", f"{own}_inc") else key] = \
-                _thaw(self[key], type_key)
+                plain(self[key], type_key)
         return out
 
 
@@ -572,8 +574,8 @@ def _relate_array(v: dict, label: str | None) -> None:
     if shape is not None and dims is not None:
         shapes, dimss = alternatives(shape), alternatives(dims)
         if len(shapes) != len(dimss) or any(len(s) != len(d) for s, d in zip(shapes, dimss)):
-            raise _error(f"'dims' and 'shape' must be the same length: dims {_thaw(dims)!r}, "
-                         f"shape {_thaw(shape)!r}", label, "dims")
+            raise _error(f"'dims' and 'shape' must be the same length: dims {plain(dims)!r}, "
+                         f"shape {plain(shape)!r}", label, "dims")
     elif _FILL_DIMS.get() and shape is not None:  # hdmf's placeholder names for dims a shape implies
         v["dims"] = tuple(tuple(f"dim_{i}" for i in range(len(one))) for one in shape) \
             if _is_multi(shape) else tuple(f"dim_{i}" for i in range(len(shape)))

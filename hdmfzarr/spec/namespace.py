@@ -202,10 +202,7 @@ class SpecNamespace(dict):
 
     def to_dict(self) -> dict:
         """The namespace entry as written in a namespace YAML file."""
-        return namespace_entry(
-            self.name, self.doc, self.version, self.schema,
-            author=self.author, contact=self.contact, full_name=self.full_name, date=self.date,
-        )
+        return namespace_entry(self)
 
     def source_dict(self, source: str) -> dict:
         """One source file's content: {'groups': [...], 'datasets': [...]} in this namespace's key spelling."""
@@ -891,27 +888,10 @@ class NamespaceCatalog:
         return f"NamespaceCatalog({list(self._namespaces)})"
 
 
-def namespace_entry(
-    name: str,
-    doc: str,
-    version: Any,
-    schema: Any,
-    *,
-    author: Any = None,
-    contact: Any = None,
-    full_name: str | None = None,
-    date: Any = None,
-) -> dict[str, Any]:
-    """One namespace entry of a namespace file, with keys in the order hdmf writes them."""
-    d: dict[str, Any] = {"name": name, "doc": doc}
-    if author:
-        d["author"] = author if isinstance(author, str) else list(author)
-    if contact:
-        d["contact"] = contact if isinstance(contact, str) else list(contact)
-    if full_name is not None:
-        d["full_name"] = full_name
-    if date is not None:
-        d["date"] = date
-    d["schema"] = [dict(e) for e in schema]
-    d["version"] = version
-    return d
+def namespace_entry(ns: Any) -> dict[str, Any]:
+    """The namespace-file entry of a mapping of a namespace's keys (a SpecNamespace is one), keys in the order
+    hdmf writes them: author and contact only when given (lists kept as lists), full_name and date when set."""
+    d: dict[str, Any] = {"name": ns["name"], "doc": ns["doc"]}
+    d.update((k, ns[k] if isinstance(ns[k], str) else list(ns[k])) for k in ("author", "contact") if ns.get(k))
+    d.update((k, ns[k]) for k in ("full_name", "date") if ns.get(k) is not None)
+    return {**d, "schema": [dict(e) for e in ns.get("schema") or ()], "version": ns.get("version")}

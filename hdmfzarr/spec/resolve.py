@@ -249,14 +249,15 @@ class _Merger:
             if not any(shape_fits(cs, ps) for ps in alternatives(p)):
                 raise self.error(f"Cannot extend shape {_tuple_shape(p)} to {_tuple_shape(c)}", key)
 
+    @staticmethod
+    def _pair(cs: tuple, ps: tuple, key: Callable[[Any], Any], merge: Callable[[Any, Any], Any]) -> list:
+        """Child sub-specs in order, each merged with the parent's of the same key, then the parent's others."""
+        theirs = {key(p): p for p in ps}
+        out = [c if (p := theirs.pop(key(c), None)) is None else merge(c, p) for c in cs]
+        return out + list(theirs.values())
+
     def _merge_attrs(self, cs: tuple, ps: tuple, pre: str) -> list:
-        if not ps:
-            return list(cs)
-        theirs = {a.name: a for a in ps}
-        out = [ca if ca.name not in theirs else self._merge_attr(ca, theirs.pop(ca.name), f"{pre}attributes/{ca.name}")
-               for ca in cs]
-        out.extend(theirs.values())
-        return out
+        return self._pair(cs, ps, lambda a: a.name, lambda c, p: self._merge_attr(c, p, f"{pre}attributes/{c.name}"))
 
     def _merge_attr(self, c: AttributeSpec, p: AttributeSpec, key: str) -> AttributeSpec:
         f = self._merge_array(c, p, key + "/")
@@ -267,15 +268,7 @@ class _Merger:
                                  default_value=f.get("default_value", c.default_value))
 
     def _merge_subs(self, cs: tuple, ps: tuple, key: str) -> list:
-        if not ps:
-            return list(cs)
-        theirs = {_sub_key(s): s for s in ps}
-        out = []
-        for csub in cs:
-            psub = theirs.pop(_sub_key(csub), None)
-            if psub is None:
-                out.append(csub)
-                continue
+        def merge(csub: Any, psub: Any) -> Spec:
             where = f"{key}/{psub.name or psub.data_type}"
             if psub.data_type is not None and csub.data_type is not None and csub.data_type != psub.data_type:
                 if not self._subtype(csub.data_type, psub.data_type):
@@ -283,28 +276,19 @@ class _Merger:
                                      "which the parent type requires here", where)
             elif psub.data_type is not None and csub.data_type is None:
                 raise self.error(f"the parent type requires data type {psub.data_type!r} here", where)
-            out.append(self.merge(csub, psub, where))
-        out.extend(theirs.values())
-        return out
+            return self.merge(csub, psub, where)
+
+        return self._pair(cs, ps, lambda s: ("name", s.name) if s.name is not None else ("type", s.data_type or ""),
+                          merge)
 
     def _merge_links(self, cs: tuple, ps: tuple, key: str) -> list:
-        if not ps:
-            return list(cs)
-        theirs = {(ln.name or "", ln.target_type if ln.name is None else ""): ln for ln in ps}
-        out = []
-        for cl in cs:
-            pl = theirs.pop((cl.name or "", cl.target_type if cl.name is None else ""), None)
-            if pl is not None and cl.target_type != pl.target_type and not self._subtype(cl.target_type,
-                                                                                         pl.target_type):
+        def merge(cl: Any, pl: Any) -> Any:
+            if cl.target_type != pl.target_type and not self._subtype(cl.target_type, pl.target_type):
                 raise self.error(f"link target {cl.target_type!r} does not inherit from {pl.target_type!r}",
                                  f"{key}/{pl.name or pl.target_type}")
-            out.append(cl)
-        out.extend(theirs.values())
-        return out
+            return cl
 
-
-def _sub_key(s: Spec) -> tuple[str, str]:
-    return ("name", s.name) if s.name is not None else ("type", s.data_type or "")
+        return self._pair(cs, ps, lambda ln: (ln.name or "", ln.target_type if ln.name is None else ""), merge)
 
 
 def _ranks(x: tuple | None) -> tuple[int, ...] | None:

@@ -12,7 +12,7 @@ from typing import Any, Iterable
 
 from ..errors import SpecError
 from .load import TYPE_KEYS
-from .model import KEY_ORDER, DatasetSpec, GroupSpec, Spec
+from .model import KEY_ORDER, DatasetSpec, GroupSpec, Spec, plain
 from .namespace import SpecNamespace, namespace_entry, source_content
 
 __all__ = ["NamespaceBuilder", "YAMLSpecWriter", "export_spec", "write_yaml"]
@@ -21,20 +21,11 @@ __all__ = ["NamespaceBuilder", "YAMLSpecWriter", "export_spec", "write_yaml"]
 _KEY_ORDER = ("neurodata_type_def", "neurodata_type_inc") + KEY_ORDER
 
 
-def _plain(data: Any) -> Any:
-    """Specs (dicts) and tuples -> plain dicts and lists, for YAML."""
-    if isinstance(data, dict):
-        return {k: _plain(v) for k, v in data.items()}
-    if isinstance(data, (list, tuple)):
-        return [_plain(v) for v in data]
-    return data
-
-
 def write_yaml(data: Any, path: str | Path, *, sort_keys: bool = False) -> None:
-    """Write `data` as block-style YAML (keys in insertion order unless `sort_keys`)."""
+    """Write `data` (specs as their dicts) as block-style YAML (keys in insertion order unless `sort_keys`)."""
     import yaml
 
-    text = yaml.safe_dump(_plain(data), sort_keys=sort_keys, default_flow_style=False, allow_unicode=True,
+    text = yaml.safe_dump(plain(data), sort_keys=sort_keys, default_flow_style=False, allow_unicode=True,
                           width=100)
     Path(path).write_text(text, encoding="utf-8")
 
@@ -53,7 +44,7 @@ class YAMLSpecWriter:
         """Write one source file's content ({'groups': [...], 'datasets': [...]}) to `outdir/path`."""
         target = Path(self.__outdir) / path
         target.parent.mkdir(parents=True, exist_ok=True)
-        write_yaml(self.sort_keys(_plain(spec_file_dict)), target)
+        write_yaml(self.sort_keys(plain(spec_file_dict)), target)
 
     def write_namespace(self, namespace: Any, path: str) -> None:
         """Write a namespace entry as `{'namespaces': [namespace]}` to `outdir/path`, keys sorted."""
@@ -170,11 +161,8 @@ class NamespaceBuilder:
         """The namespace entry as written to the namespace file."""
         date = self.date.isoformat() if isinstance(self.date, (_dt.datetime, _dt.date)) else self.date
         version = ".".join(map(str, self.version)) if isinstance(self.version, (tuple, list)) else str(self.version)
-        d = namespace_entry(self.name, self.doc, version, self._schema, full_name=self.full_name, date=date)
-        for key in ("author", "contact"):
-            if getattr(self, key):
-                d[key] = getattr(self, key)
-        return d
+        return namespace_entry({"name": self.name, "doc": self.doc, "author": self.author, "contact": self.contact,
+                                "full_name": self.full_name, "date": date, "schema": self._schema, "version": version})
 
     def export(self, path: str, outdir: str | Path = ".", writer: YAMLSpecWriter | None = None) -> Path:
         """Write the namespace file `outdir/path` and every source file next to it; returns the namespace path.
