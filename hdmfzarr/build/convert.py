@@ -213,8 +213,9 @@ def convert_value(dtype: Any, value: Any, where: str, is_attr: bool = False) -> 
             fn = lambda v: v if isinstance(v, bytes) else _text(v, where)  # noqa: E731
         if isinstance(value, np.ndarray) and value.dtype.kind in "US":
             return value, dtype
-        if dtype == "text" and (arr := text_array(value)) is not None:  # one vectorised pass, kept for the backend
-            return arr, dtype
+        if dtype == "text" and (arr := text_array(value)) is not None:  # one vectorised pass
+            # data keeps the array, which the backend stores as it is; attributes stay as given (lists)
+            return ((value if isinstance(value, np.ndarray) else list(value)) if is_attr else arr), dtype
         return _map_nested(value, fn), dtype
     if dtype == "isodatetime":
         try:
