@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 import warnings
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, NamedTuple
 
 from ..errors import SpecError, SpecFileNotFoundError, UnknownNamespaceError
 from .cache import own_description, version_key
@@ -391,6 +391,15 @@ def _deps(spec: Any) -> set[str]:
 SourceReader = Callable[[str, str], tuple[Any, str]]  # no string forward reference: typing compiles it at import
 
 
+class _Loaded(NamedTuple):
+    """One loaded namespace and what the catalog knows of it: the types usable in it (type -> the namespace
+    defining it) and where its own types are defined (type -> (file, line); empty unless read from files)."""
+
+    ns: SpecNamespace
+    visible: dict[str, str]
+    where: dict[str, tuple[str, int | None]]
+
+
 class NamespaceCatalog:
     """All loaded namespaces; resolves types on demand (once, cached)."""
 
@@ -402,9 +411,7 @@ class NamespaceCatalog:
         self._core = list(core_namespaces or [])
         self._loaded_files: dict[str, dict] = {}  # namespace file -> what load_namespaces returned for it
         self._unresolved: set[str] = set()  # namespaces loaded with resolve=False and not resolved since
-        self._namespaces: dict[str, SpecNamespace] = {}
-        self._visible: dict[str, dict[str, str]] = {}  # ns -> data type -> defining ns
-        self._where: dict[str, dict[str, tuple[str, int | None]]] = {}  # ns -> type -> (source file, line)
+        self._loaded: dict[str, _Loaded] = {}  # name -> its record, in load order (records are never changed)
         self._resolver = Resolver(self._lookup)
 
     def copy(self) -> "NamespaceCatalog":
@@ -412,9 +419,7 @@ class NamespaceCatalog:
         new = NamespaceCatalog(self._group_cls, self._dataset_cls, self._ns_cls, list(self._core))
         new._loaded_files = dict(self._loaded_files)
         new._unresolved = set(self._unresolved)
-        new._namespaces = dict(self._namespaces)
-        new._visible = {k: dict(v) for k, v in self._visible.items()}
-        new._where = dict(self._where)
+        new._loaded = dict(self._loaded)
         new._resolver.restore_state(self._resolver.copy_state())
         return new
 
@@ -423,24 +428,20 @@ class NamespaceCatalog:
     def merge(self, other: "NamespaceCatalog") -> None:
         """Add every namespace of `other` not loaded here (specs are shared), and its core namespaces."""
         for name in other.namespaces:
-            if name not in self._namespaces:
-                self._namespaces[name] = other.get_namespace(name)
-                self._visible[name] = dict(other.visible_types(name))
-                self._where[name] = {}  # errors name the source file, without its line
+            if name not in self._loaded:  # errors name the source file, without its line
+                self._loaded[name] = _Loaded(other.get_namespace(name), dict(other.visible_types(name)), {})
         self._core.extend(c for c in other.core_namespaces if c not in self._core)
 
     def add_namespace(self, name: str, namespace: SpecNamespace) -> None:
         """Add a namespace built in memory (its includes must be loaded); its types are checked now."""
-        if name in self._namespaces:
+        if name in self._loaded:
             raise SpecError(f"namespace {name!r} already exists", key="namespace")
         visible: dict[str, str] = {}
         for inc in getattr(namespace, "includes", ()):
             visible.update(self.visible_types(inc))
         for dt in namespace.own_types():
             visible[dt] = name
-        self._namespaces[name] = namespace
-        self._visible[name] = visible
-        self._where[name] = {}
+        self._loaded[name] = _Loaded(namespace, visible, {})
 
     core_namespaces = private_field(
         "_core", "Namespaces treated as core (a newer cached version of one is reported, an older one is not).")
@@ -450,15 +451,15 @@ class NamespaceCatalog:
 
     def get_source_types(self, namespace: str) -> tuple[str, ...]:
         """The top-level types defined in the sources of `namespace`, in file order."""
-        ns = self._namespaces.get(namespace)
-        if ns is None:
+        if namespace not in self._loaded:
             return ()
+        ns = self._loaded[namespace].ns
         return tuple(s.data_type_def for specs in ns.sources.values() for s in specs if s.data_type_def)
 
     def get_sources(self) -> tuple[str, ...]:
         """Every source file name of every loaded namespace."""
         out: dict[str, None] = {}
-        for ns in self._namespaces.values():
+        for ns, *_ in self._loaded.values():
             out.update(dict.fromkeys(ns.sources))
         return tuple(out)
 
@@ -468,7 +469,7 @@ class NamespaceCatalog:
 
     def get_spec_source_dict(self, source: str) -> dict[str, list] | None:
         """The unresolved top-level specs of source file `source`: {'groups': [...], 'datasets': [...]}."""
-        for ns in self._namespaces.values():
+        for ns, *_ in self._loaded.values():
             for src, specs in ns.sources.items():
                 if src == source or source_stem(src) == source_stem(source):
                     return _by_kind(specs)
@@ -476,7 +477,7 @@ class NamespaceCatalog:
 
     def resolve_all_specs(self) -> None:
         """Resolve every type of every namespace now (load_namespaces already does)."""
-        for name, ns in self._namespaces.items():
+        for name, (ns, *_) in self._loaded.items():
             for dt in ns.own_types():
                 self._resolver.resolve(name, dt)
         self._unresolved.clear()
@@ -486,28 +487,28 @@ class NamespaceCatalog:
     @property
     def namespaces(self) -> tuple[str, ...]:
         """Names of the loaded namespaces, in load order."""
-        return tuple(self._namespaces)
+        return tuple(self._loaded)
 
     def get_namespace(self, name: str) -> SpecNamespace:
         """The namespace called `name` (UnknownNamespaceError, a SpecError and KeyError, if not loaded)."""
         try:
-            return self._namespaces[name]
+            return self._loaded[name].ns
         except KeyError:
-            raise UnknownNamespaceError(f"'{name}' not a namespace (not loaded; loaded: {list(self._namespaces)})",
+            raise UnknownNamespaceError(f"'{name}' not a namespace (not loaded; loaded: {list(self._loaded)})",
                                         key="namespace") from None
 
     def visible_types(self, namespace: str) -> dict[str, str]:
         """{type usable in `namespace`: the namespace defining it}."""
         self.get_namespace(namespace)
-        return self._visible[namespace]
+        return self._loaded[namespace].visible
 
     def get_types(self, namespace: str, *, own_only: bool = False) -> Any:
         """Types usable in `namespace` (own and included), or only those it defines (lists).
 
         Given a source file name instead (hdmf's form), the tuple of types that source defines.
         """
-        if namespace not in self._namespaces:
-            for ns in self._namespaces.values():
+        if namespace not in self._loaded:
+            for ns, *_ in self._loaded.values():
                 if namespace in ns.sources:
                     return tuple(t for t in ns.own_types() if ns.source_of(t) == namespace)
             if any(namespace.endswith(ext) for ext in (".yaml", ".yml", ".json")):
@@ -538,7 +539,7 @@ class NamespaceCatalog:
 
     def namespace_of(self, data_type: str) -> str:
         """The (first loaded) namespace that defines `data_type`."""
-        for name, ns in self._namespaces.items():
+        for name, (ns, *_) in self._loaded.items():
             if ns.defines(data_type) if isinstance(ns, SpecNamespace) else ns.get_spec(data_type) is not None:
                 return name
         raise SpecError(f"no loaded namespace defines type {data_type!r}", data_type=data_type)
@@ -546,8 +547,8 @@ class NamespaceCatalog:
     def source_of(self, namespace: str, data_type: str) -> tuple[str, str]:
         """(defining namespace, source name) of a type usable in `namespace`."""
         self._check_type(namespace, data_type)
-        defns = self._visible[namespace][data_type]
-        return defns, self._namespaces[defns].source_of(data_type) or ""
+        defns = self._loaded[namespace].visible[data_type]
+        return defns, self._loaded[defns].ns.source_of(data_type) or ""
 
     def _check_type(self, namespace: str, data_type: str) -> None:
         if data_type not in self.visible_types(namespace):
@@ -555,13 +556,12 @@ class NamespaceCatalog:
                             data_type=data_type, key="data_type")
 
     def _lookup(self, namespace: str, data_type: str) -> tuple[str, Spec, tuple[str | None, int | None]] | None:
-        defns = self._visible.get(namespace, {}).get(data_type)
+        hit = self._loaded.get(namespace)
+        defns = None if hit is None else hit.visible.get(data_type)
         if defns is None:
             return None
-        ns = self._namespaces[defns]
-        spec = ns.get_spec(data_type)
-        where = self._where.get(defns, {}).get(data_type) or (ns.source_of(data_type), None)
-        return defns, spec, where  # type: ignore[return-value]
+        ns, _, where = self._loaded[defns]
+        return defns, ns.get_spec(data_type), where.get(data_type) or (ns.source_of(data_type), None)  # type: ignore[return-value]
 
     # -- loading -------------------------------------------------------------------------------
 
@@ -617,7 +617,7 @@ class NamespaceCatalog:
         for e in entries:
             for s in (e.get("schema") or []) if isinstance(e, dict) else []:
                 inc = s.get("namespace") if isinstance(s, dict) else None
-                if isinstance(inc, str) and inc not in names and inc not in self._namespaces:
+                if isinstance(inc, str) and inc not in names and inc not in self._loaded:
                     wanted.add(inc)
         if not wanted:
             return
@@ -634,7 +634,7 @@ class NamespaceCatalog:
                     if isinstance(cdoc, dict) and isinstance(cdoc.get("namespaces"), list) else set()
                 if provided & wanted:
                     self.load_namespaces(cand)
-                    wanted -= set(self._namespaces)
+                    wanted -= set(self._loaded)
 
     def load_cache(self, cache: dict[str, Any], check: bool = True) -> dict[str, dict[str, tuple[str, ...]]]:
         """Load namespaces from the dict `to_cache` returns (e.g. read back from a store's spec cache).
@@ -663,7 +663,7 @@ class NamespaceCatalog:
     def to_cache(self) -> dict[str, Any]:
         """JSON-able dict of every namespace and its sources (source names without extension, as hdmf caches)."""
         out: dict[str, Any] = {}
-        for name, ns in self._namespaces.items():
+        for name, (ns, *_) in self._loaded.items():
             nsd = ns.to_dict()
             nsd["schema"] = [({**e, "source": source_stem(e["source"])} if "source" in e else e)
                              for e in nsd["schema"]]
@@ -676,24 +676,24 @@ class NamespaceCatalog:
         """Add the namespaces of ``entries`` (``lazy``: their top-level specs built on first use)."""
         parsed = [self._parse_ns(e, file) for e in entries]
         order = self._order(parsed, file)
-        snapshot = (dict(self._namespaces), dict(self._visible), dict(self._where), self._resolver.copy_state())
+        snapshot = (dict(self._loaded), self._resolver.copy_state())
         result: dict[str, dict[str, tuple[str, ...]]] = {}
         ignored: list[tuple[str, Any, Any]] = []
         try:
             for meta in order:
                 name = meta["name"]
-                if name in self._namespaces:
-                    old = self._namespaces[name].version
+                if name in self._loaded:
+                    old = self._loaded[name].ns.version
                     if old != meta["version"]:
                         ignored.append((name, meta["version"], old))
                     continue
                 result[name] = self._add(meta, read_source, file, lazy)
             for name in result if check else ():  # check every new type now, so bad specs fail at load time
-                for dt in self._namespaces[name].own_types():
+                for dt in self._loaded[name].ns.own_types():
                     self._resolver.resolve(name, dt)
         except BaseException:
-            self._namespaces, self._visible, self._where = snapshot[0], snapshot[1], snapshot[2]
-            self._resolver.restore_state(snapshot[3])
+            self._loaded = snapshot[0]
+            self._resolver.restore_state(snapshot[1])
             raise
         if ignored:
             self._warn_ignored(ignored, file)
@@ -792,9 +792,9 @@ class NamespaceCatalog:
                     continue
                 if inc in by_name:
                     visit(inc, chain + [name])
-                elif inc not in self._namespaces:
+                elif inc not in self._loaded:
                     raise SpecError(f"namespace {name!r} includes namespace {inc!r}, which is not loaded; "
-                                    f"load its namespace file first (loaded: {list(self._namespaces)})",
+                                    f"load its namespace file first (loaded: {list(self._loaded)})",
                                     file=file, key="namespace", line=meta["line"])
             state[name] = 2
             order.append(meta)
@@ -840,7 +840,7 @@ class NamespaceCatalog:
             inc = e.get("namespace")
             if inc is None:
                 continue
-            inc_visible = self._visible[inc]
+            inc_visible = self._loaded[inc].visible
             wanted = e.get("data_types")
             if wanted is None:
                 take = dict(inc_visible)
@@ -855,7 +855,7 @@ class NamespaceCatalog:
                         raise SpecError(f"type {dt!r} is not in included namespace {inc!r}", file=file,
                                         data_type=dt, key="data_types")
                     take[dt] = inc_visible[dt]
-                    todo.extend(_deps(self._namespaces[take[dt]].get_spec(dt)))
+                    todo.extend(_deps(self._loaded[take[dt]].ns.get_spec(dt)))
             visible.update(take)
             included[inc] = tuple(sorted(take))
         try:
@@ -872,9 +872,7 @@ class NamespaceCatalog:
                             key=err.key) from None
         for dt in ns.own_types():
             visible[dt] = name
-        self._namespaces[name] = ns
-        self._visible[name] = visible
-        self._where[name] = where
+        self._loaded[name] = _Loaded(ns, visible, where)
         return included
 
     def __eq__(self, other: object) -> bool:
@@ -885,7 +883,7 @@ class NamespaceCatalog:
     __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
-        return f"NamespaceCatalog({list(self._namespaces)})"
+        return f"NamespaceCatalog({list(self._loaded)})"
 
 
 def namespace_entry(ns: Any) -> dict[str, Any]:

@@ -138,3 +138,64 @@ def test_to_dict_round_trip_with_both_key_spellings() -> None:
     assert out["datasets"][1] == {"neurodata_type_inc": "Thing", "doc": "t", "quantity": "*"}
     assert spec_from_dict(spec.to_dict(), "group") == spec
     assert "data_type_def" in spec.to_dict()
+
+
+def test_field_table_binds_arguments_as_python_would() -> None:
+    """Constructors are derived from each class's field table: hdmf's positional order, keywords, and a
+    TypeError for a wrong call (hdmf's wording for a missing argument)."""
+    assert AttributeSpec._ARGS[:3] == ("name", "doc", "dtype") and LinkSpec._ARGS == ("doc", "target_type",
+                                                                                         "quantity", "name")
+    a = AttributeSpec("unit", "the unit", "text", None, None, False)
+    assert dict(a) == {"name": "unit", "doc": "the unit", "dtype": "text", "required": False}
+    assert LinkSpec("l", "T", "?", "x").quantity == "?"
+    with pytest.raises(TypeError, match="unexpected keyword argument 'colour'"):
+        GroupSpec("d", name="g", colour="red")
+    with pytest.raises(TypeError, match="multiple values for argument 'doc'"):
+        GroupSpec("d", doc="again", name="g")
+    with pytest.raises(TypeError, match="takes at most 3 arguments"):
+        DtypeSpec("a", "b", "int", "extra")
+    with pytest.raises(TypeError, match="DtypeSpec.__init__: missing argument 'dtype'"):
+        DtypeSpec("a", "b")
+    # defaults are not stored; values equal to them neither
+    assert "quantity" not in GroupSpec("d", name="g", quantity=1) and "linkable" not in GroupSpec("d", name="g")
+
+
+def test_from_dict_strict_and_lenient() -> None:
+    """One decoder: strict (the loader) refuses an unknown key where it is, lenient (hdmf's build_spec) warns
+    and drops it; either spelling of the type keys, sub-specs and dtypes decoded at any depth."""
+    d = {"neurodata_type_def": "T", "doc": "t", "groups": [
+        {"name": "g", "doc": "g", "datasets": [{"name": "x", "doc": "x", "dtype": [
+            {"name": "r", "doc": "r", "dtype": {"target_type": "T", "reftype": "object"}}], "colour": 1}]}]}
+    with pytest.raises(SpecError) as e:
+        GroupSpec.from_dict(d, strict=True)
+    assert e.value.key == "colour" and "a dataset spec" in str(e.value)
+    with pytest.warns(UserWarning, match="Unexpected keys"):
+        spec = GroupSpec.build_spec(d)
+    field = spec.get_group("g").get_dataset("x").dtype[0]
+    assert spec.data_type_def == "T" and isinstance(field, DtypeSpec) and isinstance(field.dtype, RefSpec)
+    with pytest.raises(SpecError, match="has both"):
+        GroupSpec.build_spec({"data_type_def": "T", "neurodata_type_def": "T", "doc": "t"})
+
+
+def test_deepcopy_of_a_spec_read_as_written_is_equal() -> None:
+    """A copy keeps exactly what the file said (no placeholder dims added to a shape-only dataset)."""
+    import copy
+
+    spec = spec_from_dict({"data_type_def": "X", "doc": "d", "dtype": "int", "shape": [None]}, "dataset")
+    assert copy.deepcopy(spec) == spec and "dims" not in copy.deepcopy(spec)
+
+
+def test_sub_specs_by_type_follow_the_child_lists() -> None:
+    """get_data_type/get_target_type are read from the child lists: a replaced or added child is seen at once."""
+    g = GroupSpec("g", data_type_def="G", datasets=[DatasetSpec("a", name="a", data_type_inc="V")],
+                  links=[LinkSpec("l", "V")])
+    assert g.get_data_type("V").name == "a" and g.get_target_type("V").target_type == "V"
+    g.set_dataset(DatasetSpec("b", name="b", data_type_inc="V"))
+    assert [s.name for s in g.get_data_type("V")] == ["a", "b"]
+    g.set_dataset(DatasetSpec("a2", name="a", data_type_inc="W"))
+    assert g.get_data_type("V").name == "b" and g.get_data_type("W").doc == "a2"
+    unnamed = DatasetSpec("u", data_type_inc="V")
+    g.set_dataset(unnamed)
+    assert g.get_data_type("V") is unnamed
+    with pytest.raises(SpecError, match="multiple groups/datasets with the same data type"):
+        g.set_group(GroupSpec("u2", data_type_inc="V"))
