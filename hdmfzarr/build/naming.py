@@ -6,6 +6,7 @@ What a spec *is* (typed, many, required, reference or compound dtype) is the spe
 
 from __future__ import annotations
 
+import functools
 import keyword
 import re
 from typing import Any
@@ -14,13 +15,43 @@ from ..spec.model import spec_type
 
 __all__ = ["snake_case", "plural", "default_attr_name", "identifier"]
 
-_CAMEL1 = re.compile(r"(.)([A-Z][a-z]+)")
-_CAMEL2 = re.compile(r"([a-z0-9])([A-Z])")
+
+def _is_upper(c: str) -> bool:
+    return "A" <= c <= "Z"
 
 
+def _is_lower(c: str) -> bool:
+    return "a" <= c <= "z"
+
+
+@functools.cache
 def snake_case(name: str) -> str:
-    """``DynamicTableRegion`` -> ``dynamic_table_region``."""
-    return _CAMEL2.sub(r"\1_\2", _CAMEL1.sub(r"\1_\2", name)).lower()
+    """``DynamicTableRegion`` -> ``dynamic_table_region``: ``_`` before each capitalised word (hdmf's
+    ``(.)([A-Z][a-z]+)``), then between a lower-case letter or digit and a capital (``([a-z0-9])([A-Z])``),
+    then lower case; scanned by hand, so a cold read compiles no regular expression."""
+    out: list[str] = []
+    i, n = 0, len(name)
+    while i < n:  # (.)([A-Z][a-z]+) -> \1_\2, matches left to right without overlap
+        if name[i] != "\n" and i + 2 < n and _is_upper(name[i + 1]) and _is_lower(name[i + 2]):
+            j = i + 3
+            while j < n and _is_lower(name[j]):
+                j += 1
+            out += (name[i], "_", name[i + 1:j])
+            i = j
+        else:
+            out.append(name[i])
+            i += 1
+    first, out = "".join(out), []
+    i, n = 0, len(first)
+    while i < n:  # ([a-z0-9])([A-Z]) -> \1_\2
+        c = first[i]
+        if i + 1 < n and (_is_lower(c) or "0" <= c <= "9") and _is_upper(first[i + 1]):
+            out += (c, "_", first[i + 1])
+            i += 2
+        else:
+            out.append(c)
+            i += 1
+    return "".join(out).lower()
 
 
 def plural(word: str) -> str:
@@ -31,7 +62,7 @@ def plural(word: str) -> str:
 
 def identifier(name: str) -> str:
     """``name`` made a valid Python identifier (``x-y`` -> ``x_y``, ``class`` -> ``class_``, ``2d`` -> ``_2d``)."""
-    out = re.sub(r"\W", "_", name)
+    out = name if name.isascii() and name.isidentifier() else re.sub(r"\W", "_", name)  # most need no regex
     if not out or out[0].isdigit():
         out = "_" + out
     return out + "_" if keyword.iskeyword(out) else out

@@ -6,7 +6,6 @@ The only package code that imports ``zarr``.
 from typing import Any
 
 from ...errors import StoreAuthError, StoreUnavailableError
-from .chunking import default_chunks
 from .io import ZarrIO
 from .lazy import LazyArray
 
@@ -17,8 +16,13 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    if name != "RetryPolicy":  # imported on first use: reading a local store needs no remote machinery
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    from .remote import RetryPolicy
+    # imported on first use: reading a local store needs no remote machinery, nor the writer's chunking rule
+    if name == "RetryPolicy":
+        from .remote import RetryPolicy
 
-    return RetryPolicy
+        return RetryPolicy
+    if name == "default_chunks":
+        from .chunking import default_chunks
+
+        return default_chunks
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
