@@ -489,8 +489,11 @@ class LazyArray(StoredArray):
 
     def _cached(self, coords: tuple[int, ...]) -> np.ndarray | None:
         """A decoded chunk of this array in the cache, else None."""
-        with self._cache.lock:
-            return self._cache.get((self._owner, coords))  # type: ignore[no-any-return]
+        with self._cache.lock:  # indexing, not .get(): one lookup on a hit (rows read one by one)
+            try:
+                return self._cache[(self._owner, coords)]  # type: ignore[no-any-return]
+            except KeyError:
+                return None
 
     # -- indexing ------------------------------------------------------------------------
     def _normalise(self, key: Any) -> tuple[list[Any], list[bool]]:
