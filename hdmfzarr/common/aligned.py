@@ -7,10 +7,10 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from hdmfzarr.common.columns import ElementIdentifiers, VectorData
+from hdmfzarr.common.columns import ElementIdentifiers, VectorData, VectorIndex
 from hdmfzarr.common.dataframe import import_pandas
 from hdmfzarr.common.table import DynamicTable
-from hdmfzarr.errors import ContainerError, ContainerKeyError
+from hdmfzarr.errors import ContainerError, ContainerKeyError, ContainerTypeError
 
 __all__ = ["AlignedDynamicTable"]
 
@@ -32,6 +32,10 @@ class AlignedDynamicTable(DynamicTable):
         colnames: Sequence[str] | None = None,
     ) -> None:
         tables = list(category_tables or [])
+        for i, t in enumerate(tables):  # checked first: a bad category must not fail on its .name
+            if not isinstance(t, DynamicTable) or isinstance(t, AlignedDynamicTable):
+                raise ContainerTypeError(f"AlignedDynamicTable {name!r}: category table with index {i} is not a "
+                                         f"DynamicTable (got {type(t).__name__})")
         if id is None and not columns and tables:
             id = list(range(len(tables[0])))  # a list, as hdmf makes it
         super().__init__(name=name, description=description, id=id, columns=columns, colnames=colnames)
@@ -100,7 +104,19 @@ class AlignedDynamicTable(DynamicTable):
         self._categories[category.name] = category
         self.set_modified(True)
 
-    def get_category(self, name: str) -> DynamicTable:
+    def __contains__(self, key: object) -> bool:
+        """``'name' in t``: a category or main column; ``(category, column) in t``: that category's column."""
+        if isinstance(key, tuple):
+            if len(key) != 2:
+                raise ContainerError(f"AlignedDynamicTable {self.name!r}: expected a tuple (category, column) of "
+                                     f"length 2, got a tuple of length {len(key)}")
+            return key[1] in self.get_category(key[0])
+        return isinstance(key, str) and (key in self._categories or super().__contains__(key))
+
+    def get_category(self, name: str | None) -> DynamicTable:
+        """The category table ``name``; ``None`` (or this table's own name, if no category has it) is the main table."""
+        if name is None or (name == self.name and name not in self._categories):
+            return self
         table = self._categories.get(name)
         if table is None:
             raise ContainerKeyError(
@@ -121,7 +137,8 @@ class AlignedDynamicTable(DynamicTable):
         a bad cell anywhere takes back what the row added (main and categories) before the error propagates."""
         missing = [c for c in self._categories if c not in values]
         if missing:
-            raise ContainerError(f"AlignedDynamicTable {self.name!r}: row lacks values for categories {missing}")
+            raise ContainerKeyError(f"AlignedDynamicTable {self.name!r}: row data keys do not match the categories; "
+                                    f"no values for categories {missing}")
         for cname in self._categories:
             if not isinstance(values[cname], Mapping):
                 raise ContainerError(f"AlignedDynamicTable {self.name!r}: category {cname!r} needs a dict of column "
@@ -142,12 +159,33 @@ class AlignedDynamicTable(DynamicTable):
             raise
 
     def __getitem__(self, key: Any) -> Any:
-        """``t['category']`` a category table, ``t['category', 'col']`` its column, else as DynamicTable."""
-        if isinstance(key, str) and key in self._categories:
-            return self._categories[key]
-        if isinstance(key, tuple) and len(key) == 2 and isinstance(key[0], str) and key[0] in self._categories:
-            return self._categories[key[0]].get_column(key[1])
-        return super().__getitem__(key)
+        """As hdmf: rows (int, slice, ints) a DataFrame of every table; ``t['col']`` a main column,
+        ``t['category']`` that category as a DataFrame (``t[None]`` the whole table); ``t[category, column]``
+        a column (category None: the main table), ``t[row, category]`` one category's row as a DataFrame,
+        ``t[row, (category, column)]``, ``t[row, category, column]`` or ``t[category, column, row]`` a cell."""
+        if key is None or isinstance(key, str):
+            if key is not None and key in self._tops:
+                return self.get_column(key)
+            return self.get_category(key).to_dataframe()
+        if not isinstance(key, tuple):
+            return self.get(key)
+        if len(key) == 2 and isinstance(key[0], (int, np.integer)):
+            found = self.get(key[0])[key[1]]
+            if found.size == 1:  # one cell; a ragged one as a tuple, as hdmf gives it
+                found = found.to_numpy().ravel()[0]
+                ragged = isinstance(key[1], tuple) and isinstance(self.get_category(key[1][0])[key[1][1]], VectorIndex)
+                return tuple(found) if ragged or isinstance(found, list) else found
+            return found.to_frame() if hasattr(found, "to_frame") else found
+        if len(key) == 2 and (key[0] is None or isinstance(key[0], str)):
+            return self.get_category(key[0]).get_column(key[1])
+        if len(key) == 2:  # t[rows, column] of the main table, as DynamicTable
+            return super().__getitem__(key)
+        if len(key) == 3:
+            row, cname, col = key if isinstance(key[0], (int, np.integer)) else (key[2], key[0], key[1])
+            return self.get_category(cname).get_column(col)[row]
+        raise ContainerKeyError(
+            f"AlignedDynamicTable {self.name!r}: expected t[category, column], t[row, category], "
+            f"t[row, (category, column)], t[row, category, column] or t[category, column, row], got {key!r:.80}")
 
     def get_dict(self, key: Any, index: bool = False) -> dict[str, Any]:
         """Rows as for DynamicTable.get_dict, with each category's cells under its name."""

@@ -477,7 +477,7 @@ class DynamicTable(Container):
     def get_meanings_for_column(self, col_name: str) -> DynamicTable | None:
         """The MeaningsTable of column ``col_name`` (None if it has none; KeyError if there is no such column)."""
         if col_name not in self:
-            raise ContainerKeyError(f"{self._where()}: no column {col_name!r}; columns are {list(self._colnames)}")
+            raise ContainerKeyError(f"{self._where()}: Column {col_name!r} not found; columns are {list(self._colnames)}")
         return self._meanings.get(f"{col_name}_meanings")
 
     def _set_target_tables(self, target_tables: Mapping[str, DynamicTable]) -> None:
@@ -485,7 +485,8 @@ class DynamicTable(Container):
         for cname, target in target_tables.items():
             if cname not in self._tops:
                 if cname not in self._column_infos():
-                    raise ContainerError(f"{self._where()}: target_tables names {cname!r}, which is not a column")
+                    raise ContainerError(f"{self._where()}: target_tables: {cname!r} is not the name of a predefined "
+                                         f"column of table {self.name} (predefined: {list(self._column_infos())})")
                 self.add_column(cname)
             leaf = column_chain(self._tops[cname])[-1]
             if not isinstance(leaf, DynamicTableRegion):

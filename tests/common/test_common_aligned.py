@@ -25,9 +25,10 @@ def make_aligned() -> AlignedDynamicTable:
 def test_categories_and_rows():
     t = make_aligned()
     assert t.categories == ["a", "b"]  # a list, as in hdmf
-    assert len(t) == 2 and len(t["a"]) == 2 and len(t["b"]) == 2
-    assert t["a"].parent is t and t.get_category("b") is t["b"]
-    assert t.id.data == [0, 7] and t["b"].id.data == [0, 7]  # lists stay lists, as in hdmf
+    a, b = t.get_category("a"), t.get_category("b")
+    assert len(t) == 2 and len(a) == 2 and len(b) == 2
+    assert a.parent is t and t.category_tables["b"] is b
+    assert t.id.data == [0, 7] and b.id.data == [0, 7]  # lists stay lists, as in hdmf
     assert t["b", "y"].data.tolist() == ["p", "q"]
     row = t.get_dict(0)
     assert row["main"] == 0.5 and row["a"]["x"] == 1
@@ -39,7 +40,7 @@ def test_categories_and_rows():
 @pytest.mark.parametrize(
     "row,message",
     [
-        (dict(main=1.0, a={"x": 3}), r"lacks values for categories \['b'\]"),
+        (dict(main=1.0, a={"x": 3}), r"row data keys do not match the categories; no values for categories \['b'\]"),
         (dict(main=1.0, a={"x": "bad"}, b={"y": "r", "z": []}), "column 'x'"),
         (dict(main=1.0, a={"x": 3}, b={"y": "r", "z": 5.0}), "column 'z'"),
         (dict(main="bad", a={"x": 3}, b={"y": "r", "z": []}), "column 'main'"),
@@ -49,14 +50,14 @@ def test_categories_and_rows():
 )
 def test_bad_rows_change_nothing(row, message):
     t = make_aligned()
-    before = (len(t), [len(c) for c in t.columns], [[len(c) for c in t[n].columns] for n in t.categories])
+    before = (len(t), [len(c) for c in t.columns], [[len(c) for c in t.get_category(n).columns] for n in t.categories])
     with pytest.raises(ContainerError, match=message):
         t.add_row(**row)
-    after = (len(t), [len(c) for c in t.columns], [[len(c) for c in t[n].columns] for n in t.categories])
+    after = (len(t), [len(c) for c in t.columns], [[len(c) for c in t.get_category(n).columns] for n in t.categories])
     assert after == before
-    assert all(len(t[n].id) == 2 for n in t.categories)  # a category that took its cells gave them back
+    assert all(len(t.get_category(n).id) == 2 for n in t.categories)  # a category that took its cells gave them back
     t.add_row(main=2.5, a={"x": 3}, b={"y": "r", "z": [4.0]})  # still usable
-    assert t.get_dict(2)["b"]["y"] == "r" and len(t["a"]) == 3
+    assert t.get_dict(2)["b"]["y"] == "r" and len(t.get_category("a")) == 3
 
 
 def test_add_category_and_column_checks():
@@ -70,7 +71,7 @@ def test_add_category_and_column_checks():
     with pytest.raises(ContainerError, match="already a category"):
         t.add_column("a", "dup")
     t.add_column("w", "in category a", data=[5, 6], category="a")
-    assert t["a"].colnames == ("x", "w")
+    assert t.get_category("a").colnames == ("x", "w")
     with pytest.raises(ContainerError, match="no category 'zz'"):
         t.get_category("zz")
 
@@ -96,3 +97,39 @@ def test_two_level_dataframe():
     assert list(df[("b", "z")].iloc[0]) == [1.0, 2.0]
     single = t.get(1, df=True)
     assert single[("b", "y")].tolist() == ["q"]
+
+
+def test_selection_forms_as_hdmf():
+    """hdmf's AlignedDynamicTable.__getitem__ forms: a category by name is a DataFrame, cells by tuples."""
+    pd = pytest.importorskip("pandas")
+    t = make_aligned()
+    cat = t["b"]
+    assert isinstance(cat, pd.DataFrame) and cat["y"].tolist() == ["p", "q"]
+    assert t["main"] is t.get_column("main")  # a main column stays the column object
+    assert t[None].equals(t.to_dataframe()) and t["aligned"].equals(t.to_dataframe())
+    assert t["a", "x"] is t.get_category("a").get_column("x") and t[None, "main"] is t.get_column("main")
+    row = t[1, "b"]
+    assert isinstance(row, pd.DataFrame) and list(row.columns) == ["id", "y", "z"] and row["y"].tolist() == ["q"]
+    assert t[0, ("b", "z")] == (1.0, 2.0) and t[1, ("b", "z")] == ()  # ragged cells as tuples, as hdmf gives them
+    assert t[1, ("aligned", "main")] == 1.5
+    assert t[1, "a", "x"] == 2 and t["a", "x", 1] == 2 and t[0, None, "main"] == 0.5
+    assert t[0:2, "main"].tolist() == [0.5, 1.5]  # rows + main column, as DynamicTable
+    with pytest.raises(ValueError, match=r"expected t\[category, column\]"):
+        t[("main",)]
+    with pytest.raises(KeyError, match="no category 'zz'"):
+        t["zz"]
+
+
+def test_contains_categories_and_columns():
+    t = make_aligned()
+    assert "a" in t and "main" in t and ("b", "z") in t and ("b", "x") not in t and 3 not in t
+    with pytest.raises(ValueError, match="got a tuple of length 3"):
+        ("a", "x", "y") in t  # noqa: B015
+    with pytest.raises(KeyError, match="no category 'zz'"):
+        ("zz", "x") in t  # noqa: B015
+
+
+def test_bad_category_is_named_by_position():
+    good = DynamicTable(name="a", description="a")
+    with pytest.raises(TypeError, match="category table with index 1 is not a DynamicTable \\(got list\\)"):
+        AlignedDynamicTable(name="t", description="d", category_tables=[good, [0, 1]])
