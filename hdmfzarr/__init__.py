@@ -61,7 +61,7 @@ _LAZY: dict[str, str] = {
     "ValidationError": "hdmfzarr.errors",
 }
 
-__all__ = sorted([*_LAZY, "__version__", "get_class", "register_class", "load_namespaces"])
+__all__ = sorted([*_LAZY, "__version__", "get_class", "register_class", "load_namespaces", "available_namespaces"])
 
 
 def _version() -> str:
@@ -99,6 +99,13 @@ def load_namespaces(path: str | Path) -> dict[str, Any]:
     from .build.typemap import get_type_map
 
     return get_type_map().load_namespaces(path)
+
+
+def available_namespaces() -> tuple[str, ...]:
+    """Names of the namespaces loaded in the default TypeMap (hdmf.common's ``available_namespaces``)."""
+    from .build.typemap import get_type_map
+
+    return tuple(get_type_map().namespace_catalog.namespaces)
 
 
 def __getattr__(name: str) -> Any:

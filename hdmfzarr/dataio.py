@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import sys
+from itertools import batched
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -180,22 +181,56 @@ class DataIO(MutableRecord):
         return tuple(np.shape(self.data)) if not hasattr(self.data, "shape") else tuple(self.data.shape)
 
 
+def _row_blocks(rows: Iterable[Any], size: int) -> Iterator[Any]:
+    """An iterable of rows (one array row per item, as hdmf's DataChunkIterator takes them) in blocks of ``size`` rows."""
+    if isinstance(rows, np.ndarray) or is_lazy_array(rows):
+        return (rows[i:i + size] for i in range(0, len(rows), size))
+    return (np.asarray(block) for block in batched(rows, size))
+
+
 class DataChunkIterator:
     """Data given as an iterable of blocks along the first axis, written with bounded memory.
 
     Each item is an array (or list) of one or more rows; ``dtype`` and the shape of one row
     (``row_shape``) may be given, else they come from the first block. ``chunks`` is the
     chunk shape to write with (defaults to the backend's policy for the first block).
+    hdmf's form is taken too: ``data=`` (or a numpy array given first) is rows, one row per item,
+    read ``buffer_size`` rows at a time; its length is known when ``data`` has one.
     """
 
     def __init__(
         self,
-        blocks: Iterable[Any],
+        blocks: Iterable[Any] | None = None,
         dtype: Any = None,
         row_shape: tuple[int, ...] | None = None,
         chunks: tuple[int, ...] | None = None,
         total_rows: int | None = None,
+        *,
+        data: Iterable[Any] | None = None,
+        buffer_size: int = 1,
+        maxshape: tuple[int | None, ...] | None = None,
     ) -> None:
+        if data is not None and blocks is not None:
+            raise TypeError("DataChunkIterator: give blocks or hdmf's data=, not both")
+        if data is None and isinstance(blocks, np.ndarray):  # hdmf's DataChunkIterator(array): rows, not blocks
+            data, blocks = blocks, None
+        if data is not None:
+            if not isinstance(buffer_size, int) or buffer_size < 1:
+                raise ValueError(f"DataChunkIterator: buffer_size must be a positive int, got {buffer_size!r}")
+            if hasattr(data, "__len__") and not isinstance(data, np.ndarray) and not is_lazy_array(data):
+                data = np.asarray(data)  # a list of rows: one array, so its dtype and row shape are known now
+            if total_rows is None and hasattr(data, "__len__"):
+                total_rows = len(data)
+            if dtype is None and getattr(data, "dtype", None) is not None:
+                dtype = data.dtype
+            if row_shape is None and hasattr(data, "shape"):
+                row_shape = tuple(data.shape[1:])
+            if row_shape is None and maxshape is not None and all(isinstance(m, int) for m in maxshape[1:]):
+                row_shape = tuple(maxshape[1:])  # type: ignore[arg-type]
+            blocks = _row_blocks(data, buffer_size)
+        if blocks is None:
+            raise TypeError("DataChunkIterator: give an iterable of blocks (or hdmf's data= of rows)")
+        self.data = data  # hdmf's name for what was given (None for blocks)
         self._iter = iter(blocks)
         self.dtype = np.dtype(dtype) if dtype is not None else None
         self.row_shape = tuple(row_shape) if row_shape is not None else None

@@ -65,6 +65,9 @@ class BufferedData(Data):
                 )
             if convert:
                 self._set_raw_base(ctype.to_array(given))
+        elif isinstance(raw, DataChunkIterator) and raw.dtype is not None and not ctype.is_text \
+                and not ctype.check_array(np.zeros(1, raw.dtype)):  # its dtype is known before it is read
+            raise ContainerError(f"{self._where()}: DataChunkIterator of dtype {raw.dtype} does not fit dtype {dtype!r}")
         self._ctype = ctype
 
     def _default_int64(self) -> None:

@@ -16,6 +16,20 @@ def _is_spmatrix(value: Any) -> bool:
     return type(value).__module__.startswith("scipy.sparse") and hasattr(value, "tocsr")
 
 
+def _as_uint(value: Any, what: str, where: str) -> Any:
+    """``indices``/``indptr`` as the schema's unsigned integers (same item size, as hdmf converts them);
+    a stored array is kept as it is."""
+    if is_lazy_array(value):
+        return value
+    arr = np.asarray(value)
+    if arr.dtype.kind == "u":
+        return arr
+    if arr.dtype.kind != "i" or (arr.size and arr.min() < 0):
+        raise ContainerError(f"{where}: cannot convert {what!r} to an array of unsigned integers "
+                             f"(got {'negative values' if arr.dtype.kind == 'i' else f'dtype {arr.dtype}'})")
+    return arr.astype(f"u{arr.dtype.itemsize}")
+
+
 class CSRMatrix(Container):
     """A CSR matrix. Give ``data, indices, indptr, shape``; or a dense 2-d array; or a scipy sparse matrix."""
 
@@ -51,8 +65,8 @@ class CSRMatrix(Container):
             raise ContainerError(f"{where}: shape must be two non-negative ints, got {shape!r}")
         self.shape = shape_t
         self.data = data if is_lazy_array(data) else np.asarray(data)
-        self.indices = indices if is_lazy_array(indices) else np.asarray(indices)
-        self.indptr = indptr if is_lazy_array(indptr) else np.asarray(indptr)
+        self.indices = _as_uint(indices, "indices", where)
+        self.indptr = _as_uint(indptr, "indptr", where)
         if not any(is_lazy_array(x) for x in (data, indices, indptr)):
             self._validate(where)
 

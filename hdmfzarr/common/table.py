@@ -700,6 +700,9 @@ class DynamicTable(Container):
                 raise ContainerError(f"{where}: index must be >= 0, got {index}")
             if depth and data is not None:
                 flat, offsets = _flatten_rows(data, depth, where)
+                if is_ragged_list(flat):  # as hdmf: cells still of different lengths cannot be stored
+                    raise ContainerError(f"{where}: index={index!r} may be too small for the given data: after "
+                                         f"{depth} level(s) the cells are still sequences of different lengths")
                 if type(data) is list:  # lists in, lists kept (as hdmf builds them)
                     offsets = [o.tolist() for o in offsets]
         else:

@@ -76,10 +76,12 @@ def test_register_class_decorator_and_load_namespaces(tmp_path):
         "    pass\n"
         "print(hdmfzarr.get_class('Thing', 'ndx-deco') is Thing, hdmfzarr.get_class('Thing') is Thing)\n"
         "print(hdmfzarr.get_type_map().data_type_of(Thing('t')))\n"
+        "print(hdmfzarr.available_namespaces())\n"
     )
     lines = out.splitlines()
     assert lines[0] == "True True"
     assert lines[1] == "('ndx-deco', 'Thing')"
+    assert lines[2] == "('hdmf-common', 'hdmf-experimental', 'ndx-deco')"  # hdmf.common.available_namespaces
 
 
 def test_every_public_name_resolves():

@@ -5,7 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from hdmfzarr.common import DynamicTable, DynamicTableRegion, ElementIdentifiers, VectorData, VectorIndex
+from hdmfzarr.common import (
+    DynamicTable,
+    DynamicTableRegion,
+    ElementIdentifiers,
+    SimpleMultiContainer,
+    VectorData,
+    VectorIndex,
+)
 from hdmfzarr.dataio import DataChunkIterator, DataIO
 from hdmfzarr.errors import ContainerError
 
@@ -36,6 +43,36 @@ def test_data_chunk_iterator_data_is_opaque():
         v[0:2]
     with pytest.raises(ContainerError, match="without total_rows"):
         len(VectorData("w", "d", DataChunkIterator(iter([np.arange(3)]))))
+
+
+def test_data_chunk_iterator_takes_hdmfs_rows_form(tmp_path):
+    """hdmf's DataChunkIterator(data=rows, buffer_size=n): one row per item, its length known when data has one."""
+    from hdmfzarr.backends.zarr import ZarrIO
+
+    arr = DataChunkIterator(data=np.arange(7), buffer_size=3)
+    assert arr.total_rows == 7 and arr.dtype == np.int64 and arr.data is not None
+
+    def rows():
+        for i in range(5):
+            yield [float(i), 2.0 * i]
+
+    gen = DataChunkIterator(data=rows(), buffer_size=2, maxshape=(None, 2))
+    assert gen.total_rows is None and gen.row_shape == (2,)
+    positional = DataChunkIterator(np.array([1.5, 2.5, 3.5]))  # an array given first is rows too, as in hdmf
+    t = DynamicTable(name="t", description="d", columns=[VectorData("a", "a", arr)])
+    assert len(t) == 7 and list(t.id.data) == list(range(7))  # its length is known: ids follow
+    other = DynamicTable(name="o", description="d", columns=[VectorData("p", "p", positional)], id=[4, 5, 6])
+    with ZarrIO(tmp_path / "dci.zarr", "w") as io:
+        io.write(SimpleMultiContainer("root", [t, other]))
+    with ZarrIO(tmp_path / "dci.zarr") as io:
+        back = io.read()
+        assert back.containers["t"]["a"][:].tolist() == list(range(7))
+        assert back.containers["o"]["p"][:].tolist() == [1.5, 2.5, 3.5]
+    assert [b.tolist() for b in gen] == [[[0.0, 0.0], [1.0, 2.0]], [[2.0, 4.0], [3.0, 6.0]], [[4.0, 8.0]]]
+    with pytest.raises(ContainerError, match="ElementIdentifiers 'ids': DataChunkIterator of dtype float64 does not"):
+        ElementIdentifiers("ids", DataChunkIterator(data=np.arange(3.0)))
+    with pytest.raises(ValueError, match="buffer_size must be a positive int"):
+        DataChunkIterator(data=[1, 2], buffer_size=0)
 
 
 def test_vector_index_add_vector_and_reads():

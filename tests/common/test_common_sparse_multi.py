@@ -84,3 +84,13 @@ def test_simple_multi_container():
     with pytest.raises(ContainerError, match="no object named 'zz'"):
         multi["zz"]
     assert multi.fields["containers"] == [t, d, v]
+
+
+def test_csr_indices_become_unsigned_as_hdmf():
+    m = CSRMatrix(data=[1, 2], indices=np.array([0, 2], dtype=np.int32), indptr=[0, 1, 2], shape=(2, 3))
+    assert m.indices.dtype == np.uint32 and m.indptr.dtype == np.uint64  # same item size, unsigned
+    for bad in (dict(indices=[0.0, 2.0]), dict(indptr=np.array([0.0, 1.0, 2.0])), dict(indices=[0, -1])):
+        args = dict(data=[1, 2], indices=[0, 2], indptr=[0, 1, 2], shape=(2, 3), name="m") | bad
+        what = next(iter(bad))
+        with pytest.raises(ValueError, match=rf"CSRMatrix 'm': cannot convert '{what}' to an array of unsigned"):
+            CSRMatrix(**args)

@@ -288,6 +288,8 @@ def test_add_column_with_data_and_errors():
     assert t[1, "extra"] == 6
     t.add_column("rag", "ragged data", data=[[1, 2], [3]], index=True)
     np.testing.assert_array_equal(t[0, "rag"], [1, 2])
+    t.add_column("vec", "ragged 2-vectors", data=[[[1, 2], [3, 4]], [[5, 6]]], index=True)  # equal-length cells
+    assert np.asarray(t[0, "vec"]).tolist() == [[1, 2], [3, 4]]
     t.add_column("rag2", "doubly", data=[[[1], [2, 3]], []], index=2)
     assert t[0, "rag2"] == [[1], [2, 3]] and t[1, "rag2"] == []
     t.add_column("off", "explicit offsets", data=[1, 2, 3], index=np.array([1, 3]))
@@ -301,6 +303,8 @@ def test_add_column_with_data_and_errors():
         (dict(name="x", description="no data"), "data for them is required"),
         (dict(name="x", description="bad dtype", data=["a", "b"], dtype="int64"), "does not fit dtype"),
         (dict(name="x", description="bad ragged", data=[1, 2], index=True), "nested sequences"),
+        (dict(name="x", description="index too small", data=[[[1, 2], [1]], [[3]]], index=True),
+         "index=True may be too small for the given data: after 1 level"),
         (dict(name="x", description="bad offsets", data=[1, 2, 3], index=[1, 2]), "must be non-decreasing and end at 3"),
         (dict(name="x", data=[1, 2]), "a description is required"),
         (dict(name="x", description="bad table", data=[0, 1], table="t"), "table must be a DynamicTable"),
