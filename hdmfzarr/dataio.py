@@ -181,7 +181,7 @@ class DataIO(MutableRecord):
         return tuple(np.shape(self.data)) if not hasattr(self.data, "shape") else tuple(self.data.shape)
 
 
-def _row_blocks(rows: Iterable[Any], size: int) -> Iterator[Any]:
+def _row_blocks(rows: Any, size: int) -> Iterator[Any]:
     """An iterable of rows (one array row per item, as hdmf's DataChunkIterator takes them) in blocks of ``size`` rows."""
     if isinstance(rows, np.ndarray) or is_lazy_array(rows):
         return (rows[i:i + size] for i in range(0, len(rows), size))
@@ -214,23 +214,24 @@ class DataChunkIterator:
             raise TypeError("DataChunkIterator: give blocks or hdmf's data=, not both")
         if data is None and isinstance(blocks, np.ndarray):  # hdmf's DataChunkIterator(array): rows, not blocks
             data, blocks = blocks, None
-        if data is not None:
+        rows: Any = data  # an array, a list or any iterable of rows
+        if rows is not None:
             if not isinstance(buffer_size, int) or buffer_size < 1:
                 raise ValueError(f"DataChunkIterator: buffer_size must be a positive int, got {buffer_size!r}")
-            if hasattr(data, "__len__") and not isinstance(data, np.ndarray) and not is_lazy_array(data):
-                data = np.asarray(data)  # a list of rows: one array, so its dtype and row shape are known now
-            if total_rows is None and hasattr(data, "__len__"):
-                total_rows = len(data)
-            if dtype is None and getattr(data, "dtype", None) is not None:
-                dtype = data.dtype
-            if row_shape is None and hasattr(data, "shape"):
-                row_shape = tuple(data.shape[1:])
+            if hasattr(rows, "__len__") and not isinstance(rows, np.ndarray) and not is_lazy_array(rows):
+                rows = np.asarray(rows)  # a list of rows: one array, so its dtype and row shape are known now
+            if total_rows is None and hasattr(rows, "__len__"):
+                total_rows = len(rows)
+            if dtype is None and getattr(rows, "dtype", None) is not None:
+                dtype = rows.dtype
+            if row_shape is None and hasattr(rows, "shape"):
+                row_shape = tuple(rows.shape[1:])
             if row_shape is None and maxshape is not None and all(isinstance(m, int) for m in maxshape[1:]):
                 row_shape = tuple(maxshape[1:])  # type: ignore[arg-type]
-            blocks = _row_blocks(data, buffer_size)
+            blocks = _row_blocks(rows, buffer_size)
         if blocks is None:
             raise TypeError("DataChunkIterator: give an iterable of blocks (or hdmf's data= of rows)")
-        self.data = data  # hdmf's name for what was given (None for blocks)
+        self.data = rows  # hdmf's name for what was given (None for blocks)
         self._iter = iter(blocks)
         self.dtype = np.dtype(dtype) if dtype is not None else None
         self.row_shape = tuple(row_shape) if row_shape is not None else None
