@@ -213,9 +213,10 @@ def convert_value(dtype: Any, value: Any, where: str, is_attr: bool = False) -> 
             fn = lambda v: v if isinstance(v, bytes) else _text(v, where)  # noqa: E731
         if isinstance(value, np.ndarray) and value.dtype.kind in "US":
             return value, dtype
-        if dtype == "text" and (arr := text_array(value)) is not None:  # one vectorised pass
-            # data keeps the array, which the backend stores as it is; attributes stay as given (lists)
-            return ((value if isinstance(value, np.ndarray) else list(value)) if is_attr else arr), dtype
+        if dtype == "text" and text_array(value) is not None:  # every cell a str: checked in one vectorised pass
+            # kept as given (the writer's fingerprint digests a list or object array of str in a few C passes,
+            # a StringDType array only cell by cell, which cost more than encoding the text twice)
+            return (value if isinstance(value, np.ndarray) else list(value)), dtype
         return _map_nested(value, fn), dtype
     if dtype == "isodatetime":
         try:
