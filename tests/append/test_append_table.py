@@ -233,7 +233,7 @@ def test_killed_before_commit_walking_reader_bounds_by_id(tmp_path: Path, suppor
             raise KeyboardInterrupt
 
         monkeypatch.setattr(AppendSession, "commit", commit)
-        def no_commit_document(self, raw=None, rebase=False):  # the single place it is written
+        def no_commit_document(self, rebase=False):  # the single place it is written
             raise KeyboardInterrupt
 
         monkeypatch.setattr(AppendSession, "_write_commit_document", no_commit_document)

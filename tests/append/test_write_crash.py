@@ -228,10 +228,10 @@ def test_uncommitted_new_store_is_refused(tmp_path: Path, support, monkeypatch, 
 
     path = tmp_path / "new.zarr"
 
-    def die(self, *args):
+    def die(self, *args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(transaction.Transaction, "commit_new_store", die)
+    monkeypatch.setattr(transaction.Transaction, "_write_commit_document", die)  # the single place it is written
     with pytest.raises(KeyboardInterrupt):
         with ZarrIO(path, "w", zarr_format=fmt) as io:
             io.write(support.make_table(10))

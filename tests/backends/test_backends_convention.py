@@ -186,8 +186,8 @@ def test_consolidated_metadata_round_trip(c: conv.Convention, tree: dict, tmp_pa
         else:
             root.create_array(name, shape=(length,), dtype="int32", attributes=c.encode_dtype("int32"))
             nodes.append((name, "array"))
-    raw, after = c.encode_consolidated(handle, nodes)
-    handle.set(c.consolidated_key, raw)
+    doc, after = c.new_commit_document(c.read_entries(handle, nodes))
+    handle.set(c.consolidated_key, c.encode_commit_document(doc))
     handle.forget_root()
     loaded, consolidated = c.load_nodes(handle, handle.root_document())
     assert consolidated

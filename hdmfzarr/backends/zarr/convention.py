@@ -357,20 +357,15 @@ class Convention:
         """The entries of a committed consolidated document (CorruptStoreError when it has none)."""
         raise NotImplementedError
 
-    def encode_consolidated(self, handle: Any, nodes: list[tuple[str, str]]) -> tuple[bytes, list[tuple[str, Any]]]:
-        """The commit document of a new store from the documents of the nodes written (``(path, kind)``, the
-        root included, read back as written), its incomplete marker dropped, and the documents to rewrite
-        once it is written."""
-        return self._commit_document(self.read_entries(handle, nodes))
-
     def read_entries(self, handle: Any, nodes: list[tuple[str, str]]) -> dict[str, Any]:
         """The consolidated entries of ``nodes`` (``(path, kind)``), their documents read back as written."""
         keys = [(entry, key, kind) for path, kind in dict.fromkeys(nodes) for entry, key in self.node_documents(path, kind)]
         return {entry: self.consolidated_entry(kind, loads_json(raw, handle.url, key))
                 for (entry, key, kind), raw in zip(keys, handle.get_many([k for _, k, _ in keys])) if raw is not None}
 
-    def _commit_document(self, entries: dict[str, Any]) -> tuple[bytes, list[tuple[str, Any]]]:
-        """:meth:`encode_consolidated` from the consolidated entries of every node (the root's included)."""
+    def new_commit_document(self, entries: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[str, Any]]]:
+        """A new store's commit document holding the consolidated ``entries`` of every node (the root's taken
+        out of them in format 3), its incomplete marker dropped, and the documents to rewrite after it."""
         raise NotImplementedError
 
     def node_documents(self, path: str, kind: str) -> list[tuple[str, str]]:
@@ -532,12 +527,12 @@ class Format3(Convention):
             raise CorruptStoreError(f"{url}: the root zarr.json holds no consolidated metadata")
         return cons["metadata"]
 
-    def _commit_document(self, entries: dict[str, Any]) -> tuple[bytes, list[tuple[str, Any]]]:
+    def new_commit_document(self, entries: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[str, Any]]]:
         """The root ``zarr.json`` listing every other node inline, as ``zarr.consolidate_metadata`` writes it."""
         doc = entries.pop("")
         doc["attributes"] = {k: v for k, v in (doc.get("attributes") or {}).items() if k != INCOMPLETE_ATTR}
         doc["consolidated_metadata"] = {"kind": "inline", "must_understand": False, "metadata": entries}
-        return self.encode_commit_document(doc), []
+        return doc, []
 
     def node_documents(self, path: str, kind: str) -> list[tuple[str, str]]:
         return [(path, f"{path}/zarr.json" if path else "zarr.json")]
@@ -834,14 +829,14 @@ class Format2(Convention):
             raise CorruptStoreError(f"{url}: '.zmetadata' is not a JSON object with a 'metadata' object")
         return entries
 
-    def _commit_document(self, entries: dict[str, Any]) -> tuple[bytes, list[tuple[str, Any]]]:
+    def new_commit_document(self, entries: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[str, Any]]]:
         """``.zmetadata``; the root ``.zattrs`` loses its incomplete marker after the commit."""
         after: list[tuple[str, Any]] = []
         root = entries.get(".zattrs")
         if isinstance(root, dict) and INCOMPLETE_ATTR in root:
             entries[".zattrs"] = {k: v for k, v in root.items() if k != INCOMPLETE_ATTR}
             after.append((".zattrs", entries[".zattrs"]))
-        return encode_node_document({"metadata": entries, "zarr_consolidated_format": 1}), after
+        return {"metadata": entries, "zarr_consolidated_format": 1}, after
 
     def initial_root_documents(self, attrs: dict[str, Any]) -> list[tuple[str, Any]]:
         return [(".zattrs", attrs)]  # before .zgroup: a root group never exists without its marker

@@ -71,15 +71,14 @@ class Transaction:
         self.version: str | None = None  # of the commit document this transaction started from
         self._commit_fn: Any = None  # the conditional write of the commit document (inside session())
         self._restart = False  # a store never committed: cleared under the writer lock, then written anew
-        self._held_back = False  # a new store's root documents were kept out of the metadata batch
-        self._new_store: tuple[bytes, list[tuple[str, Any]]] | None = None  # its prepared commit (add_nodes)
+        self._held: dict[str, Any] | None = None  # a new remote store's root documents, kept out of the batch
         if not self.fresh:
             self._load_committed()
             if self.fresh and restart:  # a store never committed (an interrupted first write): start it again
                 self._restart = True
                 handle.forget_root()
         self.jobs: list[ArrayJob] = []
-        self.new_nodes: list[tuple[str, str]] = []  # nodes this write created (invisible until the commit lists them)
+        self.new_entries: dict[str, Any] = {}  # of the nodes this write created (invisible until the commit)
         self.changed: dict[str, tuple[str, dict[str, Any]]] = {}
 
     # -- the committed state -----------------------------------------------------------------
@@ -155,52 +154,30 @@ class Transaction:
             finally:
                 self._commit_fn = None
 
-    def _write_commit_document(self, raw: bytes | None = None, rebase: bool = False) -> None:
-        """THE commit point: one atomic, conditional write of the consolidated metadata (``raw``, else
-        :attr:`doc`; the only place it is written; see :class:`.commit.CommitPoint`)."""
+    def _write_commit_document(self, rebase: bool = False) -> None:
+        """THE commit point: one atomic, conditional write of the consolidated metadata :attr:`doc` (the only
+        place it is written; see :class:`.commit.CommitPoint`)."""
         if self._commit_fn is None:
             raise StoreError(f"{self.url}: the commit document is written only inside a transaction session")
-        self.version = self._commit_fn(self.conv.encode_commit_document(self.doc) if raw is None else raw, rebase)
+        self.version = self._commit_fn(self.conv.encode_commit_document(self.doc), rebase)
 
     def add_nodes(self, nodes: list[tuple[str, str]]) -> None:
         """The nodes this write created (``(path, kind)`` in write order), listed by the commit. Called inside
-        the metadata batch: a new store's commit document is prepared there, and a remote store's root
-        documents (still marked incomplete) are taken out of the batch, to be written after the conditional
-        write of the commit document."""
-        if not self.fresh:
-            self.new_nodes += nodes
-            return
-        raw, after = self.conv.encode_consolidated(self.handle, nodes)
+        the metadata batch: their documents are read back as written, and a new remote store's root documents
+        (still marked incomplete) are taken out of the batch, to be written after the commit document."""
+        self.new_entries.update(self.conv.read_entries(self.handle, nodes))
         store = self.handle.store
-        if isinstance(store, RemoteStore):
+        if self.fresh and isinstance(store, RemoteStore):  # the commit creates the document: still absent
             held = store.hold_back_root()
             held.pop(self.conv.consolidated_key, None)
-            self._held_back = True  # the commit creates the document: it must still be absent
-            later = dict(after)
-            after = [(k, later.pop(k) if k in later else loads_json(v, self.url, k)) for k, v in held.items()]
-            after += list(later.items())
-        self._new_store = (raw, after)
-
-    def commit_new_store(self, raw: bytes, after: list[tuple[str, Any]]) -> None:
-        """Commit a new store (inside the session, after every other document reached the store): the
-        commit document is created only if still absent (locally: it replaces the marked one this writer
-        wrote under the lock), then ``after``'s documents are written."""
-        self._write_commit_document(raw, rebase=not self._held_back)
-        self._write_docs(after)
-        self.fresh = False
-        self.handle.forget_root()
+            self._held = {k: loads_json(v, self.url, k) for k, v in held.items()}
 
     def commit(self, jobs: list[ArrayJob] | None = None) -> None:
-        """The commit of every write: a new store's prepared commit document (:meth:`add_nodes`); else every
-        job's rows, the new nodes' and changed nodes' metadata, then the commit document."""
-        prepared, self._new_store = self._new_store, None
-        if prepared is not None:
-            with self.session():
-                self.commit_new_store(*prepared)
-            return
+        """The commit of every write: every job's rows, the new nodes' and changed nodes' metadata, then the
+        commit document (a new store's made from its nodes' documents)."""
         jobs = list(self.jobs if jobs is None else jobs)
         self.jobs = []
-        if not jobs and not self.new_nodes and not self.changed:
+        if not jobs and not self.new_entries and not self.changed:
             return
         with self.session():
             self._commit(jobs)
@@ -225,17 +202,21 @@ class Transaction:
             if path not in grown:
                 before += pre
             after += post
-        # new nodes: their own documents, read back as written
-        updates = self.conv.read_entries(self.handle, self.new_nodes)
+        updates = self.new_entries  # new nodes' own documents, read back as written (add_nodes)
         for job, plan in zip(jobs, plans):
             updates[self.conv.array_entry(job.path)] = plan["doc"]
             updates.update(plan["extra"])
         try:
             self._write_docs(before)
-            self.entries.update(updates)
+            if self.fresh:  # a new store: the commit document (created only if still absent when held back)
+                self.doc, after = self.conv.new_commit_document(updates)
+                self.entries = updates
+                after = list({**(self._held or {}), **dict(after)}.items())  # held-back root documents, unmarked
+            else:
+                self.entries.update(updates)
             if undo:
                 self.conv.set_root_undo(self.doc, self.entries, {})
-            self._write_commit_document()
+            self._write_commit_document(rebase=self.fresh and self._held is None)
         except BaseException as exc:
             self.entries.clear()
             self.entries.update(previous)  # the committed state is still the old one
@@ -247,7 +228,8 @@ class Transaction:
                 raise
             raise StoreError(f"{self.url}: cannot commit the write ({exc}); the store keeps its last commit") from exc
         finally:
-            self.new_nodes, self.changed = [], {}
+            self.new_entries, self.changed, self._held = {}, {}, None
+        self.fresh = False
         self.handle.forget_root()
         self._write_docs(after)
         if undo:

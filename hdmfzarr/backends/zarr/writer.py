@@ -190,8 +190,7 @@ class ZarrWriter:
         self.conv = convention
         self.fmt = convention.zarr_format
         self.nodes: list[tuple[str, str]] = []  # (store path, "group" | "array") created, in write order
-        self.fresh = True  # False when the store holds a commit (modes 'a' / 'r+'): only new things are written
-        self.txn: Any = None  # the Transaction of the current write
+        self.txn: Any = None  # the Transaction of the current write (into a committed store: only what is new)
         self.skip: set[str] = set()  # arrays the transaction grows itself (appended rows)
         self._root: GroupBuilder | None = None
         self._bar: Any = SilentBar()  # progress over datasets written (tqdm in interactive use)
@@ -202,12 +201,11 @@ class ZarrWriter:
         """Write ``root`` (and cached ``namespaces``) and commit, in ``txn`` (a new one by default;
         its staged append jobs are committed in the same commit)."""
         self.txn = txn if txn is not None else Transaction(self.handle, self.conv)
-        self.fresh = self.txn.fresh
         self.skip = {job.path for job in self.txn.jobs}
         with self.txn.session():  # the writer lock, held from the first write to the commit (a new store too)
             with self.handle.batch():  # remote stores: each metadata document sent once, at the end
                 self._write(root, namespaces)
-                self.txn.add_nodes(self.nodes)  # a new store: its commit prepared, its root documents held back
+                self.txn.add_nodes(self.nodes)  # read back inside the batch (a new store's root documents held back)
             self.txn.commit()  # after every other document reached the store
 
     def _write(self, root: GroupBuilder, namespaces: dict[str, Any] | None) -> None:
@@ -217,8 +215,9 @@ class ZarrWriter:
         attrs = self._group_attrs(root)
         if namespaces:
             attrs[conv.SPECLOC_ATTR] = conv.SPEC_GROUP
+        fresh = self.txn.fresh
         try:
-            if self.fresh:  # the root's first document already says "incomplete"
+            if fresh:  # the root's first document already says "incomplete"
                 marked = self.conv.mark_incomplete(attrs)
                 for key, doc in self.conv.initial_root_documents(marked):
                     self.handle.set(key, conv.encode_node_document(doc))
@@ -227,7 +226,7 @@ class ZarrWriter:
                 zroot = zarr.open_group(self.handle.store, mode="r+", zarr_format=self.fmt, use_consolidated=False)
         except Exception as exc:
             raise StoreError(f"{self.handle.url}: cannot create the root group ({exc})") from exc
-        if self.fresh:
+        if fresh:
             self.nodes.append(("", "group"))
         else:
             self._stage_attrs("", "group", attrs)
@@ -386,7 +385,7 @@ class ZarrWriter:
 
         for name, dset in builder.datasets.items():
             dpath = _join(path, name)
-            if not self.fresh and self.txn.committed_array(dpath) is not None:
+            if self.txn.committed_array(dpath) is not None:
                 self._update_dataset(dset, dpath)
             elif self._dataset_link(dset) is None:
                 self._write_dataset(group(), dset, dpath, builder)
@@ -394,7 +393,7 @@ class ZarrWriter:
         for name, sub in builder.groups.items():
             sub_path = _join(path, name)
             attrs = self._group_attrs(sub)
-            if not self.fresh and self.txn.committed_attrs(sub_path) is not None:
+            if self.txn.committed_attrs(sub_path) is not None:
                 self._stage_attrs(sub_path, "group", attrs)
                 self._write_children(lambda name=name: group()[name], sub, sub_path)
                 continue
@@ -681,7 +680,7 @@ class ZarrWriter:
     def _write_specs(self, zroot: Any, namespaces: dict[str, Any]) -> None:
         """Cache each namespace's JSON under /specifications/<ns>/<version>/<source> (written concurrently)."""
         jobs = [(n, v, src, text) for n, v, src, text in encode_cache(namespaces)
-                if self.fresh or self.txn.committed_array(f"{conv.SPEC_GROUP}/{n}/{v}/{src}") is None]
+                if self.txn.committed_array(f"{conv.SPEC_GROUP}/{n}/{v}/{src}") is None]
         if not jobs:
             return  # a committed store keeps its cached documents; only new ones are added
         attrs = self.conv.scalar_attrs()
@@ -713,7 +712,7 @@ class ZarrWriter:
         for ns_name, version, src, _ in jobs:
             groups += [f"{conv.SPEC_GROUP}/{ns_name}", f"{conv.SPEC_GROUP}/{ns_name}/{version}"]
         for g in dict.fromkeys(groups):
-            if self.fresh or self.txn.committed_attrs(g) is None:
+            if self.txn.committed_attrs(g) is None:
                 self.nodes.append((g, "group"))
         for ns_name, version, src, _ in jobs:
             self.nodes.append((f"{conv.SPEC_GROUP}/{ns_name}/{version}/{src}", "array"))
