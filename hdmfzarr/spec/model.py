@@ -15,9 +15,10 @@ import contextlib
 import contextvars
 import copy as _copy
 import warnings
-from typing import Any, Callable, Iterator, NamedTuple, Sequence, Union
+from typing import Any, Callable, Iterator, Sequence, Union
 
 from ..errors import SpecError
+from ..record import Record
 from .dtypes import DTYPE_CHOICES, canonical_dtype, is_known_dtype
 
 __all__ = [
@@ -258,13 +259,20 @@ _SUB_KINDS = ("attributes", "datasets", "groups", "links")
 _REQUIRED = object()
 
 
-class Field(NamedTuple):
+class Field(Record):
     """One key of a spec class, in constructor-argument order: its default (an argument without one is
     required; a value equal to it is not stored) and the check a given value passes (None: kept as given)."""
 
+    __slots__ = ("key", "default", "check")
     key: str
-    default: Any = _REQUIRED
-    check: Callable[[Any, str | None, str], Any] | None = None
+    default: Any
+    check: Callable[[Any, str | None, str], Any] | None
+
+    def __init__(self, key: str, default: Any = _REQUIRED,
+                 check: Callable[[Any, str | None, str], Any] | None = None) -> None:
+        object.__setattr__(self, "key", key)
+        object.__setattr__(self, "default", default)
+        object.__setattr__(self, "check", check)
 
 
 def spec_key(key: str, default: Any = _REQUIRED, doc: str | None = None) -> Any:

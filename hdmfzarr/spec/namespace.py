@@ -11,9 +11,10 @@ from __future__ import annotations
 import threading
 import warnings
 from pathlib import Path
-from typing import Any, Callable, Iterable, NamedTuple
+from typing import Any, Callable, Iterable
 
 from ..errors import SpecError, SpecFileNotFoundError, UnknownNamespaceError
+from ..record import Record
 from .cache import own_description, version_key
 from .load import TYPE_KEYS, detect_type_key, read_yaml, spec_from_dict, specs_from_source
 from .model import DatasetSpec, GroupSpec, Spec, private_field, spec_key, type_refs
@@ -391,13 +392,19 @@ def _deps(spec: Any) -> set[str]:
 SourceReader = Callable[[str, str], tuple[Any, str]]  # no string forward reference: typing compiles it at import
 
 
-class _Loaded(NamedTuple):
+class _Loaded(Record):
     """One loaded namespace and what the catalog knows of it: the types usable in it (type -> the namespace
     defining it) and where its own types are defined (type -> (file, line); empty unless read from files)."""
 
+    __slots__ = ("ns", "visible", "where")
     ns: SpecNamespace
     visible: dict[str, str]
     where: dict[str, tuple[str, int | None]]
+
+    def __init__(self, ns: SpecNamespace, visible: dict[str, str], where: dict[str, tuple[str, int | None]]) -> None:
+        object.__setattr__(self, "ns", ns)
+        object.__setattr__(self, "visible", visible)
+        object.__setattr__(self, "where", where)
 
 
 class NamespaceCatalog:
@@ -459,7 +466,7 @@ class NamespaceCatalog:
     def get_sources(self) -> tuple[str, ...]:
         """Every source file name of every loaded namespace."""
         out: dict[str, None] = {}
-        for ns, *_ in self._loaded.values():
+        for ns in (loaded.ns for loaded in self._loaded.values()):
             out.update(dict.fromkeys(ns.sources))
         return tuple(out)
 
@@ -469,7 +476,7 @@ class NamespaceCatalog:
 
     def get_spec_source_dict(self, source: str) -> dict[str, list] | None:
         """The unresolved top-level specs of source file `source`: {'groups': [...], 'datasets': [...]}."""
-        for ns, *_ in self._loaded.values():
+        for ns in (loaded.ns for loaded in self._loaded.values()):
             for src, specs in ns.sources.items():
                 if src == source or source_stem(src) == source_stem(source):
                     return _by_kind(specs)
@@ -477,7 +484,7 @@ class NamespaceCatalog:
 
     def resolve_all_specs(self) -> None:
         """Resolve every type of every namespace now (load_namespaces already does)."""
-        for name, (ns, *_) in self._loaded.items():
+        for name, ns in ((name, loaded.ns) for name, loaded in self._loaded.items()):
             for dt in ns.own_types():
                 self._resolver.resolve(name, dt)
         self._unresolved.clear()
@@ -508,7 +515,7 @@ class NamespaceCatalog:
         Given a source file name instead (hdmf's form), the tuple of types that source defines.
         """
         if namespace not in self._loaded:
-            for ns, *_ in self._loaded.values():
+            for ns in (loaded.ns for loaded in self._loaded.values()):
                 if namespace in ns.sources:
                     return tuple(t for t in ns.own_types() if ns.source_of(t) == namespace)
             if any(namespace.endswith(ext) for ext in (".yaml", ".yml", ".json")):
@@ -539,7 +546,7 @@ class NamespaceCatalog:
 
     def namespace_of(self, data_type: str) -> str:
         """The (first loaded) namespace that defines `data_type`."""
-        for name, (ns, *_) in self._loaded.items():
+        for name, ns in ((name, loaded.ns) for name, loaded in self._loaded.items()):
             if ns.defines(data_type) if isinstance(ns, SpecNamespace) else ns.get_spec(data_type) is not None:
                 return name
         raise SpecError(f"no loaded namespace defines type {data_type!r}", data_type=data_type)
@@ -560,7 +567,7 @@ class NamespaceCatalog:
         defns = None if hit is None else hit.visible.get(data_type)
         if defns is None:
             return None
-        ns, _, where = self._loaded[defns]
+        ns, where = self._loaded[defns].ns, self._loaded[defns].where
         return defns, ns.get_spec(data_type), where.get(data_type) or (ns.source_of(data_type), None)  # type: ignore[return-value]
 
     # -- loading -------------------------------------------------------------------------------
@@ -663,7 +670,7 @@ class NamespaceCatalog:
     def to_cache(self) -> dict[str, Any]:
         """JSON-able dict of every namespace and its sources (source names without extension, as hdmf caches)."""
         out: dict[str, Any] = {}
-        for name, (ns, *_) in self._loaded.items():
+        for name, ns in ((name, loaded.ns) for name, loaded in self._loaded.items()):
             nsd = ns.to_dict()
             nsd["schema"] = [({**e, "source": source_stem(e["source"])} if "source" in e else e)
                              for e in nsd["schema"]]

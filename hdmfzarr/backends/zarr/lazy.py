@@ -19,7 +19,6 @@ from itertools import product
 from typing import Any
 
 import numpy as np
-from cachetools import LRUCache
 
 from ...dask import import_dask_array
 from ...errors import CorruptStoreError, HdmfZarrError
@@ -321,19 +320,53 @@ def _codec_name(codec: Any) -> str:
     return str(name)
 
 
-class ChunkCache(LRUCache):  # type: ignore[type-arg]
-    """A byte-bounded LRU (cachetools) of decoded chunks keyed by ``(owner, chunk coords)``, shared by the lazy
-    arrays of one open store so that reading many columns never holds more than ``capacity`` bytes; each
-    array is one owner (:meth:`owner`). ``lock`` guards it: arrays are read from several threads (dask)."""
+class ChunkCache:
+    """A byte-bounded LRU of decoded chunks keyed by ``(owner, chunk coords)``, shared by the lazy arrays of
+    one open store so that reading many columns never holds more than ``maxsize`` bytes; each array is one
+    owner (:meth:`owner`). ``lock`` guards it: arrays are read from several threads (dask). The LRU itself
+    (cachetools') is made when the first chunk is cached: bulk reads cache nothing, so they never load it."""
 
     def __init__(self, capacity: int | None = None) -> None:
-        super().__init__(capacity or STORE_CACHE_BYTES, getsizeof=lambda block: block.nbytes)
+        self.maxsize: int = capacity or STORE_CACHE_BYTES
         self.lock = threading.Lock()
         self._owners = itertools.count()
+        self._lru: Any = None  # cachetools.LRUCache, once a chunk is cached
 
     def owner(self) -> int:
         """A new array's own part of the cache (keys no other array uses)."""
         return next(self._owners)
+
+    @property
+    def currsize(self) -> int:
+        """Bytes of the chunks cached."""
+        return 0 if self._lru is None else int(self._lru.currsize)
+
+    def __getitem__(self, key: tuple[int, tuple[int, ...]]) -> np.ndarray:
+        if self._lru is None:
+            raise KeyError(key)
+        return self._lru[key]  # type: ignore[no-any-return]
+
+    def __setitem__(self, key: tuple[int, tuple[int, ...]], block: np.ndarray) -> None:
+        if self._lru is None:
+            from cachetools import LRUCache
+
+            self._lru = LRUCache(self.maxsize, getsizeof=_nbytes)
+        self._lru[key] = block
+
+    def __delitem__(self, key: tuple[int, tuple[int, ...]]) -> None:
+        if self._lru is None:
+            raise KeyError(key)
+        del self._lru[key]
+
+    def __iter__(self) -> Iterator[tuple[int, tuple[int, ...]]]:
+        return iter(() if self._lru is None else self._lru)
+
+    def __len__(self) -> int:
+        return 0 if self._lru is None else len(self._lru)
+
+
+def _nbytes(block: np.ndarray) -> int:
+    return block.nbytes
 
 
 def _axis_extent(sel: Any, size: int, chunk: int) -> tuple[int, int]:
