@@ -11,11 +11,10 @@ from __future__ import annotations
 import itertools
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
-from hdmfzarr.common._dtypes import OBJECT_TYPE, ColumnType, infer_column_type
 from hdmfzarr.common.columns import (
     DynamicTableRegion,
     ElementIdentifiers,
@@ -31,11 +30,10 @@ from hdmfzarr.container import Container, require_str
 from hdmfzarr.errors import ContainerError, ContainerIndexError, ContainerKeyError, ContainerTypeError
 from hdmfzarr.record import Record
 
+if TYPE_CHECKING:
+    from hdmfzarr.common.rows import ColumnPlan
+
 __all__ = ["ColumnInfo", "DynamicTable", "MeaningsTable"]
-
-_PY_SCALARS = (int, float, str, bool)
-_SEQ_TYPES = (list, tuple, np.ndarray)
-
 
 class ColumnInfo(Record):
     """A predefined column of a DynamicTable subclass.
@@ -76,269 +74,6 @@ class ColumnInfo(Record):
             table=bool(spec.get("table", False)), col_cls=spec.get("class", spec.get("col_cls")),
             enum=bool(spec.get("enum", False)),
         )
-
-
-def _fast_cell(ct: ColumnType) -> Any:
-    """The add_row fast path's test for one cell of a typed scalar column: a plain Python value that
-    ``ct`` takes as it is (an int in range, ASCII text, a float/bool/int it accepts)."""
-    bounds = ct.int_bounds
-    if bounds is not None:
-        lo, hi = bounds
-        return lambda v: type(v) is int and lo <= v <= hi
-    if ct.is_text:
-        return lambda v: type(v) is str and v.isascii()
-    accept = ct.accept
-    return lambda v: type(v) in (float, bool, int) and isinstance(v, accept)
-
-
-class _ColumnPlan:
-    """How one user-visible column takes a row: its objects from the top index to the leaf."""
-
-    __slots__ = ("top", "leaf", "depth", "chain", "region", "enum", "ct", "row_shape", "table", "where", "add",
-                 "mark")
-
-    def __init__(self, name: str, top: VectorData, table: DynamicTable) -> None:
-        chain = column_chain(top)
-        self.top = top
-        self.chain = chain  # top ... leaf
-        self.leaf = chain[-1]
-        self.depth = len(chain) - 1
-        self.region = isinstance(self.leaf, DynamicTableRegion)
-        self.enum = isinstance(self.leaf, EnumData)
-        self.ct: ColumnType | None = self.leaf.column_type
-        self.row_shape = self.leaf.row_shape()
-        self.table = table
-        self.where = f"DynamicTable {table.name!r}, column {name!r}"  # how its errors name the column
-        self.mark: tuple | None = None  # (rows before, ct, row_shape, elements) of the last general-path row
-        if self.depth == 0 and self.row_shape:  # given ragged data: the next checked row warns (as hdmf)
-            self.ct = self.leaf.note_given_ragged() or self.ct
-        self._specialise()
-
-    def _specialise(self) -> None:
-        """Set ``add`` (check a cell, then append it) to a closure with a fast path for the common cells.
-
-        Plain int/float/str/bool cells of a typed column (and lists of them for a ragged
-        column) skip the general code; anything else falls back to ``add_cell``.
-        """
-        ct, leaf, top = self.ct, self.leaf, self.top
-        general = self.add_cell
-        self.add = general
-        if ct is None or self.region or self.enum or self.row_shape is None or self.row_shape or self.depth > 1:
-            return
-        fast = _fast_cell(ct)
-        if self.depth == 0:
-
-            def add(value: Any) -> None:
-                if fast(value):
-                    leaf.rows.append(value)
-                else:
-                    general(value)
-
-        else:
-            commit = self.commit_cell
-
-            def add(value: Any) -> None:
-                if type(value) is not list or not all(map(fast, value)):
-                    general(value)
-                elif len(value) <= 64:
-                    leaf.rows.extend(value)
-                    top.rows.append(len(leaf))
-                else:
-                    commit(value, None)
-
-        self.add = add
-
-    # --- errors ---------------------------------------------------------------------------
-    def error(self, message: str) -> ContainerError:
-        return ContainerError(f"{self.where}: {message}")
-
-    # --- one row --------------------------------------------------------------------------
-    def add_cell(self, value: Any) -> None:
-        """The general path of ``add``: check the cell (nothing changes if it is bad), then append it."""
-        self.commit_cell(*self.check_cell(value))
-
-    def check_cell(self, value: Any) -> tuple[Any, ColumnType | None]:
-        """Validate one cell without changing anything; returns the value to append and, when the cell
-        fixes the column's type (first value of an untyped column), that type."""
-        if self.enum:  # any value: its position in the elements is found (or added) on commit
-            if self.depth and not isinstance(value, _SEQ_TYPES):
-                raise self.error(f"is ragged; expected a list or array per row, got {type(value).__name__}")
-            return value, None
-        if self.depth == 0:
-            return self._check_element(value, self.ct)
-        if not isinstance(value, _SEQ_TYPES):
-            raise self.error(
-                f"is ragged (index depth {self.depth}); expected a list or array per row, "
-                f"got {type(value).__name__} {value!r:.60}"
-            )
-        return self._check_ragged(value, self.depth, self.ct)
-
-    def _check_element(self, value: Any, ct: ColumnType | None) -> tuple[Any, ColumnType | None]:
-        if type(value) is tuple and ct is not None and ct.np_dtype.names is not None:  # a record of a compound column
-            try:
-                np.array(value, dtype=ct.np_dtype)
-            except (ValueError, TypeError) as exc:
-                raise self.error(f"record {value!r:.60} does not fit {ct.np_dtype}: {exc}") from None
-            return value, None
-        if not isinstance(value, _SEQ_TYPES):  # a scalar, None, bytes, a datetime, any other object
-            if self.row_shape and (type(value) in _PY_SCALARS or isinstance(value, np.generic)):
-                raise self.error(f"expected an array of shape {self.row_shape} per element, got scalar {value!r:.60}")
-            new_ct: ColumnType | None = None
-            if ct is None:
-                ct = new_ct = infer_column_type(value)
-            elif not isinstance(value, ct.accept):
-                raise self.error(f"expected values of dtype {ct.spec_dtype or ct.np_dtype}, got {type(value).__name__} "
-                                 f"{value!r:.60}")
-            problem = ct.bad_value(value)
-            if problem:
-                raise self.error(f"{problem}; the row was not added")
-            if self.region:
-                self._check_region(value)
-            return value, new_ct
-        try:
-            arr = np.asarray(value)
-        except (ValueError, TypeError) as exc:
-            raise self.error(f"cannot make an array of {value!r:.60}: {exc}") from None
-        self.leaf.warn_ragged(self.where, self.table._check_ragged)
-        if self.row_shape is not None and arr.shape != self.row_shape:
-            if not self.row_shape:
-                raise self.error(f"expected a scalar per row, got {type(value).__name__} of shape {arr.shape}")
-            # as hdmf: elements of different lengths in a list column without an index are kept (as
-            # objects), with a warning once unless check_ragged=False; writing such a column fails
-            if not self.leaf.takes_ragged_rows():  # an array: rows of one shape
-                raise self.error(f"expected shape {self.row_shape} per row, got shape {arr.shape}")
-            self.leaf.warn_ragged(self.where, self.table._check_ragged)
-            return value, (OBJECT_TYPE if ct is None or not ct.is_text else None)
-        if ct is None:
-            return value, infer_column_type(arr)  # kept as given (hdmf appends the value itself)
-        self._check_values(arr, ct, elements=False)
-        return value, None
-
-    def _check_values(self, arr: np.ndarray, ct: ColumnType, elements: bool = True, typed: bool = True,
-                      outcome: str = "the row was not added") -> None:
-        """Raise unless ``arr`` fits ``ct`` (its dtype unless just inferred from it, integer range, UTF-8), the
-        column's element shape (``elements``: ``arr`` holds elements, not one) and the target table's rows."""
-        if typed and not ct.check_array(arr):
-            raise self.error(f"expected values of dtype {ct.spec_dtype or ct.np_dtype}, got an array of {arr.dtype}")
-        problem = ct.bad_value(arr)
-        if problem:
-            raise self.error(f"{problem}; {outcome}")
-        if elements and self.row_shape is not None and arr.shape[1:] != self.row_shape:
-            raise self.error(f"expected elements of shape {self.row_shape}, got shape {arr.shape[1:]}")
-        if self.region:
-            self._check_region(arr)
-
-    def _check_ragged(self, value: Any, depth: int, ct: ColumnType | None) -> tuple[Any, ColumnType | None]:
-        if depth > 1:
-            new_ct = None
-            for inner in value:
-                if not isinstance(inner, _SEQ_TYPES):
-                    raise self.error(
-                        f"is doubly ragged; expected a list of lists per row, got element {inner!r:.60}"
-                    )
-                _, got = self._check_ragged(inner, depth - 1, ct or new_ct)
-                new_ct = new_ct or got
-            return value, new_ct
-        if isinstance(value, np.ndarray):
-            if ct is None:
-                return value, infer_column_type(value) if value.size else None
-            self._check_values(value, ct)
-            return value, None
-        new_ct = None
-        for v in value:
-            _, got = self._check_element(v, ct)
-            if got is not None:
-                ct = new_ct = got  # each element's region bounds are checked with it
-        return value, new_ct
-
-    def _check_region(self, values: Any) -> None:
-        if isinstance(self.leaf, DynamicTableRegion):
-            self.leaf.check_in_bounds(values)
-
-    def commit_cell(self, value: Any, new_ct: ColumnType | None) -> None:
-        """Append a checked cell: a ragged row through its index (which looks an enum's values up), an enum's
-        value by its position, any other value as it is; records what ``undo`` restores."""
-        leaf = self.leaf
-        self.mark = (len(self.top), self.ct, self.row_shape, len(leaf.elements) if self.enum else 0)
-        respecialise = self.row_shape is None or new_ct is not None
-        if new_ct is not None:
-            self.ct = new_ct
-            leaf.fix_column_type(new_ct)
-        if isinstance(self.top, VectorIndex):
-            self.top.add_vector(value)
-        elif self.enum:
-            leaf.add_row(value)
-        else:
-            leaf.rows.append(value)
-        if self.row_shape is None and (self.depth == 0 or self.depth == 1 and len(value)):
-            self.row_shape = tuple(np.shape(value if self.depth == 0 else value[0]))
-        if respecialise:
-            self._specialise()
-
-    def undo(self, value: Any) -> None:
-        """Take back the row ``value`` this column took last (a later cell of the row was bad): its rows at
-        every level, and the type, shape and enum elements it fixed."""
-        rows = [value]
-        for obj in self.chain[:-1]:  # each index took one offset per row of the level above
-            obj.rows.drop(len(rows))
-            rows = [x for r in rows for x in r]
-        self.leaf.rows.drop(len(rows))
-        mark, self.mark = self.mark, None
-        if mark is not None and mark[0] == len(self.top):  # the row taken back is the one that set the mark
-            _, self.ct, self.row_shape, nelements = mark
-            if self.enum:
-                self.leaf.elements.rows.drop(len(self.leaf.elements) - nelements)
-            else:
-                self.leaf.fix_column_type(self.ct)
-            self._specialise()
-
-    # --- many rows ------------------------------------------------------------------------
-    def prepare_many(self, values: Any) -> list[tuple[VectorData, np.ndarray]]:
-        """Validate a batch of cells for ``extend``: the (column object, new rows) pairs to append."""
-        flat, offsets = _flatten_rows(values, self.depth, self.where) if self.depth else (values, [])
-        up = self.chain[::-1]  # the leaf, then each index outwards: offsets continue each one's stored rows
-        return [(self.leaf, self._prepare_flat(flat))] + [
-            (obj, offs + len(below)) for below, obj, offs in zip(up, up[1:], offsets)]
-
-    def _prepare_flat(self, values: Any) -> np.ndarray:
-        if isinstance(self.leaf, EnumData):
-            return _as_positions(self.leaf.positions(list(values)))
-        ct = self.ct
-        try:
-            raw = values if isinstance(values, np.ndarray) else np.asarray(values, dtype=None if ct is None or not ct.is_text else object)
-        except (ValueError, TypeError) as exc:
-            raise self.error(f"cannot make an array of the values: {exc}") from None
-        typed = ct is not None
-        ct = ct or (infer_column_type(raw) if raw.size else None)
-        if ct is None:
-            return raw
-        self._check_values(raw, ct, typed=typed, outcome="no rows were added")
-        return ct.to_array(raw)
-
-
-def _flatten_rows(rows: Any, depth: int, where: str) -> tuple[Any, list[np.ndarray]]:
-    """Nested rows -> (flat values, offsets per level from the innermost index outward)."""
-    levels: list[np.ndarray] = []
-    for level in range(depth):
-        if isinstance(rows, np.ndarray) and rows.dtype.kind != "O" and rows.ndim >= 2:
-            lengths = np.full(rows.shape[0], rows.shape[1], dtype=np.int64)
-            rows = rows.reshape((-1,) + rows.shape[2:])
-        else:
-            types = set(map(type, rows))
-            if not all(issubclass(t, _SEQ_TYPES) for t in types):
-                bad = sorted(t.__name__ for t in types if not issubclass(t, _SEQ_TYPES))
-                raise ContainerError(
-                    f"{where}: index depth {depth} needs {depth}-level nested sequences (lists or arrays), "
-                    f"got elements of type {bad}"
-                )
-            lengths = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
-            if level == depth - 1 and len(rows) and types == {np.ndarray}:
-                rows = np.concatenate(rows)
-            else:
-                rows = list(itertools.chain.from_iterable(rows))
-        levels.append(np.cumsum(lengths, dtype=np.int64))
-    # levels[0] is the outermost; callers want innermost first
-    return rows, levels[::-1]
 
 
 class DynamicTable(Container):
@@ -387,7 +122,7 @@ class DynamicTable(Container):
         self._colnames: list[str] = []
         self._tops: dict[str, VectorData] = {}
         self._objects: dict[str, VectorData] = {}
-        self._plans: dict[str, _ColumnPlan] | None = None
+        self._plans: dict[str, ColumnPlan] | None = None
         self._id_index: dict[Any, int] | None = None
         self._id_index_len = 0
         self._check_ragged = True  # False while add_row(check_ragged=False) checks its row
@@ -612,10 +347,12 @@ class DynamicTable(Container):
                           f"cannot be accessed as an attribute, e.g., table.{name}; it can only be accessed using "
                           f"other methods, e.g., table[{name!r}].", UserWarning, stacklevel=3)
 
-    def _get_plans(self) -> dict[str, _ColumnPlan]:
+    def _get_plans(self) -> dict[str, ColumnPlan]:
         plans = self._plans
         if plans is None:
-            plans = self._plans = {n: _ColumnPlan(n, self._tops[n], self) for n in self._colnames}
+            from hdmfzarr.common.rows import ColumnPlan  # adding rows: a table only read never loads it
+
+            plans = self._plans = {n: ColumnPlan(n, self._tops[n], self) for n in self._colnames}
         return plans
 
     def get_column(self, name: str) -> VectorData | ElementIdentifiers:
@@ -699,7 +436,9 @@ class DynamicTable(Container):
             if depth < 0:
                 raise ContainerError(f"{where}: index must be >= 0, got {index}")
             if depth and data is not None:
-                flat, offsets = _flatten_rows(data, depth, where)
+                from hdmfzarr.common.rows import flatten_rows
+
+                flat, offsets = flatten_rows(data, depth, where)
                 if is_ragged_list(flat):  # as hdmf: cells still of different lengths cannot be stored
                     raise ContainerError(f"{where}: index={index!r} may be too small for the given data: after "
                                          f"{depth} level(s) the cells are still sequences of different lengths")
@@ -848,7 +587,7 @@ class DynamicTable(Container):
         self._id_index = None
 
     def _plans_for(self, values: Mapping[str, Any], what: str = "row has",
-                   lacks: str = "no value for") -> dict[str, _ColumnPlan]:
+                   lacks: str = "no value for") -> dict[str, ColumnPlan]:
         """The column plans for a row or batch naming ``values``' columns: optional predefined columns it
         names are created first (while the table has no rows); it must name each column once."""
         plans = self._plans or self._get_plans()
