@@ -10,6 +10,7 @@ for writing holds the store's own appendable array, so the backend appends just 
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
@@ -355,7 +356,7 @@ class BufferedData(Data):
             # rows of a list base as hdmf gives them: a list (a slice of it, or the selected elements)
             if isinstance(key, slice):
                 return raw[key]
-            idx = select_rows(key, len(raw), self._where())
+            idx = select_rows(key, len(raw), self._where)
             assert isinstance(idx, np.ndarray)  # neither an int nor a slice: positions
             return [raw[i] for i in idx.ravel().tolist()]
         return self._get_array(key)
@@ -365,7 +366,7 @@ class BufferedData(Data):
         has pending rows here: the appendable array reads each part as needed."""
         if self.rows.count:
             self._flush()
-        sel = select_rows(key, len(self), self._where())
+        sel = select_rows(key, len(self), self._where)
         raw = self._raw_base()
         if self.rows.count:
             raw = self._arr
@@ -500,14 +501,14 @@ class VectorIndex(VectorData):
 
     def read(self, key: Any) -> Any:
         """Ragged rows: an array per row (a list of arrays per row for doubly ragged)."""
-        idx = select_rows(key, len(self), self._where())
+        idx = select_rows(key, len(self), self._where)
         if isinstance(idx, int):
             offsets, target = self._raw_base(), self.target
             values = target._raw_base()
             if (is_lazy_array(offsets) and is_lazy_array(values) and not self.rows.count and not target.rows.count
                     and not isinstance(target, VectorIndex)):  # a stored row (rows read one by one): no layers
-                pair = offsets[max(idx - 1, 0):idx + 1]
-                lo, hi = (0, int(pair[0])) if idx == 0 else (int(pair[0]), int(pair[1]))
+                pair = offsets[max(idx - 1, 0):idx + 1].tolist()
+                lo, hi = (0, pair[0]) if idx == 0 else pair
                 return np.asarray(values[lo:max(lo, hi)])
             bounds = self._offsets(idx, idx + 1)
             return target.read(slice(int(bounds[0]), int(bounds[1])))
@@ -559,9 +560,14 @@ class VectorIndex(VectorData):
         return self.read(slice(None))
 
 
-def select_rows(key: Any, n: int, where: str) -> int | slice | np.ndarray:
+def select_rows(key: Any, n: int, where: str | Callable[[], str]) -> int | slice | np.ndarray:
     """Rows ``key`` of ``n`` as an int, a step-1 slice or int64 positions (from integers, a boolean mask or a
-    stepped slice); negative rows count from the end and every row must be in range."""
+    stepped slice); negative rows count from the end and every row must be in range. ``where`` names the
+    object in errors (a callable is asked only then: rows read one by one)."""
+    if type(key) is int and 0 <= key < n:
+        return key
+    if callable(where):
+        where = where()
     if isinstance(key, (bool, np.bool_)):
         raise ContainerTypeError(f"{where}: rows are selected by int, not bool {key}")
     if isinstance(key, (int, np.integer)):

@@ -710,7 +710,7 @@ class DynamicTable(Container):
             return key
         if not isinstance(key, (int, np.integer)) and np.asarray(key).dtype.kind not in "iub" or np.ndim(key) > 1:
             raise ContainerKeyError(f"{self._where()}: rows are selected by int, slice or list of ints, got {key!r:.60}")
-        return select_rows(key, len(self), self._where())
+        return select_rows(key, len(self), self._where)
 
     def get(self, key: Any, default: Any = None, df: bool = True, index: bool = True) -> Any:
         """hdmf's ``get``: a column by name (``default`` when absent), else rows by int, slice, ints or mask.

@@ -106,9 +106,9 @@ def test_a_row_of_a_raw_chunk_is_read_as_a_byte_range(tmp_path: Path, monkeypatc
     seen: list[tuple[str, int, int]] = []
     original = ConfinedLocalStore.read_range_sync
 
-    def recording(self, key: str, start: int, stop: int):  # noqa: ANN001, ANN202
-        seen.append((key, start, stop))
-        return original(self, key, start, stop)
+    def recording(self, key: str, start: int, out: np.ndarray):  # noqa: ANN001, ANN202
+        seen.append((key, start, start + out.nbytes))
+        return original(self, key, start, out)
 
     monkeypatch.setattr(ConfinedLocalStore, "read_range_sync", recording)
     monkeypatch.setattr(lazy, "RANGED_READS_PER_CHUNK", 3)
@@ -131,3 +131,61 @@ def test_a_truncated_raw_chunk_is_refused(tmp_path: Path) -> None:
         assert col[3] == noise[3]  # bytes still there
         with pytest.raises(CorruptStoreError, match="/noise.*cut short"):
             col[2000]
+
+
+def test_a_row_is_read_straight_into_the_array_returned(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A ragged row of a raw local chunk in native byte order is one positional read into the array the row
+    gives back (no bytes object, no copy), and rows read by byte ranges never look into the chunk cache."""
+    table, _, rows = _table()
+    path = tmp_path / "t.zarr"
+    with ZarrIO(path, "w") as io:
+        io.write(table)
+    buffers: list[np.ndarray] = []
+    original = ConfinedLocalStore.read_range_sync
+
+    def recording(self, key: str, start: int, out: np.ndarray):  # noqa: ANN001, ANN202
+        buffers.append(out)
+        return original(self, key, start, out)
+
+    lookups: list[object] = []
+    cache_get = lazy.ChunkCache.__getitem__
+
+    def counting(self, key):  # noqa: ANN001, ANN202
+        lookups.append(key)
+        return cache_get(self, key)
+
+    monkeypatch.setattr(ConfinedLocalStore, "read_range_sync", recording)
+    with ZarrIO(path) as io:
+        col = io.read()["ragged"]
+        col[0]  # the offsets' chunk is read whole and cached
+        buffers.clear()
+        monkeypatch.setattr(lazy.ChunkCache, "__getitem__", counting)
+        got = col[2501]
+        assert np.array_equal(got, rows[2501]) and got.flags.writeable
+        assert len(buffers) == 1 and np.shares_memory(got, buffers[0])
+        assert len(lookups) == 1  # the offsets' cached chunk; none for the values' chunk (read by a range)
+        col.target.data.clear_cache()
+        assert np.array_equal(col[2502], rows[2502])
+
+
+def test_big_endian_raw_chunks_are_read_by_ranges_as_native_values(tmp_path: Path) -> None:
+    """A raw chunk stored big-endian (format 3 ``bytes`` codec, ``endian: big``: stores written by others) gives
+    native-order values, by byte ranges as by whole chunks."""
+    table, _, rows = _table()
+    path = tmp_path / "t.zarr"
+    with ZarrIO(path, "w") as io:
+        io.write(table)
+    root = json.loads((path / "zarr.json").read_text())
+    for doc_path, doc in ((path / "ragged" / "zarr.json", None), (path / "zarr.json", root)):
+        arr = json.loads(doc_path.read_text()) if doc is None else doc["consolidated_metadata"]["metadata"]["ragged"]
+        assert [c["name"] for c in arr["codecs"]] == ["bytes"]
+        arr["codecs"][0]["configuration"] = {"endian": "big"}
+        doc_path.write_text(json.dumps(arr if doc is None else doc))
+    for chunk in (path / "ragged" / "c").iterdir():
+        chunk.write_bytes(np.frombuffer(chunk.read_bytes(), "<f8").astype(">f8").tobytes())
+    with ZarrIO(path) as io:
+        col = io.read()["ragged"]
+        got = [col[i] for i in (1, 2, 3999)]
+        assert all(g.dtype == np.float64 and g.dtype.isnative for g in got)
+        assert all(np.array_equal(g, rows[i]) for g, i in zip(got, (1, 2, 3999)))
+        assert all(np.array_equal(a, b) for a, b in zip(col[:], rows))

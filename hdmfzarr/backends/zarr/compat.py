@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import json
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
 import numpy as np
@@ -166,7 +166,7 @@ def byte_range_of(buf: Buffer, byte_range: ByteRequest | None) -> Buffer:
 def raw_chunk_dtype(array: Array) -> np.dtype | None:
     """The dtype (byte order included) in which ``array`` stores its chunks as plain bytes when it has no
     codec but that (format 3: ``bytes`` alone; format 2: no compressor nor filters): one element is then one
-    byte range (read by :func:`read_bytes_sync` when the store reads synchronously); else None."""
+    byte range (read by :func:`chunk_range_reader` when the store reads synchronously); else None."""
     aarr = array.async_array
     meta = aarr.metadata
     native = meta.dtype.to_native_dtype()
@@ -181,16 +181,32 @@ def raw_chunk_dtype(array: Array) -> np.dtype | None:
     return native.newbyteorder(">" if str(getattr(endian, "value", endian)) == "big" else "<")
 
 
-def read_bytes_sync(array: Array, coords: tuple[int, ...], start: int, stop: int) -> bytes | None:
-    """Bytes ``start:stop`` of one stored chunk of ``array`` (a store read synchronously), None if not stored:
-    by the store class's own positional read if it has one (local files), else ``get_sync`` with a range."""
+def chunk_range_reader(array: Array) -> Callable[[tuple[int, ...], int, np.ndarray], int | None]:
+    """A reader of bytes of ``array``'s stored chunks (a store read synchronously): ``read(coords, start, out)``
+    fills ``out`` from byte ``start`` of the chunk and returns the bytes read (fewer: the chunk is cut short),
+    or None if it is not stored; by the store class's own positional read if it has one (local files: straight
+    into ``out``), else ``get_sync`` with a range. Each chunk's key is worked out once (rows read one by one)."""
     aarr = array.async_array
-    where = aarr.store_path / aarr.metadata.encode_chunk_key(coords)
-    positional = getattr(type(where.store), "read_range_sync", None)
-    if positional is not None:
-        return positional(where.store, where.path, start, stop)  # type: ignore[no-any-return]
-    raw = where.get_sync(prototype=default_buffer_prototype(), byte_range=RangeByteRequest(start, stop))
-    return None if raw is None else raw.to_bytes()
+    root, encode = aarr.store_path, aarr.metadata.encode_chunk_key
+    store = root.store
+    positional = getattr(type(store), "read_range_sync", None)
+    where: dict[tuple[int, ...], StorePath] = {}
+
+    def read(coords: tuple[int, ...], start: int, out: np.ndarray) -> int | None:
+        chunk = where.get(coords)
+        if chunk is None:
+            chunk = where[coords] = root / encode(coords)
+        if positional is not None:
+            return positional(store, chunk.path, start, out)  # type: ignore[no-any-return]
+        raw = chunk.get_sync(prototype=default_buffer_prototype(), byte_range=RangeByteRequest(start, start + out.nbytes))
+        if raw is None:
+            return None
+        got = raw.as_numpy_array().view(np.uint8)
+        n = min(got.size, out.nbytes)
+        out.view(np.uint8)[:n] = got[:n]
+        return int(got.size)
+
+    return read
 
 
 def buffer_prototype() -> BufferPrototype:

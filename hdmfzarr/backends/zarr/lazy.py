@@ -22,7 +22,7 @@ import numpy as np
 
 from ...dask import import_dask_array
 from ...errors import CorruptStoreError, HdmfZarrError
-from .compat import (async_array, raw_chunk_dtype, read_bytes_sync, read_whole_chunks, read_whole_chunks_sync,
+from .compat import (async_array, chunk_range_reader, raw_chunk_dtype, read_whole_chunks, read_whole_chunks_sync,
                      reads_synchronously)
 from .convention import V2
 from .safety import check_read_chunks, check_read_size, max_read_bytes, translate_error
@@ -73,6 +73,7 @@ class ZarrChunkSource:
         self._sync = sync  # whether the store reads synchronously (its StoreHandle's answer; None: asked once)
         self._whole: bool | None = None
         self._raw: np.dtype | None | bool = False  # False: not looked at yet (see read_range)
+        self._read_bytes: Callable[[tuple[int, ...], int, np.ndarray], int | None] | None = None
 
     @property
     def array(self) -> Any:
@@ -125,28 +126,32 @@ class ZarrChunkSource:
 
     def read_range(self, chunk: int, lo: int, hi: int) -> np.ndarray | None:
         """Elements ``lo:hi`` of chunk ``chunk`` of a 1-D array whose chunks are stored raw in a local or memory
-        store, read as one byte range (a row, not its 2 MB chunk); None: read the chunk whole instead."""
+        store, read as one byte range into the array returned (a row, not its 2 MB chunk; no copy when stored in
+        native byte order); None: read the chunk whole instead."""
         if self._raw is False:
             try:
                 ok = len(self.shape) == 1 and self._whole_chunks() and self.sync
                 self._raw = raw_chunk_dtype(self.array) if ok else None
+                self._read_bytes = chunk_range_reader(self.array) if self._raw is not None else None
             except Exception:  # noqa: BLE001 - metadata zarr cannot describe: the whole-chunk path decides
                 self._raw = None
-        if not isinstance(self._raw, np.dtype):
+        raw = self._raw
+        if raw is None:
             return None
-        size = self._raw.itemsize
+        assert isinstance(raw, np.dtype) and self._read_bytes is not None  # decided just above
+        out = np.empty(hi - lo, dtype=raw)
         try:
-            raw = read_bytes_sync(self.array, (chunk,), lo * size, hi * size)
+            got = self._read_bytes((chunk,), lo * raw.itemsize, out)
         except Exception as exc:  # I/O errors, unsafe links
             raise translate_error(exc, self.where, "read chunks") from exc
-        if raw is None:  # not stored: the fill value, through the whole-chunk path
+        if got is None:  # not stored: the fill value, through the whole-chunk path
             return None
-        if len(raw) != (hi - lo) * size:
+        if got < out.nbytes:
+            size = raw.itemsize
             raise CorruptStoreError(
-                f"{self.where}: chunk {chunk} is cut short: elements {lo}:{hi} of {self._raw} need bytes "
-                f"{lo * size}:{hi * size}, got {len(raw)} bytes there (the chunk holds {self.chunks[0] * size})")
-        out = np.frombuffer(raw, dtype=self._raw)
-        return out.astype(out.dtype.newbyteorder("="))
+                f"{self.where}: chunk {chunk} is cut short: elements {lo}:{hi} of {raw} need bytes "
+                f"{lo * size}:{hi * size}, got {got} bytes there (the chunk holds {self.chunks[0] * size})")
+        return out if raw.isnative else out.astype(raw.newbyteorder("="))
 
     def _whole_chunks(self) -> bool:
         """Whether chunks can be decoded whole on their own: numeric, unsharded, a regular grid."""
@@ -443,6 +448,7 @@ class LazyArray(StoredArray):
         self._dtype = np.dtype(dtype) if dtype is not None else source.dtype
         self._cache = cache if cache is not None else ChunkCache(cache_bytes)
         self._owner = self._cache.owner()
+        self._stored: set[tuple[int, ...]] = set()  # chunks this array put in the cache (evicted ones too)
         self._ranged_reads: dict[int, int] = {}
         itemsize = source.dtype.itemsize if source.dtype.kind not in "OT" else 16
         self._chunk_nbytes = max(1, math.prod(source.chunks) * max(1, itemsize)) if source.chunks else itemsize
@@ -519,9 +525,13 @@ class LazyArray(StoredArray):
         with self._cache.lock:
             for key in [k for k in self._cache if k[0] == self._owner]:
                 del self._cache[key]
+            self._stored.clear()
 
     def _cached(self, coords: tuple[int, ...]) -> np.ndarray | None:
-        """A decoded chunk of this array in the cache, else None."""
+        """A decoded chunk of this array in the cache, else None (at once for a chunk it never put there: rows
+        read by byte ranges never miss in the cache)."""
+        if coords not in self._stored:
+            return None
         with self._cache.lock:  # indexing, not .get(): one lookup on a hit (rows read one by one)
             try:
                 return self._cache[(self._owner, coords)]  # type: ignore[no-any-return]
@@ -694,6 +704,7 @@ class LazyArray(StoredArray):
                 if block.nbytes <= self._cache.maxsize:
                     with self._cache.lock:
                         self._cache[(self._owner, c)] = block
+                        self._stored.add(c)
                 have[c] = block
         if not plans:
             return np.asarray(have[()])

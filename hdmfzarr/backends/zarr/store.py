@@ -115,11 +115,15 @@ class ConfinedLocalStore(LocalStore):
         self.check_inside(key)
         return super().get_sync(key, prototype=prototype, byte_range=byte_range)
 
-    def read_range_sync(self, key: str, start: int, stop: int) -> bytes | None:
-        """Bytes ``start:stop`` of ``key`` by one positional read (a row of a raw chunk, ~10x cheaper than
-        ``get_sync`` with a byte range); None if not stored. The file read is the one found inside the store
-        (same inode as its resolved path, checked once per key and file), so a link swapped in is refused."""
-        path = os.path.join(self.root, key)
+    def read_range_sync(self, key: str, start: int, out: Any) -> int | None:
+        """Bytes of ``key`` from ``start`` read by one positional read straight into the writable buffer ``out``
+        (a row of a raw chunk, ~10x cheaper than ``get_sync`` with a byte range); the number of bytes read (fewer:
+        the file ends first), None if not stored. The file read is the one found inside the store (same inode as
+        its resolved path, checked once per key and file), so a link swapped in is refused."""
+        root = self.__dict__.get("_root_str")
+        if root is None:
+            root = self.__dict__["_root_str"] = os.fspath(self.root)
+        path = os.path.join(root, key)
         try:
             fd = os.open(path, os.O_RDONLY)
         except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
@@ -134,7 +138,7 @@ class ConfinedLocalStore(LocalStore):
                 if (real.st_dev, real.st_ino) != ident:  # changed between the open and the check
                     raise UnsafeReferenceError(f"{self.root}: {key!r} changed while being read; refusing to read it")
                 seen[key] = ident
-            return os.pread(fd, max(0, stop - start), start)
+            return os.preadv(fd, (out,), start)
         finally:
             os.close(fd)
 
