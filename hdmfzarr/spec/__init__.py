@@ -24,10 +24,9 @@ from .model import (
     RefSpec,
     Spec,
 )
-from .namespace import NamespaceCatalog, SpecNamespace
+from .namespace import NamespaceCatalog, SpecCatalog, SpecNamespace
 
 if TYPE_CHECKING:
-    from .catalog import SpecCatalog
     from .write import NamespaceBuilder, YAMLSpecWriter, export_spec
 
 _WRITE = ("NamespaceBuilder", "YAMLSpecWriter", "export_spec")  # imported on first use: reading never writes specs
@@ -65,10 +64,10 @@ def default_namespace_path(version: str | None = None) -> Path:
 
 
 def __getattr__(name: str) -> Any:
-    if name != "SpecCatalog" and name not in _WRITE:  # SpecNamespace.catalog builds one on first use
+    if name not in _WRITE:
         raise AttributeError(f"module 'hdmfzarr.spec' has no attribute {name!r}")
     import importlib
 
-    value = getattr(importlib.import_module(f".{'catalog' if name == 'SpecCatalog' else 'write'}", __name__), name)
+    value = getattr(importlib.import_module(".write", __name__), name)
     globals()[name] = value
     return value

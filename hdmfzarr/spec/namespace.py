@@ -8,10 +8,12 @@ specs (cached by the Resolver).
 
 from __future__ import annotations
 
+import copy as _copy
+import functools
 import threading
 import warnings
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 from ..errors import SpecError, SpecFileNotFoundError, UnknownNamespaceError
 from ..record import Record
@@ -20,7 +22,7 @@ from .load import TYPE_KEYS, detect_type_key, read_yaml, spec_from_dict, specs_f
 from .model import DatasetSpec, GroupSpec, Spec, private_field, spec_key, type_refs
 from .resolve import Resolver
 
-__all__ = ["SpecNamespace", "NamespaceCatalog", "source_stem", "source_content"]
+__all__ = ["SpecCatalog", "SpecNamespace", "NamespaceCatalog", "source_stem", "source_content"]
 
 _NS_KEYS = {"name", "doc", "author", "contact", "full_name", "schema", "version", "date"}
 _ENTRY_KEYS = {"source", "namespace", "doc", "title", "data_types", "neurodata_types"}
@@ -69,46 +71,24 @@ class SpecNamespace(dict):
             warnings.warn(f"Loaded namespace '{name}' is missing the required key 'version'. Version will be set "
                           f"to '{self.UNVERSIONED}'. Please notify the extension author.", stacklevel=2)
         self.type_key = type_key
-        self._types: dict[str, tuple[Spec | None, str]] = {}  # None: in a LazySource, built on first use
-        self._pending: dict[str, tuple[str, int]] = {}  # type -> (source, index) of its unbuilt top-level spec
-        self._catalog = catalog
+        self._catalog: SpecCatalog = catalog if catalog is not None else SpecCatalog()  # its own types' one home
         self._included = tuple(included)  # types taken from included namespaces (the catalog knows them)
         self._sources: dict[str, tuple[Spec, ...] | LazySource] = {}
         for src, specs in (sources or {}).items():
             if isinstance(specs, LazySource):
                 self._sources[src] = specs
                 for i, (_, d) in enumerate(specs.entries):
-                    for dt in _dict_defs(d):
-                        _check_new(dt, src, self._types)
-                        self._types[dt] = (None, src)
-                        self._pending[dt] = (src, i)
+                    self._catalog.define(d, src, functools.partial(specs.spec, i))
                 continue
             self._sources[src] = specs = tuple(specs)
             for spec in specs:
-                _collect_defs(spec, src, self._types)
+                self._catalog.define(spec, src)
 
     @property
     def sources(self) -> dict[str, tuple[Spec, ...]]:
         """{source name: its top-level specs} (specs of a LazySource are built now)."""
-        for dt in list(self._pending):
-            self._built(dt)
+        self._catalog.build_all()
         return {k: v.all() if isinstance(v, LazySource) else v for k, v in self._sources.items()}
-
-    def _built(self, data_type: str) -> tuple[Spec | None, str] | None:
-        """``(spec, source)`` of a type defined here, its top-level spec built first if it was pending."""
-        hit = self._types.get(data_type)
-        if hit is not None and hit[0] is None:
-            at = self._pending.get(data_type)
-            if at is not None:  # (None: another thread built it meanwhile; its spec is in _types by now)
-                source = self._sources[at[0]]
-                assert isinstance(source, LazySource)
-                built: dict[str, tuple[Spec, str]] = {}
-                _collect_defs(source.spec(at[1]), at[0], built)  # LazySource.spec: built once, under a lock
-                self._types.update(built)  # same keys, same order: only the specs fill in
-                for name in built:
-                    self._pending.pop(name, None)
-            hit = self._types[data_type]
-        return hit
 
     @classmethod
     def build_namespace(cls, **spec_dict: Any) -> "SpecNamespace":
@@ -139,35 +119,24 @@ class SpecNamespace(dict):
                 return e
         return None
 
-    @property
-    def catalog(self) -> Any:
-        """A SpecCatalog of this namespace's own type definitions (built on first use)."""
-        if self._catalog is None:
-            from .catalog import SpecCatalog
-
-            cat = SpecCatalog()
-            for src, specs in self.sources.items():
-                for spec in specs:
-                    cat.register_spec(spec, src)
-            self._catalog = cat
-        return self._catalog
+    catalog = private_field("_catalog", "The SpecCatalog of this namespace's own type definitions.")
 
     def get_spec(self, data_type: str) -> Spec | None:
         """The (unresolved) spec of a type defined here, or None."""
-        hit = self._built(data_type)
-        return hit[0] if hit else None
+        return self._catalog.get_spec(data_type)
 
     def pending_types(self) -> tuple[str, ...]:
         """Types defined here whose spec is not built yet (loaded with ``check=False`` and not used since)."""
-        return tuple(self._pending)
+        return tuple(self._catalog._pending)
 
     def defines(self, data_type: str) -> bool:
         """Whether `data_type` is defined in this namespace's own sources (building no spec)."""
-        return data_type in self._types
+        return data_type in self._catalog._sources
 
     def get_registered_types(self) -> tuple[str, ...]:
         """The types defined in this namespace, then those it takes from included namespaces."""
-        return tuple(self._types) + tuple(t for t in self._included if t not in self._types)
+        own = self._catalog.get_registered_types()
+        return own + tuple(t for t in self._included if t not in self._catalog._sources)
 
     def get_hierarchy(self, data_type: str) -> tuple[str, ...]:
         """`data_type` then its ancestors defined in this namespace, nearest first."""
@@ -190,12 +159,11 @@ class SpecNamespace(dict):
 
     def own_types(self) -> list[str]:
         """The types defined in this namespace's own sources (nested definitions included)."""
-        return list(self._types)
+        return list(self._catalog.get_registered_types())
 
     def source_of(self, data_type: str) -> str | None:
         """The source (file name) that defines `data_type` in this namespace, or None."""
-        hit = self._types.get(data_type)
-        return hit[1] if hit else None
+        return self._catalog.get_spec_source_file(data_type)
 
     def get_source_files(self) -> list[str]:
         """The source names listed by this namespace, in order."""
@@ -226,7 +194,7 @@ class SpecNamespace(dict):
         return not self == other
 
     def __repr__(self) -> str:
-        return f"SpecNamespace(name={self.name!r}, version={self.version!r}, types={len(self._types)})"
+        return f"SpecNamespace(name={self.name!r}, version={self.version!r}, types={len(self._catalog._sources)})"
 
 
 def source_content(specs: Iterable[Spec], type_key: str) -> dict[str, list]:
@@ -246,35 +214,143 @@ def _hashable(v: Any) -> Any:
     return tuple(v) if isinstance(v, list) else v
 
 
-def _check_new(data_type: str, source: str, out: dict) -> None:
-    """SpecError when `data_type` is already defined (in ``out``)."""
-    if data_type in out:
-        raise SpecError(f"type {data_type!r} is defined twice (in {out[data_type][1]!r} "
-                        f"and {source!r})", file=source, data_type=data_type, key="data_type_def")
-
-
-def _collect_defs(spec: Any, source: str, out: dict[str, Any]) -> None:
-    """Register `spec` and every nested type definition inside it."""
-    if spec.data_type_def is not None:
-        _check_new(spec.data_type_def, source, out)
-        out[spec.data_type_def] = (spec, source)
-    for sub in spec.datasets + spec.groups:
-        _collect_defs(sub, source, out)
-
-
 def _dict_def(d: dict) -> str | None:
-    """The type a spec dict defines, in either key spelling (None when none)."""
+    """The type a spec or spec dict defines, in either key spelling (None when none)."""
     dt = d.get("data_type_def", d.get("neurodata_type_def"))
     return dt if isinstance(dt, str) else None
 
 
-def _dict_defs(d: dict) -> list[str]:
-    """The types a top-level spec dict defines, in ``_collect_defs`` order (itself, then nested, datasets first)."""
-    out = [dt] if (dt := _dict_def(d)) is not None else []
+def _defs(d: dict) -> Iterator[tuple[str, dict]]:
+    """``(type, spec or spec dict)`` of every type a spec (or its dict) defines: itself, then nested ones,
+    datasets first (specs are dicts of their YAML keys, so one walk serves both)."""
+    if (dt := _dict_def(d)) is not None:
+        yield dt, d
     for key in ("datasets", "groups"):
         for sub in d.get(key) or ():
-            out.extend(_dict_defs(sub))
-    return out
+            yield from _defs(sub)
+
+
+class SpecCatalog:
+    """Type name -> spec, and the source file each type was registered from: hdmf's catalog, and the one home
+    of the types a SpecNamespace defines (those of a LazySource registered unbuilt, built on first use)."""
+
+    def __init__(self) -> None:
+        self._specs: dict[str, Any] = {}  # None: not built yet
+        self._sources: dict[str, str] = {}
+        self._pending: dict[str, Callable[[], Any]] = {}  # unbuilt type -> builds the top-level spec holding it
+
+    def define(self, spec: dict, source: str, build: Callable[[], Any] | None = None) -> None:
+        """Register the types a namespace's top-level spec defines (with ``build``, its unbuilt dict: built on
+        first use); SpecError when one is defined already."""
+        for dt, sub in _defs(spec):
+            if dt in self._sources:
+                raise SpecError(f"type {dt!r} is defined twice (in {self._sources[dt]!r} and {source!r})",
+                                file=source, data_type=dt, key="data_type_def")
+            self._specs[dt], self._sources[dt] = (None, source) if build else (sub, source)
+            if build is not None:
+                self._pending[dt] = build
+
+    def register_spec(self, spec: Any, source_file: str) -> None:
+        """Register a spec that defines a type (and the types defined inside it).
+
+        A second, different definition of a registered type is ignored with a warning (the first wins).
+        """
+        dt = getattr(spec, "data_type_def", None)
+        if dt is None:
+            raise SpecError("cannot register a spec that has no data_type_def", key="data_type_def")
+        old = self.get_spec(dt)
+        if old is None:
+            self._specs[dt] = spec
+            self._sources[dt] = source_file
+        elif old is not spec and (old != spec or self._sources[dt] != source_file):
+            src = self._sources[dt]
+            warnings.warn(f"{source_file} defines a different specification for {dt} than the existing definition "
+                          f"from {src}. Defaulting to the existing specification from {src}, but compatibility "
+                          "issues may be present. Please update the extension version if possible.", stacklevel=2)
+            return
+        self._nested(spec, source_file)
+
+    def _nested(self, spec: Any, source_file: str) -> None:
+        """Register the types defined inside `spec`, at any depth."""
+        for sub in spec.datasets + spec.groups:
+            if sub.data_type_def is not None:
+                self.register_spec(sub, source_file)
+            else:
+                self._nested(sub, source_file)
+
+    def auto_register(self, spec: Any, source_file: str) -> tuple[str, ...]:
+        """Register `spec` and every type defined inside it; returns the types registered."""
+        before = set(self._specs)
+        self.register_spec(spec, source_file)
+        return tuple(t for t in self._specs if t not in before) or (spec.data_type_def,)
+
+    def get_spec(self, data_type: str) -> Any:
+        """The registered spec of `data_type` (its top-level spec built first if it was not), or None."""
+        build = self._pending.get(data_type)
+        if build is not None:  # (None also when another thread built it meanwhile: its spec is set by then)
+            for dt, sub in _defs(build()):  # LazySource.spec: built once, under a lock
+                self._specs[dt] = sub  # same keys, same order: only the specs fill in
+                self._pending.pop(dt, None)
+        return self._specs.get(data_type)
+
+    def build_all(self) -> None:
+        """Build every spec still unbuilt."""
+        for dt in list(self._pending):
+            self.get_spec(dt)
+
+    def get_registered_types(self) -> tuple[str, ...]:
+        """Every registered type, in registration order."""
+        return tuple(self._specs)
+
+    def get_spec_source_file(self, data_type: str) -> str | None:
+        """The source file `data_type` was registered from, or None."""
+        return self._sources.get(data_type)
+
+    def get_hierarchy(self, data_type: str) -> tuple[str, ...]:
+        """`data_type` then its registered ancestors, nearest first (ValueError on a cycle)."""
+        out: list[str] = []
+        cur: str | None = data_type
+        while cur is not None and cur in self._specs:
+            if cur in out:
+                raise SpecError(f"Circular reference detected in type hierarchy for {data_type}",
+                                data_type=None, key=None)
+            out.append(cur)
+            cur = self.get_spec(cur).data_type_inc
+        if cur is not None and out:
+            out.append(cur)
+        return tuple(out)
+
+    def get_subtypes(self, data_type: str, recursive: bool = True) -> tuple[str, ...]:
+        """The registered types that include `data_type` (all descendants if `recursive`)."""
+        self.build_all()
+        out: list[str] = []
+        for dt, spec in self._specs.items():
+            if spec.data_type_inc == data_type and dt != data_type:
+                out.append(dt)
+                if recursive:
+                    out.extend(self.get_subtypes(dt, True))
+        return tuple(out)
+
+    def get_full_hierarchy(self) -> dict[str, Any]:
+        """{root type: {child type: {...}}} over every registered type."""
+        def tree(dt: str) -> dict[str, Any]:
+            return {sub: tree(sub) for sub in self.get_subtypes(dt, recursive=False)}
+
+        self.build_all()
+        roots = [dt for dt, s in self._specs.items() if s.data_type_inc not in self._specs]
+        return {dt: tree(dt) for dt in roots}
+
+    def __copy__(self) -> "SpecCatalog":
+        new = SpecCatalog()
+        new._specs, new._sources, new._pending = dict(self._specs), dict(self._sources), dict(self._pending)
+        return new
+
+    def __deepcopy__(self, memo: dict) -> "SpecCatalog":
+        self.build_all()
+        new = SpecCatalog()
+        new._specs = {k: _copy.deepcopy(v, memo) for k, v in self._specs.items()}
+        new._sources = dict(self._sources)
+        return new
 
 
 _BUILD_LOCK = threading.Lock()

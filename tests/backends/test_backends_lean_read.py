@@ -25,11 +25,11 @@ WRITE_MODULES = (
     "hdmfzarr.backends.zarr.append",
     "hdmfzarr.build.appends",
 )
-# nor what a table read does not use: other hdmf-common classes, spec export and catalogs, DataFrames, the
-# notebook view, remote stores, the chunk cache's LRU (a column read whole spans several chunks and caches none),
-# the row-appending machinery (common/rows.py)
+# nor what a table read does not use: other hdmf-common classes, spec export, DataFrames, the notebook view,
+# remote stores, the chunk cache's LRU (a column read whole spans several chunks and caches none), the
+# row-appending machinery (common/rows.py)
 UNUSED_BY_A_TABLE = ("hdmfzarr.common.sparse", "hdmfzarr.common.aligned", "hdmfzarr.common.multi",
-                     "hdmfzarr.spec.write", "hdmfzarr.spec.catalog", "hdmfzarr.common.dataframe", "html",
+                     "hdmfzarr.spec.write", "hdmfzarr.common.dataframe", "html",
                      "hdmfzarr.repr", "hdmfzarr.backends.zarr.remote", "s3fs", "cachetools",
                      "hdmfzarr.common.rows")
 
