@@ -73,22 +73,19 @@ class SpecNamespace(dict):
         self.type_key = type_key
         self._catalog: SpecCatalog = catalog if catalog is not None else SpecCatalog()  # its own types' one home
         self._included = tuple(included)  # types taken from included namespaces (the catalog knows them)
-        self._sources: dict[str, tuple[Spec, ...] | LazySource] = {}
+        self._sources: dict[str, LazySource] = {}
         for src, specs in (sources or {}).items():
-            if isinstance(specs, LazySource):
-                self._sources[src] = specs
-                for i, (_, d) in enumerate(specs.entries):
-                    self._catalog.define(d, src, functools.partial(specs.spec, i))
-                continue
-            self._sources[src] = specs = tuple(specs)
-            for spec in specs:
-                self._catalog.define(spec, src)
+            if not isinstance(specs, LazySource):
+                specs = LazySource([("", s) for s in specs])
+            self._sources[src] = specs
+            for i, (_, d) in enumerate(specs.entries):
+                self._catalog.define(d, src, None if specs.built(i) else functools.partial(specs.spec, i))
 
     @property
     def sources(self) -> dict[str, tuple[Spec, ...]]:
         """{source name: its top-level specs} (specs of a LazySource are built now)."""
         self._catalog.build_all()
-        return {k: v.all() if isinstance(v, LazySource) else v for k, v in self._sources.items()}
+        return {k: v.all() for k, v in self._sources.items()}
 
     @classmethod
     def build_namespace(cls, **spec_dict: Any) -> "SpecNamespace":
@@ -357,16 +354,21 @@ _BUILD_LOCK = threading.Lock()
 
 
 class LazySource:
-    """A source's top-level spec dicts, each built into its Spec when one of its types is first used: what
-    ``load_namespaces(check=False)`` keeps of specs known to be good (a table read builds 6 of the 13 bundled
-    types). Only plainly shaped content qualifies (``lazy_source``); anything else is built at load."""
+    """A source's top-level specs, given built (``kind`` unused) or as spec dicts each built into its Spec when
+    one of its types is first used: what ``load_namespaces(check=False)`` keeps of specs known to be good (a
+    table read builds 6 of the 13 bundled types). Only plainly shaped content qualifies (``lazy_source``);
+    anything else is built at load. The types and the filter by type are the same for both."""
 
     __slots__ = ("entries", "file", "_specs")
 
-    def __init__(self, entries: list[tuple[str, dict]], file: str | None) -> None:
+    def __init__(self, entries: list[tuple[str, dict]], file: str | None = None) -> None:
         self.entries = entries
         self.file = file
-        self._specs: list[Spec | None] = [None] * len(entries)
+        self._specs: list[Spec | None] = [d if isinstance(d, (GroupSpec, DatasetSpec)) else None for _, d in entries]
+
+    def built(self, i: int) -> bool:
+        """Whether the i-th top-level spec is built."""
+        return self._specs[i] is not None
 
     def spec(self, i: int) -> Spec:
         """The i-th top-level spec (built once)."""
@@ -889,16 +891,16 @@ class NamespaceCatalog:
     def _add(self, meta: dict, read_source: SourceReader, file: str,
              lazy: bool = False) -> dict[str, tuple[str, ...]]:
         name = meta["name"]
-        sources: dict[str, list[Spec] | LazySource] = {}
+        sources: dict[str, LazySource] = {}
         where: dict[str, tuple[str, int | None]] = {}
         type_key: str | None = None
         for e in meta["schema"]:
             if "source" not in e:
                 continue
             content, sfile = read_source(name, e["source"])
-            specs: list[Spec] | LazySource | None = lazy_source(content, sfile) if lazy else None
+            specs = lazy_source(content, sfile) if lazy else None
             if specs is None:
-                specs = specs_from_source(content, file=sfile)
+                specs = LazySource([("", s) for s in specs_from_source(content, file=sfile)])
             for d in _top_level_dicts(content):
                 defined = d.get("data_type_def") or d.get("neurodata_type_def")
                 if isinstance(defined, str):
@@ -906,13 +908,12 @@ class NamespaceCatalog:
                 type_key = type_key or detect_type_key(d)
             wanted = e.get("data_types")
             if wanted is not None:
-                have = specs.types() if isinstance(specs, LazySource) else {s.data_type_def for s in specs}
+                have = specs.types()
                 missing = [t for t in wanted if t not in have]
                 if missing:
                     raise SpecError(f"data_types {missing} are not defined in source {e['source']!r}",
                                     file=sfile, data_type=missing[0], key="data_types")
-                specs = specs.only(wanted) if isinstance(specs, LazySource) else \
-                    [s for s in specs if s.data_type_def in wanted]
+                specs = specs.only(wanted)
             if e["source"] in sources:
                 raise SpecError(f"source {e['source']!r} is listed twice in namespace {name!r}", file=file,
                                 key="source")
