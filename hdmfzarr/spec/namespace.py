@@ -19,13 +19,11 @@ from ..errors import SpecError, SpecFileNotFoundError, UnknownNamespaceError
 from ..record import Record
 from .cache import own_description, version_key
 from .load import TYPE_KEYS, detect_type_key, read_yaml, spec_from_dict, specs_from_source
-from .model import DatasetSpec, GroupSpec, Spec, private_field, spec_key, type_refs
+from .model import DatasetSpec, Field, GroupSpec, Spec, private_field, spec_key, type_refs
 from .resolve import Resolver
 
 __all__ = ["SpecCatalog", "SpecNamespace", "NamespaceCatalog", "source_stem", "source_content"]
 
-_NS_KEYS = {"name", "doc", "author", "contact", "full_name", "schema", "version", "date"}
-_ENTRY_KEYS = {"source", "namespace", "doc", "title", "data_types", "neurodata_types"}
 
 
 def source_stem(source: str) -> str:
@@ -36,14 +34,81 @@ def source_stem(source: str) -> str:
     return source
 
 
-def _str_list(v: Any, key: str, file: str | None, line: int | None) -> tuple[str, ...]:
-    if v is None:
-        return ()
-    if isinstance(v, str):
-        return (v,)
-    if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
-        raise SpecError(f"{key!r} must be a string or a list of strings, got {v!r}", file=file, key=key, line=line)
-    return tuple(v)
+def _ns_name(v: Any, label: str | None, key: str) -> str:
+    if not isinstance(v, str) or not v or any(c.isspace() for c in v):
+        raise SpecError(f"namespace name must be a non-empty string without whitespace, got {v!r}", key=key)
+    return v
+
+
+def _ns_version(v: Any, label: str | None, key: str) -> str:
+    """A version as a string (a list of parts joined with dots, as hdmf writes one)."""
+    if isinstance(v, (list, tuple)):
+        return ".".join(map(str, v))
+    if not isinstance(v, (str, int, float)):
+        raise SpecError(f"namespace {label!r} needs a string 'version', got {v!r}", key=key)
+    return str(v)
+
+
+def _str_list(v: Any, label: str | None, key: str, line: int | None = None) -> Any:
+    """A string or a list of strings, kept as given."""
+    if not isinstance(v, str) and not (isinstance(v, list) and all(isinstance(x, str) for x in v)):
+        raise SpecError(f"{key!r} must be a string or a list of strings, got {v!r}", key=key, line=line)
+    return v
+
+
+_ENTRY_KEYS = {"source", "namespace", "doc", "title", "data_types", "neurodata_types"}
+
+
+def _ns_schema(v: Any, label: str | None, key: str) -> list[dict]:
+    """The schema entries, each a mapping with exactly one of 'source'/'namespace' (NWB's neurodata_types as
+    data_types)."""
+    if not isinstance(v, (list, tuple)):
+        raise SpecError(f"namespace {label!r} needs a 'schema' list", key=key)
+    entries = []
+    for e in v:
+        line = getattr(e, "line", None)
+        if not isinstance(e, dict) or set(e) - _ENTRY_KEYS or (("source" in e) == ("namespace" in e)):
+            raise SpecError(f"each schema entry of namespace {label!r} needs exactly one of 'source' or 'namespace' "
+                            f"(and optionally doc, title, data_types), got {e!r}", key=key, line=line)
+        entry = {k: x for k, x in e.items() if k != "neurodata_types"}
+        types = e.get("data_types", e.get("neurodata_types"))
+        if types is not None:
+            entry["data_types"] = [types] if isinstance(_str_list(types, label, "data_types", line), str) else list(types)
+        for k in ("source", "namespace"):
+            if k in entry and not isinstance(entry[k], str):
+                raise SpecError(f"{k!r} must be a string, got {entry[k]!r}", key=k, line=line)
+        entries.append(entry)
+    return entries
+
+
+#: the keys of a namespace entry, in hdmf's SpecNamespace argument order, each with its check: the one home of
+#: what a namespace file, SpecNamespace and NamespaceBuilder accept (a value None is absent: not checked)
+_NS_FIELDS = (Field("doc", ""), Field("name", None, _ns_name), Field("schema", None, _ns_schema), Field("full_name", None),
+              Field("version", None, _ns_version), Field("date", None), Field("author", None, _str_list),
+              Field("contact", None, _str_list))
+
+
+def namespace_fields(values: dict[str, Any], file: str | None = None, line: int | None = None) -> dict[str, Any]:
+    """Each key of a namespace entry (``_NS_FIELDS``) from ``values``, checked; a SpecError names ``file``, the
+    line (the entry's, or a schema entry's own) and the key. ``name`` and ``schema`` are required."""
+    out: dict[str, Any] = {}
+    try:
+        for f in _NS_FIELDS:
+            v = values.get(f.key, f.default)
+            needed = f.key in ("name", "schema")
+            out[f.key] = v if f.check is None or (v is None and not needed) else f.check(v, values.get("name"), f.key)
+    except SpecError as err:
+        if file is None:
+            raise
+        raise SpecError(err.detail, file=file, key=err.key, line=line if err.line is None else err.line) from None
+    return out
+
+
+def check_type_key(type_key: str) -> str:
+    """``type_key`` when it is one of the two spellings of the type keys."""
+    if type_key not in TYPE_KEYS:
+        raise SpecError(f"type_key must be one of {TYPE_KEYS}, got {type_key!r}", key="type_key")
+    return type_key
 
 
 class SpecNamespace(dict):
@@ -58,19 +123,13 @@ class SpecNamespace(dict):
                  catalog: Any = None, *, sources: dict[str, Any] | None = None,
                  type_key: str = "data_type", included: Iterable[str] = ()) -> None:
         super().__init__()
-        if type_key not in TYPE_KEYS:
-            raise SpecError(f"type_key must be one of {TYPE_KEYS}, got {type_key!r}", key="type_key")
-        self["doc"] = doc
-        self["name"] = name
-        self["schema"] = [dict(e) for e in schema]
-        for key, v in (("full_name", full_name), ("version", version), ("date", date), ("author", author),
-                       ("contact", contact)):
-            if v is not None:
-                self[key] = v
+        given = {"doc": doc, "name": name, "schema": list(schema), "full_name": full_name, "version": version,
+                 "date": date, "author": author, "contact": contact}
+        self.update((k, v) for k, v in namespace_fields(given).items() if v is not None)
         if version is None:
             warnings.warn(f"Loaded namespace '{name}' is missing the required key 'version'. Version will be set "
                           f"to '{self.UNVERSIONED}'. Please notify the extension author.", stacklevel=2)
-        self.type_key = type_key
+        self.type_key = check_type_key(type_key)
         self._catalog: SpecCatalog = catalog if catalog is not None else SpecCatalog()  # its own types' one home
         self._included = tuple(included)  # types taken from included namespaces (the catalog knows them)
         self._sources: dict[str, LazySource] = {}
@@ -806,56 +865,25 @@ class NamespaceCatalog:
                           + "\n".join(parts), stacklevel=4)
 
     def _parse_ns(self, e: Any, file: str) -> dict:
+        """A namespace-file entry's keys, checked (``namespace_fields``); an unversioned namespace is reported."""
         line = getattr(e, "line", None)
         if not isinstance(e, dict):
             raise SpecError(f"each namespace must be a mapping, got {type(e).__name__}", file=file, line=line)
-        extra = set(e) - _NS_KEYS
+        extra = set(e) - {f.key for f in _NS_FIELDS}
         if extra:
-            raise SpecError(f"unknown key(s) {sorted(extra)} in namespace; allowed: {sorted(_NS_KEYS)}",
+            raise SpecError(f"unknown key(s) {sorted(extra)} in namespace; allowed: {sorted(f.key for f in _NS_FIELDS)}",
                             file=file, key=sorted(extra)[0], line=line)
-        v = e.get("name")
-        if not isinstance(v, str) or not v:
-            raise SpecError(f"namespace needs a string 'name', got {v!r}", file=file, key="name", line=line)
-        name = e["name"]
-        version = e.get("version")
+        meta = namespace_fields(e, file, line)
+        name, version = meta["name"], meta["version"]
         if version is None:
             warnings.warn(f"Loaded namespace '{name}' is missing the required key 'version'. Version will be set to "
                           f"'{SpecNamespace.UNVERSIONED}'. Please notify the extension author.", stacklevel=4)
-        elif str(version) == str(SpecNamespace.UNVERSIONED) or version == "unversioned":
+        elif version in (str(SpecNamespace.UNVERSIONED), "unversioned"):
             warnings.warn(f"Loaded namespace '{name}' is unversioned. Please notify the extension author.",
                           stacklevel=4)
-            version = None
-        elif isinstance(version, (list, tuple)):
-            version = ".".join(map(str, version))
-        elif not isinstance(version, (str, int, float)):
-            raise SpecError(f"namespace needs a string 'version', got {version!r}", file=file, key="version",
-                            line=line)
-        if any(c.isspace() for c in name):
-            raise SpecError(f"namespace name {name!r} must not contain whitespace", file=file, key="name", line=line)
-        schema = e.get("schema")
-        if not isinstance(schema, list):
-            raise SpecError(f"namespace {name!r} needs a 'schema' list", file=file, key="schema", line=line)
-        entries = []
-        for s in schema:
-            sl = getattr(s, "line", line)
-            if not isinstance(s, dict) or set(s) - _ENTRY_KEYS or (("source" in s) == ("namespace" in s)):
-                raise SpecError(f"each schema entry of namespace {name!r} needs exactly one of 'source' or "
-                                f"'namespace' (and optionally doc, title, data_types), got {s!r}",
-                                file=file, key="schema", line=sl)
-            entry = {k: v for k, v in s.items() if k != "neurodata_types"}
-            types = s.get("data_types", s.get("neurodata_types"))
-            if types is not None:
-                entry["data_types"] = list(_str_list(types, "data_types", file, sl))
-            for k in ("source", "namespace"):
-                if k in entry and not isinstance(entry[k], str):
-                    raise SpecError(f"{k!r} must be a string, got {entry[k]!r}", file=file, key=k, line=sl)
-            entries.append(entry)
-        for k in ("author", "contact"):
-            _str_list(e.get(k), k, file, line)  # checks the form; the value is kept as written
-        return {"name": name, "doc": str(e.get("doc", "")), "version": None if version is None else str(version),
-                "full_name": e.get("full_name"), "date": None if e.get("date") is None else str(e["date"]),
-                "author": e.get("author"), "contact": e.get("contact"),
-                "schema": entries, "line": line}
+            meta["version"] = None
+        return {**meta, "doc": str(meta["doc"]), "date": None if meta["date"] is None else str(meta["date"]),
+                "line": line}
 
     def _order(self, parsed: list[dict], file: str) -> list[dict]:
         """Namespaces of one file in dependency order; a cycle or unknown include raises SpecError."""
@@ -942,18 +970,12 @@ class NamespaceCatalog:
                     todo.extend(_deps(self._loaded[take[dt]].ns.get_spec(dt)))
             visible.update(take)
             included[inc] = tuple(sorted(take))
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # a missing version was reported when the file was parsed
-                ns = self._ns_cls(meta["doc"], meta["name"], schema=meta["schema"], full_name=meta["full_name"],
-                                  version=meta["version"], author=meta["author"], contact=meta["contact"],
-                                  date=meta["date"], sources=sources, type_key=type_key or "data_type",
-                                  included=tuple(visible))
-        except SpecError as err:
-            if err.file:
-                raise
-            raise SpecError(err.detail, file=file, data_type=err.data_type,
-                            key=err.key) from None
+        with warnings.catch_warnings():  # (its keys were checked, and a missing version reported, by _parse_ns)
+            warnings.simplefilter("ignore")
+            ns = self._ns_cls(meta["doc"], meta["name"], schema=meta["schema"], full_name=meta["full_name"],
+                              version=meta["version"], author=meta["author"], contact=meta["contact"],
+                              date=meta["date"], sources=sources, type_key=type_key or "data_type",
+                              included=tuple(visible))
         for dt in ns.own_types():
             visible[dt] = name
         self._loaded[name] = _Loaded(ns, visible, where)

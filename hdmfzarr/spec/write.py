@@ -11,9 +11,8 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from ..errors import SpecError
-from .load import TYPE_KEYS
 from .model import KEY_ORDER, DatasetSpec, GroupSpec, Spec, plain
-from .namespace import SpecNamespace, namespace_entry, source_content
+from .namespace import SpecNamespace, check_type_key, namespace_entry, namespace_fields, source_content
 
 __all__ = ["NamespaceBuilder", "YAMLSpecWriter", "export_spec", "write_yaml"]
 
@@ -83,22 +82,16 @@ class NamespaceBuilder:
     def __init__(self, doc: str, name: str, full_name: str | None = None, version: Any = None,
                  author: str | list[str] | None = None, contact: str | list[str] | None = None,
                  date: Any = None, namespace_cls: type | None = None, type_key: str = "data_type") -> None:
-        if not isinstance(name, str) or not name or any(c.isspace() for c in name):
-            raise SpecError(f"namespace name must be a non-empty string without whitespace, got {name!r}",
-                            key="name")
+        f = namespace_fields({"doc": doc, "name": name, "schema": [], "full_name": full_name, "version": version,
+                              "author": author, "contact": contact})
         if version is None:
             raise SpecError(f"Namespace '{name}' missing key 'version'. Please specify a version for the extension.")
-        if type_key not in TYPE_KEYS:
-            raise SpecError(f"type_key must be one of {TYPE_KEYS}, got {type_key!r}", key="type_key")
-        self.doc = doc
-        self.name = name
-        self.full_name = full_name
-        self.version = version
+        self.doc, self.name, self.full_name, self.version = f["doc"], f["name"], f["full_name"], f["version"]
         self.author = author  # kept as given (a string stays a string), as hdmf writes it
         self.contact = contact
         self.date = date
         self.namespace_cls = namespace_cls or SpecNamespace
-        self.type_key = type_key
+        self.type_key = check_type_key(type_key)
         self._schema: list[dict[str, Any]] = []
         self._sources: dict[str, list[Spec]] = {}
 
@@ -160,9 +153,9 @@ class NamespaceBuilder:
     def namespace_dict(self) -> dict[str, Any]:
         """The namespace entry as written to the namespace file."""
         date = self.date.isoformat() if isinstance(self.date, (_dt.datetime, _dt.date)) else self.date
-        version = ".".join(map(str, self.version)) if isinstance(self.version, (tuple, list)) else str(self.version)
         return namespace_entry({"name": self.name, "doc": self.doc, "author": self.author, "contact": self.contact,
-                                "full_name": self.full_name, "date": date, "schema": self._schema, "version": version})
+                                "full_name": self.full_name, "date": date, "schema": self._schema,
+                                "version": self.version})
 
     def export(self, path: str, outdir: str | Path = ".", writer: YAMLSpecWriter | None = None) -> Path:
         """Write the namespace file `outdir/path` and every source file next to it; returns the namespace path.
