@@ -154,10 +154,6 @@ class AppendableArray(StoredArray):
 
     # -- array protocol ------------------------------------------------------------------
     @property
-    def stored_length(self) -> int:
-        return len(self.stored)
-
-    @property
     def shape(self) -> tuple[int, ...]:
         s = tuple(self.stored.shape)
         return (s[0] + self.rows.count, *s[1:]) if s else s

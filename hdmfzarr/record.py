@@ -2,7 +2,7 @@
 
 ``@dataclass`` compiles several methods per class when its module is imported (~1 ms a class on a loaded
 machine: several per cent of opening a store in a fresh process). A :class:`Record` subclass declares
-``__slots__`` (its fields, in order) and an ``__init__`` that sets them with ``object.__setattr__``;
+``__slots__`` (its fields, in order) and an ``__init__`` that sets them with ``Record._set``;
 equality, hash, repr, immutability and pickling come from here, as a frozen dataclass's would. A
 :class:`MutableRecord` subclass names its fields in ``_fields`` and gets equality and repr (and no hash),
 as a plain dataclass's.
@@ -31,6 +31,11 @@ class Record:
     """Base of immutable value classes whose fields are their ``__slots__``."""
 
     __slots__: tuple[str, ...] = ()
+
+    def _set(self, *values: Any) -> None:
+        """Set the fields, in ``__slots__`` order (what a subclass's ``__init__`` does with its arguments)."""
+        for name, value in zip(self.__slots__, values):
+            object.__setattr__(self, name, value)
 
     def _values(self) -> tuple[Any, ...]:
         return tuple(getattr(self, name) for name in self.__slots__)

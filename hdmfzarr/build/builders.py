@@ -39,8 +39,7 @@ class CompoundField(Record):
     dtype: str
 
     def __init__(self, name: str, dtype: str) -> None:
-        object.__setattr__(self, "name", name)
-        object.__setattr__(self, "dtype", dtype)
+        self._set(name, dtype)
 
 
 class ExternalTarget(Record):
@@ -51,8 +50,7 @@ class ExternalTarget(Record):
     path: str
 
     def __init__(self, source: str, path: str) -> None:
-        object.__setattr__(self, "source", source)
-        object.__setattr__(self, "path", path)
+        self._set(source, path)
 
 
 class Builder:
@@ -243,8 +241,7 @@ class ReferenceBuilder(Record):
     source: str
 
     def __init__(self, target: Any, source: str = ".") -> None:
-        object.__setattr__(self, "target", target)
-        object.__setattr__(self, "source", source)
+        self._set(target, source)
 
     @property
     def path(self) -> str:

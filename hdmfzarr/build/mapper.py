@@ -53,8 +53,7 @@ class FieldInfo(Record):
     required: bool
 
     def __init__(self, attr: str, spec: Any, kind: str, path: tuple[str, ...], required: bool) -> None:
-        for field, value in (("attr", attr), ("spec", spec), ("kind", kind), ("path", path), ("required", required)):
-            object.__setattr__(self, field, value)
+        self._set(attr, spec, kind, path, required)
 
 
 def container_path(container: Any) -> str:

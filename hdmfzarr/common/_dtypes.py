@@ -54,9 +54,7 @@ class ColumnType(Record):
     accept: tuple[type, ...]
 
     def __init__(self, spec_dtype: str | None, np_dtype: np.dtype, accept: tuple[type, ...]) -> None:
-        object.__setattr__(self, "spec_dtype", spec_dtype)
-        object.__setattr__(self, "np_dtype", np_dtype)
-        object.__setattr__(self, "accept", accept)
+        self._set(spec_dtype, np_dtype, accept)
 
     @property
     def is_text(self) -> bool:

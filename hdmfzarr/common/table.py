@@ -55,9 +55,7 @@ class ColumnInfo(Record):
 
     def __init__(self, name: str, description: str, required: bool = False, index: int | bool = 0,
                  table: bool = False, col_cls: type | None = None, enum: bool = False) -> None:
-        for field, value in (("name", name), ("description", description), ("required", required),
-                             ("index", index), ("table", table), ("col_cls", col_cls), ("enum", enum)):
-            object.__setattr__(self, field, value)
+        self._set(name, description, required, index, table, col_cls, enum)
 
     @classmethod
     def from_dict(cls, spec: Mapping[str, Any], where: str) -> ColumnInfo:

@@ -75,9 +75,7 @@ class RetryPolicy(Record):
 
     def __init__(self, max_attempts: int = 5, deadline: float = 60.0, connect_timeout: float = 5.0,
                  read_timeout: float = 20.0) -> None:
-        for field, value in (("max_attempts", max_attempts), ("deadline", deadline),
-                             ("connect_timeout", connect_timeout), ("read_timeout", read_timeout)):
-            object.__setattr__(self, field, value)
+        self._set(max_attempts, deadline, connect_timeout, read_timeout)
 
 
 # -- URLs and options -------------------------------------------------------------------------
