@@ -13,7 +13,7 @@ import inspect
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from ..errors import ContainerError, SpecError
+from ..errors import ContainerError
 from ..spec.dtypes import STRING_DTYPES
 from ..spec.model import AttributeSpec, GroupSpec, LinkSpec, canonical_spec_dtype, is_ref_dtype, spec_type
 from ..dataio import Deferred, fetch_deferred, reads_held
@@ -37,13 +37,7 @@ def _base_class(type_map: TypeMap, namespace: str, data_type: str, spec: Any) ->
 
 def generate_class(type_map: TypeMap, data_type: str, namespace: str) -> type:
     """A new container class for ``(namespace, data_type)`` built from its resolved spec."""
-    try:
-        spec = type_map.get_spec(namespace, data_type)
-    except SpecError:
-        raise
-    except Exception as exc:
-        raise SpecError(f"cannot generate a class: no spec for type {data_type!r} in namespace {namespace!r} "
-                        f"({exc})", data_type=data_type) from exc
+    spec = type_map.needed_spec(namespace, data_type, "a class")
     base = _base_class(type_map, namespace, data_type, spec)
     mapper = type_map.mapper_class(base)(spec, type_map, namespace, data_type)
     base_params = list(inspect.signature(base).parameters.values())

@@ -119,6 +119,16 @@ class TypeMap:
         """The resolved spec of a type (the catalog's, falling back to the defining namespace)."""
         return self._in_home(self.namespace_catalog.get_spec, namespace, data_type)
 
+    def needed_spec(self, namespace: str, data_type: str, what: str) -> Any:
+        """:meth:`get_spec` for ``what`` (a class, a mapper): another failure than a SpecError becomes one."""
+        try:
+            return self.get_spec(namespace, data_type)
+        except SpecError:
+            raise
+        except Exception as exc:
+            raise SpecError(f"cannot make {what}: no spec for type {data_type!r} in namespace {namespace!r} ({exc})",
+                            data_type=data_type) from exc
+
     def _in_home(self, ask: Any, namespace: str, data_type: str) -> Any:
         """``ask(namespace, data_type)`` of the catalog, else asked of the namespace defining the type."""
         try:
@@ -291,14 +301,7 @@ class TypeMap:
         key = (namespace, data_type, mcls)
         got = self._mapper_cache.get(key)
         if got is None:
-            try:
-                spec = self.get_spec(namespace, data_type)
-            except SpecError:
-                raise
-            except Exception as exc:
-                raise SpecError(f"no spec for type {data_type!r} in namespace {namespace!r}: {exc}",
-                                data_type=data_type) from exc
-            got = mcls(spec, self, namespace, data_type)
+            got = mcls(self.needed_spec(namespace, data_type, "a mapper"), self, namespace, data_type)
             self._mapper_cache[key] = got
         return got
 
