@@ -270,9 +270,7 @@ class Field(Record):
 
     def __init__(self, key: str, default: Any = _REQUIRED,
                  check: Callable[[Any, str | None, str], Any] | None = None) -> None:
-        object.__setattr__(self, "key", key)
-        object.__setattr__(self, "default", default)
-        object.__setattr__(self, "check", check)
+        self._set(key, default, check)
 
 
 def spec_key(key: str, default: Any = _REQUIRED, doc: str | None = None) -> Any:

@@ -539,9 +539,7 @@ class _Loaded(Record):
     where: dict[str, tuple[str, int | None]]
 
     def __init__(self, ns: SpecNamespace, visible: dict[str, str], where: dict[str, tuple[str, int | None]]) -> None:
-        object.__setattr__(self, "ns", ns)
-        object.__setattr__(self, "visible", visible)
-        object.__setattr__(self, "where", where)
+        self._set(ns, visible, where)
 
 
 class NamespaceCatalog:
