@@ -928,8 +928,7 @@ class NamespaceCatalog:
             if specs is None:
                 specs = LazySource([("", s) for s in specs_from_source(content, file=sfile)])
             for d in _top_level_dicts(content):
-                defined = d.get("data_type_def") or d.get("neurodata_type_def")
-                if isinstance(defined, str):
+                if (defined := _dict_def(d)) is not None:
                     where[defined] = (sfile, getattr(d, "line", None))
                 type_key = type_key or detect_type_key(d)
             wanted = e.get("data_types")
