@@ -149,9 +149,7 @@ class SpecNamespace(dict):
     @classmethod
     def build_namespace(cls, **spec_dict: Any) -> "SpecNamespace":
         """A namespace from the keys of a namespace-file entry."""
-        kwargs = {k: spec_dict[k] for k in ("doc", "name", "schema", "full_name", "version", "date", "author",
-                                            "contact") if k in spec_dict}
-        return cls(**kwargs)
+        return cls(**{f.key: spec_dict[f.key] for f in _NS_FIELDS if f.key in spec_dict})
 
     name = spec_key("name")
     doc = spec_key("doc")
