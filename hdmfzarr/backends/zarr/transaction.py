@@ -226,7 +226,8 @@ class Transaction:
                 raise
             if isinstance(exc, StoreError):
                 raise
-            raise StoreError(f"{self.url}: cannot commit the write ({exc}); the store keeps its last commit") from exc
+            raise StoreError(f"{self.url}: cannot commit the write ({exc}); the store keeps its last commit "
+                             "(a new store stays incomplete)") from exc
         finally:
             self.new_entries, self.changed, self._held = {}, {}, None
         self.fresh = False
