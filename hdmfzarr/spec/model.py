@@ -15,6 +15,7 @@ import contextlib
 import contextvars
 import copy as _copy
 import warnings
+from operator import itemgetter, methodcaller
 from typing import Any, Callable, Iterator, Sequence, Union
 
 from ..errors import SpecError
@@ -276,9 +277,10 @@ class Field(Record):
 def spec_key(key: str, default: Any = _REQUIRED, doc: str | None = None) -> Any:
     """A read-only property giving a spec's value for ``key`` (``default`` when absent; a required key
     raises KeyError when missing): specs are dicts of their YAML keys."""
+    # C-level getters (no Python frame per access: specs are read thousands of times while resolving)
     if default is _REQUIRED:
-        return property(lambda self: self[key], doc=doc)
-    return property(lambda self: self.get(key, default), doc=doc)
+        return property(itemgetter(key), doc=doc or f"The spec's {key!r} value.")
+    return property(methodcaller("get", key, default), doc=doc or f"The spec's {key!r} value ({default!r} if absent).")
 
 
 def sub_specs(kind: str) -> Any:
@@ -670,6 +672,8 @@ class BaseStorageSpec(_Spec):
     __slots__ = ("_new", "_over", "_inc_spec", "_resolved")
     #: sub-spec kinds this spec holds, and how a missing name of each is reported (hdmf's messages)
     _MISSING = {"attributes": "Attribute '{}' not found"}
+    _DEF_KEY: str  # def_key() and inc_key(), set per class (__init_subclass__)
+    _INC_KEY: str
 
     def _label(self, v: dict) -> str | None:
         return v.get("data_type_def") or v.get("name") or v.get("data_type_inc")
@@ -698,9 +702,13 @@ class BaseStorageSpec(_Spec):
         self._new = {k: {s.name for s in self.get(k, ()) if s.name is not None} for k in kinds}
         self._over: dict[str, set] = {}
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._DEF_KEY, cls._INC_KEY = cls.def_key(), cls.inc_key()  # the class's spelling, asked once
+
     def _stored_key(self, key: str) -> str:
         """Type keys are stored under this class's spelling (NWB's classes: neurodata_type_*)."""
-        return self.def_key() if key == "data_type_def" else self.inc_key() if key == "data_type_inc" else key
+        return self._DEF_KEY if key == "data_type_def" else self._INC_KEY if key == "data_type_inc" else key
 
     # -- type keys ---------------------------------------------------------------------------------
 
@@ -723,11 +731,11 @@ class BaseStorageSpec(_Spec):
 
     @property
     def data_type_def(self) -> str | None:
-        return self.get(self.def_key())
+        return self.get(self._DEF_KEY)
 
     @property
     def data_type_inc(self) -> str | None:
-        return self.get(self.inc_key())
+        return self.get(self._INC_KEY)
 
     @property
     def data_type(self) -> str | None:
@@ -892,6 +900,9 @@ class BaseStorageSpec(_Spec):
         """Deprecated in hdmf: the attribute spec of the namespace attribute."""
         warnings.warn("get_namespace_spec is deprecated", DeprecationWarning, stacklevel=2)
         return AttributeSpec("namespace", "the namespace for the data type of this object", "text", required=False)
+
+
+BaseStorageSpec._DEF_KEY, BaseStorageSpec._INC_KEY = BaseStorageSpec.def_key(), BaseStorageSpec.inc_key()
 
 
 def type_refs(spec: Any, path: str = "") -> Iterator[tuple[str, str]]:
