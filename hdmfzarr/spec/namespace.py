@@ -309,28 +309,18 @@ class SpecCatalog:
 
         A second, different definition of a registered type is ignored with a warning (the first wins).
         """
-        dt = getattr(spec, "data_type_def", None)
-        if dt is None:
+        if getattr(spec, "data_type_def", None) is None:
             raise SpecError("cannot register a spec that has no data_type_def", key="data_type_def")
-        old = self.get_spec(dt)
-        if old is None:
-            self._specs[dt] = spec
-            self._sources[dt] = source_file
-        elif old is not spec and (old != spec or self._sources[dt] != source_file):
-            src = self._sources[dt]
-            warnings.warn(f"{source_file} defines a different specification for {dt} than the existing definition "
-                          f"from {src}. Defaulting to the existing specification from {src}, but compatibility "
-                          "issues may be present. Please update the extension version if possible.", stacklevel=2)
-            return
-        self._nested(spec, source_file)
-
-    def _nested(self, spec: Any, source_file: str) -> None:
-        """Register the types defined inside `spec`, at any depth."""
-        for sub in spec.datasets + spec.groups:
-            if sub.data_type_def is not None:
-                self.register_spec(sub, source_file)
-            else:
-                self._nested(sub, source_file)
+        for dt, sub in _defs(spec):
+            old = self.get_spec(dt)
+            if old is None:
+                self._specs[dt], self._sources[dt] = sub, source_file
+            elif old is not sub and (old != sub or self._sources[dt] != source_file):
+                src = self._sources[dt]
+                warnings.warn(f"{source_file} defines a different specification for {dt} than the existing "
+                              f"definition from {src}. Defaulting to the existing specification from {src}, but "
+                              "compatibility issues may be present. Please update the extension version if possible.",
+                              stacklevel=2)
 
     def auto_register(self, spec: Any, source_file: str) -> tuple[str, ...]:
         """Register `spec` and every type defined inside it; returns the types registered."""
