@@ -215,21 +215,19 @@ class ZarrWriter:
         attrs = self._group_attrs(root)
         if namespaces:
             attrs[conv.SPECLOC_ATTR] = conv.SPEC_GROUP
-        fresh = self.txn.fresh
+        if not self.txn.fresh:
+            self._stage_attrs("", "group", attrs)
         try:
-            if fresh:  # the root's first document already says "incomplete"
+            if self.txn.fresh:  # the root's first document already says "incomplete"
                 marked = self.conv.mark_incomplete(attrs)
                 for key, doc in self.conv.initial_root_documents(marked):
                     self.handle.set(key, conv.encode_node_document(doc))
                 zroot = zarr.create_group(self.handle.store, zarr_format=self.fmt, attributes=marked)
+                self.nodes.append(("", "group"))
             else:
                 zroot = zarr.open_group(self.handle.store, mode="r+", zarr_format=self.fmt, use_consolidated=False)
         except Exception as exc:
             raise StoreError(f"{self.handle.url}: cannot create the root group ({exc})") from exc
-        if fresh:
-            self.nodes.append(("", "group"))
-        else:
-            self._stage_attrs("", "group", attrs)
         n_datasets = sum(1 for b in root.walk() if isinstance(b, DatasetBuilder))
         self._bar = progress_bar(n_datasets, f"writing {os.path.basename(self.handle.url.rstrip('/'))}", unit="dataset")
         if namespaces:  # first: a write failing later still leaves the specs its objects need
@@ -388,7 +386,7 @@ class ZarrWriter:
             if self.txn.committed_array(dpath) is not None:
                 self._update_dataset(dset, dpath)
             elif self._dataset_link(dset) is None:
-                self._write_dataset(group(), dset, dpath, builder)
+                self._write_dataset(group(), dset, dpath)
             self._bar.update(1)
         for name, sub in builder.groups.items():
             sub_path = _join(path, name)
@@ -406,7 +404,7 @@ class ZarrWriter:
             self._write_children(zsub, sub, sub_path)
 
     # -- datasets ------------------------------------------------------------------------
-    def _write_dataset(self, zgroup: Any, builder: DatasetBuilder, path: str, parent: GroupBuilder) -> None:
+    def _write_dataset(self, zgroup: Any, builder: DatasetBuilder, path: str) -> None:
         where = f"{self.handle.url}:/{path}"
         self.written[path] = fingerprint(builder)  # before an iterator is consumed
         data, dio = _data_and_io(builder)
