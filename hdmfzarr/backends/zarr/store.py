@@ -15,7 +15,7 @@ import os
 import posixpath
 import shutil
 import sys
-from collections.abc import Coroutine, Iterator
+from collections.abc import Coroutine, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, TypeGuard, TypeVar
 
 from ...errors import StoreError, StoreExistsError, StoreNotFoundError, UnsafeReferenceError
@@ -24,7 +24,7 @@ from . import bounded
 from .compat import Buffer, BufferPrototype, ByteRequest, FsspecStore, LocalStore, Store, WrapperStore, run
 from .compat import reads_synchronously
 from .compat import buffer_prototype as default_buffer_prototype
-from .convention import CONVENTIONS, NO_ROOT, ROOT_KEYS, loads_json
+from .convention import CONVENTIONS, NO_ROOT, ROOT_KEYS, encode_node_document, loads_json
 
 if TYPE_CHECKING:
     from .remote import RemoteStore, RetryPolicy
@@ -407,6 +407,11 @@ class StoreHandle:
         """Write raw bytes at ``key``."""
         proto = default_buffer_prototype()
         run(self.store.set(key, proto.buffer.from_bytes(value)))
+
+    def set_documents(self, docs: Iterable[tuple[str, Any]]) -> None:
+        """Write each ``(key, doc)`` metadata document, in order, encoded as zarr writes them (the one spelling)."""
+        for key, doc in docs:
+            self.set(key, encode_node_document(doc))
 
     def list_dir(self, prefix: str) -> list[str]:
         """Names directly under ``prefix`` ('' for the root)."""

@@ -207,7 +207,7 @@ class Transaction:
             updates[self.conv.array_entry(job.path)] = plan["doc"]
             updates.update(plan["extra"])
         try:
-            self._write_docs(before)
+            self.handle.set_documents(before)
             if self.fresh:  # a new store: the commit document (created only if still absent when held back)
                 self.doc, after = self.conv.new_commit_document(updates)
                 self.entries = updates
@@ -232,15 +232,11 @@ class Transaction:
             self.new_entries, self.changed, self._held = {}, {}, None
         self.fresh = False
         self.handle.forget_root()
-        self._write_docs(after)
+        self.handle.set_documents(after)
         if undo:
             self._drop_undo(undo)
         for job, plan in zip(jobs, plans):
             job.done(_grown_lazy(job.stored, plan["array"], job.path, self.url) if plan["array"] is not None else None)
-
-    def _write_docs(self, docs: list[tuple[str, Any]]) -> None:
-        for key, doc in docs:
-            self.handle.set(key, conv.encode_node_document(doc))
 
     def _write_arrays(self, jobs: list[ArrayJob], plans: list[dict[str, Any]]) -> None:
         """Each array's chunks, then its own metadata document; phase by phase (``rank``)."""

@@ -220,8 +220,7 @@ class ZarrWriter:
         try:
             if self.txn.fresh:  # the root's first document already says "incomplete"
                 marked = self.conv.mark_incomplete(attrs)
-                for key, doc in self.conv.initial_root_documents(marked):
-                    self.handle.set(key, conv.encode_node_document(doc))
+                self.handle.set_documents(self.conv.initial_root_documents(marked))
                 zroot = zarr.create_group(self.handle.store, zarr_format=self.fmt, attributes=marked)
                 self.nodes.append(("", "group"))
             else:
@@ -537,8 +536,7 @@ class ZarrWriter:
         key = self.conv.array_document_key(path)
         raw = self.handle.get(key)
         if raw is not None:
-            doc = self.conv.encode_text_document(json.loads(raw))
-            self.handle.set(key, conv.encode_node_document(doc))
+            self.handle.set_documents([(key, self.conv.encode_text_document(json.loads(raw)))])
 
     def _write_iterator(
         self, zgroup: Any, builder: DatasetBuilder, it: DataChunkIterator, dio: DataIO | None,
@@ -620,10 +618,9 @@ class ZarrWriter:
         if name in zgroup:
             del zgroup[name]
         codec = numcodecs.get_codec(zarray["compressor"])
-        self.handle.set(self.conv.array_document_key(path), conv.encode_node_document(zarray))
         attrs_key = self.conv.attrs_entry(path)
         assert attrs_key is not None  # JSON object-codec arrays exist in format 2 only
-        self.handle.set(attrs_key, conv.encode_node_document(attrs))
+        self.handle.set_documents([(self.conv.array_document_key(path), zarray), (attrs_key, attrs)])
         if values.ndim == 0:
             self.handle.set(v2_chunk_key(path, ()), codec.encode(self.conv.encode_object_chunk(values)))
         else:
