@@ -46,7 +46,7 @@ class YAMLSpecWriter:
         write_yaml(self.sort_keys(plain(spec_file_dict)), target)
 
     def write_namespace(self, namespace: Any, path: str) -> None:
-        """Write a namespace entry as `{'namespaces': [namespace]}` to `outdir/path`, keys sorted."""
+        """Write a namespace entry as `{'namespaces': [namespace]}` to `outdir/path` (keys sorted, dates as text)."""
         ns = dict(namespace)
         if isinstance(ns.get("date"), (_dt.datetime, _dt.date)):
             ns["date"] = ns["date"].isoformat()
@@ -151,10 +151,9 @@ class NamespaceBuilder:
         e.pop("data_types", None)
 
     def namespace_dict(self) -> dict[str, Any]:
-        """The namespace entry as written to the namespace file."""
-        date = self.date.isoformat() if isinstance(self.date, (_dt.datetime, _dt.date)) else self.date
+        """The namespace entry for the namespace file (a date kept as given: `write_namespace` writes it as text)."""
         return namespace_entry({"name": self.name, "doc": self.doc, "author": self.author, "contact": self.contact,
-                                "full_name": self.full_name, "date": date, "schema": self._schema,
+                                "full_name": self.full_name, "date": self.date, "schema": self._schema,
                                 "version": self.version})
 
     def export(self, path: str, outdir: str | Path = ".", writer: YAMLSpecWriter | None = None) -> Path:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 import yaml
 
@@ -120,6 +122,15 @@ def test_export_spec_helper(tmp_path) -> None:
     cat.load_namespaces(default_namespace_path())
     cat.load_namespaces(path)
     assert set(cat.get_types("xlab", own_only=True)) == {"TrialTable", "IdColumn"}
+
+
+@pytest.mark.parametrize("date", [datetime.date(2024, 1, 2), datetime.datetime(2024, 1, 2, 3, 4, 5)])
+def test_namespace_date_written_as_iso_text(tmp_path, date) -> None:
+    nb = NamespaceBuilder(doc="d", name="dated", version="0.1.0", date=date)
+    nb.add_spec("dated.yaml", GroupSpec(doc="g", data_type_def="G"))
+    text = nb.export("dated.namespace.yaml", outdir=tmp_path).read_text()
+    assert f"date: '{date.isoformat()}'" in text  # quoted: text, not a YAML timestamp
+    assert yaml.safe_load(text)["namespaces"][0]["date"] == date.isoformat()
 
 
 def test_builder_errors() -> None:
