@@ -197,16 +197,6 @@ class SpecNamespace(dict):
         return self.catalog.get_hierarchy(data_type)
 
     @property
-    def def_key(self) -> str:
-        """'data_type_def' or 'neurodata_type_def'."""
-        return f"{self.type_key}_def"
-
-    @property
-    def inc_key(self) -> str:
-        """'data_type_inc' or 'neurodata_type_inc'."""
-        return f"{self.type_key}_inc"
-
-    @property
     def includes(self) -> tuple[str, ...]:
         """Names of the namespaces this one includes."""
         return tuple(e["namespace"] for e in self.schema if "namespace" in e)

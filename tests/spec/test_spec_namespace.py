@@ -55,7 +55,6 @@ def test_type_key_is_remembered_per_namespace(two_namespaces) -> None:
     cat.load_namespaces(ext)
     assert cat.get_namespace("core-ns").type_key == "data_type"
     assert cat.get_namespace("ext").type_key == "neurodata_type"
-    assert cat.get_namespace("ext").def_key == "neurodata_type_def"
     src = cat.to_cache()["ext"]["sources"]["ext"]
     assert src["groups"][0]["neurodata_type_def"] == "MyTable"
 
