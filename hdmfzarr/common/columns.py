@@ -812,7 +812,7 @@ class EnumData(VectorData):
         self.append(val if index else self._position_of(val))
 
     def _values_array(self, values: Any) -> np.ndarray:
-        return _as_positions(values)
+        return as_positions(values)
 
     def _resolve(self, idx: Any) -> Any:
         values = np.asarray(self.elements.get_all())
@@ -835,7 +835,9 @@ class EnumData(VectorData):
         return out
 
 
-def _as_positions(values: Any) -> np.ndarray:
+def as_positions(values: Any) -> np.ndarray:
+    """Enum positions as the smallest unsigned integer array that holds them (ContainerError for anything but
+    integers): what EnumData and a table's enum columns store."""
     arr = np.asarray(values)
     if arr.size and arr.dtype.kind not in "iu":
         raise ContainerError(f"EnumData: positions must be integers, got {arr.dtype}")

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from hdmfzarr.common._dtypes import OBJECT_TYPE, ColumnType, infer_column_type
-from hdmfzarr.common.columns import DynamicTableRegion, EnumData, VectorData, VectorIndex, _as_positions, column_chain
+from hdmfzarr.common.columns import DynamicTableRegion, EnumData, VectorData, VectorIndex, as_positions, column_chain
 from hdmfzarr.errors import ContainerError
 
 if TYPE_CHECKING:
@@ -247,7 +247,7 @@ class ColumnPlan:
 
     def _prepare_flat(self, values: Any) -> np.ndarray:
         if isinstance(self.leaf, EnumData):
-            return _as_positions(self.leaf.positions(list(values)))
+            return as_positions(self.leaf.positions(list(values)))
         ct = self.ct
         try:
             raw = values if isinstance(values, np.ndarray) else np.asarray(values, dtype=None if ct is None or not ct.is_text else object)

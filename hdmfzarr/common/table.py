@@ -21,7 +21,7 @@ from hdmfzarr.common.columns import (
     EnumData,
     VectorData,
     VectorIndex,
-    _as_positions,
+    as_positions,
     column_chain,
     is_ragged_list,
     select_rows,
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from hdmfzarr.common.rows import ColumnPlan
 
 __all__ = ["ColumnInfo", "DynamicTable", "MeaningsTable"]
+
 
 class ColumnInfo(Record):
     """A predefined column of a DynamicTable subclass.
@@ -455,7 +456,7 @@ class DynamicTable(Container):
                 values = None if flat is None else np.asarray(flat)
                 if values is not None and values.size and values.dtype.kind not in "iu":  # values, not positions
                     leaf = col_cls(name=name, description=description, elements=elements)
-                    leaf.extend(_as_positions(leaf.positions(values.tolist())))
+                    leaf.extend(as_positions(leaf.positions(values.tolist())))
                 else:
                     leaf = col_cls(name=name, description=description, data=flat, elements=elements)
             else:

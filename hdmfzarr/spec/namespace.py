@@ -181,16 +181,16 @@ class SpecNamespace(dict):
 
     def pending_types(self) -> tuple[str, ...]:
         """Types defined here whose spec is not built yet (loaded with ``check=False`` and not used since)."""
-        return tuple(self._catalog._pending)
+        return self._catalog.pending_types()
 
     def defines(self, data_type: str) -> bool:
         """Whether `data_type` is defined in this namespace's own sources (building no spec)."""
-        return data_type in self._catalog._sources
+        return data_type in self._catalog
 
     def get_registered_types(self) -> tuple[str, ...]:
         """The types defined in this namespace, then those it takes from included namespaces."""
         own = self._catalog.get_registered_types()
-        return own + tuple(t for t in self._included if t not in self._catalog._sources)
+        return own + tuple(t for t in self._included if t not in self._catalog)
 
     def get_hierarchy(self, data_type: str) -> tuple[str, ...]:
         """`data_type` then its ancestors defined in this namespace, nearest first."""
@@ -238,7 +238,7 @@ class SpecNamespace(dict):
         return not self == other
 
     def __repr__(self) -> str:
-        return f"SpecNamespace(name={self.name!r}, version={self.version!r}, types={len(self._catalog._sources)})"
+        return f"SpecNamespace(name={self.name!r}, version={self.version!r}, types={len(self._catalog.get_registered_types())})"
 
 
 def source_content(specs: Iterable[Spec], type_key: str) -> dict[str, list]:
@@ -335,6 +335,14 @@ class SpecCatalog:
     def get_registered_types(self) -> tuple[str, ...]:
         """Every registered type, in registration order."""
         return tuple(self._specs)
+
+    def pending_types(self) -> tuple[str, ...]:
+        """Registered types whose spec is not built yet."""
+        return tuple(self._pending)
+
+    def __contains__(self, data_type: object) -> bool:
+        """Whether `data_type` is registered (building no spec)."""
+        return data_type in self._sources
 
     def get_spec_source_file(self, data_type: str) -> str | None:
         """The source file `data_type` was registered from, or None."""
