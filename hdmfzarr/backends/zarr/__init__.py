@@ -3,6 +3,7 @@
 The only package code that imports ``zarr``.
 """
 
+import importlib
 from typing import Any
 
 from ...errors import StoreAuthError, StoreUnavailableError
@@ -15,14 +16,12 @@ __all__ = [
 ]
 
 
+#: imported on first use: reading a local store needs no remote machinery, nor the writer's chunking rule
+_LAZY = {"RetryPolicy": ".remote", "default_chunks": ".chunking"}
+
+
 def __getattr__(name: str) -> Any:
-    # imported on first use: reading a local store needs no remote machinery, nor the writer's chunking rule
-    if name == "RetryPolicy":
-        from .remote import RetryPolicy
-
-        return RetryPolicy
-    if name == "default_chunks":
-        from .chunking import default_chunks
-
-        return default_chunks
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(module, __name__), name)

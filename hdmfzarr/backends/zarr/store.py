@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import os
 import posixpath
 import shutil
@@ -97,10 +98,18 @@ class ConfinedLocalStore(LocalStore):
     """zarr's LocalStore that reads no file outside its root: a key whose path resolves (through
     symbolic links) outside the store raises UnsafeReferenceError instead of being read as data."""
 
+    @functools.cached_property
+    def _root_str(self) -> str:
+        """The root as a string (rows read one by one join keys to it)."""
+        return os.fspath(self.root)
+
+    @functools.cached_property
+    def _real_root(self) -> str:
+        """The root with symbolic links resolved (what a key's resolved path must lie under)."""
+        return os.path.realpath(self.root)
+
     def check_inside(self, key: str) -> None:
-        root = getattr(self, "_real_root", None)
-        if root is None:
-            root = self._real_root = os.path.realpath(self.root)
+        root = self._real_root
         real = os.path.realpath(os.path.join(self.root, key))
         if real != root and not real.startswith(root.rstrip(os.sep) + os.sep):
             raise UnsafeReferenceError(
@@ -120,10 +129,7 @@ class ConfinedLocalStore(LocalStore):
         (a row of a raw chunk, ~10x cheaper than ``get_sync`` with a byte range); the number of bytes read (fewer:
         the file ends first), None if not stored. The file read is the one found inside the store (same inode as
         its resolved path, checked once per key and file), so a link swapped in is refused."""
-        root = self.__dict__.get("_root_str")
-        if root is None:
-            root = self.__dict__["_root_str"] = os.fspath(self.root)
-        path = os.path.join(root, key)
+        path = os.path.join(self._root_str, key)
         try:
             fd = os.open(path, os.O_RDONLY)
         except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
