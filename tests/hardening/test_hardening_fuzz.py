@@ -3,7 +3,8 @@
 Each case copies the store's bytes into a fresh ``memory://`` store, corrupts one key (JSON-aware
 value replacement, key deletion, truncation, byte flips, garbage, removal), then reads everything:
 builders, every lazy array, the containers, every column. The only exceptions allowed out are
-``HdmfZarrError`` subclasses; a case taking more than ``CASE_SECONDS`` counts as a hang.
+``HdmfZarrError`` subclasses; a case taking more than ``CASE_SECONDS`` counts as a hang when it does so
+again on a second try (a CI machine once stalled a 20 ms case for 106 s; a pathological input is slow every time).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import copy
 import faulthandler
 import json
 import random
+import sys
 import time
 from pathlib import Path
 from collections import Counter
@@ -187,19 +189,32 @@ def run_cases(files: dict[str, bytes], seed: int, n: int, tag: str) -> tuple[Cou
         rng = random.Random(seed * 1_000_003 + i)
         damaged, what = corrupt(files, rng)
         path = f"/hardening-fuzz-{tag}-{seed}-{i}.zarr"
-        start = time.perf_counter()
-        try:
-            read_all_from(damaged, fs, path)
-            outcomes["read fine"] += 1
-        except HdmfZarrError as exc:
-            outcomes[type(exc).__name__] += 1
-        except Exception as exc:  # noqa: BLE001 - the point of the test
-            failures.append(f"seed {seed} case {i} ({what}): {type(exc).__name__}: {exc}"[:400])
-        elapsed = time.perf_counter() - start
+        elapsed, outcome = _timed_case(damaged, fs, path)
+        if elapsed > CASE_SECONDS:  # a slow input is slow again; a stall of the machine is not
+            elapsed = min(elapsed, _timed_case(damaged, fs, path)[0])
         slowest = max(slowest, elapsed)
         if elapsed > CASE_SECONDS:
-            failures.append(f"seed {seed} case {i} ({what}): took {elapsed:.1f} s")
+            failures.append(f"seed {seed} case {i} ({what}): took {elapsed:.1f} s, twice")
+        elif isinstance(outcome, str):
+            outcomes[outcome] += 1
+        else:
+            failures.append(f"seed {seed} case {i} ({what}): {type(outcome).__name__}: {outcome}"[:400])
     return outcomes, failures, slowest
+
+
+def _timed_case(damaged: dict[str, bytes], fs: Any, path: str) -> tuple[float, str | Exception]:
+    """(seconds, outcome) of reading one damaged store: "read fine", a project error's class name, or the
+    foreign exception that escaped."""
+    start = time.perf_counter()
+    outcome: str | Exception
+    try:
+        read_all_from(damaged, fs, path)
+        outcome = "read fine"
+    except HdmfZarrError as exc:
+        outcome = type(exc).__name__
+    except Exception as exc:  # noqa: BLE001 - the point of the test
+        outcome = exc
+    return time.perf_counter() - start, outcome
 
 
 @pytest.mark.slow
@@ -216,6 +231,27 @@ def test_corrupted_stores_raise_only_project_errors(base_stores: dict, zarr_form
     assert sum(outcomes.values()) == CASES_PER_BLOCK
     # the corruption really bites: most cases are refused with a project error
     assert outcomes["read fine"] < CASES_PER_BLOCK * 0.9, outcomes
+
+
+def test_hang_is_a_case_slow_twice_not_a_stall(monkeypatch: pytest.MonkeyPatch, base_stores: dict) -> None:
+    """The hang check reports a case slow on both tries and forgives one slow try (a stalled machine)."""
+    this = sys.modules[__name__]
+    monkeypatch.setattr(this, "CASE_SECONDS", 0.05)
+    tries: list[int] = []
+
+    def slow(files: dict, fs: Any, path: str) -> None:
+        tries.append(1)
+        if len(tries) in sleepy:
+            time.sleep(0.1)
+
+    monkeypatch.setattr(this, "read_all_from", slow)
+    sleepy = {1}  # the first try stalls, the retry is quick
+    outcomes, failures, _ = this.run_cases(base_stores[3], 1, 2, "stall")
+    assert failures == [] and outcomes["read fine"] == 2 and len(tries) == 3
+    tries.clear()
+    sleepy = {1, 2}  # slow every time: a hang
+    outcomes, failures, _ = this.run_cases(base_stores[3], 1, 1, "hang")
+    assert len(failures) == 1 and "twice" in failures[0] and not outcomes
 
 
 def test_corruption_is_deterministic(base_stores: dict) -> None:
