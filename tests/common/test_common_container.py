@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 import uuid
 
 import numpy as np
@@ -145,15 +144,3 @@ def test_data_type_classvars():
     assert Container.data_type == "Container" and Container.namespace == "hdmf-common"
     assert Data.data_type == "Data"
 
-
-@pytest.mark.slow  # a timing check: meaningless on a loaded machine, so out of the quick loop
-def test_bare_container_is_cheap():
-    n = 20000
-    best = float("inf")
-    for _ in range(3):
-        t0 = time.perf_counter()
-        for _ in range(n):
-            Container("x")
-        best = min(best, (time.perf_counter() - t0) / n)
-    # ~0.5 us here; hdmf 6.2 takes ~9 us. Generous bound for loaded CI machines.
-    assert best < 5e-6, f"Container() took {best * 1e6:.2f} us"
