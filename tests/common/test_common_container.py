@@ -143,4 +143,3 @@ def test_data_len_getitem_append_extend():
 def test_data_type_classvars():
     assert Container.data_type == "Container" and Container.namespace == "hdmf-common"
     assert Data.data_type == "Data"
-
