@@ -189,3 +189,46 @@ def test_big_endian_raw_chunks_are_read_by_ranges_as_native_values(tmp_path: Pat
         assert all(g.dtype == np.float64 and g.dtype.isnative for g in got)
         assert all(np.array_equal(g, rows[i]) for g, i in zip(got, (1, 2, 3999)))
         assert all(np.array_equal(a, b) for a, b in zip(col[:], rows))
+
+
+def test_a_whole_raw_column_is_read_chunk_by_chunk_straight_into_the_array_returned(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bulk read of a raw local column is one positional read per chunk, each into its part of the array
+    returned (no chunk buffers, no copies); a chunk not stored gives the fill value, one cut short is refused."""
+    n = 600_000  # three chunks of 262,144 float64
+    values = np.random.default_rng(3).standard_normal(n)
+    t = DynamicTable(name="t", description="d")
+    t.add_column("noise", "random floats")
+    t.extend({"id": np.arange(n), "noise": values})
+    path = tmp_path / "t.zarr"
+    with ZarrIO(path, "w") as io:
+        io.write(t)
+    assert _compressors(path, "noise", 3) == [] and sorted(p.name for p in (path / "noise" / "c").iterdir()) == \
+        ["0", "1", "2"]
+    buffers: list[np.ndarray] = []
+    original = ConfinedLocalStore.read_range_sync
+
+    def recording(self, key: str, start: int, out: np.ndarray):  # noqa: ANN001, ANN202
+        buffers.append(out)
+        return original(self, key, start, out)
+
+    monkeypatch.setattr(ConfinedLocalStore, "read_range_sync", recording)
+    with ZarrIO(path) as io:
+        got = np.asarray(io.read()["noise"].data)
+        assert np.array_equal(got, values)
+        assert len(buffers) == 3 and all(np.shares_memory(got, b) for b in buffers)
+        buffers.clear()
+        part = io.read()["noise"].data[100_000:590_000]
+        assert np.array_equal(part, values[100_000:590_000]) and len(buffers) == 3
+    second = (path / "noise" / "c" / "1").read_bytes()
+    (path / "noise" / "c" / "1").unlink()
+    with ZarrIO(path) as io:
+        got = np.asarray(io.read()["noise"].data)
+        assert np.array_equal(got[:262_144], values[:262_144]) and not got[262_144:524_288].any()
+        assert np.array_equal(got[524_288:], values[524_288:])
+    (path / "noise" / "c" / "1").write_bytes(second)
+    chunk = path / "noise" / "c" / "2"
+    chunk.write_bytes(chunk.read_bytes()[:1000])
+    with ZarrIO(path) as io, pytest.raises(CorruptStoreError, match="/noise.*chunk 2 is cut short"):
+        np.asarray(io.read()["noise"].data)

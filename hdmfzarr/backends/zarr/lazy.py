@@ -124,10 +124,9 @@ class ZarrChunkSource:
                 yield c, None if block is None else \
                     block[tuple(slice(0, min(n, s - j * n)) for j, n, s in zip(c, self.chunks, self.shape))]
 
-    def read_range(self, chunk: int, lo: int, hi: int) -> np.ndarray | None:
-        """Elements ``lo:hi`` of chunk ``chunk`` of a 1-D array whose chunks are stored raw in a local or memory
-        store, read as one byte range into the array returned (a row, not its 2 MB chunk; no copy when stored in
-        native byte order); None: read the chunk whole instead."""
+    def _raw_dtype(self) -> np.dtype | None:
+        """The dtype of a 1-D array whose chunks are stored raw in a local or memory store (an element is then a
+        byte range: rows and whole columns are read straight into the array returned); None otherwise."""
         if self._raw is False:
             try:
                 ok = len(self.shape) == 1 and self._whole_chunks() and self.sync
@@ -135,22 +134,48 @@ class ZarrChunkSource:
                 self._read_bytes = chunk_range_reader(self.array) if self._raw is not None else None
             except Exception:  # noqa: BLE001 - metadata zarr cannot describe: the whole-chunk path decides
                 self._raw = None
-        raw = self._raw
-        if raw is None:
-            return None
-        assert isinstance(raw, np.dtype) and self._read_bytes is not None  # decided just above
-        out = np.empty(hi - lo, dtype=raw)
+        return self._raw if isinstance(self._raw, np.dtype) else None
+
+    def _read_raw(self, chunk: int, lo: int, out: np.ndarray) -> bool:
+        """Fill ``out`` with elements from ``lo`` of raw chunk ``chunk`` (one positional read); False: the chunk
+        is not stored (its fill value comes through the whole-chunk path)."""
+        assert self._read_bytes is not None  # _raw_dtype() said the chunks are raw
+        size = out.itemsize
         try:
-            got = self._read_bytes((chunk,), lo * raw.itemsize, out)
+            got = self._read_bytes((chunk,), lo * size, out)
         except Exception as exc:  # I/O errors, unsafe links
             raise translate_error(exc, self.where, "read chunks") from exc
-        if got is None:  # not stored: the fill value, through the whole-chunk path
-            return None
+        if got is None:
+            return False
         if got < out.nbytes:
-            size = raw.itemsize
+            hi = lo + out.size
             raise CorruptStoreError(
-                f"{self.where}: chunk {chunk} is cut short: elements {lo}:{hi} of {raw} need bytes "
+                f"{self.where}: chunk {chunk} is cut short: elements {lo}:{hi} of {out.dtype} need bytes "
                 f"{lo * size}:{hi * size}, got {got} bytes there (the chunk holds {self.chunks[0] * size})")
+        return True
+
+    def read_range(self, chunk: int, lo: int, hi: int) -> np.ndarray | None:
+        """Elements ``lo:hi`` of chunk ``chunk`` of a raw 1-D array (see :meth:`_raw_dtype`), read as one byte
+        range (a row, not its 2 MB chunk; no copy when stored in native byte order); None: read the chunk whole."""
+        raw = self._raw_dtype()
+        if raw is None:
+            return None
+        out = np.empty(hi - lo, dtype=raw)
+        if not self._read_raw(chunk, lo, out):
+            return None
+        return out if raw.isnative else out.astype(raw.newbyteorder("="))
+
+    def _read_raw_region(self, start: int, stop: int) -> np.ndarray | None:
+        """Elements ``start:stop`` of a raw 1-D array, each chunk's part read straight into one output array (a
+        whole column: no chunk buffers, no copies); None: not raw, or a chunk is not stored."""
+        raw = self._raw_dtype()
+        if raw is None:
+            return None
+        out, n = np.empty(stop - start, dtype=raw), self.chunks[0]
+        for c in range(start // n, (stop - 1) // n + 1):
+            lo, hi = max(start, c * n), min(stop, (c + 1) * n)
+            if not self._read_raw(c, lo - c * n, out[lo - start:hi - start]):
+                return None
         return out if raw.isnative else out.astype(raw.newbyteorder("="))
 
     def _whole_chunks(self) -> bool:
@@ -188,15 +213,18 @@ class ZarrChunkSource:
         return [out[c] for c in coords]
 
     def _read_region(self, key: tuple[Any, ...]) -> np.ndarray | None:
-        """A unit-step region (a whole column) of a synchronous store, assembled from :meth:`_whole_blocks`
-        into one output array (no cache, no event loop); None where zarr's own read must do it."""
+        """A unit-step region (a whole column) of a synchronous store, read raw (:meth:`_read_raw_region`) or
+        assembled from :meth:`_whole_blocks` into one output array (no cache, no event loop); None where zarr's
+        own read must do it."""
         if not all(isinstance(k, slice) and k.step in (None, 1) for k in key):
             return None
         bounds = [k.indices(n)[:2] for k, n in zip(key, self.shape)]
         if any(stop <= start for start, stop in bounds):
             return None
+        if len(bounds) == 1 and (out := self._read_raw_region(*bounds[0])) is not None:
+            return out
         coords = list(product(*(range(a // c, (b - 1) // c + 1) for (a, b), c in zip(bounds, self.chunks))))
-        out: np.ndarray | None = None
+        out = None
         for c, block in self._whole_blocks(coords):
             if block is None:  # a missing chunk zarr refuses: its own error
                 return None
