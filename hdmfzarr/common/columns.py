@@ -1,10 +1,7 @@
-"""Table columns: ``VectorData``, ``VectorIndex``, ``ElementIdentifiers``, ``DynamicTableRegion``.
+"""Table columns: ``VectorData``, ``VectorIndex``, ``ElementIdentifiers``, ``DynamicTableRegion``, ``EnumData``.
 
-A column holds its data in one :class:`~hdmfzarr.appendable.AppendableArray`: the *base* data as given
-or as read (a list, numpy array, ``DataIO`` or a lazy array from a store) plus the rows appended since.
-In-memory columns merge those rows into the base when ``data`` is read; a column read from a store opened
-for writing holds the store's own appendable array, so the backend appends just its new rows (the array's
-``pending_rows``) and hands the grown stored array back to that array, not to the column.
+Each holds its data in one :class:`~hdmfzarr.appendable.AppendableArray` (base data as given or read, plus
+rows appended since); a column read from a store opened for writing holds the store's own array.
 """
 
 from __future__ import annotations
@@ -52,7 +49,7 @@ class BufferedData(Data):
         """Fix the column's dtype (spec name or numpy dtype); converts in-memory base data to it (with
         ``convert=False`` only checks it: a list stays a list, as hdmf keeps it)."""
         ctype = resolve_dtype(dtype, where=f"{self._where()}: ")
-        raw = self._raw_base()
+        raw = self.base_data
         self._list_cache = None
         self._typed = self._typed or convert
         if raw is not None and not is_lazy_array(raw) and not isinstance(raw, DataChunkIterator):
@@ -73,7 +70,7 @@ class BufferedData(Data):
 
     def _default_int64(self) -> None:
         """Make an in-memory integer column int64 unless its data already is an integer array."""
-        raw = self._raw_base()
+        raw = self.base_data
         if self._ctype is None and not self.is_lazy and not (isinstance(raw, np.ndarray) and raw.dtype.kind in "iu"):
             self.set_dtype("int64", convert=raw is not None and type(raw) is not list)
 
@@ -82,7 +79,7 @@ class BufferedData(Data):
         """The column's value type: as set, else inferred from the data (None while empty)."""
         ct = self._ctype
         if ct is None:
-            raw = self._raw_base()
+            raw = self.base_data
             if raw is not None:
                 if isinstance(raw, np.ndarray) or (is_lazy_array(raw) and hasattr(raw, "dtype")):
                     if raw.dtype.kind != "O" or len(raw) == 0:
@@ -110,7 +107,7 @@ class BufferedData(Data):
     def note_given_ragged(self) -> ColumnType | None:
         """If the data given holds elements of different lengths (and no row was checked since), mark the
         column ragged unwarned (its next row warns, as hdmf) and return its value type; else None."""
-        if self._ragged is None and is_ragged_list(self._raw_base()):
+        if self._ragged is None and is_ragged_list(self.base_data):
             return self.mark_ragged(warned=False)
         return None
 
@@ -127,7 +124,7 @@ class BufferedData(Data):
     def takes_ragged_rows(self) -> bool:
         """Whether a row of another shape is kept, noting the column ragged (warned on the next row, as hdmf):
         rows are a list (as given, or none yet) and no dtype was set; an array column takes one shape only."""
-        raw = self._raw_base()
+        raw = self.base_data
         if self._typed or not (raw is None or type(raw) is list):
             return False
         if self._ragged is None:
@@ -146,7 +143,7 @@ class BufferedData(Data):
 
     @property
     def dtype(self) -> np.dtype | None:
-        raw = self._raw_base()
+        raw = self.base_data
         if raw is not None and hasattr(raw, "dtype"):
             return raw.dtype
         ct = self.column_type
@@ -154,7 +151,7 @@ class BufferedData(Data):
 
     def row_shape(self) -> tuple[int, ...] | None:
         """Shape of one element (``()`` for scalars); None when the column is empty and untyped."""
-        raw = self._raw_base()
+        raw = self.base_data
         if raw is not None:
             shape = getattr(raw, "shape", None)
             if shape is not None and len(shape) >= 1 and not isinstance(raw, DataChunkIterator):
@@ -172,9 +169,6 @@ class BufferedData(Data):
     @property
     def base_data(self) -> Any:
         """The stored (or given) data without the buffered rows: a lazy array stays unread."""
-        return self._raw_base()
-
-    def _raw_base(self) -> Any:
         raw = self._arr.stored
         return raw.data if isinstance(raw, DataIO) else raw
 
@@ -214,7 +208,7 @@ class BufferedData(Data):
         n = self._nbase
         if n is not None:
             return n
-        raw = self._raw_base()
+        raw = self.base_data
         if raw is None:
             self._nbase = 0
             return 0
@@ -238,11 +232,11 @@ class BufferedData(Data):
     @property
     def is_lazy(self) -> bool:
         """True when the base data is an array read from a store."""
-        return is_lazy_array(self._raw_base())
+        return is_lazy_array(self.base_data)
 
     def to_dask(self, chunks: Any = None) -> Any:
         """The column as a dask array: stored chunks stay lazy, buffered rows become one in-memory block."""
-        raw = self._check_daskable(self._raw_base())
+        raw = self._check_daskable(self.base_data)
         if self.rows.count and not (is_lazy_array(raw) or is_dask_array(raw)):
             return to_dask(BufferedData.get_all(self), chunks)  # all in memory: merge
         return self._arr.to_dask(chunks)
@@ -277,7 +271,7 @@ class BufferedData(Data):
         none yet) grows in place as in hdmf, anything else becomes one array."""
         if not self.rows.count or self.is_lazy:
             return
-        raw = self._raw_base()
+        raw = self.base_data
         if not self.rows.blocks and ((raw is None and not self._typed) or type(raw) is list):
             if raw is None:
                 self._set_raw_base(list(self.rows.tail))
@@ -299,7 +293,7 @@ class BufferedData(Data):
         """Buffer one row (amortised O(1)). An array with as many dimensions as an array column holds rows
         and is added as those rows (as hdmf appends to an array)."""
         if isinstance(value, np.ndarray) and value.ndim:
-            raw = self._raw_base()
+            raw = self.base_data
             shape = None if raw is None or isinstance(raw, (list, tuple)) else getattr(raw, "shape", None)
             if shape is not None and len(shape) == value.ndim:
                 self.extend(value)
@@ -323,7 +317,7 @@ class BufferedData(Data):
 
     # --- reading --------------------------------------------------------------------------
     def _indexable_base(self) -> Any:
-        raw = self._raw_base()
+        raw = self.base_data
         if raw is None:
             ct = self.column_type
             return ct.to_array([]) if ct is not None else np.zeros(0)
@@ -351,7 +345,7 @@ class BufferedData(Data):
         """The stored elements by int, slice or integer array, reading only what is needed from a lazy base."""
         if self.rows.count:
             self._flush()
-        raw = self._raw_base()
+        raw = self.base_data
         if type(raw) is list and not isinstance(key, (int, np.integer, np.bool_)):
             # rows of a list base as hdmf gives them: a list (a slice of it, or the selected elements)
             if isinstance(key, slice):
@@ -367,7 +361,7 @@ class BufferedData(Data):
         if self.rows.count:
             self._flush()
         sel = select_rows(key, len(self), self._where)
-        raw = self._raw_base()
+        raw = self.base_data
         if self.rows.count:
             raw = self._arr
         elif not (isinstance(sel, int) and (type(raw) is list or isinstance(raw, np.ndarray) or is_lazy_array(raw))):
@@ -394,7 +388,7 @@ class BufferedData(Data):
     def __repr__(self) -> str:
         # Never touches the data: lengths and dtypes only (a lazy base is not read).
         parts = [self._where(), f"rows={len(self)}"]
-        dtype = self.spec_dtype if self._ctype is not None or not self.is_lazy else getattr(self._raw_base(), "dtype", None)
+        dtype = self.spec_dtype if self._ctype is not None or not self.is_lazy else getattr(self.base_data, "dtype", None)
         if dtype is not None:
             parts.append(f"dtype={dtype}")
         if self.is_lazy:
@@ -450,10 +444,10 @@ class VectorIndex(VectorData):
         return arr.astype(_min_uint(int(arr.max())), copy=False) if arr.size else arr
 
     def _flush(self) -> None:
-        raw = self._raw_base()
+        raw = self.base_data
         before = len(raw) if type(raw) is list else 0
         super()._flush()
-        raw = self._raw_base()
+        raw = self.base_data
         if isinstance(raw, np.ndarray) and raw.size and raw.dtype.kind in "iu":
             self._set_raw_base(raw.astype(_min_uint(int(raw[-1])), copy=False))
         elif type(raw) is list and len(raw) > before:
@@ -478,9 +472,7 @@ class VectorIndex(VectorData):
             target.extend(values)
         self.append(len(target))
 
-    def add_row(self, values: Any, index: bool = False) -> None:  # type: ignore[override]
-        """hdmf's name for ``add_vector``: append one ragged row."""
-        self.add_vector(values, index=index)
+    add_row = add_vector  # type: ignore[assignment]  # hdmf's name
 
     def _offsets(self, lo: int, hi: int) -> np.ndarray:
         """Start offsets of rows lo..hi-1 followed by the end of row hi-1, as int64 (``hi-lo+1`` values)."""
@@ -503,8 +495,8 @@ class VectorIndex(VectorData):
         """Ragged rows: an array per row (a list of arrays per row for doubly ragged)."""
         idx = select_rows(key, len(self), self._where)
         if isinstance(idx, int):
-            offsets, target = self._raw_base(), self.target
-            values = target._raw_base()
+            offsets, target = self.base_data, self.target
+            values = target.base_data
             if (is_lazy_array(offsets) and is_lazy_array(values) and not self.rows.count and not target.rows.count
                     and not isinstance(target, VectorIndex)):  # a stored row (rows read one by one): no layers
                 pair = offsets[max(idx - 1, 0):idx + 1].tolist()
@@ -677,7 +669,7 @@ class DynamicTableRegion(VectorData):
         if table is None:  # as hdmf: unsetting is a no-op
             return
         if self.validate_data and not self.is_lazy:
-            raw = self._raw_base()
+            raw = self.base_data
             if raw is not None and not isinstance(raw, DataChunkIterator):
                 self.check_in_bounds(raw, table)
         self._table = table
@@ -757,8 +749,6 @@ class DynamicTableRegion(VectorData):
         return f"<DynamicTableRegion {self.name!r} rows={len(self)} table={target!r}>"
 
 
-
-
 class EnumData(VectorData):
     """A column of values drawn from a fixed set (hdmf-experimental ``EnumData``).
 
@@ -830,9 +820,7 @@ class EnumData(VectorData):
         if index:
             return idx
         out = self._resolve(idx)
-        if join:
-            return "".join(np.asarray(out).ravel().tolist())
-        return out
+        return "".join(np.asarray(out).ravel().tolist()) if join else out
 
 
 def as_positions(values: Any) -> np.ndarray:

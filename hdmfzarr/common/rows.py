@@ -1,7 +1,5 @@
-"""How a ``DynamicTable``'s columns take appended rows (``add_row``, ``extend``): one plan per column,
-from its top index to its leaf, that checks a cell and appends it (with a fast path for plain cells),
-and the flattening of nested rows into a ragged column's values and offsets. Imported when a table
-first takes rows, so reading a table from a store does not load it."""
+"""How a ``DynamicTable``'s columns take appended rows (``add_row``, ``extend``): one checking plan per
+column, and nested rows flattened into values and offsets. Imported when a table first takes rows."""
 
 from __future__ import annotations
 
@@ -138,7 +136,7 @@ class ColumnPlan:
             if problem:
                 raise self.error(f"{problem}; the row was not added")
             if self.region:
-                self._check_region(value)
+                self.leaf.check_in_bounds(value)
             return value, new_ct
         try:
             arr = np.asarray(value)
@@ -171,7 +169,7 @@ class ColumnPlan:
         if elements and self.row_shape is not None and arr.shape[1:] != self.row_shape:
             raise self.error(f"expected elements of shape {self.row_shape}, got shape {arr.shape[1:]}")
         if self.region:
-            self._check_region(arr)
+            self.leaf.check_in_bounds(arr)
 
     def _check_ragged(self, value: Any, depth: int, ct: ColumnType | None) -> tuple[Any, ColumnType | None]:
         if depth > 1:
@@ -195,10 +193,6 @@ class ColumnPlan:
             if got is not None:
                 ct = new_ct = got  # each element's region bounds are checked with it
         return value, new_ct
-
-    def _check_region(self, values: Any) -> None:
-        if isinstance(self.leaf, DynamicTableRegion):
-            self.leaf.check_in_bounds(values)
 
     def commit_cell(self, value: Any, new_ct: ColumnType | None) -> None:
         """Append a checked cell: a ragged row through its index (which looks an enum's values up), an enum's

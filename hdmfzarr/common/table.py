@@ -1,9 +1,7 @@
 """``DynamicTable``: a table of columns (plain, ragged, doubly ragged, region) with row ids.
 
-Rows are added in amortised O(1) (``add_row`` validates the one row, then appends to each
-column's Python-list buffer) or in batches (``extend``, vectorised with numpy). Reading works on
-in-memory or lazy (store-backed) columns and reads only what a selection needs. pandas is
-optional: it is imported only by ``to_dataframe``/``from_dataframe``/``get(..., df=True)``.
+Rows are added one at a time in amortised O(1) (``add_row``) or in batches (``extend``); reads take only
+what a selection needs. pandas is imported only by the DataFrame methods.
 """
 
 from __future__ import annotations
@@ -297,13 +295,9 @@ class DynamicTable(Container):
         else:
             arr = np.asarray(id)
             if arr.size and arr.dtype.kind not in "iu":
-                raise ContainerError(
-                    f"{self._where()}: 'id' must be integers, got dtype {arr.dtype}"
-                )
-            if type(id) is list:  # kept a list, as hdmf keeps it
-                ids = ElementIdentifiers("id", id)
-            else:
-                ids = ElementIdentifiers("id", arr.astype(np.int64, copy=False) if arr.size else np.zeros(0, np.int64))
+                raise ContainerError(f"{self._where()}: 'id' must be integers, got dtype {arr.dtype}")
+            # a list is kept a list, as hdmf keeps it
+            ids = ElementIdentifiers("id", id if type(id) is list else arr.astype(np.int64, copy=False))
         self._adopt(ids)
         return ids
 
@@ -358,9 +352,7 @@ class DynamicTable(Container):
         """The column object named ``name`` (the top index for ragged columns), or ``id``."""
         if name == "id":
             return self.id
-        col = self._tops.get(name)
-        if col is None:
-            col = self._objects.get(name)
+        col = self._tops.get(name) or self._objects.get(name)  # containers are always truthy
         if col is None:
             raise ContainerKeyError(f"{self._where()}: no column {name!r}; columns are {list(self._colnames)}")
         return col
@@ -589,9 +581,17 @@ class DynamicTable(Container):
                    lacks: str = "no value for") -> dict[str, ColumnPlan]:
         """The column plans for a row or batch naming ``values``' columns: optional predefined columns it
         names are created first (while the table has no rows); it must name each column once."""
-        plans = self._plans or self._get_plans()
+        plans = self._get_plans()
         if values.keys() != plans.keys():
-            self._add_missing_predefined(values)
+            infos = self._column_infos()  # optional predefined columns named here are created (while no rows)
+            for key in values:
+                if key not in self._tops and key in infos and key != "id":
+                    if len(self):
+                        raise ContainerError(
+                            f"{self._where()}: optional column {key!r} was not created and the table already "
+                            f"has {len(self)} rows; call add_column({key!r}, data=...) first"
+                        )
+                    self.add_column(key)
             plans = self._get_plans()
             missing = [c for c in plans if c not in values]
             extra = [c for c in values if c not in plans]
@@ -602,24 +602,22 @@ class DynamicTable(Container):
                                      f"{list(self._colnames)}")
         return plans
 
-    def _add_missing_predefined(self, values: Mapping[str, Any]) -> None:
-        """Create optional predefined columns named in a row when the table has no rows yet."""
-        infos = self._column_infos()
-        for key in values:
-            if key not in self._tops and key in infos and key != "id":
-                if len(self):
-                    raise ContainerError(
-                        f"{self._where()}: optional column {key!r} was not created and the table already "
-                        f"has {len(self)} rows; call add_column({key!r}, data=...) first"
-                    )
-                self.add_column(key)
-
     def extend(self, rows: Any, enforce_unique_id: bool = False) -> None:
         """Append many rows: a dict of columns (lists/arrays; ragged: a sequence per row) or a DataFrame.
 
         Ids come from an ``"id"`` key (or a DataFrame index named ``id``), else continue from ``len(self)``.
         """
-        columns, ids = self._columns_from_batch(rows)
+        if isinstance(rows, Mapping):
+            columns = dict(rows)
+        elif hasattr(rows, "to_dict") and hasattr(rows, "columns") and hasattr(rows, "index"):  # a DataFrame
+            columns = {str(c): rows[c].to_numpy() for c in rows.columns}  # ids: its "id" column, else an index named id
+            if "id" not in columns and rows.index.name == "id":
+                columns["id"] = rows.index.to_numpy()
+        else:
+            raise ContainerError(
+                f"{self._where()}: extend takes a dict of columns or a pandas DataFrame, got {type(rows).__name__}"
+            )
+        ids = columns.pop("id", None)
         plans = self._plans_for(columns, "extend got", "lacks")
         lengths = {k: len(v) for k, v in columns.items()}
         if ids is not None:
@@ -654,18 +652,6 @@ class DynamicTable(Container):
             plan._specialise()
         self.id.extend(id_arr)
         self.id.set_modified(True)
-
-    def _columns_from_batch(self, rows: Any) -> tuple[dict[str, Any], Any]:
-        if isinstance(rows, Mapping):
-            columns = dict(rows)
-            return columns, columns.pop("id", None)
-        if hasattr(rows, "to_dict") and hasattr(rows, "columns") and hasattr(rows, "index"):  # a DataFrame
-            columns = {str(c): rows[c].to_numpy() for c in rows.columns}  # ids: its "id" column, else an index named id
-            ids = columns.pop("id", None)
-            return columns, rows.index.to_numpy() if ids is None and rows.index.name == "id" else ids
-        raise ContainerError(
-            f"{self._where()}: extend takes a dict of columns or a pandas DataFrame, got {type(rows).__name__}"
-        )
 
     # --- ids ------------------------------------------------------------------------------
     def _ids_to_rows(self) -> dict[Any, int]:
@@ -857,13 +843,9 @@ class DynamicTable(Container):
 
     def __eq__(self, other: object) -> bool:
         """As hdmf: the same name, description and contents (their DataFrames are equal)."""
-        if other is self:
-            return True
-        if not isinstance(other, DynamicTable):
-            return False
-        if self.name != other.name or self.description != other.description:
-            return False
-        return bool(self.to_dataframe().equals(other.to_dataframe()))
+        return other is self or (isinstance(other, DynamicTable) and self.name == other.name
+                                 and self.description == other.description
+                                 and bool(self.to_dataframe().equals(other.to_dataframe())))
 
     __hash__ = Container.__hash__  # still hashable by identity
 
@@ -876,7 +858,6 @@ class DynamicTable(Container):
         names = list(self._colnames)
         shown = repr(names) if len(names) <= 10 else repr(names[:10])[:-1] + f", ... +{len(names) - 10}]"
         return f"<{self._where()} rows={len(self)} columns={shown}>"
-
 
 
 def _nesting_depth(values: list) -> int:
@@ -894,8 +875,6 @@ def _nesting_depth(values: list) -> int:
             break
         probe = probe[0]
     return depth
-
-
 
 
 class MeaningsTable(DynamicTable):
