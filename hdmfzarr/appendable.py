@@ -1,11 +1,7 @@
 """Arrays that grow by rows: the one "stored part + pending rows" type, backend-neutral.
 
-:class:`RowBuffer` holds rows appended and not yet merged or stored (single rows in a list for a
-cheap ``append``, batches as numpy blocks). :class:`AppendableArray` is an array read from a store
-opened for writing: its stored part (any lazy array a backend made) plus a ``RowBuffer``. A
-backend only reads ``pending_rows`` from it and, after writing them, calls ``mark_stored`` with
-the grown stored array. Table columns hold their data in one too (``BufferedData``): the store's own
-array, or one around their in-memory data, whose pending rows they merge into it when read.
+A backend reads an :class:`AppendableArray`'s ``pending_rows`` and, once they are written, calls
+``mark_stored`` with the grown stored array; table columns keep their data in one too.
 """
 
 from __future__ import annotations

@@ -1,8 +1,6 @@
 """The base classes of every container: ``Container`` (a group) and ``Data`` (a dataset).
 
-Containers are plain Python objects: a name, a parent set once, children, a lazily drawn
-uuid4 ``object_id`` and a ``modified`` flag. No metaclass, no registry, no per-attribute
-hooks, so that building a tree of many small objects stays cheap.
+Plain Python objects (no metaclass, registry or per-attribute hooks), so a tree of many small ones stays cheap.
 """
 
 from __future__ import annotations
@@ -258,12 +256,9 @@ class GroupView(Mapping):
         self._container = container
         self._path = path
 
+    @held_reads()
     def _entries(self) -> dict[str, Any]:
         """Name -> object or value; a stored value not read yet stays :class:`Deferred` (read on lookup)."""
-        with held_reads():
-            return self._find_entries()
-
-    def _find_entries(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
         c: Any = self._container  # a Container: field_paths / field_datasets are its ClassVars
         n = len(self._path)

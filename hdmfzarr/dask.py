@@ -1,10 +1,6 @@
 """Dask integration: lazy datasets and table columns as dask arrays aligned with their storage chunks.
 
-``to_dask(x)`` accepts a lazy array read from a store, a ``Data``/``VectorData`` container, a dask
-array or in-memory data. Writing dask arrays needs nothing from here: give a dask array as a dataset's
-(or column's) data and ``ZarrIO.write`` stores it block by block through dask (see
-``hdmfzarr/backends/zarr/daskio.py``), on whatever scheduler is active (threads, or a
-``dask.distributed`` client). dask is an optional extra: ``pip install hdmfzarr[dask]``.
+(Writing a dask array given as data is ``backends/zarr/daskio.py``'s.) dask is an optional extra.
 """
 
 from __future__ import annotations

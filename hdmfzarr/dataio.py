@@ -1,9 +1,5 @@
-"""Per-dataset storage options and streamed data, independent of any backend.
-
-``DataIO`` wraps a dataset's data with chunking/compression wishes (hdmf's DataIO idea);
-``DataChunkIterator`` lets data larger than memory be written piece by piece; ``Deferred`` is a stored
-value read on first use.
-"""
+"""Per-dataset storage options (``DataIO``), streamed data (``DataChunkIterator``) and stored values read on
+first use (``Deferred``), independent of any backend."""
 
 from __future__ import annotations
 

@@ -1,9 +1,7 @@
 """Optional progress bars (tqdm) for long writes, appends and conversions: shown in interactive use only.
 
-A bar is shown when tqdm is installed (``pip install hdmfzarr[tqdm]``) and the session is interactive:
-stderr is a terminal, or the code runs in a Jupyter kernel (then tqdm's notebook widget is used when
-ipywidgets is installed). ``HDMFZARR_PROGRESS=1`` forces bars on, ``HDMFZARR_PROGRESS=0`` off.
-Otherwise (scripts piped to files, CI, tests) every call returns a silent bar with the same methods.
+Shown when tqdm is installed and stderr is a terminal or a Jupyter kernel runs the code;
+``HDMFZARR_PROGRESS=1``/``0`` forces them on/off. Otherwise every call gives a silent bar.
 """
 
 from __future__ import annotations

@@ -1,10 +1,7 @@
 """Notebook views of containers: a collapsible HTML tree (``_repr_html_``) that never reads a dataset whole.
 
-Every dataset is described from its metadata (type, shape, dtype, chunking, size in memory, compression);
-values are shown only in sections that are open when the view appears (the object displayed itself, a
-table's first ``PREVIEW_ROWS`` rows), read with a bounded selection: folded sections fetch nothing, so
-displaying an NWB file read from S3 costs a few chunk reads, not one per object. The root shows the store
-it was read from (URL credentials redacted); dates and times are shown readably.
+Datasets are described from their metadata; values are read (a bounded selection) only in sections open
+when the view appears, so displaying a file read from S3 costs a few chunk reads, not one per object.
 """
 
 from __future__ import annotations

@@ -1,10 +1,7 @@
 """The hdmf-common container classes (tables, sparse matrices, multi-containers).
 
-Importing this package parses no schema and imports neither pandas, scipy nor zarr, nor any of its
-modules: each class is imported on first use (PEP 562), so reading a table never loads the sparse,
-aligned or multi-container modules. ``CLASS_HOMES`` names where each hdmf-common / hdmf-experimental
-type's class lives, for the TypeMap to register without importing it; ``COMMON_CLASSES`` maps each
-hdmf-common data type to its class (importing them all).
+Each class is imported on first use (PEP 562), so importing this package loads none of its modules;
+``CLASS_HOMES`` says where each type's class lives, for the TypeMap to register without importing it.
 """
 
 from __future__ import annotations

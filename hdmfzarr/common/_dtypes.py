@@ -1,9 +1,5 @@
-"""Column dtypes for tables: map a spec dtype name or numpy dtype to a numpy dtype and a value check.
-
-Spec names and aliases come from ``hdmfzarr.spec.dtypes`` (``text``, ``float32``, ``int`` ->
-``int32`` ...); ``numeric`` columns store float64. ``ColumnType`` says which Python values a column accepts, checked per row with a
-single ``isinstance`` so ``add_row`` stays cheap.
-"""
+"""Column dtypes for tables: a spec dtype name (``hdmfzarr.spec.dtypes``) or numpy dtype as a ``ColumnType``:
+a numpy dtype and the Python values a column accepts, checked per row with one ``isinstance``."""
 
 from __future__ import annotations
 

@@ -1,10 +1,7 @@
 """Building a pandas DataFrame from a DynamicTable: each column read in bulk, lazy columns concurrently.
 
-Every column (and the ids) is one bulk read of the selected rows — a ragged column is one read of
-its offsets and one of its values, split with numpy. When any column is backed by a store, the
-columns are read on a thread pool so that their round trips to a remote store overlap (zarr's I/O
-runs on its own event loop, so the threads mostly wait). Region columns are resolved afterwards,
-reading each target table once.
+Store-backed columns are read on a thread pool so that their round trips overlap; region columns are
+resolved afterwards, reading each target table once.
 """
 
 from __future__ import annotations

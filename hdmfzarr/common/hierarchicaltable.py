@@ -1,11 +1,4 @@
-"""Tables linked by region columns, flattened into one pandas DataFrame (hdmf's ``hierarchicaltable``).
-
-``to_hierarchical_dataframe(table)`` follows the table's first region (DynamicTableRegion) column
-down to the table it points at, recursively: each row of the result is one referenced row of the
-lowest table, indexed by the referencing rows' ids and other columns. Labels are
-``(table name, column)`` tuples. ``drop_id_columns`` and ``flatten_column_index`` tidy the result.
-Needs pandas.
-"""
+"""Tables linked by region columns, flattened into one pandas DataFrame (hdmf's ``hierarchicaltable``)."""
 
 from __future__ import annotations
 
