@@ -106,16 +106,13 @@ class AbstractContainer:
             return
         if current is not None:
             raise ContainerError(
-                f"{self._where()} already has parent "
-                f"{type(current).__name__} {current.name!r}; cannot set parent "
+                f"{self._where()} already has parent {type(current).__name__} {current.name!r}; cannot set parent "
                 f"{type(parent).__name__} {getattr(parent, 'name', None)!r}"
             )
         if parent is None:
             return
         if not isinstance(parent, AbstractContainer):
-            raise ContainerError(
-                f"{self._where()}: parent must be a container, got {type(parent).__name__}"
-            )
+            raise ContainerError(f"{self._where()}: parent must be a container, got {type(parent).__name__}")
         self._parent = parent
         parent.children.append(self)
         parent.set_modified(True)
@@ -131,9 +128,7 @@ class AbstractContainer:
     def add_child(self, child: AbstractContainer) -> AbstractContainer:
         """Make ``child`` a child of this container (sets its parent); returns the child."""
         if not isinstance(child, AbstractContainer):
-            raise ContainerError(
-                f"{self._where()}: a child must be a container, got {type(child).__name__}"
-            )
+            raise ContainerError(f"{self._where()}: a child must be a container, got {type(child).__name__}")
         child.parent = self
         return child
 
@@ -224,11 +219,12 @@ class Children(dict):
             return list(self.values())[key]
         return super().__getitem__(key)
 
-    def add(self, child: AbstractContainer) -> AbstractContainer:
-        """Add ``child`` under its own name (a name already taken raises ContainerError)."""
-        if child.name in self and super().__getitem__(child.name) is not child:
-            raise ContainerError(f"two objects are named {child.name!r} here")
-        super().__setitem__(child.name, child)
+    def add(self, child: AbstractContainer, where: str | None = None) -> AbstractContainer:
+        """Add ``child`` under its own name (a name already taken raises ContainerError naming ``where``)."""
+        if child.name in self and dict.__getitem__(self, child.name) is not child:
+            raise ContainerError(f"{where}: two objects are named {child.name!r}" if where
+                                 else f"two objects are named {child.name!r} here")
+        dict.__setitem__(self, child.name, child)
         return child
 
     @classmethod
@@ -242,9 +238,7 @@ class Children(dict):
             return value  # references still being resolved while reading: kept as given
         out = cls()
         for v in items:
-            if v.name in out and dict.__getitem__(out, v.name) is not v:
-                raise ContainerError(f"{where}: two objects are named {v.name!r}")
-            dict.__setitem__(out, v.name, v)
+            out.add(v, where)
         return out
 
 
@@ -386,8 +380,7 @@ class Data(AbstractContainer):
     def _check_daskable(self, raw: Any) -> Any:
         """``raw`` if it can become a dask array (an empty array for no data); refuses iterators."""
         if isinstance(raw, DataChunkIterator):
-            raise ContainerError(f"{self._where()}: data given as a DataChunkIterator "
-                                 "cannot become a dask array")
+            raise ContainerError(f"{self._where()}: data given as a DataChunkIterator cannot become a dask array")
         return np.zeros(0) if raw is None else raw
 
     def extend(self, values: Any) -> None:

@@ -9,28 +9,11 @@ from __future__ import annotations
 from typing import Any
 
 __all__ = [
-    "HdmfZarrError",
-    "SpecError",
-    "UnknownNamespaceError",
-    "SpecFileNotFoundError",
-    "ContainerError",
-    "ContainerKeyError",
-    "ContainerIndexError",
-    "ContainerTypeError",
-    "BuildError",
-    "ConstructError",
-    "StoreError",
-    "StoreNotFoundError",
-    "StoreAuthError",
-    "StoreUnavailableError",
-    "StoreExistsError",
-    "CorruptStoreError",
-    "IncompleteStoreError",
-    "ConflictError",
-    "DanglingReferenceError",
-    "UnsafeReferenceError",
-    "ValidationError",
-    "import_extra",
+    "HdmfZarrError", "SpecError", "UnknownNamespaceError", "SpecFileNotFoundError", "ContainerError",
+    "ContainerKeyError", "ContainerIndexError", "ContainerTypeError", "BuildError", "ConstructError", "StoreError",
+    "StoreNotFoundError", "StoreAuthError", "StoreUnavailableError", "StoreExistsError", "CorruptStoreError",
+    "IncompleteStoreError", "ConflictError", "DanglingReferenceError", "UnsafeReferenceError", "ValidationError",
+    "import_extra"
 ]
 
 
@@ -41,15 +24,8 @@ class HdmfZarrError(Exception):
 class SpecError(HdmfZarrError, ValueError):
     """A schema (namespace or spec file) is invalid: names the file, the type and the key."""
 
-    def __init__(
-        self,
-        message: str,
-        *,
-        file: str | None = None,
-        data_type: str | None = None,
-        key: str | None = None,
-        line: int | None = None,
-    ) -> None:
+    def __init__(self, message: str, *, file: str | None = None, data_type: str | None = None,
+                 key: str | None = None, line: int | None = None) -> None:
         self.file = file
         self.data_type = data_type
         self.key = key

@@ -18,23 +18,9 @@ if TYPE_CHECKING:
     from hdmfzarr.container import Container, Data
 
 __all__ = [
-    "CLASS_HOMES",
-    "COMMON_CLASSES",
-    "EXPERIMENTAL_CLASSES",
-    "CORE_NAMESPACE",
-    "AlignedDynamicTable",
-    "CSRMatrix",
-    "ColumnInfo",
-    "Container",
-    "Data",
-    "DynamicTable",
-    "DynamicTableRegion",
-    "ElementIdentifiers",
-    "MeaningsTable",
-    "EnumData",
-    "SimpleMultiContainer",
-    "VectorData",
-    "VectorIndex",
+    "CLASS_HOMES", "COMMON_CLASSES", "EXPERIMENTAL_CLASSES", "CORE_NAMESPACE", "AlignedDynamicTable", "CSRMatrix",
+    "ColumnInfo", "Container", "Data", "DynamicTable", "DynamicTableRegion", "ElementIdentifiers", "MeaningsTable",
+    "EnumData", "SimpleMultiContainer", "VectorData", "VectorIndex"
 ]
 
 CORE_NAMESPACE = "hdmf-common"

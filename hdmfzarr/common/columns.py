@@ -58,9 +58,7 @@ class BufferedData(Data):
             except (ValueError, TypeError) as exc:
                 raise ContainerError(f"{self._where()}: cannot make an array of the data: {exc}") from None
             if not ctype.check_array(given):
-                raise ContainerError(
-                    f"{self._where()}: data of dtype {given.dtype} does not fit dtype {dtype!r}"
-                )
+                raise ContainerError(f"{self._where()}: data of dtype {given.dtype} does not fit dtype {dtype!r}")
             if convert:
                 self._set_raw_base(ctype.to_array(given))
         elif isinstance(raw, DataChunkIterator) and raw.dtype is not None and not ctype.is_text \
@@ -219,9 +217,7 @@ class BufferedData(Data):
             return n
         if isinstance(raw, DataChunkIterator):
             if raw.total_rows is None:
-                raise ContainerError(
-                    f"{self._where()}: length of a DataChunkIterator without total_rows is unknown"
-                )
+                raise ContainerError(f"{self._where()}: length of a DataChunkIterator without total_rows is unknown")
             return raw.total_rows
         return len(raw)
 
@@ -244,9 +240,7 @@ class BufferedData(Data):
     def _values_array(self, values: Any) -> np.ndarray:
         """Values (a list) as an array of the column's storage dtype."""
         ct = self.column_type
-        if ct is None:
-            return np.asarray(values)
-        return ct.to_array(values)
+        return np.asarray(values) if ct is None else ct.to_array(values)
 
     def _list_array(self, raw: list) -> np.ndarray:
         """A list base as an array (kept until the list changes length or the data is replaced)."""
@@ -329,9 +323,7 @@ class BufferedData(Data):
             raw = self._values_array(raw)
             self._set_raw_base(raw)
         if isinstance(raw, DataChunkIterator):
-            raise ContainerError(
-                f"{self._where()}: data given as a DataChunkIterator cannot be read back"
-            )
+            raise ContainerError(f"{self._where()}: data given as a DataChunkIterator cannot be read back")
         if not isinstance(raw, np.ndarray) and not is_lazy_array(raw):  # a pandas Series, any other array-like:
             raw = self._values_array(np.asarray(raw))  # positions, not its labels
             self._set_raw_base(raw)
@@ -412,10 +404,8 @@ class VectorData(BufferedData):
     def get_meanings(self) -> Any:
         """The MeaningsTable of this column in its table, or None."""
         getter = getattr(self.parent, "get_meanings_for_column", None)
-        if getter is None:
-            return None
         try:
-            return getter(self.name)
+            return None if getter is None else getter(self.name)
         except KeyError:
             return None
 
@@ -429,9 +419,7 @@ class VectorIndex(VectorData):
 
     def __init__(self, name: str, data: Any, target: VectorData, description: str | None = None) -> None:
         if not isinstance(target, VectorData):
-            raise ContainerError(
-                f"VectorIndex {name!r}: target must be a VectorData, got {type(target).__name__}"
-            )
+            raise ContainerError(f"VectorIndex {name!r}: target must be a VectorData, got {type(target).__name__}")
         self.target = target
         super().__init__(name, description or f"Index for VectorData '{target.name}'", data)
 
