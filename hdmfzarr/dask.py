@@ -26,10 +26,8 @@ def is_dask_array(value: Any) -> bool:
 
 
 def to_dask(obj: Any, chunks: Any = None) -> Any:
-    """``obj`` as a dask array: a lazy array maps one dask block per stored chunk (or shard); ``chunks``
-    overrides the block shape (best a multiple of the stored chunks). Containers (``Data``, table columns)
-    and lazy arrays convert themselves through their ``to_dask`` method; a ``VectorIndex`` gives its
-    offsets: the values of a ragged column are ``column.target.to_dask()``."""
+    """``obj`` as a dask array: one block per stored chunk of a lazy array (``chunks`` overrides the block shape);
+    containers and lazy arrays convert themselves through their ``to_dask`` (a ``VectorIndex`` gives its offsets)."""
     da = import_dask_array()
     if is_dask_array(obj):
         return obj if chunks is None else obj.rechunk(chunks)

@@ -71,9 +71,7 @@ def progress_enabled(show: bool | None = None) -> bool:
 
 def progress_bar(total: int | None, desc: str, unit: str = "it", show: bool | None = None,
                  unit_scale: bool = False, delay: float = 0.5) -> Any:
-    """A tqdm bar over ``total`` units when bars are enabled and tqdm is installed, else a ``SilentBar``.
-
-    The bar appears only once the work has taken ``delay`` seconds, so quick operations print nothing."""
+    """A tqdm bar over ``total`` units if enabled and installed, else a ``SilentBar``; shown after ``delay`` seconds."""
     if not progress_enabled(show):
         return SilentBar()
     try:

@@ -95,23 +95,20 @@ class BufferedData(Data):
         return ct
 
     def mark_ragged(self, warned: bool) -> ColumnType:
-        """Elements of different lengths without an index (hdmf keeps them, warning once): the column holds
-        objects (text stays text); returns its value type."""
+        """Note elements of different lengths without an index (kept as objects, as hdmf; text stays text)."""
         self._ragged = "warned" if warned else "unwarned"
         if self._ctype is None or not self._ctype.is_text:
             self._ctype = OBJECT_TYPE
         return self._ctype
 
     def note_given_ragged(self) -> ColumnType | None:
-        """If the data given holds elements of different lengths (and no row was checked since), mark the
-        column ragged unwarned (its next row warns, as hdmf) and return its value type; else None."""
+        """Mark the column ragged, unwarned, if the data given is (its next row warns, as hdmf); its type, else None."""
         if self._ragged is None and is_ragged_list(self.base_data):
             return self.mark_ragged(warned=False)
         return None
 
     def warn_ragged(self, where: str, enabled: bool = True) -> None:
-        """hdmf's warning for elements of different lengths without an index, once per column (none while
-        ``enabled`` is False, as under ``add_row(check_ragged=False)``)."""
+        """hdmf's warning for elements of different lengths without an index, once per column (if ``enabled``)."""
         if self._ragged == "unwarned" and enabled:
             self._ragged = "warned"
             warnings.warn(
@@ -120,8 +117,7 @@ class BufferedData(Data):
                 "column to add rows with different lengths.", UserWarning, stacklevel=7)
 
     def takes_ragged_rows(self) -> bool:
-        """Whether a row of another shape is kept, noting the column ragged (warned on the next row, as hdmf):
-        rows are a list (as given, or none yet) and no dtype was set; an array column takes one shape only."""
+        """Whether a row of another shape is kept (rows in a list, no dtype set), noting the column ragged."""
         raw = self.base_data
         if self._typed or not (raw is None or type(raw) is list):
             return False
@@ -253,16 +249,14 @@ class BufferedData(Data):
 
     @property
     def array_data(self) -> Any:
-        """The data as a backend stores it: a list becomes one array of the column's dtype; DataIO,
-        iterators and stored arrays are returned as they are."""
+        """The data as a backend stores it: a list becomes one array of the column's dtype; others as they are."""
         data = self.data
         if type(data) is list and data:
             return self._list_array(data)
         return data
 
     def _flush(self) -> None:
-        """Merge buffered rows into an in-memory base (a lazy one keeps them pending): a list (as given, or
-        none yet) grows in place as in hdmf, anything else becomes one array."""
+        """Merge buffered rows into an in-memory base: a list (or none) grows in place, as in hdmf; else an array."""
         if not self.rows.count or self.is_lazy:
             return
         raw = self.base_data
@@ -284,8 +278,7 @@ class BufferedData(Data):
 
     # --- appending (no validation here: tables validate whole rows first) -------------------
     def append(self, value: Any) -> None:
-        """Buffer one row (amortised O(1)). An array with as many dimensions as an array column holds rows
-        and is added as those rows (as hdmf appends to an array)."""
+        """Buffer one row (amortised O(1)); an array with an array column's dimensions is rows (as hdmf appends)."""
         if isinstance(value, np.ndarray) and value.ndim:
             raw = self.base_data
             shape = None if raw is None or isinstance(raw, (list, tuple)) else getattr(raw, "shape", None)
@@ -348,8 +341,7 @@ class BufferedData(Data):
         return self._get_array(key)
 
     def _get_array(self, key: Any) -> Any:
-        """``get`` with numpy results (a list base is read through its cached array). Only a lazy base still
-        has pending rows here: the appendable array reads each part as needed."""
+        """``read`` with numpy results; only a lazy base still has pending rows here (the array reads both parts)."""
         if self.rows.count:
             self._flush()
         sel = select_rows(key, len(self), self._where)
@@ -446,10 +438,7 @@ class VectorIndex(VectorData):
             raw[start:] = [uint(v) for v in raw[start:]]
 
     def add_vector(self, values: Any, index: bool = False) -> None:
-        """Append one ragged row: its values go to the target, its end offset here.
-
-        For an EnumData target the values are looked up in its elements (``index=True``: given as positions).
-        """
+        """Append one ragged row: its values to the target (an EnumData's looked up unless ``index``), its end here."""
         target = self.target
         if isinstance(target, VectorIndex):
             for inner in values:
@@ -520,8 +509,7 @@ class VectorIndex(VectorData):
         return np.split(values, np.cumsum(lengths)[:-1])
 
     def rows_of(self, ends: Any, values: Any) -> list:
-        """Every row, from all of this index's offsets (``get_offsets(slice(None))``) and all of its target's
-        values (``target.read(slice(None))``), read independently (concurrently, by ``to_dataframe``)."""
+        """Every row, from all of this index's offsets and all of its target's values (read apart, concurrently)."""
         ends = np.asarray(ends, dtype=np.int64)
         if not ends.size:
             return []
@@ -541,9 +529,8 @@ class VectorIndex(VectorData):
 
 
 def select_rows(key: Any, n: int, where: str | Callable[[], str]) -> int | slice | np.ndarray:
-    """Rows ``key`` of ``n`` as an int, a step-1 slice or int64 positions (from integers, a boolean mask or a
-    stepped slice); negative rows count from the end and every row must be in range. ``where`` names the
-    object in errors (a callable is asked only then: rows read one by one)."""
+    """Rows ``key`` of ``n`` as an int, a step-1 slice or int64 positions (negative rows count from the end; all
+    in range). ``where`` names the object in errors (a callable is asked only then)."""
     if type(key) is int and 0 <= key < n:
         return key
     if callable(where):
@@ -740,10 +727,7 @@ class DynamicTableRegion(VectorData):
 class EnumData(VectorData):
     """A column of values drawn from a fixed set (hdmf-experimental ``EnumData``).
 
-    ``elements`` (a VectorData) holds each distinct value once; the column's own data are the
-    integer positions of each row's value in ``elements``. Reading returns the values
-    (``get(key, index=True)`` the positions); ``add_row(value)`` adds an unseen value to ``elements``.
-    """
+    ``elements`` holds each distinct value once and the column's data their positions; reads give values."""
 
     data_type: ClassVar[str] = "EnumData"
     namespace: ClassVar[str] = "hdmf-experimental"
@@ -812,8 +796,7 @@ class EnumData(VectorData):
 
 
 def as_positions(values: Any) -> np.ndarray:
-    """Enum positions as the smallest unsigned integer array that holds them (ContainerError for anything but
-    integers): what EnumData and a table's enum columns store."""
+    """Enum positions as the smallest unsigned integer array that holds them (ContainerError for non-integers)."""
     arr = np.asarray(values)
     if arr.size and arr.dtype.kind not in "iu":
         raise ContainerError(f"EnumData: positions must be integers, got {arr.dtype}")

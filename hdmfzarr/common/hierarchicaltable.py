@@ -70,10 +70,7 @@ def _frame_with_origin(table: DynamicTable) -> tuple[Any, np.ndarray, bool]:
 
 
 def to_hierarchical_dataframe(dynamic_table: DynamicTable) -> Any:
-    """One DataFrame of ``dynamic_table`` and the tables its first region column leads to (recursively).
-
-    A table without region columns gives its own ``to_dataframe()``.
-    """
+    """One DataFrame of ``dynamic_table`` and the tables its first region column leads to, recursively."""
     return _frame_with_origin(dynamic_table)[0]
 
 

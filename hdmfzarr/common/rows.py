@@ -58,11 +58,8 @@ class ColumnPlan:
         self._specialise()
 
     def _specialise(self) -> None:
-        """Set ``add`` (check a cell, then append it) to a closure with a fast path for the common cells.
-
-        Plain int/float/str/bool cells of a typed column (and lists of them for a ragged
-        column) skip the general code; anything else falls back to ``add_cell``.
-        """
+        """Set ``add`` (check a cell, then append it): plain int/float/str/bool cells of a typed column (lists of
+        them if ragged) take a fast path; anything else ``add_cell``."""
         ct, leaf, top = self.ct, self.leaf, self.top
         general = self.add_cell
         self.add = general
@@ -101,8 +98,7 @@ class ColumnPlan:
         self.commit_cell(*self.check_cell(value))
 
     def check_cell(self, value: Any) -> tuple[Any, ColumnType | None]:
-        """Validate one cell without changing anything; returns the value to append and, when the cell
-        fixes the column's type (first value of an untyped column), that type."""
+        """Validate one cell, changing nothing: the value to append, and the column's type if this cell fixes it."""
         if self.enum:  # any value: its position in the elements is found (or added) on commit
             if self.depth and not isinstance(value, _SEQ_TYPES):
                 raise self.error(f"is ragged; expected a list or array per row, got {type(value).__name__}")
@@ -195,8 +191,7 @@ class ColumnPlan:
         return value, new_ct
 
     def commit_cell(self, value: Any, new_ct: ColumnType | None) -> None:
-        """Append a checked cell: a ragged row through its index (which looks an enum's values up), an enum's
-        value by its position, any other value as it is; records what ``undo`` restores."""
+        """Append a checked cell (a ragged row through its index, an enum value by position); marks it for ``undo``."""
         leaf = self.leaf
         self.mark = (len(self.top), self.ct, self.row_shape, len(leaf.elements) if self.enum else 0)
         respecialise = self.row_shape is None or new_ct is not None
@@ -215,8 +210,8 @@ class ColumnPlan:
             self._specialise()
 
     def undo(self, value: Any) -> None:
-        """Take back the row ``value`` this column took last (a later cell of the row was bad): its rows at
-        every level, and the type, shape and enum elements it fixed."""
+        """Take back the row ``value`` this column took last (a later cell was bad), and the type, shape and
+        enum elements it fixed."""
         rows = [value]
         for obj in self.chain[:-1]:  # each index took one offset per row of the level above
             obj.rows.drop(len(rows))

@@ -35,13 +35,8 @@ __all__ = ["ColumnInfo", "DynamicTable", "MeaningsTable"]
 
 
 class ColumnInfo(Record):
-    """A predefined column of a DynamicTable subclass.
-
-    ``index``: 0 plain, 1 ragged, 2 doubly ragged (``True`` means 1). ``table``: True for a
-    DynamicTableRegion column. ``col_cls``: the column class (default VectorData or
-    DynamicTableRegion). ``required`` columns exist even when no data is given. ``enum``: an
-    EnumData column (values stored once in its ``elements``).
-    """
+    """A predefined column of a DynamicTable subclass (``index``: 0 plain, 1 ragged, 2 doubly ragged; ``table``: a
+    region; ``enum``: an EnumData; ``required`` columns exist even without data)."""
 
     __slots__ = ("name", "description", "required", "index", "table", "col_cls", "enum")
     name: str
@@ -369,15 +364,11 @@ class DynamicTable(Container):
         enum: bool | Sequence[Any] | np.ndarray | VectorData | None = None,
         check_ragged: bool = True,
     ) -> VectorData:
-        """Add a column (``index``: True/1 ragged, 2 doubly ragged; ``table``: a region column into it;
-        ``enum``: an EnumData column, True or its elements). Data of different lengths without an index
-        is kept as a column of objects, with a warning unless ``check_ragged=False`` (as hdmf).
+        """Add a column (``index``: True/1 ragged, 2 doubly ragged; ``table``: a region column into it; ``enum``: an
+        EnumData column, True or its elements); returns its top object (the outermost ``VectorIndex`` if ragged).
 
-        A predefined column (``__columns__``) takes its declared index/table/class for arguments not given;
-        an argument given that contradicts the declaration wins, with hdmf's warning.
-
-        Returns the column's top object (the outermost ``VectorIndex`` for ragged columns).
-        """
+        Data of different lengths without an index is kept as objects, warned unless ``check_ragged=False``. A
+        predefined column takes its declaration for arguments not given (one contradicting it wins, with a warning)."""
         where = f"{self._where()}, column {name!r}"
         if not isinstance(name, str) or not name:
             raise ContainerError(f"{self._where()}: column name must be a non-empty str, got {name!r}")
@@ -603,10 +594,8 @@ class DynamicTable(Container):
         return plans
 
     def extend(self, rows: Any, enforce_unique_id: bool = False) -> None:
-        """Append many rows: a dict of columns (lists/arrays; ragged: a sequence per row) or a DataFrame.
-
-        Ids come from an ``"id"`` key (or a DataFrame index named ``id``), else continue from ``len(self)``.
-        """
+        """Append many rows: a dict of columns or a DataFrame; ids from an ``id`` key (or an index named ``id``), else
+        continuing from ``len(self)``."""
         if isinstance(rows, Mapping):
             columns = dict(rows)
         elif hasattr(rows, "to_dict") and hasattr(rows, "columns") and hasattr(rows, "index"):  # a DataFrame
@@ -689,8 +678,7 @@ class DynamicTable(Container):
         return leaf.resolve(value)
 
     def _normalize_rows(self, key: Any) -> Any:
-        """Rows ``key`` as ``select_rows`` gives them (a slice stays as given); a key that is neither rows
-        nor a mask is a KeyError, as in hdmf."""
+        """Rows ``key`` as ``select_rows`` gives them (a slice as given); neither rows nor a mask: KeyError, as hdmf."""
         if isinstance(key, slice):
             return key
         if not isinstance(key, (int, np.integer)) and np.asarray(key).dtype.kind not in "iub" or np.ndim(key) > 1:
@@ -700,10 +688,7 @@ class DynamicTable(Container):
     def get(self, key: Any, default: Any = None, df: bool = True, index: bool = True) -> Any:
         """hdmf's ``get``: a column by name (``default`` when absent), else rows by int, slice, ints or mask.
 
-        Rows come as a pandas DataFrame indexed by id (``df=True``; region columns as row indices
-        unless ``index=False``) or, with ``df=False``, as a list: the ids, then each column's values.
-        ``get_dict`` gives rows as a dict of column -> values without pandas.
-        """
+        Rows are a DataFrame indexed by id (``df=True``) or a list: the ids, then each column's values."""
         if isinstance(key, str):
             if key == "id" or key in self._tops or key in self._objects:
                 return self.get_column(key)
@@ -717,18 +702,14 @@ class DynamicTable(Container):
         return [ids, *(self._read_column(name, rows, index) for name in self._colnames)]
 
     def get_dict(self, key: Any, index: bool = False) -> dict[str, Any]:
-        """Rows by int (a dict of column -> value), slice, ints or mask (a dict of column -> values); no pandas.
-
-        ``index=True`` keeps region columns as row indices instead of the target rows.
-        """
+        """Rows by int (a dict of column -> value), slice, ints or mask (column -> values); no pandas.
+        ``index=True`` keeps region columns as row indices."""
         rows = self._normalize_rows(key)
         return {"id": self.id.get(rows), **{name: self._read_column(name, rows, index) for name in self._colnames}}
 
     def __getitem__(self, key: Any) -> Any:
-        """As hdmf: ``t['col']`` the column, ``t[i]``/``t[i:j]``/``t[[i, j]]`` a DataFrame, ``t[i, 'col']`` a cell.
-
-        ``t[i, k]`` with an int ``k`` counts the id as column 0, then the columns in order.
-        """
+        """As hdmf: ``t['col']`` the column, ``t[i]``/``t[i:j]``/``t[[i, j]]`` a DataFrame, ``t[i, 'col']`` a cell
+        (an int column position counts the id as column 0)."""
         if isinstance(key, str):
             return self.get_column(key)
         if isinstance(key, tuple):
@@ -779,10 +760,7 @@ class DynamicTable(Container):
         return table_frame(self, rows, index, exclude)
 
     def to_dataframe(self, index: bool = False, exclude: Iterable[str] = ()) -> Any:
-        """The table as a pandas DataFrame indexed by id (one read per column; ragged split with numpy).
-
-        Region columns hold the target rows (a DataFrame per cell) unless ``index=True``.
-        """
+        """The table as a pandas DataFrame indexed by id (region columns hold target rows unless ``index=True``)."""
         return self._frame(slice(None), index=index, exclude=exclude)
 
     @classmethod
@@ -797,10 +775,7 @@ class DynamicTable(Container):
         columns: Sequence[Mapping[str, Any]] | None = None,
     ) -> DynamicTable:
         """A table from a DataFrame: ids from ``index_column`` or the index; cells that are lists become ragged columns.
-
-        ``columns`` declares columns as hdmf does (dicts with name, description, index, table, enum);
-        ``table_description`` is hdmf's name for ``description``.
-        """
+        ``columns`` declares columns as hdmf does; ``table_description`` is hdmf's name for ``description``."""
         from hdmfzarr.common.dataframe import import_pandas
 
         import_pandas()
@@ -878,11 +853,7 @@ def _nesting_depth(values: list) -> int:
 
 
 class MeaningsTable(DynamicTable):
-    """Rows of (value, meaning) for the values of ``target``, a column; named ``<target>_meanings``.
-
-    Attached to the target's table with ``DynamicTable.add_meanings_table``; written as hdmf-common 1.10's
-    MeaningsTable.
-    """
+    """(value, meaning) rows for the values of ``target``, a column; named ``<target>_meanings`` (hdmf-common 1.10)."""
 
     data_type: ClassVar[str] = "MeaningsTable"
     field_names: ClassVar[tuple[str, ...]] = ("target",)

@@ -52,9 +52,7 @@ def _assert_values_equal(a: Any, b: Any, path: str) -> None:
 def assert_container_equal(a: AbstractContainer, b: AbstractContainer, check_ids: bool = False, _path: str = "") -> None:
     """Raise AssertionError naming the first difference between two container trees.
 
-    Children are compared recursively; fields pointing at containers that are not children
-    (links, region targets) are compared by type and name only. ``check_ids`` also compares object ids.
-    """
+    Linked containers (not children) are compared by type and name only; ``check_ids`` also compares object ids."""
     path = _path or f"/{a.name}"
     if type(a).data_type != type(b).data_type or type(a).namespace != type(b).namespace:
         raise AssertionError(f"{path}: types differ: {type(a).__name__} != {type(b).__name__}")
