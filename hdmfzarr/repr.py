@@ -32,9 +32,6 @@ _STYLE = (
 )
 
 
-_DATA_KINDS = ("data", "index", "region")
-
-
 def _kind(obj: Any) -> str | None:
     """What ``obj`` is drawn as (container, data, table, index or region): its class's ``repr_kind``, so
     this module knows no container class, sits below them all and is imported on first view only."""
@@ -214,7 +211,7 @@ class _Renderer:
         kind = _kind(obj)
         if kind == "table":
             return self.table(obj, depth, label, open_)
-        if kind in _DATA_KINDS:
+        if kind in ("data", "index", "region"):
             return self.data(obj, label, open_)
         return self.group(obj, depth, label, open_)
 

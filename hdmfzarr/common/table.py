@@ -241,15 +241,14 @@ class DynamicTable(Container):
         """Validate constructor columns; returns user column name -> top object, in colnames order."""
         where = self._where()
         names: set[str] = set()
+        ids = {id(c) for c in cols}
+        index_of: dict[int, VectorIndex] = {}
         for col in cols:
             if not isinstance(col, VectorData):
                 raise ContainerError(f"{where}: columns must be VectorData, got {type(col).__name__}")
             if col.name in names or col.name == "id":
                 raise ContainerError(f"{where}: duplicate column name {col.name!r}")
             names.add(col.name)
-        ids = {id(c) for c in cols}
-        index_of: dict[int, VectorIndex] = {}
-        for col in cols:
             if isinstance(col, VectorIndex):
                 if id(col.target) not in ids:
                     raise ContainerError(
@@ -459,8 +458,7 @@ class DynamicTable(Container):
             objects.append(leaf.elements)
         top: VectorData = leaf
         if explicit_index is not None:
-            if explicit_index.target is not leaf:
-                explicit_index.target = leaf
+            explicit_index.target = leaf
             objects.append(explicit_index)
             top = explicit_index
         else:
@@ -647,9 +645,8 @@ class DynamicTable(Container):
         """id -> first row position, built once (one read of the ids) and kept up to date by add_row."""
         n = len(self.id)
         if self._id_index is None or self._id_index_len != n:
-            ids = self.id.get_all()
             index: dict[Any, int] = {}
-            for pos, value in enumerate(np.asarray(ids).tolist()):
+            for pos, value in enumerate(np.asarray(self.id.get_all()).tolist()):
                 index.setdefault(value, pos)
             self._id_index = index
             self._id_index_len = n
