@@ -63,10 +63,10 @@ def reads_held() -> bool:
 
 
 class Deferred:
-    """A stored value read on first use (a scalar dataset of a store), so that opening a store costs no
-    request per object. A leaf is read by its ``loader`` (``loader.load(leaves)`` reads many leaves in one
-    concurrent wave and sets each; ``loader.pending()`` lists its leaves not read yet); ``map(fn)``
-    derives a value computed from this one when it is read."""
+    """A stored value read on first use, so that opening a store costs no request per object.
+
+    A leaf is read by its ``loader`` (``load(leaves)``: one concurrent wave; ``pending()``: leaves not read);
+    ``map(fn)`` derives a value from this one when it is read."""
 
     __slots__ = ("loader", "key", "base", "then", "_value", "done")
 
@@ -185,13 +185,10 @@ def _row_blocks(rows: Any, size: int) -> Iterator[Any]:
 
 
 class DataChunkIterator:
-    """Data given as an iterable of blocks along the first axis, written with bounded memory.
+    """Data given as an iterable of blocks (arrays of rows) along the first axis, written with bounded memory.
 
-    Each item is an array (or list) of one or more rows; ``dtype`` and the shape of one row
-    (``row_shape``) may be given, else they come from the first block. ``chunks`` is the
-    chunk shape to write with (defaults to the backend's policy for the first block).
-    hdmf's form is taken too: ``data=`` (or a numpy array given first) is rows, one row per item,
-    read ``buffer_size`` rows at a time; its length is known when ``data`` has one.
+    ``dtype`` and ``row_shape`` come from the first block unless given. hdmf's form is taken too: ``data=``
+    (or a numpy array given first) is rows, read ``buffer_size`` rows at a time.
     """
 
     def __init__(

@@ -86,11 +86,8 @@ class CSRMatrix(Container):
         if len(self.indices) and (self.indices.min() < 0 or self.indices.max() >= ncols):
             raise ContainerError(f"{where}: column indices must be in [0, {ncols})")
 
-    def _arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        def read(x: Any) -> np.ndarray:
-            return np.asarray(x[:]) if is_lazy_array(x) else np.asarray(x)
-
-        return read(self.data), read(self.indices), read(self.indptr)
+    def _arrays(self) -> tuple[np.ndarray, ...]:
+        return tuple(np.asarray(x[:] if is_lazy_array(x) else x) for x in (self.data, self.indices, self.indptr))
 
     def to_spmat(self) -> Any:
         """A ``scipy.sparse.csr_matrix`` (needs scipy)."""

@@ -146,9 +146,8 @@ class DynamicTable(Container):
             self._objects[col.name] = col
             self._columns.append(col)
             self._adopt(col)
-        for cname, top in tops.items():
-            self._colnames.append(cname)
-            self._tops[cname] = top
+        self._colnames.extend(tops)
+        self._tops.update(tops)
         for info in spec.values():
             if info.name in predefined_column_data:
                 if info.name in self._tops:
