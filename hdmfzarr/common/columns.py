@@ -78,14 +78,10 @@ class BufferedData(Data):
         ct = self._ctype
         if ct is None:
             raw = self.base_data
-            if raw is not None:
-                if isinstance(raw, np.ndarray) or (is_lazy_array(raw) and hasattr(raw, "dtype")):
-                    if raw.dtype.kind != "O" or len(raw) == 0:
-                        ct = resolve_dtype(raw.dtype)
-                    else:
-                        ct = infer_column_type(raw[0])
-                elif isinstance(raw, (list, tuple)) and len(raw):
-                    ct = infer_column_type(raw[0])
+            if isinstance(raw, np.ndarray) or (is_lazy_array(raw) and hasattr(raw, "dtype")):
+                ct = resolve_dtype(raw.dtype) if raw.dtype.kind != "O" or not len(raw) else infer_column_type(raw[0])
+            elif isinstance(raw, (list, tuple)) and len(raw):
+                ct = infer_column_type(raw[0])
             if ct is None:
                 if self.rows.tail:
                     ct = infer_column_type(self.rows.tail[0])
@@ -146,13 +142,12 @@ class BufferedData(Data):
     def row_shape(self) -> tuple[int, ...] | None:
         """Shape of one element (``()`` for scalars); None when the column is empty and untyped."""
         raw = self.base_data
-        if raw is not None:
-            shape = getattr(raw, "shape", None)
-            if shape is not None and len(shape) >= 1 and not isinstance(raw, DataChunkIterator):
-                if shape[0] or len(shape) > 1:
-                    return tuple(shape[1:])
-            elif isinstance(raw, (list, tuple)) and len(raw):
-                return tuple(np.shape(raw[0]))
+        shape = getattr(raw, "shape", None)
+        if shape is not None and len(shape) >= 1 and not isinstance(raw, DataChunkIterator):
+            if shape[0] or len(shape) > 1:
+                return tuple(shape[1:])
+        elif isinstance(raw, (list, tuple)) and len(raw):
+            return tuple(np.shape(raw[0]))
         if self.rows.blocks:
             return tuple(self.rows.blocks[0].shape[1:])
         if self.rows.tail:
@@ -366,8 +361,7 @@ class BufferedData(Data):
         return self.get(key)
 
     def __iter__(self) -> Any:
-        for i in range(len(self)):
-            yield self[i]
+        return (self[i] for i in range(len(self)))
 
     def __repr__(self) -> str:
         # Never touches the data: lengths and dtypes only (a lazy base is not read).
@@ -460,13 +454,12 @@ class VectorIndex(VectorData):
 
     def get(self, key: Any, **kwargs: Any) -> Any:
         """Ragged rows (``read``); rows of a region column are the target rows (a DataFrame per row, as hdmf)."""
-        target = self.target
-        if isinstance(target, DynamicTableRegion):
-            rows = self.read(key)
-            if isinstance(key, (int, np.integer)):
-                return target.target_rows(rows, **kwargs)
-            return [target.target_rows(r, **kwargs) for r in rows]
-        return self.read(key)
+        rows, target = self.read(key), self.target
+        if not isinstance(target, DynamicTableRegion):
+            return rows
+        if isinstance(key, (int, np.integer)):
+            return target.target_rows(rows, **kwargs)
+        return [target.target_rows(r, **kwargs) for r in rows]
 
     def read(self, key: Any) -> Any:
         """Ragged rows: an array per row (a list of arrays per row for doubly ragged)."""

@@ -36,10 +36,7 @@ def _frame_with_origin(table: DynamicTable) -> tuple[Any, np.ndarray, bool]:
         raise ContainerError(f"{type(table).__name__} {table.name!r}: region column {name!r} has no target table")
     target_df, target_origin, target_hier = _frame_with_origin(target)
     flat_target = target_df.reset_index()
-    if target_hier:
-        labels = list(flat_target.columns)
-    else:
-        labels = [(target.name, "id")] + [(target.name, c) for c in flat_target.columns[1:]]
+    labels = list(flat_target.columns) if target_hier else [(target.name, c) for c in ["id", *flat_target.columns[1:]]]
     rows_of: dict[int, list[int]] = {}
     for k, j in enumerate(target_origin.tolist()):
         rows_of.setdefault(int(j), []).append(k)
