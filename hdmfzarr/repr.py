@@ -181,21 +181,12 @@ def _fmt_seq(items: list[Any], total: int) -> str:
 
 
 def _meta_text(info: dict[str, Any]) -> str:
-    parts = []
-    if "shape" in info:
-        parts.append(f"shape {info['shape']}")
-    if "dtype" in info:
-        parts.append(f"dtype {info['dtype']}")
-    if info.get("chunks") is not None:
-        n = info.get("n_chunks")
-        parts.append(f"chunks {info['chunks']}" + (f" ({n} chunks)" if n is not None else ""))
-    if "nbytes" in info:
-        parts.append("size " + format_bytes(info["nbytes"]))
-    if info.get("compression"):
-        parts.append(f"compressed with {info['compression']}")
-    if "storage" in info:
-        parts.append(info["storage"])
-    return ", ".join(parts)
+    n = info.get("n_chunks")
+    parts = ("shape" in info and f"shape {info['shape']}", "dtype" in info and f"dtype {info['dtype']}",
+             info.get("chunks") is not None and f"chunks {info['chunks']}" + (f" ({n} chunks)" if n is not None else ""),
+             "nbytes" in info and "size " + format_bytes(info["nbytes"]),
+             info.get("compression") and f"compressed with {info['compression']}", info.get("storage"))
+    return ", ".join(p for p in parts if p)
 
 
 class _Renderer:
