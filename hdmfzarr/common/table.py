@@ -795,17 +795,9 @@ class DynamicTable(Container):
                 )
         ids = ids.tolist()  # lists of the frame's values, as hdmf makes them (numpy scalars keep their dtype)
         infos = cls._column_infos()
-        predefined: dict[str, Any] = {}
-        plain = []
-        for c in df.columns:
-            cname = str(c)
-            values = list(df[c].to_numpy())
-            if cname in infos:
-                predefined[cname] = values
-            else:
-                plain.append((cname, values))
-        table = cls(name, description, ids, **predefined)
-        for cname, values in plain:
+        data: dict[str, Any] = {str(c): list(df[c].to_numpy()) for c in df.columns}
+        table = cls(name, description, ids, **{c: v for c, v in data.items() if c in infos})  # predefined columns
+        for cname, values in ((c, v) for c, v in data.items() if c not in infos):
             info = declared.get(cname) or ColumnInfo(cname, "no description")
             table.add_column(cname, descriptions.get(cname, info.description), data=values,
                              index=int(info.index) if info.index else _nesting_depth(values),
