@@ -29,8 +29,7 @@ def concat_rows(parts: list[np.ndarray]) -> np.ndarray:
 
 
 def take_rows(stored: Any, pending: np.ndarray, idx: np.ndarray) -> np.ndarray:
-    """Rows ``idx`` (non-negative, in range) of ``stored`` followed by ``pending``: only the stored rows
-    asked for are read."""
+    """Rows ``idx`` (non-negative, in range) of ``stored`` then ``pending``, reading only the stored rows asked for."""
     nstored = len(stored)
     in_stored = idx < nstored
     if in_stored.all():

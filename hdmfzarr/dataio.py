@@ -16,8 +16,7 @@ from .record import MutableRecord
 
 
 class StoredArray:
-    """Base of the arrays hdmfzarr reads from a store without loading them (zarr, HDF5, references):
-    what ``is_lazy_array`` recognises, by type rather than by the attributes an object happens to have."""
+    """Base of the arrays read from a store without loading them: what ``is_lazy_array`` recognises, by type."""
 
     __slots__ = ()
 
@@ -28,8 +27,7 @@ _LAZY_VERDICT: dict[type, bool] = {}
 
 
 def is_lazy_array(value: Any) -> bool:
-    """True for an array read from a store: a ``StoredArray`` or a zarr/h5py/dask array (a pandas Series or
-    any other object with ``shape`` and ``__getitem__`` is not one)."""
+    """True for an array read from a store: a ``StoredArray`` or a zarr/h5py/dask array (not any array-like)."""
     t = type(value)
     verdict = _LAZY_VERDICT.get(t)
     if verdict is None:
@@ -48,8 +46,7 @@ _HELD: contextvars.ContextVar[bool] = contextvars.ContextVar("hdmfzarr_held_read
 
 @contextlib.contextmanager
 def held_reads() -> Iterator[None]:
-    """Within this block, fields whose stored value is not read yet give their :class:`Deferred` instead of
-    reading it (the notebook view of folded sections fetches nothing)."""
+    """Within this block, fields not read yet give their :class:`Deferred` instead of reading (folded views)."""
     token = _HELD.set(True)
     try:
         yield

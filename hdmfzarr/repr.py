@@ -33,8 +33,7 @@ _STYLE = (
 
 
 def _kind(obj: Any) -> str | None:
-    """What ``obj`` is drawn as (container, data, table, index or region): its class's ``repr_kind``, so
-    this module knows no container class, sits below them all and is imported on first view only."""
+    """What ``obj`` is drawn as: its class's ``repr_kind`` (so this module imports no container class)."""
     return getattr(type(obj), "repr_kind", None)
 
 
@@ -196,8 +195,7 @@ class _Renderer:
         self.seen: set[int] = set()
 
     def render(self, obj: Any, depth: int = 0, label: str | None = None, open_: bool = True) -> str:
-        """``obj`` as a <details> section; values are read only when it is ``open_`` (so is every
-        ancestor: a folded section's children are rendered folded)."""
+        """``obj`` as a <details> section; values are read only if ``open_`` (a folded section's children fold)."""
         self.seen.add(id(obj))
         kind = _kind(obj)
         if kind == "table":
@@ -231,8 +229,7 @@ class _Renderer:
         return items
 
     def _children(self, obj: Any, depth: int, skip_ids: set[int]) -> list[str]:
-        """Items for the containers ``obj`` holds (in fields, then other children), each listed once: a link
-        or an object shown before is named, not expanded; past ``MAX_CHILDREN`` they are counted."""
+        """Items for the containers ``obj`` holds, each once: links and objects shown before are named, not expanded."""
         with held_reads():  # only the children are needed here
             fields = obj.fields
         pairs: list[tuple[str | None, Any]] = []
