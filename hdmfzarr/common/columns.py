@@ -788,6 +788,14 @@ class EnumData(VectorData):
         return "".join(np.asarray(out).ravel().tolist()) if join else out
 
 
+def int64_array(values: Any, what: str) -> np.ndarray:
+    """``values`` as int64 (ids, rows of a region); ContainerError ``"{what}, got dtype ..."`` for non-integers."""
+    arr = np.asarray(values)
+    if arr.size and arr.dtype.kind not in "iu":
+        raise ContainerError(f"{what}, got dtype {arr.dtype}")
+    return arr.astype(np.int64, copy=False)
+
+
 def as_positions(values: Any) -> np.ndarray:
     """Enum positions as the smallest unsigned integer array that holds them (ContainerError for non-integers)."""
     arr = np.asarray(values)

@@ -21,6 +21,7 @@ from hdmfzarr.common.columns import (
     VectorIndex,
     as_positions,
     column_chain,
+    int64_array,
     is_ragged_list,
     select_rows,
 )
@@ -286,11 +287,8 @@ class DynamicTable(Container):
         elif id is None:
             ids = ElementIdentifiers("id", list(range(nrows or 0)))  # a list, as hdmf makes it
         else:
-            arr = np.asarray(id)
-            if arr.size and arr.dtype.kind not in "iu":
-                raise ContainerError(f"{self._where()}: 'id' must be integers, got dtype {arr.dtype}")
-            # a list is kept a list, as hdmf keeps it
-            ids = ElementIdentifiers("id", id if type(id) is list else arr.astype(np.int64, copy=False))
+            arr = int64_array(id, f"{self._where()}: 'id' must be integers")
+            ids = ElementIdentifiers("id", id if type(id) is list else arr)  # a list is kept a list, as hdmf keeps it
         self._adopt(ids)
         return ids
 
@@ -618,10 +616,7 @@ class DynamicTable(Container):
         if ids is None:
             id_arr = np.arange(start, start + n, dtype=np.int64)
         else:
-            id_arr = np.asarray(ids)
-            if id_arr.dtype.kind not in "iu":
-                raise ContainerError(f"{self._where()}: ids must be integers, got dtype {id_arr.dtype}")
-            id_arr = id_arr.astype(np.int64, copy=False)
+            id_arr = int64_array(ids, f"{self._where()}: ids must be integers")
             if enforce_unique_id:
                 existing = self._ids_to_rows()
                 dup = [int(i) for i in id_arr if int(i) in existing]
@@ -742,10 +737,7 @@ class DynamicTable(Container):
                 raise ContainerIndexError(f"{self._where()}: region slice {region} is out of range for {len(self)} rows")
             indices = list(range(*region.indices(len(self))))
         elif not isinstance(region, list):
-            indices = np.asarray(region)
-            if indices.size and indices.dtype.kind not in "iu":
-                raise ContainerError(f"{self._where()}: region must be row indices, got dtype {indices.dtype}")
-            indices = indices.astype(np.int64, copy=False)
+            indices = int64_array(region, f"{self._where()}: region must be row indices")
         return DynamicTableRegion(name=name, data=indices, description=description, table=self)
 
     # --- pandas ---------------------------------------------------------------------------
