@@ -372,10 +372,14 @@ class Data(AbstractContainer):
         """Append one element along the first axis."""
         self.extend([value])
 
+    @property
+    def base_data(self) -> Any:
+        """The data as given or read, without its ``DataIO`` wrapper (a lazy array stays unread)."""
+        return self.data.data if isinstance(self.data, DataIO) else self.data
+
     def to_dask(self, chunks: Any = None) -> Any:
         """The data as a dask array aligned with its storage chunks (a lazy array stays lazy); needs dask."""
-        raw = self.data.data if isinstance(self.data, DataIO) else self.data
-        return to_dask(self._check_daskable(raw), chunks)
+        return to_dask(self._check_daskable(self.base_data), chunks)
 
     def _check_daskable(self, raw: Any) -> Any:
         """``raw`` if it can become a dask array (an empty array for no data); refuses iterators."""

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from hdmfzarr.dataio import DataIO, Deferred, held_reads, is_lazy_array
+from hdmfzarr.dataio import Deferred, held_reads, is_lazy_array
 
 __all__ = ["html_repr", "array_summary", "PREVIEW_ROWS", "PREVIEW_ITEMS"]
 
@@ -49,12 +49,6 @@ def _esc(value: Any) -> str:
 
 def _short(text: str, limit: int = MAX_TEXT) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _raw_data(obj: Any) -> Any:
-    """The stored (or given) array of a Data without merging buffered rows (which would read a lazy base)."""
-    data = obj.base_data if hasattr(obj, "base_data") else obj.data
-    return data.data if isinstance(data, DataIO) else data
 
 
 def array_summary(value: Any) -> dict[str, Any]:
@@ -260,7 +254,7 @@ class _Renderer:
         return _details(self._title(obj, label), "".join(_ul(items) for items in parts if items), open_)
 
     def data(self, obj: Any, label: str | None, open_: bool = False) -> str:
-        raw = _raw_data(obj)
+        raw = obj.base_data
         info = array_summary(raw)
         try:
             length = len(obj) if raw is not None and getattr(raw, "shape", (0,)) != () else None
@@ -282,7 +276,7 @@ class _Renderer:
         own = {id(c) for c in table.columns} | {id(table.id)}
         kids = self._children(table, depth, own)
         body = desc + _details("columns", columns, False)
-        if open_ or not any(is_lazy_array(_raw_data(c)) for c in (table.id, *table.columns)):  # rows cost reads
+        if open_ or not any(is_lazy_array(c.base_data) for c in (table.id, *table.columns)):  # rows cost reads
             body += _details(f"first {min(nrows, PREVIEW_ROWS)} of {nrows} rows", self._head(table), True)
         else:
             body += _ul([_NOT_READ])
@@ -293,7 +287,7 @@ class _Renderer:
     def _column_table(self, table: Any, live: bool) -> str:
         rows = []
         for obj in (table.id, *table.columns):
-            raw = _raw_data(obj)
+            raw = obj.base_data
             info = array_summary(raw)
             shape = (len(obj),) + tuple(info.get("shape", (0,))[1:])
             chunks = info.get("chunks")
