@@ -149,8 +149,9 @@ def loads_json(raw: bytes, url: str, key: str) -> Any:
         raise CorruptStoreError(f"{url}: metadata {key!r} is not valid JSON ({type(exc).__name__}: {exc})") from exc
 
 
-class Convention:
-    """Names and encode/decode pairs of one hdmf-zarr convention (subclassed per Zarr format)."""
+class _Common:
+    """What both conventions share; :data:`Convention` is either of them (each declares its own encode/decode
+    pairs, documented on :class:`Format3`)."""
 
     zarr_format: Literal[2, 3]
     dtype_attr: str
@@ -212,12 +213,6 @@ class Convention:
         return out
 
     # -- references ---------------------------------------------------------------------
-    def encode_attr_reference(
-        self, path: str, source: str = ".", object_id: str | None = None, root_object_id: str | None = None
-    ) -> dict[str, Any]:
-        """An object reference stored as an attribute value."""
-        raise NotImplementedError
-
     def decode_attr_reference(self, value: Any) -> tuple[str, str] | None:
         """``(source, path)`` if ``value`` is an attribute reference in this convention, else None."""
         ref = self._attr_reference_body(value)
@@ -231,19 +226,9 @@ class Convention:
     def _attr_reference_body(self, value: Any) -> dict[str, Any] | None:
         raise NotImplementedError
 
-    def is_attr_reference_like(self, value: Any) -> bool:
-        """Whether ``value`` is marked as a reference in this convention (well-formed or not)."""
-        raise NotImplementedError
-
     def encode_field_reference(self, source: str, path: str) -> str:
         """One reference inside a compound record (both conventions): the path, or JSON when external."""
         return path if source == "." else json.dumps({"source": source, "path": path})
-
-    def encode_dataset_references(
-        self, refs: list[tuple[str, str, str | None, str | None]], shape: tuple[int, ...]
-    ) -> np.ndarray:
-        """The stored elements of a reference dataset from ``(source, path, object_id, root_object_id)``."""
-        raise NotImplementedError
 
     def decode_dataset_reference(self, value: Any) -> tuple[str, str]:
         """``(source, path)`` of one stored reference element (paths, JSON strings and dicts all accepted)."""
@@ -254,14 +239,6 @@ class Convention:
         return {self.dtype_attr: self.reference_spelling}
 
     # -- compounds ----------------------------------------------------------------------
-    def encode_compound(self, fields: list[tuple[str, str]]) -> dict[str, Any]:
-        """Attributes describing a compound of ``(name, canonical dtype)`` fields."""
-        raise NotImplementedError
-
-    def decode_compound(self, attrs: dict[str, Any]) -> tuple[set[str], dict[str, Any]]:
-        """``(reference field names, {field: canonical dtype})`` this convention's attributes declare."""
-        raise NotImplementedError
-
     def encode_compound_cells(self, rows: list[tuple], is_ref: list[bool]) -> np.ndarray:
         """Compound rows as JSON object-codec cells (format 2 only: see ``object_codec_references``)."""
         raise StoreError(f"compounds with references as object cells need Zarr format 2, not {self.zarr_format}")
@@ -306,10 +283,6 @@ class Convention:
             return VariableLengthBytes()
         return str
 
-    def is_bytes_array(self, meta: dict[str, Any]) -> bool:
-        """Whether an array document stores variable-length bytes."""
-        raise NotImplementedError
-
     def zarr_metadata(self, meta: dict[str, Any], attrs: dict[str, Any]) -> dict[str, Any]:
         """The metadata dict zarr-python opens an array from (peer quirks normalised)."""
         return meta
@@ -341,32 +314,15 @@ class Convention:
         raise StoreError(f"JSON object-codec arrays need Zarr format 2, not {self.zarr_format}")
 
     # -- consolidated metadata ----------------------------------------------------------
-    def array_entry(self, path: str) -> str:
-        """The key of an array's document in the consolidated metadata."""
-        raise NotImplementedError
-
     def attrs_entry(self, path: str) -> str | None:
         """The key of an array's separate attributes document in the consolidated metadata (or None)."""
         return None
-
-    def array_document_key(self, path: str) -> str:
-        """The store key of an array's own metadata document."""
-        raise NotImplementedError
-
-    def consolidated_entries(self, doc: Any, url: str) -> dict[str, Any]:
-        """The entries of a committed consolidated document (CorruptStoreError when it has none)."""
-        raise NotImplementedError
 
     def read_entries(self, handle: Any, nodes: list[tuple[str, str]]) -> dict[str, Any]:
         """The consolidated entries of ``nodes`` (``(path, kind)``), their documents read back as written."""
         keys = [(entry, key, kind) for path, kind in dict.fromkeys(nodes) for entry, key in self.node_documents(path, kind)]
         return {entry: self.consolidated_entry(kind, loads_json(raw, handle.url, key))
                 for (entry, key, kind), raw in zip(keys, handle.get_many([k for _, k, _ in keys])) if raw is not None}
-
-    def new_commit_document(self, entries: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[str, Any]]]:
-        """A new store's commit document holding the consolidated ``entries`` of every node (the root's taken
-        out of them in format 3), its incomplete marker dropped, and the documents to rewrite after it."""
-        raise NotImplementedError
 
     def node_documents(self, path: str, kind: str) -> list[tuple[str, str]]:
         """``(consolidated entry key, store key)`` of each metadata document of a node."""
@@ -384,10 +340,6 @@ class Convention:
                   attrs: dict[str, Any]) -> tuple[list[tuple[str, Any]], list[tuple[str, Any]]]:
         """Record a node's new attributes in the commit document; returns the node documents to write
         before the commit and those to write after it (``(store key, document)``)."""
-        raise NotImplementedError
-
-    def node_attrs(self, doc: dict[str, Any], entries: dict[str, Any], path: str) -> dict[str, Any] | None:
-        """The committed attributes of the node at ``path`` (None when it is not committed)."""
         raise NotImplementedError
 
     def encode_commit_document(self, doc: dict[str, Any]) -> bytes:
@@ -424,55 +376,26 @@ class Convention:
         """Where the undo copy of the array at ``path`` is kept (a name no node listing shows)."""
         return f"{UNDO_PREFIX}/{path}"
 
-    def load_nodes(self, handle: Any, raw_root: bytes | None) -> tuple[dict[str, NodeMeta], bool]:
-        """Every node's metadata (from the consolidated document when there is one) and whether it was."""
-        raise NotImplementedError
-
     #: the root documents :meth:`find_root` reads (dropped from a remote store's cache to read them again)
     root_keys: tuple[str, ...]
 
-    def find_root(self, handle: Any) -> tuple[int, bytes | None] | None:
-        """``(Zarr format, raw root document)`` when a root group of this convention is stored, else None."""
-        raise NotImplementedError
-
     # -- array metadata -----------------------------------------------------------------
-    def array_layout(self, meta: dict[str, Any], where: str) -> tuple[Any, str, Any]:
-        """``(chunk shape or None for "the shape", its field name, chunk key separator)`` as written in
-        an array document (unchecked)."""
-        raise NotImplementedError
-
-    def codec_names(self, meta: dict[str, Any]) -> list[tuple[str, str]]:
-        """``(role, codec name)`` of every codec an array document asks for, nested ones included."""
-        raise NotImplementedError
-
     def admits_codec(self, role: str, name: str) -> bool:
         """Whether a pickle-named codec in this role may be decoded (by the restricted unpickler)."""
         return False
-
-    def quick_layout(self, meta: dict[str, Any]) -> tuple[Any, Any, Any]:
-        """``(shape, chunks, numpy dtype)`` straight from the document for common arrays, else Nones."""
-        raise NotImplementedError
 
     def is_legacy_object_array(self, meta: dict[str, Any]) -> bool:
         """Whether zarr-python 3 cannot open the array (pickle/JSON object codecs), so we decode it."""
         return False
 
-    def stored_numpy_dtype(self, meta: dict[str, Any], where: str) -> np.dtype | None:
-        """The numpy dtype of a stored array (None for text)."""
-        raise NotImplementedError
-
     def check_appendable(self, meta: dict[str, Any], where: str) -> None:
         """Refuse growing arrays whose encoding cannot be appended to."""
-
-    def rewrite_array(self, doc: dict[str, Any], dtype: np.dtype | None) -> dict[str, Any]:
-        """The document of an array rewritten in full (as ``dtype`` when given, else its own)."""
-        raise NotImplementedError
 
     #: whether :meth:`rewrite_array` reuses the committed chunk keys (then the rewrite keeps an undo copy)
     rewrites_in_place: bool = False
 
 
-class Format3(Convention):
+class Format3(_Common):
     """hdmf-zarr 0.14: Zarr format 3, ``_DTYPE``/``_LINKS``/``_REFERENCE``, 0-d scalars, paths as references."""
 
     zarr_format = 3
@@ -489,6 +412,7 @@ class Format3(Convention):
     _REF = "_REFERENCE"
 
     def encode_attr_reference(self, path, source=".", object_id=None, root_object_id=None):  # type: ignore[no-untyped-def]
+        """An object reference stored as an attribute value."""
         return {self._REF: {"source": source, "path": path}}
 
     def _attr_reference_body(self, value: Any) -> dict[str, Any] | None:
@@ -497,31 +421,39 @@ class Format3(Convention):
         return None
 
     def is_attr_reference_like(self, value: Any) -> bool:
+        """Whether ``value`` is marked as a reference in this convention (well-formed or not)."""
         return isinstance(value, dict) and self._REF in value
 
     def encode_dataset_references(self, refs, shape):  # type: ignore[no-untyped-def]
+        """The stored elements of a reference dataset from ``(source, path, object_id, root_object_id)``."""
         paths = [self.encode_field_reference(s, p) for s, p, _, _ in refs]
         return np.array(paths, dtype=np.dtypes.StringDType()).reshape(shape)
 
     def encode_compound(self, fields: list[tuple[str, str]]) -> dict[str, Any]:
+        """Attributes describing a compound of ``(name, canonical dtype)`` fields."""
         refs = [n for n, d in fields if d == "object"]
         return {self.ref_fields_attr: refs} if refs else {}
 
     def decode_compound(self, attrs: dict[str, Any]) -> tuple[set[str], dict[str, Any]]:
+        """``(reference field names, {field: canonical dtype})`` this convention's attributes declare."""
         listed = attrs.get(self.ref_fields_attr)
         return set(listed) if isinstance(listed, list) else set(), {}
 
     def is_bytes_array(self, meta: dict[str, Any]) -> bool:
+        """Whether an array document stores variable-length bytes."""
         return meta.get("data_type") in ("bytes", "variable_length_bytes")
 
     # -- consolidated metadata ----------------------------------------------------------
     def array_entry(self, path: str) -> str:
+        """The key of an array's document in the consolidated metadata."""
         return path
 
     def array_document_key(self, path: str) -> str:
+        """The store key of an array's own metadata document."""
         return f"{path}/zarr.json"
 
     def consolidated_entries(self, doc: Any, url: str) -> dict[str, Any]:
+        """The entries of a committed consolidated document (CorruptStoreError when it has none)."""
         cons = doc.get("consolidated_metadata") if isinstance(doc, dict) else None
         if not isinstance(cons, dict) or not isinstance(cons.get("metadata"), dict):
             raise CorruptStoreError(f"{url}: the root zarr.json holds no consolidated metadata")
@@ -546,6 +478,7 @@ class Format3(Convention):
         return dict(doc.get("attributes") or {})
 
     def node_attrs(self, doc: dict[str, Any], entries: dict[str, Any], path: str) -> dict[str, Any] | None:
+        """The committed attributes of the node at ``path`` (None when it is not committed)."""
         if not path:
             return self.root_attrs(doc, entries)
         entry = entries.get(path)
@@ -561,6 +494,7 @@ class Format3(Convention):
         return [(f"{path}/zarr.json", own)], []
 
     def load_nodes(self, handle: Any, raw_root: bytes | None) -> tuple[dict[str, NodeMeta], bool]:
+        """Every node's metadata (from the consolidated document when there is one) and whether it was."""
         url = handle.url
         root = loads_json(raw_root, url, "zarr.json") if raw_root is not None else None
         if not isinstance(root, dict) or root.get("node_type") != "group":
@@ -595,6 +529,7 @@ class Format3(Convention):
     root_keys = ("zarr.json",)
 
     def find_root(self, handle: Any) -> tuple[int, bytes | None] | None:
+        """``(Zarr format, raw root document)`` when a root group of this convention is stored, else None."""
         raw = handle.get(self.consolidated_key)
         if raw is None:
             return None
@@ -616,6 +551,8 @@ class Format3(Convention):
 
     # -- array metadata -----------------------------------------------------------------
     def array_layout(self, meta: dict[str, Any], where: str) -> tuple[Any, str, Any]:
+        """``(chunk shape or None for "the shape", its field name, chunk key separator)`` as written in
+        an array document (unchecked)."""
         grid = meta.get("chunk_grid")
         conf = grid.get("configuration") if isinstance(grid, dict) else None
         if not isinstance(grid, dict) or not isinstance(conf, dict) or grid.get("name") != "regular":
@@ -626,6 +563,7 @@ class Format3(Convention):
         return chunks if chunks is not None else "missing", "chunk_shape", sep
 
     def codec_names(self, meta: dict[str, Any]) -> list[tuple[str, str]]:
+        """``(role, codec name)`` of every codec an array document asks for, nested ones included."""
         out: list[tuple[str, str]] = []
         stack = [("codec", c) for c in (meta.get("codecs") or [])]
         while stack:
@@ -644,6 +582,7 @@ class Format3(Convention):
     _NUMERIC_TYPES = frozenset(_NUMERIC)
 
     def quick_layout(self, meta: dict[str, Any]) -> tuple[Any, Any, Any]:
+        """``(shape, chunks, numpy dtype)`` straight from the document for common arrays, else Nones."""
         try:
             shape = tuple(int(s) for s in meta["shape"])
             chunks = tuple(meta["chunk_grid"]["configuration"]["chunk_shape"])
@@ -660,6 +599,7 @@ class Format3(Convention):
         return None, None, None
 
     def stored_numpy_dtype(self, meta: dict[str, Any], where: str) -> np.dtype | None:
+        """The numpy dtype of a stored array (None for text)."""
         dt = meta.get("data_type")
         if dt in ("string", "bytes", "variable_length_bytes") or (isinstance(dt, dict) and dt.get("name") == "string"):
             return None
@@ -682,7 +622,7 @@ class Format3(Convention):
         return doc
 
 
-class Format2(Convention):
+class Format2(_Common):
     """hdmf-zarr 0.13 without pickle: Zarr format 2, ``zarr_dtype``/``zarr_link``, shape-[1] scalars,
     reference dicts in JSON object-codec arrays, ``.zmetadata``."""
 
@@ -1002,6 +942,7 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+Convention = Format3 | Format2  # the names and encode/decode pairs of one hdmf-zarr convention
 V3: Convention = Format3()
 V2: Format2 = Format2()
 CONVENTIONS: tuple[Convention, ...] = (V3, V2)  # reading order: the first spelling found wins
