@@ -7,6 +7,8 @@ rechunked to the zarr chunk (or shard) grid and stored region by region with ``d
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -25,32 +27,20 @@ if TYPE_CHECKING:
 __all__ = ["write_dask"]
 
 
-class _TaskTicker:
-    """Ticks a progress bar per finished dask task (local schedulers; a distributed client has its own
-    dashboard). A no-op when the bar is silent."""
+@contextlib.contextmanager
+def _ticking(bar: Any) -> Iterator[None]:
+    """Tick ``bar`` per finished dask task (local schedulers; a distributed client has its own dashboard)."""
+    if isinstance(bar, SilentBar):
+        yield
+        return
+    from dask.callbacks import Callback
 
-    def __init__(self, bar: Any) -> None:
-        self.bar = bar
-        self.callback: Any = None
+    def start_state(dsk: Any, state: Any) -> None:
+        bar.total = len(state["ready"]) + len(state["waiting"]) + len(state["running"]) + len(state["finished"])
+        bar.refresh()
 
-    def __enter__(self) -> _TaskTicker:
-        if isinstance(self.bar, SilentBar):
-            return self
-        from dask.callbacks import Callback
-
-        bar = self.bar
-
-        def start_state(dsk: Any, state: Any) -> None:
-            bar.total = len(state["ready"]) + len(state["waiting"]) + len(state["running"]) + len(state["finished"])
-            bar.refresh()
-
-        self.callback = Callback(start_state=start_state, posttask=lambda *a: bar.update(1))
-        self.callback.__enter__()
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        if self.callback is not None:
-            self.callback.__exit__(*exc)
+    with Callback(start_state=start_state, posttask=lambda *a: bar.update(1)):
+        yield
 
 
 def _target_dtype(darr: Any, dtype: Any, where: str) -> np.dtype | None:
@@ -102,7 +92,7 @@ def write_dask(
         grid = tuple(zarr_arr.shards or chunks)
         if shape and all(shape):
             aligned = darr.rechunk(grid)
-            with progress_bar(None, f"storing /{path}", unit="task") as bar, _TaskTicker(bar):
+            with progress_bar(None, f"storing /{path}", unit="task") as bar, _ticking(bar):
                 da.store(aligned, zarr_arr, lock=False, compute=True)
         elif not shape:
             zarr_arr[...] = np.asarray(darr.compute())

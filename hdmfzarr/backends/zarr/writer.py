@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import itertools
 import json
 import math
 import os
@@ -50,6 +51,7 @@ from .values import (
     compound_rows,
     encode_attr,
     infer_dtype,
+    is_reference,
     max_text_len,
     reference_path,
     to_text_array,
@@ -63,9 +65,7 @@ COPY_BLOCK_BYTES = 64 << 20  # an array copied from another store is held at mos
 
 def _refers(value: Any) -> bool:
     """Whether an attribute value holds object references."""
-    if isinstance(value, (list, tuple)):
-        return any(_refers(v) for v in value)
-    return isinstance(value, (ReferenceBuilder, Builder))
+    return any(_refers(v) for v in value) if isinstance(value, (list, tuple)) else is_reference(value)
 
 
 def _join(parent: str, name: str) -> str:
@@ -106,9 +106,6 @@ def fingerprint(builder: DatasetBuilder) -> Any:
         if arr is not None and arr.dtype.kind in "biuf":
             data = arr
     digest = hashlib.sha256()
-    if isinstance(data, np.ndarray) and data.dtype.kind not in "OVT":
-        digest.update(np.ascontiguousarray(data).view(np.uint8).reshape(-1).data)
-        return ("array", kind, data.dtype.str, data.shape, digest.hexdigest())
     if isinstance(data, (list, tuple, np.ndarray)) or np.isscalar(data):
         try:
             _digest_values(digest, data)
@@ -236,12 +233,15 @@ class ZarrWriter:
         finally:
             self._bar.close()
     # -- a committed store: what changed -------------------------------------------------
-    def _stage_attrs(self, path: str, kind: str, attrs: dict[str, Any]) -> None:
-        """Stage the attributes of a committed node when the new ones change them (merged over the committed
-        ones, as zarr's ``update_attributes`` does)."""
+    def _merged_attrs(self, path: str, attrs: dict[str, Any]) -> dict[str, Any] | None:
+        """A committed node's attributes with ``attrs`` merged over them (as zarr's ``update_attributes``
+        does); None when that changes nothing."""
         committed = self.txn.committed_attrs(path) or {}
         new = {**committed, **_jsonable(attrs)}
-        if new != committed:
+        return new if new != committed else None
+
+    def _stage_attrs(self, path: str, kind: str, attrs: dict[str, Any]) -> None:
+        if (new := self._merged_attrs(path, attrs)) is not None:
             self.txn.set_attrs(path, kind, new)
 
     def _stored_here(self, data: Any, path: str) -> bool:
@@ -260,25 +260,19 @@ class ZarrWriter:
         jobs); replaced data is rewritten crash-safely by the transaction; changed attributes are staged."""
         data = _data_and_io(builder)[0]
         attrs = self._attrs(builder)
-        if path in self.skip or self._stored_here(data, path):
-            self._stage_attrs(path, "array", attrs)
-            return
-        known = self.known.get(path)
-        if known is not None:  # stored by an earlier write of this ZarrIO: unchanged data is not rewritten
+        unchanged = path in self.skip or self._stored_here(data, path)
+        if not unchanged and self.known.get(path) is not None:  # stored by an earlier write of this ZarrIO
             mark = fingerprint(builder)
-            if mark == known:
+            if unchanged := mark == self.known[path]:
                 self.written[path] = mark
-                self._stage_attrs(path, "array", attrs)
-                return
-        where = f"{self.handle.url}:/{path}"
-        values = self._plain_values(builder, data, where)
-        if self._same_as_stored(path, values):  # e.g. scalars, read eagerly: nothing to rewrite
+        if not unchanged:
+            values = self._plain_values(builder, data, f"{self.handle.url}:/{path}")
+            unchanged = self._same_as_stored(path, values)  # e.g. scalars, read eagerly: nothing to rewrite
+        if unchanged:
             self._stage_attrs(path, "array", attrs)
             return
-        committed = self.txn.committed_attrs(path) or {}
-        full = {**committed, **_jsonable(attrs)}
         self.txn.jobs.append(ArrayJob(path, values, 0, None, label=builder.path, replace=True,
-                                      attrs=full if full != committed else None))
+                                      attrs=self._merged_attrs(path, attrs)))
         self.written[path] = fingerprint(builder)
 
     def _same_as_stored(self, path: str, values: np.ndarray, limit: int = 16 << 20) -> bool:
@@ -578,9 +572,6 @@ class ZarrWriter:
                 zarr_arr.resize((written + len(joined), *row_shape))
                 zarr_arr[written:] = joined
 
-    def _ref_path(self, value: Any, where: str) -> str:
-        return self.conv.encode_field_reference(*reference_path(value, where))
-
     def _ref_entry(self, value: Any, where: str) -> tuple[str, str, str | None, str | None]:
         """``(source, path, target object_id, root object_id)`` of one reference."""
         source, tpath = reference_path(value, where)
@@ -621,20 +612,12 @@ class ZarrWriter:
         attrs_key = self.conv.attrs_entry(path)
         assert attrs_key is not None  # JSON object-codec arrays exist in format 2 only
         self.handle.set_documents([(self.conv.array_document_key(path), zarray), (attrs_key, attrs)])
-        if values.ndim == 0:
-            self.handle.set(v2_chunk_key(path, ()), codec.encode(self.conv.encode_object_chunk(values)))
-        else:
-            grid = [range(math.ceil(s / c)) for s, c in zip(values.shape, chunks)]
-            from itertools import product
-
-            for coords in product(*grid):
-                region = tuple(slice(i * c, (i + 1) * c) for i, c in zip(coords, chunks))
-                block = values[region]
-                if block.shape != tuple(chunks):  # v2 chunks are stored full size
-                    full = np.empty(chunks, dtype=object)
-                    full[tuple(slice(0, s) for s in block.shape)] = block
-                    block = full
-                self.handle.set(v2_chunk_key(path, coords), codec.encode(self.conv.encode_object_chunk(block)))
+        grid = [math.ceil(s / c) for s, c in zip(values.shape, chunks)]
+        padded = np.empty([n * c for n, c in zip(grid, chunks)], dtype=object)  # v2 chunks are stored full size
+        padded[tuple(slice(0, s) for s in values.shape)] = values
+        for coords in itertools.product(*map(range, grid)):  # a 0-d array: one chunk, key "0"
+            block = padded[tuple(slice(i * c, (i + 1) * c) for i, c in zip(coords, chunks))]
+            self.handle.set(v2_chunk_key(path, coords), codec.encode(self.conv.encode_object_chunk(block)))
         self.nodes.append((path, "array"))
 
     def _write_compound(
@@ -655,7 +638,7 @@ class ZarrWriter:
             self._write_json_object_array(zgroup, builder.name, path, cells, meta_attrs, dio,
                                           chunks=(rows_per_chunk, len(fields)))
             return
-        rows = compound_rows(data, fields, where, lambda v: self._ref_path(v, where))
+        rows = compound_rows(data, fields, where, lambda v: self.conv.encode_field_reference(*reference_path(v, where)))
         np_fields: list[tuple[str, Any]] = []
         for i, f in enumerate(fields):
             if f.dtype == "object" or f.dtype in TEXT_KINDS:
