@@ -79,7 +79,7 @@ class Transaction:
                 handle.forget_root()
         self.jobs: list[ArrayJob] = []
         self.new_entries: dict[str, Any] = {}  # of the nodes this write created (invisible until the commit)
-        self.changed: dict[str, tuple[str, dict[str, Any]]] = {}
+        self.changed: dict[str, tuple[str, dict[str, Any]]] = {}  # path -> (kind, new attributes) of committed nodes
 
     # -- the committed state -----------------------------------------------------------------
     def _load_committed(self) -> None:
@@ -119,18 +119,6 @@ class Transaction:
         """The committed document of the array at ``path`` (None when there is none)."""
         meta = self.entries.get(self.conv.array_entry(path))
         return meta if isinstance(meta, dict) else None
-
-    def array_meta(self, path: str) -> dict[str, Any]:
-        """The committed metadata document of the array at ``path``."""
-        meta = self.committed_array(path)
-        if meta is None:
-            raise CorruptStoreError(f"{self.url}:/{path}: no committed array metadata in the consolidated document")
-        return meta
-
-    # -- staging -----------------------------------------------------------------------------
-    def set_attrs(self, path: str, kind: str, attrs: dict[str, Any]) -> None:
-        """New attributes of a committed node (written with the commit)."""
-        self.changed[path] = (kind, attrs)
 
     # -- the commit --------------------------------------------------------------------------
     @contextlib.contextmanager
@@ -254,7 +242,7 @@ class Transaction:
             if values.size and not self.handle.transactional:
                 await arr.setitem(region, values)
             for key, doc in [*plan["extra"], (self.conv.array_document_key(job.path), plan["doc"])]:  # its own last
-                await store.set(key, _buffer(self.conv.encode_commit_document(doc)))
+                await store.set(key, buffer_prototype().buffer.from_bytes(self.conv.encode_commit_document(doc)))
             if values.size and self.handle.transactional:  # e.g. Icechunk: chunks only inside the shape
                 await arr.setitem(region, values)
 
@@ -280,13 +268,14 @@ class Transaction:
 
     def _plan(self, job: ArrayJob) -> dict[str, Any]:
         """The new metadata document, zarr metadata and values to write for one job."""
-        meta = self.array_meta(job.path)
+        meta = self.committed_array(job.path)
         where = f"{self.url}:/{job.path}"
+        if meta is None:
+            raise CorruptStoreError(f"{where}: no committed array metadata in the consolidated document")
         shape = [int(s) for s in meta.get("shape") or []]
         rows = job.rows
-        if not shape:
-            if not job.replace:
-                raise StoreError(f"{where}: cannot append to a scalar dataset")
+        if not shape and not job.replace:
+            raise StoreError(f"{where}: cannot append to a scalar dataset")
         committed = shape[0] if shape else 0
         if not job.replace and job.stored is not None and committed != len(job.stored):
             raise ConflictError(
@@ -385,10 +374,6 @@ def recover(handle: StoreHandle) -> None:
         return  # no commit to recover to (a reader reports what is wrong)
     finally:
         handle.forget_root()
-
-
-def _buffer(raw: bytes) -> Any:
-    return buffer_prototype().buffer.from_bytes(raw)
 
 
 def _fit(rows: np.ndarray, stored: np.dtype, where: str, label: str) -> tuple[np.ndarray, np.dtype | None]:

@@ -242,7 +242,7 @@ class ZarrWriter:
 
     def _stage_attrs(self, path: str, kind: str, attrs: dict[str, Any]) -> None:
         if (new := self._merged_attrs(path, attrs)) is not None:
-            self.txn.set_attrs(path, kind, new)
+            self.txn.changed[path] = (kind, new)
 
     def _stored_here(self, data: Any, path: str) -> bool:
         """Whether ``data`` is the array already stored at ``path`` of this store (perhaps wrapped)."""
