@@ -1,19 +1,9 @@
-"""Appending rows to arrays already in a store, crash-consistently (the append commit protocol).
+"""Appending rows to arrays already in a store, crash-consistently.
 
-A dataset read in mode 'a'/'r+' is an :class:`~hdmfzarr.appendable.AppendableArray`: its stored
-part stays lazy and new rows are buffered (table columns share that buffer). The build layer plans
-which arrays grow in which phase (:func:`hdmfzarr.build.appends.plan_appends`, from the builders);
-:func:`append_tree` writes only those rows, growing each array along its first axis:
-
-1. every array's new chunks are written (the last partial chunk is rewritten with the committed
-   rows unchanged), then its own metadata with the grown shape; arrays go in phases — data
-   columns and the flat data of ragged columns, then inner indexes, then outer ones, ``id`` last;
-2. the commit point is one atomic write of the consolidated metadata (root ``zarr.json`` in
-   format 3, ``.zmetadata`` in format 2) holding the new shapes.
-
-Readers that use consolidated metadata see committed shapes only. Appends always start from
-the committed (consolidated) shapes, so anything a killed writer left beyond them is overwritten.
-See the "Append commit protocol" section of ``docs/format.md``.
+A dataset read in mode 'a'/'r+' is an :class:`~hdmfzarr.appendable.AppendableArray` (rows buffered);
+the build layer plans which arrays grow in which phase (:func:`hdmfzarr.build.appends.plan_appends`)
+and :func:`append_tree` commits those rows as one transaction (:mod:`.transaction`; the "Commit
+protocol" section of ``docs/format.md``).
 """
 
 from __future__ import annotations

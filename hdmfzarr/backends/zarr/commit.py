@@ -1,23 +1,9 @@
 """The commit point of a store: writers serialised, the commit document replaced only if unchanged.
 
-A write transaction reads the commit document (the consolidated metadata) with a version token
-(:meth:`CommitPoint.read`), prepares its changes, then runs inside :meth:`CommitPoint.exclusive`:
-that takes the store's writer lock, checks that the commit document still has the version read
-(else :class:`ConflictError`, before anything is written), and hands the transaction a function
-that replaces the document conditionally. The loser of two writers therefore writes nothing at all,
-and the winner's chunks are never touched by it. How the lock and the check work per store:
-
-- local directory (also ``file://``): ``flock`` on the store directory (released by the kernel when
-  the holder dies, so a killed writer never leaves a lock behind); the version is the SHA-256 of
-  the document, re-checked under the lock; the document is replaced by an atomic rename.
-- S3: a lease object ``.hdmfzarr-writer.lock`` created with ``If-None-Match: *``, renewed while held
-  (``If-Match``), taken over only after its holder stopped renewing it for ``lease`` seconds; the
-  document is written with ``If-Match: <ETag read>`` (``If-None-Match: *`` when new), so even a
-  writer whose lease was taken over cannot commit over another's commit.
-- any other URL (``memory://``, ...): a lock inside this process plus the SHA-256 check; these
-  stores give no guarantee between processes.
-
-See "Two writers" in ``docs/format.md`` and ``docs/reliability.md``.
+:meth:`CommitPoint.exclusive` takes the store's writer lock (``flock`` on a local directory, a renewed
+lease object on S3, a process lock elsewhere), checks that the commit document still has the version the
+transaction read (else :class:`ConflictError`, before anything is written) and hands back a function
+that replaces it conditionally; the table in "Two writers" of ``docs/format.md`` details each store.
 """
 
 from __future__ import annotations

@@ -1,20 +1,10 @@
 """Remote (fsspec URL) stores: S3 client defaults, bounded requests, clear errors, batched writes.
 
-:class:`RemoteStore` wraps zarr's ``FsspecStore`` for every URL store. It
-
-- bounds every request, retries included, by the :class:`RetryPolicy` deadline (botocore itself
-  retries transient failures in its ``standard`` mode, with connect/read timeouts), then raises
-  :class:`StoreUnavailableError`; a silent server cannot block a read or write;
-- turns refused credentials into :class:`StoreAuthError` naming the URL (never the secret);
-- keeps the metadata documents (``zarr.json``, ``.zgroup``, ...) it reads or writes while the store
-  is writable, so zarr's existence probes cost no request; on a store that was empty when opened it
-  knows every key (nothing it did not write exists), and inside :meth:`RemoteStore.batch` metadata
-  writes are held back and sent once each, concurrently, at the end (the root document last);
-- offers the conditional reads and writes (ETag, ``If-Match``/``If-None-Match``) of :mod:`.commit`.
-
-:func:`remote_options` adds S3 client defaults (timeouts, botocore's standard retries, no HEAD
-before each GET); :func:`redact_url` hides secrets in URLs shown to users, and :func:`redact`
-masks credentials in messages and in every log record of the S3/HTTP libraries.
+:class:`RemoteStore` wraps zarr's ``FsspecStore``: every request, botocore's own retries included, is
+bounded by the :class:`RetryPolicy` deadline (then :class:`StoreUnavailableError`); refused credentials
+become :class:`StoreAuthError`; metadata documents are cached while writable and, inside
+:meth:`RemoteStore.batch`, sent once each at the end; conditional reads and writes serve :mod:`.commit`.
+:func:`redact_url` and :func:`redact` keep secrets out of messages and the S3/HTTP libraries' logs.
 """
 
 from __future__ import annotations
@@ -105,18 +95,13 @@ def redact_url(url: str) -> str:
 
 def remote_options(url: str, storage_options: dict[str, Any] | None,
                    retry: RetryPolicy | None = None) -> dict[str, Any]:
-    """``storage_options`` plus hdmfzarr's S3 client defaults (the caller's values win).
-
-    - ``max_concurrency=1``: s3fs otherwise sends a HEAD before every whole-object GET;
-    - botocore's ``standard`` retry mode with ``retry``'s attempts and connect/read timeouts, so a
-      dead or silent server cannot hang a request (:class:`RemoteStore` adds the overall deadline).
-    - ``max_pool_connections``: enough connections for one concurrent wave of requests;
-    """
+    """``storage_options`` plus hdmfzarr's S3 client defaults (the caller's values win)."""
     opts = dict(storage_options or {})
     if not is_s3_url(url):
         return opts
     retry = retry or RetryPolicy()
-    opts.setdefault("max_concurrency", 1)
+    opts.setdefault("max_concurrency", 1)  # s3fs otherwise sends a HEAD before every whole-object GET
+    # botocore's standard retries, each attempt bounded: a dead or silent server cannot hang a request
     config = dict(opts.get("config_kwargs") or {})
     config.setdefault("connect_timeout", retry.connect_timeout)
     config.setdefault("read_timeout", retry.read_timeout)

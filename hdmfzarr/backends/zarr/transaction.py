@@ -1,18 +1,10 @@
 """Every write to a store is one transaction with one commit point (docs/format.md, "Commit protocol").
 
-A write first puts everything it adds where readers of the committed state do not look: nodes not
-yet listed in the consolidated metadata, rows past the committed shapes, arrays rewritten under the
-other chunk key encoding (format 3) or, where a rewrite must reuse the committed keys (format 2),
-after an undo copy of their committed chunks that readers use meanwhile. Then ONE atomic write of
-the commit document — the consolidated metadata: root ``zarr.json`` (format 3) or ``.zmetadata``
-(format 2) — makes it all visible at once. A new store is marked incomplete (root attribute) from its
-first write until that commit, and readers refuse a marked store (:class:`IncompleteStoreError`).
-
-:meth:`Transaction._write_commit_document` is the single place the commit document is written. A
-transaction runs inside :meth:`Transaction.session`: the store's writer lock and the check that no
-other writer committed since the transaction read the store (:class:`.commit.CommitPoint`: flock +
-compare-and-swap locally, a lease + ``If-Match`` / ``If-None-Match`` on S3); the commit document is
-then written conditionally, so the loser of two writers gets ConflictError and commits nothing.
+A write puts everything it adds where readers of the committed state do not look (new nodes, rows past
+the committed shapes, rewrites under other chunk keys or after an undo copy), then ONE atomic,
+conditional write of the consolidated metadata (:meth:`Transaction._write_commit_document`, inside
+:meth:`Transaction.session` and :class:`.commit.CommitPoint`) makes it all visible at once. A new
+store is marked incomplete until that commit.
 """
 
 from __future__ import annotations
