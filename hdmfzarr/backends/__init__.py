@@ -64,16 +64,11 @@ def is_url(target: Target) -> bool:
     return "://" in text or "::" in text
 
 
-def _load(spec: str) -> type[Backend]:
-    module, _, name = spec.partition(":")
-    cls: type[Backend] = getattr(importlib.import_module(module), name)
-    return cls
-
-
 def backend_for(target: Target) -> type[Backend]:
     """The first backend in ``BACKENDS`` whose ``guess_can_open`` accepts ``target``."""
     for spec in BACKENDS:
-        cls = _load(spec)
+        module, _, name = spec.partition(":")
+        cls: type[Backend] = getattr(importlib.import_module(module), name)
         if cls.guess_can_open(target):
             return cls
     raise StoreError(f"{os.fspath(target)}: no backend can open this (tried {', '.join(BACKENDS)})")

@@ -21,6 +21,7 @@ from ...errors import CorruptStoreError, StoreError
 from ...record import MutableRecord
 from ...spec.dtypes import storage_dtype
 from .compat import edit_array_document
+from .safety import check_node_path
 
 __all__ = [
     "Convention",
@@ -128,12 +129,6 @@ class NodeMeta(MutableRecord):
 
     def __init__(self, path: str, kind: str, meta: dict[str, Any], attrs: dict[str, Any], conv: Convention) -> None:
         self.path, self.kind, self.meta, self.attrs, self.conv = path, kind, meta, attrs, conv
-
-
-def _check_node_path(path: str, url: str, what: str) -> str:
-    from . import safety  # safety takes a convention argument, so it is imported here, not at the top
-
-    return safety.check_node_path(path, url, what)
 
 
 def encode_node_document(doc: Any) -> bytes:
@@ -249,15 +244,8 @@ class _Common:
         names = dtype.names or ()
         out = np.empty(cells.shape[:1], dtype=dtype)
         for i in range(out.shape[0]):
-            v = cells[i]
-            if cells.ndim == 2:
-                rec = tuple(v)
-            elif isinstance(v, dict):
-                rec = tuple(v.get(n) for n in names)
-            elif isinstance(v, np.void) and v.dtype.names:
-                rec = tuple(v[n] for n in v.dtype.names)
-            else:
-                rec = tuple(v)
+            v = cells[i]  # a row of cells, a dict, a record or a tuple
+            rec = tuple(v.get(n) for n in names) if isinstance(v, dict) else tuple(v)
             if len(rec) != len(names):
                 raise CorruptStoreError(f"compound record {i} has {len(rec)} fields, expected {len(names)} {list(names)}")
             out[i] = rec
@@ -504,7 +492,7 @@ class Format3(_Common):
         listed = cons.get("metadata") if isinstance(cons, dict) else None
         if isinstance(listed, dict) and listed:
             for path, meta in listed.items():
-                node_path = _check_node_path(path, url, "zarr.json consolidated_metadata")
+                node_path = check_node_path(path, url, "zarr.json consolidated_metadata")
                 if not node_path:
                     continue  # the root describes itself only in its own document
                 nodes[node_path] = self._node(node_path, meta, f"{path}/zarr.json", url)
@@ -814,7 +802,7 @@ class Format2(_Common):
             path, _, name = key.rpartition("/")
             if name not in (".zgroup", ".zarray", ".zattrs"):
                 continue
-            path = _check_node_path(path, url, f".zmetadata key {key!r}")
+            path = check_node_path(path, url, f".zmetadata key {key!r}")
             if not isinstance(meta, dict):
                 raise CorruptStoreError(f"{url}: metadata {key!r} is not a JSON object")
             if name == ".zattrs":

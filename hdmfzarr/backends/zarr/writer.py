@@ -670,14 +670,11 @@ class ZarrWriter:
             arr = await group.create_array(name, shape=shape, dtype=str, chunks=shape, attributes=attrs, overwrite=True)
             await arr.setitem(..., value)
 
+        versions = dict.fromkeys((n, v) for n, v, _, _ in jobs)
+
         async def _all() -> None:
-            aroot = async_group(zroot)
-            spec = await aroot.require_group(conv.SPEC_GROUP)
-            groups: dict[tuple[str, str], Any] = {}
-            for ns_name, version, _, _ in jobs:
-                if (ns_name, version) not in groups:
-                    ns_group = await spec.require_group(ns_name)
-                    groups[(ns_name, version)] = await ns_group.require_group(version)
+            spec = await async_group(zroot).require_group(conv.SPEC_GROUP)
+            groups = {(n, v): await (await spec.require_group(n)).require_group(v) for n, v in versions}
             await gather_or_cancel(*(_one(groups[(n, v)], src, text) for n, v, src, text in jobs))
 
         try:
@@ -686,14 +683,9 @@ class ZarrWriter:
             raise
         except Exception as exc:
             raise StoreError(f"{self.handle.url}: cannot cache the specs ({exc})") from exc
-        groups = [conv.SPEC_GROUP]
-        for ns_name, version, src, _ in jobs:
-            groups += [f"{conv.SPEC_GROUP}/{ns_name}", f"{conv.SPEC_GROUP}/{ns_name}/{version}"]
-        for g in dict.fromkeys(groups):
-            if self.txn.committed_attrs(g) is None:
-                self.nodes.append((g, "group"))
-        for ns_name, version, src, _ in jobs:
-            self.nodes.append((f"{conv.SPEC_GROUP}/{ns_name}/{version}/{src}", "array"))
+        groups = [conv.SPEC_GROUP, *(f"{conv.SPEC_GROUP}/{p}" for n, v in versions for p in (n, f"{n}/{v}"))]
+        self.nodes += [(g, "group") for g in dict.fromkeys(groups) if self.txn.committed_attrs(g) is None]
+        self.nodes += [(f"{conv.SPEC_GROUP}/{n}/{v}/{src}", "array") for n, v, src, _ in jobs]
 
 
 def _jsonable(attrs: dict[str, Any]) -> dict[str, Any]:
