@@ -682,7 +682,7 @@ class Format2(_Common):
         return out
 
     def is_bytes_array(self, meta: dict[str, Any]) -> bool:
-        return any(isinstance(f, dict) and f.get("id") == "vlen-bytes" for f in meta.get("filters") or [])
+        return "vlen-bytes" in _filter_ids(meta)
 
     def zarr_metadata(self, meta: dict[str, Any], attrs: dict[str, Any]) -> dict[str, Any]:
         """Attributes merged in; hdmf-zarr 0.13 wrote ``fill_value: 0`` on text arrays, read as None."""
@@ -847,14 +847,9 @@ class Format2(_Common):
         return meta.get("chunks"), "chunks", meta.get("dimension_separator") or "."
 
     def codec_names(self, meta: dict[str, Any]) -> list[tuple[str, str]]:
-        out: list[tuple[str, str]] = []
         comp = meta.get("compressor")
-        if isinstance(comp, dict):
-            out.append(("compressor", str(comp.get("id"))))
-        for f in meta.get("filters") or []:
-            if isinstance(f, dict):
-                out.append(("filter", str(f.get("id"))))
-        return out
+        out = [("compressor", str(comp.get("id")))] if isinstance(comp, dict) else []
+        return out + [("filter", str(i)) for i in _filter_ids(meta)]
 
     def admits_codec(self, role: str, name: str) -> bool:
         return role == "filter" and name == "pickle"
@@ -864,7 +859,7 @@ class Format2(_Common):
             shape = tuple(int(s) for s in meta["shape"])
             chunks = tuple(meta.get("chunks") or shape)
             dt = meta["dtype"]
-            filters = [f.get("id") for f in meta.get("filters") or [] if isinstance(f, dict)]
+            filters = _filter_ids(meta)
             if dt == "|O":
                 if filters == ["vlen-utf8"]:
                     return shape, chunks, np.dtypes.StringDType()
@@ -878,8 +873,7 @@ class Format2(_Common):
         return None, None, None
 
     def is_legacy_object_array(self, meta: dict[str, Any]) -> bool:
-        ids = [f.get("id") for f in (meta.get("filters") or []) if isinstance(f, dict)]
-        if any(i in OBJECT_CODECS for i in ids):
+        if any(i in OBJECT_CODECS for i in _filter_ids(meta)):
             return True
         return isinstance(meta.get("dtype"), list) and _has_object_field(meta["dtype"])
 
@@ -900,7 +894,7 @@ class Format2(_Common):
             raise StoreError(f"{where}: cannot append to an array of dtype {dt!r} ({exc})") from None
 
     def check_appendable(self, meta: dict[str, Any], where: str) -> None:
-        if any(isinstance(f, dict) and f.get("id") in OBJECT_CODECS for f in meta.get("filters") or []):
+        if any(i in OBJECT_CODECS for i in _filter_ids(meta)):
             raise StoreError(f"{where}: appending to legacy object (JSON/pickle) arrays is not supported")
 
     rewrites_in_place = True  # one key layout for 1-D arrays: the rewrite reuses the committed keys
@@ -912,6 +906,11 @@ class Format2(_Common):
 def _reference_dict(source: str, path: str, object_id: str | None, root_object_id: str | None) -> dict[str, Any]:
     """One reference as hdmf-zarr 0.13 stores it (format 2: attributes, object cells, reference datasets)."""
     return {"source": source, "path": path, "object_id": object_id, "source_object_id": root_object_id}
+
+
+def _filter_ids(meta: dict[str, Any]) -> list[Any]:
+    """The ids of a ``.zarray``'s filters."""
+    return [f.get("id") for f in meta.get("filters") or [] if isinstance(f, dict)]
 
 
 def _has_object_field(dtype: Any) -> bool:
