@@ -22,10 +22,8 @@ def estimate_itemsize(sample: list | None, fallback: int = 8) -> int:
     """Bytes per element of variable-length text: the mean encoded length of a sample plus framing."""
     if not sample:
         return fallback
-    total = 0
-    for item in sample:
-        total += len(item.encode("utf-8")) if isinstance(item, str) else len(bytes(item)) if isinstance(item, bytes) else 8
-    return max(1, total // len(sample)) + 4
+    sizes = (len(s.encode("utf-8")) if isinstance(s, str) else len(s) if isinstance(s, bytes) else 8 for s in sample)
+    return max(1, sum(sizes) // len(sample)) + 4
 
 
 def default_chunks(shape: tuple[int, ...], itemsize: int) -> tuple[int, ...]:

@@ -171,16 +171,14 @@ class Transaction:
         if undo:
             self._save_undo(undo)
         self._write_arrays(jobs, plans)
-        # metadata of changed nodes (arrays grown here already carry their attributes)
-        grown = {j.path for j in jobs}
+        # metadata of changed nodes (arrays grown here took theirs above)
         before: list[tuple[str, Any]] = []
         after: list[tuple[str, Any]] = []
         previous = dict(self.entries)
         prev_doc = dict(self.doc)
         for path, (kind, attrs) in self.changed.items():
             pre, post = self.conv.set_attrs(self.doc, self.entries, path, kind, attrs)
-            if path not in grown:
-                before += pre
+            before += pre
             after += post
         updates = self.new_entries  # new nodes' own documents, read back as written (add_nodes)
         for job, plan in zip(jobs, plans):
@@ -202,9 +200,7 @@ class Transaction:
             self.entries.update(previous)  # the committed state is still the old one
             self.doc.clear()
             self.doc.update(prev_doc)
-            if not isinstance(exc, Exception):
-                raise
-            if isinstance(exc, StoreError):
+            if not isinstance(exc, Exception) or isinstance(exc, StoreError):
                 raise
             raise StoreError(f"{self.url}: cannot commit the write ({exc}); the store keeps its last commit "
                              "(a new store stays incomplete)") from exc
