@@ -266,7 +266,7 @@ class _Lease:
                 pass
             body, etag = run(self.store.get_versioned(LOCK_KEY))
             if body is not None and etag is not None:
-                held = _lease_seconds(body, self.seconds)
+                held = _holder(body, self.seconds)[0]
                 first = seen.setdefault(etag, time.monotonic())
                 if time.monotonic() - first > held:  # not renewed for a whole lease: its writer is gone
                     try:
@@ -277,7 +277,7 @@ class _Lease:
                     except ConflictError:
                         pass
         else:
-            raise busy(f" ({_describe_holder(body)})" if body else "")
+            raise busy(f" ({_holder(body, self.seconds)[1]})" if body else "")
         self._thread = threading.Thread(target=self._renew, name="hdmfzarr-lease", daemon=True)
         self._thread.start()
         self.store.fence = self  # unconditional writes are sent only while the lease is surely held
@@ -336,17 +336,12 @@ class _Lease:
                     log.info("%s: releasing the writer lease failed (%s)", self.store.url, exc)
 
 
-def _lease_seconds(body: bytes, default: float) -> float:
-    try:
-        value = json.loads(body).get("lease_seconds")
-        return float(value) if isinstance(value, (int, float)) and value > 0 else default
-    except (ValueError, AttributeError, TypeError):
-        return default
-
-
-def _describe_holder(body: bytes) -> str:
+def _holder(body: bytes, default: float) -> tuple[float, str]:
+    """A lease object's lifetime (``default`` when it names none) and who holds it."""
     try:
         doc = json.loads(body)
-        return f"held by process {doc.get('pid')} on {doc.get('host')}"
-    except (ValueError, AttributeError):
-        return "held by another writer"
+        value = doc.get("lease_seconds")
+        seconds = float(value) if isinstance(value, (int, float)) and value > 0 else default
+        return seconds, f"held by process {doc.get('pid')} on {doc.get('host')}"
+    except (ValueError, AttributeError, TypeError):
+        return default, "held by another writer"

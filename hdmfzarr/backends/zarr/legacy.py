@@ -36,7 +36,6 @@ _ALLOWED: dict[tuple[str, str], Any] = {
     ("builtins", "float"): float,
     ("builtins", "bool"): bool,
     ("builtins", "object"): object,
-    ("numpy", "dtype"): np.dtype,
 }
 
 

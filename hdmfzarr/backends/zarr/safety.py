@@ -28,7 +28,6 @@ __all__ = [
     "check_array_meta",
     "max_read_bytes",
     "check_read_size",
-    "max_read_chunks",
     "check_read_chunks",
     "translate_error",
     "translating",
@@ -206,15 +205,10 @@ def max_read_bytes() -> int:
     return _env_int("HDMFZARR_MAX_READ_BYTES", _memory())
 
 
-def max_read_chunks() -> int:
-    """Most chunks one LazyArray read may touch: ``HDMFZARR_MAX_READ_CHUNKS``, else 2**20 (a read of
-    more chunks than that is minutes of per-chunk work, typical of chunk shapes no writer chose)."""
-    return _env_int("HDMFZARR_MAX_READ_CHUNKS", 2**20)
-
-
 def check_read_chunks(n_chunks: int, where: str) -> None:
-    """Refuse a read touching more than :func:`max_read_chunks` chunks."""
-    limit = max_read_chunks()
+    """Refuse a read touching more than ``HDMFZARR_MAX_READ_CHUNKS``, else 2**20 chunks (more is minutes of
+    per-chunk work, typical of chunk shapes no writer chose)."""
+    limit = _env_int("HDMFZARR_MAX_READ_CHUNKS", 2**20)
     if n_chunks > limit:
         raise StoreError(
             f"{where}: the selection touches {n_chunks:,} chunks, more than the {limit:,} allowed in one read "
@@ -261,18 +255,13 @@ class DecodedSizeError(ValueError):
     Raised inside zarr's decoding; the read path turns it into CorruptStoreError naming the array."""
 
 
-def max_item_bytes() -> int:
-    """Decoded bytes allowed per element of a variable-length (text, bytes, object) chunk:
-    ``HDMFZARR_MAX_ITEM_BYTES``, else 64 KiB (plus 16 MiB per chunk, see :func:`max_chunk_bytes`)."""
-    return _env_int("HDMFZARR_MAX_ITEM_BYTES", 64 * 2**10)
-
-
 def max_chunk_bytes(nelements: int, itemsize: int | None) -> int:
     """Most bytes a chunk's compressor may decode to: its elements x max(itemsize, 8) (filters may
     widen) plus 1 MiB of framing (checksums, shard indexes), or for variable-length elements
-    (``itemsize`` None) 64 KiB each plus 16 MiB; never more than :func:`max_read_bytes`."""
+    (``itemsize`` None) ``HDMFZARR_MAX_ITEM_BYTES`` (64 KiB) each plus 16 MiB; never more than
+    :func:`max_read_bytes`."""
     if itemsize is None:
-        bound = nelements * max_item_bytes() + 16 * 2**20
+        bound = nelements * _env_int("HDMFZARR_MAX_ITEM_BYTES", 64 * 2**10) + 16 * 2**20
     else:
         bound = nelements * max(itemsize, 8) + 2**20
     return min(bound, max_read_bytes())
