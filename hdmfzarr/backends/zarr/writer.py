@@ -232,6 +232,7 @@ class ZarrWriter:
             self._write_children(zroot, root, "")
         finally:
             self._bar.close()
+
     # -- a committed store: what changed -------------------------------------------------
     def _merged_attrs(self, path: str, attrs: dict[str, Any]) -> dict[str, Any] | None:
         """A committed node's attributes with ``attrs`` merged over them (as zarr's ``update_attributes``
