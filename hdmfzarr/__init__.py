@@ -14,64 +14,25 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 
-_LAZY: dict[str, str] = {
-    # IO
-    "open": "hdmfzarr.backends",
-    "convert": "hdmfzarr.backends.convert",
-    "ZarrIO": "hdmfzarr.backends.zarr",
-    "DataIO": "hdmfzarr.dataio",
-    "DataChunkIterator": "hdmfzarr.dataio",
-    # spec
-    "GroupSpec": "hdmfzarr.spec",
-    "DatasetSpec": "hdmfzarr.spec",
-    "AttributeSpec": "hdmfzarr.spec",
-    "LinkSpec": "hdmfzarr.spec",
-    "RefSpec": "hdmfzarr.spec",
-    "DtypeSpec": "hdmfzarr.spec",
-    "NamespaceBuilder": "hdmfzarr.spec",
-    "NamespaceCatalog": "hdmfzarr.spec",
-    "export_spec": "hdmfzarr.spec",
-    # build
-    "BuildManager": "hdmfzarr.build.manager",
-    "TypeMap": "hdmfzarr.build.typemap",
-    "ObjectMapper": "hdmfzarr.build.mapper",
-    "get_type_map": "hdmfzarr.build.typemap",
-    # containers
-    "Container": "hdmfzarr.container",
-    "Data": "hdmfzarr.container",
-    # validation
-    "validate": "hdmfzarr.validate",
-    # errors
-    "HdmfZarrError": "hdmfzarr.errors",
-    "SpecError": "hdmfzarr.errors",
-    "ContainerError": "hdmfzarr.errors",
-    "BuildError": "hdmfzarr.errors",
-    "ConstructError": "hdmfzarr.errors",
-    "StoreError": "hdmfzarr.errors",
-    "StoreNotFoundError": "hdmfzarr.errors",
-    "StoreExistsError": "hdmfzarr.errors",
-    "StoreAuthError": "hdmfzarr.errors",
-    "StoreUnavailableError": "hdmfzarr.errors",
-    "RetryPolicy": "hdmfzarr.backends.zarr",
-    "CorruptStoreError": "hdmfzarr.errors",
-    "IncompleteStoreError": "hdmfzarr.errors",
-    "ConflictError": "hdmfzarr.errors",
-    "DanglingReferenceError": "hdmfzarr.errors",
-    "UnsafeReferenceError": "hdmfzarr.errors",
-    "ValidationError": "hdmfzarr.errors",
+_HOMES = {  # module -> the public names it provides
+    "hdmfzarr.backends": "open",
+    "hdmfzarr.backends.convert": "convert",
+    "hdmfzarr.backends.zarr": "ZarrIO RetryPolicy",
+    "hdmfzarr.dataio": "DataIO DataChunkIterator",
+    "hdmfzarr.spec": "GroupSpec DatasetSpec AttributeSpec LinkSpec RefSpec DtypeSpec NamespaceBuilder NamespaceCatalog "
+                     "export_spec",
+    "hdmfzarr.build.manager": "BuildManager",
+    "hdmfzarr.build.typemap": "TypeMap get_type_map",
+    "hdmfzarr.build.mapper": "ObjectMapper",
+    "hdmfzarr.container": "Container Data",
+    "hdmfzarr.validate": "validate",
+    "hdmfzarr.errors": "HdmfZarrError SpecError ContainerError BuildError ConstructError StoreError StoreNotFoundError "
+                       "StoreExistsError StoreAuthError StoreUnavailableError CorruptStoreError IncompleteStoreError "
+                       "ConflictError DanglingReferenceError UnsafeReferenceError ValidationError",
 }
+_LAZY: dict[str, str] = {name: module for module, names in _HOMES.items() for name in names.split()}
 
 __all__ = sorted([*_LAZY, "__version__", "get_class", "register_class", "load_namespaces", "available_namespaces"])
-
-
-def _version() -> str:
-    """The installed distribution's version (package metadata is the one source of truth)."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("hdmfzarr")
-    except PackageNotFoundError:  # pragma: no cover - running from a source tree that was never installed
-        return "0+unknown"
 
 
 def get_class(data_type: str, namespace: str | None = None) -> type:
@@ -85,13 +46,10 @@ def register_class(data_type: str, namespace: str, cls: type | None = None) -> A
     """Register ``cls`` for ``(namespace, data_type)`` in the default TypeMap; without ``cls``, a decorator."""
     from .build.typemap import get_type_map
 
-    if cls is not None:
-        return get_type_map().register_class(data_type, namespace, cls)
-
     def decorator(klass: type) -> type:
         return get_type_map().register_class(data_type, namespace, klass)
 
-    return decorator
+    return decorator if cls is None else decorator(cls)
 
 
 def load_namespaces(path: str | Path) -> dict[str, Any]:
@@ -109,13 +67,17 @@ def available_namespaces() -> tuple[str, ...]:
 
 
 def __getattr__(name: str) -> Any:
-    if name == "__version__":
-        globals()[name] = value = _version()
-        return value
-    module = _LAZY.get(name)
-    if module is None:
+    if name == "__version__":  # the installed distribution's (package metadata is the one source of truth)
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            value = version("hdmfzarr")
+        except PackageNotFoundError:  # pragma: no cover - running from a source tree that was never installed
+            value = "0+unknown"
+    elif name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+    else:
         raise AttributeError(f"module 'hdmfzarr' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
     globals()[name] = value
     return value
 

@@ -18,21 +18,15 @@ from .builders import (
     ReferenceBuilder,
 )
 
-_LAZY = {
-    "TypeMap": ".typemap",
-    "get_type_map": ".typemap",
-    "type_map_for_write": ".typemap",
-    "ObjectMapper": ".mapper",
-    "FieldInfo": ".mapper",
-    "BuildManager": ".manager",
-    "generate_class": ".classgen",
-    "ReferenceArray": ".lazyrefs",
-    "CompoundReferenceArray": ".lazyrefs",
-    "DynamicTableMap": ".common_mappers",
-    "AlignedDynamicTableMap": ".common_mappers",
-    "SimpleMultiContainerMap": ".common_mappers",
-    "CSRMatrixMap": ".common_mappers",
+_HOMES = {  # module -> the public names it provides
+    ".typemap": "TypeMap get_type_map type_map_for_write",
+    ".mapper": "ObjectMapper FieldInfo",
+    ".manager": "BuildManager",
+    ".classgen": "generate_class",
+    ".lazyrefs": "ReferenceArray CompoundReferenceArray",
+    ".common_mappers": "DynamicTableMap AlignedDynamicTableMap SimpleMultiContainerMap CSRMatrixMap",
 }
+_LAZY = {name: module for module, names in _HOMES.items() for name in names.split()}
 
 __all__ = [
     "Builder", "GroupBuilder", "DatasetBuilder", "LinkBuilder", "ReferenceBuilder",
