@@ -168,10 +168,7 @@ class SpecNamespace(dict):
 
     def get_source_description(self, source: str) -> dict | None:
         """The schema entry of source file `source` (doc, title, ...), or None."""
-        for e in self.schema:
-            if e.get("source") == source:
-                return e
-        return None
+        return next((e for e in self.schema if e.get("source") == source), None)
 
     catalog = private_field("_catalog", "The SpecCatalog of this namespace's own type definitions.")
 
@@ -182,10 +179,6 @@ class SpecNamespace(dict):
     def pending_types(self) -> tuple[str, ...]:
         """Types defined here whose spec is not built yet (loaded with ``check=False`` and not used since)."""
         return self._catalog.pending_types()
-
-    def defines(self, data_type: str) -> bool:
-        """Whether `data_type` is defined in this namespace's own sources (building no spec)."""
-        return data_type in self._catalog
 
     def get_registered_types(self) -> tuple[str, ...]:
         """The types defined in this namespace, then those it takes from included namespaces."""
@@ -216,10 +209,6 @@ class SpecNamespace(dict):
     def to_dict(self) -> dict:
         """The namespace entry as written in a namespace YAML file."""
         return namespace_entry(self)
-
-    def source_dict(self, source: str) -> dict:
-        """One source file's content: {'groups': [...], 'datasets': [...]} in this namespace's key spelling."""
-        return source_content(self.sources[source], self.type_key)
 
     def _key(self) -> tuple:
         schema = tuple(tuple(sorted((k, source_stem(v) if k == "source" else _hashable(v))
@@ -470,14 +459,6 @@ def _plain(d: Any) -> bool:
     return True
 
 
-def _top_level_dicts(content: Any) -> list[dict]:
-    """The top-level type dicts of a parsed source file."""
-    out = []
-    for key in ("groups", "datasets"):
-        out += [d for d in (content.get(key) or []) if isinstance(d, dict)]
-    return out
-
-
 def _namespace_files(root: Path, depth: int, budget: list[int] | None = None) -> list[Path]:
     """Namespace files under `root`, at most `depth` folders deep and 200 folders in all."""
     budget = [200] if budget is None else budget
@@ -667,8 +648,9 @@ class NamespaceCatalog:
 
     def namespace_of(self, data_type: str) -> str:
         """The (first loaded) namespace that defines `data_type`."""
-        for name, ns in ((name, loaded.ns) for name, loaded in self._loaded.items()):
-            if ns.defines(data_type) if isinstance(ns, SpecNamespace) else ns.get_spec(data_type) is not None:
+        for name, loaded in self._loaded.items():  # (a SpecNamespace's catalog knows its types unbuilt)
+            ns = loaded.ns
+            if data_type in ns._catalog if isinstance(ns, SpecNamespace) else ns.get_spec(data_type) is not None:
                 return name
         raise SpecError(f"no loaded namespace defines type {data_type!r}", data_type=data_type)
 
@@ -796,7 +778,7 @@ class NamespaceCatalog:
             nsd["schema"] = [({**e, "source": source_stem(e["source"])} if "source" in e else e)
                              for e in nsd["schema"]]
             out[name] = {"version": ns.version or "unversioned", "namespace": nsd,
-                         "sources": {source_stem(s): ns.source_dict(s) for s in ns.sources}}
+                         "sources": {source_stem(s): source_content(v, ns.type_key) for s, v in ns.sources.items()}}
         return out
 
     def _load(self, entries: list, read_source: SourceReader, file: str,
@@ -872,33 +854,27 @@ class NamespaceCatalog:
     def _order(self, parsed: list[dict], file: str) -> list[dict]:
         """Namespaces of one file in dependency order; a cycle or unknown include raises SpecError."""
         by_name = {m["name"]: m for m in parsed}
-        order: list[dict] = []
-        state: dict[str, int] = {}
+        order: dict[str, dict] = {}
 
-        def visit(name: str, chain: list[str]) -> None:
-            if state.get(name) == 2:
-                return
-            if state.get(name) == 1:
-                cyc = chain[chain.index(name):] + [name]
+        def visit(name: str, chain: tuple[str, ...]) -> None:
+            if name in chain:
+                cyc = chain[chain.index(name):] + (name,)
                 raise SpecError(f"cycle of namespace includes: {' -> '.join(cyc)}", file=file, key="namespace")
-            state[name] = 1
+            if name in order:
+                return
             meta = by_name[name]
-            for e in meta["schema"]:
-                inc = e.get("namespace")
-                if inc is None:
-                    continue
+            for inc in (e["namespace"] for e in meta["schema"] if "namespace" in e):
                 if inc in by_name:
-                    visit(inc, chain + [name])
+                    visit(inc, chain + (name,))
                 elif inc not in self._loaded:
                     raise SpecError(f"namespace {name!r} includes namespace {inc!r}, which is not loaded; "
                                     f"load its namespace file first (loaded: {list(self._loaded)})",
                                     file=file, key="namespace", line=meta["line"])
-            state[name] = 2
-            order.append(meta)
+            order[name] = meta
 
         for m in parsed:
-            visit(m["name"], [])
-        return order
+            visit(m["name"], ())
+        return list(order.values())
 
     def _add(self, meta: dict, read_source: SourceReader, file: str,
              lazy: bool = False) -> dict[str, tuple[str, ...]]:
@@ -906,14 +882,12 @@ class NamespaceCatalog:
         sources: dict[str, LazySource] = {}
         where: dict[str, tuple[str, int | None]] = {}
         type_key: str | None = None
-        for e in meta["schema"]:
-            if "source" not in e:
-                continue
+        for e in (e for e in meta["schema"] if "source" in e):
             content, sfile = read_source(name, e["source"])
             specs = lazy_source(content, sfile) if lazy else None
             if specs is None:
                 specs = LazySource([("", s) for s in specs_from_source(content, file=sfile)])
-            for d in _top_level_dicts(content):
+            for d in (content.get("groups") or []) + (content.get("datasets") or []):  # (checked by now)
                 if (defined := _dict_def(d)) is not None:
                     where[defined] = (sfile, getattr(d, "line", None))
                 type_key = type_key or detect_type_key(d)
@@ -931,34 +905,26 @@ class NamespaceCatalog:
             sources[e["source"]] = specs
         visible: dict[str, str] = {}
         included: dict[str, tuple[str, ...]] = {}
-        for e in meta["schema"]:
-            inc = e.get("namespace")
-            if inc is None:
-                continue
+        for e in (e for e in meta["schema"] if "namespace" in e):
+            inc, wanted = e["namespace"], e.get("data_types")
             inc_visible = self._loaded[inc].visible
-            wanted = e.get("data_types")
-            if wanted is None:
-                take = dict(inc_visible)
-            else:
-                take = {}
-                todo = list(wanted)
-                while todo:
-                    dt = todo.pop()
-                    if dt in take:
-                        continue
-                    if dt not in inc_visible:
-                        raise SpecError(f"type {dt!r} is not in included namespace {inc!r}", file=file,
-                                        data_type=dt, key="data_types")
-                    take[dt] = inc_visible[dt]
-                    todo.extend(_deps(self._loaded[take[dt]].ns.get_spec(dt)))
+            take = dict(inc_visible) if wanted is None else {}
+            todo = list(wanted or ())  # the wanted types and every type they need
+            while todo:
+                dt = todo.pop()
+                if dt in take:
+                    continue
+                if dt not in inc_visible:
+                    raise SpecError(f"type {dt!r} is not in included namespace {inc!r}", file=file,
+                                    data_type=dt, key="data_types")
+                take[dt] = inc_visible[dt]
+                todo.extend(_deps(self._loaded[take[dt]].ns.get_spec(dt)))
             visible.update(take)
             included[inc] = tuple(sorted(take))
         with warnings.catch_warnings():  # (its keys were checked, and a missing version reported, by _parse_ns)
             warnings.simplefilter("ignore")
-            ns = self._ns_cls(meta["doc"], meta["name"], schema=meta["schema"], full_name=meta["full_name"],
-                              version=meta["version"], author=meta["author"], contact=meta["contact"],
-                              date=meta["date"], sources=sources, type_key=type_key or "data_type",
-                              included=tuple(visible))
+            ns = self._ns_cls(**{f.key: meta[f.key] for f in _NS_FIELDS}, sources=sources,
+                              type_key=type_key or "data_type", included=tuple(visible))
         for dt in ns.own_types():
             visible[dt] = name
         self._loaded[name] = _Loaded(ns, visible, where)
