@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..spec.model import AttributeSpec, GroupSpec, spec_type
+from ..spec.model import GroupSpec, spec_type
 from .builders import Builder, GroupBuilder
 from .mapper import ObjectMapper
 
@@ -27,17 +27,14 @@ _CATEGORY_PREFIX = "\0category:"  # internal attr names of named category-table 
 class DynamicTableMap(ObjectMapper):
     """DynamicTable: unnamed VectorData* <-> ``columns``; named VectorData sub-specs are columns too."""
 
-    def _is_column_spec(self, spec: Any) -> bool:
-        dt = spec_type(spec)
-        return (
-            dt is not None
-            and not isinstance(spec, AttributeSpec)
-            and self._prefix.get(id(spec), None) == ()
-            and self.type_map.is_subtype(self.namespace, dt, "VectorData")
-        )
+    def _own_sub(self, spec: Any, ancestor: str) -> bool:
+        """Whether ``spec`` is a sub-spec of the type itself (not of a part) typed ``ancestor`` or a subtype."""
+        dt = spec_type(spec)  # (None for attributes and links)
+        return (dt is not None and self._prefix.get(id(spec)) == ()
+                and self.type_map.is_subtype(self.namespace, dt, ancestor))
 
     def attr_name(self, spec: Any) -> str:
-        if self._is_column_spec(spec):
+        if self._own_sub(spec, "VectorData"):
             name = getattr(spec, "name", None)
             return _COLUMN_PREFIX + name if name else "columns"
         return super().attr_name(spec)
@@ -88,16 +85,8 @@ class AlignedDynamicTableMap(DynamicTableMap):
     spec (NWB's IntracellularRecordingsTable: ``electrodes``, ``stimuli``, ``responses``), the named ones.
     """
 
-    def _is_category_spec(self, spec: Any) -> bool:
-        return (
-            spec_type(spec) is not None
-            and isinstance(spec, GroupSpec)
-            and self._prefix.get(id(spec), None) == ()
-            and self.type_map.is_subtype(self.namespace, spec_type(spec) or "", "DynamicTable")
-        )
-
     def attr_name(self, spec: Any) -> str:
-        if self._is_category_spec(spec):
+        if self._own_sub(spec, "DynamicTable"):
             name = getattr(spec, "name", None)
             return _CATEGORY_PREFIX + name if name else "category_tables"
         return super().attr_name(spec)
@@ -112,7 +101,7 @@ class AlignedDynamicTableMap(DynamicTableMap):
         if attr.startswith(_CATEGORY_PREFIX):
             return tables.get(attr[len(_CATEGORY_PREFIX):])
         if attr == "category_tables":
-            named = {getattr(s, "name", None) for s in self._subspecs(self.spec) if self._is_category_spec(s)}
+            named = {s.name for s in self._subspecs(self.spec) if self._own_sub(s, "DynamicTable")}
             return [t for n, t in tables.items() if n not in named]
         if attr == "categories":
             cats = getattr(container, "categories", None)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from typing import Any
-from ..dataio import StoredArray
 
 import numpy as np
+
+from ..dataio import StoredArray
 
 __all__ = ["ReferenceArray", "CompoundReferenceArray"]
 
@@ -17,11 +18,6 @@ class ReferenceArray(StoredArray):
     def __init__(self, data: Any, resolve: Callable[[Any], Any]) -> None:
         self._data = data
         self._resolve = resolve
-
-    @property
-    def raw(self) -> Any:
-        """The underlying (possibly lazy) array of unresolved references."""
-        return self._data
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -41,7 +37,9 @@ class ReferenceArray(StoredArray):
         got = self._data[item]
         if isinstance(item, (int, np.integer)):
             return self._one(got)
-        return [self._one(r) for r in _items(got)]
+        if isinstance(got, np.ndarray) and got.dtype.names is None:  # (rows of a compound array stay np.void)
+            got = got.tolist()
+        return [self._one(r) for r in got]
 
     def __iter__(self) -> Iterator[Any]:
         for i in range(len(self)):
@@ -66,9 +64,7 @@ class CompoundReferenceArray(ReferenceArray):
         self.names = list(names)
 
     def _one(self, row: Any) -> Any:
-        if isinstance(row, dict):
-            row = tuple(row[n] for n in self.names)
-        elif isinstance(row, np.void):
+        if isinstance(row, (dict, np.void)):
             row = tuple(row[n] for n in self.names)
         return tuple(self._resolve(v) if i in self.ref_fields else v for i, v in enumerate(row))
 
@@ -77,9 +73,3 @@ class CompoundReferenceArray(ReferenceArray):
             idx = self.names.index(item)
             return [row[idx] for row in self]
         return super().__getitem__(item)
-
-
-def _items(got: Any) -> list[Any]:
-    if isinstance(got, np.ndarray):
-        return list(got.tolist()) if got.dtype.names is None else list(got)
-    return list(got)
