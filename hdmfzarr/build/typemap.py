@@ -65,17 +65,16 @@ class TypeMap:
     def load_namespaces(self, path: str | Path, check: bool = True) -> dict[str, Any]:
         """Load a namespace YAML file (and what it includes) into this map's catalog (``check=False``: each
         type is resolved on first use, not all now; for specs known to be good, such as the bundled ones)."""
-        out = self.namespace_catalog.load_namespaces(path, check=check)
-        self._hierarchy_cache.clear()
-        self._mapper_cache.clear()
-        return out
+        return self._loaded(self.namespace_catalog.load_namespaces(path, check=check))
 
     def load_cache(self, cache: dict[str, Any]) -> dict[str, Any]:
         """Load namespaces cached in a store (``NamespaceCatalog.to_cache`` form) into this map's catalog."""
-        out = self.namespace_catalog.load_cache(cache)
-        self._hierarchy_cache.clear()
+        return self._loaded(self.namespace_catalog.load_cache(cache))
+
+    def _loaded(self, result: dict[str, Any]) -> dict[str, Any]:
+        self._hierarchy_cache.clear()  # (types may now resolve differently)
         self._mapper_cache.clear()
-        return out
+        return result
 
     def with_cache(self, cache: dict[str, Any]) -> TypeMap:
         """A copy whose catalog holds the namespaces cached in a store, in their cached versions (a cached
@@ -197,11 +196,12 @@ class TypeMap:
         else:
             self.register_mapper(self.get_class(data_type, namespace), mapper_cls)
 
-    def _import_lazy(self, key: tuple[str, str]) -> type | None:
-        """Import the lazily registered class of ``key`` (None when there is none) and register it."""
-        home = self._lazy.pop(key, None)
+    def _registered(self, key: tuple[str, str]) -> type | None:
+        """The class registered for ``key`` (one registered lazily imported and registered now), or None."""
+        cls = self._classes.get(key)
+        home = None if cls is not None else self._lazy.pop(key, None)
         if home is None:
-            return None
+            return cls
         cls = self._import_home(home)
         self._classes[key] = cls
         self._types.setdefault(cls, key)
@@ -226,7 +226,7 @@ class TypeMap:
         self._modules_seen = len(sys.modules)
         for key, home in list(self._lazy.items()):
             if home.partition(":")[0] in sys.modules:
-                self._import_lazy(key)
+                self._registered(key)
         for home in list(self._lazy_mappers):  # a class replaced by register_class still takes its mapper
             if home.partition(":")[0] in sys.modules:
                 self._import_home(home)
@@ -239,18 +239,16 @@ class TypeMap:
                     return known
             for key in list(self._lazy):
                 if key[1] == data_type:
-                    return self._import_lazy(key)  # type: ignore[return-value]
+                    return self._registered(key)  # type: ignore[return-value]
             namespace = self.namespace_of(data_type)
-        cls = self._classes.get((namespace, data_type)) or self._import_lazy((namespace, data_type))
-        if cls is not None:
-            return cls
-        home = self._home(namespace, data_type)
-        cls = self._classes.get((home, data_type)) or self._import_lazy((home, data_type))
-        if cls is not None:
-            return cls
-        from .classgen import generate_class
+        cls = self._registered((namespace, data_type))
+        if cls is None:
+            from .classgen import generate_class
 
-        return self.register_class(data_type, home, generate_class(self, data_type, home))
+            home = self._home(namespace, data_type)
+            cls = self._registered((home, data_type)) or self.register_class(
+                data_type, home, generate_class(self, data_type, home))
+        return cls
 
     def data_type_of(self, container: Any) -> tuple[str, str]:
         """``(namespace, data_type)`` of a container: through the registry, else the class's ClassVars (MRO)."""
@@ -273,9 +271,7 @@ class TypeMap:
     def builder_type(self, builder: Builder) -> tuple[str, str] | None:
         """``(namespace, data_type)`` from a builder's attributes, or None for untyped builders."""
         found = declared_type(builder.attributes)
-        if found is None or found[0] is None:
-            return None
-        return found[0], found[1]
+        return None if found is None or found[0] is None else found  # type: ignore[return-value]
 
     # -- mappers -----------------------------------------------------------------------------
     def register_mapper(self, container_cls: type, mapper_cls: type) -> type:
@@ -376,9 +372,8 @@ def _build_default() -> TypeMap:
 
     tm = TypeMap()
     tm.load_namespaces(default_namespace_path(), check=False)  # bundled: checked by the tests, resolved on use
-    core = getattr(tm.namespace_catalog, "core_namespaces", None)
-    if isinstance(core, list) and "hdmf-common" not in core:
-        core.append("hdmf-common")  # as hdmf's get_type_map: a newer cached hdmf-common is reported, older is not
+    # as hdmf's get_type_map: a newer cached hdmf-common is reported, an older one is not
+    tm.namespace_catalog.core_namespaces.append("hdmf-common")
     from ..common import CLASS_HOMES
     from .common_mappers import register_common_mappers
 
