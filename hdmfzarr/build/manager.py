@@ -66,7 +66,9 @@ class BuildManager:
     def build(self, container: Any) -> GroupBuilder:
         """The builder tree of ``container`` (a group type), references and links resolved."""
         self._built = {}
-        _read_deferred(container)
+        # the stored values of a tree not read yet, read in one concurrent wave (building reads them all)
+        nodes = list(container.all_children()) if hasattr(container, "all_children") else [container]
+        fetch_deferred(v for c in nodes for v in getattr(c, "__dict__", {}).values() if isinstance(v, Deferred))
         try:
             self.type_key = self.type_map.type_key(self.type_map.data_type_of(container)[0])
         except BuildError:
@@ -115,10 +117,9 @@ class BuildManager:
             if isinstance(value.target, (Builder, ExternalTarget, str)):
                 return value
             return ReferenceBuilder(self._target_builder(value.target, where, "a reference"), value.source)
-        if isinstance(value, list):
-            return [self._fix_ref(v, where) for v in value]
-        if isinstance(value, tuple):
-            return tuple(self._fix_ref(v, where) for v in value)
+        if isinstance(value, (list, tuple)):
+            fixed = [self._fix_ref(v, where) for v in value]
+            return fixed if isinstance(value, list) else tuple(fixed)
         return value
 
     def _resolve_pending(self, root: GroupBuilder) -> None:
@@ -151,8 +152,12 @@ class BuildManager:
             self._adopt_children(b, c)
         for b, c in list(self._constructed.values())[new_from:]:
             oid = b.attributes.get("object_id")
-            if oid is not None:
-                _set_object_id(c, oid)
+            for attr in ("object_id", "_object_id") if oid is not None else ():  # (read-only: the field behind)
+                try:
+                    setattr(c, attr, oid)
+                    break
+                except AttributeError:
+                    pass
             _set_unmodified(c)
         return obj
 
@@ -364,12 +369,6 @@ def _same_attributes(a: dict[str, Any], b: dict[str, Any]) -> bool:
 _NUMBERS = NUMERIC_DTYPES | {"numeric"}
 
 
-def _read_deferred(root: Any) -> None:
-    """Read the stored values of a tree not read yet in one concurrent wave (building reads them all)."""
-    nodes = list(root.all_children()) if hasattr(root, "all_children") else [root]
-    fetch_deferred(v for c in nodes for v in getattr(c, "__dict__", {}).values() if isinstance(v, Deferred))
-
-
 def _check_stored_dtype(spec_dtype: Any, builder: DatasetBuilder) -> None:
     """Refuse stored data whose kind contradicts the spec (text where numbers belong or vice versa)."""
     got = builder.dtype
@@ -380,16 +379,6 @@ def _check_stored_dtype(spec_dtype: Any, builder: DatasetBuilder) -> None:
         return
     if (spec_dtype in _NUMBERS and got in STRING_DTYPES) or (spec_dtype in STRING_DTYPES and got in _NUMBERS):
         raise ConstructError(f"{builder.path}: expected {spec_dtype!r} data by the spec, found {got!r} data")
-
-
-def _set_object_id(container: Any, oid: str) -> None:
-    try:
-        container.object_id = oid
-    except AttributeError:
-        try:
-            container._object_id = oid
-        except AttributeError:
-            pass
 
 
 def _set_unmodified(container: Any) -> None:
