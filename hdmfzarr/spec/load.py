@@ -144,24 +144,13 @@ def _fail(msg: str, d: Any, file: str | None, key: str | None) -> SpecError:
     return SpecError(msg, file=file, key=key, line=getattr(d, "line", None))
 
 
-def _list(d: dict, key: str, file: str | None) -> list:
-    v = d.get(key)
-    if v is None:
-        return []
-    if not isinstance(v, list):
-        raise _fail(f"{key!r} must be a list, got {type(v).__name__}", d, file, key)
-    return v
-
-
 def spec_from_dict(d: dict, kind: str, *, file: str | None = None) -> Spec:
     """Build a GroupSpec (kind='group') or DatasetSpec (kind='dataset') from its YAML/JSON dict, strictly
     (unknown keys refused); errors name the file, the top-level type, the key and the line."""
     if kind not in ("group", "dataset"):
         raise ValueError(f"kind must be 'group' or 'dataset', got {kind!r}")
-    dt = None
-    if isinstance(d, dict):
-        dt = d.get("data_type_def") or d.get("neurodata_type_def")
-        dt = dt if isinstance(dt, str) else None
+    dt = (d.get("data_type_def") or d.get("neurodata_type_def")) if isinstance(d, dict) else None
+    dt = dt if isinstance(dt, str) else None
     try:
         with as_written():
             return (GroupSpec if kind == "group" else DatasetSpec).from_dict(d, strict=True)
@@ -184,7 +173,10 @@ def specs_from_source(doc: Any, *, file: str | None = None) -> list[Spec]:
                     doc, file, sorted(extra)[0])
     out: list[Spec] = []
     for kind, key in (("group", "groups"), ("dataset", "datasets")):
-        for d in _list(doc, key, file):
+        items = doc.get(key)
+        if items is not None and not isinstance(items, list):
+            raise _fail(f"{key!r} must be a list, got {type(items).__name__}", doc, file, key)
+        for d in items or ():
             spec = spec_from_dict(d, kind, file=file)
             if spec.data_type_def is None:
                 raise SpecError(f"top-level {kind} specs must define a type (data_type_def)", file=file,

@@ -567,10 +567,7 @@ class NamespaceCatalog:
 
     def get_sources(self) -> tuple[str, ...]:
         """Every source file name of every loaded namespace."""
-        out: dict[str, None] = {}
-        for ns in (loaded.ns for loaded in self._loaded.values()):
-            out.update(dict.fromkeys(ns.sources))
-        return tuple(out)
+        return tuple(dict.fromkeys(src for loaded in self._loaded.values() for src in loaded.ns.sources))
 
     def get_namespace_sources(self, namespace: str) -> tuple[str, ...]:
         """The source file names of `namespace`."""
@@ -722,13 +719,9 @@ class NamespaceCatalog:
         Looks (at most three levels deep) under the file's folder and its parent for `namespace.yaml` or
         `*.namespace.yaml` files, as laid out by the NWB and hdmf schema repositories.
         """
-        names = {e.get("name") for e in entries if isinstance(e, dict)}
-        wanted = set()
-        for e in entries:
-            for s in (e.get("schema") or []) if isinstance(e, dict) else []:
-                inc = s.get("namespace") if isinstance(s, dict) else None
-                if isinstance(inc, str) and inc not in names and inc not in self._loaded:
-                    wanted.add(inc)
+        dicts = [e for e in entries if isinstance(e, dict)]
+        wanted = {s.get("namespace") for e in dicts for s in e.get("schema") or [] if isinstance(s, dict)}
+        wanted = {n for n in wanted if isinstance(n, str)} - {e.get("name") for e in dicts} - set(self._loaded)
         if not wanted:
             return
         this = Path(file).resolve()
