@@ -138,13 +138,13 @@ class SpecNamespace(dict):
                 specs = LazySource([("", s) for s in specs])
             self._sources[src] = specs
             for i, (_, d) in enumerate(specs.entries):
-                self._catalog.define(d, src, None if specs.built(i) else functools.partial(specs.spec, i))
+                self._catalog.define(d, src, None if specs._specs[i] is not None else functools.partial(specs.spec, i))
 
     @property
     def sources(self) -> dict[str, tuple[Spec, ...]]:
         """{source name: its top-level specs} (specs of a LazySource are built now)."""
         self._catalog.build_all()
-        return {k: v.all() for k, v in self._sources.items()}
+        return {k: tuple(map(v.spec, range(len(v.entries)))) for k, v in self._sources.items()}
 
     @classmethod
     def build_namespace(cls, **spec_dict: Any) -> "SpecNamespace":
@@ -390,8 +390,8 @@ _BUILD_LOCK = threading.Lock()
 class LazySource:
     """A source's top-level specs, given built (``kind`` unused) or as spec dicts each built into its Spec when
     one of its types is first used: what ``load_namespaces(check=False)`` keeps of specs known to be good (a
-    table read builds 6 of the 13 bundled types). Only plainly shaped content qualifies (``lazy_source``);
-    anything else is built at load. The types and the filter by type are the same for both."""
+    table read builds 6 of the 13 bundled types). Only plainly shaped content qualifies (``_lazy_entries``);
+    anything else is built at load."""
 
     __slots__ = ("entries", "file", "_specs")
 
@@ -399,10 +399,6 @@ class LazySource:
         self.entries = entries
         self.file = file
         self._specs: list[Spec | None] = [d if isinstance(d, (GroupSpec, DatasetSpec)) else None for _, d in entries]
-
-    def built(self, i: int) -> bool:
-        """Whether the i-th top-level spec is built."""
-        return self._specs[i] is not None
 
     def spec(self, i: int) -> Spec:
         """The i-th top-level spec (built once)."""
@@ -415,23 +411,10 @@ class LazySource:
                     got = self._specs[i] = spec_from_dict(d, kind, file=self.file)
         return got
 
-    def all(self) -> tuple[Spec, ...]:
-        """Every top-level spec, in file order (groups, then datasets)."""
-        return tuple(self.spec(i) for i in range(len(self.entries)))
 
-    def types(self) -> set[str]:
-        """The types the top-level specs define."""
-        return {_dict_def(d) for _, d in self.entries}  # type: ignore[misc]
-
-    def only(self, wanted: Iterable[str]) -> LazySource:
-        """The source with only the top-level specs defining ``wanted`` types."""
-        keep = set(wanted)
-        return LazySource([(k, d) for k, d in self.entries if _dict_def(d) in keep], self.file)
-
-
-def lazy_source(content: Any, file: str | None) -> LazySource | None:
-    """``content`` (a parsed source file) as a LazySource, or None when it is not plainly shaped (a mapping of
-    ``groups``/``datasets`` lists of mappings each defining a type, in one key spelling, with nested
+def _lazy_entries(content: Any) -> list[tuple[str, dict]] | None:
+    """``content`` (a parsed source file) as LazySource entries, or None when it is not plainly shaped (a
+    mapping of ``groups``/``datasets`` lists of mappings each defining a type, in one key spelling, with nested
     definitions likewise): then ``specs_from_source`` builds it now and reports what is wrong."""
     if not isinstance(content, dict) or set(content) - {"groups", "datasets"}:
         return None
@@ -443,7 +426,7 @@ def lazy_source(content: Any, file: str | None) -> LazySource | None:
         if not isinstance(items, list) or not all(_plain(d) and _dict_def(d) is not None for d in items):
             return None
         entries.extend((kind, d) for d in items)
-    return LazySource(entries, file)
+    return entries
 
 
 def _plain(d: Any) -> bool:
@@ -877,25 +860,25 @@ class NamespaceCatalog:
         type_key: str | None = None
         for e in (e for e in meta["schema"] if "source" in e):
             content, sfile = read_source(name, e["source"])
-            specs = lazy_source(content, sfile) if lazy else None
-            if specs is None:
-                specs = LazySource([("", s) for s in specs_from_source(content, file=sfile)])
+            entries = _lazy_entries(content) if lazy else None
+            if entries is None:
+                entries = [("", s) for s in specs_from_source(content, file=sfile)]
             for d in (content.get("groups") or []) + (content.get("datasets") or []):  # (checked by now)
                 if (defined := _dict_def(d)) is not None:
                     where[defined] = (sfile, getattr(d, "line", None))
                 type_key = type_key or detect_type_key(d)
             wanted = e.get("data_types")
             if wanted is not None:
-                have = specs.types()
+                have = {_dict_def(d) for _, d in entries}
                 missing = [t for t in wanted if t not in have]
                 if missing:
                     raise SpecError(f"data_types {missing} are not defined in source {e['source']!r}",
                                     file=sfile, data_type=missing[0], key="data_types")
-                specs = specs.only(wanted)
+                entries = [(k, d) for k, d in entries if _dict_def(d) in wanted]
             if e["source"] in sources:
                 raise SpecError(f"source {e['source']!r} is listed twice in namespace {name!r}", file=file,
                                 key="source")
-            sources[e["source"]] = specs
+            sources[e["source"]] = LazySource(entries, sfile)
         visible: dict[str, str] = {}
         included: dict[str, tuple[str, ...]] = {}
         for e in (e for e in meta["schema"] if "namespace" in e):
