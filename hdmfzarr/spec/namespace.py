@@ -703,8 +703,8 @@ class NamespaceCatalog:
         `*.namespace.yaml` files, as laid out by the NWB and hdmf schema repositories.
         """
         dicts = [e for e in entries if isinstance(e, dict)]
-        wanted = {s.get("namespace") for e in dicts for s in e.get("schema") or [] if isinstance(s, dict)}
-        wanted = {n for n in wanted if isinstance(n, str)} - {e.get("name") for e in dicts} - set(self._loaded)
+        incs = {s.get("namespace") for e in dicts for s in e.get("schema") or [] if isinstance(s, dict)}
+        wanted = {n for n in incs if isinstance(n, str)} - {e.get("name") for e in dicts} - set(self._loaded)
         if not wanted:
             return
         this = Path(file).resolve()
