@@ -57,10 +57,8 @@ class DynamicTableMap(ObjectMapper):
 
     def construct_kwargs(self, builder: Builder, manager: BuildManager) -> dict[str, Any]:
         kwargs = super().construct_kwargs(builder, manager)
-        named = [k for k in kwargs if k.startswith(_COLUMN_PREFIX)]
-        columns = list(kwargs.get("columns") or [])
-        for k in named:
-            columns.append(kwargs.pop(k))
+        named = [kwargs.pop(k) for k in list(kwargs) if k.startswith(_COLUMN_PREFIX)]
+        columns = list(kwargs.get("columns") or []) + named
         if columns:
             order = {n: i for i, n in enumerate(kwargs.get("colnames") or ())}
 
@@ -80,10 +78,8 @@ class DynamicTableMap(ObjectMapper):
 
 class AlignedDynamicTableMap(DynamicTableMap):
     """AlignedDynamicTable: DynamicTable* sub-groups <-> ``category_tables``; attribute ``categories``.
-
     Category tables are the unnamed DynamicTable sub-specs and, in subtypes that name them in the
-    spec (NWB's IntracellularRecordingsTable: ``electrodes``, ``stimuli``, ``responses``), the named ones.
-    """
+    spec (NWB's IntracellularRecordingsTable: ``electrodes``, ``stimuli``, ``responses``), the named ones."""
 
     def attr_name(self, spec: Any) -> str:
         if self._own_sub(spec, "DynamicTable"):

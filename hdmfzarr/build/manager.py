@@ -40,10 +40,8 @@ __all__ = ["BuildManager", "PendingRef"]
 
 class BuildManager:
     """Builds container trees into builder trees and constructs containers back, with one TypeMap.
-
-    ``resolve_external`` (optional) turns an :class:`ExternalTarget` into a builder from another
-    store; backends pass it when they can open other stores.
-    """
+    ``resolve_external`` (optional; backends pass it when they can open other stores) turns an
+    :class:`ExternalTarget` into a builder from another store."""
 
     def __init__(
         self,
@@ -266,10 +264,8 @@ class BuildManager:
         self._deferred.append(action)
 
     def resolve_ref(self, ref: Any, origin: Builder) -> Any:
-        """The container a reference (a ReferenceBuilder, or None) points at.
-
-        A target still under construction (a reference cycle) gives a :class:`PendingRef`.
-        """
+        """The container a reference (a ReferenceBuilder, or None) points at; a target still under
+        construction (a reference cycle) gives a :class:`PendingRef`."""
         if ref is None:
             return None
         if isinstance(ref, ReferenceBuilder):

@@ -47,11 +47,8 @@ class TypeMap:
         loading on the copy leaves this one unchanged."""
         cat = self.namespace_catalog
         new = TypeMap(catalog or (cat.copy() if hasattr(cat, "copy") else _copy.deepcopy(cat)))
-        new._classes = dict(self._classes)
-        new._types = dict(self._types)
-        new._mappers = dict(self._mappers)
-        new._lazy = dict(self._lazy)
-        new._lazy_mappers = dict(self._lazy_mappers)
+        for attr in ("_classes", "_types", "_mappers", "_lazy", "_lazy_mappers"):
+            setattr(new, attr, dict(getattr(self, attr)))
         return new
 
     __copy__ = copy

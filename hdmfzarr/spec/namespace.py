@@ -284,10 +284,8 @@ class SpecCatalog:
                 self._pending[dt] = build
 
     def register_spec(self, spec: Any, source_file: str) -> None:
-        """Register a spec that defines a type (and the types defined inside it).
-
-        A second, different definition of a registered type is ignored with a warning (the first wins).
-        """
+        """Register a spec that defines a type (and the types defined inside it); a second, different
+        definition of a registered type is ignored with a warning (the first wins)."""
         if getattr(spec, "data_type_def", None) is None:
             raise SpecError("cannot register a spec that has no data_type_def", key="data_type_def")
         for dt, sub in _defs(spec):
@@ -592,10 +590,8 @@ class NamespaceCatalog:
         return self._loaded[namespace].visible
 
     def get_types(self, namespace: str, *, own_only: bool = False) -> Any:
-        """Types usable in `namespace` (own and included), or only those it defines (lists).
-
-        Given a source file name instead (hdmf's form), the tuple of types that source defines.
-        """
+        """Types usable in `namespace` (own and included), or only those it defines (lists); given a source
+        file name instead (hdmf's form), the tuple of types that source defines."""
         if namespace not in self._loaded:
             for ns in (loaded.ns for loaded in self._loaded.values()):
                 if namespace in ns.sources:
@@ -659,10 +655,8 @@ class NamespaceCatalog:
                         reader: Any = None, check: bool = True) -> dict[str, dict[str, tuple[str, ...]]]:
         """Load every namespace in a namespace YAML file (sources and includes resolved relative to it).
         ``check=False`` resolves each type on first use instead of all now (for specs known to be good).
-
-        Returns {loaded namespace: {included namespace: types taken from it}}. Namespaces already
-        loaded under the same name are skipped (with a warning if the version differs).
-        """
+        Returns {loaded namespace: {included namespace: types taken from it}}; namespaces already loaded under
+        the same name are skipped (with a warning if the version differs)."""
         path = Path(path)
         if reader is not None:
             raise SpecError("reader= (hdmf's SpecReader) is not supported; pass the namespace file path", key="reader")
@@ -697,11 +691,9 @@ class NamespaceCatalog:
         return result
 
     def _load_missing_includes(self, entries: list, folder: Path, file: str) -> None:
-        """Load included namespaces that are neither loaded nor in this file from namespace files nearby.
-
-        Looks (at most three levels deep) under the file's folder and its parent for `namespace.yaml` or
-        `*.namespace.yaml` files, as laid out by the NWB and hdmf schema repositories.
-        """
+        """Load included namespaces that are neither loaded nor in this file from namespace files nearby: the
+        `namespace.yaml` or `*.namespace.yaml` files (at most three levels deep) under the file's folder and its
+        parent, as laid out by the NWB and hdmf schema repositories."""
         dicts = [e for e in entries if isinstance(e, dict)]
         incs = {s.get("namespace") for e in dicts for s in e.get("schema") or [] if isinstance(s, dict)}
         wanted = {n for n in incs if isinstance(n, str)} - {e.get("name") for e in dicts} - set(self._loaded)
