@@ -25,13 +25,10 @@ from .resolve import Resolver
 __all__ = ["SpecCatalog", "SpecNamespace", "NamespaceCatalog", "source_stem", "source_content"]
 
 
-
 def source_stem(source: str) -> str:
     """A source name without its .yaml/.yml/.json extension (how stores cache sources)."""
-    for ext in (".yaml", ".yml", ".json"):
-        if source.endswith(ext):
-            return source[: -len(ext)]
-    return source
+    stem, dot, ext = source.rpartition(".")
+    return stem if dot and ext in ("yaml", "yml", "json") else source
 
 
 def _ns_name(v: Any, label: str | None, key: str) -> str:
@@ -596,7 +593,7 @@ class NamespaceCatalog:
             for ns in (loaded.ns for loaded in self._loaded.values()):
                 if namespace in ns.sources:
                     return tuple(t for t in ns.own_types() if ns.source_of(t) == namespace)
-            if any(namespace.endswith(ext) for ext in (".yaml", ".yml", ".json")):
+            if source_stem(namespace) != namespace:  # a source file no namespace has
                 return ()
         if own_only:
             return self.get_namespace(namespace).own_types()
