@@ -147,7 +147,7 @@ class TypeMap:
                 return namespace
 
     def hierarchy(self, namespace: str, data_type: str) -> tuple[str, ...]:
-        """``data_type`` then its ancestors (empty when the catalog does not know it)."""
+        """``data_type`` then its ancestors (itself alone when the catalog does not know it)."""
         key = (namespace, data_type)
         got = self._hierarchy_cache.get(key)
         if got is None:
@@ -160,9 +160,7 @@ class TypeMap:
 
     def is_subtype(self, namespace: str, data_type: str, ancestor: str | None) -> bool:
         """Whether ``data_type`` is ``ancestor`` or inherits from it."""
-        if ancestor is None or data_type == ancestor:
-            return True
-        return ancestor in self.hierarchy(namespace, data_type)
+        return ancestor is None or data_type == ancestor or ancestor in self.hierarchy(namespace, data_type)
 
     # -- classes -----------------------------------------------------------------------------
     def register_class(self, data_type: str, namespace: str, cls: type) -> type:
