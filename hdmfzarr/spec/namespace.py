@@ -437,25 +437,15 @@ def _plain(d: Any) -> bool:
     return True
 
 
-def _namespace_files(root: Path, depth: int, budget: list[int] | None = None) -> list[Path]:
+def _namespace_files(root: Path, depth: int) -> list[Path]:
     """Namespace files under `root`, at most `depth` folders deep and 200 folders in all."""
-    budget = [200] if budget is None else budget
     out: list[Path] = []
-    budget[0] -= 1
-    if budget[0] < 0:
-        return out
-    try:
-        children = sorted(root.iterdir())
-    except OSError:
-        return out
-    for p in children:
-        if p.name.startswith("."):
-            continue
-        if p.name == "namespace.yaml" or p.name.endswith(".namespace.yaml"):
-            if p.is_file():
-                out.append(p)
-        elif depth > 0 and p.is_dir():
-            out.extend(_namespace_files(p, depth - 1, budget))
+    for n, (folder, dirs, files) in enumerate(root.walk(follow_symlinks=True)):  # (unreadable folders skipped)
+        if n == 200:
+            break
+        keep = len(folder.relative_to(root).parts) < depth
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".")) if keep else []
+        out += [folder / f for f in files if f == "namespace.yaml" or f.endswith(".namespace.yaml") and f[0] != "."]
     return out
 
 
