@@ -229,12 +229,9 @@ class TypeMap:
     def get_class(self, data_type: str, namespace: str | None = None) -> type:
         """The class of a type: registered, else generated from its resolved spec (and registered)."""
         if namespace is None:
-            for (ns, dt), known in self._classes.items():
-                if dt == data_type:
-                    return known
-            for key in list(self._lazy):
-                if key[1] == data_type:
-                    return self._registered(key)  # type: ignore[return-value]
+            key = next((k for k in (*self._classes, *self._lazy) if k[1] == data_type), None)
+            if key is not None:  # registered (eagerly, else lazily) in some namespace
+                return self._registered(key)  # type: ignore[return-value]
             namespace = self.namespace_of(data_type)
         cls = self._registered((namespace, data_type))
         if cls is None:

@@ -131,13 +131,8 @@ def detect_type_key(d: dict) -> str | None:
     for tk in TYPE_KEYS:
         if f"{tk}_def" in d or f"{tk}_inc" in d:
             return tk
-    for kind in ("groups", "datasets"):
-        for sub in d.get(kind) or ():
-            if isinstance(sub, dict):
-                found = detect_type_key(sub)
-                if found:
-                    return found
-    return None
+    subs = (sub for kind in ("groups", "datasets") for sub in d.get(kind) or () if isinstance(sub, dict))
+    return next(filter(None, map(detect_type_key, subs)), None)
 
 
 def _fail(msg: str, d: Any, file: str | None, key: str | None) -> SpecError:
