@@ -430,11 +430,8 @@ def _plain(d: Any) -> bool:
         return False
     if d.get("data_type_def", d.get("neurodata_type_def")) is not None and _dict_def(d) is None:
         return False
-    for key in ("datasets", "groups"):
-        subs = d.get(key)
-        if subs is not None and not (isinstance(subs, list) and all(_plain(x) for x in subs)):
-            return False
-    return True
+    subs = [d.get("datasets"), d.get("groups")]
+    return all(isinstance(s, list) and all(map(_plain, s)) for s in subs if s is not None)
 
 
 def _namespace_files(root: Path, depth: int) -> list[Path]:
@@ -761,19 +758,14 @@ class NamespaceCatalog:
             self._resolver.restore_state(snapshot[1])
             raise
         if ignored:
-            self._warn_ignored(ignored, file)
+            self._warn_ignored(ignored)
         return result
 
-    def _warn_ignored(self, ignored: list[tuple[str, Any, Any]], file: str) -> None:
+    def _warn_ignored(self, ignored: list[tuple[str, Any, Any]]) -> None:
         """Report namespaces skipped because another version is loaded (a core one only if the skipped is newer)."""
-        core, other = [], []
-        for name, new, old in ignored:
-            line = f"{name} - cached version: {new}, loaded version: {old}"
-            if name in self._core:
-                if version_key(str(new)) > version_key(str(old)):
-                    core.append(line)
-            else:
-                other.append(line)
+        line = {n: f"{n} - cached version: {new}, loaded version: {old}" for n, new, old in ignored}
+        core = [line[n] for n, new, old in ignored if n in self._core and version_key(str(new)) > version_key(str(old))]
+        other = [line[n] for n, _, _ in ignored if n not in self._core]
         parts = []
         if core:
             parts.append("\n".join(core) + "\nPlease update to the latest package versions.")
