@@ -43,10 +43,7 @@ class DynamicTableMap(ObjectMapper):
         attr = self.attr_name(spec)
         if attr.startswith(_COLUMN_PREFIX):
             name = attr[len(_COLUMN_PREFIX):]
-            for col in getattr(container, "columns", None) or ():
-                if col.name == name:
-                    return col
-            return None
+            return next((col for col in getattr(container, "columns", None) or () if col.name == name), None)
         if attr == "colnames":
             names = getattr(container, "colnames", None)
             return list(names) if names is not None else []
