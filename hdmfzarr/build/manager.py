@@ -33,7 +33,7 @@ from .builders import (
 from .convert import read_value
 from .lazyrefs import CompoundReferenceArray, ReferenceArray
 from .mapper import container_path
-from .typemap import TypeMap
+from .typemap import TypeMap, get_type_map
 
 __all__ = ["BuildManager", "PendingRef"]
 
@@ -48,11 +48,7 @@ class BuildManager:
         type_map: TypeMap | None = None,
         resolve_external: Callable[[ExternalTarget], Builder] | None = None,
     ) -> None:
-        if type_map is None:
-            from .typemap import get_type_map
-
-            type_map = get_type_map()
-        self.type_map = type_map
+        self.type_map = get_type_map() if type_map is None else type_map
         self.resolve_external = resolve_external
         self._built: dict[int, tuple[Any, Builder]] = {}
         self._constructed: dict[int, tuple[Builder, Any]] = {}
