@@ -16,14 +16,6 @@ from ..spec.model import spec_type
 __all__ = ["snake_case", "plural", "default_attr_name", "identifier"]
 
 
-def _is_upper(c: str) -> bool:
-    return "A" <= c <= "Z"
-
-
-def _is_lower(c: str) -> bool:
-    return "a" <= c <= "z"
-
-
 @functools.cache
 def snake_case(name: str) -> str:
     """``DynamicTableRegion`` -> ``dynamic_table_region``: ``_`` before each capitalised word (hdmf's
@@ -32,9 +24,9 @@ def snake_case(name: str) -> str:
     out: list[str] = []
     i, n = 0, len(name)
     while i < n:  # (.)([A-Z][a-z]+) -> \1_\2, matches left to right without overlap
-        if name[i] != "\n" and i + 2 < n and _is_upper(name[i + 1]) and _is_lower(name[i + 2]):
+        if name[i] != "\n" and i + 2 < n and "A" <= name[i + 1] <= "Z" and "a" <= name[i + 2] <= "z":
             j = i + 3
-            while j < n and _is_lower(name[j]):
+            while j < n and "a" <= name[j] <= "z":
                 j += 1
             out += (name[i], "_", name[i + 1:j])
             i = j
@@ -45,7 +37,7 @@ def snake_case(name: str) -> str:
     i, n = 0, len(first)
     while i < n:  # ([a-z0-9])([A-Z]) -> \1_\2
         c = first[i]
-        if i + 1 < n and (_is_lower(c) or "0" <= c <= "9") and _is_upper(first[i + 1]):
+        if i + 1 < n and ("a" <= c <= "z" or "0" <= c <= "9") and "A" <= first[i + 1] <= "Z":
             out += (c, "_", first[i + 1])
             i += 2
         else:
