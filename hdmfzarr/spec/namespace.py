@@ -338,8 +338,7 @@ class SpecCatalog:
         cur: str | None = data_type
         while cur is not None and cur in self._specs:
             if cur in out:
-                raise SpecError(f"Circular reference detected in type hierarchy for {data_type}",
-                                data_type=None, key=None)
+                raise SpecError(f"Circular reference detected in type hierarchy for {data_type}")
             out.append(cur)
             cur = self.get_spec(cur).data_type_inc
         if cur is not None and out:
