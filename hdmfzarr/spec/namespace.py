@@ -441,7 +441,8 @@ def _namespace_files(root: Path, depth: int) -> list[Path]:
             break
         keep = len(folder.relative_to(root).parts) < depth
         dirs[:] = sorted(d for d in dirs if not d.startswith(".")) if keep else []
-        out += [folder / f for f in files if f == "namespace.yaml" or f.endswith(".namespace.yaml") and f[0] != "."]
+        out += [folder / f for f in files
+                if (f == "namespace.yaml" or f.endswith(".namespace.yaml") and f[0] != ".") and (folder / f).is_file()]
     return out
 
 
