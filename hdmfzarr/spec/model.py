@@ -1,12 +1,6 @@
-"""The model of the HDMF schema language 2.x: specs are dicts of their YAML keys, as in hdmf.
-
-Each spec class is a ``dict`` holding exactly the keys it would write (``spec["name"]``,
-``json.dumps(spec)``), with typed read properties (``spec.name``, ``spec.dtype``, ...). A class declares
-its keys once, in a field table (``_FIELDS``: key, default, check), from which its constructor (hdmf's
-argument order), its decoding from a YAML/JSON dict (``from_dict``; the loader's strict form and hdmf's
-``build_spec``) and its copies are derived. Constructors raise SpecError (a ValueError) naming the type
-and key; values are kept as given (``dtype="int"`` stays ``"int"``). A sub-spec knows its enclosing
-spec as ``parent``.
+"""The model of the HDMF schema language 2.x: specs are dicts of their YAML keys (as in hdmf) with typed read
+properties; each class declares its keys once in a field table (``_FIELDS``) that drives its constructor (hdmf's
+argument order), ``from_dict`` and copies. Values are kept as given; bad ones raise SpecError naming type and key.
 """
 
 from __future__ import annotations
@@ -14,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import copy as _copy
+import functools
 import warnings
 from operator import itemgetter, methodcaller
 from typing import Any, Callable, Iterator, Sequence, Union
@@ -92,16 +87,14 @@ def _is_multi(x: Any) -> bool:
 # -- field checks: each takes (value, label, key) and returns the value to keep, or raises SpecError ----------
 
 
-def _opt_text(value: Any, label: str | None, key: str, *, optional: bool = True) -> Any:
+def _text(value: Any, label: str | None, key: str, *, optional: bool = False) -> Any:
     """A string (or None, if `optional`)."""
     if (value is not None or not optional) and not isinstance(value, str):
         raise _error(f"{key} must be a string, got {type(value).__name__} {value!r}", label, key)
     return value
 
 
-def _text(value: Any, label: str | None, key: str) -> Any:
-    """A required string."""
-    return _opt_text(value, label, key, optional=False)
+_opt_text = functools.partial(_text, optional=True)
 
 
 def _flag(value: Any, label: str | None, key: str) -> Any:
@@ -301,6 +294,28 @@ def _inheritance_test(kind: str, overridden: bool, doc: str) -> Callable[[Any, s
 
     test.__doc__ = doc
     return test
+
+
+def _sub_methods(kind: str) -> tuple[Callable[[Any, Any], None], Callable[[Any, str], Any], Callable[..., Any]]:
+    """hdmf's ``set_<x>``, ``get_<x>`` and deprecated ``add_<x>`` methods for the sub-specs of ``kind``."""
+    one = kind[:-1]
+
+    def set_(self: Any, spec: Any) -> None:
+        self._put(kind, spec)
+
+    def get(self: Any, name: str) -> Any:
+        return self._named(kind, name)
+
+    def add(self: Any, *args: Any, **kwargs: Any) -> Any:
+        warnings.warn(f"add_{one} is deprecated; use set_{one}", DeprecationWarning, stacklevel=2)
+        spec = _KIND_CLASSES[kind](*args, **kwargs)
+        self._put(kind, spec)
+        return spec
+
+    set_.__doc__ = f"Add (or replace, by name) a {one} spec; a spec that has another parent is copied."
+    get.__doc__ = f"The {one} spec called `name`, or None."
+    add.__doc__ = f"Deprecated in hdmf (use set_{one}): build a {one} spec from the arguments and add it."
+    return set_, get, add
 
 
 class _Dict(dict):
@@ -758,9 +773,7 @@ class BaseStorageSpec(_Spec):
     def _sub_classes(cls) -> dict[str, type[_Dict]]:
         return {"attributes": AttributeSpec}
 
-    def set_attribute(self, spec: AttributeSpec) -> None:
-        """Add (or replace, by name) an attribute spec; a spec that has another parent is copied."""
-        self._put("attributes", spec)
+    set_attribute, get_attribute, add_attribute = _sub_methods("attributes")
 
     def _put_all(self, kind: str, items: Any, label: str | None, taken: set) -> None:
         """Add the sub-specs a constructor was given: a list of specs of `kind`, names not yet `taken`."""
@@ -805,20 +818,6 @@ class BaseStorageSpec(_Spec):
         """The sub-spec of `kind` called `name`, or None."""
         return next((s for s in self.get(kind, ()) if s.name == name), None)
 
-    def add_attribute(self, name: str, doc: str, dtype: Any, shape: Any = None, dims: Any = None,
-                      required: bool = True, parent: Any = None, value: Any = None,
-                      default_value: Any = None) -> AttributeSpec:
-        """Deprecated in hdmf (use set_attribute): build an AttributeSpec and add it."""
-        warnings.warn("add_attribute is deprecated; use set_attribute", DeprecationWarning, stacklevel=2)
-        spec = AttributeSpec(name, doc, dtype, shape=shape, dims=dims, required=required, value=value,
-                             default_value=default_value)
-        self.set_attribute(spec)
-        return spec
-
-    def get_attribute(self, name: str) -> AttributeSpec | None:
-        """The attribute spec called `name`, or None."""
-        return self._named("attributes", name)
-
     # -- inheritance state -------------------------------------------------------------------------
 
     @property
@@ -861,16 +860,17 @@ class BaseStorageSpec(_Spec):
                                                 "True if attribute `name` refines one of the included type.")
 
     def is_inherited_spec(self, spec: Any) -> bool:
-        """True if `spec` (an attribute of this spec) came from the included type."""
-        if isinstance(spec, AttributeSpec) and spec.parent is self and self.get_attribute(spec.name) is not None:
-            return self.is_inherited_attribute(spec.name)
-        return False
+        """True if `spec` (a sub-spec of this one; of a group: anywhere below it) came from the included type."""
+        return self._inherited_sub(spec, False)
 
     def is_overridden_spec(self, spec: Any) -> bool:
-        """True if `spec` (an attribute of this spec) refines one of the included type."""
-        if isinstance(spec, AttributeSpec) and spec.parent is self and self.get_attribute(spec.name) is not None:
-            return self.is_overridden_attribute(spec.name)
-        return False
+        """True if `spec` (a sub-spec of this one; of a group: anywhere below it) refines one of the included type."""
+        return self._inherited_sub(spec, True)
+
+    def _inherited_sub(self, spec: Any, overridden: bool) -> bool:
+        """Whether `spec`, an attribute of this spec, came from (or, `overridden`, refines) the included type."""
+        return (isinstance(spec, AttributeSpec) and spec.parent is self and self._named("attributes", spec.name)
+                is not None and self._inherited("attributes", spec.name, overridden))
 
     def resolve_inc_spec(self, inc_spec: Any, namespace: Any = None) -> None:
         """Merge the included type's spec into this one, in place, recording what is inherited/overridden."""
@@ -1036,50 +1036,9 @@ class GroupSpec(BaseStorageSpec):
         unnamed = [s for s in hits if s.name is None]
         return unnamed[0] if unnamed else hits[0] if len(hits) == 1 else hits or None
 
-    def set_dataset(self, spec: DatasetSpec) -> None:
-        """Add (or replace, by name) a sub-dataset spec."""
-        self._put("datasets", spec)
-
-    def set_group(self, spec: "GroupSpec") -> None:
-        """Add (or replace, by name) a sub-group spec."""
-        self._put("groups", spec)
-
-    def set_link(self, spec: LinkSpec) -> None:
-        """Add (or replace, by name) a link spec."""
-        self._put("links", spec)
-
-    def add_dataset(self, doc: str, dtype: Any = None, name: str | None = None, **kwargs: Any) -> DatasetSpec:
-        """Deprecated in hdmf (use set_dataset): build a DatasetSpec and add it."""
-        warnings.warn("add_dataset is deprecated; use set_dataset", DeprecationWarning, stacklevel=2)
-        spec = DatasetSpec(doc, dtype, name=name, **kwargs)
-        self.set_dataset(spec)
-        return spec
-
-    def add_group(self, doc: str, name: str | None = None, **kwargs: Any) -> "GroupSpec":
-        """Deprecated in hdmf (use set_group): build a GroupSpec and add it."""
-        warnings.warn("add_group is deprecated; use set_group", DeprecationWarning, stacklevel=2)
-        spec = GroupSpec(doc, name=name, **kwargs)
-        self.set_group(spec)
-        return spec
-
-    def add_link(self, doc: str, target_type: Any, quantity: Quantity = 1, name: str | None = None) -> LinkSpec:
-        """Deprecated in hdmf (use set_link): build a LinkSpec and add it."""
-        warnings.warn("add_link is deprecated; use set_link", DeprecationWarning, stacklevel=2)
-        spec = LinkSpec(doc, target_type, quantity=quantity, name=name)
-        self.set_link(spec)
-        return spec
-
-    def get_dataset(self, name: str) -> DatasetSpec | None:
-        """The sub-dataset spec called `name`, or None."""
-        return self._named("datasets", name)
-
-    def get_group(self, name: str) -> "GroupSpec | None":
-        """The sub-group spec called `name`, or None."""
-        return self._named("groups", name)
-
-    def get_link(self, name: str) -> LinkSpec | None:
-        """The link spec called `name`, or None."""
-        return self._named("links", name)
+    set_dataset, get_dataset, add_dataset = _sub_methods("datasets")
+    set_group, get_group, add_group = _sub_methods("groups")
+    set_link, get_link, add_link = _sub_methods("links")
 
     def get_data_type(self, data_type: str) -> Any:
         """The sub-group/dataset of `data_type`: the unnamed one if any, else the named ones (a list if
@@ -1129,14 +1088,6 @@ class GroupSpec(BaseStorageSpec):
 
     is_overridden_target_type = is_inherited_target_type
 
-    def is_inherited_spec(self, spec: Any) -> bool:
-        """True if `spec` (a sub-spec anywhere below this one) came from the included type."""
-        return self._inherited_sub(spec, False)
-
-    def is_overridden_spec(self, spec: Any) -> bool:
-        """True if `spec` (a sub-spec anywhere below this one) refines one of the included type."""
-        return self._inherited_sub(spec, True)
-
     def _inherited_sub(self, spec: Any, overridden: bool) -> bool:
         """Whether `spec` came from (or, `overridden`, refines) the included type: found by name, else by
         type (unnamed links and sub-specs of many are never overridden), else as an attribute of a sub-spec."""
@@ -1150,7 +1101,7 @@ class GroupSpec(BaseStorageSpec):
             return self.is_inherited_type(key)
         if key is not None and not overridden and isinstance(spec, LinkSpec) and self.get_target_type(key):
             return self.is_inherited_target_type(key)
-        if (BaseStorageSpec.is_overridden_spec if overridden else BaseStorageSpec.is_inherited_spec)(self, spec):
+        if super()._inherited_sub(spec, overridden):
             return True
         parent = spec.parent
         if isinstance(spec, AttributeSpec) and parent is not None and parent is not self:
