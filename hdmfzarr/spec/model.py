@@ -15,12 +15,12 @@ from typing import Any, Callable, Iterator, Sequence, Union
 
 from ..errors import SpecError
 from ..record import Record
-from .dtypes import DTYPE_CHOICES, canonical_dtype, is_known_dtype
+from .dtypes import CANONICAL_DTYPES, DTYPE_ALIASES, DTYPE_CHOICES, allowed_dtypes, canonical_dtype, is_known_dtype
 
 __all__ = [
     "ZERO_OR_ONE", "ZERO_OR_MANY", "ONE_OR_MANY", "QUANTITY_FLAGS", "DEF_QUANTITY",
     "RefSpec", "DtypeSpec", "AttributeSpec", "DatasetSpec", "GroupSpec", "LinkSpec", "BaseStorageSpec",
-    "Spec", "Dtype", "Quantity", "freeze", "canonical_spec_dtype", "spec_type", "is_ref_dtype", "is_compound_dtype",
+    "Spec", "Dtype", "Quantity", "canonical_spec_dtype", "spec_type", "is_ref_dtype", "is_compound_dtype",
     "TYPE_KEYS", "declared_type", "alternatives", "quantity_bounds", "shape_fits", "Field", "own_names", "type_refs", "plain",
 ]
 
@@ -60,13 +60,6 @@ def _error(msg: str, label: str | None = None, key: str | None = None) -> SpecEr
     err = SpecError(msg)
     err.data_type, err.key = label, key
     return err
-
-
-def freeze(value: Any) -> Any:
-    """Lists -> tuples, recursively (the loader's normal form for shapes, dims and values)."""
-    if isinstance(value, (list, tuple)) and not isinstance(value, _Dict):
-        return tuple(freeze(v) for v in value)
-    return value
 
 
 def plain(value: Any, type_key: str = "data_type") -> Any:
@@ -874,11 +867,10 @@ class BaseStorageSpec(_Spec):
 
     def resolve_inc_spec(self, inc_spec: Any, namespace: Any = None) -> None:
         """Merge the included type's spec into this one, in place, recording what is inherited/overridden."""
-        if type(self) is not type(inc_spec) and not isinstance(inc_spec, _storage_base(self)):
-            raise TypeError(f"Cannot resolve included spec: expected {_storage_base(self).__name__}, "
-                            f"got {type(inc_spec)}")
-        if _merge is None:  # pragma: no cover - hdmfzarr.spec's __init__ always imports resolve
-            raise RuntimeError("hdmfzarr.spec.resolve is not loaded")
+        base = GroupSpec if isinstance(self, GroupSpec) else DatasetSpec
+        if type(self) is not type(inc_spec) and not isinstance(inc_spec, base):
+            raise TypeError(f"Cannot resolve included spec: expected {base.__name__}, got {type(inc_spec)}")
+        assert _merge is not None  # hdmfzarr.spec's __init__ always imports resolve, which sets it
         own = own_names(self)
         merged = _merge(self, inc_spec, namespace)
         dict.clear(self)
@@ -929,10 +921,6 @@ def own_names(spec: Any) -> dict[str, set]:
 # The merge rules of inheritance live in spec/resolve.py, which imports this module and registers them here
 # (hdmf's Spec.resolve_inc_spec needs them on the spec itself; importing resolve from here would be a cycle).
 _merge: Callable[[Any, Any, Any], Any] | None = None
-
-
-def _storage_base(spec: Any) -> type:
-    return GroupSpec if isinstance(spec, GroupSpec) else DatasetSpec
 
 
 class DatasetSpec(_ArrayProps, BaseStorageSpec):
@@ -1155,9 +1143,12 @@ class DtypeHelper:
     """hdmf's dtype helper, computed from the one dtype table in ``spec/dtypes.py`` (no rules of its own)."""
 
     #: canonical name -> every spelling of it ('object' is the dtype of a reference)
-    primary_dtype_synonyms: dict[str, list[str]] = {}
-    recommended_primary_dtypes: list[str] = []
-    valid_primary_dtypes: set[str] = set()
+    primary_dtype_synonyms: dict[str, list[str]] = {
+        **{c: [c, *(a for a, canon in DTYPE_ALIASES.items() if canon == c and a != c)] for c in CANONICAL_DTYPES},
+        "object": ["object"]}
+    recommended_primary_dtypes: list[str] = list(primary_dtype_synonyms)
+    valid_primary_dtypes: set[str] = {s for v in primary_dtype_synonyms.values() for s in v}
+    check_dtype = staticmethod(check_dtype)
 
     @staticmethod
     def simplify_cpd_type(cpd_type: Any) -> list:
@@ -1165,36 +1156,13 @@ class DtypeHelper:
         return [f.dtype.reftype if isinstance(f.dtype, RefSpec) else f.dtype for f in cpd_type]
 
     @staticmethod
-    def check_dtype(dtype: Any) -> Any:
-        """`dtype` unchanged if it is a reference or a primitive dtype spelling, else SpecError (a ValueError)."""
-        return check_dtype(dtype)
-
-    @staticmethod
     def is_allowed_dtype(new: str, orig: str) -> bool:
         """True if data of dtype `new` may stand where a spec asks for `orig` (same or wider, same kind)."""
-        from .dtypes import allowed_dtypes
-
         if orig == "object" or new == "object":
             return new == orig
         if not is_known_dtype(orig):
             raise SpecError(f"Unknown dtype '{orig}'", key="dtype")
         return is_known_dtype(new) and canonical_dtype(new) in allowed_dtypes(orig)
-
-
-def _fill_dtype_helper() -> None:
-    from .dtypes import CANONICAL_DTYPES, DTYPE_ALIASES
-
-    syn: dict[str, list[str]] = {c: [c] for c in CANONICAL_DTYPES}
-    for alias, canon in DTYPE_ALIASES.items():
-        if alias != canon:
-            syn[canon].append(alias)
-    syn["object"] = ["object"]
-    DtypeHelper.primary_dtype_synonyms = syn
-    DtypeHelper.recommended_primary_dtypes = list(syn)
-    DtypeHelper.valid_primary_dtypes = {s for k, v in syn.items() for s in [k, *v]}
-
-
-_fill_dtype_helper()
 
 
 def declared_type(attrs: Any) -> tuple[str | None, str] | None:
