@@ -1,8 +1,5 @@
-"""``validate(...)``: check a store, an HDF5 file, a container or a builder tree against specs.
-
-Stores are checked against the specs cached inside them (or a namespace you name); containers
-and builders against a type map's catalog. Validation runs on builders, so no classes are needed.
-"""
+"""``validate(...)``: check a store or HDF5 file (against its cached specs, or a namespace you name), a container
+or a builder tree (against a type map's catalog). Validation runs on builders: no classes are needed."""
 
 from __future__ import annotations
 
@@ -44,8 +41,9 @@ def validate(
         issues = _validate_backend(target, namespace, type_map, where=str(getattr(target, "url", "")))
     else:  # a builder tree, or a container built into one
         from ..build.manager import BuildManager
+        from ..build.typemap import get_type_map
 
-        tm = type_map or _default_type_map()
+        tm = type_map or get_type_map()
         root = target if isinstance(target, Builder) else BuildManager(tm).build(target)
         catalog, ns = _choose_catalog(None, namespace, tm, where=None)
         issues = Validator(catalog, ns).validate(root)
@@ -72,12 +70,6 @@ def catalog_from_cache(cache: dict[str, Any]) -> Any:
     catalog = NamespaceCatalog()
     catalog.load_cache(cache)
     return catalog
-
-
-def _default_type_map() -> Any:
-    from ..build.typemap import get_type_map
-
-    return get_type_map()
 
 
 def _choose_catalog(

@@ -1,8 +1,5 @@
-"""Validate a builder tree against resolved specs: structure, quantities, dtypes, shapes, targets.
-
-Every typed node is checked once against its own type's resolved spec; untyped children are
-checked against the sub-spec that declares them. Table rules live in :mod:`.tables`.
-"""
+"""Validate a builder tree against resolved specs: each typed node once against its type's spec, untyped children
+against the sub-spec declaring them (structure, quantities, dtypes, shapes, targets; table rules: :mod:`.tables`)."""
 
 from __future__ import annotations
 
@@ -54,8 +51,7 @@ class Validator:
     def __init__(self, catalog: Any, namespace: str | None = None) -> None:
         self.catalog = catalog
         self.namespace = namespace
-        self._hierarchy: dict[tuple[str | None, str], list[str] | None] = {}
-        self._specs: dict[tuple[str | None, str], Any] = {}
+        self._found: dict[tuple[tuple[str | None, str], str], Any] = {}  # (type, catalog method) -> its answer
         self._loaded: dict[int, np.ndarray] = {}
         self.issues: list[ValidationIssue] = []
         self._seen: set[tuple[str, str]] = set()
@@ -99,18 +95,15 @@ class Validator:
     def hierarchy(self, builder: Builder) -> list[str] | None:
         """The builder's type and its ancestors, or ``None`` when untyped or unknown."""
         t = type_of(builder)
-        if t is None:
-            return None
-        if t not in self._hierarchy:
-            self._hierarchy[t] = self._lookup(t, "get_hierarchy")
-        return self._hierarchy[t]
-
-    def spec_for(self, t: tuple[str | None, str]) -> Any:
-        if t not in self._specs:
-            self._specs[t] = self._lookup(t, "get_spec")
-        return self._specs[t]
+        return None if t is None else self._lookup(t, "get_hierarchy")
 
     def _lookup(self, t: tuple[str | None, str], method: str) -> Any:
+        """The catalog's ``method(namespace, type)`` for type ``t`` (None if no namespace knows it), asked once."""
+        if (t, method) not in self._found:
+            self._found[t, method] = self._ask(t, method)
+        return self._found[t, method]
+
+    def _ask(self, t: tuple[str | None, str], method: str) -> Any:
         ns, dt = t
         tried: list[str | None] = [self.namespace] if self.namespace else []
         tried += [ns]
@@ -144,7 +137,7 @@ class Validator:
 
     # ----------------------------------------------------------------- nodes
     def _check_typed(self, node: Builder, t: tuple[str | None, str]) -> None:
-        spec = self.spec_for(t)
+        spec = self._lookup(t, "get_spec")
         if spec is None:
             where = f"namespace {t[0]!r}" if t[0] else "the loaded namespaces"
             self.report(node.path, "data type", f"a type defined in {where}", f"unknown type {t[1]!r}")
