@@ -1,18 +1,11 @@
-"""Builders: the storage-neutral tree between containers and a backend.
-
-A builder tree mirrors what is stored: groups hold groups, datasets and links; every node
-has attributes. The build layer produces it from containers and consumes it on read; a
-backend writes it to a store and reads it back. Builders know nothing of specs or zarr.
-
-Dtypes on builders use the spec language's canonical names (see ``hdmfzarr.spec.dtypes``):
-``"float32"``, ``"int64"``, ``"bool"``, ``"text"``, ``"ascii"``, ``"isodatetime"``, ...;
-``"object"`` for object references; a list of :class:`CompoundField` for compounds;
-``None`` when the backend should take it from the data.
+"""Builders: the storage-neutral tree between containers and a backend, mirroring what is stored (groups hold
+groups, datasets and links; every node has attributes); they know nothing of specs or zarr. A dataset's dtype is
+a canonical spec dtype name, ``"object"`` for references, a list of :class:`CompoundField`, or None (from the data).
 """
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from typing import Any, Iterator, TypeVar
 
 from ..dataio import Deferred, fetch_deferred
 from ..record import Record
@@ -29,6 +22,9 @@ __all__ = [
     "Deferred",
     "fetch_deferred",
 ]
+
+
+_B = TypeVar("_B", bound="Builder")
 
 
 class CompoundField(Record):
@@ -123,26 +119,22 @@ class GroupBuilder(Builder):
         """The child group, dataset or link called ``name`` (names are unique among the three), or None."""
         return self.groups.get(name) or self.datasets.get(name) or self.links.get(name)
 
-    def _adopt(self, child: Builder) -> None:
+    def _adopt(self, child: _B, into: dict[str, _B]) -> _B:
         old = self.get(child.name)
         if old is not None and old is not child:
             raise ValueError(f"{self.path!r} already has a child named {child.name!r}")
         child.parent = self
+        into[child.name] = child
+        return child
 
     def set_group(self, builder: GroupBuilder) -> GroupBuilder:
-        self._adopt(builder)
-        self.groups[builder.name] = builder
-        return builder
+        return self._adopt(builder, self.groups)
 
     def set_dataset(self, builder: DatasetBuilder) -> DatasetBuilder:
-        self._adopt(builder)
-        self.datasets[builder.name] = builder
-        return builder
+        return self._adopt(builder, self.datasets)
 
     def set_link(self, builder: LinkBuilder) -> LinkBuilder:
-        self._adopt(builder)
-        self.links[builder.name] = builder
-        return builder
+        return self._adopt(builder, self.links)
 
     def children(self) -> Iterator[Builder]:
         yield from self.groups.values()
@@ -174,10 +166,8 @@ class GroupBuilder(Builder):
 
 
 class DatasetBuilder(Builder):
-    """A dataset: data (array-like, scalar, lazy array, iterator, DataIO), dtype and attributes.
-
-    Reading ``data`` of a dataset whose value is :class:`Deferred` reads it (with every other value its
-    reader has not read yet, in one wave: code walking a builder tree touches them all); ``raw_data`` does not."""
+    """A dataset: data (array-like, scalar, lazy array, iterator, DataIO), dtype and attributes. ``data`` reads a
+    :class:`Deferred` value (with every other its reader holds unread, in one wave); ``raw_data`` does not."""
 
     __slots__ = ("_data", "dtype", "dims")
 
@@ -245,11 +235,7 @@ class ReferenceBuilder(Record):
 
     @property
     def path(self) -> str:
-        if isinstance(self.target, Builder):
-            return self.target.path
-        if isinstance(self.target, ExternalTarget):
-            return self.target.path
-        return str(self.target)
+        return self.target.path if isinstance(self.target, (Builder, ExternalTarget)) else str(self.target)
 
 
 def resolve_target(target: Any, root: Builder | None) -> Builder | ExternalTarget | None:

@@ -1,11 +1,6 @@
-"""Generate container classes from resolved specs (``TypeMap.get_class`` for unregistered types).
-
-A generated class inherits from its parent type's class and gets a real ``__init__`` whose
-``inspect.signature`` lists the spec's fields: ``name`` (absent when the spec fixes it,
-defaulting to ``default_name``), then required fields, then optional ones with their spec
-defaults. Missing required fields raise ContainerError. Named VectorData sub-datasets of a
-DynamicTable extension become predefined columns (``columns_spec``).
-"""
+"""Generate container classes from resolved specs (``TypeMap.get_class`` for unregistered types): a subclass of
+the parent type's class with a real ``__init__`` listing the spec's fields (``name`` unless fixed, required, then
+optional with spec defaults); a DynamicTable extension's named VectorData become ``columns_spec``."""
 
 from __future__ import annotations
 
@@ -157,9 +152,8 @@ def generate_class(type_map: TypeMap, data_type: str, namespace: str) -> type:
 
 
 def _add_paths_and_mappings(classdict: dict[str, Any], base: type, mapper: Any, own: list[Any], label: str) -> None:
-    """``field_paths`` (where each field is stored, for ``container["a/b"]``), name-keyed
-    :class:`~hdmfzarr.container.Children` for fields of many typed children, and a read-only
-    :class:`~hdmfzarr.container.GroupView` named after each top-level untyped group (``nwb.acquisition``)."""
+    """``field_paths`` (for ``container["a/b"]``), name-keyed ``Children`` for fields of many typed children and a
+    read-only ``GroupView`` named after each top-level untyped group (``nwb.acquisition``)."""
     paths = dict(getattr(base, "field_paths", {}) or {})
     datasets = dict(getattr(base, "field_datasets", {}) or {})
     for f in mapper.fields():
@@ -194,8 +188,8 @@ def _view_property(top: str) -> property:
 
 
 def _deferred_property(attr: str) -> property:
-    """A field whose stored value may be read on first use: reading it reads every value of the object
-    not read yet (one concurrent wave), so showing an object costs one round trip, not one per field."""
+    """A field whose stored value may be read on first use, with every other unread value of the object (one
+    concurrent wave: one round trip per object, not per field)."""
 
     def get(self: Any) -> Any:
         state = self.__dict__

@@ -1,10 +1,6 @@
-"""Coerce container values to a spec's dtype on build (``convert_value``).
-
-Numeric data becomes numpy (keeping the data's own width when it is at least the spec's),
-text becomes ``str``, isodatetime becomes ISO-8601 strings, references become pending
-``ReferenceBuilder(target=<container>)`` that the BuildManager resolves in its second pass.
-Lazy arrays, ``DataIO`` and ``DataChunkIterator`` pass through untouched.
-"""
+"""Coerce container values to a spec's dtype on build (``convert_value``): numbers to numpy (at least the spec's
+width), text to ``str``, isodatetime to ISO 8601, references to ``ReferenceBuilder(target=<container>)``; lazy
+arrays, ``DataIO`` and iterators pass through."""
 
 from __future__ import annotations
 
@@ -46,11 +42,9 @@ _EMPTY = object()
 
 
 def value_dtype(value: Any, hint: Any = None) -> str | list[CompoundField] | None:
-    """The canonical dtype data holds: the one rule for data given without a spec dtype (what a build
-    records, what the validator finds, what a backend stores). Told from the numpy dtype (compound fields
-    for structured data), else the first element (a list of Python numbers: numpy's promotion of them all);
-    'object' for references. ``hint`` (a builder's dtype) tells which string kind or 'object' text and
-    object arrays hold. None: empty data, or no dtype names what it holds."""
+    """The canonical dtype data holds (the one rule: what a build records, the validator finds, a backend stores):
+    from the numpy dtype, else the first element (Python numbers: numpy's promotion), 'object' for references;
+    ``hint`` (a builder's dtype) names the string kind of text and object arrays. None: empty or unnamed."""
     if isinstance(hint, list):
         return hint
     if isinstance(value, DataIO):
@@ -112,9 +106,8 @@ _STRICT_TEXT = np.dtypes.StringDType(coerce=False)
 
 
 def text_array(value: Any) -> np.ndarray | None:
-    """A (nested) list or object array whose every cell is a str, as one StringDType array made in one
-    vectorised pass (numpy's strict StringDType refuses any other cell); None when a cell is not a str.
-    A build keeps the array, so the backend stores it without encoding the text again."""
+    """A (nested) list or object array whose every cell is a str as one StringDType array, made in one vectorised
+    pass (strict StringDType refuses any other cell); None when a cell is not a str."""
     if not isinstance(value, (list, tuple, np.ndarray)):
         return None
     try:
@@ -170,9 +163,8 @@ def _numeric(value: Any, canonical: str, where: str, is_attr: bool) -> tuple[Any
 
 
 def _widest_needed(arr: np.ndarray, want: np.dtype, where: str, own_width: bool) -> np.dtype:
-    """The spec dtype is a minimum: keep numpy data's wider width, and never narrow integers below
-    what their values need (an int64 index under a ``uint8`` spec becomes the smallest uint that fits;
-    plain Python ints take the smallest width the spec allows)."""
+    """The spec dtype is a minimum: numpy data keeps a wider width, integers are never narrowed below what their
+    values need (the smallest fitting width the spec allows)."""
     if own_width and arr.dtype.kind == want.kind and arr.dtype.itemsize >= want.itemsize:
         return keep_wider(want, arr.dtype)
     if want.kind not in "iu" or arr.dtype.kind not in "biu" or arr.size == 0:

@@ -1,11 +1,6 @@
-"""ObjectMapper: maps one data type's container fields to its resolved spec and back.
-
-A mapper walks the resolved spec of a type. Each attribute, dataset, group and link sub-spec
-corresponds to one container attribute (``attr_name``); untyped groups and datasets are
-flattened into the container (their contents get prefixed names). Subclasses customise the
-mapping through public hooks: ``attr_name``, ``get_value``, ``convert_dtype``,
-``construct_kwargs`` and ``construct``.
-"""
+"""ObjectMapper: maps one data type's container fields to its resolved spec and back. Each sub-spec is one
+container attribute (``attr_name``; untyped groups' and datasets' contents flattened under prefixed names);
+subclasses customise ``attr_name``, ``get_value``, ``convert_dtype``, ``construct_kwargs`` and ``construct``."""
 
 from __future__ import annotations
 
@@ -113,9 +108,8 @@ class ObjectMapper:
         return [*spec.attributes, *spec.datasets, *spec.groups, *spec.links]
 
     def attr_name(self, spec: Any) -> str:
-        """Container attribute for a sub-spec: its name or the (pluralised) snake_case type,
-        prefixed by the enclosing untyped group/dataset names (``settings__gain``). The only typed
-        content of an untyped group takes the group's name."""
+        """Container attribute for a sub-spec: its name or (pluralised) snake_case type, prefixed by the enclosing
+        untyped group/dataset names (``settings__gain``); the only typed content of an untyped group takes its name."""
         got = self._names.get(id(spec))
         if got is not None:
             return got
@@ -178,9 +172,8 @@ class ObjectMapper:
 
     # -- build -------------------------------------------------------------------------------
     def type_attributes(self, container: Any, manager: BuildManager | None = None) -> dict[str, Any]:
-        """``namespace``, the type key and ``object_id`` for the builder of ``container``. The type key
-        is the tree's (its root namespace's, as hdmf uses one per file: ``neurodata_type`` throughout an
-        NWB file, hdmf-common types included)."""
+        """``namespace``, the type key and ``object_id`` for the builder of ``container``; the type key is the tree's
+        (as hdmf uses one per file: ``neurodata_type`` throughout an NWB file, hdmf-common types included)."""
         key = getattr(manager, "type_key", None) or self.type_map.type_key(self.namespace)
         return {"namespace": self.namespace, key: self.data_type, "object_id": container.object_id}
 
@@ -218,9 +211,8 @@ class ObjectMapper:
 
     @staticmethod
     def _dims(spec: Any, data: Any = None) -> list[str] | None:
-        """Dimension names: those stored with data read from a store (none when none were stored: a read
-        reports what is stored), else the spec's (the alternative whose rank matches the data when the spec
-        allows several shapes)."""
+        """Dimension names: those stored with data read from a store (a read reports what is stored), else the
+        spec's (of several alternatives, the one whose rank matches the data)."""
         inner = data.data if isinstance(data, DataIO) else data
         ndim = _ndim(inner)
         raw = getattr(inner, "raw", None)
@@ -472,7 +464,6 @@ class ObjectMapper:
         return obj
 
 
-
 _TYPE_ATTRIBUTES = frozenset({"namespace", "object_id", *TYPE_KEYS})
 
 
@@ -506,8 +497,8 @@ def _ndim(data: Any) -> int | None:
 
 
 def _typed_empty(container: Any, data: Any) -> tuple[Any, str | None]:
-    """An empty dataset of a container that knows its element type (a typed table column with no
-    rows yet, to be appended to later): an empty numpy array and its spec dtype; else ``(data, None)``."""
+    """An empty numpy array and its spec dtype for a container that knows its element type (a table column with
+    no rows yet); else ``(data, None)``."""
     np_dtype = getattr(container, "dtype", None)
     if not isinstance(np_dtype, np.dtype):
         return data, None

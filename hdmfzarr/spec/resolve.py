@@ -1,10 +1,8 @@
-"""Inheritance resolution: a type's effective spec after merging its ancestors.
+"""Inheritance resolution: a type's effective spec after merging its ancestors, cached per (namespace, type).
 
-A child refines its parent's sub-specs of the same name (or, for unnamed sub-specs, the same
-data type): dtype may only narrow per `is_sub_dtype`, a shape must fit one of the parent's shapes,
-and doc, quantity and value may change. Unnamed-but-typed sub-specs of a type are also merged with
-the (type-level) spec of the type they include, so e.g. `DynamicTable.id` carries the attributes of
-`ElementIdentifiers`. Results are cached per (defining namespace, type).
+A child refines its parent's sub-specs of the same name (unnamed ones: of the same type) within the rules
+(`is_sub_dtype`, `shape_fits`); typed sub-specs also get their own type's spec (`DynamicTable.id` carries
+`ElementIdentifiers`' attributes).
 """
 
 from __future__ import annotations
@@ -100,7 +98,8 @@ class Resolver:
                 parent = self._resolve(pns, spec.data_type_inc, pspec, ploc, full=full)
                 result = m.merge(own, parent, "")
             else:
-                result = m.check_targets(own)
+                m.check_refs(own, "")
+                result = own
         finally:
             self._busy.discard(token)
         if full:
@@ -150,17 +149,9 @@ class _Merger:
             return spec
         return _rebuild(spec, datasets=new["datasets"], groups=new["groups"])
 
-    def check_targets(self, spec: Spec) -> Spec:
-        """Check that link and reference targets of a root type exist."""
-        self._check_refs(spec, "")
-        return spec
-
-    def _check_refs(self, spec: Any, path: str) -> None:
+    def check_refs(self, spec: Any, path: str) -> None:
+        """Check that the link and reference targets of `spec` are known types (catalog resolution only)."""
         for dt, key in type_refs(spec, path) if self.r is not None else ():
-            self._known(dt, key)
-
-    def _known(self, dt: str, key: str) -> None:
-        if self.r is not None:
             self.r.find(self.ns, dt, loc=self.loc, owner=self.dt, key=key)
 
     def _subtype(self, child_dt: str, parent_dt: str) -> bool:
@@ -184,7 +175,7 @@ class _Merger:
             raise self.error(f"a {kind_c} cannot refine or include the {kind_p} {parent.label!r}",
                              path or "data_type_inc")
         pre = f"{path}/" if path else ""
-        self._check_refs(child, pre)
+        self.check_refs(child, pre)
         fields: dict[str, Any] = {}
         if child.default_name is None and child.name is None and parent.default_name is not None:
             fields["default_name"] = parent.default_name
