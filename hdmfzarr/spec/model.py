@@ -279,19 +279,16 @@ def private_field(attr: str, doc: str | None = None) -> Any:
     return property(lambda self: getattr(self, attr), doc=doc)
 
 
-def _inheritance_test(kind: str, overridden: bool, doc: str) -> Callable[[Any, str], bool]:
-    """hdmf's ``is_inherited_<kind>`` / ``is_overridden_<kind>`` method for sub-specs of ``kind``."""
-
-    def test(self: Any, name: str) -> bool:
-        return bool(self._inherited(kind, name, overridden))
-
-    test.__doc__ = doc
-    return test
-
-
-def _sub_methods(kind: str) -> tuple[Callable[[Any, Any], None], Callable[[Any, str], Any], Callable[..., Any]]:
-    """hdmf's ``set_<x>``, ``get_<x>`` and deprecated ``add_<x>`` methods for the sub-specs of ``kind``."""
+def _sub_methods(kind: str) -> tuple[Callable[..., Any], ...]:
+    """hdmf's ``set_<x>``, ``get_<x>``, deprecated ``add_<x>``, ``is_inherited_<x>`` and ``is_overridden_<x>``
+    methods for the sub-specs of ``kind``."""
     one = kind[:-1]
+
+    def inherited(self: Any, name: str) -> bool:
+        return bool(self._inherited(kind, name, False))
+
+    def overridden(self: Any, name: str) -> bool:
+        return bool(self._inherited(kind, name, True))
 
     def set_(self: Any, spec: Any) -> None:
         self._put(kind, spec)
@@ -308,7 +305,9 @@ def _sub_methods(kind: str) -> tuple[Callable[[Any, Any], None], Callable[[Any, 
     set_.__doc__ = f"Add (or replace, by name) a {one} spec; a spec that has another parent is copied."
     get.__doc__ = f"The {one} spec called `name`, or None."
     add.__doc__ = f"Deprecated in hdmf (use set_{one}): build a {one} spec from the arguments and add it."
-    return set_, get, add
+    inherited.__doc__ = f"True if the {one} `name` came from the included type."
+    overridden.__doc__ = f"True if the {one} `name` refines one of the included type."
+    return set_, get, add, inherited, overridden
 
 
 class _Dict(dict):
@@ -766,7 +765,8 @@ class BaseStorageSpec(_Spec):
     def _sub_classes(cls) -> dict[str, type[_Dict]]:
         return {"attributes": AttributeSpec}
 
-    set_attribute, get_attribute, add_attribute = _sub_methods("attributes")
+    set_attribute, get_attribute, add_attribute, is_inherited_attribute, is_overridden_attribute = \
+        _sub_methods("attributes")
 
     def _put_all(self, kind: str, items: Any, label: str | None, taken: set) -> None:
         """Add the sub-specs a constructor was given: a list of specs of `kind`, names not yet `taken`."""
@@ -846,11 +846,6 @@ class BaseStorageSpec(_Spec):
         if self._named(kind, name) is None:
             raise ValueError(self._MISSING[kind].format(name))
         return name in self._over.get(kind, ()) if overridden else name not in self._new.get(kind, ())
-
-    is_inherited_attribute = _inheritance_test("attributes", False,
-                                               "True if attribute `name` came from the included type.")
-    is_overridden_attribute = _inheritance_test("attributes", True,
-                                                "True if attribute `name` refines one of the included type.")
 
     def is_inherited_spec(self, spec: Any) -> bool:
         """True if `spec` (a sub-spec of this one; of a group: anywhere below it) came from the included type."""
@@ -1024,9 +1019,9 @@ class GroupSpec(BaseStorageSpec):
         unnamed = [s for s in hits if s.name is None]
         return unnamed[0] if unnamed else hits[0] if len(hits) == 1 else hits or None
 
-    set_dataset, get_dataset, add_dataset = _sub_methods("datasets")
-    set_group, get_group, add_group = _sub_methods("groups")
-    set_link, get_link, add_link = _sub_methods("links")
+    set_dataset, get_dataset, add_dataset, is_inherited_dataset, is_overridden_dataset = _sub_methods("datasets")
+    set_group, get_group, add_group, is_inherited_group, is_overridden_group = _sub_methods("groups")
+    set_link, get_link, add_link, is_inherited_link, is_overridden_link = _sub_methods("links")
 
     def get_data_type(self, data_type: str) -> Any:
         """The sub-group/dataset of `data_type`: the unnamed one if any, else the named ones (a list if
@@ -1050,13 +1045,6 @@ class GroupSpec(BaseStorageSpec):
         inherited_targets = {s.target_type for s in inc_spec.links if s.name is None}
         self._new = {**self._new, "types": types - inherited_types,
                      "targets": {s.target_type for s in self.links} - inherited_targets}
-
-    is_inherited_dataset = _inheritance_test("datasets", False, "True if the sub-dataset `name` came from the included type.")
-    is_overridden_dataset = _inheritance_test("datasets", True, "True if the sub-dataset `name` refines one of the included type.")
-    is_inherited_group = _inheritance_test("groups", False, "True if the sub-group `name` came from the included type.")
-    is_overridden_group = _inheritance_test("groups", True, "True if the sub-group `name` refines one of the included type.")
-    is_inherited_link = _inheritance_test("links", False, "True if the link `name` came from the included type.")
-    is_overridden_link = _inheritance_test("links", True, "True if the link `name` refines one of the included type.")
 
     def is_inherited_type(self, spec: Any) -> bool:
         """True if the unnamed sub-spec of this type came from the included type."""

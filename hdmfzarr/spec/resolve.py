@@ -151,8 +151,9 @@ class _Merger:
 
     def check_refs(self, spec: Any, path: str) -> None:
         """Check that the link and reference targets of `spec` are known types (catalog resolution only)."""
-        for dt, key in type_refs(spec, path) if self.r is not None else ():
-            self.r.find(self.ns, dt, loc=self.loc, owner=self.dt, key=key)
+        if self.r is not None:
+            for dt, key in type_refs(spec, path):
+                self.r.find(self.ns, dt, loc=self.loc, owner=self.dt, key=key)
 
     def _subtype(self, child_dt: str, parent_dt: str) -> bool:
         if self.r is not None:
