@@ -20,7 +20,7 @@ from .dtypes import CANONICAL_DTYPES, DTYPE_ALIASES, DTYPE_CHOICES, allowed_dtyp
 __all__ = [
     "ZERO_OR_ONE", "ZERO_OR_MANY", "ONE_OR_MANY", "QUANTITY_FLAGS", "DEF_QUANTITY",
     "RefSpec", "DtypeSpec", "AttributeSpec", "DatasetSpec", "GroupSpec", "LinkSpec", "BaseStorageSpec",
-    "Spec", "Dtype", "Quantity", "canonical_spec_dtype", "spec_type", "is_ref_dtype", "is_compound_dtype",
+    "Spec", "Quantity", "canonical_spec_dtype", "spec_type", "is_ref_dtype", "is_compound_dtype",
     "TYPE_KEYS", "declared_type", "alternatives", "quantity_bounds", "shape_fits", "Field", "own_names", "type_refs", "plain",
 ]
 
@@ -1108,7 +1108,6 @@ _KIND_CLASSES: dict[str, type[_Spec]] = {"attributes": AttributeSpec, "datasets"
 
 
 Spec = Union[GroupSpec, DatasetSpec]
-Dtype = Union[str, RefSpec, tuple]
 
 
 def spec_type(spec: Any) -> str | None:
