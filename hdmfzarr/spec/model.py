@@ -215,11 +215,8 @@ def _compound_dtype(dtype: Any, label: str | None, key: str) -> Any:
 
 
 def canonical_spec_dtype(dtype: Any) -> Any:
-    """A spec dtype with every primitive spelling canonical ('int' -> 'int32'), for the rules that compare dtypes.
-
-    Specs keep dtypes as written (as hdmf does); RefSpecs and unknown names pass through; compound fields
-    are rebuilt only if one of them changes.
-    """
+    """A spec dtype (kept as written, as in hdmf) with every primitive spelling canonical ('int' -> 'int32'), for
+    the rules that compare dtypes; compound fields are rebuilt only if one changes."""
     if isinstance(dtype, str):
         return canonical_dtype(dtype) if is_known_dtype(dtype) else dtype
     if isinstance(dtype, (list, tuple)):

@@ -1,9 +1,5 @@
-"""Inheritance resolution: a type's effective spec after merging its ancestors, cached per (namespace, type).
-
-A child refines its parent's sub-specs of the same name (unnamed ones: of the same type) within the rules
-(`is_sub_dtype`, `shape_fits`); typed sub-specs also get their own type's spec (`DynamicTable.id` carries
-`ElementIdentifiers`' attributes).
-"""
+"""Inheritance resolution: a type's effective spec after merging its ancestors (cached per namespace and type);
+typed sub-specs also get their own type's spec (`DynamicTable.id` carries `ElementIdentifiers`' attributes)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,5 @@
-"""Writing specs: NamespaceBuilder (namespace + source YAML files) and export_spec.
-
-Written files load back with `NamespaceCatalog.load_namespaces` into an equal catalog.
-"""
+"""Writing specs: NamespaceBuilder (namespace + source YAML files) and export_spec; written files load back into
+an equal catalog."""
 
 from __future__ import annotations
 
@@ -33,7 +31,7 @@ class YAMLSpecWriter:
     """Writes spec files (keys in the schema language's usual order) and namespace files (keys sorted)."""
 
     def __init__(self, outdir: str = ".") -> None:
-        self.__outdir = outdir
+        self.__outdir = outdir  # hdmf's name (its tests read it)
 
     @property
     def outdir(self) -> str:
@@ -41,7 +39,7 @@ class YAMLSpecWriter:
 
     def write_spec(self, spec_file_dict: dict, path: str) -> None:
         """Write one source file's content ({'groups': [...], 'datasets': [...]}) to `outdir/path`."""
-        target = Path(self.__outdir) / path
+        target = Path(self.outdir) / path
         target.parent.mkdir(parents=True, exist_ok=True)
         write_yaml(self.sort_keys(plain(spec_file_dict)), target)
 
@@ -50,7 +48,7 @@ class YAMLSpecWriter:
         ns = dict(namespace)
         if isinstance(ns.get("date"), (_dt.datetime, _dt.date)):
             ns["date"] = ns["date"].isoformat()
-        target = Path(self.__outdir) / path
+        target = Path(self.outdir) / path
         target.parent.mkdir(parents=True, exist_ok=True)
         write_yaml({"namespaces": [ns]}, target, sort_keys=True)
 
@@ -157,10 +155,8 @@ class NamespaceBuilder:
                                 "version": self.version})
 
     def export(self, path: str, outdir: str | Path = ".", writer: YAMLSpecWriter | None = None) -> Path:
-        """Write the namespace file `outdir/path` and every source file next to it; returns the namespace path.
-
-        A `writer` (YAMLSpecWriter) writes into its own folder instead of `outdir`.
-        """
+        """Write the namespace file `outdir/path` (a `writer`: its own folder) and every source file next to it;
+        returns the namespace path."""
         writer = writer or YAMLSpecWriter(str(outdir))
         out = Path(writer.outdir)
         out.mkdir(parents=True, exist_ok=True)

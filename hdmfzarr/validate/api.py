@@ -25,14 +25,10 @@ def validate(
     storage_options: dict[str, Any] | None = None,
     raise_on_error: bool = False,
 ) -> list[ValidationIssue]:
-    """Every spec violation found (empty when valid).
-
-    ``store_or_container``: a store path/URL (Zarr, or an hdmf/pynwb HDF5 file), an open
-    ``ZarrIO``, a container, or a builder. ``namespace``: a namespace name to look every type up
-    in, or a path to a namespace YAML file to validate against instead of the cached specs.
-    ``type_map``: its catalog is used for containers/builders and for stores without cached
-    specs. ``raise_on_error``: raise :class:`~hdmfzarr.errors.ValidationError` instead of returning.
-    """
+    """Every spec violation found (empty when valid) in a store path/URL (Zarr or HDF5), an open backend, a
+    container or a builder. ``namespace``: look every type up there (a namespace YAML file: validate against it
+    instead of the cached specs); ``type_map``: its catalog for containers, builders and stores without cached
+    specs; ``raise_on_error``: raise :class:`~hdmfzarr.errors.ValidationError` instead of returning."""
     target = store_or_container
     if isinstance(target, (str, os.PathLike)):
         with open_store(target, storage_options=storage_options) as io:

@@ -42,11 +42,8 @@ def type_of(builder: Builder) -> tuple[str | None, str] | None:
 
 
 class Validator:
-    """Checks builder trees against a ``NamespaceCatalog`` (e.g. specs cached in a store).
-
-    ``namespace``: look every type up in this namespace (which sees its included namespaces)
-    instead of the namespace named on each object.
-    """
+    """Checks builder trees against a ``NamespaceCatalog`` (e.g. specs cached in a store), looking every type up in
+    ``namespace`` if given (else in the namespace named on each object)."""
 
     def __init__(self, catalog: Any, namespace: str | None = None) -> None:
         self.catalog = catalog
