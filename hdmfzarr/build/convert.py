@@ -226,10 +226,7 @@ def convert_value(dtype: Any, value: Any, where: str, is_attr: bool = False) -> 
     if dtype is None:
         return _infer(value, where, is_attr)
     if dtype in TEXT_DTYPES:
-        if dtype == "text":
-            fn = lambda v: _text(v, where)  # noqa: E731
-        else:
-            fn = lambda v: v if isinstance(v, bytes) else _text(v, where)  # noqa: E731
+        fn = lambda v: v if dtype == "ascii" and isinstance(v, bytes) else _text(v, where)  # noqa: E731
         if isinstance(value, np.ndarray) and value.dtype.kind in "US":
             return value, dtype
         if dtype == "text" and text_array(value) is not None:  # every cell a str: checked in one vectorised pass

@@ -55,11 +55,9 @@ def container_path(container: Any) -> str:
     """``/parent/.../name`` of a container (for error messages)."""
     parts: list[str] = []
     node = container
-    seen = 0
-    while node is not None and seen < 1000:
+    while node is not None and len(parts) < 1000:
         parts.append(str(getattr(node, "name", "?")))
         node = getattr(node, "parent", None)
-        seen += 1
     return "/" + "/".join(reversed(parts))
 
 
@@ -448,12 +446,8 @@ class ObjectMapper:
                 f"{sorted(call)}: {exc}"
             ) from exc
         self._keep_extra_attributes(builder, obj)
-        for k, value in pending.items():
-
-            def finish(k: str = k, v: Any = value) -> None:
-                setattr(obj, k, manager.finish_pending(v))
-
-            manager.defer(finish)
+        for k, value in pending.items():  # set once the objects they reference exist
+            manager.defer(lambda k=k, v=value: setattr(obj, k, manager.finish_pending(v)))
         for k, v in rest.items():
             if v is None:
                 continue

@@ -676,8 +676,7 @@ class BaseStorageSpec(_Spec):
     __slots__ = ("_new", "_over", "_inc_spec", "_resolved")
     #: sub-spec kinds this spec holds, and how a missing name of each is reported (hdmf's messages)
     _MISSING = {"attributes": "Attribute '{}' not found"}
-    _DEF_KEY: str  # def_key() and inc_key(), set per class (__init_subclass__)
-    _INC_KEY: str
+    _DEF_KEY, _INC_KEY = "data_type_def", "data_type_inc"  # def_key() and inc_key(), set per subclass
 
     def _label(self, v: dict) -> str | None:
         return v.get("data_type_def") or v.get("name") or v.get("data_type_inc")
@@ -884,9 +883,6 @@ class BaseStorageSpec(_Spec):
         """Deprecated in hdmf: the attribute spec of the namespace attribute."""
         warnings.warn("get_namespace_spec is deprecated", DeprecationWarning, stacklevel=2)
         return AttributeSpec("namespace", "the namespace for the data type of this object", "text", required=False)
-
-
-BaseStorageSpec._DEF_KEY, BaseStorageSpec._INC_KEY = BaseStorageSpec.def_key(), BaseStorageSpec.inc_key()
 
 
 def type_refs(spec: Any, path: str = "") -> Iterator[tuple[str, str]]:
