@@ -210,8 +210,7 @@ def _required_dtype(dtype: Any, label: str | None, key: str) -> Any:
     return _dtype(dtype, label)
 
 
-def _compound_dtype(dtype: Any, label: str | None, key: str) -> Any:
-    return _dtype(dtype, label, compound=True)
+_compound_dtype = functools.partial(_dtype, compound=True)
 
 
 def canonical_spec_dtype(dtype: Any) -> Any:
@@ -471,19 +470,13 @@ class _DtypeSpecIsRef:
     """`DtypeSpec.is_ref(spec)` (hdmf's static form) and `field.is_ref` (bool) on an instance."""
 
     def __get__(self, obj: Any, owner: type) -> Any:
-        if obj is None:
-            return _is_ref_dict
-        return isinstance(obj.dtype, RefSpec)
+        return _is_ref_dict if obj is None else isinstance(obj.dtype, RefSpec)
 
 
 def _is_ref_dict(spec: Any) -> bool:
     """True if a spec dict is a reference or has a reference dtype."""
-    if not isinstance(spec, dict):
-        return False
-    if "target_type" in spec:
-        return True
-    dt = spec.get("dtype")
-    return isinstance(dt, dict) and "target_type" in dt
+    dt = spec.get("dtype") if isinstance(spec, dict) else None
+    return isinstance(spec, dict) and ("target_type" in spec or (isinstance(dt, dict) and "target_type" in dt))
 
 
 class DtypeSpec(_Dict):
@@ -498,11 +491,10 @@ class DtypeSpec(_Dict):
     @staticmethod
     def check_valid_dtype(dtype: Any) -> bool:
         """True if `dtype` is a reference dict (with 'target_type') or a primitive dtype; else SpecError."""
-        if isinstance(dtype, dict):
-            if "target_type" not in dtype:
-                raise _error("'dtype' must have the key 'target_type'")
-            return True
-        check_dtype(dtype)
+        if not isinstance(dtype, dict):
+            check_dtype(dtype)
+        elif "target_type" not in dtype:
+            raise _error("'dtype' must have the key 'target_type'")
         return True
 
     assertValidDtype = check_valid_dtype  # hdmf's older name
