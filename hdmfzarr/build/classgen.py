@@ -253,13 +253,10 @@ def _predefined_columns(type_map: TypeMap, namespace: str, spec: Any, base: type
             continue  # the index of another column: declared through that column's ``index``
         if d.name in inherited:
             continue
-        index: Any = False
-        level = d.name + "_index"
-        while level in by_name:
-            index = 1 if index is False else index + 1
-            level += "_index"
-        if index == 1:
-            index = True
+        depth = 0  # how many levels of <name>_index the table holds
+        while d.name + "_index" * (depth + 1) in by_name:
+            depth += 1
+        index: Any = True if depth == 1 else depth or False
         table = type_map.is_subtype(namespace, dt, "DynamicTableRegion")
         out.append(ColumnInfo(
             name=d.name,

@@ -155,17 +155,8 @@ def scalar_dtype(value: Any) -> str | None:
         return "bool"
     if isinstance(value, np.generic):
         return storage_dtype(value.dtype)
-    if isinstance(value, int):
-        return "int64"
-    if isinstance(value, float):
-        return "float64"
-    if isinstance(value, str):
-        return "text"
-    if isinstance(value, bytes):
-        return "ascii"
-    if isinstance(value, datetime.date):
-        return "isodatetime"
-    return None
+    kinds = ((int, "int64"), (float, "float64"), (str, "text"), (bytes, "ascii"), (datetime.date, "isodatetime"))
+    return next((name for kind, name in kinds if isinstance(value, kind)), None)
 
 
 def keep_wider(spec: Any, data: Any) -> Any:

@@ -77,9 +77,7 @@ def describe_shape(options: Sequence[Sequence[int | None]], dims: Sequence[Seque
     """``[None] (num_rows) or [None, 3] (x, y)``: the allowed shapes, with their dims if known."""
     parts = []
     for i, opt in enumerate(options):
-        text = "[" + ", ".join("any" if a is None else str(a) for a in opt) + "]"
-        if opt == ():
-            text = "scalar"
+        text = "scalar" if opt == () else "[" + ", ".join("any" if a is None else str(a) for a in opt) + "]"
         if dims and i < len(dims) and dims[i]:
             text += f" ({', '.join(dims[i])})"
         parts.append(text)
