@@ -38,10 +38,8 @@ def generate_class(type_map: TypeMap, data_type: str, namespace: str) -> type:
     base_params = list(inspect.signature(base).parameters.values())
     base_names = {p.name for p in base_params}
 
-    columns: list[Any] = []
-    column_attrs: set[str] = set()
-    if hasattr(base, "columns_spec"):
-        columns, column_attrs = _predefined_columns(type_map, namespace, spec, base)
+    columns, column_attrs = _predefined_columns(type_map, namespace, spec, base) if hasattr(base, "columns_spec") \
+        else ([], set())
 
     own: list[Any] = []  # FieldInfo of fields new to this class
     fixed: dict[str, Any] = {}  # attribute fields with a fixed spec value

@@ -353,10 +353,9 @@ class ObjectMapper:
 
     def _gather_group(self, builder: GroupBuilder, spec: Any, manager: BuildManager, kwargs: dict[str, Any]) -> None:
         self._gather_attributes(builder, spec, manager, kwargs)
-        claimed: set[str] = set()
         subs = [*spec.datasets, *spec.groups]
         links = list(spec.links)
-        claimed.update(s.name for s in subs + links if s.name)
+        claimed = {s.name for s in subs + links if s.name}
         for sub in subs:
             if not sub.name:
                 continue
