@@ -445,8 +445,12 @@ class ObjectMapper:
                 f"{sorted(call)}: {exc}"
             ) from exc
         self._keep_extra_attributes(builder, obj)
-        for k, value in pending.items():  # set once the objects they reference exist
-            manager.defer(lambda k=k, v=value: setattr(obj, k, manager.finish_pending(v)))
+        for k, value in pending.items():
+
+            def finish(k: str = k, v: Any = value) -> None:
+                setattr(obj, k, manager.finish_pending(v))
+
+            manager.defer(finish)
         for k, v in rest.items():
             if v is None:
                 continue
