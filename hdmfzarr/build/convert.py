@@ -27,8 +27,7 @@ from ..spec.model import canonical_spec_dtype, is_compound_dtype, is_ref_dtype
 from .builders import Builder, CompoundField, ReferenceBuilder
 from .lazyrefs import ReferenceArray
 
-__all__ = ["convert_value", "read_value", "value_dtype", "value_shape", "unwrap", "is_passthrough", "text_cell",
-           "text_array"]
+__all__ = ["convert_value", "read_value", "value_dtype", "is_passthrough", "text_cell", "text_array"]
 
 def is_passthrough(value: Any) -> bool:
     """Values the backend handles itself: DataIO, iterators, lazy (non-numpy) arrays."""
@@ -40,32 +39,6 @@ def is_passthrough(value: Any) -> bool:
 
 
 _EMPTY = object()
-
-
-def unwrap(data: Any) -> Any:
-    """The array-like inside a ``DataIO`` (or the data itself)."""
-    while isinstance(data, DataIO):
-        data = data.data
-    return data
-
-
-def value_shape(value: Any) -> tuple[int, ...] | None:
-    """Shape of an attribute value or plain data (``()`` for scalars, ``None`` when ragged)."""
-    value = unwrap(value)
-    if isinstance(value, (str, bytes, ReferenceBuilder, Builder)) or value is None:
-        return ()
-    shape = getattr(value, "shape", None)
-    if shape is not None:
-        return tuple(int(n) for n in shape)
-    if isinstance(value, (list, tuple)):
-        if not value:
-            return (0,)
-        inner = {value_shape(v) for v in value}
-        if len(inner) != 1:
-            return None
-        (sub,) = inner
-        return None if sub is None else (len(value), *sub)
-    return ()
 
 
 def value_dtype(value: Any, hint: Any = None) -> str | list[CompoundField] | None:

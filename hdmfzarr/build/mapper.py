@@ -24,7 +24,7 @@ from .builders import (
     ReferenceBuilder,
     fetch_deferred,
 )
-from .convert import convert_value, read_value, value_shape
+from .convert import convert_value, read_value
 from .naming import default_attr_name, identifier
 
 if TYPE_CHECKING:
@@ -212,8 +212,7 @@ class ObjectMapper:
         """Dimension names: those stored with data read from a store (a read reports what is stored), else the
         spec's (of several alternatives, the one whose rank matches the data)."""
         inner = data.data if isinstance(data, DataIO) else data
-        shape = value_shape(inner)
-        ndim = None if shape is None else len(shape)
+        ndim = _ndim(inner)
         raw = getattr(inner, "raw", None)
         stored = getattr(inner, "dims", None) or getattr(raw, "dims", None)
         if isinstance(stored, (list, tuple)) and stored and (ndim is None or len(stored) == ndim):
@@ -477,6 +476,21 @@ def _has_pending(value: Any) -> bool:
     if isinstance(value, PendingRef):
         return True
     return isinstance(value, list) and any(isinstance(v, PendingRef) for v in value)
+
+
+def _ndim(data: Any) -> int | None:
+    """The rank of dataset data (None when it cannot be told without reading: ragged lists, iterators)."""
+    if data is None or isinstance(data, (str, bytes)):
+        return 0 if data is not None else None
+    shape = getattr(data, "shape", None)
+    if isinstance(shape, tuple):
+        return len(shape)
+    if isinstance(data, (list, tuple)):
+        try:
+            return int(np.ndim(data))
+        except (ValueError, TypeError):
+            return None
+    return None
 
 
 def _typed_empty(container: Any, data: Any) -> tuple[Any, str | None]:

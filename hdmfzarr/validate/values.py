@@ -8,8 +8,8 @@ from typing import Any
 import numpy as np
 
 from ..build.builders import Builder, CompoundField, DatasetBuilder, ReferenceBuilder
-from ..build.convert import unwrap, value_dtype, value_shape
-from ..dataio import DataChunkIterator
+from ..build.convert import value_dtype
+from ..dataio import DataChunkIterator, DataIO
 from ..spec.dtypes import first_leaf
 
 __all__ = [
@@ -25,6 +25,13 @@ __all__ = [
 ]
 
 REFERENCE = "object"
+
+
+def unwrap(data: Any) -> Any:
+    """The array-like inside a ``DataIO`` (or the data itself)."""
+    while isinstance(data, DataIO):
+        data = data.data
+    return data
 
 
 def dataset_dtype(builder: DatasetBuilder) -> str | list[CompoundField] | None:
@@ -54,6 +61,25 @@ def python_ints(value: Any) -> list[int] | None:
 def is_empty(value: Any) -> bool:
     """True for data holding no element (so its dtype cannot be told)."""
     return first_leaf(unwrap(value), _EMPTY) is _EMPTY
+
+
+def value_shape(value: Any) -> tuple[int, ...] | None:
+    """Shape of an attribute value or plain data (``()`` for scalars, ``None`` when ragged)."""
+    value = unwrap(value)
+    if isinstance(value, (str, bytes, ReferenceBuilder, Builder)) or value is None:
+        return ()
+    shape = getattr(value, "shape", None)
+    if shape is not None:
+        return tuple(int(n) for n in shape)
+    if isinstance(value, (list, tuple)):
+        if not value:
+            return (0,)
+        inner = {value_shape(v) for v in value}
+        if len(inner) != 1:
+            return None
+        (sub,) = inner
+        return None if sub is None else (len(value), *sub)
+    return ()
 
 
 def dataset_shape(builder: DatasetBuilder) -> tuple[int, ...] | None:
