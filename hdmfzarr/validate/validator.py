@@ -125,8 +125,7 @@ class Validator:
             return "nothing"
         t = type_of(builder)
         kind = "group" if isinstance(builder, GroupBuilder) else "dataset"
-        where = f" at {builder.path}"
-        return f"{t[1]}{where}" if t else f"untyped {kind}{where}"
+        return f"{t[1] if t else f'untyped {kind}'} at {builder.path}"
 
     def resolve(self, ref: Any) -> Builder | ExternalTarget | None:
         """The builder a reference, link target or path points at (``None`` when dangling)."""
@@ -379,17 +378,14 @@ def _as_builder(target: Any) -> Builder | None:
 
 
 def _kind_of(sub: Any) -> str:
-    if isinstance(sub, LinkSpec):
-        return "link"
-    return "group" if isinstance(sub, GroupSpec) else "dataset"
+    return "link" if isinstance(sub, LinkSpec) else "group" if isinstance(sub, GroupSpec) else "dataset"
 
 
 def _what(sub: Any) -> str:
-    kind = _kind_of(sub)
     if isinstance(sub, LinkSpec):
         return f"link to {sub.target_type}"
     dt = spec_type(sub)
-    return f"{kind} of type {dt}" if dt else kind
+    return f"{_kind_of(sub)} of type {dt}" if dt else _kind_of(sub)
 
 
 def _plain(value: Any) -> Any:
