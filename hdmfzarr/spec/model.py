@@ -102,9 +102,8 @@ def _storage_name(value: Any, label: str | None, key: str) -> Any:
         return value
     what = "Name" if key == "name" else "Default name"
     if "/" in value or not value:
-        raise _error(f"{what} {value!r} is invalid. Names of Groups and Datasets cannot contain '/' "
-                     "and cannot be empty" if not value else
-                     f"{what} {value!r} is invalid. Names of Groups and Datasets cannot contain '/'")
+        raise _error(f"{what} {value!r} is invalid. Names of Groups and Datasets cannot contain '/'"
+                     + ("" if value else " and cannot be empty"))
     return value
 
 
@@ -173,9 +172,7 @@ def _dims(dims: Any, label: str | None, key: str = "dims") -> Any:
 
 def check_dtype(dtype: Any, label: str | None = None, key: str = "dtype") -> Any:
     """`dtype` unchanged if it is a reference or a primitive dtype spelling of the language, else SpecError."""
-    if isinstance(dtype, RefSpec):
-        return dtype
-    if isinstance(dtype, str) and (is_known_dtype(dtype) or dtype == "object"):
+    if isinstance(dtype, RefSpec) or (isinstance(dtype, str) and (is_known_dtype(dtype) or dtype == "object")):
         return dtype
     raise _error(f"dtype {dtype!r} is not a valid primary data type. Use {DTYPE_CHOICES}", label, key)
 
