@@ -289,9 +289,7 @@ def _plain(dtype: Any) -> str:
 
 
 def _tuple_shape(shape: Any) -> str:
-    if shape and isinstance(shape[0], (tuple, list)):
-        return ", ".join(str(tuple(s)) for s in shape)
-    return str(tuple(shape))
+    return ", ".join(str(tuple(s)) for s in alternatives(shape))
 
 
 def _rebuild(spec: Spec, **changes: Any) -> Spec:

@@ -67,10 +67,8 @@ class YAMLSpecWriter:
                 keys.remove("name")
                 keys.insert(0, "name")
             return {k: YAMLSpecWriter.sort_keys(obj[k]) for k in keys}
-        if isinstance(obj, list):
-            return [YAMLSpecWriter.sort_keys(v) for v in obj]
-        if isinstance(obj, tuple):
-            return tuple(YAMLSpecWriter.sort_keys(v) for v in obj)
+        if isinstance(obj, (list, tuple)):
+            return type(obj)(YAMLSpecWriter.sort_keys(v) for v in obj)
         return obj
 
 

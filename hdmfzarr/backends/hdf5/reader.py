@@ -303,10 +303,8 @@ class HDF5Reader:
         if isinstance(value, ReferenceBuilder) and isinstance(value.target, str):
             target = self._by_path.get(value.target)
             return ReferenceBuilder(target=target) if target is not None else value
-        if isinstance(value, list):
-            return [self._bind(v) for v in value]
-        if isinstance(value, tuple):
-            return tuple(self._bind(v) for v in value)
+        if isinstance(value, (list, tuple)):
+            return type(value)(self._bind(v) for v in value)
         if isinstance(value, np.ndarray) and value.dtype == object:
             return np.vectorize(self._bind, otypes=[object])(value) if value.size else value
         return value
