@@ -11,16 +11,8 @@ from ..dataio import Deferred, fetch_deferred
 from ..record import Record
 
 __all__ = [
-    "Builder",
-    "GroupBuilder",
-    "DatasetBuilder",
-    "LinkBuilder",
-    "ReferenceBuilder",
-    "ExternalTarget",
-    "CompoundField",
-    "PendingRef",
-    "Deferred",
-    "fetch_deferred",
+    "Builder", "GroupBuilder", "DatasetBuilder", "LinkBuilder", "ReferenceBuilder", "ExternalTarget", "CompoundField",
+    "PendingRef", "Deferred", "fetch_deferred"
 ]
 
 

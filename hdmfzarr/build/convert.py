@@ -12,16 +12,8 @@ import numpy as np
 from ..dataio import DataChunkIterator, DataIO
 from ..errors import BuildError
 from ..spec.dtypes import (
-    NUMERIC_DTYPES,
-    STRING_DTYPES,
-    TEXT_DTYPES,
-    dtype_from_numpy,
-    first_leaf,
-    fit_integers,
-    is_known_dtype,
-    keep_wider,
-    scalar_dtype,
-    storage_dtype,
+    NUMERIC_DTYPES, STRING_DTYPES, TEXT_DTYPES, dtype_from_numpy, first_leaf, fit_integers, is_known_dtype, keep_wider,
+    scalar_dtype, storage_dtype
 )
 from ..spec.model import canonical_spec_dtype, is_compound_dtype, is_ref_dtype
 from .builders import Builder, CompoundField, ReferenceBuilder

@@ -15,14 +15,7 @@ from ..spec.model import TYPE_KEYS, AttributeSpec, GroupSpec, LinkSpec, is_ref_d
 from ..common.columns import BufferedData
 from ..dataio import DataIO
 from .builders import (
-    Builder,
-    DatasetBuilder,
-    Deferred,
-    GroupBuilder,
-    LinkBuilder,
-    PendingRef,
-    ReferenceBuilder,
-    fetch_deferred,
+    Builder, DatasetBuilder, Deferred, GroupBuilder, LinkBuilder, PendingRef, ReferenceBuilder, fetch_deferred
 )
 from .convert import convert_value, read_value
 from .naming import default_attr_name, identifier

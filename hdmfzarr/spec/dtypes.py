@@ -8,25 +8,9 @@ from typing import Any
 from ..errors import SpecError
 
 __all__ = [
-    "CANONICAL_DTYPES",
-    "DTYPE_ALIASES",
-    "INTEGER_DTYPES",
-    "FLOAT_DTYPES",
-    "NUMERIC_DTYPES",
-    "TEXT_DTYPES",
-    "STRING_DTYPES",
-    "canonical_dtype",
-    "first_leaf",
-    "is_known_dtype",
-    "is_sub_dtype",
-    "allowed_dtypes",
-    "numpy_dtype",
-    "dtype_from_numpy",
-    "storage_dtype",
-    "scalar_dtype",
-    "keep_wider",
-    "fit_integers",
-    "widened",
+    "CANONICAL_DTYPES", "DTYPE_ALIASES", "INTEGER_DTYPES", "FLOAT_DTYPES", "NUMERIC_DTYPES", "TEXT_DTYPES",
+    "STRING_DTYPES", "canonical_dtype", "first_leaf", "is_known_dtype", "is_sub_dtype", "allowed_dtypes", "numpy_dtype",
+    "dtype_from_numpy", "storage_dtype", "scalar_dtype", "keep_wider", "fit_integers", "widened"
 ]
 
 CANONICAL_DTYPES: tuple[str, ...] = (

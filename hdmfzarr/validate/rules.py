@@ -9,14 +9,7 @@ from typing import Any, Sequence
 from ..build.builders import CompoundField
 from ..spec.dtypes import INTEGER_DTYPES, STRING_DTYPES, TEXT_DTYPES, allowed_dtypes, fit_integers, is_known_dtype
 
-__all__ = [
-    "dtype_satisfies",
-    "describe_dtype",
-    "describe_found",
-    "int_fits",
-    "describe_shape",
-    "is_isodatetime",
-]
+__all__ = ["dtype_satisfies", "describe_dtype", "describe_found", "int_fits", "describe_shape", "is_isodatetime"]
 
 
 def dtype_satisfies(found: Any, expected: Any) -> bool:

@@ -8,26 +8,13 @@ from typing import Any
 import numpy as np
 
 from ..build.builders import (
-    Builder,
-    DatasetBuilder,
-    ExternalTarget,
-    GroupBuilder,
-    LinkBuilder,
-    ReferenceBuilder,
-    resolve_target,
+    Builder, DatasetBuilder, ExternalTarget, GroupBuilder, LinkBuilder, ReferenceBuilder, resolve_target
 )
 from ..errors import HdmfZarrError
 from ..spec.dtypes import INTEGER_DTYPES
 from ..spec.model import (
-    DatasetSpec,
-    GroupSpec,
-    LinkSpec,
-    canonical_spec_dtype,
-    declared_type,
-    is_compound_dtype,
-    is_ref_dtype,
-    shape_fits,
-    spec_type,
+    DatasetSpec, GroupSpec, LinkSpec, canonical_spec_dtype, declared_type, is_compound_dtype, is_ref_dtype, shape_fits,
+    spec_type
 )
 from . import rules, values
 from .issues import ValidationIssue

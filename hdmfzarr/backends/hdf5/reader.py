@@ -10,13 +10,7 @@ from typing import Any
 import numpy as np
 
 from ...build.builders import (
-    Builder,
-    CompoundField,
-    DatasetBuilder,
-    ExternalTarget,
-    GroupBuilder,
-    LinkBuilder,
-    ReferenceBuilder,
+    Builder, CompoundField, DatasetBuilder, ExternalTarget, GroupBuilder, LinkBuilder, ReferenceBuilder
 )
 from .. import is_url
 from ...errors import CorruptStoreError, DanglingReferenceError, StoreError, StoreNotFoundError
