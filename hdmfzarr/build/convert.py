@@ -137,9 +137,7 @@ def _ref(v: Any, where: str) -> ReferenceBuilder:
 def _numeric(value: Any, canonical: str, where: str, is_attr: bool) -> tuple[Any, str]:
     arr = np.asarray(value)
     if arr.dtype.kind not in "biuf":
-        raise BuildError(
-            f"{where}: expected {canonical} data, got {arr.dtype} ({type(value).__name__})"
-        )
+        raise BuildError(f"{where}: expected {canonical} data, got {arr.dtype} ({type(value).__name__})")
     if canonical == "numeric":
         out_dt = arr.dtype
     else:

@@ -32,8 +32,7 @@ DTYPE_ALIASES.update({
     "boolean": "bool",
 })
 
-INTEGER_DTYPES: frozenset[str] = frozenset(
-    {"int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64"})
+INTEGER_DTYPES: frozenset[str] = frozenset({"int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64"})
 FLOAT_DTYPES: frozenset[str] = frozenset({"float32", "float64"})
 NUMERIC_DTYPES: frozenset[str] = INTEGER_DTYPES | FLOAT_DTYPES
 TEXT_DTYPES: frozenset[str] = frozenset({"text", "ascii"})

@@ -58,10 +58,8 @@ class Resolver:
         cur_ns = ns
         while cur is not None:
             if cur in out:
-                raise SpecError(f"circular inheritance: {' -> '.join(out + [cur])}", data_type=dt,
-                                key="data_type_inc")
-            defns, spec, _ = self.find(cur_ns, cur, loc=_NOWHERE, owner=out[-1] if out else None,
-                                        key="data_type_inc")
+                raise SpecError(f"circular inheritance: {' -> '.join(out + [cur])}", data_type=dt, key="data_type_inc")
+            defns, spec, _ = self.find(cur_ns, cur, loc=_NOWHERE, owner=out[-1] if out else None, key="data_type_inc")
             out.append(cur)
             cur, cur_ns = spec.data_type_inc, defns
         return out

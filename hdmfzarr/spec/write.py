@@ -22,8 +22,7 @@ def write_yaml(data: Any, path: str | Path, *, sort_keys: bool = False) -> None:
     """Write `data` (specs as their dicts) as block-style YAML (keys in insertion order unless `sort_keys`)."""
     import yaml
 
-    text = yaml.safe_dump(plain(data), sort_keys=sort_keys, default_flow_style=False, allow_unicode=True,
-                          width=100)
+    text = yaml.safe_dump(plain(data), sort_keys=sort_keys, default_flow_style=False, allow_unicode=True, width=100)
     Path(path).write_text(text, encoding="utf-8")
 
 
