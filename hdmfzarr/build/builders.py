@@ -46,13 +46,8 @@ class Builder:
 
     __slots__ = ("name", "parent", "attributes", "source", "location")
 
-    def __init__(
-        self,
-        name: str,
-        attributes: dict[str, Any] | None = None,
-        parent: GroupBuilder | None = None,
-        source: str | None = None,
-    ) -> None:
+    def __init__(self, name: str, attributes: dict[str, Any] | None = None, parent: GroupBuilder | None = None,
+                 source: str | None = None) -> None:
         self.name = name
         self.parent = parent
         self.attributes: dict[str, Any] = dict(attributes) if attributes else {}
@@ -86,16 +81,11 @@ class GroupBuilder(Builder):
 
     __slots__ = ("groups", "datasets", "links")
 
-    def __init__(
-        self,
-        name: str,
-        groups: dict[str, GroupBuilder] | list[GroupBuilder] | None = None,
-        datasets: dict[str, DatasetBuilder] | list[DatasetBuilder] | None = None,
-        attributes: dict[str, Any] | None = None,
-        links: dict[str, LinkBuilder] | list[LinkBuilder] | None = None,
-        parent: GroupBuilder | None = None,
-        source: str | None = None,
-    ) -> None:
+    def __init__(self, name: str, groups: dict[str, GroupBuilder] | list[GroupBuilder] | None = None,
+                 datasets: dict[str, DatasetBuilder] | list[DatasetBuilder] | None = None,
+                 attributes: dict[str, Any] | None = None,
+                 links: dict[str, LinkBuilder] | list[LinkBuilder] | None = None, parent: GroupBuilder | None = None,
+                 source: str | None = None) -> None:
         super().__init__(name, attributes, parent, source)
         self.groups: dict[str, GroupBuilder] = {}
         self.datasets: dict[str, DatasetBuilder] = {}
@@ -163,16 +153,9 @@ class DatasetBuilder(Builder):
 
     __slots__ = ("_data", "dtype", "dims")
 
-    def __init__(
-        self,
-        name: str,
-        data: Any = None,
-        dtype: str | list[CompoundField] | None = None,
-        attributes: dict[str, Any] | None = None,
-        parent: GroupBuilder | None = None,
-        source: str | None = None,
-        dims: list[str] | None = None,
-    ) -> None:
+    def __init__(self, name: str, data: Any = None, dtype: str | list[CompoundField] | None = None,
+                 attributes: dict[str, Any] | None = None, parent: GroupBuilder | None = None,
+                 source: str | None = None, dims: list[str] | None = None) -> None:
         super().__init__(name, attributes, parent, source)
         self._data: Any = data
         self.dtype = dtype
@@ -200,13 +183,8 @@ class LinkBuilder(Builder):
 
     __slots__ = ("target",)
 
-    def __init__(
-        self,
-        target: Builder | ExternalTarget,
-        name: str | None = None,
-        parent: GroupBuilder | None = None,
-        source: str | None = None,
-    ) -> None:
+    def __init__(self, target: Builder | ExternalTarget, name: str | None = None, parent: GroupBuilder | None = None,
+                 source: str | None = None) -> None:
         if name is None:
             if isinstance(target, ExternalTarget):
                 raise ValueError("a link to an external target needs a name")

@@ -256,12 +256,6 @@ def _predefined_columns(type_map: TypeMap, namespace: str, spec: Any, base: type
             depth += 1
         index: Any = True if depth == 1 else depth or False
         table = type_map.is_subtype(namespace, dt, "DynamicTableRegion")
-        out.append(ColumnInfo(
-            name=d.name,
-            description=d.doc or "",
-            required=d.required,
-            index=index,
-            table=table,
-            col_cls=type_map.get_class(dt, namespace),
-        ))
+        out.append(ColumnInfo(name=d.name, description=d.doc or "", required=d.required, index=index, table=table,
+                              col_cls=type_map.get_class(dt, namespace)))
     return out, attrs

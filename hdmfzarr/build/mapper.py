@@ -229,10 +229,8 @@ class ObjectMapper:
                 value = a.value
             if value is None:
                 if a.is_required:
-                    raise BuildError(
-                        f"{where}: required attribute {a.name!r} of type {self.data_type!r} is missing "
-                        f"(container field {self.attr_name(a)!r} is None)"
-                    )
+                    raise BuildError(f"{where}: required attribute {a.name!r} of type {self.data_type!r} is missing "
+                                     f"(container field {self.attr_name(a)!r} is None)")
                 continue
             value, _ = self.convert_dtype(a, value, f"{where} attribute {a.name!r}")
             builder.attributes[a.name] = value
@@ -269,10 +267,8 @@ class ObjectMapper:
             if spec.default_value is not None and spec.is_required:
                 value = spec.default_value  # optional fields left unset stay absent (a rewrite adds nothing)
             elif spec.is_required:
-                raise BuildError(
-                    f"{where}: required dataset {spec.name!r} of type {self.data_type!r} is missing "
-                    f"(container field {self.attr_name(spec)!r} is None)"
-                )
+                raise BuildError(f"{where}: required dataset {spec.name!r} of type {self.data_type!r} is missing "
+                                 f"(container field {self.attr_name(spec)!r} is None)")
             else:
                 return
         dims = self._dims(spec, value)
@@ -296,16 +292,12 @@ class ObjectMapper:
                 existing = gb[name]
                 if existing is manager.builder_of(child) or getattr(existing, "target", None) is child:
                     continue
-                raise BuildError(
-                    f"{where}: two objects are named {name!r} here; the second is {container_path(child)} "
-                    f"(field {self.attr_name(spec)!r})"
-                )
+                raise BuildError(f"{where}: two objects are named {name!r} here; the second is {container_path(child)} "
+                                 f"(field {self.attr_name(spec)!r})")
             ns_dt = self.type_map.data_type_of(child)
             if want and not self.type_map.is_subtype(ns_dt[0], ns_dt[1], want):
-                raise BuildError(
-                    f"{where}: field {self.attr_name(spec)!r} expects {want!r} containers, "
-                    f"got {ns_dt[1]!r} ({container_path(child)})"
-                )
+                raise BuildError(f"{where}: field {self.attr_name(spec)!r} expects {want!r} containers, "
+                                 f"got {ns_dt[1]!r} ({container_path(child)})")
             if linked:
                 gb.set_link(manager.pending_link(child, name, where))
             else:
@@ -316,10 +308,8 @@ class ObjectMapper:
                     gb.set_dataset(b)  # type: ignore[arg-type]
             placed += 1
         if not placed and spec.is_required and not (fixed and fixed in gb):
-            raise BuildError(
-                f"{where}: required {'group' if isinstance(spec, GroupSpec) else 'dataset'} "
-                f"{fixed or self.attr_name(spec)!r} of type {want!r} is missing"
-            )
+            raise BuildError(f"{where}: required {'group' if isinstance(spec, GroupSpec) else 'dataset'} "
+                             f"{fixed or self.attr_name(spec)!r} of type {want!r} is missing")
 
     # -- construct ---------------------------------------------------------------------------
     def construct_kwargs(self, builder: Builder, manager: BuildManager) -> dict[str, Any]:
@@ -432,10 +422,8 @@ class ObjectMapper:
         except HdmfZarrError as exc:
             raise ConstructError(f"{builder.path}: cannot construct {cls.__name__}: {exc}") from exc
         except (TypeError, ValueError) as exc:
-            raise ConstructError(
-                f"{builder.path}: cannot construct {cls.__name__} from the stored fields "
-                f"{sorted(call)}: {exc}"
-            ) from exc
+            raise ConstructError(f"{builder.path}: cannot construct {cls.__name__} from the stored fields "
+                                 f"{sorted(call)}: {exc}") from exc
         self._keep_extra_attributes(builder, obj)
         for k, value in pending.items():
 

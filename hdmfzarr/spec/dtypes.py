@@ -13,12 +13,9 @@ __all__ = [
     "dtype_from_numpy", "storage_dtype", "scalar_dtype", "keep_wider", "fit_integers", "widened"
 ]
 
-CANONICAL_DTYPES: tuple[str, ...] = (
-    "float32", "float64",
-    "int8", "int16", "int32", "int64",
-    "uint8", "uint16", "uint32", "uint64",
-    "bool", "text", "ascii", "isodatetime", "numeric",
-)
+CANONICAL_DTYPES: tuple[str, ...] = ("float32", "float64", "int8", "int16", "int32", "int64",
+                                     "uint8", "uint16", "uint32", "uint64",
+                                     "bool", "text", "ascii", "isodatetime", "numeric")
 
 #: every accepted spelling (lower case) -> canonical name
 DTYPE_ALIASES: dict[str, str] = {name: name for name in CANONICAL_DTYPES}

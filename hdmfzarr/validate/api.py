@@ -17,14 +17,8 @@ from .validator import Validator
 __all__ = ["validate", "validate_builder", "catalog_from_cache"]
 
 
-def validate(
-    store_or_container: Any,
-    namespace: str | None = None,
-    type_map: Any = None,
-    *,
-    storage_options: dict[str, Any] | None = None,
-    raise_on_error: bool = False,
-) -> list[ValidationIssue]:
+def validate(store_or_container: Any, namespace: str | None = None, type_map: Any = None, *,
+             storage_options: dict[str, Any] | None = None, raise_on_error: bool = False) -> list[ValidationIssue]:
     """Every spec violation found (empty when valid) in a store path/URL (Zarr or HDF5), an open backend, a
     container or a builder. ``namespace``: look every type up there (a namespace YAML file: validate against it
     instead of the cached specs); ``type_map``: its catalog for containers, builders and stores without cached
@@ -84,13 +78,9 @@ def _choose_catalog(
     elif type_map is not None:
         catalog = type_map.namespace_catalog
     else:
-        raise StoreError(
-            f"{where}: no cached specifications found (expected a /specifications group); "
-            "pass namespace=<namespace YAML> or type_map= to validate against other specs"
-        )
+        raise StoreError(f"{where}: no cached specifications found (expected a /specifications group); "
+                         "pass namespace=<namespace YAML> or type_map= to validate against other specs")
     if namespace is not None and namespace not in list(catalog.namespaces):
-        raise SpecError(
-            f"namespace {namespace!r} is not among the available namespaces {sorted(catalog.namespaces)}",
-            file=where,
-        )
+        raise SpecError(f"namespace {namespace!r} is not among the available namespaces {sorted(catalog.namespaces)}",
+                        file=where)
     return catalog, namespace
