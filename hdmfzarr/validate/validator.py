@@ -129,11 +129,9 @@ class Validator:
 
     def check_node(self, node: Builder, spec: Any, children: bool) -> None:
         """Attributes, dtype/shape and (when ``children``) the sub-specs of one node."""
-        if isinstance(spec, GroupSpec) and not isinstance(node, GroupBuilder):
-            self.report(node.path, "kind", "a group", "a dataset")
-            return
-        if isinstance(spec, DatasetSpec) and not isinstance(node, DatasetBuilder):
-            self.report(node.path, "kind", "a dataset", "a group")
+        kinds = ("a group", "a dataset") if isinstance(spec, GroupSpec) else ("a dataset", "a group")
+        if isinstance(spec, (GroupSpec, DatasetSpec)) and isinstance(spec, GroupSpec) != isinstance(node, GroupBuilder):
+            self.report(node.path, "kind", *kinds)
             return
         self._check_attributes(node, spec)
         if isinstance(node, DatasetBuilder):
