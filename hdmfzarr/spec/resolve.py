@@ -101,11 +101,6 @@ class Resolver:
         cache[(defns, dt)] = result
         return result
 
-    def base(self, ns: str, dt: str, *, loc: Any, owner: str | None, key: str) -> Spec:
-        """Type-level resolution (ancestors merged, typed children left as written)."""
-        defns, spec, sloc = self.find(ns, dt, loc=loc, owner=owner, key=key)
-        return self._resolve(defns, dt, spec, sloc, full=False)
-
 
 class _Merger:
     """Merges a child spec into a parent's for one type; errors name the type, file and key path."""
@@ -135,7 +130,9 @@ class _Merger:
                 if sub.data_type_inc is not None:
                     where = f"{kind}/{sub.name or sub.data_type}"
                     assert self.r is not None  # typed children are merged by the catalog's resolver only
-                    inc = self.r.base(self.ns, sub.data_type_inc, loc=self.loc, owner=self.dt, key=where)
+                    # its type resolved at type level (ancestors merged, typed children left as written)
+                    found = self.r.find(self.ns, sub.data_type_inc, loc=self.loc, owner=self.dt, key=where)
+                    inc = self.r._resolve(found[0], sub.data_type_inc, found[1], found[2], full=False)
                     sub = self.merge(sub, inc, where)
                     changed = True
                 new[kind].append(sub)
