@@ -9,7 +9,6 @@ import sys
 from collections.abc import Iterator
 from typing import Any
 
-
 from .build.builders import Builder, DatasetBuilder, ExternalTarget, GroupBuilder, LinkBuilder
 from .backends import is_url
 from .backends import open as open_store
@@ -82,14 +81,6 @@ def _stored_sizes(url: str, storage_options: dict[str, Any] | None) -> dict[str,
     return sizes
 
 
-def _type_label(node: Builder) -> str:
-    found = declared_type(node.attributes)
-    if found is None:
-        return ""
-    ns, dt = found
-    return f"{dt} ({ns})" if ns else dt
-
-
 def format_tree(root: GroupBuilder, sizes: dict[str, int] | None = None) -> Iterator[str]:
     """Lines describing the hierarchy: types, shapes, dtypes, chunking, stored bytes; no data read."""
     from .repr import format_bytes
@@ -106,9 +97,9 @@ def format_tree(root: GroupBuilder, sizes: dict[str, int] | None = None) -> Iter
             where = f"{target.source}:{target.path}" if isinstance(target, ExternalTarget) else target.path
             return f"{pad}{name} -> {where}"
         parts = [f"{pad}{name}{'/' if isinstance(node, GroupBuilder) and node.parent is not None else ''}"]
-        label = _type_label(node)
-        if label:
-            parts.append(f"<{label}>")
+        found = declared_type(node.attributes)
+        if found is not None:
+            parts.append(f"<{found[1]} ({found[0]})>" if found[0] else f"<{found[1]}>")
         if isinstance(node, DatasetBuilder):
             shape = dataset_shape(node)
             parts.append(describe_found(dataset_dtype(node)) or "?")
@@ -167,18 +158,14 @@ def _cmd_convert(args: argparse.Namespace) -> int:
 
 
 # ---------------------------------------------------------------------------- main
-def _package_version() -> str:
-    import hdmfzarr
-
-    return str(hdmfzarr.__version__)
-
-
 def _parser() -> argparse.ArgumentParser:
+    from . import __version__
+
     parser = argparse.ArgumentParser(
         prog="hdmfzarr",
         description="Inspect, validate and convert HDMF/NWB data stored in Zarr (format 2 or 3) or HDF5.",
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {_package_version()}")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def storage(p: argparse.ArgumentParser) -> None:

@@ -1,11 +1,6 @@
-"""The append plan of a tree read from a store: which arrays hold rows to append and in which
-phase (data, then indexes, then ``id`` last: the append commit protocol of docs/format.md), read
-from the builders alone, and how to bound a table's columns by its committed rows.
-
-Arrays that grow are :class:`~hdmfzarr.appendable.AppendableArray` (table columns share their
-buffer); the backend writes each planned array's ``pending_rows`` and hands the grown stored
-array back through its ``mark_stored``. Nothing here touches storage or containers' internals.
-"""
+"""The append plan of a tree read from a store, from its builders alone: which ``AppendableArray``s hold rows to
+append and in which phase (data, indexes, ``id`` last: docs/format.md's commit protocol), and how to bound a
+table's columns by its committed rows."""
 
 from __future__ import annotations
 
@@ -68,8 +63,8 @@ def pending_count(root: GroupBuilder | None) -> int:
 
 
 def arrays_replaced(root: GroupBuilder | None, containers: list[Any]) -> bool:
-    """Whether a container of a tree read from a store no longer holds an appendable array it was
-    given (its data was replaced, e.g. by a numpy copy): then only a full write persists the change."""
+    """Whether a container of a tree read from a store no longer holds an appendable array it was given (replaced,
+    e.g. by a numpy copy): then only a full write persists the change."""
     arrays = {id(a) for _, a in _appendables(root)}
     if not arrays:
         return False
@@ -79,9 +74,8 @@ def arrays_replaced(root: GroupBuilder | None, containers: list[Any]) -> bool:
 
 def bound_table_columns(root: GroupBuilder, length: Callable[[Any], int | None],
                         truncate: Callable[[DatasetBuilder, int], None]) -> None:
-    """Bound every column of every table to its committed rows: ``len(id)`` rows, and a ragged
-    column's data by its (bounded) index's last offset. ``length(data)`` gives a stored array's
-    length (None when it is not stored), ``truncate(dataset, n)`` hides rows past ``n``."""
+    """Bound every table column to its committed rows (``len(id)``; ragged data by its bounded index's last offset);
+    ``length(data)``: a stored array's length (None: not stored), ``truncate(dataset, n)`` hides rows past ``n``."""
     for g in root.walk():
         if not isinstance(g, GroupBuilder) or "colnames" not in g.attributes or "id" not in g.datasets:
             continue

@@ -1,34 +1,22 @@
-"""Builders: the storage-neutral tree between containers and a backend.
-
-A builder tree mirrors what is stored: groups hold groups, datasets and links; every node
-has attributes. The build layer produces it from containers and consumes it on read; a
-backend writes it to a store and reads it back. Builders know nothing of specs or zarr.
-
-Dtypes on builders use the spec language's canonical names (see ``hdmfzarr.spec.dtypes``):
-``"float32"``, ``"int64"``, ``"bool"``, ``"text"``, ``"ascii"``, ``"isodatetime"``, ...;
-``"object"`` for object references; a list of :class:`CompoundField` for compounds;
-``None`` when the backend should take it from the data.
+"""Builders: the storage-neutral tree between containers and a backend, mirroring what is stored (groups hold
+groups, datasets and links; every node has attributes); they know nothing of specs or zarr. A dataset's dtype is
+a canonical spec dtype name, ``"object"`` for references, a list of :class:`CompoundField`, or None (from the data).
 """
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from typing import Any, Iterator, TypeVar
 
 from ..dataio import Deferred, fetch_deferred
 from ..record import Record
 
 __all__ = [
-    "Builder",
-    "GroupBuilder",
-    "DatasetBuilder",
-    "LinkBuilder",
-    "ReferenceBuilder",
-    "ExternalTarget",
-    "CompoundField",
-    "PendingRef",
-    "Deferred",
-    "fetch_deferred",
+    "Builder", "GroupBuilder", "DatasetBuilder", "LinkBuilder", "ReferenceBuilder", "ExternalTarget", "CompoundField",
+    "PendingRef", "Deferred", "fetch_deferred"
 ]
+
+
+_B = TypeVar("_B", bound="Builder")
 
 
 class CompoundField(Record):
@@ -58,13 +46,8 @@ class Builder:
 
     __slots__ = ("name", "parent", "attributes", "source", "location")
 
-    def __init__(
-        self,
-        name: str,
-        attributes: dict[str, Any] | None = None,
-        parent: GroupBuilder | None = None,
-        source: str | None = None,
-    ) -> None:
+    def __init__(self, name: str, attributes: dict[str, Any] | None = None, parent: GroupBuilder | None = None,
+                 source: str | None = None) -> None:
         self.name = name
         self.parent = parent
         self.attributes: dict[str, Any] = dict(attributes) if attributes else {}
@@ -98,16 +81,11 @@ class GroupBuilder(Builder):
 
     __slots__ = ("groups", "datasets", "links")
 
-    def __init__(
-        self,
-        name: str,
-        groups: dict[str, GroupBuilder] | list[GroupBuilder] | None = None,
-        datasets: dict[str, DatasetBuilder] | list[DatasetBuilder] | None = None,
-        attributes: dict[str, Any] | None = None,
-        links: dict[str, LinkBuilder] | list[LinkBuilder] | None = None,
-        parent: GroupBuilder | None = None,
-        source: str | None = None,
-    ) -> None:
+    def __init__(self, name: str, groups: dict[str, GroupBuilder] | list[GroupBuilder] | None = None,
+                 datasets: dict[str, DatasetBuilder] | list[DatasetBuilder] | None = None,
+                 attributes: dict[str, Any] | None = None,
+                 links: dict[str, LinkBuilder] | list[LinkBuilder] | None = None, parent: GroupBuilder | None = None,
+                 source: str | None = None) -> None:
         super().__init__(name, attributes, parent, source)
         self.groups: dict[str, GroupBuilder] = {}
         self.datasets: dict[str, DatasetBuilder] = {}
@@ -123,26 +101,22 @@ class GroupBuilder(Builder):
         """The child group, dataset or link called ``name`` (names are unique among the three), or None."""
         return self.groups.get(name) or self.datasets.get(name) or self.links.get(name)
 
-    def _adopt(self, child: Builder) -> None:
+    def _adopt(self, child: _B, into: dict[str, _B]) -> _B:
         old = self.get(child.name)
         if old is not None and old is not child:
             raise ValueError(f"{self.path!r} already has a child named {child.name!r}")
         child.parent = self
+        into[child.name] = child
+        return child
 
     def set_group(self, builder: GroupBuilder) -> GroupBuilder:
-        self._adopt(builder)
-        self.groups[builder.name] = builder
-        return builder
+        return self._adopt(builder, self.groups)
 
     def set_dataset(self, builder: DatasetBuilder) -> DatasetBuilder:
-        self._adopt(builder)
-        self.datasets[builder.name] = builder
-        return builder
+        return self._adopt(builder, self.datasets)
 
     def set_link(self, builder: LinkBuilder) -> LinkBuilder:
-        self._adopt(builder)
-        self.links[builder.name] = builder
-        return builder
+        return self._adopt(builder, self.links)
 
     def children(self) -> Iterator[Builder]:
         yield from self.groups.values()
@@ -174,23 +148,14 @@ class GroupBuilder(Builder):
 
 
 class DatasetBuilder(Builder):
-    """A dataset: data (array-like, scalar, lazy array, iterator, DataIO), dtype and attributes.
-
-    Reading ``data`` of a dataset whose value is :class:`Deferred` reads it (with every other value its
-    reader has not read yet, in one wave: code walking a builder tree touches them all); ``raw_data`` does not."""
+    """A dataset: data (array-like, scalar, lazy array, iterator, DataIO), dtype and attributes. ``data`` reads a
+    :class:`Deferred` value (with every other its reader holds unread, in one wave); ``raw_data`` does not."""
 
     __slots__ = ("_data", "dtype", "dims")
 
-    def __init__(
-        self,
-        name: str,
-        data: Any = None,
-        dtype: str | list[CompoundField] | None = None,
-        attributes: dict[str, Any] | None = None,
-        parent: GroupBuilder | None = None,
-        source: str | None = None,
-        dims: list[str] | None = None,
-    ) -> None:
+    def __init__(self, name: str, data: Any = None, dtype: str | list[CompoundField] | None = None,
+                 attributes: dict[str, Any] | None = None, parent: GroupBuilder | None = None,
+                 source: str | None = None, dims: list[str] | None = None) -> None:
         super().__init__(name, attributes, parent, source)
         self._data: Any = data
         self.dtype = dtype
@@ -218,13 +183,8 @@ class LinkBuilder(Builder):
 
     __slots__ = ("target",)
 
-    def __init__(
-        self,
-        target: Builder | ExternalTarget,
-        name: str | None = None,
-        parent: GroupBuilder | None = None,
-        source: str | None = None,
-    ) -> None:
+    def __init__(self, target: Builder | ExternalTarget, name: str | None = None, parent: GroupBuilder | None = None,
+                 source: str | None = None) -> None:
         if name is None:
             if isinstance(target, ExternalTarget):
                 raise ValueError("a link to an external target needs a name")
@@ -245,11 +205,7 @@ class ReferenceBuilder(Record):
 
     @property
     def path(self) -> str:
-        if isinstance(self.target, Builder):
-            return self.target.path
-        if isinstance(self.target, ExternalTarget):
-            return self.target.path
-        return str(self.target)
+        return self.target.path if isinstance(self.target, (Builder, ExternalTarget)) else str(self.target)
 
 
 def resolve_target(target: Any, root: Builder | None) -> Builder | ExternalTarget | None:

@@ -1,11 +1,6 @@
-"""Generate container classes from resolved specs (``TypeMap.get_class`` for unregistered types).
-
-A generated class inherits from its parent type's class and gets a real ``__init__`` whose
-``inspect.signature`` lists the spec's fields: ``name`` (absent when the spec fixes it,
-defaulting to ``default_name``), then required fields, then optional ones with their spec
-defaults. Missing required fields raise ContainerError. Named VectorData sub-datasets of a
-DynamicTable extension become predefined columns (``columns_spec``).
-"""
+"""Generate container classes from resolved specs (``TypeMap.get_class`` for unregistered types): a subclass of
+the parent type's class with a real ``__init__`` listing the spec's fields (``name`` unless fixed, required, then
+optional with spec defaults); a DynamicTable extension's named VectorData become ``columns_spec``."""
 
 from __future__ import annotations
 
@@ -43,10 +38,8 @@ def generate_class(type_map: TypeMap, data_type: str, namespace: str) -> type:
     base_params = list(inspect.signature(base).parameters.values())
     base_names = {p.name for p in base_params}
 
-    columns: list[Any] = []
-    column_attrs: set[str] = set()
-    if hasattr(base, "columns_spec"):
-        columns, column_attrs = _predefined_columns(type_map, namespace, spec, base)
+    columns, column_attrs = _predefined_columns(type_map, namespace, spec, base) if hasattr(base, "columns_spec") \
+        else ([], set())
 
     own: list[Any] = []  # FieldInfo of fields new to this class
     fixed: dict[str, Any] = {}  # attribute fields with a fixed spec value
@@ -157,9 +150,8 @@ def generate_class(type_map: TypeMap, data_type: str, namespace: str) -> type:
 
 
 def _add_paths_and_mappings(classdict: dict[str, Any], base: type, mapper: Any, own: list[Any], label: str) -> None:
-    """``field_paths`` (where each field is stored, for ``container["a/b"]``), name-keyed
-    :class:`~hdmfzarr.container.Children` for fields of many typed children, and a read-only
-    :class:`~hdmfzarr.container.GroupView` named after each top-level untyped group (``nwb.acquisition``)."""
+    """``field_paths`` (for ``container["a/b"]``), name-keyed ``Children`` for fields of many typed children and a
+    read-only ``GroupView`` named after each top-level untyped group (``nwb.acquisition``)."""
     paths = dict(getattr(base, "field_paths", {}) or {})
     datasets = dict(getattr(base, "field_datasets", {}) or {})
     for f in mapper.fields():
@@ -194,8 +186,8 @@ def _view_property(top: str) -> property:
 
 
 def _deferred_property(attr: str) -> property:
-    """A field whose stored value may be read on first use: reading it reads every value of the object
-    not read yet (one concurrent wave), so showing an object costs one round trip, not one per field."""
+    """A field whose stored value may be read on first use, with every other unread value of the object (one
+    concurrent wave: one round trip per object, not per field)."""
 
     def get(self: Any) -> Any:
         state = self.__dict__
@@ -259,20 +251,11 @@ def _predefined_columns(type_map: TypeMap, namespace: str, spec: Any, base: type
             continue  # the index of another column: declared through that column's ``index``
         if d.name in inherited:
             continue
-        index: Any = False
-        level = d.name + "_index"
-        while level in by_name:
-            index = 1 if index is False else index + 1
-            level += "_index"
-        if index == 1:
-            index = True
+        depth = 0  # how many levels of <name>_index the table holds
+        while d.name + "_index" * (depth + 1) in by_name:
+            depth += 1
+        index: Any = True if depth == 1 else depth or False
         table = type_map.is_subtype(namespace, dt, "DynamicTableRegion")
-        out.append(ColumnInfo(
-            name=d.name,
-            description=d.doc or "",
-            required=d.required,
-            index=index,
-            table=table,
-            col_cls=type_map.get_class(dt, namespace),
-        ))
+        out.append(ColumnInfo(name=d.name, description=d.doc or "", required=d.required, index=index, table=table,
+                              col_cls=type_map.get_class(dt, namespace)))
     return out, attrs

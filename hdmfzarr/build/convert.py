@@ -1,10 +1,6 @@
-"""Coerce container values to a spec's dtype on build (``convert_value``).
-
-Numeric data becomes numpy (keeping the data's own width when it is at least the spec's),
-text becomes ``str``, isodatetime becomes ISO-8601 strings, references become pending
-``ReferenceBuilder(target=<container>)`` that the BuildManager resolves in its second pass.
-Lazy arrays, ``DataIO`` and ``DataChunkIterator`` pass through untouched.
-"""
+"""Coerce container values to a spec's dtype on build (``convert_value``): numbers to numpy (at least the spec's
+width), text to ``str``, isodatetime to ISO 8601, references to ``ReferenceBuilder(target=<container>)``; lazy
+arrays, ``DataIO`` and iterators pass through."""
 
 from __future__ import annotations
 
@@ -16,16 +12,8 @@ import numpy as np
 from ..dataio import DataChunkIterator, DataIO
 from ..errors import BuildError
 from ..spec.dtypes import (
-    NUMERIC_DTYPES,
-    STRING_DTYPES,
-    TEXT_DTYPES,
-    dtype_from_numpy,
-    first_leaf,
-    fit_integers,
-    is_known_dtype,
-    keep_wider,
-    scalar_dtype,
-    storage_dtype,
+    NUMERIC_DTYPES, STRING_DTYPES, TEXT_DTYPES, dtype_from_numpy, first_leaf, fit_integers, is_known_dtype, keep_wider,
+    scalar_dtype, storage_dtype
 )
 from ..spec.model import canonical_spec_dtype, is_compound_dtype, is_ref_dtype
 from .builders import Builder, CompoundField, ReferenceBuilder
@@ -46,11 +34,9 @@ _EMPTY = object()
 
 
 def value_dtype(value: Any, hint: Any = None) -> str | list[CompoundField] | None:
-    """The canonical dtype data holds: the one rule for data given without a spec dtype (what a build
-    records, what the validator finds, what a backend stores). Told from the numpy dtype (compound fields
-    for structured data), else the first element (a list of Python numbers: numpy's promotion of them all);
-    'object' for references. ``hint`` (a builder's dtype) tells which string kind or 'object' text and
-    object arrays hold. None: empty data, or no dtype names what it holds."""
+    """The canonical dtype data holds (the one rule: what a build records, the validator finds, a backend stores):
+    from the numpy dtype, else the first element (Python numbers: numpy's promotion), 'object' for references;
+    ``hint`` (a builder's dtype) names the string kind of text and object arrays. None: empty or unnamed."""
     if isinstance(hint, list):
         return hint
     if isinstance(value, DataIO):
@@ -112,9 +98,8 @@ _STRICT_TEXT = np.dtypes.StringDType(coerce=False)
 
 
 def text_array(value: Any) -> np.ndarray | None:
-    """A (nested) list or object array whose every cell is a str, as one StringDType array made in one
-    vectorised pass (numpy's strict StringDType refuses any other cell); None when a cell is not a str.
-    A build keeps the array, so the backend stores it without encoding the text again."""
+    """A (nested) list or object array whose every cell is a str as one StringDType array, made in one vectorised
+    pass (strict StringDType refuses any other cell); None when a cell is not a str."""
     if not isinstance(value, (list, tuple, np.ndarray)):
         return None
     try:
@@ -152,9 +137,7 @@ def _ref(v: Any, where: str) -> ReferenceBuilder:
 def _numeric(value: Any, canonical: str, where: str, is_attr: bool) -> tuple[Any, str]:
     arr = np.asarray(value)
     if arr.dtype.kind not in "biuf":
-        raise BuildError(
-            f"{where}: expected {canonical} data, got {arr.dtype} ({type(value).__name__})"
-        )
+        raise BuildError(f"{where}: expected {canonical} data, got {arr.dtype} ({type(value).__name__})")
     if canonical == "numeric":
         out_dt = arr.dtype
     else:
@@ -170,9 +153,8 @@ def _numeric(value: Any, canonical: str, where: str, is_attr: bool) -> tuple[Any
 
 
 def _widest_needed(arr: np.ndarray, want: np.dtype, where: str, own_width: bool) -> np.dtype:
-    """The spec dtype is a minimum: keep numpy data's wider width, and never narrow integers below
-    what their values need (an int64 index under a ``uint8`` spec becomes the smallest uint that fits;
-    plain Python ints take the smallest width the spec allows)."""
+    """The spec dtype is a minimum: numpy data keeps a wider width, integers are never narrowed below what their
+    values need (the smallest fitting width the spec allows)."""
     if own_width and arr.dtype.kind == want.kind and arr.dtype.itemsize >= want.itemsize:
         return keep_wider(want, arr.dtype)
     if want.kind not in "iu" or arr.dtype.kind not in "biu" or arr.size == 0:
@@ -207,10 +189,7 @@ def convert_value(dtype: Any, value: Any, where: str, is_attr: bool = False) -> 
     if dtype is None:
         return _infer(value, where, is_attr)
     if dtype in TEXT_DTYPES:
-        if dtype == "text":
-            fn = lambda v: _text(v, where)  # noqa: E731
-        else:
-            fn = lambda v: v if isinstance(v, bytes) else _text(v, where)  # noqa: E731
+        fn = lambda v: v if dtype == "ascii" and isinstance(v, bytes) else _text(v, where)  # noqa: E731
         if isinstance(value, np.ndarray) and value.dtype.kind in "US":
             return value, dtype
         if dtype == "text" and text_array(value) is not None:  # every cell a str: checked in one vectorised pass
@@ -296,9 +275,7 @@ def _parse_one(v: Any) -> Any:
 
 def read_value(dtype: Any, value: Any) -> Any:
     """Undo the build-time coercions that lose Python types: ISO strings -> datetime for isodatetime."""
-    if value is not None and canonical_spec_dtype(dtype) == "isodatetime":
-        if isinstance(value, (str, bytes)):
-            return _parse_one(value)
-        if isinstance(value, (list, tuple)) or (isinstance(value, np.ndarray) and value.dtype.kind in "OUS"):
-            return _map_nested(value if not isinstance(value, np.ndarray) else value.tolist(), _parse_one)
-    return value
+    if value is None or canonical_spec_dtype(dtype) != "isodatetime":
+        return value
+    return _map_nested(value.tolist() if isinstance(value, np.ndarray) and value.dtype.kind in "US" else value,
+                       _parse_one)

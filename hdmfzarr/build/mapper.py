@@ -1,11 +1,6 @@
-"""ObjectMapper: maps one data type's container fields to its resolved spec and back.
-
-A mapper walks the resolved spec of a type. Each attribute, dataset, group and link sub-spec
-corresponds to one container attribute (``attr_name``); untyped groups and datasets are
-flattened into the container (their contents get prefixed names). Subclasses customise the
-mapping through public hooks: ``attr_name``, ``get_value``, ``convert_dtype``,
-``construct_kwargs`` and ``construct``.
-"""
+"""ObjectMapper: maps one data type's container fields to its resolved spec and back. Each sub-spec is one
+container attribute (``attr_name``; untyped groups' and datasets' contents flattened under prefixed names);
+subclasses customise ``attr_name``, ``get_value``, ``convert_dtype``, ``construct_kwargs`` and ``construct``."""
 
 from __future__ import annotations
 
@@ -20,14 +15,7 @@ from ..spec.model import TYPE_KEYS, AttributeSpec, GroupSpec, LinkSpec, is_ref_d
 from ..common.columns import BufferedData
 from ..dataio import DataIO
 from .builders import (
-    Builder,
-    DatasetBuilder,
-    Deferred,
-    GroupBuilder,
-    LinkBuilder,
-    PendingRef,
-    ReferenceBuilder,
-    fetch_deferred,
+    Builder, DatasetBuilder, Deferred, GroupBuilder, LinkBuilder, PendingRef, ReferenceBuilder, fetch_deferred
 )
 from .convert import convert_value, read_value
 from .naming import default_attr_name, identifier
@@ -60,11 +48,9 @@ def container_path(container: Any) -> str:
     """``/parent/.../name`` of a container (for error messages)."""
     parts: list[str] = []
     node = container
-    seen = 0
-    while node is not None and seen < 1000:
+    while node is not None and len(parts) < 1000:
         parts.append(str(getattr(node, "name", "?")))
         node = getattr(node, "parent", None)
-        seen += 1
     return "/" + "/".join(reversed(parts))
 
 
@@ -113,9 +99,8 @@ class ObjectMapper:
         return [*spec.attributes, *spec.datasets, *spec.groups, *spec.links]
 
     def attr_name(self, spec: Any) -> str:
-        """Container attribute for a sub-spec: its name or the (pluralised) snake_case type,
-        prefixed by the enclosing untyped group/dataset names (``settings__gain``). The only typed
-        content of an untyped group takes the group's name."""
+        """Container attribute for a sub-spec: its name or (pluralised) snake_case type, prefixed by the enclosing
+        untyped group/dataset names (``settings__gain``); the only typed content of an untyped group takes its name."""
         got = self._names.get(id(spec))
         if got is not None:
             return got
@@ -178,9 +163,8 @@ class ObjectMapper:
 
     # -- build -------------------------------------------------------------------------------
     def type_attributes(self, container: Any, manager: BuildManager | None = None) -> dict[str, Any]:
-        """``namespace``, the type key and ``object_id`` for the builder of ``container``. The type key
-        is the tree's (its root namespace's, as hdmf uses one per file: ``neurodata_type`` throughout an
-        NWB file, hdmf-common types included)."""
+        """``namespace``, the type key and ``object_id`` for the builder of ``container``; the type key is the tree's
+        (as hdmf uses one per file: ``neurodata_type`` throughout an NWB file, hdmf-common types included)."""
         key = getattr(manager, "type_key", None) or self.type_map.type_key(self.namespace)
         return {"namespace": self.namespace, key: self.data_type, "object_id": container.object_id}
 
@@ -218,9 +202,8 @@ class ObjectMapper:
 
     @staticmethod
     def _dims(spec: Any, data: Any = None) -> list[str] | None:
-        """Dimension names: those stored with data read from a store (none when none were stored: a read
-        reports what is stored), else the spec's (the alternative whose rank matches the data when the spec
-        allows several shapes)."""
+        """Dimension names: those stored with data read from a store (a read reports what is stored), else the
+        spec's (of several alternatives, the one whose rank matches the data)."""
         inner = data.data if isinstance(data, DataIO) else data
         ndim = _ndim(inner)
         raw = getattr(inner, "raw", None)
@@ -246,10 +229,8 @@ class ObjectMapper:
                 value = a.value
             if value is None:
                 if a.is_required:
-                    raise BuildError(
-                        f"{where}: required attribute {a.name!r} of type {self.data_type!r} is missing "
-                        f"(container field {self.attr_name(a)!r} is None)"
-                    )
+                    raise BuildError(f"{where}: required attribute {a.name!r} of type {self.data_type!r} is missing "
+                                     f"(container field {self.attr_name(a)!r} is None)")
                 continue
             value, _ = self.convert_dtype(a, value, f"{where} attribute {a.name!r}")
             builder.attributes[a.name] = value
@@ -286,10 +267,8 @@ class ObjectMapper:
             if spec.default_value is not None and spec.is_required:
                 value = spec.default_value  # optional fields left unset stay absent (a rewrite adds nothing)
             elif spec.is_required:
-                raise BuildError(
-                    f"{where}: required dataset {spec.name!r} of type {self.data_type!r} is missing "
-                    f"(container field {self.attr_name(spec)!r} is None)"
-                )
+                raise BuildError(f"{where}: required dataset {spec.name!r} of type {self.data_type!r} is missing "
+                                 f"(container field {self.attr_name(spec)!r} is None)")
             else:
                 return
         dims = self._dims(spec, value)
@@ -313,16 +292,12 @@ class ObjectMapper:
                 existing = gb[name]
                 if existing is manager.builder_of(child) or getattr(existing, "target", None) is child:
                     continue
-                raise BuildError(
-                    f"{where}: two objects are named {name!r} here; the second is {container_path(child)} "
-                    f"(field {self.attr_name(spec)!r})"
-                )
+                raise BuildError(f"{where}: two objects are named {name!r} here; the second is {container_path(child)} "
+                                 f"(field {self.attr_name(spec)!r})")
             ns_dt = self.type_map.data_type_of(child)
             if want and not self.type_map.is_subtype(ns_dt[0], ns_dt[1], want):
-                raise BuildError(
-                    f"{where}: field {self.attr_name(spec)!r} expects {want!r} containers, "
-                    f"got {ns_dt[1]!r} ({container_path(child)})"
-                )
+                raise BuildError(f"{where}: field {self.attr_name(spec)!r} expects {want!r} containers, "
+                                 f"got {ns_dt[1]!r} ({container_path(child)})")
             if linked:
                 gb.set_link(manager.pending_link(child, name, where))
             else:
@@ -333,10 +308,8 @@ class ObjectMapper:
                     gb.set_dataset(b)  # type: ignore[arg-type]
             placed += 1
         if not placed and spec.is_required and not (fixed and fixed in gb):
-            raise BuildError(
-                f"{where}: required {'group' if isinstance(spec, GroupSpec) else 'dataset'} "
-                f"{fixed or self.attr_name(spec)!r} of type {want!r} is missing"
-            )
+            raise BuildError(f"{where}: required {'group' if isinstance(spec, GroupSpec) else 'dataset'} "
+                             f"{fixed or self.attr_name(spec)!r} of type {want!r} is missing")
 
     # -- construct ---------------------------------------------------------------------------
     def construct_kwargs(self, builder: Builder, manager: BuildManager) -> dict[str, Any]:
@@ -362,10 +335,9 @@ class ObjectMapper:
 
     def _gather_group(self, builder: GroupBuilder, spec: Any, manager: BuildManager, kwargs: dict[str, Any]) -> None:
         self._gather_attributes(builder, spec, manager, kwargs)
-        claimed: set[str] = set()
         subs = [*spec.datasets, *spec.groups]
         links = list(spec.links)
-        claimed.update(s.name for s in subs + links if s.name)
+        claimed = {s.name for s in subs + links if s.name}
         for sub in subs:
             if not sub.name:
                 continue
@@ -450,10 +422,8 @@ class ObjectMapper:
         except HdmfZarrError as exc:
             raise ConstructError(f"{builder.path}: cannot construct {cls.__name__}: {exc}") from exc
         except (TypeError, ValueError) as exc:
-            raise ConstructError(
-                f"{builder.path}: cannot construct {cls.__name__} from the stored fields "
-                f"{sorted(call)}: {exc}"
-            ) from exc
+            raise ConstructError(f"{builder.path}: cannot construct {cls.__name__} from the stored fields "
+                                 f"{sorted(call)}: {exc}") from exc
         self._keep_extra_attributes(builder, obj)
         for k, value in pending.items():
 
@@ -470,7 +440,6 @@ class ObjectMapper:
             except (AttributeError, ContainerError, TypeError, ValueError):
                 pass
         return obj
-
 
 
 _TYPE_ATTRIBUTES = frozenset({"namespace", "object_id", *TYPE_KEYS})
@@ -506,8 +475,8 @@ def _ndim(data: Any) -> int | None:
 
 
 def _typed_empty(container: Any, data: Any) -> tuple[Any, str | None]:
-    """An empty dataset of a container that knows its element type (a typed table column with no
-    rows yet, to be appended to later): an empty numpy array and its spec dtype; else ``(data, None)``."""
+    """An empty numpy array and its spec dtype for a container that knows its element type (a table column with
+    no rows yet); else ``(data, None)``."""
     np_dtype = getattr(container, "dtype", None)
     if not isinstance(np_dtype, np.dtype):
         return data, None

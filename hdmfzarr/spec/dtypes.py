@@ -1,8 +1,5 @@
-"""The HDMF schema language's primitive dtypes: canonical names, aliases, up-casting, numpy mapping.
-
-One table drives everything: the loader canonicalises every dtype string through `canonical_dtype`,
-so the rest of the package only ever sees the canonical names listed in `CANONICAL_DTYPES`.
-"""
+"""The HDMF schema language's primitive dtypes: canonical names, aliases, up-casting, numpy mapping (the one
+table every dtype rule of the package reads)."""
 
 from __future__ import annotations
 
@@ -11,33 +8,14 @@ from typing import Any
 from ..errors import SpecError
 
 __all__ = [
-    "CANONICAL_DTYPES",
-    "DTYPE_ALIASES",
-    "INTEGER_DTYPES",
-    "FLOAT_DTYPES",
-    "NUMERIC_DTYPES",
-    "TEXT_DTYPES",
-    "STRING_DTYPES",
-    "canonical_dtype",
-    "first_leaf",
-    "is_known_dtype",
-    "is_sub_dtype",
-    "allowed_dtypes",
-    "numpy_dtype",
-    "dtype_from_numpy",
-    "storage_dtype",
-    "scalar_dtype",
-    "keep_wider",
-    "fit_integers",
-    "widened",
+    "CANONICAL_DTYPES", "DTYPE_ALIASES", "INTEGER_DTYPES", "FLOAT_DTYPES", "NUMERIC_DTYPES", "TEXT_DTYPES",
+    "STRING_DTYPES", "canonical_dtype", "first_leaf", "is_known_dtype", "is_sub_dtype", "allowed_dtypes", "numpy_dtype",
+    "dtype_from_numpy", "storage_dtype", "scalar_dtype", "keep_wider", "fit_integers", "widened"
 ]
 
-CANONICAL_DTYPES: tuple[str, ...] = (
-    "float32", "float64",
-    "int8", "int16", "int32", "int64",
-    "uint8", "uint16", "uint32", "uint64",
-    "bool", "text", "ascii", "isodatetime", "numeric",
-)
+CANONICAL_DTYPES: tuple[str, ...] = ("float32", "float64", "int8", "int16", "int32", "int64",
+                                     "uint8", "uint16", "uint32", "uint64",
+                                     "bool", "text", "ascii", "isodatetime", "numeric")
 
 #: every accepted spelling (lower case) -> canonical name
 DTYPE_ALIASES: dict[str, str] = {name: name for name in CANONICAL_DTYPES}
@@ -51,8 +29,7 @@ DTYPE_ALIASES.update({
     "boolean": "bool",
 })
 
-INTEGER_DTYPES: frozenset[str] = frozenset(
-    {"int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64"})
+INTEGER_DTYPES: frozenset[str] = frozenset({"int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64"})
 FLOAT_DTYPES: frozenset[str] = frozenset({"float32", "float64"})
 NUMERIC_DTYPES: frozenset[str] = INTEGER_DTYPES | FLOAT_DTYPES
 TEXT_DTYPES: frozenset[str] = frozenset({"text", "ascii"})
@@ -103,37 +80,23 @@ def allowed_dtypes(parent: str) -> frozenset[str]:
 
 def is_sub_dtype(child: str, parent: str) -> bool:
     """True if `child` is an allowed refinement of `parent` (same dtype or an allowed up-cast)."""
-    c = canonical_dtype(child)
-    return c in allowed_dtypes(parent)
-
-
-_NUMPY_NAMES: dict[str, str] = {
-    "float32": "float32", "float64": "float64",
-    "int8": "int8", "int16": "int16", "int32": "int32", "int64": "int64",
-    "uint8": "uint8", "uint16": "uint16", "uint32": "uint32", "uint64": "uint64",
-    "bool": "bool", "text": "O", "ascii": "O", "isodatetime": "O",
-}
+    return canonical_dtype(child) in allowed_dtypes(parent)
 
 
 def numpy_dtype(name: str) -> Any:
-    """The numpy dtype used in memory for a spec dtype (text, ascii, isodatetime -> object).
-
-    'numeric' is abstract and has no single numpy dtype: it raises SpecError.
-    """
+    """The numpy dtype used in memory for a spec dtype (text, ascii, isodatetime -> object); SpecError for the
+    abstract 'numeric'."""
     import numpy as np
 
     c = canonical_dtype(name)
     if c == "numeric":
         raise SpecError("dtype 'numeric' is abstract and has no numpy dtype; pick a concrete one", key="dtype")
-    return np.dtype(_NUMPY_NAMES[c])
+    return np.dtype("O" if c in STRING_DTYPES else c)
 
 
 def storage_dtype(dtype: Any) -> str | None:
-    """The canonical name of what a numpy dtype stores, or None when it names no value kind (object, void).
-
-    Numbers keep numpy's name (``float16`` and ``complex64`` included: what is stored, not what a spec may
-    ask for); U/T -> ``text``, S -> ``ascii``, M -> ``isodatetime``, b -> ``bool``.
-    """
+    """The canonical name of what a numpy dtype stores (numbers keep numpy's name, float16 and complex too;
+    U/T -> text, S -> ascii, M -> isodatetime), or None when it names no value kind (object, void)."""
     import numpy as np
 
     try:
@@ -149,10 +112,8 @@ _KIND_NAMES = {"b": "bool", "U": "text", "T": "text", "S": "ascii", "M": "isodat
 
 
 def dtype_from_numpy(dtype: Any, *, strict: bool = True) -> str | None:
-    """The canonical *spec* dtype for a numpy dtype (float16 -> float32, the narrowest float the language has).
-
-    With ``strict`` a dtype the language cannot name (complex, object, void) raises SpecError; else None.
-    """
+    """The canonical *spec* dtype for a numpy dtype (float16 -> float32, the narrowest float the language has);
+    one the language cannot name (complex, object, void) raises SpecError (``strict``) or gives None."""
     found = storage_dtype(dtype)
     if found == "float16":
         return "float32"
@@ -174,26 +135,13 @@ def scalar_dtype(value: Any) -> str | None:
         return "bool"
     if isinstance(value, np.generic):
         return storage_dtype(value.dtype)
-    if isinstance(value, int):
-        return "int64"
-    if isinstance(value, float):
-        return "float64"
-    if isinstance(value, str):
-        return "text"
-    if isinstance(value, bytes):
-        return "ascii"
-    if isinstance(value, datetime.date):
-        return "isodatetime"
-    return None
+    kinds = ((int, "int64"), (float, "float64"), (str, "text"), (bytes, "ascii"), (datetime.date, "isodatetime"))
+    return next((name for kind, name in kinds if isinstance(value, kind)), None)
 
 
 def keep_wider(spec: Any, data: Any) -> Any:
-    """The numpy dtype to store ``data``-typed values under numeric spec dtype ``spec``.
-
-    Spec numeric dtypes are minimums: data of the same family (integers, floats) that is at least as wide
-    keeps its width (int64 under int32 stays int64, float64 under float32 stays float64); anything
-    else takes the spec's dtype. Integers wider than the spec but of the other signedness are promoted.
-    """
+    """The numpy dtype to store ``data``-typed values under numeric spec dtype ``spec`` (a minimum): data of the
+    same family at least as wide keeps its width (wider integers of the other signedness are promoted)."""
     import numpy as np
 
     want, have = np.dtype(spec), np.dtype(data)
@@ -207,23 +155,16 @@ def keep_wider(spec: Any, data: Any) -> Any:
 
 
 def fit_integers(lo: int, hi: int, minimum: Any, *, at_least: int = 1) -> Any:
-    """The narrowest integer dtype holding ``lo..hi`` that is at least as wide as ``minimum`` (and
-    ``at_least`` bytes): integer spec dtypes are minimums, widened rather than wrapped.
-
-    An unsigned ``minimum`` stays unsigned when ``lo >= 0``; otherwise a signed dtype is chosen.
-    Returns None when no 64-bit integer holds the values.
-    """
+    """The narrowest integer dtype holding ``lo..hi``, at least as wide as ``minimum`` and ``at_least`` bytes
+    (unsigned only for an unsigned ``minimum`` and ``lo >= 0``); None when no 64-bit integer holds them."""
     import numpy as np
 
     want = np.dtype(minimum)
-    kinds = ("u",) if want.kind == "u" and lo >= 0 else ("i",)
-    for kind in kinds:
-        for size in (1, 2, 4, 8):
-            if size < max(want.itemsize, at_least):
-                continue
-            info = np.iinfo(np.dtype(f"{kind}{size}"))
-            if info.min <= lo and hi <= info.max:
-                return np.dtype(f"{kind}{size}")
+    kind = "u" if want.kind == "u" and lo >= 0 else "i"
+    for size in (1, 2, 4, 8):
+        info = np.iinfo(np.dtype(f"{kind}{size}"))
+        if size >= max(want.itemsize, at_least) and info.min <= lo and hi <= info.max:
+            return np.dtype(f"{kind}{size}")
     return None
 
 

@@ -1,12 +1,6 @@
-"""The model of the HDMF schema language 2.x: specs are dicts of their YAML keys, as in hdmf.
-
-Each spec class is a ``dict`` holding exactly the keys it would write (``spec["name"]``,
-``json.dumps(spec)``), with typed read properties (``spec.name``, ``spec.dtype``, ...). A class declares
-its keys once, in a field table (``_FIELDS``: key, default, check), from which its constructor (hdmf's
-argument order), its decoding from a YAML/JSON dict (``from_dict``; the loader's strict form and hdmf's
-``build_spec``) and its copies are derived. Constructors raise SpecError (a ValueError) naming the type
-and key; values are kept as given (``dtype="int"`` stays ``"int"``). A sub-spec knows its enclosing
-spec as ``parent``.
+"""The model of the HDMF schema language 2.x: specs are dicts of their YAML keys (as in hdmf) with typed read
+properties; each class declares its keys once in a field table (``_FIELDS``) that drives its constructor (hdmf's
+argument order), ``from_dict`` and copies. Values are kept as given; bad ones raise SpecError naming type and key.
 """
 
 from __future__ import annotations
@@ -14,18 +8,19 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import copy as _copy
+import functools
 import warnings
 from operator import itemgetter, methodcaller
 from typing import Any, Callable, Iterator, Sequence, Union
 
 from ..errors import SpecError
 from ..record import Record
-from .dtypes import DTYPE_CHOICES, canonical_dtype, is_known_dtype
+from .dtypes import CANONICAL_DTYPES, DTYPE_ALIASES, DTYPE_CHOICES, allowed_dtypes, canonical_dtype, is_known_dtype
 
 __all__ = [
     "ZERO_OR_ONE", "ZERO_OR_MANY", "ONE_OR_MANY", "QUANTITY_FLAGS", "DEF_QUANTITY",
     "RefSpec", "DtypeSpec", "AttributeSpec", "DatasetSpec", "GroupSpec", "LinkSpec", "BaseStorageSpec",
-    "Spec", "Dtype", "Quantity", "freeze", "canonical_spec_dtype", "spec_type", "is_ref_dtype", "is_compound_dtype",
+    "Spec", "Quantity", "canonical_spec_dtype", "spec_type", "is_ref_dtype", "is_compound_dtype",
     "TYPE_KEYS", "declared_type", "alternatives", "quantity_bounds", "shape_fits", "Field", "own_names", "type_refs", "plain",
 ]
 
@@ -67,13 +62,6 @@ def _error(msg: str, label: str | None = None, key: str | None = None) -> SpecEr
     return err
 
 
-def freeze(value: Any) -> Any:
-    """Lists -> tuples, recursively (the loader's normal form for shapes, dims and values)."""
-    if isinstance(value, (list, tuple)) and not isinstance(value, _Dict):
-        return tuple(freeze(v) for v in value)
-    return value
-
-
 def plain(value: Any, type_key: str = "data_type") -> Any:
     """Tuples -> lists, specs -> their dicts (type keys spelled `type_key`), recursively: the YAML/JSON form."""
     if isinstance(value, _Dict):
@@ -92,16 +80,14 @@ def _is_multi(x: Any) -> bool:
 # -- field checks: each takes (value, label, key) and returns the value to keep, or raises SpecError ----------
 
 
-def _opt_text(value: Any, label: str | None, key: str, *, optional: bool = True) -> Any:
+def _text(value: Any, label: str | None, key: str, *, optional: bool = False) -> Any:
     """A string (or None, if `optional`)."""
     if (value is not None or not optional) and not isinstance(value, str):
         raise _error(f"{key} must be a string, got {type(value).__name__} {value!r}", label, key)
     return value
 
 
-def _text(value: Any, label: str | None, key: str) -> Any:
-    """A required string."""
-    return _opt_text(value, label, key, optional=False)
+_opt_text = functools.partial(_text, optional=True)
 
 
 def _flag(value: Any, label: str | None, key: str) -> Any:
@@ -116,9 +102,8 @@ def _storage_name(value: Any, label: str | None, key: str) -> Any:
         return value
     what = "Name" if key == "name" else "Default name"
     if "/" in value or not value:
-        raise _error(f"{what} {value!r} is invalid. Names of Groups and Datasets cannot contain '/' "
-                     "and cannot be empty" if not value else
-                     f"{what} {value!r} is invalid. Names of Groups and Datasets cannot contain '/'")
+        raise _error(f"{what} {value!r} is invalid. Names of Groups and Datasets cannot contain '/'"
+                     + ("" if value else " and cannot be empty"))
     return value
 
 
@@ -187,9 +172,7 @@ def _dims(dims: Any, label: str | None, key: str = "dims") -> Any:
 
 def check_dtype(dtype: Any, label: str | None = None, key: str = "dtype") -> Any:
     """`dtype` unchanged if it is a reference or a primitive dtype spelling of the language, else SpecError."""
-    if isinstance(dtype, RefSpec):
-        return dtype
-    if isinstance(dtype, str) and (is_known_dtype(dtype) or dtype == "object"):
+    if isinstance(dtype, RefSpec) or (isinstance(dtype, str) and (is_known_dtype(dtype) or dtype == "object")):
         return dtype
     raise _error(f"dtype {dtype!r} is not a valid primary data type. Use {DTYPE_CHOICES}", label, key)
 
@@ -224,16 +207,12 @@ def _required_dtype(dtype: Any, label: str | None, key: str) -> Any:
     return _dtype(dtype, label)
 
 
-def _compound_dtype(dtype: Any, label: str | None, key: str) -> Any:
-    return _dtype(dtype, label, compound=True)
+_compound_dtype = functools.partial(_dtype, compound=True)
 
 
 def canonical_spec_dtype(dtype: Any) -> Any:
-    """A spec dtype with every primitive spelling canonical ('int' -> 'int32'), for the rules that compare dtypes.
-
-    Specs keep dtypes as written (as hdmf does); RefSpecs and unknown names pass through; compound fields
-    are rebuilt only if one of them changes.
-    """
+    """A spec dtype (kept as written, as in hdmf) with every primitive spelling canonical ('int' -> 'int32'), for
+    the rules that compare dtypes; compound fields are rebuilt only if one changes."""
     if isinstance(dtype, str):
         return canonical_dtype(dtype) if is_known_dtype(dtype) else dtype
     if isinstance(dtype, (list, tuple)):
@@ -293,14 +272,35 @@ def private_field(attr: str, doc: str | None = None) -> Any:
     return property(lambda self: getattr(self, attr), doc=doc)
 
 
-def _inheritance_test(kind: str, overridden: bool, doc: str) -> Callable[[Any, str], bool]:
-    """hdmf's ``is_inherited_<kind>`` / ``is_overridden_<kind>`` method for sub-specs of ``kind``."""
+def _sub_methods(kind: str) -> tuple[Callable[..., Any], ...]:
+    """hdmf's ``set_<x>``, ``get_<x>``, deprecated ``add_<x>``, ``is_inherited_<x>`` and ``is_overridden_<x>``
+    methods for the sub-specs of ``kind``."""
+    one = kind[:-1]
 
-    def test(self: Any, name: str) -> bool:
-        return bool(self._inherited(kind, name, overridden))
+    def inherited(self: Any, name: str) -> bool:
+        return bool(self._inherited(kind, name, False))
 
-    test.__doc__ = doc
-    return test
+    def overridden(self: Any, name: str) -> bool:
+        return bool(self._inherited(kind, name, True))
+
+    def set_(self: Any, spec: Any) -> None:
+        self._put(kind, spec)
+
+    def get(self: Any, name: str) -> Any:
+        return self._named(kind, name)
+
+    def add(self: Any, *args: Any, **kwargs: Any) -> Any:
+        warnings.warn(f"add_{one} is deprecated; use set_{one}", DeprecationWarning, stacklevel=2)
+        spec = _KIND_CLASSES[kind](*args, **kwargs)
+        self._put(kind, spec)
+        return spec
+
+    set_.__doc__ = f"Add (or replace, by name) a {one} spec; a spec that has another parent is copied."
+    get.__doc__ = f"The {one} spec called `name`, or None."
+    add.__doc__ = f"Deprecated in hdmf (use set_{one}): build a {one} spec from the arguments and add it."
+    inherited.__doc__ = f"True if the {one} `name` came from the included type."
+    overridden.__doc__ = f"True if the {one} `name` refines one of the included type."
+    return set_, get, add, inherited, overridden
 
 
 class _Dict(dict):
@@ -467,19 +467,13 @@ class _DtypeSpecIsRef:
     """`DtypeSpec.is_ref(spec)` (hdmf's static form) and `field.is_ref` (bool) on an instance."""
 
     def __get__(self, obj: Any, owner: type) -> Any:
-        if obj is None:
-            return _is_ref_dict
-        return isinstance(obj.dtype, RefSpec)
+        return _is_ref_dict if obj is None else isinstance(obj.dtype, RefSpec)
 
 
 def _is_ref_dict(spec: Any) -> bool:
     """True if a spec dict is a reference or has a reference dtype."""
-    if not isinstance(spec, dict):
-        return False
-    if "target_type" in spec:
-        return True
-    dt = spec.get("dtype")
-    return isinstance(dt, dict) and "target_type" in dt
+    dt = spec.get("dtype") if isinstance(spec, dict) else None
+    return isinstance(spec, dict) and ("target_type" in spec or (isinstance(dt, dict) and "target_type" in dt))
 
 
 class DtypeSpec(_Dict):
@@ -494,11 +488,10 @@ class DtypeSpec(_Dict):
     @staticmethod
     def check_valid_dtype(dtype: Any) -> bool:
         """True if `dtype` is a reference dict (with 'target_type') or a primitive dtype; else SpecError."""
-        if isinstance(dtype, dict):
-            if "target_type" not in dtype:
-                raise _error("'dtype' must have the key 'target_type'")
-            return True
-        check_dtype(dtype)
+        if not isinstance(dtype, dict):
+            check_dtype(dtype)
+        elif "target_type" not in dtype:
+            raise _error("'dtype' must have the key 'target_type'")
         return True
 
     assertValidDtype = check_valid_dtype  # hdmf's older name
@@ -672,8 +665,7 @@ class BaseStorageSpec(_Spec):
     __slots__ = ("_new", "_over", "_inc_spec", "_resolved")
     #: sub-spec kinds this spec holds, and how a missing name of each is reported (hdmf's messages)
     _MISSING = {"attributes": "Attribute '{}' not found"}
-    _DEF_KEY: str  # def_key() and inc_key(), set per class (__init_subclass__)
-    _INC_KEY: str
+    _DEF_KEY, _INC_KEY = "data_type_def", "data_type_inc"  # def_key() and inc_key(), set per subclass
 
     def _label(self, v: dict) -> str | None:
         return v.get("data_type_def") or v.get("name") or v.get("data_type_inc")
@@ -758,9 +750,8 @@ class BaseStorageSpec(_Spec):
     def _sub_classes(cls) -> dict[str, type[_Dict]]:
         return {"attributes": AttributeSpec}
 
-    def set_attribute(self, spec: AttributeSpec) -> None:
-        """Add (or replace, by name) an attribute spec; a spec that has another parent is copied."""
-        self._put("attributes", spec)
+    set_attribute, get_attribute, add_attribute, is_inherited_attribute, is_overridden_attribute = \
+        _sub_methods("attributes")
 
     def _put_all(self, kind: str, items: Any, label: str | None, taken: set) -> None:
         """Add the sub-specs a constructor was given: a list of specs of `kind`, names not yet `taken`."""
@@ -805,20 +796,6 @@ class BaseStorageSpec(_Spec):
         """The sub-spec of `kind` called `name`, or None."""
         return next((s for s in self.get(kind, ()) if s.name == name), None)
 
-    def add_attribute(self, name: str, doc: str, dtype: Any, shape: Any = None, dims: Any = None,
-                      required: bool = True, parent: Any = None, value: Any = None,
-                      default_value: Any = None) -> AttributeSpec:
-        """Deprecated in hdmf (use set_attribute): build an AttributeSpec and add it."""
-        warnings.warn("add_attribute is deprecated; use set_attribute", DeprecationWarning, stacklevel=2)
-        spec = AttributeSpec(name, doc, dtype, shape=shape, dims=dims, required=required, value=value,
-                             default_value=default_value)
-        self.set_attribute(spec)
-        return spec
-
-    def get_attribute(self, name: str) -> AttributeSpec | None:
-        """The attribute spec called `name`, or None."""
-        return self._named("attributes", name)
-
     # -- inheritance state -------------------------------------------------------------------------
 
     @property
@@ -855,30 +832,25 @@ class BaseStorageSpec(_Spec):
             raise ValueError(self._MISSING[kind].format(name))
         return name in self._over.get(kind, ()) if overridden else name not in self._new.get(kind, ())
 
-    is_inherited_attribute = _inheritance_test("attributes", False,
-                                               "True if attribute `name` came from the included type.")
-    is_overridden_attribute = _inheritance_test("attributes", True,
-                                                "True if attribute `name` refines one of the included type.")
-
     def is_inherited_spec(self, spec: Any) -> bool:
-        """True if `spec` (an attribute of this spec) came from the included type."""
-        if isinstance(spec, AttributeSpec) and spec.parent is self and self.get_attribute(spec.name) is not None:
-            return self.is_inherited_attribute(spec.name)
-        return False
+        """True if `spec` (a sub-spec of this one; of a group: anywhere below it) came from the included type."""
+        return self._inherited_sub(spec, False)
 
     def is_overridden_spec(self, spec: Any) -> bool:
-        """True if `spec` (an attribute of this spec) refines one of the included type."""
-        if isinstance(spec, AttributeSpec) and spec.parent is self and self.get_attribute(spec.name) is not None:
-            return self.is_overridden_attribute(spec.name)
-        return False
+        """True if `spec` (a sub-spec of this one; of a group: anywhere below it) refines one of the included type."""
+        return self._inherited_sub(spec, True)
+
+    def _inherited_sub(self, spec: Any, overridden: bool) -> bool:
+        """Whether `spec`, an attribute of this spec, came from (or, `overridden`, refines) the included type."""
+        return (isinstance(spec, AttributeSpec) and spec.parent is self and self._named("attributes", spec.name)
+                is not None and self._inherited("attributes", spec.name, overridden))
 
     def resolve_inc_spec(self, inc_spec: Any, namespace: Any = None) -> None:
         """Merge the included type's spec into this one, in place, recording what is inherited/overridden."""
-        if type(self) is not type(inc_spec) and not isinstance(inc_spec, _storage_base(self)):
-            raise TypeError(f"Cannot resolve included spec: expected {_storage_base(self).__name__}, "
-                            f"got {type(inc_spec)}")
-        if _merge is None:  # pragma: no cover - hdmfzarr.spec's __init__ always imports resolve
-            raise RuntimeError("hdmfzarr.spec.resolve is not loaded")
+        base = GroupSpec if isinstance(self, GroupSpec) else DatasetSpec
+        if type(self) is not type(inc_spec) and not isinstance(inc_spec, base):
+            raise TypeError(f"Cannot resolve included spec: expected {base.__name__}, got {type(inc_spec)}")
+        assert _merge is not None  # hdmfzarr.spec's __init__ always imports resolve, which sets it
         own = own_names(self)
         merged = _merge(self, inc_spec, namespace)
         dict.clear(self)
@@ -900,9 +872,6 @@ class BaseStorageSpec(_Spec):
         """Deprecated in hdmf: the attribute spec of the namespace attribute."""
         warnings.warn("get_namespace_spec is deprecated", DeprecationWarning, stacklevel=2)
         return AttributeSpec("namespace", "the namespace for the data type of this object", "text", required=False)
-
-
-BaseStorageSpec._DEF_KEY, BaseStorageSpec._INC_KEY = BaseStorageSpec.def_key(), BaseStorageSpec.inc_key()
 
 
 def type_refs(spec: Any, path: str = "") -> Iterator[tuple[str, str]]:
@@ -929,10 +898,6 @@ def own_names(spec: Any) -> dict[str, set]:
 # The merge rules of inheritance live in spec/resolve.py, which imports this module and registers them here
 # (hdmf's Spec.resolve_inc_spec needs them on the spec itself; importing resolve from here would be a cycle).
 _merge: Callable[[Any, Any, Any], Any] | None = None
-
-
-def _storage_base(spec: Any) -> type:
-    return GroupSpec if isinstance(spec, GroupSpec) else DatasetSpec
 
 
 class DatasetSpec(_ArrayProps, BaseStorageSpec):
@@ -1036,50 +1001,9 @@ class GroupSpec(BaseStorageSpec):
         unnamed = [s for s in hits if s.name is None]
         return unnamed[0] if unnamed else hits[0] if len(hits) == 1 else hits or None
 
-    def set_dataset(self, spec: DatasetSpec) -> None:
-        """Add (or replace, by name) a sub-dataset spec."""
-        self._put("datasets", spec)
-
-    def set_group(self, spec: "GroupSpec") -> None:
-        """Add (or replace, by name) a sub-group spec."""
-        self._put("groups", spec)
-
-    def set_link(self, spec: LinkSpec) -> None:
-        """Add (or replace, by name) a link spec."""
-        self._put("links", spec)
-
-    def add_dataset(self, doc: str, dtype: Any = None, name: str | None = None, **kwargs: Any) -> DatasetSpec:
-        """Deprecated in hdmf (use set_dataset): build a DatasetSpec and add it."""
-        warnings.warn("add_dataset is deprecated; use set_dataset", DeprecationWarning, stacklevel=2)
-        spec = DatasetSpec(doc, dtype, name=name, **kwargs)
-        self.set_dataset(spec)
-        return spec
-
-    def add_group(self, doc: str, name: str | None = None, **kwargs: Any) -> "GroupSpec":
-        """Deprecated in hdmf (use set_group): build a GroupSpec and add it."""
-        warnings.warn("add_group is deprecated; use set_group", DeprecationWarning, stacklevel=2)
-        spec = GroupSpec(doc, name=name, **kwargs)
-        self.set_group(spec)
-        return spec
-
-    def add_link(self, doc: str, target_type: Any, quantity: Quantity = 1, name: str | None = None) -> LinkSpec:
-        """Deprecated in hdmf (use set_link): build a LinkSpec and add it."""
-        warnings.warn("add_link is deprecated; use set_link", DeprecationWarning, stacklevel=2)
-        spec = LinkSpec(doc, target_type, quantity=quantity, name=name)
-        self.set_link(spec)
-        return spec
-
-    def get_dataset(self, name: str) -> DatasetSpec | None:
-        """The sub-dataset spec called `name`, or None."""
-        return self._named("datasets", name)
-
-    def get_group(self, name: str) -> "GroupSpec | None":
-        """The sub-group spec called `name`, or None."""
-        return self._named("groups", name)
-
-    def get_link(self, name: str) -> LinkSpec | None:
-        """The link spec called `name`, or None."""
-        return self._named("links", name)
+    set_dataset, get_dataset, add_dataset, is_inherited_dataset, is_overridden_dataset = _sub_methods("datasets")
+    set_group, get_group, add_group, is_inherited_group, is_overridden_group = _sub_methods("groups")
+    set_link, get_link, add_link, is_inherited_link, is_overridden_link = _sub_methods("links")
 
     def get_data_type(self, data_type: str) -> Any:
         """The sub-group/dataset of `data_type`: the unnamed one if any, else the named ones (a list if
@@ -1104,13 +1028,6 @@ class GroupSpec(BaseStorageSpec):
         self._new = {**self._new, "types": types - inherited_types,
                      "targets": {s.target_type for s in self.links} - inherited_targets}
 
-    is_inherited_dataset = _inheritance_test("datasets", False, "True if the sub-dataset `name` came from the included type.")
-    is_overridden_dataset = _inheritance_test("datasets", True, "True if the sub-dataset `name` refines one of the included type.")
-    is_inherited_group = _inheritance_test("groups", False, "True if the sub-group `name` came from the included type.")
-    is_overridden_group = _inheritance_test("groups", True, "True if the sub-group `name` refines one of the included type.")
-    is_inherited_link = _inheritance_test("links", False, "True if the link `name` came from the included type.")
-    is_overridden_link = _inheritance_test("links", True, "True if the link `name` refines one of the included type.")
-
     def is_inherited_type(self, spec: Any) -> bool:
         """True if the unnamed sub-spec of this type came from the included type."""
         if isinstance(spec, BaseStorageSpec):
@@ -1129,14 +1046,6 @@ class GroupSpec(BaseStorageSpec):
 
     is_overridden_target_type = is_inherited_target_type
 
-    def is_inherited_spec(self, spec: Any) -> bool:
-        """True if `spec` (a sub-spec anywhere below this one) came from the included type."""
-        return self._inherited_sub(spec, False)
-
-    def is_overridden_spec(self, spec: Any) -> bool:
-        """True if `spec` (a sub-spec anywhere below this one) refines one of the included type."""
-        return self._inherited_sub(spec, True)
-
     def _inherited_sub(self, spec: Any, overridden: bool) -> bool:
         """Whether `spec` came from (or, `overridden`, refines) the included type: found by name, else by
         type (unnamed links and sub-specs of many are never overridden), else as an attribute of a sub-spec."""
@@ -1150,7 +1059,7 @@ class GroupSpec(BaseStorageSpec):
             return self.is_inherited_type(key)
         if key is not None and not overridden and isinstance(spec, LinkSpec) and self.get_target_type(key):
             return self.is_inherited_target_type(key)
-        if (BaseStorageSpec.is_overridden_spec if overridden else BaseStorageSpec.is_inherited_spec)(self, spec):
+        if super()._inherited_sub(spec, overridden):
             return True
         parent = spec.parent
         if isinstance(spec, AttributeSpec) and parent is not None and parent is not self:
@@ -1181,7 +1090,6 @@ _KIND_CLASSES: dict[str, type[_Spec]] = {"attributes": AttributeSpec, "datasets"
 
 
 Spec = Union[GroupSpec, DatasetSpec]
-Dtype = Union[str, RefSpec, tuple]
 
 
 def spec_type(spec: Any) -> str | None:
@@ -1204,9 +1112,12 @@ class DtypeHelper:
     """hdmf's dtype helper, computed from the one dtype table in ``spec/dtypes.py`` (no rules of its own)."""
 
     #: canonical name -> every spelling of it ('object' is the dtype of a reference)
-    primary_dtype_synonyms: dict[str, list[str]] = {}
-    recommended_primary_dtypes: list[str] = []
-    valid_primary_dtypes: set[str] = set()
+    primary_dtype_synonyms: dict[str, list[str]] = {
+        **{c: [c, *(a for a, canon in DTYPE_ALIASES.items() if canon == c and a != c)] for c in CANONICAL_DTYPES},
+        "object": ["object"]}
+    recommended_primary_dtypes: list[str] = list(primary_dtype_synonyms)
+    valid_primary_dtypes: set[str] = {s for v in primary_dtype_synonyms.values() for s in v}
+    check_dtype = staticmethod(check_dtype)
 
     @staticmethod
     def simplify_cpd_type(cpd_type: Any) -> list:
@@ -1214,36 +1125,13 @@ class DtypeHelper:
         return [f.dtype.reftype if isinstance(f.dtype, RefSpec) else f.dtype for f in cpd_type]
 
     @staticmethod
-    def check_dtype(dtype: Any) -> Any:
-        """`dtype` unchanged if it is a reference or a primitive dtype spelling, else SpecError (a ValueError)."""
-        return check_dtype(dtype)
-
-    @staticmethod
     def is_allowed_dtype(new: str, orig: str) -> bool:
         """True if data of dtype `new` may stand where a spec asks for `orig` (same or wider, same kind)."""
-        from .dtypes import allowed_dtypes
-
         if orig == "object" or new == "object":
             return new == orig
         if not is_known_dtype(orig):
             raise SpecError(f"Unknown dtype '{orig}'", key="dtype")
         return is_known_dtype(new) and canonical_dtype(new) in allowed_dtypes(orig)
-
-
-def _fill_dtype_helper() -> None:
-    from .dtypes import CANONICAL_DTYPES, DTYPE_ALIASES
-
-    syn: dict[str, list[str]] = {c: [c] for c in CANONICAL_DTYPES}
-    for alias, canon in DTYPE_ALIASES.items():
-        if alias != canon:
-            syn[canon].append(alias)
-    syn["object"] = ["object"]
-    DtypeHelper.primary_dtype_synonyms = syn
-    DtypeHelper.recommended_primary_dtypes = list(syn)
-    DtypeHelper.valid_primary_dtypes = {s for k, v in syn.items() for s in [k, *v]}
-
-
-_fill_dtype_helper()
 
 
 def declared_type(attrs: Any) -> tuple[str | None, str] | None:

@@ -1,11 +1,5 @@
-"""Inheritance resolution: a type's effective spec after merging its ancestors.
-
-A child refines its parent's sub-specs of the same name (or, for unnamed sub-specs, the same
-data type): dtype may only narrow per `is_sub_dtype`, a shape must fit one of the parent's shapes,
-and doc, quantity and value may change. Unnamed-but-typed sub-specs of a type are also merged with
-the (type-level) spec of the type they include, so e.g. `DynamicTable.id` carries the attributes of
-`ElementIdentifiers`. Results are cached per (defining namespace, type).
-"""
+"""Inheritance resolution: a type's effective spec after merging its ancestors (cached per namespace and type);
+typed sub-specs also get their own type's spec (`DynamicTable.id` carries `ElementIdentifiers`' attributes)."""
 
 from __future__ import annotations
 
@@ -64,10 +58,8 @@ class Resolver:
         cur_ns = ns
         while cur is not None:
             if cur in out:
-                raise SpecError(f"circular inheritance: {' -> '.join(out + [cur])}", data_type=dt,
-                                key="data_type_inc")
-            defns, spec, _ = self.find(cur_ns, cur, loc=_NOWHERE, owner=out[-1] if out else None,
-                                        key="data_type_inc")
+                raise SpecError(f"circular inheritance: {' -> '.join(out + [cur])}", data_type=dt, key="data_type_inc")
+            defns, spec, _ = self.find(cur_ns, cur, loc=_NOWHERE, owner=out[-1] if out else None, key="data_type_inc")
             out.append(cur)
             cur, cur_ns = spec.data_type_inc, defns
         return out
@@ -100,18 +92,14 @@ class Resolver:
                 parent = self._resolve(pns, spec.data_type_inc, pspec, ploc, full=full)
                 result = m.merge(own, parent, "")
             else:
-                result = m.check_targets(own)
+                m.check_refs(own, "")
+                result = own
         finally:
             self._busy.discard(token)
         if full:
             result.resolved = True
         cache[(defns, dt)] = result
         return result
-
-    def base(self, ns: str, dt: str, *, loc: Any, owner: str | None, key: str) -> Spec:
-        """Type-level resolution (ancestors merged, typed children left as written)."""
-        defns, spec, sloc = self.find(ns, dt, loc=loc, owner=owner, key=key)
-        return self._resolve(defns, dt, spec, sloc, full=False)
 
 
 class _Merger:
@@ -142,7 +130,9 @@ class _Merger:
                 if sub.data_type_inc is not None:
                     where = f"{kind}/{sub.name or sub.data_type}"
                     assert self.r is not None  # typed children are merged by the catalog's resolver only
-                    inc = self.r.base(self.ns, sub.data_type_inc, loc=self.loc, owner=self.dt, key=where)
+                    # its type resolved at type level (ancestors merged, typed children left as written)
+                    found = self.r.find(self.ns, sub.data_type_inc, loc=self.loc, owner=self.dt, key=where)
+                    inc = self.r._resolve(found[0], sub.data_type_inc, found[1], found[2], full=False)
                     sub = self.merge(sub, inc, where)
                     changed = True
                 new[kind].append(sub)
@@ -150,18 +140,11 @@ class _Merger:
             return spec
         return _rebuild(spec, datasets=new["datasets"], groups=new["groups"])
 
-    def check_targets(self, spec: Spec) -> Spec:
-        """Check that link and reference targets of a root type exist."""
-        self._check_refs(spec, "")
-        return spec
-
-    def _check_refs(self, spec: Any, path: str) -> None:
-        for dt, key in type_refs(spec, path) if self.r is not None else ():
-            self._known(dt, key)
-
-    def _known(self, dt: str, key: str) -> None:
+    def check_refs(self, spec: Any, path: str) -> None:
+        """Check that the link and reference targets of `spec` are known types (catalog resolution only)."""
         if self.r is not None:
-            self.r.find(self.ns, dt, loc=self.loc, owner=self.dt, key=key)
+            for dt, key in type_refs(spec, path):
+                self.r.find(self.ns, dt, loc=self.loc, owner=self.dt, key=key)
 
     def _subtype(self, child_dt: str, parent_dt: str) -> bool:
         if self.r is not None:
@@ -184,7 +167,7 @@ class _Merger:
             raise self.error(f"a {kind_c} cannot refine or include the {kind_p} {parent.label!r}",
                              path or "data_type_inc")
         pre = f"{path}/" if path else ""
-        self._check_refs(child, pre)
+        self.check_refs(child, pre)
         fields: dict[str, Any] = {}
         if child.default_name is None and child.name is None and parent.default_name is not None:
             fields["default_name"] = parent.default_name
@@ -301,9 +284,7 @@ def _plain(dtype: Any) -> str:
 
 
 def _tuple_shape(shape: Any) -> str:
-    if shape and isinstance(shape[0], (tuple, list)):
-        return ", ".join(str(tuple(s)) for s in shape)
-    return str(tuple(shape))
+    return ", ".join(str(tuple(s)) for s in alternatives(shape))
 
 
 def _rebuild(spec: Spec, **changes: Any) -> Spec:

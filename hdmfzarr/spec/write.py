@@ -1,7 +1,5 @@
-"""Writing specs: NamespaceBuilder (namespace + source YAML files) and export_spec.
-
-Written files load back with `NamespaceCatalog.load_namespaces` into an equal catalog.
-"""
+"""Writing specs: NamespaceBuilder (namespace + source YAML files) and export_spec; written files load back into
+an equal catalog."""
 
 from __future__ import annotations
 
@@ -24,8 +22,7 @@ def write_yaml(data: Any, path: str | Path, *, sort_keys: bool = False) -> None:
     """Write `data` (specs as their dicts) as block-style YAML (keys in insertion order unless `sort_keys`)."""
     import yaml
 
-    text = yaml.safe_dump(plain(data), sort_keys=sort_keys, default_flow_style=False, allow_unicode=True,
-                          width=100)
+    text = yaml.safe_dump(plain(data), sort_keys=sort_keys, default_flow_style=False, allow_unicode=True, width=100)
     Path(path).write_text(text, encoding="utf-8")
 
 
@@ -33,7 +30,7 @@ class YAMLSpecWriter:
     """Writes spec files (keys in the schema language's usual order) and namespace files (keys sorted)."""
 
     def __init__(self, outdir: str = ".") -> None:
-        self.__outdir = outdir
+        self.__outdir = outdir  # hdmf's name (its tests read it)
 
     @property
     def outdir(self) -> str:
@@ -41,7 +38,7 @@ class YAMLSpecWriter:
 
     def write_spec(self, spec_file_dict: dict, path: str) -> None:
         """Write one source file's content ({'groups': [...], 'datasets': [...]}) to `outdir/path`."""
-        target = Path(self.__outdir) / path
+        target = Path(self.outdir) / path
         target.parent.mkdir(parents=True, exist_ok=True)
         write_yaml(self.sort_keys(plain(spec_file_dict)), target)
 
@@ -50,7 +47,7 @@ class YAMLSpecWriter:
         ns = dict(namespace)
         if isinstance(ns.get("date"), (_dt.datetime, _dt.date)):
             ns["date"] = ns["date"].isoformat()
-        target = Path(self.__outdir) / path
+        target = Path(self.outdir) / path
         target.parent.mkdir(parents=True, exist_ok=True)
         write_yaml({"namespaces": [ns]}, target, sort_keys=True)
 
@@ -69,10 +66,8 @@ class YAMLSpecWriter:
                 keys.remove("name")
                 keys.insert(0, "name")
             return {k: YAMLSpecWriter.sort_keys(obj[k]) for k in keys}
-        if isinstance(obj, list):
-            return [YAMLSpecWriter.sort_keys(v) for v in obj]
-        if isinstance(obj, tuple):
-            return tuple(YAMLSpecWriter.sort_keys(v) for v in obj)
+        if isinstance(obj, (list, tuple)):
+            return type(obj)(YAMLSpecWriter.sort_keys(v) for v in obj)
         return obj
 
 
@@ -157,10 +152,8 @@ class NamespaceBuilder:
                                 "version": self.version})
 
     def export(self, path: str, outdir: str | Path = ".", writer: YAMLSpecWriter | None = None) -> Path:
-        """Write the namespace file `outdir/path` and every source file next to it; returns the namespace path.
-
-        A `writer` (YAMLSpecWriter) writes into its own folder instead of `outdir`.
-        """
+        """Write the namespace file `outdir/path` (a `writer`: its own folder) and every source file next to it;
+        returns the namespace path."""
         writer = writer or YAMLSpecWriter(str(outdir))
         out = Path(writer.outdir)
         out.mkdir(parents=True, exist_ok=True)

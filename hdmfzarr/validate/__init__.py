@@ -1,11 +1,5 @@
-"""Validation of stores, containers and builder trees against HDMF specs.
-
-``validate(store_or_container, namespace=None, type_map=None) -> list[ValidationIssue]``.
-
-``hdmfzarr.validate`` names both this package and the function; once the package is imported
-Python binds the package to that name, so the package itself is made callable (it forwards to
-:func:`validate`) and ``hdmfzarr.validate(...)`` works whatever was imported first.
-"""
+"""Validation of stores, containers and builder trees against HDMF specs. The package is callable (it forwards
+to :func:`validate`), so ``hdmfzarr.validate(...)`` works whichever of the two that name is bound to."""
 
 import sys
 import types

@@ -1,8 +1,5 @@
-"""``validate(...)``: check a store, an HDF5 file, a container or a builder tree against specs.
-
-Stores are checked against the specs cached inside them (or a namespace you name); containers
-and builders against a type map's catalog. Validation runs on builders, so no classes are needed.
-"""
+"""``validate(...)``: check a store or HDF5 file (against its cached specs, or a namespace you name), a container
+or a builder tree (against a type map's catalog). Validation runs on builders: no classes are needed."""
 
 from __future__ import annotations
 
@@ -20,22 +17,12 @@ from .validator import Validator
 __all__ = ["validate", "validate_builder", "catalog_from_cache"]
 
 
-def validate(
-    store_or_container: Any,
-    namespace: str | None = None,
-    type_map: Any = None,
-    *,
-    storage_options: dict[str, Any] | None = None,
-    raise_on_error: bool = False,
-) -> list[ValidationIssue]:
-    """Every spec violation found (empty when valid).
-
-    ``store_or_container``: a store path/URL (Zarr, or an hdmf/pynwb HDF5 file), an open
-    ``ZarrIO``, a container, or a builder. ``namespace``: a namespace name to look every type up
-    in, or a path to a namespace YAML file to validate against instead of the cached specs.
-    ``type_map``: its catalog is used for containers/builders and for stores without cached
-    specs. ``raise_on_error``: raise :class:`~hdmfzarr.errors.ValidationError` instead of returning.
-    """
+def validate(store_or_container: Any, namespace: str | None = None, type_map: Any = None, *,
+             storage_options: dict[str, Any] | None = None, raise_on_error: bool = False) -> list[ValidationIssue]:
+    """Every spec violation found (empty when valid) in a store path/URL (Zarr or HDF5), an open backend, a
+    container or a builder. ``namespace``: look every type up there (a namespace YAML file: validate against it
+    instead of the cached specs); ``type_map``: its catalog for containers, builders and stores without cached
+    specs; ``raise_on_error``: raise :class:`~hdmfzarr.errors.ValidationError` instead of returning."""
     target = store_or_container
     if isinstance(target, (str, os.PathLike)):
         with open_store(target, storage_options=storage_options) as io:
@@ -44,8 +31,9 @@ def validate(
         issues = _validate_backend(target, namespace, type_map, where=str(getattr(target, "url", "")))
     else:  # a builder tree, or a container built into one
         from ..build.manager import BuildManager
+        from ..build.typemap import get_type_map
 
-        tm = type_map or _default_type_map()
+        tm = type_map or get_type_map()
         root = target if isinstance(target, Builder) else BuildManager(tm).build(target)
         catalog, ns = _choose_catalog(None, namespace, tm, where=None)
         issues = Validator(catalog, ns).validate(root)
@@ -74,12 +62,6 @@ def catalog_from_cache(cache: dict[str, Any]) -> Any:
     return catalog
 
 
-def _default_type_map() -> Any:
-    from ..build.typemap import get_type_map
-
-    return get_type_map()
-
-
 def _choose_catalog(
     cache: dict[str, Any] | None, namespace: str | None, type_map: Any, where: str | None
 ) -> tuple[Any, str | None]:
@@ -96,13 +78,9 @@ def _choose_catalog(
     elif type_map is not None:
         catalog = type_map.namespace_catalog
     else:
-        raise StoreError(
-            f"{where}: no cached specifications found (expected a /specifications group); "
-            "pass namespace=<namespace YAML> or type_map= to validate against other specs"
-        )
+        raise StoreError(f"{where}: no cached specifications found (expected a /specifications group); "
+                         "pass namespace=<namespace YAML> or type_map= to validate against other specs")
     if namespace is not None and namespace not in list(catalog.namespaces):
-        raise SpecError(
-            f"namespace {namespace!r} is not among the available namespaces {sorted(catalog.namespaces)}",
-            file=where,
-        )
+        raise SpecError(f"namespace {namespace!r} is not among the available namespaces {sorted(catalog.namespaces)}",
+                        file=where)
     return catalog, namespace

@@ -9,10 +9,8 @@ __all__ = ["ValidationIssue"]
 
 @dataclass(frozen=True, slots=True)
 class ValidationIssue:
-    """A spec violation: where (object path), which rule/name (message), expected vs found.
-
-    ``str(issue)`` reads like ``/people/age: dtype: expected int32 or wider integer, found float64``.
-    """
+    """A spec violation: where (object path), which rule (message), expected vs found; ``str(issue)`` reads like
+    ``/people/age: dtype: expected int32 or wider integer, found float64``."""
 
     path: str
     message: str

@@ -1,7 +1,5 @@
-"""Spec-language rules the validator applies: quantities, dtype up-casting, shapes, ISO datetimes.
-
-Pure functions over spec objects and canonical dtype names, so each rule is testable alone.
-"""
+"""Spec-language rules the validator applies (dtype up-casting, shapes, ISO datetimes) and how issues describe
+them: pure functions over specs and canonical dtype names."""
 
 from __future__ import annotations
 
@@ -11,24 +9,13 @@ from typing import Any, Sequence
 from ..build.builders import CompoundField
 from ..spec.dtypes import INTEGER_DTYPES, STRING_DTYPES, TEXT_DTYPES, allowed_dtypes, fit_integers, is_known_dtype
 
-__all__ = [
-    "dtype_satisfies",
-    "describe_dtype",
-    "describe_found",
-    "int_fits",
-    "describe_shape",
-    "is_isodatetime",
-]
+__all__ = ["dtype_satisfies", "describe_dtype", "describe_found", "int_fits", "describe_shape", "is_isodatetime"]
 
 
 def dtype_satisfies(found: Any, expected: Any) -> bool:
-    """Whether stored dtype ``found`` satisfies spec dtype ``expected`` under HDMF up-casting.
-
-    The language's rule (``spec.dtypes.allowed_dtypes``: int64 for int32, uint32 for uint8,
-    float64 for float32, any number for numeric), plus what stores force on us: text and ascii
-    are interchangeable (Zarr keeps both as UTF-8) and isodatetime is met by text whose values
-    the caller parses. Compound and reference specs are handled by the caller.
-    """
+    """Whether stored dtype ``found`` satisfies spec dtype ``expected``: the language's up-casting
+    (``allowed_dtypes``), and any string kind for a string one (Zarr keeps text and ascii alike as UTF-8;
+    isodatetime values the caller parses). Compound and reference specs are the caller's."""
     if expected is None or found is None:
         return True
     if not isinstance(expected, str) or not isinstance(found, str) or not is_known_dtype(expected):
@@ -83,9 +70,7 @@ def describe_shape(options: Sequence[Sequence[int | None]], dims: Sequence[Seque
     """``[None] (num_rows) or [None, 3] (x, y)``: the allowed shapes, with their dims if known."""
     parts = []
     for i, opt in enumerate(options):
-        text = "[" + ", ".join("any" if a is None else str(a) for a in opt) + "]"
-        if opt == ():
-            text = "scalar"
+        text = "scalar" if opt == () else "[" + ", ".join("any" if a is None else str(a) for a in opt) + "]"
         if dims and i < len(dims) and dims[i]:
             text += f" ({', '.join(dims[i])})"
         parts.append(text)
@@ -103,16 +88,8 @@ def is_isodatetime(value: Any) -> bool:
             return False
     if not isinstance(value, str):
         return False
-    text = value.strip()
-    if not text:
-        return False
-    try:
-        datetime.fromisoformat(text)
-        return True
-    except ValueError:
-        pass
-    try:
-        date.fromisoformat(text)
+    try:  # datetime's parser takes every form date's does (3.11+)
+        datetime.fromisoformat(value.strip())
         return True
     except ValueError:
         return False

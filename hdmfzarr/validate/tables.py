@@ -57,13 +57,11 @@ def _index_of(v: Validator, table: GroupBuilder, column: DatasetBuilder) -> Data
 
 def row_count(v: Validator, table: GroupBuilder, column: DatasetBuilder) -> int | None:
     """Rows a column spans: the length of its outermost index, else its own length."""
-    node, seen = column, set()
-    while True:
-        seen.add(id(node))
-        index = _index_of(v, table, node)
-        if index is None or id(index) in seen:
-            return _length(node)
+    node, seen = column, {id(column)}
+    while (index := _index_of(v, table, node)) is not None and id(index) not in seen:
         node = index
+        seen.add(id(node))
+    return _length(node)
 
 
 def _check_columns(v: Validator, table: GroupBuilder) -> None:
@@ -75,12 +73,8 @@ def _check_columns(v: Validator, table: GroupBuilder) -> None:
             v.report(f"{table.path.rstrip('/')}/{name}", "column", "a dataset named in colnames", "nothing")
     if n_rows is None:
         return
-    targets = set()
-    for ds in table.datasets.values():
-        if v.is_a(ds, "VectorIndex"):
-            target = v.resolve(ds.attributes.get("target"))
-            if isinstance(target, Builder):
-                targets.add(id(target))
+    targets = {id(t) for ds in table.datasets.values()
+               if v.is_a(ds, "VectorIndex") and isinstance(t := v.resolve(ds.attributes.get("target")), Builder)}
     listed = "colnames" in table.attributes
     for ds in table.datasets.values():
         if ds is ids or v.is_a(ds, "VectorIndex"):

@@ -1,8 +1,5 @@
-"""Validate a builder tree against resolved specs: structure, quantities, dtypes, shapes, targets.
-
-Every typed node is checked once against its own type's resolved spec; untyped children are
-checked against the sub-spec that declares them. Table rules live in :mod:`.tables`.
-"""
+"""Validate a builder tree against resolved specs: each typed node once against its type's spec, untyped children
+against the sub-spec declaring them (structure, quantities, dtypes, shapes, targets; table rules: :mod:`.tables`)."""
 
 from __future__ import annotations
 
@@ -11,26 +8,13 @@ from typing import Any
 import numpy as np
 
 from ..build.builders import (
-    Builder,
-    DatasetBuilder,
-    ExternalTarget,
-    GroupBuilder,
-    LinkBuilder,
-    ReferenceBuilder,
-    resolve_target,
+    Builder, DatasetBuilder, ExternalTarget, GroupBuilder, LinkBuilder, ReferenceBuilder, resolve_target
 )
 from ..errors import HdmfZarrError
 from ..spec.dtypes import INTEGER_DTYPES
 from ..spec.model import (
-    DatasetSpec,
-    GroupSpec,
-    LinkSpec,
-    canonical_spec_dtype,
-    declared_type,
-    is_compound_dtype,
-    is_ref_dtype,
-    shape_fits,
-    spec_type,
+    DatasetSpec, GroupSpec, LinkSpec, canonical_spec_dtype, declared_type, is_compound_dtype, is_ref_dtype, shape_fits,
+    spec_type
 )
 from . import rules, values
 from .issues import ValidationIssue
@@ -45,17 +29,13 @@ def type_of(builder: Builder) -> tuple[str | None, str] | None:
 
 
 class Validator:
-    """Checks builder trees against a ``NamespaceCatalog`` (e.g. specs cached in a store).
-
-    ``namespace``: look every type up in this namespace (which sees its included namespaces)
-    instead of the namespace named on each object.
-    """
+    """Checks builder trees against a ``NamespaceCatalog`` (e.g. specs cached in a store), looking every type up in
+    ``namespace`` if given (else in the namespace named on each object)."""
 
     def __init__(self, catalog: Any, namespace: str | None = None) -> None:
         self.catalog = catalog
         self.namespace = namespace
-        self._hierarchy: dict[tuple[str | None, str], list[str] | None] = {}
-        self._specs: dict[tuple[str | None, str], Any] = {}
+        self._found: dict[tuple[tuple[str | None, str], str], Any] = {}  # (type, catalog method) -> its answer
         self._loaded: dict[int, np.ndarray] = {}
         self.issues: list[ValidationIssue] = []
         self._seen: set[tuple[str, str]] = set()
@@ -99,18 +79,15 @@ class Validator:
     def hierarchy(self, builder: Builder) -> list[str] | None:
         """The builder's type and its ancestors, or ``None`` when untyped or unknown."""
         t = type_of(builder)
-        if t is None:
-            return None
-        if t not in self._hierarchy:
-            self._hierarchy[t] = self._lookup(t, "get_hierarchy")
-        return self._hierarchy[t]
-
-    def spec_for(self, t: tuple[str | None, str]) -> Any:
-        if t not in self._specs:
-            self._specs[t] = self._lookup(t, "get_spec")
-        return self._specs[t]
+        return None if t is None else self._lookup(t, "get_hierarchy")
 
     def _lookup(self, t: tuple[str | None, str], method: str) -> Any:
+        """The catalog's ``method(namespace, type)`` for type ``t`` (None if no namespace knows it), asked once."""
+        if (t, method) not in self._found:
+            self._found[t, method] = self._ask(t, method)
+        return self._found[t, method]
+
+    def _ask(self, t: tuple[str | None, str], method: str) -> Any:
         ns, dt = t
         tried: list[str | None] = [self.namespace] if self.namespace else []
         tried += [ns]
@@ -135,8 +112,7 @@ class Validator:
             return "nothing"
         t = type_of(builder)
         kind = "group" if isinstance(builder, GroupBuilder) else "dataset"
-        where = f" at {builder.path}"
-        return f"{t[1]}{where}" if t else f"untyped {kind}{where}"
+        return f"{t[1] if t else f'untyped {kind}'} at {builder.path}"
 
     def resolve(self, ref: Any) -> Builder | ExternalTarget | None:
         """The builder a reference, link target or path points at (``None`` when dangling)."""
@@ -144,7 +120,7 @@ class Validator:
 
     # ----------------------------------------------------------------- nodes
     def _check_typed(self, node: Builder, t: tuple[str | None, str]) -> None:
-        spec = self.spec_for(t)
+        spec = self._lookup(t, "get_spec")
         if spec is None:
             where = f"namespace {t[0]!r}" if t[0] else "the loaded namespaces"
             self.report(node.path, "data type", f"a type defined in {where}", f"unknown type {t[1]!r}")
@@ -153,11 +129,9 @@ class Validator:
 
     def check_node(self, node: Builder, spec: Any, children: bool) -> None:
         """Attributes, dtype/shape and (when ``children``) the sub-specs of one node."""
-        if isinstance(spec, GroupSpec) and not isinstance(node, GroupBuilder):
-            self.report(node.path, "kind", "a group", "a dataset")
-            return
-        if isinstance(spec, DatasetSpec) and not isinstance(node, DatasetBuilder):
-            self.report(node.path, "kind", "a dataset", "a group")
+        kinds = ("a group", "a dataset") if isinstance(spec, GroupSpec) else ("a dataset", "a group")
+        if isinstance(spec, (GroupSpec, DatasetSpec)) and isinstance(spec, GroupSpec) != isinstance(node, GroupBuilder):
+            self.report(node.path, "kind", *kinds)
             return
         self._check_attributes(node, spec)
         if isinstance(node, DatasetBuilder):
@@ -389,17 +363,14 @@ def _as_builder(target: Any) -> Builder | None:
 
 
 def _kind_of(sub: Any) -> str:
-    if isinstance(sub, LinkSpec):
-        return "link"
-    return "group" if isinstance(sub, GroupSpec) else "dataset"
+    return "link" if isinstance(sub, LinkSpec) else "group" if isinstance(sub, GroupSpec) else "dataset"
 
 
 def _what(sub: Any) -> str:
-    kind = _kind_of(sub)
     if isinstance(sub, LinkSpec):
         return f"link to {sub.target_type}"
     dt = spec_type(sub)
-    return f"{kind} of type {dt}" if dt else kind
+    return f"{_kind_of(sub)} of type {dt}" if dt else _kind_of(sub)
 
 
 def _plain(value: Any) -> Any:

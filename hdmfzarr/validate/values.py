@@ -1,8 +1,5 @@
-"""What a builder actually holds: canonical dtype, shape and values of datasets and attributes.
-
-Works on numpy arrays, lazy arrays from a backend (anything with ``shape``/``dtype``), ``DataIO``
-wrappers, plain Python values and ``ReferenceBuilder``s, reading data only when asked to.
-"""
+"""What a builder actually holds (canonical dtype, shape, values of datasets and attributes), from numpy, lazy
+or ``DataIO``-wrapped arrays, plain Python values and ``ReferenceBuilder``s, reading data only when asked to."""
 
 from __future__ import annotations
 
@@ -13,19 +10,11 @@ import numpy as np
 from ..build.builders import Builder, CompoundField, DatasetBuilder, ReferenceBuilder
 from ..build.convert import value_dtype
 from ..dataio import DataChunkIterator, DataIO
-from ..spec.dtypes import first_leaf as _first_leaf
+from ..spec.dtypes import first_leaf
 
 __all__ = [
-    "REFERENCE",
-    "unwrap",
-    "dataset_dtype",
-    "value_dtype",
-    "dataset_shape",
-    "value_shape",
-    "load",
-    "first_leaf",
-    "python_ints",
-    "is_empty",
+    "REFERENCE", "unwrap", "dataset_dtype", "value_dtype", "dataset_shape", "value_shape", "load", "python_ints",
+    "is_empty"
 ]
 
 REFERENCE = "object"
@@ -46,11 +35,6 @@ def dataset_dtype(builder: DatasetBuilder) -> str | list[CompoundField] | None:
 _EMPTY = object()
 
 
-def first_leaf(value: Any) -> Any:
-    """The first scalar inside nested lists/tuples/arrays, or a private marker when empty."""
-    return _first_leaf(unwrap(value), _EMPTY)
-
-
 def python_ints(value: Any) -> list[int] | None:
     """The values when ``value`` is a plain Python int or a (nested) list of them, else ``None``."""
     value = unwrap(value)
@@ -69,7 +53,7 @@ def python_ints(value: Any) -> list[int] | None:
 
 def is_empty(value: Any) -> bool:
     """True for data holding no element (so its dtype cannot be told)."""
-    return first_leaf(value) is _EMPTY
+    return first_leaf(unwrap(value), _EMPTY) is _EMPTY
 
 
 def value_shape(value: Any) -> tuple[int, ...] | None:
@@ -123,5 +107,4 @@ def load(data: Any) -> np.ndarray:
 
 
 def _has_objects(data: Any) -> bool:
-    leaf = first_leaf(data)
-    return isinstance(leaf, (ReferenceBuilder, Builder))
+    return isinstance(first_leaf(unwrap(data)), (ReferenceBuilder, Builder))

@@ -1,9 +1,6 @@
-"""Read an HDF5 file written by hdmf/pynwb into a builder tree (h5py, read-only, lazy datasets).
-
-Groups become GroupBuilders, datasets DatasetBuilders whose data is an :class:`H5Array` (read on
-access), HDF5 object references ReferenceBuilders, soft/external links LinkBuilders, and the
-specs cached under ``/specifications`` a namespace cache (``NamespaceCatalog.load_cache`` form).
-"""
+"""Read an HDF5 file written by hdmf/pynwb into a builder tree (h5py, read-only): datasets are lazy
+:class:`H5Array`s, object references ReferenceBuilders, soft/external links LinkBuilders; cached specs a
+namespace cache."""
 
 from __future__ import annotations
 
@@ -13,13 +10,7 @@ from typing import Any
 import numpy as np
 
 from ...build.builders import (
-    Builder,
-    CompoundField,
-    DatasetBuilder,
-    ExternalTarget,
-    GroupBuilder,
-    LinkBuilder,
-    ReferenceBuilder,
+    Builder, CompoundField, DatasetBuilder, ExternalTarget, GroupBuilder, LinkBuilder, ReferenceBuilder
 )
 from .. import is_url
 from ...errors import CorruptStoreError, DanglingReferenceError, StoreError, StoreNotFoundError
@@ -52,10 +43,8 @@ def _h5py() -> Any:
 
 
 class H5Array(StoredArray):
-    """A lazy view of an h5py dataset: ``shape``/``dtype``/``chunks`` without reading, values on indexing.
-
-    Strings come back as ``str`` (object arrays); references are resolved to ``ReferenceBuilder``s.
-    """
+    """A lazy view of an h5py dataset: ``shape``/``dtype``/``chunks`` without reading, values (strings as ``str``)
+    on indexing."""
 
     def __init__(self, dataset: Any, canonical: str | list[CompoundField] | None) -> None:
         self._ds = dataset
@@ -91,18 +80,15 @@ class H5Array(StoredArray):
         return np.asarray(self[()])
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
-        arr = self.read()
-        return arr if dtype is None else arr.astype(dtype)
+        return self.read() if dtype is None else self.read().astype(dtype)
 
     def __repr__(self) -> str:
         return f"H5Array({self.path!r}, shape={self.shape}, dtype={self.canonical})"
 
 
 class HDF5Reader:
-    """Open an hdmf/pynwb HDF5 file read-only; ``read_builder()`` gives its builder tree.
-
-    Keep the reader open while the builders' lazy data is used (it is a context manager).
-    """
+    """Open an hdmf/pynwb HDF5 file read-only; ``read_builder()`` gives its builder tree (keep the reader open
+    while the builders' lazy data is used: it is a context manager)."""
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         h5py = _h5py()
@@ -175,14 +161,9 @@ class HDF5Reader:
         return decode_cache(items, f"{self.path}:{loc}")
 
     # ------------------------------------------------------------------ builders
-    def is_hdmf(self) -> bool:
-        """True when the root is typed or the file caches specs (what hdmf/pynwb write)."""
-        attrs = self.file.attrs
-        return any(k in attrs for k in TYPE_KEYS) or self.spec_location is not None
-
     def read_builder(self) -> GroupBuilder:
         """The whole file as a builder tree (datasets lazy), without the cached-spec group."""
-        if not self.is_hdmf():
+        if not any(k in self.file.attrs for k in TYPE_KEYS) and self.spec_location is None:  # not hdmf/pynwb's
             raise StoreError(
                 f"{self.path!r} is not an HDMF file: its root has no data_type/neurodata_type "
                 "attribute and it caches no specifications")
@@ -265,13 +246,9 @@ class HDF5Reader:
             return [self._ref(r) for r in np.asarray(raw).ravel()] if ds.ndim == 1 else np.vectorize(
                 self._ref, otypes=[object])(raw)
         rows = [raw] if ds.shape == () else list(raw)
-        out = [tuple(self._convert_item(v) for v in row) for row in rows]
+        out = [tuple(v.item() if isinstance(v, np.generic) else v for v in map(self._attribute_value, row))
+               for row in rows]  # each field as an attribute value, numpy scalars as Python ones
         return out[0] if ds.shape == () else out
-
-    def _convert_item(self, value: Any) -> Any:
-        """One field of a compound record: as an attribute value, numpy scalars as Python ones."""
-        value = self._attribute_value(value)
-        return value.item() if isinstance(value, np.generic) else value
 
     def _ref(self, ref: Any) -> ReferenceBuilder | None:
         if not ref:
@@ -320,10 +297,8 @@ class HDF5Reader:
         if isinstance(value, ReferenceBuilder) and isinstance(value.target, str):
             target = self._by_path.get(value.target)
             return ReferenceBuilder(target=target) if target is not None else value
-        if isinstance(value, list):
-            return [self._bind(v) for v in value]
-        if isinstance(value, tuple):
-            return tuple(self._bind(v) for v in value)
+        if isinstance(value, (list, tuple)):
+            return type(value)(self._bind(v) for v in value)
         if isinstance(value, np.ndarray) and value.dtype == object:
             return np.vectorize(self._bind, otypes=[object])(value) if value.size else value
         return value
