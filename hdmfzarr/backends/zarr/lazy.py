@@ -383,7 +383,7 @@ class ChunkCache:
         if self._lru is None:
             from cachetools import LRUCache
 
-            self._lru = LRUCache(self.maxsize, getsizeof=_nbytes)
+            self._lru = LRUCache(self.maxsize, getsizeof=lambda block: block.nbytes)
         self._lru[key] = block
 
     def __delitem__(self, key: tuple[int, tuple[int, ...]]) -> None:
@@ -398,51 +398,30 @@ class ChunkCache:
         return 0 if self._lru is None else len(self._lru)
 
 
-def _nbytes(block: np.ndarray) -> int:
-    return block.nbytes
-
-
 def _axis_extent(sel: Any, size: int, chunk: int) -> tuple[int, int]:
-    """(output length, number of chunks touched) along one axis, without building the plan."""
-    if isinstance(sel, slice):
-        start, stop, step = sel.indices(size)
-        length = len(range(start, stop, step))
-        if length == 0:
-            return 0, 0
-        if step == 1:
-            return length, (stop - 1) // chunk - start // chunk + 1
-        last = start + (length - 1) * step
-        lo, hi = min(start, last), max(start, last)
-        return length, min(length, hi // chunk - lo // chunk + 1)
-    idx = np.asarray(sel, dtype=np.int64)
-    return int(idx.size), int(np.unique(idx // chunk).size) if idx.size else 0
+    """(output length, number of chunks touched) along one axis (a slice or an int64 array), without
+    building the plan: checked before anything is allocated."""
+    if not isinstance(sel, slice):
+        return sel.size, np.unique(sel // chunk).size
+    start, stop, step = sel.indices(size)
+    length = len(range(start, stop, step))
+    lo, hi = sorted((start, start + (length - 1) * step))
+    return length, min(length, hi // chunk - lo // chunk + 1)
 
 
-def _axis_plan(sel: Any, size: int, chunk: int) -> tuple[list[tuple[int, Any, Any]], int]:
-    """Per chunk along one axis: (chunk index, output index, index inside the chunk); and output length."""
+def _axis_plan(sel: Any, size: int, chunk: int) -> list[tuple[int, Any, Any]]:
+    """Per chunk along one axis: (chunk index, output index, index inside the chunk)."""
     if isinstance(sel, slice):
         start, stop, step = sel.indices(size)
         if step == 1:
-            if stop <= start:
-                return [], 0
-            plan: list[tuple[int, Any, Any]] = []
-            for c in range(start // chunk, (stop - 1) // chunk + 1):
-                g0, g1 = max(start, c * chunk), min(stop, (c + 1) * chunk)
-                plan.append((c, slice(g0 - start, g1 - start), slice(g0 - c * chunk, g1 - c * chunk)))
-            return plan, stop - start
+            bounds = [(c, max(start, c * chunk), min(stop, (c + 1) * chunk))
+                      for c in range(start // chunk, (stop - 1) // chunk + 1)] if stop > start else []
+            return [(c, slice(a - start, b - start), slice(a - c * chunk, b - c * chunk)) for c, a, b in bounds]
         sel = np.arange(start, stop, step)
-    idx = np.asarray(sel, dtype=np.int64)
-    if idx.size == 0:
-        return [], 0
-    cid = idx // chunk
+    cid = sel // chunk
     order = np.argsort(cid, kind="stable")
-    sorted_cid = cid[order]
-    bounds = np.flatnonzero(np.diff(sorted_cid)) + 1
-    plan = []
-    for grp in np.split(order, bounds):
-        c = int(cid[grp[0]])
-        plan.append((c, grp, idx[grp] - c * chunk))
-    return plan, int(idx.size)
+    groups = np.split(order, np.flatnonzero(np.diff(cid[order])) + 1) if sel.size else []
+    return [(int(cid[g[0]]), g, sel[g] - int(cid[g[0]]) * chunk) for g in groups]
 
 
 _NOT_CACHED = object()  # LazyArray._cached_1d: the selection needs the general path
@@ -543,7 +522,10 @@ class LazyArray(StoredArray):
 
         src = self.source
         getter: Any = _ZarrBlocks(src.array, self.convert, self.dtype) if isinstance(src, ZarrChunkSource) else self
-        blocks = chunks if chunks is not None else (_storage_blocks(self) if self.shape else ())
+        blocks = chunks
+        if blocks is None:  # one block per shard when sharded, else per chunk
+            shards = getattr(src.array, "shards", None) if isinstance(src, ZarrChunkSource) else None
+            blocks = tuple(shards or self.chunks) if self.shape else ()
         name = "hdmfzarr-" + tokenize(self.store_url, self.path, self.shape, str(self.dtype), blocks)
         meta = np.empty((0,) * self.ndim, dtype=self.dtype)
         return da.from_array(getter, chunks=blocks, name=name, lock=False, asarray=False, fancy=False, meta=meta)
@@ -625,7 +607,8 @@ class LazyArray(StoredArray):
                 if block is _NOT_CACHED:
                     return _NOT_CACHED
                 j = 0
-            return self._unwrap(self._finish(block[j:j + 1][0, ...]), [True])
+            out = self._finish(block[j:j + 1][0, ...])
+            return out[()] if isinstance(out, np.ndarray) and out.ndim == 0 else out
         if isinstance(key, slice) and key.step in (None, 1):
             start, stop, _ = key.indices(n)
             c0, c1 = start // c, (stop - 1) // c
@@ -681,28 +664,15 @@ class LazyArray(StoredArray):
         zarr_ok = all(not isinstance(sel, slice) or sel.step is None or sel.step > 0 for sel in sels)
         basic = zarr_ok and all(isinstance(sel, slice) for sel in sels)
         big = n_chunks * self._chunk_nbytes > self._cache.maxsize // 2
-        if zarr_ok and ((basic and n_chunks > 2) or big):
-            direct = self.source.read(tuple(sels))
-            if direct is not None:
-                out = np.asarray(direct)
-                return self._unwrap(self._finish(self._drop(out, ints)), ints)
-        plans = [_axis_plan(sel, n, max(1, c))[0] for sel, n, c in zip(sels, self.shape, self.source.chunks)]
-        out = self._fetch_assemble(plans, out_shape)
-        return self._unwrap(self._finish(self._drop(out, ints)), ints)
-
-    @staticmethod
-    def _drop(out: np.ndarray, ints: list[bool]) -> Any:
-        # the trailing Ellipsis keeps a 0-d array (not a numpy scalar: np.asarray of a str_ scalar
-        # would strip trailing NULs); __getitem__ unwraps it after conversion
-        if any(ints):
+        out = self.source.read(tuple(sels)) if zarr_ok and ((basic and n_chunks > 2) or big) else None
+        if out is None:
+            plans = [_axis_plan(sel, n, max(1, c)) for sel, n, c in zip(sels, self.shape, self.source.chunks)]
+            out = self._fetch_assemble(plans, out_shape)
+        out = np.asarray(out)
+        if any(ints):  # the trailing Ellipsis keeps a 0-d array (np.asarray of a str_ scalar strips trailing NULs)
             out = out[tuple(0 if i else slice(None) for i in ints) + (Ellipsis,)]
-        return out
-
-    @staticmethod
-    def _unwrap(out: Any, ints: list[bool]) -> Any:
-        if ints and all(ints) and isinstance(out, np.ndarray) and out.ndim == 0:
-            return out[()]
-        return out
+        out = self._finish(out)
+        return out[()] if all(ints) and isinstance(out, np.ndarray) and out.ndim == 0 else out
 
     def _finish(self, out: Any) -> Any:
         if self.convert is None:
@@ -771,12 +741,3 @@ class _ZarrBlocks:
         out = np.asarray(self.array[key])
         return self.convert(out) if self.convert is not None else out
 
-
-def _storage_blocks(lazy: LazyArray) -> tuple[int, ...]:
-    """The block shape a dask array over ``lazy`` should use: the shard shape when sharded, else the chunks."""
-    src = lazy.source
-    if isinstance(src, ZarrChunkSource):
-        shards = getattr(src.array, "shards", None)
-        if shards:
-            return tuple(shards)
-    return tuple(lazy.chunks)
