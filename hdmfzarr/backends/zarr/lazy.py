@@ -1,11 +1,7 @@
 """Lazy arrays: fetch only the chunks a selection needs, keep decoded chunks in a bounded LRU cache.
 
-A :class:`LazyArray` sits on a chunk source (a zarr array, or a legacy v2 object array decoded
-by :mod:`.legacy`). Selections (ints, slices, integer or boolean arrays per axis — orthogonal,
-like h5py) are split into chunks; missing chunks are fetched concurrently, cached, and the
-result is assembled. Slices spanning more than two chunks, and reads larger than half the cache,
-go into one output buffer uncached (a synchronous store's chunks decoded in the calling thread, else zarr's read).
-Whole chunks are read in one place (:meth:`ZarrChunkSource._whole_blocks`), for the cache and bulk reads alike.
+Orthogonal selections (like h5py) are split into chunks, missing ones fetched concurrently and cached; slices
+over more than two chunks, and reads over half the cache, go uncached into one output buffer.
 """
 
 from __future__ import annotations
@@ -44,12 +40,8 @@ def _regions(coords: tuple[int, ...], chunks: tuple[int, ...], shape: tuple[int,
 
 
 class ZarrChunkSource:
-    """Chunks of a zarr array, fetched concurrently through zarr's async API.
-
-    ``array`` may be a zarr array or a zero-argument factory building one on first use (the
-    reader passes a factory plus ``shape``/``chunks``/``dtype`` read from the metadata, so opening
-    a store builds no zarr objects).
-    """
+    """Chunks of a zarr array, fetched concurrently through zarr's async API. ``array`` may be a factory
+    building it on first use (with ``shape``/``chunks``/``dtype`` given: opening a store builds no zarr objects)."""
 
     def __init__(
         self,
@@ -91,8 +83,7 @@ class ZarrChunkSource:
         return self._sync
 
     def fetch(self, coords: list[tuple[int, ...]]) -> list[np.ndarray]:
-        """Decoded chunks for the chunk coordinates: numeric chunks each decoded once (no copy into an
-        output buffer), others read through zarr's selections (runs along axis 0 as one selection)."""
+        """Decoded chunks at ``coords``: numeric ones decoded whole, others read as zarr selections."""
         if not self.shape:
             try:
                 return [np.asarray(self.array[()])]
@@ -107,9 +98,8 @@ class ZarrChunkSource:
         return [out[c] for c in coords]  # type: ignore[misc]  # every None was replaced just above
 
     def _whole_blocks(self, coords: list[tuple[int, ...]]) -> Iterator[tuple[tuple[int, ...], np.ndarray | None]]:
-        """Each chunk decoded whole and trimmed to the array (None: not stored, and zarr refuses it). The one
-        read of whole chunks: a synchronous store's a few at a time in the calling thread (no event-loop round
-        trip, at most _SYNC_BATCH_BYTES decoded at once), any other store's all at once on zarr's loop."""
+        """Each chunk decoded whole and trimmed to the array (None: not stored, and zarr refuses it): a synchronous
+        store's a batch at a time in the calling thread, any other store's all at once on zarr's loop."""
         step = max(1, _SYNC_BATCH_BYTES // max(1, self.dtype.itemsize * math.prod(self.chunks))) if self.sync \
             else max(1, len(coords))
         for first in range(0, len(coords), step):
@@ -125,8 +115,7 @@ class ZarrChunkSource:
                     block[tuple(slice(0, min(n, s - j * n)) for j, n, s in zip(c, self.chunks, self.shape))]
 
     def _raw_dtype(self) -> np.dtype | None:
-        """The dtype of a 1-D array whose chunks are stored raw in a local or memory store (an element is then a
-        byte range: rows and whole columns are read straight into the array returned); None otherwise."""
+        """The dtype of a 1-D array stored raw in a synchronous store (an element is a byte range), else None."""
         if self._raw is False:
             try:
                 ok = len(self.shape) == 1 and self._whole_chunks() and self.sync
@@ -137,8 +126,7 @@ class ZarrChunkSource:
         return self._raw if isinstance(self._raw, np.dtype) else None
 
     def _read_raw(self, chunk: int, lo: int, out: np.ndarray) -> bool:
-        """Fill ``out`` with elements from ``lo`` of raw chunk ``chunk`` (one positional read); False: the chunk
-        is not stored (its fill value comes through the whole-chunk path)."""
+        """Fill ``out`` from element ``lo`` of raw chunk ``chunk``; False: the chunk is not stored."""
         assert self._read_bytes is not None  # _raw_dtype() said the chunks are raw
         size = out.itemsize
         try:
@@ -155,8 +143,7 @@ class ZarrChunkSource:
         return True
 
     def read_range(self, chunk: int, lo: int, hi: int) -> np.ndarray | None:
-        """Elements ``lo:hi`` of chunk ``chunk`` of a raw 1-D array (see :meth:`_raw_dtype`), read as one byte
-        range (a row, not its 2 MB chunk; no copy when stored in native byte order); None: read the chunk whole."""
+        """Elements ``lo:hi`` of chunk ``chunk`` of a raw 1-D array as one byte range; None: read the chunk whole."""
         raw = self._raw_dtype()
         if raw is None:
             return None
@@ -166,8 +153,8 @@ class ZarrChunkSource:
         return out if raw.isnative else out.astype(raw.newbyteorder("="))
 
     def _read_raw_region(self, start: int, stop: int) -> np.ndarray | None:
-        """Elements ``start:stop`` of a raw 1-D array, each chunk's part read straight into one output array (a
-        whole column: no chunk buffers, no copies); None: not raw, or a chunk is not stored."""
+        """Elements ``start:stop`` of a raw 1-D array read straight into one array; None: not raw, or a chunk
+        is not stored."""
         raw = self._raw_dtype()
         if raw is None:
             return None
@@ -191,13 +178,12 @@ class ZarrChunkSource:
 
     def _fetch_selections(self, coords: list[tuple[int, ...]]) -> list[np.ndarray]:
         """Chunks read as zarr selections (runs along axis 0 as one)."""
-        runs = _runs(coords)
+        runs, n = _runs(coords), self.chunks[0]
+        keys = [(slice(r[0][0] * n, (r[-1][0] + 1) * n),) + _regions(r[0], self.chunks, self.shape)[1:] for r in runs]
         aarr = async_array(self.array)
 
         async def _all() -> list[Any]:
-            return list(
-                await asyncio.gather(*(aarr.getitem(_regions_run(r, self.chunks, self.shape)) for r in runs))
-            )
+            return list(await asyncio.gather(*(aarr.getitem(k) for k in keys)))
 
         try:
             blocks = run(_all())
@@ -205,17 +191,13 @@ class ZarrChunkSource:
             raise translate_error(exc, self.where, "read chunks") from exc
         out: dict[tuple[int, ...], np.ndarray] = {}
         for r, block in zip(runs, blocks):
-            first = r[0]
             for c in r:
-                off = (c[0] - first[0]) * self.chunks[0]
-                n = min(self.chunks[0], self.shape[0] - c[0] * self.chunks[0])
-                out[c] = block[off:off + n]
+                out[c] = block[(c[0] - r[0][0]) * n:(c[0] - r[0][0] + 1) * n]  # the last chunk: cut short
         return [out[c] for c in coords]
 
     def _read_region(self, key: tuple[Any, ...]) -> np.ndarray | None:
-        """A unit-step region (a whole column) of a synchronous store, read raw (:meth:`_read_raw_region`) or
-        assembled from :meth:`_whole_blocks` into one output array (no cache, no event loop); None where zarr's
-        own read must do it."""
+        """A unit-step region of a synchronous store assembled into one array (no cache, no event loop); None
+        where zarr's own read must do it."""
         if not all(isinstance(k, slice) and k.step in (None, 1) for k in key):
             return None
         bounds = [k.indices(n)[:2] for k, n in zip(key, self.shape)]
@@ -258,8 +240,6 @@ class ZarrChunkSource:
 
 def _runs(coords: list[tuple[int, ...]]) -> list[list[tuple[int, ...]]]:
     """Group chunk coordinates into runs consecutive along axis 0 with equal trailing coordinates."""
-    if not coords or len(coords[0]) == 0:
-        return [[c] for c in coords]
     ordered = sorted(set(coords), key=lambda c: (c[1:], c[0]))
     runs: list[list[tuple[int, ...]]] = []
     for c in ordered:
@@ -268,11 +248,6 @@ def _runs(coords: list[tuple[int, ...]]) -> list[list[tuple[int, ...]]]:
         else:
             runs.append([c])
     return runs
-
-
-def _regions_run(r: list[tuple[int, ...]], chunks: tuple[int, ...], shape: tuple[int, ...]) -> Region:
-    first, last = _regions(r[0], chunks, shape), _regions(r[-1], chunks, shape)
-    return (slice(first[0].start, last[0].stop),) + first[1:]
 
 
 class LegacyChunkSource:
@@ -354,10 +329,8 @@ def _codec_name(codec: Any) -> str:
 
 
 class ChunkCache:
-    """A byte-bounded LRU of decoded chunks keyed by ``(owner, chunk coords)``, shared by the lazy arrays of
-    one open store so that reading many columns never holds more than ``maxsize`` bytes; each array is one
-    owner (:meth:`owner`). ``lock`` guards it: arrays are read from several threads (dask). The LRU itself
-    (cachetools') is made when the first chunk is cached: bulk reads cache nothing, so they never load it."""
+    """A byte-bounded LRU of decoded chunks keyed by ``(owner, chunk coords)``, shared by the lazy arrays of one
+    store; ``lock`` guards it (dask reads from threads). cachetools is loaded when the first chunk is cached."""
 
     def __init__(self, capacity: int | None = None) -> None:
         self.maxsize: int = capacity or STORE_CACHE_BYTES
@@ -431,12 +404,8 @@ RANGED_READS_PER_CHUNK = 256
 
 
 class LazyArray(StoredArray):
-    """A read-only array in a store, loaded chunk by chunk on indexing.
-
-    ``shape``, ``dtype``, ``ndim``, ``len()``, indexing (ints, slices, int/bool arrays per axis,
-    orthogonal), ``np.asarray()`` and :meth:`read` (everything). ``convert`` post-processes the
-    values a selection returns (text as Python ``str`` objects, references as builders, ...).
-    """
+    """A read-only array in a store, loaded chunk by chunk on (orthogonal) indexing. ``convert`` post-processes
+    the values a selection returns (text as Python ``str`` objects, references as builders, ...)."""
 
     def __init__(
         self,
@@ -487,8 +456,7 @@ class LazyArray(StoredArray):
 
     @property
     def compression(self) -> str | None:
-        """The stored codecs that compress or filter (``"zstd"``, ``"blosc/lz4"``, ...), from the
-        metadata only (no request); None when stored raw or unknown."""
+        """The stored codecs (``"zstd"``, ``"blosc/lz4"``, ...) from the metadata; None when raw or unknown."""
         return self.source.compression()
 
     def __len__(self) -> int:
@@ -515,8 +483,8 @@ class LazyArray(StoredArray):
         return self[...]
 
     def to_dask(self, chunks: Any = None) -> Any:
-        """A dask array with one block per stored chunk (or shard) unless ``chunks`` says otherwise; needs
-        dask. Each block reads one region through a picklable getter, so graphs run on distributed workers."""
+        """A dask array with one block per stored chunk (or shard) unless ``chunks`` says otherwise; its picklable
+        getter lets graphs run on distributed workers."""
         da = import_dask_array()
         from dask.base import tokenize
 
@@ -538,8 +506,7 @@ class LazyArray(StoredArray):
             self._stored.clear()
 
     def _cached(self, coords: tuple[int, ...]) -> np.ndarray | None:
-        """A decoded chunk of this array in the cache, else None (at once for a chunk it never put there: rows
-        read by byte ranges never miss in the cache)."""
+        """A decoded chunk of this array in the cache, else None."""
         if coords not in self._stored:
             return None
         with self._cache.lock:  # indexing, not .get(): one lookup on a hit (rows read one by one)
@@ -590,8 +557,8 @@ class LazyArray(StoredArray):
         return sels, ints
 
     def _cached_1d(self, key: Any) -> Any:
-        """A 1-D int or unit-step slice inside at most two chunks already cached (rows read one by one),
-        without planning: ``_NOT_CACHED`` when the general path is needed (chunks to fetch, other keys)."""
+        """A 1-D int or unit-step slice within two cached chunks (or one byte range), without planning;
+        ``_NOT_CACHED`` when the general path is needed."""
         n = self.shape[0]
         c = max(1, self.source.chunks[0])
         if isinstance(key, (int, np.integer)) and not isinstance(key, (bool, np.bool_)):
@@ -629,9 +596,8 @@ class LazyArray(StoredArray):
         return _NOT_CACHED
 
     def _ranged(self, chunk: int, lo: int, hi: int) -> Any:
-        """Elements ``lo:hi`` (at most 1/RANGED_READS_PER_CHUNK of the chunk) of an uncached raw chunk read as
-        a byte range, RANGED_READS_PER_CHUNK times per chunk at most (then it is read whole and cached); else
-        ``_NOT_CACHED`` (bulk reads keep the whole, cached chunk)."""
+        """Elements ``lo:hi`` of an uncached raw chunk as a byte range (small reads, RANGED_READS_PER_CHUNK times
+        per chunk at most: then it is read whole and cached); else ``_NOT_CACHED``."""
         reads = self._ranged_reads.get(chunk, 0)
         small = (hi - lo) * RANGED_READS_PER_CHUNK <= self.source.chunks[0]
         got = self.source.read_range(chunk, lo, hi) if small and reads < RANGED_READS_PER_CHUNK else None
