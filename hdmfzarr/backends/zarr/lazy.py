@@ -655,14 +655,8 @@ class LazyArray(StoredArray):
     def _fetch_assemble(self, plans: list[list[tuple[int, Any, Any]]], out_shape: list[int]) -> np.ndarray:
         combos = list(product(*plans)) if plans else [()]
         coords = [tuple(p[0] for p in combo) for combo in combos]
-        have: dict[tuple[int, ...], np.ndarray] = {}
-        missing = []
-        for c in dict.fromkeys(coords):
-            got = self._cached(c)
-            if got is None:
-                missing.append(c)
-            else:
-                have[c] = got
+        have: dict[tuple[int, ...], Any] = {c: self._cached(c) for c in dict.fromkeys(coords)}
+        missing = [c for c, block in have.items() if block is None]
         if missing:
             for c, block in zip(missing, self.source.fetch(missing)):
                 if block.nbytes <= self._cache.maxsize:
@@ -672,25 +666,15 @@ class LazyArray(StoredArray):
                 have[c] = block
         if not plans:
             return np.asarray(have[()])
-        first = have[coords[0]] if coords else None
-        dtype = first.dtype if first is not None else self.source.dtype
-        out = np.empty(tuple(out_shape), dtype=dtype)
+        out = np.empty(tuple(out_shape), dtype=have[coords[0]].dtype if coords else self.source.dtype)
         n_arrays = sum(1 for p in plans if p and isinstance(p[0][1], np.ndarray))
         for combo, c in zip(combos, coords):
-            block = have[c]
             if n_arrays <= 1:
-                out[tuple(p[1] for p in combo)] = block[tuple(p[2] for p in combo)]
-            else:
-                o = np.ix_(*[_as_index(p[1]) for p in combo])
-                i = np.ix_(*[_as_index(p[2]) for p in combo])
-                out[o] = block[i]
+                out[tuple(p[1] for p in combo)] = have[c][tuple(p[2] for p in combo)]
+            else:  # two or more index arrays: their outer product (np.ix_), slices spelled as ranges
+                ix = [[np.arange(i.start, i.stop) if isinstance(i, slice) else i for i in p[1:]] for p in combo]
+                out[np.ix_(*(o for o, _ in ix))] = have[c][np.ix_(*(i for _, i in ix))]
         return out
-
-
-def _as_index(ix: Any) -> np.ndarray:
-    if isinstance(ix, slice):
-        return np.arange(ix.start, ix.stop)
-    return ix
 
 
 class _ZarrBlocks:
