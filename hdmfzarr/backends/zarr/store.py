@@ -1,10 +1,7 @@
 """Opening a store from a path, fsspec URL, zarr ``Store`` or zarr ``Group`` with a mode, and raw key access.
 
-One code path for every URL: plain local paths use zarr's ``LocalStore``; anything with a
-scheme (``file://``, ``memory://``, ``s3://``, ...) uses ``FsspecStore.from_url`` wrapped in a
-:class:`~.remote.RemoteStore` (retries, clear errors, batched metadata writes; see :mod:`.remote`).
-A zarr ``Store`` object is used as given (an ``FsspecStore`` gets the same ``RemoteStore``
-wrapper); a ``Group`` stands for its store seen from the group's path (:class:`PrefixStore`).
+Local paths use a confined ``LocalStore``; URLs (and fsspec store objects) a :class:`~.remote.RemoteStore`
+over ``FsspecStore``; a ``Group`` stands for its store seen from the group's path (:class:`PrefixStore`).
 """
 
 from __future__ import annotations
@@ -16,8 +13,8 @@ import os
 import posixpath
 import shutil
 import sys
-from collections.abc import Coroutine, Iterable, Iterator
-from typing import TYPE_CHECKING, Any, TypeGuard, TypeVar
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 from ...errors import StoreError, StoreExistsError, StoreNotFoundError, UnsafeReferenceError
 from .. import is_url
@@ -33,7 +30,6 @@ if TYPE_CHECKING:
 __all__ = ["StoreHandle", "PrefixStore", "MODES", "run", "loads_json", "StoreLike"]
 
 MODES = ("r", "r+", "a", "w", "w-")
-T = TypeVar("T")
 bounded.install()  # zarr decodes no chunk past the size its metadata declares (decompression bombs)
 #: what ZarrIO opens: a local path, an fsspec URL, a zarr Store object or a zarr Group
 StoreLike = str | os.PathLike[str] | Store | Any
@@ -67,21 +63,6 @@ def _store_of(obj: Any) -> Store | None:
             return PrefixStore(store_path.store, store_path.path)
         return store_path.store
     return None
-
-
-def _run_at_once(coro: Coroutine[Any, Any, T]) -> T:
-    """The result of a coroutine that never suspends (a synchronous read), without an event loop."""
-    try:
-        coro.send(None)
-    except StopIteration as done:
-        return done.value  # type: ignore[no-any-return]
-    coro.close()
-    raise RuntimeError("a synchronous store read suspended")
-
-
-@contextlib.contextmanager
-def _no_batch() -> Iterator[None]:
-    yield
 
 
 class _Consolidating(WrapperStore[Store]):
@@ -125,10 +106,8 @@ class ConfinedLocalStore(LocalStore):
         return super().get_sync(key, prototype=prototype, byte_range=byte_range)
 
     def read_range_sync(self, key: str, start: int, out: Any) -> int | None:
-        """Bytes of ``key`` from ``start`` read by one positional read straight into the writable buffer ``out``
-        (a row of a raw chunk, ~10x cheaper than ``get_sync`` with a byte range); the number of bytes read (fewer:
-        the file ends first), None if not stored. The file read is the one found inside the store (same inode as
-        its resolved path, checked once per key and file), so a link swapped in is refused."""
+        """Bytes of ``key`` from ``start`` read by one positional read into ``out`` (a row of a raw chunk): the
+        count read, None if not stored. The file must be the one inside the store (inode checked once per key)."""
         path = os.path.join(self._root_str, key)
         try:
             fd = os.open(path, os.O_RDONLY)
@@ -360,7 +339,7 @@ class StoreHandle:
             self._root = (None, None)
             remote.fresh = True
             return
-        if self.mode in ("w", "w-") and (remote is not None or self.has_any_key()):  # remote: not empty, as just listed
+        if self.mode in ("w", "w-") and (remote is not None or self.list_dir("")):  # remote: not empty, as just listed
             if self.mode == "w-":
                 raise StoreExistsError(f"{self.url}: something already exists here and mode 'w-' does not overwrite")
             if not self.store.supports_deletes:
@@ -381,7 +360,15 @@ class StoreHandle:
     # -- raw access ----------------------------------------------------------------------
     def get(self, key: str) -> bytes | None:
         """The bytes at ``key`` or None when absent (a store read synchronously: in the calling thread)."""
-        return _run_at_once(self._aget(key)) if self.sync_io else run(self._aget(key))
+        if not self.sync_io:
+            return run(self._aget(key))
+        coro = self._aget(key)
+        try:  # the coroutine never suspends: no event loop
+            coro.send(None)
+        except StopIteration as done:
+            return done.value  # type: ignore[no-any-return]
+        coro.close()
+        raise RuntimeError("a synchronous store read suspended")
 
     async def _aget(self, key: str) -> bytes | None:
         """The one raw read (``get_sync`` without suspending when the store reads synchronously)."""
@@ -391,19 +378,13 @@ class StoreHandle:
                 buf = self.store.get_sync(key, prototype=proto)  # type: ignore[attr-defined]
             else:
                 buf = await self.store.get(key, prototype=proto)
-        except Exception as exc:  # noqa: BLE001 - sorted by _absent_or_raise
-            self._absent_or_raise(key, exc)
+        except (OSError, KeyError) as exc:  # absent: None; other I/O errors: StoreError
+            if isinstance(exc, StoreError):
+                raise
+            if not isinstance(exc, (FileNotFoundError, KeyError)):
+                raise StoreError(f"{self.url}: cannot read {key!r} ({exc})") from exc
             return None
         return None if buf is None else buf.to_bytes()
-
-    def _absent_or_raise(self, key: str, exc: Exception) -> None:
-        """A failed read of ``key``: returns when absent (the read gives None), raises StoreError for other I/O
-        errors and anything else as raised."""
-        if isinstance(exc, (FileNotFoundError, KeyError)) and not isinstance(exc, StoreError):
-            return None
-        if isinstance(exc, OSError) and not isinstance(exc, StoreError):
-            raise StoreError(f"{self.url}: cannot read {key!r} ({exc})") from exc
-        raise exc
 
     def get_many(self, keys: list[str]) -> list[bytes | None]:
         """Fetch several keys concurrently."""
@@ -422,10 +403,6 @@ class StoreHandle:
     def list_dir(self, prefix: str) -> list[str]:
         """Names directly under ``prefix`` ('' for the root)."""
         return run(self._alist_dir(prefix))
-
-    def has_any_key(self) -> bool:
-        """True when anything at all is stored (used by mode 'w-')."""
-        return bool(self.list_dir(""))
 
     def root_format(self, refresh: bool = False) -> int | None:
         """3 or 2 when a zarr root group is stored here, else None (cached; the first convention whose root
@@ -448,7 +425,7 @@ class StoreHandle:
     def batch(self) -> contextlib.AbstractContextManager[None]:
         """Context in which metadata writes to a remote store are held back and sent once each at the
         end, concurrently (see :meth:`.remote.RemoteStore.batch`); a no-op for local stores."""
-        return self.store.batch() if _is_remote(self.store) else _no_batch()
+        return self.store.batch() if _is_remote(self.store) else contextlib.nullcontext()
 
     async def _alist_dir(self, prefix: str) -> list[str]:
         try:
