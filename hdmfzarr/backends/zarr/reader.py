@@ -1,11 +1,8 @@
 """Reading a zarr store (either convention, Zarr format 3 or 2) into a builder tree, lazily.
 
-Metadata comes from one request when the store has consolidated metadata (root ``zarr.json``
-or ``.zmetadata``), else from a concurrent walk of the hierarchy. Datasets get
-:class:`~.lazy.LazyArray` data built straight from that metadata (no further request);
-scalars of numbers or text are :class:`~hdmfzarr.build.builders.Deferred`: read on first use (many
-at once in one concurrent wave), so opening costs no request per object. Scalars holding references
-or compounds are read while opening, all in one concurrent wave.
+Datasets get :class:`~.lazy.LazyArray` data built from the metadata alone; scalars are
+:class:`~hdmfzarr.build.builders.Deferred` (read on first use, many in one concurrent wave), except
+those holding references or compounds, read while opening in one wave.
 """
 
 from __future__ import annotations
@@ -98,7 +95,8 @@ class ZarrReader:
             else:
                 d = self._dataset(node, name, scalars)
                 parent.set_dataset(d)
-        self._add_links([e for group, node in pending_links for e in self._link_entries(group, node)])
+        self._add_links([(group, name, source, path) for group, node in pending_links
+                         for name, source, path in conv.decode_links(node.attrs, f"{self.url}:/{node.path}")])
         for b in root.walk():  # references resolve once every node is in the tree
             for key, value in b.attributes.items():
                 b.attributes[key] = self._decode_attr(value, f"{self.url}:{b.path} attribute {key!r}")
@@ -149,15 +147,6 @@ class ZarrReader:
             self._ref_cache[path] = got
         return got
 
-    def _link_entries(self, group: GroupBuilder, node: NodeMeta) -> list[tuple[GroupBuilder, str, str, str]]:
-        """The checked ``(group, name, source, path)`` links a group's metadata declares."""
-        out = []
-        for name, source, path in conv.decode_links(node.attrs, f"{self.url}:/{node.path}"):
-            if source != ".":
-                safety.check_object_path(path, f"{self.url}:{group.path} link {name!r}")
-            out.append((group, name, source, path))
-        return out
-
     def _add_links(self, entries: list[tuple[GroupBuilder, str, str, str]]) -> None:
         """Add every link; a link may point at another link, so links whose target is not there yet
         wait for a later pass (any order on disk works); what never resolves is dangling."""
@@ -172,6 +161,7 @@ class ZarrReader:
                         waiting.append((group, name, source, path))
                         continue
                 else:
+                    safety.check_object_path(path, where)
                     target = ExternalTarget(source, path)
                 try:
                     group.set_link(LinkBuilder(target, name=name, source=self.url))
@@ -240,8 +230,11 @@ class ZarrReader:
         scalar = conv.decode_is_scalar(shape, attrs)
         lazy = LazyArray(source, convert=convert, dtype=out_dtype, store_url=self.url, path="/" + node.path,
                          cache=self.chunk_cache)
+        data: Any = Deferred(self, (lazy, len(shape) == 1)) if scalar else lazy  # key: (lazy array, stored as [1])
+        if scalar:
+            self.leaves.append(data)
         builder = DatasetBuilder(
-            name, data=self._deferred(lazy, len(shape) == 1) if scalar else lazy, dtype=dtype,
+            name, data=data, dtype=dtype,
             attributes=self._attrs(node), source=self.url,
             dims=list(dims) if isinstance(dims, list) and not scalar else None,
         )
@@ -290,11 +283,6 @@ class ZarrReader:
         return convert, out_dtype
 
     # -- scalars, read on first use ----------------------------------------------------------
-    def _deferred(self, lazy: LazyArray, one: bool) -> Deferred:
-        leaf = Deferred(self, (lazy, one))
-        self.leaves.append(leaf)
-        return leaf
-
     def pending(self) -> list[Deferred]:
         """The scalar values not read yet."""
         self.leaves = [leaf for leaf in self.leaves if not leaf.done]
@@ -357,11 +345,7 @@ def _first(value: Any) -> Any:
 
 
 def _scalar(value: Any) -> Any:
-    if isinstance(value, np.ndarray) and value.ndim == 0:
-        if value.dtype.names:
-            return value
-        return value[()]
-    return value
+    return value[()] if isinstance(value, np.ndarray) and value.ndim == 0 and not value.dtype.names else value
 
 
 def _text_converter(values: np.ndarray) -> np.ndarray:
