@@ -1,10 +1,7 @@
 """Every zarr-python API hdmfzarr relies on beyond ``zarr``'s top-level names, in one module.
 
-zarr-python 3 keeps some of what we need outside its documented surface (the event-loop bridge,
-buffers, constructing an array from already parsed metadata, a group's async twin). Importing it
-only here means a zarr upgrade is checked in one place; ``pyproject.toml`` pins the minor range
-tested (``TESTED_ZARR``), and ``tests/backends/test_backends_zarr_compat.py`` checks the installed
-zarr still offers each of these.
+Some lie outside zarr's documented surface: importing them only here means a zarr upgrade is checked in one
+place (``TESTED_ZARR``; ``tests/backends/test_backends_zarr_compat.py``).
 """
 
 from __future__ import annotations
@@ -12,8 +9,8 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import json
-from collections.abc import Callable, Coroutine
-from typing import Any, TypeVar
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -27,7 +24,7 @@ from zarr.core.chunk_key_encodings import DefaultChunkKeyEncoding, V2ChunkKeyEnc
 from zarr.core.codec_pipeline import BatchedCodecPipeline
 from zarr.core.dtype import get_data_type_from_native_dtype
 from zarr.core.metadata import ArrayV2Metadata, ArrayV3Metadata
-from zarr.core.sync import sync as _sync
+from zarr.core.sync import sync as run  # a coroutine run on zarr's own event loop (the one its stores live on)
 from zarr.dtype import VariableLengthBytes
 from zarr.storage import FsspecStore, LocalStore, StorePath, WrapperStore
 from zarr.storage._utils import _normalize_byte_range_index
@@ -43,13 +40,6 @@ __all__ = [
 #: the zarr-python versions this module was written and tested against (pyproject.toml pins the same)
 TESTED_ZARR = ">=3.4,<3.5"
 
-T = TypeVar("T")
-
-
-def run(coro: Coroutine[Any, Any, T]) -> T:
-    """Run a coroutine on zarr's own event loop (the one its stores live on) and return its result."""
-    return _sync(coro)
-
 
 def array_from_metadata(metadata: dict[str, Any], store: Store, path: str) -> Array:
     """An array over ``store``/``path`` from metadata we already parsed (no second metadata request)."""
@@ -61,9 +51,8 @@ _PARSED_MAX = 512
 
 
 def _parsed(doc: dict[str, Any]) -> Any:
-    """zarr's metadata object of an array document, parsed once per distinct document: zarr's parse
-    costs about a millisecond, and an append commit meets the same documents again (the one it wrote
-    is the next commit's input), where raw zarr keeps its parsed object."""
+    """zarr's metadata object of an array document, parsed once per distinct document (a parse costs about
+    a millisecond, and each append commit meets the previous one's documents again)."""
     try:
         key = json.dumps(doc, sort_keys=True, allow_nan=True)
     except (TypeError, ValueError):  # not plain JSON: parse without caching
@@ -120,9 +109,8 @@ def _as_blocks(decoded: list[Any], spec: ArraySpec) -> list[np.ndarray | None]:
 
 
 async def read_whole_chunks(array: Array, coords: list[tuple[int, ...]]) -> list[np.ndarray | None]:
-    """Whole decoded chunks of an unsharded array, each through the array's codec pipeline but not copied
-    into an output buffer as ``getitem`` does (a chunk read to be cached costs one decode, not a decode
-    plus a copy). A chunk not stored is the fill value, or ``None`` where zarr is configured to refuse it."""
+    """Whole decoded chunks of an unsharded array, not copied into an output buffer as ``getitem`` does; a chunk
+    not stored is the fill value, or ``None`` where zarr is configured to refuse it."""
     aarr, spec = _whole_chunk_spec(array)
     raws = await asyncio.gather(*((aarr.store_path / aarr.metadata.encode_chunk_key(c)).get(prototype=spec.prototype)
                                   for c in coords))
@@ -130,10 +118,9 @@ async def read_whole_chunks(array: Array, coords: list[tuple[int, ...]]) -> list
 
 
 def reads_synchronously(store: Store) -> bool:
-    """Whether ``store`` reads through ``get_sync`` what its ``get`` reads: zarr says it can read
-    synchronously, and each class defining ``get`` (a wrapper's and the wrapped store's) defines
-    ``get_sync`` beside it (a wrapper overriding ``get`` alone, to count or authorise reads, keeps
-    every read on its ``get``)."""
+    """Whether ``store`` reads through ``get_sync`` what its ``get`` reads: zarr says so, and each class defining
+    ``get`` (a wrapper's and the wrapped store's) defines ``get_sync`` too (a wrapper overriding ``get`` alone
+    keeps every read on it)."""
     if not _store_supports_sync_io(store):
         return False
     owner = next((cls for cls in type(store).__mro__ if "get" in vars(cls)), None)
@@ -144,10 +131,8 @@ def reads_synchronously(store: Store) -> bool:
 
 
 def read_whole_chunks_sync(array: Array, coords: list[tuple[int, ...]]) -> list[np.ndarray | None] | None:
-    """:func:`read_whole_chunks` in the calling thread, without a round trip through zarr's event loop
-    (which costs more than reading and decoding a local chunk), for an array whose store
-    :func:`reads_synchronously` (the caller asks that once); None when the codec pipeline offers no
-    ``decode_sync`` (ours does, with its size checks)."""
+    """:func:`read_whole_chunks` in the calling thread (no event-loop round trip) for a store that
+    :func:`reads_synchronously`; None when the codec pipeline offers no ``decode_sync``."""
     aarr, spec = _whole_chunk_spec(array)
     decode = getattr(aarr.codec_pipeline, "decode_sync", None)
     if decode is None:
@@ -164,9 +149,8 @@ def byte_range_of(buf: Buffer, byte_range: ByteRequest | None) -> Buffer:
 
 
 def raw_chunk_dtype(array: Array) -> np.dtype | None:
-    """The dtype (byte order included) in which ``array`` stores its chunks as plain bytes when it has no
-    codec but that (format 3: ``bytes`` alone; format 2: no compressor nor filters): one element is then one
-    byte range (read by :func:`chunk_range_reader` when the store reads synchronously); else None."""
+    """The dtype (byte order included) of ``array``'s chunks when stored as plain bytes (no compressor nor
+    filters): one element is then one byte range; else None."""
     aarr = array.async_array
     meta = aarr.metadata
     native = meta.dtype.to_native_dtype()
@@ -182,10 +166,8 @@ def raw_chunk_dtype(array: Array) -> np.dtype | None:
 
 
 def chunk_range_reader(array: Array) -> Callable[[tuple[int, ...], int, np.ndarray], int | None]:
-    """A reader of bytes of ``array``'s stored chunks (a store read synchronously): ``read(coords, start, out)``
-    fills ``out`` from byte ``start`` of the chunk and returns the bytes read (fewer: the chunk is cut short),
-    or None if it is not stored; by the store class's own positional read if it has one (local files: straight
-    into ``out``), else ``get_sync`` with a range. Each chunk's key is worked out once (rows read one by one)."""
+    """``read(coords, start, out)``: fill ``out`` from byte ``start`` of a stored chunk (synchronous store), by the
+    store's positional read if it has one, else ``get_sync``; the bytes read, or None if not stored."""
     aarr = array.async_array
     root, encode = aarr.store_path, aarr.metadata.encode_chunk_key
     store = root.store
@@ -209,9 +191,7 @@ def chunk_range_reader(array: Array) -> Callable[[tuple[int, ...], int, np.ndarr
     return read
 
 
-def buffer_prototype() -> BufferPrototype:
-    """zarr's default buffer prototype (CPU buffers), for raw store reads and writes."""
-    return default_buffer_prototype()
+buffer_prototype = default_buffer_prototype  # CPU buffers, for raw store reads and writes
 
 
 def use_codec_pipeline(cls: type, default: str = "zarr.core.codec_pipeline.BatchedCodecPipeline") -> None:
@@ -227,11 +207,9 @@ def use_codec_pipeline(cls: type, default: str = "zarr.core.codec_pipeline.Batch
 
 def edit_array_document(doc: dict[str, Any], *, shape: Any = None, dtype: np.dtype | None = None,
                         flip_chunk_keys: bool = False) -> dict[str, Any]:
-    """An array's metadata document (``zarr.json`` / ``.zarray``) edited through zarr's metadata classes,
-    so zarr validates the result: a new ``shape``, a new (wider) numeric ``dtype`` (little-endian bytes
-    codec in format 3), or (format 3) the chunk key encoding flipped between ``c/0`` and ``0`` so that
-    rewritten chunks never overwrite committed ones. Keys zarr adds to a format-2 document that the
-    document did not have, and a format-2 fill value (hdmf-zarr 0.13's text quirk), stay as stored."""
+    """An array's metadata document edited through zarr's metadata classes (so zarr validates it): a new
+    ``shape``, a wider numeric ``dtype``, or (format 3) the chunk key encoding flipped between ``c/0`` and ``0``
+    so that rewritten chunks never overwrite committed ones. A format-2 document keeps its keys and fill value."""
     v3 = doc.get("zarr_format") == 3
     meta: Any = _parsed(doc)
     if shape is not None:
