@@ -1,12 +1,8 @@
 """Decoding that never exceeds what the array metadata declares (decompression bombs).
 
-zarr decodes chunks through a codec pipeline; :class:`BoundedCodecPipeline` is zarr's default
-pipeline with one check in front: before a chunk is decoded, its outermost compressor's output is
-bounded by :func:`.safety.max_chunk_bytes` of the chunk's shape and dtype (header-declared sizes of
-zstd/blosc/lz4 are read for free; gzip/zlib/bz2/lzma are test-decoded in bounded steps). It is
-installed through zarr's documented ``codec_pipeline.path`` setting when the backend is imported,
-unless the user chose another pipeline. A refused chunk raises
-:class:`.safety.DecodedSizeError`, which the read path reports as CorruptStoreError naming the array.
+:class:`BoundedCodecPipeline` is zarr's default pipeline with one check in front: a chunk's outermost
+compressor output is bounded by :func:`.safety.max_chunk_bytes` of its shape and dtype before decoding
+(:class:`.safety.DecodedSizeError` otherwise). Installed through zarr's ``codec_pipeline.path`` setting.
 """
 
 from __future__ import annotations

@@ -129,17 +129,13 @@ class ZarrIO:
     @property
     def zarr_format(self) -> int:
         """The store's Zarr format when it exists (else the one it will be written in)."""
-        if self.mode == "r":
-            stored = self.handle.root_format()
-            if isinstance(stored, int):
-                return stored
-        return self.convention.zarr_format
+        stored = self.handle.root_format() if self.mode == "r" else None
+        return stored if isinstance(stored, int) else self.convention.zarr_format
 
     @property
     def type_map(self) -> Any:
-        """The type map containers are read with: after ``read()``, the one that read them (the given or
-        default map, or a copy holding the namespace versions cached in the store); before, the given or
-        default map. Use it to get the store's classes (``io.type_map.get_class("TimeSeries", "core")``)."""
+        """The type map containers are read with (after ``read()``, possibly a copy holding the namespace versions
+        cached in the store): ``io.type_map.get_class("TimeSeries", "core")`` gives the store's classes."""
         if self._manager is not None:
             return self._manager.type_map
         return self._base_type_map()
@@ -157,9 +153,7 @@ class ZarrIO:
         self, builder: GroupBuilder, namespaces: dict[str, Any] | None = None, link_data: bool = False
     ) -> None:
         """Write a builder tree (and the spec cache ``namespaces``, as ``NamespaceCatalog.to_cache()``) in one
-        transaction: a new store is committed by its last write; into a committed store (modes 'a'/'r+')
-        only new nodes, changed attributes and new or replaced data are written, then committed at once.
-        Arrays read from other stores are copied, or linked to when ``link_data`` (or their DataIO) says so."""
+        transaction; arrays of other stores are copied, or linked to when ``link_data`` (or their DataIO) says so."""
         self._write_tree(builder, namespaces, [], link_data)
         self._builder = None
 
@@ -231,12 +225,9 @@ class ZarrIO:
 
     # -- container level -----------------------------------------------------------------
     def write(self, container: Any, cache_spec: bool = True, link_data: bool = False) -> None:
-        """Build ``container`` with the type map it was read with (else this ZarrIO's) and write it, caching
-        the specs, as one transaction (:mod:`.transaction`). Arrays read from other stores are copied chunk
-        by chunk, unless ``link_data=True`` (or a ``DataIO(link_data=True)``) asks for links into those
-        stores. A container this ZarrIO read (modes 'a'/'r+') whose only changes are appended rows is
-        written by appending just those rows; with added objects or columns, only those and the changed
-        metadata are written, with the appended rows, in the same commit."""
+        """Build ``container`` with the type map it was read with (else this ZarrIO's) and write it, caching the
+        specs, as one transaction; arrays of other stores are copied unless ``link_data`` asks for links. A
+        container this ZarrIO read is written by appending its new rows, plus any added objects, in one commit."""
         self._check_writable()
         if self._is_append_only(container):
             self.flush_appends()
@@ -304,9 +295,6 @@ class ZarrIO:
         return self._root_container
 
     # -- appends -------------------------------------------------------------------------
-    def _read_containers(self) -> list[Any]:
-        return [] if self._manager is None else self._manager.constructed()
-
     def _is_append_only(self, container: Any) -> bool:
         """Whether ``container`` belongs to the tree this ZarrIO read, and no object was added to that
         tree since (then writing it means appending the buffered rows)."""
@@ -314,13 +302,10 @@ class ZarrIO:
             return False
         from ...build.appends import arrays_replaced
 
-        containers = self._read_containers()
+        containers = [] if self._manager is None else self._manager.constructed()
         known = {id(c) for c in containers}
-        if id(container) not in known:
-            return False
-        if not all(id(c) in known for c in self._root_container.all_children()):
-            return False
-        return not arrays_replaced(self._builder, containers)
+        return (id(container) in known and all(id(c) in known for c in self._root_container.all_children())
+                and not arrays_replaced(self._builder, containers))
 
     def pending_appends(self) -> int:
         """Rows appended to the tree read from this store and not yet written."""
