@@ -57,10 +57,7 @@ def _parsed(doc: dict[str, Any]) -> Any:
         key = json.dumps(doc, sort_keys=True, allow_nan=True)
     except (TypeError, ValueError):  # not plain JSON: parse without caching
         return _parse(doc)
-    meta = _PARSED.get(key)
-    if meta is None:
-        meta = _remember(key, _parse(doc))
-    return meta
+    return _PARSED.get(key) or _remember(key, _parse(doc))
 
 
 def _parse(doc: dict[str, Any]) -> Any:

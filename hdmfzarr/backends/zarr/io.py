@@ -25,26 +25,13 @@ log = logging.getLogger(__name__)
 
 
 class ZarrIO:
-    """A Zarr store opened at a local path or fsspec URL, or given as a zarr ``Store`` or ``Group``.
+    """A Zarr store opened at a local path or fsspec URL, or given as a zarr ``Store`` or ``Group`` (left open).
 
-    ``mode``: 'r' read-only, 'r+' read/write an existing store, 'a' create or open, 'w' create
-    (overwriting), 'w-' create, failing if anything exists. ``zarr_format`` (3, the default, =
-    hdmf-zarr 0.14's convention; 2 = hdmf-zarr 0.13's, without pickle) applies to writing; reading
-    detects the format. ``type_map`` defaults to :func:`hdmfzarr.build.get_type_map`.
-
-    Stores are untrusted input: references and links that leave the store (``..`` past its root,
-    absolute paths, other protocols) raise :class:`UnsafeReferenceError` unless ``allow_external``
-    allows them (``True`` for any store, or a list of URL / path prefixes).
-
-    Remote URLs (``s3://bucket/key.zarr``) take fsspec ``storage_options`` (or credentials from the
-    usual AWS environment variables / config files, or ``anon=True``); transient failures are
-    retried per ``retry`` (:class:`RetryPolicy`, bounded), and the storage options never appear in
-    the store, messages or ``repr``.
-
-    A zarr ``Store`` object (``LocalStore``, ``MemoryStore``, ``ZipStore``, ``FsspecStore``,
-    ``ObjectStore``, an Icechunk session's store, ...) or a zarr ``Group`` (its store seen from the
-    group's path) is used as given: mode 'r' reads through a read-only view of it, the writing
-    modes need a writable store, and closing the ZarrIO leaves the store open (it is the caller's).
+    ``mode``: 'r' read-only, 'r+' read/write an existing store, 'a' create or open, 'w' create (overwriting),
+    'w-' create, failing if anything exists. ``zarr_format`` (3: hdmf-zarr 0.14's convention; 2: 0.13's, without
+    pickle) applies to writing. References and links leaving the store raise :class:`UnsafeReferenceError`
+    unless ``allow_external`` allows them (``True``, or URL / path prefixes). Remote URLs take fsspec
+    ``storage_options`` (never shown in messages or ``repr``) and retry transient failures per ``retry``.
     """
 
     def __init__(

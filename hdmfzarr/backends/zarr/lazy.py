@@ -31,11 +31,10 @@ __all__ = ["LazyArray", "ChunkCache", "ZarrChunkSource", "LegacyChunkSource", "D
 DEFAULT_CACHE_BYTES = 64 * 1024 * 1024  # an array created on its own
 STORE_CACHE_BYTES = 256 * 1024 * 1024  # all arrays of one open store together
 
-Region = tuple[slice, ...]
 _SYNC_BATCH_BYTES = 32 * 1024 * 1024  # decoded chunks held at once by a synchronous bulk read
 
 
-def _regions(coords: tuple[int, ...], chunks: tuple[int, ...], shape: tuple[int, ...]) -> Region:
+def _regions(coords: tuple[int, ...], chunks: tuple[int, ...], shape: tuple[int, ...]) -> tuple[slice, ...]:
     return tuple(slice(c * n, min((c + 1) * n, s)) for c, n, s in zip(coords, chunks, shape))
 
 

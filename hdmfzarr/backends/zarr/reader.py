@@ -291,15 +291,11 @@ class ZarrReader:
     def load(self, leaves: list[Deferred]) -> None:
         """Read the scalar values of ``leaves`` (keys ``(lazy array, stored as [1])``) in one concurrent wave."""
         zarr_items = [leaf for leaf in leaves if isinstance(leaf.key[0].source, ZarrChunkSource)]
+        keys = [leaf.key for leaf in zarr_items]
 
         async def _all() -> list[Any]:
-            return list(
-                await asyncio.gather(
-                    *(async_array(lz.source.array).getitem(slice(0, 1) if one else ())
-                      for lz, one in (leaf.key for leaf in zarr_items)),
-                    return_exceptions=True,
-                )
-            )
+            reads = (async_array(lz.source.array).getitem(slice(0, 1) if one else ()) for lz, one in keys)
+            return list(await asyncio.gather(*reads, return_exceptions=True))
 
         results = run(_all()) if zarr_items else []
         for leaf, value in zip(zarr_items, results):
@@ -330,18 +326,11 @@ class ZarrReader:
         """The cached namespaces as ``{name: {"version", "namespace", "sources"}}`` (latest version each)."""
         if not self.specloc:
             return {}
-        base = self.specloc
-        wanted = self.cached_sources()
+        base, wanted = self.specloc, self.cached_sources()
         holders = [self._dataset(self.nodes[f"{base}/{ns}/{version}/{src}"], src, []) for ns, version, src in wanted]
         self._read_now(holders)
-        return decode_cache(
-            ((ns, version, src, _first(b.data)) for (ns, version, src), b in zip(wanted, holders)), f"{self.url}:/{base}"
-        )
-
-
-def _first(value: Any) -> Any:
-    """The one element of a scalar stored as a 0-d or 1-element array (format 2 stores scalars as [1])."""
-    return value.reshape(-1)[0] if isinstance(value, np.ndarray) else value
+        values = [b.data.reshape(-1)[0] if isinstance(b.data, np.ndarray) else b.data for b in holders]  # format 2: [1]
+        return decode_cache(((*w, v) for w, v in zip(wanted, values)), f"{self.url}:/{base}")
 
 
 def _scalar(value: Any) -> Any:

@@ -215,9 +215,8 @@ class PrefixStore(Store):
         self._check_writable()
         await self._store.delete_dir(self._key(prefix.strip("/")))
 
-    async def list(self) -> Any:
-        async for key in self._store.list_prefix(self.prefix + "/"):
-            yield key[len(self.prefix) + 1:]
+    def list(self) -> Any:
+        return self.list_prefix("")
 
     async def list_prefix(self, prefix: str) -> Any:
         async for key in self._store.list_prefix(self._key(prefix) if prefix else self.prefix + "/"):
