@@ -279,8 +279,7 @@ class LegacyChunkSource:
         raws = self.handle.get_many(keys)
         out = []
         for c, key, raw in zip(coords, keys, raws):
-            region = _regions(c, self.chunks, self.shape)
-            want = tuple(r.stop - r.start for r in region)
+            want = tuple(r.stop - r.start for r in _regions(c, self.chunks, self.shape))
             if raw is None:
                 block = np.empty(want, dtype=self.dtype)
                 if self.dtype.names is None:
@@ -321,10 +320,7 @@ def _codec_name(codec: Any) -> str:
     except Exception:  # noqa: BLE001
         name, cname = getattr(codec, "codec_id", None), getattr(codec, "cname", None)
     name = name or type(codec).__name__
-    if cname is not None:
-        cname = getattr(cname, "value", cname)
-        return f"{name}/{cname}"
-    return str(name)
+    return str(name) if cname is None else f"{name}/{getattr(cname, 'value', cname)}"
 
 
 class ChunkCache:
@@ -335,7 +331,7 @@ class ChunkCache:
         self.maxsize: int = capacity or STORE_CACHE_BYTES
         self.lock = threading.Lock()
         self._owners = itertools.count()
-        self._lru: Any = None  # cachetools.LRUCache, once a chunk is cached
+        self._lru: Any = {}  # empty until a chunk is cached: then a cachetools.LRUCache
 
     def owner(self) -> int:
         """A new array's own part of the cache (keys no other array uses)."""
@@ -344,30 +340,26 @@ class ChunkCache:
     @property
     def currsize(self) -> int:
         """Bytes of the chunks cached."""
-        return 0 if self._lru is None else int(self._lru.currsize)
+        return int(getattr(self._lru, "currsize", 0))
 
     def __getitem__(self, key: tuple[int, tuple[int, ...]]) -> np.ndarray:
-        if self._lru is None:
-            raise KeyError(key)
         return self._lru[key]  # type: ignore[no-any-return]
 
     def __setitem__(self, key: tuple[int, tuple[int, ...]], block: np.ndarray) -> None:
-        if self._lru is None:
+        if isinstance(self._lru, dict):
             from cachetools import LRUCache
 
             self._lru = LRUCache(self.maxsize, getsizeof=lambda block: block.nbytes)
         self._lru[key] = block
 
     def __delitem__(self, key: tuple[int, tuple[int, ...]]) -> None:
-        if self._lru is None:
-            raise KeyError(key)
         del self._lru[key]
 
     def __iter__(self) -> Iterator[tuple[int, tuple[int, ...]]]:
-        return iter(() if self._lru is None else self._lru)
+        return iter(self._lru)
 
     def __len__(self) -> int:
-        return 0 if self._lru is None else len(self._lru)
+        return len(self._lru)
 
 
 def _axis_extent(sel: Any, size: int, chunk: int) -> tuple[int, int]:
@@ -519,25 +511,22 @@ class LazyArray(StoredArray):
         """Per-axis selections (slice or int array) and which axes were plain integers."""
         if not isinstance(key, tuple):
             key = (key,)
-        if any(k is Ellipsis for k in key):
-            i = next(i for i, k in enumerate(key) if k is Ellipsis)
-            fill = self.ndim - (len(key) - 1)
-            key = key[:i] + (slice(None),) * fill + key[i + 1:]
+        i = next((i for i, k in enumerate(key) if k is Ellipsis), None)
+        if i is not None:
+            key = key[:i] + (slice(None),) * (self.ndim - len(key) + 1) + key[i + 1:]
         if len(key) > self.ndim:
             raise IndexError(f"{self.where}: too many indices ({len(key)}) for {self.ndim}-d array")
         key = key + (slice(None),) * (self.ndim - len(key))
+        ints = [isinstance(k, (int, np.integer)) for k in key]
         sels: list[Any] = []
-        ints: list[bool] = []
         for k, n in zip(key, self.shape):
             if isinstance(k, (int, np.integer)):
                 i = int(k)
                 if i < -n or i >= n:
                     raise IndexError(f"{self.where}: index {i} out of range for axis of length {n}")
                 sels.append(slice(i % n, i % n + 1))
-                ints.append(True)
             elif isinstance(k, slice):
                 sels.append(k)
-                ints.append(False)
             else:
                 arr = np.asarray(k)
                 if arr.size == 0:
@@ -552,7 +541,6 @@ class LazyArray(StoredArray):
                 if arr.size and (arr.min() < -n or arr.max() >= n):
                     raise IndexError(f"{self.where}: index out of range for axis of length {n}")
                 sels.append(np.where(arr < 0, arr + n, arr))
-                ints.append(False)
         return sels, ints
 
     def _cached_1d(self, key: Any) -> Any:
@@ -611,8 +599,7 @@ class LazyArray(StoredArray):
             if got is not _NOT_CACHED:
                 return got
         if self.ndim == 0:
-            out = self._fetch_assemble([], [])
-            out = self._finish(out)
+            out = self._finish(self._fetch_assemble([], []))
             return out[()] if isinstance(out, np.ndarray) else out
         sels, ints = self._normalise(key)
         extents = [_axis_extent(sel, n, max(1, c)) for sel, n, c in zip(sels, self.shape, self.source.chunks)]
