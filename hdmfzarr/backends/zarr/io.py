@@ -64,8 +64,7 @@ class ZarrIO:
         self._manager: Any = None
         self._root_container: Any = None  # the container read() returned (appends are written from it)
         self._append_session: Any = None  # the committed state appends continue from (single writer)
-        # a ConflictError already raised to the caller: the tree read is stale, so leaving the ``with``
-        # block does not write its pending rows again (an explicit io.write() still tries)
+        # a ConflictError was raised to the caller: leaving the ``with`` block does not write the stale rows again
         self._conflict_reported = False
         self._written: dict[str, Any] = {}  # fingerprints of the datasets this ZarrIO's writes stored
         self._external: dict[str, ZarrIO] = {}
@@ -246,14 +245,11 @@ class ZarrIO:
         # the store's cached specs win over the type map's (another version of hdmf-common, core, ...);
         # they are fetched only when a version differs or a used namespace is not loaded
         differs = any(loaded.get(n, v) != v for n, v in cached.items())
-        key: frozenset = frozenset()
-        extended = None
-        if not used <= known or differs:
-            key = frozenset(known) | frozenset(cached.items())
-            extended = _EXTENDED.get(type_map, {}).get(key)  # these versions were loaded before
-        if (used <= known and not differs) or extended is not None:
+        key = frozenset(known) | frozenset(cached.items())
+        extended = type_map if used <= known and not differs else _EXTENDED.get(type_map, {}).get(key)  # loaded before
+        if extended is not None:
             builder = self.read_builder()
-            type_map = extended or type_map
+            type_map = extended
         else:
             # the cached specs and the tree's small values, fetched in one concurrent wave
             with ThreadPoolExecutor(1) as pool:
@@ -264,8 +260,7 @@ class ZarrIO:
             with safety.translating(self.url, "load the specs cached in the store"):  # specs of unexpected shapes
                 type_map = type_map.with_cache(cache)
             _EXTENDED.setdefault(base, {})[key] = type_map
-        # the append machinery (transactions, commits) is imported only where it is needed: a read of a
-        # consolidated store in mode 'r' never loads it (tests/backends/test_backends_lean_read.py)
+        # the append machinery is imported only where needed: a consolidated store read in mode 'r' never loads it
         if not self._get_reader().consolidated:  # bound columns by the committed rows (append protocol)
             from .append import bound_tables
 

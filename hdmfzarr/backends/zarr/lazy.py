@@ -264,8 +264,7 @@ class LegacyChunkSource:
         self.stored_chunks = self.chunks
         self.dtype = V2.decode_numpy_dtype(zarray["dtype"])
         self.separator = zarray.get("dimension_separator") or "."
-        # a compound stored as plain object cells ((n, fields) JSON cells, or 0.13's pickled records in
-        # an "|O" array): read as records of ``compound``, one per row
+        # a compound in object cells ((n, fields) JSON cells, or 0.13's pickled records): records of ``compound``
         self.cells = compound is not None and self.dtype.names is None and len(self.shape) in (1, 2)
         if self.cells and compound is not None:
             self.dtype = compound
@@ -611,8 +610,7 @@ class LazyArray(StoredArray):
         check_read_chunks(n_chunks, self.where)
         if n_chunks and self._chunk_nbytes > max_read_bytes():
             check_read_size(self.source.chunks, itemsize, self.where, "chunk")
-        # zarr reads positive-step selections; multi-chunk slices and reads too big for the cache go
-        # straight through it into one output buffer, uncached
+        # zarr reads positive-step selections: multi-chunk slices and reads too big for the cache go uncached
         zarr_ok = all(not isinstance(sel, slice) or sel.step is None or sel.step > 0 for sel in sels)
         basic = zarr_ok and all(isinstance(sel, slice) for sel in sels)
         big = n_chunks * self._chunk_nbytes > self._cache.maxsize // 2

@@ -50,8 +50,7 @@ class ZarrReader:
         if fmt is None:
             raise StoreNotFoundError(f"{self.url}: {conv.NO_ROOT}")
         self.conv = conv.for_format(fmt)
-        # self.consolidated: whether the tree came from consolidated metadata (the committed state of
-        # the append protocol); without it, tables are bounded by their committed row counts
+        # consolidated: the committed state of the append protocol (else tables are bounded by committed rows)
         self.nodes, self.consolidated = self.conv.load_nodes(handle, handle.root_document())
         root_attrs = self.nodes[""].attrs
         if self.conv.is_incomplete(root_attrs):
@@ -220,10 +219,9 @@ class ZarrReader:
         elif conv.builder_dtype(spelled) == "object":
             dtype = "object"
             convert, out_dtype = self._reference_converter(where), np.dtype(object)
-        elif np_dtype.kind in "OT" or np_dtype.kind in "US":
+        elif np_dtype.kind in "OTUS":
             canon = conv.builder_dtype(spelled)
-            is_bytes = node.conv.is_bytes_array(node.meta)
-            dtype = canon if canon in conv.TEXT_KINDS else ("ascii" if is_bytes else "text")
+            dtype = canon if canon in conv.TEXT_KINDS else ("ascii" if node.conv.is_bytes_array(node.meta) else "text")
             convert, out_dtype = _text_converter, np.dtype(object)
         else:
             dtype = np_dtype.name
@@ -339,9 +337,9 @@ def _scalar(value: Any) -> Any:
 
 def _text_converter(values: np.ndarray) -> np.ndarray:
     """Text as an object array of Python str (bytes decoded as UTF-8)."""
-    if values.dtype.kind in "UT":
-        return values.astype(object)
     out = values.astype(object)
+    if values.dtype.kind in "UT":
+        return out
     flat = out.reshape(-1)
     for i, v in enumerate(flat):
         if isinstance(v, (bytes, np.bytes_)):

@@ -66,9 +66,8 @@ def _store_of(obj: Any) -> Store | None:
 
 
 class _Consolidating(WrapperStore[Store]):
-    """A store object that says it cannot hold consolidated metadata (Icechunk, whose commit is the
-    transaction) but stores a root ``zarr.json`` as given: hdmfzarr's layout keeps the consolidated
-    document there too, so readers without the transactional layer still open the store in one read."""
+    """A store that says it cannot hold consolidated metadata (Icechunk) but stores a root ``zarr.json`` as given:
+    hdmfzarr keeps the consolidated document there, so any reader opens the store in one read."""
 
     @property
     def supports_consolidated_metadata(self) -> bool:
@@ -333,8 +332,7 @@ class StoreHandle:
             run(self.store._ensure_open())
         remote = self.store if _is_remote(self.store) else None
         if remote is not None and self.mode in ("w", "w-", "a") and run(remote.root_is_empty()):
-            # one listing decides; the store then knows that nothing it did not write exists
-            # (no existence checks while writing)
+            # one listing decides: the store then knows nothing it did not write exists (no checks while writing)
             self._root = (None, None)
             remote.fresh = True
             return
