@@ -2,7 +2,7 @@
 
 :class:`BoundedCodecPipeline` is zarr's default pipeline with one check in front: a chunk's outermost
 compressor output is bounded by :func:`.safety.max_chunk_bytes` of its shape and dtype before decoding
-(:class:`.safety.DecodedSizeError` otherwise). Installed through zarr's ``codec_pipeline.path`` setting.
+(:class:`.safety.DecodedSizeError` otherwise). :mod:`.store` installs it (zarr's ``codec_pipeline.path``).
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from typing import Any
 
 import numpy as np
 
-from .compat import BatchedCodecPipeline, ChunkTransform, use_codec_pipeline
+from .compat import BatchedCodecPipeline, ChunkTransform
 from .safety import check_decoded_size, max_chunk_bytes
 
-__all__ = ["BoundedCodecPipeline", "install", "chunk_bound", "codec_id"]
+__all__ = ["BoundedCodecPipeline", "chunk_bound", "codec_id"]
 
 _ZARR_NAMES = {"ZstdCodec": "zstd", "GzipCodec": "gzip", "BloscCodec": "blosc"}
 
@@ -92,8 +92,3 @@ class BoundedCodecPipeline(BatchedCodecPipeline):
             return None
         self._check([(data, spec) for data in chunks])
         return [None if data is None else transform.decode_chunk(data, spec) for data in chunks]
-
-
-def install() -> None:
-    """Make zarr decode through :class:`BoundedCodecPipeline` (unless another pipeline was configured)."""
-    use_codec_pipeline(BoundedCodecPipeline)

@@ -92,8 +92,7 @@ class ZarrReader:
                 groups[path] = g
                 pending_links.append((g, node))
             else:
-                d = self._dataset(node, name, scalars)
-                parent.set_dataset(d)
+                parent.set_dataset(self._dataset(node, name, scalars))
         self._add_links([(group, name, source, path) for group, node in pending_links
                          for name, source, path in conv.decode_links(node.attrs, f"{self.url}:/{node.path}")])
         for b in root.walk():  # references resolve once every node is in the tree

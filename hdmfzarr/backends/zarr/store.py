@@ -20,7 +20,7 @@ from ...errors import StoreError, StoreExistsError, StoreNotFoundError, UnsafeRe
 from .. import is_url
 from . import bounded
 from .compat import Buffer, BufferPrototype, ByteRequest, FsspecStore, LocalStore, Store, WrapperStore, run
-from .compat import reads_synchronously
+from .compat import reads_synchronously, use_codec_pipeline
 from .compat import buffer_prototype as default_buffer_prototype
 from .convention import CONVENTIONS, NO_ROOT, ROOT_KEYS, encode_node_document, loads_json
 
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 __all__ = ["StoreHandle", "PrefixStore", "MODES", "run", "loads_json", "StoreLike"]
 
 MODES = ("r", "r+", "a", "w", "w-")
-bounded.install()  # zarr decodes no chunk past the size its metadata declares (decompression bombs)
+use_codec_pipeline(bounded.BoundedCodecPipeline)  # zarr decodes no chunk past the size its metadata declares (decompression bombs)
 #: what ZarrIO opens: a local path, an fsspec URL, a zarr Store object or a zarr Group
 StoreLike = str | os.PathLike[str] | Store | Any
 
@@ -194,9 +194,7 @@ class PrefixStore(Store):
     async def get(self, key: str, prototype: BufferPrototype, byte_range: ByteRequest | None = None) -> Buffer | None:
         return await self._store.get(self._key(key), prototype, byte_range)
 
-    async def get_partial_values(
-        self, prototype: BufferPrototype, key_ranges: Any
-    ) -> list[Buffer | None]:
+    async def get_partial_values(self, prototype: BufferPrototype, key_ranges: Any) -> list[Buffer | None]:
         return await self._store.get_partial_values(prototype, [(self._key(k), r) for k, r in key_ranges])
 
     async def exists(self, key: str) -> bool:
@@ -221,9 +219,8 @@ class PrefixStore(Store):
         async for key in self._store.list_prefix(self._key(prefix) if prefix else self.prefix + "/"):
             yield key[len(self.prefix) + 1:]
 
-    async def list_dir(self, prefix: str) -> Any:
-        async for name in self._store.list_dir(self._key(prefix.strip("/"))):
-            yield name
+    def list_dir(self, prefix: str) -> Any:
+        return self._store.list_dir(self._key(prefix.strip("/")))
 
     def close(self) -> None:
         pass  # the store belongs to the caller's group
