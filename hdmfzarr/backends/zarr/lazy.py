@@ -220,8 +220,7 @@ class ZarrChunkSource:
     def compression(self) -> str | None:
         """Codec names of the array's filters and compressors (the metadata only)."""
         try:
-            arr = self.array
-            codecs = list(arr.filters or ()) + list(arr.compressors or ())
+            codecs = list(self.array.filters or ()) + list(self.array.compressors or ())
         except Exception:  # noqa: BLE001 - a description must never fail a read
             return None
         return "+".join(_codec_name(c) for c in codecs) or None

@@ -139,11 +139,9 @@ class ZarrReader:
         if source not in (".", "", None):
             safety.check_object_path(path, where)
             return ReferenceBuilder(ExternalTarget(source, path), source=source)
-        got = self._ref_cache.get(path)
-        if got is None:
-            got = ReferenceBuilder(self.target(path, where))
-            self._ref_cache[path] = got
-        return got
+        if path not in self._ref_cache:
+            self._ref_cache[path] = ReferenceBuilder(self.target(path, where))
+        return self._ref_cache[path]
 
     def _add_links(self, entries: list[tuple[GroupBuilder, str, str, str]]) -> None:
         """Add every link; a link may point at another link, so links whose target is not there yet
@@ -245,11 +243,8 @@ class ZarrReader:
             out = np.empty(values.shape, dtype=object)
             flat = out.reshape(-1)
             for i, v in enumerate(values.reshape(-1).tolist()):
-                if v is None or v == "" or v == 0:
-                    flat[i] = None
-                    continue
-                source, path = conv.decode_dataset_reference(v)
-                flat[i] = self.reference(source, path, where)
+                empty = v is None or v == "" or v == 0
+                flat[i] = None if empty else self.reference(*conv.decode_dataset_reference(v), where)
             return out
 
         return convert

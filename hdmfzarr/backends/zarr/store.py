@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 __all__ = ["StoreHandle", "PrefixStore", "MODES", "run", "loads_json", "StoreLike"]
 
 MODES = ("r", "r+", "a", "w", "w-")
-use_codec_pipeline(bounded.BoundedCodecPipeline)  # zarr decodes no chunk past the size its metadata declares (decompression bombs)
+use_codec_pipeline(bounded.BoundedCodecPipeline)  # no chunk decoded past its declared size (decompression bombs)
 #: what ZarrIO opens: a local path, an fsspec URL, a zarr Store object or a zarr Group
 StoreLike = str | os.PathLike[str] | Store | Any
 
@@ -368,10 +368,8 @@ class StoreHandle:
         """The one raw read (``get_sync`` without suspending when the store reads synchronously)."""
         proto = default_buffer_prototype()
         try:
-            if self.sync_io:
-                buf = self.store.get_sync(key, prototype=proto)  # type: ignore[attr-defined]
-            else:
-                buf = await self.store.get(key, prototype=proto)
+            buf = (self.store.get_sync(key, prototype=proto) if self.sync_io  # type: ignore[attr-defined]
+                   else await self.store.get(key, prototype=proto))
         except (OSError, KeyError) as exc:  # absent: None; other I/O errors: StoreError
             if isinstance(exc, StoreError):
                 raise
@@ -386,8 +384,7 @@ class StoreHandle:
 
     def set(self, key: str, value: bytes) -> None:
         """Write raw bytes at ``key``."""
-        proto = default_buffer_prototype()
-        run(self.store.set(key, proto.buffer.from_bytes(value)))
+        run(self.store.set(key, default_buffer_prototype().buffer.from_bytes(value)))
 
     def set_documents(self, docs: Iterable[tuple[str, Any]]) -> None:
         """Write each ``(key, doc)`` metadata document, in order, encoded as zarr writes them (the one spelling)."""
@@ -448,9 +445,6 @@ class StoreHandle:
 
     def close(self) -> None:
         """Release the store (a store object the caller passed stays theirs to close)."""
-        if self.given_store is not None:
-            return
-        try:
-            self.store.close()
-        except Exception:  # pragma: no cover - closing is best effort
-            pass
+        if self.given_store is None:
+            with contextlib.suppress(Exception):  # closing is best effort
+                self.store.close()
