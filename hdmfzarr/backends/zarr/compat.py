@@ -94,15 +94,9 @@ def _whole_chunk_spec(array: Array) -> tuple[Any, ArraySpec]:
 
 def _as_blocks(decoded: list[Any], spec: ArraySpec) -> list[np.ndarray | None]:
     """Decoded chunks as numpy; a chunk not stored is the fill value, or None where zarr refuses it."""
-    out: list[np.ndarray | None] = []
-    for d in decoded:
-        if d is not None:
-            out.append(d.as_numpy_array())
-        elif getattr(spec.config, "read_missing_chunks", True) is False:
-            out.append(None)
-        else:
-            out.append(np.full(spec.shape, fill_value_or_default(spec), dtype=spec.dtype.to_native_dtype()))
-    return out
+    refuse = getattr(spec.config, "read_missing_chunks", True) is False
+    return [d.as_numpy_array() if d is not None else None if refuse
+            else np.full(spec.shape, fill_value_or_default(spec), dtype=spec.dtype.to_native_dtype()) for d in decoded]
 
 
 async def read_whole_chunks(array: Array, coords: list[tuple[int, ...]]) -> list[np.ndarray | None]:

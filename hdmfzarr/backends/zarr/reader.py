@@ -294,9 +294,7 @@ class ZarrReader:
             lz, one = leaf.key
             if isinstance(value, Exception):
                 raise safety.translate_error(value, lz.where, "read scalar") from value
-            arr = np.asarray(value)
-            if one:
-                arr = arr.reshape(())
+            arr = np.asarray(value).reshape(()) if one else np.asarray(value)
             leaf.set(_scalar(lz.convert(arr) if lz.convert else arr))
         for leaf in leaves:
             lz, one = leaf.key
