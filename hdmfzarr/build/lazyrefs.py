@@ -20,6 +20,12 @@ class ReferenceArray(StoredArray):
         self._resolve = resolve
 
     @property
+    def raw(self) -> Any:
+        """The underlying (possibly lazy) array of unresolved references: what the mapper reads stored dimension
+        names from, and what the writer recognises as already stored."""
+        return self._data
+
+    @property
     def shape(self) -> tuple[int, ...]:
         return tuple(getattr(self._data, "shape", (len(self._data),)))
 
