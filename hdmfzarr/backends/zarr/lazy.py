@@ -152,17 +152,21 @@ class ZarrChunkSource:
         return out if raw.isnative else out.astype(raw.newbyteorder("="))
 
     def _read_raw_region(self, start: int, stop: int) -> np.ndarray | None:
-        """Elements ``start:stop`` of a raw 1-D array read straight into one array; None: not raw, or a chunk
-        is not stored."""
+        """Elements ``start:stop`` of a raw 1-D array read straight into one array (a chunk not stored: its fill
+        value, from :meth:`_whole_blocks`); None: not raw, or a chunk is missing and zarr refuses it."""
         raw = self._raw_dtype()
         if raw is None:
             return None
         out, n = np.empty(stop - start, dtype=raw), self.chunks[0]
         for c in range(start // n, (stop - 1) // n + 1):
             lo, hi = max(start, c * n), min(stop, (c + 1) * n)
-            if not self._read_raw(c, lo - c * n, out[lo - start:hi - start]):
-                return None
-        return out if raw.isnative else out.astype(raw.newbyteorder("="))
+            part = out[lo - start:hi - start]
+            if not self._read_raw(c, lo - c * n, part):
+                ((_, block),) = self._whole_blocks([(c,)])
+                if block is None:
+                    return None
+                part[...] = block[lo - c * n:hi - c * n]
+        return out  # in the stored byte order, as zarr's own region read gives it
 
     def _whole_chunks(self) -> bool:
         """Whether chunks can be decoded whole on their own: numeric, unsharded, a regular grid."""
