@@ -32,7 +32,11 @@ _HOMES = {  # module -> the public names it provides
 }
 _LAZY: dict[str, str] = {name: module for module, names in _HOMES.items() for name in names.split()}
 
-__all__ = sorted([*_LAZY, "__version__", "get_class", "register_class", "load_namespaces", "available_namespaces"])
+#: hdmf.common's module-level functions, acting on the default TypeMap (``hdmfzarr.common`` offers them too)
+HDMF_COMMON_FUNCTIONS = ("get_class", "register_class", "register_map", "load_namespaces", "available_namespaces",
+                         "get_manager", "get_type_map", "validate")
+
+__all__ = sorted({*_LAZY, "__version__", *HDMF_COMMON_FUNCTIONS})
 
 
 def get_class(data_type: str, namespace: str | None = None) -> type:
@@ -42,21 +46,46 @@ def get_class(data_type: str, namespace: str | None = None) -> type:
     return get_type_map().get_class(data_type, namespace)
 
 
-def register_class(data_type: str, namespace: str, cls: type | None = None) -> Any:
-    """Register ``cls`` for ``(namespace, data_type)`` in the default TypeMap; without ``cls``, a decorator."""
+def register_class(data_type: str, namespace: str = "hdmf-common", container_cls: type | None = None) -> Any:
+    """Register ``container_cls`` for ``(namespace, data_type)`` in the default TypeMap; without it, a decorator."""
     from .build.typemap import get_type_map
 
     def decorator(klass: type) -> type:
         return get_type_map().register_class(data_type, namespace, klass)
 
-    return decorator if cls is None else decorator(cls)
+    return decorator if container_cls is None else decorator(container_cls)
 
 
-def load_namespaces(path: str | Path) -> dict[str, Any]:
+def register_map(container_cls: type, mapper_cls: type | None = None) -> Any:
+    """Map ``container_cls`` with ``mapper_cls`` (an ObjectMapper subclass) in the default TypeMap; without it, a
+    decorator of the mapper class."""
+    from .build.typemap import get_type_map
+
+    def decorator(mapper: type) -> type:
+        return get_type_map().register_mapper(container_cls, mapper)
+
+    return decorator if mapper_cls is None else decorator(mapper_cls)
+
+
+def load_namespaces(namespace_path: str | Path) -> dict[str, Any]:
     """Load a namespace YAML file into the default TypeMap."""
     from .build.typemap import get_type_map
 
-    return get_type_map().load_namespaces(path)
+    return get_type_map().load_namespaces(namespace_path)
+
+
+def get_manager(extensions: str | Path | list[str | Path] | None = None) -> Any:
+    """A BuildManager over the default TypeMap, or over a copy of it with the ``extensions`` namespace files
+    loaded: what hdmf code passes as ``ZarrIO(..., manager=get_manager())``."""
+    from .build.manager import BuildManager
+    from .build.typemap import get_type_map
+
+    type_map = get_type_map()
+    if extensions is not None:
+        type_map = type_map.copy()
+        for path in extensions if isinstance(extensions, list) else [extensions]:
+            type_map.load_namespaces(path)
+    return BuildManager(type_map)
 
 
 def available_namespaces() -> tuple[str, ...]:

@@ -17,7 +17,7 @@ from ..errors import StoreError
 if TYPE_CHECKING:
     from ..build.builders import GroupBuilder
 
-__all__ = ["Backend", "BACKENDS", "backend_for", "open", "is_url"]
+__all__ = ["Backend", "BACKENDS", "backend_for", "open", "is_url", "stored_chunks"]
 
 Target = str | os.PathLike[str]
 
@@ -62,6 +62,15 @@ def is_url(target: Target) -> bool:
     """True for fsspec URLs (``s3://...``, ``memory://...``, chained ``a::b``) rather than local paths."""
     text = os.fspath(target)
     return "://" in text or "::" in text
+
+
+def stored_chunks(data: Any) -> tuple[int, ...] | None:
+    """The chunk shape a lazy array is stored with (None when unknown or not chunked)."""
+    for obj in (data, getattr(data, "source", None)):
+        chunks = getattr(obj, "chunks", None)
+        if isinstance(chunks, tuple) and chunks:
+            return chunks
+    return None
 
 
 def backend_for(target: Target) -> type[Backend]:

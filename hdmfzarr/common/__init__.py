@@ -9,6 +9,8 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from hdmfzarr import HDMF_COMMON_FUNCTIONS
+
 if TYPE_CHECKING:
     from hdmfzarr.common.aligned import AlignedDynamicTable
     from hdmfzarr.common.columns import DynamicTableRegion, ElementIdentifiers, EnumData, VectorData, VectorIndex
@@ -20,10 +22,11 @@ if TYPE_CHECKING:
 __all__ = [
     "CLASS_HOMES", "COMMON_CLASSES", "EXPERIMENTAL_CLASSES", "CORE_NAMESPACE", "AlignedDynamicTable", "CSRMatrix",
     "ColumnInfo", "Container", "Data", "DynamicTable", "DynamicTableRegion", "ElementIdentifiers", "MeaningsTable",
-    "EnumData", "SimpleMultiContainer", "VectorData", "VectorIndex"
+    "EnumData", "SimpleMultiContainer", "VectorData", "VectorIndex", "EXP_NAMESPACE", *HDMF_COMMON_FUNCTIONS
 ]
 
 CORE_NAMESPACE = "hdmf-common"
+EXP_NAMESPACE = "hdmf-experimental"
 
 _MODULES = {
     "hdmfzarr.container": ("Container", "Data"),
@@ -38,7 +41,7 @@ _HOME = {name: module for module, names in _MODULES.items() for name in names}
 #: (namespace, data_type) -> "module:Class" of every bundled type with a class of its own: hdmf-common's,
 #: hdmf-common 1.10's MeaningsTable and hdmf-experimental's EnumData (stores caching 1.5.1 simply lack them)
 CLASS_HOMES: dict[tuple[str, str], str] = {
-    ("hdmf-experimental" if name == "EnumData" else CORE_NAMESPACE, name): f"{module}:{name}"
+    (EXP_NAMESPACE if name == "EnumData" else CORE_NAMESPACE, name): f"{module}:{name}"
     for name, module in _HOME.items() if name != "ColumnInfo"  # every class here but the column declaration
 }
 
@@ -51,6 +54,8 @@ def _load(home: str) -> type:
 def __getattr__(name: str) -> Any:
     if name in _HOME:
         value: Any = getattr(importlib.import_module(_HOME[name]), name)
+    elif name in HDMF_COMMON_FUNCTIONS:  # hdmf.common's functions act on the type map, a layer above: the root's
+        value = getattr(importlib.import_module("hdmfzarr"), name)
     elif name == "COMMON_CLASSES":  # hdmf-common's types -> classes (MeaningsTable is in EXPERIMENTAL_CLASSES)
         value = {dt: _load(home) for (ns, dt), home in CLASS_HOMES.items()
                  if ns == CORE_NAMESPACE and dt != "MeaningsTable"}

@@ -15,7 +15,7 @@ import pytest
 import zarr
 
 from hdmfzarr import cli
-from hdmfzarr.backends import convert as copying
+from hdmfzarr.backends.zarr import export as copying
 from hdmfzarr.backends.zarr import ZarrIO
 from hdmfzarr.backends.zarr.lazy import LazyArray
 from hdmfzarr.build.builders import DatasetBuilder, GroupBuilder

@@ -6,7 +6,7 @@ import functools
 import logging
 import weakref
 from concurrent.futures import ThreadPoolExecutor
-import os  # noqa: F401 - os.PathLike in StoreLike
+import os
 from typing import TYPE_CHECKING, Any
 
 from ...build.builders import Builder, ExternalTarget, GroupBuilder
@@ -32,6 +32,7 @@ class ZarrIO:
     pickle) applies to writing. References and links leaving the store raise :class:`UnsafeReferenceError`
     unless ``allow_external`` allows them (``True``, or URL / path prefixes). Remote URLs take fsspec
     ``storage_options`` (never shown in messages or ``repr``) and retry transient failures per ``retry``.
+    ``manager`` (hdmf-zarr's argument: a BuildManager, e.g. ``get_manager()``) gives the type map instead.
     """
 
     def __init__(
@@ -43,7 +44,15 @@ class ZarrIO:
         type_map: Any = None,
         allow_external: safety.AllowExternal = None,
         retry: RetryPolicy | None = None,
+        manager: Any = None,
     ) -> None:
+        if storage_options is not None and not isinstance(storage_options, dict):  # hdmf-zarr's 3rd argument
+            raise TypeError(f"ZarrIO: storage_options must be a dict of fsspec options, got "
+                            f"{type(storage_options).__name__} (a BuildManager goes in manager=)")
+        if manager is not None:
+            if type_map is not None and type_map is not manager.type_map:
+                raise TypeError("ZarrIO: pass a type_map or a manager (whose type map is used), not both")
+            type_map = manager.type_map
         self.allow_external = allow_external
         self.convention = conv.for_format(zarr_format)
         self.handle = StoreHandle(path_or_url, mode, storage_options, retry)
@@ -230,6 +239,31 @@ class ZarrIO:
         namespaces = type_map.namespace_catalog.to_cache() if cache_spec else None
         self._write_tree(builder, namespaces, jobs, link_data)
         self._builder = read_tree  # still the committed tree read (what this write added is in the store too)
+
+    def export(self, src_io: Any, container: Any = None, write_args: dict[str, Any] | None = None,
+               clear_cache: bool = False, cache_spec: bool = True) -> None:
+        """hdmf-zarr's export: copy everything ``src_io`` holds into this store, with the specs cached there.
+        ``src_io`` is an open backend (``hdmfzarr.open(path)``, a ZarrIO) or an hdmf/pynwb IO object, whose file is
+        opened again from its ``source`` path. With ``container`` (read from ``src_io``, perhaps changed), that
+        container is written instead (``write_args``: what ``write`` takes). ``clear_cache`` is hdmf's (no effect)."""
+        if container is not None:
+            self.write(container, **{"cache_spec": cache_spec, **(write_args or {})})
+            return
+        if write_args:
+            raise TypeError(f"ZarrIO.export: write_args {sorted(write_args)} apply to a container written; "
+                            "exporting everything copies every dataset (pass container= to use them)")
+        from .. import Backend, open as open_backend
+        from .export import write_copy
+
+        source = getattr(src_io, "source", None)
+        if isinstance(src_io, Backend):
+            write_copy(self, src_io.read_builder(), src_io.spec_cache() if cache_spec else None, f"export {self.url}")
+        elif isinstance(source, (str, os.PathLike)):
+            with open_backend(source) as opened:
+                self.export(opened, cache_spec=cache_spec)
+        else:
+            raise TypeError(f"ZarrIO.export: src_io must be an open store or file (hdmfzarr.open(path)) or an "
+                            f"hdmf IO object with a source path, got {type(src_io).__name__}")
 
     def read(self) -> Any:
         """The root container. Namespaces cached in the store but unknown to the type map are loaded

@@ -1,0 +1,111 @@
+"""hdmf-zarr 0.14 code switched by its imports: ``get_manager``, ``ZarrIO(..., manager=)`` and ``export``, checked
+against files and stores hdmf and hdmf-zarr wrote and read."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+hdmf_common = pytest.importorskip("hdmf.common")
+hdmf_zarr = pytest.importorskip("hdmf_zarr")
+from hdmf.backends.hdf5 import HDF5IO  # noqa: E402
+
+import hdmfzarr  # noqa: E402
+from hdmfzarr import ZarrIO  # noqa: E402
+from hdmfzarr.common import DynamicTable, get_manager  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def hdmf_h5(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An HDF5 file written by hdmf: a table with a ragged column, and a table of regions into it."""
+    path = tmp_path_factory.mktemp("h5") / "tables.h5"
+    t = hdmf_common.DynamicTable(name="t", description="values")
+    t.add_column("x", "x")
+    t.add_column("r", "ragged", index=True)
+    for i in range(5):
+        t.add_row(x=i * 1.5, r=list(range(i)))
+    refs = hdmf_common.DynamicTable(name="refs", description="regions")
+    refs.add_column("row", "a row of t", table=t)
+    refs.add_row(row=3)
+    refs.add_row(row=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with HDF5IO(str(path), "w", manager=hdmf_common.get_manager()) as io:
+            io.write(hdmf_common.SimpleMultiContainer(name="root", containers=[t, refs]))
+    return path
+
+
+def _check_tables(tables: dict) -> None:
+    """The tables of ``hdmf_h5`` as hdmf wrote them: values, ragged rows, and regions resolving to rows of t."""
+    frame = tables["t"].to_dataframe()
+    assert frame["x"].tolist() == [0.0, 1.5, 3.0, 4.5, 6.0]
+    assert [list(v) for v in frame["r"]] == [list(range(i)) for i in range(5)]
+    assert tables["refs"]["row"][0]["x"].tolist() == [4.5] and tables["refs"]["row"][1]["x"].tolist() == [1.5]
+
+
+def test_hdmf_common_functions_are_offered_where_hdmf_code_imports_them() -> None:
+    from hdmfzarr.common import EXP_NAMESPACE, available_namespaces, get_class, get_type_map, register_map, validate
+
+    assert get_class("DynamicTable", "hdmf-common") is DynamicTable
+    assert EXP_NAMESPACE == hdmf_common.EXP_NAMESPACE and "hdmf-common" in available_namespaces()
+    assert get_manager().type_map is get_type_map() and validate is hdmfzarr.validate
+    assert register_map is hdmfzarr.register_map
+
+
+def test_get_manager_with_extensions_loads_them_into_a_copy(tmp_path: Path) -> None:
+    from hdmfzarr.spec import GroupSpec, NamespaceBuilder
+
+    ns = NamespaceBuilder("an extension", "ndx-switch", version="0.1.0")
+    ns.include_namespace("hdmf-common")
+    spec = GroupSpec("a thing", data_type_def="SwitchThing", data_type_inc="Container")
+    ns.add_spec("ndx-switch.extensions.yaml", spec)
+    ns.export("ndx-switch.namespace.yaml", outdir=str(tmp_path))
+    manager = get_manager(extensions=str(tmp_path / "ndx-switch.namespace.yaml"))
+    assert manager.type_map.get_class("SwitchThing", "ndx-switch").__name__ == "SwitchThing"
+    assert "ndx-switch" not in hdmfzarr.available_namespaces()  # the default map is left as it was
+
+
+def test_a_manager_gives_zarrio_its_type_map_and_a_positional_one_is_refused(tmp_path: Path) -> None:
+    manager = get_manager()
+    t = DynamicTable(name="t", description="d")
+    t.add_column("x", "x")
+    t.add_row(x=1.0)
+    with ZarrIO(tmp_path / "a.zarr", mode="w", manager=manager) as io:
+        assert io.type_map is manager.type_map
+        io.write(t)
+    with pytest.raises(TypeError, match="manager="):  # hdmf-zarr's third argument is the manager
+        ZarrIO(tmp_path / "b.zarr", "w", manager)
+    assert not (tmp_path / "b.zarr").exists()
+
+
+def test_export_of_an_hdmf_hdf5io_copies_the_file_and_hdmf_zarr_reads_the_copy(hdmf_h5: Path, tmp_path: Path) -> None:
+    out = tmp_path / "export.zarr"
+    with HDF5IO(str(hdmf_h5), "r", manager=hdmf_common.get_manager()) as read_io:  # hdmf-zarr's documented recipe
+        with ZarrIO(out, mode="w", manager=get_manager()) as export_io:
+            export_io.export(src_io=read_io)
+    with ZarrIO(out) as io:
+        root = io.read()
+        _check_tables({"t": root["t"], "refs": root["refs"]})
+        assert "hdmf-common" in io.spec_cache()
+    with hdmf_zarr.ZarrIO(str(out), mode="r", manager=hdmf_common.get_manager()) as io:
+        _check_tables(io.read().containers)
+
+
+def test_export_of_a_store_read_here_with_a_changed_container(hdmf_h5: Path, tmp_path: Path) -> None:
+    with hdmfzarr.open(hdmf_h5) as src, ZarrIO(tmp_path / "whole.zarr", "w") as out:
+        out.export(src)
+    with ZarrIO(tmp_path / "whole.zarr") as src:
+        root = src.read()
+        root["t"].add_row(x=7.5, r=[9])
+        with ZarrIO(tmp_path / "changed.zarr", "w", zarr_format=2) as out:
+            out.export(src, container=root, write_args={"link_data": False})
+            with pytest.raises(TypeError, match="write_args"):
+                out.export(src, write_args={"link_data": True})
+    with hdmf_zarr.ZarrV2IO(str(tmp_path / "changed.zarr"), mode="r", manager=hdmf_common.get_manager()) as io:
+        t = io.read().containers["t"]
+        assert t["x"][:].tolist()[-1] == 7.5 and list(t["r"][5]) == [9]
+    with pytest.raises(TypeError, match="src_io"):
+        ZarrIO(tmp_path / "c.zarr", "w").export(np.zeros(3))
