@@ -109,3 +109,29 @@ def test_export_of_a_store_read_here_with_a_changed_container(hdmf_h5: Path, tmp
         assert t["x"][:].tolist()[-1] == 7.5 and list(t["r"][5]) == [9]
     with pytest.raises(TypeError, match="src_io"):
         ZarrIO(tmp_path / "c.zarr", "w").export(np.zeros(3))
+
+
+def test_load_namespaces_of_a_store_hdmf_zarr_wrote(tmp_path: Path) -> None:
+    """An extension cached by hdmf-zarr 0.14 loads into a type map, whose generated class then reads the store."""
+    from hdmf.spec import GroupSpec, NamespaceBuilder
+    from hdmfzarr.build import TypeMap
+
+    ns = NamespaceBuilder("an extension", "ndx-cached", version="0.1.0")
+    ns.include_namespace("hdmf-common")
+    ns.add_spec("ndx-cached.extensions.yaml", GroupSpec("a thing", data_type_def="CachedThing",
+                                                        data_type_inc="Container"))
+    ns.export("ndx-cached.namespace.yaml", outdir=str(tmp_path))
+    from hdmf.build import BuildManager
+
+    hdmf_map = hdmf_common.get_type_map()  # a copy: hdmf's default map is left as it was
+    hdmf_map.load_namespaces(str(tmp_path / "ndx-cached.namespace.yaml"))
+    thing = hdmf_map.get_dt_container_cls("CachedThing", "ndx-cached")(name="root")
+    with hdmf_zarr.ZarrIO(str(tmp_path / "ext.zarr"), mode="w", manager=BuildManager(hdmf_map)) as io:
+        io.write(thing)
+    type_map = get_manager().type_map.copy()
+    loaded = ZarrIO.load_namespaces(type_map, tmp_path / "ext.zarr")
+    assert "ndx-cached" in loaded and ZarrIO.load_namespaces(type_map, tmp_path / "ext.zarr") == {}
+    cls = type_map.get_class("CachedThing", "ndx-cached")
+    with ZarrIO(tmp_path / "ext.zarr", type_map=type_map) as io:
+        assert type(io.read()) is cls
+    assert isinstance(type_map, TypeMap) and "ndx-cached" not in hdmfzarr.available_namespaces()

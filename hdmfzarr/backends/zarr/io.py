@@ -100,6 +100,20 @@ class ZarrIO:
         """``ZarrIO(target, mode, storage_options, **kwargs)``."""
         return cls(target, mode=mode, storage_options=storage_options, **kwargs)
 
+    @classmethod
+    def load_namespaces(cls, namespace_catalog: Any, path: StoreLike, storage_options: dict[str, Any] | None = None,
+                        namespaces: list[str] | None = None) -> dict[str, Any]:
+        """hdmf-zarr's: load the namespaces cached in the store at ``path`` (those named in ``namespaces``, else all)
+        into a TypeMap or NamespaceCatalog, skipping those it already holds. ``read()`` needs no such step."""
+        from ...build.typemap import TypeMap
+
+        with cls(path, storage_options=storage_options) as io:
+            cache = io.spec_cache()
+        loaded = namespace_catalog.namespace_catalog if isinstance(namespace_catalog, TypeMap) else namespace_catalog
+        wanted = {name: entry for name, entry in cache.items()
+                  if name not in loaded.namespaces and (namespaces is None or name in namespaces)}
+        return namespace_catalog.load_cache(wanted) if wanted else {}
+
     # -- context manager -----------------------------------------------------------------
     def __enter__(self) -> ZarrIO:
         return self
