@@ -105,11 +105,12 @@ class ZarrIO:
                         namespaces: list[str] | None = None) -> dict[str, Any]:
         """hdmf-zarr's: load the namespaces cached in the store at ``path`` (those named in ``namespaces``, else all)
         into a TypeMap or NamespaceCatalog, skipping those it already holds. ``read()`` needs no such step."""
-        from ...build.typemap import TypeMap
+        from ...spec import NamespaceCatalog
 
         with cls(path, storage_options=storage_options) as io:
             cache = io.spec_cache()
-        loaded = namespace_catalog.namespace_catalog if isinstance(namespace_catalog, TypeMap) else namespace_catalog
+        is_catalog = isinstance(namespace_catalog, NamespaceCatalog)
+        loaded = namespace_catalog if is_catalog else namespace_catalog.namespace_catalog  # else a TypeMap
         wanted = {name: entry for name, entry in cache.items()
                   if name not in loaded.namespaces and (namespaces is None or name in namespaces)}
         return namespace_catalog.load_cache(wanted) if wanted else {}
