@@ -96,7 +96,10 @@ def generate_class(type_map: TypeMap, data_type: str, namespace: str) -> type:
     label = f"{data_type} ({namespace})"
     base_init: Callable[..., None] = getattr(base, "__init__")  # noqa: B009 - the base class's, not an instance's
 
+    aliases: dict[str, str] = {}  # filled below: a nested field's own name -> the field
+
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs = {aliases.get(k, k) if k not in sig.parameters else k: v for k, v in kwargs.items()}
         try:
             bound = sig.bind_partial(*args, **kwargs)
         except TypeError as exc:
@@ -142,6 +145,7 @@ def generate_class(type_map: TypeMap, data_type: str, namespace: str) -> type:
         "__annotations__": {p.name: p.annotation for p in params if p.annotation is not _P.empty},
     }
     _add_paths_and_mappings(classdict, base, mapper, own, label)
+    aliases.update(classdict["field_aliases"])
     if columns:
         classdict["columns_spec"] = tuple(getattr(base, "columns_spec", ())) + tuple(
             c for c in columns if c.name not in {b.name for b in getattr(base, "columns_spec", ())}
@@ -170,10 +174,49 @@ def _add_paths_and_mappings(classdict: dict[str, Any], base: type, mapper: Any, 
     for f in own:
         if f.kind != "attribute" and f.spec.is_many() and (spec_type(f.spec) or isinstance(f.spec, LinkSpec)):
             classdict[f.attr] = _children_property(f.attr, f"{label} field {f.attr!r}")
-    taken = set(classdict) | {f.attr for f in mapper.fields()} | set(dir(base))
+    attrs = [f.attr for f in mapper.fields()]
+    taken = set(classdict) | set(attrs) | set(dir(base))
     for top in dict.fromkeys(p[0] for p in paths.values() if p):
         if top.isidentifier() and top not in taken:
             classdict[top] = _view_property(top)
+    # a nested field is also reachable by its own name when no other field ends with it (nwb.electrodes for
+    # general__extracellular_ephys__electrodes, ts.rate for starting_time__rate: the names pynwb users know)
+    leaves: dict[str, list[str]] = {}
+    for attr in attrs:
+        if "__" in attr:
+            leaves.setdefault(attr.rsplit("__", 1)[1], []).append(attr)
+    aliases = dict(getattr(base, "field_aliases", {}) or {})
+    for attr in attrs:  # a field of this type named like an inherited alias: the name is the field's again
+        if aliases.pop(attr, None) is not None:
+            classdict.setdefault(attr, _plain_property(attr))
+    for leaf, [attr, *others] in leaves.items():
+        if not others and leaf.isidentifier() and leaf not in taken and leaf not in classdict:
+            classdict[leaf] = _alias_property(attr)
+            aliases[leaf] = attr
+    classdict["field_aliases"] = aliases  # (the constructor takes them too)
+
+
+def _alias_property(attr: str) -> property:
+    def get(self: Any) -> Any:
+        return getattr(self, attr)
+
+    def set_(self: Any, value: Any) -> None:
+        setattr(self, attr, value)
+
+    return property(get, set_, doc=f"The field {attr!r}, by its own name.")
+
+
+def _plain_property(attr: str) -> property:
+    def get(self: Any) -> Any:
+        try:
+            return self.__dict__[attr]
+        except KeyError:
+            raise AttributeError(attr) from None
+
+    def set_(self: Any, value: Any) -> None:
+        self.__dict__[attr] = value
+
+    return property(get, set_, doc=f"The field {attr!r}.")
 
 
 def _view_property(top: str) -> property:

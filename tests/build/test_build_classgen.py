@@ -82,3 +82,23 @@ def test_names_that_are_not_identifiers(type_map, tmp_path, assert_same):
     assert b.attributes["class"] == "c" and b.attributes["sample-rate"] == 1.5
     assert b.datasets["2d"].dtype == "int8"
     assert_same(o, BuildManager(type_map).construct(b))
+
+
+def test_a_nested_field_by_its_own_name_and_a_subtype_field_of_that_name(type_map, tmp_path):
+    """``settings__gain`` is also ``gain`` (no other field ends with it); a subtype with a field ``gain`` of its own
+    gets that field under the name, and its constructor fills each field as named."""
+    base = GroupSpec(doc="a rig", data_type_def="Rig2", data_type_inc="Container",
+                     groups=[GroupSpec(doc="settings", name="settings",
+                                       attributes=[AttributeSpec("gain", "gain", "float64")])])
+    sub = GroupSpec(doc="a rig with its own gain", data_type_def="Rig3", data_type_inc="Rig2",
+                    attributes=[AttributeSpec("gain", "overall gain", "float64")])
+    load(type_map, tmp_path, [base, sub])
+    Rig2, Rig3 = type_map.get_class("Rig2", "ndx-cg"), type_map.get_class("Rig3", "ndx-cg")
+    r2 = Rig2(name="r", gain=2.0)
+    assert r2.settings__gain == 2.0 and r2.gain == 2.0
+    r3 = Rig3(name="r", settings__gain=2.0, gain=5.0)
+    assert (r3.settings__gain, r3.gain) == (2.0, 5.0)
+    b = BuildManager(type_map).build(r3)
+    assert b.attributes["gain"] == 5.0 and b.groups["settings"].attributes == {"gain": 2.0}
+    back = BuildManager(type_map).construct(b)
+    assert (back.settings__gain, back.gain) == (2.0, 5.0)

@@ -138,3 +138,26 @@ def test_pynwb_written_store_by_path(tmp_path, benchmark_module):
         assert sorted(nwb.acquisition) == ["series_0000", "series_0001", "series_0002"]
         assert nwb.acquisition["series_0001"].starting_time__rate == 1000.0
         assert len(nwb["units"]) == 4
+
+
+def test_nested_fields_answer_to_their_own_names_when_unambiguous(tmp_path, benchmark_module):
+    """pynwb's names on a store pynwb wrote: ``nwb.trials``, ``nwb.electrodes``, ``ts.rate`` reach the nested fields
+    (``intervals__trials``, ...); a name several fields end with (``unit``: data, starting_time, timestamps) is not
+    given to any, and a flattened name keeps working."""
+    from hdmfzarr import ZarrIO
+
+    make_nwb = benchmark_module("bench_latency").make_nwb
+    path = tmp_path / "f.nwb.zarr"
+    make_nwb(path, n_series=2, n_units=3, n_trials=2)
+    with ZarrIO(path) as io:
+        nwb = io.read()
+        assert nwb.trials is nwb.intervals__trials and nwb.trials["start_time"][:].tolist() == [0.0, 1.0]
+        assert nwb.electrodes is nwb.general__extracellular_ephys__electrodes
+        ts = nwb.acquisition["series_0001"]
+        assert ts.rate == ts.starting_time__rate == 1000.0 and ts.conversion == ts.data__conversion
+        assert not hasattr(ts, "unit") and ts.data__unit == "V"
+        ts.rate = 500.0  # an alias sets the field it names
+        assert ts.starting_time__rate == 500.0
+        spatial = io.type_map.get_class("SpatialSeries", "core")  # a TimeSeries: an inherited field by its name
+        made = spatial(name="xy", data=[[1.0, 2.0]], data__unit="m", starting_time=0.0, rate=30.0)
+        assert made.starting_time__rate == 30.0 and made.rate == 30.0
