@@ -18,7 +18,7 @@ _HOMES = {  # module -> the public names it provides
     "hdmfzarr.backends": "open",
     "hdmfzarr.backends.convert": "convert",
     "hdmfzarr.backends.zarr": "ZarrIO RetryPolicy",
-    "hdmfzarr.dataio": "DataIO DataChunkIterator",
+    "hdmfzarr.dataio": "DataIO DataChunkIterator ZarrDataIO",
     "hdmfzarr.spec": "GroupSpec DatasetSpec AttributeSpec LinkSpec RefSpec DtypeSpec NamespaceBuilder NamespaceCatalog "
                      "export_spec",
     "hdmfzarr.build.manager": "BuildManager",

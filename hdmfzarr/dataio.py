@@ -39,7 +39,7 @@ def is_lazy_array(value: Any) -> bool:
         verdict = _LAZY_VERDICT[t] = issubclass(t, tuple(kinds))
     return verdict
 
-__all__ = ["StoredArray", "is_lazy_array", "DataIO", "DataChunkIterator", "Deferred", "fetch_deferred", "held_reads", "reads_held"]
+__all__ = ["StoredArray", "is_lazy_array", "DataIO", "ZarrDataIO", "DataChunkIterator", "Deferred", "fetch_deferred", "held_reads", "reads_held"]
 
 _HELD: contextvars.ContextVar[bool] = contextvars.ContextVar("hdmfzarr_held_reads", default=False)
 
@@ -172,6 +172,20 @@ class DataIO(MutableRecord):
     @property
     def shape(self) -> tuple[int, ...]:
         return tuple(np.shape(self.data)) if not hasattr(self.data, "shape") else tuple(self.data.shape)
+
+
+class ZarrDataIO(DataIO):
+    """hdmf-zarr's ``ZarrDataIO``: a DataIO taking its argument names (``fillvalue``, and ``compressor`` for one
+    codec, as hdmf-zarr 0.13 took it)."""
+
+    def __init__(self, data: Any, chunks: tuple[int, ...] | bool | None = None, fillvalue: Any = None,
+                 compressors: Any = None, compressor: Any = None, filters: Any = None, serializer: Any = None,
+                 shards: tuple[int, ...] | None = None, link_data: bool = False) -> None:
+        if compressor is not None and compressors is not None:
+            raise TypeError("ZarrDataIO: give compressor (one codec) or compressors, not both")
+        super().__init__(data, chunks=chunks, shards=shards, filters=filters, serializer=serializer,
+                         compressors=[compressor] if compressor is not None else compressors, fill_value=fillvalue,
+                         link_data=link_data)
 
 
 def _row_blocks(rows: Any, size: int) -> Iterator[Any]:

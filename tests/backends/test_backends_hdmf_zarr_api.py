@@ -135,3 +135,35 @@ def test_load_namespaces_of_a_store_hdmf_zarr_wrote(tmp_path: Path) -> None:
     with ZarrIO(tmp_path / "ext.zarr", type_map=type_map) as io:
         assert type(io.read()) is cls
     assert isinstance(type_map, TypeMap) and "ndx-cached" not in hdmfzarr.available_namespaces()
+
+
+@pytest.mark.parametrize("fmt", [3, 2])
+def test_zarrdataio_takes_hdmf_zarr_argument_names(tmp_path: Path, fmt: int) -> None:
+    """``fillvalue``, ``chunks`` and a compressor as hdmf-zarr takes them (0.13's one ``compressor`` in format 2,
+    0.14's zarr 3 ``compressors`` in format 3); hdmf-zarr reads the values back."""
+    import json
+
+    import numcodecs
+    import zarr
+
+    from hdmfzarr import ZarrDataIO
+    from hdmfzarr.common import VectorData
+
+    codec = {"compressor": numcodecs.Blosc(cname="zstd")} if fmt == 2 else \
+        {"compressors": [zarr.codecs.BloscCodec(cname="zstd")]}
+    data = ZarrDataIO(np.arange(1000.0), chunks=(100,), fillvalue=-1.0, **codec)
+    path = tmp_path / "t.zarr"
+    with ZarrIO(path, "w", zarr_format=fmt) as io:
+        io.write(DynamicTable(name="t", description="d", columns=[VectorData(name="x", description="x", data=data)]))
+    meta = json.loads((path / "x" / ("zarr.json" if fmt == 3 else ".zarray")).read_text())
+    assert meta["fill_value"] == -1.0
+    if fmt == 2:
+        assert meta["chunks"] == [100] and meta["compressor"]["cname"] == "zstd"
+    else:
+        assert meta["chunk_grid"]["configuration"]["chunk_shape"] == [100]
+        assert [c["configuration"].get("cname") for c in meta["codecs"] if c["name"] == "blosc"] == ["zstd"]
+    reader = hdmf_zarr.ZarrIO if fmt == 3 else hdmf_zarr.ZarrV2IO
+    with reader(str(path), "r", manager=hdmf_common.get_manager()) as io:
+        assert io.read()["x"].data[:].tolist() == list(np.arange(1000.0))
+    with pytest.raises(TypeError, match="not both"):
+        ZarrDataIO([1], compressor=numcodecs.Blosc(), compressors=[numcodecs.Blosc()])
