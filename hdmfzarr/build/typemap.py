@@ -272,6 +272,19 @@ class TypeMap:
         self._mapper_cache.clear()
         return mapper_cls
 
+    # hdmf's TypeMap names for the three calls extension code makes (argument orders as hdmf's)
+    def get_dt_container_cls(self, data_type: str, namespace: str | None = None) -> type:
+        """hdmf's name for :meth:`get_class`."""
+        return self.get_class(data_type, namespace)
+
+    def register_container_type(self, namespace: str, data_type: str, container_cls: type) -> type:
+        """hdmf's name (and argument order) for :meth:`register_class`."""
+        return self.register_class(data_type, namespace, container_cls)
+
+    def register_map(self, container_cls: type, mapper_cls: type) -> type:
+        """hdmf's name for :meth:`register_mapper`."""
+        return self.register_mapper(container_cls, mapper_cls)
+
     def mapper_class(self, cls: type) -> type:
         """The mapper class registered for ``cls`` or its nearest base class (default ObjectMapper)."""
         self._import_loaded()

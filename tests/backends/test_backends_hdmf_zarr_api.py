@@ -167,3 +167,23 @@ def test_zarrdataio_takes_hdmf_zarr_argument_names(tmp_path: Path, fmt: int) -> 
         assert io.read()["x"].data[:].tolist() == list(np.arange(1000.0))
     with pytest.raises(TypeError, match="not both"):
         ZarrDataIO([1], compressor=numcodecs.Blosc(), compressors=[numcodecs.Blosc()])
+
+
+def test_type_map_calls_of_hdmf_extension_code(tmp_path: Path) -> None:
+    """``get_dt_container_cls``, ``register_container_type`` (namespace first, as hdmf) and ``register_map``."""
+    from hdmfzarr.build import ObjectMapper
+
+    type_map = get_manager().type_map.copy()
+    assert type_map.get_dt_container_cls("DynamicTable", "hdmf-common") is DynamicTable
+
+    class MyTable(DynamicTable):
+        pass
+
+    class MyMapper(ObjectMapper):
+        pass
+
+    assert type_map.register_container_type("hdmf-common", "DynamicTable", MyTable) is MyTable
+    assert type_map.get_dt_container_cls("DynamicTable") is MyTable
+    type_map.register_map(MyTable, MyMapper)
+    assert type_map.mapper_class(MyTable) is MyMapper
+    assert get_manager().type_map.get_class("DynamicTable", "hdmf-common") is DynamicTable  # a copy was changed
