@@ -84,8 +84,8 @@ def test_a_manager_gives_zarrio_its_type_map_and_a_positional_one_is_refused(tmp
 def test_export_of_an_hdmf_hdf5io_copies_the_file_and_hdmf_zarr_reads_the_copy(hdmf_h5: Path, tmp_path: Path) -> None:
     out = tmp_path / "export.zarr"
     with HDF5IO(str(hdmf_h5), "r", manager=hdmf_common.get_manager()) as read_io:  # hdmf-zarr's documented recipe
-        with ZarrIO(out, mode="w", manager=get_manager()) as export_io:
-            export_io.export(src_io=read_io)
+        with ZarrIO(path=str(out), manager=get_manager(), mode="w") as export_io:  # hdmf-zarr's keywords
+            export_io.export(src_io=read_io, write_args=dict(link_data=False))
     with ZarrIO(out) as io:
         root = io.read()
         _check_tables({"t": root["t"], "refs": root["refs"]})

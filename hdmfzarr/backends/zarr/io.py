@@ -37,7 +37,7 @@ class ZarrIO:
 
     def __init__(
         self,
-        path_or_url: StoreLike,
+        path: StoreLike,
         mode: str = "r",
         storage_options: dict[str, Any] | None = None,
         zarr_format: int = 3,
@@ -55,7 +55,7 @@ class ZarrIO:
             type_map = manager.type_map
         self.allow_external = allow_external
         self.convention = conv.for_format(zarr_format)
-        self.handle = StoreHandle(path_or_url, mode, storage_options, retry)
+        self.handle = StoreHandle(path, mode, storage_options, retry)
         if self.handle.pending_clear:  # mode 'w' over something: cleared under the writer lock
             from .commit import overwrite
 
@@ -264,9 +264,9 @@ class ZarrIO:
         if container is not None:
             self.write(container, **{"cache_spec": cache_spec, **(write_args or {})})
             return
-        if write_args:
-            raise TypeError(f"ZarrIO.export: write_args {sorted(write_args)} apply to a container written; "
-                            "exporting everything copies every dataset (pass container= to use them)")
+        if {k: v for k, v in (write_args or {}).items() if (k, v) != ("link_data", False)}:  # it copies, as asked
+            raise TypeError(f"ZarrIO.export: write_args {write_args} apply to a container written; exporting "
+                            "everything copies every dataset (link_data=False): pass container= to use them")
         from .. import Backend, open as open_backend
         from .export import write_copy
 
