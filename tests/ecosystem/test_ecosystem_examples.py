@@ -36,7 +36,8 @@ def _s3_env(server, bucket: str, name: str) -> dict[str, str]:
 
 
 def test_ecosystem_examples_are_all_covered() -> None:
-    assert {"quickstart.py", "write_table_s3.py", "acquisition_loop.py", "extension_type.py"} <= set(SCRIPTS)
+    assert {"quickstart.py", "write_table_s3.py", "acquisition_loop.py", "extension_type.py",
+            "from_hdmf_zarr.py"} <= set(SCRIPTS)
     assert (EXAMPLES / "lazy_remote_reading.ipynb").is_file()
 
 
@@ -86,3 +87,23 @@ def test_ecosystem_example_notebook_executes(s3_server, s3_bucket, tmp_path: Pat
     assert "2000 rows" in html and "<details" in html and "spike_times" in html
     frame_view = code[-2].outputs[-1]["data"]
     assert "firing_rate" in frame_view["text/plain"]
+
+
+@pytest.mark.slow
+def test_ecosystem_example_from_hdmf_zarr_is_hdmf_zarr_code_with_other_imports(tmp_path: Path) -> None:
+    """The example's body runs unchanged on hdmf + hdmf-zarr when its imports are put back (the lines marked
+    "was:"), and prints the same: only the imports differ."""
+    pytest.importorskip("hdmf_zarr")
+    ours = _run("from_hdmf_zarr.py", tmp_path, _env(), str(tmp_path / "ours"))
+    source = (EXAMPLES / "from_hdmf_zarr.py").read_text(encoding="utf-8")
+    theirs_src = source.replace("from hdmfzarr import ZarrIO  # was: from hdmf_zarr import ZarrIO",
+                                "from hdmf_zarr import ZarrIO").replace(
+        "from hdmfzarr.common import (  # was: from hdmf.common import (", "from hdmf.common import (")
+    assert not [line for line in theirs_src.splitlines() if line.startswith(("import", "from")) and "hdmfzarr" in line], \
+        "every hdmfzarr import is marked with what it was"
+    script = tmp_path / "theirs.py"
+    script.write_text(theirs_src, encoding="utf-8")
+    done = subprocess.run([sys.executable, "-W", "ignore", str(script), str(tmp_path / "theirs")],
+                          capture_output=True, text=True, timeout=300, env=_env())
+    assert done.returncode == 0, done.stderr
+    assert ours.splitlines() == done.stdout.splitlines()
