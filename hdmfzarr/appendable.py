@@ -157,10 +157,17 @@ class AppendableArray(StoredArray):
     def size(self) -> int:
         return int(np.prod(self.shape))
 
+    @property
+    def wrapped(self) -> StoredArray | None:
+        return self.stored if isinstance(self.stored, StoredArray) else None
+
     def __getattr__(self, name: str) -> Any:
-        """The stored array's own attributes (``dtype``, ``ndim``, ``chunks``, ``path``, ``store_url``, ...)."""
+        """The stored array's own attributes (``dtype``, ``ndim``, ``chunks``, ...), among them ``StoredArray``'s
+        ``store_url``/``path``/``dims`` (set on no instance here: None over data not read from a store)."""
         if name.startswith("__") or name == "stored":  # not set yet (copying, unpickling)
             raise AttributeError(name)
+        if name in ("store_url", "path", "dims") and self.wrapped is None:
+            return None
         return getattr(self.stored, name)
 
     @property

@@ -16,9 +16,27 @@ from .record import MutableRecord
 
 
 class StoredArray:
-    """Base of the arrays read from a store without loading them: what ``is_lazy_array`` recognises, by type."""
+    """Base of the arrays read from a store without loading them: what ``is_lazy_array`` recognises, by type.
+    Each sets (or, an appendable array, forwards) the attributes below, read by type, never looked up by name."""
 
-    __slots__ = ()
+    store_url: str | None  # the Zarr store it was read from (None when not from a Zarr store)
+    path: str | None  # its path in that store (an HDF5 array: in its file)
+    dims: list[str] | None  # the dimension names stored with it (None when none)
+
+    @property
+    def wrapped(self) -> StoredArray | None:
+        """The stored array this one wraps (a reference array's stored references, an appendable array's stored
+        rows); None when it is the stored one."""
+        return None
+
+
+def stored_chain(value: Any) -> list[StoredArray]:
+    """``value`` and the stored arrays it wraps, outermost first (empty when it is no ``StoredArray``)."""
+    chain: list[StoredArray] = []
+    while isinstance(value, StoredArray):
+        chain.append(value)
+        value = value.wrapped
+    return chain
 
 
 # other libraries' stored arrays, recognised once their module is loaded (never imported here)

@@ -18,12 +18,12 @@ class ReferenceArray(StoredArray):
     def __init__(self, data: Any, resolve: Callable[[Any], Any]) -> None:
         self._data = data
         self._resolve = resolve
+        self.store_url = self.path = self.dims = None  # its values are containers: what is stored is wrapped
 
     @property
-    def raw(self) -> Any:
-        """The underlying (possibly lazy) array of unresolved references: what the mapper reads stored dimension
-        names from, and what the writer recognises as already stored."""
-        return self._data
+    def wrapped(self) -> StoredArray | None:
+        """The stored array of unresolved references (the mapper reads its dimension names, the writer its place)."""
+        return self._data if isinstance(self._data, StoredArray) else None
 
     @property
     def shape(self) -> tuple[int, ...]:

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from ..dataio import DataIO
+from ..dataio import DataIO, StoredArray
 from ..errors import BuildError, ConstructError, DanglingReferenceError
 from ..spec.dtypes import NUMERIC_DTYPES, STRING_DTYPES
 from ..spec.model import canonical_spec_dtype, declared_type, is_compound_dtype, is_ref_dtype
@@ -289,11 +289,8 @@ class BuildManager:
             if not (is_ref_dtype(sdt) or is_compound_dtype(sdt)):
                 return data.map(lambda value: read_value(sdt, value))
             data = builder.data
-        if builder.dims and data is not None and hasattr(data, "store_url"):
-            try:  # the stored dimension names go with the array, so that a rewrite keeps them
-                data.dims = list(builder.dims)
-            except AttributeError:
-                pass
+        if builder.dims and isinstance(data, StoredArray) and data.store_url is not None:
+            data.dims = list(builder.dims)  # the stored dimension names go with the array: a rewrite keeps them
         resolve = lambda r: self.resolve_ref(r, builder)  # noqa: E731
         # lazy arrays resolve after construct() returned: each target gets a complete construct()
         lazy = lambda r: None if r is None else self.construct(self._resolve_target(  # noqa: E731
@@ -333,9 +330,9 @@ def _link_shared_data(root: GroupBuilder) -> None:
         if not isinstance(node, DatasetBuilder) or node.parent is None:
             continue
         data = node.data.data if isinstance(node.data, DataIO) else node.data
-        url, path = getattr(data, "store_url", None), getattr(data, "path", None)
-        if isinstance(url, str) and isinstance(path, str) and declared_type(node.attributes) is None:
-            by_source.setdefault((url, path), []).append(node)
+        if isinstance(data, StoredArray) and data.store_url is not None and data.path is not None \
+                and declared_type(node.attributes) is None:
+            by_source.setdefault((data.store_url, data.path), []).append(node)
     for (_, path), nodes in by_source.items():
         if len(nodes) < 2:
             continue

@@ -13,7 +13,7 @@ from ..errors import BuildError, ConstructError, ContainerError, HdmfZarrError
 from ..record import Record
 from ..spec.model import TYPE_KEYS, AttributeSpec, GroupSpec, LinkSpec, is_ref_dtype, spec_type
 from ..common.columns import BufferedData
-from ..dataio import DataIO
+from ..dataio import DataIO, stored_chain
 from .builders import (
     Builder, DatasetBuilder, Deferred, GroupBuilder, LinkBuilder, PendingRef, ReferenceBuilder, fetch_deferred
 )
@@ -206,11 +206,11 @@ class ObjectMapper:
         spec's (of several alternatives, the one whose rank matches the data)."""
         inner = data.data if isinstance(data, DataIO) else data
         ndim = _ndim(inner)
-        raw = getattr(inner, "raw", None)
-        stored = getattr(inner, "dims", None) or getattr(raw, "dims", None)
-        if isinstance(stored, (list, tuple)) and stored and (ndim is None or len(stored) == ndim):
+        chain = stored_chain(inner)
+        stored = next((a.dims for a in chain if a.dims), None)
+        if stored and (ndim is None or len(stored) == ndim):
             return list(stored)
-        if hasattr(inner, "store_url") or hasattr(raw, "store_url"):  # read from a store without names
+        if any(a.store_url is not None for a in chain):  # read from a Zarr store without names
             return None
         dims = getattr(spec, "dims", None)
         if not dims:

@@ -265,3 +265,27 @@ def test_write_back_invents_no_dimension_names(tmp_path: Path):
     _store_dims_and_write_back(src, "x", None, dst)
     assert "_ARRAY_DIMENSIONS" not in _attrs(dst, "x")
     assert _attrs(dst, "y")["_ARRAY_DIMENSIONS"] == _attrs(src, "y")["_ARRAY_DIMENSIONS"]
+
+
+def test_reference_array_read_back_exposes_the_stored_array_it_wraps(ext_map, make_session, tmp_path: Path):
+    """A reference dataset read from a store wraps the stored array: a copy keeps its stored dimension names
+    (a copy of an NWB file wrote TimeSeriesReferenceVectorData's as ['dim0'] when the wrapper hid them), and
+    the writer recognises it as already stored there (also over the appendable array of a store opened to add)."""
+    from types import SimpleNamespace
+
+    from hdmfzarr.backends.zarr.writer import ZarrWriter
+    from hdmfzarr.build.lazyrefs import ReferenceArray
+    from hdmfzarr.build.mapper import ObjectMapper
+
+    src, dst = tmp_path / "src.zarr", tmp_path / "dst.zarr"
+    with ZarrIO(src, "w", type_map=ext_map) as io:
+        io.write(make_session())
+    _store_dims_and_write_back(src, "refs", ["which"], dst)  # the spec (SampleRefs) names no dimension
+    assert _attrs(dst, "refs")["_ARRAY_DIMENSIONS"] == ["which"]
+    for mode in ("r", "a"):
+        with ZarrIO(src, mode) as io:
+            refs = io.read().refs.data
+            assert isinstance(refs, ReferenceArray) and refs.store_url is None and refs.wrapped is not None
+            assert ObjectMapper._dims(None, refs) == ["which"]
+            writer = SimpleNamespace(handle=io.handle)
+            assert ZarrWriter._stored_here(writer, refs, "refs") and not ZarrWriter._stored_here(writer, refs, "x")

@@ -17,6 +17,7 @@ class CountingLazyArray(StoredArray):
     def __init__(self, data: Any) -> None:
         self._data = np.asarray(data) if not isinstance(data, np.ndarray) else data
         self.reads: list[Any] = []
+        self.store_url = self.path = self.dims = None  # StoredArray's attributes: not from a store
 
     @property
     def shape(self) -> tuple[int, ...]:

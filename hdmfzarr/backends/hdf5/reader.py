@@ -50,6 +50,7 @@ class H5Array(StoredArray):
         self._ds = dataset
         self.canonical = canonical
         self.path: str = dataset.name
+        self.store_url = self.dims = None  # not a Zarr store; HDF5 stores no dimension names
         self.shape: tuple[int, ...] = tuple(dataset.shape)
         self.chunks: tuple[int, ...] | None = dataset.chunks
         self._text = canonical in ("text", "ascii")

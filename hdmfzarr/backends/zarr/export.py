@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ...build.builders import DatasetBuilder, GroupBuilder
-from ...dataio import DataChunkIterator, DataIO
+from ...dataio import DataChunkIterator, DataIO, stored_chain
 from ...progress import SilentBar, progress_bar
 from .. import stored_chunks
 
@@ -73,7 +73,7 @@ def prepare_for_copy(root: GroupBuilder, label: str = "convert") -> Any:
                 chunks=chunks, total_rows=data.shape[0])
         elif isinstance(data, H5Array):
             node.data = data.read()
-        elif hasattr(data, "store_url"):  # a lazy array from a Zarr store: copy it, never link back
+        elif any(a.store_url is not None for a in stored_chain(data)):  # from a Zarr store: copy, never link back
             node.data = DataIO(data, chunks=chunks if chunks and len(data.shape) else None, link_data=False)
     return bar
 

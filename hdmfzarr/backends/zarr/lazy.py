@@ -411,8 +411,8 @@ class LazyArray(StoredArray):
         cache: ChunkCache | None = None,
     ) -> None:
         self.source = source
-        self.store_url = store_url
-        self.path = path
+        self.store_url, self.path = store_url, path
+        self.dims: list[str] | None = None  # set by the build layer from the stored attributes
         self.convert = convert
         self._dtype = np.dtype(dtype) if dtype is not None else source.dtype
         self._cache = cache if cache is not None else ChunkCache(cache_bytes)

@@ -32,7 +32,7 @@ from ...build.builders import (
     ReferenceBuilder,
 )
 from ...appendable import AppendableArray
-from ...dataio import DataChunkIterator, DataIO
+from ...dataio import DataChunkIterator, DataIO, stored_chain
 from ...errors import HdmfZarrError, StoreError
 from ...progress import SilentBar, progress_bar
 from ...spec.cache import encode_cache
@@ -247,14 +247,8 @@ class ZarrWriter:
 
     def _stored_here(self, data: Any, path: str) -> bool:
         """Whether ``data`` is the array already stored at ``path`` of this store (perhaps wrapped)."""
-        for _ in range(3):
-            if data is None:
-                return False
-            url, where = getattr(data, "store_url", None), getattr(data, "path", None)
-            if url == self.handle.url and isinstance(where, str) and where.strip("/") == path:
-                return True
-            data = getattr(data, "raw", None)  # a reference array over the stored one
-        return False
+        return any(a.store_url == self.handle.url and a.path is not None and a.path.strip("/") == path
+                   for a in stored_chain(data))  # e.g. a reference array over the stored one
 
     def _update_dataset(self, builder: DatasetBuilder, path: str) -> None:
         """A dataset already committed: unchanged data is left alone (appended rows are the transaction's
