@@ -11,7 +11,7 @@ import copy as _copy
 import functools
 import warnings
 from operator import itemgetter, methodcaller
-from typing import Any, Callable, Iterator, Sequence, Union
+from typing import Any, Callable, Iterator, Sequence, TypeVar, Union
 
 from ..errors import SpecError
 from ..record import Record
@@ -272,9 +272,14 @@ def private_field(attr: str, doc: str | None = None) -> Any:
     return property(lambda self: getattr(self, attr), doc=doc)
 
 
-def _sub_methods(kind: str) -> tuple[Callable[..., Any], ...]:
+_S = TypeVar("_S")
+
+
+def _sub_methods(kind: str, spec_class: Callable[[], type[_S]]) -> tuple[
+        Callable[[Any, _S], None], Callable[[Any, str], _S | None], Callable[..., _S], Callable[[Any, str], bool],
+        Callable[[Any, str], bool]]:
     """hdmf's ``set_<x>``, ``get_<x>``, deprecated ``add_<x>``, ``is_inherited_<x>`` and ``is_overridden_<x>``
-    methods for the sub-specs of ``kind``."""
+    methods for the sub-specs of ``kind``, typed by ``spec_class`` (given late: a group's groups are groups)."""
     one = kind[:-1]
 
     def inherited(self: Any, name: str) -> bool:
@@ -283,15 +288,15 @@ def _sub_methods(kind: str) -> tuple[Callable[..., Any], ...]:
     def overridden(self: Any, name: str) -> bool:
         return bool(self._inherited(kind, name, True))
 
-    def set_(self: Any, spec: Any) -> None:
+    def set_(self: Any, spec: _S) -> None:
         self._put(kind, spec)
 
-    def get(self: Any, name: str) -> Any:
+    def get(self: Any, name: str) -> _S | None:
         return self._named(kind, name)
 
-    def add(self: Any, *args: Any, **kwargs: Any) -> Any:
+    def add(self: Any, *args: Any, **kwargs: Any) -> _S:
         warnings.warn(f"add_{one} is deprecated; use set_{one}", DeprecationWarning, stacklevel=2)
-        spec = _KIND_CLASSES[kind](*args, **kwargs)
+        spec = spec_class()(*args, **kwargs)
         self._put(kind, spec)
         return spec
 
@@ -751,7 +756,7 @@ class BaseStorageSpec(_Spec):
         return {"attributes": AttributeSpec}
 
     set_attribute, get_attribute, add_attribute, is_inherited_attribute, is_overridden_attribute = \
-        _sub_methods("attributes")
+        _sub_methods("attributes", lambda: AttributeSpec)
 
     def _put_all(self, kind: str, items: Any, label: str | None, taken: set) -> None:
         """Add the sub-specs a constructor was given: a list of specs of `kind`, names not yet `taken`."""
@@ -1001,9 +1006,10 @@ class GroupSpec(BaseStorageSpec):
         unnamed = [s for s in hits if s.name is None]
         return unnamed[0] if unnamed else hits[0] if len(hits) == 1 else hits or None
 
-    set_dataset, get_dataset, add_dataset, is_inherited_dataset, is_overridden_dataset = _sub_methods("datasets")
-    set_group, get_group, add_group, is_inherited_group, is_overridden_group = _sub_methods("groups")
-    set_link, get_link, add_link, is_inherited_link, is_overridden_link = _sub_methods("links")
+    set_dataset, get_dataset, add_dataset, is_inherited_dataset, is_overridden_dataset = \
+        _sub_methods("datasets", lambda: DatasetSpec)
+    set_group, get_group, add_group, is_inherited_group, is_overridden_group = _sub_methods("groups", lambda: GroupSpec)
+    set_link, get_link, add_link, is_inherited_link, is_overridden_link = _sub_methods("links", lambda: LinkSpec)
 
     def get_data_type(self, data_type: str) -> Any:
         """The sub-group/dataset of `data_type`: the unnamed one if any, else the named ones (a list if
