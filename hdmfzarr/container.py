@@ -159,6 +159,11 @@ class AbstractContainer:
             node = node.parent
         return None
 
+    def field_state(self) -> dict[str, Any]:
+        """The public attributes as held now (a field read on first use may still hold its ``Deferred``): what a
+        write back into the store compares with the state at read, to tell an edited object from one appended to."""
+        return {k: v for k, v in vars(self).items() if k[0] != "_"}
+
     # --- modified flag --------------------------------------------------------------------
     @property
     def modified(self) -> bool:

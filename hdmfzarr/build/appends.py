@@ -11,10 +11,12 @@ from typing import Any
 import numpy as np
 
 from ..appendable import AppendableArray
+from ..dataio import Deferred
 from ..spec.model import declared_type
 from .builders import DatasetBuilder, GroupBuilder
 
-__all__ = ["ID_RANK", "PlannedAppend", "plan_appends", "pending_count", "arrays_replaced", "bound_table_columns"]
+__all__ = ["ID_RANK", "PlannedAppend", "plan_appends", "pending_count", "arrays_replaced", "field_states", "edited",
+           "bound_table_columns"]
 
 ID_RANK = 1_000  # ids are written after every other array of the tree: their length commits a row
 
@@ -70,6 +72,32 @@ def arrays_replaced(root: GroupBuilder | None, containers: list[Any]) -> bool:
         return False
     held = {id(v) for c in containers for v in c.fields.values()}
     return not arrays <= held
+
+
+def field_states(containers: list[Any]) -> dict[int, dict[str, Any]]:
+    """Each container's ``field_state()`` by id, taken when a tree is read from a store opened for writing."""
+    return {id(c): c.field_state() for c in containers if hasattr(c, "field_state")}
+
+
+def edited(containers: list[Any], states: dict[int, dict[str, Any]]) -> bool:
+    """Whether a container holds another public value than when read (by identity; plain values by equality; a
+    field read since is not a change): then only a full write persists it, an append would drop it."""
+    for c in containers:
+        old, new = states.get(id(c)), c.field_state() if hasattr(c, "field_state") else None
+        if old is None or new is None or old.keys() != new.keys():  # (constructed after the read: a full write)
+            if old is None and new is None:
+                continue
+            return True
+        for k, was in old.items():
+            if isinstance(was, Deferred) and was.done:
+                was = was.get()
+            now = new[k]
+            if now is not was and not (type(now) is type(was) and isinstance(now, _PLAIN) and now == was):
+                return True
+    return False
+
+
+_PLAIN = (str, bytes, int, float, bool)
 
 
 def bound_table_columns(root: GroupBuilder, length: Callable[[Any], int | None],

@@ -254,13 +254,11 @@ def _deferred_property(attr: str) -> property:
 def _children_property(attr: str, where: str) -> property:
     from ..container import Children
 
-    key = "_f_" + attr
-
     def get(self: Any) -> Any:
-        return self.__dict__.get(key)
+        return self.__dict__.get(attr)
 
     def set_(self: Any, value: Any) -> None:
-        self.__dict__[key] = Children.of(value, where)
+        self.__dict__[attr] = Children.of(value, where)
 
     return property(get, set_, doc=f"{where}: typed children by name.")
 

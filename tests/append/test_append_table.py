@@ -376,3 +376,24 @@ def test_replaced_data_is_written_in_full(tmp_path: Path) -> None:
         assert np.asarray(m.data[:]).tolist() == [1.0, 2.0, 3.0]
         assert np.asarray(m.indices[:]).tolist() == [0, 2, 1]
         assert np.asarray(m.indptr[:]).tolist() == [0, 1, 3]
+
+
+@pytest.mark.parametrize("fmt", [3, 2])
+def test_an_edited_field_is_written_not_dropped_by_an_append(tmp_path: Path, support, fmt: int) -> None:
+    """A field changed on an object read in mode 'a' (a description, a new child in a field of many) is not an
+    append: the write persists it with the appended rows. Before, the write took the append path and the change
+    was silently lost. An untouched tree, or one whose lazily read fields were read since, still appends."""
+    path = tmp_path / "edit.zarr"
+    with ZarrIO(path, "w", zarr_format=fmt) as io:
+        io.write(support.make_table(3))
+    with ZarrIO(path, "a") as io:
+        t = io.read()
+        assert io._is_append_only(t)
+        t.extend(support.worker.rows_for(3, 1))
+        assert io._is_append_only(t)  # rows only
+        t.description = "edited after reading"
+        assert not io._is_append_only(t)
+        io.write(t)
+    with ZarrIO(path) as io:
+        t = io.read()
+        assert t.description == "edited after reading" and support.check_table(t) == 4

@@ -262,3 +262,42 @@ def test_copies_use_no_pickle(writeback: WriteBack) -> None:
         copy = writeback.copy(name, kind, 2)
         for meta in copy.rglob(".zarray"):
             assert "pickle" not in meta.read_text(), meta
+
+
+@pytest.mark.parametrize("fmt", [3, 2])
+@pytest.mark.parametrize("name", NWB)
+def test_a_store_modified_in_place_keeps_everything_else(writeback: WriteBack, tmp_path: Path, name: str,
+                                                         fmt: int) -> None:
+    """Read a store in mode 'a', add a TimeSeries, write it back into the same store: the write leaves every
+    stored object as it was, reference datasets (electrodes' groups, epochs' compound timeseries) included - they
+    cannot change in place, and the tree read holds them again - and the peer (format 3) reads the new series
+    and every original object equal."""
+    import shutil
+
+    import numpy as np
+
+    from hdmfzarr import ZarrIO
+
+    source = writeback.corpus.path(name, "zarr") if fmt == 3 else writeback.copy(name, "zarr", 2)
+    store = tmp_path / f"{name}.zarr"
+    shutil.copytree(source, store)
+    before = storedtree.stored(store)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with ZarrIO(store, mode="a") as io:
+            nwb = io.read()
+            series = io.type_map.get_class("TimeSeries", "core")
+            nwb.acquisition__nwb_data_interfaces = [*(nwb.acquisition__nwb_data_interfaces or {}).values(), series(
+                name="added_in_place", data=np.arange(4.0), data__unit="m", starting_time=0.0, rate=2.0)]
+            io.write(nwb)
+    after = storedtree.stored(store)
+    assert storedtree.differences(before, {p: d for p, d in after.items() if "added_in_place" not in p},
+                                  format2=fmt == 2) == []
+    assert "/acquisition/added_in_place/data" in after and "/acquisition/added_in_place/data" not in before
+    if fmt == 3:
+        want, got = writeback.read(source), writeback.read(store)
+        added = got["/"]["fields"]["acquisition"].pop("added_in_place")
+        if not got["/"]["fields"]["acquisition"] and "acquisition" not in want["/"]["fields"]:
+            del got["/"]["fields"]["acquisition"]  # the only acquisition is the one added
+        assert added["type"] == "TimeSeries" and got["/added_in_place"]["fields"]["rate"] == 2.0
+        assert _differences(want, {p: v for p, v in got.items() if "added_in_place" not in p}) == []

@@ -72,6 +72,7 @@ class ZarrIO:
         self._builder: GroupBuilder | None = None
         self._manager: Any = None
         self._root_container: Any = None  # the container read() returned (appends are written from it)
+        self._read_states: dict[int, dict[str, Any]] = {}  # its containers' public values when read (mode a/r+)
         self._append_session: Any = None  # the committed state appends continue from (single writer)
         # a ConflictError was raised to the caller: leaving the ``with`` block does not write the stale rows again
         self._conflict_reported = False
@@ -168,8 +169,8 @@ class ZarrIO:
         self._builder = None
 
     def _write_tree(self, builder: GroupBuilder, namespaces: dict[str, Any] | None, jobs: list[Any],
-                    link_data: bool = False) -> None:
-        """One transaction: ``builder`` plus the append ``jobs`` of the tree read from this store."""
+                    link_data: bool = False, read_tree: GroupBuilder | None = None) -> None:
+        """One transaction: ``builder`` plus the append ``jobs`` of ``read_tree``, the tree read from this store."""
         from .transaction import Transaction
         from .writer import ZarrWriter  # imported by the first write: reading never needs it
 
@@ -184,7 +185,8 @@ class ZarrIO:
             self.convention = txn.conv
             txn.jobs = list(jobs)
             fresh = txn.fresh
-            writer = ZarrWriter(self.handle, txn.conv, link_data, known=None if fresh else self._written)
+            writer = ZarrWriter(self.handle, txn.conv, link_data, known=None if fresh else self._written,
+                                read_tree=None if fresh else read_tree)
             writer.write(builder, namespaces, txn)
             # what this ZarrIO stored, by path: a later write of the same data does not store it again
             self._written = {**({} if fresh else self._written),
@@ -252,7 +254,7 @@ class ZarrIO:
         manager = BuildManager(type_map)
         builder = manager.build(container)
         namespaces = type_map.namespace_catalog.to_cache() if cache_spec else None
-        self._write_tree(builder, namespaces, jobs, link_data)
+        self._write_tree(builder, namespaces, jobs, link_data, read_tree)
         self._builder = read_tree  # still the committed tree read (what this write added is in the store too)
 
     def export(self, src_io: Any, container: Any = None, write_args: dict[str, Any] | None = None,
@@ -323,20 +325,24 @@ class ZarrIO:
         with safety.translating(self.url, "construct containers from the store"):  # values of the wrong type
             self._root_container = self._manager.construct(builder)
             self._root_container.container_source = self.url  # redacted: shown by the notebook view
+        if self.mode in ("a", "r+"):  # a write back compares with what was read: edits need a full write
+            from ...build.appends import field_states
+
+            self._read_states = field_states(self._manager.constructed())
         return self._root_container
 
     # -- appends -------------------------------------------------------------------------
     def _is_append_only(self, container: Any) -> bool:
-        """Whether ``container`` belongs to the tree this ZarrIO read, and no object was added to that
-        tree since (then writing it means appending the buffered rows)."""
+        """Whether ``container`` belongs to the tree this ZarrIO read, and no object was added to that tree
+        or edited since (then writing it means appending the buffered rows)."""
         if self._root_container is None:
             return False
-        from ...build.appends import arrays_replaced
+        from ...build.appends import arrays_replaced, edited
 
         containers = [] if self._manager is None else self._manager.constructed()
         known = {id(c) for c in containers}
         return (id(container) in known and all(id(c) in known for c in self._root_container.all_children())
-                and not arrays_replaced(self._builder, containers))
+                and not arrays_replaced(self._builder, containers) and not edited(containers, self._read_states))
 
     def pending_appends(self) -> int:
         """Rows appended to the tree read from this store and not yet written."""

@@ -32,7 +32,7 @@ from ...build.builders import (
     ReferenceBuilder,
 )
 from ...appendable import AppendableArray
-from ...dataio import DataChunkIterator, DataIO, stored_chain
+from ...dataio import DataChunkIterator, DataIO, is_lazy_array, stored_chain
 from ...errors import HdmfZarrError, StoreError
 from ...progress import SilentBar, progress_bar
 from ...spec.cache import encode_cache
@@ -61,6 +61,17 @@ __all__ = ["ZarrWriter"]
 
 
 COPY_BLOCK_BYTES = 64 << 20  # an array copied from another store is held at most this much at a time
+
+
+def _reference_keys(value: Any, where: str) -> Any:
+    """References as ``(source, path)``, rows as tuples, numbers as Python numbers: equal when they name the same."""
+    if isinstance(value, (Builder, ReferenceBuilder)):
+        return reference_path(value, where)
+    if isinstance(value, np.void):  # a compound row
+        value = value.tolist()
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return tuple(_reference_keys(v, where) for v in value)
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def _refers(value: Any) -> bool:
@@ -179,8 +190,9 @@ class ZarrWriter:
     dataset, unchanged, is not written again; :attr:`written` collects this write's."""
 
     def __init__(self, handle: StoreHandle, convention: conv.Convention, link_data: bool = False,
-                 known: dict[str, Any] | None = None) -> None:
+                 known: dict[str, Any] | None = None, read_tree: GroupBuilder | None = None) -> None:
         self.known = known or {}
+        self.read_tree = read_tree  # the tree read from this store, when it is written back into it
         self.written: dict[str, Any] = {}
         self.handle = handle
         self.link_data = link_data  # arrays read from other stores: link (True) or copy (False, default)
@@ -261,6 +273,8 @@ class ZarrWriter:
             if unchanged := mark == self.known[path]:
                 self.written[path] = mark
         if not unchanged:
+            unchanged = self._same_references(builder, data, path)
+        if not unchanged:
             values = self._plain_values(builder, data, f"{self.handle.url}:/{path}")
             unchanged = self._same_as_stored(path, values)  # e.g. scalars, read eagerly: nothing to rewrite
         if unchanged:
@@ -269,6 +283,22 @@ class ZarrWriter:
         self.txn.jobs.append(ArrayJob(path, values, 0, None, label=builder.path, replace=True,
                                       attrs=self._merged_attrs(path, attrs)))
         self.written[path] = fingerprint(builder)
+
+    def _same_references(self, builder: DatasetBuilder, data: Any, path: str) -> bool:
+        """Whether a dataset of references (or of compound rows holding some) names the same targets as the tree
+        read from this store holds at ``path``: a tree read and written back into its store holds them again."""
+        dtype = _dataset_dtype(builder)
+        if self.read_tree is None or not (isinstance(dtype, (list, tuple)) or dtype in ("object", "region")):
+            return False
+        try:
+            old = self.read_tree[path]
+        except KeyError:
+            return False
+        stored: Any = old.data if isinstance(old, DatasetBuilder) else None
+        if not is_lazy_array(stored):
+            return False
+        where = f"{self.handle.url}:/{path}"
+        return _reference_keys(stored[...], where) == _reference_keys(data, where)
 
     def _same_as_stored(self, path: str, values: np.ndarray, limit: int = 16 << 20) -> bool:
         """Whether a committed array of at most ``limit`` bytes already holds ``values`` (read and compared)."""
