@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from hdmfzarr.container import AbstractContainer
 from hdmfzarr.errors import ContainerError
 from hdmfzarr.record import Record
 from hdmfzarr.spec.dtypes import (
@@ -164,8 +165,15 @@ def _of_name(name: str) -> ColumnType:
     return ColumnType(name, npd, _ACCEPT[name if name in STRING_DTYPES else npd.kind])
 
 
+def cell_shape(value: Any) -> tuple[int, ...]:
+    """The shape of one cell: a container (a table too, though it has a length) is one value, as in hdmf."""
+    return () if isinstance(value, AbstractContainer) else tuple(np.shape(value))
+
+
 def infer_column_type(value: Any) -> ColumnType:
-    """The column type for a first value (a scalar, or an array/list of values)."""
+    """The column type for a first value (a scalar, a container, or an array/list of values)."""
+    if isinstance(value, AbstractContainer):
+        return OBJECT_TYPE
     name = scalar_dtype(value)
     if name is not None:
         return resolve_dtype(value.dtype) if isinstance(value, np.generic) else _of_name(name)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 
 from hdmfzarr.appendable import AppendableArray, RowBuffer, concat_rows
-from hdmfzarr.common._dtypes import OBJECT_TYPE, ColumnType, infer_column_type, resolve_dtype
+from hdmfzarr.common._dtypes import OBJECT_TYPE, ColumnType, cell_shape, infer_column_type, resolve_dtype
 from hdmfzarr.container import Data, is_lazy_array, require_str
 from hdmfzarr.dask import is_dask_array, to_dask
 from hdmfzarr.dataio import DataChunkIterator, DataIO
@@ -147,11 +147,11 @@ class BufferedData(Data):
             if shape[0] or len(shape) > 1:
                 return tuple(shape[1:])
         elif isinstance(raw, (list, tuple)) and len(raw):
-            return tuple(np.shape(raw[0]))
+            return cell_shape(raw[0])
         if self.rows.blocks:
             return tuple(self.rows.blocks[0].shape[1:])
         if self.rows.tail:
-            return tuple(np.shape(self.rows.tail[0]))
+            return cell_shape(self.rows.tail[0])
         return None
 
     # --- base / pending storage: one AppendableArray (stored part + pending rows) -----------

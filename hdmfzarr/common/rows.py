@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from hdmfzarr.common._dtypes import OBJECT_TYPE, ColumnType, infer_column_type
+from hdmfzarr.common._dtypes import OBJECT_TYPE, ColumnType, cell_shape, infer_column_type
 from hdmfzarr.common.columns import DynamicTableRegion, EnumData, VectorData, VectorIndex, as_positions, column_chain
 from hdmfzarr.errors import ContainerError
 
@@ -205,7 +205,7 @@ class ColumnPlan:
         else:
             leaf.rows.append(value)
         if self.row_shape is None and (self.depth == 0 or self.depth == 1 and len(value)):
-            self.row_shape = tuple(np.shape(value if self.depth == 0 else value[0]))
+            self.row_shape = cell_shape(value if self.depth == 0 else value[0])
         if respecialise:
             self._specialise()
 

@@ -81,6 +81,12 @@ def test_containers_as_cell_values():
     assert t["y"].data == [g] and t[0, "y"] is g
     col = VectorData("y", "refs", data=[Container("a")])
     assert col[0].name == "a" and col.array_data.dtype == object
+    # a table in a cell is one value too, though it has a length (hdmf takes it; numpy's shape of it raised)
+    tables = DynamicTable(name="tables", description="d")
+    tables.add_column("t", "a table each")
+    tables.add_row(t=t)
+    tables.add_row(t=DynamicTable(name="empty", description="no rows"))
+    assert tables[0, "t"] is t and tables["t"].row_shape() == () and len(tables) == 2
 
 
 def test_vector_index_list_offsets_are_smallest_unsigned():
