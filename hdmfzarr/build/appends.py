@@ -76,17 +76,15 @@ def arrays_replaced(root: GroupBuilder | None, containers: list[Any]) -> bool:
 
 def field_states(containers: list[Any]) -> dict[int, dict[str, Any]]:
     """Each container's ``field_state()`` by id, taken when a tree is read from a store opened for writing."""
-    return {id(c): c.field_state() for c in containers if hasattr(c, "field_state")}
+    return {id(c): c.field_state() for c in containers}
 
 
 def edited(containers: list[Any], states: dict[int, dict[str, Any]]) -> bool:
     """Whether a container holds another public value than when read (by identity; plain values by equality; a
     field read since is not a change): then only a full write persists it, an append would drop it."""
     for c in containers:
-        old, new = states.get(id(c)), c.field_state() if hasattr(c, "field_state") else None
-        if old is None or new is None or old.keys() != new.keys():  # (constructed after the read: a full write)
-            if old is None and new is None:
-                continue
+        old, new = states.get(id(c)), c.field_state()
+        if old is None or old.keys() != new.keys():  # (constructed after the read: a full write, to be sure)
             return True
         for k, was in old.items():
             if isinstance(was, Deferred) and was.done:
