@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from ..appendable import AppendableArray
-from ..dataio import Deferred
+from ..dataio import Deferred, stored_chain
 from ..spec.model import declared_type
 from .builders import DatasetBuilder, GroupBuilder
 
@@ -70,7 +70,7 @@ def arrays_replaced(root: GroupBuilder | None, containers: list[Any]) -> bool:
     arrays = {id(a) for _, a in _appendables(root)}
     if not arrays:
         return False
-    held = {id(v) for c in containers for v in c.fields.values()}
+    held = {id(a) for c in containers for v in c.fields.values() for a in stored_chain(v)}  # (a reference array's)
     return not arrays <= held
 
 

@@ -302,3 +302,37 @@ def test_nwb_store_opened_r_plus_gets_an_acquisition(tmp_path: Path) -> None:
             assert sorted(back.acquisition) == ["ts", "ts2"]
             assert back.acquisition["ts2"].data[:].tolist() == [0.0, 1.0, 2.0, 3.0, 4.0]
             assert back.acquisition["ts"].timestamps[:].tolist() == [i / 10 for i in range(10)]
+
+
+def test_nwb_series_grown_in_place_take_the_append_path(tmp_path: Path) -> None:
+    """A pynwb-written NWB store with reference datasets (electrodes' groups, epochs' compound timeseries): rows
+    added to a series' data and timestamps are an append - reference arrays over the stored ones are not replaced
+    arrays (before, every write back was a full transaction) - and pynwb reads the grown series."""
+    import sys
+    import warnings
+
+    pytest.importorskip("pynwb")
+    from hdmf_zarr.nwb import NWBZarrIO
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "writeback"))
+    try:
+        from make_nwb import make_nwbfile
+    finally:
+        sys.path.pop(0)
+    path = tmp_path / "grow.nwb.zarr"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with NWBZarrIO(str(path), "w") as io:
+            io.write(make_nwbfile())
+        with ZarrIO(path, "a") as io:
+            nwb = io.read()
+            assert io._is_append_only(nwb)
+            ts = nwb.acquisition["ts1"]
+            ts.data.extend([5.0, 6.0])
+            ts.timestamps.extend([0.6, 0.7])
+            assert io._is_append_only(nwb) and io.pending_appends() == 4
+            io.write(nwb)
+        with NWBZarrIO(str(path), "r") as io:
+            ts = io.read().acquisition["ts1"]
+            assert ts.data[:].tolist() == [0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0]
+            assert ts.timestamps[:].tolist() == [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7]
