@@ -308,31 +308,34 @@ def test_nwb_series_grown_in_place_take_the_append_path(tmp_path: Path) -> None:
     """A pynwb-written NWB store with reference datasets (electrodes' groups, epochs' compound timeseries): rows
     added to a series' data and timestamps are an append - reference arrays over the stored ones are not replaced
     arrays (before, every write back was a full transaction) - and pynwb reads the grown series."""
-    import sys
+    import datetime as dt
     import warnings
 
-    pytest.importorskip("pynwb")
+    pynwb = pytest.importorskip("pynwb")
     from hdmf_zarr.nwb import NWBZarrIO
 
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "writeback"))
-    try:
-        from make_nwb import make_nwbfile
-    finally:
-        sys.path.pop(0)
     path = tmp_path / "grow.nwb.zarr"
+    nwb = pynwb.NWBFile("desc", "id1", dt.datetime(2024, 1, 2, 3, 4, 5, tzinfo=dt.timezone.utc))
+    group = nwb.create_electrode_group("shank", "a shank", "CA1", nwb.create_device("probe"))
+    for _ in range(3):
+        nwb.add_electrode(group=group, location="CA1")
+    nwb.add_acquisition(pynwb.TimeSeries(name="ts1", data=np.arange(5.0), unit="m", timestamps=np.arange(5.0) / 10))
+    nwb.add_epoch(start_time=0.0, stop_time=1.0, timeseries=[nwb.acquisition["ts1"]])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         with NWBZarrIO(str(path), "w") as io:
-            io.write(make_nwbfile())
+            io.write(nwb)
         with ZarrIO(path, "a") as io:
             nwb = io.read()
             assert io._is_append_only(nwb)
             ts = nwb.acquisition["ts1"]
             ts.data.extend([5.0, 6.0])
-            ts.timestamps.extend([0.6, 0.7])
+            ts.timestamps.extend([0.5, 0.6])
             assert io._is_append_only(nwb) and io.pending_appends() == 4
             io.write(nwb)
         with NWBZarrIO(str(path), "r") as io:
-            ts = io.read().acquisition["ts1"]
+            read = io.read()
+            ts = read.acquisition["ts1"]
             assert ts.data[:].tolist() == [0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0]
-            assert ts.timestamps[:].tolist() == [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7]
+            assert ts.timestamps[:].tolist() == [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6]
+            assert [g.name for g in read.electrodes["group"][:]] == ["shank"] * 3
