@@ -79,6 +79,9 @@ def field_states(containers: list[Any]) -> dict[int, dict[str, Any]]:
     return {id(c): c.field_state() for c in containers}
 
 
+_PLAIN = (str, bytes, int, float, bool)  # values compared by equality (others by identity)
+
+
 def edited(containers: list[Any], states: dict[int, dict[str, Any]]) -> bool:
     """Whether a container holds another public value than when read (by identity; plain values by equality; a
     field read since is not a change): then only a full write persists it, an append would drop it."""
@@ -93,9 +96,6 @@ def edited(containers: list[Any], states: dict[int, dict[str, Any]]) -> bool:
             if now is not was and not (type(now) is type(was) and isinstance(now, _PLAIN) and now == was):
                 return True
     return False
-
-
-_PLAIN = (str, bytes, int, float, bool)
 
 
 def bound_table_columns(root: GroupBuilder, length: Callable[[Any], int | None],

@@ -272,10 +272,9 @@ class ZarrIO:
         from .. import Backend, open as open_backend
         from .export import write_copy
 
-        source = getattr(src_io, "source", None)
         if isinstance(src_io, Backend):
             write_copy(self, src_io.read_builder(), src_io.spec_cache() if cache_spec else None, f"export {self.url}")
-        elif isinstance(source, (str, os.PathLike)):
+        elif isinstance(source := getattr(src_io, "source", None), (str, os.PathLike)):  # an hdmf IO object
             with open_backend(source) as opened:
                 self.export(opened, cache_spec=cache_spec)
         else:
