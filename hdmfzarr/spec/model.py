@@ -1,7 +1,5 @@
-"""The model of the HDMF schema language 2.x: specs are dicts of their YAML keys (as in hdmf) with typed read
-properties; each class declares its keys once in a field table (``_FIELDS``) that drives its constructor (hdmf's
-argument order), ``from_dict`` and copies. Values are kept as given; bad ones raise SpecError naming type and key.
-"""
+"""The HDMF schema language 2.x: specs are dicts of their YAML keys (as in hdmf); each class's field table
+(``_FIELDS``) drives its constructor, ``from_dict`` and copies. Bad values raise SpecError naming type and key."""
 
 from __future__ import annotations
 
@@ -39,8 +37,7 @@ TYPE_KEYS = ("data_type", "neurodata_type")
 
 Quantity = Union[int, str]
 
-#: constructors fill placeholder dims/shape (as hdmf's do) unless the YAML loader or the resolver builds the spec,
-#: so that specs read from files hold exactly what the file says
+#: constructors fill placeholder dims/shape (as hdmf's do) except under `as_written` (specs hold what files say)
 _FILL_DIMS: contextvars.ContextVar[bool] = contextvars.ContextVar("hdmfzarr_fill_dims", default=True)
 
 
@@ -55,8 +52,7 @@ def as_written() -> Iterator[None]:
 
 
 def _error(msg: str, label: str | None = None, key: str | None = None) -> SpecError:
-    """A SpecError whose message is hdmf's (the call site is the caller's own line); it carries the type and
-    key, which the YAML loader puts in front when it re-raises with file and line."""
+    """A SpecError with hdmf's message, carrying the type and key (the YAML loader adds file and line)."""
     err = SpecError(msg)
     err.data_type, err.key = label, key
     return err
@@ -81,7 +77,6 @@ def _is_multi(x: Any) -> bool:
 
 
 def _text(value: Any, label: str | None, key: str, *, optional: bool = False) -> Any:
-    """A string (or None, if `optional`)."""
     if (value is not None or not optional) and not isinstance(value, str):
         raise _error(f"{key} must be a string, got {type(value).__name__} {value!r}", label, key)
     return value
@@ -130,8 +125,7 @@ def quantity_bounds(qty: Quantity) -> tuple[int, int | None]:
 
 def _quantity(qty: Any, label: str | None, key: str = "quantity") -> Quantity:
     """An int >= 1 or a quantity flag (kept as spelled); numeric strings become ints."""
-    flags = "[" + ", ".join((ZERO_OR_ONE, ZERO_OR_MANY, ONE_OR_MANY)) + "]"
-    bad = _error(f"Invalid quantity '{qty}': must be greater than or equal to 1 or in '{flags}'", label, "quantity")
+    bad = _error(f"Invalid quantity '{qty}': must be greater than or equal to 1 or in '[?, *, +]'", label, "quantity")
     if isinstance(qty, str) and qty not in QUANTITY_FLAGS:
         try:
             qty = int(qty)
@@ -178,8 +172,7 @@ def check_dtype(dtype: Any, label: str | None = None, key: str = "dtype") -> Any
 
 
 def _dtype(dtype: Any, label: str | None, key: str = "dtype", *, compound: bool = False) -> Any:
-    """Validate a dtype: a spelling, a RefSpec (a {target_type, reftype} dict becomes one) or, if `compound`
-    (datasets), a list of DtypeSpec fields; None (no dtype) passes."""
+    """A dtype spelling, a RefSpec (a reference dict becomes one), None or, if `compound`, DtypeSpec fields."""
     if dtype is None:
         return dtype
     if isinstance(dtype, dict) and not isinstance(dtype, DtypeSpec):
@@ -211,8 +204,7 @@ _compound_dtype = functools.partial(_dtype, compound=True)
 
 
 def canonical_spec_dtype(dtype: Any) -> Any:
-    """A spec dtype (kept as written, as in hdmf) with every primitive spelling canonical ('int' -> 'int32'), for
-    the rules that compare dtypes; compound fields are rebuilt only if one changes."""
+    """A spec dtype with every primitive spelling canonical ('int' -> 'int32'), for the rules comparing dtypes."""
     if isinstance(dtype, str):
         return canonical_dtype(dtype) if is_known_dtype(dtype) else dtype
     if isinstance(dtype, (list, tuple)):
@@ -240,8 +232,7 @@ _REQUIRED = object()
 
 
 class Field(Record):
-    """One key of a spec class, in constructor-argument order: its default (an argument without one is
-    required; a value equal to it is not stored) and the check a given value passes (None: kept as given)."""
+    """One key of a spec class: its default (none: required; a value equal to it is not stored) and its check."""
 
     __slots__ = ("key", "default", "check")
     key: str
@@ -254,8 +245,7 @@ class Field(Record):
 
 
 def spec_key(key: str, default: Any = _REQUIRED, doc: str | None = None) -> Any:
-    """A read-only property giving a spec's value for ``key`` (``default`` when absent; a required key
-    raises KeyError when missing): specs are dicts of their YAML keys."""
+    """A read-only property: the spec's value for ``key`` (``default`` when absent, else KeyError)."""
     # C-level getters (no Python frame per access: specs are read thousands of times while resolving)
     if default is _REQUIRED:
         return property(itemgetter(key), doc=doc or f"The spec's {key!r} value.")
@@ -263,12 +253,10 @@ def spec_key(key: str, default: Any = _REQUIRED, doc: str | None = None) -> Any:
 
 
 def sub_specs(kind: str) -> Any:
-    """A read-only property: a spec's sub-specs of ``kind`` ('attributes', 'datasets', ...) as a tuple, in order."""
     return property(lambda self: tuple(self.get(kind, ())), doc=f"The {kind} specs, in order.")
 
 
 def private_field(attr: str, doc: str | None = None) -> Any:
-    """A read-only property giving the private attribute ``attr`` (state a spec or catalog keeps itself)."""
     return property(lambda self: getattr(self, attr), doc=doc)
 
 
@@ -278,8 +266,7 @@ _S = TypeVar("_S")
 def _sub_methods(kind: str, spec_class: Callable[[], type[_S]]) -> tuple[
         Callable[[Any, _S], None], Callable[[Any, str], _S | None], Callable[..., _S], Callable[[Any, str], bool],
         Callable[[Any, str], bool]]:
-    """hdmf's ``set_<x>``, ``get_<x>``, deprecated ``add_<x>``, ``is_inherited_<x>`` and ``is_overridden_<x>``
-    methods for the sub-specs of ``kind``, typed by ``spec_class`` (given late: a group's groups are groups)."""
+    """hdmf's ``set_<x>``, ``get_<x>``, ``add_<x>``, ``is_inherited_<x>``, ``is_overridden_<x>`` for ``kind``."""
     one = kind[:-1]
 
     def inherited(self: Any, name: str) -> bool:
@@ -309,8 +296,7 @@ def _sub_methods(kind: str, spec_class: Callable[[], type[_S]]) -> tuple[
 
 
 class _Dict(dict):
-    """Shared behaviour of every spec dict, driven by the class's field table ``_FIELDS``: the constructor
-    (arguments bound and checked per field, defaults not stored), decoding from a YAML/JSON dict, copies."""
+    """Every spec dict: constructor, decoding and copies driven by the class's field table ``_FIELDS``."""
 
     __slots__ = ()
     __hash__ = object.__hash__  # type: ignore[assignment]  # mutable dicts, hashed by identity as in hdmf
@@ -324,8 +310,7 @@ class _Dict(dict):
         cls._ARGS = tuple(f.key for f in cls._FIELDS)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        """Arguments as the field table orders and names them (hdmf's signatures); each value passes its field's
-        check, then the class's rules between fields (`_relate`); values equal to their default are not stored."""
+        """hdmf's signature; each value passes its field's check, then `_relate`; defaults are not stored."""
         super().__init__()
         cls = type(self)
         if len(args) > len(cls._FIELDS):
@@ -352,19 +337,17 @@ class _Dict(dict):
             self[self._stored_key(f.key)] = x
 
     def _label(self, v: dict) -> str | None:
-        """What errors call the spec being built (from its constructor arguments)."""
         return v.get("name")
 
     def _relate(self, v: dict, label: str | None) -> None:
-        """The class's rules between fields, after each field's own check (may change `v`)."""
+        """The class's rules between fields (may change `v`)."""
 
     def _stored_key(self, key: str) -> str:
         return key
 
     @classmethod
     def _decode(cls, d: Any, strict: bool) -> dict:
-        """Constructor arguments from a spec's YAML/JSON dict: type keys in either spelling, sub-spec and dtype
-        dicts become specs; unknown keys are an error (`strict`) or ignored with a warning (hdmf's build_spec)."""
+        """Constructor arguments from a spec's dict; unknown keys are an error (`strict`) or a warning (hdmf's)."""
         if not isinstance(d, dict):
             raise _error(f"{cls._WHAT} must be a mapping, got {type(d).__name__} {d!r}")
         args: dict[str, Any] = {}
@@ -397,13 +380,11 @@ class _Dict(dict):
 
     @classmethod
     def _sub_classes(cls) -> dict[str, type[_Dict]]:
-        """The spec class of each key holding sub-specs."""
         return {}
 
     @classmethod
     def from_dict(cls, d: Any, *, strict: bool = False) -> Any:
-        """The spec a YAML/JSON dict describes (see `_decode`); a SpecError carries the line of the innermost
-        dict it concerns when the YAML loader recorded one."""
+        """The spec a YAML/JSON dict describes; a SpecError gets the line of the innermost dict with one."""
         try:
             return cls(**(cls._decode(d, True) if strict else cls.build_const_args(d)))
         except SpecError as e:
@@ -413,16 +394,14 @@ class _Dict(dict):
 
     @classmethod
     def build_const_args(cls, spec_dict: dict) -> dict:
-        """hdmf's name: constructor arguments from a spec dict (sub-dicts become spec objects)."""
         return cls._decode(spec_dict, False)
 
     @classmethod
     def build_spec(cls, spec_dict: dict) -> Any:
-        """hdmf's name: a spec from its dict form; keys the constructor does not take are ignored with a warning."""
         return cls.from_dict(spec_dict)
 
     def __copy__(self) -> Any:
-        """A shallow copy: same sub-specs in own child lists, same inheritance record, no parent."""
+        """Same sub-specs in own child lists, same inheritance record, no parent."""
         new = self.__class__.__new__(self.__class__)
         dict.update(new, self)
         for k in _SUB_KINDS:
@@ -439,7 +418,7 @@ class _Dict(dict):
             return self.from_dict(_copy.deepcopy(dict(self), memo))
 
     def to_dict(self, type_key: str = "data_type") -> dict:
-        """The YAML/JSON form: the keys this spec holds (defaults are not held), type keys spelled `type_key`."""
+        """The YAML/JSON form, type keys spelled `type_key`."""
         own = self.type_key() if isinstance(self, BaseStorageSpec) else "data_type"
         out: dict[str, Any] = {}
         for key in sorted(self, key=lambda k: _KEY_RANK.get(k.replace(own, "data_type"), len(_KEY_RANK))):
@@ -469,14 +448,13 @@ class RefSpec(_Dict):
 
 
 class _DtypeSpecIsRef:
-    """`DtypeSpec.is_ref(spec)` (hdmf's static form) and `field.is_ref` (bool) on an instance."""
+    """`DtypeSpec.is_ref(spec)` (hdmf's static form: is a spec dict a reference?) and `field.is_ref` (bool)."""
 
     def __get__(self, obj: Any, owner: type) -> Any:
         return _is_ref_dict if obj is None else isinstance(obj.dtype, RefSpec)
 
 
 def _is_ref_dict(spec: Any) -> bool:
-    """True if a spec dict is a reference or has a reference dtype."""
     dt = spec.get("dtype") if isinstance(spec, dict) else None
     return isinstance(spec, dict) and ("target_type" in spec or (isinstance(dt, dict) and "target_type" in dt))
 
@@ -492,7 +470,7 @@ class DtypeSpec(_Dict):
 
     @staticmethod
     def check_valid_dtype(dtype: Any) -> bool:
-        """True if `dtype` is a reference dict (with 'target_type') or a primitive dtype; else SpecError."""
+        """True for a reference dict or a primitive dtype; else SpecError."""
         if not isinstance(dtype, dict):
             check_dtype(dtype)
         elif "target_type" not in dtype:
@@ -516,7 +494,6 @@ class _Spec(_Dict):
 
     @property
     def parent(self) -> Any:
-        """The enclosing spec (None at the top)."""
         return getattr(self, "_parent", None)
 
     @parent.setter
@@ -539,7 +516,7 @@ class _Spec(_Dict):
         return "/".join(str(p) for p in reversed(parts))
 
     def _adopt(self, child: Any) -> Any:
-        """Return `child` with its parent set to self (a value-equal copy if it already has another parent)."""
+        """`child` with its parent set to self (a copy if it has another parent)."""
         if child.parent is self:
             return child
         if child.parent is not None:
@@ -550,7 +527,6 @@ class _Spec(_Dict):
     quantity = spec_key("quantity", DEF_QUANTITY)
 
     def is_many(self) -> bool:
-        """True if more than one instance may exist ('*', '+' or an integer > 1)."""
         return self.max_count != 1
 
     @property
@@ -558,14 +534,10 @@ class _Spec(_Dict):
         """True if at least one instance must exist."""
         return self.min_count >= 1
 
-    @property
-    def is_required(self) -> bool:
-        """True if the object must be present (quantity at least one); same question as on AttributeSpec."""
-        return self.required
+    is_required = required
 
     @property
     def min_count(self) -> int:
-        """The least number of instances allowed."""
         return quantity_bounds(self.quantity)[0]
 
     @property
@@ -575,7 +547,6 @@ class _Spec(_Dict):
 
 
 def _relate_array(v: dict, label: str | None) -> None:
-    """The rules between an attribute's or dataset's shape, dims, value and default value."""
     shape, dims = v["shape"], v["dims"]
     if shape is not None and dims is not None:
         shapes, dimss = alternatives(shape), alternatives(dims)
@@ -593,7 +564,7 @@ def _relate_array(v: dict, label: str | None) -> None:
 
 
 class _ArrayProps:
-    """Read properties of specs that hold values (attributes and datasets)."""
+    """Properties of specs that hold values (attributes and datasets)."""
 
     __slots__ = ()
 
@@ -615,8 +586,7 @@ class _ArrayProps:
 
 
 def shape_fits(found: Sequence[int | None], allowed: Sequence[int | None]) -> bool:
-    """Whether a shape fits one allowed shape (``None`` entries there take any length): data against its spec,
-    and a child's shape against its parent's."""
+    """Whether a shape fits one allowed shape (``None`` entries there take any length)."""
     return len(found) == len(allowed) and all(a is None or a == f for a, f in zip(allowed, found))
 
 
@@ -665,8 +635,7 @@ _STORAGE = {f.key: f for f in (
 class BaseStorageSpec(_Spec):
     """Shared behaviour of DatasetSpec and GroupSpec: attributes, type keys, inheritance tracking."""
 
-    # what came from the included type: names of sub-specs per kind that are this spec's own ("new") and that
-    # refine the included type's ("over"), as hdmf records them; the included spec; whether resolved
+    # names of sub-specs per kind that are this spec's own ("new") and that refine the included type's ("over")
     __slots__ = ("_new", "_over", "_inc_spec", "_resolved")
     #: sub-spec kinds this spec holds, and how a missing name of each is reported (hdmf's messages)
     _MISSING = {"attributes": "Attribute '{}' not found"}
@@ -704,10 +673,7 @@ class BaseStorageSpec(_Spec):
         cls._DEF_KEY, cls._INC_KEY = cls.def_key(), cls.inc_key()  # the class's spelling, asked once
 
     def _stored_key(self, key: str) -> str:
-        """Type keys are stored under this class's spelling (NWB's classes: neurodata_type_*)."""
         return self._DEF_KEY if key == "data_type_def" else self._INC_KEY if key == "data_type_inc" else key
-
-    # -- type keys ---------------------------------------------------------------------------------
 
     @classmethod
     def type_key(cls) -> str:
@@ -736,20 +702,16 @@ class BaseStorageSpec(_Spec):
 
     @property
     def data_type(self) -> str | None:
-        """The type this spec defines, else the type it includes."""
         return self.data_type_def or self.data_type_inc
 
     @property
     def label(self) -> str | None:
-        """A human name for error messages: the defined type, else the name, else the included type."""
+        """A name for error messages."""
         return self.data_type_def or self.name or self.data_type_inc
 
     default_name = spec_key("default_name", None)
     linkable = spec_key("linkable", True)
-
     attributes = sub_specs("attributes")
-
-    # -- sub-specs -----------------------------------------------------------------------------------
 
     @classmethod
     def _sub_classes(cls) -> dict[str, type[_Dict]]:
@@ -759,7 +721,7 @@ class BaseStorageSpec(_Spec):
         _sub_methods("attributes", lambda: AttributeSpec)
 
     def _put_all(self, kind: str, items: Any, label: str | None, taken: set) -> None:
-        """Add the sub-specs a constructor was given: a list of specs of `kind`, names not yet `taken`."""
+        """Add a constructor's sub-specs of `kind`, names not yet `taken`."""
         if items is None:
             return
         if not isinstance(items, (list, tuple)):
@@ -798,21 +760,16 @@ class BaseStorageSpec(_Spec):
         items.append(spec)
 
     def _named(self, kind: str, name: str) -> Any:
-        """The sub-spec of `kind` called `name`, or None."""
         return next((s for s in self.get(kind, ()) if s.name == name), None)
-
-    # -- inheritance state -------------------------------------------------------------------------
 
     @property
     def inc_spec_resolved(self) -> bool:
-        """True once the included type's spec has been merged into this one."""
         return self._inc_spec is not None
 
-    data_type_inc_resolved = private_field("_inc_spec", "The included type's spec merged into this one (None before resolution).")
+    data_type_inc_resolved = private_field("_inc_spec", "The included type's spec merged into this one, or None.")
 
     @property
     def resolved(self) -> bool:
-        """True once this spec and its sub-specs are resolved (set by the catalog)."""
         return self._resolved
 
     @resolved.setter
@@ -838,15 +795,14 @@ class BaseStorageSpec(_Spec):
         return name in self._over.get(kind, ()) if overridden else name not in self._new.get(kind, ())
 
     def is_inherited_spec(self, spec: Any) -> bool:
-        """True if `spec` (a sub-spec of this one; of a group: anywhere below it) came from the included type."""
+        """True if `spec` (a sub-spec of this one, or of a group anywhere below it) came from the included type."""
         return self._inherited_sub(spec, False)
 
     def is_overridden_spec(self, spec: Any) -> bool:
-        """True if `spec` (a sub-spec of this one; of a group: anywhere below it) refines one of the included type."""
+        """True if `spec` (a sub-spec of this one, or of a group anywhere below it) refines an included one."""
         return self._inherited_sub(spec, True)
 
     def _inherited_sub(self, spec: Any, overridden: bool) -> bool:
-        """Whether `spec`, an attribute of this spec, came from (or, `overridden`, refines) the included type."""
         return (isinstance(spec, AttributeSpec) and spec.parent is self and self._named("attributes", spec.name)
                 is not None and self._inherited("attributes", spec.name, overridden))
 
@@ -868,13 +824,11 @@ class BaseStorageSpec(_Spec):
 
     @classmethod
     def get_data_type_spec(cls, data_type_def: str) -> AttributeSpec:
-        """Deprecated in hdmf: the attribute spec of the type-name attribute."""
         warnings.warn("get_data_type_spec is deprecated", DeprecationWarning, stacklevel=2)
         return AttributeSpec(cls.type_key(), "the data type of this object", "text", value=data_type_def)
 
     @classmethod
     def get_namespace_spec(cls) -> AttributeSpec:
-        """Deprecated in hdmf: the attribute spec of the namespace attribute."""
         warnings.warn("get_namespace_spec is deprecated", DeprecationWarning, stacklevel=2)
         return AttributeSpec("namespace", "the namespace for the data type of this object", "text", required=False)
 
@@ -929,12 +883,10 @@ class DatasetSpec(_ArrayProps, BaseStorageSpec):
 
     @property
     def is_compound(self) -> bool:
-        """True if the dtype is a compound (a sequence of DtypeSpec)."""
         return is_compound_dtype(self.dtype)
 
     @property
     def is_ref(self) -> bool:
-        """True if the dataset holds references."""
         return is_ref_dtype(self.dtype)
 
     def __repr__(self) -> str:
@@ -988,8 +940,6 @@ class GroupSpec(BaseStorageSpec):
         self._new["types"] = {s.data_type for s in self.groups + self.datasets if s.data_type is not None}
         self._new["targets"] = {s.target_type for s in self.links}
 
-    # -- children ----------------------------------------------------------------------------------
-
     datasets = sub_specs("datasets")
     groups = sub_specs("groups")
     links = sub_specs("links")
@@ -1012,19 +962,14 @@ class GroupSpec(BaseStorageSpec):
     set_link, get_link, add_link, is_inherited_link, is_overridden_link = _sub_methods("links", lambda: LinkSpec)
 
     def get_data_type(self, data_type: str) -> Any:
-        """The sub-group/dataset of `data_type`: the unnamed one if any, else the named ones (a list if
-        several), else None."""
         return self._by_type("data_type", data_type)
 
     def get_target_type(self, target_type: str) -> Any:
-        """The link to `target_type`: the unnamed one if any, else the named ones (a list if several)."""
         return self._by_type("target_type", target_type)
 
     def get_data_types(self, data_type: str) -> list[Any]:
         """Every sub-group and sub-dataset whose type (def or inc) is `data_type`."""
         return [s for s in self.datasets + self.groups if s.data_type == data_type]  # type: ignore[operator]
-
-    # -- inheritance -------------------------------------------------------------------------------
 
     def _set_inherited(self, inc_spec: Any, own: dict[str, set]) -> None:
         super()._set_inherited(inc_spec, own)
@@ -1035,7 +980,6 @@ class GroupSpec(BaseStorageSpec):
                      "targets": {s.target_type for s in self.links} - inherited_targets}
 
     def is_inherited_type(self, spec: Any) -> bool:
-        """True if the unnamed sub-spec of this type came from the included type."""
         if isinstance(spec, BaseStorageSpec):
             if spec.data_type_def is None:
                 raise ValueError(f"cannot check if something was inherited if it does not have a {self.def_key()}")
@@ -1045,7 +989,6 @@ class GroupSpec(BaseStorageSpec):
     is_overridden_type = is_inherited_type
 
     def is_inherited_target_type(self, spec: Any) -> bool:
-        """True if the unnamed link to this type came from the included type."""
         if isinstance(spec, LinkSpec):
             spec = spec.target_type
         return spec not in self._new["targets"]
@@ -1053,8 +996,8 @@ class GroupSpec(BaseStorageSpec):
     is_overridden_target_type = is_inherited_target_type
 
     def _inherited_sub(self, spec: Any, overridden: bool) -> bool:
-        """Whether `spec` came from (or, `overridden`, refines) the included type: found by name, else by
-        type (unnamed links and sub-specs of many are never overridden), else as an attribute of a sub-spec."""
+        """Found by name, else by type (unnamed links and specs of many are never overridden), else as a sub-spec's
+        attribute."""
         if overridden and spec.name is None and (isinstance(spec, LinkSpec) or spec.is_many()):
             return False
         key = spec.name or getattr(spec, "data_type_def", None) or getattr(spec, "data_type_inc", None)
@@ -1099,18 +1042,15 @@ Spec = Union[GroupSpec, DatasetSpec]
 
 
 def spec_type(spec: Any) -> str | None:
-    """The data type a (sub-)spec stands for (``data_type_def``, else ``data_type_inc``); None for
-    untyped groups/datasets, links and attributes."""
+    """The data type a group/dataset spec stands for; None for untyped ones, links and attributes."""
     return spec.data_type if isinstance(spec, BaseStorageSpec) else None
 
 
 def is_ref_dtype(dtype: Any) -> bool:
-    """True for a reference dtype (a RefSpec)."""
     return isinstance(dtype, RefSpec)
 
 
 def is_compound_dtype(dtype: Any) -> bool:
-    """True for a compound dtype (a sequence of DtypeSpec fields)."""
     return isinstance(dtype, (list, tuple))
 
 
@@ -1127,7 +1067,7 @@ class DtypeHelper:
 
     @staticmethod
     def simplify_cpd_type(cpd_type: Any) -> list:
-        """The dtypes of compound fields, with 'object' (the reftype) for references."""
+        """The dtypes of compound fields, with the reftype for references."""
         return [f.dtype.reftype if isinstance(f.dtype, RefSpec) else f.dtype for f in cpd_type]
 
     @staticmethod
@@ -1141,8 +1081,7 @@ class DtypeHelper:
 
 
 def declared_type(attrs: Any) -> tuple[str | None, str] | None:
-    """``(namespace or None, data type)`` an object's stored attributes declare under either type key
-    (bytes decoded, as HDF5 may store them); None for an untyped object."""
+    """``(namespace or None, data type)`` an object's stored attributes declare (bytes decoded); None if untyped."""
     for key in TYPE_KEYS:
         dt = attrs.get(key)
         if dt is not None:

@@ -1,10 +1,4 @@
-"""Namespaces and the catalog that loads, includes and resolves them.
-
-A `SpecNamespace` holds one namespace's metadata, its own (unresolved) top-level specs grouped by
-source, and which key spelling it uses (`type_key`). The `NamespaceCatalog` loads namespace files
-(or a spec cache read from a store), orders includes, checks every type, and hands out resolved
-specs (cached by the Resolver).
-"""
+"""Namespaces and the catalog that loads (from files or a store's spec cache), includes and resolves them."""
 
 from __future__ import annotations
 
@@ -26,7 +20,7 @@ __all__ = ["SpecCatalog", "SpecNamespace", "NamespaceCatalog", "source_stem", "s
 
 
 def source_stem(source: str) -> str:
-    """A source name without its .yaml/.yml/.json extension (how stores cache sources)."""
+    """A source name without its .yaml/.yml/.json extension (as stores cache sources)."""
     stem, dot, ext = source.rpartition(".")
     return stem if dot and ext in ("yaml", "yml", "json") else source
 
@@ -47,7 +41,6 @@ def _ns_version(v: Any, label: str | None, key: str) -> str:
 
 
 def _str_list(v: Any, label: str | None, key: str, line: int | None = None) -> Any:
-    """A string or a list of strings, kept as given."""
     if not isinstance(v, str) and not (isinstance(v, list) and all(isinstance(x, str) for x in v)):
         raise SpecError(f"{key!r} must be a string or a list of strings, got {v!r}", key=key, line=line)
     return v
@@ -57,8 +50,7 @@ _ENTRY_KEYS = {"source", "namespace", "doc", "title", "data_types", "neurodata_t
 
 
 def _ns_schema(v: Any, label: str | None, key: str) -> list[dict]:
-    """The schema entries, each a mapping with exactly one of 'source'/'namespace' (NWB's neurodata_types as
-    data_types)."""
+    """Schema entries, each with exactly one of 'source'/'namespace' (NWB's neurodata_types as data_types)."""
     if not isinstance(v, (list, tuple)):
         raise SpecError(f"namespace {label!r} needs a 'schema' list", key=key)
     entries = []
@@ -78,16 +70,14 @@ def _ns_schema(v: Any, label: str | None, key: str) -> list[dict]:
     return entries
 
 
-#: the keys of a namespace entry, in hdmf's SpecNamespace argument order, each with its check: the one home of
-#: what a namespace file, SpecNamespace and NamespaceBuilder accept (a value None is absent: not checked)
+#: the keys of a namespace entry, in hdmf's SpecNamespace argument order, with their checks (None: not checked)
 _NS_FIELDS = (Field("doc", ""), Field("name", None, _ns_name), Field("schema", None, _ns_schema), Field("full_name", None),
               Field("version", None, _ns_version), Field("date", None), Field("author", None, _str_list),
               Field("contact", None, _str_list))
 
 
 def namespace_fields(values: dict[str, Any], file: str | None = None, line: int | None = None) -> dict[str, Any]:
-    """Each key of a namespace entry (``_NS_FIELDS``) from ``values``, checked; a SpecError names ``file``, the
-    line (the entry's, or a schema entry's own) and the key. ``name`` and ``schema`` are required."""
+    """Each key of a namespace entry from ``values``, checked (``name`` and ``schema`` required)."""
     out: dict[str, Any] = {}
     try:
         for f in _NS_FIELDS:
@@ -101,16 +91,19 @@ def namespace_fields(values: dict[str, Any], file: str | None = None, line: int 
     return out
 
 
+def _warn_no_version(name: str, stacklevel: int) -> None:
+    warnings.warn(f"Loaded namespace '{name}' is missing the required key 'version'. Version will be set to "
+                  f"'{SpecNamespace.UNVERSIONED}'. Please notify the extension author.", stacklevel=stacklevel)
+
+
 def check_type_key(type_key: str) -> str:
-    """``type_key`` when it is one of the two spellings of the type keys."""
     if type_key not in TYPE_KEYS:
         raise SpecError(f"type_key must be one of {TYPE_KEYS}, got {type_key!r}", key="type_key")
     return type_key
 
 
 class SpecNamespace(dict):
-    """One namespace: a dict of its namespace-file entry (as hdmf's), plus its own top-level specs per source
-    and which key spelling it uses (`type_key`)."""
+    """One namespace: a dict of its namespace-file entry (as hdmf's), its own specs per source, its `type_key`."""
 
     UNVERSIONED = None  # the version of a namespace that has none
     __hash__ = object.__hash__  # type: ignore[assignment]
@@ -124,8 +117,7 @@ class SpecNamespace(dict):
                  "date": date, "author": author, "contact": contact}
         self.update((k, v) for k, v in namespace_fields(given).items() if v is not None)
         if version is None:
-            warnings.warn(f"Loaded namespace '{name}' is missing the required key 'version'. Version will be set "
-                          f"to '{self.UNVERSIONED}'. Please notify the extension author.", stacklevel=2)
+            _warn_no_version(name, 3)
         self.type_key = check_type_key(type_key)
         self._catalog: SpecCatalog = catalog if catalog is not None else SpecCatalog()  # its own types' one home
         self._included = tuple(included)  # types taken from included namespaces (the catalog knows them)
@@ -145,29 +137,20 @@ class SpecNamespace(dict):
 
     @classmethod
     def build_namespace(cls, **spec_dict: Any) -> "SpecNamespace":
-        """A namespace from the keys of a namespace-file entry."""
         return cls(**{f.key: spec_dict[f.key] for f in _NS_FIELDS if f.key in spec_dict})
 
     name = spec_key("name")
     doc = spec_key("doc")
-
-    @property
-    def version(self) -> Any:
-        """The version string, or UNVERSIONED (None)."""
-        v = self.get("version")
-        return self.UNVERSIONED if v is None else v
-
+    version = spec_key("version", UNVERSIONED)
     full_name = spec_key("full_name", None)
     date = spec_key("date", None)
     author = spec_key("author", None, "As given: a string or a list of strings (None if absent).")
     contact = spec_key("contact", None, "As given: a string or a list of strings (None if absent).")
     schema = spec_key("schema", doc="The schema entries (sources and included namespaces), in order.")
+    catalog = private_field("_catalog", "The SpecCatalog of this namespace's own type definitions.")
 
     def get_source_description(self, source: str) -> dict | None:
-        """The schema entry of source file `source` (doc, title, ...), or None."""
         return next((e for e in self.schema if e.get("source") == source), None)
-
-    catalog = private_field("_catalog", "The SpecCatalog of this namespace's own type definitions.")
 
     def get_spec(self, data_type: str) -> Spec | None:
         """The (unresolved) spec of a type defined here, or None."""
@@ -183,12 +166,10 @@ class SpecNamespace(dict):
         return own + tuple(t for t in self._included if t not in self._catalog)
 
     def get_hierarchy(self, data_type: str) -> tuple[str, ...]:
-        """`data_type` then its ancestors defined in this namespace, nearest first."""
         return self.catalog.get_hierarchy(data_type)
 
     @property
     def includes(self) -> tuple[str, ...]:
-        """Names of the namespaces this one includes."""
         return tuple(e["namespace"] for e in self.schema if "namespace" in e)
 
     def own_types(self) -> list[str]:
@@ -196,11 +177,9 @@ class SpecNamespace(dict):
         return list(self._catalog.get_registered_types())
 
     def source_of(self, data_type: str) -> str | None:
-        """The source (file name) that defines `data_type` in this namespace, or None."""
         return self._catalog.get_spec_source_file(data_type)
 
     def get_source_files(self) -> list[str]:
-        """The source names listed by this namespace, in order."""
         return [e["source"] for e in self.schema if "source" in e]
 
     def to_dict(self) -> dict:
@@ -228,13 +207,11 @@ class SpecNamespace(dict):
 
 
 def source_content(specs: Iterable[Spec], type_key: str) -> dict[str, list]:
-    """A source file's content, {'groups': [...], 'datasets': [...]} (empty lists left out), type keys spelled
-    `type_key`."""
+    """A source file's content ({'groups', 'datasets'}, empty lists left out), type keys spelled `type_key`."""
     return {k: [s.to_dict(type_key) for s in v] for k, v in _by_kind(specs).items() if v}
 
 
 def _by_kind(specs: Iterable[Spec]) -> dict[str, list]:
-    """Top-level specs as a source file holds them: {'groups': [...], 'datasets': [...]}."""
     specs = list(specs)
     return {"groups": [s for s in specs if isinstance(s, GroupSpec)],
             "datasets": [s for s in specs if isinstance(s, DatasetSpec)]}
@@ -251,8 +228,7 @@ def _dict_def(d: dict) -> str | None:
 
 
 def _defs(d: dict) -> Iterator[tuple[str, dict]]:
-    """``(type, spec or spec dict)`` of every type a spec (or its dict) defines: itself, then nested ones,
-    datasets first (specs are dicts of their YAML keys, so one walk serves both)."""
+    """``(type, spec or spec dict)`` of every type a spec (or its dict) defines: itself, then nested ones."""
     if (dt := _dict_def(d)) is not None:
         yield dt, d
     for key in ("datasets", "groups"):
@@ -261,8 +237,7 @@ def _defs(d: dict) -> Iterator[tuple[str, dict]]:
 
 
 class SpecCatalog:
-    """Type name -> spec, and the source file each type was registered from: hdmf's catalog, and the one home
-    of the types a SpecNamespace defines (those of a LazySource registered unbuilt, built on first use)."""
+    """hdmf's catalog: type name -> spec and source file (types of a LazySource are built on first use)."""
 
     def __init__(self) -> None:
         self._specs: dict[str, Any] = {}  # None: not built yet
@@ -270,8 +245,7 @@ class SpecCatalog:
         self._pending: dict[str, Callable[[], Any]] = {}  # unbuilt type -> builds the top-level spec holding it
 
     def define(self, spec: dict, source: str, build: Callable[[], Any] | None = None) -> None:
-        """Register the types a namespace's top-level spec defines (with ``build``, its unbuilt dict: built on
-        first use); SpecError when one is defined already."""
+        """Register the types a top-level spec (with ``build``: an unbuilt dict) defines; SpecError if known."""
         for dt, sub in _defs(spec):
             if dt in self._sources:
                 raise SpecError(f"type {dt!r} is defined twice (in {self._sources[dt]!r} and {source!r})",
@@ -281,8 +255,7 @@ class SpecCatalog:
                 self._pending[dt] = build
 
     def register_spec(self, spec: Any, source_file: str) -> None:
-        """Register a spec that defines a type (and the types defined inside it); a second, different
-        definition of a registered type is ignored with a warning (the first wins)."""
+        """Register a spec's types; a second, different definition of one is ignored with a warning."""
         if getattr(spec, "data_type_def", None) is None:
             raise SpecError("cannot register a spec that has no data_type_def", key="data_type_def")
         for dt, sub in _defs(spec):
@@ -303,7 +276,7 @@ class SpecCatalog:
         return tuple(t for t in self._specs if t not in before) or (spec.data_type_def,)
 
     def get_spec(self, data_type: str) -> Any:
-        """The registered spec of `data_type` (its top-level spec built first if it was not), or None."""
+        """The registered spec of `data_type` (built first if it was not), or None."""
         build = self._pending.get(data_type)
         if build is not None:  # (None also when another thread built it meanwhile: its spec is set by then)
             for dt, sub in _defs(build()):  # LazySource.spec: built once, under a lock
@@ -312,24 +285,19 @@ class SpecCatalog:
         return self._specs.get(data_type)
 
     def build_all(self) -> None:
-        """Build every spec still unbuilt."""
         for dt in list(self._pending):
             self.get_spec(dt)
 
     def get_registered_types(self) -> tuple[str, ...]:
-        """Every registered type, in registration order."""
         return tuple(self._specs)
 
     def pending_types(self) -> tuple[str, ...]:
-        """Registered types whose spec is not built yet."""
         return tuple(self._pending)
 
     def __contains__(self, data_type: object) -> bool:
-        """Whether `data_type` is registered (building no spec)."""
         return data_type in self._sources
 
     def get_spec_source_file(self, data_type: str) -> str | None:
-        """The source file `data_type` was registered from, or None."""
         return self._sources.get(data_type)
 
     def get_hierarchy(self, data_type: str) -> tuple[str, ...]:
@@ -357,7 +325,7 @@ class SpecCatalog:
         return tuple(out)
 
     def get_full_hierarchy(self) -> dict[str, Any]:
-        """{root type: {child type: {...}}} over every registered type."""
+        """{root type: {child type: {...}}}."""
         def tree(dt: str) -> dict[str, Any]:
             return {sub: tree(sub) for sub in self.get_subtypes(dt, recursive=False)}
 
@@ -382,10 +350,8 @@ _BUILD_LOCK = threading.Lock()
 
 
 class LazySource:
-    """A source's top-level specs, given built (``kind`` unused) or as spec dicts each built into its Spec when
-    one of its types is first used: what ``load_namespaces(check=False)`` keeps of specs known to be good (a
-    table read builds 6 of the 13 bundled types). Only plainly shaped content qualifies (``_lazy_entries``);
-    anything else is built at load."""
+    """A source's top-level ``(kind, spec or spec dict)``, each dict built when first used: what
+    ``load_namespaces(check=False)`` keeps (a table read builds 6 of the 13 bundled types)."""
 
     __slots__ = ("entries", "file", "_specs")
 
@@ -407,9 +373,8 @@ class LazySource:
 
 
 def _lazy_entries(content: Any) -> list[tuple[str, dict]] | None:
-    """``content`` (a parsed source file) as LazySource entries, or None when it is not plainly shaped (a
-    mapping of ``groups``/``datasets`` lists of mappings each defining a type, in one key spelling, with nested
-    definitions likewise): then ``specs_from_source`` builds it now and reports what is wrong."""
+    """A parsed source file as LazySource entries, or None when it is not plainly shaped (then
+    ``specs_from_source`` builds it now and reports what is wrong)."""
     if not isinstance(content, dict) or set(content) - {"groups", "datasets"}:
         return None
     entries: list[tuple[str, dict]] = []
@@ -424,7 +389,7 @@ def _lazy_entries(content: Any) -> list[tuple[str, dict]] | None:
 
 
 def _plain(d: Any) -> bool:
-    """A spec dict whose own type keys and nested group/dataset lists are plainly shaped."""
+    """A spec dict whose type keys (one spelling) and nested group/dataset lists are plainly shaped."""
     if not isinstance(d, dict) or ("data_type_def" in d and "neurodata_type_def" in d):
         return False
     if d.get("data_type_def", d.get("neurodata_type_def")) is not None and _dict_def(d) is None:
@@ -462,8 +427,7 @@ SourceReader = Callable[[str, str], tuple[Any, str]]  # no string forward refere
 
 
 class _Loaded(Record):
-    """One loaded namespace and what the catalog knows of it: the types usable in it (type -> the namespace
-    defining it) and where its own types are defined (type -> (file, line); empty unless read from files)."""
+    """A loaded namespace, its usable types (-> defining namespace) and where its own are defined (file, line)."""
 
     __slots__ = ("ns", "visible", "where")
     ns: SpecNamespace
@@ -524,22 +488,19 @@ class NamespaceCatalog:
     spec_namespace_cls = private_field("_ns_cls")
 
     def get_source_types(self, namespace: str) -> tuple[str, ...]:
-        """The top-level types defined in the sources of `namespace`, in file order."""
         if namespace not in self._loaded:
             return ()
         ns = self._loaded[namespace].ns
         return tuple(s.data_type_def for specs in ns.sources.values() for s in specs if s.data_type_def)
 
     def get_sources(self) -> tuple[str, ...]:
-        """Every source file name of every loaded namespace."""
         return tuple(dict.fromkeys(src for loaded in self._loaded.values() for src in loaded.ns.sources))
 
     def get_namespace_sources(self, namespace: str) -> tuple[str, ...]:
-        """The source file names of `namespace`."""
         return tuple(self.get_namespace(namespace).sources)
 
     def get_spec_source_dict(self, source: str) -> dict[str, list] | None:
-        """The unresolved top-level specs of source file `source`: {'groups': [...], 'datasets': [...]}."""
+        """The unresolved top-level specs of source file `source` by kind."""
         for ns in (loaded.ns for loaded in self._loaded.values()):
             for src, specs in ns.sources.items():
                 if src == source or source_stem(src) == source_stem(source):
@@ -548,12 +509,13 @@ class NamespaceCatalog:
 
     def resolve_all_specs(self) -> None:
         """Resolve every type of every namespace now (load_namespaces already does)."""
-        for name, ns in ((name, loaded.ns) for name, loaded in self._loaded.items()):
-            for dt in ns.own_types():
-                self._resolver.resolve(name, dt)
+        self._resolve_types(self._loaded)
         self._unresolved.clear()
 
-    # -- queries -------------------------------------------------------------------------------
+    def _resolve_types(self, names: Iterable[str]) -> None:
+        for name in names:
+            for dt in self._loaded[name].ns.own_types():
+                self._resolver.resolve(name, dt)
 
     @property
     def namespaces(self) -> tuple[str, ...]:
@@ -574,8 +536,7 @@ class NamespaceCatalog:
         return self._loaded[namespace].visible
 
     def get_types(self, namespace: str, *, own_only: bool = False) -> Any:
-        """Types usable in `namespace` (own and included), or only those it defines (lists); given a source
-        file name instead (hdmf's form), the tuple of types that source defines."""
+        """Types usable in (or `own_only`: defined by) `namespace`; for a source file name (hdmf's form), its types."""
         if namespace not in self._loaded:
             for ns in (loaded.ns for loaded in self._loaded.values()):
                 if namespace in ns.sources:
@@ -587,7 +548,6 @@ class NamespaceCatalog:
         return list(self.visible_types(namespace))
 
     def has_type(self, namespace: str, data_type: str) -> bool:
-        """True if `data_type` is usable in `namespace`."""
         return data_type in self.visible_types(namespace)
 
     def get_spec(self, namespace: str, data_type: str) -> Spec:
@@ -603,7 +563,6 @@ class NamespaceCatalog:
         return tuple(self._resolver.hierarchy(namespace, data_type))
 
     def is_sub_data_type(self, namespace: str, data_type: str, parent_type: str) -> bool:
-        """True if `data_type` is `parent_type` or inherits from it."""
         return parent_type in self.get_hierarchy(namespace, data_type)
 
     def namespace_of(self, data_type: str) -> str:
@@ -633,14 +592,10 @@ class NamespaceCatalog:
         ns, where = self._loaded[defns].ns, self._loaded[defns].where
         return defns, ns.get_spec(data_type), where.get(data_type) or (ns.source_of(data_type), None)  # type: ignore[return-value]
 
-    # -- loading -------------------------------------------------------------------------------
-
     def load_namespaces(self, path: str | Path, resolve: bool = True,
                         reader: Any = None, check: bool = True) -> dict[str, dict[str, tuple[str, ...]]]:
-        """Load every namespace in a namespace YAML file (sources and includes resolved relative to it).
-        ``check=False`` resolves each type on first use instead of all now (for specs known to be good).
-        Returns {loaded namespace: {included namespace: types taken from it}}; namespaces already loaded under
-        the same name are skipped (with a warning if the version differs)."""
+        """Load a namespace file's namespaces (``check=False``: each type resolved on first use, not now);
+        returns {loaded namespace: {included namespace: types taken}}; names already loaded are skipped."""
         path = Path(path)
         if reader is not None:
             raise SpecError("reader= (hdmf's SpecReader) is not supported; pass the namespace file path", key="reader")
@@ -675,9 +630,8 @@ class NamespaceCatalog:
         return result
 
     def _load_missing_includes(self, entries: list, folder: Path, file: str) -> None:
-        """Load included namespaces that are neither loaded nor in this file from namespace files nearby: the
-        `namespace.yaml` or `*.namespace.yaml` files (at most three levels deep) under the file's folder and its
-        parent, as laid out by the NWB and hdmf schema repositories."""
+        """Load unloaded includes from namespace files up to three levels under the file's folder and its parent
+        (the layout of the NWB and hdmf schema repositories)."""
         dicts = [e for e in entries if isinstance(e, dict)]
         incs = {s.get("namespace") for e in dicts for s in e.get("schema") or [] if isinstance(s, dict)}
         wanted = {n for n in incs if isinstance(n, str)} - {e.get("name") for e in dicts} - set(self._loaded)
@@ -699,8 +653,7 @@ class NamespaceCatalog:
                     wanted -= set(self._loaded)
 
     def load_cache(self, cache: dict[str, Any], check: bool = True) -> dict[str, dict[str, tuple[str, ...]]]:
-        """Load namespaces from the dict `to_cache` returns (e.g. read back from a store's spec cache).
-        ``check=False`` resolves each type on first use instead of all now (a bad type fails when used)."""
+        """Load namespaces from the dict `to_cache` returns (``check=False``: as in `load_namespaces`)."""
         if not isinstance(cache, dict):
             raise SpecError(f"a spec cache must be a dict, got {type(cache).__name__}", file="<cache>")
         entries = []
@@ -750,9 +703,7 @@ class NamespaceCatalog:
                         ignored.append((name, meta["version"], old))
                     continue
                 result[name] = self._add(meta, read_source, file, lazy)
-            for name in result if check else ():  # check every new type now, so bad specs fail at load time
-                for dt in self._loaded[name].ns.own_types():
-                    self._resolver.resolve(name, dt)
+            self._resolve_types(result if check else ())  # so that bad specs fail at load time
         except BaseException:
             self._loaded = snapshot[0]
             self._resolver.restore_state(snapshot[1])
@@ -766,19 +717,16 @@ class NamespaceCatalog:
         line = {n: f"{n} - cached version: {new}, loaded version: {old}" for n, new, old in ignored}
         core = [line[n] for n, new, old in ignored if n in self._core and version_key(str(new)) > version_key(str(old))]
         other = [line[n] for n, _, _ in ignored if n not in self._core]
-        parts = []
-        if core:
-            parts.append("\n".join(core) + "\nPlease update to the latest package versions.")
-        if other:
-            parts.append("\n".join(other) + "\nThe loaded extension(s) may not be compatible with the cached "
-                         "extension(s) in the file. Please check the extension documentation and ignore this "
-                         "warning if these versions are compatible.")
+        parts = ["\n".join(core) + "\nPlease update to the latest package versions."] if core else []
+        parts += ["\n".join(other) + "\nThe loaded extension(s) may not be compatible with the cached extension(s) "
+                  "in the file. Please check the extension documentation and ignore this warning if these versions "
+                  "are compatible."] if other else []
         if parts:
             warnings.warn("Ignoring the following cached namespace(s) because another version is already loaded:\n"
                           + "\n".join(parts), stacklevel=4)
 
     def _parse_ns(self, e: Any, file: str) -> dict:
-        """A namespace-file entry's keys, checked (``namespace_fields``); an unversioned namespace is reported."""
+        """A namespace-file entry's keys, checked; an unversioned namespace is reported."""
         line = getattr(e, "line", None)
         if not isinstance(e, dict):
             raise SpecError(f"each namespace must be a mapping, got {type(e).__name__}", file=file, line=line)
@@ -789,8 +737,7 @@ class NamespaceCatalog:
         meta = namespace_fields(e, file, line)
         name, version = meta["name"], meta["version"]
         if version is None:
-            warnings.warn(f"Loaded namespace '{name}' is missing the required key 'version'. Version will be set to "
-                          f"'{SpecNamespace.UNVERSIONED}'. Please notify the extension author.", stacklevel=4)
+            _warn_no_version(name, 5)
         elif version in (str(SpecNamespace.UNVERSIONED), "unversioned"):
             warnings.warn(f"Loaded namespace '{name}' is unversioned. Please notify the extension author.",
                           stacklevel=4)
@@ -889,8 +836,7 @@ class NamespaceCatalog:
 
 
 def namespace_entry(ns: Any) -> dict[str, Any]:
-    """The namespace-file entry of a mapping of a namespace's keys (a SpecNamespace is one), keys in the order
-    hdmf writes them: author and contact only when given (lists kept as lists), full_name and date when set."""
+    """The namespace-file entry of a mapping of a namespace's keys, in hdmf's key order (unset keys left out)."""
     d: dict[str, Any] = {"name": ns["name"], "doc": ns["doc"]}
     d.update((k, ns[k] if isinstance(ns[k], str) else list(ns[k])) for k in ("author", "contact") if ns.get(k))
     d.update((k, ns[k]) for k in ("full_name", "date") if ns.get(k) is not None)
