@@ -1,9 +1,4 @@
-"""YAML/JSON files -> spec model, with errors located by file, line, type and key.
-
-YAML is parsed with a loader that records each mapping's line number (from yaml's node marks);
-`spec_from_dict` decodes one type's dict with the spec model's own strict decoder (`from_dict`) and
-names the file and line of what it refuses.
-"""
+"""YAML/JSON files -> spec model, with errors located by file, line (recorded by the YAML loader), type and key."""
 
 from __future__ import annotations
 
@@ -45,10 +40,8 @@ _PARSED: dict[Path, dict[str, Any]] = {}  # folder -> its pre-parsed files not y
 
 
 def read_yaml(path: str | Path, pre_parsed: bool = True) -> Any:
-    """Parse a YAML file; mappings become LineDicts. Missing files and bad YAML raise SpecError.
-
-    A file listed in its folder's ``parsed-yaml.json`` with the same SHA-256 is taken from there (plain
-    dicts, no line numbers): opening a store then parses no YAML (~10 ms for hdmf-common)."""
+    """Parse a YAML file into LineDicts (SpecError if missing or bad), or take it from its folder's
+    ``parsed-yaml.json`` when listed there with the same SHA-256 (saves ~10 ms of YAML for hdmf-common)."""
     global _LOADER
     path = Path(path)
     try:
@@ -99,8 +92,7 @@ def _pre_parsed(path: Path, text: str) -> Any:
 
 
 def pre_parse(folder: str | Path) -> dict[str, Any]:
-    """The pre-parsed form of every ``*.yaml`` file in ``folder`` (what ``write_pre_parsed`` stores): each
-    file's SHA-256 and parsed content (in the file's key order), for files whose content JSON keeps exactly."""
+    """Each ``*.yaml`` file's SHA-256 and parsed content, for the files whose content JSON keeps exactly."""
     import json
 
     folder = Path(folder)
@@ -140,8 +132,7 @@ def _fail(msg: str, d: Any, file: str | None, key: str | None) -> SpecError:
 
 
 def spec_from_dict(d: dict, kind: str, *, file: str | None = None) -> Spec:
-    """Build a GroupSpec (kind='group') or DatasetSpec (kind='dataset') from its YAML/JSON dict, strictly
-    (unknown keys refused); errors name the file, the top-level type, the key and the line."""
+    """A GroupSpec (kind='group') or DatasetSpec from its dict, strictly; errors name file, type, key and line."""
     if kind not in ("group", "dataset"):
         raise ValueError(f"kind must be 'group' or 'dataset', got {kind!r}")
     dt = (d.get("data_type_def") or d.get("neurodata_type_def")) if isinstance(d, dict) else None
@@ -174,7 +165,6 @@ def specs_from_source(doc: Any, *, file: str | None = None) -> list[Spec]:
         for d in items or ():
             spec = spec_from_dict(d, kind, file=file)
             if spec.data_type_def is None:
-                raise SpecError(f"top-level {kind} specs must define a type (data_type_def)", file=file,
-                                key="data_type_def", line=getattr(d, "line", None))
+                raise _fail(f"top-level {kind} specs must define a type (data_type_def)", d, file, "data_type_def")
             out.append(spec)
     return out

@@ -37,11 +37,8 @@ class Resolver:
         return dict(self._full), dict(self._base)
 
     def restore_state(self, state: tuple[dict, dict]) -> None:
-        """Roll back to a snapshot from `copy_state`."""
         self._full, self._base = dict(state[0]), dict(state[1])
         self._busy.clear()
-
-    # -- lookups -------------------------------------------------------------------------------
 
     def find(self, ns: str, dt: str, *, loc: Any, owner: str | None, key: str) -> tuple[str, Spec, Any]:
         """The defining namespace, unresolved spec and location of `dt` as seen from `ns` (SpecError if unknown)."""
@@ -65,10 +62,7 @@ class Resolver:
         return out
 
     def is_subtype(self, ns: str, dt: str, ancestor: str) -> bool:
-        """True if `dt` is `ancestor` or inherits from it."""
         return ancestor in self.hierarchy(ns, dt)
-
-    # -- resolution ----------------------------------------------------------------------------
 
     def resolve(self, ns: str, dt: str) -> Spec:
         """The fully resolved spec of `dt` as seen from namespace `ns` (cached)."""
@@ -106,11 +100,7 @@ class _Merger:
     """Merges a child spec into a parent's for one type; errors name the type, file and key path."""
 
     def __init__(self, resolver: Resolver | None, ns: str, dt: str, loc: Any, namespace: Any = None) -> None:
-        self.r = resolver
-        self.namespace = namespace
-        self.ns = ns
-        self.dt = dt
-        self.loc = loc
+        self.r, self.namespace, self.ns, self.dt, self.loc = resolver, namespace, ns, dt, loc
 
     def error(self, msg: str, key: str) -> SpecError:
         if self.r is None:  # hdmf's resolve_inc_spec: the message alone, as hdmf words it
@@ -119,8 +109,8 @@ class _Merger:
             return err
         return _located(msg, self.loc, self.dt, key or None)
 
-    # typed children: merge each unnamed/typed sub-spec with the type it includes
     def with_typed_children(self, spec: Spec) -> Spec:
+        """`spec` with each typed sub-spec merged with the type it includes."""
         if not isinstance(spec, GroupSpec):
             return spec
         changed = False
@@ -141,7 +131,7 @@ class _Merger:
         return _rebuild(spec, datasets=new["datasets"], groups=new["groups"])
 
     def check_refs(self, spec: Any, path: str) -> None:
-        """Check that the link and reference targets of `spec` are known types (catalog resolution only)."""
+        """Check that the link and reference targets of `spec` are known types (catalog only)."""
         if self.r is not None:
             for dt, key in type_refs(spec, path):
                 self.r.find(self.ns, dt, loc=self.loc, owner=self.dt, key=key)
@@ -157,13 +147,10 @@ class _Merger:
         except (KeyError, ValueError):
             return True
 
-    # structural merge ------------------------------------------------------------------------
-
     def merge(self, child: Spec, parent: Spec, path: str) -> Spec:
         """`child` refined over `parent` (child's fields win; missing ones are inherited)."""
         if type(child) is not type(parent):
-            kind_c = "group" if isinstance(child, GroupSpec) else "dataset"
-            kind_p = "group" if isinstance(parent, GroupSpec) else "dataset"
+            kind_c, kind_p = ("group" if isinstance(s, GroupSpec) else "dataset" for s in (child, parent))
             raise self.error(f"a {kind_c} cannot refine or include the {kind_p} {parent.label!r}",
                              path or "data_type_inc")
         pre = f"{path}/" if path else ""
@@ -289,10 +276,8 @@ def _tuple_shape(shape: Any) -> str:
 
 def _rebuild(spec: Spec, **changes: Any) -> Spec:
     """A copy of `spec` with some fields replaced (sub-specs adopted by the new object)."""
-    kw = {arg: getattr(spec, arg) for arg in type(spec)._ARGS}
-    kw.update(changes)
     with as_written():
-        return type(spec)(**kw)
+        return type(spec)(**{**{arg: getattr(spec, arg) for arg in type(spec)._ARGS}, **changes})
 
 
 _model._merge = lambda spec, inc_spec, namespace: _Merger(  # hdmf's Spec.resolve_inc_spec (see spec/model.py)

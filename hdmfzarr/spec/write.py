@@ -36,23 +36,23 @@ class YAMLSpecWriter:
     def outdir(self) -> str:
         return self.__outdir
 
-    def write_spec(self, spec_file_dict: dict, path: str) -> None:
-        """Write one source file's content ({'groups': [...], 'datasets': [...]}) to `outdir/path`."""
+    def _target(self, path: str) -> Path:
         target = Path(self.outdir) / path
         target.parent.mkdir(parents=True, exist_ok=True)
-        write_yaml(self.sort_keys(plain(spec_file_dict)), target)
+        return target
+
+    def write_spec(self, spec_file_dict: dict, path: str) -> None:
+        """Write one source file's content ({'groups': [...], 'datasets': [...]}) to `outdir/path`."""
+        write_yaml(self.sort_keys(plain(spec_file_dict)), self._target(path))
 
     def write_namespace(self, namespace: Any, path: str) -> None:
         """Write a namespace entry as `{'namespaces': [namespace]}` to `outdir/path` (keys sorted, dates as text)."""
         ns = dict(namespace)
         if isinstance(ns.get("date"), (_dt.datetime, _dt.date)):
             ns["date"] = ns["date"].isoformat()
-        target = Path(self.outdir) / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        write_yaml({"namespaces": [ns]}, target, sort_keys=True)
+        write_yaml({"namespaces": [ns]}, self._target(path), sort_keys=True)
 
     def reorder_yaml(self, path: str) -> None:
-        """Rewrite a YAML spec file with its keys in the usual order."""
         from .load import read_yaml
 
         self.write_spec(read_yaml(path), path)
@@ -82,9 +82,7 @@ class NamespaceBuilder:
         if version is None:
             raise SpecError(f"Namespace '{name}' missing key 'version'. Please specify a version for the extension.")
         self.doc, self.name, self.full_name, self.version = f["doc"], f["name"], f["full_name"], f["version"]
-        self.author = author  # kept as given (a string stays a string), as hdmf writes it
-        self.contact = contact
-        self.date = date
+        self.author, self.contact, self.date = author, contact, date  # as given (a string stays one), as hdmf
         self.namespace_cls = namespace_cls or SpecNamespace
         self.type_key = check_type_key(type_key)
         self._schema: list[dict[str, Any]] = []
@@ -100,20 +98,14 @@ class NamespaceBuilder:
         return b
 
     def _entry(self, kind: str, value: str) -> dict[str, Any]:
-        for e in self._schema:
-            if e.get(kind) == value:
-                return e
-        e = {kind: value}
-        self._schema.append(e)
+        e = next((e for e in self._schema if e.get(kind) == value), None)
+        if e is None:
+            self._schema.append(e := {kind: value})
         return e
 
     def add_source(self, source: str, doc: str | None = None, title: str | None = None) -> None:
         """List a source file (optionally with doc and title) in the namespace."""
-        e = self._entry("source", source)
-        if doc is not None:
-            e["doc"] = doc
-        if title is not None:
-            e["title"] = title
+        self._entry("source", source).update((k, v) for k, v in (("doc", doc), ("title", title)) if v is not None)
         self._sources.setdefault(source, [])
 
     def add_spec(self, source: str, spec: Spec) -> None:
@@ -142,18 +134,16 @@ class NamespaceBuilder:
 
     def include_namespace(self, namespace: str) -> None:
         """Include every type of another (already loadable) namespace."""
-        e = self._entry("namespace", namespace)
-        e.pop("data_types", None)
+        self._entry("namespace", namespace).pop("data_types", None)
 
     def namespace_dict(self) -> dict[str, Any]:
-        """The namespace entry for the namespace file (a date kept as given: `write_namespace` writes it as text)."""
+        """The namespace entry for the namespace file (a date as given: `write_namespace` writes it as text)."""
         return namespace_entry({"name": self.name, "doc": self.doc, "author": self.author, "contact": self.contact,
                                 "full_name": self.full_name, "date": self.date, "schema": self._schema,
                                 "version": self.version})
 
     def export(self, path: str, outdir: str | Path = ".", writer: YAMLSpecWriter | None = None) -> Path:
-        """Write the namespace file `outdir/path` (a `writer`: its own folder) and every source file next to it;
-        returns the namespace path."""
+        """Write the namespace file `outdir/path` (or in a `writer`'s folder) and the source files next to it."""
         writer = writer or YAMLSpecWriter(str(outdir))
         out = Path(writer.outdir)
         out.mkdir(parents=True, exist_ok=True)
