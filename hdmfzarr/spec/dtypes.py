@@ -1,5 +1,4 @@
-"""The HDMF schema language's primitive dtypes: canonical names, aliases, up-casting, numpy mapping (the one
-table every dtype rule of the package reads)."""
+"""The HDMF schema language's primitive dtypes: canonical names, aliases, up-casting, numpy mapping."""
 
 from __future__ import annotations
 
@@ -38,15 +37,8 @@ STRING_DTYPES: frozenset[str] = TEXT_DTYPES | {"isodatetime"}
 
 # The language's up-casting rule: a child may store a parent's dtype in a wider type of the same kind.
 _WIDER: dict[str, tuple[str, ...]] = {
-    "float32": ("float64",),
-    "int8": ("int16", "int32", "int64"),
-    "int16": ("int32", "int64"),
-    "int32": ("int64",),
-    "uint8": ("uint16", "uint32", "uint64"),
-    "uint16": ("uint32", "uint64"),
-    "uint32": ("uint64",),
-    "text": ("ascii",),
-    "numeric": tuple(sorted(NUMERIC_DTYPES)),
+    "float32": ("float64",), "text": ("ascii",), "numeric": tuple(sorted(NUMERIC_DTYPES)),
+    **{f"{k}{n}": tuple(f"{k}{m}" for m in (16, 32, 64) if m > n) for k in ("int", "uint") for n in (8, 16, 32)},
 }
 
 
@@ -84,8 +76,7 @@ def is_sub_dtype(child: str, parent: str) -> bool:
 
 
 def numpy_dtype(name: str) -> Any:
-    """The numpy dtype used in memory for a spec dtype (text, ascii, isodatetime -> object); SpecError for the
-    abstract 'numeric'."""
+    """The numpy dtype used in memory for a spec dtype (strings -> object); SpecError for the abstract 'numeric'."""
     import numpy as np
 
     c = canonical_dtype(name)
@@ -117,7 +108,7 @@ def dtype_from_numpy(dtype: Any, *, strict: bool = True) -> str | None:
     found = storage_dtype(dtype)
     if found == "float16":
         return "float32"
-    if found is not None and (found in DTYPE_ALIASES):
+    if found in DTYPE_ALIASES:
         return found
     if not strict:
         return None
