@@ -658,8 +658,7 @@ class BaseStorageSpec(_Spec):
             warnings.warn(f"data_type_inc and data_type_def cannot be the same: {v['data_type_inc']}. "
                           "Ignoring data_type_inc.", stacklevel=4)
             v["data_type_inc"] = None
-        self._parent = None
-        self._inc_spec = None
+        self._parent = self._inc_spec = None
         self._resolved = False
         kinds = [k for k in _SUB_KINDS if k in self._ARGS]
         taken: dict[str, set] = {"attributes": set(), "datasets": set()}  # names unique among datasets/groups/links

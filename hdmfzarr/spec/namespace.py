@@ -829,8 +829,6 @@ class NamespaceCatalog:
             return NotImplemented
         return [self.get_namespace(n) for n in self.namespaces] == [other.get_namespace(n) for n in other.namespaces]
 
-    __hash__ = None  # type: ignore[assignment]
-
     def __repr__(self) -> str:
         return f"NamespaceCatalog({list(self._loaded)})"
 
