@@ -73,9 +73,7 @@ def _is_multi(x: Any) -> bool:
     return bool(x) and isinstance(x[0], (tuple, list))
 
 
-# -- field checks: each takes (value, label, key) and returns the value to keep, or raises SpecError ----------
-
-
+# field checks: each takes (value, label, key) and returns the value to keep, or raises SpecError
 def _text(value: Any, label: str | None, key: str, *, optional: bool = False) -> Any:
     if (value is not None or not optional) and not isinstance(value, str):
         raise _error(f"{key} must be a string, got {type(value).__name__} {value!r}", label, key)

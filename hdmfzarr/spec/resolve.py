@@ -230,12 +230,9 @@ class _Merger:
         return self._pair(cs, ps, lambda a: a.name, lambda c, p: self._merge_attr(c, p, f"{pre}attributes/{c.name}"))
 
     def _merge_attr(self, c: AttributeSpec, p: AttributeSpec, key: str) -> AttributeSpec:
-        f = self._merge_array(c, p, key + "/")
-        name: str = c.name  # type: ignore[assignment]  # attributes always have a name
+        f = {"value": c.value, "default_value": c.default_value, **self._merge_array(c, p, key + "/")}
         with as_written():
-            return AttributeSpec(name, c.doc, f["dtype"], shape=f["shape"], dims=f["dims"], required=c.required,
-                                 value=f.get("value", c.value),
-                                 default_value=f.get("default_value", c.default_value))
+            return AttributeSpec(c.name, c.doc, required=c.required, **f)
 
     def _merge_subs(self, cs: tuple, ps: tuple, key: str) -> list:
         def merge(csub: Any, psub: Any) -> Spec:
