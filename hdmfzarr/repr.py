@@ -1,8 +1,5 @@
-"""Notebook views of containers: a collapsible HTML tree (``_repr_html_``) that never reads a dataset whole.
-
-Datasets are described from their metadata; values are read (a bounded selection) only in sections open
-when the view appears, so displaying a file read from S3 costs a few chunk reads, not one per object.
-"""
+"""Notebook views of containers: a collapsible HTML tree (``_repr_html_``) that never reads a dataset whole. Values
+are read (a bounded selection) only in sections open when shown: a few chunk reads from S3, not one per object."""
 
 from __future__ import annotations
 
@@ -86,11 +83,11 @@ def array_summary(value: Any) -> dict[str, Any]:
 def format_bytes(n: int) -> str:
     """``1.5 MiB`` (powers of 1024): sizes in the notebook view and ``hdmfzarr tree``."""
     size = float(n)
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
-        if size < 1024 or unit == "TiB":
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if size < 1024:
             return f"{int(size)} {unit}" if unit == "B" else f"{size:.1f} {unit}"
         size /= 1024
-    return f"{n} B"  # pragma: no cover
+    return f"{size:.1f} TiB"
 
 
 _ISO = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$"  # compiled on first view
