@@ -43,8 +43,7 @@ def in_notebook() -> bool:
         from IPython import get_ipython
     except ImportError:
         return False
-    shell = get_ipython()
-    return shell is not None and hasattr(shell, "kernel")
+    return hasattr(get_ipython(), "kernel")  # get_ipython() is None outside IPython
 
 
 def progress_enabled(show: bool | None = None) -> bool:

@@ -266,19 +266,17 @@ class _Renderer:
         return _details(self._title(obj, label, f" <span class='t'>{_esc(_meta_text(info))}</span>"), body, open_)
 
     def table(self, table: Any, depth: int, label: str | None, open_: bool) -> str:
-        nrows, ncols = len(table), len(table.colnames)
-        extra = f" <span class='t'>{nrows} rows × {ncols} columns</span>"
+        nrows = len(table)
         desc = f"<ul><li>description: {_esc(_short(table.description, 200))}</li></ul>"
-        columns = self._column_table(table, open_)
-        own = {id(c) for c in table.columns} | {id(table.id)}
-        kids = self._children(table, depth, own)
-        body = desc + _details("columns", columns, False)
+        body = desc + _details("columns", self._column_table(table, open_), False)
+        kids = self._children(table, depth, {id(c) for c in (table.id, *table.columns)})
         if open_ or not any(is_lazy_array(c.base_data) for c in (table.id, *table.columns)):  # rows cost reads
             body += _details(f"first {min(nrows, PREVIEW_ROWS)} of {nrows} rows", self._head(table), True)
         else:
             body += _ul([_NOT_READ])
         if kids:
             body += _ul(kids)
+        extra = f" <span class='t'>{nrows} rows × {len(table.colnames)} columns</span>"
         return _details(self._title(table, label, extra), body, open_)
 
     def _column_table(self, table: Any, live: bool) -> str:

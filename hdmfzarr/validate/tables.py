@@ -42,13 +42,10 @@ def _rows(table: GroupBuilder) -> int | None:
 
 def _index_of(v: Validator, table: GroupBuilder, column: DatasetBuilder) -> DatasetBuilder | None:
     """The VectorIndex in ``table`` whose ``target`` is ``column`` (by reference, else by name)."""
-    by_name = table.datasets.get(f"{column.name}_index")
     for ds in table.datasets.values():
-        if ds is column or not v.is_a(ds, "VectorIndex"):
-            continue
-        target = v.resolve(ds.attributes.get("target"))
-        if target is column:
+        if ds is not column and v.is_a(ds, "VectorIndex") and v.resolve(ds.attributes.get("target")) is column:
             return ds
+    by_name = table.datasets.get(f"{column.name}_index")
     if by_name is not None and v.is_a(by_name, "VectorIndex") and "target" not in by_name.attributes:
         return by_name
     return None
@@ -102,8 +99,7 @@ def _check_index(v: Validator, index: DatasetBuilder) -> None:
     if arr is None or arr.size == 0 or arr.dtype.kind not in "iu":
         return  # not integers: the dtype rule already reported it
     flat = arr.ravel()
-    steps = np.diff(flat.astype(np.int64))
-    bad = np.flatnonzero(steps < 0)
+    bad = np.flatnonzero(np.diff(flat.astype(np.int64)) < 0)
     if bad.size:
         i = int(bad[0]) + 1
         v.report(index.path, "monotonic", "non-decreasing values",

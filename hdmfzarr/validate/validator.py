@@ -211,8 +211,7 @@ class Validator:
             arr = self.load(node)
             if arr is None:
                 return
-            self._check_targets(node.path, "reference", arr.ravel() if arr.ndim else [arr[()]],
-                                expected.target_type, indexed=bool(arr.ndim))
+            self._check_targets(node.path, "reference", arr.ravel(), expected.target_type, indexed=bool(arr.ndim))
             return
         if is_compound_dtype(expected):
             self._check_compound(node, list(expected), found)
@@ -316,19 +315,13 @@ class Validator:
                 self.report(child.path, "link target", f"a {_kind_of(sub)}", self.describe_type(target))
                 return
             child = target
-        dt = spec_type(sub)
-        if dt is not None:
-            found = type_of(child)
-            if found is None:
-                self.report(child.path, "data type", f"{dt} or a subtype", f"untyped {_kind_of(sub)}")
-                return
-            if self.hierarchy(child) is not None and not self.is_a(child, dt):
-                self.report(child.path, "data type", f"{dt} or a subtype", found[1])
-                return
-            # a typed child is validated against its own type; here only the sub-spec's refinements
-            self.check_node(child, sub, children=False)
-        else:
-            self.check_node(child, sub, children=True)
+        dt, found = spec_type(sub), type_of(child)
+        if dt is not None and found is None:
+            self.report(child.path, "data type", f"{dt} or a subtype", f"untyped {_kind_of(sub)}")
+        elif found is not None and dt is not None and self.hierarchy(child) is not None and not self.is_a(child, dt):
+            self.report(child.path, "data type", f"{dt} or a subtype", found[1])
+        else:  # a typed child is validated against its own type; here only the sub-spec's refinements
+            self.check_node(child, sub, children=dt is None)
 
 
 def _subspecs(spec: Any) -> list[Any]:
