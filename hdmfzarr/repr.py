@@ -335,8 +335,7 @@ def head_cells(top: Any, n: int) -> list[str]:
         if _kind(target) == "index":
             out.append(f"[{e - s} lists]")
             continue
-        part = target.read(slice(s, min(e, s + PREVIEW_ITEMS)))
-        items = list(np.asarray(part))
+        items = list(np.asarray(target.read(slice(s, min(e, s + PREVIEW_ITEMS)))))
         if _kind(target) == "region":
             out.append("→ rows " + _fmt_seq([int(v) for v in items], e - s))
         else:

@@ -183,9 +183,7 @@ class Validator:
 
     def _check_shape(self, path: str, what: str, found: tuple[int, ...] | None, spec: Any) -> None:
         options = spec.shapes
-        if options is None or found is None:
-            return
-        if not any(shape_fits(found, opt) for opt in options):
+        if options is not None and found is not None and not any(shape_fits(found, opt) for opt in options):
             shown = "scalar" if found == () else "[" + ", ".join(map(str, found)) + "]"
             self.report(path, what, rules.describe_shape(options, spec.dims_options), shown)
 
