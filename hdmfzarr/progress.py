@@ -23,10 +23,11 @@ class SilentBar:
     def update(self, n: int = 1) -> None:
         self.n += n
 
-    def close(self, *text: str) -> None:
+    def set_postfix_str(self, text: str) -> None:
         pass
 
-    set_postfix_str = close
+    def close(self) -> None:
+        pass
 
     def __enter__(self) -> SilentBar:
         return self

@@ -286,13 +286,9 @@ class _Renderer:
             info = array_summary(raw)
             shape = (len(obj),) + tuple(info.get("shape", (0,))[1:])
             chunks = info.get("chunks")
-            kind = type(obj).__name__
-            target = getattr(obj, "target", None)
-            if target is not None:
-                kind += f" → {target.name}"
-            region = getattr(obj, "table", None)
-            if region is not None:
-                kind += f" → table {region.name}"
+            target, region = getattr(obj, "target", None), getattr(obj, "table", None)
+            kind = type(obj).__name__ + ("" if target is None else f" → {target.name}")
+            kind += "" if region is None else f" → table {region.name}"
             # a stored object column learns its element type from its first value: read only when open
             dtype: Any = None
             if live or not is_lazy_array(raw) or getattr(raw, "dtype", None) != np.dtype(object):

@@ -84,21 +84,22 @@ class Validator:
         """The catalog's ``method(namespace, type)`` for type ``t`` (None if no namespace knows it), asked once."""
         if (t, method) in self._found:
             return self._found[t, method]
-        self._found[t, method] = None
         tried = [self.namespace, t[0]]
         try:
             tried.append(self.catalog.namespace_of(t[1]))
         except (HdmfZarrError, KeyError, ValueError, AttributeError):
             pass
+        answer = None
         for name in dict.fromkeys(n for n in tried if n):
             try:
-                self._found[t, method] = getattr(self.catalog, method)(name, t[1])
+                answer = getattr(self.catalog, method)(name, t[1])
                 break
             except (HdmfZarrError, KeyError, ValueError):
                 continue
-        return self._found[t, method]
+        self._found[t, method] = answer
+        return answer
 
-    def is_a(self, builder: Any, data_type: str) -> bool:
+    def is_a(self, builder: Builder | ExternalTarget | None, data_type: str) -> bool:
         """Whether ``builder`` is a builder typed ``data_type`` or a subtype of it."""
         h = self.hierarchy(builder) if isinstance(builder, Builder) else None
         return h is not None and data_type in h
