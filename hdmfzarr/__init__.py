@@ -1,9 +1,5 @@
-"""hdmfzarr: the HDMF data model (schema -> containers -> builders) natively on Zarr.
-
-Importing the package is cheap: every public name is loaded on first use (PEP 562), so no
-schema is parsed and neither zarr nor pandas is imported until something needs them.
-The conveniences below act on the default TypeMap (``get_type_map()``), built on first use.
-"""
+"""hdmfzarr: the HDMF data model (schema -> containers -> builders) natively on Zarr. Importing it is cheap: public
+names load on first use (PEP 562); the conveniences below act on the default TypeMap (``get_type_map()``)."""
 
 from __future__ import annotations
 

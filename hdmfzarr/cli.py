@@ -18,7 +18,7 @@ from .spec.model import declared_type
 
 __all__ = ["main", "parse_storage_options", "format_tree", "convert"]
 
-# ---------------------------------------------------------------------------- options
+
 def parse_storage_options(pairs: list[str] | None) -> dict[str, Any] | None:
     """``["anon=true", "client_kwargs.endpoint_url=http://..."]`` -> nested fsspec options."""
     if not pairs:
@@ -39,11 +39,8 @@ def parse_storage_options(pairs: list[str] | None) -> dict[str, Any] | None:
 
 
 def _parse_value(raw: str) -> Any:
-    low = raw.lower()
-    if low in ("true", "false"):
-        return low == "true"
-    if low in ("none", "null"):
-        return None
+    if raw.lower() in ("true", "false", "none", "null"):
+        return {"true": True, "false": False}.get(raw.lower())
     for conv in (int, float):
         try:
             return conv(raw)
@@ -52,7 +49,6 @@ def _parse_value(raw: str) -> Any:
     return raw
 
 
-# ---------------------------------------------------------------------------- tree
 def _stored_sizes(url: str, storage_options: dict[str, Any] | None) -> dict[str, int]:
     """Bytes stored under each node path (one listing of the store; metadata files excluded)."""
     try:
@@ -134,7 +130,6 @@ def _cmd_tree(args: argparse.Namespace) -> int:
     return 0
 
 
-# ---------------------------------------------------------------------------- validate
 def _cmd_validate(args: argparse.Namespace) -> int:
     from .validate import validate
 
@@ -149,7 +144,6 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
-# ---------------------------------------------------------------------------- convert
 def _cmd_convert(args: argparse.Namespace) -> int:
     fmt = convert(args.src, args.dst, zarr_format=args.zarr_format,
                   storage_options=parse_storage_options(args.storage_option), overwrite=args.overwrite)
@@ -157,7 +151,6 @@ def _cmd_convert(args: argparse.Namespace) -> int:
     return 0
 
 
-# ---------------------------------------------------------------------------- main
 def _parser() -> argparse.ArgumentParser:
     from . import __version__
 

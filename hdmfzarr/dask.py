@@ -1,7 +1,5 @@
-"""Dask integration: lazy datasets and table columns as dask arrays aligned with their storage chunks.
-
-(Writing a dask array given as data is ``backends/zarr/daskio.py``'s.) dask is an optional extra.
-"""
+"""Dask integration (an optional extra): lazy datasets and table columns as dask arrays aligned with their storage
+chunks. (Writing a dask array given as data is ``backends/zarr/daskio.py``'s.)"""
 
 from __future__ import annotations
 
@@ -36,5 +34,4 @@ def to_dask(obj: Any, chunks: Any = None) -> Any:
         return method(chunks=chunks)
     if is_lazy_array(obj):
         raise ContainerError(f"to_dask: {type(obj).__name__} has no to_dask(); read it into numpy first")
-    arr = np.asarray(obj)
-    return da.from_array(arr, chunks=chunks if chunks is not None else "auto")
+    return da.from_array(np.asarray(obj), chunks=chunks if chunks is not None else "auto")

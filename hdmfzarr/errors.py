@@ -1,8 +1,5 @@
-"""The exceptions hdmfzarr raises: one base class, one subclass per layer.
-
-Every error names what is at fault (file, type, key, object path, column) so that a user
-can act on the message without reading a traceback.
-"""
+"""The exceptions hdmfzarr raises: one base class, one subclass per layer. Each names what is at fault (file, type,
+key, object path, column) so that a user can act on the message without reading a traceback."""
 
 from __future__ import annotations
 
@@ -31,13 +28,8 @@ class SpecError(HdmfZarrError, ValueError):
         self.key = key
         self.line = line
         self.detail = message  # the message without its location prefix
-        where = []
-        if file:
-            where.append(f"{file}" + (f", line {line}" if line is not None else ""))
-        if data_type:
-            where.append(f"type {data_type!r}")
-        if key:
-            where.append(f"key {key!r}")
+        where = [w for w in (file and f"{file}" + (f", line {line}" if line is not None else ""),
+                             data_type and f"type {data_type!r}", key and f"key {key!r}") if w]
         prefix = f"[{'; '.join(where)}] " if where else ""
         super().__init__(prefix + message)
 
@@ -110,8 +102,8 @@ class IncompleteStoreError(CorruptStoreError):
 
 
 class ConflictError(StoreError):
-    """Another writer committed to the store since this one read it (or holds its writer lock):
-    nothing of this write was committed; its rows stay pending, so re-reading and retrying works."""
+    """Another writer committed to the store since this one read it (or holds its writer lock): nothing of this
+    write was committed; its rows stay pending, so re-reading and retrying works."""
 
 
 class DanglingReferenceError(StoreError, LookupError):

@@ -1,8 +1,5 @@
-"""Optional progress bars (tqdm) for long writes, appends and conversions: shown in interactive use only.
-
-Shown when tqdm is installed and stderr is a terminal or a Jupyter kernel runs the code;
-``HDMFZARR_PROGRESS=1``/``0`` forces them on/off. Otherwise every call gives a silent bar.
-"""
+"""Optional tqdm progress bars for long writes, appends and conversions, shown when stderr is a terminal or in
+Jupyter (``HDMFZARR_PROGRESS=1``/``0`` forces them on/off); otherwise every call gives a silent bar."""
 
 from __future__ import annotations
 
@@ -47,8 +44,7 @@ def in_notebook() -> bool:
         from IPython import get_ipython
     except ImportError:
         return False
-    shell = get_ipython()
-    return shell is not None and hasattr(shell, "kernel")
+    return hasattr(get_ipython(), "kernel")  # get_ipython() is None outside IPython
 
 
 def progress_enabled(show: bool | None = None) -> bool:
@@ -56,15 +52,12 @@ def progress_enabled(show: bool | None = None) -> bool:
     if show is not None:
         return bool(show)
     env = os.environ.get("HDMFZARR_PROGRESS", "").strip().lower()
-    if env in _TRUE:
-        return True
-    if env in _FALSE:
-        return False
+    if env in _TRUE or env in _FALSE:
+        return env in _TRUE
     if in_notebook():
         return True
-    stream = sys.stderr
     try:
-        return bool(stream is not None and stream.isatty())
+        return bool(sys.stderr is not None and sys.stderr.isatty())
     except (AttributeError, ValueError):
         return False
 

@@ -1,8 +1,5 @@
-"""Small value classes, without ``@dataclass``'s cost at import (~1 ms a class: several per cent of a cold open).
-
-A :class:`Record` is a frozen dataclass whose fields are its ``__slots__`` (set by ``_set``); a
-:class:`MutableRecord` names its fields in ``_fields`` and gets equality and repr, as a plain dataclass.
-"""
+"""Small value classes, without ``@dataclass``'s cost at import (~1 ms a class: several per cent of a cold open):
+:class:`Record` acts as a frozen slotted dataclass, :class:`MutableRecord` as a plain one (fields in ``_fields``)."""
 
 from __future__ import annotations
 

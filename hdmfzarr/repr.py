@@ -1,8 +1,5 @@
-"""Notebook views of containers: a collapsible HTML tree (``_repr_html_``) that never reads a dataset whole.
-
-Datasets are described from their metadata; values are read (a bounded selection) only in sections open
-when the view appears, so displaying a file read from S3 costs a few chunk reads, not one per object.
-"""
+"""Notebook views of containers: a collapsible HTML tree (``_repr_html_``) that never reads a dataset whole. Values
+are read (a bounded selection) only in sections open when shown: a few chunk reads from S3, not one per object."""
 
 from __future__ import annotations
 
@@ -86,11 +83,11 @@ def array_summary(value: Any) -> dict[str, Any]:
 def format_bytes(n: int) -> str:
     """``1.5 MiB`` (powers of 1024): sizes in the notebook view and ``hdmfzarr tree``."""
     size = float(n)
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
-        if size < 1024 or unit == "TiB":
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if size < 1024:
             return f"{int(size)} {unit}" if unit == "B" else f"{size:.1f} {unit}"
         size /= 1024
-    return f"{n} B"  # pragma: no cover
+    return f"{size:.1f} TiB"
 
 
 _ISO = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$"  # compiled on first view
@@ -269,19 +266,17 @@ class _Renderer:
         return _details(self._title(obj, label, f" <span class='t'>{_esc(_meta_text(info))}</span>"), body, open_)
 
     def table(self, table: Any, depth: int, label: str | None, open_: bool) -> str:
-        nrows, ncols = len(table), len(table.colnames)
-        extra = f" <span class='t'>{nrows} rows × {ncols} columns</span>"
+        nrows = len(table)
         desc = f"<ul><li>description: {_esc(_short(table.description, 200))}</li></ul>"
-        columns = self._column_table(table, open_)
-        own = {id(c) for c in table.columns} | {id(table.id)}
-        kids = self._children(table, depth, own)
-        body = desc + _details("columns", columns, False)
+        body = desc + _details("columns", self._column_table(table, open_), False)
+        kids = self._children(table, depth, {id(c) for c in (table.id, *table.columns)})
         if open_ or not any(is_lazy_array(c.base_data) for c in (table.id, *table.columns)):  # rows cost reads
             body += _details(f"first {min(nrows, PREVIEW_ROWS)} of {nrows} rows", self._head(table), True)
         else:
             body += _ul([_NOT_READ])
         if kids:
             body += _ul(kids)
+        extra = f" <span class='t'>{nrows} rows × {len(table.colnames)} columns</span>"
         return _details(self._title(table, label, extra), body, open_)
 
     def _column_table(self, table: Any, live: bool) -> str:
@@ -291,13 +286,9 @@ class _Renderer:
             info = array_summary(raw)
             shape = (len(obj),) + tuple(info.get("shape", (0,))[1:])
             chunks = info.get("chunks")
-            kind = type(obj).__name__
-            target = getattr(obj, "target", None)
-            if target is not None:
-                kind += f" → {target.name}"
-            region = getattr(obj, "table", None)
-            if region is not None:
-                kind += f" → table {region.name}"
+            target, region = getattr(obj, "target", None), getattr(obj, "table", None)
+            kind = type(obj).__name__ + ("" if target is None else f" → {target.name}")
+            kind += "" if region is None else f" → table {region.name}"
             # a stored object column learns its element type from its first value: read only when open
             dtype: Any = None
             if live or not is_lazy_array(raw) or getattr(raw, "dtype", None) != np.dtype(object):
@@ -340,8 +331,7 @@ def head_cells(top: Any, n: int) -> list[str]:
         if _kind(target) == "index":
             out.append(f"[{e - s} lists]")
             continue
-        part = target.read(slice(s, min(e, s + PREVIEW_ITEMS)))
-        items = list(np.asarray(part))
+        items = list(np.asarray(target.read(slice(s, min(e, s + PREVIEW_ITEMS)))))
         if _kind(target) == "region":
             out.append("→ rows " + _fmt_seq([int(v) for v in items], e - s))
         else:

@@ -19,10 +19,8 @@ __all__ = ["validate", "validate_builder", "catalog_from_cache"]
 
 def validate(store_or_container: Any, namespace: str | None = None, type_map: Any = None, *,
              storage_options: dict[str, Any] | None = None, raise_on_error: bool = False) -> list[ValidationIssue]:
-    """Every spec violation found (empty when valid) in a store path/URL (Zarr or HDF5), an open backend, a
-    container or a builder. ``namespace``: look every type up there (a namespace YAML file: validate against it
-    instead of the cached specs); ``type_map``: its catalog for containers, builders and stores without cached
-    specs; ``raise_on_error``: raise :class:`~hdmfzarr.errors.ValidationError` instead of returning."""
+    """Every spec violation (empty when valid) in a store path/URL (Zarr or HDF5), open backend, container or builder.
+    ``namespace``: look types up there (a namespace YAML file: instead of cached specs); ``type_map``: specs if none."""
     target = store_or_container
     if isinstance(target, (str, os.PathLike)):
         with open_store(target, storage_options=storage_options) as io:
@@ -62,16 +60,14 @@ def catalog_from_cache(cache: dict[str, Any]) -> Any:
     return catalog
 
 
-def _choose_catalog(
-    cache: dict[str, Any] | None, namespace: str | None, type_map: Any, where: str | None
-) -> tuple[Any, str | None]:
+def _choose_catalog(cache: dict[str, Any] | None, namespace: str | None, type_map: Any,
+                    where: str | None) -> tuple[Any, str | None]:
     """The catalog to validate with, and the namespace name to look types up in (if forced)."""
     if namespace is not None and namespace.endswith((".yaml", ".yml")) and Path(namespace).is_file():
         from ..spec import NamespaceCatalog
 
         catalog = NamespaceCatalog()
-        loaded = catalog.load_namespaces(namespace)
-        names = list(loaded)
+        names = list(catalog.load_namespaces(namespace))
         return catalog, (names[-1] if names else None)
     if cache:
         catalog = catalog_from_cache(cache)

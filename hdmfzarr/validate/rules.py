@@ -13,18 +13,13 @@ __all__ = ["dtype_satisfies", "describe_dtype", "describe_found", "int_fits", "d
 
 
 def dtype_satisfies(found: Any, expected: Any) -> bool:
-    """Whether stored dtype ``found`` satisfies spec dtype ``expected``: the language's up-casting
-    (``allowed_dtypes``), and any string kind for a string one (Zarr keeps text and ascii alike as UTF-8;
-    isodatetime values the caller parses). Compound and reference specs are the caller's."""
+    """Whether stored dtype ``found`` satisfies spec dtype ``expected`` by the language's up-casting; any string kind
+    meets a string one (Zarr keeps text and ascii alike as UTF-8). Compound and reference specs are the caller's."""
     if expected is None or found is None:
         return True
     if not isinstance(expected, str) or not isinstance(found, str) or not is_known_dtype(expected):
         return False
-    if found == expected:
-        return True
-    if expected in STRING_DTYPES:
-        return found in STRING_DTYPES
-    return found in allowed_dtypes(expected)
+    return found == expected or found in (STRING_DTYPES if expected in STRING_DTYPES else allowed_dtypes(expected))
 
 
 def describe_dtype(expected: Any) -> str:
@@ -81,15 +76,8 @@ def is_isodatetime(value: Any) -> bool:
     """True for a date or datetime, or a str/bytes ISO 8601 string that parses."""
     if isinstance(value, (datetime, date)):
         return True
-    if isinstance(value, bytes):
-        try:
-            value = value.decode("utf-8")
-        except UnicodeDecodeError:
-            return False
-    if not isinstance(value, str):
-        return False
-    try:  # datetime's parser takes every form date's does (3.11+)
-        datetime.fromisoformat(value.strip())
-        return True
+    try:  # datetime's parser takes every form date's does (3.11+); a UnicodeDecodeError is a ValueError
+        text = value.decode("utf-8") if isinstance(value, bytes) else value
+        return isinstance(text, str) and datetime.fromisoformat(text.strip()) is not None
     except ValueError:
         return False

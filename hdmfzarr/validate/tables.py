@@ -37,19 +37,15 @@ def _length(node: DatasetBuilder) -> int | None:
 
 def _rows(table: GroupBuilder) -> int | None:
     """A table's row count: the length of its ``id`` dataset (None when it has none)."""
-    ids = table.datasets.get("id")
-    return _length(ids) if ids is not None else None
+    return _length(table.datasets["id"]) if "id" in table.datasets else None
 
 
 def _index_of(v: Validator, table: GroupBuilder, column: DatasetBuilder) -> DatasetBuilder | None:
     """The VectorIndex in ``table`` whose ``target`` is ``column`` (by reference, else by name)."""
-    by_name = table.datasets.get(f"{column.name}_index")
     for ds in table.datasets.values():
-        if ds is column or not v.is_a(ds, "VectorIndex"):
-            continue
-        target = v.resolve(ds.attributes.get("target"))
-        if target is column:
+        if ds is not column and v.is_a(ds, "VectorIndex") and v.resolve(ds.attributes.get("target")) is column:
             return ds
+    by_name = table.datasets.get(f"{column.name}_index")
     if by_name is not None and v.is_a(by_name, "VectorIndex") and "target" not in by_name.attributes:
         return by_name
     return None
@@ -67,7 +63,7 @@ def row_count(v: Validator, table: GroupBuilder, column: DatasetBuilder) -> int 
 def _check_columns(v: Validator, table: GroupBuilder) -> None:
     ids = table.datasets.get("id")
     n_rows = _rows(table)
-    colnames = [values_text(c) for c in _as_list(table.attributes.get("colnames"))]
+    colnames = _colnames(table)
     for name in colnames:
         if name not in table:
             v.report(f"{table.path.rstrip('/')}/{name}", "column", "a dataset named in colnames", "nothing")
@@ -77,12 +73,9 @@ def _check_columns(v: Validator, table: GroupBuilder) -> None:
                if v.is_a(ds, "VectorIndex") and isinstance(t := v.resolve(ds.attributes.get("target")), Builder)}
     listed = "colnames" in table.attributes
     for ds in table.datasets.values():
-        if ds is ids or v.is_a(ds, "VectorIndex"):
-            continue
-        if listed and ds.name not in colnames:
+        column = ds.name in colnames if listed else id(ds) not in targets and v.is_a(ds, "VectorData")
+        if ds is ids or v.is_a(ds, "VectorIndex") or not column:
             continue  # not a column (e.g. the elements of an EnumData): need not be row-aligned
-        if not listed and (id(ds) in targets or not v.is_a(ds, "VectorData")):
-            continue
         rows = row_count(v, table, ds)
         if rows is not None and rows != n_rows:
             via = "" if _index_of(v, table, ds) is None else " (rows counted by its index)"
@@ -103,13 +96,10 @@ def _check_aligned(v: Validator, table: GroupBuilder) -> None:
 def _check_index(v: Validator, index: DatasetBuilder) -> None:
     target = v.resolve(index.attributes.get("target"))
     arr = v.load(index)
-    if arr is None or arr.size == 0:
-        return
-    flat = np.asarray(arr).ravel()
-    if flat.dtype.kind not in "iu":
-        return  # the dtype rule already reported it
-    steps = np.diff(flat.astype(np.int64))
-    bad = np.flatnonzero(steps < 0)
+    if arr is None or arr.size == 0 or arr.dtype.kind not in "iu":
+        return  # not integers: the dtype rule already reported it
+    flat = arr.ravel()
+    bad = np.flatnonzero(np.diff(flat.astype(np.int64)) < 0)
     if bad.size:
         i = int(bad[0]) + 1
         v.report(index.path, "monotonic", "non-decreasing values",
@@ -129,9 +119,9 @@ def _check_region(v: Validator, region: DatasetBuilder) -> None:
     if n is None:
         return
     arr = v.load(region)
-    if arr is None or arr.size == 0 or np.asarray(arr).dtype.kind not in "iu":
+    if arr is None or arr.size == 0 or arr.dtype.kind not in "iu":
         return
-    flat = np.asarray(arr).ravel()
+    flat = arr.ravel()
     bad = np.flatnonzero((flat < 0) | (flat >= n))
     if bad.size:
         i = int(bad[0])
@@ -139,14 +129,9 @@ def _check_region(v: Validator, region: DatasetBuilder) -> None:
                  f"{int(flat[i])} at element {i}")
 
 
-def _as_list(value: Any) -> list[Any]:
-    value = values.unwrap(value)
+def _colnames(table: GroupBuilder) -> list[str]:
+    value = values.unwrap(table.attributes.get("colnames"))
     if value is None:
         return []
-    if isinstance(value, (str, bytes)):
-        return [value]
-    return list(np.asarray(value, dtype=object).ravel())
-
-
-def values_text(value: Any) -> str:
-    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+    items = [value] if isinstance(value, (str, bytes)) else np.asarray(value, dtype=object).ravel()
+    return [c.decode("utf-8", "replace") if isinstance(c, bytes) else str(c) for c in items]

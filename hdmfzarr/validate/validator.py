@@ -22,7 +22,6 @@ from .issues import ValidationIssue
 __all__ = ["Validator", "type_of"]
 
 
-
 def type_of(builder: Builder) -> tuple[str | None, str] | None:
     """(namespace, data type) from a builder's attributes, or ``None`` for an untyped node."""
     return None if isinstance(builder, LinkBuilder) else declared_type(builder.attributes)
@@ -41,7 +40,6 @@ class Validator:
         self._seen: set[tuple[str, str]] = set()
         self.root: Builder | None = None
 
-    # ----------------------------------------------------------------- entry point
     def validate(self, root: Builder) -> list[ValidationIssue]:
         """All issues in the tree below ``root`` (empty when valid), in tree order."""
         from .tables import check_tables
@@ -51,15 +49,17 @@ class Validator:
         nodes = list(root.walk()) if isinstance(root, GroupBuilder) else [root]
         for node in nodes:
             t = type_of(node)
-            if t is not None:
-                self._check_typed(node, t)
+            spec = None if t is None else self._lookup(t, "get_spec")
+            if spec is not None:
+                self.check_node(node, spec, children=True)
+            elif t is not None:
+                where = f"namespace {t[0]!r}" if t[0] else "the loaded namespaces"
+                self.report(node.path, "data type", f"a type defined in {where}", f"unknown type {t[1]!r}")
         check_tables(self, nodes)
         return list(self.issues)
 
-    # ----------------------------------------------------------------- bookkeeping
     def report(self, path: str, message: str, expected: str = "", found: str = "") -> None:
-        """Record one issue; a rule is reported once per path (a typed child and the sub-spec
-        holding it often state the same constraint)."""
+        """Record one issue, once per path (a typed child and the sub-spec holding it often state the same rule)."""
         if (path, message) not in self._seen:
             self._seen.add((path, message))
             self.issues.append(ValidationIssue(path, message, expected, found))
@@ -75,7 +75,6 @@ class Validator:
                 return None
         return self._loaded[key]
 
-    # ----------------------------------------------------------------- types
     def hierarchy(self, builder: Builder) -> list[str] | None:
         """The builder's type and its ancestors, or ``None`` when untyped or unknown."""
         t = type_of(builder)
@@ -83,28 +82,26 @@ class Validator:
 
     def _lookup(self, t: tuple[str | None, str], method: str) -> Any:
         """The catalog's ``method(namespace, type)`` for type ``t`` (None if no namespace knows it), asked once."""
-        if (t, method) not in self._found:
-            self._found[t, method] = self._ask(t, method)
-        return self._found[t, method]
-
-    def _ask(self, t: tuple[str | None, str], method: str) -> Any:
-        ns, dt = t
-        tried: list[str | None] = [self.namespace] if self.namespace else []
-        tried += [ns]
+        if (t, method) in self._found:
+            return self._found[t, method]
+        tried = [self.namespace, t[0]]
         try:
-            tried.append(self.catalog.namespace_of(dt))
+            tried.append(self.catalog.namespace_of(t[1]))
         except (HdmfZarrError, KeyError, ValueError, AttributeError):
             pass
+        answer = None
         for name in dict.fromkeys(n for n in tried if n):
             try:
-                return getattr(self.catalog, method)(name, dt)
+                answer = getattr(self.catalog, method)(name, t[1])
+                break
             except (HdmfZarrError, KeyError, ValueError):
                 continue
-        return None
+        self._found[t, method] = answer
+        return answer
 
-    def is_a(self, builder: Builder | None, data_type: str) -> bool:
-        """Whether ``builder`` is typed ``data_type`` or a subtype of it."""
-        h = self.hierarchy(builder) if builder is not None else None
+    def is_a(self, builder: Builder | ExternalTarget | None, data_type: str) -> bool:
+        """Whether ``builder`` is a builder typed ``data_type`` or a subtype of it."""
+        h = self.hierarchy(builder) if isinstance(builder, Builder) else None
         return h is not None and data_type in h
 
     def describe_type(self, builder: Builder | None) -> str:
@@ -117,15 +114,6 @@ class Validator:
     def resolve(self, ref: Any) -> Builder | ExternalTarget | None:
         """The builder a reference, link target or path points at (``None`` when dangling)."""
         return resolve_target(ref, self.root)
-
-    # ----------------------------------------------------------------- nodes
-    def _check_typed(self, node: Builder, t: tuple[str | None, str]) -> None:
-        spec = self._lookup(t, "get_spec")
-        if spec is None:
-            where = f"namespace {t[0]!r}" if t[0] else "the loaded namespaces"
-            self.report(node.path, "data type", f"a type defined in {where}", f"unknown type {t[1]!r}")
-            return
-        self.check_node(node, spec, children=True)
 
     def check_node(self, node: Builder, spec: Any, children: bool) -> None:
         """Attributes, dtype/shape and (when ``children``) the sub-specs of one node."""
@@ -196,9 +184,7 @@ class Validator:
 
     def _check_shape(self, path: str, what: str, found: tuple[int, ...] | None, spec: Any) -> None:
         options = spec.shapes
-        if options is None or found is None:
-            return
-        if not any(shape_fits(found, opt) for opt in options):
+        if options is not None and found is not None and not any(shape_fits(found, opt) for opt in options):
             shown = "scalar" if found == () else "[" + ", ".join(map(str, found)) + "]"
             self.report(path, what, rules.describe_shape(options, spec.dims_options), shown)
 
@@ -224,8 +210,7 @@ class Validator:
             arr = self.load(node)
             if arr is None:
                 return
-            self._check_targets(node.path, "reference", arr.ravel() if arr.ndim else [arr[()]],
-                                expected.target_type, indexed=bool(arr.ndim))
+            self._check_targets(node.path, "reference", arr.ravel(), expected.target_type, indexed=bool(arr.ndim))
             return
         if is_compound_dtype(expected):
             self._check_compound(node, list(expected), found)
@@ -277,7 +262,6 @@ class Validator:
             if len(self.issues) > before:
                 return
 
-    # ----------------------------------------------------------------- children
     def _check_children(self, node: GroupBuilder, spec: Any) -> None:
         named = [s for s in _subspecs(spec) if s.name]
         claimed = {s.name for s in named}
@@ -301,10 +285,8 @@ class Validator:
                 self._check_child(child, sub)
 
     def _matches(self, child: Builder, sub: Any) -> bool:
-        if isinstance(sub, LinkSpec):
-            return isinstance(child, LinkBuilder) and self.is_a(_as_builder(self.resolve(child)), sub.target_type)
-        target = self.resolve(child) if isinstance(child, LinkBuilder) else child
-        return self.is_a(_as_builder(target), spec_type(sub) or "")
+        target = self.resolve(child) if isinstance(child, LinkBuilder) else child  # a LinkSpec's candidates are links
+        return self.is_a(target, sub.target_type if isinstance(sub, LinkSpec) else spec_type(sub) or "")
 
     def _check_child(self, child: Builder, sub: Any) -> None:
         """A child found for a sub-spec: right kind and type, then the sub-spec's own refinements."""
@@ -332,19 +314,13 @@ class Validator:
                 self.report(child.path, "link target", f"a {_kind_of(sub)}", self.describe_type(target))
                 return
             child = target
-        dt = spec_type(sub)
-        if dt is not None:
-            found = type_of(child)
-            if found is None:
-                self.report(child.path, "data type", f"{dt} or a subtype", f"untyped {_kind_of(sub)}")
-                return
-            if self.hierarchy(child) is not None and not self.is_a(child, dt):
-                self.report(child.path, "data type", f"{dt} or a subtype", found[1])
-                return
-            # a typed child is validated against its own type; here only the sub-spec's refinements
-            self.check_node(child, sub, children=False)
-        else:
-            self.check_node(child, sub, children=True)
+        dt, found = spec_type(sub), type_of(child)
+        if dt is not None and found is None:
+            self.report(child.path, "data type", f"{dt} or a subtype", f"untyped {_kind_of(sub)}")
+        elif found is not None and dt is not None and self.hierarchy(child) is not None and not self.is_a(child, dt):
+            self.report(child.path, "data type", f"{dt} or a subtype", found[1])
+        else:  # a typed child is validated against its own type; here only the sub-spec's refinements
+            self.check_node(child, sub, children=dt is None)
 
 
 def _subspecs(spec: Any) -> list[Any]:
@@ -356,10 +332,6 @@ def _candidates(node: GroupBuilder, sub: Any) -> list[Builder]:
         return list(node.links.values())
     stored = node.groups if isinstance(sub, GroupSpec) else node.datasets
     return [*stored.values(), *node.links.values()]
-
-
-def _as_builder(target: Any) -> Builder | None:
-    return target if isinstance(target, Builder) else None
 
 
 def _kind_of(sub: Any) -> str:
@@ -375,11 +347,7 @@ def _what(sub: Any) -> str:
 
 def _plain(value: Any) -> Any:
     value = values.unwrap(value)
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
+    return value.tolist() if isinstance(value, (np.ndarray, np.generic)) else value
 
 
 def _same_value(found: Any, fixed: Any) -> bool:

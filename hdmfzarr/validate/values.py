@@ -41,13 +41,8 @@ def python_ints(value: Any) -> list[int] | None:
     if isinstance(value, int) and not isinstance(value, bool):
         return [value]
     if isinstance(value, (list, tuple)) and value:
-        out: list[int] = []
-        for v in value:
-            sub = python_ints(v)
-            if sub is None:
-                return None
-            out += sub
-        return out
+        subs = [python_ints(v) for v in value]
+        return None if None in subs else [i for sub in subs for i in sub]  # type: ignore[union-attr]
     return None
 
 
@@ -68,9 +63,7 @@ def value_shape(value: Any) -> tuple[int, ...] | None:
         if not value:
             return (0,)
         inner = {value_shape(v) for v in value}
-        if len(inner) != 1:
-            return None
-        (sub,) = inner
+        sub = inner.pop() if len(inner) == 1 else None
         return None if sub is None else (len(value), *sub)
     return ()
 
@@ -96,7 +89,7 @@ def load(data: Any) -> np.ndarray:
         for i, v in enumerate(data):
             arr[i] = v
         try:
-            return np.asarray(data) if not _has_objects(data) else arr
+            return arr if isinstance(first_leaf(data), (ReferenceBuilder, Builder)) else np.asarray(data)
         except ValueError:
             return arr
     if hasattr(data, "read") and callable(data.read) and hasattr(data, "shape"):
@@ -104,7 +97,3 @@ def load(data: Any) -> np.ndarray:
     if hasattr(data, "shape") and hasattr(data, "__getitem__"):
         return np.asarray(data[()] if tuple(data.shape) == () else data[...])
     return np.asarray(data)
-
-
-def _has_objects(data: Any) -> bool:
-    return isinstance(first_leaf(unwrap(data)), (ReferenceBuilder, Builder))
