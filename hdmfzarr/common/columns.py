@@ -1,8 +1,5 @@
-"""Table columns: ``VectorData``, ``VectorIndex``, ``ElementIdentifiers``, ``DynamicTableRegion``, ``EnumData``.
-
-Each holds its data in one :class:`~hdmfzarr.appendable.AppendableArray` (base data as given or read, plus
-rows appended since); a column read from a store opened for writing holds the store's own array.
-"""
+"""Table columns, each holding its data in one ``AppendableArray`` (base data as given or read, plus rows appended
+since); a column read from a store opened for writing holds the store's own array."""
 
 from __future__ import annotations
 
@@ -63,7 +60,8 @@ class BufferedData(Data):
                 self._set_raw_base(ctype.to_array(given))
         elif isinstance(raw, DataChunkIterator) and raw.dtype is not None and not ctype.is_text \
                 and not ctype.check_array(np.zeros(1, raw.dtype)):  # its dtype is known before it is read
-            raise ContainerError(f"{self._where()}: DataChunkIterator of dtype {raw.dtype} does not fit dtype {dtype!r}")
+            raise ContainerError(f"{self._where()}: DataChunkIterator of dtype {raw.dtype} does not fit "
+                                 f"dtype {dtype!r}")
         self._ctype = ctype
 
     def _default_int64(self) -> None:
@@ -120,10 +118,6 @@ class BufferedData(Data):
         if self._ragged is None:
             self._ragged = "unwarned"
         return True
-
-    def fix_column_type(self, ctype: ColumnType | None) -> None:
-        """Set the value type a table found for the column's first value (no conversion; None: unknown again)."""
-        self._ctype = ctype
 
     @property
     def spec_dtype(self) -> str | None:
@@ -206,11 +200,9 @@ class BufferedData(Data):
             if not self._shared:  # a shared array's stored part grows when written
                 self._nbase = n
             return n
-        if isinstance(raw, DataChunkIterator):
-            if raw.total_rows is None:
-                raise ContainerError(f"{self._where()}: length of a DataChunkIterator without total_rows is unknown")
-            return raw.total_rows
-        return len(raw)
+        if isinstance(raw, DataChunkIterator) and raw.total_rows is None:
+            raise ContainerError(f"{self._where()}: length of a DataChunkIterator without total_rows is unknown")
+        return raw.total_rows if isinstance(raw, DataChunkIterator) else len(raw)
 
     def __len__(self) -> int:
         n = self._nbase
@@ -229,7 +221,6 @@ class BufferedData(Data):
         return self._arr.to_dask(chunks)
 
     def _values_array(self, values: Any) -> np.ndarray:
-        """Values (a list) as an array of the column's storage dtype."""
         ct = self.column_type
         return np.asarray(values) if ct is None else ct.to_array(values)
 
@@ -246,9 +237,7 @@ class BufferedData(Data):
     def array_data(self) -> Any:
         """The data as a backend stores it: a list becomes one array of the column's dtype; others as they are."""
         data = self.data
-        if type(data) is list and data:
-            return self._list_array(data)
-        return data
+        return self._list_array(data) if type(data) is list and data else data
 
     def _flush(self) -> None:
         """Merge buffered rows into an in-memory base: a list (or none) grows in place, as in hdmf; else an array."""
@@ -261,14 +250,11 @@ class BufferedData(Data):
             else:
                 raw.extend(self.rows.tail)
                 self._nbase = None
-            self.rows.clear()
-            return
-        pending = self.rows.array(self._values_array)
-        if raw is not None and len(raw):
-            ct = self.column_type
-            base = raw if isinstance(raw, np.ndarray) else (ct.to_array(raw) if ct else np.asarray(raw))
-            pending = concat_rows([base, pending])
-        self._set_raw_base(pending)
+        else:
+            pending = self.rows.array(self._values_array)
+            if raw is not None and len(raw):
+                pending = concat_rows([raw if isinstance(raw, np.ndarray) else self._values_array(raw), pending])
+            self._set_raw_base(pending)
         self.rows.clear()
 
     # --- appending (no validation here: tables validate whole rows first) -------------------

@@ -106,10 +106,8 @@ class ColumnPlan:
         if self.depth == 0:
             return self._check_element(value, self.ct)
         if not isinstance(value, _SEQ_TYPES):
-            raise self.error(
-                f"is ragged (index depth {self.depth}); expected a list or array per row, "
-                f"got {type(value).__name__} {value!r:.60}"
-            )
+            raise self.error(f"is ragged (index depth {self.depth}); expected a list or array per row, "
+                             f"got {type(value).__name__} {value!r:.60}")
         return self._check_ragged(value, self.depth, self.ct)
 
     def _check_element(self, value: Any, ct: ColumnType | None) -> tuple[Any, ColumnType | None]:
@@ -172,9 +170,7 @@ class ColumnPlan:
             new_ct = None
             for inner in value:
                 if not isinstance(inner, _SEQ_TYPES):
-                    raise self.error(
-                        f"is doubly ragged; expected a list of lists per row, got element {inner!r:.60}"
-                    )
+                    raise self.error(f"is doubly ragged; expected a list of lists per row, got element {inner!r:.60}")
                 _, got = self._check_ragged(inner, depth - 1, ct or new_ct)
                 new_ct = new_ct or got
             return value, new_ct
@@ -197,7 +193,7 @@ class ColumnPlan:
         respecialise = self.row_shape is None or new_ct is not None
         if new_ct is not None:
             self.ct = new_ct
-            leaf.fix_column_type(new_ct)
+            leaf._ctype = new_ct
         if isinstance(self.top, VectorIndex):
             self.top.add_vector(value)
         elif self.enum:
@@ -223,7 +219,7 @@ class ColumnPlan:
             if self.enum:
                 self.leaf.elements.rows.drop(len(self.leaf.elements) - nelements)
             else:
-                self.leaf.fix_column_type(self.ct)
+                self.leaf._ctype = self.ct
             self._specialise()
 
     # --- many rows ------------------------------------------------------------------------
