@@ -95,12 +95,6 @@ class BufferedData(Data):
             self._ctype = OBJECT_TYPE
         return self._ctype
 
-    def note_given_ragged(self) -> ColumnType | None:
-        """Mark the column ragged, unwarned, if the data given is (its next row warns, as hdmf); its type, else None."""
-        if self._ragged is None and is_ragged_list(self.base_data):
-            return self.mark_ragged(warned=False)
-        return None
-
     def warn_ragged(self, where: str, enabled: bool = True) -> None:
         """hdmf's warning for elements of different lengths without an index, once per column (if ``enabled``)."""
         if self._ragged == "unwarned" and enabled:
@@ -200,9 +194,11 @@ class BufferedData(Data):
             if not self._shared:  # a shared array's stored part grows when written
                 self._nbase = n
             return n
-        if isinstance(raw, DataChunkIterator) and raw.total_rows is None:
-            raise ContainerError(f"{self._where()}: length of a DataChunkIterator without total_rows is unknown")
-        return raw.total_rows if isinstance(raw, DataChunkIterator) else len(raw)
+        if isinstance(raw, DataChunkIterator):
+            if raw.total_rows is None:
+                raise ContainerError(f"{self._where()}: length of a DataChunkIterator without total_rows is unknown")
+            return raw.total_rows
+        return len(raw)
 
     def __len__(self) -> int:
         n = self._nbase
@@ -603,10 +599,8 @@ class DynamicTableRegion(VectorData):
     repr_kind: ClassVar[str] = "region"
     field_names: ClassVar[tuple[str, ...]] = ("table",)
 
-    def __init__(
-        self, name: str, data: Any, description: str, table: DynamicTable | None = None,
-        validate_data: bool = True,
-    ) -> None:
+    def __init__(self, name: str, data: Any, description: str, table: DynamicTable | None = None,
+                 validate_data: bool = True) -> None:
         super().__init__(name, description, data)
         self._table: DynamicTable | None = None
         self.validate_data = validate_data
@@ -634,10 +628,8 @@ class DynamicTableRegion(VectorData):
         if table is None or not self.validate_data:
             return
         arr = np.asarray(values)
-        if not arr.size:
-            return
         n = len(table)
-        bad = arr[(arr < 0) | (arr >= n)]
+        bad = arr[(arr < 0) | (arr >= n)] if arr.size else arr
         if bad.size:
             raise ContainerIndexError(f"{self._where()}: row index out of range for table {table.name!r} with {n} rows: "
                                       f"got {', '.join(map(str, bad.ravel().tolist()[:10]))}")
@@ -704,9 +696,8 @@ class DynamicTableRegion(VectorData):
 
 
 class EnumData(VectorData):
-    """A column of values drawn from a fixed set (hdmf-experimental ``EnumData``).
-
-    ``elements`` holds each distinct value once and the column's data their positions; reads give values."""
+    """A column of values drawn from a fixed set (hdmf-experimental ``EnumData``): ``elements`` holds each distinct
+    value once and the column's data their positions; reads give values."""
 
     data_type: ClassVar[str] = "EnumData"
     namespace: ClassVar[str] = "hdmf-experimental"
@@ -737,12 +728,10 @@ class EnumData(VectorData):
             for i, v in enumerate(np.asarray(values).tolist()):
                 pos.setdefault(v, i)
         key = value.item() if isinstance(value, np.generic) else value
-        found = pos.get(key)
-        if found is not None:
-            return found
-        i = pos[key] = len(self.elements)
-        self.elements.append(value)
-        return i
+        if key not in pos:
+            pos[key] = len(self.elements)
+            self.elements.append(value)
+        return pos[key]
 
     def positions(self, values: Any) -> list[int]:
         """The positions of several values (new ones are added to ``elements``)."""
@@ -757,12 +746,9 @@ class EnumData(VectorData):
 
     def _resolve(self, idx: Any) -> Any:
         values = np.asarray(self.elements.get_all())
-        if isinstance(idx, (int, np.integer)):
-            return values[int(idx)]
-        return values[np.asarray(idx, dtype=np.int64)]
+        return values[int(idx) if isinstance(idx, (int, np.integer)) else np.asarray(idx, dtype=np.int64)]
 
     def read(self, key: Any) -> Any:
-        """The values of the selected rows."""
         return self._resolve(super().read(key))
 
     def get(self, key: Any, index: bool = False, join: bool = False) -> Any:  # type: ignore[override]

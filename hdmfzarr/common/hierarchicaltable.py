@@ -17,10 +17,8 @@ __all__ = ["to_hierarchical_dataframe", "drop_id_columns", "flatten_column_index
 def _hashable(value: Any) -> Any:
     """Index levels must be hashable: ragged cells (lists, arrays) become tuples."""
     if isinstance(value, np.ndarray):
-        return tuple(_hashable(v) for v in value.tolist())
-    if isinstance(value, list):
-        return tuple(_hashable(v) for v in value)
-    return value
+        value = value.tolist()
+    return tuple(_hashable(v) for v in value) if isinstance(value, list) else value
 
 
 def _frame_with_origin(table: DynamicTable) -> tuple[Any, np.ndarray, bool]:

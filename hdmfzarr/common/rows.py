@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from hdmfzarr.common._dtypes import OBJECT_TYPE, ColumnType, cell_shape, infer_column_type
-from hdmfzarr.common.columns import DynamicTableRegion, EnumData, VectorData, VectorIndex, as_positions, column_chain
+from hdmfzarr.common.columns import (DynamicTableRegion, EnumData, VectorData, VectorIndex, as_positions, column_chain,
+                                     is_ragged_list)
 from hdmfzarr.errors import ContainerError
 
 if TYPE_CHECKING:
@@ -53,8 +54,8 @@ class ColumnPlan:
         self.table = table
         self.where = f"DynamicTable {table.name!r}, column {name!r}"  # how its errors name the column
         self.mark: tuple | None = None  # (rows before, ct, row_shape, elements) of the last general-path row
-        if self.depth == 0 and self.row_shape:  # given ragged data: the next checked row warns (as hdmf)
-            self.ct = self.leaf.note_given_ragged() or self.ct
+        if self.depth == 0 and self.row_shape and self.leaf._ragged is None and is_ragged_list(self.leaf.base_data):
+            self.ct = self.leaf.mark_ragged(warned=False)  # given ragged data: the next checked row warns (as hdmf)
         self._specialise()
 
     def _specialise(self) -> None:
@@ -119,7 +120,8 @@ class ColumnPlan:
             return value, None
         if not isinstance(value, _SEQ_TYPES):  # a scalar, None, bytes, a datetime, any other object
             if self.row_shape and (type(value) in _PY_SCALARS or isinstance(value, np.generic)):
-                raise self.error(f"expected an array of shape {self.row_shape} per element, got scalar {value!r:.60}")
+                raise self.error(f"expected an array of shape {self.row_shape} per element, "
+                                 f"got scalar {value!r:.60}")
             new_ct: ColumnType | None = None
             if ct is None:
                 ct = new_ct = infer_column_type(value)
@@ -206,8 +208,7 @@ class ColumnPlan:
             self._specialise()
 
     def undo(self, value: Any) -> None:
-        """Take back the row ``value`` this column took last (a later cell was bad), and the type, shape and
-        enum elements it fixed."""
+        """Take back the row ``value`` this column took last (a later cell was bad), and what it fixed."""
         rows = [value]
         for obj in self.chain[:-1]:  # each index took one offset per row of the level above
             obj.rows.drop(len(rows))
@@ -235,7 +236,8 @@ class ColumnPlan:
             return as_positions(self.leaf.positions(list(values)))
         ct = self.ct
         try:
-            raw = values if isinstance(values, np.ndarray) else np.asarray(values, dtype=None if ct is None or not ct.is_text else object)
+            raw = values if isinstance(values, np.ndarray) else np.asarray(
+                values, dtype=object if ct is not None and ct.is_text else None)
         except (ValueError, TypeError) as exc:
             raise self.error(f"cannot make an array of the values: {exc}") from None
         typed = ct is not None
@@ -257,10 +259,8 @@ def flatten_rows(rows: Any, depth: int, where: str) -> tuple[Any, list[np.ndarra
             types = set(map(type, rows))
             if not all(issubclass(t, _SEQ_TYPES) for t in types):
                 bad = sorted(t.__name__ for t in types if not issubclass(t, _SEQ_TYPES))
-                raise ContainerError(
-                    f"{where}: index depth {depth} needs {depth}-level nested sequences (lists or arrays), "
-                    f"got elements of type {bad}"
-                )
+                raise ContainerError(f"{where}: index depth {depth} needs {depth}-level nested sequences "
+                                     f"(lists or arrays), got elements of type {bad}")
             lengths = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
             if level == depth - 1 and len(rows) and types == {np.ndarray}:
                 rows = np.concatenate(rows)

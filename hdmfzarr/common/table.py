@@ -187,7 +187,6 @@ class DynamicTable(Container):
         self.set_modified(True)
 
     def get_meanings_table(self, name: str) -> DynamicTable:
-        """The attached MeaningsTable named ``name``."""
         mt = self._meanings.get(name)
         if mt is None:
             raise ContainerKeyError(f"{self._where()}: no MeaningsTable {name!r}; it has {list(self._meanings)}")
@@ -306,11 +305,9 @@ class DynamicTable(Container):
                    table: DynamicTable | bool | None = None, col_cls: type | None = None,
                    enum: bool | Sequence[Any] | np.ndarray | VectorData | None = None,
                    check_ragged: bool = True) -> VectorData:
-        """Add a column (``index``: True/1 ragged, 2 doubly ragged; ``table``: a region column into it; ``enum``: an
-        EnumData column, True or its elements); returns its top object (the outermost ``VectorIndex`` if ragged).
-
-        Data of different lengths without an index is kept as objects, warned unless ``check_ragged=False``. A
-        predefined column takes its declaration for arguments not given (one contradicting it wins, with a warning)."""
+        """Add a column (``index``: True/1 ragged, 2 doubly ragged; ``table``: a region into it; ``enum``: True or its
+        elements) and return its top object. Unindexed data of different lengths is kept as objects (warned unless
+        ``check_ragged=False``); a predefined column's declaration fills arguments not given (a contradiction wins)."""
         where = f"{self._where()}, column {name!r}"
         if not isinstance(name, str) or not name:
             raise ContainerError(f"{self._where()}: column name must be a non-empty str, got {name!r}")
@@ -565,14 +562,12 @@ class DynamicTable(Container):
         return self._id_index
 
     def id_to_index(self, id: int) -> int:
-        """The row position of an id."""
         pos = self._ids_to_rows().get(int(id))
         if pos is None:
             raise ContainerError(f"{self._where()}: no row with id {id}")
         return pos
 
     def get_row_by_id(self, id: int, index: bool = False) -> dict[str, Any]:
-        """The row with this id, as a dict of column -> value."""
         return self.get_dict(self.id_to_index(id), index=index)
 
     # --- reading --------------------------------------------------------------------------
