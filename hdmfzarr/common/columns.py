@@ -99,10 +99,9 @@ class BufferedData(Data):
         """hdmf's warning for elements of different lengths without an index, once per column (if ``enabled``)."""
         if self._ragged == "unwarned" and enabled:
             self._ragged = "warned"
-            warnings.warn(
-                f"{where}: data has elements with different lengths and "
-                "therefore cannot be coerced into an N-dimensional array. Use the 'index' argument when creating a "
-                "column to add rows with different lengths.", UserWarning, stacklevel=7)
+            warnings.warn(f"{where}: data has elements with different lengths and therefore cannot be coerced into "
+                          "an N-dimensional array. Use the 'index' argument when creating a column to add rows with "
+                          "different lengths.", UserWarning, stacklevel=7)
 
     def takes_ragged_rows(self) -> bool:
         """Whether a row of another shape is kept (rows in a list, no dtype set), noting the column ragged."""
@@ -429,10 +428,8 @@ class VectorIndex(VectorData):
 
     def _offsets(self, lo: int, hi: int) -> np.ndarray:
         """Start offsets of rows lo..hi-1 followed by the end of row hi-1, as int64 (``hi-lo+1`` values)."""
-        if lo == 0:
-            ends = np.asarray(self.get_offsets(slice(0, hi)), dtype=np.int64)
-            return np.concatenate([np.zeros(1, np.int64), ends])
-        return np.asarray(self.get_offsets(slice(lo - 1, hi)), dtype=np.int64)
+        offsets = np.asarray(self.get_offsets(slice(max(lo - 1, 0), hi)), dtype=np.int64)
+        return np.concatenate([np.zeros(1, np.int64), offsets]) if lo == 0 else offsets
 
     def get(self, key: Any, **kwargs: Any) -> Any:
         """Ragged rows (``read``); rows of a region column are the target rows (a DataFrame per row, as hdmf)."""
@@ -486,9 +483,7 @@ class VectorIndex(VectorData):
     def rows_of(self, ends: Any, values: Any) -> list:
         """Every row, from all of this index's offsets and all of its target's values (read apart, concurrently)."""
         ends = np.asarray(ends, dtype=np.int64)
-        if not ends.size:
-            return []
-        return _rows(values[:int(ends[-1])], np.concatenate([np.zeros(1, np.int64), ends]))
+        return _rows(values[:int(ends[-1])], np.concatenate([np.zeros(1, np.int64), ends])) if ends.size else []
 
     def get_target_data(self) -> VectorData:
         """The VectorData holding the values, past any nested indexes."""
