@@ -89,11 +89,10 @@ class ColumnPlan:
 
         self.add = add
 
-    # --- errors ---------------------------------------------------------------------------
+    # --- one row --------------------------------------------------------------------------
     def error(self, message: str) -> ContainerError:
         return ContainerError(f"{self.where}: {message}")
 
-    # --- one row --------------------------------------------------------------------------
     def add_cell(self, value: Any) -> None:
         """The general path of ``add``: check the cell (nothing changes if it is bad), then append it."""
         self.commit_cell(*self.check_cell(value))
