@@ -1,8 +1,5 @@
-"""The hdmf-common container classes (tables, sparse matrices, multi-containers).
-
-Each class is imported on first use (PEP 562), so importing this package loads none of its modules;
-``CLASS_HOMES`` says where each type's class lives, for the TypeMap to register without importing it.
-"""
+"""The hdmf-common container classes, each imported on first use (PEP 562); ``CLASS_HOMES`` says where each
+type's class lives, for the TypeMap to register without importing it."""
 
 from __future__ import annotations
 
@@ -46,14 +43,14 @@ CLASS_HOMES: dict[tuple[str, str], str] = {
 }
 
 
-def _load(home: str) -> type:
+def _load(home: str) -> Any:
     module, _, name = home.partition(":")
     return getattr(importlib.import_module(module), name)
 
 
 def __getattr__(name: str) -> Any:
     if name in _HOME:
-        value: Any = getattr(importlib.import_module(_HOME[name]), name)
+        value = _load(f"{_HOME[name]}:{name}")
     elif name in HDMF_COMMON_FUNCTIONS:  # hdmf.common's functions act on the type map, a layer above: the root's
         value = getattr(importlib.import_module("hdmfzarr"), name)
     elif name == "COMMON_CLASSES":  # hdmf-common's types -> classes (MeaningsTable is in EXPERIMENTAL_CLASSES)

@@ -11,15 +11,8 @@ import numpy as np
 from hdmfzarr.container import AbstractContainer
 from hdmfzarr.errors import ContainerError
 from hdmfzarr.record import Record
-from hdmfzarr.spec.dtypes import (
-    NUMERIC_DTYPES,
-    STRING_DTYPES,
-    canonical_dtype,
-    is_known_dtype,
-    numpy_dtype,
-    scalar_dtype,
-    storage_dtype,
-)
+from hdmfzarr.spec.dtypes import (NUMERIC_DTYPES, STRING_DTYPES, canonical_dtype, is_known_dtype, numpy_dtype,
+                                  scalar_dtype, storage_dtype)
 
 __all__ = ["ColumnType", "resolve_dtype", "infer_column_type", "OBJECT_TYPE"]
 
@@ -27,18 +20,10 @@ _NUMERIC = NUMERIC_DTYPES | {"bool"}
 
 #: the array kinds a column of each numpy kind takes (ints into floats; others need their own kind)
 _FITS = {"f": "iuf", "i": "iu", "u": "iu", "c": "iufc"}
-_INT_TYPES = (int, np.integer)
-_FLOAT_TYPES = (int, float, np.integer, np.floating)
 _ACCEPT = {
-    "i": _INT_TYPES,
-    "u": _INT_TYPES,
-    "f": _FLOAT_TYPES,
-    "c": (int, float, complex, np.number),
-    "b": (bool, np.bool_),
-    "text": (str,),
-    "ascii": (bytes, str),
-    "isodatetime": (str, datetime.date),
-    "O": (object,),
+    "i": (int, np.integer), "u": (int, np.integer), "f": (int, float, np.integer, np.floating),
+    "c": (int, float, complex, np.number), "b": (bool, np.bool_), "text": (str,), "ascii": (bytes, str),
+    "isodatetime": (str, datetime.date), "O": (object,),
 }
 
 
@@ -74,30 +59,29 @@ class ColumnType(Record):
         return None
 
     def bad_value(self, values: Any) -> str | None:
-        """Why a value (scalar or array that passed the type check) cannot be stored, or None when it can.
-
-        Integers must fit the column's integer dtype (numpy would wrap them) and text must be
-        encodable as UTF-8 (a lone surrogate is not); callers refuse the row before changing anything.
-        """
+        """Why a checked value (scalar or array) cannot be stored, else None: an integer out of range (numpy would
+        wrap it) or text that is not UTF-8 (a lone surrogate); callers refuse the row before changing anything."""
         bounds = self.int_bounds
         if bounds is not None:
             lo, hi = bounds
             if isinstance(values, np.ndarray):
                 if not values.size or values.dtype.kind not in "iuO":
                     return None
-                vmin, vmax = values.min(), values.max()
+                vmin, vmax = int(values.min()), int(values.max())
             elif isinstance(values, (int, np.integer)) and not isinstance(values, (bool, np.bool_)):
-                vmin = vmax = values
+                vmin = vmax = int(values)
             else:
                 return None
-            if int(vmin) < lo or int(vmax) > hi:
-                bad = vmin if int(vmin) < lo else vmax
-                return f"value {int(bad)} is out of range for dtype {self.np_dtype} [{lo}, {hi}]"
+            if vmin < lo or vmax > hi:
+                return f"value {vmin if vmin < lo else vmax} is out of range for dtype {self.np_dtype} [{lo}, {hi}]"
             return None
         if self.spec_dtype in ("text", "isodatetime"):
-            items = values.flat if isinstance(values, np.ndarray) and values.dtype.kind == "O" else (values,)
-            if isinstance(items, np.flatiter) and _all_ascii(values):  # one C pass for the common case
-                return None
+            items = values.ravel().tolist() if isinstance(values, np.ndarray) and values.dtype.kind == "O" else [values]
+            try:
+                if "".join(items).isascii():  # one C pass for the common case
+                    return None
+            except TypeError:  # not all str
+                pass
             for v in items:
                 if type(v) is str and not v.isascii():
                     try:
@@ -118,14 +102,6 @@ class ColumnType(Record):
                 out[i] = v
             return out
         return np.asarray(values, dtype=self.np_dtype)
-
-
-def _all_ascii(values: np.ndarray) -> bool:
-    """Whether every item of an object array is ASCII text (then each is valid UTF-8)."""
-    try:
-        return "".join(values.ravel().tolist()).isascii()
-    except TypeError:  # not all str
-        return False
 
 
 OBJECT_TYPE = ColumnType(None, np.dtype(object), (object,))
@@ -177,12 +153,10 @@ def infer_column_type(value: Any) -> ColumnType:
     name = scalar_dtype(value)
     if name is not None:
         return resolve_dtype(value.dtype) if isinstance(value, np.generic) else _of_name(name)
-    arr = value if isinstance(value, np.ndarray) else None
-    if arr is None:
-        try:
-            arr = np.asarray(value)
-        except (ValueError, TypeError):
-            return OBJECT_TYPE
+    try:
+        arr = np.asarray(value)
+    except (ValueError, TypeError):
+        return OBJECT_TYPE
     if arr.dtype.kind == "O" and arr.ndim == 0:  # not an array: an object no dtype holds
         return OBJECT_TYPE
     if arr.dtype.kind == "O" and arr.size:

@@ -41,15 +41,10 @@ class AlignedDynamicTable(DynamicTable):
         super().__init__(name=name, description=description, id=id, columns=columns, colnames=colnames)
         self._categories: dict[str, DynamicTable] = {}
         by_name = {t.name: t for t in tables}
-        if categories is not None:
-            order = list(categories)
-            if sorted(order) != sorted(by_name) or len(set(order)) != len(order):
-                raise ContainerError(
-                    f"AlignedDynamicTable {name!r}: categories {order} do not match the category tables "
-                    f"{sorted(by_name)}"
-                )
-        else:
-            order = [t.name for t in tables]
+        order = [t.name for t in tables] if categories is None else list(categories)
+        if categories is not None and (sorted(order) != sorted(by_name) or len(set(order)) != len(order)):
+            raise ContainerError(f"AlignedDynamicTable {name!r}: categories {order} do not match the category "
+                                 f"tables {sorted(by_name)}")
         for cname in order:
             self.add_category(by_name[cname])
 
@@ -72,9 +67,7 @@ class AlignedDynamicTable(DynamicTable):
 
     def get_meanings_for_column(self, col_name: str, category: str | None = None) -> Any:
         """The MeaningsTable of a main column, or of a column of the category table ``category``."""
-        if category is not None:
-            return self.get_category(category).get_meanings_for_column(col_name)
-        return super().get_meanings_for_column(col_name)
+        return DynamicTable.get_meanings_for_column(self.get_category(category), col_name)
 
     @property
     def category_tables(self) -> dict[str, DynamicTable]:
@@ -90,16 +83,13 @@ class AlignedDynamicTable(DynamicTable):
     def add_category(self, category: DynamicTable) -> None:
         """Add a category table; it must have as many rows as this table."""
         if not isinstance(category, DynamicTable) or isinstance(category, AlignedDynamicTable):
-            raise ContainerError(
-                f"AlignedDynamicTable {self.name!r}: a category must be a DynamicTable, got {type(category).__name__}"
-            )
+            raise ContainerError(f"AlignedDynamicTable {self.name!r}: a category must be a DynamicTable, "
+                                 f"got {type(category).__name__}")
         if category.name in self._categories or category.name in self._tops or category.name in self._objects:
             raise ContainerError(f"AlignedDynamicTable {self.name!r}: duplicate category or column name {category.name!r}")
         if len(category) != len(self):
-            raise ContainerError(
-                f"AlignedDynamicTable {self.name!r}: category {category.name!r} has {len(category)} rows, "
-                f"the table has {len(self)}"
-            )
+            raise ContainerError(f"AlignedDynamicTable {self.name!r}: category {category.name!r} has "
+                                 f"{len(category)} rows, the table has {len(self)}")
         self._adopt(category)
         self._categories[category.name] = category
         self.set_modified(True)
@@ -117,12 +107,10 @@ class AlignedDynamicTable(DynamicTable):
         """The category table ``name``; ``None`` (or this table's own name, if no category has it) is the main table."""
         if name is None or (name == self.name and name not in self._categories):
             return self
-        table = self._categories.get(name)
-        if table is None:
-            raise ContainerKeyError(
-                f"AlignedDynamicTable {self.name!r}: no category {name!r}; categories are {list(self._categories)}"
-            )
-        return table
+        if name not in self._categories:
+            raise ContainerKeyError(f"AlignedDynamicTable {self.name!r}: no category {name!r}; categories are "
+                                    f"{list(self._categories)}")
+        return self._categories[name]
 
     def add_column(self, name: str, *args: Any, category: str | None = None, **kwargs: Any) -> VectorData:
         """Add a column to the main table, or to a category with ``category=``."""
@@ -133,8 +121,8 @@ class AlignedDynamicTable(DynamicTable):
         return super().add_column(name, *args, **kwargs)
 
     def _add_row(self, values: dict[str, Any], id: Any, enforce_unique_id: bool) -> None:
-        """As DynamicTable's, with each category's cells given as ``category_name={...}`` added to its table;
-        a bad cell anywhere takes back what the row added (main and categories) before the error propagates."""
+        """As DynamicTable's, plus each category's cells (``category_name={...}``); a bad cell anywhere takes
+        back what the row added (main and categories) before the error propagates."""
         missing = [c for c in self._categories if c not in values]
         if missing:
             raise ContainerKeyError(f"AlignedDynamicTable {self.name!r}: row data keys do not match the categories; "
@@ -183,9 +171,9 @@ class AlignedDynamicTable(DynamicTable):
         if len(key) == 3:
             row, cname, col = key if isinstance(key[0], (int, np.integer)) else (key[2], key[0], key[1])
             return self.get_category(cname).get_column(col)[row]
-        raise ContainerKeyError(
-            f"AlignedDynamicTable {self.name!r}: expected t[category, column], t[row, category], "
-            f"t[row, (category, column)], t[row, category, column] or t[category, column, row], got {key!r:.80}")
+        raise ContainerKeyError(f"AlignedDynamicTable {self.name!r}: expected t[category, column], t[row, category], "
+                                f"t[row, (category, column)], t[row, category, column] or t[category, column, row], "
+                                f"got {key!r:.80}")
 
     def get_dict(self, key: Any, index: bool = False) -> dict[str, Any]:
         """Rows as for DynamicTable.get_dict, with each category's cells under its name."""
@@ -202,10 +190,9 @@ class AlignedDynamicTable(DynamicTable):
         ids = main.index.to_numpy()
         frames = {self.name: main.reset_index(drop=True)}
         for cname, table in self._categories.items():
-            if cname in set(exclude):
-                continue
-            cat = table._frame(rows, index, ()).reset_index()
-            frames[cname] = cat.drop(columns="id") if ignore_category_ids else cat
+            if cname not in set(exclude):
+                cat = table._frame(rows, index, ()).reset_index()
+                frames[cname] = cat.drop(columns="id") if ignore_category_ids else cat
         out = pd.concat(frames, axis=1)
         out.index = pd.Index(ids, name=(self.name, "id"))
         return out

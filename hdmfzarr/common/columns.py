@@ -1,8 +1,5 @@
-"""Table columns: ``VectorData``, ``VectorIndex``, ``ElementIdentifiers``, ``DynamicTableRegion``, ``EnumData``.
-
-Each holds its data in one :class:`~hdmfzarr.appendable.AppendableArray` (base data as given or read, plus
-rows appended since); a column read from a store opened for writing holds the store's own array.
-"""
+"""Table columns, each holding its data in one ``AppendableArray`` (base data as given or read, plus rows appended
+since); a column read from a store opened for writing holds the store's own array."""
 
 from __future__ import annotations
 
@@ -63,7 +60,8 @@ class BufferedData(Data):
                 self._set_raw_base(ctype.to_array(given))
         elif isinstance(raw, DataChunkIterator) and raw.dtype is not None and not ctype.is_text \
                 and not ctype.check_array(np.zeros(1, raw.dtype)):  # its dtype is known before it is read
-            raise ContainerError(f"{self._where()}: DataChunkIterator of dtype {raw.dtype} does not fit dtype {dtype!r}")
+            raise ContainerError(f"{self._where()}: DataChunkIterator of dtype {raw.dtype} does not fit "
+                                 f"dtype {dtype!r}")
         self._ctype = ctype
 
     def _default_int64(self) -> None:
@@ -97,20 +95,13 @@ class BufferedData(Data):
             self._ctype = OBJECT_TYPE
         return self._ctype
 
-    def note_given_ragged(self) -> ColumnType | None:
-        """Mark the column ragged, unwarned, if the data given is (its next row warns, as hdmf); its type, else None."""
-        if self._ragged is None and is_ragged_list(self.base_data):
-            return self.mark_ragged(warned=False)
-        return None
-
     def warn_ragged(self, where: str, enabled: bool = True) -> None:
         """hdmf's warning for elements of different lengths without an index, once per column (if ``enabled``)."""
         if self._ragged == "unwarned" and enabled:
             self._ragged = "warned"
-            warnings.warn(
-                f"{where}: data has elements with different lengths and "
-                "therefore cannot be coerced into an N-dimensional array. Use the 'index' argument when creating a "
-                "column to add rows with different lengths.", UserWarning, stacklevel=7)
+            warnings.warn(f"{where}: data has elements with different lengths and therefore cannot be coerced into "
+                          "an N-dimensional array. Use the 'index' argument when creating a column to add rows with "
+                          "different lengths.", UserWarning, stacklevel=7)
 
     def takes_ragged_rows(self) -> bool:
         """Whether a row of another shape is kept (rows in a list, no dtype set), noting the column ragged."""
@@ -120,10 +111,6 @@ class BufferedData(Data):
         if self._ragged is None:
             self._ragged = "unwarned"
         return True
-
-    def fix_column_type(self, ctype: ColumnType | None) -> None:
-        """Set the value type a table found for the column's first value (no conversion; None: unknown again)."""
-        self._ctype = ctype
 
     @property
     def spec_dtype(self) -> str | None:
@@ -229,7 +216,6 @@ class BufferedData(Data):
         return self._arr.to_dask(chunks)
 
     def _values_array(self, values: Any) -> np.ndarray:
-        """Values (a list) as an array of the column's storage dtype."""
         ct = self.column_type
         return np.asarray(values) if ct is None else ct.to_array(values)
 
@@ -246,9 +232,7 @@ class BufferedData(Data):
     def array_data(self) -> Any:
         """The data as a backend stores it: a list becomes one array of the column's dtype; others as they are."""
         data = self.data
-        if type(data) is list and data:
-            return self._list_array(data)
-        return data
+        return self._list_array(data) if type(data) is list and data else data
 
     def _flush(self) -> None:
         """Merge buffered rows into an in-memory base: a list (or none) grows in place, as in hdmf; else an array."""
@@ -261,14 +245,11 @@ class BufferedData(Data):
             else:
                 raw.extend(self.rows.tail)
                 self._nbase = None
-            self.rows.clear()
-            return
-        pending = self.rows.array(self._values_array)
-        if raw is not None and len(raw):
-            ct = self.column_type
-            base = raw if isinstance(raw, np.ndarray) else (ct.to_array(raw) if ct else np.asarray(raw))
-            pending = concat_rows([base, pending])
-        self._set_raw_base(pending)
+        else:
+            pending = self.rows.array(self._values_array)
+            if raw is not None and len(raw):
+                pending = concat_rows([raw if isinstance(raw, np.ndarray) else self._values_array(raw), pending])
+            self._set_raw_base(pending)
         self.rows.clear()
 
     # --- appending (no validation here: tables validate whole rows first) -------------------
@@ -447,10 +428,8 @@ class VectorIndex(VectorData):
 
     def _offsets(self, lo: int, hi: int) -> np.ndarray:
         """Start offsets of rows lo..hi-1 followed by the end of row hi-1, as int64 (``hi-lo+1`` values)."""
-        if lo == 0:
-            ends = np.asarray(self.get_offsets(slice(0, hi)), dtype=np.int64)
-            return np.concatenate([np.zeros(1, np.int64), ends])
-        return np.asarray(self.get_offsets(slice(lo - 1, hi)), dtype=np.int64)
+        offsets = np.asarray(self.get_offsets(slice(max(lo - 1, 0), hi)), dtype=np.int64)
+        return np.concatenate([np.zeros(1, np.int64), offsets]) if lo == 0 else offsets
 
     def get(self, key: Any, **kwargs: Any) -> Any:
         """Ragged rows (``read``); rows of a region column are the target rows (a DataFrame per row, as hdmf)."""
@@ -504,9 +483,7 @@ class VectorIndex(VectorData):
     def rows_of(self, ends: Any, values: Any) -> list:
         """Every row, from all of this index's offsets and all of its target's values (read apart, concurrently)."""
         ends = np.asarray(ends, dtype=np.int64)
-        if not ends.size:
-            return []
-        return _rows(values[:int(ends[-1])], np.concatenate([np.zeros(1, np.int64), ends]))
+        return _rows(values[:int(ends[-1])], np.concatenate([np.zeros(1, np.int64), ends])) if ends.size else []
 
     def get_target_data(self) -> VectorData:
         """The VectorData holding the values, past any nested indexes."""
@@ -617,10 +594,8 @@ class DynamicTableRegion(VectorData):
     repr_kind: ClassVar[str] = "region"
     field_names: ClassVar[tuple[str, ...]] = ("table",)
 
-    def __init__(
-        self, name: str, data: Any, description: str, table: DynamicTable | None = None,
-        validate_data: bool = True,
-    ) -> None:
+    def __init__(self, name: str, data: Any, description: str, table: DynamicTable | None = None,
+                 validate_data: bool = True) -> None:
         super().__init__(name, description, data)
         self._table: DynamicTable | None = None
         self.validate_data = validate_data
@@ -648,10 +623,8 @@ class DynamicTableRegion(VectorData):
         if table is None or not self.validate_data:
             return
         arr = np.asarray(values)
-        if not arr.size:
-            return
         n = len(table)
-        bad = arr[(arr < 0) | (arr >= n)]
+        bad = arr[(arr < 0) | (arr >= n)] if arr.size else arr
         if bad.size:
             raise ContainerIndexError(f"{self._where()}: row index out of range for table {table.name!r} with {n} rows: "
                                       f"got {', '.join(map(str, bad.ravel().tolist()[:10]))}")
@@ -718,9 +691,8 @@ class DynamicTableRegion(VectorData):
 
 
 class EnumData(VectorData):
-    """A column of values drawn from a fixed set (hdmf-experimental ``EnumData``).
-
-    ``elements`` holds each distinct value once and the column's data their positions; reads give values."""
+    """A column of values drawn from a fixed set (hdmf-experimental ``EnumData``): ``elements`` holds each distinct
+    value once and the column's data their positions; reads give values."""
 
     data_type: ClassVar[str] = "EnumData"
     namespace: ClassVar[str] = "hdmf-experimental"
@@ -751,12 +723,10 @@ class EnumData(VectorData):
             for i, v in enumerate(np.asarray(values).tolist()):
                 pos.setdefault(v, i)
         key = value.item() if isinstance(value, np.generic) else value
-        found = pos.get(key)
-        if found is not None:
-            return found
-        i = pos[key] = len(self.elements)
-        self.elements.append(value)
-        return i
+        if key not in pos:
+            pos[key] = len(self.elements)
+            self.elements.append(value)
+        return pos[key]
 
     def positions(self, values: Any) -> list[int]:
         """The positions of several values (new ones are added to ``elements``)."""
@@ -771,12 +741,9 @@ class EnumData(VectorData):
 
     def _resolve(self, idx: Any) -> Any:
         values = np.asarray(self.elements.get_all())
-        if isinstance(idx, (int, np.integer)):
-            return values[int(idx)]
-        return values[np.asarray(idx, dtype=np.int64)]
+        return values[int(idx) if isinstance(idx, (int, np.integer)) else np.asarray(idx, dtype=np.int64)]
 
     def read(self, key: Any) -> Any:
-        """The values of the selected rows."""
         return self._resolve(super().read(key))
 
     def get(self, key: Any, index: bool = False, join: bool = False) -> Any:  # type: ignore[override]

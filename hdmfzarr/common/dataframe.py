@@ -1,8 +1,5 @@
-"""Building a pandas DataFrame from a DynamicTable: each column read in bulk, lazy columns concurrently.
-
-Store-backed columns are read on a thread pool so that their round trips overlap; region columns are
-resolved afterwards, reading each target table once.
-"""
+"""A DynamicTable as a pandas DataFrame: each column read in bulk, store-backed ones on a thread pool so that their
+round trips overlap; region columns are resolved afterwards, reading each target table once."""
 
 from __future__ import annotations
 

@@ -17,10 +17,8 @@ __all__ = ["to_hierarchical_dataframe", "drop_id_columns", "flatten_column_index
 def _hashable(value: Any) -> Any:
     """Index levels must be hashable: ragged cells (lists, arrays) become tuples."""
     if isinstance(value, np.ndarray):
-        return tuple(_hashable(v) for v in value.tolist())
-    if isinstance(value, list):
-        return tuple(_hashable(v) for v in value)
-    return value
+        value = value.tolist()
+    return tuple(_hashable(v) for v in value) if isinstance(value, list) else value
 
 
 def _frame_with_origin(table: DynamicTable) -> tuple[Any, np.ndarray, bool]:
@@ -98,12 +96,8 @@ def flatten_column_index(dataframe: Any, max_levels: int | None = None, inplace:
     pd = import_pandas()
     if max_levels is not None and max_levels <= 0:
         raise ValueError("max_levels must be greater than 0")
-    labels = []
-    for c in dataframe.columns:
-        flat = _flatten(c)
-        if max_levels is not None:
-            flat = flat[-max_levels:]
-        labels.append(flat[0] if len(flat) == 1 else flat)
+    flats = [_flatten(c)[-(max_levels or 0):] for c in dataframe.columns]  # max_levels None: every level
+    labels = [flat[0] if len(flat) == 1 else flat for flat in flats]
     df = dataframe if inplace else dataframe.copy()
     df.columns = pd.Index(labels, tupleize_cols=False)
     return df

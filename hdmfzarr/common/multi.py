@@ -34,23 +34,21 @@ class SimpleMultiContainer(Container):
     def add_container(self, container: AbstractContainer) -> AbstractContainer:
         """Add a container (becomes its parent if it has none); names must be unique."""
         if not isinstance(container, AbstractContainer):
-            raise ContainerError(
-                f"SimpleMultiContainer {self.name!r}: can only hold containers, got {type(container).__name__}"
-            )
+            raise ContainerError(f"SimpleMultiContainer {self.name!r}: can only hold containers, "
+                                 f"got {type(container).__name__}")
         if container.name in self._items:
-            raise ContainerError(f"SimpleMultiContainer {self.name!r}: already holds an object named {container.name!r}")
+            raise ContainerError(f"SimpleMultiContainer {self.name!r}: already holds an object named "
+                                 f"{container.name!r}")
         self._items[container.name] = container
         self._adopt(container)
         self.set_modified(True)
         return container
 
     def get_container(self, name: str) -> AbstractContainer:
-        item = self._items.get(name)
-        if item is None:
-            raise ContainerError(
-                f"SimpleMultiContainer {self.name!r}: no object named {name!r}; it holds {list(self._items)}"
-            )
-        return item
+        if name not in self._items:
+            raise ContainerError(f"SimpleMultiContainer {self.name!r}: no object named {name!r}; "
+                                 f"it holds {list(self._items)}")
+        return self._items[name]
 
     __getitem__ = get_container
 

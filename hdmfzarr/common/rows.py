@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from hdmfzarr.common._dtypes import OBJECT_TYPE, ColumnType, cell_shape, infer_column_type
-from hdmfzarr.common.columns import DynamicTableRegion, EnumData, VectorData, VectorIndex, as_positions, column_chain
+from hdmfzarr.common.columns import (DynamicTableRegion, EnumData, VectorData, VectorIndex, as_positions, column_chain,
+                                     is_ragged_list)
 from hdmfzarr.errors import ContainerError
 
 if TYPE_CHECKING:
@@ -53,8 +54,8 @@ class ColumnPlan:
         self.table = table
         self.where = f"DynamicTable {table.name!r}, column {name!r}"  # how its errors name the column
         self.mark: tuple | None = None  # (rows before, ct, row_shape, elements) of the last general-path row
-        if self.depth == 0 and self.row_shape:  # given ragged data: the next checked row warns (as hdmf)
-            self.ct = self.leaf.note_given_ragged() or self.ct
+        if self.depth == 0 and self.row_shape and self.leaf._ragged is None and is_ragged_list(self.leaf.base_data):
+            self.ct = self.leaf.mark_ragged(warned=False)  # given ragged data: the next checked row warns (as hdmf)
         self._specialise()
 
     def _specialise(self) -> None:
@@ -88,11 +89,10 @@ class ColumnPlan:
 
         self.add = add
 
-    # --- errors ---------------------------------------------------------------------------
+    # --- one row --------------------------------------------------------------------------
     def error(self, message: str) -> ContainerError:
         return ContainerError(f"{self.where}: {message}")
 
-    # --- one row --------------------------------------------------------------------------
     def add_cell(self, value: Any) -> None:
         """The general path of ``add``: check the cell (nothing changes if it is bad), then append it."""
         self.commit_cell(*self.check_cell(value))
@@ -106,10 +106,8 @@ class ColumnPlan:
         if self.depth == 0:
             return self._check_element(value, self.ct)
         if not isinstance(value, _SEQ_TYPES):
-            raise self.error(
-                f"is ragged (index depth {self.depth}); expected a list or array per row, "
-                f"got {type(value).__name__} {value!r:.60}"
-            )
+            raise self.error(f"is ragged (index depth {self.depth}); expected a list or array per row, "
+                             f"got {type(value).__name__} {value!r:.60}")
         return self._check_ragged(value, self.depth, self.ct)
 
     def _check_element(self, value: Any, ct: ColumnType | None) -> tuple[Any, ColumnType | None]:
@@ -121,7 +119,8 @@ class ColumnPlan:
             return value, None
         if not isinstance(value, _SEQ_TYPES):  # a scalar, None, bytes, a datetime, any other object
             if self.row_shape and (type(value) in _PY_SCALARS or isinstance(value, np.generic)):
-                raise self.error(f"expected an array of shape {self.row_shape} per element, got scalar {value!r:.60}")
+                raise self.error(f"expected an array of shape {self.row_shape} per element, "
+                                 f"got scalar {value!r:.60}")
             new_ct: ColumnType | None = None
             if ct is None:
                 ct = new_ct = infer_column_type(value)
@@ -172,9 +171,7 @@ class ColumnPlan:
             new_ct = None
             for inner in value:
                 if not isinstance(inner, _SEQ_TYPES):
-                    raise self.error(
-                        f"is doubly ragged; expected a list of lists per row, got element {inner!r:.60}"
-                    )
+                    raise self.error(f"is doubly ragged; expected a list of lists per row, got element {inner!r:.60}")
                 _, got = self._check_ragged(inner, depth - 1, ct or new_ct)
                 new_ct = new_ct or got
             return value, new_ct
@@ -197,7 +194,7 @@ class ColumnPlan:
         respecialise = self.row_shape is None or new_ct is not None
         if new_ct is not None:
             self.ct = new_ct
-            leaf.fix_column_type(new_ct)
+            leaf._ctype = new_ct
         if isinstance(self.top, VectorIndex):
             self.top.add_vector(value)
         elif self.enum:
@@ -210,8 +207,7 @@ class ColumnPlan:
             self._specialise()
 
     def undo(self, value: Any) -> None:
-        """Take back the row ``value`` this column took last (a later cell was bad), and the type, shape and
-        enum elements it fixed."""
+        """Take back the row ``value`` this column took last (a later cell was bad), and what it fixed."""
         rows = [value]
         for obj in self.chain[:-1]:  # each index took one offset per row of the level above
             obj.rows.drop(len(rows))
@@ -223,7 +219,7 @@ class ColumnPlan:
             if self.enum:
                 self.leaf.elements.rows.drop(len(self.leaf.elements) - nelements)
             else:
-                self.leaf.fix_column_type(self.ct)
+                self.leaf._ctype = self.ct
             self._specialise()
 
     # --- many rows ------------------------------------------------------------------------
@@ -239,7 +235,8 @@ class ColumnPlan:
             return as_positions(self.leaf.positions(list(values)))
         ct = self.ct
         try:
-            raw = values if isinstance(values, np.ndarray) else np.asarray(values, dtype=None if ct is None or not ct.is_text else object)
+            raw = values if isinstance(values, np.ndarray) else np.asarray(
+                values, dtype=object if ct is not None and ct.is_text else None)
         except (ValueError, TypeError) as exc:
             raise self.error(f"cannot make an array of the values: {exc}") from None
         typed = ct is not None
@@ -261,10 +258,8 @@ def flatten_rows(rows: Any, depth: int, where: str) -> tuple[Any, list[np.ndarra
             types = set(map(type, rows))
             if not all(issubclass(t, _SEQ_TYPES) for t in types):
                 bad = sorted(t.__name__ for t in types if not issubclass(t, _SEQ_TYPES))
-                raise ContainerError(
-                    f"{where}: index depth {depth} needs {depth}-level nested sequences (lists or arrays), "
-                    f"got elements of type {bad}"
-                )
+                raise ContainerError(f"{where}: index depth {depth} needs {depth}-level nested sequences "
+                                     f"(lists or arrays), got elements of type {bad}")
             lengths = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
             if level == depth - 1 and len(rows) and types == {np.ndarray}:
                 rows = np.concatenate(rows)

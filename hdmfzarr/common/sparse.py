@@ -12,10 +12,6 @@ from hdmfzarr.errors import ContainerError, import_extra
 __all__ = ["CSRMatrix"]
 
 
-def _is_spmatrix(value: Any) -> bool:
-    return type(value).__module__.startswith("scipy.sparse") and hasattr(value, "tocsr")
-
-
 def _as_uint(value: Any, what: str, where: str) -> Any:
     """``indices``/``indptr`` as the schema's unsigned integers (same item size, as hdmf converts them);
     a stored array is kept as it is."""
@@ -36,23 +32,18 @@ class CSRMatrix(Container):
     data_type: ClassVar[str] = "CSRMatrix"
     field_names: ClassVar[tuple[str, ...]] = ("shape", "data", "indices", "indptr")
 
-    def __init__(
-        self,
-        data: Any,
-        indices: Any = None,
-        indptr: Any = None,
-        shape: tuple[int, int] | list[int] | np.ndarray | None = None,
-        name: str = "csr_matrix",
-    ) -> None:
+    def __init__(self, data: Any, indices: Any = None, indptr: Any = None,
+                 shape: tuple[int, int] | list[int] | np.ndarray | None = None, name: str = "csr_matrix") -> None:
         super().__init__(name)
         where = f"CSRMatrix {name!r}"
-        if _is_spmatrix(data):
+        if type(data).__module__.startswith("scipy.sparse") and hasattr(data, "tocsr"):
             csr = data.tocsr()
             data, indices, indptr, shape = csr.data, csr.indices, csr.indptr, csr.shape
         elif indices is None and indptr is None:
             dense = np.asarray(data)
             if dense.ndim != 2:
-                raise ContainerError(f"{where}: without indices/indptr, data must be a dense 2-d array, got {dense.ndim}-d")
+                raise ContainerError(f"{where}: without indices/indptr, data must be a dense 2-d array, "
+                                     f"got {dense.ndim}-d")
             rows, cols = np.nonzero(dense)
             data = dense[rows, cols]
             indices = cols.astype(np.uint64)
@@ -73,16 +64,15 @@ class CSRMatrix(Container):
     def _validate(self, where: str) -> None:
         nrows, ncols = self.shape
         if self.indptr.ndim != 1 or len(self.indptr) != nrows + 1:
-            raise ContainerError(f"{where}: indptr must have shape[0] + 1 = {nrows + 1} entries, got {len(self.indptr)}")
+            raise ContainerError(f"{where}: indptr must have shape[0] + 1 = {nrows + 1} entries, "
+                                 f"got {len(self.indptr)}")
         if len(self.indices) != len(self.data):
-            raise ContainerError(
-                f"{where}: indices and data must have the same length, got {len(self.indices)} and {len(self.data)}"
-            )
+            raise ContainerError(f"{where}: indices and data must have the same length, got {len(self.indices)} "
+                                 f"and {len(self.data)}")
         ptr = self.indptr.astype(np.int64)
         if len(ptr) and (ptr[0] != 0 or ptr[-1] != len(self.data) or np.any(np.diff(ptr) < 0)):
-            raise ContainerError(
-                f"{where}: indptr must start at 0, be non-decreasing and end at len(data) = {len(self.data)}"
-            )
+            raise ContainerError(f"{where}: indptr must start at 0, be non-decreasing and end at "
+                                 f"len(data) = {len(self.data)}")
         if len(self.indices) and (self.indices.min() < 0 or self.indices.max() >= ncols):
             raise ContainerError(f"{where}: column indices must be in [0, {ncols})")
 
@@ -99,9 +89,8 @@ class CSRMatrix(Container):
         """The matrix as a dense numpy array (no scipy needed)."""
         data, indices, indptr = self._arrays()
         out = np.zeros(self.shape, dtype=data.dtype)
-        counts: np.ndarray = np.diff(np.asarray(indptr, dtype=np.int64))
-        rows = np.repeat(np.arange(self.shape[0]), counts)
-        out[rows, indices.astype(np.int64)] = data
+        counts: np.ndarray = np.diff(indptr.astype(np.int64))
+        out[np.repeat(np.arange(self.shape[0]), counts), indices.astype(np.int64)] = data
         return out
 
     def __repr__(self) -> str:

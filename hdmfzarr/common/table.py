@@ -1,8 +1,5 @@
-"""``DynamicTable``: a table of columns (plain, ragged, doubly ragged, region) with row ids.
-
-Rows are added one at a time in amortised O(1) (``add_row``) or in batches (``extend``); reads take only
-what a selection needs. pandas is imported only by the DataFrame methods.
-"""
+"""``DynamicTable``: a table of columns (plain, ragged, doubly ragged, region) with row ids; rows are added in
+amortised O(1), reads take only what a selection needs, and pandas is imported only by the DataFrame methods."""
 
 from __future__ import annotations
 
@@ -13,18 +10,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
-from hdmfzarr.common.columns import (
-    DynamicTableRegion,
-    ElementIdentifiers,
-    EnumData,
-    VectorData,
-    VectorIndex,
-    as_positions,
-    column_chain,
-    int64_array,
-    is_ragged_list,
-    select_rows,
-)
+from hdmfzarr.common.columns import (DynamicTableRegion, ElementIdentifiers, EnumData, VectorData, VectorIndex,
+                                     as_positions, column_chain, int64_array, is_ragged_list, select_rows)
 from hdmfzarr.container import Container, require_str
 from hdmfzarr.errors import ContainerError, ContainerIndexError, ContainerKeyError, ContainerTypeError
 from hdmfzarr.record import Record
@@ -57,16 +44,12 @@ class ColumnInfo(Record):
         """A column declared as hdmf declares it: ``{"name", "description", "required", "index", "table", "enum", "class"}``."""
         if not isinstance(spec, Mapping):
             raise ContainerTypeError(f"{where}: a column declaration must be a dict, got {type(spec).__name__}")
-        known = {"name", "description", "required", "index", "table", "enum", "class", "col_cls"}
-        unknown = sorted(set(spec) - known)
+        unknown = sorted(set(spec) - {"name", "description", "required", "index", "table", "enum", "class", "col_cls"})
         if unknown or "name" not in spec:
             raise ContainerError(f"{where}: column declaration {dict(spec)!r:.80} needs 'name'; unknown keys {unknown}")
-        return cls(
-            name=spec["name"], description=spec.get("description", "no description"),
-            required=bool(spec.get("required", False)), index=spec.get("index", 0) or 0,
-            table=bool(spec.get("table", False)), col_cls=spec.get("class", spec.get("col_cls")),
-            enum=bool(spec.get("enum", False)),
-        )
+        return cls(spec["name"], spec.get("description", "no description"), bool(spec.get("required", False)),
+                   spec.get("index", 0) or 0, bool(spec.get("table", False)), spec.get("class", spec.get("col_cls")),
+                   bool(spec.get("enum", False)))
 
 
 class DynamicTable(Container):
@@ -84,26 +67,18 @@ class DynamicTable(Container):
         declared = cls.__dict__.get("__columns__")
         if declared is not None:
             if not isinstance(declared, tuple):
-                raise ContainerTypeError(
-                    f"{cls.__name__}: __columns__ must be a tuple of column dicts, got {type(declared).__name__}"
-                )
-            own = tuple(cls.__dict__.get("columns_spec", ()))
-            cls.columns_spec = own + tuple(ColumnInfo.from_dict(d, cls.__name__) for d in declared)
+                raise ContainerTypeError(f"{cls.__name__}: __columns__ must be a tuple of column dicts, "
+                                         f"got {type(declared).__name__}")
+            cls.columns_spec = (tuple(cls.__dict__.get("columns_spec", ()))
+                                + tuple(ColumnInfo.from_dict(d, cls.__name__) for d in declared))
             # as hdmf: a subclass's __columns__ reads as its bases' declarations followed by its own
             inherited = tuple(getattr(super(cls, cls), "__columns__", ()) or ())
             cls.__columns__ = inherited + tuple(d for d in declared if d not in inherited)
 
-    def __init__(
-        self,
-        name: str,
-        description: str,
-        id: ElementIdentifiers | Sequence[int] | np.ndarray | None = None,
-        columns: Sequence[VectorData] | None = None,
-        colnames: Sequence[str] | None = None,
-        target_tables: Mapping[str, DynamicTable] | None = None,
-        meanings_tables: Sequence[DynamicTable] | None = None,
-        **predefined_column_data: Any,
-    ) -> None:
+    def __init__(self, name: str, description: str, id: ElementIdentifiers | Sequence[int] | np.ndarray | None = None,
+                 columns: Sequence[VectorData] | None = None, colnames: Sequence[str] | None = None,
+                 target_tables: Mapping[str, DynamicTable] | None = None,
+                 meanings_tables: Sequence[DynamicTable] | None = None, **predefined_column_data: Any) -> None:
         super().__init__(name)
         self._meanings: dict[str, DynamicTable] = {}
         declared: list[Mapping[str, Any]] = []
@@ -130,12 +105,17 @@ class DynamicTable(Container):
         if len(set(lengths.values())) > 1:
             raise ContainerError(f"{self._where()}: columns differ in length: {lengths}")
         nrows = next(iter(lengths.values()), None)
-        self.id = self._make_id(id, nrows)
+        if isinstance(id, ElementIdentifiers):
+            self.id = id
+        else:  # a list is kept a list (as hdmf keeps it), and none makes one
+            ids = list(range(nrows or 0)) if id is None else int64_array(id, f"{self._where()}: 'id' must be integers")
+            self.id = ElementIdentifiers("id", id if type(id) is list else ids)
+        self._adopt(self.id)
         if nrows is not None and len(self.id) != nrows:
             raise ContainerError(f"{self._where()}: 'id' has {len(self.id)} rows but the columns have {nrows}")
         if colnames is not None:  # hdmf's order: per name in colnames, its indexes (outermost first), then the data
             ordered: list[VectorData] = []
-            for cname, top in tops.items():
+            for top in tops.values():
                 chain = column_chain(top)
                 if isinstance(chain[-1], EnumData) and any(c is chain[-1].elements for c in cols):
                     chain.append(chain[-1].elements)
@@ -149,11 +129,10 @@ class DynamicTable(Container):
             self._adopt(col)
         self._colnames.extend(tops)
         self._tops.update(tops)
-        for info in spec.values():
-            if info.name in predefined_column_data:
-                if info.name in self._tops:
-                    raise ContainerError(f"{self._where()}: column {info.name!r} given both in columns and as an argument")
-                self.add_column(info.name, data=predefined_column_data[info.name])
+        for cname in (c for c in spec if c in predefined_column_data):
+            if cname in self._tops:
+                raise ContainerError(f"{self._where()}: column {cname!r} given both in columns and as an argument")
+            self.add_column(cname, data=predefined_column_data[cname])
         for info in spec.values():
             if info.required and info.name not in self._tops:
                 if len(self.id):
@@ -163,10 +142,23 @@ class DynamicTable(Container):
             info = ColumnInfo.from_dict(decl, self._where())
             self.add_column(info.name, info.description, index=info.index, table=True if info.table else None,
                             col_cls=info.col_cls, enum=info.enum)
-        if target_tables:
-            self._set_target_tables(target_tables)
-        for mt in meanings_tables or ():
-            self.add_meanings_table(mt)
+        for cname, target in (target_tables or {}).items():  # region columns (created if optional) -> their tables
+            if cname not in self._tops:
+                if cname not in spec:
+                    raise ContainerError(f"{self._where()}: target_tables: {cname!r} is not the name of a predefined "
+                                         f"column of table {self.name} (predefined: {list(spec)})")
+                self.add_column(cname)
+            leaf = column_chain(self._tops[cname])[-1]
+            if not isinstance(leaf, DynamicTableRegion):
+                raise ContainerError(f"{self._where()}: target_tables names column {cname!r}, which is a "
+                                     f"{type(leaf).__name__}, not a DynamicTableRegion")
+            if not isinstance(target, DynamicTable):
+                raise ContainerTypeError(f"{self._where()}: target_tables[{cname!r}] must be a DynamicTable")
+            if leaf.table is not None and leaf.table is not target:
+                raise ContainerError(f"{self._where()}: column {cname!r} already targets table {leaf.table.name!r}, "
+                                     f"not {target.name!r}")
+            leaf.table = target
+        self.meanings_tables = meanings_tables
 
     # --- meanings tables (hdmf-common MeaningsTable: what each value of a column means) -----
     @property
@@ -195,7 +187,6 @@ class DynamicTable(Container):
         self.set_modified(True)
 
     def get_meanings_table(self, name: str) -> DynamicTable:
-        """The attached MeaningsTable named ``name``."""
         mt = self._meanings.get(name)
         if mt is None:
             raise ContainerKeyError(f"{self._where()}: no MeaningsTable {name!r}; it has {list(self._meanings)}")
@@ -204,29 +195,9 @@ class DynamicTable(Container):
     def get_meanings_for_column(self, col_name: str) -> DynamicTable | None:
         """The MeaningsTable of column ``col_name`` (None if it has none; KeyError if there is no such column)."""
         if col_name not in self:
-            raise ContainerKeyError(f"{self._where()}: Column {col_name!r} not found; columns are {list(self._colnames)}")
+            raise ContainerKeyError(f"{self._where()}: Column {col_name!r} not found; columns are "
+                                    f"{list(self._colnames)}")
         return self._meanings.get(f"{col_name}_meanings")
-
-    def _set_target_tables(self, target_tables: Mapping[str, DynamicTable]) -> None:
-        """Point region columns (created here if predefined and optional) at their tables."""
-        for cname, target in target_tables.items():
-            if cname not in self._tops:
-                if cname not in self._column_infos():
-                    raise ContainerError(f"{self._where()}: target_tables: {cname!r} is not the name of a predefined "
-                                         f"column of table {self.name} (predefined: {list(self._column_infos())})")
-                self.add_column(cname)
-            leaf = column_chain(self._tops[cname])[-1]
-            if not isinstance(leaf, DynamicTableRegion):
-                raise ContainerError(
-                    f"{self._where()}: target_tables names column {cname!r}, which is a {type(leaf).__name__}, "
-                    "not a DynamicTableRegion"
-                )
-            if not isinstance(target, DynamicTable):
-                raise ContainerTypeError(f"{self._where()}: target_tables[{cname!r}] must be a DynamicTable")
-            if leaf.table is not None and leaf.table is not target:
-                raise ContainerError(f"{self._where()}: column {cname!r} already targets table {leaf.table.name!r}, "
-                                     f"not {target.name!r}")
-            leaf.table = target
 
     # --- construction helpers -------------------------------------------------------------
     @classmethod
@@ -251,28 +222,22 @@ class DynamicTable(Container):
             names.add(col.name)
             if isinstance(col, VectorIndex):
                 if id(col.target) not in ids:
-                    raise ContainerError(
-                        f"{where}: index column {col.name!r} targets {col.target.name!r}, which is not among the columns"
-                    )
+                    raise ContainerError(f"{where}: index column {col.name!r} targets {col.target.name!r}, which is "
+                                         "not among the columns")
                 if id(col.target) in index_of:
                     raise ContainerError(f"{where}: index columns {index_of[id(col.target)].name!r} and {col.name!r} "
                                          f"both target {col.target.name!r}")
                 index_of[id(col.target)] = col
         by_name = {c.name: c for c in cols if not isinstance(c, VectorIndex)}
-        if colnames is None:
-            order = list(by_name)
-        else:
-            order = list(colnames)
-            if len(set(order)) != len(order):
-                raise ContainerError(f"{where}: duplicate names in colnames {order}")
-            missing = [c for c in order if c not in by_name]
-            # VectorData not in colnames are kept as objects of the table, not columns (as in hdmf:
-            # hdmf-experimental's EnumData keeps its elements beside its column, e.g. 'color_elements')
-            if missing:
-                raise ContainerError(
-                    f"{where}: colnames {order} do not match the data columns {sorted(by_name)}"
-                    f" (missing columns: {missing})"
-                )
+        order = list(by_name if colnames is None else colnames)
+        if len(set(order)) != len(order):
+            raise ContainerError(f"{where}: duplicate names in colnames {order}")
+        # VectorData not in colnames are kept as objects of the table, not columns (as in hdmf:
+        # hdmf-experimental's EnumData keeps its elements beside its column, e.g. 'color_elements')
+        missing = [c for c in order if c not in by_name]
+        if missing:
+            raise ContainerError(f"{where}: colnames {order} do not match the data columns {sorted(by_name)}"
+                                 f" (missing columns: {missing})")
         tops: dict[str, VectorData] = {}
         for cname in order:
             top = by_name[cname]
@@ -280,17 +245,6 @@ class DynamicTable(Container):
                 top = index_of[id(top)]
             tops[cname] = top
         return tops
-
-    def _make_id(self, id: Any, nrows: int | None) -> ElementIdentifiers:
-        if isinstance(id, ElementIdentifiers):
-            ids = id
-        elif id is None:
-            ids = ElementIdentifiers("id", list(range(nrows or 0)))  # a list, as hdmf makes it
-        else:
-            arr = int64_array(id, f"{self._where()}: 'id' must be integers")
-            ids = ElementIdentifiers("id", id if type(id) is list else arr)  # a list is kept a list, as hdmf keeps it
-        self._adopt(ids)
-        return ids
 
     # --- structure ------------------------------------------------------------------------
     @property
@@ -311,17 +265,15 @@ class DynamicTable(Container):
     def __getattr__(self, name: str) -> Any:
         # Only reached when normal lookup fails: every column object by its own name, as hdmf does
         # (``t.spikes`` the values, ``t.spikes_index`` the index); declared optional columns not created yet are None.
-        if not name.startswith("_"):
-            objects = self.__dict__.get("_objects")
-            if objects is not None:
-                obj = objects.get(name)
-                if obj is not None:
-                    return obj
-                base = name
-                while base.endswith("_index"):
-                    base = base[: -len("_index")]
-                if base in type(self)._column_infos():
-                    return None
+        objects = self.__dict__.get("_objects")
+        if not name.startswith("_") and objects is not None:
+            if name in objects:
+                return objects[name]
+            base = name
+            while base.endswith("_index"):
+                base = base[: -len("_index")]
+            if base in type(self)._column_infos():
+                return None
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     def _warn_shadowed(self, name: str) -> None:
@@ -348,23 +300,14 @@ class DynamicTable(Container):
             raise ContainerKeyError(f"{self._where()}: no column {name!r}; columns are {list(self._colnames)}")
         return col
 
-    def add_column(
-        self,
-        name: str,
-        description: str | None = None,
-        data: Any = None,
-        dtype: Any = None,
-        index: bool | int | Sequence[int] | np.ndarray | VectorIndex | None = None,
-        table: DynamicTable | bool | None = None,
-        col_cls: type | None = None,
-        enum: bool | Sequence[Any] | np.ndarray | VectorData | None = None,
-        check_ragged: bool = True,
-    ) -> VectorData:
-        """Add a column (``index``: True/1 ragged, 2 doubly ragged; ``table``: a region column into it; ``enum``: an
-        EnumData column, True or its elements); returns its top object (the outermost ``VectorIndex`` if ragged).
-
-        Data of different lengths without an index is kept as objects, warned unless ``check_ragged=False``. A
-        predefined column takes its declaration for arguments not given (one contradicting it wins, with a warning)."""
+    def add_column(self, name: str, description: str | None = None, data: Any = None, dtype: Any = None,
+                   index: bool | int | Sequence[int] | np.ndarray | VectorIndex | None = None,
+                   table: DynamicTable | bool | None = None, col_cls: type | None = None,
+                   enum: bool | Sequence[Any] | np.ndarray | VectorData | None = None,
+                   check_ragged: bool = True) -> VectorData:
+        """Add a column (``index``: True/1 ragged, 2 doubly ragged; ``table``: a region into it; ``enum``: True or its
+        elements) and return its top object. Unindexed data of different lengths is kept as objects (warned unless
+        ``check_ragged=False``); a predefined column's declaration fills arguments not given (a contradiction wins)."""
         where = f"{self._where()}, column {name!r}"
         if not isinstance(name, str) or not name:
             raise ContainerError(f"{self._where()}: column name must be a non-empty str, got {name!r}")
@@ -387,8 +330,6 @@ class DynamicTable(Container):
                 table = True if table is None and info.table else table
                 enum = True if enum is None and info.enum else enum
                 col_cls = col_cls or info.col_cls
-        if index is None:
-            index = False
         if description is None:
             raise ContainerError(f"{where}: a description is required")
         is_enum = enum is not False and enum is not None
@@ -404,13 +345,14 @@ class DynamicTable(Container):
 
         offsets: list[Any] = []
         flat = data
-        explicit_index: VectorIndex | None = None
-        if isinstance(index, VectorIndex):
-            if any(index.target is o for o in self._objects.values()):
-                raise ContainerError(f"{where}: index {index.name!r} already indexes column {index.target.name!r}")
-            explicit_index, depth = index, 1
-        elif isinstance(index, (bool, int, np.integer)):
-            depth = int(index)
+        explicit_index = index if isinstance(index, VectorIndex) else None
+        if explicit_index is not None:
+            if any(explicit_index.target is o for o in self._objects.values()):
+                raise ContainerError(f"{where}: index {explicit_index.name!r} already indexes column "
+                                     f"{explicit_index.target.name!r}")
+            depth = 1
+        elif index is None or isinstance(index, (bool, int, np.integer)):
+            depth = int(index or 0)
             if depth < 0:
                 raise ContainerError(f"{where}: index must be >= 0, got {index}")
             if depth and data is not None:
@@ -450,42 +392,32 @@ class DynamicTable(Container):
                 warnings.warn(f"{where}: data has elements with different lengths and therefore cannot be coerced "
                               "into an N-dimensional array. Use the 'index' argument when adding a column of data "
                               "with different lengths.", UserWarning, stacklevel=2)
-        objects: list[VectorData] = [leaf]
-        if isinstance(leaf, EnumData):
-            objects.append(leaf.elements)
+        objects: list[VectorData] = [leaf, leaf.elements] if isinstance(leaf, EnumData) else [leaf]
         top: VectorData = leaf
         if explicit_index is not None:
             explicit_index.target = leaf
-            objects.append(explicit_index)
             top = explicit_index
-        else:
-            for level in range(depth):
-                iname = name + "_index" * (level + 1)
-                if iname in self._objects or iname in self._tops:
-                    raise ContainerError(f"{where}: index column name {iname!r} is already used")
-                idata = offsets[level] if offsets else None
-                top = VectorIndex(iname, idata, top)
-                objects.append(top)
-        if depth and offsets:
+            objects.append(top)
+        for level in range(depth if explicit_index is None else 0):
+            iname = name + "_index" * (level + 1)
+            if iname in self._objects or iname in self._tops:
+                raise ContainerError(f"{where}: index column name {iname!r} is already used")
+            top = VectorIndex(iname, offsets[level] if offsets else None, top)
+            objects.append(top)
+        for idx in (o for o in objects if isinstance(o, VectorIndex) and offsets):
             # the innermost offsets must end at the flat data's length, each outer one at the next's
-            below: VectorData = leaf
-            for index in [o for o in objects if isinstance(o, VectorIndex)]:
-                offs = np.asarray(index.get_offsets(slice(None)), dtype=np.int64)
-                if len(offs) and (int(offs[-1]) != len(below) or np.any(np.diff(offs) < 0)):
-                    raise ContainerError(
-                        f"{where}: index {index.name!r} offsets must be non-decreasing and end at {len(below)}"
-                    )
-                below = index
-        n = len(top)
+            offs = np.asarray(idx.get_offsets(slice(None)), dtype=np.int64)
+            if len(offs) and (int(offs[-1]) != len(idx.target) or np.any(np.diff(offs) < 0)):
+                raise ContainerError(f"{where}: index {idx.name!r} offsets must be non-decreasing and end at "
+                                     f"{len(idx.target)}")
         if data is None and explicit_index is None:
             if len(self):
                 raise ContainerError(f"{where}: the table has {len(self)} rows; data for them is required")
-        elif n != len(self):
-            if len(self) == 0 and not self._colnames:
-                self.id.extend(np.arange(n, dtype=np.int64))
-                self._id_index = None
-            else:
-                raise ContainerError(f"{where}: data has {n} rows but the table has {len(self)}")
+        elif len(top) != len(self):
+            if len(self) or self._colnames:
+                raise ContainerError(f"{where}: data has {len(top)} rows but the table has {len(self)}")
+            self.id.extend(np.arange(len(top), dtype=np.int64))
+            self._id_index = None
         for obj in objects:
             self._columns.append(obj)
             self._objects[obj.name] = obj
@@ -497,14 +429,8 @@ class DynamicTable(Container):
         return top
 
     # --- adding rows ----------------------------------------------------------------------
-    def add_row(
-        self,
-        data: Mapping[str, Any] | None = None,
-        id: int | None = None,
-        enforce_unique_id: bool = False,
-        check_ragged: bool = True,
-        **values: Any,
-    ) -> None:
+    def add_row(self, data: Mapping[str, Any] | None = None, id: int | None = None, enforce_unique_id: bool = False,
+                check_ragged: bool = True, **values: Any) -> None:
         """Append one row: a value for every column, as keywords or as a dict (``add_row({...})``, hdmf's
         ``data=``); ragged columns take a sequence per row. A bad value leaves the table unchanged."""
         if data is not None:
@@ -567,26 +493,21 @@ class DynamicTable(Container):
                    lacks: str = "no value for") -> dict[str, ColumnPlan]:
         """The column plans for a row or batch naming ``values``' columns: optional predefined columns it
         names are created first (while the table has no rows); it must name each column once."""
-        plans = self._get_plans()
-        if values.keys() != plans.keys():
-            infos = self._column_infos()  # optional predefined columns named here are created (while no rows)
-            for key in values:
-                if key not in self._tops and key in infos and key != "id":
-                    if len(self):
-                        raise ContainerError(
-                            f"{self._where()}: optional column {key!r} was not created and the table already "
-                            f"has {len(self)} rows; call add_column({key!r}, data=...) first"
-                        )
-                    self.add_column(key)
-            plans = self._get_plans()
-            missing = [c for c in plans if c not in values]
-            extra = [c for c in values if c not in plans]
+        if values.keys() != self._get_plans().keys():
+            infos = self._column_infos()
+            for key in (k for k in values if k not in self._tops and k in infos and k != "id"):
+                if len(self):
+                    raise ContainerError(f"{self._where()}: optional column {key!r} was not created and the table "
+                                         f"already has {len(self)} rows; call add_column({key!r}, data=...) first")
+                self.add_column(key)
+            missing = [c for c in self._get_plans() if c not in values]
+            extra = [c for c in values if c not in self._get_plans()]
             if missing or extra:
                 problems = ([f"unknown column(s) {extra}"] if extra else []) + (
                     [f"{lacks} column(s) {missing}"] if missing else [])
                 raise ContainerError(f"{self._where()}: {what} {' and '.join(problems)}; columns are "
                                      f"{list(self._colnames)}")
-        return plans
+        return self._get_plans()
 
     def extend(self, rows: Any, enforce_unique_id: bool = False) -> None:
         """Append many rows: a dict of columns or a DataFrame; ids from an ``id`` key (or an index named ``id``), else
@@ -598,9 +519,8 @@ class DynamicTable(Container):
             if "id" not in columns and rows.index.name == "id":
                 columns["id"] = rows.index.to_numpy()
         else:
-            raise ContainerError(
-                f"{self._where()}: extend takes a dict of columns or a pandas DataFrame, got {type(rows).__name__}"
-            )
+            raise ContainerError(f"{self._where()}: extend takes a dict of columns or a pandas DataFrame, "
+                                 f"got {type(rows).__name__}")
         ids = columns.pop("id", None)
         plans = self._plans_for(columns, "extend got", "lacks")
         lengths = {k: len(v) for k, v in columns.items()}
@@ -612,14 +532,12 @@ class DynamicTable(Container):
         if n == 0:
             return
         staged = [pair for name, values in columns.items() for pair in plans[name].prepare_many(values)]
-        start = len(self.id)
         if ids is None:
-            id_arr = np.arange(start, start + n, dtype=np.int64)
+            id_arr = np.arange(len(self.id), len(self.id) + n, dtype=np.int64)
         else:
             id_arr = int64_array(ids, f"{self._where()}: ids must be integers")
             if enforce_unique_id:
-                existing = self._ids_to_rows()
-                dup = [int(i) for i in id_arr if int(i) in existing]
+                dup = [int(i) for i in id_arr if int(i) in self._ids_to_rows()]
                 if dup or len(np.unique(id_arr)) != n:
                     raise ContainerError(f"{self._where()}: duplicate ids {dup[:10] or 'within the batch'}")
         self.set_modified(True)
@@ -637,24 +555,19 @@ class DynamicTable(Container):
     # --- ids ------------------------------------------------------------------------------
     def _ids_to_rows(self) -> dict[Any, int]:
         """id -> first row position, built once (one read of the ids) and kept up to date by add_row."""
-        n = len(self.id)
-        if self._id_index is None or self._id_index_len != n:
-            index: dict[Any, int] = {}
-            for pos, value in enumerate(np.asarray(self.id.get_all()).tolist()):
-                index.setdefault(value, pos)
-            self._id_index = index
-            self._id_index_len = n
+        if self._id_index is None or self._id_index_len != len(self.id):
+            ids = np.asarray(self.id.get_all()).tolist()
+            self._id_index = {value: pos for pos, value in reversed(list(enumerate(ids)))}  # the first of equal ids
+            self._id_index_len = len(ids)
         return self._id_index
 
     def id_to_index(self, id: int) -> int:
-        """The row position of an id."""
         pos = self._ids_to_rows().get(int(id))
         if pos is None:
             raise ContainerError(f"{self._where()}: no row with id {id}")
         return pos
 
     def get_row_by_id(self, id: int, index: bool = False) -> dict[str, Any]:
-        """The row with this id, as a dict of column -> value."""
         return self.get_dict(self.id_to_index(id), index=index)
 
     # --- reading --------------------------------------------------------------------------
@@ -673,13 +586,13 @@ class DynamicTable(Container):
         if isinstance(key, slice):
             return key
         if not isinstance(key, (int, np.integer)) and np.asarray(key).dtype.kind not in "iub" or np.ndim(key) > 1:
-            raise ContainerKeyError(f"{self._where()}: rows are selected by int, slice or list of ints, got {key!r:.60}")
+            raise ContainerKeyError(f"{self._where()}: rows are selected by int, slice or list of ints, "
+                                    f"got {key!r:.60}")
         return select_rows(key, len(self), self._where)
 
     def get(self, key: Any, default: Any = None, df: bool = True, index: bool = True) -> Any:
-        """hdmf's ``get``: a column by name (``default`` when absent), else rows by int, slice, ints or mask.
-
-        Rows are a DataFrame indexed by id (``df=True``) or a list: the ids, then each column's values."""
+        """hdmf's ``get``: a column by name (``default`` when absent), else rows by int, slice, ints or mask, as a
+        DataFrame indexed by id (``df=True``) or a list: the ids, then each column's values."""
         if isinstance(key, str):
             if key == "id" or key in self._tops or key in self._objects:
                 return self.get_column(key)
@@ -729,12 +642,14 @@ class DynamicTable(Container):
     def has_foreign_columns(self) -> bool:
         return bool(self.get_foreign_columns())
 
-    def create_region(self, name: str, region: slice | Sequence[int] | np.ndarray, description: str) -> DynamicTableRegion:
+    def create_region(self, name: str, region: slice | Sequence[int] | np.ndarray,
+                      description: str) -> DynamicTableRegion:
         """A DynamicTableRegion pointing at rows of this table (a slice becomes a list of rows, as in hdmf)."""
         indices: Any = region
         if isinstance(region, slice):
             if (region.start is not None and region.start < 0) or (region.stop is not None and region.stop > len(self)):
-                raise ContainerIndexError(f"{self._where()}: region slice {region} is out of range for {len(self)} rows")
+                raise ContainerIndexError(f"{self._where()}: region slice {region} is out of range for "
+                                          f"{len(self)} rows")
             indices = list(range(*region.indices(len(self))))
         elif not isinstance(region, list):
             indices = int64_array(region, f"{self._where()}: region must be row indices")
@@ -752,16 +667,10 @@ class DynamicTable(Container):
         return self._frame(slice(None), index=index, exclude=exclude)
 
     @classmethod
-    def from_dataframe(
-        cls,
-        df: Any,
-        name: str,
-        description: str = "",
-        column_descriptions: Mapping[str, str] | None = None,
-        index_column: str | None = None,
-        table_description: str | None = None,
-        columns: Sequence[Mapping[str, Any]] | None = None,
-    ) -> DynamicTable:
+    def from_dataframe(cls, df: Any, name: str, description: str = "",
+                       column_descriptions: Mapping[str, str] | None = None, index_column: str | None = None,
+                       table_description: str | None = None,
+                       columns: Sequence[Mapping[str, Any]] | None = None) -> DynamicTable:
         """A table from a DataFrame: ids from ``index_column`` or the index; cells that are lists become ragged columns.
         ``columns`` declares columns as hdmf does; ``table_description`` is hdmf's name for ``description``."""
         from hdmfzarr.common.dataframe import import_pandas
@@ -782,9 +691,8 @@ class DynamicTable(Container):
         else:
             ids = df.index.to_numpy()
             if ids.dtype.kind not in "iu":
-                raise ContainerError(
-                    f"{cls.__name__} {name!r}: the DataFrame index must be integers to become ids, got {ids.dtype}"
-                )
+                raise ContainerError(f"{cls.__name__} {name!r}: the DataFrame index must be integers to become ids, "
+                                     f"got {ids.dtype}")
         ids = ids.tolist()  # lists of the frame's values, as hdmf makes them (numpy scalars keep their dtype)
         infos = cls._column_infos()
         data: dict[str, Any] = {str(c): list(df[c].to_numpy()) for c in df.columns}
@@ -824,7 +732,7 @@ def _nesting_depth(values: list) -> int:
         return 0
     depth = 0
     probe: Any = values[0]
-    while isinstance(probe, (list, tuple, np.ndarray)) and not isinstance(probe, str):
+    while isinstance(probe, (list, tuple, np.ndarray)):
         depth += 1
         if not len(probe):
             break
@@ -842,17 +750,11 @@ class MeaningsTable(DynamicTable):
         ColumnInfo("meaning", "what the value means", required=True),
     )
 
-    def __init__(
-        self,
-        target: VectorData,
-        description: str | None = None,
-        id: ElementIdentifiers | Sequence[int] | np.ndarray | None = None,
-        columns: Sequence[Any] | None = None,
-        colnames: Sequence[str] | None = None,
-    ) -> None:
+    def __init__(self, target: VectorData, description: str | None = None,
+                 id: ElementIdentifiers | Sequence[int] | np.ndarray | None = None,
+                 columns: Sequence[Any] | None = None, colnames: Sequence[str] | None = None) -> None:
         if not isinstance(target, VectorData):
             raise ContainerTypeError(f"MeaningsTable: target must be a VectorData column, got {type(target).__name__}")
-        name = f"{target.name}_meanings"
-        super().__init__(name, description if description is not None else f"Meanings for values in '{target.name}'",
-                         id=id, columns=columns, colnames=colnames)
+        super().__init__(f"{target.name}_meanings", f"Meanings for values in '{target.name}'" if description is None
+                         else description, id=id, columns=columns, colnames=colnames)
         self.target = target

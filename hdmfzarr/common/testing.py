@@ -19,18 +19,17 @@ def _text(value: Any) -> Any:
 def _assert_values_equal(a: Any, b: Any, path: str) -> None:
     a, b = (np.asarray(v[:]) if is_lazy_array(v) else v for v in (a, b))  # lazy arrays read once
     if isinstance(a, AbstractContainer) or isinstance(b, AbstractContainer):
-        raise AssertionError(f"{path}: expected containers on both sides, got {type(a).__name__} and {type(b).__name__}")
-    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)) and (
-        any(isinstance(x, (list, tuple, np.ndarray)) for x in a) or any(isinstance(x, (list, tuple, np.ndarray)) for x in b)
-    ):
+        raise AssertionError(f"{path}: expected containers on both sides, got {type(a).__name__} and "
+                             f"{type(b).__name__}")
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)) and any(
+            isinstance(x, (list, tuple, np.ndarray)) for x in [*a, *b]):
         if len(a) != len(b):
             raise AssertionError(f"{path}: lengths differ: {len(a)} != {len(b)}")
         for i, (x, y) in enumerate(zip(a, b)):
             _assert_values_equal(x, y, f"{path}[{i}]")
         return
     if isinstance(a, (np.ndarray, list, tuple)) or isinstance(b, (np.ndarray, list, tuple)):
-        x = np.asarray(a)
-        y = np.asarray(b)
+        x, y = np.asarray(a), np.asarray(b)
         if x.shape != y.shape:
             raise AssertionError(f"{path}: shapes differ: {x.shape} != {y.shape}")
         if x.dtype.kind in "fc" and y.dtype.kind in "fc":
@@ -49,10 +48,10 @@ def _assert_values_equal(a: Any, b: Any, path: str) -> None:
         raise AssertionError(f"{path}: {a!r} != {b!r}")
 
 
-def assert_container_equal(a: AbstractContainer, b: AbstractContainer, check_ids: bool = False, _path: str = "") -> None:
-    """Raise AssertionError naming the first difference between two container trees.
-
-    Linked containers (not children) are compared by type and name only; ``check_ids`` also compares object ids."""
+def assert_container_equal(a: AbstractContainer, b: AbstractContainer, check_ids: bool = False,
+                           _path: str = "") -> None:
+    """Raise AssertionError naming the first difference between two container trees; linked containers (not
+    children) are compared by type and name only, and ``check_ids`` also compares object ids."""
     path = _path or f"/{a.name}"
     if type(a).data_type != type(b).data_type or type(a).namespace != type(b).namespace:
         raise AssertionError(f"{path}: types differ: {type(a).__name__} != {type(b).__name__}")
@@ -61,15 +60,12 @@ def assert_container_equal(a: AbstractContainer, b: AbstractContainer, check_ids
     if check_ids and a.object_id != b.object_id:
         raise AssertionError(f"{path}: object ids differ: {a.object_id} != {b.object_id}")
     fa, fb = a.fields, b.fields
-    keys = list(dict.fromkeys([*fa, *fb]))
-    for key in keys:
+    for key in dict.fromkeys([*fa, *fb]):
         va, vb = fa.get(key), fb.get(key)
-        sub = f"{path}.{key}"
-        if va is None or vb is None:
-            if _empty(va) and _empty(vb):
-                continue
-            raise AssertionError(f"{sub}: set on one side only: {type(va).__name__} vs {type(vb).__name__}")
-        _compare_field(a, va, vb, sub, check_ids)
+        if va is not None and vb is not None:
+            _compare_field(a, va, vb, f"{path}.{key}", check_ids)
+        elif not (_empty(va) and _empty(vb)):
+            raise AssertionError(f"{path}.{key}: set on one side only: {type(va).__name__} vs {type(vb).__name__}")
 
 
 def _empty(value: Any) -> bool:
@@ -84,11 +80,10 @@ def _empty(value: Any) -> bool:
 def _compare_field(owner: AbstractContainer, va: Any, vb: Any, path: str, check_ids: bool) -> None:
     if isinstance(va, AbstractContainer) and isinstance(vb, AbstractContainer):
         if va.parent is owner:
-            assert_container_equal(va, vb, check_ids, f"{path}")
+            assert_container_equal(va, vb, check_ids, path)
         elif type(va).data_type != type(vb).data_type or va.name != vb.name:
-            raise AssertionError(
-                f"{path}: linked objects differ: {type(va).__name__} {va.name!r} != {type(vb).__name__} {vb.name!r}"
-            )
+            raise AssertionError(f"{path}: linked objects differ: {type(va).__name__} {va.name!r} != "
+                                 f"{type(vb).__name__} {vb.name!r}")
         return
     if isinstance(va, dict) and isinstance(vb, dict):  # Children: typed children by name
         va, vb = list(va.values()), list(vb.values())
@@ -97,8 +92,7 @@ def _compare_field(owner: AbstractContainer, va: Any, vb: Any, path: str, check_
             raise AssertionError(f"{path}: container lists differ in length")
         names_a = [x.name for x in va]
         names_b = [getattr(y, "name", None) for y in vb]
-        if len(set(names_a)) == len(names_a):
-            # children of a group: matched by name (stores do not keep their order)
+        if len(set(names_a)) == len(names_a):  # children of a group: matched by name (stores do not keep order)
             if sorted(names_a) != sorted(map(str, names_b)):
                 raise AssertionError(f"{path}: names differ: {sorted(names_a)} != {sorted(map(str, names_b))}")
             by_name = dict(zip(names_b, vb))
