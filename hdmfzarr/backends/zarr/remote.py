@@ -1,11 +1,5 @@
-"""Remote (fsspec URL) stores: S3 client defaults, bounded requests, clear errors, batched writes.
-
-:class:`RemoteStore` wraps zarr's ``FsspecStore``: every request, botocore's own retries included, is
-bounded by the :class:`RetryPolicy` deadline (then :class:`StoreUnavailableError`); refused credentials
-become :class:`StoreAuthError`; metadata documents are cached while writable and, inside
-:meth:`RemoteStore.batch`, sent once each at the end; conditional reads and writes serve :mod:`.commit`.
-:func:`redact_url` and :func:`redact` keep secrets out of messages and the S3/HTTP libraries' logs.
-"""
+"""Remote (fsspec URL) stores: S3 client defaults, requests bounded by a deadline, clear errors, batched
+metadata writes, conditional writes for :mod:`.commit`, and secrets kept out of messages and library logs."""
 
 from __future__ import annotations
 
@@ -14,6 +8,7 @@ import contextlib
 import copy
 import errno
 import functools
+import importlib
 import logging
 import re
 import time
@@ -23,28 +18,12 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from ...errors import ConflictError, StoreAuthError, StoreError, StoreNotFoundError, StoreUnavailableError
 from ...record import Record
-from .compat import (
-    Buffer,
-    BufferPrototype,
-    ByteRequest,
-    FsspecStore,
-    Store,
-    WrapperStore,
-    byte_range_of,
-    run,
-)
+from .compat import Buffer, BufferPrototype, ByteRequest, FsspecStore, Store, WrapperStore, byte_range_of, run
 from .compat import buffer_prototype as default_buffer_prototype
 from .convention import LOCK_KEY, METADATA_KEYS
 
-__all__ = [
-    "RetryPolicy",
-    "RemoteStore",
-    "StoreAuthError",
-    "StoreUnavailableError",
-    "remote_options",
-    "redact_url",
-    "is_s3_url",
-]
+__all__ = ["RetryPolicy", "RemoteStore", "StoreAuthError", "StoreUnavailableError", "remote_options", "redact_url",
+           "is_s3_url"]
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -73,8 +52,8 @@ _SECRET_QUERY = r"(?i)(signature|credential|token|secret|password|key|sig)$"  # 
 
 
 def is_s3_url(url: str) -> bool:
-    """Whether ``url`` is a plain ``s3://`` / ``s3a://`` URL (chained URLs such as ``simplecache::s3://``
-    take their S3 options nested under ``"s3"``, so they get no defaults)."""
+    """Whether ``url`` is a plain ``s3://`` / ``s3a://`` URL (chained ones, ``simplecache::s3://``, take their
+    S3 options nested under ``"s3"``: they get no defaults)."""
     return bool(re.match(r"^s3a?://", url))
 
 
@@ -114,50 +93,39 @@ def remote_options(url: str, storage_options: dict[str, Any] | None,
 
 
 # -- error classification ---------------------------------------------------------------------
-@functools.cache
-def _transient_types() -> tuple[type[BaseException], ...]:
-    types: list[type[BaseException]] = [ConnectionError, TimeoutError, asyncio.TimeoutError]
-    with contextlib.suppress(ImportError):
-        from fsspec.exceptions import FSTimeoutError
-
-        types.append(FSTimeoutError)
-    with contextlib.suppress(ImportError):
-        import botocore.exceptions as bx
-
-        types += [bx.ConnectionError, bx.HTTPClientError]
-    with contextlib.suppress(ImportError):
-        import aiohttp
-
-        types.append(aiohttp.ClientError)
-    with contextlib.suppress(ImportError):
-        from s3fs.core import S3_RETRYABLE_ERRORS
-
-        types += list(S3_RETRYABLE_ERRORS)
-    return tuple(types)
+def _optional(module: str, *names: str) -> tuple[Any, ...]:
+    """The attributes ``names`` of ``module`` (none when it is not installed)."""
+    try:
+        mod = importlib.import_module(module)
+    except ImportError:
+        return ()
+    return tuple(getattr(mod, n) for n in names if hasattr(mod, n))
 
 
 @functools.cache
-def _auth_types() -> tuple[type[BaseException], ...]:
-    types: list[type[BaseException]] = [PermissionError]
-    with contextlib.suppress(ImportError):
-        import botocore.exceptions as bx
-
-        types += [bx.NoCredentialsError, bx.PartialCredentialsError, bx.CredentialRetrievalError]
-    return tuple(types)
+def _error_types() -> dict[str, tuple[type[BaseException], ...]]:
+    bx = "botocore.exceptions"
+    return {
+        "auth": (PermissionError, *_optional(bx, "NoCredentialsError", "PartialCredentialsError",
+                                             "CredentialRetrievalError")),
+        "ssl": _optional(bx, "SSLError"),
+        "transient": (ConnectionError, TimeoutError, asyncio.TimeoutError, *_optional("aiohttp", "ClientError"),
+                      *_optional(bx, "ConnectionError", "HTTPClientError"),
+                      *_optional("fsspec.exceptions", "FSTimeoutError"),
+                      *(t for group in _optional("s3fs.core", "S3_RETRYABLE_ERRORS") for t in group)),
+    }
 
 
 def classify(exc: BaseException) -> str:
     """'auth', 'missing', 'transient' or 'other' for an exception raised by a filesystem call."""
-    if isinstance(exc, _auth_types()):
+    types = _error_types()
+    if isinstance(exc, types["auth"]):
         return "auth"
-    with contextlib.suppress(ImportError):
-        from botocore.exceptions import SSLError
-
-        if isinstance(exc, SSLError):
-            return "other"
+    if isinstance(exc, types["ssl"]):
+        return "other"
     if isinstance(exc, FileNotFoundError):
         return "missing"
-    if isinstance(exc, _transient_types()):
+    if isinstance(exc, types["transient"]):
         return "transient"
     if isinstance(exc, OSError) and exc.errno in (errno.EBUSY, getattr(errno, "EREMOTEIO", errno.EIO)):
         return "transient"  # s3fs's mapping of HTTP 500 / 503 SlowDown
@@ -175,8 +143,7 @@ _SECRETS: set[str] = set()  # credential values this process was given (storage 
 
 @functools.cache
 def _secret_patterns() -> list[re.Pattern[str]]:
-    """Credentials as botocore prints them in requests, canonical requests and signed URLs (compiled on
-    first use: ~1 ms that opening a local store does not need)."""
+    """Credentials as botocore prints them in requests and signed URLs (compiled on first use: ~1 ms)."""
     return [
         re.compile(r"(Credential=)[^/\s,'\"&]+", re.IGNORECASE),
         re.compile(r"(X-Amz-Security-Token['\"]?\s*[:=]\s*b?['\"]?)[^'\"\s,&}]+", re.IGNORECASE),
@@ -217,9 +184,8 @@ def redact(text: str) -> str:
 
 @functools.cache  # installed once
 def _install_log_redaction() -> None:
-    """Mask credentials in every log record of the S3/HTTP libraries (botocore logs request headers and
-    canonical requests at DEBUG). A record factory sees records of every logger, children included,
-    whichever handlers the application installed; the previous factory is kept and called first."""
+    """Mask credentials in every log record of the S3/HTTP libraries (botocore logs request headers at DEBUG):
+    a record factory sees every logger's records, whatever the handlers; the previous factory runs first."""
     previous = logging.getLogRecordFactory()
 
     def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
