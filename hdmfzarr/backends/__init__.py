@@ -1,10 +1,5 @@
-"""Storage backends behind one small protocol, and ``open()`` choosing among them (xarray-style).
-
-Each backend says whether it can open a target (``guess_can_open``, from the path alone: no I/O
-beyond reading a local file's signature) and, opened, gives the stored builder tree and the specs
-cached with it. ``hdmfzarr.backends.zarr`` (the only code importing zarr) and
-``hdmfzarr.backends.hdf5`` (read-only, the only code importing h5py) implement it.
-"""
+"""Storage backends (``zarr``; ``hdf5``, read-only) behind one small protocol, and ``open()`` choosing among them
+by the path alone (xarray-style)."""
 
 from __future__ import annotations
 

@@ -275,8 +275,8 @@ class RemoteStore(WrapperStore[FsspecStore]):
         self._flags["fresh"] = bool(value)
 
     def __getstate__(self) -> dict[str, Any]:
-        """Pickled (for a dask worker) without the writer lease: its renewal thread stays with the writer.
-        A worker's chunks land under keys no commit names yet, and the writer's commit stays conditional."""
+        """Pickled (for a dask worker) without the writer lease, whose renewal thread stays with the writer
+        (a worker's chunks land under keys no commit names yet; the writer's commit stays conditional)."""
         state = self.__dict__.copy()
         state["_flags"] = {k: v for k, v in self._flags.items() if k != "fence"}
         return state
@@ -307,9 +307,8 @@ class RemoteStore(WrapperStore[FsspecStore]):
         self._flags["fence"] = lease
 
     async def call(self, what: str, key: str, make: Callable[[], Awaitable[T]], fenced: bool = True) -> T:
-        """Run ``make()`` within the policy's deadline (botocore retries inside it); map failures to StoreErrors.
-        While a writer lease is held, an unconditional write is sent only while the lease is surely still
-        this writer's, and given up (ConflictError) when it could outlive it (see :mod:`.commit`)."""
+        """Run ``make()`` within the policy's deadline (botocore retries inside it), failures as StoreErrors; under a
+        writer lease an unconditional write that could outlive the lease is given up (ConflictError, :mod:`.commit`)."""
         start = time.monotonic()
         where = f"{self.url}: {what}" + (f" {key!r}" if key else "")
         deadline = self.retry.deadline
@@ -340,9 +339,7 @@ class RemoteStore(WrapperStore[FsspecStore]):
             ) from None
 
     # -- reading -----------------------------------------------------------------------------
-    async def get(
-        self, key: str, prototype: BufferPrototype, byte_range: ByteRequest | None = None
-    ) -> Buffer | None:
+    async def get(self, key: str, prototype: BufferPrototype, byte_range: ByteRequest | None = None) -> Buffer | None:
         meta = _is_meta(key)
         if meta and key in self._meta:
             data = self._meta[key]
@@ -354,9 +351,8 @@ class RemoteStore(WrapperStore[FsspecStore]):
             self._meta[key] = None if buf is None else buf.to_bytes()
         return buf
 
-    async def get_partial_values(
-        self, prototype: BufferPrototype, key_ranges: Iterable[tuple[str, ByteRequest | None]]
-    ) -> list[Buffer | None]:
+    async def get_partial_values(self, prototype: BufferPrototype,
+                                 key_ranges: Iterable[tuple[str, ByteRequest | None]]) -> list[Buffer | None]:
         return list(await asyncio.gather(*(self.get(k, prototype, r) for k, r in key_ranges)))
 
     async def _get_many(self, requests: Iterable[tuple[str, BufferPrototype, ByteRequest | None]]) -> Any:
@@ -421,11 +417,11 @@ class RemoteStore(WrapperStore[FsspecStore]):
     def _known(self) -> set[str]:
         return self._remote | {k for k, v in self._meta.items() if v is not None}
 
-    async def _remote_keys(self, lister: Callable[[], AsyncIterator[str]], what: str, prefix: str) -> list[str]:
+    async def _remote_keys(self, lister: Callable[[], AsyncIterator[str]], prefix: str) -> list[str]:
         async def _collect() -> list[str]:
             return [k async for k in lister()]
 
-        return await self.call(what, prefix, _collect)
+        return await self.call("listing", prefix, _collect)
 
     async def list(self) -> AsyncIterator[str]:
         async for key in self.list_prefix(""):
@@ -434,23 +430,18 @@ class RemoteStore(WrapperStore[FsspecStore]):
     async def list_prefix(self, prefix: str) -> AsyncIterator[str]:
         keys = {k for k in self._known() if k.startswith(prefix)}
         if not self.fresh:
-            remote = await self._remote_keys(lambda: self._store.list_prefix(prefix), "listing", prefix)
+            remote = await self._remote_keys(lambda: self._store.list_prefix(prefix), prefix)
             keys |= {k for k in remote if self._meta.get(k, b"") is not None}
         for key in sorted(keys):
             yield key
 
     async def list_dir(self, prefix: str) -> AsyncIterator[str]:
         base = prefix.strip("/")
-        names: set[str] = set()
-        for key in self._known():
-            if _under(key, base) and key != base:
-                names.add(key[len(base) + 1:].split("/", 1)[0] if base else key.split("/", 1)[0])
+        names = {(key[len(base) + 1:] if base else key).split("/", 1)[0]
+                 for key in self._known() if _under(key, base) and key != base}
         if not self.fresh:
-            remote = await self._remote_keys(lambda: self._store.list_dir(prefix), "listing", prefix)
-            for name in remote:
-                full = f"{base}/{name}" if base else name
-                if self._meta.get(full, b"") is not None:
-                    names.add(name)
+            remote = await self._remote_keys(lambda: self._store.list_dir(prefix), prefix)
+            names |= {name for name in remote if self._meta.get(f"{base}/{name}" if base else name, b"") is not None}
         for name in sorted(names):
             yield name
 
@@ -494,8 +485,7 @@ class RemoteStore(WrapperStore[FsspecStore]):
         await self.call("deleting", base, lambda: self._store.delete_dir(prefix))
 
     async def clear(self) -> None:
-        """Delete everything under the root but the writer lease (one listing, then batched deletes):
-        clearing happens under that lease (see :meth:`.commit.CommitPoint.locked`)."""
+        """Delete everything under the root but the writer lease it is cleared under (one listing, batched deletes)."""
         self._check_writable()
 
         async def _list() -> list[str]:
@@ -517,8 +507,8 @@ class RemoteStore(WrapperStore[FsspecStore]):
         self.fresh = True
 
     def hold_back_root(self) -> dict[str, bytes]:
-        """Take the root documents' pending writes out of the current batch and return them (a new store's
-        commit writes them itself: the commit document conditionally, then the others)."""
+        """Take the root documents' pending writes out of the batch and return them (a new store's commit writes
+        them itself: the commit document conditionally, then the others)."""
         held = {}
         for key in sorted(self._dirty & METADATA_KEYS):
             self._dirty.discard(key)
@@ -538,12 +528,9 @@ class RemoteStore(WrapperStore[FsspecStore]):
             ok = True
         finally:
             self._flags["batching"] -= 1
-            if not self._flags["batching"] and self._dirty:
-                if ok:
+            if not self._flags["batching"] and self._dirty:  # after an error: still try to leave the metadata
+                with contextlib.suppress(*(() if ok else (Exception,))):  # consistent, keeping the first error
                     run(self.flush())
-                else:  # keep the first error; still try to leave the metadata consistent
-                    with contextlib.suppress(Exception):
-                        run(self.flush())
 
     async def flush(self) -> None:
         """Write the held-back metadata: every document concurrently, the root documents last."""
@@ -592,8 +579,7 @@ class RemoteStore(WrapperStore[FsspecStore]):
         return data, etag
 
     async def put_if(self, key: str, data: bytes, etag: str | None) -> str:
-        """Write ``data`` at ``key`` only if the object there still has ``etag`` (is absent when None);
-        returns the new ETag, or raises ConflictError when another writer replaced it."""
+        """Write ``data`` at ``key`` only if it still has ``etag`` (None: absent); the new ETag, else ConflictError."""
         bucket, path = self._bucket_key(key)
         cond = {"IfMatch": etag} if etag else {"IfNoneMatch": "*"}
 
