@@ -30,21 +30,17 @@ class Backend(Protocol):
     @classmethod
     def guess_can_open(cls, target: Target) -> bool:
         """Whether this backend should open ``target``, judged from the path or URL."""
-        ...
 
     @classmethod
     def open_target(cls, target: Target, mode: str = "r", storage_options: dict[str, Any] | None = None,
                     **kwargs: Any) -> Self:
         """Open ``target`` (``mode`` and ``kwargs`` as the backend's constructor takes them)."""
-        ...
 
     def read_builder(self) -> GroupBuilder:
         """The stored builder tree (dataset data lazy)."""
-        ...
 
     def spec_cache(self) -> dict[str, Any]:
         """The specs cached with the data (``NamespaceCatalog.to_cache()`` form; ``{}`` when none)."""
-        ...
 
     def close(self) -> None: ...
 

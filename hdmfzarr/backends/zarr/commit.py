@@ -91,8 +91,12 @@ class CommitPoint:
     def locked(self, on_wait: Callable[[], None] | None = None) -> Iterator[_Lease | None]:
         """The store's writer lock alone (no version check); ``on_wait`` runs once if another writer holds it."""
         if self._s3 is not None:
-            with self._lease(on_wait) as lease:
+            lease = _Lease(self._s3, self.lease)
+            lease.acquire(self.wait, self._busy, on_wait)
+            try:
                 yield lease
+            finally:
+                lease.release()
             return
         with self._flock(on_wait) if self._dir is not None else self._process_lock(on_wait):
             yield None
@@ -146,17 +150,6 @@ class CommitPoint:
             yield
         finally:
             lock.release()
-
-    @contextlib.contextmanager
-    def _lease(self, on_wait: Callable[[], None] | None = None) -> Iterator[_Lease]:
-        assert self._s3 is not None
-        lease = _Lease(self._s3, self.lease)
-        lease.acquire(self.wait, self._busy, on_wait)
-        try:
-            yield lease
-        finally:
-            lease.release()
-
 
 def overwrite(handle: StoreHandle) -> None:
     """Mode 'w' on a store holding something: clear it under the writer lock; a commit made while waiting for
@@ -232,14 +225,12 @@ class _Lease:
         self._thread: threading.Thread | None = None
         self._guard = threading.Lock()
 
-    def _body(self) -> bytes:
-        return json.dumps({"owner": self.owner, "host": socket.gethostname(), "pid": os.getpid(),
-                           "lease_seconds": self.seconds, "renewed": time.time()}).encode()
-
     def _put(self, etag: str | None) -> None:
         """Create (``etag`` None) or renew the lease object; ``sent`` is when the request was sent."""
         sent = time.monotonic()
-        self.etag = run(self.store.put_if(LOCK_KEY, self._body(), etag))
+        body = json.dumps({"owner": self.owner, "host": socket.gethostname(), "pid": os.getpid(),
+                           "lease_seconds": self.seconds, "renewed": time.time()}).encode()
+        self.etag = run(self.store.put_if(LOCK_KEY, body, etag))
         self.sent = sent
 
     def acquire(self, wait: float, busy: Callable[[str], ConflictError],

@@ -28,17 +28,9 @@ class ZarrIO:
     """A Zarr store at a local path or fsspec URL, or a zarr ``Store``/``Group`` (left open); ``mode`` as hdmf-zarr's,
     ``zarr_format`` (3 or 2) for writing; ``allow_external``: stores references may lead into (True or prefixes)."""
 
-    def __init__(
-        self,
-        path: StoreLike,
-        mode: str = "r",
-        storage_options: dict[str, Any] | None = None,
-        zarr_format: int = 3,
-        type_map: Any = None,
-        allow_external: safety.AllowExternal = None,
-        retry: RetryPolicy | None = None,
-        manager: Any = None,
-    ) -> None:
+    def __init__(self, path: StoreLike, mode: str = "r", storage_options: dict[str, Any] | None = None,
+                 zarr_format: int = 3, type_map: Any = None, allow_external: safety.AllowExternal = None,
+                 retry: RetryPolicy | None = None, manager: Any = None) -> None:
         if storage_options is not None and not isinstance(storage_options, dict):  # hdmf-zarr's 3rd argument
             raise TypeError(f"ZarrIO: storage_options must be a dict of fsspec options, got "
                             f"{type(storage_options).__name__} (a BuildManager goes in manager=)")
@@ -153,9 +145,8 @@ class ZarrIO:
         return self._type_map
 
     # -- builder level -------------------------------------------------------------------
-    def write_builder(
-        self, builder: GroupBuilder, namespaces: dict[str, Any] | None = None, link_data: bool = False
-    ) -> None:
+    def write_builder(self, builder: GroupBuilder, namespaces: dict[str, Any] | None = None,
+                      link_data: bool = False) -> None:
         """Write a builder tree (and the spec cache ``namespaces``) in one transaction; arrays of other stores are
         copied, or linked to when ``link_data`` (or their DataIO) says so."""
         self._write_tree(builder, namespaces, [], link_data)

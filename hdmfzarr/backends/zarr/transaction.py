@@ -71,17 +71,15 @@ class Transaction:
     def _load_committed(self) -> None:
         key = self.conv.consolidated_key
         raw, self.version = self.commit_point.read()
-        if raw is not None:
-            doc = loads_json(raw, self.url, key)
-            if isinstance(doc, dict) and self.conv.is_incomplete(self.conv.root_attrs(doc, {})):
-                raw = None  # format 3: a root still marked incomplete holds no commit
-        if raw is None:
+        doc = None if raw is None else loads_json(raw, self.url, key)
+        # (format 3: a root still marked incomplete holds no commit)
+        if raw is None or (isinstance(doc, dict) and self.conv.is_incomplete(self.conv.root_attrs(doc, {}))):
             root = self._root_attrs_uncommitted()
             if root is not None and self.conv.is_incomplete(root):
                 self.fresh = True  # nothing was ever committed: start the store again
                 return
             raise CorruptStoreError(f"{self.url}: writing needs consolidated metadata, and the store has none")
-        self.doc = loads_json(raw, self.url, key)
+        self.doc = doc
         try:
             self.entries = self.conv.consolidated_entries(self.doc, self.url)
         except CorruptStoreError as exc:
@@ -91,9 +89,7 @@ class Transaction:
     def _root_attrs_uncommitted(self) -> dict[str, Any] | None:
         key = self.conv.node_documents("", "group")[-1][1]
         raw = self.handle.get(key)
-        if raw is None:
-            return None
-        doc = loads_json(raw, self.url, key)
+        doc = None if raw is None else loads_json(raw, self.url, key)
         attrs = doc.get("attributes", doc) if isinstance(doc, dict) else None
         return attrs if isinstance(attrs, dict) else None
 

@@ -90,12 +90,10 @@ def fingerprint(builder: DatasetBuilder) -> Any:
     if isinstance(data, DataChunkIterator) or type(data).__module__.startswith("dask.array"):
         return ("object", _Same(data))  # (its dtype is known only once its first block was read)
     if isinstance(data, (list, tuple)) and data and isinstance(data[0], (int, float, bool, np.number)):
-        try:  # numbers: as one array (text stays element by element: numpy drops trailing NULs)
-            arr = np.asarray(data)
-        except (ValueError, OverflowError):
-            arr = None
-        if arr is not None and arr.dtype.kind in "biuf":
-            data = arr
+        with contextlib.suppress(ValueError, OverflowError):  # numbers as one array (text stays element by
+            arr = np.asarray(data)  # element: numpy drops trailing NULs)
+            if arr.dtype.kind in "biuf":
+                data = arr
     digest = hashlib.sha256()
     if isinstance(data, (list, tuple, np.ndarray)) or np.isscalar(data):
         try:
@@ -127,13 +125,12 @@ def _digest_values(digest: Any, value: Any) -> None:
     if isinstance(value, np.ndarray) and value.dtype.kind not in "OVT":
         digest.update(f"a{value.dtype.str}{value.shape}".encode())
         digest.update(np.ascontiguousarray(value).view(np.uint8).reshape(-1).data)
-    elif isinstance(value, (list, tuple, np.ndarray)) and _digest_texts(digest, value):
-        pass
     elif isinstance(value, (list, tuple, np.ndarray)):
-        digest.update(b"[%d" % len(value))
-        for item in value:
-            _digest_values(digest, item)
-        digest.update(b"]")
+        if not _digest_texts(digest, value):
+            digest.update(b"[%d" % len(value))
+            for item in value:
+                _digest_values(digest, item)
+            digest.update(b"]")
     elif isinstance(value, (str, bytes, bool, int, float, np.generic)) or value is None:
         digest.update(f"{type(value).__name__}:{value!r};".encode())
     elif isinstance(value, ReferenceBuilder):
