@@ -71,7 +71,7 @@ class Transaction:
     def _load_committed(self) -> None:
         key = self.conv.consolidated_key
         raw, self.version = self.commit_point.read()
-        doc = None if raw is None else loads_json(raw, self.url, key)
+        doc: Any = None if raw is None else loads_json(raw, self.url, key)
         # (format 3: a root still marked incomplete holds no commit)
         if raw is None or (isinstance(doc, dict) and self.conv.is_incomplete(self.conv.root_attrs(doc, {}))):
             root = self._root_attrs_uncommitted()
