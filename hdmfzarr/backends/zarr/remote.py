@@ -14,7 +14,7 @@ import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from typing import Any, TypeVar
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 from ...errors import ConflictError, StoreAuthError, StoreError, StoreNotFoundError, StoreUnavailableError
 from ...record import Record
@@ -64,10 +64,8 @@ def redact_url(url: str) -> str:
     prefix, _, last = url.rpartition("::")
     parts = urlsplit(last)
     netloc = parts.netloc.rpartition("@")[2]
-    query = parts.query
-    if query:
-        pairs = parse_qsl(query, keep_blank_values=True)
-        query = urlencode([(k, "***" if re.search(_SECRET_QUERY, k) else v) for k, v in pairs], safe="*")
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    query = urlencode([(k, "***" if re.search(_SECRET_QUERY, k) else v) for k, v in pairs], safe="*")
     clean = urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
     return f"{redact_url(prefix)}::{clean}" if prefix else clean
 
@@ -206,13 +204,8 @@ def _install_log_redaction() -> None:
 def split_user_info(url: str) -> tuple[str, dict[str, str]]:
     """``s3://KEY:SECRET@bucket/key`` -> (``s3://bucket/key``, ``{"key": KEY, "secret": SECRET}``);
     other URLs are returned unchanged with no options (fsspec would take the user info for the bucket)."""
-    if not is_s3_url(url):
+    if not is_s3_url(url) or "@" not in (parts := urlsplit(url)).netloc:
         return url, {}
-    parts = urlsplit(url)
-    if "@" not in parts.netloc:
-        return url, {}
-    from urllib.parse import unquote
-
     info, _, host = parts.netloc.rpartition("@")
     user, _, password = info.partition(":")
     creds = {k: unquote(v) for k, v in (("key", user), ("secret", password)) if v}

@@ -9,6 +9,7 @@ import os
 import posixpath
 from collections.abc import Iterator, Sequence
 from typing import Any
+from urllib.parse import unquote
 
 from ...errors import CorruptStoreError, HdmfZarrError, StoreError, UnsafeReferenceError
 
@@ -32,8 +33,6 @@ def _segments(path: str) -> list[str]:
 def _decoded(text: str) -> str:
     """``text`` with percent-escapes decoded until stable: an HTTP server decodes ``%2e%2e`` (and
     ``%252e``...) to ``..``, so dot segments are looked for in what the server will see."""
-    from urllib.parse import unquote
-
     for _ in range(4):
         decoded = unquote(text)
         if decoded == text:
