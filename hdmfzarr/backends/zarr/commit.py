@@ -151,6 +151,7 @@ class CommitPoint:
         finally:
             lock.release()
 
+
 def overwrite(handle: StoreHandle) -> None:
     """Mode 'w' on a store holding something: clear it under the writer lock; a commit made while waiting for
     the lock is not erased (ConflictError: this writer never saw it)."""

@@ -132,9 +132,7 @@ class ZarrIO:
     def type_map(self) -> Any:
         """The type map containers are read with (after ``read()``, perhaps a copy holding the store's cached
         namespace versions: ``io.type_map.get_class("TimeSeries", "core")``)."""
-        if self._manager is not None:
-            return self._manager.type_map
-        return self._base_type_map()
+        return self._manager.type_map if self._manager is not None else self._base_type_map()
 
     def _base_type_map(self) -> Any:
         """The map given to this ZarrIO, else the default one: what reads start from."""
@@ -355,11 +353,9 @@ class ZarrIO:
             raise CorruptStoreError(f"{where}: source must be a string, got {target.source!r}")
         url = self.handle.child_url(target.source)
         safety.check_external(target.source, url, self.allow_external, where)
-        other = self._external.get(url)
-        if other is None:
-            other = ZarrIO(url, mode="r", storage_options=self.storage_options, type_map=self._type_map,
-                           allow_external=self.allow_external)
-            self._external[url] = other
+        if (other := self._external.get(url)) is None:
+            other = self._external[url] = ZarrIO(url, mode="r", storage_options=self.storage_options,
+                                                 type_map=self._type_map, allow_external=self.allow_external)
         root = other.read_builder()
         try:
             return root[target.path]

@@ -223,7 +223,7 @@ class ZarrWriter:
     def _merged_attrs(self, path: str, attrs: dict[str, Any]) -> dict[str, Any] | None:
         """A committed node's attributes with ``attrs`` merged over them; None when that changes nothing."""
         committed = self.txn.committed_attrs(path) or {}
-        new = {**committed, **_jsonable(attrs)}
+        new = {**committed, **json.loads(json.dumps(attrs, allow_nan=True))}  # attrs as they read back
         return new if new != committed else None
 
     def _stage_attrs(self, path: str, kind: str, attrs: dict[str, Any]) -> None:
@@ -309,8 +309,9 @@ class ZarrWriter:
         """Text or numeric ``data`` of canonical ``dtype`` encoded as this convention stores it."""
         if dtype in TEXT_KINDS:
             return to_text_array(data, as_bytes=self.conv.text_as_bytes(dtype))
-        try:
-            return _cast_numeric(data, np.dtype(dtype))
+        try:  # spec dtypes are minimums: an integer target is widened rather than wrapping values that do not fit
+            target, arr = np.dtype(dtype), np.asarray(data)
+            return arr.astype(widened(arr, target) or target, copy=False)
         except (TypeError, ValueError, OverflowError) as exc:
             raise StoreError(f"{where}: cannot store data as {dtype} ({exc})") from exc
 
@@ -674,17 +675,6 @@ class ZarrWriter:
         groups = [conv.SPEC_GROUP, *(f"{conv.SPEC_GROUP}/{p}" for n, v in versions for p in (n, f"{n}/{v}"))]
         self.nodes += [(g, "group") for g in dict.fromkeys(groups) if self.txn.committed_attrs(g) is None]
         self.nodes += [(f"{conv.SPEC_GROUP}/{n}/{v}/{src}", "array") for n, v, src, _ in jobs]
-
-
-def _jsonable(attrs: dict[str, Any]) -> dict[str, Any]:
-    """Encoded attributes as they read back from a JSON document (for comparing with committed ones)."""
-    return json.loads(json.dumps(attrs, allow_nan=True))
-
-
-def _cast_numeric(data: Any, target: np.dtype) -> np.ndarray:
-    """``data`` as ``target``, widening an integer target rather than wrapping values (spec dtypes are minimums)."""
-    arr = np.asarray(data)
-    return arr.astype(widened(arr, target) or target, copy=False)
 
 
 def _unappended(data: Any) -> Any:
