@@ -33,14 +33,6 @@ def is_hdf5_path(path: str | os.PathLike[str]) -> bool:
     return p.lower().endswith(_SUFFIXES)
 
 
-def _h5py() -> Any:
-    try:
-        import h5py
-    except ImportError as exc:  # pragma: no cover - h5py is installed in the test environment
-        raise StoreError("reading HDF5 files needs h5py: pip install 'hdmfzarr[h5py]'") from exc
-    return h5py
-
-
 class H5Array(StoredArray):
     """A lazy view of an h5py dataset: ``shape``/``dtype``/``chunks`` without reading, values (text as str) indexed."""
 
@@ -89,7 +81,10 @@ class HDF5Reader:
     """An hdmf/pynwb HDF5 file opened read-only; keep it open while the lazy data of ``read_builder()`` is used."""
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
-        h5py = _h5py()
+        try:
+            import h5py
+        except ImportError as exc:  # pragma: no cover - h5py is installed in the test environment
+            raise StoreError("reading HDF5 files needs h5py: pip install 'hdmfzarr[h5py]'") from exc
         self.path = os.fspath(path)
         if not os.path.exists(self.path):
             raise StoreNotFoundError(f"no such HDF5 file: {self.path!r}")
@@ -167,8 +162,7 @@ class HDF5Reader:
         self._by_path = {}
         self._pending_links = []
         root = GroupBuilder("root", source=self.path)
-        self._fill_group(root, self.file, skip=self.spec_location)
-        self._by_path["/"] = root
+        self._fill_group(root, self.file, skip=self.spec_location)  # (records the root as "/")
         for parent, name, target in self._pending_links:
             node = self._by_path.get(target)
             if node is None:

@@ -32,9 +32,8 @@ MAX_POOL_CONNECTIONS = 128  # S3 connections kept per filesystem (botocore's def
 
 
 class RetryPolicy(Record):
-    """How long S3 requests may take. botocore retries transient failures itself (its ``standard``
-    retry mode, at most ``max_attempts`` tries, each bounded by ``connect_timeout``/``read_timeout``);
-    every request, retries included, fails with :class:`StoreUnavailableError` after ``deadline`` s."""
+    """How long S3 requests may take: botocore's own retries (``max_attempts``, each bounded by the timeouts),
+    all of a request's within ``deadline`` s (then :class:`StoreUnavailableError`)."""
 
     __slots__ = ("max_attempts", "deadline", "connect_timeout", "read_timeout")
     max_attempts: int
