@@ -1,10 +1,5 @@
-"""Storage backends behind one small protocol, and ``open()`` choosing among them (xarray-style).
-
-Each backend says whether it can open a target (``guess_can_open``, from the path alone: no I/O
-beyond reading a local file's signature) and, opened, gives the stored builder tree and the specs
-cached with it. ``hdmfzarr.backends.zarr`` (the only code importing zarr) and
-``hdmfzarr.backends.hdf5`` (read-only, the only code importing h5py) implement it.
-"""
+"""Storage backends (``zarr``; ``hdf5``, read-only) behind one small protocol, and ``open()`` choosing among them
+by the path alone (xarray-style)."""
 
 from __future__ import annotations
 
@@ -35,21 +30,17 @@ class Backend(Protocol):
     @classmethod
     def guess_can_open(cls, target: Target) -> bool:
         """Whether this backend should open ``target``, judged from the path or URL."""
-        ...
 
     @classmethod
     def open_target(cls, target: Target, mode: str = "r", storage_options: dict[str, Any] | None = None,
                     **kwargs: Any) -> Self:
         """Open ``target`` (``mode`` and ``kwargs`` as the backend's constructor takes them)."""
-        ...
 
     def read_builder(self) -> GroupBuilder:
         """The stored builder tree (dataset data lazy)."""
-        ...
 
     def spec_cache(self) -> dict[str, Any]:
         """The specs cached with the data (``NamespaceCatalog.to_cache()`` form; ``{}`` when none)."""
-        ...
 
     def close(self) -> None: ...
 

@@ -1,9 +1,4 @@
-"""Copying a store: Zarr format 2 <-> 3, or an hdmf/pynwb HDF5 file -> Zarr, streaming big datasets.
-
-``convert(src, dst)`` opens the source with whichever backend can (``hdmfzarr.backends.open``),
-makes its builder tree writable elsewhere (big numeric datasets become block iterators over the
-source, so memory stays bounded) and writes it, with the cached specs, through ``ZarrIO``.
-"""
+"""Copying a store: Zarr format 2 <-> 3, or an hdmf/pynwb HDF5 file -> Zarr, streaming big datasets."""
 
 from __future__ import annotations
 
@@ -19,11 +14,8 @@ __all__ = ["convert", "options_for"]
 
 def convert(src: str, dst: str, zarr_format: int | None = None,
             storage_options: dict[str, Any] | None = None, overwrite: bool = False) -> int:
-    """Copy ``src`` (Zarr store or hdmf/pynwb HDF5 file) to a Zarr store ``dst``; returns the format written.
-
-    Zarr sources default to the other format; HDF5 sources to format 3. Cached specs are carried over.
-    ``storage_options`` apply to whichever of ``src``/``dst`` is a URL.
-    """
+    """Copy ``src`` (Zarr store or HDF5 file) with its cached specs to a Zarr store ``dst`` in ``zarr_format``
+    (default: a Zarr source's other one, else 3); returns the format written."""
     from .zarr import ZarrIO
     from .zarr.convention import conversion_format
     from .zarr.export import write_copy

@@ -1,6 +1,5 @@
-"""Read an HDF5 file written by hdmf/pynwb into a builder tree (h5py, read-only): datasets are lazy
-:class:`H5Array`s, object references ReferenceBuilders, soft/external links LinkBuilders; cached specs a
-namespace cache."""
+"""Read an HDF5 file written by hdmf/pynwb into a builder tree (h5py, read-only): datasets as lazy
+:class:`H5Array`s, object references as ReferenceBuilders, soft/external links as LinkBuilders."""
 
 from __future__ import annotations
 
@@ -34,17 +33,8 @@ def is_hdf5_path(path: str | os.PathLike[str]) -> bool:
     return p.lower().endswith(_SUFFIXES)
 
 
-def _h5py() -> Any:
-    try:
-        import h5py
-    except ImportError as exc:  # pragma: no cover - h5py is installed in the test environment
-        raise StoreError("reading HDF5 files needs h5py: pip install 'hdmfzarr[h5py]'") from exc
-    return h5py
-
-
 class H5Array(StoredArray):
-    """A lazy view of an h5py dataset: ``shape``/``dtype``/``chunks`` without reading, values (strings as ``str``)
-    on indexing."""
+    """A lazy view of an h5py dataset: ``shape``/``dtype``/``chunks`` without reading, values (text as str) indexed."""
 
     def __init__(self, dataset: Any, canonical: str | list[CompoundField] | None) -> None:
         self._ds = dataset
@@ -88,11 +78,13 @@ class H5Array(StoredArray):
 
 
 class HDF5Reader:
-    """Open an hdmf/pynwb HDF5 file read-only; ``read_builder()`` gives its builder tree (keep the reader open
-    while the builders' lazy data is used: it is a context manager)."""
+    """An hdmf/pynwb HDF5 file opened read-only; keep it open while the lazy data of ``read_builder()`` is used."""
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
-        h5py = _h5py()
+        try:
+            import h5py
+        except ImportError as exc:  # pragma: no cover - h5py is installed in the test environment
+            raise StoreError("reading HDF5 files needs h5py: pip install 'hdmfzarr[h5py]'") from exc
         self.path = os.fspath(path)
         if not os.path.exists(self.path):
             raise StoreNotFoundError(f"no such HDF5 file: {self.path!r}")
@@ -149,8 +141,7 @@ class HDF5Reader:
         return "/" + _str(loc).strip("/")
 
     def spec_cache(self) -> dict[str, dict[str, Any]]:
-        """The namespaces cached in the file (``{}`` when none), in ``NamespaceCatalog.to_cache()`` form;
-        the latest version of each namespace when several are cached."""
+        """The namespaces cached in the file (the latest version of each; ``{}`` when none)."""
         loc = self.spec_location
         if loc is None or loc not in self.file:
             return {}
@@ -171,8 +162,7 @@ class HDF5Reader:
         self._by_path = {}
         self._pending_links = []
         root = GroupBuilder("root", source=self.path)
-        self._fill_group(root, self.file, skip=self.spec_location)
-        self._by_path["/"] = root
+        self._fill_group(root, self.file, skip=self.spec_location)  # (records the root as "/")
         for parent, name, target in self._pending_links:
             node = self._by_path.get(target)
             if node is None:
@@ -241,11 +231,10 @@ class HDF5Reader:
     def _read_refs_or_records(self, ds: Any, canonical: Any) -> Any:
         """Reference and compound datasets are read eagerly (they are small tables of pointers)."""
         raw = ds[()]
+        if canonical == "object" and ds.ndim == 1:
+            return [self._ref(r) for r in raw]
         if canonical == "object":
-            if ds.shape == ():
-                return self._ref(raw)
-            return [self._ref(r) for r in np.asarray(raw).ravel()] if ds.ndim == 1 else np.vectorize(
-                self._ref, otypes=[object])(raw)
+            return self._ref(raw) if ds.shape == () else np.vectorize(self._ref, otypes=[object])(raw)
         rows = [raw] if ds.shape == () else list(raw)
         out = [tuple(v.item() if isinstance(v, np.generic) else v for v in map(self._attribute_value, row))
                for row in rows]  # each field as an attribute value, numpy scalars as Python ones

@@ -1,10 +1,5 @@
-"""Appending rows to arrays already in a store, crash-consistently.
-
-A dataset read in mode 'a'/'r+' is an :class:`~hdmfzarr.appendable.AppendableArray` (rows buffered);
-the build layer plans which arrays grow in which phase (:func:`hdmfzarr.build.appends.plan_appends`)
-and :func:`append_tree` commits those rows as one transaction (:mod:`.transaction`; the "Commit
-protocol" section of ``docs/format.md``).
-"""
+"""Appending rows to arrays already in a store: the rows buffered in a tree read in mode 'a'/'r+', as the build
+layer plans them (:func:`hdmfzarr.build.appends.plan_appends`), committed as one transaction."""
 
 from __future__ import annotations
 
@@ -32,8 +27,7 @@ def wrap_growable(root: GroupBuilder) -> None:
 
 
 def collect_jobs(root_builder: GroupBuilder | None, url: str) -> list[AppendJob]:
-    """The append jobs of a tree read from ``url``, as the build layer plans them; each job hands the
-    grown stored array back to its appendable array."""
+    """The append jobs of a tree read from ``url``; each hands the grown stored array back to its appendable array."""
     jobs: list[AppendJob] = []
     for planned in plan_appends(root_builder):
         a = planned.array
@@ -48,22 +42,20 @@ def collect_jobs(root_builder: GroupBuilder | None, url: str) -> list[AppendJob]
 
 def append_tree(handle: StoreHandle, root_builder: GroupBuilder,
                 session: Transaction | None = None) -> tuple[int, Transaction | None]:
-    """Append every buffered row of a tree read from ``handle``'s store, committing once.
-    Returns the number of arrays grown and the session (its committed state, reusable by the
-    same single writer for the next append)."""
+    """Append every buffered row of a tree read from ``handle``'s store in one commit: the number of arrays grown
+    and the session (reusable by the same single writer for the next append)."""
     jobs = collect_jobs(root_builder, handle.url)
     if not jobs:
         return 0, session
-    if session is None:
-        session = Transaction(handle)
+    session = session or Transaction(handle)
     session.commit(jobs)
     return len(jobs), session
 
 
 # -- readers without consolidated metadata ----------------------------------------------------
 def bound_tables(root: GroupBuilder) -> None:
-    """Bound every table column to its committed rows (for stores read without consolidated
-    metadata, where a killed writer may have grown some arrays past the last commit)."""
+    """Bound every table column to its committed rows (without consolidated metadata, a killed writer may have
+    grown some arrays past the last commit)."""
     bound_table_columns(root, _stored_length, _truncate)
 
 

@@ -1,10 +1,5 @@
-"""The commit point of a store: writers serialised, the commit document replaced only if unchanged.
-
-:meth:`CommitPoint.exclusive` takes the store's writer lock (``flock`` on a local directory, a renewed
-lease object on S3, a process lock elsewhere), checks that the commit document still has the version the
-transaction read (else :class:`ConflictError`, before anything is written) and hands back a function
-that replaces it conditionally; the table in "Two writers" of ``docs/format.md`` details each store.
-"""
+"""The commit point of a store: writers serialised (``flock``, an S3 lease object or a process lock), the commit
+document replaced only if unchanged (else ConflictError); "Two writers" in ``docs/format.md`` details each store."""
 
 from __future__ import annotations
 
@@ -50,8 +45,8 @@ def _digest(data: bytes | None) -> str | None:
 
 
 class CommitPoint:
-    """The commit document ``key`` of ``handle``'s store; ``wait`` bounds the wait for the writer lock,
-    ``lease`` is how long an S3 lease lives without renewal before another writer may take it over."""
+    """The commit document ``key`` of ``handle``'s store; ``wait`` bounds the wait for the writer lock, ``lease``
+    how long an S3 lease lives unrenewed before another writer may take it over."""
 
     def __init__(self, handle: StoreHandle, key: str, wait: float = 60.0, lease: float | None = None) -> None:
         self.handle = handle
@@ -86,23 +81,22 @@ class CommitPoint:
     # -- one transaction ---------------------------------------------------------------------
     @contextlib.contextmanager
     def exclusive(self, expected: str | None) -> Iterator[Committer]:
-        """Hold the writer lock while the body runs; ConflictError (nothing written) unless the commit
-        document still has version ``expected``. Yields a :class:`Committer`, ``commit(data, rebase=False)
-        -> new version``; each call expects the version the previous call wrote (a transaction may write
-        the document more than once, e.g. to name undo copies first); ``rebase=True`` accepts what is
-        there now (a document this writer itself had zarr write under the lock, e.g. a new store's
-        consolidation); ``commit.expected`` may be reset by a writer that removed the document itself."""
+        """Hold the writer lock while the body runs; ConflictError (nothing written) unless the commit document
+        still has version ``expected``. Yields the :class:`Committer` writing the document conditionally."""
         with self.locked() as lease:
             self._check(self.read()[1], expected)
             yield Committer(self, expected, lease)
 
     @contextlib.contextmanager
     def locked(self, on_wait: Callable[[], None] | None = None) -> Iterator[_Lease | None]:
-        """The store's writer lock alone (no version check): the S3 lease, ``flock`` or a process lock;
-        ``on_wait`` is called once when the lock is held by another writer, before waiting for it."""
+        """The store's writer lock alone (no version check); ``on_wait`` runs once if another writer holds it."""
         if self._s3 is not None:
-            with self._lease(on_wait) as lease:
+            lease = _Lease(self._s3, self.lease)
+            lease.acquire(self.wait, self._busy, on_wait)
+            try:
                 yield lease
+            finally:
+                lease.release()
             return
         with self._flock(on_wait) if self._dir is not None else self._process_lock(on_wait):
             yield None
@@ -157,21 +151,10 @@ class CommitPoint:
         finally:
             lock.release()
 
-    @contextlib.contextmanager
-    def _lease(self, on_wait: Callable[[], None] | None = None) -> Iterator[_Lease]:
-        assert self._s3 is not None
-        lease = _Lease(self._s3, self.lease)
-        lease.acquire(self.wait, self._busy, on_wait)
-        try:
-            yield lease
-        finally:
-            lease.release()
-
 
 def overwrite(handle: StoreHandle) -> None:
-    """Mode 'w' on a store holding something: clear it under the writer lock. When another writer holds
-    the lock, the commit documents are read before waiting, and a commit made meanwhile is not erased
-    (ConflictError: this writer never saw it); a first write in progress is never cleared under its writer."""
+    """Mode 'w' on a store holding something: clear it under the writer lock; a commit made while waiting for
+    the lock is not erased (ConflictError: this writer never saw it)."""
     points = [CommitPoint(handle, c.consolidated_key) for c in CONVENTIONS]  # either format's commit
     seen: list[str | None] = []
 
@@ -186,7 +169,8 @@ def overwrite(handle: StoreHandle) -> None:
 
 
 class Committer:
-    """The conditional write of the commit document inside :meth:`CommitPoint.exclusive`."""
+    """The conditional write of the commit document inside :meth:`CommitPoint.exclusive`: ``commit(data)`` -> new
+    version, each call expecting the previous one's; ``rebase=True`` accepts what is there now."""
 
     def __init__(self, point: CommitPoint, expected: str | None, lease: _Lease | None) -> None:
         self.point = point
@@ -210,8 +194,8 @@ class Committer:
 
 
 def _attempts(wait: float, delay: float, max_delay: float, on_wait: Callable[[], None] | None) -> Iterator[None]:
-    """One step per attempt at a lock until ``wait`` s passed: the first at once, each next one after a
-    jittered, doubling sleep (at most ``max_delay``); ``on_wait`` runs once, after the first attempt failed."""
+    """One step per attempt at a lock for ``wait`` s, after jittered, doubling sleeps; ``on_wait`` runs once,
+    after the first attempt failed."""
     deadline = time.monotonic() + wait
     yield
     if on_wait is not None:
@@ -242,20 +226,17 @@ class _Lease:
         self._thread: threading.Thread | None = None
         self._guard = threading.Lock()
 
-    def _body(self) -> bytes:
-        return json.dumps({"owner": self.owner, "host": socket.gethostname(), "pid": os.getpid(),
-                           "lease_seconds": self.seconds, "renewed": time.time()}).encode()
-
     def _put(self, etag: str | None) -> None:
         """Create (``etag`` None) or renew the lease object; ``sent`` is when the request was sent."""
         sent = time.monotonic()
-        self.etag = run(self.store.put_if(LOCK_KEY, self._body(), etag))
+        body = json.dumps({"owner": self.owner, "host": socket.gethostname(), "pid": os.getpid(),
+                           "lease_seconds": self.seconds, "renewed": time.time()}).encode()
+        self.etag = run(self.store.put_if(LOCK_KEY, body, etag))
         self.sent = sent
 
     def acquire(self, wait: float, busy: Callable[[str], ConflictError],
                 on_wait: Callable[[], None] | None = None) -> None:
-        """Create the lease object, or take over one its holder stopped renewing; ConflictError after ``wait``
-        s. ``on_wait`` runs once when another writer holds the lease."""
+        """Create the lease object, or take over one its holder stopped renewing; ConflictError after ``wait`` s."""
         seen: dict[str, float] = {}  # ETag of the holder's lease -> when this writer first saw it
         body = None
         for _ in _attempts(wait, 0.02, 0.5, on_wait):
@@ -296,9 +277,8 @@ class _Lease:
                     log.info("%s: renewing the writer lease failed (%s)", self.store.url, exc)
 
     def remaining(self, where: str) -> float:
-        """Seconds this writer may still send requests under the lease: until 0.8 of a lease after its last
-        renewal was *sent* (another writer takes over only a whole lease after it *saw* that renewal, so
-        no request finished in this budget lands after a takeover). ConflictError when none are left."""
+        """Seconds this writer may still send requests: until FENCE of a lease after its last renewal was *sent*
+        (a takeover waits a whole lease after *seeing* it); ConflictError when none are left."""
         left = self.sent + FENCE * self.seconds - time.monotonic()
         if self.lost or self.released or left <= 0:
             raise self.expired(where)

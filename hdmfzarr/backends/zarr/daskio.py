@@ -1,9 +1,5 @@
-"""Dask arrays written to zarr in parallel (reading lazy arrays as dask arrays is ``LazyArray.to_dask``).
-
-The writer creates the zarr array, the dask array is
-rechunked to the zarr chunk (or shard) grid and stored region by region with ``dask.array.store``
-(no locks needed: every block covers whole chunks) on the active scheduler.
-"""
+"""Dask arrays written to zarr in parallel: rechunked to the zarr chunk (or shard) grid, so every block covers
+whole chunks, and stored with ``dask.array.store`` without locks on the active scheduler."""
 
 from __future__ import annotations
 

@@ -1,8 +1,5 @@
-"""Copying a builder tree read from any backend into a Zarr store: ``ZarrIO.export`` and ``hdmfzarr.convert``.
-
-Big numeric datasets become block iterators over the source, so memory stays bounded; the specs cached with
-the source are cached with the copy.
-"""
+"""Copying a builder tree read from any backend into a Zarr store (``ZarrIO.export``, ``hdmfzarr.convert``), big
+numeric datasets as block iterators over the source (bounded memory)."""
 
 from __future__ import annotations
 
@@ -49,10 +46,8 @@ def _stream(data: Any, bar: Any, rows_per_block: int) -> Iterator[np.ndarray]:
 
 
 def prepare_for_copy(root: GroupBuilder, label: str = "convert") -> Any:
-    """Make a read builder tree writable elsewhere: big numeric datasets become
-    ``DataChunkIterator``s over blocks of the source (bounded memory); small HDF5-backed arrays
-    are read. Zarr chunk shapes are kept; HDF5 ones (often tiny) give way to the Zarr backend's
-    chunking policy. Returns the progress bar to close after writing."""
+    """Make a read tree writable elsewhere (big numeric datasets streamed, small HDF5 arrays read, Zarr chunk shapes
+    kept, HDF5's left to the Zarr policy); returns the progress bar to close after writing."""
     from ..hdf5.reader import H5Array  # imported when copying: h5py stays optional
 
     big = [n for n in root.walk()

@@ -25,27 +25,12 @@ log = logging.getLogger(__name__)
 
 
 class ZarrIO:
-    """A Zarr store opened at a local path or fsspec URL, or given as a zarr ``Store`` or ``Group`` (left open).
+    """A Zarr store at a local path or fsspec URL, or a zarr ``Store``/``Group`` (left open); ``mode`` as hdmf-zarr's,
+    ``zarr_format`` (3 or 2) for writing; ``allow_external``: stores references may lead into (True or prefixes)."""
 
-    ``mode``: 'r' read-only, 'r+' read/write an existing store, 'a' create or open, 'w' create (overwriting),
-    'w-' create, failing if anything exists. ``zarr_format`` (3: hdmf-zarr 0.14's convention; 2: 0.13's, without
-    pickle) applies to writing. References and links leaving the store raise :class:`UnsafeReferenceError`
-    unless ``allow_external`` allows them (``True``, or URL / path prefixes). Remote URLs take fsspec
-    ``storage_options`` (never shown in messages or ``repr``) and retry transient failures per ``retry``.
-    ``manager`` (hdmf-zarr's argument: a BuildManager, e.g. ``get_manager()``) gives the type map instead.
-    """
-
-    def __init__(
-        self,
-        path: StoreLike,
-        mode: str = "r",
-        storage_options: dict[str, Any] | None = None,
-        zarr_format: int = 3,
-        type_map: Any = None,
-        allow_external: safety.AllowExternal = None,
-        retry: RetryPolicy | None = None,
-        manager: Any = None,
-    ) -> None:
+    def __init__(self, path: StoreLike, mode: str = "r", storage_options: dict[str, Any] | None = None,
+                 zarr_format: int = 3, type_map: Any = None, allow_external: safety.AllowExternal = None,
+                 retry: RetryPolicy | None = None, manager: Any = None) -> None:
         if storage_options is not None and not isinstance(storage_options, dict):  # hdmf-zarr's 3rd argument
             raise TypeError(f"ZarrIO: storage_options must be a dict of fsspec options, got "
                             f"{type(storage_options).__name__} (a BuildManager goes in manager=)")
@@ -104,8 +89,8 @@ class ZarrIO:
     @classmethod
     def load_namespaces(cls, namespace_catalog: Any, path: StoreLike, storage_options: dict[str, Any] | None = None,
                         namespaces: list[str] | None = None) -> dict[str, Any]:
-        """hdmf-zarr's: load the namespaces cached in the store at ``path`` (those named in ``namespaces``, else all)
-        into a TypeMap or NamespaceCatalog, skipping those it already holds. ``read()`` needs no such step."""
+        """hdmf-zarr's: load the namespaces cached at ``path`` (``namespaces``, else all) into a TypeMap or
+        NamespaceCatalog, skipping those it already holds."""
         from ...spec import NamespaceCatalog
 
         with cls(path, storage_options=storage_options) as io:
@@ -145,11 +130,9 @@ class ZarrIO:
 
     @property
     def type_map(self) -> Any:
-        """The type map containers are read with (after ``read()``, possibly a copy holding the namespace versions
-        cached in the store): ``io.type_map.get_class("TimeSeries", "core")`` gives the store's classes."""
-        if self._manager is not None:
-            return self._manager.type_map
-        return self._base_type_map()
+        """The type map containers are read with (after ``read()``, perhaps a copy holding the store's cached
+        namespace versions: ``io.type_map.get_class("TimeSeries", "core")``)."""
+        return self._manager.type_map if self._manager is not None else self._base_type_map()
 
     def _base_type_map(self) -> Any:
         """The map given to this ZarrIO, else the default one: what reads start from."""
@@ -160,11 +143,10 @@ class ZarrIO:
         return self._type_map
 
     # -- builder level -------------------------------------------------------------------
-    def write_builder(
-        self, builder: GroupBuilder, namespaces: dict[str, Any] | None = None, link_data: bool = False
-    ) -> None:
-        """Write a builder tree (and the spec cache ``namespaces``, as ``NamespaceCatalog.to_cache()``) in one
-        transaction; arrays of other stores are copied, or linked to when ``link_data`` (or their DataIO) says so."""
+    def write_builder(self, builder: GroupBuilder, namespaces: dict[str, Any] | None = None,
+                      link_data: bool = False) -> None:
+        """Write a builder tree (and the spec cache ``namespaces``) in one transaction; arrays of other stores are
+        copied, or linked to when ``link_data`` (or their DataIO) says so."""
         self._write_tree(builder, namespaces, [], link_data)
         self._builder = None
 
@@ -237,9 +219,8 @@ class ZarrIO:
 
     # -- container level -----------------------------------------------------------------
     def write(self, container: Any, cache_spec: bool = True, link_data: bool = False) -> None:
-        """Build ``container`` with the type map it was read with (else this ZarrIO's) and write it, caching the
-        specs, as one transaction; arrays of other stores are copied unless ``link_data`` asks for links. A
-        container this ZarrIO read is written by appending its new rows, plus any added objects, in one commit."""
+        """Build ``container`` (with the type map it was read with) and write it in one transaction, caching the specs;
+        a container this ZarrIO read is written as its appended rows plus any added or edited objects."""
         self._check_writable()
         if self._is_append_only(container):
             self.flush_appends()
@@ -259,10 +240,8 @@ class ZarrIO:
 
     def export(self, src_io: Any, container: Any = None, write_args: dict[str, Any] | None = None,
                clear_cache: bool = False, cache_spec: bool = True) -> None:
-        """hdmf-zarr's export: copy everything ``src_io`` holds into this store, with the specs cached there.
-        ``src_io`` is an open backend (``hdmfzarr.open(path)``, a ZarrIO) or an hdmf/pynwb IO object, whose file is
-        opened again from its ``source`` path. With ``container`` (read from ``src_io``, perhaps changed), that
-        container is written instead (``write_args``: what ``write`` takes). ``clear_cache`` is hdmf's (no effect)."""
+        """hdmf-zarr's export: copy everything ``src_io`` (an open backend, or an hdmf IO object with a ``source``)
+        holds, with its cached specs; or write ``container`` with ``write_args`` (``clear_cache``: no effect)."""
         if container is not None:
             self.write(container, **{"cache_spec": cache_spec, **(write_args or {})})
             return
@@ -282,8 +261,7 @@ class ZarrIO:
                             f"hdmf IO object with a source path, got {type(src_io).__name__}")
 
     def read(self) -> Any:
-        """The root container. Namespaces cached in the store but unknown to the type map are loaded
-        into a copy of it (so classes are generated for them)."""
+        """The root container (namespaces cached in the store but unknown to the type map loaded into a copy of it)."""
         from ...build import BuildManager
 
         reader = self._get_reader()  # the root document: every node's metadata when consolidated
@@ -332,8 +310,8 @@ class ZarrIO:
 
     # -- appends -------------------------------------------------------------------------
     def _is_append_only(self, container: Any) -> bool:
-        """Whether ``container`` belongs to the tree this ZarrIO read, and no object was added to that tree
-        or edited since (then writing it means appending the buffered rows)."""
+        """Whether ``container`` belongs to the tree read here, with no object added or edited since (writing
+        it means appending the buffered rows)."""
         if self._root_container is None:
             return False
         from ...build.appends import arrays_replaced, edited
@@ -368,19 +346,16 @@ class ZarrIO:
         return grown
 
     def resolve_external(self, target: ExternalTarget) -> Builder:
-        """The builder an external link/reference points at, opening the other store read-only
-        (only stores inside this one, or allowed by ``allow_external``)."""
+        """The builder an external link/reference points at, in another store opened read-only (if allowed)."""
         where = f"{self.url}: external target {target.path!r}"
         safety.check_object_path(target.path, where)
         if not isinstance(target.source, str):
             raise CorruptStoreError(f"{where}: source must be a string, got {target.source!r}")
         url = self.handle.child_url(target.source)
         safety.check_external(target.source, url, self.allow_external, where)
-        other = self._external.get(url)
-        if other is None:
-            other = ZarrIO(url, mode="r", storage_options=self.storage_options, type_map=self._type_map,
-                           allow_external=self.allow_external)
-            self._external[url] = other
+        if (other := self._external.get(url)) is None:
+            other = self._external[url] = ZarrIO(url, mode="r", storage_options=self.storage_options,
+                                                 type_map=self._type_map, allow_external=self.allow_external)
         root = other.read_builder()
         try:
             return root[target.path]
@@ -395,8 +370,7 @@ _EXTENDED: weakref.WeakKeyDictionary[Any, dict[frozenset, Any]] = weakref.WeakKe
 
 @functools.cache
 def _store_build_manager(base: type) -> type:
-    """``base`` (BuildManager) whose construction failures on store data name the builder's path
-    and type as CorruptStoreError (a store's attributes or data of the wrong type for their spec)."""
+    """``base`` (BuildManager) whose construction failures on store data are CorruptStoreErrors naming the builder."""
 
     class StoreBuildManager(base):  # type: ignore[valid-type, misc]
         def construct_child(self, builder: Builder) -> Any:

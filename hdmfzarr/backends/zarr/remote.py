@@ -1,11 +1,5 @@
-"""Remote (fsspec URL) stores: S3 client defaults, bounded requests, clear errors, batched writes.
-
-:class:`RemoteStore` wraps zarr's ``FsspecStore``: every request, botocore's own retries included, is
-bounded by the :class:`RetryPolicy` deadline (then :class:`StoreUnavailableError`); refused credentials
-become :class:`StoreAuthError`; metadata documents are cached while writable and, inside
-:meth:`RemoteStore.batch`, sent once each at the end; conditional reads and writes serve :mod:`.commit`.
-:func:`redact_url` and :func:`redact` keep secrets out of messages and the S3/HTTP libraries' logs.
-"""
+"""Remote (fsspec URL) stores: S3 client defaults, requests bounded by a deadline, clear errors, batched
+metadata writes, conditional writes for :mod:`.commit`, and secrets kept out of messages and library logs."""
 
 from __future__ import annotations
 
@@ -14,37 +8,22 @@ import contextlib
 import copy
 import errno
 import functools
+import importlib
 import logging
 import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from typing import Any, TypeVar
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 from ...errors import ConflictError, StoreAuthError, StoreError, StoreNotFoundError, StoreUnavailableError
 from ...record import Record
-from .compat import (
-    Buffer,
-    BufferPrototype,
-    ByteRequest,
-    FsspecStore,
-    Store,
-    WrapperStore,
-    byte_range_of,
-    run,
-)
+from .compat import Buffer, BufferPrototype, ByteRequest, FsspecStore, Store, WrapperStore, byte_range_of, run
 from .compat import buffer_prototype as default_buffer_prototype
 from .convention import LOCK_KEY, METADATA_KEYS
 
-__all__ = [
-    "RetryPolicy",
-    "RemoteStore",
-    "StoreAuthError",
-    "StoreUnavailableError",
-    "remote_options",
-    "redact_url",
-    "is_s3_url",
-]
+__all__ = ["RetryPolicy", "RemoteStore", "StoreAuthError", "StoreUnavailableError", "remote_options", "redact_url",
+           "is_s3_url"]
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -53,9 +32,8 @@ MAX_POOL_CONNECTIONS = 128  # S3 connections kept per filesystem (botocore's def
 
 
 class RetryPolicy(Record):
-    """How long S3 requests may take. botocore retries transient failures itself (its ``standard``
-    retry mode, at most ``max_attempts`` tries, each bounded by ``connect_timeout``/``read_timeout``);
-    every request, retries included, fails with :class:`StoreUnavailableError` after ``deadline`` s."""
+    """How long S3 requests may take: botocore's own retries (``max_attempts``, each bounded by the timeouts),
+    all of a request's within ``deadline`` s (then :class:`StoreUnavailableError`)."""
 
     __slots__ = ("max_attempts", "deadline", "connect_timeout", "read_timeout")
     max_attempts: int
@@ -73,8 +51,8 @@ _SECRET_QUERY = r"(?i)(signature|credential|token|secret|password|key|sig)$"  # 
 
 
 def is_s3_url(url: str) -> bool:
-    """Whether ``url`` is a plain ``s3://`` / ``s3a://`` URL (chained URLs such as ``simplecache::s3://``
-    take their S3 options nested under ``"s3"``, so they get no defaults)."""
+    """Whether ``url`` is a plain ``s3://`` / ``s3a://`` URL (chained ones, ``simplecache::s3://``, take their
+    S3 options nested under ``"s3"``: they get no defaults)."""
     return bool(re.match(r"^s3a?://", url))
 
 
@@ -85,10 +63,8 @@ def redact_url(url: str) -> str:
     prefix, _, last = url.rpartition("::")
     parts = urlsplit(last)
     netloc = parts.netloc.rpartition("@")[2]
-    query = parts.query
-    if query:
-        pairs = parse_qsl(query, keep_blank_values=True)
-        query = urlencode([(k, "***" if re.search(_SECRET_QUERY, k) else v) for k, v in pairs], safe="*")
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    query = urlencode([(k, "***" if re.search(_SECRET_QUERY, k) else v) for k, v in pairs], safe="*")
     clean = urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
     return f"{redact_url(prefix)}::{clean}" if prefix else clean
 
@@ -114,50 +90,39 @@ def remote_options(url: str, storage_options: dict[str, Any] | None,
 
 
 # -- error classification ---------------------------------------------------------------------
-@functools.cache
-def _transient_types() -> tuple[type[BaseException], ...]:
-    types: list[type[BaseException]] = [ConnectionError, TimeoutError, asyncio.TimeoutError]
-    with contextlib.suppress(ImportError):
-        from fsspec.exceptions import FSTimeoutError
-
-        types.append(FSTimeoutError)
-    with contextlib.suppress(ImportError):
-        import botocore.exceptions as bx
-
-        types += [bx.ConnectionError, bx.HTTPClientError]
-    with contextlib.suppress(ImportError):
-        import aiohttp
-
-        types.append(aiohttp.ClientError)
-    with contextlib.suppress(ImportError):
-        from s3fs.core import S3_RETRYABLE_ERRORS
-
-        types += list(S3_RETRYABLE_ERRORS)
-    return tuple(types)
+def _optional(module: str, *names: str) -> tuple[Any, ...]:
+    """The attributes ``names`` of ``module`` (none when it is not installed)."""
+    try:
+        mod = importlib.import_module(module)
+    except ImportError:
+        return ()
+    return tuple(getattr(mod, n) for n in names if hasattr(mod, n))
 
 
 @functools.cache
-def _auth_types() -> tuple[type[BaseException], ...]:
-    types: list[type[BaseException]] = [PermissionError]
-    with contextlib.suppress(ImportError):
-        import botocore.exceptions as bx
-
-        types += [bx.NoCredentialsError, bx.PartialCredentialsError, bx.CredentialRetrievalError]
-    return tuple(types)
+def _error_types() -> dict[str, tuple[type[BaseException], ...]]:
+    bx = "botocore.exceptions"
+    return {
+        "auth": (PermissionError, *_optional(bx, "NoCredentialsError", "PartialCredentialsError",
+                                             "CredentialRetrievalError")),
+        "ssl": _optional(bx, "SSLError"),
+        "transient": (ConnectionError, TimeoutError, asyncio.TimeoutError, *_optional("aiohttp", "ClientError"),
+                      *_optional(bx, "ConnectionError", "HTTPClientError"),
+                      *_optional("fsspec.exceptions", "FSTimeoutError"),
+                      *(t for group in _optional("s3fs.core", "S3_RETRYABLE_ERRORS") for t in group)),
+    }
 
 
 def classify(exc: BaseException) -> str:
     """'auth', 'missing', 'transient' or 'other' for an exception raised by a filesystem call."""
-    if isinstance(exc, _auth_types()):
+    types = _error_types()
+    if isinstance(exc, types["auth"]):
         return "auth"
-    with contextlib.suppress(ImportError):
-        from botocore.exceptions import SSLError
-
-        if isinstance(exc, SSLError):
-            return "other"
+    if isinstance(exc, types["ssl"]):
+        return "other"
     if isinstance(exc, FileNotFoundError):
         return "missing"
-    if isinstance(exc, _transient_types()):
+    if isinstance(exc, types["transient"]):
         return "transient"
     if isinstance(exc, OSError) and exc.errno in (errno.EBUSY, getattr(errno, "EREMOTEIO", errno.EIO)):
         return "transient"  # s3fs's mapping of HTTP 500 / 503 SlowDown
@@ -175,8 +140,7 @@ _SECRETS: set[str] = set()  # credential values this process was given (storage 
 
 @functools.cache
 def _secret_patterns() -> list[re.Pattern[str]]:
-    """Credentials as botocore prints them in requests, canonical requests and signed URLs (compiled on
-    first use: ~1 ms that opening a local store does not need)."""
+    """Credentials as botocore prints them in requests and signed URLs (compiled on first use: ~1 ms)."""
     return [
         re.compile(r"(Credential=)[^/\s,'\"&]+", re.IGNORECASE),
         re.compile(r"(X-Amz-Security-Token['\"]?\s*[:=]\s*b?['\"]?)[^'\"\s,&}]+", re.IGNORECASE),
@@ -217,9 +181,8 @@ def redact(text: str) -> str:
 
 @functools.cache  # installed once
 def _install_log_redaction() -> None:
-    """Mask credentials in every log record of the S3/HTTP libraries (botocore logs request headers and
-    canonical requests at DEBUG). A record factory sees records of every logger, children included,
-    whichever handlers the application installed; the previous factory is kept and called first."""
+    """Mask credentials in every log record of the S3/HTTP libraries (botocore logs request headers at DEBUG):
+    a record factory sees every logger's records, whatever the handlers; the previous factory runs first."""
     previous = logging.getLogRecordFactory()
 
     def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
@@ -240,13 +203,8 @@ def _install_log_redaction() -> None:
 def split_user_info(url: str) -> tuple[str, dict[str, str]]:
     """``s3://KEY:SECRET@bucket/key`` -> (``s3://bucket/key``, ``{"key": KEY, "secret": SECRET}``);
     other URLs are returned unchanged with no options (fsspec would take the user info for the bucket)."""
-    if not is_s3_url(url):
+    if not is_s3_url(url) or "@" not in (parts := urlsplit(url)).netloc:
         return url, {}
-    parts = urlsplit(url)
-    if "@" not in parts.netloc:
-        return url, {}
-    from urllib.parse import unquote
-
     info, _, host = parts.netloc.rpartition("@")
     user, _, password = info.partition(":")
     creds = {k: unquote(v) for k, v in (("key", user), ("secret", password)) if v}
@@ -309,8 +267,8 @@ class RemoteStore(WrapperStore[FsspecStore]):
         self._flags["fresh"] = bool(value)
 
     def __getstate__(self) -> dict[str, Any]:
-        """Pickled (for a dask worker) without the writer lease: its renewal thread stays with the writer.
-        A worker's chunks land under keys no commit names yet, and the writer's commit stays conditional."""
+        """Pickled (for a dask worker) without the writer lease, whose renewal thread stays with the writer
+        (a worker's chunks land under keys no commit names yet; the writer's commit stays conditional)."""
         state = self.__dict__.copy()
         state["_flags"] = {k: v for k, v in self._flags.items() if k != "fence"}
         return state
@@ -341,9 +299,8 @@ class RemoteStore(WrapperStore[FsspecStore]):
         self._flags["fence"] = lease
 
     async def call(self, what: str, key: str, make: Callable[[], Awaitable[T]], fenced: bool = True) -> T:
-        """Run ``make()`` within the policy's deadline (botocore retries inside it); map failures to StoreErrors.
-        While a writer lease is held, an unconditional write is sent only while the lease is surely still
-        this writer's, and given up (ConflictError) when it could outlive it (see :mod:`.commit`)."""
+        """Run ``make()`` within the policy's deadline (botocore retries inside it), failures as StoreErrors; under a
+        writer lease an unconditional write that could outlive the lease is given up (ConflictError, :mod:`.commit`)."""
         start = time.monotonic()
         where = f"{self.url}: {what}" + (f" {key!r}" if key else "")
         deadline = self.retry.deadline
@@ -374,9 +331,7 @@ class RemoteStore(WrapperStore[FsspecStore]):
             ) from None
 
     # -- reading -----------------------------------------------------------------------------
-    async def get(
-        self, key: str, prototype: BufferPrototype, byte_range: ByteRequest | None = None
-    ) -> Buffer | None:
+    async def get(self, key: str, prototype: BufferPrototype, byte_range: ByteRequest | None = None) -> Buffer | None:
         meta = _is_meta(key)
         if meta and key in self._meta:
             data = self._meta[key]
@@ -388,9 +343,8 @@ class RemoteStore(WrapperStore[FsspecStore]):
             self._meta[key] = None if buf is None else buf.to_bytes()
         return buf
 
-    async def get_partial_values(
-        self, prototype: BufferPrototype, key_ranges: Iterable[tuple[str, ByteRequest | None]]
-    ) -> list[Buffer | None]:
+    async def get_partial_values(self, prototype: BufferPrototype,
+                                 key_ranges: Iterable[tuple[str, ByteRequest | None]]) -> list[Buffer | None]:
         return list(await asyncio.gather(*(self.get(k, prototype, r) for k, r in key_ranges)))
 
     async def _get_many(self, requests: Iterable[tuple[str, BufferPrototype, ByteRequest | None]]) -> Any:
@@ -455,11 +409,11 @@ class RemoteStore(WrapperStore[FsspecStore]):
     def _known(self) -> set[str]:
         return self._remote | {k for k, v in self._meta.items() if v is not None}
 
-    async def _remote_keys(self, lister: Callable[[], AsyncIterator[str]], what: str, prefix: str) -> list[str]:
+    async def _remote_keys(self, lister: Callable[[], AsyncIterator[str]], prefix: str) -> list[str]:
         async def _collect() -> list[str]:
             return [k async for k in lister()]
 
-        return await self.call(what, prefix, _collect)
+        return await self.call("listing", prefix, _collect)
 
     async def list(self) -> AsyncIterator[str]:
         async for key in self.list_prefix(""):
@@ -468,23 +422,18 @@ class RemoteStore(WrapperStore[FsspecStore]):
     async def list_prefix(self, prefix: str) -> AsyncIterator[str]:
         keys = {k for k in self._known() if k.startswith(prefix)}
         if not self.fresh:
-            remote = await self._remote_keys(lambda: self._store.list_prefix(prefix), "listing", prefix)
+            remote = await self._remote_keys(lambda: self._store.list_prefix(prefix), prefix)
             keys |= {k for k in remote if self._meta.get(k, b"") is not None}
         for key in sorted(keys):
             yield key
 
     async def list_dir(self, prefix: str) -> AsyncIterator[str]:
         base = prefix.strip("/")
-        names: set[str] = set()
-        for key in self._known():
-            if _under(key, base) and key != base:
-                names.add(key[len(base) + 1:].split("/", 1)[0] if base else key.split("/", 1)[0])
+        names = {(key[len(base) + 1:] if base else key).split("/", 1)[0]
+                 for key in self._known() if _under(key, base) and key != base}
         if not self.fresh:
-            remote = await self._remote_keys(lambda: self._store.list_dir(prefix), "listing", prefix)
-            for name in remote:
-                full = f"{base}/{name}" if base else name
-                if self._meta.get(full, b"") is not None:
-                    names.add(name)
+            remote = await self._remote_keys(lambda: self._store.list_dir(prefix), prefix)
+            names |= {name for name in remote if self._meta.get(f"{base}/{name}" if base else name, b"") is not None}
         for name in sorted(names):
             yield name
 
@@ -528,8 +477,7 @@ class RemoteStore(WrapperStore[FsspecStore]):
         await self.call("deleting", base, lambda: self._store.delete_dir(prefix))
 
     async def clear(self) -> None:
-        """Delete everything under the root but the writer lease (one listing, then batched deletes):
-        clearing happens under that lease (see :meth:`.commit.CommitPoint.locked`)."""
+        """Delete everything under the root but the writer lease it is cleared under (one listing, batched deletes)."""
         self._check_writable()
 
         async def _list() -> list[str]:
@@ -551,8 +499,8 @@ class RemoteStore(WrapperStore[FsspecStore]):
         self.fresh = True
 
     def hold_back_root(self) -> dict[str, bytes]:
-        """Take the root documents' pending writes out of the current batch and return them (a new store's
-        commit writes them itself: the commit document conditionally, then the others)."""
+        """Take the root documents' pending writes out of the batch and return them (a new store's commit writes
+        them itself: the commit document conditionally, then the others)."""
         held = {}
         for key in sorted(self._dirty & METADATA_KEYS):
             self._dirty.discard(key)
@@ -572,12 +520,9 @@ class RemoteStore(WrapperStore[FsspecStore]):
             ok = True
         finally:
             self._flags["batching"] -= 1
-            if not self._flags["batching"] and self._dirty:
-                if ok:
+            if not self._flags["batching"] and self._dirty:  # after an error: still try to leave the metadata
+                with contextlib.suppress(*(() if ok else (Exception,))):  # consistent, keeping the first error
                     run(self.flush())
-                else:  # keep the first error; still try to leave the metadata consistent
-                    with contextlib.suppress(Exception):
-                        run(self.flush())
 
     async def flush(self) -> None:
         """Write the held-back metadata: every document concurrently, the root documents last."""
@@ -626,8 +571,7 @@ class RemoteStore(WrapperStore[FsspecStore]):
         return data, etag
 
     async def put_if(self, key: str, data: bytes, etag: str | None) -> str:
-        """Write ``data`` at ``key`` only if the object there still has ``etag`` (is absent when None);
-        returns the new ETag, or raises ConflictError when another writer replaced it."""
+        """Write ``data`` at ``key`` only if it still has ``etag`` (None: absent); the new ETag, else ConflictError."""
         bucket, path = self._bucket_key(key)
         cond = {"IfMatch": etag} if etag else {"IfNoneMatch": "*"}
 

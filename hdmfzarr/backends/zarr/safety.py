@@ -1,10 +1,5 @@
-"""Checks that keep an untrusted store inside its own boundaries.
-
-A store downloaded from elsewhere is untrusted input: its metadata may name nodes outside the
-store (``..``), point references and links at other stores or local files, ask for the pickle
-codec, or declare absurd shapes. Everything here raises :class:`UnsafeReferenceError` or
-:class:`CorruptStoreError` naming the store and the object path, before any I/O or allocation.
-"""
+"""Checks that keep an untrusted store (names leaving it, foreign references, pickle codecs, absurd shapes)
+inside its boundaries: UnsafeReferenceError or CorruptStoreError, before any I/O or allocation."""
 
 from __future__ import annotations
 
@@ -14,26 +9,14 @@ import os
 import posixpath
 from collections.abc import Iterator, Sequence
 from typing import Any
+from urllib.parse import unquote
 
 from ...errors import CorruptStoreError, HdmfZarrError, StoreError, UnsafeReferenceError
 
 __all__ = [
-    "AllowExternal",
-    "MAX_DIM",
-    "check_node_path",
-    "check_object_path",
-    "check_external",
-    "is_local_source",
-    "check_codecs",
-    "check_array_meta",
-    "max_read_bytes",
-    "check_read_size",
-    "check_read_chunks",
-    "translate_error",
-    "translating",
-    "DecodedSizeError",
-    "max_chunk_bytes",
-    "check_decoded_size",
+    "AllowExternal", "MAX_DIM", "check_node_path", "check_object_path", "check_external", "is_local_source",
+    "check_codecs", "check_array_meta", "max_read_bytes", "check_read_size", "check_read_chunks", "translate_error",
+    "translating", "DecodedSizeError", "max_chunk_bytes", "check_decoded_size",
 ]
 
 # ``ZarrIO(..., allow_external=...)``: False/None/() = only this store; True = any store;
@@ -50,8 +33,6 @@ def _segments(path: str) -> list[str]:
 def _decoded(text: str) -> str:
     """``text`` with percent-escapes decoded until stable: an HTTP server decodes ``%2e%2e`` (and
     ``%252e``...) to ``..``, so dot segments are looked for in what the server will see."""
-    from urllib.parse import unquote
-
     for _ in range(4):
         decoded = unquote(text)
         if decoded == text:
@@ -71,10 +52,9 @@ def check_node_path(path: Any, url: str, key: str) -> str:
     stripped = path.strip("/")
     if not stripped:
         return ""
-    parts = _segments(stripped)
-    if any(p in ("..", ".") for p in parts) or "\\" in path or _has_dot_segment(stripped):
+    if "\\" in path or _has_dot_segment(stripped):  # (decoding only adds dot segments)
         raise UnsafeReferenceError(f"{url}: metadata {key!r} names the node {path!r}, which leaves the store")
-    if any(p == "" for p in parts):
+    if "" in _segments(stripped):
         raise CorruptStoreError(f"{url}: metadata {key!r} names the node {path!r} with an empty path segment")
     return stripped
 
@@ -83,7 +63,8 @@ def check_object_path(path: Any, where: str) -> str:
     """The path of a reference or link target inside a store; refuses ``..`` and non-strings."""
     if not isinstance(path, str) or not path:
         raise CorruptStoreError(f"{where}: reference/link path must be a non-empty string, got {path!r}")
-    if ".." in _segments(_decoded(path)) or "\\" in _decoded(path) or "\x00" in _decoded(path):
+    decoded = _decoded(path)
+    if ".." in _segments(decoded) or "\\" in decoded or "\x00" in decoded:
         raise UnsafeReferenceError(f"{where}: reference/link path {path!r} leaves the store")
     return path
 
@@ -96,29 +77,21 @@ def _has_scheme(source: str) -> bool:
 
 def is_local_source(source: str) -> bool:
     """True when ``source`` is a relative path that stays inside the referring store."""
-    if not source or _has_scheme(source) or os.path.isabs(source) or source.startswith(("/", "\\", "~")):
+    if not source or os.path.isabs(source):
         return False
-    source = _decoded(source)  # "%2e%2e/x" is "../x" to an HTTP server
-    if _has_scheme(source) or source.startswith(("/", "\\", "~")):
+    decoded = _decoded(source)  # "%2e%2e/x" is "../x" to an HTTP server
+    if any(_has_scheme(text) or text.startswith(("/", "\\", "~")) for text in (source, decoded)):
         return False
-    norm = posixpath.normpath(source.replace("\\", "/"))
+    norm = posixpath.normpath(decoded.replace("\\", "/"))
     return norm != ".." and not norm.startswith("../")
 
 
 def _normalise(location: str) -> str:
     """A comparable form of a store URL or local path (local paths absolute, no trailing slash)."""
-    loc = location.strip()
-    if loc.startswith("file://"):
-        loc = loc[len("file://"):]
+    loc = location.strip().removeprefix("file://")
     if "://" in loc or "::" in loc:
         return loc.rstrip("/")
     return os.path.normpath(os.path.abspath(os.path.expanduser(loc)))
-
-
-def _under(target: str, prefix: str) -> bool:
-    if target == prefix:
-        return True
-    return target.startswith(prefix if prefix.endswith("/") else prefix + "/")
 
 
 def check_external(source: Any, target_url: str, allow: AllowExternal, where: str) -> None:
@@ -127,21 +100,19 @@ def check_external(source: Any, target_url: str, allow: AllowExternal, where: st
         raise CorruptStoreError(f"{where}: the source of an external reference must be a string, got {source!r}")
     if "\x00" in source:
         raise UnsafeReferenceError(f"{where}: external source {source!r} contains a NUL byte")
-    if allow is True:
-        return
-    if is_local_source(source):
+    if allow is True or is_local_source(source):
         return
     if allow:
-        if isinstance(allow, str):
-            allow = [allow]
         target = _normalise(target_url)
         if ("://" in target or "::" in target) and _has_dot_segment(target.split("://", 1)[-1]):
             raise UnsafeReferenceError(  # a server resolves "/allowed/../other" outside the allowed prefix
                 f"{where}: refusing to follow {source!r} (resolves to {target_url!r}): the URL holds a '..' "
                 "or '.' segment, which may leave the allowed prefixes"
             )
-        if any(_under(target, _normalise(p)) for p in allow):
-            return
+        for prefix in [allow] if isinstance(allow, str) else allow:
+            prefix = _normalise(prefix)
+            if target == prefix or target.startswith(prefix if prefix.endswith("/") else prefix + "/"):
+                return
     raise UnsafeReferenceError(
         f"{where}: refusing to follow {source!r} (resolves to {target_url!r}), which leaves the store; "
         "pass allow_external=[prefix, ...] (or True) to ZarrIO to follow references into other stores"
@@ -149,8 +120,7 @@ def check_external(source: Any, target_url: str, allow: AllowExternal, where: st
 
 
 def check_codecs(meta: dict[str, Any], convention: Any, where: str) -> None:
-    """Refuse any pickle codec except one the convention admits (a v2 *filter*, decoded by the
-    restricted unpickler)."""
+    """Refuse any pickle codec except one the convention admits (a v2 *filter*, decoded by the restricted unpickler)."""
     for role, name in convention.codec_names(meta):
         if "pickle" in name.lower() and not convention.admits_codec(role, name):
             raise UnsafeReferenceError(
@@ -161,17 +131,13 @@ def check_codecs(meta: dict[str, Any], convention: Any, where: str) -> None:
 def _int_list(value: Any, what: str, where: str, minimum: int) -> tuple[int, ...]:
     if not isinstance(value, (list, tuple)):
         raise CorruptStoreError(f"{where}: {what} must be a list of integers, got {value!r}")
-    out = []
-    for v in value:
-        if isinstance(v, bool) or not isinstance(v, int) or not minimum <= v <= MAX_DIM:
-            raise CorruptStoreError(f"{where}: {what} must hold integers in [{minimum}, 2**63-1], got {value!r}")
-        out.append(v)
-    return tuple(out)
+    if any(isinstance(v, bool) or not isinstance(v, int) or not minimum <= v <= MAX_DIM for v in value):
+        raise CorruptStoreError(f"{where}: {what} must hold integers in [{minimum}, 2**63-1], got {value!r}")
+    return tuple(value)
 
 
 def check_array_meta(meta: Any, convention: Any, where: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
-    """``(shape, chunk shape)`` of an array document (in ``convention``) after checking their types,
-    ranges and ranks."""
+    """``(shape, chunk shape)`` of an array document (in ``convention``) after checking their types, ranges, ranks."""
     if not isinstance(meta, dict):
         raise CorruptStoreError(f"{where}: array metadata is not a JSON object")
     shape = _int_list(meta.get("shape"), "shape", where, 0)
@@ -206,8 +172,7 @@ def max_read_bytes() -> int:
 
 
 def check_read_chunks(n_chunks: int, where: str) -> None:
-    """Refuse a read touching more than ``HDMFZARR_MAX_READ_CHUNKS``, else 2**20 chunks (more is minutes of
-    per-chunk work, typical of chunk shapes no writer chose)."""
+    """Refuse a read touching more than ``HDMFZARR_MAX_READ_CHUNKS`` (2**20) chunks: minutes of per-chunk work."""
     limit = _env_int("HDMFZARR_MAX_READ_CHUNKS", 2**20)
     if n_chunks > limit:
         raise StoreError(
@@ -228,8 +193,7 @@ def check_read_size(shape: Sequence[int], itemsize: int, where: str, what: str =
 
 
 def translate_error(exc: BaseException, where: str, what: str) -> StoreError:
-    """The project error for a failure inside zarr/numcodecs/fsspec: I/O problems stay StoreError,
-    anything else (undecodable chunks, bad codec configurations, ...) is CorruptStoreError."""
+    """A failure inside zarr/numcodecs/fsspec as StoreError (I/O problems) or CorruptStoreError (anything else)."""
     if isinstance(exc, StoreError):
         return exc
     detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
@@ -251,15 +215,13 @@ def translating(where: str, what: str) -> Iterator[None]:
 
 # -- decompression bombs -------------------------------------------------------------------------
 class DecodedSizeError(ValueError):
-    """A compressed chunk declares (or decodes to) more bytes than its array's metadata allows.
-    Raised inside zarr's decoding; the read path turns it into CorruptStoreError naming the array."""
+    """A compressed chunk declares (or decodes to) more bytes than its array's metadata allows
+    (raised inside zarr's decoding; the read path turns it into CorruptStoreError naming the array)."""
 
 
 def max_chunk_bytes(nelements: int, itemsize: int | None) -> int:
-    """Most bytes a chunk's compressor may decode to: its elements x max(itemsize, 8) (filters may
-    widen) plus 1 MiB of framing (checksums, shard indexes), or for variable-length elements
-    (``itemsize`` None) ``HDMFZARR_MAX_ITEM_BYTES`` (64 KiB) each plus 16 MiB; never more than
-    :func:`max_read_bytes`."""
+    """Most bytes a chunk may decode to: elements x max(itemsize, 8) (filters may widen) + 1 MiB of framing;
+    variable-length elements (``itemsize`` None) ``HDMFZARR_MAX_ITEM_BYTES`` each + 16 MiB; at most max_read_bytes."""
     if itemsize is None:
         bound = nelements * _env_int("HDMFZARR_MAX_ITEM_BYTES", 64 * 2**10) + 16 * 2**20
     else:
@@ -297,8 +259,8 @@ def _bounded_stream(make: Any, data: Any, bound: int, what: str) -> int:
 
 
 def declared_size(codec: str, data: Any) -> int | None:
-    """The decoded size a compressed chunk declares in its header (zstd, blosc, lz4), None for codecs
-    without one; raises DecodedSizeError for a header that declares none (unbounded streams)."""
+    """The decoded size a compressed chunk's header declares (zstd, blosc, lz4; None for other codecs);
+    DecodedSizeError for a zstd header that declares none (an unbounded stream)."""
     buf = memoryview(data).cast("B") if not isinstance(data, bytes) else memoryview(data)
     if codec == "zstd":
         if len(buf) < 5 or bytes(buf[:4]) != b"\x28\xb5\x2f\xfd":

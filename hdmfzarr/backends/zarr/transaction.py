@@ -1,11 +1,5 @@
-"""Every write to a store is one transaction with one commit point (docs/format.md, "Commit protocol").
-
-A write puts everything it adds where readers of the committed state do not look (new nodes, rows past
-the committed shapes, rewrites under other chunk keys or after an undo copy), then ONE atomic,
-conditional write of the consolidated metadata (:meth:`Transaction._write_commit_document`, inside
-:meth:`Transaction.session` and :class:`.commit.CommitPoint`) makes it all visible at once. A new
-store is marked incomplete until that commit.
-"""
+"""Every write is one transaction: what it adds goes where readers of the committed state do not look, then ONE
+conditional write of the consolidated metadata makes it all visible (docs/format.md, "Commit protocol")."""
 
 from __future__ import annotations
 
@@ -31,8 +25,8 @@ __all__ = ["ArrayJob", "Transaction", "recover"]
 
 @dataclass
 class ArrayJob:
-    """New rows for the array at ``path`` (no leading '/'), or with ``replace`` its whole new content;
-    ``rank`` orders the phases (data, indexes, ``id`` last)."""
+    """New rows for the array at ``path`` (no leading '/'), or with ``replace`` its whole new content; ``rank``
+    orders the phases (data, indexes, ``id`` last)."""
 
     path: str
     rows: np.ndarray
@@ -77,17 +71,15 @@ class Transaction:
     def _load_committed(self) -> None:
         key = self.conv.consolidated_key
         raw, self.version = self.commit_point.read()
-        if raw is not None:
-            doc = loads_json(raw, self.url, key)
-            if isinstance(doc, dict) and self.conv.is_incomplete(self.conv.root_attrs(doc, {})):
-                raw = None  # format 3: a root still marked incomplete holds no commit
-        if raw is None:
+        doc: Any = None if raw is None else loads_json(raw, self.url, key)
+        # (format 3: a root still marked incomplete holds no commit)
+        if raw is None or (isinstance(doc, dict) and self.conv.is_incomplete(self.conv.root_attrs(doc, {}))):
             root = self._root_attrs_uncommitted()
             if root is not None and self.conv.is_incomplete(root):
                 self.fresh = True  # nothing was ever committed: start the store again
                 return
             raise CorruptStoreError(f"{self.url}: writing needs consolidated metadata, and the store has none")
-        self.doc = loads_json(raw, self.url, key)
+        self.doc = doc
         try:
             self.entries = self.conv.consolidated_entries(self.doc, self.url)
         except CorruptStoreError as exc:
@@ -97,9 +89,7 @@ class Transaction:
     def _root_attrs_uncommitted(self) -> dict[str, Any] | None:
         key = self.conv.node_documents("", "group")[-1][1]
         raw = self.handle.get(key)
-        if raw is None:
-            return None
-        doc = loads_json(raw, self.url, key)
+        doc = None if raw is None else loads_json(raw, self.url, key)
         attrs = doc.get("attributes", doc) if isinstance(doc, dict) else None
         return attrs if isinstance(attrs, dict) else None
 
@@ -115,8 +105,8 @@ class Transaction:
     # -- the commit --------------------------------------------------------------------------
     @contextlib.contextmanager
     def session(self) -> Any:
-        """Hold the store's writer lock for the whole write; ConflictError (nothing written) when another
-        writer committed since this transaction read the store. Re-entrant."""
+        """Hold the store's writer lock for the whole write (re-entrant); ConflictError (nothing written) when
+        another writer committed since this transaction read the store."""
         if self._commit_fn is not None:
             yield self
             return
@@ -135,16 +125,14 @@ class Transaction:
                 self._commit_fn = None
 
     def _write_commit_document(self, rebase: bool = False) -> None:
-        """THE commit point: one atomic, conditional write of the consolidated metadata :attr:`doc` (the only
-        place it is written; see :class:`.commit.CommitPoint`)."""
+        """THE commit point: one atomic, conditional write of the consolidated metadata :attr:`doc` (only here)."""
         if self._commit_fn is None:
             raise StoreError(f"{self.url}: the commit document is written only inside a transaction session")
         self.version = self._commit_fn(self.conv.encode_commit_document(self.doc), rebase)
 
     def add_nodes(self, nodes: list[tuple[str, str]]) -> None:
-        """The nodes this write created (``(path, kind)`` in write order), listed by the commit. Called inside
-        the metadata batch: their documents are read back as written, and a new remote store's root documents
-        (still marked incomplete) are taken out of the batch, to be written after the commit document."""
+        """The nodes this write created (``(path, kind)``), read back inside the metadata batch; a new remote
+        store's root documents are taken out of the batch, to be written after the commit document."""
         self.new_entries.update(self.conv.read_entries(self.handle, nodes))
         store = self.handle.store
         if self.fresh and isinstance(store, RemoteStore):  # the commit creates the document: still absent
@@ -153,8 +141,7 @@ class Transaction:
             self._held = {k: loads_json(v, self.url, k) for k, v in held.items()}
 
     def commit(self, jobs: list[ArrayJob] | None = None) -> None:
-        """The commit of every write: every job's rows, the new nodes' and changed nodes' metadata, then the
-        commit document (a new store's made from its nodes' documents)."""
+        """Every job's rows, the new and changed nodes' metadata, then the commit document."""
         jobs = list(self.jobs if jobs is None else jobs)
         self.jobs = []
         if not jobs and not self.new_entries and not self.changed:
@@ -315,8 +302,8 @@ class Transaction:
 
     # -- format 2 rewrites in place: undo copies -------------------------------------------------
     def _save_undo(self, paths: list[str]) -> None:
-        """Copy every committed chunk and document of ``paths`` aside, then record the copies in the
-        commit document (readers read those arrays from their copies until the commit)."""
+        """Copy every committed key of ``paths`` aside and name the copies in the commit document (readers read
+        those arrays from their copies until the commit)."""
         mapping = {path: self.conv.undo_path(path) for path in paths}
         for path, copy in mapping.items():
             self._copy_keys(path, copy)
@@ -352,8 +339,8 @@ class Transaction:
 
 
 def recover(handle: StoreHandle) -> None:
-    """Roll back what an interrupted in-place rewrite left (before a writer reads the store: its lazy
-    arrays must read the restored chunks, not the undo copies)."""
+    """Roll back what an interrupted in-place rewrite left (before a writer reads the store: its lazy arrays
+    must read the restored chunks)."""
     if handle.root_format(refresh=True) is None:
         return
     try:

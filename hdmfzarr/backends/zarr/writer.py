@@ -1,11 +1,5 @@
-"""Writing a builder tree into a zarr store in one convention (format 3 or 2), as one transaction.
-
-Groups become zarr groups, datasets zarr arrays, links entries of the parent's links attribute,
-references paths (see :mod:`.convention`). Specs are cached under ``/specifications``. A new store
-is written whole, marked incomplete until its commit (the consolidated metadata, written last). Into
-a committed store only what is new is written — new nodes, changed attributes, new or replaced data —
-and made visible by one commit (:mod:`.transaction`); committed chunks are never overwritten.
-"""
+"""Writing a builder tree into a zarr store in one convention, as one transaction (:mod:`.transaction`): a new
+store whole; into a committed one only what is new or changed (committed chunks are never overwritten)."""
 
 from __future__ import annotations
 
@@ -23,13 +17,7 @@ import numpy as np
 import zarr
 
 from ...build.builders import (
-    Builder,
-    CompoundField,
-    DatasetBuilder,
-    ExternalTarget,
-    GroupBuilder,
-    LinkBuilder,
-    ReferenceBuilder,
+    Builder, CompoundField, DatasetBuilder, ExternalTarget, GroupBuilder, LinkBuilder, ReferenceBuilder
 )
 from ...appendable import AppendableArray
 from ...dataio import DataChunkIterator, DataIO, is_lazy_array, stored_chain
@@ -46,14 +34,7 @@ from .remote import gather_or_cancel
 from .store import StoreHandle, run
 from .transaction import ArrayJob, Transaction
 from .values import (
-    STRING_DTYPE,
-    TEXT_KINDS,
-    compound_rows,
-    encode_attr,
-    infer_dtype,
-    is_reference,
-    max_text_len,
-    reference_path,
+    STRING_DTYPE, TEXT_KINDS, compound_rows, encode_attr, infer_dtype, is_reference, max_text_len, reference_path,
     to_text_array,
 )
 
@@ -100,9 +81,8 @@ def _dataset_dtype(builder: DatasetBuilder) -> Any:
 
 
 def fingerprint(builder: DatasetBuilder) -> Any:
-    """What identifies a dataset's content exactly and without I/O: dtype, shape and a SHA-256 of the
-    values (numbers, text, references by target object id / path); the object itself for data that can
-    be read once (iterators, dask arrays); the source for arrays of other stores. None: not known."""
+    """What identifies a dataset's content without I/O: dtype, shape and SHA-256 of the values; the object itself
+    for data read once (iterators, dask arrays); the source for arrays of other stores. None: not known."""
     data = _data_and_io(builder)[0]
     kind = repr(builder.dtype)
     if isinstance(data, LazyArray):
@@ -110,12 +90,10 @@ def fingerprint(builder: DatasetBuilder) -> Any:
     if isinstance(data, DataChunkIterator) or type(data).__module__.startswith("dask.array"):
         return ("object", _Same(data))  # (its dtype is known only once its first block was read)
     if isinstance(data, (list, tuple)) and data and isinstance(data[0], (int, float, bool, np.number)):
-        try:  # numbers: as one array (text stays element by element: numpy drops trailing NULs)
-            arr = np.asarray(data)
-        except (ValueError, OverflowError):
-            arr = None
-        if arr is not None and arr.dtype.kind in "biuf":
-            data = arr
+        with contextlib.suppress(ValueError, OverflowError):  # numbers as one array (text stays element by
+            arr = np.asarray(data)  # element: numpy drops trailing NULs)
+            if arr.dtype.kind in "biuf":
+                data = arr
     digest = hashlib.sha256()
     if isinstance(data, (list, tuple, np.ndarray)) or np.isscalar(data):
         try:
@@ -127,8 +105,8 @@ def fingerprint(builder: DatasetBuilder) -> Any:
 
 
 class _Same:
-    """Equal only to itself: data read once (an iterator) is recognised by identity, and kept alive by
-    the registry holding this, so its identity stays its own."""
+    """Equal only to itself: data read once (an iterator) is recognised by identity (kept alive by the registry
+    holding this, so its identity stays its own)."""
 
     def __init__(self, obj: Any) -> None:
         self.obj = obj
@@ -147,13 +125,12 @@ def _digest_values(digest: Any, value: Any) -> None:
     if isinstance(value, np.ndarray) and value.dtype.kind not in "OVT":
         digest.update(f"a{value.dtype.str}{value.shape}".encode())
         digest.update(np.ascontiguousarray(value).view(np.uint8).reshape(-1).data)
-    elif isinstance(value, (list, tuple, np.ndarray)) and _digest_texts(digest, value):
-        pass
     elif isinstance(value, (list, tuple, np.ndarray)):
-        digest.update(b"[%d" % len(value))
-        for item in value:
-            _digest_values(digest, item)
-        digest.update(b"]")
+        if not _digest_texts(digest, value):
+            digest.update(b"[%d" % len(value))
+            for item in value:
+                _digest_values(digest, item)
+            digest.update(b"]")
     elif isinstance(value, (str, bytes, bool, int, float, np.generic)) or value is None:
         digest.update(f"{type(value).__name__}:{value!r};".encode())
     elif isinstance(value, ReferenceBuilder):
@@ -170,9 +147,8 @@ def _digest_values(digest: Any, value: Any) -> None:
 
 
 def _digest_texts(digest: Any, value: Any) -> bool:
-    """Digest a sequence (or object array) of str in a few C passes (shape, lengths, UTF-8) rather than
-    item by item (a million-row text column: ~40 ms, not ~2 s); False, digesting nothing, when an item
-    is not a str."""
+    """Digest a sequence (or object array) of str in a few C passes, not item by item (a million rows: ~40 ms,
+    not ~2 s); False, digesting nothing, when an item is not a str."""
     items = value.ravel().tolist() if isinstance(value, np.ndarray) else value
     try:
         joined = "".join(items)
@@ -185,9 +161,8 @@ def _digest_texts(digest: Any, value: Any) -> bool:
 
 
 class ZarrWriter:
-    """Writes builders into the store of ``handle`` following ``convention``. ``known``: the fingerprints
-    (:func:`fingerprint`) of the datasets an earlier write of the same ZarrIO stored, by path — such a
-    dataset, unchanged, is not written again; :attr:`written` collects this write's."""
+    """Writes builders into ``handle``'s store in ``convention``. ``known``: the fingerprints of the datasets an
+    earlier write of the same ZarrIO stored, by path (not written again unchanged); :attr:`written`: this write's."""
 
     def __init__(self, handle: StoreHandle, convention: conv.Convention, link_data: bool = False,
                  known: dict[str, Any] | None = None, read_tree: GroupBuilder | None = None) -> None:
@@ -207,8 +182,7 @@ class ZarrWriter:
     # -- entry point ---------------------------------------------------------------------
     def write(self, root: GroupBuilder, namespaces: dict[str, Any] | None = None,
               txn: Transaction | None = None) -> None:
-        """Write ``root`` (and cached ``namespaces``) and commit, in ``txn`` (a new one by default;
-        its staged append jobs are committed in the same commit)."""
+        """Write ``root`` (and cached ``namespaces``) and commit, in ``txn`` (a new one by default) with its jobs."""
         self.txn = txn if txn is not None else Transaction(self.handle, self.conv)
         self.skip = {job.path for job in self.txn.jobs}
         with self.txn.session():  # the writer lock, held from the first write to the commit (a new store too)
@@ -247,10 +221,9 @@ class ZarrWriter:
 
     # -- a committed store: what changed -------------------------------------------------
     def _merged_attrs(self, path: str, attrs: dict[str, Any]) -> dict[str, Any] | None:
-        """A committed node's attributes with ``attrs`` merged over them (as zarr's ``update_attributes``
-        does); None when that changes nothing."""
+        """A committed node's attributes with ``attrs`` merged over them; None when that changes nothing."""
         committed = self.txn.committed_attrs(path) or {}
-        new = {**committed, **_jsonable(attrs)}
+        new = {**committed, **json.loads(json.dumps(attrs, allow_nan=True))}  # attrs as they read back
         return new if new != committed else None
 
     def _stage_attrs(self, path: str, kind: str, attrs: dict[str, Any]) -> None:
@@ -263,8 +236,8 @@ class ZarrWriter:
                    for a in stored_chain(data))  # e.g. a reference array over the stored one
 
     def _update_dataset(self, builder: DatasetBuilder, path: str) -> None:
-        """A dataset already committed: unchanged data is left alone (appended rows are the transaction's
-        jobs); replaced data is rewritten crash-safely by the transaction; changed attributes are staged."""
+        """A committed dataset: unchanged data is left alone, replaced data rewritten by the transaction, changed
+        attributes staged."""
         data = _data_and_io(builder)[0]
         attrs = self._attrs(builder)
         unchanged = path in self.skip or self._stored_here(data, path)
@@ -272,8 +245,7 @@ class ZarrWriter:
             mark = fingerprint(builder)
             if unchanged := mark == self.known[path]:
                 self.written[path] = mark
-        if not unchanged:
-            unchanged = self._same_references(builder, data, path)
+        unchanged = unchanged or self._same_references(builder, data, path)
         if not unchanged:
             values = self._plain_values(builder, data, f"{self.handle.url}:/{path}")
             unchanged = self._same_as_stored(path, values)  # e.g. scalars, read eagerly: nothing to rewrite
@@ -285,8 +257,8 @@ class ZarrWriter:
         self.written[path] = fingerprint(builder)
 
     def _same_references(self, builder: DatasetBuilder, data: Any, path: str) -> bool:
-        """Whether a dataset of references (or of compound rows holding some) names the same targets as the tree
-        read from this store holds at ``path``: a tree read and written back into its store holds them again."""
+        """Whether a dataset of references (or compound rows holding some) names the same targets as the tree read
+        from this store holds at ``path`` (a tree read and written back holds them again)."""
         dtype = _dataset_dtype(builder)
         if self.read_tree is None or not (isinstance(dtype, (list, tuple)) or dtype in ("object", "region")):
             return False
@@ -309,7 +281,8 @@ class ZarrWriter:
         if (tuple(values.shape) != shape and not (scalar and values.size == 1)) or values.nbytes > limit:
             return False
         try:
-            stored = np.asarray(array_from_metadata(self.conv.zarr_metadata(dict(meta), attrs), self.handle.store, path)[...])
+            zmeta = self.conv.zarr_metadata(dict(meta), attrs)
+            stored = np.asarray(array_from_metadata(zmeta, self.handle.store, path)[...])
         except Exception:  # noqa: BLE001 - unreadable: rewrite it
             return False
         old, new = stored.reshape(-1).tolist(), np.asarray(values).reshape(-1).tolist()
@@ -336,8 +309,9 @@ class ZarrWriter:
         """Text or numeric ``data`` of canonical ``dtype`` encoded as this convention stores it."""
         if dtype in TEXT_KINDS:
             return to_text_array(data, as_bytes=self.conv.text_as_bytes(dtype))
-        try:
-            return _cast_numeric(data, np.dtype(dtype))
+        try:  # spec dtypes are minimums: an integer target is widened rather than wrapping values that do not fit
+            target, arr = np.dtype(dtype), np.asarray(data)
+            return arr.astype(widened(arr, target) or target, copy=False)
         except (TypeError, ValueError, OverflowError) as exc:
             raise StoreError(f"{where}: cannot store data as {dtype} ({exc})") from exc
 
@@ -362,10 +336,8 @@ class ZarrWriter:
 
     def _attrs(self, builder: Builder) -> dict[str, Any]:
         where = f"{self.handle.url}:{builder.path}"
-        out = {}
-        for key, value in builder.attributes.items():
-            out[key] = encode_attr(value, lambda v: self._attr_ref(v, where), f"{where} attribute {key!r}")
-        return out
+        return {key: encode_attr(value, lambda v: self._attr_ref(v, where), f"{where} attribute {key!r}")
+                for key, value in builder.attributes.items()}
 
     def _attr_ref(self, value: Any, where: str) -> dict[str, Any]:
         source, path, oid, root_oid = self._ref_entry(value, where)
@@ -373,10 +345,7 @@ class ZarrWriter:
 
     def _link_entry(self, link: LinkBuilder | tuple[str, Any]) -> tuple[str, str, str]:
         """``(name, source, path)`` of a link (source '.' inside this store, else relative to it)."""
-        if isinstance(link, tuple):
-            name, target = link
-        else:
-            name, target = link.name, link.target
+        name, target = link if isinstance(link, tuple) else (link.name, link.target)
         if isinstance(target, ExternalTarget):
             return name, target.source, target.path
         if isinstance(target, Builder):
@@ -460,8 +429,7 @@ class ZarrWriter:
         """The chunk shape of a new array: ``dio``'s, else the default (an appendable array's as if unbounded)."""
         if dio is not None and isinstance(dio.chunks, tuple):
             return tuple(int(c) for c in dio.chunks)
-        maxshape = dio.maxshape if dio is not None else None
-        growable = maxshape is not None and len(maxshape) > 0 and maxshape[0] is None
+        growable = dio is not None and dio.maxshape is not None and len(dio.maxshape) > 0 and dio.maxshape[0] is None
         if shape and (growable or (shape[0] == 0 and all(shape[1:]))):
             # to be appended to (maxshape=(None, ...), or empty so far): chunk as an unbounded array
             # would be (~2 MiB along axis 0) rather than after the current length
@@ -482,17 +450,13 @@ class ZarrWriter:
 
     def dims_attrs(self, builder: DatasetBuilder, ndim: int) -> dict[str, Any]:
         """The stored dimension names of a dataset of ``ndim`` dimensions ({} when it names none)."""
-        if builder.dims and ndim and len(builder.dims) == ndim:
-            return {conv.DIMS_ATTR: list(builder.dims)}
-        return {}
+        return {conv.DIMS_ATTR: list(builder.dims)} if builder.dims and ndim and len(builder.dims) == ndim else {}
 
     def create_array(self, zgroup: Any, builder: DatasetBuilder, dio: DataIO | None, shape: tuple[int, ...],
                      dtype: Any, chunks: tuple[int, ...], attrs: dict[str, Any],
                      sample: np.ndarray | None = None) -> Any:
-        """Create (replacing) the zarr array of ``builder`` in ``zgroup`` with ``attrs`` plus its dimension
-        names, and the storage wishes of ``dio`` (codecs, fill value, shards); numeric arrays without a
-        chosen compressor get the convention's default, or none when it does not pay on ``sample`` (the
-        first chunk's values: see conv.compression_pays)."""
+        """Create (replacing) ``builder``'s array in ``zgroup`` as ``dio`` wishes; numeric arrays without a chosen
+        compressor get the convention's, or none when it does not pay on ``sample`` (the first chunk's values)."""
         kw = self._array_kwargs(dio)
         if "compressors" not in kw and isinstance(dtype, np.dtype) and dtype.kind in "biuf":
             kw["compressors"] = [self.conv.numeric_compressor] if conv.compression_pays(sample) else None
@@ -520,8 +484,8 @@ class ZarrWriter:
 
     @contextlib.contextmanager
     def array_write(self, path: str, what: str, text: bool = False) -> Iterator[None]:
-        """Around writing one array: a failure becomes a StoreError naming it (``cannot <what>``), a text
-        array's document is then spelled as the convention's peer writes it, and the node is recorded."""
+        """Around writing one array: a failure becomes a StoreError naming it, a text array's document is spelled
+        as the convention's peer writes it, and the node is recorded."""
         try:
             yield
             if text:
@@ -536,8 +500,7 @@ class ZarrWriter:
         self, zgroup: Any, builder: DatasetBuilder, data: LazyArray, dio: DataIO | None, dtype: str,
         attrs: dict[str, Any], path: str,
     ) -> None:
-        """Copy an array read from a store as a stream of blocks (bounded memory: at most ~COPY_BLOCK_BYTES
-        of it at a time; each block's chunks are fetched and stored concurrently), keeping its chunking."""
+        """Copy an array read from a store as a stream of blocks of ~COPY_BLOCK_BYTES, keeping its chunking."""
         itemsize = 16 if dtype in TEXT_KINDS else data.dtype.itemsize
         chunks = tuple(dio.chunks) if dio is not None and isinstance(dio.chunks, tuple) else tuple(data.chunks)
         if len(chunks) != len(data.shape) or not all(chunks):
@@ -576,7 +539,8 @@ class ZarrWriter:
         row_shape = tuple(it.row_shape or ())
         zdtype: Any = self.conv.text_zarr_dtype(canonical) if text else np.dtype(canonical)
         rows_hint = it.total_rows or (1 << 40)
-        chunks = tuple(it.chunks) if it.chunks else self.chunks_for((rows_hint, *row_shape), 16 if text else zdtype.itemsize, dio)
+        itemsize = 16 if text else zdtype.itemsize
+        chunks = tuple(it.chunks) if it.chunks else self.chunks_for((rows_hint, *row_shape), itemsize, dio)
         with self.array_write(path, what, text):
             zarr_arr = self.create_array(zgroup, builder, dio, (0, *row_shape), zdtype, chunks,
                                          {**self.conv.encode_dtype(canonical), **attrs},
@@ -713,19 +677,6 @@ class ZarrWriter:
         self.nodes += [(f"{conv.SPEC_GROUP}/{n}/{v}/{src}", "array") for n, v, src, _ in jobs]
 
 
-def _jsonable(attrs: dict[str, Any]) -> dict[str, Any]:
-    """Encoded attributes as they read back from a JSON document (for comparing with committed ones)."""
-    return json.loads(json.dumps(attrs, allow_nan=True))
-
-
-def _cast_numeric(data: Any, target: np.dtype) -> np.ndarray:
-    """``data`` as ``target``, widening an integer target rather than wrapping values that do not fit
-    (spec integer dtypes are minimums, as in hdmf: ``spec.dtypes.widened``)."""
-    arr = np.asarray(data)
-    return arr.astype(widened(arr, target) or target, copy=False)
-
-
 def _unappended(data: Any) -> Any:
-    """The stored array of an appendable array holding no new rows (so it is linked or copied block by
-    block like any array read from a store); anything else as it is."""
+    """The stored array of an appendable array holding no new rows (linked or copied like any stored array)."""
     return data.stored if isinstance(data, AppendableArray) and not data.rows.count else data
