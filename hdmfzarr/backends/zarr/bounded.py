@@ -1,8 +1,5 @@
-"""Decoding that never exceeds what the array metadata declares (decompression bombs).
-
-:class:`BoundedCodecPipeline` is zarr's default pipeline with one check in front: a chunk's outermost
-compressor output is bounded by :func:`.safety.max_chunk_bytes` of its shape and dtype before decoding
-(:class:`.safety.DecodedSizeError` otherwise). :mod:`.store` installs it (zarr's ``codec_pipeline.path``).
+"""Decoding that never exceeds what the array metadata declares (decompression bombs): :mod:`.store` installs
+:class:`BoundedCodecPipeline` as zarr's ``codec_pipeline.path``.
 """
 
 from __future__ import annotations
@@ -85,8 +82,8 @@ class BoundedCodecPipeline(BatchedCodecPipeline):
             return None
 
     def decode_sync(self, chunks: list[Any], spec: Any) -> list[Any] | None:
-        """Chunks (None: not stored) of one ArraySpec decoded in the calling thread, checked as
-        :meth:`decode_batch` checks them; None when a codec has no synchronous decoder."""
+        """Chunks (None: not stored) of one ArraySpec decoded and checked in the calling thread; None when a codec
+        has no synchronous decoder."""
         transform = self._transform
         if transform is None:
             return None

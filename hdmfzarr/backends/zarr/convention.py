@@ -88,15 +88,10 @@ def builder_dtype(spelling: Any) -> str | None:
 
 
 class NodeMeta(MutableRecord):
-    """One node's metadata: path ('' = root), kind, the array/group document, its attributes and
-    the convention of its store."""
+    """One node's metadata: path ('' = root), kind ("group" | "array"), the array/group document, its attributes
+    and the convention of its store."""
 
     _fields = ("path", "kind", "meta", "attrs", "conv")
-    path: str
-    kind: str  # "group" | "array"
-    meta: dict[str, Any]
-    attrs: dict[str, Any]
-    conv: Convention
 
     def __init__(self, path: str, kind: str, meta: dict[str, Any], attrs: dict[str, Any], conv: Convention) -> None:
         self.path, self.kind, self.meta, self.attrs, self.conv = path, kind, meta, attrs, conv

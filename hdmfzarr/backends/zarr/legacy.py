@@ -1,10 +1,8 @@
-"""Zarr format 2 object arrays that zarr-python 3 cannot open: pickle and JSON object codecs.
+"""Zarr format 2 object arrays that zarr-python 3 cannot open: pickle and JSON (``json2``) object codecs.
 
-hdmf-zarr 0.13 pickled references (``hdmf_zarr.utils.ZarrReference``) and compound records.
-They are decoded here with a restricted unpickler that admits only the reference class (mapped to
-``dict``), the numpy constructors plain records need, and a few builtins — anything else raises
-:class:`UnsafeReferenceError` before any code runs. JSON-codec arrays (``json2``, what hdmf-zarr
-0.13 writes with ``object_codec_class=JSON`` and what we write) are decoded with plain ``json``.
+hdmf-zarr 0.13's pickled references and compound records are decoded by a restricted unpickler that admits only
+the reference class (as ``dict``), the numpy constructors plain records need, and a few builtins: anything else
+raises :class:`UnsafeReferenceError` before any code runs.
 """
 
 from __future__ import annotations
@@ -18,12 +16,7 @@ import numpy as np
 
 from ...errors import CorruptStoreError, UnsafeReferenceError
 
-__all__ = [
-    "RestrictedUnpickler",
-    "safe_unpickle",
-    "decode_v2_chunk",
-    "v2_chunk_key",
-]
+__all__ = ["RestrictedUnpickler", "safe_unpickle", "decode_v2_chunk", "v2_chunk_key"]
 
 _ALLOWED: dict[tuple[str, str], Any] = {
     ("hdmf_zarr.utils", "ZarrReference"): dict,
@@ -40,16 +33,15 @@ _ALLOWED: dict[tuple[str, str], Any] = {
 
 
 class _NDArrayClass:
-    """Stands for ``numpy.ndarray`` inside a pickle: usable only as the class argument of
-    ``_reconstruct`` (calling ndarray directly could allocate any shape)."""
+    """``numpy.ndarray`` in a pickle: only the class argument of ``_reconstruct`` (a call could allocate any shape)."""
 
 
 _ALLOWED[("numpy", "ndarray")] = _NDArrayClass
 
 
 def _reconstruct(subtype: Any, shape: Any, dtype: Any) -> np.ndarray:
-    """numpy's pickle constructor restricted to plain ndarrays of at most one element (pickles always
-    start from an empty array and fill it with ``__setstate__``, bounded by the data pickled)."""
+    """numpy's pickle constructor for plain ndarrays of at most one element (pickles start from an empty array
+    filled by ``__setstate__``, bounded by the data pickled)."""
     if subtype is not _NDArrayClass:
         raise UnsafeReferenceError(f"refusing to reconstruct an array of class {subtype!r}")
     if not isinstance(shape, tuple) or math.prod(int(n) for n in shape) > 1:
@@ -105,9 +97,8 @@ class RestrictedUnpickler(pickle.Unpickler):
 
 
 def _check_opcodes(data: bytes, where: str) -> None:
-    """Walk the opcodes without running them: a malformed stream, or a memo index / frame size beyond
-    the data (CPython's unpickler sizes its memo table by the largest index: 5 bytes could ask for GBs),
-    is refused before unpickling."""
+    """Refuse a malformed stream, or a memo index / frame size beyond the data (CPython sizes its memo table by the
+    largest index: 5 bytes could ask for GBs), before unpickling."""
     import pickletools
 
     limit = len(data)

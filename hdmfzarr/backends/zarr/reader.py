@@ -1,8 +1,6 @@
-"""Reading a zarr store (either convention, Zarr format 3 or 2) into a builder tree, lazily.
-
-Datasets get :class:`~.lazy.LazyArray` data built from the metadata alone; scalars are
-:class:`~hdmfzarr.build.builders.Deferred` (read on first use, many in one concurrent wave), except
-those holding references or compounds, read while opening in one wave.
+"""Reading a zarr store (either convention) into a builder tree, lazily: datasets get :class:`~.lazy.LazyArray`
+data built from the metadata alone; scalars are ``Deferred`` (read on first use, many in one concurrent wave),
+except references and compounds, read while opening in one wave.
 """
 
 from __future__ import annotations
@@ -12,17 +10,8 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ...build.builders import (
-    Builder,
-    CompoundField,
-    DatasetBuilder,
-    Deferred,
-    ExternalTarget,
-    GroupBuilder,
-    LinkBuilder,
-    ReferenceBuilder,
-    fetch_deferred,
-)
+from ...build.builders import (Builder, CompoundField, DatasetBuilder, Deferred, ExternalTarget, GroupBuilder,
+                               LinkBuilder, ReferenceBuilder, fetch_deferred)
 from ...errors import CorruptStoreError, DanglingReferenceError, IncompleteStoreError, StoreNotFoundError
 from ...spec.cache import decode_cache, latest_sources
 from ...spec.dtypes import NUMERIC_DTYPES
@@ -40,12 +29,10 @@ _RECORD_NUMERIC = NUMERIC_DTYPES | {"bool"}  # record fields kept as numbers (th
 
 
 class ZarrReader:
-    """Reads the store behind ``handle`` into builders; also the loader of its scalars' Deferred values
-    (read on first use, many in one concurrent wave: :meth:`pending`, :meth:`load`)."""
+    """Reads the store behind ``handle`` into builders; also the loader of its scalars' Deferred values."""
 
     def __init__(self, handle: StoreHandle) -> None:
-        self.handle = handle
-        self.url = handle.url
+        self.handle, self.url = handle, handle.url
         fmt = handle.root_format()
         if fmt is None:
             raise StoreNotFoundError(f"{self.url}: {conv.NO_ROOT}")
@@ -67,7 +54,6 @@ class ZarrReader:
         self._ref_cache: dict[str, ReferenceBuilder] = {}
         self.leaves: list[Deferred] = []  # the Deferred scalar values of this store
 
-    # -- builders ------------------------------------------------------------------------
     def read(self) -> GroupBuilder:
         """The whole tree (the spec cache excluded) with lazy dataset data."""
         root_meta = self.nodes[""]
@@ -144,8 +130,8 @@ class ZarrReader:
         return self._ref_cache[path]
 
     def _add_links(self, entries: list[tuple[GroupBuilder, str, str, str]]) -> None:
-        """Add every link; a link may point at another link, so links whose target is not there yet
-        wait for a later pass (any order on disk works); what never resolves is dangling."""
+        """Add every link; one whose target (maybe another link) is not there yet waits for a later pass (any order
+        on disk works); what never resolves is dangling."""
         while entries:
             waiting = []
             for group, name, source, path in entries:
@@ -168,7 +154,6 @@ class ZarrReader:
                 self.target(path, f"{self.url}:{group.path} link {name!r}")  # raises DanglingReferenceError
             entries = waiting
 
-    # -- datasets ------------------------------------------------------------------------
     def _zarr_array(self, node: NodeMeta) -> Array:
         meta = node.conv.zarr_metadata(dict(node.meta), node.attrs)
         try:
@@ -177,8 +162,8 @@ class ZarrReader:
             raise CorruptStoreError(f"{self.url}:/{node.path}: cannot interpret array metadata ({exc})") from exc
 
     def _dataset(self, node: NodeMeta, name: str, scalars: list[DatasetBuilder]) -> DatasetBuilder:
-        """A dataset builder with lazy data; a scalar's value is Deferred (appended to ``scalars`` when it
-        must be read while opening: references and compounds, which the tree resolves)."""
+        """A dataset builder with lazy data; a scalar's value is Deferred (appended to ``scalars`` when it must be
+        read while opening: references and compounds)."""
         where = f"{self.url}:/{node.path}"
         attrs = node.attrs
         spelled = conv.decode_dtype_spelling(attrs)
@@ -274,7 +259,6 @@ class ZarrReader:
 
         return convert, out_dtype
 
-    # -- scalars, read on first use ----------------------------------------------------------
     def pending(self) -> list[Deferred]:
         """The scalar values not read yet."""
         self.leaves = [leaf for leaf in self.leaves if not leaf.done]
@@ -305,7 +289,6 @@ class ZarrReader:
                     arr = lz.convert(arr) if (lz.convert and arr.dtype != object) else arr
                 leaf.set(_scalar(arr))
 
-    # -- spec cache ----------------------------------------------------------------------
     def cached_sources(self) -> list[tuple[str, str, str]]:
         """``(namespace, version, source)`` of the latest cached version of each namespace (metadata only)."""
         if not self.specloc:
