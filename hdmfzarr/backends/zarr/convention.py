@@ -244,10 +244,6 @@ class _Common:
         """A chunk of an object array in the JSON object codec (format 2 only)."""
         raise StoreError(f"JSON object-codec arrays need Zarr format 2, not {self.zarr_format}")
 
-    def decode_object_chunk(self, raw: bytes, where: str) -> list[Any]:
-        """The items of a JSON object-codec chunk."""
-        raise CorruptStoreError(f"{where}: JSON object-codec chunks exist in Zarr format 2 only")
-
     def object_array_document(self, shape: tuple[int, ...], chunks: tuple[int, ...]) -> dict[str, Any]:
         """The array document of a JSON object-codec array (format 2 only)."""
         raise StoreError(f"JSON object-codec arrays need Zarr format 2, not {self.zarr_format}")
@@ -640,6 +636,7 @@ class Format2(_Common):
         return json.dumps(payload, sort_keys=True, separators=(",", ":"), allow_nan=True).encode("utf-8")
 
     def decode_object_chunk(self, raw: bytes, where: str) -> list[Any]:
+        """The items of a JSON object-codec chunk."""
         try:
             items = json.loads(raw.decode("utf-8"))
         except ValueError as exc:

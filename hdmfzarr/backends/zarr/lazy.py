@@ -366,8 +366,8 @@ def _axis_plan(sel: Any, size: int, chunk: int) -> list[tuple[int, Any, Any]]:
 
 
 _NOT_CACHED = object()  # LazyArray._cached_1d: the selection needs the general path
-# a raw chunk read this many times by byte ranges (rows read one by one, ~10 us each locally) is then read
-# whole and cached: about what reading and first touching a default 2 MiB chunk costs (~2 ms)
+# a raw chunk read this many times by byte ranges (~10 us each locally) is then read whole and cached: about what
+# reading and first touching a default 2 MiB chunk costs (~2 ms)
 RANGED_READS_PER_CHUNK = 256
 
 
@@ -389,7 +389,6 @@ class LazyArray(StoredArray):
         itemsize = source.dtype.itemsize if source.dtype.kind not in "OT" else 16
         self._chunk_nbytes = max(1, math.prod(source.chunks) * max(1, itemsize)) if source.chunks else itemsize
 
-    # -- array protocol ------------------------------------------------------------------
     @property
     def shape(self) -> tuple[int, ...]:
         return self.source.shape
@@ -475,7 +474,6 @@ class LazyArray(StoredArray):
             except KeyError:
                 return None
 
-    # -- indexing ------------------------------------------------------------------------
     def _normalise(self, key: Any) -> tuple[list[Any], list[bool]]:
         """Per-axis selections (slice or int array) and which axes were plain integers."""
         if not isinstance(key, tuple):

@@ -260,8 +260,7 @@ class StoreHandle:
             self.is_url = is_url(self._raw_url)
             self.local_path = None if self.is_url else os.path.abspath(self._raw_url)
             self.store = self._open_store(storage_options)
-        # local files and memory are read in the calling thread (decided once: see compat.reads_synchronously)
-        self.sync_io = reads_synchronously(self.store)
+        self.sync_io = reads_synchronously(self.store)  # local files and memory: read in the calling thread
         self._check_mode()
 
     def __repr__(self) -> str:
@@ -280,9 +279,7 @@ class StoreHandle:
                              "(or open with mode 'r')")
         if isinstance(store, FsspecStore):
             return _remote().RemoteStore(store, where, self.retry)  # retries and clear errors, as for URLs
-        if not store.supports_consolidated_metadata:
-            return _Consolidating(store)
-        return store
+        return store if store.supports_consolidated_metadata else _Consolidating(store)
 
     def _open_store(self, storage_options: dict | None) -> Store:
         try:

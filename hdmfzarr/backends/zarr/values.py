@@ -121,9 +121,9 @@ def encode_attr(value: Any, encode_ref: Any, where: str) -> Any:
     if isinstance(value, np.ndarray):
         if value.dtype.kind in "biuf":
             return value.tolist()
-        return [encode_attr(v, encode_ref, where) for v in value.tolist()] if value.ndim else encode_attr(
-            value[()], encode_ref, where
-        )
+        if value.ndim == 0:
+            return encode_attr(value[()], encode_ref, where)
+        return [encode_attr(v, encode_ref, where) for v in value.tolist()]
     if isinstance(value, (list, tuple, set, frozenset)):
         return [encode_attr(v, encode_ref, where) for v in value]
     if isinstance(value, dict):
