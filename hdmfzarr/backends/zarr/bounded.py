@@ -51,10 +51,9 @@ class BoundedCodecPipeline(BatchedCodecPipeline):
             return codec_id(v2_compressor), 0
         trailing = 0
         for codec in reversed(self.bytes_bytes_codecs):
-            if type(codec).__name__ == "Crc32cCodec":
-                trailing += 4
-                continue
-            return codec_id(codec), trailing
+            if type(codec).__name__ != "Crc32cCodec":
+                return codec_id(codec), trailing
+            trailing += 4
         return None, 0
 
     def _check(self, pairs: list[tuple[Any, Any]]) -> None:

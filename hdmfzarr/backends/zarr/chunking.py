@@ -35,8 +35,7 @@ def default_chunks(shape: tuple[int, ...], itemsize: int) -> tuple[int, ...]:
         return shape
     row = math.prod(shape[1:]) * itemsize
     if row <= TARGET_CHUNK_BYTES:
-        rows = max(1, TARGET_CHUNK_BYTES // row)
-        rows = max(rows, math.ceil(MIN_CHUNK_BYTES / row))
+        rows = max(1, TARGET_CHUNK_BYTES // row, math.ceil(MIN_CHUNK_BYTES / row))
         return (min(shape[0], rows),) + shape[1:]
     # A single row is larger than the target: one row per chunk, halve the trailing axes.
     chunk = [1] + list(shape[1:])

@@ -862,9 +862,7 @@ def for_format(zarr_format: int) -> Convention:
 def conversion_format(source_format: int | None) -> int:
     """The format a conversion writes by default: the other convention of a Zarr source, the
     newest (3) for anything else (an HDF5 file, an unknown store)."""
-    if source_format is None or source_format == V2.zarr_format:
-        return V3.zarr_format
-    return V2.zarr_format
+    return V3.zarr_format if source_format is None or source_format == V2.zarr_format else V2.zarr_format
 
 
 def _first_found(decode: Callable[[Convention], T | None]) -> T | None:

@@ -18,25 +18,8 @@ from ...errors import CorruptStoreError, UnsafeReferenceError
 
 __all__ = ["RestrictedUnpickler", "safe_unpickle", "decode_v2_chunk", "v2_chunk_key"]
 
-_ALLOWED: dict[tuple[str, str], Any] = {
-    ("hdmf_zarr.utils", "ZarrReference"): dict,
-    ("builtins", "dict"): dict,
-    ("builtins", "list"): list,
-    ("builtins", "tuple"): tuple,
-    ("builtins", "str"): str,
-    ("builtins", "bytes"): lambda *args: _bytes(*args),
-    ("builtins", "int"): int,
-    ("builtins", "float"): float,
-    ("builtins", "bool"): bool,
-    ("builtins", "object"): object,
-}
-
-
 class _NDArrayClass:
     """``numpy.ndarray`` in a pickle: only the class argument of ``_reconstruct`` (a call could allocate any shape)."""
-
-
-_ALLOWED[("numpy", "ndarray")] = _NDArrayClass
 
 
 def _reconstruct(subtype: Any, shape: Any, dtype: Any) -> np.ndarray:
@@ -47,15 +30,6 @@ def _reconstruct(subtype: Any, shape: Any, dtype: Any) -> np.ndarray:
     if not isinstance(shape, tuple) or math.prod(int(n) for n in shape) > 1:
         raise CorruptStoreError(f"pickled array starts with shape {shape!r}, expected (0,)")
     return np._core.multiarray._reconstruct(np.ndarray, shape, dtype)  # type: ignore[attr-defined]
-
-
-for _mod in ("numpy.core.multiarray", "numpy._core.multiarray"):
-    _ALLOWED[(_mod, "_reconstruct")] = _reconstruct
-    _ALLOWED[(_mod, "scalar")] = np._core.multiarray.scalar  # type: ignore[attr-defined]
-for _mod in ("numpy", "numpy.core.numeric", "numpy._core.numeric"):
-    _ALLOWED[(_mod, "dtype")] = np.dtype
-_ALLOWED[("numpy.dtypes", "VoidDType")] = np.dtype
-_ALLOWED[("numpy.dtypes", "ObjectDType")] = np.dtype
 
 
 def _bytes(value: Any = b"", *args: Any) -> bytes:
@@ -76,7 +50,18 @@ def _reconstructor(cls: Any, base: Any, state: Any) -> Any:
     raise UnsafeReferenceError(f"refusing to reconstruct {cls!r} from {base!r}")
 
 
-_ALLOWED[("copyreg", "_reconstructor")] = _reconstructor
+_MULTIARRAY = ("numpy.core.multiarray", "numpy._core.multiarray")
+_ALLOWED: dict[tuple[str, str], Any] = {
+    ("hdmf_zarr.utils", "ZarrReference"): dict,
+    **{("builtins", t.__name__): t for t in (dict, list, tuple, str, int, float, bool, object)},
+    ("builtins", "bytes"): _bytes,
+    ("numpy", "ndarray"): _NDArrayClass,
+    **{(m, "_reconstruct"): _reconstruct for m in _MULTIARRAY},
+    **{(m, "scalar"): np._core.multiarray.scalar for m in _MULTIARRAY},  # type: ignore[attr-defined]
+    **dict.fromkeys([("numpy", "dtype"), ("numpy.core.numeric", "dtype"), ("numpy._core.numeric", "dtype"),
+                     ("numpy.dtypes", "VoidDType"), ("numpy.dtypes", "ObjectDType")], np.dtype),
+    ("copyreg", "_reconstructor"): _reconstructor,
+}
 
 
 class RestrictedUnpickler(pickle.Unpickler):
