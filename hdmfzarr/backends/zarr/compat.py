@@ -82,8 +82,7 @@ def async_group(group: Group) -> AsyncGroup:
 def _whole_chunk_spec(array: Array) -> tuple[Any, ArraySpec]:
     """(zarr's async array, the ArraySpec of one whole chunk of ``array``)."""
     aarr = array.async_array
-    meta = aarr.metadata
-    config = aarr.config
+    meta, config = aarr.metadata, aarr.config
     if isinstance(meta, ArrayV2Metadata):  # a v2 array's memory order is its own, not the config's
         config = dataclasses.replace(config, order=meta.order)
     return aarr, ArraySpec(shape=tuple(array.chunks), dtype=meta.dtype, fill_value=meta.fill_value, config=config,

@@ -48,7 +48,7 @@ class ZarrReader:
         # arrays an uncommitted format-2 rewrite is changing in place are read from their undo copies
         self.redirect = self.conv.undo_map(root_attrs)
         self.chunk_cache = ChunkCache()  # one memory budget for every lazy array of this store
-        specloc = conv.decode_specloc(self.nodes[""].attrs)
+        specloc = conv.decode_specloc(root_attrs)
         self.specloc = safety.check_node_path(specloc, self.url, f"root attribute {conv.SPECLOC_ATTR!r}") or None
         self.root: GroupBuilder | None = None
         self._ref_cache: dict[str, ReferenceBuilder] = {}
@@ -291,9 +291,8 @@ class ZarrReader:
 
     def cached_sources(self) -> list[tuple[str, str, str]]:
         """``(namespace, version, source)`` of the latest cached version of each namespace (metadata only)."""
-        if not self.specloc:
-            return []
-        return latest_sources((p for p, n in self.nodes.items() if n.kind == "array"), self.specloc)
+        arrays = (p for p, n in self.nodes.items() if n.kind == "array")
+        return latest_sources(arrays, self.specloc) if self.specloc else []
 
     def spec_cache(self) -> dict[str, Any]:
         """The cached namespaces as ``{name: {"version", "namespace", "sources"}}`` (latest version each)."""

@@ -173,17 +173,9 @@ class PrefixStore(Store):
         await self._store._ensure_open()
         self._is_open = True
 
-    @property
-    def supports_writes(self) -> bool:
-        return self._store.supports_writes
-
-    @property
-    def supports_deletes(self) -> bool:
-        return self._store.supports_deletes
-
-    @property
-    def supports_listing(self) -> bool:
-        return self._store.supports_listing
+    supports_writes = property(lambda self: self._store.supports_writes)
+    supports_deletes = property(lambda self: self._store.supports_deletes)
+    supports_listing = property(lambda self: self._store.supports_listing)
 
     async def get(self, key: str, prototype: BufferPrototype, byte_range: ByteRequest | None = None) -> Buffer | None:
         return await self._store.get(self._key(key), prototype, byte_range)
