@@ -845,10 +845,8 @@ ROOT_KEYS = tuple(k for c in CONVENTIONS for k in c.root_keys)
 NO_ROOT = "no zarr store here (no root zarr.json or .zgroup)"
 
 # Attributes hidden from builders on read, whatever the format (both spellings).
-READ_RESERVED = frozenset(
-    {c.dtype_attr for c in CONVENTIONS} | {c.links_attr for c in CONVENTIONS} | {Format3.ref_fields_attr}
-    | {SPECLOC_ATTR, DIMS_ATTR, INCOMPLETE_ATTR, UNDO_ATTR}
-)
+READ_RESERVED = frozenset({k for c in CONVENTIONS for k in (c.dtype_attr, c.links_attr)}
+                          | {Format3.ref_fields_attr, SPECLOC_ATTR, DIMS_ATTR, INCOMPLETE_ATTR, UNDO_ATTR})
 
 
 def for_format(zarr_format: int) -> Convention:

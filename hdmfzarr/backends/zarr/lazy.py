@@ -189,17 +189,14 @@ class ZarrChunkSource:
             return None
         if len(bounds) == 1 and (out := self._read_raw_region(*bounds[0])) is not None:
             return out
-        coords = list(product(*(range(a // c, (b - 1) // c + 1) for (a, b), c in zip(bounds, self.chunks))))
+        combos = list(product(*(_axis_plan(k, n, c) for k, n, c in zip(key, self.shape, self.chunks))))
         out = None
-        for c, block in self._whole_blocks(coords):
+        for combo, (_, block) in zip(combos, self._whole_blocks([tuple(p[0] for p in combo) for combo in combos])):
             if block is None:  # a missing chunk zarr refuses: its own error
                 return None
             if out is None:
                 out = np.empty([b - a for a, b in bounds], dtype=block.dtype)
-            lo = [max(a, j * n) for j, n, (a, _) in zip(c, self.chunks, bounds)]
-            hi = [min(b, (j + 1) * n) for j, n, (_, b) in zip(c, self.chunks, bounds)]
-            out[tuple(slice(x - a, y - a) for x, y, (a, _) in zip(lo, hi, bounds))] = \
-                block[tuple(slice(x - j * n, y - j * n) for x, y, j, n in zip(lo, hi, c, self.chunks))]
+            out[tuple(p[1] for p in combo)] = block[tuple(p[2] for p in combo)]
         return out
 
     def compression(self) -> str | None:

@@ -179,7 +179,7 @@ class ZarrReader:
             source = ZarrChunkSource(lambda: self._zarr_array(node), where, *node.conv.quick_layout(node.meta),
                                      sync=self.handle.sync_io)
         np_dtype = source.dtype
-        dtype: Any
+        dtype: Any = np_dtype.name
         convert: Callable | None = None
         out_dtype = None
         if np_dtype.names:
@@ -205,8 +205,6 @@ class ZarrReader:
             canon = conv.builder_dtype(spelled)
             dtype = canon if canon in conv.TEXT_KINDS else ("ascii" if node.conv.is_bytes_array(node.meta) else "text")
             convert, out_dtype = _text_converter, np.dtype(object)
-        else:
-            dtype = np_dtype.name
         scalar = conv.decode_is_scalar(shape, attrs)
         lazy = LazyArray(source, convert=convert, dtype=out_dtype, store_url=self.url, path="/" + node.path,
                          cache=self.chunk_cache)

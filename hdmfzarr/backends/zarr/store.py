@@ -56,11 +56,9 @@ def _store_of(obj: Any) -> Store | None:
     if isinstance(obj, Store):
         return obj
     store_path = getattr(obj, "store_path", None)
-    if store_path is not None and isinstance(getattr(store_path, "store", None), Store):
-        if store_path.path:
-            return PrefixStore(store_path.store, store_path.path)
-        return store_path.store
-    return None
+    if store_path is None or not isinstance(getattr(store_path, "store", None), Store):
+        return None
+    return PrefixStore(store_path.store, store_path.path) if store_path.path else store_path.store
 
 
 class _Consolidating(WrapperStore[Store]):
