@@ -181,13 +181,13 @@ def chunk_range_reader(array: Array) -> Callable[[tuple[int, ...], int, np.ndarr
 buffer_prototype = default_buffer_prototype  # CPU buffers, for raw store reads and writes
 
 
-def use_codec_pipeline(cls: type, default: str = "zarr.core.codec_pipeline.BatchedCodecPipeline") -> None:
+def use_codec_pipeline(cls: type) -> None:
     """Make zarr decode through pipeline class ``cls`` unless the application changed ``codec_pipeline.path``."""
     import zarr
     from zarr.registry import register_pipeline
 
     register_pipeline(cls)
-    if zarr.config.get("codec_pipeline.path") == default:
+    if zarr.config.get("codec_pipeline.path") == "zarr.core.codec_pipeline.BatchedCodecPipeline":  # zarr's default
         zarr.config.set({"codec_pipeline.path": f"{cls.__module__}.{cls.__qualname__}"})
 
 

@@ -41,10 +41,9 @@ class ZarrReader:
         self.nodes, self.consolidated = self.conv.load_nodes(handle, handle.root_document())
         root_attrs = self.nodes[""].attrs
         if self.conv.is_incomplete(root_attrs):
-            raise IncompleteStoreError(
-                f"{self.url}: incomplete store: its first write was interrupted before the commit, so nothing in "
-                "it was committed; write it again (mode 'w' or 'a') or delete it"
-            )
+            raise IncompleteStoreError(f"{self.url}: incomplete store: its first write was interrupted before the "
+                                       "commit, so nothing in it was committed; write it again (mode 'w' or 'a') "
+                                       "or delete it")
         # arrays an uncommitted format-2 rewrite is changing in place are read from their undo copies
         self.redirect = self.conv.undo_map(root_attrs)
         self.chunk_cache = ChunkCache()  # one memory budget for every lazy array of this store
@@ -104,9 +103,8 @@ class ZarrReader:
         if ref is not None:
             return self.reference(*ref, where)
         if conv.is_attr_reference_like(value):
-            raise CorruptStoreError(
-                f"{where}: malformed object reference {value!r} (expected a 'path' string in the reference)"
-            )
+            raise CorruptStoreError(f"{where}: malformed object reference {value!r} (expected a 'path' string in the "
+                                    "reference)")
         if isinstance(value, list):
             return [self._decode_attr(v, where) for v in value]
         return value

@@ -67,9 +67,8 @@ def to_text_array(data: Any, as_bytes: bool = False) -> np.ndarray:
     if isinstance(data, np.ndarray) and data.dtype.kind in "UT" and not as_bytes:
         return data if data.dtype.kind == "T" else data.astype(STRING_DTYPE)
     if isinstance(data, (str, bytes, _dt.datetime, _dt.date, np.str_, np.bytes_)):
-        val = text_value(data, as_bytes)
         out = np.empty((), dtype=object if as_bytes else STRING_DTYPE)
-        out[()] = val
+        out[()] = text_value(data, as_bytes)
         return out
     if not as_bytes and (fast := text_array(data)) is not None:  # every element already a str
         return fast
