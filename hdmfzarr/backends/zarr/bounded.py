@@ -1,8 +1,5 @@
-"""Decoding that never exceeds what the array metadata declares (decompression bombs).
-
-:class:`BoundedCodecPipeline` is zarr's default pipeline with one check in front: a chunk's outermost
-compressor output is bounded by :func:`.safety.max_chunk_bytes` of its shape and dtype before decoding
-(:class:`.safety.DecodedSizeError` otherwise). :mod:`.store` installs it (zarr's ``codec_pipeline.path``).
+"""Decoding that never exceeds what the array metadata declares (decompression bombs): :mod:`.store` installs
+:class:`BoundedCodecPipeline` as zarr's ``codec_pipeline.path``.
 """
 
 from __future__ import annotations
@@ -54,10 +51,9 @@ class BoundedCodecPipeline(BatchedCodecPipeline):
             return codec_id(v2_compressor), 0
         trailing = 0
         for codec in reversed(self.bytes_bytes_codecs):
-            if type(codec).__name__ == "Crc32cCodec":
-                trailing += 4
-                continue
-            return codec_id(codec), trailing
+            if type(codec).__name__ != "Crc32cCodec":
+                return codec_id(codec), trailing
+            trailing += 4
         return None, 0
 
     def _check(self, pairs: list[tuple[Any, Any]]) -> None:
@@ -85,8 +81,8 @@ class BoundedCodecPipeline(BatchedCodecPipeline):
             return None
 
     def decode_sync(self, chunks: list[Any], spec: Any) -> list[Any] | None:
-        """Chunks (None: not stored) of one ArraySpec decoded in the calling thread, checked as
-        :meth:`decode_batch` checks them; None when a codec has no synchronous decoder."""
+        """Chunks (None: not stored) of one ArraySpec decoded and checked in the calling thread; None when a codec
+        has no synchronous decoder."""
         transform = self._transform
         if transform is None:
             return None

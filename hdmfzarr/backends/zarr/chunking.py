@@ -1,10 +1,6 @@
-"""Default chunk shapes, tuned for time series and table columns.
-
-Policy: a whole array up to ``MAX_CHUNK_BYTES`` is one chunk; bigger arrays are cut along the
-first axis (time / rows) into chunks of about ``TARGET_CHUNK_BYTES``, keeping every other axis
-(channels, vector width) whole, unless one row alone is larger than the target — then the
-trailing axes are halved too. Chunks are never smaller than ``MIN_CHUNK_BYTES`` when the data
-is that big, so object stores are not flooded with tiny objects.
+"""Default chunk shapes for time series and table columns: an array up to ``MAX_CHUNK_BYTES`` is one chunk; a bigger
+one is cut along its first axis into chunks of about ``TARGET_CHUNK_BYTES`` (at least ``MIN_CHUNK_BYTES``: object
+stores are not flooded with tiny objects), other axes whole unless one row alone is larger: then they are halved.
 """
 
 from __future__ import annotations
@@ -39,8 +35,7 @@ def default_chunks(shape: tuple[int, ...], itemsize: int) -> tuple[int, ...]:
         return shape
     row = math.prod(shape[1:]) * itemsize
     if row <= TARGET_CHUNK_BYTES:
-        rows = max(1, TARGET_CHUNK_BYTES // row)
-        rows = max(rows, math.ceil(MIN_CHUNK_BYTES / row))
+        rows = max(1, TARGET_CHUNK_BYTES // row, math.ceil(MIN_CHUNK_BYTES / row))
         return (min(shape[0], rows),) + shape[1:]
     # A single row is larger than the target: one row per chunk, halve the trailing axes.
     chunk = [1] + list(shape[1:])

@@ -1,7 +1,5 @@
-"""Every zarr-python API hdmfzarr relies on beyond ``zarr``'s top-level names, in one module.
-
-Some lie outside zarr's documented surface: importing them only here means a zarr upgrade is checked in one
-place (``TESTED_ZARR``; ``tests/backends/test_backends_zarr_compat.py``).
+"""Every zarr-python API hdmfzarr relies on beyond ``zarr``'s top-level names: some are undocumented, so a zarr
+upgrade is checked here alone (``TESTED_ZARR``; ``tests/backends/test_backends_zarr_compat.py``).
 """
 
 from __future__ import annotations
@@ -51,8 +49,8 @@ _PARSED_MAX = 512
 
 
 def _parsed(doc: dict[str, Any]) -> Any:
-    """zarr's metadata object of an array document, parsed once per distinct document (a parse costs about
-    a millisecond, and each append commit meets the previous one's documents again)."""
+    """zarr's metadata object of an array document, parsed once per distinct document (a parse costs ~1 ms, and
+    each append commit meets the previous one's documents again)."""
     try:
         key = json.dumps(doc, sort_keys=True, allow_nan=True)
     except (TypeError, ValueError):  # not plain JSON: parse without caching
@@ -84,8 +82,7 @@ def async_group(group: Group) -> AsyncGroup:
 def _whole_chunk_spec(array: Array) -> tuple[Any, ArraySpec]:
     """(zarr's async array, the ArraySpec of one whole chunk of ``array``)."""
     aarr = array.async_array
-    meta = aarr.metadata
-    config = aarr.config
+    meta, config = aarr.metadata, aarr.config
     if isinstance(meta, ArrayV2Metadata):  # a v2 array's memory order is its own, not the config's
         config = dataclasses.replace(config, order=meta.order)
     return aarr, ArraySpec(shape=tuple(array.chunks), dtype=meta.dtype, fill_value=meta.fill_value, config=config,
@@ -100,7 +97,7 @@ def _as_blocks(decoded: list[Any], spec: ArraySpec) -> list[np.ndarray | None]:
 
 
 async def read_whole_chunks(array: Array, coords: list[tuple[int, ...]]) -> list[np.ndarray | None]:
-    """Whole decoded chunks of an unsharded array, not copied into an output buffer as ``getitem`` does; a chunk
+    """Whole decoded chunks of an unsharded array (not copied into an output buffer as ``getitem`` does); a chunk
     not stored is the fill value, or ``None`` where zarr is configured to refuse it."""
     aarr, spec = _whole_chunk_spec(array)
     raws = await asyncio.gather(*((aarr.store_path / aarr.metadata.encode_chunk_key(c)).get(prototype=spec.prototype)
@@ -109,9 +106,8 @@ async def read_whole_chunks(array: Array, coords: list[tuple[int, ...]]) -> list
 
 
 def reads_synchronously(store: Store) -> bool:
-    """Whether ``store`` reads through ``get_sync`` what its ``get`` reads: zarr says so, and each class defining
-    ``get`` (a wrapper's and the wrapped store's) defines ``get_sync`` too (a wrapper overriding ``get`` alone
-    keeps every read on it)."""
+    """Whether ``store`` reads through ``get_sync`` what its ``get`` reads: zarr says so, and the class defining
+    ``get`` (a wrapper's and the wrapped store's) defines ``get_sync`` too."""
     if not _store_supports_sync_io(store):
         return False
     owner = next((cls for cls in type(store).__mro__ if "get" in vars(cls)), None)
@@ -122,8 +118,8 @@ def reads_synchronously(store: Store) -> bool:
 
 
 def read_whole_chunks_sync(array: Array, coords: list[tuple[int, ...]]) -> list[np.ndarray | None] | None:
-    """:func:`read_whole_chunks` in the calling thread (no event-loop round trip) for a store that
-    :func:`reads_synchronously`; None when the codec pipeline offers no ``decode_sync``."""
+    """:func:`read_whole_chunks` in the calling thread for a store that :func:`reads_synchronously`; None when the
+    codec pipeline offers no ``decode_sync``."""
     aarr, spec = _whole_chunk_spec(array)
     decode = getattr(aarr.codec_pipeline, "decode_sync", None)
     if decode is None:
@@ -140,8 +136,8 @@ def byte_range_of(buf: Buffer, byte_range: ByteRequest | None) -> Buffer:
 
 
 def raw_chunk_dtype(array: Array) -> np.dtype | None:
-    """The dtype (byte order included) of ``array``'s chunks when stored as plain bytes (no compressor nor
-    filters): one element is then one byte range; else None."""
+    """The dtype (byte order included) of ``array``'s chunks when stored as plain bytes (one element is one byte
+    range), else None."""
     aarr = array.async_array
     meta = aarr.metadata
     native = meta.dtype.to_native_dtype()
@@ -157,7 +153,7 @@ def raw_chunk_dtype(array: Array) -> np.dtype | None:
 
 
 def chunk_range_reader(array: Array) -> Callable[[tuple[int, ...], int, np.ndarray], int | None]:
-    """``read(coords, start, out)``: fill ``out`` from byte ``start`` of a stored chunk (synchronous store), by the
+    """``read(coords, start, out)``: fill ``out`` from byte ``start`` of a stored chunk (synchronous store) by the
     store's positional read if it has one, else ``get_sync``; the bytes read, or None if not stored."""
     aarr = array.async_array
     root, encode = aarr.store_path, aarr.metadata.encode_chunk_key
@@ -185,22 +181,20 @@ def chunk_range_reader(array: Array) -> Callable[[tuple[int, ...], int, np.ndarr
 buffer_prototype = default_buffer_prototype  # CPU buffers, for raw store reads and writes
 
 
-def use_codec_pipeline(cls: type, default: str = "zarr.core.codec_pipeline.BatchedCodecPipeline") -> None:
-    """Make zarr decode through pipeline class ``cls`` (zarr's ``codec_pipeline.path`` setting), unless
-    the setting was changed from zarr's ``default`` by the application."""
+def use_codec_pipeline(cls: type) -> None:
+    """Make zarr decode through pipeline class ``cls`` unless the application changed ``codec_pipeline.path``."""
     import zarr
     from zarr.registry import register_pipeline
 
     register_pipeline(cls)
-    if zarr.config.get("codec_pipeline.path") == default:
+    if zarr.config.get("codec_pipeline.path") == "zarr.core.codec_pipeline.BatchedCodecPipeline":  # zarr's default
         zarr.config.set({"codec_pipeline.path": f"{cls.__module__}.{cls.__qualname__}"})
 
 
 def edit_array_document(doc: dict[str, Any], *, shape: Any = None, dtype: np.dtype | None = None,
                         flip_chunk_keys: bool = False) -> dict[str, Any]:
-    """An array's metadata document edited through zarr's metadata classes (so zarr validates it): a new
-    ``shape``, a wider numeric ``dtype``, or (format 3) the chunk key encoding flipped between ``c/0`` and ``0``
-    so that rewritten chunks never overwrite committed ones. A format-2 document keeps its keys and fill value."""
+    """An array document with a new ``shape``, a wider numeric ``dtype`` or (format 3) its chunk key encoding flipped
+    (``c/0`` <-> ``0``: rewritten chunks never overwrite committed ones), edited through zarr so zarr validates it."""
     v3 = doc.get("zarr_format") == 3
     meta: Any = _parsed(doc)
     if shape is not None:

@@ -1,12 +1,9 @@
-"""Every on-disk name and encoding of the two hdmf-zarr conventions, in one place.
+"""Every on-disk name and encoding of the two hdmf-zarr conventions, in one place (no other module spells
+an attribute name or tests a format number).
 
-:data:`V3` (:class:`Format3`) is hdmf-zarr 0.14's convention (Zarr format 3), :data:`V2`
-(:class:`Format2`) hdmf-zarr 0.13's (Zarr format 2) without pickle. Each encoding is an
-``encode_*`` / ``decode_*`` pair on the convention class (links, references, dtypes, text/bytes,
-scalars, the JSON object codec, the spec cache, consolidated metadata, array metadata). Writers,
-the reader, appends and the validator ask the convention of the store; readers also accept the
-other convention's spellings through the module-level ``decode_*`` functions (``docs/format.md``).
-No other module spells an attribute name or tests a format number.
+:data:`V3` is hdmf-zarr 0.14's convention (Zarr format 3), :data:`V2` hdmf-zarr 0.13's (Zarr format 2) without
+pickle, each as ``encode_*`` / ``decode_*`` pairs; readers also accept the other convention's spellings through
+the module-level ``decode_*`` functions (``docs/format.md``).
 """
 
 from __future__ import annotations
@@ -24,41 +21,19 @@ from .compat import edit_array_document
 from .safety import check_node_path
 
 __all__ = [
-    "Convention",
-    "Format3",
-    "Format2",
-    "V3",
-    "V2",
-    "CONVENTIONS",
-    "for_format",
-    "conversion_format",
-    "NodeMeta",
-    "DIMS_ATTR",
-    "SPECLOC_ATTR",
-    "SPEC_GROUP",
-    "READ_RESERVED",
-    "METADATA_KEYS",
-    "ROOT_KEYS",
-    "NO_ROOT",
-    "encode_node_document",
-    "OBJECT_CODECS",
-    "builder_dtype",
-    "decode_attr_reference",
-    "is_attr_reference_like",
-    "decode_dataset_reference",
-    "decode_links",
-    "decode_dtype_spelling",
-    "decode_compound_fields",
-    "decode_is_scalar",
-    "decode_specloc",
+    "Convention", "Format3", "Format2", "V3", "V2", "CONVENTIONS", "for_format", "conversion_format", "NodeMeta",
+    "DIMS_ATTR", "SPECLOC_ATTR", "SPEC_GROUP", "READ_RESERVED", "METADATA_KEYS", "ROOT_KEYS", "NO_ROOT",
+    "encode_node_document", "OBJECT_CODECS", "builder_dtype", "decode_attr_reference", "is_attr_reference_like",
+    "decode_dataset_reference", "decode_links", "decode_dtype_spelling", "decode_compound_fields",
+    "decode_is_scalar", "decode_specloc",
 ]
 
 T = TypeVar("T")
 DIMS_ATTR = "_ARRAY_DIMENSIONS"
 SPECLOC_ATTR = ".specloc"
 SPEC_GROUP = "specifications"
-# transaction markers (see transaction.py): a new store is marked incomplete from its first write
-# until its commit; a format-2 array rewritten in place is read from its undo copy until the commit
+# transaction markers (transaction.py): a new store is incomplete until its first commit; a format-2 array
+# rewritten in place is read from its undo copy until the commit
 INCOMPLETE_ATTR = "_hdmfzarr_incomplete"
 UNDO_ATTR = "_hdmfzarr_undo"
 UNDO_PREFIX = ".hdmfzarr-undo"
@@ -66,8 +41,10 @@ LOCK_KEY = ".hdmfzarr-writer.lock"  # the S3 writer lease object, at the store's
 METADATA_KEYS = frozenset({"zarr.json", ".zarray", ".zattrs", ".zgroup", ".zmetadata"})
 OBJECT_CODECS = ("pickle", "json2", "json")  # v2 object codecs zarr-python 3 cannot decode
 
+_NUMERIC = ("float16", "float32", "float64", "int8", "int16", "int32", "int64",
+            "uint8", "uint16", "uint32", "uint64", "bool")
 # On-disk dtype spellings (``_DTYPE`` / ``zarr_dtype``) -> canonical builder dtype names.
-_SPELLING_TO_CANONICAL = {
+_SPELLING_TO_CANONICAL = {n: n for n in _NUMERIC} | {
     "str": "text", "str_": "text", "text": "text", "utf8": "text", "utf": "text", "utf-8": "text",
     "bytes": "ascii", "bytes_": "ascii", "ascii": "ascii",
     "isodatetime": "isodatetime", "datetime": "isodatetime",
@@ -75,23 +52,19 @@ _SPELLING_TO_CANONICAL = {
     "bool": "bool", "bool_": "bool",
     "int": "int64", "float": "float64", "long": "int64", "double": "float64", "short": "int16",
 }
-_NUMERIC = ("float16", "float32", "float64", "int8", "int16", "int32", "int64",
-            "uint8", "uint16", "uint32", "uint64", "bool")
 TEXT_KINDS = ("text", "ascii", "isodatetime")
-# Blosc lz4 with byte shuffle: zarr-python 2's and so hdmf-zarr's default compressor, which decodes about
-# four times faster than zstd at a similar size on numeric data (random ragged rows decode whole chunks)
+# Blosc lz4 with byte shuffle: hdmf-zarr's default compressor, decoding ~4x faster than zstd at a similar size
 _BLOSC_LZ4_V2 = {"id": "blosc", "cname": "lz4", "clevel": 5, "shuffle": 1, "blocksize": 0}
 _BLOSC_LZ4_V3 = {"name": "blosc", "configuration": {"cname": "lz4", "clevel": 5, "shuffle": "shuffle", "blocksize": 0}}
-# the default compressor is kept for a numeric array only if it stores the array's first chunk in at most
-# this fraction of its size: random floats (Blosc lz4: ~0.94) are stored raw, so one row is one byte range;
-# arrays whose first chunk is under JUDGED_BYTES keep it (too small to tell, and to matter)
+# a numeric array keeps the default compressor only if it stores its first chunk in at most this fraction
+# (random floats, ~0.94, are stored raw: one row is one byte range); first chunks under JUDGED_BYTES keep it
 PAYING_COMPRESSION = 0.9
 JUDGED_BYTES = 4096
 
 
 def compression_pays(sample: np.ndarray | None) -> bool:
-    """Whether the default numeric compressor (Blosc lz4, same settings in both formats) stores ``sample``
-    (an array's first chunk of values) in at most PAYING_COMPRESSION of its bytes; no or a small sample: assume so."""
+    """Whether Blosc lz4 stores ``sample`` (an array's first chunk) in at most PAYING_COMPRESSION of its bytes;
+    no or a small sample: assume so."""
     if sample is None or sample.nbytes < JUDGED_BYTES:
         return True
     import numcodecs
@@ -107,8 +80,6 @@ def builder_dtype(spelling: Any) -> str | None:
     s = spelling.strip()
     if s in _SPELLING_TO_CANONICAL:
         return _SPELLING_TO_CANONICAL[s]
-    if s in _NUMERIC:
-        return s
     try:
         dt = np.dtype(s)
     except TypeError:
@@ -117,15 +88,10 @@ def builder_dtype(spelling: Any) -> str | None:
 
 
 class NodeMeta(MutableRecord):
-    """One node's metadata: path ('' = root), kind, the array/group document, its attributes and
-    the convention of its store."""
+    """One node's metadata: path ('' = root), kind ("group" | "array"), the array/group document, its attributes
+    and the convention of its store."""
 
     _fields = ("path", "kind", "meta", "attrs", "conv")
-    path: str
-    kind: str  # "group" | "array"
-    meta: dict[str, Any]
-    attrs: dict[str, Any]
-    conv: Convention
 
     def __init__(self, path: str, kind: str, meta: dict[str, Any], attrs: dict[str, Any], conv: Convention) -> None:
         self.path, self.kind, self.meta, self.attrs, self.conv = path, kind, meta, attrs, conv
@@ -145,8 +111,7 @@ def loads_json(raw: bytes, url: str, key: str) -> Any:
 
 
 class _Common:
-    """What both conventions share; :data:`Convention` is either of them (each declares its own encode/decode
-    pairs, documented on :class:`Format3`)."""
+    """What both conventions share; :data:`Convention` is either of them."""
 
     zarr_format: Literal[2, 3]
     dtype_attr: str
@@ -156,15 +121,15 @@ class _Common:
     dtype_spelling: dict[str, str]
     scalar_shape: tuple[int, ...]
     supports_shards: bool
-    #: references inside arrays (reference datasets, compounds with reference fields) are JSON
-    #: object-codec cells (format 2, see Format2)
-    object_codec_references: bool
+    object_codec_references: bool  # references inside arrays are JSON object-codec cells (format 2)
     numeric_compressor: dict[str, Any]  # the default compressor of numeric arrays (DataIO may choose another)
+    text_fill_value: Any = None  # the fill value text arrays are written with (None: zarr-python's own)
+    root_keys: tuple[str, ...]  # the root documents find_root reads (a remote store's cache drops them to reread)
+    rewrites_in_place: bool = False  # rewrite_array reuses the committed chunk keys (then it keeps an undo copy)
 
     def __repr__(self) -> str:
         return f"<hdmf-zarr convention, Zarr format {self.zarr_format}>"
 
-    # -- dtypes -------------------------------------------------------------------------
     def spell(self, canonical: str) -> str:
         """The dtype attribute value for a canonical dtype."""
         return self.dtype_spelling.get(canonical, canonical)
@@ -178,13 +143,11 @@ class _Common:
         return builder_dtype(attrs.get(self.dtype_attr))
 
     def widen_dtype_attrs(self, attrs: Any, wide: np.dtype | None) -> Any:
-        """``attrs`` with a declared dtype attribute set to ``wide`` (unchanged when none is declared, or
-        ``wide`` is None)."""
+        """``attrs`` with a declared dtype attribute set to ``wide`` (unchanged when none is declared or no wide)."""
         if wide is not None and isinstance(attrs, dict) and isinstance(attrs.get(self.dtype_attr), str):
             return {**attrs, self.dtype_attr: wide.name}
         return attrs
 
-    # -- links --------------------------------------------------------------------------
     def encode_links(self, entries: Iterable[tuple[str, str, str]]) -> dict[str, Any]:
         """The links attribute of a group holding ``(name, source, path)`` links ({} for none)."""
         out = [{"name": n, "source": s, "path": p} for n, s, p in entries]
@@ -207,16 +170,12 @@ class _Common:
             out.append((e["name"], source, e["path"]))
         return out
 
-    # -- references ---------------------------------------------------------------------
     def decode_attr_reference(self, value: Any) -> tuple[str, str] | None:
         """``(source, path)`` if ``value`` is an attribute reference in this convention, else None."""
         ref = self._attr_reference_body(value)
-        if ref is None:
+        if ref is None or not isinstance(ref.get("path"), str):
             return None
-        path = ref.get("path")
-        if not isinstance(path, str):
-            return None
-        return str(ref.get("source") or "."), path
+        return str(ref.get("source") or "."), ref["path"]
 
     def _attr_reference_body(self, value: Any) -> dict[str, Any] | None:
         raise NotImplementedError
@@ -233,27 +192,21 @@ class _Common:
         """The dtype attribute of a reference dataset."""
         return {self.dtype_attr: self.reference_spelling}
 
-    # -- compounds ----------------------------------------------------------------------
     def encode_compound_cells(self, rows: list[tuple], is_ref: list[bool]) -> np.ndarray:
         """Compound rows as JSON object-codec cells (format 2 only: see ``object_codec_references``)."""
         raise StoreError(f"compounds with references as object cells need Zarr format 2, not {self.zarr_format}")
 
     def decode_compound_cells(self, cells: np.ndarray, dtype: np.dtype) -> np.ndarray:
-        """Records of ``dtype`` from a decoded object array: ``(n, fields)`` JSON cells (what we write in
-        format 2) or ``(n,)`` records, tuples or dicts (hdmf-zarr 0.13's pickled compounds)."""
+        """Records of ``dtype`` from ``(n, fields)`` JSON cells (what we write in format 2) or ``(n,)`` records,
+        tuples or dicts (hdmf-zarr 0.13's pickled compounds)."""
         names = dtype.names or ()
         out = np.empty(cells.shape[:1], dtype=dtype)
-        for i in range(out.shape[0]):
-            v = cells[i]  # a row of cells, a dict, a record or a tuple
+        for i, v in enumerate(cells):
             rec = tuple(v.get(n) for n in names) if isinstance(v, dict) else tuple(v)
             if len(rec) != len(names):
                 raise CorruptStoreError(f"compound record {i} has {len(rec)} fields, expected {len(names)} {list(names)}")
             out[i] = rec
         return out
-
-    # -- text / bytes -------------------------------------------------------------------
-    #: the fill value text arrays are written with (None: zarr-python's own)
-    text_fill_value: Any = None
 
     def encode_text_document(self, meta: dict[str, Any]) -> dict[str, Any]:
         """The array document of a text array as this convention's peer writes it."""
@@ -275,7 +228,6 @@ class _Common:
         """The metadata dict zarr-python opens an array from (peer quirks normalised)."""
         return meta
 
-    # -- scalars ------------------------------------------------------------------------
     def encode_scalar(self, arr: np.ndarray, attrs: dict[str, Any]) -> tuple[np.ndarray, dict[str, Any]]:
         """A 0-d array and its attributes as stored."""
         return arr, attrs
@@ -288,20 +240,14 @@ class _Common:
         """Attributes of a stored scalar text array (the spec cache)."""
         return {}
 
-    # -- the JSON object codec ------------------------------------------------------------
     def encode_object_chunk(self, items: np.ndarray) -> bytes:
         """A chunk of an object array in the JSON object codec (format 2 only)."""
         raise StoreError(f"JSON object-codec arrays need Zarr format 2, not {self.zarr_format}")
-
-    def decode_object_chunk(self, raw: bytes, where: str) -> list[Any]:
-        """The items of a JSON object-codec chunk."""
-        raise CorruptStoreError(f"{where}: JSON object-codec chunks exist in Zarr format 2 only")
 
     def object_array_document(self, shape: tuple[int, ...], chunks: tuple[int, ...]) -> dict[str, Any]:
         """The array document of a JSON object-codec array (format 2 only)."""
         raise StoreError(f"JSON object-codec arrays need Zarr format 2, not {self.zarr_format}")
 
-    # -- consolidated metadata ----------------------------------------------------------
     def attrs_entry(self, path: str) -> str | None:
         """The key of an array's separate attributes document in the consolidated metadata (or None)."""
         return None
@@ -326,8 +272,8 @@ class _Common:
 
     def set_attrs(self, doc: dict[str, Any], entries: dict[str, Any], path: str, kind: str,
                   attrs: dict[str, Any]) -> tuple[list[tuple[str, Any]], list[tuple[str, Any]]]:
-        """Record a node's new attributes in the commit document; returns the node documents to write
-        before the commit and those to write after it (``(store key, document)``)."""
+        """Record a node's new attributes in the commit document: the ``(store key, document)`` pairs to write
+        before the commit and those to write after it."""
         raise NotImplementedError
 
     def encode_commit_document(self, doc: dict[str, Any]) -> bytes:
@@ -364,10 +310,6 @@ class _Common:
         """Where the undo copy of the array at ``path`` is kept (a name no node listing shows)."""
         return f"{UNDO_PREFIX}/{path}"
 
-    #: the root documents :meth:`find_root` reads (dropped from a remote store's cache to read them again)
-    root_keys: tuple[str, ...]
-
-    # -- array metadata -----------------------------------------------------------------
     def admits_codec(self, role: str, name: str) -> bool:
         """Whether a pickle-named codec in this role may be decoded (by the restricted unpickler)."""
         return False
@@ -378,9 +320,6 @@ class _Common:
 
     def check_appendable(self, meta: dict[str, Any], where: str) -> None:
         """Refuse growing arrays whose encoding cannot be appended to."""
-
-    #: whether :meth:`rewrite_array` reuses the committed chunk keys (then the rewrite keeps an undo copy)
-    rewrites_in_place: bool = False
 
 
 class Format3(_Common):
@@ -404,9 +343,7 @@ class Format3(_Common):
         return {self._REF: {"source": source, "path": path}}
 
     def _attr_reference_body(self, value: Any) -> dict[str, Any] | None:
-        if isinstance(value, dict) and isinstance(value.get(self._REF), dict):
-            return value[self._REF]
-        return None
+        return value[self._REF] if isinstance(value, dict) and isinstance(value.get(self._REF), dict) else None
 
     def is_attr_reference_like(self, value: Any) -> bool:
         """Whether ``value`` is marked as a reference in this convention (well-formed or not)."""
@@ -431,7 +368,6 @@ class Format3(_Common):
         """Whether an array document stores variable-length bytes."""
         return meta.get("data_type") in ("bytes", "variable_length_bytes")
 
-    # -- consolidated metadata ----------------------------------------------------------
     def array_entry(self, path: str) -> str:
         """The key of an array's document in the consolidated metadata."""
         return path
@@ -497,20 +433,18 @@ class Format3(_Common):
                     continue  # the root describes itself only in its own document
                 nodes[node_path] = self._node(node_path, meta, f"{path}/zarr.json", url)
             return nodes, True
-        # one concurrent wave per level: each child's zarr.json is fetched while the child is listed
-        # (an array lists as zarr.json + c: cheap), so the listing of a group's children is in hand
-        # when its document says it is a group
+        # one concurrent wave per level: each child's zarr.json is fetched while it is listed (an array lists
+        # as zarr.json + c: cheap), so a group's children are known once its document says it is a group
         children = [name for name in handle.list_dir("") if _is_child_name(name)]
         while children:
             raws, listings = handle.get_and_list([f"{c}/zarr.json" for c in children], children)
             found: list[str] = []
             for path, raw, names in zip(children, raws, listings):
-                if raw is None:
-                    continue
-                node = self._node(path, loads_json(raw, url, f"{path}/zarr.json"), f"{path}/zarr.json", url)
-                nodes[path] = node
-                if node.kind == "group":
-                    found += [f"{path}/{name}" for name in names if _is_child_name(name)]
+                if raw is not None:
+                    key = f"{path}/zarr.json"
+                    node = nodes[path] = self._node(path, loads_json(raw, url, key), key, url)
+                    if node.kind == "group":
+                        found += [f"{path}/{name}" for name in names if _is_child_name(name)]
             children = found
         return nodes, False
 
@@ -537,10 +471,8 @@ class Format3(_Common):
             raise CorruptStoreError(f"{url}: metadata {key!r}: 'attributes' is not a JSON object")
         return NodeMeta(path, meta["node_type"], meta, dict(attrs or {}), self)
 
-    # -- array metadata -----------------------------------------------------------------
     def array_layout(self, meta: dict[str, Any], where: str) -> tuple[Any, str, Any]:
-        """``(chunk shape or None for "the shape", its field name, chunk key separator)`` as written in
-        an array document (unchecked)."""
+        """``(chunk shape or None for "the shape", its field name, chunk key separator)`` as written (unchecked)."""
         grid = meta.get("chunk_grid")
         conf = grid.get("configuration") if isinstance(grid, dict) else None
         if not isinstance(grid, dict) or not isinstance(conf, dict) or grid.get("name") != "regular":
@@ -567,8 +499,6 @@ class Format3(_Common):
                             stack += [(role, s) for s in conf[sub]]
         return out
 
-    _NUMERIC_TYPES = frozenset(_NUMERIC)
-
     def quick_layout(self, meta: dict[str, Any]) -> tuple[Any, Any, Any]:
         """``(shape, chunks, numpy dtype)`` straight from the document for common arrays, else Nones."""
         try:
@@ -578,7 +508,7 @@ class Format3(_Common):
             if codecs and isinstance(codecs[0], dict) and codecs[0].get("name") == "sharding_indexed":
                 chunks = tuple(codecs[0]["configuration"]["chunk_shape"])
             dt = meta["data_type"]
-            if dt in self._NUMERIC_TYPES:
+            if dt in _NUMERIC:
                 return shape, chunks, np.dtype(dt)
             if dt == "string":
                 return shape, chunks, np.dtypes.StringDType()
@@ -627,23 +557,17 @@ class Format2(_Common):
     numeric_compressor = _BLOSC_LZ4_V2
 
     def encode_attr_reference(self, path, source=".", object_id=None, root_object_id=None):  # type: ignore[no-untyped-def]
-        return {
-            self.dtype_attr: self.reference_spelling,
-            "value": _reference_dict(source, path, object_id, root_object_id),
-        }
+        return {self.dtype_attr: self.reference_spelling, "value": _reference_dict(source, path, object_id, root_object_id)}
 
     def _attr_reference_body(self, value: Any) -> dict[str, Any] | None:
-        if self.is_attr_reference_like(value) and isinstance(value.get("value"), dict):
-            return value["value"]
-        return None
+        return value["value"] if self.is_attr_reference_like(value) and isinstance(value.get("value"), dict) else None
 
     def is_attr_reference_like(self, value: Any) -> bool:
         return isinstance(value, dict) and value.get(self.dtype_attr) == self.reference_spelling
 
     def encode_dataset_references(self, refs, shape):  # type: ignore[no-untyped-def]
         out = np.empty(len(refs), dtype=object)
-        for i, ref in enumerate(refs):
-            out[i] = _reference_dict(*ref)
+        out[:] = [_reference_dict(*ref) for ref in refs]
         return out.reshape(shape)
 
     def encode_compound(self, fields: list[tuple[str, str]]) -> dict[str, Any]:
@@ -651,11 +575,8 @@ class Format2(_Common):
 
     def decode_compound(self, attrs: dict[str, Any]) -> tuple[set[str], dict[str, Any]]:
         spelled = attrs.get(self.dtype_attr)
-        listed: dict[str, Any] = {}
-        if isinstance(spelled, list):
-            for f in spelled:
-                if isinstance(f, dict):
-                    listed[str(f.get("name"))] = builder_dtype(f.get("dtype"))
+        fields = spelled if isinstance(spelled, list) else []
+        listed = {str(f.get("name")): builder_dtype(f.get("dtype")) for f in fields if isinstance(f, dict)}
         return {n for n, d in listed.items() if d == "object"}, listed
 
     def text_as_bytes(self, canonical: str) -> bool:
@@ -665,14 +586,10 @@ class Format2(_Common):
     # variable-length bytes array filled with "" (zarr_metadata() reads 0 back as None)
     text_fill_value = 0
 
-    # Compounds with reference fields: zarr 2 stores object fields only through an object codec, and
-    # numcodecs' JSON codec cannot rebuild records (JSON has no tuples), so without pickle the records are
-    # an (n, fields) object array of JSON cells, references as 0.13's reference dicts. hdmf-zarr 0.13
-    # reads them (it swaps references row by row, by position); we read them back as records.
-
     def encode_compound_cells(self, rows: list[tuple], is_ref: list[bool]) -> np.ndarray:
-        """The ``(n, fields)`` object cells of compound ``rows`` whose reference fields (``is_ref``) hold
-        ``(source, path, object_id, root_object_id)`` tuples."""
+        """The ``(n, fields)`` JSON cells of compound ``rows``, references (``is_ref`` fields) as 0.13's dicts: zarr 2
+        stores object fields only through an object codec, and JSON cannot rebuild records (hdmf-zarr 0.13 reads
+        these cells by position)."""
         out = np.empty((len(rows), len(is_ref)), dtype=object)
         for i, row in enumerate(rows):
             for j, v in enumerate(row):
@@ -703,10 +620,8 @@ class Format2(_Common):
     def scalar_attrs(self) -> dict[str, Any]:
         return {self.dtype_attr: self.scalar_spelling}
 
-    # -- the JSON object codec (numcodecs ``json2`` framing: items, dtype, shape) ---------------
     def object_array_document(self, shape: tuple[int, ...], chunks: tuple[int, ...]) -> dict[str, Any]:
-        """The ``.zarray`` of a JSON object-codec array (Blosc lz4, as zarr-python's v2 default) with the
-        numcodecs JSON (``json2``) filter configuration hdmf-zarr 0.13 reads."""
+        """The ``.zarray`` of a JSON object-codec array: Blosc lz4 and the numcodecs ``json2`` filter 0.13 reads."""
         json2 = {"id": "json2", "encoding": "utf-8", "skipkeys": False, "ensure_ascii": True, "check_circular": True,
                  "allow_nan": True, "indent": None, "separators": [",", ":"], "sort_keys": True, "strict": True}
         return {
@@ -715,12 +630,13 @@ class Format2(_Common):
         }
 
     def encode_object_chunk(self, items: np.ndarray) -> bytes:
-        # nested lists per axis (numcodecs' JSON decoder assigns them to an array of the chunk's shape)
+        # numcodecs ``json2`` framing: items (nested one list per axis), dtype, shape
         nested = np.atleast_1d(items).tolist() if items.ndim > 1 else list(np.atleast_1d(items).ravel())
         payload = [_jsonable(v) for v in nested] + ["|O", list(items.shape)]
         return json.dumps(payload, sort_keys=True, separators=(",", ":"), allow_nan=True).encode("utf-8")
 
     def decode_object_chunk(self, raw: bytes, where: str) -> list[Any]:
+        """The items of a JSON object-codec chunk."""
         try:
             items = json.loads(raw.decode("utf-8"))
         except ValueError as exc:
@@ -742,7 +658,6 @@ class Format2(_Common):
                 raise CorruptStoreError(f"{where}: JSON chunk of shape {shape} is not nested per axis")
         return flat
 
-    # -- consolidated metadata ----------------------------------------------------------
     def array_document_key(self, path: str) -> str:
         return f"{path}/.zarray"
 
@@ -827,9 +742,8 @@ class Format2(_Common):
         return (2, raw) if listed or handle.get(".zgroup") is not None else None
 
     def walk(self, handle: Any) -> dict[str, Any]:
-        """Every metadata document (``path/.zgroup|.zarray|.zattrs`` -> JSON), level by level: per level
-        one concurrent wave of GETs, then one of listings of its groups (arrays are never listed: format
-        2 chunk keys sit directly under them)."""
+        """Every metadata document (``path/.zgroup|.zarray|.zattrs`` -> JSON), a level at a time: one wave of GETs,
+        then one of listings of its groups (never of arrays: their chunk keys sit directly under them)."""
         docs: dict[str, Any] = {}
         frontier = [""]
         while frontier:
@@ -842,7 +756,6 @@ class Format2(_Common):
             frontier = [f"{g}/{n}" if g else n for g, names in zip(groups, listings) for n in names if not n.startswith(".")]
         return docs
 
-    # -- array metadata -----------------------------------------------------------------
     def array_layout(self, meta: dict[str, Any], where: str) -> tuple[Any, str, Any]:
         return meta.get("chunks"), "chunks", meta.get("dimension_separator") or "."
 
@@ -860,22 +773,17 @@ class Format2(_Common):
             chunks = tuple(meta.get("chunks") or shape)
             dt = meta["dtype"]
             filters = _filter_ids(meta)
-            if dt == "|O":
-                if filters == ["vlen-utf8"]:
-                    return shape, chunks, np.dtypes.StringDType()
-                return None, None, None
-            if isinstance(dt, str) and not filters:
-                np_dt = np.dtype(dt)
-                if np_dt.kind in "biuf":
-                    return shape, chunks, np_dt
+            if dt == "|O" and filters == ["vlen-utf8"]:
+                return shape, chunks, np.dtypes.StringDType()
+            if dt != "|O" and isinstance(dt, str) and not filters and np.dtype(dt).kind in "biuf":
+                return shape, chunks, np.dtype(dt)
         except (KeyError, TypeError, ValueError):
             pass
         return None, None, None
 
     def is_legacy_object_array(self, meta: dict[str, Any]) -> bool:
-        if any(i in OBJECT_CODECS for i in _filter_ids(meta)):
-            return True
-        return isinstance(meta.get("dtype"), list) and _has_object_field(meta["dtype"])
+        dt = meta.get("dtype")
+        return any(i in OBJECT_CODECS for i in _filter_ids(meta)) or (isinstance(dt, list) and _has_object_field(dt))
 
     @staticmethod
     def decode_numpy_dtype(spec: Any) -> np.dtype:
@@ -937,10 +845,8 @@ ROOT_KEYS = tuple(k for c in CONVENTIONS for k in c.root_keys)
 NO_ROOT = "no zarr store here (no root zarr.json or .zgroup)"
 
 # Attributes hidden from builders on read, whatever the format (both spellings).
-READ_RESERVED = frozenset(
-    {c.dtype_attr for c in CONVENTIONS} | {c.links_attr for c in CONVENTIONS} | {Format3.ref_fields_attr}
-    | {SPECLOC_ATTR, DIMS_ATTR, INCOMPLETE_ATTR, UNDO_ATTR}
-)
+READ_RESERVED = frozenset({k for c in CONVENTIONS for k in (c.dtype_attr, c.links_attr)}
+                          | {Format3.ref_fields_attr, SPECLOC_ATTR, DIMS_ATTR, INCOMPLETE_ATTR, UNDO_ATTR})
 
 
 def for_format(zarr_format: int) -> Convention:
@@ -954,19 +860,12 @@ def for_format(zarr_format: int) -> Convention:
 def conversion_format(source_format: int | None) -> int:
     """The format a conversion writes by default: the other convention of a Zarr source, the
     newest (3) for anything else (an HDF5 file, an unknown store)."""
-    if source_format is None or source_format == V2.zarr_format:
-        return V3.zarr_format
-    return V2.zarr_format
+    return V3.zarr_format if source_format is None or source_format == V2.zarr_format else V2.zarr_format
 
 
-# -- reading: the spellings of either convention, whatever the store's format ------------------
 def _first_found(decode: Callable[[Convention], T | None]) -> T | None:
     """The first convention's answer that is not None (reading accepts either convention's spelling)."""
-    for c in CONVENTIONS:
-        got = decode(c)
-        if got is not None:
-            return got
-    return None
+    return next((got for c in CONVENTIONS if (got := decode(c)) is not None), None)
 
 
 def decode_attr_reference(value: Any) -> tuple[str, str] | None:
@@ -1010,13 +909,8 @@ def decode_dtype_spelling(attrs: dict[str, Any]) -> Any:
 
 def decode_compound_fields(attrs: dict[str, Any]) -> tuple[set[str], dict[str, Any]]:
     """Reference field names and listed ``{field: canonical dtype}`` of a compound, both conventions merged."""
-    refs: set[str] = set()
-    listed: dict[str, Any] = {}
-    for c in CONVENTIONS:
-        r, lst = c.decode_compound(attrs)
-        refs |= r
-        listed.update(lst)
-    return refs, listed
+    decoded = [c.decode_compound(attrs) for c in CONVENTIONS]
+    return set().union(*(refs for refs, _ in decoded)), {k: v for _, listed in decoded for k, v in listed.items()}
 
 
 def decode_is_scalar(shape: tuple[int, ...], attrs: dict[str, Any]) -> bool:
@@ -1024,7 +918,6 @@ def decode_is_scalar(shape: tuple[int, ...], attrs: dict[str, Any]) -> bool:
     return any(c.decode_is_scalar(shape, attrs) for c in CONVENTIONS)
 
 
-# -- the spec cache ---------------------------------------------------------------------------
 def decode_specloc(root_attrs: dict[str, Any]) -> str:
     """The spec cache location the root attributes name ('' when none; a reference or a plain path)."""
     value = root_attrs.get(SPECLOC_ATTR)

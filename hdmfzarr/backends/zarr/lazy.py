@@ -1,12 +1,11 @@
-"""Lazy arrays: fetch only the chunks a selection needs, keep decoded chunks in a bounded LRU cache.
-
-Orthogonal selections (like h5py) are split into chunks, missing ones fetched concurrently and cached; slices
-over more than two chunks, and reads over half the cache, go uncached into one output buffer.
+"""Lazy arrays: orthogonal selections (like h5py) fetch only the chunks they need, concurrently, into a bounded
+LRU cache; slices over more than two chunks, and reads over half the cache, go uncached into one output buffer.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import itertools
 import math
 import threading
@@ -42,44 +41,31 @@ class ZarrChunkSource:
     """Chunks of a zarr array, fetched concurrently through zarr's async API. ``array`` may be a factory
     building it on first use (with ``shape``/``chunks``/``dtype`` given: opening a store builds no zarr objects)."""
 
-    def __init__(
-        self,
-        array: Any,
-        where: str,
-        shape: tuple[int, ...] | None = None,
-        chunks: tuple[int, ...] | None = None,
-        dtype: np.dtype | None = None,
-        sync: bool | None = None,
-    ) -> None:
-        self._array: Any = None if callable(array) else array
-        self._factory: Callable[[], Any] | None = array if callable(array) else None
+    def __init__(self, array: Any, where: str, shape: tuple[int, ...] | None = None,
+                 chunks: tuple[int, ...] | None = None, dtype: np.dtype | None = None,
+                 sync: bool | None = None) -> None:
+        if callable(array):
+            self._factory: Callable[[], Any] = array
+        else:
+            self.array = array
         self.where = where
         if shape is None or chunks is None or dtype is None:
             arr = self.array
             shape, chunks = tuple(arr.shape), tuple(arr.chunks) if arr.shape else ()
             dtype = arr.dtype if isinstance(arr.dtype, np.dtype) else np.dtype(object)
-        self.shape: tuple[int, ...] = tuple(shape)
-        self.chunks: tuple[int, ...] = tuple(chunks)
-        self.dtype: np.dtype = dtype
-        self._sync = sync  # whether the store reads synchronously (its StoreHandle's answer; None: asked once)
-        self._whole: bool | None = None
-        self._raw: np.dtype | None | bool = False  # False: not looked at yet (see read_range)
-        self._read_bytes: Callable[[tuple[int, ...], int, np.ndarray], int | None] | None = None
+        self.shape, self.chunks, self.dtype = tuple(shape), tuple(chunks), dtype
+        if sync is not None:  # its StoreHandle's answer
+            self.sync = sync
 
-    @property
+    @functools.cached_property
     def array(self) -> Any:
         """The zarr array (built on first use)."""
-        if self._array is None:
-            assert self._factory is not None  # given an array or a factory
-            self._array = self._factory()
-        return self._array
+        return self._factory()
 
-    @property
+    @functools.cached_property
     def sync(self) -> bool:
-        """Whether the array's store reads synchronously (local files, memory): decided once per source."""
-        if self._sync is None:
-            self._sync = reads_synchronously(self.array.store_path.store)
-        return self._sync
+        """Whether the array's store reads synchronously (local files, memory)."""
+        return reads_synchronously(self.array.store_path.store)
 
     def fetch(self, coords: list[tuple[int, ...]]) -> list[np.ndarray]:
         """Decoded chunks at ``coords``: numeric ones decoded whole, others read as zarr selections."""
@@ -88,7 +74,7 @@ class ZarrChunkSource:
                 return [np.asarray(self.array[()])]
             except Exception as exc:
                 raise translate_error(exc, self.where, "read scalar") from exc
-        if not self._whole_chunks():
+        if not self._whole_chunks:
             return self._fetch_selections(coords)
         out = dict(self._whole_blocks(coords))
         missing = [c for c in coords if out[c] is None]
@@ -97,8 +83,8 @@ class ZarrChunkSource:
         return [out[c] for c in coords]  # type: ignore[misc]  # every None was replaced just above
 
     def _whole_blocks(self, coords: list[tuple[int, ...]]) -> Iterator[tuple[tuple[int, ...], np.ndarray | None]]:
-        """Each chunk decoded whole and trimmed to the array (None: not stored, and zarr refuses it): a synchronous
-        store's a batch at a time in the calling thread, any other store's all at once on zarr's loop."""
+        """Each chunk decoded whole and trimmed to the array (None: not stored, and zarr refuses it), a batch at a
+        time in the calling thread for a synchronous store, else all at once on zarr's loop."""
         step = max(1, _SYNC_BATCH_BYTES // max(1, self.dtype.itemsize * math.prod(self.chunks))) if self.sync \
             else max(1, len(coords))
         for first in range(0, len(coords), step):
@@ -113,23 +99,21 @@ class ZarrChunkSource:
                 yield c, None if block is None else \
                     block[tuple(slice(0, min(n, s - j * n)) for j, n, s in zip(c, self.chunks, self.shape))]
 
-    def _raw_dtype(self) -> np.dtype | None:
-        """The dtype of a 1-D array stored raw in a synchronous store (an element is a byte range), else None."""
-        if self._raw is False:
-            try:
-                ok = len(self.shape) == 1 and self._whole_chunks() and self.sync
-                self._raw = raw_chunk_dtype(self.array) if ok else None
-                self._read_bytes = chunk_range_reader(self.array) if self._raw is not None else None
-            except Exception:  # noqa: BLE001 - metadata zarr cannot describe: the whole-chunk path decides
-                self._raw = None
-        return self._raw if isinstance(self._raw, np.dtype) else None
+    @functools.cached_property
+    def _raw(self) -> tuple[np.dtype, Callable[[tuple[int, ...], int, np.ndarray], int | None]] | None:
+        """(dtype, byte range reader) of a 1-D array stored raw in a synchronous store (an element is a byte
+        range), else None."""
+        try:
+            raw = raw_chunk_dtype(self.array) if len(self.shape) == 1 and self._whole_chunks and self.sync else None
+            return None if raw is None else (raw, chunk_range_reader(self.array))
+        except Exception:  # noqa: BLE001 - metadata zarr cannot describe: the whole-chunk path decides
+            return None
 
     def _read_raw(self, chunk: int, lo: int, out: np.ndarray) -> bool:
         """Fill ``out`` from element ``lo`` of raw chunk ``chunk``; False: the chunk is not stored."""
-        assert self._read_bytes is not None  # _raw_dtype() said the chunks are raw
         size = out.itemsize
         try:
-            got = self._read_bytes((chunk,), lo * size, out)
+            got = self._raw[1]((chunk,), lo * size, out)  # type: ignore[index]  # the chunks are raw
         except Exception as exc:  # I/O errors, unsafe links
             raise translate_error(exc, self.where, "read chunks") from exc
         if got is None:
@@ -143,21 +127,20 @@ class ZarrChunkSource:
 
     def read_range(self, chunk: int, lo: int, hi: int) -> np.ndarray | None:
         """Elements ``lo:hi`` of chunk ``chunk`` of a raw 1-D array as one byte range; None: read the chunk whole."""
-        raw = self._raw_dtype()
-        if raw is None:
+        if self._raw is None:
             return None
+        raw = self._raw[0]
         out = np.empty(hi - lo, dtype=raw)
         if not self._read_raw(chunk, lo, out):
             return None
         return out if raw.isnative else out.astype(raw.newbyteorder("="))
 
     def _read_raw_region(self, start: int, stop: int) -> np.ndarray | None:
-        """Elements ``start:stop`` of a raw 1-D array read straight into one array (a chunk not stored: its fill
-        value, from :meth:`_whole_blocks`); None: not raw, or a chunk is missing and zarr refuses it."""
-        raw = self._raw_dtype()
-        if raw is None:
+        """Elements ``start:stop`` of a raw 1-D array read straight into one array (chunks not stored: their fill
+        value); None: not raw, or a chunk is missing and zarr refuses it."""
+        if self._raw is None:
             return None
-        out, n = np.empty(stop - start, dtype=raw), self.chunks[0]
+        out, n = np.empty(stop - start, dtype=self._raw[0]), self.chunks[0]
         for c in range(start // n, (stop - 1) // n + 1):
             lo, hi = max(start, c * n), min(stop, (c + 1) * n)
             part = out[lo - start:hi - start]
@@ -168,16 +151,15 @@ class ZarrChunkSource:
                 part[...] = block[lo - c * n:hi - c * n]
         return out  # in the stored byte order, as zarr's own region read gives it
 
+    @functools.cached_property
     def _whole_chunks(self) -> bool:
         """Whether chunks can be decoded whole on their own: numeric, unsharded, a regular grid."""
-        if self._whole is None:
-            try:
-                arr = self.array
-                self._whole = (self.dtype.kind in "biuf" and getattr(arr, "shards", None) is None
-                               and tuple(arr.chunks) == self.chunks)
-            except Exception:  # noqa: BLE001 - irregular grids and the like: zarr's selections
-                self._whole = False
-        return self._whole
+        try:
+            arr = self.array
+            return (self.dtype.kind in "biuf" and getattr(arr, "shards", None) is None
+                    and tuple(arr.chunks) == self.chunks)
+        except Exception:  # noqa: BLE001 - irregular grids and the like: zarr's selections
+            return False
 
     def _fetch_selections(self, coords: list[tuple[int, ...]]) -> list[np.ndarray]:
         """Chunks read as zarr selections (runs along axis 0 as one)."""
@@ -199,8 +181,7 @@ class ZarrChunkSource:
         return [out[c] for c in coords]
 
     def _read_region(self, key: tuple[Any, ...]) -> np.ndarray | None:
-        """A unit-step region of a synchronous store assembled into one array (no cache, no event loop); None
-        where zarr's own read must do it."""
+        """A unit-step region of a synchronous store assembled in one array (no cache, no event loop), or None."""
         if not all(isinstance(k, slice) and k.step in (None, 1) for k in key):
             return None
         bounds = [k.indices(n)[:2] for k, n in zip(key, self.shape)]
@@ -208,17 +189,14 @@ class ZarrChunkSource:
             return None
         if len(bounds) == 1 and (out := self._read_raw_region(*bounds[0])) is not None:
             return out
-        coords = list(product(*(range(a // c, (b - 1) // c + 1) for (a, b), c in zip(bounds, self.chunks))))
+        combos = list(product(*(_axis_plan(k, n, c) for k, n, c in zip(key, self.shape, self.chunks))))
         out = None
-        for c, block in self._whole_blocks(coords):
+        for combo, (_, block) in zip(combos, self._whole_blocks([tuple(p[0] for p in combo) for combo in combos])):
             if block is None:  # a missing chunk zarr refuses: its own error
                 return None
             if out is None:
                 out = np.empty([b - a for a, b in bounds], dtype=block.dtype)
-            lo = [max(a, j * n) for j, n, (a, _) in zip(c, self.chunks, bounds)]
-            hi = [min(b, (j + 1) * n) for j, n, (_, b) in zip(c, self.chunks, bounds)]
-            out[tuple(slice(x - a, y - a) for x, y, (a, _) in zip(lo, hi, bounds))] = \
-                block[tuple(slice(x - j * n, y - j * n) for x, y, j, n in zip(lo, hi, c, self.chunks))]
+            out[tuple(p[1] for p in combo)] = block[tuple(p[2] for p in combo)]
         return out
 
     def compression(self) -> str | None:
@@ -234,7 +212,7 @@ class ZarrChunkSource:
         try:
             if any(isinstance(k, np.ndarray) for k in key):
                 return self.array.oindex[key]
-            out = self._read_region(key) if self.sync and self._whole_chunks() else None
+            out = self._read_region(key) if self.sync and self._whole_chunks else None
             return self.array[key] if out is None else out
         except Exception as exc:
             raise translate_error(exc, self.where, "read selection") from exc
@@ -255,16 +233,11 @@ def _runs(coords: list[tuple[int, ...]]) -> list[list[tuple[int, ...]]]:
 class LegacyChunkSource:
     """Chunks of a v2 object array (pickle / JSON codec) read as raw keys and decoded here."""
 
-    def __init__(
-        self, handle: StoreHandle, path: str, zarray: dict, where: str, compound: np.dtype | None = None
-    ) -> None:
-        self.handle = handle
-        self.path = path
-        self.meta = zarray
-        self.where = where
+    def __init__(self, handle: StoreHandle, path: str, zarray: dict, where: str,
+                 compound: np.dtype | None = None) -> None:
+        self.handle, self.path, self.meta, self.where = handle, path, zarray, where
         self.shape = tuple(zarray["shape"])
-        self.chunks = tuple(zarray.get("chunks") or self.shape)
-        self.stored_chunks = self.chunks
+        self.chunks = self.stored_chunks = tuple(zarray.get("chunks") or self.shape)
         self.dtype = V2.decode_numpy_dtype(zarray["dtype"])
         self.separator = zarray.get("dimension_separator") or "."
         # a compound in object cells ((n, fields) JSON cells, or 0.13's pickled records): records of ``compound``
@@ -327,7 +300,7 @@ def _codec_name(codec: Any) -> str:
 
 class ChunkCache:
     """A byte-bounded LRU of decoded chunks keyed by ``(owner, chunk coords)``, shared by the lazy arrays of one
-    store; ``lock`` guards it (dask reads from threads). cachetools is loaded when the first chunk is cached."""
+    store; ``lock`` guards it (dask reads from threads). cachetools is loaded with the first chunk."""
 
     def __init__(self, capacity: int | None = None) -> None:
         self.maxsize: int = capacity or STORE_CACHE_BYTES
@@ -365,8 +338,7 @@ class ChunkCache:
 
 
 def _axis_extent(sel: Any, size: int, chunk: int) -> tuple[int, int]:
-    """(output length, number of chunks touched) along one axis (a slice or an int64 array), without
-    building the plan: checked before anything is allocated."""
+    """(output length, number of chunks touched) along one axis (a slice or an int64 array), without the plan."""
     if not isinstance(sel, slice):
         return sel.size, np.unique(sel // chunk).size
     start, stop, step = sel.indices(size)
@@ -391,8 +363,8 @@ def _axis_plan(sel: Any, size: int, chunk: int) -> list[tuple[int, Any, Any]]:
 
 
 _NOT_CACHED = object()  # LazyArray._cached_1d: the selection needs the general path
-# a raw chunk read this many times by byte ranges (rows read one by one, ~10 us each locally) is then read
-# whole and cached: about what reading and first touching a default 2 MiB chunk costs (~2 ms)
+# a raw chunk read this many times by byte ranges (~10 us each locally) is then read whole and cached: about what
+# reading and first touching a default 2 MiB chunk costs (~2 ms)
 RANGED_READS_PER_CHUNK = 256
 
 
@@ -400,20 +372,12 @@ class LazyArray(StoredArray):
     """A read-only array in a store, loaded chunk by chunk on (orthogonal) indexing. ``convert`` post-processes
     the values a selection returns (text as Python ``str`` objects, references as builders, ...)."""
 
-    def __init__(
-        self,
-        source: ZarrChunkSource | LegacyChunkSource,
-        convert: Callable[[np.ndarray], np.ndarray] | None = None,
-        dtype: np.dtype | None = None,
-        cache_bytes: int = DEFAULT_CACHE_BYTES,
-        store_url: str | None = None,
-        path: str | None = None,
-        cache: ChunkCache | None = None,
-    ) -> None:
-        self.source = source
-        self.store_url, self.path = store_url, path
+    def __init__(self, source: ZarrChunkSource | LegacyChunkSource,
+                 convert: Callable[[np.ndarray], np.ndarray] | None = None, dtype: np.dtype | None = None,
+                 cache_bytes: int = DEFAULT_CACHE_BYTES, store_url: str | None = None, path: str | None = None,
+                 cache: ChunkCache | None = None) -> None:
+        self.source, self.convert, self.store_url, self.path = source, convert, store_url, path
         self.dims: list[str] | None = None  # set by the build layer from the stored attributes
-        self.convert = convert
         self._dtype = np.dtype(dtype) if dtype is not None else source.dtype
         self._cache = cache if cache is not None else ChunkCache(cache_bytes)
         self._owner = self._cache.owner()
@@ -422,7 +386,6 @@ class LazyArray(StoredArray):
         itemsize = source.dtype.itemsize if source.dtype.kind not in "OT" else 16
         self._chunk_nbytes = max(1, math.prod(source.chunks) * max(1, itemsize)) if source.chunks else itemsize
 
-    # -- array protocol ------------------------------------------------------------------
     @property
     def shape(self) -> tuple[int, ...]:
         return self.source.shape
@@ -476,8 +439,8 @@ class LazyArray(StoredArray):
         return self[...]
 
     def to_dask(self, chunks: Any = None) -> Any:
-        """A dask array with one block per stored chunk (or shard) unless ``chunks`` says otherwise; its picklable
-        getter lets graphs run on distributed workers."""
+        """A dask array with one block per stored chunk (or shard) unless ``chunks`` says otherwise (picklable:
+        graphs run on distributed workers)."""
         da = import_dask_array()
         from dask.base import tokenize
 
@@ -508,7 +471,6 @@ class LazyArray(StoredArray):
             except KeyError:
                 return None
 
-    # -- indexing ------------------------------------------------------------------------
     def _normalise(self, key: Any) -> tuple[list[Any], list[bool]]:
         """Per-axis selections (slice or int array) and which axes were plain integers."""
         if not isinstance(key, tuple):
@@ -546,8 +508,7 @@ class LazyArray(StoredArray):
         return sels, ints
 
     def _cached_1d(self, key: Any) -> Any:
-        """A 1-D int or unit-step slice within two cached chunks (or one byte range), without planning;
-        ``_NOT_CACHED`` when the general path is needed."""
+        """A 1-D int or unit-step slice within two cached chunks (or one byte range), else ``_NOT_CACHED``."""
         n = self.shape[0]
         c = max(1, self.source.chunks[0])
         if isinstance(key, (int, np.integer)) and not isinstance(key, (bool, np.bool_)):
@@ -586,7 +547,7 @@ class LazyArray(StoredArray):
 
     def _ranged(self, chunk: int, lo: int, hi: int) -> Any:
         """Elements ``lo:hi`` of an uncached raw chunk as a byte range (small reads, RANGED_READS_PER_CHUNK times
-        per chunk at most: then it is read whole and cached); else ``_NOT_CACHED``."""
+        per chunk at most: then it is read whole and cached), else ``_NOT_CACHED``."""
         reads = self._ranged_reads.get(chunk, 0)
         small = (hi - lo) * RANGED_READS_PER_CHUNK <= self.source.chunks[0]
         got = self.source.read_range(chunk, lo, hi) if small and reads < RANGED_READS_PER_CHUNK else None
@@ -668,9 +629,7 @@ class _ZarrBlocks:
     """Picklable block reader over a zarr array, post-processed like the lazy array (text -> str objects)."""
 
     def __init__(self, array: Any, convert: Any, dtype: np.dtype) -> None:
-        self.array = array
-        self.convert = convert
-        self.dtype = dtype
+        self.array, self.convert, self.dtype = array, convert, dtype
         self.shape = tuple(array.shape)
         self.ndim = len(self.shape)
 

@@ -1,10 +1,8 @@
-"""Zarr format 2 object arrays that zarr-python 3 cannot open: pickle and JSON object codecs.
+"""Zarr format 2 object arrays that zarr-python 3 cannot open: pickle and JSON (``json2``) object codecs.
 
-hdmf-zarr 0.13 pickled references (``hdmf_zarr.utils.ZarrReference``) and compound records.
-They are decoded here with a restricted unpickler that admits only the reference class (mapped to
-``dict``), the numpy constructors plain records need, and a few builtins — anything else raises
-:class:`UnsafeReferenceError` before any code runs. JSON-codec arrays (``json2``, what hdmf-zarr
-0.13 writes with ``object_codec_class=JSON`` and what we write) are decoded with plain ``json``.
+hdmf-zarr 0.13's pickled references and compound records are decoded by a restricted unpickler that admits only
+the reference class (as ``dict``), the numpy constructors plain records need, and a few builtins: anything else
+raises :class:`UnsafeReferenceError` before any code runs.
 """
 
 from __future__ import annotations
@@ -18,52 +16,20 @@ import numpy as np
 
 from ...errors import CorruptStoreError, UnsafeReferenceError
 
-__all__ = [
-    "RestrictedUnpickler",
-    "safe_unpickle",
-    "decode_v2_chunk",
-    "v2_chunk_key",
-]
-
-_ALLOWED: dict[tuple[str, str], Any] = {
-    ("hdmf_zarr.utils", "ZarrReference"): dict,
-    ("builtins", "dict"): dict,
-    ("builtins", "list"): list,
-    ("builtins", "tuple"): tuple,
-    ("builtins", "str"): str,
-    ("builtins", "bytes"): lambda *args: _bytes(*args),
-    ("builtins", "int"): int,
-    ("builtins", "float"): float,
-    ("builtins", "bool"): bool,
-    ("builtins", "object"): object,
-}
-
+__all__ = ["RestrictedUnpickler", "safe_unpickle", "decode_v2_chunk", "v2_chunk_key"]
 
 class _NDArrayClass:
-    """Stands for ``numpy.ndarray`` inside a pickle: usable only as the class argument of
-    ``_reconstruct`` (calling ndarray directly could allocate any shape)."""
-
-
-_ALLOWED[("numpy", "ndarray")] = _NDArrayClass
+    """``numpy.ndarray`` in a pickle: only the class argument of ``_reconstruct`` (a call could allocate any shape)."""
 
 
 def _reconstruct(subtype: Any, shape: Any, dtype: Any) -> np.ndarray:
-    """numpy's pickle constructor restricted to plain ndarrays of at most one element (pickles always
-    start from an empty array and fill it with ``__setstate__``, bounded by the data pickled)."""
+    """numpy's pickle constructor for plain ndarrays of at most one element (pickles start from an empty array
+    filled by ``__setstate__``, bounded by the data pickled)."""
     if subtype is not _NDArrayClass:
         raise UnsafeReferenceError(f"refusing to reconstruct an array of class {subtype!r}")
     if not isinstance(shape, tuple) or math.prod(int(n) for n in shape) > 1:
         raise CorruptStoreError(f"pickled array starts with shape {shape!r}, expected (0,)")
     return np._core.multiarray._reconstruct(np.ndarray, shape, dtype)  # type: ignore[attr-defined]
-
-
-for _mod in ("numpy.core.multiarray", "numpy._core.multiarray"):
-    _ALLOWED[(_mod, "_reconstruct")] = _reconstruct
-    _ALLOWED[(_mod, "scalar")] = np._core.multiarray.scalar  # type: ignore[attr-defined]
-for _mod in ("numpy", "numpy.core.numeric", "numpy._core.numeric"):
-    _ALLOWED[(_mod, "dtype")] = np.dtype
-_ALLOWED[("numpy.dtypes", "VoidDType")] = np.dtype
-_ALLOWED[("numpy.dtypes", "ObjectDType")] = np.dtype
 
 
 def _bytes(value: Any = b"", *args: Any) -> bytes:
@@ -84,7 +50,18 @@ def _reconstructor(cls: Any, base: Any, state: Any) -> Any:
     raise UnsafeReferenceError(f"refusing to reconstruct {cls!r} from {base!r}")
 
 
-_ALLOWED[("copyreg", "_reconstructor")] = _reconstructor
+_MULTIARRAY = ("numpy.core.multiarray", "numpy._core.multiarray")
+_ALLOWED: dict[tuple[str, str], Any] = {
+    ("hdmf_zarr.utils", "ZarrReference"): dict,
+    **{("builtins", t.__name__): t for t in (dict, list, tuple, str, int, float, bool, object)},
+    ("builtins", "bytes"): _bytes,
+    ("numpy", "ndarray"): _NDArrayClass,
+    **{(m, "_reconstruct"): _reconstruct for m in _MULTIARRAY},
+    **{(m, "scalar"): np._core.multiarray.scalar for m in _MULTIARRAY},  # type: ignore[attr-defined]
+    **dict.fromkeys([("numpy", "dtype"), ("numpy.core.numeric", "dtype"), ("numpy._core.numeric", "dtype"),
+                     ("numpy.dtypes", "VoidDType"), ("numpy.dtypes", "ObjectDType")], np.dtype),
+    ("copyreg", "_reconstructor"): _reconstructor,
+}
 
 
 class RestrictedUnpickler(pickle.Unpickler):
@@ -105,9 +82,8 @@ class RestrictedUnpickler(pickle.Unpickler):
 
 
 def _check_opcodes(data: bytes, where: str) -> None:
-    """Walk the opcodes without running them: a malformed stream, or a memo index / frame size beyond
-    the data (CPython's unpickler sizes its memo table by the largest index: 5 bytes could ask for GBs),
-    is refused before unpickling."""
+    """Refuse a malformed stream, or a memo index / frame size beyond the data (CPython sizes its memo table by the
+    largest index: 5 bytes could ask for GBs), before unpickling."""
     import pickletools
 
     limit = len(data)

@@ -1,8 +1,6 @@
-"""Reading a zarr store (either convention, Zarr format 3 or 2) into a builder tree, lazily.
-
-Datasets get :class:`~.lazy.LazyArray` data built from the metadata alone; scalars are
-:class:`~hdmfzarr.build.builders.Deferred` (read on first use, many in one concurrent wave), except
-those holding references or compounds, read while opening in one wave.
+"""Reading a zarr store (either convention) into a builder tree, lazily: datasets get :class:`~.lazy.LazyArray`
+data built from the metadata alone; scalars are ``Deferred`` (read on first use, many in one concurrent wave),
+except references and compounds, read while opening in one wave.
 """
 
 from __future__ import annotations
@@ -12,17 +10,8 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ...build.builders import (
-    Builder,
-    CompoundField,
-    DatasetBuilder,
-    Deferred,
-    ExternalTarget,
-    GroupBuilder,
-    LinkBuilder,
-    ReferenceBuilder,
-    fetch_deferred,
-)
+from ...build.builders import (Builder, CompoundField, DatasetBuilder, Deferred, ExternalTarget, GroupBuilder,
+                               LinkBuilder, ReferenceBuilder, fetch_deferred)
 from ...errors import CorruptStoreError, DanglingReferenceError, IncompleteStoreError, StoreNotFoundError
 from ...spec.cache import decode_cache, latest_sources
 from ...spec.dtypes import NUMERIC_DTYPES
@@ -40,12 +29,10 @@ _RECORD_NUMERIC = NUMERIC_DTYPES | {"bool"}  # record fields kept as numbers (th
 
 
 class ZarrReader:
-    """Reads the store behind ``handle`` into builders; also the loader of its scalars' Deferred values
-    (read on first use, many in one concurrent wave: :meth:`pending`, :meth:`load`)."""
+    """Reads the store behind ``handle`` into builders; also the loader of its scalars' Deferred values."""
 
     def __init__(self, handle: StoreHandle) -> None:
-        self.handle = handle
-        self.url = handle.url
+        self.handle, self.url = handle, handle.url
         fmt = handle.root_format()
         if fmt is None:
             raise StoreNotFoundError(f"{self.url}: {conv.NO_ROOT}")
@@ -54,20 +41,18 @@ class ZarrReader:
         self.nodes, self.consolidated = self.conv.load_nodes(handle, handle.root_document())
         root_attrs = self.nodes[""].attrs
         if self.conv.is_incomplete(root_attrs):
-            raise IncompleteStoreError(
-                f"{self.url}: incomplete store: its first write was interrupted before the commit, so nothing in "
-                "it was committed; write it again (mode 'w' or 'a') or delete it"
-            )
+            raise IncompleteStoreError(f"{self.url}: incomplete store: its first write was interrupted before the "
+                                       "commit, so nothing in it was committed; write it again (mode 'w' or 'a') "
+                                       "or delete it")
         # arrays an uncommitted format-2 rewrite is changing in place are read from their undo copies
         self.redirect = self.conv.undo_map(root_attrs)
         self.chunk_cache = ChunkCache()  # one memory budget for every lazy array of this store
-        specloc = conv.decode_specloc(self.nodes[""].attrs)
+        specloc = conv.decode_specloc(root_attrs)
         self.specloc = safety.check_node_path(specloc, self.url, f"root attribute {conv.SPECLOC_ATTR!r}") or None
         self.root: GroupBuilder | None = None
         self._ref_cache: dict[str, ReferenceBuilder] = {}
         self.leaves: list[Deferred] = []  # the Deferred scalar values of this store
 
-    # -- builders ------------------------------------------------------------------------
     def read(self) -> GroupBuilder:
         """The whole tree (the spec cache excluded) with lazy dataset data."""
         root_meta = self.nodes[""]
@@ -118,9 +103,8 @@ class ZarrReader:
         if ref is not None:
             return self.reference(*ref, where)
         if conv.is_attr_reference_like(value):
-            raise CorruptStoreError(
-                f"{where}: malformed object reference {value!r} (expected a 'path' string in the reference)"
-            )
+            raise CorruptStoreError(f"{where}: malformed object reference {value!r} (expected a 'path' string in the "
+                                    "reference)")
         if isinstance(value, list):
             return [self._decode_attr(v, where) for v in value]
         return value
@@ -144,8 +128,8 @@ class ZarrReader:
         return self._ref_cache[path]
 
     def _add_links(self, entries: list[tuple[GroupBuilder, str, str, str]]) -> None:
-        """Add every link; a link may point at another link, so links whose target is not there yet
-        wait for a later pass (any order on disk works); what never resolves is dangling."""
+        """Add every link; one whose target (maybe another link) is not there yet waits for a later pass (any order
+        on disk works); what never resolves is dangling."""
         while entries:
             waiting = []
             for group, name, source, path in entries:
@@ -168,7 +152,6 @@ class ZarrReader:
                 self.target(path, f"{self.url}:{group.path} link {name!r}")  # raises DanglingReferenceError
             entries = waiting
 
-    # -- datasets ------------------------------------------------------------------------
     def _zarr_array(self, node: NodeMeta) -> Array:
         meta = node.conv.zarr_metadata(dict(node.meta), node.attrs)
         try:
@@ -177,8 +160,8 @@ class ZarrReader:
             raise CorruptStoreError(f"{self.url}:/{node.path}: cannot interpret array metadata ({exc})") from exc
 
     def _dataset(self, node: NodeMeta, name: str, scalars: list[DatasetBuilder]) -> DatasetBuilder:
-        """A dataset builder with lazy data; a scalar's value is Deferred (appended to ``scalars`` when it
-        must be read while opening: references and compounds, which the tree resolves)."""
+        """A dataset builder with lazy data; a scalar's value is Deferred (appended to ``scalars`` when it must be
+        read while opening: references and compounds)."""
         where = f"{self.url}:/{node.path}"
         attrs = node.attrs
         spelled = conv.decode_dtype_spelling(attrs)
@@ -194,7 +177,7 @@ class ZarrReader:
             source = ZarrChunkSource(lambda: self._zarr_array(node), where, *node.conv.quick_layout(node.meta),
                                      sync=self.handle.sync_io)
         np_dtype = source.dtype
-        dtype: Any
+        dtype: Any = np_dtype.name
         convert: Callable | None = None
         out_dtype = None
         if np_dtype.names:
@@ -220,8 +203,6 @@ class ZarrReader:
             canon = conv.builder_dtype(spelled)
             dtype = canon if canon in conv.TEXT_KINDS else ("ascii" if node.conv.is_bytes_array(node.meta) else "text")
             convert, out_dtype = _text_converter, np.dtype(object)
-        else:
-            dtype = np_dtype.name
         scalar = conv.decode_is_scalar(shape, attrs)
         lazy = LazyArray(source, convert=convert, dtype=out_dtype, store_url=self.url, path="/" + node.path,
                          cache=self.chunk_cache)
@@ -274,7 +255,6 @@ class ZarrReader:
 
         return convert, out_dtype
 
-    # -- scalars, read on first use ----------------------------------------------------------
     def pending(self) -> list[Deferred]:
         """The scalar values not read yet."""
         self.leaves = [leaf for leaf in self.leaves if not leaf.done]
@@ -305,12 +285,10 @@ class ZarrReader:
                     arr = lz.convert(arr) if (lz.convert and arr.dtype != object) else arr
                 leaf.set(_scalar(arr))
 
-    # -- spec cache ----------------------------------------------------------------------
     def cached_sources(self) -> list[tuple[str, str, str]]:
         """``(namespace, version, source)`` of the latest cached version of each namespace (metadata only)."""
-        if not self.specloc:
-            return []
-        return latest_sources((p for p, n in self.nodes.items() if n.kind == "array"), self.specloc)
+        arrays = (p for p, n in self.nodes.items() if n.kind == "array")
+        return latest_sources(arrays, self.specloc) if self.specloc else []
 
     def spec_cache(self) -> dict[str, Any]:
         """The cached namespaces as ``{name: {"version", "namespace", "sources"}}`` (latest version each)."""

@@ -1,7 +1,5 @@
-"""Opening a store from a path, fsspec URL, zarr ``Store`` or zarr ``Group`` with a mode, and raw key access.
-
-Local paths use a confined ``LocalStore``; URLs (and fsspec store objects) a :class:`~.remote.RemoteStore`
-over ``FsspecStore``; a ``Group`` stands for its store seen from the group's path (:class:`PrefixStore`).
+"""Opening a store from a path (a confined ``LocalStore``), an fsspec URL (a :class:`~.remote.RemoteStore`), a zarr
+``Store`` or a zarr ``Group`` (:class:`PrefixStore`: its store seen from its path) with a mode; raw key access.
 """
 
 from __future__ import annotations
@@ -58,11 +56,9 @@ def _store_of(obj: Any) -> Store | None:
     if isinstance(obj, Store):
         return obj
     store_path = getattr(obj, "store_path", None)
-    if store_path is not None and isinstance(getattr(store_path, "store", None), Store):
-        if store_path.path:
-            return PrefixStore(store_path.store, store_path.path)
-        return store_path.store
-    return None
+    if store_path is None or not isinstance(getattr(store_path, "store", None), Store):
+        return None
+    return PrefixStore(store_path.store, store_path.path) if store_path.path else store_path.store
 
 
 class _Consolidating(WrapperStore[Store]):
@@ -79,13 +75,11 @@ class ConfinedLocalStore(LocalStore):
     symbolic links) outside the store raises UnsafeReferenceError instead of being read as data."""
 
     @functools.cached_property
-    def _root_str(self) -> str:
-        """The root as a string (rows read one by one join keys to it)."""
+    def _root_str(self) -> str:  # rows read one by one join keys to it
         return os.fspath(self.root)
 
     @functools.cached_property
-    def _real_root(self) -> str:
-        """The root with symbolic links resolved (what a key's resolved path must lie under)."""
+    def _real_root(self) -> str:  # what a key's resolved path must lie under
         return os.path.realpath(self.root)
 
     def check_inside(self, key: str) -> None:
@@ -105,8 +99,8 @@ class ConfinedLocalStore(LocalStore):
         return super().get_sync(key, prototype=prototype, byte_range=byte_range)
 
     def read_range_sync(self, key: str, start: int, out: Any) -> int | None:
-        """Bytes of ``key`` from ``start`` read by one positional read into ``out`` (a row of a raw chunk): the
-        count read, None if not stored. The file must be the one inside the store (inode checked once per key)."""
+        """Bytes of ``key`` from ``start`` read by one positional read into ``out`` (a row of a raw chunk): the count
+        read, None if not stored. The file must be the one inside the store (inode checked once per key)."""
         path = os.path.join(self._root_str, key)
         try:
             fd = os.open(path, os.O_RDONLY)
@@ -133,8 +127,7 @@ class ConfinedLocalStore(LocalStore):
         return await super().get_partial_values(prototype, pairs)
 
     async def clear(self) -> None:
-        """Delete everything inside the root directory, keeping the directory: writers lock it (``flock``
-        on its inode), so it must stay the same directory while they wait."""
+        """Delete everything inside the root directory, keeping the directory (writers ``flock`` its inode)."""
         self._check_writable()
 
         def _clear() -> None:
@@ -150,8 +143,7 @@ class ConfinedLocalStore(LocalStore):
 
 
 class PrefixStore(Store):
-    """The keys of ``store`` under ``prefix/``, seen as a store of their own (a zarr Group's view
-    of its store, so that the group is this store's root)."""
+    """The keys of ``store`` under ``prefix/`` as a store of their own (a zarr Group's view of its store)."""
 
     _supports_sync_io = False  # every access goes through the async methods below
 
@@ -179,17 +171,9 @@ class PrefixStore(Store):
         await self._store._ensure_open()
         self._is_open = True
 
-    @property
-    def supports_writes(self) -> bool:
-        return self._store.supports_writes
-
-    @property
-    def supports_deletes(self) -> bool:
-        return self._store.supports_deletes
-
-    @property
-    def supports_listing(self) -> bool:
-        return self._store.supports_listing
+    supports_writes = property(lambda self: self._store.supports_writes)
+    supports_deletes = property(lambda self: self._store.supports_deletes)
+    supports_listing = property(lambda self: self._store.supports_listing)
 
     async def get(self, key: str, prototype: BufferPrototype, byte_range: ByteRequest | None = None) -> Buffer | None:
         return await self._store.get(self._key(key), prototype, byte_range)
@@ -238,23 +222,15 @@ def _describe_store(store: Store) -> str:
 
 
 class StoreHandle:
-    """A zarr store opened from ``url`` (a path, URL, zarr Store or zarr Group) in ``mode``, plus raw
-    (bytes) key access."""
+    """A zarr store opened from ``url`` (a path, URL, zarr Store or zarr Group) in ``mode``, plus raw key access."""
 
-    def __init__(
-        self,
-        url: StoreLike,
-        mode: str = "r",
-        storage_options: dict | None = None,
-        retry: RetryPolicy | None = None,
-    ) -> None:
+    def __init__(self, url: StoreLike, mode: str = "r", storage_options: dict | None = None,
+                 retry: RetryPolicy | None = None) -> None:
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
-        self.mode = mode
-        self.read_only = mode == "r"
+        self.mode, self.read_only, self.retry = mode, mode == "r", retry
         self.pending_clear = False  # mode 'w' found something: ZarrIO clears it under the writer lock
         self._root: tuple[int | None, bytes | None] | None = None
-        self.retry = retry
         self.given_store = _store_of(url)  # a Store/Group object the caller passed (they close it)
         # stores that commit on their own (Icechunk sessions) take writes in any order
         self.transactional = self.given_store is not None and not self.given_store.supports_consolidated_metadata
@@ -274,17 +250,14 @@ class StoreHandle:
             self.is_url = is_url(self._raw_url)
             self.local_path = None if self.is_url else os.path.abspath(self._raw_url)
             self.store = self._open_store(storage_options)
-        # local files and memory are read in the calling thread (decided once: see compat.reads_synchronously)
-        self.sync_io = reads_synchronously(self.store)
+        self.sync_io = reads_synchronously(self.store)  # local files and memory: read in the calling thread
         self._check_mode()
 
     def __repr__(self) -> str:
         return f"StoreHandle({self.url!r}, mode={self.mode!r})"
 
-    # -- opening -------------------------------------------------------------------------
     def _adopt_store(self, store: Store) -> Store:
-        """The caller's store in this handle's mode: read-only for 'r' (zarr's read-only view),
-        refused for the writing modes when the store cannot be written."""
+        """The caller's store in this handle's mode: zarr's read-only view for 'r', refused for writing if it can't."""
         where = _describe_store(store)
         if self.read_only and not store.read_only:
             try:
@@ -296,9 +269,7 @@ class StoreHandle:
                              "(or open with mode 'r')")
         if isinstance(store, FsspecStore):
             return _remote().RemoteStore(store, where, self.retry)  # retries and clear errors, as for URLs
-        if not store.supports_consolidated_metadata:
-            return _Consolidating(store)
-        return store
+        return store if store.supports_consolidated_metadata else _Consolidating(store)
 
     def _open_store(self, storage_options: dict | None) -> Store:
         try:
@@ -351,7 +322,6 @@ class StoreHandle:
         self.pending_clear = False
         self._root = (None, None)
 
-    # -- raw access ----------------------------------------------------------------------
     def get(self, key: str) -> bytes | None:
         """The bytes at ``key`` or None when absent (a store read synchronously: in the calling thread)."""
         if not self.sync_io:
@@ -396,8 +366,8 @@ class StoreHandle:
         return run(self._alist_dir(prefix))
 
     def root_format(self, refresh: bool = False) -> int | None:
-        """3 or 2 when a zarr root group is stored here, else None (cached; the first convention whose root
-        document is found wins: one request for a format 3 store or a consolidated format 2 one)."""
+        """3 or 2 when a zarr root group is stored here, else None (cached; the first convention found wins: one
+        request for a format 3 store or a consolidated format 2 one)."""
         if self._root is None or refresh:
             if refresh and _is_remote(self.store):
                 self.store.forget(ROOT_KEYS)
@@ -414,8 +384,8 @@ class StoreHandle:
         self._root = None
 
     def batch(self) -> contextlib.AbstractContextManager[None]:
-        """Context in which metadata writes to a remote store are held back and sent once each at the
-        end, concurrently (see :meth:`.remote.RemoteStore.batch`); a no-op for local stores."""
+        """Context holding back a remote store's metadata writes to send them once each at the end, concurrently
+        (:meth:`.remote.RemoteStore.batch`); a no-op for local stores."""
         return self.store.batch() if _is_remote(self.store) else contextlib.nullcontext()
 
     async def _alist_dir(self, prefix: str) -> list[str]:

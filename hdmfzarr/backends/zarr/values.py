@@ -1,8 +1,4 @@
-"""Turning builder data and attribute values into what is stored (no zarr here, only numpy/JSON).
-
-Shared by the writer for both conventions: dtype inference, text/bytes/datetime encoding,
-reference paths, compound record conversion and attribute JSON encoding.
-"""
+"""Turning builder data and attribute values into what is stored, for both conventions (numpy/JSON, no zarr)."""
 
 from __future__ import annotations
 
@@ -17,14 +13,7 @@ from ...build.convert import text_array, text_cell, value_dtype
 from ...spec.dtypes import first_leaf
 from .convention import TEXT_KINDS
 
-__all__ = [
-    "TEXT_KINDS",
-    "infer_dtype",
-    "to_text_array",
-    "reference_path",
-    "is_reference",
-    "STRING_DTYPE",
-]
+__all__ = ["TEXT_KINDS", "infer_dtype", "to_text_array", "reference_path", "is_reference", "STRING_DTYPE"]
 
 STRING_DTYPE = np.dtypes.StringDType()
 
@@ -61,8 +50,7 @@ def infer_dtype(data: Any, where: str) -> str:
 
 
 def text_value(value: Any, as_bytes: bool = False) -> Any:
-    """One text element as stored: str (or bytes for v2 ascii) by the build's rule
-    (``build.convert.text_cell``); values of other types as their ``str()``."""
+    """One text element as stored: str (or bytes for v2 ascii) by ``build.convert.text_cell``, else its ``str()``."""
     if as_bytes and isinstance(value, bytes):
         return value
     try:
@@ -75,14 +63,12 @@ def text_value(value: Any, as_bytes: bool = False) -> Any:
 
 
 def to_text_array(data: Any, as_bytes: bool = False) -> np.ndarray:
-    """Text data as a StringDType array (or an object array of bytes when ``as_bytes``); an array the
-    build already made (``build.convert.text_array``) is stored as it is."""
+    """Text data as a StringDType array (or an object array of bytes when ``as_bytes``)."""
     if isinstance(data, np.ndarray) and data.dtype.kind in "UT" and not as_bytes:
         return data if data.dtype.kind == "T" else data.astype(STRING_DTYPE)
     if isinstance(data, (str, bytes, _dt.datetime, _dt.date, np.str_, np.bytes_)):
-        val = text_value(data, as_bytes)
         out = np.empty((), dtype=object if as_bytes else STRING_DTYPE)
-        out[()] = val
+        out[()] = text_value(data, as_bytes)
         return out
     if not as_bytes and (fast := text_array(data)) is not None:  # every element already a str
         return fast
@@ -134,9 +120,9 @@ def encode_attr(value: Any, encode_ref: Any, where: str) -> Any:
     if isinstance(value, np.ndarray):
         if value.dtype.kind in "biuf":
             return value.tolist()
-        return [encode_attr(v, encode_ref, where) for v in value.tolist()] if value.ndim else encode_attr(
-            value[()], encode_ref, where
-        )
+        if value.ndim == 0:
+            return encode_attr(value[()], encode_ref, where)
+        return [encode_attr(v, encode_ref, where) for v in value.tolist()]
     if isinstance(value, (list, tuple, set, frozenset)):
         return [encode_attr(v, encode_ref, where) for v in value]
     if isinstance(value, dict):
