@@ -1,6 +1,5 @@
-"""Generate container classes from resolved specs (``TypeMap.get_class`` for unregistered types): a subclass of
-the parent type's class with a real ``__init__`` listing the spec's fields (``name`` unless fixed, required, then
-optional with spec defaults); a DynamicTable extension's named VectorData become ``columns_spec``."""
+"""Container classes generated from resolved specs (unregistered types): a subclass of the parent type's class with a
+real ``__init__`` listing the spec's fields; a DynamicTable extension's named VectorData become ``columns_spec``."""
 
 from __future__ import annotations
 
@@ -197,13 +196,15 @@ def _add_paths_and_mappings(classdict: dict[str, Any], base: type, mapper: Any, 
 
 
 def _alias_property(attr: str) -> property:
-    def get(self: Any) -> Any:
-        return getattr(self, attr)
+    return property(lambda self: getattr(self, attr), lambda self, value: setattr(self, attr, value),
+                    doc=f"The field {attr!r}, by its own name.")
 
+
+def _setter(attr: str) -> Callable[[Any, Any], None]:
     def set_(self: Any, value: Any) -> None:
-        setattr(self, attr, value)
+        self.__dict__[attr] = value
 
-    return property(get, set_, doc=f"The field {attr!r}, by its own name.")
+    return set_
 
 
 def _plain_property(attr: str) -> property:
@@ -213,19 +214,13 @@ def _plain_property(attr: str) -> property:
         except KeyError:
             raise AttributeError(attr) from None
 
-    def set_(self: Any, value: Any) -> None:
-        self.__dict__[attr] = value
-
-    return property(get, set_, doc=f"The field {attr!r}.")
+    return property(get, _setter(attr), doc=f"The field {attr!r}.")
 
 
 def _view_property(top: str) -> property:
     from ..container import GroupView
 
-    def get(self: Any) -> GroupView:
-        return GroupView(self, (top,))
-
-    return property(get, doc=f"The objects stored under {top}/ by name (read-only view).")
+    return property(lambda self: GroupView(self, (top,)), doc=f"The objects stored under {top}/ by name (read-only).")
 
 
 def _deferred_property(attr: str) -> property:
@@ -245,33 +240,24 @@ def _deferred_property(attr: str) -> property:
             value = state[attr]
         return value
 
-    def set_(self: Any, value: Any) -> None:
-        self.__dict__[attr] = value
-
-    return property(get, set_, doc=f"The stored {attr!r} (read on first use).")
+    return property(get, _setter(attr), doc=f"The stored {attr!r} (read on first use).")
 
 
 def _children_property(attr: str, where: str) -> property:
     from ..container import Children
 
-    def get(self: Any) -> Any:
-        return self.__dict__.get(attr)
-
     def set_(self: Any, value: Any) -> None:
         self.__dict__[attr] = Children.of(value, where)
 
-    return property(get, set_, doc=f"{where}: typed children by name.")
+    return property(lambda self: self.__dict__.get(attr), set_, doc=f"{where}: typed children by name.")
 
 
 def _annotation(spec: Any) -> Any:
+    """``str`` for a scalar text field, else ``Any``."""
     if isinstance(spec, LinkSpec) or spec_type(spec) is not None:
         return Any
     dt = canonical_spec_dtype(getattr(spec, "dtype", None))
-    if is_ref_dtype(dt):
-        return Any
-    if dt in STRING_DTYPES and not getattr(spec, "shape", None):
-        return str
-    return Any
+    return str if dt in STRING_DTYPES and not getattr(spec, "shape", None) else Any
 
 
 def _predefined_columns(type_map: TypeMap, namespace: str, spec: Any, base: type) -> tuple[list[Any], set[str]]:

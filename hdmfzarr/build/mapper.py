@@ -1,6 +1,5 @@
-"""ObjectMapper: maps one data type's container fields to its resolved spec and back. Each sub-spec is one
-container attribute (``attr_name``; untyped groups' and datasets' contents flattened under prefixed names);
-subclasses customise ``attr_name``, ``get_value``, ``convert_dtype``, ``construct_kwargs`` and ``construct``."""
+"""ObjectMapper: maps one data type's container fields to its resolved spec and back; each sub-spec is one container
+attribute (``attr_name``; the contents of untyped groups and datasets flattened under prefixed names)."""
 
 from __future__ import annotations
 
@@ -82,7 +81,6 @@ class ObjectMapper:
         self._params: dict[type, Any] = {}
         self._index(spec, ())
 
-    # -- naming ------------------------------------------------------------------------------
     def _index(self, spec: Any, prefix: tuple[str, ...]) -> None:
         for sub in self._subspecs(spec):
             self._prefix[id(sub)] = prefix
@@ -152,7 +150,6 @@ class ObjectMapper:
         for lk in spec.links:
             out.append(FieldInfo(self.attr_name(lk), lk, "link", path, lk.is_required))
 
-    # -- values ------------------------------------------------------------------------------
     def get_value(self, container: Any, spec: Any) -> Any:
         """The container's value for a sub-spec (``None`` when it has none)."""
         return getattr(container, self.attr_name(spec), None)
@@ -161,7 +158,6 @@ class ObjectMapper:
         """Coerce ``value`` to the spec's dtype: ``(value, builder_dtype)``."""
         return convert_value(getattr(spec, "dtype", None), value, where, is_attr=isinstance(spec, AttributeSpec))
 
-    # -- build -------------------------------------------------------------------------------
     def type_attributes(self, container: Any, manager: BuildManager | None = None) -> dict[str, Any]:
         """``namespace``, the type key and ``object_id`` for the builder of ``container``; the type key is the tree's
         (as hdmf uses one per file: ``neurodata_type`` throughout an NWB file, hdmf-common types included)."""
@@ -311,7 +307,6 @@ class ObjectMapper:
             raise BuildError(f"{where}: required {'group' if isinstance(spec, GroupSpec) else 'dataset'} "
                              f"{fixed or self.attr_name(spec)!r} of type {want!r} is missing")
 
-    # -- construct ---------------------------------------------------------------------------
     def construct_kwargs(self, builder: Builder, manager: BuildManager) -> dict[str, Any]:
         """Constructor keyword arguments gathered from ``builder`` (children constructed)."""
         kwargs: dict[str, Any] = {}
