@@ -1,5 +1,5 @@
 """Builders: the storage-neutral tree between containers and a backend, mirroring what is stored; they know nothing
-of specs or zarr. A dataset's dtype: a canonical spec dtype, ``"object"`` (references), [:class:`CompoundField`] or None."""
+of specs or zarr. A dataset's dtype: a canonical spec dtype, ``"object"`` (references), [CompoundField] or None."""
 
 from __future__ import annotations
 
@@ -127,9 +127,7 @@ class GroupBuilder(Builder):
         """Child by name or by a path relative to this group (absolute paths from the root)."""
         node: Builder = self.root if path.startswith("/") else self
         for part in (p for p in path.split("/") if p):
-            if not isinstance(node, GroupBuilder):
-                raise KeyError(path)
-            nxt = node.get(part)
+            nxt = node.get(part) if isinstance(node, GroupBuilder) else None
             if nxt is None:
                 raise KeyError(path)
             node = nxt

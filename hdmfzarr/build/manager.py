@@ -4,6 +4,7 @@ then resolves references and links; ``construct`` memoises per builder, so share
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import suppress
 from typing import Any
 
 import numpy as np
@@ -81,8 +82,8 @@ class BuildManager:
             return target
         got = self._built.get(id(target))
         if got is None:
-            raise BuildError(f"{where}: {what} points at {container_path(target)!r} ({type(target).__name__}), which is "
-                             "not part of the container tree being built")
+            raise BuildError(f"{where}: {what} points at {container_path(target)!r} ({type(target).__name__}), "
+                             "which is not part of the container tree being built")
         return got[1]
 
     def _fix_ref(self, value: Any, where: str) -> Any:
@@ -161,10 +162,8 @@ class BuildManager:
         finally:
             self._in_progress.discard(key)
         self._constructed[key] = (builder, obj)
-        try:  # the namespaces (and versions) it was read with go with it when it is written
+        with suppress(AttributeError):  # the namespaces (and versions) it was read with go with it when it is written
             obj.__dict__["_type_map"] = self.type_map
-        except AttributeError:
-            pass
         return obj
 
     def builder_of(self, container: Any) -> Builder | None:
@@ -189,15 +188,11 @@ class BuildManager:
                     c = got[1]
                     current = getattr(c, "parent", None)
                     if current is not None and current is not obj and hasattr(c, "reset_parent"):
-                        # adopted by an object that links to it (constructed first): the object it is
-                        # stored under is its parent, as in the store
-                        c.reset_parent()
+                        c.reset_parent()  # adopted by an object linking to it: its parent is where it is stored
                         current = None
                     if current is None:
-                        try:
+                        with suppress(Exception):  # a class refusing a parent keeps none
                             c.parent = obj
-                        except Exception:  # noqa: BLE001 - a class refusing a parent keeps none
-                            pass
                 elif isinstance(child, GroupBuilder) and self.type_map.builder_type(child) is None:
                     stack.append(child)
 
@@ -266,9 +261,7 @@ class BuildManager:
         lazy = lambda r: None if r is None else self.construct(self._resolve_target(  # noqa: E731
             r.target if isinstance(r, ReferenceBuilder) else r, builder))
         if is_ref_dtype(sdt) or (builder.dtype == "object" and sdt is None):
-            if data is None:
-                return None
-            if isinstance(data, ReferenceBuilder):
+            if data is None or isinstance(data, ReferenceBuilder):
                 return resolve(data)
             if isinstance(data, (list, tuple)) or (isinstance(data, np.ndarray) and data.dtype.kind == "O"):
                 out = [resolve(r) for r in list(data)]
@@ -345,7 +338,5 @@ def _set_unmodified(container: Any) -> None:
     if callable(fn):
         fn(False)
         return
-    try:
+    with suppress(AttributeError):
         container.modified = False
-    except AttributeError:
-        pass

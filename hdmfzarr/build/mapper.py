@@ -4,6 +4,7 @@ attribute (``attr_name``; the contents of untyped groups and datasets flattened 
 from __future__ import annotations
 
 import inspect
+from contextlib import suppress
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
@@ -103,13 +104,10 @@ class ObjectMapper:
         if got is not None:
             return got
         prefix = self._prefix.get(id(spec), ())
-        if prefix and spec_type(spec) is not None and not spec.name:
-            parent = self._parent.get(id(spec))
-            if parent is not None and len([s for s in self._subspecs(parent) if not isinstance(s, AttributeSpec)]) == 1:
-                name = prefix[-1]  # the only typed content of an untyped group takes its name
-                prefix = prefix[:-1]
-            else:
-                name = default_attr_name(spec)
+        parent = self._parent.get(id(spec))
+        if (prefix and spec_type(spec) is not None and not spec.name and parent is not None
+                and sum(not isinstance(s, AttributeSpec) for s in self._subspecs(parent)) == 1):
+            name, prefix = prefix[-1], prefix[:-1]  # the only typed content of an untyped group takes its name
         else:
             name = default_attr_name(spec)
         name = identifier(FIELD_SEP.join(prefix + (name,)))
@@ -130,11 +128,9 @@ class ObjectMapper:
         for a in spec.attributes:
             out.append(FieldInfo(self.attr_name(a), a, "attribute", path, a.is_required))
         for d in spec.datasets:
-            if spec_type(d) is not None:
+            if spec_type(d) is not None or d.value is None:
                 out.append(FieldInfo(self.attr_name(d), d, "dataset", path, d.is_required))
-            else:
-                if d.value is None:
-                    out.append(FieldInfo(self.attr_name(d), d, "dataset", path, d.is_required))
+            if spec_type(d) is None:
                 for a in d.attributes:
                     out.append(FieldInfo(self.attr_name(a), a, "attribute", path + (d.name,),
                                          a.is_required and d.is_required))
@@ -208,10 +204,8 @@ class ObjectMapper:
             return list(stored)
         if any(a.store_url is not None for a in chain):  # read from a Zarr store without names
             return None
-        dims = getattr(spec, "dims", None)
-        if not dims:
-            return None
-        if all(isinstance(d, str) for d in dims):
+        dims = getattr(spec, "dims", None) or ()
+        if dims and all(isinstance(d, str) for d in dims):
             return list(dims)
         for option in dims:
             if isinstance(option, (list, tuple)) and len(option) == ndim and all(isinstance(d, str) for d in option):
@@ -429,11 +423,9 @@ class ObjectMapper:
         for k, v in rest.items():
             if v is None:
                 continue
-            try:
+            with suppress(AttributeError, ContainerError, TypeError, ValueError):
                 if getattr(obj, k, None) is None:
                     setattr(obj, k, v)
-            except (AttributeError, ContainerError, TypeError, ValueError):
-                pass
         return obj
 
 
