@@ -72,10 +72,9 @@ class AbstractContainer:
     @property
     def object_id(self) -> str:
         """A uuid4 string, drawn on first access (and kept); a reader sets the stored one."""
-        oid = self._object_id
-        if oid is None:
-            oid = self._object_id = str(uuid.uuid4())
-        return oid
+        if self._object_id is None:
+            self._object_id = str(uuid.uuid4())
+        return self._object_id
 
     @object_id.setter
     def object_id(self, value: str) -> None:
@@ -98,10 +97,8 @@ class AbstractContainer:
         if parent is current:
             return
         if current is not None:
-            raise ContainerError(
-                f"{self._where()} already has parent {type(current).__name__} {current.name!r}; cannot set parent "
-                f"{type(parent).__name__} {getattr(parent, 'name', None)!r}"
-            )
+            raise ContainerError(f"{self._where()} already has parent {type(current).__name__} {current.name!r}; "
+                                 f"cannot set parent {type(parent).__name__} {getattr(parent, 'name', None)!r}")
         if parent is None:
             return
         if not isinstance(parent, AbstractContainer):
@@ -186,10 +183,8 @@ class AbstractContainer:
         return out
 
     def __repr__(self) -> str:
-        parts = [self._where()]  # one line, never reading data
-        fields = self.fields
-        for key, value in list(fields.items())[:REPR_FIELDS]:
-            parts.append(f"{key}={summarize_value(value)}")
+        fields = self.fields  # one line, never reading data
+        parts = [self._where(), *(f"{k}={summarize_value(v)}" for k, v in list(fields.items())[:REPR_FIELDS])]
         if len(fields) > REPR_FIELDS:
             parts.append(f"... +{len(fields) - REPR_FIELDS} fields")
         return "<" + " ".join(parts) + ">"
