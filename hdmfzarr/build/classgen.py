@@ -47,10 +47,8 @@ def generate_class(type_map: TypeMap, data_type: str, namespace: str) -> type:
             continue
         if isinstance(f.spec, AttributeSpec) and getattr(f.spec, "value", None) is not None:
             fixed[f.attr] = f.spec.value
-            continue
-        if any(o.attr == f.attr for o in own):
-            continue
-        own.append(f)
+        elif not any(o.attr == f.attr for o in own):
+            own.append(f)
 
     fixed_name = spec.name
     params: list[inspect.Parameter] = []
@@ -128,8 +126,7 @@ def generate_class(type_map: TypeMap, data_type: str, namespace: str) -> type:
                     self._adopt(item)
 
     __init__.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
-        [_P("self", _P.POSITIONAL_OR_KEYWORD)] + list(sig.parameters.values())
-    )
+        [_P("self", _P.POSITIONAL_OR_KEYWORD), *sig.parameters.values()])
     __init__.__doc__ = f"Generated from the spec of {label}."
     __init__.__qualname__ = f"{data_type}.__init__"
 
@@ -145,10 +142,8 @@ def generate_class(type_map: TypeMap, data_type: str, namespace: str) -> type:
     }
     _add_paths_and_mappings(classdict, base, mapper, own, label)
     aliases.update(classdict["field_aliases"])
-    if columns:
-        classdict["columns_spec"] = tuple(getattr(base, "columns_spec", ())) + tuple(
-            c for c in columns if c.name not in {b.name for b in getattr(base, "columns_spec", ())}
-        )
+    if columns:  # (inherited columns are not among them)
+        classdict["columns_spec"] = tuple(getattr(base, "columns_spec", ())) + tuple(columns)
     return type(data_type, (base,), classdict)
 
 
@@ -274,10 +269,8 @@ def _predefined_columns(type_map: TypeMap, namespace: str, spec: Any, base: type
         if dt is None or not type_map.is_subtype(namespace, dt, "VectorData"):
             continue
         attrs.add(d.name)
-        if d.name.endswith("_index") and d.name[: -len("_index")] in by_name:
-            continue  # the index of another column: declared through that column's ``index``
-        if d.name in inherited:
-            continue
+        if d.name in inherited or (d.name.endswith("_index") and d.name[: -len("_index")] in by_name):
+            continue  # inherited, or the index of another column (declared through that column's ``index``)
         depth = 0  # how many levels of <name>_index the table holds
         while d.name + "_index" * (depth + 1) in by_name:
             depth += 1

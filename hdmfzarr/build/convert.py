@@ -4,6 +4,7 @@ width), text to ``str``, isodatetime to ISO 8601, references to ``ReferenceBuild
 from __future__ import annotations
 
 import datetime as _dt
+from contextlib import suppress
 from typing import Any
 
 import numpy as np
@@ -232,12 +233,11 @@ def _compound(fields: Any, value: Any, where: str) -> tuple[Any, list[CompoundFi
     stored = value_dtype(value) if isinstance(getattr(value, "dtype", None), np.dtype) else None
     own = {f.name: f.dtype for f in stored} if isinstance(stored, list) else {}
     for i, f in enumerate(fields):
-        fdt = f.dtype
-        if is_ref_dtype(fdt):
+        if is_ref_dtype(f.dtype):
             cfields.append(CompoundField(f.name, "object"))
             ref_idx.append(i)
         else:  # a field's spec dtype is a minimum too: stored float64 stays float64
-            cfields.append(CompoundField(f.name, _at_least(fdt, own.get(f.name))))
+            cfields.append(CompoundField(f.name, _at_least(f.dtype, own.get(f.name))))
     if is_passthrough(value):
         return value, cfields
     names = [f.name for f in cfields]
@@ -265,10 +265,8 @@ def _parse_one(v: Any) -> Any:
     if isinstance(v, bytes):
         v = v.decode("utf-8")
     if isinstance(v, str):
-        try:
+        with suppress(ValueError):
             return _dt.datetime.fromisoformat(v)
-        except ValueError:
-            return v
     return v
 
 
@@ -277,4 +275,4 @@ def read_value(dtype: Any, value: Any) -> Any:
     if value is None or canonical_spec_dtype(dtype) != "isodatetime":
         return value
     return map_nested(value.tolist() if isinstance(value, np.ndarray) and value.dtype.kind in "US" else value,
-                       _parse_one)
+                      _parse_one)

@@ -301,10 +301,8 @@ def _link_shared_data(root: GroupBuilder) -> None:
             continue
         home = next((n for n in nodes if n.path == path), nodes[0])
         for node in nodes:
-            if node is home or not _same_attributes(node.attributes, home.attributes):
-                continue
             parent = node.parent
-            if parent is None:
+            if node is home or parent is None or not _same_attributes(node.attributes, home.attributes):
                 continue
             del parent.datasets[node.name]
             node.parent = None

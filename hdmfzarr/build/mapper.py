@@ -405,7 +405,7 @@ class ObjectMapper:
             fetch_deferred(now.values())
             kwargs.update((k, v.get()) for k, v in now.items())
         call = {k: v for k, v in kwargs.items() if k in params}
-        rest = {k: v for k, v in kwargs.items() if k not in params}
+        rest = {k: v for k, v in kwargs.items() if k not in params and v is not None}
         try:
             obj = cls(**call)
         except HdmfZarrError as exc:
@@ -421,8 +421,6 @@ class ObjectMapper:
 
             manager.defer(finish)
         for k, v in rest.items():
-            if v is None:
-                continue
             with suppress(AttributeError, ContainerError, TypeError, ValueError):
                 if getattr(obj, k, None) is None:
                     setattr(obj, k, v)
@@ -441,9 +439,7 @@ def _plain(value: Any) -> bool:
 
 def _has_pending(value: Any) -> bool:
     """Whether a gathered value holds references to objects still under construction (cycles)."""
-    if isinstance(value, PendingRef):
-        return True
-    return isinstance(value, list) and any(isinstance(v, PendingRef) for v in value)
+    return isinstance(value, PendingRef) or isinstance(value, list) and any(isinstance(v, PendingRef) for v in value)
 
 
 def _ndim(data: Any) -> int | None:
@@ -454,10 +450,8 @@ def _ndim(data: Any) -> int | None:
     if isinstance(shape, tuple):
         return len(shape)
     if isinstance(data, (list, tuple)):
-        try:
+        with suppress(ValueError, TypeError):
             return int(np.ndim(data))
-        except (ValueError, TypeError):
-            return None
     return None
 
 
