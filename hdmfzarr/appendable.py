@@ -1,8 +1,5 @@
-"""Arrays that grow by rows: the one "stored part + pending rows" type, backend-neutral.
-
-A backend reads an :class:`AppendableArray`'s ``pending_rows`` and, once they are written, calls
-``mark_stored`` with the grown stored array; table columns keep their data in one too.
-"""
+"""Arrays that grow by rows, backend-neutral: a backend writes an :class:`AppendableArray`'s ``pending_rows``, then
+calls ``mark_stored`` with the grown stored array; table columns keep their data in one too."""
 
 from __future__ import annotations
 
@@ -114,7 +111,6 @@ class AppendableArray(StoredArray):
         #: how buffered single rows become an array (a table column sets its own value conversion)
         self.row_converter: Callable[[list[Any]], np.ndarray] = self._to_array
 
-    # -- growing -------------------------------------------------------------------------
     def _to_array(self, rows: Any) -> np.ndarray:
         arr = np.asarray(rows, dtype=object if self.stored.dtype.kind in "OT" else None)
         if arr.dtype.kind == "f" and self.stored.dtype.kind in "iub":
@@ -147,7 +143,6 @@ class AppendableArray(StoredArray):
         self.stored = stored
         self.rows.clear()
 
-    # -- array protocol ------------------------------------------------------------------
     @property
     def shape(self) -> tuple[int, ...]:
         s = tuple(self.stored.shape)
@@ -199,7 +194,7 @@ class AppendableArray(StoredArray):
             return self.stored[key]
         first, rest = (key[0], key[1:]) if isinstance(key, tuple) and key else (key, ())
 
-        def at(rows: Any) -> Any:  # the key with ``rows`` on the first axis
+        def at(rows: Any) -> Any:
             return (rows, *rest) if rest else rows
 
         n, nstored = len(self), len(self.stored)

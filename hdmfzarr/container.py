@@ -1,7 +1,5 @@
-"""The base classes of every container: ``Container`` (a group) and ``Data`` (a dataset).
-
-Plain Python objects (no metaclass, registry or per-attribute hooks), so a tree of many small ones stays cheap.
-"""
+"""The base classes of every container: ``Container`` (a group) and ``Data`` (a dataset); plain Python objects (no
+metaclass, registry or per-attribute hooks), so a tree of many small ones stays cheap."""
 
 from __future__ import annotations
 
@@ -50,8 +48,7 @@ class AbstractContainer:
     data_type: ClassVar[str] = "AbstractContainer"
     repr_kind: ClassVar[str] = "container"  # what the notebook view (hdmfzarr.repr) draws it as
     namespace: ClassVar[str] = "hdmf-common"
-    # Names of the attributes holding this type's data fields (spec names); see ``fields``.
-    field_names: ClassVar[tuple[str, ...]] = ()
+    field_names: ClassVar[tuple[str, ...]] = ()  # the attributes holding this type's data fields (see ``fields``)
 
     def __init__(self, name: str | None = None) -> None:
         if name is None:
@@ -63,25 +60,21 @@ class AbstractContainer:
         self._children: list[AbstractContainer] = []
         self._object_id: str | None = None
         self._modified = True
-        # Set by a backend on read (the store URL and the object's path inside it).
-        self.container_source: str | None = None
+        self.container_source: str | None = None  # set by a backend on read (the store URL and the path in it)
 
     def _where(self) -> str:
         """How error messages name this object: its class and name."""
         return f"{type(self).__name__} {self.name!r}"
 
     def __bool__(self) -> bool:
-        # A container is an object, not a collection: an empty table or dataset is still truthy.
-        return True
+        return True  # an object, not a collection: an empty table or dataset is still truthy
 
-    # --- identity -------------------------------------------------------------------------
     @property
     def object_id(self) -> str:
         """A uuid4 string, drawn on first access (and kept); a reader sets the stored one."""
-        oid = self._object_id
-        if oid is None:
-            oid = self._object_id = str(uuid.uuid4())
-        return oid
+        if self._object_id is None:
+            self._object_id = str(uuid.uuid4())
+        return self._object_id
 
     @object_id.setter
     def object_id(self, value: str) -> None:
@@ -94,7 +87,6 @@ class AbstractContainer:
             for child in self._children:
                 child.generate_new_id(recurse=True)
 
-    # --- tree -----------------------------------------------------------------------------
     @property
     def parent(self) -> AbstractContainer | None:
         return self._parent
@@ -105,10 +97,8 @@ class AbstractContainer:
         if parent is current:
             return
         if current is not None:
-            raise ContainerError(
-                f"{self._where()} already has parent {type(current).__name__} {current.name!r}; cannot set parent "
-                f"{type(parent).__name__} {getattr(parent, 'name', None)!r}"
-            )
+            raise ContainerError(f"{self._where()} already has parent {type(current).__name__} {current.name!r}; "
+                                 f"cannot set parent {type(parent).__name__} {getattr(parent, 'name', None)!r}")
         if parent is None:
             return
         if not isinstance(parent, AbstractContainer):
@@ -160,11 +150,10 @@ class AbstractContainer:
         return None
 
     def field_state(self) -> dict[str, Any]:
-        """The public attributes as held now (a field read on first use may still hold its ``Deferred``): what a
-        write back into the store compares with the state at read, to tell an edited object from one appended to."""
+        """The public attributes as held now (maybe ``Deferred``): a write back compares them with those at read, to
+        tell an edited object from one appended to."""
         return {k: v for k, v in vars(self).items() if k[0] != "_"}
 
-    # --- modified flag --------------------------------------------------------------------
     @property
     def modified(self) -> bool:
         return self._modified
@@ -176,15 +165,11 @@ class AbstractContainer:
         if modified and parent is not None and not parent.modified:
             parent.set_modified(True)
 
-    # --- fields ---------------------------------------------------------------------------
     @property
     def extra_attributes(self) -> dict[str, Any]:
         """Stored attributes this object's own type spec does not declare (Units' ``spike_times@resolution``
         is declared by the table's spec, not VectorData's): read from the store and written back."""
-        extra = self.__dict__.get("_extra_attributes")
-        if extra is None:
-            extra = self.__dict__["_extra_attributes"] = {}
-        return extra
+        return self.__dict__.setdefault("_extra_attributes", {})
 
     @property
     def fields(self) -> dict[str, Any]:
@@ -198,11 +183,8 @@ class AbstractContainer:
         return out
 
     def __repr__(self) -> str:
-        # One line, never reading data: the type, the name and the first REPR_FIELDS fields summarised.
-        parts = [self._where()]
-        fields = self.fields
-        for key, value in list(fields.items())[:REPR_FIELDS]:
-            parts.append(f"{key}={summarize_value(value)}")
+        fields = self.fields  # one line, never reading data
+        parts = [self._where(), *(f"{k}={summarize_value(v)}" for k, v in list(fields.items())[:REPR_FIELDS])]
         if len(fields) > REPR_FIELDS:
             parts.append(f"... +{len(fields) - REPR_FIELDS} fields")
         return "<" + " ".join(parts) + ">"
@@ -215,9 +197,8 @@ class AbstractContainer:
 
 
 class Children(dict):
-    """The typed children one field holds, by name (a dict: ``field["raw"]``, iterating gives names).
-
-    An integer picks by position (``field[0]``), as with the lists fields held before."""
+    """The typed children one field holds, by name (a dict: ``field["raw"]``, iterating gives names); an integer
+    picks by position (``field[0]``), as with the lists fields held before."""
 
     def __getitem__(self, key: Any) -> Any:
         if isinstance(key, (int, np.integer)) and not isinstance(key, bool):
@@ -332,9 +313,8 @@ def _step(node: Any, rest: str, full: str) -> Any:
 
 
 class Container(AbstractContainer):
-    """A group-like container (hdmf-common ``Container``).
-
-    ``container["acquisition/raw"]`` reaches an object by its stored path (through untyped groups)."""
+    """A group-like container (hdmf-common ``Container``); ``container["acquisition/raw"]`` reaches an object by its
+    stored path (through untyped groups)."""
 
     data_type: ClassVar[str] = "Container"
     #: attribute -> the untyped group path its values are stored under (classes generated from specs)

@@ -25,8 +25,7 @@ class StoredArray:
 
     @property
     def wrapped(self) -> StoredArray | None:
-        """The stored array this one wraps (a reference array's stored references, an appendable array's stored
-        rows); None when it is the stored one."""
+        """The stored array this one wraps (a reference array's references, an appendable array's stored rows)."""
         return None
 
 
@@ -57,7 +56,9 @@ def is_lazy_array(value: Any) -> bool:
         verdict = _LAZY_VERDICT[t] = issubclass(t, tuple(kinds))
     return verdict
 
-__all__ = ["StoredArray", "is_lazy_array", "DataIO", "ZarrDataIO", "DataChunkIterator", "Deferred", "fetch_deferred", "held_reads", "reads_held"]
+
+__all__ = ["StoredArray", "is_lazy_array", "DataIO", "ZarrDataIO", "DataChunkIterator", "Deferred", "fetch_deferred",
+           "held_reads", "reads_held"]
 
 _HELD: contextvars.ContextVar[bool] = contextvars.ContextVar("hdmfzarr_held_reads", default=False)
 
@@ -78,10 +79,8 @@ def reads_held() -> bool:
 
 
 class Deferred:
-    """A stored value read on first use, so that opening a store costs no request per object.
-
-    A leaf is read by its ``loader`` (``load(leaves)``: one concurrent wave; ``pending()``: leaves not read);
-    ``map(fn)`` derives a value from this one when it is read."""
+    """A stored value read on first use, so that opening a store costs no request per object. A leaf is read by its
+    ``loader`` (``load(leaves)``: one concurrent wave; ``pending()``: leaves not read); ``map`` derives values."""
 
     __slots__ = ("loader", "key", "base", "then", "_value", "done")
 
@@ -138,34 +137,16 @@ def _finish(d: Deferred) -> None:
 
 
 class DataIO(MutableRecord):
-    """Data plus how to store it; ``None`` means "use the backend's default".
-
-    ``chunks``: chunk shape (tuple) or ``True`` for the default policy.
-    ``shards``: shard shape (Zarr format 3 only).
-    ``compressors``/``filters``/``serializer``: codec objects the backend understands
-    (zarr or numcodecs codecs), or ``False`` for no compression.
-    ``fill_value``: the array's fill value. ``link_data``: when ``data`` is an array read
-    from another store, ``True`` stores a link to it, ``False`` a copy, ``None`` what the write asks for
-    (``ZarrIO.write(..., link_data=...)``, a copy by default).
-    """
+    """Data plus how to store it (``None``: the backend's default; ``chunks=True``: the default policy; codecs are
+    zarr/numcodecs ones, ``False`` for none; ``link_data`` None: what ``ZarrIO.write`` asks for, a copy by default)."""
 
     _fields = ("data", "chunks", "shards", "compressors", "filters", "serializer", "fill_value", "link_data", "dtype",
                "maxshape", "extra")
 
-    def __init__(
-        self,
-        data: Any,
-        chunks: tuple[int, ...] | bool | None = None,
-        shards: tuple[int, ...] | None = None,
-        compressors: Any = None,
-        filters: Any = None,
-        serializer: Any = None,
-        fill_value: Any = None,
-        link_data: bool | None = None,
-        dtype: Any = None,
-        maxshape: tuple[int | None, ...] | None = None,
-        extra: dict[str, Any] | None = None,
-    ) -> None:
+    def __init__(self, data: Any, chunks: tuple[int, ...] | bool | None = None, shards: tuple[int, ...] | None = None,
+                 compressors: Any = None, filters: Any = None, serializer: Any = None, fill_value: Any = None,
+                 link_data: bool | None = None, dtype: Any = None, maxshape: tuple[int | None, ...] | None = None,
+                 extra: dict[str, Any] | None = None) -> None:
         self.data = data
         self.chunks = chunks
         self.shards = shards
@@ -193,8 +174,7 @@ class DataIO(MutableRecord):
 
 
 class ZarrDataIO(DataIO):
-    """hdmf-zarr's ``ZarrDataIO``: a DataIO taking its argument names (``fillvalue``, and ``compressor`` for one
-    codec, as hdmf-zarr 0.13 took it)."""
+    """hdmf-zarr's ``ZarrDataIO``: its argument names (``fillvalue``; ``compressor``, one codec, as 0.13 took it)."""
 
     def __init__(self, data: Any, chunks: tuple[int, ...] | bool | None = None, fillvalue: Any = None,
                  compressors: Any = None, compressor: Any = None, filters: Any = None, serializer: Any = None,
@@ -207,31 +187,20 @@ class ZarrDataIO(DataIO):
 
 
 def _row_blocks(rows: Any, size: int) -> Iterator[Any]:
-    """An iterable of rows (one array row per item, as hdmf's DataChunkIterator takes them) in blocks of ``size`` rows."""
+    """An iterable of rows (as hdmf's DataChunkIterator takes them) in blocks of ``size`` rows."""
     if isinstance(rows, np.ndarray) or is_lazy_array(rows):
         return (rows[i:i + size] for i in range(0, len(rows), size))
     return (np.asarray(block) for block in batched(rows, size))
 
 
 class DataChunkIterator:
-    """Data given as an iterable of blocks (arrays of rows) along the first axis, written with bounded memory.
+    """Data given as an iterable of blocks (arrays of rows) along the first axis, written with bounded memory; hdmf's
+    form is taken too: ``data=`` (or a numpy array given first) is rows, read ``buffer_size`` rows at a time."""
 
-    ``dtype`` and ``row_shape`` come from the first block unless given. hdmf's form is taken too: ``data=``
-    (or a numpy array given first) is rows, read ``buffer_size`` rows at a time.
-    """
-
-    def __init__(
-        self,
-        blocks: Iterable[Any] | None = None,
-        dtype: Any = None,
-        row_shape: tuple[int, ...] | None = None,
-        chunks: tuple[int, ...] | None = None,
-        total_rows: int | None = None,
-        *,
-        data: Iterable[Any] | None = None,
-        buffer_size: int = 1,
-        maxshape: tuple[int | None, ...] | None = None,
-    ) -> None:
+    def __init__(self, blocks: Iterable[Any] | None = None, dtype: Any = None, row_shape: tuple[int, ...] | None = None,
+                 chunks: tuple[int, ...] | None = None, total_rows: int | None = None, *,
+                 data: Iterable[Any] | None = None, buffer_size: int = 1,
+                 maxshape: tuple[int | None, ...] | None = None) -> None:
         if data is not None and blocks is not None:
             raise TypeError("DataChunkIterator: give blocks or hdmf's data=, not both")
         if data is None and isinstance(blocks, np.ndarray):  # hdmf's DataChunkIterator(array): rows, not blocks

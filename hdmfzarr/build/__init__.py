@@ -1,7 +1,5 @@
-"""The build layer: builders, object mappers, the TypeMap registry, BuildManager, class generation.
-
-Builders are imported eagerly (they are plain data); everything else on first use.
-"""
+"""The build layer: builders, object mappers, the TypeMap registry, BuildManager, class generation. Builders are
+imported eagerly (they are plain data); everything else on first use."""
 
 from __future__ import annotations
 
@@ -9,13 +7,7 @@ import importlib
 from typing import Any
 
 from .builders import (
-    Builder,
-    CompoundField,
-    DatasetBuilder,
-    ExternalTarget,
-    GroupBuilder,
-    LinkBuilder,
-    ReferenceBuilder,
+    Builder, CompoundField, DatasetBuilder, ExternalTarget, GroupBuilder, LinkBuilder, ReferenceBuilder
 )
 
 _HOMES = {  # module -> the public names it provides

@@ -1,11 +1,9 @@
-"""Builders: the storage-neutral tree between containers and a backend, mirroring what is stored (groups hold
-groups, datasets and links; every node has attributes); they know nothing of specs or zarr. A dataset's dtype is
-a canonical spec dtype name, ``"object"`` for references, a list of :class:`CompoundField`, or None (from the data).
-"""
+"""Builders: the storage-neutral tree between containers and a backend, mirroring what is stored; they know nothing
+of specs or zarr. A dataset's dtype: a canonical spec dtype, ``"object"`` (references), [CompoundField] or None."""
 
 from __future__ import annotations
 
-from typing import Any, Iterator, TypeVar
+from typing import Any, Iterable, Iterator, TypeVar
 
 from ..dataio import Deferred, fetch_deferred
 from ..record import Record
@@ -52,8 +50,7 @@ class Builder:
         self.parent = parent
         self.attributes: dict[str, Any] = dict(attributes) if attributes else {}
         self.source = source
-        # Backend-private handle (for example the zarr node a read builder came from).
-        self.location: Any = None
+        self.location: Any = None  # backend-private (for example the zarr node a read builder came from)
 
     @property
     def path(self) -> str:
@@ -130,9 +127,7 @@ class GroupBuilder(Builder):
         """Child by name or by a path relative to this group (absolute paths from the root)."""
         node: Builder = self.root if path.startswith("/") else self
         for part in (p for p in path.split("/") if p):
-            if not isinstance(node, GroupBuilder):
-                raise KeyError(path)
-            nxt = node.get(part)
+            nxt = node.get(part) if isinstance(node, GroupBuilder) else None
             if nxt is None:
                 raise KeyError(path)
             node = nxt
@@ -223,12 +218,8 @@ def resolve_target(target: Any, root: Builder | None) -> Builder | ExternalTarge
     return target if isinstance(target, (Builder, ExternalTarget)) else None
 
 
-def _values(items: Any) -> list[Any]:
-    if not items:
-        return []
-    if isinstance(items, dict):
-        return list(items.values())
-    return list(items)
+def _values(items: Any) -> Iterable[Any]:
+    return items.values() if isinstance(items, dict) else items or ()
 
 
 class PendingRef:

@@ -1,6 +1,5 @@
-"""Generate container classes from resolved specs (``TypeMap.get_class`` for unregistered types): a subclass of
-the parent type's class with a real ``__init__`` listing the spec's fields (``name`` unless fixed, required, then
-optional with spec defaults); a DynamicTable extension's named VectorData become ``columns_spec``."""
+"""Container classes generated from resolved specs (unregistered types): a subclass of the parent type's class with a
+real ``__init__`` listing the spec's fields; a DynamicTable extension's named VectorData become ``columns_spec``."""
 
 from __future__ import annotations
 
@@ -48,10 +47,8 @@ def generate_class(type_map: TypeMap, data_type: str, namespace: str) -> type:
             continue
         if isinstance(f.spec, AttributeSpec) and getattr(f.spec, "value", None) is not None:
             fixed[f.attr] = f.spec.value
-            continue
-        if any(o.attr == f.attr for o in own):
-            continue
-        own.append(f)
+        elif not any(o.attr == f.attr for o in own):
+            own.append(f)
 
     fixed_name = spec.name
     params: list[inspect.Parameter] = []
@@ -129,8 +126,7 @@ def generate_class(type_map: TypeMap, data_type: str, namespace: str) -> type:
                     self._adopt(item)
 
     __init__.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
-        [_P("self", _P.POSITIONAL_OR_KEYWORD)] + list(sig.parameters.values())
-    )
+        [_P("self", _P.POSITIONAL_OR_KEYWORD), *sig.parameters.values()])
     __init__.__doc__ = f"Generated from the spec of {label}."
     __init__.__qualname__ = f"{data_type}.__init__"
 
@@ -146,10 +142,8 @@ def generate_class(type_map: TypeMap, data_type: str, namespace: str) -> type:
     }
     _add_paths_and_mappings(classdict, base, mapper, own, label)
     aliases.update(classdict["field_aliases"])
-    if columns:
-        classdict["columns_spec"] = tuple(getattr(base, "columns_spec", ())) + tuple(
-            c for c in columns if c.name not in {b.name for b in getattr(base, "columns_spec", ())}
-        )
+    if columns:  # (inherited columns are not among them)
+        classdict["columns_spec"] = tuple(getattr(base, "columns_spec", ())) + tuple(columns)
     return type(data_type, (base,), classdict)
 
 
@@ -197,13 +191,15 @@ def _add_paths_and_mappings(classdict: dict[str, Any], base: type, mapper: Any, 
 
 
 def _alias_property(attr: str) -> property:
-    def get(self: Any) -> Any:
-        return getattr(self, attr)
+    return property(lambda self: getattr(self, attr), lambda self, value: setattr(self, attr, value),
+                    doc=f"The field {attr!r}, by its own name.")
 
+
+def _setter(attr: str) -> Callable[[Any, Any], None]:
     def set_(self: Any, value: Any) -> None:
-        setattr(self, attr, value)
+        self.__dict__[attr] = value
 
-    return property(get, set_, doc=f"The field {attr!r}, by its own name.")
+    return set_
 
 
 def _plain_property(attr: str) -> property:
@@ -213,19 +209,13 @@ def _plain_property(attr: str) -> property:
         except KeyError:
             raise AttributeError(attr) from None
 
-    def set_(self: Any, value: Any) -> None:
-        self.__dict__[attr] = value
-
-    return property(get, set_, doc=f"The field {attr!r}.")
+    return property(get, _setter(attr), doc=f"The field {attr!r}.")
 
 
 def _view_property(top: str) -> property:
     from ..container import GroupView
 
-    def get(self: Any) -> GroupView:
-        return GroupView(self, (top,))
-
-    return property(get, doc=f"The objects stored under {top}/ by name (read-only view).")
+    return property(lambda self: GroupView(self, (top,)), doc=f"The objects stored under {top}/ by name (read-only).")
 
 
 def _deferred_property(attr: str) -> property:
@@ -245,33 +235,24 @@ def _deferred_property(attr: str) -> property:
             value = state[attr]
         return value
 
-    def set_(self: Any, value: Any) -> None:
-        self.__dict__[attr] = value
-
-    return property(get, set_, doc=f"The stored {attr!r} (read on first use).")
+    return property(get, _setter(attr), doc=f"The stored {attr!r} (read on first use).")
 
 
 def _children_property(attr: str, where: str) -> property:
     from ..container import Children
 
-    def get(self: Any) -> Any:
-        return self.__dict__.get(attr)
-
     def set_(self: Any, value: Any) -> None:
         self.__dict__[attr] = Children.of(value, where)
 
-    return property(get, set_, doc=f"{where}: typed children by name.")
+    return property(lambda self: self.__dict__.get(attr), set_, doc=f"{where}: typed children by name.")
 
 
 def _annotation(spec: Any) -> Any:
+    """``str`` for a scalar text field, else ``Any``."""
     if isinstance(spec, LinkSpec) or spec_type(spec) is not None:
         return Any
     dt = canonical_spec_dtype(getattr(spec, "dtype", None))
-    if is_ref_dtype(dt):
-        return Any
-    if dt in STRING_DTYPES and not getattr(spec, "shape", None):
-        return str
-    return Any
+    return str if dt in STRING_DTYPES and not getattr(spec, "shape", None) else Any
 
 
 def _predefined_columns(type_map: TypeMap, namespace: str, spec: Any, base: type) -> tuple[list[Any], set[str]]:
@@ -288,10 +269,8 @@ def _predefined_columns(type_map: TypeMap, namespace: str, spec: Any, base: type
         if dt is None or not type_map.is_subtype(namespace, dt, "VectorData"):
             continue
         attrs.add(d.name)
-        if d.name.endswith("_index") and d.name[: -len("_index")] in by_name:
-            continue  # the index of another column: declared through that column's ``index``
-        if d.name in inherited:
-            continue
+        if d.name in inherited or (d.name.endswith("_index") and d.name[: -len("_index")] in by_name):
+            continue  # inherited, or the index of another column (declared through that column's ``index``)
         depth = 0  # how many levels of <name>_index the table holds
         while d.name + "_index" * (depth + 1) in by_name:
             depth += 1

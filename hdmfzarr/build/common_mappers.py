@@ -12,13 +12,8 @@ if TYPE_CHECKING:
     from .manager import BuildManager
     from .typemap import TypeMap
 
-__all__ = [
-    "DynamicTableMap",
-    "AlignedDynamicTableMap",
-    "SimpleMultiContainerMap",
-    "CSRMatrixMap",
-    "register_common_mappers",
-]
+__all__ = ["DynamicTableMap", "AlignedDynamicTableMap", "SimpleMultiContainerMap", "CSRMatrixMap",
+           "register_common_mappers"]
 
 _COLUMN_PREFIX = "\0column:"  # internal attr names of named column sub-specs
 _CATEGORY_PREFIX = "\0category:"  # internal attr names of named category-table sub-specs
@@ -74,9 +69,8 @@ class DynamicTableMap(ObjectMapper):
 
 
 class AlignedDynamicTableMap(DynamicTableMap):
-    """AlignedDynamicTable: DynamicTable* sub-groups <-> ``category_tables``; attribute ``categories``.
-    Category tables are the unnamed DynamicTable sub-specs and, in subtypes that name them in the
-    spec (NWB's IntracellularRecordingsTable: ``electrodes``, ``stimuli``, ``responses``), the named ones."""
+    """AlignedDynamicTable: DynamicTable* sub-groups (named ones too: NWB's IntracellularRecordingsTable's
+    ``electrodes``, ...) <-> ``category_tables``; attribute ``categories``."""
 
     def attr_name(self, spec: Any) -> str:
         if self._own_sub(spec, "DynamicTable"):
@@ -153,10 +147,5 @@ class CSRMatrixMap(ObjectMapper):
 
 def register_common_mappers(type_map: TypeMap) -> None:
     """Register the hdmf-common mappers on ``type_map`` (for the classes it has for those types, once imported)."""
-    for dt, mcls in (
-        ("DynamicTable", DynamicTableMap),
-        ("AlignedDynamicTable", AlignedDynamicTableMap),
-        ("SimpleMultiContainer", SimpleMultiContainerMap),
-        ("CSRMatrix", CSRMatrixMap),
-    ):
-        type_map.register_type_mapper(dt, "hdmf-common", mcls)
+    for mcls in (DynamicTableMap, AlignedDynamicTableMap, SimpleMultiContainerMap, CSRMatrixMap):
+        type_map.register_type_mapper(mcls.__name__.removesuffix("Map"), "hdmf-common", mcls)

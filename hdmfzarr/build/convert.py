@@ -1,10 +1,10 @@
 """Coerce container values to a spec's dtype on build (``convert_value``): numbers to numpy (at least the spec's
-width), text to ``str``, isodatetime to ISO 8601, references to ``ReferenceBuilder(target=<container>)``; lazy
-arrays, ``DataIO`` and iterators pass through."""
+width), text to ``str``, isodatetime to ISO 8601, references to ``ReferenceBuilder``; lazy arrays pass through."""
 
 from __future__ import annotations
 
 import datetime as _dt
+from contextlib import suppress
 from typing import Any
 
 import numpy as np
@@ -21,6 +21,7 @@ from .lazyrefs import ReferenceArray
 
 __all__ = ["convert_value", "read_value", "value_dtype", "is_passthrough", "text_cell", "text_array"]
 
+
 def is_passthrough(value: Any) -> bool:
     """Values the backend handles itself: DataIO, iterators, lazy (non-numpy) arrays."""
     if isinstance(value, (DataIO, DataChunkIterator)):
@@ -34,9 +35,8 @@ _EMPTY = object()
 
 
 def value_dtype(value: Any, hint: Any = None) -> str | list[CompoundField] | None:
-    """The canonical dtype data holds (the one rule: what a build records, the validator finds, a backend stores):
-    from the numpy dtype, else the first element (Python numbers: numpy's promotion), 'object' for references;
-    ``hint`` (a builder's dtype) names the string kind of text and object arrays. None: empty or unnamed."""
+    """The canonical dtype data holds (what a build records, the validator finds, a backend stores), else None;
+    ``hint`` (a builder's dtype) names the string kind of text and object arrays."""
     if isinstance(hint, list):
         return hint
     if isinstance(value, DataIO):
@@ -81,8 +81,8 @@ def _at_least(spec: Any, own: Any) -> Any:
 
 
 def text_cell(v: Any) -> str:
-    """One text cell as built and stored (the one rule, the Zarr backend's too): str as it is, bytes decoded
-    as UTF-8 (UnicodeDecodeError when they are not), dates and times as ISO 8601; TypeError for other values."""
+    """One text cell as built and stored (the Zarr backend's rule too): bytes decoded as UTF-8, dates and times as
+    ISO 8601; TypeError for other values."""
     if isinstance(v, str):
         return v
     if isinstance(v, bytes):
@@ -98,8 +98,8 @@ _STRICT_TEXT = np.dtypes.StringDType(coerce=False)
 
 
 def text_array(value: Any) -> np.ndarray | None:
-    """A (nested) list or object array whose every cell is a str as one StringDType array, made in one vectorised
-    pass (strict StringDType refuses any other cell); None when a cell is not a str."""
+    """A (nested) list or object array whose every cell is a str as one StringDType array (one vectorised pass);
+    None when a cell is not a str."""
     if not isinstance(value, (list, tuple, np.ndarray)):
         return None
     try:
@@ -108,11 +108,11 @@ def text_array(value: Any) -> np.ndarray | None:
         return None
 
 
-def _map_nested(value: Any, fn: Any) -> Any:
+def map_nested(value: Any, fn: Any) -> Any:
     if isinstance(value, (list, tuple)):
-        return [_map_nested(v, fn) for v in value]
+        return [map_nested(v, fn) for v in value]
     if isinstance(value, np.ndarray) and value.dtype.kind == "O":
-        return [_map_nested(v, fn) for v in value.tolist()]
+        return [map_nested(v, fn) for v in value.tolist()]
     return fn(value)
 
 
@@ -176,7 +176,7 @@ def convert_value(dtype: Any, value: Any, where: str, is_attr: bool = False) -> 
     if isinstance(value, ReferenceArray):  # read from a store, written again: the resolved containers
         value = list(value)
     if is_ref_dtype(dtype):
-        return _map_nested(value, lambda v: _ref(v, where)), "object"
+        return map_nested(value, lambda v: _ref(v, where)), "object"
     if is_compound_dtype(dtype):
         return _compound(dtype, value, where)
     if is_passthrough(value):
@@ -196,10 +196,10 @@ def convert_value(dtype: Any, value: Any, where: str, is_attr: bool = False) -> 
             # kept as given (the writer's fingerprint digests a list or object array of str in a few C passes,
             # a StringDType array only cell by cell, which cost more than encoding the text twice)
             return (value if isinstance(value, np.ndarray) else list(value)), dtype
-        return _map_nested(value, fn), dtype
+        return map_nested(value, fn), dtype
     if dtype == "isodatetime":
         try:
-            return _map_nested(value, text_cell), dtype
+            return map_nested(value, text_cell), dtype
         except TypeError as exc:
             raise BuildError(f"{where}: expected isodatetime (datetime or ISO string), got {exc}") from None
     if dtype == "bool":
@@ -218,7 +218,7 @@ def _infer(value: Any, where: str, is_attr: bool) -> tuple[Any, Any]:
     converted as if the spec named it."""
     found = value_dtype(value)
     if found == "object":
-        return _map_nested(value, lambda v: _ref(v, where)), "object"
+        return map_nested(value, lambda v: _ref(v, where)), "object"
     if isinstance(found, str) and found != "float16" and not is_known_dtype(found):
         return value, None  # complex: the backend refuses it
     if found is None:
@@ -233,12 +233,11 @@ def _compound(fields: Any, value: Any, where: str) -> tuple[Any, list[CompoundFi
     stored = value_dtype(value) if isinstance(getattr(value, "dtype", None), np.dtype) else None
     own = {f.name: f.dtype for f in stored} if isinstance(stored, list) else {}
     for i, f in enumerate(fields):
-        fdt = f.dtype
-        if is_ref_dtype(fdt):
+        if is_ref_dtype(f.dtype):
             cfields.append(CompoundField(f.name, "object"))
             ref_idx.append(i)
         else:  # a field's spec dtype is a minimum too: stored float64 stays float64
-            cfields.append(CompoundField(f.name, _at_least(fdt, own.get(f.name))))
+            cfields.append(CompoundField(f.name, _at_least(f.dtype, own.get(f.name))))
     if is_passthrough(value):
         return value, cfields
     names = [f.name for f in cfields]
@@ -266,10 +265,8 @@ def _parse_one(v: Any) -> Any:
     if isinstance(v, bytes):
         v = v.decode("utf-8")
     if isinstance(v, str):
-        try:
+        with suppress(ValueError):
             return _dt.datetime.fromisoformat(v)
-        except ValueError:
-            return v
     return v
 
 
@@ -277,5 +274,5 @@ def read_value(dtype: Any, value: Any) -> Any:
     """Undo the build-time coercions that lose Python types: ISO strings -> datetime for isodatetime."""
     if value is None or canonical_spec_dtype(dtype) != "isodatetime":
         return value
-    return _map_nested(value.tolist() if isinstance(value, np.ndarray) and value.dtype.kind in "US" else value,
-                       _parse_one)
+    return map_nested(value.tolist() if isinstance(value, np.ndarray) and value.dtype.kind in "US" else value,
+                      _parse_one)

@@ -1,14 +1,10 @@
-"""BuildManager: container tree <-> builder tree, in two deterministic passes.
-
-``build`` maps every container through its type's ObjectMapper, leaving references and links
-pending (pointing at containers), then resolves them against the container -> builder map.
-``construct`` turns builders back into containers, memoised per builder so that shared
-targets become one object; references given as absolute paths resolve against the root.
-"""
+"""BuildManager: container tree <-> builder tree. ``build`` maps every container through its type's ObjectMapper,
+then resolves references and links; ``construct`` memoises per builder, so shared targets become one object."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import suppress
 from typing import Any
 
 import numpy as np
@@ -18,19 +14,10 @@ from ..errors import BuildError, ConstructError, DanglingReferenceError
 from ..spec.dtypes import NUMERIC_DTYPES, STRING_DTYPES
 from ..spec.model import canonical_spec_dtype, declared_type, is_compound_dtype, is_ref_dtype
 from .builders import (
-    Builder,
-    CompoundField,
-    DatasetBuilder,
-    Deferred,
-    ExternalTarget,
-    GroupBuilder,
-    LinkBuilder,
-    PendingRef,
-    ReferenceBuilder,
-    fetch_deferred,
-    resolve_target,
+    Builder, CompoundField, DatasetBuilder, Deferred, ExternalTarget, GroupBuilder, LinkBuilder, PendingRef,
+    ReferenceBuilder, fetch_deferred, resolve_target
 )
-from .convert import read_value
+from .convert import map_nested, read_value
 from .lazyrefs import CompoundReferenceArray, ReferenceArray
 from .mapper import container_path
 from .typemap import TypeMap, get_type_map
@@ -39,15 +26,11 @@ __all__ = ["BuildManager", "PendingRef"]
 
 
 class BuildManager:
-    """Builds container trees into builder trees and constructs containers back, with one TypeMap.
-    ``resolve_external`` (optional; backends pass it when they can open other stores) turns an
-    :class:`ExternalTarget` into a builder from another store."""
+    """Builds container trees into builder trees and back, with one TypeMap; ``resolve_external`` (given by backends
+    that can open other stores) turns an :class:`ExternalTarget` into a builder from another store."""
 
-    def __init__(
-        self,
-        type_map: TypeMap | None = None,
-        resolve_external: Callable[[ExternalTarget], Builder] | None = None,
-    ) -> None:
+    def __init__(self, type_map: TypeMap | None = None,
+                 resolve_external: Callable[[ExternalTarget], Builder] | None = None) -> None:
         self.type_map = get_type_map() if type_map is None else type_map
         self.resolve_external = resolve_external
         self._built: dict[int, tuple[Any, Builder]] = {}
@@ -56,7 +39,6 @@ class BuildManager:
         self._deferred: list[Callable[[], None]] = []
         self.type_key: str | None = None  # the attribute naming types in the tree being built
 
-    # -- build -------------------------------------------------------------------------------
     def build(self, container: Any) -> GroupBuilder:
         """The builder tree of ``container`` (a group type), references and links resolved."""
         self._built = {}
@@ -69,7 +51,7 @@ class BuildManager:
             self.type_key = None
         root = self.build_child(container, name=None)
         if not isinstance(root, GroupBuilder):
-            ns, dt = self.type_map.data_type_of(container)
+            dt = self.type_map.data_type_of(container)[1]
             raise BuildError(f"{container_path(container)}: the root must be a group type, got dataset type {dt!r}")
         self._resolve_pending(root)
         _link_shared_data(root)
@@ -100,10 +82,8 @@ class BuildManager:
             return target
         got = self._built.get(id(target))
         if got is None:
-            raise BuildError(
-                f"{where}: {what} points at {container_path(target)!r} "
-                f"({type(target).__name__}), which is not part of the container tree being built"
-            )
+            raise BuildError(f"{where}: {what} points at {container_path(target)!r} ({type(target).__name__}), "
+                             "which is not part of the container tree being built")
         return got[1]
 
     def _fix_ref(self, value: Any, where: str) -> Any:
@@ -131,7 +111,6 @@ class BuildManager:
                 elif isinstance(node.data, np.ndarray) and node.data.dtype.kind == "O":
                     node.data = self._fix_ref(node.data.tolist(), where)
 
-    # -- construct ---------------------------------------------------------------------------
     def constructed(self) -> list[Any]:
         """Every container constructed so far (in construction order)."""
         return [c for _, c in self._constructed.values()]
@@ -163,16 +142,12 @@ class BuildManager:
         if key in self._constructed:
             return self._constructed[key][1]
         if key in self._in_progress:
-            raise ConstructError(
-                f"{builder.path}: reference cycle — the object refers (through references) back to itself "
-                f"before it could be constructed"
-            )
+            raise ConstructError(f"{builder.path}: reference cycle — the object refers (through references) back to "
+                                 "itself before it could be constructed")
         ns_dt = self.type_map.builder_type(builder)
         if ns_dt is None:
-            raise ConstructError(
-                f"{builder.path}: expected a typed object (attributes 'namespace' and 'data_type' or "
-                f"'neurodata_type'), found attributes {sorted(builder.attributes)}"
-            )
+            raise ConstructError(f"{builder.path}: expected a typed object (attributes 'namespace' and 'data_type' or "
+                                 f"'neurodata_type'), found attributes {sorted(builder.attributes)}")
         ns, dt = ns_dt
         try:
             cls = self.type_map.get_class(dt, ns)
@@ -187,10 +162,8 @@ class BuildManager:
         finally:
             self._in_progress.discard(key)
         self._constructed[key] = (builder, obj)
-        try:  # the namespaces (and versions) it was read with go with it when it is written
+        with suppress(AttributeError):  # the namespaces (and versions) it was read with go with it when it is written
             obj.__dict__["_type_map"] = self.type_map
-        except AttributeError:
-            pass
         return obj
 
     def builder_of(self, container: Any) -> Builder | None:
@@ -215,15 +188,11 @@ class BuildManager:
                     c = got[1]
                     current = getattr(c, "parent", None)
                     if current is not None and current is not obj and hasattr(c, "reset_parent"):
-                        # adopted by an object that links to it (constructed first): the object it is
-                        # stored under is its parent, as in the store
-                        c.reset_parent()
+                        c.reset_parent()  # adopted by an object linking to it: its parent is where it is stored
                         current = None
                     if current is None:
-                        try:
+                        with suppress(Exception):  # a class refusing a parent keeps none
                             c.parent = obj
-                        except Exception:  # noqa: BLE001 - a class refusing a parent keeps none
-                            pass
                 elif isinstance(child, GroupBuilder) and self.type_map.builder_type(child) is None:
                     stack.append(child)
 
@@ -235,10 +204,8 @@ class BuildManager:
         found = resolve_target(target, origin.root)
         if isinstance(found, ExternalTarget):
             if self.resolve_external is None:
-                raise DanglingReferenceError(
-                    f"{origin.path}: points into another store ({found.source!r}, {found.path!r}) "
-                    f"and no external resolver was given"
-                )
+                raise DanglingReferenceError(f"{origin.path}: points into another store ({found.source!r}, "
+                                             f"{found.path!r}) and no external resolver was given")
             return self.resolve_external(found)
         if found is None and isinstance(target, (str, bytes, ReferenceBuilder, LinkBuilder)):
             raise DanglingReferenceError(f"{origin.path}: reference target {getattr(target, 'path', target)!r} "
@@ -275,9 +242,7 @@ class BuildManager:
 
     def resolve_refs(self, value: Any, origin: Builder) -> Any:
         """``resolve_ref`` applied through lists/arrays of references."""
-        if isinstance(value, (list, tuple)) or (isinstance(value, np.ndarray) and value.dtype.kind == "O"):
-            return [self.resolve_refs(v, origin) for v in list(value)]
-        return self.resolve_ref(value, origin)
+        return map_nested(value, lambda r: self.resolve_ref(r, origin))
 
     def read_data(self, builder: DatasetBuilder, spec: Any) -> Any:
         """A dataset builder's data for a container: references resolve (lazily when the data is lazy);
@@ -296,9 +261,7 @@ class BuildManager:
         lazy = lambda r: None if r is None else self.construct(self._resolve_target(  # noqa: E731
             r.target if isinstance(r, ReferenceBuilder) else r, builder))
         if is_ref_dtype(sdt) or (builder.dtype == "object" and sdt is None):
-            if data is None:
-                return None
-            if isinstance(data, ReferenceBuilder):
+            if data is None or isinstance(data, ReferenceBuilder):
                 return resolve(data)
             if isinstance(data, (list, tuple)) or (isinstance(data, np.ndarray) and data.dtype.kind == "O"):
                 out = [resolve(r) for r in list(data)]
@@ -338,10 +301,8 @@ def _link_shared_data(root: GroupBuilder) -> None:
             continue
         home = next((n for n in nodes if n.path == path), nodes[0])
         for node in nodes:
-            if node is home or not _same_attributes(node.attributes, home.attributes):
-                continue
             parent = node.parent
-            if parent is None:
+            if node is home or parent is None or not _same_attributes(node.attributes, home.attributes):
                 continue
             del parent.datasets[node.name]
             node.parent = None
@@ -375,7 +336,5 @@ def _set_unmodified(container: Any) -> None:
     if callable(fn):
         fn(False)
         return
-    try:
+    with suppress(AttributeError):
         container.modified = False
-    except AttributeError:
-        pass

@@ -1,10 +1,10 @@
-"""ObjectMapper: maps one data type's container fields to its resolved spec and back. Each sub-spec is one
-container attribute (``attr_name``; untyped groups' and datasets' contents flattened under prefixed names);
-subclasses customise ``attr_name``, ``get_value``, ``convert_dtype``, ``construct_kwargs`` and ``construct``."""
+"""ObjectMapper: maps one data type's container fields to its resolved spec and back; each sub-spec is one container
+attribute (``attr_name``; the contents of untyped groups and datasets flattened under prefixed names)."""
 
 from __future__ import annotations
 
 import inspect
+from contextlib import suppress
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
@@ -82,7 +82,6 @@ class ObjectMapper:
         self._params: dict[type, Any] = {}
         self._index(spec, ())
 
-    # -- naming ------------------------------------------------------------------------------
     def _index(self, spec: Any, prefix: tuple[str, ...]) -> None:
         for sub in self._subspecs(spec):
             self._prefix[id(sub)] = prefix
@@ -105,13 +104,10 @@ class ObjectMapper:
         if got is not None:
             return got
         prefix = self._prefix.get(id(spec), ())
-        if prefix and spec_type(spec) is not None and not spec.name:
-            parent = self._parent.get(id(spec))
-            if parent is not None and len([s for s in self._subspecs(parent) if not isinstance(s, AttributeSpec)]) == 1:
-                name = prefix[-1]  # the only typed content of an untyped group takes its name
-                prefix = prefix[:-1]
-            else:
-                name = default_attr_name(spec)
+        parent = self._parent.get(id(spec))
+        if (prefix and spec_type(spec) is not None and not spec.name and parent is not None
+                and sum(not isinstance(s, AttributeSpec) for s in self._subspecs(parent)) == 1):
+            name, prefix = prefix[-1], prefix[:-1]  # the only typed content of an untyped group takes its name
         else:
             name = default_attr_name(spec)
         name = identifier(FIELD_SEP.join(prefix + (name,)))
@@ -132,11 +128,9 @@ class ObjectMapper:
         for a in spec.attributes:
             out.append(FieldInfo(self.attr_name(a), a, "attribute", path, a.is_required))
         for d in spec.datasets:
-            if spec_type(d) is not None:
+            if spec_type(d) is not None or d.value is None:
                 out.append(FieldInfo(self.attr_name(d), d, "dataset", path, d.is_required))
-            else:
-                if d.value is None:
-                    out.append(FieldInfo(self.attr_name(d), d, "dataset", path, d.is_required))
+            if spec_type(d) is None:
                 for a in d.attributes:
                     out.append(FieldInfo(self.attr_name(a), a, "attribute", path + (d.name,),
                                          a.is_required and d.is_required))
@@ -152,7 +146,6 @@ class ObjectMapper:
         for lk in spec.links:
             out.append(FieldInfo(self.attr_name(lk), lk, "link", path, lk.is_required))
 
-    # -- values ------------------------------------------------------------------------------
     def get_value(self, container: Any, spec: Any) -> Any:
         """The container's value for a sub-spec (``None`` when it has none)."""
         return getattr(container, self.attr_name(spec), None)
@@ -161,7 +154,6 @@ class ObjectMapper:
         """Coerce ``value`` to the spec's dtype: ``(value, builder_dtype)``."""
         return convert_value(getattr(spec, "dtype", None), value, where, is_attr=isinstance(spec, AttributeSpec))
 
-    # -- build -------------------------------------------------------------------------------
     def type_attributes(self, container: Any, manager: BuildManager | None = None) -> dict[str, Any]:
         """``namespace``, the type key and ``object_id`` for the builder of ``container``; the type key is the tree's
         (as hdmf uses one per file: ``neurodata_type`` throughout an NWB file, hdmf-common types included)."""
@@ -212,10 +204,8 @@ class ObjectMapper:
             return list(stored)
         if any(a.store_url is not None for a in chain):  # read from a Zarr store without names
             return None
-        dims = getattr(spec, "dims", None)
-        if not dims:
-            return None
-        if all(isinstance(d, str) for d in dims):
+        dims = getattr(spec, "dims", None) or ()
+        if dims and all(isinstance(d, str) for d in dims):
             return list(dims)
         for option in dims:
             if isinstance(option, (list, tuple)) and len(option) == ndim and all(isinstance(d, str) for d in option):
@@ -311,7 +301,6 @@ class ObjectMapper:
             raise BuildError(f"{where}: required {'group' if isinstance(spec, GroupSpec) else 'dataset'} "
                              f"{fixed or self.attr_name(spec)!r} of type {want!r} is missing")
 
-    # -- construct ---------------------------------------------------------------------------
     def construct_kwargs(self, builder: Builder, manager: BuildManager) -> dict[str, Any]:
         """Constructor keyword arguments gathered from ``builder`` (children constructed)."""
         kwargs: dict[str, Any] = {}
@@ -416,7 +405,7 @@ class ObjectMapper:
             fetch_deferred(now.values())
             kwargs.update((k, v.get()) for k, v in now.items())
         call = {k: v for k, v in kwargs.items() if k in params}
-        rest = {k: v for k, v in kwargs.items() if k not in params}
+        rest = {k: v for k, v in kwargs.items() if k not in params and v is not None}
         try:
             obj = cls(**call)
         except HdmfZarrError as exc:
@@ -432,13 +421,9 @@ class ObjectMapper:
 
             manager.defer(finish)
         for k, v in rest.items():
-            if v is None:
-                continue
-            try:
+            with suppress(AttributeError, ContainerError, TypeError, ValueError):
                 if getattr(obj, k, None) is None:
                     setattr(obj, k, v)
-            except (AttributeError, ContainerError, TypeError, ValueError):
-                pass
         return obj
 
 
@@ -454,9 +439,7 @@ def _plain(value: Any) -> bool:
 
 def _has_pending(value: Any) -> bool:
     """Whether a gathered value holds references to objects still under construction (cycles)."""
-    if isinstance(value, PendingRef):
-        return True
-    return isinstance(value, list) and any(isinstance(v, PendingRef) for v in value)
+    return isinstance(value, PendingRef) or isinstance(value, list) and any(isinstance(v, PendingRef) for v in value)
 
 
 def _ndim(data: Any) -> int | None:
@@ -467,10 +450,8 @@ def _ndim(data: Any) -> int | None:
     if isinstance(shape, tuple):
         return len(shape)
     if isinstance(data, (list, tuple)):
-        try:
+        with suppress(ValueError, TypeError):
             return int(np.ndim(data))
-        except (ValueError, TypeError):
-            return None
     return None
 
 

@@ -1,9 +1,5 @@
-"""TypeMap: the explicit registry tying (namespace, data_type) to a container class and a mapper.
-
-A TypeMap is a value: create one from a NamespaceCatalog, register classes and mappers on it,
-``copy()`` it to get an independent one. ``get_type_map()`` returns a lazily built default with
-hdmf-common loaded and its classes registered; nothing happens at import time.
-"""
+"""TypeMap: the registry tying (namespace, data_type) to a container class and a mapper; a value (``copy()`` gives
+an independent one). ``get_type_map()``: the default (hdmf-common), built on first use, not at import."""
 
 from __future__ import annotations
 
@@ -35,16 +31,13 @@ class TypeMap:
         self._mappers: dict[type, type] = {}
         self._mapper_cache: dict[tuple[str, str, type], Any] = {}
         self._hierarchy_cache: dict[tuple[str, str], tuple[str, ...]] = {}
-        # classes registered by where they live ("module:Class"), imported when first needed: reading a
-        # table imports the table classes, not every hdmf-common class; their mappers wait with them
+        # classes registered as "module:Class", imported when first needed (a table read imports only table classes)
         self._lazy: dict[tuple[str, str], str] = {}
         self._lazy_mappers: dict[str, type] = {}
         self._modules_seen = 0  # len(sys.modules) when the lazy classes were last matched against it
 
-    # -- value semantics ---------------------------------------------------------------------
     def copy(self, catalog: Any = None) -> TypeMap:
-        """An independent TypeMap (with ``catalog`` instead of a copy of this one's, if given): registering or
-        loading on the copy leaves this one unchanged."""
+        """An independent TypeMap (with ``catalog`` instead of a copy of this one's, if given)."""
         cat = self.namespace_catalog
         new = TypeMap(catalog or (cat.copy() if hasattr(cat, "copy") else _copy.deepcopy(cat)))
         for attr in ("_classes", "_types", "_mappers", "_lazy", "_lazy_mappers"):
@@ -58,7 +51,6 @@ class TypeMap:
         return (f"<TypeMap namespaces={names} classes={len(self._classes) + len(self._lazy)} "
                 f"mappers={len(self._mappers) + len(self._lazy_mappers)}>")
 
-    # -- namespaces --------------------------------------------------------------------------
     def load_namespaces(self, path: str | Path, check: bool = True) -> dict[str, Any]:
         """Load a namespace YAML file (and what it includes) into this map's catalog (``check=False``: each
         type is resolved on first use, not all now; for specs known to be good, such as the bundled ones)."""
@@ -74,17 +66,14 @@ class TypeMap:
         return result
 
     def with_cache(self, cache: dict[str, Any]) -> TypeMap:
-        """A copy whose catalog holds the namespaces cached in a store, in their cached versions (a cached
-        namespace replaces a loaded one of another version, so a store reads and writes back with the
-        specs it was written with); loaded namespaces the store does not cache are kept. Registered
-        classes and mappers are kept, except classes generated from a replaced namespace's specs."""
+        """A copy whose catalog holds a store's cached namespaces (replacing loaded ones of other versions, so a store
+        is written back with its specs) and the loaded ones it lacks; classes generated from replaced specs go."""
         from ..spec import NamespaceCatalog
 
         mine = self.namespace_catalog
         replaced = {n for n in cache if n in mine.namespaces}
         cat = NamespaceCatalog()
-        # each type is resolved (and checked) when first used: a store's NWB core holds ~100 types, a file
-        # uses a few; a bad cached type fails when used, as CorruptStoreError naming it
+        # each type is resolved (and checked) when first used: NWB core holds ~100 types, a file uses a few
         cat.load_cache(cache, check=False)
         kept = {n: e for n, e in mine.to_cache().items() if n not in cache}
         if kept:
@@ -162,7 +151,6 @@ class TypeMap:
         """Whether ``data_type`` is ``ancestor`` or inherits from it."""
         return ancestor is None or data_type == ancestor or ancestor in self.hierarchy(namespace, data_type)
 
-    # -- classes -----------------------------------------------------------------------------
     def register_class(self, data_type: str, namespace: str, cls: type) -> type:
         """Use ``cls`` as the container class of ``(namespace, data_type)``; returns ``cls``."""
         if not isinstance(cls, type):
@@ -177,14 +165,13 @@ class TypeMap:
         return {**self._lazy, **self._classes}
 
     def register_lazy_class(self, data_type: str, namespace: str, home: str) -> None:
-        """Use the class at ``home`` (``"module:Class"``) for ``(namespace, data_type)``, imported when the
-        type's class is first needed (or when its module is imported anyway), so registering costs nothing."""
+        """Use the class at ``home`` (``"module:Class"``) for ``(namespace, data_type)``, imported when first needed
+        (or when its module is imported anyway), so registering costs nothing."""
         if (namespace, data_type) not in self._classes:
             self._lazy[(namespace, data_type)] = home
 
     def register_type_mapper(self, data_type: str, namespace: str, mapper_cls: type) -> None:
-        """``register_mapper`` for the class of ``(namespace, data_type)``; for a class registered lazily, once
-        it is imported (a mapper registered for that class meanwhile wins)."""
+        """``register_mapper`` for the class of ``(namespace, data_type)`` (a lazy class's: once it is imported)."""
         home = self._lazy.get((namespace, data_type))
         if home is not None:
             self._lazy_mappers[home] = mapper_cls
@@ -213,9 +200,8 @@ class TypeMap:
         return cls
 
     def _import_loaded(self) -> None:
-        """Register the lazy classes (and mappers) whose modules are imported by now: an object of (a subclass
-        of) such a class exists only once its module is, so lookups by class then see exactly what eager
-        registration would have registered."""
+        """Register the lazy classes (and mappers) whose modules are imported by now: only then can objects of them
+        exist, so lookups by class see what eager registration would have registered."""
         if (not self._lazy and not self._lazy_mappers) or len(sys.modules) == self._modules_seen:
             return
         self._modules_seen = len(sys.modules)
@@ -255,17 +241,14 @@ class TypeMap:
                 ns = getattr(klass, "namespace", None)
                 if isinstance(ns, str):
                     return ns, dt
-        raise BuildError(
-            f"class {cls.__qualname__} is not registered with any data type "
-            f"(register it with register_class(data_type, namespace, cls) or give it data_type/namespace ClassVars)"
-        )
+        raise BuildError(f"class {cls.__qualname__} is not registered with any data type (register it with "
+                         "register_class(data_type, namespace, cls) or give it data_type/namespace ClassVars)")
 
     def builder_type(self, builder: Builder) -> tuple[str, str] | None:
         """``(namespace, data_type)`` from a builder's attributes, or None for untyped builders."""
         found = declared_type(builder.attributes)
         return None if found is None or found[0] is None else found  # type: ignore[return-value]
 
-    # -- mappers -----------------------------------------------------------------------------
     def register_mapper(self, container_cls: type, mapper_cls: type) -> type:
         """Use ``mapper_cls`` (an ObjectMapper subclass) for ``container_cls`` and its subclasses."""
         self._mappers[container_cls] = mapper_cls
@@ -273,17 +256,12 @@ class TypeMap:
         return mapper_cls
 
     # hdmf's TypeMap names for the three calls extension code makes (argument orders as hdmf's)
-    def get_dt_container_cls(self, data_type: str, namespace: str | None = None) -> type:
-        """hdmf's name for :meth:`get_class`."""
-        return self.get_class(data_type, namespace)
+    get_dt_container_cls = get_class
+    register_map = register_mapper
 
     def register_container_type(self, namespace: str, data_type: str, container_cls: type) -> type:
         """hdmf's name (and argument order) for :meth:`register_class`."""
         return self.register_class(data_type, namespace, container_cls)
-
-    def register_map(self, container_cls: type, mapper_cls: type) -> type:
-        """hdmf's name for :meth:`register_mapper`."""
-        return self.register_mapper(container_cls, mapper_cls)
 
     def mapper_class(self, cls: type) -> type:
         """The mapper class registered for ``cls`` or its nearest base class (default ObjectMapper)."""
@@ -325,9 +303,8 @@ def type_map_of(container: Any) -> TypeMap | None:
 
 
 def type_map_for_write(container: Any, chosen: TypeMap | None = None) -> TypeMap:
-    """The type map to build ``container``'s tree with: ``chosen`` (or, when None, the map its tree was
-    read with, so a read tree is written with the namespaces and versions it was read with), with the
-    namespaces of every other map in the tree that it lacks loaded into a copy."""
+    """The type map to build ``container``'s tree with: ``chosen``, else the one its tree was read with (so it is
+    written with the namespace versions it was read with); a copy when other maps in the tree add namespaces."""
     maps: list[TypeMap] = []
     walk = container.all_children() if hasattr(container, "all_children") else iter((container,))
     for node in walk:
