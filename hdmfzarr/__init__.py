@@ -100,7 +100,10 @@ def __getattr__(name: str) -> Any:
         except PackageNotFoundError:  # pragma: no cover - running from a source tree that was never installed
             value = "0+unknown"
     elif name in _LAZY:
-        value = getattr(importlib.import_module(_LAZY[name]), name)
+        from .backends import paused_gc
+
+        with paused_gc():
+            value = getattr(importlib.import_module(_LAZY[name]), name)
     else:
         raise AttributeError(f"module 'hdmfzarr' has no attribute {name!r}")
     globals()[name] = value

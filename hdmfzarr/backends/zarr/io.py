@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from ...build.builders import Builder, ExternalTarget, GroupBuilder
 from ...errors import ConflictError, CorruptStoreError, DanglingReferenceError, HdmfZarrError, StoreError
+from .. import paused_gc
 from . import convention as conv
 from . import safety
 from .reader import ZarrReader
@@ -260,6 +261,7 @@ class ZarrIO:
             raise TypeError(f"ZarrIO.export: src_io must be an open store or file (hdmfzarr.open(path)) or an "
                             f"hdmf IO object with a source path, got {type(src_io).__name__}")
 
+    @paused_gc()
     def read(self) -> Any:
         """The root container (namespaces cached in the store but unknown to the type map loaded into a copy of it)."""
         from ...build import BuildManager
