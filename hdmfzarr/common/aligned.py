@@ -147,33 +147,29 @@ class AlignedDynamicTable(DynamicTable):
             raise
 
     def __getitem__(self, key: Any) -> Any:
-        """As hdmf: rows (int, slice, ints) a DataFrame of every table; ``t['col']`` a main column,
-        ``t['category']`` that category as a DataFrame (``t[None]`` the whole table); ``t[category, column]``
-        a column (category None: the main table), ``t[row, category]`` one category's row as a DataFrame,
-        ``t[row, (category, column)]``, ``t[row, category, column]`` or ``t[category, column, row]`` a cell."""
-        if key is None or isinstance(key, str):
-            if key is not None and key in self._tops:
-                return self.get_column(key)
-            return self.get_category(key).to_dataframe()
+        """As hdmf: ``t[rows]``, ``t[category]``, ``t[None]`` DataFrames; ``t['col']``, ``t[category, col]`` columns;
+        ``t[row, category]`` a row's frame; ``t[row, (cat, col)]``, ``t[row, cat, col]``, ``t[cat, col, row]`` cells."""
         if not isinstance(key, tuple):
-            return self.get(key)
-        if len(key) == 2 and isinstance(key[0], (int, np.integer)):
-            found = self.get(key[0])[key[1]]
-            if found.size == 1:  # one cell; a ragged one as a tuple, as hdmf gives it
-                found = found.to_numpy().ravel()[0]
-                ragged = isinstance(key[1], tuple) and isinstance(self.get_category(key[1][0])[key[1][1]], VectorIndex)
-                return tuple(found) if ragged or isinstance(found, list) else found
-            return found.to_frame() if hasattr(found, "to_frame") else found
-        if len(key) == 2 and (key[0] is None or isinstance(key[0], str)):
-            return self.get_category(key[0]).get_column(key[1])
-        if len(key) == 2:  # t[rows, column] of the main table, as DynamicTable
-            return super().__getitem__(key)
+            if key is not None and not isinstance(key, str):
+                return self.get(key)
+            return self.get_column(key) if key in self._tops else self.get_category(key).to_dataframe()
         if len(key) == 3:
             row, cname, col = key if isinstance(key[0], (int, np.integer)) else (key[2], key[0], key[1])
             return self.get_category(cname).get_column(col)[row]
-        raise ContainerKeyError(f"AlignedDynamicTable {self.name!r}: expected t[category, column], t[row, category], "
-                                f"t[row, (category, column)], t[row, category, column] or t[category, column, row], "
-                                f"got {key!r:.80}")
+        if len(key) != 2:
+            raise ContainerKeyError(f"AlignedDynamicTable {self.name!r}: expected t[category, column], t[row, "
+                                    f"category], t[row, (category, column)], t[row, category, column] or t[category, "
+                                    f"column, row], got {key!r:.80}")
+        if key[0] is None or isinstance(key[0], str):
+            return self.get_category(key[0]).get_column(key[1])
+        if not isinstance(key[0], (int, np.integer)):  # t[rows, column] of the main table, as DynamicTable
+            return super().__getitem__(key)
+        found = self.get(key[0])[key[1]]
+        if found.size != 1:
+            return found.to_frame() if hasattr(found, "to_frame") else found
+        found = found.to_numpy().ravel()[0]  # one cell; a ragged one as a tuple, as hdmf gives it
+        ragged = isinstance(key[1], tuple) and isinstance(self.get_category(key[1][0])[key[1][1]], VectorIndex)
+        return tuple(found) if ragged or isinstance(found, list) else found
 
     def get_dict(self, key: Any, index: bool = False) -> dict[str, Any]:
         """Rows as for DynamicTable.get_dict, with each category's cells under its name."""

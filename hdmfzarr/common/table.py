@@ -199,7 +199,6 @@ class DynamicTable(Container):
                                     f"{list(self._colnames)}")
         return self._meanings.get(f"{col_name}_meanings")
 
-    # --- construction helpers -------------------------------------------------------------
     @classmethod
     def _column_infos(cls) -> dict[str, ColumnInfo]:
         out: dict[str, ColumnInfo] = {}
@@ -246,7 +245,6 @@ class DynamicTable(Container):
             tops[cname] = top
         return tops
 
-    # --- structure ------------------------------------------------------------------------
     @property
     def colnames(self) -> tuple[str, ...]:
         return tuple(self._colnames)
@@ -428,7 +426,6 @@ class DynamicTable(Container):
         self.set_modified(True)
         return top
 
-    # --- adding rows ----------------------------------------------------------------------
     def add_row(self, data: Mapping[str, Any] | None = None, id: int | None = None, enforce_unique_id: bool = False,
                 check_ragged: bool = True, **values: Any) -> None:
         """Append one row: a value for every column, as keywords or as a dict (``add_row({...})``, hdmf's
@@ -552,7 +549,6 @@ class DynamicTable(Container):
         self.id.extend(id_arr)
         self.id.set_modified(True)
 
-    # --- ids ------------------------------------------------------------------------------
     def _ids_to_rows(self) -> dict[Any, int]:
         """id -> first row position, built once (one read of the ids) and kept up to date by add_row."""
         if self._id_index is None or self._id_index_len != len(self.id):
@@ -570,7 +566,6 @@ class DynamicTable(Container):
     def get_row_by_id(self, id: int, index: bool = False) -> dict[str, Any]:
         return self.get_dict(self.id_to_index(id), index=index)
 
-    # --- reading --------------------------------------------------------------------------
     def _read_column(self, name: str, key: Any, index: bool) -> Any:
         top = self._tops[name]
         value = top.read(key)
@@ -655,7 +650,6 @@ class DynamicTable(Container):
             indices = int64_array(region, f"{self._where()}: region must be row indices")
         return DynamicTableRegion(name=name, data=indices, description=description, table=self)
 
-    # --- pandas ---------------------------------------------------------------------------
     def _frame(self, rows: Any, index: bool, exclude: Iterable[str]) -> Any:
         """The DataFrame of ``rows``: one bulk read per column, store-backed columns read concurrently."""
         from hdmfzarr.common.dataframe import table_frame  # on first use: a read that makes no frame skips it
