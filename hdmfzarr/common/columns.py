@@ -41,6 +41,7 @@ class BufferedData(Data):
         if dtype is not None:
             self.set_dtype(dtype)
 
+    # --- dtype ----------------------------------------------------------------------------
     def set_dtype(self, dtype: Any, convert: bool = True) -> None:
         """Fix the column's dtype (spec name or numpy dtype); converts in-memory base data to it (with
         ``convert=False`` only checks it: a list stays a list, as hdmf keeps it)."""
@@ -277,18 +278,23 @@ class BufferedData(Data):
         else:
             self.rows.extend(list(values))
 
+    # --- reading --------------------------------------------------------------------------
     def _indexable_base(self) -> Any:
-        """The base as an array to index by position: a list through its cached array, others converted once."""
         raw = self.base_data
-        if raw is None or (isinstance(raw, (list, tuple)) and not raw and self.column_type is None):
-            ct = self.column_type  # an empty list stays a list: the first value added sets the type
+        if raw is None:
+            ct = self.column_type
             return ct.to_array([]) if ct is not None else np.zeros(0)
-        if type(raw) is list:  # kept a list (as hdmf keeps it)
-            return self._list_array(raw)
+        if isinstance(raw, (list, tuple)):
+            if not raw and self.column_type is None:
+                return np.zeros(0)  # still untyped: keep the list so that the first value added sets the type
+            if type(raw) is list:  # kept a list (as hdmf keeps it); reads go through a cached array
+                return self._list_array(raw)
+            raw = self._values_array(raw)
+            self._set_raw_base(raw)
         if isinstance(raw, DataChunkIterator):
             raise ContainerError(f"{self._where()}: data given as a DataChunkIterator cannot be read back")
-        if not isinstance(raw, np.ndarray) and not is_lazy_array(raw):  # a tuple; a pandas Series by position
-            raw = self._values_array(raw if isinstance(raw, (list, tuple)) else np.asarray(raw))
+        if not isinstance(raw, np.ndarray) and not is_lazy_array(raw):  # a pandas Series, any other array-like:
+            raw = self._values_array(np.asarray(raw))  # positions, not its labels
             self._set_raw_base(raw)
         return raw
 
@@ -298,17 +304,28 @@ class BufferedData(Data):
 
     def read(self, key: Any) -> Any:
         """The stored elements by int, slice or integer array, reading only what is needed from a lazy base."""
-        return self._get_array(key, as_list=True)
+        if self.rows.count:
+            self._flush()
+        raw = self.base_data
+        if type(raw) is list and not isinstance(key, (int, np.integer, np.bool_)):
+            # rows of a list base as hdmf gives them: a list (a slice of it, or the selected elements)
+            if isinstance(key, slice):
+                return raw[key]
+            idx = select_rows(key, len(raw), self._where)
+            assert isinstance(idx, np.ndarray)  # neither an int nor a slice: positions
+            return [raw[i] for i in idx.ravel().tolist()]
+        return self._get_array(key)
 
-    def _get_array(self, key: Any, as_list: bool = False) -> Any:
-        """``read`` with numpy results, unless ``as_list``: then rows of a list base are a list, as hdmf gives them
-        (only a lazy base still has pending rows after the flush: the appendable array reads both parts)."""
-        self._flush()
+    def _get_array(self, key: Any) -> Any:
+        """``read`` with numpy results; only a lazy base still has pending rows here (the array reads both parts)."""
+        if self.rows.count:
+            self._flush()
         sel = select_rows(key, len(self), self._where)
         raw = self.base_data
-        if type(raw) is list and (as_list or isinstance(sel, int)):
-            return raw[sel] if isinstance(sel, (int, slice)) else [raw[i] for i in sel.ravel().tolist()]
-        raw = self._arr if self.rows.count else self._indexable_base()
+        if self.rows.count:
+            raw = self._arr
+        elif not (isinstance(sel, int) and (type(raw) is list or isinstance(raw, np.ndarray) or is_lazy_array(raw))):
+            raw = self._indexable_base()
         if isinstance(sel, int):
             return raw[sel]
         return np.asarray(raw[sel] if isinstance(sel, slice) or sel.size else raw[0:0])

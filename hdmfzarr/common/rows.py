@@ -89,6 +89,7 @@ class ColumnPlan:
 
         self.add = add
 
+    # --- one row --------------------------------------------------------------------------
     def error(self, message: str) -> ContainerError:
         return ContainerError(f"{self.where}: {message}")
 
@@ -102,28 +103,14 @@ class ColumnPlan:
             if self.depth and not isinstance(value, _SEQ_TYPES):
                 raise self.error(f"is ragged; expected a list or array per row, got {type(value).__name__}")
             return value, None
-        if self.depth and not isinstance(value, _SEQ_TYPES):
+        if self.depth == 0:
+            return self._check_element(value, self.ct)
+        if not isinstance(value, _SEQ_TYPES):
             raise self.error(f"is ragged (index depth {self.depth}); expected a list or array per row, "
                              f"got {type(value).__name__} {value!r:.60}")
-        return self._check(value, self.depth, self.ct)
+        return self._check_ragged(value, self.depth, self.ct)
 
-    def _check(self, value: Any, depth: int, ct: ColumnType | None) -> tuple[Any, ColumnType | None]:
-        """A cell ``depth`` levels of rows above its elements: (value to append, the type it fixes or None)."""
-        if depth == 1 and isinstance(value, np.ndarray):
-            if ct is None:
-                return value, infer_column_type(value) if value.size else None
-            self._check_values(value, ct)
-            return value, None
-        new_ct: ColumnType | None = None
-        if depth:
-            for inner in value:
-                if depth > 1 and not isinstance(inner, _SEQ_TYPES):
-                    raise self.error(f"is doubly ragged; expected a list of lists per row, got element {inner!r:.60}")
-                _, got = self._check(inner, depth - 1, ct)
-                if got is not None and (depth == 1 or new_ct is None):  # elements: the last type; rows: the first
-                    new_ct = got
-                    ct = got if depth == 1 or ct is None else ct  # each element's region bounds are checked with it
-            return value, new_ct
+    def _check_element(self, value: Any, ct: ColumnType | None) -> tuple[Any, ColumnType | None]:
         if type(value) is tuple and ct is not None and ct.np_dtype.names is not None:  # a record of a compound column
             try:
                 np.array(value, dtype=ct.np_dtype)
@@ -134,6 +121,7 @@ class ColumnPlan:
             if self.row_shape and (type(value) in _PY_SCALARS or isinstance(value, np.generic)):
                 raise self.error(f"expected an array of shape {self.row_shape} per element, "
                                  f"got scalar {value!r:.60}")
+            new_ct: ColumnType | None = None
             if ct is None:
                 ct = new_ct = infer_column_type(value)
             elif not isinstance(value, ct.accept):
@@ -178,6 +166,27 @@ class ColumnPlan:
         if self.region:
             self.leaf.check_in_bounds(arr)
 
+    def _check_ragged(self, value: Any, depth: int, ct: ColumnType | None) -> tuple[Any, ColumnType | None]:
+        if depth > 1:
+            new_ct = None
+            for inner in value:
+                if not isinstance(inner, _SEQ_TYPES):
+                    raise self.error(f"is doubly ragged; expected a list of lists per row, got element {inner!r:.60}")
+                _, got = self._check_ragged(inner, depth - 1, ct or new_ct)
+                new_ct = new_ct or got
+            return value, new_ct
+        if isinstance(value, np.ndarray):
+            if ct is None:
+                return value, infer_column_type(value) if value.size else None
+            self._check_values(value, ct)
+            return value, None
+        new_ct = None
+        for v in value:
+            _, got = self._check_element(v, ct)
+            if got is not None:
+                ct = new_ct = got  # each element's region bounds are checked with it
+        return value, new_ct
+
     def commit_cell(self, value: Any, new_ct: ColumnType | None) -> None:
         """Append a checked cell (a ragged row through its index, an enum value by position); marks it for ``undo``."""
         leaf = self.leaf
@@ -213,6 +222,7 @@ class ColumnPlan:
                 self.leaf._ctype = self.ct
             self._specialise()
 
+    # --- many rows ------------------------------------------------------------------------
     def prepare_many(self, values: Any) -> list[tuple[VectorData, np.ndarray]]:
         """Validate a batch of cells for ``extend``: the (column object, new rows) pairs to append."""
         flat, offsets = flatten_rows(values, self.depth, self.where) if self.depth else (values, [])
@@ -256,4 +266,5 @@ def flatten_rows(rows: Any, depth: int, where: str) -> tuple[Any, list[np.ndarra
             else:
                 rows = list(itertools.chain.from_iterable(rows))
         levels.append(np.cumsum(lengths, dtype=np.int64))
+    # levels[0] is the outermost; callers want innermost first
     return rows, levels[::-1]
