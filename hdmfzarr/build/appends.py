@@ -50,8 +50,8 @@ def _appendables(root: GroupBuilder | None) -> Iterator[tuple[DatasetBuilder, Ap
     if root is None:
         return
     for b in root.walk():
-        if isinstance(b, DatasetBuilder) and isinstance(b.data, AppendableArray):
-            yield b, b.data
+        if isinstance(b, DatasetBuilder) and isinstance(b.raw_data, AppendableArray):  # (unread scalars stay unread)
+            yield b, b.raw_data
 
 
 def plan_appends(root: GroupBuilder | None) -> list[PlannedAppend]:

@@ -42,6 +42,7 @@ def test_scalars_are_read_on_first_use_all_together(tmp_path: Path, fetch_log) -
         assert not isinstance(root["rate"].raw_data, Deferred)  # the builder now holds the value
 
 
+
 def test_a_read_tree_written_elsewhere_keeps_its_scalars(tmp_path: Path) -> None:
     path = _store(tmp_path / "s.zarr")
     with ZarrIO(path) as io:
@@ -75,3 +76,22 @@ def test_nwb_fields_are_read_per_object_on_first_use(tmp_path: Path, fetch_log, 
         copy = io.read()
         assert copy.identifier == "bench-latency" and copy.acquisition["series_0002"].starting_time == 0.0
         assert str(copy.session_start_time) == "2024-01-02 03:04:05+00:00"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("mode", ["a", "r+"])
+def test_nwb_opened_for_appending_reads_no_field_until_used(tmp_path: Path, fetch_log, benchmark_module,
+                                                            mode: str) -> None:
+    """Opening a pynwb + hdmf-zarr 0.14 file for appends, appending a trial and closing reads no series' value (one
+    scalar per series: reading them all made mode 'a' cost twice mode 'r' on a 1,000-series file)."""
+    benchmark_module("bench_latency").make_nwb(tmp_path / "f.nwb.zarr", n_series=3, n_units=2, n_trials=2)
+    fetch_log.clear()
+    with ZarrIO(tmp_path / "f.nwb.zarr", mode) as io:
+        io.read()
+    with ZarrIO(tmp_path / "f.nwb.zarr", mode) as io:
+        io.read().intervals["trials"].add_row(start_time=5.0, stop_time=5.5)
+    assert not [k for k in fetch_log.chunks() if "starting_time" in k], fetch_log.chunks()
+    with ZarrIO(tmp_path / "f.nwb.zarr") as io:
+        nwb = io.read()
+        assert list(nwb.intervals["trials"]["start_time"].data[:]) == [0.0, 1.0, 5.0]
+        assert nwb.acquisition["series_0002"].starting_time == 0.0

@@ -22,7 +22,7 @@ AppendSession = Transaction  # the committed state appends continue from (see tr
 def wrap_growable(root: GroupBuilder) -> None:
     """Make the lazy data of every non-scalar dataset appendable (rows buffered until the next write)."""
     for b in root.walk():
-        if isinstance(b, DatasetBuilder) and isinstance(b.data, LazyArray) and b.data.ndim >= 1:
+        if isinstance(b, DatasetBuilder) and isinstance(b.raw_data, LazyArray) and b.raw_data.ndim >= 1:
             b.data = AppendableArray(b.data)
 
 
