@@ -8,8 +8,9 @@ import contextvars
 import copy as _copy
 import functools
 import warnings
+from functools import partialmethod
 from operator import itemgetter, methodcaller
-from typing import Any, Callable, Iterator, Sequence, TypeVar, Union
+from typing import Any, Callable, Iterator, Sequence, Union
 
 from ..errors import SpecError
 from ..record import Record
@@ -258,41 +259,6 @@ def private_field(attr: str, doc: str | None = None) -> Any:
     return property(lambda self: getattr(self, attr), doc=doc)
 
 
-_S = TypeVar("_S")
-
-
-def _sub_methods(kind: str, spec_class: Callable[[], type[_S]]) -> tuple[
-        Callable[[Any, _S], None], Callable[[Any, str], _S | None], Callable[..., _S], Callable[[Any, str], bool],
-        Callable[[Any, str], bool]]:
-    """hdmf's ``set_<x>``, ``get_<x>``, ``add_<x>``, ``is_inherited_<x>``, ``is_overridden_<x>`` for ``kind``."""
-    one = kind[:-1]
-
-    def inherited(self: Any, name: str) -> bool:
-        return bool(self._inherited(kind, name, False))
-
-    def overridden(self: Any, name: str) -> bool:
-        return bool(self._inherited(kind, name, True))
-
-    def set_(self: Any, spec: _S) -> None:
-        self._put(kind, spec)
-
-    def get(self: Any, name: str) -> _S | None:
-        return self._named(kind, name)
-
-    def add(self: Any, *args: Any, **kwargs: Any) -> _S:
-        warnings.warn(f"add_{one} is deprecated; use set_{one}", DeprecationWarning, stacklevel=2)
-        spec = spec_class()(*args, **kwargs)
-        self._put(kind, spec)
-        return spec
-
-    set_.__doc__ = f"Add (or replace, by name) a {one} spec; a spec that has another parent is copied."
-    get.__doc__ = f"The {one} spec called `name`, or None."
-    add.__doc__ = f"Deprecated in hdmf (use set_{one}): build a {one} spec from the arguments and add it."
-    inherited.__doc__ = f"True if the {one} `name` came from the included type."
-    overridden.__doc__ = f"True if the {one} `name` refines one of the included type."
-    return set_, get, add, inherited, overridden
-
-
 class _Dict(dict):
     """Every spec dict: constructor, decoding and copies driven by the class's field table ``_FIELDS``."""
 
@@ -302,6 +268,7 @@ class _Dict(dict):
     _ARGS: tuple[str, ...] = ()  # the field keys, in order (derived)
     _WHAT = "a spec"  # how errors name this kind of spec
     _STORE_DEFAULTS = False  # True: every given value is stored, defaults too
+    _REPR: tuple[str, ...] = ()  # the class name and the fields its repr shows (as hdmf's)
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -333,6 +300,12 @@ class _Dict(dict):
                     f.default is not None and not cls._STORE_DEFAULTS and x == f.default):
                 continue
             self[self._stored_key(f.key)] = x
+
+    def __repr__(self) -> str:
+        if not self._REPR:
+            return dict.__repr__(self)
+        name, *keys = self._REPR
+        return f"{name}({', '.join(f'{k}={getattr(self, k)!r}' for k in keys)})"
 
     def _label(self, v: dict) -> str | None:
         return v.get("name")
@@ -433,6 +406,7 @@ class RefSpec(_Dict):
     __slots__ = ()
     _FIELDS = (Field("target_type", check=_text), Field("reftype", "object", _reftype))
     _WHAT = "a reference dtype"
+    _REPR = ("RefSpec", "target_type", "reftype")
     _STORE_DEFAULTS = True
 
     def _label(self, v: dict) -> str | None:
@@ -440,9 +414,6 @@ class RefSpec(_Dict):
 
     target_type = spec_key("target_type", doc="The data type a reference points to.")
     reftype = spec_key("reftype", doc="'object' (or the legacy 'region').")
-
-    def __repr__(self) -> str:
-        return f"RefSpec(target_type={self.target_type!r}, reftype={self.reftype!r})"
 
 
 class _DtypeSpecIsRef:
@@ -463,6 +434,7 @@ class DtypeSpec(_Dict):
     __slots__ = ()
     _FIELDS = (Field("name", check=_text), Field("doc", check=_text), Field("dtype", check=_required_dtype))
     _WHAT = "a compound dtype field"
+    _REPR = ("DtypeSpec", "name", "dtype")
     _STORE_DEFAULTS = True
     is_ref = _DtypeSpecIsRef()
 
@@ -480,9 +452,6 @@ class DtypeSpec(_Dict):
     name = spec_key("name")
     doc = spec_key("doc")
     dtype = spec_key("dtype")
-
-    def __repr__(self) -> str:
-        return f"DtypeSpec(name={self.name!r}, dtype={self.dtype!r})"
 
 
 class _Spec(_Dict):
@@ -602,6 +571,7 @@ class AttributeSpec(_ArrayProps, _Spec):
                Field("shape", None, _shape), Field("dims", None, _dims), Field("required", True, _flag),
                Field("parent", None), Field("value", None), Field("default_value", None))
     _WHAT = "an attribute spec"
+    _REPR = ("AttributeSpec", "name", "dtype")
 
     def _relate(self, v: dict, label: str | None) -> None:
         _relate_array(v, label)
@@ -615,9 +585,6 @@ class AttributeSpec(_ArrayProps, _Spec):
     def is_required(self) -> bool:
         """True if a value must be given: required, and not fixed by the spec's ``value``."""
         return self.required and self.value is None
-
-    def __repr__(self) -> str:
-        return f"AttributeSpec(name={self.name!r}, dtype={self.dtype!r})"
 
 
 #: the fields every group and dataset has (their constructors order them differently, as hdmf's do)
@@ -714,9 +681,6 @@ class BaseStorageSpec(_Spec):
     def _sub_classes(cls) -> dict[str, type[_Dict]]:
         return {"attributes": AttributeSpec}
 
-    set_attribute, get_attribute, add_attribute, is_inherited_attribute, is_overridden_attribute = \
-        _sub_methods("attributes", lambda: AttributeSpec)
-
     def _put_all(self, kind: str, items: Any, label: str | None, taken: set) -> None:
         """Add a constructor's sub-specs of `kind`, names not yet `taken`."""
         if items is None:
@@ -791,6 +755,20 @@ class BaseStorageSpec(_Spec):
             raise ValueError(self._MISSING[kind].format(name))
         return name in self._over.get(kind, ()) if overridden else name not in self._new.get(kind, ())
 
+    def _add(self, kind: str, *args: Any, **kwargs: Any) -> Any:
+        """hdmf's deprecated ``add_<x>``: build a sub-spec of `kind` from the arguments and add it."""
+        warnings.warn(f"add_{kind[:-1]} is deprecated; use set_{kind[:-1]}", DeprecationWarning, stacklevel=2)
+        spec = _KIND_CLASSES[kind](*args, **kwargs)
+        self._put(kind, spec)
+        return spec
+
+    # hdmf's set_<x>, get_<x>, add_<x>, is_inherited_<x>, is_overridden_<x> for each kind of sub-spec
+    set_attribute = partialmethod(_put, "attributes")
+    get_attribute = partialmethod(_named, "attributes")
+    add_attribute = partialmethod(_add, "attributes")
+    is_inherited_attribute = partialmethod(_inherited, "attributes", overridden=False)
+    is_overridden_attribute = partialmethod(_inherited, "attributes", overridden=True)
+
     def is_inherited_spec(self, spec: Any) -> bool:
         """True if `spec` (a sub-spec of this one, or of a group anywhere below it) came from the included type."""
         return self._inherited_sub(spec, False)
@@ -864,6 +842,7 @@ class DatasetSpec(_ArrayProps, BaseStorageSpec):
                                           "linkable", "quantity", "default_value", "value", "data_type_def",
                                           "data_type_inc"))
     _WHAT = "a dataset spec"
+    _REPR = ("DatasetSpec", "data_type_def", "data_type_inc", "name", "dtype")
 
     def _relate(self, v: dict, label: str | None) -> None:
         _relate_array(v, label)
@@ -886,10 +865,6 @@ class DatasetSpec(_ArrayProps, BaseStorageSpec):
     def is_ref(self) -> bool:
         return is_ref_dtype(self.dtype)
 
-    def __repr__(self) -> str:
-        return (f"DatasetSpec(data_type_def={self.data_type_def!r}, data_type_inc={self.data_type_inc!r}, "
-                f"name={self.name!r}, dtype={self.dtype!r})")
-
 
 class LinkSpec(_Spec):
     """A link to an object of `target_type`."""
@@ -898,6 +873,7 @@ class LinkSpec(_Spec):
     _FIELDS = (Field("doc"), Field("target_type"), Field("quantity", DEF_QUANTITY, _quantity),
                Field("name", None, _member_name))
     _WHAT = "a link spec"
+    _REPR = ("LinkSpec", "name", "target_type")
 
     def _label(self, v: dict) -> str | None:
         target = v.get("target_type")
@@ -918,9 +894,6 @@ class LinkSpec(_Spec):
     data_type_inc = spec_key("target_type", doc="The target type (hdmf's name for it on links).")
     data_type = spec_key("target_type", doc="The target type (links have no type of their own).")
 
-    def __repr__(self) -> str:
-        return f"LinkSpec(name={self.name!r}, target_type={self.target_type!r})"
-
 
 class GroupSpec(BaseStorageSpec):
     """A group: attributes plus sub-datasets, sub-groups and links."""
@@ -931,6 +904,7 @@ class GroupSpec(BaseStorageSpec):
     _FIELDS = tuple(_STORAGE[k] for k in ("doc", "name", "default_name", "groups", "datasets", "attributes", "links",
                                           "linkable", "quantity", "data_type_def", "data_type_inc"))
     _WHAT = "a group spec"
+    _REPR = ("GroupSpec", "data_type_def", "data_type_inc", "name")
 
     def _relate(self, v: dict, label: str | None) -> None:
         super()._relate(v, label)
@@ -953,10 +927,21 @@ class GroupSpec(BaseStorageSpec):
         unnamed = [s for s in hits if s.name is None]
         return unnamed[0] if unnamed else hits[0] if len(hits) == 1 else hits or None
 
-    set_dataset, get_dataset, add_dataset, is_inherited_dataset, is_overridden_dataset = \
-        _sub_methods("datasets", lambda: DatasetSpec)
-    set_group, get_group, add_group, is_inherited_group, is_overridden_group = _sub_methods("groups", lambda: GroupSpec)
-    set_link, get_link, add_link, is_inherited_link, is_overridden_link = _sub_methods("links", lambda: LinkSpec)
+    set_dataset = partialmethod(BaseStorageSpec._put, "datasets")
+    get_dataset = partialmethod(BaseStorageSpec._named, "datasets")
+    add_dataset = partialmethod(BaseStorageSpec._add, "datasets")
+    is_inherited_dataset = partialmethod(BaseStorageSpec._inherited, "datasets", overridden=False)
+    is_overridden_dataset = partialmethod(BaseStorageSpec._inherited, "datasets", overridden=True)
+    set_group = partialmethod(BaseStorageSpec._put, "groups")
+    get_group = partialmethod(BaseStorageSpec._named, "groups")
+    add_group = partialmethod(BaseStorageSpec._add, "groups")
+    is_inherited_group = partialmethod(BaseStorageSpec._inherited, "groups", overridden=False)
+    is_overridden_group = partialmethod(BaseStorageSpec._inherited, "groups", overridden=True)
+    set_link = partialmethod(BaseStorageSpec._put, "links")
+    get_link = partialmethod(BaseStorageSpec._named, "links")
+    add_link = partialmethod(BaseStorageSpec._add, "links")
+    is_inherited_link = partialmethod(BaseStorageSpec._inherited, "links", overridden=False)
+    is_overridden_link = partialmethod(BaseStorageSpec._inherited, "links", overridden=True)
 
     def get_data_type(self, data_type: str) -> Any:
         return self._by_type("data_type", data_type)
@@ -1025,10 +1010,6 @@ class GroupSpec(BaseStorageSpec):
     @classmethod
     def link_spec_cls(cls) -> type[LinkSpec]:
         return LinkSpec
-
-    def __repr__(self) -> str:
-        return (f"GroupSpec(data_type_def={self.data_type_def!r}, data_type_inc={self.data_type_inc!r}, "
-                f"name={self.name!r})")
 
 
 _KIND_CLASSES: dict[str, type[_Spec]] = {"attributes": AttributeSpec, "datasets": DatasetSpec, "groups": GroupSpec,
