@@ -23,10 +23,7 @@ class SpecError(HdmfZarrError, ValueError):
 
     def __init__(self, message: str, *, file: str | None = None, data_type: str | None = None,
                  key: str | None = None, line: int | None = None) -> None:
-        self.file = file
-        self.data_type = data_type
-        self.key = key
-        self.line = line
+        self.file, self.data_type, self.key, self.line = file, data_type, key, line
         self.detail = message  # the message without its location prefix
         where = [w for w in (file and f"{file}" + (f", line {line}" if line is not None else ""),
                              data_type and f"type {data_type!r}", key and f"key {key!r}") if w]
