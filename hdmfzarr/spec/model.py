@@ -269,6 +269,7 @@ class _Dict(dict):
     _WHAT = "a spec"  # how errors name this kind of spec
     _STORE_DEFAULTS = False  # True: every given value is stored, defaults too
     _REPR: tuple[str, ...] = ()  # the class name and the fields its repr shows (as hdmf's)
+    _STORED_AS: dict[str, str] = {}  # field key -> the dict key it is stored under, where they differ
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -299,7 +300,7 @@ class _Dict(dict):
             if x is None or f.key in _SUB_KINDS or f.key == "parent" or (
                     f.default is not None and not cls._STORE_DEFAULTS and x == f.default):
                 continue
-            self[self._stored_key(f.key)] = x
+            self[cls._STORED_AS.get(f.key, f.key)] = x
 
     def __repr__(self) -> str:
         if not self._REPR:
@@ -312,9 +313,6 @@ class _Dict(dict):
 
     def _relate(self, v: dict, label: str | None) -> None:
         """The class's rules between fields (may change `v`)."""
-
-    def _stored_key(self, key: str) -> str:
-        return key
 
     @classmethod
     def _decode(cls, d: Any, strict: bool) -> dict:
@@ -635,9 +633,7 @@ class BaseStorageSpec(_Spec):
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         cls._DEF_KEY, cls._INC_KEY = cls.def_key(), cls.inc_key()  # the class's spelling, asked once
-
-    def _stored_key(self, key: str) -> str:
-        return self._DEF_KEY if key == "data_type_def" else self._INC_KEY if key == "data_type_inc" else key
+        cls._STORED_AS = {"data_type_def": cls._DEF_KEY, "data_type_inc": cls._INC_KEY}
 
     @classmethod
     def type_key(cls) -> str:
