@@ -74,14 +74,12 @@ def _is_multi(x: Any) -> bool:
     return bool(x) and isinstance(x[0], (tuple, list))
 
 
-# field checks: each takes (value, label, key) and returns the value to keep, or raises SpecError
-def _text(value: Any, label: str | None, key: str, *, optional: bool = False) -> Any:
-    if (value is not None or not optional) and not isinstance(value, str):
+# field checks: each takes (value, label, key) and returns the value to keep, or raises SpecError (a None value of a
+# field whose default is None is not checked)
+def _text(value: Any, label: str | None, key: str) -> Any:
+    if not isinstance(value, str):
         raise _error(f"{key} must be a string, got {type(value).__name__} {value!r}", label, key)
     return value
-
-
-_opt_text = functools.partial(_text, optional=True)
 
 
 def _flag(value: Any, label: str | None, key: str) -> Any:
@@ -92,18 +90,16 @@ def _flag(value: Any, label: str | None, key: str) -> Any:
 
 def _storage_name(value: Any, label: str | None, key: str) -> Any:
     """A group/dataset name or default name: a string without '/', not empty."""
-    if _opt_text(value, label, key) is None:
-        return value
-    what = "Name" if key == "name" else "Default name"
-    if "/" in value or not value:
+    if "/" in _text(value, label, key) or not value:
+        what = "Name" if key == "name" else "Default name"
         raise _error(f"{what} {value!r} is invalid. Names of Groups and Datasets cannot contain '/'"
                      + ("" if value else " and cannot be empty"))
     return value
 
 
 def _member_name(value: Any, label: str | None, key: str) -> Any:
-    """A link's name (optional) or an attribute's (`_text` first): a non-empty string without '/'."""
-    if _opt_text(value, label, key) is not None and (not value or "/" in value):
+    """A link's or an attribute's name: a non-empty string without '/'."""
+    if not _text(value, label, key) or "/" in value:
         raise _error(f"name {value!r} is invalid: it must be non-empty and contain no '/'", label, "name")
     return value
 
@@ -136,8 +132,6 @@ def _quantity(qty: Any, label: str | None, key: str = "quantity") -> Quantity:
 
 
 def _shape(shape: Any, label: str | None, key: str = "shape") -> Any:
-    if shape is None:
-        return shape
     if not isinstance(shape, (list, tuple)):
         raise _error(f"shape must be a list, got {shape!r}", label, "shape")
     if len(shape) == 0:
@@ -153,8 +147,6 @@ def _shape(shape: Any, label: str | None, key: str = "shape") -> Any:
 
 
 def _dims(dims: Any, label: str | None, key: str = "dims") -> Any:
-    if dims is None:
-        return dims
     if not isinstance(dims, (list, tuple)) or not dims:
         raise _error(f"dims must be a non-empty list, got {dims!r}", label, "dims")
     for one in alternatives(dims):
@@ -171,9 +163,7 @@ def check_dtype(dtype: Any, label: str | None = None, key: str = "dtype") -> Any
 
 
 def _dtype(dtype: Any, label: str | None, key: str = "dtype", *, compound: bool = False) -> Any:
-    """A dtype spelling, a RefSpec (a reference dict becomes one), None or, if `compound`, DtypeSpec fields."""
-    if dtype is None:
-        return dtype
+    """A dtype spelling, a RefSpec (a reference dict becomes one) or, if `compound`, DtypeSpec fields."""
     if isinstance(dtype, dict) and not isinstance(dtype, DtypeSpec):
         return dtype if isinstance(dtype, RefSpec) else RefSpec.from_dict(dtype, strict=True)
     if isinstance(dtype, (list, tuple)):
@@ -293,7 +283,7 @@ class _Dict(dict):
         label = self._label(v)
         for f in cls._FIELDS:
             x = v.get(f.key, f.default)
-            v[f.key] = x if f.check is None else f.check(x, label, f.key)
+            v[f.key] = x if f.check is None or (x is None and f.default is None) else f.check(x, label, f.key)
         self._relate(v, label)
         for f in cls._FIELDS:
             x = v[f.key]
@@ -564,7 +554,7 @@ class AttributeSpec(_ArrayProps, _Spec):
     """An attribute of a group or dataset."""
 
     __slots__ = ()
-    _FIELDS = (Field("name", check=lambda v, label, key: _member_name(_text(v, label, key), label, key)),
+    _FIELDS = (Field("name", check=_member_name),
                Field("doc", check=_text), Field("dtype", check=_required_dtype),
                Field("shape", None, _shape), Field("dims", None, _dims), Field("required", True, _flag),
                Field("parent", None), Field("value", None), Field("default_value", None))
@@ -589,7 +579,7 @@ class AttributeSpec(_ArrayProps, _Spec):
 _STORAGE = {f.key: f for f in (
     Field("doc", check=_text), Field("name", None, _storage_name), Field("default_name", None, _storage_name),
     Field("attributes", ()), Field("linkable", True, _flag), Field("quantity", DEF_QUANTITY, _quantity),
-    Field("data_type_def", None, _opt_text), Field("data_type_inc", None, _opt_text),
+    Field("data_type_def", None, _text), Field("data_type_inc", None, _text),
     Field("dtype", None, _compound_dtype), Field("shape", None, _shape), Field("dims", None, _dims),
     Field("value", None), Field("default_value", None),
     Field("groups", ()), Field("datasets", ()), Field("links", ()))}
