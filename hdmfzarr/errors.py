@@ -3,6 +3,7 @@ key, object path, column) so that a user can act on the message without reading 
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 __all__ = [
@@ -113,8 +114,6 @@ class UnsafeReferenceError(StoreError, PermissionError):
 
 def import_extra(module: str, extra: str, purpose: str) -> Any:
     """``module`` imported, or an ImportError naming what needs it and the extra that installs it."""
-    import importlib
-
     try:
         return importlib.import_module(module)
     except ImportError as exc:  # pragma: no cover - depends on the environment

@@ -477,8 +477,7 @@ class NamespaceCatalog:
         visible: dict[str, str] = {}
         for inc in getattr(namespace, "includes", ()):
             visible.update(self.visible_types(inc))
-        for dt in namespace.own_types():
-            visible[dt] = name
+        visible.update(dict.fromkeys(namespace.own_types(), name))
         self._loaded[name] = _Loaded(namespace, visible, {})
 
     core_namespaces = private_field(
@@ -819,8 +818,7 @@ class NamespaceCatalog:
             warnings.simplefilter("ignore")
             ns = self._ns_cls(**{f.key: meta[f.key] for f in _NS_FIELDS}, sources=sources,
                               type_key=type_key or "data_type", included=tuple(visible))
-        for dt in ns.own_types():
-            visible[dt] = name
+        visible.update(dict.fromkeys(ns.own_types(), name))
         self._loaded[name] = _Loaded(ns, visible, where)
         return included
 

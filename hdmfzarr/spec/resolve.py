@@ -121,9 +121,7 @@ class _Merger:
                     sub = self.merge(sub, inc, where)
                     changed = True
                 new[kind].append(sub)
-        if not changed:
-            return spec
-        return _rebuild(spec, datasets=new["datasets"], groups=new["groups"])
+        return _rebuild(spec, **new) if changed else spec
 
     def check_refs(self, spec: Any, path: str) -> None:
         """Check that the link and reference targets of `spec` are known types (catalog only)."""
