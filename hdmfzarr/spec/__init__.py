@@ -12,20 +12,8 @@ from typing import TYPE_CHECKING, Any
 from ..errors import SpecError
 from .dtypes import canonical_dtype, dtype_from_numpy, is_sub_dtype, numpy_dtype
 from .load import spec_from_dict
-from .model import (
-    ONE_OR_MANY,
-    ZERO_OR_MANY,
-    ZERO_OR_ONE,
-    AttributeSpec,
-    BaseStorageSpec,
-    DatasetSpec,
-    DtypeHelper,
-    DtypeSpec,
-    GroupSpec,
-    LinkSpec,
-    RefSpec,
-    Spec,
-)
+from .model import (ONE_OR_MANY, ZERO_OR_MANY, ZERO_OR_ONE, AttributeSpec, BaseStorageSpec, DatasetSpec, DtypeHelper,
+                    DtypeSpec, GroupSpec, LinkSpec, RefSpec, Spec)
 from .namespace import NamespaceCatalog, SpecCatalog, SpecNamespace
 
 if TYPE_CHECKING:

@@ -554,8 +554,7 @@ class AttributeSpec(_ArrayProps, _Spec):
     """An attribute of a group or dataset."""
 
     __slots__ = ()
-    _FIELDS = (Field("name", check=_member_name),
-               Field("doc", check=_text), Field("dtype", check=_required_dtype),
+    _FIELDS = (Field("name", check=_member_name), Field("doc", check=_text), Field("dtype", check=_required_dtype),
                Field("shape", None, _shape), Field("dims", None, _dims), Field("required", True, _flag),
                Field("parent", None), Field("value", None), Field("default_value", None))
     _WHAT = "an attribute spec"
