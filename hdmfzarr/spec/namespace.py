@@ -340,9 +340,8 @@ class SpecCatalog:
 
     def __deepcopy__(self, memo: dict) -> "SpecCatalog":
         self.build_all()
-        new = SpecCatalog()
+        new = self.__copy__()
         new._specs = {k: _copy.deepcopy(v, memo) for k, v in self._specs.items()}
-        new._sources = dict(self._sources)
         return new
 
 
