@@ -8,7 +8,6 @@ import contextvars
 import copy as _copy
 import functools
 import warnings
-from functools import partialmethod
 from operator import itemgetter, methodcaller
 from typing import Any, Callable, Iterator, Sequence, Union
 
@@ -19,8 +18,8 @@ from .dtypes import CANONICAL_DTYPES, DTYPE_ALIASES, DTYPE_CHOICES, allowed_dtyp
 __all__ = [
     "ZERO_OR_ONE", "ZERO_OR_MANY", "ONE_OR_MANY", "QUANTITY_FLAGS", "DEF_QUANTITY",
     "RefSpec", "DtypeSpec", "AttributeSpec", "DatasetSpec", "GroupSpec", "LinkSpec", "BaseStorageSpec",
-    "Spec", "Quantity", "canonical_spec_dtype", "spec_type", "is_ref_dtype", "is_compound_dtype",
-    "TYPE_KEYS", "declared_type", "alternatives", "quantity_bounds", "shape_fits", "Field", "own_names", "type_refs", "plain",
+    "Spec", "Quantity", "canonical_spec_dtype", "spec_type", "is_ref_dtype", "is_compound_dtype", "TYPE_KEYS",
+    "declared_type", "alternatives", "quantity_bounds", "shape_fits", "Field", "own_names", "type_refs", "plain",
 ]
 
 ZERO_OR_ONE = "?"
@@ -512,8 +511,7 @@ def _relate_array(v: dict, label: str | None) -> None:
         v["dims"] = tuple(tuple(f"dim_{i}" for i in range(len(one))) for one in shape) \
             if _is_multi(shape) else tuple(f"dim_{i}" for i in range(len(shape)))
     elif _FILL_DIMS.get() and dims is not None:  # and the unconstrained shape dims imply
-        v["shape"] = tuple(tuple(None for _ in one) for one in dims) if _is_multi(dims) \
-            else tuple(None for _ in dims)
+        v["shape"] = tuple((None,) * len(one) for one in dims) if _is_multi(dims) else (None,) * len(dims)
     if v["value"] is not None and v["default_value"] is not None:
         raise _error("cannot specify 'value' and 'default_value'", label, "value")
 
@@ -748,11 +746,11 @@ class BaseStorageSpec(_Spec):
         return spec
 
     # hdmf's set_<x>, get_<x>, add_<x>, is_inherited_<x>, is_overridden_<x> for each kind of sub-spec
-    set_attribute = partialmethod(_put, "attributes")
-    get_attribute = partialmethod(_named, "attributes")
-    add_attribute = partialmethod(_add, "attributes")
-    is_inherited_attribute = partialmethod(_inherited, "attributes", overridden=False)
-    is_overridden_attribute = partialmethod(_inherited, "attributes", overridden=True)
+    set_attribute = functools.partialmethod(_put, "attributes")
+    get_attribute = functools.partialmethod(_named, "attributes")
+    add_attribute = functools.partialmethod(_add, "attributes")
+    is_inherited_attribute = functools.partialmethod(_inherited, "attributes", overridden=False)
+    is_overridden_attribute = functools.partialmethod(_inherited, "attributes", overridden=True)
 
     def is_inherited_spec(self, spec: Any) -> bool:
         """True if `spec` (a sub-spec of this one, or of a group anywhere below it) came from the included type."""
@@ -912,21 +910,21 @@ class GroupSpec(BaseStorageSpec):
         unnamed = [s for s in hits if s.name is None]
         return unnamed[0] if unnamed else hits[0] if len(hits) == 1 else hits or None
 
-    set_dataset = partialmethod(BaseStorageSpec._put, "datasets")
-    get_dataset = partialmethod(BaseStorageSpec._named, "datasets")
-    add_dataset = partialmethod(BaseStorageSpec._add, "datasets")
-    is_inherited_dataset = partialmethod(BaseStorageSpec._inherited, "datasets", overridden=False)
-    is_overridden_dataset = partialmethod(BaseStorageSpec._inherited, "datasets", overridden=True)
-    set_group = partialmethod(BaseStorageSpec._put, "groups")
-    get_group = partialmethod(BaseStorageSpec._named, "groups")
-    add_group = partialmethod(BaseStorageSpec._add, "groups")
-    is_inherited_group = partialmethod(BaseStorageSpec._inherited, "groups", overridden=False)
-    is_overridden_group = partialmethod(BaseStorageSpec._inherited, "groups", overridden=True)
-    set_link = partialmethod(BaseStorageSpec._put, "links")
-    get_link = partialmethod(BaseStorageSpec._named, "links")
-    add_link = partialmethod(BaseStorageSpec._add, "links")
-    is_inherited_link = partialmethod(BaseStorageSpec._inherited, "links", overridden=False)
-    is_overridden_link = partialmethod(BaseStorageSpec._inherited, "links", overridden=True)
+    set_dataset = functools.partialmethod(BaseStorageSpec._put, "datasets")
+    get_dataset = functools.partialmethod(BaseStorageSpec._named, "datasets")
+    add_dataset = functools.partialmethod(BaseStorageSpec._add, "datasets")
+    is_inherited_dataset = functools.partialmethod(BaseStorageSpec._inherited, "datasets", overridden=False)
+    is_overridden_dataset = functools.partialmethod(BaseStorageSpec._inherited, "datasets", overridden=True)
+    set_group = functools.partialmethod(BaseStorageSpec._put, "groups")
+    get_group = functools.partialmethod(BaseStorageSpec._named, "groups")
+    add_group = functools.partialmethod(BaseStorageSpec._add, "groups")
+    is_inherited_group = functools.partialmethod(BaseStorageSpec._inherited, "groups", overridden=False)
+    is_overridden_group = functools.partialmethod(BaseStorageSpec._inherited, "groups", overridden=True)
+    set_link = functools.partialmethod(BaseStorageSpec._put, "links")
+    get_link = functools.partialmethod(BaseStorageSpec._named, "links")
+    add_link = functools.partialmethod(BaseStorageSpec._add, "links")
+    is_inherited_link = functools.partialmethod(BaseStorageSpec._inherited, "links", overridden=False)
+    is_overridden_link = functools.partialmethod(BaseStorageSpec._inherited, "links", overridden=True)
 
     def get_data_type(self, data_type: str) -> Any:
         return self._by_type("data_type", data_type)
