@@ -90,9 +90,7 @@ def storage_dtype(dtype: Any) -> str | None:
         dt = np.dtype(dtype)
     except TypeError:
         return None
-    if dt.kind in "iufc":
-        return dt.name
-    return _KIND_NAMES.get(dt.kind)
+    return dt.name if dt.kind in "iufc" else _KIND_NAMES.get(dt.kind)
 
 
 _KIND_NAMES = {"b": "bool", "U": "text", "T": "text", "S": "ascii", "M": "isodatetime"}
@@ -186,13 +184,12 @@ def first_leaf(value: Any, empty: Any = None) -> Any:
             if not node:
                 return empty
             node = node[0]
-            continue
-        if hasattr(node, "shape") and hasattr(node, "__getitem__"):
+        elif hasattr(node, "shape") and hasattr(node, "__getitem__"):
             shape = tuple(node.shape)
             if any(n == 0 for n in shape):
                 return empty
             node = node[(0,) * len(shape)] if shape else node[()]
-            continue
-        return node
+        else:
+            return node
     return node
 
