@@ -813,8 +813,7 @@ class NamespaceCatalog:
                 todo.extend(_deps(self._loaded[take[dt]].ns.get_spec(dt)))
             visible.update(take)
             included[inc] = tuple(sorted(take))
-        with warnings.catch_warnings():  # (its keys were checked, and a missing version reported, by _parse_ns)
-            warnings.simplefilter("ignore")
+        with warnings.catch_warnings(action="ignore"):  # (keys checked, a missing version reported, by _parse_ns)
             ns = self._ns_cls(**{f.key: meta[f.key] for f in _NS_FIELDS}, sources=sources,
                               type_key=type_key or "data_type", included=tuple(visible))
         visible.update(dict.fromkeys(ns.own_types(), name))
