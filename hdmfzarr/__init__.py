@@ -35,19 +35,22 @@ HDMF_COMMON_FUNCTIONS = ("get_class", "register_class", "register_map", "load_na
 __all__ = sorted({*_LAZY, "__version__", *HDMF_COMMON_FUNCTIONS})
 
 
-def get_class(data_type: str, namespace: str | None = None) -> type:
-    """The container class of a type in the default TypeMap (generated from its spec if needed)."""
+def _type_map() -> Any:
+    """The default TypeMap (its module imported on first use)."""
     from .build.typemap import get_type_map
 
-    return get_type_map().get_class(data_type, namespace)
+    return get_type_map()
+
+
+def get_class(data_type: str, namespace: str | None = None) -> type:
+    """The container class of a type in the default TypeMap (generated from its spec if needed)."""
+    return _type_map().get_class(data_type, namespace)
 
 
 def register_class(data_type: str, namespace: str = "hdmf-common", container_cls: type | None = None) -> Any:
     """Register ``container_cls`` for ``(namespace, data_type)`` in the default TypeMap; without it, a decorator."""
-    from .build.typemap import get_type_map
-
     def decorator(klass: type) -> type:
-        return get_type_map().register_class(data_type, namespace, klass)
+        return _type_map().register_class(data_type, namespace, klass)
 
     return decorator if container_cls is None else decorator(container_cls)
 
@@ -55,28 +58,23 @@ def register_class(data_type: str, namespace: str = "hdmf-common", container_cls
 def register_map(container_cls: type, mapper_cls: type | None = None) -> Any:
     """Map ``container_cls`` with ``mapper_cls`` (an ObjectMapper subclass) in the default TypeMap; without it, a
     decorator of the mapper class."""
-    from .build.typemap import get_type_map
-
     def decorator(mapper: type) -> type:
-        return get_type_map().register_mapper(container_cls, mapper)
+        return _type_map().register_mapper(container_cls, mapper)
 
     return decorator if mapper_cls is None else decorator(mapper_cls)
 
 
 def load_namespaces(namespace_path: str | Path) -> dict[str, Any]:
     """Load a namespace YAML file into the default TypeMap."""
-    from .build.typemap import get_type_map
-
-    return get_type_map().load_namespaces(namespace_path)
+    return _type_map().load_namespaces(namespace_path)
 
 
 def get_manager(extensions: str | Path | list[str | Path] | None = None) -> Any:
     """A BuildManager over the default TypeMap, or over a copy of it with the ``extensions`` namespace files
     loaded: what hdmf code passes as ``ZarrIO(..., manager=get_manager())``."""
     from .build.manager import BuildManager
-    from .build.typemap import get_type_map
 
-    type_map = get_type_map()
+    type_map = _type_map()
     if extensions is not None:
         type_map = type_map.copy()
         for path in extensions if isinstance(extensions, list) else [extensions]:
@@ -86,9 +84,7 @@ def get_manager(extensions: str | Path | list[str | Path] | None = None) -> Any:
 
 def available_namespaces() -> tuple[str, ...]:
     """Names of the namespaces loaded in the default TypeMap (hdmf.common's ``available_namespaces``)."""
-    from .build.typemap import get_type_map
-
-    return tuple(get_type_map().namespace_catalog.namespaces)
+    return tuple(_type_map().namespace_catalog.namespaces)
 
 
 def __getattr__(name: str) -> Any:

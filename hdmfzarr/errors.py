@@ -3,6 +3,7 @@ key, object path, column) so that a user can act on the message without reading 
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 __all__ = [
@@ -23,10 +24,7 @@ class SpecError(HdmfZarrError, ValueError):
 
     def __init__(self, message: str, *, file: str | None = None, data_type: str | None = None,
                  key: str | None = None, line: int | None = None) -> None:
-        self.file = file
-        self.data_type = data_type
-        self.key = key
-        self.line = line
+        self.file, self.data_type, self.key, self.line = file, data_type, key, line
         self.detail = message  # the message without its location prefix
         where = [w for w in (file and f"{file}" + (f", line {line}" if line is not None else ""),
                              data_type and f"type {data_type!r}", key and f"key {key!r}") if w]
@@ -116,8 +114,6 @@ class UnsafeReferenceError(StoreError, PermissionError):
 
 def import_extra(module: str, extra: str, purpose: str) -> Any:
     """``module`` imported, or an ImportError naming what needs it and the extra that installs it."""
-    import importlib
-
     try:
         return importlib.import_module(module)
     except ImportError as exc:  # pragma: no cover - depends on the environment

@@ -5,25 +5,15 @@ Importing this package parses no schema and imports neither yaml, zarr nor panda
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..errors import SpecError
 from .dtypes import canonical_dtype, dtype_from_numpy, is_sub_dtype, numpy_dtype
 from .load import spec_from_dict
-from .model import (
-    ONE_OR_MANY,
-    ZERO_OR_MANY,
-    ZERO_OR_ONE,
-    AttributeSpec,
-    BaseStorageSpec,
-    DatasetSpec,
-    DtypeHelper,
-    DtypeSpec,
-    GroupSpec,
-    LinkSpec,
-    RefSpec,
-    Spec,
-)
+from .model import (ONE_OR_MANY, ZERO_OR_MANY, ZERO_OR_ONE, AttributeSpec, BaseStorageSpec, DatasetSpec, DtypeHelper,
+                    DtypeSpec, GroupSpec, LinkSpec, RefSpec, Spec)
 from .namespace import NamespaceCatalog, SpecCatalog, SpecNamespace
 
 if TYPE_CHECKING:
@@ -49,8 +39,6 @@ def default_namespace_path(version: str | None = None) -> Path:
     """A bundled hdmf-common namespace.yaml (wheel: hdmfzarr/_specs, checkout: specs/): the newest release
     with hdmf-experimental (what hdmf 6.2 writes), or the bundled release ``version``."""
     folder = BUNDLED_HDMF_COMMON.get(version or "1.10.0")
-    from ..errors import SpecError
-
     if folder is None:
         raise SpecError(f"hdmf-common {version} is not bundled (bundled: {sorted(BUNDLED_HDMF_COMMON)})",
                         file="specs")
@@ -66,8 +54,6 @@ def default_namespace_path(version: str | None = None) -> Path:
 def __getattr__(name: str) -> Any:
     if name not in _WRITE:
         raise AttributeError(f"module 'hdmfzarr.spec' has no attribute {name!r}")
-    import importlib
-
     value = getattr(importlib.import_module(".write", __name__), name)
     globals()[name] = value
     return value

@@ -19,13 +19,9 @@ CANONICAL_DTYPES: tuple[str, ...] = ("float32", "float64", "int8", "int16", "int
 #: every accepted spelling (lower case) -> canonical name
 DTYPE_ALIASES: dict[str, str] = {name: name for name in CANONICAL_DTYPES}
 DTYPE_ALIASES.update({
-    "float": "float32", "double": "float64",
-    "short": "int16", "int": "int32", "long": "int64",
-    "uint": "uint32",
-    "utf": "text", "utf8": "text", "utf-8": "text", "str": "text",
-    "bytes": "ascii",
-    "datetime": "isodatetime", "date": "isodatetime",
-    "boolean": "bool",
+    "float": "float32", "double": "float64", "short": "int16", "int": "int32", "long": "int64", "uint": "uint32",
+    "utf": "text", "utf8": "text", "utf-8": "text", "str": "text", "bytes": "ascii",
+    "datetime": "isodatetime", "date": "isodatetime", "boolean": "bool",
 })
 
 INTEGER_DTYPES: frozenset[str] = frozenset({"int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64"})
@@ -94,9 +90,7 @@ def storage_dtype(dtype: Any) -> str | None:
         dt = np.dtype(dtype)
     except TypeError:
         return None
-    if dt.kind in "iufc":
-        return dt.name
-    return _KIND_NAMES.get(dt.kind)
+    return dt.name if dt.kind in "iufc" else _KIND_NAMES.get(dt.kind)
 
 
 _KIND_NAMES = {"b": "bool", "U": "text", "T": "text", "S": "ascii", "M": "isodatetime"}
@@ -190,13 +184,12 @@ def first_leaf(value: Any, empty: Any = None) -> Any:
             if not node:
                 return empty
             node = node[0]
-            continue
-        if hasattr(node, "shape") and hasattr(node, "__getitem__"):
+        elif hasattr(node, "shape") and hasattr(node, "__getitem__"):
             shape = tuple(node.shape)
             if any(n == 0 for n in shape):
                 return empty
             node = node[(0,) * len(shape)] if shape else node[()]
-            continue
-        return node
+        else:
+            return node
     return node
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -75,8 +76,6 @@ def _sha256(text: str) -> str:
 
 def _pre_parsed(path: Path, text: str) -> Any:
     """``path``'s content from its folder's pre-parsed form when that holds this very text, else None."""
-    import json
-
     folder = path.parent
     left = _PARSED.get(folder)
     if left is None or path.name not in left:  # each value is handed out once (callers may change it)
@@ -93,8 +92,6 @@ def _pre_parsed(path: Path, text: str) -> Any:
 
 def pre_parse(folder: str | Path) -> dict[str, Any]:
     """Each ``*.yaml`` file's SHA-256 and parsed content, for the files whose content JSON keeps exactly."""
-    import json
-
     folder = Path(folder)
     files: dict[str, Any] = {}
     for p in sorted(folder.glob("*.yaml")):
@@ -111,8 +108,6 @@ def pre_parse(folder: str | Path) -> dict[str, Any]:
 
 def write_pre_parsed(folder: str | Path) -> Path:
     """Write ``folder``'s pre-parsed form (run after editing a bundled schema; a test checks it is current)."""
-    import json
-
     out = Path(folder) / PARSED_NAME
     out.write_text(json.dumps(pre_parse(folder), indent=1) + "\n", encoding="utf-8")
     return out

@@ -9,7 +9,7 @@ import copy as _copy
 import functools
 import warnings
 from operator import itemgetter, methodcaller
-from typing import Any, Callable, Iterator, Sequence, TypeVar, Union
+from typing import Any, Callable, Iterator, Sequence, Union
 
 from ..errors import SpecError
 from ..record import Record
@@ -18,8 +18,8 @@ from .dtypes import CANONICAL_DTYPES, DTYPE_ALIASES, DTYPE_CHOICES, allowed_dtyp
 __all__ = [
     "ZERO_OR_ONE", "ZERO_OR_MANY", "ONE_OR_MANY", "QUANTITY_FLAGS", "DEF_QUANTITY",
     "RefSpec", "DtypeSpec", "AttributeSpec", "DatasetSpec", "GroupSpec", "LinkSpec", "BaseStorageSpec",
-    "Spec", "Quantity", "canonical_spec_dtype", "spec_type", "is_ref_dtype", "is_compound_dtype",
-    "TYPE_KEYS", "declared_type", "alternatives", "quantity_bounds", "shape_fits", "Field", "own_names", "type_refs", "plain",
+    "Spec", "Quantity", "canonical_spec_dtype", "spec_type", "is_ref_dtype", "is_compound_dtype", "TYPE_KEYS",
+    "declared_type", "alternatives", "quantity_bounds", "shape_fits", "Field", "own_names", "type_refs", "plain",
 ]
 
 ZERO_OR_ONE = "?"
@@ -73,14 +73,12 @@ def _is_multi(x: Any) -> bool:
     return bool(x) and isinstance(x[0], (tuple, list))
 
 
-# field checks: each takes (value, label, key) and returns the value to keep, or raises SpecError
-def _text(value: Any, label: str | None, key: str, *, optional: bool = False) -> Any:
-    if (value is not None or not optional) and not isinstance(value, str):
+# field checks: each takes (value, label, key) and returns the value to keep, or raises SpecError (a None value of a
+# field whose default is None is not checked)
+def _text(value: Any, label: str | None, key: str) -> Any:
+    if not isinstance(value, str):
         raise _error(f"{key} must be a string, got {type(value).__name__} {value!r}", label, key)
     return value
-
-
-_opt_text = functools.partial(_text, optional=True)
 
 
 def _flag(value: Any, label: str | None, key: str) -> Any:
@@ -91,18 +89,16 @@ def _flag(value: Any, label: str | None, key: str) -> Any:
 
 def _storage_name(value: Any, label: str | None, key: str) -> Any:
     """A group/dataset name or default name: a string without '/', not empty."""
-    if _opt_text(value, label, key) is None:
-        return value
-    what = "Name" if key == "name" else "Default name"
-    if "/" in value or not value:
+    if "/" in _text(value, label, key) or not value:
+        what = "Name" if key == "name" else "Default name"
         raise _error(f"{what} {value!r} is invalid. Names of Groups and Datasets cannot contain '/'"
                      + ("" if value else " and cannot be empty"))
     return value
 
 
 def _member_name(value: Any, label: str | None, key: str) -> Any:
-    """A link's name (optional) or an attribute's (`_text` first): a non-empty string without '/'."""
-    if _opt_text(value, label, key) is not None and (not value or "/" in value):
+    """A link's or an attribute's name: a non-empty string without '/'."""
+    if not _text(value, label, key) or "/" in value:
         raise _error(f"name {value!r} is invalid: it must be non-empty and contain no '/'", label, "name")
     return value
 
@@ -135,8 +131,6 @@ def _quantity(qty: Any, label: str | None, key: str = "quantity") -> Quantity:
 
 
 def _shape(shape: Any, label: str | None, key: str = "shape") -> Any:
-    if shape is None:
-        return shape
     if not isinstance(shape, (list, tuple)):
         raise _error(f"shape must be a list, got {shape!r}", label, "shape")
     if len(shape) == 0:
@@ -152,8 +146,6 @@ def _shape(shape: Any, label: str | None, key: str = "shape") -> Any:
 
 
 def _dims(dims: Any, label: str | None, key: str = "dims") -> Any:
-    if dims is None:
-        return dims
     if not isinstance(dims, (list, tuple)) or not dims:
         raise _error(f"dims must be a non-empty list, got {dims!r}", label, "dims")
     for one in alternatives(dims):
@@ -170,9 +162,7 @@ def check_dtype(dtype: Any, label: str | None = None, key: str = "dtype") -> Any
 
 
 def _dtype(dtype: Any, label: str | None, key: str = "dtype", *, compound: bool = False) -> Any:
-    """A dtype spelling, a RefSpec (a reference dict becomes one), None or, if `compound`, DtypeSpec fields."""
-    if dtype is None:
-        return dtype
+    """A dtype spelling, a RefSpec (a reference dict becomes one) or, if `compound`, DtypeSpec fields."""
     if isinstance(dtype, dict) and not isinstance(dtype, DtypeSpec):
         return dtype if isinstance(dtype, RefSpec) else RefSpec.from_dict(dtype, strict=True)
     if isinstance(dtype, (list, tuple)):
@@ -258,41 +248,6 @@ def private_field(attr: str, doc: str | None = None) -> Any:
     return property(lambda self: getattr(self, attr), doc=doc)
 
 
-_S = TypeVar("_S")
-
-
-def _sub_methods(kind: str, spec_class: Callable[[], type[_S]]) -> tuple[
-        Callable[[Any, _S], None], Callable[[Any, str], _S | None], Callable[..., _S], Callable[[Any, str], bool],
-        Callable[[Any, str], bool]]:
-    """hdmf's ``set_<x>``, ``get_<x>``, ``add_<x>``, ``is_inherited_<x>``, ``is_overridden_<x>`` for ``kind``."""
-    one = kind[:-1]
-
-    def inherited(self: Any, name: str) -> bool:
-        return bool(self._inherited(kind, name, False))
-
-    def overridden(self: Any, name: str) -> bool:
-        return bool(self._inherited(kind, name, True))
-
-    def set_(self: Any, spec: _S) -> None:
-        self._put(kind, spec)
-
-    def get(self: Any, name: str) -> _S | None:
-        return self._named(kind, name)
-
-    def add(self: Any, *args: Any, **kwargs: Any) -> _S:
-        warnings.warn(f"add_{one} is deprecated; use set_{one}", DeprecationWarning, stacklevel=2)
-        spec = spec_class()(*args, **kwargs)
-        self._put(kind, spec)
-        return spec
-
-    set_.__doc__ = f"Add (or replace, by name) a {one} spec; a spec that has another parent is copied."
-    get.__doc__ = f"The {one} spec called `name`, or None."
-    add.__doc__ = f"Deprecated in hdmf (use set_{one}): build a {one} spec from the arguments and add it."
-    inherited.__doc__ = f"True if the {one} `name` came from the included type."
-    overridden.__doc__ = f"True if the {one} `name` refines one of the included type."
-    return set_, get, add, inherited, overridden
-
-
 class _Dict(dict):
     """Every spec dict: constructor, decoding and copies driven by the class's field table ``_FIELDS``."""
 
@@ -302,6 +257,8 @@ class _Dict(dict):
     _ARGS: tuple[str, ...] = ()  # the field keys, in order (derived)
     _WHAT = "a spec"  # how errors name this kind of spec
     _STORE_DEFAULTS = False  # True: every given value is stored, defaults too
+    _REPR: tuple[str, ...] = ()  # the class name and the fields its repr shows (as hdmf's)
+    _STORED_AS: dict[str, str] = {}  # field key -> the dict key it is stored under, where they differ
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -325,23 +282,26 @@ class _Dict(dict):
         label = self._label(v)
         for f in cls._FIELDS:
             x = v.get(f.key, f.default)
-            v[f.key] = x if f.check is None else f.check(x, label, f.key)
+            v[f.key] = x if f.check is None or (x is None and f.default is None) else f.check(x, label, f.key)
         self._relate(v, label)
         for f in cls._FIELDS:
             x = v[f.key]
             if x is None or f.key in _SUB_KINDS or f.key == "parent" or (
                     f.default is not None and not cls._STORE_DEFAULTS and x == f.default):
                 continue
-            self[self._stored_key(f.key)] = x
+            self[cls._STORED_AS.get(f.key, f.key)] = x
+
+    def __repr__(self) -> str:
+        if not self._REPR:
+            return dict.__repr__(self)
+        name, *keys = self._REPR
+        return f"{name}({', '.join(f'{k}={getattr(self, k)!r}' for k in keys)})"
 
     def _label(self, v: dict) -> str | None:
         return v.get("name")
 
     def _relate(self, v: dict, label: str | None) -> None:
         """The class's rules between fields (may change `v`)."""
-
-    def _stored_key(self, key: str) -> str:
-        return key
 
     @classmethod
     def _decode(cls, d: Any, strict: bool) -> dict:
@@ -433,6 +393,7 @@ class RefSpec(_Dict):
     __slots__ = ()
     _FIELDS = (Field("target_type", check=_text), Field("reftype", "object", _reftype))
     _WHAT = "a reference dtype"
+    _REPR = ("RefSpec", "target_type", "reftype")
     _STORE_DEFAULTS = True
 
     def _label(self, v: dict) -> str | None:
@@ -440,9 +401,6 @@ class RefSpec(_Dict):
 
     target_type = spec_key("target_type", doc="The data type a reference points to.")
     reftype = spec_key("reftype", doc="'object' (or the legacy 'region').")
-
-    def __repr__(self) -> str:
-        return f"RefSpec(target_type={self.target_type!r}, reftype={self.reftype!r})"
 
 
 class _DtypeSpecIsRef:
@@ -463,6 +421,7 @@ class DtypeSpec(_Dict):
     __slots__ = ()
     _FIELDS = (Field("name", check=_text), Field("doc", check=_text), Field("dtype", check=_required_dtype))
     _WHAT = "a compound dtype field"
+    _REPR = ("DtypeSpec", "name", "dtype")
     _STORE_DEFAULTS = True
     is_ref = _DtypeSpecIsRef()
 
@@ -480,9 +439,6 @@ class DtypeSpec(_Dict):
     name = spec_key("name")
     doc = spec_key("doc")
     dtype = spec_key("dtype")
-
-    def __repr__(self) -> str:
-        return f"DtypeSpec(name={self.name!r}, dtype={self.dtype!r})"
 
 
 class _Spec(_Dict):
@@ -555,8 +511,7 @@ def _relate_array(v: dict, label: str | None) -> None:
         v["dims"] = tuple(tuple(f"dim_{i}" for i in range(len(one))) for one in shape) \
             if _is_multi(shape) else tuple(f"dim_{i}" for i in range(len(shape)))
     elif _FILL_DIMS.get() and dims is not None:  # and the unconstrained shape dims imply
-        v["shape"] = tuple(tuple(None for _ in one) for one in dims) if _is_multi(dims) \
-            else tuple(None for _ in dims)
+        v["shape"] = tuple((None,) * len(one) for one in dims) if _is_multi(dims) else (None,) * len(dims)
     if v["value"] is not None and v["default_value"] is not None:
         raise _error("cannot specify 'value' and 'default_value'", label, "value")
 
@@ -597,11 +552,11 @@ class AttributeSpec(_ArrayProps, _Spec):
     """An attribute of a group or dataset."""
 
     __slots__ = ()
-    _FIELDS = (Field("name", check=lambda v, label, key: _member_name(_text(v, label, key), label, key)),
-               Field("doc", check=_text), Field("dtype", check=_required_dtype),
+    _FIELDS = (Field("name", check=_member_name), Field("doc", check=_text), Field("dtype", check=_required_dtype),
                Field("shape", None, _shape), Field("dims", None, _dims), Field("required", True, _flag),
                Field("parent", None), Field("value", None), Field("default_value", None))
     _WHAT = "an attribute spec"
+    _REPR = ("AttributeSpec", "name", "dtype")
 
     def _relate(self, v: dict, label: str | None) -> None:
         _relate_array(v, label)
@@ -616,15 +571,12 @@ class AttributeSpec(_ArrayProps, _Spec):
         """True if a value must be given: required, and not fixed by the spec's ``value``."""
         return self.required and self.value is None
 
-    def __repr__(self) -> str:
-        return f"AttributeSpec(name={self.name!r}, dtype={self.dtype!r})"
-
 
 #: the fields every group and dataset has (their constructors order them differently, as hdmf's do)
 _STORAGE = {f.key: f for f in (
     Field("doc", check=_text), Field("name", None, _storage_name), Field("default_name", None, _storage_name),
     Field("attributes", ()), Field("linkable", True, _flag), Field("quantity", DEF_QUANTITY, _quantity),
-    Field("data_type_def", None, _opt_text), Field("data_type_inc", None, _opt_text),
+    Field("data_type_def", None, _text), Field("data_type_inc", None, _text),
     Field("dtype", None, _compound_dtype), Field("shape", None, _shape), Field("dims", None, _dims),
     Field("value", None), Field("default_value", None),
     Field("groups", ()), Field("datasets", ()), Field("links", ()))}
@@ -668,9 +620,7 @@ class BaseStorageSpec(_Spec):
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         cls._DEF_KEY, cls._INC_KEY = cls.def_key(), cls.inc_key()  # the class's spelling, asked once
-
-    def _stored_key(self, key: str) -> str:
-        return self._DEF_KEY if key == "data_type_def" else self._INC_KEY if key == "data_type_inc" else key
+        cls._STORED_AS = {"data_type_def": cls._DEF_KEY, "data_type_inc": cls._INC_KEY}
 
     @classmethod
     def type_key(cls) -> str:
@@ -713,9 +663,6 @@ class BaseStorageSpec(_Spec):
     @classmethod
     def _sub_classes(cls) -> dict[str, type[_Dict]]:
         return {"attributes": AttributeSpec}
-
-    set_attribute, get_attribute, add_attribute, is_inherited_attribute, is_overridden_attribute = \
-        _sub_methods("attributes", lambda: AttributeSpec)
 
     def _put_all(self, kind: str, items: Any, label: str | None, taken: set) -> None:
         """Add a constructor's sub-specs of `kind`, names not yet `taken`."""
@@ -791,6 +738,20 @@ class BaseStorageSpec(_Spec):
             raise ValueError(self._MISSING[kind].format(name))
         return name in self._over.get(kind, ()) if overridden else name not in self._new.get(kind, ())
 
+    def _add(self, kind: str, *args: Any, **kwargs: Any) -> Any:
+        """hdmf's deprecated ``add_<x>``: build a sub-spec of `kind` from the arguments and add it."""
+        warnings.warn(f"add_{kind[:-1]} is deprecated; use set_{kind[:-1]}", DeprecationWarning, stacklevel=2)
+        spec = _KIND_CLASSES[kind](*args, **kwargs)
+        self._put(kind, spec)
+        return spec
+
+    # hdmf's set_<x>, get_<x>, add_<x>, is_inherited_<x>, is_overridden_<x> for each kind of sub-spec
+    set_attribute = functools.partialmethod(_put, "attributes")
+    get_attribute = functools.partialmethod(_named, "attributes")
+    add_attribute = functools.partialmethod(_add, "attributes")
+    is_inherited_attribute = functools.partialmethod(_inherited, "attributes", overridden=False)
+    is_overridden_attribute = functools.partialmethod(_inherited, "attributes", overridden=True)
+
     def is_inherited_spec(self, spec: Any) -> bool:
         """True if `spec` (a sub-spec of this one, or of a group anywhere below it) came from the included type."""
         return self._inherited_sub(spec, False)
@@ -864,6 +825,7 @@ class DatasetSpec(_ArrayProps, BaseStorageSpec):
                                           "linkable", "quantity", "default_value", "value", "data_type_def",
                                           "data_type_inc"))
     _WHAT = "a dataset spec"
+    _REPR = ("DatasetSpec", "data_type_def", "data_type_inc", "name", "dtype")
 
     def _relate(self, v: dict, label: str | None) -> None:
         _relate_array(v, label)
@@ -886,10 +848,6 @@ class DatasetSpec(_ArrayProps, BaseStorageSpec):
     def is_ref(self) -> bool:
         return is_ref_dtype(self.dtype)
 
-    def __repr__(self) -> str:
-        return (f"DatasetSpec(data_type_def={self.data_type_def!r}, data_type_inc={self.data_type_inc!r}, "
-                f"name={self.name!r}, dtype={self.dtype!r})")
-
 
 class LinkSpec(_Spec):
     """A link to an object of `target_type`."""
@@ -898,6 +856,7 @@ class LinkSpec(_Spec):
     _FIELDS = (Field("doc"), Field("target_type"), Field("quantity", DEF_QUANTITY, _quantity),
                Field("name", None, _member_name))
     _WHAT = "a link spec"
+    _REPR = ("LinkSpec", "name", "target_type")
 
     def _label(self, v: dict) -> str | None:
         target = v.get("target_type")
@@ -918,9 +877,6 @@ class LinkSpec(_Spec):
     data_type_inc = spec_key("target_type", doc="The target type (hdmf's name for it on links).")
     data_type = spec_key("target_type", doc="The target type (links have no type of their own).")
 
-    def __repr__(self) -> str:
-        return f"LinkSpec(name={self.name!r}, target_type={self.target_type!r})"
-
 
 class GroupSpec(BaseStorageSpec):
     """A group: attributes plus sub-datasets, sub-groups and links."""
@@ -931,6 +887,7 @@ class GroupSpec(BaseStorageSpec):
     _FIELDS = tuple(_STORAGE[k] for k in ("doc", "name", "default_name", "groups", "datasets", "attributes", "links",
                                           "linkable", "quantity", "data_type_def", "data_type_inc"))
     _WHAT = "a group spec"
+    _REPR = ("GroupSpec", "data_type_def", "data_type_inc", "name")
 
     def _relate(self, v: dict, label: str | None) -> None:
         super()._relate(v, label)
@@ -953,10 +910,21 @@ class GroupSpec(BaseStorageSpec):
         unnamed = [s for s in hits if s.name is None]
         return unnamed[0] if unnamed else hits[0] if len(hits) == 1 else hits or None
 
-    set_dataset, get_dataset, add_dataset, is_inherited_dataset, is_overridden_dataset = \
-        _sub_methods("datasets", lambda: DatasetSpec)
-    set_group, get_group, add_group, is_inherited_group, is_overridden_group = _sub_methods("groups", lambda: GroupSpec)
-    set_link, get_link, add_link, is_inherited_link, is_overridden_link = _sub_methods("links", lambda: LinkSpec)
+    set_dataset = functools.partialmethod(BaseStorageSpec._put, "datasets")
+    get_dataset = functools.partialmethod(BaseStorageSpec._named, "datasets")
+    add_dataset = functools.partialmethod(BaseStorageSpec._add, "datasets")
+    is_inherited_dataset = functools.partialmethod(BaseStorageSpec._inherited, "datasets", overridden=False)
+    is_overridden_dataset = functools.partialmethod(BaseStorageSpec._inherited, "datasets", overridden=True)
+    set_group = functools.partialmethod(BaseStorageSpec._put, "groups")
+    get_group = functools.partialmethod(BaseStorageSpec._named, "groups")
+    add_group = functools.partialmethod(BaseStorageSpec._add, "groups")
+    is_inherited_group = functools.partialmethod(BaseStorageSpec._inherited, "groups", overridden=False)
+    is_overridden_group = functools.partialmethod(BaseStorageSpec._inherited, "groups", overridden=True)
+    set_link = functools.partialmethod(BaseStorageSpec._put, "links")
+    get_link = functools.partialmethod(BaseStorageSpec._named, "links")
+    add_link = functools.partialmethod(BaseStorageSpec._add, "links")
+    is_inherited_link = functools.partialmethod(BaseStorageSpec._inherited, "links", overridden=False)
+    is_overridden_link = functools.partialmethod(BaseStorageSpec._inherited, "links", overridden=True)
 
     def get_data_type(self, data_type: str) -> Any:
         return self._by_type("data_type", data_type)
@@ -1025,10 +993,6 @@ class GroupSpec(BaseStorageSpec):
     @classmethod
     def link_spec_cls(cls) -> type[LinkSpec]:
         return LinkSpec
-
-    def __repr__(self) -> str:
-        return (f"GroupSpec(data_type_def={self.data_type_def!r}, data_type_inc={self.data_type_inc!r}, "
-                f"name={self.name!r})")
 
 
 _KIND_CLASSES: dict[str, type[_Spec]] = {"attributes": AttributeSpec, "datasets": DatasetSpec, "groups": GroupSpec,

@@ -340,9 +340,8 @@ class SpecCatalog:
 
     def __deepcopy__(self, memo: dict) -> "SpecCatalog":
         self.build_all()
-        new = SpecCatalog()
+        new = self.__copy__()
         new._specs = {k: _copy.deepcopy(v, memo) for k, v in self._specs.items()}
-        new._sources = dict(self._sources)
         return new
 
 
@@ -477,8 +476,7 @@ class NamespaceCatalog:
         visible: dict[str, str] = {}
         for inc in getattr(namespace, "includes", ()):
             visible.update(self.visible_types(inc))
-        for dt in namespace.own_types():
-            visible[dt] = name
+        visible.update(dict.fromkeys(namespace.own_types(), name))
         self._loaded[name] = _Loaded(namespace, visible, {})
 
     core_namespaces = private_field(
@@ -815,12 +813,10 @@ class NamespaceCatalog:
                 todo.extend(_deps(self._loaded[take[dt]].ns.get_spec(dt)))
             visible.update(take)
             included[inc] = tuple(sorted(take))
-        with warnings.catch_warnings():  # (its keys were checked, and a missing version reported, by _parse_ns)
-            warnings.simplefilter("ignore")
+        with warnings.catch_warnings(action="ignore"):  # (keys checked, a missing version reported, by _parse_ns)
             ns = self._ns_cls(**{f.key: meta[f.key] for f in _NS_FIELDS}, sources=sources,
                               type_key=type_key or "data_type", included=tuple(visible))
-        for dt in ns.own_types():
-            visible[dt] = name
+        visible.update(dict.fromkeys(ns.own_types(), name))
         self._loaded[name] = _Loaded(ns, visible, where)
         return included
 

@@ -61,9 +61,6 @@ class Resolver:
             cur, cur_ns = spec.data_type_inc, defns
         return out
 
-    def is_subtype(self, ns: str, dt: str, ancestor: str) -> bool:
-        return ancestor in self.hierarchy(ns, dt)
-
     def resolve(self, ns: str, dt: str) -> Spec:
         """The fully resolved spec of `dt` as seen from namespace `ns` (cached)."""
         defns, spec, loc = self.find(ns, dt, loc=_NOWHERE, owner=None, key="data_type")
@@ -104,9 +101,7 @@ class _Merger:
 
     def error(self, msg: str, key: str) -> SpecError:
         if self.r is None:  # hdmf's resolve_inc_spec: the message alone, as hdmf words it
-            err = SpecError(msg)
-            err.data_type, err.key = self.dt, key or None
-            return err
+            return _model._error(msg, self.dt, key or None)
         return _located(msg, self.loc, self.dt, key or None)
 
     def with_typed_children(self, spec: Spec) -> Spec:
@@ -126,9 +121,7 @@ class _Merger:
                     sub = self.merge(sub, inc, where)
                     changed = True
                 new[kind].append(sub)
-        if not changed:
-            return spec
-        return _rebuild(spec, datasets=new["datasets"], groups=new["groups"])
+        return _rebuild(spec, **new) if changed else spec
 
     def check_refs(self, spec: Any, path: str) -> None:
         """Check that the link and reference targets of `spec` are known types (catalog only)."""
@@ -138,7 +131,7 @@ class _Merger:
 
     def _subtype(self, child_dt: str, parent_dt: str) -> bool:
         if self.r is not None:
-            return self.r.is_subtype(self.ns, child_dt, parent_dt)
+            return parent_dt in self.r.hierarchy(self.ns, child_dt)
         hierarchy = getattr(self.namespace, "get_hierarchy", None)
         if hierarchy is None:
             return True  # no catalog to ask (hdmf's resolve_inc_spec(spec, None))
@@ -158,13 +151,13 @@ class _Merger:
         fields: dict[str, Any] = {}
         if child.default_name is None and child.name is None and parent.default_name is not None:
             fields["default_name"] = parent.default_name
-        fields["attributes"] = self._merge_attrs(child.attributes, parent.attributes, pre)
+        for kind in _model._SUB_KINDS if isinstance(child, GroupSpec) else ("attributes",):
+            key, merge = _SUB_RULES[kind]  # child sub-specs in order, each merged with the parent's of the same key
+            theirs = {key(p): p for p in getattr(parent, kind)}
+            fields[kind] = [c if (p := theirs.pop(key(c), None)) is None else merge(self, c, p, pre + kind)
+                            for c in getattr(child, kind)] + list(theirs.values())  # then the parent's others
         if isinstance(child, DatasetSpec):
             fields.update(self._merge_array(child, parent, pre))
-        elif isinstance(child, GroupSpec) and isinstance(parent, GroupSpec):
-            fields["datasets"] = self._merge_subs(child.datasets, parent.datasets, pre + "datasets")
-            fields["groups"] = self._merge_subs(child.groups, parent.groups, pre + "groups")
-            fields["links"] = self._merge_links(child.links, parent.links, pre + "links")
         result = _rebuild(child, **fields)
         result._set_inherited(parent, own_names(child))
         result.resolved = True
@@ -219,43 +212,34 @@ class _Merger:
             if not any(shape_fits(cs, ps) for ps in alternatives(p)):
                 raise self.error(f"Cannot extend shape {_tuple_shape(p)} to {_tuple_shape(c)}", key)
 
-    @staticmethod
-    def _pair(cs: tuple, ps: tuple, key: Callable[[Any], Any], merge: Callable[[Any, Any], Any]) -> list:
-        """Child sub-specs in order, each merged with the parent's of the same key, then the parent's others."""
-        theirs = {key(p): p for p in ps}
-        out = [c if (p := theirs.pop(key(c), None)) is None else merge(c, p) for c in cs]
-        return out + list(theirs.values())
-
-    def _merge_attrs(self, cs: tuple, ps: tuple, pre: str) -> list:
-        return self._pair(cs, ps, lambda a: a.name, lambda c, p: self._merge_attr(c, p, f"{pre}attributes/{c.name}"))
-
     def _merge_attr(self, c: AttributeSpec, p: AttributeSpec, key: str) -> AttributeSpec:
-        f = {"value": c.value, "default_value": c.default_value, **self._merge_array(c, p, key + "/")}
+        f = {"value": c.value, "default_value": c.default_value, **self._merge_array(c, p, f"{key}/{c.name}/")}
         with as_written():
             return AttributeSpec(c.name, c.doc, required=c.required, **f)
 
-    def _merge_subs(self, cs: tuple, ps: tuple, key: str) -> list:
-        def merge(csub: Any, psub: Any) -> Spec:
-            where = f"{key}/{psub.name or psub.data_type}"
-            if psub.data_type is not None and csub.data_type is not None and csub.data_type != psub.data_type:
-                if not self._subtype(csub.data_type, psub.data_type):
-                    raise self.error(f"{csub.data_type!r} does not inherit from {psub.data_type!r}, "
-                                     "which the parent type requires here", where)
-            elif psub.data_type is not None and csub.data_type is None:
-                raise self.error(f"the parent type requires data type {psub.data_type!r} here", where)
-            return self.merge(csub, psub, where)
+    def _merge_sub(self, csub: Any, psub: Any, key: str) -> Spec:
+        where = f"{key}/{psub.name or psub.data_type}"
+        if psub.data_type is not None and csub.data_type is not None and csub.data_type != psub.data_type:
+            if not self._subtype(csub.data_type, psub.data_type):
+                raise self.error(f"{csub.data_type!r} does not inherit from {psub.data_type!r}, "
+                                 "which the parent type requires here", where)
+        elif psub.data_type is not None and csub.data_type is None:
+            raise self.error(f"the parent type requires data type {psub.data_type!r} here", where)
+        return self.merge(csub, psub, where)
 
-        return self._pair(cs, ps, lambda s: ("name", s.name) if s.name is not None else ("type", s.data_type or ""),
-                          merge)
+    def _merge_link(self, cl: Any, pl: Any, key: str) -> Any:
+        if cl.target_type != pl.target_type and not self._subtype(cl.target_type, pl.target_type):
+            raise self.error(f"link target {cl.target_type!r} does not inherit from {pl.target_type!r}",
+                             f"{key}/{pl.name or pl.target_type}")
+        return cl
 
-    def _merge_links(self, cs: tuple, ps: tuple, key: str) -> list:
-        def merge(cl: Any, pl: Any) -> Any:
-            if cl.target_type != pl.target_type and not self._subtype(cl.target_type, pl.target_type):
-                raise self.error(f"link target {cl.target_type!r} does not inherit from {pl.target_type!r}",
-                                 f"{key}/{pl.name or pl.target_type}")
-            return cl
 
-        return self._pair(cs, ps, lambda ln: (ln.name or "", ln.target_type if ln.name is None else ""), merge)
+#: per kind of sub-spec: the key pairing a child's with the parent's, and how a pair merges
+_SUB_RULES: dict[str, tuple[Callable[[Any], Any], Callable[..., Any]]] = {
+    "attributes": (lambda a: a.name, _Merger._merge_attr),
+    "datasets": (lambda s: ("name", s.name) if s.name is not None else ("type", s.data_type or ""), _Merger._merge_sub),
+    "links": (lambda ln: (ln.name or "", ln.target_type if ln.name is None else ""), _Merger._merge_link)}
+_SUB_RULES["groups"] = _SUB_RULES["datasets"]
 
 
 def _ranks(x: tuple | None) -> tuple[int, ...] | None:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from ..errors import SpecError
+from .load import read_yaml
 from .model import KEY_ORDER, DatasetSpec, GroupSpec, Spec, plain
 from .namespace import SpecNamespace, check_type_key, namespace_entry, namespace_fields, source_content
 
@@ -53,8 +54,6 @@ class YAMLSpecWriter:
         write_yaml({"namespaces": [ns]}, self._target(path), sort_keys=True)
 
     def reorder_yaml(self, path: str) -> None:
-        from .load import read_yaml
-
         self.write_spec(read_yaml(path), path)
 
     @staticmethod
