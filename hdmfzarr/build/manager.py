@@ -17,7 +17,7 @@ from .builders import (
     Builder, CompoundField, DatasetBuilder, Deferred, ExternalTarget, GroupBuilder, LinkBuilder, PendingRef,
     ReferenceBuilder, fetch_deferred, resolve_target
 )
-from .convert import map_nested, read_value
+from .convert import read_value
 from .lazyrefs import CompoundReferenceArray, ReferenceArray
 from .mapper import container_path
 from .typemap import TypeMap, get_type_map
@@ -240,10 +240,6 @@ class BuildManager:
             return self.construct_child(ref)
         raise ConstructError(f"{origin.path}: expected a reference, found {type(ref).__name__} {ref!r}")
 
-    def resolve_refs(self, value: Any, origin: Builder) -> Any:
-        """``resolve_ref`` applied through lists/arrays of references."""
-        return map_nested(value, lambda r: self.resolve_ref(r, origin))
-
     def read_data(self, builder: DatasetBuilder, spec: Any) -> Any:
         """A dataset builder's data for a container: references resolve (lazily when the data is lazy);
         a value not read yet stays :class:`Deferred` (read when the container's field is first used)."""
@@ -332,9 +328,8 @@ def _check_stored_dtype(spec_dtype: Any, builder: DatasetBuilder) -> None:
 
 
 def _set_unmodified(container: Any) -> None:
-    fn = getattr(container, "set_modified", None)
-    if callable(fn):
+    if callable(fn := getattr(container, "set_modified", None)):
         fn(False)
-        return
-    with suppress(AttributeError):
-        container.modified = False
+    else:
+        with suppress(AttributeError):
+            container.modified = False
