@@ -292,10 +292,8 @@ class _Renderer:
             # a stored object column learns its element type from its first value: read only when open
             dtype: Any = None
             if live or not is_lazy_array(raw) or getattr(raw, "dtype", None) != np.dtype(object):
-                try:
+                with contextlib.suppress(Exception):  # a description must never break the view
                     dtype = obj.spec_dtype or obj.dtype  # a numpy dtype is falsy: kept as the last operand
-                except Exception:  # noqa: BLE001 - a description must never break the view
-                    pass
             dtype = info.get("dtype", "") if dtype is None or dtype == "" else str(dtype)
             size = format_bytes(info["nbytes"]) if "nbytes" in info else ""
             rows.append((obj.name, kind, dtype, shape, "" if chunks is None else chunks, size,

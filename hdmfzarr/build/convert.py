@@ -228,16 +228,12 @@ def _infer(value: Any, where: str, is_attr: bool) -> tuple[Any, Any]:
 
 
 def _compound(fields: Any, value: Any, where: str) -> tuple[Any, list[CompoundField]]:
-    cfields: list[CompoundField] = []
-    ref_idx: list[int] = []
     stored = value_dtype(value) if isinstance(getattr(value, "dtype", None), np.dtype) else None
     own = {f.name: f.dtype for f in stored} if isinstance(stored, list) else {}
-    for i, f in enumerate(fields):
-        if is_ref_dtype(f.dtype):
-            cfields.append(CompoundField(f.name, "object"))
-            ref_idx.append(i)
-        else:  # a field's spec dtype is a minimum too: stored float64 stays float64
-            cfields.append(CompoundField(f.name, _at_least(f.dtype, own.get(f.name))))
+    ref_idx = [i for i, f in enumerate(fields) if is_ref_dtype(f.dtype)]
+    # a field's spec dtype is a minimum too: stored float64 stays float64
+    cfields = [CompoundField(f.name, "object" if i in ref_idx else _at_least(f.dtype, own.get(f.name)))
+               for i, f in enumerate(fields)]
     if is_passthrough(value):
         return value, cfields
     names = [f.name for f in cfields]

@@ -290,10 +290,8 @@ class TypeMap:
             ns_dt = self.builder_type(obj)
             if ns_dt is None:
                 raise ConstructError(f"{obj.path}: builder has no 'namespace'/'data_type' attributes")
-            cls = self.get_class(ns_dt[1], ns_dt[0])
-            return self.mapper_for_class(cls, *ns_dt)
-        ns, dt = self.data_type_of(obj)
-        return self.mapper_for_class(type(obj), ns, dt)
+            return self.mapper_for_class(self.get_class(ns_dt[1], ns_dt[0]), *ns_dt)
+        return self.mapper_for_class(type(obj), *self.data_type_of(obj))
 
 
 def type_map_of(container: Any) -> TypeMap | None:
