@@ -45,13 +45,10 @@ class BuildManager:
         # the stored values of a tree not read yet, read in one concurrent wave (building reads them all)
         nodes = list(container.all_children()) if hasattr(container, "all_children") else [container]
         fetch_deferred(v for c in nodes for v in getattr(c, "__dict__", {}).values() if isinstance(v, Deferred))
-        try:
-            self.type_key = self.type_map.type_key(self.type_map.data_type_of(container)[0])
-        except BuildError:
-            self.type_key = None
+        ns, dt = self.type_map.data_type_of(container)
+        self.type_key = self.type_map.type_key(ns)
         root = self.build_child(container, name=None)
         if not isinstance(root, GroupBuilder):
-            dt = self.type_map.data_type_of(container)[1]
             raise BuildError(f"{container_path(container)}: the root must be a group type, got dataset type {dt!r}")
         self._resolve_pending(root)
         _link_shared_data(root)
@@ -268,10 +265,8 @@ class BuildManager:
         fields = sdt if is_compound_dtype(sdt) else (builder.dtype if isinstance(builder.dtype, list) else None)
         if fields:
             names = [f.name for f in fields]
-            refs = [
-                i for i, f in enumerate(fields)
-                if (isinstance(f, CompoundField) and f.dtype == "object") or is_ref_dtype(getattr(f, "dtype", None))
-            ]
+            refs = [i for i, f in enumerate(fields)
+                    if (isinstance(f, CompoundField) and f.dtype == "object") or is_ref_dtype(getattr(f, "dtype", None))]
             if refs and data is not None:
                 if isinstance(data, (list, tuple)):
                     rows = list(CompoundReferenceArray(data, resolve, refs, names))

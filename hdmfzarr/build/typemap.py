@@ -303,12 +303,9 @@ def type_map_of(container: Any) -> TypeMap | None:
 def type_map_for_write(container: Any, chosen: TypeMap | None = None) -> TypeMap:
     """The type map to build ``container``'s tree with: ``chosen``, else the one its tree was read with (so it is
     written with the namespace versions it was read with); a copy when other maps in the tree add namespaces."""
-    maps: list[TypeMap] = []
-    walk = container.all_children() if hasattr(container, "all_children") else iter((container,))
-    for node in walk:
-        tm = type_map_of(node)
-        if tm is not None and not any(tm is m for m in maps):
-            maps.append(tm)
+    walk = container.all_children() if hasattr(container, "all_children") else (container,)
+    found = (type_map_of(node) for node in walk)
+    maps = list({id(tm): tm for tm in found if tm is not None}.values())  # each once, in tree order
     base = chosen if chosen is not None else (maps[0] if maps else get_type_map())
     merged = base
     for other in maps:
