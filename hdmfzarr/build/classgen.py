@@ -136,15 +136,13 @@ def generate_class(type_map: TypeMap, data_type: str, namespace: str) -> type:
 def _add_paths_and_mappings(classdict: dict[str, Any], base: type, mapper: Any, own: list[Any], label: str) -> None:
     """``field_paths`` (for ``container["a/b"]``), name-keyed ``Children`` for fields of many typed children and a
     read-only ``GroupView`` named after each top-level untyped group (``nwb.acquisition``)."""
-    paths = dict(getattr(base, "field_paths", {}) or {})
-    datasets = dict(getattr(base, "field_datasets", {}) or {})
+    paths = classdict["field_paths"] = dict(getattr(base, "field_paths", {}) or {})
+    datasets = classdict["field_datasets"] = dict(getattr(base, "field_datasets", {}) or {})
     for f in mapper.fields():
         if f.kind != "attribute":
             paths.setdefault(f.attr, tuple(f.path))
             if f.kind == "dataset" and not spec_type(f.spec) and getattr(f.spec, "name", None):
                 datasets.setdefault(f.attr, f.spec.name)
-    classdict["field_paths"] = paths
-    classdict["field_datasets"] = datasets
     deferred = set(getattr(base, "deferred_fields", ()) or ())
     for f in own:
         if f.kind == "dataset" and not spec_type(f.spec) and f.attr not in classdict:

@@ -182,12 +182,7 @@ class TypeMap:
         """The class registered for ``key`` (one registered lazily imported and registered now), or None."""
         cls = self._classes.get(key)
         home = None if cls is not None else self._lazy.pop(key, None)
-        if home is None:
-            return cls
-        cls = self._import_home(home)
-        self._classes[key] = cls
-        self._types.setdefault(cls, key)
-        return cls
+        return cls if home is None else self.register_class(key[1], key[0], self._import_home(home))
 
     def _import_home(self, home: str) -> type:
         """The class at ``home``, with the mapper waiting for it registered (unless one was meanwhile)."""
