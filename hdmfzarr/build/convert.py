@@ -63,12 +63,10 @@ def value_dtype(value: Any, hint: Any = None) -> str | list[CompoundField] | Non
         if leaf is _EMPTY or leaf is value:
             return hint if isinstance(hint, str) else None
         if listed and isinstance(leaf, (list, tuple, int, float)) and not isinstance(leaf, bool):
-            try:  # Python numbers: numpy's width for them all ([1, 2.5] is float64)
-                arr = np.asarray(value)
+            with suppress(ValueError, TypeError):  # Python numbers: numpy's width for them all ([1, 2.5] is float64)
+                arr = np.asarray(value)  # (ValueError, TypeError: ragged, or not all numbers)
                 if arr.dtype.kind in "iuf":
                     return arr.dtype.name
-            except (ValueError, TypeError):  # ragged, or not all numbers
-                pass
         return value_dtype(leaf, hint)
     return texts if texts and found in TEXT_DTYPES else found
 

@@ -288,8 +288,6 @@ def _link_shared_data(root: GroupBuilder) -> None:
                 and declared_type(node.attributes) is None:
             by_source.setdefault((data.store_url, data.path), []).append(node)
     for (_, path), nodes in by_source.items():
-        if len(nodes) < 2:
-            continue
         home = next((n for n in nodes if n.path == path), nodes[0])
         for node in nodes:
             parent = node.parent

@@ -215,10 +215,8 @@ class ObjectMapper:
     def fill_group(self, gb: GroupBuilder, spec: Any, container: Any, manager: BuildManager, where: str) -> None:
         """Add the attributes, datasets, groups and links ``spec`` describes to ``gb``."""
         self.fill_attributes(gb, spec, container, where)
-        subs = [*spec.datasets, *spec.groups]
         # named sub-specs first so unnamed "any number of X" specs do not swallow them
-        subs.sort(key=lambda s: 0 if s.name else 1)
-        for sub in subs:
+        for sub in sorted([*spec.datasets, *spec.groups], key=lambda s: not s.name):
             if spec_type(sub) is not None:
                 self.build_typed(gb, sub, container, manager, where)
             elif isinstance(sub, GroupSpec):
