@@ -128,7 +128,11 @@ class BuildManager:
                     break
                 except AttributeError:
                     pass
-            _set_unmodified(c)
+            if callable(fn := getattr(c, "set_modified", None)):
+                fn(False)
+            else:
+                with suppress(AttributeError):
+                    c.modified = False
         return obj
 
     def construct_child(self, builder: Builder) -> Any:
@@ -318,11 +322,3 @@ def _check_stored_dtype(spec_dtype: Any, builder: DatasetBuilder) -> None:
         return
     if (spec_dtype in _NUMBERS and got in STRING_DTYPES) or (spec_dtype in STRING_DTYPES and got in _NUMBERS):
         raise ConstructError(f"{builder.path}: expected {spec_dtype!r} data by the spec, found {got!r} data")
-
-
-def _set_unmodified(container: Any) -> None:
-    if callable(fn := getattr(container, "set_modified", None)):
-        fn(False)
-    else:
-        with suppress(AttributeError):
-            container.modified = False

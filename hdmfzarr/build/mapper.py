@@ -355,7 +355,8 @@ class ObjectMapper:
     def construct(self, builder: Builder, manager: BuildManager, cls: type) -> Any:
         """Instantiate ``cls`` from ``builder`` through its plain ``__init__``."""
         kwargs = self.construct_kwargs(builder, manager)
-        pending = {k: v for k, v in kwargs.items() if _has_pending(v)}
+        pending = {k: v for k, v in kwargs.items()  # references to objects still under construction (cycles)
+                   if isinstance(v, PendingRef) or isinstance(v, list) and any(isinstance(x, PendingRef) for x in v)}
         kwargs = {k: v for k, v in kwargs.items() if k not in pending}
         params = self._params.get(cls)
         if params is None:
@@ -407,11 +408,6 @@ def _plain(value: Any) -> bool:
     if isinstance(value, (list, tuple)):
         return all(_plain(v) for v in value)
     return not isinstance(value, (Builder, ReferenceBuilder))
-
-
-def _has_pending(value: Any) -> bool:
-    """Whether a gathered value holds references to objects still under construction (cycles)."""
-    return isinstance(value, PendingRef) or isinstance(value, list) and any(isinstance(v, PendingRef) for v in value)
 
 
 def _ndim(data: Any) -> int | None:
