@@ -209,8 +209,7 @@ class ObjectMapper:
                     raise BuildError(f"{where}: required attribute {a.name!r} of type {self.data_type!r} is missing "
                                      f"(container field {self.attr_name(a)!r} is None)")
                 continue
-            value, _ = self.convert_dtype(a, value, f"{where} attribute {a.name!r}")
-            builder.attributes[a.name] = value
+            builder.attributes[a.name] = self.convert_dtype(a, value, f"{where} attribute {a.name!r}")[0]
 
     def fill_group(self, gb: GroupBuilder, spec: Any, container: Any, manager: BuildManager, where: str) -> None:
         """Add the attributes, datasets, groups and links ``spec`` describes to ``gb``."""
