@@ -178,9 +178,7 @@ class BuildManager:
         return None
 
     def _adopt_children(self, builder: Builder, obj: Any) -> None:
-        if not isinstance(builder, GroupBuilder):
-            return
-        stack = [builder]
+        stack = [builder] if isinstance(builder, GroupBuilder) else []
         while stack:
             g = stack.pop()
             for child in list(g.groups.values()) + list(g.datasets.values()):
