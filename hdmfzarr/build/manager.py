@@ -267,8 +267,8 @@ class BuildManager:
         fields = sdt if is_compound_dtype(sdt) else (builder.dtype if isinstance(builder.dtype, list) else None)
         if fields:
             names = [f.name for f in fields]
-            refs = [i for i, f in enumerate(fields)
-                    if (isinstance(f, CompoundField) and f.dtype == "object") or is_ref_dtype(getattr(f, "dtype", None))]
+            refs = [i for i, f in enumerate(fields)  # (a stored field of references, or a reference spec dtype)
+                    if isinstance(f, CompoundField) and f.dtype == "object" or is_ref_dtype(getattr(f, "dtype", None))]
             if refs and data is not None:
                 if isinstance(data, (list, tuple)):
                     rows = list(CompoundReferenceArray(data, resolve, refs, names))
