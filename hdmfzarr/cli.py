@@ -151,6 +151,9 @@ def _cmd_convert(args: argparse.Namespace) -> int:
     return 0
 
 
+_COMMANDS = {"tree": _cmd_tree, "validate": _cmd_validate, "convert": _cmd_convert}
+
+
 def _parser() -> argparse.ArgumentParser:
     from . import __version__
 
@@ -161,19 +164,12 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    def storage(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--storage-option", action="append", metavar="KEY=VALUE",
-                       help="fsspec option for remote URLs (repeatable; dotted keys nest, e.g. "
-                            "client_kwargs.endpoint_url=http://localhost:8333)")
-
     p = sub.add_parser("tree", help="print the hierarchy with types, shapes, dtypes, chunks and stored sizes",
                        description="Print every group, dataset and link of a store (or HDF5 file) with its data "
                                    "type, dtype, shape, chunk shape and bytes stored. Reads metadata only.")
     p.add_argument("url", help="store path or URL (s3://, memory://, file://), or a .h5/.nwb file")
     p.add_argument("--no-sizes", action="store_true",
                    help="skip listing the store for stored sizes (for stores with very many chunks)")
-    storage(p)
-    p.set_defaults(func=_cmd_tree)
 
     p = sub.add_parser("validate", help="check a store against its cached specs (exit 1 on issues)",
                        description="Validate a store (or HDF5 file) against the specifications cached inside it. "
@@ -182,8 +178,6 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("url", help="store path or URL, or a .h5/.nwb file")
     p.add_argument("--namespace", help="namespace name to validate against, or a namespace YAML file to use "
                                        "instead of the cached specs")
-    storage(p)
-    p.set_defaults(func=_cmd_validate)
 
     p = sub.add_parser("convert", help="convert Zarr format 2 <-> 3, or HDF5 (.h5/.nwb) -> Zarr",
                        description="Copy a store into a new Zarr store in the other Zarr format (or the one given), "
@@ -194,8 +188,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--zarr-format", type=int, choices=(2, 3), default=None,
                    help="Zarr format to write (default: the other format for Zarr sources, 3 for HDF5)")
     p.add_argument("--overwrite", action="store_true", help="replace the destination if it exists")
-    storage(p)
-    p.set_defaults(func=_cmd_convert)
+    for p in sub.choices.values():
+        p.add_argument("--storage-option", action="append", metavar="KEY=VALUE",
+                       help="fsspec option for remote URLs (repeatable; dotted keys nest, e.g. "
+                            "client_kwargs.endpoint_url=http://localhost:8333)")
     return parser
 
 
@@ -203,7 +199,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit code (0 ok, 1 validation issues, 2 errors)."""
     args = _parser().parse_args(argv)
     try:
-        return int(args.func(args))
+        return int(_COMMANDS[args.command](args))
     except (HdmfZarrError, OSError) as exc:
         message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         print(f"hdmfzarr {args.command}: error: {message}", file=sys.stderr)

@@ -34,10 +34,6 @@ def _kind(obj: Any) -> str | None:
     return getattr(type(obj), "repr_kind", None)
 
 
-def _is_container(value: Any) -> bool:
-    return _kind(value) is not None
-
-
 def _esc(value: Any) -> str:
     import html  # on first view, not when containers are imported (with html.entities: ~2 ms of a cold open)
 
@@ -154,7 +150,7 @@ def _fmt_cell(value: Any) -> str:
         return text if any(c in text for c in ".eni") else text + ".0"  # 0.0 stays a float
     if isinstance(value, str):
         return repr(_short(value, 40))
-    if _is_container(value):
+    if _kind(value) is not None:
         return f"<{type(value).__name__} {value.name!r}>"
     if isinstance(value, np.ndarray):
         return _fmt_seq(list(value[:PREVIEW_ITEMS]) if value.ndim else [value[()]], len(value) if value.ndim else 1)
@@ -208,7 +204,7 @@ class _Renderer:
         with contextlib.nullcontext() if live else held_reads():  # folded: stored values not read yet stay so
             fields = obj.fields
         for key, value in fields.items():
-            if key in skip or _is_container(value) or _is_container_list(value):
+            if key in skip or _kind(value) is not None or _is_container_list(value):
                 continue
             if is_lazy_array(value) or isinstance(value, np.ndarray) and value.ndim:
                 info = array_summary(value)
@@ -225,7 +221,7 @@ class _Renderer:
             fields = obj.fields
         pairs: list[tuple[str | None, Any]] = []
         for key, value in fields.items():
-            if _is_container(value):
+            if _kind(value) is not None:
                 pairs.append((key, value))
             elif _is_container_list(value):
                 pairs.extend((None, v) for v in (value.values() if isinstance(value, dict) else value))
@@ -292,10 +288,8 @@ class _Renderer:
             # a stored object column learns its element type from its first value: read only when open
             dtype: Any = None
             if live or not is_lazy_array(raw) or getattr(raw, "dtype", None) != np.dtype(object):
-                try:
+                with contextlib.suppress(Exception):  # a description must never break the view
                     dtype = obj.spec_dtype or obj.dtype  # a numpy dtype is falsy: kept as the last operand
-                except Exception:  # noqa: BLE001 - a description must never break the view
-                    pass
             dtype = info.get("dtype", "") if dtype is None or dtype == "" else str(dtype)
             size = format_bytes(info["nbytes"]) if "nbytes" in info else ""
             rows.append((obj.name, kind, dtype, shape, "" if chunks is None else chunks, size,
@@ -361,7 +355,7 @@ def _is_container_list(value: Any) -> bool:
     """A list of containers, or a name-keyed mapping of them (``Children``)."""
     if isinstance(value, dict):
         value = list(value.values())
-    return isinstance(value, (list, tuple)) and bool(value) and all(_is_container(v) for v in value)
+    return isinstance(value, (list, tuple)) and bool(value) and all(_kind(v) is not None for v in value)
 
 
 def html_repr(obj: Any) -> str:

@@ -3,7 +3,7 @@ of specs or zarr. A dataset's dtype: a canonical spec dtype, ``"object"`` (refer
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Iterator, TypeVar
+from typing import Any, Iterator, TypeVar
 
 from ..dataio import Deferred, fetch_deferred
 from ..record import Record
@@ -87,12 +87,11 @@ class GroupBuilder(Builder):
         self.groups: dict[str, GroupBuilder] = {}
         self.datasets: dict[str, DatasetBuilder] = {}
         self.links: dict[str, LinkBuilder] = {}
-        for g in _values(groups):
-            self.set_group(g)
-        for d in _values(datasets):
-            self.set_dataset(d)
-        for lk in _values(links):
-            self.set_link(lk)
+        given: tuple[tuple[Any, dict[str, Any]], ...] = ((groups, self.groups), (datasets, self.datasets),
+                                                        (links, self.links))
+        for items, into in given:
+            for child in items.values() if isinstance(items, dict) else items or ():
+                self._adopt(child, into)
 
     def get(self, name: str) -> Builder | None:
         """The child group, dataset or link called ``name`` (names are unique among the three), or None."""
@@ -216,10 +215,6 @@ def resolve_target(target: Any, root: Builder | None) -> Builder | ExternalTarge
         except KeyError:
             return None
     return target if isinstance(target, (Builder, ExternalTarget)) else None
-
-
-def _values(items: Any) -> Iterable[Any]:
-    return items.values() if isinstance(items, dict) else items or ()
 
 
 class PendingRef:

@@ -7,6 +7,7 @@ import inspect
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from ..container import Children, Container, Data, GroupView
 from ..errors import ContainerError
 from ..spec.dtypes import STRING_DTYPES
 from ..spec.model import AttributeSpec, GroupSpec, LinkSpec, canonical_spec_dtype, is_ref_dtype, spec_type
@@ -20,19 +21,12 @@ __all__ = ["generate_class"]
 _P = inspect.Parameter
 
 
-def _base_class(type_map: TypeMap, namespace: str, data_type: str, spec: Any) -> type:
-    hier = type_map.hierarchy(namespace, data_type)
-    if len(hier) > 1:
-        return type_map.get_class(hier[1], namespace)
-    from ..container import Container, Data
-
-    return Container if isinstance(spec, GroupSpec) else Data
-
-
 def generate_class(type_map: TypeMap, data_type: str, namespace: str) -> type:
     """A new container class for ``(namespace, data_type)`` built from its resolved spec."""
     spec = type_map.needed_spec(namespace, data_type, "a class")
-    base = _base_class(type_map, namespace, data_type, spec)
+    hier = type_map.hierarchy(namespace, data_type)
+    root = Container if isinstance(spec, GroupSpec) else Data
+    base = type_map.get_class(hier[1], namespace) if len(hier) > 1 else root
     mapper = type_map.mapper_class(base)(spec, type_map, namespace, data_type)
     base_params = list(inspect.signature(base).parameters.values())
     base_names = {p.name for p in base_params}
@@ -56,17 +50,11 @@ def generate_class(type_map: TypeMap, data_type: str, namespace: str) -> type:
         bp = next((p for p in base_params if p.name == "name"), None)
         default = spec.default_name or (bp.default if bp is not None and bp.default is not None else _P.empty)
         params.append(_P("name", _P.POSITIONAL_OR_KEYWORD, default=default, annotation=str))
-    required: list[inspect.Parameter] = []
-    optional: list[inspect.Parameter] = []
-    var_kw: inspect.Parameter | None = None
-    for p in base_params:
-        if p.name == "name" or p.kind == _P.VAR_POSITIONAL:
-            continue
-        if p.kind == _P.VAR_KEYWORD:
-            var_kw = p
-            continue
-        q = p.replace(kind=_P.POSITIONAL_OR_KEYWORD)
-        (required if p.default is _P.empty else optional).append(q)
+    var_kw = next((p for p in base_params if p.kind == _P.VAR_KEYWORD and p.name != "name"), None)
+    inherited = [p.replace(kind=_P.POSITIONAL_OR_KEYWORD) for p in base_params
+                 if p.name != "name" and p.kind not in (_P.VAR_POSITIONAL, _P.VAR_KEYWORD)]
+    required = [p for p in inherited if p.default is _P.empty]
+    optional = [p for p in inherited if p.default is not _P.empty]
     for f in own:
         ann, default = _annotation(f.spec), getattr(f.spec, "default_value", None)  # links and groups have none
         if f.required and default is None:
@@ -106,9 +94,7 @@ def generate_class(type_map: TypeMap, data_type: str, namespace: str) -> type:
             raise ContainerError(f"{label}: missing required field(s) {missing}")
         bound.apply_defaults()
         args_ = dict(bound.arguments)
-        base_kwargs: dict[str, Any] = {}
-        if var_kw is not None:
-            base_kwargs.update(args_.pop(var_kw.name, {}) or {})
+        base_kwargs: dict[str, Any] = dict(args_.pop(var_kw.name, None) or {}) if var_kw is not None else {}
         if fixed_name is not None and "name" in base_names:
             base_kwargs["name"] = fixed_name
         own_values: dict[str, Any] = {}
@@ -150,15 +136,13 @@ def generate_class(type_map: TypeMap, data_type: str, namespace: str) -> type:
 def _add_paths_and_mappings(classdict: dict[str, Any], base: type, mapper: Any, own: list[Any], label: str) -> None:
     """``field_paths`` (for ``container["a/b"]``), name-keyed ``Children`` for fields of many typed children and a
     read-only ``GroupView`` named after each top-level untyped group (``nwb.acquisition``)."""
-    paths = dict(getattr(base, "field_paths", {}) or {})
-    datasets = dict(getattr(base, "field_datasets", {}) or {})
+    paths = classdict["field_paths"] = dict(getattr(base, "field_paths", {}) or {})
+    datasets = classdict["field_datasets"] = dict(getattr(base, "field_datasets", {}) or {})
     for f in mapper.fields():
         if f.kind != "attribute":
             paths.setdefault(f.attr, tuple(f.path))
             if f.kind == "dataset" and not spec_type(f.spec) and getattr(f.spec, "name", None):
                 datasets.setdefault(f.attr, f.spec.name)
-    classdict["field_paths"] = paths
-    classdict["field_datasets"] = datasets
     deferred = set(getattr(base, "deferred_fields", ()) or ())
     for f in own:
         if f.kind == "dataset" and not spec_type(f.spec) and f.attr not in classdict:
@@ -213,8 +197,6 @@ def _plain_property(attr: str) -> property:
 
 
 def _view_property(top: str) -> property:
-    from ..container import GroupView
-
     return property(lambda self: GroupView(self, (top,)), doc=f"The objects stored under {top}/ by name (read-only).")
 
 
@@ -239,8 +221,6 @@ def _deferred_property(attr: str) -> property:
 
 
 def _children_property(attr: str, where: str) -> property:
-    from ..container import Children
-
     def set_(self: Any, value: Any) -> None:
         self.__dict__[attr] = Children.of(value, where)
 

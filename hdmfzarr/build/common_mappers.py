@@ -22,6 +22,10 @@ _CATEGORY_PREFIX = "\0category:"  # internal attr names of named category-table 
 class DynamicTableMap(ObjectMapper):
     """DynamicTable: unnamed VectorData* <-> ``columns``; named VectorData sub-specs are columns too."""
 
+    #: (type, internal attr prefix of named sub-specs, field of unnamed ones) of the sub-specs this map gathers
+    _gathered: tuple[tuple[str, str, str], ...] = (("VectorData", _COLUMN_PREFIX, "columns"),)
+    _listed: tuple[str, ...] = ("colnames",)  # attributes built as a list (empty when the container has none)
+
     def _own_sub(self, spec: Any, ancestor: str) -> bool:
         """Whether ``spec`` is a sub-spec of the type itself (not of a part) typed ``ancestor`` or a subtype."""
         dt = spec_type(spec)  # (None for attributes and links)
@@ -29,9 +33,10 @@ class DynamicTableMap(ObjectMapper):
                 and self.type_map.is_subtype(self.namespace, dt, ancestor))
 
     def attr_name(self, spec: Any) -> str:
-        if self._own_sub(spec, "VectorData"):
-            name = getattr(spec, "name", None)
-            return _COLUMN_PREFIX + name if name else "columns"
+        for ancestor, prefix, field in self._gathered:
+            if self._own_sub(spec, ancestor):
+                name = getattr(spec, "name", None)
+                return prefix + name if name else field
         return super().attr_name(spec)
 
     def get_value(self, container: Any, spec: Any) -> Any:
@@ -39,13 +44,13 @@ class DynamicTableMap(ObjectMapper):
         if attr.startswith(_COLUMN_PREFIX):
             name = attr[len(_COLUMN_PREFIX):]
             return next((col for col in getattr(container, "columns", None) or () if col.name == name), None)
-        if attr == "colnames":
-            names = getattr(container, "colnames", None)
+        if attr in self._listed:
+            names = getattr(container, attr, None)
             return list(names) if names is not None else []
         return super().get_value(container, spec)
 
     def fields(self) -> list[Any]:
-        return [f for f in super().fields() if not f.attr.startswith(_COLUMN_PREFIX)]
+        return [f for f in super().fields() if not f.attr.startswith((_COLUMN_PREFIX, _CATEGORY_PREFIX))]
 
     def construct_kwargs(self, builder: Builder, manager: BuildManager) -> dict[str, Any]:
         kwargs = super().construct_kwargs(builder, manager)
@@ -72,14 +77,8 @@ class AlignedDynamicTableMap(DynamicTableMap):
     """AlignedDynamicTable: DynamicTable* sub-groups (named ones too: NWB's IntracellularRecordingsTable's
     ``electrodes``, ...) <-> ``category_tables``; attribute ``categories``."""
 
-    def attr_name(self, spec: Any) -> str:
-        if self._own_sub(spec, "DynamicTable"):
-            name = getattr(spec, "name", None)
-            return _CATEGORY_PREFIX + name if name else "category_tables"
-        return super().attr_name(spec)
-
-    def fields(self) -> list[Any]:
-        return [f for f in super().fields() if not f.attr.startswith(_CATEGORY_PREFIX)]
+    _gathered = (("DynamicTable", _CATEGORY_PREFIX, "category_tables"), *DynamicTableMap._gathered)
+    _listed = ("categories", "colnames")
 
     def get_value(self, container: Any, spec: Any) -> Any:
         attr = self.attr_name(spec)
@@ -90,9 +89,6 @@ class AlignedDynamicTableMap(DynamicTableMap):
         if attr == "category_tables":
             named = {s.name for s in self._subspecs(self.spec) if self._own_sub(s, "DynamicTable")}
             return [t for n, t in tables.items() if n not in named]
-        if attr == "categories":
-            cats = getattr(container, "categories", None)
-            return list(cats) if cats is not None else []
         return super().get_value(container, spec)
 
     def construct_kwargs(self, builder: Builder, manager: BuildManager) -> dict[str, Any]:

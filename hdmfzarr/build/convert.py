@@ -63,12 +63,10 @@ def value_dtype(value: Any, hint: Any = None) -> str | list[CompoundField] | Non
         if leaf is _EMPTY or leaf is value:
             return hint if isinstance(hint, str) else None
         if listed and isinstance(leaf, (list, tuple, int, float)) and not isinstance(leaf, bool):
-            try:  # Python numbers: numpy's width for them all ([1, 2.5] is float64)
-                arr = np.asarray(value)
+            with suppress(ValueError, TypeError):  # Python numbers: numpy's width for them all ([1, 2.5] is float64)
+                arr = np.asarray(value)  # (ValueError, TypeError: ragged, or not all numbers)
                 if arr.dtype.kind in "iuf":
                     return arr.dtype.name
-            except (ValueError, TypeError):  # ragged, or not all numbers
-                pass
         return value_dtype(leaf, hint)
     return texts if texts and found in TEXT_DTYPES else found
 
@@ -228,16 +226,12 @@ def _infer(value: Any, where: str, is_attr: bool) -> tuple[Any, Any]:
 
 
 def _compound(fields: Any, value: Any, where: str) -> tuple[Any, list[CompoundField]]:
-    cfields: list[CompoundField] = []
-    ref_idx: list[int] = []
     stored = value_dtype(value) if isinstance(getattr(value, "dtype", None), np.dtype) else None
     own = {f.name: f.dtype for f in stored} if isinstance(stored, list) else {}
-    for i, f in enumerate(fields):
-        if is_ref_dtype(f.dtype):
-            cfields.append(CompoundField(f.name, "object"))
-            ref_idx.append(i)
-        else:  # a field's spec dtype is a minimum too: stored float64 stays float64
-            cfields.append(CompoundField(f.name, _at_least(f.dtype, own.get(f.name))))
+    ref_idx = [i for i, f in enumerate(fields) if is_ref_dtype(f.dtype)]
+    # a field's spec dtype is a minimum too: stored float64 stays float64
+    cfields = [CompoundField(f.name, "object" if i in ref_idx else _at_least(f.dtype, own.get(f.name)))
+               for i, f in enumerate(fields)]
     if is_passthrough(value):
         return value, cfields
     names = [f.name for f in cfields]

@@ -48,14 +48,10 @@ class ReferenceArray(StoredArray):
         return [self._one(r) for r in got]
 
     def __iter__(self) -> Iterator[Any]:
-        for i in range(len(self)):
-            yield self[i]
+        return map(self.__getitem__, range(len(self)))
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
-        out = np.empty(len(self), dtype=object)
-        for i, v in enumerate(self):
-            out[i] = v
-        return out
+        return np.fromiter(self, dtype=object, count=len(self))
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(len={len(self)})"

@@ -17,7 +17,7 @@ from .builders import (
     Builder, CompoundField, DatasetBuilder, Deferred, ExternalTarget, GroupBuilder, LinkBuilder, PendingRef,
     ReferenceBuilder, fetch_deferred, resolve_target
 )
-from .convert import map_nested, read_value
+from .convert import read_value
 from .lazyrefs import CompoundReferenceArray, ReferenceArray
 from .mapper import container_path
 from .typemap import TypeMap, get_type_map
@@ -45,13 +45,10 @@ class BuildManager:
         # the stored values of a tree not read yet, read in one concurrent wave (building reads them all)
         nodes = list(container.all_children()) if hasattr(container, "all_children") else [container]
         fetch_deferred(v for c in nodes for v in getattr(c, "__dict__", {}).values() if isinstance(v, Deferred))
-        try:
-            self.type_key = self.type_map.type_key(self.type_map.data_type_of(container)[0])
-        except BuildError:
-            self.type_key = None
+        ns, dt = self.type_map.data_type_of(container)
+        self.type_key = self.type_map.type_key(ns)
         root = self.build_child(container, name=None)
         if not isinstance(root, GroupBuilder):
-            dt = self.type_map.data_type_of(container)[1]
             raise BuildError(f"{container_path(container)}: the root must be a group type, got dataset type {dt!r}")
         self._resolve_pending(root)
         _link_shared_data(root)
@@ -131,7 +128,11 @@ class BuildManager:
                     break
                 except AttributeError:
                     pass
-            _set_unmodified(c)
+            if callable(fn := getattr(c, "set_modified", None)):
+                fn(False)
+            else:
+                with suppress(AttributeError):
+                    c.modified = False
         return obj
 
     def construct_child(self, builder: Builder) -> Any:
@@ -177,9 +178,7 @@ class BuildManager:
         return None
 
     def _adopt_children(self, builder: Builder, obj: Any) -> None:
-        if not isinstance(builder, GroupBuilder):
-            return
-        stack = [builder]
+        stack = [builder] if isinstance(builder, GroupBuilder) else []
         while stack:
             g = stack.pop()
             for child in list(g.groups.values()) + list(g.datasets.values()):
@@ -240,10 +239,6 @@ class BuildManager:
             return self.construct_child(ref)
         raise ConstructError(f"{origin.path}: expected a reference, found {type(ref).__name__} {ref!r}")
 
-    def resolve_refs(self, value: Any, origin: Builder) -> Any:
-        """``resolve_ref`` applied through lists/arrays of references."""
-        return map_nested(value, lambda r: self.resolve_ref(r, origin))
-
     def read_data(self, builder: DatasetBuilder, spec: Any) -> Any:
         """A dataset builder's data for a container: references resolve (lazily when the data is lazy);
         a value not read yet stays :class:`Deferred` (read when the container's field is first used)."""
@@ -272,10 +267,8 @@ class BuildManager:
         fields = sdt if is_compound_dtype(sdt) else (builder.dtype if isinstance(builder.dtype, list) else None)
         if fields:
             names = [f.name for f in fields]
-            refs = [
-                i for i, f in enumerate(fields)
-                if (isinstance(f, CompoundField) and f.dtype == "object") or is_ref_dtype(getattr(f, "dtype", None))
-            ]
+            refs = [i for i, f in enumerate(fields)  # (a stored field of references, or a reference spec dtype)
+                    if isinstance(f, CompoundField) and f.dtype == "object" or is_ref_dtype(getattr(f, "dtype", None))]
             if refs and data is not None:
                 if isinstance(data, (list, tuple)):
                     rows = list(CompoundReferenceArray(data, resolve, refs, names))
@@ -297,8 +290,6 @@ def _link_shared_data(root: GroupBuilder) -> None:
                 and declared_type(node.attributes) is None:
             by_source.setdefault((data.store_url, data.path), []).append(node)
     for (_, path), nodes in by_source.items():
-        if len(nodes) < 2:
-            continue
         home = next((n for n in nodes if n.path == path), nodes[0])
         for node in nodes:
             parent = node.parent
@@ -329,12 +320,3 @@ def _check_stored_dtype(spec_dtype: Any, builder: DatasetBuilder) -> None:
         return
     if (spec_dtype in _NUMBERS and got in STRING_DTYPES) or (spec_dtype in STRING_DTYPES and got in _NUMBERS):
         raise ConstructError(f"{builder.path}: expected {spec_dtype!r} data by the spec, found {got!r} data")
-
-
-def _set_unmodified(container: Any) -> None:
-    fn = getattr(container, "set_modified", None)
-    if callable(fn):
-        fn(False)
-        return
-    with suppress(AttributeError):
-        container.modified = False

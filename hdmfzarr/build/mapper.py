@@ -17,7 +17,7 @@ from ..dataio import DataIO, stored_chain
 from .builders import (
     Builder, DatasetBuilder, Deferred, GroupBuilder, LinkBuilder, PendingRef, ReferenceBuilder, fetch_deferred
 )
-from .convert import convert_value, read_value
+from .convert import convert_value, map_nested, read_value
 from .naming import default_attr_name, identifier
 
 if TYPE_CHECKING:
@@ -119,32 +119,25 @@ class ObjectMapper:
     def fields(self) -> list[FieldInfo]:
         """Every container field this type's spec implies, in spec order."""
         if self._fields is None:
-            out: list[FieldInfo] = []
-            self._collect(self.spec, out, ())
-            self._fields = out
+            self._fields = self._collect(self.spec, (), True)
         return self._fields
 
-    def _collect(self, spec: Any, out: list[FieldInfo], path: tuple[str, ...]) -> None:
-        for a in spec.attributes:
-            out.append(FieldInfo(self.attr_name(a), a, "attribute", path, a.is_required))
+    def _collect(self, spec: Any, path: tuple[str, ...], required: bool) -> list[FieldInfo]:
+        """The fields of ``spec`` (nested in the untyped ``path``; optional when an enclosing group is)."""
+        out = [FieldInfo(self.attr_name(a), a, "attribute", path, required and a.is_required) for a in spec.attributes]
         for d in spec.datasets:
             if spec_type(d) is not None or d.value is None:
-                out.append(FieldInfo(self.attr_name(d), d, "dataset", path, d.is_required))
+                out.append(FieldInfo(self.attr_name(d), d, "dataset", path, required and d.is_required))
             if spec_type(d) is None:
-                for a in d.attributes:
-                    out.append(FieldInfo(self.attr_name(a), a, "attribute", path + (d.name,),
-                                         a.is_required and d.is_required))
+                out += [FieldInfo(self.attr_name(a), a, "attribute", path + (d.name,),
+                                  required and a.is_required and d.is_required) for a in d.attributes]
         for g in spec.groups:
             if spec_type(g) is not None:
-                out.append(FieldInfo(self.attr_name(g), g, "group", path, g.is_required))
+                out.append(FieldInfo(self.attr_name(g), g, "group", path, required and g.is_required))
             else:
-                sub: list[FieldInfo] = []
-                self._collect(g, sub, path + (g.name,))
-                if not g.is_required:
-                    sub = [FieldInfo(f.attr, f.spec, f.kind, f.path, False) for f in sub]
-                out += sub
-        for lk in spec.links:
-            out.append(FieldInfo(self.attr_name(lk), lk, "link", path, lk.is_required))
+                out += self._collect(g, path + (g.name,), required and g.is_required)
+        out += [FieldInfo(self.attr_name(lk), lk, "link", path, required and lk.is_required) for lk in spec.links]
+        return out
 
     def get_value(self, container: Any, spec: Any) -> Any:
         """The container's value for a sub-spec (``None`` when it has none)."""
@@ -165,32 +158,26 @@ class ObjectMapper:
         where = container_path(container)
         bname = name or getattr(self.spec, "name", None) or container.name
         attrs = self.type_attributes(container, manager)
+        builder: Builder
         if isinstance(self.spec, GroupSpec):
-            gb = GroupBuilder(bname, attributes=attrs)
-            self.fill_group(gb, self.spec, container, manager, where)
-            self._add_extra_attributes(gb, container)
-            return gb
-        data = container.array_data if isinstance(container, BufferedData) else getattr(container, "data", None)
-        if data is None and getattr(self.spec, "value", None) is not None:
-            data = self.spec.value
-        empty_dtype = None
-        if data is None or (isinstance(data, (list, tuple, np.ndarray)) and len(data) == 0):
-            data, empty_dtype = _typed_empty(container, data)
-        dims = self._dims(self.spec, data)
-        data, dtype = self.convert_dtype(self.spec, data, f"{where} (data)")
-        if dtype is None:
-            dtype = empty_dtype
-        db = DatasetBuilder(bname, data=data, dtype=dtype, attributes=attrs, dims=dims)
-        self.fill_attributes(db, self.spec, container, where)
-        self._add_extra_attributes(db, container)
-        return db
-
-    @staticmethod
-    def _add_extra_attributes(builder: Builder, container: Any) -> None:
-        """The container's ``extra_attributes`` (stored ones its type spec does not declare), unless set."""
-        extra = getattr(container, "__dict__", {}).get("_extra_attributes")
-        for k, v in (extra or {}).items():
+            builder = GroupBuilder(bname, attributes=attrs)
+            self.fill_group(builder, self.spec, container, manager, where)
+        else:
+            data = container.array_data if isinstance(container, BufferedData) else getattr(container, "data", None)
+            if data is None and getattr(self.spec, "value", None) is not None:
+                data = self.spec.value
+            empty_dtype = None
+            if data is None or (isinstance(data, (list, tuple, np.ndarray)) and len(data) == 0):
+                data, empty_dtype = _typed_empty(container, data)
+            dims = self._dims(self.spec, data)
+            data, dtype = self.convert_dtype(self.spec, data, f"{where} (data)")
+            builder = DatasetBuilder(bname, data=data, dtype=empty_dtype if dtype is None else dtype, attributes=attrs,
+                                     dims=dims)
+            self.fill_attributes(builder, self.spec, container, where)
+        # the container's extra_attributes (stored ones its type spec does not declare), unless set
+        for k, v in (getattr(container, "__dict__", {}).get("_extra_attributes") or {}).items():
             builder.attributes.setdefault(k, v)
+        return builder
 
     @staticmethod
     def _dims(spec: Any, data: Any = None) -> list[str] | None:
@@ -222,16 +209,13 @@ class ObjectMapper:
                     raise BuildError(f"{where}: required attribute {a.name!r} of type {self.data_type!r} is missing "
                                      f"(container field {self.attr_name(a)!r} is None)")
                 continue
-            value, _ = self.convert_dtype(a, value, f"{where} attribute {a.name!r}")
-            builder.attributes[a.name] = value
+            builder.attributes[a.name] = self.convert_dtype(a, value, f"{where} attribute {a.name!r}")[0]
 
     def fill_group(self, gb: GroupBuilder, spec: Any, container: Any, manager: BuildManager, where: str) -> None:
         """Add the attributes, datasets, groups and links ``spec`` describes to ``gb``."""
         self.fill_attributes(gb, spec, container, where)
-        subs = [*spec.datasets, *spec.groups]
         # named sub-specs first so unnamed "any number of X" specs do not swallow them
-        subs.sort(key=lambda s: 0 if s.name else 1)
-        for sub in subs:
+        for sub in sorted([*spec.datasets, *spec.groups], key=lambda s: not s.name):
             if spec_type(sub) is not None:
                 self.build_typed(gb, sub, container, manager, where)
             elif isinstance(sub, GroupSpec):
@@ -315,12 +299,9 @@ class ObjectMapper:
     def _gather_attributes(self, builder: Builder, spec: Any, manager: BuildManager, kwargs: dict[str, Any]) -> None:
         for a in spec.attributes:
             if a.name in builder.attributes:
-                value = builder.attributes[a.name]
-                if is_ref_dtype(a.dtype):
-                    value = manager.resolve_refs(value, builder)
-                else:
-                    value = read_value(a.dtype, value)
-                kwargs[self.attr_name(a)] = value
+                value = builder.attributes[a.name]  # (lists/arrays of references resolve element by element)
+                kwargs[self.attr_name(a)] = (map_nested(value, lambda r: manager.resolve_ref(r, builder))
+                                             if is_ref_dtype(a.dtype) else read_value(a.dtype, value))
 
     def _gather_group(self, builder: GroupBuilder, spec: Any, manager: BuildManager, kwargs: dict[str, Any]) -> None:
         self._gather_attributes(builder, spec, manager, kwargs)
@@ -328,16 +309,14 @@ class ObjectMapper:
         links = list(spec.links)
         claimed = {s.name for s in subs + links if s.name}
         for sub in subs:
-            if not sub.name:
-                continue
-            child = builder.get(sub.name)
+            child = builder.get(sub.name) if sub.name else None
             if child is None:
                 continue
-            if isinstance(child, LinkBuilder) and spec_type(sub) is None:
-                child = manager.link_target(child)  # an untyped dataset/group stored as a link: its target
             if spec_type(sub) is not None:
                 kwargs[self.attr_name(sub)] = manager.construct_child(child)
                 continue
+            if isinstance(child, LinkBuilder):
+                child = manager.link_target(child)  # an untyped dataset/group stored as a link: its target
             if isinstance(sub, GroupSpec):
                 if isinstance(child, GroupBuilder):
                     self._gather_group(child, sub, manager, kwargs)
@@ -345,29 +324,25 @@ class ObjectMapper:
                 if sub.value is None:
                     kwargs[self.attr_name(sub)] = manager.read_data(child, sub)
                 self._gather_attributes(child, sub, manager, kwargs)
-        for lk in links:
-            if lk.name:
-                child = builder.get(lk.name)
-                if child is not None:
-                    kwargs[self.attr_name(lk)] = manager.construct_child(child)
-            else:
-                self._claim(lk, lk.target_type, list(builder.links.values()), claimed, manager, kwargs)
-        for sub in subs:
+        for sub in links + subs:  # (named datasets and groups are done)
             if not sub.name:
-                stored = builder.groups if isinstance(sub, GroupSpec) else builder.datasets
-                self._claim(sub, spec_type(sub), [*stored.values(), *builder.links.values()], claimed, manager, kwargs)
+                self._claim(sub, builder, claimed, manager, kwargs)
+            elif isinstance(sub, LinkSpec) and (child := builder.get(sub.name)) is not None:
+                kwargs[self.attr_name(sub)] = manager.construct_child(child)
 
-    def _claim(self, sub: Any, want: str | None, pool: list[Builder], claimed: set[str], manager: BuildManager,
+    def _claim(self, sub: Any, builder: GroupBuilder, claimed: set[str], manager: BuildManager,
                kwargs: dict[str, Any]) -> None:
-        """Construct the builders of ``pool`` not claimed yet whose type (a link's: its target's) is ``want`` or a
-        subtype, as the field of the unnamed sub-spec ``sub`` (a list when it may be many)."""
+        """Construct the children of ``builder`` not claimed yet whose type (a link's: its target's) is the type of
+        the unnamed sub-spec ``sub`` or a subtype, as its field (a list when it may be many)."""
+        is_link = isinstance(sub, LinkSpec)
+        want = sub.target_type if is_link else spec_type(sub)
+        stored = () if is_link else (builder.groups if isinstance(sub, GroupSpec) else builder.datasets).values()
         found = []
-        for cand in pool:
+        for cand in [*stored, *builder.links.values()]:
             if cand.name in claimed:
                 continue
             target = manager.link_target(cand) if isinstance(cand, LinkBuilder) else cand
-            if target is None or (not isinstance(sub, LinkSpec)
-                                  and isinstance(target, GroupBuilder) != isinstance(sub, GroupSpec)):
+            if target is None or (not is_link and isinstance(target, GroupBuilder) != isinstance(sub, GroupSpec)):
                 continue
             ns_dt = self.type_map.builder_type(target)
             if ns_dt is not None and want is not None and self.type_map.is_subtype(ns_dt[0], ns_dt[1], want):
@@ -376,20 +351,12 @@ class ObjectMapper:
         if found:
             kwargs[self.attr_name(sub)] = found if sub.is_many() else found[0]
 
-    def _keep_extra_attributes(self, builder: Builder, obj: Any) -> None:
-        """Keep the stored attributes the type's spec does not declare on ``obj.extra_attributes``."""
-        declared = {a.name for a in self.spec.attributes}
-        extra = {k: v for k, v in builder.attributes.items()
-                 if k not in declared and k not in _TYPE_ATTRIBUTES and _plain(v)}
-        if extra and hasattr(obj, "extra_attributes"):
-            obj.extra_attributes.update(extra)
-
     def construct(self, builder: Builder, manager: BuildManager, cls: type) -> Any:
         """Instantiate ``cls`` from ``builder`` through its plain ``__init__``."""
         kwargs = self.construct_kwargs(builder, manager)
-        pending = {k: v for k, v in kwargs.items() if _has_pending(v)}
-        for k in pending:
-            del kwargs[k]
+        pending = {k: v for k, v in kwargs.items()  # references to objects still under construction (cycles)
+                   if isinstance(v, PendingRef) or isinstance(v, list) and any(isinstance(x, PendingRef) for x in v)}
+        kwargs = {k: v for k, v in kwargs.items() if k not in pending}
         params = self._params.get(cls)
         if params is None:
             params = self._params[cls] = inspect.signature(cls).parameters
@@ -413,12 +380,17 @@ class ObjectMapper:
         except (TypeError, ValueError) as exc:
             raise ConstructError(f"{builder.path}: cannot construct {cls.__name__} from the stored fields "
                                  f"{sorted(call)}: {exc}") from exc
-        self._keep_extra_attributes(builder, obj)
-        for k, value in pending.items():
+        declared = {a.name for a in self.spec.attributes}  # stored attributes the spec does not declare are kept
+        extra = {k: v for k, v in builder.attributes.items()
+                 if k not in declared and k not in _TYPE_ATTRIBUTES and _plain(v)}
+        if extra and hasattr(obj, "extra_attributes"):
+            obj.extra_attributes.update(extra)
 
-            def finish(k: str = k, v: Any = value) -> None:
+        def finish() -> None:  # the references of a cycle, once their objects exist
+            for k, v in pending.items():
                 setattr(obj, k, manager.finish_pending(v))
 
+        if pending:
             manager.defer(finish)
         for k, v in rest.items():
             with suppress(AttributeError, ContainerError, TypeError, ValueError):
@@ -435,11 +407,6 @@ def _plain(value: Any) -> bool:
     if isinstance(value, (list, tuple)):
         return all(_plain(v) for v in value)
     return not isinstance(value, (Builder, ReferenceBuilder))
-
-
-def _has_pending(value: Any) -> bool:
-    """Whether a gathered value holds references to objects still under construction (cycles)."""
-    return isinstance(value, PendingRef) or isinstance(value, list) and any(isinstance(v, PendingRef) for v in value)
 
 
 def _ndim(data: Any) -> int | None:

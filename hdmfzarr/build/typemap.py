@@ -182,12 +182,7 @@ class TypeMap:
         """The class registered for ``key`` (one registered lazily imported and registered now), or None."""
         cls = self._classes.get(key)
         home = None if cls is not None else self._lazy.pop(key, None)
-        if home is None:
-            return cls
-        cls = self._import_home(home)
-        self._classes[key] = cls
-        self._types.setdefault(cls, key)
-        return cls
+        return cls if home is None else self.register_class(key[1], key[0], self._import_home(home))
 
     def _import_home(self, home: str) -> type:
         """The class at ``home``, with the mapper waiting for it registered (unless one was meanwhile)."""
@@ -290,10 +285,8 @@ class TypeMap:
             ns_dt = self.builder_type(obj)
             if ns_dt is None:
                 raise ConstructError(f"{obj.path}: builder has no 'namespace'/'data_type' attributes")
-            cls = self.get_class(ns_dt[1], ns_dt[0])
-            return self.mapper_for_class(cls, *ns_dt)
-        ns, dt = self.data_type_of(obj)
-        return self.mapper_for_class(type(obj), ns, dt)
+            return self.mapper_for_class(self.get_class(ns_dt[1], ns_dt[0]), *ns_dt)
+        return self.mapper_for_class(type(obj), *self.data_type_of(obj))
 
 
 def type_map_of(container: Any) -> TypeMap | None:
@@ -305,12 +298,9 @@ def type_map_of(container: Any) -> TypeMap | None:
 def type_map_for_write(container: Any, chosen: TypeMap | None = None) -> TypeMap:
     """The type map to build ``container``'s tree with: ``chosen``, else the one its tree was read with (so it is
     written with the namespace versions it was read with); a copy when other maps in the tree add namespaces."""
-    maps: list[TypeMap] = []
-    walk = container.all_children() if hasattr(container, "all_children") else iter((container,))
-    for node in walk:
-        tm = type_map_of(node)
-        if tm is not None and not any(tm is m for m in maps):
-            maps.append(tm)
+    walk = container.all_children() if hasattr(container, "all_children") else (container,)
+    found = (type_map_of(node) for node in walk)
+    maps = list({id(tm): tm for tm in found if tm is not None}.values())  # each once, in tree order
     base = chosen if chosen is not None else (maps[0] if maps else get_type_map())
     merged = base
     for other in maps:

@@ -33,8 +33,7 @@ def validate(store_or_container: Any, namespace: str | None = None, type_map: An
 
         tm = type_map or get_type_map()
         root = target if isinstance(target, Builder) else BuildManager(tm).build(target)
-        catalog, ns = _choose_catalog(None, namespace, tm, where=None)
-        issues = Validator(catalog, ns).validate(root)
+        issues = Validator(*_choose_catalog(None, namespace, tm, where=None)).validate(root)
     if raise_on_error and issues:
         raise ValidationError(issues)
     return issues
@@ -42,8 +41,7 @@ def validate(store_or_container: Any, namespace: str | None = None, type_map: An
 
 def _validate_backend(io: Backend, namespace: str | None, type_map: Any, where: str) -> list[ValidationIssue]:
     root = io.read_builder()
-    catalog, ns = _choose_catalog(io.spec_cache() or None, namespace, type_map, where=where)
-    return Validator(catalog, ns).validate(root)
+    return Validator(*_choose_catalog(io.spec_cache() or None, namespace, type_map, where=where)).validate(root)
 
 
 def validate_builder(builder: Builder, catalog: Any, namespace: str | None = None) -> list[ValidationIssue]:

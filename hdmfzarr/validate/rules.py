@@ -22,6 +22,10 @@ def dtype_satisfies(found: Any, expected: Any) -> bool:
     return found == expected or found in (STRING_DTYPES if expected in STRING_DTYPES else allowed_dtypes(expected))
 
 
+_DESCRIBED = {"float32": "float32 or float64", "numeric": "numeric (integer or float)",
+              "isodatetime": "isodatetime (ISO 8601 text)", **dict.fromkeys(TEXT_DTYPES, "text")}
+
+
 def describe_dtype(expected: Any) -> str:
     """Human text for what a spec dtype accepts, e.g. ``int32 or wider integer``."""
     from_ref = getattr(expected, "target_type", None)
@@ -32,15 +36,7 @@ def describe_dtype(expected: Any) -> str:
         return f"compound ({fields})"
     if expected in INTEGER_DTYPES and len(allowed_dtypes(expected)) > 1:
         return f"{expected} or wider {'unsigned ' if expected.startswith('u') else ''}integer"
-    if expected == "float32":
-        return "float32 or float64"
-    if expected == "numeric":
-        return "numeric (integer or float)"
-    if expected == "isodatetime":
-        return "isodatetime (ISO 8601 text)"
-    if expected in TEXT_DTYPES:
-        return "text"
-    return str(expected)
+    return _DESCRIBED.get(expected, str(expected))
 
 
 def int_fits(value: int, dtype: str) -> bool:

@@ -3,6 +3,7 @@ against the sub-spec declaring them (structure, quantities, dtypes, shapes, targ
 
 from __future__ import annotations
 
+from contextlib import suppress
 from typing import Any
 
 import numpy as np
@@ -85,10 +86,8 @@ class Validator:
         if (t, method) in self._found:
             return self._found[t, method]
         tried = [self.namespace, t[0]]
-        try:
+        with suppress(HdmfZarrError, KeyError, ValueError, AttributeError):
             tried.append(self.catalog.namespace_of(t[1]))
-        except (HdmfZarrError, KeyError, ValueError, AttributeError):
-            pass
         answer = None
         for name in dict.fromkeys(n for n in tried if n):
             try:

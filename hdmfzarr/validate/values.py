@@ -85,9 +85,7 @@ def load(data: Any) -> np.ndarray:
     if isinstance(data, np.ndarray):
         return data
     if isinstance(data, (list, tuple)):
-        arr = np.empty(len(data), dtype=object)
-        for i, v in enumerate(data):
-            arr[i] = v
+        arr = np.fromiter(data, dtype=object, count=len(data))
         try:
             return arr if isinstance(first_leaf(data), (ReferenceBuilder, Builder)) else np.asarray(data)
         except ValueError:
