@@ -74,8 +74,11 @@ class Transaction:
         doc: Any = None if raw is None else loads_json(raw, self.url, key)
         # (format 3: a root still marked incomplete holds no commit)
         if raw is None or (isinstance(doc, dict) and self.conv.is_incomplete(self.conv.root_attrs(doc, {}))):
-            root = self._root_attrs_uncommitted()
-            if root is not None and self.conv.is_incomplete(root):
+            root_key = self.conv.node_documents("", "group")[-1][1]
+            root_raw = self.handle.get(root_key)
+            root = None if root_raw is None else loads_json(root_raw, self.url, root_key)
+            root = root.get("attributes", root) if isinstance(root, dict) else None
+            if isinstance(root, dict) and self.conv.is_incomplete(root):
                 self.fresh = True  # nothing was ever committed: start the store again
                 return
             raise CorruptStoreError(f"{self.url}: writing needs consolidated metadata, and the store has none")
@@ -85,13 +88,6 @@ class Transaction:
         except CorruptStoreError as exc:
             raise CorruptStoreError(f"writing needs consolidated metadata: {exc}") from None
         self._recover()
-
-    def _root_attrs_uncommitted(self) -> dict[str, Any] | None:
-        key = self.conv.node_documents("", "group")[-1][1]
-        raw = self.handle.get(key)
-        doc = None if raw is None else loads_json(raw, self.url, key)
-        attrs = doc.get("attributes", doc) if isinstance(doc, dict) else None
-        return attrs if isinstance(attrs, dict) else None
 
     def committed_attrs(self, path: str) -> dict[str, Any] | None:
         """The committed attributes of the node at ``path`` (None when it is not committed)."""
@@ -159,14 +155,10 @@ class Transaction:
             self._save_undo(undo)
         self._write_arrays(jobs, plans)
         # metadata of changed nodes (arrays grown here took theirs above)
-        before: list[tuple[str, Any]] = []
-        after: list[tuple[str, Any]] = []
-        previous = dict(self.entries)
-        prev_doc = dict(self.doc)
-        for path, (kind, attrs) in self.changed.items():
-            pre, post = self.conv.set_attrs(self.doc, self.entries, path, kind, attrs)
-            before += pre
-            after += post
+        previous, prev_doc = dict(self.entries), dict(self.doc)
+        staged = [self.conv.set_attrs(self.doc, self.entries, p, *change) for p, change in self.changed.items()]
+        before = [document for pre, _ in staged for document in pre]
+        after = [document for _, post in staged for document in post]
         updates = self.new_entries  # new nodes' own documents, read back as written (add_nodes)
         for job, plan in zip(jobs, plans):
             updates[self.conv.array_entry(job.path)] = plan["doc"]
@@ -210,9 +202,7 @@ class Transaction:
             plan["array"] = async_array(array_from_metadata(plan["zmeta"], store, job.path))
 
         async def one(job: ArrayJob, plan: dict[str, Any]) -> None:
-            arr = plan["array"]
-            lo = plan["write_from"]
-            values = plan["values"]
+            arr, lo, values = plan["array"], plan["write_from"], plan["values"]
             region = () if values.ndim == 0 else (slice(lo, lo + len(values)),)
             if values.size and not self.handle.transactional:
                 await arr.setitem(region, values)
