@@ -175,10 +175,9 @@ class Transaction:
                 self.conv.set_root_undo(self.doc, self.entries, {})
             self._write_commit_document(rebase=self.fresh and self._held is None)
         except BaseException as exc:
-            self.entries.clear()
-            self.entries.update(previous)  # the committed state is still the old one
-            self.doc.clear()
-            self.doc.update(prev_doc)
+            for live, kept in ((self.entries, previous), (self.doc, prev_doc)):  # the committed state is the old one
+                live.clear()
+                live.update(kept)
             if not isinstance(exc, Exception) or isinstance(exc, StoreError):
                 raise
             raise StoreError(f"{self.url}: cannot commit the write ({exc}); the store keeps its last commit "

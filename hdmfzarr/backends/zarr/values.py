@@ -115,9 +115,7 @@ def encode_attr(value: Any, encode_ref: Any, where: str) -> Any:
     if isinstance(value, np.ndarray):
         if value.dtype.kind in "biuf":
             return value.tolist()
-        if value.ndim == 0:
-            return encode_attr(value[()], encode_ref, where)
-        return [encode_attr(v, encode_ref, where) for v in value.tolist()]
+        return encode_attr(value[()] if value.ndim == 0 else value.tolist(), encode_ref, where)
     if isinstance(value, (list, tuple, set, frozenset)):
         return [encode_attr(v, encode_ref, where) for v in value]
     if isinstance(value, dict):

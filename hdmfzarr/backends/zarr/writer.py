@@ -638,10 +638,8 @@ class ZarrWriter:
         shape = self.conv.scalar_shape
 
         async def _one(group: Any, name: str, text: str) -> None:
-            value = np.empty(shape, dtype=STRING_DTYPE)
-            value[...] = text
             arr = await group.create_array(name, shape=shape, dtype=str, chunks=shape, attributes=attrs, overwrite=True)
-            await arr.setitem(..., value)
+            await arr.setitem(..., np.full(shape, text, dtype=STRING_DTYPE))
 
         versions = dict.fromkeys((n, v) for n, v, _, _ in jobs)
 
