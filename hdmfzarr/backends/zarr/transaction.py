@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -35,7 +35,7 @@ class ArrayJob:
     done: Callable[[Any], None] = lambda new: None
     label: str = ""
     replace: bool = False
-    attrs: dict[str, Any] | None = field(default=None)  # new attributes of the array, if they changed
+    attrs: dict[str, Any] | None = None  # new attributes of the array, if they changed
 
 
 class Transaction:
