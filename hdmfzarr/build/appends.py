@@ -47,11 +47,8 @@ def append_rank(builder: DatasetBuilder) -> int:
 
 
 def _appendables(root: GroupBuilder | None) -> Iterator[tuple[DatasetBuilder, AppendableArray]]:
-    if root is None:
-        return
-    for b in root.walk():
-        if isinstance(b, DatasetBuilder) and isinstance(b.raw_data, AppendableArray):  # (unread scalars stay unread)
-            yield b, b.raw_data
+    walk = () if root is None else root.walk()  # raw_data: unread scalars stay unread
+    return ((b, b.raw_data) for b in walk if isinstance(b, DatasetBuilder) and isinstance(b.raw_data, AppendableArray))
 
 
 def plan_appends(root: GroupBuilder | None) -> list[PlannedAppend]:

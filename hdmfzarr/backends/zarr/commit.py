@@ -240,23 +240,19 @@ class _Lease:
         seen: dict[str, float] = {}  # ETag of the holder's lease -> when this writer first saw it
         body = None
         for _ in _attempts(wait, 0.02, 0.5, on_wait):
-            try:
+            with contextlib.suppress(ConflictError):
                 self._put(None)
                 break
-            except ConflictError:
-                pass
             body, etag = run(self.store.get_versioned(LOCK_KEY))
             if body is not None and etag is not None:
                 held = _holder(body, self.seconds)[0]
                 first = seen.setdefault(etag, time.monotonic())
                 if time.monotonic() - first > held:  # not renewed for a whole lease: its writer is gone
-                    try:
+                    with contextlib.suppress(ConflictError):
                         self._put(etag)
                         log.warning("%s: took over the writer lease of a writer that stopped renewing it",
                                     self.store.url)
                         break
-                    except ConflictError:
-                        pass
         else:
             raise busy(f" ({_holder(body, self.seconds)[1]})" if body else "")
         self._thread = threading.Thread(target=self._renew, name="hdmfzarr-lease", daemon=True)

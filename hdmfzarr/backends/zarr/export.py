@@ -50,8 +50,7 @@ def prepare_for_copy(root: GroupBuilder, label: str = "convert") -> Any:
     kept, HDF5's left to the Zarr policy); returns the progress bar to close after writing."""
     from ..hdf5.reader import H5Array  # imported when copying: h5py stays optional
 
-    big = [n for n in root.walk()
-           if isinstance(n, DatasetBuilder) and _is_streamable(n) and _nbytes(n.data) > STREAM_BYTES]
+    big = [n for n in root.walk() if isinstance(n, DatasetBuilder) and _is_streamable(n)]
     bar = _progress(sum(_nbytes(n.data) for n in big), label)
     big_ids = {id(n) for n in big}
     for node in root.walk():
@@ -78,7 +77,7 @@ def _is_streamable(node: DatasetBuilder) -> bool:
     dtype = getattr(data, "dtype", None)
     shape = getattr(data, "shape", None)
     return (dtype is not None and shape is not None and len(shape) >= 1 and np.dtype(dtype).kind in "biuf"
-            and not isinstance(node.dtype, list))
+            and not isinstance(node.dtype, list) and _nbytes(data) > STREAM_BYTES)
 
 
 def write_copy(out: ZarrIO, root: GroupBuilder, cache: dict[str, Any] | None, label: str) -> None:

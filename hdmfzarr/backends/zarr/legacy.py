@@ -81,9 +81,10 @@ class RestrictedUnpickler(pickle.Unpickler):
             ) from None
 
 
-def _check_opcodes(data: bytes, where: str) -> None:
-    """Refuse a malformed stream, or a memo index / frame size beyond the data (CPython sizes its memo table by the
-    largest index: 5 bytes could ask for GBs), before unpickling."""
+def safe_unpickle(data: bytes, where: str = "") -> Any:
+    """Unpickle ``data`` with :class:`RestrictedUnpickler`, after refusing a malformed stream or a memo index / frame
+    size beyond the data (CPython sizes its memo table by the largest index: 5 bytes could ask for GBs); errors name
+    ``where``."""
     import pickletools
 
     limit = len(data)
@@ -95,11 +96,6 @@ def _check_opcodes(data: bytes, where: str) -> None:
         raise
     except Exception as exc:
         raise CorruptStoreError(f"{where}: cannot decode pickled data ({type(exc).__name__}: {exc})") from exc
-
-
-def safe_unpickle(data: bytes, where: str = "") -> Any:
-    """Unpickle ``data`` with :class:`RestrictedUnpickler` (after :func:`_check_opcodes`); errors name ``where``."""
-    _check_opcodes(data, where)
     try:
         return RestrictedUnpickler(data, where).load()
     except UnsafeReferenceError:

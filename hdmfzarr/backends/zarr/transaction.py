@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -35,7 +35,7 @@ class ArrayJob:
     done: Callable[[Any], None] = lambda new: None
     label: str = ""
     replace: bool = False
-    attrs: dict[str, Any] | None = field(default=None)  # new attributes of the array, if they changed
+    attrs: dict[str, Any] | None = None  # new attributes of the array, if they changed
 
 
 class Transaction:
@@ -74,8 +74,11 @@ class Transaction:
         doc: Any = None if raw is None else loads_json(raw, self.url, key)
         # (format 3: a root still marked incomplete holds no commit)
         if raw is None or (isinstance(doc, dict) and self.conv.is_incomplete(self.conv.root_attrs(doc, {}))):
-            root = self._root_attrs_uncommitted()
-            if root is not None and self.conv.is_incomplete(root):
+            root_key = self.conv.node_documents("", "group")[-1][1]
+            root_raw = self.handle.get(root_key)
+            root = None if root_raw is None else loads_json(root_raw, self.url, root_key)
+            root = root.get("attributes", root) if isinstance(root, dict) else None
+            if isinstance(root, dict) and self.conv.is_incomplete(root):
                 self.fresh = True  # nothing was ever committed: start the store again
                 return
             raise CorruptStoreError(f"{self.url}: writing needs consolidated metadata, and the store has none")
@@ -85,13 +88,6 @@ class Transaction:
         except CorruptStoreError as exc:
             raise CorruptStoreError(f"writing needs consolidated metadata: {exc}") from None
         self._recover()
-
-    def _root_attrs_uncommitted(self) -> dict[str, Any] | None:
-        key = self.conv.node_documents("", "group")[-1][1]
-        raw = self.handle.get(key)
-        doc = None if raw is None else loads_json(raw, self.url, key)
-        attrs = doc.get("attributes", doc) if isinstance(doc, dict) else None
-        return attrs if isinstance(attrs, dict) else None
 
     def committed_attrs(self, path: str) -> dict[str, Any] | None:
         """The committed attributes of the node at ``path`` (None when it is not committed)."""
@@ -159,14 +155,10 @@ class Transaction:
             self._save_undo(undo)
         self._write_arrays(jobs, plans)
         # metadata of changed nodes (arrays grown here took theirs above)
-        before: list[tuple[str, Any]] = []
-        after: list[tuple[str, Any]] = []
-        previous = dict(self.entries)
-        prev_doc = dict(self.doc)
-        for path, (kind, attrs) in self.changed.items():
-            pre, post = self.conv.set_attrs(self.doc, self.entries, path, kind, attrs)
-            before += pre
-            after += post
+        previous, prev_doc = dict(self.entries), dict(self.doc)
+        staged = [self.conv.set_attrs(self.doc, self.entries, p, *change) for p, change in self.changed.items()]
+        before = [document for pre, _ in staged for document in pre]
+        after = [document for _, post in staged for document in post]
         updates = self.new_entries  # new nodes' own documents, read back as written (add_nodes)
         for job, plan in zip(jobs, plans):
             updates[self.conv.array_entry(job.path)] = plan["doc"]
@@ -183,10 +175,9 @@ class Transaction:
                 self.conv.set_root_undo(self.doc, self.entries, {})
             self._write_commit_document(rebase=self.fresh and self._held is None)
         except BaseException as exc:
-            self.entries.clear()
-            self.entries.update(previous)  # the committed state is still the old one
-            self.doc.clear()
-            self.doc.update(prev_doc)
+            for live, kept in ((self.entries, previous), (self.doc, prev_doc)):  # the committed state is the old one
+                live.clear()
+                live.update(kept)
             if not isinstance(exc, Exception) or isinstance(exc, StoreError):
                 raise
             raise StoreError(f"{self.url}: cannot commit the write ({exc}); the store keeps its last commit "
@@ -210,9 +201,7 @@ class Transaction:
             plan["array"] = async_array(array_from_metadata(plan["zmeta"], store, job.path))
 
         async def one(job: ArrayJob, plan: dict[str, Any]) -> None:
-            arr = plan["array"]
-            lo = plan["write_from"]
-            values = plan["values"]
+            arr, lo, values = plan["array"], plan["write_from"], plan["values"]
             region = () if values.ndim == 0 else (slice(lo, lo + len(values)),)
             if values.size and not self.handle.transactional:
                 await arr.setitem(region, values)

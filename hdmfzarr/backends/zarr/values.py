@@ -91,6 +91,9 @@ def compound_rows(data: Any, fields: list[CompoundField], where: str, ref_path: 
         records = [data]
     else:
         records = list(data)
+    plain = lambda v: v.item() if isinstance(v, np.generic) else v  # noqa: E731
+    convert: list[Any] = [ref_path if f.dtype == "object" else text_value if f.dtype in TEXT_KINDS else plain
+                          for f in fields]
     rows = []
     for i, rec in enumerate(records):
         if isinstance(rec, dict):
@@ -101,15 +104,7 @@ def compound_rows(data: Any, fields: list[CompoundField], where: str, ref_path: 
             values = list(rec)
         if len(values) != len(fields):
             raise StoreError(f"{where}: record {i} has {len(values)} fields, expected {len(fields)} ({names})")
-        row = []
-        for f, v in zip(fields, values):
-            if f.dtype == "object":
-                row.append(ref_path(v))
-            elif f.dtype in TEXT_KINDS:
-                row.append(text_value(v))
-            else:
-                row.append(v.item() if isinstance(v, np.generic) else v)
-        rows.append(tuple(row))
+        rows.append(tuple(c(v) for c, v in zip(convert, values)))
     return rows
 
 
@@ -120,9 +115,7 @@ def encode_attr(value: Any, encode_ref: Any, where: str) -> Any:
     if isinstance(value, np.ndarray):
         if value.dtype.kind in "biuf":
             return value.tolist()
-        if value.ndim == 0:
-            return encode_attr(value[()], encode_ref, where)
-        return [encode_attr(v, encode_ref, where) for v in value.tolist()]
+        return encode_attr(value[()] if value.ndim == 0 else value.tolist(), encode_ref, where)
     if isinstance(value, (list, tuple, set, frozenset)):
         return [encode_attr(v, encode_ref, where) for v in value]
     if isinstance(value, dict):

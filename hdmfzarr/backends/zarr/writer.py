@@ -11,7 +11,7 @@ import json
 import math
 import os
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import zarr
@@ -88,7 +88,9 @@ def fingerprint(builder: DatasetBuilder) -> Any:
     if isinstance(data, LazyArray):
         return ("lazy", kind, data.store_url, data.path, tuple(data.shape))
     if isinstance(data, DataChunkIterator) or type(data).__module__.startswith("dask.array"):
-        return ("object", _Same(data))  # (its dtype is known only once its first block was read)
+        # by identity (its dtype is known only once read): kept alive by the registry holding this, its id stays
+        # its own (a tuple compares the ids before the objects, and an object equals itself)
+        return ("object", id(data), data)
     if isinstance(data, (list, tuple)) and data and isinstance(data[0], (int, float, bool, np.number)):
         with contextlib.suppress(ValueError, OverflowError):  # numbers as one array (text stays element by
             arr = np.asarray(data)  # element: numpy drops trailing NULs)
@@ -102,19 +104,6 @@ def fingerprint(builder: DatasetBuilder) -> Any:
             return None
         return ("values", kind, digest.hexdigest())
     return None
-
-
-class _Same:
-    """Equal only to itself: data read once (an iterator) is recognised by identity (kept alive by the registry
-    holding this, so its identity stays its own)."""
-
-    def __init__(self, obj: Any) -> None:
-        self.obj = obj
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _Same) and other.obj is self.obj
-
-    __hash__ = None  # type: ignore[assignment]
 
 
 class _Unknown(Exception):
@@ -158,6 +147,18 @@ def _digest_texts(digest: Any, value: Any) -> bool:
     digest.update(np.fromiter(map(len, items), dtype=np.int64, count=len(items)).data)
     digest.update(joined.encode("utf-8", "surrogatepass"))
     return True
+
+
+class _Target(NamedTuple):
+    """A new dataset being written: its zarr group, builder, DataIO, encoded attributes, store path and ``url:/path``
+    (what errors name)."""
+
+    zgroup: Any
+    builder: DatasetBuilder
+    dio: DataIO | None
+    attrs: dict[str, Any]
+    path: str
+    where: str
 
 
 class ZarrWriter:
@@ -392,38 +393,37 @@ class ZarrWriter:
 
     # -- datasets ------------------------------------------------------------------------
     def _write_dataset(self, zgroup: Any, builder: DatasetBuilder, path: str) -> None:
-        where = f"{self.handle.url}:/{path}"
         self.written[path] = fingerprint(builder)  # before an iterator is consumed
         data, dio = _data_and_io(builder)
         data = _unappended(data)
         dtype = _dataset_dtype(builder)
-        attrs = self._attrs(builder)
+        t = _Target(zgroup, builder, dio, self._attrs(builder), path, f"{self.handle.url}:/{path}")
         if type(data).__module__.startswith("dask.array"):  # stored block by block through dask
             from .daskio import write_dask
 
-            write_dask(self, zgroup, builder, data, dio, dtype, attrs, path)
+            write_dask(self, zgroup, builder, data, dio, dtype, t.attrs, path)
             return
         if isinstance(data, DataChunkIterator):
-            self._write_iterator(zgroup, builder, data, dio, dtype, attrs, path)
+            self._write_iterator(t, data, dtype)
             return
         if isinstance(data, LazyArray):
             other_store = data.store_url != self.handle.url  # the same store is rewritten: read it first
             if other_store and data.shape and not isinstance(dtype, (list, tuple)) \
                     and dtype not in ("object", "region", None):
-                self._copy_lazy(zgroup, builder, data, dio, dtype, attrs, path)
+                self._copy_lazy(t, data, dtype)
                 return
             data = data.read()
         if isinstance(dtype, (list, tuple)):
-            self._write_compound(zgroup, builder, data, list(dtype), dio, attrs, path)
+            self._write_compound(t, data, list(dtype))
             return
         if dtype is None or dtype == "numeric":
-            dtype = infer_dtype(data, where)
+            dtype = infer_dtype(data, t.where)
         if dtype in ("object", "region"):
-            self._write_references(zgroup, builder, data, dio, attrs, path)
+            self._write_references(t, data)
             return
-        arr = self._stored_values(data, dtype, where)
+        arr = self._stored_values(data, dtype, t.where)
         zdtype = self.conv.text_zarr_dtype(dtype) if dtype in TEXT_KINDS else arr.dtype
-        self._create_and_fill(zgroup, builder, arr, zdtype, self.conv.encode_dtype(dtype), dio, attrs, path)
+        self._create_and_fill(t, arr, zdtype, self.conv.encode_dtype(dtype))
 
     def chunks_for(self, shape: tuple[int, ...], itemsize: int, dio: DataIO | None) -> tuple[int, ...]:
         """The chunk shape of a new array: ``dio``'s, else the default (an appendable array's as if unbounded)."""
@@ -465,20 +465,18 @@ class ZarrWriter:
             attributes={**attrs, **self.dims_attrs(builder, len(shape))}, **kw,
         )
 
-    def _create_and_fill(
-        self, zgroup: Any, builder: DatasetBuilder, arr: np.ndarray, zdtype: Any, dtype_attrs: dict[str, Any],
-        dio: DataIO | None, attrs: dict[str, Any], path: str, what: str = "write dataset",
-    ) -> None:
+    def _create_and_fill(self, t: _Target, arr: np.ndarray, zdtype: Any, dtype_attrs: dict[str, Any],
+                         what: str = "write dataset") -> None:
         """Create an array for ``arr`` (scalars as the convention stores them) and write it."""
         if arr.ndim == 0:
             arr, dtype_attrs = self.conv.encode_scalar(arr, dtype_attrs)
         itemsize = arr.dtype.itemsize if arr.dtype.kind not in "OT" else estimate_itemsize(
             list(arr.ravel()[:64]) if arr.size else None, 16
         )
-        chunks = self.chunks_for(arr.shape, itemsize, dio)
-        with self.array_write(path, what, text=arr.dtype.kind in "OTUS"):
-            zarr_arr = self.create_array(zgroup, builder, dio, arr.shape, zdtype, chunks, {**dtype_attrs, **attrs},
-                                         arr[:chunks[0]] if arr.ndim else None)
+        chunks = self.chunks_for(arr.shape, itemsize, t.dio)
+        with self.array_write(t.path, what, text=arr.dtype.kind in "OTUS"):
+            zarr_arr = self.create_array(t.zgroup, t.builder, t.dio, arr.shape, zdtype, chunks,
+                                         {**dtype_attrs, **t.attrs}, arr[:chunks[0]] if arr.ndim else None)
             if arr.size:
                 zarr_arr[...] = arr
 
@@ -496,20 +494,17 @@ class ZarrWriter:
             raise StoreError(f"{self.handle.url}:/{path}: cannot {what} ({type(exc).__name__}: {exc})") from exc
         self.nodes.append((path, "array"))
 
-    def _copy_lazy(
-        self, zgroup: Any, builder: DatasetBuilder, data: LazyArray, dio: DataIO | None, dtype: str,
-        attrs: dict[str, Any], path: str,
-    ) -> None:
+    def _copy_lazy(self, t: _Target, data: LazyArray, dtype: str) -> None:
         """Copy an array read from a store as a stream of blocks of ~COPY_BLOCK_BYTES, keeping its chunking."""
         itemsize = 16 if dtype in TEXT_KINDS else data.dtype.itemsize
-        chunks = tuple(dio.chunks) if dio is not None and isinstance(dio.chunks, tuple) else tuple(data.chunks)
+        chunks = tuple(t.dio.chunks) if t.dio is not None and isinstance(t.dio.chunks, tuple) else tuple(data.chunks)
         if len(chunks) != len(data.shape) or not all(chunks):
-            chunks = self.chunks_for(tuple(data.shape), itemsize, dio)
+            chunks = self.chunks_for(tuple(data.shape), itemsize, t.dio)
         row_bytes = max(1, itemsize * math.prod(data.shape[1:]))
         step = max(chunks[0], (COPY_BLOCK_BYTES // row_bytes) // chunks[0] * chunks[0])
         blocks = (data[start:start + step] for start in range(0, data.shape[0], step))
         it = DataChunkIterator(blocks, data.dtype, tuple(data.shape[1:]), chunks, data.shape[0])
-        self._write_iterator(zgroup, builder, it, dio, dtype, attrs, path, "copy dataset")
+        self._write_iterator(t, it, dtype, "copy dataset")
 
     def _text_document(self, path: str) -> None:
         """Rewrite a text array's document as the convention's peer writes it (format 2: fill value 0)."""
@@ -520,12 +515,9 @@ class ZarrWriter:
         if raw is not None:
             self.handle.set_documents([(key, self.conv.encode_text_document(json.loads(raw)))])
 
-    def _write_iterator(
-        self, zgroup: Any, builder: DatasetBuilder, it: DataChunkIterator, dio: DataIO | None,
-        dtype: Any, attrs: dict[str, Any], path: str, what: str = "stream dataset",
-    ) -> None:
+    def _write_iterator(self, t: _Target, it: DataChunkIterator, dtype: Any, what: str = "stream dataset") -> None:
         """Stream blocks: create the array from the first block, write whole chunks as they fill."""
-        where = f"{self.handle.url}:/{path}"
+        where = t.where
         first = it.peek()
         text = dtype in TEXT_KINDS or (first is not None and first.dtype.kind in "UTSO")
         if first is None and (it.dtype is None or it.row_shape is None):
@@ -540,10 +532,10 @@ class ZarrWriter:
         zdtype: Any = self.conv.text_zarr_dtype(canonical) if text else np.dtype(canonical)
         rows_hint = it.total_rows or (1 << 40)
         itemsize = 16 if text else zdtype.itemsize
-        chunks = tuple(it.chunks) if it.chunks else self.chunks_for((rows_hint, *row_shape), itemsize, dio)
-        with self.array_write(path, what, text):
-            zarr_arr = self.create_array(zgroup, builder, dio, (0, *row_shape), zdtype, chunks,
-                                         {**self.conv.encode_dtype(canonical), **attrs},
+        chunks = tuple(it.chunks) if it.chunks else self.chunks_for((rows_hint, *row_shape), itemsize, t.dio)
+        with self.array_write(t.path, what, text):
+            zarr_arr = self.create_array(t.zgroup, t.builder, t.dio, (0, *row_shape), zdtype, chunks,
+                                         {**self.conv.encode_dtype(canonical), **t.attrs},
                                          None if text or first is None else np.asarray(first, dtype=zdtype)[:chunks[0]])
             step, written, buffered, buffer = chunks[0], 0, 0, []
             for block in it:
@@ -569,37 +561,34 @@ class ZarrWriter:
         root_oid = self._root.attributes.get("object_id") if self._root is not None else None
         return source, tpath, oid, root_oid
 
-    def _write_references(
-        self, zgroup: Any, builder: DatasetBuilder, data: Any, dio: DataIO | None, attrs: dict[str, Any], path: str
-    ) -> None:
-        where = f"{self.handle.url}:/{path}"
+    def _write_references(self, t: _Target, data: Any) -> None:
         if isinstance(data, np.ndarray):
             shape, flat = data.shape, list(data.reshape(-1))
         elif isinstance(data, (list, tuple)):
             shape, flat = (len(data),), list(data)
         else:
             shape, flat = (), [data]
-        values = self.conv.encode_dataset_references([self._ref_entry(v, where) for v in flat], shape)
-        if not self.conv.object_codec_references:
-            self._create_and_fill(zgroup, builder, values, str, self.conv.reference_attrs(), dio, attrs, path)
-            return
-        meta_attrs = {**self.conv.reference_attrs(), **attrs, **self.dims_attrs(builder, values.ndim)}
-        self._write_json_object_array(zgroup, builder.name, path, values, meta_attrs, dio)
+        values = self.conv.encode_dataset_references([self._ref_entry(v, t.where) for v in flat], shape)
+        if self.conv.object_codec_references:
+            self._write_json_object_array(t, values, self.conv.reference_attrs(), values.ndim)
+        else:
+            self._create_and_fill(t, values, str, self.conv.reference_attrs())
 
-    def _write_json_object_array(
-        self, zgroup: Any, name: str, path: str, values: np.ndarray, attrs: dict[str, Any], dio: DataIO | None,
-        chunks: tuple[int, ...] | None = None,
-    ) -> None:
-        """A v2 ``|O`` array with the JSON object codec, written as raw keys (zarr 3 cannot)."""
+    def _write_json_object_array(self, t: _Target, values: np.ndarray, dtype_attrs: dict[str, Any], ndim: int,
+                                 chunks: tuple[int, ...] | None = None) -> None:
+        """A v2 ``|O`` array (of ``ndim`` dimensions as the dataset names them) with the JSON object codec, written
+        as raw keys (zarr 3 cannot)."""
         import numcodecs
 
-        chunks = chunks or self.chunks_for(values.shape, 64, dio)
+        path = t.path
+        chunks = chunks or self.chunks_for(values.shape, 64, t.dio)
         zarray = self.conv.object_array_document(values.shape, chunks)
-        if name in zgroup:
-            del zgroup[name]
+        if t.builder.name in t.zgroup:
+            del t.zgroup[t.builder.name]
         codec = numcodecs.get_codec(zarray["compressor"])
         attrs_key = self.conv.attrs_entry(path)
         assert attrs_key is not None  # JSON object-codec arrays exist in format 2 only
+        attrs = {**dtype_attrs, **t.attrs, **self.dims_attrs(t.builder, ndim)}
         self.handle.set_documents([(self.conv.array_document_key(path), zarray), (attrs_key, attrs)])
         grid = [math.ceil(s / c) for s, c in zip(values.shape, chunks)]
         padded = np.empty([n * c for n, c in zip(grid, chunks)], dtype=object)  # v2 chunks are stored full size
@@ -609,12 +598,9 @@ class ZarrWriter:
             self.handle.set(v2_chunk_key(path, coords), codec.encode(self.conv.encode_object_chunk(block)))
         self.nodes.append((path, "array"))
 
-    def _write_compound(
-        self, zgroup: Any, builder: DatasetBuilder, data: Any, fields: list[CompoundField],
-        dio: DataIO | None, attrs: dict[str, Any], path: str,
-    ) -> None:
+    def _write_compound(self, t: _Target, data: Any, fields: list[CompoundField]) -> None:
         """Structured arrays: text and reference fields as fixed-width UTF-32, references as paths."""
-        where = f"{self.handle.url}:/{path}"
+        where = t.where
         fields = [f if isinstance(f, CompoundField) else CompoundField(f["name"], f["dtype"]) for f in fields]
         scalar = isinstance(data, (tuple, dict, np.void)) or (isinstance(data, np.ndarray) and data.ndim == 0)
         is_ref = [f.dtype == "object" for f in fields]
@@ -622,10 +608,8 @@ class ZarrWriter:
         if self.conv.object_codec_references and any(is_ref) and not scalar:
             rows = compound_rows(data, fields, where, lambda v: self._ref_entry(v, where))
             cells = self.conv.encode_compound_cells(rows, is_ref)
-            meta_attrs = {**compound_attrs, **attrs, **self.dims_attrs(builder, 1)}
-            rows_per_chunk = self.chunks_for((len(rows),), 64 * len(fields), dio)[0] if rows else 1
-            self._write_json_object_array(zgroup, builder.name, path, cells, meta_attrs, dio,
-                                          chunks=(rows_per_chunk, len(fields)))
+            rows_per_chunk = self.chunks_for((len(rows),), 64 * len(fields), t.dio)[0] if rows else 1
+            self._write_json_object_array(t, cells, compound_attrs, 1, chunks=(rows_per_chunk, len(fields)))
             return
         rows = compound_rows(data, fields, where, lambda v: self.conv.encode_field_reference(*reference_path(v, where)))
         np_fields: list[tuple[str, Any]] = []
@@ -641,7 +625,7 @@ class ZarrWriter:
         arr = np.array(rows, dtype=struct)
         if scalar:
             arr = arr.reshape(())
-        self._create_and_fill(zgroup, builder, arr, struct, compound_attrs, dio, attrs, path, "write compound dataset")
+        self._create_and_fill(t, arr, struct, compound_attrs, "write compound dataset")
 
     # -- specs and consolidation ---------------------------------------------------------
     def _write_specs(self, zroot: Any, namespaces: dict[str, Any]) -> None:
@@ -654,10 +638,8 @@ class ZarrWriter:
         shape = self.conv.scalar_shape
 
         async def _one(group: Any, name: str, text: str) -> None:
-            value = np.empty(shape, dtype=STRING_DTYPE)
-            value[...] = text
             arr = await group.create_array(name, shape=shape, dtype=str, chunks=shape, attributes=attrs, overwrite=True)
-            await arr.setitem(..., value)
+            await arr.setitem(..., np.full(shape, text, dtype=STRING_DTYPE))
 
         versions = dict.fromkeys((n, v) for n, v, _, _ in jobs)
 
