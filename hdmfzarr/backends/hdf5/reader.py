@@ -129,7 +129,6 @@ class HDF5Reader:
     def close(self) -> None:
         self.file.close()
 
-    # ------------------------------------------------------------------ specs
     @property
     def spec_location(self) -> str | None:
         """Path of the cached-spec group named by the root ``.specloc`` attribute (if any)."""
@@ -152,7 +151,6 @@ class HDF5Reader:
                  for ns, version, source in latest_sources(paths, loc)]
         return decode_cache(items, f"{self.path}:{loc}")
 
-    # ------------------------------------------------------------------ builders
     def read_builder(self) -> GroupBuilder:
         """The whole file as a builder tree (datasets lazy), without the cached-spec group."""
         if not any(k in self.file.attrs for k in TYPE_KEYS) and self.spec_location is None:  # not hdmf/pynwb's

@@ -118,8 +118,11 @@ class _Common:
     links_attr: str
     consolidated_key: str  # the document whose atomic write commits (root zarr.json / .zmetadata)
     reference_spelling: str
+    ref_body_key: str  # the key of an attribute reference's ``{source, path}`` body
+    is_attr_reference_like: Callable[[Any], bool]
     dtype_spelling: dict[str, str]
     scalar_shape: tuple[int, ...]
+    scalar_spelling: str | None = None  # the dtype attribute of a scalar stored in shape [1] (format 2)
     supports_shards: bool
     object_codec_references: bool  # references inside arrays are JSON object-codec cells (format 2)
     numeric_compressor: dict[str, Any]  # the default compressor of numeric arrays (DataIO may choose another)
@@ -172,13 +175,10 @@ class _Common:
 
     def decode_attr_reference(self, value: Any) -> tuple[str, str] | None:
         """``(source, path)`` if ``value`` is an attribute reference in this convention, else None."""
-        ref = self._attr_reference_body(value)
-        if ref is None or not isinstance(ref.get("path"), str):
+        ref = value.get(self.ref_body_key) if self.is_attr_reference_like(value) else None
+        if not isinstance(ref, dict) or not isinstance(ref.get("path"), str):
             return None
         return str(ref.get("source") or "."), ref["path"]
-
-    def _attr_reference_body(self, value: Any) -> dict[str, Any] | None:
-        raise NotImplementedError
 
     def encode_field_reference(self, source: str, path: str) -> str:
         """One reference inside a compound record (both conventions): the path, or JSON when external."""
@@ -234,11 +234,12 @@ class _Common:
 
     def decode_is_scalar(self, shape: tuple[int, ...], attrs: dict[str, Any]) -> bool:
         """Whether an array of ``shape`` and ``attrs`` is a scalar dataset in this convention."""
-        return len(shape) == 0
+        spelled = tuple(shape) == self.scalar_shape and attrs.get(self.dtype_attr) == self.scalar_spelling
+        return len(shape) == 0 or spelled
 
     def scalar_attrs(self) -> dict[str, Any]:
         """Attributes of a stored scalar text array (the spec cache)."""
-        return {}
+        return {self.dtype_attr: self.scalar_spelling} if self.scalar_spelling else {}
 
     def encode_object_chunk(self, items: np.ndarray) -> bytes:
         """A chunk of an object array in the JSON object codec (format 2 only)."""
@@ -336,18 +337,15 @@ class Format3(_Common):
     supports_shards = True
     object_codec_references = False
     numeric_compressor = _BLOSC_LZ4_V3
-    _REF = "_REFERENCE"
+    ref_body_key = "_REFERENCE"
 
     def encode_attr_reference(self, path, source=".", object_id=None, root_object_id=None):  # type: ignore[no-untyped-def]
         """An object reference stored as an attribute value."""
-        return {self._REF: {"source": source, "path": path}}
-
-    def _attr_reference_body(self, value: Any) -> dict[str, Any] | None:
-        return value[self._REF] if isinstance(value, dict) and isinstance(value.get(self._REF), dict) else None
+        return {self.ref_body_key: {"source": source, "path": path}}
 
     def is_attr_reference_like(self, value: Any) -> bool:
         """Whether ``value`` is marked as a reference in this convention (well-formed or not)."""
-        return isinstance(value, dict) and self._REF in value
+        return isinstance(value, dict) and self.ref_body_key in value
 
     def encode_dataset_references(self, refs, shape):  # type: ignore[no-untyped-def]
         """The stored elements of a reference dataset from ``(source, path, object_id, root_object_id)``."""
@@ -555,12 +553,11 @@ class Format2(_Common):
     supports_shards = False
     object_codec_references = True
     numeric_compressor = _BLOSC_LZ4_V2
+    ref_body_key = "value"
 
     def encode_attr_reference(self, path, source=".", object_id=None, root_object_id=None):  # type: ignore[no-untyped-def]
-        return {self.dtype_attr: self.reference_spelling, "value": _reference_dict(source, path, object_id, root_object_id)}
-
-    def _attr_reference_body(self, value: Any) -> dict[str, Any] | None:
-        return value["value"] if self.is_attr_reference_like(value) and isinstance(value.get("value"), dict) else None
+        body = _reference_dict(source, path, object_id, root_object_id)
+        return {self.dtype_attr: self.reference_spelling, self.ref_body_key: body}
 
     def is_attr_reference_like(self, value: Any) -> bool:
         return isinstance(value, dict) and value.get(self.dtype_attr) == self.reference_spelling
@@ -613,12 +610,6 @@ class Format2(_Common):
         if isinstance(attrs.get(self.dtype_attr), str):
             attrs[self.dtype_attr] = self.scalar_spelling
         return arr.reshape(1), attrs
-
-    def decode_is_scalar(self, shape: tuple[int, ...], attrs: dict[str, Any]) -> bool:
-        return len(shape) == 0 or (attrs.get(self.dtype_attr) == self.scalar_spelling and tuple(shape) == (1,))
-
-    def scalar_attrs(self) -> dict[str, Any]:
-        return {self.dtype_attr: self.scalar_spelling}
 
     def object_array_document(self, shape: tuple[int, ...], chunks: tuple[int, ...]) -> dict[str, Any]:
         """The ``.zarray`` of a JSON object-codec array: Blosc lz4 and the numcodecs ``json2`` filter 0.13 reads."""

@@ -220,14 +220,10 @@ class ZarrChunkSource:
 
 def _runs(coords: list[tuple[int, ...]]) -> list[list[tuple[int, ...]]]:
     """Group chunk coordinates into runs consecutive along axis 0 with equal trailing coordinates."""
-    ordered = sorted(set(coords), key=lambda c: (c[1:], c[0]))
-    runs: list[list[tuple[int, ...]]] = []
-    for c in ordered:
-        if runs and runs[-1][-1][1:] == c[1:] and runs[-1][-1][0] + 1 == c[0]:
-            runs[-1].append(c)
-        else:
-            runs.append([c])
-    return runs
+    ordered = enumerate(sorted(set(coords), key=lambda c: (c[1:], c[0])))
+    # within a run the axis-0 coordinate minus the position in the sorted order is constant
+    runs = itertools.groupby(ordered, key=lambda ic: (ic[1][1:], ic[1][0] - ic[0]))
+    return [[c for _, c in run] for _, run in runs]
 
 
 class LegacyChunkSource:
