@@ -120,6 +120,8 @@ class _Common:
     reference_spelling: str
     ref_body_key: str  # the key of an attribute reference's ``{source, path}`` body
     is_attr_reference_like: Callable[[Any], bool]
+    node_documents: Callable[[str, str], list[tuple[str, str]]]
+    root_attrs: Callable[[dict[str, Any], dict[str, Any]], dict[str, Any]]
     dtype_spelling: dict[str, str]
     scalar_shape: tuple[int, ...]
     scalar_spelling: str | None = None  # the dtype attribute of a scalar stored in shape [1] (format 2)
@@ -213,8 +215,8 @@ class _Common:
         return meta if self.text_fill_value is None else {**meta, "fill_value": self.text_fill_value}
 
     def text_as_bytes(self, canonical: str) -> bool:
-        """Whether text of a canonical dtype is stored as variable-length bytes."""
-        return False
+        """Whether text of a canonical dtype is stored as variable-length bytes (what its spelling says)."""
+        return self.spell(canonical) == "bytes"
 
     def text_zarr_dtype(self, canonical: str) -> Any:
         """The zarr data type text of a canonical dtype is stored as."""
@@ -259,17 +261,9 @@ class _Common:
         return {entry: self.consolidated_entry(kind, loads_json(raw, handle.url, key))
                 for (entry, key, kind), raw in zip(keys, handle.get_many([k for _, k, _ in keys])) if raw is not None}
 
-    def node_documents(self, path: str, kind: str) -> list[tuple[str, str]]:
-        """``(consolidated entry key, store key)`` of each metadata document of a node."""
-        raise NotImplementedError
-
     def consolidated_entry(self, kind: str, doc: Any) -> Any:
         """A node document as zarr lists it in the consolidated metadata."""
         return doc
-
-    def root_attrs(self, doc: dict[str, Any], entries: dict[str, Any]) -> dict[str, Any]:
-        """The root attributes a commit document holds."""
-        raise NotImplementedError
 
     def set_attrs(self, doc: dict[str, Any], entries: dict[str, Any], path: str, kind: str,
                   attrs: dict[str, Any]) -> tuple[list[tuple[str, Any]], list[tuple[str, Any]]]:
@@ -389,6 +383,7 @@ class Format3(_Common):
         return doc, []
 
     def node_documents(self, path: str, kind: str) -> list[tuple[str, str]]:
+        """``(consolidated entry key, store key)`` of each metadata document of a node."""
         return [(path, f"{path}/zarr.json" if path else "zarr.json")]
 
     def consolidated_entry(self, kind: str, doc: Any) -> Any:
@@ -397,6 +392,7 @@ class Format3(_Common):
         return doc
 
     def root_attrs(self, doc: dict[str, Any], entries: dict[str, Any]) -> dict[str, Any]:
+        """The root attributes a commit document holds."""
         return dict(doc.get("attributes") or {})
 
     def node_attrs(self, doc: dict[str, Any], entries: dict[str, Any], path: str) -> dict[str, Any] | None:
@@ -575,9 +571,6 @@ class Format2(_Common):
         fields = spelled if isinstance(spelled, list) else []
         listed = {str(f.get("name")): builder_dtype(f.get("dtype")) for f in fields if isinstance(f, dict)}
         return {n for n, d in listed.items() if d == "object"}, listed
-
-    def text_as_bytes(self, canonical: str) -> bool:
-        return canonical != "text"
 
     # hdmf-zarr 0.13 writes text arrays with fill value 0; hdmf-zarr 0.14's format-2 reader cannot open a
     # variable-length bytes array filled with "" (zarr_metadata() reads 0 back as None)
