@@ -42,13 +42,10 @@ class H5Array(StoredArray):
         self.path: str = dataset.name
         self.store_url = self.dims = None  # not a Zarr store; HDF5 stores no dimension names
         self.shape: tuple[int, ...] = tuple(dataset.shape)
+        self.ndim = len(self.shape)
         self.chunks: tuple[int, ...] | None = dataset.chunks
         self._text = canonical in ("text", "ascii")
         self.dtype = np.dtype(object) if self._text else dataset.dtype
-
-    @property
-    def ndim(self) -> int:
-        return len(self.shape)
 
     @property
     def nbytes_stored(self) -> int:

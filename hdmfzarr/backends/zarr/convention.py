@@ -122,6 +122,7 @@ class _Common:
     is_attr_reference_like: Callable[[Any], bool]
     node_documents: Callable[[str, str], list[tuple[str, str]]]
     root_attrs: Callable[[dict[str, Any], dict[str, Any]], dict[str, Any]]
+    set_attrs: Callable[..., tuple[list[tuple[str, Any]], list[tuple[str, Any]]]]
     dtype_spelling: dict[str, str]
     scalar_shape: tuple[int, ...]
     scalar_spelling: str | None = None  # the dtype attribute of a scalar stored in shape [1] (format 2)
@@ -131,6 +132,7 @@ class _Common:
     text_fill_value: Any = None  # the fill value text arrays are written with (None: zarr-python's own)
     root_keys: tuple[str, ...]  # the root documents find_root reads (a remote store's cache drops them to reread)
     rewrites_in_place: bool = False  # rewrite_array reuses the committed chunk keys (then it keeps an undo copy)
+    admitted_codecs: tuple[tuple[str, str], ...] = ()  # (role, name) of the pickle codecs admits_codec() lets through
 
     def __repr__(self) -> str:
         return f"<hdmf-zarr convention, Zarr format {self.zarr_format}>"
@@ -265,12 +267,6 @@ class _Common:
         """A node document as zarr lists it in the consolidated metadata."""
         return doc
 
-    def set_attrs(self, doc: dict[str, Any], entries: dict[str, Any], path: str, kind: str,
-                  attrs: dict[str, Any]) -> tuple[list[tuple[str, Any]], list[tuple[str, Any]]]:
-        """Record a node's new attributes in the commit document: the ``(store key, document)`` pairs to write
-        before the commit and those to write after it."""
-        raise NotImplementedError
-
     def encode_commit_document(self, doc: dict[str, Any]) -> bytes:
         """The bytes of a commit document (compact: it is rewritten on every commit)."""
         return json.dumps(doc, separators=(",", ":"), allow_nan=True).encode()
@@ -307,7 +303,7 @@ class _Common:
 
     def admits_codec(self, role: str, name: str) -> bool:
         """Whether a pickle-named codec in this role may be decoded (by the restricted unpickler)."""
-        return False
+        return (role, name) in self.admitted_codecs
 
     def is_legacy_object_array(self, meta: dict[str, Any]) -> bool:
         """Whether zarr-python 3 cannot open the array (pickle/JSON object codecs), so we decode it."""
@@ -403,6 +399,8 @@ class Format3(_Common):
         return dict(entry.get("attributes") or {}) if isinstance(entry, dict) else None
 
     def set_attrs(self, doc, entries, path, kind, attrs):  # type: ignore[no-untyped-def]
+        """Record a node's new attributes in the commit document: the ``(store key, document)`` pairs to write
+        before the commit and those to write after it."""
         if not path:  # the root document is the commit document itself
             doc["attributes"] = attrs
             return [], []
@@ -550,6 +548,7 @@ class Format2(_Common):
     object_codec_references = True
     numeric_compressor = _BLOSC_LZ4_V2
     ref_body_key = "value"
+    admitted_codecs = (("filter", "pickle"),)  # 0.13's pickled object arrays
 
     def encode_attr_reference(self, path, source=".", object_id=None, root_object_id=None):  # type: ignore[no-untyped-def]
         body = _reference_dict(source, path, object_id, root_object_id)
@@ -747,9 +746,6 @@ class Format2(_Common):
         comp = meta.get("compressor")
         out = [("compressor", str(comp.get("id")))] if isinstance(comp, dict) else []
         return out + [("filter", str(i)) for i in _filter_ids(meta)]
-
-    def admits_codec(self, role: str, name: str) -> bool:
-        return role == "filter" and name == "pickle"
 
     def quick_layout(self, meta: dict[str, Any]) -> tuple[Any, Any, Any]:
         try:

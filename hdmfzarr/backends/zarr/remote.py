@@ -76,15 +76,13 @@ def remote_options(url: str, storage_options: dict[str, Any] | None,
         return opts
     retry = retry or RetryPolicy()
     opts.setdefault("max_concurrency", 1)  # s3fs otherwise sends a HEAD before every whole-object GET
-    # botocore's standard retries, each attempt bounded: a dead or silent server cannot hang a request
-    config = dict(opts.get("config_kwargs") or {})
-    config.setdefault("connect_timeout", retry.connect_timeout)
-    config.setdefault("read_timeout", retry.read_timeout)
-    config.setdefault("retries", {"mode": "standard", "max_attempts": retry.max_attempts})
-    # opening a store fetches its small values and cached specs in one concurrent wave: with botocore's
-    # 10 connections a wave of 300 GETs would cost 30 round trips of latency
-    config.setdefault("max_pool_connections", MAX_POOL_CONNECTIONS)
-    opts["config_kwargs"] = config
+    # botocore's standard retries, each attempt bounded: a dead or silent server cannot hang a request; opening a
+    # store fetches its small values and cached specs in one concurrent wave: with botocore's 10 connections a
+    # wave of 300 GETs would cost 30 round trips of latency
+    defaults = {"connect_timeout": retry.connect_timeout, "read_timeout": retry.read_timeout,
+                "retries": {"mode": "standard", "max_attempts": retry.max_attempts},
+                "max_pool_connections": MAX_POOL_CONNECTIONS}
+    opts["config_kwargs"] = defaults | dict(opts.get("config_kwargs") or {})
     return opts
 
 
