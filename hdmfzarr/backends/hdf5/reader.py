@@ -42,13 +42,10 @@ class H5Array(StoredArray):
         self.path: str = dataset.name
         self.store_url = self.dims = None  # not a Zarr store; HDF5 stores no dimension names
         self.shape: tuple[int, ...] = tuple(dataset.shape)
+        self.ndim = len(self.shape)
         self.chunks: tuple[int, ...] | None = dataset.chunks
         self._text = canonical in ("text", "ascii")
         self.dtype = np.dtype(object) if self._text else dataset.dtype
-
-    @property
-    def ndim(self) -> int:
-        return len(self.shape)
 
     @property
     def nbytes_stored(self) -> int:
@@ -129,7 +126,6 @@ class HDF5Reader:
     def close(self) -> None:
         self.file.close()
 
-    # ------------------------------------------------------------------ specs
     @property
     def spec_location(self) -> str | None:
         """Path of the cached-spec group named by the root ``.specloc`` attribute (if any)."""
@@ -152,7 +148,6 @@ class HDF5Reader:
                  for ns, version, source in latest_sources(paths, loc)]
         return decode_cache(items, f"{self.path}:{loc}")
 
-    # ------------------------------------------------------------------ builders
     def read_builder(self) -> GroupBuilder:
         """The whole file as a builder tree (datasets lazy), without the cached-spec group."""
         if not any(k in self.file.attrs for k in TYPE_KEYS) and self.spec_location is None:  # not hdmf/pynwb's

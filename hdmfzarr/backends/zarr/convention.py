@@ -118,14 +118,21 @@ class _Common:
     links_attr: str
     consolidated_key: str  # the document whose atomic write commits (root zarr.json / .zmetadata)
     reference_spelling: str
+    ref_body_key: str  # the key of an attribute reference's ``{source, path}`` body
+    is_attr_reference_like: Callable[[Any], bool]
+    node_documents: Callable[[str, str], list[tuple[str, str]]]
+    root_attrs: Callable[[dict[str, Any], dict[str, Any]], dict[str, Any]]
+    set_attrs: Callable[..., tuple[list[tuple[str, Any]], list[tuple[str, Any]]]]
     dtype_spelling: dict[str, str]
     scalar_shape: tuple[int, ...]
+    scalar_spelling: str | None = None  # the dtype attribute of a scalar stored in shape [1] (format 2)
     supports_shards: bool
     object_codec_references: bool  # references inside arrays are JSON object-codec cells (format 2)
     numeric_compressor: dict[str, Any]  # the default compressor of numeric arrays (DataIO may choose another)
     text_fill_value: Any = None  # the fill value text arrays are written with (None: zarr-python's own)
     root_keys: tuple[str, ...]  # the root documents find_root reads (a remote store's cache drops them to reread)
     rewrites_in_place: bool = False  # rewrite_array reuses the committed chunk keys (then it keeps an undo copy)
+    admitted_codecs: tuple[tuple[str, str], ...] = ()  # (role, name) of the pickle codecs admits_codec() lets through
 
     def __repr__(self) -> str:
         return f"<hdmf-zarr convention, Zarr format {self.zarr_format}>"
@@ -172,13 +179,10 @@ class _Common:
 
     def decode_attr_reference(self, value: Any) -> tuple[str, str] | None:
         """``(source, path)`` if ``value`` is an attribute reference in this convention, else None."""
-        ref = self._attr_reference_body(value)
-        if ref is None or not isinstance(ref.get("path"), str):
+        ref = value.get(self.ref_body_key) if self.is_attr_reference_like(value) else None
+        if not isinstance(ref, dict) or not isinstance(ref.get("path"), str):
             return None
         return str(ref.get("source") or "."), ref["path"]
-
-    def _attr_reference_body(self, value: Any) -> dict[str, Any] | None:
-        raise NotImplementedError
 
     def encode_field_reference(self, source: str, path: str) -> str:
         """One reference inside a compound record (both conventions): the path, or JSON when external."""
@@ -213,8 +217,8 @@ class _Common:
         return meta if self.text_fill_value is None else {**meta, "fill_value": self.text_fill_value}
 
     def text_as_bytes(self, canonical: str) -> bool:
-        """Whether text of a canonical dtype is stored as variable-length bytes."""
-        return False
+        """Whether text of a canonical dtype is stored as variable-length bytes (what its spelling says)."""
+        return self.spell(canonical) == "bytes"
 
     def text_zarr_dtype(self, canonical: str) -> Any:
         """The zarr data type text of a canonical dtype is stored as."""
@@ -234,11 +238,12 @@ class _Common:
 
     def decode_is_scalar(self, shape: tuple[int, ...], attrs: dict[str, Any]) -> bool:
         """Whether an array of ``shape`` and ``attrs`` is a scalar dataset in this convention."""
-        return len(shape) == 0
+        spelled = tuple(shape) == self.scalar_shape and attrs.get(self.dtype_attr) == self.scalar_spelling
+        return len(shape) == 0 or spelled
 
     def scalar_attrs(self) -> dict[str, Any]:
         """Attributes of a stored scalar text array (the spec cache)."""
-        return {}
+        return {self.dtype_attr: self.scalar_spelling} if self.scalar_spelling else {}
 
     def encode_object_chunk(self, items: np.ndarray) -> bytes:
         """A chunk of an object array in the JSON object codec (format 2 only)."""
@@ -258,23 +263,9 @@ class _Common:
         return {entry: self.consolidated_entry(kind, loads_json(raw, handle.url, key))
                 for (entry, key, kind), raw in zip(keys, handle.get_many([k for _, k, _ in keys])) if raw is not None}
 
-    def node_documents(self, path: str, kind: str) -> list[tuple[str, str]]:
-        """``(consolidated entry key, store key)`` of each metadata document of a node."""
-        raise NotImplementedError
-
     def consolidated_entry(self, kind: str, doc: Any) -> Any:
         """A node document as zarr lists it in the consolidated metadata."""
         return doc
-
-    def root_attrs(self, doc: dict[str, Any], entries: dict[str, Any]) -> dict[str, Any]:
-        """The root attributes a commit document holds."""
-        raise NotImplementedError
-
-    def set_attrs(self, doc: dict[str, Any], entries: dict[str, Any], path: str, kind: str,
-                  attrs: dict[str, Any]) -> tuple[list[tuple[str, Any]], list[tuple[str, Any]]]:
-        """Record a node's new attributes in the commit document: the ``(store key, document)`` pairs to write
-        before the commit and those to write after it."""
-        raise NotImplementedError
 
     def encode_commit_document(self, doc: dict[str, Any]) -> bytes:
         """The bytes of a commit document (compact: it is rewritten on every commit)."""
@@ -312,7 +303,7 @@ class _Common:
 
     def admits_codec(self, role: str, name: str) -> bool:
         """Whether a pickle-named codec in this role may be decoded (by the restricted unpickler)."""
-        return False
+        return (role, name) in self.admitted_codecs
 
     def is_legacy_object_array(self, meta: dict[str, Any]) -> bool:
         """Whether zarr-python 3 cannot open the array (pickle/JSON object codecs), so we decode it."""
@@ -336,18 +327,15 @@ class Format3(_Common):
     supports_shards = True
     object_codec_references = False
     numeric_compressor = _BLOSC_LZ4_V3
-    _REF = "_REFERENCE"
+    ref_body_key = "_REFERENCE"
 
     def encode_attr_reference(self, path, source=".", object_id=None, root_object_id=None):  # type: ignore[no-untyped-def]
         """An object reference stored as an attribute value."""
-        return {self._REF: {"source": source, "path": path}}
-
-    def _attr_reference_body(self, value: Any) -> dict[str, Any] | None:
-        return value[self._REF] if isinstance(value, dict) and isinstance(value.get(self._REF), dict) else None
+        return {self.ref_body_key: {"source": source, "path": path}}
 
     def is_attr_reference_like(self, value: Any) -> bool:
         """Whether ``value`` is marked as a reference in this convention (well-formed or not)."""
-        return isinstance(value, dict) and self._REF in value
+        return isinstance(value, dict) and self.ref_body_key in value
 
     def encode_dataset_references(self, refs, shape):  # type: ignore[no-untyped-def]
         """The stored elements of a reference dataset from ``(source, path, object_id, root_object_id)``."""
@@ -391,6 +379,7 @@ class Format3(_Common):
         return doc, []
 
     def node_documents(self, path: str, kind: str) -> list[tuple[str, str]]:
+        """``(consolidated entry key, store key)`` of each metadata document of a node."""
         return [(path, f"{path}/zarr.json" if path else "zarr.json")]
 
     def consolidated_entry(self, kind: str, doc: Any) -> Any:
@@ -399,6 +388,7 @@ class Format3(_Common):
         return doc
 
     def root_attrs(self, doc: dict[str, Any], entries: dict[str, Any]) -> dict[str, Any]:
+        """The root attributes a commit document holds."""
         return dict(doc.get("attributes") or {})
 
     def node_attrs(self, doc: dict[str, Any], entries: dict[str, Any], path: str) -> dict[str, Any] | None:
@@ -409,6 +399,8 @@ class Format3(_Common):
         return dict(entry.get("attributes") or {}) if isinstance(entry, dict) else None
 
     def set_attrs(self, doc, entries, path, kind, attrs):  # type: ignore[no-untyped-def]
+        """Record a node's new attributes in the commit document: the ``(store key, document)`` pairs to write
+        before the commit and those to write after it."""
         if not path:  # the root document is the commit document itself
             doc["attributes"] = attrs
             return [], []
@@ -555,12 +547,12 @@ class Format2(_Common):
     supports_shards = False
     object_codec_references = True
     numeric_compressor = _BLOSC_LZ4_V2
+    ref_body_key = "value"
+    admitted_codecs = (("filter", "pickle"),)  # 0.13's pickled object arrays
 
     def encode_attr_reference(self, path, source=".", object_id=None, root_object_id=None):  # type: ignore[no-untyped-def]
-        return {self.dtype_attr: self.reference_spelling, "value": _reference_dict(source, path, object_id, root_object_id)}
-
-    def _attr_reference_body(self, value: Any) -> dict[str, Any] | None:
-        return value["value"] if self.is_attr_reference_like(value) and isinstance(value.get("value"), dict) else None
+        body = _reference_dict(source, path, object_id, root_object_id)
+        return {self.dtype_attr: self.reference_spelling, self.ref_body_key: body}
 
     def is_attr_reference_like(self, value: Any) -> bool:
         return isinstance(value, dict) and value.get(self.dtype_attr) == self.reference_spelling
@@ -578,9 +570,6 @@ class Format2(_Common):
         fields = spelled if isinstance(spelled, list) else []
         listed = {str(f.get("name")): builder_dtype(f.get("dtype")) for f in fields if isinstance(f, dict)}
         return {n for n, d in listed.items() if d == "object"}, listed
-
-    def text_as_bytes(self, canonical: str) -> bool:
-        return canonical != "text"
 
     # hdmf-zarr 0.13 writes text arrays with fill value 0; hdmf-zarr 0.14's format-2 reader cannot open a
     # variable-length bytes array filled with "" (zarr_metadata() reads 0 back as None)
@@ -613,12 +602,6 @@ class Format2(_Common):
         if isinstance(attrs.get(self.dtype_attr), str):
             attrs[self.dtype_attr] = self.scalar_spelling
         return arr.reshape(1), attrs
-
-    def decode_is_scalar(self, shape: tuple[int, ...], attrs: dict[str, Any]) -> bool:
-        return len(shape) == 0 or (attrs.get(self.dtype_attr) == self.scalar_spelling and tuple(shape) == (1,))
-
-    def scalar_attrs(self) -> dict[str, Any]:
-        return {self.dtype_attr: self.scalar_spelling}
 
     def object_array_document(self, shape: tuple[int, ...], chunks: tuple[int, ...]) -> dict[str, Any]:
         """The ``.zarray`` of a JSON object-codec array: Blosc lz4 and the numcodecs ``json2`` filter 0.13 reads."""
@@ -763,9 +746,6 @@ class Format2(_Common):
         comp = meta.get("compressor")
         out = [("compressor", str(comp.get("id")))] if isinstance(comp, dict) else []
         return out + [("filter", str(i)) for i in _filter_ids(meta)]
-
-    def admits_codec(self, role: str, name: str) -> bool:
-        return role == "filter" and name == "pickle"
 
     def quick_layout(self, meta: dict[str, Any]) -> tuple[Any, Any, Any]:
         try:

@@ -75,7 +75,6 @@ class ZarrIO:
         """The URL (user info and signed query parameters masked) and mode; never storage options."""
         return f"ZarrIO({self.url!r}, mode={self.mode!r})"
 
-    # -- backend protocol (hdmfzarr.backends) ----------------------------------------------
     @classmethod
     def guess_can_open(cls, target: str | os.PathLike[str]) -> bool:
         """Any local path or fsspec URL: Zarr is the fallback backend (HDF5 files are claimed first)."""
@@ -102,7 +101,6 @@ class ZarrIO:
                   if name not in loaded.namespaces and (namespaces is None or name in namespaces)}
         return namespace_catalog.load_cache(wanted) if wanted else {}
 
-    # -- context manager -----------------------------------------------------------------
     def __enter__(self) -> ZarrIO:
         return self
 
@@ -143,7 +141,6 @@ class ZarrIO:
             self._type_map = get_type_map()
         return self._type_map
 
-    # -- builder level -------------------------------------------------------------------
     def write_builder(self, builder: GroupBuilder, namespaces: dict[str, Any] | None = None,
                       link_data: bool = False) -> None:
         """Write a builder tree (and the spec cache ``namespaces``) in one transaction; arrays of other stores are
@@ -218,7 +215,6 @@ class ZarrIO:
         if self.mode == "r":
             raise StoreError(f"{self.url}: opened read-only (mode 'r'); open with 'w', 'w-', 'a' or 'r+' to write")
 
-    # -- container level -----------------------------------------------------------------
     def write(self, container: Any, cache_spec: bool = True, link_data: bool = False) -> None:
         """Build ``container`` (with the type map it was read with) and write it in one transaction, caching the specs;
         a container this ZarrIO read is written as its appended rows plus any added or edited objects."""
@@ -310,7 +306,6 @@ class ZarrIO:
             self._read_states = field_states(self._manager.constructed())
         return self._root_container
 
-    # -- appends -------------------------------------------------------------------------
     def _is_append_only(self, container: Any) -> bool:
         """Whether ``container`` belongs to the tree read here, with no object added or edited since (writing
         it means appending the buffered rows)."""

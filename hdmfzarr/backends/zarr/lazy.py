@@ -220,14 +220,10 @@ class ZarrChunkSource:
 
 def _runs(coords: list[tuple[int, ...]]) -> list[list[tuple[int, ...]]]:
     """Group chunk coordinates into runs consecutive along axis 0 with equal trailing coordinates."""
-    ordered = sorted(set(coords), key=lambda c: (c[1:], c[0]))
-    runs: list[list[tuple[int, ...]]] = []
-    for c in ordered:
-        if runs and runs[-1][-1][1:] == c[1:] and runs[-1][-1][0] + 1 == c[0]:
-            runs[-1].append(c)
-        else:
-            runs.append([c])
-    return runs
+    ordered = enumerate(sorted(set(coords), key=lambda c: (c[1:], c[0])))
+    # within a run the axis-0 coordinate minus the position in the sorted order is constant
+    runs = itertools.groupby(ordered, key=lambda ic: (ic[1][1:], ic[1][0] - ic[0]))
+    return [[c for _, c in run] for _, run in runs]
 
 
 class LegacyChunkSource:
@@ -378,7 +374,8 @@ class LazyArray(StoredArray):
                  cache: ChunkCache | None = None) -> None:
         self.source, self.convert, self.store_url, self.path = source, convert, store_url, path
         self.dims: list[str] | None = None  # set by the build layer from the stored attributes
-        self._dtype = np.dtype(dtype) if dtype is not None else source.dtype
+        self.dtype: np.dtype = np.dtype(dtype) if dtype is not None else source.dtype
+        self.chunks, self.where = source.chunks, source.where  # fixed (a stored array grows along its shape only)
         self._cache = cache if cache is not None else ChunkCache(cache_bytes)
         self._owner = self._cache.owner()
         self._stored: set[tuple[int, ...]] = set()  # chunks this array put in the cache (evicted ones too)
@@ -391,24 +388,12 @@ class LazyArray(StoredArray):
         return self.source.shape
 
     @property
-    def dtype(self) -> np.dtype:
-        return self._dtype
-
-    @property
     def ndim(self) -> int:
         return len(self.source.shape)
 
     @property
     def size(self) -> int:
         return math.prod(self.source.shape)
-
-    @property
-    def chunks(self) -> tuple[int, ...]:
-        return self.source.chunks
-
-    @property
-    def where(self) -> str:
-        return self.source.where
 
     @property
     def compression(self) -> str | None:
@@ -569,7 +554,7 @@ class LazyArray(StoredArray):
         out_shape = [length for length, _ in extents]
         n_chunks = math.prod(count for _, count in extents)
         # absurd shapes (untrusted metadata) or huge selections: refuse before allocating anything
-        itemsize = self._dtype.itemsize if self._dtype.kind not in "OT" else 16
+        itemsize = self.dtype.itemsize if self.dtype.kind not in "OT" else 16
         check_read_size(out_shape, itemsize, self.where)
         check_read_chunks(n_chunks, self.where)
         if n_chunks and self._chunk_nbytes > max_read_bytes():

@@ -184,16 +184,14 @@ class ZarrReader:
             ref_fields, listed = conv.decode_compound_fields(attrs)
             fields = []
             for n in np_dtype.names:
-                sub = np_dtype[n]
+                sub, canon = np_dtype[n], listed.get(n)
                 if n in ref_fields:
-                    fields.append(CompoundField(n, "object"))
+                    canon = "object"
                 elif sub.kind in "UOT":
-                    canon = listed.get(n)
-                    fields.append(CompoundField(n, canon if canon in conv.TEXT_KINDS else "text"))
-                elif sub.kind == "S":
-                    fields.append(CompoundField(n, "ascii"))
+                    canon = canon if canon in conv.TEXT_KINDS else "text"
                 else:
-                    fields.append(CompoundField(n, sub.name))
+                    canon = "ascii" if sub.kind == "S" else sub.name
+                fields.append(CompoundField(n, canon))
             dtype = fields
             convert, out_dtype = self._compound_converter(np_dtype, fields, where)
         elif conv.builder_dtype(spelled) == "object":

@@ -46,7 +46,6 @@ class RetryPolicy(Record):
         self._set(max_attempts, deadline, connect_timeout, read_timeout)
 
 
-# -- URLs and options -------------------------------------------------------------------------
 _SECRET_QUERY = r"(?i)(signature|credential|token|secret|password|key|sig)$"  # compiled on first use (re's cache)
 
 
@@ -77,19 +76,16 @@ def remote_options(url: str, storage_options: dict[str, Any] | None,
         return opts
     retry = retry or RetryPolicy()
     opts.setdefault("max_concurrency", 1)  # s3fs otherwise sends a HEAD before every whole-object GET
-    # botocore's standard retries, each attempt bounded: a dead or silent server cannot hang a request
-    config = dict(opts.get("config_kwargs") or {})
-    config.setdefault("connect_timeout", retry.connect_timeout)
-    config.setdefault("read_timeout", retry.read_timeout)
-    config.setdefault("retries", {"mode": "standard", "max_attempts": retry.max_attempts})
-    # opening a store fetches its small values and cached specs in one concurrent wave: with botocore's
-    # 10 connections a wave of 300 GETs would cost 30 round trips of latency
-    config.setdefault("max_pool_connections", MAX_POOL_CONNECTIONS)
-    opts["config_kwargs"] = config
+    # botocore's standard retries, each attempt bounded: a dead or silent server cannot hang a request; opening a
+    # store fetches its small values and cached specs in one concurrent wave: with botocore's 10 connections a
+    # wave of 300 GETs would cost 30 round trips of latency
+    defaults = {"connect_timeout": retry.connect_timeout, "read_timeout": retry.read_timeout,
+                "retries": {"mode": "standard", "max_attempts": retry.max_attempts},
+                "max_pool_connections": MAX_POOL_CONNECTIONS}
+    opts["config_kwargs"] = defaults | dict(opts.get("config_kwargs") or {})
     return opts
 
 
-# -- error classification ---------------------------------------------------------------------
 def _optional(module: str, *names: str) -> tuple[Any, ...]:
     """The attributes ``names`` of ``module`` (none when it is not installed)."""
     try:
@@ -100,33 +96,27 @@ def _optional(module: str, *names: str) -> tuple[Any, ...]:
 
 
 @functools.cache
-def _error_types() -> dict[str, tuple[type[BaseException], ...]]:
+def _error_types() -> tuple[tuple[str, tuple[type[BaseException], ...]], ...]:
+    """``(kind, exception types)`` in the order :func:`classify` tries them (SSL errors are not transient)."""
     bx = "botocore.exceptions"
-    return {
-        "auth": (PermissionError, *_optional(bx, "NoCredentialsError", "PartialCredentialsError",
-                                             "CredentialRetrievalError")),
-        "ssl": _optional(bx, "SSLError"),
-        "transient": (ConnectionError, TimeoutError, asyncio.TimeoutError, *_optional("aiohttp", "ClientError"),
-                      *_optional(bx, "ConnectionError", "HTTPClientError"),
-                      *_optional("fsspec.exceptions", "FSTimeoutError"),
-                      *(t for group in _optional("s3fs.core", "S3_RETRYABLE_ERRORS") for t in group)),
-    }
+    return (
+        ("auth", (PermissionError, *_optional(bx, "NoCredentialsError", "PartialCredentialsError",
+                                              "CredentialRetrievalError"))),
+        ("other", _optional(bx, "SSLError")),
+        ("missing", (FileNotFoundError,)),
+        ("transient", (ConnectionError, TimeoutError, asyncio.TimeoutError, *_optional("aiohttp", "ClientError"),
+                       *_optional(bx, "ConnectionError", "HTTPClientError"),
+                       *_optional("fsspec.exceptions", "FSTimeoutError"),
+                       *(t for group in _optional("s3fs.core", "S3_RETRYABLE_ERRORS") for t in group))),
+    )
 
 
 def classify(exc: BaseException) -> str:
     """'auth', 'missing', 'transient' or 'other' for an exception raised by a filesystem call."""
-    types = _error_types()
-    if isinstance(exc, types["auth"]):
-        return "auth"
-    if isinstance(exc, types["ssl"]):
-        return "other"
-    if isinstance(exc, FileNotFoundError):
-        return "missing"
-    if isinstance(exc, types["transient"]):
-        return "transient"
-    if isinstance(exc, OSError) and exc.errno in (errno.EBUSY, getattr(errno, "EREMOTEIO", errno.EIO)):
+    kind = next((kind for kind, types in _error_types() if isinstance(exc, types)), None)
+    if kind is None and isinstance(exc, OSError) and exc.errno in (errno.EBUSY, getattr(errno, "EREMOTEIO", errno.EIO)):
         return "transient"  # s3fs's mapping of HTTP 500 / 503 SlowDown
-    return "other"
+    return kind or "other"
 
 
 def _describe(exc: BaseException) -> str:
@@ -134,7 +124,6 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text[:300]}"
 
 
-# -- secrets never shown --------------------------------------------------------------------------
 _SECRETS: set[str] = set()  # credential values this process was given (storage options, URL user info)
 
 
@@ -211,7 +200,6 @@ def split_user_info(url: str) -> tuple[str, dict[str, str]]:
     return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment)), creds
 
 
-# -- the store wrapper ------------------------------------------------------------------------
 def _is_meta(key: str) -> bool:
     return key.rpartition("/")[2] in METADATA_KEYS
 
@@ -288,7 +276,6 @@ class RemoteStore(WrapperStore[FsspecStore]):
         """The store's path inside the filesystem (``bucket/key.zarr`` for S3)."""
         return self._store.path.rstrip("/")
 
-    # -- deadline and errors ----------------------------------------------------------------
     @property
     def fence(self) -> Any:
         """The writer lease held while writing (:class:`.commit._Lease`), or None."""
@@ -330,7 +317,6 @@ class RemoteStore(WrapperStore[FsspecStore]):
                 f"at most {self.retry.max_attempts} attempt(s)) ({_describe(exc)})"
             ) from None
 
-    # -- reading -----------------------------------------------------------------------------
     async def get(self, key: str, prototype: BufferPrototype, byte_range: ByteRequest | None = None) -> Buffer | None:
         meta = _is_meta(key)
         if meta and key in self._meta:
@@ -415,9 +401,8 @@ class RemoteStore(WrapperStore[FsspecStore]):
 
         return await self.call("listing", prefix, _collect)
 
-    async def list(self) -> AsyncIterator[str]:
-        async for key in self.list_prefix(""):
-            yield key
+    def list(self) -> AsyncIterator[str]:
+        return self.list_prefix("")
 
     async def list_prefix(self, prefix: str) -> AsyncIterator[str]:
         keys = {k for k in self._known() if k.startswith(prefix)}
@@ -437,7 +422,6 @@ class RemoteStore(WrapperStore[FsspecStore]):
         for name in sorted(names):
             yield name
 
-    # -- writing -----------------------------------------------------------------------------
     async def set(self, key: str, value: Buffer) -> None:
         self._check_writable()
         if _is_meta(key):
@@ -509,7 +493,6 @@ class RemoteStore(WrapperStore[FsspecStore]):
                 held[key] = data
         return held
 
-    # -- batching ----------------------------------------------------------------------------
     @contextlib.contextmanager
     def batch(self) -> Iterator[None]:
         """Hold metadata writes back until the outermost batch ends, then send each once, concurrently."""
@@ -539,7 +522,6 @@ class RemoteStore(WrapperStore[FsspecStore]):
         await self.call("writing", key, lambda: self._store.set(key, value))
         self._remote.add(key)
 
-    # -- conditional writes (the commit point; see :mod:`.commit`) ---------------------------------
     @property
     def is_s3(self) -> bool:
         """Whether the filesystem is s3fs (conditional PUTs with ``If-Match``/``If-None-Match``)."""

@@ -213,7 +213,6 @@ def translating(where: str, what: str) -> Iterator[None]:
         raise translate_error(exc, where, what) from exc
 
 
-# -- decompression bombs -------------------------------------------------------------------------
 class DecodedSizeError(ValueError):
     """A compressed chunk declares (or decodes to) more bytes than its array's metadata allows
     (raised inside zarr's decoding; the read path turns it into CorruptStoreError naming the array)."""

@@ -12,7 +12,7 @@ import posixpath
 import shutil
 import sys
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any, TypeGuard
+from typing import TYPE_CHECKING, Any
 
 from ...errors import StoreError, StoreExistsError, StoreNotFoundError, UnsafeReferenceError
 from .. import is_url
@@ -38,12 +38,6 @@ def _remote() -> Any:
     from . import remote
 
     return remote
-
-
-def _is_remote(store: Any) -> TypeGuard[RemoteStore]:
-    """Whether ``store`` is a RemoteStore (there is none while the remote module was never imported)."""
-    remote = sys.modules.get(f"{__package__}.remote")
-    return remote is not None and isinstance(store, remote.RemoteStore)
 
 
 def _redact(url: str) -> str:
@@ -251,6 +245,8 @@ class StoreHandle:
             self.local_path = None if self.is_url else os.path.abspath(self._raw_url)
             self.store = self._open_store(storage_options)
         self.sync_io = reads_synchronously(self.store)  # local files and memory: read in the calling thread
+        remote = sys.modules.get(f"{__package__}.remote")  # never imported: no RemoteStore exists
+        self.remote: RemoteStore | None = self.store if remote and isinstance(self.store, remote.RemoteStore) else None
         self._check_mode()
 
     def __repr__(self) -> str:
@@ -298,7 +294,7 @@ class StoreHandle:
     def _check_mode(self) -> None:
         if not self.read_only and self.given_store is not None and self.local_path is None:
             run(self.store._ensure_open())
-        remote = self.store if _is_remote(self.store) else None
+        remote = self.remote
         if remote is not None and self.mode in ("w", "w-", "a") and run(remote.root_is_empty()):
             # one listing decides: the store then knows nothing it did not write exists (no checks while writing)
             self._root = (None, None)
@@ -369,8 +365,8 @@ class StoreHandle:
         """3 or 2 when a zarr root group is stored here, else None (cached; the first convention found wins: one
         request for a format 3 store or a consolidated format 2 one)."""
         if self._root is None or refresh:
-            if refresh and _is_remote(self.store):
-                self.store.forget(ROOT_KEYS)
+            if refresh and self.remote is not None:
+                self.remote.forget(ROOT_KEYS)
             self._root = next((found for c in CONVENTIONS if (found := c.find_root(self))), (None, None))
         return self._root[0]
 
@@ -386,7 +382,7 @@ class StoreHandle:
     def batch(self) -> contextlib.AbstractContextManager[None]:
         """Context holding back a remote store's metadata writes to send them once each at the end, concurrently
         (:meth:`.remote.RemoteStore.batch`); a no-op for local stores."""
-        return self.store.batch() if _is_remote(self.store) else contextlib.nullcontext()
+        return self.remote.batch() if self.remote is not None else contextlib.nullcontext()
 
     async def _alist_dir(self, prefix: str) -> list[str]:
         try:
