@@ -21,16 +21,10 @@ class AlignedDynamicTable(DynamicTable):
     data_type: ClassVar[str] = "AlignedDynamicTable"
     field_names: ClassVar[tuple[str, ...]] = ("categories",)
 
-    def __init__(
-        self,
-        name: str,
-        description: str,
-        category_tables: Sequence[DynamicTable] | None = None,
-        categories: Sequence[str] | None = None,
-        id: ElementIdentifiers | Sequence[int] | np.ndarray | None = None,
-        columns: Sequence[VectorData] | None = None,
-        colnames: Sequence[str] | None = None,
-    ) -> None:
+    def __init__(self, name: str, description: str, category_tables: Sequence[DynamicTable] | None = None,
+                 categories: Sequence[str] | None = None,
+                 id: ElementIdentifiers | Sequence[int] | np.ndarray | None = None,
+                 columns: Sequence[VectorData] | None = None, colnames: Sequence[str] | None = None) -> None:
         tables = list(category_tables or [])
         for i, t in enumerate(tables):  # checked first: a bad category must not fail on its .name
             if not isinstance(t, DynamicTable) or isinstance(t, AlignedDynamicTable):

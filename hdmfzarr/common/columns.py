@@ -464,21 +464,16 @@ class VectorIndex(VectorData):
         if hi - lo > 4 * idx.size + 64:  # scattered rows: their offsets, then their values (two reads)
             if isinstance(self.target, VectorIndex):
                 return [self.read(int(i)) for i in idx]
-            return self._scattered(idx)
+            both = np.asarray(self.get_offsets(np.concatenate([np.maximum(idx - 1, 0), idx])), dtype=np.int64)
+            starts, ends = np.where(idx == 0, 0, both[: idx.size]), both[idx.size:]
+            lengths = ends - starts
+            if not lengths.sum():
+                return [self.target.read(slice(0, 0)) for _ in idx]
+            firsts = starts - np.concatenate([[0], np.cumsum(lengths)[:-1]])
+            values = self.target.read(np.repeat(firsts, lengths) + np.arange(lengths.sum()))
+            return np.split(values, np.cumsum(lengths)[:-1])
         span = self.read(slice(lo, hi))  # two reads: the offsets and the values of the span
         return [span[int(i) - lo] for i in idx]
-
-    def _scattered(self, idx: np.ndarray) -> list:
-        """Rows ``idx`` (far apart): one read of their start/end offsets, one of their values."""
-        both = np.asarray(self.get_offsets(np.concatenate([np.maximum(idx - 1, 0), idx])), dtype=np.int64)
-        starts, ends = both[: idx.size], both[idx.size:]
-        starts = np.where(idx == 0, 0, starts)
-        lengths = ends - starts
-        if not lengths.sum():
-            return [self.target.read(slice(0, 0)) for _ in idx]
-        positions = np.repeat(starts - np.concatenate([[0], np.cumsum(lengths)[:-1]]), lengths) + np.arange(lengths.sum())
-        values = self.target.read(positions)
-        return np.split(values, np.cumsum(lengths)[:-1])
 
     def rows_of(self, ends: Any, values: Any) -> list:
         """Every row, from all of this index's offsets and all of its target's values (read apart, concurrently)."""
@@ -704,7 +699,7 @@ class EnumData(VectorData):
             elements = VectorData(f"{name}_elements", f"fixed set of elements referenced by {name}",
                                   data=[] if elements is None else elements)
         self.elements = elements
-        self._positions: dict[Any, int] | None = None
+        self._positions: tuple[dict[Any, int], int] = ({}, -1)  # value -> position, for len(elements)
 
     @property
     def column_type(self) -> ColumnType:
@@ -714,27 +709,24 @@ class EnumData(VectorData):
         """Every row's value (``elements`` looked up by position)."""
         return self._resolve(super().get_all())
 
-    def _position_of(self, value: Any) -> int:
-        """The position of ``value`` in ``elements``, appending it when it is new."""
-        pos = self._positions
-        if pos is None or len(pos) != len(self.elements):
-            values = self.elements.get_all()
-            pos = self._positions = {}
-            for i, v in enumerate(np.asarray(values).tolist()):
-                pos.setdefault(v, i)
-        key = value.item() if isinstance(value, np.generic) else value
-        if key not in pos:
-            pos[key] = len(self.elements)
-            self.elements.append(value)
-        return pos[key]
-
     def positions(self, values: Any) -> list[int]:
-        """The positions of several values (new ones are added to ``elements``)."""
-        return [self._position_of(v) for v in values]
+        """The positions of values in ``elements`` (the first of equal ones); new values are appended to it."""
+        pos, known = self._positions
+        if known != len(self.elements):  # built for other elements (or never yet)
+            pos = {v: i for i, v in reversed(list(enumerate(np.asarray(self.elements.get_all()).tolist())))}
+        out = []
+        for value in values:
+            key = value.item() if isinstance(value, np.generic) else value
+            if key not in pos:
+                pos[key] = len(self.elements)
+                self.elements.append(value)
+            out.append(pos[key])
+        self._positions = (pos, len(self.elements))
+        return out
 
     def add_row(self, val: Any, index: bool = False) -> None:  # type: ignore[override]
         """Append one row given its value (``index=True``: given its position in ``elements``)."""
-        self.append(val if index else self._position_of(val))
+        self.append(val if index else self.positions([val])[0])
 
     def _values_array(self, values: Any) -> np.ndarray:
         return as_positions(values)

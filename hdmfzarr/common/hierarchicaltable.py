@@ -57,10 +57,7 @@ def _frame_with_origin(table: DynamicTable) -> tuple[Any, np.ndarray, bool]:
                 origin.append(i)
     out = flat_target.iloc[positions].copy()
     out.columns = pd.MultiIndex.from_tuples(labels) if labels else out.columns
-    if index_rows:
-        out.index = pd.MultiIndex.from_tuples(index_rows, names=index_names)
-    else:
-        out.index = pd.MultiIndex.from_arrays([[] for _ in index_names], names=index_names)
+    out.index = pd.MultiIndex.from_tuples(index_rows, names=index_names)  # no rows: one empty level per name
     return out, np.asarray(origin, dtype=np.int64), True
 
 

@@ -497,11 +497,11 @@ class DynamicTable(Container):
                     raise ContainerError(f"{self._where()}: optional column {key!r} was not created and the table "
                                          f"already has {len(self)} rows; call add_column({key!r}, data=...) first")
                 self.add_column(key)
-            missing = [c for c in self._get_plans() if c not in values]
-            extra = [c for c in values if c not in self._get_plans()]
-            if missing or extra:
-                problems = ([f"unknown column(s) {extra}"] if extra else []) + (
-                    [f"{lacks} column(s) {missing}"] if missing else [])
+            plans = self._get_plans()
+            problems = [f"{what} column(s) {names}" for what, names in (
+                ("unknown", [c for c in values if c not in plans]), (lacks, [c for c in plans if c not in values]))
+                if names]
+            if problems:
                 raise ContainerError(f"{self._where()}: {what} {' and '.join(problems)}; columns are "
                                      f"{list(self._colnames)}")
         return self._get_plans()
@@ -589,9 +589,7 @@ class DynamicTable(Container):
         """hdmf's ``get``: a column by name (``default`` when absent), else rows by int, slice, ints or mask, as a
         DataFrame indexed by id (``df=True``) or a list: the ids, then each column's values."""
         if isinstance(key, str):
-            if key == "id" or key in self._tops or key in self._objects:
-                return self.get_column(key)
-            return default
+            return self.get_column(key) if key == "id" or key in self._tops or key in self._objects else default
         rows = self._normalize_rows(key)
         if df:
             return self._frame(rows, index=index, exclude=())
@@ -720,9 +718,8 @@ class DynamicTable(Container):
 def _nesting_depth(values: list) -> int:
     """How many levels of ragged sequences a DataFrame column holds: 0 for scalars, and (as hdmf decides)
     for cells that are all sequences of one length (a 2-d column)."""
-    if not len(values) or not isinstance(values[0], (list, tuple, np.ndarray)):
-        return 0
-    if len({len(v) if isinstance(v, (list, tuple, np.ndarray)) else -1 for v in values}) == 1:
+    if not len(values) or not isinstance(values[0], (list, tuple, np.ndarray)) or len(
+            {len(v) if isinstance(v, (list, tuple, np.ndarray)) else -1 for v in values}) == 1:
         return 0
     depth = 0
     probe: Any = values[0]
