@@ -245,19 +245,17 @@ class GroupView(Mapping):
         for attr, where in type(c).field_paths.items():
             if where[:n] != self._path:
                 continue
-            if len(where) > n:
-                sub = where[n]
-                if sub not in out and _field_items(getattr(c, attr, None)):
-                    out[sub] = GroupView(c, self._path + (sub,))
-                continue
             stored = type(c).field_datasets.get(attr)
-            if stored is not None:  # an untyped dataset: its value
+            if len(where) > n:
+                if where[n] not in out and _field_items(getattr(c, attr, None)):
+                    out[where[n]] = GroupView(c, where[:n + 1])
+            elif stored is not None:  # an untyped dataset: its value
                 value = getattr(c, attr, None)
                 if value is not None:
                     out.setdefault(stored, value)
-                continue
-            for child in _field_items(getattr(c, attr, None)):
-                out.setdefault(child.name, child)
+            else:
+                for child in _field_items(getattr(c, attr, None)):
+                    out.setdefault(child.name, child)
         if not n:  # children no field places under an untyped group are at the top
             below = {id(v) for attr, where in type(c).field_paths.items() if where
                      for v in _field_items(getattr(c, attr, None))}

@@ -181,23 +181,15 @@ class BufferedData(Data):
         self._list_cache = None
 
     def _base_len(self) -> int:
-        n = self._nbase
-        if n is not None:
-            return n
         raw = self.base_data
-        if raw is None:
-            self._nbase = 0
-            return 0
-        if isinstance(raw, np.ndarray) or is_lazy_array(raw):
-            n = len(raw)
-            if not self._shared:  # a shared array's stored part grows when written
-                self._nbase = n
-            return n
         if isinstance(raw, DataChunkIterator):
             if raw.total_rows is None:
                 raise ContainerError(f"{self._where()}: length of a DataChunkIterator without total_rows is unknown")
             return raw.total_rows
-        return len(raw)
+        n = 0 if raw is None else len(raw)
+        if raw is None or (isinstance(raw, np.ndarray) or is_lazy_array(raw)) and not self._shared:
+            self._nbase = n  # kept (lists are measured each time; a shared array's stored part grows when written)
+        return n
 
     def __len__(self) -> int:
         n = self._nbase
@@ -298,12 +290,9 @@ class BufferedData(Data):
             self._set_raw_base(raw)
         return raw
 
-    def get(self, key: Any) -> Any:
-        """Elements by int, slice or integer array (``read``); region columns give the target rows instead."""
-        return self.read(key)
-
     def read(self, key: Any) -> Any:
-        """The stored elements by int, slice or integer array, reading only what is needed from a lazy base."""
+        """The stored elements by int, slice or integer array, reading only what is needed from a lazy base (also
+        ``get``, which region, index and enum columns override)."""
         if self.rows.count:
             self._flush()
         raw = self.base_data
@@ -315,6 +304,8 @@ class BufferedData(Data):
             assert isinstance(idx, np.ndarray)  # neither an int nor a slice: positions
             return [raw[i] for i in idx.ravel().tolist()]
         return self._get_array(key)
+
+    get = read
 
     def _get_array(self, key: Any) -> Any:
         """``read`` with numpy results; only a lazy base still has pending rows here (the array reads both parts)."""

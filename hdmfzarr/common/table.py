@@ -371,13 +371,12 @@ class DynamicTable(Container):
             if issubclass(col_cls, DynamicTableRegion):
                 leaf = col_cls(name=name, data=flat, description=description, table=table)
             elif issubclass(col_cls, EnumData):
-                elements = None if isinstance(enum, bool) else enum
-                values = None if flat is None else np.asarray(flat)
-                if values is not None and values.size and values.dtype.kind not in "iu":  # values, not positions
-                    leaf = col_cls(name=name, description=description, elements=elements)
+                values = np.asarray([] if flat is None else flat)
+                given_values = values.size and values.dtype.kind not in "iu"  # values, not positions
+                leaf = col_cls(name=name, description=description, data=None if given_values else flat,
+                               elements=None if isinstance(enum, bool) else enum)
+                if given_values:
                     leaf.extend(as_positions(leaf.positions(values.tolist())))
-                else:
-                    leaf = col_cls(name=name, description=description, data=flat, elements=elements)
             else:
                 leaf = col_cls(name=name, description=description, data=flat)
             if dtype is not None:
