@@ -80,11 +80,10 @@ class BufferedData(Data):
                 ct = resolve_dtype(raw.dtype) if raw.dtype.kind != "O" or not len(raw) else infer_column_type(raw[0])
             elif isinstance(raw, (list, tuple)) and len(raw):
                 ct = infer_column_type(raw[0])
-            if ct is None:
-                if self.rows.tail:
-                    ct = infer_column_type(self.rows.tail[0])
-                elif self.rows.blocks:
-                    ct = resolve_dtype(self.rows.blocks[0].dtype)
+            elif self.rows.tail:  # no data yet: the rows added since
+                ct = infer_column_type(self.rows.tail[0])
+            elif self.rows.blocks:
+                ct = resolve_dtype(self.rows.blocks[0].dtype)
             self._ctype = ct
         return ct
 
@@ -129,11 +128,10 @@ class BufferedData(Data):
     def row_shape(self) -> tuple[int, ...] | None:
         """Shape of one element (``()`` for scalars); None when the column is empty and untyped."""
         raw = self.base_data
-        shape = getattr(raw, "shape", None)
-        if shape is not None and len(shape) >= 1 and not isinstance(raw, DataChunkIterator):
-            if shape[0] or len(shape) > 1:
-                return tuple(shape[1:])
-        elif isinstance(raw, (list, tuple)) and len(raw):
+        shape = getattr(raw, "shape", None)  # a DataChunkIterator has none: its rows are not read here
+        if shape and (shape[0] or len(shape) > 1):
+            return tuple(shape[1:])
+        if isinstance(raw, (list, tuple)) and len(raw):
             return cell_shape(raw[0])
         if self.rows.blocks:
             return tuple(self.rows.blocks[0].shape[1:])

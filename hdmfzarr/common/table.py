@@ -4,6 +4,7 @@ amortised O(1), reads take only what a selection needs, and pandas is imported o
 from __future__ import annotations
 
 import itertools
+import re
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -267,10 +268,7 @@ class DynamicTable(Container):
         if not name.startswith("_") and objects is not None:
             if name in objects:
                 return objects[name]
-            base = name
-            while base.endswith("_index"):
-                base = base[: -len("_index")]
-            if base in type(self)._column_infos():
+            if re.sub("(_index)+$", "", name) in type(self)._column_infos():  # the column or one of its indexes
                 return None
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
