@@ -93,11 +93,8 @@ class ColumnType(Record):
             if isinstance(values, np.ndarray) and values.dtype.kind in "US":
                 return values
             return np.asarray(values, dtype=object)
-        if self.np_dtype.kind == "O" and not isinstance(values, np.ndarray):
-            out = np.empty(len(values), dtype=object)  # one cell per value: containers are not unpacked
-            for i, v in enumerate(values):
-                out[i] = v
-            return out
+        if self.np_dtype.kind == "O" and not isinstance(values, np.ndarray):  # one cell per value: none unpacked
+            return np.fromiter(values, dtype=object, count=len(values))
         return np.asarray(values, dtype=self.np_dtype)
 
 

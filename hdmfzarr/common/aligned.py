@@ -167,10 +167,8 @@ class AlignedDynamicTable(DynamicTable):
 
     def get_dict(self, key: Any, index: bool = False) -> dict[str, Any]:
         """Rows as for DynamicTable.get_dict, with each category's cells under its name."""
-        out = super().get_dict(key, index=index)
-        for cname, table in self._categories.items():
-            out[cname] = table.get_dict(key, index=index)
-        return out
+        return {**super().get_dict(key, index=index),
+                **{cname: table.get_dict(key, index=index) for cname, table in self._categories.items()}}
 
     def _frame(self, rows: Any, index: bool, exclude: Iterable[str], ignore_category_ids: bool = False) -> Any:
         """Two-level columns as in hdmf: (table name, column) for the main columns, (category, column) with

@@ -47,14 +47,13 @@ def read_columns(table: DynamicTable, key: Any, names: list[str]) -> tuple[Any, 
             results = list(pool.map(lambda job: job[2](), jobs))
     else:
         results = [read() for _, _, read in jobs]
-    values: list[Any] = []
-    for k in range(len(tops)):
+    out: dict[str, Any] = {}
+    for k, (name, _) in enumerate(tops):
         mine = [(obj, r) for (j, obj, _), r in zip(jobs, results) if j == k]
         rows = mine[-1][1]  # a column's rows, or a ragged column's values, then each index outwards
         for obj, ends in reversed(mine[:-1]):
             rows = obj.rows_of(ends, rows)  # type: ignore[attr-defined]
-        values.append(rows)
-    out = dict(zip((n for n, _ in tops), values))
+        out[name] = rows
     return out.pop("id"), out
 
 

@@ -202,11 +202,7 @@ class DynamicTable(Container):
 
     @classmethod
     def _column_infos(cls) -> dict[str, ColumnInfo]:
-        out: dict[str, ColumnInfo] = {}
-        for klass in reversed(cls.__mro__):
-            for info in klass.__dict__.get("columns_spec", ()):
-                out[info.name] = info
-        return out
+        return {info.name: info for klass in reversed(cls.__mro__) for info in klass.__dict__.get("columns_spec", ())}
 
     def _check_columns(self, cols: list[VectorData], colnames: Sequence[str] | None) -> dict[str, VectorData]:
         """Validate constructor columns; returns user column name -> top object, in colnames order."""
