@@ -174,13 +174,8 @@ class AbstractContainer:
     @property
     def fields(self) -> dict[str, Any]:
         """The data fields (spec names -> values) that are set, from ``field_names`` of the class."""
-        out: dict[str, Any] = {}
-        for cls in reversed(type(self).__mro__):
-            for fname in cls.__dict__.get("field_names", ()):
-                value = getattr(self, fname, None)
-                if value is not None:
-                    out[fname] = value
-        return out
+        return {fname: value for cls in reversed(type(self).__mro__) for fname in cls.__dict__.get("field_names", ())
+                if (value := getattr(self, fname, None)) is not None}
 
     def __repr__(self) -> str:
         fields = self.fields  # one line, never reading data

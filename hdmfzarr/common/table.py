@@ -531,7 +531,7 @@ class DynamicTable(Container):
                 if dup or len(np.unique(id_arr)) != n:
                     raise ContainerError(f"{self._where()}: duplicate ids {dup[:10] or 'within the batch'}")
         self.set_modified(True)
-        for obj, arr in staged:
+        for obj, arr in [*staged, (self.id, id_arr)]:
             obj.extend(arr)
             obj.set_modified(True)
         for plan in (plans[name] for name in columns):  # the first rows of a column fix its type and shape
@@ -539,8 +539,6 @@ class DynamicTable(Container):
             if plan.row_shape is None:
                 plan.row_shape = plan.leaf.row_shape()
             plan._specialise()
-        self.id.extend(id_arr)
-        self.id.set_modified(True)
 
     def _ids_to_rows(self) -> dict[Any, int]:
         """id -> first row position, built once (one read of the ids) and kept up to date by add_row."""
