@@ -22,6 +22,19 @@ _PY_SCALARS = (int, float, str, bool)
 _SEQ_TYPES = (list, tuple, np.ndarray)
 
 
+def _fast_cell(ct: ColumnType) -> Any:
+    """The add_row fast path's test for one cell of a typed scalar column: a plain Python value that
+    ``ct`` takes as it is (an int in range, ASCII text, a float/bool/int it accepts)."""
+    bounds = ct.int_bounds
+    if bounds is not None:
+        lo, hi = bounds
+        return lambda v: type(v) is int and lo <= v <= hi
+    if ct.is_text:
+        return lambda v: type(v) is str and v.isascii()
+    accept = ct.accept
+    return lambda v: type(v) in (float, bool, int) and isinstance(v, accept)
+
+
 class ColumnPlan:
     """How one user-visible column takes a row: its objects from the top index to the leaf."""
 
@@ -53,15 +66,7 @@ class ColumnPlan:
         self.add = general
         if ct is None or self.region or self.enum or self.row_shape is None or self.row_shape or self.depth > 1:
             return
-        # one cell of a typed scalar column that ``ct`` takes as it is: an int in range, ASCII text, a float/bool/int
-        bounds, accept = ct.int_bounds, ct.accept
-        if bounds is not None:
-            lo, hi = bounds
-            fast = lambda v: type(v) is int and lo <= v <= hi  # noqa: E731
-        elif ct.is_text:
-            fast = lambda v: type(v) is str and v.isascii()  # noqa: E731
-        else:
-            fast = lambda v: type(v) in (float, bool, int) and isinstance(v, accept)  # noqa: E731
+        fast = _fast_cell(ct)
         if self.depth == 0:
 
             def add(value: Any) -> None:

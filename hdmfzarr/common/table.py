@@ -491,7 +491,7 @@ class DynamicTable(Container):
                                          f"already has {len(self)} rows; call add_column({key!r}, data=...) first")
                 self.add_column(key)
             plans = self._get_plans()
-            problems = [f"{what} column(s) {names}" for what, names in (
+            problems = [f"{kind} column(s) {names}" for kind, names in (
                 ("unknown", [c for c in values if c not in plans]), (lacks, [c for c in plans if c not in values]))
                 if names]
             if problems:
@@ -709,8 +709,9 @@ class DynamicTable(Container):
 def _nesting_depth(values: list) -> int:
     """How many levels of ragged sequences a DataFrame column holds: 0 for scalars, and (as hdmf decides)
     for cells that are all sequences of one length (a 2-d column)."""
-    if not len(values) or not isinstance(values[0], (list, tuple, np.ndarray)) or len(
-            {len(v) if isinstance(v, (list, tuple, np.ndarray)) else -1 for v in values}) == 1:
+    if not len(values) or not isinstance(values[0], (list, tuple, np.ndarray)):
+        return 0
+    if len({len(v) if isinstance(v, (list, tuple, np.ndarray)) else -1 for v in values}) == 1:
         return 0
     depth = 0
     probe: Any = values[0]
