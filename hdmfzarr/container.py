@@ -174,13 +174,8 @@ class AbstractContainer:
     @property
     def fields(self) -> dict[str, Any]:
         """The data fields (spec names -> values) that are set, from ``field_names`` of the class."""
-        out: dict[str, Any] = {}
-        for cls in reversed(type(self).__mro__):
-            for fname in cls.__dict__.get("field_names", ()):
-                value = getattr(self, fname, None)
-                if value is not None:
-                    out[fname] = value
-        return out
+        return {fname: value for cls in reversed(type(self).__mro__) for fname in cls.__dict__.get("field_names", ())
+                if (value := getattr(self, fname, None)) is not None}
 
     def __repr__(self) -> str:
         fields = self.fields  # one line, never reading data
@@ -245,19 +240,17 @@ class GroupView(Mapping):
         for attr, where in type(c).field_paths.items():
             if where[:n] != self._path:
                 continue
-            if len(where) > n:
-                sub = where[n]
-                if sub not in out and _field_items(getattr(c, attr, None)):
-                    out[sub] = GroupView(c, self._path + (sub,))
-                continue
             stored = type(c).field_datasets.get(attr)
-            if stored is not None:  # an untyped dataset: its value
+            if len(where) > n:
+                if where[n] not in out and _field_items(getattr(c, attr, None)):
+                    out[where[n]] = GroupView(c, where[:n + 1])
+            elif stored is not None:  # an untyped dataset: its value
                 value = getattr(c, attr, None)
                 if value is not None:
                     out.setdefault(stored, value)
-                continue
-            for child in _field_items(getattr(c, attr, None)):
-                out.setdefault(child.name, child)
+            else:
+                for child in _field_items(getattr(c, attr, None)):
+                    out.setdefault(child.name, child)
         if not n:  # children no field places under an untyped group are at the top
             below = {id(v) for attr, where in type(c).field_paths.items() if where
                      for v in _field_items(getattr(c, attr, None))}

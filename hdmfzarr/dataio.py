@@ -186,13 +186,6 @@ class ZarrDataIO(DataIO):
                          link_data=link_data)
 
 
-def _row_blocks(rows: Any, size: int) -> Iterator[Any]:
-    """An iterable of rows (as hdmf's DataChunkIterator takes them) in blocks of ``size`` rows."""
-    if isinstance(rows, np.ndarray) or is_lazy_array(rows):
-        return (rows[i:i + size] for i in range(0, len(rows), size))
-    return (np.asarray(block) for block in batched(rows, size))
-
-
 class DataChunkIterator:
     """Data given as an iterable of blocks (arrays of rows) along the first axis, written with bounded memory; hdmf's
     form is taken too: ``data=`` (or a numpy array given first) is rows, read ``buffer_size`` rows at a time."""
@@ -219,7 +212,10 @@ class DataChunkIterator:
                 row_shape = tuple(rows.shape[1:])
             if row_shape is None and maxshape is not None and all(isinstance(m, int) for m in maxshape[1:]):
                 row_shape = tuple(maxshape[1:])  # type: ignore[arg-type]
-            blocks = _row_blocks(rows, buffer_size)
+            if isinstance(rows, np.ndarray) or is_lazy_array(rows):  # rows in blocks of buffer_size rows
+                blocks = (rows[i:i + buffer_size] for i in range(0, len(rows), buffer_size))
+            else:
+                blocks = (np.asarray(block) for block in batched(rows, buffer_size))
         if blocks is None:
             raise TypeError("DataChunkIterator: give an iterable of blocks (or hdmf's data= of rows)")
         self.data = rows  # hdmf's name for what was given (None for blocks)

@@ -64,9 +64,7 @@ class ColumnType(Record):
         bounds = self.int_bounds
         if bounds is not None:
             lo, hi = bounds
-            if isinstance(values, np.ndarray):
-                if not values.size or values.dtype.kind not in "iuO":
-                    return None
+            if isinstance(values, np.ndarray) and values.size and values.dtype.kind in "iuO":
                 vmin, vmax = int(values.min()), int(values.max())
             elif isinstance(values, (int, np.integer)) and not isinstance(values, (bool, np.bool_)):
                 vmin = vmax = int(values)
@@ -74,8 +72,7 @@ class ColumnType(Record):
                 return None
             if vmin < lo or vmax > hi:
                 return f"value {vmin if vmin < lo else vmax} is out of range for dtype {self.np_dtype} [{lo}, {hi}]"
-            return None
-        if self.spec_dtype in ("text", "isodatetime"):
+        elif self.spec_dtype in ("text", "isodatetime"):
             items = values.ravel().tolist() if isinstance(values, np.ndarray) and values.dtype.kind == "O" else [values]
             try:
                 if "".join(items).isascii():  # one C pass for the common case
@@ -96,11 +93,8 @@ class ColumnType(Record):
             if isinstance(values, np.ndarray) and values.dtype.kind in "US":
                 return values
             return np.asarray(values, dtype=object)
-        if self.np_dtype.kind == "O" and not isinstance(values, np.ndarray):
-            out = np.empty(len(values), dtype=object)  # one cell per value: containers are not unpacked
-            for i, v in enumerate(values):
-                out[i] = v
-            return out
+        if self.np_dtype.kind == "O" and not isinstance(values, np.ndarray):  # one cell per value: none unpacked
+            return np.fromiter(values, dtype=object, count=len(values))
         return np.asarray(values, dtype=self.np_dtype)
 
 

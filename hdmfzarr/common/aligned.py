@@ -21,16 +21,10 @@ class AlignedDynamicTable(DynamicTable):
     data_type: ClassVar[str] = "AlignedDynamicTable"
     field_names: ClassVar[tuple[str, ...]] = ("categories",)
 
-    def __init__(
-        self,
-        name: str,
-        description: str,
-        category_tables: Sequence[DynamicTable] | None = None,
-        categories: Sequence[str] | None = None,
-        id: ElementIdentifiers | Sequence[int] | np.ndarray | None = None,
-        columns: Sequence[VectorData] | None = None,
-        colnames: Sequence[str] | None = None,
-    ) -> None:
+    def __init__(self, name: str, description: str, category_tables: Sequence[DynamicTable] | None = None,
+                 categories: Sequence[str] | None = None,
+                 id: ElementIdentifiers | Sequence[int] | np.ndarray | None = None,
+                 columns: Sequence[VectorData] | None = None, colnames: Sequence[str] | None = None) -> None:
         tables = list(category_tables or [])
         for i, t in enumerate(tables):  # checked first: a bad category must not fail on its .name
             if not isinstance(t, DynamicTable) or isinstance(t, AlignedDynamicTable):
@@ -173,10 +167,8 @@ class AlignedDynamicTable(DynamicTable):
 
     def get_dict(self, key: Any, index: bool = False) -> dict[str, Any]:
         """Rows as for DynamicTable.get_dict, with each category's cells under its name."""
-        out = super().get_dict(key, index=index)
-        for cname, table in self._categories.items():
-            out[cname] = table.get_dict(key, index=index)
-        return out
+        return {**super().get_dict(key, index=index),
+                **{cname: table.get_dict(key, index=index) for cname, table in self._categories.items()}}
 
     def _frame(self, rows: Any, index: bool, exclude: Iterable[str], ignore_category_ids: bool = False) -> Any:
         """Two-level columns as in hdmf: (table name, column) for the main columns, (category, column) with

@@ -80,11 +80,10 @@ class BufferedData(Data):
                 ct = resolve_dtype(raw.dtype) if raw.dtype.kind != "O" or not len(raw) else infer_column_type(raw[0])
             elif isinstance(raw, (list, tuple)) and len(raw):
                 ct = infer_column_type(raw[0])
-            if ct is None:
-                if self.rows.tail:
-                    ct = infer_column_type(self.rows.tail[0])
-                elif self.rows.blocks:
-                    ct = resolve_dtype(self.rows.blocks[0].dtype)
+            elif self.rows.tail:  # no data yet: the rows added since
+                ct = infer_column_type(self.rows.tail[0])
+            elif self.rows.blocks:
+                ct = resolve_dtype(self.rows.blocks[0].dtype)
             self._ctype = ct
         return ct
 
@@ -129,11 +128,10 @@ class BufferedData(Data):
     def row_shape(self) -> tuple[int, ...] | None:
         """Shape of one element (``()`` for scalars); None when the column is empty and untyped."""
         raw = self.base_data
-        shape = getattr(raw, "shape", None)
-        if shape is not None and len(shape) >= 1 and not isinstance(raw, DataChunkIterator):
-            if shape[0] or len(shape) > 1:
-                return tuple(shape[1:])
-        elif isinstance(raw, (list, tuple)) and len(raw):
+        shape = getattr(raw, "shape", None)  # a DataChunkIterator has none: its rows are not read here
+        if shape and (shape[0] or len(shape) > 1):
+            return tuple(shape[1:])
+        if isinstance(raw, (list, tuple)) and len(raw):
             return cell_shape(raw[0])
         if self.rows.blocks:
             return tuple(self.rows.blocks[0].shape[1:])
@@ -181,23 +179,15 @@ class BufferedData(Data):
         self._list_cache = None
 
     def _base_len(self) -> int:
-        n = self._nbase
-        if n is not None:
-            return n
         raw = self.base_data
-        if raw is None:
-            self._nbase = 0
-            return 0
-        if isinstance(raw, np.ndarray) or is_lazy_array(raw):
-            n = len(raw)
-            if not self._shared:  # a shared array's stored part grows when written
-                self._nbase = n
-            return n
         if isinstance(raw, DataChunkIterator):
             if raw.total_rows is None:
                 raise ContainerError(f"{self._where()}: length of a DataChunkIterator without total_rows is unknown")
             return raw.total_rows
-        return len(raw)
+        n = 0 if raw is None else len(raw)
+        if raw is None or (isinstance(raw, np.ndarray) or is_lazy_array(raw)) and not self._shared:
+            self._nbase = n  # kept (lists are measured each time; a shared array's stored part grows when written)
+        return n
 
     def __len__(self) -> int:
         n = self._nbase
@@ -298,12 +288,9 @@ class BufferedData(Data):
             self._set_raw_base(raw)
         return raw
 
-    def get(self, key: Any) -> Any:
-        """Elements by int, slice or integer array (``read``); region columns give the target rows instead."""
-        return self.read(key)
-
     def read(self, key: Any) -> Any:
-        """The stored elements by int, slice or integer array, reading only what is needed from a lazy base."""
+        """The stored elements by int, slice or integer array, reading only what is needed from a lazy base (also
+        ``get``, which region, index and enum columns override)."""
         if self.rows.count:
             self._flush()
         raw = self.base_data
@@ -315,6 +302,8 @@ class BufferedData(Data):
             assert isinstance(idx, np.ndarray)  # neither an int nor a slice: positions
             return [raw[i] for i in idx.ravel().tolist()]
         return self._get_array(key)
+
+    get = read
 
     def _get_array(self, key: Any) -> Any:
         """``read`` with numpy results; only a lazy base still has pending rows here (the array reads both parts)."""
@@ -464,21 +453,16 @@ class VectorIndex(VectorData):
         if hi - lo > 4 * idx.size + 64:  # scattered rows: their offsets, then their values (two reads)
             if isinstance(self.target, VectorIndex):
                 return [self.read(int(i)) for i in idx]
-            return self._scattered(idx)
+            both = np.asarray(self.get_offsets(np.concatenate([np.maximum(idx - 1, 0), idx])), dtype=np.int64)
+            starts, ends = np.where(idx == 0, 0, both[: idx.size]), both[idx.size:]
+            lengths = ends - starts
+            if not lengths.sum():
+                return [self.target.read(slice(0, 0)) for _ in idx]
+            firsts = starts - np.concatenate([[0], np.cumsum(lengths)[:-1]])
+            values = self.target.read(np.repeat(firsts, lengths) + np.arange(lengths.sum()))
+            return np.split(values, np.cumsum(lengths)[:-1])
         span = self.read(slice(lo, hi))  # two reads: the offsets and the values of the span
         return [span[int(i) - lo] for i in idx]
-
-    def _scattered(self, idx: np.ndarray) -> list:
-        """Rows ``idx`` (far apart): one read of their start/end offsets, one of their values."""
-        both = np.asarray(self.get_offsets(np.concatenate([np.maximum(idx - 1, 0), idx])), dtype=np.int64)
-        starts, ends = both[: idx.size], both[idx.size:]
-        starts = np.where(idx == 0, 0, starts)
-        lengths = ends - starts
-        if not lengths.sum():
-            return [self.target.read(slice(0, 0)) for _ in idx]
-        positions = np.repeat(starts - np.concatenate([[0], np.cumsum(lengths)[:-1]]), lengths) + np.arange(lengths.sum())
-        values = self.target.read(positions)
-        return np.split(values, np.cumsum(lengths)[:-1])
 
     def rows_of(self, ends: Any, values: Any) -> list:
         """Every row, from all of this index's offsets and all of its target's values (read apart, concurrently)."""
@@ -704,7 +688,7 @@ class EnumData(VectorData):
             elements = VectorData(f"{name}_elements", f"fixed set of elements referenced by {name}",
                                   data=[] if elements is None else elements)
         self.elements = elements
-        self._positions: dict[Any, int] | None = None
+        self._positions: tuple[dict[Any, int], int] = ({}, -1)  # value -> position, for len(elements)
 
     @property
     def column_type(self) -> ColumnType:
@@ -714,27 +698,24 @@ class EnumData(VectorData):
         """Every row's value (``elements`` looked up by position)."""
         return self._resolve(super().get_all())
 
-    def _position_of(self, value: Any) -> int:
-        """The position of ``value`` in ``elements``, appending it when it is new."""
-        pos = self._positions
-        if pos is None or len(pos) != len(self.elements):
-            values = self.elements.get_all()
-            pos = self._positions = {}
-            for i, v in enumerate(np.asarray(values).tolist()):
-                pos.setdefault(v, i)
-        key = value.item() if isinstance(value, np.generic) else value
-        if key not in pos:
-            pos[key] = len(self.elements)
-            self.elements.append(value)
-        return pos[key]
-
     def positions(self, values: Any) -> list[int]:
-        """The positions of several values (new ones are added to ``elements``)."""
-        return [self._position_of(v) for v in values]
+        """The positions of values in ``elements`` (the first of equal ones); new values are appended to it."""
+        pos, known = self._positions
+        if known != len(self.elements):  # built for other elements (or never yet)
+            pos = {v: i for i, v in reversed(list(enumerate(np.asarray(self.elements.get_all()).tolist())))}
+        out = []
+        for value in values:
+            key = value.item() if isinstance(value, np.generic) else value
+            if key not in pos:
+                pos[key] = len(self.elements)
+                self.elements.append(value)
+            out.append(pos[key])
+        self._positions = (pos, len(self.elements))
+        return out
 
     def add_row(self, val: Any, index: bool = False) -> None:  # type: ignore[override]
         """Append one row given its value (``index=True``: given its position in ``elements``)."""
-        self.append(val if index else self._position_of(val))
+        self.append(val if index else self.positions([val])[0])
 
     def _values_array(self, values: Any) -> np.ndarray:
         return as_positions(values)

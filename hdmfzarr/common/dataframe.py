@@ -3,8 +3,9 @@ round trips overlap; region columns are resolved afterwards, reading each target
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -32,36 +33,27 @@ def read_columns(table: DynamicTable, key: Any, names: list[str]) -> tuple[Any, 
     lazy = any(obj.is_lazy for _, top in tops for obj in column_chain(top))
     # whole stored ragged columns: the offsets and the values do not wait for each other (one concurrent
     # wave for the whole table instead of offsets, then values)
-    jobs: list[tuple[int, str, BufferedData]] = []
+    jobs: list[tuple[int, BufferedData, Callable[[], Any]]] = []  # (column, object, its read)
     for k, (_, top) in enumerate(tops):
         chain = column_chain(top)
         if whole and len(chain) > 1 and all(o.is_lazy and not o.rows.count for o in chain):
-            jobs += [(k, "offsets", o) for o in chain[:-1]] + [(k, "values", chain[-1])]
+            jobs += [(k, o, partial(o.get_offsets, slice(None))) for o in chain[:-1]]  # type: ignore[attr-defined]
+            jobs.append((k, chain[-1], partial(chain[-1].read, slice(None))))
         else:
-            jobs.append((k, "rows", top))
-
-    def read(job: tuple[int, str, BufferedData]) -> Any:
-        _, how, obj = job
-        if how == "offsets":
-            return obj.get_offsets(slice(None))  # type: ignore[attr-defined]
-        if how == "values":
-            return obj.read(slice(None))
-        return obj.get_all() if whole else obj.read(key)
-
+            jobs.append((k, top, top.get_all if whole else partial(top.read, key)))
     if lazy and len(jobs) > 1:
         workers = min(MAX_READ_THREADS, len(jobs))
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="hdmfzarr-read") as pool:
-            results = list(pool.map(read, jobs))
+            results = list(pool.map(lambda job: job[2](), jobs))
     else:
-        results = [read(job) for job in jobs]
-    values: list[Any] = []
-    for k in range(len(tops)):
-        mine = [(obj, r) for (j, _, obj), r in zip(jobs, results) if j == k]
+        results = [read() for _, _, read in jobs]
+    out: dict[str, Any] = {}
+    for k, (name, _) in enumerate(tops):
+        mine = [(obj, r) for (j, obj, _), r in zip(jobs, results) if j == k]
         rows = mine[-1][1]  # a column's rows, or a ragged column's values, then each index outwards
         for obj, ends in reversed(mine[:-1]):
             rows = obj.rows_of(ends, rows)  # type: ignore[attr-defined]
-        values.append(rows)
-    out = dict(zip((n for n, _ in tops), values))
+        out[name] = rows
     return out.pop("id"), out
 
 

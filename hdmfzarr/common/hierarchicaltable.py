@@ -42,25 +42,19 @@ def _frame_with_origin(table: DynamicTable) -> tuple[Any, np.ndarray, bool]:
     others = [c for c in table.colnames if c != name]
     ids = np.asarray(table.id.get_all()).tolist()
     own = table.get_dict(slice(None), index=True)
-    regions = own[name]
     index_names = [(table.name, "id")] + [(table.name, c) for c in others]
-    positions: list[int] = []
-    index_rows: list[tuple] = []
+    keys = [(ids[i], *(_hashable(own[c][i]) for c in others)) for i in range(len(table))]
+    positions: list[int] = []  # the target frame's rows each of this table's rows leads to, in order
     origin: list[int] = []
     for i in range(len(table)):
-        refs = np.asarray(regions[i]).ravel().tolist()  # one row index, or a ragged cell's indices
-        key = (ids[i], *(_hashable(own[c][i]) for c in others))
-        for j in refs:
-            for k in rows_of.get(int(j), ()):
-                positions.append(k)
-                index_rows.append(key)
-                origin.append(i)
+        for j in np.asarray(own[name][i]).ravel().tolist():  # one row index, or a ragged cell's indices
+            matches = rows_of.get(int(j), [])
+            positions += matches
+            origin += [i] * len(matches)
+    index_rows = [keys[i] for i in origin]
     out = flat_target.iloc[positions].copy()
     out.columns = pd.MultiIndex.from_tuples(labels) if labels else out.columns
-    if index_rows:
-        out.index = pd.MultiIndex.from_tuples(index_rows, names=index_names)
-    else:
-        out.index = pd.MultiIndex.from_arrays([[] for _ in index_names], names=index_names)
+    out.index = pd.MultiIndex.from_tuples(index_rows, names=index_names)  # no rows: one empty level per name
     return out, np.asarray(origin, dtype=np.int64), True
 
 

@@ -58,11 +58,9 @@ class CSRMatrix(Container):
         self.data = data if is_lazy_array(data) else np.asarray(data)
         self.indices = _as_uint(indices, "indices", where)
         self.indptr = _as_uint(indptr, "indptr", where)
-        if not any(is_lazy_array(x) for x in (data, indices, indptr)):
-            self._validate(where)
-
-    def _validate(self, where: str) -> None:
-        nrows, ncols = self.shape
+        if any(is_lazy_array(x) for x in (data, indices, indptr)):
+            return
+        nrows, ncols = shape_t
         if self.indptr.ndim != 1 or len(self.indptr) != nrows + 1:
             raise ContainerError(f"{where}: indptr must have shape[0] + 1 = {nrows + 1} entries, "
                                  f"got {len(self.indptr)}")

@@ -4,6 +4,7 @@ amortised O(1), reads take only what a selection needs, and pandas is imported o
 from __future__ import annotations
 
 import itertools
+import re
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -201,11 +202,7 @@ class DynamicTable(Container):
 
     @classmethod
     def _column_infos(cls) -> dict[str, ColumnInfo]:
-        out: dict[str, ColumnInfo] = {}
-        for klass in reversed(cls.__mro__):
-            for info in klass.__dict__.get("columns_spec", ()):
-                out[info.name] = info
-        return out
+        return {info.name: info for klass in reversed(cls.__mro__) for info in klass.__dict__.get("columns_spec", ())}
 
     def _check_columns(self, cols: list[VectorData], colnames: Sequence[str] | None) -> dict[str, VectorData]:
         """Validate constructor columns; returns user column name -> top object, in colnames order."""
@@ -267,10 +264,7 @@ class DynamicTable(Container):
         if not name.startswith("_") and objects is not None:
             if name in objects:
                 return objects[name]
-            base = name
-            while base.endswith("_index"):
-                base = base[: -len("_index")]
-            if base in type(self)._column_infos():
+            if re.sub("(_index)+$", "", name) in type(self)._column_infos():  # the column or one of its indexes
                 return None
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
@@ -371,13 +365,12 @@ class DynamicTable(Container):
             if issubclass(col_cls, DynamicTableRegion):
                 leaf = col_cls(name=name, data=flat, description=description, table=table)
             elif issubclass(col_cls, EnumData):
-                elements = None if isinstance(enum, bool) else enum
-                values = None if flat is None else np.asarray(flat)
-                if values is not None and values.size and values.dtype.kind not in "iu":  # values, not positions
-                    leaf = col_cls(name=name, description=description, elements=elements)
+                values = np.asarray([] if flat is None else flat)
+                given_values = values.size and values.dtype.kind not in "iu"  # values, not positions
+                leaf = col_cls(name=name, description=description, data=None if given_values else flat,
+                               elements=None if isinstance(enum, bool) else enum)
+                if given_values:
                     leaf.extend(as_positions(leaf.positions(values.tolist())))
-                else:
-                    leaf = col_cls(name=name, description=description, data=flat, elements=elements)
             else:
                 leaf = col_cls(name=name, description=description, data=flat)
             if dtype is not None:
@@ -497,11 +490,11 @@ class DynamicTable(Container):
                     raise ContainerError(f"{self._where()}: optional column {key!r} was not created and the table "
                                          f"already has {len(self)} rows; call add_column({key!r}, data=...) first")
                 self.add_column(key)
-            missing = [c for c in self._get_plans() if c not in values]
-            extra = [c for c in values if c not in self._get_plans()]
-            if missing or extra:
-                problems = ([f"unknown column(s) {extra}"] if extra else []) + (
-                    [f"{lacks} column(s) {missing}"] if missing else [])
+            plans = self._get_plans()
+            problems = [f"{kind} column(s) {names}" for kind, names in (
+                ("unknown", [c for c in values if c not in plans]), (lacks, [c for c in plans if c not in values]))
+                if names]
+            if problems:
                 raise ContainerError(f"{self._where()}: {what} {' and '.join(problems)}; columns are "
                                      f"{list(self._colnames)}")
         return self._get_plans()
@@ -538,7 +531,7 @@ class DynamicTable(Container):
                 if dup or len(np.unique(id_arr)) != n:
                     raise ContainerError(f"{self._where()}: duplicate ids {dup[:10] or 'within the batch'}")
         self.set_modified(True)
-        for obj, arr in staged:
+        for obj, arr in [*staged, (self.id, id_arr)]:
             obj.extend(arr)
             obj.set_modified(True)
         for plan in (plans[name] for name in columns):  # the first rows of a column fix its type and shape
@@ -546,8 +539,6 @@ class DynamicTable(Container):
             if plan.row_shape is None:
                 plan.row_shape = plan.leaf.row_shape()
             plan._specialise()
-        self.id.extend(id_arr)
-        self.id.set_modified(True)
 
     def _ids_to_rows(self) -> dict[Any, int]:
         """id -> first row position, built once (one read of the ids) and kept up to date by add_row."""
@@ -589,9 +580,7 @@ class DynamicTable(Container):
         """hdmf's ``get``: a column by name (``default`` when absent), else rows by int, slice, ints or mask, as a
         DataFrame indexed by id (``df=True``) or a list: the ids, then each column's values."""
         if isinstance(key, str):
-            if key == "id" or key in self._tops or key in self._objects:
-                return self.get_column(key)
-            return default
+            return self.get_column(key) if key == "id" or key in self._tops or key in self._objects else default
         rows = self._normalize_rows(key)
         if df:
             return self._frame(rows, index=index, exclude=())
