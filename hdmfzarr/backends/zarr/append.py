@@ -23,7 +23,7 @@ def wrap_growable(root: GroupBuilder) -> None:
     """Make the lazy data of every non-scalar dataset appendable (rows buffered until the next write)."""
     for b in root.walk():
         if isinstance(b, DatasetBuilder) and isinstance(b.raw_data, LazyArray) and b.raw_data.ndim >= 1:
-            b.data = AppendableArray(b.data)
+            b.data = AppendableArray(b.raw_data)
 
 
 def collect_jobs(root_builder: GroupBuilder | None, url: str) -> list[AppendJob]:

@@ -81,6 +81,11 @@ def to_text_array(data: Any, as_bytes: bool = False) -> np.ndarray:
     return np.array(flat, dtype=STRING_DTYPE).reshape(arr.shape)
 
 
+def _plain(value: Any) -> Any:
+    """A numpy scalar as its Python value (others as they are)."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
 def compound_rows(data: Any, fields: list[CompoundField], where: str, ref_path: Any) -> list[tuple]:
     """Records as tuples in field order: references become ``ref_path(value)``, text becomes str."""
     names = [f.name for f in fields]
@@ -91,8 +96,7 @@ def compound_rows(data: Any, fields: list[CompoundField], where: str, ref_path: 
         records = [data]
     else:
         records = list(data)
-    plain = lambda v: v.item() if isinstance(v, np.generic) else v  # noqa: E731
-    convert: list[Any] = [ref_path if f.dtype == "object" else text_value if f.dtype in TEXT_KINDS else plain
+    convert: list[Any] = [ref_path if f.dtype == "object" else text_value if f.dtype in TEXT_KINDS else _plain
                           for f in fields]
     rows = []
     for i, rec in enumerate(records):
