@@ -4,6 +4,7 @@ values before building (so a copy is complete)."""
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -95,3 +96,11 @@ def test_nwb_opened_for_appending_reads_no_field_until_used(tmp_path: Path, fetc
         nwb = io.read()
         assert list(nwb.intervals["trials"]["start_time"].data[:]) == [0.0, 1.0, 5.0]
         assert nwb.acquisition["series_0002"].starting_time == 0.0
+    with warnings.catch_warnings():  # pynwb + hdmf-zarr 0.14 read the appended row too
+        warnings.simplefilter("ignore")
+        from hdmf_zarr.nwb import NWBZarrIO
+
+        with NWBZarrIO(str(tmp_path / "f.nwb.zarr"), mode="r") as io:
+            theirs = io.read()
+            assert list(theirs.trials["start_time"][:]) == [0.0, 1.0, 5.0]
+            assert theirs.acquisition["series_0002"].starting_time == 0.0
