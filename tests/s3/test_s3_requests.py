@@ -81,6 +81,31 @@ def test_s3_open_and_list_columns_costs_at_most_two_requests(
         assert counter.total == 1  # the root zarr.json with consolidated metadata, nothing else
 
 
+@pytest.mark.parametrize("fmt", [3, 2])
+def test_s3_open_for_appending_costs_what_reading_costs(s3_server, s3_bucket, counter, counted_options, make_table,
+                                                        fmt) -> None:
+    url = s3_server.url(s3_bucket, f"append{fmt}.zarr")
+    with ZarrIO(url, "w", storage_options=s3_server.storage_options, zarr_format=fmt) as io:
+        io.write(make_table(300))
+    costs = {}
+    for mode in ("r", "a"):
+        counter.reset()
+        with ZarrIO(url, mode, storage_options=counted_options) as io:
+            table = io.read()
+            assert len(table) == 300
+            costs[mode] = counter.summary()
+    # a writer checks for an interrupted rewrite in the commit document it reads anyway: no second read
+    assert costs["a"] == costs["r"], costs
+    counter.reset()
+    with ZarrIO(url, "a", storage_options=counted_options) as io:
+        table = io.read()
+        table.add_row(start=1.0, label="new", spikes=[1.0, 2.0])
+    assert counter.count("PUT") > 0
+    with ZarrIO(url, storage_options=s3_server.storage_options) as io:
+        table = io.read()
+        assert len(table) == 301 and table["label"][300] == "new"
+
+
 @pytest.mark.slow
 def test_s3_column_read_costs_its_chunk_gets_fetched_concurrently(s3_server, s3_bucket, counter, counted_options) -> None:
     url = s3_server.url(s3_bucket, "big.zarr")

@@ -55,6 +55,7 @@ class ZarrIO:
         self.storage_options = storage_options
         self._type_map = type_map
         self._reader: ZarrReader | None = None
+        self._read_before = False  # a reader was made (the root document read when opening is then stale)
         self._builder: GroupBuilder | None = None
         self._manager: Any = None
         self._root_container: Any = None  # the container read() returned (appends are written from it)
@@ -203,12 +204,19 @@ class ZarrIO:
 
     def _get_reader(self) -> ZarrReader:
         if self._reader is None:
-            if self.mode in ("a", "r+"):  # a writer first rolls back an interrupted in-place rewrite
+            writer = self.mode in ("a", "r+")
+            with safety.translating(self.url, "read the store metadata"):
+                # a writer's first read uses the commit found when opening; later ones ask the server again
+                self.handle.root_format(refresh=writer and self._read_before)
+                reader = ZarrReader(self.handle)
+            self._read_before = True
+            if writer and reader.redirect:  # an interrupted in-place rewrite: a writer rolls it back, reads again
                 from .transaction import recover
 
                 recover(self.handle)
-            with safety.translating(self.url, "read the store metadata"):
-                self._reader = ZarrReader(self.handle)
+                with safety.translating(self.url, "read the store metadata"):
+                    reader = ZarrReader(self.handle)
+            self._reader = reader
         return self._reader
 
     def _check_writable(self) -> None:

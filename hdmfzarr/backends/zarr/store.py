@@ -295,7 +295,9 @@ class StoreHandle:
         if not self.read_only and self.given_store is not None and self.local_path is None:
             run(self.store._ensure_open())
         remote = self.remote
-        if remote is not None and self.mode in ("w", "w-", "a") and run(remote.root_is_empty()):
+        # mode 'a' over a committed store needs no listing: its root document (read anyway) says it is not empty
+        if (remote is not None and self.mode in ("w", "w-", "a") and (self.mode != "a" or self.root_format() is None)
+                and run(remote.root_is_empty())):
             # one listing decides: the store then knows nothing it did not write exists (no checks while writing)
             self._root = (None, None)
             remote.fresh = True
