@@ -41,7 +41,6 @@ class BufferedData(Data):
         if dtype is not None:
             self.set_dtype(dtype)
 
-    # --- dtype ----------------------------------------------------------------------------
     def set_dtype(self, dtype: Any, convert: bool = True) -> None:
         """Fix the column's dtype (spec name or numpy dtype); converts in-memory base data to it (with
         ``convert=False`` only checks it: a list stays a list, as hdmf keeps it)."""
@@ -139,7 +138,6 @@ class BufferedData(Data):
             return cell_shape(self.rows.tail[0])
         return None
 
-    # --- base / pending storage: one AppendableArray (stored part + pending rows) -----------
     @property
     def base_data(self) -> Any:
         """The stored (or given) data without the buffered rows: a lazy array stays unread."""
@@ -159,10 +157,9 @@ class BufferedData(Data):
         (an appendable array read from a store is returned as it is: it holds the new rows too)."""
         if self._shared:
             return self._arr
-        if self.rows.count:
-            if self.is_lazy:
-                return self._arr.read()
-            self._flush()
+        if self.rows.count and self.is_lazy:
+            return self._arr.read()
+        self._flush()
         return self._arr.stored
 
     @data.setter
@@ -268,7 +265,6 @@ class BufferedData(Data):
         else:
             self.rows.extend(list(values))
 
-    # --- reading --------------------------------------------------------------------------
     def _indexable_base(self) -> Any:
         raw = self.base_data
         if raw is None:
@@ -291,8 +287,7 @@ class BufferedData(Data):
     def read(self, key: Any) -> Any:
         """The stored elements by int, slice or integer array, reading only what is needed from a lazy base (also
         ``get``, which region, index and enum columns override)."""
-        if self.rows.count:
-            self._flush()
+        self._flush()
         raw = self.base_data
         if type(raw) is list and not isinstance(key, (int, np.integer, np.bool_)):
             # rows of a list base as hdmf gives them: a list (a slice of it, or the selected elements)
@@ -307,8 +302,7 @@ class BufferedData(Data):
 
     def _get_array(self, key: Any) -> Any:
         """``read`` with numpy results; only a lazy base still has pending rows here (the array reads both parts)."""
-        if self.rows.count:
-            self._flush()
+        self._flush()
         sel = select_rows(key, len(self), self._where)
         raw = self.base_data
         if self.rows.count:
@@ -473,9 +467,7 @@ class VectorIndex(VectorData):
         """The VectorData holding the values, past any nested indexes."""
         return column_chain(self)[-1]
 
-    def get_offsets(self, key: Any) -> Any:
-        """The raw offsets (this column's own data) by int, slice or integer array (numpy)."""
-        return self._get_array(key)
+    get_offsets = BufferedData._get_array  # hdmf's name: the raw offsets (this column's own data), numpy
 
     def get_all(self) -> list[Any]:
         """Every ragged row (one read of the offsets and one of the target, split with numpy)."""
@@ -560,9 +552,7 @@ class ElementIdentifiers(BufferedData):
         """hdmf's id search: the row positions whose id is ``other`` (an int, ints, or other ids), so that
         ``table[table.id == [2, 4]]`` selects those rows."""
         wanted: Any = other.get_all() if isinstance(other, BufferedData) else other
-        if isinstance(wanted, (int, np.integer)) and not isinstance(wanted, (bool, np.bool_)):
-            wanted = [wanted]
-        arr = np.asarray(wanted) if isinstance(wanted, (list, tuple, np.ndarray)) else None
+        arr = np.asarray(wanted) if isinstance(wanted, (int, np.integer, list, tuple, np.ndarray)) else None
         if arr is None or (arr.size and arr.dtype.kind not in "iu"):
             raise ContainerTypeError(f"ElementIdentifiers {self.name!r}: ids are searched by int or ints, "
                                      f"got {type(other).__name__} {other!r:.60}")
@@ -595,10 +585,9 @@ class DynamicTableRegion(VectorData):
     def table(self, table: DynamicTable | None) -> None:
         if table is None:  # as hdmf: unsetting is a no-op
             return
-        if self.validate_data and not self.is_lazy:
-            raw = self.base_data
-            if raw is not None and not isinstance(raw, DataChunkIterator):
-                self.check_in_bounds(raw, table)
+        raw = self.base_data
+        if raw is not None and not is_lazy_array(raw) and not isinstance(raw, DataChunkIterator):
+            self.check_in_bounds(raw, table)
         self._table = table
 
     def check_in_bounds(self, values: Any, table: DynamicTable | None = None) -> None:
@@ -746,8 +735,5 @@ def int64_array(values: Any, what: str) -> np.ndarray:
 
 def as_positions(values: Any) -> np.ndarray:
     """Enum positions as the smallest unsigned integer array that holds them (ContainerError for non-integers)."""
-    arr = np.asarray(values)
-    if arr.size and arr.dtype.kind not in "iu":
-        raise ContainerError(f"EnumData: positions must be integers, got {arr.dtype}")
-    top = int(arr.max()) if arr.size else 0
-    return arr.astype(_min_uint(top), copy=False)
+    arr = int64_array(values, "EnumData: positions must be integers")
+    return arr.astype(_min_uint(int(arr.max()) if arr.size else 0), copy=False)
