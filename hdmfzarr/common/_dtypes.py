@@ -105,10 +105,8 @@ def resolve_dtype(dtype: Any, where: str = "") -> ColumnType:
     """A ``ColumnType`` from a spec dtype name, numpy dtype or Python type (``str``, ``int``, ``float``)."""
     if isinstance(dtype, ColumnType):
         return dtype
-    if dtype is str:
-        dtype = "text"
-    elif dtype is bytes:
-        dtype = "ascii"
+    if dtype is str or dtype is bytes:
+        dtype = "text" if dtype is str else "ascii"
     if isinstance(dtype, str):
         if dtype.lower() in ("object", "ref", "reference"):
             return OBJECT_TYPE

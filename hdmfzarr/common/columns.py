@@ -106,8 +106,7 @@ class BufferedData(Data):
         raw = self.base_data
         if self._typed or not (raw is None or type(raw) is list):
             return False
-        if self._ragged is None:
-            self._ragged = "unwarned"
+        self._ragged = self._ragged or "unwarned"
         return True
 
     @property
