@@ -149,8 +149,6 @@ def infer_column_type(value: Any) -> ColumnType:
         arr = np.asarray(value)
     except (ValueError, TypeError):
         return OBJECT_TYPE
-    if arr.dtype.kind == "O" and arr.ndim == 0:  # not an array: an object no dtype holds
-        return OBJECT_TYPE
-    if arr.dtype.kind == "O" and arr.size:
+    if arr.dtype.kind == "O" and arr.ndim and arr.size:  # typed by the first value (0-d: an object no dtype holds)
         return infer_column_type(arr.flat[0])
     return resolve_dtype(arr.dtype)
