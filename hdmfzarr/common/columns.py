@@ -242,8 +242,7 @@ class BufferedData(Data):
     def append(self, value: Any) -> None:
         """Buffer one row (amortised O(1)); an array with an array column's dimensions is rows (as hdmf appends)."""
         if isinstance(value, np.ndarray) and value.ndim:
-            raw = self.base_data
-            shape = None if raw is None or isinstance(raw, (list, tuple)) else getattr(raw, "shape", None)
+            shape = getattr(self.base_data, "shape", None)  # None, lists and tuples have none
             if shape is not None and len(shape) == value.ndim:
                 self.extend(value)
                 return
