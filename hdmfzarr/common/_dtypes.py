@@ -105,10 +105,8 @@ def resolve_dtype(dtype: Any, where: str = "") -> ColumnType:
     """A ``ColumnType`` from a spec dtype name, numpy dtype or Python type (``str``, ``int``, ``float``)."""
     if isinstance(dtype, ColumnType):
         return dtype
-    if dtype is str:
-        dtype = "text"
-    elif dtype is bytes:
-        dtype = "ascii"
+    if dtype is str or dtype is bytes:
+        dtype = "text" if dtype is str else "ascii"
     if isinstance(dtype, str):
         if dtype.lower() in ("object", "ref", "reference"):
             return OBJECT_TYPE
@@ -151,8 +149,6 @@ def infer_column_type(value: Any) -> ColumnType:
         arr = np.asarray(value)
     except (ValueError, TypeError):
         return OBJECT_TYPE
-    if arr.dtype.kind == "O" and arr.ndim == 0:  # not an array: an object no dtype holds
-        return OBJECT_TYPE
-    if arr.dtype.kind == "O" and arr.size:
+    if arr.dtype.kind == "O" and arr.ndim and arr.size:  # typed by the first value (0-d: an object no dtype holds)
         return infer_column_type(arr.flat[0])
     return resolve_dtype(arr.dtype)

@@ -36,7 +36,7 @@ class AlignedDynamicTable(DynamicTable):
         self._categories: dict[str, DynamicTable] = {}
         by_name = {t.name: t for t in tables}
         order = [t.name for t in tables] if categories is None else list(categories)
-        if categories is not None and (sorted(order) != sorted(by_name) or len(set(order)) != len(order)):
+        if categories is not None and sorted(order) != sorted(by_name):  # by_name's keys are unique
             raise ContainerError(f"AlignedDynamicTable {name!r}: categories {order} do not match the category "
                                  f"tables {sorted(by_name)}")
         for cname in order:
@@ -54,9 +54,7 @@ class AlignedDynamicTable(DynamicTable):
             return self.colnames
         out = [(self.name, c) for c in self._colnames]
         for cname, table in self._categories.items():
-            if not ignore_category_ids:
-                out.append((cname, "id"))
-            out.extend((cname, c) for c in table.colnames)
+            out.extend((cname, c) for c in (table.colnames if ignore_category_ids else ("id", *table.colnames)))
         return out
 
     def get_meanings_for_column(self, col_name: str, category: str | None = None) -> Any:

@@ -41,7 +41,6 @@ class BufferedData(Data):
         if dtype is not None:
             self.set_dtype(dtype)
 
-    # --- dtype ----------------------------------------------------------------------------
     def set_dtype(self, dtype: Any, convert: bool = True) -> None:
         """Fix the column's dtype (spec name or numpy dtype); converts in-memory base data to it (with
         ``convert=False`` only checks it: a list stays a list, as hdmf keeps it)."""
@@ -107,8 +106,7 @@ class BufferedData(Data):
         raw = self.base_data
         if self._typed or not (raw is None or type(raw) is list):
             return False
-        if self._ragged is None:
-            self._ragged = "unwarned"
+        self._ragged = self._ragged or "unwarned"
         return True
 
     @property
@@ -139,7 +137,6 @@ class BufferedData(Data):
             return cell_shape(self.rows.tail[0])
         return None
 
-    # --- base / pending storage: one AppendableArray (stored part + pending rows) -----------
     @property
     def base_data(self) -> Any:
         """The stored (or given) data without the buffered rows: a lazy array stays unread."""
@@ -159,10 +156,9 @@ class BufferedData(Data):
         (an appendable array read from a store is returned as it is: it holds the new rows too)."""
         if self._shared:
             return self._arr
-        if self.rows.count:
-            if self.is_lazy:
-                return self._arr.read()
-            self._flush()
+        if self.rows.count and self.is_lazy:
+            return self._arr.read()
+        self._flush()
         return self._arr.stored
 
     @data.setter
@@ -246,8 +242,7 @@ class BufferedData(Data):
     def append(self, value: Any) -> None:
         """Buffer one row (amortised O(1)); an array with an array column's dimensions is rows (as hdmf appends)."""
         if isinstance(value, np.ndarray) and value.ndim:
-            raw = self.base_data
-            shape = None if raw is None or isinstance(raw, (list, tuple)) else getattr(raw, "shape", None)
+            shape = getattr(self.base_data, "shape", None)  # None, lists and tuples have none
             if shape is not None and len(shape) == value.ndim:
                 self.extend(value)
                 return
@@ -268,7 +263,6 @@ class BufferedData(Data):
         else:
             self.rows.extend(list(values))
 
-    # --- reading --------------------------------------------------------------------------
     def _indexable_base(self) -> Any:
         raw = self.base_data
         if raw is None:
@@ -291,8 +285,7 @@ class BufferedData(Data):
     def read(self, key: Any) -> Any:
         """The stored elements by int, slice or integer array, reading only what is needed from a lazy base (also
         ``get``, which region, index and enum columns override)."""
-        if self.rows.count:
-            self._flush()
+        self._flush()
         raw = self.base_data
         if type(raw) is list and not isinstance(key, (int, np.integer, np.bool_)):
             # rows of a list base as hdmf gives them: a list (a slice of it, or the selected elements)
@@ -307,8 +300,7 @@ class BufferedData(Data):
 
     def _get_array(self, key: Any) -> Any:
         """``read`` with numpy results; only a lazy base still has pending rows here (the array reads both parts)."""
-        if self.rows.count:
-            self._flush()
+        self._flush()
         sel = select_rows(key, len(self), self._where)
         raw = self.base_data
         if self.rows.count:
@@ -473,9 +465,7 @@ class VectorIndex(VectorData):
         """The VectorData holding the values, past any nested indexes."""
         return column_chain(self)[-1]
 
-    def get_offsets(self, key: Any) -> Any:
-        """The raw offsets (this column's own data) by int, slice or integer array (numpy)."""
-        return self._get_array(key)
+    get_offsets = BufferedData._get_array  # hdmf's name: the raw offsets (this column's own data), numpy
 
     def get_all(self) -> list[Any]:
         """Every ragged row (one read of the offsets and one of the target, split with numpy)."""
@@ -560,9 +550,7 @@ class ElementIdentifiers(BufferedData):
         """hdmf's id search: the row positions whose id is ``other`` (an int, ints, or other ids), so that
         ``table[table.id == [2, 4]]`` selects those rows."""
         wanted: Any = other.get_all() if isinstance(other, BufferedData) else other
-        if isinstance(wanted, (int, np.integer)) and not isinstance(wanted, (bool, np.bool_)):
-            wanted = [wanted]
-        arr = np.asarray(wanted) if isinstance(wanted, (list, tuple, np.ndarray)) else None
+        arr = np.asarray(wanted) if isinstance(wanted, (int, np.integer, list, tuple, np.ndarray)) else None
         if arr is None or (arr.size and arr.dtype.kind not in "iu"):
             raise ContainerTypeError(f"ElementIdentifiers {self.name!r}: ids are searched by int or ints, "
                                      f"got {type(other).__name__} {other!r:.60}")
@@ -595,10 +583,9 @@ class DynamicTableRegion(VectorData):
     def table(self, table: DynamicTable | None) -> None:
         if table is None:  # as hdmf: unsetting is a no-op
             return
-        if self.validate_data and not self.is_lazy:
-            raw = self.base_data
-            if raw is not None and not isinstance(raw, DataChunkIterator):
-                self.check_in_bounds(raw, table)
+        raw = self.base_data
+        if raw is not None and not is_lazy_array(raw) and not isinstance(raw, DataChunkIterator):
+            self.check_in_bounds(raw, table)
         self._table = table
 
     def check_in_bounds(self, values: Any, table: DynamicTable | None = None) -> None:
@@ -746,8 +733,5 @@ def int64_array(values: Any, what: str) -> np.ndarray:
 
 def as_positions(values: Any) -> np.ndarray:
     """Enum positions as the smallest unsigned integer array that holds them (ContainerError for non-integers)."""
-    arr = np.asarray(values)
-    if arr.size and arr.dtype.kind not in "iu":
-        raise ContainerError(f"EnumData: positions must be integers, got {arr.dtype}")
-    top = int(arr.max()) if arr.size else 0
-    return arr.astype(_min_uint(top), copy=False)
+    arr = int64_array(values, "EnumData: positions must be integers")
+    return arr.astype(_min_uint(int(arr.max()) if arr.size else 0), copy=False)

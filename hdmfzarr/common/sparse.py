@@ -44,11 +44,9 @@ class CSRMatrix(Container):
             if dense.ndim != 2:
                 raise ContainerError(f"{where}: without indices/indptr, data must be a dense 2-d array, "
                                      f"got {dense.ndim}-d")
-            rows, cols = np.nonzero(dense)
-            data = dense[rows, cols]
-            indices = cols.astype(np.uint64)
-            indptr = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=dense.shape[0]))]).astype(np.uint64)
-            shape = dense.shape
+            rows, indices = np.nonzero(dense)  # made unsigned below, as given indices are
+            data, shape = dense[rows, indices], dense.shape
+            indptr = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=dense.shape[0]))])
         if indices is None or indptr is None or shape is None:
             raise ContainerError(f"{where}: give data, indices, indptr and shape together (or a dense/scipy matrix)")
         shape_t = tuple(int(s) for s in np.asarray(shape).tolist())
