@@ -130,28 +130,19 @@ def _quantity(qty: Any, label: str | None, key: str = "quantity") -> Quantity:
     return qty
 
 
-def _shape(shape: Any, label: str | None, key: str = "shape") -> Any:
-    if not isinstance(shape, (list, tuple)):
-        raise _error(f"shape must be a list, got {shape!r}", label, "shape")
-    if len(shape) == 0:
-        raise _error("'shape' must not be empty", label, "shape")
-    for one in alternatives(shape):
-        if not isinstance(one, (list, tuple)) or not one:
-            raise _error(f"shape must be a non-empty list or a list of such lists, got {plain(shape)!r}",
-                         label, "shape")
-        for s in one:
-            if s is not None and (isinstance(s, bool) or not isinstance(s, int) or s < 0):
-                raise _error(f"shape entries must be null or integers >= 0, got {plain(shape)!r}", label, "shape")
-    return shape
-
-
-def _dims(dims: Any, label: str | None, key: str = "dims") -> Any:
-    if not isinstance(dims, (list, tuple)) or not dims:
-        raise _error(f"dims must be a non-empty list, got {dims!r}", label, "dims")
-    for one in alternatives(dims):
-        if not isinstance(one, (list, tuple)) or not all(d is None or isinstance(d, str) for d in one):
-            raise _error(f"dims entries must be strings (or null), got {plain(dims)!r}", label, "dims")
-    return dims
+def _dims_or_shape(value: Any, label: str | None, key: str) -> Any:
+    """A shape (entries None or ints >= 0) or dims (entries None or strings): a non-empty list, or a list of such."""
+    if not isinstance(value, (list, tuple)):
+        raise _error(f"{key} must be a list, got {value!r}", label, key)
+    if not value:
+        raise _error(f"'{key}' must not be empty", label, key)
+    ok = (lambda s: s is None or (isinstance(s, int) and not isinstance(s, bool) and s >= 0)) if key == "shape" \
+        else (lambda d: d is None or isinstance(d, str))
+    for one in alternatives(value):
+        if not isinstance(one, (list, tuple)) or not one or not all(map(ok, one)):
+            raise _error(f"{key} must be a non-empty list of {'integers >= 0' if key == 'shape' else 'strings'} "
+                         f"(or null) or a list of such lists, got {plain(value)!r}", label, key)
+    return value
 
 
 def check_dtype(dtype: Any, label: str | None = None, key: str = "dtype") -> Any:
@@ -195,16 +186,10 @@ def canonical_spec_dtype(dtype: Any) -> Any:
     """A spec dtype with every primitive spelling canonical ('int' -> 'int32'), for the rules comparing dtypes."""
     if isinstance(dtype, str):
         return canonical_dtype(dtype) if is_known_dtype(dtype) else dtype
-    if isinstance(dtype, (list, tuple)):
-        out = []
-        changed = isinstance(dtype, list)
-        for f in dtype:
-            c = canonical_spec_dtype(f.dtype)
-            if c is not f.dtype and c != f.dtype:
-                f = DtypeSpec(f.name, f.doc, c)
-                changed = True
-            out.append(f)
-        return tuple(out) if changed else dtype
+    if isinstance(dtype, (list, tuple)):  # compound: a tuple, the same one if no field changes
+        out = tuple(f if (c := canonical_spec_dtype(f.dtype)) == f.dtype else DtypeSpec(f.name, f.doc, c)
+                    for f in dtype)
+        return dtype if out == dtype else out
     return dtype
 
 
@@ -325,15 +310,12 @@ class _Dict(dict):
             raise _error(f"type {inc!r} cannot include itself", None, "data_type_inc")
         args = {f.key: args.get(f.key) for f in cls._FIELDS  # the loader: a missing key is the constructor's error
                 if (f.key in args and f.key not in unknown) or (strict and f.default is _REQUIRED)}
-        for key, sub in cls._sub_classes().items():
+        for key, sub in cls._sub_classes().items():  # sub-specs, and a dataset's compound dtype fields
             if isinstance(args.get(key), (list, tuple)):
                 args[key] = [x if isinstance(x, _Dict) else sub.from_dict(x, strict=strict) for x in args[key]]
         dtype = args.get("dtype")
         if isinstance(dtype, dict) and not isinstance(dtype, _Dict):
             args["dtype"] = RefSpec.from_dict(dtype, strict=strict)
-        elif isinstance(dtype, (list, tuple)) and issubclass(cls, DatasetSpec):
-            args["dtype"] = [f if isinstance(f, _Dict) else cls.dtype_spec_cls().from_dict(f, strict=strict)
-                             for f in dtype]
         return args
 
     @classmethod
@@ -553,8 +535,8 @@ class AttributeSpec(_ArrayProps, _Spec):
 
     __slots__ = ()
     _FIELDS = (Field("name", check=_member_name), Field("doc", check=_text), Field("dtype", check=_required_dtype),
-               Field("shape", None, _shape), Field("dims", None, _dims), Field("required", True, _flag),
-               Field("parent", None), Field("value", None), Field("default_value", None))
+               Field("shape", None, _dims_or_shape), Field("dims", None, _dims_or_shape),
+               Field("required", True, _flag), Field("parent", None), Field("value", None), Field("default_value", None))
     _WHAT = "an attribute spec"
     _REPR = ("AttributeSpec", "name", "dtype")
 
@@ -577,7 +559,7 @@ _STORAGE = {f.key: f for f in (
     Field("doc", check=_text), Field("name", None, _storage_name), Field("default_name", None, _storage_name),
     Field("attributes", ()), Field("linkable", True, _flag), Field("quantity", DEF_QUANTITY, _quantity),
     Field("data_type_def", None, _text), Field("data_type_inc", None, _text),
-    Field("dtype", None, _compound_dtype), Field("shape", None, _shape), Field("dims", None, _dims),
+    Field("dtype", None, _compound_dtype), Field("shape", None, _dims_or_shape), Field("dims", None, _dims_or_shape),
     Field("value", None), Field("default_value", None),
     Field("groups", ()), Field("datasets", ()), Field("links", ()))}
 
@@ -589,7 +571,6 @@ class BaseStorageSpec(_Spec):
     __slots__ = ("_new", "_over", "_inc_spec", "_resolved")
     #: sub-spec kinds this spec holds, and how a missing name of each is reported (hdmf's messages)
     _MISSING = {"attributes": "Attribute '{}' not found"}
-    _DEF_KEY, _INC_KEY = "data_type_def", "data_type_inc"  # def_key() and inc_key(), set per subclass
 
     def _label(self, v: dict) -> str | None:
         return v.get("data_type_def") or v.get("name") or v.get("data_type_inc")
@@ -619,8 +600,8 @@ class BaseStorageSpec(_Spec):
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        cls._DEF_KEY, cls._INC_KEY = cls.def_key(), cls.inc_key()  # the class's spelling, asked once
-        cls._STORED_AS = {"data_type_def": cls._DEF_KEY, "data_type_inc": cls._INC_KEY}
+        cls._STORED_AS = {"data_type_def": cls.def_key(), "data_type_inc": cls.inc_key()}  # the spelling, asked once
+        cls.data_type_def, cls.data_type_inc = (spec_key(k, None) for k in cls._STORED_AS.values())
 
     @classmethod
     def type_key(cls) -> str:
@@ -639,13 +620,9 @@ class BaseStorageSpec(_Spec):
     def id_key(cls) -> str:
         return "object_id"
 
-    @property
-    def data_type_def(self) -> str | None:
-        return self.get(self._DEF_KEY)
-
-    @property
-    def data_type_inc(self) -> str | None:
-        return self.get(self._INC_KEY)
+    # per subclass in __init_subclass__, under the class's spelling of the type keys
+    data_type_def: str | None = spec_key("data_type_def", None)
+    data_type_inc: str | None = spec_key("data_type_inc", None)
 
     @property
     def data_type(self) -> str | None:
@@ -659,10 +636,6 @@ class BaseStorageSpec(_Spec):
     default_name = spec_key("default_name", None)
     linkable = spec_key("linkable", True)
     attributes = sub_specs("attributes")
-
-    @classmethod
-    def _sub_classes(cls) -> dict[str, type[_Dict]]:
-        return {"attributes": AttributeSpec}
 
     def _put_all(self, kind: str, items: Any, label: str | None, taken: set) -> None:
         """Add a constructor's sub-specs of `kind`, names not yet `taken`."""
@@ -839,6 +812,10 @@ class DatasetSpec(_ArrayProps, BaseStorageSpec):
     @classmethod
     def dtype_spec_cls(cls) -> type[DtypeSpec]:
         return DtypeSpec
+
+    @classmethod
+    def _sub_classes(cls) -> dict[str, type[_Dict]]:
+        return {"attributes": AttributeSpec, "dtype": cls.dtype_spec_cls()}
 
     @property
     def is_compound(self) -> bool:
