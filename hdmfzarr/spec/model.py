@@ -592,9 +592,18 @@ class BaseStorageSpec(_Spec):
         self._parent = self._inc_spec = None
         self._resolved = False
         kinds = [k for k in _SUB_KINDS if k in self._ARGS]
-        taken: dict[str, set] = {"attributes": set(), "datasets": set()}  # names unique among datasets/groups/links
+        taken: dict[str, set] = {"attributes": set(), "datasets/groups/links": set()}  # names unique among each
         for kind in kinds:
-            self._put_all(kind, v[kind], label, taken["attributes" if kind == "attributes" else "datasets"])
+            if v[kind] is not None and not isinstance(v[kind], (list, tuple)):
+                raise _error(f"{kind} must be a list, got {type(v[kind]).__name__}", label, kind)
+            cls, among = _KIND_CLASSES[kind], "attributes" if kind == "attributes" else "datasets/groups/links"
+            for item in v[kind] or ():
+                if not isinstance(item, cls):
+                    raise _error(f"{kind} must hold {cls.__name__} objects, got {type(item).__name__}", label, kind)
+                if item.name is not None and item.name in taken[among]:
+                    raise _error(f"name {item.name!r} is used by more than one of the {among}", label, kind)
+                taken[among].add(item.name)
+                self._put(kind, item, replace=False, label=label)
         self._new = {k: {s.name for s in self.get(k, ()) if s.name is not None} for k in kinds}
         self._over: dict[str, set] = {}
 
@@ -636,23 +645,6 @@ class BaseStorageSpec(_Spec):
     default_name = spec_key("default_name", None)
     linkable = spec_key("linkable", True)
     attributes = sub_specs("attributes")
-
-    def _put_all(self, kind: str, items: Any, label: str | None, taken: set) -> None:
-        """Add a constructor's sub-specs of `kind`, names not yet `taken`."""
-        if items is None:
-            return
-        if not isinstance(items, (list, tuple)):
-            raise _error(f"{kind} must be a list, got {type(items).__name__}", label, kind)
-        cls = _KIND_CLASSES[kind]
-        for item in items:
-            if not isinstance(item, cls):
-                raise _error(f"{kind} must hold {cls.__name__} objects, got {type(item).__name__}", label, kind)
-            if item.name in taken:
-                others = "attributes" if kind == "attributes" else "datasets/groups/links"
-                raise _error(f"name {item.name!r} is used by more than one of the {others}", label, kind)
-            if item.name is not None:
-                taken.add(item.name)
-            self._put(kind, item, replace=False, label=label)
 
     def _put(self, kind: str, spec: Any, *, replace: bool = True, label: str | None = None) -> None:
         """Add (or, `replace`, put in place of the one of the same name) a sub-spec of `kind`."""
@@ -868,8 +860,7 @@ class GroupSpec(BaseStorageSpec):
 
     def _relate(self, v: dict, label: str | None) -> None:
         super()._relate(v, label)
-        self._new["types"] = {s.data_type for s in self.groups + self.datasets if s.data_type is not None}
-        self._new["targets"] = {s.target_type for s in self.links}
+        self._new.update(_types(self, unnamed_only=False))
 
     datasets = sub_specs("datasets")
     groups = sub_specs("groups")
@@ -915,11 +906,8 @@ class GroupSpec(BaseStorageSpec):
 
     def _set_inherited(self, inc_spec: Any, own: dict[str, set]) -> None:
         super()._set_inherited(inc_spec, own)
-        inherited_types = {s.data_type for s in inc_spec.datasets + inc_spec.groups if s.name is None}
-        types = {s.data_type for s in self.groups + self.datasets if s.data_type is not None}
-        inherited_targets = {s.target_type for s in inc_spec.links if s.name is None}
-        self._new = {**self._new, "types": types - inherited_types,
-                     "targets": {s.target_type for s in self.links} - inherited_targets}
+        mine, inherited = _types(self, unnamed_only=False), _types(inc_spec, unnamed_only=True)
+        self._new = {**self._new, **{k: mine[k] - inherited[k] for k in mine}}
 
     def is_inherited_type(self, spec: Any) -> bool:
         if isinstance(spec, BaseStorageSpec):
@@ -970,6 +958,13 @@ class GroupSpec(BaseStorageSpec):
     @classmethod
     def link_spec_cls(cls) -> type[LinkSpec]:
         return LinkSpec
+
+
+def _types(spec: Any, *, unnamed_only: bool) -> dict[str, set]:
+    """The data types of a group spec's sub-groups/datasets and the target types of its links."""
+    subs = {"types": spec.groups + spec.datasets, "targets": spec.links}
+    return {k: {s.data_type for s in v if s.data_type is not None and not (unnamed_only and s.name)}
+            for k, v in subs.items()}
 
 
 _KIND_CLASSES: dict[str, type[_Spec]] = {"attributes": AttributeSpec, "datasets": DatasetSpec, "groups": GroupSpec,
