@@ -130,7 +130,7 @@ def _quantity(qty: Any, label: str | None, key: str = "quantity") -> Quantity:
     return qty
 
 
-def _dims_or_shape(value: Any, label: str | None, key: str) -> Any:
+def _axes(value: Any, label: str | None, key: str) -> Any:
     """A shape (entries None or ints >= 0) or dims (entries None or strings): a non-empty list, or a list of such."""
     if not isinstance(value, (list, tuple)):
         raise _error(f"{key} must be a list, got {value!r}", label, key)
@@ -535,8 +535,8 @@ class AttributeSpec(_ArrayProps, _Spec):
 
     __slots__ = ()
     _FIELDS = (Field("name", check=_member_name), Field("doc", check=_text), Field("dtype", check=_required_dtype),
-               Field("shape", None, _dims_or_shape), Field("dims", None, _dims_or_shape),
-               Field("required", True, _flag), Field("parent", None), Field("value", None), Field("default_value", None))
+               Field("shape", None, _axes), Field("dims", None, _axes), Field("required", True, _flag),
+               Field("parent", None), Field("value", None), Field("default_value", None))
     _WHAT = "an attribute spec"
     _REPR = ("AttributeSpec", "name", "dtype")
 
@@ -559,7 +559,7 @@ _STORAGE = {f.key: f for f in (
     Field("doc", check=_text), Field("name", None, _storage_name), Field("default_name", None, _storage_name),
     Field("attributes", ()), Field("linkable", True, _flag), Field("quantity", DEF_QUANTITY, _quantity),
     Field("data_type_def", None, _text), Field("data_type_inc", None, _text),
-    Field("dtype", None, _compound_dtype), Field("shape", None, _dims_or_shape), Field("dims", None, _dims_or_shape),
+    Field("dtype", None, _compound_dtype), Field("shape", None, _axes), Field("dims", None, _axes),
     Field("value", None), Field("default_value", None),
     Field("groups", ()), Field("datasets", ()), Field("links", ()))}
 
