@@ -153,7 +153,10 @@ def check_dtype(dtype: Any, label: str | None = None, key: str = "dtype") -> Any
 
 
 def _dtype(dtype: Any, label: str | None, key: str = "dtype", *, compound: bool = False) -> Any:
-    """A dtype spelling, a RefSpec (a reference dict becomes one) or, if `compound`, DtypeSpec fields."""
+    """A dtype spelling, a RefSpec (a reference dict becomes one) or, if `compound`, DtypeSpec fields (None reaches
+    here only as an attribute's or compound field's dtype, which is required)."""
+    if dtype is None:
+        raise _error(f"{label!r} needs a dtype", label, key)
     if isinstance(dtype, dict) and not isinstance(dtype, DtypeSpec):
         return dtype if isinstance(dtype, RefSpec) else RefSpec.from_dict(dtype, strict=True)
     if isinstance(dtype, (list, tuple)):
@@ -170,13 +173,6 @@ def _dtype(dtype: Any, label: str | None, key: str = "dtype", *, compound: bool 
             raise _error(f"compound dtype has duplicate field names {names}", label, "dtype")
         return dtype
     return check_dtype(dtype, label)
-
-
-def _required_dtype(dtype: Any, label: str | None, key: str) -> Any:
-    """An attribute's or compound field's dtype: required, never compound."""
-    if dtype is None:
-        raise _error(f"{label!r} needs a dtype", label, key)
-    return _dtype(dtype, label)
 
 
 _compound_dtype = functools.partial(_dtype, compound=True)
@@ -401,7 +397,7 @@ class DtypeSpec(_Dict):
     """One field of a compound dtype."""
 
     __slots__ = ()
-    _FIELDS = (Field("name", check=_text), Field("doc", check=_text), Field("dtype", check=_required_dtype))
+    _FIELDS = (Field("name", check=_text), Field("doc", check=_text), Field("dtype", check=_dtype))
     _WHAT = "a compound dtype field"
     _REPR = ("DtypeSpec", "name", "dtype")
     _STORE_DEFAULTS = True
@@ -534,7 +530,7 @@ class AttributeSpec(_ArrayProps, _Spec):
     """An attribute of a group or dataset."""
 
     __slots__ = ()
-    _FIELDS = (Field("name", check=_member_name), Field("doc", check=_text), Field("dtype", check=_required_dtype),
+    _FIELDS = (Field("name", check=_member_name), Field("doc", check=_text), Field("dtype", check=_dtype),
                Field("shape", None, _axes), Field("dims", None, _axes), Field("required", True, _flag),
                Field("parent", None), Field("value", None), Field("default_value", None))
     _WHAT = "an attribute spec"
@@ -591,9 +587,8 @@ class BaseStorageSpec(_Spec):
             v["data_type_inc"] = None
         self._parent = self._inc_spec = None
         self._resolved = False
-        kinds = [k for k in _SUB_KINDS if k in self._ARGS]
         taken: dict[str, set] = {"attributes": set(), "datasets/groups/links": set()}  # names unique among each
-        for kind in kinds:
+        for kind in self._MISSING:
             if v[kind] is not None and not isinstance(v[kind], (list, tuple)):
                 raise _error(f"{kind} must be a list, got {type(v[kind]).__name__}", label, kind)
             cls, among = _KIND_CLASSES[kind], "attributes" if kind == "attributes" else "datasets/groups/links"
@@ -604,7 +599,7 @@ class BaseStorageSpec(_Spec):
                     raise _error(f"name {item.name!r} is used by more than one of the {among}", label, kind)
                 taken[among].add(item.name)
                 self._put(kind, item, replace=False, label=label)
-        self._new = {k: {s.name for s in self.get(k, ()) if s.name is not None} for k in kinds}
+        self._new = own_names(self)
         self._over: dict[str, set] = {}
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -690,12 +685,9 @@ class BaseStorageSpec(_Spec):
     def _set_inherited(self, inc_spec: Any, own: dict[str, set]) -> None:
         """Record what came from `inc_spec`; `own` names this spec's own sub-specs per kind before merging."""
         self._inc_spec = inc_spec
-        new, over = dict(self._new), dict(self._over)
-        for kind in self._MISSING:
-            inherited = {s.name for s in getattr(inc_spec, kind) if s.name is not None}
-            new[kind] = {s.name for s in self.get(kind, ()) if s.name is not None} - inherited
-            over[kind] = own.get(kind, set()) & inherited
-        self._new, self._over = new, over
+        mine, inherited = own_names(self), own_names(inc_spec)
+        self._new = {**self._new, **{k: mine[k] - inherited[k] for k in self._MISSING}}
+        self._over = {**self._over, **{k: own[k] & inherited[k] for k in self._MISSING}}
 
     def _inherited(self, kind: str, name: str, overridden: bool) -> bool:
         """Whether sub-spec `name` of `kind` came from (or, `overridden`, refines) the included type."""
@@ -894,11 +886,8 @@ class GroupSpec(BaseStorageSpec):
     is_inherited_link = functools.partialmethod(BaseStorageSpec._inherited, "links", overridden=False)
     is_overridden_link = functools.partialmethod(BaseStorageSpec._inherited, "links", overridden=True)
 
-    def get_data_type(self, data_type: str) -> Any:
-        return self._by_type("data_type", data_type)
-
-    def get_target_type(self, target_type: str) -> Any:
-        return self._by_type("target_type", target_type)
+    get_data_type = functools.partialmethod(_by_type, "data_type")
+    get_target_type = functools.partialmethod(_by_type, "target_type")
 
     def get_data_types(self, data_type: str) -> list[Any]:
         """Every sub-group and sub-dataset whose type (def or inc) is `data_type`."""
