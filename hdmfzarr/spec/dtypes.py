@@ -100,13 +100,11 @@ def dtype_from_numpy(dtype: Any, *, strict: bool = True) -> str | None:
     """The canonical *spec* dtype for a numpy dtype (float16 -> float32, the narrowest float the language has);
     one the language cannot name (complex, object, void) raises SpecError (``strict``) or gives None."""
     found = storage_dtype(dtype)
-    if found == "float16":
-        return "float32"
-    if found in DTYPE_ALIASES:
-        return found
-    if not strict:
-        return None
-    raise SpecError(f"numpy dtype {dtype} has no spec dtype", key="dtype")
+    if found == "float16" or found in DTYPE_ALIASES:
+        return "float32" if found == "float16" else found
+    if strict:
+        raise SpecError(f"numpy dtype {dtype} has no spec dtype", key="dtype")
+    return None
 
 
 def scalar_dtype(value: Any) -> str | None:
@@ -185,10 +183,9 @@ def first_leaf(value: Any, empty: Any = None) -> Any:
                 return empty
             node = node[0]
         elif hasattr(node, "shape") and hasattr(node, "__getitem__"):
-            shape = tuple(node.shape)
-            if any(n == 0 for n in shape):
+            if 0 in (shape := tuple(node.shape)):
                 return empty
-            node = node[(0,) * len(shape)] if shape else node[()]
+            node = node[(0,) * len(shape)]  # node[()] for a scalar
         else:
             return node
     return node

@@ -52,13 +52,12 @@ class Resolver:
         """`dt` then its ancestors, nearest first."""
         out: list[str] = []
         cur: str | None = dt
-        cur_ns = ns
         while cur is not None:
             if cur in out:
                 raise SpecError(f"circular inheritance: {' -> '.join(out + [cur])}", data_type=dt, key="data_type_inc")
-            defns, spec, _ = self.find(cur_ns, cur, loc=_NOWHERE, owner=out[-1] if out else None, key="data_type_inc")
+            ns, spec, _ = self.find(ns, cur, loc=_NOWHERE, owner=out[-1] if out else None, key="data_type_inc")
             out.append(cur)
-            cur, cur_ns = spec.data_type_inc, defns
+            cur = spec.data_type_inc
         return out
 
     def resolve(self, ns: str, dt: str) -> Spec:
@@ -69,8 +68,7 @@ class Resolver:
         """`dt` as `find` found it, merged with its ancestors (and, if `full`, its typed children's types)."""
         defns, spec, loc = found
         cache = self._full if full else self._base
-        hit = cache.get((defns, dt))
-        if hit is not None:
+        if (hit := cache.get((defns, dt))) is not None:
             return hit
         token = (defns, dt, "full" if full else "base")
         if token in self._busy:
