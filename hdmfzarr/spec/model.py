@@ -22,15 +22,11 @@ __all__ = [
     "declared_type", "alternatives", "quantity_bounds", "shape_fits", "Field", "own_names", "type_refs", "plain",
 ]
 
-ZERO_OR_ONE = "?"
-ZERO_OR_MANY = "*"
-ONE_OR_MANY = "+"
+ZERO_OR_ONE, ZERO_OR_MANY, ONE_OR_MANY = "?", "*", "+"
 DEF_QUANTITY = 1
-#: long spellings of the quantity flags
-QUANTITY_FLAGS: dict[str, str] = {
-    "zero_or_one": ZERO_OR_ONE, "zero_or_many": ZERO_OR_MANY, "one_or_many": ONE_OR_MANY,
-    ZERO_OR_ONE: ZERO_OR_ONE, ZERO_OR_MANY: ZERO_OR_MANY, ONE_OR_MANY: ONE_OR_MANY,
-}
+#: the quantity flags and their long spellings
+QUANTITY_FLAGS: dict[str, str] = {"zero_or_one": ZERO_OR_ONE, "zero_or_many": ZERO_OR_MANY, "one_or_many": ONE_OR_MANY,
+                                  **{flag: flag for flag in (ZERO_OR_ONE, ZERO_OR_MANY, ONE_OR_MANY)}}
 REFTYPES = ("object", "region")
 #: the two spellings of the type keys (hdmf-common's ``data_type``, NWB's ``neurodata_type``)
 TYPE_KEYS = ("data_type", "neurodata_type")
@@ -356,13 +352,10 @@ class _Dict(dict):
     def to_dict(self, type_key: str = "data_type") -> dict:
         """The YAML/JSON form, type keys spelled `type_key`."""
         own = self.type_key() if isinstance(self, BaseStorageSpec) else "data_type"
-        out: dict[str, Any] = {}
-        for key in sorted(self, key=lambda k: _KEY_RANK.get(k.replace(own, "data_type"), len(_KEY_RANK))):
-            if self[key] is None or (key in _SUB_KINDS and not self[key]):
-                continue
-            out[type_key + key[len(own):] if key in (f"{own}_def", f"{own}_inc") else key] = \
-                plain(self[key], type_key)
-        return out
+        rename = {f"{own}_def": f"{type_key}_def", f"{own}_inc": f"{type_key}_inc"}
+        return {rename.get(k, k): plain(self[k], type_key)
+                for k in sorted(self, key=lambda k: _KEY_RANK.get(k.replace(own, "data_type"), len(_KEY_RANK)))
+                if self[k] is not None and (k not in _SUB_KINDS or self[k])}
 
 
 class RefSpec(_Dict):
@@ -645,14 +638,13 @@ class BaseStorageSpec(_Spec):
         """Add (or, `replace`, put in place of the one of the same name) a sub-spec of `kind`."""
         cls = _KIND_CLASSES[kind]
         if not isinstance(spec, cls):
-            article = "an" if cls is AttributeSpec else "a"
-            raise TypeError(f"set_{kind[:-1]} needs {article} {cls.__name__}, got {type(spec).__name__}")
+            raise TypeError(f"set_{kind[:-1]} needs {'an' if cls is AttributeSpec else 'a'} {cls.__name__}, "
+                            f"got {type(spec).__name__}")
         spec = self._adopt(spec)
         items = self.setdefault(kind, [])
         if isinstance(items, tuple):
             items = self[kind] = list(items)
-        old = self._named(kind, spec.name) if replace and spec.name is not None else None
-        if old is not None:
+        if replace and spec.name is not None and (old := self._named(kind, spec.name)) is not None:
             items[next(i for i, s in enumerate(items) if s is old)] = spec
             return
         if spec.name is None and kind != "attributes":  # hdmf's rule: one unnamed sub-spec per type
@@ -933,8 +925,7 @@ class GroupSpec(BaseStorageSpec):
         if isinstance(spec, AttributeSpec) and parent is not None and parent is not self:
             pname = parent.name or parent.data_type
             kind = "datasets" if isinstance(parent, DatasetSpec) else "groups"
-            sub = self._named(kind, pname)
-            if sub is not None and overridden:
+            if (sub := self._named(kind, pname)) is not None and overridden:
                 return pname in self._over.get(kind, ()) and sub.is_overridden_spec(spec)
             if sub is not None:
                 return pname not in self._new[kind] and sub.get_attribute(spec.name) is not None

@@ -42,8 +42,7 @@ class Resolver:
 
     def find(self, ns: str, dt: str, *, loc: Any, owner: str | None, key: str) -> tuple[str, Spec, Any]:
         """The defining namespace, unresolved spec and location of `dt` as seen from `ns` (SpecError if unknown)."""
-        found = self._lookup(ns, dt)
-        if found is None:
+        if (found := self._lookup(ns, dt)) is None:
             raise _located(f"unknown data type {dt!r} (not defined in or included by namespace {ns!r})",
                            loc, owner, key)
         return found
@@ -142,9 +141,8 @@ class _Merger:
                              path or "data_type_inc")
         pre = f"{path}/" if path else ""
         self.check_refs(child, pre)
-        fields: dict[str, Any] = {}
-        if child.default_name is None and child.name is None and parent.default_name is not None:
-            fields["default_name"] = parent.default_name
+        unnamed = child.default_name is None and child.name is None
+        fields: dict[str, Any] = {"default_name": parent.default_name if unnamed else child.default_name}
         for kind in _model._SUB_KINDS if isinstance(child, GroupSpec) else ("attributes",):
             key, merge = _SUB_RULES[kind]  # child sub-specs in order, each merged with the parent's of the same key
             theirs = {key(p): p for p in getattr(parent, kind)}
