@@ -471,26 +471,26 @@ class _Spec(_Dict):
         return quantity_bounds(self.quantity)[1]
 
 
-def _relate_array(v: dict, label: str | None) -> None:
-    shape, dims = v["shape"], v["dims"]
-    if shape is not None and dims is not None:
-        shapes, dimss = alternatives(shape), alternatives(dims)
-        if len(shapes) != len(dimss) or any(len(s) != len(d) for s, d in zip(shapes, dimss)):
-            raise _error(f"'dims' and 'shape' must be the same length: dims {plain(dims)!r}, "
-                         f"shape {plain(shape)!r}", label, "dims")
-    elif _FILL_DIMS.get() and shape is not None:  # hdmf's placeholder names for dims a shape implies
-        v["dims"] = tuple(tuple(f"dim_{i}" for i in range(len(one))) for one in shape) \
-            if _is_multi(shape) else tuple(f"dim_{i}" for i in range(len(shape)))
-    elif _FILL_DIMS.get() and dims is not None:  # and the unconstrained shape dims imply
-        v["shape"] = tuple((None,) * len(one) for one in dims) if _is_multi(dims) else (None,) * len(dims)
-    if v["value"] is not None and v["default_value"] is not None:
-        raise _error("cannot specify 'value' and 'default_value'", label, "value")
-
-
-class _ArrayProps:
-    """Properties of specs that hold values (attributes and datasets)."""
+class _ArrayProps(_Spec):
+    """Specs that hold values (attributes and datasets): their properties and rules."""
 
     __slots__ = ()
+
+    def _relate(self, v: dict, label: str | None) -> None:
+        """A shape and dims of the same ranks (hdmf's placeholders fill in a missing one); value or default_value."""
+        shape, dims = v["shape"], v["dims"]
+        if shape is not None and dims is not None:
+            if [len(s) for s in alternatives(shape)] != [len(d) for d in alternatives(dims)]:
+                raise _error(f"'dims' and 'shape' must be the same length: dims {plain(dims)!r}, "
+                             f"shape {plain(shape)!r}", label, "dims")
+        elif _FILL_DIMS.get() and shape is not None:  # hdmf's placeholder names for dims a shape implies
+            v["dims"] = tuple(tuple(f"dim_{i}" for i in range(len(one))) for one in shape) \
+                if _is_multi(shape) else tuple(f"dim_{i}" for i in range(len(shape)))
+        elif _FILL_DIMS.get() and dims is not None:  # and the unconstrained shape dims imply
+            v["shape"] = tuple((None,) * len(one) for one in dims) if _is_multi(dims) else (None,) * len(dims)
+        if v["value"] is not None and v["default_value"] is not None:
+            raise _error("cannot specify 'value' and 'default_value'", label, "value")
+        super()._relate(v, label)
 
     dtype = spec_key("dtype", None)
     shape = spec_key("shape", None)
@@ -519,7 +519,7 @@ def alternatives(value: Any) -> tuple:
     return tuple(value) if _is_multi(value) else (value,)
 
 
-class AttributeSpec(_ArrayProps, _Spec):
+class AttributeSpec(_ArrayProps):
     """An attribute of a group or dataset."""
 
     __slots__ = ()
@@ -530,7 +530,7 @@ class AttributeSpec(_ArrayProps, _Spec):
     _REPR = ("AttributeSpec", "name", "dtype")
 
     def _relate(self, v: dict, label: str | None) -> None:
-        _relate_array(v, label)
+        super()._relate(v, label)
         if v["value"] is not None or v["default_value"] is not None:  # a fixed value is not asked for
             v["required"] = v["value"] is not None
         self._parent = v["parent"]
@@ -775,10 +775,6 @@ class DatasetSpec(_ArrayProps, BaseStorageSpec):
                                           "data_type_inc"))
     _WHAT = "a dataset spec"
     _REPR = ("DatasetSpec", "data_type_def", "data_type_inc", "name", "dtype")
-
-    def _relate(self, v: dict, label: str | None) -> None:
-        _relate_array(v, label)
-        super()._relate(v, label)
 
     #: a dataset holds no sub-specs but attributes (so code walks any storage spec alike)
     datasets: tuple = ()
