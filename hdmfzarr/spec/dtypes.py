@@ -17,12 +17,11 @@ CANONICAL_DTYPES: tuple[str, ...] = ("float32", "float64", "int8", "int16", "int
                                      "bool", "text", "ascii", "isodatetime", "numeric")
 
 #: every accepted spelling (lower case) -> canonical name
-DTYPE_ALIASES: dict[str, str] = {name: name for name in CANONICAL_DTYPES}
-DTYPE_ALIASES.update({
+DTYPE_ALIASES: dict[str, str] = {
+    **{name: name for name in CANONICAL_DTYPES},
     "float": "float32", "double": "float64", "short": "int16", "int": "int32", "long": "int64", "uint": "uint32",
     "utf": "text", "utf8": "text", "utf-8": "text", "str": "text", "bytes": "ascii",
-    "datetime": "isodatetime", "date": "isodatetime", "boolean": "bool",
-})
+    "datetime": "isodatetime", "date": "isodatetime", "boolean": "bool"}
 
 INTEGER_DTYPES: frozenset[str] = frozenset({"int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64"})
 FLOAT_DTYPES: frozenset[str] = frozenset({"float32", "float64"})

@@ -253,8 +253,7 @@ class _Dict(dict):
                 raise TypeError(f"{cls.__name__}() got "
                                 f"{'multiple values for' if k in v else 'an unexpected keyword'} argument {k!r}")
             v[k] = x
-        missing = [f.key for f in cls._FIELDS if f.default is _REQUIRED and f.key not in v]
-        if missing:
+        if missing := [f.key for f in cls._FIELDS if f.default is _REQUIRED and f.key not in v]:
             raise TypeError(f"{cls.__name__}.__init__: " + ", ".join(f"missing argument {k!r}" for k in missing))
         label = self._label(v)
         for f in cls._FIELDS:
@@ -992,8 +991,7 @@ class DtypeHelper:
 def declared_type(attrs: Any) -> tuple[str | None, str] | None:
     """``(namespace or None, data type)`` an object's stored attributes declare (bytes decoded); None if untyped."""
     for key in TYPE_KEYS:
-        dt = attrs.get(key)
-        if dt is not None:
+        if (dt := attrs.get(key)) is not None:
             ns = attrs.get("namespace")
             return (None if ns is None else _decoded(ns)), _decoded(dt)
     return None
