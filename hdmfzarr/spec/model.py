@@ -115,15 +115,13 @@ def quantity_bounds(qty: Quantity) -> tuple[int, int | None]:
 
 def _quantity(qty: Any, label: str | None, key: str = "quantity") -> Quantity:
     """An int >= 1 or a quantity flag (kept as spelled); numeric strings become ints."""
-    bad = _error(f"Invalid quantity '{qty}': must be greater than or equal to 1 or in '[?, *, +]'", label, "quantity")
+    n = qty
     if isinstance(qty, str) and qty not in QUANTITY_FLAGS:
-        try:
-            qty = int(qty)
-        except ValueError:
-            raise bad from None
-    if not isinstance(qty, str) and (isinstance(qty, bool) or not isinstance(qty, int) or qty < 1):
-        raise bad
-    return qty
+        with contextlib.suppress(ValueError):
+            n = int(qty)
+    if (n in QUANTITY_FLAGS) if isinstance(n, str) else (isinstance(n, int) and not isinstance(n, bool) and n >= 1):
+        return n
+    raise _error(f"Invalid quantity '{qty}': must be greater than or equal to 1 or in '[?, *, +]'", label, "quantity")
 
 
 def _axes(value: Any, label: str | None, key: str) -> Any:
@@ -776,9 +774,7 @@ class DatasetSpec(_ArrayProps, BaseStorageSpec):
     _REPR = ("DatasetSpec", "data_type_def", "data_type_inc", "name", "dtype")
 
     #: a dataset holds no sub-specs but attributes (so code walks any storage spec alike)
-    datasets: tuple = ()
-    groups: tuple = ()
-    links: tuple = ()
+    datasets = groups = links = ()
 
     @classmethod
     def dtype_spec_cls(cls) -> type[DtypeSpec]:
