@@ -44,14 +44,10 @@ DTYPE_CHOICES = (f"one of {', '.join(CANONICAL_DTYPES)} "
 
 def canonical_dtype(name: str, *, key: str | None = "dtype") -> str:
     """Return the canonical name of a primitive dtype spelling (e.g. 'float' -> 'float32')."""
-    if isinstance(name, str):
-        found = DTYPE_ALIASES.get(name.lower())
-        if found is not None:
-            return found
-        msg = f"unknown dtype {name!r}; expected {DTYPE_CHOICES}"
-    else:
-        msg = f"dtype must be a string, got {type(name).__name__} {name!r}"
-    raise SpecError(msg, key=key)
+    if isinstance(name, str) and (found := DTYPE_ALIASES.get(name.lower())) is not None:
+        return found
+    raise SpecError(f"unknown dtype {name!r}; expected {DTYPE_CHOICES}" if isinstance(name, str)
+                    else f"dtype must be a string, got {type(name).__name__} {name!r}", key=key)
 
 
 def is_known_dtype(name: str) -> bool:

@@ -302,8 +302,7 @@ class _Dict(dict):
         for key, sub in cls._sub_classes().items():  # sub-specs, and a dataset's compound dtype fields
             if isinstance(args.get(key), (list, tuple)):
                 args[key] = [x if isinstance(x, _Dict) else sub.from_dict(x, strict=strict) for x in args[key]]
-        dtype = args.get("dtype")
-        if isinstance(dtype, dict) and not isinstance(dtype, _Dict):
+        if isinstance(dtype := args.get("dtype"), dict) and not isinstance(dtype, _Dict):
             args["dtype"] = RefSpec.from_dict(dtype, strict=strict)
         return args
 
