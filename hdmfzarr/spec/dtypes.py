@@ -17,12 +17,11 @@ CANONICAL_DTYPES: tuple[str, ...] = ("float32", "float64", "int8", "int16", "int
                                      "bool", "text", "ascii", "isodatetime", "numeric")
 
 #: every accepted spelling (lower case) -> canonical name
-DTYPE_ALIASES: dict[str, str] = {name: name for name in CANONICAL_DTYPES}
-DTYPE_ALIASES.update({
+DTYPE_ALIASES: dict[str, str] = {
+    **{name: name for name in CANONICAL_DTYPES},
     "float": "float32", "double": "float64", "short": "int16", "int": "int32", "long": "int64", "uint": "uint32",
     "utf": "text", "utf8": "text", "utf-8": "text", "str": "text", "bytes": "ascii",
-    "datetime": "isodatetime", "date": "isodatetime", "boolean": "bool",
-})
+    "datetime": "isodatetime", "date": "isodatetime", "boolean": "bool"}
 
 INTEGER_DTYPES: frozenset[str] = frozenset({"int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64"})
 FLOAT_DTYPES: frozenset[str] = frozenset({"float32", "float64"})
@@ -45,14 +44,10 @@ DTYPE_CHOICES = (f"one of {', '.join(CANONICAL_DTYPES)} "
 
 def canonical_dtype(name: str, *, key: str | None = "dtype") -> str:
     """Return the canonical name of a primitive dtype spelling (e.g. 'float' -> 'float32')."""
-    if isinstance(name, str):
-        found = DTYPE_ALIASES.get(name.lower())
-        if found is not None:
-            return found
-        msg = f"unknown dtype {name!r}; expected {DTYPE_CHOICES}"
-    else:
-        msg = f"dtype must be a string, got {type(name).__name__} {name!r}"
-    raise SpecError(msg, key=key)
+    if isinstance(name, str) and (found := DTYPE_ALIASES.get(name.lower())) is not None:
+        return found
+    raise SpecError(f"unknown dtype {name!r}; expected {DTYPE_CHOICES}" if isinstance(name, str)
+                    else f"dtype must be a string, got {type(name).__name__} {name!r}", key=key)
 
 
 def is_known_dtype(name: str) -> bool:
@@ -100,13 +95,11 @@ def dtype_from_numpy(dtype: Any, *, strict: bool = True) -> str | None:
     """The canonical *spec* dtype for a numpy dtype (float16 -> float32, the narrowest float the language has);
     one the language cannot name (complex, object, void) raises SpecError (``strict``) or gives None."""
     found = storage_dtype(dtype)
-    if found == "float16":
-        return "float32"
-    if found in DTYPE_ALIASES:
-        return found
-    if not strict:
-        return None
-    raise SpecError(f"numpy dtype {dtype} has no spec dtype", key="dtype")
+    if found == "float16" or found in DTYPE_ALIASES:
+        return "float32" if found == "float16" else found
+    if strict:
+        raise SpecError(f"numpy dtype {dtype} has no spec dtype", key="dtype")
+    return None
 
 
 def scalar_dtype(value: Any) -> str | None:
@@ -185,10 +178,9 @@ def first_leaf(value: Any, empty: Any = None) -> Any:
                 return empty
             node = node[0]
         elif hasattr(node, "shape") and hasattr(node, "__getitem__"):
-            shape = tuple(node.shape)
-            if any(n == 0 for n in shape):
+            if 0 in (shape := tuple(node.shape)):
                 return empty
-            node = node[(0,) * len(shape)] if shape else node[()]
+            node = node[(0,) * len(shape)]  # node[()] for a scalar
         else:
             return node
     return node

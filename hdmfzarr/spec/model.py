@@ -22,15 +22,11 @@ __all__ = [
     "declared_type", "alternatives", "quantity_bounds", "shape_fits", "Field", "own_names", "type_refs", "plain",
 ]
 
-ZERO_OR_ONE = "?"
-ZERO_OR_MANY = "*"
-ONE_OR_MANY = "+"
+ZERO_OR_ONE, ZERO_OR_MANY, ONE_OR_MANY = "?", "*", "+"
 DEF_QUANTITY = 1
-#: long spellings of the quantity flags
-QUANTITY_FLAGS: dict[str, str] = {
-    "zero_or_one": ZERO_OR_ONE, "zero_or_many": ZERO_OR_MANY, "one_or_many": ONE_OR_MANY,
-    ZERO_OR_ONE: ZERO_OR_ONE, ZERO_OR_MANY: ZERO_OR_MANY, ONE_OR_MANY: ONE_OR_MANY,
-}
+#: the quantity flags and their long spellings
+QUANTITY_FLAGS: dict[str, str] = {"zero_or_one": ZERO_OR_ONE, "zero_or_many": ZERO_OR_MANY, "one_or_many": ONE_OR_MANY,
+                                  **{flag: flag for flag in (ZERO_OR_ONE, ZERO_OR_MANY, ONE_OR_MANY)}}
 REFTYPES = ("object", "region")
 #: the two spellings of the type keys (hdmf-common's ``data_type``, NWB's ``neurodata_type``)
 TYPE_KEYS = ("data_type", "neurodata_type")
@@ -119,39 +115,28 @@ def quantity_bounds(qty: Quantity) -> tuple[int, int | None]:
 
 def _quantity(qty: Any, label: str | None, key: str = "quantity") -> Quantity:
     """An int >= 1 or a quantity flag (kept as spelled); numeric strings become ints."""
-    bad = _error(f"Invalid quantity '{qty}': must be greater than or equal to 1 or in '[?, *, +]'", label, "quantity")
+    n = qty
     if isinstance(qty, str) and qty not in QUANTITY_FLAGS:
-        try:
-            qty = int(qty)
-        except ValueError:
-            raise bad from None
-    if not isinstance(qty, str) and (isinstance(qty, bool) or not isinstance(qty, int) or qty < 1):
-        raise bad
-    return qty
+        with contextlib.suppress(ValueError):
+            n = int(qty)
+    if (n in QUANTITY_FLAGS) if isinstance(n, str) else (isinstance(n, int) and not isinstance(n, bool) and n >= 1):
+        return n
+    raise _error(f"Invalid quantity '{qty}': must be greater than or equal to 1 or in '[?, *, +]'", label, "quantity")
 
 
-def _shape(shape: Any, label: str | None, key: str = "shape") -> Any:
-    if not isinstance(shape, (list, tuple)):
-        raise _error(f"shape must be a list, got {shape!r}", label, "shape")
-    if len(shape) == 0:
-        raise _error("'shape' must not be empty", label, "shape")
-    for one in alternatives(shape):
-        if not isinstance(one, (list, tuple)) or not one:
-            raise _error(f"shape must be a non-empty list or a list of such lists, got {plain(shape)!r}",
-                         label, "shape")
-        for s in one:
-            if s is not None and (isinstance(s, bool) or not isinstance(s, int) or s < 0):
-                raise _error(f"shape entries must be null or integers >= 0, got {plain(shape)!r}", label, "shape")
-    return shape
-
-
-def _dims(dims: Any, label: str | None, key: str = "dims") -> Any:
-    if not isinstance(dims, (list, tuple)) or not dims:
-        raise _error(f"dims must be a non-empty list, got {dims!r}", label, "dims")
-    for one in alternatives(dims):
-        if not isinstance(one, (list, tuple)) or not all(d is None or isinstance(d, str) for d in one):
-            raise _error(f"dims entries must be strings (or null), got {plain(dims)!r}", label, "dims")
-    return dims
+def _axes(value: Any, label: str | None, key: str) -> Any:
+    """A shape (entries None or ints >= 0) or dims (entries None or strings): a non-empty list, or a list of such."""
+    if not isinstance(value, (list, tuple)):
+        raise _error(f"{key} must be a list, got {value!r}", label, key)
+    if not value:
+        raise _error(f"'{key}' must not be empty", label, key)
+    ok = (lambda s: s is None or (isinstance(s, int) and not isinstance(s, bool) and s >= 0)) if key == "shape" \
+        else (lambda d: d is None or isinstance(d, str))
+    for one in alternatives(value):
+        if not isinstance(one, (list, tuple)) or not one or not all(map(ok, one)):
+            raise _error(f"{key} must be a non-empty list of {'integers >= 0' if key == 'shape' else 'strings'} "
+                         f"(or null) or a list of such lists, got {plain(value)!r}", label, key)
+    return value
 
 
 def check_dtype(dtype: Any, label: str | None = None, key: str = "dtype") -> Any:
@@ -162,7 +147,10 @@ def check_dtype(dtype: Any, label: str | None = None, key: str = "dtype") -> Any
 
 
 def _dtype(dtype: Any, label: str | None, key: str = "dtype", *, compound: bool = False) -> Any:
-    """A dtype spelling, a RefSpec (a reference dict becomes one) or, if `compound`, DtypeSpec fields."""
+    """A dtype spelling, a RefSpec (a reference dict becomes one) or, if `compound`, DtypeSpec fields (None reaches
+    here only as an attribute's or compound field's dtype, which is required)."""
+    if dtype is None:
+        raise _error(f"{label!r} needs a dtype", label, key)
     if isinstance(dtype, dict) and not isinstance(dtype, DtypeSpec):
         return dtype if isinstance(dtype, RefSpec) else RefSpec.from_dict(dtype, strict=True)
     if isinstance(dtype, (list, tuple)):
@@ -181,13 +169,6 @@ def _dtype(dtype: Any, label: str | None, key: str = "dtype", *, compound: bool 
     return check_dtype(dtype, label)
 
 
-def _required_dtype(dtype: Any, label: str | None, key: str) -> Any:
-    """An attribute's or compound field's dtype: required, never compound."""
-    if dtype is None:
-        raise _error(f"{label!r} needs a dtype", label, key)
-    return _dtype(dtype, label)
-
-
 _compound_dtype = functools.partial(_dtype, compound=True)
 
 
@@ -195,16 +176,10 @@ def canonical_spec_dtype(dtype: Any) -> Any:
     """A spec dtype with every primitive spelling canonical ('int' -> 'int32'), for the rules comparing dtypes."""
     if isinstance(dtype, str):
         return canonical_dtype(dtype) if is_known_dtype(dtype) else dtype
-    if isinstance(dtype, (list, tuple)):
-        out = []
-        changed = isinstance(dtype, list)
-        for f in dtype:
-            c = canonical_spec_dtype(f.dtype)
-            if c is not f.dtype and c != f.dtype:
-                f = DtypeSpec(f.name, f.doc, c)
-                changed = True
-            out.append(f)
-        return tuple(out) if changed else dtype
+    if isinstance(dtype, (list, tuple)):  # compound: a tuple, the same one if no field changes
+        out = tuple(f if (c := canonical_spec_dtype(f.dtype)) == f.dtype else DtypeSpec(f.name, f.doc, c)
+                    for f in dtype)
+        return dtype if out == dtype else out
     return dtype
 
 
@@ -276,8 +251,7 @@ class _Dict(dict):
                 raise TypeError(f"{cls.__name__}() got "
                                 f"{'multiple values for' if k in v else 'an unexpected keyword'} argument {k!r}")
             v[k] = x
-        missing = [f.key for f in cls._FIELDS if f.default is _REQUIRED and f.key not in v]
-        if missing:
+        if missing := [f.key for f in cls._FIELDS if f.default is _REQUIRED and f.key not in v]:
             raise TypeError(f"{cls.__name__}.__init__: " + ", ".join(f"missing argument {k!r}" for k in missing))
         label = self._label(v)
         for f in cls._FIELDS:
@@ -325,15 +299,11 @@ class _Dict(dict):
             raise _error(f"type {inc!r} cannot include itself", None, "data_type_inc")
         args = {f.key: args.get(f.key) for f in cls._FIELDS  # the loader: a missing key is the constructor's error
                 if (f.key in args and f.key not in unknown) or (strict and f.default is _REQUIRED)}
-        for key, sub in cls._sub_classes().items():
+        for key, sub in cls._sub_classes().items():  # sub-specs, and a dataset's compound dtype fields
             if isinstance(args.get(key), (list, tuple)):
                 args[key] = [x if isinstance(x, _Dict) else sub.from_dict(x, strict=strict) for x in args[key]]
-        dtype = args.get("dtype")
-        if isinstance(dtype, dict) and not isinstance(dtype, _Dict):
+        if isinstance(dtype := args.get("dtype"), dict) and not isinstance(dtype, _Dict):
             args["dtype"] = RefSpec.from_dict(dtype, strict=strict)
-        elif isinstance(dtype, (list, tuple)) and issubclass(cls, DatasetSpec):
-            args["dtype"] = [f if isinstance(f, _Dict) else cls.dtype_spec_cls().from_dict(f, strict=strict)
-                             for f in dtype]
         return args
 
     @classmethod
@@ -378,13 +348,10 @@ class _Dict(dict):
     def to_dict(self, type_key: str = "data_type") -> dict:
         """The YAML/JSON form, type keys spelled `type_key`."""
         own = self.type_key() if isinstance(self, BaseStorageSpec) else "data_type"
-        out: dict[str, Any] = {}
-        for key in sorted(self, key=lambda k: _KEY_RANK.get(k.replace(own, "data_type"), len(_KEY_RANK))):
-            if self[key] is None or (key in _SUB_KINDS and not self[key]):
-                continue
-            out[type_key + key[len(own):] if key in (f"{own}_def", f"{own}_inc") else key] = \
-                plain(self[key], type_key)
-        return out
+        rename = {f"{own}_def": f"{type_key}_def", f"{own}_inc": f"{type_key}_inc"}
+        return {rename.get(k, k): plain(self[k], type_key)
+                for k in sorted(self, key=lambda k: _KEY_RANK.get(k.replace(own, "data_type"), len(_KEY_RANK)))
+                if self[k] is not None and (k not in _SUB_KINDS or self[k])}
 
 
 class RefSpec(_Dict):
@@ -419,7 +386,7 @@ class DtypeSpec(_Dict):
     """One field of a compound dtype."""
 
     __slots__ = ()
-    _FIELDS = (Field("name", check=_text), Field("doc", check=_text), Field("dtype", check=_required_dtype))
+    _FIELDS = (Field("name", check=_text), Field("doc", check=_text), Field("dtype", check=_dtype))
     _WHAT = "a compound dtype field"
     _REPR = ("DtypeSpec", "name", "dtype")
     _STORE_DEFAULTS = True
@@ -500,26 +467,26 @@ class _Spec(_Dict):
         return quantity_bounds(self.quantity)[1]
 
 
-def _relate_array(v: dict, label: str | None) -> None:
-    shape, dims = v["shape"], v["dims"]
-    if shape is not None and dims is not None:
-        shapes, dimss = alternatives(shape), alternatives(dims)
-        if len(shapes) != len(dimss) or any(len(s) != len(d) for s, d in zip(shapes, dimss)):
-            raise _error(f"'dims' and 'shape' must be the same length: dims {plain(dims)!r}, "
-                         f"shape {plain(shape)!r}", label, "dims")
-    elif _FILL_DIMS.get() and shape is not None:  # hdmf's placeholder names for dims a shape implies
-        v["dims"] = tuple(tuple(f"dim_{i}" for i in range(len(one))) for one in shape) \
-            if _is_multi(shape) else tuple(f"dim_{i}" for i in range(len(shape)))
-    elif _FILL_DIMS.get() and dims is not None:  # and the unconstrained shape dims imply
-        v["shape"] = tuple((None,) * len(one) for one in dims) if _is_multi(dims) else (None,) * len(dims)
-    if v["value"] is not None and v["default_value"] is not None:
-        raise _error("cannot specify 'value' and 'default_value'", label, "value")
-
-
-class _ArrayProps:
-    """Properties of specs that hold values (attributes and datasets)."""
+class _ArrayProps(_Spec):
+    """Specs that hold values (attributes and datasets): their properties and rules."""
 
     __slots__ = ()
+
+    def _relate(self, v: dict, label: str | None) -> None:
+        """A shape and dims of the same ranks (hdmf's placeholders fill in a missing one); value or default_value."""
+        shape, dims = v["shape"], v["dims"]
+        if shape is not None and dims is not None:
+            if [len(s) for s in alternatives(shape)] != [len(d) for d in alternatives(dims)]:
+                raise _error(f"'dims' and 'shape' must be the same length: dims {plain(dims)!r}, "
+                             f"shape {plain(shape)!r}", label, "dims")
+        elif _FILL_DIMS.get() and shape is not None:  # hdmf's placeholder names for dims a shape implies
+            v["dims"] = tuple(tuple(f"dim_{i}" for i in range(len(one))) for one in shape) \
+                if _is_multi(shape) else tuple(f"dim_{i}" for i in range(len(shape)))
+        elif _FILL_DIMS.get() and dims is not None:  # and the unconstrained shape dims imply
+            v["shape"] = tuple((None,) * len(one) for one in dims) if _is_multi(dims) else (None,) * len(dims)
+        if v["value"] is not None and v["default_value"] is not None:
+            raise _error("cannot specify 'value' and 'default_value'", label, "value")
+        super()._relate(v, label)
 
     dtype = spec_key("dtype", None)
     shape = spec_key("shape", None)
@@ -548,18 +515,18 @@ def alternatives(value: Any) -> tuple:
     return tuple(value) if _is_multi(value) else (value,)
 
 
-class AttributeSpec(_ArrayProps, _Spec):
+class AttributeSpec(_ArrayProps):
     """An attribute of a group or dataset."""
 
     __slots__ = ()
-    _FIELDS = (Field("name", check=_member_name), Field("doc", check=_text), Field("dtype", check=_required_dtype),
-               Field("shape", None, _shape), Field("dims", None, _dims), Field("required", True, _flag),
+    _FIELDS = (Field("name", check=_member_name), Field("doc", check=_text), Field("dtype", check=_dtype),
+               Field("shape", None, _axes), Field("dims", None, _axes), Field("required", True, _flag),
                Field("parent", None), Field("value", None), Field("default_value", None))
     _WHAT = "an attribute spec"
     _REPR = ("AttributeSpec", "name", "dtype")
 
     def _relate(self, v: dict, label: str | None) -> None:
-        _relate_array(v, label)
+        super()._relate(v, label)
         if v["value"] is not None or v["default_value"] is not None:  # a fixed value is not asked for
             v["required"] = v["value"] is not None
         self._parent = v["parent"]
@@ -577,7 +544,7 @@ _STORAGE = {f.key: f for f in (
     Field("doc", check=_text), Field("name", None, _storage_name), Field("default_name", None, _storage_name),
     Field("attributes", ()), Field("linkable", True, _flag), Field("quantity", DEF_QUANTITY, _quantity),
     Field("data_type_def", None, _text), Field("data_type_inc", None, _text),
-    Field("dtype", None, _compound_dtype), Field("shape", None, _shape), Field("dims", None, _dims),
+    Field("dtype", None, _compound_dtype), Field("shape", None, _axes), Field("dims", None, _axes),
     Field("value", None), Field("default_value", None),
     Field("groups", ()), Field("datasets", ()), Field("links", ()))}
 
@@ -589,7 +556,6 @@ class BaseStorageSpec(_Spec):
     __slots__ = ("_new", "_over", "_inc_spec", "_resolved")
     #: sub-spec kinds this spec holds, and how a missing name of each is reported (hdmf's messages)
     _MISSING = {"attributes": "Attribute '{}' not found"}
-    _DEF_KEY, _INC_KEY = "data_type_def", "data_type_inc"  # def_key() and inc_key(), set per subclass
 
     def _label(self, v: dict) -> str | None:
         return v.get("data_type_def") or v.get("name") or v.get("data_type_inc")
@@ -610,17 +576,25 @@ class BaseStorageSpec(_Spec):
             v["data_type_inc"] = None
         self._parent = self._inc_spec = None
         self._resolved = False
-        kinds = [k for k in _SUB_KINDS if k in self._ARGS]
-        taken: dict[str, set] = {"attributes": set(), "datasets": set()}  # names unique among datasets/groups/links
-        for kind in kinds:
-            self._put_all(kind, v[kind], label, taken["attributes" if kind == "attributes" else "datasets"])
-        self._new = {k: {s.name for s in self.get(k, ()) if s.name is not None} for k in kinds}
+        taken: dict[str, set] = {"attributes": set(), "datasets/groups/links": set()}  # names unique among each
+        for kind in self._MISSING:
+            if v[kind] is not None and not isinstance(v[kind], (list, tuple)):
+                raise _error(f"{kind} must be a list, got {type(v[kind]).__name__}", label, kind)
+            cls, among = _KIND_CLASSES[kind], "attributes" if kind == "attributes" else "datasets/groups/links"
+            for item in v[kind] or ():
+                if not isinstance(item, cls):
+                    raise _error(f"{kind} must hold {cls.__name__} objects, got {type(item).__name__}", label, kind)
+                if item.name is not None and item.name in taken[among]:
+                    raise _error(f"name {item.name!r} is used by more than one of the {among}", label, kind)
+                taken[among].add(item.name)
+                self._put(kind, item, replace=False, label=label)
+        self._new = own_names(self)
         self._over: dict[str, set] = {}
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        cls._DEF_KEY, cls._INC_KEY = cls.def_key(), cls.inc_key()  # the class's spelling, asked once
-        cls._STORED_AS = {"data_type_def": cls._DEF_KEY, "data_type_inc": cls._INC_KEY}
+        cls._STORED_AS = {"data_type_def": cls.def_key(), "data_type_inc": cls.inc_key()}  # the spelling, asked once
+        cls.data_type_def, cls.data_type_inc = (spec_key(k, None) for k in cls._STORED_AS.values())
 
     @classmethod
     def type_key(cls) -> str:
@@ -639,13 +613,9 @@ class BaseStorageSpec(_Spec):
     def id_key(cls) -> str:
         return "object_id"
 
-    @property
-    def data_type_def(self) -> str | None:
-        return self.get(self._DEF_KEY)
-
-    @property
-    def data_type_inc(self) -> str | None:
-        return self.get(self._INC_KEY)
+    # per subclass in __init_subclass__, under the class's spelling of the type keys
+    data_type_def: str | None = spec_key("data_type_def", None)
+    data_type_inc: str | None = spec_key("data_type_inc", None)
 
     @property
     def data_type(self) -> str | None:
@@ -660,39 +630,17 @@ class BaseStorageSpec(_Spec):
     linkable = spec_key("linkable", True)
     attributes = sub_specs("attributes")
 
-    @classmethod
-    def _sub_classes(cls) -> dict[str, type[_Dict]]:
-        return {"attributes": AttributeSpec}
-
-    def _put_all(self, kind: str, items: Any, label: str | None, taken: set) -> None:
-        """Add a constructor's sub-specs of `kind`, names not yet `taken`."""
-        if items is None:
-            return
-        if not isinstance(items, (list, tuple)):
-            raise _error(f"{kind} must be a list, got {type(items).__name__}", label, kind)
-        cls = _KIND_CLASSES[kind]
-        for item in items:
-            if not isinstance(item, cls):
-                raise _error(f"{kind} must hold {cls.__name__} objects, got {type(item).__name__}", label, kind)
-            if item.name in taken:
-                others = "attributes" if kind == "attributes" else "datasets/groups/links"
-                raise _error(f"name {item.name!r} is used by more than one of the {others}", label, kind)
-            if item.name is not None:
-                taken.add(item.name)
-            self._put(kind, item, replace=False, label=label)
-
     def _put(self, kind: str, spec: Any, *, replace: bool = True, label: str | None = None) -> None:
         """Add (or, `replace`, put in place of the one of the same name) a sub-spec of `kind`."""
         cls = _KIND_CLASSES[kind]
         if not isinstance(spec, cls):
-            article = "an" if cls is AttributeSpec else "a"
-            raise TypeError(f"set_{kind[:-1]} needs {article} {cls.__name__}, got {type(spec).__name__}")
+            raise TypeError(f"set_{kind[:-1]} needs {'an' if cls is AttributeSpec else 'a'} {cls.__name__}, "
+                            f"got {type(spec).__name__}")
         spec = self._adopt(spec)
         items = self.setdefault(kind, [])
         if isinstance(items, tuple):
             items = self[kind] = list(items)
-        old = self._named(kind, spec.name) if replace and spec.name is not None else None
-        if old is not None:
+        if replace and spec.name is not None and (old := self._named(kind, spec.name)) is not None:
             items[next(i for i, s in enumerate(items) if s is old)] = spec
             return
         if spec.name is None and kind != "attributes":  # hdmf's rule: one unnamed sub-spec per type
@@ -725,12 +673,9 @@ class BaseStorageSpec(_Spec):
     def _set_inherited(self, inc_spec: Any, own: dict[str, set]) -> None:
         """Record what came from `inc_spec`; `own` names this spec's own sub-specs per kind before merging."""
         self._inc_spec = inc_spec
-        new, over = dict(self._new), dict(self._over)
-        for kind in self._MISSING:
-            inherited = {s.name for s in getattr(inc_spec, kind) if s.name is not None}
-            new[kind] = {s.name for s in self.get(kind, ()) if s.name is not None} - inherited
-            over[kind] = own.get(kind, set()) & inherited
-        self._new, self._over = new, over
+        mine, inherited = own_names(self), own_names(inc_spec)
+        self._new = {**self._new, **{k: mine[k] - inherited[k] for k in self._MISSING}}
+        self._over = {**self._over, **{k: own[k] & inherited[k] for k in self._MISSING}}
 
     def _inherited(self, kind: str, name: str, overridden: bool) -> bool:
         """Whether sub-spec `name` of `kind` came from (or, `overridden`, refines) the included type."""
@@ -827,18 +772,16 @@ class DatasetSpec(_ArrayProps, BaseStorageSpec):
     _WHAT = "a dataset spec"
     _REPR = ("DatasetSpec", "data_type_def", "data_type_inc", "name", "dtype")
 
-    def _relate(self, v: dict, label: str | None) -> None:
-        _relate_array(v, label)
-        super()._relate(v, label)
-
     #: a dataset holds no sub-specs but attributes (so code walks any storage spec alike)
-    datasets: tuple = ()
-    groups: tuple = ()
-    links: tuple = ()
+    datasets = groups = links = ()
 
     @classmethod
     def dtype_spec_cls(cls) -> type[DtypeSpec]:
         return DtypeSpec
+
+    @classmethod
+    def _sub_classes(cls) -> dict[str, type[_Dict]]:
+        return {"attributes": AttributeSpec, "dtype": cls.dtype_spec_cls()}
 
     @property
     def is_compound(self) -> bool:
@@ -891,8 +834,7 @@ class GroupSpec(BaseStorageSpec):
 
     def _relate(self, v: dict, label: str | None) -> None:
         super()._relate(v, label)
-        self._new["types"] = {s.data_type for s in self.groups + self.datasets if s.data_type is not None}
-        self._new["targets"] = {s.target_type for s in self.links}
+        self._new.update(_types(self, unnamed_only=False))
 
     datasets = sub_specs("datasets")
     groups = sub_specs("groups")
@@ -926,11 +868,8 @@ class GroupSpec(BaseStorageSpec):
     is_inherited_link = functools.partialmethod(BaseStorageSpec._inherited, "links", overridden=False)
     is_overridden_link = functools.partialmethod(BaseStorageSpec._inherited, "links", overridden=True)
 
-    def get_data_type(self, data_type: str) -> Any:
-        return self._by_type("data_type", data_type)
-
-    def get_target_type(self, target_type: str) -> Any:
-        return self._by_type("target_type", target_type)
+    get_data_type = functools.partialmethod(_by_type, "data_type")
+    get_target_type = functools.partialmethod(_by_type, "target_type")
 
     def get_data_types(self, data_type: str) -> list[Any]:
         """Every sub-group and sub-dataset whose type (def or inc) is `data_type`."""
@@ -938,11 +877,8 @@ class GroupSpec(BaseStorageSpec):
 
     def _set_inherited(self, inc_spec: Any, own: dict[str, set]) -> None:
         super()._set_inherited(inc_spec, own)
-        inherited_types = {s.data_type for s in inc_spec.datasets + inc_spec.groups if s.name is None}
-        types = {s.data_type for s in self.groups + self.datasets if s.data_type is not None}
-        inherited_targets = {s.target_type for s in inc_spec.links if s.name is None}
-        self._new = {**self._new, "types": types - inherited_types,
-                     "targets": {s.target_type for s in self.links} - inherited_targets}
+        mine, inherited = _types(self, unnamed_only=False), _types(inc_spec, unnamed_only=True)
+        self._new = {**self._new, **{k: mine[k] - inherited[k] for k in mine}}
 
     def is_inherited_type(self, spec: Any) -> bool:
         if isinstance(spec, BaseStorageSpec):
@@ -979,8 +915,7 @@ class GroupSpec(BaseStorageSpec):
         if isinstance(spec, AttributeSpec) and parent is not None and parent is not self:
             pname = parent.name or parent.data_type
             kind = "datasets" if isinstance(parent, DatasetSpec) else "groups"
-            sub = self._named(kind, pname)
-            if sub is not None and overridden:
+            if (sub := self._named(kind, pname)) is not None and overridden:
                 return pname in self._over.get(kind, ()) and sub.is_overridden_spec(spec)
             if sub is not None:
                 return pname not in self._new[kind] and sub.get_attribute(spec.name) is not None
@@ -993,6 +928,13 @@ class GroupSpec(BaseStorageSpec):
     @classmethod
     def link_spec_cls(cls) -> type[LinkSpec]:
         return LinkSpec
+
+
+def _types(spec: Any, *, unnamed_only: bool) -> dict[str, set]:
+    """The data types of a group spec's sub-groups/datasets and the target types of its links."""
+    subs = {"types": spec.groups + spec.datasets, "targets": spec.links}
+    return {k: {s.data_type for s in v if s.data_type is not None and not (unnamed_only and s.name)}
+            for k, v in subs.items()}
 
 
 _KIND_CLASSES: dict[str, type[_Spec]] = {"attributes": AttributeSpec, "datasets": DatasetSpec, "groups": GroupSpec,
@@ -1044,8 +986,7 @@ class DtypeHelper:
 def declared_type(attrs: Any) -> tuple[str | None, str] | None:
     """``(namespace or None, data type)`` an object's stored attributes declare (bytes decoded); None if untyped."""
     for key in TYPE_KEYS:
-        dt = attrs.get(key)
-        if dt is not None:
+        if (dt := attrs.get(key)) is not None:
             ns = attrs.get("namespace")
             return (None if ns is None else _decoded(ns)), _decoded(dt)
     return None

@@ -42,8 +42,7 @@ class Resolver:
 
     def find(self, ns: str, dt: str, *, loc: Any, owner: str | None, key: str) -> tuple[str, Spec, Any]:
         """The defining namespace, unresolved spec and location of `dt` as seen from `ns` (SpecError if unknown)."""
-        found = self._lookup(ns, dt)
-        if found is None:
+        if (found := self._lookup(ns, dt)) is None:
             raise _located(f"unknown data type {dt!r} (not defined in or included by namespace {ns!r})",
                            loc, owner, key)
         return found
@@ -52,24 +51,23 @@ class Resolver:
         """`dt` then its ancestors, nearest first."""
         out: list[str] = []
         cur: str | None = dt
-        cur_ns = ns
         while cur is not None:
             if cur in out:
                 raise SpecError(f"circular inheritance: {' -> '.join(out + [cur])}", data_type=dt, key="data_type_inc")
-            defns, spec, _ = self.find(cur_ns, cur, loc=_NOWHERE, owner=out[-1] if out else None, key="data_type_inc")
+            ns, spec, _ = self.find(ns, cur, loc=_NOWHERE, owner=out[-1] if out else None, key="data_type_inc")
             out.append(cur)
-            cur, cur_ns = spec.data_type_inc, defns
+            cur = spec.data_type_inc
         return out
 
     def resolve(self, ns: str, dt: str) -> Spec:
         """The fully resolved spec of `dt` as seen from namespace `ns` (cached)."""
-        defns, spec, loc = self.find(ns, dt, loc=_NOWHERE, owner=None, key="data_type")
-        return self._resolve(defns, dt, spec, loc, full=True)
+        return self._resolve(dt, self.find(ns, dt, loc=_NOWHERE, owner=None, key="data_type"), full=True)
 
-    def _resolve(self, defns: str, dt: str, spec: Spec, loc: Any, *, full: bool) -> Spec:
+    def _resolve(self, dt: str, found: tuple[str, Spec, Any], *, full: bool) -> Spec:
+        """`dt` as `find` found it, merged with its ancestors (and, if `full`, its typed children's types)."""
+        defns, spec, loc = found
         cache = self._full if full else self._base
-        hit = cache.get((defns, dt))
-        if hit is not None:
+        if (hit := cache.get((defns, dt))) is not None:
             return hit
         token = (defns, dt, "full" if full else "base")
         if token in self._busy:
@@ -79,9 +77,8 @@ class Resolver:
             m = _Merger(self, defns, dt, loc)
             own = m.with_typed_children(spec) if full else spec
             if spec.data_type_inc is not None:
-                pns, pspec, ploc = self.find(defns, spec.data_type_inc, loc=loc, owner=dt, key="data_type_inc")
-                parent = self._resolve(pns, spec.data_type_inc, pspec, ploc, full=full)
-                result = m.merge(own, parent, "")
+                parent = self.find(defns, spec.data_type_inc, loc=loc, owner=dt, key="data_type_inc")
+                result = m.merge(own, self._resolve(spec.data_type_inc, parent, full=full), "")
             else:
                 m.check_refs(own, "")
                 result = own
@@ -106,22 +103,18 @@ class _Merger:
 
     def with_typed_children(self, spec: Spec) -> Spec:
         """`spec` with each typed sub-spec merged with the type it includes."""
-        if not isinstance(spec, GroupSpec):
+        if not isinstance(spec, GroupSpec) or all(s.data_type_inc is None for s in spec.datasets + spec.groups):
             return spec
-        changed = False
+        assert self.r is not None  # typed children are merged by the catalog's resolver only
         new: dict[str, list] = {"datasets": [], "groups": []}
-        for kind in ("datasets", "groups"):
+        for kind, subs in new.items():
             for sub in getattr(spec, kind):
-                if sub.data_type_inc is not None:
+                if sub.data_type_inc is not None:  # its type at type level (ancestors merged, its children as written)
                     where = f"{kind}/{sub.name or sub.data_type}"
-                    assert self.r is not None  # typed children are merged by the catalog's resolver only
-                    # its type resolved at type level (ancestors merged, typed children left as written)
                     found = self.r.find(self.ns, sub.data_type_inc, loc=self.loc, owner=self.dt, key=where)
-                    inc = self.r._resolve(found[0], sub.data_type_inc, found[1], found[2], full=False)
-                    sub = self.merge(sub, inc, where)
-                    changed = True
-                new[kind].append(sub)
-        return _rebuild(spec, **new) if changed else spec
+                    sub = self.merge(sub, self.r._resolve(sub.data_type_inc, found, full=False), where)
+                subs.append(sub)
+        return _rebuild(spec, **new)
 
     def check_refs(self, spec: Any, path: str) -> None:
         """Check that the link and reference targets of `spec` are known types (catalog only)."""
@@ -148,9 +141,8 @@ class _Merger:
                              path or "data_type_inc")
         pre = f"{path}/" if path else ""
         self.check_refs(child, pre)
-        fields: dict[str, Any] = {}
-        if child.default_name is None and child.name is None and parent.default_name is not None:
-            fields["default_name"] = parent.default_name
+        unnamed = child.default_name is None and child.name is None
+        fields: dict[str, Any] = {"default_name": parent.default_name if unnamed else child.default_name}
         for kind in _model._SUB_KINDS if isinstance(child, GroupSpec) else ("attributes",):
             key, merge = _SUB_RULES[kind]  # child sub-specs in order, each merged with the parent's of the same key
             theirs = {key(p): p for p in getattr(parent, kind)}
@@ -166,8 +158,9 @@ class _Merger:
     def _merge_array(self, c: Any, p: Any, pre: str) -> dict:
         out: dict[str, Any] = {"dtype": self._merge_dtype(c.dtype, p.dtype, pre + "dtype")}
         shape, dims = c.shape, c.dims
-        if p.shape is not None and shape is not None:
-            self._check_shape(shape, p.shape, pre + "shape")
+        if p.shape is not None and shape is not None and not all(
+                any(shape_fits(cs, ps) for ps in alternatives(p.shape)) for cs in alternatives(shape)):
+            raise self.error(f"Cannot extend shape {_tuple_shape(p.shape)} to {_tuple_shape(shape)}", pre + "shape")
         if shape is None and dims is None:
             shape, dims = p.shape, p.dims
         elif shape is None and p.shape is not None and _ranks(dims) == _ranks(p.shape):
@@ -180,10 +173,8 @@ class _Merger:
         return out
 
     def _merge_dtype(self, c: Any, p: Any, key: str) -> Any:
-        if p is None:
-            return c
-        if c is None:
-            return p
+        if p is None or c is None:
+            return p if c is None else c
         if isinstance(p, (tuple, list)) or isinstance(c, (tuple, list)):
             if not isinstance(c, (tuple, list)):
                 raise self.error("Cannot extend compound data type to simple data type", key)
@@ -207,11 +198,6 @@ class _Merger:
             raise self.error(f"Cannot extend {p} to {c}", key)
         return c
 
-    def _check_shape(self, c: tuple, p: tuple, key: str) -> None:
-        for cs in alternatives(c):
-            if not any(shape_fits(cs, ps) for ps in alternatives(p)):
-                raise self.error(f"Cannot extend shape {_tuple_shape(p)} to {_tuple_shape(c)}", key)
-
     def _merge_attr(self, c: AttributeSpec, p: AttributeSpec, key: str) -> AttributeSpec:
         f = {"value": c.value, "default_value": c.default_value, **self._merge_array(c, p, f"{key}/{c.name}/")}
         with as_written():
@@ -219,12 +205,11 @@ class _Merger:
 
     def _merge_sub(self, csub: Any, psub: Any, key: str) -> Spec:
         where = f"{key}/{psub.name or psub.data_type}"
-        if psub.data_type is not None and csub.data_type is not None and csub.data_type != psub.data_type:
-            if not self._subtype(csub.data_type, psub.data_type):
-                raise self.error(f"{csub.data_type!r} does not inherit from {psub.data_type!r}, "
-                                 "which the parent type requires here", where)
-        elif psub.data_type is not None and csub.data_type is None:
+        if psub.data_type is not None and csub.data_type is None:
             raise self.error(f"the parent type requires data type {psub.data_type!r} here", where)
+        if psub.data_type not in (None, csub.data_type) and not self._subtype(csub.data_type, psub.data_type):
+            raise self.error(f"{csub.data_type!r} does not inherit from {psub.data_type!r}, "
+                             "which the parent type requires here", where)
         return self.merge(csub, psub, where)
 
     def _merge_link(self, cl: Any, pl: Any, key: str) -> Any:
