@@ -116,24 +116,19 @@ class ZarrChunkSource:
             got = self._raw[1]((chunk,), lo * size, out)  # type: ignore[index]  # the chunks are raw
         except Exception as exc:  # I/O errors, unsafe links
             raise translate_error(exc, self.where, "read chunks") from exc
-        if got is None:
-            return False
-        if got < out.nbytes:
+        if got is not None and got < out.nbytes:
             hi = lo + out.size
             raise CorruptStoreError(
                 f"{self.where}: chunk {chunk} is cut short: elements {lo}:{hi} of {out.dtype} need bytes "
                 f"{lo * size}:{hi * size}, got {got} bytes there (the chunk holds {self.chunks[0] * size})")
-        return True
+        return got is not None
 
     def read_range(self, chunk: int, lo: int, hi: int) -> np.ndarray | None:
         """Elements ``lo:hi`` of chunk ``chunk`` of a raw 1-D array as one byte range; None: read the chunk whole."""
-        if self._raw is None:
+        out = None if self._raw is None else np.empty(hi - lo, dtype=self._raw[0])
+        if out is None or not self._read_raw(chunk, lo, out):
             return None
-        raw = self._raw[0]
-        out = np.empty(hi - lo, dtype=raw)
-        if not self._read_raw(chunk, lo, out):
-            return None
-        return out if raw.isnative else out.astype(raw.newbyteorder("="))
+        return out if out.dtype.isnative else out.astype(out.dtype.newbyteorder("="))
 
     def _read_raw_region(self, start: int, stop: int) -> np.ndarray | None:
         """Elements ``start:stop`` of a raw 1-D array read straight into one array (chunks not stored: their fill
@@ -494,41 +489,31 @@ class LazyArray(StoredArray):
 
     def _cached_1d(self, key: Any) -> Any:
         """A 1-D int or unit-step slice within two cached chunks (or one byte range), else ``_NOT_CACHED``."""
-        n = self.shape[0]
-        c = max(1, self.source.chunks[0])
-        if isinstance(key, (int, np.integer)) and not isinstance(key, (bool, np.bool_)):
-            i = int(key)
-            if i < 0:
-                i += n
+        n, c = self.shape[0], max(1, self.source.chunks[0])
+        single = isinstance(key, (int, np.integer)) and not isinstance(key, (bool, np.bool_))
+        if single:  # an int is read as a one-element slice
+            i = int(key) + n if key < 0 else int(key)
             if not 0 <= i < n:
                 return _NOT_CACHED  # the general path raises the IndexError
-            block = self._cached((i // c,))
-            j = i - (i // c) * c
-            if block is None:
-                block = self._ranged(i // c, j, j + 1)
-                if block is _NOT_CACHED:
-                    return _NOT_CACHED
-                j = 0
-            out = self._finish(block[j:j + 1][0, ...])
-            return out[()] if isinstance(out, np.ndarray) and out.ndim == 0 else out
-        if isinstance(key, slice) and key.step in (None, 1):
-            start, stop, _ = key.indices(n)
-            c0, c1 = start // c, (stop - 1) // c
-            if stop <= start or c1 > c0 + 1:
-                return _NOT_CACHED
-            first = self._cached((c0,))
-            if first is None:
-                got = self._ranged(c0, start - c0 * c, stop - c0 * c) if c1 == c0 else _NOT_CACHED
-                return got if got is _NOT_CACHED else self._finish(got)
-            if c1 == c0:
-                out = first[start - c0 * c:stop - c0 * c].copy()  # never a view of the cache
-            else:
-                second = self._cached((c1,))
-                if second is None:
-                    return _NOT_CACHED
-                out = np.concatenate([first[start - c0 * c:], second[:stop - c1 * c]])
-            return self._finish(out)
-        return _NOT_CACHED
+            key = slice(i, i + 1)
+        if not isinstance(key, slice) or key.step not in (None, 1):
+            return _NOT_CACHED
+        start, stop, _ = key.indices(n)
+        c0, c1 = start // c, (stop - 1) // c
+        if stop <= start or c1 > c0 + 1:
+            return _NOT_CACHED
+        first = self._cached((c0,))
+        if first is None:
+            out = self._ranged(c0, start - c0 * c, stop - c0 * c) if c1 == c0 else _NOT_CACHED
+        elif c1 == c0:
+            out = first[start - c0 * c:stop - c0 * c].copy()  # never a view of the cache
+        else:
+            second = self._cached((c1,))
+            out = _NOT_CACHED if second is None else np.concatenate([first[start - c0 * c:], second[:stop - c1 * c]])
+        if out is _NOT_CACHED:
+            return out
+        out = self._finish(out)
+        return out[0] if single else out
 
     def _ranged(self, chunk: int, lo: int, hi: int) -> Any:
         """Elements ``lo:hi`` of an uncached raw chunk as a byte range (small reads, RANGED_READS_PER_CHUNK times
