@@ -55,31 +55,25 @@ class ZarrReader:
 
     def read(self) -> GroupBuilder:
         """The whole tree (the spec cache excluded) with lazy dataset data."""
-        root_meta = self.nodes[""]
-        root = GroupBuilder("root", attributes=self._attrs(root_meta), source=self.url)
-        root.location = ""
-        self.root = root
-        groups: dict[str, GroupBuilder] = {"": root}
+        groups: dict[str, GroupBuilder] = {}
         scalars: list[DatasetBuilder] = []  # scalars read now (references, compounds): one concurrent wave
-        pending_links: list[tuple[GroupBuilder, NodeMeta]] = [(root, root_meta)]
-        for path in sorted((p for p in self.nodes if p), key=lambda p: (p.count("/"), p)):
+        for path in sorted(self.nodes, key=lambda p: (p.count("/"), p)):  # the root first, then parents first
             if self.specloc and (path == self.specloc or path.startswith(self.specloc + "/")):
                 continue
             parent_path, _, name = path.rpartition("/")
-            parent = groups.get(parent_path)
-            if parent is None:
+            if path and parent_path not in groups:
                 raise CorruptStoreError(f"{self.url}: /{path} has no parent group /{parent_path}")
             node = self.nodes[path]
-            if node.kind == "group":
-                g = GroupBuilder(name, attributes=self._attrs(node), source=self.url)
+            if node.kind == "group" or not path:
+                g = groups[path] = GroupBuilder(name or "root", attributes=self._attrs(node), source=self.url)
                 g.location = path
-                parent.set_group(g)
-                groups[path] = g
-                pending_links.append((g, node))
+                if path:
+                    groups[parent_path].set_group(g)
             else:
-                parent.set_dataset(self._dataset(node, name, scalars))
-        self._add_links([(group, name, source, path) for group, node in pending_links
-                         for name, source, path in conv.decode_links(node.attrs, f"{self.url}:/{node.path}")])
+                groups[parent_path].set_dataset(self._dataset(node, name, scalars))
+        self.root = root = groups[""]
+        self._add_links([(group, name, source, path) for p, group in groups.items()
+                         for name, source, path in conv.decode_links(self.nodes[p].attrs, f"{self.url}:/{p}")])
         for b in root.walk():  # references resolve once every node is in the tree
             for key, value in b.attributes.items():
                 b.attributes[key] = self._decode_attr(value, f"{self.url}:{b.path} attribute {key!r}")
@@ -121,8 +115,7 @@ class ZarrReader:
     def reference(self, source: str, path: str, where: str) -> ReferenceBuilder:
         """A ReferenceBuilder to ``path`` (resolved in this tree when source is '.')."""
         if source not in (".", "", None):
-            safety.check_object_path(path, where)
-            return ReferenceBuilder(ExternalTarget(source, path), source=source)
+            return ReferenceBuilder(ExternalTarget(source, safety.check_object_path(path, where)), source=source)
         if path not in self._ref_cache:
             self._ref_cache[path] = ReferenceBuilder(self.target(path, where))
         return self._ref_cache[path]
@@ -134,15 +127,14 @@ class ZarrReader:
             waiting = []
             for group, name, source, path in entries:
                 where = f"{self.url}:{group.path} link {name!r}"
-                if source == ".":
+                if source != ".":
+                    target: Any = ExternalTarget(source, safety.check_object_path(path, where))
+                else:
                     try:
-                        target: Any = self.target(path, where)
+                        target = self.target(path, where)
                     except DanglingReferenceError:
                         waiting.append((group, name, source, path))
                         continue
-                else:
-                    safety.check_object_path(path, where)
-                    target = ExternalTarget(source, path)
                 try:
                     group.set_link(LinkBuilder(target, name=name, source=self.url))
                 except ValueError as exc:
@@ -207,11 +199,8 @@ class ZarrReader:
         data: Any = Deferred(self, (lazy, len(shape) == 1)) if scalar else lazy  # key: (lazy array, stored as [1])
         if scalar:
             self.leaves.append(data)
-        builder = DatasetBuilder(
-            name, data=data, dtype=dtype,
-            attributes=self._attrs(node), source=self.url,
-            dims=list(dims) if isinstance(dims, list) and not scalar else None,
-        )
+        builder = DatasetBuilder(name, data=data, dtype=dtype, attributes=self._attrs(node), source=self.url,
+                                 dims=list(dims) if isinstance(dims, list) and not scalar else None)
         builder.location = node.path
         if scalar and (dtype == "object" or isinstance(dtype, list)):
             scalars.append(builder)
@@ -260,20 +249,13 @@ class ZarrReader:
 
     def load(self, leaves: list[Deferred]) -> None:
         """Read the scalar values of ``leaves`` (keys ``(lazy array, stored as [1])``) in one concurrent wave."""
-        zarr_items = [leaf for leaf in leaves if isinstance(leaf.key[0].source, ZarrChunkSource)]
-        keys = [leaf.key for leaf in zarr_items]
+        keys = [leaf.key for leaf in leaves if isinstance(leaf.key[0].source, ZarrChunkSource)]
 
         async def _all() -> list[Any]:
             reads = (async_array(lz.source.array).getitem(slice(0, 1) if one else ()) for lz, one in keys)
             return list(await asyncio.gather(*reads, return_exceptions=True))
 
-        results = run(_all()) if zarr_items else []
-        for leaf, value in zip(zarr_items, results):
-            lz, one = leaf.key
-            if isinstance(value, Exception):
-                raise safety.translate_error(value, lz.where, "read scalar") from value
-            arr = np.asarray(value).reshape(()) if one else np.asarray(value)
-            leaf.set(_scalar(lz.convert(arr) if lz.convert else arr))
+        results = iter(run(_all()) if keys else [])
         for leaf in leaves:
             lz, one = leaf.key
             if isinstance(lz.source, LegacyChunkSource):
@@ -281,7 +263,12 @@ class ZarrReader:
                 if one:
                     arr = arr.reshape(-1)[0:1].reshape(())
                     arr = lz.convert(arr) if (lz.convert and arr.dtype != object) else arr
-                leaf.set(_scalar(arr))
+            else:
+                if isinstance(value := next(results), Exception):
+                    raise safety.translate_error(value, lz.where, "read scalar") from value
+                arr = np.asarray(value).reshape(()) if one else np.asarray(value)
+                arr = lz.convert(arr) if lz.convert else arr
+            leaf.set(_scalar(arr))
 
     def cached_sources(self) -> list[tuple[str, str, str]]:
         """``(namespace, version, source)`` of the latest cached version of each namespace (metadata only)."""
