@@ -130,22 +130,6 @@ class ZarrChunkSource:
             return None
         return out if out.dtype.isnative else out.astype(out.dtype.newbyteorder("="))
 
-    def _read_raw_region(self, start: int, stop: int) -> np.ndarray | None:
-        """Elements ``start:stop`` of a raw 1-D array read straight into one array (chunks not stored: their fill
-        value); None: not raw, or a chunk is missing and zarr refuses it."""
-        if self._raw is None:
-            return None
-        out, n = np.empty(stop - start, dtype=self._raw[0]), self.chunks[0]
-        for c in range(start // n, (stop - 1) // n + 1):
-            lo, hi = max(start, c * n), min(stop, (c + 1) * n)
-            part = out[lo - start:hi - start]
-            if not self._read_raw(c, lo - c * n, part):
-                ((_, block),) = self._whole_blocks([(c,)])
-                if block is None:
-                    return None
-                part[...] = block[lo - c * n:hi - c * n]
-        return out  # in the stored byte order, as zarr's own region read gives it
-
     @functools.cached_property
     def _whole_chunks(self) -> bool:
         """Whether chunks can be decoded whole on their own: numeric, unsharded, a regular grid."""
@@ -157,8 +141,11 @@ class ZarrChunkSource:
             return False
 
     def _fetch_selections(self, coords: list[tuple[int, ...]]) -> list[np.ndarray]:
-        """Chunks read as zarr selections (runs along axis 0 as one)."""
-        runs, n = _runs(coords), self.chunks[0]
+        """Chunks read as zarr selections (runs consecutive along axis 0, equal elsewhere, as one)."""
+        ordered = enumerate(sorted(set(coords), key=lambda c: (c[1:], c[0])))
+        # within a run the axis-0 coordinate minus the position in the sorted order is constant
+        runs = [[c for _, c in r] for _, r in itertools.groupby(ordered, key=lambda ic: (ic[1][1:], ic[1][0] - ic[0]))]
+        n = self.chunks[0]
         keys = [(slice(r[0][0] * n, (r[-1][0] + 1) * n),) + _regions(r[0], self.chunks, self.shape)[1:] for r in runs]
         aarr = async_array(self.array)
 
@@ -176,16 +163,17 @@ class ZarrChunkSource:
         return [out[c] for c in coords]
 
     def _read_region(self, key: tuple[Any, ...]) -> np.ndarray | None:
-        """A unit-step region of a synchronous store assembled in one array (no cache, no event loop), or None."""
+        """A unit-step region of a synchronous store assembled in one array (no cache, no event loop), or None; a raw
+        1-D array is read straight into it (in the stored byte order, as zarr's own region read gives it)."""
         if not all(isinstance(k, slice) and k.step in (None, 1) for k in key):
             return None
         bounds = [k.indices(n)[:2] for k, n in zip(key, self.shape)]
         if any(stop <= start for start, stop in bounds):
             return None
-        if len(bounds) == 1 and (out := self._read_raw_region(*bounds[0])) is not None:
-            return out
         combos = list(product(*(_axis_plan(k, n, c) for k, n, c in zip(key, self.shape, self.chunks))))
-        out = None
+        out = None if self._raw is None else np.empty(bounds[0][1] - bounds[0][0], dtype=self._raw[0])
+        if out is not None:  # chunks not stored are decoded whole below (their fill value, or zarr's refusal)
+            combos = [((c, dst, src),) for ((c, dst, src),) in combos if not self._read_raw(c, src.start, out[dst])]
         for combo, (_, block) in zip(combos, self._whole_blocks([tuple(p[0] for p in combo) for combo in combos])):
             if block is None:  # a missing chunk zarr refuses: its own error
                 return None
@@ -211,14 +199,6 @@ class ZarrChunkSource:
             return self.array[key] if out is None else out
         except Exception as exc:
             raise translate_error(exc, self.where, "read selection") from exc
-
-
-def _runs(coords: list[tuple[int, ...]]) -> list[list[tuple[int, ...]]]:
-    """Group chunk coordinates into runs consecutive along axis 0 with equal trailing coordinates."""
-    ordered = enumerate(sorted(set(coords), key=lambda c: (c[1:], c[0])))
-    # within a run the axis-0 coordinate minus the position in the sorted order is constant
-    runs = itertools.groupby(ordered, key=lambda ic: (ic[1][1:], ic[1][0] - ic[0]))
-    return [[c for _, c in run] for _, run in runs]
 
 
 class LegacyChunkSource:
@@ -488,7 +468,8 @@ class LazyArray(StoredArray):
         return sels, ints
 
     def _cached_1d(self, key: Any) -> Any:
-        """A 1-D int or unit-step slice within two cached chunks (or one byte range), else ``_NOT_CACHED``."""
+        """A 1-D int or unit-step slice within two cached chunks, else ``_NOT_CACHED``; a small read of an uncached
+        raw chunk is one byte range (RANGED_READS_PER_CHUNK times per chunk at most: then it is read whole, cached)."""
         n, c = self.shape[0], max(1, self.source.chunks[0])
         single = isinstance(key, (int, np.integer)) and not isinstance(key, (bool, np.bool_))
         if single:  # an int is read as a one-element slice
@@ -504,27 +485,21 @@ class LazyArray(StoredArray):
             return _NOT_CACHED
         first = self._cached((c0,))
         if first is None:
-            out = self._ranged(c0, start - c0 * c, stop - c0 * c) if c1 == c0 else _NOT_CACHED
+            reads = self._ranged_reads.get(c0, 0)
+            small = c1 == c0 and (stop - start) * RANGED_READS_PER_CHUNK <= c and reads < RANGED_READS_PER_CHUNK
+            out = self.source.read_range(c0, start - c0 * c, stop - c0 * c) if small else None
+            if out is None:
+                return _NOT_CACHED
+            self._ranged_reads[c0] = reads + 1
         elif c1 == c0:
             out = first[start - c0 * c:stop - c0 * c].copy()  # never a view of the cache
         else:
             second = self._cached((c1,))
-            out = _NOT_CACHED if second is None else np.concatenate([first[start - c0 * c:], second[:stop - c1 * c]])
-        if out is _NOT_CACHED:
-            return out
+            if second is None:
+                return _NOT_CACHED
+            out = np.concatenate([first[start - c0 * c:], second[:stop - c1 * c]])
         out = self._finish(out)
         return out[0] if single else out
-
-    def _ranged(self, chunk: int, lo: int, hi: int) -> Any:
-        """Elements ``lo:hi`` of an uncached raw chunk as a byte range (small reads, RANGED_READS_PER_CHUNK times
-        per chunk at most: then it is read whole and cached), else ``_NOT_CACHED``."""
-        reads = self._ranged_reads.get(chunk, 0)
-        small = (hi - lo) * RANGED_READS_PER_CHUNK <= self.source.chunks[0]
-        got = self.source.read_range(chunk, lo, hi) if small and reads < RANGED_READS_PER_CHUNK else None
-        if got is None:
-            return _NOT_CACHED
-        self._ranged_reads[chunk] = reads + 1
-        return got
 
     def __getitem__(self, key: Any) -> Any:
         if self.ndim == 1:
