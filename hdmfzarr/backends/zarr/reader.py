@@ -220,24 +220,18 @@ class ZarrReader:
     def _compound_converter(
         self, np_dtype: np.dtype, fields: list[CompoundField], where: str
     ) -> tuple[Callable | None, np.dtype | None]:
-        refs = [f.name for f in fields if f.dtype == "object"]
-        texts = [f.name for f in fields if f.dtype in conv.TEXT_KINDS]
-        names = np_dtype.names or ()
-        if not refs and not any(np_dtype[n].kind in "OTS" for n in texts):
-            return None, None
-        out_dtype = np.dtype([(n, object if (n in refs or n in texts) else np_dtype[n]) for n in names])
         ref_conv = self._reference_converter(where)
+        field_conv = {f.name: ref_conv if f.dtype == "object" else _text_converter for f in fields
+                      if f.dtype == "object" or f.dtype in conv.TEXT_KINDS}  # references, text: Python objects
+        names = np_dtype.names or ()
+        if not any(c is ref_conv or np_dtype[n].kind in "OTS" for n, c in field_conv.items()):
+            return None, None
+        out_dtype = np.dtype([(n, object if n in field_conv else np_dtype[n]) for n in names])
 
         def convert(values: np.ndarray) -> np.ndarray:
             out = np.empty(values.shape, dtype=out_dtype)
             for n in names:
-                col = values[n]
-                if n in refs:
-                    out[n] = ref_conv(np.asarray(col, dtype=object))
-                elif n in texts:
-                    out[n] = _text_converter(np.asarray(col))
-                else:
-                    out[n] = col
+                out[n] = field_conv[n](values[n]) if n in field_conv else values[n]
             return out
 
         return convert, out_dtype
@@ -268,7 +262,7 @@ class ZarrReader:
                     raise safety.translate_error(value, lz.where, "read scalar") from value
                 arr = np.asarray(value).reshape(()) if one else np.asarray(value)
                 arr = lz.convert(arr) if lz.convert else arr
-            leaf.set(_scalar(arr))
+            leaf.set(arr[()] if arr.ndim == 0 and not arr.dtype.names else arr)
 
     def cached_sources(self) -> list[tuple[str, str, str]]:
         """``(namespace, version, source)`` of the latest cached version of each namespace (metadata only)."""
@@ -284,10 +278,6 @@ class ZarrReader:
         self._read_now(holders)
         values = [b.data.reshape(-1)[0] if isinstance(b.data, np.ndarray) else b.data for b in holders]  # format 2: [1]
         return decode_cache(((*w, v) for w, v in zip(wanted, values)), f"{self.url}:/{base}")
-
-
-def _scalar(value: Any) -> Any:
-    return value[()] if isinstance(value, np.ndarray) and value.ndim == 0 and not value.dtype.names else value
 
 
 def _text_converter(values: np.ndarray) -> np.ndarray:
