@@ -404,15 +404,13 @@ class LazyArray(StoredArray):
         da = import_dask_array()
         from dask.base import tokenize
 
-        src = self.source
-        getter: Any = _ZarrBlocks(src.array, self.convert, self.dtype) if isinstance(src, ZarrChunkSource) else self
-        blocks = chunks
-        if blocks is None:  # one block per shard when sharded, else per chunk
-            shards = getattr(src.array, "shards", None) if isinstance(src, ZarrChunkSource) else None
-            blocks = tuple(shards or self.chunks) if self.shape else ()
-        name = "hdmfzarr-" + tokenize(self.store_url, self.path, self.shape, str(self.dtype), blocks)
+        zarr_array = self.source.array if isinstance(self.source, ZarrChunkSource) else None
+        getter: Any = self if zarr_array is None else _ZarrBlocks(zarr_array, self.convert, self.dtype)
+        if chunks is None:  # one block per shard when sharded, else per chunk
+            chunks = tuple(getattr(zarr_array, "shards", None) or self.chunks) if self.shape else ()
+        name = "hdmfzarr-" + tokenize(self.store_url, self.path, self.shape, str(self.dtype), chunks)
         meta = np.empty((0,) * self.ndim, dtype=self.dtype)
-        return da.from_array(getter, chunks=blocks, name=name, lock=False, asarray=False, fancy=False, meta=meta)
+        return da.from_array(getter, chunks=chunks, name=name, lock=False, asarray=False, fancy=False, meta=meta)
 
     def clear_cache(self) -> None:
         """Drop the cached chunks."""
