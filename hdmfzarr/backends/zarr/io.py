@@ -50,10 +50,7 @@ class ZarrIO:
             except BaseException:
                 self.handle.close()
                 raise
-        self.url = self.handle.url
-        self.mode = mode
-        self.storage_options = storage_options
-        self._type_map = type_map
+        self.url, self.mode, self.storage_options, self._type_map = self.handle.url, mode, storage_options, type_map
         self._reader: ZarrReader | None = None
         self._builder: GroupBuilder | None = None
         self._manager: Any = None
@@ -91,12 +88,9 @@ class ZarrIO:
                         namespaces: list[str] | None = None) -> dict[str, Any]:
         """hdmf-zarr's: load the namespaces cached at ``path`` (``namespaces``, else all) into a TypeMap or
         NamespaceCatalog, skipping those it already holds."""
-        from ...spec import NamespaceCatalog
-
         with cls(path, storage_options=storage_options) as io:
             cache = io.spec_cache()
-        is_catalog = isinstance(namespace_catalog, NamespaceCatalog)  # else a TypeMap
-        loaded = namespace_catalog if is_catalog else namespace_catalog.namespace_catalog
+        loaded = getattr(namespace_catalog, "namespace_catalog", namespace_catalog)  # a TypeMap's, or the catalog
         wanted = {name: entry for name, entry in cache.items()
                   if name not in loaded.namespaces and (namespaces is None or name in namespaces)}
         return namespace_catalog.load_cache(wanted) if wanted else {}
@@ -226,8 +220,7 @@ class ZarrIO:
         jobs = collect_jobs(read_tree, self.url)
         # the type map the tree was read with knows the namespaces cached in the store (e.g. NWB's core)
         type_map = type_map_for_write(container, self._type_map)
-        manager = BuildManager(type_map)
-        builder = manager.build(container)
+        builder = BuildManager(type_map).build(container)
         namespaces = type_map.namespace_catalog.to_cache() if cache_spec else None
         self._write_tree(builder, namespaces, jobs, link_data, read_tree)
         self._builder = read_tree  # still the committed tree read (what this write added is in the store too)
@@ -278,7 +271,6 @@ class ZarrIO:
                 extended = _EXTENDED.setdefault(type_map, {})[key] = type_map.with_cache(cache)
         else:
             builder = self.read_builder()
-        type_map = extended
         # the append machinery is imported only where needed: a consolidated store read in mode 'r' never loads it
         if not reader.consolidated:  # bound columns by the committed rows (append protocol)
             from .append import bound_tables
@@ -288,7 +280,7 @@ class ZarrIO:
             from .append import wrap_growable
 
             wrap_growable(builder)
-        self._manager = _store_build_manager(BuildManager)(type_map, resolve_external=self.resolve_external)
+        self._manager = _store_build_manager(BuildManager)(extended, resolve_external=self.resolve_external)
         self._conflict_reported = False  # a fresh tree: its pending rows are the caller's new ones
         with safety.translating(self.url, "construct containers from the store"):  # values of the wrong type
             self._root_container = self._manager.construct(builder)
