@@ -173,19 +173,7 @@ class ZarrReader:
         convert: Callable | None = None
         out_dtype = None
         if np_dtype.names:
-            ref_fields, listed = conv.decode_compound_fields(attrs)
-            fields = []
-            for n in np_dtype.names:
-                sub, canon = np_dtype[n], listed.get(n)
-                if n in ref_fields:
-                    canon = "object"
-                elif sub.kind in "UOT":
-                    canon = canon if canon in conv.TEXT_KINDS else "text"
-                else:
-                    canon = "ascii" if sub.kind == "S" else sub.name
-                fields.append(CompoundField(n, canon))
-            dtype = fields
-            convert, out_dtype = self._compound_converter(np_dtype, fields, where)
+            dtype, convert, out_dtype = self._compound(np_dtype, attrs, where)
         elif conv.builder_dtype(spelled) == "object":
             dtype = "object"
             convert, out_dtype = self._reference_converter(where), np.dtype(object)
@@ -217,15 +205,25 @@ class ZarrReader:
 
         return convert
 
-    def _compound_converter(
-        self, np_dtype: np.dtype, fields: list[CompoundField], where: str
-    ) -> tuple[Callable | None, np.dtype | None]:
+    def _compound(self, np_dtype: np.dtype, attrs: dict[str, Any],
+                  where: str) -> tuple[list[CompoundField], Callable | None, np.dtype | None]:
+        """A compound's fields, and the converter of its references and text to Python objects (None: not needed)."""
+        ref_fields, listed = conv.decode_compound_fields(attrs)
         ref_conv = self._reference_converter(where)
-        field_conv = {f.name: ref_conv if f.dtype == "object" else _text_converter for f in fields
-                      if f.dtype == "object" or f.dtype in conv.TEXT_KINDS}  # references, text: Python objects
+        fields, field_conv = [], {}
         names = np_dtype.names or ()
+        for n in names:
+            sub, canon = np_dtype[n], listed.get(n)
+            if n in ref_fields:
+                canon, field_conv[n] = "object", ref_conv
+            elif sub.kind in "UOTS":
+                canon = "ascii" if sub.kind == "S" else canon if canon in conv.TEXT_KINDS else "text"
+                field_conv[n] = _text_converter
+            else:
+                canon = sub.name
+            fields.append(CompoundField(n, canon))
         if not any(c is ref_conv or np_dtype[n].kind in "OTS" for n, c in field_conv.items()):
-            return None, None
+            return fields, None, None
         out_dtype = np.dtype([(n, object if n in field_conv else np_dtype[n]) for n in names])
 
         def convert(values: np.ndarray) -> np.ndarray:
@@ -234,7 +232,7 @@ class ZarrReader:
                 out[n] = field_conv[n](values[n]) if n in field_conv else values[n]
             return out
 
-        return convert, out_dtype
+        return fields, convert, out_dtype
 
     def pending(self) -> list[Deferred]:
         """The scalar values not read yet."""
