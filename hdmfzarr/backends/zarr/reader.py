@@ -93,8 +93,7 @@ class ZarrReader:
         return {key: value for key, value in node.attrs.items() if key not in conv.READ_RESERVED}
 
     def _decode_attr(self, value: Any, where: str) -> Any:
-        ref = conv.decode_attr_reference(value)
-        if ref is not None:
+        if (ref := conv.decode_attr_reference(value)) is not None:
             return self.reference(*ref, where)
         if conv.is_attr_reference_like(value):
             raise CorruptStoreError(f"{where}: malformed object reference {value!r} (expected a 'path' string in the "
@@ -106,9 +105,8 @@ class ZarrReader:
     def target(self, path: str, where: str) -> Builder:
         """The builder at ``path`` or DanglingReferenceError naming ``where``."""
         assert self.root is not None
-        safety.check_object_path(path, where)
         try:
-            return self.root[path]
+            return self.root[safety.check_object_path(path, where)]
         except (KeyError, ValueError):
             raise DanglingReferenceError(f"{where}: points at {path!r}, which does not exist in {self.url}") from None
 
