@@ -44,10 +44,7 @@ class ZarrChunkSource:
     def __init__(self, array: Any, where: str, shape: tuple[int, ...] | None = None,
                  chunks: tuple[int, ...] | None = None, dtype: np.dtype | None = None,
                  sync: bool | None = None) -> None:
-        if callable(array):
-            self._factory: Callable[[], Any] = array
-        else:
-            self.array = array
+        self._factory: Callable[[], Any] = array if callable(array) else lambda: array
         self.where = where
         if shape is None or chunks is None or dtype is None:
             arr = self.array
