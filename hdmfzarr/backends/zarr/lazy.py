@@ -273,12 +273,8 @@ class ChunkCache:
     def __init__(self, capacity: int | None = None) -> None:
         self.maxsize: int = capacity or STORE_CACHE_BYTES
         self.lock = threading.Lock()
-        self._owners = itertools.count()
+        self.owners = itertools.count()  # a new array's own part of the cache: keys no other array uses
         self._lru: Any = {}  # empty until a chunk is cached: then a cachetools.LRUCache
-
-    def owner(self) -> int:
-        """A new array's own part of the cache (keys no other array uses)."""
-        return next(self._owners)
 
     @property
     def currsize(self) -> int:
@@ -349,7 +345,7 @@ class LazyArray(StoredArray):
         self.dtype: np.dtype = np.dtype(dtype) if dtype is not None else source.dtype
         self.chunks, self.where = source.chunks, source.where  # fixed (a stored array grows along its shape only)
         self._cache = cache if cache is not None else ChunkCache(cache_bytes)
-        self._owner = self._cache.owner()
+        self._owner = next(self._cache.owners)
         self._stored: set[tuple[int, ...]] = set()  # chunks this array put in the cache (evicted ones too)
         self._ranged_reads: dict[int, int] = {}
         itemsize = source.dtype.itemsize if source.dtype.kind not in "OT" else 16
