@@ -381,8 +381,7 @@ class LazyArray(StoredArray):
             yield from self[start:start + step]
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
-        out = self.read()
-        return out.astype(dtype) if dtype is not None else out
+        return self.read() if dtype is None else self.read().astype(dtype)
 
     def __repr__(self) -> str:
         return f"LazyArray({self.where!r}, shape={self.shape}, dtype={self.dtype})"
