@@ -497,8 +497,7 @@ class LazyArray(StoredArray):
             if got is not _NOT_CACHED:
                 return got
         if self.ndim == 0:
-            out = self._finish(self._fetch_assemble([], []))
-            return out[()] if isinstance(out, np.ndarray) else out
+            return self._finish(self._fetch_assemble([], []))[()]
         sels, ints = self._normalise(key)
         extents = [_axis_extent(sel, n, max(1, c)) for sel, n, c in zip(sels, self.shape, self.source.chunks)]
         out_shape = [length for length, _ in extents]
@@ -523,13 +522,12 @@ class LazyArray(StoredArray):
         out = self._finish(out)
         return out[()] if all(ints) and isinstance(out, np.ndarray) and out.ndim == 0 else out
 
-    def _finish(self, out: Any) -> Any:
+    def _finish(self, out: np.ndarray) -> np.ndarray:
+        """``out`` through ``convert``, if any (every caller passes an array, 0-d for a single element)."""
         if self.convert is None:
             return out
         try:
-            if isinstance(out, np.ndarray):
-                return self.convert(out)
-            return self.convert(np.asarray(out))[()]
+            return self.convert(out)
         except HdmfZarrError:
             raise
         except Exception as exc:  # values that do not decode (bad references, wrong element types)
