@@ -247,17 +247,14 @@ class LegacyChunkSource:
         return None  # object cells: decoded whole
 
     def compression(self) -> str | None:
-        comp = self.meta.get("compressor")
-        names = [f.get("id") for f in self.meta.get("filters") or () if isinstance(f, dict)]
-        if isinstance(comp, dict):
-            names.append(comp.get("cname") and f"{comp.get('id')}/{comp['cname']}" or comp.get("id"))
-        return "+".join(str(n) for n in names if n) or None
+        codecs = [*(self.meta.get("filters") or ()), self.meta.get("compressor")]
+        return "+".join(_codec_name(c) for c in codecs if isinstance(c, dict) and c.get("id")) or None
 
 
 def _codec_name(codec: Any) -> str:
-    """``zstd``, ``blosc/lz4``, ``vlen-utf8``, ... for a zarr 3 codec or a numcodecs codec."""
+    """``zstd``, ``blosc/lz4``, ``vlen-utf8``, ... for a zarr 3 codec, a numcodecs codec or its v2 metadata."""
     try:
-        doc = codec.to_dict()
+        doc = codec if isinstance(codec, dict) else codec.to_dict()
         name = doc.get("name") or doc.get("id")
         cname = (doc.get("configuration") or doc).get("cname")
     except Exception:  # noqa: BLE001
