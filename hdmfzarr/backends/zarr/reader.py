@@ -125,14 +125,12 @@ class ZarrReader:
             waiting = []
             for group, name, source, path in entries:
                 where = f"{self.url}:{group.path} link {name!r}"
-                if source != ".":
-                    target: Any = ExternalTarget(source, safety.check_object_path(path, where))
-                else:
-                    try:
-                        target = self.target(path, where)
-                    except DanglingReferenceError:
-                        waiting.append((group, name, source, path))
-                        continue
+                try:
+                    target: Any = (self.target(path, where) if source == "."
+                                   else ExternalTarget(source, safety.check_object_path(path, where)))
+                except DanglingReferenceError:  # not in the tree yet (perhaps a link added by a later pass)
+                    waiting.append((group, name, source, path))
+                    continue
                 try:
                     group.set_link(LinkBuilder(target, name=name, source=self.url))
                 except ValueError as exc:
