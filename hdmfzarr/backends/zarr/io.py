@@ -50,10 +50,7 @@ class ZarrIO:
             except BaseException:
                 self.handle.close()
                 raise
-        self.url = self.handle.url
-        self.mode = mode
-        self.storage_options = storage_options
-        self._type_map = type_map
+        self.url, self.mode, self.storage_options, self._type_map = self.handle.url, mode, storage_options, type_map
         self._reader: ZarrReader | None = None
         self._read_before = False  # a reader was made (the root document read when opening is then stale)
         self._builder: GroupBuilder | None = None
@@ -92,12 +89,9 @@ class ZarrIO:
                         namespaces: list[str] | None = None) -> dict[str, Any]:
         """hdmf-zarr's: load the namespaces cached at ``path`` (``namespaces``, else all) into a TypeMap or
         NamespaceCatalog, skipping those it already holds."""
-        from ...spec import NamespaceCatalog
-
         with cls(path, storage_options=storage_options) as io:
             cache = io.spec_cache()
-        is_catalog = isinstance(namespace_catalog, NamespaceCatalog)
-        loaded = namespace_catalog if is_catalog else namespace_catalog.namespace_catalog  # else a TypeMap
+        loaded = getattr(namespace_catalog, "namespace_catalog", namespace_catalog)  # a TypeMap's, or the catalog
         wanted = {name: entry for name, entry in cache.items()
                   if name not in loaded.namespaces and (namespaces is None or name in namespaces)}
         return namespace_catalog.load_cache(wanted) if wanted else {}
@@ -159,10 +153,9 @@ class ZarrIO:
         try:
             txn = Transaction(self.handle, self.convention)
             if self._creating and not txn.fresh:
-                raise ConflictError(
-                    f"{self.url}: another writer created the store since it was opened here; nothing of this "
-                    "write was committed - open the store again (mode 'a' adds to it, 'w' replaces it)"
-                )
+                raise ConflictError(f"{self.url}: another writer created the store since it was opened here; "
+                                    "nothing of this write was committed - open the store again (mode 'a' adds to "
+                                    "it, 'w' replaces it)")
             self.convention = txn.conv
             txn.jobs = list(jobs)
             fresh = txn.fresh
@@ -178,10 +171,8 @@ class ZarrIO:
         except HdmfZarrError:
             raise
         except OSError as exc:  # disk full, connection lost, permission denied, ...
-            raise StoreError(
-                f"{self.url}: writing failed ({type(exc).__name__}: {exc}); nothing of this write was "
-                "committed: the store keeps its last commit (a new store stays incomplete)"
-            ) from exc
+            raise StoreError(f"{self.url}: writing failed ({type(exc).__name__}: {exc}); nothing of this write was "
+                             "committed: the store keeps its last commit (a new store stays incomplete)") from exc
         finally:
             self.handle.forget_root()
             self._append_session = None
@@ -237,8 +228,7 @@ class ZarrIO:
         jobs = collect_jobs(read_tree, self.url)
         # the type map the tree was read with knows the namespaces cached in the store (e.g. NWB's core)
         type_map = type_map_for_write(container, self._type_map)
-        manager = BuildManager(type_map)
-        builder = manager.build(container)
+        builder = BuildManager(type_map).build(container)
         namespaces = type_map.namespace_catalog.to_cache() if cache_spec else None
         self._write_tree(builder, namespaces, jobs, link_data, read_tree)
         self._builder = read_tree  # still the committed tree read (what this write added is in the store too)
@@ -275,27 +265,22 @@ class ZarrIO:
         known = set(type_map.namespace_catalog.namespaces)
         used = {ns for node in reader.nodes.values() for ns in [node.attrs.get("namespace")] if isinstance(ns, str)}
         cached = {ns: version for ns, version, _ in reader.cached_sources()}  # the latest cached version each
-        loaded = type_map.loaded_versions()
         # the store's cached specs win over the type map's (another version of hdmf-common, core, ...);
         # they are fetched only when a version differs or a used namespace is not loaded
-        differs = any(loaded.get(n, v) != v for n, v in cached.items())
+        differs = any(type_map.loaded_versions().get(n, v) != v for n, v in cached.items())
         key = frozenset(known) | frozenset(cached.items())
         extended = type_map if used <= known and not differs else _EXTENDED.get(type_map, {}).get(key)  # loaded before
-        if extended is not None:
-            builder = self.read_builder()
-            type_map = extended
-        else:
-            # the cached specs and the tree's small values, fetched in one concurrent wave
+        if extended is None:  # the cached specs and the tree's small values, fetched in one concurrent wave
             with ThreadPoolExecutor(1) as pool:
                 specs = pool.submit(self.spec_cache)
                 builder = self.read_builder()
                 cache = specs.result()
-            base = type_map
             with safety.translating(self.url, "load the specs cached in the store"):  # specs of unexpected shapes
-                type_map = type_map.with_cache(cache)
-            _EXTENDED.setdefault(base, {})[key] = type_map
+                extended = _EXTENDED.setdefault(type_map, {})[key] = type_map.with_cache(cache)
+        else:
+            builder = self.read_builder()
         # the append machinery is imported only where needed: a consolidated store read in mode 'r' never loads it
-        if not self._get_reader().consolidated:  # bound columns by the committed rows (append protocol)
+        if not reader.consolidated:  # bound columns by the committed rows (append protocol)
             from .append import bound_tables
 
             bound_tables(builder)
@@ -303,7 +288,7 @@ class ZarrIO:
             from .append import wrap_growable
 
             wrap_growable(builder)
-        self._manager = _store_build_manager(BuildManager)(type_map, resolve_external=self.resolve_external)
+        self._manager = _store_build_manager(BuildManager)(extended, resolve_external=self.resolve_external)
         self._conflict_reported = False  # a fresh tree: its pending rows are the caller's new ones
         with safety.translating(self.url, "construct containers from the store"):  # values of the wrong type
             self._root_container = self._manager.construct(builder)
@@ -361,9 +346,8 @@ class ZarrIO:
         if (other := self._external.get(url)) is None:
             other = self._external[url] = ZarrIO(url, mode="r", storage_options=self.storage_options,
                                                  type_map=self._type_map, allow_external=self.allow_external)
-        root = other.read_builder()
         try:
-            return root[target.path]
+            return other.read_builder()[target.path]
         except KeyError:
             raise DanglingReferenceError(f"{self.url}: external target {target.path!r} is missing in {url}") from None
 
@@ -387,9 +371,7 @@ def _store_build_manager(base: type) -> type:
                 from ...spec.model import declared_type
 
                 kind = (declared_type(builder.attributes) or (None, type(builder).__name__))[1]
-                raise CorruptStoreError(
-                    f"{builder.source}:{builder.path}: cannot construct {kind} "
-                    f"from the stored attributes/data ({type(exc).__name__}: {exc})"
-                ) from exc
+                raise CorruptStoreError(f"{builder.source}:{builder.path}: cannot construct {kind} from the stored "
+                                        f"attributes/data ({type(exc).__name__}: {exc})") from exc
 
     return StoreBuildManager

@@ -44,10 +44,7 @@ class ZarrChunkSource:
     def __init__(self, array: Any, where: str, shape: tuple[int, ...] | None = None,
                  chunks: tuple[int, ...] | None = None, dtype: np.dtype | None = None,
                  sync: bool | None = None) -> None:
-        if callable(array):
-            self._factory: Callable[[], Any] = array
-        else:
-            self.array = array
+        self._factory: Callable[[], Any] = array if callable(array) else lambda: array
         self.where = where
         if shape is None or chunks is None or dtype is None:
             arr = self.array
@@ -116,40 +113,19 @@ class ZarrChunkSource:
             got = self._raw[1]((chunk,), lo * size, out)  # type: ignore[index]  # the chunks are raw
         except Exception as exc:  # I/O errors, unsafe links
             raise translate_error(exc, self.where, "read chunks") from exc
-        if got is None:
-            return False
-        if got < out.nbytes:
+        if got is not None and got < out.nbytes:
             hi = lo + out.size
             raise CorruptStoreError(
                 f"{self.where}: chunk {chunk} is cut short: elements {lo}:{hi} of {out.dtype} need bytes "
                 f"{lo * size}:{hi * size}, got {got} bytes there (the chunk holds {self.chunks[0] * size})")
-        return True
+        return got is not None
 
     def read_range(self, chunk: int, lo: int, hi: int) -> np.ndarray | None:
         """Elements ``lo:hi`` of chunk ``chunk`` of a raw 1-D array as one byte range; None: read the chunk whole."""
-        if self._raw is None:
+        out = None if self._raw is None else np.empty(hi - lo, dtype=self._raw[0])
+        if out is None or not self._read_raw(chunk, lo, out):
             return None
-        raw = self._raw[0]
-        out = np.empty(hi - lo, dtype=raw)
-        if not self._read_raw(chunk, lo, out):
-            return None
-        return out if raw.isnative else out.astype(raw.newbyteorder("="))
-
-    def _read_raw_region(self, start: int, stop: int) -> np.ndarray | None:
-        """Elements ``start:stop`` of a raw 1-D array read straight into one array (chunks not stored: their fill
-        value); None: not raw, or a chunk is missing and zarr refuses it."""
-        if self._raw is None:
-            return None
-        out, n = np.empty(stop - start, dtype=self._raw[0]), self.chunks[0]
-        for c in range(start // n, (stop - 1) // n + 1):
-            lo, hi = max(start, c * n), min(stop, (c + 1) * n)
-            part = out[lo - start:hi - start]
-            if not self._read_raw(c, lo - c * n, part):
-                ((_, block),) = self._whole_blocks([(c,)])
-                if block is None:
-                    return None
-                part[...] = block[lo - c * n:hi - c * n]
-        return out  # in the stored byte order, as zarr's own region read gives it
+        return out if out.dtype.isnative else out.astype(out.dtype.newbyteorder("="))
 
     @functools.cached_property
     def _whole_chunks(self) -> bool:
@@ -162,8 +138,11 @@ class ZarrChunkSource:
             return False
 
     def _fetch_selections(self, coords: list[tuple[int, ...]]) -> list[np.ndarray]:
-        """Chunks read as zarr selections (runs along axis 0 as one)."""
-        runs, n = _runs(coords), self.chunks[0]
+        """Chunks read as zarr selections (runs consecutive along axis 0, equal elsewhere, as one)."""
+        ordered = enumerate(sorted(set(coords), key=lambda c: (c[1:], c[0])))
+        # within a run the axis-0 coordinate minus the position in the sorted order is constant
+        runs = [[c for _, c in r] for _, r in itertools.groupby(ordered, key=lambda ic: (ic[1][1:], ic[1][0] - ic[0]))]
+        n = self.chunks[0]
         keys = [(slice(r[0][0] * n, (r[-1][0] + 1) * n),) + _regions(r[0], self.chunks, self.shape)[1:] for r in runs]
         aarr = async_array(self.array)
 
@@ -181,16 +160,17 @@ class ZarrChunkSource:
         return [out[c] for c in coords]
 
     def _read_region(self, key: tuple[Any, ...]) -> np.ndarray | None:
-        """A unit-step region of a synchronous store assembled in one array (no cache, no event loop), or None."""
+        """A unit-step region of a synchronous store assembled in one array (no cache, no event loop), or None; a raw
+        1-D array is read straight into it (in the stored byte order, as zarr's own region read gives it)."""
         if not all(isinstance(k, slice) and k.step in (None, 1) for k in key):
             return None
         bounds = [k.indices(n)[:2] for k, n in zip(key, self.shape)]
         if any(stop <= start for start, stop in bounds):
             return None
-        if len(bounds) == 1 and (out := self._read_raw_region(*bounds[0])) is not None:
-            return out
         combos = list(product(*(_axis_plan(k, n, c) for k, n, c in zip(key, self.shape, self.chunks))))
-        out = None
+        out = None if self._raw is None else np.empty(bounds[0][1] - bounds[0][0], dtype=self._raw[0])
+        if out is not None:  # chunks not stored are decoded whole below (their fill value, or zarr's refusal)
+            combos = [((c, dst, src),) for ((c, dst, src),) in combos if not self._read_raw(c, src.start, out[dst])]
         for combo, (_, block) in zip(combos, self._whole_blocks([tuple(p[0] for p in combo) for combo in combos])):
             if block is None:  # a missing chunk zarr refuses: its own error
                 return None
@@ -216,14 +196,6 @@ class ZarrChunkSource:
             return self.array[key] if out is None else out
         except Exception as exc:
             raise translate_error(exc, self.where, "read selection") from exc
-
-
-def _runs(coords: list[tuple[int, ...]]) -> list[list[tuple[int, ...]]]:
-    """Group chunk coordinates into runs consecutive along axis 0 with equal trailing coordinates."""
-    ordered = enumerate(sorted(set(coords), key=lambda c: (c[1:], c[0])))
-    # within a run the axis-0 coordinate minus the position in the sorted order is constant
-    runs = itertools.groupby(ordered, key=lambda ic: (ic[1][1:], ic[1][0] - ic[0]))
-    return [[c for _, c in run] for _, run in runs]
 
 
 class LegacyChunkSource:
@@ -275,17 +247,14 @@ class LegacyChunkSource:
         return None  # object cells: decoded whole
 
     def compression(self) -> str | None:
-        comp = self.meta.get("compressor")
-        names = [f.get("id") for f in self.meta.get("filters") or () if isinstance(f, dict)]
-        if isinstance(comp, dict):
-            names.append(comp.get("cname") and f"{comp.get('id')}/{comp['cname']}" or comp.get("id"))
-        return "+".join(str(n) for n in names if n) or None
+        codecs = [*(self.meta.get("filters") or ()), self.meta.get("compressor")]
+        return "+".join(_codec_name(c) for c in codecs if isinstance(c, dict) and c.get("id")) or None
 
 
 def _codec_name(codec: Any) -> str:
-    """``zstd``, ``blosc/lz4``, ``vlen-utf8``, ... for a zarr 3 codec or a numcodecs codec."""
+    """``zstd``, ``blosc/lz4``, ``vlen-utf8``, ... for a zarr 3 codec, a numcodecs codec or its v2 metadata."""
     try:
-        doc = codec.to_dict()
+        doc = codec if isinstance(codec, dict) else codec.to_dict()
         name = doc.get("name") or doc.get("id")
         cname = (doc.get("configuration") or doc).get("cname")
     except Exception:  # noqa: BLE001
@@ -301,12 +270,8 @@ class ChunkCache:
     def __init__(self, capacity: int | None = None) -> None:
         self.maxsize: int = capacity or STORE_CACHE_BYTES
         self.lock = threading.Lock()
-        self._owners = itertools.count()
+        self.owners = itertools.count()  # a new array's own part of the cache: keys no other array uses
         self._lru: Any = {}  # empty until a chunk is cached: then a cachetools.LRUCache
-
-    def owner(self) -> int:
-        """A new array's own part of the cache (keys no other array uses)."""
-        return next(self._owners)
 
     @property
     def currsize(self) -> int:
@@ -377,7 +342,7 @@ class LazyArray(StoredArray):
         self.dtype: np.dtype = np.dtype(dtype) if dtype is not None else source.dtype
         self.chunks, self.where = source.chunks, source.where  # fixed (a stored array grows along its shape only)
         self._cache = cache if cache is not None else ChunkCache(cache_bytes)
-        self._owner = self._cache.owner()
+        self._owner = next(self._cache.owners)
         self._stored: set[tuple[int, ...]] = set()  # chunks this array put in the cache (evicted ones too)
         self._ranged_reads: dict[int, int] = {}
         itemsize = source.dtype.itemsize if source.dtype.kind not in "OT" else 16
@@ -413,8 +378,7 @@ class LazyArray(StoredArray):
             yield from self[start:start + step]
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
-        out = self.read()
-        return out.astype(dtype) if dtype is not None else out
+        return self.read() if dtype is None else self.read().astype(dtype)
 
     def __repr__(self) -> str:
         return f"LazyArray({self.where!r}, shape={self.shape}, dtype={self.dtype})"
@@ -429,15 +393,13 @@ class LazyArray(StoredArray):
         da = import_dask_array()
         from dask.base import tokenize
 
-        src = self.source
-        getter: Any = _ZarrBlocks(src.array, self.convert, self.dtype) if isinstance(src, ZarrChunkSource) else self
-        blocks = chunks
-        if blocks is None:  # one block per shard when sharded, else per chunk
-            shards = getattr(src.array, "shards", None) if isinstance(src, ZarrChunkSource) else None
-            blocks = tuple(shards or self.chunks) if self.shape else ()
-        name = "hdmfzarr-" + tokenize(self.store_url, self.path, self.shape, str(self.dtype), blocks)
+        zarr_array = self.source.array if isinstance(self.source, ZarrChunkSource) else None
+        getter: Any = self if zarr_array is None else _ZarrBlocks(zarr_array, self.convert, self.dtype)
+        if chunks is None:  # one block per shard when sharded, else per chunk
+            chunks = tuple(getattr(zarr_array, "shards", None) or self.chunks) if self.shape else ()
+        name = "hdmfzarr-" + tokenize(self.store_url, self.path, self.shape, str(self.dtype), chunks)
         meta = np.empty((0,) * self.ndim, dtype=self.dtype)
-        return da.from_array(getter, chunks=blocks, name=name, lock=False, asarray=False, fancy=False, meta=meta)
+        return da.from_array(getter, chunks=chunks, name=name, lock=False, asarray=False, fancy=False, meta=meta)
 
     def clear_cache(self) -> None:
         """Drop the cached chunks."""
@@ -493,53 +455,38 @@ class LazyArray(StoredArray):
         return sels, ints
 
     def _cached_1d(self, key: Any) -> Any:
-        """A 1-D int or unit-step slice within two cached chunks (or one byte range), else ``_NOT_CACHED``."""
-        n = self.shape[0]
-        c = max(1, self.source.chunks[0])
-        if isinstance(key, (int, np.integer)) and not isinstance(key, (bool, np.bool_)):
-            i = int(key)
-            if i < 0:
-                i += n
+        """A 1-D int or unit-step slice within two cached chunks, else ``_NOT_CACHED``; a small read of an uncached
+        raw chunk is one byte range (RANGED_READS_PER_CHUNK times per chunk at most: then it is read whole, cached)."""
+        n, c = self.shape[0], max(1, self.source.chunks[0])
+        single = isinstance(key, (int, np.integer)) and not isinstance(key, (bool, np.bool_))
+        if single:  # an int is read as a one-element slice
+            i = int(key) + n if key < 0 else int(key)
             if not 0 <= i < n:
                 return _NOT_CACHED  # the general path raises the IndexError
-            block = self._cached((i // c,))
-            j = i - (i // c) * c
-            if block is None:
-                block = self._ranged(i // c, j, j + 1)
-                if block is _NOT_CACHED:
-                    return _NOT_CACHED
-                j = 0
-            out = self._finish(block[j:j + 1][0, ...])
-            return out[()] if isinstance(out, np.ndarray) and out.ndim == 0 else out
-        if isinstance(key, slice) and key.step in (None, 1):
-            start, stop, _ = key.indices(n)
-            c0, c1 = start // c, (stop - 1) // c
-            if stop <= start or c1 > c0 + 1:
-                return _NOT_CACHED
-            first = self._cached((c0,))
-            if first is None:
-                got = self._ranged(c0, start - c0 * c, stop - c0 * c) if c1 == c0 else _NOT_CACHED
-                return got if got is _NOT_CACHED else self._finish(got)
-            if c1 == c0:
-                out = first[start - c0 * c:stop - c0 * c].copy()  # never a view of the cache
-            else:
-                second = self._cached((c1,))
-                if second is None:
-                    return _NOT_CACHED
-                out = np.concatenate([first[start - c0 * c:], second[:stop - c1 * c]])
-            return self._finish(out)
-        return _NOT_CACHED
-
-    def _ranged(self, chunk: int, lo: int, hi: int) -> Any:
-        """Elements ``lo:hi`` of an uncached raw chunk as a byte range (small reads, RANGED_READS_PER_CHUNK times
-        per chunk at most: then it is read whole and cached), else ``_NOT_CACHED``."""
-        reads = self._ranged_reads.get(chunk, 0)
-        small = (hi - lo) * RANGED_READS_PER_CHUNK <= self.source.chunks[0]
-        got = self.source.read_range(chunk, lo, hi) if small and reads < RANGED_READS_PER_CHUNK else None
-        if got is None:
+            key = slice(i, i + 1)
+        if not isinstance(key, slice) or key.step not in (None, 1):
             return _NOT_CACHED
-        self._ranged_reads[chunk] = reads + 1
-        return got
+        start, stop, _ = key.indices(n)
+        c0, c1 = start // c, (stop - 1) // c
+        if stop <= start or c1 > c0 + 1:
+            return _NOT_CACHED
+        first = self._cached((c0,))
+        if first is None:
+            reads = self._ranged_reads.get(c0, 0)
+            small = c1 == c0 and (stop - start) * RANGED_READS_PER_CHUNK <= c and reads < RANGED_READS_PER_CHUNK
+            out = self.source.read_range(c0, start - c0 * c, stop - c0 * c) if small else None
+            if out is None:
+                return _NOT_CACHED
+            self._ranged_reads[c0] = reads + 1
+        elif c1 == c0:
+            out = first[start - c0 * c:stop - c0 * c].copy()  # never a view of the cache
+        else:
+            second = self._cached((c1,))
+            if second is None:
+                return _NOT_CACHED
+            out = np.concatenate([first[start - c0 * c:], second[:stop - c1 * c]])
+        out = self._finish(out)
+        return out[0] if single else out
 
     def __getitem__(self, key: Any) -> Any:
         if self.ndim == 1:
@@ -547,8 +494,7 @@ class LazyArray(StoredArray):
             if got is not _NOT_CACHED:
                 return got
         if self.ndim == 0:
-            out = self._finish(self._fetch_assemble([], []))
-            return out[()] if isinstance(out, np.ndarray) else out
+            return self._finish(self._fetch_assemble([], []))[()]
         sels, ints = self._normalise(key)
         extents = [_axis_extent(sel, n, max(1, c)) for sel, n, c in zip(sels, self.shape, self.source.chunks)]
         out_shape = [length for length, _ in extents]
@@ -573,13 +519,12 @@ class LazyArray(StoredArray):
         out = self._finish(out)
         return out[()] if all(ints) and isinstance(out, np.ndarray) and out.ndim == 0 else out
 
-    def _finish(self, out: Any) -> Any:
+    def _finish(self, out: np.ndarray) -> np.ndarray:
+        """``out`` through ``convert``, if any (every caller passes an array, 0-d for a single element)."""
         if self.convert is None:
             return out
         try:
-            if isinstance(out, np.ndarray):
-                return self.convert(out)
-            return self.convert(np.asarray(out))[()]
+            return self.convert(out)
         except HdmfZarrError:
             raise
         except Exception as exc:  # values that do not decode (bad references, wrong element types)

@@ -55,31 +55,25 @@ class ZarrReader:
 
     def read(self) -> GroupBuilder:
         """The whole tree (the spec cache excluded) with lazy dataset data."""
-        root_meta = self.nodes[""]
-        root = GroupBuilder("root", attributes=self._attrs(root_meta), source=self.url)
-        root.location = ""
-        self.root = root
-        groups: dict[str, GroupBuilder] = {"": root}
+        groups: dict[str, GroupBuilder] = {}
         scalars: list[DatasetBuilder] = []  # scalars read now (references, compounds): one concurrent wave
-        pending_links: list[tuple[GroupBuilder, NodeMeta]] = [(root, root_meta)]
-        for path in sorted((p for p in self.nodes if p), key=lambda p: (p.count("/"), p)):
+        for path in sorted(self.nodes, key=lambda p: (p.count("/"), p)):  # the root first, then parents first
             if self.specloc and (path == self.specloc or path.startswith(self.specloc + "/")):
                 continue
             parent_path, _, name = path.rpartition("/")
-            parent = groups.get(parent_path)
-            if parent is None:
+            if path and parent_path not in groups:
                 raise CorruptStoreError(f"{self.url}: /{path} has no parent group /{parent_path}")
             node = self.nodes[path]
-            if node.kind == "group":
-                g = GroupBuilder(name, attributes=self._attrs(node), source=self.url)
+            if node.kind == "group" or not path:
+                g = groups[path] = GroupBuilder(name or "root", attributes=self._attrs(node), source=self.url)
                 g.location = path
-                parent.set_group(g)
-                groups[path] = g
-                pending_links.append((g, node))
+                if path:
+                    groups[parent_path].set_group(g)
             else:
-                parent.set_dataset(self._dataset(node, name, scalars))
-        self._add_links([(group, name, source, path) for group, node in pending_links
-                         for name, source, path in conv.decode_links(node.attrs, f"{self.url}:/{node.path}")])
+                groups[parent_path].set_dataset(self._dataset(node, name, scalars))
+        self.root = root = groups[""]
+        self._add_links([(group, name, source, path) for p, group in groups.items()
+                         for name, source, path in conv.decode_links(self.nodes[p].attrs, f"{self.url}:/{p}")])
         for b in root.walk():  # references resolve once every node is in the tree
             for key, value in b.attributes.items():
                 b.attributes[key] = self._decode_attr(value, f"{self.url}:{b.path} attribute {key!r}")
@@ -99,8 +93,7 @@ class ZarrReader:
         return {key: value for key, value in node.attrs.items() if key not in conv.READ_RESERVED}
 
     def _decode_attr(self, value: Any, where: str) -> Any:
-        ref = conv.decode_attr_reference(value)
-        if ref is not None:
+        if (ref := conv.decode_attr_reference(value)) is not None:
             return self.reference(*ref, where)
         if conv.is_attr_reference_like(value):
             raise CorruptStoreError(f"{where}: malformed object reference {value!r} (expected a 'path' string in the "
@@ -112,17 +105,15 @@ class ZarrReader:
     def target(self, path: str, where: str) -> Builder:
         """The builder at ``path`` or DanglingReferenceError naming ``where``."""
         assert self.root is not None
-        safety.check_object_path(path, where)
         try:
-            return self.root[path]
+            return self.root[safety.check_object_path(path, where)]
         except (KeyError, ValueError):
             raise DanglingReferenceError(f"{where}: points at {path!r}, which does not exist in {self.url}") from None
 
     def reference(self, source: str, path: str, where: str) -> ReferenceBuilder:
         """A ReferenceBuilder to ``path`` (resolved in this tree when source is '.')."""
         if source not in (".", "", None):
-            safety.check_object_path(path, where)
-            return ReferenceBuilder(ExternalTarget(source, path), source=source)
+            return ReferenceBuilder(ExternalTarget(source, safety.check_object_path(path, where)), source=source)
         if path not in self._ref_cache:
             self._ref_cache[path] = ReferenceBuilder(self.target(path, where))
         return self._ref_cache[path]
@@ -134,15 +125,12 @@ class ZarrReader:
             waiting = []
             for group, name, source, path in entries:
                 where = f"{self.url}:{group.path} link {name!r}"
-                if source == ".":
-                    try:
-                        target: Any = self.target(path, where)
-                    except DanglingReferenceError:
-                        waiting.append((group, name, source, path))
-                        continue
-                else:
-                    safety.check_object_path(path, where)
-                    target = ExternalTarget(source, path)
+                try:
+                    target: Any = (self.target(path, where) if source == "."
+                                   else ExternalTarget(source, safety.check_object_path(path, where)))
+                except DanglingReferenceError:  # not in the tree yet (perhaps a link added by a later pass)
+                    waiting.append((group, name, source, path))
+                    continue
                 try:
                     group.set_link(LinkBuilder(target, name=name, source=self.url))
                 except ValueError as exc:
@@ -181,19 +169,7 @@ class ZarrReader:
         convert: Callable | None = None
         out_dtype = None
         if np_dtype.names:
-            ref_fields, listed = conv.decode_compound_fields(attrs)
-            fields = []
-            for n in np_dtype.names:
-                sub, canon = np_dtype[n], listed.get(n)
-                if n in ref_fields:
-                    canon = "object"
-                elif sub.kind in "UOT":
-                    canon = canon if canon in conv.TEXT_KINDS else "text"
-                else:
-                    canon = "ascii" if sub.kind == "S" else sub.name
-                fields.append(CompoundField(n, canon))
-            dtype = fields
-            convert, out_dtype = self._compound_converter(np_dtype, fields, where)
+            dtype, convert, out_dtype = self._compound(np_dtype, attrs, where)
         elif conv.builder_dtype(spelled) == "object":
             dtype = "object"
             convert, out_dtype = self._reference_converter(where), np.dtype(object)
@@ -207,11 +183,8 @@ class ZarrReader:
         data: Any = Deferred(self, (lazy, len(shape) == 1)) if scalar else lazy  # key: (lazy array, stored as [1])
         if scalar:
             self.leaves.append(data)
-        builder = DatasetBuilder(
-            name, data=data, dtype=dtype,
-            attributes=self._attrs(node), source=self.url,
-            dims=list(dims) if isinstance(dims, list) and not scalar else None,
-        )
+        builder = DatasetBuilder(name, data=data, dtype=dtype, attributes=self._attrs(node), source=self.url,
+                                 dims=list(dims) if isinstance(dims, list) and not scalar else None)
         builder.location = node.path
         if scalar and (dtype == "object" or isinstance(dtype, list)):
             scalars.append(builder)
@@ -228,30 +201,34 @@ class ZarrReader:
 
         return convert
 
-    def _compound_converter(
-        self, np_dtype: np.dtype, fields: list[CompoundField], where: str
-    ) -> tuple[Callable | None, np.dtype | None]:
-        refs = [f.name for f in fields if f.dtype == "object"]
-        texts = [f.name for f in fields if f.dtype in conv.TEXT_KINDS]
-        names = np_dtype.names or ()
-        if not refs and not any(np_dtype[n].kind in "OTS" for n in texts):
-            return None, None
-        out_dtype = np.dtype([(n, object if (n in refs or n in texts) else np_dtype[n]) for n in names])
+    def _compound(self, np_dtype: np.dtype, attrs: dict[str, Any],
+                  where: str) -> tuple[list[CompoundField], Callable | None, np.dtype | None]:
+        """A compound's fields, and the converter of its references and text to Python objects (None: not needed)."""
+        ref_fields, listed = conv.decode_compound_fields(attrs)
         ref_conv = self._reference_converter(where)
+        fields, field_conv = [], {}
+        names = np_dtype.names or ()
+        for n in names:
+            sub, canon = np_dtype[n], listed.get(n)
+            if n in ref_fields:
+                canon, field_conv[n] = "object", ref_conv
+            elif sub.kind in "UOTS":
+                canon = "ascii" if sub.kind == "S" else canon if canon in conv.TEXT_KINDS else "text"
+                field_conv[n] = _text_converter
+            else:
+                canon = sub.name
+            fields.append(CompoundField(n, canon))
+        if not any(c is ref_conv or np_dtype[n].kind in "OTS" for n, c in field_conv.items()):
+            return fields, None, None
+        out_dtype = np.dtype([(n, object if n in field_conv else np_dtype[n]) for n in names])
 
         def convert(values: np.ndarray) -> np.ndarray:
             out = np.empty(values.shape, dtype=out_dtype)
             for n in names:
-                col = values[n]
-                if n in refs:
-                    out[n] = ref_conv(np.asarray(col, dtype=object))
-                elif n in texts:
-                    out[n] = _text_converter(np.asarray(col))
-                else:
-                    out[n] = col
+                out[n] = field_conv[n](values[n]) if n in field_conv else values[n]
             return out
 
-        return convert, out_dtype
+        return fields, convert, out_dtype
 
     def pending(self) -> list[Deferred]:
         """The scalar values not read yet."""
@@ -260,20 +237,13 @@ class ZarrReader:
 
     def load(self, leaves: list[Deferred]) -> None:
         """Read the scalar values of ``leaves`` (keys ``(lazy array, stored as [1])``) in one concurrent wave."""
-        zarr_items = [leaf for leaf in leaves if isinstance(leaf.key[0].source, ZarrChunkSource)]
-        keys = [leaf.key for leaf in zarr_items]
+        keys = [leaf.key for leaf in leaves if isinstance(leaf.key[0].source, ZarrChunkSource)]
 
         async def _all() -> list[Any]:
             reads = (async_array(lz.source.array).getitem(slice(0, 1) if one else ()) for lz, one in keys)
             return list(await asyncio.gather(*reads, return_exceptions=True))
 
-        results = run(_all()) if zarr_items else []
-        for leaf, value in zip(zarr_items, results):
-            lz, one = leaf.key
-            if isinstance(value, Exception):
-                raise safety.translate_error(value, lz.where, "read scalar") from value
-            arr = np.asarray(value).reshape(()) if one else np.asarray(value)
-            leaf.set(_scalar(lz.convert(arr) if lz.convert else arr))
+        results = iter(run(_all()) if keys else [])
         for leaf in leaves:
             lz, one = leaf.key
             if isinstance(lz.source, LegacyChunkSource):
@@ -281,7 +251,12 @@ class ZarrReader:
                 if one:
                     arr = arr.reshape(-1)[0:1].reshape(())
                     arr = lz.convert(arr) if (lz.convert and arr.dtype != object) else arr
-                leaf.set(_scalar(arr))
+            else:
+                if isinstance(value := next(results), Exception):
+                    raise safety.translate_error(value, lz.where, "read scalar") from value
+                arr = np.asarray(value).reshape(()) if one else np.asarray(value)
+                arr = lz.convert(arr) if lz.convert else arr
+            leaf.set(arr[()] if arr.ndim == 0 and not arr.dtype.names else arr)
 
     def cached_sources(self) -> list[tuple[str, str, str]]:
         """``(namespace, version, source)`` of the latest cached version of each namespace (metadata only)."""
@@ -297,10 +272,6 @@ class ZarrReader:
         self._read_now(holders)
         values = [b.data.reshape(-1)[0] if isinstance(b.data, np.ndarray) else b.data for b in holders]  # format 2: [1]
         return decode_cache(((*w, v) for w, v in zip(wanted, values)), f"{self.url}:/{base}")
-
-
-def _scalar(value: Any) -> Any:
-    return value[()] if isinstance(value, np.ndarray) and value.ndim == 0 and not value.dtype.names else value
 
 
 def _text_converter(values: np.ndarray) -> np.ndarray:
