@@ -62,8 +62,7 @@ class ColumnPlan:
         """Set ``add`` (check a cell, then append it): plain int/float/str/bool cells of a typed column (lists of
         them if ragged) take a fast path; anything else ``add_cell``."""
         ct, leaf, top = self.ct, self.leaf, self.top
-        general = self.add_cell
-        self.add = general
+        self.add = general = self.add_cell
         if ct is None or self.region or self.enum or self.row_shape is None or self.row_shape or self.depth > 1:
             return
         fast = _fast_cell(ct)
@@ -99,16 +98,12 @@ class ColumnPlan:
 
     def check_cell(self, value: Any) -> tuple[Any, ColumnType | None]:
         """Validate one cell, changing nothing: the value to append, and the column's type if this cell fixes it."""
-        if self.enum:  # any value: its position in the elements is found (or added) on commit
-            if self.depth and not isinstance(value, _SEQ_TYPES):
-                raise self.error(f"is ragged; expected a list or array per row, got {type(value).__name__}")
-            return value, None
-        if self.depth == 0:
-            return self._check_element(value, self.ct)
-        if not isinstance(value, _SEQ_TYPES):
+        if self.depth and not isinstance(value, _SEQ_TYPES):
             raise self.error(f"is ragged (index depth {self.depth}); expected a list or array per row, "
                              f"got {type(value).__name__} {value!r:.60}")
-        return self._check_ragged(value, self.depth, self.ct)
+        if self.enum:  # any value: its position in the elements is found (or added) on commit
+            return value, None
+        return self._check_ragged(value, self.depth, self.ct) if self.depth else self._check_element(value, self.ct)
 
     def _check_element(self, value: Any, ct: ColumnType | None) -> tuple[Any, ColumnType | None]:
         if type(value) is tuple and ct is not None and ct.np_dtype.names is not None:  # a record of a compound column
