@@ -42,8 +42,7 @@ def read_columns(table: DynamicTable, key: Any, names: list[str]) -> tuple[Any, 
         else:
             jobs.append((k, top, top.get_all if whole else partial(top.read, key)))
     if lazy and len(jobs) > 1:
-        workers = min(MAX_READ_THREADS, len(jobs))
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="hdmfzarr-read") as pool:
+        with ThreadPoolExecutor(min(MAX_READ_THREADS, len(jobs)), thread_name_prefix="hdmfzarr-read") as pool:
             results = list(pool.map(lambda job: job[2](), jobs))
     else:
         results = [read() for _, _, read in jobs]

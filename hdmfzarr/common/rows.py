@@ -88,7 +88,6 @@ class ColumnPlan:
 
         self.add = add
 
-    # --- one row --------------------------------------------------------------------------
     def error(self, message: str) -> ContainerError:
         return ContainerError(f"{self.where}: {message}")
 
@@ -122,11 +121,7 @@ class ColumnPlan:
             elif not isinstance(value, ct.accept):
                 raise self.error(f"expected values of dtype {ct.spec_dtype or ct.np_dtype}, got {type(value).__name__} "
                                  f"{value!r:.60}")
-            problem = ct.bad_value(value)
-            if problem:
-                raise self.error(f"{problem}; the row was not added")
-            if self.region:
-                self.leaf.check_in_bounds(value)
+            self._check_values(value, ct, elements=False, typed=False)
             return value, new_ct
         try:
             arr = np.asarray(value)
@@ -147,10 +142,10 @@ class ColumnPlan:
         self._check_values(arr, ct, elements=False)
         return value, None
 
-    def _check_values(self, arr: np.ndarray, ct: ColumnType, elements: bool = True, typed: bool = True,
+    def _check_values(self, arr: Any, ct: ColumnType, elements: bool = True, typed: bool = True,
                       outcome: str = "the row was not added") -> None:
-        """Raise unless ``arr`` fits ``ct`` (its dtype unless just inferred from it, integer range, UTF-8), the
-        column's element shape (``elements``: ``arr`` holds elements, not one) and the target table's rows."""
+        """Raise unless ``arr`` (an array or one value) fits ``ct`` (its dtype unless ``typed`` is False, integer range,
+        UTF-8), the column's element shape (``elements``: ``arr`` holds elements, not one) and the target's rows."""
         if typed and not ct.check_array(arr):
             raise self.error(f"expected values of dtype {ct.spec_dtype or ct.np_dtype}, got an array of {arr.dtype}")
         problem = ct.bad_value(arr)
@@ -217,7 +212,6 @@ class ColumnPlan:
                 self.leaf._ctype = self.ct
             self._specialise()
 
-    # --- many rows ------------------------------------------------------------------------
     def prepare_many(self, values: Any) -> list[tuple[VectorData, np.ndarray]]:
         """Validate a batch of cells for ``extend``: the (column object, new rows) pairs to append."""
         flat, offsets = flatten_rows(values, self.depth, self.where) if self.depth else (values, [])
@@ -261,5 +255,4 @@ def flatten_rows(rows: Any, depth: int, where: str) -> tuple[Any, list[np.ndarra
             else:
                 rows = list(itertools.chain.from_iterable(rows))
         levels.append(np.cumsum(lengths, dtype=np.int64))
-    # levels[0] is the outermost; callers want innermost first
     return rows, levels[::-1]

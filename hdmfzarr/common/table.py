@@ -157,7 +157,6 @@ class DynamicTable(Container):
             leaf.table = target
         self.meanings_tables = meanings_tables
 
-    # --- meanings tables (hdmf-common MeaningsTable: what each value of a column means) -----
     @property
     def meanings_tables(self) -> dict[str, DynamicTable]:
         """Name -> MeaningsTable of this table's columns."""
@@ -447,10 +446,8 @@ class DynamicTable(Container):
             self._undo_cells(list(itertools.takewhile(lambda kv: kv[0] != key, values.items())))
             raise
         if not self._modified:  # the first row since a write: every column is written again
-            for obj in self._columns:
+            for obj in [*self._columns, ids, self]:
                 obj.set_modified(True)
-            ids.set_modified(True)
-            self.set_modified(True)
         if self._id_index is not None and self._id_index_len == n:
             self._id_index.setdefault(id, n)
             self._id_index_len = n + 1
