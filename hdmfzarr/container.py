@@ -84,10 +84,8 @@ class AbstractContainer:
 
     def generate_new_id(self, recurse: bool = True) -> None:
         """Give this container (and by default its descendants) fresh object ids, for export-as-new."""
-        self._object_id = str(uuid.uuid4())
-        if recurse:
-            for child in self._children:
-                child.generate_new_id(recurse=True)
+        for node in self.all_children() if recurse else [self]:
+            node._object_id = str(uuid.uuid4())
 
     @property
     def parent(self) -> AbstractContainer | None:

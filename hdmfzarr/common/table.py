@@ -86,10 +86,9 @@ class DynamicTable(Container):
         if columns is not None and len(columns) and all(isinstance(c, Mapping) for c in columns):
             declared, columns = list(columns), None  # declared by dicts: created empty, in order
         self.description = require_str(description, f"{self._where()}: description")
-        self._columns: list[VectorData] = []
         self._colnames: list[str] = []
-        self._tops: dict[str, VectorData] = {}
-        self._objects: dict[str, VectorData] = {}
+        self._tops: dict[str, VectorData] = {}  # column name -> its top object (the outermost index if ragged)
+        self._objects: dict[str, VectorData] = {}  # every column object (data and indexes) by name, in storage order
         self._plans: dict[str, ColumnPlan] | None = None
         self._id_index: dict[Any, int] | None = None
         self._id_index_len = 0
@@ -123,7 +122,6 @@ class DynamicTable(Container):
             if col.name in tops:
                 self._warn_shadowed(col.name)
             self._objects[col.name] = col
-            self._columns.append(col)
             self._adopt(col)
         self._colnames.extend(tops)
         self._tops.update(tops)
@@ -241,13 +239,13 @@ class DynamicTable(Container):
     @property
     def columns(self) -> tuple[VectorData, ...]:
         """Every column object (data and index columns) in storage order."""
-        return tuple(self._columns)
+        return tuple(self._objects.values())
 
     def __len__(self) -> int:
         return len(self.id)
 
     def __contains__(self, name: object) -> bool:
-        return name in self._tops or name in self._objects
+        return name in self._objects  # every column's data object is here by the column's name
 
     def __getattr__(self, name: str) -> Any:
         # Only reached when normal lookup fails: every column object by its own name, as hdmf does
@@ -328,11 +326,9 @@ class DynamicTable(Container):
 
         offsets: list[Any] = []
         flat, depth = data, 0  # depth: the index levels to create (a VectorIndex given is used as it is)
-        explicit_index = index if isinstance(index, VectorIndex) else None
-        if explicit_index is not None:
-            if any(explicit_index.target is o for o in self._objects.values()):
-                raise ContainerError(f"{where}: index {explicit_index.name!r} already indexes column "
-                                     f"{explicit_index.target.name!r}")
+        if isinstance(index, VectorIndex):
+            if any(index.target is o for o in self._objects.values()):
+                raise ContainerError(f"{where}: index {index.name!r} already indexes column {index.target.name!r}")
         elif index is None or isinstance(index, (bool, int, np.integer)):
             depth = int(index or 0)
             if depth < 0:
@@ -366,7 +362,7 @@ class DynamicTable(Container):
                 leaf.set_dtype(dtype)
         except ContainerError as exc:
             raise type(exc)(f"{where}: {exc}") from None
-        if not depth and explicit_index is None and is_ragged_list(data):
+        if not depth and not isinstance(index, VectorIndex) and is_ragged_list(data):
             leaf.mark_ragged(warned=True)
             if check_ragged:
                 warnings.warn(f"{where}: data has elements with different lengths and therefore cannot be coerced "
@@ -374,9 +370,8 @@ class DynamicTable(Container):
                               "with different lengths.", UserWarning, stacklevel=2)
         objects: list[VectorData] = [leaf, leaf.elements] if isinstance(leaf, EnumData) else [leaf]
         top: VectorData = leaf
-        if explicit_index is not None:
-            explicit_index.target = leaf
-            top = explicit_index
+        if isinstance(index, VectorIndex):
+            index.target, top = leaf, index
             objects.append(top)
         for level in range(depth):
             iname = name + "_index" * (level + 1)
@@ -390,7 +385,7 @@ class DynamicTable(Container):
             if len(offs) and (int(offs[-1]) != len(idx.target) or np.any(np.diff(offs) < 0)):
                 raise ContainerError(f"{where}: index {idx.name!r} offsets must be non-decreasing and end at "
                                      f"{len(idx.target)}")
-        if data is None and explicit_index is None and len(self):
+        if data is None and not isinstance(index, VectorIndex) and len(self):
             raise ContainerError(f"{where}: the table has {len(self)} rows; data for them is required")
         if len(top) != len(self):
             if len(self) or self._colnames:
@@ -398,7 +393,6 @@ class DynamicTable(Container):
             self.id.extend(np.arange(len(top), dtype=np.int64))
             self._id_index = None
         for obj in objects:
-            self._columns.append(obj)
             self._objects[obj.name] = obj
             self._adopt(obj)
         self._colnames.append(name)
@@ -446,7 +440,7 @@ class DynamicTable(Container):
             self._undo_cells(list(itertools.takewhile(lambda kv: kv[0] != key, values.items())))
             raise
         if not self._modified:  # the first row since a write: every column is written again
-            for obj in [*self._columns, ids, self]:
+            for obj in [*self._objects.values(), ids, self]:
                 obj.set_modified(True)
         if self._id_index is not None and self._id_index_len == n:
             self._id_index.setdefault(id, n)
@@ -495,11 +489,9 @@ class DynamicTable(Container):
                 columns["id"] = rows.index.to_numpy()
         else:
             raise self._error(f"extend takes a dict of columns or a pandas DataFrame, got {type(rows).__name__}")
+        lengths = {k: len(v) for k, v in columns.items()}
         ids = columns.pop("id", None)
         plans = self._plans_for(columns, "extend got", "lacks")
-        lengths = {k: len(v) for k, v in columns.items()}
-        if ids is not None:
-            lengths["id"] = len(ids)
         if len(set(lengths.values())) > 1:
             raise self._error(f"extend got columns of different lengths: {lengths}")
         n = next(iter(lengths.values()), 0)
@@ -678,7 +670,7 @@ class DynamicTable(Container):
 
     def copy(self) -> DynamicTable:
         """A new table of the same class sharing this one's id and column objects (hdmf's ``copy``, for linking)."""
-        return type(self)(name=self.name, description=self.description, id=self.id, columns=list(self._columns),
+        return type(self)(name=self.name, description=self.description, id=self.id, columns=list(self.columns),
                           colnames=list(self._colnames))
 
     def __repr__(self) -> str:
@@ -698,9 +690,7 @@ def _nesting_depth(values: list) -> int:
     probe: Any = values[0]
     while isinstance(probe, (list, tuple, np.ndarray)):
         depth += 1
-        if not len(probe):
-            break
-        probe = probe[0]
+        probe = probe[0] if len(probe) else None
     return depth
 
 
