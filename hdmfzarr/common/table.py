@@ -86,7 +86,6 @@ class DynamicTable(Container):
         if columns is not None and len(columns) and all(isinstance(c, Mapping) for c in columns):
             declared, columns = list(columns), None  # declared by dicts: created empty, in order
         self.description = require_str(description, f"{self._where()}: description")
-        self._colnames: list[str] = []
         self._tops: dict[str, VectorData] = {}  # column name -> its top object (the outermost index if ragged)
         self._objects: dict[str, VectorData] = {}  # every column object (data and indexes) by name, in storage order
         self._plans: dict[str, ColumnPlan] | None = None
@@ -123,7 +122,6 @@ class DynamicTable(Container):
                 self._warn_shadowed(col.name)
             self._objects[col.name] = col
             self._adopt(col)
-        self._colnames.extend(tops)
         self._tops.update(tops)
         for cname in (c for c in spec if c in predefined_column_data):
             if cname in self._tops:
@@ -175,7 +173,7 @@ class DynamicTable(Container):
         target = meanings_table.target.name
         if target not in self:
             raise self._error(f"MeaningsTable target {target!r} is not a column in DynamicTable {self.name!r}; "
-                              f"columns are {list(self._colnames)}")
+                              f"columns are {list(self._tops)}")
         self._adopt(meanings_table)
         self._meanings[meanings_table.name] = meanings_table
         self.set_modified(True)
@@ -188,7 +186,7 @@ class DynamicTable(Container):
     def get_meanings_for_column(self, col_name: str) -> DynamicTable | None:
         """The MeaningsTable of column ``col_name`` (None if it has none; KeyError if there is no such column)."""
         if col_name not in self:
-            raise self._error(f"Column {col_name!r} not found; columns are {list(self._colnames)}", ContainerKeyError)
+            raise self._error(f"Column {col_name!r} not found; columns are {list(self._tops)}", ContainerKeyError)
         return self._meanings.get(f"{col_name}_meanings")
 
     @classmethod
@@ -234,7 +232,7 @@ class DynamicTable(Container):
 
     @property
     def colnames(self) -> tuple[str, ...]:
-        return tuple(self._colnames)
+        return tuple(self._tops)
 
     @property
     def columns(self) -> tuple[VectorData, ...]:
@@ -269,7 +267,7 @@ class DynamicTable(Container):
         if self._plans is None:
             from hdmfzarr.common.rows import ColumnPlan  # adding rows: a table only read never loads it
 
-            self._plans = {n: ColumnPlan(n, self._tops[n], self) for n in self._colnames}
+            self._plans = {n: ColumnPlan(n, top, self) for n, top in self._tops.items()}
         return self._plans
 
     def get_column(self, name: str) -> VectorData | ElementIdentifiers:
@@ -278,7 +276,7 @@ class DynamicTable(Container):
             return self.id
         col = self._tops.get(name) or self._objects.get(name)  # containers are always truthy
         if col is None:
-            raise self._error(f"no column {name!r}; columns are {list(self._colnames)}", ContainerKeyError)
+            raise self._error(f"no column {name!r}; columns are {list(self._tops)}", ContainerKeyError)
         return col
 
     def add_column(self, name: str, description: str | None = None, data: Any = None, dtype: Any = None,
@@ -292,7 +290,7 @@ class DynamicTable(Container):
         where = f"{self._where()}, column {name!r}"
         if not isinstance(name, str) or not name:
             raise self._error(f"column name must be a non-empty str, got {name!r}")
-        if name in self._tops or name in self._objects or name == "id":
+        if name in self or name == "id":
             raise self._error(f"duplicate column name {name!r}")
         self._warn_shadowed(name)
         info = self._column_infos().get(name)
@@ -375,7 +373,7 @@ class DynamicTable(Container):
             objects.append(top)
         for level in range(depth):
             iname = name + "_index" * (level + 1)
-            if iname in self._objects or iname in self._tops:
+            if iname in self:
                 raise ContainerError(f"{where}: index column name {iname!r} is already used")
             top = VectorIndex(iname, offsets[level] if offsets else None, top)
             objects.append(top)
@@ -388,14 +386,13 @@ class DynamicTable(Container):
         if data is None and not isinstance(index, VectorIndex) and len(self):
             raise ContainerError(f"{where}: the table has {len(self)} rows; data for them is required")
         if len(top) != len(self):
-            if len(self) or self._colnames:
+            if len(self) or self._tops:
                 raise ContainerError(f"{where}: data has {len(top)} rows but the table has {len(self)}")
             self.id.extend(np.arange(len(top), dtype=np.int64))
             self._id_index = None
         for obj in objects:
             self._objects[obj.name] = obj
             self._adopt(obj)
-        self._colnames.append(name)
         self._tops[name] = top
         self._plans = None
         self.set_modified(True)
@@ -475,7 +472,7 @@ class DynamicTable(Container):
                 ("unknown", [c for c in values if c not in plans]), (lacks, [c for c in plans if c not in values]))
                 if names]
             if problems:
-                raise self._error(f"{what} {' and '.join(problems)}; columns are {list(self._colnames)}")
+                raise self._error(f"{what} {' and '.join(problems)}; columns are {list(self._tops)}")
         return self._get_plans()
 
     def extend(self, rows: Any, enforce_unique_id: bool = False) -> None:
@@ -555,20 +552,20 @@ class DynamicTable(Container):
         """hdmf's ``get``: a column by name (``default`` when absent), else rows by int, slice, ints or mask, as a
         DataFrame indexed by id (``df=True``) or a list: the ids, then each column's values."""
         if isinstance(key, str):
-            return self.get_column(key) if key == "id" or key in self._tops or key in self._objects else default
+            return self.get_column(key) if key == "id" or key in self else default
         rows = self._normalize_rows(key)
         if df:
             return self._frame(rows, index=index, exclude=())
         ids = self.id.get(rows)
         if not isinstance(rows, int):
             ids = list(ids) if isinstance(ids, list) else ids.tolist()
-        return [ids, *(self._read_column(name, rows, index) for name in self._colnames)]
+        return [ids, *(self._read_column(name, rows, index) for name in self._tops)]
 
     def get_dict(self, key: Any, index: bool = False) -> dict[str, Any]:
         """Rows by int (a dict of column -> value), slice, ints or mask (column -> values); no pandas.
         ``index=True`` keeps region columns as row indices."""
         rows = self._normalize_rows(key)
-        return {"id": self.id.get(rows), **{name: self._read_column(name, rows, index) for name in self._colnames}}
+        return {"id": self.id.get(rows), **{name: self._read_column(name, rows, index) for name in self._tops}}
 
     def __getitem__(self, key: Any) -> Any:
         """As hdmf: ``t['col']`` the column, ``t[i]``/``t[i:j]``/``t[[i, j]]`` a DataFrame, ``t[i, 'col']`` a cell
@@ -580,14 +577,14 @@ class DynamicTable(Container):
                 raise self._error(f"expected table[row, column], got {key!r:.60}", ContainerKeyError)
             row, col = key
             if isinstance(col, (int, np.integer)) and not isinstance(col, bool):
-                names = ("id", *self._colnames)
+                names = ("id", *self._tops)
                 if not -len(names) <= col < len(names):
                     raise self._error(f"column position {col} out of range", ContainerIndexError)
                 col = names[col]
             if col == "id":
                 return self.id.get(self._normalize_rows(row))
             if not isinstance(col, str) or col not in self._tops:
-                raise self._error(f"no column {col!r}; columns are {list(self._colnames)}", ContainerKeyError)
+                raise self._error(f"no column {col!r}; columns are {list(self._tops)}", ContainerKeyError)
             return self._read_column(col, self._normalize_rows(row), False)
         return self.get(key)
 
@@ -671,10 +668,10 @@ class DynamicTable(Container):
     def copy(self) -> DynamicTable:
         """A new table of the same class sharing this one's id and column objects (hdmf's ``copy``, for linking)."""
         return type(self)(name=self.name, description=self.description, id=self.id, columns=list(self.columns),
-                          colnames=list(self._colnames))
+                          colnames=list(self._tops))
 
     def __repr__(self) -> str:
-        names = list(self._colnames)
+        names = list(self._tops)
         shown = repr(names) if len(names) <= 10 else repr(names[:10])[:-1] + f", ... +{len(names) - 10}]"
         return f"<{self._where()} rows={len(self)} columns={shown}>"
 
