@@ -183,8 +183,7 @@ class ColumnPlan:
         self.mark = (len(self.top), self.ct, self.row_shape, len(leaf.elements) if self.enum else 0)
         respecialise = self.row_shape is None or new_ct is not None
         if new_ct is not None:
-            self.ct = new_ct
-            leaf._ctype = new_ct
+            self.ct = leaf._ctype = new_ct
         if isinstance(self.top, VectorIndex):
             self.top.add_vector(value)
         elif self.enum:
