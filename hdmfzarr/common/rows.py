@@ -25,9 +25,8 @@ _SEQ_TYPES = (list, tuple, np.ndarray)
 def _fast_cell(ct: ColumnType) -> Any:
     """The add_row fast path's test for one cell of a typed scalar column: a plain Python value that
     ``ct`` takes as it is (an int in range, ASCII text, a float/bool/int it accepts)."""
-    bounds = ct.int_bounds
-    if bounds is not None:
-        lo, hi = bounds
+    if ct.int_bounds is not None:
+        lo, hi = ct.int_bounds
         return lambda v: type(v) is int and lo <= v <= hi
     if ct.is_text:
         return lambda v: type(v) is str and v.isascii()

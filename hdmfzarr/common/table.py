@@ -495,14 +495,12 @@ class DynamicTable(Container):
         if n == 0:
             return
         staged = [pair for name, values in columns.items() for pair in plans[name].prepare_many(values)]
-        if ids is None:
-            id_arr = np.arange(len(self.id), len(self.id) + n, dtype=np.int64)
-        else:
-            id_arr = int64_array(ids, f"{self._where()}: ids must be integers")
-            if enforce_unique_id:
-                dup = [int(i) for i in id_arr if int(i) in self._ids_to_rows()]
-                if dup or len(np.unique(id_arr)) != n:
-                    raise self._error(f"duplicate ids {dup[:10] or 'within the batch'}")
+        id_arr = (np.arange(len(self.id), len(self.id) + n, dtype=np.int64) if ids is None
+                  else int64_array(ids, f"{self._where()}: ids must be integers"))
+        if enforce_unique_id and ids is not None:
+            dup = [int(i) for i in id_arr if int(i) in self._ids_to_rows()]
+            if dup or len(np.unique(id_arr)) != n:
+                raise self._error(f"duplicate ids {dup[:10] or 'within the batch'}")
         self.set_modified(True)
         for obj, arr in [*staged, (self.id, id_arr)]:
             obj.extend(arr)
