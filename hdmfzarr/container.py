@@ -30,11 +30,9 @@ def summarize_value(value: Any) -> str:
     """A short description of a field value for ``repr``: never reads array contents."""
     if isinstance(value, AbstractContainer):
         return f"<{type(value).__name__} {value.name!r}>"
-    if isinstance(value, np.ndarray):
-        return f"<ndarray shape={value.shape} dtype={value.dtype}>"
     if isinstance(value, (list, tuple)):
         return f"<{type(value).__name__} len={len(value)}>"
-    if is_lazy_array(value):
+    if isinstance(value, np.ndarray) or is_lazy_array(value):
         return f"<{type(value).__name__} shape={tuple(value.shape)} dtype={getattr(value, 'dtype', '?')}>"
     if isinstance(value, str) and len(value) > 60:
         return repr(value[:57] + "...")
@@ -66,6 +64,10 @@ class AbstractContainer:
         """How error messages name this object: its class and name."""
         return f"{type(self).__name__} {self.name!r}"
 
+    def _error(self, message: str, cls: type[ContainerError] = ContainerError) -> ContainerError:
+        """A ``cls`` error whose message starts with ``_where()``."""
+        return cls(f"{self._where()}: {message}")
+
     def __bool__(self) -> bool:
         return True  # an object, not a collection: an empty table or dataset is still truthy
 
@@ -82,10 +84,8 @@ class AbstractContainer:
 
     def generate_new_id(self, recurse: bool = True) -> None:
         """Give this container (and by default its descendants) fresh object ids, for export-as-new."""
-        self._object_id = str(uuid.uuid4())
-        if recurse:
-            for child in self._children:
-                child.generate_new_id(recurse=True)
+        for node in self.all_children() if recurse else [self]:
+            node._object_id = str(uuid.uuid4())
 
     @property
     def parent(self) -> AbstractContainer | None:
@@ -94,15 +94,13 @@ class AbstractContainer:
     @parent.setter
     def parent(self, parent: AbstractContainer | None) -> None:
         current = self._parent
-        if parent is current:
-            return
-        if current is not None:
+        if current is not None and parent is not current:
             raise ContainerError(f"{self._where()} already has parent {type(current).__name__} {current.name!r}; "
                                  f"cannot set parent {type(parent).__name__} {getattr(parent, 'name', None)!r}")
-        if parent is None:
+        if parent is None or parent is current:
             return
         if not isinstance(parent, AbstractContainer):
-            raise ContainerError(f"{self._where()}: parent must be a container, got {type(parent).__name__}")
+            raise self._error(f"parent must be a container, got {type(parent).__name__}")
         self._parent = parent
         parent.children.append(self)
         parent.set_modified(True)
@@ -118,7 +116,7 @@ class AbstractContainer:
     def add_child(self, child: AbstractContainer) -> AbstractContainer:
         """Make ``child`` a child of this container (sets its parent); returns the child."""
         if not isinstance(child, AbstractContainer):
-            raise ContainerError(f"{self._where()}: a child must be a container, got {type(child).__name__}")
+            raise self._error(f"a child must be a container, got {type(child).__name__}")
         child.parent = self
         return child
 
@@ -244,11 +242,9 @@ class GroupView(Mapping):
             if len(where) > n:
                 if where[n] not in out and _field_items(getattr(c, attr, None)):
                     out[where[n]] = GroupView(c, where[:n + 1])
-            elif stored is not None:  # an untyped dataset: its value
-                value = getattr(c, attr, None)
-                if value is not None:
-                    out.setdefault(stored, value)
-            else:
+            elif stored is not None and (value := getattr(c, attr, None)) is not None:  # an untyped dataset's value
+                out.setdefault(stored, value)
+            else:  # typed children (none for an unset dataset field)
                 for child in _field_items(getattr(c, attr, None)):
                     out.setdefault(child.name, child)
         if not n:  # children no field places under an untyped group are at the top
@@ -281,13 +277,8 @@ class GroupView(Mapping):
 
 
 def _field_items(value: Any) -> list[AbstractContainer]:
-    if isinstance(value, AbstractContainer):
-        return [value]
-    if isinstance(value, dict):
-        value = list(value.values())
-    if isinstance(value, (list, tuple)):
-        return [v for v in value if isinstance(v, AbstractContainer)]
-    return []
+    items = value.values() if isinstance(value, dict) else value if isinstance(value, (list, tuple)) else [value]
+    return [v for v in items if isinstance(v, AbstractContainer)]
 
 
 def _step(node: Any, rest: str, full: str) -> Any:
@@ -362,7 +353,7 @@ class Data(AbstractContainer):
     def _check_daskable(self, raw: Any) -> Any:
         """``raw`` if it can become a dask array (an empty array for no data); refuses iterators."""
         if isinstance(raw, DataChunkIterator):
-            raise ContainerError(f"{self._where()}: data given as a DataChunkIterator cannot become a dask array")
+            raise self._error("data given as a DataChunkIterator cannot become a dask array")
         return np.zeros(0) if raw is None else raw
 
     def extend(self, values: Any) -> None:

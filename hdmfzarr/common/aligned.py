@@ -52,7 +52,7 @@ class AlignedDynamicTable(DynamicTable):
         """The main table's column names, or with the categories every (table, column) pair in frame order."""
         if not include_category_tables:
             return self.colnames
-        out = [(self.name, c) for c in self._colnames]
+        out = [(self.name, c) for c in self.colnames]
         for cname, table in self._categories.items():
             out.extend((cname, c) for c in (table.colnames if ignore_category_ids else ("id", *table.colnames)))
         return out

@@ -33,27 +33,22 @@ def read_columns(table: DynamicTable, key: Any, names: list[str]) -> tuple[Any, 
     lazy = any(obj.is_lazy for _, top in tops for obj in column_chain(top))
     # whole stored ragged columns: the offsets and the values do not wait for each other (one concurrent
     # wave for the whole table instead of offsets, then values)
-    jobs: list[tuple[int, BufferedData, Callable[[], Any]]] = []  # (column, object, its read)
-    for k, (_, top) in enumerate(tops):
+    jobs: list[tuple[str, BufferedData, Callable[[], Any]]] = []  # (column, object, its read)
+    for name, top in tops:
         chain = column_chain(top)
         if whole and len(chain) > 1 and all(o.is_lazy and not o.rows.count for o in chain):
-            jobs += [(k, o, partial(o.get_offsets, slice(None))) for o in chain[:-1]]  # type: ignore[attr-defined]
-            jobs.append((k, chain[-1], partial(chain[-1].read, slice(None))))
+            jobs += [(name, o, partial(o.get_offsets, slice(None))) for o in chain[:-1]]  # type: ignore[attr-defined]
+            jobs.append((name, chain[-1], partial(chain[-1].read, slice(None))))
         else:
-            jobs.append((k, top, top.get_all if whole else partial(top.read, key)))
+            jobs.append((name, top, top.get_all if whole else partial(top.read, key)))
     if lazy and len(jobs) > 1:
-        workers = min(MAX_READ_THREADS, len(jobs))
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="hdmfzarr-read") as pool:
+        with ThreadPoolExecutor(min(MAX_READ_THREADS, len(jobs)), thread_name_prefix="hdmfzarr-read") as pool:
             results = list(pool.map(lambda job: job[2](), jobs))
     else:
         results = [read() for _, _, read in jobs]
     out: dict[str, Any] = {}
-    for k, (name, _) in enumerate(tops):
-        mine = [(obj, r) for (j, obj, _), r in zip(jobs, results) if j == k]
-        rows = mine[-1][1]  # a column's rows, or a ragged column's values, then each index outwards
-        for obj, ends in reversed(mine[:-1]):
-            rows = obj.rows_of(ends, rows)  # type: ignore[attr-defined]
-        out[name] = rows
+    for (name, obj, _), got in reversed(list(zip(jobs, results))):  # a ragged column's values, then each index out
+        out[name] = obj.rows_of(got, out[name]) if name in out else got  # type: ignore[attr-defined]
     return out.pop("id"), out
 
 

@@ -51,10 +51,9 @@ def _frame_with_origin(table: DynamicTable) -> tuple[Any, np.ndarray, bool]:
             matches = rows_of.get(int(j), [])
             positions += matches
             origin += [i] * len(matches)
-    index_rows = [keys[i] for i in origin]
     out = flat_target.iloc[positions].copy()
     out.columns = pd.MultiIndex.from_tuples(labels) if labels else out.columns
-    out.index = pd.MultiIndex.from_tuples(index_rows, names=index_names)  # no rows: one empty level per name
+    out.index = pd.MultiIndex.from_tuples([keys[i] for i in origin], names=index_names)  # no rows: empty levels
     return out, np.asarray(origin, dtype=np.int64), True
 
 
@@ -63,15 +62,9 @@ def to_hierarchical_dataframe(dynamic_table: DynamicTable) -> Any:
     return _frame_with_origin(dynamic_table)[0]
 
 
-def _ends_with_id(label: Any) -> bool:
-    while isinstance(label, tuple) and label:
-        label = label[-1]
-    return label == "id"
-
-
 def drop_id_columns(dataframe: Any, inplace: bool = False) -> Any:
     """The DataFrame without its id columns (labels ending in ``'id'``); the index is kept."""
-    ids = [c for c in dataframe.columns if _ends_with_id(c)]
+    ids = [c for c in dataframe.columns if _flatten(c)[-1:] == ("id",)]
     if not inplace:
         return dataframe.drop(columns=ids)
     for label in ids:  # pandas deprecates drop(inplace=True)

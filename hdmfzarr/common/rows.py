@@ -25,9 +25,8 @@ _SEQ_TYPES = (list, tuple, np.ndarray)
 def _fast_cell(ct: ColumnType) -> Any:
     """The add_row fast path's test for one cell of a typed scalar column: a plain Python value that
     ``ct`` takes as it is (an int in range, ASCII text, a float/bool/int it accepts)."""
-    bounds = ct.int_bounds
-    if bounds is not None:
-        lo, hi = bounds
+    if ct.int_bounds is not None:
+        lo, hi = ct.int_bounds
         return lambda v: type(v) is int and lo <= v <= hi
     if ct.is_text:
         return lambda v: type(v) is str and v.isascii()
@@ -62,8 +61,7 @@ class ColumnPlan:
         """Set ``add`` (check a cell, then append it): plain int/float/str/bool cells of a typed column (lists of
         them if ragged) take a fast path; anything else ``add_cell``."""
         ct, leaf, top = self.ct, self.leaf, self.top
-        general = self.add_cell
-        self.add = general
+        self.add = general = self.add_cell
         if ct is None or self.region or self.enum or self.row_shape is None or self.row_shape or self.depth > 1:
             return
         fast = _fast_cell(ct)
@@ -89,7 +87,6 @@ class ColumnPlan:
 
         self.add = add
 
-    # --- one row --------------------------------------------------------------------------
     def error(self, message: str) -> ContainerError:
         return ContainerError(f"{self.where}: {message}")
 
@@ -99,16 +96,12 @@ class ColumnPlan:
 
     def check_cell(self, value: Any) -> tuple[Any, ColumnType | None]:
         """Validate one cell, changing nothing: the value to append, and the column's type if this cell fixes it."""
-        if self.enum:  # any value: its position in the elements is found (or added) on commit
-            if self.depth and not isinstance(value, _SEQ_TYPES):
-                raise self.error(f"is ragged; expected a list or array per row, got {type(value).__name__}")
-            return value, None
-        if self.depth == 0:
-            return self._check_element(value, self.ct)
-        if not isinstance(value, _SEQ_TYPES):
+        if self.depth and not isinstance(value, _SEQ_TYPES):
             raise self.error(f"is ragged (index depth {self.depth}); expected a list or array per row, "
                              f"got {type(value).__name__} {value!r:.60}")
-        return self._check_ragged(value, self.depth, self.ct)
+        if self.enum:  # any value: its position in the elements is found (or added) on commit
+            return value, None
+        return self._check_ragged(value, self.depth, self.ct) if self.depth else self._check_element(value, self.ct)
 
     def _check_element(self, value: Any, ct: ColumnType | None) -> tuple[Any, ColumnType | None]:
         if type(value) is tuple and ct is not None and ct.np_dtype.names is not None:  # a record of a compound column
@@ -127,11 +120,7 @@ class ColumnPlan:
             elif not isinstance(value, ct.accept):
                 raise self.error(f"expected values of dtype {ct.spec_dtype or ct.np_dtype}, got {type(value).__name__} "
                                  f"{value!r:.60}")
-            problem = ct.bad_value(value)
-            if problem:
-                raise self.error(f"{problem}; the row was not added")
-            if self.region:
-                self.leaf.check_in_bounds(value)
+            self._check_values(value, ct, elements=False, typed=False)
             return value, new_ct
         try:
             arr = np.asarray(value)
@@ -152,10 +141,10 @@ class ColumnPlan:
         self._check_values(arr, ct, elements=False)
         return value, None
 
-    def _check_values(self, arr: np.ndarray, ct: ColumnType, elements: bool = True, typed: bool = True,
+    def _check_values(self, arr: Any, ct: ColumnType, elements: bool = True, typed: bool = True,
                       outcome: str = "the row was not added") -> None:
-        """Raise unless ``arr`` fits ``ct`` (its dtype unless just inferred from it, integer range, UTF-8), the
-        column's element shape (``elements``: ``arr`` holds elements, not one) and the target table's rows."""
+        """Raise unless ``arr`` (an array or one value) fits ``ct`` (its dtype unless ``typed`` is False, integer range,
+        UTF-8), the column's element shape (``elements``: ``arr`` holds elements, not one) and the target's rows."""
         if typed and not ct.check_array(arr):
             raise self.error(f"expected values of dtype {ct.spec_dtype or ct.np_dtype}, got an array of {arr.dtype}")
         problem = ct.bad_value(arr)
@@ -193,8 +182,7 @@ class ColumnPlan:
         self.mark = (len(self.top), self.ct, self.row_shape, len(leaf.elements) if self.enum else 0)
         respecialise = self.row_shape is None or new_ct is not None
         if new_ct is not None:
-            self.ct = new_ct
-            leaf._ctype = new_ct
+            self.ct = leaf._ctype = new_ct
         if isinstance(self.top, VectorIndex):
             self.top.add_vector(value)
         elif self.enum:
@@ -222,7 +210,6 @@ class ColumnPlan:
                 self.leaf._ctype = self.ct
             self._specialise()
 
-    # --- many rows ------------------------------------------------------------------------
     def prepare_many(self, values: Any) -> list[tuple[VectorData, np.ndarray]]:
         """Validate a batch of cells for ``extend``: the (column object, new rows) pairs to append."""
         flat, offsets = flatten_rows(values, self.depth, self.where) if self.depth else (values, [])
@@ -266,5 +253,4 @@ def flatten_rows(rows: Any, depth: int, where: str) -> tuple[Any, list[np.ndarra
             else:
                 rows = list(itertools.chain.from_iterable(rows))
         levels.append(np.cumsum(lengths, dtype=np.int64))
-    # levels[0] is the outermost; callers want innermost first
     return rows, levels[::-1]

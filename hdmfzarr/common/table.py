@@ -42,7 +42,7 @@ class ColumnInfo(Record):
 
     @classmethod
     def from_dict(cls, spec: Mapping[str, Any], where: str) -> ColumnInfo:
-        """A column declared as hdmf declares it: ``{"name", "description", "required", "index", "table", "enum", "class"}``."""
+        """A column declared as hdmf declares it: a dict of name, description, required, index, table, enum, class."""
         if not isinstance(spec, Mapping):
             raise ContainerTypeError(f"{where}: a column declaration must be a dict, got {type(spec).__name__}")
         unknown = sorted(set(spec) - {"name", "description", "required", "index", "table", "enum", "class", "col_cls"})
@@ -82,15 +82,12 @@ class DynamicTable(Container):
                  meanings_tables: Sequence[DynamicTable] | None = None, **predefined_column_data: Any) -> None:
         super().__init__(name)
         self._meanings: dict[str, DynamicTable] = {}
-        declared: list[Mapping[str, Any]] = []
+        declared: list[Any] = []
         if columns is not None and len(columns) and all(isinstance(c, Mapping) for c in columns):
-            declared = [c for c in columns if isinstance(c, Mapping)]  # declared by dicts: created empty, in order
-            columns = None
+            declared, columns = list(columns), None  # declared by dicts: created empty, in order
         self.description = require_str(description, f"{self._where()}: description")
-        self._columns: list[VectorData] = []
-        self._colnames: list[str] = []
-        self._tops: dict[str, VectorData] = {}
-        self._objects: dict[str, VectorData] = {}
+        self._tops: dict[str, VectorData] = {}  # column name -> its top object (the outermost index if ragged)
+        self._objects: dict[str, VectorData] = {}  # every column object (data and indexes) by name, in storage order
         self._plans: dict[str, ColumnPlan] | None = None
         self._id_index: dict[Any, int] | None = None
         self._id_index_len = 0
@@ -99,21 +96,19 @@ class DynamicTable(Container):
         spec = self._column_infos()
         unknown = [k for k in predefined_column_data if k not in spec]
         if unknown:
-            raise ContainerError(f"{self._where()}: unknown argument(s) {unknown}; predefined columns are {sorted(spec)}")
+            raise self._error(f"unknown argument(s) {unknown}; predefined columns are {sorted(spec)}")
         cols = list(columns) if columns is not None else []
         tops = self._check_columns(cols, colnames)
         lengths = {c: len(t) for c, t in tops.items()}
         if len(set(lengths.values())) > 1:
-            raise ContainerError(f"{self._where()}: columns differ in length: {lengths}")
+            raise self._error(f"columns differ in length: {lengths}")
         nrows = next(iter(lengths.values()), None)
-        if isinstance(id, ElementIdentifiers):
-            self.id = id
-        else:  # a list is kept a list (as hdmf keeps it), and none makes one
+        if not isinstance(id, ElementIdentifiers):  # a list is kept a list (as hdmf keeps it), and none makes one
             ids = list(range(nrows or 0)) if id is None else int64_array(id, f"{self._where()}: 'id' must be integers")
-            self.id = ElementIdentifiers("id", id if type(id) is list else ids)
-        self._adopt(self.id)
+            id = ElementIdentifiers("id", id if type(id) is list else ids)
+        self.id: ElementIdentifiers = self._adopt(id)
         if nrows is not None and len(self.id) != nrows:
-            raise ContainerError(f"{self._where()}: 'id' has {len(self.id)} rows but the columns have {nrows}")
+            raise self._error(f"'id' has {len(self.id)} rows but the columns have {nrows}")
         if colnames is not None:  # hdmf's order: per name in colnames, its indexes (outermost first), then the data
             ordered: list[VectorData] = []
             for top in tops.values():
@@ -126,18 +121,16 @@ class DynamicTable(Container):
             if col.name in tops:
                 self._warn_shadowed(col.name)
             self._objects[col.name] = col
-            self._columns.append(col)
             self._adopt(col)
-        self._colnames.extend(tops)
         self._tops.update(tops)
         for cname in (c for c in spec if c in predefined_column_data):
             if cname in self._tops:
-                raise ContainerError(f"{self._where()}: column {cname!r} given both in columns and as an argument")
+                raise self._error(f"column {cname!r} given both in columns and as an argument")
             self.add_column(cname, data=predefined_column_data[cname])
         for info in spec.values():
             if info.required and info.name not in self._tops:
                 if len(self.id):
-                    raise ContainerError(f"{self._where()}: required column {info.name!r} is missing")
+                    raise self._error(f"required column {info.name!r} is missing")
                 self.add_column(info.name)
         for decl in declared:
             info = ColumnInfo.from_dict(decl, self._where())
@@ -146,22 +139,20 @@ class DynamicTable(Container):
         for cname, target in (target_tables or {}).items():  # region columns (created if optional) -> their tables
             if cname not in self._tops:
                 if cname not in spec:
-                    raise ContainerError(f"{self._where()}: target_tables: {cname!r} is not the name of a predefined "
-                                         f"column of table {self.name} (predefined: {list(spec)})")
+                    raise self._error(f"target_tables: {cname!r} is not the name of a predefined column of table "
+                                      f"{self.name} (predefined: {list(spec)})")
                 self.add_column(cname)
             leaf = column_chain(self._tops[cname])[-1]
             if not isinstance(leaf, DynamicTableRegion):
-                raise ContainerError(f"{self._where()}: target_tables names column {cname!r}, which is a "
-                                     f"{type(leaf).__name__}, not a DynamicTableRegion")
+                raise self._error(f"target_tables names column {cname!r}, which is a {type(leaf).__name__}, not a "
+                                  "DynamicTableRegion")
             if not isinstance(target, DynamicTable):
-                raise ContainerTypeError(f"{self._where()}: target_tables[{cname!r}] must be a DynamicTable")
+                raise self._error(f"target_tables[{cname!r}] must be a DynamicTable", ContainerTypeError)
             if leaf.table is not None and leaf.table is not target:
-                raise ContainerError(f"{self._where()}: column {cname!r} already targets table {leaf.table.name!r}, "
-                                     f"not {target.name!r}")
+                raise self._error(f"column {cname!r} already targets table {leaf.table.name!r}, not {target.name!r}")
             leaf.table = target
         self.meanings_tables = meanings_tables
 
-    # --- meanings tables (hdmf-common MeaningsTable: what each value of a column means) -----
     @property
     def meanings_tables(self) -> dict[str, DynamicTable]:
         """Name -> MeaningsTable of this table's columns."""
@@ -176,28 +167,26 @@ class DynamicTable(Container):
     def add_meanings_table(self, meanings_table: DynamicTable) -> None:
         """Attach a MeaningsTable; its target must be one of this table's columns."""
         if not isinstance(meanings_table, MeaningsTable):
-            raise ContainerTypeError(f"{self._where()}: expected a MeaningsTable, got {type(meanings_table).__name__}")
+            raise self._error(f"expected a MeaningsTable, got {type(meanings_table).__name__}", ContainerTypeError)
         if meanings_table.name in self._meanings:
-            raise ContainerError(f"{self._where()}: MeaningsTable {meanings_table.name!r} is already attached")
+            raise self._error(f"MeaningsTable {meanings_table.name!r} is already attached")
         target = meanings_table.target.name
         if target not in self:
-            raise ContainerError(f"{self._where()}: MeaningsTable target {target!r} is not a column in DynamicTable "
-                                 f"{self.name!r}; columns are {list(self._colnames)}")
+            raise self._error(f"MeaningsTable target {target!r} is not a column in DynamicTable {self.name!r}; "
+                              f"columns are {list(self._tops)}")
         self._adopt(meanings_table)
         self._meanings[meanings_table.name] = meanings_table
         self.set_modified(True)
 
     def get_meanings_table(self, name: str) -> DynamicTable:
-        mt = self._meanings.get(name)
-        if mt is None:
-            raise ContainerKeyError(f"{self._where()}: no MeaningsTable {name!r}; it has {list(self._meanings)}")
-        return mt
+        if name not in self._meanings:
+            raise self._error(f"no MeaningsTable {name!r}; it has {list(self._meanings)}", ContainerKeyError)
+        return self._meanings[name]
 
     def get_meanings_for_column(self, col_name: str) -> DynamicTable | None:
         """The MeaningsTable of column ``col_name`` (None if it has none; KeyError if there is no such column)."""
         if col_name not in self:
-            raise ContainerKeyError(f"{self._where()}: Column {col_name!r} not found; columns are "
-                                    f"{list(self._colnames)}")
+            raise self._error(f"Column {col_name!r} not found; columns are {list(self._tops)}", ContainerKeyError)
         return self._meanings.get(f"{col_name}_meanings")
 
     @classmethod
@@ -206,34 +195,33 @@ class DynamicTable(Container):
 
     def _check_columns(self, cols: list[VectorData], colnames: Sequence[str] | None) -> dict[str, VectorData]:
         """Validate constructor columns; returns user column name -> top object, in colnames order."""
-        where = self._where()
         names: set[str] = set()
         ids = {id(c) for c in cols}
         index_of: dict[int, VectorIndex] = {}
         for col in cols:
             if not isinstance(col, VectorData):
-                raise ContainerError(f"{where}: columns must be VectorData, got {type(col).__name__}")
+                raise self._error(f"columns must be VectorData, got {type(col).__name__}")
             if col.name in names or col.name == "id":
-                raise ContainerError(f"{where}: duplicate column name {col.name!r}")
+                raise self._error(f"duplicate column name {col.name!r}")
             names.add(col.name)
             if isinstance(col, VectorIndex):
                 if id(col.target) not in ids:
-                    raise ContainerError(f"{where}: index column {col.name!r} targets {col.target.name!r}, which is "
-                                         "not among the columns")
+                    raise self._error(f"index column {col.name!r} targets {col.target.name!r}, which is not among "
+                                      "the columns")
                 if id(col.target) in index_of:
-                    raise ContainerError(f"{where}: index columns {index_of[id(col.target)].name!r} and {col.name!r} "
-                                         f"both target {col.target.name!r}")
+                    raise self._error(f"index columns {index_of[id(col.target)].name!r} and {col.name!r} both "
+                                      f"target {col.target.name!r}")
                 index_of[id(col.target)] = col
         by_name = {c.name: c for c in cols if not isinstance(c, VectorIndex)}
         order = list(by_name if colnames is None else colnames)
         if len(set(order)) != len(order):
-            raise ContainerError(f"{where}: duplicate names in colnames {order}")
+            raise self._error(f"duplicate names in colnames {order}")
         # VectorData not in colnames are kept as objects of the table, not columns (as in hdmf:
         # hdmf-experimental's EnumData keeps its elements beside its column, e.g. 'color_elements')
         missing = [c for c in order if c not in by_name]
         if missing:
-            raise ContainerError(f"{where}: colnames {order} do not match the data columns {sorted(by_name)}"
-                                 f" (missing columns: {missing})")
+            raise self._error(f"colnames {order} do not match the data columns {sorted(by_name)} (missing "
+                              f"columns: {missing})")
         tops: dict[str, VectorData] = {}
         for cname in order:
             top = by_name[cname]
@@ -244,18 +232,18 @@ class DynamicTable(Container):
 
     @property
     def colnames(self) -> tuple[str, ...]:
-        return tuple(self._colnames)
+        return tuple(self._tops)
 
     @property
     def columns(self) -> tuple[VectorData, ...]:
         """Every column object (data and index columns) in storage order."""
-        return tuple(self._columns)
+        return tuple(self._objects.values())
 
     def __len__(self) -> int:
         return len(self.id)
 
     def __contains__(self, name: object) -> bool:
-        return name in self._tops or name in self._objects
+        return name in self._objects  # every column's data object is here by the column's name
 
     def __getattr__(self, name: str) -> Any:
         # Only reached when normal lookup fails: every column object by its own name, as hdmf does
@@ -276,12 +264,11 @@ class DynamicTable(Container):
                           f"other methods, e.g., table[{name!r}].", UserWarning, stacklevel=3)
 
     def _get_plans(self) -> dict[str, ColumnPlan]:
-        plans = self._plans
-        if plans is None:
+        if self._plans is None:
             from hdmfzarr.common.rows import ColumnPlan  # adding rows: a table only read never loads it
 
-            plans = self._plans = {n: ColumnPlan(n, self._tops[n], self) for n in self._colnames}
-        return plans
+            self._plans = {n: ColumnPlan(n, top, self) for n, top in self._tops.items()}
+        return self._plans
 
     def get_column(self, name: str) -> VectorData | ElementIdentifiers:
         """The column object named ``name`` (the top index for ragged columns), or ``id``."""
@@ -289,7 +276,7 @@ class DynamicTable(Container):
             return self.id
         col = self._tops.get(name) or self._objects.get(name)  # containers are always truthy
         if col is None:
-            raise ContainerKeyError(f"{self._where()}: no column {name!r}; columns are {list(self._colnames)}")
+            raise self._error(f"no column {name!r}; columns are {list(self._tops)}", ContainerKeyError)
         return col
 
     def add_column(self, name: str, description: str | None = None, data: Any = None, dtype: Any = None,
@@ -302,9 +289,9 @@ class DynamicTable(Container):
         ``check_ragged=False``); a predefined column's declaration fills arguments not given (a contradiction wins)."""
         where = f"{self._where()}, column {name!r}"
         if not isinstance(name, str) or not name:
-            raise ContainerError(f"{self._where()}: column name must be a non-empty str, got {name!r}")
-        if name in self._tops or name in self._objects or name == "id":
-            raise ContainerError(f"{self._where()}: duplicate column name {name!r}")
+            raise self._error(f"column name must be a non-empty str, got {name!r}")
+        if name in self or name == "id":
+            raise self._error(f"duplicate column name {name!r}")
         self._warn_shadowed(name)
         info = self._column_infos().get(name)
         if info is not None:
@@ -336,13 +323,10 @@ class DynamicTable(Container):
             raise ContainerError(f"{where}: col_cls must be a VectorData subclass, got {col_cls!r}")
 
         offsets: list[Any] = []
-        flat = data
-        explicit_index = index if isinstance(index, VectorIndex) else None
-        if explicit_index is not None:
-            if any(explicit_index.target is o for o in self._objects.values()):
-                raise ContainerError(f"{where}: index {explicit_index.name!r} already indexes column "
-                                     f"{explicit_index.target.name!r}")
-            depth = 1
+        flat, depth = data, 0  # depth: the index levels to create (a VectorIndex given is used as it is)
+        if isinstance(index, VectorIndex):
+            if any(index.target is o for o in self._objects.values()):
+                raise ContainerError(f"{where}: index {index.name!r} already indexes column {index.target.name!r}")
         elif index is None or isinstance(index, (bool, int, np.integer)):
             depth = int(index or 0)
             if depth < 0:
@@ -357,8 +341,7 @@ class DynamicTable(Container):
                 if type(data) is list:  # lists in, lists kept (as hdmf builds them)
                     offsets = [o.tolist() for o in offsets]
         else:
-            depth = 1
-            offsets = [np.asarray(index, dtype=np.int64)]
+            depth, offsets = 1, [np.asarray(index, dtype=np.int64)]
 
         leaf: VectorData
         try:
@@ -377,7 +360,7 @@ class DynamicTable(Container):
                 leaf.set_dtype(dtype)
         except ContainerError as exc:
             raise type(exc)(f"{where}: {exc}") from None
-        if not depth and explicit_index is None and is_ragged_list(data):
+        if not depth and not isinstance(index, VectorIndex) and is_ragged_list(data):
             leaf.mark_ragged(warned=True)
             if check_ragged:
                 warnings.warn(f"{where}: data has elements with different lengths and therefore cannot be coerced "
@@ -385,13 +368,12 @@ class DynamicTable(Container):
                               "with different lengths.", UserWarning, stacklevel=2)
         objects: list[VectorData] = [leaf, leaf.elements] if isinstance(leaf, EnumData) else [leaf]
         top: VectorData = leaf
-        if explicit_index is not None:
-            explicit_index.target = leaf
-            top = explicit_index
+        if isinstance(index, VectorIndex):
+            index.target, top = leaf, index
             objects.append(top)
-        for level in range(depth if explicit_index is None else 0):
+        for level in range(depth):
             iname = name + "_index" * (level + 1)
-            if iname in self._objects or iname in self._tops:
+            if iname in self:
                 raise ContainerError(f"{where}: index column name {iname!r} is already used")
             top = VectorIndex(iname, offsets[level] if offsets else None, top)
             objects.append(top)
@@ -401,19 +383,16 @@ class DynamicTable(Container):
             if len(offs) and (int(offs[-1]) != len(idx.target) or np.any(np.diff(offs) < 0)):
                 raise ContainerError(f"{where}: index {idx.name!r} offsets must be non-decreasing and end at "
                                      f"{len(idx.target)}")
-        if data is None and explicit_index is None:
-            if len(self):
-                raise ContainerError(f"{where}: the table has {len(self)} rows; data for them is required")
-        elif len(top) != len(self):
-            if len(self) or self._colnames:
+        if data is None and not isinstance(index, VectorIndex) and len(self):
+            raise ContainerError(f"{where}: the table has {len(self)} rows; data for them is required")
+        if len(top) != len(self):
+            if len(self) or self._tops:
                 raise ContainerError(f"{where}: data has {len(top)} rows but the table has {len(self)}")
             self.id.extend(np.arange(len(top), dtype=np.int64))
             self._id_index = None
         for obj in objects:
-            self._columns.append(obj)
             self._objects[obj.name] = obj
             self._adopt(obj)
-        self._colnames.append(name)
         self._tops[name] = top
         self._plans = None
         self.set_modified(True)
@@ -425,8 +404,8 @@ class DynamicTable(Container):
         ``data=``); ragged columns take a sequence per row. A bad value leaves the table unchanged."""
         if data is not None:
             if not isinstance(data, Mapping):
-                raise ContainerTypeError(f"{self._where()}: add_row data must be a dict of column values, "
-                                         f"got {type(data).__name__}")
+                raise self._error(f"add_row data must be a dict of column values, got {type(data).__name__}",
+                                  ContainerTypeError)
             values = {**data, **values}
             if "id" in values and id is None:
                 id = values.pop("id")
@@ -447,9 +426,9 @@ class DynamicTable(Container):
         if id is None:
             id = n
         elif not isinstance(id, (int, np.integer)) or isinstance(id, bool):
-            raise ContainerTypeError(f"{self._where()}: id must be an int, got {type(id).__name__} {id!r}")
+            raise self._error(f"id must be an int, got {type(id).__name__} {id!r}", ContainerTypeError)
         elif enforce_unique_id and id in self._ids_to_rows():
-            raise ContainerError(f"{self._where()}: id {id} already exists")
+            raise self._error(f"id {id} already exists")
         key = None
         try:
             for key, value in values.items():
@@ -458,10 +437,8 @@ class DynamicTable(Container):
             self._undo_cells(list(itertools.takewhile(lambda kv: kv[0] != key, values.items())))
             raise
         if not self._modified:  # the first row since a write: every column is written again
-            for obj in self._columns:
+            for obj in [*self._objects.values(), ids, self]:
                 obj.set_modified(True)
-            ids.set_modified(True)
-            self.set_modified(True)
         if self._id_index is not None and self._id_index_len == n:
             self._id_index.setdefault(id, n)
             self._id_index_len = n + 1
@@ -487,16 +464,15 @@ class DynamicTable(Container):
             infos = self._column_infos()
             for key in (k for k in values if k not in self._tops and k in infos and k != "id"):
                 if len(self):
-                    raise ContainerError(f"{self._where()}: optional column {key!r} was not created and the table "
-                                         f"already has {len(self)} rows; call add_column({key!r}, data=...) first")
+                    raise self._error(f"optional column {key!r} was not created and the table already has "
+                                      f"{len(self)} rows; call add_column({key!r}, data=...) first")
                 self.add_column(key)
             plans = self._get_plans()
             problems = [f"{kind} column(s) {names}" for kind, names in (
                 ("unknown", [c for c in values if c not in plans]), (lacks, [c for c in plans if c not in values]))
                 if names]
             if problems:
-                raise ContainerError(f"{self._where()}: {what} {' and '.join(problems)}; columns are "
-                                     f"{list(self._colnames)}")
+                raise self._error(f"{what} {' and '.join(problems)}; columns are {list(self._tops)}")
         return self._get_plans()
 
     def extend(self, rows: Any, enforce_unique_id: bool = False) -> None:
@@ -509,27 +485,22 @@ class DynamicTable(Container):
             if "id" not in columns and rows.index.name == "id":
                 columns["id"] = rows.index.to_numpy()
         else:
-            raise ContainerError(f"{self._where()}: extend takes a dict of columns or a pandas DataFrame, "
-                                 f"got {type(rows).__name__}")
+            raise self._error(f"extend takes a dict of columns or a pandas DataFrame, got {type(rows).__name__}")
+        lengths = {k: len(v) for k, v in columns.items()}
         ids = columns.pop("id", None)
         plans = self._plans_for(columns, "extend got", "lacks")
-        lengths = {k: len(v) for k, v in columns.items()}
-        if ids is not None:
-            lengths["id"] = len(ids)
         if len(set(lengths.values())) > 1:
-            raise ContainerError(f"{self._where()}: extend got columns of different lengths: {lengths}")
+            raise self._error(f"extend got columns of different lengths: {lengths}")
         n = next(iter(lengths.values()), 0)
         if n == 0:
             return
         staged = [pair for name, values in columns.items() for pair in plans[name].prepare_many(values)]
-        if ids is None:
-            id_arr = np.arange(len(self.id), len(self.id) + n, dtype=np.int64)
-        else:
-            id_arr = int64_array(ids, f"{self._where()}: ids must be integers")
-            if enforce_unique_id:
-                dup = [int(i) for i in id_arr if int(i) in self._ids_to_rows()]
-                if dup or len(np.unique(id_arr)) != n:
-                    raise ContainerError(f"{self._where()}: duplicate ids {dup[:10] or 'within the batch'}")
+        id_arr = (np.arange(len(self.id), len(self.id) + n, dtype=np.int64) if ids is None
+                  else int64_array(ids, f"{self._where()}: ids must be integers"))
+        if enforce_unique_id and ids is not None:
+            dup = [int(i) for i in id_arr if int(i) in self._ids_to_rows()]
+            if dup or len(np.unique(id_arr)) != n:
+                raise self._error(f"duplicate ids {dup[:10] or 'within the batch'}")
         self.set_modified(True)
         for obj, arr in [*staged, (self.id, id_arr)]:
             obj.extend(arr)
@@ -551,7 +522,7 @@ class DynamicTable(Container):
     def id_to_index(self, id: int) -> int:
         pos = self._ids_to_rows().get(int(id))
         if pos is None:
-            raise ContainerError(f"{self._where()}: no row with id {id}")
+            raise self._error(f"no row with id {id}")
         return pos
 
     def get_row_by_id(self, id: int, index: bool = False) -> dict[str, Any]:
@@ -572,28 +543,27 @@ class DynamicTable(Container):
         if isinstance(key, slice):
             return key
         if not isinstance(key, (int, np.integer)) and np.asarray(key).dtype.kind not in "iub" or np.ndim(key) > 1:
-            raise ContainerKeyError(f"{self._where()}: rows are selected by int, slice or list of ints, "
-                                    f"got {key!r:.60}")
+            raise self._error(f"rows are selected by int, slice or list of ints, got {key!r:.60}", ContainerKeyError)
         return select_rows(key, len(self), self._where)
 
     def get(self, key: Any, default: Any = None, df: bool = True, index: bool = True) -> Any:
         """hdmf's ``get``: a column by name (``default`` when absent), else rows by int, slice, ints or mask, as a
         DataFrame indexed by id (``df=True``) or a list: the ids, then each column's values."""
         if isinstance(key, str):
-            return self.get_column(key) if key == "id" or key in self._tops or key in self._objects else default
+            return self.get_column(key) if key == "id" or key in self else default
         rows = self._normalize_rows(key)
         if df:
             return self._frame(rows, index=index, exclude=())
         ids = self.id.get(rows)
         if not isinstance(rows, int):
             ids = list(ids) if isinstance(ids, list) else ids.tolist()
-        return [ids, *(self._read_column(name, rows, index) for name in self._colnames)]
+        return [ids, *(self._read_column(name, rows, index) for name in self._tops)]
 
     def get_dict(self, key: Any, index: bool = False) -> dict[str, Any]:
         """Rows by int (a dict of column -> value), slice, ints or mask (column -> values); no pandas.
         ``index=True`` keeps region columns as row indices."""
         rows = self._normalize_rows(key)
-        return {"id": self.id.get(rows), **{name: self._read_column(name, rows, index) for name in self._colnames}}
+        return {"id": self.id.get(rows), **{name: self._read_column(name, rows, index) for name in self._tops}}
 
     def __getitem__(self, key: Any) -> Any:
         """As hdmf: ``t['col']`` the column, ``t[i]``/``t[i:j]``/``t[[i, j]]`` a DataFrame, ``t[i, 'col']`` a cell
@@ -602,17 +572,17 @@ class DynamicTable(Container):
             return self.get_column(key)
         if isinstance(key, tuple):
             if len(key) != 2:
-                raise ContainerKeyError(f"{self._where()}: expected table[row, column], got {key!r:.60}")
+                raise self._error(f"expected table[row, column], got {key!r:.60}", ContainerKeyError)
             row, col = key
             if isinstance(col, (int, np.integer)) and not isinstance(col, bool):
-                names = ("id", *self._colnames)
+                names = ("id", *self._tops)
                 if not -len(names) <= col < len(names):
-                    raise ContainerIndexError(f"{self._where()}: column position {col} out of range")
+                    raise self._error(f"column position {col} out of range", ContainerIndexError)
                 col = names[col]
             if col == "id":
                 return self.id.get(self._normalize_rows(row))
             if not isinstance(col, str) or col not in self._tops:
-                raise ContainerKeyError(f"{self._where()}: no column {col!r}; columns are {list(self._colnames)}")
+                raise self._error(f"no column {col!r}; columns are {list(self._tops)}", ContainerKeyError)
             return self._read_column(col, self._normalize_rows(row), False)
         return self.get(key)
 
@@ -632,8 +602,7 @@ class DynamicTable(Container):
         indices: Any = region
         if isinstance(region, slice):
             if (region.start is not None and region.start < 0) or (region.stop is not None and region.stop > len(self)):
-                raise ContainerIndexError(f"{self._where()}: region slice {region} is out of range for "
-                                          f"{len(self)} rows")
+                raise self._error(f"region slice {region} is out of range for {len(self)} rows", ContainerIndexError)
             indices = list(range(*region.indices(len(self))))
         elif not isinstance(region, list):
             indices = int64_array(region, f"{self._where()}: region must be row indices")
@@ -659,8 +628,7 @@ class DynamicTable(Container):
         from hdmfzarr.common.dataframe import import_pandas
 
         import_pandas()
-        if table_description is not None:
-            description = table_description
+        description = description if table_description is None else table_description
         descriptions = dict(column_descriptions or {})
         declared = {d["name"]: ColumnInfo.from_dict(d, f"{cls.__name__} {name!r}") for d in (columns or ())}
         absent = sorted(set(declared) - {str(c) for c in df.columns} - {index_column})
@@ -697,11 +665,11 @@ class DynamicTable(Container):
 
     def copy(self) -> DynamicTable:
         """A new table of the same class sharing this one's id and column objects (hdmf's ``copy``, for linking)."""
-        return type(self)(name=self.name, description=self.description, id=self.id, columns=list(self._columns),
-                          colnames=list(self._colnames))
+        return type(self)(name=self.name, description=self.description, id=self.id, columns=list(self.columns),
+                          colnames=list(self._tops))
 
     def __repr__(self) -> str:
-        names = list(self._colnames)
+        names = list(self._tops)
         shown = repr(names) if len(names) <= 10 else repr(names[:10])[:-1] + f", ... +{len(names) - 10}]"
         return f"<{self._where()} rows={len(self)} columns={shown}>"
 
@@ -717,9 +685,7 @@ def _nesting_depth(values: list) -> int:
     probe: Any = values[0]
     while isinstance(probe, (list, tuple, np.ndarray)):
         depth += 1
-        if not len(probe):
-            break
-        probe = probe[0]
+        probe = probe[0] if len(probe) else None
     return depth
 
 
