@@ -101,7 +101,7 @@ def readable_datetime(value: Any) -> str | None:
         except ValueError:
             return None
     if isinstance(value, _dt.datetime):
-        text = value.strftime("%Y-%m-%d %H:%M:%S") + (f".{value.microsecond:06d}".rstrip("0") if value.microsecond else "")
+        text = value.strftime("%Y-%m-%d %H:%M:%S.%f").rstrip("0").rstrip(".")
         zone = value.strftime("%z")  # '' when naive, else e.g. '+0000' or '-0130'
         return text + ("" if not zone else " UTC" if zone == "+0000" else f" UTC{zone[:3]}:{zone[3:5]}")
     if isinstance(value, _dt.date):
@@ -119,12 +119,10 @@ def _preview_array(obj: Any | None, value: Any) -> str:
         shape = tuple(getattr(value, "shape", ()))
         if not shape:
             return _fmt_cell(value[()] if hasattr(value, "__getitem__") else value)
-        if obj is not None and hasattr(obj, "read") and len(shape) == 1:
-            head = obj.read(slice(0, PREVIEW_ROWS))  # BufferedData: includes pending rows
-            total = len(obj)
+        if obj is not None and hasattr(obj, "read") and len(shape) == 1:  # BufferedData: includes pending rows
+            head, total = obj.read(slice(0, PREVIEW_ROWS)), len(obj)
         else:
-            head = value[(slice(0, PREVIEW_ROWS),) + (slice(0, PREVIEW_ITEMS),) * (len(shape) - 1)]
-            total = shape[0]
+            head, total = value[(slice(0, PREVIEW_ROWS),) + (slice(0, PREVIEW_ITEMS),) * (len(shape) - 1)], shape[0]
         arr = np.asarray(head)
         if arr.ndim <= 1:
             return _fmt_seq(list(arr), total)
@@ -168,8 +166,8 @@ def _fmt_seq(items: list[Any], total: int) -> str:
 
 def _meta_text(info: dict[str, Any]) -> str:
     n = info.get("n_chunks")
-    parts = ("shape" in info and f"shape {info['shape']}", "dtype" in info and f"dtype {info['dtype']}",
-             info.get("chunks") is not None and f"chunks {info['chunks']}" + (f" ({n} chunks)" if n is not None else ""),
+    chunks = info.get("chunks") is not None and f"chunks {info['chunks']}" + ("" if n is None else f" ({n} chunks)")
+    parts = ("shape" in info and f"shape {info['shape']}", "dtype" in info and f"dtype {info['dtype']}", chunks,
              "nbytes" in info and "size " + format_bytes(info["nbytes"]),
              info.get("compression") and f"compressed with {info['compression']}", info.get("storage"))
     return ", ".join(p for p in parts if p)
@@ -184,20 +182,14 @@ class _Renderer:
     def render(self, obj: Any, depth: int = 0, label: str | None = None, open_: bool = True) -> str:
         """``obj`` as a <details> section; values are read only if ``open_`` (a folded section's children fold)."""
         self.seen.add(id(obj))
-        kind = _kind(obj)
-        if kind == "table":
-            return self.table(obj, depth, label, open_)
-        if kind in ("data", "index", "region"):
-            return self.data(obj, label, open_)
-        return self.group(obj, depth, label, open_)
+        draw = {"table": self.table, "data": self.data, "index": self.data, "region": self.data}.get(_kind(obj))
+        return (draw or self.group)(obj, depth, label, open_)
 
     def _title(self, obj: Any, label: str | None, extra: str = "") -> str:
-        name = _esc(obj.name)
         prefix = f"{_esc(label)}: " if label and label != obj.name else ""
-        source = ""
-        if obj.parent is None and getattr(obj, "container_source", None):
-            source = f" <span class='t'>from {_esc(obj.container_source)}</span>"
-        return f"{prefix}<b>{name}</b> <span class='t'>{_esc(type(obj).__name__)}</span>{extra}{source}"
+        src = getattr(obj, "container_source", None) if obj.parent is None else None
+        source = f" <span class='t'>from {_esc(src)}</span>" if src else ""
+        return f"{prefix}<b>{_esc(obj.name)}</b> <span class='t'>{_esc(type(obj).__name__)}</span>{extra}{source}"
 
     def _attr_items(self, obj: Any, skip: set[str], live: bool = True) -> list[str]:
         items = []
@@ -207,9 +199,8 @@ class _Renderer:
             if key in skip or _kind(value) is not None or _is_container_list(value):
                 continue
             if is_lazy_array(value) or isinstance(value, np.ndarray) and value.ndim:
-                info = array_summary(value)
                 preview = _preview_array(None, value) if live or not is_lazy_array(value) else ""
-                items.append(f"<li>{_esc(key)}: <span class='t'>{_esc(_meta_text(info))}</span> "
+                items.append(f"<li>{_esc(key)}: <span class='t'>{_esc(_meta_text(array_summary(value)))}</span> "
                              f"{_esc(preview)}</li>")
             else:
                 items.append(f"<li>{_esc(key)}: {_esc(_fmt_cell(value))}</li>")
@@ -246,7 +237,7 @@ class _Renderer:
         parts = (self._attr_items(obj, set(), open_), self._children(obj, depth, set()))
         return _details(self._title(obj, label), "".join(_ul(items) for items in parts if items), open_)
 
-    def data(self, obj: Any, label: str | None, open_: bool = False) -> str:
+    def data(self, obj: Any, depth: int, label: str | None, open_: bool) -> str:
         raw = obj.base_data
         info = array_summary(raw)
         try:
@@ -270,8 +261,7 @@ class _Renderer:
             body += _details(f"first {min(nrows, PREVIEW_ROWS)} of {nrows} rows", self._head(table), True)
         else:
             body += _ul([_NOT_READ])
-        if kids:
-            body += _ul(kids)
+        body += _ul(kids) if kids else ""
         extra = f" <span class='t'>{nrows} rows × {len(table.colnames)} columns</span>"
         return _details(self._title(table, label, extra), body, open_)
 
@@ -319,17 +309,14 @@ def head_cells(top: Any, n: int) -> list[str]:
         return [_fmt_cell(v) for v in (values if isinstance(values, list) else list(np.asarray(values)))]
     ends = np.asarray(top.get_offsets(slice(0, n)), dtype=np.int64)
     starts = np.concatenate([[0], ends[:-1]])
-    target = top.target
+    target, bounds = top.target, list(zip(starts.tolist(), ends.tolist()))
+    if _kind(target) == "index":
+        return [f"[{e - s} lists]" for s, e in bounds]
+    prefix = "→ rows " if _kind(target) == "region" else ""
     out = []
-    for s, e in zip(starts.tolist(), ends.tolist()):
-        if _kind(target) == "index":
-            out.append(f"[{e - s} lists]")
-            continue
+    for s, e in bounds:
         items = list(np.asarray(target.read(slice(s, min(e, s + PREVIEW_ITEMS)))))
-        if _kind(target) == "region":
-            out.append("→ rows " + _fmt_seq([int(v) for v in items], e - s))
-        else:
-            out.append(_fmt_seq(items, e - s))
+        out.append(prefix + _fmt_seq([int(v) for v in items] if prefix else items, e - s))
     return out
 
 
