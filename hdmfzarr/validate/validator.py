@@ -145,29 +145,26 @@ class Validator:
             items = [value] if found_shape == () else list(np.asarray(values.unwrap(value), dtype=object).ravel())
             for i, item in enumerate(items):
                 if not isinstance(item, (ReferenceBuilder, Builder)):
-                    self.report(path, f"{what} dtype", rules.describe_dtype(expected),
-                                rules.describe_found(values.value_dtype(item)))
+                    self._dtype_issue(path, f"{what} dtype", expected, values.value_dtype(item))
                     return
                 self._check_target(path, what, item, expected.target_type, None if found_shape == () else i)
             return
         if values.is_empty(value):
             return
         found = values.value_dtype(value)
-        ints = values.python_ints(value)
-        if ints is not None and expected in INTEGER_DTYPES:
+        if expected in INTEGER_DTYPES and (ints := values.python_ints(value)) is not None:
             # JSON/Python integers have no width: any integer spec they fit in is met
             bad = next((i for i in ints if not rules.int_fits(i, expected)), None)
             if bad is not None:
                 self.report(path, f"{what} dtype", rules.describe_dtype(expected), f"integer {bad} (out of range)")
             return
         if not rules.dtype_satisfies(found, expected):
-            self.report(path, f"{what} dtype", rules.describe_dtype(expected), rules.describe_found(found))
+            self._dtype_issue(path, f"{what} dtype", expected, found)
             return
         if expected == "isodatetime":
             self._check_isodatetime(path, what, np.asarray(values.unwrap(value), dtype=object))
-        fixed = aspec.value
-        if fixed is not None and not _same_value(value, fixed):
-            self.report(path, f"{what} value", repr(fixed), repr(_plain(value)))
+        if aspec.value is not None and not _same_value(value, aspec.value):
+            self.report(path, f"{what} value", repr(aspec.value), repr(_plain(value)))
 
     def _check_target(self, path: str, what: str, ref: Any, target_type: str, index: int | None) -> None:
         at = "" if index is None else f" (element {index})"
@@ -202,52 +199,36 @@ class Validator:
         found = values.dataset_dtype(node)
         if is_ref_dtype(expected):
             if found != values.REFERENCE:
-                if found is None and values.is_empty(node.data):
-                    return
-                self.report(node.path, "dtype", rules.describe_dtype(expected), rules.describe_found(found))
-                return
-            arr = self.load(node)
-            if arr is None:
-                return
-            self._check_targets(node.path, "reference", arr.ravel(), expected.target_type, indexed=bool(arr.ndim))
-            return
-        if is_compound_dtype(expected):
+                if found is not None or not values.is_empty(node.data):
+                    self._dtype_issue(node.path, "dtype", expected, found)
+            elif (arr := self.load(node)) is not None:
+                self._check_targets(node.path, "reference", arr.ravel(), expected.target_type, indexed=bool(arr.ndim))
+        elif is_compound_dtype(expected):
             self._check_compound(node, list(expected), found)
-            return
-        if found is None:
-            return
-        if not rules.dtype_satisfies(found, expected):
-            self.report(node.path, "dtype", rules.describe_dtype(expected), rules.describe_found(found))
-            return
-        if expected == "isodatetime":
-            arr = self.load(node)
-            if arr is not None:
-                self._check_isodatetime(node.path, "isodatetime", arr)
+        elif found is not None and not rules.dtype_satisfies(found, expected):
+            self._dtype_issue(node.path, "dtype", expected, found)
+        elif found is not None and expected == "isodatetime" and (arr := self.load(node)) is not None:
+            self._check_isodatetime(node.path, "isodatetime", arr)
+
+    def _dtype_issue(self, path: str, what: str, expected: Any, found: Any) -> None:
+        self.report(path, what, rules.describe_dtype(expected), rules.describe_found(found))
 
     def _check_compound(self, node: DatasetBuilder, expected: list[Any], found: Any) -> None:
         if not isinstance(found, list):
-            self.report(node.path, "dtype", rules.describe_dtype(expected), rules.describe_found(found))
+            self._dtype_issue(node.path, "dtype", expected, found)
             return
-        by_name = {f.name: f.dtype for f in found}
+        by_name = {f.name: (i, f.dtype) for i, f in enumerate(found)}
         ref_fields: list[tuple[int, str, str]] = []
-        names = [f.name for f in found]
         for field in expected:
-            got = by_name.get(field.name)
+            pos, got = by_name.get(field.name, (0, None))
             what = f"compound field {field.name!r}"
             if got is None:
                 self.report(node.path, what, rules.describe_dtype(field.dtype), "no such field")
-            elif is_ref_dtype(field.dtype):
-                if got != values.REFERENCE:
-                    self.report(node.path, f"{what} dtype", rules.describe_dtype(field.dtype),
-                                rules.describe_found(got))
-                else:
-                    ref_fields.append((names.index(field.name), field.name, field.dtype.target_type))
-            elif not rules.dtype_satisfies(got, field.dtype):
-                self.report(node.path, f"{what} dtype", rules.describe_dtype(field.dtype), rules.describe_found(got))
-        if ref_fields:
-            arr = self.load(node)
-            if arr is None:
-                return
+            elif is_ref_dtype(field.dtype) and got == values.REFERENCE:
+                ref_fields.append((pos, field.name, field.dtype.target_type))
+            elif is_ref_dtype(field.dtype) or not rules.dtype_satisfies(got, field.dtype):
+                self._dtype_issue(node.path, f"{what} dtype", field.dtype, got)
+        if ref_fields and (arr := self.load(node)) is not None:
             rows = [arr[()]] if arr.ndim == 0 else list(arr)
             for pos, name, target_type in ref_fields:
                 items = [row[name] if isinstance(row, (np.void, dict)) else row[pos] for row in rows]
@@ -265,16 +246,11 @@ class Validator:
         named = [s for s in _subspecs(spec) if s.name]
         claimed = {s.name for s in named}
         for sub in named:
-            child = node.get(sub.name)
-            if child is None:
-                if sub.required:
-                    where = f"{node.path.rstrip('/')}/{sub.name}"
-                    self.report(where, _kind_of(sub), f"required {_what(sub)}", "nothing")
-                continue
-            self._check_child(child, sub)
-        for sub in _subspecs(spec):
-            if sub.name:
-                continue
+            if (child := node.get(sub.name)) is not None:
+                self._check_child(child, sub)
+            elif sub.required:
+                self.report(f"{node.path.rstrip('/')}/{sub.name}", _kind_of(sub), f"required {_what(sub)}", "nothing")
+        for sub in (s for s in _subspecs(spec) if not s.name):
             matches = [c for c in _candidates(node, sub) if c.name not in claimed and self._matches(c, sub)]
             lo, hi = sub.min_count, sub.max_count
             if len(matches) < lo or (hi is not None and len(matches) > hi):
