@@ -182,7 +182,7 @@ class _Renderer:
     def render(self, obj: Any, depth: int = 0, label: str | None = None, open_: bool = True) -> str:
         """``obj`` as a <details> section; values are read only if ``open_`` (a folded section's children fold)."""
         self.seen.add(id(obj))
-        draw = {"table": self.table, "data": self.data, "index": self.data, "region": self.data}.get(_kind(obj))
+        draw = {"table": self.table, "data": self.data, "index": self.data, "region": self.data}.get(_kind(obj) or "")
         return (draw or self.group)(obj, depth, label, open_)
 
     def _title(self, obj: Any, label: str | None, extra: str = "") -> str:
