@@ -83,32 +83,25 @@ class Validator:
 
     def _lookup(self, t: tuple[str | None, str], method: str) -> Any:
         """The catalog's ``method(namespace, type)`` for type ``t`` (None if no namespace knows it), asked once."""
-        if (t, method) in self._found:
-            return self._found[t, method]
-        tried = [self.namespace, t[0]]
-        with suppress(HdmfZarrError, KeyError, ValueError, AttributeError):
-            tried.append(self.catalog.namespace_of(t[1]))
-        answer = None
-        for name in dict.fromkeys(n for n in tried if n):
-            try:
-                answer = getattr(self.catalog, method)(name, t[1])
-                break
-            except (HdmfZarrError, KeyError, ValueError):
-                continue
-        self._found[t, method] = answer
-        return answer
+        if (t, method) not in self._found:
+            tried, answer = [self.namespace, t[0]], None
+            with suppress(HdmfZarrError, KeyError, ValueError, AttributeError):
+                tried.append(self.catalog.namespace_of(t[1]))
+            for name in dict.fromkeys(n for n in tried if n):
+                with suppress(HdmfZarrError, KeyError, ValueError):
+                    answer = getattr(self.catalog, method)(name, t[1])
+                    break
+            self._found[t, method] = answer
+        return self._found[t, method]
 
     def is_a(self, builder: Builder | ExternalTarget | None, data_type: str) -> bool:
         """Whether ``builder`` is a builder typed ``data_type`` or a subtype of it."""
         h = self.hierarchy(builder) if isinstance(builder, Builder) else None
         return h is not None and data_type in h
 
-    def describe_type(self, builder: Builder | None) -> str:
-        if builder is None:
-            return "nothing"
+    def describe_type(self, builder: Builder) -> str:
         t = type_of(builder)
-        kind = "group" if isinstance(builder, GroupBuilder) else "dataset"
-        return f"{t[1] if t else f'untyped {kind}'} at {builder.path}"
+        return f"{t[1] if t else f'untyped {_kind_of(builder)}'} at {builder.path}"
 
     def resolve(self, ref: Any) -> Builder | ExternalTarget | None:
         """The builder a reference, link target or path points at (``None`` when dangling)."""
@@ -116,9 +109,8 @@ class Validator:
 
     def check_node(self, node: Builder, spec: Any, children: bool) -> None:
         """Attributes, dtype/shape and (when ``children``) the sub-specs of one node."""
-        kinds = ("a group", "a dataset") if isinstance(spec, GroupSpec) else ("a dataset", "a group")
         if isinstance(spec, (GroupSpec, DatasetSpec)) and isinstance(spec, GroupSpec) != isinstance(node, GroupBuilder):
-            self.report(node.path, "kind", *kinds)
+            self.report(node.path, "kind", f"a {_kind_of(spec)}", f"a {_kind_of(node)}")
             return
         self._check_attributes(node, spec)
         if isinstance(node, DatasetBuilder):
@@ -128,13 +120,11 @@ class Validator:
 
     def _check_attributes(self, node: Builder, spec: Any) -> None:
         for aspec in spec.attributes:
-            name = aspec.name
-            if name not in node.attributes or node.attributes[name] is None:
-                if aspec.is_required:
-                    exp = rules.describe_dtype(canonical_spec_dtype(aspec.dtype))
-                    self.report(node.path, f"attribute {name!r}", f"required {exp}", "nothing")
-                continue
-            self._check_value(node.path, f"attribute {name!r}", node.attributes[name], aspec)
+            if (value := node.attributes.get(aspec.name)) is not None:
+                self._check_value(node.path, f"attribute {aspec.name!r}", value, aspec)
+            elif aspec.is_required:
+                exp = rules.describe_dtype(canonical_spec_dtype(aspec.dtype))
+                self.report(node.path, f"attribute {aspec.name!r}", f"required {exp}", "nothing")
 
     def _check_value(self, path: str, what: str, value: Any, aspec: Any) -> None:
         """dtype, shape, fixed value and reference target of one attribute value."""
@@ -169,13 +159,10 @@ class Validator:
     def _check_target(self, path: str, what: str, ref: Any, target_type: str, index: int | None) -> None:
         at = "" if index is None else f" (element {index})"
         target = self.resolve(ref)
-        if isinstance(target, ExternalTarget):
-            return
         if target is None:
             dest = ref.path if isinstance(ref, ReferenceBuilder) else str(ref)
             self.report(path, f"{what} target{at}", f"an object at {dest}", "nothing")
-            return
-        if not self.is_a(target, target_type):
+        elif not isinstance(target, ExternalTarget) and not self.is_a(target, target_type):
             self.report(path, f"{what} target{at}", f"{target_type} or a subtype", self.describe_type(target))
 
     def _check_shape(self, path: str, what: str, found: tuple[int, ...] | None, spec: Any) -> None:
@@ -310,7 +297,8 @@ def _candidates(node: GroupBuilder, sub: Any) -> list[Builder]:
 
 
 def _kind_of(sub: Any) -> str:
-    return "link" if isinstance(sub, LinkSpec) else "group" if isinstance(sub, GroupSpec) else "dataset"
+    """What a sub-spec (or a builder) declares: link, group or dataset."""
+    return "link" if isinstance(sub, LinkSpec) else "group" if isinstance(sub, (GroupSpec, GroupBuilder)) else "dataset"
 
 
 def _what(sub: Any) -> str:
