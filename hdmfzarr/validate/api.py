@@ -4,6 +4,7 @@ or a builder tree (against a type map's catalog). Validation runs on builders: n
 from __future__ import annotations
 
 import os
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -22,11 +23,12 @@ def validate(store_or_container: Any, namespace: str | None = None, type_map: An
     """Every spec violation (empty when valid) in a store path/URL (Zarr or HDF5), open backend, container or builder.
     ``namespace``: look types up there (a namespace YAML file: instead of cached specs); ``type_map``: specs if none."""
     target = store_or_container
-    if isinstance(target, (str, os.PathLike)):
-        with open_store(target, storage_options=storage_options) as io:
-            issues = _validate_backend(io, namespace, type_map, where=os.fspath(target))
-    elif isinstance(target, Backend):
-        issues = _validate_backend(target, namespace, type_map, where=str(getattr(target, "url", "")))
+    if isinstance(target, (str, os.PathLike, Backend)):  # a store we open (and close), or one open already
+        io = target if isinstance(target, Backend) else open_store(target, storage_options=storage_options)
+        where = str(getattr(target, "url", "")) if isinstance(target, Backend) else os.fspath(target)
+        with nullcontext() if io is target else io:
+            tree = io.read_builder()
+            issues = Validator(*_choose_catalog(io.spec_cache() or None, namespace, type_map, where)).validate(tree)
     else:  # a builder tree, or a container built into one
         from ..build.manager import BuildManager
         from ..build.typemap import get_type_map
@@ -37,11 +39,6 @@ def validate(store_or_container: Any, namespace: str | None = None, type_map: An
     if raise_on_error and issues:
         raise ValidationError(issues)
     return issues
-
-
-def _validate_backend(io: Backend, namespace: str | None, type_map: Any, where: str) -> list[ValidationIssue]:
-    root = io.read_builder()
-    return Validator(*_choose_catalog(io.spec_cache() or None, namespace, type_map, where=where)).validate(root)
 
 
 def validate_builder(builder: Builder, catalog: Any, namespace: str | None = None) -> list[ValidationIssue]:
