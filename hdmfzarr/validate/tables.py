@@ -84,21 +84,15 @@ def _check_columns(v: Validator, table: GroupBuilder) -> None:
 
 def _check_aligned(v: Validator, table: GroupBuilder) -> None:
     n_rows = _rows(table)
-    if n_rows is None:
-        return
-    for sub in table.groups.values():
-        if v.is_a(sub, "DynamicTable"):
-            n = _rows(sub)
-            if n is not None and n != n_rows:
-                v.report(sub.path, "rows", f"{n_rows} (aligned with {table.path})", f"{n}")
+    for sub in table.groups.values() if n_rows is not None else ():
+        if v.is_a(sub, "DynamicTable") and (n := _rows(sub)) not in (None, n_rows):
+            v.report(sub.path, "rows", f"{n_rows} (aligned with {table.path})", f"{n}")
 
 
 def _check_index(v: Validator, index: DatasetBuilder) -> None:
     target = v.resolve(index.attributes.get("target"))
-    arr = v.load(index)
-    if arr is None or arr.size == 0 or arr.dtype.kind not in "iu":
-        return  # not integers: the dtype rule already reported it
-    flat = arr.ravel()
+    if (flat := _integers(v, index)) is None:
+        return
     bad = np.flatnonzero(np.diff(flat.astype(np.int64)) < 0)
     if bad.size:
         i = int(bad[0]) + 1
@@ -115,18 +109,19 @@ def _check_region(v: Validator, region: DatasetBuilder) -> None:
     table = v.resolve(region.attributes.get("table"))
     if not isinstance(table, GroupBuilder):
         return
-    n = _rows(table)
-    if n is None:
+    if (n := _rows(table)) is None or (flat := _integers(v, region)) is None:
         return
-    arr = v.load(region)
-    if arr is None or arr.size == 0 or arr.dtype.kind not in "iu":
-        return
-    flat = arr.ravel()
     bad = np.flatnonzero((flat < 0) | (flat >= n))
     if bad.size:
         i = int(bad[0])
         v.report(region.path, "region", f"row indices in 0..{n - 1} (rows of {table.path})",
                  f"{int(flat[i])} at element {i}")
+
+
+def _integers(v: Validator, node: DatasetBuilder) -> np.ndarray | None:
+    """A dataset's values, flat, if integers (else the dtype rule already reported it)."""
+    arr = v.load(node)
+    return None if arr is None or arr.size == 0 or arr.dtype.kind not in "iu" else arr.ravel()
 
 
 def _colnames(table: GroupBuilder) -> list[str]:

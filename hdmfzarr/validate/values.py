@@ -12,10 +12,8 @@ from ..build.convert import value_dtype
 from ..dataio import DataChunkIterator, DataIO
 from ..spec.dtypes import first_leaf
 
-__all__ = [
-    "REFERENCE", "unwrap", "dataset_dtype", "value_dtype", "dataset_shape", "value_shape", "load", "python_ints",
-    "is_empty"
-]
+__all__ = ["REFERENCE", "unwrap", "dataset_dtype", "value_dtype", "dataset_shape", "value_shape", "load", "python_ints",
+           "is_empty"]
 
 REFERENCE = "object"
 
