@@ -46,31 +46,27 @@ def _short(text: str, limit: int = MAX_TEXT) -> str:
 
 def array_summary(value: Any) -> dict[str, Any]:
     """Shape, dtype, chunks, uncompressed size and where a value lives, from metadata only (nothing is read)."""
-    out: dict[str, Any] = {}
-    if is_lazy_array(value):
-        out["shape"] = shape = tuple(value.shape)
-        out["dtype"] = str(getattr(value, "dtype", "?"))
-        chunks = getattr(value, "chunks", None)
-        if chunks is not None:
-            chunks = tuple(chunks)
-            if chunks and isinstance(chunks[0], tuple):  # dask: per-axis block sizes -> the first block's
-                chunks = tuple(c[0] if c else 0 for c in chunks)
-            out["chunks"] = chunks
-            if chunks and all(isinstance(c, int) and c for c in chunks) and len(chunks) == len(shape):
-                out["n_chunks"] = math.prod(math.ceil(s / c) if s else 0 for s, c in zip(shape, chunks))
+    if isinstance(value, (list, tuple)):
+        return {"shape": (len(value),), "dtype": "list", "storage": "in memory"}
+    if not (lazy := is_lazy_array(value)) and not isinstance(value, np.ndarray):
+        return {} if value is None else {"shape": (), "dtype": type(value).__name__, "storage": "in memory"}
+    shape = tuple(value.shape)
+    out: dict[str, Any] = {"shape": shape, "dtype": str(getattr(value, "dtype", "?"))}
+    if lazy and (chunks := getattr(value, "chunks", None)) is not None:
+        chunks = tuple(chunks)
+        if chunks and isinstance(chunks[0], tuple):  # dask: per-axis block sizes -> the first block's
+            chunks = tuple(c[0] if c else 0 for c in chunks)
+        out["chunks"] = chunks
+        if chunks and all(isinstance(c, int) and c for c in chunks) and len(chunks) == len(shape):
+            out["n_chunks"] = math.prod(math.ceil(s / c) if s else 0 for s, c in zip(shape, chunks))
+    if lazy:
         where = getattr(value, "path", None)
         out["storage"] = f"lazy ({where})" if where else f"lazy {type(value).__name__}"
-        compression = getattr(value, "compression", None)
-        if isinstance(compression, str):
+        if isinstance(compression := getattr(value, "compression", None), str):
             out["compression"] = compression
-    elif isinstance(value, np.ndarray):
-        out.update(shape=value.shape, dtype=str(value.dtype), storage="in memory")
-    elif isinstance(value, (list, tuple)):
-        return {"shape": (len(value),), "dtype": "list", "storage": "in memory"}
-    elif value is not None:
-        return {"shape": (), "dtype": type(value).__name__, "storage": "in memory"}
+    out.setdefault("storage", "in memory")
     with contextlib.suppress(TypeError):  # the size of fixed-width dtypes (text and objects have none)
-        dt = np.dtype(getattr(value, "dtype", None)) if out else np.dtype("O")
+        dt = np.dtype(getattr(value, "dtype", None))
         if dt.kind not in "OTU" and dt.itemsize:
             out["nbytes"] = math.prod(out["shape"]) * dt.itemsize
     return out
@@ -136,8 +132,7 @@ def _preview_array(obj: Any | None, value: Any) -> str:
 def _fmt_cell(value: Any) -> str:
     if isinstance(value, Deferred):
         return "…" if not value.done else _fmt_cell(value.get())  # not read yet: a folded section reads nothing
-    when = readable_datetime(value)
-    if when is not None:
+    if (when := readable_datetime(value)) is not None:
         return when
     if isinstance(value, (bytes, np.bytes_)):
         value = bytes(value).decode("utf-8", errors="replace")
@@ -240,12 +235,9 @@ class _Renderer:
     def data(self, obj: Any, depth: int, label: str | None, open_: bool) -> str:
         raw = obj.base_data
         info = array_summary(raw)
-        try:
-            length = len(obj) if raw is not None and getattr(raw, "shape", (0,)) != () else None
-        except TypeError:
-            length = None
-        if length is not None and info.get("shape") and info["shape"][0] != length:
-            info["shape"] = (length,) + tuple(info["shape"][1:])  # buffered rows not stored yet
+        with contextlib.suppress(TypeError):  # buffered rows not stored yet count
+            if raw is not None and getattr(raw, "shape", (0,)) != () and info.get("shape"):
+                info["shape"] = (len(obj),) + tuple(info["shape"][1:])
         lazy = is_lazy_array(raw)
         preview = _preview_array(obj, raw) if open_ or not lazy else ""
         values = [f"<li>values: <code>{_esc(preview)}</code></li>"] if preview else [_NOT_READ] if lazy else []
