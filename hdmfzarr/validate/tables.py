@@ -21,8 +21,10 @@ def check_tables(v: Validator, nodes: list[Builder]) -> None:
     for node in nodes:
         if isinstance(node, GroupBuilder) and v.is_a(node, "DynamicTable"):
             _check_columns(v, node)
-            if v.is_a(node, "AlignedDynamicTable"):
-                _check_aligned(v, node)
+            n_rows = _rows(node) if v.is_a(node, "AlignedDynamicTable") else None  # its sub-tables align with it
+            for sub in node.groups.values() if n_rows is not None else ():
+                if v.is_a(sub, "DynamicTable") and (n := _rows(sub)) not in (None, n_rows):
+                    v.report(sub.path, "rows", f"{n_rows} (aligned with {node.path})", f"{n}")
         elif isinstance(node, DatasetBuilder):
             if v.is_a(node, "VectorIndex"):
                 _check_index(v, node)
@@ -45,9 +47,8 @@ def _index_of(v: Validator, table: GroupBuilder, column: DatasetBuilder) -> Data
     for ds in table.datasets.values():
         if ds is not column and v.is_a(ds, "VectorIndex") and v.resolve(ds.attributes.get("target")) is column:
             return ds
-    by_name = table.datasets.get(f"{column.name}_index")
-    if by_name is not None and v.is_a(by_name, "VectorIndex") and "target" not in by_name.attributes:
-        return by_name
+    if (by_name := table.datasets.get(f"{column.name}_index")) is not None and v.is_a(by_name, "VectorIndex"):
+        return None if "target" in by_name.attributes else by_name
     return None
 
 
@@ -80,13 +81,6 @@ def _check_columns(v: Validator, table: GroupBuilder) -> None:
         if rows is not None and rows != n_rows:
             via = "" if _index_of(v, table, ds) is None else " (rows counted by its index)"
             v.report(ds.path, "rows", f"{n_rows} (the length of id)", f"{rows}{via}")
-
-
-def _check_aligned(v: Validator, table: GroupBuilder) -> None:
-    n_rows = _rows(table)
-    for sub in table.groups.values() if n_rows is not None else ():
-        if v.is_a(sub, "DynamicTable") and (n := _rows(sub)) not in (None, n_rows):
-            v.report(sub.path, "rows", f"{n_rows} (aligned with {table.path})", f"{n}")
 
 
 def _check_index(v: Validator, index: DatasetBuilder) -> None:

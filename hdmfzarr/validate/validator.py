@@ -290,10 +290,8 @@ def _subspecs(spec: Any) -> list[Any]:
 
 
 def _candidates(node: GroupBuilder, sub: Any) -> list[Builder]:
-    if isinstance(sub, LinkSpec):
-        return list(node.links.values())
-    stored = node.groups if isinstance(sub, GroupSpec) else node.datasets
-    return [*stored.values(), *node.links.values()]
+    stored = {} if isinstance(sub, LinkSpec) else node.groups if isinstance(sub, GroupSpec) else node.datasets
+    return [*stored.values(), *node.links.values()]  # a LinkSpec's candidates are the links only
 
 
 def _kind_of(sub: Any) -> str:
