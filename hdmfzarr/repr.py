@@ -263,7 +263,6 @@ class _Renderer:
             raw = obj.base_data
             info = array_summary(raw)
             shape = (len(obj),) + tuple(info.get("shape", (0,))[1:])
-            chunks = info.get("chunks")
             target, region = getattr(obj, "target", None), getattr(obj, "table", None)
             kind = type(obj).__name__ + ("" if target is None else f" → {target.name}")
             kind += "" if region is None else f" → table {region.name}"
@@ -274,7 +273,7 @@ class _Renderer:
                     dtype = obj.spec_dtype or obj.dtype  # a numpy dtype is falsy: kept as the last operand
             dtype = info.get("dtype", "") if dtype is None or dtype == "" else str(dtype)
             size = format_bytes(info["nbytes"]) if "nbytes" in info else ""
-            rows.append((obj.name, kind, dtype, shape, "" if chunks is None else chunks, size,
+            rows.append((obj.name, kind, dtype, shape, info.get("chunks", ""), size,
                          info.get("compression", ""), _short(getattr(obj, "description", "") or "", 80)))
         return _table(("column", "type", "dtype", "shape", "chunks", "size", "compression", "description"), rows)
 
