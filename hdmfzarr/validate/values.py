@@ -40,7 +40,7 @@ def python_ints(value: Any) -> list[int] | None:
         return [value]
     if isinstance(value, (list, tuple)) and value:
         subs = [python_ints(v) for v in value]
-        return None if None in subs else [i for sub in subs for i in sub]  # type: ignore[union-attr]
+        return None if None in subs else [i for sub in subs if sub is not None for i in sub]
     return None
 
 
