@@ -65,14 +65,11 @@ def _stored_sizes(url: str, storage_options: dict[str, Any] | None) -> dict[str,
     root = root.rstrip("/")
     sizes: dict[str, int] = {}
     for key, info in listing.items():
-        rel = key[len(root):].strip("/") if key.startswith(root) else key
-        parts = rel.split("/")
-        if parts[-1] in METADATA_KEYS:
-            continue
-        size = int(info.get("size") or 0)
-        for i in range(len(parts)):
-            prefix = "/" + "/".join(parts[:i])
-            sizes[prefix] = sizes.get(prefix, 0) + size
+        parts = (key[len(root):].strip("/") if key.startswith(root) else key).split("/")
+        if parts[-1] not in METADATA_KEYS:  # each node's size counts in every group above it
+            for i in range(len(parts)):
+                prefix = "/" + "/".join(parts[:i])
+                sizes[prefix] = sizes.get(prefix, 0) + int(info.get("size") or 0)
     return sizes
 
 
@@ -81,8 +78,6 @@ def format_tree(root: GroupBuilder, sizes: dict[str, int] | None = None) -> Iter
     from .repr import format_bytes
     from .validate.rules import describe_found
     from .validate.values import dataset_dtype, dataset_shape
-
-    sizes = sizes or {}
 
     def walk(node: Builder, depth: int) -> Iterator[str]:
         pad = "  " * depth
