@@ -12,6 +12,7 @@ from ..backends import Backend
 from ..backends import open as open_store
 from ..build.builders import Builder
 from ..errors import SpecError, StoreError, ValidationError
+from ..spec import NamespaceCatalog
 from .issues import ValidationIssue
 from .validator import Validator
 
@@ -48,8 +49,6 @@ def validate_builder(builder: Builder, catalog: Any, namespace: str | None = Non
 
 def catalog_from_cache(cache: dict[str, Any]) -> Any:
     """A ``NamespaceCatalog`` rebuilt from cached specs (``NamespaceCatalog.to_cache()`` form)."""
-    from ..spec import NamespaceCatalog
-
     catalog = NamespaceCatalog()
     catalog.load_cache(cache)
     return catalog
@@ -59,8 +58,6 @@ def _choose_catalog(cache: dict[str, Any] | None, namespace: str | None, type_ma
                     where: str | None) -> tuple[Any, str | None]:
     """The catalog to validate with, and the namespace name to look types up in (if forced)."""
     if namespace is not None and namespace.endswith((".yaml", ".yml")) and Path(namespace).is_file():
-        from ..spec import NamespaceCatalog
-
         catalog = NamespaceCatalog()
         names = list(catalog.load_namespaces(namespace))
         return catalog, (names[-1] if names else None)
