@@ -304,11 +304,8 @@ def head_cells(top: Any, n: int) -> list[str]:
     if _kind(target) == "index":
         return [f"[{e - s} lists]" for s, e in bounds]
     prefix = "→ rows " if _kind(target) == "region" else ""
-    out = []
-    for s, e in bounds:
-        items = list(np.asarray(target.read(slice(s, min(e, s + PREVIEW_ITEMS)))))
-        out.append(prefix + _fmt_seq([int(v) for v in items] if prefix else items, e - s))
-    return out
+    heads = [list(np.asarray(target.read(slice(s, min(e, s + PREVIEW_ITEMS))))) for s, e in bounds]
+    return [prefix + _fmt_seq([int(v) for v in h] if prefix else h, e - s) for h, (s, e) in zip(heads, bounds)]
 
 
 _NOT_READ = "<li><i>values not read while folded: display this object on its own to see them</i></li>"
