@@ -3,7 +3,7 @@ and in-range region rows. Only index and region data are read, each once."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
