@@ -7,6 +7,7 @@ import argparse
 import os
 import sys
 from collections.abc import Iterator
+from contextlib import suppress
 from typing import Any
 
 from .build.builders import Builder, DatasetBuilder, ExternalTarget, GroupBuilder, LinkBuilder
@@ -42,10 +43,8 @@ def _parse_value(raw: str) -> Any:
     if raw.lower() in ("true", "false", "none", "null"):
         return {"true": True, "false": False}.get(raw.lower())
     for conv in (int, float):
-        try:
+        with suppress(ValueError):
             return conv(raw)
-        except ValueError:
-            pass
     return raw
 
 
@@ -66,14 +65,11 @@ def _stored_sizes(url: str, storage_options: dict[str, Any] | None) -> dict[str,
     root = root.rstrip("/")
     sizes: dict[str, int] = {}
     for key, info in listing.items():
-        rel = key[len(root):].strip("/") if key.startswith(root) else key
-        parts = rel.split("/")
-        if parts[-1] in METADATA_KEYS:
-            continue
-        size = int(info.get("size") or 0)
-        for i in range(len(parts)):
-            prefix = "/" + "/".join(parts[:i])
-            sizes[prefix] = sizes.get(prefix, 0) + size
+        parts = (key[len(root):].strip("/") if key.startswith(root) else key).split("/")
+        if parts[-1] not in METADATA_KEYS:  # each node's size counts in every group above it
+            for i in range(len(parts)):
+                prefix = "/" + "/".join(parts[:i])
+                sizes[prefix] = sizes.get(prefix, 0) + int(info.get("size") or 0)
     return sizes
 
 
@@ -83,36 +79,30 @@ def format_tree(root: GroupBuilder, sizes: dict[str, int] | None = None) -> Iter
     from .validate.rules import describe_found
     from .validate.values import dataset_dtype, dataset_shape
 
-    sizes = sizes or {}
-
-    def line(node: Builder, depth: int) -> str:
+    def walk(node: Builder, depth: int) -> Iterator[str]:
         pad = "  " * depth
         name = "/" if node.parent is None else node.name
         if isinstance(node, LinkBuilder):
             target = node.target
             where = f"{target.source}:{target.path}" if isinstance(target, ExternalTarget) else target.path
-            return f"{pad}{name} -> {where}"
+            yield f"{pad}{name} -> {where}"
+            return
         parts = [f"{pad}{name}{'/' if isinstance(node, GroupBuilder) and node.parent is not None else ''}"]
-        found = declared_type(node.attributes)
-        if found is not None:
+        if (found := declared_type(node.attributes)) is not None:
             parts.append(f"<{found[1]} ({found[0]})>" if found[0] else f"<{found[1]}>")
         if isinstance(node, DatasetBuilder):
             shape = dataset_shape(node)
-            parts.append(describe_found(dataset_dtype(node)) or "?")
-            parts.append("scalar" if shape == () else f"shape {list(shape) if shape is not None else '?'}")
+            parts += [describe_found(dataset_dtype(node)) or "?",
+                      "scalar" if shape == () else f"shape {list(shape) if shape is not None else '?'}"]
             data = getattr(node.data, "data", node.data)
-            chunks = stored_chunks(data)
-            if chunks:
+            if chunks := stored_chunks(data):
                 parts.append(f"chunks {list(chunks)}")
             stored = sizes.get(node.path, 0) if sizes else getattr(data, "nbytes_stored", None)
             if stored is not None:
                 parts.append(f"stored {format_bytes(int(stored))}")
         elif sizes:
             parts.append(f"stored {format_bytes(sizes.get(node.path, 0))}")
-        return "  ".join(parts)
-
-    def walk(node: Builder, depth: int) -> Iterator[str]:
-        yield line(node, depth)
+        yield "  ".join(parts)
         if isinstance(node, GroupBuilder):
             for child in sorted(node.children(), key=lambda c: (isinstance(c, GroupBuilder), c.name)):
                 yield from walk(child, depth + 1)
@@ -120,20 +110,23 @@ def format_tree(root: GroupBuilder, sizes: dict[str, int] | None = None) -> Iter
     yield from walk(root, 0)
 
 
-def _cmd_tree(args: argparse.Namespace) -> int:
+def _run(args: argparse.Namespace) -> int:
+    """One command; its exit code (errors propagate to :func:`main`)."""
+    if args.command == "convert":
+        fmt = convert(args.src, args.dst, zarr_format=args.zarr_format,
+                      storage_options=parse_storage_options(args.storage_option), overwrite=args.overwrite)
+        print(f"wrote {args.dst} (Zarr format {fmt})")
+        return 0
     opts = options_for(args.url, parse_storage_options(args.storage_option))
-    with open_store(args.url, storage_options=opts) as io:
-        root = io.read_builder()
-        sizes = {} if args.no_sizes or io.zarr_format is None else _stored_sizes(args.url, opts)
-        for text in format_tree(root, sizes):
-            print(text)
-    return 0
-
-
-def _cmd_validate(args: argparse.Namespace) -> int:
+    if args.command == "tree":
+        with open_store(args.url, storage_options=opts) as io:
+            root = io.read_builder()
+            sizes = {} if args.no_sizes or io.zarr_format is None else _stored_sizes(args.url, opts)
+            for text in format_tree(root, sizes):
+                print(text)
+        return 0
     from .validate import validate
 
-    opts = options_for(args.url, parse_storage_options(args.storage_option))
     issues = validate(args.url, namespace=args.namespace, storage_options=opts)
     for issue in issues:
         print(issue)
@@ -142,16 +135,6 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         return 1
     print(f"{args.url}: valid (no issues)")
     return 0
-
-
-def _cmd_convert(args: argparse.Namespace) -> int:
-    fmt = convert(args.src, args.dst, zarr_format=args.zarr_format,
-                  storage_options=parse_storage_options(args.storage_option), overwrite=args.overwrite)
-    print(f"wrote {args.dst} (Zarr format {fmt})")
-    return 0
-
-
-_COMMANDS = {"tree": _cmd_tree, "validate": _cmd_validate, "convert": _cmd_convert}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -199,7 +182,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit code (0 ok, 1 validation issues, 2 errors)."""
     args = _parser().parse_args(argv)
     try:
-        return int(_COMMANDS[args.command](args))
+        return _run(args)
     except (HdmfZarrError, OSError) as exc:
         message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         print(f"hdmfzarr {args.command}: error: {message}", file=sys.stderr)

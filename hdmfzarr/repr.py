@@ -46,31 +46,27 @@ def _short(text: str, limit: int = MAX_TEXT) -> str:
 
 def array_summary(value: Any) -> dict[str, Any]:
     """Shape, dtype, chunks, uncompressed size and where a value lives, from metadata only (nothing is read)."""
-    out: dict[str, Any] = {}
-    if is_lazy_array(value):
-        out["shape"] = shape = tuple(value.shape)
-        out["dtype"] = str(getattr(value, "dtype", "?"))
-        chunks = getattr(value, "chunks", None)
-        if chunks is not None:
-            chunks = tuple(chunks)
-            if chunks and isinstance(chunks[0], tuple):  # dask: per-axis block sizes -> the first block's
-                chunks = tuple(c[0] if c else 0 for c in chunks)
-            out["chunks"] = chunks
-            if chunks and all(isinstance(c, int) and c for c in chunks) and len(chunks) == len(shape):
-                out["n_chunks"] = math.prod(math.ceil(s / c) if s else 0 for s, c in zip(shape, chunks))
+    if isinstance(value, (list, tuple)):
+        return {"shape": (len(value),), "dtype": "list", "storage": "in memory"}
+    if not (lazy := is_lazy_array(value)) and not isinstance(value, np.ndarray):
+        return {} if value is None else {"shape": (), "dtype": type(value).__name__, "storage": "in memory"}
+    shape = tuple(value.shape)
+    out: dict[str, Any] = {"shape": shape, "dtype": str(getattr(value, "dtype", "?"))}
+    if lazy and (chunks := getattr(value, "chunks", None)) is not None:
+        chunks = tuple(chunks)
+        if chunks and isinstance(chunks[0], tuple):  # dask: per-axis block sizes -> the first block's
+            chunks = tuple(c[0] if c else 0 for c in chunks)
+        out["chunks"] = chunks
+        if chunks and all(isinstance(c, int) and c for c in chunks) and len(chunks) == len(shape):
+            out["n_chunks"] = math.prod(math.ceil(s / c) if s else 0 for s, c in zip(shape, chunks))
+    if lazy:
         where = getattr(value, "path", None)
         out["storage"] = f"lazy ({where})" if where else f"lazy {type(value).__name__}"
-        compression = getattr(value, "compression", None)
-        if isinstance(compression, str):
+        if isinstance(compression := getattr(value, "compression", None), str):
             out["compression"] = compression
-    elif isinstance(value, np.ndarray):
-        out.update(shape=value.shape, dtype=str(value.dtype), storage="in memory")
-    elif isinstance(value, (list, tuple)):
-        return {"shape": (len(value),), "dtype": "list", "storage": "in memory"}
-    elif value is not None:
-        return {"shape": (), "dtype": type(value).__name__, "storage": "in memory"}
+    out.setdefault("storage", "in memory")
     with contextlib.suppress(TypeError):  # the size of fixed-width dtypes (text and objects have none)
-        dt = np.dtype(getattr(value, "dtype", None)) if out else np.dtype("O")
+        dt = np.dtype(getattr(value, "dtype", None))
         if dt.kind not in "OTU" and dt.itemsize:
             out["nbytes"] = math.prod(out["shape"]) * dt.itemsize
     return out
@@ -101,7 +97,7 @@ def readable_datetime(value: Any) -> str | None:
         except ValueError:
             return None
     if isinstance(value, _dt.datetime):
-        text = value.strftime("%Y-%m-%d %H:%M:%S") + (f".{value.microsecond:06d}".rstrip("0") if value.microsecond else "")
+        text = value.strftime("%Y-%m-%d %H:%M:%S.%f").rstrip("0").rstrip(".")
         zone = value.strftime("%z")  # '' when naive, else e.g. '+0000' or '-0130'
         return text + ("" if not zone else " UTC" if zone == "+0000" else f" UTC{zone[:3]}:{zone[3:5]}")
     if isinstance(value, _dt.date):
@@ -119,12 +115,10 @@ def _preview_array(obj: Any | None, value: Any) -> str:
         shape = tuple(getattr(value, "shape", ()))
         if not shape:
             return _fmt_cell(value[()] if hasattr(value, "__getitem__") else value)
-        if obj is not None and hasattr(obj, "read") and len(shape) == 1:
-            head = obj.read(slice(0, PREVIEW_ROWS))  # BufferedData: includes pending rows
-            total = len(obj)
+        if obj is not None and hasattr(obj, "read") and len(shape) == 1:  # BufferedData: includes pending rows
+            head, total = obj.read(slice(0, PREVIEW_ROWS)), len(obj)
         else:
-            head = value[(slice(0, PREVIEW_ROWS),) + (slice(0, PREVIEW_ITEMS),) * (len(shape) - 1)]
-            total = shape[0]
+            head, total = value[(slice(0, PREVIEW_ROWS),) + (slice(0, PREVIEW_ITEMS),) * (len(shape) - 1)], shape[0]
         arr = np.asarray(head)
         if arr.ndim <= 1:
             return _fmt_seq(list(arr), total)
@@ -138,8 +132,7 @@ def _preview_array(obj: Any | None, value: Any) -> str:
 def _fmt_cell(value: Any) -> str:
     if isinstance(value, Deferred):
         return "…" if not value.done else _fmt_cell(value.get())  # not read yet: a folded section reads nothing
-    when = readable_datetime(value)
-    if when is not None:
+    if (when := readable_datetime(value)) is not None:
         return when
     if isinstance(value, (bytes, np.bytes_)):
         value = bytes(value).decode("utf-8", errors="replace")
@@ -168,8 +161,8 @@ def _fmt_seq(items: list[Any], total: int) -> str:
 
 def _meta_text(info: dict[str, Any]) -> str:
     n = info.get("n_chunks")
-    parts = ("shape" in info and f"shape {info['shape']}", "dtype" in info and f"dtype {info['dtype']}",
-             info.get("chunks") is not None and f"chunks {info['chunks']}" + (f" ({n} chunks)" if n is not None else ""),
+    chunks = info.get("chunks") is not None and f"chunks {info['chunks']}" + ("" if n is None else f" ({n} chunks)")
+    parts = ("shape" in info and f"shape {info['shape']}", "dtype" in info and f"dtype {info['dtype']}", chunks,
              "nbytes" in info and "size " + format_bytes(info["nbytes"]),
              info.get("compression") and f"compressed with {info['compression']}", info.get("storage"))
     return ", ".join(p for p in parts if p)
@@ -184,20 +177,14 @@ class _Renderer:
     def render(self, obj: Any, depth: int = 0, label: str | None = None, open_: bool = True) -> str:
         """``obj`` as a <details> section; values are read only if ``open_`` (a folded section's children fold)."""
         self.seen.add(id(obj))
-        kind = _kind(obj)
-        if kind == "table":
-            return self.table(obj, depth, label, open_)
-        if kind in ("data", "index", "region"):
-            return self.data(obj, label, open_)
-        return self.group(obj, depth, label, open_)
+        draw = {"table": self.table, "data": self.data, "index": self.data, "region": self.data}.get(_kind(obj) or "")
+        return (draw or self.group)(obj, depth, label, open_)
 
     def _title(self, obj: Any, label: str | None, extra: str = "") -> str:
-        name = _esc(obj.name)
         prefix = f"{_esc(label)}: " if label and label != obj.name else ""
-        source = ""
-        if obj.parent is None and getattr(obj, "container_source", None):
-            source = f" <span class='t'>from {_esc(obj.container_source)}</span>"
-        return f"{prefix}<b>{name}</b> <span class='t'>{_esc(type(obj).__name__)}</span>{extra}{source}"
+        src = getattr(obj, "container_source", None) if obj.parent is None else None
+        source = f" <span class='t'>from {_esc(src)}</span>" if src else ""
+        return f"{prefix}<b>{_esc(obj.name)}</b> <span class='t'>{_esc(type(obj).__name__)}</span>{extra}{source}"
 
     def _attr_items(self, obj: Any, skip: set[str], live: bool = True) -> list[str]:
         items = []
@@ -207,9 +194,8 @@ class _Renderer:
             if key in skip or _kind(value) is not None or _is_container_list(value):
                 continue
             if is_lazy_array(value) or isinstance(value, np.ndarray) and value.ndim:
-                info = array_summary(value)
                 preview = _preview_array(None, value) if live or not is_lazy_array(value) else ""
-                items.append(f"<li>{_esc(key)}: <span class='t'>{_esc(_meta_text(info))}</span> "
+                items.append(f"<li>{_esc(key)}: <span class='t'>{_esc(_meta_text(array_summary(value)))}</span> "
                              f"{_esc(preview)}</li>")
             else:
                 items.append(f"<li>{_esc(key)}: {_esc(_fmt_cell(value))}</li>")
@@ -246,15 +232,12 @@ class _Renderer:
         parts = (self._attr_items(obj, set(), open_), self._children(obj, depth, set()))
         return _details(self._title(obj, label), "".join(_ul(items) for items in parts if items), open_)
 
-    def data(self, obj: Any, label: str | None, open_: bool = False) -> str:
+    def data(self, obj: Any, depth: int, label: str | None, open_: bool) -> str:
         raw = obj.base_data
         info = array_summary(raw)
-        try:
-            length = len(obj) if raw is not None and getattr(raw, "shape", (0,)) != () else None
-        except TypeError:
-            length = None
-        if length is not None and info.get("shape") and info["shape"][0] != length:
-            info["shape"] = (length,) + tuple(info["shape"][1:])  # buffered rows not stored yet
+        with contextlib.suppress(TypeError):  # buffered rows not stored yet count
+            if raw is not None and getattr(raw, "shape", (0,)) != () and info.get("shape"):
+                info["shape"] = (len(obj),) + tuple(info["shape"][1:])
         lazy = is_lazy_array(raw)
         preview = _preview_array(obj, raw) if open_ or not lazy else ""
         values = [f"<li>values: <code>{_esc(preview)}</code></li>"] if preview else [_NOT_READ] if lazy else []
@@ -270,8 +253,7 @@ class _Renderer:
             body += _details(f"first {min(nrows, PREVIEW_ROWS)} of {nrows} rows", self._head(table), True)
         else:
             body += _ul([_NOT_READ])
-        if kids:
-            body += _ul(kids)
+        body += _ul(kids) if kids else ""
         extra = f" <span class='t'>{nrows} rows × {len(table.colnames)} columns</span>"
         return _details(self._title(table, label, extra), body, open_)
 
@@ -281,7 +263,6 @@ class _Renderer:
             raw = obj.base_data
             info = array_summary(raw)
             shape = (len(obj),) + tuple(info.get("shape", (0,))[1:])
-            chunks = info.get("chunks")
             target, region = getattr(obj, "target", None), getattr(obj, "table", None)
             kind = type(obj).__name__ + ("" if target is None else f" → {target.name}")
             kind += "" if region is None else f" → table {region.name}"
@@ -292,7 +273,7 @@ class _Renderer:
                     dtype = obj.spec_dtype or obj.dtype  # a numpy dtype is falsy: kept as the last operand
             dtype = info.get("dtype", "") if dtype is None or dtype == "" else str(dtype)
             size = format_bytes(info["nbytes"]) if "nbytes" in info else ""
-            rows.append((obj.name, kind, dtype, shape, "" if chunks is None else chunks, size,
+            rows.append((obj.name, kind, dtype, shape, info.get("chunks", ""), size,
                          info.get("compression", ""), _short(getattr(obj, "description", "") or "", 80)))
         return _table(("column", "type", "dtype", "shape", "chunks", "size", "compression", "description"), rows)
 
@@ -319,18 +300,12 @@ def head_cells(top: Any, n: int) -> list[str]:
         return [_fmt_cell(v) for v in (values if isinstance(values, list) else list(np.asarray(values)))]
     ends = np.asarray(top.get_offsets(slice(0, n)), dtype=np.int64)
     starts = np.concatenate([[0], ends[:-1]])
-    target = top.target
-    out = []
-    for s, e in zip(starts.tolist(), ends.tolist()):
-        if _kind(target) == "index":
-            out.append(f"[{e - s} lists]")
-            continue
-        items = list(np.asarray(target.read(slice(s, min(e, s + PREVIEW_ITEMS)))))
-        if _kind(target) == "region":
-            out.append("→ rows " + _fmt_seq([int(v) for v in items], e - s))
-        else:
-            out.append(_fmt_seq(items, e - s))
-    return out
+    target, bounds = top.target, list(zip(starts.tolist(), ends.tolist()))
+    if _kind(target) == "index":
+        return [f"[{e - s} lists]" for s, e in bounds]
+    prefix = "→ rows " if _kind(target) == "region" else ""
+    heads = [list(np.asarray(target.read(slice(s, min(e, s + PREVIEW_ITEMS))))) for s, e in bounds]
+    return [prefix + _fmt_seq([int(v) for v in h] if prefix else h, e - s) for h, (s, e) in zip(heads, bounds)]
 
 
 _NOT_READ = "<li><i>values not read while folded: display this object on its own to see them</i></li>"

@@ -3,6 +3,7 @@ to :func:`validate`), so ``hdmfzarr.validate(...)`` works whichever of the two t
 
 import sys
 import types
+from typing import Any
 
 from .api import catalog_from_cache, validate, validate_builder
 from .issues import ValidationIssue
@@ -12,7 +13,7 @@ __all__ = ["validate", "validate_builder", "ValidationIssue", "Validator", "cata
 
 
 class _CallablePackage(types.ModuleType):
-    def __call__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def __call__(self, *args: Any, **kwargs: Any) -> list[ValidationIssue]:
         return validate(*args, **kwargs)
 
 

@@ -4,6 +4,7 @@ or a builder tree (against a type map's catalog). Validation runs on builders: n
 from __future__ import annotations
 
 import os
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ from ..backends import Backend
 from ..backends import open as open_store
 from ..build.builders import Builder
 from ..errors import SpecError, StoreError, ValidationError
+from ..spec import NamespaceCatalog
 from .issues import ValidationIssue
 from .validator import Validator
 
@@ -22,11 +24,12 @@ def validate(store_or_container: Any, namespace: str | None = None, type_map: An
     """Every spec violation (empty when valid) in a store path/URL (Zarr or HDF5), open backend, container or builder.
     ``namespace``: look types up there (a namespace YAML file: instead of cached specs); ``type_map``: specs if none."""
     target = store_or_container
-    if isinstance(target, (str, os.PathLike)):
-        with open_store(target, storage_options=storage_options) as io:
-            issues = _validate_backend(io, namespace, type_map, where=os.fspath(target))
-    elif isinstance(target, Backend):
-        issues = _validate_backend(target, namespace, type_map, where=str(getattr(target, "url", "")))
+    if isinstance(target, (str, os.PathLike, Backend)):  # a store we open (and close), or one open already
+        io = target if isinstance(target, Backend) else open_store(target, storage_options=storage_options)
+        where = str(getattr(target, "url", "")) if isinstance(target, Backend) else os.fspath(target)
+        with nullcontext() if io is target else io:
+            tree = io.read_builder()
+            issues = Validator(*_choose_catalog(io.spec_cache() or None, namespace, type_map, where)).validate(tree)
     else:  # a builder tree, or a container built into one
         from ..build.manager import BuildManager
         from ..build.typemap import get_type_map
@@ -39,11 +42,6 @@ def validate(store_or_container: Any, namespace: str | None = None, type_map: An
     return issues
 
 
-def _validate_backend(io: Backend, namespace: str | None, type_map: Any, where: str) -> list[ValidationIssue]:
-    root = io.read_builder()
-    return Validator(*_choose_catalog(io.spec_cache() or None, namespace, type_map, where=where)).validate(root)
-
-
 def validate_builder(builder: Builder, catalog: Any, namespace: str | None = None) -> list[ValidationIssue]:
     """Issues of a builder tree against a ``NamespaceCatalog`` (the core everything else calls)."""
     return Validator(catalog, namespace).validate(builder)
@@ -51,8 +49,6 @@ def validate_builder(builder: Builder, catalog: Any, namespace: str | None = Non
 
 def catalog_from_cache(cache: dict[str, Any]) -> Any:
     """A ``NamespaceCatalog`` rebuilt from cached specs (``NamespaceCatalog.to_cache()`` form)."""
-    from ..spec import NamespaceCatalog
-
     catalog = NamespaceCatalog()
     catalog.load_cache(cache)
     return catalog
@@ -62,8 +58,6 @@ def _choose_catalog(cache: dict[str, Any] | None, namespace: str | None, type_ma
                     where: str | None) -> tuple[Any, str | None]:
     """The catalog to validate with, and the namespace name to look types up in (if forced)."""
     if namespace is not None and namespace.endswith((".yaml", ".yml")) and Path(namespace).is_file():
-        from ..spec import NamespaceCatalog
-
         catalog = NamespaceCatalog()
         names = list(catalog.load_namespaces(namespace))
         return catalog, (names[-1] if names else None)

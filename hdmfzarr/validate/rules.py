@@ -28,8 +28,7 @@ _DESCRIBED = {"float32": "float32 or float64", "numeric": "numeric (integer or f
 
 def describe_dtype(expected: Any) -> str:
     """Human text for what a spec dtype accepts, e.g. ``int32 or wider integer``."""
-    from_ref = getattr(expected, "target_type", None)
-    if from_ref is not None:
+    if (from_ref := getattr(expected, "target_type", None)) is not None:
         return f"object reference to {from_ref}"
     if isinstance(expected, (list, tuple)):
         fields = ", ".join(f"{getattr(f, 'name', '?')}: {describe_dtype(getattr(f, 'dtype', None))}" for f in expected)

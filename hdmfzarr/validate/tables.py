@@ -3,7 +3,7 @@ and in-range region rows. Only index and region data are read, each once."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -21,8 +21,10 @@ def check_tables(v: Validator, nodes: list[Builder]) -> None:
     for node in nodes:
         if isinstance(node, GroupBuilder) and v.is_a(node, "DynamicTable"):
             _check_columns(v, node)
-            if v.is_a(node, "AlignedDynamicTable"):
-                _check_aligned(v, node)
+            n_rows = _rows(node) if v.is_a(node, "AlignedDynamicTable") else None  # its sub-tables align with it
+            for sub in node.groups.values() if n_rows is not None else ():
+                if v.is_a(sub, "DynamicTable") and (n := _rows(sub)) not in (None, n_rows):
+                    v.report(sub.path, "rows", f"{n_rows} (aligned with {node.path})", f"{n}")
         elif isinstance(node, DatasetBuilder):
             if v.is_a(node, "VectorIndex"):
                 _check_index(v, node)
@@ -45,9 +47,8 @@ def _index_of(v: Validator, table: GroupBuilder, column: DatasetBuilder) -> Data
     for ds in table.datasets.values():
         if ds is not column and v.is_a(ds, "VectorIndex") and v.resolve(ds.attributes.get("target")) is column:
             return ds
-    by_name = table.datasets.get(f"{column.name}_index")
-    if by_name is not None and v.is_a(by_name, "VectorIndex") and "target" not in by_name.attributes:
-        return by_name
+    if (by_name := table.datasets.get(f"{column.name}_index")) is not None and v.is_a(by_name, "VectorIndex"):
+        return None if "target" in by_name.attributes else by_name
     return None
 
 
@@ -82,23 +83,10 @@ def _check_columns(v: Validator, table: GroupBuilder) -> None:
             v.report(ds.path, "rows", f"{n_rows} (the length of id)", f"{rows}{via}")
 
 
-def _check_aligned(v: Validator, table: GroupBuilder) -> None:
-    n_rows = _rows(table)
-    if n_rows is None:
-        return
-    for sub in table.groups.values():
-        if v.is_a(sub, "DynamicTable"):
-            n = _rows(sub)
-            if n is not None and n != n_rows:
-                v.report(sub.path, "rows", f"{n_rows} (aligned with {table.path})", f"{n}")
-
-
 def _check_index(v: Validator, index: DatasetBuilder) -> None:
     target = v.resolve(index.attributes.get("target"))
-    arr = v.load(index)
-    if arr is None or arr.size == 0 or arr.dtype.kind not in "iu":
-        return  # not integers: the dtype rule already reported it
-    flat = arr.ravel()
+    if (flat := _integers(v, index)) is None:
+        return
     bad = np.flatnonzero(np.diff(flat.astype(np.int64)) < 0)
     if bad.size:
         i = int(bad[0]) + 1
@@ -115,18 +103,19 @@ def _check_region(v: Validator, region: DatasetBuilder) -> None:
     table = v.resolve(region.attributes.get("table"))
     if not isinstance(table, GroupBuilder):
         return
-    n = _rows(table)
-    if n is None:
+    if (n := _rows(table)) is None or (flat := _integers(v, region)) is None:
         return
-    arr = v.load(region)
-    if arr is None or arr.size == 0 or arr.dtype.kind not in "iu":
-        return
-    flat = arr.ravel()
     bad = np.flatnonzero((flat < 0) | (flat >= n))
     if bad.size:
         i = int(bad[0])
         v.report(region.path, "region", f"row indices in 0..{n - 1} (rows of {table.path})",
                  f"{int(flat[i])} at element {i}")
+
+
+def _integers(v: Validator, node: DatasetBuilder) -> np.ndarray | None:
+    """A dataset's values, flat, if integers (else the dtype rule already reported it)."""
+    arr = v.load(node)
+    return None if arr is None or arr.size == 0 or arr.dtype.kind not in "iu" else arr.ravel()
 
 
 def _colnames(table: GroupBuilder) -> list[str]:

@@ -83,32 +83,25 @@ class Validator:
 
     def _lookup(self, t: tuple[str | None, str], method: str) -> Any:
         """The catalog's ``method(namespace, type)`` for type ``t`` (None if no namespace knows it), asked once."""
-        if (t, method) in self._found:
-            return self._found[t, method]
-        tried = [self.namespace, t[0]]
-        with suppress(HdmfZarrError, KeyError, ValueError, AttributeError):
-            tried.append(self.catalog.namespace_of(t[1]))
-        answer = None
-        for name in dict.fromkeys(n for n in tried if n):
-            try:
-                answer = getattr(self.catalog, method)(name, t[1])
-                break
-            except (HdmfZarrError, KeyError, ValueError):
-                continue
-        self._found[t, method] = answer
-        return answer
+        if (t, method) not in self._found:
+            tried, answer = [self.namespace, t[0]], None
+            with suppress(HdmfZarrError, KeyError, ValueError, AttributeError):
+                tried.append(self.catalog.namespace_of(t[1]))
+            for name in dict.fromkeys(n for n in tried if n):
+                with suppress(HdmfZarrError, KeyError, ValueError):
+                    answer = getattr(self.catalog, method)(name, t[1])
+                    break
+            self._found[t, method] = answer
+        return self._found[t, method]
 
     def is_a(self, builder: Builder | ExternalTarget | None, data_type: str) -> bool:
         """Whether ``builder`` is a builder typed ``data_type`` or a subtype of it."""
         h = self.hierarchy(builder) if isinstance(builder, Builder) else None
         return h is not None and data_type in h
 
-    def describe_type(self, builder: Builder | None) -> str:
-        if builder is None:
-            return "nothing"
+    def describe_type(self, builder: Builder) -> str:
         t = type_of(builder)
-        kind = "group" if isinstance(builder, GroupBuilder) else "dataset"
-        return f"{t[1] if t else f'untyped {kind}'} at {builder.path}"
+        return f"{t[1] if t else f'untyped {_kind_of(builder)}'} at {builder.path}"
 
     def resolve(self, ref: Any) -> Builder | ExternalTarget | None:
         """The builder a reference, link target or path points at (``None`` when dangling)."""
@@ -116,9 +109,8 @@ class Validator:
 
     def check_node(self, node: Builder, spec: Any, children: bool) -> None:
         """Attributes, dtype/shape and (when ``children``) the sub-specs of one node."""
-        kinds = ("a group", "a dataset") if isinstance(spec, GroupSpec) else ("a dataset", "a group")
         if isinstance(spec, (GroupSpec, DatasetSpec)) and isinstance(spec, GroupSpec) != isinstance(node, GroupBuilder):
-            self.report(node.path, "kind", *kinds)
+            self.report(node.path, "kind", f"a {_kind_of(spec)}", f"a {_kind_of(node)}")
             return
         self._check_attributes(node, spec)
         if isinstance(node, DatasetBuilder):
@@ -128,13 +120,11 @@ class Validator:
 
     def _check_attributes(self, node: Builder, spec: Any) -> None:
         for aspec in spec.attributes:
-            name = aspec.name
-            if name not in node.attributes or node.attributes[name] is None:
-                if aspec.is_required:
-                    exp = rules.describe_dtype(canonical_spec_dtype(aspec.dtype))
-                    self.report(node.path, f"attribute {name!r}", f"required {exp}", "nothing")
-                continue
-            self._check_value(node.path, f"attribute {name!r}", node.attributes[name], aspec)
+            if (value := node.attributes.get(aspec.name)) is not None:
+                self._check_value(node.path, f"attribute {aspec.name!r}", value, aspec)
+            elif aspec.is_required:
+                exp = rules.describe_dtype(canonical_spec_dtype(aspec.dtype))
+                self.report(node.path, f"attribute {aspec.name!r}", f"required {exp}", "nothing")
 
     def _check_value(self, path: str, what: str, value: Any, aspec: Any) -> None:
         """dtype, shape, fixed value and reference target of one attribute value."""
@@ -145,40 +135,34 @@ class Validator:
             items = [value] if found_shape == () else list(np.asarray(values.unwrap(value), dtype=object).ravel())
             for i, item in enumerate(items):
                 if not isinstance(item, (ReferenceBuilder, Builder)):
-                    self.report(path, f"{what} dtype", rules.describe_dtype(expected),
-                                rules.describe_found(values.value_dtype(item)))
+                    self._dtype_issue(path, f"{what} dtype", expected, values.value_dtype(item))
                     return
                 self._check_target(path, what, item, expected.target_type, None if found_shape == () else i)
             return
         if values.is_empty(value):
             return
         found = values.value_dtype(value)
-        ints = values.python_ints(value)
-        if ints is not None and expected in INTEGER_DTYPES:
+        if expected in INTEGER_DTYPES and (ints := values.python_ints(value)) is not None:
             # JSON/Python integers have no width: any integer spec they fit in is met
             bad = next((i for i in ints if not rules.int_fits(i, expected)), None)
             if bad is not None:
                 self.report(path, f"{what} dtype", rules.describe_dtype(expected), f"integer {bad} (out of range)")
             return
         if not rules.dtype_satisfies(found, expected):
-            self.report(path, f"{what} dtype", rules.describe_dtype(expected), rules.describe_found(found))
+            self._dtype_issue(path, f"{what} dtype", expected, found)
             return
         if expected == "isodatetime":
             self._check_isodatetime(path, what, np.asarray(values.unwrap(value), dtype=object))
-        fixed = aspec.value
-        if fixed is not None and not _same_value(value, fixed):
-            self.report(path, f"{what} value", repr(fixed), repr(_plain(value)))
+        if aspec.value is not None and not _same_value(value, aspec.value):
+            self.report(path, f"{what} value", repr(aspec.value), repr(_plain(value)))
 
     def _check_target(self, path: str, what: str, ref: Any, target_type: str, index: int | None) -> None:
         at = "" if index is None else f" (element {index})"
         target = self.resolve(ref)
-        if isinstance(target, ExternalTarget):
-            return
         if target is None:
             dest = ref.path if isinstance(ref, ReferenceBuilder) else str(ref)
             self.report(path, f"{what} target{at}", f"an object at {dest}", "nothing")
-            return
-        if not self.is_a(target, target_type):
+        elif not isinstance(target, ExternalTarget) and not self.is_a(target, target_type):
             self.report(path, f"{what} target{at}", f"{target_type} or a subtype", self.describe_type(target))
 
     def _check_shape(self, path: str, what: str, found: tuple[int, ...] | None, spec: Any) -> None:
@@ -202,52 +186,36 @@ class Validator:
         found = values.dataset_dtype(node)
         if is_ref_dtype(expected):
             if found != values.REFERENCE:
-                if found is None and values.is_empty(node.data):
-                    return
-                self.report(node.path, "dtype", rules.describe_dtype(expected), rules.describe_found(found))
-                return
-            arr = self.load(node)
-            if arr is None:
-                return
-            self._check_targets(node.path, "reference", arr.ravel(), expected.target_type, indexed=bool(arr.ndim))
-            return
-        if is_compound_dtype(expected):
+                if found is not None or not values.is_empty(node.data):
+                    self._dtype_issue(node.path, "dtype", expected, found)
+            elif (arr := self.load(node)) is not None:
+                self._check_targets(node.path, "reference", arr.ravel(), expected.target_type, indexed=bool(arr.ndim))
+        elif is_compound_dtype(expected):
             self._check_compound(node, list(expected), found)
-            return
-        if found is None:
-            return
-        if not rules.dtype_satisfies(found, expected):
-            self.report(node.path, "dtype", rules.describe_dtype(expected), rules.describe_found(found))
-            return
-        if expected == "isodatetime":
-            arr = self.load(node)
-            if arr is not None:
-                self._check_isodatetime(node.path, "isodatetime", arr)
+        elif found is not None and not rules.dtype_satisfies(found, expected):
+            self._dtype_issue(node.path, "dtype", expected, found)
+        elif found is not None and expected == "isodatetime" and (arr := self.load(node)) is not None:
+            self._check_isodatetime(node.path, "isodatetime", arr)
+
+    def _dtype_issue(self, path: str, what: str, expected: Any, found: Any) -> None:
+        self.report(path, what, rules.describe_dtype(expected), rules.describe_found(found))
 
     def _check_compound(self, node: DatasetBuilder, expected: list[Any], found: Any) -> None:
         if not isinstance(found, list):
-            self.report(node.path, "dtype", rules.describe_dtype(expected), rules.describe_found(found))
+            self._dtype_issue(node.path, "dtype", expected, found)
             return
-        by_name = {f.name: f.dtype for f in found}
+        by_name = {f.name: (i, f.dtype) for i, f in enumerate(found)}
         ref_fields: list[tuple[int, str, str]] = []
-        names = [f.name for f in found]
         for field in expected:
-            got = by_name.get(field.name)
+            pos, got = by_name.get(field.name, (0, None))
             what = f"compound field {field.name!r}"
             if got is None:
                 self.report(node.path, what, rules.describe_dtype(field.dtype), "no such field")
-            elif is_ref_dtype(field.dtype):
-                if got != values.REFERENCE:
-                    self.report(node.path, f"{what} dtype", rules.describe_dtype(field.dtype),
-                                rules.describe_found(got))
-                else:
-                    ref_fields.append((names.index(field.name), field.name, field.dtype.target_type))
-            elif not rules.dtype_satisfies(got, field.dtype):
-                self.report(node.path, f"{what} dtype", rules.describe_dtype(field.dtype), rules.describe_found(got))
-        if ref_fields:
-            arr = self.load(node)
-            if arr is None:
-                return
+            elif is_ref_dtype(field.dtype) and got == values.REFERENCE:
+                ref_fields.append((pos, field.name, field.dtype.target_type))
+            elif is_ref_dtype(field.dtype) or not rules.dtype_satisfies(got, field.dtype):
+                self._dtype_issue(node.path, f"{what} dtype", field.dtype, got)
+        if ref_fields and (arr := self.load(node)) is not None:
             rows = [arr[()]] if arr.ndim == 0 else list(arr)
             for pos, name, target_type in ref_fields:
                 items = [row[name] if isinstance(row, (np.void, dict)) else row[pos] for row in rows]
@@ -265,16 +233,11 @@ class Validator:
         named = [s for s in _subspecs(spec) if s.name]
         claimed = {s.name for s in named}
         for sub in named:
-            child = node.get(sub.name)
-            if child is None:
-                if sub.required:
-                    where = f"{node.path.rstrip('/')}/{sub.name}"
-                    self.report(where, _kind_of(sub), f"required {_what(sub)}", "nothing")
-                continue
-            self._check_child(child, sub)
-        for sub in _subspecs(spec):
-            if sub.name:
-                continue
+            if (child := node.get(sub.name)) is not None:
+                self._check_child(child, sub)
+            elif sub.required:
+                self.report(f"{node.path.rstrip('/')}/{sub.name}", _kind_of(sub), f"required {_what(sub)}", "nothing")
+        for sub in (s for s in _subspecs(spec) if not s.name):
             matches = [c for c in _candidates(node, sub) if c.name not in claimed and self._matches(c, sub)]
             lo, hi = sub.min_count, sub.max_count
             if len(matches) < lo or (hi is not None and len(matches) > hi):
@@ -327,14 +290,13 @@ def _subspecs(spec: Any) -> list[Any]:
 
 
 def _candidates(node: GroupBuilder, sub: Any) -> list[Builder]:
-    if isinstance(sub, LinkSpec):
-        return list(node.links.values())
-    stored = node.groups if isinstance(sub, GroupSpec) else node.datasets
-    return [*stored.values(), *node.links.values()]
+    stored = {} if isinstance(sub, LinkSpec) else node.groups if isinstance(sub, GroupSpec) else node.datasets
+    return [*stored.values(), *node.links.values()]  # a LinkSpec's candidates are the links only
 
 
 def _kind_of(sub: Any) -> str:
-    return "link" if isinstance(sub, LinkSpec) else "group" if isinstance(sub, GroupSpec) else "dataset"
+    """What a sub-spec (or a builder) declares: link, group or dataset."""
+    return "link" if isinstance(sub, LinkSpec) else "group" if isinstance(sub, (GroupSpec, GroupBuilder)) else "dataset"
 
 
 def _what(sub: Any) -> str:

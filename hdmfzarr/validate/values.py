@@ -12,10 +12,8 @@ from ..build.convert import value_dtype
 from ..dataio import DataChunkIterator, DataIO
 from ..spec.dtypes import first_leaf
 
-__all__ = [
-    "REFERENCE", "unwrap", "dataset_dtype", "value_dtype", "dataset_shape", "value_shape", "load", "python_ints",
-    "is_empty"
-]
+__all__ = ["REFERENCE", "unwrap", "dataset_dtype", "value_dtype", "dataset_shape", "value_shape", "load", "python_ints",
+           "is_empty"]
 
 REFERENCE = "object"
 
@@ -42,7 +40,7 @@ def python_ints(value: Any) -> list[int] | None:
         return [value]
     if isinstance(value, (list, tuple)) and value:
         subs = [python_ints(v) for v in value]
-        return None if None in subs else [i for sub in subs for i in sub]  # type: ignore[union-attr]
+        return None if None in subs else [i for sub in subs if sub is not None for i in sub]
     return None
 
 
