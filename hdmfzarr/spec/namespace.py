@@ -203,7 +203,7 @@ class SpecNamespace(dict):
         return not self == other
 
     def __repr__(self) -> str:
-        return f"SpecNamespace(name={self.name!r}, version={self.version!r}, types={len(self._catalog.get_registered_types())})"
+        return f"SpecNamespace(name={self.name!r}, version={self.version!r}, types={len(self.own_types())})"
 
 
 def source_content(specs: Iterable[Spec], type_key: str) -> dict[str, list]:
@@ -376,15 +376,10 @@ def _lazy_entries(content: Any) -> list[tuple[str, dict]] | None:
     ``specs_from_source`` builds it now and reports what is wrong)."""
     if not isinstance(content, dict) or set(content) - {"groups", "datasets"}:
         return None
-    entries: list[tuple[str, dict]] = []
-    for kind, key in (("group", "groups"), ("dataset", "datasets")):
-        items = content.get(key)
-        if items is None:
-            continue
-        if not isinstance(items, list) or not all(_plain(d) and _dict_def(d) is not None for d in items):
-            return None
-        entries.extend((kind, d) for d in items)
-    return entries
+    kinds = {kind: content.get(f"{kind}s") for kind in ("group", "dataset")}
+    plain = all(v is None or isinstance(v, list) and all(_plain(d) and _dict_def(d) is not None for d in v)
+                for v in kinds.values())
+    return [(kind, d) for kind, v in kinds.items() for d in v or ()] if plain else None
 
 
 def _plain(d: Any) -> bool:
@@ -421,10 +416,6 @@ def _deps(spec: Any) -> set[str]:
     return out
 
 
-#: reads one source: (namespace name, source name) -> (parsed content, file label for errors)
-SourceReader = Callable[[str, str], tuple[Any, str]]  # no string forward reference: typing compiles it at import
-
-
 class _Loaded(Record):
     """A loaded namespace, its usable types (-> defining namespace) and where its own are defined (file, line)."""
 
@@ -453,9 +444,8 @@ class NamespaceCatalog:
 
     def copy(self) -> "NamespaceCatalog":
         """An independent catalog with the same namespaces (specs are immutable, so they are shared)."""
-        new = NamespaceCatalog(self._group_cls, self._dataset_cls, self._ns_cls, list(self._core))
-        new._loaded_files = dict(self._loaded_files)
-        new._unresolved = set(self._unresolved)
+        new = NamespaceCatalog(self._group_cls, self._dataset_cls, self._ns_cls, self._core)
+        new._loaded_files, new._unresolved = dict(self._loaded_files), set(self._unresolved)
         new._loaded = dict(self._loaded)
         new._resolver.restore_state(self._resolver.copy_state())
         return new
@@ -565,9 +555,8 @@ class NamespaceCatalog:
 
     def namespace_of(self, data_type: str) -> str:
         """The (first loaded) namespace that defines `data_type`."""
-        for name, loaded in self._loaded.items():  # (a SpecNamespace's catalog knows its types unbuilt)
-            ns = loaded.ns
-            if data_type in ns._catalog if isinstance(ns, SpecNamespace) else ns.get_spec(data_type) is not None:
+        for name, loaded in self._loaded.items():  # (its own types are visible as its own, built or not)
+            if loaded.visible.get(data_type) == name:
                 return name
         raise SpecError(f"no loaded namespace defines type {data_type!r}", data_type=data_type)
 
@@ -684,9 +673,10 @@ class NamespaceCatalog:
                          "sources": {source_stem(s): source_content(v, ns.type_key) for s, v in ns.sources.items()}}
         return out
 
-    def _load(self, entries: list, read_source: SourceReader, file: str,
+    def _load(self, entries: list, read_source: Callable[[str, str], tuple[Any, str]], file: str,
               check: bool = True, lazy: bool = False) -> dict[str, dict[str, tuple[str, ...]]]:
-        """Add the namespaces of ``entries`` (``lazy``: their top-level specs built on first use)."""
+        """Add the namespaces of ``entries`` (``lazy``: their top-level specs built on first use);
+        ``read_source(namespace, source)`` gives a source's parsed content and its file label for errors."""
         parsed = [self._parse_ns(e, file) for e in entries]
         order = self._order(parsed, file)
         snapshot = (dict(self._loaded), self._resolver.copy_state())
@@ -768,7 +758,7 @@ class NamespaceCatalog:
             visit(m["name"], ())
         return list(order.values())
 
-    def _add(self, meta: dict, read_source: SourceReader, file: str,
+    def _add(self, meta: dict, read_source: Callable[[str, str], tuple[Any, str]], file: str,
              lazy: bool = False) -> dict[str, tuple[str, ...]]:
         name = meta["name"]
         sources: dict[str, LazySource] = {}
@@ -783,11 +773,8 @@ class NamespaceCatalog:
                 if (defined := _dict_def(d)) is not None:
                     where[defined] = (sfile, getattr(d, "line", None))
                 type_key = type_key or detect_type_key(d)
-            wanted = e.get("data_types")
-            if wanted is not None:
-                have = {_dict_def(d) for _, d in entries}
-                missing = [t for t in wanted if t not in have]
-                if missing:
+            if (wanted := e.get("data_types")) is not None:
+                if missing := [t for t in wanted if t not in {_dict_def(d) for _, d in entries}]:
                     raise SpecError(f"data_types {missing} are not defined in source {e['source']!r}",
                                     file=sfile, data_type=missing[0], key="data_types")
                 entries = [(k, d) for k, d in entries if _dict_def(d) in wanted]
