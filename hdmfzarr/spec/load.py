@@ -141,8 +141,7 @@ def specs_from_source(doc: Any, *, file: str | None = None) -> list[Spec]:
     if not isinstance(doc, dict):
         raise _fail(f"a spec source must be a mapping with 'groups' and/or 'datasets', got {type(doc).__name__}",
                     doc, file, None)
-    extra = set(doc) - {"groups", "datasets"}
-    if extra:
+    if extra := set(doc) - {"groups", "datasets"}:
         raise _fail(f"unknown key(s) {sorted(extra)} in a spec source; allowed: ['datasets', 'groups']",
                     doc, file, sorted(extra)[0])
     out: list[Spec] = []

@@ -372,8 +372,7 @@ class LazySource:
 
 
 def _lazy_entries(content: Any) -> list[tuple[str, dict]] | None:
-    """A parsed source file as LazySource entries, or None when it is not plainly shaped (then
-    ``specs_from_source`` builds it now and reports what is wrong)."""
+    """A parsed source file as LazySource entries, or None if not plainly shaped (then built now, errors reported)."""
     if not isinstance(content, dict) or set(content) - {"groups", "datasets"}:
         return None
     kinds = {kind: content.get(f"{kind}s") for kind in ("group", "dataset")}
@@ -476,10 +475,8 @@ class NamespaceCatalog:
     spec_namespace_cls = private_field("_ns_cls")
 
     def get_source_types(self, namespace: str) -> tuple[str, ...]:
-        if namespace not in self._loaded:
-            return ()
-        ns = self._loaded[namespace].ns
-        return tuple(s.data_type_def for specs in ns.sources.values() for s in specs if s.data_type_def)
+        sources = self._loaded[namespace].ns.sources.values() if namespace in self._loaded else ()
+        return tuple(s.data_type_def for specs in sources for s in specs if s.data_type_def)
 
     def get_sources(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(src for loaded in self._loaded.values() for src in loaded.ns.sources))
@@ -489,11 +486,9 @@ class NamespaceCatalog:
 
     def get_spec_source_dict(self, source: str) -> dict[str, list] | None:
         """The unresolved top-level specs of source file `source` by kind."""
-        for ns in (loaded.ns for loaded in self._loaded.values()):
-            for src, specs in ns.sources.items():
-                if src == source or source_stem(src) == source_stem(source):
-                    return _by_kind(specs)
-        return None
+        stem = source_stem(source)
+        return next((_by_kind(specs) for loaded in self._loaded.values() for src, specs in loaded.ns.sources.items()
+                     if source_stem(src) == stem), None)
 
     def resolve_all_specs(self) -> None:
         """Resolve every type of every namespace now (load_namespaces already does)."""
@@ -617,8 +612,7 @@ class NamespaceCatalog:
         return result
 
     def _load_missing_includes(self, entries: list, folder: Path, file: str) -> None:
-        """Load unloaded includes from namespace files up to three levels under the file's folder and its parent
-        (the layout of the NWB and hdmf schema repositories)."""
+        """Load missing includes from namespace files <= 3 levels under the file's folder and its parent (as NWB's)."""
         dicts = [e for e in entries if isinstance(e, dict)]
         incs = {s.get("namespace") for e in dicts for s in e.get("schema") or [] if isinstance(s, dict)}
         wanted = {n for n in incs if isinstance(n, str)} - {e.get("name") for e in dicts} - set(self._loaded)
@@ -718,8 +712,7 @@ class NamespaceCatalog:
         line = getattr(e, "line", None)
         if not isinstance(e, dict):
             raise SpecError(f"each namespace must be a mapping, got {type(e).__name__}", file=file, line=line)
-        extra = set(e) - {f.key for f in _NS_FIELDS}
-        if extra:
+        if extra := set(e) - {f.key for f in _NS_FIELDS}:
             raise SpecError(f"unknown key(s) {sorted(extra)} in namespace; allowed: {sorted(f.key for f in _NS_FIELDS)}",
                             file=file, key=sorted(extra)[0], line=line)
         meta = namespace_fields(e, file, line)
