@@ -60,8 +60,7 @@ def _ns_schema(v: Any, label: str | None, key: str) -> list[dict]:
             raise SpecError(f"each schema entry of namespace {label!r} needs exactly one of 'source' or 'namespace' "
                             f"(and optionally doc, title, data_types), got {e!r}", key=key, line=line)
         entry = {k: x for k, x in e.items() if k != "neurodata_types"}
-        types = e.get("data_types", e.get("neurodata_types"))
-        if types is not None:
+        if (types := e.get("data_types", e.get("neurodata_types"))) is not None:
             entry["data_types"] = [types] if isinstance(_str_list(types, label, "data_types", line), str) else list(types)
         for k in ("source", "namespace"):
             if k in entry and not isinstance(entry[k], str):
@@ -162,8 +161,7 @@ class SpecNamespace(dict):
 
     def get_registered_types(self) -> tuple[str, ...]:
         """The types defined in this namespace, then those it takes from included namespaces."""
-        own = self._catalog.get_registered_types()
-        return own + tuple(t for t in self._included if t not in self._catalog)
+        return self._catalog.get_registered_types() + tuple(t for t in self._included if t not in self._catalog)
 
     def get_hierarchy(self, data_type: str) -> tuple[str, ...]:
         return self.catalog.get_hierarchy(data_type)
@@ -195,9 +193,7 @@ class SpecNamespace(dict):
                 self.date, self.type_key, schema, sources)
 
     def __eq__(self, other: object) -> bool:
-        if not isinstance(other, SpecNamespace):
-            return dict.__eq__(self, other)
-        return self._key() == other._key()
+        return self._key() == other._key() if isinstance(other, SpecNamespace) else dict.__eq__(self, other)
 
     def __ne__(self, other: object) -> bool:
         return not self == other
@@ -316,13 +312,8 @@ class SpecCatalog:
     def get_subtypes(self, data_type: str, recursive: bool = True) -> tuple[str, ...]:
         """The registered types that include `data_type` (all descendants if `recursive`)."""
         self.build_all()
-        out: list[str] = []
-        for dt, spec in self._specs.items():
-            if spec.data_type_inc == data_type and dt != data_type:
-                out.append(dt)
-                if recursive:
-                    out.extend(self.get_subtypes(dt, True))
-        return tuple(out)
+        direct = [dt for dt, spec in self._specs.items() if spec.data_type_inc == data_type and dt != data_type]
+        return tuple(t for dt in direct for t in (dt, *(self.get_subtypes(dt) if recursive else ())))
 
     def get_full_hierarchy(self) -> dict[str, Any]:
         """{root type: {child type: {...}}}."""
@@ -330,8 +321,7 @@ class SpecCatalog:
             return {sub: tree(sub) for sub in self.get_subtypes(dt, recursive=False)}
 
         self.build_all()
-        roots = [dt for dt, s in self._specs.items() if s.data_type_inc not in self._specs]
-        return {dt: tree(dt) for dt in roots}
+        return {dt: tree(dt) for dt, s in self._specs.items() if s.data_type_inc not in self._specs}
 
     def __copy__(self) -> "SpecCatalog":
         new = SpecCatalog()
@@ -759,8 +749,7 @@ class NamespaceCatalog:
         type_key: str | None = None
         for e in (e for e in meta["schema"] if "source" in e):
             content, sfile = read_source(name, e["source"])
-            entries = _lazy_entries(content) if lazy else None
-            if entries is None:
+            if not (entries := _lazy_entries(content) if lazy else None):  # (empty: nothing to build either way)
                 entries = [("", s) for s in specs_from_source(content, file=sfile)]
             for d in (content.get("groups") or []) + (content.get("datasets") or []):  # (checked by now)
                 if (defined := _dict_def(d)) is not None:
