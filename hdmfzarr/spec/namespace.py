@@ -345,8 +345,7 @@ class LazySource:
     __slots__ = ("entries", "file", "_specs")
 
     def __init__(self, entries: list[tuple[str, dict]], file: str | None = None) -> None:
-        self.entries = entries
-        self.file = file
+        self.entries, self.file = entries, file
         self._specs: list[Spec | None] = [d if isinstance(d, (GroupSpec, DatasetSpec)) else None for _, d in entries]
 
     def spec(self, i: int) -> Spec:
@@ -422,9 +421,7 @@ class NamespaceCatalog:
 
     def __init__(self, group_spec_cls: type = GroupSpec, dataset_spec_cls: type = DatasetSpec,
                  spec_namespace_cls: type = SpecNamespace, core_namespaces: list[str] | None = None) -> None:
-        self._group_cls = group_spec_cls
-        self._dataset_cls = dataset_spec_cls
-        self._ns_cls = spec_namespace_cls
+        self._group_cls, self._dataset_cls, self._ns_cls = group_spec_cls, dataset_spec_cls, spec_namespace_cls
         self._core = list(core_namespaces or [])
         self._loaded_files: dict[str, dict] = {}  # namespace file -> what load_namespaces returned for it
         self._unresolved: set[str] = set()  # namespaces loaded with resolve=False and not resolved since
@@ -557,8 +554,7 @@ class NamespaceCatalog:
                             data_type=data_type, key="data_type")
 
     def _lookup(self, namespace: str, data_type: str) -> tuple[str, Spec, tuple[str | None, int | None]] | None:
-        hit = self._loaded.get(namespace)
-        defns = None if hit is None else hit.visible.get(data_type)
+        defns = self._loaded[namespace].visible.get(data_type) if namespace in self._loaded else None
         if defns is None:
             return None
         ns, where = self._loaded[defns].ns, self._loaded[defns].where
@@ -661,8 +657,7 @@ class NamespaceCatalog:
               check: bool = True, lazy: bool = False) -> dict[str, dict[str, tuple[str, ...]]]:
         """Add the namespaces of ``entries`` (``lazy``: their top-level specs built on first use);
         ``read_source(namespace, source)`` gives a source's parsed content and its file label for errors."""
-        parsed = [self._parse_ns(e, file) for e in entries]
-        order = self._order(parsed, file)
+        order = self._order([self._parse_ns(e, file) for e in entries], file)
         snapshot = (dict(self._loaded), self._resolver.copy_state())
         result: dict[str, dict[str, tuple[str, ...]]] = {}
         ignored: list[tuple[str, Any, Any]] = []
@@ -670,8 +665,7 @@ class NamespaceCatalog:
             for meta in order:
                 name = meta["name"]
                 if name in self._loaded:
-                    old = self._loaded[name].ns.version
-                    if old != meta["version"]:
+                    if (old := self._loaded[name].ns.version) != meta["version"]:
                         ignored.append((name, meta["version"], old))
                     continue
                 result[name] = self._add(meta, read_source, file, lazy)
@@ -680,8 +674,7 @@ class NamespaceCatalog:
             self._loaded = snapshot[0]
             self._resolver.restore_state(snapshot[1])
             raise
-        if ignored:
-            self._warn_ignored(ignored)
+        self._warn_ignored(ignored)
         return result
 
     def _warn_ignored(self, ignored: list[tuple[str, Any, Any]]) -> None:
