@@ -34,13 +34,11 @@ def encode_cache(namespaces: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     """``(namespace, version, source, compact JSON)`` of every document to store for a cache dict."""
     out: list[tuple[str, str, str, str]] = []
     for name, entry in namespaces.items():
-        version = str(entry.get("version") or "unversioned")
         ns_doc = entry.get("namespace") or {}
-        if "namespaces" not in ns_doc:
-            ns_doc = {"namespaces": [ns_doc]}
-        docs = {NAMESPACE_SOURCE: ns_doc, **dict(entry.get("sources") or {})}
-        for source, doc in docs.items():
-            out.append((name, version, source.replace("/", "_"), json.dumps(doc, separators=(",", ":"))))
+        docs = {NAMESPACE_SOURCE: ns_doc if "namespaces" in ns_doc else {"namespaces": [ns_doc]},
+                **dict(entry.get("sources") or {})}
+        out += [(name, str(entry.get("version") or "unversioned"), source.replace("/", "_"),
+                 json.dumps(doc, separators=(",", ":"))) for source, doc in docs.items()]
     return out
 
 
@@ -49,18 +47,12 @@ def latest_sources(paths: Iterable[str], base: str = CACHE_GROUP) -> list[tuple[
     ``base``: only the latest version of each namespace (by version order, not listing order)."""
     by_ns: dict[str, dict[str, list[str]]] = {}
     prefix = base.strip("/") + "/"
-    for path in paths:
-        path = path.strip("/")
-        if not path.startswith(prefix):
-            continue
+    for path in (p.strip("/") for p in paths):
         parts = path[len(prefix):].split("/")
-        if len(parts) == 3:
+        if path.startswith(prefix) and len(parts) == 3:
             by_ns.setdefault(parts[0], {}).setdefault(parts[1], []).append(parts[2])
-    out: list[tuple[str, str, str]] = []
-    for name, versions in by_ns.items():
-        version = max(versions, key=version_key)
-        out += [(name, version, source) for source in versions[version]]
-    return out
+    latest = {name: max(versions, key=version_key) for name, versions in by_ns.items()}
+    return [(name, version, source) for name, version in latest.items() for source in by_ns[name][version]]
 
 
 def decode_cache(items: Iterable[tuple[str, str, str, Any]], where: str) -> dict[str, Any]:

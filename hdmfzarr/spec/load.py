@@ -33,7 +33,7 @@ def _loader_class() -> type:
     return _LineLoader
 
 
-_LOADER: type | None = None
+_LOADER: type | None = None  # set when the first YAML file is parsed (tests check a table read parses none)
 
 #: the pre-parsed form of a folder's YAML files (the bundled hdmf-common schemas ship one): JSON, never pickle
 PARSED_NAME = "parsed-yaml.json"
@@ -47,25 +47,21 @@ def read_yaml(path: str | Path, pre_parsed: bool = True) -> Any:
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise SpecError("file not found", file=str(path)) from None
     except OSError as e:
-        raise SpecError(f"cannot read file: {e}", file=str(path)) from None
+        msg = "file not found" if isinstance(e, FileNotFoundError) else f"cannot read file: {e}"
+        raise SpecError(msg, file=str(path)) from None
     parsed = _pre_parsed(path, text) if pre_parsed else None
     if parsed is not None:
         return parsed
     import yaml
 
-    if _LOADER is None:
-        _LOADER = _loader_class()
+    _LOADER = _LOADER or _loader_class()
     try:
         return yaml.load(text, Loader=_LOADER)  # noqa: S506 - a SafeLoader subclass
-    except yaml.MarkedYAMLError as e:
-        mark = e.problem_mark or e.context_mark
-        line = mark.line + 1 if mark is not None else None
-        raise SpecError(f"malformed YAML: {e.problem or e}", file=str(path), line=line) from None
-    except yaml.YAMLError as e:
-        raise SpecError(f"malformed YAML: {e}", file=str(path)) from None
+    except yaml.YAMLError as e:  # a MarkedYAMLError says where
+        mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
+        raise SpecError(f"malformed YAML: {getattr(e, 'problem', None) or e}", file=str(path),
+                        line=None if mark is None else mark.line + 1) from None
 
 
 def _sha256(text: str) -> str:
@@ -85,9 +81,7 @@ def _pre_parsed(path: Path, text: str) -> Any:
             return None
         _PARSED[folder] = left
     entry = left.pop(path.name, None)
-    if not isinstance(entry, dict) or entry.get("sha256") != _sha256(text):
-        return None
-    return entry.get("content")
+    return entry.get("content") if isinstance(entry, dict) and entry.get("sha256") == _sha256(text) else None
 
 
 def pre_parse(folder: str | Path) -> dict[str, Any]:
@@ -98,11 +92,10 @@ def pre_parse(folder: str | Path) -> dict[str, Any]:
         text = p.read_text(encoding="utf-8")
         content = read_yaml(p, pre_parsed=False)
         try:
-            kept = json.loads(json.dumps(content)) == content
+            if json.loads(json.dumps(content)) == content:
+                files[p.name] = {"sha256": _sha256(text), "content": content}
         except (TypeError, ValueError):  # dates, sets, ... : the file stays with YAML
-            kept = False
-        if kept:
-            files[p.name] = {"sha256": _sha256(text), "content": content}
+            pass
     return {"format": 1, "files": files}
 
 
@@ -148,8 +141,7 @@ def specs_from_source(doc: Any, *, file: str | None = None) -> list[Spec]:
     if not isinstance(doc, dict):
         raise _fail(f"a spec source must be a mapping with 'groups' and/or 'datasets', got {type(doc).__name__}",
                     doc, file, None)
-    extra = set(doc) - {"groups", "datasets"}
-    if extra:
+    if extra := set(doc) - {"groups", "datasets"}:
         raise _fail(f"unknown key(s) {sorted(extra)} in a spec source; allowed: ['datasets', 'groups']",
                     doc, file, sorted(extra)[0])
     out: list[Spec] = []

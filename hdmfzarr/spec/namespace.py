@@ -60,8 +60,7 @@ def _ns_schema(v: Any, label: str | None, key: str) -> list[dict]:
             raise SpecError(f"each schema entry of namespace {label!r} needs exactly one of 'source' or 'namespace' "
                             f"(and optionally doc, title, data_types), got {e!r}", key=key, line=line)
         entry = {k: x for k, x in e.items() if k != "neurodata_types"}
-        types = e.get("data_types", e.get("neurodata_types"))
-        if types is not None:
+        if (types := e.get("data_types", e.get("neurodata_types"))) is not None:
             entry["data_types"] = [types] if isinstance(_str_list(types, label, "data_types", line), str) else list(types)
         for k in ("source", "namespace"):
             if k in entry and not isinstance(entry[k], str):
@@ -162,8 +161,7 @@ class SpecNamespace(dict):
 
     def get_registered_types(self) -> tuple[str, ...]:
         """The types defined in this namespace, then those it takes from included namespaces."""
-        own = self._catalog.get_registered_types()
-        return own + tuple(t for t in self._included if t not in self._catalog)
+        return self._catalog.get_registered_types() + tuple(t for t in self._included if t not in self._catalog)
 
     def get_hierarchy(self, data_type: str) -> tuple[str, ...]:
         return self.catalog.get_hierarchy(data_type)
@@ -195,15 +193,13 @@ class SpecNamespace(dict):
                 self.date, self.type_key, schema, sources)
 
     def __eq__(self, other: object) -> bool:
-        if not isinstance(other, SpecNamespace):
-            return dict.__eq__(self, other)
-        return self._key() == other._key()
+        return self._key() == other._key() if isinstance(other, SpecNamespace) else dict.__eq__(self, other)
 
     def __ne__(self, other: object) -> bool:
         return not self == other
 
     def __repr__(self) -> str:
-        return f"SpecNamespace(name={self.name!r}, version={self.version!r}, types={len(self._catalog.get_registered_types())})"
+        return f"SpecNamespace(name={self.name!r}, version={self.version!r}, types={len(self.own_types())})"
 
 
 def source_content(specs: Iterable[Spec], type_key: str) -> dict[str, list]:
@@ -316,13 +312,8 @@ class SpecCatalog:
     def get_subtypes(self, data_type: str, recursive: bool = True) -> tuple[str, ...]:
         """The registered types that include `data_type` (all descendants if `recursive`)."""
         self.build_all()
-        out: list[str] = []
-        for dt, spec in self._specs.items():
-            if spec.data_type_inc == data_type and dt != data_type:
-                out.append(dt)
-                if recursive:
-                    out.extend(self.get_subtypes(dt, True))
-        return tuple(out)
+        direct = [dt for dt, spec in self._specs.items() if spec.data_type_inc == data_type and dt != data_type]
+        return tuple(t for dt in direct for t in (dt, *(self.get_subtypes(dt) if recursive else ())))
 
     def get_full_hierarchy(self) -> dict[str, Any]:
         """{root type: {child type: {...}}}."""
@@ -330,8 +321,7 @@ class SpecCatalog:
             return {sub: tree(sub) for sub in self.get_subtypes(dt, recursive=False)}
 
         self.build_all()
-        roots = [dt for dt, s in self._specs.items() if s.data_type_inc not in self._specs]
-        return {dt: tree(dt) for dt in roots}
+        return {dt: tree(dt) for dt, s in self._specs.items() if s.data_type_inc not in self._specs}
 
     def __copy__(self) -> "SpecCatalog":
         new = SpecCatalog()
@@ -355,8 +345,7 @@ class LazySource:
     __slots__ = ("entries", "file", "_specs")
 
     def __init__(self, entries: list[tuple[str, dict]], file: str | None = None) -> None:
-        self.entries = entries
-        self.file = file
+        self.entries, self.file = entries, file
         self._specs: list[Spec | None] = [d if isinstance(d, (GroupSpec, DatasetSpec)) else None for _, d in entries]
 
     def spec(self, i: int) -> Spec:
@@ -372,19 +361,13 @@ class LazySource:
 
 
 def _lazy_entries(content: Any) -> list[tuple[str, dict]] | None:
-    """A parsed source file as LazySource entries, or None when it is not plainly shaped (then
-    ``specs_from_source`` builds it now and reports what is wrong)."""
+    """A parsed source file as LazySource entries, or None if not plainly shaped (then built now, errors reported)."""
     if not isinstance(content, dict) or set(content) - {"groups", "datasets"}:
         return None
-    entries: list[tuple[str, dict]] = []
-    for kind, key in (("group", "groups"), ("dataset", "datasets")):
-        items = content.get(key)
-        if items is None:
-            continue
-        if not isinstance(items, list) or not all(_plain(d) and _dict_def(d) is not None for d in items):
-            return None
-        entries.extend((kind, d) for d in items)
-    return entries
+    kinds = {kind: content.get(f"{kind}s") for kind in ("group", "dataset")}
+    plain = all(v is None or isinstance(v, list) and all(_plain(d) and _dict_def(d) is not None for d in v)
+                for v in kinds.values())
+    return [(kind, d) for kind, v in kinds.items() for d in v or ()] if plain else None
 
 
 def _plain(d: Any) -> bool:
@@ -421,10 +404,6 @@ def _deps(spec: Any) -> set[str]:
     return out
 
 
-#: reads one source: (namespace name, source name) -> (parsed content, file label for errors)
-SourceReader = Callable[[str, str], tuple[Any, str]]  # no string forward reference: typing compiles it at import
-
-
 class _Loaded(Record):
     """A loaded namespace, its usable types (-> defining namespace) and where its own are defined (file, line)."""
 
@@ -442,9 +421,7 @@ class NamespaceCatalog:
 
     def __init__(self, group_spec_cls: type = GroupSpec, dataset_spec_cls: type = DatasetSpec,
                  spec_namespace_cls: type = SpecNamespace, core_namespaces: list[str] | None = None) -> None:
-        self._group_cls = group_spec_cls
-        self._dataset_cls = dataset_spec_cls
-        self._ns_cls = spec_namespace_cls
+        self._group_cls, self._dataset_cls, self._ns_cls = group_spec_cls, dataset_spec_cls, spec_namespace_cls
         self._core = list(core_namespaces or [])
         self._loaded_files: dict[str, dict] = {}  # namespace file -> what load_namespaces returned for it
         self._unresolved: set[str] = set()  # namespaces loaded with resolve=False and not resolved since
@@ -453,9 +430,8 @@ class NamespaceCatalog:
 
     def copy(self) -> "NamespaceCatalog":
         """An independent catalog with the same namespaces (specs are immutable, so they are shared)."""
-        new = NamespaceCatalog(self._group_cls, self._dataset_cls, self._ns_cls, list(self._core))
-        new._loaded_files = dict(self._loaded_files)
-        new._unresolved = set(self._unresolved)
+        new = NamespaceCatalog(self._group_cls, self._dataset_cls, self._ns_cls, self._core)
+        new._loaded_files, new._unresolved = dict(self._loaded_files), set(self._unresolved)
         new._loaded = dict(self._loaded)
         new._resolver.restore_state(self._resolver.copy_state())
         return new
@@ -486,10 +462,8 @@ class NamespaceCatalog:
     spec_namespace_cls = private_field("_ns_cls")
 
     def get_source_types(self, namespace: str) -> tuple[str, ...]:
-        if namespace not in self._loaded:
-            return ()
-        ns = self._loaded[namespace].ns
-        return tuple(s.data_type_def for specs in ns.sources.values() for s in specs if s.data_type_def)
+        sources = self._loaded[namespace].ns.sources.values() if namespace in self._loaded else ()
+        return tuple(s.data_type_def for specs in sources for s in specs if s.data_type_def)
 
     def get_sources(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(src for loaded in self._loaded.values() for src in loaded.ns.sources))
@@ -499,11 +473,9 @@ class NamespaceCatalog:
 
     def get_spec_source_dict(self, source: str) -> dict[str, list] | None:
         """The unresolved top-level specs of source file `source` by kind."""
-        for ns in (loaded.ns for loaded in self._loaded.values()):
-            for src, specs in ns.sources.items():
-                if src == source or source_stem(src) == source_stem(source):
-                    return _by_kind(specs)
-        return None
+        stem = source_stem(source)
+        return next((_by_kind(specs) for loaded in self._loaded.values() for src, specs in loaded.ns.sources.items()
+                     if source_stem(src) == stem), None)
 
     def resolve_all_specs(self) -> None:
         """Resolve every type of every namespace now (load_namespaces already does)."""
@@ -565,9 +537,8 @@ class NamespaceCatalog:
 
     def namespace_of(self, data_type: str) -> str:
         """The (first loaded) namespace that defines `data_type`."""
-        for name, loaded in self._loaded.items():  # (a SpecNamespace's catalog knows its types unbuilt)
-            ns = loaded.ns
-            if data_type in ns._catalog if isinstance(ns, SpecNamespace) else ns.get_spec(data_type) is not None:
+        for name, loaded in self._loaded.items():  # (its own types are visible as its own, built or not)
+            if loaded.visible.get(data_type) == name:
                 return name
         raise SpecError(f"no loaded namespace defines type {data_type!r}", data_type=data_type)
 
@@ -583,8 +554,7 @@ class NamespaceCatalog:
                             data_type=data_type, key="data_type")
 
     def _lookup(self, namespace: str, data_type: str) -> tuple[str, Spec, tuple[str | None, int | None]] | None:
-        hit = self._loaded.get(namespace)
-        defns = None if hit is None else hit.visible.get(data_type)
+        defns = self._loaded[namespace].visible.get(data_type) if namespace in self._loaded else None
         if defns is None:
             return None
         ns, where = self._loaded[defns].ns, self._loaded[defns].where
@@ -628,8 +598,7 @@ class NamespaceCatalog:
         return result
 
     def _load_missing_includes(self, entries: list, folder: Path, file: str) -> None:
-        """Load unloaded includes from namespace files up to three levels under the file's folder and its parent
-        (the layout of the NWB and hdmf schema repositories)."""
+        """Load missing includes from namespace files <= 3 levels under the file's folder and its parent (as NWB's)."""
         dicts = [e for e in entries if isinstance(e, dict)]
         incs = {s.get("namespace") for e in dicts for s in e.get("schema") or [] if isinstance(s, dict)}
         wanted = {n for n in incs if isinstance(n, str)} - {e.get("name") for e in dicts} - set(self._loaded)
@@ -684,11 +653,11 @@ class NamespaceCatalog:
                          "sources": {source_stem(s): source_content(v, ns.type_key) for s, v in ns.sources.items()}}
         return out
 
-    def _load(self, entries: list, read_source: SourceReader, file: str,
+    def _load(self, entries: list, read_source: Callable[[str, str], tuple[Any, str]], file: str,
               check: bool = True, lazy: bool = False) -> dict[str, dict[str, tuple[str, ...]]]:
-        """Add the namespaces of ``entries`` (``lazy``: their top-level specs built on first use)."""
-        parsed = [self._parse_ns(e, file) for e in entries]
-        order = self._order(parsed, file)
+        """Add the namespaces of ``entries`` (``lazy``: their top-level specs built on first use);
+        ``read_source(namespace, source)`` gives a source's parsed content and its file label for errors."""
+        order = self._order([self._parse_ns(e, file) for e in entries], file)
         snapshot = (dict(self._loaded), self._resolver.copy_state())
         result: dict[str, dict[str, tuple[str, ...]]] = {}
         ignored: list[tuple[str, Any, Any]] = []
@@ -696,8 +665,7 @@ class NamespaceCatalog:
             for meta in order:
                 name = meta["name"]
                 if name in self._loaded:
-                    old = self._loaded[name].ns.version
-                    if old != meta["version"]:
+                    if (old := self._loaded[name].ns.version) != meta["version"]:
                         ignored.append((name, meta["version"], old))
                     continue
                 result[name] = self._add(meta, read_source, file, lazy)
@@ -706,8 +674,7 @@ class NamespaceCatalog:
             self._loaded = snapshot[0]
             self._resolver.restore_state(snapshot[1])
             raise
-        if ignored:
-            self._warn_ignored(ignored)
+        self._warn_ignored(ignored)
         return result
 
     def _warn_ignored(self, ignored: list[tuple[str, Any, Any]]) -> None:
@@ -728,8 +695,7 @@ class NamespaceCatalog:
         line = getattr(e, "line", None)
         if not isinstance(e, dict):
             raise SpecError(f"each namespace must be a mapping, got {type(e).__name__}", file=file, line=line)
-        extra = set(e) - {f.key for f in _NS_FIELDS}
-        if extra:
+        if extra := set(e) - {f.key for f in _NS_FIELDS}:
             raise SpecError(f"unknown key(s) {sorted(extra)} in namespace; allowed: {sorted(f.key for f in _NS_FIELDS)}",
                             file=file, key=sorted(extra)[0], line=line)
         meta = namespace_fields(e, file, line)
@@ -768,7 +734,7 @@ class NamespaceCatalog:
             visit(m["name"], ())
         return list(order.values())
 
-    def _add(self, meta: dict, read_source: SourceReader, file: str,
+    def _add(self, meta: dict, read_source: Callable[[str, str], tuple[Any, str]], file: str,
              lazy: bool = False) -> dict[str, tuple[str, ...]]:
         name = meta["name"]
         sources: dict[str, LazySource] = {}
@@ -776,18 +742,14 @@ class NamespaceCatalog:
         type_key: str | None = None
         for e in (e for e in meta["schema"] if "source" in e):
             content, sfile = read_source(name, e["source"])
-            entries = _lazy_entries(content) if lazy else None
-            if entries is None:
+            if not (entries := _lazy_entries(content) if lazy else None):  # (empty: nothing to build either way)
                 entries = [("", s) for s in specs_from_source(content, file=sfile)]
             for d in (content.get("groups") or []) + (content.get("datasets") or []):  # (checked by now)
                 if (defined := _dict_def(d)) is not None:
                     where[defined] = (sfile, getattr(d, "line", None))
                 type_key = type_key or detect_type_key(d)
-            wanted = e.get("data_types")
-            if wanted is not None:
-                have = {_dict_def(d) for _, d in entries}
-                missing = [t for t in wanted if t not in have]
-                if missing:
+            if (wanted := e.get("data_types")) is not None:
+                if missing := [t for t in wanted if t not in {_dict_def(d) for _, d in entries}]:
                     raise SpecError(f"data_types {missing} are not defined in source {e['source']!r}",
                                     file=sfile, data_type=missing[0], key="data_types")
                 entries = [(k, d) for k, d in entries if _dict_def(d) in wanted]

@@ -62,8 +62,7 @@ class YAMLSpecWriter:
         if isinstance(obj, dict):
             keys = [k for k in _KEY_ORDER if k in obj] + [k for k in obj if k not in _KEY_ORDER]
             if "neurodata_type_def" not in obj and "name" in obj:
-                keys.remove("name")
-                keys.insert(0, "name")
+                keys.insert(0, keys.pop(keys.index("name")))
             return {k: YAMLSpecWriter.sort_keys(obj[k]) for k in keys}
         if isinstance(obj, (list, tuple)):
             return type(obj)(YAMLSpecWriter.sort_keys(v) for v in obj)
@@ -114,10 +113,9 @@ class NamespaceBuilder:
         if spec.data_type_def is None:
             raise SpecError("only specs that define a type (data_type_def) can be added to a namespace",
                             file=source, data_type=spec.label, key="data_type_def")
-        for specs in self._sources.values():
-            if any(s.data_type_def == spec.data_type_def for s in specs):
-                raise SpecError(f"type {spec.data_type_def!r} was already added", file=source,
-                                data_type=spec.data_type_def, key="data_type_def")
+        if any(s.data_type_def == spec.data_type_def for specs in self._sources.values() for s in specs):
+            raise SpecError(f"type {spec.data_type_def!r} was already added", file=source,
+                            data_type=spec.data_type_def, key="data_type_def")
         self._entry("source", source)
         self._sources.setdefault(source, []).append(spec)
 
@@ -146,7 +144,6 @@ class NamespaceBuilder:
         writer = writer or YAMLSpecWriter(str(outdir))
         out = Path(writer.outdir)
         out.mkdir(parents=True, exist_ok=True)
-        nsd = self.namespace_dict()
         for source, specs in self._sources.items():
             content = source_content(specs, self.type_key)
             if not content:
@@ -154,9 +151,8 @@ class NamespaceBuilder:
             if any("data_types" in e for e in self._schema if e.get("source") == source):
                 raise SpecError(f"source {source!r} both includes types from an existing file and gets new specs "
                                 "written to it; use another source name for the new specs", file=source)
-            target = source if Path(source).suffix else f"{source}.yaml"
-            writer.write_spec(content, target)
-        writer.write_namespace(nsd, path)
+            writer.write_spec(content, source if Path(source).suffix else f"{source}.yaml")
+        writer.write_namespace(self.namespace_dict(), path)
         return out / path
 
 
