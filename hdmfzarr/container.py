@@ -239,13 +239,14 @@ class GroupView(Mapping):
             if where[:n] != self._path:
                 continue
             stored = type(c).field_datasets.get(attr)
-            if len(where) > n:
-                if where[n] not in out and _field_items(getattr(c, attr, None)):
+            value = getattr(c, attr, None)
+            if len(where) > n:  # below an untyped sub-group: a view of it, when anything is stored there
+                if where[n] not in out and (_field_items(value) or (stored is not None and value is not None)):
                     out[where[n]] = GroupView(c, where[:n + 1])
-            elif stored is not None and (value := getattr(c, attr, None)) is not None:  # an untyped dataset's value
+            elif stored is not None and value is not None:  # an untyped dataset's value
                 out.setdefault(stored, value)
             else:  # typed children (none for an unset dataset field)
-                for child in _field_items(getattr(c, attr, None)):
+                for child in _field_items(value):
                     out.setdefault(child.name, child)
         if not n:  # children no field places under an untyped group are at the top
             below = {id(v) for attr, where in type(c).field_paths.items() if where

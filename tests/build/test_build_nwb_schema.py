@@ -140,6 +140,29 @@ def test_pynwb_written_store_by_path(tmp_path, benchmark_module):
         assert len(nwb["units"]) == 4
 
 
+def test_untyped_group_of_datasets_only_is_reached_by_path(tmp_path):
+    """pynwb + hdmf-zarr 0.14 store whose ``general`` holds datasets only (no typed child): ``nwb["general"]`` is
+    a view of them and ``nwb["general/session_id"]`` their value (it was a KeyError: views needed typed children)."""
+    pynwb = pytest.importorskip("pynwb")
+    hdmf_zarr_nwb = pytest.importorskip("hdmf_zarr.nwb")
+    from hdmfzarr import ZarrIO
+
+    path = tmp_path / "general.nwb.zarr"
+    nwb = pynwb.NWBFile(session_description="d", identifier="id1", session_id="S42", experimenter=["Ann"],
+                        institution="Inst", session_start_time=dt.datetime(2024, 1, 2, tzinfo=dt.timezone.utc))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with hdmf_zarr_nwb.NWBZarrIO(str(path), "w") as io:
+            io.write(nwb)
+    with ZarrIO(path) as io:
+        root = io.read()
+        assert sorted(root["general"]) == ["experimenter", "institution", "session_id"]
+        assert root["general/session_id"] == "S42" and root["general"]["institution"] == "Inst"
+        assert list(root["general/experimenter"][:]) == ["Ann"]
+        with pytest.raises(KeyError, match="no object 'lab' in general"):
+            root["general/lab"]
+
+
 def test_nested_fields_answer_to_their_own_names_when_unambiguous(tmp_path, benchmark_module):
     """pynwb's names on a store pynwb wrote: ``nwb.trials``, ``nwb.electrodes``, ``ts.rate`` reach the nested fields
     (``intervals__trials``, ...); a name several fields end with (``unit``: data, starting_time, timestamps) is not
