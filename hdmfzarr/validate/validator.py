@@ -36,7 +36,7 @@ class Validator:
         self.catalog = catalog
         self.namespace = namespace
         self._found: dict[tuple[tuple[str | None, str], str], Any] = {}  # (type, catalog method) -> its answer
-        self._loaded: dict[int, np.ndarray] = {}
+        self._loaded: dict[int, np.ndarray | None] = {}  # None: unreadable (reported once)
         self.issues: list[ValidationIssue] = []
         self._seen: set[tuple[str, str]] = set()
         self.root: Builder | None = None
@@ -73,7 +73,7 @@ class Validator:
                 self._loaded[key] = values.load(builder.data)
             except (HdmfZarrError, OSError, ValueError, TypeError) as exc:
                 self.report(builder.path, "data", "readable data", f"error {exc}")
-                return None
+                self._loaded[key] = None  # not read again
         return self._loaded[key]
 
     def hierarchy(self, builder: Builder) -> list[str] | None:
@@ -156,7 +156,8 @@ class Validator:
         if aspec.value is not None and not _same_value(value, aspec.value):
             self.report(path, f"{what} value", repr(aspec.value), repr(_plain(value)))
 
-    def _check_target(self, path: str, what: str, ref: Any, target_type: str, index: int | None) -> None:
+    def _check_target(self, path: str, what: str, ref: Any, target_type: str, index: int | None) -> bool:
+        """Report a reference whose target is missing or of the wrong type; whether it was bad."""
         at = "" if index is None else f" (element {index})"
         target = self.resolve(ref)
         if target is None:
@@ -164,6 +165,9 @@ class Validator:
             self.report(path, f"{what} target{at}", f"an object at {dest}", "nothing")
         elif not isinstance(target, ExternalTarget) and not self.is_a(target, target_type):
             self.report(path, f"{what} target{at}", f"{target_type} or a subtype", self.describe_type(target))
+        else:
+            return False
+        return True
 
     def _check_shape(self, path: str, what: str, found: tuple[int, ...] | None, spec: Any) -> None:
         options = spec.shapes
@@ -223,10 +227,9 @@ class Validator:
 
     def _check_targets(self, path: str, what: str, items: Any, target_type: str, indexed: bool = True) -> None:
         """The targets of a column of references, up to the first bad one (one issue per column)."""
+        # a column checked twice (as a typed child, then under its parent's spec) stops at the same element
         for i, item in enumerate(items):
-            before = len(self.issues)
-            self._check_target(path, what, item, target_type, i if indexed else None)
-            if len(self.issues) > before:
+            if self._check_target(path, what, item, target_type, i if indexed else None):
                 return
 
     def _check_children(self, node: GroupBuilder, spec: Any) -> None:

@@ -431,3 +431,56 @@ def test_link_where_not_linkable(holder, ext_catalog):
     holder.set_link(LinkBuilder(flag, name="flag"))
     assert _strs(validate_builder(holder, ext_catalog)) == [
         "/flag: link: expected a stored dataset (not linkable), found a link"]
+
+
+
+def _box_catalog(folder: Path) -> NamespaceCatalog:
+    """hdmf-common plus 'rext': a typed dataset of references (RefList) that a Box holds by name."""
+    reflist = DatasetSpec(doc="refs to things", data_type_def="RefList", dtype=RefSpec("Container"), shape=[None])
+    box = GroupSpec(doc="a box", data_type_def="Box", data_type_inc="Container",
+                    datasets=[DatasetSpec(doc="its refs", data_type_inc="RefList", name="refs")],
+                    groups=[GroupSpec(doc="a thing", data_type_inc="Container", quantity="*")])
+    nb = NamespaceBuilder(doc="refs ext", name="rext", version="0.1.0")
+    nb.include_namespace("hdmf-common")
+    for spec in (reflist, box):
+        nb.add_spec("rext.extensions.yaml", spec)
+    nb.export("rext.namespace.yaml", outdir=folder)
+    cat = NamespaceCatalog()
+    from hdmfzarr.spec import default_namespace_path
+
+    cat.load_namespaces(default_namespace_path())
+    cat.load_namespaces(folder / "rext.namespace.yaml")
+    return cat
+
+
+def _box(data: object) -> GroupBuilder:
+    root = GroupBuilder("root", attributes={"namespace": "rext", "data_type": "Box"})
+    thing = root.set_group(GroupBuilder("t", attributes={"namespace": "hdmf-common", "data_type": "Container"}))
+    plain1, plain2 = root.set_group(GroupBuilder("p1")), root.set_group(GroupBuilder("p2"))
+    if data is None:
+        data = [ReferenceBuilder(thing), ReferenceBuilder(plain1), ReferenceBuilder(plain2)]
+    root.set_dataset(DatasetBuilder("refs", data, dtype="object",
+                                    attributes={"namespace": "rext", "data_type": "RefList"}))
+    return root
+
+
+def test_typed_reference_dataset_checked_twice_reports_its_first_bad_element_once(tmp_path):
+    """A typed dataset of references is checked as its own type and again under its parent's sub-spec: both
+    stop at the same first bad element (the second pass once went on and reported element 2 as well)."""
+    assert _strs(validate_builder(_box(None), _box_catalog(tmp_path))) == [
+        "/refs: reference target (element 1): expected Container or a subtype, found untyped group at /p1"]
+
+
+def test_unreadable_dataset_is_read_once_and_reported_once(tmp_path):
+    """Data that fails to read is reported once and not read again when the dataset is checked again."""
+    class Broken:
+        shape = (2,)
+        dtype = np.dtype(object)
+        reads = 0
+
+        def read(self) -> None:
+            Broken.reads += 1
+            raise OSError("disk gone")
+
+    issues = _strs(validate_builder(_box(Broken()), _box_catalog(tmp_path)))
+    assert issues == ["/refs: data: expected readable data, found error disk gone"] and Broken.reads == 1
