@@ -206,8 +206,7 @@ class DataChunkIterator:
                 rows = np.asarray(rows)  # a list of rows: one array, so its dtype and row shape are known now
             if total_rows is None and hasattr(rows, "__len__"):
                 total_rows = len(rows)
-            if dtype is None and getattr(rows, "dtype", None) is not None:
-                dtype = rows.dtype
+            dtype = dtype if dtype is not None else getattr(rows, "dtype", None)
             if row_shape is None and hasattr(rows, "shape"):
                 row_shape = tuple(rows.shape[1:])
             if row_shape is None and maxshape is not None and all(isinstance(m, int) for m in maxshape[1:]):
