@@ -48,12 +48,8 @@ def is_lazy_array(value: Any) -> bool:
     t = type(value)
     verdict = _LAZY_VERDICT.get(t)
     if verdict is None:
-        kinds: list[type] = [StoredArray]
-        for module, name in _FOREIGN_STORED:
-            cls = getattr(sys.modules.get(module), name, None)
-            if isinstance(cls, type):
-                kinds.append(cls)
-        verdict = _LAZY_VERDICT[t] = issubclass(t, tuple(kinds))
+        foreign = [getattr(sys.modules.get(module), name, None) for module, name in _FOREIGN_STORED]
+        verdict = _LAZY_VERDICT[t] = issubclass(t, (StoredArray, *(k for k in foreign if isinstance(k, type))))
     return verdict
 
 

@@ -49,10 +49,8 @@ def progress_enabled(show: bool | None = None) -> bool:
     env = os.environ.get("HDMFZARR_PROGRESS", "").strip().lower()
     if env in _ENV:
         return _ENV[env]
-    if in_notebook():
-        return True
     try:
-        return bool(sys.stderr is not None and sys.stderr.isatty())
+        return in_notebook() or bool(sys.stderr is not None and sys.stderr.isatty())
     except (AttributeError, ValueError):
         return False
 
