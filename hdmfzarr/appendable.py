@@ -45,6 +45,10 @@ class RowBuffer:
     __slots__ = ("blocks", "tail", "count")
 
     def __init__(self) -> None:
+        self.clear()
+
+    def clear(self) -> None:
+        """Forget every buffered row (in place: a buffer may be shared by a column and its array)."""
         self.blocks: list[np.ndarray] = []
         self.tail: list[Any] = []
         self.count = 0
@@ -93,12 +97,6 @@ class RowBuffer:
                 if k < len(last):
                     self.blocks.append(last[:len(last) - k])
             n -= k
-
-    def clear(self) -> None:
-        """Forget every buffered row (in place: a buffer may be shared by a column and its array)."""
-        self.blocks = []
-        self.tail = []
-        self.count = 0
 
 
 class AppendableArray(StoredArray):
@@ -179,8 +177,7 @@ class AppendableArray(StoredArray):
             yield from pending
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
-        out = self.read()
-        return out.astype(dtype) if dtype is not None else out
+        return self.read() if dtype is None else self.read().astype(dtype)
 
     def read(self) -> np.ndarray:
         """Every row, stored and pending, as numpy."""

@@ -48,12 +48,8 @@ def is_lazy_array(value: Any) -> bool:
     t = type(value)
     verdict = _LAZY_VERDICT.get(t)
     if verdict is None:
-        kinds: list[type] = [StoredArray]
-        for module, name in _FOREIGN_STORED:
-            cls = getattr(sys.modules.get(module), name, None)
-            if isinstance(cls, type):
-                kinds.append(cls)
-        verdict = _LAZY_VERDICT[t] = issubclass(t, tuple(kinds))
+        foreign = [getattr(sys.modules.get(module), name, None) for module, name in _FOREIGN_STORED]
+        verdict = _LAZY_VERDICT[t] = issubclass(t, (StoredArray, *(k for k in foreign if isinstance(k, type))))
     return verdict
 
 
@@ -206,8 +202,7 @@ class DataChunkIterator:
                 rows = np.asarray(rows)  # a list of rows: one array, so its dtype and row shape are known now
             if total_rows is None and hasattr(rows, "__len__"):
                 total_rows = len(rows)
-            if dtype is None and getattr(rows, "dtype", None) is not None:
-                dtype = rows.dtype
+            dtype = dtype if dtype is not None else getattr(rows, "dtype", None)
             if row_shape is None and hasattr(rows, "shape"):
                 row_shape = tuple(rows.shape[1:])
             if row_shape is None and maxshape is not None and all(isinstance(m, int) for m in maxshape[1:]):

@@ -10,8 +10,7 @@ from typing import Any
 
 __all__ = ["progress_bar", "progress_enabled", "in_notebook", "SilentBar"]
 
-_TRUE = ("1", "true", "yes", "on")
-_FALSE = ("0", "false", "no", "off")
+_ENV = {**dict.fromkeys(("1", "true", "yes", "on"), True), **dict.fromkeys(("0", "false", "no", "off"), False)}
 
 
 class SilentBar:
@@ -23,17 +22,13 @@ class SilentBar:
     def update(self, n: int = 1) -> None:
         self.n += n
 
-    def set_postfix_str(self, text: str) -> None:
-        pass
+    def close(self, *args: Any) -> None:
+        """Does nothing (nor do ``set_postfix_str`` and ``__exit__``)."""
 
-    def close(self) -> None:
-        pass
+    set_postfix_str = __exit__ = close
 
     def __enter__(self) -> SilentBar:
         return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.close()
 
 
 def in_notebook() -> bool:
@@ -52,12 +47,10 @@ def progress_enabled(show: bool | None = None) -> bool:
     if show is not None:
         return bool(show)
     env = os.environ.get("HDMFZARR_PROGRESS", "").strip().lower()
-    if env in _TRUE or env in _FALSE:
-        return env in _TRUE
-    if in_notebook():
-        return True
+    if env in _ENV:
+        return _ENV[env]
     try:
-        return bool(sys.stderr is not None and sys.stderr.isatty())
+        return in_notebook() or bool(sys.stderr is not None and sys.stderr.isatty())
     except (AttributeError, ValueError):
         return False
 
