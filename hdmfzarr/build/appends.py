@@ -15,7 +15,7 @@ from ..dataio import Deferred, stored_chain
 from ..spec.model import declared_type
 from .builders import DatasetBuilder, GroupBuilder
 
-__all__ = ["ID_RANK", "PlannedAppend", "plan_appends", "pending_count", "arrays_replaced", "field_states", "edited",
+__all__ = ["ID_RANK", "PlannedAppend", "plan_appends", "pending_count", "arrays_replaced", "edited",
            "bound_table_columns"]
 
 ID_RANK = 1_000  # ids are written after every other array of the tree: their length commits a row
@@ -69,11 +69,6 @@ def arrays_replaced(root: GroupBuilder | None, containers: list[Any]) -> bool:
         return False
     held = {id(a) for c in containers for v in c.fields.values() for a in stored_chain(v)}  # (a reference array's)
     return not arrays <= held
-
-
-def field_states(containers: list[Any]) -> dict[int, dict[str, Any]]:
-    """Each container's ``field_state()`` by id, taken when a tree is read from a store opened for writing."""
-    return {id(c): c.field_state() for c in containers}
 
 
 _PLAIN = (str, bytes, int, float, bool)  # values compared by equality (others by identity)

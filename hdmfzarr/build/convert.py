@@ -187,14 +187,13 @@ def convert_value(dtype: Any, value: Any, where: str, is_attr: bool = False) -> 
     if dtype is None:
         return _infer(value, where, is_attr)
     if dtype in TEXT_DTYPES:
-        fn = lambda v: v if dtype == "ascii" and isinstance(v, bytes) else _text(v, where)  # noqa: E731
         if isinstance(value, np.ndarray) and value.dtype.kind in "US":
             return value, dtype
         if dtype == "text" and text_array(value) is not None:  # every cell a str: checked in one vectorised pass
             # kept as given (the writer's fingerprint digests a list or object array of str in a few C passes,
             # a StringDType array only cell by cell, which cost more than encoding the text twice)
             return (value if isinstance(value, np.ndarray) else list(value)), dtype
-        return map_nested(value, fn), dtype
+        return map_nested(value, lambda v: v if dtype == "ascii" and isinstance(v, bytes) else _text(v, where)), dtype
     if dtype == "isodatetime":
         try:
             return map_nested(value, text_cell), dtype
