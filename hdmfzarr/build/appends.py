@@ -64,11 +64,9 @@ def pending_count(root: GroupBuilder | None) -> int:
 def arrays_replaced(root: GroupBuilder | None, containers: list[Any]) -> bool:
     """Whether a container of a tree read from a store no longer holds an appendable array it was given (replaced,
     e.g. by a numpy copy): then only a full write persists the change."""
-    arrays = {id(a) for _, a in _appendables(root)}
-    if not arrays:
-        return False
-    held = {id(a) for c in containers for v in c.fields.values() for a in stored_chain(v)}  # (a reference array's)
-    return not arrays <= held
+    arrays = {id(a) for _, a in _appendables(root)}  # held: a reference array's too
+    return bool(arrays) and not arrays <= {id(a) for c in containers for v in c.fields.values()
+                                           for a in stored_chain(v)}
 
 
 _PLAIN = (str, bytes, int, float, bool)  # values compared by equality (others by identity)

@@ -231,11 +231,9 @@ def _compound(fields: Any, value: Any, where: str) -> tuple[Any, list[CompoundFi
     # a field's spec dtype is a minimum too: stored float64 stays float64
     cfields = [CompoundField(f.name, "object" if i in ref_idx else _at_least(f.dtype, own.get(f.name)))
                for i, f in enumerate(fields)]
-    if is_passthrough(value):
+    if is_passthrough(value) or (not ref_idx and isinstance(value, np.ndarray) and value.dtype.names):
         return value, cfields
     names = [f.name for f in cfields]
-    if not ref_idx and isinstance(value, np.ndarray) and value.dtype.names:
-        return value, cfields
     rows: list[tuple[Any, ...]] = []
     for r, row in enumerate(value):
         if isinstance(row, dict):
