@@ -15,7 +15,7 @@ from ..dataio import Deferred, stored_chain
 from ..spec.model import declared_type
 from .builders import DatasetBuilder, GroupBuilder
 
-__all__ = ["ID_RANK", "PlannedAppend", "plan_appends", "pending_count", "arrays_replaced", "field_states", "edited",
+__all__ = ["ID_RANK", "PlannedAppend", "plan_appends", "pending_count", "arrays_replaced", "edited",
            "bound_table_columns"]
 
 ID_RANK = 1_000  # ids are written after every other array of the tree: their length commits a row
@@ -64,16 +64,9 @@ def pending_count(root: GroupBuilder | None) -> int:
 def arrays_replaced(root: GroupBuilder | None, containers: list[Any]) -> bool:
     """Whether a container of a tree read from a store no longer holds an appendable array it was given (replaced,
     e.g. by a numpy copy): then only a full write persists the change."""
-    arrays = {id(a) for _, a in _appendables(root)}
-    if not arrays:
-        return False
-    held = {id(a) for c in containers for v in c.fields.values() for a in stored_chain(v)}  # (a reference array's)
-    return not arrays <= held
-
-
-def field_states(containers: list[Any]) -> dict[int, dict[str, Any]]:
-    """Each container's ``field_state()`` by id, taken when a tree is read from a store opened for writing."""
-    return {id(c): c.field_state() for c in containers}
+    arrays = {id(a) for _, a in _appendables(root)}  # held: a reference array's too
+    return bool(arrays) and not arrays <= {id(a) for c in containers for v in c.fields.values()
+                                           for a in stored_chain(v)}
 
 
 _PLAIN = (str, bytes, int, float, bool)  # values compared by equality (others by identity)

@@ -187,14 +187,13 @@ def convert_value(dtype: Any, value: Any, where: str, is_attr: bool = False) -> 
     if dtype is None:
         return _infer(value, where, is_attr)
     if dtype in TEXT_DTYPES:
-        fn = lambda v: v if dtype == "ascii" and isinstance(v, bytes) else _text(v, where)  # noqa: E731
         if isinstance(value, np.ndarray) and value.dtype.kind in "US":
             return value, dtype
         if dtype == "text" and text_array(value) is not None:  # every cell a str: checked in one vectorised pass
             # kept as given (the writer's fingerprint digests a list or object array of str in a few C passes,
             # a StringDType array only cell by cell, which cost more than encoding the text twice)
             return (value if isinstance(value, np.ndarray) else list(value)), dtype
-        return map_nested(value, fn), dtype
+        return map_nested(value, lambda v: v if dtype == "ascii" and isinstance(v, bytes) else _text(v, where)), dtype
     if dtype == "isodatetime":
         try:
             return map_nested(value, text_cell), dtype
@@ -232,11 +231,9 @@ def _compound(fields: Any, value: Any, where: str) -> tuple[Any, list[CompoundFi
     # a field's spec dtype is a minimum too: stored float64 stays float64
     cfields = [CompoundField(f.name, "object" if i in ref_idx else _at_least(f.dtype, own.get(f.name)))
                for i, f in enumerate(fields)]
-    if is_passthrough(value):
+    if is_passthrough(value) or (not ref_idx and isinstance(value, np.ndarray) and value.dtype.names):
         return value, cfields
     names = [f.name for f in cfields]
-    if not ref_idx and isinstance(value, np.ndarray) and value.dtype.names:
-        return value, cfields
     rows: list[tuple[Any, ...]] = []
     for r, row in enumerate(value):
         if isinstance(row, dict):

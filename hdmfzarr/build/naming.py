@@ -1,8 +1,5 @@
-"""How the build layer names container attributes after sub-specs (``DynamicTableRegion`` -> ``dynamic_table_region``).
-
-What a spec *is* (typed, many, required, reference or compound dtype) is the spec model's to say
-(``hdmfzarr.spec.model``); this module only turns specs into Python attribute names, the way hdmf does.
-"""
+"""How the build layer names container attributes after sub-specs (``DynamicTableRegion`` -> ``dynamic_table_region``),
+the way hdmf does."""
 
 from __future__ import annotations
 
@@ -47,8 +44,7 @@ def snake_case(name: str) -> str:
 
 
 def plural(word: str) -> str:
-    """Plural of an attribute name as hdmf forms it (append ``s`` unless it ends in one), so that
-    generated classes take the same keyword names as hdmf's."""
+    """Plural of an attribute name as hdmf forms it (so generated classes take hdmf's keyword names)."""
     return word if word.endswith("s") else word + "s"
 
 

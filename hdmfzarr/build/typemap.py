@@ -232,10 +232,8 @@ class TypeMap:
             if got is not None:
                 return got
             dt = klass.__dict__.get("data_type")
-            if isinstance(dt, str):
-                ns = getattr(klass, "namespace", None)
-                if isinstance(ns, str):
-                    return ns, dt
+            if isinstance(dt, str) and isinstance(ns := getattr(klass, "namespace", None), str):
+                return ns, dt
         raise BuildError(f"class {cls.__qualname__} is not registered with any data type (register it with "
                          "register_class(data_type, namespace, cls) or give it data_type/namespace ClassVars)")
 

@@ -294,9 +294,7 @@ class ZarrIO:
             self._root_container = self._manager.construct(builder)
             self._root_container.container_source = self.url  # redacted: shown by the notebook view
         if self.mode in ("a", "r+"):  # a write back compares with what was read: edits need a full write
-            from ...build.appends import field_states
-
-            self._read_states = field_states(self._manager.constructed())
+            self._read_states = {id(c): c.field_state() for c in self._manager.constructed()}
         return self._root_container
 
     def _is_append_only(self, container: Any) -> bool:
