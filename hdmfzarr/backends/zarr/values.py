@@ -75,13 +75,8 @@ def to_text_array(data: Any, as_bytes: bool = False) -> np.ndarray:
 def compound_rows(data: Any, fields: list[CompoundField], where: str, ref_path: Any) -> list[tuple]:
     """Records as tuples in field order: references become ``ref_path(value)``, text becomes str."""
     names = [f.name for f in fields]
-    records: list[Any]
-    if isinstance(data, np.ndarray) and data.ndim == 0:
-        records = [data[()]]
-    elif isinstance(data, (tuple, dict, np.void)):
-        records = [data]
-    else:
-        records = list(data)
+    one = isinstance(data, (tuple, dict, np.void)) or (isinstance(data, np.ndarray) and data.ndim == 0)
+    records: list[Any] = [data[()] if isinstance(data, np.ndarray) else data] if one else list(data)
     plain = lambda v: v.item() if isinstance(v, np.generic) else v  # noqa: E731 - numpy scalars as Python values
     convert: list[Any] = [ref_path if f.dtype == "object" else text_value if f.dtype in TEXT_KINDS else plain
                           for f in fields]
