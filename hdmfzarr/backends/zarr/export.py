@@ -22,6 +22,11 @@ __all__ = ["write_copy", "prepare_for_copy", "STREAM_BYTES"]
 STREAM_BYTES = 32 * 1024 * 1024
 
 
+def _progress(total: int, label: str) -> Any:
+    """A byte-counting bar for long conversions (interactive sessions only, see hdmfzarr.progress)."""
+    return SilentBar() if total < STREAM_BYTES else progress_bar(total, label, unit="B", unit_scale=True)
+
+
 def _nbytes(data: Any) -> int:
     shape, dtype = getattr(data, "shape", None), getattr(data, "dtype", None)
     return 0 if shape is None or dtype is None else int(np.prod(shape, dtype=np.int64)) * np.dtype(dtype).itemsize
@@ -43,8 +48,7 @@ def prepare_for_copy(root: GroupBuilder, label: str = "convert") -> Any:
     # streamed: numeric, not compound, over STREAM_BYTES (so at least 1-d)
     big = [n for n in datasets if not isinstance(n.dtype, list)
            and _nbytes(n.data) > STREAM_BYTES and np.dtype(n.data.dtype).kind in "biuf"]
-    total = sum(_nbytes(n.data) for n in big)  # a byte-counting bar for long conversions (interactive only)
-    bar = SilentBar() if total < STREAM_BYTES else progress_bar(total, label, unit="B", unit_scale=True)
+    bar = _progress(sum(_nbytes(n.data) for n in big), label)
     big_ids = {id(n) for n in big}
     for node in datasets:
         data = node.data
