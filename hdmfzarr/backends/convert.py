@@ -20,7 +20,8 @@ def convert(src: str, dst: str, zarr_format: int | None = None,
     from .zarr.convention import conversion_format
     from .zarr.export import write_copy
 
-    if _same_place(src, dst):
+    remote = is_url(src) or is_url(dst)
+    if (src.rstrip("/") == dst.rstrip("/")) if remote else os.path.abspath(src) == os.path.abspath(dst):
         raise HdmfZarrError(f"convert: source and destination are the same store ({src})")
     with open_store(src, storage_options=options_for(src, storage_options)) as source:
         root, cache = source.read_builder(), source.spec_cache()  # read before anything at dst is replaced
@@ -31,12 +32,6 @@ def convert(src: str, dst: str, zarr_format: int | None = None,
                     zarr_format=zarr_format) as out:
             write_copy(out, root, cache, label)
     return zarr_format
-
-
-def _same_place(a: str, b: str) -> bool:
-    if is_url(a) or is_url(b):
-        return a.rstrip("/") == b.rstrip("/")
-    return os.path.abspath(a) == os.path.abspath(b)
 
 
 def options_for(url: str, options: dict[str, Any] | None) -> dict[str, Any] | None:

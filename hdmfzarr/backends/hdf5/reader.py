@@ -90,8 +90,6 @@ class HDF5Reader:
         except OSError as exc:
             raise CorruptStoreError(f"{self.path!r} is not a readable HDF5 file: {exc}") from exc
         self._h5py = h5py
-        self._by_path: dict[str, Builder] = {}
-        self._pending_links: list[tuple[GroupBuilder, str, str]] = []
 
     #: not a Zarr store (the backend protocol's ``zarr_format``)
     zarr_format: int | None = None
@@ -99,10 +97,7 @@ class HDF5Reader:
     @classmethod
     def guess_can_open(cls, target: str | os.PathLike[str]) -> bool:
         """HDF5 by signature (local files) or by suffix (.h5/.hdf5/.nwb, also for URLs, refused on open)."""
-        text = os.fspath(target)
-        if is_url(text):
-            return text.lower().endswith(_SUFFIXES)
-        return is_hdf5_path(text)
+        return is_hdf5_path(target)
 
     @classmethod
     def open_target(cls, target: str | os.PathLike[str], mode: str = "r",
@@ -154,8 +149,8 @@ class HDF5Reader:
             raise StoreError(
                 f"{self.path!r} is not an HDMF file: its root has no data_type/neurodata_type "
                 "attribute and it caches no specifications")
-        self._by_path = {}
-        self._pending_links = []
+        self._by_path: dict[str, Builder] = {}
+        self._pending_links: list[tuple[GroupBuilder, str, str]] = []
         root = GroupBuilder("root", source=self.path)
         self._fill_group(root, self.file, skip=self.spec_location)  # (records the root as "/")
         for parent, name, target in self._pending_links:
@@ -168,17 +163,16 @@ class HDF5Reader:
         return root
 
     def _fill_group(self, builder: GroupBuilder, group: Any, skip: str | None = None) -> None:
-        h5py = self._h5py
         builder.attributes.update(self._attributes(group, is_root=group.name == "/"))
         builder.location = group.name
         self._by_path[group.name] = builder
         for name in group:
             link = group.get(name, getlink=True)
             path = f"{group.name.rstrip('/')}/{name}"
-            if isinstance(link, h5py.SoftLink):
+            if isinstance(link, self._h5py.SoftLink):
                 self._pending_links.append((builder, name, link.path))
                 continue
-            if isinstance(link, h5py.ExternalLink):
+            if isinstance(link, self._h5py.ExternalLink):
                 target = ExternalTarget(source=link.filename, path=link.path)
                 builder.set_link(LinkBuilder(target, name=name, source=self.path))
                 continue
@@ -187,7 +181,7 @@ class HDF5Reader:
             obj = group.get(name)
             if obj is None:
                 raise CorruptStoreError(f"cannot open {path!r} in {self.path!r}")
-            if isinstance(obj, h5py.Group):
+            if isinstance(obj, self._h5py.Group):
                 child = builder.set_group(GroupBuilder(name, source=self.path))
                 self._fill_group(child, obj)
             else:
@@ -195,27 +189,24 @@ class HDF5Reader:
 
     def _dataset(self, name: str, ds: Any) -> DatasetBuilder:
         canonical = self._canonical(ds.dtype, ds.name)
-        attrs = self._attributes(ds)
         if canonical == "object" or isinstance(canonical, list):
             data: Any = self._read_refs_or_records(ds, canonical)
         elif ds.shape == ():
             data = self._attribute_value(ds.asstr()[()] if canonical in ("text", "ascii") else ds[()])
         else:
             data = H5Array(ds, canonical)
-        builder = DatasetBuilder(name, data=data, dtype=canonical, attributes=attrs, source=self.path)
+        builder = DatasetBuilder(name, data=data, dtype=canonical, attributes=self._attributes(ds), source=self.path)
         builder.location = ds.name
         self._by_path[ds.name] = builder
         return builder
 
     def _canonical(self, dtype: np.dtype, where: str) -> str | list[CompoundField]:
-        h5py = self._h5py
         if dtype.names and dtype.fields:
-            fields = dtype.fields
-            subs = {n: self._canonical(fields[n][0], where) for n in dtype.names}
+            subs = {n: self._canonical(dtype.fields[n][0], where) for n in dtype.names}
             return [CompoundField(n, d if isinstance(d, str) else "object") for n, d in subs.items()]
-        if h5py.check_ref_dtype(dtype) is not None:
+        if self._h5py.check_ref_dtype(dtype) is not None:
             return "object"
-        info = h5py.check_string_dtype(dtype)
+        info = self._h5py.check_string_dtype(dtype)
         if info is not None:
             return "ascii" if info.encoding == "ascii" else "text"
         found = storage_dtype(dtype) if dtype.kind in "biuf" else "text" if dtype.kind == "O" else None
@@ -257,8 +248,7 @@ class HDF5Reader:
         return out
 
     def _attribute_value(self, value: Any) -> Any:
-        h5py = self._h5py
-        if isinstance(value, h5py.Reference):
+        if isinstance(value, self._h5py.Reference):
             return self._ref(value)
         if isinstance(value, (bytes, np.bytes_)):
             return bytes(value).decode("utf-8", "replace")

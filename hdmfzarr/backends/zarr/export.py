@@ -24,22 +24,16 @@ STREAM_BYTES = 32 * 1024 * 1024
 
 def _progress(total: int, label: str) -> Any:
     """A byte-counting bar for long conversions (interactive sessions only, see hdmfzarr.progress)."""
-    if total < STREAM_BYTES:
-        return SilentBar()
-    return progress_bar(total, label, unit="B", unit_scale=True)
+    return SilentBar() if total < STREAM_BYTES else progress_bar(total, label, unit="B", unit_scale=True)
 
 
 def _nbytes(data: Any) -> int:
-    shape = getattr(data, "shape", None)
-    dtype = getattr(data, "dtype", None)
-    if shape is None or dtype is None:
-        return 0
-    return int(np.prod(shape, dtype=np.int64)) * np.dtype(dtype).itemsize
+    shape, dtype = getattr(data, "shape", None), getattr(data, "dtype", None)
+    return 0 if shape is None or dtype is None else int(np.prod(shape, dtype=np.int64)) * np.dtype(dtype).itemsize
 
 
 def _stream(data: Any, bar: Any, rows_per_block: int) -> Iterator[np.ndarray]:
-    n = data.shape[0]
-    for start in range(0, n, rows_per_block):
+    for start in range(0, data.shape[0], rows_per_block):
         block = np.asarray(data[start:start + rows_per_block])
         bar.update(block.nbytes)
         yield block
@@ -50,12 +44,13 @@ def prepare_for_copy(root: GroupBuilder, label: str = "convert") -> Any:
     kept, HDF5's left to the Zarr policy); returns the progress bar to close after writing."""
     from ..hdf5.reader import H5Array  # imported when copying: h5py stays optional
 
-    big = [n for n in root.walk() if isinstance(n, DatasetBuilder) and _is_streamable(n)]
+    datasets = [n for n in root.walk() if isinstance(n, DatasetBuilder)]
+    # streamed: numeric, not compound, over STREAM_BYTES (so at least 1-d)
+    big = [n for n in datasets if not isinstance(n.dtype, list)
+           and _nbytes(n.data) > STREAM_BYTES and np.dtype(n.data.dtype).kind in "biuf"]
     bar = _progress(sum(_nbytes(n.data) for n in big), label)
     big_ids = {id(n) for n in big}
-    for node in root.walk():
-        if not isinstance(node, DatasetBuilder):
-            continue
+    for node in datasets:
         data = node.data
         chunks = None if isinstance(data, H5Array) else stored_chunks(data)
         if id(node) in big_ids:
@@ -70,14 +65,6 @@ def prepare_for_copy(root: GroupBuilder, label: str = "convert") -> Any:
         elif any(a.store_url is not None for a in stored_chain(data)):  # from a Zarr store: copy, never link back
             node.data = DataIO(data, chunks=chunks if chunks and len(data.shape) else None, link_data=False)
     return bar
-
-
-def _is_streamable(node: DatasetBuilder) -> bool:
-    data = node.data
-    dtype = getattr(data, "dtype", None)
-    shape = getattr(data, "shape", None)
-    return (dtype is not None and shape is not None and len(shape) >= 1 and np.dtype(dtype).kind in "biuf"
-            and not isinstance(node.dtype, list) and _nbytes(data) > STREAM_BYTES)
 
 
 def write_copy(out: ZarrIO, root: GroupBuilder, cache: dict[str, Any] | None, label: str) -> None:

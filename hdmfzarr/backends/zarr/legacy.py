@@ -162,8 +162,5 @@ def _as_chunk_array(data: Any, dtype: np.dtype, size: int) -> np.ndarray:
         raise CorruptStoreError(f"chunk holds {got} items, expected {size}")
     arr = np.empty(size, dtype=dtype if dtype.names else object)
     for i, v in enumerate(rows):
-        if dtype.names:
-            arr[i] = tuple(v[n] for n in dtype.names) if isinstance(v, dict) else tuple(v)
-        else:
-            arr[i] = v
+        arr[i] = v if not dtype.names else tuple(v[n] for n in dtype.names) if isinstance(v, dict) else tuple(v)
     return arr

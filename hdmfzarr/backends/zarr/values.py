@@ -25,16 +25,13 @@ def is_reference(value: Any) -> bool:
 
 def reference_path(value: Any, where: str) -> tuple[str, str]:
     """``(source, path)`` of a reference value; source is '.' for this store."""
-    if isinstance(value, Builder):
-        return ".", value.path
-    if isinstance(value, ReferenceBuilder):
-        target = value.target
-        if isinstance(target, ExternalTarget):
-            return target.source, target.path
-        if isinstance(target, Builder):
-            return ".", target.path
-        if isinstance(target, str):
-            return value.source or ".", target
+    target = value.target if isinstance(value, ReferenceBuilder) else value if isinstance(value, Builder) else None
+    if isinstance(target, Builder):
+        return ".", target.path
+    if isinstance(target, ExternalTarget):
+        return target.source, target.path
+    if isinstance(target, str):
+        return value.source or ".", target
     raise StoreError(f"{where}: expected an object reference, got {type(value).__name__}")
 
 
@@ -66,37 +63,22 @@ def to_text_array(data: Any, as_bytes: bool = False) -> np.ndarray:
     """Text data as a StringDType array (or an object array of bytes when ``as_bytes``)."""
     if isinstance(data, np.ndarray) and data.dtype.kind in "UT" and not as_bytes:
         return data if data.dtype.kind == "T" else data.astype(STRING_DTYPE)
+    dtype = object if as_bytes else STRING_DTYPE
     if isinstance(data, (str, bytes, _dt.datetime, _dt.date, np.str_, np.bytes_)):
-        out = np.empty((), dtype=object if as_bytes else STRING_DTYPE)
-        out[()] = text_value(data, as_bytes)
-        return out
+        return np.array(text_value(data, as_bytes), dtype=dtype)
     if not as_bytes and (fast := text_array(data)) is not None:  # every element already a str
         return fast
     arr = data if isinstance(data, np.ndarray) and data.dtype == object else np.asarray(data, dtype=object)
-    flat = [text_value(v, as_bytes) for v in arr.ravel()]
-    if as_bytes:
-        cells = np.empty(len(flat), dtype=object)
-        cells[:] = flat
-        return cells.reshape(arr.shape)
-    return np.array(flat, dtype=STRING_DTYPE).reshape(arr.shape)
-
-
-def _plain(value: Any) -> Any:
-    """A numpy scalar as its Python value (others as they are)."""
-    return value.item() if isinstance(value, np.generic) else value
+    return np.array([text_value(v, as_bytes) for v in arr.ravel()], dtype=dtype).reshape(arr.shape)
 
 
 def compound_rows(data: Any, fields: list[CompoundField], where: str, ref_path: Any) -> list[tuple]:
     """Records as tuples in field order: references become ``ref_path(value)``, text becomes str."""
     names = [f.name for f in fields]
-    records: list[Any]
-    if isinstance(data, np.ndarray) and data.ndim == 0:
-        records = [data[()]]
-    elif isinstance(data, (tuple, dict, np.void)):
-        records = [data]
-    else:
-        records = list(data)
-    convert: list[Any] = [ref_path if f.dtype == "object" else text_value if f.dtype in TEXT_KINDS else _plain
+    one = isinstance(data, (tuple, dict, np.void)) or (isinstance(data, np.ndarray) and data.ndim == 0)
+    records: list[Any] = [data[()] if isinstance(data, np.ndarray) else data] if one else list(data)
+    plain = lambda v: v.item() if isinstance(v, np.generic) else v  # noqa: E731 - numpy scalars as Python values
+    convert: list[Any] = [ref_path if f.dtype == "object" else text_value if f.dtype in TEXT_KINDS else plain
                           for f in fields]
     rows = []
     for i, rec in enumerate(records):
