@@ -244,16 +244,21 @@ def ext_catalog(tmp_path_factory):
         ],
         links=[LinkSpec(doc="favourite", target_type="Thing", name="favourite", quantity="?")],
     )
-    nb = NamespaceBuilder(doc="test ext", name="vext", version="0.1.0")
+    return _ext_catalog(out, "vext", thing, special, holder)
+
+
+def _ext_catalog(folder: Path, name: str, *specs: GroupSpec | DatasetSpec) -> NamespaceCatalog:
+    """hdmf-common plus the namespace ``name`` of ``specs``, exported to ``folder`` and loaded back."""
+    nb = NamespaceBuilder(doc="test ext", name=name, version="0.1.0")
     nb.include_namespace("hdmf-common")
-    for spec in (thing, special, holder):
-        nb.add_spec("vext.extensions.yaml", spec)
-    nb.export("vext.namespace.yaml", outdir=out)
+    for spec in specs:
+        nb.add_spec(f"{name}.extensions.yaml", spec)
+    nb.export(f"{name}.namespace.yaml", outdir=folder)
     cat = NamespaceCatalog()
     from hdmfzarr.spec import default_namespace_path
 
     cat.load_namespaces(default_namespace_path())
-    cat.load_namespaces(out / "vext.namespace.yaml")
+    cat.load_namespaces(folder / f"{name}.namespace.yaml")
     return cat
 
 
@@ -440,17 +445,7 @@ def _box_catalog(folder: Path) -> NamespaceCatalog:
     box = GroupSpec(doc="a box", data_type_def="Box", data_type_inc="Container",
                     datasets=[DatasetSpec(doc="its refs", data_type_inc="RefList", name="refs")],
                     groups=[GroupSpec(doc="a thing", data_type_inc="Container", quantity="*")])
-    nb = NamespaceBuilder(doc="refs ext", name="rext", version="0.1.0")
-    nb.include_namespace("hdmf-common")
-    for spec in (reflist, box):
-        nb.add_spec("rext.extensions.yaml", spec)
-    nb.export("rext.namespace.yaml", outdir=folder)
-    cat = NamespaceCatalog()
-    from hdmfzarr.spec import default_namespace_path
-
-    cat.load_namespaces(default_namespace_path())
-    cat.load_namespaces(folder / "rext.namespace.yaml")
-    return cat
+    return _ext_catalog(folder, "rext", reflist, box)
 
 
 def _box(data: object) -> GroupBuilder:
