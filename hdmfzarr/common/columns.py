@@ -52,15 +52,14 @@ class BufferedData(Data):
             try:
                 given = raw if isinstance(raw, np.ndarray) else np.asarray(raw, dtype=object if ctype.is_text else None)
             except (ValueError, TypeError) as exc:
-                raise ContainerError(f"{self._where()}: cannot make an array of the data: {exc}") from None
+                raise self._error(f"cannot make an array of the data: {exc}") from None
             if not ctype.check_array(given):
-                raise ContainerError(f"{self._where()}: data of dtype {given.dtype} does not fit dtype {dtype!r}")
+                raise self._error(f"data of dtype {given.dtype} does not fit dtype {dtype!r}")
             if convert:
                 self._set_raw_base(ctype.to_array(given))
         elif isinstance(raw, DataChunkIterator) and raw.dtype is not None and not ctype.is_text \
                 and not ctype.check_array(np.zeros(1, raw.dtype)):  # its dtype is known before it is read
-            raise ContainerError(f"{self._where()}: DataChunkIterator of dtype {raw.dtype} does not fit "
-                                 f"dtype {dtype!r}")
+            raise self._error(f"DataChunkIterator of dtype {raw.dtype} does not fit dtype {dtype!r}")
         self._ctype = ctype
 
     def _default_int64(self) -> None:
@@ -178,7 +177,7 @@ class BufferedData(Data):
         raw = self.base_data
         if isinstance(raw, DataChunkIterator):
             if raw.total_rows is None:
-                raise ContainerError(f"{self._where()}: length of a DataChunkIterator without total_rows is unknown")
+                raise self._error("length of a DataChunkIterator without total_rows is unknown")
             return raw.total_rows
         n = 0 if raw is None else len(raw)
         if raw is None or (isinstance(raw, np.ndarray) or is_lazy_array(raw)) and not self._shared:
@@ -276,7 +275,7 @@ class BufferedData(Data):
             raw = self._values_array(raw)
             self._set_raw_base(raw)
         if isinstance(raw, DataChunkIterator):
-            raise ContainerError(f"{self._where()}: data given as a DataChunkIterator cannot be read back")
+            raise self._error("data given as a DataChunkIterator cannot be read back")
         if not isinstance(raw, np.ndarray) and not is_lazy_array(raw):  # a pandas Series, any other array-like:
             raw = self._values_array(np.asarray(raw))  # positions, not its labels
             self._set_raw_base(raw)
@@ -597,8 +596,8 @@ class DynamicTableRegion(VectorData):
         n = len(table)
         bad = arr[(arr < 0) | (arr >= n)] if arr.size else arr
         if bad.size:
-            raise ContainerIndexError(f"{self._where()}: row index out of range for table {table.name!r} with {n} rows: "
-                                      f"got {', '.join(map(str, bad.ravel().tolist()[:10]))}")
+            raise self._error(f"row index out of range for table {table.name!r} with {n} rows: "
+                              f"got {', '.join(map(str, bad.ravel().tolist()[:10]))}", ContainerIndexError)
 
     def append(self, value: Any) -> None:
         self.check_in_bounds(value)
