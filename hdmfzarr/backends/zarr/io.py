@@ -52,7 +52,7 @@ class ZarrIO:
                 raise
         self.url, self.mode, self.storage_options, self._type_map = self.handle.url, mode, storage_options, type_map
         self._reader: ZarrReader | None = None
-        self._read_before = False  # a reader was made (the root document read when opening is then stale)
+        self._read_before = False  # a reader was made: a new one (after a write) refreshes the commit document
         self._builder: GroupBuilder | None = None
         self._manager: Any = None
         self._root_container: Any = None  # the container read() returned (appends are written from it)
@@ -197,8 +197,8 @@ class ZarrIO:
         if self._reader is None:
             writer = self.mode in ("a", "r+")
             with safety.translating(self.url, "read the store metadata"):
-                # a writer's first read uses the commit found when opening; later ones ask the server again
-                self.handle.root_format(refresh=writer and self._read_before)
+                if writer and self._read_before:  # a writer's first read uses the commit found when opening
+                    self.handle.root_format(refresh=True)  # later ones (after its writes) ask the server again
                 reader = ZarrReader(self.handle)
             self._read_before = True
             if writer and reader.redirect:  # an interrupted in-place rewrite: a writer rolls it back, reads again
