@@ -86,7 +86,7 @@ class _RangeRecorder(MemoryStore):
 
 def test_a_row_of_a_raw_chunk_is_read_as_a_byte_range(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """In memory: ``get_sync`` of the row's bytes only; local files: one positional read of them; bulk reads
-    (and a chunk read by many rows) keep the whole chunk."""
+    (and a chunk read by many rows) read the whole chunk, by one request of its bytes."""
     table, noise, rows = _table()
     store = _RangeRecorder()
     with ZarrIO(store, "w") as io:
@@ -99,7 +99,7 @@ def test_a_row_of_a_raw_chunk_is_read_as_a_byte_range(tmp_path: Path, monkeypatc
         assert chunk == [("noise/c/0", RangeByteRequest(1234 * 8, 1235 * 8)), ("noise/c/0", RangeByteRequest(80, 104))]
         store.reads.clear()
         assert np.array_equal(col[:], noise)  # bulk: whole chunks
-        assert [r for k, r in store.reads if k.startswith("noise/c")] == [None]
+        assert [r for k, r in store.reads if k.startswith("noise/c")] == [RangeByteRequest(0, 4000 * 8)]
     path = tmp_path / "t.zarr"
     with ZarrIO(path, "w") as io:
         io.write(table)
@@ -116,7 +116,8 @@ def test_a_row_of_a_raw_chunk_is_read_as_a_byte_range(tmp_path: Path, monkeypatc
         col = io.read()["noise"].data
         for i in (5, 6, 7, 8, 9):
             assert col[i] == noise[i]
-    assert seen == [("noise/c/0", i * 8, i * 8 + 8) for i in (5, 6, 7)]  # then the chunk is read whole
+    # then the chunk is read whole (cached for the rows after)
+    assert seen == [("noise/c/0", i * 8, i * 8 + 8) for i in (5, 6, 7)] + [("noise/c/0", 0, 4000 * 8)]
 
 
 def test_a_truncated_raw_chunk_is_refused(tmp_path: Path) -> None:
@@ -234,3 +235,69 @@ def test_a_whole_raw_column_is_read_chunk_by_chunk_straight_into_the_array_retur
     chunk.write_bytes(chunk.read_bytes()[:1000])
     with ZarrIO(path) as io, pytest.raises(CorruptStoreError, match="/noise.*chunk 2 is cut short"):
         np.asarray(io.read()["noise"].data)
+
+
+_LAYOUTS = [  # (zarr_format, dtype, chunk key encoding (format 3) or dimension separator (format 2), compressed)
+    (3, "<f8", {"name": "default", "separator": "/"}, False), (3, ">i4", {"name": "default", "separator": "."}, False),
+    (3, "u1", {"name": "v2", "separator": "."}, False), (3, "bool", {"name": "v2", "separator": "/"}, False),
+    (3, "<f2", {"name": "default", "separator": "/"}, True), (2, "<f8", ".", False), (2, ">u2", "/", False),
+    (2, "<i8", ".", True),
+]
+
+
+@pytest.mark.parametrize(("fmt", "dtype", "keys", "compressed"), _LAYOUTS)
+def test_raw_layout_reads_zarrs_own_arrays_as_zarr_does(tmp_path: Path, fmt: int, dtype: str, keys: object,
+                                                        compressed: bool) -> None:
+    """`Convention.raw_layout` decides from the document alone what zarr decides from its metadata objects: arrays
+    written by zarr-python itself (byte orders, chunk key encodings, formats) give its dtype, its chunk keys and its
+    values; compressed or sharded ones are not raw."""
+    import zarr
+    from zarr.storage import LocalStore
+
+    from hdmfzarr.backends.zarr.convention import for_format
+
+    values = (np.arange(50) % 7).astype(dtype)
+    extra: dict = {"chunk_key_encoding": keys if fmt == 3 else {"name": "v2", "separator": keys}}
+    if fmt == 3 and dtype.startswith(">"):  # format 3 keeps the byte order in its bytes codec
+        from zarr.codecs import BytesCodec
+
+        extra["serializer"] = BytesCodec(endian="big")
+    arr = zarr.create_array(LocalStore(tmp_path / "a.zarr"), shape=(50,), chunks=(8,), dtype=dtype, zarr_format=fmt,
+                            compressors="auto" if compressed else None, filters=None, **extra)
+    arr[:] = values
+    doc = json.loads((tmp_path / "a.zarr" / ("zarr.json" if fmt == 3 else ".zarray")).read_text())
+    layout = for_format(fmt).raw_layout(doc)
+    if compressed:
+        assert layout is None
+        return
+    assert layout is not None and layout[0] == np.dtype(dtype)  # the stored byte order
+    assert [layout[1]((i,)) for i in (0, 6)] == [arr.metadata.encode_chunk_key((i,)) for i in (0, 6)]
+    read = lazy.plain_chunks(layout, LocalStore(tmp_path / "a.zarr"), "")[1]  # type: ignore[index]
+    out = np.empty(3, dtype=layout[0])
+    assert read((6,), 0, out) == 3 * out.itemsize and np.array_equal(out[:2], values[48:])  # edge chunks are whole
+    assert read((1,), out.itemsize, out) == 3 * out.itemsize and np.array_equal(out, values[9:12])
+    assert read((7,), 0, out) is None  # not stored
+    sharded = zarr.create_array(LocalStore(tmp_path / "s.zarr"), shape=(50,), chunks=(8,), shards=(16,), dtype=dtype,
+                                compressors=None, filters=None)
+    assert for_format(3).raw_layout(sharded.metadata.to_dict()) is None
+
+
+def test_reading_a_raw_column_builds_no_zarr_array(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A raw numeric column is read by byte ranges found from its document: no zarr array (a ~1 ms metadata parse
+    in a fresh process) is built for it; a compressed column still goes through zarr's codecs (the control)."""
+    from hdmfzarr.backends.zarr import reader
+
+    table, noise, _ = _table()
+    path = tmp_path / "t.zarr"
+    with ZarrIO(path, "w") as io:
+        io.write(table)
+    built: list[str] = []
+    original = reader.array_from_metadata
+    monkeypatch.setattr(reader, "array_from_metadata",
+                        lambda meta, store, p: built.append(p) or original(meta, store, p))
+    with ZarrIO(path) as io:
+        t = io.read()
+        assert np.array_equal(np.asarray(t["noise"].data), noise) and np.array_equal(t["noise"].data[5:9], noise[5:9])
+        assert built == []
+        assert np.array_equal(np.asarray(t["count"].data), np.arange(4000) % 3)
+        assert built == ["count"]

@@ -30,7 +30,7 @@ from zarr.storage._utils import _normalize_byte_range_index
 __all__ = [
     "TESTED_ZARR", "run", "array_from_metadata", "async_array", "async_group", "buffer_prototype",
     "Array", "AsyncArray", "Group", "Store", "StorePath", "FsspecStore", "LocalStore", "WrapperStore",
-    "Buffer", "BufferPrototype", "ByteRequest", "byte_range_of",
+    "Buffer", "BufferPrototype", "ByteRequest", "byte_range_of", "chunk_range_reader",
     "VariableLengthBytes", "BatchedCodecPipeline", "use_codec_pipeline", "edit_array_document",
     "read_whole_chunks", "read_whole_chunks_sync", "reads_synchronously", "ChunkTransform",
 ]
@@ -135,29 +135,12 @@ def byte_range_of(buf: Buffer, byte_range: ByteRequest | None) -> Buffer:
     return buf[start:stop]
 
 
-def raw_chunk_dtype(array: Array) -> np.dtype | None:
-    """The dtype (byte order included) of ``array``'s chunks when stored as plain bytes (one element is one byte
-    range), else None."""
-    aarr = array.async_array
-    meta = aarr.metadata
-    native = meta.dtype.to_native_dtype()
-    if not isinstance(native, np.dtype) or native.kind not in "biuf":
-        return None
-    if isinstance(meta, ArrayV2Metadata):
-        return native if meta.compressor is None and not meta.filters else None
-    codecs = tuple(meta.codecs)
-    if len(codecs) != 1 or not isinstance(codecs[0], BytesCodec):
-        return None
-    endian = codecs[0].endian  # None for one-byte elements; a str or an Endian enum
-    return native.newbyteorder(">" if str(getattr(endian, "value", endian)) == "big" else "<")
-
-
-def chunk_range_reader(array: Array) -> Callable[[tuple[int, ...], int, np.ndarray], int | None]:
-    """``read(coords, start, out)``: fill ``out`` from byte ``start`` of a stored chunk (synchronous store) by the
-    store's positional read if it has one, else ``get_sync``; the bytes read, or None if not stored."""
-    aarr = array.async_array
-    root, encode = aarr.store_path, aarr.metadata.encode_chunk_key
-    store = root.store
+def chunk_range_reader(store: Store, path: str, encode: Callable[[tuple[int, ...]], str]
+                       ) -> Callable[[tuple[int, ...], int, np.ndarray], int | None]:
+    """``read(coords, start, out)``: fill ``out`` from byte ``start`` of the chunk ``encode(coords)`` of the array at
+    ``path`` (synchronous store) by the store's positional read if it has one, else ``get_sync``; the bytes read, or
+    None if not stored."""
+    root = StorePath(store, path)
     positional = getattr(type(store), "read_range_sync", None)
     where: dict[tuple[int, ...], StorePath] = {}
 

@@ -17,14 +17,14 @@ import numpy as np
 
 from ...dask import import_dask_array
 from ...errors import CorruptStoreError, HdmfZarrError
-from .compat import (async_array, chunk_range_reader, raw_chunk_dtype, read_whole_chunks, read_whole_chunks_sync,
+from .compat import (async_array, chunk_range_reader, read_whole_chunks, read_whole_chunks_sync,
                      reads_synchronously)
-from .convention import V2
+from .convention import V2, for_format
 from .safety import check_read_chunks, check_read_size, max_read_bytes, translate_error
 from .store import StoreHandle, run
 from ...dataio import StoredArray
 
-__all__ = ["LazyArray", "ChunkCache", "ZarrChunkSource", "LegacyChunkSource", "DEFAULT_CACHE_BYTES",
+__all__ = ["LazyArray", "ChunkCache", "ZarrChunkSource", "LegacyChunkSource", "plain_chunks", "DEFAULT_CACHE_BYTES",
            "STORE_CACHE_BYTES"]
 
 DEFAULT_CACHE_BYTES = 64 * 1024 * 1024  # an array created on its own
@@ -37,15 +37,28 @@ def _regions(coords: tuple[int, ...], chunks: tuple[int, ...], shape: tuple[int,
     return tuple(slice(c * n, min((c + 1) * n, s)) for c, n, s in zip(coords, chunks, shape))
 
 
+RawReader = Callable[[tuple[int, ...], int, np.ndarray], "int | None"]
+
+
+def plain_chunks(layout: tuple[np.dtype, Callable[[tuple[int, ...]], str]] | None, store: Any, path: str
+                 ) -> tuple[np.dtype, RawReader] | None:
+    """(stored dtype, byte range reader) of the array at ``path`` from its `Convention.raw_layout`."""
+    return None if layout is None else (layout[0], chunk_range_reader(store, path, layout[1]))
+
+
 class ZarrChunkSource:
     """Chunks of a zarr array, fetched concurrently through zarr's async API. ``array`` may be a factory
-    building it on first use (with ``shape``/``chunks``/``dtype`` given: opening a store builds no zarr objects)."""
+    building it on first use (with ``shape``/``chunks``/``dtype`` given: opening a store builds no zarr objects);
+    ``raw``: (stored dtype, byte range reader) of chunks stored as plain bytes (`Convention.raw_layout`), so that
+    reading a plain numeric 1-D array builds no zarr array either."""
 
     def __init__(self, array: Any, where: str, shape: tuple[int, ...] | None = None,
                  chunks: tuple[int, ...] | None = None, dtype: np.dtype | None = None,
-                 sync: bool | None = None) -> None:
+                 sync: bool | None = None, raw: tuple[np.dtype, RawReader] | None = None) -> None:
         self._factory: Callable[[], Any] = array if callable(array) else lambda: array
         self.where = where
+        if raw is not None:
+            self._layout = raw
         if shape is None or chunks is None or dtype is None:
             arr = self.array
             shape, chunks = tuple(arr.shape), tuple(arr.chunks) if arr.shape else ()
@@ -73,11 +86,17 @@ class ZarrChunkSource:
                 raise translate_error(exc, self.where, "read scalar") from exc
         if not self._whole_chunks:
             return self._fetch_selections(coords)
-        out = dict(self._whole_blocks(coords))
+        out = dict(self._raw_blocks(coords) if self._raw is not None else self._whole_blocks(coords))
         missing = [c for c in coords if out[c] is None]
         if missing:  # not stored, and zarr configured to refuse them: its own error
             out.update(zip(missing, self._fetch_selections(missing)))
         return [out[c] for c in coords]  # type: ignore[misc]  # every None was replaced just above
+
+    def _raw_blocks(self, coords: list[tuple[int, ...]]) -> Iterator[tuple[tuple[int, ...], np.ndarray | None]]:
+        """Each raw chunk of a 1-D array read whole by one positional read (None: not stored)."""
+        n, size = self.chunks[0], self.shape[0]
+        for c in coords:
+            yield c, self.read_range(c[0], 0, min(n, size - c[0] * n))
 
     def _whole_blocks(self, coords: list[tuple[int, ...]]) -> Iterator[tuple[tuple[int, ...], np.ndarray | None]]:
         """Each chunk decoded whole and trimmed to the array (None: not stored, and zarr refuses it), a batch at a
@@ -97,12 +116,17 @@ class ZarrChunkSource:
                     block[tuple(slice(0, min(n, s - j * n)) for j, n, s in zip(c, self.chunks, self.shape))]
 
     @functools.cached_property
-    def _raw(self) -> tuple[np.dtype, Callable[[tuple[int, ...], int, np.ndarray], int | None]] | None:
+    def _layout(self) -> tuple[np.dtype, RawReader] | None:
+        """(stored dtype, byte range reader) if the chunks are the elements' plain bytes, else None."""
+        meta, where = self.array.metadata, self.array.store_path
+        return plain_chunks(for_format(meta.zarr_format).raw_layout(meta.to_dict()), where.store, where.path)
+
+    @functools.cached_property
+    def _raw(self) -> tuple[np.dtype, RawReader] | None:
         """(dtype, byte range reader) of a 1-D array stored raw in a synchronous store (an element is a byte
         range), else None."""
         try:
-            raw = raw_chunk_dtype(self.array) if len(self.shape) == 1 and self._whole_chunks and self.sync else None
-            return None if raw is None else (raw, chunk_range_reader(self.array))
+            return self._layout if len(self.shape) == 1 and self.sync and self._whole_chunks else None
         except Exception:  # noqa: BLE001 - metadata zarr cannot describe: the whole-chunk path decides
             return None
 
@@ -130,6 +154,8 @@ class ZarrChunkSource:
     @functools.cached_property
     def _whole_chunks(self) -> bool:
         """Whether chunks can be decoded whole on their own: numeric, unsharded, a regular grid."""
+        if self.__dict__.get("_layout") is not None:  # plain bytes: unsharded, a regular grid
+            return self.dtype.kind in "biuf"
         try:
             arr = self.array
             return (self.dtype.kind in "biuf" and getattr(arr, "shards", None) is None

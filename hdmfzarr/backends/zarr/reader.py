@@ -18,7 +18,7 @@ from ...spec.dtypes import NUMERIC_DTYPES
 from . import convention as conv
 from . import safety
 from .compat import Array, array_from_metadata, async_array
-from .lazy import ChunkCache, LazyArray, LegacyChunkSource, ZarrChunkSource
+from .lazy import ChunkCache, LazyArray, LegacyChunkSource, ZarrChunkSource, plain_chunks
 from .convention import NodeMeta
 from .store import StoreHandle, run
 
@@ -162,8 +162,10 @@ class ZarrReader:
                 compound = np.dtype([(str(n), d if d in _RECORD_NUMERIC else object) for n, d in listed.items()])
             source: Any = LegacyChunkSource(self.handle, node.path, node.meta, where, compound)
         else:
+            path = self.redirect.get(node.path, node.path)
+            raw = plain_chunks(node.conv.raw_layout(node.meta), self.handle.store, path)
             source = ZarrChunkSource(lambda: self._zarr_array(node), where, *node.conv.quick_layout(node.meta),
-                                     sync=self.handle.sync_io)
+                                     sync=self.handle.sync_io, raw=raw)
         np_dtype = source.dtype
         dtype: Any = np_dtype.name
         convert: Callable | None = None
