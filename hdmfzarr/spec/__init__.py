@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import SpecError
 from .dtypes import canonical_dtype, dtype_from_numpy, is_sub_dtype, numpy_dtype
-from .load import spec_from_dict
+from .load import spec_from_dict, trust_pre_parsed
 from .model import (ONE_OR_MANY, ZERO_OR_MANY, ZERO_OR_ONE, AttributeSpec, BaseStorageSpec, DatasetSpec, DtypeHelper,
                     DtypeSpec, GroupSpec, LinkSpec, RefSpec, Spec)
 from .namespace import NamespaceCatalog, SpecCatalog, SpecNamespace
@@ -42,10 +42,11 @@ def default_namespace_path(version: str | None = None) -> Path:
     if folder is None:
         raise SpecError(f"hdmf-common {version} is not bundled (bundled: {sorted(BUNDLED_HDMF_COMMON)})",
                         file="specs")
-    here = Path(__file__).resolve().parent.parent
+    here = Path(__file__).parent.parent
     for candidate in (here / "_specs" / folder, here.parent / "specs" / folder):
         ns = candidate / "namespace.yaml"
         if ns.is_file():
+            trust_pre_parsed(candidate)
             return ns
     raise SpecError(f"the bundled hdmf-common schema was not found (looked in hdmfzarr/_specs/{folder} "
                     f"and specs/{folder})", file=str(here / "_specs" / folder / "namespace.yaml"))

@@ -583,7 +583,7 @@ class NamespaceCatalog:
 
         def read_source(ns_name: str, source: str) -> tuple[Any, str]:
             p = folder / source
-            if not p.exists() and not p.suffix and (folder / f"{source}.yaml").exists():
+            if not p.suffix and not p.exists() and (folder / f"{source}.yaml").exists():
                 p = folder / f"{source}.yaml"
             if not p.exists():
                 raise SpecError(f"source file {source!r} of namespace {ns_name!r} not found at {p}",
