@@ -10,7 +10,7 @@ import itertools
 import math
 import os
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from itertools import product
 from typing import Any
@@ -41,7 +41,7 @@ def _chunk_pool() -> ThreadPoolExecutor:
     return ThreadPoolExecutor(min(4, os.cpu_count() or 1), thread_name_prefix="hdmfzarr-chunks")
 
 
-def _call_all(calls: list[Callable[[], bool]], nbytes: int) -> list[bool]:
+def _call_all(calls: Sequence[Callable[[], bool]], nbytes: int) -> list[bool]:
     """The calls' results: in threads for a large read of several chunks (positional reads release the GIL)."""
     if len(calls) < 2 or nbytes < PARALLEL_READ_BYTES:
         return [call() for call in calls]
