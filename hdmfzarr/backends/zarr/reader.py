@@ -246,11 +246,9 @@ class ZarrReader:
         results = iter(run(_all()) if keys else [])
         for leaf in leaves:
             lz, one = leaf.key
-            if isinstance(lz.source, LegacyChunkSource):
+            if isinstance(lz.source, LegacyChunkSource):  # read() decodes and converts, once
                 arr = np.asarray(lz.read())
-                if one:
-                    arr = arr.reshape(-1)[0:1].reshape(())
-                    arr = lz.convert(arr) if (lz.convert and arr.dtype != object) else arr
+                arr = arr.reshape(-1)[0:1].reshape(()) if one else arr
             else:
                 if isinstance(value := next(results), Exception):
                     raise safety.translate_error(value, lz.where, "read scalar") from value
