@@ -218,7 +218,7 @@ class ZarrReader:
             else:
                 canon = sub.name
             fields.append(CompoundField(n, canon))
-        if not any(c is ref_conv or np_dtype[n].kind in "OTS" for n, c in field_conv.items()):
+        if not field_conv:  # every text field is converted: fixed-width ('U') ones too, so text is str everywhere
             return fields, None, None
         out_dtype = np.dtype([(n, object if n in field_conv else np_dtype[n]) for n in names])
 
