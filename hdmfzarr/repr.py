@@ -51,7 +51,8 @@ def array_summary(value: Any) -> dict[str, Any]:
     if not (lazy := is_lazy_array(value)) and not isinstance(value, np.ndarray):
         return {} if value is None else {"shape": (), "dtype": type(value).__name__, "storage": "in memory"}
     shape = tuple(value.shape)
-    out: dict[str, Any] = {"shape": shape, "dtype": str(getattr(value, "dtype", "?"))}
+    dtype = getattr(value, "dtype", None)
+    out: dict[str, Any] = {"shape": shape, "dtype": "?" if dtype is None else str(dtype)}
     if lazy and (chunks := getattr(value, "chunks", None)) is not None:
         chunks = tuple(chunks)
         if chunks and isinstance(chunks[0], tuple):  # dask: per-axis block sizes -> the first block's
@@ -65,11 +66,21 @@ def array_summary(value: Any) -> dict[str, Any]:
         if isinstance(compression := getattr(value, "compression", None), str):
             out["compression"] = compression
     out.setdefault("storage", "in memory")
+    if dtype is None:  # no itemsize to size it by: unknown (None), not guessed (np.dtype(None) is float64)
+        out["nbytes"] = None
+        return out
     with contextlib.suppress(TypeError):  # the size of fixed-width dtypes (text and objects have none)
-        dt = np.dtype(getattr(value, "dtype", None))
+        dt = np.dtype(dtype)
         if dt.kind not in "OTU" and dt.itemsize:
             out["nbytes"] = math.prod(out["shape"]) * dt.itemsize
     return out
+
+
+def _size_text(info: dict[str, Any]) -> str:
+    """``1.5 MiB``, ``unknown`` (no dtype to size it by) or '' (no fixed size: text, objects)."""
+    if "nbytes" not in info:
+        return ""
+    return "unknown" if info["nbytes"] is None else format_bytes(info["nbytes"])
 
 
 def format_bytes(n: int) -> str:
@@ -163,7 +174,7 @@ def _meta_text(info: dict[str, Any]) -> str:
     n = info.get("n_chunks")
     chunks = info.get("chunks") is not None and f"chunks {info['chunks']}" + ("" if n is None else f" ({n} chunks)")
     parts = ("shape" in info and f"shape {info['shape']}", "dtype" in info and f"dtype {info['dtype']}", chunks,
-             "nbytes" in info and "size " + format_bytes(info["nbytes"]),
+             "nbytes" in info and "size " + _size_text(info),
              info.get("compression") and f"compressed with {info['compression']}", info.get("storage"))
     return ", ".join(p for p in parts if p)
 
@@ -272,7 +283,7 @@ class _Renderer:
                 with contextlib.suppress(Exception):  # a description must never break the view
                     dtype = obj.spec_dtype or obj.dtype  # a numpy dtype is falsy: kept as the last operand
             dtype = info.get("dtype", "") if dtype is None or dtype == "" else str(dtype)
-            size = format_bytes(info["nbytes"]) if "nbytes" in info else ""
+            size = _size_text(info)
             rows.append((obj.name, kind, dtype, shape, info.get("chunks", ""), size,
                          info.get("compression", ""), _short(getattr(obj, "description", "") or "", 80)))
         return _table(("column", "type", "dtype", "shape", "chunks", "size", "compression", "description"), rows)

@@ -175,3 +175,67 @@ def test_pickled_array_with_forbidden_class_fails_cleanly(tmp_path: Path) -> Non
         root = io.read_builder()  # metadata only: nothing decoded yet
         with pytest.raises(UnsafeReferenceError, match="refs"):
             root["refs"].data[:]
+
+
+def _as_013_reads(value: object, dtype: object) -> object:
+    """A value hdmfzarr read, spelled as make_scalar_fixtures.py records what 0.13 reads back."""
+    if isinstance(value, ReferenceBuilder):
+        return {"ref": value.target.path}
+    if isinstance(value, np.void):
+        fields = dtype if isinstance(dtype, list) else [None] * len(value)
+        return [_as_013_reads(v, getattr(f, "dtype", None)) for v, f in zip(value.tolist(), fields)]
+    if isinstance(value, np.ndarray):
+        return [_as_013_reads(v, dtype) for v in value]
+    if isinstance(value, str) and dtype == "ascii":
+        return {"bytes": value}  # 0.13 reads ascii as bytes; hdmfzarr gives text as str throughout
+    return value.item() if isinstance(value, np.generic) else value
+
+
+SCALAR_STORES = ("scalars.zarr", "scalars_json.zarr")
+
+
+@pytest.mark.skipif(not (FIXTURES / "EXPECTED_SCALARS.json").exists(), reason="0.13 scalar fixtures not generated")
+@pytest.mark.parametrize("store", SCALAR_STORES)
+def test_fixture_scalars_read_as_hdmf_zarr_013_reads_them(store: str) -> None:
+    """Scalars and one-record compounds 0.13 wrote (pickle or JSON object codec) read as 0.13 reads them back:
+    its shape-[1] scalars as scalars, references resolved once, text fields as str."""
+    want = json.loads((FIXTURES / "EXPECTED_SCALARS.json").read_text())
+    assert want["writer"]["hdmf_zarr"] == "0.13.0"
+    with ZarrIO(FIXTURES / store) as io:
+        root = io.read_builder()
+        assert sorted(root.datasets) == sorted(want[store])
+        for name, exp in want[store].items():
+            ds = root[name]
+            data = ds.data if exp["scalar"] else ds.data[:]
+            assert not isinstance(data, np.ndarray) if exp["scalar"] else data.shape == (1,), name
+            got = _as_013_reads(data, ds.dtype)
+            assert (got if not exp["scalar"] else [got]) == exp["values"], name
+            texts = [v for v in ([data] if exp["scalar"] else data.reshape(-1)[0].tolist()
+                                 if data.dtype.names else list(data)) if isinstance(v, str)]
+            assert all(type(v) is str for v in texts), name
+        assert root["ref"].data[0].target is root["target"]
+        if "pair_ref" in want[store]:
+            assert root["pair_ref"].data[0]["target"].target is root["target"]
+
+
+def test_legacy_shape_one_scalar_record_converted_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A format-2 scalar (shape [1], zarr_dtype 'scalar') in a pickled object array: its record is decoded and
+    converted once, by the lazy array (the scalar loader adds no second pass)."""
+    from hdmfzarr.backends.zarr import reader
+
+    store = tmp_path / "scalar.zarr"
+    (store / "rec").mkdir(parents=True)
+    (store / ".zgroup").write_text('{"zarr_format": 2}')
+    (store / "rec/.zarray").write_text(json.dumps({
+        "chunks": [1], "compressor": None, "dtype": [["label", "|O"], ["n", "<i4"]], "fill_value": None,
+        "filters": [{"id": "pickle", "protocol": 5}], "order": "C", "shape": [1], "zarr_format": 2}))
+    (store / "rec/.zattrs").write_text(json.dumps({"zarr_dtype": "scalar"}))
+    rows = np.array([(b"caf\xc3\xa9", 4)], dtype=[("label", "O"), ("n", "<i4")])
+    (store / "rec/0").write_bytes(numcodecs.Pickle(protocol=5).encode(rows))
+    calls = []
+    real = reader._text_converter
+    monkeypatch.setattr(reader, "_text_converter", lambda values: calls.append(values.shape) or real(values))
+    with ZarrIO(store) as io:
+        rec = io.read_builder()["rec"].data
+    assert rec.tolist() == ("café", 4) and type(rec.tolist()[0]) is str
+    assert len(calls) == 1, calls

@@ -272,3 +272,27 @@ def test_hdmf_zarr_014_v2_reader_reads_our_format2_store(tmp_path: Path) -> None
             df = io.read().to_dataframe()
     assert df["age"].tolist() == [3, 4]
     assert [list(x) for x in df["tags"]] == [["a", "b"], ["c"]]
+
+
+def test_read_hdmf_zarr_014_fixed_width_text_compound_as_str(tmp_path: Path) -> None:
+    """A compound whose only text field is fixed-width UTF-32 (how hdmf-zarr 0.14 stores compound text) reads
+    with Python str field values, as every other text does, not np.str_."""
+    from hdmf.build import DatasetBuilder as PeerDataset, GroupBuilder as PeerGroup
+    from hdmf.spec import DtypeSpec
+
+    root = PeerGroup("root", attributes={"object_id": "00000000-0000-4000-8000-000000000001"})
+    fields = [DtypeSpec("label", "a text field", "text"), DtypeSpec("count", "an int field", "int32")]
+    root.set_dataset(PeerDataset("pairs", data=[("one", 1), ("café", 3)], dtype=fields))
+    root.set_dataset(PeerDataset("words", data=["one", "café"], dtype="text"))
+    with hdmf_zarr.ZarrIO(str(tmp_path / "c.zarr"), mode="w") as io:
+        io.write_builder(root)
+    with ZarrIO(tmp_path / "c.zarr") as io:
+        b = io.read_builder()
+        pairs, words = b["pairs"].data, b["words"].data
+        assert pairs.source.dtype["label"].kind == "U"  # the peer's layout: a fixed-width field
+        assert b["pairs"].dtype == [CompoundField("label", "text"), CompoundField("count", "int32")]
+        every = pairs[:]
+        assert every.tolist() == [("one", 1), ("café", 3)]
+        labels = [*every["label"], every[1]["label"], pairs[0]["label"], *pairs.to_dask().compute()["label"]]
+        assert [type(v) for v in labels] == [str] * 6
+        assert [type(v) for v in words[:]] == [str, str]

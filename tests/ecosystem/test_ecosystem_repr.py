@@ -204,3 +204,22 @@ def test_ecosystem_repr_html_of_an_nwb_file_reads_nothing_folded(tmp_path: Path,
         assert 1 <= len(fetch_log.chunks()) <= 8  # displayed on its own: its first rows
         assert "first 5 of 5 rows" in units_html
 
+
+
+def test_ecosystem_repr_size_of_a_lazy_array_without_dtype_is_unknown() -> None:
+    """A stored array that gives no dtype has no size to show: 'unknown', not its element count sized as float64."""
+    from hdmfzarr.dataio import StoredArray
+    from hdmfzarr.repr import _meta_text, array_summary
+
+    class Untyped(StoredArray):
+        store_url, path, dims, shape, chunks = None, "/x", None, (1000,), (100,)
+
+    class Typed(Untyped):
+        dtype = np.dtype("int16")
+
+    info = array_summary(Untyped())
+    assert info["nbytes"] is None and info["dtype"] == "?"
+    assert "size unknown" in _meta_text(info) and "KiB" not in _meta_text(info)
+    assert array_summary(Typed())["nbytes"] == 2000
+    data = Data(name="x", data=Untyped())
+    assert "size unknown" in data._repr_html_()

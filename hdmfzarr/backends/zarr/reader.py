@@ -220,7 +220,7 @@ class ZarrReader:
             else:
                 canon = sub.name
             fields.append(CompoundField(n, canon))
-        if not any(c is ref_conv or np_dtype[n].kind in "OTS" for n, c in field_conv.items()):
+        if not field_conv:  # every text field is converted: fixed-width ('U') ones too, so text is str everywhere
             return fields, None, None
         out_dtype = np.dtype([(n, object if n in field_conv else np_dtype[n]) for n in names])
 
@@ -248,11 +248,9 @@ class ZarrReader:
         results = iter(run(_all()) if keys else [])
         for leaf in leaves:
             lz, one = leaf.key
-            if isinstance(lz.source, LegacyChunkSource):
+            if isinstance(lz.source, LegacyChunkSource):  # read() decodes and converts, once
                 arr = np.asarray(lz.read())
-                if one:
-                    arr = arr.reshape(-1)[0:1].reshape(())
-                    arr = lz.convert(arr) if (lz.convert and arr.dtype != object) else arr
+                arr = arr.reshape(-1)[0:1].reshape(()) if one else arr
             else:
                 if isinstance(value := next(results), Exception):
                     raise safety.translate_error(value, lz.where, "read scalar") from value
