@@ -14,18 +14,15 @@ import pytest
 from hdmfzarr.backends.zarr import ZarrIO
 from hdmfzarr.build.builders import DatasetBuilder, GroupBuilder, LinkBuilder, ReferenceBuilder
 
-VENV013 = Path("/work/venv013/bin/python")
-needs_013 = pytest.mark.skipif(not VENV013.exists(), reason="no hdmf-zarr 0.13 environment at /work/venv013")
 COMPAT = Path(__file__).resolve().parents[1] / "compat"
 
 
-def run_013(code: str, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([str(VENV013), "-c", textwrap.dedent(code), *args],
+def run_013(python: Path, code: str, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([str(python), "-c", textwrap.dedent(code), *args],
                           capture_output=True, text=True, timeout=300)
 
 
-@needs_013
-def test_hdmf_zarr_013_reads_our_v2_builders(tmp_path: Path) -> None:
+def test_hdmf_zarr_013_reads_our_v2_builders(tmp_path: Path, venv013_python: Path) -> None:
     root = GroupBuilder("root", attributes={"object_id": "root-id"})
     tg = root.set_group(GroupBuilder("targets", attributes={"object_id": "tg-id"}))
     vals = tg.set_dataset(DatasetBuilder("vals", np.arange(4, dtype="int32")))
@@ -38,7 +35,7 @@ def test_hdmf_zarr_013_reads_our_v2_builders(tmp_path: Path) -> None:
     path = tmp_path / "b2.zarr"
     with ZarrIO(path, "w", zarr_format=2) as io:
         io.write_builder(root)
-    proc = run_013("""
+    proc = run_013(venv013_python, """
         import json, sys
         from hdmf_zarr import ZarrIO
         with ZarrIO(sys.argv[1], mode="r") as io:
@@ -60,14 +57,13 @@ def test_hdmf_zarr_013_reads_our_v2_builders(tmp_path: Path) -> None:
                    "table": "targets", "link": "vals"}
 
 
-@needs_013
 @pytest.mark.skipif(not (COMPAT / "write_for_hdmf_zarr_013.py").exists(), reason="compat scripts missing")
-def test_hdmf_zarr_013_reads_our_v2_tables(tmp_path: Path) -> None:
+def test_hdmf_zarr_013_reads_our_v2_tables(tmp_path: Path, venv013_python: Path) -> None:
     """Container level: the shared compat scripts (hdmf-common tables, CSR) written here, read by 0.13."""
     write = subprocess.run([sys.executable, str(COMPAT / "write_for_hdmf_zarr_013.py"), str(tmp_path)],
                            capture_output=True, text=True, timeout=600)
     assert write.returncode == 0, write.stderr[-3000:]
     stores = sorted(str(p) for p in tmp_path.glob("*.zarr"))
-    read = subprocess.run([str(VENV013), str(COMPAT / "read_with_hdmf_zarr_013.py"), *stores],
+    read = subprocess.run([str(venv013_python), str(COMPAT / "read_with_hdmf_zarr_013.py"), *stores],
                           capture_output=True, text=True, timeout=600)
     assert read.returncode == 0, read.stdout[-3000:] + read.stderr[-3000:]
