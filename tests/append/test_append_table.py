@@ -278,14 +278,10 @@ with ZarrIO(sys.argv[1], mode="r", manager=get_manager()) as io:
 """
 
 
-def test_hdmf_zarr_013_reads_appended_format2_store(tmp_path: Path, support) -> None:
+def test_hdmf_zarr_013_reads_appended_format2_store(tmp_path: Path, support, venv013_python: Path) -> None:
     import subprocess
 
-    python = Path("/work/venv013/bin/python")
-    if os.environ.get("HDMFZARR_VENV013"):
-        python = Path(os.environ["HDMFZARR_VENV013"]) / "bin" / "python"
-    if not python.exists():
-        pytest.skip("no hdmf-zarr 0.13 environment (HDMFZARR_VENV013 or /work/venv013)")
+    python = venv013_python
     path = tmp_path / "v2.zarr"
     with ZarrIO(path, "w", zarr_format=2) as io:
         io.write(support.make_table(10))
