@@ -302,33 +302,3 @@ def test_reading_a_raw_column_builds_no_zarr_array(tmp_path: Path, monkeypatch: 
         assert np.array_equal(np.asarray(t["count"].data), np.arange(4000) % 3)
         assert built == ["count"]
 
-
-def test_a_large_raw_read_reads_its_chunks_in_threads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Above PARALLEL_READ_BYTES the chunks of a raw read are read by a thread pool (positional reads release the
-    GIL, as zarr reads chunks concurrently); below it, in the calling thread. The values are the same."""
-    import threading
-
-    n = 600_000  # three chunks of 262,144 float64
-    values = np.random.default_rng(5).standard_normal(n)
-    t = DynamicTable(name="t", description="d")
-    t.add_column("noise", "random floats")
-    t.extend({"id": np.arange(n), "noise": values})
-    path = tmp_path / "t.zarr"
-    with ZarrIO(path, "w") as io:
-        io.write(t)
-    threads: list[str] = []
-    original = ConfinedLocalStore.read_range_sync
-
-    def recording(self, key: str, start: int, out: np.ndarray):  # noqa: ANN001, ANN202
-        threads.append(threading.current_thread().name)
-        return original(self, key, start, out)
-
-    monkeypatch.setattr(ConfinedLocalStore, "read_range_sync", recording)
-    with ZarrIO(path) as io:
-        col = io.read()["noise"].data
-        assert np.array_equal(np.asarray(col), values)  # 4.8 MB: above the threshold
-        assert len(threads) == 3 and all(name.startswith("hdmfzarr-chunks") for name in threads), threads
-        threads.clear()
-        monkeypatch.setattr(lazy, "PARALLEL_READ_BYTES", 10 ** 9)
-        assert np.array_equal(col[1000:599_000], values[1000:599_000])
-        assert threads == [threading.current_thread().name] * 3

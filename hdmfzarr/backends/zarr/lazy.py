@@ -8,10 +8,8 @@ import asyncio
 import functools
 import itertools
 import math
-import os
 import threading
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterator
 from itertools import product
 from typing import Any
 
@@ -33,19 +31,6 @@ DEFAULT_CACHE_BYTES = 64 * 1024 * 1024  # an array created on its own
 STORE_CACHE_BYTES = 256 * 1024 * 1024  # all arrays of one open store together
 
 _SYNC_BATCH_BYTES = 32 * 1024 * 1024  # decoded chunks held at once by a synchronous bulk read
-PARALLEL_READ_BYTES = 4 * 1024 * 1024  # a raw read this large reads its chunks in threads (as zarr's own reads do)
-
-
-@functools.cache
-def _chunk_pool() -> ThreadPoolExecutor:
-    return ThreadPoolExecutor(min(4, os.cpu_count() or 1), thread_name_prefix="hdmfzarr-chunks")
-
-
-def _call_all(calls: Sequence[Callable[[], bool]], nbytes: int) -> list[bool]:
-    """The calls' results: in threads for a large read of several chunks (positional reads release the GIL)."""
-    if len(calls) < 2 or nbytes < PARALLEL_READ_BYTES:
-        return [call() for call in calls]
-    return list(_chunk_pool().map(lambda call: call(), calls))
 
 
 def _regions(coords: tuple[int, ...], chunks: tuple[int, ...], shape: tuple[int, ...]) -> tuple[slice, ...]:
@@ -211,8 +196,7 @@ class ZarrChunkSource:
         combos = list(product(*(_axis_plan(k, n, c) for k, n, c in zip(key, self.shape, self.chunks))))
         out = None if self._raw is None else np.empty(bounds[0][1] - bounds[0][0], dtype=self._raw[0])
         if out is not None:  # chunks not stored are decoded whole below (their fill value, or zarr's refusal)
-            reads = [functools.partial(self._read_raw, c, src.start, out[dst]) for ((c, dst, src),) in combos]
-            combos = [combo for combo, stored in zip(combos, _call_all(reads, out.nbytes)) if not stored]
+            combos = [((c, dst, src),) for ((c, dst, src),) in combos if not self._read_raw(c, src.start, out[dst])]
         for combo, (_, block) in zip(combos, self._whole_blocks([tuple(p[0] for p in combo) for combo in combos])):
             if block is None:  # a missing chunk zarr refuses: its own error
                 return None
