@@ -383,7 +383,9 @@ class VectorIndex(VectorData):
         before = len(raw) if type(raw) is list else 0
         super()._flush()
         raw = self.base_data
-        if isinstance(raw, np.ndarray) and raw.size and raw.dtype.kind in "iu":
+        # negative offsets are left as given (the build refuses them), not wrapped to large unsigned ones
+        kind = raw.dtype.kind if isinstance(raw, np.ndarray) and raw.size else ""
+        if kind == "u" or kind == "i" and raw.min() >= 0:
             self._set_raw_base(raw.astype(_min_uint(int(raw[-1])), copy=False))
         elif type(raw) is list and len(raw) > before:
             # as hdmf: offsets in a list are numpy unsigned scalars of the smallest width for the largest
