@@ -90,6 +90,29 @@ def test_read_hdmf_zarr_014_store_containers(hdmf_zarr_store: tuple[Path, list])
         assert homes.table.name == "places"
 
 
+def test_read_hdmf_zarr_014_table_of_no_rows_keeps_its_columns(tmp_path: Path) -> None:
+    """hdmf writes colnames [] for a table whose columns are all empty (its DynamicTableMap); hdmf reads that as
+    'every data column', in storage order, and so do we: the columns stay columns, in the DataFrame too."""
+    from hdmf.common import DynamicTable, SimpleMultiContainer, VectorData, get_manager
+
+    empty = DynamicTable(name="empty", description="no rows", columns=[
+        VectorData(name="x", description="x", data=np.array([], dtype=float)),
+        VectorData(name="y", description="y", data=np.array([], dtype=np.int32))])
+    path = tmp_path / "empty.zarr"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with hdmf_zarr.ZarrIO(str(path), mode="w", manager=get_manager()) as io:
+            io.write(SimpleMultiContainer(name="root", containers=[empty]))
+        with hdmf_zarr.ZarrIO(str(path), mode="r", manager=get_manager()) as io:
+            theirs = io.read()["empty"]
+            want_columns, want_frame = theirs.colnames, list(theirs.to_dataframe().columns)
+    with ZarrIO(path) as io:
+        assert io.read_builder()["empty"].attributes["colnames"] == []  # as hdmf wrote it
+        table = next(c for c in io.read().children if c.name == "empty")
+        assert table.colnames == want_columns == ("x", "y")
+        assert list(table.to_dataframe().columns) == want_frame and len(table) == 0
+
+
 def test_hdmf_zarr_014_reads_our_store(tmp_path: Path) -> None:
     from hdmf.common import get_manager
 
