@@ -275,6 +275,48 @@ def test_read_pynwb_store_into_generated_containers(pynwb_store: Path) -> None:
         assert [list(x) for x in df["spike_times"]] == [[0.1, 0.2], [0.3]]
 
 
+def test_isodatetime_array_reads_as_datetimes_as_pynwb_reads_it(pynwb_store: Path, tmp_path: Path) -> None:
+    """An isodatetime dataset (NWBFile.file_create_date) reads as datetimes, as hdmf and pynwb give it (a scalar one
+    did already), parsed on access; a copy stores the original ISO text."""
+    from hdmf_zarr.nwb import NWBZarrIO
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with NWBZarrIO(str(pynwb_store), "r") as peer:
+            want = list(peer.read().file_create_date)
+    with ZarrIO(pynwb_store) as io:
+        nwb = io.read()
+        dates = nwb.file_create_date
+        assert all(isinstance(d, dt.datetime) for d in [dates[0], *dates[:], *dates])
+        assert [d.timestamp() for d in dates] == [d.timestamp() for d in want] and len(dates) == len(want)
+        stored = io.read_builder()["file_create_date"].data[:].tolist()
+        with ZarrIO(tmp_path / "copy.zarr", "w") as out:
+            out.write(nwb)
+    with ZarrIO(tmp_path / "copy.zarr") as io:
+        assert io.read_builder()["file_create_date"].data[:].tolist() == stored
+
+
+def test_compound_reference_rows_have_named_fields_as_pynwb_gives_them(pynwb_store: Path) -> None:
+    """Rows of a compound with a reference field (trials' TimeSeriesReferenceVectorData) are named tuples, as
+    pynwb's TimeSeriesReference: a ragged cell is one row per reference, ``ref.timeseries`` / ``ref.idx_start``."""
+    from hdmf_zarr.nwb import NWBZarrIO
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with NWBZarrIO(str(pynwb_store), "r") as peer:
+            cells = peer.read().trials["timeseries"]
+            want = [[(r.idx_start, r.count, r.timeseries.name) for r in cell] for cell in cells]
+    with ZarrIO(pynwb_store) as io:
+        trials = io.read().trials
+        cells = [trials["timeseries"][i] for i in range(len(trials))]
+        assert [[(r.idx_start, r.count, r.timeseries.name) for r in cell] for cell in cells] == want
+        assert [len(cell) for cell in trials["timeseries"][0:2]] == [len(w) for w in want]
+        frame = trials.to_dataframe()["timeseries"]
+        assert [[(r.idx_start, r.count, r.timeseries.name) for r in cell] for cell in frame] == want
+        row = trials["timeseries"].target[0]
+        assert row == (row.idx_start, row.count, row.timeseries) and row[2] is row.timeseries
+
+
 def test_hdmf_zarr_014_v2_reader_reads_our_format2_store(tmp_path: Path) -> None:
     """hdmf-zarr 0.14's read-only ZarrV2IO (allow_pickle=False) reads our pickle-free format-2 tables."""
     from hdmf.common import get_manager
