@@ -317,6 +317,34 @@ def test_compound_reference_rows_have_named_fields_as_pynwb_gives_them(pynwb_sto
         assert row == (row.idx_start, row.count, row.timeseries) and row[2] is row.timeseries
 
 
+def test_rows_added_to_a_stored_reference_column_are_refused_and_nothing_is_written(pynwb_store: Path,
+                                                                                     tmp_path: Path) -> None:
+    """Appending an electrode (its 'group' column holds references) to a pynwb store in place is not supported: a
+    write names the column and says rows were appended; leaving the block (which appends buffered rows) refuses
+    too instead of appending the row to every other column, which left a table neither we nor pynwb could read."""
+    import shutil
+
+    from hdmf_zarr.nwb import NWBZarrIO
+
+    from hdmfzarr.errors import StoreError
+
+    store = tmp_path / "nwb.zarr"
+    shutil.copytree(pynwb_store, store)
+    with pytest.raises(StoreError, match=r"electrodes: column 'group' would hold 4 rows, the table 5.*nothing was"):
+        with ZarrIO(store, mode="a") as io:
+            nwb = io.read()
+            group = nwb.electrode_groups["shank0"]
+            nwb.electrodes.add_row(x=9.0, y=0.0, z=0.0, location="CA3", group=group, group_name="shank0")
+            with pytest.raises(StoreError, match=r"electrodes/group: .*\(rows appended: 4 stored, 5 now\)"):
+                io.write(nwb)
+    with ZarrIO(store) as io:
+        assert len(io.read().electrodes) == 4
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with NWBZarrIO(str(store), "r") as peer:
+            assert len(peer.read().electrodes) == 4
+
+
 def test_hdmf_zarr_014_v2_reader_reads_our_format2_store(tmp_path: Path) -> None:
     """hdmf-zarr 0.14's read-only ZarrV2IO (allow_pickle=False) reads our pickle-free format-2 tables."""
     from hdmf.common import get_manager

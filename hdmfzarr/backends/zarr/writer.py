@@ -248,6 +248,10 @@ class ZarrWriter:
                 self.written[path] = mark
         unchanged = unchanged or self._same_references(builder, data, path)
         if not unchanged:
+            dtype = _dataset_dtype(builder)
+            if isinstance(dtype, (list, tuple)) or dtype in ("object", "region"):
+                raise StoreError(f"{self.handle.url}:/{path}: a stored compound or reference dataset cannot be "
+                                 f"changed in place{self._grown(path, data)}; write the tree to a new store")
             values = self._plain_values(builder, data, f"{self.handle.url}:/{path}")
             unchanged = self._same_as_stored(path, values)  # e.g. scalars, read eagerly: nothing to rewrite
         if unchanged:
@@ -256,6 +260,12 @@ class ZarrWriter:
         self.txn.jobs.append(ArrayJob(path, values, 0, None, label=builder.path, replace=True,
                                       attrs=self._merged_attrs(path, attrs)))
         self.written[path] = fingerprint(builder)
+
+    def _grown(self, path: str, data: Any) -> str:
+        """' (rows appended: N stored, M now)' when ``data`` is longer than the committed array, else ''."""
+        shape = (self.txn.committed_array(path) or {}).get("shape") or ()
+        n = len(data) if hasattr(data, "__len__") else None
+        return f" (rows appended: {shape[0]} stored, {n} now)" if shape and n is not None and n > shape[0] else ""
 
     def _same_references(self, builder: DatasetBuilder, data: Any, path: str) -> bool:
         """Whether a dataset of references (or compound rows holding some) names the same targets as the tree read
@@ -297,9 +307,6 @@ class ZarrWriter:
             data = data.read()
         if isinstance(data, DataChunkIterator) or type(data).__module__.startswith("dask.array"):
             data = np.concatenate(list(data)) if isinstance(data, DataChunkIterator) else np.asarray(data)
-        if isinstance(dtype, (list, tuple)) or dtype in ("object", "region"):
-            raise StoreError(f"{where}: replacing the data of a stored compound or reference dataset is not "
-                             "supported; write the tree to a new store")
         if dtype is None or dtype == "numeric":
             dtype = infer_dtype(data, where)
         if dtype in ("object", "region"):
