@@ -81,6 +81,21 @@ def test_a_manager_gives_zarrio_its_type_map_and_a_positional_one_is_refused(tmp
     assert not (tmp_path / "b.zarr").exists()
 
 
+def test_nwbzarrio_keywords_read_and_a_foreign_manager_is_refused_by_name(tmp_path: Path) -> None:
+    """NWBZarrIO code switched to ZarrIO: ``load_namespaces=True`` is accepted (cached namespaces are always read);
+    hdmf's or pynwb's own manager (whose classes hdmfzarr cannot build) is refused with a message saying what to
+    pass, not an AttributeError from deep inside the read."""
+    t = DynamicTable(name="t", description="d")
+    t.add_column("x", "x")
+    t.add_row(x=1.0)
+    with ZarrIO(tmp_path / "a.zarr", mode="w") as io:
+        io.write(t)
+    with ZarrIO(tmp_path / "a.zarr", mode="r", load_namespaces=True) as io:
+        assert io.read()["x"][:].tolist() == [1.0]
+    with pytest.raises(TypeError, match=r"hdmfzarr's \(hdmfzarr.common.get_manager\(\)\), got hdmf.build"):
+        ZarrIO(tmp_path / "a.zarr", mode="r", manager=hdmf_common.get_manager())
+
+
 def test_export_of_an_hdmf_hdf5io_copies_the_file_and_hdmf_zarr_reads_the_copy(hdmf_h5: Path, tmp_path: Path) -> None:
     out = tmp_path / "export.zarr"
     with HDF5IO(str(hdmf_h5), "r", manager=hdmf_common.get_manager()) as read_io:  # hdmf-zarr's documented recipe
