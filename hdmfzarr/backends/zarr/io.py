@@ -40,13 +40,11 @@ class ZarrIO:
             if type_map is not None and type_map is not manager.type_map:
                 raise TypeError("ZarrIO: pass a type_map or a manager (whose type map is used), not both")
             type_map = manager.type_map
-        if type_map is not None:
-            from ...build.typemap import TypeMap
-
-            if not isinstance(type_map, TypeMap):  # e.g. pynwb's get_manager(): its classes are not ours
-                raise TypeError(f"ZarrIO: manager/type_map must be hdmfzarr's (hdmfzarr.common.get_manager()), got "
-                                f"{type(type_map).__module__}.{type(type_map).__name__}; leave it out to read with "
-                                "the namespaces cached in the store")
+        # (e.g. pynwb's get_manager(): its classes are not ours; told by module, the build layer is not imported)
+        if type_map is not None and not any(c.__module__.startswith("hdmfzarr.") for c in type(type_map).__mro__):
+            raise TypeError(f"ZarrIO: manager/type_map must be hdmfzarr's (hdmfzarr.common.get_manager()), got "
+                            f"{type(type_map).__module__}.{type(type_map).__name__}; leave it out to read with the "
+                            "namespaces cached in the store")
         self.allow_external = allow_external
         self.convention = conv.for_format(zarr_format)
         self.handle = StoreHandle(path, mode, storage_options, retry)
