@@ -93,7 +93,9 @@ def generate_class(type_map: TypeMap, data_type: str, namespace: str) -> type:
         try:
             bound = sig.bind_partial(*args, **kwargs)
         except TypeError as exc:
-            raise ContainerError(f"{label}: {exc}") from None
+            nested = [p for k in kwargs if k not in sig.parameters for p in sig.parameters if p.endswith(f"__{k}")]
+            hint = f" (fields of that name: {nested})" if nested else ""  # pynwb's unit= is data__unit here
+            raise ContainerError(f"{label}: {exc}{hint}") from None
         missing = [n for n in required_names if n not in bound.arguments]
         if missing:
             raise ContainerError(f"{label}: missing required field(s) {missing}")

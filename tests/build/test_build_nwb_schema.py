@@ -110,6 +110,15 @@ def test_a_unit_fixed_by_the_subtype_is_not_asked_for_and_pynwb_reads_it(nwb_map
             assert es.unit == "volts" and es.rate == 100.0 and es.electrodes.data[:].tolist() == [0]
 
 
+def test_a_pynwb_argument_name_gets_the_nested_field_it_means(nwb_map):
+    """pynwb's ``TimeSeries(unit=...)`` is ``data__unit`` here (several fields end with 'unit'): the error says so."""
+    from hdmfzarr.errors import ContainerError
+
+    series = nwb_map.get_class("TimeSeries", "core")
+    with pytest.raises(ContainerError, match=r"argument 'unit' \(fields of that name: \['data__unit'\]\)"):
+        series(name="x", data=np.arange(3.0), unit="m", starting_time=0.0, rate=1.0)
+
+
 def test_an_attribute_of_an_unset_dataset_is_refused_not_dropped(nwb_map, tmp_path):
     """A TimeSeries given a rate but no starting_time (the dataset the rate is stored on): the write refuses,
     naming both, instead of storing a series with neither rate nor timestamps (which pynwb cannot read)."""
