@@ -122,6 +122,15 @@ def test_writing_hdmf_or_pynwb_containers_is_refused_not_written_empty(tmp_path:
         ZarrIO(tmp_path / "x.zarr").read()  # nothing committed
 
 
+def test_an_hdf5_file_given_to_zarrio_is_named_as_such(hdmf_h5: Path) -> None:
+    """ZarrIO on an HDF5 file hdmf wrote says it is one and how to read it (hdmfzarr.open), not only 'no store'."""
+    from hdmfzarr.errors import StoreNotFoundError
+
+    with pytest.raises(StoreNotFoundError, match=r"not a directory\); an HDF5 file: read it with hdmfzarr.open"):
+        ZarrIO(hdmf_h5)
+    assert hdmfzarr.open(str(hdmf_h5)).read_builder() is not None
+
+
 def test_export_of_an_hdmf_hdf5io_copies_the_file_and_hdmf_zarr_reads_the_copy(hdmf_h5: Path, tmp_path: Path) -> None:
     out = tmp_path / "export.zarr"
     with HDF5IO(str(hdmf_h5), "r", manager=hdmf_common.get_manager()) as read_io:  # hdmf-zarr's documented recipe
