@@ -89,6 +89,12 @@ def short_columns(root: GroupBuilder | None) -> list[str]:
             n = len(d.raw_data) if top and hasattr(d.raw_data, "__len__") else None
             if n is not None and n != len(ids):
                 found.append(f"{g.path}: column {leaf.name!r} would hold {n} rows, the table {len(ids)}")
+            target, offsets = _target(d), d.raw_data
+            if target is not None and isinstance(offsets, AppendableArray) and offsets.rows.count:
+                end, held = int(np.asarray(offsets.pending_rows)[-1]), len(target.raw_data)
+                if end != held:  # an index's new rows end past (or before) what its target would hold
+                    found.append(f"{g.path}: column {leaf.name!r}: {d.name!r} would end at {end}, {target.name!r} "
+                                 f"hold {held}")
     return found
 
 

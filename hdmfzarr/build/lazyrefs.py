@@ -70,11 +70,22 @@ class CompoundReferenceArray(ReferenceArray):
     """A compound dataset whose reference fields (by index) resolve on access; rows are named tuples (fields by
     position or name, as pynwb's TimeSeriesReference: ``row.timeseries``, ``row.idx_start``)."""
 
-    def __init__(self, data: Any, resolve: Callable[[Any], Any], ref_fields: list[int], names: list[str]) -> None:
+    def __init__(self, data: Any, resolve: Callable[[Any], Any], ref_fields: list[int], names: list[str],
+                 row_dtype: np.dtype | None = None) -> None:
         super().__init__(data, resolve)
         self.ref_fields = set(ref_fields)
         self.names = list(names)
         self._row = _row_type(tuple(self.names))
+        self._row_dtype = row_dtype  # a record per row (references as objects): what a table column takes rows as
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self._row_dtype if self._row_dtype is not None else np.dtype(object)
+
+    @property
+    def row_type(self) -> Callable[..., tuple[Any, ...]]:
+        """The named-tuple class of this array's rows (rows added to its column are made of it too)."""
+        return self._row
 
     def _one(self, row: Any) -> Any:
         if isinstance(row, (dict, np.void)):

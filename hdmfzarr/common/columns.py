@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
-from hdmfzarr.appendable import AppendableArray, RowBuffer, concat_rows
+from hdmfzarr.appendable import AppendableArray, RowBuffer, concat_rows, rows_array
 from hdmfzarr.common._dtypes import OBJECT_TYPE, ColumnType, cell_shape, infer_column_type, resolve_dtype
 from hdmfzarr.container import Data, is_lazy_array, require_str
 from hdmfzarr.dask import is_dask_array, to_dask
@@ -308,7 +308,7 @@ class BufferedData(Data):
             raw = self._indexable_base()
         if isinstance(sel, int):
             return raw[sel]
-        return as_cells(raw[sel] if isinstance(sel, slice) or sel.size else raw[0:0])
+        return rows_array(raw[sel] if isinstance(sel, slice) or sel.size else raw[0:0])
 
     def get_all(self) -> np.ndarray | list[Any]:
         """Every element as one numpy array (one ``[:]`` read of a lazy base); ragged columns give a list."""
@@ -432,7 +432,7 @@ class VectorIndex(VectorData):
                     and not isinstance(target, VectorIndex)):  # a stored row (rows read one by one): no layers
                 pair = offsets[max(idx - 1, 0):idx + 1].tolist()
                 lo, hi = (0, pair[0]) if idx == 0 else pair
-                return as_cells(values[lo:max(lo, hi)])
+                return rows_array(values[lo:max(lo, hi)])
             bounds = self._offsets(idx, idx + 1)
             return target.read(slice(int(bounds[0]), int(bounds[1])))
         if isinstance(idx, slice):
@@ -511,14 +511,6 @@ def column_chain(top: BufferedData) -> list[Any]:
     while isinstance(chain[-1], VectorIndex):
         chain.append(chain[-1].target)
     return chain
-
-
-def as_cells(values: Any) -> np.ndarray:
-    """Values read from a column's base as a numpy array; compound rows with references (named tuples, read from
-    a store) stay one cell each (``row.timeseries``), not spread into a 2-d array."""
-    if type(values) is list and values and hasattr(values[0], "_fields"):
-        return OBJECT_TYPE.to_array(values)
-    return np.asarray(values)
 
 
 def _rows(flat: Any, bounds: np.ndarray) -> list:

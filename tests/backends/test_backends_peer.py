@@ -345,6 +345,40 @@ def test_rows_added_to_a_stored_reference_column_are_refused_and_nothing_is_writ
             assert len(peer.read().electrodes) == 4
 
 
+def test_a_row_added_to_a_compound_reference_column_is_written_to_a_new_store(pynwb_store: Path,
+                                                                              tmp_path: Path) -> None:
+    """A trial added to a pynwb store's trials (its 'timeseries' column: TimeSeriesReferenceVectorData rows) takes
+    a record (idx_start, count, series), reads back as a named row, and a new store holding it reads in pynwb; in
+    place the append is refused with nothing written (the index would have pointed past the records)."""
+    import shutil
+
+    from hdmf_zarr.nwb import NWBZarrIO
+
+    from hdmfzarr.errors import StoreError
+
+    with ZarrIO(pynwb_store) as io:
+        nwb = io.read()
+        ts = nwb.acquisition["ts"]
+        nwb.trials.add_row(start_time=2.0, stop_time=3.0, timeseries=[(0, 5, ts)])
+        added = nwb.trials["timeseries"][2]
+        assert [(r.idx_start, r.count, r.timeseries.name) for r in added] == [(0, 5, "ts")]
+        with ZarrIO(tmp_path / "copy.zarr", "w") as out:
+            out.write(nwb)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with NWBZarrIO(str(tmp_path / "copy.zarr"), "r") as peer:
+            cells = peer.read().trials["timeseries"][:]
+            assert [[(r.idx_start, r.count, r.timeseries.name) for r in c] for c in cells][2] == [(0, 5, "ts")]
+    store = tmp_path / "in_place.zarr"
+    shutil.copytree(pynwb_store, store)
+    with pytest.raises(StoreError, match=r"'timeseries_index' would end at 3, 'timeseries' hold 2.*nothing was"):
+        with ZarrIO(store, mode="a") as io:
+            nwb = io.read()
+            nwb.trials.add_row(start_time=2.0, stop_time=3.0, timeseries=[(0, 5, nwb.acquisition["ts"])])
+    with ZarrIO(store) as io:
+        assert len(io.read().trials) == 2
+
+
 def test_hdmf_zarr_014_v2_reader_reads_our_format2_store(tmp_path: Path) -> None:
     """hdmf-zarr 0.14's read-only ZarrV2IO (allow_pickle=False) reads our pickle-free format-2 tables."""
     from hdmf.common import get_manager
