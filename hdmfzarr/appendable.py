@@ -12,7 +12,15 @@ from hdmfzarr.errors import StoreError
 from hdmfzarr.dask import import_dask_array, to_dask
 from hdmfzarr.dataio import DataIO, StoredArray
 
-__all__ = ["RowBuffer", "AppendableArray", "concat_rows", "take_rows"]
+__all__ = ["RowBuffer", "AppendableArray", "concat_rows", "take_rows", "rows_array"]
+
+
+def rows_array(values: Any) -> np.ndarray:
+    """Rows read from a stored array as a numpy array; records with references (named tuples, as a compound with
+    reference fields reads) stay one cell each (``row.timeseries``), not spread into a 2-d array."""
+    if type(values) is list and values and hasattr(values[0], "_fields"):
+        return np.fromiter(values, dtype=object, count=len(values))
+    return np.asarray(values)
 
 
 def concat_rows(parts: list[np.ndarray]) -> np.ndarray:
@@ -30,10 +38,10 @@ def take_rows(stored: Any, pending: np.ndarray, idx: np.ndarray) -> np.ndarray:
     nstored = len(stored)
     in_stored = idx < nstored
     if in_stored.all():
-        return np.asarray(stored[idx])
+        return rows_array(stored[idx])
     if not in_stored.any():
         return pending[idx - nstored]
-    a, b = np.asarray(stored[idx[in_stored]]), pending[idx[~in_stored] - nstored]
+    a, b = rows_array(stored[idx[in_stored]]), pending[idx[~in_stored] - nstored]
     out = np.empty((idx.size, *a.shape[1:]), dtype=object if a.dtype.kind == "O" else np.result_type(a, b))
     out[in_stored], out[~in_stored] = a, b
     return out
@@ -181,7 +189,7 @@ class AppendableArray(StoredArray):
 
     def read(self) -> np.ndarray:
         """Every row, stored and pending, as numpy."""
-        stored = np.asarray(self.stored[:])
+        stored = rows_array(self.stored[:])
         pending = self.pending_rows
         return stored if pending is None else concat_rows([stored, pending])
 
@@ -204,7 +212,7 @@ class AppendableArray(StoredArray):
             start, stop, _ = first.indices(n)
             parts = []
             if start < min(stop, nstored):
-                parts.append(np.asarray(self.stored[at(slice(start, min(stop, nstored)))]))
+                parts.append(rows_array(self.stored[at(slice(start, min(stop, nstored)))]))
             if stop > nstored:
                 parts.append(pending[at(slice(max(start, nstored) - nstored, stop - nstored))])
             return concat_rows(parts) if parts else self.stored[at(slice(0, 0))]

@@ -16,7 +16,7 @@ from ..spec.model import declared_type
 from .builders import DatasetBuilder, GroupBuilder
 
 __all__ = ["ID_RANK", "PlannedAppend", "plan_appends", "pending_count", "arrays_replaced", "edited",
-           "bound_table_columns"]
+           "bound_table_columns", "short_columns"]
 
 ID_RANK = 1_000  # ids are written after every other array of the tree: their length commits a row
 
@@ -67,6 +67,35 @@ def arrays_replaced(root: GroupBuilder | None, containers: list[Any]) -> bool:
     arrays = {id(a) for _, a in _appendables(root)}  # held: a reference array's too
     return bool(arrays) and not arrays <= {id(a) for c in containers for v in c.fields.values()
                                            for a in stored_chain(v)}
+
+
+def short_columns(root: GroupBuilder | None) -> list[str]:
+    """Columns of tables gaining rows that would not hold them after the append (the table's new rows are buffered
+    elsewhere, e.g. in a column of references, which an append does not write): '<table>: column c (n rows, ...)'."""
+    found: list[str] = []
+    for g in () if root is None else root.walk():
+        if not isinstance(g, GroupBuilder) or "colnames" not in g.attributes or "id" not in g.datasets:
+            continue
+        ids = g.datasets["id"].raw_data
+        if not isinstance(ids, AppendableArray) or not ids.rows.count:
+            continue
+        targets = {id(t) for d in g.datasets.values() if (t := _target(d)) is not None}
+        names = {str(c) for c in g.attributes["colnames"]}
+        for d in g.datasets.values():
+            leaf = d
+            while (t := _target(leaf)) is not None:
+                leaf = t
+            top = id(d) not in targets and leaf.name in names  # the dataset giving a column's rows
+            n = len(d.raw_data) if top and hasattr(d.raw_data, "__len__") else None
+            if n is not None and n != len(ids):
+                found.append(f"{g.path}: column {leaf.name!r} would hold {n} rows, the table {len(ids)}")
+            target, offsets = _target(d), d.raw_data
+            if target is not None and isinstance(offsets, AppendableArray) and offsets.rows.count:
+                end, held = int(np.asarray(offsets.pending_rows)[-1]), len(target.raw_data)
+                if end != held:  # an index's new rows end past (or before) what its target would hold
+                    found.append(f"{g.path}: column {leaf.name!r}: {d.name!r} would end at {end}, {target.name!r} "
+                                 f"hold {held}")
+    return found
 
 
 _PLAIN = (str, bytes, int, float, bool)  # values compared by equality (others by identity)

@@ -36,10 +36,14 @@ def generate_class(type_map: TypeMap, data_type: str, namespace: str) -> type:
 
     own: list[Any] = []  # FieldInfo of fields new to this class
     fixed: dict[str, Any] = {}  # attribute fields with a fixed spec value
+    fixed_inherited: dict[str, Any] = {}  # the base's fields this spec fixes: their value is the default
     for f in mapper.fields():
+        is_fixed = isinstance(f.spec, AttributeSpec) and getattr(f.spec, "value", None) is not None
         if f.attr in base_names or f.attr in column_attrs or f.attr == "name":
+            if is_fixed and f.attr in base_names:  # fixed here (ElectricalSeries' data unit 'volts'): not asked for
+                fixed_inherited[f.attr] = f.spec.value
             continue
-        if isinstance(f.spec, AttributeSpec) and getattr(f.spec, "value", None) is not None:
+        if is_fixed:
             fixed[f.attr] = f.spec.value
         elif not any(o.attr == f.attr for o in own):
             own.append(f)
@@ -51,7 +55,8 @@ def generate_class(type_map: TypeMap, data_type: str, namespace: str) -> type:
         default = spec.default_name or (bp.default if bp is not None and bp.default is not None else _P.empty)
         params.append(_P("name", _P.POSITIONAL_OR_KEYWORD, default=default, annotation=str))
     var_kw = next((p for p in base_params if p.kind == _P.VAR_KEYWORD and p.name != "name"), None)
-    inherited = [p.replace(kind=_P.POSITIONAL_OR_KEYWORD) for p in base_params
+    inherited = [p.replace(kind=_P.POSITIONAL_OR_KEYWORD, default=fixed_inherited.get(p.name, p.default))
+                 for p in base_params
                  if p.name != "name" and p.kind not in (_P.VAR_POSITIONAL, _P.VAR_KEYWORD)]
     required = [p for p in inherited if p.default is _P.empty]
     optional = [p for p in inherited if p.default is not _P.empty]
@@ -88,7 +93,9 @@ def generate_class(type_map: TypeMap, data_type: str, namespace: str) -> type:
         try:
             bound = sig.bind_partial(*args, **kwargs)
         except TypeError as exc:
-            raise ContainerError(f"{label}: {exc}") from None
+            nested = [p for k in kwargs if k not in sig.parameters for p in sig.parameters if p.endswith(f"__{k}")]
+            hint = f" (fields of that name: {nested})" if nested else ""  # pynwb's unit= is data__unit here
+            raise ContainerError(f"{label}: {exc}{hint}") from None
         missing = [n for n in required_names if n not in bound.arguments]
         if missing:
             raise ContainerError(f"{label}: missing required field(s) {missing}")

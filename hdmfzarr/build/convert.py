@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from ..dataio import DataChunkIterator, DataIO
+from ..dataio import DataChunkIterator, DataIO, StoredArray
 from ..errors import BuildError
 from ..spec.dtypes import (
     NUMERIC_DTYPES, STRING_DTYPES, TEXT_DTYPES, dtype_from_numpy, first_leaf, fit_integers, is_known_dtype, keep_wider,
@@ -17,7 +17,7 @@ from ..spec.dtypes import (
 )
 from ..spec.model import canonical_spec_dtype, is_compound_dtype, is_ref_dtype
 from .builders import Builder, CompoundField, ReferenceBuilder
-from .lazyrefs import ReferenceArray
+from .lazyrefs import DatetimeArray, ReferenceArray
 
 __all__ = ["convert_value", "read_value", "value_dtype", "is_passthrough", "text_cell", "text_array"]
 
@@ -171,6 +171,8 @@ def convert_value(dtype: Any, value: Any, where: str, is_attr: bool = False) -> 
     if value is None:
         return None, None
     dtype = canonical_spec_dtype(dtype)  # specs keep dtypes as written ('int'); the rules below use canonical names
+    if isinstance(value, DatetimeArray) and value.wrapped is not None:
+        value = value.wrapped  # dates read from a store, written again: the stored ISO text
     if isinstance(value, ReferenceArray):  # read from a store, written again: the resolved containers
         value = list(value)
     if is_ref_dtype(dtype):
@@ -265,5 +267,7 @@ def read_value(dtype: Any, value: Any) -> Any:
     """Undo the build-time coercions that lose Python types: ISO strings -> datetime for isodatetime."""
     if value is None or canonical_spec_dtype(dtype) != "isodatetime":
         return value
+    if isinstance(value, StoredArray):  # lazy: each cell parsed when read
+        return DatetimeArray(value, lambda v: map_nested(v, _parse_one))
     return map_nested(value.tolist() if isinstance(value, np.ndarray) and value.dtype.kind in "US" else value,
                       _parse_one)

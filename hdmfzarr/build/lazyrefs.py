@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections import namedtuple
 from collections.abc import Callable, Iterator
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
 from ..dataio import StoredArray
 
-__all__ = ["ReferenceArray", "CompoundReferenceArray"]
+__all__ = ["ReferenceArray", "CompoundReferenceArray", "DatetimeArray"]
 
 
 class ReferenceArray(StoredArray):
@@ -57,21 +59,49 @@ class ReferenceArray(StoredArray):
         return f"{type(self).__name__}(len={len(self)})"
 
 
-class CompoundReferenceArray(ReferenceArray):
-    """A compound dataset whose reference fields (by index) resolve on access; rows are tuples."""
+@lru_cache(maxsize=64)
+def _row_type(names: tuple[str, ...]) -> Callable[..., tuple[Any, ...]]:
+    """The named-tuple class of compound rows with these fields (one per field list)."""
+    make: Callable[..., Callable[..., tuple[Any, ...]]] = namedtuple  # (fields known only at run time)
+    return make("CompoundRow", names, rename=True)
 
-    def __init__(self, data: Any, resolve: Callable[[Any], Any], ref_fields: list[int], names: list[str]) -> None:
+
+class CompoundReferenceArray(ReferenceArray):
+    """A compound dataset whose reference fields (by index) resolve on access; rows are named tuples (fields by
+    position or name, as pynwb's TimeSeriesReference: ``row.timeseries``, ``row.idx_start``)."""
+
+    def __init__(self, data: Any, resolve: Callable[[Any], Any], ref_fields: list[int], names: list[str],
+                 row_dtype: np.dtype | None = None) -> None:
         super().__init__(data, resolve)
         self.ref_fields = set(ref_fields)
         self.names = list(names)
+        self._row = _row_type(tuple(self.names))
+        self._row_dtype = row_dtype  # a record per row (references as objects): what a table column takes rows as
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self._row_dtype if self._row_dtype is not None else np.dtype(object)
+
+    @property
+    def row_type(self) -> Callable[..., tuple[Any, ...]]:
+        """The named-tuple class of this array's rows (rows added to its column are made of it too)."""
+        return self._row
 
     def _one(self, row: Any) -> Any:
         if isinstance(row, (dict, np.void)):
             row = tuple(row[n] for n in self.names)
-        return tuple(self._resolve(v) if i in self.ref_fields else v for i, v in enumerate(row))
+        return self._row(*(self._resolve(v) if i in self.ref_fields else v for i, v in enumerate(row)))
 
     def __getitem__(self, item: Any) -> Any:
         if isinstance(item, str):
             idx = self.names.index(item)
             return [row[idx] for row in self]
         return super().__getitem__(item)
+
+
+class DatetimeArray(ReferenceArray):
+    """An isodatetime dataset read lazily: its ISO 8601 cells become datetimes on access (hdmf parses them on read);
+    written again, the stored text is copied as it is."""
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self._data!r})"

@@ -274,8 +274,16 @@ class BuildManager:
                     rows = list(CompoundReferenceArray(data, resolve, refs, names))
                     if not any(isinstance(v, PendingRef) for row in rows for v in row):
                         return rows
-                return CompoundReferenceArray(data, lazy, refs, names)
+                row_dtype = np.dtype([(n, _field_numpy(f.dtype) if i not in refs else object)
+                                      for i, (n, f) in enumerate(zip(names, fields))])
+                return CompoundReferenceArray(data, lazy, refs, names, row_dtype)
         return read_value(sdt, data)
+
+
+def _field_numpy(dtype: Any) -> Any:
+    """The numpy dtype of a compound field's values as read (numbers and bools as stored; text and others objects)."""
+    name = canonical_spec_dtype(dtype) if isinstance(dtype, str) else None
+    return np.dtype(name) if name in NUMERIC_DTYPES or name == "bool" else np.dtype(object)
 
 
 def _link_shared_data(root: GroupBuilder) -> None:

@@ -244,12 +244,27 @@ class ObjectMapper:
                 raise BuildError(f"{where}: required dataset {spec.name!r} of type {self.data_type!r} is missing "
                                  f"(container field {self.attr_name(spec)!r} is None)")
             else:
+                self._check_no_orphan_attributes(spec, container, where)
                 return
         dims = self._dims(spec, value)
         data, dtype = self.convert_dtype(spec, value, f"{where}/{spec.name}")
         db = DatasetBuilder(spec.name, data=data, dtype=dtype, dims=dims)
         self.fill_attributes(db, spec, container, f"{where}/{spec.name}")
         gb.set_dataset(db)
+
+    def _check_no_orphan_attributes(self, spec: Any, container: Any, where: str) -> None:
+        """An attribute given for an optional dataset left unset (a TimeSeries' rate without its starting_time) would
+        be dropped without a word: refused instead, naming both fields."""
+        for a in spec.attributes:
+            value = None if a.value is not None else self.get_value(container, a)
+            if value is None:
+                continue
+            with suppress(Exception):  # (a value not comparable with the default is a value given)
+                if bool(value == a.default_value):
+                    continue
+            field = self.attr_name(spec)
+            raise BuildError(f"{where}: {self.attr_name(a)!r} is set ({value!r}) but dataset {spec.name!r} (field "
+                             f"{field!r}) is not, so it would not be stored: set {field!r} too")
 
     def build_typed(self, gb: GroupBuilder, spec: Any, container: Any, manager: BuildManager, where: str) -> None:
         children = _as_list(self.get_value(container, spec))

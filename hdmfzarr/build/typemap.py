@@ -227,6 +227,12 @@ class TypeMap:
         """``(namespace, data_type)`` of a container: through the registry, else the class's ClassVars (MRO)."""
         cls = container if isinstance(container, type) else type(container)
         self._import_loaded()
+        if cls not in self._types and any(k.__module__ == "hdmf.container" for k in cls.__mro__):
+            # hdmf's classes carry data_type/namespace too, but not the fields hdmfzarr's mappers read
+            raise BuildError(f"{cls.__module__}.{cls.__qualname__} is an hdmf (or pynwb) container, which hdmfzarr "
+                             "does not build (its fields would be lost): read the file with hdmfzarr "
+                             "(ZarrIO(path).read(); hdmfzarr.convert for HDF5) and write what that gives, or make "
+                             "objects with hdmfzarr's classes (hdmfzarr.common, io.type_map.get_class(...))")
         for klass in cls.__mro__:
             got = self._types.get(klass)
             if got is not None:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
-from hdmfzarr.appendable import AppendableArray, RowBuffer, concat_rows
+from hdmfzarr.appendable import AppendableArray, RowBuffer, concat_rows, rows_array
 from hdmfzarr.common._dtypes import OBJECT_TYPE, ColumnType, cell_shape, infer_column_type, resolve_dtype
 from hdmfzarr.container import Data, is_lazy_array, require_str
 from hdmfzarr.dask import is_dask_array, to_dask
@@ -308,7 +308,7 @@ class BufferedData(Data):
             raw = self._indexable_base()
         if isinstance(sel, int):
             return raw[sel]
-        return np.asarray(raw[sel] if isinstance(sel, slice) or sel.size else raw[0:0])
+        return rows_array(raw[sel] if isinstance(sel, slice) or sel.size else raw[0:0])
 
     def get_all(self) -> np.ndarray | list[Any]:
         """Every element as one numpy array (one ``[:]`` read of a lazy base); ragged columns give a list."""
@@ -383,7 +383,9 @@ class VectorIndex(VectorData):
         before = len(raw) if type(raw) is list else 0
         super()._flush()
         raw = self.base_data
-        if isinstance(raw, np.ndarray) and raw.size and raw.dtype.kind in "iu":
+        # negative offsets are left as given (the build refuses them), not wrapped to large unsigned ones
+        kind = raw.dtype.kind if isinstance(raw, np.ndarray) and raw.size else ""
+        if kind == "u" or kind == "i" and raw.min() >= 0:
             self._set_raw_base(raw.astype(_min_uint(int(raw[-1])), copy=False))
         elif type(raw) is list and len(raw) > before:
             # as hdmf: offsets in a list are numpy unsigned scalars of the smallest width for the largest
@@ -430,7 +432,7 @@ class VectorIndex(VectorData):
                     and not isinstance(target, VectorIndex)):  # a stored row (rows read one by one): no layers
                 pair = offsets[max(idx - 1, 0):idx + 1].tolist()
                 lo, hi = (0, pair[0]) if idx == 0 else pair
-                return np.asarray(values[lo:max(lo, hi)])
+                return rows_array(values[lo:max(lo, hi)])
             bounds = self._offsets(idx, idx + 1)
             return target.read(slice(int(bounds[0]), int(bounds[1])))
         if isinstance(idx, slice):

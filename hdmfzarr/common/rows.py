@@ -104,12 +104,13 @@ class ColumnPlan:
         return self._check_ragged(value, self.depth, self.ct) if self.depth else self._check_element(value, self.ct)
 
     def _check_element(self, value: Any, ct: ColumnType | None) -> tuple[Any, ColumnType | None]:
-        if type(value) is tuple and ct is not None and ct.np_dtype.names is not None:  # a record of a compound column
+        if isinstance(value, tuple) and ct is not None and ct.np_dtype.names is not None:  # a record (named ones too)
             try:
                 np.array(value, dtype=ct.np_dtype)
             except (ValueError, TypeError) as exc:
                 raise self.error(f"record {value!r:.60} does not fit {ct.np_dtype}: {exc}") from None
-            return value, None
+            row_type = getattr(self.leaf.base_data, "row_type", None)  # records read from a store: named fields
+            return (row_type(*value) if row_type is not None else value), None
         if not isinstance(value, _SEQ_TYPES):  # a scalar, None, bytes, a datetime, any other object
             if self.row_shape and (type(value) in _PY_SCALARS or isinstance(value, np.generic)):
                 raise self.error(f"expected an array of shape {self.row_shape} per element, "
@@ -170,11 +171,14 @@ class ColumnPlan:
             self._check_values(value, ct)
             return value, None
         new_ct = None
+        checked = []
         for v in value:
-            _, got = self._check_element(v, ct)
+            v, got = self._check_element(v, ct)
+            checked.append(v)
             if got is not None:
                 ct = new_ct = got  # each element's region bounds are checked with it
-        return value, new_ct
+        records = any(c is not v for c, v in zip(checked, value))  # records made the stored rows' named tuples
+        return (checked if records else value), new_ct
 
     def commit_cell(self, value: Any, new_ct: ColumnType | None) -> None:
         """Append a checked cell (a ragged row through its index, an enum value by position); marks it for ``undo``."""

@@ -98,6 +98,8 @@ class DynamicTable(Container):
         if unknown:
             raise self._error(f"unknown argument(s) {unknown}; predefined columns are {sorted(spec)}")
         cols = list(columns) if columns is not None else []
+        if colnames is not None and len(colnames) == 0:
+            colnames = None  # as hdmf: none given (hdmf writes [] for a table of no rows) names every data column
         tops = self._check_columns(cols, colnames)
         lengths = {c: len(t) for c, t in tops.items()}
         if len(set(lengths.values())) > 1:
@@ -213,7 +215,8 @@ class DynamicTable(Container):
                                       f"target {col.target.name!r}")
                 index_of[id(col.target)] = col
         by_name = {c.name: c for c in cols if not isinstance(c, VectorIndex)}
-        order = list(by_name if colnames is None else colnames)
+        elements = {id(c.elements) for c in cols if isinstance(c, EnumData)}  # an EnumData's elements: no column
+        order = [n for n, c in by_name.items() if id(c) not in elements] if colnames is None else list(colnames)
         if len(set(order)) != len(order):
             raise self._error(f"duplicate names in colnames {order}")
         # VectorData not in colnames are kept as objects of the table, not columns (as in hdmf:

@@ -3,8 +3,11 @@ against files and stores hdmf and hdmf-zarr wrote and read."""
 
 from __future__ import annotations
 
+import datetime
+import re
 import warnings
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -16,6 +19,7 @@ from hdmf.backends.hdf5 import HDF5IO  # noqa: E402
 import hdmfzarr  # noqa: E402
 from hdmfzarr import ZarrIO  # noqa: E402
 from hdmfzarr.common import DynamicTable, get_manager  # noqa: E402
+from hdmfzarr.errors import HdmfZarrError  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -79,6 +83,52 @@ def test_a_manager_gives_zarrio_its_type_map_and_a_positional_one_is_refused(tmp
     with pytest.raises(TypeError, match="manager="):  # hdmf-zarr's third argument is the manager
         ZarrIO(tmp_path / "b.zarr", "w", manager)
     assert not (tmp_path / "b.zarr").exists()
+
+
+def test_nwbzarrio_keywords_read_and_a_foreign_manager_is_refused_by_name(tmp_path: Path) -> None:
+    """NWBZarrIO code switched to ZarrIO: ``load_namespaces=True`` is accepted (cached namespaces are always read);
+    hdmf's or pynwb's own manager (whose classes hdmfzarr cannot build) is refused with a message saying what to
+    pass, not an AttributeError from deep inside the read."""
+    t = DynamicTable(name="t", description="d")
+    t.add_column("x", "x")
+    t.add_row(x=1.0)
+    with ZarrIO(tmp_path / "a.zarr", mode="w") as io:
+        io.write(t)
+    with ZarrIO(tmp_path / "a.zarr", mode="r", load_namespaces=True) as io:
+        assert io.read()["x"][:].tolist() == [1.0]
+    with pytest.raises(TypeError, match=r"hdmfzarr's \(hdmfzarr.common.get_manager\(\)\), got hdmf.build"):
+        ZarrIO(tmp_path / "a.zarr", mode="r", manager=hdmf_common.get_manager())
+
+
+@pytest.mark.parametrize("kind", ["hdmf", "pynwb"])
+def test_writing_hdmf_or_pynwb_containers_is_refused_not_written_empty(tmp_path: Path, kind: str) -> None:
+    """Code switched by its imports still holding hdmf's (or pynwb's) containers: the write refuses, naming the
+    class and what to do, instead of writing an empty 'Container' root (pynwb's NWBFile) or a table whose columns
+    are missing (hdmf's DynamicTable), both committed without a word."""
+    from hdmfzarr.errors import BuildError
+
+    if kind == "hdmf":
+        obj: Any = hdmf_common.DynamicTable(name="t", description="d")
+        obj.add_column("x", "x")
+        obj.add_row(x=1)
+    else:
+        pynwb = pytest.importorskip("pynwb")
+        obj = pynwb.NWBFile("desc", "id", datetime.datetime(2024, 1, 1, tzinfo=datetime.timezone.utc))
+    name = type(obj).__module__ + "." + type(obj).__qualname__
+    with pytest.raises(BuildError, match=rf"{re.escape(name)} is an hdmf \(or pynwb\) container"):
+        with ZarrIO(tmp_path / "x.zarr", mode="w") as io:
+            io.write(obj)
+    with pytest.raises(HdmfZarrError):
+        ZarrIO(tmp_path / "x.zarr").read()  # nothing committed
+
+
+def test_an_hdf5_file_given_to_zarrio_is_named_as_such(hdmf_h5: Path) -> None:
+    """ZarrIO on an HDF5 file hdmf wrote says it is one and how to read it (hdmfzarr.open), not only 'no store'."""
+    from hdmfzarr.errors import StoreNotFoundError
+
+    with pytest.raises(StoreNotFoundError, match=r"not a directory\); an HDF5 file: read it with hdmfzarr.open"):
+        ZarrIO(hdmf_h5)
+    assert hdmfzarr.open(str(hdmf_h5)).read_builder() is not None
 
 
 def test_export_of_an_hdmf_hdf5io_copies_the_file_and_hdmf_zarr_reads_the_copy(hdmf_h5: Path, tmp_path: Path) -> None:

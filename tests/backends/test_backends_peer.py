@@ -90,6 +90,29 @@ def test_read_hdmf_zarr_014_store_containers(hdmf_zarr_store: tuple[Path, list])
         assert homes.table.name == "places"
 
 
+def test_read_hdmf_zarr_014_table_of_no_rows_keeps_its_columns(tmp_path: Path) -> None:
+    """hdmf writes colnames [] for a table whose columns are all empty (its DynamicTableMap); hdmf reads that as
+    'every data column', in storage order, and so do we: the columns stay columns, in the DataFrame too."""
+    from hdmf.common import DynamicTable, SimpleMultiContainer, VectorData, get_manager
+
+    empty = DynamicTable(name="empty", description="no rows", columns=[
+        VectorData(name="x", description="x", data=np.array([], dtype=float)),
+        VectorData(name="y", description="y", data=np.array([], dtype=np.int32))])
+    path = tmp_path / "empty.zarr"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with hdmf_zarr.ZarrIO(str(path), mode="w", manager=get_manager()) as io:
+            io.write(SimpleMultiContainer(name="root", containers=[empty]))
+        with hdmf_zarr.ZarrIO(str(path), mode="r", manager=get_manager()) as io:
+            theirs = io.read()["empty"]
+            want_columns, want_frame = theirs.colnames, list(theirs.to_dataframe().columns)
+    with ZarrIO(path) as io:
+        assert io.read_builder()["empty"].attributes["colnames"] == []  # as hdmf wrote it
+        table = next(c for c in io.read().children if c.name == "empty")
+        assert table.colnames == want_columns == ("x", "y")
+        assert list(table.to_dataframe().columns) == want_frame and len(table) == 0
+
+
 def test_hdmf_zarr_014_reads_our_store(tmp_path: Path) -> None:
     from hdmf.common import get_manager
 
@@ -250,6 +273,110 @@ def test_read_pynwb_store_into_generated_containers(pynwb_store: Path) -> None:
         units = next(c for c in nwb.children if c.name == "units")
         df = units.to_dataframe()
         assert [list(x) for x in df["spike_times"]] == [[0.1, 0.2], [0.3]]
+
+
+def test_isodatetime_array_reads_as_datetimes_as_pynwb_reads_it(pynwb_store: Path, tmp_path: Path) -> None:
+    """An isodatetime dataset (NWBFile.file_create_date) reads as datetimes, as hdmf and pynwb give it (a scalar one
+    did already), parsed on access; a copy stores the original ISO text."""
+    from hdmf_zarr.nwb import NWBZarrIO
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with NWBZarrIO(str(pynwb_store), "r") as peer:
+            want = list(peer.read().file_create_date)
+    with ZarrIO(pynwb_store) as io:
+        nwb = io.read()
+        dates = nwb.file_create_date
+        assert all(isinstance(d, dt.datetime) for d in [dates[0], *dates[:], *dates])
+        assert [d.timestamp() for d in dates] == [d.timestamp() for d in want] and len(dates) == len(want)
+        stored = io.read_builder()["file_create_date"].data[:].tolist()
+        with ZarrIO(tmp_path / "copy.zarr", "w") as out:
+            out.write(nwb)
+    with ZarrIO(tmp_path / "copy.zarr") as io:
+        assert io.read_builder()["file_create_date"].data[:].tolist() == stored
+
+
+def test_compound_reference_rows_have_named_fields_as_pynwb_gives_them(pynwb_store: Path) -> None:
+    """Rows of a compound with a reference field (trials' TimeSeriesReferenceVectorData) are named tuples, as
+    pynwb's TimeSeriesReference: a ragged cell is one row per reference, ``ref.timeseries`` / ``ref.idx_start``."""
+    from hdmf_zarr.nwb import NWBZarrIO
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with NWBZarrIO(str(pynwb_store), "r") as peer:
+            cells = peer.read().trials["timeseries"]
+            want = [[(r.idx_start, r.count, r.timeseries.name) for r in cell] for cell in cells]
+    with ZarrIO(pynwb_store) as io:
+        trials = io.read().trials
+        cells = [trials["timeseries"][i] for i in range(len(trials))]
+        assert [[(r.idx_start, r.count, r.timeseries.name) for r in cell] for cell in cells] == want
+        assert [len(cell) for cell in trials["timeseries"][0:2]] == [len(w) for w in want]
+        frame = trials.to_dataframe()["timeseries"]
+        assert [[(r.idx_start, r.count, r.timeseries.name) for r in cell] for cell in frame] == want
+        row = trials["timeseries"].target[0]
+        assert row == (row.idx_start, row.count, row.timeseries) and row[2] is row.timeseries
+
+
+def test_rows_added_to_a_stored_reference_column_are_refused_and_nothing_is_written(pynwb_store: Path,
+                                                                                     tmp_path: Path) -> None:
+    """Appending an electrode (its 'group' column holds references) to a pynwb store in place is not supported: a
+    write names the column and says rows were appended; leaving the block (which appends buffered rows) refuses
+    too instead of appending the row to every other column, which left a table neither we nor pynwb could read."""
+    import shutil
+
+    from hdmf_zarr.nwb import NWBZarrIO
+
+    from hdmfzarr.errors import StoreError
+
+    store = tmp_path / "nwb.zarr"
+    shutil.copytree(pynwb_store, store)
+    with pytest.raises(StoreError, match=r"electrodes: column 'group' would hold 4 rows, the table 5.*nothing was"):
+        with ZarrIO(store, mode="a") as io:
+            nwb = io.read()
+            group = nwb.electrode_groups["shank0"]
+            nwb.electrodes.add_row(x=9.0, y=0.0, z=0.0, location="CA3", group=group, group_name="shank0")
+            with pytest.raises(StoreError, match=r"electrodes/group: .*\(rows appended: 4 stored, 5 now\)"):
+                io.write(nwb)
+    with ZarrIO(store) as io:
+        assert len(io.read().electrodes) == 4
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with NWBZarrIO(str(store), "r") as peer:
+            assert len(peer.read().electrodes) == 4
+
+
+def test_a_row_added_to_a_compound_reference_column_is_written_to_a_new_store(pynwb_store: Path,
+                                                                              tmp_path: Path) -> None:
+    """A trial added to a pynwb store's trials (its 'timeseries' column: TimeSeriesReferenceVectorData rows) takes
+    a record (idx_start, count, series), reads back as a named row, and a new store holding it reads in pynwb; in
+    place the append is refused with nothing written (the index would have pointed past the records)."""
+    import shutil
+
+    from hdmf_zarr.nwb import NWBZarrIO
+
+    from hdmfzarr.errors import StoreError
+
+    with ZarrIO(pynwb_store) as io:
+        nwb = io.read()
+        ts = nwb.acquisition["ts"]
+        nwb.trials.add_row(start_time=2.0, stop_time=3.0, timeseries=[(0, 5, ts)])
+        added = nwb.trials["timeseries"][2]
+        assert [(r.idx_start, r.count, r.timeseries.name) for r in added] == [(0, 5, "ts")]
+        with ZarrIO(tmp_path / "copy.zarr", "w") as out:
+            out.write(nwb)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with NWBZarrIO(str(tmp_path / "copy.zarr"), "r") as peer:
+            cells = peer.read().trials["timeseries"][:]
+            assert [[(r.idx_start, r.count, r.timeseries.name) for r in c] for c in cells][2] == [(0, 5, "ts")]
+    store = tmp_path / "in_place.zarr"
+    shutil.copytree(pynwb_store, store)
+    with pytest.raises(StoreError, match=r"'timeseries_index' would end at 3, 'timeseries' hold 2.*nothing was"):
+        with ZarrIO(store, mode="a") as io:
+            nwb = io.read()
+            nwb.trials.add_row(start_time=2.0, stop_time=3.0, timeseries=[(0, 5, nwb.acquisition["ts"])])
+    with ZarrIO(store) as io:
+        assert len(io.read().trials) == 2
 
 
 def test_hdmf_zarr_014_v2_reader_reads_our_format2_store(tmp_path: Path) -> None:

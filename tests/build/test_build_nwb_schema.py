@@ -78,6 +78,61 @@ def test_pynwb_reads_a_file_written_from_generated_classes(nwb_map, tmp_path):
             assert f.devices["dev"].description == "a device"
 
 
+def test_a_unit_fixed_by_the_subtype_is_not_asked_for_and_pynwb_reads_it(nwb_map, tmp_path):
+    """ElectricalSeries fixes its data's unit ('volts'): its generated class does not require the data__unit its
+    base TimeSeries does, and the written series reads in pynwb with that unit."""
+    pytest.importorskip("hdmf_zarr")
+    from hdmf_zarr.nwb import NWBZarrIO
+
+    from hdmfzarr import ZarrIO
+
+    tm = nwb_map
+    nwb = make_file(tm)
+    group = tm.get_class("ElectrodeGroup", "core")(name="shank", description="d", location="CA1",
+                                                    device=nwb.devices["dev"])
+    electrodes = tm.get_class("ElectrodesTable", "core")(name="electrodes", description="electrodes")
+    electrodes.add_row(location="CA1", group=group, group_name="shank")
+    region = tm.get_class("DynamicTableRegion", "hdmf-common")(name="electrodes", description="r", data=[0],
+                                                               table=electrodes)
+    series = tm.get_class("ElectricalSeries", "core")(name="es", data=np.ones((3, 1)), electrodes=region,
+                                                      starting_time=0.0, rate=100.0)
+    assert series.data__unit == "volts"
+    nwb.general__extracellular_ephys__electrode_groups = [group]
+    nwb.electrodes = electrodes
+    nwb.acquisition__nwb_data_interfaces = [*nwb.acquisition.values(), series]
+    path = str(tmp_path / "es.nwb.zarr")
+    with ZarrIO(path, mode="w", type_map=tm) as io:
+        io.write(nwb)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with NWBZarrIO(path, mode="r") as io:
+            es = io.read().acquisition["es"]
+            assert es.unit == "volts" and es.rate == 100.0 and es.electrodes.data[:].tolist() == [0]
+
+
+def test_a_pynwb_argument_name_gets_the_nested_field_it_means(nwb_map):
+    """pynwb's ``TimeSeries(unit=...)`` is ``data__unit`` here (several fields end with 'unit'): the error says so."""
+    from hdmfzarr.errors import ContainerError
+
+    series = nwb_map.get_class("TimeSeries", "core")
+    with pytest.raises(ContainerError, match=r"argument 'unit' \(fields of that name: \['data__unit'\]\)"):
+        series(name="x", data=np.arange(3.0), unit="m", starting_time=0.0, rate=1.0)
+
+
+def test_an_attribute_of_an_unset_dataset_is_refused_not_dropped(nwb_map, tmp_path):
+    """A TimeSeries given a rate but no starting_time (the dataset the rate is stored on): the write refuses,
+    naming both, instead of storing a series with neither rate nor timestamps (which pynwb cannot read)."""
+    from hdmfzarr import ZarrIO
+    from hdmfzarr.errors import BuildError
+
+    nwb = make_file(nwb_map)
+    series = nwb_map.get_class("TimeSeries", "core")(name="no_start", data=np.arange(3.0), data__unit="m", rate=5.0)
+    nwb.acquisition__nwb_data_interfaces = [*nwb.acquisition.values(), series]
+    with pytest.raises(BuildError, match=r"no_start: 'starting_time__rate' is set \(5.0\) but dataset 'starting_time'"):
+        with ZarrIO(tmp_path / "x.zarr", mode="w", type_map=nwb_map) as io:
+            io.write(nwb)
+
+
 def test_pynwb_written_store_constructs_generated_classes():
     """tests/fixtures/hdmf_zarr_013/nwb.zarr (pynwb + hdmf-zarr 0.13): classes come from the cached spec."""
     from hdmfzarr import ZarrIO

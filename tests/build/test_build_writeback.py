@@ -162,6 +162,33 @@ def test_csr_and_region_read_from_one_store_written_to_another(tmp_path: Path, l
         assert np.asarray(region.data[:]).tolist() == [0, 2, 2]
 
 
+def test_link_data_copies_what_a_reference_points_at_and_hdmf_zarr_reads_the_copy(tmp_path: Path):
+    """With link_data=True, a ragged column's data (what its index's 'target' refers to) is copied, not linked:
+    hdmf-zarr cannot resolve a reference to a link ('Found bad link to object /r'); other columns are linked."""
+    hdmf_zarr = pytest.importorskip("hdmf_zarr")
+    import warnings
+
+    from hdmf.common import get_manager
+
+    table = DynamicTable(name="t", description="d")
+    table.add_column("x", "x")
+    table.add_column("r", "ragged", index=True)
+    table.add_row(x=1, r=[1.0, 2.0])
+    table.add_row(x=2, r=[3.0])
+    src, dst = tmp_path / "src.zarr", tmp_path / "dst.zarr"
+    with ZarrIO(src, "w") as io:
+        io.write(table)
+    with ZarrIO(src) as r:
+        with ZarrIO(dst, "w") as w:
+            w.write(r.read(), link_data=True)
+    assert {lk["name"] for lk in _all_links(dst)} == {"id", "x"}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with hdmf_zarr.ZarrIO(str(dst), "r", manager=get_manager()) as io:
+            frame = io.read().to_dataframe()
+    assert frame["x"].tolist() == [1, 2] and [list(v) for v in frame["r"]] == [[1.0, 2.0], [3.0]]
+
+
 def test_builder_level_write_copies_by_default(tmp_path: Path):
     """write_builder copies arrays read from another store unless link_data=True."""
     src = GroupBuilder("root")

@@ -60,6 +60,15 @@ def test_enum_column_stores_each_value_once() -> None:
         t.add_column("both", "x", table=True, enum=True)
 
 
+def test_enum_column_given_with_its_elements_and_no_colnames_is_one_column() -> None:
+    """As hdmf: without colnames an EnumData's elements (passed among the columns) are not a column."""
+    elements = VectorData("kind_elements", "the kinds", data=["a", "b"])
+    kind = EnumData("kind", "an enum", data=np.array([0, 1, 1], dtype=np.uint8), elements=elements)
+    for colnames in (None, []):  # hdmf reads an empty colnames as none given
+        t = DynamicTable(name="t", description="d", columns=[kind, elements], colnames=colnames)
+        assert t.colnames == ("kind",) and t.to_dataframe()["kind"].tolist() == ["a", "b", "b"]
+
+
 def test_meanings_table_attached_to_a_column() -> None:
     t = DynamicTable(name="t", description="d")
     t.add_column("stim", "stimulus")

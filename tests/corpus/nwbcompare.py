@@ -173,6 +173,8 @@ def norm(v: Any, depth: int = 0) -> Any:
             return ("arr", v.dtype.name, v.shape, np.ascontiguousarray(v).tobytes())
         if v.dtype.kind == "c":
             return ("arr", v.dtype.name, v.shape, v.tobytes())
+        if v.ndim == 1 and v.size and all(isinstance(x, tuple) and hasattr(x, "_fields") for x in v):
+            return norm(list(v), depth)  # records one per cell (hdmfzarr) as a list of them (pynwb)
         return ("list", v.shape, tuple(norm(x, depth + 1) for x in v.reshape(-1)))
     if isinstance(v, (list, tuple)):
         items = [norm(x, depth + 1) for x in v]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...appendable import AppendableArray
-from ...build.appends import bound_table_columns, plan_appends
+from ...build.appends import bound_table_columns, plan_appends, short_columns
 from ...build.builders import DatasetBuilder, GroupBuilder
 from ...errors import StoreError
 from .lazy import LazyArray
@@ -47,6 +47,10 @@ def append_tree(handle: StoreHandle, root_builder: GroupBuilder,
     jobs = collect_jobs(root_builder, handle.url)
     if not jobs:
         return 0, session
+    if short := short_columns(root_builder):  # a partial row would leave the table unreadable: nothing is written
+        raise StoreError(f"{handle.url}: rows added to a table cannot be appended in place ({'; '.join(short)}: "
+                         "a column of references or compounds takes no appended rows); nothing was written; write "
+                         "the tree to a new store")
     session = session or Transaction(handle)
     session.commit(jobs)
     return len(jobs), session

@@ -27,11 +27,12 @@ log = logging.getLogger(__name__)
 
 class ZarrIO:
     """A Zarr store at a local path or fsspec URL, or a zarr ``Store``/``Group`` (left open); ``mode`` as hdmf-zarr's,
-    ``zarr_format`` (3 or 2) for writing; ``allow_external``: stores references may lead into (True or prefixes)."""
+    ``zarr_format`` (3 or 2) for writing; ``allow_external``: stores references may lead into (True or prefixes);
+    ``load_namespaces`` (NWBZarrIO's) is accepted and has no effect: a store is read with its cached namespaces."""
 
     def __init__(self, path: StoreLike, mode: str = "r", storage_options: dict[str, Any] | None = None,
                  zarr_format: int = 3, type_map: Any = None, allow_external: safety.AllowExternal = None,
-                 retry: RetryPolicy | None = None, manager: Any = None) -> None:
+                 retry: RetryPolicy | None = None, manager: Any = None, load_namespaces: bool = True) -> None:
         if storage_options is not None and not isinstance(storage_options, dict):  # hdmf-zarr's 3rd argument
             raise TypeError(f"ZarrIO: storage_options must be a dict of fsspec options, got "
                             f"{type(storage_options).__name__} (a BuildManager goes in manager=)")
@@ -39,6 +40,11 @@ class ZarrIO:
             if type_map is not None and type_map is not manager.type_map:
                 raise TypeError("ZarrIO: pass a type_map or a manager (whose type map is used), not both")
             type_map = manager.type_map
+        # (e.g. pynwb's get_manager(): its classes are not ours; told by module, the build layer is not imported)
+        if type_map is not None and not any(c.__module__.startswith("hdmfzarr.") for c in type(type_map).__mro__):
+            raise TypeError(f"ZarrIO: manager/type_map must be hdmfzarr's (hdmfzarr.common.get_manager()), got "
+                            f"{type(type_map).__module__}.{type(type_map).__name__}; leave it out to read with the "
+                            "namespaces cached in the store")
         self.allow_external = allow_external
         self.convention = conv.for_format(zarr_format)
         self.handle = StoreHandle(path, mode, storage_options, retry)

@@ -282,7 +282,11 @@ class StoreHandle:
                 raise ValueError(f"storage_options given for the local path {self.url!r}; use a URL")
             local = os.path.abspath(self._raw_url)
             if self.read_only and not os.path.isdir(local):
-                raise StoreNotFoundError(f"{self.url}: no zarr store here (not a directory)")
+                from ..hdf5.reader import is_hdf5_path
+
+                hdf5 = os.path.isfile(local) and is_hdf5_path(local)
+                hint = "; an HDF5 file: read it with hdmfzarr.open(path) or convert it" if hdf5 else ""
+                raise StoreNotFoundError(f"{self.url}: no zarr store here (not a directory){hint}")
             if not self.read_only and os.path.isfile(local):
                 raise StoreExistsError(f"{self.url}: a file (not a zarr store) is in the way")
             return ConfinedLocalStore(local, read_only=self.read_only)

@@ -60,6 +60,21 @@ def _refers(value: Any) -> bool:
     return any(_refers(v) for v in value) if isinstance(value, (list, tuple)) else is_reference(value)
 
 
+def _pointed_at(root: GroupBuilder) -> set[int]:
+    """The datasets of ``root`` an attribute reference (an index's target) or a link of the tree points at: stored
+    even with ``link_data`` (a reference or link to a link into another store does not resolve in hdmf-zarr)."""
+    found: set[int] = set()
+    stack: list[Any] = [lk.target for lk in root.walk() if isinstance(lk, LinkBuilder)]
+    stack += [v for b in root.walk() if not isinstance(b, LinkBuilder) for v in b.attributes.values()]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, (list, tuple)):
+            stack.extend(v)
+        elif isinstance(t := v.target if isinstance(v, ReferenceBuilder) else v, DatasetBuilder):
+            found.add(id(t))
+    return found
+
+
 def _join(parent: str, name: str) -> str:
     return f"{parent}/{name}" if parent else name
 
@@ -178,6 +193,7 @@ class ZarrWriter:
         self.txn: Any = None  # the Transaction of the current write (into a committed store: only what is new)
         self.skip: set[str] = set()  # arrays the transaction grows itself (appended rows)
         self._root: GroupBuilder | None = None
+        self._pointed_at: set[int] = set()  # datasets a reference or link of the tree points at (never linked)
         self._bar: Any = SilentBar()  # progress over datasets written (tqdm in interactive use)
 
     # -- entry point ---------------------------------------------------------------------
@@ -196,6 +212,7 @@ class ZarrWriter:
         if not isinstance(root, GroupBuilder):
             raise StoreError(f"{self.handle.url}: write_builder needs a GroupBuilder, got {type(root).__name__}")
         self._root = root
+        self._pointed_at = _pointed_at(root)
         attrs = self._group_attrs(root)
         if namespaces:
             attrs[conv.SPECLOC_ATTR] = conv.SPEC_GROUP
@@ -248,6 +265,10 @@ class ZarrWriter:
                 self.written[path] = mark
         unchanged = unchanged or self._same_references(builder, data, path)
         if not unchanged:
+            dtype = _dataset_dtype(builder)
+            if isinstance(dtype, (list, tuple)) or dtype in ("object", "region"):
+                raise StoreError(f"{self.handle.url}:/{path}: a stored compound or reference dataset cannot be "
+                                 f"changed in place{self._grown(path, data)}; write the tree to a new store")
             values = self._plain_values(builder, data, f"{self.handle.url}:/{path}")
             unchanged = self._same_as_stored(path, values)  # e.g. scalars, read eagerly: nothing to rewrite
         if unchanged:
@@ -256,6 +277,12 @@ class ZarrWriter:
         self.txn.jobs.append(ArrayJob(path, values, 0, None, label=builder.path, replace=True,
                                       attrs=self._merged_attrs(path, attrs)))
         self.written[path] = fingerprint(builder)
+
+    def _grown(self, path: str, data: Any) -> str:
+        """' (rows appended: N stored, M now)' when ``data`` is longer than the committed array, else ''."""
+        shape = (self.txn.committed_array(path) or {}).get("shape") or ()
+        n = len(data) if hasattr(data, "__len__") else None
+        return f" (rows appended: {shape[0]} stored, {n} now)" if shape and n is not None and n > shape[0] else ""
 
     def _same_references(self, builder: DatasetBuilder, data: Any, path: str) -> bool:
         """Whether a dataset of references (or compound rows holding some) names the same targets as the tree read
@@ -297,9 +324,6 @@ class ZarrWriter:
             data = data.read()
         if isinstance(data, DataChunkIterator) or type(data).__module__.startswith("dask.array"):
             data = np.concatenate(list(data)) if isinstance(data, DataChunkIterator) else np.asarray(data)
-        if isinstance(dtype, (list, tuple)) or dtype in ("object", "region"):
-            raise StoreError(f"{where}: replacing the data of a stored compound or reference dataset is not "
-                             "supported; write the tree to a new store")
         if dtype is None or dtype == "numeric":
             dtype = infer_dtype(data, where)
         if dtype in ("object", "region"):
@@ -331,7 +355,8 @@ class ZarrWriter:
             link = dio.link_data if dio is not None and dio.link_data is not None else self.link_data
             # a dataset whose attributes refer to other objects (a region's table, an index's target) is
             # copied: as a link its references would resolve in the other store, splitting those objects
-            if link and not any(_refers(v) for v in builder.attributes.values()):
+            refers = any(_refers(v) for v in builder.attributes.values())
+            if link and not refers and id(builder) not in self._pointed_at:  # (nor one they point at)
                 return data
         return None
 
