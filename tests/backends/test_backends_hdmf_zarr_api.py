@@ -85,6 +85,27 @@ def test_a_manager_gives_zarrio_its_type_map_and_a_positional_one_is_refused(tmp
     assert not (tmp_path / "b.zarr").exists()
 
 
+def test_can_read_source_and_manager_answer_as_hdmf_zarr_does(tmp_path: Path, hdmf_h5: Path) -> None:
+    """hdmf-zarr's ``ZarrIO.can_read(path)`` and hdmf's ``io.source``/``io.manager``: the same answers for a store
+    hdmf-zarr wrote, a directory, a missing path and an HDF5 file; the manager given is the one used."""
+    t = hdmf_common.DynamicTable(name="t", description="d")
+    t.add_column("x", "x")
+    t.add_row(x=1.0)
+    with hdmf_zarr.ZarrIO(str(tmp_path / "peer.zarr"), mode="w", manager=hdmf_common.get_manager()) as io:
+        io.write(t)
+    (tmp_path / "empty").mkdir()
+    paths = [tmp_path / "peer.zarr", tmp_path / "empty", tmp_path / "missing.zarr", hdmf_h5]
+    assert [ZarrIO.can_read(p) for p in paths] == [hdmf_zarr.ZarrIO.can_read(str(p)) for p in paths] == \
+        [True, False, False, False]
+    manager = get_manager()
+    with ZarrIO(tmp_path / "peer.zarr", manager=manager) as io:
+        assert io.source == str(tmp_path / "peer.zarr") and io.manager is manager
+        assert io.read().to_dataframe()["x"].tolist() == [1.0]
+        assert io.manager.type_map is io.type_map  # after the read: the manager that built the containers
+    with ZarrIO(tmp_path / "peer.zarr") as io:
+        assert io.manager is io.manager and io.manager.type_map is hdmfzarr.get_type_map()
+
+
 def test_nwbzarrio_keywords_read_and_a_foreign_manager_is_refused_by_name(tmp_path: Path) -> None:
     """NWBZarrIO code switched to ZarrIO: ``load_namespaces=True`` is accepted (cached namespaces are always read);
     hdmf's or pynwb's own manager (whose classes hdmfzarr cannot build) is refused with a message saying what to

@@ -61,6 +61,7 @@ class ZarrIO:
         self._read_before = False  # a reader was made: a new one (after a write) refreshes the commit document
         self._builder: GroupBuilder | None = None
         self._manager: Any = None
+        self._given_manager: Any = manager  # what ``manager`` answers before a read (hdmf's manager=)
         self._root_container: Any = None  # the container read() returned (appends are written from it)
         self._read_states: dict[int, dict[str, Any]] = {}  # its containers' public values when read (mode a/r+)
         self._append_session: Any = None  # the committed state appends continue from (single writer)
@@ -83,6 +84,29 @@ class ZarrIO:
     def guess_can_open(cls, target: str | os.PathLike[str]) -> bool:
         """Any local path or fsspec URL: Zarr is the fallback backend (HDF5 files are claimed first)."""
         return isinstance(target, (str, os.PathLike))
+
+    @classmethod
+    def can_read(cls, path: StoreLike, storage_options: dict[str, Any] | None = None) -> bool:
+        """hdmf-zarr's: whether ``path`` opens as a Zarr store (its root document is read)."""
+        try:
+            with cls(path, storage_options=storage_options):
+                return True
+        except (HdmfZarrError, OSError, ValueError, TypeError):
+            return False
+
+    @property
+    def source(self) -> str:
+        """hdmf's: where the store is (its URL, credentials masked)."""
+        return self.url
+
+    @property
+    def manager(self) -> Any:
+        """hdmf's: the BuildManager containers are read with (before ``read()``, one over the type map)."""
+        if self._manager is None and self._given_manager is None:
+            from ...build import BuildManager
+
+            self._given_manager = BuildManager(self._base_type_map())
+        return self._manager if self._manager is not None else self._given_manager
 
     @classmethod
     def open_target(cls, target: str | os.PathLike[str], mode: str = "r",
