@@ -626,8 +626,9 @@ class DynamicTable(Container):
                        column_descriptions: Mapping[str, str] | None = None, index_column: str | None = None,
                        table_description: str | None = None,
                        columns: Sequence[Mapping[str, Any]] | None = None) -> DynamicTable:
-        """A table from a DataFrame: ids from ``index_column`` or the index; cells that are lists become ragged columns.
-        ``columns`` declares columns as hdmf does; ``table_description`` is hdmf's name for ``description``."""
+        """A table from a DataFrame: ids from ``index_column`` (which stays a column, as in hdmf) or the index; cells
+        that are lists become ragged columns. ``columns`` declares columns as hdmf does; ``table_description`` is
+        hdmf's name for ``description``."""
         from hdmfzarr.common.dataframe import import_pandas
 
         import_pandas()
@@ -641,7 +642,6 @@ class DynamicTable(Container):
             if index_column not in df.columns:
                 raise ContainerError(f"{cls.__name__} {name!r}: index_column {index_column!r} is not a column")
             ids = df[index_column].to_numpy()
-            df = df.drop(columns=[index_column])
         else:
             ids = df.index.to_numpy()
             if ids.dtype.kind not in "iu":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import warnings
 
 import numpy as np
 import pytest
@@ -149,7 +150,12 @@ def test_from_dataframe_index_column_and_errors():
     pd = pytest.importorskip("pandas")
     df = pd.DataFrame({"key": [5, 6], "v": [0.5, 1.5]})
     t = DynamicTable.from_dataframe(df, name="t", index_column="key")
-    assert t.id.data == [5, 6] and t.colnames == ("v",)
+    assert t.id.data == [5, 6] and t.colnames == ("key", "v") and t["key"].data == [5, 6]  # still a column
+    hdmf_table = pytest.importorskip("hdmf.common").DynamicTable
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        theirs = hdmf_table.from_dataframe(df, name="t", index_column="key")
+    assert list(theirs.id.data) == t.id.data and tuple(theirs.colnames) == t.colnames
     with pytest.raises(ContainerError, match="index_column 'zz'"):
         DynamicTable.from_dataframe(df, name="t", index_column="zz")
     with pytest.raises(ContainerError, match="index must be integers"):
