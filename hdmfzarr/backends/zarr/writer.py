@@ -193,7 +193,7 @@ class ZarrWriter:
         self.txn: Any = None  # the Transaction of the current write (into a committed store: only what is new)
         self.skip: set[str] = set()  # arrays the transaction grows itself (appended rows)
         self._root: GroupBuilder | None = None
-        self._pointed_at: set[int] = set()  # datasets a reference or link of the tree points at (never linked)
+        self._pointed_at: set[int] | None = None  # datasets a reference or link points at (never linked), on first need
         self._bar: Any = SilentBar()  # progress over datasets written (tqdm in interactive use)
 
     # -- entry point ---------------------------------------------------------------------
@@ -211,8 +211,7 @@ class ZarrWriter:
     def _write(self, root: GroupBuilder, namespaces: dict[str, Any] | None) -> None:
         if not isinstance(root, GroupBuilder):
             raise StoreError(f"{self.handle.url}: write_builder needs a GroupBuilder, got {type(root).__name__}")
-        self._root = root
-        self._pointed_at = _pointed_at(root)
+        self._root, self._pointed_at = root, None
         attrs = self._group_attrs(root)
         if namespaces:
             attrs[conv.SPECLOC_ATTR] = conv.SPEC_GROUP
@@ -355,9 +354,11 @@ class ZarrWriter:
             link = dio.link_data if dio is not None and dio.link_data is not None else self.link_data
             # a dataset whose attributes refer to other objects (a region's table, an index's target) is
             # copied: as a link its references would resolve in the other store, splitting those objects
-            refers = any(_refers(v) for v in builder.attributes.values())
-            if link and not refers and id(builder) not in self._pointed_at:  # (nor one they point at)
-                return data
+            if link and not any(_refers(v) for v in builder.attributes.values()):
+                if self._pointed_at is None:  # (nor one they point at): walked only when a link is considered
+                    self._pointed_at = _pointed_at(self._root) if self._root is not None else set()
+                if id(builder) not in self._pointed_at:
+                    return data
         return None
 
     def _attrs(self, builder: Builder) -> dict[str, Any]:
