@@ -3,6 +3,7 @@ attribute (``attr_name``; the contents of untyped groups and datasets flattened 
 
 from __future__ import annotations
 
+import datetime as _dt
 import inspect
 from contextlib import suppress
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -144,7 +145,8 @@ class ObjectMapper:
         return getattr(container, self.attr_name(spec), None)
 
     def convert_dtype(self, spec: Any, value: Any, where: str = "?") -> tuple[Any, Any]:
-        """Coerce ``value`` to the spec's dtype: ``(value, builder_dtype)``."""
+        """Coerce ``value`` to the spec's dtype and rank: ``(value, builder_dtype)``."""
+        value = _fit_rank(spec, value, where)
         return convert_value(getattr(spec, "dtype", None), value, where, is_attr=isinstance(spec, AttributeSpec))
 
     def type_attributes(self, container: Any, manager: BuildManager | None = None) -> dict[str, Any]:
@@ -422,6 +424,22 @@ def _plain(value: Any) -> bool:
     if isinstance(value, (list, tuple)):
         return all(_plain(v) for v in value)
     return not isinstance(value, (Builder, ReferenceBuilder))
+
+
+_SCALARS = (str, bytes, int, float, complex, _dt.date, np.generic)
+
+
+def _fit_rank(spec: Any, value: Any, where: str) -> Any:
+    """A single value given where the spec allows only arrays becomes a one-element array when a 1-D shape is allowed
+    (as pynwb wraps ``file_create_date``): stored as a scalar, peers cannot read it. Other ranks are refused."""
+    shapes = getattr(spec, "shapes", None)
+    scalar = isinstance(value, _SCALARS) or (isinstance(value, np.ndarray) and value.ndim == 0)
+    if not scalar or not shapes or any(len(s) == 0 for s in shapes):
+        return value
+    if any(len(s) == 1 for s in shapes):
+        return value.reshape(1) if isinstance(value, np.ndarray) else [value]
+    raise BuildError(f"{where}: a single value {value!r} where the spec asks for an array of shape "
+                     f"{' or '.join(map(str, shapes))} (None: any length)")
 
 
 def _ndim(data: Any) -> int | None:

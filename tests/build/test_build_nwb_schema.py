@@ -110,6 +110,35 @@ def test_a_unit_fixed_by_the_subtype_is_not_asked_for_and_pynwb_reads_it(nwb_map
             assert es.unit == "volts" and es.rate == 100.0 and es.electrodes.data[:].tolist() == [0]
 
 
+def test_a_single_value_for_an_array_dataset_is_stored_as_one_element_and_pynwb_reads_it(nwb_map, tmp_path):
+    """``file_create_date=datetime`` and ``keywords="x"`` (specs: 1-D arrays) are stored as one-element arrays, as
+    pynwb stores them: stored as scalars, pynwb could not read the file. A scalar for a 2-D image is refused."""
+    pytest.importorskip("hdmf_zarr")
+    from hdmf_zarr.nwb import NWBZarrIO
+
+    from hdmfzarr import ZarrIO, validate
+    from hdmfzarr.errors import BuildError
+
+    nwb = make_file(nwb_map)
+    start = nwb.session_start_time
+    nwb.file_create_date, nwb.general__keywords = start, "x"
+    path = str(tmp_path / "single.nwb.zarr")
+    with ZarrIO(path, mode="w", type_map=nwb_map) as io:
+        io.write(nwb)
+    assert validate(path) == []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with NWBZarrIO(path, mode="r") as io:
+            f = io.read()
+            assert f.file_create_date == [start] and list(f.keywords[:]) == ["x"]
+    image = nwb_map.get_class("GrayscaleImage", "core")(name="img", data=5.0)
+    images = nwb_map.get_class("Images", "core")(name="imgs", description="d", base_images=[image])
+    nwb.acquisition__nwb_data_interfaces = [*nwb.acquisition.values(), images]
+    with pytest.raises(BuildError, match=r"imgs/img \(data\): a single value 5.0 where the spec asks for an array of shape"):
+        with ZarrIO(tmp_path / "bad.zarr", mode="w", type_map=nwb_map) as io:
+            io.write(nwb)
+
+
 def test_a_pynwb_argument_name_gets_the_nested_field_it_means(nwb_map):
     """pynwb's ``TimeSeries(unit=...)`` is ``data__unit`` here (several fields end with 'unit'): the error says so."""
     from hdmfzarr.errors import ContainerError
