@@ -8,7 +8,7 @@ import contextvars
 import copy as _copy
 import functools
 import warnings
-from operator import itemgetter, methodcaller
+from operator import attrgetter, itemgetter, methodcaller
 from typing import Any, Callable, Iterator, Sequence, Union
 
 from ..errors import SpecError
@@ -71,16 +71,20 @@ def _is_multi(x: Any) -> bool:
 
 # field checks: each takes (value, label, key) and returns the value to keep, or raises SpecError (a None value of a
 # field whose default is None is not checked)
-def _text(value: Any, label: str | None, key: str) -> Any:
-    if not isinstance(value, str):
-        raise _error(f"{key} must be a string, got {type(value).__name__} {value!r}", label, key)
-    return value
+def _must(ok: Callable[[Any], bool], what: str, typed: bool = False) -> Callable[[Any, str | None, str], Any]:
+    """A field check: the value if ``ok(value)``, else SpecError '<key> must be <what>, got <value>'."""
+    def check(value: Any, label: str | None, key: str) -> Any:
+        if not ok(value):
+            got = f"{type(value).__name__} {value!r}" if typed else repr(value)
+            raise _error(f"{key} must be {what}, got {got}", label, key)
+        return value
+
+    return check
 
 
-def _flag(value: Any, label: str | None, key: str) -> Any:
-    if not isinstance(value, bool):
-        raise _error(f"{key} must be true or false, got {value!r}", label, key)
-    return value
+_text = _must(lambda v: isinstance(v, str), "a string", typed=True)
+_flag = _must(lambda v: isinstance(v, bool), "true or false")
+_reftype = _must(lambda v: v in REFTYPES, f"one of {', '.join(REFTYPES)}")
 
 
 def _storage_name(value: Any, label: str | None, key: str) -> Any:
@@ -96,12 +100,6 @@ def _member_name(value: Any, label: str | None, key: str) -> Any:
     """A link's or an attribute's name: a non-empty string without '/'."""
     if not _text(value, label, key) or "/" in value:
         raise _error(f"name {value!r} is invalid: it must be non-empty and contain no '/'", label, "name")
-    return value
-
-
-def _reftype(value: Any, label: str | None, key: str) -> Any:
-    if value not in REFTYPES:
-        raise _error(f"reftype must be one of {', '.join(REFTYPES)}, got {value!r}", label, key)
     return value
 
 
@@ -217,10 +215,6 @@ def spec_key(key: str, default: Any = _REQUIRED, doc: str | None = None) -> Any:
 
 def sub_specs(kind: str) -> Any:
     return property(lambda self: tuple(self.get(kind, ())), doc=f"The {kind} specs, in order.")
-
-
-def private_field(attr: str, doc: str | None = None) -> Any:
-    return property(lambda self: getattr(self, attr), doc=doc)
 
 
 class _Dict(dict):
@@ -436,15 +430,6 @@ class _Spec(_Dict):
             s = s.parent
         return "/".join(str(p) for p in reversed(parts))
 
-    def _adopt(self, child: Any) -> Any:
-        """`child` with its parent set to self (a copy if it has another parent)."""
-        if child.parent is self:
-            return child
-        if child.parent is not None:
-            child = _copy.copy(child)
-        child.parent = self
-        return child
-
     quantity = spec_key("quantity", DEF_QUANTITY)
 
     def is_many(self) -> bool:
@@ -636,7 +621,9 @@ class BaseStorageSpec(_Spec):
         if not isinstance(spec, cls):
             raise TypeError(f"set_{kind[:-1]} needs {'an' if cls is AttributeSpec else 'a'} {cls.__name__}, "
                             f"got {type(spec).__name__}")
-        spec = self._adopt(spec)
+        if spec.parent is not self:  # adopted (a copy if it has another parent)
+            spec = spec if spec.parent is None else _copy.copy(spec)
+            spec.parent = self
         items = self.setdefault(kind, [])
         if isinstance(items, tuple):
             items = self[kind] = list(items)
@@ -658,7 +645,7 @@ class BaseStorageSpec(_Spec):
     def inc_spec_resolved(self) -> bool:
         return self._inc_spec is not None
 
-    data_type_inc_resolved = private_field("_inc_spec", "The included type's spec merged into this one, or None.")
+    data_type_inc_resolved = property(attrgetter("_inc_spec"), doc="The included type's spec merged into this one.")
 
     @property
     def resolved(self) -> bool:

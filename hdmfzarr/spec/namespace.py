@@ -6,6 +6,7 @@ import copy as _copy
 import functools
 import threading
 import warnings
+from operator import attrgetter
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
@@ -13,7 +14,7 @@ from ..errors import SpecError, SpecFileNotFoundError, UnknownNamespaceError
 from ..record import Record
 from .cache import own_description, version_key
 from .load import TYPE_KEYS, detect_type_key, read_yaml, spec_from_dict, specs_from_source
-from .model import DatasetSpec, Field, GroupSpec, Spec, private_field, spec_key, type_refs
+from .model import DatasetSpec, Field, GroupSpec, Spec, spec_key, type_refs
 from .resolve import Resolver
 
 __all__ = ["SpecCatalog", "SpecNamespace", "NamespaceCatalog", "source_stem", "source_content"]
@@ -146,7 +147,7 @@ class SpecNamespace(dict):
     author = spec_key("author", None, "As given: a string or a list of strings (None if absent).")
     contact = spec_key("contact", None, "As given: a string or a list of strings (None if absent).")
     schema = spec_key("schema", doc="The schema entries (sources and included namespaces), in order.")
-    catalog = private_field("_catalog", "The SpecCatalog of this namespace's own type definitions.")
+    catalog = property(attrgetter("_catalog"), doc="The SpecCatalog of this namespace's own type definitions.")
 
     def get_source_description(self, source: str) -> dict | None:
         return next((e for e in self.schema if e.get("source") == source), None)
@@ -421,8 +422,10 @@ class NamespaceCatalog:
 
     def __init__(self, group_spec_cls: type = GroupSpec, dataset_spec_cls: type = DatasetSpec,
                  spec_namespace_cls: type = SpecNamespace, core_namespaces: list[str] | None = None) -> None:
-        self._group_cls, self._dataset_cls, self._ns_cls = group_spec_cls, dataset_spec_cls, spec_namespace_cls
-        self._core = list(core_namespaces or [])
+        self.group_spec_cls, self.dataset_spec_cls, self.spec_namespace_cls = \
+            group_spec_cls, dataset_spec_cls, spec_namespace_cls
+        #: namespaces treated as core (a newer cached version of one is reported, an older one is not)
+        self.core_namespaces = list(core_namespaces or [])
         self._loaded_files: dict[str, dict] = {}  # namespace file -> what load_namespaces returned for it
         self._unresolved: set[str] = set()  # namespaces loaded with resolve=False and not resolved since
         self._loaded: dict[str, _Loaded] = {}  # name -> its record, in load order (records are never changed)
@@ -430,7 +433,8 @@ class NamespaceCatalog:
 
     def copy(self) -> "NamespaceCatalog":
         """An independent catalog with the same namespaces (specs are immutable, so they are shared)."""
-        new = NamespaceCatalog(self._group_cls, self._dataset_cls, self._ns_cls, self._core)
+        new = NamespaceCatalog(self.group_spec_cls, self.dataset_spec_cls, self.spec_namespace_cls,
+                               self.core_namespaces)
         new._loaded_files, new._unresolved = dict(self._loaded_files), set(self._unresolved)
         new._loaded = dict(self._loaded)
         new._resolver.restore_state(self._resolver.copy_state())
@@ -443,7 +447,7 @@ class NamespaceCatalog:
         for name in other.namespaces:
             if name not in self._loaded:  # errors name the source file, without its line
                 self._loaded[name] = _Loaded(other.get_namespace(name), dict(other.visible_types(name)), {})
-        self._core.extend(c for c in other.core_namespaces if c not in self._core)
+        self.core_namespaces.extend(c for c in other.core_namespaces if c not in self.core_namespaces)
 
     def add_namespace(self, name: str, namespace: SpecNamespace) -> None:
         """Add a namespace built in memory (its includes must be loaded); its types are checked now."""
@@ -454,12 +458,6 @@ class NamespaceCatalog:
             visible.update(self.visible_types(inc))
         visible.update(dict.fromkeys(namespace.own_types(), name))
         self._loaded[name] = _Loaded(namespace, visible, {})
-
-    core_namespaces = private_field(
-        "_core", "Namespaces treated as core (a newer cached version of one is reported, an older one is not).")
-    group_spec_cls = private_field("_group_cls")
-    dataset_spec_cls = private_field("_dataset_cls")
-    spec_namespace_cls = private_field("_ns_cls")
 
     def get_source_types(self, namespace: str) -> tuple[str, ...]:
         sources = self._loaded[namespace].ns.sources.values() if namespace in self._loaded else ()
@@ -680,8 +678,9 @@ class NamespaceCatalog:
     def _warn_ignored(self, ignored: list[tuple[str, Any, Any]]) -> None:
         """Report namespaces skipped because another version is loaded (a core one only if the skipped is newer)."""
         line = {n: f"{n} - cached version: {new}, loaded version: {old}" for n, new, old in ignored}
-        core = [line[n] for n, new, old in ignored if n in self._core and version_key(str(new)) > version_key(str(old))]
-        other = [line[n] for n, _, _ in ignored if n not in self._core]
+        cores = self.core_namespaces
+        core = [line[n] for n, new, old in ignored if n in cores and version_key(str(new)) > version_key(str(old))]
+        other = [line[n] for n, _, _ in ignored if n not in cores]
         parts = ["\n".join(core) + "\nPlease update to the latest package versions."] if core else []
         parts += ["\n".join(other) + "\nThe loaded extension(s) may not be compatible with the cached extension(s) "
                   "in the file. Please check the extension documentation and ignore this warning if these versions "
@@ -776,7 +775,7 @@ class NamespaceCatalog:
             visible.update(take)
             included[inc] = tuple(sorted(take))
         with warnings.catch_warnings(action="ignore"):  # (keys checked, a missing version reported, by _parse_ns)
-            ns = self._ns_cls(**{f.key: meta[f.key] for f in _NS_FIELDS}, sources=sources,
+            ns = self.spec_namespace_cls(**{f.key: meta[f.key] for f in _NS_FIELDS}, sources=sources,
                               type_key=type_key or "data_type", included=tuple(visible))
         visible.update(dict.fromkeys(ns.own_types(), name))
         self._loaded[name] = _Loaded(ns, visible, where)
