@@ -121,19 +121,18 @@ class SpecNamespace(dict):
         self.type_key = check_type_key(type_key)
         self._catalog: SpecCatalog = catalog if catalog is not None else SpecCatalog()  # its own types' one home
         self._included = tuple(included)  # types taken from included namespaces (the catalog knows them)
-        self._sources: dict[str, LazySource] = {}
-        for src, specs in (sources or {}).items():
-            if not isinstance(specs, LazySource):
-                specs = LazySource([("", s) for s in specs])
-            self._sources[src] = specs
-            for i, (_, d) in enumerate(specs.entries):
-                self._catalog.define(d, src, None if specs._specs[i] is not None else functools.partial(specs.spec, i))
+        # source -> its top-level specs, a lazy one as (its dict, what builds it once: see NamespaceCatalog._add)
+        self._sources: dict[str, list[Any]] = {src: list(specs) for src, specs in (sources or {}).items()}
+        for src, specs in self._sources.items():
+            for top in specs:
+                spec, build = top if isinstance(top, tuple) else (top, None)
+                self._catalog.define(spec, build, src)
 
     @property
     def sources(self) -> dict[str, tuple[Spec, ...]]:
-        """{source name: its top-level specs} (specs of a LazySource are built now)."""
-        self._catalog.build_all()
-        return {k: tuple(map(v.spec, range(len(v.entries)))) for k, v in self._sources.items()}
+        """{source name: its top-level specs} (lazy ones are built now)."""
+        return {k: tuple(self._catalog.get_spec(_dict_def(s[0]) or "") if isinstance(s, tuple) else s for s in v)
+                for k, v in self._sources.items()}
 
     @classmethod
     def build_namespace(cls, **spec_dict: Any) -> "SpecNamespace":
@@ -234,14 +233,14 @@ def _defs(d: dict) -> Iterator[tuple[str, dict]]:
 
 
 class SpecCatalog:
-    """hdmf's catalog: type name -> spec and source file (types of a LazySource are built on first use)."""
+    """hdmf's catalog: type name -> spec and source file (lazily loaded types are built on first use)."""
 
     def __init__(self) -> None:
         self._specs: dict[str, Any] = {}  # None: not built yet
         self._sources: dict[str, str] = {}
         self._pending: dict[str, Callable[[], Any]] = {}  # unbuilt type -> builds the top-level spec holding it
 
-    def define(self, spec: dict, source: str, build: Callable[[], Any] | None = None) -> None:
+    def define(self, spec: dict, build: Callable[[], Any] | None, source: str) -> None:
         """Register the types a top-level spec (with ``build``: an unbuilt dict) defines; SpecError if known."""
         for dt, sub in _defs(spec):
             if dt in self._sources:
@@ -275,10 +274,12 @@ class SpecCatalog:
     def get_spec(self, data_type: str) -> Any:
         """The registered spec of `data_type` (built first if it was not), or None."""
         build = self._pending.get(data_type)
-        if build is not None:  # (None also when another thread built it meanwhile: its spec is set by then)
-            for dt, sub in _defs(build()):  # LazySource.spec: built once, under a lock
-                self._specs[dt] = sub  # same keys, same order: only the specs fill in
-                self._pending.pop(dt, None)
+        if build is not None:
+            with _BUILD_LOCK:  # built once, by the first thread asking
+                if data_type in self._pending:
+                    for dt, sub in _defs(build()):
+                        self._specs[dt] = sub  # same keys, same order: only the specs fill in
+                        self._pending.pop(dt, None)
         return self._specs.get(data_type)
 
     def build_all(self) -> None:
@@ -339,30 +340,8 @@ class SpecCatalog:
 _BUILD_LOCK = threading.Lock()
 
 
-class LazySource:
-    """A source's top-level ``(kind, spec or spec dict)``, each dict built when first used: what
-    ``load_namespaces(check=False)`` keeps (a table read builds 6 of the 13 bundled types)."""
-
-    __slots__ = ("entries", "file", "_specs")
-
-    def __init__(self, entries: list[tuple[str, dict]], file: str | None = None) -> None:
-        self.entries, self.file = entries, file
-        self._specs: list[Spec | None] = [d if isinstance(d, (GroupSpec, DatasetSpec)) else None for _, d in entries]
-
-    def spec(self, i: int) -> Spec:
-        """The i-th top-level spec (built once)."""
-        got = self._specs[i]
-        if got is None:
-            with _BUILD_LOCK:
-                got = self._specs[i]
-                if got is None:
-                    kind, d = self.entries[i]
-                    got = self._specs[i] = spec_from_dict(d, kind, file=self.file)
-        return got
-
-
 def _lazy_entries(content: Any) -> list[tuple[str, dict]] | None:
-    """A parsed source file as LazySource entries, or None if not plainly shaped (then built now, errors reported)."""
+    """A parsed source file's top-level ``(kind, spec dict)``, or None if not plainly shaped (then built now, errors reported)."""
     if not isinstance(content, dict) or set(content) - {"groups", "datasets"}:
         return None
     kinds = {kind: content.get(f"{kind}s") for kind in ("group", "dataset")}
@@ -736,26 +715,28 @@ class NamespaceCatalog:
     def _add(self, meta: dict, read_source: Callable[[str, str], tuple[Any, str]], file: str,
              lazy: bool = False) -> dict[str, tuple[str, ...]]:
         name = meta["name"]
-        sources: dict[str, LazySource] = {}
+        sources: dict[str, list[Any]] = {}
         where: dict[str, tuple[str, int | None]] = {}
         type_key: str | None = None
         for e in (e for e in meta["schema"] if "source" in e):
             content, sfile = read_source(name, e["source"])
-            if not (entries := _lazy_entries(content) if lazy else None):  # (empty: nothing to build either way)
-                entries = [("", s) for s in specs_from_source(content, file=sfile)]
+            entries: list[Any] = [(d, functools.cache(functools.partial(spec_from_dict, d, kind, file=sfile)))
+                                  for kind, d in (_lazy_entries(content) if lazy else None) or ()] \
+                or specs_from_source(content, file=sfile)  # (a lazy one: its dict and what builds it, once)
             for d in (content.get("groups") or []) + (content.get("datasets") or []):  # (checked by now)
                 if (defined := _dict_def(d)) is not None:
                     where[defined] = (sfile, getattr(d, "line", None))
                 type_key = type_key or detect_type_key(d)
             if (wanted := e.get("data_types")) is not None:
-                if missing := [t for t in wanted if t not in {_dict_def(d) for _, d in entries}]:
+                defs = [_dict_def(x[0] if isinstance(x, tuple) else x) for x in entries]
+                if missing := [t for t in wanted if t not in defs]:
                     raise SpecError(f"data_types {missing} are not defined in source {e['source']!r}",
                                     file=sfile, data_type=missing[0], key="data_types")
-                entries = [(k, d) for k, d in entries if _dict_def(d) in wanted]
+                entries = [x for x, dt in zip(entries, defs) if dt in wanted]
             if e["source"] in sources:
                 raise SpecError(f"source {e['source']!r} is listed twice in namespace {name!r}", file=file,
                                 key="source")
-            sources[e["source"]] = LazySource(entries, sfile)
+            sources[e["source"]] = entries
         visible: dict[str, str] = {}
         included: dict[str, tuple[str, ...]] = {}
         for e in (e for e in meta["schema"] if "namespace" in e):
@@ -776,7 +757,7 @@ class NamespaceCatalog:
             included[inc] = tuple(sorted(take))
         with warnings.catch_warnings(action="ignore"):  # (keys checked, a missing version reported, by _parse_ns)
             ns = self.spec_namespace_cls(**{f.key: meta[f.key] for f in _NS_FIELDS}, sources=sources,
-                              type_key=type_key or "data_type", included=tuple(visible))
+                                        type_key=type_key or "data_type", included=tuple(visible))
         visible.update(dict.fromkeys(ns.own_types(), name))
         self._loaded[name] = _Loaded(ns, visible, where)
         return included
