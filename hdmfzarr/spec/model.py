@@ -318,9 +318,7 @@ class _Dict(dict):
     def build_const_args(cls, spec_dict: dict) -> dict:
         return cls._decode(spec_dict, False)
 
-    @classmethod
-    def build_spec(cls, spec_dict: dict) -> Any:
-        return cls.from_dict(spec_dict)
+    build_spec = from_dict  # hdmf's name
 
     def __copy__(self) -> Any:
         """Same sub-specs in own child lists, same inheritance record, no parent."""
