@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
+from functools import partial
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
@@ -164,7 +165,7 @@ def _add_paths_and_mappings(classdict: dict[str, Any], base: type, mapper: Any, 
     taken = set(classdict) | set(attrs) | set(dir(base))
     for top in dict.fromkeys(p[0] for p in paths.values() if p):
         if top.isidentifier() and top not in taken:
-            classdict[top] = property(lambda self, path=(top,): GroupView(self, path),
+            classdict[top] = property(partial(GroupView, path=(top,)),
                                       doc=f"The objects stored under {top}/ by name (read-only).")
     # a nested field is also reachable by its own name when no other field ends with it (nwb.electrodes for
     # general__extracellular_ephys__electrodes, ts.rate for starting_time__rate: the names pynwb users know)
@@ -178,7 +179,8 @@ def _add_paths_and_mappings(classdict: dict[str, Any], base: type, mapper: Any, 
             classdict.setdefault(attr, None)  # (a plain class attribute hides the alias: the value is the object's)
     for leaf, [attr, *others] in leaves.items():
         if not others and leaf.isidentifier() and leaf not in taken and leaf not in classdict:
-            classdict[leaf] = property(attrgetter(attr), lambda self, value, a=attr: setattr(self, a, value),
+            classdict[leaf] = property(attrgetter(attr),
+                                       lambda self, value, a=attr: setattr(self, a, value),  # type: ignore[misc]
                                        doc=f"The field {attr!r}, by its own name.")
             aliases[leaf] = attr
     classdict["field_aliases"] = aliases  # (the constructor takes them too)

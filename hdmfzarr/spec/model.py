@@ -898,7 +898,8 @@ for _kind, _owner in (("attributes", BaseStorageSpec), ("datasets", GroupSpec), 
     for _verb, _method, _kw in (("set", "_put", {}), ("get", "_named", {}), ("add", "_add", {}),
                                 ("is_inherited", "_inherited", {"overridden": False}),
                                 ("is_overridden", "_inherited", {"overridden": True})):
-        setattr(_owner, f"{_verb}_{_kind[:-1]}", functools.partialmethod(getattr(BaseStorageSpec, _method), _kind, **_kw))
+        _fn = functools.partialmethod(getattr(BaseStorageSpec, _method), _kind, **_kw)
+        setattr(_owner, f"{_verb}_{_kind[:-1]}", _fn)
 
 
 def _types(spec: Any, *, unnamed_only: bool) -> dict[str, set]:
