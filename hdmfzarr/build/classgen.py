@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
+from functools import partial
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 from ..container import Children, Container, Data, GroupView
@@ -163,7 +165,8 @@ def _add_paths_and_mappings(classdict: dict[str, Any], base: type, mapper: Any, 
     taken = set(classdict) | set(attrs) | set(dir(base))
     for top in dict.fromkeys(p[0] for p in paths.values() if p):
         if top.isidentifier() and top not in taken:
-            classdict[top] = _view_property(top)
+            classdict[top] = property(partial(GroupView, path=(top,)),
+                                      doc=f"The objects stored under {top}/ by name (read-only).")
     # a nested field is also reachable by its own name when no other field ends with it (nwb.electrodes for
     # general__extracellular_ephys__electrodes, ts.rate for starting_time__rate: the names pynwb users know)
     leaves: dict[str, list[str]] = {}
@@ -173,38 +176,14 @@ def _add_paths_and_mappings(classdict: dict[str, Any], base: type, mapper: Any, 
     aliases = dict(getattr(base, "field_aliases", {}) or {})
     for attr in attrs:  # a field of this type named like an inherited alias: the name is the field's again
         if aliases.pop(attr, None) is not None:
-            classdict.setdefault(attr, _plain_property(attr))
+            classdict.setdefault(attr, None)  # (a plain class attribute hides the alias: the value is the object's)
     for leaf, [attr, *others] in leaves.items():
         if not others and leaf.isidentifier() and leaf not in taken and leaf not in classdict:
-            classdict[leaf] = _alias_property(attr)
+            classdict[leaf] = property(attrgetter(attr),
+                                       lambda self, value, a=attr: setattr(self, a, value),  # type: ignore[misc]
+                                       doc=f"The field {attr!r}, by its own name.")
             aliases[leaf] = attr
     classdict["field_aliases"] = aliases  # (the constructor takes them too)
-
-
-def _alias_property(attr: str) -> property:
-    return property(lambda self: getattr(self, attr), lambda self, value: setattr(self, attr, value),
-                    doc=f"The field {attr!r}, by its own name.")
-
-
-def _setter(attr: str) -> Callable[[Any, Any], None]:
-    def set_(self: Any, value: Any) -> None:
-        self.__dict__[attr] = value
-
-    return set_
-
-
-def _plain_property(attr: str) -> property:
-    def get(self: Any) -> Any:
-        try:
-            return self.__dict__[attr]
-        except KeyError:
-            raise AttributeError(attr) from None
-
-    return property(get, _setter(attr), doc=f"The field {attr!r}.")
-
-
-def _view_property(top: str) -> property:
-    return property(lambda self: GroupView(self, (top,)), doc=f"The objects stored under {top}/ by name (read-only).")
 
 
 def _deferred_property(attr: str) -> property:
@@ -224,7 +203,10 @@ def _deferred_property(attr: str) -> property:
             value = state[attr]
         return value
 
-    return property(get, _setter(attr), doc=f"The stored {attr!r} (read on first use).")
+    def set_(self: Any, value: Any) -> None:
+        self.__dict__[attr] = value
+
+    return property(get, set_, doc=f"The stored {attr!r} (read on first use).")
 
 
 def _children_property(attr: str, where: str) -> property:

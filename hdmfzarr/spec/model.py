@@ -8,7 +8,7 @@ import contextvars
 import copy as _copy
 import functools
 import warnings
-from operator import itemgetter, methodcaller
+from operator import attrgetter, itemgetter, methodcaller
 from typing import Any, Callable, Iterator, Sequence, Union
 
 from ..errors import SpecError
@@ -71,16 +71,20 @@ def _is_multi(x: Any) -> bool:
 
 # field checks: each takes (value, label, key) and returns the value to keep, or raises SpecError (a None value of a
 # field whose default is None is not checked)
-def _text(value: Any, label: str | None, key: str) -> Any:
-    if not isinstance(value, str):
-        raise _error(f"{key} must be a string, got {type(value).__name__} {value!r}", label, key)
-    return value
+def _must(ok: Callable[[Any], bool], what: str, typed: bool = False) -> Callable[[Any, str | None, str], Any]:
+    """A field check: the value if ``ok(value)``, else SpecError '<key> must be <what>, got <value>'."""
+    def check(value: Any, label: str | None, key: str) -> Any:
+        if not ok(value):
+            got = f"{type(value).__name__} {value!r}" if typed else repr(value)
+            raise _error(f"{key} must be {what}, got {got}", label, key)
+        return value
+
+    return check
 
 
-def _flag(value: Any, label: str | None, key: str) -> Any:
-    if not isinstance(value, bool):
-        raise _error(f"{key} must be true or false, got {value!r}", label, key)
-    return value
+_text = _must(lambda v: isinstance(v, str), "a string", typed=True)
+_flag = _must(lambda v: isinstance(v, bool), "true or false")
+_reftype = _must(lambda v: v in REFTYPES, f"one of {', '.join(REFTYPES)}")
 
 
 def _storage_name(value: Any, label: str | None, key: str) -> Any:
@@ -96,12 +100,6 @@ def _member_name(value: Any, label: str | None, key: str) -> Any:
     """A link's or an attribute's name: a non-empty string without '/'."""
     if not _text(value, label, key) or "/" in value:
         raise _error(f"name {value!r} is invalid: it must be non-empty and contain no '/'", label, "name")
-    return value
-
-
-def _reftype(value: Any, label: str | None, key: str) -> Any:
-    if value not in REFTYPES:
-        raise _error(f"reftype must be one of {', '.join(REFTYPES)}, got {value!r}", label, key)
     return value
 
 
@@ -219,10 +217,6 @@ def sub_specs(kind: str) -> Any:
     return property(lambda self: tuple(self.get(kind, ())), doc=f"The {kind} specs, in order.")
 
 
-def private_field(attr: str, doc: str | None = None) -> Any:
-    return property(lambda self: getattr(self, attr), doc=doc)
-
-
 class _Dict(dict):
     """Every spec dict: constructor, decoding and copies driven by the class's field table ``_FIELDS``."""
 
@@ -324,9 +318,7 @@ class _Dict(dict):
     def build_const_args(cls, spec_dict: dict) -> dict:
         return cls._decode(spec_dict, False)
 
-    @classmethod
-    def build_spec(cls, spec_dict: dict) -> Any:
-        return cls.from_dict(spec_dict)
+    build_spec = from_dict  # hdmf's name
 
     def __copy__(self) -> Any:
         """Same sub-specs in own child lists, same inheritance record, no parent."""
@@ -435,15 +427,6 @@ class _Spec(_Dict):
             parts.append(s.name or getattr(s, "data_type_def", None) or getattr(s, "data_type_inc", None))
             s = s.parent
         return "/".join(str(p) for p in reversed(parts))
-
-    def _adopt(self, child: Any) -> Any:
-        """`child` with its parent set to self (a copy if it has another parent)."""
-        if child.parent is self:
-            return child
-        if child.parent is not None:
-            child = _copy.copy(child)
-        child.parent = self
-        return child
 
     quantity = spec_key("quantity", DEF_QUANTITY)
 
@@ -636,7 +619,9 @@ class BaseStorageSpec(_Spec):
         if not isinstance(spec, cls):
             raise TypeError(f"set_{kind[:-1]} needs {'an' if cls is AttributeSpec else 'a'} {cls.__name__}, "
                             f"got {type(spec).__name__}")
-        spec = self._adopt(spec)
+        if spec.parent is not self:  # adopted (a copy if it has another parent)
+            spec = spec if spec.parent is None else _copy.copy(spec)
+            spec.parent = self
         items = self.setdefault(kind, [])
         if isinstance(items, tuple):
             items = self[kind] = list(items)
@@ -658,7 +643,7 @@ class BaseStorageSpec(_Spec):
     def inc_spec_resolved(self) -> bool:
         return self._inc_spec is not None
 
-    data_type_inc_resolved = private_field("_inc_spec", "The included type's spec merged into this one, or None.")
+    data_type_inc_resolved = property(attrgetter("_inc_spec"), doc="The included type's spec merged into this one.")
 
     @property
     def resolved(self) -> bool:
@@ -689,13 +674,6 @@ class BaseStorageSpec(_Spec):
         spec = _KIND_CLASSES[kind](*args, **kwargs)
         self._put(kind, spec)
         return spec
-
-    # hdmf's set_<x>, get_<x>, add_<x>, is_inherited_<x>, is_overridden_<x> for each kind of sub-spec
-    set_attribute = functools.partialmethod(_put, "attributes")
-    get_attribute = functools.partialmethod(_named, "attributes")
-    add_attribute = functools.partialmethod(_add, "attributes")
-    is_inherited_attribute = functools.partialmethod(_inherited, "attributes", overridden=False)
-    is_overridden_attribute = functools.partialmethod(_inherited, "attributes", overridden=True)
 
     def is_inherited_spec(self, spec: Any) -> bool:
         """True if `spec` (a sub-spec of this one, or of a group anywhere below it) came from the included type."""
@@ -852,22 +830,6 @@ class GroupSpec(BaseStorageSpec):
         unnamed = [s for s in hits if s.name is None]
         return unnamed[0] if unnamed else hits[0] if len(hits) == 1 else hits or None
 
-    set_dataset = functools.partialmethod(BaseStorageSpec._put, "datasets")
-    get_dataset = functools.partialmethod(BaseStorageSpec._named, "datasets")
-    add_dataset = functools.partialmethod(BaseStorageSpec._add, "datasets")
-    is_inherited_dataset = functools.partialmethod(BaseStorageSpec._inherited, "datasets", overridden=False)
-    is_overridden_dataset = functools.partialmethod(BaseStorageSpec._inherited, "datasets", overridden=True)
-    set_group = functools.partialmethod(BaseStorageSpec._put, "groups")
-    get_group = functools.partialmethod(BaseStorageSpec._named, "groups")
-    add_group = functools.partialmethod(BaseStorageSpec._add, "groups")
-    is_inherited_group = functools.partialmethod(BaseStorageSpec._inherited, "groups", overridden=False)
-    is_overridden_group = functools.partialmethod(BaseStorageSpec._inherited, "groups", overridden=True)
-    set_link = functools.partialmethod(BaseStorageSpec._put, "links")
-    get_link = functools.partialmethod(BaseStorageSpec._named, "links")
-    add_link = functools.partialmethod(BaseStorageSpec._add, "links")
-    is_inherited_link = functools.partialmethod(BaseStorageSpec._inherited, "links", overridden=False)
-    is_overridden_link = functools.partialmethod(BaseStorageSpec._inherited, "links", overridden=True)
-
     get_data_type = functools.partialmethod(_by_type, "data_type")
     get_target_type = functools.partialmethod(_by_type, "target_type")
 
@@ -928,6 +890,16 @@ class GroupSpec(BaseStorageSpec):
     @classmethod
     def link_spec_cls(cls) -> type[LinkSpec]:
         return LinkSpec
+
+
+# hdmf's set_<x>, get_<x>, add_<x>, is_inherited_<x>, is_overridden_<x> for each kind of sub-spec
+for _kind, _owner in (("attributes", BaseStorageSpec), ("datasets", GroupSpec), ("groups", GroupSpec),
+                      ("links", GroupSpec)):
+    for _verb, _method, _kw in (("set", "_put", {}), ("get", "_named", {}), ("add", "_add", {}),
+                                ("is_inherited", "_inherited", {"overridden": False}),
+                                ("is_overridden", "_inherited", {"overridden": True})):
+        _fn = functools.partialmethod(getattr(BaseStorageSpec, _method), _kind, **_kw)
+        setattr(_owner, f"{_verb}_{_kind[:-1]}", _fn)
 
 
 def _types(spec: Any, *, unnamed_only: bool) -> dict[str, set]:

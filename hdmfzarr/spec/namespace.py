@@ -6,6 +6,7 @@ import copy as _copy
 import functools
 import threading
 import warnings
+from operator import attrgetter
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
@@ -13,7 +14,7 @@ from ..errors import SpecError, SpecFileNotFoundError, UnknownNamespaceError
 from ..record import Record
 from .cache import own_description, version_key
 from .load import TYPE_KEYS, detect_type_key, read_yaml, spec_from_dict, specs_from_source
-from .model import DatasetSpec, Field, GroupSpec, Spec, private_field, spec_key, type_refs
+from .model import DatasetSpec, Field, GroupSpec, Spec, spec_key, type_refs
 from .resolve import Resolver
 
 __all__ = ["SpecCatalog", "SpecNamespace", "NamespaceCatalog", "source_stem", "source_content"]
@@ -120,19 +121,18 @@ class SpecNamespace(dict):
         self.type_key = check_type_key(type_key)
         self._catalog: SpecCatalog = catalog if catalog is not None else SpecCatalog()  # its own types' one home
         self._included = tuple(included)  # types taken from included namespaces (the catalog knows them)
-        self._sources: dict[str, LazySource] = {}
-        for src, specs in (sources or {}).items():
-            if not isinstance(specs, LazySource):
-                specs = LazySource([("", s) for s in specs])
-            self._sources[src] = specs
-            for i, (_, d) in enumerate(specs.entries):
-                self._catalog.define(d, src, None if specs._specs[i] is not None else functools.partial(specs.spec, i))
+        # source -> its top-level specs, a lazy one as (its dict, what builds it once: see NamespaceCatalog._add)
+        self._sources: dict[str, list[Any]] = {src: list(specs) for src, specs in (sources or {}).items()}
+        for src, specs in self._sources.items():
+            for top in specs:
+                spec, build = top if isinstance(top, tuple) else (top, None)
+                self._catalog.define(spec, build, src)
 
     @property
     def sources(self) -> dict[str, tuple[Spec, ...]]:
-        """{source name: its top-level specs} (specs of a LazySource are built now)."""
-        self._catalog.build_all()
-        return {k: tuple(map(v.spec, range(len(v.entries)))) for k, v in self._sources.items()}
+        """{source name: its top-level specs} (lazy ones are built now)."""
+        return {k: tuple(self._catalog.get_spec(_dict_def(s[0]) or "") if isinstance(s, tuple) else s for s in v)
+                for k, v in self._sources.items()}
 
     @classmethod
     def build_namespace(cls, **spec_dict: Any) -> "SpecNamespace":
@@ -146,7 +146,7 @@ class SpecNamespace(dict):
     author = spec_key("author", None, "As given: a string or a list of strings (None if absent).")
     contact = spec_key("contact", None, "As given: a string or a list of strings (None if absent).")
     schema = spec_key("schema", doc="The schema entries (sources and included namespaces), in order.")
-    catalog = private_field("_catalog", "The SpecCatalog of this namespace's own type definitions.")
+    catalog = property(attrgetter("_catalog"), doc="The SpecCatalog of this namespace's own type definitions.")
 
     def get_source_description(self, source: str) -> dict | None:
         return next((e for e in self.schema if e.get("source") == source), None)
@@ -233,14 +233,14 @@ def _defs(d: dict) -> Iterator[tuple[str, dict]]:
 
 
 class SpecCatalog:
-    """hdmf's catalog: type name -> spec and source file (types of a LazySource are built on first use)."""
+    """hdmf's catalog: type name -> spec and source file (lazily loaded types are built on first use)."""
 
     def __init__(self) -> None:
         self._specs: dict[str, Any] = {}  # None: not built yet
         self._sources: dict[str, str] = {}
         self._pending: dict[str, Callable[[], Any]] = {}  # unbuilt type -> builds the top-level spec holding it
 
-    def define(self, spec: dict, source: str, build: Callable[[], Any] | None = None) -> None:
+    def define(self, spec: dict, build: Callable[[], Any] | None, source: str) -> None:
         """Register the types a top-level spec (with ``build``: an unbuilt dict) defines; SpecError if known."""
         for dt, sub in _defs(spec):
             if dt in self._sources:
@@ -274,10 +274,12 @@ class SpecCatalog:
     def get_spec(self, data_type: str) -> Any:
         """The registered spec of `data_type` (built first if it was not), or None."""
         build = self._pending.get(data_type)
-        if build is not None:  # (None also when another thread built it meanwhile: its spec is set by then)
-            for dt, sub in _defs(build()):  # LazySource.spec: built once, under a lock
-                self._specs[dt] = sub  # same keys, same order: only the specs fill in
-                self._pending.pop(dt, None)
+        if build is not None:
+            with _BUILD_LOCK:  # built once, by the first thread asking
+                if data_type in self._pending:
+                    for dt, sub in _defs(build()):
+                        self._specs[dt] = sub  # same keys, same order: only the specs fill in
+                        self._pending.pop(dt, None)
         return self._specs.get(data_type)
 
     def build_all(self) -> None:
@@ -338,30 +340,8 @@ class SpecCatalog:
 _BUILD_LOCK = threading.Lock()
 
 
-class LazySource:
-    """A source's top-level ``(kind, spec or spec dict)``, each dict built when first used: what
-    ``load_namespaces(check=False)`` keeps (a table read builds 6 of the 13 bundled types)."""
-
-    __slots__ = ("entries", "file", "_specs")
-
-    def __init__(self, entries: list[tuple[str, dict]], file: str | None = None) -> None:
-        self.entries, self.file = entries, file
-        self._specs: list[Spec | None] = [d if isinstance(d, (GroupSpec, DatasetSpec)) else None for _, d in entries]
-
-    def spec(self, i: int) -> Spec:
-        """The i-th top-level spec (built once)."""
-        got = self._specs[i]
-        if got is None:
-            with _BUILD_LOCK:
-                got = self._specs[i]
-                if got is None:
-                    kind, d = self.entries[i]
-                    got = self._specs[i] = spec_from_dict(d, kind, file=self.file)
-        return got
-
-
 def _lazy_entries(content: Any) -> list[tuple[str, dict]] | None:
-    """A parsed source file as LazySource entries, or None if not plainly shaped (then built now, errors reported)."""
+    """A parsed source file's top-level ``(kind, spec dict)``, or None if not plainly shaped (then built now, errors reported)."""
     if not isinstance(content, dict) or set(content) - {"groups", "datasets"}:
         return None
     kinds = {kind: content.get(f"{kind}s") for kind in ("group", "dataset")}
@@ -421,8 +401,10 @@ class NamespaceCatalog:
 
     def __init__(self, group_spec_cls: type = GroupSpec, dataset_spec_cls: type = DatasetSpec,
                  spec_namespace_cls: type = SpecNamespace, core_namespaces: list[str] | None = None) -> None:
-        self._group_cls, self._dataset_cls, self._ns_cls = group_spec_cls, dataset_spec_cls, spec_namespace_cls
-        self._core = list(core_namespaces or [])
+        self.group_spec_cls, self.dataset_spec_cls, self.spec_namespace_cls = \
+            group_spec_cls, dataset_spec_cls, spec_namespace_cls
+        #: namespaces treated as core (a newer cached version of one is reported, an older one is not)
+        self.core_namespaces = list(core_namespaces or [])
         self._loaded_files: dict[str, dict] = {}  # namespace file -> what load_namespaces returned for it
         self._unresolved: set[str] = set()  # namespaces loaded with resolve=False and not resolved since
         self._loaded: dict[str, _Loaded] = {}  # name -> its record, in load order (records are never changed)
@@ -430,7 +412,8 @@ class NamespaceCatalog:
 
     def copy(self) -> "NamespaceCatalog":
         """An independent catalog with the same namespaces (specs are immutable, so they are shared)."""
-        new = NamespaceCatalog(self._group_cls, self._dataset_cls, self._ns_cls, self._core)
+        new = NamespaceCatalog(self.group_spec_cls, self.dataset_spec_cls, self.spec_namespace_cls,
+                               self.core_namespaces)
         new._loaded_files, new._unresolved = dict(self._loaded_files), set(self._unresolved)
         new._loaded = dict(self._loaded)
         new._resolver.restore_state(self._resolver.copy_state())
@@ -443,7 +426,7 @@ class NamespaceCatalog:
         for name in other.namespaces:
             if name not in self._loaded:  # errors name the source file, without its line
                 self._loaded[name] = _Loaded(other.get_namespace(name), dict(other.visible_types(name)), {})
-        self._core.extend(c for c in other.core_namespaces if c not in self._core)
+        self.core_namespaces.extend(c for c in other.core_namespaces if c not in self.core_namespaces)
 
     def add_namespace(self, name: str, namespace: SpecNamespace) -> None:
         """Add a namespace built in memory (its includes must be loaded); its types are checked now."""
@@ -454,12 +437,6 @@ class NamespaceCatalog:
             visible.update(self.visible_types(inc))
         visible.update(dict.fromkeys(namespace.own_types(), name))
         self._loaded[name] = _Loaded(namespace, visible, {})
-
-    core_namespaces = private_field(
-        "_core", "Namespaces treated as core (a newer cached version of one is reported, an older one is not).")
-    group_spec_cls = private_field("_group_cls")
-    dataset_spec_cls = private_field("_dataset_cls")
-    spec_namespace_cls = private_field("_ns_cls")
 
     def get_source_types(self, namespace: str) -> tuple[str, ...]:
         sources = self._loaded[namespace].ns.sources.values() if namespace in self._loaded else ()
@@ -680,8 +657,9 @@ class NamespaceCatalog:
     def _warn_ignored(self, ignored: list[tuple[str, Any, Any]]) -> None:
         """Report namespaces skipped because another version is loaded (a core one only if the skipped is newer)."""
         line = {n: f"{n} - cached version: {new}, loaded version: {old}" for n, new, old in ignored}
-        core = [line[n] for n, new, old in ignored if n in self._core and version_key(str(new)) > version_key(str(old))]
-        other = [line[n] for n, _, _ in ignored if n not in self._core]
+        cores = self.core_namespaces
+        core = [line[n] for n, new, old in ignored if n in cores and version_key(str(new)) > version_key(str(old))]
+        other = [line[n] for n, _, _ in ignored if n not in cores]
         parts = ["\n".join(core) + "\nPlease update to the latest package versions."] if core else []
         parts += ["\n".join(other) + "\nThe loaded extension(s) may not be compatible with the cached extension(s) "
                   "in the file. Please check the extension documentation and ignore this warning if these versions "
@@ -737,26 +715,28 @@ class NamespaceCatalog:
     def _add(self, meta: dict, read_source: Callable[[str, str], tuple[Any, str]], file: str,
              lazy: bool = False) -> dict[str, tuple[str, ...]]:
         name = meta["name"]
-        sources: dict[str, LazySource] = {}
+        sources: dict[str, list[Any]] = {}
         where: dict[str, tuple[str, int | None]] = {}
         type_key: str | None = None
         for e in (e for e in meta["schema"] if "source" in e):
             content, sfile = read_source(name, e["source"])
-            if not (entries := _lazy_entries(content) if lazy else None):  # (empty: nothing to build either way)
-                entries = [("", s) for s in specs_from_source(content, file=sfile)]
+            entries: list[Any] = [(d, functools.cache(functools.partial(spec_from_dict, d, kind, file=sfile)))
+                                  for kind, d in (_lazy_entries(content) if lazy else None) or ()] \
+                or specs_from_source(content, file=sfile)  # (a lazy one: its dict and what builds it, once)
             for d in (content.get("groups") or []) + (content.get("datasets") or []):  # (checked by now)
                 if (defined := _dict_def(d)) is not None:
                     where[defined] = (sfile, getattr(d, "line", None))
                 type_key = type_key or detect_type_key(d)
             if (wanted := e.get("data_types")) is not None:
-                if missing := [t for t in wanted if t not in {_dict_def(d) for _, d in entries}]:
+                defs = [_dict_def(x[0] if isinstance(x, tuple) else x) for x in entries]
+                if missing := [t for t in wanted if t not in defs]:
                     raise SpecError(f"data_types {missing} are not defined in source {e['source']!r}",
                                     file=sfile, data_type=missing[0], key="data_types")
-                entries = [(k, d) for k, d in entries if _dict_def(d) in wanted]
+                entries = [x for x, dt in zip(entries, defs) if dt in wanted]
             if e["source"] in sources:
                 raise SpecError(f"source {e['source']!r} is listed twice in namespace {name!r}", file=file,
                                 key="source")
-            sources[e["source"]] = LazySource(entries, sfile)
+            sources[e["source"]] = entries
         visible: dict[str, str] = {}
         included: dict[str, tuple[str, ...]] = {}
         for e in (e for e in meta["schema"] if "namespace" in e):
@@ -776,8 +756,8 @@ class NamespaceCatalog:
             visible.update(take)
             included[inc] = tuple(sorted(take))
         with warnings.catch_warnings(action="ignore"):  # (keys checked, a missing version reported, by _parse_ns)
-            ns = self._ns_cls(**{f.key: meta[f.key] for f in _NS_FIELDS}, sources=sources,
-                              type_key=type_key or "data_type", included=tuple(visible))
+            ns = self.spec_namespace_cls(**{f.key: meta[f.key] for f in _NS_FIELDS}, sources=sources,
+                                        type_key=type_key or "data_type", included=tuple(visible))
         visible.update(dict.fromkeys(ns.own_types(), name))
         self._loaded[name] = _Loaded(ns, visible, where)
         return included
