@@ -675,6 +675,13 @@ class BaseStorageSpec(_Spec):
         self._put(kind, spec)
         return spec
 
+    # hdmf's set_<x>, get_<x>, add_<x>, is_inherited_<x>, is_overridden_<x> for each kind of sub-spec
+    set_attribute = functools.partialmethod(_put, "attributes")
+    get_attribute = functools.partialmethod(_named, "attributes")
+    add_attribute = functools.partialmethod(_add, "attributes")
+    is_inherited_attribute = functools.partialmethod(_inherited, "attributes", overridden=False)
+    is_overridden_attribute = functools.partialmethod(_inherited, "attributes", overridden=True)
+
     def is_inherited_spec(self, spec: Any) -> bool:
         """True if `spec` (a sub-spec of this one, or of a group anywhere below it) came from the included type."""
         return self._inherited_sub(spec, False)
@@ -830,6 +837,22 @@ class GroupSpec(BaseStorageSpec):
         unnamed = [s for s in hits if s.name is None]
         return unnamed[0] if unnamed else hits[0] if len(hits) == 1 else hits or None
 
+    set_dataset = functools.partialmethod(BaseStorageSpec._put, "datasets")
+    get_dataset = functools.partialmethod(BaseStorageSpec._named, "datasets")
+    add_dataset = functools.partialmethod(BaseStorageSpec._add, "datasets")
+    is_inherited_dataset = functools.partialmethod(BaseStorageSpec._inherited, "datasets", overridden=False)
+    is_overridden_dataset = functools.partialmethod(BaseStorageSpec._inherited, "datasets", overridden=True)
+    set_group = functools.partialmethod(BaseStorageSpec._put, "groups")
+    get_group = functools.partialmethod(BaseStorageSpec._named, "groups")
+    add_group = functools.partialmethod(BaseStorageSpec._add, "groups")
+    is_inherited_group = functools.partialmethod(BaseStorageSpec._inherited, "groups", overridden=False)
+    is_overridden_group = functools.partialmethod(BaseStorageSpec._inherited, "groups", overridden=True)
+    set_link = functools.partialmethod(BaseStorageSpec._put, "links")
+    get_link = functools.partialmethod(BaseStorageSpec._named, "links")
+    add_link = functools.partialmethod(BaseStorageSpec._add, "links")
+    is_inherited_link = functools.partialmethod(BaseStorageSpec._inherited, "links", overridden=False)
+    is_overridden_link = functools.partialmethod(BaseStorageSpec._inherited, "links", overridden=True)
+
     get_data_type = functools.partialmethod(_by_type, "data_type")
     get_target_type = functools.partialmethod(_by_type, "target_type")
 
@@ -890,16 +913,6 @@ class GroupSpec(BaseStorageSpec):
     @classmethod
     def link_spec_cls(cls) -> type[LinkSpec]:
         return LinkSpec
-
-
-# hdmf's set_<x>, get_<x>, add_<x>, is_inherited_<x>, is_overridden_<x> for each kind of sub-spec
-for _kind, _owner in (("attributes", BaseStorageSpec), ("datasets", GroupSpec), ("groups", GroupSpec),
-                      ("links", GroupSpec)):
-    for _verb, _method, _kw in (("set", "_put", {}), ("get", "_named", {}), ("add", "_add", {}),
-                                ("is_inherited", "_inherited", {"overridden": False}),
-                                ("is_overridden", "_inherited", {"overridden": True})):
-        _fn = functools.partialmethod(getattr(BaseStorageSpec, _method), _kind, **_kw)
-        setattr(_owner, f"{_verb}_{_kind[:-1]}", _fn)
 
 
 def _types(spec: Any, *, unnamed_only: bool) -> dict[str, set]:
