@@ -212,10 +212,6 @@ class _Common:
             out[i] = rec
         return out
 
-    def encode_text_document(self, meta: dict[str, Any]) -> dict[str, Any]:
-        """The array document of a text array as this convention's peer writes it."""
-        return meta if self.text_fill_value is None else {**meta, "fill_value": self.text_fill_value}
-
     def text_as_bytes(self, canonical: str) -> bool:
         """Whether text of a canonical dtype is stored as variable-length bytes (what its spelling says)."""
         return self.spell(canonical) == "bytes"

@@ -115,14 +115,10 @@ def fingerprint(builder: DatasetBuilder) -> Any:
     if isinstance(data, (list, tuple, np.ndarray)) or np.isscalar(data):
         try:
             _digest_values(digest, data)
-        except _Unknown:
+        except TypeError:  # a value it cannot identify
             return None
         return ("values", kind, digest.hexdigest())
     return None
-
-
-class _Unknown(Exception):
-    """A value :func:`fingerprint` cannot identify."""
 
 
 def _digest_values(digest: Any, value: Any) -> None:
@@ -147,7 +143,7 @@ def _digest_values(digest: Any, value: Any) -> None:
     elif isinstance(getattr(value, "object_id", None), str):  # a container
         digest.update(f"container:{value.object_id};".encode())
     else:
-        raise _Unknown
+        raise TypeError(type(value).__name__)
 
 
 def _digest_texts(digest: Any, value: Any) -> bool:
@@ -188,7 +184,6 @@ class ZarrWriter:
         self.handle = handle
         self.link_data = link_data  # arrays read from other stores: link (True) or copy (False, default)
         self.conv = convention
-        self.fmt = convention.zarr_format
         self.nodes: list[tuple[str, str]] = []  # (store path, "group" | "array") created, in write order
         self.txn: Any = None  # the Transaction of the current write (into a committed store: only what is new)
         self.skip: set[str] = set()  # arrays the transaction grows itself (appended rows)
@@ -221,10 +216,10 @@ class ZarrWriter:
             if self.txn.fresh:  # the root's first document already says "incomplete"
                 marked = self.conv.mark_incomplete(attrs)
                 self.handle.set_documents(self.conv.initial_root_documents(marked))
-                zroot = zarr.create_group(self.handle.store, zarr_format=self.fmt, attributes=marked)
+                zroot = zarr.create_group(self.handle.store, zarr_format=self.conv.zarr_format, attributes=marked)
                 self.nodes.append(("", "group"))
             else:
-                zroot = zarr.open_group(self.handle.store, mode="r+", zarr_format=self.fmt, use_consolidated=False)
+                zroot = zarr.open_group(self.handle.store, mode="r+", zarr_format=self.conv.zarr_format, use_consolidated=False)
         except Exception as exc:
             raise StoreError(f"{self.handle.url}: cannot create the root group ({exc})") from exc
         n_datasets = sum(1 for b in root.walk() if isinstance(b, DatasetBuilder))
@@ -363,12 +358,11 @@ class ZarrWriter:
 
     def _attrs(self, builder: Builder) -> dict[str, Any]:
         where = f"{self.handle.url}:{builder.path}"
-        return {key: encode_attr(value, lambda v: self._attr_ref(v, where), f"{where} attribute {key!r}")
-                for key, value in builder.attributes.items()}
+        def ref(value: Any) -> dict[str, Any]:
+            source, path, oid, root_oid = self._ref_entry(value, where)
+            return self.conv.encode_attr_reference(path, source, oid, root_oid)
 
-    def _attr_ref(self, value: Any, where: str) -> dict[str, Any]:
-        source, path, oid, root_oid = self._ref_entry(value, where)
-        return self.conv.encode_attr_reference(path, source, oid, root_oid)
+        return {key: encode_attr(value, ref, f"{where} attribute {key!r}") for key, value in builder.attributes.items()}
 
     def _link_entry(self, link: LinkBuilder | tuple[str, Any]) -> tuple[str, str, str]:
         """``(name, source, path)`` of a link (source '.' inside this store, else relative to it)."""
@@ -462,18 +456,6 @@ class ZarrWriter:
             return default_chunks((1 << 40, *shape[1:]), itemsize)
         return default_chunks(shape, itemsize)
 
-    def _array_kwargs(self, dio: DataIO | None) -> dict[str, Any]:
-        """The storage wishes a DataIO names (codecs, fill value, shards) as ``create_array`` arguments."""
-        names = ("compressors", "filters", "serializer", "fill_value", "shards")
-        kw = {n: getattr(dio, n) for n in names if dio is not None and getattr(dio, n) is not None}
-        if kw.get("compressors") is False:
-            kw["compressors"] = None
-        if "shards" in kw:
-            if not self.conv.supports_shards:
-                raise StoreError(f"{self.handle.url}: shards need Zarr format 3")
-            kw["shards"] = tuple(kw["shards"])
-        return kw
-
     def dims_attrs(self, builder: DatasetBuilder, ndim: int) -> dict[str, Any]:
         """The stored dimension names of a dataset of ``ndim`` dimensions ({} when it names none)."""
         return {conv.DIMS_ATTR: list(builder.dims)} if builder.dims and ndim and len(builder.dims) == ndim else {}
@@ -483,7 +465,14 @@ class ZarrWriter:
                      sample: np.ndarray | None = None) -> Any:
         """Create (replacing) ``builder``'s array in ``zgroup`` as ``dio`` wishes; numeric arrays without a chosen
         compressor get the convention's, or none when it does not pay on ``sample`` (the first chunk's values)."""
-        kw = self._array_kwargs(dio)
+        names = ("compressors", "filters", "serializer", "fill_value", "shards")  # the storage wishes a DataIO names
+        kw = {n: getattr(dio, n) for n in names if dio is not None and getattr(dio, n) is not None}
+        if kw.get("compressors") is False:
+            kw["compressors"] = None
+        if "shards" in kw:
+            if not self.conv.supports_shards:
+                raise StoreError(f"{self.handle.url}: shards need Zarr format 3")
+            kw["shards"] = tuple(kw["shards"])
         if "compressors" not in kw and isinstance(dtype, np.dtype) and dtype.kind in "biuf":
             kw["compressors"] = [self.conv.numeric_compressor] if conv.compression_pays(sample) else None
         return zgroup.create_array(
@@ -512,8 +501,10 @@ class ZarrWriter:
         as the convention's peer writes it, and the node is recorded."""
         try:
             yield
-            if text:
-                self._text_document(path)
+            if text and self.conv.text_fill_value is not None:  # the document as the peer writes it (format 2: 0)
+                key = self.conv.array_document_key(path)
+                if (raw := self.handle.get(key)) is not None:
+                    self.handle.set_documents([(key, {**json.loads(raw), "fill_value": self.conv.text_fill_value})])
         except StoreError:
             raise
         except Exception as exc:
@@ -531,15 +522,6 @@ class ZarrWriter:
         blocks = (data[start:start + step] for start in range(0, data.shape[0], step))
         it = DataChunkIterator(blocks, data.dtype, tuple(data.shape[1:]), chunks, data.shape[0])
         self._write_iterator(t, it, dtype, "copy dataset")
-
-    def _text_document(self, path: str) -> None:
-        """Rewrite a text array's document as the convention's peer writes it (format 2: fill value 0)."""
-        if self.conv.text_fill_value is None:
-            return
-        key = self.conv.array_document_key(path)
-        raw = self.handle.get(key)
-        if raw is not None:
-            self.handle.set_documents([(key, self.conv.encode_text_document(json.loads(raw)))])
 
     def _write_iterator(self, t: _Target, it: DataChunkIterator, dtype: Any, what: str = "stream dataset") -> None:
         """Stream blocks: create the array from the first block, write whole chunks as they fill."""
