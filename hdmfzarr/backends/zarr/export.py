@@ -42,7 +42,7 @@ def _stream(data: Any, bar: Any, rows_per_block: int) -> Iterator[np.ndarray]:
 def prepare_for_copy(root: GroupBuilder, label: str = "convert") -> Any:
     """Make a read tree writable elsewhere (big numeric datasets streamed, small HDF5 arrays read, Zarr chunk shapes
     kept, HDF5's left to the Zarr policy); returns the progress bar to close after writing."""
-    from ..hdf5.reader import H5Array  # imported when copying: h5py stays optional
+    from ..hdf5 import H5Array  # imported when copying: h5py stays optional
 
     datasets = [n for n in root.walk() if isinstance(n, DatasetBuilder)]
     # streamed: numeric, not compound, over STREAM_BYTES (so at least 1-d)

@@ -281,7 +281,7 @@ class StoreHandle:
                 raise ValueError(f"storage_options given for the local path {self.url!r}; use a URL")
             local = os.path.abspath(self._raw_url)
             if self.read_only and not os.path.isdir(local):
-                from ..hdf5.reader import is_hdf5_path
+                from ..hdf5 import is_hdf5_path
 
                 hdf5 = os.path.isfile(local) and is_hdf5_path(local)
                 hint = "; an HDF5 file: read it with hdmfzarr.open(path) or convert it" if hdf5 else ""
