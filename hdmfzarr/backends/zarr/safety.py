@@ -159,16 +159,13 @@ def _env_int(name: str, default: int) -> int:
         return default
 
 
-def _memory() -> int:
-    try:
-        return int(os.sysconf("SC_PHYS_PAGES")) * int(os.sysconf("SC_PAGE_SIZE"))
-    except (ValueError, OSError, AttributeError):
-        return 16 * 2**30
-
-
 def max_read_bytes() -> int:
     """Largest read a LazyArray allocates: ``HDMFZARR_MAX_READ_BYTES``, else this machine's memory."""
-    return _env_int("HDMFZARR_MAX_READ_BYTES", _memory())
+    try:
+        memory = int(os.sysconf("SC_PHYS_PAGES")) * int(os.sysconf("SC_PAGE_SIZE"))
+    except (ValueError, OSError, AttributeError):
+        memory = 16 * 2**30
+    return _env_int("HDMFZARR_MAX_READ_BYTES", memory)
 
 
 def check_read_chunks(n_chunks: int, where: str) -> None:
