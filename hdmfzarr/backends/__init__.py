@@ -14,7 +14,8 @@ from ..errors import HdmfZarrError, StoreError
 if TYPE_CHECKING:
     from ..build.builders import GroupBuilder
 
-__all__ = ["Backend", "BACKENDS", "backend_for", "open", "is_url", "stored_chunks", "paused_gc", "convert", "options_for"]
+__all__ = ["Backend", "BACKENDS", "backend_for", "open", "is_url", "stored_chunks", "paused_gc", "convert",
+           "options_for"]
 
 Target = str | os.PathLike[str]
 

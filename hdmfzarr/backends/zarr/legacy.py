@@ -18,7 +18,7 @@ from ...errors import CorruptStoreError, UnsafeReferenceError
 
 __all__ = ["RestrictedUnpickler", "safe_unpickle", "decode_v2_chunk", "v2_chunk_key"]
 
-_NDARRAY = object()  # ``numpy.ndarray`` in a pickle: only the class argument of ``_reconstruct`` (a call could allocate)
+_NDARRAY = object()  # ``numpy.ndarray`` in a pickle: only the class argument of ``_reconstruct`` (never called)
 
 
 def _reconstruct(subtype: Any, shape: Any, dtype: Any) -> np.ndarray:

@@ -233,15 +233,13 @@ class StoreHandle:
                                  "not to a store object (configure the store itself)")
             self.store = self._adopt_store(self.given_store)
             self._raw_url = self.url = _describe_store(self.given_store)
-            self.is_url = not isinstance(self.given_store, LocalStore)
             self.local_path = str(self.given_store.root) if isinstance(self.given_store, LocalStore) else None
         else:
             if not isinstance(url, (str, os.PathLike)):
                 raise TypeError(f"expected a path, URL, zarr Store or zarr Group, got {type(url).__name__}")
             self._raw_url = os.fspath(url)  # may carry secrets (user info, signed query): never shown
             self.url = _redact(self._raw_url)
-            self.is_url = is_url(self._raw_url)
-            self.local_path = None if self.is_url else os.path.abspath(self._raw_url)
+            self.local_path = None if is_url(self._raw_url) else os.path.abspath(self._raw_url)
             self.store = self._open_store(storage_options)
         self.sync_io = reads_synchronously(self.store)  # local files and memory: read in the calling thread
         remote = sys.modules.get(f"{__package__}.remote")  # never imported: no RemoteStore exists
@@ -268,7 +266,7 @@ class StoreHandle:
 
     def _open_store(self, storage_options: dict | None) -> Store:
         try:
-            if self.is_url:
+            if self.local_path is None:  # a URL
                 remote = _remote()
                 url, creds = remote.split_user_info(self._raw_url)  # s3://KEY:SECRET@bucket/...: options
                 opts = remote.remote_options(url, {**creds, **(storage_options or {})}, self.retry)

@@ -184,6 +184,7 @@ class ZarrWriter:
         self.handle = handle
         self.link_data = link_data  # arrays read from other stores: link (True) or copy (False, default)
         self.conv = convention
+        self.fmt = convention.zarr_format
         self.nodes: list[tuple[str, str]] = []  # (store path, "group" | "array") created, in write order
         self.txn: Any = None  # the Transaction of the current write (into a committed store: only what is new)
         self.skip: set[str] = set()  # arrays the transaction grows itself (appended rows)
@@ -216,10 +217,10 @@ class ZarrWriter:
             if self.txn.fresh:  # the root's first document already says "incomplete"
                 marked = self.conv.mark_incomplete(attrs)
                 self.handle.set_documents(self.conv.initial_root_documents(marked))
-                zroot = zarr.create_group(self.handle.store, zarr_format=self.conv.zarr_format, attributes=marked)
+                zroot = zarr.create_group(self.handle.store, zarr_format=self.fmt, attributes=marked)
                 self.nodes.append(("", "group"))
             else:
-                zroot = zarr.open_group(self.handle.store, mode="r+", zarr_format=self.conv.zarr_format, use_consolidated=False)
+                zroot = zarr.open_group(self.handle.store, mode="r+", zarr_format=self.fmt, use_consolidated=False)
         except Exception as exc:
             raise StoreError(f"{self.handle.url}: cannot create the root group ({exc})") from exc
         n_datasets = sum(1 for b in root.walk() if isinstance(b, DatasetBuilder))
