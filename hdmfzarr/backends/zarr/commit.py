@@ -53,9 +53,10 @@ class CommitPoint:
         store = handle.store
         self._s3 = store if isinstance(store, RemoteStore) and store.is_s3 else None
         self._dir = handle.local_path
-        protocol = getattr(store.fs, "protocol", ()) if isinstance(store, RemoteStore) else ()
-        if self._dir is None and "file" in ((protocol,) if isinstance(protocol, str) else protocol):
-            self._dir = store.root
+        if self._dir is None and isinstance(store, RemoteStore):  # a file:// URL: a local directory too
+            protocol = getattr(store.fs, "protocol", ())
+            if "file" in ((protocol,) if isinstance(protocol, str) else protocol):
+                self._dir = store.root
 
     # -- reading ---------------------------------------------------------------------------
     def read(self) -> tuple[bytes | None, str | None]:

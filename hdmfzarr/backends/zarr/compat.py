@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+import zarr
 from zarr import Array, AsyncArray, AsyncGroup, Group
 from zarr.abc.store import ByteRequest, RangeByteRequest, Store, _store_supports_sync_io
 from zarr.core.array_spec import ArraySpec
@@ -26,6 +27,7 @@ from zarr.core.dtype import get_data_type_from_native_dtype
 from zarr.core.metadata import ArrayV2Metadata, ArrayV3Metadata
 from zarr.core.sync import sync as run  # a coroutine run on zarr's own event loop (the one its stores live on)
 from zarr.dtype import VariableLengthBytes
+from zarr.registry import register_pipeline
 from zarr.storage import FsspecStore, LocalStore, StorePath, WrapperStore
 from zarr.storage._utils import _normalize_byte_range_index
 
@@ -35,7 +37,7 @@ __all__ = [
     "TESTED_ZARR", "run", "array_from_metadata", "async_array", "async_group", "buffer_prototype",
     "Array", "AsyncArray", "Group", "Store", "StorePath", "FsspecStore", "LocalStore", "WrapperStore",
     "Buffer", "BufferPrototype", "ByteRequest", "byte_range_of", "chunk_range_reader",
-    "VariableLengthBytes", "BoundedCodecPipeline", "use_codec_pipeline", "edit_array_document",
+    "VariableLengthBytes", "BoundedCodecPipeline", "edit_array_document",
     "read_whole_chunks", "read_whole_chunks_sync", "reads_synchronously",
 ]
 
@@ -168,16 +170,6 @@ def chunk_range_reader(store: Store, path: str, encode: Callable[[tuple[int, ...
 buffer_prototype = default_buffer_prototype  # CPU buffers, for raw store reads and writes
 
 
-def use_codec_pipeline(cls: type) -> None:
-    """Make zarr decode through pipeline class ``cls`` unless the application changed ``codec_pipeline.path``."""
-    import zarr
-    from zarr.registry import register_pipeline
-
-    register_pipeline(cls)
-    if zarr.config.get("codec_pipeline.path") == "zarr.core.codec_pipeline.BatchedCodecPipeline":  # zarr's default
-        zarr.config.set({"codec_pipeline.path": f"{cls.__module__}.{cls.__qualname__}"})
-
-
 def edit_array_document(doc: dict[str, Any], *, shape: Any = None, dtype: np.dtype | None = None,
                         flip_chunk_keys: bool = False) -> dict[str, Any]:
     """An array document with a new ``shape``, a wider numeric ``dtype`` or (format 3) its chunk key encoding flipped
@@ -288,3 +280,9 @@ class BoundedCodecPipeline(BatchedCodecPipeline):
             return None
         self._check([(data, spec) for data in chunks])
         return [None if data is None else transform.decode_chunk(data, spec) for data in chunks]
+
+
+# zarr decodes through it unless the application changed ``codec_pipeline.path`` (no chunk decoded past its bound)
+register_pipeline(BoundedCodecPipeline)
+if zarr.config.get("codec_pipeline.path") == "zarr.core.codec_pipeline.BatchedCodecPipeline":  # zarr's default
+    zarr.config.set({"codec_pipeline.path": f"{__name__}.BoundedCodecPipeline"})

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from ...errors import StoreError, StoreExistsError, StoreNotFoundError, UnsafeReferenceError
 from .. import is_url
 from .compat import Buffer, BufferPrototype, ByteRequest, FsspecStore, LocalStore, Store, WrapperStore, run
-from .compat import BoundedCodecPipeline, reads_synchronously, use_codec_pipeline
+from .compat import reads_synchronously
 from .compat import buffer_prototype as default_buffer_prototype
 from .convention import CONVENTIONS, NO_ROOT, ROOT_KEYS, encode_node_document, loads_json
 
@@ -27,7 +27,6 @@ if TYPE_CHECKING:
 __all__ = ["StoreHandle", "PrefixStore", "MODES", "run", "loads_json", "StoreLike"]
 
 MODES = ("r", "r+", "a", "w", "w-")
-use_codec_pipeline(BoundedCodecPipeline)  # no chunk decoded past its declared size (decompression bombs)
 #: what ZarrIO opens: a local path, an fsspec URL, a zarr Store object or a zarr Group
 StoreLike = str | os.PathLike[str] | Store | Any
 

@@ -34,8 +34,7 @@ from .remote import gather_or_cancel
 from .store import StoreHandle, run
 from .transaction import ArrayJob, Transaction
 from .values import (
-    STRING_DTYPE, TEXT_KINDS, compound_rows, encode_attr, infer_dtype, is_reference, max_text_len, reference_path,
-    to_text_array,
+    STRING_DTYPE, TEXT_KINDS, compound_rows, encode_attr, infer_dtype, is_reference, reference_path, to_text_array
 )
 
 __all__ = ["ZarrWriter"]
@@ -624,7 +623,8 @@ class ZarrWriter:
         np_fields: list[tuple[str, Any]] = []
         for i, f in enumerate(fields):
             if f.dtype == "object" or f.dtype in TEXT_KINDS:
-                np_fields.append((f.name, f"<U{max_text_len([r[i] for r in rows])}"))
+                longest = max([1] + [len(v) for r in rows if isinstance(v := r[i], str)])  # in characters
+                np_fields.append((f.name, f"<U{longest}"))
             else:
                 try:
                     np_fields.append((f.name, np.dtype(f.dtype)))
