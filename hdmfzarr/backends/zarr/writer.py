@@ -159,7 +159,7 @@ def _digest_texts(digest: Any, value: Any) -> bool:
     return True
 
 
-class _Target(NamedTuple):
+class Target(NamedTuple):
     """A new dataset being written: its zarr group, builder, DataIO, encoded attributes, store path and ``url:/path``
     (what errors name)."""
 
@@ -417,11 +417,11 @@ class ZarrWriter:
         data, dio = _data_and_io(builder)
         data = _unappended(data)
         dtype = _dataset_dtype(builder)
-        t = _Target(zgroup, builder, dio, self._attrs(builder), path, f"{self.handle.url}:/{path}")
+        t = Target(zgroup, builder, dio, self._attrs(builder), path, f"{self.handle.url}:/{path}")
         if type(data).__module__.startswith("dask.array"):  # stored block by block through dask
             from .daskio import write_dask
 
-            write_dask(self, zgroup, builder, data, dio, dtype, t.attrs, path)
+            write_dask(self, t, data, dtype)
             return
         if isinstance(data, DataChunkIterator):
             self._write_iterator(t, data, dtype)
@@ -460,11 +460,12 @@ class ZarrWriter:
         """The stored dimension names of a dataset of ``ndim`` dimensions ({} when it names none)."""
         return {conv.DIMS_ATTR: list(builder.dims)} if builder.dims and ndim and len(builder.dims) == ndim else {}
 
-    def create_array(self, zgroup: Any, builder: DatasetBuilder, dio: DataIO | None, shape: tuple[int, ...],
-                     dtype: Any, chunks: tuple[int, ...], attrs: dict[str, Any],
-                     sample: np.ndarray | None = None) -> Any:
-        """Create (replacing) ``builder``'s array in ``zgroup`` as ``dio`` wishes; numeric arrays without a chosen
-        compressor get the convention's, or none when it does not pay on ``sample`` (the first chunk's values)."""
+    def create_array(self, t: Target, shape: tuple[int, ...], dtype: Any, chunks: tuple[int, ...],
+                     dtype_attrs: dict[str, Any], sample: np.ndarray | None = None) -> Any:
+        """Create (replacing) ``t``'s array as its DataIO wishes, with ``dtype_attrs`` and its attributes; numeric
+        arrays without a chosen compressor get the convention's, or none when it does not pay on ``sample`` (the
+        first chunk's values)."""
+        dio = t.dio
         names = ("compressors", "filters", "serializer", "fill_value", "shards")  # the storage wishes a DataIO names
         kw = {n: getattr(dio, n) for n in names if dio is not None and getattr(dio, n) is not None}
         if kw.get("compressors") is False:
@@ -475,12 +476,12 @@ class ZarrWriter:
             kw["shards"] = tuple(kw["shards"])
         if "compressors" not in kw and isinstance(dtype, np.dtype) and dtype.kind in "biuf":
             kw["compressors"] = [self.conv.numeric_compressor] if conv.compression_pays(sample) else None
-        return zgroup.create_array(
-            builder.name, shape=shape, dtype=dtype, chunks=chunks, overwrite=True,
-            attributes={**attrs, **self.dims_attrs(builder, len(shape))}, **kw,
+        return t.zgroup.create_array(
+            t.builder.name, shape=shape, dtype=dtype, chunks=chunks, overwrite=True,
+            attributes={**dtype_attrs, **t.attrs, **self.dims_attrs(t.builder, len(shape))}, **kw,
         )
 
-    def _create_and_fill(self, t: _Target, arr: np.ndarray, zdtype: Any, dtype_attrs: dict[str, Any],
+    def _create_and_fill(self, t: Target, arr: np.ndarray, zdtype: Any, dtype_attrs: dict[str, Any],
                          what: str = "write dataset") -> None:
         """Create an array for ``arr`` (scalars as the convention stores them) and write it."""
         if arr.ndim == 0:
@@ -490,8 +491,8 @@ class ZarrWriter:
         )
         chunks = self.chunks_for(arr.shape, itemsize, t.dio)
         with self.array_write(t.path, what, text=arr.dtype.kind in "OTUS"):
-            zarr_arr = self.create_array(t.zgroup, t.builder, t.dio, arr.shape, zdtype, chunks,
-                                         {**dtype_attrs, **t.attrs}, arr[:chunks[0]] if arr.ndim else None)
+            sample = arr[:chunks[0]] if arr.ndim else None
+            zarr_arr = self.create_array(t, arr.shape, zdtype, chunks, dtype_attrs, sample)
             if arr.size:
                 zarr_arr[...] = arr
 
@@ -511,7 +512,7 @@ class ZarrWriter:
             raise StoreError(f"{self.handle.url}:/{path}: cannot {what} ({type(exc).__name__}: {exc})") from exc
         self.nodes.append((path, "array"))
 
-    def _copy_lazy(self, t: _Target, data: LazyArray, dtype: str) -> None:
+    def _copy_lazy(self, t: Target, data: LazyArray, dtype: str) -> None:
         """Copy an array read from a store as a stream of blocks of ~COPY_BLOCK_BYTES, keeping its chunking."""
         itemsize = 16 if dtype in TEXT_KINDS else data.dtype.itemsize
         chunks = tuple(t.dio.chunks) if t.dio is not None and isinstance(t.dio.chunks, tuple) else tuple(data.chunks)
@@ -523,7 +524,7 @@ class ZarrWriter:
         it = DataChunkIterator(blocks, data.dtype, tuple(data.shape[1:]), chunks, data.shape[0])
         self._write_iterator(t, it, dtype, "copy dataset")
 
-    def _write_iterator(self, t: _Target, it: DataChunkIterator, dtype: Any, what: str = "stream dataset") -> None:
+    def _write_iterator(self, t: Target, it: DataChunkIterator, dtype: Any, what: str = "stream dataset") -> None:
         """Stream blocks: create the array from the first block, write whole chunks as they fill."""
         where = t.where
         first = it.peek()
@@ -542,9 +543,8 @@ class ZarrWriter:
         itemsize = 16 if text else zdtype.itemsize
         chunks = tuple(it.chunks) if it.chunks else self.chunks_for((rows_hint, *row_shape), itemsize, t.dio)
         with self.array_write(t.path, what, text):
-            zarr_arr = self.create_array(t.zgroup, t.builder, t.dio, (0, *row_shape), zdtype, chunks,
-                                         {**self.conv.encode_dtype(canonical), **t.attrs},
-                                         None if text or first is None else np.asarray(first, dtype=zdtype)[:chunks[0]])
+            sample = None if text or first is None else np.asarray(first, dtype=zdtype)[:chunks[0]]
+            zarr_arr = self.create_array(t, (0, *row_shape), zdtype, chunks, self.conv.encode_dtype(canonical), sample)
             step, written, buffered, buffer = chunks[0], 0, 0, []
             for block in it:
                 block = self._stored_values(block, canonical, where) if text else np.asarray(block, dtype=zdtype)
@@ -569,7 +569,7 @@ class ZarrWriter:
         root_oid = self._root.attributes.get("object_id") if self._root is not None else None
         return source, tpath, oid, root_oid
 
-    def _write_references(self, t: _Target, data: Any) -> None:
+    def _write_references(self, t: Target, data: Any) -> None:
         if isinstance(data, np.ndarray):
             shape, flat = data.shape, list(data.reshape(-1))
         elif isinstance(data, (list, tuple)):
@@ -582,7 +582,7 @@ class ZarrWriter:
         else:
             self._create_and_fill(t, values, str, self.conv.reference_attrs())
 
-    def _write_json_object_array(self, t: _Target, values: np.ndarray, dtype_attrs: dict[str, Any], ndim: int,
+    def _write_json_object_array(self, t: Target, values: np.ndarray, dtype_attrs: dict[str, Any], ndim: int,
                                  chunks: tuple[int, ...] | None = None) -> None:
         """A v2 ``|O`` array (of ``ndim`` dimensions as the dataset names them) with the JSON object codec, written
         as raw keys (zarr 3 cannot)."""
@@ -606,7 +606,7 @@ class ZarrWriter:
             self.handle.set(v2_chunk_key(path, coords), codec.encode(self.conv.encode_object_chunk(block)))
         self.nodes.append((path, "array"))
 
-    def _write_compound(self, t: _Target, data: Any, fields: list[CompoundField]) -> None:
+    def _write_compound(self, t: Target, data: Any, fields: list[CompoundField]) -> None:
         """Structured arrays: text and reference fields as fixed-width UTF-32, references as paths."""
         where = t.where
         fields = [f if isinstance(f, CompoundField) else CompoundField(f["name"], f["dtype"]) for f in fields]
