@@ -16,7 +16,6 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from typing import Any
 
 from ...errors import ConflictError, StoreError
 from .convention import CONVENTIONS, LOCK_KEY
