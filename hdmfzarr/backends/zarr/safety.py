@@ -122,7 +122,7 @@ def check_external(source: Any, target_url: str, allow: AllowExternal, where: st
 def check_codecs(meta: dict[str, Any], convention: Any, where: str) -> None:
     """Refuse any pickle codec except one the convention admits (a v2 *filter*, decoded by the restricted unpickler)."""
     for role, name in convention.codec_names(meta):
-        if "pickle" in name.lower() and not convention.admits_codec(role, name):
+        if "pickle" in name.lower() and (role, name) not in convention.admitted_codecs:
             raise UnsafeReferenceError(
                 f"{where}: the array asks for the {name!r} {role}, which could run code; refusing to decode it"
             )
