@@ -11,8 +11,7 @@ if TYPE_CHECKING:
 
 
 _HOMES = {  # module -> the public names it provides
-    "hdmfzarr.backends": "open",
-    "hdmfzarr.backends.convert": "convert",
+    "hdmfzarr.backends": "open convert",
     "hdmfzarr.backends.zarr": "ZarrIO RetryPolicy",
     "hdmfzarr.dataio": "DataIO DataChunkIterator ZarrDataIO",
     "hdmfzarr.spec": "GroupSpec DatasetSpec AttributeSpec LinkSpec RefSpec DtypeSpec NamespaceBuilder NamespaceCatalog "

@@ -11,9 +11,8 @@ from contextlib import suppress
 from typing import Any
 
 from .build.builders import Builder, DatasetBuilder, ExternalTarget, GroupBuilder, LinkBuilder
-from .backends import is_url, stored_chunks
+from .backends import convert, is_url, options_for, stored_chunks
 from .backends import open as open_store
-from .backends.convert import convert, options_for
 from .errors import HdmfZarrError
 from .spec.model import declared_type
 

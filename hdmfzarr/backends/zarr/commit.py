@@ -16,28 +16,18 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from typing import Any
 
 from ...errors import ConflictError, StoreError
 from .convention import CONVENTIONS, LOCK_KEY
 from .remote import RemoteStore
 from .store import ConfinedLocalStore, StoreHandle, run
 
-__all__ = ["CommitPoint", "LOCK_KEY", "default_lease", "overwrite"]
+__all__ = ["CommitPoint", "LOCK_KEY", "overwrite"]
 
 log = logging.getLogger(__name__)
 FENCE = 0.8  # share of a lease after the last renewal during which a writer still sends writes
 _PROCESS_LOCKS: dict[str, threading.Lock] = {}
 _PROCESS_GUARD = threading.Lock()
-
-
-def default_lease() -> float:
-    """Seconds an S3 writer lease lives without renewal (30; ``HDMFZARR_WRITER_LEASE_SECONDS`` overrides)."""
-    try:
-        value = float(os.environ.get("HDMFZARR_WRITER_LEASE_SECONDS", "30"))
-    except ValueError:
-        return 30.0
-    return value if value > 0 else 30.0
 
 
 def _digest(data: bytes | None) -> str | None:
@@ -46,18 +36,26 @@ def _digest(data: bytes | None) -> str | None:
 
 class CommitPoint:
     """The commit document ``key`` of ``handle``'s store; ``wait`` bounds the wait for the writer lock, ``lease``
-    how long an S3 lease lives unrenewed before another writer may take it over."""
+    how long an S3 lease lives unrenewed before another writer may take it over (30 s by default;
+    ``HDMFZARR_WRITER_LEASE_SECONDS`` overrides)."""
 
     def __init__(self, handle: StoreHandle, key: str, wait: float = 60.0, lease: float | None = None) -> None:
         self.handle = handle
         self.key = key
         self.wait = wait
-        self.lease = default_lease() if lease is None else lease
+        if lease is None:
+            try:
+                lease = float(os.environ.get("HDMFZARR_WRITER_LEASE_SECONDS", "30"))
+            except ValueError:
+                lease = 30.0
+        self.lease = lease if lease > 0 else 30.0
         store = handle.store
         self._s3 = store if isinstance(store, RemoteStore) and store.is_s3 else None
         self._dir = handle.local_path
-        if self._dir is None and isinstance(store, RemoteStore) and "file" in _protocols(store.fs):
-            self._dir = store.root
+        if self._dir is None and isinstance(store, RemoteStore):  # a file:// URL: a local directory too
+            protocol = getattr(store.fs, "protocol", ())
+            if "file" in ((protocol,) if isinstance(protocol, str) else protocol):
+                self._dir = store.root
 
     # -- reading ---------------------------------------------------------------------------
     def read(self) -> tuple[bytes | None, str | None]:
@@ -204,11 +202,6 @@ def _attempts(wait: float, delay: float, max_delay: float, on_wait: Callable[[],
         time.sleep(delay * (0.5 + random.random()))
         delay = min(delay * 2, max_delay)
         yield
-
-
-def _protocols(fs: Any) -> tuple[str, ...]:
-    proto = getattr(fs, "protocol", ())
-    return (proto,) if isinstance(proto, str) else tuple(proto)
 
 
 class _Lease:

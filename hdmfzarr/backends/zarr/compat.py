@@ -7,11 +7,14 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import json
-from collections.abc import Callable
+import math
+from collections.abc import Callable, Iterable
+from functools import cached_property
 from typing import Any
 
 import numpy as np
 
+import zarr
 from zarr import Array, AsyncArray, AsyncGroup, Group
 from zarr.abc.store import ByteRequest, RangeByteRequest, Store, _store_supports_sync_io
 from zarr.core.array_spec import ArraySpec
@@ -24,15 +27,18 @@ from zarr.core.dtype import get_data_type_from_native_dtype
 from zarr.core.metadata import ArrayV2Metadata, ArrayV3Metadata
 from zarr.core.sync import sync as run  # a coroutine run on zarr's own event loop (the one its stores live on)
 from zarr.dtype import VariableLengthBytes
+from zarr.registry import register_pipeline
 from zarr.storage import FsspecStore, LocalStore, StorePath, WrapperStore
 from zarr.storage._utils import _normalize_byte_range_index
+
+from .safety import check_decoded_size, max_chunk_bytes
 
 __all__ = [
     "TESTED_ZARR", "run", "array_from_metadata", "async_array", "async_group", "buffer_prototype",
     "Array", "AsyncArray", "Group", "Store", "StorePath", "FsspecStore", "LocalStore", "WrapperStore",
     "Buffer", "BufferPrototype", "ByteRequest", "byte_range_of", "chunk_range_reader",
-    "VariableLengthBytes", "BatchedCodecPipeline", "use_codec_pipeline", "edit_array_document",
-    "read_whole_chunks", "read_whole_chunks_sync", "reads_synchronously", "ChunkTransform",
+    "VariableLengthBytes", "BoundedCodecPipeline", "edit_array_document",
+    "read_whole_chunks", "read_whole_chunks_sync", "reads_synchronously",
 ]
 
 #: the zarr-python versions this module was written and tested against (pyproject.toml pins the same)
@@ -164,16 +170,6 @@ def chunk_range_reader(store: Store, path: str, encode: Callable[[tuple[int, ...
 buffer_prototype = default_buffer_prototype  # CPU buffers, for raw store reads and writes
 
 
-def use_codec_pipeline(cls: type) -> None:
-    """Make zarr decode through pipeline class ``cls`` unless the application changed ``codec_pipeline.path``."""
-    import zarr
-    from zarr.registry import register_pipeline
-
-    register_pipeline(cls)
-    if zarr.config.get("codec_pipeline.path") == "zarr.core.codec_pipeline.BatchedCodecPipeline":  # zarr's default
-        zarr.config.set({"codec_pipeline.path": f"{cls.__module__}.{cls.__qualname__}"})
-
-
 def edit_array_document(doc: dict[str, Any], *, shape: Any = None, dtype: np.dtype | None = None,
                         flip_chunk_keys: bool = False) -> dict[str, Any]:
     """An array document with a new ``shape``, a wider numeric ``dtype`` or (format 3) its chunk key encoding flipped
@@ -209,3 +205,84 @@ def _little_endian(codec: Any) -> Any:
     if isinstance(codec, ShardingCodec):
         return dataclasses.replace(codec, codecs=tuple(_little_endian(c) for c in codec.codecs))
     return codec
+
+
+# -- decoding that never exceeds what the array metadata declares (decompression bombs) ---------------------
+_ZARR_NAMES = {"ZstdCodec": "zstd", "GzipCodec": "gzip", "BloscCodec": "blosc"}
+
+
+def codec_id(codec: Any) -> str | None:
+    """The compressor name of a zarr v3 codec, a numcodecs.zarr3 wrapper or a numcodecs codec."""
+    name = _ZARR_NAMES.get(type(codec).__name__)
+    if name:
+        return name
+    wrapped = getattr(codec, "codec_name", None)  # numcodecs.zarr3: "numcodecs.zstd"
+    if isinstance(wrapped, str):
+        return wrapped.rpartition(".")[2]
+    cid = getattr(codec, "codec_id", None)
+    return cid if isinstance(cid, str) else None
+
+
+def chunk_bound(spec: Any) -> int:
+    """Most bytes the compressor of a chunk with ArraySpec ``spec`` may decode to."""
+    n = math.prod(spec.shape)
+    try:
+        native = spec.dtype.to_native_dtype()
+    except Exception:  # noqa: BLE001 - unknown dtype classes: treat as variable length
+        native = np.dtype(object)
+    return max_chunk_bytes(n, None if native.kind in "OT" else native.itemsize)
+
+
+class BoundedCodecPipeline(BatchedCodecPipeline):
+    """zarr's batched pipeline, refusing chunks whose compressor would decode past the metadata's size."""
+
+    def _outer(self) -> tuple[str | None, int]:
+        """(compressor applied last when encoding, trailing bytes after it: crc32c checksums)."""
+        v2_compressor = getattr(self.array_bytes_codec, "compressor", None)
+        if v2_compressor is not None and not self.bytes_bytes_codecs:  # zarr format 2: V2Codec
+            return codec_id(v2_compressor), 0
+        trailing = 0
+        for codec in reversed(self.bytes_bytes_codecs):
+            if type(codec).__name__ != "Crc32cCodec":
+                return codec_id(codec), trailing
+            trailing += 4
+        return None, 0
+
+    def _check(self, pairs: list[tuple[Any, Any]]) -> None:
+        """Refuse (DecodedSizeError) any chunk whose outermost compressor would decode past its bound."""
+        name, trailing = self._outer()
+        if name is not None:
+            for data, spec in pairs:
+                if data is not None:
+                    raw = data.as_array_like()
+                    if trailing:
+                        raw = raw[:-trailing]
+                    check_decoded_size(name, raw, chunk_bound(spec))
+
+    async def decode_batch(self, chunk_bytes_and_specs: Iterable[tuple[Any, Any]]) -> Iterable[Any]:
+        pairs = list(chunk_bytes_and_specs)
+        self._check(pairs)
+        return await super().decode_batch(pairs)
+
+    @cached_property
+    def _transform(self) -> ChunkTransform | None:
+        """The codecs as one synchronous chain, None when one of them only decodes asynchronously."""
+        try:
+            return ChunkTransform(codecs=tuple(self))
+        except TypeError:
+            return None
+
+    def decode_sync(self, chunks: list[Any], spec: Any) -> list[Any] | None:
+        """Chunks (None: not stored) of one ArraySpec decoded and checked in the calling thread; None when a codec
+        has no synchronous decoder."""
+        transform = self._transform
+        if transform is None:
+            return None
+        self._check([(data, spec) for data in chunks])
+        return [None if data is None else transform.decode_chunk(data, spec) for data in chunks]
+
+
+# zarr decodes through it unless the application changed ``codec_pipeline.path`` (no chunk decoded past its bound)
+register_pipeline(BoundedCodecPipeline)
+if zarr.config.get("codec_pipeline.path") == "zarr.core.codec_pipeline.BatchedCodecPipeline":  # zarr's default
+    zarr.config.set({"codec_pipeline.path": f"{__name__}.BoundedCodecPipeline"})

@@ -132,7 +132,7 @@ class _Common:
     text_fill_value: Any = None  # the fill value text arrays are written with (None: zarr-python's own)
     root_keys: tuple[str, ...]  # the root documents find_root reads (a remote store's cache drops them to reread)
     rewrites_in_place: bool = False  # rewrite_array reuses the committed chunk keys (then it keeps an undo copy)
-    admitted_codecs: tuple[tuple[str, str], ...] = ()  # (role, name) of the pickle codecs admits_codec() lets through
+    admitted_codecs: tuple[tuple[str, str], ...] = ()  # (role, name) of pickle codecs the restricted unpickler decodes
 
     def __repr__(self) -> str:
         return f"<hdmf-zarr convention, Zarr format {self.zarr_format}>"
@@ -211,10 +211,6 @@ class _Common:
                 raise CorruptStoreError(f"compound record {i} has {len(rec)} fields, expected {len(names)} {list(names)}")
             out[i] = rec
         return out
-
-    def encode_text_document(self, meta: dict[str, Any]) -> dict[str, Any]:
-        """The array document of a text array as this convention's peer writes it."""
-        return meta if self.text_fill_value is None else {**meta, "fill_value": self.text_fill_value}
 
     def text_as_bytes(self, canonical: str) -> bool:
         """Whether text of a canonical dtype is stored as variable-length bytes (what its spelling says)."""
@@ -300,10 +296,6 @@ class _Common:
     def undo_path(self, path: str) -> str:
         """Where the undo copy of the array at ``path`` is kept (a name no node listing shows)."""
         return f"{UNDO_PREFIX}/{path}"
-
-    def admits_codec(self, role: str, name: str) -> bool:
-        """Whether a pickle-named codec in this role may be decoded (by the restricted unpickler)."""
-        return (role, name) in self.admitted_codecs
 
     def is_legacy_object_array(self, meta: dict[str, Any]) -> bool:
         """Whether zarr-python 3 cannot open the array (pickle/JSON object codecs), so we decode it."""

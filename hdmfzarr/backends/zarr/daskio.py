@@ -16,9 +16,7 @@ from ...spec.dtypes import keep_wider
 from .values import TEXT_KINDS, to_text_array
 
 if TYPE_CHECKING:
-    from ...build.builders import DatasetBuilder
-    from ...dataio import DataIO
-    from .writer import ZarrWriter
+    from .writer import Target, ZarrWriter
 
 __all__ = ["write_dask"]
 
@@ -60,13 +58,10 @@ def _target_dtype(darr: Any, dtype: Any, where: str) -> np.dtype | None:
     return target
 
 
-def write_dask(
-    writer: ZarrWriter, zgroup: Any, builder: DatasetBuilder, darr: Any, dio: DataIO | None,
-    dtype: Any, attrs: dict[str, Any], path: str,
-) -> None:
-    """Create the zarr array for dask array ``darr`` and store it block by block through dask."""
+def write_dask(writer: ZarrWriter, t: Target, darr: Any, dtype: Any) -> None:
+    """Create the array of the new dataset ``t`` for dask array ``darr`` and store it block by block through dask."""
     da = import_dask_array()
-    where = f"{writer.handle.url}:/{path}"
+    where = t.where
     if any(np.isnan(s) for s in darr.shape):
         raise StoreError(f"{where}: the dask array has unknown chunk sizes; call compute_chunk_sizes() first")
     shape = tuple(int(s) for s in darr.shape)
@@ -82,13 +77,13 @@ def write_dask(
         itemsize = np_dtype.itemsize
         if darr.dtype != np_dtype:
             darr = darr.astype(np_dtype)
-    chunks = writer.chunks_for(shape, itemsize, dio)
-    with writer.array_write(path, "write dask array"):
-        zarr_arr = writer.create_array(zgroup, builder, dio, shape, zdtype, chunks, {**dtype_attrs, **attrs})
+    chunks = writer.chunks_for(shape, itemsize, t.dio)
+    with writer.array_write(t.path, "write dask array"):
+        zarr_arr = writer.create_array(t, shape, zdtype, chunks, dtype_attrs)
         grid = tuple(zarr_arr.shards or chunks)
         if shape and all(shape):
             aligned = darr.rechunk(grid)
-            with progress_bar(None, f"storing /{path}", unit="task") as bar, _ticking(bar):
+            with progress_bar(None, f"storing /{t.path}", unit="task") as bar, _ticking(bar):
                 da.store(aligned, zarr_arr, lock=False, compute=True)
         elif not shape:
             zarr_arr[...] = np.asarray(darr.compute())

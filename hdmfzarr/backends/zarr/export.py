@@ -16,7 +16,7 @@ from .. import stored_chunks
 if TYPE_CHECKING:
     from .io import ZarrIO
 
-__all__ = ["write_copy", "prepare_for_copy", "STREAM_BYTES"]
+__all__ = ["write_copy", "STREAM_BYTES"]
 
 #: datasets bigger than this are copied block by block (bounded memory)
 STREAM_BYTES = 32 * 1024 * 1024
@@ -39,10 +39,10 @@ def _stream(data: Any, bar: Any, rows_per_block: int) -> Iterator[np.ndarray]:
         yield block
 
 
-def prepare_for_copy(root: GroupBuilder, label: str = "convert") -> Any:
-    """Make a read tree writable elsewhere (big numeric datasets streamed, small HDF5 arrays read, Zarr chunk shapes
-    kept, HDF5's left to the Zarr policy); returns the progress bar to close after writing."""
-    from ..hdf5.reader import H5Array  # imported when copying: h5py stays optional
+def write_copy(out: ZarrIO, root: GroupBuilder, cache: dict[str, Any] | None, label: str) -> None:
+    """Write ``root`` (a tree read from any backend) into ``out``, caching the ``cache`` specs (none when empty): big
+    numeric datasets streamed, small HDF5 arrays read, Zarr chunk shapes kept, HDF5's left to the Zarr policy."""
+    from ..hdf5 import H5Array  # imported when copying: h5py stays optional
 
     datasets = [n for n in root.walk() if isinstance(n, DatasetBuilder)]
     # streamed: numeric, not compound, over STREAM_BYTES (so at least 1-d)
@@ -64,12 +64,6 @@ def prepare_for_copy(root: GroupBuilder, label: str = "convert") -> Any:
             node.data = data.read()
         elif any(a.store_url is not None for a in stored_chain(data)):  # from a Zarr store: copy, never link back
             node.data = DataIO(data, chunks=chunks if chunks and len(data.shape) else None, link_data=False)
-    return bar
-
-
-def write_copy(out: ZarrIO, root: GroupBuilder, cache: dict[str, Any] | None, label: str) -> None:
-    """Write ``root`` (a tree read from any backend) into ``out``, caching the ``cache`` specs (none when empty)."""
-    bar = prepare_for_copy(root, label=label)
     try:
         out.write_builder(root, namespaces=cache or None)
     finally:

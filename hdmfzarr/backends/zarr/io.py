@@ -230,12 +230,11 @@ class ZarrIO:
                 if writer and self._read_before:  # a writer's first read uses the commit found when opening
                     self.handle.root_format(refresh=True)  # later ones (after its writes) ask the server again
                 reader = ZarrReader(self.handle)
-            self._read_before = True
-            if writer and reader.redirect:  # an interrupted in-place rewrite: a writer rolls it back, reads again
-                from .transaction import recover
+                self._read_before = True
+                if writer and reader.redirect:  # an interrupted in-place rewrite: a writer rolls it back, reads again
+                    from .transaction import recover
 
-                recover(self.handle)
-                with safety.translating(self.url, "read the store metadata"):
+                    recover(self.handle)
                     reader = ZarrReader(self.handle)
             self._reader = reader
         return self._reader

@@ -86,17 +86,13 @@ class ZarrChunkSource:
                 raise translate_error(exc, self.where, "read scalar") from exc
         if not self._whole_chunks:
             return self._fetch_selections(coords)
-        out = dict(self._raw_blocks(coords) if self._raw is not None else self._whole_blocks(coords))
+        n, size = self.chunks[0], self.shape[0]  # a raw chunk of a 1-D array: one positional read (None: not stored)
+        raw = ((c, self.read_range(c[0], 0, min(n, size - c[0] * n))) for c in coords)
+        out = dict(raw if self._raw is not None else self._whole_blocks(coords))
         missing = [c for c in coords if out[c] is None]
         if missing:  # not stored, and zarr configured to refuse them: its own error
             out.update(zip(missing, self._fetch_selections(missing)))
         return [out[c] for c in coords]  # type: ignore[misc]  # every None was replaced just above
-
-    def _raw_blocks(self, coords: list[tuple[int, ...]]) -> Iterator[tuple[tuple[int, ...], np.ndarray | None]]:
-        """Each raw chunk of a 1-D array read whole by one positional read (None: not stored)."""
-        n, size = self.chunks[0], self.shape[0]
-        for c in coords:
-            yield c, self.read_range(c[0], 0, min(n, size - c[0] * n))
 
     def _whole_blocks(self, coords: list[tuple[int, ...]]) -> Iterator[tuple[tuple[int, ...], np.ndarray | None]]:
         """Each chunk decoded whole and trimmed to the array (None: not stored, and zarr refuses it), a batch at a
@@ -361,13 +357,12 @@ class LazyArray(StoredArray):
 
     def __init__(self, source: ZarrChunkSource | LegacyChunkSource,
                  convert: Callable[[np.ndarray], np.ndarray] | None = None, dtype: np.dtype | None = None,
-                 cache_bytes: int = DEFAULT_CACHE_BYTES, store_url: str | None = None, path: str | None = None,
-                 cache: ChunkCache | None = None) -> None:
+                 store_url: str | None = None, path: str | None = None, cache: ChunkCache | None = None) -> None:
         self.source, self.convert, self.store_url, self.path = source, convert, store_url, path
         self.dims: list[str] | None = None  # set by the build layer from the stored attributes
         self.dtype: np.dtype = np.dtype(dtype) if dtype is not None else source.dtype
         self.chunks, self.where = source.chunks, source.where  # fixed (a stored array grows along its shape only)
-        self._cache = cache if cache is not None else ChunkCache(cache_bytes)
+        self._cache = cache if cache is not None else ChunkCache(DEFAULT_CACHE_BYTES)
         self._owner = next(self._cache.owners)
         self._stored: set[tuple[int, ...]] = set()  # chunks this array put in the cache (evicted ones too)
         self._ranged_reads: dict[int, int] = {}

@@ -18,14 +18,13 @@ from ...errors import CorruptStoreError, UnsafeReferenceError
 
 __all__ = ["RestrictedUnpickler", "safe_unpickle", "decode_v2_chunk", "v2_chunk_key"]
 
-class _NDArrayClass:
-    """``numpy.ndarray`` in a pickle: only the class argument of ``_reconstruct`` (a call could allocate any shape)."""
+_NDARRAY = object()  # ``numpy.ndarray`` in a pickle: only the class argument of ``_reconstruct`` (never called)
 
 
 def _reconstruct(subtype: Any, shape: Any, dtype: Any) -> np.ndarray:
     """numpy's pickle constructor for plain ndarrays of at most one element (pickles start from an empty array
     filled by ``__setstate__``, bounded by the data pickled)."""
-    if subtype is not _NDArrayClass:
+    if subtype is not _NDARRAY:
         raise UnsafeReferenceError(f"refusing to reconstruct an array of class {subtype!r}")
     if not isinstance(shape, tuple) or math.prod(int(n) for n in shape) > 1:
         raise CorruptStoreError(f"pickled array starts with shape {shape!r}, expected (0,)")
@@ -55,7 +54,7 @@ _ALLOWED: dict[tuple[str, str], Any] = {
     ("hdmf_zarr.utils", "ZarrReference"): dict,
     **{("builtins", t.__name__): t for t in (dict, list, tuple, str, int, float, bool, object)},
     ("builtins", "bytes"): _bytes,
-    ("numpy", "ndarray"): _NDArrayClass,
+    ("numpy", "ndarray"): _NDARRAY,
     **{(m, "_reconstruct"): _reconstruct for m in _MULTIARRAY},
     **{(m, "scalar"): np._core.multiarray.scalar for m in _MULTIARRAY},  # type: ignore[attr-defined]
     **dict.fromkeys([("numpy", "dtype"), ("numpy.core.numeric", "dtype"), ("numpy._core.numeric", "dtype"),

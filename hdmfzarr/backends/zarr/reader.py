@@ -19,10 +19,9 @@ from . import convention as conv
 from . import safety
 from .compat import Array, array_from_metadata, async_array
 from .lazy import ChunkCache, LazyArray, LegacyChunkSource, ZarrChunkSource, plain_chunks
-from .convention import NodeMeta
 from .store import StoreHandle, run
 
-__all__ = ["ZarrReader", "NodeMeta"]
+__all__ = ["ZarrReader"]
 
 
 _RECORD_NUMERIC = NUMERIC_DTYPES | {"bool"}  # record fields kept as numbers (the rest are Python objects)
@@ -88,7 +87,7 @@ class ZarrReader:
             if isinstance(v, Deferred):
                 b.data = v.get()
 
-    def _attrs(self, node: NodeMeta) -> dict[str, Any]:
+    def _attrs(self, node: conv.NodeMeta) -> dict[str, Any]:
         """The attributes builders see (as stored: :meth:`read` decodes references once the tree is built)."""
         return {key: value for key, value in node.attrs.items() if key not in conv.READ_RESERVED}
 
@@ -140,14 +139,14 @@ class ZarrReader:
                 self.target(path, f"{self.url}:{group.path} link {name!r}")  # raises DanglingReferenceError
             entries = waiting
 
-    def _zarr_array(self, node: NodeMeta) -> Array:
+    def _zarr_array(self, node: conv.NodeMeta) -> Array:
         meta = node.conv.zarr_metadata(dict(node.meta), node.attrs)
         try:
             return array_from_metadata(meta, self.handle.store, self.redirect.get(node.path, node.path))
         except Exception as exc:
             raise CorruptStoreError(f"{self.url}:/{node.path}: cannot interpret array metadata ({exc})") from exc
 
-    def _dataset(self, node: NodeMeta, name: str, scalars: list[DatasetBuilder]) -> DatasetBuilder:
+    def _dataset(self, node: conv.NodeMeta, name: str, scalars: list[DatasetBuilder]) -> DatasetBuilder:
         """A dataset builder with lazy data; a scalar's value is Deferred (appended to ``scalars`` when it must be
         read while opening: references and compounds)."""
         where = f"{self.url}:/{node.path}"

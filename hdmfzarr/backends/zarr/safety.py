@@ -122,7 +122,7 @@ def check_external(source: Any, target_url: str, allow: AllowExternal, where: st
 def check_codecs(meta: dict[str, Any], convention: Any, where: str) -> None:
     """Refuse any pickle codec except one the convention admits (a v2 *filter*, decoded by the restricted unpickler)."""
     for role, name in convention.codec_names(meta):
-        if "pickle" in name.lower() and not convention.admits_codec(role, name):
+        if "pickle" in name.lower() and (role, name) not in convention.admitted_codecs:
             raise UnsafeReferenceError(
                 f"{where}: the array asks for the {name!r} {role}, which could run code; refusing to decode it"
             )
@@ -159,16 +159,13 @@ def _env_int(name: str, default: int) -> int:
         return default
 
 
-def _memory() -> int:
-    try:
-        return int(os.sysconf("SC_PHYS_PAGES")) * int(os.sysconf("SC_PAGE_SIZE"))
-    except (ValueError, OSError, AttributeError):
-        return 16 * 2**30
-
-
 def max_read_bytes() -> int:
     """Largest read a LazyArray allocates: ``HDMFZARR_MAX_READ_BYTES``, else this machine's memory."""
-    return _env_int("HDMFZARR_MAX_READ_BYTES", _memory())
+    try:
+        memory = int(os.sysconf("SC_PHYS_PAGES")) * int(os.sysconf("SC_PAGE_SIZE"))
+    except (ValueError, OSError, AttributeError):
+        memory = 16 * 2**30
+    return _env_int("HDMFZARR_MAX_READ_BYTES", memory)
 
 
 def check_read_chunks(n_chunks: int, where: str) -> None:

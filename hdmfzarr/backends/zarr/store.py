@@ -16,9 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from ...errors import StoreError, StoreExistsError, StoreNotFoundError, UnsafeReferenceError
 from .. import is_url
-from . import bounded
 from .compat import Buffer, BufferPrototype, ByteRequest, FsspecStore, LocalStore, Store, WrapperStore, run
-from .compat import reads_synchronously, use_codec_pipeline
+from .compat import reads_synchronously
 from .compat import buffer_prototype as default_buffer_prototype
 from .convention import CONVENTIONS, NO_ROOT, ROOT_KEYS, encode_node_document, loads_json
 
@@ -28,7 +27,6 @@ if TYPE_CHECKING:
 __all__ = ["StoreHandle", "PrefixStore", "MODES", "run", "loads_json", "StoreLike"]
 
 MODES = ("r", "r+", "a", "w", "w-")
-use_codec_pipeline(bounded.BoundedCodecPipeline)  # no chunk decoded past its declared size (decompression bombs)
 #: what ZarrIO opens: a local path, an fsspec URL, a zarr Store object or a zarr Group
 StoreLike = str | os.PathLike[str] | Store | Any
 
@@ -234,15 +232,13 @@ class StoreHandle:
                                  "not to a store object (configure the store itself)")
             self.store = self._adopt_store(self.given_store)
             self._raw_url = self.url = _describe_store(self.given_store)
-            self.is_url = not isinstance(self.given_store, LocalStore)
             self.local_path = str(self.given_store.root) if isinstance(self.given_store, LocalStore) else None
         else:
             if not isinstance(url, (str, os.PathLike)):
                 raise TypeError(f"expected a path, URL, zarr Store or zarr Group, got {type(url).__name__}")
             self._raw_url = os.fspath(url)  # may carry secrets (user info, signed query): never shown
             self.url = _redact(self._raw_url)
-            self.is_url = is_url(self._raw_url)
-            self.local_path = None if self.is_url else os.path.abspath(self._raw_url)
+            self.local_path = None if is_url(self._raw_url) else os.path.abspath(self._raw_url)
             self.store = self._open_store(storage_options)
         self.sync_io = reads_synchronously(self.store)  # local files and memory: read in the calling thread
         remote = sys.modules.get(f"{__package__}.remote")  # never imported: no RemoteStore exists
@@ -269,7 +265,7 @@ class StoreHandle:
 
     def _open_store(self, storage_options: dict | None) -> Store:
         try:
-            if self.is_url:
+            if self.local_path is None:  # a URL
                 remote = _remote()
                 url, creds = remote.split_user_info(self._raw_url)  # s3://KEY:SECRET@bucket/...: options
                 opts = remote.remote_options(url, {**creds, **(storage_options or {})}, self.retry)
@@ -282,7 +278,7 @@ class StoreHandle:
                 raise ValueError(f"storage_options given for the local path {self.url!r}; use a URL")
             local = os.path.abspath(self._raw_url)
             if self.read_only and not os.path.isdir(local):
-                from ..hdf5.reader import is_hdf5_path
+                from ..hdf5 import is_hdf5_path
 
                 hdf5 = os.path.isfile(local) and is_hdf5_path(local)
                 hint = "; an HDF5 file: read it with hdmfzarr.open(path) or convert it" if hdf5 else ""

@@ -118,7 +118,3 @@ def encode_attr(value: Any, encode_ref: Any, where: str) -> Any:
         return encode_attr(np.asarray(value), encode_ref, where)
     raise StoreError(f"{where}: attribute value of type {type(value).__name__} cannot be stored")
 
-
-def max_text_len(values: list[Any]) -> int:
-    """Longest text in characters (at least 1) for a fixed-width field."""
-    return max([1] + [len(v) for v in values if isinstance(v, str)])

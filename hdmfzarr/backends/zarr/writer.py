@@ -34,8 +34,7 @@ from .remote import gather_or_cancel
 from .store import StoreHandle, run
 from .transaction import ArrayJob, Transaction
 from .values import (
-    STRING_DTYPE, TEXT_KINDS, compound_rows, encode_attr, infer_dtype, is_reference, max_text_len, reference_path,
-    to_text_array,
+    STRING_DTYPE, TEXT_KINDS, compound_rows, encode_attr, infer_dtype, is_reference, reference_path, to_text_array
 )
 
 __all__ = ["ZarrWriter"]
@@ -115,14 +114,10 @@ def fingerprint(builder: DatasetBuilder) -> Any:
     if isinstance(data, (list, tuple, np.ndarray)) or np.isscalar(data):
         try:
             _digest_values(digest, data)
-        except _Unknown:
+        except TypeError:  # a value it cannot identify
             return None
         return ("values", kind, digest.hexdigest())
     return None
-
-
-class _Unknown(Exception):
-    """A value :func:`fingerprint` cannot identify."""
 
 
 def _digest_values(digest: Any, value: Any) -> None:
@@ -147,7 +142,7 @@ def _digest_values(digest: Any, value: Any) -> None:
     elif isinstance(getattr(value, "object_id", None), str):  # a container
         digest.update(f"container:{value.object_id};".encode())
     else:
-        raise _Unknown
+        raise TypeError(type(value).__name__)
 
 
 def _digest_texts(digest: Any, value: Any) -> bool:
@@ -164,7 +159,7 @@ def _digest_texts(digest: Any, value: Any) -> bool:
     return True
 
 
-class _Target(NamedTuple):
+class Target(NamedTuple):
     """A new dataset being written: its zarr group, builder, DataIO, encoded attributes, store path and ``url:/path``
     (what errors name)."""
 
@@ -363,12 +358,11 @@ class ZarrWriter:
 
     def _attrs(self, builder: Builder) -> dict[str, Any]:
         where = f"{self.handle.url}:{builder.path}"
-        return {key: encode_attr(value, lambda v: self._attr_ref(v, where), f"{where} attribute {key!r}")
-                for key, value in builder.attributes.items()}
+        def ref(value: Any) -> dict[str, Any]:
+            source, path, oid, root_oid = self._ref_entry(value, where)
+            return self.conv.encode_attr_reference(path, source, oid, root_oid)
 
-    def _attr_ref(self, value: Any, where: str) -> dict[str, Any]:
-        source, path, oid, root_oid = self._ref_entry(value, where)
-        return self.conv.encode_attr_reference(path, source, oid, root_oid)
+        return {key: encode_attr(value, ref, f"{where} attribute {key!r}") for key, value in builder.attributes.items()}
 
     def _link_entry(self, link: LinkBuilder | tuple[str, Any]) -> tuple[str, str, str]:
         """``(name, source, path)`` of a link (source '.' inside this store, else relative to it)."""
@@ -423,11 +417,11 @@ class ZarrWriter:
         data, dio = _data_and_io(builder)
         data = _unappended(data)
         dtype = _dataset_dtype(builder)
-        t = _Target(zgroup, builder, dio, self._attrs(builder), path, f"{self.handle.url}:/{path}")
+        t = Target(zgroup, builder, dio, self._attrs(builder), path, f"{self.handle.url}:/{path}")
         if type(data).__module__.startswith("dask.array"):  # stored block by block through dask
             from .daskio import write_dask
 
-            write_dask(self, zgroup, builder, data, dio, dtype, t.attrs, path)
+            write_dask(self, t, data, dtype)
             return
         if isinstance(data, DataChunkIterator):
             self._write_iterator(t, data, dtype)
@@ -462,9 +456,17 @@ class ZarrWriter:
             return default_chunks((1 << 40, *shape[1:]), itemsize)
         return default_chunks(shape, itemsize)
 
-    def _array_kwargs(self, dio: DataIO | None) -> dict[str, Any]:
-        """The storage wishes a DataIO names (codecs, fill value, shards) as ``create_array`` arguments."""
-        names = ("compressors", "filters", "serializer", "fill_value", "shards")
+    def dims_attrs(self, builder: DatasetBuilder, ndim: int) -> dict[str, Any]:
+        """The stored dimension names of a dataset of ``ndim`` dimensions ({} when it names none)."""
+        return {conv.DIMS_ATTR: list(builder.dims)} if builder.dims and ndim and len(builder.dims) == ndim else {}
+
+    def create_array(self, t: Target, shape: tuple[int, ...], dtype: Any, chunks: tuple[int, ...],
+                     dtype_attrs: dict[str, Any], sample: np.ndarray | None = None) -> Any:
+        """Create (replacing) ``t``'s array as its DataIO wishes, with ``dtype_attrs`` and its attributes; numeric
+        arrays without a chosen compressor get the convention's, or none when it does not pay on ``sample`` (the
+        first chunk's values)."""
+        dio = t.dio
+        names = ("compressors", "filters", "serializer", "fill_value", "shards")  # the storage wishes a DataIO names
         kw = {n: getattr(dio, n) for n in names if dio is not None and getattr(dio, n) is not None}
         if kw.get("compressors") is False:
             kw["compressors"] = None
@@ -472,26 +474,14 @@ class ZarrWriter:
             if not self.conv.supports_shards:
                 raise StoreError(f"{self.handle.url}: shards need Zarr format 3")
             kw["shards"] = tuple(kw["shards"])
-        return kw
-
-    def dims_attrs(self, builder: DatasetBuilder, ndim: int) -> dict[str, Any]:
-        """The stored dimension names of a dataset of ``ndim`` dimensions ({} when it names none)."""
-        return {conv.DIMS_ATTR: list(builder.dims)} if builder.dims and ndim and len(builder.dims) == ndim else {}
-
-    def create_array(self, zgroup: Any, builder: DatasetBuilder, dio: DataIO | None, shape: tuple[int, ...],
-                     dtype: Any, chunks: tuple[int, ...], attrs: dict[str, Any],
-                     sample: np.ndarray | None = None) -> Any:
-        """Create (replacing) ``builder``'s array in ``zgroup`` as ``dio`` wishes; numeric arrays without a chosen
-        compressor get the convention's, or none when it does not pay on ``sample`` (the first chunk's values)."""
-        kw = self._array_kwargs(dio)
         if "compressors" not in kw and isinstance(dtype, np.dtype) and dtype.kind in "biuf":
             kw["compressors"] = [self.conv.numeric_compressor] if conv.compression_pays(sample) else None
-        return zgroup.create_array(
-            builder.name, shape=shape, dtype=dtype, chunks=chunks, overwrite=True,
-            attributes={**attrs, **self.dims_attrs(builder, len(shape))}, **kw,
+        return t.zgroup.create_array(
+            t.builder.name, shape=shape, dtype=dtype, chunks=chunks, overwrite=True,
+            attributes={**dtype_attrs, **t.attrs, **self.dims_attrs(t.builder, len(shape))}, **kw,
         )
 
-    def _create_and_fill(self, t: _Target, arr: np.ndarray, zdtype: Any, dtype_attrs: dict[str, Any],
+    def _create_and_fill(self, t: Target, arr: np.ndarray, zdtype: Any, dtype_attrs: dict[str, Any],
                          what: str = "write dataset") -> None:
         """Create an array for ``arr`` (scalars as the convention stores them) and write it."""
         if arr.ndim == 0:
@@ -501,8 +491,8 @@ class ZarrWriter:
         )
         chunks = self.chunks_for(arr.shape, itemsize, t.dio)
         with self.array_write(t.path, what, text=arr.dtype.kind in "OTUS"):
-            zarr_arr = self.create_array(t.zgroup, t.builder, t.dio, arr.shape, zdtype, chunks,
-                                         {**dtype_attrs, **t.attrs}, arr[:chunks[0]] if arr.ndim else None)
+            sample = arr[:chunks[0]] if arr.ndim else None
+            zarr_arr = self.create_array(t, arr.shape, zdtype, chunks, dtype_attrs, sample)
             if arr.size:
                 zarr_arr[...] = arr
 
@@ -512,15 +502,17 @@ class ZarrWriter:
         as the convention's peer writes it, and the node is recorded."""
         try:
             yield
-            if text:
-                self._text_document(path)
+            if text and self.conv.text_fill_value is not None:  # the document as the peer writes it (format 2: 0)
+                key = self.conv.array_document_key(path)
+                if (raw := self.handle.get(key)) is not None:
+                    self.handle.set_documents([(key, {**json.loads(raw), "fill_value": self.conv.text_fill_value})])
         except StoreError:
             raise
         except Exception as exc:
             raise StoreError(f"{self.handle.url}:/{path}: cannot {what} ({type(exc).__name__}: {exc})") from exc
         self.nodes.append((path, "array"))
 
-    def _copy_lazy(self, t: _Target, data: LazyArray, dtype: str) -> None:
+    def _copy_lazy(self, t: Target, data: LazyArray, dtype: str) -> None:
         """Copy an array read from a store as a stream of blocks of ~COPY_BLOCK_BYTES, keeping its chunking."""
         itemsize = 16 if dtype in TEXT_KINDS else data.dtype.itemsize
         chunks = tuple(t.dio.chunks) if t.dio is not None and isinstance(t.dio.chunks, tuple) else tuple(data.chunks)
@@ -532,16 +524,7 @@ class ZarrWriter:
         it = DataChunkIterator(blocks, data.dtype, tuple(data.shape[1:]), chunks, data.shape[0])
         self._write_iterator(t, it, dtype, "copy dataset")
 
-    def _text_document(self, path: str) -> None:
-        """Rewrite a text array's document as the convention's peer writes it (format 2: fill value 0)."""
-        if self.conv.text_fill_value is None:
-            return
-        key = self.conv.array_document_key(path)
-        raw = self.handle.get(key)
-        if raw is not None:
-            self.handle.set_documents([(key, self.conv.encode_text_document(json.loads(raw)))])
-
-    def _write_iterator(self, t: _Target, it: DataChunkIterator, dtype: Any, what: str = "stream dataset") -> None:
+    def _write_iterator(self, t: Target, it: DataChunkIterator, dtype: Any, what: str = "stream dataset") -> None:
         """Stream blocks: create the array from the first block, write whole chunks as they fill."""
         where = t.where
         first = it.peek()
@@ -560,9 +543,8 @@ class ZarrWriter:
         itemsize = 16 if text else zdtype.itemsize
         chunks = tuple(it.chunks) if it.chunks else self.chunks_for((rows_hint, *row_shape), itemsize, t.dio)
         with self.array_write(t.path, what, text):
-            zarr_arr = self.create_array(t.zgroup, t.builder, t.dio, (0, *row_shape), zdtype, chunks,
-                                         {**self.conv.encode_dtype(canonical), **t.attrs},
-                                         None if text or first is None else np.asarray(first, dtype=zdtype)[:chunks[0]])
+            sample = None if text or first is None else np.asarray(first, dtype=zdtype)[:chunks[0]]
+            zarr_arr = self.create_array(t, (0, *row_shape), zdtype, chunks, self.conv.encode_dtype(canonical), sample)
             step, written, buffered, buffer = chunks[0], 0, 0, []
             for block in it:
                 block = self._stored_values(block, canonical, where) if text else np.asarray(block, dtype=zdtype)
@@ -587,7 +569,7 @@ class ZarrWriter:
         root_oid = self._root.attributes.get("object_id") if self._root is not None else None
         return source, tpath, oid, root_oid
 
-    def _write_references(self, t: _Target, data: Any) -> None:
+    def _write_references(self, t: Target, data: Any) -> None:
         if isinstance(data, np.ndarray):
             shape, flat = data.shape, list(data.reshape(-1))
         elif isinstance(data, (list, tuple)):
@@ -600,7 +582,7 @@ class ZarrWriter:
         else:
             self._create_and_fill(t, values, str, self.conv.reference_attrs())
 
-    def _write_json_object_array(self, t: _Target, values: np.ndarray, dtype_attrs: dict[str, Any], ndim: int,
+    def _write_json_object_array(self, t: Target, values: np.ndarray, dtype_attrs: dict[str, Any], ndim: int,
                                  chunks: tuple[int, ...] | None = None) -> None:
         """A v2 ``|O`` array (of ``ndim`` dimensions as the dataset names them) with the JSON object codec, written
         as raw keys (zarr 3 cannot)."""
@@ -624,7 +606,7 @@ class ZarrWriter:
             self.handle.set(v2_chunk_key(path, coords), codec.encode(self.conv.encode_object_chunk(block)))
         self.nodes.append((path, "array"))
 
-    def _write_compound(self, t: _Target, data: Any, fields: list[CompoundField]) -> None:
+    def _write_compound(self, t: Target, data: Any, fields: list[CompoundField]) -> None:
         """Structured arrays: text and reference fields as fixed-width UTF-32, references as paths."""
         where = t.where
         fields = [f if isinstance(f, CompoundField) else CompoundField(f["name"], f["dtype"]) for f in fields]
@@ -641,7 +623,8 @@ class ZarrWriter:
         np_fields: list[tuple[str, Any]] = []
         for i, f in enumerate(fields):
             if f.dtype == "object" or f.dtype in TEXT_KINDS:
-                np_fields.append((f.name, f"<U{max_text_len([r[i] for r in rows])}"))
+                longest = max([1] + [len(v) for r in rows if isinstance(v := r[i], str)])  # in characters
+                np_fields.append((f.name, f"<U{longest}"))
             else:
                 try:
                     np_fields.append((f.name, np.dtype(f.dtype)))

@@ -1,4 +1,4 @@
-"""Read an HDF5 file written by hdmf/pynwb into a builder tree (h5py, read-only): datasets as lazy
+"""HDF5 input (read-only; the h5py extra): a file written by hdmf/pynwb as a builder tree, datasets as lazy
 :class:`H5Array`s, object references as ReferenceBuilders, soft/external links as LinkBuilders."""
 
 from __future__ import annotations
@@ -8,15 +8,15 @@ from typing import Any
 
 import numpy as np
 
-from ...build.builders import (
+from ..build.builders import (
     Builder, CompoundField, DatasetBuilder, ExternalTarget, GroupBuilder, LinkBuilder, ReferenceBuilder
 )
-from .. import is_url
-from ...errors import CorruptStoreError, DanglingReferenceError, StoreError, StoreNotFoundError
-from ...spec.cache import decode_cache, latest_sources
-from ...spec.dtypes import storage_dtype
-from ...spec.model import TYPE_KEYS
-from ...dataio import StoredArray
+from . import is_url
+from ..errors import CorruptStoreError, DanglingReferenceError, StoreError, StoreNotFoundError
+from ..spec.cache import decode_cache, latest_sources
+from ..spec.dtypes import storage_dtype
+from ..spec.model import TYPE_KEYS
+from ..dataio import StoredArray
 
 __all__ = ["HDF5Reader", "H5Array", "is_hdf5_path"]
 
