@@ -508,11 +508,7 @@ class DynamicTable(Container):
         for obj, arr in [*staged, (self.id, id_arr)]:
             obj.extend(arr)
             obj.set_modified(True)
-        for plan in (plans[name] for name in columns):  # the first rows of a column fix its type and shape
-            plan.ct = plan.leaf.column_type
-            if plan.row_shape is None:
-                plan.row_shape = plan.leaf.row_shape()
-            plan._specialise()
+        self._plans = None  # made again on the next row: the first rows of a column fix its type and shape
 
     def _ids_to_rows(self) -> dict[Any, int]:
         """id -> first row position, built once (one read of the ids) and kept up to date by add_row."""
