@@ -322,9 +322,9 @@ class BufferedData(Data):
             parts.append(f"dtype={dtype}")
         if self.is_lazy:
             parts.append(f"stored={self._base_len()} pending={self.rows.count}")
-        target = getattr(self, "target", None)
-        if target is not None:
-            parts.append(f"target={target.name!r}")
+        for field in ("target", "table"):  # what an index or a region column points at
+            if (linked := getattr(self, field, None)) is not None:
+                parts.append(f"{field}={linked.name!r}")
         return "<" + " ".join(parts) + ">"
 
 
@@ -646,10 +646,6 @@ class DynamicTableRegion(VectorData):
         """The target table's rows for these indices (a row dict for an int, else a dict of columns)."""
         key = int(indices) if isinstance(indices, (int, np.integer)) else np.asarray(indices, dtype=np.int64)
         return self._target().get_dict(key)
-
-    def __repr__(self) -> str:
-        target = None if self.table is None else self.table.name
-        return f"<DynamicTableRegion {self.name!r} rows={len(self)} table={target!r}>"
 
 
 class EnumData(VectorData):
