@@ -323,11 +323,11 @@ class ObjectMapper:
         subs = [*spec.datasets, *spec.groups]
         links = list(spec.links)
         claimed = {s.name for s in subs + links if s.name}
-        for sub in subs:
+        for sub in subs + links:
             child = builder.get(sub.name) if sub.name else None
             if child is None:
                 continue
-            if spec_type(sub) is not None:
+            if spec_type(sub) is not None or isinstance(sub, LinkSpec):
                 kwargs[self.attr_name(sub)] = manager.construct_child(child)
                 continue
             if isinstance(child, LinkBuilder):
@@ -339,11 +339,9 @@ class ObjectMapper:
                 if sub.value is None:
                     kwargs[self.attr_name(sub)] = manager.read_data(child, sub)
                 self._gather_attributes(child, sub, manager, kwargs)
-        for sub in links + subs:  # (named datasets and groups are done)
+        for sub in links + subs:  # (named ones are done)
             if not sub.name:
                 self._claim(sub, builder, claimed, manager, kwargs)
-            elif isinstance(sub, LinkSpec) and (child := builder.get(sub.name)) is not None:
-                kwargs[self.attr_name(sub)] = manager.construct_child(child)
 
     def _claim(self, sub: Any, builder: GroupBuilder, claimed: set[str], manager: BuildManager,
                kwargs: dict[str, Any]) -> None:
