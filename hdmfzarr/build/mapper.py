@@ -147,17 +147,13 @@ class ObjectMapper:
         """Coerce ``value`` to the spec's dtype: ``(value, builder_dtype)``."""
         return convert_value(getattr(spec, "dtype", None), value, where, is_attr=isinstance(spec, AttributeSpec))
 
-    def type_attributes(self, container: Any, manager: BuildManager | None = None) -> dict[str, Any]:
-        """``namespace``, the type key and ``object_id`` for the builder of ``container``; the type key is the tree's
-        (as hdmf uses one per file: ``neurodata_type`` throughout an NWB file, hdmf-common types included)."""
-        key = getattr(manager, "type_key", None) or self.type_map.type_key(self.namespace)
-        return {"namespace": self.namespace, key: self.data_type, "object_id": container.object_id}
-
     def build(self, container: Any, manager: BuildManager, name: str | None = None) -> Builder:
         """A builder for ``container`` (children via ``manager.build_child``)."""
         where = container_path(container)
         bname = name or getattr(self.spec, "name", None) or container.name
-        attrs = self.type_attributes(container, manager)
+        # the type key is the tree's (as hdmf uses one per file: neurodata_type in an NWB file, for hdmf-common too)
+        key = manager.type_key or self.type_map.type_key(self.namespace)
+        attrs = {"namespace": self.namespace, key: self.data_type, "object_id": container.object_id}
         builder: Builder
         if isinstance(self.spec, GroupSpec):
             builder = GroupBuilder(bname, attributes=attrs)
