@@ -180,14 +180,10 @@ def _meta_text(info: dict[str, Any]) -> str:
 
 
 class _Renderer:
-    """Builds the HTML for one object tree (tracks what was shown so links do not recurse)."""
-
-    def __init__(self) -> None:
-        self.seen: set[int] = set()
+    """Builds the HTML for one object tree: each container is expanded under its parent only (links are named)."""
 
     def render(self, obj: Any, depth: int = 0, label: str | None = None, open_: bool = True) -> str:
         """``obj`` as a <details> section; values are read only if ``open_`` (a folded section's children fold)."""
-        self.seen.add(id(obj))
         draw = {"table": self.table, "data": self.data, "index": self.data, "region": self.data}.get(_kind(obj) or "")
         return (draw or self.group)(obj, depth, label, open_)
 
@@ -228,7 +224,7 @@ class _Renderer:
                 found.setdefault(id(child), (key, child))
         out = []
         for key, child in list(found.values())[:MAX_CHILDREN]:
-            if child.parent is not obj or id(child) in self.seen:  # a link: name it, do not expand
+            if child.parent is not obj:  # a link: name it, do not expand
                 out.append(f"<li>{_esc(key or child.name)} → link to <b>{_esc(getattr(child, 'name', '?'))}</b> "
                            f"<span class='t'>{_esc(type(child).__name__)}</span></li>")
             elif depth >= MAX_DEPTH:

@@ -145,31 +145,26 @@ class DatasetBuilder(Builder):
     """A dataset: data (array-like, scalar, lazy array, iterator, DataIO), dtype and attributes. ``data`` reads a
     :class:`Deferred` value (with every other its reader holds unread, in one wave); ``raw_data`` does not."""
 
-    __slots__ = ("_data", "dtype", "dims")
+    __slots__ = ("raw_data", "dtype", "dims")
 
     def __init__(self, name: str, data: Any = None, dtype: str | list[CompoundField] | None = None,
                  attributes: dict[str, Any] | None = None, parent: GroupBuilder | None = None,
                  source: str | None = None, dims: list[str] | None = None) -> None:
         super().__init__(name, attributes, parent, source)
-        self._data: Any = data
+        self.raw_data: Any = data  # as held: a Deferred value is not read
         self.dtype = dtype
         self.dims = dims
 
     @property
     def data(self) -> Any:
-        value = self._data
+        value = self.raw_data
         if isinstance(value, Deferred):
-            value = self._data = value.get(everything=True)
+            value = self.raw_data = value.get(everything=True)
         return value
 
     @data.setter
     def data(self, value: Any) -> None:
-        self._data = value
-
-    @property
-    def raw_data(self) -> Any:
-        """``data`` as held: a :class:`Deferred` value is not read."""
-        return self._data
+        self.raw_data = value
 
 
 class LinkBuilder(Builder):

@@ -54,8 +54,11 @@ class DynamicTableMap(ObjectMapper):
 
     def construct_kwargs(self, builder: Builder, manager: BuildManager) -> dict[str, Any]:
         kwargs = super().construct_kwargs(builder, manager)
-        named = [kwargs.pop(k) for k in list(kwargs) if k.startswith(_COLUMN_PREFIX)]
-        columns = list(kwargs.get("columns") or []) + named
+        for _, prefix, field in self._gathered:  # named sub-specs' objects join their field's list, first
+            named = [kwargs.pop(k) for k in list(kwargs) if k.startswith(prefix)]
+            if named:
+                kwargs[field] = named + list(kwargs.get(field) or [])
+        columns = kwargs.get("columns")
         if columns:
             order = {n: i for i, n in enumerate(kwargs.get("colnames") or ())}
 
@@ -90,13 +93,6 @@ class AlignedDynamicTableMap(DynamicTableMap):
             named = {s.name for s in self._subspecs(self.spec) if self._own_sub(s, "DynamicTable")}
             return [t for n, t in tables.items() if n not in named]
         return super().get_value(container, spec)
-
-    def construct_kwargs(self, builder: Builder, manager: BuildManager) -> dict[str, Any]:
-        kwargs = super().construct_kwargs(builder, manager)
-        named = [kwargs.pop(k) for k in list(kwargs) if k.startswith(_CATEGORY_PREFIX)]
-        if named:
-            kwargs["category_tables"] = named + list(kwargs.get("category_tables") or [])
-        return kwargs
 
 
 class SimpleMultiContainerMap(ObjectMapper):

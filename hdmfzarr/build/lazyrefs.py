@@ -21,6 +21,7 @@ class ReferenceArray(StoredArray):
         self._data = data
         self._resolve = resolve
         self.store_url = self.path = self.dims = None  # its values are containers: what is stored is wrapped
+        self.dtype = np.dtype(object)
 
     @property
     def wrapped(self) -> StoredArray | None:
@@ -30,10 +31,6 @@ class ReferenceArray(StoredArray):
     @property
     def shape(self) -> tuple[int, ...]:
         return tuple(getattr(self._data, "shape", (len(self._data),)))
-
-    @property
-    def dtype(self) -> np.dtype:
-        return np.dtype(object)
 
     def __len__(self) -> int:
         return len(self._data)
@@ -75,22 +72,14 @@ class CompoundReferenceArray(ReferenceArray):
         super().__init__(data, resolve)
         self.ref_fields = set(ref_fields)
         self.names = list(names)
-        self._row = _row_type(tuple(self.names))
-        self._row_dtype = row_dtype  # a record per row (references as objects): what a table column takes rows as
-
-    @property
-    def dtype(self) -> np.dtype:
-        return self._row_dtype if self._row_dtype is not None else np.dtype(object)
-
-    @property
-    def row_type(self) -> Callable[..., tuple[Any, ...]]:
-        """The named-tuple class of this array's rows (rows added to its column are made of it too)."""
-        return self._row
+        self.row_type = _row_type(tuple(self.names))  # the named tuple of its rows (rows added to its column too)
+        if row_dtype is not None:  # a record per row (references as objects): what a table column takes rows as
+            self.dtype = row_dtype
 
     def _one(self, row: Any) -> Any:
         if isinstance(row, (dict, np.void)):
             row = tuple(row[n] for n in self.names)
-        return self._row(*(self._resolve(v) if i in self.ref_fields else v for i, v in enumerate(row)))
+        return self.row_type(*(self._resolve(v) if i in self.ref_fields else v for i, v in enumerate(row)))
 
     def __getitem__(self, item: Any) -> Any:
         if isinstance(item, str):

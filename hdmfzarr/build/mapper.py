@@ -149,17 +149,13 @@ class ObjectMapper:
         value = _fit_rank(spec, value, where)
         return convert_value(getattr(spec, "dtype", None), value, where, is_attr=isinstance(spec, AttributeSpec))
 
-    def type_attributes(self, container: Any, manager: BuildManager | None = None) -> dict[str, Any]:
-        """``namespace``, the type key and ``object_id`` for the builder of ``container``; the type key is the tree's
-        (as hdmf uses one per file: ``neurodata_type`` throughout an NWB file, hdmf-common types included)."""
-        key = getattr(manager, "type_key", None) or self.type_map.type_key(self.namespace)
-        return {"namespace": self.namespace, key: self.data_type, "object_id": container.object_id}
-
     def build(self, container: Any, manager: BuildManager, name: str | None = None) -> Builder:
         """A builder for ``container`` (children via ``manager.build_child``)."""
         where = container_path(container)
         bname = name or getattr(self.spec, "name", None) or container.name
-        attrs = self.type_attributes(container, manager)
+        # the type key is the tree's (as hdmf uses one per file: neurodata_type in an NWB file, for hdmf-common too)
+        key = manager.type_key or self.type_map.type_key(self.namespace)
+        attrs = {"namespace": self.namespace, key: self.data_type, "object_id": container.object_id}
         builder: Builder
         if isinstance(self.spec, GroupSpec):
             builder = GroupBuilder(bname, attributes=attrs)
@@ -325,11 +321,11 @@ class ObjectMapper:
         subs = [*spec.datasets, *spec.groups]
         links = list(spec.links)
         claimed = {s.name for s in subs + links if s.name}
-        for sub in subs:
+        for sub in subs + links:
             child = builder.get(sub.name) if sub.name else None
             if child is None:
                 continue
-            if spec_type(sub) is not None:
+            if spec_type(sub) is not None or isinstance(sub, LinkSpec):
                 kwargs[self.attr_name(sub)] = manager.construct_child(child)
                 continue
             if isinstance(child, LinkBuilder):
@@ -341,11 +337,9 @@ class ObjectMapper:
                 if sub.value is None:
                     kwargs[self.attr_name(sub)] = manager.read_data(child, sub)
                 self._gather_attributes(child, sub, manager, kwargs)
-        for sub in links + subs:  # (named datasets and groups are done)
+        for sub in links + subs:  # (named ones are done)
             if not sub.name:
                 self._claim(sub, builder, claimed, manager, kwargs)
-            elif isinstance(sub, LinkSpec) and (child := builder.get(sub.name)) is not None:
-                kwargs[self.attr_name(sub)] = manager.construct_child(child)
 
     def _claim(self, sub: Any, builder: GroupBuilder, claimed: set[str], manager: BuildManager,
                kwargs: dict[str, Any]) -> None:

@@ -36,7 +36,6 @@ class BufferedData(Data):
         self._ctype: ColumnType | None = None
         self._typed = False  # a dtype was set explicitly: rows are merged into an array, not a list
         self._ragged: str | None = None  # elements of different lengths without an index: "unwarned"/"warned"
-        self._list_cache: tuple[list, int, np.ndarray] | None = None  # a list base as an array, for reads
         super().__init__(name, data)
         if dtype is not None:
             self.set_dtype(dtype)
@@ -46,7 +45,6 @@ class BufferedData(Data):
         ``convert=False`` only checks it: a list stays a list, as hdmf keeps it)."""
         ctype = resolve_dtype(dtype, where=f"{self._where()}: ")
         raw = self.base_data
-        self._list_cache = None
         self._typed = self._typed or convert
         if raw is not None and not is_lazy_array(raw) and not isinstance(raw, DataChunkIterator):
             try:
@@ -171,7 +169,6 @@ class BufferedData(Data):
         self._arr.row_converter = self._values_array
         self.rows = self._arr.rows
         self._nbase = None
-        self._list_cache = None
 
     def _base_len(self) -> int:
         raw = self.base_data
@@ -204,20 +201,11 @@ class BufferedData(Data):
         ct = self.column_type
         return np.asarray(values) if ct is None else ct.to_array(values)
 
-    def _list_array(self, raw: list) -> np.ndarray:
-        """A list base as an array (kept until the list changes length or the data is replaced)."""
-        cache = self._list_cache
-        if cache is not None and cache[0] is raw and cache[1] == len(raw):
-            return cache[2]
-        arr = self._values_array(raw)
-        self._list_cache = (raw, len(raw), arr)
-        return arr
-
     @property
     def array_data(self) -> Any:
         """The data as a backend stores it: a list becomes one array of the column's dtype; others as they are."""
         data = self.data
-        return self._list_array(data) if type(data) is list and data else data
+        return self._values_array(data) if type(data) is list and data else data
 
     def _flush(self) -> None:
         """Merge buffered rows into an in-memory base: a list (or none) grows in place, as in hdmf; else an array."""
@@ -270,8 +258,8 @@ class BufferedData(Data):
         if isinstance(raw, (list, tuple)):
             if not raw and self.column_type is None:
                 return np.zeros(0)  # still untyped: keep the list so that the first value added sets the type
-            if type(raw) is list:  # kept a list (as hdmf keeps it); reads go through a cached array
-                return self._list_array(raw)
+            if type(raw) is list:  # kept a list (as hdmf keeps it)
+                return self._values_array(raw)
             raw = self._values_array(raw)
             self._set_raw_base(raw)
         if isinstance(raw, DataChunkIterator):
@@ -304,6 +292,8 @@ class BufferedData(Data):
         raw = self.base_data
         if self.rows.count:
             raw = self._arr
+        elif type(raw) is list and not isinstance(sel, int):  # only the rows asked for become an array
+            return self._values_array(raw[sel] if isinstance(sel, slice) else [raw[i] for i in sel.tolist()])
         elif not (isinstance(sel, int) and (type(raw) is list or isinstance(raw, np.ndarray) or is_lazy_array(raw))):
             raw = self._indexable_base()
         if isinstance(sel, int):
@@ -332,9 +322,9 @@ class BufferedData(Data):
             parts.append(f"dtype={dtype}")
         if self.is_lazy:
             parts.append(f"stored={self._base_len()} pending={self.rows.count}")
-        target = getattr(self, "target", None)
-        if target is not None:
-            parts.append(f"target={target.name!r}")
+        for field in ("target", "table"):  # what an index or a region column points at
+            if (linked := getattr(self, field, None)) is not None:
+                parts.append(f"{field}={linked.name!r}")
         return "<" + " ".join(parts) + ">"
 
 
@@ -656,10 +646,6 @@ class DynamicTableRegion(VectorData):
         """The target table's rows for these indices (a row dict for an int, else a dict of columns)."""
         key = int(indices) if isinstance(indices, (int, np.integer)) else np.asarray(indices, dtype=np.int64)
         return self._target().get_dict(key)
-
-    def __repr__(self) -> str:
-        target = None if self.table is None else self.table.name
-        return f"<DynamicTableRegion {self.name!r} rows={len(self)} table={target!r}>"
 
 
 class EnumData(VectorData):

@@ -91,17 +91,14 @@ class ColumnPlan:
         return ContainerError(f"{self.where}: {message}")
 
     def add_cell(self, value: Any) -> None:
-        """The general path of ``add``: check the cell (nothing changes if it is bad), then append it."""
-        self.commit_cell(*self.check_cell(value))
-
-    def check_cell(self, value: Any) -> tuple[Any, ColumnType | None]:
-        """Validate one cell, changing nothing: the value to append, and the column's type if this cell fixes it."""
+        """The general path of ``add``: check the cell, changing nothing if it is bad (the value to append, and the
+        column's type if this cell fixes it), then append it."""
         if self.depth and not isinstance(value, _SEQ_TYPES):
             raise self.error(f"is ragged (index depth {self.depth}); expected a list or array per row, "
                              f"got {type(value).__name__} {value!r:.60}")
-        if self.enum:  # any value: its position in the elements is found (or added) on commit
-            return value, None
-        return self._check_ragged(value, self.depth, self.ct) if self.depth else self._check_element(value, self.ct)
+        checked = (value, None) if self.enum else (  # an enum's value: its position is found (or added) on commit
+            self._check_ragged(value, self.depth, self.ct) if self.depth else self._check_element(value, self.ct))
+        self.commit_cell(*checked)
 
     def _check_element(self, value: Any, ct: ColumnType | None) -> tuple[Any, ColumnType | None]:
         if isinstance(value, tuple) and ct is not None and ct.np_dtype.names is not None:  # a record (named ones too)

@@ -343,8 +343,12 @@ class DynamicTable(Container):
                                          f"{depth} level(s) the cells are still sequences of different lengths")
                 if type(data) is list:  # lists in, lists kept (as hdmf builds them)
                     offsets = [o.tolist() for o in offsets]
-        else:
+        else:  # the offsets given must be non-decreasing and end at the data's length (flattened ones always do)
             depth, offsets = 1, [np.asarray(index, dtype=np.int64)]
+            nflat = 0 if data is None else len(data)
+            if len(offsets[0]) and (int(offsets[0][-1]) != nflat or np.any(np.diff(offsets[0]) < 0)):
+                raise ContainerError(f"{where}: index {name + '_index'!r} offsets must be non-decreasing and end at "
+                                     f"{nflat}")
 
         leaf: VectorData
         try:
@@ -380,12 +384,6 @@ class DynamicTable(Container):
                 raise ContainerError(f"{where}: index column name {iname!r} is already used")
             top = VectorIndex(iname, offsets[level] if offsets else None, top)
             objects.append(top)
-        for idx in (o for o in objects if isinstance(o, VectorIndex) and offsets):
-            # the innermost offsets must end at the flat data's length, each outer one at the next's
-            offs = np.asarray(idx.get_offsets(slice(None)), dtype=np.int64)
-            if len(offs) and (int(offs[-1]) != len(idx.target) or np.any(np.diff(offs) < 0)):
-                raise ContainerError(f"{where}: index {idx.name!r} offsets must be non-decreasing and end at "
-                                     f"{len(idx.target)}")
         if data is None and not isinstance(index, VectorIndex) and len(self):
             raise ContainerError(f"{where}: the table has {len(self)} rows; data for them is required")
         if len(top) != len(self):
@@ -508,11 +506,7 @@ class DynamicTable(Container):
         for obj, arr in [*staged, (self.id, id_arr)]:
             obj.extend(arr)
             obj.set_modified(True)
-        for plan in (plans[name] for name in columns):  # the first rows of a column fix its type and shape
-            plan.ct = plan.leaf.column_type
-            if plan.row_shape is None:
-                plan.row_shape = plan.leaf.row_shape()
-            plan._specialise()
+        self._plans = None  # made again on the next row: the first rows of a column fix its type and shape
 
     def _ids_to_rows(self) -> dict[Any, int]:
         """id -> first row position, built once (one read of the ids) and kept up to date by add_row."""
