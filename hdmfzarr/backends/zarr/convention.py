@@ -538,7 +538,7 @@ class Format3(_Common):
                 return np.dtype(dt)
             except TypeError:
                 pass
-        if isinstance(dt, dict) and dt.get("name") == "structured":
+        if isinstance(dt, dict) and dt.get("name") in ("structured", "struct"):
             return np.dtype([("_", "u1")])  # any compound: refused by the caller
         raise StoreError(f"{where}: cannot append to an array of data type {dt!r}")
 

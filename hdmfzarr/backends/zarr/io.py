@@ -248,6 +248,7 @@ class ZarrIO:
         """Build ``container`` (with the type map it was read with) and write it in one transaction, caching the specs;
         a container this ZarrIO read is written as its appended rows plus any added or edited objects."""
         self._check_writable()
+        self._stage_reference_rows()
         if self._is_append_only(container):
             self.flush_appends()
             return
@@ -255,7 +256,7 @@ class ZarrIO:
         from .append import collect_jobs
 
         read_tree = self._builder if self._root_container is not None and self.mode in ("a", "r+") else None
-        jobs = collect_jobs(read_tree, self.url)
+        jobs = collect_jobs(read_tree, self.url, self.convention)
         # the type map the tree was read with knows the namespaces cached in the store (e.g. NWB's core)
         type_map = type_map_for_write(container, self._type_map)
         builder = BuildManager(type_map).build(container)
@@ -339,11 +340,21 @@ class ZarrIO:
         return (id(container) in known and all(id(c) in known for c in self._root_container.all_children())
                 and not arrays_replaced(self._builder, containers) and not edited(containers, self._read_states))
 
+    def _stage_reference_rows(self) -> None:
+        """Rows added to columns of references (containers) become rows of the stored arrays under them."""
+        if self._root_container is None or self._manager is None or self.mode not in ("a", "r+"):
+            return
+        from ...build.appends import stage_reference_rows
+
+        stage_reference_rows(self._manager.constructed(), self._manager.builder_of)
+
     def pending_appends(self) -> int:
         """Rows appended to the tree read from this store and not yet written."""
         if self._root_container is None:
             return 0
         from ...build.appends import pending_count
+
+        self._stage_reference_rows()
 
         return pending_count(self._builder)
 
@@ -353,6 +364,7 @@ class ZarrIO:
             return 0
         from .append import append_tree
 
+        self._stage_reference_rows()
         try:
             grown, self._append_session = append_tree(self.handle, self._builder, self._append_session)
         except BaseException as exc:

@@ -4,6 +4,7 @@ conditional write of the consolidated metadata makes it all visible (docs/format
 from __future__ import annotations
 
 import contextlib
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -190,6 +191,12 @@ class Transaction:
         if undo:
             self._drop_undo(undo)
         for job, plan in zip(jobs, plans):
+            if plan["zmeta"] is None and job.stored is not None:  # v2 object cells: the same source, longer
+                job.stored.source.shape = (plan["doc"]["shape"][0], *job.stored.shape[1:])
+                job.stored.source.meta = plan["doc"]
+                job.stored.clear_cache()
+                job.done(job.stored)
+                continue
             job.done(_grown_lazy(job.stored, plan["array"], job.path, self.url) if plan["array"] is not None else None)
 
     def _write_arrays(self, jobs: list[ArrayJob], plans: list[dict[str, Any]]) -> None:
@@ -198,7 +205,8 @@ class Transaction:
             return
         store = self.handle.store
         for job, plan in zip(jobs, plans):
-            plan["array"] = async_array(array_from_metadata(plan["zmeta"], store, job.path))
+            if plan["zmeta"] is not None:
+                plan["array"] = async_array(array_from_metadata(plan["zmeta"], store, job.path))
 
         async def one(job: ArrayJob, plan: dict[str, Any]) -> None:
             arr, lo, values = plan["array"], plan["write_from"], plan["values"]
@@ -214,17 +222,20 @@ class Transaction:
         # one after the other (CPU-bound compression — measured faster than contending threads)
         concurrent = self.handle.local_path is None
 
-        async def all_phases() -> None:
-            for rank in sorted({job.rank for job in jobs}):
-                group = [(j, p) for j, p in zip(jobs, plans) if j.rank == rank]
-                if concurrent:
-                    await gather_or_cancel(*(one(j, p) for j, p in group))
-                else:
-                    for j, p in group:
-                        await one(j, p)
+        async def phase(group: list[tuple[ArrayJob, dict[str, Any]]]) -> None:
+            if concurrent:
+                await gather_or_cancel(*(one(j, p) for j, p in group))
+            else:
+                for j, p in group:
+                    await one(j, p)
 
         try:
-            run(all_phases())
+            for rank in sorted({job.rank for job in jobs}):
+                group = [(j, p) for j, p in zip(jobs, plans) if j.rank == rank]
+                for j, p in group:
+                    if p["zmeta"] is None:
+                        self._write_cells(j, p)
+                run(phase([(j, p) for j, p in group if p["zmeta"] is not None]))
         except StoreError:
             raise
         except Exception as exc:
@@ -254,13 +265,24 @@ class Transaction:
         doc = dict(meta)
         attrs_key = self.conv.attrs_entry(job.path)
         extra: list[tuple[str, Any]] = []  # other metadata documents to rewrite (key, doc)
-        stored_np = self.conv.stored_numpy_dtype(meta, where)
         write_from = 0 if job.replace else committed
+        if not job.replace and self.conv.is_legacy_object_array(meta):  # v2 JSON / pickle cells: written here
+            doc["shape"] = [committed + len(rows), *shape[1:]]
+            if attrs_key is not None and job.attrs is not None:
+                extra.append((attrs_key, job.attrs))
+            return {"doc": doc, "zmeta": None, "values": rows, "write_from": committed, "extra": extra,
+                    "array": None, "rewrite": False, "cells": meta}
+        stored_np = self.conv.stored_numpy_dtype(meta, where)
+        if stored_np is not None and stored_np.names is not None and not job.replace:
+            zmeta = self.conv.zarr_metadata(dict(meta), self.entries.get(attrs_key or "", {}) or {})
+            stored_np = array_from_metadata(zmeta, self.handle.store, job.path).dtype
         if stored_np is None:  # text
             values = to_text_array(rows, as_bytes=self.conv.is_bytes_array(meta))
             wide = None
         elif stored_np.names is not None:
-            raise StoreError(f"{where}: appending to or replacing compound datasets is not supported")
+            if job.replace:
+                raise StoreError(f"{where}: replacing compound datasets is not supported")
+            values, wide = _fit_records(rows, stored_np, where, job.label), None
         else:
             values, wide = _fit(rows, stored_np, where, job.label)
             if wide is not None and not job.replace:  # rewrite the whole array with a wider dtype
@@ -288,6 +310,56 @@ class Transaction:
             values = values.reshape(())
         return {"doc": doc, "zmeta": zmeta, "values": values, "write_from": write_from,
                 "extra": extra, "array": None, "rewrite": rewrite and committed > 0}
+
+    def _write_cells(self, job: ArrayJob, plan: dict[str, Any]) -> None:
+        """New rows of a v2 object array (JSON or pickle cells, as hdmf-zarr 0.13 and our format-2 writer store
+        references), chunk by chunk as raw keys: a partly filled last chunk is decoded, completed and rewritten
+        (committed cells unchanged), then the grown array document."""
+        import numcodecs
+
+        from .legacy import decode_v2_chunk, v2_chunk_key
+
+        meta, doc, rows, lo = plan["cells"], plan["doc"], plan["values"], plan["write_from"]
+        where = f"{self.url}:/{job.path}"
+        chunks = tuple(int(c) for c in meta.get("chunks") or meta["shape"])
+        shape = tuple(int(s) for s in doc["shape"])
+        sep = meta.get("dimension_separator") or "."
+        dtype = self.conv.decode_numpy_dtype(meta["dtype"])
+        rows = np.asarray(rows, dtype=object) if dtype.names is None else rows
+        if rows.ndim == 2 and len(shape) == 1:  # 0.13's records, one cell per row
+            packed = np.empty(len(rows), dtype=object)
+            packed[:] = [tuple(r) for r in rows.tolist()]
+            rows = packed
+        if tuple(rows.shape[1:]) != shape[1:]:
+            raise StoreError(f"{where}: appended rows of {job.label!r} have shape {tuple(rows.shape[1:])} per row, "
+                             f"stored rows {shape[1:]}")
+        compressor = numcodecs.get_codec(meta["compressor"]) if meta.get("compressor") else None
+        filters = [f for f in meta.get("filters") or [] if isinstance(f, dict)]
+        grid = [range(-(-s // c)) for s, c in zip(shape[1:], chunks[1:])]
+        for ci in range(lo // chunks[0], (lo + len(rows) - 1) // chunks[0] + 1):
+            start = ci * chunks[0]
+            for rest in itertools.product(*grid):
+                key = v2_chunk_key(job.path, (ci, *rest), sep)
+                block = np.empty(chunks, dtype=dtype)
+                if dtype.names is None:
+                    block[...] = None
+                if start < lo:  # the committed cells of a partly filled chunk stay as they are
+                    raw = self.handle.get(key)
+                    if raw is not None:
+                        block = decode_v2_chunk(raw, meta, chunks, f"{where} chunk {key!r}").copy()
+                a, b = max(lo, start), min(lo + len(rows), start + chunks[0])
+                inner = tuple(slice(r * c, (r + 1) * c) for r, c in zip(rest, chunks[1:]))
+                part = rows[(slice(a - lo, b - lo), *inner)]
+                block[(slice(a - start, b - start), *(slice(0, n) for n in part.shape[1:]))] = part
+                data: Any = block
+                for f in filters:  # in the order zarr 2 applies them
+                    if f.get("id") in ("json2", "json"):
+                        data = self.conv.encode_object_chunk(block)
+                    else:
+                        data = numcodecs.get_codec(f).encode(_plain_cells(block))
+                self.handle.set(key, compressor.encode(data) if compressor is not None else bytes(data))
+        for key, document in [*plan["extra"], (self.conv.array_document_key(job.path), doc)]:
+            self.handle.set(key, self.conv.encode_commit_document(document))
 
     # -- format 2 rewrites in place: undo copies -------------------------------------------------
     def _save_undo(self, paths: list[str]) -> None:
@@ -358,6 +430,34 @@ def _fit(rows: np.ndarray, stored: np.dtype, where: str, label: str) -> tuple[np
         return rows.astype(stored, copy=False), None
     except (TypeError, ValueError) as exc:
         raise StoreError(f"{where}: cannot store {rows.dtype} values in the {stored} column {label!r} ({exc})") from None
+
+
+def _plain_cells(block: np.ndarray) -> np.ndarray:
+    """Object cells with numpy scalars as Python values (a pickle of them needs no numpy constructors)."""
+    if block.dtype.kind != "O":
+        return block
+    out = np.empty(block.shape, dtype=object)
+    out.ravel()[:] = [tuple(x.item() if isinstance(x, np.generic) else x for x in v) if isinstance(v, tuple)
+                      else v.item() if isinstance(v, np.generic) else v for v in block.ravel().tolist()]
+    return out
+
+
+def _fit_records(rows: np.ndarray, stored: np.dtype, where: str, label: str) -> np.ndarray:
+    """Compound ``rows`` as the stored records (format 3), refusing text a fixed-width field would cut."""
+    names = stored.names or ()
+    if rows.dtype.names != names:
+        raise StoreError(f"{where}: appended records of {label!r} have fields {rows.dtype.names}, stored {names}")
+    for n in names:
+        kind, width = stored[n].kind, stored[n].itemsize // (4 if stored[n].kind == "U" else 1)
+        if kind in "US":
+            longest = max((len(str(v)) for v in rows[n].tolist()), default=0)
+            if longest > width:
+                raise StoreError(f"{where}: a value of field {n!r} of {label!r} has {longest} characters, the stored "
+                                 f"field holds at most {width}; write the tree to a new store")
+    try:
+        return rows.astype(stored)
+    except (TypeError, ValueError) as exc:
+        raise StoreError(f"{where}: cannot store the appended records of {label!r} as {stored} ({exc})") from None
 
 
 def _grown_lazy(old: LazyArray | None, arr: AsyncArray, path: str, url: str) -> LazyArray:
