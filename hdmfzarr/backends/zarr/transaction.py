@@ -445,6 +445,11 @@ def _plain_cells(block: np.ndarray) -> np.ndarray:
 def _fit_records(rows: np.ndarray, stored: np.dtype, where: str, label: str) -> np.ndarray:
     """Compound ``rows`` as the stored records (format 3), refusing text a fixed-width field would cut."""
     names = stored.names or ()
+    if rows.dtype.names is None:  # records as tuples (a column of plain compounds)
+        try:
+            rows = np.array([tuple(r) for r in rows.tolist()], dtype=[(n, object) for n in names])
+        except (TypeError, ValueError) as exc:
+            raise StoreError(f"{where}: appended rows of {label!r} are not records of {names} ({exc})") from None
     if rows.dtype.names != names:
         raise StoreError(f"{where}: appended records of {label!r} have fields {rows.dtype.names}, stored {names}")
     for n in names:
