@@ -112,3 +112,31 @@ with NWBZarrIO(sys.argv[1], mode="r") as io:
                           env={"NUMCODECS_ALLOW_UNSAFE_PICKLE_DECODE": "1", "PATH": "/usr/bin:/bin"})
     assert done.returncode == 0, done.stderr[-3000:]
     assert done.stdout.splitlines()[-1] == "6 ['shank0'] ['CA1', 'CA1', 'CA1', 'CA1', 'CA1', 'CA1']"
+
+
+def test_appended_references_wider_than_the_stored_text_fields_rewrite_the_records(corpus, tmp_path: Path) -> None:
+    """hdmfzarr writes a compound's reference field as wide as its longest path: a longer one appended rewrites
+    the records wider (format 3, under the other chunk keys), and pynwb reads every row."""
+    import sys
+
+    path = tmp_path / "ours.zarr"
+    with ZarrIO(corpus.path("icephys")) as src, ZarrIO(path, "w") as dst:
+        dst.write(src.read())
+    doc = path / IRT / "responses" / "response" / "zarr.json"
+    width = lambda: json.loads(doc.read_text())["data_type"]["configuration"]["fields"][2]["data_type"]  # noqa: E731
+    assert width()["configuration"]["length_bytes"] == 4 * len("/acquisition/vc_resp0")
+    before = _peer(sys.executable, path)
+    rounds = [[("cc_stim", 1, "izero", 2)], [("vc_stim1", 3, "vc_resp1", 4)]]
+    for rows in rounds:  # a response column referring to a stimulus series: a longer path than any stored
+        with ZarrIO(path, mode="a") as io:
+            root = io.read()
+            irt = root.intracellular_recordings
+            elec = irt.category_tables["electrodes"]["electrode"].data[0]
+            for stim, start, resp, count in rows:
+                series = root.stimulus["presentation"][stim]
+                irt.add_row(note=resp, electrodes={"electrode": elec}, stimuli={"stimulus": (start, count, series)},
+                            responses={"response": (start + 1, count, series)})
+    assert width()["configuration"]["length_bytes"] == 4 * len("/stimulus/presentation/vc_stim1")
+    assert _peer(sys.executable, path) == before + [
+        [before[0][0], [1, 2, "cc_stim"], [2, 2, "cc_stim"], "izero"],
+        [before[0][0], [3, 4, "vc_stim1"], [4, 4, "vc_stim1"], "vc_resp1"]]

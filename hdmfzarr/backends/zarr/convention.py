@@ -545,7 +545,7 @@ class Format3(_Common):
     def rewrite_array(self, doc: dict[str, Any], dtype: np.dtype | None) -> dict[str, Any]:
         """Flip the chunk key encoding (``c/0`` <-> ``0``) so the rewritten chunks never overwrite
         the committed ones: the switch is atomic at the commit."""
-        wide = dtype if dtype is not None and dtype.kind in "biuf" else None
+        wide = dtype if dtype is not None and (dtype.kind in "biuf" or dtype.names) else None  # (records: wider text)
         doc = edit_array_document(doc, dtype=wide, flip_chunk_keys=True)
         if "attributes" in doc:
             doc["attributes"] = self.widen_dtype_attrs(doc["attributes"], wide)

@@ -282,7 +282,14 @@ class Transaction:
         elif stored_np.names is not None:
             if job.replace:
                 raise StoreError(f"{where}: replacing compound datasets is not supported")
-            values, wide = _fit_records(rows, stored_np, where, job.label), None
+            values, wide = _fit_records(rows, stored_np, where, job.label)
+            if wide is not None and self.conv.rewrites_in_place:
+                raise StoreError(f"{where}: text of the records appended to {job.label!r} is wider than the stored "
+                                 f"fields {stored_np} hold; write the tree to a new store")
+            if wide is not None:  # rewrite the whole array with wider text fields (under the other chunk keys)
+                old = np.asarray(job.stored.source.array[...]) if committed and job.stored is not None \
+                    else np.zeros(0, wide)
+                values, write_from = np.concatenate([old.astype(wide), values.astype(wide)]), 0
         else:
             values, wide = _fit(rows, stored_np, where, job.label)
             if wide is not None and not job.replace:  # rewrite the whole array with a wider dtype
@@ -442,8 +449,9 @@ def _plain_cells(block: np.ndarray) -> np.ndarray:
     return out
 
 
-def _fit_records(rows: np.ndarray, stored: np.dtype, where: str, label: str) -> np.ndarray:
-    """Compound ``rows`` as the stored records (format 3), refusing text a fixed-width field would cut."""
+def _fit_records(rows: np.ndarray, stored: np.dtype, where: str, label: str) -> tuple[np.ndarray, np.dtype | None]:
+    """Compound ``rows`` as the stored records (format 3), or (rows, the records with wider text fields) when the
+    stored fixed-width text fields would cut them."""
     names = stored.names or ()
     if rows.dtype.names is None:  # records as tuples (a column of plain compounds)
         try:
@@ -452,15 +460,17 @@ def _fit_records(rows: np.ndarray, stored: np.dtype, where: str, label: str) -> 
             raise StoreError(f"{where}: appended rows of {label!r} are not records of {names} ({exc})") from None
     if rows.dtype.names != names:
         raise StoreError(f"{where}: appended records of {label!r} have fields {rows.dtype.names}, stored {names}")
+    fields, wider = [], False
     for n in names:
-        kind, width = stored[n].kind, stored[n].itemsize // (4 if stored[n].kind == "U" else 1)
-        if kind in "US":
-            longest = max((len(str(v)) for v in rows[n].tolist()), default=0)
+        field = stored[n]
+        if field.kind in "US":
+            width = field.itemsize // (4 if field.kind == "U" else 1)
+            longest = max((len(v if isinstance(v, (str, bytes)) else str(v)) for v in rows[n].tolist()), default=0)
             if longest > width:
-                raise StoreError(f"{where}: a value of field {n!r} of {label!r} has {longest} characters, the stored "
-                                 f"field holds at most {width}; write the tree to a new store")
+                field, wider = np.dtype(f"<U{longest}"), True
+        fields.append((n, field))
     try:
-        return rows.astype(stored)
+        return (rows, np.dtype(fields)) if wider else (rows.astype(stored), None)
     except (TypeError, ValueError) as exc:
         raise StoreError(f"{where}: cannot store the appended records of {label!r} as {stored} ({exc})") from None
 
@@ -471,7 +481,7 @@ def _grown_lazy(old: LazyArray | None, arr: AsyncArray, path: str, url: str) -> 
         source = ZarrChunkSource(Array(arr), f"{url}:/{path}", tuple(arr.shape), tuple(arr.chunks), None)
         return LazyArray(source, store_url=url, path="/" + path)
     dtype = old.source.dtype
-    if isinstance(arr.dtype, np.dtype) and arr.dtype.kind in "biuf":
+    if isinstance(arr.dtype, np.dtype) and (arr.dtype.kind in "biuf" or arr.dtype.names):
         dtype = arr.dtype
     source = ZarrChunkSource(Array(arr), old.where, tuple(arr.shape), tuple(arr.chunks), dtype)
     old.clear_cache()
