@@ -350,7 +350,6 @@ def test_a_row_added_to_a_compound_reference_column_is_written_to_a_new_store(py
 
     from hdmf_zarr.nwb import NWBZarrIO
 
-
     with ZarrIO(pynwb_store) as io:
         nwb = io.read()
         ts = nwb.acquisition["ts"]

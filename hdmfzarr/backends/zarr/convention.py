@@ -818,7 +818,8 @@ class Format2(_Common):
     rewrites_in_place = True  # one key layout for 1-D arrays: the rewrite reuses the committed keys
 
     def rewrite_array(self, doc: dict[str, Any], dtype: np.dtype | None) -> dict[str, Any]:
-        return edit_array_document(doc, dtype=dtype) if dtype is not None and dtype.kind in "biuf" else dict(doc)
+        wide = dtype is not None and (dtype.kind in "biuf" or dtype.names is not None)  # (records: wider text)
+        return edit_array_document(doc, dtype=dtype) if wide else dict(doc)
 
 
 def _reference_dict(source: str, path: str, object_id: str | None, root_object_id: str | None) -> dict[str, Any]:

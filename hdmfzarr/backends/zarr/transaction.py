@@ -16,7 +16,7 @@ from ...spec.dtypes import widened
 from . import convention as conv
 from .commit import CommitPoint
 from .compat import Array, AsyncArray, array_from_metadata, async_array, buffer_prototype, edit_array_document
-from .lazy import LazyArray, ZarrChunkSource
+from .lazy import LazyArray, LegacyChunkSource, ZarrChunkSource
 from .remote import RemoteStore, gather_or_cancel
 from .store import StoreHandle, loads_json, run
 from .values import to_text_array
@@ -192,8 +192,10 @@ class Transaction:
             self._drop_undo(undo)
         for job, plan in zip(jobs, plans):
             if plan["zmeta"] is None and job.stored is not None:  # v2 object cells: the same source, longer
-                job.stored.source.shape = (plan["doc"]["shape"][0], *job.stored.shape[1:])
-                job.stored.source.meta = plan["doc"]
+                source = job.stored.source
+                source.shape = (plan["doc"]["shape"][0], *source.shape[1:])
+                if isinstance(source, LegacyChunkSource):
+                    source.meta = plan["doc"]
                 job.stored.clear_cache()
                 job.done(job.stored)
                 continue
@@ -273,9 +275,11 @@ class Transaction:
             return {"doc": doc, "zmeta": None, "values": rows, "write_from": committed, "extra": extra,
                     "array": None, "rewrite": False, "cells": meta}
         stored_np = self.conv.stored_numpy_dtype(meta, where)
+        records: Any = None  # the stored compound array (its numpy dtype: the field widths)
         if stored_np is not None and stored_np.names is not None and not job.replace:
             zmeta = self.conv.zarr_metadata(dict(meta), self.entries.get(attrs_key or "", {}) or {})
-            stored_np = array_from_metadata(zmeta, self.handle.store, job.path).dtype
+            records = array_from_metadata(zmeta, self.handle.store, job.path)
+            stored_np = records.dtype
         if stored_np is None:  # text
             values = to_text_array(rows, as_bytes=self.conv.is_bytes_array(meta))
             wide = None
@@ -283,12 +287,8 @@ class Transaction:
             if job.replace:
                 raise StoreError(f"{where}: replacing compound datasets is not supported")
             values, wide = _fit_records(rows, stored_np, where, job.label)
-            if wide is not None and self.conv.rewrites_in_place:
-                raise StoreError(f"{where}: text of the records appended to {job.label!r} is wider than the stored "
-                                 f"fields {stored_np} hold; write the tree to a new store")
-            if wide is not None:  # rewrite the whole array with wider text fields (under the other chunk keys)
-                old = np.asarray(job.stored.source.array[...]) if committed and job.stored is not None \
-                    else np.zeros(0, wide)
+            if wide is not None:  # rewrite the whole array with wider text fields (as integers are widened)
+                old = np.asarray(records[...]) if committed else np.zeros(0, wide)
                 values, write_from = np.concatenate([old.astype(wide), values.astype(wide)]), 0
         else:
             values, wide = _fit(rows, stored_np, where, job.label)
@@ -331,7 +331,7 @@ class Transaction:
         chunks = tuple(int(c) for c in meta.get("chunks") or meta["shape"])
         shape = tuple(int(s) for s in doc["shape"])
         sep = meta.get("dimension_separator") or "."
-        dtype = self.conv.decode_numpy_dtype(meta["dtype"])
+        dtype = conv.Format2.decode_numpy_dtype(meta["dtype"])
         rows = np.asarray(rows, dtype=object) if dtype.names is None else rows
         if rows.ndim == 2 and len(shape) == 1:  # 0.13's records, one cell per row
             packed = np.empty(len(rows), dtype=object)
