@@ -317,6 +317,30 @@ def test_compound_reference_rows_have_named_fields_as_pynwb_gives_them(pynwb_sto
         assert row == (row.idx_start, row.count, row.timeseries) and row[2] is row.timeseries
 
 
+@pytest.mark.parametrize("mode", ["r", "a"])
+def test_compound_fields_by_name_on_a_slice_as_hdmf_gives_them(pynwb_store: Path, mode: str) -> None:
+    """``col.data[:]['idx_start']`` (a field by name on a slice of a compound read lazily): numpy arrays, equal to
+    what hdmf's structured arrays give; references resolve to the objects; rows keep their names."""
+    from hdmf_zarr.nwb import NWBZarrIO
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with NWBZarrIO(str(pynwb_store), "r") as peer:
+            data = peer.read().trials["timeseries"].target.data
+            want = {f: data[:][f] for f in ("idx_start", "count")}
+            names = [t.name for t in data[:]["timeseries"]]
+            part = data[1:2]["count"]
+    with ZarrIO(pynwb_store, mode) as io:
+        data = io.read().trials["timeseries"].target.data
+        for field, values in want.items():
+            got = data[:][field]
+            assert isinstance(got, np.ndarray) and got.dtype == values.dtype and got.tolist() == values.tolist()
+        assert [t.name for t in data[:]["timeseries"]] == names
+        assert data[1:2]["count"].tolist() == part.tolist() and data[:][0].timeseries.name == names[0]
+        with pytest.raises(ValueError, match="no field of name nope"):
+            data[:]["nope"]
+
+
 def test_rows_added_to_a_stored_reference_column_are_appended_in_place(pynwb_store: Path, tmp_path: Path) -> None:
     """An electrode appended in place to a pynwb store (its 'group' column holds references): pynwb reads the new
     row with its group (it was refused before: an append did not write reference columns)."""
