@@ -277,7 +277,7 @@ class Transaction:
         stored_np = self.conv.stored_numpy_dtype(meta, where)
         records: Any = None  # the stored compound array (its numpy dtype: the field widths)
         if stored_np is not None and stored_np.names is not None and not job.replace:
-            zmeta = self.conv.zarr_metadata(dict(meta), self.entries.get(attrs_key or "", {}) or {})
+            zmeta = self.conv.zarr_metadata(dict(meta), (self.entries.get(attrs_key) if attrs_key else None) or {})
             records = array_from_metadata(zmeta, self.handle.store, job.path)
             stored_np = records.dtype
         if stored_np is None:  # text
@@ -358,12 +358,10 @@ class Transaction:
                 inner = tuple(slice(r * c, (r + 1) * c) for r, c in zip(rest, chunks[1:]))
                 part = rows[(slice(a - lo, b - lo), *inner)]
                 block[(slice(a - start, b - start), *(slice(0, n) for n in part.shape[1:]))] = part
-                data: Any = block
-                for f in filters:  # in the order zarr 2 applies them
-                    if f.get("id") in ("json2", "json"):
-                        data = self.conv.encode_object_chunk(block)
-                    else:
-                        data = numcodecs.get_codec(f).encode(_plain_cells(block))
+                data: Any = block  # the object codec (JSON as our writer frames it, or 0.13's pickle), compressed
+                for f in filters:
+                    codec = None if f.get("id") in ("json2", "json") else numcodecs.get_codec(f)
+                    data = self.conv.encode_object_chunk(block) if codec is None else codec.encode(_plain_cells(data))
                 self.handle.set(key, compressor.encode(data) if compressor is not None else bytes(data))
         for key, document in [*plan["extra"], (self.conv.array_document_key(job.path), doc)]:
             self.handle.set(key, self.conv.encode_commit_document(document))
