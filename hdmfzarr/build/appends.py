@@ -100,10 +100,12 @@ def short_columns(root: GroupBuilder | None) -> list[str]:
     return found
 
 
-def stage_reference_rows(containers: list[Any], builder_of: Callable[[Any], Builder | None]) -> None:
+def stage_reference_rows(containers: list[Any], builder_of: Callable[[Any], Builder | None],
+                         strict: bool = True) -> None:
     """Rows added to a column of references (or of records holding some) read from a store hold containers; move
     them, as references to their builders (what the reader gives and the writer encodes), into the stored array
-    under the column, where an append writes them (``builder_of``: the builder a container was read from)."""
+    under the column, where an append writes them (``builder_of``: the builder of a container; a row referring to
+    one without is refused, or without ``strict`` left where it is, for a write that builds it first)."""
     for c in containers:
         for v in c.fields.values():
             chain = stored_chain(v)
@@ -113,7 +115,12 @@ def stage_reference_rows(containers: list[Any], builder_of: Callable[[Any], Buil
             if not isinstance(refs, ReferenceArray) or not isinstance(inner, AppendableArray):
                 continue
             where = f"{getattr(c, 'name', c)!r} ({inner.where})"
-            block = _builder_rows(chain[0].pending_rows, refs, inner.dtype, builder_of, where)
+            try:
+                block = _builder_rows(chain[0].pending_rows, refs, inner.dtype, builder_of, where)
+            except BuildError:
+                if strict:
+                    raise
+                continue
             inner.rows.add_block(block, lambda rows: block)  # (no single rows buffered there: never called)
             chain[0].rows.clear()
 
@@ -130,8 +137,8 @@ def _builder_rows(rows: Any, refs: ReferenceArray, dtype: np.dtype, builder_of: 
             b = value if isinstance(value, Builder) else builder_of(value)
             if b is None:
                 raise BuildError(f"{where}: a new row refers to {type(value).__name__} "
-                                 f"{getattr(value, 'name', value)!r}, which is not in the store read; write the "
-                                 "tree (io.write) after adding it, or to a new store")
+                                 f"{getattr(value, 'name', value)!r}, which is neither in the store read nor in the "
+                                 "tree written (add it to the tree, or write the tree to a new store)")
             found[id(value)] = ReferenceBuilder(b)
         return found[id(value)]
 

@@ -140,3 +140,36 @@ def test_appended_references_wider_than_the_stored_text_fields_rewrite_the_recor
     assert _peer(sys.executable, path) == before + [
         [before[0][0], [1, 2, "cc_stim"], [2, 2, "cc_stim"], "izero"],
         [before[0][0], [3, 4, "vc_stim1"], [4, 4, "vc_stim1"], "vc_resp1"]]
+
+
+@pytest.mark.parametrize("fmt", [3, 2])
+def test_a_row_referring_to_a_series_added_in_the_same_write(corpus, tmp_path: Path, fmt: int,
+                                                             request: pytest.FixtureRequest) -> None:
+    """A series added to the tree and an icephys row referring to it, written together (io.write): the row's
+    reference is to the new series' place; pynwb (format 3) or hdmf-zarr 0.13 (format 2) reads it."""
+    import sys
+
+    import numpy as np
+
+    path = tmp_path / "added.zarr"
+    if fmt == 3:
+        shutil.copytree(corpus.path("icephys"), path)
+        python: str | Path = sys.executable
+    else:
+        with ZarrIO(corpus.path("icephys")) as src, ZarrIO(path, "w", zarr_format=2) as dst:
+            dst.write(src.read())
+        python = request.getfixturevalue("venv013_python")
+    before = _peer(python, path)
+    with ZarrIO(path, mode="a") as io:
+        root = io.read()
+        irt = root.intracellular_recordings
+        old = root.acquisition["vc_resp0"]
+        series = io.type_map.get_class("VoltageClampSeries", "core")(
+            name="vc_resp_added", data=np.arange(7.0), rate=10.0, electrode=old.electrode, gain=1.0,
+            starting_time=0.0, stimulus_description="s")
+        root.acquisition__nwb_data_interfaces = [*root.acquisition__nwb_data_interfaces.values(), series]
+        irt.add_row(note="added", electrodes={"electrode": irt.category_tables["electrodes"]["electrode"].data[0]},
+                    stimuli={"stimulus": (0, 7, root.stimulus["presentation"]["vc_stim0"])},
+                    responses={"response": (0, 7, series)})
+        io.write(root)
+    assert _peer(python, path) == before + [[before[0][0], [0, 7, "vc_stim0"], [0, 7, "vc_resp_added"], "added"]]
