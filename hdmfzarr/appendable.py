@@ -18,7 +18,7 @@ __all__ = ["RowBuffer", "AppendableArray", "concat_rows", "take_rows", "rows_arr
 def rows_array(values: Any) -> np.ndarray:
     """Rows read from a stored array as a numpy array; records with references (named tuples, as a compound with
     reference fields reads) stay one cell each (``row.timeseries``), not spread into a 2-d array."""
-    if type(values) is list and values and hasattr(values[0], "_fields"):
+    if isinstance(values, list) and values and hasattr(values[0], "_fields"):
         return np.fromiter(values, dtype=object, count=len(values))
     return np.asarray(values)
 

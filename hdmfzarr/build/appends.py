@@ -12,11 +12,13 @@ import numpy as np
 
 from ..appendable import AppendableArray
 from ..dataio import Deferred, stored_chain
+from ..errors import BuildError
 from ..spec.model import declared_type
-from .builders import DatasetBuilder, GroupBuilder
+from .builders import Builder, DatasetBuilder, GroupBuilder, ReferenceBuilder
+from .lazyrefs import CompoundReferenceArray, ReferenceArray
 
 __all__ = ["ID_RANK", "PlannedAppend", "plan_appends", "pending_count", "arrays_replaced", "edited",
-           "bound_table_columns", "short_columns"]
+           "bound_table_columns", "short_columns", "stage_reference_rows"]
 
 ID_RANK = 1_000  # ids are written after every other array of the tree: their length commits a row
 
@@ -96,6 +98,65 @@ def short_columns(root: GroupBuilder | None) -> list[str]:
                     found.append(f"{g.path}: column {leaf.name!r}: {d.name!r} would end at {end}, {target.name!r} "
                                  f"hold {held}")
     return found
+
+
+def stage_reference_rows(containers: list[Any], builder_of: Callable[[Any], Builder | None],
+                         strict: bool = True) -> None:
+    """Rows added to a column of references (or of records holding some) read from a store hold containers; move
+    them, as references to their builders (what the reader gives and the writer encodes), into the stored array
+    under the column, where an append writes them (``builder_of``: the builder of a container; a row referring to
+    one without is refused, or without ``strict`` left where it is, for a write that builds it first)."""
+    for c in containers:
+        for v in c.fields.values():
+            chain = stored_chain(v)
+            if len(chain) < 3 or not isinstance(chain[0], AppendableArray) or not chain[0].rows.count:
+                continue
+            refs, inner = chain[1], chain[2]
+            if not isinstance(refs, ReferenceArray) or not isinstance(inner, AppendableArray):
+                continue
+            where = f"{getattr(c, 'name', c)!r} ({inner.where})"
+            try:
+                block = _builder_rows(chain[0].pending_rows, refs, inner.dtype, builder_of, where)
+            except BuildError:
+                if strict:
+                    raise
+                continue
+            inner.rows.add_block(block, lambda rows: block)  # (no single rows buffered there: never called)
+            chain[0].rows.clear()
+
+
+def _builder_rows(rows: Any, refs: ReferenceArray, dtype: np.dtype, builder_of: Callable[[Any], Builder | None],
+                  where: str) -> np.ndarray:
+    """New rows of a reference (or compound) column as stored rows: containers become ReferenceBuilders."""
+    found: dict[int, ReferenceBuilder] = {}
+
+    def ref(value: Any) -> Any:
+        if value is None or isinstance(value, ReferenceBuilder):
+            return value
+        if id(value) not in found:
+            b = value if isinstance(value, Builder) else builder_of(value)
+            if b is None:
+                raise BuildError(f"{where}: a new row refers to {type(value).__name__} "
+                                 f"{getattr(value, 'name', value)!r}, which is neither in the store read nor in the "
+                                 "tree written (add it to the tree, or write the tree to a new store)")
+            found[id(value)] = ReferenceBuilder(b)
+        return found[id(value)]
+
+    rows = list(rows)
+    if not isinstance(refs, CompoundReferenceArray):
+        out = np.empty(len(rows), dtype=object)
+        out[:] = [ref(r) for r in rows]
+        return out
+    names = refs.names
+    out = np.empty(len(rows), dtype=dtype)
+    for i, rec in enumerate(rows):
+        if isinstance(rec, dict) or (isinstance(rec, np.void) and rec.dtype.names):
+            rec = [rec[n] for n in names]
+        values = list(rec)
+        if len(values) != len(names):
+            raise BuildError(f"{where}: new row {i} has {len(values)} fields, expected {len(names)} {names}")
+        out[i] = tuple(ref(x) if j in refs.ref_fields else x for j, x in enumerate(values))
+    return out
 
 
 _PLAIN = (str, bytes, int, float, bool)  # values compared by equality (others by identity)

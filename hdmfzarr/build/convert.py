@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from ..appendable import AppendableArray
 from ..dataio import DataChunkIterator, DataIO, StoredArray
 from ..errors import BuildError
 from ..spec.dtypes import (
@@ -171,6 +172,8 @@ def convert_value(dtype: Any, value: Any, where: str, is_attr: bool = False) -> 
     if value is None:
         return None, None
     dtype = canonical_spec_dtype(dtype)  # specs keep dtypes as written ('int'); the rules below use canonical names
+    if isinstance(value, AppendableArray) and isinstance(value.stored, ReferenceArray):  # (a column read in mode 'a')
+        value = list(value) if value.rows.count else value.stored  # rows added since: every row, else as read
     if isinstance(value, DatetimeArray) and value.wrapped is not None:
         value = value.wrapped  # dates read from a store, written again: the stored ISO text
     if isinstance(value, ReferenceArray):  # read from a store, written again: the resolved containers

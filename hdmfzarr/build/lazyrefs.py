@@ -11,7 +11,7 @@ import numpy as np
 
 from ..dataio import StoredArray
 
-__all__ = ["ReferenceArray", "CompoundReferenceArray", "DatetimeArray"]
+__all__ = ["ReferenceArray", "CompoundReferenceArray", "CompoundRows", "DatetimeArray"]
 
 
 class ReferenceArray(StoredArray):
@@ -85,7 +85,28 @@ class CompoundReferenceArray(ReferenceArray):
         if isinstance(item, str):
             idx = self.names.index(item)
             return [row[idx] for row in self]
-        return super().__getitem__(item)
+        got = super().__getitem__(item)
+        return got if isinstance(item, (int, np.integer)) else CompoundRows(got, self.names, self._row_dtype)
+
+
+class CompoundRows(list):
+    """Rows of a compound read from a store (named tuples, ``row.timeseries``); a field by name is that field of
+    every row as a numpy array, as hdmf's structured arrays give it: ``col.data[:]['idx_start']``."""
+
+    def __init__(self, rows: list[Any], names: list[str], dtype: np.dtype | None) -> None:
+        super().__init__(rows)
+        self._names, self._dtype = names, dtype
+
+    def __getitem__(self, key: Any) -> Any:
+        if not isinstance(key, str):
+            return super().__getitem__(key)
+        if key not in self._names:
+            raise ValueError(f"no field of name {key}")  # (numpy's error for a structured array)
+        i = self._names.index(key)
+        field = self._dtype[key] if self._dtype is not None else np.dtype(object)
+        out = np.empty(len(self), dtype=field)
+        out[:] = [row[i] for row in self]
+        return out
 
 
 class DatetimeArray(ReferenceArray):

@@ -13,7 +13,7 @@ from hdmfzarr.appendable import AppendableArray, RowBuffer, concat_rows, rows_ar
 from hdmfzarr.common._dtypes import OBJECT_TYPE, ColumnType, cell_shape, infer_column_type, resolve_dtype
 from hdmfzarr.container import Data, is_lazy_array, require_str
 from hdmfzarr.dask import is_dask_array, to_dask
-from hdmfzarr.dataio import DataChunkIterator, DataIO
+from hdmfzarr.dataio import DataChunkIterator, DataIO, stored_chain
 from hdmfzarr.errors import ContainerError, ContainerIndexError, ContainerTypeError
 from hdmfzarr.spec.dtypes import fit_integers
 
@@ -163,8 +163,9 @@ class BufferedData(Data):
         old = getattr(self, "_arr", None)
         if old is not None and old is not value:
             old.rows.clear()  # replaced: its rows are not appended (the new data is written instead)
-        # an array read from a store opened for writing is shared: rows added here are its pending rows
-        self._shared = isinstance(value, AppendableArray)
+        # an array read from a store opened for writing is shared: rows added here are its pending rows (or, over
+        # references resolved from one, rows the next write stores in it: build.appends.stage_reference_rows)
+        self._shared = any(isinstance(a, AppendableArray) for a in stored_chain(value))
         self._arr = value if isinstance(value, AppendableArray) else AppendableArray(value)
         self._arr.row_converter = self._values_array
         self.rows = self._arr.rows

@@ -56,6 +56,18 @@ def check_table(table: Any) -> int:
     return n
 
 
+def check_refs(root: Any) -> int:
+    """Assert table ``refs`` of a ``worker.make_ref_root`` store is consistent (both columns as long as id) and
+    row k refers to target<k % 3>; returns the row count."""
+    table = root["refs"]
+    n = len(table.id)
+    assert len(table["obj"]) == n and len(table["s"]) == n, (len(table["obj"]), len(table["s"]), n)
+    assert np.asarray(table.id.get_all()).tolist() == list(range(n))
+    assert [t.name for t in table["obj"].data[:]] == [f"target{k % worker.N_TARGETS}" for k in range(n)]
+    assert list(table["s"].data[:]) == [f"row {k}" for k in range(n)]
+    return n
+
+
 def _env(storage_options: dict | None) -> dict[str, str]:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
     if storage_options:

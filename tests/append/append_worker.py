@@ -5,6 +5,7 @@ Usage: ``python append_worker.py URL BATCH_ROWS MAX_BATCHES [SCENARIO]`` (S3 opt
 ``writing`` before and ``committed N`` after each write. Scenarios (N after each write):
 
 - ``append``: append BATCH_ROWS rows to the table (N = rows in the table);
+- ``refs``: append BATCH_ROWS rows to table ``refs`` of a :func:`make_ref_root` store (N = rows in it);
 - ``add_column``: open in mode 'a', add column ``c<k>`` to the stored table, write, close (N = k + 1);
 - ``add_table``: open in mode 'a', add table ``t<k>`` (k + 1 rows) to the stored root container (N = k + 1);
 - ``first``: write a new store ``URL/<k>.zarr`` holding a BATCH_ROWS-row table (N = k + 1);
@@ -25,7 +26,7 @@ import sys
 import numpy as np
 
 from hdmfzarr.backends.zarr import ZarrIO
-from hdmfzarr.common import DynamicTable
+from hdmfzarr.common import DynamicTable, SimpleMultiContainer, VectorData
 
 
 def rows_for(start: int, n: int) -> dict:
@@ -106,6 +107,32 @@ def make_table(nrows: int) -> DynamicTable:
     return t
 
 
+N_TARGETS = 3  # row k of the reference table refers to target<k % 3>, its text column says "row k"
+
+
+def make_ref_root(nrows: int) -> SimpleMultiContainer:
+    """A root holding three target tables and table ``refs`` (a column of object references, one of text) with
+    rows 0..nrows-1."""
+    targets = [DynamicTable(name=f"target{j}", description=f"target {j}") for j in range(N_TARGETS)]
+    refs = DynamicTable(name="refs", description="object references", columns=[
+        VectorData(name="obj", description="refs", data=[targets[k % N_TARGETS] for k in range(nrows)]),
+        VectorData(name="s", description="text", data=[f"row {k}" for k in range(nrows)])])
+    return SimpleMultiContainer(name="root", containers=[*targets, refs])
+
+
+def _refs(url: str, batch: int, max_batches: int, opts: dict | None) -> None:
+    with ZarrIO(url, "a", storage_options=opts) as io:
+        root = io.read()
+        table, targets = root["refs"], [root[f"target{j}"] for j in range(N_TARGETS)]
+        _say(f"ready {len(table)}")
+        for _ in range(max_batches):
+            for k in range(len(table), len(table) + batch):
+                table.add_row(obj=targets[k % N_TARGETS], s=f"row {k}")
+            _say("writing")
+            io.write(root)
+            _say(f"committed {len(table)}")
+
+
 def run(url: str, batch: int, max_batches: int, scenario: str = "append") -> None:
     """Write ``max_batches`` times to ``url`` as ``scenario`` says (module docstring)."""
     opts = json.loads(os.environ.get("HDMFZARR_TEST_STORAGE_OPTIONS") or "null")
@@ -183,7 +210,7 @@ def _convert(url: str, batch: int, max_batches: int, opts: dict | None) -> None:
         _say(f"committed {k + 1}")
 
 
-SCENARIOS = {"add_column": _add_column, "add_table": _add_table, "first": _first, "convert": _convert}
+SCENARIOS = {"refs": _refs, "add_column": _add_column, "add_table": _add_table, "first": _first, "convert": _convert}
 
 
 if __name__ == "__main__":

@@ -15,17 +15,19 @@ from hdmfzarr.backends.zarr import ZarrIO
 BATCH = 7  # rows per append; odd so batches straddle chunk borders
 
 
-def _trial(support, server, url: str, out: Path, rng: random.Random, opts: dict | None, window: float) -> tuple:
+def _trial(support, server, url: str, out: Path, rng: random.Random, opts: dict | None, window: float,
+           scenario: str = "append") -> tuple:
     """Fork a worker, let it commit once, SIGKILL it a random moment later, verify the store.
     Returns (rows before, rows reported committed, rows found, whether the kill hit a write)."""
+    check = support.check_refs if scenario == "refs" else support.check_table
     with ZarrIO(url, "r", storage_options=opts) as io:
-        before = support.check_table(io.read())
-    lines = support.kill_worker_later(server, url, BATCH, out, rng.uniform(0.0, window))
+        before = check(io.read())
+    lines = support.kill_worker_later(server, url, BATCH, out, rng.uniform(0.0, window), scenario)
     complete = [line for line in lines if line.endswith("\n")]
     committed = max([before] + [int(line.split()[1]) for line in complete if line.startswith("committed")])
     mid_write = bool(complete) and complete[-1].startswith("writing")
     with ZarrIO(url, "r", storage_options=opts) as io:
-        found = support.check_table(io.read())
+        found = check(io.read())
     assert (found - before) % BATCH == 0, f"{found - before} rows appended: not whole batches"
     assert found >= committed, f"{committed} rows were reported committed, only {found} are in the store"
     assert found <= committed + BATCH, f"{found} rows found, {committed} committed + one batch in flight"
@@ -75,6 +77,27 @@ def test_sigkill_during_appends_local(tmp_path: Path, support) -> None:
     print(f"\n{len(results)} SIGKILL trials in {time.monotonic() - t0:.1f} s: 0 inconsistent; "
           f"{mid_write} killed inside io.write; {sum(1 for r in results if r[2] > r[1])} of those had "
           f"committed the batch before dying")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fmt", [3, 2])
+def test_sigkill_during_appends_to_a_reference_column(tmp_path: Path, support, fmt: int) -> None:
+    """20 kills of a writer appending rows with object references (Zarr format 3: paths; format 2: JSON cells,
+    the last chunk completed in place): every reopened store holds whole committed rows whose references
+    resolve to the right objects."""
+    path = tmp_path / "refs.zarr"
+    with ZarrIO(path, "w", zarr_format=fmt) as io:
+        io.write(support.worker.make_ref_root(5))
+    rng = random.Random(fmt)
+    server = support.ForkServer()
+    try:
+        results = [_trial(support, server, str(path), tmp_path / f"refs.{k}.out", rng, None, 0.3, "refs")
+                   for k in range(20)]
+    finally:
+        server.close()
+    mid_write = sum(1 for r in results if r[3])
+    assert mid_write >= 5, f"only {mid_write} of {len(results)} kills hit a write"
+    assert results[-1][2] > 5
 
 
 @pytest.mark.slow

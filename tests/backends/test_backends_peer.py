@@ -317,44 +317,62 @@ def test_compound_reference_rows_have_named_fields_as_pynwb_gives_them(pynwb_sto
         assert row == (row.idx_start, row.count, row.timeseries) and row[2] is row.timeseries
 
 
-def test_rows_added_to_a_stored_reference_column_are_refused_and_nothing_is_written(pynwb_store: Path,
-                                                                                     tmp_path: Path) -> None:
-    """Appending an electrode (its 'group' column holds references) to a pynwb store in place is not supported: a
-    write names the column and says rows were appended; leaving the block (which appends buffered rows) refuses
-    too instead of appending the row to every other column, which left a table neither we nor pynwb could read."""
+@pytest.mark.parametrize("mode", ["r", "a"])
+def test_compound_fields_by_name_on_a_slice_as_hdmf_gives_them(pynwb_store: Path, mode: str) -> None:
+    """``col.data[:]['idx_start']`` (a field by name on a slice of a compound read lazily): numpy arrays, equal to
+    what hdmf's structured arrays give; references resolve to the objects; rows keep their names."""
+    from hdmf_zarr.nwb import NWBZarrIO
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with NWBZarrIO(str(pynwb_store), "r") as peer:
+            data = peer.read().trials["timeseries"].target.data
+            want = {f: data[:][f] for f in ("idx_start", "count")}
+            names = [t.name for t in data[:]["timeseries"]]
+            part = data[1:2]["count"]
+    with ZarrIO(pynwb_store, mode) as io:
+        data = io.read().trials["timeseries"].target.data
+        for field, values in want.items():
+            got = data[:][field]
+            assert isinstance(got, np.ndarray) and got.dtype == values.dtype and got.tolist() == values.tolist()
+        assert [t.name for t in data[:]["timeseries"]] == names
+        assert data[1:2]["count"].tolist() == part.tolist() and data[:][0].timeseries.name == names[0]
+        with pytest.raises(ValueError, match="no field of name nope"):
+            data[:]["nope"]
+
+
+def test_rows_added_to_a_stored_reference_column_are_appended_in_place(pynwb_store: Path, tmp_path: Path) -> None:
+    """An electrode appended in place to a pynwb store (its 'group' column holds references): pynwb reads the new
+    row with its group (it was refused before: an append did not write reference columns)."""
     import shutil
 
     from hdmf_zarr.nwb import NWBZarrIO
 
-    from hdmfzarr.errors import StoreError
-
     store = tmp_path / "nwb.zarr"
     shutil.copytree(pynwb_store, store)
-    with pytest.raises(StoreError, match=r"electrodes: column 'group' would hold 4 rows, the table 5.*nothing was"):
-        with ZarrIO(store, mode="a") as io:
-            nwb = io.read()
-            group = nwb.electrode_groups["shank0"]
-            nwb.electrodes.add_row(x=9.0, y=0.0, z=0.0, location="CA3", group=group, group_name="shank0")
-            with pytest.raises(StoreError, match=r"electrodes/group: .*\(rows appended: 4 stored, 5 now\)"):
-                io.write(nwb)
+    with ZarrIO(store, mode="a") as io:
+        nwb = io.read()
+        group = nwb.electrode_groups["shank0"]
+        nwb.electrodes.add_row(x=9.0, y=0.0, z=0.0, location="CA3", group=group, group_name="shank0")
+        io.write(nwb)
     with ZarrIO(store) as io:
-        assert len(io.read().electrodes) == 4
+        assert len(io.read().electrodes) == 5
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         with NWBZarrIO(str(store), "r") as peer:
-            assert len(peer.read().electrodes) == 4
+            electrodes = peer.read().electrodes
+            assert len(electrodes) == 5 and electrodes["group"].data[4].name == "shank0"
+            assert electrodes["location"].data[4] == "CA3"
 
 
 def test_a_row_added_to_a_compound_reference_column_is_written_to_a_new_store(pynwb_store: Path,
                                                                               tmp_path: Path) -> None:
     """A trial added to a pynwb store's trials (its 'timeseries' column: TimeSeriesReferenceVectorData rows) takes
-    a record (idx_start, count, series), reads back as a named row, and a new store holding it reads in pynwb; in
-    place the append is refused with nothing written (the index would have pointed past the records)."""
+    a record (idx_start, count, series), reads back as a named row, and a new store holding it reads in pynwb, as
+    does the store it was appended to in place."""
     import shutil
 
     from hdmf_zarr.nwb import NWBZarrIO
-
-    from hdmfzarr.errors import StoreError
 
     with ZarrIO(pynwb_store) as io:
         nwb = io.read()
@@ -369,14 +387,18 @@ def test_a_row_added_to_a_compound_reference_column_is_written_to_a_new_store(py
         with NWBZarrIO(str(tmp_path / "copy.zarr"), "r") as peer:
             cells = peer.read().trials["timeseries"][:]
             assert [[(r.idx_start, r.count, r.timeseries.name) for r in c] for c in cells][2] == [(0, 5, "ts")]
-    store = tmp_path / "in_place.zarr"
+    store = tmp_path / "in_place.zarr"  # in place too: the record and its index entry are appended
     shutil.copytree(pynwb_store, store)
-    with pytest.raises(StoreError, match=r"'timeseries_index' would end at 3, 'timeseries' hold 2.*nothing was"):
-        with ZarrIO(store, mode="a") as io:
-            nwb = io.read()
-            nwb.trials.add_row(start_time=2.0, stop_time=3.0, timeseries=[(0, 5, nwb.acquisition["ts"])])
+    with ZarrIO(store, mode="a") as io:
+        nwb = io.read()
+        nwb.trials.add_row(start_time=2.0, stop_time=3.0, timeseries=[(0, 5, nwb.acquisition["ts"])])
     with ZarrIO(store) as io:
-        assert len(io.read().trials) == 2
+        assert len(io.read().trials) == 3
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with NWBZarrIO(str(store), "r") as peer:
+            cells = peer.read().trials["timeseries"][:]
+            assert [[(r.idx_start, r.count, r.timeseries.name) for r in c] for c in cells][2] == [(0, 5, "ts")]
 
 
 def test_hdmf_zarr_014_v2_reader_reads_our_format2_store(tmp_path: Path) -> None:

@@ -5,13 +5,17 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from ...appendable import AppendableArray
 from ...build.appends import bound_table_columns, plan_appends, short_columns
-from ...build.builders import DatasetBuilder, GroupBuilder
+from ...build.builders import Builder, CompoundField, DatasetBuilder, GroupBuilder
 from ...errors import StoreError
+from . import convention as conv
 from .lazy import LazyArray
 from .store import StoreHandle
 from .transaction import ArrayJob, Transaction
+from .values import compound_rows, reference_path
 
 __all__ = ["AppendJob", "AppendSession", "append_tree", "collect_jobs", "wrap_growable", "bound_tables"]
 
@@ -26,7 +30,7 @@ def wrap_growable(root: GroupBuilder) -> None:
             b.data = AppendableArray(b.raw_data)
 
 
-def collect_jobs(root_builder: GroupBuilder | None, url: str) -> list[AppendJob]:
+def collect_jobs(root_builder: GroupBuilder | None, url: str, convention: conv.Convention) -> list[AppendJob]:
     """The append jobs of a tree read from ``url``; each hands the grown stored array back to its appendable array."""
     jobs: list[AppendJob] = []
     for planned in plan_appends(root_builder):
@@ -36,22 +40,48 @@ def collect_jobs(root_builder: GroupBuilder | None, url: str) -> list[AppendJob]
                              "appending to it needs that store opened for writing")
         rows = a.pending_rows
         assert rows is not None  # planned arrays hold rows
+        rows = _encoded_rows(planned.builder, rows, convention, root_builder, f"{url}:{planned.builder.path}")
         jobs.append(AppendJob(a.path.strip("/"), rows, planned.rank, a.stored, a.mark_stored, planned.builder.path))
     return jobs
+
+
+def _encoded_rows(builder: DatasetBuilder, rows: np.ndarray, convention: conv.Convention, root: GroupBuilder | None,
+                  where: str) -> np.ndarray:
+    """New rows of a reference dataset (ReferenceBuilders) or of a compound with reference fields, encoded as the
+    writer stores them in ``convention`` (other rows as they are)."""
+    dtype = builder.dtype
+    root_oid = root.attributes.get("object_id") if root is not None else None
+
+    def entry(value: Any) -> tuple[str, str, str | None, str | None]:
+        source, path = reference_path(value, where)
+        target = getattr(value, "target", value)
+        return source, path, target.attributes.get("object_id") if isinstance(target, Builder) else None, root_oid
+
+    if dtype in ("object", "region"):
+        return convention.encode_dataset_references([entry(v) for v in rows.reshape(-1)], rows.shape)
+    if not isinstance(dtype, list) or not any(getattr(f, "dtype", None) == "object" for f in dtype):
+        return rows
+    fields = [f if isinstance(f, CompoundField) else CompoundField(f["name"], f["dtype"]) for f in dtype]
+    is_ref = [f.dtype == "object" for f in fields]
+    if convention.object_codec_references:  # format 2: JSON (or 0.13's pickled) cells, one row of fields each
+        return convention.encode_compound_cells(compound_rows(rows, fields, where, entry), is_ref)
+    records = compound_rows(rows, fields, where, lambda v: convention.encode_field_reference(*reference_path(v, where)))
+    out = np.empty(len(records), dtype=[(f.name, object if r else rows.dtype[f.name]) for f, r in zip(fields, is_ref)])
+    out[:] = records
+    return out  # (cast to the stored record dtype when written)
 
 
 def append_tree(handle: StoreHandle, root_builder: GroupBuilder,
                 session: Transaction | None = None) -> tuple[int, Transaction | None]:
     """Append every buffered row of a tree read from ``handle``'s store in one commit: the number of arrays grown
     and the session (reusable by the same single writer for the next append)."""
-    jobs = collect_jobs(root_builder, handle.url)
-    if not jobs:
+    if not plan_appends(root_builder):
         return 0, session
     if short := short_columns(root_builder):  # a partial row would leave the table unreadable: nothing is written
-        raise StoreError(f"{handle.url}: rows added to a table cannot be appended in place ({'; '.join(short)}: "
-                         "a column of references or compounds takes no appended rows); nothing was written; write "
-                         "the tree to a new store")
+        raise StoreError(f"{handle.url}: rows added to a table cannot be appended in place ({'; '.join(short)}); "
+                         "nothing was written; write the tree to a new store")
     session = session or Transaction(handle)
+    jobs = collect_jobs(root_builder, handle.url, session.conv)
     session.commit(jobs)
     return len(jobs), session
 

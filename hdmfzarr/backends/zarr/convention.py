@@ -530,14 +530,14 @@ class Format3(_Common):
                 return np.dtype(dt)
             except TypeError:
                 pass
-        if isinstance(dt, dict) and dt.get("name") == "structured":
+        if isinstance(dt, dict) and dt.get("name") in ("structured", "struct"):
             return np.dtype([("_", "u1")])  # any compound: refused by the caller
         raise StoreError(f"{where}: cannot append to an array of data type {dt!r}")
 
     def rewrite_array(self, doc: dict[str, Any], dtype: np.dtype | None) -> dict[str, Any]:
         """Flip the chunk key encoding (``c/0`` <-> ``0``) so the rewritten chunks never overwrite
         the committed ones: the switch is atomic at the commit."""
-        wide = dtype if dtype is not None and dtype.kind in "biuf" else None
+        wide = dtype if dtype is not None and (dtype.kind in "biuf" or dtype.names) else None  # (records: wider text)
         doc = edit_array_document(doc, dtype=wide, flip_chunk_keys=True)
         if "attributes" in doc:
             doc["attributes"] = self.widen_dtype_attrs(doc["attributes"], wide)
@@ -810,7 +810,8 @@ class Format2(_Common):
     rewrites_in_place = True  # one key layout for 1-D arrays: the rewrite reuses the committed keys
 
     def rewrite_array(self, doc: dict[str, Any], dtype: np.dtype | None) -> dict[str, Any]:
-        return edit_array_document(doc, dtype=dtype) if dtype is not None and dtype.kind in "biuf" else dict(doc)
+        wide = dtype is not None and (dtype.kind in "biuf" or dtype.names is not None)  # (records: wider text)
+        return edit_array_document(doc, dtype=dtype) if wide else dict(doc)
 
 
 def _reference_dict(source: str, path: str, object_id: str | None, root_object_id: str | None) -> dict[str, Any]:

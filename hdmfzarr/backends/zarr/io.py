@@ -247,17 +247,23 @@ class ZarrIO:
         """Build ``container`` (with the type map it was read with) and write it in one transaction, caching the specs;
         a container this ZarrIO read is written as its appended rows plus any added or edited objects."""
         self._check_writable()
+        self._stage_reference_rows(strict=False)  # (rows referring to objects added since: after the build)
         if self._is_append_only(container):
             self.flush_appends()
             return
         from ...build import BuildManager, type_map_for_write
+        from ...build.appends import stage_reference_rows
         from .append import collect_jobs
 
         read_tree = self._builder if self._root_container is not None and self.mode in ("a", "r+") else None
-        jobs = collect_jobs(read_tree, self.url)
         # the type map the tree was read with knows the namespaces cached in the store (e.g. NWB's core)
         type_map = type_map_for_write(container, self._type_map)
-        builder = BuildManager(type_map).build(container)
+        manager = BuildManager(type_map)
+        builder = manager.build(container)
+        if read_tree is not None and self._manager is not None:
+            read = self._manager
+            stage_reference_rows(read.constructed(), lambda c: read.builder_of(c) or manager.builder_of(c))
+        jobs = collect_jobs(read_tree, self.url, self.convention)
         namespaces = type_map.namespace_catalog.to_cache() if cache_spec else None
         self._write_tree(builder, namespaces, jobs, link_data, read_tree)
         self._builder = read_tree  # still the committed tree read (what this write added is in the store too)
@@ -338,11 +344,21 @@ class ZarrIO:
         return (id(container) in known and all(id(c) in known for c in self._root_container.all_children())
                 and not arrays_replaced(self._builder, containers) and not edited(containers, self._read_states))
 
+    def _stage_reference_rows(self, strict: bool = True) -> None:
+        """Rows added to columns of references (containers) become rows of the stored arrays under them."""
+        if self._root_container is None or self._manager is None or self.mode not in ("a", "r+"):
+            return
+        from ...build.appends import stage_reference_rows
+
+        stage_reference_rows(self._manager.constructed(), self._manager.builder_of, strict)
+
     def pending_appends(self) -> int:
         """Rows appended to the tree read from this store and not yet written."""
         if self._root_container is None:
             return 0
         from ...build.appends import pending_count
+
+        self._stage_reference_rows(strict=False)
 
         return pending_count(self._builder)
 
@@ -352,6 +368,7 @@ class ZarrIO:
             return 0
         from .append import append_tree
 
+        self._stage_reference_rows()
         try:
             grown, self._append_session = append_tree(self.handle, self._builder, self._append_session)
         except BaseException as exc:

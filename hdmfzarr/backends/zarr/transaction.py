@@ -14,8 +14,9 @@ from ...errors import ConflictError, CorruptStoreError, StoreError
 from ...spec.dtypes import widened
 from . import convention as conv
 from .commit import CommitPoint
+from .cells import fit_records, write_cells
 from .compat import Array, AsyncArray, array_from_metadata, async_array, buffer_prototype, edit_array_document
-from .lazy import LazyArray, ZarrChunkSource
+from .lazy import LazyArray, LegacyChunkSource, ZarrChunkSource
 from .remote import RemoteStore, gather_or_cancel
 from .store import StoreHandle, loads_json, run
 from .values import to_text_array
@@ -190,6 +191,14 @@ class Transaction:
         if undo:
             self._drop_undo(undo)
         for job, plan in zip(jobs, plans):
+            if plan["zmeta"] is None and job.stored is not None:  # v2 object cells: the same source, longer
+                source = job.stored.source
+                source.shape = (plan["doc"]["shape"][0], *source.shape[1:])
+                if isinstance(source, LegacyChunkSource):
+                    source.meta = plan["doc"]
+                job.stored.clear_cache()
+                job.done(job.stored)
+                continue
             job.done(_grown_lazy(job.stored, plan["array"], job.path, self.url) if plan["array"] is not None else None)
 
     def _write_arrays(self, jobs: list[ArrayJob], plans: list[dict[str, Any]]) -> None:
@@ -198,7 +207,8 @@ class Transaction:
             return
         store = self.handle.store
         for job, plan in zip(jobs, plans):
-            plan["array"] = async_array(array_from_metadata(plan["zmeta"], store, job.path))
+            if plan["zmeta"] is not None:
+                plan["array"] = async_array(array_from_metadata(plan["zmeta"], store, job.path))
 
         async def one(job: ArrayJob, plan: dict[str, Any]) -> None:
             arr, lo, values = plan["array"], plan["write_from"], plan["values"]
@@ -214,17 +224,20 @@ class Transaction:
         # one after the other (CPU-bound compression — measured faster than contending threads)
         concurrent = self.handle.local_path is None
 
-        async def all_phases() -> None:
-            for rank in sorted({job.rank for job in jobs}):
-                group = [(j, p) for j, p in zip(jobs, plans) if j.rank == rank]
-                if concurrent:
-                    await gather_or_cancel(*(one(j, p) for j, p in group))
-                else:
-                    for j, p in group:
-                        await one(j, p)
+        async def phase(group: list[tuple[ArrayJob, dict[str, Any]]]) -> None:
+            if concurrent:
+                await gather_or_cancel(*(one(j, p) for j, p in group))
+            else:
+                for j, p in group:
+                    await one(j, p)
 
         try:
-            run(all_phases())
+            for rank in sorted({job.rank for job in jobs}):
+                group = [(j, p) for j, p in zip(jobs, plans) if j.rank == rank]
+                for j, p in group:
+                    if p["zmeta"] is None:
+                        write_cells(self, j, p)
+                run(phase([(j, p) for j, p in group if p["zmeta"] is not None]))
         except StoreError:
             raise
         except Exception as exc:
@@ -254,13 +267,29 @@ class Transaction:
         doc = dict(meta)
         attrs_key = self.conv.attrs_entry(job.path)
         extra: list[tuple[str, Any]] = []  # other metadata documents to rewrite (key, doc)
-        stored_np = self.conv.stored_numpy_dtype(meta, where)
         write_from = 0 if job.replace else committed
+        if not job.replace and self.conv.is_legacy_object_array(meta):  # v2 JSON / pickle cells: written here
+            doc["shape"] = [committed + len(rows), *shape[1:]]
+            if attrs_key is not None and job.attrs is not None:
+                extra.append((attrs_key, job.attrs))
+            return {"doc": doc, "zmeta": None, "values": rows, "write_from": committed, "extra": extra,
+                    "array": None, "rewrite": False, "cells": meta}
+        stored_np = self.conv.stored_numpy_dtype(meta, where)
+        records: Any = None  # the stored compound array (its numpy dtype: the field widths)
+        if stored_np is not None and stored_np.names is not None and not job.replace:
+            zmeta = self.conv.zarr_metadata(dict(meta), (self.entries.get(attrs_key) if attrs_key else None) or {})
+            records = array_from_metadata(zmeta, self.handle.store, job.path)
+            stored_np = records.dtype
         if stored_np is None:  # text
             values = to_text_array(rows, as_bytes=self.conv.is_bytes_array(meta))
             wide = None
         elif stored_np.names is not None:
-            raise StoreError(f"{where}: appending to or replacing compound datasets is not supported")
+            if job.replace:
+                raise StoreError(f"{where}: replacing compound datasets is not supported")
+            values, wide = fit_records(rows, stored_np, where, job.label)
+            if wide is not None:  # rewrite the whole array with wider text fields (as integers are widened)
+                old = np.asarray(records[...]) if committed else np.zeros(0, wide)
+                values, write_from = np.concatenate([old.astype(wide), values.astype(wide)]), 0
         else:
             values, wide = _fit(rows, stored_np, where, job.label)
             if wide is not None and not job.replace:  # rewrite the whole array with a wider dtype
@@ -366,7 +395,7 @@ def _grown_lazy(old: LazyArray | None, arr: AsyncArray, path: str, url: str) -> 
         source = ZarrChunkSource(Array(arr), f"{url}:/{path}", tuple(arr.shape), tuple(arr.chunks), None)
         return LazyArray(source, store_url=url, path="/" + path)
     dtype = old.source.dtype
-    if isinstance(arr.dtype, np.dtype) and arr.dtype.kind in "biuf":
+    if isinstance(arr.dtype, np.dtype) and (arr.dtype.kind in "biuf" or arr.dtype.names):
         dtype = arr.dtype
     source = ZarrChunkSource(Array(arr), old.where, tuple(arr.shape), tuple(arr.chunks), dtype)
     old.clear_cache()

@@ -1,0 +1,104 @@
+"""Rows added to a column of object references read from a store are appended in place (the references encoded
+as the writer stores them: paths in Zarr format 3, JSON cells in format 2)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from hdmfzarr.backends.zarr import ZarrIO
+from hdmfzarr.common import DynamicTable, VectorData
+from hdmfzarr.errors import BuildError
+
+
+def _add_rows(support, path: Path, n: int, mode: str = "a") -> None:
+    worker = support.worker
+    with ZarrIO(path, mode) as io:
+        root = io.read()
+        table, targets = root["refs"], [root[f"target{j}"] for j in range(worker.N_TARGETS)]
+        for k in range(len(table), len(table) + n):
+            table.add_row(obj=targets[k % worker.N_TARGETS], s=f"row {k}")
+        assert [t.name for t in table["obj"].data[-n:]] == [f"target{k % 3}" for k in range(len(table) - n, len(table))]
+
+
+@pytest.mark.parametrize("fmt", [3, 2])
+@pytest.mark.parametrize("mode", ["a", "r+"])
+def test_rows_with_references_are_appended(tmp_path: Path, support, fmt: int, mode: str) -> None:
+    path = tmp_path / "refs.zarr"
+    with ZarrIO(path, "w", zarr_format=fmt) as io:
+        io.write(support.worker.make_ref_root(5))
+    for n in (4, 1, 7):  # past a chunk border, inside one, across several
+        _add_rows(support, path, n, mode)
+    with ZarrIO(path) as io:
+        assert support.check_refs(io.read()) == 17
+    meta = json.loads((path / "refs" / "obj" / ("zarr.json" if fmt == 3 else ".zarray")).read_text())
+    assert meta["shape"] == [17]
+    if fmt == 2:
+        assert [f["id"] for f in meta["filters"]] == ["json2"]  # still JSON cells, as hdmf-zarr 0.13 reads them
+
+
+def test_a_row_referring_to_an_object_not_in_the_store_is_refused(tmp_path: Path, support) -> None:
+    path = tmp_path / "refs.zarr"
+    with ZarrIO(path, "w") as io:
+        io.write(support.worker.make_ref_root(2))
+    with pytest.raises(BuildError, match="'elsewhere', which is neither in the store read nor in the tree written"), ZarrIO(path, "a") as io:
+        io.read()["refs"].add_row(obj=DynamicTable(name="elsewhere", description="not stored"), s="row 2")
+    with ZarrIO(path) as io:
+        assert support.check_refs(io.read()) == 2
+
+
+@pytest.mark.slow
+def test_hdmf_zarr_reads_appended_references(tmp_path: Path, support) -> None:
+    from hdmf.common import get_manager
+    from hdmf_zarr import ZarrIO as PeerIO
+
+    path = tmp_path / "refs.zarr"
+    with ZarrIO(path, "w") as io:
+        io.write(support.worker.make_ref_root(3))
+    _add_rows(support, path, 5)
+    with PeerIO(str(path), mode="r", manager=get_manager()) as io:
+        table = io.read()["refs"]
+        assert [t.name for t in table["obj"].data[:]] == [f"target{k % 3}" for k in range(8)]
+        assert list(table["s"].data[:]) == [f"row {k}" for k in range(8)]
+
+
+def _compound_store(path: Path, fmt: int) -> None:
+    records = np.array([(0, "a"), (1, "bb")], dtype=[("idx", "i4"), ("label", "U10")])
+    with ZarrIO(path, "w", zarr_format=fmt) as io:
+        io.write(DynamicTable(name="t", description="d", columns=[VectorData(name="rec", description="r", data=records)]))
+    for k, label in ((2, "c"), (3, "a longer label than stored")):  # then wider than the stored text field
+        with ZarrIO(path, "a") as io:
+            io.read().add_row(rec=(k, label))
+
+
+EXPECTED = [(0, "a"), (1, "bb"), (2, "c"), (3, "a longer label than stored")]
+
+
+@pytest.mark.parametrize("fmt", [3, 2])
+def test_rows_of_a_compound_column_are_appended(tmp_path: Path, fmt: int) -> None:
+    path = tmp_path / "c.zarr"
+    _compound_store(path, fmt)
+    with ZarrIO(path) as io:
+        assert [tuple(r) for r in io.read()["rec"].data[:].tolist()] == EXPECTED
+
+
+@pytest.mark.slow
+def test_hdmf_zarr_reads_appended_compounds(tmp_path: Path, venv013_python: Path) -> None:
+    from hdmf.common import get_manager
+    from hdmf_zarr import ZarrIO as PeerIO
+
+    _compound_store(tmp_path / "c3.zarr", 3)
+    with PeerIO(str(tmp_path / "c3.zarr"), mode="r", manager=get_manager()) as io:
+        assert [tuple(r) for r in io.read()["rec"].data[:].tolist()] == EXPECTED
+    _compound_store(tmp_path / "c2.zarr", 2)
+    script = ("import sys; from hdmf.common import get_manager; from hdmf_zarr import ZarrIO\n"
+              "with ZarrIO(sys.argv[1], mode='r', manager=get_manager()) as io:\n"
+              "    print([tuple(r) for r in io.read()['rec'].data[:].tolist()])")
+    done = subprocess.run([str(venv013_python), "-c", script, str(tmp_path / "c2.zarr")], capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.splitlines()[-1] == repr(EXPECTED)
