@@ -1,7 +1,7 @@
 """Rows appended in place (mode 'a') to pynwb's icephys tables, whose columns hold references (electrode) and
-compounds with references (TimeSeriesReferenceVectorData stimulus/response), and to a table of hdmf-zarr 0.13's
-pickled references: the real readers (pynwb + hdmf-zarr 0.14, hdmf-zarr 0.13) read the new rows back with their
-references resolving to the right objects."""
+compounds with references (TimeSeriesReferenceVectorData stimulus/response): the real readers (pynwb + hdmf-zarr
+0.14, hdmf-zarr 0.13) read the new rows back with their references resolving to the right objects. hdmf-zarr 0.13's
+pickled references take no appended rows (hdmfzarr never writes pickle)."""
 
 from __future__ import annotations
 
@@ -91,27 +91,34 @@ def test_hdmf_zarr_013_reads_rows_appended_to_format2_icephys_tables(corpus, tmp
     assert _peer(venv013_python, path) == before + _new(before[0][0])
 
 
-def test_hdmf_zarr_013_reads_rows_appended_to_its_pickled_references(tmp_path: Path, venv013_python: Path) -> None:
+def test_rows_appended_to_hdmf_zarr_013_pickled_references_are_refused_with_nothing_written(
+        tmp_path: Path, venv013_python: Path) -> None:
+    """hdmf-zarr 0.13 pickles its reference cells (electrodes' group): hdmfzarr never writes pickle, so the append is
+    refused before any byte changes, and hdmf-zarr 0.13 still reads the store as it was."""
+    from hdmfzarr.errors import StoreError
+
     path = tmp_path / "nwb013.zarr"
     shutil.copytree(FIXTURE_013, path)
-    for _ in range(2):  # 4 rows in chunks of 4: a new chunk, then one completed in place
+    group_doc = path / "general/extracellular_ephys/electrodes/group/.zarray"
+    assert json.loads(group_doc.read_text())["filters"][0]["id"] == "pickle"
+    before = {p: p.read_bytes() for p in path.rglob("*") if p.is_file()}
+    with pytest.raises(StoreError, match=r"electrodes/group.*pickled.*never writes pickle.*nothing was written"):
         with ZarrIO(path, mode="a") as io:
             el = io.read().electrodes
             el.add_row(**{c: el[c].data[len(el) - 1] for c in el.colnames})
-    assert json.loads((path / "general/extracellular_ephys/electrodes/group/.zarray").read_text())["filters"][0]["id"] \
-        == "pickle"
+    assert {p: p.read_bytes() for p in path.rglob("*") if p.is_file()} == before
     script = """
 import sys, warnings
 warnings.simplefilter("ignore")
 from hdmf_zarr.nwb import NWBZarrIO
 with NWBZarrIO(sys.argv[1], mode="r") as io:
     el = io.read().electrodes
-    print(len(el), sorted({g.name for g in el["group"].data[:]}), list(el["location"].data[:]))
+    print(len(el), sorted({g.name for g in el["group"].data[:]}))
 """
     done = subprocess.run([str(venv013_python), "-c", script, str(path)], capture_output=True, text=True, timeout=300,
                           env={"NUMCODECS_ALLOW_UNSAFE_PICKLE_DECODE": "1", "PATH": "/usr/bin:/bin"})
     assert done.returncode == 0, done.stderr[-3000:]
-    assert done.stdout.splitlines()[-1] == "6 ['shank0'] ['CA1', 'CA1', 'CA1', 'CA1', 'CA1', 'CA1']"
+    assert done.stdout.splitlines()[-1] == "4 ['shank0']"
 
 
 def test_appended_references_wider_than_the_stored_text_fields_rewrite_the_records(corpus, tmp_path: Path) -> None:

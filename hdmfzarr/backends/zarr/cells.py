@@ -1,4 +1,4 @@
-"""Appended rows the zarr array API does not write: a format-2 object array's JSON or pickle cells (written here as
+"""Appended rows the zarr array API does not write: a format-2 object array's JSON cells (written here as
 raw keys, for :class:`~hdmfzarr.backends.zarr.transaction.Transaction`), and compound records fitted to the
 stored fixed-width fields."""
 
@@ -16,9 +16,9 @@ __all__ = ["write_cells", "fit_records"]
 
 
 def write_cells(txn: Any, job: Any, plan: dict[str, Any]) -> None:
-    """New rows of a v2 object array (JSON or pickle cells, as hdmf-zarr 0.13 and our format-2 writer store
-    references), chunk by chunk as raw keys: a partly filled last chunk is decoded, completed and rewritten
-    (committed cells unchanged), then the grown array document."""
+    """New rows of a v2 object array (JSON cells, as hdmf-zarr 0.13 and our format-2 writer store references;
+    pickled ones are refused before anything is written), chunk by chunk as raw keys: a partly filled last chunk
+    is decoded, completed and rewritten (committed cells unchanged), then the grown array document."""
     import numcodecs
 
     from .legacy import decode_v2_chunk, v2_chunk_key
@@ -55,23 +55,13 @@ def write_cells(txn: Any, job: Any, plan: dict[str, Any]) -> None:
             inner = tuple(slice(r * c, (r + 1) * c) for r, c in zip(rest, chunks[1:]))
             part = rows[(slice(a - lo, b - lo), *inner)]
             block[(slice(a - start, b - start), *(slice(0, n) for n in part.shape[1:]))] = part
-            data: Any = block  # the object codec (JSON as our writer frames it, or 0.13's pickle), compressed
+            data: Any = block  # the object codec (JSON as our writer frames it; pickle is refused), compressed
             for f in filters:
-                codec = None if f.get("id") in ("json2", "json") else numcodecs.get_codec(f)
-                data = txn.conv.encode_object_chunk(block) if codec is None else codec.encode(_plain_cells(data))
+                obj = f.get("id") in conv.OBJECT_CODECS
+                data = txn.conv.encode_object_chunk(block) if obj else numcodecs.get_codec(f).encode(data)
             txn.handle.set(key, compressor.encode(data) if compressor is not None else bytes(data))
     for key, document in [*plan["extra"], (txn.conv.array_document_key(job.path), doc)]:
         txn.handle.set(key, txn.conv.encode_commit_document(document))
-
-
-def _plain_cells(block: np.ndarray) -> np.ndarray:
-    """Object cells with numpy scalars as Python values (a pickle of them needs no numpy constructors)."""
-    if block.dtype.kind != "O":
-        return block
-    out = np.empty(block.shape, dtype=object)
-    out.ravel()[:] = [tuple(x.item() if isinstance(x, np.generic) else x for x in v) if isinstance(v, tuple)
-                      else v.item() if isinstance(v, np.generic) else v for v in block.ravel().tolist()]
-    return out
 
 
 def fit_records(rows: np.ndarray, stored: np.dtype, where: str, label: str) -> tuple[np.ndarray, np.dtype | None]:

@@ -804,8 +804,10 @@ class Format2(_Common):
             raise StoreError(f"{where}: cannot append to an array of dtype {dt!r} ({exc})") from None
 
     def check_appendable(self, meta: dict[str, Any], where: str) -> None:
-        if any(i in OBJECT_CODECS for i in _filter_ids(meta)):
-            raise StoreError(f"{where}: appending to legacy object (JSON/pickle) arrays is not supported")
+        if "pickle" in _filter_ids(meta):  # hdmf-zarr 0.13's default object codec: its cells would be pickles
+            raise StoreError(f"{where}: the array's cells are pickled (hdmf-zarr 0.13's object codec) and hdmfzarr "
+                             "never writes pickle: rows cannot be appended in place; nothing was written; write the "
+                             "tree to a new store (its references are then stored as JSON)")
 
     rewrites_in_place = True  # one key layout for 1-D arrays: the rewrite reuses the committed keys
 

@@ -268,7 +268,8 @@ class Transaction:
         attrs_key = self.conv.attrs_entry(job.path)
         extra: list[tuple[str, Any]] = []  # other metadata documents to rewrite (key, doc)
         write_from = 0 if job.replace else committed
-        if not job.replace and self.conv.is_legacy_object_array(meta):  # v2 JSON / pickle cells: written here
+        if not job.replace and self.conv.is_legacy_object_array(meta):  # v2 JSON cells: written here
+            self.conv.check_appendable(meta, where)
             doc["shape"] = [committed + len(rows), *shape[1:]]
             if attrs_key is not None and job.attrs is not None:
                 extra.append((attrs_key, job.attrs))
