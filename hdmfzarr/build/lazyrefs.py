@@ -86,7 +86,8 @@ class CompoundReferenceArray(ReferenceArray):
             idx = self.names.index(item)
             return [row[idx] for row in self]
         got = super().__getitem__(item)
-        return got if isinstance(item, (int, np.integer)) else CompoundRows(got, self.names, self._row_dtype)
+        rows_dtype = self.dtype if self.dtype.names is not None else None
+        return got if isinstance(item, (int, np.integer)) else CompoundRows(got, self.names, rows_dtype)
 
 
 class CompoundRows(list):

@@ -151,6 +151,8 @@ def infer_column_type(value: Any) -> ColumnType:
         arr = np.asarray(value)
     except (ValueError, TypeError):
         return OBJECT_TYPE
-    if arr.dtype.kind == "O" and arr.ndim and arr.size:  # typed by the first value (0-d: an object no dtype holds)
-        return infer_column_type(arr.flat[0])
+    if arr.dtype.kind == "O" and arr.ndim and arr.size:  # typed by the first value (0-d: an object no dtype holds),
+        first = infer_column_type(arr.flat[0])  # unless the values differ in kind (a record of numbers and objects)
+        same = all(infer_column_type(v).np_dtype.kind == first.np_dtype.kind for v in arr.flat)
+        return first if same else OBJECT_TYPE
     return resolve_dtype(arr.dtype)

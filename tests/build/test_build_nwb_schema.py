@@ -139,6 +139,33 @@ def test_a_single_value_for_an_array_dataset_is_stored_as_one_element_and_pynwb_
             io.write(nwb)
 
 
+def test_a_compound_reference_column_from_a_list_of_tuples_is_written_and_pynwb_reads_it(nwb_map, tmp_path):
+    """trials' ``timeseries`` (TimeSeriesReferenceVectorData: idx_start, count, a TimeSeries) given as a list of
+    tuples, as pynwb users write it: the column was typed int64 from the first field and the write failed."""
+    pytest.importorskip("hdmf_zarr")
+    from hdmf_zarr.nwb import NWBZarrIO
+
+    from hdmfzarr import ZarrIO
+
+    nwb = make_file(nwb_map)
+    ts = nwb.acquisition["ts"]
+    get = nwb_map.get_class
+    col = get("TimeSeriesReferenceVectorData", "core")(name="timeseries", description="d", data=[(2, 5, ts)])
+    trials = get("TimeIntervals", "core")(name="trials", description="t", columns=[
+        get("VectorData", "hdmf-common")(name="start_time", description="s", data=[0.0]),
+        get("VectorData", "hdmf-common")(name="stop_time", description="s", data=[1.0]),
+        col, get("VectorIndex", "hdmf-common")(name="timeseries_index", data=[1], target=col)])
+    nwb.intervals__time_intervals = [trials]
+    path = str(tmp_path / "trials.nwb.zarr")
+    with ZarrIO(path, mode="w", type_map=nwb_map) as io:
+        io.write(nwb)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with NWBZarrIO(path, mode="r") as io:
+            ref = io.read().intervals["trials"]["timeseries"][0][0]
+            assert (ref.idx_start, ref.count, ref.timeseries.name) == (2, 5, "ts")
+
+
 def test_a_pynwb_argument_name_gets_the_nested_field_it_means(nwb_map):
     """pynwb's ``TimeSeries(unit=...)`` is ``data__unit`` here (several fields end with 'unit'): the error says so."""
     from hdmfzarr.errors import ContainerError
