@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from ..appendable import AppendableArray
-from ..dataio import Deferred, stored_chain
+from ..dataio import Deferred, held_reads, stored_chain
 from ..errors import BuildError
 from ..spec.model import declared_type
 from .builders import Builder, DatasetBuilder, GroupBuilder, ReferenceBuilder
@@ -106,23 +106,24 @@ def stage_reference_rows(containers: list[Any], builder_of: Callable[[Any], Buil
     them, as references to their builders (what the reader gives and the writer encodes), into the stored array
     under the column, where an append writes them (``builder_of``: the builder of a container; a row referring to
     one without is refused, or without ``strict`` left where it is, for a write that builds it first)."""
-    for c in containers:
-        for v in c.fields.values():
-            chain = stored_chain(v)
-            if len(chain) < 3 or not isinstance(chain[0], AppendableArray) or not chain[0].rows.count:
-                continue
-            refs, inner = chain[1], chain[2]
-            if not isinstance(refs, ReferenceArray) or not isinstance(inner, AppendableArray):
-                continue
-            where = f"{getattr(c, 'name', c)!r} ({inner.where})"
-            try:
-                block = _builder_rows(chain[0].pending_rows, refs, inner.dtype, builder_of, where)
-            except BuildError:
-                if strict:
-                    raise
-                continue
-            inner.rows.add_block(block, lambda rows: block)  # (no single rows buffered there: never called)
-            chain[0].rows.clear()
+    with held_reads():  # a scalar not read yet stays unread
+        held = [(c, v) for c in containers for v in c.fields.values()]
+    for c, v in held:
+        chain = stored_chain(v)
+        if len(chain) < 3 or not isinstance(chain[0], AppendableArray) or not chain[0].rows.count:
+            continue
+        refs, inner = chain[1], chain[2]
+        if not isinstance(refs, ReferenceArray) or not isinstance(inner, AppendableArray):
+            continue
+        where = f"{getattr(c, 'name', c)!r} ({inner.where})"
+        try:
+            block = _builder_rows(chain[0].pending_rows, refs, inner.dtype, builder_of, where)
+        except BuildError:
+            if strict:
+                raise
+            continue
+        inner.rows.add_block(block, lambda rows: block)  # (no single rows buffered there: never called)
+        chain[0].rows.clear()
 
 
 def _builder_rows(rows: Any, refs: ReferenceArray, dtype: np.dtype, builder_of: Callable[[Any], Builder | None],
