@@ -341,7 +341,8 @@ _BUILD_LOCK = threading.Lock()
 
 
 def _lazy_entries(content: Any) -> list[tuple[str, dict]] | None:
-    """A parsed source file's top-level ``(kind, spec dict)``, or None if not plainly shaped (then built now, errors reported)."""
+    """A parsed source file's top-level ``(kind, spec dict)``, or None if not plainly shaped (then built now, errors
+    reported)."""
     if not isinstance(content, dict) or set(content) - {"groups", "datasets"}:
         return None
     kinds = {kind: content.get(f"{kind}s") for kind in ("group", "dataset")}

@@ -45,7 +45,8 @@ def test_a_row_referring_to_an_object_not_in_the_store_is_refused(tmp_path: Path
     path = tmp_path / "refs.zarr"
     with ZarrIO(path, "w") as io:
         io.write(support.worker.make_ref_root(2))
-    with pytest.raises(BuildError, match="'elsewhere', which is neither in the store read nor in the tree written"), ZarrIO(path, "a") as io:
+    refused = "'elsewhere', which is neither in the store read nor in the tree written"
+    with pytest.raises(BuildError, match=refused), ZarrIO(path, "a") as io:
         io.read()["refs"].add_row(obj=DynamicTable(name="elsewhere", description="not stored"), s="row 2")
     with ZarrIO(path) as io:
         assert support.check_refs(io.read()) == 2
@@ -69,7 +70,8 @@ def test_hdmf_zarr_reads_appended_references(tmp_path: Path, support) -> None:
 def _compound_store(path: Path, fmt: int) -> None:
     records = np.array([(0, "a"), (1, "bb")], dtype=[("idx", "i4"), ("label", "U10")])
     with ZarrIO(path, "w", zarr_format=fmt) as io:
-        io.write(DynamicTable(name="t", description="d", columns=[VectorData(name="rec", description="r", data=records)]))
+        io.write(DynamicTable(name="t", description="d",
+                              columns=[VectorData(name="rec", description="r", data=records)]))
     for k, label in ((2, "c"), (3, "a longer label than stored")):  # then wider than the stored text field
         with ZarrIO(path, "a") as io:
             io.read().add_row(rec=(k, label))
