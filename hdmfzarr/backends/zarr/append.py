@@ -63,7 +63,7 @@ def _encoded_rows(builder: DatasetBuilder, rows: np.ndarray, convention: conv.Co
         return rows
     fields = [f if isinstance(f, CompoundField) else CompoundField(f["name"], f["dtype"]) for f in dtype]
     is_ref = [f.dtype == "object" for f in fields]
-    if convention.object_codec_references:  # format 2: JSON (or 0.13's pickled) cells, one row of fields each
+    if convention.object_codec_references:  # format 2: JSON cells, one row of fields each (pickled: refused)
         return convention.encode_compound_cells(compound_rows(rows, fields, where, entry), is_ref)
     records = compound_rows(rows, fields, where, lambda v: convention.encode_field_reference(*reference_path(v, where)))
     out = np.empty(len(records), dtype=[(f.name, object if r else rows.dtype[f.name]) for f, r in zip(fields, is_ref)])
