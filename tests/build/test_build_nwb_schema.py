@@ -3,6 +3,7 @@ a file written from generated classes is read by pynwb + hdmf-zarr."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import inspect
 import warnings
@@ -22,6 +23,17 @@ def nwb_map(type_map):
         pytest.skip("pynwb ships no NWB schema here")
     type_map.load_namespaces(ns)
     return type_map
+
+
+@contextlib.contextmanager
+def read_with_pynwb(path):
+    """The NWBFile pynwb + hdmf-zarr read from ``path`` (their warnings about our cached specs silenced)."""
+    from hdmf_zarr.nwb import NWBZarrIO
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with NWBZarrIO(str(path), mode="r") as io:
+            yield io.read()
 
 
 def make_file(tm):
@@ -61,29 +73,22 @@ def test_nwb_file_builds_and_constructs(nwb_map, assert_same):
 
 def test_pynwb_reads_a_file_written_from_generated_classes(nwb_map, tmp_path):
     pytest.importorskip("hdmf_zarr")
-    from hdmf_zarr.nwb import NWBZarrIO
-
     from hdmfzarr import ZarrIO
 
     path = str(tmp_path / "generated.nwb.zarr")
     with ZarrIO(path, mode="w", type_map=nwb_map) as io:
         io.write(make_file(nwb_map))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        with NWBZarrIO(path, mode="r") as io:
-            f = io.read()
-            assert f.identifier == "id1"
-            assert f.acquisition["ts"].rate == 10.0
-            assert np.array_equal(f.acquisition["ts"].data[:], np.arange(10.0))
-            assert f.devices["dev"].description == "a device"
+    with read_with_pynwb(path) as f:
+        assert f.identifier == "id1"
+        assert f.acquisition["ts"].rate == 10.0
+        assert np.array_equal(f.acquisition["ts"].data[:], np.arange(10.0))
+        assert f.devices["dev"].description == "a device"
 
 
 def test_a_unit_fixed_by_the_subtype_is_not_asked_for_and_pynwb_reads_it(nwb_map, tmp_path):
     """ElectricalSeries fixes its data's unit ('volts'): its generated class does not require the data__unit its
     base TimeSeries does, and the written series reads in pynwb with that unit."""
     pytest.importorskip("hdmf_zarr")
-    from hdmf_zarr.nwb import NWBZarrIO
-
     from hdmfzarr import ZarrIO
 
     tm = nwb_map
@@ -103,19 +108,15 @@ def test_a_unit_fixed_by_the_subtype_is_not_asked_for_and_pynwb_reads_it(nwb_map
     path = str(tmp_path / "es.nwb.zarr")
     with ZarrIO(path, mode="w", type_map=tm) as io:
         io.write(nwb)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        with NWBZarrIO(path, mode="r") as io:
-            es = io.read().acquisition["es"]
-            assert es.unit == "volts" and es.rate == 100.0 and es.electrodes.data[:].tolist() == [0]
+    with read_with_pynwb(path) as f:
+        es = f.acquisition["es"]
+        assert es.unit == "volts" and es.rate == 100.0 and es.electrodes.data[:].tolist() == [0]
 
 
 def test_a_single_value_for_an_array_dataset_is_stored_as_one_element_and_pynwb_reads_it(nwb_map, tmp_path):
     """``file_create_date=datetime`` and ``keywords="x"`` (specs: 1-D arrays) are stored as one-element arrays, as
     pynwb stores them: stored as scalars, pynwb could not read the file. A scalar for a 2-D image is refused."""
     pytest.importorskip("hdmf_zarr")
-    from hdmf_zarr.nwb import NWBZarrIO
-
     from hdmfzarr import ZarrIO, validate
     from hdmfzarr.errors import BuildError
 
@@ -126,11 +127,8 @@ def test_a_single_value_for_an_array_dataset_is_stored_as_one_element_and_pynwb_
     with ZarrIO(path, mode="w", type_map=nwb_map) as io:
         io.write(nwb)
     assert validate(path) == []
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        with NWBZarrIO(path, mode="r") as io:
-            f = io.read()
-            assert f.file_create_date == [start] and list(f.keywords[:]) == ["x"]
+    with read_with_pynwb(path) as f:
+        assert f.file_create_date == [start] and list(f.keywords[:]) == ["x"]
     image = nwb_map.get_class("GrayscaleImage", "core")(name="img", data=5.0)
     images = nwb_map.get_class("Images", "core")(name="imgs", description="d", base_images=[image])
     nwb.acquisition__nwb_data_interfaces = [*nwb.acquisition.values(), images]
@@ -143,8 +141,6 @@ def test_a_compound_reference_column_from_a_list_of_tuples_is_written_and_pynwb_
     """trials' ``timeseries`` (TimeSeriesReferenceVectorData: idx_start, count, a TimeSeries) given as a list of
     tuples, as pynwb users write it: the column was typed int64 from the first field and the write failed."""
     pytest.importorskip("hdmf_zarr")
-    from hdmf_zarr.nwb import NWBZarrIO
-
     from hdmfzarr import ZarrIO
 
     nwb = make_file(nwb_map)
@@ -159,11 +155,9 @@ def test_a_compound_reference_column_from_a_list_of_tuples_is_written_and_pynwb_
     path = str(tmp_path / "trials.nwb.zarr")
     with ZarrIO(path, mode="w", type_map=nwb_map) as io:
         io.write(nwb)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        with NWBZarrIO(path, mode="r") as io:
-            ref = io.read().intervals["trials"]["timeseries"][0][0]
-            assert (ref.idx_start, ref.count, ref.timeseries.name) == (2, 5, "ts")
+    with read_with_pynwb(path) as f:
+        ref = f.intervals["trials"]["timeseries"][0][0]
+        assert (ref.idx_start, ref.count, ref.timeseries.name) == (2, 5, "ts")
 
 
 def test_a_pynwb_argument_name_gets_the_nested_field_it_means(nwb_map):
