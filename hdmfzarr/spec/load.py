@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -37,29 +38,27 @@ _LOADER: type | None = None  # set when the first YAML file is parsed (tests che
 
 #: the pre-parsed form of a folder's YAML files (the bundled hdmf-common schemas ship one): JSON, never pickle
 PARSED_NAME = "parsed-yaml.json"
-_PARSED: dict[Path, dict[str, Any]] = {}  # folder -> its pre-parsed files not yet handed out
-_TRUSTED: set[Path] = set()  # folders whose pre-parsed form is taken without reading the YAML files
+_PARSED: dict[str, dict[str, Any]] = {}  # folder -> its pre-parsed files not yet handed out
+#: folders whose pre-parsed form is taken without reading and hashing their YAML files: the bundled schemas, whose
+#: ``parsed-yaml.json`` a test keeps current (saves ~0.5 ms of every process start)
+TRUSTED: set[str] = set()
 
 
-def trust_pre_parsed(folder: Path) -> None:
-    """Take ``folder``'s pre-parsed form without reading and hashing its YAML files: for the bundled schemas, whose
-    ``parsed-yaml.json`` a test keeps current (saves ~0.5 ms of every process start)."""
-    _TRUSTED.add(folder)
-
-
-def read_yaml(path: str | Path, pre_parsed: bool = True) -> Any:
+def read_yaml(path: str | os.PathLike, pre_parsed: bool = True) -> Any:
     """Parse a YAML file into LineDicts (SpecError if missing or bad), or take it from its folder's
     ``parsed-yaml.json`` when listed there with the same SHA-256 (saves ~10 ms of YAML for hdmf-common)."""
     global _LOADER
-    path = Path(path)
-    if pre_parsed and path.parent in _TRUSTED and (parsed := _pre_parsed(path, None)) is not None:
+    path = os.fspath(path)  # (str, not pathlib: this runs at every process start)
+    folder, name = os.path.split(path)
+    if pre_parsed and folder in TRUSTED and (parsed := _pre_parsed(folder, name, None)) is not None:
         return parsed
     try:
-        text = path.read_text(encoding="utf-8")
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
     except OSError as e:
         msg = "file not found" if isinstance(e, FileNotFoundError) else f"cannot read file: {e}"
-        raise SpecError(msg, file=str(path)) from None
-    parsed = _pre_parsed(path, text) if pre_parsed else None
+        raise SpecError(msg, file=str(Path(path))) from None
+    parsed = _pre_parsed(folder, name, text) if pre_parsed else None
     if parsed is not None:
         return parsed
     import yaml
@@ -69,7 +68,7 @@ def read_yaml(path: str | Path, pre_parsed: bool = True) -> Any:
         return yaml.load(text, Loader=_LOADER)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as e:  # a MarkedYAMLError says where
         mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
-        raise SpecError(f"malformed YAML: {getattr(e, 'problem', None) or e}", file=str(path),
+        raise SpecError(f"malformed YAML: {getattr(e, 'problem', None) or e}", file=str(Path(path)),
                         line=None if mark is None else mark.line + 1) from None
 
 
@@ -79,18 +78,18 @@ def _sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _pre_parsed(path: Path, text: str | None) -> Any:
-    """``path``'s content from its folder's pre-parsed form when that holds this very text (any, for None), else
-    None."""
-    folder = path.parent
+def _pre_parsed(folder: str, name: str, text: str | None) -> Any:
+    """File ``name``'s content from ``folder``'s pre-parsed form when that holds this very text (any, for None),
+    else None."""
     left = _PARSED.get(folder)
-    if left is None or path.name not in left:  # each value is handed out once (callers may change it)
+    if left is None or name not in left:  # each value is handed out once (callers may change it)
         try:
-            left = json.loads((folder / PARSED_NAME).read_text(encoding="utf-8"))["files"]
+            with open(os.path.join(folder, PARSED_NAME), encoding="utf-8") as f:
+                left = json.load(f)["files"]
         except (OSError, ValueError, KeyError, TypeError):
             return None
         _PARSED[folder] = left
-    entry = left.pop(path.name, None)
+    entry = left.pop(name, None)
     if not isinstance(entry, dict) or (text is not None and entry.get("sha256") != _sha256(text)):
         return None
     return entry.get("content")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy as _copy
-import functools
+import os
 import threading
 import warnings
 from operator import attrgetter
@@ -125,8 +125,7 @@ class SpecNamespace(dict):
         self._sources: dict[str, list[Any]] = {src: list(specs) for src, specs in (sources or {}).items()}
         for src, specs in self._sources.items():
             for top in specs:
-                spec, build = top if isinstance(top, tuple) else (top, None)
-                self._catalog.define(spec, build, src)
+                self._catalog.define(top, src)
 
     @property
     def sources(self) -> dict[str, tuple[Spec, ...]]:
@@ -238,17 +237,19 @@ class SpecCatalog:
     def __init__(self) -> None:
         self._specs: dict[str, Any] = {}  # None: not built yet
         self._sources: dict[str, str] = {}
-        self._pending: dict[str, Callable[[], Any]] = {}  # unbuilt type -> builds the top-level spec holding it
+        self._pending: dict[str, tuple] = {}  # unbuilt type -> the unbuilt top-level spec holding it
 
-    def define(self, spec: dict, build: Callable[[], Any] | None, source: str) -> None:
-        """Register the types a top-level spec (with ``build``: an unbuilt dict) defines; SpecError if known."""
-        for dt, sub in _defs(spec):
+    def define(self, top: Any, source: str) -> None:
+        """Register the types a top-level spec, or an unbuilt one ``(dict, kind, file)``, defines; SpecError if
+        known."""
+        lazy = top if isinstance(top, tuple) else None
+        for dt, sub in _defs(top if lazy is None else lazy[0]):
             if dt in self._sources:
                 raise SpecError(f"type {dt!r} is defined twice (in {self._sources[dt]!r} and {source!r})",
                                 file=source, data_type=dt, key="data_type_def")
-            self._specs[dt], self._sources[dt] = (None, source) if build else (sub, source)
-            if build is not None:
-                self._pending[dt] = build
+            self._specs[dt], self._sources[dt] = (sub if lazy is None else None), source
+            if lazy is not None:
+                self._pending[dt] = lazy
 
     def register_spec(self, spec: Any, source_file: str) -> None:
         """Register a spec's types; a second, different definition of one is ignored with a warning."""
@@ -273,11 +274,11 @@ class SpecCatalog:
 
     def get_spec(self, data_type: str) -> Any:
         """The registered spec of `data_type` (built first if it was not), or None."""
-        build = self._pending.get(data_type)
-        if build is not None:
+        lazy = self._pending.get(data_type)
+        if lazy is not None:
             with _BUILD_LOCK:  # built once, by the first thread asking
                 if data_type in self._pending:
-                    for dt, sub in _defs(build()):
+                    for dt, sub in _defs(spec_from_dict(lazy[0], lazy[1], file=lazy[2])):
                         self._specs[dt] = sub  # same keys, same order: only the specs fill in
                         self._pending.pop(dt, None)
         return self._specs.get(data_type)
@@ -542,33 +543,32 @@ class NamespaceCatalog:
                         reader: Any = None, check: bool = True) -> dict[str, dict[str, tuple[str, ...]]]:
         """Load a namespace file's namespaces (``check=False``: each type resolved on first use, not now);
         returns {loaded namespace: {included namespace: types taken}}; names already loaded are skipped."""
-        path = Path(path)
         if reader is not None:
             raise SpecError("reader= (hdmf's SpecReader) is not supported; pass the namespace file path", key="reader")
-        if not path.is_file():
-            err = SpecFileNotFoundError(f"namespace file '{path}' not found")  # hdmf's message, as an OSError too
-            err.file = str(path)
+        file = str(Path(path))  # (then str, not pathlib, calls: this runs at every process start)
+        if not os.path.isfile(file):
+            err = SpecFileNotFoundError(f"namespace file '{file}' not found")  # hdmf's message, as an OSError too
+            err.file = file
             raise err
-        key = str(path.resolve())
+        key = os.path.realpath(file)
         if key in self._loaded_files:
             return self._loaded_files[key]
-        doc = read_yaml(path)
-        file = str(path)
+        doc = read_yaml(file)
         if not isinstance(doc, dict) or not isinstance(doc.get("namespaces"), list):
             raise SpecError("a namespace file needs a top-level 'namespaces' list", file=file, key="namespaces",
                             line=getattr(doc, "line", None))
-        folder = path.parent
+        folder = os.path.dirname(file)
 
         def read_source(ns_name: str, source: str) -> tuple[Any, str]:
-            p = folder / source
-            if not p.suffix and not p.exists() and (folder / f"{source}.yaml").exists():
-                p = folder / f"{source}.yaml"
-            if not p.exists():
+            p = os.path.join(folder, source)
+            if not os.path.splitext(source)[1] and not os.path.exists(p) and os.path.exists(f"{p}.yaml"):
+                p = f"{p}.yaml"
+            if not os.path.exists(p):
                 raise SpecError(f"source file {source!r} of namespace {ns_name!r} not found at {p}",
                                 file=file, key="source")
-            return read_yaml(p), str(p)
+            return read_yaml(p), p
 
-        self._load_missing_includes(doc["namespaces"], folder, file)
+        self._load_missing_includes(doc["namespaces"], Path(folder), file)
         result = self._load(doc["namespaces"], read_source, file, check, lazy=not check)
         if not resolve:  # hdmf's resolve=False: get_spec hands out the specs as written until resolve_all_specs
             self._unresolved.update(result)
@@ -721,9 +721,8 @@ class NamespaceCatalog:
         type_key: str | None = None
         for e in (e for e in meta["schema"] if "source" in e):
             content, sfile = read_source(name, e["source"])
-            entries: list[Any] = [(d, functools.cache(functools.partial(spec_from_dict, d, kind, file=sfile)))
-                                  for kind, d in (_lazy_entries(content) if lazy else None) or ()] \
-                or specs_from_source(content, file=sfile)  # (a lazy one: its dict and what builds it, once)
+            entries: list[Any] = [(d, kind, sfile) for kind, d in (_lazy_entries(content) if lazy else None) or ()] \
+                or specs_from_source(content, file=sfile)  # (a lazy one: what spec_from_dict builds it from)
             for d in (content.get("groups") or []) + (content.get("datasets") or []):  # (checked by now)
                 if (defined := _dict_def(d)) is not None:
                     where[defined] = (sfile, getattr(d, "line", None))
