@@ -535,8 +535,9 @@ _STORAGE = {f.key: f for f in (
 class BaseStorageSpec(_Spec):
     """Shared behaviour of DatasetSpec and GroupSpec: attributes, type keys, inheritance tracking."""
 
-    # names of sub-specs per kind that are this spec's own ("new") and that refine the included type's ("over")
-    __slots__ = ("_new", "_over", "_inc_spec", "_resolved")
+    # the inheritance record: the included type's spec merged in, and this spec's own sub-spec names per kind before
+    # (None: not merged); hdmf's is_inherited_*/is_overridden_* answers are computed from it when asked
+    __slots__ = ("_inc_spec", "_own", "_resolved")
     #: sub-spec kinds this spec holds, and how a missing name of each is reported (hdmf's messages)
     _MISSING = {"attributes": "Attribute '{}' not found"}
 
@@ -557,7 +558,7 @@ class BaseStorageSpec(_Spec):
             warnings.warn(f"data_type_inc and data_type_def cannot be the same: {v['data_type_inc']}. "
                           "Ignoring data_type_inc.", stacklevel=4)
             v["data_type_inc"] = None
-        self._parent = self._inc_spec = None
+        self._parent = self._inc_spec = self._own = None
         self._resolved = False
         taken: dict[str, set] = {"attributes": set(), "datasets/groups/links": set()}  # names unique among each
         for kind in self._MISSING:
@@ -571,8 +572,6 @@ class BaseStorageSpec(_Spec):
                     raise _error(f"name {item.name!r} is used by more than one of the {among}", label, kind)
                 taken[among].add(item.name)
                 self._put(kind, item, replace=False, label=label)
-        self._new = own_names(self)
-        self._over: dict[str, set] = {}
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -656,17 +655,15 @@ class BaseStorageSpec(_Spec):
         self._resolved = val
 
     def _set_inherited(self, inc_spec: Any, own: dict[str, set]) -> None:
-        """Record what came from `inc_spec`; `own` names this spec's own sub-specs per kind before merging."""
-        self._inc_spec = inc_spec
-        mine, inherited = own_names(self), own_names(inc_spec)
-        self._new = {**self._new, **{k: mine[k] - inherited[k] for k in self._MISSING}}
-        self._over = {**self._over, **{k: own[k] & inherited[k] for k in self._MISSING}}
+        """Record that `inc_spec` was merged in; `own` names this spec's own sub-specs per kind before merging."""
+        self._inc_spec, self._own = inc_spec, own
 
     def _inherited(self, kind: str, name: str, overridden: bool) -> bool:
         """Whether sub-spec `name` of `kind` came from (or, `overridden`, refines) the included type."""
         if self._named(kind, name) is None:
             raise ValueError(self._MISSING[kind].format(name))
-        return name in self._over.get(kind, ()) if overridden else name not in self._new.get(kind, ())
+        inherited = self._inc_spec is not None and self._inc_spec._named(kind, name) is not None
+        return inherited and name in self._own[kind] if overridden else inherited
 
     def _add(self, kind: str, *args: Any, **kwargs: Any) -> Any:
         """hdmf's deprecated ``add_<x>``: build a sub-spec of `kind` from the arguments and add it."""
@@ -817,10 +814,6 @@ class GroupSpec(BaseStorageSpec):
     _WHAT = "a group spec"
     _REPR = ("GroupSpec", "data_type_def", "data_type_inc", "name")
 
-    def _relate(self, v: dict, label: str | None) -> None:
-        super()._relate(v, label)
-        self._new.update(_types(self, unnamed_only=False))
-
     datasets = sub_specs("datasets")
     groups = sub_specs("groups")
     links = sub_specs("links")
@@ -860,24 +853,27 @@ class GroupSpec(BaseStorageSpec):
         """Every sub-group and sub-dataset whose type (def or inc) is `data_type`."""
         return [s for s in self.datasets + self.groups if s.data_type == data_type]  # type: ignore[operator]
 
-    def _set_inherited(self, inc_spec: Any, own: dict[str, set]) -> None:
-        super()._set_inherited(inc_spec, own)
-        mine, inherited = _types(self, unnamed_only=False), _types(inc_spec, unnamed_only=True)
-        self._new = {**self._new, **{k: mine[k] - inherited[k] for k in mine}}
+    def _type_inherited(self, dt: Any, key: str) -> bool:
+        """hdmf's rule for a sub-spec type (`key` 'data_type') or link target type ('target_type'): inherited unless
+        this spec has one of it that the included spec has no unnamed one of."""
+        def subs(spec: Any) -> tuple:
+            return spec.links if key == "target_type" else spec.groups + spec.datasets
+
+        inc = self._inc_spec
+        return dt not in {getattr(s, key) for s in subs(self)} or (
+            inc is not None and any(s.name is None and getattr(s, key) == dt for s in subs(inc)))
 
     def is_inherited_type(self, spec: Any) -> bool:
         if isinstance(spec, BaseStorageSpec):
             if spec.data_type_def is None:
                 raise ValueError(f"cannot check if something was inherited if it does not have a {self.def_key()}")
             spec = spec.data_type_def
-        return spec not in self._new["types"]
+        return self._type_inherited(spec, "data_type")
 
     is_overridden_type = is_inherited_type
 
     def is_inherited_target_type(self, spec: Any) -> bool:
-        if isinstance(spec, LinkSpec):
-            spec = spec.target_type
-        return spec not in self._new["targets"]
+        return self._type_inherited(spec.target_type if isinstance(spec, LinkSpec) else spec, "target_type")
 
     is_overridden_target_type = is_inherited_target_type
 
@@ -900,10 +896,9 @@ class GroupSpec(BaseStorageSpec):
         if isinstance(spec, AttributeSpec) and parent is not None and parent is not self:
             pname = parent.name or parent.data_type
             kind = "datasets" if isinstance(parent, DatasetSpec) else "groups"
-            if (sub := self._named(kind, pname)) is not None and overridden:
-                return pname in self._over.get(kind, ()) and sub.is_overridden_spec(spec)
-            if sub is not None:
-                return pname not in self._new[kind] and sub.get_attribute(spec.name) is not None
+            if (sub := self._named(kind, pname)) is not None:
+                return self._inherited(kind, pname, overridden) and (
+                    sub.is_overridden_spec(spec) if overridden else sub.get_attribute(spec.name) is not None)
         return False
 
     @classmethod
@@ -913,13 +908,6 @@ class GroupSpec(BaseStorageSpec):
     @classmethod
     def link_spec_cls(cls) -> type[LinkSpec]:
         return LinkSpec
-
-
-def _types(spec: Any, *, unnamed_only: bool) -> dict[str, set]:
-    """The data types of a group spec's sub-groups/datasets and the target types of its links."""
-    subs = {"types": spec.groups + spec.datasets, "targets": spec.links}
-    return {k: {s.data_type for s in v if s.data_type is not None and not (unnamed_only and s.name)}
-            for k, v in subs.items()}
 
 
 _KIND_CLASSES: dict[str, type[_Spec]] = {"attributes": AttributeSpec, "datasets": DatasetSpec, "groups": GroupSpec,
