@@ -14,7 +14,7 @@ from ..errors import SpecError, SpecFileNotFoundError, UnknownNamespaceError
 from ..record import Record
 from .cache import own_description, version_key
 from .load import TYPE_KEYS, detect_type_key, read_yaml, spec_from_dict, specs_from_source
-from .model import DatasetSpec, Field, GroupSpec, Spec, spec_key, type_refs
+from .model import DatasetSpec, GroupSpec, Spec, spec_key, type_refs
 from .resolve import Resolver
 
 __all__ = ["SpecCatalog", "SpecNamespace", "NamespaceCatalog", "source_stem", "source_content"]
@@ -26,68 +26,47 @@ def source_stem(source: str) -> str:
     return stem if dot and ext in ("yaml", "yml", "json") else source
 
 
-def _ns_name(v: Any, label: str | None, key: str) -> str:
-    if not isinstance(v, str) or not v or any(c.isspace() for c in v):
-        raise SpecError(f"namespace name must be a non-empty string without whitespace, got {v!r}", key=key)
-    return v
-
-
-def _ns_version(v: Any, label: str | None, key: str) -> str:
-    """A version as a string (a list of parts joined with dots, as hdmf writes one)."""
-    if isinstance(v, (list, tuple)):
-        return ".".join(map(str, v))
-    if not isinstance(v, (str, int, float)):
-        raise SpecError(f"namespace {label!r} needs a string 'version', got {v!r}", key=key)
-    return str(v)
-
-
-def _str_list(v: Any, label: str | None, key: str, line: int | None = None) -> Any:
-    if not isinstance(v, str) and not (isinstance(v, list) and all(isinstance(x, str) for x in v)):
-        raise SpecError(f"{key!r} must be a string or a list of strings, got {v!r}", key=key, line=line)
-    return v
-
-
+#: the keys of a namespace entry, in hdmf's SpecNamespace argument order
+_NS_KEYS = ("doc", "name", "schema", "full_name", "version", "date", "author", "contact")
 _ENTRY_KEYS = {"source", "namespace", "doc", "title", "data_types", "neurodata_types"}
 
 
-def _ns_schema(v: Any, label: str | None, key: str) -> list[dict]:
-    """Schema entries, each with exactly one of 'source'/'namespace' (NWB's neurodata_types as data_types)."""
-    if not isinstance(v, (list, tuple)):
-        raise SpecError(f"namespace {label!r} needs a 'schema' list", key=key)
-    entries = []
-    for e in v:
-        line = getattr(e, "line", None)
+def namespace_fields(values: dict[str, Any], file: str | None = None, line: int | None = None) -> dict[str, Any]:
+    """Each key of a namespace entry from ``values``, checked (``name`` and ``schema`` required): the schema entries
+    with NWB's neurodata_types as data_types, a version as a string (a list of parts joined with dots, as hdmf's)."""
+    out = {k: values.get(k, "" if k == "doc" else None) for k in _NS_KEYS}
+    name, schema, version = out["name"], out["schema"], out["version"]
+
+    def fail(msg: str, key: str, at: Any = None) -> SpecError:
+        return SpecError(msg, file=file, key=key, line=getattr(at, "line", None) or line)
+
+    def str_list(v: Any, key: str, at: Any = None) -> Any:
+        if v is not None and not isinstance(v, str) and not (isinstance(v, list) and all(isinstance(x, str) for x in v)):
+            raise fail(f"{key!r} must be a string or a list of strings, got {v!r}", key, at)
+        return v
+
+    if not isinstance(name, str) or not name or any(c.isspace() for c in name):
+        raise fail(f"namespace name must be a non-empty string without whitespace, got {name!r}", "name")
+    if not isinstance(schema, (list, tuple)):
+        raise fail(f"namespace {name!r} needs a 'schema' list", "schema")
+    out["schema"] = []
+    for e in schema:
         if not isinstance(e, dict) or set(e) - _ENTRY_KEYS or (("source" in e) == ("namespace" in e)):
-            raise SpecError(f"each schema entry of namespace {label!r} needs exactly one of 'source' or 'namespace' "
-                            f"(and optionally doc, title, data_types), got {e!r}", key=key, line=line)
+            raise fail(f"each schema entry of namespace {name!r} needs exactly one of 'source' or 'namespace' "
+                       f"(and optionally doc, title, data_types), got {e!r}", "schema", e)
         entry = {k: x for k, x in e.items() if k != "neurodata_types"}
-        if (types := e.get("data_types", e.get("neurodata_types"))) is not None:
-            entry["data_types"] = [types] if isinstance(_str_list(types, label, "data_types", line), str) else list(types)
+        if (types := str_list(e.get("data_types", e.get("neurodata_types")), "data_types", e)) is not None:
+            entry["data_types"] = [types] if isinstance(types, str) else list(types)
         for k in ("source", "namespace"):
             if k in entry and not isinstance(entry[k], str):
-                raise SpecError(f"{k!r} must be a string, got {entry[k]!r}", key=k, line=line)
-        entries.append(entry)
-    return entries
-
-
-#: the keys of a namespace entry, in hdmf's SpecNamespace argument order, with their checks (None: not checked)
-_NS_FIELDS = (Field("doc", ""), Field("name", None, _ns_name), Field("schema", None, _ns_schema), Field("full_name", None),
-              Field("version", None, _ns_version), Field("date", None), Field("author", None, _str_list),
-              Field("contact", None, _str_list))
-
-
-def namespace_fields(values: dict[str, Any], file: str | None = None, line: int | None = None) -> dict[str, Any]:
-    """Each key of a namespace entry from ``values``, checked (``name`` and ``schema`` required)."""
-    out: dict[str, Any] = {}
-    try:
-        for f in _NS_FIELDS:
-            v = values.get(f.key, f.default)
-            needed = f.key in ("name", "schema")
-            out[f.key] = v if f.check is None or (v is None and not needed) else f.check(v, values.get("name"), f.key)
-    except SpecError as err:
-        if file is None:
-            raise
-        raise SpecError(err.detail, file=file, key=err.key, line=line if err.line is None else err.line) from None
+                raise fail(f"{k!r} must be a string, got {entry[k]!r}", k, e)
+        out["schema"].append(entry)
+    if version is not None and not isinstance(version, (str, int, float, list, tuple)):
+        raise fail(f"namespace {name!r} needs a string 'version', got {version!r}", "version")
+    if version is not None:
+        out["version"] = ".".join(map(str, version)) if isinstance(version, (list, tuple)) else str(version)
+    str_list(out["author"], "author")
+    str_list(out["contact"], "contact")
     return out
 
 
@@ -135,7 +114,7 @@ class SpecNamespace(dict):
 
     @classmethod
     def build_namespace(cls, **spec_dict: Any) -> "SpecNamespace":
-        return cls(**{f.key: spec_dict[f.key] for f in _NS_FIELDS if f.key in spec_dict})
+        return cls(**{k: spec_dict[k] for k in _NS_KEYS if k in spec_dict})
 
     name = spec_key("name")
     doc = spec_key("doc")
@@ -674,8 +653,8 @@ class NamespaceCatalog:
         line = getattr(e, "line", None)
         if not isinstance(e, dict):
             raise SpecError(f"each namespace must be a mapping, got {type(e).__name__}", file=file, line=line)
-        if extra := set(e) - {f.key for f in _NS_FIELDS}:
-            raise SpecError(f"unknown key(s) {sorted(extra)} in namespace; allowed: {sorted(f.key for f in _NS_FIELDS)}",
+        if extra := set(e) - set(_NS_KEYS):
+            raise SpecError(f"unknown key(s) {sorted(extra)} in namespace; allowed: {sorted(_NS_KEYS)}",
                             file=file, key=sorted(extra)[0], line=line)
         meta = namespace_fields(e, file, line)
         name, version = meta["name"], meta["version"]
@@ -756,7 +735,7 @@ class NamespaceCatalog:
             visible.update(take)
             included[inc] = tuple(sorted(take))
         with warnings.catch_warnings(action="ignore"):  # (keys checked, a missing version reported, by _parse_ns)
-            ns = self.spec_namespace_cls(**{f.key: meta[f.key] for f in _NS_FIELDS}, sources=sources,
+            ns = self.spec_namespace_cls(**{k: meta[k] for k in _NS_KEYS}, sources=sources,
                                         type_key=type_key or "data_type", included=tuple(visible))
         visible.update(dict.fromkeys(ns.own_types(), name))
         self._loaded[name] = _Loaded(ns, visible, where)
