@@ -10,7 +10,7 @@ from typing import Any
 from ..errors import SpecError
 from .model import TYPE_KEYS, DatasetSpec, GroupSpec, Spec, as_written
 
-__all__ = ["read_yaml", "spec_from_dict", "specs_from_source", "detect_type_key", "TYPE_KEYS"]
+__all__ = ["read_yaml", "spec_from_dict", "specs_from_source", "detect_type_key", "dict_def", "TYPE_KEYS"]
 
 
 class LineDict(dict):
@@ -126,6 +126,22 @@ def detect_type_key(d: dict) -> str | None:
     return next(filter(None, map(detect_type_key, subs)), None)
 
 
+def dict_def(d: Any) -> str | None:
+    """The type a spec or spec dict defines, in either key spelling (None when none or not a string)."""
+    dt = d.get("data_type_def", d.get("neurodata_type_def")) if isinstance(d, dict) else None
+    return dt if isinstance(dt, str) else None
+
+
+def _plain(d: Any) -> bool:
+    """A spec dict whose type keys (one spelling) and nested group/dataset lists are plainly shaped."""
+    if not isinstance(d, dict) or ("data_type_def" in d and "neurodata_type_def" in d):
+        return False
+    if d.get("data_type_def", d.get("neurodata_type_def")) is not None and dict_def(d) is None:
+        return False
+    subs = [d.get("datasets"), d.get("groups")]
+    return all(isinstance(s, list) and all(map(_plain, s)) for s in subs if s is not None)
+
+
 def _fail(msg: str, d: Any, file: str | None, key: str | None) -> SpecError:
     return SpecError(msg, file=file, key=key, line=getattr(d, "line", None))
 
@@ -134,8 +150,7 @@ def spec_from_dict(d: dict, kind: str, *, file: str | None = None) -> Spec:
     """A GroupSpec (kind='group') or DatasetSpec from its dict, strictly; errors name file, type, key and line."""
     if kind not in ("group", "dataset"):
         raise ValueError(f"kind must be 'group' or 'dataset', got {kind!r}")
-    dt = (d.get("data_type_def") or d.get("neurodata_type_def")) if isinstance(d, dict) else None
-    dt = dt if isinstance(dt, str) else None
+    dt = dict_def(d)
     try:
         with as_written():
             return (GroupSpec if kind == "group" else DatasetSpec).from_dict(d, strict=True)
@@ -147,20 +162,24 @@ def spec_from_dict(d: dict, kind: str, *, file: str | None = None) -> Spec:
         raise SpecError(msg, file=file, data_type=dt or e.data_type, key=e.key, line=e.line) from None
 
 
-def specs_from_source(doc: Any, *, file: str | None = None) -> list[Spec]:
-    """The top-level specs of one source file's content ({'groups': [...], 'datasets': [...]})."""
+def specs_from_source(doc: Any, *, file: str | None = None, lazy: bool = False) -> list[Any]:
+    """The top-level specs of one source file's content ({'groups': [...], 'datasets': [...]}); ``lazy``: each
+    plainly shaped one as ``(dict, kind, file)``, what spec_from_dict builds it from on first use."""
     if not isinstance(doc, dict):
         raise _fail(f"a spec source must be a mapping with 'groups' and/or 'datasets', got {type(doc).__name__}",
                     doc, file, None)
     if extra := set(doc) - {"groups", "datasets"}:
         raise _fail(f"unknown key(s) {sorted(extra)} in a spec source; allowed: ['datasets', 'groups']",
                     doc, file, sorted(extra)[0])
-    out: list[Spec] = []
+    out: list[Any] = []
     for kind, key in (("group", "groups"), ("dataset", "datasets")):
         items = doc.get(key)
         if items is not None and not isinstance(items, list):
             raise _fail(f"{key!r} must be a list, got {type(items).__name__}", doc, file, key)
         for d in items or ():
+            if lazy and dict_def(d) is not None and _plain(d):  # (else built now: its errors reported at load)
+                out.append((d, kind, file))
+                continue
             spec = spec_from_dict(d, kind, file=file)
             if spec.data_type_def is None:
                 raise _fail(f"top-level {kind} specs must define a type (data_type_def)", d, file, "data_type_def")

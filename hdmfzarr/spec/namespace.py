@@ -13,7 +13,7 @@ from typing import Any, Callable, Iterable, Iterator
 from ..errors import SpecError, SpecFileNotFoundError, UnknownNamespaceError
 from ..record import Record
 from .cache import own_description, version_key
-from .load import TYPE_KEYS, detect_type_key, read_yaml, spec_from_dict, specs_from_source
+from .load import TYPE_KEYS, detect_type_key, dict_def, read_yaml, spec_from_dict, specs_from_source
 from .model import DatasetSpec, GroupSpec, Spec, spec_key, type_refs
 from .resolve import Resolver
 
@@ -34,6 +34,11 @@ _ENTRY_KEYS = {"source", "namespace", "doc", "title", "data_types", "neurodata_t
 def namespace_fields(values: dict[str, Any], file: str | None = None, line: int | None = None) -> dict[str, Any]:
     """Each key of a namespace entry from ``values``, checked (``name`` and ``schema`` required): the schema entries
     with NWB's neurodata_types as data_types, a version as a string (a list of parts joined with dots, as hdmf's)."""
+    if not isinstance(values, dict):
+        raise SpecError(f"each namespace must be a mapping, got {type(values).__name__}", file=file, line=line)
+    if extra := set(values) - set(_NS_KEYS):
+        raise SpecError(f"unknown key(s) {sorted(extra)} in namespace; allowed: {sorted(_NS_KEYS)}",
+                        file=file, key=sorted(extra)[0], line=line)
     out = {k: values.get(k, "" if k == "doc" else None) for k in _NS_KEYS}
     name, schema, version = out["name"], out["schema"], out["version"]
 
@@ -109,7 +114,7 @@ class SpecNamespace(dict):
     @property
     def sources(self) -> dict[str, tuple[Spec, ...]]:
         """{source name: its top-level specs} (lazy ones are built now)."""
-        return {k: tuple(self._catalog.get_spec(_dict_def(s[0]) or "") if isinstance(s, tuple) else s for s in v)
+        return {k: tuple(self._catalog.get_spec(dict_def(s[0]) or "") if isinstance(s, tuple) else s for s in v)
                 for k, v in self._sources.items()}
 
     @classmethod
@@ -195,15 +200,9 @@ def _hashable(v: Any) -> Any:
     return tuple(v) if isinstance(v, list) else v
 
 
-def _dict_def(d: dict) -> str | None:
-    """The type a spec or spec dict defines, in either key spelling (None when none)."""
-    dt = d.get("data_type_def", d.get("neurodata_type_def"))
-    return dt if isinstance(dt, str) else None
-
-
 def _defs(d: dict) -> Iterator[tuple[str, dict]]:
     """``(type, spec or spec dict)`` of every type a spec (or its dict) defines: itself, then nested ones."""
-    if (dt := _dict_def(d)) is not None:
+    if (dt := dict_def(d)) is not None:
         yield dt, d
     for key in ("datasets", "groups"):
         for sub in d.get(key) or ():
@@ -318,27 +317,6 @@ class SpecCatalog:
 
 
 _BUILD_LOCK = threading.Lock()
-
-
-def _lazy_entries(content: Any) -> list[tuple[str, dict]] | None:
-    """A parsed source file's top-level ``(kind, spec dict)``, or None if not plainly shaped (then built now, errors
-    reported)."""
-    if not isinstance(content, dict) or set(content) - {"groups", "datasets"}:
-        return None
-    kinds = {kind: content.get(f"{kind}s") for kind in ("group", "dataset")}
-    plain = all(v is None or isinstance(v, list) and all(_plain(d) and _dict_def(d) is not None for d in v)
-                for v in kinds.values())
-    return [(kind, d) for kind, v in kinds.items() for d in v or ()] if plain else None
-
-
-def _plain(d: Any) -> bool:
-    """A spec dict whose type keys (one spelling) and nested group/dataset lists are plainly shaped."""
-    if not isinstance(d, dict) or ("data_type_def" in d and "neurodata_type_def" in d):
-        return False
-    if d.get("data_type_def", d.get("neurodata_type_def")) is not None and _dict_def(d) is None:
-        return False
-    subs = [d.get("datasets"), d.get("groups")]
-    return all(isinstance(s, list) and all(map(_plain, s)) for s in subs if s is not None)
 
 
 def _namespace_files(root: Path, depth: int) -> list[Path]:
@@ -651,11 +629,6 @@ class NamespaceCatalog:
     def _parse_ns(self, e: Any, file: str) -> dict:
         """A namespace-file entry's keys, checked; an unversioned namespace is reported."""
         line = getattr(e, "line", None)
-        if not isinstance(e, dict):
-            raise SpecError(f"each namespace must be a mapping, got {type(e).__name__}", file=file, line=line)
-        if extra := set(e) - set(_NS_KEYS):
-            raise SpecError(f"unknown key(s) {sorted(extra)} in namespace; allowed: {sorted(_NS_KEYS)}",
-                            file=file, key=sorted(extra)[0], line=line)
         meta = namespace_fields(e, file, line)
         name, version = meta["name"], meta["version"]
         if version is None:
@@ -700,14 +673,13 @@ class NamespaceCatalog:
         type_key: str | None = None
         for e in (e for e in meta["schema"] if "source" in e):
             content, sfile = read_source(name, e["source"])
-            entries: list[Any] = [(d, kind, sfile) for kind, d in (_lazy_entries(content) if lazy else None) or ()] \
-                or specs_from_source(content, file=sfile)  # (a lazy one: what spec_from_dict builds it from)
+            entries = specs_from_source(content, file=sfile, lazy=lazy)
             for d in (content.get("groups") or []) + (content.get("datasets") or []):  # (checked by now)
-                if (defined := _dict_def(d)) is not None:
+                if (defined := dict_def(d)) is not None:
                     where[defined] = (sfile, getattr(d, "line", None))
                 type_key = type_key or detect_type_key(d)
             if (wanted := e.get("data_types")) is not None:
-                defs = [_dict_def(x[0] if isinstance(x, tuple) else x) for x in entries]
+                defs = [dict_def(x[0] if isinstance(x, tuple) else x) for x in entries]
                 if missing := [t for t in wanted if t not in defs]:
                     raise SpecError(f"data_types {missing} are not defined in source {e['source']!r}",
                                     file=sfile, data_type=missing[0], key="data_types")
