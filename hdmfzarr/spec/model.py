@@ -538,6 +538,8 @@ class BaseStorageSpec(_Spec):
     # the inheritance record: the included type's spec merged in, and this spec's own sub-spec names per kind before
     # (None: not merged); hdmf's is_inherited_*/is_overridden_* answers are computed from it when asked
     __slots__ = ("_inc_spec", "_own", "_resolved")
+    _inc_spec: Any
+    _own: dict[str, set] | None
     #: sub-spec kinds this spec holds, and how a missing name of each is reported (hdmf's messages)
     _MISSING = {"attributes": "Attribute '{}' not found"}
 
@@ -662,7 +664,9 @@ class BaseStorageSpec(_Spec):
         """Whether sub-spec `name` of `kind` came from (or, `overridden`, refines) the included type."""
         if self._named(kind, name) is None:
             raise ValueError(self._MISSING[kind].format(name))
-        inherited = self._inc_spec is not None and self._inc_spec._named(kind, name) is not None
+        if self._own is None:  # not merged: nothing is inherited
+            return False
+        inherited = self._inc_spec._named(kind, name) is not None
         return inherited and name in self._own[kind] if overridden else inherited
 
     def _add(self, kind: str, *args: Any, **kwargs: Any) -> Any:

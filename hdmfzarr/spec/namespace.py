@@ -54,7 +54,7 @@ def namespace_fields(values: dict[str, Any], file: str | None = None, line: int 
         raise fail(f"namespace name must be a non-empty string without whitespace, got {name!r}", "name")
     if not isinstance(schema, (list, tuple)):
         raise fail(f"namespace {name!r} needs a 'schema' list", "schema")
-    out["schema"] = []
+    entries: list[dict] = []
     for e in schema:
         if not isinstance(e, dict) or set(e) - _ENTRY_KEYS or (("source" in e) == ("namespace" in e)):
             raise fail(f"each schema entry of namespace {name!r} needs exactly one of 'source' or 'namespace' "
@@ -65,7 +65,8 @@ def namespace_fields(values: dict[str, Any], file: str | None = None, line: int 
         for k in ("source", "namespace"):
             if k in entry and not isinstance(entry[k], str):
                 raise fail(f"{k!r} must be a string, got {entry[k]!r}", k, e)
-        out["schema"].append(entry)
+        entries.append(entry)
+    out["schema"] = entries
     if version is not None and not isinstance(version, (str, int, float, list, tuple)):
         raise fail(f"namespace {name!r} needs a string 'version', got {version!r}", "version")
     if version is not None:
