@@ -46,7 +46,7 @@ def namespace_fields(values: dict[str, Any], file: str | None = None, line: int 
         return SpecError(msg, file=file, key=key, line=getattr(at, "line", None) or line)
 
     def str_list(v: Any, key: str, at: Any = None) -> Any:
-        if v is not None and not isinstance(v, str) and not (isinstance(v, list) and all(isinstance(x, str) for x in v)):
+        if not (v is None or isinstance(v, str) or isinstance(v, list) and all(isinstance(x, str) for x in v)):
             raise fail(f"{key!r} must be a string or a list of strings, got {v!r}", key, at)
         return v
 

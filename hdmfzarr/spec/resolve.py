@@ -75,13 +75,13 @@ class Resolver:
         self._busy.add(token)
         try:
             m = _Merger(self, defns, dt, loc)
-            own = m.with_typed_children(spec) if full else spec
-            if spec.data_type_inc is not None:
+            typed = m.typed_children(spec) if full else {}
+            if spec.data_type_inc is not None:  # (one rebuild: the typed children go in with the ancestors)
                 parent = self.find(defns, spec.data_type_inc, loc=loc, owner=dt, key="data_type_inc")
-                result = m.merge(own, self._resolve(spec.data_type_inc, parent, full=full), "")
+                result = m.merge(spec, self._resolve(spec.data_type_inc, parent, full=full), "", typed)
             else:
-                m.check_refs(own, "")
-                result = own
+                m.check_refs(spec, "")
+                result = _rebuild(spec, **typed) if typed else spec
         finally:
             self._busy.discard(token)
         if full:
@@ -101,10 +101,10 @@ class _Merger:
             return _model._error(msg, self.dt, key or None)
         return _located(msg, self.loc, self.dt, key or None)
 
-    def with_typed_children(self, spec: Spec) -> Spec:
-        """`spec` with each typed sub-spec merged with the type it includes."""
+    def typed_children(self, spec: Spec) -> dict[str, list]:
+        """A group spec's sub-groups and sub-datasets, each typed one merged with the type it includes ({} if none)."""
         if not isinstance(spec, GroupSpec) or all(s.data_type_inc is None for s in spec.datasets + spec.groups):
-            return spec
+            return {}
         assert self.r is not None  # typed children are merged by the catalog's resolver only
         new: dict[str, list] = {"datasets": [], "groups": []}
         for kind, subs in new.items():
@@ -114,7 +114,7 @@ class _Merger:
                     found = self.r.find(self.ns, sub.data_type_inc, loc=self.loc, owner=self.dt, key=where)
                     sub = self.merge(sub, self.r._resolve(sub.data_type_inc, found, full=False), where)
                 subs.append(sub)
-        return _rebuild(spec, **new)
+        return new
 
     def check_refs(self, spec: Any, path: str) -> None:
         """Check that the link and reference targets of `spec` are known types (catalog only)."""
@@ -133,8 +133,9 @@ class _Merger:
         except (KeyError, ValueError):
             return True
 
-    def merge(self, child: Spec, parent: Spec, path: str) -> Spec:
-        """`child` refined over `parent` (child's fields win; missing ones are inherited)."""
+    def merge(self, child: Spec, parent: Spec, path: str, subs: dict[str, list] | None = None) -> Spec:
+        """`child` (with `subs` in place of its own sub-specs of those kinds) refined over `parent` (child's fields
+        win; missing ones are inherited)."""
         if type(child) is not type(parent):
             kind_c, kind_p = ("group" if isinstance(s, GroupSpec) else "dataset" for s in (child, parent))
             raise self.error(f"a {kind_c} cannot refine or include the {kind_p} {parent.label!r}",
@@ -144,10 +145,11 @@ class _Merger:
         unnamed = child.default_name is None and child.name is None
         fields: dict[str, Any] = {"default_name": parent.default_name if unnamed else child.default_name}
         for kind in _model._SUB_KINDS if isinstance(child, GroupSpec) else ("attributes",):
-            key, merge = _SUB_RULES[kind]  # child sub-specs in order, each merged with the parent's of the same key
+            # child sub-specs in order, each merged with the parent's of the same key, then the parent's others
+            key, merge = _SUB_RULES[kind]
             theirs = {key(p): p for p in getattr(parent, kind)}
             fields[kind] = [c if (p := theirs.pop(key(c), None)) is None else merge(self, c, p, pre + kind)
-                            for c in getattr(child, kind)] + list(theirs.values())  # then the parent's others
+                            for c in (subs or {}).get(kind, getattr(child, kind))] + list(theirs.values())
         if isinstance(child, DatasetSpec):
             fields.update(self._merge_array(child, parent, pre))
         result = _rebuild(child, **fields)
