@@ -12,14 +12,13 @@ from operator import attrgetter, itemgetter, methodcaller
 from typing import Any, Callable, Iterator, Sequence, Union
 
 from ..errors import SpecError
-from ..record import Record
 from .dtypes import CANONICAL_DTYPES, DTYPE_ALIASES, DTYPE_CHOICES, allowed_dtypes, canonical_dtype, is_known_dtype
 
 __all__ = [
     "ZERO_OR_ONE", "ZERO_OR_MANY", "ONE_OR_MANY", "QUANTITY_FLAGS", "DEF_QUANTITY",
     "RefSpec", "DtypeSpec", "AttributeSpec", "DatasetSpec", "GroupSpec", "LinkSpec", "BaseStorageSpec",
     "Spec", "Quantity", "canonical_spec_dtype", "spec_type", "is_ref_dtype", "is_compound_dtype", "TYPE_KEYS",
-    "declared_type", "alternatives", "quantity_bounds", "shape_fits", "Field", "own_names", "type_refs", "plain",
+    "declared_type", "alternatives", "quantity_bounds", "shape_fits", "own_names", "type_refs", "plain",
 ]
 
 ZERO_OR_ONE, ZERO_OR_MANY, ONE_OR_MANY = "?", "*", "+"
@@ -192,17 +191,9 @@ _SUB_KINDS = ("attributes", "datasets", "groups", "links")
 _REQUIRED = object()
 
 
-class Field(Record):
-    """One key of a spec class: its default (none: required; a value equal to it is not stored) and its check."""
-
-    __slots__ = ("key", "default", "check")
-    key: str
-    default: Any
-    check: Callable[[Any, str | None, str], Any] | None
-
-    def __init__(self, key: str, default: Any = _REQUIRED,
-                 check: Callable[[Any, str | None, str], Any] | None = None) -> None:
-        self._set(key, default, check)
+def _field(key: str, default: Any = _REQUIRED, check: Callable[[Any, str | None, str], Any] | None = None) -> tuple:
+    """One key of a spec class, ``(key, default, check)``: no default: required; a value equal to it is not stored."""
+    return key, default, check
 
 
 def spec_key(key: str, default: Any = _REQUIRED, doc: str | None = None) -> Any:
@@ -222,7 +213,7 @@ class _Dict(dict):
 
     __slots__ = ()
     __hash__ = object.__hash__  # type: ignore[assignment]  # mutable dicts, hashed by identity as in hdmf
-    _FIELDS: tuple[Field, ...] = ()
+    _FIELDS: tuple[tuple[str, Any, Any], ...] = ()  # (key, default, check) of each constructor argument
     _ARGS: tuple[str, ...] = ()  # the field keys, in order (derived)
     _WHAT = "a spec"  # how errors name this kind of spec
     _STORE_DEFAULTS = False  # True: every given value is stored, defaults too
@@ -231,7 +222,7 @@ class _Dict(dict):
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        cls._ARGS = tuple(f.key for f in cls._FIELDS)
+        cls._ARGS = tuple(f[0] for f in cls._FIELDS)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         """hdmf's signature; each value passes its field's check, then `_relate`; defaults are not stored."""
@@ -245,19 +236,19 @@ class _Dict(dict):
                 raise TypeError(f"{cls.__name__}() got "
                                 f"{'multiple values for' if k in v else 'an unexpected keyword'} argument {k!r}")
             v[k] = x
-        if missing := [f.key for f in cls._FIELDS if f.default is _REQUIRED and f.key not in v]:
+        if missing := [k for k, default, _ in cls._FIELDS if default is _REQUIRED and k not in v]:
             raise TypeError(f"{cls.__name__}.__init__: " + ", ".join(f"missing argument {k!r}" for k in missing))
         label = self._label(v)
-        for f in cls._FIELDS:
-            x = v.get(f.key, f.default)
-            v[f.key] = x if f.check is None or (x is None and f.default is None) else f.check(x, label, f.key)
+        for k, default, check in cls._FIELDS:
+            x = v.get(k, default)
+            v[k] = x if check is None or (x is None and default is None) else check(x, label, k)
         self._relate(v, label)
-        for f in cls._FIELDS:
-            x = v[f.key]
-            if x is None or f.key in _SUB_KINDS or f.key == "parent" or (
-                    f.default is not None and not cls._STORE_DEFAULTS and x == f.default):
+        for k, default, _ in cls._FIELDS:
+            x = v[k]
+            if x is None or k in _SUB_KINDS or k == "parent" or (
+                    default is not None and not cls._STORE_DEFAULTS and x == default):
                 continue
-            self[cls._STORED_AS.get(f.key, f.key)] = x
+            self[cls._STORED_AS.get(k, k)] = x
 
     def __repr__(self) -> str:
         if not self._REPR:
@@ -291,8 +282,8 @@ class _Dict(dict):
         inc = args.get("data_type_inc")
         if strict and inc is not None and inc == args.get("data_type_def"):
             raise _error(f"type {inc!r} cannot include itself", None, "data_type_inc")
-        args = {f.key: args.get(f.key) for f in cls._FIELDS  # the loader: a missing key is the constructor's error
-                if (f.key in args and f.key not in unknown) or (strict and f.default is _REQUIRED)}
+        args = {k: args.get(k) for k, default, _ in cls._FIELDS  # the loader: a missing key is the constructor's error
+                if (k in args and k not in unknown) or (strict and default is _REQUIRED)}
         for key, sub in cls._sub_classes().items():  # sub-specs, and a dataset's compound dtype fields
             if isinstance(args.get(key), (list, tuple)):
                 args[key] = [x if isinstance(x, _Dict) else sub.from_dict(x, strict=strict) for x in args[key]]
@@ -350,7 +341,7 @@ class RefSpec(_Dict):
     """A reference dtype: `{target_type: X, reftype: object}`."""
 
     __slots__ = ()
-    _FIELDS = (Field("target_type", check=_text), Field("reftype", "object", _reftype))
+    _FIELDS = (_field("target_type", check=_text), _field("reftype", "object", _reftype))
     _WHAT = "a reference dtype"
     _REPR = ("RefSpec", "target_type", "reftype")
     _STORE_DEFAULTS = True
@@ -378,7 +369,7 @@ class DtypeSpec(_Dict):
     """One field of a compound dtype."""
 
     __slots__ = ()
-    _FIELDS = (Field("name", check=_text), Field("doc", check=_text), Field("dtype", check=_dtype))
+    _FIELDS = (_field("name", check=_text), _field("doc", check=_text), _field("dtype", check=_dtype))
     _WHAT = "a compound dtype field"
     _REPR = ("DtypeSpec", "name", "dtype")
     _STORE_DEFAULTS = True
@@ -502,9 +493,9 @@ class AttributeSpec(_ArrayProps):
     """An attribute of a group or dataset."""
 
     __slots__ = ()
-    _FIELDS = (Field("name", check=_member_name), Field("doc", check=_text), Field("dtype", check=_dtype),
-               Field("shape", None, _axes), Field("dims", None, _axes), Field("required", True, _flag),
-               Field("parent", None), Field("value", None), Field("default_value", None))
+    _FIELDS = (_field("name", check=_member_name), _field("doc", check=_text), _field("dtype", check=_dtype),
+               _field("shape", None, _axes), _field("dims", None, _axes), _field("required", True, _flag),
+               _field("parent", None), _field("value", None), _field("default_value", None))
     _WHAT = "an attribute spec"
     _REPR = ("AttributeSpec", "name", "dtype")
 
@@ -523,13 +514,13 @@ class AttributeSpec(_ArrayProps):
 
 
 #: the fields every group and dataset has (their constructors order them differently, as hdmf's do)
-_STORAGE = {f.key: f for f in (
-    Field("doc", check=_text), Field("name", None, _storage_name), Field("default_name", None, _storage_name),
-    Field("attributes", ()), Field("linkable", True, _flag), Field("quantity", DEF_QUANTITY, _quantity),
-    Field("data_type_def", None, _text), Field("data_type_inc", None, _text),
-    Field("dtype", None, _compound_dtype), Field("shape", None, _axes), Field("dims", None, _axes),
-    Field("value", None), Field("default_value", None),
-    Field("groups", ()), Field("datasets", ()), Field("links", ()))}
+_STORAGE = {f[0]: f for f in (
+    _field("doc", check=_text), _field("name", None, _storage_name), _field("default_name", None, _storage_name),
+    _field("attributes", ()), _field("linkable", True, _flag), _field("quantity", DEF_QUANTITY, _quantity),
+    _field("data_type_def", None, _text), _field("data_type_inc", None, _text),
+    _field("dtype", None, _compound_dtype), _field("shape", None, _axes), _field("dims", None, _axes),
+    _field("value", None), _field("default_value", None),
+    _field("groups", ()), _field("datasets", ()), _field("links", ()))}
 
 
 class BaseStorageSpec(_Spec):
@@ -782,8 +773,8 @@ class LinkSpec(_Spec):
     """A link to an object of `target_type`."""
 
     __slots__ = ()
-    _FIELDS = (Field("doc"), Field("target_type"), Field("quantity", DEF_QUANTITY, _quantity),
-               Field("name", None, _member_name))
+    _FIELDS = (_field("doc"), _field("target_type"), _field("quantity", DEF_QUANTITY, _quantity),
+               _field("name", None, _member_name))
     _WHAT = "a link spec"
     _REPR = ("LinkSpec", "name", "target_type")
 
