@@ -36,14 +36,17 @@ Quantity = Union[int, str]
 _FILL_DIMS: contextvars.ContextVar[bool] = contextvars.ContextVar("hdmfzarr_fill_dims", default=True)
 
 
-@contextlib.contextmanager
-def as_written() -> Iterator[None]:
-    """Build specs exactly as given (no placeholder dims/shape) inside this block."""
-    token = _FILL_DIMS.set(False)
-    try:
-        yield
-    finally:
-        _FILL_DIMS.reset(token)
+class as_written:  # noqa: N801 - used as a function: ``with as_written():``
+    """Build specs exactly as given (no placeholder dims/shape) inside this block (a class, not a generator-based
+    context manager: ~3 us less for each of the ~15 uses of a cold table read)."""
+
+    __slots__ = ("_token",)
+
+    def __enter__(self) -> None:
+        self._token = _FILL_DIMS.set(False)
+
+    def __exit__(self, *exc: object) -> None:
+        _FILL_DIMS.reset(self._token)
 
 
 def _error(msg: str, label: str | None = None, key: str | None = None) -> SpecError:
