@@ -150,16 +150,9 @@ class SpecNamespace(dict):
     def get_hierarchy(self, data_type: str) -> tuple[str, ...]:
         return self.catalog.get_hierarchy(data_type)
 
-    @property
-    def includes(self) -> tuple[str, ...]:
-        return tuple(e["namespace"] for e in self.schema if "namespace" in e)
-
     def own_types(self) -> list[str]:
         """The types defined in this namespace's own sources (nested definitions included)."""
         return list(self._catalog.get_registered_types())
-
-    def source_of(self, data_type: str) -> str | None:
-        return self._catalog.get_spec_source_file(data_type)
 
     def get_source_files(self) -> list[str]:
         return [e["source"] for e in self.schema if "source" in e]
@@ -393,7 +386,7 @@ class NamespaceCatalog:
         if name in self._loaded:
             raise SpecError(f"namespace {name!r} already exists", key="namespace")
         visible: dict[str, str] = {}
-        for inc in getattr(namespace, "includes", ()):
+        for inc in (e["namespace"] for e in namespace.get("schema") or () if "namespace" in e):
             visible.update(self.visible_types(inc))
         visible.update(dict.fromkeys(namespace.own_types(), name))
         self._loaded[name] = _Loaded(namespace, visible, {})
@@ -447,7 +440,7 @@ class NamespaceCatalog:
         if namespace not in self._loaded:
             for ns in (loaded.ns for loaded in self._loaded.values()):
                 if namespace in ns.sources:
-                    return tuple(t for t in ns.own_types() if ns.source_of(t) == namespace)
+                    return tuple(t for t in ns.own_types() if ns.catalog.get_spec_source_file(t) == namespace)
             if source_stem(namespace) != namespace:  # a source file no namespace has
                 return ()
         if own_only:
@@ -483,7 +476,7 @@ class NamespaceCatalog:
         """(defining namespace, source name) of a type usable in `namespace`."""
         self._check_type(namespace, data_type)
         defns = self._loaded[namespace].visible[data_type]
-        return defns, self._loaded[defns].ns.source_of(data_type) or ""
+        return defns, self._loaded[defns].ns.catalog.get_spec_source_file(data_type) or ""
 
     def _check_type(self, namespace: str, data_type: str) -> None:
         if data_type not in self.visible_types(namespace):
@@ -495,7 +488,8 @@ class NamespaceCatalog:
         if defns is None:
             return None
         ns, where = self._loaded[defns].ns, self._loaded[defns].where
-        return defns, ns.get_spec(data_type), where.get(data_type) or (ns.source_of(data_type), None)  # type: ignore[return-value]
+        loc = where.get(data_type) or (ns.catalog.get_spec_source_file(data_type), None)
+        return defns, ns.get_spec(data_type), loc  # type: ignore[return-value]
 
     def load_namespaces(self, path: str | Path, resolve: bool = True,
                         reader: Any = None, check: bool = True) -> dict[str, dict[str, tuple[str, ...]]]:
