@@ -14,8 +14,7 @@ from ..errors import SpecError, SpecFileNotFoundError, UnknownNamespaceError
 from ..record import Record
 from .cache import own_description, version_key
 from .load import TYPE_KEYS, detect_type_key, dict_def, read_yaml, spec_from_dict, specs_from_source
-from .model import DatasetSpec, GroupSpec, Spec, spec_key, type_refs
-from .resolve import Resolver
+from .model import DatasetSpec, GroupSpec, Resolver, Spec, spec_key, type_refs
 
 __all__ = ["SpecCatalog", "SpecNamespace", "NamespaceCatalog", "source_stem", "source_content"]
 
