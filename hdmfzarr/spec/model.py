@@ -88,9 +88,10 @@ def _must(ok: Callable[[Any], bool], what: str, typed: bool = False) -> Callable
     return check
 
 
-_text = _must(lambda v: isinstance(v, str), "a string", typed=True)
-_flag = _must(lambda v: isinstance(v, bool), "true or false")
-_reftype = _must(lambda v: v in REFTYPES, f"one of {', '.join(REFTYPES)}")
+# (C-level predicates: no Python frame per check; str.__instancecheck__(v) is isinstance(v, str))
+_text = _must(str.__instancecheck__, "a string", typed=True)
+_flag = _must(bool.__instancecheck__, "true or false")
+_reftype = _must(REFTYPES.__contains__, f"one of {', '.join(REFTYPES)}")
 
 
 def _storage_name(value: Any, label: str | None, key: str) -> Any:

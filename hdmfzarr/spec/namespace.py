@@ -49,7 +49,7 @@ def namespace_fields(values: dict[str, Any], file: str | None = None, line: int 
             raise fail(f"{key!r} must be a string or a list of strings, got {v!r}", key, at)
         return v
 
-    if not isinstance(name, str) or not name or any(c.isspace() for c in name):
+    if not isinstance(name, str) or name.split() != [name]:  # (empty, or with whitespace)
         raise fail(f"namespace name must be a non-empty string without whitespace, got {name!r}", "name")
     if not isinstance(schema, (list, tuple)):
         raise fail(f"namespace {name!r} needs a 'schema' list", "schema")
