@@ -6,12 +6,13 @@ Importing this package parses no schema and imports neither yaml, zarr nor panda
 from __future__ import annotations
 
 import importlib
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import SpecError
 from .dtypes import canonical_dtype, dtype_from_numpy, is_sub_dtype, numpy_dtype
-from .load import spec_from_dict, trust_pre_parsed
+from .load import TRUSTED, spec_from_dict
 from .model import (ONE_OR_MANY, ZERO_OR_MANY, ZERO_OR_ONE, AttributeSpec, BaseStorageSpec, DatasetSpec, DtypeHelper,
                     DtypeSpec, GroupSpec, LinkSpec, RefSpec, Spec)
 from .namespace import NamespaceCatalog, SpecCatalog, SpecNamespace
@@ -42,14 +43,14 @@ def default_namespace_path(version: str | None = None) -> Path:
     if folder is None:
         raise SpecError(f"hdmf-common {version} is not bundled (bundled: {sorted(BUNDLED_HDMF_COMMON)})",
                         file="specs")
-    here = Path(__file__).parent.parent
-    for candidate in (here / "_specs" / folder, here.parent / "specs" / folder):
-        ns = candidate / "namespace.yaml"
-        if ns.is_file():
-            trust_pre_parsed(candidate)
-            return ns
+    here = os.path.dirname(os.path.dirname(__file__))  # (str, not pathlib: this runs at every process start)
+    for candidate in (os.path.join(here, "_specs", folder), os.path.join(os.path.dirname(here), "specs", folder)):
+        ns = os.path.join(candidate, "namespace.yaml")
+        if os.path.isfile(ns):
+            TRUSTED.add(candidate)
+            return Path(ns)
     raise SpecError(f"the bundled hdmf-common schema was not found (looked in hdmfzarr/_specs/{folder} "
-                    f"and specs/{folder})", file=str(here / "_specs" / folder / "namespace.yaml"))
+                    f"and specs/{folder})", file=os.path.join(here, "_specs", folder, "namespace.yaml"))
 
 
 def __getattr__(name: str) -> Any:

@@ -10,7 +10,6 @@ with ``namespace`` the namespace's own description. Backends only list, read and
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -27,7 +26,8 @@ NAMESPACE_SOURCE = "namespace"
 
 def version_key(version: str) -> tuple[tuple[int, Any], ...]:
     """Sort key of a version string: numeric parts compare as numbers (``1.10.0`` after ``1.9.0``)."""
-    return tuple((0, int(p)) if p.isdigit() else (1, p) for p in re.split(r"[.\-+]", version))
+    parts = version.replace("-", ".").replace("+", ".").split(".")  # (str methods: no regex compiled at first use)
+    return tuple((0, int(p)) if p.isdigit() else (1, p) for p in parts)
 
 
 def encode_cache(namespaces: dict[str, Any]) -> list[tuple[str, str, str, str]]:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
 from ..errors import SpecError
 from .model import TYPE_KEYS, DatasetSpec, GroupSpec, Spec, as_written
 
-__all__ = ["read_yaml", "spec_from_dict", "specs_from_source", "detect_type_key", "TYPE_KEYS"]
+__all__ = ["read_yaml", "spec_from_dict", "specs_from_source", "detect_type_key", "dict_def", "TYPE_KEYS"]
 
 
 class LineDict(dict):
@@ -37,29 +38,27 @@ _LOADER: type | None = None  # set when the first YAML file is parsed (tests che
 
 #: the pre-parsed form of a folder's YAML files (the bundled hdmf-common schemas ship one): JSON, never pickle
 PARSED_NAME = "parsed-yaml.json"
-_PARSED: dict[Path, dict[str, Any]] = {}  # folder -> its pre-parsed files not yet handed out
-_TRUSTED: set[Path] = set()  # folders whose pre-parsed form is taken without reading the YAML files
+_PARSED: dict[str, dict[str, Any]] = {}  # folder -> its pre-parsed files not yet handed out
+#: folders whose pre-parsed form is taken without reading and hashing their YAML files: the bundled schemas, whose
+#: ``parsed-yaml.json`` a test keeps current (saves ~0.5 ms of every process start)
+TRUSTED: set[str] = set()
 
 
-def trust_pre_parsed(folder: Path) -> None:
-    """Take ``folder``'s pre-parsed form without reading and hashing its YAML files: for the bundled schemas, whose
-    ``parsed-yaml.json`` a test keeps current (saves ~0.5 ms of every process start)."""
-    _TRUSTED.add(folder)
-
-
-def read_yaml(path: str | Path, pre_parsed: bool = True) -> Any:
+def read_yaml(path: str | os.PathLike, pre_parsed: bool = True) -> Any:
     """Parse a YAML file into LineDicts (SpecError if missing or bad), or take it from its folder's
     ``parsed-yaml.json`` when listed there with the same SHA-256 (saves ~10 ms of YAML for hdmf-common)."""
     global _LOADER
-    path = Path(path)
-    if pre_parsed and path.parent in _TRUSTED and (parsed := _pre_parsed(path, None)) is not None:
+    path = os.fspath(path)  # (str, not pathlib: this runs at every process start)
+    folder, name = os.path.split(path)
+    if pre_parsed and folder in TRUSTED and (parsed := _pre_parsed(folder, name, None)) is not None:
         return parsed
     try:
-        text = path.read_text(encoding="utf-8")
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
     except OSError as e:
         msg = "file not found" if isinstance(e, FileNotFoundError) else f"cannot read file: {e}"
-        raise SpecError(msg, file=str(path)) from None
-    parsed = _pre_parsed(path, text) if pre_parsed else None
+        raise SpecError(msg, file=str(Path(path))) from None
+    parsed = _pre_parsed(folder, name, text) if pre_parsed else None
     if parsed is not None:
         return parsed
     import yaml
@@ -69,7 +68,7 @@ def read_yaml(path: str | Path, pre_parsed: bool = True) -> Any:
         return yaml.load(text, Loader=_LOADER)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as e:  # a MarkedYAMLError says where
         mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
-        raise SpecError(f"malformed YAML: {getattr(e, 'problem', None) or e}", file=str(path),
+        raise SpecError(f"malformed YAML: {getattr(e, 'problem', None) or e}", file=str(Path(path)),
                         line=None if mark is None else mark.line + 1) from None
 
 
@@ -79,18 +78,18 @@ def _sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _pre_parsed(path: Path, text: str | None) -> Any:
-    """``path``'s content from its folder's pre-parsed form when that holds this very text (any, for None), else
-    None."""
-    folder = path.parent
+def _pre_parsed(folder: str, name: str, text: str | None) -> Any:
+    """File ``name``'s content from ``folder``'s pre-parsed form when that holds this very text (any, for None),
+    else None."""
     left = _PARSED.get(folder)
-    if left is None or path.name not in left:  # each value is handed out once (callers may change it)
+    if left is None or name not in left:  # each value is handed out once (callers may change it)
         try:
-            left = json.loads((folder / PARSED_NAME).read_text(encoding="utf-8"))["files"]
+            with open(os.path.join(folder, PARSED_NAME), encoding="utf-8") as f:
+                left = json.load(f)["files"]
         except (OSError, ValueError, KeyError, TypeError):
             return None
         _PARSED[folder] = left
-    entry = left.pop(path.name, None)
+    entry = left.pop(name, None)
     if not isinstance(entry, dict) or (text is not None and entry.get("sha256") != _sha256(text)):
         return None
     return entry.get("content")
@@ -127,6 +126,22 @@ def detect_type_key(d: dict) -> str | None:
     return next(filter(None, map(detect_type_key, subs)), None)
 
 
+def dict_def(d: Any) -> str | None:
+    """The type a spec or spec dict defines, in either key spelling (None when none or not a string)."""
+    dt = d.get("data_type_def", d.get("neurodata_type_def")) if isinstance(d, dict) else None
+    return dt if isinstance(dt, str) else None
+
+
+def _plain(d: Any) -> bool:
+    """A spec dict whose type keys (one spelling) and nested group/dataset lists are plainly shaped."""
+    if not isinstance(d, dict) or ("data_type_def" in d and "neurodata_type_def" in d):
+        return False
+    if d.get("data_type_def", d.get("neurodata_type_def")) is not None and dict_def(d) is None:
+        return False
+    subs = [d.get("datasets"), d.get("groups")]
+    return all(isinstance(s, list) and all(map(_plain, s)) for s in subs if s is not None)
+
+
 def _fail(msg: str, d: Any, file: str | None, key: str | None) -> SpecError:
     return SpecError(msg, file=file, key=key, line=getattr(d, "line", None))
 
@@ -135,8 +150,7 @@ def spec_from_dict(d: dict, kind: str, *, file: str | None = None) -> Spec:
     """A GroupSpec (kind='group') or DatasetSpec from its dict, strictly; errors name file, type, key and line."""
     if kind not in ("group", "dataset"):
         raise ValueError(f"kind must be 'group' or 'dataset', got {kind!r}")
-    dt = (d.get("data_type_def") or d.get("neurodata_type_def")) if isinstance(d, dict) else None
-    dt = dt if isinstance(dt, str) else None
+    dt = dict_def(d)
     try:
         with as_written():
             return (GroupSpec if kind == "group" else DatasetSpec).from_dict(d, strict=True)
@@ -148,20 +162,24 @@ def spec_from_dict(d: dict, kind: str, *, file: str | None = None) -> Spec:
         raise SpecError(msg, file=file, data_type=dt or e.data_type, key=e.key, line=e.line) from None
 
 
-def specs_from_source(doc: Any, *, file: str | None = None) -> list[Spec]:
-    """The top-level specs of one source file's content ({'groups': [...], 'datasets': [...]})."""
+def specs_from_source(doc: Any, *, file: str | None = None, lazy: bool = False) -> list[Any]:
+    """The top-level specs of one source file's content ({'groups': [...], 'datasets': [...]}); ``lazy``: each
+    plainly shaped one as ``(dict, kind, file)``, what spec_from_dict builds it from on first use."""
     if not isinstance(doc, dict):
         raise _fail(f"a spec source must be a mapping with 'groups' and/or 'datasets', got {type(doc).__name__}",
                     doc, file, None)
     if extra := set(doc) - {"groups", "datasets"}:
         raise _fail(f"unknown key(s) {sorted(extra)} in a spec source; allowed: ['datasets', 'groups']",
                     doc, file, sorted(extra)[0])
-    out: list[Spec] = []
+    out: list[Any] = []
     for kind, key in (("group", "groups"), ("dataset", "datasets")):
         items = doc.get(key)
         if items is not None and not isinstance(items, list):
             raise _fail(f"{key!r} must be a list, got {type(items).__name__}", doc, file, key)
         for d in items or ():
+            if lazy and dict_def(d) is not None and _plain(d):  # (else built now: its errors reported at load)
+                out.append((d, kind, file))
+                continue
             spec = spec_from_dict(d, kind, file=file)
             if spec.data_type_def is None:
                 raise _fail(f"top-level {kind} specs must define a type (data_type_def)", d, file, "data_type_def")

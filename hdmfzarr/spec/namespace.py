@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy as _copy
-import functools
+import os
 import threading
 import warnings
 from operator import attrgetter
@@ -13,9 +13,8 @@ from typing import Any, Callable, Iterable, Iterator
 from ..errors import SpecError, SpecFileNotFoundError, UnknownNamespaceError
 from ..record import Record
 from .cache import own_description, version_key
-from .load import TYPE_KEYS, detect_type_key, read_yaml, spec_from_dict, specs_from_source
-from .model import DatasetSpec, Field, GroupSpec, Spec, spec_key, type_refs
-from .resolve import Resolver
+from .load import TYPE_KEYS, detect_type_key, dict_def, read_yaml, spec_from_dict, specs_from_source
+from .model import DatasetSpec, GroupSpec, Resolver, Spec, spec_key, type_refs
 
 __all__ = ["SpecCatalog", "SpecNamespace", "NamespaceCatalog", "source_stem", "source_content"]
 
@@ -26,68 +25,53 @@ def source_stem(source: str) -> str:
     return stem if dot and ext in ("yaml", "yml", "json") else source
 
 
-def _ns_name(v: Any, label: str | None, key: str) -> str:
-    if not isinstance(v, str) or not v or any(c.isspace() for c in v):
-        raise SpecError(f"namespace name must be a non-empty string without whitespace, got {v!r}", key=key)
-    return v
-
-
-def _ns_version(v: Any, label: str | None, key: str) -> str:
-    """A version as a string (a list of parts joined with dots, as hdmf writes one)."""
-    if isinstance(v, (list, tuple)):
-        return ".".join(map(str, v))
-    if not isinstance(v, (str, int, float)):
-        raise SpecError(f"namespace {label!r} needs a string 'version', got {v!r}", key=key)
-    return str(v)
-
-
-def _str_list(v: Any, label: str | None, key: str, line: int | None = None) -> Any:
-    if not isinstance(v, str) and not (isinstance(v, list) and all(isinstance(x, str) for x in v)):
-        raise SpecError(f"{key!r} must be a string or a list of strings, got {v!r}", key=key, line=line)
-    return v
-
-
+#: the keys of a namespace entry, in hdmf's SpecNamespace argument order
+_NS_KEYS = ("doc", "name", "schema", "full_name", "version", "date", "author", "contact")
 _ENTRY_KEYS = {"source", "namespace", "doc", "title", "data_types", "neurodata_types"}
 
 
-def _ns_schema(v: Any, label: str | None, key: str) -> list[dict]:
-    """Schema entries, each with exactly one of 'source'/'namespace' (NWB's neurodata_types as data_types)."""
-    if not isinstance(v, (list, tuple)):
-        raise SpecError(f"namespace {label!r} needs a 'schema' list", key=key)
-    entries = []
-    for e in v:
-        line = getattr(e, "line", None)
+def namespace_fields(values: dict[str, Any], file: str | None = None, line: int | None = None) -> dict[str, Any]:
+    """Each key of a namespace entry from ``values``, checked (``name`` and ``schema`` required): the schema entries
+    with NWB's neurodata_types as data_types, a version as a string (a list of parts joined with dots, as hdmf's)."""
+    if not isinstance(values, dict):
+        raise SpecError(f"each namespace must be a mapping, got {type(values).__name__}", file=file, line=line)
+    if extra := set(values) - set(_NS_KEYS):
+        raise SpecError(f"unknown key(s) {sorted(extra)} in namespace; allowed: {sorted(_NS_KEYS)}",
+                        file=file, key=sorted(extra)[0], line=line)
+    out = {k: values.get(k, "" if k == "doc" else None) for k in _NS_KEYS}
+    name, schema, version = out["name"], out["schema"], out["version"]
+
+    def fail(msg: str, key: str, at: Any = None) -> SpecError:
+        return SpecError(msg, file=file, key=key, line=getattr(at, "line", None) or line)
+
+    def str_list(v: Any, key: str, at: Any = None) -> Any:
+        if not (v is None or isinstance(v, str) or isinstance(v, list) and all(isinstance(x, str) for x in v)):
+            raise fail(f"{key!r} must be a string or a list of strings, got {v!r}", key, at)
+        return v
+
+    if not isinstance(name, str) or name.split() != [name]:  # (empty, or with whitespace)
+        raise fail(f"namespace name must be a non-empty string without whitespace, got {name!r}", "name")
+    if not isinstance(schema, (list, tuple)):
+        raise fail(f"namespace {name!r} needs a 'schema' list", "schema")
+    entries: list[dict] = []
+    for e in schema:
         if not isinstance(e, dict) or set(e) - _ENTRY_KEYS or (("source" in e) == ("namespace" in e)):
-            raise SpecError(f"each schema entry of namespace {label!r} needs exactly one of 'source' or 'namespace' "
-                            f"(and optionally doc, title, data_types), got {e!r}", key=key, line=line)
+            raise fail(f"each schema entry of namespace {name!r} needs exactly one of 'source' or 'namespace' "
+                       f"(and optionally doc, title, data_types), got {e!r}", "schema", e)
         entry = {k: x for k, x in e.items() if k != "neurodata_types"}
-        if (types := e.get("data_types", e.get("neurodata_types"))) is not None:
-            entry["data_types"] = [types] if isinstance(_str_list(types, label, "data_types", line), str) else list(types)
+        if (types := str_list(e.get("data_types", e.get("neurodata_types")), "data_types", e)) is not None:
+            entry["data_types"] = [types] if isinstance(types, str) else list(types)
         for k in ("source", "namespace"):
             if k in entry and not isinstance(entry[k], str):
-                raise SpecError(f"{k!r} must be a string, got {entry[k]!r}", key=k, line=line)
+                raise fail(f"{k!r} must be a string, got {entry[k]!r}", k, e)
         entries.append(entry)
-    return entries
-
-
-#: the keys of a namespace entry, in hdmf's SpecNamespace argument order, with their checks (None: not checked)
-_NS_FIELDS = (Field("doc", ""), Field("name", None, _ns_name), Field("schema", None, _ns_schema), Field("full_name", None),
-              Field("version", None, _ns_version), Field("date", None), Field("author", None, _str_list),
-              Field("contact", None, _str_list))
-
-
-def namespace_fields(values: dict[str, Any], file: str | None = None, line: int | None = None) -> dict[str, Any]:
-    """Each key of a namespace entry from ``values``, checked (``name`` and ``schema`` required)."""
-    out: dict[str, Any] = {}
-    try:
-        for f in _NS_FIELDS:
-            v = values.get(f.key, f.default)
-            needed = f.key in ("name", "schema")
-            out[f.key] = v if f.check is None or (v is None and not needed) else f.check(v, values.get("name"), f.key)
-    except SpecError as err:
-        if file is None:
-            raise
-        raise SpecError(err.detail, file=file, key=err.key, line=line if err.line is None else err.line) from None
+    out["schema"] = entries
+    if version is not None and not isinstance(version, (str, int, float, list, tuple)):
+        raise fail(f"namespace {name!r} needs a string 'version', got {version!r}", "version")
+    if version is not None:
+        out["version"] = ".".join(map(str, version)) if isinstance(version, (list, tuple)) else str(version)
+    str_list(out["author"], "author")
+    str_list(out["contact"], "contact")
     return out
 
 
@@ -125,18 +109,17 @@ class SpecNamespace(dict):
         self._sources: dict[str, list[Any]] = {src: list(specs) for src, specs in (sources or {}).items()}
         for src, specs in self._sources.items():
             for top in specs:
-                spec, build = top if isinstance(top, tuple) else (top, None)
-                self._catalog.define(spec, build, src)
+                self._catalog.define(top, src)
 
     @property
     def sources(self) -> dict[str, tuple[Spec, ...]]:
         """{source name: its top-level specs} (lazy ones are built now)."""
-        return {k: tuple(self._catalog.get_spec(_dict_def(s[0]) or "") if isinstance(s, tuple) else s for s in v)
+        return {k: tuple(self._catalog.get_spec(dict_def(s[0]) or "") if isinstance(s, tuple) else s for s in v)
                 for k, v in self._sources.items()}
 
     @classmethod
     def build_namespace(cls, **spec_dict: Any) -> "SpecNamespace":
-        return cls(**{f.key: spec_dict[f.key] for f in _NS_FIELDS if f.key in spec_dict})
+        return cls(**{k: spec_dict[k] for k in _NS_KEYS if k in spec_dict})
 
     name = spec_key("name")
     doc = spec_key("doc")
@@ -166,16 +149,9 @@ class SpecNamespace(dict):
     def get_hierarchy(self, data_type: str) -> tuple[str, ...]:
         return self.catalog.get_hierarchy(data_type)
 
-    @property
-    def includes(self) -> tuple[str, ...]:
-        return tuple(e["namespace"] for e in self.schema if "namespace" in e)
-
     def own_types(self) -> list[str]:
         """The types defined in this namespace's own sources (nested definitions included)."""
         return list(self._catalog.get_registered_types())
-
-    def source_of(self, data_type: str) -> str | None:
-        return self._catalog.get_spec_source_file(data_type)
 
     def get_source_files(self) -> list[str]:
         return [e["source"] for e in self.schema if "source" in e]
@@ -217,15 +193,9 @@ def _hashable(v: Any) -> Any:
     return tuple(v) if isinstance(v, list) else v
 
 
-def _dict_def(d: dict) -> str | None:
-    """The type a spec or spec dict defines, in either key spelling (None when none)."""
-    dt = d.get("data_type_def", d.get("neurodata_type_def"))
-    return dt if isinstance(dt, str) else None
-
-
 def _defs(d: dict) -> Iterator[tuple[str, dict]]:
     """``(type, spec or spec dict)`` of every type a spec (or its dict) defines: itself, then nested ones."""
-    if (dt := _dict_def(d)) is not None:
+    if (dt := dict_def(d)) is not None:
         yield dt, d
     for key in ("datasets", "groups"):
         for sub in d.get(key) or ():
@@ -238,17 +208,19 @@ class SpecCatalog:
     def __init__(self) -> None:
         self._specs: dict[str, Any] = {}  # None: not built yet
         self._sources: dict[str, str] = {}
-        self._pending: dict[str, Callable[[], Any]] = {}  # unbuilt type -> builds the top-level spec holding it
+        self._pending: dict[str, tuple] = {}  # unbuilt type -> the unbuilt top-level spec holding it
 
-    def define(self, spec: dict, build: Callable[[], Any] | None, source: str) -> None:
-        """Register the types a top-level spec (with ``build``: an unbuilt dict) defines; SpecError if known."""
-        for dt, sub in _defs(spec):
+    def define(self, top: Any, source: str) -> None:
+        """Register the types a top-level spec, or an unbuilt one ``(dict, kind, file)``, defines; SpecError if
+        known."""
+        lazy = top if isinstance(top, tuple) else None
+        for dt, sub in _defs(top if lazy is None else lazy[0]):
             if dt in self._sources:
                 raise SpecError(f"type {dt!r} is defined twice (in {self._sources[dt]!r} and {source!r})",
                                 file=source, data_type=dt, key="data_type_def")
-            self._specs[dt], self._sources[dt] = (None, source) if build else (sub, source)
-            if build is not None:
-                self._pending[dt] = build
+            self._specs[dt], self._sources[dt] = (sub if lazy is None else None), source
+            if lazy is not None:
+                self._pending[dt] = lazy
 
     def register_spec(self, spec: Any, source_file: str) -> None:
         """Register a spec's types; a second, different definition of one is ignored with a warning."""
@@ -273,11 +245,11 @@ class SpecCatalog:
 
     def get_spec(self, data_type: str) -> Any:
         """The registered spec of `data_type` (built first if it was not), or None."""
-        build = self._pending.get(data_type)
-        if build is not None:
+        lazy = self._pending.get(data_type)
+        if lazy is not None:
             with _BUILD_LOCK:  # built once, by the first thread asking
                 if data_type in self._pending:
-                    for dt, sub in _defs(build()):
+                    for dt, sub in _defs(spec_from_dict(lazy[0], lazy[1], file=lazy[2])):
                         self._specs[dt] = sub  # same keys, same order: only the specs fill in
                         self._pending.pop(dt, None)
         return self._specs.get(data_type)
@@ -338,27 +310,6 @@ class SpecCatalog:
 
 
 _BUILD_LOCK = threading.Lock()
-
-
-def _lazy_entries(content: Any) -> list[tuple[str, dict]] | None:
-    """A parsed source file's top-level ``(kind, spec dict)``, or None if not plainly shaped (then built now, errors
-    reported)."""
-    if not isinstance(content, dict) or set(content) - {"groups", "datasets"}:
-        return None
-    kinds = {kind: content.get(f"{kind}s") for kind in ("group", "dataset")}
-    plain = all(v is None or isinstance(v, list) and all(_plain(d) and _dict_def(d) is not None for d in v)
-                for v in kinds.values())
-    return [(kind, d) for kind, v in kinds.items() for d in v or ()] if plain else None
-
-
-def _plain(d: Any) -> bool:
-    """A spec dict whose type keys (one spelling) and nested group/dataset lists are plainly shaped."""
-    if not isinstance(d, dict) or ("data_type_def" in d and "neurodata_type_def" in d):
-        return False
-    if d.get("data_type_def", d.get("neurodata_type_def")) is not None and _dict_def(d) is None:
-        return False
-    subs = [d.get("datasets"), d.get("groups")]
-    return all(isinstance(s, list) and all(map(_plain, s)) for s in subs if s is not None)
 
 
 def _namespace_files(root: Path, depth: int) -> list[Path]:
@@ -434,7 +385,7 @@ class NamespaceCatalog:
         if name in self._loaded:
             raise SpecError(f"namespace {name!r} already exists", key="namespace")
         visible: dict[str, str] = {}
-        for inc in getattr(namespace, "includes", ()):
+        for inc in (e["namespace"] for e in namespace.get("schema") or () if "namespace" in e):
             visible.update(self.visible_types(inc))
         visible.update(dict.fromkeys(namespace.own_types(), name))
         self._loaded[name] = _Loaded(namespace, visible, {})
@@ -488,7 +439,7 @@ class NamespaceCatalog:
         if namespace not in self._loaded:
             for ns in (loaded.ns for loaded in self._loaded.values()):
                 if namespace in ns.sources:
-                    return tuple(t for t in ns.own_types() if ns.source_of(t) == namespace)
+                    return tuple(t for t in ns.own_types() if ns.catalog.get_spec_source_file(t) == namespace)
             if source_stem(namespace) != namespace:  # a source file no namespace has
                 return ()
         if own_only:
@@ -524,7 +475,7 @@ class NamespaceCatalog:
         """(defining namespace, source name) of a type usable in `namespace`."""
         self._check_type(namespace, data_type)
         defns = self._loaded[namespace].visible[data_type]
-        return defns, self._loaded[defns].ns.source_of(data_type) or ""
+        return defns, self._loaded[defns].ns.catalog.get_spec_source_file(data_type) or ""
 
     def _check_type(self, namespace: str, data_type: str) -> None:
         if data_type not in self.visible_types(namespace):
@@ -536,39 +487,39 @@ class NamespaceCatalog:
         if defns is None:
             return None
         ns, where = self._loaded[defns].ns, self._loaded[defns].where
-        return defns, ns.get_spec(data_type), where.get(data_type) or (ns.source_of(data_type), None)  # type: ignore[return-value]
+        loc = where.get(data_type) or (ns.catalog.get_spec_source_file(data_type), None)
+        return defns, ns.get_spec(data_type), loc  # type: ignore[return-value]
 
     def load_namespaces(self, path: str | Path, resolve: bool = True,
                         reader: Any = None, check: bool = True) -> dict[str, dict[str, tuple[str, ...]]]:
         """Load a namespace file's namespaces (``check=False``: each type resolved on first use, not now);
         returns {loaded namespace: {included namespace: types taken}}; names already loaded are skipped."""
-        path = Path(path)
         if reader is not None:
             raise SpecError("reader= (hdmf's SpecReader) is not supported; pass the namespace file path", key="reader")
-        if not path.is_file():
-            err = SpecFileNotFoundError(f"namespace file '{path}' not found")  # hdmf's message, as an OSError too
-            err.file = str(path)
+        file = str(Path(path))  # (then str, not pathlib, calls: this runs at every process start)
+        if not os.path.isfile(file):
+            err = SpecFileNotFoundError(f"namespace file '{file}' not found")  # hdmf's message, as an OSError too
+            err.file = file
             raise err
-        key = str(path.resolve())
+        key = os.path.realpath(file)
         if key in self._loaded_files:
             return self._loaded_files[key]
-        doc = read_yaml(path)
-        file = str(path)
+        doc = read_yaml(file)
         if not isinstance(doc, dict) or not isinstance(doc.get("namespaces"), list):
             raise SpecError("a namespace file needs a top-level 'namespaces' list", file=file, key="namespaces",
                             line=getattr(doc, "line", None))
-        folder = path.parent
+        folder = os.path.dirname(file)
 
         def read_source(ns_name: str, source: str) -> tuple[Any, str]:
-            p = folder / source
-            if not p.suffix and not p.exists() and (folder / f"{source}.yaml").exists():
-                p = folder / f"{source}.yaml"
-            if not p.exists():
+            p = os.path.join(folder, source)
+            if not os.path.splitext(source)[1] and not os.path.exists(p) and os.path.exists(f"{p}.yaml"):
+                p = f"{p}.yaml"
+            if not os.path.exists(p):
                 raise SpecError(f"source file {source!r} of namespace {ns_name!r} not found at {p}",
                                 file=file, key="source")
-            return read_yaml(p), str(p)
+            return read_yaml(p), p
 
-        self._load_missing_includes(doc["namespaces"], folder, file)
+        self._load_missing_includes(doc["namespaces"], Path(folder), file)
         result = self._load(doc["namespaces"], read_source, file, check, lazy=not check)
         if not resolve:  # hdmf's resolve=False: get_spec hands out the specs as written until resolve_all_specs
             self._unresolved.update(result)
@@ -672,11 +623,6 @@ class NamespaceCatalog:
     def _parse_ns(self, e: Any, file: str) -> dict:
         """A namespace-file entry's keys, checked; an unversioned namespace is reported."""
         line = getattr(e, "line", None)
-        if not isinstance(e, dict):
-            raise SpecError(f"each namespace must be a mapping, got {type(e).__name__}", file=file, line=line)
-        if extra := set(e) - {f.key for f in _NS_FIELDS}:
-            raise SpecError(f"unknown key(s) {sorted(extra)} in namespace; allowed: {sorted(f.key for f in _NS_FIELDS)}",
-                            file=file, key=sorted(extra)[0], line=line)
         meta = namespace_fields(e, file, line)
         name, version = meta["name"], meta["version"]
         if version is None:
@@ -721,15 +667,13 @@ class NamespaceCatalog:
         type_key: str | None = None
         for e in (e for e in meta["schema"] if "source" in e):
             content, sfile = read_source(name, e["source"])
-            entries: list[Any] = [(d, functools.cache(functools.partial(spec_from_dict, d, kind, file=sfile)))
-                                  for kind, d in (_lazy_entries(content) if lazy else None) or ()] \
-                or specs_from_source(content, file=sfile)  # (a lazy one: its dict and what builds it, once)
+            entries = specs_from_source(content, file=sfile, lazy=lazy)
             for d in (content.get("groups") or []) + (content.get("datasets") or []):  # (checked by now)
-                if (defined := _dict_def(d)) is not None:
+                if (defined := dict_def(d)) is not None:
                     where[defined] = (sfile, getattr(d, "line", None))
                 type_key = type_key or detect_type_key(d)
             if (wanted := e.get("data_types")) is not None:
-                defs = [_dict_def(x[0] if isinstance(x, tuple) else x) for x in entries]
+                defs = [dict_def(x[0] if isinstance(x, tuple) else x) for x in entries]
                 if missing := [t for t in wanted if t not in defs]:
                     raise SpecError(f"data_types {missing} are not defined in source {e['source']!r}",
                                     file=sfile, data_type=missing[0], key="data_types")
@@ -757,7 +701,7 @@ class NamespaceCatalog:
             visible.update(take)
             included[inc] = tuple(sorted(take))
         with warnings.catch_warnings(action="ignore"):  # (keys checked, a missing version reported, by _parse_ns)
-            ns = self.spec_namespace_cls(**{f.key: meta[f.key] for f in _NS_FIELDS}, sources=sources,
+            ns = self.spec_namespace_cls(**{k: meta[k] for k in _NS_KEYS}, sources=sources,
                                         type_key=type_key or "data_type", included=tuple(visible))
         visible.update(dict.fromkeys(ns.own_types(), name))
         self._loaded[name] = _Loaded(ns, visible, where)

@@ -6,8 +6,7 @@ import types
 from typing import Any
 
 from .api import catalog_from_cache, validate, validate_builder
-from .issues import ValidationIssue
-from .validator import Validator
+from .validator import ValidationIssue, Validator
 
 __all__ = ["validate", "validate_builder", "ValidationIssue", "Validator", "catalog_from_cache"]
 

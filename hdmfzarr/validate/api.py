@@ -13,8 +13,7 @@ from ..backends import open as open_store
 from ..build.builders import Builder
 from ..errors import SpecError, StoreError, ValidationError
 from ..spec import NamespaceCatalog
-from .issues import ValidationIssue
-from .validator import Validator
+from .validator import ValidationIssue, Validator
 
 __all__ = ["validate", "validate_builder", "catalog_from_cache"]
 
