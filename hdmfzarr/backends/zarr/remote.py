@@ -116,16 +116,12 @@ def _describe(exc: BaseException) -> str:
 _SECRETS: set[str] = set()  # credential values this process was given (storage options, URL user info)
 
 
-@functools.cache
-def _secret_patterns() -> list[re.Pattern[str]]:
-    """Credentials as botocore prints them in requests and signed URLs (compiled on first use: ~1 ms)."""
-    return [
-        re.compile(r"(Credential=)[^/\s,'\"&]+", re.IGNORECASE),
-        re.compile(r"(X-Amz-Security-Token['\"]?\s*[:=]\s*b?['\"]?)[^'\"\s,&}]+", re.IGNORECASE),
-        re.compile(r"(X-Amz-Signature=|Signature=)[0-9a-fA-F]+"),
-        re.compile(r"((?:aws_)?(?:access_key_id|secret_access_key|session_token|secret|token|key)['\"]?\s*[:=]\s*['\"])"
-                   r"[^'\"]+", re.IGNORECASE),
-    ]
+_SECRET_PATTERNS = (  # credentials as botocore prints them in requests and signed URLs (compiled on first use)
+    r"(?i)(Credential=)[^/\s,'\"&]+",
+    r"(?i)(X-Amz-Security-Token['\"]?\s*[:=]\s*b?['\"]?)[^'\"\s,&}]+",
+    r"(X-Amz-Signature=|Signature=)[0-9a-fA-F]+",
+    r"(?i)((?:aws_)?(?:access_key_id|secret_access_key|session_token|secret|token|key)['\"]?\s*[:=]\s*['\"])[^'\"]+",
+)
 
 
 _LOGGED_LIBRARIES = ("botocore", "aiobotocore", "boto3", "s3fs", "fsspec", "urllib3", "aiohttp")
@@ -144,7 +140,6 @@ def register_secrets(options: dict[str, Any] | None) -> None:
             "access_key", "secret_key", "session_token",
         ):
             _SECRETS.add(value)
-    _install_log_redaction()
 
 
 def redact(text: str) -> str:
@@ -152,12 +147,11 @@ def redact(text: str) -> str:
     for secret in _SECRETS:
         if secret in text:
             text = text.replace(secret, "***")
-    for pattern in _secret_patterns():
-        text = pattern.sub(r"\1***", text)
+    for pattern in _SECRET_PATTERNS:
+        text = re.sub(pattern, r"\1***", text)
     return text
 
 
-@functools.cache  # installed once
 def _install_log_redaction() -> None:
     """Mask credentials in every log record of the S3/HTTP libraries (botocore logs request headers at DEBUG):
     a record factory sees every logger's records, whatever the handlers; the previous factory runs first."""
@@ -580,4 +574,4 @@ def _precondition_failed(exc: BaseException) -> bool:
     return isinstance(exc, FileExistsError)  # s3fs's mapping of a failed If-None-Match
 
 
-_install_log_redaction()  # from the backend's import on: S3 libraries never log a credential
+_install_log_redaction()  # once, from the backend's import on: S3 libraries never log a credential
