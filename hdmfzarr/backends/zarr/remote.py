@@ -317,7 +317,8 @@ class RemoteStore(WrapperStore[FsspecStore]):
     get_ranges = Store.get_ranges  # type: ignore[assignment]
 
     async def root_is_empty(self) -> bool:
-        """Whether nothing at all is stored under the store's root (one request on S3)."""
+        """Whether nothing at all is stored under the store's root (one request on S3: StoreNotFoundError naming a
+        missing bucket)."""
         fs = self.fs
         if self.is_s3:
             bucket, key, _ = fs.split_path(self.root)
@@ -334,21 +335,6 @@ class RemoteStore(WrapperStore[FsspecStore]):
         async for _ in self._store.list_dir(""):
             return False
         return True
-
-    async def missing_bucket(self) -> str | None:
-        """The bucket's name when the URL's S3 bucket does not exist (asked only after a miss), else None."""
-        fs = self.fs
-        if not self.is_s3:
-            return None
-        bucket = fs.split_path(self.root)[0]
-        try:
-            await self.call("checking bucket", bucket, lambda: fs._call_s3("head_bucket", Bucket=bucket))
-        except StoreNotFoundError:
-            return bucket
-        except StoreError as exc:
-            if "404" in str(exc) or "Not Found" in str(exc) or "NoSuchBucket" in str(exc):
-                return bucket
-        return None
 
     def forget(self, keys: Iterable[str]) -> None:
         """Drop cached (not held-back) metadata documents so the next read asks the server."""

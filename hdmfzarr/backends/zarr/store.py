@@ -304,9 +304,13 @@ class StoreHandle:
                                  f"({type(self.store).__name__}); mode 'w' cannot overwrite it - use an empty store")
             self.pending_clear = True  # cleared under the writer lock (.commit.overwrite)
         elif self.mode in ("r", "r+") and self.root_format() is None:
-            bucket = run(remote.missing_bucket()) if remote is not None else None
-            if bucket is not None:
-                raise StoreNotFoundError(f"{self.url}: the bucket {bucket!r} does not exist")
+            try:
+                if remote is not None and remote.is_s3:
+                    run(remote.root_is_empty())  # a missing bucket: StoreNotFoundError naming it
+            except StoreNotFoundError:
+                raise
+            except StoreError:
+                pass  # the store is not found, whatever else the listing says
             raise StoreNotFoundError(f"{self.url}: {NO_ROOT}")
 
     def cleared(self) -> None:
