@@ -4,14 +4,13 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Iterator
 from contextlib import suppress
 from typing import Any
 
 from .build.builders import Builder, DatasetBuilder, ExternalTarget, GroupBuilder, LinkBuilder
-from .backends import convert, is_url, options_for, stored_chunks
+from .backends import convert, options_for, stored_chunks
 from .backends import open as open_store
 from .errors import HdmfZarrError
 from .spec.model import declared_type
@@ -54,10 +53,7 @@ def _stored_sizes(url: str, storage_options: dict[str, Any] | None) -> dict[str,
 
         from .backends.zarr.convention import METADATA_KEYS
 
-        if is_url(url):
-            fs, root = fsspec.core.url_to_fs(url, **(storage_options or {}))
-        else:
-            fs, root = fsspec.filesystem("file"), os.path.abspath(url)
+        fs, root = fsspec.core.url_to_fs(url, **(storage_options or {}))  # a local path: made absolute
         listing = fs.find(root, detail=True)
     except Exception:  # sizes are a nicety: no listing, no sizes
         return {}

@@ -94,10 +94,8 @@ class HDF5Reader:
     #: not a Zarr store (the backend protocol's ``zarr_format``)
     zarr_format: int | None = None
 
-    @classmethod
-    def guess_can_open(cls, target: str | os.PathLike[str]) -> bool:
-        """HDF5 by signature (local files) or by suffix (.h5/.hdf5/.nwb, also for URLs, refused on open)."""
-        return is_hdf5_path(target)
+    #: HDF5 by signature (local files) or by suffix (.h5/.hdf5/.nwb, also for URLs, refused on open)
+    guess_can_open = staticmethod(is_hdf5_path)
 
     @classmethod
     def open_target(cls, target: str | os.PathLike[str], mode: str = "r",

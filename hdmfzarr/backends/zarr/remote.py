@@ -8,7 +8,6 @@ import contextlib
 import copy
 import errno
 import functools
-import importlib
 import logging
 import re
 import time
@@ -86,28 +85,18 @@ def remote_options(url: str, storage_options: dict[str, Any] | None,
     return opts
 
 
-def _optional(module: str, *names: str) -> tuple[Any, ...]:
-    """The attributes ``names`` of ``module`` (none when it is not installed)."""
-    try:
-        mod = importlib.import_module(module)
-    except ImportError:
-        return ()
-    return tuple(getattr(mod, n) for n in names if hasattr(mod, n))
-
-
 @functools.cache
 def _error_types() -> tuple[tuple[str, tuple[type[BaseException], ...]], ...]:
     """``(kind, exception types)`` in the order :func:`classify` tries them (SSL errors are not transient)."""
-    bx = "botocore.exceptions"
+    import aiohttp
+    from botocore import exceptions as bx
+    from s3fs.core import S3_RETRYABLE_ERRORS  # botocore's HTTP errors, fsspec's timeout, truncated bodies
+
     return (
-        ("auth", (PermissionError, *_optional(bx, "NoCredentialsError", "PartialCredentialsError",
-                                              "CredentialRetrievalError"))),
-        ("other", _optional(bx, "SSLError")),
+        ("auth", (PermissionError, bx.NoCredentialsError, bx.PartialCredentialsError, bx.CredentialRetrievalError)),
+        ("other", (bx.SSLError,)),
         ("missing", (FileNotFoundError,)),
-        ("transient", (ConnectionError, TimeoutError, asyncio.TimeoutError, *_optional("aiohttp", "ClientError"),
-                       *_optional(bx, "ConnectionError", "HTTPClientError"),
-                       *_optional("fsspec.exceptions", "FSTimeoutError"),
-                       *(t for group in _optional("s3fs.core", "S3_RETRYABLE_ERRORS") for t in group))),
+        ("transient", (ConnectionError, TimeoutError, aiohttp.ClientError, bx.ConnectionError, *S3_RETRYABLE_ERRORS)),
     )
 
 
@@ -127,16 +116,12 @@ def _describe(exc: BaseException) -> str:
 _SECRETS: set[str] = set()  # credential values this process was given (storage options, URL user info)
 
 
-@functools.cache
-def _secret_patterns() -> list[re.Pattern[str]]:
-    """Credentials as botocore prints them in requests and signed URLs (compiled on first use: ~1 ms)."""
-    return [
-        re.compile(r"(Credential=)[^/\s,'\"&]+", re.IGNORECASE),
-        re.compile(r"(X-Amz-Security-Token['\"]?\s*[:=]\s*b?['\"]?)[^'\"\s,&}]+", re.IGNORECASE),
-        re.compile(r"(X-Amz-Signature=|Signature=)[0-9a-fA-F]+"),
-        re.compile(r"((?:aws_)?(?:access_key_id|secret_access_key|session_token|secret|token|key)['\"]?\s*[:=]\s*['\"])"
-                   r"[^'\"]+", re.IGNORECASE),
-    ]
+_SECRET_PATTERNS = (  # credentials as botocore prints them in requests and signed URLs (compiled on first use)
+    r"(?i)(Credential=)[^/\s,'\"&]+",
+    r"(?i)(X-Amz-Security-Token['\"]?\s*[:=]\s*b?['\"]?)[^'\"\s,&}]+",
+    r"(X-Amz-Signature=|Signature=)[0-9a-fA-F]+",
+    r"(?i)((?:aws_)?(?:access_key_id|secret_access_key|session_token|secret|token|key)['\"]?\s*[:=]\s*['\"])[^'\"]+",
+)
 
 
 _LOGGED_LIBRARIES = ("botocore", "aiobotocore", "boto3", "s3fs", "fsspec", "urllib3", "aiohttp")
@@ -155,7 +140,6 @@ def register_secrets(options: dict[str, Any] | None) -> None:
             "access_key", "secret_key", "session_token",
         ):
             _SECRETS.add(value)
-    _install_log_redaction()
 
 
 def redact(text: str) -> str:
@@ -163,12 +147,11 @@ def redact(text: str) -> str:
     for secret in _SECRETS:
         if secret in text:
             text = text.replace(secret, "***")
-    for pattern in _secret_patterns():
-        text = pattern.sub(r"\1***", text)
+    for pattern in _SECRET_PATTERNS:
+        text = re.sub(pattern, r"\1***", text)
     return text
 
 
-@functools.cache  # installed once
 def _install_log_redaction() -> None:
     """Mask credentials in every log record of the S3/HTTP libraries (botocore logs request headers at DEBUG):
     a record factory sees every logger's records, whatever the handlers; the previous factory runs first."""
@@ -235,31 +218,23 @@ class RemoteStore(WrapperStore[FsspecStore]):
             store.fs.retries = 1
         self.url = url  # already redacted: used in messages
         self.retry = retry or RetryPolicy()
-        self._flags = {"fresh": False, "batching": 0}  # shared with read-only views (see _with_store)
+        # fresh: the prefix held nothing when opened (or was cleared): only keys written through this store exist
+        self.fresh = False
+        self.fence: Any = None  # the writer lease held while writing (:class:`.commit._Lease`), or None
+        self._batching = 0
         self._meta: dict[str, bytes | None] = {}  # known metadata documents (None = absent)
         self._dirty: set[str] = set()  # metadata held back inside batch()
         self._remote: set[str] = set()  # keys this store has written to the server
 
     def _with_store(self, store: FsspecStore) -> RemoteStore:
-        other = copy.copy(self)  # shares the overlay: the same store seen read-only or not
+        other = copy.copy(self)  # shares the overlay (a view's copied ``fresh`` errs on asking the server)
         other._store = store
         return other
-
-    @property
-    def fresh(self) -> bool:
-        """The prefix held nothing when opened (or was cleared): only keys written through this store exist."""
-        return bool(self._flags["fresh"])
-
-    @fresh.setter
-    def fresh(self, value: bool) -> None:
-        self._flags["fresh"] = bool(value)
 
     def __getstate__(self) -> dict[str, Any]:
         """Pickled (for a dask worker) without the writer lease, whose renewal thread stays with the writer
         (a worker's chunks land under keys no commit names yet; the writer's commit stays conditional)."""
-        state = self.__dict__.copy()
-        state["_flags"] = {k: v for k, v in self._flags.items() if k != "fence"}
-        return state
+        return self.__dict__ | {"fence": None}
 
     def __repr__(self) -> str:
         return f"RemoteStore({self.url!r})"
@@ -275,15 +250,6 @@ class RemoteStore(WrapperStore[FsspecStore]):
     def root(self) -> str:
         """The store's path inside the filesystem (``bucket/key.zarr`` for S3)."""
         return self._store.path.rstrip("/")
-
-    @property
-    def fence(self) -> Any:
-        """The writer lease held while writing (:class:`.commit._Lease`), or None."""
-        return self._flags.get("fence")
-
-    @fence.setter
-    def fence(self, lease: Any) -> None:
-        self._flags["fence"] = lease
 
     async def call(self, what: str, key: str, make: Callable[[], Awaitable[T]], fenced: bool = True) -> T:
         """Run ``make()`` within the policy's deadline (botocore retries inside it), failures as StoreErrors; under a
@@ -351,7 +317,8 @@ class RemoteStore(WrapperStore[FsspecStore]):
     get_ranges = Store.get_ranges  # type: ignore[assignment]
 
     async def root_is_empty(self) -> bool:
-        """Whether nothing at all is stored under the store's root (one request on S3)."""
+        """Whether nothing at all is stored under the store's root (one request on S3: StoreNotFoundError naming a
+        missing bucket)."""
         fs = self.fs
         if self.is_s3:
             bucket, key, _ = fs.split_path(self.root)
@@ -368,21 +335,6 @@ class RemoteStore(WrapperStore[FsspecStore]):
         async for _ in self._store.list_dir(""):
             return False
         return True
-
-    async def missing_bucket(self) -> str | None:
-        """The bucket's name when the URL's S3 bucket does not exist (asked only after a miss), else None."""
-        fs = self.fs
-        if not self.is_s3:
-            return None
-        bucket = fs.split_path(self.root)[0]
-        try:
-            await self.call("checking bucket", bucket, lambda: fs._call_s3("head_bucket", Bucket=bucket))
-        except StoreNotFoundError:
-            return bucket
-        except StoreError as exc:
-            if "404" in str(exc) or "Not Found" in str(exc) or "NoSuchBucket" in str(exc):
-                return bucket
-        return None
 
     def forget(self, keys: Iterable[str]) -> None:
         """Drop cached (not held-back) metadata documents so the next read asks the server."""
@@ -426,7 +378,7 @@ class RemoteStore(WrapperStore[FsspecStore]):
         self._check_writable()
         if _is_meta(key):
             self._meta[key] = value.to_bytes()
-            if self._flags["batching"]:
+            if self._batching:
                 self._dirty.add(key)
                 return
             self._dirty.discard(key)
@@ -496,14 +448,14 @@ class RemoteStore(WrapperStore[FsspecStore]):
     @contextlib.contextmanager
     def batch(self) -> Iterator[None]:
         """Hold metadata writes back until the outermost batch ends, then send each once, concurrently."""
-        self._flags["batching"] += 1
+        self._batching += 1
         ok = False
         try:
             yield
             ok = True
         finally:
-            self._flags["batching"] -= 1
-            if not self._flags["batching"] and self._dirty:  # after an error: still try to leave the metadata
+            self._batching -= 1
+            if not self._batching and self._dirty:  # after an error: still try to leave the metadata
                 with contextlib.suppress(*(() if ok else (Exception,))):  # consistent, keeping the first error
                     run(self.flush())
 
@@ -527,17 +479,16 @@ class RemoteStore(WrapperStore[FsspecStore]):
         """Whether the filesystem is s3fs (conditional PUTs with ``If-Match``/``If-None-Match``)."""
         return hasattr(self.fs, "_call_s3") and hasattr(self.fs, "split_path")
 
-    def _bucket_key(self, key: str) -> tuple[str, str]:
+    def _s3_object(self, operation: str, key: str, **kwargs: Any) -> Awaitable[Any]:
+        """The S3 request ``operation`` on the object at ``key`` (s3fs's own call: its errors as OSErrors)."""
         bucket, path, _ = self.fs.split_path(f"{self.root}/{key}")
-        return bucket, path
+        return self.fs._call_s3(operation, Bucket=bucket, Key=path, **kwargs)  # type: ignore[no-any-return]
 
     async def get_versioned(self, key: str) -> tuple[bytes | None, str | None]:
         """The bytes at ``key`` and their ETag (``(None, None)`` when absent), asked of the server."""
-        bucket, path = self._bucket_key(key)
-
         async def _get() -> tuple[bytes | None, str | None]:
             try:
-                resp = await self.fs._call_s3("get_object", Bucket=bucket, Key=path)
+                resp = await self._s3_object("get_object", key)
             except FileNotFoundError:
                 return None, None
             body = resp["Body"]
@@ -554,12 +505,11 @@ class RemoteStore(WrapperStore[FsspecStore]):
 
     async def put_if(self, key: str, data: bytes, etag: str | None) -> str:
         """Write ``data`` at ``key`` only if it still has ``etag`` (None: absent); the new ETag, else ConflictError."""
-        bucket, path = self._bucket_key(key)
         cond = {"IfMatch": etag} if etag else {"IfNoneMatch": "*"}
 
         async def _put() -> str:
             try:
-                resp = await self.fs._call_s3("put_object", Bucket=bucket, Key=path, Body=data, **cond)
+                resp = await self._s3_object("put_object", key, Body=data, **cond)
             except OSError as exc:
                 if not _precondition_failed(exc):
                     raise
@@ -582,11 +532,9 @@ class RemoteStore(WrapperStore[FsspecStore]):
 
     async def delete_if(self, key: str, etag: str) -> bool:
         """Delete ``key`` only if it still has ``etag``; False when it has another (or is gone)."""
-        bucket, path = self._bucket_key(key)
-
         async def _delete() -> bool:
             try:
-                await self.fs._call_s3("delete_object", Bucket=bucket, Key=path, IfMatch=etag)
+                await self._s3_object("delete_object", key, IfMatch=etag)
             except FileNotFoundError:
                 return False
             except OSError as exc:
@@ -612,4 +560,4 @@ def _precondition_failed(exc: BaseException) -> bool:
     return isinstance(exc, FileExistsError)  # s3fs's mapping of a failed If-None-Match
 
 
-_install_log_redaction()  # from the backend's import on: S3 libraries never log a credential
+_install_log_redaction()  # once, from the backend's import on: S3 libraries never log a credential

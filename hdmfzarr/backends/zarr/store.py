@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from ...errors import StoreError, StoreExistsError, StoreNotFoundError, UnsafeReferenceError
 from .. import is_url
-from .compat import Buffer, BufferPrototype, ByteRequest, FsspecStore, LocalStore, Store, WrapperStore, run
+from .compat import Buffer, BufferPrototype, ByteRequest, FsspecStore, LocalStore, Store, run
 from .compat import reads_synchronously
 from .compat import buffer_prototype as default_buffer_prototype
 from .convention import CONVENTIONS, NO_ROOT, ROOT_KEYS, encode_node_document, loads_json
@@ -51,15 +51,6 @@ def _store_of(obj: Any) -> Store | None:
     if store_path is None or not isinstance(getattr(store_path, "store", None), Store):
         return None
     return PrefixStore(store_path.store, store_path.path) if store_path.path else store_path.store
-
-
-class _Consolidating(WrapperStore[Store]):
-    """A store that says it cannot hold consolidated metadata (Icechunk) but stores a root ``zarr.json`` as given:
-    hdmfzarr keeps the consolidated document there, so any reader opens the store in one read."""
-
-    @property
-    def supports_consolidated_metadata(self) -> bool:
-        return True
 
 
 class ConfinedLocalStore(LocalStore):
@@ -135,23 +126,26 @@ class ConfinedLocalStore(LocalStore):
 
 
 class PrefixStore(Store):
-    """The keys of ``store`` under ``prefix/`` as a store of their own (a zarr Group's view of its store)."""
+    """The keys of ``store`` under ``prefix/`` as a store of their own (a zarr Group's view of its store). It holds
+    consolidated metadata whatever ``store`` says (Icechunk says not, but stores a root ``zarr.json`` as given):
+    hdmfzarr keeps the consolidated document there, so any reader opens the store in one read."""
 
     _supports_sync_io = False  # every access goes through the async methods below
 
-    def __init__(self, store: Store, prefix: str) -> None:
+    def __init__(self, store: Store, prefix: str = "") -> None:
         super().__init__(read_only=store.read_only)
         self._store = store
         self.prefix = prefix.strip("/")
+        self._base = f"{self.prefix}/" if self.prefix else ""
 
     def _key(self, key: str) -> str:
-        return f"{self.prefix}/{key}" if key else self.prefix
+        return self._base + key if key else self.prefix
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, PrefixStore) and other.prefix == self.prefix and other._store == self._store
 
     def __str__(self) -> str:
-        return f"{str(self._store).rstrip('/')}/{self.prefix}"
+        return str(self._store).rstrip("/") + "/" + self.prefix if self.prefix else str(self._store)
 
     def __repr__(self) -> str:
         return f"PrefixStore({self})"
@@ -192,8 +186,8 @@ class PrefixStore(Store):
         return self.list_prefix("")
 
     async def list_prefix(self, prefix: str) -> Any:
-        async for key in self._store.list_prefix(self._key(prefix) if prefix else self.prefix + "/"):
-            yield key[len(self.prefix) + 1:]
+        async for key in self._store.list_prefix(self._base + prefix):
+            yield key[len(self._base):]
 
     def list_dir(self, prefix: str) -> Any:
         return self._store.list_dir(self._key(prefix.strip("/")))
@@ -261,7 +255,7 @@ class StoreHandle:
                              "(or open with mode 'r')")
         if isinstance(store, FsspecStore):
             return _remote().RemoteStore(store, where, self.retry)  # retries and clear errors, as for URLs
-        return store if store.supports_consolidated_metadata else _Consolidating(store)
+        return store if store.supports_consolidated_metadata else PrefixStore(store)
 
     def _open_store(self, storage_options: dict | None) -> Store:
         try:
@@ -310,9 +304,13 @@ class StoreHandle:
                                  f"({type(self.store).__name__}); mode 'w' cannot overwrite it - use an empty store")
             self.pending_clear = True  # cleared under the writer lock (.commit.overwrite)
         elif self.mode in ("r", "r+") and self.root_format() is None:
-            bucket = run(remote.missing_bucket()) if remote is not None else None
-            if bucket is not None:
-                raise StoreNotFoundError(f"{self.url}: the bucket {bucket!r} does not exist")
+            try:
+                if remote is not None and remote.is_s3:
+                    run(remote.root_is_empty())  # a missing bucket: StoreNotFoundError naming it
+            except StoreNotFoundError:
+                raise
+            except StoreError:
+                pass  # the store is not found, whatever else the listing says
             raise StoreNotFoundError(f"{self.url}: {NO_ROOT}")
 
     def cleared(self) -> None:
