@@ -12,24 +12,16 @@ import numpy as np
 from ...errors import StoreError
 from . import convention as conv
 
-__all__ = ["write_cells", "fit_records"]
+__all__ = ["write_cells", "write_object_chunks", "fit_records"]
 
 
 def write_cells(txn: Any, job: Any, plan: dict[str, Any]) -> None:
     """New rows of a v2 object array (JSON cells, as hdmf-zarr 0.13 and our format-2 writer store references;
-    pickled ones are refused before anything is written), chunk by chunk as raw keys: a partly filled last chunk
-    is decoded, completed and rewritten (committed cells unchanged), then the grown array document."""
-    import numcodecs
-
-    from .legacy import decode_v2_chunk, v2_chunk_key
-
+    pickled ones are refused before anything is written), then the grown array document."""
     meta, doc, rows, lo = plan["cells"], plan["doc"], plan["values"], plan["write_from"]
     where = f"{txn.url}:/{job.path}"
-    chunks = tuple(int(c) for c in meta.get("chunks") or meta["shape"])
     shape = tuple(int(s) for s in doc["shape"])
-    sep = meta.get("dimension_separator") or "."
-    dtype = conv.Format2.decode_numpy_dtype(meta["dtype"])
-    rows = np.asarray(rows, dtype=object) if dtype.names is None else rows
+    rows = np.asarray(rows, dtype=object) if conv.Format2.decode_numpy_dtype(meta["dtype"]).names is None else rows
     if rows.ndim == 2 and len(shape) == 1:  # 0.13's records, one cell per row
         packed = np.empty(len(rows), dtype=object)
         packed[:] = [tuple(r) for r in rows.tolist()]
@@ -37,31 +29,52 @@ def write_cells(txn: Any, job: Any, plan: dict[str, Any]) -> None:
     if tuple(rows.shape[1:]) != shape[1:]:
         raise StoreError(f"{where}: appended rows of {job.label!r} have shape {tuple(rows.shape[1:])} per row, "
                          f"stored rows {shape[1:]}")
+    write_object_chunks(txn.handle, txn.conv, job.path, meta, shape, rows, lo, where)
+    for key, document in [*plan["extra"], (txn.conv.array_document_key(job.path), doc)]:
+        txn.handle.set(key, txn.conv.encode_commit_document(document))
+
+
+def write_object_chunks(handle: Any, convention: Any, path: str, meta: dict[str, Any], shape: tuple[int, ...],
+                        rows: np.ndarray, lo: int, where: str) -> None:
+    """Rows ``lo`` onwards of the v2 object array at ``path`` (``meta``: its chunks and codecs; ``shape``: its shape
+    with them) as raw chunk keys in the JSON object codec: a partly filled chunk is decoded, completed, rewritten."""
+    import numcodecs
+
+    from .legacy import decode_v2_chunk, v2_chunk_key
+
+    chunks = tuple(int(c) for c in meta.get("chunks") or meta["shape"])
+    sep = meta.get("dimension_separator") or "."
+    dtype = conv.Format2.decode_numpy_dtype(meta["dtype"])
     compressor = numcodecs.get_codec(meta["compressor"]) if meta.get("compressor") else None
     filters = [f for f in meta.get("filters") or [] if isinstance(f, dict)]
+
+    def encode(block: np.ndarray) -> bytes:  # the object codec (JSON as our writer frames it), compressed
+        data: Any = block
+        for f in filters:
+            obj = f.get("id") in conv.OBJECT_CODECS
+            data = convention.encode_object_chunk(block) if obj else numcodecs.get_codec(f).encode(data)
+        return compressor.encode(data) if compressor is not None else bytes(data)
+
+    if not shape:  # a 0-d array: one chunk, key "0"
+        handle.set(v2_chunk_key(path, (), sep), encode(rows))
+        return
     grid = [range(-(-s // c)) for s, c in zip(shape[1:], chunks[1:])]
     for ci in range(lo // chunks[0], (lo + len(rows) - 1) // chunks[0] + 1):
         start = ci * chunks[0]
         for rest in itertools.product(*grid):
-            key = v2_chunk_key(job.path, (ci, *rest), sep)
+            key = v2_chunk_key(path, (ci, *rest), sep)
             block = np.empty(chunks, dtype=dtype)
             if dtype.names is None:
                 block[...] = None
             if start < lo:  # the committed cells of a partly filled chunk stay as they are
-                raw = txn.handle.get(key)
+                raw = handle.get(key)
                 if raw is not None:
                     block = decode_v2_chunk(raw, meta, chunks, f"{where} chunk {key!r}").copy()
             a, b = max(lo, start), min(lo + len(rows), start + chunks[0])
             inner = tuple(slice(r * c, (r + 1) * c) for r, c in zip(rest, chunks[1:]))
             part = rows[(slice(a - lo, b - lo), *inner)]
             block[(slice(a - start, b - start), *(slice(0, n) for n in part.shape[1:]))] = part
-            data: Any = block  # the object codec (JSON as our writer frames it; pickle is refused), compressed
-            for f in filters:
-                obj = f.get("id") in conv.OBJECT_CODECS
-                data = txn.conv.encode_object_chunk(block) if obj else numcodecs.get_codec(f).encode(data)
-            txn.handle.set(key, compressor.encode(data) if compressor is not None else bytes(data))
-    for key, document in [*plan["extra"], (txn.conv.array_document_key(job.path), doc)]:
-        txn.handle.set(key, txn.conv.encode_commit_document(document))
+            handle.set(key, encode(block))
 
 
 def fit_records(rows: np.ndarray, stored: np.dtype, where: str, label: str) -> tuple[np.ndarray, np.dtype | None]:
