@@ -18,24 +18,15 @@ __all__ = ["write_cells", "write_object_chunks", "fit_records"]
 def write_cells(txn: Any, job: Any, plan: dict[str, Any]) -> None:
     """New rows of a v2 object array (JSON cells, as hdmf-zarr 0.13 and our format-2 writer store references;
     pickled ones are refused before anything is written), then the grown array document."""
-    meta, doc, rows, lo = plan["cells"], plan["doc"], plan["values"], plan["write_from"]
-    where = f"{txn.url}:/{job.path}"
-    shape = tuple(int(s) for s in doc["shape"])
-    rows = np.asarray(rows, dtype=object) if conv.Format2.decode_numpy_dtype(meta["dtype"]).names is None else rows
-    if rows.ndim == 2 and len(shape) == 1:  # 0.13's records, one cell per row
-        packed = np.empty(len(rows), dtype=object)
-        packed[:] = [tuple(r) for r in rows.tolist()]
-        rows = packed
-    if tuple(rows.shape[1:]) != shape[1:]:
-        raise StoreError(f"{where}: appended rows of {job.label!r} have shape {tuple(rows.shape[1:])} per row, "
-                         f"stored rows {shape[1:]}")
-    write_object_chunks(txn.handle, txn.conv, job.path, meta, shape, rows, lo, where)
-    for key, document in [*plan["extra"], (txn.conv.array_document_key(job.path), doc)]:
+    shape = tuple(int(s) for s in plan["doc"]["shape"])
+    write_object_chunks(txn.handle, txn.conv, job.path, plan["cells"], shape, plan["values"], plan["write_from"],
+                        f"{txn.url}:/{job.path}", job.label)
+    for key, document in [*plan["extra"], (txn.conv.array_document_key(job.path), plan["doc"])]:
         txn.handle.set(key, txn.conv.encode_commit_document(document))
 
 
 def write_object_chunks(handle: Any, convention: Any, path: str, meta: dict[str, Any], shape: tuple[int, ...],
-                        rows: np.ndarray, lo: int, where: str) -> None:
+                        rows: Any, lo: int, where: str, label: str = "") -> None:
     """Rows ``lo`` onwards of the v2 object array at ``path`` (``meta``: its chunks and codecs; ``shape``: its shape
     with them) as raw chunk keys in the JSON object codec: a partly filled chunk is decoded, completed, rewritten."""
     import numcodecs
@@ -45,6 +36,14 @@ def write_object_chunks(handle: Any, convention: Any, path: str, meta: dict[str,
     chunks = tuple(int(c) for c in meta.get("chunks") or meta["shape"])
     sep = meta.get("dimension_separator") or "."
     dtype = conv.Format2.decode_numpy_dtype(meta["dtype"])
+    rows = np.asarray(rows, dtype=object) if dtype.names is None else rows
+    if rows.ndim == 2 and len(shape) == 1:  # 0.13's records, one cell per row
+        packed = np.empty(len(rows), dtype=object)
+        packed[:] = [tuple(r) for r in rows.tolist()]
+        rows = packed
+    if tuple(rows.shape[1:]) != shape[1:]:
+        raise StoreError(f"{where}: appended rows of {label!r} have shape {tuple(rows.shape[1:])} per row, "
+                         f"stored rows {shape[1:]}")
     compressor = numcodecs.get_codec(meta["compressor"]) if meta.get("compressor") else None
     filters = [f for f in meta.get("filters") or [] if isinstance(f, dict)]
 
