@@ -657,19 +657,11 @@ class Format2(_Common):
             raise CorruptStoreError(f"{where}: JSON chunk is not valid JSON ({exc})") from exc
         if not isinstance(items, list) or len(items) < 2:
             raise CorruptStoreError(f"{where}: JSON chunk is not [items..., dtype, shape]")
-        shape = items[-1]
-        if not isinstance(shape, list) or len(shape) < 2:
-            return items[:-2]
-        flat: list[Any] = []  # a multi-dimensional chunk: its items nested one list per axis
-        stack: list[tuple[Any, int]] = [(v, len(shape) - 1) for v in reversed(items[:-2])]
-        while stack:
-            v, depth = stack.pop()
-            if depth == 0:
-                flat.append(v)
-            elif isinstance(v, list):
-                stack += [(x, depth - 1) for x in reversed(v)]
-            else:
+        shape, flat = items[-1], items[:-2]
+        for _ in range(len(shape) - 1 if isinstance(shape, list) else 0):  # multi-dimensional: one list per axis
+            if not all(isinstance(v, list) for v in flat):
                 raise CorruptStoreError(f"{where}: JSON chunk of shape {shape} is not nested per axis")
+            flat = [x for v in flat for x in v]
         return flat
 
     def array_document_key(self, path: str) -> str:
@@ -793,13 +785,10 @@ class Format2(_Common):
         return None, None, None
 
     def raw_layout(self, meta: dict[str, Any]) -> tuple[np.dtype, Callable[[tuple[int, ...]], str]] | None:
-        try:
-            dt = np.dtype(meta["dtype"]) if isinstance(meta["dtype"], str) else None
-            sep = meta.get("dimension_separator") or "."
-        except (KeyError, TypeError):
+        dt = self.quick_layout(meta)[2]  # a numeric dtype: no filters
+        if dt is None or dt.kind not in "biuf" or meta.get("compressor") is not None:
             return None
-        if dt is None or dt.kind not in "biuf" or meta.get("compressor") is not None or _filter_ids(meta):
-            return None
+        sep = meta.get("dimension_separator") or "."
         return dt, lambda coords: sep.join(map(str, coords)) or "0"
 
     def is_legacy_object_array(self, meta: dict[str, Any]) -> bool:
