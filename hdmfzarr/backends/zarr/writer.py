@@ -27,7 +27,7 @@ from ...spec.dtypes import widened
 from . import convention as conv
 from .chunking import default_chunks, estimate_itemsize
 from .compat import array_from_metadata, async_group
-from .cells import write_object_chunks
+from .legacy import write_object_chunks
 from .lazy import LazyArray
 from .remote import gather_or_cancel
 from .store import StoreHandle, run
@@ -594,7 +594,7 @@ class ZarrWriter:
         assert attrs_key is not None  # JSON object-codec arrays exist in format 2 only
         attrs = {**dtype_attrs, **t.attrs, **self.dims_attrs(t.builder, ndim)}
         self.handle.set_documents([(self.conv.array_document_key(path), zarray), (attrs_key, attrs)])
-        write_object_chunks(self.handle, self.conv, path, zarray, values.shape, values, 0, t.where)
+        write_object_chunks(self.handle, path, zarray, values.shape, values, 0, t.where)
         self.nodes.append((path, "array"))
 
     def _write_compound(self, t: Target, data: Any, fields: list[CompoundField]) -> None:
