@@ -110,6 +110,25 @@ def loads_json(raw: bytes, url: str, key: str) -> Any:
         raise CorruptStoreError(f"{url}: metadata {key!r} is not valid JSON ({type(exc).__name__}: {exc})") from exc
 
 
+def decode_dataset_reference(value: Any) -> tuple[str, str]:
+    """``(source, path)`` of one reference dataset element: a path, a JSON string or a dict."""
+    if isinstance(value, bytes):
+        value = value.decode("utf-8")
+    if isinstance(value, dict):
+        return str(value.get("source") or "."), str(value.get("path"))
+    if hasattr(value, "item") and getattr(value, "ndim", 1) == 0:
+        value = value.item()
+    text = str(value)
+    if text.startswith("{"):
+        try:
+            obj = json.loads(text)
+        except ValueError:
+            obj = None
+        if isinstance(obj, dict) and "path" in obj:
+            return str(obj.get("source") or "."), str(obj["path"])
+    return ".", text
+
+
 class _Common:
     """What both conventions share; :data:`Convention` is either of them."""
 
@@ -119,7 +138,7 @@ class _Common:
     consolidated_key: str  # the document whose atomic write commits (root zarr.json / .zmetadata)
     reference_spelling: str
     ref_body_key: str  # the key of an attribute reference's ``{source, path}`` body
-    is_attr_reference_like: Callable[[Any], bool]
+    ref_marker: tuple[str, str | None]  # (key, value) marking an attribute reference (None: any value)
     node_documents: Callable[[str, str], list[tuple[str, str]]]
     root_attrs: Callable[[dict[str, Any], dict[str, Any]], dict[str, Any]]
     set_attrs: Callable[..., tuple[list[tuple[str, Any]], list[tuple[str, Any]]]]
@@ -177,6 +196,11 @@ class _Common:
             out.append((e["name"], source, e["path"]))
         return out
 
+    def is_attr_reference_like(self, value: Any) -> bool:
+        """Whether ``value`` is marked as a reference in this convention (well-formed or not)."""
+        key, marked = self.ref_marker
+        return isinstance(value, dict) and key in value and (marked is None or value[key] == marked)
+
     def decode_attr_reference(self, value: Any) -> tuple[str, str] | None:
         """``(source, path)`` if ``value`` is an attribute reference in this convention, else None."""
         ref = value.get(self.ref_body_key) if self.is_attr_reference_like(value) else None
@@ -188,9 +212,7 @@ class _Common:
         """One reference inside a compound record (both conventions): the path, or JSON when external."""
         return path if source == "." else json.dumps({"source": source, "path": path})
 
-    def decode_dataset_reference(self, value: Any) -> tuple[str, str]:
-        """``(source, path)`` of one stored reference element (paths, JSON strings and dicts all accepted)."""
-        return decode_dataset_reference(value)
+    decode_dataset_reference = staticmethod(decode_dataset_reference)  # (both conventions' elements accepted)
 
     def reference_attrs(self) -> dict[str, Any]:
         """The dtype attribute of a reference dataset."""
@@ -297,6 +319,17 @@ class _Common:
         """Where the undo copy of the array at ``path`` is kept (a name no node listing shows)."""
         return f"{UNDO_PREFIX}/{path}"
 
+    def rewrite_array(self, doc: dict[str, Any], dtype: np.dtype | None) -> dict[str, Any]:
+        """An array document rewritten whole, with a wider ``dtype`` (numbers; records: wider text); format 3 flips
+        the chunk key encoding (``c/0`` <-> ``0``) so the rewritten chunks never overwrite the committed ones."""
+        wide = dtype if dtype is not None and (dtype.kind in "biuf" or dtype.names) else None
+        if wide is None and self.rewrites_in_place:
+            return dict(doc)
+        doc = edit_array_document(doc, dtype=wide, flip_chunk_keys=not self.rewrites_in_place)
+        if "attributes" in doc:
+            doc["attributes"] = self.widen_dtype_attrs(doc["attributes"], wide)
+        return doc
+
     def is_legacy_object_array(self, meta: dict[str, Any]) -> bool:
         """Whether zarr-python 3 cannot open the array (pickle/JSON object codecs), so we decode it."""
         return False
@@ -320,14 +353,11 @@ class Format3(_Common):
     object_codec_references = False
     numeric_compressor = _BLOSC_LZ4_V3
     ref_body_key = "_REFERENCE"
+    ref_marker = (ref_body_key, None)
 
     def encode_attr_reference(self, path, source=".", object_id=None, root_object_id=None):  # type: ignore[no-untyped-def]
         """An object reference stored as an attribute value."""
         return {self.ref_body_key: {"source": source, "path": path}}
-
-    def is_attr_reference_like(self, value: Any) -> bool:
-        """Whether ``value`` is marked as a reference in this convention (well-formed or not)."""
-        return isinstance(value, dict) and self.ref_body_key in value
 
     def encode_dataset_references(self, refs, shape):  # type: ignore[no-untyped-def]
         """The stored elements of a reference dataset from ``(source, path, object_id, root_object_id)``."""
@@ -534,15 +564,6 @@ class Format3(_Common):
             return np.dtype([("_", "u1")])  # any compound: refused by the caller
         raise StoreError(f"{where}: cannot append to an array of data type {dt!r}")
 
-    def rewrite_array(self, doc: dict[str, Any], dtype: np.dtype | None) -> dict[str, Any]:
-        """Flip the chunk key encoding (``c/0`` <-> ``0``) so the rewritten chunks never overwrite
-        the committed ones: the switch is atomic at the commit."""
-        wide = dtype if dtype is not None and (dtype.kind in "biuf" or dtype.names) else None  # (records: wider text)
-        doc = edit_array_document(doc, dtype=wide, flip_chunk_keys=True)
-        if "attributes" in doc:
-            doc["attributes"] = self.widen_dtype_attrs(doc["attributes"], wide)
-        return doc
-
 
 class Format2(_Common):
     """hdmf-zarr 0.13 without pickle: Zarr format 2, ``zarr_dtype``/``zarr_link``, shape-[1] scalars,
@@ -560,14 +581,12 @@ class Format2(_Common):
     object_codec_references = True
     numeric_compressor = _BLOSC_LZ4_V2
     ref_body_key = "value"
+    ref_marker = (dtype_attr, reference_spelling)
     admitted_codecs = (("filter", "pickle"),)  # 0.13's pickled object arrays
 
     def encode_attr_reference(self, path, source=".", object_id=None, root_object_id=None):  # type: ignore[no-untyped-def]
         body = _reference_dict(source, path, object_id, root_object_id)
         return {self.dtype_attr: self.reference_spelling, self.ref_body_key: body}
-
-    def is_attr_reference_like(self, value: Any) -> bool:
-        return isinstance(value, dict) and value.get(self.dtype_attr) == self.reference_spelling
 
     def encode_dataset_references(self, refs, shape):  # type: ignore[no-untyped-def]
         out = np.empty(len(refs), dtype=object)
@@ -638,19 +657,11 @@ class Format2(_Common):
             raise CorruptStoreError(f"{where}: JSON chunk is not valid JSON ({exc})") from exc
         if not isinstance(items, list) or len(items) < 2:
             raise CorruptStoreError(f"{where}: JSON chunk is not [items..., dtype, shape]")
-        shape = items[-1]
-        if not isinstance(shape, list) or len(shape) < 2:
-            return items[:-2]
-        flat: list[Any] = []  # a multi-dimensional chunk: its items nested one list per axis
-        stack: list[tuple[Any, int]] = [(v, len(shape) - 1) for v in reversed(items[:-2])]
-        while stack:
-            v, depth = stack.pop()
-            if depth == 0:
-                flat.append(v)
-            elif isinstance(v, list):
-                stack += [(x, depth - 1) for x in reversed(v)]
-            else:
+        shape, flat = items[-1], items[:-2]
+        for _ in range(len(shape) - 1 if isinstance(shape, list) else 0):  # multi-dimensional: one list per axis
+            if not all(isinstance(v, list) for v in flat):
                 raise CorruptStoreError(f"{where}: JSON chunk of shape {shape} is not nested per axis")
+            flat = [x for v in flat for x in v]
         return flat
 
     def array_document_key(self, path: str) -> str:
@@ -774,13 +785,10 @@ class Format2(_Common):
         return None, None, None
 
     def raw_layout(self, meta: dict[str, Any]) -> tuple[np.dtype, Callable[[tuple[int, ...]], str]] | None:
-        try:
-            dt = np.dtype(meta["dtype"]) if isinstance(meta["dtype"], str) else None
-            sep = meta.get("dimension_separator") or "."
-        except (KeyError, TypeError):
+        dt = self.quick_layout(meta)[2]  # a numeric dtype: no filters
+        if dt is None or dt.kind not in "biuf" or meta.get("compressor") is not None:
             return None
-        if dt is None or dt.kind not in "biuf" or meta.get("compressor") is not None or _filter_ids(meta):
-            return None
+        sep = meta.get("dimension_separator") or "."
         return dt, lambda coords: sep.join(map(str, coords)) or "0"
 
     def is_legacy_object_array(self, meta: dict[str, Any]) -> bool:
@@ -810,10 +818,6 @@ class Format2(_Common):
                              "tree to a new store (its references are then stored as JSON)")
 
     rewrites_in_place = True  # one key layout for 1-D arrays: the rewrite reuses the committed keys
-
-    def rewrite_array(self, doc: dict[str, Any], dtype: np.dtype | None) -> dict[str, Any]:
-        wide = dtype is not None and (dtype.kind in "biuf" or dtype.names is not None)  # (records: wider text)
-        return edit_array_document(doc, dtype=dtype) if wide else dict(doc)
 
 
 def _reference_dict(source: str, path: str, object_id: str | None, root_object_id: str | None) -> dict[str, Any]:
@@ -881,25 +885,6 @@ def decode_attr_reference(value: Any) -> tuple[str, str] | None:
 def is_attr_reference_like(value: Any) -> bool:
     """Whether an attribute value is marked as a reference in either convention (well-formed or not)."""
     return any(c.is_attr_reference_like(value) for c in CONVENTIONS)
-
-
-def decode_dataset_reference(value: Any) -> tuple[str, str]:
-    """``(source, path)`` of one reference dataset element: a path, a JSON string or a dict."""
-    if isinstance(value, bytes):
-        value = value.decode("utf-8")
-    if isinstance(value, dict):
-        return str(value.get("source") or "."), str(value.get("path"))
-    if hasattr(value, "item") and getattr(value, "ndim", 1) == 0:
-        value = value.item()
-    text = str(value)
-    if text.startswith("{"):
-        try:
-            obj = json.loads(text)
-        except ValueError:
-            obj = None
-        if isinstance(obj, dict) and "path" in obj:
-            return str(obj.get("source") or "."), str(obj["path"])
-    return ".", text
 
 
 def decode_links(attrs: dict[str, Any], where: str) -> list[tuple[str, str, str]]:

@@ -14,7 +14,7 @@ from ...errors import ConflictError, CorruptStoreError, StoreError
 from ...spec.dtypes import widened
 from . import convention as conv
 from .commit import CommitPoint
-from .cells import fit_records, write_cells
+from .legacy import fit_records, write_cells
 from .compat import Array, AsyncArray, array_from_metadata, async_array, buffer_prototype, edit_array_document
 from .lazy import LazyArray, LegacyChunkSource, ZarrChunkSource
 from .remote import RemoteStore, gather_or_cancel

@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
-import itertools
 import json
 import math
 import os
@@ -28,7 +27,7 @@ from ...spec.dtypes import widened
 from . import convention as conv
 from .chunking import default_chunks, estimate_itemsize
 from .compat import array_from_metadata, async_group
-from .legacy import v2_chunk_key
+from .legacy import write_object_chunks
 from .lazy import LazyArray
 from .remote import gather_or_cancel
 from .store import StoreHandle, run
@@ -586,24 +585,16 @@ class ZarrWriter:
                                  chunks: tuple[int, ...] | None = None) -> None:
         """A v2 ``|O`` array (of ``ndim`` dimensions as the dataset names them) with the JSON object codec, written
         as raw keys (zarr 3 cannot)."""
-        import numcodecs
-
         path = t.path
         chunks = chunks or self.chunks_for(values.shape, 64, t.dio)
         zarray = self.conv.object_array_document(values.shape, chunks)
         if t.builder.name in t.zgroup:
             del t.zgroup[t.builder.name]
-        codec = numcodecs.get_codec(zarray["compressor"])
         attrs_key = self.conv.attrs_entry(path)
         assert attrs_key is not None  # JSON object-codec arrays exist in format 2 only
         attrs = {**dtype_attrs, **t.attrs, **self.dims_attrs(t.builder, ndim)}
         self.handle.set_documents([(self.conv.array_document_key(path), zarray), (attrs_key, attrs)])
-        grid = [math.ceil(s / c) for s, c in zip(values.shape, chunks)]
-        padded = np.empty([n * c for n, c in zip(grid, chunks)], dtype=object)  # v2 chunks are stored full size
-        padded[tuple(slice(0, s) for s in values.shape)] = values
-        for coords in itertools.product(*map(range, grid)):  # a 0-d array: one chunk, key "0"
-            block = padded[tuple(slice(i * c, (i + 1) * c) for i, c in zip(coords, chunks))]
-            self.handle.set(v2_chunk_key(path, coords), codec.encode(self.conv.encode_object_chunk(block)))
+        write_object_chunks(self.handle, path, zarray, values.shape, values, 0, t.where)
         self.nodes.append((path, "array"))
 
     def _write_compound(self, t: Target, data: Any, fields: list[CompoundField]) -> None:
