@@ -197,6 +197,11 @@ class AppendableArray(StoredArray):
         pending = self.pending_rows
         if pending is None:
             return self.stored[key]
+        got = self._get(key, pending)
+        return self.stored.rows_like(got) if isinstance(self.stored, StoredArray) and isinstance(got, np.ndarray) \
+            else got
+
+    def _get(self, key: Any, pending: np.ndarray) -> Any:
         first, rest = (key[0], key[1:]) if isinstance(key, tuple) and key else (key, ())
 
         def at(rows: Any) -> Any:

@@ -10,7 +10,7 @@ import numpy as np
 from ...appendable import AppendableArray
 from ...build.appends import bound_table_columns, plan_appends, short_columns
 from ...build.builders import Builder, CompoundField, DatasetBuilder, GroupBuilder
-from ...errors import StoreError
+from ...errors import RefusedRowsError, StoreError
 from . import convention as conv
 from .lazy import LazyArray
 from .store import StoreHandle
@@ -75,14 +75,21 @@ def append_tree(handle: StoreHandle, root_builder: GroupBuilder,
                 session: Transaction | None = None) -> tuple[int, Transaction | None]:
     """Append every buffered row of a tree read from ``handle``'s store in one commit: the number of arrays grown
     and the session (reusable by the same single writer for the next append)."""
-    if not plan_appends(root_builder):
+    planned = plan_appends(root_builder)
+    if not planned:
         return 0, session
     if short := short_columns(root_builder):  # a partial row would leave the table unreadable: nothing is written
         raise StoreError(f"{handle.url}: rows added to a table cannot be appended in place ({'; '.join(short)}); "
                          "nothing was written; write the tree to a new store")
     session = session or Transaction(handle)
     jobs = collect_jobs(root_builder, handle.url, session.conv)
-    session.commit(jobs)
+    try:
+        session.commit(jobs)
+    except RefusedRowsError as exc:  # rows the store cannot hold: a later write must not try them again
+        for p in planned:
+            p.array.rows.clear()
+        raise RefusedRowsError(f"{exc}; nothing was written, and the rows added since the last write were dropped "
+                               "(the tree read holds the stored rows)") from None
     return len(jobs), session
 
 

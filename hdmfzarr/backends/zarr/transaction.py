@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from ...errors import ConflictError, CorruptStoreError, StoreError
+from ...errors import ConflictError, CorruptStoreError, RefusedRowsError, StoreError
 from ...spec.dtypes import widened
 from . import convention as conv
 from .commit import CommitPoint
@@ -260,7 +260,7 @@ class Transaction:
                 "another writer appended since — reopen the store"
             )
         if tuple(rows.shape[1:]) != tuple(shape[1:]) and not (job.replace and rows.ndim == len(shape)):
-            raise StoreError(
+            raise (StoreError if job.replace else RefusedRowsError)(
                 f"{where}: {'new data' if job.replace else 'appended rows'} of {job.label!r} have shape "
                 f"{tuple(rows.shape[1:])} per row, stored rows {tuple(shape[1:])}"
             )
@@ -287,7 +287,10 @@ class Transaction:
         elif stored_np.names is not None:
             if job.replace:
                 raise StoreError(f"{where}: replacing compound datasets is not supported")
-            values, wide = fit_records(rows, stored_np, where, job.label)
+            try:
+                values, wide = fit_records(rows, stored_np, where, job.label)
+            except StoreError as exc:  # records that do not fit the stored ones
+                raise RefusedRowsError(str(exc)) from None
             if wide is not None:  # rewrite the whole array with wider text fields (as integers are widened)
                 old = np.asarray(records[...]) if committed else np.zeros(0, wide)
                 values, write_from = np.concatenate([old.astype(wide), values.astype(wide)]), 0
@@ -376,18 +379,18 @@ def _fit(rows: np.ndarray, stored: np.dtype, where: str, label: str) -> tuple[np
         try:
             rows = np.asarray(rows.tolist())
         except ValueError as exc:
-            raise StoreError(f"{where}: rows of {label!r} are not a regular array ({exc})") from None
+            raise RefusedRowsError(f"{where}: rows of {label!r} are not a regular array ({exc})") from None
     wide = widened(rows, stored, at_least=4)  # indexes widen to at least 32 bits, to widen rarely
     if wide is not None:
         return rows, wide
     if stored.kind in "iub" and rows.dtype.kind == "f":
-        raise StoreError(f"{where}: cannot store float values in the {stored} data {label!r}")
+        raise RefusedRowsError(f"{where}: cannot store float values in the {stored} data {label!r}")
     if stored.kind == "b" and rows.dtype.kind != "b":
-        raise StoreError(f"{where}: cannot store {rows.dtype} values in the bool data {label!r}")
+        raise RefusedRowsError(f"{where}: cannot store {rows.dtype} values in the bool data {label!r}")
     try:
         return rows.astype(stored, copy=False), None
     except (TypeError, ValueError) as exc:
-        raise StoreError(f"{where}: cannot store {rows.dtype} values in the {stored} column {label!r} ({exc})") from None
+        raise RefusedRowsError(f"{where}: cannot store {rows.dtype} values in the {stored} column {label!r} ({exc})") from None
 
 
 def _grown_lazy(old: LazyArray | None, arr: AsyncArray, path: str, url: str) -> LazyArray:
