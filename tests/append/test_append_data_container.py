@@ -73,3 +73,22 @@ def test_a_row_refused_when_the_with_block_ends_is_not_kept(tmp_path):
     assert len(ts) == 4 and ts.data.pending_rows is None  # the refused row is gone; the stored rows remain
     with hdmfzarr.ZarrIO(str(path)) as io:
         np.testing.assert_array_equal(np.asarray(io.read()["ts"].data), np.arange(4.0))
+
+
+def test_rows_refused_with_new_objects_are_dropped_and_the_objects_written_next(tmp_path):
+    """A write of new objects that also appends rows the store refuses commits nothing and drops those rows; the
+    objects stay in the tree, and the next write stores them."""
+    path = tmp_path / "r.zarr"
+    _float_and_table_store(path)
+    with hdmfzarr.ZarrIO(str(path), mode="a") as io:
+        root = io.read()
+        root["t"].add_column("extra", "added after reading", data=[1, 2, 3])
+        root["ts"].append("x")
+        with pytest.raises(RefusedRowsError, match="dropped"):
+            io.write(root)
+        assert len(root["ts"]) == 4
+        io.write(root)
+    with hdmfzarr.ZarrIO(str(path)) as io:
+        root = io.read()
+        assert root["t"]["extra"].get_all().tolist() == [1, 2, 3]
+        np.testing.assert_array_equal(np.asarray(root["ts"].data), np.arange(4.0))

@@ -10,7 +10,7 @@ import numpy as np
 from ...appendable import AppendableArray
 from ...build.appends import index_target, plan_appends, short_columns, tables
 from ...build.builders import Builder, CompoundField, DatasetBuilder, GroupBuilder
-from ...errors import RefusedRowsError, StoreError
+from ...errors import StoreError
 from . import convention as conv
 from .lazy import LazyArray
 from .store import StoreHandle
@@ -39,7 +39,7 @@ def collect_jobs(root_builder: GroupBuilder | None, url: str, convention: conv.C
         rows = a.pending_rows
         assert rows is not None  # planned arrays hold rows
         rows = _encoded_rows(builder, rows, convention, root_builder, f"{url}:{builder.path}")
-        jobs.append(ArrayJob(a.path.strip("/"), rows, rank, a.stored, a.mark_stored, builder.path))
+        jobs.append(ArrayJob(a.path.strip("/"), rows, rank, a.stored, a.mark_stored, a.rows.clear, builder.path))
     return jobs
 
 
@@ -73,21 +73,14 @@ def append_tree(handle: StoreHandle, root_builder: GroupBuilder,
                 session: Transaction | None = None) -> tuple[int, Transaction | None]:
     """Append every buffered row of a tree read from ``handle``'s store in one commit: the number of arrays grown
     and the session (reusable by the same single writer for the next append)."""
-    planned = plan_appends(root_builder)
-    if not planned:
+    if not plan_appends(root_builder):
         return 0, session
     if short := short_columns(root_builder):  # a partial row would leave the table unreadable: nothing is written
         raise StoreError(f"{handle.url}: rows added to a table cannot be appended in place ({'; '.join(short)}); "
                          "nothing was written; write the tree to a new store")
     session = session or Transaction(handle)
     jobs = collect_jobs(root_builder, handle.url, session.conv)
-    try:
-        session.commit(jobs)
-    except RefusedRowsError as exc:  # rows the store cannot hold: a later write must not try them again
-        for _, array, _ in planned:
-            array.rows.clear()
-        raise RefusedRowsError(f"{exc}; nothing was written, and the rows added since the last write were dropped "
-                               "(the tree read holds the stored rows)") from None
+    session.commit(jobs)
     return len(jobs), session
 
 

@@ -34,6 +34,7 @@ class ArrayJob:
     rank: int
     stored: LazyArray | None
     done: Callable[[Any], None] = lambda new: None
+    drop: Callable[[], None] = lambda: None  # forgets rows the store refuses (an append's buffered rows)
     label: str = ""
     replace: bool = False
     attrs: dict[str, Any] | None = None  # new attributes of the array, if they changed
@@ -150,7 +151,17 @@ class Transaction:
         for job in jobs:  # an array grown or rewritten here takes its new attributes with it
             if job.path in self.changed:
                 job.attrs = self.changed.pop(job.path)[1]
-        plans = [self._plan(job) for job in jobs]
+        plans = []
+        for job in jobs:
+            try:
+                plans.append(self._plan(job))
+            except RefusedRowsError as exc:  # rows the store cannot hold: a later write must not try them again
+                if job.replace:
+                    raise
+                for other in jobs:
+                    other.drop()
+                raise RefusedRowsError(f"{exc}; nothing was written, and the rows added since the last write were "
+                                       "dropped (the tree read holds the stored rows)") from None
         undo = [j.path for j, p in zip(jobs, plans) if p["rewrite"] and self.conv.rewrites_in_place]
         if undo:
             self._save_undo(undo)
