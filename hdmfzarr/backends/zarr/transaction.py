@@ -302,17 +302,14 @@ class Transaction:
                 values, wide = fit_records(rows, stored_np, where, job.label)
             except StoreError as exc:  # records that do not fit the stored ones
                 raise RefusedRowsError(str(exc)) from None
-            if wide is not None:  # rewrite the whole array with wider text fields (as integers are widened)
-                old = np.asarray(records[...]) if committed else np.zeros(0, wide)
-                values, write_from = np.concatenate([old.astype(wide), values.astype(wide)]), 0
         else:
             values, wide = _fit(rows, stored_np, where, job.label)
-            if wide is not None and not job.replace:  # rewrite the whole array with a wider dtype
-                old = np.asarray(job.stored.read()) if committed and job.stored is not None else np.zeros((0, *shape[1:]), wide)
-                values = np.concatenate([old.astype(wide), values.astype(wide)])
-                write_from = 0
-            elif wide is not None:
-                values = values.astype(wide)
+        if wide is not None and not job.replace:  # rewrite the whole array with a wider dtype (or text fields)
+            stored = records if records is not None else job.stored
+            old = np.asarray(stored[...]) if committed and stored is not None else np.zeros((0, *shape[1:]), wide)
+            values, write_from = np.concatenate([old.astype(wide), values.astype(wide)]), 0
+        elif wide is not None:
+            values = values.astype(wide)
         rewrite = job.replace or wide is not None
         if rewrite:  # a full rewrite: under other keys (format 3) or after an undo copy (format 2)
             doc = self.conv.rewrite_array(doc, wide)
