@@ -115,7 +115,7 @@ def stage_reference_rows(containers: list[Any], builder_of: Callable[[Any], Buil
             if strict:
                 raise
             continue
-        inner.rows.add_block(block, lambda rows: block)  # (no single rows buffered there: never called)
+        inner.rows.add_block(block)
         chain[0].rows.clear()
 
 

@@ -167,8 +167,8 @@ class BufferedData(Data):
         # references resolved from one, rows the next write stores in it: build.appends.stage_reference_rows)
         self._shared = any(isinstance(a, AppendableArray) for a in stored_chain(value))
         self._arr = value if isinstance(value, AppendableArray) else AppendableArray(value)
-        self._arr.row_converter = self._values_array
         self.rows = self._arr.rows
+        self.rows.to_array = self._values_array
         self._nbase = None
 
     def _base_len(self) -> int:
@@ -220,7 +220,7 @@ class BufferedData(Data):
                 raw.extend(self.rows.tail)
                 self._nbase = None
         else:
-            pending = self.rows.array(self._values_array)
+            pending = self.rows.array()
             if raw is not None and len(raw):
                 pending = concat_rows([raw if isinstance(raw, np.ndarray) else self._values_array(raw), pending])
             self._set_raw_base(pending)
@@ -247,7 +247,7 @@ class BufferedData(Data):
             ct = self.column_type
             if ct is None:
                 ct = self._ctype = infer_column_type(values)
-            self.rows.add_block(ct.to_array(values), self._values_array)
+            self.rows.add_block(ct.to_array(values))
         else:
             self.rows.extend(list(values))
 
