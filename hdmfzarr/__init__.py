@@ -23,7 +23,7 @@ _HOMES = {  # module -> the public names it provides
     "hdmfzarr.validate": "validate",
     "hdmfzarr.errors": "HdmfZarrError SpecError ContainerError BuildError ConstructError StoreError StoreNotFoundError "
                        "StoreExistsError StoreAuthError StoreUnavailableError CorruptStoreError IncompleteStoreError "
-                       "ConflictError DanglingReferenceError UnsafeReferenceError ValidationError",
+                       "ConflictError RefusedRowsError DanglingReferenceError UnsafeReferenceError ValidationError",
 }
 _LAZY: dict[str, str] = {name: module for module, names in _HOMES.items() for name in names.split()}
 

@@ -50,9 +50,10 @@ def take_rows(stored: Any, pending: np.ndarray, idx: np.ndarray) -> np.ndarray:
 class RowBuffer:
     """Rows appended and not yet merged or stored: ``tail`` (single rows) after ``blocks`` (arrays)."""
 
-    __slots__ = ("blocks", "tail", "count")
+    __slots__ = ("blocks", "tail", "count", "to_array")
 
-    def __init__(self) -> None:
+    def __init__(self, to_array: Callable[[list[Any]], np.ndarray]) -> None:
+        self.to_array = to_array  # how buffered single rows become an array (a table column sets its own)
         self.clear()
 
     def clear(self) -> None:
@@ -74,20 +75,20 @@ class RowBuffer:
         self.tail.extend(values)
         self.count += len(values)
 
-    def add_block(self, block: np.ndarray, to_array: Callable[[list[Any]], np.ndarray]) -> None:
+    def add_block(self, block: np.ndarray) -> None:
         """Buffer rows given as one array (single rows buffered before become a block first)."""
-        self._seal(to_array)
+        self._seal()
         self.blocks.append(block)
         self.count += len(block)
 
-    def _seal(self, to_array: Callable[[list[Any]], np.ndarray]) -> None:
+    def _seal(self) -> None:
         if self.tail:
-            self.blocks.append(to_array(self.tail))
+            self.blocks.append(self.to_array(self.tail))
             self.tail = []
 
-    def array(self, to_array: Callable[[list[Any]], np.ndarray]) -> np.ndarray:
+    def array(self) -> np.ndarray:
         """Every buffered row as one array (the buffer is compacted into a single block)."""
-        self._seal(to_array)
+        self._seal()
         if len(self.blocks) > 1:
             self.blocks = [concat_rows(self.blocks)]
         return self.blocks[0]
@@ -113,9 +114,7 @@ class AppendableArray(StoredArray):
 
     def __init__(self, stored: Any) -> None:
         self.stored = stored
-        self.rows = RowBuffer()
-        #: how buffered single rows become an array (a table column sets its own value conversion)
-        self.row_converter: Callable[[list[Any]], np.ndarray] = self._to_array
+        self.rows = RowBuffer(self._to_array)
 
     def _to_array(self, rows: Any) -> np.ndarray:
         arr = np.asarray(rows, dtype=object if self.stored.dtype.kind in "OT" else None)
@@ -137,12 +136,12 @@ class AppendableArray(StoredArray):
         """Buffer several elements along the first axis (an array or list of rows)."""
         arr = self._to_array(rows)
         if len(arr):
-            self.rows.add_block(arr, self.row_converter)
+            self.rows.add_block(arr)
 
     @property
     def pending_rows(self) -> np.ndarray | None:
         """The rows not yet stored, as one array (None when there are none)."""
-        return self.rows.array(self.row_converter) if self.rows.count else None
+        return self.rows.array() if self.rows.count else None
 
     def mark_stored(self, stored: Any) -> None:
         """After a write: ``stored`` now holds every row; the buffer is cleared."""
@@ -197,6 +196,11 @@ class AppendableArray(StoredArray):
         pending = self.pending_rows
         if pending is None:
             return self.stored[key]
+        got = self._get(key, pending)
+        return self.stored.rows_like(got) if isinstance(self.stored, StoredArray) and isinstance(got, np.ndarray) \
+            else got
+
+    def _get(self, key: Any, pending: np.ndarray) -> Any:
         first, rest = (key[0], key[1:]) if isinstance(key, tuple) and key else (key, ())
 
         def at(rows: Any) -> Any:

@@ -28,6 +28,10 @@ class StoredArray:
         """The stored array this one wraps (a reference array's references, an appendable array's stored rows)."""
         return None
 
+    def rows_like(self, rows: Any) -> Any:
+        """Rows of this array and rows appended to it (a numpy array) as a read of its own rows gives them."""
+        return rows
+
 
 def stored_chain(value: Any) -> list[StoredArray]:
     """``value`` and the stored arrays it wraps, outermost first (empty when it is no ``StoredArray``)."""

@@ -10,8 +10,8 @@ __all__ = [
     "HdmfZarrError", "SpecError", "UnknownNamespaceError", "SpecFileNotFoundError", "ContainerError",
     "ContainerKeyError", "ContainerIndexError", "ContainerTypeError", "BuildError", "ConstructError", "StoreError",
     "StoreNotFoundError", "StoreAuthError", "StoreUnavailableError", "StoreExistsError", "CorruptStoreError",
-    "IncompleteStoreError", "ConflictError", "DanglingReferenceError", "UnsafeReferenceError", "ValidationError",
-    "import_extra"
+    "IncompleteStoreError", "ConflictError", "RefusedRowsError", "DanglingReferenceError", "UnsafeReferenceError",
+    "ValidationError", "import_extra"
 ]
 
 
@@ -102,6 +102,11 @@ class IncompleteStoreError(CorruptStoreError):
 class ConflictError(StoreError):
     """Another writer committed to the store since this one read it (or holds its writer lock): nothing of this
     write was committed; its rows stay pending, so re-reading and retrying works."""
+
+
+class RefusedRowsError(StoreError):
+    """Rows written to a dataset in a store do not fit its stored dtype or shape: nothing was written (an append
+    of a tree read drops the rows added since its last write: the tree holds the stored rows again)."""
 
 
 class DanglingReferenceError(StoreError, LookupError):

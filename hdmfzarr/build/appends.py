@@ -1,11 +1,9 @@
 """The append plan of a tree read from a store, from its builders alone: which ``AppendableArray``s hold rows to
-append and in which phase (data, indexes, ``id`` last: docs/format.md's commit protocol), and how to bound a
-table's columns by its committed rows."""
+append and in which phase (data, indexes, ``id`` last: docs/format.md's commit protocol)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -17,26 +15,24 @@ from ..spec.model import declared_type
 from .builders import Builder, DatasetBuilder, GroupBuilder, ReferenceBuilder
 from .lazyrefs import CompoundReferenceArray, ReferenceArray
 
-__all__ = ["ID_RANK", "PlannedAppend", "plan_appends", "pending_count", "arrays_replaced", "edited",
-           "bound_table_columns", "short_columns", "stage_reference_rows"]
+__all__ = ["ID_RANK", "plan_appends", "pending_count", "arrays_replaced", "edited", "index_target", "tables",
+           "short_columns", "stage_reference_rows"]
 
 ID_RANK = 1_000  # ids are written after every other array of the tree: their length commits a row
 
 
-@dataclass(frozen=True)
-class PlannedAppend:
-    """The rows of ``array`` (the data of ``builder``) to append in phase ``rank``."""
-
-    builder: DatasetBuilder
-    array: AppendableArray
-    rank: int
-
-
-def _target(builder: DatasetBuilder) -> DatasetBuilder | None:
+def index_target(builder: DatasetBuilder) -> DatasetBuilder | None:
     """The dataset an index points into (its ``target`` attribute), else None."""
     t = builder.attributes.get("target")
     t = getattr(t, "target", t)
     return t if isinstance(t, DatasetBuilder) else None
+
+
+def tables(root: GroupBuilder | None) -> Iterator[tuple[GroupBuilder, DatasetBuilder, set[int]]]:
+    """Every table of a tree: its group, its ``id`` dataset and the ids of its datasets an index points into."""
+    for g in () if root is None else root.walk():
+        if isinstance(g, GroupBuilder) and "colnames" in g.attributes and "id" in g.datasets:
+            yield g, g.datasets["id"], {id(t) for d in g.datasets.values() if (t := index_target(d)) is not None}
 
 
 def append_rank(builder: DatasetBuilder) -> int:
@@ -44,7 +40,7 @@ def append_rank(builder: DatasetBuilder) -> int:
     found = declared_type(builder.attributes)
     if found is not None and found[1] == "ElementIdentifiers":
         return ID_RANK
-    target = _target(builder)
+    target = index_target(builder)
     return 0 if target is None else 1 + append_rank(target)
 
 
@@ -53,9 +49,9 @@ def _appendables(root: GroupBuilder | None) -> Iterator[tuple[DatasetBuilder, Ap
     return ((b, b.raw_data) for b in walk if isinstance(b, DatasetBuilder) and isinstance(b.raw_data, AppendableArray))
 
 
-def plan_appends(root: GroupBuilder | None) -> list[PlannedAppend]:
-    """Every array of a tree read from a store that holds rows not yet stored."""
-    return [PlannedAppend(b, a, append_rank(b)) for b, a in _appendables(root) if a.rows.count]
+def plan_appends(root: GroupBuilder | None) -> list[tuple[DatasetBuilder, AppendableArray, int]]:
+    """Every array of a tree read from a store that holds rows not yet stored: (its dataset, it, its phase)."""
+    return [(b, a, append_rank(b)) for b, a in _appendables(root) if a.rows.count]
 
 
 def pending_count(root: GroupBuilder | None) -> int:
@@ -75,23 +71,20 @@ def short_columns(root: GroupBuilder | None) -> list[str]:
     """Columns of tables gaining rows that would not hold them after the append (the table's new rows are buffered
     elsewhere, e.g. in a column of references, which an append does not write): '<table>: column c (n rows, ...)'."""
     found: list[str] = []
-    for g in () if root is None else root.walk():
-        if not isinstance(g, GroupBuilder) or "colnames" not in g.attributes or "id" not in g.datasets:
-            continue
-        ids = g.datasets["id"].raw_data
+    for g, id_builder, targets in tables(root):
+        ids = id_builder.raw_data
         if not isinstance(ids, AppendableArray) or not ids.rows.count:
             continue
-        targets = {id(t) for d in g.datasets.values() if (t := _target(d)) is not None}
         names = {str(c) for c in g.attributes["colnames"]}
         for d in g.datasets.values():
             leaf = d
-            while (t := _target(leaf)) is not None:
+            while (t := index_target(leaf)) is not None:
                 leaf = t
             top = id(d) not in targets and leaf.name in names  # the dataset giving a column's rows
             n = len(d.raw_data) if top and hasattr(d.raw_data, "__len__") else None
             if n is not None and n != len(ids):
                 found.append(f"{g.path}: column {leaf.name!r} would hold {n} rows, the table {len(ids)}")
-            target, offsets = _target(d), d.raw_data
+            target, offsets = index_target(d), d.raw_data
             if target is not None and isinstance(offsets, AppendableArray) and offsets.rows.count:
                 end, held = int(np.asarray(offsets.pending_rows)[-1]), len(target.raw_data)
                 if end != held:  # an index's new rows end past (or before) what its target would hold
@@ -122,7 +115,7 @@ def stage_reference_rows(containers: list[Any], builder_of: Callable[[Any], Buil
             if strict:
                 raise
             continue
-        inner.rows.add_block(block, lambda rows: block)  # (no single rows buffered there: never called)
+        inner.rows.add_block(block)
         chain[0].rows.clear()
 
 
@@ -177,31 +170,3 @@ def edited(containers: list[Any], states: dict[int, dict[str, Any]]) -> bool:
             if now is not was and not (type(now) is type(was) and isinstance(now, _PLAIN) and now == was):
                 return True
     return False
-
-
-def bound_table_columns(root: GroupBuilder, length: Callable[[Any], int | None],
-                        truncate: Callable[[DatasetBuilder, int], None]) -> None:
-    """Bound every table column to its committed rows (``len(id)``; ragged data by its bounded index's last offset);
-    ``length(data)``: a stored array's length (None: not stored), ``truncate(dataset, n)`` hides rows past ``n``."""
-    for g in root.walk():
-        if not isinstance(g, GroupBuilder) or "colnames" not in g.attributes or "id" not in g.datasets:
-            continue
-        n = length(g.datasets["id"].data)
-        if n is None:
-            continue
-        targets = {id(t) for d in g.datasets.values() if (t := _target(d)) is not None}
-        for d in g.datasets.values():
-            if id(d) not in targets and d.name != "id":
-                _bound_chain(d, n, length, truncate)
-
-
-def _bound_chain(d: DatasetBuilder, n: int, length: Callable[[Any], int | None],
-                 truncate: Callable[[DatasetBuilder, int], None]) -> None:
-    stored = length(d.data)
-    if stored is None or stored < n:
-        return  # shorter than id: not an append left-over; the table itself reports the mismatch
-    if stored > n:
-        truncate(d, n)
-    target = _target(d)
-    if target is not None:
-        _bound_chain(target, int(np.asarray(d.data[n - 1])) if n else 0, length, truncate)

@@ -86,8 +86,10 @@ class CompoundReferenceArray(ReferenceArray):
             idx = self.names.index(item)
             return [row[idx] for row in self]
         got = super().__getitem__(item)
-        rows_dtype = self.dtype if self.dtype.names is not None else None
-        return got if isinstance(item, (int, np.integer)) else CompoundRows(got, self.names, rows_dtype)
+        return got if isinstance(item, (int, np.integer)) else self.rows_like(got)
+
+    def rows_like(self, rows: Any) -> CompoundRows:
+        return CompoundRows(list(rows), self.names, self.dtype if self.dtype.names is not None else None)
 
 
 class CompoundRows(list):

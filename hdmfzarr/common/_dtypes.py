@@ -95,8 +95,8 @@ class ColumnType(Record):
             return np.asarray(values, dtype=object)
         if self.np_dtype.kind == "O" and not isinstance(values, np.ndarray):  # one cell per value: none unpacked
             return np.fromiter(values, dtype=object, count=len(values))
-        if self.np_dtype.names and self.np_dtype.hasobject and not isinstance(values, np.ndarray):
-            return np.fromiter(values, dtype=object, count=len(values))  # records with references: one cell each
+        if self.np_dtype.names and len(values) and hasattr(values[0], "_fields"):  # records with references, as
+            return np.fromiter(values, dtype=object, count=len(values))  # read: named tuples, one cell each
         return np.asarray(values, dtype=self.np_dtype)
 
 

@@ -32,7 +32,6 @@ class BufferedData(Data):
     rows: RowBuffer  # ``_arr.rows``: rows appended and not yet merged (or stored)
 
     def __init__(self, name: str | None = None, data: Any = None, *, dtype: Any = None) -> None:
-        self._nbase: int | None = None  # cached length of an array/lazy base (lists are measured each time)
         self._ctype: ColumnType | None = None
         self._typed = False  # a dtype was set explicitly: rows are merged into an array, not a list
         self._ragged: str | None = None  # elements of different lengths without an index: "unwarned"/"warned"
@@ -145,7 +144,6 @@ class BufferedData(Data):
             self._arr.stored.data = value
         else:
             self._arr.stored = value
-        self._nbase = None
 
     @property
     def data(self) -> Any:
@@ -167,9 +165,8 @@ class BufferedData(Data):
         # references resolved from one, rows the next write stores in it: build.appends.stage_reference_rows)
         self._shared = any(isinstance(a, AppendableArray) for a in stored_chain(value))
         self._arr = value if isinstance(value, AppendableArray) else AppendableArray(value)
-        self._arr.row_converter = self._values_array
         self.rows = self._arr.rows
-        self._nbase = None
+        self.rows.to_array = self._values_array
 
     def _base_len(self) -> int:
         raw = self.base_data
@@ -177,14 +174,10 @@ class BufferedData(Data):
             if raw.total_rows is None:
                 raise self._error("length of a DataChunkIterator without total_rows is unknown")
             return raw.total_rows
-        n = 0 if raw is None else len(raw)
-        if raw is None or (isinstance(raw, np.ndarray) or is_lazy_array(raw)) and not self._shared:
-            self._nbase = n  # kept (lists are measured each time; a shared array's stored part grows when written)
-        return n
+        return 0 if raw is None else len(raw)
 
     def __len__(self) -> int:
-        n = self._nbase
-        return (self._base_len() if n is None else n) + self.rows.count
+        return self._base_len() + self.rows.count
 
     @property
     def is_lazy(self) -> bool:
@@ -218,9 +211,8 @@ class BufferedData(Data):
                 self._set_raw_base(list(self.rows.tail))
             else:
                 raw.extend(self.rows.tail)
-                self._nbase = None
         else:
-            pending = self.rows.array(self._values_array)
+            pending = self.rows.array()
             if raw is not None and len(raw):
                 pending = concat_rows([raw if isinstance(raw, np.ndarray) else self._values_array(raw), pending])
             self._set_raw_base(pending)
@@ -247,7 +239,7 @@ class BufferedData(Data):
             ct = self.column_type
             if ct is None:
                 ct = self._ctype = infer_column_type(values)
-            self.rows.add_block(ct.to_array(values), self._values_array)
+            self.rows.add_block(ct.to_array(values))
         else:
             self.rows.extend(list(values))
 

@@ -104,3 +104,55 @@ def test_hdmf_zarr_reads_appended_compounds(tmp_path: Path, venv013_python: Path
                           text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]
     assert done.stdout.splitlines()[-1] == repr(EXPECTED)
+
+
+@pytest.mark.parametrize("fmt", [3, 2])
+def test_a_field_of_a_compound_column_reads_alike_with_rows_pending(tmp_path: Path, fmt: int) -> None:
+    """``col.data[:]['field']`` gives the field's values while rows are buffered too (it gave an object array)."""
+    path = tmp_path / "c.zarr"
+    records = np.array([(0, "a"), (1, "bb")], dtype=[("idx", "i4"), ("label", "U10")])
+    with ZarrIO(path, "w", zarr_format=fmt) as io:
+        io.write(DynamicTable(name="t", description="d", columns=[VectorData(name="rec", description="r", data=records)]))
+    with ZarrIO(path, "a") as io:
+        table = io.read()
+        stored = table["rec"].data[:]
+        assert stored["idx"].tolist() == [0, 1] and stored["label"].tolist() == ["a", "bb"]
+        table.add_row(rec=(2, "c"))
+        data = table["rec"].data
+        for read in (data[:], data[1:], data[[0, 2]], table["rec"].get_all()):
+            assert read.dtype.names == stored.dtype.names  # records, as the stored part reads
+        assert data[:]["idx"].tolist() == [0, 1, 2] and data[:]["label"].tolist() == ["a", "bb", "c"]
+        assert data[1:]["idx"].tolist() == [1, 2] and data[2]["label"] == "c"
+    with ZarrIO(path) as io:
+        assert io.read()["rec"].data[:]["idx"].tolist() == [0, 1, 2]
+
+
+def test_a_field_of_a_reference_compound_reads_alike_with_rows_pending(tmp_path: Path) -> None:
+    """pynwb's epochs ``timeseries`` (records holding a reference): ``data[:]['idx_start']`` is a numpy array of the
+    field, and rows stay named tuples, while a new row is buffered too (the buffered read gave an object array)."""
+    import datetime as dt
+    import warnings
+
+    pynwb = pytest.importorskip("pynwb")
+    from hdmf_zarr.nwb import NWBZarrIO
+
+    path = tmp_path / "epochs.nwb.zarr"
+    nwb = pynwb.NWBFile("desc", "id1", dt.datetime(2024, 1, 2, 3, 4, 5, tzinfo=dt.timezone.utc))
+    nwb.add_acquisition(pynwb.TimeSeries(name="ts1", data=np.arange(5.0), unit="m", timestamps=np.arange(5.0) / 10))
+    nwb.add_epoch(start_time=0.0, stop_time=1.0, timeseries=[nwb.acquisition["ts1"]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with NWBZarrIO(str(path), "w") as io:
+            io.write(nwb)
+        with ZarrIO(path, "a") as io:
+            nwb = io.read()
+            col = nwb.epochs["timeseries"].target
+            stored = col.data[:]
+            nwb.epochs.add_row(start_time=2.0, stop_time=3.0, timeseries=[(2, 3, nwb.acquisition["ts1"])])
+            for rows in (col.data[:], col.data[1:], col.data[[0, 1]]):
+                assert type(rows) is type(stored) and rows[-1].timeseries.name == "ts1"
+                assert rows["idx_start"].dtype == stored["idx_start"].dtype
+            assert col.data[:]["idx_start"].tolist() == [0, 2] and col.data[:]["count"].tolist() == [5, 3]
+            assert [ts.name for ts in col.data[:]["timeseries"]] == ["ts1", "ts1"]
+        with NWBZarrIO(str(path), "r") as io:
+            assert io.read().epochs["timeseries"].target.data[:]["idx_start"].tolist() == [0, 2]

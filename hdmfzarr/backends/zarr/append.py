@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from ...appendable import AppendableArray
-from ...build.appends import bound_table_columns, plan_appends, short_columns
+from ...build.appends import index_target, plan_appends, short_columns, tables
 from ...build.builders import Builder, CompoundField, DatasetBuilder, GroupBuilder
 from ...errors import StoreError
 from . import convention as conv
@@ -17,9 +17,8 @@ from .store import StoreHandle
 from .transaction import ArrayJob, Transaction
 from .values import compound_rows, reference_path
 
-__all__ = ["AppendJob", "AppendSession", "append_tree", "collect_jobs", "wrap_growable", "bound_tables"]
+__all__ = ["AppendSession", "append_tree", "collect_jobs", "wrap_growable", "bound_tables"]
 
-AppendJob = ArrayJob
 AppendSession = Transaction  # the committed state appends continue from (see transaction.py)
 
 
@@ -30,18 +29,17 @@ def wrap_growable(root: GroupBuilder) -> None:
             b.data = AppendableArray(b.raw_data)
 
 
-def collect_jobs(root_builder: GroupBuilder | None, url: str, convention: conv.Convention) -> list[AppendJob]:
+def collect_jobs(root_builder: GroupBuilder | None, url: str, convention: conv.Convention) -> list[ArrayJob]:
     """The append jobs of a tree read from ``url``; each hands the grown stored array back to its appendable array."""
-    jobs: list[AppendJob] = []
-    for planned in plan_appends(root_builder):
-        a = planned.array
+    jobs: list[ArrayJob] = []
+    for builder, a, rank in plan_appends(root_builder):
         if a.store_url != url or a.path is None:
-            raise StoreError(f"{url}: {planned.builder.path} holds data of another store ({a.store_url}); "
+            raise StoreError(f"{url}: {builder.path} holds data of another store ({a.store_url}); "
                              "appending to it needs that store opened for writing")
         rows = a.pending_rows
         assert rows is not None  # planned arrays hold rows
-        rows = _encoded_rows(planned.builder, rows, convention, root_builder, f"{url}:{planned.builder.path}")
-        jobs.append(AppendJob(a.path.strip("/"), rows, planned.rank, a.stored, a.mark_stored, planned.builder.path))
+        rows = _encoded_rows(builder, rows, convention, root_builder, f"{url}:{builder.path}")
+        jobs.append(ArrayJob(a.path.strip("/"), rows, rank, a.stored, a.mark_stored, a.rows.clear, builder.path))
     return jobs
 
 
@@ -88,24 +86,28 @@ def append_tree(handle: StoreHandle, root_builder: GroupBuilder,
 
 # -- readers without consolidated metadata ----------------------------------------------------
 def bound_tables(root: GroupBuilder) -> None:
-    """Bound every table column to its committed rows (without consolidated metadata, a killed writer may have
-    grown some arrays past the last commit)."""
-    bound_table_columns(root, _stored_length, _truncate)
+    """Bound every table column to its committed rows, ``len(id)`` (without consolidated metadata, a killed writer may
+    have grown some arrays past the last commit); ragged data by its bounded index's last offset."""
+    for g, ids, targets in tables(root):
+        n = _stored_length(ids)
+        if n is not None:
+            for d in g.datasets.values():
+                if id(d) not in targets and d.name != "id":
+                    _bound_chain(d, n)
 
 
-def _stored_lazy(value: Any) -> LazyArray | None:
-    if isinstance(value, AppendableArray):
-        value = value.stored
-    return value if isinstance(value, LazyArray) else None
+def _bound_chain(d: DatasetBuilder, n: int) -> None:
+    stored = _stored_length(d)
+    if stored is None or stored < n:
+        return  # shorter than id: not an append left-over; the table itself reports the mismatch
+    if stored > n:  # rows past the commit: hidden
+        d.data.source.shape = (n, *d.data.shape[1:])
+        d.data.clear_cache()
+    target = index_target(d)
+    if target is not None:
+        _bound_chain(target, int(np.asarray(d.data[n - 1])) if n else 0)
 
 
-def _stored_length(data: Any) -> int | None:
-    lazy = _stored_lazy(data)
-    return lazy.shape[0] if lazy is not None and lazy.shape else None
-
-
-def _truncate(d: DatasetBuilder, n: int) -> None:
-    lazy = _stored_lazy(d.data)
-    assert lazy is not None
-    lazy.source.shape = (n, *lazy.shape[1:])
-    lazy.clear_cache()
+def _stored_length(d: DatasetBuilder) -> int | None:
+    """The length of a dataset's stored array (None: not a stored array, or a scalar; read before it is appendable)."""
+    return d.data.shape[0] if isinstance(d.data, LazyArray) and d.data.shape else None

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from ...errors import ConflictError, CorruptStoreError, StoreError
+from ...errors import ConflictError, CorruptStoreError, RefusedRowsError, StoreError
 from ...spec.dtypes import widened
 from . import convention as conv
 from .commit import CommitPoint
@@ -34,6 +34,7 @@ class ArrayJob:
     rank: int
     stored: LazyArray | None
     done: Callable[[Any], None] = lambda new: None
+    drop: Callable[[], None] = lambda: None  # forgets rows the store refuses (an append's buffered rows)
     label: str = ""
     replace: bool = False
     attrs: dict[str, Any] | None = None  # new attributes of the array, if they changed
@@ -150,7 +151,17 @@ class Transaction:
         for job in jobs:  # an array grown or rewritten here takes its new attributes with it
             if job.path in self.changed:
                 job.attrs = self.changed.pop(job.path)[1]
-        plans = [self._plan(job) for job in jobs]
+        plans = []
+        for job in jobs:
+            try:
+                plans.append(self._plan(job))
+            except RefusedRowsError as exc:  # rows the store cannot hold: a later write must not try them again
+                if job.replace:
+                    raise
+                for other in jobs:
+                    other.drop()
+                raise RefusedRowsError(f"{exc}; nothing was written, and the rows added since the last write were "
+                                       "dropped (the tree read holds the stored rows)") from None
         undo = [j.path for j, p in zip(jobs, plans) if p["rewrite"] and self.conv.rewrites_in_place]
         if undo:
             self._save_undo(undo)
@@ -260,7 +271,7 @@ class Transaction:
                 "another writer appended since — reopen the store"
             )
         if tuple(rows.shape[1:]) != tuple(shape[1:]) and not (job.replace and rows.ndim == len(shape)):
-            raise StoreError(
+            raise (StoreError if job.replace else RefusedRowsError)(
                 f"{where}: {'new data' if job.replace else 'appended rows'} of {job.label!r} have shape "
                 f"{tuple(rows.shape[1:])} per row, stored rows {tuple(shape[1:])}"
             )
@@ -287,18 +298,18 @@ class Transaction:
         elif stored_np.names is not None:
             if job.replace:
                 raise StoreError(f"{where}: replacing compound datasets is not supported")
-            values, wide = fit_records(rows, stored_np, where, job.label)
-            if wide is not None:  # rewrite the whole array with wider text fields (as integers are widened)
-                old = np.asarray(records[...]) if committed else np.zeros(0, wide)
-                values, write_from = np.concatenate([old.astype(wide), values.astype(wide)]), 0
+            try:
+                values, wide = fit_records(rows, stored_np, where, job.label)
+            except StoreError as exc:  # records that do not fit the stored ones
+                raise RefusedRowsError(str(exc)) from None
         else:
             values, wide = _fit(rows, stored_np, where, job.label)
-            if wide is not None and not job.replace:  # rewrite the whole array with a wider dtype
-                old = np.asarray(job.stored.read()) if committed and job.stored is not None else np.zeros((0, *shape[1:]), wide)
-                values = np.concatenate([old.astype(wide), values.astype(wide)])
-                write_from = 0
-            elif wide is not None:
-                values = values.astype(wide)
+        if wide is not None and not job.replace:  # rewrite the whole array with a wider dtype (or text fields)
+            stored = records if records is not None else job.stored
+            old = np.asarray(stored[...]) if committed and stored is not None else np.zeros((0, *shape[1:]), wide)
+            values, write_from = np.concatenate([old.astype(wide), values.astype(wide)]), 0
+        elif wide is not None:
+            values = values.astype(wide)
         rewrite = job.replace or wide is not None
         if rewrite:  # a full rewrite: under other keys (format 3) or after an undo copy (format 2)
             doc = self.conv.rewrite_array(doc, wide)
@@ -376,18 +387,18 @@ def _fit(rows: np.ndarray, stored: np.dtype, where: str, label: str) -> tuple[np
         try:
             rows = np.asarray(rows.tolist())
         except ValueError as exc:
-            raise StoreError(f"{where}: rows of {label!r} are not a regular array ({exc})") from None
+            raise RefusedRowsError(f"{where}: rows of {label!r} are not a regular array ({exc})") from None
     wide = widened(rows, stored, at_least=4)  # indexes widen to at least 32 bits, to widen rarely
     if wide is not None:
         return rows, wide
     if stored.kind in "iub" and rows.dtype.kind == "f":
-        raise StoreError(f"{where}: cannot store float values in the {stored} data {label!r}")
+        raise RefusedRowsError(f"{where}: cannot store float values in the {stored} data {label!r}")
     if stored.kind == "b" and rows.dtype.kind != "b":
-        raise StoreError(f"{where}: cannot store {rows.dtype} values in the bool data {label!r}")
+        raise RefusedRowsError(f"{where}: cannot store {rows.dtype} values in the bool data {label!r}")
     try:
         return rows.astype(stored, copy=False), None
     except (TypeError, ValueError) as exc:
-        raise StoreError(f"{where}: cannot store {rows.dtype} values in the {stored} column {label!r} ({exc})") from None
+        raise RefusedRowsError(f"{where}: cannot store {rows.dtype} values in the {stored} column {label!r} ({exc})") from None
 
 
 def _grown_lazy(old: LazyArray | None, arr: AsyncArray, path: str, url: str) -> LazyArray:
