@@ -416,7 +416,8 @@ _TYPE_ATTRIBUTES = frozenset({"namespace", "object_id", *TYPE_KEYS})
 def _init_params(cls: type) -> frozenset[str]:
     """The parameter names ``cls(...)`` takes: read off a plain ``__init__``'s code object, as `inspect.signature`
     costs ~60 µs a class at a fresh process's first read."""
-    init, code = cls.__init__, getattr(cls.__init__, "__code__", None)
+    init = getattr(cls, "__init__", None)
+    code = getattr(init, "__code__", None)
     if code is None or hasattr(init, "__signature__") or hasattr(init, "__wrapped__") \
             or cls.__new__ is not object.__new__ or type(cls).__call__ is not type.__call__:
         return frozenset(inspect.signature(cls).parameters)
