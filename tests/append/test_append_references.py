@@ -112,7 +112,8 @@ def test_a_field_of_a_compound_column_reads_alike_with_rows_pending(tmp_path: Pa
     path = tmp_path / "c.zarr"
     records = np.array([(0, "a"), (1, "bb")], dtype=[("idx", "i4"), ("label", "U10")])
     with ZarrIO(path, "w", zarr_format=fmt) as io:
-        io.write(DynamicTable(name="t", description="d", columns=[VectorData(name="rec", description="r", data=records)]))
+        rec = VectorData(name="rec", description="r", data=records)
+        io.write(DynamicTable(name="t", description="d", columns=[rec]))
     with ZarrIO(path, "a") as io:
         table = io.read()
         stored = table["rec"].data[:]
