@@ -65,13 +65,15 @@ class ConfinedLocalStore(LocalStore):
     def _real_root(self) -> str:  # what a key's resolved path must lie under
         return os.path.realpath(self.root)
 
-    def check_inside(self, key: str) -> None:
+    def check_inside(self, key: str) -> str:
+        """The resolved path of ``key``, or UnsafeReferenceError when it lies outside the store."""
         root = self._real_root
         real = os.path.realpath(os.path.join(self.root, key))
         if real != root and not real.startswith(root.rstrip(os.sep) + os.sep):
             raise UnsafeReferenceError(
                 f"{self.root}: {key!r} is a symbolic link to {real!r}, outside the store; refusing to read it"
             )
+        return real
 
     async def get(self, key: str, prototype: Any = None, byte_range: Any = None) -> Any:
         self.check_inside(key)
@@ -94,8 +96,7 @@ class ConfinedLocalStore(LocalStore):
             ident = (st.st_dev, st.st_ino)
             seen = self.__dict__.setdefault("_inside", {})
             if seen.get(key) != ident:
-                self.check_inside(key)
-                real = os.stat(os.path.realpath(path))
+                real = os.stat(self.check_inside(key))
                 if (real.st_dev, real.st_ino) != ident:  # changed between the open and the check
                     raise UnsafeReferenceError(f"{self.root}: {key!r} changed while being read; refusing to read it")
                 seen[key] = ident
