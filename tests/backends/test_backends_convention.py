@@ -84,6 +84,24 @@ def test_compound_round_trip(c: conv.Convention, fields: dict) -> None:
         assert listed == fields
 
 
+@CONVENTIONS
+@PROPERTY
+@given(rows=st.lists(st.tuples(st.integers(-2**31, 2**31 - 1), names, st.tuples(sources, paths, oids, oids)),
+                     max_size=6))
+def test_compound_rows_round_trip(c: conv.Convention, rows: list) -> None:
+    """Compound rows with a reference field, as the writer and appends store them (format 2: JSON cells, format 3:
+    records), read back as their values and ``(source, path)`` references."""
+    fields = [("n", "int32"), ("label", "text"), ("ref", "object")]
+    stored = c.encode_records(rows, fields, "w")
+    if stored.dtype.names is None:  # JSON object-codec cells, read back as records
+        cells = np.empty(stored.shape, dtype=object)
+        for i, row in enumerate(_disk(stored.tolist())):
+            cells[i] = row
+        stored = c.decode_compound_cells(cells, np.dtype([("n", "i4"), ("label", object), ("ref", object)]))
+    got = [(int(r["n"]), str(r["label"]), c.decode_dataset_reference(r["ref"])) for r in stored]
+    assert got == [(n, label, (source, path)) for n, label, (source, path, _, _) in rows]
+
+
 READ_BACK = {  # canonical dtype -> what a reader sees (several text dtypes share one spelling)
     conv.V3: {"ascii": "text", "isodatetime": "text"},
     conv.V2: {"isodatetime": "ascii"},

@@ -9,13 +9,13 @@ import numpy as np
 
 from ...appendable import AppendableArray
 from ...build.appends import index_target, plan_appends, short_columns, tables
-from ...build.builders import Builder, CompoundField, DatasetBuilder, GroupBuilder
+from ...build.builders import DatasetBuilder, GroupBuilder
 from ...errors import StoreError
 from . import convention as conv
 from .lazy import LazyArray
 from .store import StoreHandle
 from .transaction import ArrayJob, Transaction
-from .values import compound_rows, reference_path
+from .values import encode_rows
 
 __all__ = ["AppendSession", "append_tree", "collect_jobs", "wrap_growable", "bound_tables"]
 
@@ -38,35 +38,12 @@ def collect_jobs(root_builder: GroupBuilder | None, url: str, convention: conv.C
                              "appending to it needs that store opened for writing")
         rows = a.pending_rows
         assert rows is not None  # planned arrays hold rows
-        rows = _encoded_rows(builder, rows, convention, root_builder, f"{url}:{builder.path}")
+        dtype = builder.dtype  # references, and compounds with reference fields, encoded as the writer stores them
+        if dtype in ("object", "region") or (
+                isinstance(dtype, list) and any(getattr(f, "dtype", None) == "object" for f in dtype)):
+            rows = encode_rows(convention, dtype, rows, root_builder, f"{url}:{builder.path}")
         jobs.append(ArrayJob(a.path.strip("/"), rows, rank, a.stored, a.mark_stored, a.rows.clear, builder.path))
     return jobs
-
-
-def _encoded_rows(builder: DatasetBuilder, rows: np.ndarray, convention: conv.Convention, root: GroupBuilder | None,
-                  where: str) -> np.ndarray:
-    """New rows of a reference dataset (ReferenceBuilders) or of a compound with reference fields, encoded as the
-    writer stores them in ``convention`` (other rows as they are)."""
-    dtype = builder.dtype
-    root_oid = root.attributes.get("object_id") if root is not None else None
-
-    def entry(value: Any) -> tuple[str, str, str | None, str | None]:
-        source, path = reference_path(value, where)
-        target = getattr(value, "target", value)
-        return source, path, target.attributes.get("object_id") if isinstance(target, Builder) else None, root_oid
-
-    if dtype in ("object", "region"):
-        return convention.encode_dataset_references([entry(v) for v in rows.reshape(-1)], rows.shape)
-    if not isinstance(dtype, list) or not any(getattr(f, "dtype", None) == "object" for f in dtype):
-        return rows
-    fields = [f if isinstance(f, CompoundField) else CompoundField(f["name"], f["dtype"]) for f in dtype]
-    is_ref = [f.dtype == "object" for f in fields]
-    if convention.object_codec_references:  # format 2: JSON cells, one row of fields each (pickled: refused)
-        return convention.encode_compound_cells(compound_rows(rows, fields, where, entry), is_ref)
-    records = compound_rows(rows, fields, where, lambda v: convention.encode_field_reference(*reference_path(v, where)))
-    out = np.empty(len(records), dtype=[(f.name, object if r else rows.dtype[f.name]) for f, r in zip(fields, is_ref)])
-    out[:] = records
-    return out  # (cast to the stored record dtype when written)
 
 
 def append_tree(handle: StoreHandle, root_builder: GroupBuilder,

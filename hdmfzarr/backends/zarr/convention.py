@@ -146,7 +146,6 @@ class _Common:
     scalar_shape: tuple[int, ...]
     scalar_spelling: str | None = None  # the dtype attribute of a scalar stored in shape [1] (format 2)
     supports_shards: bool
-    object_codec_references: bool  # references inside arrays are JSON object-codec cells (format 2)
     numeric_compressor: dict[str, Any]  # the default compressor of numeric arrays (DataIO may choose another)
     text_fill_value: Any = None  # the fill value text arrays are written with (None: zarr-python's own)
     root_keys: tuple[str, ...]  # the root documents find_root reads (a remote store's cache drops them to reread)
@@ -218,9 +217,24 @@ class _Common:
         """The dtype attribute of a reference dataset."""
         return {self.dtype_attr: self.reference_spelling}
 
-    def encode_compound_cells(self, rows: list[tuple], is_ref: list[bool]) -> np.ndarray:
-        """Compound rows as JSON object-codec cells (format 2 only: see ``object_codec_references``)."""
-        raise StoreError(f"compounds with references as object cells need Zarr format 2, not {self.zarr_format}")
+    def encode_records(self, rows: list[tuple], fields: list[tuple[str, Any]], where: str,
+                       scalar: bool = False) -> np.ndarray:
+        """Compound ``rows`` of ``(name, canonical dtype)`` fields (references as ``(source, path, object_id,
+        root_object_id)``) as stored: records, text and reference fields as wide as their longest value."""
+        rows = [tuple(self.encode_field_reference(*v[:2]) if d == "object" else v for v, (_, d) in zip(row, fields))
+                for row in rows]
+        np_fields: list[tuple[str, Any]] = []
+        for i, (name, d) in enumerate(fields):
+            if d == "object" or d in TEXT_KINDS:
+                longest = max([1] + [len(v) for r in rows if isinstance(v := r[i], str)])  # in characters
+                np_fields.append((name, f"<U{longest}"))
+            else:
+                try:
+                    np_fields.append((name, np.dtype(d)))
+                except TypeError as exc:
+                    raise StoreError(f"{where}: compound field {name!r} has unknown dtype {d!r}") from exc
+        arr = np.array(rows, dtype=np.dtype(np_fields))
+        return arr.reshape(()) if scalar else arr
 
     def decode_compound_cells(self, cells: np.ndarray, dtype: np.dtype) -> np.ndarray:
         """Records of ``dtype`` from ``(n, fields)`` JSON cells (what we write in format 2) or ``(n,)`` records,
@@ -350,7 +364,6 @@ class Format3(_Common):
     dtype_spelling = {"text": "str", "ascii": "str", "isodatetime": "str"}  # numeric dtypes spelled as named
     scalar_shape = ()
     supports_shards = True
-    object_codec_references = False
     numeric_compressor = _BLOSC_LZ4_V3
     ref_body_key = "_REFERENCE"
     ref_marker = (ref_body_key, None)
@@ -578,7 +591,6 @@ class Format2(_Common):
     dtype_spelling = {"text": "str", "ascii": "bytes", "isodatetime": "bytes"}
     scalar_shape = (1,)
     supports_shards = False
-    object_codec_references = True
     numeric_compressor = _BLOSC_LZ4_V2
     ref_body_key = "value"
     ref_marker = (dtype_attr, reference_spelling)
@@ -606,10 +618,14 @@ class Format2(_Common):
     # variable-length bytes array filled with "" (zarr_metadata() reads 0 back as None)
     text_fill_value = 0
 
-    def encode_compound_cells(self, rows: list[tuple], is_ref: list[bool]) -> np.ndarray:
-        """The ``(n, fields)`` JSON cells of compound ``rows``, references (``is_ref`` fields) as 0.13's dicts: zarr 2
+    def encode_records(self, rows: list[tuple], fields: list[tuple[str, Any]], where: str,
+                       scalar: bool = False) -> np.ndarray:
+        """With reference fields, the ``(n, fields)`` JSON cells of ``rows``, references as 0.13's dicts: zarr 2
         stores object fields only through an object codec, and JSON cannot rebuild records (hdmf-zarr 0.13 reads
-        these cells by position)."""
+        these cells by position); a scalar compound or one without references: records."""
+        is_ref = [d == "object" for _, d in fields]
+        if scalar or not any(is_ref):
+            return super().encode_records(rows, fields, where, scalar)
         out = np.empty((len(rows), len(is_ref)), dtype=object)
         for i, row in enumerate(rows):
             for j, v in enumerate(row):

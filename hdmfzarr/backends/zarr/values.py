@@ -11,9 +11,10 @@ from ...build.builders import Builder, CompoundField, ExternalTarget, ReferenceB
 from ...errors import StoreError
 from ...build.convert import text_array, text_cell, value_dtype
 from ...spec.dtypes import first_leaf
-from .convention import TEXT_KINDS
+from .convention import TEXT_KINDS, Convention
 
-__all__ = ["TEXT_KINDS", "infer_dtype", "to_text_array", "reference_path", "is_reference", "STRING_DTYPE"]
+__all__ = ["TEXT_KINDS", "infer_dtype", "to_text_array", "reference_path", "is_reference", "STRING_DTYPE",
+           "reference_entry", "encode_rows"]
 
 STRING_DTYPE = np.dtypes.StringDType()
 
@@ -33,6 +34,32 @@ def reference_path(value: Any, where: str) -> tuple[str, str]:
     if isinstance(target, str):
         return value.source or ".", target
     raise StoreError(f"{where}: expected an object reference, got {type(value).__name__}")
+
+
+def reference_entry(value: Any, where: str, root: Builder | None) -> tuple[str, str, str | None, str | None]:
+    """``(source, path, target object_id, root object_id)`` of one reference, as the conventions encode it."""
+    source, path = reference_path(value, where)
+    target = getattr(value, "target", value)
+    oid = target.attributes.get("object_id") if isinstance(target, Builder) else None
+    return source, path, oid, root.attributes.get("object_id") if root is not None else None
+
+
+def encode_rows(convention: Convention, dtype: Any, data: Any, root: Builder | None, where: str) -> np.ndarray:
+    """Reference (``dtype`` 'object'/'region') or compound (a list of fields) data as ``convention`` stores it, for
+    the writer and appended rows alike: reference elements, JSON object-codec cells or records."""
+    entry = lambda v: reference_entry(v, where, root)  # noqa: E731
+    if not isinstance(dtype, (list, tuple)):
+        if isinstance(data, np.ndarray):
+            shape, flat = data.shape, list(data.reshape(-1))
+        elif isinstance(data, (list, tuple)):
+            shape, flat = (len(data),), list(data)
+        else:
+            shape, flat = (), [data]
+        return convention.encode_dataset_references([entry(v) for v in flat], shape)
+    fields = [f if isinstance(f, CompoundField) else CompoundField(f["name"], f["dtype"]) for f in dtype]
+    scalar = isinstance(data, (tuple, dict, np.void)) or (isinstance(data, np.ndarray) and data.ndim == 0)
+    rows = compound_rows(data, fields, where, entry)
+    return convention.encode_records(rows, [(f.name, f.dtype) for f in fields], where, scalar)
 
 
 def infer_dtype(data: Any, where: str) -> str:

@@ -33,7 +33,8 @@ from .remote import gather_or_cancel
 from .store import StoreHandle, run
 from .transaction import ArrayJob, Transaction
 from .values import (
-    STRING_DTYPE, TEXT_KINDS, compound_rows, encode_attr, infer_dtype, is_reference, reference_path, to_text_array
+    STRING_DTYPE, TEXT_KINDS, encode_attr, encode_rows, infer_dtype, is_reference, reference_entry, reference_path,
+    to_text_array,
 )
 
 __all__ = ["ZarrWriter"]
@@ -358,7 +359,7 @@ class ZarrWriter:
     def _attrs(self, builder: Builder) -> dict[str, Any]:
         where = f"{self.handle.url}:{builder.path}"
         def ref(value: Any) -> dict[str, Any]:
-            source, path, oid, root_oid = self._ref_entry(value, where)
+            source, path, oid, root_oid = reference_entry(value, where, self._root)
             return self.conv.encode_attr_reference(path, source, oid, root_oid)
 
         return {key: encode_attr(value, ref, f"{where} attribute {key!r}") for key, value in builder.attributes.items()}
@@ -560,23 +561,9 @@ class ZarrWriter:
                 zarr_arr.resize((written + len(joined), *row_shape))
                 zarr_arr[written:] = joined
 
-    def _ref_entry(self, value: Any, where: str) -> tuple[str, str, str | None, str | None]:
-        """``(source, path, target object_id, root object_id)`` of one reference."""
-        source, tpath = reference_path(value, where)
-        target = getattr(value, "target", value)
-        oid = target.attributes.get("object_id") if isinstance(target, Builder) else None
-        root_oid = self._root.attributes.get("object_id") if self._root is not None else None
-        return source, tpath, oid, root_oid
-
     def _write_references(self, t: Target, data: Any) -> None:
-        if isinstance(data, np.ndarray):
-            shape, flat = data.shape, list(data.reshape(-1))
-        elif isinstance(data, (list, tuple)):
-            shape, flat = (len(data),), list(data)
-        else:
-            shape, flat = (), [data]
-        values = self.conv.encode_dataset_references([self._ref_entry(v, t.where) for v in flat], shape)
-        if self.conv.object_codec_references:
+        values = encode_rows(self.conv, "object", data, self._root, t.where)
+        if values.dtype == object:  # JSON object-codec cells
             self._write_json_object_array(t, values, self.conv.reference_attrs(), values.ndim)
         else:
             self._create_and_fill(t, values, str, self.conv.reference_attrs())
@@ -598,34 +585,15 @@ class ZarrWriter:
         self.nodes.append((path, "array"))
 
     def _write_compound(self, t: Target, data: Any, fields: list[CompoundField]) -> None:
-        """Structured arrays: text and reference fields as fixed-width UTF-32, references as paths."""
-        where = t.where
+        """Structured arrays (text and reference fields as fixed-width UTF-32), or JSON cells as the convention says."""
         fields = [f if isinstance(f, CompoundField) else CompoundField(f["name"], f["dtype"]) for f in fields]
-        scalar = isinstance(data, (tuple, dict, np.void)) or (isinstance(data, np.ndarray) and data.ndim == 0)
-        is_ref = [f.dtype == "object" for f in fields]
         compound_attrs = self.conv.encode_compound([(f.name, f.dtype) for f in fields])
-        if self.conv.object_codec_references and any(is_ref) and not scalar:
-            rows = compound_rows(data, fields, where, lambda v: self._ref_entry(v, where))
-            cells = self.conv.encode_compound_cells(rows, is_ref)
-            rows_per_chunk = self.chunks_for((len(rows),), 64 * len(fields), t.dio)[0] if rows else 1
-            self._write_json_object_array(t, cells, compound_attrs, 1, chunks=(rows_per_chunk, len(fields)))
+        values = encode_rows(self.conv, fields, data, self._root, t.where)
+        if values.dtype.names is None:  # JSON object-codec cells, one row of fields each
+            rows_per_chunk = self.chunks_for((len(values),), 64 * len(fields), t.dio)[0] if len(values) else 1
+            self._write_json_object_array(t, values, compound_attrs, 1, chunks=(rows_per_chunk, len(fields)))
             return
-        rows = compound_rows(data, fields, where, lambda v: self.conv.encode_field_reference(*reference_path(v, where)))
-        np_fields: list[tuple[str, Any]] = []
-        for i, f in enumerate(fields):
-            if f.dtype == "object" or f.dtype in TEXT_KINDS:
-                longest = max([1] + [len(v) for r in rows if isinstance(v := r[i], str)])  # in characters
-                np_fields.append((f.name, f"<U{longest}"))
-            else:
-                try:
-                    np_fields.append((f.name, np.dtype(f.dtype)))
-                except TypeError as exc:
-                    raise StoreError(f"{where}: compound field {f.name!r} has unknown dtype {f.dtype!r}") from exc
-        struct = np.dtype(np_fields)
-        arr = np.array(rows, dtype=struct)
-        if scalar:
-            arr = arr.reshape(())
-        self._create_and_fill(t, arr, struct, compound_attrs, "write compound dataset")
+        self._create_and_fill(t, values, values.dtype, compound_attrs, "write compound dataset")
 
     # -- specs and consolidation ---------------------------------------------------------
     def _write_specs(self, zroot: Any, namespaces: dict[str, Any]) -> None:
