@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from hdmfzarr.backends.zarr import LazyArray, ZarrIO
+from hdmfzarr.errors import IncompleteStoreError, StoreError
 from hdmfzarr.build.builders import (
     CompoundField,
     DatasetBuilder,
@@ -390,3 +391,17 @@ def test_export_copies_lazy_data_between_formats(tmp_path: Path) -> None:
             dst.write_builder(read)
     with ZarrIO(tmp_path / "copy2.zarr") as io:
         assert_same_tree(make_tree(), io.read_builder())
+
+
+def test_compound_value_out_of_its_field_range_is_refused_not_wrapped(tmp_path: Path) -> None:
+    """300 in an int8 field of a compound with references raised a bare OverflowError: a StoreError naming the
+    dataset and its fields, nothing stored."""
+    root = GroupBuilder("root")
+    vals = root.set_dataset(DatasetBuilder("vals", np.arange(3, dtype="int32")))
+    root.set_dataset(DatasetBuilder("compound", [(300, ReferenceBuilder(vals))],
+                                    dtype=[CompoundField("i", "int8"), CompoundField("ref", "object")]))
+    with pytest.raises(StoreError, match=r"/compound: compound rows do not fit the fields \[\('i', 'int8'\)"):
+        with ZarrIO(tmp_path / "b.zarr", "w") as io:
+            io.write_builder(root)
+    with pytest.raises(IncompleteStoreError):  # never committed: no half-written tree is read as data
+        ZarrIO(tmp_path / "b.zarr").read_builder()

@@ -233,7 +233,11 @@ class _Common:
                     np_fields.append((name, np.dtype(d)))
                 except TypeError as exc:
                     raise StoreError(f"{where}: compound field {name!r} has unknown dtype {d!r}") from exc
-        arr = np.array(rows, dtype=np.dtype(np_fields))
+        try:
+            arr = np.array(rows, dtype=np.dtype(np_fields))
+        except (OverflowError, TypeError, ValueError) as exc:  # e.g. 300 for an int8 field: never wrapped
+            raise StoreError(f"{where}: compound rows do not fit the fields "
+                             f"{[(n, str(np.dtype(t))) for n, t in np_fields]}: {exc}") from None
         return arr.reshape(()) if scalar else arr
 
     def decode_compound_cells(self, cells: np.ndarray, dtype: np.dtype) -> np.ndarray:
