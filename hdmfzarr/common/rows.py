@@ -104,7 +104,7 @@ class ColumnPlan:
         if isinstance(value, tuple) and ct is not None and ct.np_dtype.names is not None:  # a record (named ones too)
             try:
                 np.array(value, dtype=ct.np_dtype)
-            except (ValueError, TypeError) as exc:
+            except (OverflowError, ValueError, TypeError) as exc:  # e.g. 2**40 for an int32 field: never wrapped
                 raise self.error(f"record {value!r:.60} does not fit {ct.np_dtype}: {exc}") from None
             row_type = getattr(self.leaf.base_data, "row_type", None)  # records read from a store: named fields
             return (row_type(*value) if row_type is not None else value), None

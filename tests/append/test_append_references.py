@@ -157,3 +157,36 @@ def test_a_field_of_a_reference_compound_reads_alike_with_rows_pending(tmp_path:
             assert [ts.name for ts in col.data[:]["timeseries"]] == ["ts1", "ts1"]
         with NWBZarrIO(str(path), "r") as io:
             assert io.read().epochs["timeseries"].target.data[:]["idx_start"].tolist() == [0, 2]
+
+
+def test_a_reference_compound_row_out_of_its_field_range_is_refused(tmp_path: Path) -> None:
+    """An epoch row whose ``idx_start`` does not fit the stored int32 field is refused by ``add_row`` naming the
+    column (a bare OverflowError before), nothing buffered or written; the next row is appended."""
+    import datetime as dt
+    import warnings
+
+    from hdmfzarr.errors import ContainerError
+
+    pynwb = pytest.importorskip("pynwb")
+    from hdmf_zarr.nwb import NWBZarrIO
+
+    path = tmp_path / "epochs.nwb.zarr"
+    nwb = pynwb.NWBFile("desc", "id1", dt.datetime(2024, 1, 2, 3, 4, 5, tzinfo=dt.timezone.utc))
+    nwb.add_acquisition(pynwb.TimeSeries(name="ts1", data=np.arange(5.0), unit="m", timestamps=np.arange(5.0) / 10))
+    nwb.add_epoch(start_time=0.0, stop_time=1.0, timeseries=[nwb.acquisition["ts1"]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with NWBZarrIO(str(path), "w") as io:
+            io.write(nwb)
+        before = {p: p.read_bytes() for p in path.rglob("*") if p.is_file()}
+        with ZarrIO(path, "a") as io:
+            nwb = io.read()
+            with pytest.raises(ContainerError, match=r"timeseries.*does not fit.*out of bounds for int32"):
+                nwb.epochs.add_row(start_time=2.0, stop_time=3.0, timeseries=[(2**40, 3, nwb.acquisition["ts1"])])
+            io.write(nwb)
+            assert {p: p.read_bytes() for p in path.rglob("*") if p.is_file()} == before
+            nwb.epochs.add_row(start_time=4.0, stop_time=5.0, timeseries=[(1, 2, nwb.acquisition["ts1"])])
+        with NWBZarrIO(str(path), "r") as io:
+            epochs = io.read().epochs
+            assert epochs["start_time"].data[:].tolist() == [0.0, 4.0]
+            assert epochs["timeseries"].target.data[:]["idx_start"].tolist() == [0, 1]

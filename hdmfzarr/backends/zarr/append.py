@@ -10,11 +10,11 @@ import numpy as np
 from ...appendable import AppendableArray
 from ...build.appends import index_target, plan_appends, short_columns, tables
 from ...build.builders import DatasetBuilder, GroupBuilder
-from ...errors import StoreError
+from ...errors import RefusedRowsError, StoreError
 from . import convention as conv
 from .lazy import LazyArray
 from .store import StoreHandle
-from .transaction import ArrayJob, Transaction
+from .transaction import ArrayJob, Transaction, dropped
 from .values import encode_rows
 
 __all__ = ["AppendSession", "append_tree", "collect_jobs", "wrap_growable", "bound_tables"]
@@ -32,7 +32,8 @@ def wrap_growable(root: GroupBuilder) -> None:
 def collect_jobs(root_builder: GroupBuilder | None, url: str, convention: conv.Convention) -> list[ArrayJob]:
     """The append jobs of a tree read from ``url``; each hands the grown stored array back to its appendable array."""
     jobs: list[ArrayJob] = []
-    for builder, a, rank in plan_appends(root_builder):
+    planned = list(plan_appends(root_builder))
+    for builder, a, rank in planned:
         if a.store_url != url or a.path is None:
             raise StoreError(f"{url}: {builder.path} holds data of another store ({a.store_url}); "
                              "appending to it needs that store opened for writing")
@@ -41,7 +42,10 @@ def collect_jobs(root_builder: GroupBuilder | None, url: str, convention: conv.C
         dtype = builder.dtype  # references, and compounds with reference fields, encoded as the writer stores them
         if dtype in ("object", "region") or (
                 isinstance(dtype, list) and any(getattr(f, "dtype", None) == "object" for f in dtype)):
-            rows = encode_rows(convention, dtype, rows, root_builder, f"{url}:{builder.path}")
+            try:
+                rows = encode_rows(convention, dtype, rows, root_builder, f"{url}:{builder.path}")
+            except RefusedRowsError as exc:  # values the stored fields cannot hold (300 for an int8)
+                raise dropped(exc, [p[1].rows.clear for p in planned]) from None
         jobs.append(ArrayJob(a.path.strip("/"), rows, rank, a.stored, a.mark_stored, a.rows.clear, builder.path))
     return jobs
 

@@ -14,7 +14,7 @@ from typing import Any, Literal, TypeVar
 
 import numpy as np
 
-from ...errors import CorruptStoreError, StoreError
+from ...errors import CorruptStoreError, RefusedRowsError, StoreError
 from ...record import MutableRecord
 from ...spec.dtypes import storage_dtype
 from .compat import edit_array_document
@@ -236,7 +236,7 @@ class _Common:
         try:
             arr = np.array(rows, dtype=np.dtype(np_fields))
         except (OverflowError, TypeError, ValueError) as exc:  # e.g. 300 for an int8 field: never wrapped
-            raise StoreError(f"{where}: compound rows do not fit the fields "
+            raise RefusedRowsError(f"{where}: compound rows do not fit the fields "
                              f"{[(n, str(np.dtype(t))) for n, t in np_fields]}: {exc}") from None
         return arr.reshape(()) if scalar else arr
 

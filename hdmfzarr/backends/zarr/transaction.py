@@ -40,6 +40,14 @@ class ArrayJob:
     attrs: dict[str, Any] | None = None  # new attributes of the array, if they changed
 
 
+def dropped(exc: RefusedRowsError, drops: list[Callable[[], None]]) -> RefusedRowsError:
+    """``exc`` once every append's buffered rows are dropped (``drops``): a later write must not try them again."""
+    for drop in drops:
+        drop()
+    return RefusedRowsError(f"{exc}; nothing was written, and the rows added since the last write were dropped "
+                            "(the tree read holds the stored rows)")
+
+
 class Transaction:
     """One write to the store of ``handle``: stage, then commit once (reusable for the next write of
     the same single writer, continuing from its own last commit)."""
@@ -158,10 +166,7 @@ class Transaction:
             except RefusedRowsError as exc:  # rows the store cannot hold: a later write must not try them again
                 if job.replace:
                     raise
-                for other in jobs:
-                    other.drop()
-                raise RefusedRowsError(f"{exc}; nothing was written, and the rows added since the last write were "
-                                       "dropped (the tree read holds the stored rows)") from None
+                raise dropped(exc, [other.drop for other in jobs]) from None
         undo = [j.path for j, p in zip(jobs, plans) if p["rewrite"] and self.conv.rewrites_in_place]
         if undo:
             self._save_undo(undo)
