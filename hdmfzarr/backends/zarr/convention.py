@@ -506,33 +506,32 @@ class Format3(_Common):
     def array_doc(self, meta: dict[str, Any]) -> ArrayDoc:
         """One read of a ``zarr.json`` array document; from the document alone: reading a plain column builds no
         zarr array (~1 ms a cold process saves)."""
-        grid = meta.get("chunk_grid")
+        grid: Any = meta.get("chunk_grid")
         conf = grid.get("configuration") if isinstance(grid, dict) else None
-        regular = isinstance(conf, dict) and grid.get("name") == "regular"  # type: ignore[union-attr]
+        regular = isinstance(conf, dict) and grid.get("name") == "regular"
         chunks = conf.get("chunk_shape") if regular else None  # type: ignore[union-attr]
         enc = meta.get("chunk_key_encoding")
-        enc_name = enc.get("name") if isinstance(enc, dict) else None
-        sep = ((enc or {}).get("configuration") or {}).get("separator", "." if enc_name == "v2" else "/") \
-            if isinstance(enc, dict) else "/"
-        codecs = meta.get("codecs") or []
-        dt = meta.get("data_type")
+        enc = enc if isinstance(enc, dict) else {}
+        sep = (enc.get("configuration") or {}).get("separator", "." if enc.get("name") == "v2" else "/")
+        codecs, dt = meta.get("codecs") or [], meta.get("data_type")
+        numeric = np.dtype(dt) if dt in _NUMERIC else None
         layout: tuple[Any, Any, Any] = (None, None, None)
         try:
             shape = tuple(int(s) for s in meta["shape"])
-            inner = codecs[0]["configuration"]["chunk_shape"] if codecs and isinstance(codecs[0], dict) \
-                and codecs[0].get("name") == "sharding_indexed" else chunks
-            if dt in _NUMERIC or dt == "string":
-                layout = shape, tuple(inner), np.dtypes.StringDType() if dt == "string" else np.dtype(dt)
+            sharded = codecs and isinstance(codecs[0], dict) and codecs[0].get("name") == "sharding_indexed"
+            inner: Any = codecs[0]["configuration"]["chunk_shape"] if sharded else chunks
+            if numeric is not None or dt == "string":
+                layout = shape, tuple(inner), np.dtypes.StringDType() if numeric is None else numeric
         except (KeyError, TypeError, ValueError):
             pass
         raw = None
         try:
             (codec,) = codecs
-            if codec["name"] == "bytes" and dt in _NUMERIC and regular and not meta.get("storage_transformers") \
-                    and enc_name in ("default", "v2"):
+            if codec["name"] == "bytes" and numeric is not None and regular and enc.get("name") in ("default", "v2") \
+                    and not meta.get("storage_transformers"):
                 endian = (codec.get("configuration") or {}).get("endian", "little")
-                raw = np.dtype(dt).newbyteorder(">" if endian == "big" else "<"), (
-                    (lambda coords: "c" + "".join(sep + str(c) for c in coords)) if enc_name == "default"  # c/0/1; c
+                raw = numeric.newbyteorder(">" if endian == "big" else "<"), (
+                    (lambda coords: "c" + "".join(sep + str(c) for c in coords)) if enc["name"] == "default"  # c/0/1; c
                     else (lambda coords: sep.join(map(str, coords)) or "0"))
         except (KeyError, TypeError, ValueError):
             pass
