@@ -535,16 +535,19 @@ class Format3(_Common):
                     else (lambda coords: sep.join(map(str, coords)) or "0"))
         except (KeyError, TypeError, ValueError):
             pass
-        stored: np.dtype | str | None = f"cannot append to an array of data type {dt!r}"
-        if dt in ("string", "bytes", "variable_length_bytes") or (isinstance(dt, dict) and dt.get("name") == "string"):
-            stored = None
+        stored: np.dtype | str | None = numeric
+        if numeric is not None or dt in ("string", "bytes", "variable_length_bytes") \
+                or (isinstance(dt, dict) and dt.get("name") == "string"):
+            pass
         elif isinstance(dt, dict) and dt.get("name") in ("structured", "struct"):
             stored = np.dtype([("_", "u1")])  # any compound: refused by the caller
-        elif isinstance(dt, str):
+        else:
             try:
-                stored = np.dtype(dt)
+                stored = np.dtype(dt) if isinstance(dt, str) else None
             except Exception:  # noqa: BLE001 - any spelling numpy refuses: rows cannot be appended
                 pass
+            if stored is None:
+                stored = f"cannot append to an array of data type {dt!r}"
         return ArrayDoc(meta.get("shape"), "missing" if regular and chunks is None else chunks, sep,
                         None if regular else f"chunk_grid must be a regular grid, got {grid!r}", _codec_names(codecs),
                         layout, raw, stored, dt in ("bytes", "variable_length_bytes"))
