@@ -22,6 +22,7 @@ from .safety import check_node_path
 
 __all__ = [
     "Convention", "Format3", "Format2", "V3", "V2", "CONVENTIONS", "for_format", "conversion_format", "NodeMeta",
+    "ArrayDoc",
     "DIMS_ATTR", "SPECLOC_ATTR", "SPEC_GROUP", "READ_RESERVED", "METADATA_KEYS", "ROOT_KEYS", "NO_ROOT",
     "encode_node_document", "OBJECT_CODECS", "builder_dtype", "decode_attr_reference", "is_attr_reference_like",
     "decode_dataset_reference", "decode_links", "decode_dtype_spelling", "decode_compound_fields",
@@ -97,6 +98,24 @@ class NodeMeta(MutableRecord):
         self.path, self.kind, self.meta, self.attrs, self.conv = path, kind, meta, attrs, conv
 
 
+class ArrayDoc(MutableRecord):
+    """An array document read once (``Convention.array_doc``): ``shape``, ``chunks`` (None: the shape) and chunk key
+    ``sep`` as written (safety.check_array_meta checks them); ``problem``: why the chunk grid is unusable (or None);
+    ``codecs``: ``(role, name)`` of every codec, nested ones included; ``layout``: ``(shape, chunks, numpy dtype)`` of
+    common arrays (else Nones: zarr decides); ``raw``: ``(stored dtype, chunk key of coordinates)`` when the chunks
+    are the elements' plain bytes (no codec but bytes, no shards), else None; ``stored``: the numpy dtype rows are
+    appended in (None: text; a str: why rows cannot be appended); ``bytes``: variable-length bytes; ``legacy``: object
+    codecs zarr-python 3 cannot decode (we do)."""
+
+    _fields = ("shape", "chunks", "sep", "problem", "codecs", "layout", "raw", "stored", "bytes", "legacy")
+
+    def __init__(self, shape: Any, chunks: Any, sep: Any, problem: str | None, codecs: list[tuple[str, str]],
+                 layout: tuple[Any, Any, Any], raw: tuple[np.dtype, Callable[[tuple[int, ...]], str]] | None,
+                 stored: np.dtype | str | None, bytes: bool, legacy: bool = False) -> None:
+        self.shape, self.chunks, self.sep, self.problem, self.codecs = shape, chunks, sep, problem, codecs
+        self.layout, self.raw, self.stored, self.bytes, self.legacy = layout, raw, stored, bytes, legacy
+
+
 def encode_node_document(doc: Any) -> bytes:
     """The bytes of a metadata document written outside zarr (indented and key-sorted, as zarr writes them)."""
     return json.dumps(doc, indent=4, sort_keys=True, allow_nan=True).encode()
@@ -142,6 +161,8 @@ class _Common:
     node_documents: Callable[[str, str], list[tuple[str, str]]]
     root_attrs: Callable[[dict[str, Any], dict[str, Any]], dict[str, Any]]
     set_attrs: Callable[..., tuple[list[tuple[str, Any]], list[tuple[str, Any]]]]
+    array_doc: Callable[[dict[str, Any]], ArrayDoc]
+    chunks_name: str  # the array document's name of the chunk shape (in errors)
     dtype_spelling: dict[str, str]
     scalar_shape: tuple[int, ...]
     scalar_spelling: str | None = None  # the dtype attribute of a scalar stored in shape [1] (format 2)
@@ -348,12 +369,12 @@ class _Common:
             doc["attributes"] = self.widen_dtype_attrs(doc["attributes"], wide)
         return doc
 
-    def is_legacy_object_array(self, meta: dict[str, Any]) -> bool:
-        """Whether zarr-python 3 cannot open the array (pickle/JSON object codecs), so we decode it."""
-        return False
-
     def check_appendable(self, meta: dict[str, Any], where: str) -> None:
         """Refuse growing arrays whose encoding cannot be appended to."""
+
+    def raw_layout(self, meta: dict[str, Any]) -> tuple[np.dtype, Callable[[tuple[int, ...]], str]] | None:
+        """:attr:`ArrayDoc.raw` of an array document."""
+        return self.array_doc(meta).raw
 
 
 class Format3(_Common):
@@ -371,6 +392,7 @@ class Format3(_Common):
     numeric_compressor = _BLOSC_LZ4_V3
     ref_body_key = "_REFERENCE"
     ref_marker = (ref_body_key, None)
+    chunks_name = "chunk_shape"
 
     def encode_attr_reference(self, path, source=".", object_id=None, root_object_id=None):  # type: ignore[no-untyped-def]
         """An object reference stored as an attribute value."""
@@ -390,10 +412,6 @@ class Format3(_Common):
         """``(reference field names, {field: canonical dtype})`` this convention's attributes declare."""
         listed = attrs.get(self.ref_fields_attr)
         return set(listed) if isinstance(listed, list) else set(), {}
-
-    def is_bytes_array(self, meta: dict[str, Any]) -> bool:
-        """Whether an array document stores variable-length bytes."""
-        return meta.get("data_type") in ("bytes", "variable_length_bytes")
 
     def array_entry(self, path: str) -> str:
         """The key of an array's document in the consolidated metadata."""
@@ -502,84 +520,54 @@ class Format3(_Common):
             raise CorruptStoreError(f"{url}: metadata {key!r}: 'attributes' is not a JSON object")
         return NodeMeta(path, meta["node_type"], meta, dict(attrs or {}), self)
 
-    def array_layout(self, meta: dict[str, Any], where: str) -> tuple[Any, str, Any]:
-        """``(chunk shape or None for "the shape", its field name, chunk key separator)`` as written (unchecked)."""
-        grid = meta.get("chunk_grid")
+    def array_doc(self, meta: dict[str, Any]) -> ArrayDoc:
+        """One read of a ``zarr.json`` array document; from the document alone: reading a plain column builds no
+        zarr array (~1 ms a cold process saves)."""
+        grid: Any = meta.get("chunk_grid")
         conf = grid.get("configuration") if isinstance(grid, dict) else None
-        if not isinstance(grid, dict) or not isinstance(conf, dict) or grid.get("name") != "regular":
-            raise CorruptStoreError(f"{where}: chunk_grid must be a regular grid, got {grid!r}")
+        regular = isinstance(conf, dict) and grid.get("name") == "regular"
+        chunks = conf.get("chunk_shape") if regular else None  # type: ignore[union-attr]
         enc = meta.get("chunk_key_encoding")
-        sep = ((enc or {}).get("configuration") or {}).get("separator", "/") if isinstance(enc, dict) else "/"
-        chunks = conf.get("chunk_shape")
-        return chunks if chunks is not None else "missing", "chunk_shape", sep
-
-    def codec_names(self, meta: dict[str, Any]) -> list[tuple[str, str]]:
-        """``(role, codec name)`` of every codec an array document asks for, nested ones included."""
-        out: list[tuple[str, str]] = []
-        stack = [("codec", c) for c in (meta.get("codecs") or [])]
-        while stack:
-            role, c = stack.pop()
-            if isinstance(c, str):
-                out.append((role, c))
-            elif isinstance(c, dict):
-                out.append((role, str(c.get("name"))))
-                conf = c.get("configuration")
-                if isinstance(conf, dict):
-                    for sub in ("codecs", "index_codecs"):
-                        if isinstance(conf.get(sub), list):
-                            stack += [(role, s) for s in conf[sub]]
-        return out
-
-    def quick_layout(self, meta: dict[str, Any]) -> tuple[Any, Any, Any]:
-        """``(shape, chunks, numpy dtype)`` straight from the document for common arrays, else Nones."""
+        enc = enc if isinstance(enc, dict) else {}
+        sep = (enc.get("configuration") or {}).get("separator", "." if enc.get("name") == "v2" else "/")
+        codecs, dt = meta.get("codecs") or [], meta.get("data_type")
+        numeric = np.dtype(dt) if dt in _NUMERIC else None
+        layout: tuple[Any, Any, Any] = (None, None, None)
         try:
             shape = tuple(int(s) for s in meta["shape"])
-            chunks = tuple(meta["chunk_grid"]["configuration"]["chunk_shape"])
-            codecs = meta.get("codecs") or []
-            if codecs and isinstance(codecs[0], dict) and codecs[0].get("name") == "sharding_indexed":
-                chunks = tuple(codecs[0]["configuration"]["chunk_shape"])
-            dt = meta["data_type"]
-            if dt in _NUMERIC:
-                return shape, chunks, np.dtype(dt)
-            if dt == "string":
-                return shape, chunks, np.dtypes.StringDType()
+            sharded = codecs and isinstance(codecs[0], dict) and codecs[0].get("name") == "sharding_indexed"
+            inner: Any = codecs[0]["configuration"]["chunk_shape"] if sharded else chunks
+            if numeric is not None or dt == "string":
+                layout = shape, tuple(inner), np.dtypes.StringDType() if numeric is None else numeric
         except (KeyError, TypeError, ValueError):
             pass
-        return None, None, None
-
-    def raw_layout(self, meta: dict[str, Any]) -> tuple[np.dtype, Callable[[tuple[int, ...]], str]] | None:
-        """``(stored dtype, chunk key of coordinates)`` of an array whose chunks are its elements' plain bytes (no
-        compressor, no filter, no shards: an element is a byte range), else None. From the document alone: reading
-        a plain column builds no zarr array (~1 ms a cold process saves)."""
+        raw = None
         try:
-            (codec,) = meta["codecs"]
-            dt = meta["data_type"]
-            enc = meta["chunk_key_encoding"]
-            if codec["name"] != "bytes" or dt not in _NUMERIC or meta["chunk_grid"]["name"] != "regular" \
-                    or meta.get("storage_transformers") or enc["name"] not in ("default", "v2"):
-                return None
-            endian = (codec.get("configuration") or {}).get("endian", "little")
-            sep = (enc.get("configuration") or {}).get("separator", "/" if enc["name"] == "default" else ".")
+            (codec,) = codecs
+            if codec["name"] == "bytes" and numeric is not None and regular and enc.get("name") in ("default", "v2") \
+                    and not meta.get("storage_transformers"):
+                endian = (codec.get("configuration") or {}).get("endian", "little")
+                raw = numeric.newbyteorder(">" if endian == "big" else "<"), (
+                    (lambda coords: "c" + "".join(sep + str(c) for c in coords)) if enc["name"] == "default"  # c/0/1; c
+                    else (lambda coords: sep.join(map(str, coords)) or "0"))
         except (KeyError, TypeError, ValueError):
-            return None
-        dtype = np.dtype(dt).newbyteorder(">" if endian == "big" else "<")
-        if enc["name"] == "default":  # c/0/1, or c for a 0-d array
-            return dtype, lambda coords: "c" + "".join(sep + str(c) for c in coords)
-        return dtype, lambda coords: sep.join(map(str, coords)) or "0"
-
-    def stored_numpy_dtype(self, meta: dict[str, Any], where: str) -> np.dtype | None:
-        """The numpy dtype of a stored array (None for text)."""
-        dt = meta.get("data_type")
-        if dt in ("string", "bytes", "variable_length_bytes") or (isinstance(dt, dict) and dt.get("name") == "string"):
-            return None
-        if isinstance(dt, str):
+            pass
+        stored: np.dtype | str | None = numeric
+        if numeric is not None or dt in ("string", "bytes", "variable_length_bytes") \
+                or (isinstance(dt, dict) and dt.get("name") == "string"):
+            pass
+        elif isinstance(dt, dict) and dt.get("name") in ("structured", "struct"):
+            stored = np.dtype([("_", "u1")])  # any compound: refused by the caller
+        else:
             try:
-                return np.dtype(dt)
-            except TypeError:
+                stored = np.dtype(dt) if isinstance(dt, str) else None
+            except Exception:  # noqa: BLE001 - any spelling numpy refuses: rows cannot be appended
                 pass
-        if isinstance(dt, dict) and dt.get("name") in ("structured", "struct"):
-            return np.dtype([("_", "u1")])  # any compound: refused by the caller
-        raise StoreError(f"{where}: cannot append to an array of data type {dt!r}")
+            if stored is None:
+                stored = f"cannot append to an array of data type {dt!r}"
+        return ArrayDoc(meta.get("shape"), "missing" if regular and chunks is None else chunks, sep,
+                        None if regular else f"chunk_grid must be a regular grid, got {grid!r}", _codec_names(codecs),
+                        layout, raw, stored, dt in ("bytes", "variable_length_bytes"))
 
 
 class Format2(_Common):
@@ -599,6 +587,7 @@ class Format2(_Common):
     ref_body_key = "value"
     ref_marker = (dtype_attr, reference_spelling)
     admitted_codecs = (("filter", "pickle"),)  # 0.13's pickled object arrays
+    chunks_name = "chunks"
 
     def encode_attr_reference(self, path, source=".", object_id=None, root_object_id=None):  # type: ignore[no-untyped-def]
         body = _reference_dict(source, path, object_id, root_object_id)
@@ -637,9 +626,6 @@ class Format2(_Common):
                     v = _reference_dict(*v)
                 out[i, j] = _jsonable(v)
         return out
-
-    def is_bytes_array(self, meta: dict[str, Any]) -> bool:
-        return "vlen-bytes" in _filter_ids(meta)
 
     def zarr_metadata(self, meta: dict[str, Any], attrs: dict[str, Any]) -> dict[str, Any]:
         """Attributes merged in; hdmf-zarr 0.13 wrote ``fill_value: 0`` on text arrays, read as None."""
@@ -782,38 +768,35 @@ class Format2(_Common):
             frontier = [f"{g}/{n}" if g else n for g, names in zip(groups, listings) for n in names if not n.startswith(".")]
         return docs
 
-    def array_layout(self, meta: dict[str, Any], where: str) -> tuple[Any, str, Any]:
-        return meta.get("chunks"), "chunks", meta.get("dimension_separator") or "."
-
-    def codec_names(self, meta: dict[str, Any]) -> list[tuple[str, str]]:
+    def array_doc(self, meta: dict[str, Any]) -> ArrayDoc:
+        """One read of a ``.zarray`` document."""
+        filters = _filter_ids(meta)
         comp = meta.get("compressor")
-        out = [("compressor", str(comp.get("id")))] if isinstance(comp, dict) else []
-        return out + [("filter", str(i)) for i in _filter_ids(meta)]
-
-    def quick_layout(self, meta: dict[str, Any]) -> tuple[Any, Any, Any]:
+        codecs = [("compressor", str(comp.get("id")))] if isinstance(comp, dict) else []
+        sep = meta.get("dimension_separator") or "."
+        dt = meta.get("dtype")
+        layout: tuple[Any, Any, Any] = (None, None, None)
         try:
             shape = tuple(int(s) for s in meta["shape"])
             chunks = tuple(meta.get("chunks") or shape)
-            dt = meta["dtype"]
-            filters = _filter_ids(meta)
             if dt == "|O" and filters == ["vlen-utf8"]:
-                return shape, chunks, np.dtypes.StringDType()
-            if dt != "|O" and isinstance(dt, str) and not filters and np.dtype(dt).kind in "biuf":
-                return shape, chunks, np.dtype(dt)
+                layout = shape, chunks, np.dtypes.StringDType()
+            elif dt != "|O" and isinstance(dt, str) and not filters and np.dtype(dt).kind in "biuf":
+                layout = shape, chunks, np.dtype(dt)
         except (KeyError, TypeError, ValueError):
             pass
-        return None, None, None
-
-    def raw_layout(self, meta: dict[str, Any]) -> tuple[np.dtype, Callable[[tuple[int, ...]], str]] | None:
-        dt = self.quick_layout(meta)[2]  # a numeric dtype: no filters
-        if dt is None or dt.kind not in "biuf" or meta.get("compressor") is not None:
-            return None
-        sep = meta.get("dimension_separator") or "."
-        return dt, lambda coords: sep.join(map(str, coords)) or "0"
-
-    def is_legacy_object_array(self, meta: dict[str, Any]) -> bool:
-        dt = meta.get("dtype")
-        return any(i in OBJECT_CODECS for i in _filter_ids(meta)) or (isinstance(dt, list) and _has_object_field(dt))
+        plain = layout[2] is not None and layout[2].kind in "biuf" and comp is None
+        stored: np.dtype | str | None = None
+        if dt != "|O":
+            try:
+                stored = self.decode_numpy_dtype(dt)
+            except Exception as exc:  # noqa: BLE001 - any spelling numpy refuses: rows cannot be appended
+                stored = f"cannot append to an array of dtype {dt!r} ({exc})"
+        legacy = any(i in OBJECT_CODECS for i in filters) or (isinstance(dt, list) and _has_object_field(dt))
+        return ArrayDoc(meta.get("shape"), meta.get("chunks"), sep, None,
+                        codecs + [("filter", str(i)) for i in filters], layout,
+                        (layout[2], lambda coords: sep.join(map(str, coords)) or "0") if plain else None, stored,
+                        "vlen-bytes" in filters, legacy)
 
     @staticmethod
     def decode_numpy_dtype(spec: Any) -> np.dtype:
@@ -821,15 +804,6 @@ class Format2(_Common):
         if isinstance(spec, list):
             return np.dtype([(f[0], Format2.decode_numpy_dtype(f[1])) + tuple(tuple(x) for x in f[2:]) for f in spec])
         return np.dtype(spec)
-
-    def stored_numpy_dtype(self, meta: dict[str, Any], where: str) -> np.dtype | None:
-        dt = meta.get("dtype")
-        if dt == "|O":
-            return None
-        try:
-            return self.decode_numpy_dtype(dt)
-        except TypeError as exc:
-            raise StoreError(f"{where}: cannot append to an array of dtype {dt!r} ({exc})") from None
 
     def check_appendable(self, meta: dict[str, Any], where: str) -> None:
         if "pickle" in _filter_ids(meta):  # hdmf-zarr 0.13's default object codec: its cells would be pickles
@@ -843,6 +817,24 @@ class Format2(_Common):
 def _reference_dict(source: str, path: str, object_id: str | None, root_object_id: str | None) -> dict[str, Any]:
     """One reference as hdmf-zarr 0.13 stores it (format 2: attributes, object cells, reference datasets)."""
     return {"source": source, "path": path, "object_id": object_id, "source_object_id": root_object_id}
+
+
+def _codec_names(codecs: list[Any]) -> list[tuple[str, str]]:
+    """``(role, codec name)`` of every codec of a format 3 codec list, nested ones included."""
+    out: list[tuple[str, str]] = []
+    stack = [("codec", c) for c in codecs]
+    while stack:
+        role, c = stack.pop()
+        if isinstance(c, str):
+            out.append((role, c))
+        elif isinstance(c, dict):
+            out.append((role, str(c.get("name"))))
+            conf = c.get("configuration")
+            if isinstance(conf, dict):
+                for sub in ("codecs", "index_codecs"):
+                    if isinstance(conf.get(sub), list):
+                        stack += [(role, s) for s in conf[sub]]
+    return out
 
 
 def _filter_ids(meta: dict[str, Any]) -> list[Any]:

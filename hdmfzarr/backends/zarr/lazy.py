@@ -42,14 +42,14 @@ RawReader = Callable[[tuple[int, ...], int, np.ndarray], "int | None"]
 
 def plain_chunks(layout: tuple[np.dtype, Callable[[tuple[int, ...]], str]] | None, store: Any, path: str
                  ) -> tuple[np.dtype, RawReader] | None:
-    """(stored dtype, byte range reader) of the array at ``path`` from its `Convention.raw_layout`."""
+    """(stored dtype, byte range reader) of the array at ``path`` from its `ArrayDoc.raw`."""
     return None if layout is None else (layout[0], chunk_range_reader(store, path, layout[1]))
 
 
 class ZarrChunkSource:
     """Chunks of a zarr array, fetched concurrently through zarr's async API. ``array`` may be a factory
     building it on first use (with ``shape``/``chunks``/``dtype`` given: opening a store builds no zarr objects);
-    ``raw``: (stored dtype, byte range reader) of chunks stored as plain bytes (`Convention.raw_layout`), so that
+    ``raw``: (stored dtype, byte range reader) of chunks stored as plain bytes (`ArrayDoc.raw`), so that
     reading a plain numeric 1-D array builds no zarr array either."""
 
     def __init__(self, array: Any, where: str, shape: tuple[int, ...] | None = None,
@@ -115,7 +115,7 @@ class ZarrChunkSource:
     def _layout(self) -> tuple[np.dtype, RawReader] | None:
         """(stored dtype, byte range reader) if the chunks are the elements' plain bytes, else None."""
         meta, where = self.array.metadata, self.array.store_path
-        return plain_chunks(for_format(meta.zarr_format).raw_layout(meta.to_dict()), where.store, where.path)
+        return plain_chunks(for_format(meta.zarr_format).array_doc(meta.to_dict()).raw, where.store, where.path)
 
     @functools.cached_property
     def _raw(self) -> tuple[np.dtype, RawReader] | None:

@@ -118,7 +118,7 @@ def decode_v2_chunk(raw: bytes, zarray: dict, chunk_shape: tuple[int, ...], wher
     """Decode one chunk of a legacy object array to a numpy array of ``chunk_shape``."""
     import numcodecs
 
-    check_codecs(zarray, V2, where)
+    check_codecs(V2.array_doc(zarray).codecs, V2, where)
     try:
         comp = zarray.get("compressor")
         if comp:  # never decode more than a chunk of this shape may hold (decompression bombs)

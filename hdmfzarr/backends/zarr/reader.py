@@ -153,8 +153,9 @@ class ZarrReader:
         attrs = node.attrs
         spelled = conv.decode_dtype_spelling(attrs)
         dims = attrs.get(conv.DIMS_ATTR)
-        shape, _ = safety.check_array_meta(node.meta, node.conv, where)
-        if node.conv.is_legacy_object_array(node.meta):
+        doc = node.conv.array_doc(node.meta)
+        shape = safety.check_array_meta(doc, node.conv, where)
+        if doc.legacy:
             compound = None
             if isinstance(spelled, list):  # a compound kept in object cells (format 2, see Format2)
                 listed = conv.decode_compound_fields(attrs)[1]
@@ -162,8 +163,8 @@ class ZarrReader:
             source: Any = LegacyChunkSource(self.handle, node.path, node.meta, where, compound)
         else:
             path = self.redirect.get(node.path, node.path)
-            raw = plain_chunks(node.conv.raw_layout(node.meta), self.handle.store, path)
-            source = ZarrChunkSource(lambda: self._zarr_array(node), where, *node.conv.quick_layout(node.meta),
+            raw = plain_chunks(doc.raw, self.handle.store, path)
+            source = ZarrChunkSource(lambda: self._zarr_array(node), where, *doc.layout,
                                      sync=self.handle.sync_io, raw=raw)
         np_dtype = source.dtype
         dtype: Any = np_dtype.name
@@ -176,7 +177,7 @@ class ZarrReader:
             convert, out_dtype = self._reference_converter(where), np.dtype(object)
         elif np_dtype.kind in "OTUS":
             canon = conv.builder_dtype(spelled)
-            dtype = canon if canon in conv.TEXT_KINDS else ("ascii" if node.conv.is_bytes_array(node.meta) else "text")
+            dtype = canon if canon in conv.TEXT_KINDS else ("ascii" if doc.bytes else "text")
             convert, out_dtype = _text_converter, np.dtype(object)
         scalar = conv.decode_is_scalar(shape, attrs)
         lazy = LazyArray(source, convert=convert, dtype=out_dtype, store_url=self.url, path="/" + node.path,

@@ -119,9 +119,10 @@ def check_external(source: Any, target_url: str, allow: AllowExternal, where: st
     )
 
 
-def check_codecs(meta: dict[str, Any], convention: Any, where: str) -> None:
-    """Refuse any pickle codec except one the convention admits (a v2 *filter*, decoded by the restricted unpickler)."""
-    for role, name in convention.codec_names(meta):
+def check_codecs(codecs: list[tuple[str, str]], convention: Any, where: str) -> None:
+    """Refuse any pickle codec except one the convention admits (a v2 *filter*, decoded by the restricted unpickler);
+    ``codecs``: ``(role, name)`` of an array's codecs (``ArrayDoc.codecs``)."""
+    for role, name in codecs:
         if "pickle" in name.lower() and (role, name) not in convention.admitted_codecs:
             raise UnsafeReferenceError(
                 f"{where}: the array asks for the {name!r} {role}, which could run code; refusing to decode it"
@@ -136,19 +137,20 @@ def _int_list(value: Any, what: str, where: str, minimum: int) -> tuple[int, ...
     return tuple(value)
 
 
-def check_array_meta(meta: Any, convention: Any, where: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
-    """``(shape, chunk shape)`` of an array document (in ``convention``) after checking their types, ranges, ranks."""
-    if not isinstance(meta, dict):
-        raise CorruptStoreError(f"{where}: array metadata is not a JSON object")
-    shape = _int_list(meta.get("shape"), "shape", where, 0)
-    raw_chunks, label, sep = convention.array_layout(meta, where)
-    chunks = _int_list(shape if raw_chunks is None else raw_chunks, label, where, 0 if raw_chunks is None else 1)
+def check_array_meta(doc: Any, convention: Any, where: str) -> tuple[int, ...]:
+    """The shape of an array document read into ``doc`` (an ``ArrayDoc`` of ``convention``) after checking its shape
+    and chunk shape (types, ranges, ranks), chunk key separator and codecs."""
+    shape = _int_list(doc.shape, "shape", where, 0)
+    if doc.problem:
+        raise CorruptStoreError(f"{where}: {doc.problem}")
+    chunks = _int_list(shape if doc.chunks is None else doc.chunks, convention.chunks_name, where,
+                       0 if doc.chunks is None else 1)
     if len(chunks) != len(shape):
         raise CorruptStoreError(f"{where}: chunk shape {list(chunks)} does not match the rank of shape {list(shape)}")
-    if sep not in (".", "/"):
-        raise UnsafeReferenceError(f"{where}: chunk key separator {sep!r} is neither '.' nor '/'")
-    check_codecs(meta, convention, where)
-    return shape, chunks
+    if doc.sep not in (".", "/"):
+        raise UnsafeReferenceError(f"{where}: chunk key separator {doc.sep!r} is neither '.' nor '/'")
+    check_codecs(doc.codecs, convention, where)
+    return shape
 
 
 def _env_int(name: str, default: int) -> int:

@@ -284,21 +284,24 @@ class Transaction:
         attrs_key = self.conv.attrs_entry(job.path)
         extra: list[tuple[str, Any]] = []  # other metadata documents to rewrite (key, doc)
         write_from = 0 if job.replace else committed
-        if not job.replace and self.conv.is_legacy_object_array(meta):  # v2 JSON cells: written here
+        parsed = self.conv.array_doc(meta)
+        if not job.replace and parsed.legacy:  # v2 JSON cells: written here
             self.conv.check_appendable(meta, where)
             doc["shape"] = [committed + len(rows), *shape[1:]]
             if attrs_key is not None and job.attrs is not None:
                 extra.append((attrs_key, job.attrs))
             return {"doc": doc, "zmeta": None, "values": rows, "write_from": committed, "extra": extra,
                     "array": None, "rewrite": False, "cells": meta}
-        stored_np = self.conv.stored_numpy_dtype(meta, where)
+        stored_np = parsed.stored
+        if isinstance(stored_np, str):
+            raise StoreError(f"{where}: {stored_np}")
         records: Any = None  # the stored compound array (its numpy dtype: the field widths)
         if stored_np is not None and stored_np.names is not None and not job.replace:
             zmeta = self.conv.zarr_metadata(dict(meta), (self.entries.get(attrs_key) if attrs_key else None) or {})
             records = array_from_metadata(zmeta, self.handle.store, job.path)
             stored_np = records.dtype
         if stored_np is None:  # text
-            values = to_text_array(rows, as_bytes=self.conv.is_bytes_array(meta))
+            values = to_text_array(rows, as_bytes=parsed.bytes)
             wide = None
         elif stored_np.names is not None:
             if job.replace:
