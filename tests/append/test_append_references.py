@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import json
 import subprocess
+import warnings
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 
 from hdmfzarr.backends.zarr import ZarrIO
 from hdmfzarr.common import DynamicTable, VectorData
-from hdmfzarr.errors import BuildError
+from hdmfzarr.errors import BuildError, ContainerError
 
 
 def _add_rows(support, path: Path, n: int, mode: str = "a") -> None:
@@ -128,11 +130,9 @@ def test_a_field_of_a_compound_column_reads_alike_with_rows_pending(tmp_path: Pa
         assert io.read()["rec"].data[:]["idx"].tolist() == [0, 1, 2]
 
 
-def test_a_field_of_a_reference_compound_reads_alike_with_rows_pending(tmp_path: Path) -> None:
-    """pynwb's epochs ``timeseries`` (records holding a reference): ``data[:]['idx_start']`` is a numpy array of the
-    field, and rows stay named tuples, while a new row is buffered too (the buffered read gave an object array)."""
+def _epochs_store(tmp_path: Path) -> tuple[Path, Any]:
+    """A pynwb + hdmf-zarr NWB store with one epoch referring to a series, and NWBZarrIO (skips without pynwb)."""
     import datetime as dt
-    import warnings
 
     pynwb = pytest.importorskip("pynwb")
     from hdmf_zarr.nwb import NWBZarrIO
@@ -145,6 +145,15 @@ def test_a_field_of_a_reference_compound_reads_alike_with_rows_pending(tmp_path:
         warnings.simplefilter("ignore")
         with NWBZarrIO(str(path), "w") as io:
             io.write(nwb)
+    return path, NWBZarrIO
+
+
+def test_a_field_of_a_reference_compound_reads_alike_with_rows_pending(tmp_path: Path) -> None:
+    """pynwb's epochs ``timeseries`` (records holding a reference): ``data[:]['idx_start']`` is a numpy array of the
+    field, and rows stay named tuples, while a new row is buffered too (the buffered read gave an object array)."""
+    path, NWBZarrIO = _epochs_store(tmp_path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
         with ZarrIO(path, "a") as io:
             nwb = io.read()
             col = nwb.epochs["timeseries"].target
@@ -162,22 +171,9 @@ def test_a_field_of_a_reference_compound_reads_alike_with_rows_pending(tmp_path:
 def test_a_reference_compound_row_out_of_its_field_range_is_refused(tmp_path: Path) -> None:
     """An epoch row whose ``idx_start`` does not fit the stored int32 field is refused by ``add_row`` naming the
     column (a bare OverflowError before), nothing buffered or written; the next row is appended."""
-    import datetime as dt
-    import warnings
-
-    from hdmfzarr.errors import ContainerError
-
-    pynwb = pytest.importorskip("pynwb")
-    from hdmf_zarr.nwb import NWBZarrIO
-
-    path = tmp_path / "epochs.nwb.zarr"
-    nwb = pynwb.NWBFile("desc", "id1", dt.datetime(2024, 1, 2, 3, 4, 5, tzinfo=dt.timezone.utc))
-    nwb.add_acquisition(pynwb.TimeSeries(name="ts1", data=np.arange(5.0), unit="m", timestamps=np.arange(5.0) / 10))
-    nwb.add_epoch(start_time=0.0, stop_time=1.0, timeseries=[nwb.acquisition["ts1"]])
+    path, NWBZarrIO = _epochs_store(tmp_path)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        with NWBZarrIO(str(path), "w") as io:
-            io.write(nwb)
         before = {p: p.read_bytes() for p in path.rglob("*") if p.is_file()}
         with ZarrIO(path, "a") as io:
             nwb = io.read()
