@@ -14,7 +14,7 @@ from ...spec.dtypes import first_leaf
 from .convention import TEXT_KINDS, Convention
 
 __all__ = ["TEXT_KINDS", "infer_dtype", "to_text_array", "reference_path", "is_reference", "STRING_DTYPE",
-           "reference_entry", "encode_rows"]
+           "reference_entry", "encode_rows", "compound_fields"]
 
 STRING_DTYPE = np.dtypes.StringDType()
 
@@ -44,6 +44,11 @@ def reference_entry(value: Any, where: str, root: Builder | None) -> tuple[str, 
     return source, path, oid, root.attributes.get("object_id") if root is not None else None
 
 
+def compound_fields(dtype: Any) -> list[CompoundField]:
+    """A compound dtype's fields as CompoundFields (spec dicts ``{"name", "dtype"}`` accepted)."""
+    return [f if isinstance(f, CompoundField) else CompoundField(f["name"], f["dtype"]) for f in dtype]
+
+
 def encode_rows(convention: Convention, dtype: Any, data: Any, root: Builder | None, where: str) -> np.ndarray:
     """Reference (``dtype`` 'object'/'region') or compound (a list of fields) data as ``convention`` stores it, for
     the writer and appended rows alike: reference elements, JSON object-codec cells or records."""
@@ -56,7 +61,7 @@ def encode_rows(convention: Convention, dtype: Any, data: Any, root: Builder | N
         else:
             shape, flat = (), [data]
         return convention.encode_dataset_references([entry(v) for v in flat], shape)
-    fields = [f if isinstance(f, CompoundField) else CompoundField(f["name"], f["dtype"]) for f in dtype]
+    fields = compound_fields(dtype)
     scalar = isinstance(data, (tuple, dict, np.void)) or (isinstance(data, np.ndarray) and data.ndim == 0)
     rows = compound_rows(data, fields, where, entry)
     return convention.encode_records(rows, [(f.name, f.dtype) for f in fields], where, scalar)

@@ -33,8 +33,8 @@ from .remote import gather_or_cancel
 from .store import StoreHandle, run
 from .transaction import ArrayJob, Transaction
 from .values import (
-    STRING_DTYPE, TEXT_KINDS, encode_attr, encode_rows, infer_dtype, is_reference, reference_entry, reference_path,
-    to_text_array,
+    STRING_DTYPE, TEXT_KINDS, compound_fields, encode_attr, encode_rows, infer_dtype, is_reference, reference_entry,
+    reference_path, to_text_array,
 )
 
 __all__ = ["ZarrWriter"]
@@ -586,7 +586,7 @@ class ZarrWriter:
 
     def _write_compound(self, t: Target, data: Any, fields: list[CompoundField]) -> None:
         """Structured arrays (text and reference fields as fixed-width UTF-32), or JSON cells as the convention says."""
-        fields = [f if isinstance(f, CompoundField) else CompoundField(f["name"], f["dtype"]) for f in fields]
+        fields = compound_fields(fields)
         compound_attrs = self.conv.encode_compound([(f.name, f.dtype) for f in fields])
         values = encode_rows(self.conv, fields, data, self._root, t.where)
         if values.dtype.names is None:  # JSON object-codec cells, one row of fields each
