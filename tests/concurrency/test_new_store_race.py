@@ -21,10 +21,10 @@ WORKER = HERE / "new_store_worker.py"
 ROWS = 3000
 
 
-def race(url: str, mode: str, fmt: int, opts: dict | None = None, late: int | None = None,
-         delay: float = 0.0) -> dict[int, str]:
-    """Start two writers of ``url``; both open it, then both write at once (``late``: that writer
-    opens only ``delay`` s after the go). Returns each writer's outcome (``ack`` / ``conflict``)."""
+def race(url: str, mode: str, fmt: int, opts: dict | None = None, late: int | None = None) -> dict[int, str]:
+    """Start two writers of ``url``; both open it, then both write at once (``late``, a local store only: that
+    writer opens once the other has begun writing, i.e. stored its first object). Returns each writer's outcome
+    (``ack`` / ``conflict``)."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
     if opts:
         env["HDMFZARR_TEST_STORAGE_OPTIONS"] = json.dumps(opts)
@@ -37,8 +37,10 @@ def race(url: str, mode: str, fmt: int, opts: dict | None = None, late: int | No
         for p in procs.values():
             assert p.stdout.readline().strip() == "open", p.stderr.read()[-3000:]
         for w, p in procs.items():
-            if w == late:
-                time.sleep(delay)
+            if w == late:  # not a fixed delay: under load the other writer may not have begun by then
+                deadline = time.monotonic() + 120
+                while not any(Path(url).iterdir()) and time.monotonic() < deadline:
+                    time.sleep(0.002)
             p.stdin.write("go\n")
             p.stdin.flush()
         outcome = {}
@@ -92,7 +94,7 @@ def test_writer_opening_mid_write_does_not_erase_it(tmp_path: Path, mode: str) -
     """Writer 2 opens while writer 1 is writing the new store: mode 'a' must not restart the store under
     it, mode 'w' must not clear it; writer 2 gets ConflictError once writer 1 committed."""
     url = str(tmp_path / "late.zarr")
-    outcome = race(url, mode, 3, late=2, delay=0.3)
+    outcome = race(url, mode, 3, late=2)
     winner = stored_writer(url)
     if outcome == {1: "ack", 2: "ack"}:  # writer 2 opened after writer 1's commit: a later write, whole
         assert winner == 2
