@@ -420,8 +420,8 @@ class LazyArray(StoredArray):
         name = "hdmfzarr-" + tokenize(self.store_url, self.path, self.shape, str(self.dtype), chunks)
         meta = np.empty((0,) * self.ndim, dtype=self.dtype)
         converted = zarr_array is not None and self.convert is not None  # blocks of the zarr array, then converted
-        arr = da.from_array(self if zarr_array is None else zarr_array, chunks=chunks, lock=False, asarray=False,
-                            fancy=False, meta=meta, name=f"{name}-stored" if converted else name)
+        arr = da.from_array(self if zarr_array is None else zarr_array, chunks=chunks, lock=False, fancy=False,
+                            asarray=zarr_array is not None, meta=meta, name=f"{name}-stored" if converted else name)
         return arr.map_blocks(self.convert, dtype=self.dtype, meta=meta, name=name) if converted else arr
 
     def clear_cache(self) -> None:
