@@ -71,8 +71,7 @@ def _stored_sizes(url: str, storage_options: dict[str, Any] | None) -> dict[str,
 def format_tree(root: GroupBuilder, sizes: dict[str, int] | None = None) -> Iterator[str]:
     """Lines describing the hierarchy: types, shapes, dtypes, chunking, stored bytes; no data read."""
     from .repr import format_bytes
-    from .validate.rules import describe_found
-    from .validate.values import dataset_dtype, dataset_shape
+    from .validate.values import dataset_dtype, dataset_shape, describe_found
 
     def walk(node: Builder, depth: int) -> Iterator[str]:
         pad = "  " * depth

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from ..build.builders import (
-    Builder, CompoundField, DatasetBuilder, ExternalTarget, GroupBuilder, LinkBuilder, ReferenceBuilder
+    CompoundField, DatasetBuilder, ExternalTarget, GroupBuilder, LinkBuilder, ReferenceBuilder
 )
 from . import is_url
 from ..errors import CorruptStoreError, DanglingReferenceError, StoreError, StoreNotFoundError
@@ -147,28 +147,31 @@ class HDF5Reader:
             raise StoreError(
                 f"{self.path!r} is not an HDMF file: its root has no data_type/neurodata_type "
                 "attribute and it caches no specifications")
-        self._by_path: dict[str, Builder] = {}
-        self._pending_links: list[tuple[GroupBuilder, str, str]] = []
+        self._links: list[tuple[GroupBuilder, str, str]] = []  # soft links: added once every node is in the tree
         root = GroupBuilder("root", source=self.path)
-        self._fill_group(root, self.file, skip=self.spec_location)  # (records the root as "/")
-        for parent, name, target in self._pending_links:
-            node = self._by_path.get(target)
-            if node is None:
+        self._fill_group(root, self.file, skip=self.spec_location)
+        for parent, name, target in self._links:
+            try:
+                node = root[target]
+            except KeyError:
                 raise DanglingReferenceError(f"soft link {parent.path.rstrip('/')}/{name} -> {target!r} "
-                                             f"points at nothing in {self.path!r}")
+                                             f"points at nothing in {self.path!r}") from None
             parent.set_link(LinkBuilder(node, name=name, source=self.path))
-        self.resolve_references(root)
+        for node in root.walk():  # references (read as paths) point at the builders of their targets
+            for key, value in list(node.attributes.items()):
+                node.attributes[key] = _bind(value, root)
+            if isinstance(node, DatasetBuilder) and (node.dtype == "object" or isinstance(node.dtype, list)):
+                node.data = _bind(node.data, root)
         return root
 
     def _fill_group(self, builder: GroupBuilder, group: Any, skip: str | None = None) -> None:
         builder.attributes.update(self._attributes(group, is_root=group.name == "/"))
         builder.location = group.name
-        self._by_path[group.name] = builder
         for name in group:
             link = group.get(name, getlink=True)
             path = f"{group.name.rstrip('/')}/{name}"
             if isinstance(link, self._h5py.SoftLink):
-                self._pending_links.append((builder, name, link.path))
+                self._links.append((builder, name, link.path))
                 continue
             if isinstance(link, self._h5py.ExternalLink):
                 target = ExternalTarget(source=link.filename, path=link.path)
@@ -195,7 +198,6 @@ class HDF5Reader:
             data = H5Array(ds, canonical)
         builder = DatasetBuilder(name, data=data, dtype=canonical, attributes=self._attributes(ds), source=self.path)
         builder.location = ds.name
-        self._by_path[ds.name] = builder
         return builder
 
     def _canonical(self, dtype: np.dtype, where: str) -> str | list[CompoundField]:
@@ -258,23 +260,19 @@ class HDF5Reader:
             return [self._attribute_value(v) for v in value]
         return value
 
-    def resolve_references(self, root: GroupBuilder) -> None:
-        """Point every ReferenceBuilder read from this file at the builder of its target path."""
-        for node in root.walk():
-            for key, value in list(node.attributes.items()):
-                node.attributes[key] = self._bind(value)
-            if isinstance(node, DatasetBuilder) and (node.dtype == "object" or isinstance(node.dtype, list)):
-                node.data = self._bind(node.data)
 
-    def _bind(self, value: Any) -> Any:
-        if isinstance(value, ReferenceBuilder) and isinstance(value.target, str):
-            target = self._by_path.get(value.target)
-            return ReferenceBuilder(target=target) if target is not None else value
-        if isinstance(value, (list, tuple)):
-            return type(value)(self._bind(v) for v in value)
-        if isinstance(value, np.ndarray) and value.dtype == object:
-            return np.vectorize(self._bind, otypes=[object])(value) if value.size else value
-        return value
+def _bind(value: Any, root: GroupBuilder) -> Any:
+    """``value`` with every reference read as a path pointing at the builder there (a dangling one as read)."""
+    if isinstance(value, ReferenceBuilder) and isinstance(value.target, str):
+        try:
+            return ReferenceBuilder(target=root[value.target])
+        except KeyError:
+            return value
+    if isinstance(value, (list, tuple)):
+        return type(value)(_bind(v, root) for v in value)
+    if isinstance(value, np.ndarray) and value.dtype == object:
+        return np.vectorize(lambda v: _bind(v, root), otypes=[object])(value) if value.size else value
+    return value
 
 
 def _str(value: Any) -> str:

@@ -20,7 +20,7 @@ from ..spec.model import (
     DatasetSpec, GroupSpec, LinkSpec, canonical_spec_dtype, declared_type, is_compound_dtype, is_ref_dtype, shape_fits,
     spec_type
 )
-from . import rules, values
+from . import values
 
 __all__ = ["Validator", "ValidationIssue", "type_of"]
 
@@ -139,7 +139,7 @@ class Validator:
             if (value := node.attributes.get(aspec.name)) is not None:
                 self._check_value(node.path, f"attribute {aspec.name!r}", value, aspec)
             elif aspec.is_required:
-                exp = rules.describe_dtype(canonical_spec_dtype(aspec.dtype))
+                exp = values.describe_dtype(canonical_spec_dtype(aspec.dtype))
                 self.report(node.path, f"attribute {aspec.name!r}", f"required {exp}", "nothing")
 
     def _check_value(self, path: str, what: str, value: Any, aspec: Any) -> None:
@@ -160,11 +160,11 @@ class Validator:
         found = values.value_dtype(value)
         if expected in INTEGER_DTYPES and (ints := values.python_ints(value)) is not None:
             # JSON/Python integers have no width: any integer spec they fit in is met
-            bad = next((i for i in ints if not rules.int_fits(i, expected)), None)
+            bad = next((i for i in ints if not values.int_fits(i, expected)), None)
             if bad is not None:
-                self.report(path, f"{what} dtype", rules.describe_dtype(expected), f"integer {bad} (out of range)")
+                self.report(path, f"{what} dtype", values.describe_dtype(expected), f"integer {bad} (out of range)")
             return
-        if not rules.dtype_satisfies(found, expected):
+        if not values.dtype_satisfies(found, expected):
             self._dtype_issue(path, f"{what} dtype", expected, found)
             return
         if expected == "isodatetime":
@@ -189,11 +189,11 @@ class Validator:
         options = spec.shapes
         if options is not None and found is not None and not any(shape_fits(found, opt) for opt in options):
             shown = "scalar" if found == () else "[" + ", ".join(map(str, found)) + "]"
-            self.report(path, what, rules.describe_shape(options, spec.dims_options), shown)
+            self.report(path, what, values.describe_shape(options, spec.dims_options), shown)
 
     def _check_isodatetime(self, path: str, what: str, arr: np.ndarray) -> None:
         for i, v in enumerate(arr.ravel()):
-            if not rules.is_isodatetime(v):
+            if not values.is_isodatetime(v):
                 at = "" if arr.ndim == 0 else f" (element {i})"
                 self.report(path, f"{what}{at}", "ISO 8601 date/time text", repr(_plain(v)))
                 return
@@ -212,13 +212,13 @@ class Validator:
                 self._check_targets(node.path, "reference", arr.ravel(), expected.target_type, indexed=bool(arr.ndim))
         elif is_compound_dtype(expected):
             self._check_compound(node, list(expected), found)
-        elif found is not None and not rules.dtype_satisfies(found, expected):
+        elif found is not None and not values.dtype_satisfies(found, expected):
             self._dtype_issue(node.path, "dtype", expected, found)
         elif found is not None and expected == "isodatetime" and (arr := self.load(node)) is not None:
             self._check_isodatetime(node.path, "isodatetime", arr)
 
     def _dtype_issue(self, path: str, what: str, expected: Any, found: Any) -> None:
-        self.report(path, what, rules.describe_dtype(expected), rules.describe_found(found))
+        self.report(path, what, values.describe_dtype(expected), values.describe_found(found))
 
     def _check_compound(self, node: DatasetBuilder, expected: list[Any], found: Any) -> None:
         if not isinstance(found, list):
@@ -230,10 +230,10 @@ class Validator:
             pos, got = by_name.get(field.name, (0, None))
             what = f"compound field {field.name!r}"
             if got is None:
-                self.report(node.path, what, rules.describe_dtype(field.dtype), "no such field")
+                self.report(node.path, what, values.describe_dtype(field.dtype), "no such field")
             elif is_ref_dtype(field.dtype) and got == values.REFERENCE:
                 ref_fields.append((pos, field.name, field.dtype.target_type))
-            elif is_ref_dtype(field.dtype) or not rules.dtype_satisfies(got, field.dtype):
+            elif is_ref_dtype(field.dtype) or not values.dtype_satisfies(got, field.dtype):
                 self._dtype_issue(node.path, f"{what} dtype", field.dtype, got)
         if ref_fields and (arr := self.load(node)) is not None:
             rows = [arr[()]] if arr.ndim == 0 else list(arr)

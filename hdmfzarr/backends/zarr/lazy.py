@@ -415,12 +415,14 @@ class LazyArray(StoredArray):
         from dask.base import tokenize
 
         zarr_array = self.source.array if isinstance(self.source, ZarrChunkSource) else None
-        getter: Any = self if zarr_array is None else _ZarrBlocks(zarr_array, self.convert, self.dtype)
         if chunks is None:  # one block per shard when sharded, else per chunk
             chunks = tuple(getattr(zarr_array, "shards", None) or self.chunks) if self.shape else ()
         name = "hdmfzarr-" + tokenize(self.store_url, self.path, self.shape, str(self.dtype), chunks)
         meta = np.empty((0,) * self.ndim, dtype=self.dtype)
-        return da.from_array(getter, chunks=chunks, name=name, lock=False, asarray=False, fancy=False, meta=meta)
+        converted = zarr_array is not None and self.convert is not None  # blocks of the zarr array, then converted
+        arr = da.from_array(self if zarr_array is None else zarr_array, chunks=chunks, lock=False, fancy=False,
+                            asarray=zarr_array is not None, meta=meta, name=f"{name}-stored" if converted else name)
+        return arr.map_blocks(self.convert, dtype=self.dtype, meta=meta, name=name) if converted else arr
 
     def clear_cache(self) -> None:
         """Drop the cached chunks."""
@@ -574,17 +576,4 @@ class LazyArray(StoredArray):
                 ix = [[np.arange(i.start, i.stop) if isinstance(i, slice) else i for i in p[1:]] for p in combo]
                 out[np.ix_(*(o for o, _ in ix))] = have[c][np.ix_(*(i for _, i in ix))]
         return out
-
-
-class _ZarrBlocks:
-    """Picklable block reader over a zarr array, post-processed like the lazy array (text -> str objects)."""
-
-    def __init__(self, array: Any, convert: Any, dtype: np.dtype) -> None:
-        self.array, self.convert, self.dtype = array, convert, dtype
-        self.shape = tuple(array.shape)
-        self.ndim = len(self.shape)
-
-    def __getitem__(self, key: Any) -> np.ndarray:
-        out = np.asarray(self.array[key])
-        return self.convert(out) if self.convert is not None else out
 

@@ -31,16 +31,14 @@ MODES = ("r", "r+", "a", "w", "w-")
 StoreLike = str | os.PathLike[str] | Store | Any
 
 
-def _remote() -> Any:
-    """The remote-store module (retries, URL redaction): imported for URLs and fsspec stores only."""
-    from . import remote
-
-    return remote
-
-
 def _redact(url: str) -> str:
-    """``url`` with its secrets masked (:func:`.remote.redact_url`); a plain path as it is."""
-    return _remote().redact_url(url) if "://" in url else url
+    """``url`` with its secrets masked (:func:`.remote.redact_url`); a plain path as it is (the remote-store module
+    is imported for URLs and fsspec stores only)."""
+    if "://" not in url:
+        return url
+    from .remote import redact_url
+
+    return redact_url(url)
 
 
 def _store_of(obj: Any) -> Store | None:
@@ -255,13 +253,16 @@ class StoreHandle:
             raise StoreError(f"{where}: the store is read-only; mode {self.mode!r} needs a writable store "
                              "(or open with mode 'r')")
         if isinstance(store, FsspecStore):
-            return _remote().RemoteStore(store, where, self.retry)  # retries and clear errors, as for URLs
+            from .remote import RemoteStore
+
+            return RemoteStore(store, where, self.retry)  # retries and clear errors, as for URLs
         return store if store.supports_consolidated_metadata else PrefixStore(store)
 
     def _open_store(self, storage_options: dict | None) -> Store:
         try:
             if self.local_path is None:  # a URL
-                remote = _remote()
+                from . import remote
+
                 url, creds = remote.split_user_info(self._raw_url)  # s3://KEY:SECRET@bucket/...: options
                 opts = remote.remote_options(url, {**creds, **(storage_options or {})}, self.retry)
                 remote.register_secrets(opts)  # never in a message, repr or log record
