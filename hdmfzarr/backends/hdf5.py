@@ -150,13 +150,18 @@ class HDF5Reader:
         self._links: list[tuple[GroupBuilder, str, str]] = []  # soft links: added once every node is in the tree
         root = GroupBuilder("root", source=self.path)
         self._fill_group(root, self.file, skip=self.spec_location)
-        for parent, name, target in self._links:
-            try:
-                node = root[target]
-            except KeyError:
+        while self._links:  # rounds, as a link may point at another link not added yet
+            left = []
+            for parent, name, target in self._links:
+                try:
+                    parent.set_link(LinkBuilder(_target(root, target), name=name, source=self.path))
+                except KeyError:
+                    left.append((parent, name, target))
+            if len(left) == len(self._links):  # no progress: nothing there, or links pointing at each other
+                parent, name, target = left[0]
                 raise DanglingReferenceError(f"soft link {parent.path.rstrip('/')}/{name} -> {target!r} "
-                                             f"points at nothing in {self.path!r}") from None
-            parent.set_link(LinkBuilder(node, name=name, source=self.path))
+                                             f"points at nothing in {self.path!r}")
+            self._links = left
         for node in root.walk():  # references (read as paths) point at the builders of their targets
             for key, value in list(node.attributes.items()):
                 node.attributes[key] = _bind(value, root)
@@ -261,11 +266,17 @@ class HDF5Reader:
         return value
 
 
+def _target(root: GroupBuilder, path: str) -> Any:
+    """The node at ``path``, a soft link there followed to what it points at (as HDF5 does); KeyError if none."""
+    node = root[path]
+    return node.target if isinstance(node, LinkBuilder) else node
+
+
 def _bind(value: Any, root: GroupBuilder) -> Any:
     """``value`` with every reference read as a path pointing at the builder there (a dangling one as read)."""
     if isinstance(value, ReferenceBuilder) and isinstance(value.target, str):
         try:
-            return ReferenceBuilder(target=root[value.target])
+            return ReferenceBuilder(target=_target(root, value.target))
         except KeyError:
             return value
     if isinstance(value, (list, tuple)):

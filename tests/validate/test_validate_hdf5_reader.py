@@ -124,6 +124,29 @@ def test_dangling_soft_link(tmp_path):
         reader.read_builder()
 
 
+def test_soft_link_to_soft_link(tmp_path):
+    """h5py follows a soft link to another soft link (named so that it is read first): the link points at the
+    data, as does a reference stored as the linked path; a cycle of links points at nothing."""
+    path = tmp_path / "chain.h5"
+    with h5py.File(path, "w") as f:
+        f.attrs["namespace"] = "hdmf-common"
+        f.attrs["data_type"] = "Container"
+        f["data"] = np.arange(3)
+        f["a_link"] = h5py.SoftLink("/b_link")
+        f["b_link"] = h5py.SoftLink("/data")
+        f["data"].attrs["self"] = f["b_link"].ref
+        np.testing.assert_array_equal(f["a_link"][()], [0, 1, 2])
+    with HDF5Reader(path) as reader:
+        root = reader.read_builder()
+        assert root["a_link"].target is root["data"] and root["b_link"].target is root["data"]
+        assert root["data"].attributes["self"].target is root["data"]
+    with h5py.File(path, "a") as f:
+        f["x_link"] = h5py.SoftLink("/y_link")
+        f["y_link"] = h5py.SoftLink("/x_link")
+    with HDF5Reader(path) as reader, pytest.raises(StoreError, match="/x_link"):
+        reader.read_builder()
+
+
 def test_nwb_compound_reference_column(h5files):
     with HDF5Reader(h5files[1]) as reader:
         root = reader.read_builder()
