@@ -1,6 +1,6 @@
 """The HDMF schema language 2.x: specs are dicts of their YAML keys (as in hdmf); each class's field table
 (``_FIELDS``) drives its constructor, ``from_dict`` and copies. Bad values raise SpecError naming type and key.
-Inheritance (at the end) merges a type's spec with its ancestors', for a catalog (`Resolver`) and for hdmf's
+Inheritance (at the end, `Merger`) merges a type's spec with its ancestors', for a NamespaceCatalog and for hdmf's
 in-place ``resolve_inc_spec`` alike."""
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ __all__ = [
     "RefSpec", "DtypeSpec", "AttributeSpec", "DatasetSpec", "GroupSpec", "LinkSpec", "BaseStorageSpec",
     "Spec", "Quantity", "canonical_spec_dtype", "spec_type", "is_ref_dtype", "is_compound_dtype", "TYPE_KEYS",
     "declared_type", "alternatives", "quantity_bounds", "shape_fits", "own_names", "type_refs", "plain",
-    "Resolver",
+    "Merger",
 ]
 
 ZERO_OR_ONE, ZERO_OR_MANY, ONE_OR_MANY = "?", "*", "+"
@@ -700,7 +700,7 @@ class BaseStorageSpec(_Spec):
         if type(self) is not type(inc_spec) and not isinstance(inc_spec, base):
             raise TypeError(f"Cannot resolve included spec: expected {base.__name__}, got {type(inc_spec)}")
         own = own_names(self)
-        merger = _Merger(None, getattr(namespace, "name", "") or "", self.data_type or self.name or "", _NOWHERE,
+        merger = Merger(None, getattr(namespace, "name", "") or "", self.data_type or self.name or "", _NOWHERE,
                          namespace)
         merged = merger.merge(self, inc_spec, "")  # type: ignore[arg-type]  # (a group or dataset spec, as checked)
         dict.clear(self)
@@ -972,12 +972,9 @@ def _decoded(value: Any) -> str:
     return str(value)
 
 
-# -- inheritance resolution: a type's effective spec after merging its ancestors (cached per namespace and type);
-# typed sub-specs also get their own type's spec (`DynamicTable.id` carries `ElementIdentifiers`' attributes)
+# -- inheritance resolution: a type's effective spec after merging its ancestors (the catalog caches it per namespace
+# and type); typed sub-specs also get their own type's spec (`DynamicTable.id` carries `ElementIdentifiers`' attributes)
 
-#: lookup(namespace, data_type) -> (defining namespace, unresolved spec, (file, line)) or None
-# no string forward reference: typing compiles one at import (~1.7 ms of a cold open)
-Lookup = Callable[[str, str], tuple[str, Spec, tuple[str | None, int | None]] | None]
 _NOWHERE: tuple[None, None] = (None, None)
 
 
@@ -985,78 +982,21 @@ def _located(msg: str, loc: Any, data_type: str | None, key: str | None) -> Spec
     return SpecError(msg, file=loc[0], line=loc[1], data_type=data_type, key=key)
 
 
-class Resolver:
-    """Resolves and caches types for a catalog; `lookup` finds a type's unresolved spec."""
+class Merger:
+    """Merges a child spec into a parent's for one type; errors name the type, file and key path. With a catalog
+    (a NamespaceCatalog: ``locate``, ``resolve_located``, ``get_hierarchy``) included types are looked up there."""
 
-    def __init__(self, lookup: Lookup) -> None:
-        self._lookup = lookup
-        self._full: dict[tuple[str, str], Spec] = {}
-        self._base: dict[tuple[str, str], Spec] = {}
-        self._busy: set[tuple[str, str, str]] = set()
+    def __init__(self, catalog: Any, ns: str, dt: str, loc: Any, namespace: Any = None) -> None:
+        self.r, self.namespace, self.ns, self.dt, self.loc = catalog, namespace, ns, dt, loc
 
-    def copy_state(self) -> tuple[dict, dict]:
-        """A snapshot of the caches (to roll back a failed load)."""
-        return dict(self._full), dict(self._base)
-
-    def restore_state(self, state: tuple[dict, dict]) -> None:
-        self._full, self._base = dict(state[0]), dict(state[1])
-        self._busy.clear()
-
-    def find(self, ns: str, dt: str, *, loc: Any, owner: str | None, key: str) -> tuple[str, Spec, Any]:
-        """The defining namespace, unresolved spec and location of `dt` as seen from `ns` (SpecError if unknown)."""
-        if (found := self._lookup(ns, dt)) is None:
-            raise _located(f"unknown data type {dt!r} (not defined in or included by namespace {ns!r})",
-                           loc, owner, key)
-        return found
-
-    def hierarchy(self, ns: str, dt: str) -> list[str]:
-        """`dt` then its ancestors, nearest first."""
-        out: list[str] = []
-        cur: str | None = dt
-        while cur is not None:
-            if cur in out:
-                raise SpecError(f"circular inheritance: {' -> '.join(out + [cur])}", data_type=dt, key="data_type_inc")
-            ns, spec, _ = self.find(ns, cur, loc=_NOWHERE, owner=out[-1] if out else None, key="data_type_inc")
-            out.append(cur)
-            cur = spec.data_type_inc
-        return out
-
-    def resolve(self, ns: str, dt: str) -> Spec:
-        """The fully resolved spec of `dt` as seen from namespace `ns` (cached)."""
-        return self._resolve(dt, self.find(ns, dt, loc=_NOWHERE, owner=None, key="data_type"), full=True)
-
-    def _resolve(self, dt: str, found: tuple[str, Spec, Any], *, full: bool) -> Spec:
-        """`dt` as `find` found it, merged with its ancestors (and, if `full`, its typed children's types)."""
-        defns, spec, loc = found
-        cache = self._full if full else self._base
-        if (hit := cache.get((defns, dt))) is not None:
-            return hit
-        token = (defns, dt, "full" if full else "base")
-        if token in self._busy:
-            raise _located(f"circular inheritance involving {dt!r}", loc, dt, "data_type_inc")
-        self._busy.add(token)
-        try:
-            m = _Merger(self, defns, dt, loc)
-            typed = m.typed_children(spec) if full else {}
-            if spec.data_type_inc is not None:  # (one rebuild: the typed children go in with the ancestors)
-                parent = self.find(defns, spec.data_type_inc, loc=loc, owner=dt, key="data_type_inc")
-                result = m.merge(spec, self._resolve(spec.data_type_inc, parent, full=full), "", typed)
-            else:
-                m.check_refs(spec, "")
-                result = _rebuild(spec, **typed) if typed else spec
-        finally:
-            self._busy.discard(token)
-        if full:
-            result.resolved = True
-        cache[(defns, dt)] = result
-        return result
-
-
-class _Merger:
-    """Merges a child spec into a parent's for one type; errors name the type, file and key path."""
-
-    def __init__(self, resolver: Resolver | None, ns: str, dt: str, loc: Any, namespace: Any = None) -> None:
-        self.r, self.namespace, self.ns, self.dt, self.loc = resolver, namespace, ns, dt, loc
+    def resolve(self, spec: Spec, full: bool) -> Spec:
+        """`spec` (the type's own) merged with its ancestors' and, if `full`, its typed children with their types'."""
+        typed = self.typed_children(spec) if full else {}
+        if spec.data_type_inc is None:
+            self.check_refs(spec, "")
+            return _rebuild(spec, **typed) if typed else spec
+        parent = self.r.locate(self.ns, spec.data_type_inc, loc=self.loc, owner=self.dt, key="data_type_inc")
+        return self.merge(spec, self.r.resolve_located(spec.data_type_inc, parent, full=full), "", typed)
 
     def error(self, msg: str, key: str) -> SpecError:
         if self.r is None:  # hdmf's resolve_inc_spec: the message alone, as hdmf words it
@@ -1067,14 +1007,14 @@ class _Merger:
         """A group spec's sub-groups and sub-datasets, each typed one merged with the type it includes ({} if none)."""
         if not isinstance(spec, GroupSpec) or all(s.data_type_inc is None for s in spec.datasets + spec.groups):
             return {}
-        assert self.r is not None  # typed children are merged by the catalog's resolver only
+        assert self.r is not None  # typed children are merged for a catalog only
         new: dict[str, list] = {"datasets": [], "groups": []}
         for kind, subs in new.items():
             for sub in getattr(spec, kind):
                 if sub.data_type_inc is not None:  # its type at type level (ancestors merged, its children as written)
                     where = f"{kind}/{sub.name or sub.data_type}"
-                    found = self.r.find(self.ns, sub.data_type_inc, loc=self.loc, owner=self.dt, key=where)
-                    sub = self.merge(sub, self.r._resolve(sub.data_type_inc, found, full=False), where)
+                    found = self.r.locate(self.ns, sub.data_type_inc, loc=self.loc, owner=self.dt, key=where)
+                    sub = self.merge(sub, self.r.resolve_located(sub.data_type_inc, found, full=False), where)
                 subs.append(sub)
         return new
 
@@ -1082,11 +1022,11 @@ class _Merger:
         """Check that the link and reference targets of `spec` are known types (catalog only)."""
         if self.r is not None:
             for dt, key in type_refs(spec, path):
-                self.r.find(self.ns, dt, loc=self.loc, owner=self.dt, key=key)
+                self.r.locate(self.ns, dt, loc=self.loc, owner=self.dt, key=key)
 
     def _subtype(self, child_dt: str, parent_dt: str) -> bool:
         if self.r is not None:
-            return parent_dt in self.r.hierarchy(self.ns, child_dt)
+            return parent_dt in self.r.get_hierarchy(self.ns, child_dt)
         hierarchy = getattr(self.namespace, "get_hierarchy", None)
         if hierarchy is None:
             return True  # no catalog to ask (hdmf's resolve_inc_spec(spec, None))
@@ -1185,9 +1125,9 @@ class _Merger:
 
 #: per kind of sub-spec: the key pairing a child's with the parent's, and how a pair merges
 _SUB_RULES: dict[str, tuple[Callable[[Any], Any], Callable[..., Any]]] = {
-    "attributes": (lambda a: a.name, _Merger._merge_attr),
-    "datasets": (lambda s: ("name", s.name) if s.name is not None else ("type", s.data_type or ""), _Merger._merge_sub),
-    "links": (lambda ln: (ln.name or "", ln.target_type if ln.name is None else ""), _Merger._merge_link)}
+    "attributes": (lambda a: a.name, Merger._merge_attr),
+    "datasets": (lambda s: ("name", s.name) if s.name is not None else ("type", s.data_type or ""), Merger._merge_sub),
+    "links": (lambda ln: (ln.name or "", ln.target_type if ln.name is None else ""), Merger._merge_link)}
 _SUB_RULES["groups"] = _SUB_RULES["datasets"]
 
 

@@ -14,7 +14,7 @@ from ..errors import SpecError, SpecFileNotFoundError, UnknownNamespaceError
 from ..record import Record
 from .cache import own_description, version_key
 from .load import TYPE_KEYS, detect_type_key, dict_def, read_yaml, spec_from_dict, specs_from_source
-from .model import DatasetSpec, GroupSpec, Resolver, Spec, spec_key, type_refs
+from .model import DatasetSpec, GroupSpec, Merger, Spec, spec_key, type_refs
 
 __all__ = ["SpecCatalog", "SpecNamespace", "NamespaceCatalog", "source_stem", "source_content"]
 
@@ -360,15 +360,15 @@ class NamespaceCatalog:
         self._loaded_files: dict[str, dict] = {}  # namespace file -> what load_namespaces returned for it
         self._unresolved: set[str] = set()  # namespaces loaded with resolve=False and not resolved since
         self._loaded: dict[str, _Loaded] = {}  # name -> its record, in load order (records are never changed)
-        self._resolver = Resolver(self._lookup)
+        self._resolved: dict[tuple[str, str, bool], Spec] = {}  # (defining namespace, type, full) -> merged spec
+        self._busy: set[tuple[str, str, bool]] = set()  # the types being resolved (met again: a cycle)
 
     def copy(self) -> "NamespaceCatalog":
         """An independent catalog with the same namespaces (specs are immutable, so they are shared)."""
         new = NamespaceCatalog(self.group_spec_cls, self.dataset_spec_cls, self.spec_namespace_cls,
                                self.core_namespaces)
         new._loaded_files, new._unresolved = dict(self._loaded_files), set(self._unresolved)
-        new._loaded = dict(self._loaded)
-        new._resolver.restore_state(self._resolver.copy_state())
+        new._loaded, new._resolved = dict(self._loaded), dict(self._resolved)
         return new
 
     __copy__ = copy
@@ -414,7 +414,7 @@ class NamespaceCatalog:
     def _resolve_types(self, names: Iterable[str]) -> None:
         for name in names:
             for dt in self._loaded[name].ns.own_types():
-                self._resolver.resolve(name, dt)
+                self.resolve_located(dt, self.locate(name, dt))
 
     @property
     def namespaces(self) -> tuple[str, ...]:
@@ -452,14 +452,22 @@ class NamespaceCatalog:
     def get_spec(self, namespace: str, data_type: str) -> Spec:
         """The resolved spec of `data_type` (ancestors merged) as seen from `namespace`."""
         self._check_type(namespace, data_type)
-        if namespace in self._unresolved:
-            return self._lookup(namespace, data_type)[1]  # type: ignore[index]
-        return self._resolver.resolve(namespace, data_type)
+        found = self.locate(namespace, data_type)
+        return found[1] if namespace in self._unresolved else self.resolve_located(data_type, found)
 
     def get_hierarchy(self, namespace: str, data_type: str) -> tuple[str, ...]:
         """`data_type` then its ancestors, nearest first."""
         self._check_type(namespace, data_type)
-        return tuple(self._resolver.hierarchy(namespace, data_type))
+        out: list[str] = []
+        cur: str | None = data_type
+        while cur is not None:
+            if cur in out:
+                raise SpecError(f"circular inheritance: {' -> '.join(out + [cur])}", data_type=data_type,
+                                key="data_type_inc")
+            namespace, spec, _ = self.locate(namespace, cur, owner=out[-1] if out else None, key="data_type_inc")
+            out.append(cur)
+            cur = spec.data_type_inc
+        return tuple(out)
 
     def is_sub_data_type(self, namespace: str, data_type: str, parent_type: str) -> bool:
         return parent_type in self.get_hierarchy(namespace, data_type)
@@ -482,13 +490,35 @@ class NamespaceCatalog:
             raise SpecError(f"type {data_type!r} is not defined in or included by namespace {namespace!r}",
                             data_type=data_type, key="data_type")
 
-    def _lookup(self, namespace: str, data_type: str) -> tuple[str, Spec, tuple[str | None, int | None]] | None:
+    def locate(self, namespace: str, data_type: str, *, loc: Any = (None, None), owner: str | None = None,
+               key: str = "data_type") -> tuple[str, Spec, tuple[str | None, int | None]]:
+        """(defining namespace, unresolved spec, its (file, line)) of a type usable in `namespace`; an unknown one
+        raises SpecError located at `loc` ((file, line)), naming the type `owner` and the `key` path needing it."""
         defns = self._loaded[namespace].visible.get(data_type) if namespace in self._loaded else None
         if defns is None:
-            return None
+            raise SpecError(f"unknown data type {data_type!r} (not defined in or included by namespace {namespace!r})",
+                            file=loc[0], line=loc[1], data_type=owner, key=key)
         ns, where = self._loaded[defns].ns, self._loaded[defns].where
         loc = where.get(data_type) or (ns.catalog.get_spec_source_file(data_type), None)
         return defns, ns.get_spec(data_type), loc  # type: ignore[return-value]
+
+    def resolve_located(self, data_type: str, found: tuple[str, Spec, Any], *, full: bool = True) -> Spec:
+        """A type as `locate` found it, merged with its ancestors (and, if `full`, its typed children's types)."""
+        token = (found[0], data_type, full)
+        if (hit := self._resolved.get(token)) is not None:
+            return hit
+        if token in self._busy:
+            raise SpecError(f"circular inheritance involving {data_type!r}", file=found[2][0], line=found[2][1],
+                            data_type=data_type, key="data_type_inc")
+        self._busy.add(token)
+        try:
+            result = Merger(self, found[0], data_type, found[2]).resolve(found[1], full)
+        finally:
+            self._busy.discard(token)
+        if full:
+            result.resolved = True
+        self._resolved[token] = result
+        return result
 
     def load_namespaces(self, path: str | Path, resolve: bool = True,
                         reader: Any = None, check: bool = True) -> dict[str, dict[str, tuple[str, ...]]]:
@@ -587,7 +617,7 @@ class NamespaceCatalog:
         """Add the namespaces of ``entries`` (``lazy``: their top-level specs built on first use);
         ``read_source(namespace, source)`` gives a source's parsed content and its file label for errors."""
         order = self._order([self._parse_ns(e, file) for e in entries], file)
-        snapshot = (dict(self._loaded), self._resolver.copy_state())
+        snapshot = (dict(self._loaded), dict(self._resolved))
         result: dict[str, dict[str, tuple[str, ...]]] = {}
         ignored: list[tuple[str, Any, Any]] = []
         try:
@@ -600,8 +630,8 @@ class NamespaceCatalog:
                 result[name] = self._add(meta, read_source, file, lazy)
             self._resolve_types(result if check else ())  # so that bad specs fail at load time
         except BaseException:
-            self._loaded = snapshot[0]
-            self._resolver.restore_state(snapshot[1])
+            self._loaded, self._resolved = snapshot
+            self._busy.clear()
             raise
         self._warn_ignored(ignored)
         return result
