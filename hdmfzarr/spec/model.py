@@ -196,12 +196,9 @@ KEY_ORDER = ("data_type_def", "data_type_inc", "name", "default_name", "dtype", 
 
 _KEY_RANK = {k: i for i, k in enumerate(KEY_ORDER)}
 _SUB_KINDS = ("attributes", "datasets", "groups", "links")
+#: the default of a field (a ``(key, default, check)`` entry of ``_FIELDS``) that must be given; a given value equal
+#: to a field's default is not stored
 _REQUIRED = object()
-
-
-def _field(key: str, default: Any = _REQUIRED, check: Callable[[Any, str | None, str], Any] | None = None) -> tuple:
-    """One key of a spec class, ``(key, default, check)``: no default: required; a value equal to it is not stored."""
-    return key, default, check
 
 
 def spec_key(key: str, default: Any = _REQUIRED, doc: str | None = None) -> Any:
@@ -349,7 +346,7 @@ class RefSpec(_Dict):
     """A reference dtype: `{target_type: X, reftype: object}`."""
 
     __slots__ = ()
-    _FIELDS = (_field("target_type", check=_text), _field("reftype", "object", _reftype))
+    _FIELDS = (("target_type", _REQUIRED, _text), ("reftype", "object", _reftype))
     _WHAT = "a reference dtype"
     _REPR = ("RefSpec", "target_type", "reftype")
     _STORE_DEFAULTS = True
@@ -377,7 +374,7 @@ class DtypeSpec(_Dict):
     """One field of a compound dtype."""
 
     __slots__ = ()
-    _FIELDS = (_field("name", check=_text), _field("doc", check=_text), _field("dtype", check=_dtype))
+    _FIELDS = (("name", _REQUIRED, _text), ("doc", _REQUIRED, _text), ("dtype", _REQUIRED, _dtype))
     _WHAT = "a compound dtype field"
     _REPR = ("DtypeSpec", "name", "dtype")
     _STORE_DEFAULTS = True
@@ -501,9 +498,9 @@ class AttributeSpec(_ArrayProps):
     """An attribute of a group or dataset."""
 
     __slots__ = ()
-    _FIELDS = (_field("name", check=_member_name), _field("doc", check=_text), _field("dtype", check=_dtype),
-               _field("shape", None, _axes), _field("dims", None, _axes), _field("required", True, _flag),
-               _field("parent", None), _field("value", None), _field("default_value", None))
+    _FIELDS = (("name", _REQUIRED, _member_name), ("doc", _REQUIRED, _text), ("dtype", _REQUIRED, _dtype),
+               ("shape", None, _axes), ("dims", None, _axes), ("required", True, _flag),
+               ("parent", None, None), ("value", None, None), ("default_value", None, None))
     _WHAT = "an attribute spec"
     _REPR = ("AttributeSpec", "name", "dtype")
 
@@ -523,12 +520,12 @@ class AttributeSpec(_ArrayProps):
 
 #: the fields every group and dataset has (their constructors order them differently, as hdmf's do)
 _STORAGE = {f[0]: f for f in (
-    _field("doc", check=_text), _field("name", None, _storage_name), _field("default_name", None, _storage_name),
-    _field("attributes", ()), _field("linkable", True, _flag), _field("quantity", DEF_QUANTITY, _quantity),
-    _field("data_type_def", None, _text), _field("data_type_inc", None, _text),
-    _field("dtype", None, _compound_dtype), _field("shape", None, _axes), _field("dims", None, _axes),
-    _field("value", None), _field("default_value", None),
-    _field("groups", ()), _field("datasets", ()), _field("links", ()))}
+    ("doc", _REQUIRED, _text), ("name", None, _storage_name), ("default_name", None, _storage_name),
+    ("attributes", (), None), ("linkable", True, _flag), ("quantity", DEF_QUANTITY, _quantity),
+    ("data_type_def", None, _text), ("data_type_inc", None, _text),
+    ("dtype", None, _compound_dtype), ("shape", None, _axes), ("dims", None, _axes),
+    ("value", None, None), ("default_value", None, None),
+    ("groups", (), None), ("datasets", (), None), ("links", (), None))}
 
 
 class BaseStorageSpec(_Spec):
@@ -777,8 +774,8 @@ class LinkSpec(_Spec):
     """A link to an object of `target_type`."""
 
     __slots__ = ()
-    _FIELDS = (_field("doc"), _field("target_type"), _field("quantity", DEF_QUANTITY, _quantity),
-               _field("name", None, _member_name))
+    _FIELDS = (("doc", _REQUIRED, None), ("target_type", _REQUIRED, None), ("quantity", DEF_QUANTITY, _quantity),
+               ("name", None, _member_name))
     _WHAT = "a link spec"
     _REPR = ("LinkSpec", "name", "target_type")
 
