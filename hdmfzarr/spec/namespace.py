@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
 from ..errors import SpecError, SpecFileNotFoundError, UnknownNamespaceError
-from ..record import Record
 from .cache import own_description, version_key
 from .load import TYPE_KEYS, detect_type_key, dict_def, read_yaml, spec_from_dict, specs_from_source
 from .model import DatasetSpec, GroupSpec, Merger, Spec, spec_key, type_refs
@@ -336,18 +335,6 @@ def _deps(spec: Any) -> set[str]:
     return out
 
 
-class _Loaded(Record):
-    """A loaded namespace, its usable types (-> defining namespace) and where its own are defined (file, line)."""
-
-    __slots__ = ("ns", "visible", "where")
-    ns: SpecNamespace
-    visible: dict[str, str]
-    where: dict[str, tuple[str, int | None]]
-
-    def __init__(self, ns: SpecNamespace, visible: dict[str, str], where: dict[str, tuple[str, int | None]]) -> None:
-        self._set(ns, visible, where)
-
-
 class NamespaceCatalog:
     """All loaded namespaces; resolves types on demand (once, cached)."""
 
@@ -359,7 +346,9 @@ class NamespaceCatalog:
         self.core_namespaces = list(core_namespaces or [])
         self._loaded_files: dict[str, dict] = {}  # namespace file -> what load_namespaces returned for it
         self._unresolved: set[str] = set()  # namespaces loaded with resolve=False and not resolved since
-        self._loaded: dict[str, _Loaded] = {}  # name -> its record, in load order (records are never changed)
+        self._loaded: dict[str, SpecNamespace] = {}  # name -> namespace, in load order
+        self._visible: dict[str, dict[str, str]] = {}  # name -> {type usable there: the namespace defining it}
+        self._where: dict[tuple[str, str], tuple[str, int | None]] = {}  # (namespace, own type) -> (file, line)
         self._resolved: dict[tuple[str, str, bool], Spec] = {}  # (defining namespace, type, full) -> merged spec
         self._busy: set[tuple[str, str, bool]] = set()  # the types being resolved (met again: a cycle)
 
@@ -368,7 +357,8 @@ class NamespaceCatalog:
         new = NamespaceCatalog(self.group_spec_cls, self.dataset_spec_cls, self.spec_namespace_cls,
                                self.core_namespaces)
         new._loaded_files, new._unresolved = dict(self._loaded_files), set(self._unresolved)
-        new._loaded, new._resolved = dict(self._loaded), dict(self._resolved)
+        new._loaded, new._visible, new._where = dict(self._loaded), dict(self._visible), dict(self._where)
+        new._resolved = dict(self._resolved)
         return new
 
     __copy__ = copy
@@ -377,7 +367,7 @@ class NamespaceCatalog:
         """Add every namespace of `other` not loaded here (specs are shared), and its core namespaces."""
         for name in other.namespaces:
             if name not in self._loaded:  # errors name the source file, without its line
-                self._loaded[name] = _Loaded(other.get_namespace(name), dict(other.visible_types(name)), {})
+                self._loaded[name], self._visible[name] = other.get_namespace(name), dict(other.visible_types(name))
         self.core_namespaces.extend(c for c in other.core_namespaces if c not in self.core_namespaces)
 
     def add_namespace(self, name: str, namespace: SpecNamespace) -> None:
@@ -388,14 +378,14 @@ class NamespaceCatalog:
         for inc in (e["namespace"] for e in namespace.get("schema") or () if "namespace" in e):
             visible.update(self.visible_types(inc))
         visible.update(dict.fromkeys(namespace.own_types(), name))
-        self._loaded[name] = _Loaded(namespace, visible, {})
+        self._loaded[name], self._visible[name] = namespace, visible
 
     def get_source_types(self, namespace: str) -> tuple[str, ...]:
-        sources = self._loaded[namespace].ns.sources.values() if namespace in self._loaded else ()
+        sources = self._loaded[namespace].sources.values() if namespace in self._loaded else ()
         return tuple(s.data_type_def for specs in sources for s in specs if s.data_type_def)
 
     def get_sources(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(src for loaded in self._loaded.values() for src in loaded.ns.sources))
+        return tuple(dict.fromkeys(src for ns in self._loaded.values() for src in ns.sources))
 
     def get_namespace_sources(self, namespace: str) -> tuple[str, ...]:
         return tuple(self.get_namespace(namespace).sources)
@@ -403,7 +393,7 @@ class NamespaceCatalog:
     def get_spec_source_dict(self, source: str) -> dict[str, list] | None:
         """The unresolved top-level specs of source file `source` by kind."""
         stem = source_stem(source)
-        return next((_by_kind(specs) for loaded in self._loaded.values() for src, specs in loaded.ns.sources.items()
+        return next((_by_kind(specs) for ns in self._loaded.values() for src, specs in ns.sources.items()
                      if source_stem(src) == stem), None)
 
     def resolve_all_specs(self) -> None:
@@ -413,7 +403,7 @@ class NamespaceCatalog:
 
     def _resolve_types(self, names: Iterable[str]) -> None:
         for name in names:
-            for dt in self._loaded[name].ns.own_types():
+            for dt in self._loaded[name].own_types():
                 self.resolve_located(dt, self.locate(name, dt))
 
     @property
@@ -424,7 +414,7 @@ class NamespaceCatalog:
     def get_namespace(self, name: str) -> SpecNamespace:
         """The namespace called `name` (UnknownNamespaceError, a SpecError and KeyError, if not loaded)."""
         try:
-            return self._loaded[name].ns
+            return self._loaded[name]
         except KeyError:
             raise UnknownNamespaceError(f"'{name}' not a namespace (not loaded; loaded: {list(self._loaded)})",
                                         key="namespace") from None
@@ -432,12 +422,12 @@ class NamespaceCatalog:
     def visible_types(self, namespace: str) -> dict[str, str]:
         """{type usable in `namespace`: the namespace defining it}."""
         self.get_namespace(namespace)
-        return self._loaded[namespace].visible
+        return self._visible[namespace]
 
     def get_types(self, namespace: str, *, own_only: bool = False) -> Any:
         """Types usable in (or `own_only`: defined by) `namespace`; for a source file name (hdmf's form), its types."""
         if namespace not in self._loaded:
-            for ns in (loaded.ns for loaded in self._loaded.values()):
+            for ns in self._loaded.values():
                 if namespace in ns.sources:
                     return tuple(t for t in ns.own_types() if ns.catalog.get_spec_source_file(t) == namespace)
             if source_stem(namespace) != namespace:  # a source file no namespace has
@@ -474,16 +464,16 @@ class NamespaceCatalog:
 
     def namespace_of(self, data_type: str) -> str:
         """The (first loaded) namespace that defines `data_type`."""
-        for name, loaded in self._loaded.items():  # (its own types are visible as its own, built or not)
-            if loaded.visible.get(data_type) == name:
+        for name, visible in self._visible.items():  # (its own types are visible as its own, built or not)
+            if visible.get(data_type) == name:
                 return name
         raise SpecError(f"no loaded namespace defines type {data_type!r}", data_type=data_type)
 
     def source_of(self, namespace: str, data_type: str) -> tuple[str, str]:
         """(defining namespace, source name) of a type usable in `namespace`."""
         self._check_type(namespace, data_type)
-        defns = self._loaded[namespace].visible[data_type]
-        return defns, self._loaded[defns].ns.catalog.get_spec_source_file(data_type) or ""
+        defns = self._visible[namespace][data_type]
+        return defns, self._loaded[defns].catalog.get_spec_source_file(data_type) or ""
 
     def _check_type(self, namespace: str, data_type: str) -> None:
         if data_type not in self.visible_types(namespace):
@@ -494,12 +484,12 @@ class NamespaceCatalog:
                key: str = "data_type") -> tuple[str, Spec, tuple[str | None, int | None]]:
         """(defining namespace, unresolved spec, its (file, line)) of a type usable in `namespace`; an unknown one
         raises SpecError located at `loc` ((file, line)), naming the type `owner` and the `key` path needing it."""
-        defns = self._loaded[namespace].visible.get(data_type) if namespace in self._loaded else None
+        defns = self._visible[namespace].get(data_type) if namespace in self._visible else None
         if defns is None:
             raise SpecError(f"unknown data type {data_type!r} (not defined in or included by namespace {namespace!r})",
                             file=loc[0], line=loc[1], data_type=owner, key=key)
-        ns, where = self._loaded[defns].ns, self._loaded[defns].where
-        loc = where.get(data_type) or (ns.catalog.get_spec_source_file(data_type), None)
+        ns = self._loaded[defns]
+        loc = self._where.get((defns, data_type)) or (ns.catalog.get_spec_source_file(data_type), None)
         return defns, ns.get_spec(data_type), loc  # type: ignore[return-value]
 
     def resolve_located(self, data_type: str, found: tuple[str, Spec, Any], *, full: bool = True) -> Spec:
@@ -604,7 +594,7 @@ class NamespaceCatalog:
     def to_cache(self) -> dict[str, Any]:
         """JSON-able dict of every namespace and its sources (source names without extension, as hdmf caches)."""
         out: dict[str, Any] = {}
-        for name, ns in ((name, loaded.ns) for name, loaded in self._loaded.items()):
+        for name, ns in self._loaded.items():
             nsd = ns.to_dict()
             nsd["schema"] = [({**e, "source": source_stem(e["source"])} if "source" in e else e)
                              for e in nsd["schema"]]
@@ -617,20 +607,20 @@ class NamespaceCatalog:
         """Add the namespaces of ``entries`` (``lazy``: their top-level specs built on first use);
         ``read_source(namespace, source)`` gives a source's parsed content and its file label for errors."""
         order = self._order([self._parse_ns(e, file) for e in entries], file)
-        snapshot = (dict(self._loaded), dict(self._resolved))
+        snapshot = (dict(self._loaded), dict(self._visible), dict(self._where), dict(self._resolved))
         result: dict[str, dict[str, tuple[str, ...]]] = {}
         ignored: list[tuple[str, Any, Any]] = []
         try:
             for meta in order:
                 name = meta["name"]
                 if name in self._loaded:
-                    if (old := self._loaded[name].ns.version) != meta["version"]:
+                    if (old := self._loaded[name].version) != meta["version"]:
                         ignored.append((name, meta["version"], old))
                     continue
                 result[name] = self._add(meta, read_source, file, lazy)
             self._resolve_types(result if check else ())  # so that bad specs fail at load time
         except BaseException:
-            self._loaded, self._resolved = snapshot
+            self._loaded, self._visible, self._where, self._resolved = snapshot
             self._busy.clear()
             raise
         self._warn_ignored(ignored)
@@ -693,14 +683,13 @@ class NamespaceCatalog:
              lazy: bool = False) -> dict[str, tuple[str, ...]]:
         name = meta["name"]
         sources: dict[str, list[Any]] = {}
-        where: dict[str, tuple[str, int | None]] = {}
         type_key: str | None = None
         for e in (e for e in meta["schema"] if "source" in e):
             content, sfile = read_source(name, e["source"])
             entries = specs_from_source(content, file=sfile, lazy=lazy)
             for d in (content.get("groups") or []) + (content.get("datasets") or []):  # (checked by now)
                 if (defined := dict_def(d)) is not None:
-                    where[defined] = (sfile, getattr(d, "line", None))
+                    self._where[(name, defined)] = (sfile, getattr(d, "line", None))
                 type_key = type_key or detect_type_key(d)
             if (wanted := e.get("data_types")) is not None:
                 defs = [dict_def(x[0] if isinstance(x, tuple) else x) for x in entries]
@@ -716,7 +705,7 @@ class NamespaceCatalog:
         included: dict[str, tuple[str, ...]] = {}
         for e in (e for e in meta["schema"] if "namespace" in e):
             inc, wanted = e["namespace"], e.get("data_types")
-            inc_visible = self._loaded[inc].visible
+            inc_visible = self._visible[inc]
             take = dict(inc_visible) if wanted is None else {}
             todo = list(wanted or ())  # the wanted types and every type they need
             while todo:
@@ -727,14 +716,14 @@ class NamespaceCatalog:
                     raise SpecError(f"type {dt!r} is not in included namespace {inc!r}", file=file,
                                     data_type=dt, key="data_types")
                 take[dt] = inc_visible[dt]
-                todo.extend(_deps(self._loaded[take[dt]].ns.get_spec(dt)))
+                todo.extend(_deps(self._loaded[take[dt]].get_spec(dt)))
             visible.update(take)
             included[inc] = tuple(sorted(take))
         with warnings.catch_warnings(action="ignore"):  # (keys checked, a missing version reported, by _parse_ns)
             ns = self.spec_namespace_cls(**{k: meta[k] for k in _NS_KEYS}, sources=sources,
                                         type_key=type_key or "data_type", included=tuple(visible))
         visible.update(dict.fromkeys(ns.own_types(), name))
-        self._loaded[name] = _Loaded(ns, visible, where)
+        self._loaded[name], self._visible[name] = ns, visible
         return included
 
     def __eq__(self, other: object) -> bool:
