@@ -12,8 +12,8 @@ from typing import Any, Callable, Iterable, Iterator
 
 from ..errors import SpecError, SpecFileNotFoundError, UnknownNamespaceError
 from .cache import own_description, version_key
-from .load import TYPE_KEYS, detect_type_key, dict_def, read_yaml, spec_from_dict, specs_from_source
-from .model import DatasetSpec, GroupSpec, Merger, Spec, spec_key, type_refs
+from .load import dict_def, read_yaml, spec_from_dict, specs_from_source
+from .model import TYPE_KEYS, DatasetSpec, GroupSpec, Merger, Spec, spec_key, type_refs
 
 __all__ = ["SpecCatalog", "SpecNamespace", "NamespaceCatalog", "source_stem", "source_content"]
 
@@ -687,10 +687,9 @@ class NamespaceCatalog:
         for e in (e for e in meta["schema"] if "source" in e):
             content, sfile = read_source(name, e["source"])
             entries = specs_from_source(content, file=sfile, lazy=lazy)
-            for d in (content.get("groups") or []) + (content.get("datasets") or []):  # (checked by now)
-                if (defined := dict_def(d)) is not None:
-                    self._where[(name, defined)] = (sfile, getattr(d, "line", None))
-                type_key = type_key or detect_type_key(d)
+            for d in (content.get("groups") or []) + (content.get("datasets") or []):  # (each defines a type)
+                self._where[(name, dict_def(d) or "")] = (sfile, getattr(d, "line", None))
+                type_key = type_key or ("neurodata_type" if "neurodata_type_def" in d else "data_type")
             if (wanted := e.get("data_types")) is not None:
                 defs = [dict_def(x[0] if isinstance(x, tuple) else x) for x in entries]
                 if missing := [t for t in wanted if t not in defs]:
