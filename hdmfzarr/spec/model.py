@@ -975,16 +975,12 @@ def _decoded(value: Any) -> str:
 _NOWHERE: tuple[None, None] = (None, None)
 
 
-def _located(msg: str, loc: Any, data_type: str | None, key: str | None) -> SpecError:
-    return SpecError(msg, file=loc[0], line=loc[1], data_type=data_type, key=key)
-
-
 class Merger:
     """Merges a child spec into a parent's for one type; errors name the type, file and key path. With a catalog
     (a NamespaceCatalog: ``locate``, ``resolve_located``, ``get_hierarchy``) included types are looked up there."""
 
     def __init__(self, catalog: Any, ns: str, dt: str, loc: Any, namespace: Any = None) -> None:
-        self.r, self.namespace, self.ns, self.dt, self.loc = catalog, namespace, ns, dt, loc
+        self.catalog, self.namespace, self.ns, self.dt, self.loc = catalog, namespace, ns, dt, loc
 
     def resolve(self, spec: Spec, full: bool) -> Spec:
         """`spec` (the type's own) merged with its ancestors' and, if `full`, its typed children with their types'."""
@@ -992,38 +988,38 @@ class Merger:
         if spec.data_type_inc is None:
             self.check_refs(spec, "")
             return _rebuild(spec, **typed) if typed else spec
-        parent = self.r.locate(self.ns, spec.data_type_inc, loc=self.loc, owner=self.dt, key="data_type_inc")
-        return self.merge(spec, self.r.resolve_located(spec.data_type_inc, parent, full=full), "", typed)
+        parent = self.catalog.locate(self.ns, spec.data_type_inc, loc=self.loc, owner=self.dt, key="data_type_inc")
+        return self.merge(spec, self.catalog.resolve_located(spec.data_type_inc, parent, full=full), "", typed)
 
     def error(self, msg: str, key: str) -> SpecError:
-        if self.r is None:  # hdmf's resolve_inc_spec: the message alone, as hdmf words it
+        if self.catalog is None:  # hdmf's resolve_inc_spec: the message alone, as hdmf words it
             return _error(msg, self.dt, key or None)
-        return _located(msg, self.loc, self.dt, key or None)
+        return SpecError(msg, file=self.loc[0], line=self.loc[1], data_type=self.dt, key=key or None)
 
     def typed_children(self, spec: Spec) -> dict[str, list]:
         """A group spec's sub-groups and sub-datasets, each typed one merged with the type it includes ({} if none)."""
         if not isinstance(spec, GroupSpec) or all(s.data_type_inc is None for s in spec.datasets + spec.groups):
             return {}
-        assert self.r is not None  # typed children are merged for a catalog only
+        assert self.catalog is not None  # typed children are merged for a catalog only
         new: dict[str, list] = {"datasets": [], "groups": []}
         for kind, subs in new.items():
             for sub in getattr(spec, kind):
                 if sub.data_type_inc is not None:  # its type at type level (ancestors merged, its children as written)
                     where = f"{kind}/{sub.name or sub.data_type}"
-                    found = self.r.locate(self.ns, sub.data_type_inc, loc=self.loc, owner=self.dt, key=where)
-                    sub = self.merge(sub, self.r.resolve_located(sub.data_type_inc, found, full=False), where)
+                    found = self.catalog.locate(self.ns, sub.data_type_inc, loc=self.loc, owner=self.dt, key=where)
+                    sub = self.merge(sub, self.catalog.resolve_located(sub.data_type_inc, found, full=False), where)
                 subs.append(sub)
         return new
 
     def check_refs(self, spec: Any, path: str) -> None:
         """Check that the link and reference targets of `spec` are known types (catalog only)."""
-        if self.r is not None:
+        if self.catalog is not None:
             for dt, key in type_refs(spec, path):
-                self.r.locate(self.ns, dt, loc=self.loc, owner=self.dt, key=key)
+                self.catalog.locate(self.ns, dt, loc=self.loc, owner=self.dt, key=key)
 
     def _subtype(self, child_dt: str, parent_dt: str) -> bool:
-        if self.r is not None:
-            return parent_dt in self.r.get_hierarchy(self.ns, child_dt)
+        if self.catalog is not None:
+            return parent_dt in self.catalog.get_hierarchy(self.ns, child_dt)
         hierarchy = getattr(self.namespace, "get_hierarchy", None)
         if hierarchy is None:
             return True  # no catalog to ask (hdmf's resolve_inc_spec(spec, None))
