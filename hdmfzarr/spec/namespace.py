@@ -108,7 +108,7 @@ class SpecNamespace(dict):
         self._sources: dict[str, list[Any]] = {src: list(specs) for src, specs in (sources or {}).items()}
         for src, specs in self._sources.items():
             for top in specs:
-                self._catalog.define(top, src)
+                self._catalog.register_spec(top, src, strict=True)
 
     @property
     def sources(self) -> dict[str, tuple[Spec, ...]]:
@@ -209,27 +209,21 @@ class SpecCatalog:
         self._sources: dict[str, str] = {}
         self._pending: dict[str, tuple] = {}  # unbuilt type -> the unbuilt top-level spec holding it
 
-    def define(self, top: Any, source: str) -> None:
-        """Register the types a top-level spec, or an unbuilt one ``(dict, kind, file)``, defines; SpecError if
-        known."""
-        lazy = top if isinstance(top, tuple) else None
-        for dt, sub in _defs(top if lazy is None else lazy[0]):
-            if dt in self._sources:
-                raise SpecError(f"type {dt!r} is defined twice (in {self._sources[dt]!r} and {source!r})",
-                                file=source, data_type=dt, key="data_type_def")
-            self._specs[dt], self._sources[dt] = (sub if lazy is None else None), source
-            if lazy is not None:
-                self._pending[dt] = lazy
-
-    def register_spec(self, spec: Any, source_file: str) -> None:
-        """Register a spec's types; a second, different definition of one is ignored with a warning."""
-        if getattr(spec, "data_type_def", None) is None:
+    def register_spec(self, spec: Any, source_file: str, *, strict: bool = False) -> None:
+        """Register the types a spec, or an unbuilt one ``(dict, kind, file)``, defines; a second definition of one
+        is a SpecError (`strict`: the loader's rule) or, if different, ignored with a warning (hdmf's rule)."""
+        lazy = spec if isinstance(spec, tuple) else None
+        if lazy is None and getattr(spec, "data_type_def", None) is None:
             raise SpecError("cannot register a spec that has no data_type_def", key="data_type_def")
-        for dt, sub in _defs(spec):
-            old = self.get_spec(dt)
-            if old is None:
-                self._specs[dt], self._sources[dt] = sub, source_file
-            elif old is not sub and (old != sub or self._sources[dt] != source_file):
+        for dt, sub in _defs(spec if lazy is None else lazy[0]):
+            if dt not in self._sources:
+                self._specs[dt], self._sources[dt] = (sub if lazy is None else None), source_file
+                if lazy is not None:
+                    self._pending[dt] = lazy
+            elif strict:
+                raise SpecError(f"type {dt!r} is defined twice (in {self._sources[dt]!r} and {source_file!r})",
+                                file=source_file, data_type=dt, key="data_type_def")
+            elif (old := self.get_spec(dt)) is not sub and (old != sub or self._sources[dt] != source_file):
                 src = self._sources[dt]
                 warnings.warn(f"{source_file} defines a different specification for {dt} than the existing "
                               f"definition from {src}. Defaulting to the existing specification from {src}, but "
@@ -689,7 +683,7 @@ class NamespaceCatalog:
             entries = specs_from_source(content, file=sfile, lazy=lazy)
             for d in (content.get("groups") or []) + (content.get("datasets") or []):  # (each defines a type)
                 self._where[(name, dict_def(d) or "")] = (sfile, getattr(d, "line", None))
-                type_key = type_key or ("neurodata_type" if "neurodata_type_def" in d else "data_type")
+                type_key = type_key or next(tk for tk in TYPE_KEYS if f"{tk}_def" in d)
             if (wanted := e.get("data_types")) is not None:
                 defs = [dict_def(x[0] if isinstance(x, tuple) else x) for x in entries]
                 if missing := [t for t in wanted if t not in defs]:
