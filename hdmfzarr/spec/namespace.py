@@ -534,7 +534,7 @@ class NamespaceCatalog:
             return read_yaml(p), p
 
         self._load_missing_includes(doc["namespaces"], Path(folder), file)
-        result = self._load(doc["namespaces"], read_source, file, check, lazy=not check)
+        result = self._load(doc["namespaces"], read_source, file, check)
         if not resolve:  # hdmf's resolve=False: get_spec hands out the specs as written until resolve_all_specs
             self._unresolved.update(result)
         self._loaded_files[key] = result
@@ -597,9 +597,10 @@ class NamespaceCatalog:
         return out
 
     def _load(self, entries: list, read_source: Callable[[str, str], tuple[Any, str]], file: str,
-              check: bool = True, lazy: bool = False) -> dict[str, dict[str, tuple[str, ...]]]:
-        """Add the namespaces of ``entries`` (``lazy``: their top-level specs built on first use);
-        ``read_source(namespace, source)`` gives a source's parsed content and its file label for errors."""
+              check: bool = True) -> dict[str, dict[str, tuple[str, ...]]]:
+        """Add the namespaces of ``entries`` (``check=False``: plainly shaped top-level specs are built, and each type
+        resolved, on first use); ``read_source(namespace, source)`` gives a source's parsed content and its file
+        label for errors."""
         order = self._order([self._parse_ns(e, file) for e in entries], file)
         snapshot = (dict(self._loaded), dict(self._visible), dict(self._where), dict(self._resolved))
         result: dict[str, dict[str, tuple[str, ...]]] = {}
@@ -611,7 +612,7 @@ class NamespaceCatalog:
                     if (old := self._loaded[name].version) != meta["version"]:
                         ignored.append((name, meta["version"], old))
                     continue
-                result[name] = self._add(meta, read_source, file, lazy)
+                result[name] = self._add(meta, read_source, file, lazy=not check)
             self._resolve_types(result if check else ())  # so that bad specs fail at load time
         except BaseException:
             self._loaded, self._visible, self._where, self._resolved = snapshot
