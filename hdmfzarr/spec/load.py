@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import SpecError
-from .model import TYPE_KEYS, DatasetSpec, GroupSpec, Spec, as_written
+from .model import DatasetSpec, GroupSpec, Spec, as_written
 
-__all__ = ["read_yaml", "spec_from_dict", "specs_from_source", "detect_type_key", "dict_def", "TYPE_KEYS"]
+__all__ = ["read_yaml", "spec_from_dict", "specs_from_source", "dict_def"]
 
 
 class LineDict(dict):
@@ -115,15 +115,6 @@ def write_pre_parsed(folder: str | Path) -> Path:
     out = Path(folder) / PARSED_NAME
     out.write_text(json.dumps(pre_parse(folder), indent=1) + "\n", encoding="utf-8")
     return out
-
-
-def detect_type_key(d: dict) -> str | None:
-    """'data_type' or 'neurodata_type' if the dict (or any nested spec) uses that spelling, else None."""
-    for tk in TYPE_KEYS:
-        if f"{tk}_def" in d or f"{tk}_inc" in d:
-            return tk
-    subs = (sub for kind in ("groups", "datasets") for sub in d.get(kind) or () if isinstance(sub, dict))
-    return next(filter(None, map(detect_type_key, subs)), None)
 
 
 def dict_def(d: Any) -> str | None:

@@ -1,6 +1,6 @@
 """The HDMF schema language 2.x: specs are dicts of their YAML keys (as in hdmf); each class's field table
 (``_FIELDS``) drives its constructor, ``from_dict`` and copies. Bad values raise SpecError naming type and key.
-Inheritance (at the end) merges a type's spec with its ancestors', for a catalog (`Resolver`) and for hdmf's
+Inheritance (at the end, `Merger`) merges a type's spec with its ancestors', for a NamespaceCatalog and for hdmf's
 in-place ``resolve_inc_spec`` alike."""
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ __all__ = [
     "RefSpec", "DtypeSpec", "AttributeSpec", "DatasetSpec", "GroupSpec", "LinkSpec", "BaseStorageSpec",
     "Spec", "Quantity", "canonical_spec_dtype", "spec_type", "is_ref_dtype", "is_compound_dtype", "TYPE_KEYS",
     "declared_type", "alternatives", "quantity_bounds", "shape_fits", "own_names", "type_refs", "plain",
-    "Resolver",
+    "Merger",
 ]
 
 ZERO_OR_ONE, ZERO_OR_MANY, ONE_OR_MANY = "?", "*", "+"
@@ -196,12 +196,9 @@ KEY_ORDER = ("data_type_def", "data_type_inc", "name", "default_name", "dtype", 
 
 _KEY_RANK = {k: i for i, k in enumerate(KEY_ORDER)}
 _SUB_KINDS = ("attributes", "datasets", "groups", "links")
+#: the default of a field (a ``(key, default, check)`` entry of ``_FIELDS``) that must be given; a given value equal
+#: to a field's default is not stored
 _REQUIRED = object()
-
-
-def _field(key: str, default: Any = _REQUIRED, check: Callable[[Any, str | None, str], Any] | None = None) -> tuple:
-    """One key of a spec class, ``(key, default, check)``: no default: required; a value equal to it is not stored."""
-    return key, default, check
 
 
 def spec_key(key: str, default: Any = _REQUIRED, doc: str | None = None) -> Any:
@@ -349,7 +346,7 @@ class RefSpec(_Dict):
     """A reference dtype: `{target_type: X, reftype: object}`."""
 
     __slots__ = ()
-    _FIELDS = (_field("target_type", check=_text), _field("reftype", "object", _reftype))
+    _FIELDS = (("target_type", _REQUIRED, _text), ("reftype", "object", _reftype))
     _WHAT = "a reference dtype"
     _REPR = ("RefSpec", "target_type", "reftype")
     _STORE_DEFAULTS = True
@@ -377,7 +374,7 @@ class DtypeSpec(_Dict):
     """One field of a compound dtype."""
 
     __slots__ = ()
-    _FIELDS = (_field("name", check=_text), _field("doc", check=_text), _field("dtype", check=_dtype))
+    _FIELDS = (("name", _REQUIRED, _text), ("doc", _REQUIRED, _text), ("dtype", _REQUIRED, _dtype))
     _WHAT = "a compound dtype field"
     _REPR = ("DtypeSpec", "name", "dtype")
     _STORE_DEFAULTS = True
@@ -501,9 +498,9 @@ class AttributeSpec(_ArrayProps):
     """An attribute of a group or dataset."""
 
     __slots__ = ()
-    _FIELDS = (_field("name", check=_member_name), _field("doc", check=_text), _field("dtype", check=_dtype),
-               _field("shape", None, _axes), _field("dims", None, _axes), _field("required", True, _flag),
-               _field("parent", None), _field("value", None), _field("default_value", None))
+    _FIELDS = (("name", _REQUIRED, _member_name), ("doc", _REQUIRED, _text), ("dtype", _REQUIRED, _dtype),
+               ("shape", None, _axes), ("dims", None, _axes), ("required", True, _flag),
+               ("parent", None, None), ("value", None, None), ("default_value", None, None))
     _WHAT = "an attribute spec"
     _REPR = ("AttributeSpec", "name", "dtype")
 
@@ -523,12 +520,12 @@ class AttributeSpec(_ArrayProps):
 
 #: the fields every group and dataset has (their constructors order them differently, as hdmf's do)
 _STORAGE = {f[0]: f for f in (
-    _field("doc", check=_text), _field("name", None, _storage_name), _field("default_name", None, _storage_name),
-    _field("attributes", ()), _field("linkable", True, _flag), _field("quantity", DEF_QUANTITY, _quantity),
-    _field("data_type_def", None, _text), _field("data_type_inc", None, _text),
-    _field("dtype", None, _compound_dtype), _field("shape", None, _axes), _field("dims", None, _axes),
-    _field("value", None), _field("default_value", None),
-    _field("groups", ()), _field("datasets", ()), _field("links", ()))}
+    ("doc", _REQUIRED, _text), ("name", None, _storage_name), ("default_name", None, _storage_name),
+    ("attributes", (), None), ("linkable", True, _flag), ("quantity", DEF_QUANTITY, _quantity),
+    ("data_type_def", None, _text), ("data_type_inc", None, _text),
+    ("dtype", None, _compound_dtype), ("shape", None, _axes), ("dims", None, _axes),
+    ("value", None, None), ("default_value", None, None),
+    ("groups", (), None), ("datasets", (), None), ("links", (), None))}
 
 
 class BaseStorageSpec(_Spec):
@@ -700,7 +697,7 @@ class BaseStorageSpec(_Spec):
         if type(self) is not type(inc_spec) and not isinstance(inc_spec, base):
             raise TypeError(f"Cannot resolve included spec: expected {base.__name__}, got {type(inc_spec)}")
         own = own_names(self)
-        merger = _Merger(None, getattr(namespace, "name", "") or "", self.data_type or self.name or "", _NOWHERE,
+        merger = Merger(None, getattr(namespace, "name", "") or "", self.data_type or self.name or "", _NOWHERE,
                          namespace)
         merged = merger.merge(self, inc_spec, "")  # type: ignore[arg-type]  # (a group or dataset spec, as checked)
         dict.clear(self)
@@ -777,8 +774,8 @@ class LinkSpec(_Spec):
     """A link to an object of `target_type`."""
 
     __slots__ = ()
-    _FIELDS = (_field("doc"), _field("target_type"), _field("quantity", DEF_QUANTITY, _quantity),
-               _field("name", None, _member_name))
+    _FIELDS = (("doc", _REQUIRED, None), ("target_type", _REQUIRED, None), ("quantity", DEF_QUANTITY, _quantity),
+               ("name", None, _member_name))
     _WHAT = "a link spec"
     _REPR = ("LinkSpec", "name", "target_type")
 
@@ -972,121 +969,57 @@ def _decoded(value: Any) -> str:
     return str(value)
 
 
-# -- inheritance resolution: a type's effective spec after merging its ancestors (cached per namespace and type);
-# typed sub-specs also get their own type's spec (`DynamicTable.id` carries `ElementIdentifiers`' attributes)
+# -- inheritance resolution: a type's effective spec after merging its ancestors (the catalog caches it per namespace
+# and type); typed sub-specs also get their own type's spec (`DynamicTable.id` carries `ElementIdentifiers`' attributes)
 
-#: lookup(namespace, data_type) -> (defining namespace, unresolved spec, (file, line)) or None
-# no string forward reference: typing compiles one at import (~1.7 ms of a cold open)
-Lookup = Callable[[str, str], tuple[str, Spec, tuple[str | None, int | None]] | None]
 _NOWHERE: tuple[None, None] = (None, None)
 
 
-def _located(msg: str, loc: Any, data_type: str | None, key: str | None) -> SpecError:
-    return SpecError(msg, file=loc[0], line=loc[1], data_type=data_type, key=key)
+class Merger:
+    """Merges a child spec into a parent's for one type; errors name the type, file and key path. With a catalog
+    (a NamespaceCatalog: ``locate``, ``resolve_located``, ``get_hierarchy``) included types are looked up there."""
 
+    def __init__(self, catalog: Any, ns: str, dt: str, loc: Any, namespace: Any = None) -> None:
+        self.catalog, self.namespace, self.ns, self.dt, self.loc = catalog, namespace, ns, dt, loc
 
-class Resolver:
-    """Resolves and caches types for a catalog; `lookup` finds a type's unresolved spec."""
-
-    def __init__(self, lookup: Lookup) -> None:
-        self._lookup = lookup
-        self._full: dict[tuple[str, str], Spec] = {}
-        self._base: dict[tuple[str, str], Spec] = {}
-        self._busy: set[tuple[str, str, str]] = set()
-
-    def copy_state(self) -> tuple[dict, dict]:
-        """A snapshot of the caches (to roll back a failed load)."""
-        return dict(self._full), dict(self._base)
-
-    def restore_state(self, state: tuple[dict, dict]) -> None:
-        self._full, self._base = dict(state[0]), dict(state[1])
-        self._busy.clear()
-
-    def find(self, ns: str, dt: str, *, loc: Any, owner: str | None, key: str) -> tuple[str, Spec, Any]:
-        """The defining namespace, unresolved spec and location of `dt` as seen from `ns` (SpecError if unknown)."""
-        if (found := self._lookup(ns, dt)) is None:
-            raise _located(f"unknown data type {dt!r} (not defined in or included by namespace {ns!r})",
-                           loc, owner, key)
-        return found
-
-    def hierarchy(self, ns: str, dt: str) -> list[str]:
-        """`dt` then its ancestors, nearest first."""
-        out: list[str] = []
-        cur: str | None = dt
-        while cur is not None:
-            if cur in out:
-                raise SpecError(f"circular inheritance: {' -> '.join(out + [cur])}", data_type=dt, key="data_type_inc")
-            ns, spec, _ = self.find(ns, cur, loc=_NOWHERE, owner=out[-1] if out else None, key="data_type_inc")
-            out.append(cur)
-            cur = spec.data_type_inc
-        return out
-
-    def resolve(self, ns: str, dt: str) -> Spec:
-        """The fully resolved spec of `dt` as seen from namespace `ns` (cached)."""
-        return self._resolve(dt, self.find(ns, dt, loc=_NOWHERE, owner=None, key="data_type"), full=True)
-
-    def _resolve(self, dt: str, found: tuple[str, Spec, Any], *, full: bool) -> Spec:
-        """`dt` as `find` found it, merged with its ancestors (and, if `full`, its typed children's types)."""
-        defns, spec, loc = found
-        cache = self._full if full else self._base
-        if (hit := cache.get((defns, dt))) is not None:
-            return hit
-        token = (defns, dt, "full" if full else "base")
-        if token in self._busy:
-            raise _located(f"circular inheritance involving {dt!r}", loc, dt, "data_type_inc")
-        self._busy.add(token)
-        try:
-            m = _Merger(self, defns, dt, loc)
-            typed = m.typed_children(spec) if full else {}
-            if spec.data_type_inc is not None:  # (one rebuild: the typed children go in with the ancestors)
-                parent = self.find(defns, spec.data_type_inc, loc=loc, owner=dt, key="data_type_inc")
-                result = m.merge(spec, self._resolve(spec.data_type_inc, parent, full=full), "", typed)
-            else:
-                m.check_refs(spec, "")
-                result = _rebuild(spec, **typed) if typed else spec
-        finally:
-            self._busy.discard(token)
-        if full:
-            result.resolved = True
-        cache[(defns, dt)] = result
-        return result
-
-
-class _Merger:
-    """Merges a child spec into a parent's for one type; errors name the type, file and key path."""
-
-    def __init__(self, resolver: Resolver | None, ns: str, dt: str, loc: Any, namespace: Any = None) -> None:
-        self.r, self.namespace, self.ns, self.dt, self.loc = resolver, namespace, ns, dt, loc
+    def resolve(self, spec: Spec, full: bool) -> Spec:
+        """`spec` (the type's own) merged with its ancestors' and, if `full`, its typed children with their types'."""
+        typed = self.typed_children(spec) if full else {}
+        if spec.data_type_inc is None:
+            self.check_refs(spec, "")
+            return _rebuild(spec, **typed) if typed else spec
+        parent = self.catalog.locate(self.ns, spec.data_type_inc, loc=self.loc, owner=self.dt, key="data_type_inc")
+        return self.merge(spec, self.catalog.resolve_located(spec.data_type_inc, parent, full=full), "", typed)
 
     def error(self, msg: str, key: str) -> SpecError:
-        if self.r is None:  # hdmf's resolve_inc_spec: the message alone, as hdmf words it
+        if self.catalog is None:  # hdmf's resolve_inc_spec: the message alone, as hdmf words it
             return _error(msg, self.dt, key or None)
-        return _located(msg, self.loc, self.dt, key or None)
+        return SpecError(msg, file=self.loc[0], line=self.loc[1], data_type=self.dt, key=key or None)
 
     def typed_children(self, spec: Spec) -> dict[str, list]:
         """A group spec's sub-groups and sub-datasets, each typed one merged with the type it includes ({} if none)."""
         if not isinstance(spec, GroupSpec) or all(s.data_type_inc is None for s in spec.datasets + spec.groups):
             return {}
-        assert self.r is not None  # typed children are merged by the catalog's resolver only
+        assert self.catalog is not None  # typed children are merged for a catalog only
         new: dict[str, list] = {"datasets": [], "groups": []}
         for kind, subs in new.items():
             for sub in getattr(spec, kind):
                 if sub.data_type_inc is not None:  # its type at type level (ancestors merged, its children as written)
                     where = f"{kind}/{sub.name or sub.data_type}"
-                    found = self.r.find(self.ns, sub.data_type_inc, loc=self.loc, owner=self.dt, key=where)
-                    sub = self.merge(sub, self.r._resolve(sub.data_type_inc, found, full=False), where)
+                    found = self.catalog.locate(self.ns, sub.data_type_inc, loc=self.loc, owner=self.dt, key=where)
+                    sub = self.merge(sub, self.catalog.resolve_located(sub.data_type_inc, found, full=False), where)
                 subs.append(sub)
         return new
 
     def check_refs(self, spec: Any, path: str) -> None:
         """Check that the link and reference targets of `spec` are known types (catalog only)."""
-        if self.r is not None:
+        if self.catalog is not None:
             for dt, key in type_refs(spec, path):
-                self.r.find(self.ns, dt, loc=self.loc, owner=self.dt, key=key)
+                self.catalog.locate(self.ns, dt, loc=self.loc, owner=self.dt, key=key)
 
     def _subtype(self, child_dt: str, parent_dt: str) -> bool:
-        if self.r is not None:
-            return parent_dt in self.r.hierarchy(self.ns, child_dt)
+        if self.catalog is not None:
+            return parent_dt in self.catalog.get_hierarchy(self.ns, child_dt)
         hierarchy = getattr(self.namespace, "get_hierarchy", None)
         if hierarchy is None:
             return True  # no catalog to ask (hdmf's resolve_inc_spec(spec, None))
@@ -1185,9 +1118,9 @@ class _Merger:
 
 #: per kind of sub-spec: the key pairing a child's with the parent's, and how a pair merges
 _SUB_RULES: dict[str, tuple[Callable[[Any], Any], Callable[..., Any]]] = {
-    "attributes": (lambda a: a.name, _Merger._merge_attr),
-    "datasets": (lambda s: ("name", s.name) if s.name is not None else ("type", s.data_type or ""), _Merger._merge_sub),
-    "links": (lambda ln: (ln.name or "", ln.target_type if ln.name is None else ""), _Merger._merge_link)}
+    "attributes": (lambda a: a.name, Merger._merge_attr),
+    "datasets": (lambda s: ("name", s.name) if s.name is not None else ("type", s.data_type or ""), Merger._merge_sub),
+    "links": (lambda ln: (ln.name or "", ln.target_type if ln.name is None else ""), Merger._merge_link)}
 _SUB_RULES["groups"] = _SUB_RULES["datasets"]
 
 

@@ -11,10 +11,9 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
 from ..errors import SpecError, SpecFileNotFoundError, UnknownNamespaceError
-from ..record import Record
 from .cache import own_description, version_key
-from .load import TYPE_KEYS, detect_type_key, dict_def, read_yaml, spec_from_dict, specs_from_source
-from .model import DatasetSpec, GroupSpec, Resolver, Spec, spec_key, type_refs
+from .load import dict_def, read_yaml, spec_from_dict, specs_from_source
+from .model import TYPE_KEYS, DatasetSpec, GroupSpec, Merger, Spec, spec_key, type_refs
 
 __all__ = ["SpecCatalog", "SpecNamespace", "NamespaceCatalog", "source_stem", "source_content"]
 
@@ -109,7 +108,7 @@ class SpecNamespace(dict):
         self._sources: dict[str, list[Any]] = {src: list(specs) for src, specs in (sources or {}).items()}
         for src, specs in self._sources.items():
             for top in specs:
-                self._catalog.define(top, src)
+                self._catalog.register_spec(top, src, strict=True)
 
     @property
     def sources(self) -> dict[str, tuple[Spec, ...]]:
@@ -210,27 +209,21 @@ class SpecCatalog:
         self._sources: dict[str, str] = {}
         self._pending: dict[str, tuple] = {}  # unbuilt type -> the unbuilt top-level spec holding it
 
-    def define(self, top: Any, source: str) -> None:
-        """Register the types a top-level spec, or an unbuilt one ``(dict, kind, file)``, defines; SpecError if
-        known."""
-        lazy = top if isinstance(top, tuple) else None
-        for dt, sub in _defs(top if lazy is None else lazy[0]):
-            if dt in self._sources:
-                raise SpecError(f"type {dt!r} is defined twice (in {self._sources[dt]!r} and {source!r})",
-                                file=source, data_type=dt, key="data_type_def")
-            self._specs[dt], self._sources[dt] = (sub if lazy is None else None), source
-            if lazy is not None:
-                self._pending[dt] = lazy
-
-    def register_spec(self, spec: Any, source_file: str) -> None:
-        """Register a spec's types; a second, different definition of one is ignored with a warning."""
-        if getattr(spec, "data_type_def", None) is None:
+    def register_spec(self, spec: Any, source_file: str, *, strict: bool = False) -> None:
+        """Register the types a spec, or an unbuilt one ``(dict, kind, file)``, defines; a second definition of one
+        is a SpecError (`strict`: the loader's rule) or, if different, ignored with a warning (hdmf's rule)."""
+        lazy = spec if isinstance(spec, tuple) else None
+        if lazy is None and getattr(spec, "data_type_def", None) is None:
             raise SpecError("cannot register a spec that has no data_type_def", key="data_type_def")
-        for dt, sub in _defs(spec):
-            old = self.get_spec(dt)
-            if old is None:
-                self._specs[dt], self._sources[dt] = sub, source_file
-            elif old is not sub and (old != sub or self._sources[dt] != source_file):
+        for dt, sub in _defs(spec if lazy is None else lazy[0]):
+            if dt not in self._sources:
+                self._specs[dt], self._sources[dt] = (sub if lazy is None else None), source_file
+                if lazy is not None:
+                    self._pending[dt] = lazy
+            elif strict:
+                raise SpecError(f"type {dt!r} is defined twice (in {self._sources[dt]!r} and {source_file!r})",
+                                file=source_file, data_type=dt, key="data_type_def")
+            elif (old := self.get_spec(dt)) is not sub and (old != sub or self._sources[dt] != source_file):
                 src = self._sources[dt]
                 warnings.warn(f"{source_file} defines a different specification for {dt} than the existing "
                               f"definition from {src}. Defaulting to the existing specification from {src}, but "
@@ -336,18 +329,6 @@ def _deps(spec: Any) -> set[str]:
     return out
 
 
-class _Loaded(Record):
-    """A loaded namespace, its usable types (-> defining namespace) and where its own are defined (file, line)."""
-
-    __slots__ = ("ns", "visible", "where")
-    ns: SpecNamespace
-    visible: dict[str, str]
-    where: dict[str, tuple[str, int | None]]
-
-    def __init__(self, ns: SpecNamespace, visible: dict[str, str], where: dict[str, tuple[str, int | None]]) -> None:
-        self._set(ns, visible, where)
-
-
 class NamespaceCatalog:
     """All loaded namespaces; resolves types on demand (once, cached)."""
 
@@ -359,16 +340,19 @@ class NamespaceCatalog:
         self.core_namespaces = list(core_namespaces or [])
         self._loaded_files: dict[str, dict] = {}  # namespace file -> what load_namespaces returned for it
         self._unresolved: set[str] = set()  # namespaces loaded with resolve=False and not resolved since
-        self._loaded: dict[str, _Loaded] = {}  # name -> its record, in load order (records are never changed)
-        self._resolver = Resolver(self._lookup)
+        self._loaded: dict[str, SpecNamespace] = {}  # name -> namespace, in load order
+        self._visible: dict[str, dict[str, str]] = {}  # name -> {type usable there: the namespace defining it}
+        self._where: dict[tuple[str, str], tuple[str, int | None]] = {}  # (namespace, own type) -> (file, line)
+        self._resolved: dict[tuple[str, str, bool], Spec] = {}  # (defining namespace, type, full) -> merged spec
+        self._busy: set[tuple[str, str, bool]] = set()  # the types being resolved (met again: a cycle)
 
     def copy(self) -> "NamespaceCatalog":
         """An independent catalog with the same namespaces (specs are immutable, so they are shared)."""
         new = NamespaceCatalog(self.group_spec_cls, self.dataset_spec_cls, self.spec_namespace_cls,
                                self.core_namespaces)
         new._loaded_files, new._unresolved = dict(self._loaded_files), set(self._unresolved)
-        new._loaded = dict(self._loaded)
-        new._resolver.restore_state(self._resolver.copy_state())
+        new._loaded, new._visible, new._where = dict(self._loaded), dict(self._visible), dict(self._where)
+        new._resolved = dict(self._resolved)
         return new
 
     __copy__ = copy
@@ -377,7 +361,7 @@ class NamespaceCatalog:
         """Add every namespace of `other` not loaded here (specs are shared), and its core namespaces."""
         for name in other.namespaces:
             if name not in self._loaded:  # errors name the source file, without its line
-                self._loaded[name] = _Loaded(other.get_namespace(name), dict(other.visible_types(name)), {})
+                self._loaded[name], self._visible[name] = other.get_namespace(name), dict(other.visible_types(name))
         self.core_namespaces.extend(c for c in other.core_namespaces if c not in self.core_namespaces)
 
     def add_namespace(self, name: str, namespace: SpecNamespace) -> None:
@@ -388,14 +372,14 @@ class NamespaceCatalog:
         for inc in (e["namespace"] for e in namespace.get("schema") or () if "namespace" in e):
             visible.update(self.visible_types(inc))
         visible.update(dict.fromkeys(namespace.own_types(), name))
-        self._loaded[name] = _Loaded(namespace, visible, {})
+        self._loaded[name], self._visible[name] = namespace, visible
 
     def get_source_types(self, namespace: str) -> tuple[str, ...]:
-        sources = self._loaded[namespace].ns.sources.values() if namespace in self._loaded else ()
+        sources = self._loaded[namespace].sources.values() if namespace in self._loaded else ()
         return tuple(s.data_type_def for specs in sources for s in specs if s.data_type_def)
 
     def get_sources(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(src for loaded in self._loaded.values() for src in loaded.ns.sources))
+        return tuple(dict.fromkeys(src for ns in self._loaded.values() for src in ns.sources))
 
     def get_namespace_sources(self, namespace: str) -> tuple[str, ...]:
         return tuple(self.get_namespace(namespace).sources)
@@ -403,7 +387,7 @@ class NamespaceCatalog:
     def get_spec_source_dict(self, source: str) -> dict[str, list] | None:
         """The unresolved top-level specs of source file `source` by kind."""
         stem = source_stem(source)
-        return next((_by_kind(specs) for loaded in self._loaded.values() for src, specs in loaded.ns.sources.items()
+        return next((_by_kind(specs) for ns in self._loaded.values() for src, specs in ns.sources.items()
                      if source_stem(src) == stem), None)
 
     def resolve_all_specs(self) -> None:
@@ -413,8 +397,8 @@ class NamespaceCatalog:
 
     def _resolve_types(self, names: Iterable[str]) -> None:
         for name in names:
-            for dt in self._loaded[name].ns.own_types():
-                self._resolver.resolve(name, dt)
+            for dt in self._loaded[name].own_types():
+                self.resolve_located(dt, self.locate(name, dt))
 
     @property
     def namespaces(self) -> tuple[str, ...]:
@@ -424,7 +408,7 @@ class NamespaceCatalog:
     def get_namespace(self, name: str) -> SpecNamespace:
         """The namespace called `name` (UnknownNamespaceError, a SpecError and KeyError, if not loaded)."""
         try:
-            return self._loaded[name].ns
+            return self._loaded[name]
         except KeyError:
             raise UnknownNamespaceError(f"'{name}' not a namespace (not loaded; loaded: {list(self._loaded)})",
                                         key="namespace") from None
@@ -432,12 +416,12 @@ class NamespaceCatalog:
     def visible_types(self, namespace: str) -> dict[str, str]:
         """{type usable in `namespace`: the namespace defining it}."""
         self.get_namespace(namespace)
-        return self._loaded[namespace].visible
+        return self._visible[namespace]
 
     def get_types(self, namespace: str, *, own_only: bool = False) -> Any:
         """Types usable in (or `own_only`: defined by) `namespace`; for a source file name (hdmf's form), its types."""
         if namespace not in self._loaded:
-            for ns in (loaded.ns for loaded in self._loaded.values()):
+            for ns in self._loaded.values():
                 if namespace in ns.sources:
                     return tuple(t for t in ns.own_types() if ns.catalog.get_spec_source_file(t) == namespace)
             if source_stem(namespace) != namespace:  # a source file no namespace has
@@ -452,43 +436,73 @@ class NamespaceCatalog:
     def get_spec(self, namespace: str, data_type: str) -> Spec:
         """The resolved spec of `data_type` (ancestors merged) as seen from `namespace`."""
         self._check_type(namespace, data_type)
-        if namespace in self._unresolved:
-            return self._lookup(namespace, data_type)[1]  # type: ignore[index]
-        return self._resolver.resolve(namespace, data_type)
+        found = self.locate(namespace, data_type)
+        return found[1] if namespace in self._unresolved else self.resolve_located(data_type, found)
 
     def get_hierarchy(self, namespace: str, data_type: str) -> tuple[str, ...]:
         """`data_type` then its ancestors, nearest first."""
         self._check_type(namespace, data_type)
-        return tuple(self._resolver.hierarchy(namespace, data_type))
+        out: list[str] = []
+        cur: str | None = data_type
+        while cur is not None:
+            if cur in out:
+                raise SpecError(f"circular inheritance: {' -> '.join(out + [cur])}", data_type=data_type,
+                                key="data_type_inc")
+            namespace, spec, _ = self.locate(namespace, cur, owner=out[-1] if out else None, key="data_type_inc")
+            out.append(cur)
+            cur = spec.data_type_inc
+        return tuple(out)
 
     def is_sub_data_type(self, namespace: str, data_type: str, parent_type: str) -> bool:
         return parent_type in self.get_hierarchy(namespace, data_type)
 
     def namespace_of(self, data_type: str) -> str:
         """The (first loaded) namespace that defines `data_type`."""
-        for name, loaded in self._loaded.items():  # (its own types are visible as its own, built or not)
-            if loaded.visible.get(data_type) == name:
+        for name, visible in self._visible.items():  # (its own types are visible as its own, built or not)
+            if visible.get(data_type) == name:
                 return name
         raise SpecError(f"no loaded namespace defines type {data_type!r}", data_type=data_type)
 
     def source_of(self, namespace: str, data_type: str) -> tuple[str, str]:
         """(defining namespace, source name) of a type usable in `namespace`."""
         self._check_type(namespace, data_type)
-        defns = self._loaded[namespace].visible[data_type]
-        return defns, self._loaded[defns].ns.catalog.get_spec_source_file(data_type) or ""
+        defns = self._visible[namespace][data_type]
+        return defns, self._loaded[defns].catalog.get_spec_source_file(data_type) or ""
 
     def _check_type(self, namespace: str, data_type: str) -> None:
         if data_type not in self.visible_types(namespace):
             raise SpecError(f"type {data_type!r} is not defined in or included by namespace {namespace!r}",
                             data_type=data_type, key="data_type")
 
-    def _lookup(self, namespace: str, data_type: str) -> tuple[str, Spec, tuple[str | None, int | None]] | None:
-        defns = self._loaded[namespace].visible.get(data_type) if namespace in self._loaded else None
+    def locate(self, namespace: str, data_type: str, *, loc: Any = (None, None), owner: str | None = None,
+               key: str = "data_type") -> tuple[str, Spec, tuple[str | None, int | None]]:
+        """(defining namespace, unresolved spec, its (file, line)) of a type usable in `namespace`; an unknown one
+        raises SpecError located at `loc` ((file, line)), naming the type `owner` and the `key` path needing it."""
+        defns = self._visible[namespace].get(data_type) if namespace in self._visible else None
         if defns is None:
-            return None
-        ns, where = self._loaded[defns].ns, self._loaded[defns].where
-        loc = where.get(data_type) or (ns.catalog.get_spec_source_file(data_type), None)
+            raise SpecError(f"unknown data type {data_type!r} (not defined in or included by namespace {namespace!r})",
+                            file=loc[0], line=loc[1], data_type=owner, key=key)
+        ns = self._loaded[defns]
+        loc = self._where.get((defns, data_type)) or (ns.catalog.get_spec_source_file(data_type), None)
         return defns, ns.get_spec(data_type), loc  # type: ignore[return-value]
+
+    def resolve_located(self, data_type: str, found: tuple[str, Spec, Any], *, full: bool = True) -> Spec:
+        """A type as `locate` found it, merged with its ancestors (and, if `full`, its typed children's types)."""
+        token = (found[0], data_type, full)
+        if (hit := self._resolved.get(token)) is not None:
+            return hit
+        if token in self._busy:
+            raise SpecError(f"circular inheritance involving {data_type!r}", file=found[2][0], line=found[2][1],
+                            data_type=data_type, key="data_type_inc")
+        self._busy.add(token)
+        try:
+            result = Merger(self, found[0], data_type, found[2]).resolve(found[1], full)
+        finally:
+            self._busy.discard(token)
+        if full:
+            result.resolved = True
+        self._resolved[token] = result
+        return result
 
     def load_namespaces(self, path: str | Path, resolve: bool = True,
                         reader: Any = None, check: bool = True) -> dict[str, dict[str, tuple[str, ...]]]:
@@ -520,7 +534,7 @@ class NamespaceCatalog:
             return read_yaml(p), p
 
         self._load_missing_includes(doc["namespaces"], Path(folder), file)
-        result = self._load(doc["namespaces"], read_source, file, check, lazy=not check)
+        result = self._load(doc["namespaces"], read_source, file, check)
         if not resolve:  # hdmf's resolve=False: get_spec hands out the specs as written until resolve_all_specs
             self._unresolved.update(result)
         self._loaded_files[key] = result
@@ -574,7 +588,7 @@ class NamespaceCatalog:
     def to_cache(self) -> dict[str, Any]:
         """JSON-able dict of every namespace and its sources (source names without extension, as hdmf caches)."""
         out: dict[str, Any] = {}
-        for name, ns in ((name, loaded.ns) for name, loaded in self._loaded.items()):
+        for name, ns in self._loaded.items():
             nsd = ns.to_dict()
             nsd["schema"] = [({**e, "source": source_stem(e["source"])} if "source" in e else e)
                              for e in nsd["schema"]]
@@ -583,25 +597,26 @@ class NamespaceCatalog:
         return out
 
     def _load(self, entries: list, read_source: Callable[[str, str], tuple[Any, str]], file: str,
-              check: bool = True, lazy: bool = False) -> dict[str, dict[str, tuple[str, ...]]]:
-        """Add the namespaces of ``entries`` (``lazy``: their top-level specs built on first use);
-        ``read_source(namespace, source)`` gives a source's parsed content and its file label for errors."""
+              check: bool = True) -> dict[str, dict[str, tuple[str, ...]]]:
+        """Add the namespaces of ``entries`` (``check=False``: plainly shaped top-level specs are built, and each type
+        resolved, on first use); ``read_source(namespace, source)`` gives a source's parsed content and its file
+        label for errors."""
         order = self._order([self._parse_ns(e, file) for e in entries], file)
-        snapshot = (dict(self._loaded), self._resolver.copy_state())
+        snapshot = (dict(self._loaded), dict(self._visible), dict(self._where), dict(self._resolved))
         result: dict[str, dict[str, tuple[str, ...]]] = {}
         ignored: list[tuple[str, Any, Any]] = []
         try:
             for meta in order:
                 name = meta["name"]
                 if name in self._loaded:
-                    if (old := self._loaded[name].ns.version) != meta["version"]:
+                    if (old := self._loaded[name].version) != meta["version"]:
                         ignored.append((name, meta["version"], old))
                     continue
-                result[name] = self._add(meta, read_source, file, lazy)
+                result[name] = self._add(meta, read_source, file, lazy=not check)
             self._resolve_types(result if check else ())  # so that bad specs fail at load time
         except BaseException:
-            self._loaded = snapshot[0]
-            self._resolver.restore_state(snapshot[1])
+            self._loaded, self._visible, self._where, self._resolved = snapshot
+            self._busy.clear()
             raise
         self._warn_ignored(ignored)
         return result
@@ -663,15 +678,13 @@ class NamespaceCatalog:
              lazy: bool = False) -> dict[str, tuple[str, ...]]:
         name = meta["name"]
         sources: dict[str, list[Any]] = {}
-        where: dict[str, tuple[str, int | None]] = {}
         type_key: str | None = None
         for e in (e for e in meta["schema"] if "source" in e):
             content, sfile = read_source(name, e["source"])
             entries = specs_from_source(content, file=sfile, lazy=lazy)
-            for d in (content.get("groups") or []) + (content.get("datasets") or []):  # (checked by now)
-                if (defined := dict_def(d)) is not None:
-                    where[defined] = (sfile, getattr(d, "line", None))
-                type_key = type_key or detect_type_key(d)
+            for d in (content.get("groups") or []) + (content.get("datasets") or []):  # (each defines a type)
+                self._where[(name, dict_def(d) or "")] = (sfile, getattr(d, "line", None))
+                type_key = type_key or next(tk for tk in TYPE_KEYS if f"{tk}_def" in d)
             if (wanted := e.get("data_types")) is not None:
                 defs = [dict_def(x[0] if isinstance(x, tuple) else x) for x in entries]
                 if missing := [t for t in wanted if t not in defs]:
@@ -686,7 +699,7 @@ class NamespaceCatalog:
         included: dict[str, tuple[str, ...]] = {}
         for e in (e for e in meta["schema"] if "namespace" in e):
             inc, wanted = e["namespace"], e.get("data_types")
-            inc_visible = self._loaded[inc].visible
+            inc_visible = self._visible[inc]
             take = dict(inc_visible) if wanted is None else {}
             todo = list(wanted or ())  # the wanted types and every type they need
             while todo:
@@ -697,14 +710,14 @@ class NamespaceCatalog:
                     raise SpecError(f"type {dt!r} is not in included namespace {inc!r}", file=file,
                                     data_type=dt, key="data_types")
                 take[dt] = inc_visible[dt]
-                todo.extend(_deps(self._loaded[take[dt]].ns.get_spec(dt)))
+                todo.extend(_deps(self._loaded[take[dt]].get_spec(dt)))
             visible.update(take)
             included[inc] = tuple(sorted(take))
         with warnings.catch_warnings(action="ignore"):  # (keys checked, a missing version reported, by _parse_ns)
             ns = self.spec_namespace_cls(**{k: meta[k] for k in _NS_KEYS}, sources=sources,
                                         type_key=type_key or "data_type", included=tuple(visible))
         visible.update(dict.fromkeys(ns.own_types(), name))
-        self._loaded[name] = _Loaded(ns, visible, where)
+        self._loaded[name], self._visible[name] = ns, visible
         return included
 
     def __eq__(self, other: object) -> bool:

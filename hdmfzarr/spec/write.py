@@ -13,18 +13,10 @@ from .load import read_yaml
 from .model import KEY_ORDER, DatasetSpec, GroupSpec, Spec, plain
 from .namespace import SpecNamespace, check_type_key, namespace_entry, namespace_fields, source_content
 
-__all__ = ["NamespaceBuilder", "YAMLSpecWriter", "export_spec", "write_yaml"]
+__all__ = ["NamespaceBuilder", "YAMLSpecWriter", "export_spec"]
 
 #: hdmf's key order for spec files: the spec model's, with NWB's spelling of the type keys first
 _KEY_ORDER = ("neurodata_type_def", "neurodata_type_inc") + KEY_ORDER
-
-
-def write_yaml(data: Any, path: str | Path, *, sort_keys: bool = False) -> None:
-    """Write `data` (specs as their dicts) as block-style YAML (keys in insertion order unless `sort_keys`)."""
-    import yaml
-
-    text = yaml.safe_dump(plain(data), sort_keys=sort_keys, default_flow_style=False, allow_unicode=True, width=100)
-    Path(path).write_text(text, encoding="utf-8")
 
 
 class YAMLSpecWriter:
@@ -37,21 +29,26 @@ class YAMLSpecWriter:
     def outdir(self) -> str:
         return self.__outdir
 
-    def _target(self, path: str) -> Path:
+    def _write(self, data: Any, path: str, sort_keys: bool = False) -> None:
+        """Write `data` (specs as their dicts) to `outdir/path` as block-style YAML (keys in insertion order unless
+        `sort_keys`)."""
+        import yaml
+
         target = Path(self.outdir) / path
         target.parent.mkdir(parents=True, exist_ok=True)
-        return target
+        text = yaml.safe_dump(plain(data), sort_keys=sort_keys, default_flow_style=False, allow_unicode=True, width=100)
+        target.write_text(text, encoding="utf-8")
 
     def write_spec(self, spec_file_dict: dict, path: str) -> None:
         """Write one source file's content ({'groups': [...], 'datasets': [...]}) to `outdir/path`."""
-        write_yaml(self.sort_keys(plain(spec_file_dict)), self._target(path))
+        self._write(self.sort_keys(plain(spec_file_dict)), path)
 
     def write_namespace(self, namespace: Any, path: str) -> None:
         """Write a namespace entry as `{'namespaces': [namespace]}` to `outdir/path` (keys sorted, dates as text)."""
         ns = dict(namespace)
         if isinstance(ns.get("date"), (_dt.datetime, _dt.date)):
             ns["date"] = ns["date"].isoformat()
-        write_yaml({"namespaces": [ns]}, self._target(path), sort_keys=True)
+        self._write({"namespaces": [ns]}, path, sort_keys=True)
 
     def reorder_yaml(self, path: str) -> None:
         self.write_spec(read_yaml(path), path)

@@ -262,6 +262,21 @@ def test_lazy_load_equals_eager_load() -> None:
     assert common.pending_types() == ()  # to_cache needed every spec
 
 
+def test_lazy_cache_load_equals_eager_cache_load() -> None:
+    # load_cache(check=False) is lazy as load_namespaces(check=False) is: a store's cached namespaces (NWB core: ~100
+    # types) cost only the types a read meets
+    cache = NamespaceCatalog()
+    cache.load_namespaces(default_namespace_path())
+    lazy, eager = NamespaceCatalog(), NamespaceCatalog()
+    lazy.load_cache(cache.to_cache(), check=False)
+    eager.load_cache(cache.to_cache())
+    common = lazy.get_namespace("hdmf-common")
+    assert "CSRMatrix" in common.pending_types() and eager.get_namespace("hdmf-common").pending_types() == ()
+    assert lazy.get_spec("hdmf-common", "DynamicTable") == eager.get_spec("hdmf-common", "DynamicTable")
+    assert "CSRMatrix" in common.pending_types() and "DynamicTable" not in common.pending_types()
+    assert lazy.to_cache() == eager.to_cache() and lazy == eager
+
+
 def test_lazy_load_nested_definition_builds_its_parent(make_namespace, write_schema) -> None:
     nested = {"groups": [{"data_type_def": "Outer", "doc": "o",
                           "groups": [{"data_type_def": "Inner", "doc": "i"}]}]}
