@@ -125,7 +125,7 @@ class Transaction:
                     run(self.handle.store.clear())  # under the lock: no other writer's chunks are erased
                     self.handle.forget_root()
                     self._restart = False
-                    commit_document.expected = None
+                    self.commit_point.expected = None
                 yield self
             finally:
                 self._commit_fn = None
