@@ -20,8 +20,8 @@ from ...errors import CorruptStoreError, StoreError, UnsafeReferenceError
 from .convention import OBJECT_CODECS, V2
 from .safety import DecodedSizeError, check_codecs, check_decoded_size, max_chunk_bytes
 
-__all__ = ["RestrictedUnpickler", "safe_unpickle", "decode_v2_chunk", "v2_chunk_key", "write_cells",
-           "write_object_chunks", "fit_records"]
+__all__ = ["RestrictedUnpickler", "safe_unpickle", "decode_v2_chunk", "v2_chunk_key", "write_object_chunks",
+           "fit_records"]
 
 _NDARRAY = object()  # ``numpy.ndarray`` in a pickle: only the class argument of ``_reconstruct`` (never called)
 
@@ -167,22 +167,13 @@ def _as_chunk_array(data: Any, dtype: np.dtype, size: int) -> np.ndarray:
     return arr
 
 
-def write_cells(txn: Any, job: Any, plan: dict[str, Any]) -> None:
-    """New rows of a v2 object array (JSON cells, as hdmf-zarr 0.13 and our format-2 writer store references;
-    pickled ones are refused before anything is written), then the grown array document."""
-    shape = tuple(int(s) for s in plan["doc"]["shape"])
-    write_object_chunks(txn.handle, job.path, plan["cells"], shape, plan["values"], plan["write_from"],
-                        f"{txn.url}:/{job.path}", job.label)
-    for key, document in [*plan["extra"], (txn.conv.array_document_key(job.path), plan["doc"])]:
-        txn.handle.set(key, txn.conv.encode_commit_document(document))
-
-
-def write_object_chunks(handle: Any, path: str, meta: dict[str, Any], shape: tuple[int, ...], rows: Any, lo: int,
-                        where: str, label: str = "") -> None:
-    """Rows ``lo`` onwards of the v2 object array at ``path`` (``meta``: its chunks and codecs; ``shape``: its shape
-    with them) as raw chunk keys in the JSON object codec: a partly filled chunk is decoded, completed, rewritten."""
+def write_object_chunks(handle: Any, path: str, meta: dict[str, Any], rows: Any, lo: int, where: str,
+                        label: str = "") -> None:
+    """Rows ``lo`` onwards of the v2 object array at ``path`` (``meta``: its document, with the shape it has with
+    them) as raw chunk keys in the JSON object codec: a partly filled chunk is decoded, completed, rewritten."""
     import numcodecs
 
+    shape = tuple(int(s) for s in meta["shape"])
     chunks = tuple(int(c) for c in meta.get("chunks") or meta["shape"])
     sep = meta.get("dimension_separator") or "."
     dtype = V2.decode_numpy_dtype(meta["dtype"])

@@ -14,7 +14,7 @@ from ...errors import ConflictError, CorruptStoreError, RefusedRowsError, StoreE
 from ...spec.dtypes import widened
 from . import convention as conv
 from .commit import CommitPoint
-from .legacy import fit_records, write_cells
+from .legacy import fit_records, write_object_chunks
 from .compat import Array, AsyncArray, array_from_metadata, async_array, buffer_prototype, edit_array_document
 from .lazy import LazyArray, LegacyChunkSource, ZarrChunkSource
 from .remote import RemoteStore, gather_or_cancel
@@ -229,11 +229,12 @@ class Transaction:
         async def one(job: ArrayJob, plan: dict[str, Any]) -> None:
             arr, lo, values = plan["array"], plan["write_from"], plan["values"]
             region = () if values.ndim == 0 else (slice(lo, lo + len(values)),)
-            if values.size and not self.handle.transactional:
+            chunks = arr is not None and values.size  # (v2 object cells: written before, as raw keys)
+            if chunks and not self.handle.transactional:
                 await arr.setitem(region, values)
             for key, doc in [*plan["extra"], (self.conv.array_document_key(job.path), plan["doc"])]:  # its own last
                 await store.set(key, buffer_prototype().buffer.from_bytes(self.conv.encode_commit_document(doc)))
-            if values.size and self.handle.transactional:  # e.g. Icechunk: chunks only inside the shape
+            if chunks and self.handle.transactional:  # e.g. Icechunk: chunks only inside the shape
                 await arr.setitem(region, values)
 
         # remote stores: the arrays of a phase are written concurrently (latency-bound); local disks:
@@ -251,9 +252,10 @@ class Transaction:
             for rank in sorted({job.rank for job in jobs}):
                 group = [(j, p) for j, p in zip(jobs, plans) if j.rank == rank]
                 for j, p in group:
-                    if p["zmeta"] is None:
-                        write_cells(self, j, p)
-                run(phase([(j, p) for j, p in group if p["zmeta"] is not None]))
+                    if p["zmeta"] is None:  # v2 object cells: JSON, as hdmf-zarr 0.13 and our writer store them
+                        write_object_chunks(self.handle, j.path, p["doc"], p["values"], p["write_from"],
+                                            f"{self.url}:/{j.path}", j.label)
+                run(phase(group))
         except StoreError:
             raise
         except Exception as exc:
@@ -291,7 +293,7 @@ class Transaction:
             if attrs_key is not None and job.attrs is not None:
                 extra.append((attrs_key, job.attrs))
             return {"doc": doc, "zmeta": None, "values": rows, "write_from": committed, "extra": extra,
-                    "array": None, "rewrite": False, "cells": meta}
+                    "array": None, "rewrite": False}
         stored_np = parsed.stored
         if isinstance(stored_np, str):
             raise StoreError(f"{where}: {stored_np}")

@@ -582,7 +582,7 @@ class ZarrWriter:
         assert attrs_key is not None  # JSON object-codec arrays exist in format 2 only
         attrs = {**dtype_attrs, **t.attrs, **self.dims_attrs(t.builder, 1 if fields else values.ndim)}
         self.handle.set_documents([(self.conv.array_document_key(t.path), zarray), (attrs_key, attrs)])
-        write_object_chunks(self.handle, t.path, zarray, values.shape, values, 0, t.where)
+        write_object_chunks(self.handle, t.path, zarray, values, 0, t.where)
         self.nodes.append((t.path, "array"))
 
     # -- specs and consolidation ---------------------------------------------------------
