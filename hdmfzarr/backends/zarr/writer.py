@@ -570,11 +570,8 @@ class ZarrWriter:
             self._create_and_fill(t, values, values.dtype if fields else str, dtype_attrs,
                                   "write compound dataset" if fields else "write dataset")
             return
-        if fields:
-            rows_per_chunk = self.chunks_for((len(values),), 64 * len(fields), t.dio)[0] if len(values) else 1
-            chunks = (rows_per_chunk, len(fields))
-        else:
-            chunks = self.chunks_for(values.shape, 64, t.dio)
+        chunks: tuple[int, ...] = (self.chunks_for((len(values),), 64 * len(fields), t.dio)[0] if len(values) else 1,
+                                   len(fields)) if fields else self.chunks_for(values.shape, 64, t.dio)
         zarray = self.conv.object_array_document(values.shape, chunks)
         if t.builder.name in t.zgroup:
             del t.zgroup[t.builder.name]
