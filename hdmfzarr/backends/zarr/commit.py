@@ -43,6 +43,8 @@ class CommitPoint:
         self.handle = handle
         self.key = key
         self.wait = wait
+        self.expected: str | None = None  # the version the next commit replaces (None: the document is absent)
+        self._lease: _Lease | None = None  # the S3 writer lease held inside exclusive()
         if lease is None:
             try:
                 lease = float(os.environ.get("HDMFZARR_WRITER_LEASE_SECONDS", "30"))
@@ -78,12 +80,32 @@ class CommitPoint:
 
     # -- one transaction ---------------------------------------------------------------------
     @contextlib.contextmanager
-    def exclusive(self, expected: str | None) -> Iterator[Committer]:
+    def exclusive(self, expected: str | None) -> Iterator[Callable[..., str]]:
         """Hold the writer lock while the body runs; ConflictError (nothing written) unless the commit document
-        still has version ``expected``. Yields the :class:`Committer` writing the document conditionally."""
+        still has version ``expected``. Yields :meth:`commit`, writing the document conditionally."""
         with self.locked() as lease:
             self._check(self.read()[1], expected)
-            yield Committer(self, expected, lease)
+            self.expected, self._lease = expected, lease
+            try:
+                yield self.commit
+            finally:
+                self._lease = None
+
+    def commit(self, data: bytes, rebase: bool = False) -> str:
+        """Write the commit document (inside :meth:`exclusive`) if it still has version :attr:`expected`
+        (``rebase``: whatever version it has now); the new version, the one the next call expects."""
+        if self._lease is not None:
+            self._lease.check()
+        if rebase:
+            self.expected = self.read()[1]
+        if self._s3 is not None:
+            self.expected = run(self._s3.put_if(self.key, data, self.expected))
+            return self.expected or ""
+        if self._dir is not None:  # a writer that ignores the lock cannot be stopped, but is seen
+            self._check(self.read()[1], self.expected)
+        self.handle.set(self.key, data)
+        self.expected = _digest(data)
+        return self.expected or ""
 
     @contextlib.contextmanager
     def locked(self, on_wait: Callable[[], None] | None = None) -> Iterator[_Lease | None]:
@@ -164,31 +186,6 @@ def overwrite(handle: StoreHandle) -> None:
             point._check(point.read()[1], version)
         run(handle.store.clear())
     handle.cleared()
-
-
-class Committer:
-    """The conditional write of the commit document inside :meth:`CommitPoint.exclusive`: ``commit(data)`` -> new
-    version, each call expecting the previous one's; ``rebase=True`` accepts what is there now."""
-
-    def __init__(self, point: CommitPoint, expected: str | None, lease: _Lease | None) -> None:
-        self.point = point
-        self.expected = expected  # the version the next commit replaces (None: the document is absent)
-        self.lease = lease
-
-    def __call__(self, data: bytes, rebase: bool = False) -> str:
-        point = self.point
-        if self.lease is not None:
-            self.lease.check()
-        if rebase:
-            self.expected = point.read()[1]
-        if point._s3 is not None:
-            self.expected = run(point._s3.put_if(point.key, data, self.expected))
-            return self.expected or ""
-        if point._dir is not None:  # a writer that ignores the lock cannot be stopped, but is seen
-            point._check(point.read()[1], self.expected)
-        point.handle.set(point.key, data)
-        self.expected = _digest(data)
-        return self.expected or ""
 
 
 def _attempts(wait: float, delay: float, max_delay: float, on_wait: Callable[[], None] | None) -> Iterator[None]:

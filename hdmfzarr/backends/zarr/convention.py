@@ -310,9 +310,17 @@ class _Common:
         """The array document of a JSON object-codec array (format 2 only)."""
         raise StoreError(f"JSON object-codec arrays need Zarr format 2, not {self.zarr_format}")
 
+    def array_entry(self, path: str) -> str:
+        """The key of an array's document in the consolidated metadata."""
+        return self.node_documents(path, "array")[0][0]
+
+    def array_document_key(self, path: str) -> str:
+        """The store key of an array's own metadata document."""
+        return self.node_documents(path, "array")[0][1]
+
     def attrs_entry(self, path: str) -> str | None:
-        """The key of an array's separate attributes document in the consolidated metadata (or None)."""
-        return None
+        """The key of an array's separate attributes document in the consolidated metadata (format 2; else None)."""
+        return next((entry for entry, _ in self.node_documents(path, "array")[1:]), None)
 
     def read_entries(self, handle: Any, nodes: list[tuple[str, str]]) -> dict[str, Any]:
         """The consolidated entries of ``nodes`` (``(path, kind)``), their documents read back as written."""
@@ -412,14 +420,6 @@ class Format3(_Common):
         """``(reference field names, {field: canonical dtype})`` this convention's attributes declare."""
         listed = attrs.get(self.ref_fields_attr)
         return set(listed) if isinstance(listed, list) else set(), {}
-
-    def array_entry(self, path: str) -> str:
-        """The key of an array's document in the consolidated metadata."""
-        return path
-
-    def array_document_key(self, path: str) -> str:
-        """The store key of an array's own metadata document."""
-        return f"{path}/zarr.json"
 
     def consolidated_entries(self, doc: Any, url: str) -> dict[str, Any]:
         """The entries of a committed consolidated document (CorruptStoreError when it has none)."""
@@ -669,14 +669,6 @@ class Format2(_Common):
                 raise CorruptStoreError(f"{where}: JSON chunk of shape {shape} is not nested per axis")
             flat = [x for v in flat for x in v]
         return flat
-
-    def array_document_key(self, path: str) -> str:
-        return f"{path}/.zarray"
-
-    array_entry = array_document_key  # the consolidated entries are keyed by document
-
-    def attrs_entry(self, path: str) -> str | None:
-        return f"{path}/.zattrs"
 
     def consolidated_entries(self, doc: Any, url: str) -> dict[str, Any]:
         entries = doc.get("metadata") if isinstance(doc, dict) else None

@@ -1,5 +1,5 @@
 """What zarr-python 3 does not read or write for us: Zarr format 2 object arrays (pickle and JSON ``json2``
-object codecs), read and appended to as raw chunk keys, and compound records fitted to the stored fields.
+object codecs), read and appended to as raw chunk keys.
 
 hdmf-zarr 0.13's pickled references and compound records are decoded by a restricted unpickler that admits only
 the reference class (as ``dict``), the numpy constructors plain records need, and a few builtins: anything else
@@ -20,8 +20,7 @@ from ...errors import CorruptStoreError, StoreError, UnsafeReferenceError
 from .convention import OBJECT_CODECS, V2
 from .safety import DecodedSizeError, check_codecs, check_decoded_size, max_chunk_bytes
 
-__all__ = ["RestrictedUnpickler", "safe_unpickle", "decode_v2_chunk", "v2_chunk_key", "write_cells",
-           "write_object_chunks", "fit_records"]
+__all__ = ["RestrictedUnpickler", "safe_unpickle", "decode_v2_chunk", "v2_chunk_key", "write_object_chunks"]
 
 _NDARRAY = object()  # ``numpy.ndarray`` in a pickle: only the class argument of ``_reconstruct`` (never called)
 
@@ -167,22 +166,13 @@ def _as_chunk_array(data: Any, dtype: np.dtype, size: int) -> np.ndarray:
     return arr
 
 
-def write_cells(txn: Any, job: Any, plan: dict[str, Any]) -> None:
-    """New rows of a v2 object array (JSON cells, as hdmf-zarr 0.13 and our format-2 writer store references;
-    pickled ones are refused before anything is written), then the grown array document."""
-    shape = tuple(int(s) for s in plan["doc"]["shape"])
-    write_object_chunks(txn.handle, job.path, plan["cells"], shape, plan["values"], plan["write_from"],
-                        f"{txn.url}:/{job.path}", job.label)
-    for key, document in [*plan["extra"], (txn.conv.array_document_key(job.path), plan["doc"])]:
-        txn.handle.set(key, txn.conv.encode_commit_document(document))
-
-
-def write_object_chunks(handle: Any, path: str, meta: dict[str, Any], shape: tuple[int, ...], rows: Any, lo: int,
-                        where: str, label: str = "") -> None:
-    """Rows ``lo`` onwards of the v2 object array at ``path`` (``meta``: its chunks and codecs; ``shape``: its shape
-    with them) as raw chunk keys in the JSON object codec: a partly filled chunk is decoded, completed, rewritten."""
+def write_object_chunks(handle: Any, path: str, meta: dict[str, Any], rows: Any, lo: int, where: str,
+                        label: str = "") -> None:
+    """Rows ``lo`` onwards of the v2 object array at ``path`` (``meta``: its document, with the shape it has with
+    them) as raw chunk keys in the JSON object codec: a partly filled chunk is decoded, completed, rewritten."""
     import numcodecs
 
+    shape = tuple(int(s) for s in meta["shape"])
     chunks = tuple(int(c) for c in meta.get("chunks") or meta["shape"])
     sep = meta.get("dimension_separator") or "."
     dtype = V2.decode_numpy_dtype(meta["dtype"])
@@ -224,29 +214,3 @@ def write_object_chunks(handle: Any, path: str, meta: dict[str, Any], shape: tup
             part = rows[(slice(a - lo, b - lo), *inner)]
             block[(slice(a - start, b - start), *(slice(0, n) for n in part.shape[1:]))] = part
             handle.set(key, encode(block))
-
-
-def fit_records(rows: np.ndarray, stored: np.dtype, where: str, label: str) -> tuple[np.ndarray, np.dtype | None]:
-    """Compound ``rows`` as the stored records (format 3), or (rows, the records with wider text fields) when the
-    stored fixed-width text fields would cut them."""
-    names = stored.names or ()
-    if rows.dtype.names is None:  # records as tuples (a column of plain compounds)
-        try:
-            rows = np.array([tuple(r) for r in rows.tolist()], dtype=[(n, object) for n in names])
-        except (TypeError, ValueError) as exc:
-            raise StoreError(f"{where}: appended rows of {label!r} are not records of {names} ({exc})") from None
-    if rows.dtype.names != names:
-        raise StoreError(f"{where}: appended records of {label!r} have fields {rows.dtype.names}, stored {names}")
-    fields, wider = [], False
-    for n in names:
-        field = stored[n]
-        if field.kind in "US":
-            width = field.itemsize // (4 if field.kind == "U" else 1)
-            longest = max((len(v if isinstance(v, (str, bytes)) else str(v)) for v in rows[n].tolist()), default=0)
-            if longest > width:
-                field, wider = np.dtype(f"<U{longest}"), True
-        fields.append((n, field))
-    try:
-        return (rows, np.dtype(fields)) if wider else (rows.astype(stored), None)
-    except (TypeError, ValueError) as exc:
-        raise StoreError(f"{where}: cannot store the appended records of {label!r} as {stored} ({exc})") from None

@@ -14,7 +14,7 @@ from ...errors import ConflictError, CorruptStoreError, RefusedRowsError, StoreE
 from ...spec.dtypes import widened
 from . import convention as conv
 from .commit import CommitPoint
-from .legacy import fit_records, write_cells
+from .legacy import write_object_chunks
 from .compat import Array, AsyncArray, array_from_metadata, async_array, buffer_prototype, edit_array_document
 from .lazy import LazyArray, LegacyChunkSource, ZarrChunkSource
 from .remote import RemoteStore, gather_or_cancel
@@ -125,7 +125,7 @@ class Transaction:
                     run(self.handle.store.clear())  # under the lock: no other writer's chunks are erased
                     self.handle.forget_root()
                     self._restart = False
-                    commit_document.expected = None
+                    self.commit_point.expected = None
                 yield self
             finally:
                 self._commit_fn = None
@@ -229,11 +229,12 @@ class Transaction:
         async def one(job: ArrayJob, plan: dict[str, Any]) -> None:
             arr, lo, values = plan["array"], plan["write_from"], plan["values"]
             region = () if values.ndim == 0 else (slice(lo, lo + len(values)),)
-            if values.size and not self.handle.transactional:
+            chunks = arr is not None and values.size  # (v2 object cells: written before, as raw keys)
+            if chunks and not self.handle.transactional:
                 await arr.setitem(region, values)
             for key, doc in [*plan["extra"], (self.conv.array_document_key(job.path), plan["doc"])]:  # its own last
                 await store.set(key, buffer_prototype().buffer.from_bytes(self.conv.encode_commit_document(doc)))
-            if values.size and self.handle.transactional:  # e.g. Icechunk: chunks only inside the shape
+            if chunks and self.handle.transactional:  # e.g. Icechunk: chunks only inside the shape
                 await arr.setitem(region, values)
 
         # remote stores: the arrays of a phase are written concurrently (latency-bound); local disks:
@@ -251,9 +252,10 @@ class Transaction:
             for rank in sorted({job.rank for job in jobs}):
                 group = [(j, p) for j, p in zip(jobs, plans) if j.rank == rank]
                 for j, p in group:
-                    if p["zmeta"] is None:
-                        write_cells(self, j, p)
-                run(phase([(j, p) for j, p in group if p["zmeta"] is not None]))
+                    if p["zmeta"] is None:  # v2 object cells: JSON, as hdmf-zarr 0.13 and our writer store them
+                        write_object_chunks(self.handle, j.path, p["doc"], p["values"], p["write_from"],
+                                            f"{self.url}:/{j.path}", j.label)
+                run(phase(group))
         except StoreError:
             raise
         except Exception as exc:
@@ -291,7 +293,7 @@ class Transaction:
             if attrs_key is not None and job.attrs is not None:
                 extra.append((attrs_key, job.attrs))
             return {"doc": doc, "zmeta": None, "values": rows, "write_from": committed, "extra": extra,
-                    "array": None, "rewrite": False, "cells": meta}
+                    "array": None, "rewrite": False}
         stored_np = parsed.stored
         if isinstance(stored_np, str):
             raise StoreError(f"{where}: {stored_np}")
@@ -303,13 +305,8 @@ class Transaction:
         if stored_np is None:  # text
             values = to_text_array(rows, as_bytes=parsed.bytes)
             wide = None
-        elif stored_np.names is not None:
-            if job.replace:
-                raise StoreError(f"{where}: replacing compound datasets is not supported")
-            try:
-                values, wide = fit_records(rows, stored_np, where, job.label)
-            except StoreError as exc:  # records that do not fit the stored ones
-                raise RefusedRowsError(str(exc)) from None
+        elif stored_np.names is not None and job.replace:
+            raise StoreError(f"{where}: replacing compound datasets is not supported")
         else:
             values, wide = _fit(rows, stored_np, where, job.label)
         if wide is not None and not job.replace:  # rewrite the whole array with a wider dtype (or text fields)
@@ -390,7 +387,10 @@ def recover(handle: StoreHandle) -> None:
 
 
 def _fit(rows: np.ndarray, stored: np.dtype, where: str, label: str) -> tuple[np.ndarray, np.dtype | None]:
-    """``rows`` cast to the stored dtype, or (rows, wider dtype) when integers do not fit."""
+    """``rows`` cast to the stored dtype, or (rows, a wider dtype) when integers do not fit or the stored
+    fixed-width text fields of records would cut them; RefusedRowsError when they cannot be stored."""
+    if stored.names is not None:
+        return _fit_records(rows, stored, where, label)
     if rows.dtype.kind == "O":
         try:
             rows = np.asarray(rows.tolist())
@@ -407,6 +407,30 @@ def _fit(rows: np.ndarray, stored: np.dtype, where: str, label: str) -> tuple[np
         return rows.astype(stored, copy=False), None
     except (TypeError, ValueError) as exc:
         raise RefusedRowsError(f"{where}: cannot store {rows.dtype} values in the {stored} column {label!r} ({exc})") from None
+
+
+def _fit_records(rows: np.ndarray, stored: np.dtype, where: str, label: str) -> tuple[np.ndarray, np.dtype | None]:
+    names = stored.names or ()
+    if rows.dtype.names is None:  # records as tuples (a column of plain compounds)
+        try:
+            rows = np.array([tuple(r) for r in rows.tolist()], dtype=[(n, object) for n in names])
+        except (TypeError, ValueError) as exc:
+            raise RefusedRowsError(f"{where}: appended rows of {label!r} are not records of {names} ({exc})") from None
+    if rows.dtype.names != names:
+        raise RefusedRowsError(f"{where}: appended records of {label!r} have fields {rows.dtype.names}, stored {names}")
+    fields, wider = [], False
+    for n in names:
+        field = stored[n]
+        if field.kind in "US":
+            width = field.itemsize // (4 if field.kind == "U" else 1)
+            longest = max((len(v if isinstance(v, (str, bytes)) else str(v)) for v in rows[n].tolist()), default=0)
+            if longest > width:
+                field, wider = np.dtype(f"<U{longest}"), True
+        fields.append((n, field))
+    try:
+        return (rows, np.dtype(fields)) if wider else (rows.astype(stored), None)
+    except (TypeError, ValueError) as exc:
+        raise RefusedRowsError(f"{where}: cannot store the appended records of {label!r} as {stored} ({exc})") from None
 
 
 def _grown_lazy(old: LazyArray | None, arr: AsyncArray, path: str, url: str) -> LazyArray:

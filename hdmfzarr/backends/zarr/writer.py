@@ -433,13 +433,10 @@ class ZarrWriter:
                 self._copy_lazy(t, data, dtype)
                 return
             data = data.read()
-        if isinstance(dtype, (list, tuple)):
-            self._write_compound(t, data, list(dtype))
-            return
         if dtype is None or dtype == "numeric":
             dtype = infer_dtype(data, t.where)
-        if dtype in ("object", "region"):
-            self._write_references(t, data)
+        if isinstance(dtype, (list, tuple)) or dtype in ("object", "region"):
+            self._write_encoded(t, data, dtype)
             return
         arr = self._stored_values(data, dtype, t.where)
         zdtype = self.conv.text_zarr_dtype(dtype) if dtype in TEXT_KINDS else arr.dtype
@@ -561,39 +558,29 @@ class ZarrWriter:
                 zarr_arr.resize((written + len(joined), *row_shape))
                 zarr_arr[written:] = joined
 
-    def _write_references(self, t: Target, data: Any) -> None:
-        values = encode_rows(self.conv, "object", data, self._root, t.where)
-        if values.dtype == object:  # JSON object-codec cells
-            self._write_json_object_array(t, values, self.conv.reference_attrs(), values.ndim)
-        else:
-            self._create_and_fill(t, values, str, self.conv.reference_attrs())
-
-    def _write_json_object_array(self, t: Target, values: np.ndarray, dtype_attrs: dict[str, Any], ndim: int,
-                                 chunks: tuple[int, ...] | None = None) -> None:
-        """A v2 ``|O`` array (of ``ndim`` dimensions as the dataset names them) with the JSON object codec, written
-        as raw keys (zarr 3 cannot)."""
-        path = t.path
-        chunks = chunks or self.chunks_for(values.shape, 64, t.dio)
+    def _write_encoded(self, t: Target, data: Any, dtype: Any) -> None:
+        """References or compound records as the convention encodes them (``encode_rows``): an array (paths; records,
+        text and reference fields as fixed-width UTF-32), or a v2 ``|O`` array of JSON object-codec cells (compounds:
+        one row of fields each) written as raw keys (zarr 3 cannot)."""
+        fields = compound_fields(dtype) if isinstance(dtype, (list, tuple)) else []
+        dtype_attrs = self.conv.encode_compound([(f.name, f.dtype) for f in fields]) if fields \
+            else self.conv.reference_attrs()
+        values = encode_rows(self.conv, fields or "object", data, self._root, t.where)
+        if values.dtype != object:
+            self._create_and_fill(t, values, values.dtype if fields else str, dtype_attrs,
+                                  "write compound dataset" if fields else "write dataset")
+            return
+        chunks: tuple[int, ...] = (self.chunks_for((len(values),), 64 * len(fields), t.dio)[0] if len(values) else 1,
+                                   len(fields)) if fields else self.chunks_for(values.shape, 64, t.dio)
         zarray = self.conv.object_array_document(values.shape, chunks)
         if t.builder.name in t.zgroup:
             del t.zgroup[t.builder.name]
-        attrs_key = self.conv.attrs_entry(path)
+        attrs_key = self.conv.attrs_entry(t.path)
         assert attrs_key is not None  # JSON object-codec arrays exist in format 2 only
-        attrs = {**dtype_attrs, **t.attrs, **self.dims_attrs(t.builder, ndim)}
-        self.handle.set_documents([(self.conv.array_document_key(path), zarray), (attrs_key, attrs)])
-        write_object_chunks(self.handle, path, zarray, values.shape, values, 0, t.where)
-        self.nodes.append((path, "array"))
-
-    def _write_compound(self, t: Target, data: Any, fields: list[CompoundField]) -> None:
-        """Structured arrays (text and reference fields as fixed-width UTF-32), or JSON cells as the convention says."""
-        fields = compound_fields(fields)
-        compound_attrs = self.conv.encode_compound([(f.name, f.dtype) for f in fields])
-        values = encode_rows(self.conv, fields, data, self._root, t.where)
-        if values.dtype.names is None:  # JSON object-codec cells, one row of fields each
-            rows_per_chunk = self.chunks_for((len(values),), 64 * len(fields), t.dio)[0] if len(values) else 1
-            self._write_json_object_array(t, values, compound_attrs, 1, chunks=(rows_per_chunk, len(fields)))
-            return
-        self._create_and_fill(t, values, values.dtype, compound_attrs, "write compound dataset")
+        attrs = {**dtype_attrs, **t.attrs, **self.dims_attrs(t.builder, 1 if fields else values.ndim)}
+        self.handle.set_documents([(self.conv.array_document_key(t.path), zarray), (attrs_key, attrs)])
+        write_object_chunks(self.handle, t.path, zarray, values, 0, t.where)
+        self.nodes.append((t.path, "array"))
 
     # -- specs and consolidation ---------------------------------------------------------
     def _write_specs(self, zroot: Any, namespaces: dict[str, Any]) -> None:
