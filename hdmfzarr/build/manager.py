@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import suppress
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -36,7 +37,7 @@ class BuildManager:
         self._built: dict[int, tuple[Any, Builder]] = {}
         self._constructed: dict[int, tuple[Builder, Any]] = {}
         self._in_progress: set[int] = set()
-        self._deferred: list[Callable[[], None]] = []
+        self._deferred: list[tuple[Any, dict[str, Any]]] = []
         self.type_key: str | None = None  # the attribute naming types in the tree being built
 
     def build(self, container: Any) -> GroupBuilder:
@@ -116,8 +117,10 @@ class BuildManager:
         """The container for ``builder`` (its whole subtree constructed, parents set, unmodified)."""
         new_from = len(self._constructed)
         obj = self.construct_child(builder)
-        while self._deferred:
-            self._deferred.pop(0)()
+        while self._deferred:  # the references of a cycle, once their objects exist
+            done, pending = self._deferred.pop(0)
+            for k, v in pending.items():
+                setattr(done, k, self._finish_pending(v))
         for b, c in list(self._constructed.values())[new_from:]:
             self._adopt_children(b, c)
         for b, c in list(self._constructed.values())[new_from:]:
@@ -213,17 +216,18 @@ class BuildManager:
             raise ConstructError(f"{origin.path}: cannot resolve reference target of type {type(target).__name__}")
         return found
 
-    def finish_pending(self, value: Any) -> Any:
+    def _finish_pending(self, value: Any) -> Any:
         """``value`` with its PendingRef entries replaced by the (now constructed) containers."""
         if isinstance(value, PendingRef):
             return self.construct_child(value.builder)
         if isinstance(value, list):
-            return [self.finish_pending(v) for v in value]
+            return [self._finish_pending(v) for v in value]
         return value
 
-    def defer(self, action: Callable[[], None]) -> None:
-        """Run ``action`` once the current ``construct`` call has built its tree (cycle fix-ups)."""
-        self._deferred.append(action)
+    def defer(self, obj: Any, pending: dict[str, Any]) -> None:
+        """Set the fields ``pending`` of ``obj`` (references to objects under construction: a cycle) once the
+        current ``construct`` call has built its tree."""
+        self._deferred.append((obj, pending))
 
     def resolve_ref(self, ref: Any, origin: Builder) -> Any:
         """The container a reference (a ReferenceBuilder, or None) points at; a target still under
@@ -255,29 +259,26 @@ class BuildManager:
         # lazy arrays resolve after construct() returned: each target gets a complete construct()
         lazy = lambda r: None if r is None else self.construct(self._resolve_target(  # noqa: E731
             r.target if isinstance(r, ReferenceBuilder) else r, builder))
+        make: Callable[[Callable[[Any], Any]], ReferenceArray]
         if is_ref_dtype(sdt) or (builder.dtype == "object" and sdt is None):
             if data is None or isinstance(data, ReferenceBuilder):
                 return resolve(data)
-            if isinstance(data, (list, tuple)) or (isinstance(data, np.ndarray) and data.dtype.kind == "O"):
-                out = [resolve(r) for r in list(data)]
-                if any(isinstance(v, PendingRef) for v in out):  # a cycle: resolve on access instead
-                    return ReferenceArray(list(data), lazy)
-                return out
-            return ReferenceArray(data, lazy)
-        fields = sdt if is_compound_dtype(sdt) else (builder.dtype if isinstance(builder.dtype, list) else None)
-        if fields:
+            make = partial(ReferenceArray, data)
+        else:
+            fields = sdt if is_compound_dtype(sdt) else (builder.dtype if isinstance(builder.dtype, list) else [])
             names = [f.name for f in fields]
             refs = [i for i, f in enumerate(fields)  # (a stored field of references, or a reference spec dtype)
                     if isinstance(f, CompoundField) and f.dtype == "object" or is_ref_dtype(getattr(f, "dtype", None))]
-            if refs and data is not None:
-                if isinstance(data, (list, tuple)):
-                    rows = list(CompoundReferenceArray(data, resolve, refs, names))
-                    if not any(isinstance(v, PendingRef) for row in rows for v in row):
-                        return rows
-                row_dtype = np.dtype([(n, _field_numpy(f.dtype) if i not in refs else object)
-                                      for i, (n, f) in enumerate(zip(names, fields))])
-                return CompoundReferenceArray(data, lazy, refs, names, row_dtype)
-        return read_value(sdt, data)
+            if not refs or data is None:
+                return read_value(sdt, data)
+            row_dtype = np.dtype([(n, _field_numpy(f.dtype) if i not in refs else object)
+                                  for i, (n, f) in enumerate(zip(names, fields))])
+            make = lambda fn: CompoundReferenceArray(data, fn, refs, names, row_dtype)  # noqa: E731
+        if isinstance(data, (list, tuple)) or (isinstance(data, np.ndarray) and data.dtype.kind == "O"):
+            rows = list(make(resolve))  # held in memory: resolved now, unless a target is still being constructed
+            if not any(isinstance(v, PendingRef) for r in rows for v in (r if isinstance(r, tuple) else (r,))):
+                return rows
+        return make(lazy)
 
 
 def _field_numpy(dtype: Any) -> Any:
