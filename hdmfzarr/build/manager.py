@@ -265,7 +265,8 @@ class BuildManager:
                 return resolve(data)
             make = partial(ReferenceArray, data)
         else:
-            fields = sdt if is_compound_dtype(sdt) else (builder.dtype if isinstance(builder.dtype, list) else [])
+            stored = builder.dtype if isinstance(builder.dtype, list) else []
+            fields: list[Any] = (sdt if is_compound_dtype(sdt) else stored) or []
             names = [f.name for f in fields]
             refs = [i for i, f in enumerate(fields)  # (a stored field of references, or a reference spec dtype)
                     if isinstance(f, CompoundField) and f.dtype == "object" or is_ref_dtype(getattr(f, "dtype", None))]
