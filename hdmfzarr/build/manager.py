@@ -141,7 +141,7 @@ class BuildManager:
     def construct_child(self, builder: Builder) -> Any:
         """The (memoised) container for one builder; links construct their target."""
         if isinstance(builder, LinkBuilder):
-            builder = self.link_target(builder)
+            builder = self.target_of(builder.target, builder)
         key = id(builder)
         if key in self._constructed:
             return self._constructed[key][1]
@@ -198,11 +198,9 @@ class BuildManager:
                 elif isinstance(child, GroupBuilder) and self.type_map.builder_type(child) is None:
                     stack.append(child)
 
-    def link_target(self, link: LinkBuilder) -> Builder:
-        """The builder a link points at (string paths and external targets resolved)."""
-        return self._resolve_target(link.target, link)
-
-    def _resolve_target(self, target: Any, origin: Builder) -> Builder:
+    def target_of(self, target: Any, origin: Builder) -> Builder:
+        """The builder the target of a link or reference held by ``origin`` is (paths and external targets
+        resolved)."""
         found = resolve_target(target, origin.root)
         if isinstance(found, ExternalTarget):
             if self.resolve_external is None:
@@ -235,7 +233,7 @@ class BuildManager:
         if ref is None:
             return None
         if isinstance(ref, ReferenceBuilder):
-            target = self._resolve_target(ref.target, origin)
+            target = self.target_of(ref.target, origin)
             if id(target) in self._in_progress:
                 return PendingRef(target)
             return self.construct_child(target)
@@ -257,7 +255,7 @@ class BuildManager:
             data.dims = list(builder.dims)  # the stored dimension names go with the array: a rewrite keeps them
         resolve = lambda r: self.resolve_ref(r, builder)  # noqa: E731
         # lazy arrays resolve after construct() returned: each target gets a complete construct()
-        lazy = lambda r: None if r is None else self.construct(self._resolve_target(  # noqa: E731
+        lazy = lambda r: None if r is None else self.construct(self.target_of(  # noqa: E731
             r.target if isinstance(r, ReferenceBuilder) else r, builder))
         make: Callable[[Callable[[Any], Any]], ReferenceArray]
         if is_ref_dtype(sdt) or (builder.dtype == "object" and sdt is None):

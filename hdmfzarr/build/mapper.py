@@ -317,7 +317,7 @@ class ObjectMapper:
                 kwargs[self.attr_name(sub)] = manager.construct_child(child)
                 continue
             if isinstance(child, LinkBuilder):
-                child = manager.link_target(child)  # an untyped dataset/group stored as a link: its target
+                child = manager.target_of(child.target, child)  # an untyped dataset/group stored as a link: its target
             if isinstance(sub, GroupSpec):
                 if isinstance(child, GroupBuilder):
                     self._gather_group(child, sub, manager, kwargs)
@@ -340,7 +340,7 @@ class ObjectMapper:
         for cand in [*stored, *builder.links.values()]:
             if cand.name in claimed:
                 continue
-            target = manager.link_target(cand) if isinstance(cand, LinkBuilder) else cand
+            target = manager.target_of(cand.target, cand) if isinstance(cand, LinkBuilder) else cand
             if target is None or (not is_link and isinstance(target, GroupBuilder) != isinstance(sub, GroupSpec)):
                 continue
             ns_dt = self.type_map.builder_type(target)

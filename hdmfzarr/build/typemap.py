@@ -13,7 +13,7 @@ from ..errors import BuildError, ConstructError, SpecError
 from ..spec.model import declared_type
 from .builders import Builder
 
-__all__ = ["TypeMap", "get_type_map", "type_map_of", "type_map_for_write"]
+__all__ = ["TypeMap", "get_type_map", "type_map_for_write"]
 
 
 class TypeMap:
@@ -273,17 +273,12 @@ class TypeMap:
         return self.mapper_for_class(type(obj), *self.data_type_of(obj))
 
 
-def type_map_of(container: Any) -> TypeMap | None:
-    """The type map ``container`` was read with (set on construct), else the one that generated its class."""
-    got = getattr(container, "__dict__", {}).get("_type_map")
-    return got if got is not None else getattr(type(container), "_type_map", None)
-
-
 def type_map_for_write(container: Any, chosen: TypeMap | None = None) -> TypeMap:
     """The type map to build ``container``'s tree with: ``chosen``, else the one its tree was read with (so it is
     written with the namespace versions it was read with); a copy when other maps in the tree add namespaces."""
     walk = container.all_children() if hasattr(container, "all_children") else (container,)
-    found = (type_map_of(node) for node in walk)
+    # each node's: the one it was read with (set on construct), else the one that generated its class
+    found = (getattr(node, "__dict__", {}).get("_type_map") or getattr(type(node), "_type_map", None) for node in walk)
     maps = list({id(tm): tm for tm in found if tm is not None}.values())  # each once, in tree order
     base = chosen if chosen is not None else (maps[0] if maps else get_type_map())
     merged = base
