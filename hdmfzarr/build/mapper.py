@@ -80,7 +80,8 @@ class ObjectMapper:
         self._parent: dict[int, Any] = {}  # sub-spec -> the spec (type or untyped group) holding it
         self._names: dict[int, str] = {}
         self._params: dict[type, frozenset[str]] = {}
-        self._fields: list[FieldInfo] = []
+        self._placed: list[tuple[Any, str, tuple[str, ...], bool]] = []  # (sub-spec, kind, path, required)
+        self._fields: list[FieldInfo] | None = None
         self._index(spec, (), True)
 
     def _index(self, spec: Any, prefix: tuple[str, ...], required: bool) -> None:
@@ -95,11 +96,10 @@ class ObjectMapper:
                 self._index(sub, (*prefix, sub.name or ""), req)  # (an untyped group always has a name)
                 continue
             if not untyped or sub.value is None:
-                self._fields.append(FieldInfo(self.attr_name(sub), sub, _kind(sub), prefix, req))
+                self._placed.append((sub, _kind(sub), prefix, req))
             for a in sub.attributes if untyped else ():  # an untyped dataset's attributes are named after it
                 self._prefix[id(a)] = (*prefix, sub.name)
-                self._fields.append(FieldInfo(self.attr_name(a), a, "attribute", (*prefix, sub.name),
-                                              req and a.is_required))
+                self._placed.append((a, "attribute", (*prefix, sub.name), req and a.is_required))
 
     @staticmethod
     def _subspecs(spec: Any) -> list[Any]:
@@ -126,6 +126,8 @@ class ObjectMapper:
 
     def fields(self) -> list[FieldInfo]:
         """Every container field this type's spec implies, in spec order."""
+        if self._fields is None:  # (named when first asked: a subclass's attr_name may use what its __init__ sets)
+            self._fields = [FieldInfo(self.attr_name(s), s, kind, path, req) for s, kind, path, req in self._placed]
         return self._fields
 
     def get_value(self, container: Any, spec: Any) -> Any:
