@@ -58,24 +58,20 @@ def is_lazy_array(value: Any) -> bool:
 
 
 __all__ = ["StoredArray", "is_lazy_array", "DataIO", "ZarrDataIO", "DataChunkIterator", "Deferred", "fetch_deferred",
-           "held_reads", "reads_held"]
+           "held_reads", "READS_HELD"]
 
-_HELD: contextvars.ContextVar[bool] = contextvars.ContextVar("hdmfzarr_held_reads", default=False)
+#: whether the caller is inside :func:`held_reads`
+READS_HELD: contextvars.ContextVar[bool] = contextvars.ContextVar("hdmfzarr_held_reads", default=False)
 
 
 @contextlib.contextmanager
 def held_reads() -> Iterator[None]:
     """Within this block, fields not read yet give their :class:`Deferred` instead of reading (folded views)."""
-    token = _HELD.set(True)
+    token = READS_HELD.set(True)
     try:
         yield
     finally:
-        _HELD.reset(token)
-
-
-def reads_held() -> bool:
-    """Whether the caller is inside :func:`held_reads`."""
-    return _HELD.get()
+        READS_HELD.reset(token)
 
 
 class Deferred:

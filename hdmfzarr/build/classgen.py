@@ -13,7 +13,7 @@ from ..container import Children, Container, Data, GroupView
 from ..errors import ContainerError
 from ..spec.dtypes import STRING_DTYPES
 from ..spec.model import AttributeSpec, GroupSpec, LinkSpec, canonical_spec_dtype, is_ref_dtype, spec_type
-from ..dataio import Deferred, fetch_deferred, reads_held
+from ..dataio import READS_HELD, Deferred, fetch_deferred
 
 if TYPE_CHECKING:
     from .typemap import TypeMap
@@ -157,10 +157,9 @@ def _add_paths_and_mappings(classdict: dict[str, Any], base: type, mapper: Any, 
         if f.kind == "dataset" and not spec_type(f.spec) and f.attr not in classdict:
             classdict[f.attr] = _deferred_property(f.attr)  # a stored scalar is read on first use
             deferred.add(f.attr)
-    classdict["deferred_fields"] = frozenset(deferred)
-    for f in own:
-        if f.kind != "attribute" and f.spec.is_many() and (spec_type(f.spec) or isinstance(f.spec, LinkSpec)):
+        elif f.kind != "attribute" and f.spec.is_many() and (spec_type(f.spec) or isinstance(f.spec, LinkSpec)):
             classdict[f.attr] = _children_property(f.attr, f"{label} field {f.attr!r}")
+    classdict["deferred_fields"] = frozenset(deferred)
     attrs = [f.attr for f in mapper.fields()]
     taken = set(classdict) | set(attrs) | set(dir(base))
     for top in dict.fromkeys(p[0] for p in paths.values() if p):
@@ -194,7 +193,7 @@ def _deferred_property(attr: str) -> property:
         state = self.__dict__
         value = state.get(attr)
         if isinstance(value, Deferred):
-            if not value.done and reads_held():
+            if not value.done and READS_HELD.get():
                 return value
             waiting = {k: v for k, v in state.items() if isinstance(v, Deferred)}
             fetch_deferred(waiting.values())

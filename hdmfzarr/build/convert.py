@@ -134,6 +134,7 @@ def _ref(v: Any, where: str) -> ReferenceBuilder:
 
 
 def _numeric(value: Any, canonical: str, where: str, is_attr: bool) -> tuple[Any, str]:
+    """Numbers (or bools) as numpy data of at least the spec's width; a scalar attribute as a Python value."""
     arr = np.asarray(value)
     if arr.dtype.kind not in "biuf":
         raise BuildError(f"{where}: expected {canonical} data, got {arr.dtype} ({type(value).__name__})")
@@ -141,7 +142,7 @@ def _numeric(value: Any, canonical: str, where: str, is_attr: bool) -> tuple[Any
         out_dt = arr.dtype
     else:
         want = np.dtype(canonical)
-        if want.kind in "iu" and arr.dtype.kind == "f":
+        if want.kind in "biu" and arr.dtype.kind == "f":
             raise BuildError(f"{where}: expected {canonical} data, got {arr.dtype}")
         own_width = isinstance(value, (np.ndarray, np.generic)) or arr.dtype.kind == "f"
         out_dt = _widest_needed(arr, want, where, own_width)
@@ -204,13 +205,7 @@ def convert_value(dtype: Any, value: Any, where: str, is_attr: bool = False) -> 
             return map_nested(value, text_cell), dtype
         except TypeError as exc:
             raise BuildError(f"{where}: expected isodatetime (datetime or ISO string), got {exc}") from None
-    if dtype == "bool":
-        arr = np.asarray(value)
-        if arr.dtype.kind not in "biu":
-            raise BuildError(f"{where}: expected bool data, got {arr.dtype}")
-        arr = arr.astype(bool)
-        return (bool(arr) if arr.ndim == 0 and is_attr else (arr[()] if arr.ndim == 0 else arr)), "bool"
-    if dtype in NUMERIC_DTYPES or dtype == "numeric":
+    if dtype in NUMERIC_DTYPES or dtype in ("numeric", "bool"):
         return _numeric(value, dtype, where, is_attr)
     return value, dtype
 

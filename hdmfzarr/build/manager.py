@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import suppress
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -36,7 +37,7 @@ class BuildManager:
         self._built: dict[int, tuple[Any, Builder]] = {}
         self._constructed: dict[int, tuple[Builder, Any]] = {}
         self._in_progress: set[int] = set()
-        self._deferred: list[Callable[[], None]] = []
+        self._deferred: list[tuple[Any, dict[str, Any]]] = []
         self.type_key: str | None = None  # the attribute naming types in the tree being built
 
     def build(self, container: Any) -> GroupBuilder:
@@ -116,8 +117,10 @@ class BuildManager:
         """The container for ``builder`` (its whole subtree constructed, parents set, unmodified)."""
         new_from = len(self._constructed)
         obj = self.construct_child(builder)
-        while self._deferred:
-            self._deferred.pop(0)()
+        while self._deferred:  # the references of a cycle, once their objects exist
+            done, pending = self._deferred.pop(0)
+            for k, v in pending.items():
+                setattr(done, k, self._finish_pending(v))
         for b, c in list(self._constructed.values())[new_from:]:
             self._adopt_children(b, c)
         for b, c in list(self._constructed.values())[new_from:]:
@@ -138,7 +141,7 @@ class BuildManager:
     def construct_child(self, builder: Builder) -> Any:
         """The (memoised) container for one builder; links construct their target."""
         if isinstance(builder, LinkBuilder):
-            builder = self.link_target(builder)
+            builder = self.target_of(builder.target, builder)
         key = id(builder)
         if key in self._constructed:
             return self._constructed[key][1]
@@ -195,11 +198,9 @@ class BuildManager:
                 elif isinstance(child, GroupBuilder) and self.type_map.builder_type(child) is None:
                     stack.append(child)
 
-    def link_target(self, link: LinkBuilder) -> Builder:
-        """The builder a link points at (string paths and external targets resolved)."""
-        return self._resolve_target(link.target, link)
-
-    def _resolve_target(self, target: Any, origin: Builder) -> Builder:
+    def target_of(self, target: Any, origin: Builder) -> Builder:
+        """The builder the target of a link or reference held by ``origin`` is (paths and external targets
+        resolved)."""
         found = resolve_target(target, origin.root)
         if isinstance(found, ExternalTarget):
             if self.resolve_external is None:
@@ -213,17 +214,18 @@ class BuildManager:
             raise ConstructError(f"{origin.path}: cannot resolve reference target of type {type(target).__name__}")
         return found
 
-    def finish_pending(self, value: Any) -> Any:
+    def _finish_pending(self, value: Any) -> Any:
         """``value`` with its PendingRef entries replaced by the (now constructed) containers."""
         if isinstance(value, PendingRef):
             return self.construct_child(value.builder)
         if isinstance(value, list):
-            return [self.finish_pending(v) for v in value]
+            return [self._finish_pending(v) for v in value]
         return value
 
-    def defer(self, action: Callable[[], None]) -> None:
-        """Run ``action`` once the current ``construct`` call has built its tree (cycle fix-ups)."""
-        self._deferred.append(action)
+    def defer(self, obj: Any, pending: dict[str, Any]) -> None:
+        """Set the fields ``pending`` of ``obj`` (references to objects under construction: a cycle) once the
+        current ``construct`` call has built its tree."""
+        self._deferred.append((obj, pending))
 
     def resolve_ref(self, ref: Any, origin: Builder) -> Any:
         """The container a reference (a ReferenceBuilder, or None) points at; a target still under
@@ -231,7 +233,7 @@ class BuildManager:
         if ref is None:
             return None
         if isinstance(ref, ReferenceBuilder):
-            target = self._resolve_target(ref.target, origin)
+            target = self.target_of(ref.target, origin)
             if id(target) in self._in_progress:
                 return PendingRef(target)
             return self.construct_child(target)
@@ -253,31 +255,29 @@ class BuildManager:
             data.dims = list(builder.dims)  # the stored dimension names go with the array: a rewrite keeps them
         resolve = lambda r: self.resolve_ref(r, builder)  # noqa: E731
         # lazy arrays resolve after construct() returned: each target gets a complete construct()
-        lazy = lambda r: None if r is None else self.construct(self._resolve_target(  # noqa: E731
+        lazy = lambda r: None if r is None else self.construct(self.target_of(  # noqa: E731
             r.target if isinstance(r, ReferenceBuilder) else r, builder))
+        make: Callable[[Callable[[Any], Any]], ReferenceArray]
         if is_ref_dtype(sdt) or (builder.dtype == "object" and sdt is None):
             if data is None or isinstance(data, ReferenceBuilder):
                 return resolve(data)
-            if isinstance(data, (list, tuple)) or (isinstance(data, np.ndarray) and data.dtype.kind == "O"):
-                out = [resolve(r) for r in list(data)]
-                if any(isinstance(v, PendingRef) for v in out):  # a cycle: resolve on access instead
-                    return ReferenceArray(list(data), lazy)
-                return out
-            return ReferenceArray(data, lazy)
-        fields = sdt if is_compound_dtype(sdt) else (builder.dtype if isinstance(builder.dtype, list) else None)
-        if fields:
+            make = partial(ReferenceArray, data)
+        else:
+            stored = builder.dtype if isinstance(builder.dtype, list) else []
+            fields: list[Any] = (sdt if is_compound_dtype(sdt) else stored) or []
             names = [f.name for f in fields]
             refs = [i for i, f in enumerate(fields)  # (a stored field of references, or a reference spec dtype)
                     if isinstance(f, CompoundField) and f.dtype == "object" or is_ref_dtype(getattr(f, "dtype", None))]
-            if refs and data is not None:
-                if isinstance(data, (list, tuple)):
-                    rows = list(CompoundReferenceArray(data, resolve, refs, names))
-                    if not any(isinstance(v, PendingRef) for row in rows for v in row):
-                        return rows
-                row_dtype = np.dtype([(n, _field_numpy(f.dtype) if i not in refs else object)
-                                      for i, (n, f) in enumerate(zip(names, fields))])
-                return CompoundReferenceArray(data, lazy, refs, names, row_dtype)
-        return read_value(sdt, data)
+            if not refs or data is None:
+                return read_value(sdt, data)
+            row_dtype = np.dtype([(n, _field_numpy(f.dtype) if i not in refs else object)
+                                  for i, (n, f) in enumerate(zip(names, fields))])
+            make = lambda fn: CompoundReferenceArray(data, fn, refs, names, row_dtype)  # noqa: E731
+        if isinstance(data, (list, tuple)) or (isinstance(data, np.ndarray) and data.dtype.kind == "O"):
+            rows = list(make(resolve))  # held in memory: resolved now, unless a target is still being constructed
+            if not any(isinstance(v, PendingRef) for r in rows for v in (r if isinstance(r, tuple) else (r,))):
+                return rows
+        return make(lazy)
 
 
 def _field_numpy(dtype: Any) -> Any:

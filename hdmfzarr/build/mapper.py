@@ -78,21 +78,28 @@ class ObjectMapper:
         self.data_type = data_type
         self._prefix: dict[int, tuple[str, ...]] = {}
         self._parent: dict[int, Any] = {}  # sub-spec -> the spec (type or untyped group) holding it
-        self._fields: list[FieldInfo] | None = None
         self._names: dict[int, str] = {}
         self._params: dict[type, frozenset[str]] = {}
-        self._index(spec, ())
+        self._placed: list[tuple[Any, str, tuple[str, ...], bool]] = []  # (sub-spec, kind, path, required)
+        self._fields: list[FieldInfo] | None = None
+        self._index(spec, (), True)
 
-    def _index(self, spec: Any, prefix: tuple[str, ...]) -> None:
+    def _index(self, spec: Any, prefix: tuple[str, ...], required: bool) -> None:
+        """Record where each sub-spec of ``spec`` sits (in the untyped groups ``prefix``) and the container field it
+        implies (optional when an enclosing group is); an untyped group's sub-specs are its fields."""
         for sub in self._subspecs(spec):
             self._prefix[id(sub)] = prefix
             self._parent[id(sub)] = spec
-            if spec_type(sub) is None and not isinstance(sub, (LinkSpec, AttributeSpec)):
-                if isinstance(sub, GroupSpec):
-                    self._index(sub, (*prefix, sub.name or ""))  # an untyped group always has a name
-                else:  # untyped dataset: its attributes are named after it
-                    for a in sub.attributes:
-                        self._prefix[id(a)] = prefix + (sub.name,)
+            req = required and sub.is_required
+            untyped = spec_type(sub) is None and not isinstance(sub, (LinkSpec, AttributeSpec))
+            if untyped and isinstance(sub, GroupSpec):
+                self._index(sub, (*prefix, sub.name or ""), req)  # (an untyped group always has a name)
+                continue
+            if not untyped or sub.value is None:
+                self._placed.append((sub, _kind(sub), prefix, req))
+            for a in sub.attributes if untyped else ():  # an untyped dataset's attributes are named after it
+                self._prefix[id(a)] = (*prefix, sub.name)
+                self._placed.append((a, "attribute", (*prefix, sub.name), req and a.is_required))
 
     @staticmethod
     def _subspecs(spec: Any) -> list[Any]:
@@ -119,26 +126,9 @@ class ObjectMapper:
 
     def fields(self) -> list[FieldInfo]:
         """Every container field this type's spec implies, in spec order."""
-        if self._fields is None:
-            self._fields = self._collect(self.spec, (), True)
+        if self._fields is None:  # (named when first asked: a subclass's attr_name may use what its __init__ sets)
+            self._fields = [FieldInfo(self.attr_name(s), s, kind, path, req) for s, kind, path, req in self._placed]
         return self._fields
-
-    def _collect(self, spec: Any, path: tuple[str, ...], required: bool) -> list[FieldInfo]:
-        """The fields of ``spec`` (nested in the untyped ``path``; optional when an enclosing group is)."""
-        out = [FieldInfo(self.attr_name(a), a, "attribute", path, required and a.is_required) for a in spec.attributes]
-        for d in spec.datasets:
-            if spec_type(d) is not None or d.value is None:
-                out.append(FieldInfo(self.attr_name(d), d, "dataset", path, required and d.is_required))
-            if spec_type(d) is None:
-                out += [FieldInfo(self.attr_name(a), a, "attribute", path + (d.name,),
-                                  required and a.is_required and d.is_required) for a in d.attributes]
-        for g in spec.groups:
-            if spec_type(g) is not None:
-                out.append(FieldInfo(self.attr_name(g), g, "group", path, required and g.is_required))
-            else:
-                out += self._collect(g, path + (g.name,), required and g.is_required)
-        out += [FieldInfo(self.attr_name(lk), lk, "link", path, required and lk.is_required) for lk in spec.links]
-        return out
 
     def get_value(self, container: Any, spec: Any) -> Any:
         """The container's value for a sub-spec (``None`` when it has none)."""
@@ -329,7 +319,7 @@ class ObjectMapper:
                 kwargs[self.attr_name(sub)] = manager.construct_child(child)
                 continue
             if isinstance(child, LinkBuilder):
-                child = manager.link_target(child)  # an untyped dataset/group stored as a link: its target
+                child = manager.target_of(child.target, child)  # an untyped dataset/group stored as a link: its target
             if isinstance(sub, GroupSpec):
                 if isinstance(child, GroupBuilder):
                     self._gather_group(child, sub, manager, kwargs)
@@ -352,7 +342,7 @@ class ObjectMapper:
         for cand in [*stored, *builder.links.values()]:
             if cand.name in claimed:
                 continue
-            target = manager.link_target(cand) if isinstance(cand, LinkBuilder) else cand
+            target = manager.target_of(cand.target, cand) if isinstance(cand, LinkBuilder) else cand
             if target is None or (not is_link and isinstance(target, GroupBuilder) != isinstance(sub, GroupSpec)):
                 continue
             ns_dt = self.type_map.builder_type(target)
@@ -396,18 +386,18 @@ class ObjectMapper:
                  if k not in declared and k not in _TYPE_ATTRIBUTES and _plain(v)}
         if extra and hasattr(obj, "extra_attributes"):
             obj.extra_attributes.update(extra)
-
-        def finish() -> None:  # the references of a cycle, once their objects exist
-            for k, v in pending.items():
-                setattr(obj, k, manager.finish_pending(v))
-
         if pending:
-            manager.defer(finish)
+            manager.defer(obj, pending)
         for k, v in rest.items():
             with suppress(AttributeError, ContainerError, TypeError, ValueError):
                 if getattr(obj, k, None) is None:
                     setattr(obj, k, v)
         return obj
+
+
+def _kind(spec: Any) -> str:
+    return ("attribute" if isinstance(spec, AttributeSpec) else "link" if isinstance(spec, LinkSpec)
+            else "group" if isinstance(spec, GroupSpec) else "dataset")
 
 
 _TYPE_ATTRIBUTES = frozenset({"namespace", "object_id", *TYPE_KEYS})

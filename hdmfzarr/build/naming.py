@@ -10,7 +10,7 @@ from typing import Any
 
 from ..spec.model import spec_type
 
-__all__ = ["snake_case", "plural", "default_attr_name", "identifier"]
+__all__ = ["snake_case", "default_attr_name", "identifier"]
 
 
 @functools.cache
@@ -43,11 +43,6 @@ def snake_case(name: str) -> str:
     return "".join(out).lower()
 
 
-def plural(word: str) -> str:
-    """Plural of an attribute name as hdmf forms it (so generated classes take hdmf's keyword names)."""
-    return word if word.endswith("s") else word + "s"
-
-
 def identifier(name: str) -> str:
     """``name`` made a valid Python identifier (``x-y`` -> ``x_y``, ``class`` -> ``class_``, ``2d`` -> ``_2d``)."""
     out = name if name.isascii() and name.isidentifier() else re.sub(r"\W", "_", name)  # most need no regex
@@ -64,5 +59,5 @@ def default_attr_name(spec: Any) -> str:
     dt = spec_type(spec) or getattr(spec, "target_type", None)
     if dt is None:
         raise ValueError(f"sub-spec {spec!r} has neither a name nor a type")
-    base = snake_case(dt)
-    return plural(base) if spec.is_many() else base
+    base = snake_case(dt)  # plural as hdmf forms it (so generated classes take hdmf's keyword names)
+    return base + "s" if spec.is_many() and not base.endswith("s") else base

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import copy as _copy
 import importlib
-import sys
 import threading
 from pathlib import Path
 from typing import Any
@@ -14,7 +13,7 @@ from ..errors import BuildError, ConstructError, SpecError
 from ..spec.model import declared_type
 from .builders import Builder
 
-__all__ = ["TypeMap", "get_type_map", "type_map_of", "type_map_for_write"]
+__all__ = ["TypeMap", "get_type_map", "type_map_for_write"]
 
 
 class TypeMap:
@@ -29,18 +28,17 @@ class TypeMap:
         self._classes: dict[tuple[str, str], type] = {}
         self._types: dict[type, tuple[str, str]] = {}
         self._mappers: dict[type, type] = {}
+        self._type_mappers: dict[tuple[str, str], type] = {}  # (for the class registered for a type, lazily too)
         self._mapper_cache: dict[tuple[str, str, type], Any] = {}
         self._hierarchy_cache: dict[tuple[str, str], tuple[str, ...]] = {}
         # classes registered as "module:Class", imported when first needed (a table read imports only table classes)
         self._lazy: dict[tuple[str, str], str] = {}
-        self._lazy_mappers: dict[str, type] = {}
-        self._modules_seen = 0  # len(sys.modules) when the lazy classes were last matched against it
 
     def copy(self, catalog: Any = None) -> TypeMap:
         """An independent TypeMap (with ``catalog`` instead of a copy of this one's, if given)."""
         cat = self.namespace_catalog
         new = TypeMap(catalog or (cat.copy() if hasattr(cat, "copy") else _copy.deepcopy(cat)))
-        for attr in ("_classes", "_types", "_mappers", "_lazy", "_lazy_mappers"):
+        for attr in ("_classes", "_types", "_mappers", "_type_mappers", "_lazy"):
             setattr(new, attr, dict(getattr(self, attr)))
         return new
 
@@ -49,7 +47,7 @@ class TypeMap:
     def __repr__(self) -> str:
         names = list(getattr(self.namespace_catalog, "namespaces", ()))
         return (f"<TypeMap namespaces={names} classes={len(self._classes) + len(self._lazy)} "
-                f"mappers={len(self._mappers) + len(self._lazy_mappers)}>")
+                f"mappers={len(self._mappers) + len(self._type_mappers)}>")
 
     def load_namespaces(self, path: str | Path, check: bool = True) -> dict[str, Any]:
         """Load a namespace YAML file (and what it includes) into this map's catalog (``check=False``: each
@@ -171,41 +169,28 @@ class TypeMap:
             self._lazy[(namespace, data_type)] = home
 
     def register_type_mapper(self, data_type: str, namespace: str, mapper_cls: type) -> None:
-        """``register_mapper`` for the class of ``(namespace, data_type)`` (a lazy class's: once it is imported)."""
-        home = self._lazy.get((namespace, data_type))
-        if home is not None:
-            self._lazy_mappers[home] = mapper_cls
-        else:
-            self.register_mapper(self.get_class(data_type, namespace), mapper_cls)
+        """``register_mapper`` for the class of ``(namespace, data_type)``, whichever it is (lazy, generated, one
+        registered later) and its subclasses; a mapper registered for a class comes first."""
+        self._type_mappers[(namespace, data_type)] = mapper_cls
+        self._mapper_cache.clear()
 
     def _registered(self, key: tuple[str, str]) -> type | None:
         """The class registered for ``key`` (one registered lazily imported and registered now), or None."""
         cls = self._classes.get(key)
         home = None if cls is not None else self._lazy.pop(key, None)
-        return cls if home is None else self.register_class(key[1], key[0], self._import_home(home))
-
-    def _import_home(self, home: str) -> type:
-        """The class at ``home``, with the mapper waiting for it registered (unless one was meanwhile)."""
+        if home is None:
+            return cls
         module, _, name = home.partition(":")
-        cls: type = getattr(importlib.import_module(module), name)
-        mapper = self._lazy_mappers.pop(home, None)
-        if mapper is not None and cls not in self._mappers:
-            self._mappers[cls] = mapper
-            self._mapper_cache.clear()
-        return cls
+        return self.register_class(key[1], key[0], getattr(importlib.import_module(module), name))
 
-    def _import_loaded(self) -> None:
-        """Register the lazy classes (and mappers) whose modules are imported by now: only then can objects of them
-        exist, so lookups by class see what eager registration would have registered."""
-        if (not self._lazy and not self._lazy_mappers) or len(sys.modules) == self._modules_seen:
-            return
-        self._modules_seen = len(sys.modules)
-        for key, home in list(self._lazy.items()):
-            if home.partition(":")[0] in sys.modules:
-                self._registered(key)
-        for home in list(self._lazy_mappers):  # a class replaced by register_class still takes its mapper
-            if home.partition(":")[0] in sys.modules:
-                self._import_home(home)
+    def _declared(self, klass: type) -> tuple[str, str] | None:
+        """``(namespace, data_type)`` ``klass`` itself is registered for, else declares (its own ``data_type``
+        ClassVar): a lazily registered class declares the type it is registered for."""
+        got = self._types.get(klass)
+        dt = klass.__dict__.get("data_type")
+        if got is None and isinstance(dt, str) and isinstance(ns := getattr(klass, "namespace", None), str):
+            got = (ns, dt)
+        return got
 
     def get_class(self, data_type: str, namespace: str | None = None) -> type:
         """The class of a type: registered, else generated from its resolved spec (and registered)."""
@@ -226,7 +211,6 @@ class TypeMap:
     def data_type_of(self, container: Any) -> tuple[str, str]:
         """``(namespace, data_type)`` of a container: through the registry, else the class's ClassVars (MRO)."""
         cls = container if isinstance(container, type) else type(container)
-        self._import_loaded()
         if cls not in self._types and any(k.__module__ == "hdmf.container" for k in cls.__mro__):
             # hdmf's classes carry data_type/namespace too, but not the fields hdmfzarr's mappers read
             raise BuildError(f"{cls.__module__}.{cls.__qualname__} is an hdmf (or pynwb) container, which hdmfzarr "
@@ -234,12 +218,9 @@ class TypeMap:
                              "(ZarrIO(path).read(); hdmfzarr.convert for HDF5) and write what that gives, or make "
                              "objects with hdmfzarr's classes (hdmfzarr.common, io.type_map.get_class(...))")
         for klass in cls.__mro__:
-            got = self._types.get(klass)
+            got = self._declared(klass)
             if got is not None:
                 return got
-            dt = klass.__dict__.get("data_type")
-            if isinstance(dt, str) and isinstance(ns := getattr(klass, "namespace", None), str):
-                return ns, dt
         raise BuildError(f"class {cls.__qualname__} is not registered with any data type (register it with "
                          "register_class(data_type, namespace, cls) or give it data_type/namespace ClassVars)")
 
@@ -263,10 +244,9 @@ class TypeMap:
         return self.register_class(data_type, namespace, container_cls)
 
     def mapper_class(self, cls: type) -> type:
-        """The mapper class registered for ``cls`` or its nearest base class (default ObjectMapper)."""
-        self._import_loaded()
+        """The mapper class registered for ``cls`` or its nearest base class (or their types; default ObjectMapper)."""
         for klass in cls.__mro__:
-            got = self._mappers.get(klass)
+            got = self._mappers.get(klass) or self._type_mappers.get(self._declared(klass))  # type: ignore[arg-type]
             if got is not None:
                 return got
         from .mapper import ObjectMapper
@@ -293,17 +273,12 @@ class TypeMap:
         return self.mapper_for_class(type(obj), *self.data_type_of(obj))
 
 
-def type_map_of(container: Any) -> TypeMap | None:
-    """The type map ``container`` was read with (set on construct), else the one that generated its class."""
-    got = getattr(container, "__dict__", {}).get("_type_map")
-    return got if got is not None else getattr(type(container), "_type_map", None)
-
-
 def type_map_for_write(container: Any, chosen: TypeMap | None = None) -> TypeMap:
     """The type map to build ``container``'s tree with: ``chosen``, else the one its tree was read with (so it is
     written with the namespace versions it was read with); a copy when other maps in the tree add namespaces."""
     walk = container.all_children() if hasattr(container, "all_children") else (container,)
-    found = (type_map_of(node) for node in walk)
+    # each node's: the one it was read with (set on construct), else the one that generated its class
+    found = (getattr(node, "__dict__", {}).get("_type_map") or getattr(type(node), "_type_map", None) for node in walk)
     maps = list({id(tm): tm for tm in found if tm is not None}.values())  # each once, in tree order
     base = chosen if chosen is not None else (maps[0] if maps else get_type_map())
     merged = base
