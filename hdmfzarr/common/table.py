@@ -446,10 +446,11 @@ class DynamicTable(Container):
         ids.rows.append(id)
 
     def _undo_cells(self, cells: list[tuple[str, Any]]) -> None:
-        """Take back the cells ``(column, value)`` of the row being added, last first."""
+        """Take back the cells ``(column, value)`` of the row being added, last first (the plans are made again)."""
         plans = self._get_plans()
         for key, value in reversed(cells):
             plans[key].undo(value)
+        self._plans = None
 
     def _undo_row(self, values: Mapping[str, Any]) -> None:
         """Take back the last row, added with cells ``values`` (a later part of a wider row was bad)."""
