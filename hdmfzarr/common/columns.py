@@ -248,11 +248,9 @@ class BufferedData(Data):
         if raw is None:
             ct = self.column_type
             return ct.to_array([]) if ct is not None else np.zeros(0)
-        if isinstance(raw, (list, tuple)):
+        if isinstance(raw, (list, tuple)):  # a tuple (_get_array reads a list base itself, keeping it a list)
             if not raw and self.column_type is None:
-                return np.zeros(0)  # still untyped: keep the list so that the first value added sets the type
-            if type(raw) is list:  # kept a list (as hdmf keeps it)
-                return self._values_array(raw)
+                return np.zeros(0)  # still untyped: keep it so that the first value added sets the type
             raw = self._values_array(raw)
             self._set_raw_base(raw)
         if isinstance(raw, DataChunkIterator):
