@@ -172,7 +172,6 @@ class ColumnPlan:
         """Append a checked cell (a ragged row through its index, an enum value by position); marks it for ``undo``."""
         leaf = self.leaf
         self.mark = (len(self.top), leaf._ctype, len(leaf.elements) if self.enum else 0)
-        respecialise = self.row_shape is None or new_ct is not None
         if new_ct is not None:
             self.ct = leaf._ctype = new_ct
         if isinstance(self.top, VectorIndex):
@@ -183,8 +182,7 @@ class ColumnPlan:
             leaf.rows.append(value)
         if self.row_shape is None and (self.depth == 0 or self.depth == 1 and len(value)):
             self.row_shape = cell_shape(value if self.depth == 0 else value[0])
-        if respecialise:
-            self._specialise()
+        self._specialise()  # the type or shape this cell fixed may open the fast path
 
     def undo(self, value: Any) -> None:
         """Take back the row ``value`` this column took last (a later cell was bad), and the type or enum elements it
