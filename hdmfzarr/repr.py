@@ -290,8 +290,7 @@ class _Renderer:
         if n == 0:
             return _table(names, []) + "<i>no rows</i>"
         try:
-            cells = [[_fmt_cell(v) for v in np.asarray(table.id.get(slice(0, n)))]]
-            cells += [head_cells(table.get_column(name), n) for name in table.colnames]
+            cells = [head_cells(table.get_column(name), n) for name in names]  # the ids too
         except Exception as exc:  # a preview must never break the view
             return _table(names, []) + f"<i>preview unavailable: {_esc(type(exc).__name__)}: {_esc(exc)}</i>"
         more = f"<i>… {len(table) - n} more rows</i>" if len(table) > n else ""

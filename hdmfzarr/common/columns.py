@@ -248,11 +248,9 @@ class BufferedData(Data):
         if raw is None:
             ct = self.column_type
             return ct.to_array([]) if ct is not None else np.zeros(0)
-        if isinstance(raw, (list, tuple)):
+        if isinstance(raw, (list, tuple)):  # a tuple (_get_array reads a list base itself, keeping it a list)
             if not raw and self.column_type is None:
-                return np.zeros(0)  # still untyped: keep the list so that the first value added sets the type
-            if type(raw) is list:  # kept a list (as hdmf keeps it)
-                return self._values_array(raw)
+                return np.zeros(0)  # still untyped: keep it so that the first value added sets the type
             raw = self._values_array(raw)
             self._set_raw_base(raw)
         if isinstance(raw, DataChunkIterator):
@@ -264,29 +262,22 @@ class BufferedData(Data):
 
     def read(self, key: Any) -> Any:
         """The stored elements by int, slice or integer array, reading only what is needed from a lazy base (also
-        ``get``, which region, index and enum columns override)."""
-        self._flush()
-        raw = self.base_data
-        if type(raw) is list and not isinstance(key, (int, np.integer, np.bool_)):
-            # rows of a list base as hdmf gives them: a list (a slice of it, or the selected elements)
-            if isinstance(key, slice):
-                return raw[key]
-            idx = select_rows(key, len(raw), self._where)
-            assert isinstance(idx, np.ndarray)  # neither an int nor a slice: positions
-            return [raw[i] for i in idx.ravel().tolist()]
-        return self._get_array(key)
+        ``get``, which region, index and enum columns override); rows of a list base are a list, as hdmf gives them."""
+        return self._get_array(key, keep_list=True)
 
     get = read
 
-    def _get_array(self, key: Any) -> Any:
-        """``read`` with numpy results; only a lazy base still has pending rows here (the array reads both parts)."""
+    def _get_array(self, key: Any, keep_list: bool = False) -> Any:
+        """``read`` with numpy results unless ``keep_list``; only a lazy base still has pending rows here (the array
+        reads both parts)."""
         self._flush()
         sel = select_rows(key, len(self), self._where)
         raw = self.base_data
         if self.rows.count:
             raw = self._arr
         elif type(raw) is list and not isinstance(sel, int):  # only the rows asked for become an array
-            return self._values_array(raw[sel] if isinstance(sel, slice) else [raw[i] for i in sel.tolist()])
+            rows = raw[sel] if isinstance(sel, slice) else [raw[i] for i in sel.ravel().tolist()]
+            return rows if keep_list else self._values_array(rows)
         elif not (isinstance(sel, int) and (type(raw) is list or isinstance(raw, np.ndarray) or is_lazy_array(raw))):
             raw = self._indexable_base()
         if isinstance(sel, int):
@@ -294,12 +285,8 @@ class BufferedData(Data):
         return rows_array(raw[sel] if isinstance(sel, slice) or sel.size else raw[0:0])
 
     def get_all(self) -> np.ndarray | list[Any]:
-        """Every element as one numpy array (one ``[:]`` read of a lazy base); ragged columns give a list."""
-        if self.rows.count and self.is_lazy:
-            return self._arr.read()
-        self._flush()
-        raw = self._indexable_base()
-        return np.asarray(raw[:]) if is_lazy_array(raw) else np.asarray(raw)
+        """Every element as one numpy array (one read of a lazy base); ragged columns give a list."""
+        return self._get_array(slice(None))
 
     def __getitem__(self, key: Any) -> Any:
         return self.get(key)

@@ -4,6 +4,7 @@ column, and nested rows flattened into values and offsets. Imported when a table
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -22,23 +23,12 @@ _PY_SCALARS = (int, float, str, bool)
 _SEQ_TYPES = (list, tuple, np.ndarray)
 
 
-def _fast_cell(ct: ColumnType) -> Any:
-    """The add_row fast path's test for one cell of a typed scalar column: a plain Python value that
-    ``ct`` takes as it is (an int in range, ASCII text, a float/bool/int it accepts)."""
-    if ct.int_bounds is not None:
-        lo, hi = ct.int_bounds
-        return lambda v: type(v) is int and lo <= v <= hi
-    if ct.is_text:
-        return lambda v: type(v) is str and v.isascii()
-    accept = ct.accept
-    return lambda v: type(v) in (float, bool, int) and isinstance(v, accept)
-
-
 class ColumnPlan:
     """How one user-visible column takes a row: its objects from the top index to the leaf."""
 
-    __slots__ = ("top", "leaf", "depth", "chain", "region", "enum", "ct", "row_shape", "table", "where", "add",
+    __slots__ = ("top", "leaf", "depth", "chain", "region", "enum", "ct", "row_shape", "table", "where", "fast",
                  "mark")
+    fast: Callable[[Any], bool] | None
 
     def __init__(self, name: str, top: VectorData, table: DynamicTable) -> None:
         chain = column_chain(top)
@@ -52,40 +42,41 @@ class ColumnPlan:
         self.row_shape = self.leaf.row_shape()
         self.table = table
         self.where = f"DynamicTable {table.name!r}, column {name!r}"  # how its errors name the column
-        self.mark: tuple | None = None  # (rows before, ct, row_shape, elements) of the last general-path row
+        self.mark: tuple | None = None  # (rows before, type, enum elements) before the last general-path row
         if self.depth == 0 and self.row_shape and self.leaf._ragged is None and is_ragged_list(self.leaf.base_data):
             self.ct = self.leaf.mark_ragged(warned=False)  # given ragged data: the next checked row warns (as hdmf)
         self._specialise()
 
     def _specialise(self) -> None:
-        """Set ``add`` (check a cell, then append it): plain int/float/str/bool cells of a typed column (lists of
-        them if ragged) take a fast path; anything else ``add_cell``."""
-        ct, leaf, top = self.ct, self.leaf, self.top
-        self.add = general = self.add_cell
-        if ct is None or self.region or self.enum or self.row_shape is None or self.row_shape or self.depth > 1:
-            return
-        fast = _fast_cell(ct)
-        if self.depth == 0:
-
-            def add(value: Any) -> None:
-                if fast(value):
-                    leaf.rows.append(value)
-                else:
-                    general(value)
-
+        """Set ``fast``, the test a plain Python cell of a typed scalar column (each value of a list if ragged) passes
+        to be appended as it is (an int in range, ASCII text, a float/bool/int the type accepts); None: no fast path."""
+        ct = self.ct
+        if ct is None or self.region or self.enum or self.row_shape != () or self.depth > 1:
+            self.fast = None
+        elif (bounds := ct.int_bounds) is not None:
+            self.fast = lambda v, lo=bounds[0], hi=bounds[1]: type(v) is int and lo <= v <= hi
+        elif ct.is_text:
+            self.fast = lambda v: type(v) is str and v.isascii()
         else:
-            commit = self.commit_cell
+            self.fast = lambda v, accept=ct.accept: type(v) in (float, bool, int) and isinstance(v, accept)
 
-            def add(value: Any) -> None:
-                if type(value) is not list or not all(map(fast, value)):
-                    general(value)
-                elif len(value) <= 64:
-                    leaf.rows.extend(value)
-                    top.rows.append(len(leaf))
-                else:
-                    commit(value, None)
-
-        self.add = add
+    def add(self, value: Any) -> None:
+        """Check a cell, then append it: a cell ``fast`` passes (a list of them, if ragged) skips ``add_cell``."""
+        fast = self.fast
+        if fast is None:
+            self.add_cell(value)
+        elif not self.depth:
+            if fast(value):
+                self.leaf.rows.append(value)
+            else:
+                self.add_cell(value)
+        elif type(value) is not list or not all(map(fast, value)):
+            self.add_cell(value)
+        elif len(value) <= 64:
+            self.leaf.rows.extend(value)
+            self.top.rows.append(len(self.leaf))
+        else:
+            self.commit_cell(value, None)
 
     def error(self, message: str) -> ContainerError:
         return ContainerError(f"{self.where}: {message}")
@@ -180,8 +171,7 @@ class ColumnPlan:
     def commit_cell(self, value: Any, new_ct: ColumnType | None) -> None:
         """Append a checked cell (a ragged row through its index, an enum value by position); marks it for ``undo``."""
         leaf = self.leaf
-        self.mark = (len(self.top), self.ct, self.row_shape, len(leaf.elements) if self.enum else 0)
-        respecialise = self.row_shape is None or new_ct is not None
+        self.mark = (len(self.top), leaf._ctype, len(leaf.elements) if self.enum else 0)
         if new_ct is not None:
             self.ct = leaf._ctype = new_ct
         if isinstance(self.top, VectorIndex):
@@ -192,24 +182,20 @@ class ColumnPlan:
             leaf.rows.append(value)
         if self.row_shape is None and (self.depth == 0 or self.depth == 1 and len(value)):
             self.row_shape = cell_shape(value if self.depth == 0 else value[0])
-        if respecialise:
-            self._specialise()
+        self._specialise()  # the type or shape this cell fixed may open the fast path
 
     def undo(self, value: Any) -> None:
-        """Take back the row ``value`` this column took last (a later cell was bad), and what it fixed."""
+        """Take back the row ``value`` this column took last (a later cell was bad), and the type or enum elements it
+        added; the table makes its plans again afterwards."""
         rows = [value]
         for obj in self.chain[:-1]:  # each index took one offset per row of the level above
             obj.rows.drop(len(rows))
             rows = [x for r in rows for x in r]
         self.leaf.rows.drop(len(rows))
-        mark, self.mark = self.mark, None
-        if mark is not None and mark[0] == len(self.top):  # the row taken back is the one that set the mark
-            _, self.ct, self.row_shape, nelements = mark
+        if self.mark is not None and self.mark[0] == len(self.top):  # the row taken back is the one that set the mark
+            _, self.leaf._ctype, nelements = self.mark
             if self.enum:
                 self.leaf.elements.rows.drop(len(self.leaf.elements) - nelements)
-            else:
-                self.leaf._ctype = self.ct
-            self._specialise()
 
     def prepare_many(self, values: Any) -> list[tuple[VectorData, np.ndarray]]:
         """Validate a batch of cells for ``extend``: the (column object, new rows) pairs to append."""

@@ -446,10 +446,11 @@ class DynamicTable(Container):
         ids.rows.append(id)
 
     def _undo_cells(self, cells: list[tuple[str, Any]]) -> None:
-        """Take back the cells ``(column, value)`` of the row being added, last first."""
+        """Take back the cells ``(column, value)`` of the row being added, last first (the plans are made again)."""
         plans = self._get_plans()
         for key, value in reversed(cells):
             plans[key].undo(value)
+        self._plans = None
 
     def _undo_row(self, values: Mapping[str, Any]) -> None:
         """Take back the last row, added with cells ``values`` (a later part of a wider row was bad)."""
@@ -526,7 +527,7 @@ class DynamicTable(Container):
         return self.get_dict(self.id_to_index(id), index=index)
 
     def _read_column(self, name: str, key: Any, index: bool) -> Any:
-        top = self._tops[name]
+        top = self.get_column(name)
         value = top.read(key)
         leaf = column_chain(top)[-1]
         if not isinstance(leaf, DynamicTableRegion) or index:
@@ -551,16 +552,16 @@ class DynamicTable(Container):
         rows = self._normalize_rows(key)
         if df:
             return self._frame(rows, index=index, exclude=())
-        ids = self.id.get(rows)
+        ids, *values = (self._read_column(name, rows, index) for name in ("id", *self._tops))
         if not isinstance(rows, int):
             ids = list(ids) if isinstance(ids, list) else ids.tolist()
-        return [ids, *(self._read_column(name, rows, index) for name in self._tops)]
+        return [ids, *values]
 
     def get_dict(self, key: Any, index: bool = False) -> dict[str, Any]:
         """Rows by int (a dict of column -> value), slice, ints or mask (column -> values); no pandas.
         ``index=True`` keeps region columns as row indices."""
         rows = self._normalize_rows(key)
-        return {"id": self.id.get(rows), **{name: self._read_column(name, rows, index) for name in self._tops}}
+        return {name: self._read_column(name, rows, index) for name in ("id", *self._tops)}
 
     def __getitem__(self, key: Any) -> Any:
         """As hdmf: ``t['col']`` the column, ``t[i]``/``t[i:j]``/``t[[i, j]]`` a DataFrame, ``t[i, 'col']`` a cell
@@ -576,9 +577,7 @@ class DynamicTable(Container):
                 if not -len(names) <= col < len(names):
                     raise self._error(f"column position {col} out of range", ContainerIndexError)
                 col = names[col]
-            if col == "id":
-                return self.id.get(self._normalize_rows(row))
-            if not isinstance(col, str) or col not in self._tops:
+            if col != "id" and (not isinstance(col, str) or col not in self._tops):
                 raise self._error(f"no column {col!r}; columns are {list(self._tops)}", ContainerKeyError)
             return self._read_column(col, self._normalize_rows(row), False)
         return self.get(key)
