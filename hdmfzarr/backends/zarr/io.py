@@ -247,9 +247,8 @@ class ZarrIO:
         """Build ``container`` (with the type map it was read with) and write it in one transaction, caching the specs;
         a container this ZarrIO read is written as its appended rows plus any added or edited objects."""
         self._check_writable()
-        self._stage_reference_rows(strict=False)  # (rows referring to objects added since: after the build)
         if self._is_append_only(container):
-            self.flush_appends()
+            self.flush_appends()  # (stages the rows of reference columns)
             return
         from ...build import BuildManager, type_map_for_write
         from ...build.appends import stage_reference_rows
@@ -260,7 +259,7 @@ class ZarrIO:
         type_map = type_map_for_write(container, self._type_map)
         manager = BuildManager(type_map)
         builder = manager.build(container)
-        if read_tree is not None and self._manager is not None:
+        if read_tree is not None and self._manager is not None:  # after the build: rows may refer to new objects
             read = self._manager
             stage_reference_rows(read.constructed(), lambda c: read.builder_of(c) or manager.builder_of(c))
         jobs = collect_jobs(read_tree, self.url, self.convention)
