@@ -188,11 +188,14 @@ def test_a_reference_compound_row_out_of_its_field_range_is_refused(tmp_path: Pa
             assert epochs["timeseries"].target.data[:]["idx_start"].tolist() == [0, 1]
 
 
+@pytest.mark.parametrize("level", ["builder", "container"])
 @pytest.mark.parametrize("fmt", [3, 2])
-def test_an_append_the_encoder_refuses_drops_every_buffered_row(tmp_path: Path, fmt: int) -> None:
-    """Builder-level rows that bypassed ``add_row`` (2**40 in the int32 ``idx_start`` of an epoch's ``timeseries``)
-    are refused by the encoder with a RefusedRowsError and nothing written (format 2 stored the JSON number); every
-    row buffered for that write is dropped, the tree holds the stored rows, the next write stores only later rows."""
+def test_an_append_the_encoder_refuses_drops_every_buffered_row(tmp_path: Path, fmt: int, level: str) -> None:
+    """Rows that bypassed ``add_row`` (2**40 in the int32 ``idx_start`` of an epoch's ``timeseries``), put in the
+    stored array (builder level: the encoder refuses them; format 2 stored the JSON number) or in the column's data
+    (container level: staging them raised a bare OverflowError), raise a RefusedRowsError with nothing written;
+    every row buffered for that write is dropped, the tree holds the stored rows, the next write stores only
+    later rows."""
     from hdmfzarr.build.builders import ReferenceBuilder
     from hdmfzarr.errors import RefusedRowsError
 
@@ -210,15 +213,19 @@ def test_an_append_the_encoder_refuses_drops_every_buffered_row(tmp_path: Path, 
             tree = io.read_builder()
             records = tree["intervals"]["epochs"]["timeseries"].raw_data  # the stored array under the column
             bad = np.empty(1, dtype=object)
-            bad[0] = (2**40, 2, ReferenceBuilder(tree["acquisition"]["ts1"]))
-            records.extend(bad)
+            if level == "builder":
+                bad[0] = (2**40, 2, ReferenceBuilder(tree["acquisition"]["ts1"]))
+                records.extend(bad)
+                refused = r"compound rows do not fit the fields \[\('idx_start', 'int32'\)"
+            else:
+                bad[0] = (2**40, 2, ts)
+                epochs["timeseries"].target.data.extend(bad)
+                refused = r"new row 0 does not fit the stored fields"
             for column, value in ((epochs["start_time"], 2.0), (epochs["stop_time"], 3.0), (epochs.id, 1),
                                   (epochs["timeseries"], 2), (ts, 5.0)):
                 column.data.append(value)
-            assert io.pending_appends() == 6
-            refused = (r"/intervals/epochs/timeseries: compound rows do not fit the fields \[\('idx_start', 'int32'\)"
-                       r".*out of bounds for int32; nothing was written.*dropped")
-            with pytest.raises(RefusedRowsError, match=refused):
+            with pytest.raises(RefusedRowsError, match=rf"/intervals/epochs/timeseries.*: {refused}.*out of bounds "
+                                                       r"for int32; nothing was written.*dropped"):
                 io.write(nwb)
             assert {p: p.read_bytes() for p in path.rglob("*") if p.is_file()} == before
             assert io.pending_appends() == 0 and records.rows.count == 0
