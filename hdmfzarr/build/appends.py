@@ -10,13 +10,13 @@ import numpy as np
 
 from ..appendable import AppendableArray
 from ..dataio import Deferred, held_reads, stored_chain
-from ..errors import BuildError
+from ..errors import BuildError, RefusedRowsError
 from ..spec.model import declared_type
 from .builders import Builder, DatasetBuilder, GroupBuilder, ReferenceBuilder
 from .lazyrefs import CompoundReferenceArray, ReferenceArray
 
 __all__ = ["ID_RANK", "plan_appends", "pending_count", "arrays_replaced", "edited", "index_target", "tables",
-           "short_columns", "stage_reference_rows"]
+           "short_columns", "stage_reference_rows", "pending_reference_rows"]
 
 ID_RANK = 1_000  # ids are written after every other array of the tree: their length commits a row
 
@@ -99,15 +99,8 @@ def stage_reference_rows(containers: list[Any], builder_of: Callable[[Any], Buil
     them, as references to their builders (what the reader gives and the writer encodes), into the stored array
     under the column, where an append writes them (``builder_of``: the builder of a container; a row referring to
     one without is refused, or without ``strict`` left where it is, for a write that builds it first)."""
-    with held_reads():  # a scalar not read yet stays unread
-        held = [(c, v) for c in containers for v in c.fields.values()]
-    for c, v in held:
-        chain = stored_chain(v)
-        if len(chain) < 3 or not isinstance(chain[0], AppendableArray) or not chain[0].rows.count:
-            continue
+    for c, chain in _reference_columns(containers):
         refs, inner = chain[1], chain[2]
-        if not isinstance(refs, ReferenceArray) or not isinstance(inner, AppendableArray):
-            continue
         where = f"{getattr(c, 'name', c)!r} ({inner.where})"
         try:
             block = _builder_rows(chain[0].pending_rows, refs, inner.dtype, builder_of, where)
@@ -117,6 +110,23 @@ def stage_reference_rows(containers: list[Any], builder_of: Callable[[Any], Buil
             continue
         inner.rows.add_block(block)
         chain[0].rows.clear()
+
+
+def _reference_columns(containers: list[Any]) -> Iterator[tuple[Any, list[Any]]]:
+    """``(container, stored chain)`` of each column of references (or of records holding some) with new rows:
+    the rows buffered over a ReferenceArray over the stored AppendableArray."""
+    with held_reads():  # a scalar not read yet stays unread
+        held = [(c, v) for c in containers for v in c.fields.values()]
+    for c, v in held:
+        chain = stored_chain(v)
+        if (len(chain) >= 3 and isinstance(chain[0], AppendableArray) and chain[0].rows.count
+                and isinstance(chain[1], ReferenceArray) and isinstance(chain[2], AppendableArray)):
+            yield c, chain
+
+
+def pending_reference_rows(containers: list[Any]) -> list[AppendableArray]:
+    """The arrays holding rows of reference columns not staged yet (to drop with every buffered row)."""
+    return [chain[0] for _, chain in _reference_columns(containers)]
 
 
 def _builder_rows(rows: Any, refs: ReferenceArray, dtype: np.dtype, builder_of: Callable[[Any], Builder | None],
@@ -149,7 +159,10 @@ def _builder_rows(rows: Any, refs: ReferenceArray, dtype: np.dtype, builder_of: 
         values = list(rec)
         if len(values) != len(names):
             raise BuildError(f"{where}: new row {i} has {len(values)} fields, expected {len(names)} {names}")
-        out[i] = tuple(ref(x) if j in refs.ref_fields else x for j, x in enumerate(values))
+        try:
+            out[i] = tuple(ref(x) if j in refs.ref_fields else x for j, x in enumerate(values))
+        except (OverflowError, TypeError, ValueError) as exc:  # rows that bypassed add_row (2**40 for an int32)
+            raise RefusedRowsError(f"{where}: new row {i} does not fit the stored fields {dtype}: {exc}") from None
     return out
 
 

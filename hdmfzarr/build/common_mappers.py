@@ -46,6 +46,9 @@ class DynamicTableMap(ObjectMapper):
             return next((col for col in getattr(container, "columns", None) or () if col.name == name), None)
         if attr in self._listed:
             names = getattr(container, attr, None)
+            if attr == "colnames" and names == getattr(container, "_empty_colnames", None) is not None \
+                    and not len(container):
+                return []  # stored as [] (what hdmf writes for a table of no rows): copied as is
             return list(names) if names is not None else []
         return super().get_value(container, spec)
 

@@ -98,9 +98,12 @@ class DynamicTable(Container):
         if unknown:
             raise self._error(f"unknown argument(s) {unknown}; predefined columns are {sorted(spec)}")
         cols = list(columns) if columns is not None else []
-        if colnames is not None and len(colnames) == 0:
+        given_empty = colnames is not None and len(colnames) == 0
+        if given_empty:
             colnames = None  # as hdmf: none given (hdmf writes [] for a table of no rows) names every data column
         tops = self._check_columns(cols, colnames)
+        # colnames given (or read) as []: written back as [] while the table still has these columns and no rows
+        self._empty_colnames = tuple(tops) if given_empty else None
         lengths = {c: len(t) for c, t in tops.items()}
         if len(set(lengths.values())) > 1:
             raise self._error(f"columns differ in length: {lengths}")

@@ -186,3 +186,55 @@ def test_a_reference_compound_row_out_of_its_field_range_is_refused(tmp_path: Pa
             epochs = io.read().epochs
             assert epochs["start_time"].data[:].tolist() == [0.0, 4.0]
             assert epochs["timeseries"].target.data[:]["idx_start"].tolist() == [0, 1]
+
+
+@pytest.mark.parametrize("level", ["builder", "container"])
+@pytest.mark.parametrize("fmt", [3, 2])
+def test_an_append_the_encoder_refuses_drops_every_buffered_row(tmp_path: Path, fmt: int, level: str) -> None:
+    """Rows that bypassed ``add_row`` (2**40 in the int32 ``idx_start`` of an epoch's ``timeseries``), put in the
+    stored array (builder level: the encoder refuses them; format 2 stored the JSON number) or in the column's data
+    (container level: staging them raised a bare OverflowError), raise a RefusedRowsError with nothing written;
+    every row buffered for that write is dropped, the tree holds the stored rows, the next write stores only
+    later rows."""
+    from hdmfzarr.build.builders import ReferenceBuilder
+    from hdmfzarr.errors import RefusedRowsError
+
+    path, _ = _epochs_store(tmp_path)
+    if fmt == 2:
+        with ZarrIO(path) as src, ZarrIO(tmp_path / "v2.zarr", "w", zarr_format=2) as dst:
+            dst.export(src)
+        path = tmp_path / "v2.zarr"
+    before = {p: p.read_bytes() for p in path.rglob("*") if p.is_file()}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with ZarrIO(path, "a") as io:
+            nwb = io.read()
+            epochs, ts = nwb.epochs, nwb.acquisition["ts1"]
+            tree = io.read_builder()
+            records = tree["intervals"]["epochs"]["timeseries"].raw_data  # the stored array under the column
+            bad = np.empty(1, dtype=object)
+            if level == "builder":
+                bad[0] = (2**40, 2, ReferenceBuilder(tree["acquisition"]["ts1"]))
+                records.extend(bad)
+                refused = r"compound rows do not fit the fields \[\('idx_start', 'int32'\)"
+            else:
+                bad[0] = (2**40, 2, ts)
+                epochs["timeseries"].target.data.extend(bad)
+                refused = r"new row 0 does not fit the stored fields"
+            for column, value in ((epochs["start_time"], 2.0), (epochs["stop_time"], 3.0), (epochs.id, 1),
+                                  (epochs["timeseries"], 2), (ts, 5.0)):
+                column.data.append(value)
+            with pytest.raises(RefusedRowsError, match=rf"/intervals/epochs/timeseries.*: {refused}.*out of bounds "
+                                                       r"for int32; nothing was written.*dropped"):
+                io.write(nwb)
+            assert {p: p.read_bytes() for p in path.rglob("*") if p.is_file()} == before
+            assert io.pending_appends() == 0 and records.rows.count == 0
+            assert len(epochs) == 1 and len(epochs["timeseries"].target) == 1 and len(ts.data) == 5
+            assert epochs["timeseries"].target.data[:]["idx_start"].tolist() == [0]
+            epochs.add_row(start_time=4.0, stop_time=5.0, timeseries=[(1, 2, ts)])
+            io.write(nwb)
+        with ZarrIO(path) as io:
+            nwb = io.read()
+            assert nwb.epochs["start_time"].data[:].tolist() == [0.0, 4.0] and nwb.epochs.id.data[:].tolist() == [0, 1]
+            assert nwb.epochs["timeseries"].target.data[:]["idx_start"].tolist() == [0, 1]
+            assert nwb.epochs["timeseries"].data[:].tolist() == [1, 2] and len(nwb.acquisition["ts1"].data) == 5

@@ -113,6 +113,50 @@ def test_read_hdmf_zarr_014_table_of_no_rows_keeps_its_columns(tmp_path: Path) -
         assert list(table.to_dataframe().columns) == want_frame and len(table) == 0
 
 
+def test_copies_of_a_table_of_no_rows_keep_its_stored_colnames(tmp_path: Path) -> None:
+    """hdmf stores colnames [] for a table of no rows, and its export copies that: a copy through containers (write
+    of a tree read, ``ZarrIO.export(container=)``) stored the derived ['x', 'y'] instead; it keeps [] (as
+    ``hdmfzarr.convert`` and ``ZarrIO.export(src)`` do), hdmf-zarr 0.14 reads the copies alike; with a row added,
+    the columns are named."""
+    import json
+
+    import hdmfzarr
+    from hdmf.common import DynamicTable, SimpleMultiContainer, VectorData, get_manager
+
+    def colnames(store: Path) -> list:
+        return json.loads((store / "empty" / "zarr.json").read_text())["attributes"]["colnames"]
+
+    empty = DynamicTable(name="empty", description="no rows", columns=[
+        VectorData(name="x", description="x", data=np.array([], dtype=float)),
+        VectorData(name="y", description="y", data=np.array([], dtype=np.int32))])
+    src = tmp_path / "src.zarr"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with hdmf_zarr.ZarrIO(str(src), mode="w", manager=get_manager()) as io:
+            io.write(SimpleMultiContainer(name="root", containers=[empty]))
+        assert colnames(src) == []
+        hdmfzarr.convert(str(src), str(tmp_path / "converted.zarr"), zarr_format=3)
+        with ZarrIO(src) as source:
+            with ZarrIO(tmp_path / "exported.zarr", "w") as out:
+                out.export(source)
+            root = source.read()
+            with ZarrIO(tmp_path / "written.zarr", "w") as out:
+                out.write(root)
+            with ZarrIO(tmp_path / "container.zarr", "w") as out:
+                out.export(source, container=root)
+            next(c for c in root.children if c.name == "empty").add_row(x=1.0, y=2)
+            with ZarrIO(tmp_path / "grown.zarr", "w") as out:
+                out.write(root)
+        for name in ("converted", "exported", "written", "container"):
+            assert colnames(tmp_path / f"{name}.zarr") == [], name
+            with hdmf_zarr.ZarrIO(str(tmp_path / f"{name}.zarr"), mode="r", manager=get_manager()) as io:
+                table = io.read()["empty"]
+                assert table.colnames == ("x", "y") and len(table) == 0, name
+        assert colnames(tmp_path / "grown.zarr") == ["x", "y"]
+        with hdmf_zarr.ZarrIO(str(tmp_path / "grown.zarr"), mode="r", manager=get_manager()) as io:
+            assert io.read()["empty"].to_dataframe().to_dict("list") == {"x": [1.0], "y": [2]}
+
+
 def test_hdmf_zarr_014_reads_our_store(tmp_path: Path) -> None:
     from hdmf.common import get_manager
 

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from hdmfzarr.backends.zarr import LazyArray, ZarrIO
-from hdmfzarr.errors import IncompleteStoreError, StoreError
+from hdmfzarr.errors import IncompleteStoreError, RefusedRowsError, StoreError
 from hdmfzarr.build.builders import (
     CompoundField,
     DatasetBuilder,
@@ -393,15 +393,36 @@ def test_export_copies_lazy_data_between_formats(tmp_path: Path) -> None:
         assert_same_tree(make_tree(), io.read_builder())
 
 
-def test_compound_value_out_of_its_field_range_is_refused_not_wrapped(tmp_path: Path) -> None:
-    """300 in an int8 field of a compound with references raised a bare OverflowError: a StoreError naming the
-    dataset and its fields, nothing stored."""
+@pytest.mark.parametrize("fmt", [3, 2])
+def test_compound_value_out_of_its_field_range_is_refused_not_wrapped(tmp_path: Path, fmt: int) -> None:
+    """300 in an int8 field of a compound with references raised a bare OverflowError (format 3), or was stored as
+    the JSON number 300 (format 2's JSON cells, which hdmf-zarr 0.13 may fail to read): a RefusedRowsError naming
+    the dataset and its fields, nothing stored; in mode 'a' the store is unchanged and the next write works."""
+    fields = [CompoundField("i", "int8"), CompoundField("ref", "object")]
     root = GroupBuilder("root")
     vals = root.set_dataset(DatasetBuilder("vals", np.arange(3, dtype="int32")))
-    root.set_dataset(DatasetBuilder("compound", [(300, ReferenceBuilder(vals))],
-                                    dtype=[CompoundField("i", "int8"), CompoundField("ref", "object")]))
-    with pytest.raises(StoreError, match=r"/compound: compound rows do not fit the fields \[\('i', 'int8'\)"):
-        with ZarrIO(tmp_path / "b.zarr", "w") as io:
+    root.set_dataset(DatasetBuilder("compound", [(300, ReferenceBuilder(vals))], dtype=fields))
+    refused = r"/compound: compound rows do not fit the fields \[\('i', 'int8'\).*out of bounds for int8"
+    with pytest.raises(RefusedRowsError, match=refused):
+        with ZarrIO(tmp_path / "b.zarr", "w", zarr_format=fmt) as io:
             io.write_builder(root)
     with pytest.raises(IncompleteStoreError):  # never committed: no half-written tree is read as data
         ZarrIO(tmp_path / "b.zarr").read_builder()
+
+    path = tmp_path / "a.zarr"
+    root["compound"].data = [(3, ReferenceBuilder(vals))]
+    with ZarrIO(path, "w", zarr_format=fmt) as io:
+        io.write_builder(root)
+    before = {p: p.read_bytes() for p in path.rglob("*") if p.is_file()}
+    with ZarrIO(path, "a") as io:
+        read = io.read_builder()
+        read.set_dataset(DatasetBuilder("more", [(1, ReferenceBuilder(read["vals"])), (-2**40, ReferenceBuilder(read))],
+                                        dtype=fields))
+        with pytest.raises(RefusedRowsError, match=r"/more: compound rows do not fit the fields"):
+            io.write_builder(read)
+        assert {p: p.read_bytes() for p in path.rglob("*") if p.is_file()} == before
+        read["more"].data = [(1, ReferenceBuilder(read["vals"])), (-2, ReferenceBuilder(read))]
+        io.write_builder(read)
+    with ZarrIO(path) as io:
+        stored = io.read_builder()
+        assert [r[0] for r in stored["more"].data[:]] == [1, -2] and stored["compound"].data[:][0][0] == 3

@@ -619,6 +619,7 @@ class Format2(_Common):
         is_ref = [d == "object" for _, d in fields]
         if scalar or not any(is_ref):
             return super().encode_records(rows, fields, where, scalar)
+        super().encode_records(rows, fields, where)  # refuses what a field cannot hold, as format 3 does
         out = np.empty((len(rows), len(is_ref)), dtype=object)
         for i, row in enumerate(rows):
             for j, v in enumerate(row):

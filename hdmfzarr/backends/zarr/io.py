@@ -10,7 +10,8 @@ import os
 from typing import TYPE_CHECKING, Any
 
 from ...build.builders import Builder, ExternalTarget, GroupBuilder
-from ...errors import ConflictError, CorruptStoreError, DanglingReferenceError, HdmfZarrError, StoreError
+from ...errors import (ConflictError, CorruptStoreError, DanglingReferenceError, HdmfZarrError, RefusedRowsError,
+                       StoreError)
 from .. import paused_gc
 from . import convention as conv
 from . import safety
@@ -247,12 +248,10 @@ class ZarrIO:
         """Build ``container`` (with the type map it was read with) and write it in one transaction, caching the specs;
         a container this ZarrIO read is written as its appended rows plus any added or edited objects."""
         self._check_writable()
-        self._stage_reference_rows(strict=False)  # (rows referring to objects added since: after the build)
         if self._is_append_only(container):
-            self.flush_appends()
+            self.flush_appends()  # (stages the rows of reference columns)
             return
         from ...build import BuildManager, type_map_for_write
-        from ...build.appends import stage_reference_rows
         from .append import collect_jobs
 
         read_tree = self._builder if self._root_container is not None and self.mode in ("a", "r+") else None
@@ -260,9 +259,8 @@ class ZarrIO:
         type_map = type_map_for_write(container, self._type_map)
         manager = BuildManager(type_map)
         builder = manager.build(container)
-        if read_tree is not None and self._manager is not None:
-            read = self._manager
-            stage_reference_rows(read.constructed(), lambda c: read.builder_of(c) or manager.builder_of(c))
+        if read_tree is not None and (read := self._manager) is not None:  # after the build: rows may refer to it
+            self._stage_reference_rows(builder_of=lambda c: read.builder_of(c) or manager.builder_of(c))
         jobs = collect_jobs(read_tree, self.url, self.convention)
         namespaces = type_map.namespace_catalog.to_cache() if cache_spec else None
         self._write_tree(builder, namespaces, jobs, link_data, read_tree)
@@ -344,13 +342,20 @@ class ZarrIO:
         return (id(container) in known and all(id(c) in known for c in self._root_container.all_children())
                 and not arrays_replaced(self._builder, containers) and not edited(containers, self._read_states))
 
-    def _stage_reference_rows(self, strict: bool = True) -> None:
-        """Rows added to columns of references (containers) become rows of the stored arrays under them."""
+    def _stage_reference_rows(self, strict: bool = True, builder_of: Any = None) -> None:
+        """Rows added to columns of references (containers) become rows of the stored arrays under them; rows their
+        stored fields cannot hold drop every buffered row (RefusedRowsError), as an append refusing them does."""
         if self._root_container is None or self._manager is None or self.mode not in ("a", "r+"):
             return
-        from ...build.appends import stage_reference_rows
+        from ...build.appends import pending_reference_rows, plan_appends, stage_reference_rows
+        from .transaction import dropped
 
-        stage_reference_rows(self._manager.constructed(), self._manager.builder_of, strict)
+        containers = self._manager.constructed()
+        try:
+            stage_reference_rows(containers, builder_of or self._manager.builder_of, strict)
+        except RefusedRowsError as exc:
+            drops = [a.rows.clear for a in pending_reference_rows(containers)]
+            raise dropped(exc, drops + [a.rows.clear for _, a, _ in plan_appends(self._builder)]) from None
 
     def pending_appends(self) -> int:
         """Rows appended to the tree read from this store and not yet written."""
