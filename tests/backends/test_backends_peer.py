@@ -90,19 +90,28 @@ def test_read_hdmf_zarr_014_store_containers(hdmf_zarr_store: tuple[Path, list])
         assert homes.table.name == "places"
 
 
-def test_read_hdmf_zarr_014_table_of_no_rows_keeps_its_columns(tmp_path: Path) -> None:
-    """hdmf writes colnames [] for a table whose columns are all empty (its DynamicTableMap); hdmf reads that as
-    'every data column', in storage order, and so do we: the columns stay columns, in the DataFrame too."""
+def _hdmf_table_of_no_rows(path: Path) -> Path:
+    """A store hdmf-zarr 0.14 writes holding the table 'empty' of two columns and no rows."""
     from hdmf.common import DynamicTable, SimpleMultiContainer, VectorData, get_manager
 
     empty = DynamicTable(name="empty", description="no rows", columns=[
         VectorData(name="x", description="x", data=np.array([], dtype=float)),
         VectorData(name="y", description="y", data=np.array([], dtype=np.int32))])
-    path = tmp_path / "empty.zarr"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         with hdmf_zarr.ZarrIO(str(path), mode="w", manager=get_manager()) as io:
             io.write(SimpleMultiContainer(name="root", containers=[empty]))
+    return path
+
+
+def test_read_hdmf_zarr_014_table_of_no_rows_keeps_its_columns(tmp_path: Path) -> None:
+    """hdmf writes colnames [] for a table whose columns are all empty (its DynamicTableMap); hdmf reads that as
+    'every data column', in storage order, and so do we: the columns stay columns, in the DataFrame too."""
+    from hdmf.common import get_manager
+
+    path = _hdmf_table_of_no_rows(tmp_path / "empty.zarr")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
         with hdmf_zarr.ZarrIO(str(path), mode="r", manager=get_manager()) as io:
             theirs = io.read()["empty"]
             want_columns, want_frame = theirs.colnames, list(theirs.to_dataframe().columns)
@@ -121,19 +130,14 @@ def test_copies_of_a_table_of_no_rows_keep_its_stored_colnames(tmp_path: Path) -
     import json
 
     import hdmfzarr
-    from hdmf.common import DynamicTable, SimpleMultiContainer, VectorData, get_manager
+    from hdmf.common import get_manager
 
     def colnames(store: Path) -> list:
         return json.loads((store / "empty" / "zarr.json").read_text())["attributes"]["colnames"]
 
-    empty = DynamicTable(name="empty", description="no rows", columns=[
-        VectorData(name="x", description="x", data=np.array([], dtype=float)),
-        VectorData(name="y", description="y", data=np.array([], dtype=np.int32))])
-    src = tmp_path / "src.zarr"
+    src = _hdmf_table_of_no_rows(tmp_path / "src.zarr")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        with hdmf_zarr.ZarrIO(str(src), mode="w", manager=get_manager()) as io:
-            io.write(SimpleMultiContainer(name="root", containers=[empty]))
         assert colnames(src) == []
         hdmfzarr.convert(str(src), str(tmp_path / "converted.zarr"), zarr_format=3)
         with ZarrIO(src) as source:
