@@ -14,7 +14,7 @@ from ...spec.dtypes import first_leaf
 from .convention import TEXT_KINDS, Convention
 
 __all__ = ["TEXT_KINDS", "infer_dtype", "to_text_array", "reference_path", "is_reference", "STRING_DTYPE",
-           "reference_entry", "encode_rows", "compound_fields"]
+           "reference_entry", "encode_rows", "compound_fields", "is_encoded"]
 
 STRING_DTYPE = np.dtypes.StringDType()
 
@@ -47,6 +47,11 @@ def reference_entry(value: Any, where: str, root: Builder | None) -> tuple[str, 
 def compound_fields(dtype: Any) -> list[CompoundField]:
     """A compound dtype's fields as CompoundFields (spec dicts ``{"name", "dtype"}`` accepted)."""
     return [f if isinstance(f, CompoundField) else CompoundField(f["name"], f["dtype"]) for f in dtype]
+
+
+def is_encoded(dtype: Any) -> bool:
+    """Whether a builder dtype is stored through ``encode_rows``: a compound (a list of fields) or references."""
+    return isinstance(dtype, (list, tuple)) or dtype in ("object", "region")
 
 
 def encode_rows(convention: Convention, dtype: Any, data: Any, root: Builder | None, where: str) -> np.ndarray:

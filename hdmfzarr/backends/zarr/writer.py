@@ -33,8 +33,8 @@ from .remote import gather_or_cancel
 from .store import StoreHandle, run
 from .transaction import ArrayJob, Transaction
 from .values import (
-    STRING_DTYPE, TEXT_KINDS, compound_fields, encode_attr, encode_rows, infer_dtype, is_reference, reference_entry,
-    reference_path, to_text_array,
+    STRING_DTYPE, TEXT_KINDS, compound_fields, encode_attr, encode_rows, infer_dtype, is_encoded, is_reference,
+    reference_entry, reference_path, to_text_array,
 )
 
 __all__ = ["ZarrWriter"]
@@ -260,7 +260,7 @@ class ZarrWriter:
         unchanged = unchanged or self._same_references(builder, data, path)
         if not unchanged:
             dtype = _dataset_dtype(builder)
-            if isinstance(dtype, (list, tuple)) or dtype in ("object", "region"):
+            if is_encoded(dtype):
                 raise StoreError(f"{self.handle.url}:/{path}: a stored compound or reference dataset cannot be "
                                  f"changed in place{self._grown(path, data)}; write the tree to a new store")
             values = self._plain_values(builder, data, f"{self.handle.url}:/{path}")
@@ -282,7 +282,7 @@ class ZarrWriter:
         """Whether a dataset of references (or compound rows holding some) names the same targets as the tree read
         from this store holds at ``path`` (a tree read and written back holds them again)."""
         dtype = _dataset_dtype(builder)
-        if self.read_tree is None or not (isinstance(dtype, (list, tuple)) or dtype in ("object", "region")):
+        if self.read_tree is None or not is_encoded(dtype):
             return False
         try:
             old = self.read_tree[path]
@@ -435,7 +435,7 @@ class ZarrWriter:
             data = data.read()
         if dtype is None or dtype == "numeric":
             dtype = infer_dtype(data, t.where)
-        if isinstance(dtype, (list, tuple)) or dtype in ("object", "region"):
+        if is_encoded(dtype):
             self._write_encoded(t, data, dtype)
             return
         arr = self._stored_values(data, dtype, t.where)
