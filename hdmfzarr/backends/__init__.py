@@ -7,12 +7,12 @@ import gc
 import importlib
 import os
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, Iterator, Protocol, Self, runtime_checkable
+from typing import TYPE_CHECKING, Any, Iterator
 
 from ..errors import HdmfZarrError, StoreError
 
 if TYPE_CHECKING:
-    from ..build.builders import GroupBuilder
+    from .protocol import Backend
 
 __all__ = ["Backend", "BACKENDS", "backend_for", "open", "is_url", "stored_chunks", "paused_gc", "convert",
            "options_for"]
@@ -34,35 +34,6 @@ def paused_gc() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
-
-
-@runtime_checkable
-class Backend(Protocol):
-    """What validation, the CLI and conversion need from a storage backend."""
-
-    #: the Zarr format of the store (None for non-Zarr backends)
-    zarr_format: int | None
-
-    @classmethod
-    def guess_can_open(cls, target: Target) -> bool:
-        """Whether this backend should open ``target``, judged from the path or URL."""
-
-    @classmethod
-    def open_target(cls, target: Target, mode: str = "r", storage_options: dict[str, Any] | None = None,
-                    **kwargs: Any) -> Self:
-        """Open ``target`` (``mode`` and ``kwargs`` as the backend's constructor takes them)."""
-
-    def read_builder(self) -> GroupBuilder:
-        """The stored builder tree (dataset data lazy)."""
-
-    def spec_cache(self) -> dict[str, Any]:
-        """The specs cached with the data (``NamespaceCatalog.to_cache()`` form; ``{}`` when none)."""
-
-    def close(self) -> None: ...
-
-    def __enter__(self) -> Self: ...
-
-    def __exit__(self, *exc: Any) -> None: ...
 
 
 def is_url(target: Target) -> bool:
@@ -117,6 +88,14 @@ def convert(src: str, dst: str, zarr_format: int | None = None,
                     zarr_format=zarr_format) as out:
             write_copy(out, root, cache, label)
     return zarr_format
+
+
+def __getattr__(name: str) -> Any:
+    if name == "Backend":  # the protocol, loaded when asked for: reading a store never needs it (issue 15 item 5)
+        from .protocol import Backend
+
+        return Backend
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def options_for(url: str, options: dict[str, Any] | None) -> dict[str, Any] | None:

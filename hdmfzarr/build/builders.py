@@ -3,7 +3,7 @@ of specs or zarr. A dataset's dtype: a canonical spec dtype, ``"object"`` (refer
 
 from __future__ import annotations
 
-from typing import Any, Iterator, TypeVar
+from typing import Any, Iterator
 
 from ..dataio import Deferred, fetch_deferred
 from ..record import Record
@@ -12,9 +12,6 @@ __all__ = [
     "Builder", "GroupBuilder", "DatasetBuilder", "LinkBuilder", "ReferenceBuilder", "ExternalTarget", "CompoundField",
     "PendingRef", "Deferred", "fetch_deferred"
 ]
-
-
-_B = TypeVar("_B", bound="Builder")
 
 
 class CompoundField(Record):
@@ -97,7 +94,7 @@ class GroupBuilder(Builder):
         """The child group, dataset or link called ``name`` (names are unique among the three), or None."""
         return self.groups.get(name) or self.datasets.get(name) or self.links.get(name)
 
-    def _adopt(self, child: _B, into: dict[str, _B]) -> _B:
+    def _adopt[B: Builder](self, child: B, into: dict[str, B]) -> B:
         old = self.get(child.name)
         if old is not None and old is not child:
             raise ValueError(f"{self.path!r} already has a child named {child.name!r}")

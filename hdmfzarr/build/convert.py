@@ -18,7 +18,6 @@ from ..spec.dtypes import (
 )
 from ..spec.model import canonical_spec_dtype, is_compound_dtype, is_ref_dtype
 from .builders import Builder, CompoundField, ReferenceBuilder
-from .lazyrefs import DatetimeArray, ReferenceArray
 
 __all__ = ["convert_value", "read_value", "value_dtype", "is_passthrough", "text_cell", "text_array"]
 
@@ -172,6 +171,8 @@ def convert_value(dtype: Any, value: Any, where: str, is_attr: bool = False) -> 
     """Return ``(value, builder_dtype)`` for ``value`` under spec dtype ``dtype`` at ``where``."""
     if value is None:
         return None, None
+    from .lazyrefs import DatetimeArray, ReferenceArray  # (imported when first needed: a read never needs it)
+
     dtype = canonical_spec_dtype(dtype)  # specs keep dtypes as written ('int'); the rules below use canonical names
     if isinstance(value, AppendableArray) and isinstance(value.stored, ReferenceArray):  # (a column read in mode 'a')
         value = list(value) if value.rows.count else value.stored  # rows added since: every row, else as read
@@ -266,6 +267,8 @@ def read_value(dtype: Any, value: Any) -> Any:
     if value is None or canonical_spec_dtype(dtype) != "isodatetime":
         return value
     if isinstance(value, StoredArray):  # lazy: each cell parsed when read
+        from .lazyrefs import DatetimeArray
+
         return DatetimeArray(value, lambda v: map_nested(v, _parse_one))
     return map_nested(value.tolist() if isinstance(value, np.ndarray) and value.dtype.kind in "US" else value,
                       _parse_one)

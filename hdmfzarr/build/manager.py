@@ -19,7 +19,6 @@ from .builders import (
     ReferenceBuilder, fetch_deferred, resolve_target
 )
 from .convert import read_value
-from .lazyrefs import CompoundReferenceArray, ReferenceArray
 from .mapper import container_path
 from .typemap import TypeMap, get_type_map
 
@@ -261,6 +260,8 @@ class BuildManager:
         if is_ref_dtype(sdt) or (builder.dtype == "object" and sdt is None):
             if data is None or isinstance(data, ReferenceBuilder):
                 return resolve(data)
+            from .lazyrefs import ReferenceArray  # (loaded by the first dataset of references: a table read has none)
+
             make = partial(ReferenceArray, data)
         else:
             stored = builder.dtype if isinstance(builder.dtype, list) else []
@@ -270,6 +271,8 @@ class BuildManager:
                     if isinstance(f, CompoundField) and f.dtype == "object" or is_ref_dtype(getattr(f, "dtype", None))]
             if not refs or data is None:
                 return read_value(sdt, data)
+            from .lazyrefs import CompoundReferenceArray
+
             row_dtype = np.dtype([(n, _field_numpy(f.dtype) if i not in refs else object)
                                   for i, (n, f) in enumerate(zip(names, fields))])
             make = lambda fn: CompoundReferenceArray(data, fn, refs, names, row_dtype)  # noqa: E731

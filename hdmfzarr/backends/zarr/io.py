@@ -276,7 +276,8 @@ class ZarrIO:
         if {k: v for k, v in (write_args or {}).items() if (k, v) != ("link_data", False)}:  # it copies, as asked
             raise TypeError(f"ZarrIO.export: write_args {write_args} apply to a container written; exporting "
                             "everything copies every dataset (link_data=False): pass container= to use them")
-        from .. import Backend, open as open_backend
+        from .. import open as open_backend
+        from ..protocol import Backend
         from .export import write_copy
 
         if isinstance(src_io, Backend):
