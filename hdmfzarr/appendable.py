@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from hdmfzarr.errors import StoreError
+from hdmfzarr import errors
 from hdmfzarr.dask import import_dask_array, to_dask
 from hdmfzarr.dataio import DataIO, StoredArray
 
@@ -119,9 +119,9 @@ class AppendableArray(StoredArray):
     def _to_array(self, rows: Any) -> np.ndarray:
         arr = np.asarray(rows, dtype=object if self.stored.dtype.kind in "OT" else None)
         if arr.dtype.kind == "f" and self.stored.dtype.kind in "iub":
-            raise StoreError(f"{self.where}: cannot store float values in the {self.stored.dtype} data")
+            raise errors.StoreError(f"{self.where}: cannot store float values in the {self.stored.dtype} data")
         if arr.ndim == 0 or tuple(arr.shape[1:]) != tuple(self.stored.shape[1:]):
-            raise StoreError(
+            raise errors.StoreError(
                 f"{self.where}: appended rows have shape {tuple(arr.shape)}, expected (n, "
                 f"{', '.join(map(str, self.stored.shape[1:]))}{',' if len(self.stored.shape) == 2 else ''})"
             )

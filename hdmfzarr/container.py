@@ -11,7 +11,7 @@ import numpy as np
 
 from hdmfzarr.dask import to_dask
 from hdmfzarr.dataio import DataChunkIterator, DataIO, Deferred, held_reads, is_lazy_array
-from hdmfzarr.errors import ContainerError
+from hdmfzarr import errors
 
 __all__ = ["AbstractContainer", "Container", "Data", "Children", "GroupView", "is_lazy_array", "require_str",
            "summarize_value"]
@@ -22,7 +22,7 @@ REPR_FIELDS = 6  # fields shown by a container's repr before "... +N fields"
 def require_str(value: Any, what: str) -> str:
     """``value`` if it is a str, else a ContainerError saying ``what`` (object and field) must be one."""
     if not isinstance(value, str):
-        raise ContainerError(f"{what} must be a str, got {type(value).__name__} {value!r:.60}")
+        raise errors.ContainerError(f"{what} must be a str, got {type(value).__name__} {value!r:.60}")
     return value
 
 
@@ -52,7 +52,7 @@ class AbstractContainer:
         if name is None:
             name = type(self).data_type
         elif "/" in require_str(name, f"{type(self).__name__}: name"):
-            raise ContainerError(f"{type(self).__name__}: name {name!r} must not contain '/'")
+            raise errors.ContainerError(f"{type(self).__name__}: name {name!r} must not contain '/'")
         self.name = name
         self._parent: AbstractContainer | None = None
         self._children: list[AbstractContainer] = []
@@ -64,9 +64,9 @@ class AbstractContainer:
         """How error messages name this object: its class and name."""
         return f"{type(self).__name__} {self.name!r}"
 
-    def _error(self, message: str, cls: type[ContainerError] = ContainerError) -> ContainerError:
-        """A ``cls`` error whose message starts with ``_where()``."""
-        return cls(f"{self._where()}: {message}")
+    def _error(self, message: str, cls: type[errors.ContainerError] | None = None) -> errors.ContainerError:
+        """A ``cls`` error (ContainerError by default) whose message starts with ``_where()``."""
+        return (cls or errors.ContainerError)(f"{self._where()}: {message}")
 
     def __bool__(self) -> bool:
         return True  # an object, not a collection: an empty table or dataset is still truthy
@@ -95,8 +95,9 @@ class AbstractContainer:
     def parent(self, parent: AbstractContainer | None) -> None:
         current = self._parent
         if current is not None and parent is not current:
-            raise ContainerError(f"{self._where()} already has parent {type(current).__name__} {current.name!r}; "
-                                 f"cannot set parent {type(parent).__name__} {getattr(parent, 'name', None)!r}")
+            raise errors.ContainerError(
+                f"{self._where()} already has parent {type(current).__name__} {current.name!r}; "
+                f"cannot set parent {type(parent).__name__} {getattr(parent, 'name', None)!r}")
         if parent is None or parent is current:
             return
         if not isinstance(parent, AbstractContainer):
@@ -201,8 +202,8 @@ class Children(dict):
     def add(self, child: AbstractContainer, where: str | None = None) -> AbstractContainer:
         """Add ``child`` under its own name (a name already taken raises ContainerError naming ``where``)."""
         if child.name in self and dict.__getitem__(self, child.name) is not child:
-            raise ContainerError(f"{where}: two objects are named {child.name!r}" if where
-                                 else f"two objects are named {child.name!r} here")
+            raise errors.ContainerError(f"{where}: two objects are named {child.name!r}" if where
+                                        else f"two objects are named {child.name!r} here")
         dict.__setitem__(self, child.name, child)
         return child
 

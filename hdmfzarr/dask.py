@@ -8,14 +8,14 @@ from typing import Any
 import numpy as np
 
 from hdmfzarr.dataio import is_lazy_array
-from hdmfzarr.errors import ContainerError, import_extra
+from hdmfzarr import errors
 
 __all__ = ["to_dask", "is_dask_array", "import_dask_array"]
 
 
 def import_dask_array() -> Any:
     """``dask.array`` or an ImportError that says how to install it."""
-    return import_extra("dask.array", "dask", "to_dask() and dask writes")
+    return errors.import_extra("dask.array", "dask", "to_dask() and dask writes")
 
 
 def is_dask_array(value: Any) -> bool:
@@ -33,5 +33,5 @@ def to_dask(obj: Any, chunks: Any = None) -> Any:
     if callable(method):
         return method(chunks=chunks)
     if is_lazy_array(obj):
-        raise ContainerError(f"to_dask: {type(obj).__name__} has no to_dask(); read it into numpy first")
+        raise errors.ContainerError(f"to_dask: {type(obj).__name__} has no to_dask(); read it into numpy first")
     return da.from_array(np.asarray(obj), chunks=chunks if chunks is not None else "auto")

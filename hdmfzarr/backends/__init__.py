@@ -9,7 +9,7 @@ import os
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Iterator
 
-from ..errors import HdmfZarrError, StoreError
+from .. import errors
 
 if TYPE_CHECKING:
     from .protocol import Backend
@@ -58,7 +58,7 @@ def backend_for(target: Target) -> type[Backend]:
         cls: type[Backend] = getattr(importlib.import_module(module), name)
         if cls.guess_can_open(target):
             return cls
-    raise StoreError(f"{os.fspath(target)}: no backend can open this (tried {', '.join(BACKENDS)})")
+    raise errors.StoreError(f"{os.fspath(target)}: no backend can open this (tried {', '.join(BACKENDS)})")
 
 
 def open(target: Target, mode: str = "r", *, storage_options: dict[str, Any] | None = None,
@@ -78,7 +78,7 @@ def convert(src: str, dst: str, zarr_format: int | None = None,
 
     remote = is_url(src) or is_url(dst)
     if (src.rstrip("/") == dst.rstrip("/")) if remote else os.path.abspath(src) == os.path.abspath(dst):
-        raise HdmfZarrError(f"convert: source and destination are the same store ({src})")
+        raise errors.HdmfZarrError(f"convert: source and destination are the same store ({src})")
     with open(src, storage_options=options_for(src, storage_options)) as source:
         root, cache = source.read_builder(), source.spec_cache()  # read before anything at dst is replaced
         if zarr_format is None:

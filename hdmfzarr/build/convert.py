@@ -11,7 +11,7 @@ import numpy as np
 
 from ..appendable import AppendableArray
 from ..dataio import DataChunkIterator, DataIO, StoredArray
-from ..errors import BuildError
+from .. import errors
 from ..spec.dtypes import (
     NUMERIC_DTYPES, STRING_DTYPES, TEXT_DTYPES, dtype_from_numpy, first_leaf, fit_integers, is_known_dtype, keep_wider,
     scalar_dtype, storage_dtype
@@ -120,15 +120,15 @@ def _text(v: Any, where: str) -> Any:
         try:
             return text_cell(v)
         except UnicodeDecodeError as exc:
-            raise BuildError(f"{where}: bytes {v[:20]!r} are not UTF-8 text ({exc.reason})") from None
-    raise BuildError(f"{where}: expected text, got {type(v).__name__} {v!r}")
+            raise errors.BuildError(f"{where}: bytes {v[:20]!r} are not UTF-8 text ({exc.reason})") from None
+    raise errors.BuildError(f"{where}: expected text, got {type(v).__name__} {v!r}")
 
 
 def _ref(v: Any, where: str) -> ReferenceBuilder:
     if isinstance(v, ReferenceBuilder):
         return v
     if v is None or not hasattr(v, "object_id"):
-        raise BuildError(f"{where}: expected a reference to a container, got {type(v).__name__}")
+        raise errors.BuildError(f"{where}: expected a reference to a container, got {type(v).__name__}")
     return ReferenceBuilder(target=v)
 
 
@@ -136,13 +136,13 @@ def _numeric(value: Any, canonical: str, where: str, is_attr: bool) -> tuple[Any
     """Numbers (or bools) as numpy data of at least the spec's width; a scalar attribute as a Python value."""
     arr = np.asarray(value)
     if arr.dtype.kind not in "biuf":
-        raise BuildError(f"{where}: expected {canonical} data, got {arr.dtype} ({type(value).__name__})")
+        raise errors.BuildError(f"{where}: expected {canonical} data, got {arr.dtype} ({type(value).__name__})")
     if canonical == "numeric":
         out_dt = arr.dtype
     else:
         want = np.dtype(canonical)
         if want.kind in "biu" and arr.dtype.kind == "f":
-            raise BuildError(f"{where}: expected {canonical} data, got {arr.dtype}")
+            raise errors.BuildError(f"{where}: expected {canonical} data, got {arr.dtype}")
         own_width = isinstance(value, (np.ndarray, np.generic)) or arr.dtype.kind == "f"
         out_dt = _widest_needed(arr, want, where, own_width)
     arr = arr.astype(out_dt, copy=False)
@@ -160,10 +160,10 @@ def _widest_needed(arr: np.ndarray, want: np.dtype, where: str, own_width: bool)
         return want
     lo, hi = int(arr.min()), int(arr.max())
     if want.kind == "u" and lo < 0:
-        raise BuildError(f"{where}: expected {want.name} (unsigned) data, got negative values (min {lo})")
+        raise errors.BuildError(f"{where}: expected {want.name} (unsigned) data, got negative values (min {lo})")
     fitted = fit_integers(lo, hi, want)
     if fitted is None:
-        raise BuildError(f"{where}: values {lo}..{hi} do not fit in any {want.name}-compatible integer type")
+        raise errors.BuildError(f"{where}: values {lo}..{hi} do not fit in any {want.name}-compatible integer type")
     return fitted
 
 
@@ -205,7 +205,7 @@ def convert_value(dtype: Any, value: Any, where: str, is_attr: bool = False) -> 
         try:
             return map_nested(value, text_cell), dtype
         except TypeError as exc:
-            raise BuildError(f"{where}: expected isodatetime (datetime or ISO string), got {exc}") from None
+            raise errors.BuildError(f"{where}: expected isodatetime (datetime or ISO string), got {exc}") from None
     if dtype in NUMERIC_DTYPES or dtype in ("numeric", "bool"):
         return _numeric(value, dtype, where, is_attr)
     return value, dtype
@@ -241,12 +241,12 @@ def _compound(fields: Any, value: Any, where: str) -> tuple[Any, list[CompoundFi
             try:
                 row = tuple(row[n] for n in names)
             except KeyError as exc:
-                raise BuildError(f"{where}: row {r} lacks compound field {exc.args[0]!r}") from None
+                raise errors.BuildError(f"{where}: row {r} lacks compound field {exc.args[0]!r}") from None
         elif isinstance(row, np.void):
             row = tuple(row.tolist()) if not ref_idx else tuple(row[n] for n in names)
         row = tuple(row)
         if len(row) != len(names):
-            raise BuildError(f"{where}: row {r} has {len(row)} fields, expected {len(names)} {names}")
+            raise errors.BuildError(f"{where}: row {r} has {len(row)} fields, expected {len(names)} {names}")
         if ref_idx:
             row = tuple(_ref(v, f"{where} field {names[i]!r}") if i in ref_idx else v for i, v in enumerate(row))
         rows.append(row)

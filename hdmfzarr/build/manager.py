@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from ..dataio import DataIO, StoredArray
-from ..errors import BuildError, ConstructError, DanglingReferenceError
+from .. import errors
 from ..spec.dtypes import NUMERIC_DTYPES, STRING_DTYPES
 from ..spec.model import canonical_spec_dtype, declared_type, is_compound_dtype, is_ref_dtype
 from .builders import (
@@ -49,7 +49,8 @@ class BuildManager:
         self.type_key = self.type_map.type_key(ns)
         root = self.build_child(container, name=None)
         if not isinstance(root, GroupBuilder):
-            raise BuildError(f"{container_path(container)}: the root must be a group type, got dataset type {dt!r}")
+            raise errors.BuildError(
+                f"{container_path(container)}: the root must be a group type, got dataset type {dt!r}")
         self._resolve_pending(root)
         _link_shared_data(root)
         return root
@@ -71,7 +72,7 @@ class BuildManager:
     def pending_link(self, target: Any, name: str, where: str) -> LinkBuilder:
         """A link to ``target`` (a container, swapped for its builder after the tree is built)."""
         if not isinstance(target, (Builder, ExternalTarget)) and not hasattr(target, "object_id"):
-            raise BuildError(f"{where}: link {name!r} must point at a container, got {type(target).__name__}")
+            raise errors.BuildError(f"{where}: link {name!r} must point at a container, got {type(target).__name__}")
         return LinkBuilder(target, name=name)
 
     def _target_builder(self, target: Any, where: str, what: str) -> Builder | ExternalTarget:
@@ -79,8 +80,8 @@ class BuildManager:
             return target
         got = self._built.get(id(target))
         if got is None:
-            raise BuildError(f"{where}: {what} points at {container_path(target)!r} ({type(target).__name__}), "
-                             "which is not part of the container tree being built")
+            raise errors.BuildError(f"{where}: {what} points at {container_path(target)!r} ({type(target).__name__}), "
+                                    "which is not part of the container tree being built")
         return got[1]
 
     def _fix_ref(self, value: Any, where: str) -> Any:
@@ -145,19 +146,21 @@ class BuildManager:
         if key in self._constructed:
             return self._constructed[key][1]
         if key in self._in_progress:
-            raise ConstructError(f"{builder.path}: reference cycle — the object refers (through references) back to "
-                                 "itself before it could be constructed")
+            raise errors.ConstructError(
+                f"{builder.path}: reference cycle — the object refers (through references) back to "
+                "itself before it could be constructed")
         ns_dt = self.type_map.builder_type(builder)
         if ns_dt is None:
-            raise ConstructError(f"{builder.path}: expected a typed object (attributes 'namespace' and 'data_type' or "
-                                 f"'neurodata_type'), found attributes {sorted(builder.attributes)}")
+            raise errors.ConstructError(
+                f"{builder.path}: expected a typed object (attributes 'namespace' and 'data_type' or "
+                f"'neurodata_type'), found attributes {sorted(builder.attributes)}")
         ns, dt = ns_dt
         try:
             cls = self.type_map.get_class(dt, ns)
-        except ConstructError:
+        except errors.ConstructError:
             raise
         except Exception as exc:
-            raise ConstructError(f"{builder.path}: no class for type {dt!r} in namespace {ns!r}: {exc}") from exc
+            raise errors.ConstructError(f"{builder.path}: no class for type {dt!r} in namespace {ns!r}: {exc}") from exc
         mapper = self.type_map.mapper_for_class(cls, ns, dt)
         self._in_progress.add(key)
         try:
@@ -203,14 +206,15 @@ class BuildManager:
         found = resolve_target(target, origin.root)
         if isinstance(found, ExternalTarget):
             if self.resolve_external is None:
-                raise DanglingReferenceError(f"{origin.path}: points into another store ({found.source!r}, "
-                                             f"{found.path!r}) and no external resolver was given")
+                raise errors.DanglingReferenceError(f"{origin.path}: points into another store ({found.source!r}, "
+                                                    f"{found.path!r}) and no external resolver was given")
             return self.resolve_external(found)
         if found is None and isinstance(target, (str, bytes, ReferenceBuilder, LinkBuilder)):
-            raise DanglingReferenceError(f"{origin.path}: reference target {getattr(target, 'path', target)!r} "
-                                         "does not exist in the store")
+            raise errors.DanglingReferenceError(f"{origin.path}: reference target {getattr(target, 'path', target)!r} "
+                                                "does not exist in the store")
         if found is None:
-            raise ConstructError(f"{origin.path}: cannot resolve reference target of type {type(target).__name__}")
+            raise errors.ConstructError(
+                f"{origin.path}: cannot resolve reference target of type {type(target).__name__}")
         return found
 
     def _finish_pending(self, value: Any) -> Any:
@@ -238,7 +242,7 @@ class BuildManager:
             return self.construct_child(target)
         if isinstance(ref, Builder):
             return self.construct_child(ref)
-        raise ConstructError(f"{origin.path}: expected a reference, found {type(ref).__name__} {ref!r}")
+        raise errors.ConstructError(f"{origin.path}: expected a reference, found {type(ref).__name__} {ref!r}")
 
     def read_data(self, builder: DatasetBuilder, spec: Any) -> Any:
         """A dataset builder's data for a container: references resolve (lazily when the data is lazy);
@@ -327,7 +331,7 @@ def _check_stored_dtype(spec_dtype: Any, builder: DatasetBuilder) -> None:
     spec_dtype = canonical_spec_dtype(spec_dtype)
     if not isinstance(spec_dtype, str) or not isinstance(got, str):
         if is_ref_dtype(spec_dtype) and isinstance(got, str) and got != "object" and got in (STRING_DTYPES | _NUMBERS):
-            raise ConstructError(f"{builder.path}: expected references (dtype 'object'), found {got!r} data")
+            raise errors.ConstructError(f"{builder.path}: expected references (dtype 'object'), found {got!r} data")
         return
     if (spec_dtype in _NUMBERS and got in STRING_DTYPES) or (spec_dtype in STRING_DTYPES and got in _NUMBERS):
-        raise ConstructError(f"{builder.path}: expected {spec_dtype!r} data by the spec, found {got!r} data")
+        raise errors.ConstructError(f"{builder.path}: expected {spec_dtype!r} data by the spec, found {got!r} data")

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
-from ..errors import BuildError, ConstructError, ContainerError, HdmfZarrError
+from .. import errors
 from ..record import Record
 from ..spec.model import TYPE_KEYS, AttributeSpec, GroupSpec, LinkSpec, is_ref_dtype, spec_type
 from ..common.columns import BufferedData
@@ -194,8 +194,9 @@ class ObjectMapper:
                 value = a.value
             if value is None:
                 if a.is_required:
-                    raise BuildError(f"{where}: required attribute {a.name!r} of type {self.data_type!r} is missing "
-                                     f"(container field {self.attr_name(a)!r} is None)")
+                    raise errors.BuildError(
+                        f"{where}: required attribute {a.name!r} of type {self.data_type!r} is missing "
+                        f"(container field {self.attr_name(a)!r} is None)")
                 continue
             builder.attributes[a.name] = self.convert_dtype(a, value, f"{where} attribute {a.name!r}")[0]
 
@@ -217,7 +218,8 @@ class ObjectMapper:
         for lk in spec.links:
             targets = _as_list(self.get_value(container, lk))
             if not targets and lk.is_required:
-                raise BuildError(f"{where}: required link {self.attr_name(lk)!r} to {lk.target_type!r} is missing")
+                raise errors.BuildError(
+                    f"{where}: required link {self.attr_name(lk)!r} to {lk.target_type!r} is missing")
             for t in targets:
                 name = lk.name or t.name
                 if name not in gb:
@@ -229,8 +231,9 @@ class ObjectMapper:
             if spec.default_value is not None and spec.is_required:
                 value = spec.default_value  # optional fields left unset stay absent (a rewrite adds nothing)
             elif spec.is_required:
-                raise BuildError(f"{where}: required dataset {spec.name!r} of type {self.data_type!r} is missing "
-                                 f"(container field {self.attr_name(spec)!r} is None)")
+                raise errors.BuildError(
+                    f"{where}: required dataset {spec.name!r} of type {self.data_type!r} is missing "
+                    f"(container field {self.attr_name(spec)!r} is None)")
             else:
                 self._check_no_orphan_attributes(spec, container, where)
                 return
@@ -251,8 +254,9 @@ class ObjectMapper:
                 if bool(value == a.default_value):
                     continue
             field = self.attr_name(spec)
-            raise BuildError(f"{where}: {self.attr_name(a)!r} is set ({value!r}) but dataset {spec.name!r} (field "
-                             f"{field!r}) is not, so it would not be stored: set {field!r} too")
+            raise errors.BuildError(
+                f"{where}: {self.attr_name(a)!r} is set ({value!r}) but dataset {spec.name!r} (field "
+                f"{field!r}) is not, so it would not be stored: set {field!r} too")
 
     def build_typed(self, gb: GroupBuilder, spec: Any, container: Any, manager: BuildManager, where: str) -> None:
         children = _as_list(self.get_value(container, spec))
@@ -269,12 +273,13 @@ class ObjectMapper:
                 existing = gb[name]
                 if existing is manager.builder_of(child) or getattr(existing, "target", None) is child:
                     continue
-                raise BuildError(f"{where}: two objects are named {name!r} here; the second is {container_path(child)} "
-                                 f"(field {self.attr_name(spec)!r})")
+                raise errors.BuildError(
+                    f"{where}: two objects are named {name!r} here; the second is {container_path(child)} "
+                    f"(field {self.attr_name(spec)!r})")
             ns_dt = self.type_map.data_type_of(child)
             if want and not self.type_map.is_subtype(ns_dt[0], ns_dt[1], want):
-                raise BuildError(f"{where}: field {self.attr_name(spec)!r} expects {want!r} containers, "
-                                 f"got {ns_dt[1]!r} ({container_path(child)})")
+                raise errors.BuildError(f"{where}: field {self.attr_name(spec)!r} expects {want!r} containers, "
+                                        f"got {ns_dt[1]!r} ({container_path(child)})")
             if linked:
                 gb.set_link(manager.pending_link(child, name, where))
             else:
@@ -285,8 +290,8 @@ class ObjectMapper:
                     gb.set_dataset(b)  # type: ignore[arg-type]
             placed += 1
         if not placed and spec.is_required and not (fixed and fixed in gb):
-            raise BuildError(f"{where}: required {'group' if isinstance(spec, GroupSpec) else 'dataset'} "
-                             f"{fixed or self.attr_name(spec)!r} of type {want!r} is missing")
+            raise errors.BuildError(f"{where}: required {'group' if isinstance(spec, GroupSpec) else 'dataset'} "
+                                    f"{fixed or self.attr_name(spec)!r} of type {want!r} is missing")
 
     def construct_kwargs(self, builder: Builder, manager: BuildManager) -> dict[str, Any]:
         """Constructor keyword arguments gathered from ``builder`` (children constructed)."""
@@ -376,11 +381,11 @@ class ObjectMapper:
         rest = {k: v for k, v in kwargs.items() if k not in params and v is not None}
         try:
             obj = cls(**call)
-        except HdmfZarrError as exc:
-            raise ConstructError(f"{builder.path}: cannot construct {cls.__name__}: {exc}") from exc
+        except errors.HdmfZarrError as exc:
+            raise errors.ConstructError(f"{builder.path}: cannot construct {cls.__name__}: {exc}") from exc
         except (TypeError, ValueError) as exc:
-            raise ConstructError(f"{builder.path}: cannot construct {cls.__name__} from the stored fields "
-                                 f"{sorted(call)}: {exc}") from exc
+            raise errors.ConstructError(f"{builder.path}: cannot construct {cls.__name__} from the stored fields "
+                                        f"{sorted(call)}: {exc}") from exc
         declared = {a.name for a in self.spec.attributes}  # stored attributes the spec does not declare are kept
         extra = {k: v for k, v in builder.attributes.items()
                  if k not in declared and k not in _TYPE_ATTRIBUTES and _plain(v)}
@@ -389,7 +394,7 @@ class ObjectMapper:
         if pending:
             manager.defer(obj, pending)
         for k, v in rest.items():
-            with suppress(AttributeError, ContainerError, TypeError, ValueError):
+            with suppress(AttributeError, errors.ContainerError, TypeError, ValueError):
                 if getattr(obj, k, None) is None:
                     setattr(obj, k, v)
         return obj
@@ -435,8 +440,8 @@ def _fit_rank(spec: Any, value: Any, where: str) -> Any:
         return value
     if any(len(s) == 1 for s in shapes):
         return value.reshape(1) if isinstance(value, np.ndarray) else [value]
-    raise BuildError(f"{where}: a single value {value!r} where the spec asks for an array of shape "
-                     f"{' or '.join(map(str, shapes))} (None: any length)")
+    raise errors.BuildError(f"{where}: a single value {value!r} where the spec asks for an array of shape "
+                            f"{' or '.join(map(str, shapes))} (None: any length)")
 
 
 def _ndim(data: Any) -> int | None:

@@ -9,7 +9,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from ..errors import BuildError, ConstructError, SpecError
+from .. import errors
 from ..spec.model import declared_type
 from .builders import Builder
 
@@ -106,11 +106,12 @@ class TypeMap:
         """:meth:`get_spec` for ``what`` (a class, a mapper): another failure than a SpecError becomes one."""
         try:
             return self.get_spec(namespace, data_type)
-        except SpecError:
+        except errors.SpecError:
             raise
         except Exception as exc:
-            raise SpecError(f"cannot make {what}: no spec for type {data_type!r} in namespace {namespace!r} ({exc})",
-                            data_type=data_type) from exc
+            raise errors.SpecError(
+                f"cannot make {what}: no spec for type {data_type!r} in namespace {namespace!r} ({exc})",
+                data_type=data_type) from exc
 
     def _in_home(self, ask: Any, namespace: str, data_type: str) -> Any:
         """``ask(namespace, data_type)`` of the catalog, else asked of the namespace defining the type."""
@@ -213,16 +214,17 @@ class TypeMap:
         cls = container if isinstance(container, type) else type(container)
         if cls not in self._types and any(k.__module__ == "hdmf.container" for k in cls.__mro__):
             # hdmf's classes carry data_type/namespace too, but not the fields hdmfzarr's mappers read
-            raise BuildError(f"{cls.__module__}.{cls.__qualname__} is an hdmf (or pynwb) container, which hdmfzarr "
-                             "does not build (its fields would be lost): read the file with hdmfzarr "
-                             "(ZarrIO(path).read(); hdmfzarr.convert for HDF5) and write what that gives, or make "
-                             "objects with hdmfzarr's classes (hdmfzarr.common, io.type_map.get_class(...))")
+            raise errors.BuildError(
+                f"{cls.__module__}.{cls.__qualname__} is an hdmf (or pynwb) container, which hdmfzarr "
+                "does not build (its fields would be lost): read the file with hdmfzarr "
+                "(ZarrIO(path).read(); hdmfzarr.convert for HDF5) and write what that gives, or make "
+                "objects with hdmfzarr's classes (hdmfzarr.common, io.type_map.get_class(...))")
         for klass in cls.__mro__:
             got = self._declared(klass)
             if got is not None:
                 return got
-        raise BuildError(f"class {cls.__qualname__} is not registered with any data type (register it with "
-                         "register_class(data_type, namespace, cls) or give it data_type/namespace ClassVars)")
+        raise errors.BuildError(f"class {cls.__qualname__} is not registered with any data type (register it with "
+                                "register_class(data_type, namespace, cls) or give it data_type/namespace ClassVars)")
 
     def builder_type(self, builder: Builder) -> tuple[str, str] | None:
         """``(namespace, data_type)`` from a builder's attributes, or None for untyped builders."""
@@ -268,7 +270,7 @@ class TypeMap:
         if isinstance(obj, Builder):
             ns_dt = self.builder_type(obj)
             if ns_dt is None:
-                raise ConstructError(f"{obj.path}: builder has no 'namespace'/'data_type' attributes")
+                raise errors.ConstructError(f"{obj.path}: builder has no 'namespace'/'data_type' attributes")
             return self.mapper_for_class(self.get_class(ns_dt[1], ns_dt[0]), *ns_dt)
         return self.mapper_for_class(type(obj), *self.data_type_of(obj))
 

@@ -94,3 +94,24 @@ def test_build_layer_does_not_import_zarr():
         "print('zarr' in sys.modules, 'pandas' in sys.modules)\n"
     )
     assert out.split() == ["False", "False"]
+
+
+def test_errors_module_runs_once_whichever_thread_asks_first():
+    """``hdmfzarr.errors`` runs on first use (a read that raises nothing never creates its classes); threads asking
+    at the same moment all get the same, complete classes (Python 3.12.1's LazyLoader would hand some of them a
+    half-executed module)."""
+    out = _run(
+        "import pickle, sys, threading, hdmfzarr\n"
+        "print(type(sys.modules['hdmfzarr.errors']).__name__)\n"
+        "gate = threading.Barrier(16); got = []\n"
+        "def ask(i):\n"
+        "    gate.wait()\n"
+        "    from hdmfzarr.errors import ValidationError, StoreNotFoundError\n"
+        "    got.append((hdmfzarr.errors.UnsafeReferenceError, ValidationError, StoreNotFoundError))\n"
+        "threads = [threading.Thread(target=ask, args=(i,)) for i in range(16)]\n"
+        "[t.start() for t in threads]; [t.join() for t in threads]\n"
+        "print(len(got), len(set(got)), type(sys.modules['hdmfzarr.errors']).__name__)\n"
+        "err = pickle.loads(pickle.dumps(hdmfzarr.errors.StoreNotFoundError('gone')))\n"
+        "print(type(err).__module__, isinstance(err, FileNotFoundError), str(err))\n"
+    )
+    assert out.splitlines() == ["_LoadedOnFirstUse", "16 1 module", "hdmfzarr.errors True gone"]

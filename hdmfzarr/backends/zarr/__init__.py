@@ -6,7 +6,6 @@ The only package code that imports ``zarr``.
 import importlib
 from typing import Any
 
-from ...errors import StoreAuthError, StoreUnavailableError
 from .io import ZarrIO
 from .lazy import LazyArray
 
@@ -17,7 +16,8 @@ __all__ = [
 
 
 #: imported on first use: reading a local store needs no remote machinery, nor the writer's chunking rule
-_LAZY = {"RetryPolicy": ".remote", "default_chunks": ".chunking"}
+_LAZY = {"RetryPolicy": ".remote", "default_chunks": ".chunking", "StoreAuthError": "...errors",
+         "StoreUnavailableError": "...errors"}
 
 
 def __getattr__(name: str) -> Any:

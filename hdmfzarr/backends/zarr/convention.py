@@ -14,7 +14,7 @@ from typing import Any, Literal, TypeVar
 
 import numpy as np
 
-from ...errors import CorruptStoreError, RefusedRowsError, StoreError
+from ... import errors
 from ...record import MutableRecord
 from ...spec.dtypes import storage_dtype
 from .compat import edit_array_document
@@ -126,7 +126,8 @@ def loads_json(raw: bytes, url: str, key: str) -> Any:
     try:
         return json.loads(raw)
     except (ValueError, UnicodeDecodeError, RecursionError) as exc:  # RecursionError: absurdly deep nesting
-        raise CorruptStoreError(f"{url}: metadata {key!r} is not valid JSON ({type(exc).__name__}: {exc})") from exc
+        raise errors.CorruptStoreError(
+            f"{url}: metadata {key!r} is not valid JSON ({type(exc).__name__}: {exc})") from exc
 
 
 def decode_dataset_reference(value: Any) -> tuple[str, str]:
@@ -205,14 +206,15 @@ class _Common:
         if entries is None:
             return None
         if not isinstance(entries, list):
-            raise CorruptStoreError(f"{where}: links attribute is not a list")
+            raise errors.CorruptStoreError(f"{where}: links attribute is not a list")
         out = []
         for e in entries:
             if not isinstance(e, dict) or not isinstance(e.get("name"), str) or "path" not in e:
-                raise CorruptStoreError(f"{where}: bad link entry {e!r} (needs 'name' and 'path')")
+                raise errors.CorruptStoreError(f"{where}: bad link entry {e!r} (needs 'name' and 'path')")
             source = e.get("source") or "."
             if not isinstance(source, str):
-                raise CorruptStoreError(f"{where} link {e['name']!r}: link source must be a string, got {source!r}")
+                raise errors.CorruptStoreError(
+                    f"{where} link {e['name']!r}: link source must be a string, got {source!r}")
             out.append((e["name"], source, e["path"]))
         return out
 
@@ -253,12 +255,12 @@ class _Common:
                 try:
                     np_fields.append((name, np.dtype(d)))
                 except TypeError as exc:
-                    raise StoreError(f"{where}: compound field {name!r} has unknown dtype {d!r}") from exc
+                    raise errors.StoreError(f"{where}: compound field {name!r} has unknown dtype {d!r}") from exc
         try:
             arr = np.array(rows, dtype=np.dtype(np_fields))
         except (OverflowError, TypeError, ValueError) as exc:  # e.g. 300 for an int8 field: never wrapped
-            raise RefusedRowsError(f"{where}: compound rows do not fit the fields "
-                             f"{[(n, str(np.dtype(t))) for n, t in np_fields]}: {exc}") from None
+            raise errors.RefusedRowsError(f"{where}: compound rows do not fit the fields "
+                                    f"{[(n, str(np.dtype(t))) for n, t in np_fields]}: {exc}") from None
         return arr.reshape(()) if scalar else arr
 
     def decode_compound_cells(self, cells: np.ndarray, dtype: np.dtype) -> np.ndarray:
@@ -269,7 +271,8 @@ class _Common:
         for i, v in enumerate(cells):
             rec = tuple(v.get(n) for n in names) if isinstance(v, dict) else tuple(v)
             if len(rec) != len(names):
-                raise CorruptStoreError(f"compound record {i} has {len(rec)} fields, expected {len(names)} {list(names)}")
+                raise errors.CorruptStoreError(
+                    f"compound record {i} has {len(rec)} fields, expected {len(names)} {list(names)}")
             out[i] = rec
         return out
 
@@ -304,11 +307,11 @@ class _Common:
 
     def encode_object_chunk(self, items: np.ndarray) -> bytes:
         """A chunk of an object array in the JSON object codec (format 2 only)."""
-        raise StoreError(f"JSON object-codec arrays need Zarr format 2, not {self.zarr_format}")
+        raise errors.StoreError(f"JSON object-codec arrays need Zarr format 2, not {self.zarr_format}")
 
     def object_array_document(self, shape: tuple[int, ...], chunks: tuple[int, ...]) -> dict[str, Any]:
         """The array document of a JSON object-codec array (format 2 only)."""
-        raise StoreError(f"JSON object-codec arrays need Zarr format 2, not {self.zarr_format}")
+        raise errors.StoreError(f"JSON object-codec arrays need Zarr format 2, not {self.zarr_format}")
 
     def array_entry(self, path: str) -> str:
         """The key of an array's document in the consolidated metadata."""
@@ -425,7 +428,7 @@ class Format3(_Common):
         """The entries of a committed consolidated document (CorruptStoreError when it has none)."""
         cons = doc.get("consolidated_metadata") if isinstance(doc, dict) else None
         if not isinstance(cons, dict) or not isinstance(cons.get("metadata"), dict):
-            raise CorruptStoreError(f"{url}: the root zarr.json holds no consolidated metadata")
+            raise errors.CorruptStoreError(f"{url}: the root zarr.json holds no consolidated metadata")
         return cons["metadata"]
 
     def new_commit_document(self, entries: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[str, Any]]]:
@@ -471,7 +474,7 @@ class Format3(_Common):
         url = handle.url
         root = loads_json(raw_root, url, "zarr.json") if raw_root is not None else None
         if not isinstance(root, dict) or root.get("node_type") != "group":
-            raise CorruptStoreError(f"{url}: the root node is not a group")
+            raise errors.CorruptStoreError(f"{url}: the root node is not a group")
         nodes = {"": NodeMeta("", "group", root, dict(root.get("attributes") or {}), self)}
         cons = root.get("consolidated_metadata")
         listed = cons.get("metadata") if isinstance(cons, dict) else None
@@ -506,18 +509,18 @@ class Format3(_Common):
             return None
         meta = loads_json(raw, handle.url, self.consolidated_key)
         if not isinstance(meta, dict):
-            raise CorruptStoreError(f"{handle.url}: 'zarr.json' is not a JSON object")
+            raise errors.CorruptStoreError(f"{handle.url}: 'zarr.json' is not a JSON object")
         fmt = meta.get("zarr_format", 3)
         if fmt not in (2, 3) or isinstance(fmt, bool):
-            raise CorruptStoreError(f"{handle.url}: 'zarr.json' declares zarr_format {fmt!r}, expected 3")
+            raise errors.CorruptStoreError(f"{handle.url}: 'zarr.json' declares zarr_format {fmt!r}, expected 3")
         return fmt, raw
 
     def _node(self, path: str, meta: Any, key: str, url: str) -> NodeMeta:
         if not isinstance(meta, dict) or meta.get("node_type") not in ("group", "array"):
-            raise CorruptStoreError(f"{url}: metadata {key!r} is not a zarr node document")
+            raise errors.CorruptStoreError(f"{url}: metadata {key!r} is not a zarr node document")
         attrs = meta.get("attributes")
         if attrs is not None and not isinstance(attrs, dict):
-            raise CorruptStoreError(f"{url}: metadata {key!r}: 'attributes' is not a JSON object")
+            raise errors.CorruptStoreError(f"{url}: metadata {key!r}: 'attributes' is not a JSON object")
         return NodeMeta(path, meta["node_type"], meta, dict(attrs or {}), self)
 
     def array_doc(self, meta: dict[str, Any]) -> ArrayDoc:
@@ -661,20 +664,20 @@ class Format2(_Common):
         try:
             items = json.loads(raw.decode("utf-8"))
         except ValueError as exc:
-            raise CorruptStoreError(f"{where}: JSON chunk is not valid JSON ({exc})") from exc
+            raise errors.CorruptStoreError(f"{where}: JSON chunk is not valid JSON ({exc})") from exc
         if not isinstance(items, list) or len(items) < 2:
-            raise CorruptStoreError(f"{where}: JSON chunk is not [items..., dtype, shape]")
+            raise errors.CorruptStoreError(f"{where}: JSON chunk is not [items..., dtype, shape]")
         shape, flat = items[-1], items[:-2]
         for _ in range(len(shape) - 1 if isinstance(shape, list) else 0):  # multi-dimensional: one list per axis
             if not all(isinstance(v, list) for v in flat):
-                raise CorruptStoreError(f"{where}: JSON chunk of shape {shape} is not nested per axis")
+                raise errors.CorruptStoreError(f"{where}: JSON chunk of shape {shape} is not nested per axis")
             flat = [x for v in flat for x in v]
         return flat
 
     def consolidated_entries(self, doc: Any, url: str) -> dict[str, Any]:
         entries = doc.get("metadata") if isinstance(doc, dict) else None
         if not isinstance(entries, dict):
-            raise CorruptStoreError(f"{url}: '.zmetadata' is not a JSON object with a 'metadata' object")
+            raise errors.CorruptStoreError(f"{url}: '.zmetadata' is not a JSON object with a 'metadata' object")
         return entries
 
     def new_commit_document(self, entries: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[str, Any]]]:
@@ -724,14 +727,14 @@ class Format2(_Common):
                 continue
             path = check_node_path(path, url, f".zmetadata key {key!r}")
             if not isinstance(meta, dict):
-                raise CorruptStoreError(f"{url}: metadata {key!r} is not a JSON object")
+                raise errors.CorruptStoreError(f"{url}: metadata {key!r} is not a JSON object")
             if name == ".zattrs":
                 attrs[path] = meta
             elif name == ".zarray" or path not in found:
                 found[path] = ("array" if name == ".zarray" else "group", meta)
         nodes = {p: NodeMeta(p, kind, meta, attrs.get(p, {}), self) for p, (kind, meta) in found.items()}
         if "" not in nodes:
-            raise CorruptStoreError(f"{url}: no root .zgroup")
+            raise errors.CorruptStoreError(f"{url}: no root .zgroup")
         return nodes, raw_root is not None
 
     root_keys = (".zmetadata", ".zgroup")
@@ -800,9 +803,10 @@ class Format2(_Common):
 
     def check_appendable(self, meta: dict[str, Any], where: str) -> None:
         if "pickle" in _filter_ids(meta):  # hdmf-zarr 0.13's default object codec: its cells would be pickles
-            raise StoreError(f"{where}: the array's cells are pickled (hdmf-zarr 0.13's object codec) and hdmfzarr "
-                             "never writes pickle: rows cannot be appended in place; nothing was written; write the "
-                             "tree to a new store (its references are then stored as JSON)")
+            raise errors.StoreError(
+                f"{where}: the array's cells are pickled (hdmf-zarr 0.13's object codec) and hdmfzarr "
+                "never writes pickle: rows cannot be appended in place; nothing was written; write the "
+                "tree to a new store (its references are then stored as JSON)")
 
     rewrites_in_place = True  # one key layout for 1-D arrays: the rewrite reuses the committed keys
 

@@ -10,8 +10,7 @@ import os
 from typing import TYPE_CHECKING, Any
 
 from ...build.builders import Builder, ExternalTarget, GroupBuilder
-from ...errors import (ConflictError, CorruptStoreError, DanglingReferenceError, HdmfZarrError, RefusedRowsError,
-                       StoreError)
+from ... import errors
 from .. import paused_gc
 from . import convention as conv
 from . import safety
@@ -92,7 +91,7 @@ class ZarrIO:
         try:
             with cls(path, storage_options=storage_options):
                 return True
-        except (HdmfZarrError, OSError, ValueError, TypeError):
+        except (errors.HdmfZarrError, OSError, ValueError, TypeError):
             return False
 
     @property
@@ -184,9 +183,9 @@ class ZarrIO:
         try:
             txn = Transaction(self.handle, self.convention)
             if self._creating and not txn.fresh:
-                raise ConflictError(f"{self.url}: another writer created the store since it was opened here; "
-                                    "nothing of this write was committed - open the store again (mode 'a' adds to "
-                                    "it, 'w' replaces it)")
+                raise errors.ConflictError(f"{self.url}: another writer created the store since it was opened here; "
+                                           "nothing of this write was committed - open the store again (mode 'a' "
+                                           "adds to it, 'w' replaces it)")
             self.convention = txn.conv
             txn.jobs = list(jobs)
             fresh = txn.fresh
@@ -196,14 +195,15 @@ class ZarrIO:
             # what this ZarrIO stored, by path: a later write of the same data does not store it again
             self._written = {**({} if fresh else self._written),
                              **{k: v for k, v in writer.written.items() if v is not None}}
-        except ConflictError:
+        except errors.ConflictError:
             self._conflict_reported = True
             raise
-        except HdmfZarrError:
+        except errors.HdmfZarrError:
             raise
         except OSError as exc:  # disk full, connection lost, permission denied, ...
-            raise StoreError(f"{self.url}: writing failed ({type(exc).__name__}: {exc}); nothing of this write was "
-                             "committed: the store keeps its last commit (a new store stays incomplete)") from exc
+            raise errors.StoreError(
+                f"{self.url}: writing failed ({type(exc).__name__}: {exc}); nothing of this write was "
+                "committed: the store keeps its last commit (a new store stays incomplete)") from exc
         finally:
             self.handle.forget_root()
             self._append_session = None
@@ -242,7 +242,8 @@ class ZarrIO:
 
     def _check_writable(self) -> None:
         if self.mode == "r":
-            raise StoreError(f"{self.url}: opened read-only (mode 'r'); open with 'w', 'w-', 'a' or 'r+' to write")
+            raise errors.StoreError(
+                f"{self.url}: opened read-only (mode 'r'); open with 'w', 'w-', 'a' or 'r+' to write")
 
     def write(self, container: Any, cache_spec: bool = True, link_data: bool = False) -> None:
         """Build ``container`` (with the type map it was read with) and write it in one transaction, caching the specs;
@@ -354,7 +355,7 @@ class ZarrIO:
         containers = self._manager.constructed()
         try:
             stage_reference_rows(containers, builder_of or self._manager.builder_of, strict)
-        except RefusedRowsError as exc:
+        except errors.RefusedRowsError as exc:
             drops = [a.rows.clear for a in pending_reference_rows(containers)]
             raise dropped(exc, drops + [a.rows.clear for _, a, _ in plan_appends(self._builder)]) from None
 
@@ -379,7 +380,7 @@ class ZarrIO:
             grown, self._append_session = append_tree(self.handle, self._builder, self._append_session)
         except BaseException as exc:
             self._append_session = None  # start again from the store's committed state
-            if isinstance(exc, ConflictError):
+            if isinstance(exc, errors.ConflictError):
                 self._conflict_reported = True
             raise
         self._conflict_reported = False
@@ -390,7 +391,7 @@ class ZarrIO:
         where = f"{self.url}: external target {target.path!r}"
         safety.check_object_path(target.path, where)
         if not isinstance(target.source, str):
-            raise CorruptStoreError(f"{where}: source must be a string, got {target.source!r}")
+            raise errors.CorruptStoreError(f"{where}: source must be a string, got {target.source!r}")
         url = self.handle.child_url(target.source)
         safety.check_external(target.source, url, self.allow_external, where)
         if (other := self._external.get(url)) is None:
@@ -399,7 +400,8 @@ class ZarrIO:
         try:
             return other.read_builder()[target.path]
         except KeyError:
-            raise DanglingReferenceError(f"{self.url}: external target {target.path!r} is missing in {url}") from None
+            raise errors.DanglingReferenceError(
+                f"{self.url}: external target {target.path!r} is missing in {url}") from None
 
 
 #: type map -> {namespaces known + cached (name, version) pairs: the copy with those specs loaded}, so a
@@ -415,13 +417,14 @@ def _store_build_manager(base: type) -> type:
         def construct_child(self, builder: Builder) -> Any:
             try:
                 return super().construct_child(builder)
-            except HdmfZarrError:
+            except errors.HdmfZarrError:
                 raise
             except Exception as exc:
                 from ...spec.model import declared_type
 
                 kind = (declared_type(builder.attributes) or (None, type(builder).__name__))[1]
-                raise CorruptStoreError(f"{builder.source}:{builder.path}: cannot construct {kind} from the stored "
-                                        f"attributes/data ({type(exc).__name__}: {exc})") from exc
+                raise errors.CorruptStoreError(
+                    f"{builder.source}:{builder.path}: cannot construct {kind} from the stored "
+                    f"attributes/data ({type(exc).__name__}: {exc})") from exc
 
     return StoreBuildManager

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from ...dask import import_dask_array
-from ...errors import CorruptStoreError, HdmfZarrError
+from ... import errors
 from .compat import (async_array, chunk_range_reader, read_whole_chunks, read_whole_chunks_sync,
                      reads_synchronously)
 from .convention import V2, for_format
@@ -135,7 +135,7 @@ class ZarrChunkSource:
             raise translate_error(exc, self.where, "read chunks") from exc
         if got is not None and got < out.nbytes:
             hi = lo + out.size
-            raise CorruptStoreError(
+            raise errors.CorruptStoreError(
                 f"{self.where}: chunk {chunk} is cut short: elements {lo}:{hi} of {out.dtype} need bytes "
                 f"{lo * size}:{hi * size}, got {got} bytes there (the chunk holds {self.chunks[0] * size})")
         return got is not None
@@ -255,7 +255,7 @@ class LegacyChunkSource:
                     block = full[tuple(slice(0, w) for w in want)] if want else full
                     if self.cells:
                         block = V2.decode_compound_cells(block, self.dtype)
-                except HdmfZarrError:
+                except errors.HdmfZarrError:
                     raise
                 except Exception as exc:
                     raise translate_error(exc, f"{self.where} chunk {key!r}", "decode chunk") from exc
@@ -548,7 +548,7 @@ class LazyArray(StoredArray):
             return out
         try:
             return self.convert(out)
-        except HdmfZarrError:
+        except errors.HdmfZarrError:
             raise
         except Exception as exc:  # values that do not decode (bad references, wrong element types)
             raise translate_error(exc, self.where, "decode values") from exc

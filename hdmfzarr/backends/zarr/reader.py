@@ -12,7 +12,7 @@ import numpy as np
 
 from ...build.builders import (Builder, CompoundField, DatasetBuilder, Deferred, ExternalTarget, GroupBuilder,
                                LinkBuilder, ReferenceBuilder, fetch_deferred)
-from ...errors import CorruptStoreError, DanglingReferenceError, IncompleteStoreError, StoreNotFoundError
+from ... import errors
 from ...spec.cache import decode_cache, latest_sources
 from ...spec.dtypes import NUMERIC_DTYPES
 from . import convention as conv
@@ -34,15 +34,16 @@ class ZarrReader:
         self.handle, self.url = handle, handle.url
         fmt = handle.root_format()
         if fmt is None:
-            raise StoreNotFoundError(f"{self.url}: {conv.NO_ROOT}")
+            raise errors.StoreNotFoundError(f"{self.url}: {conv.NO_ROOT}")
         self.conv = conv.for_format(fmt)
         # consolidated: the committed state of the append protocol (else tables are bounded by committed rows)
         self.nodes, self.consolidated = self.conv.load_nodes(handle, handle.root_document())
         root_attrs = self.nodes[""].attrs
         if self.conv.is_incomplete(root_attrs):
-            raise IncompleteStoreError(f"{self.url}: incomplete store: its first write was interrupted before the "
-                                       "commit, so nothing in it was committed; write it again (mode 'w' or 'a') "
-                                       "or delete it")
+            raise errors.IncompleteStoreError(
+                f"{self.url}: incomplete store: its first write was interrupted before the "
+                "commit, so nothing in it was committed; write it again (mode 'w' or 'a') "
+                "or delete it")
         # arrays an uncommitted format-2 rewrite is changing in place are read from their undo copies
         self.redirect = self.conv.undo_map(root_attrs)
         self.chunk_cache = ChunkCache()  # one memory budget for every lazy array of this store
@@ -61,7 +62,7 @@ class ZarrReader:
                 continue
             parent_path, _, name = path.rpartition("/")
             if path and parent_path not in groups:
-                raise CorruptStoreError(f"{self.url}: /{path} has no parent group /{parent_path}")
+                raise errors.CorruptStoreError(f"{self.url}: /{path} has no parent group /{parent_path}")
             node = self.nodes[path]
             if node.kind == "group" or not path:
                 g = groups[path] = GroupBuilder(name or "root", attributes=self._attrs(node), source=self.url)
@@ -95,8 +96,9 @@ class ZarrReader:
         if (ref := conv.decode_attr_reference(value)) is not None:
             return self.reference(*ref, where)
         if conv.is_attr_reference_like(value):
-            raise CorruptStoreError(f"{where}: malformed object reference {value!r} (expected a 'path' string in the "
-                                    "reference)")
+            raise errors.CorruptStoreError(
+                f"{where}: malformed object reference {value!r} (expected a 'path' string in the "
+                "reference)")
         if isinstance(value, list):
             return [self._decode_attr(v, where) for v in value]
         return value
@@ -107,7 +109,8 @@ class ZarrReader:
         try:
             return self.root[safety.check_object_path(path, where)]
         except (KeyError, ValueError):
-            raise DanglingReferenceError(f"{where}: points at {path!r}, which does not exist in {self.url}") from None
+            raise errors.DanglingReferenceError(
+                f"{where}: points at {path!r}, which does not exist in {self.url}") from None
 
     def reference(self, source: str, path: str, where: str) -> ReferenceBuilder:
         """A ReferenceBuilder to ``path`` (resolved in this tree when source is '.')."""
@@ -127,13 +130,13 @@ class ZarrReader:
                 try:
                     target: Any = (self.target(path, where) if source == "."
                                    else ExternalTarget(source, safety.check_object_path(path, where)))
-                except DanglingReferenceError:  # not in the tree yet (perhaps a link added by a later pass)
+                except errors.DanglingReferenceError:  # not in the tree yet (perhaps a link added by a later pass)
                     waiting.append((group, name, source, path))
                     continue
                 try:
                     group.set_link(LinkBuilder(target, name=name, source=self.url))
                 except ValueError as exc:
-                    raise CorruptStoreError(f"{where}: {exc}") from exc
+                    raise errors.CorruptStoreError(f"{where}: {exc}") from exc
             if len(waiting) == len(entries):
                 group, name, _, path = waiting[0]
                 self.target(path, f"{self.url}:{group.path} link {name!r}")  # raises DanglingReferenceError
@@ -144,7 +147,7 @@ class ZarrReader:
         try:
             return array_from_metadata(meta, self.handle.store, self.redirect.get(node.path, node.path))
         except Exception as exc:
-            raise CorruptStoreError(f"{self.url}:/{node.path}: cannot interpret array metadata ({exc})") from exc
+            raise errors.CorruptStoreError(f"{self.url}:/{node.path}: cannot interpret array metadata ({exc})") from exc
 
     def _dataset(self, node: conv.NodeMeta, name: str, scalars: list[DatasetBuilder]) -> DatasetBuilder:
         """A dataset builder with lazy data; a scalar's value is Deferred (appended to ``scalars`` when it must be

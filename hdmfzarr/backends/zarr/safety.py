@@ -11,7 +11,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 from urllib.parse import unquote
 
-from ...errors import CorruptStoreError, HdmfZarrError, StoreError, UnsafeReferenceError
+from ... import errors
 
 __all__ = [
     "AllowExternal", "MAX_DIM", "check_node_path", "check_object_path", "check_external", "is_local_source",
@@ -48,24 +48,24 @@ def _has_dot_segment(path: str) -> bool:
 def check_node_path(path: Any, url: str, key: str) -> str:
     """A node path named by metadata (consolidated keys), '' for the root; refuses ``..``/absolute."""
     if not isinstance(path, str):
-        raise CorruptStoreError(f"{url}: metadata {key!r} names a node by a {type(path).__name__}, not a path")
+        raise errors.CorruptStoreError(f"{url}: metadata {key!r} names a node by a {type(path).__name__}, not a path")
     stripped = path.strip("/")
     if not stripped:
         return ""
     if "\\" in path or _has_dot_segment(stripped):  # (decoding only adds dot segments)
-        raise UnsafeReferenceError(f"{url}: metadata {key!r} names the node {path!r}, which leaves the store")
+        raise errors.UnsafeReferenceError(f"{url}: metadata {key!r} names the node {path!r}, which leaves the store")
     if "" in _segments(stripped):
-        raise CorruptStoreError(f"{url}: metadata {key!r} names the node {path!r} with an empty path segment")
+        raise errors.CorruptStoreError(f"{url}: metadata {key!r} names the node {path!r} with an empty path segment")
     return stripped
 
 
 def check_object_path(path: Any, where: str) -> str:
     """The path of a reference or link target inside a store; refuses ``..`` and non-strings."""
     if not isinstance(path, str) or not path:
-        raise CorruptStoreError(f"{where}: reference/link path must be a non-empty string, got {path!r}")
+        raise errors.CorruptStoreError(f"{where}: reference/link path must be a non-empty string, got {path!r}")
     decoded = _decoded(path)
     if ".." in _segments(decoded) or "\\" in decoded or "\x00" in decoded:
-        raise UnsafeReferenceError(f"{where}: reference/link path {path!r} leaves the store")
+        raise errors.UnsafeReferenceError(f"{where}: reference/link path {path!r} leaves the store")
     return path
 
 
@@ -97,15 +97,15 @@ def _normalise(location: str) -> str:
 def check_external(source: Any, target_url: str, allow: AllowExternal, where: str) -> None:
     """Refuse following ``source`` (resolved to ``target_url``) unless it stays inside the store or is allowed."""
     if not isinstance(source, str):
-        raise CorruptStoreError(f"{where}: the source of an external reference must be a string, got {source!r}")
+        raise errors.CorruptStoreError(f"{where}: the source of an external reference must be a string, got {source!r}")
     if "\x00" in source:
-        raise UnsafeReferenceError(f"{where}: external source {source!r} contains a NUL byte")
+        raise errors.UnsafeReferenceError(f"{where}: external source {source!r} contains a NUL byte")
     if allow is True or is_local_source(source):
         return
     if allow:
         target = _normalise(target_url)
         if ("://" in target or "::" in target) and _has_dot_segment(target.split("://", 1)[-1]):
-            raise UnsafeReferenceError(  # a server resolves "/allowed/../other" outside the allowed prefix
+            raise errors.UnsafeReferenceError(  # a server resolves "/allowed/../other" outside the allowed prefix
                 f"{where}: refusing to follow {source!r} (resolves to {target_url!r}): the URL holds a '..' "
                 "or '.' segment, which may leave the allowed prefixes"
             )
@@ -113,7 +113,7 @@ def check_external(source: Any, target_url: str, allow: AllowExternal, where: st
             prefix = _normalise(prefix)
             if target == prefix or target.startswith(prefix if prefix.endswith("/") else prefix + "/"):
                 return
-    raise UnsafeReferenceError(
+    raise errors.UnsafeReferenceError(
         f"{where}: refusing to follow {source!r} (resolves to {target_url!r}), which leaves the store; "
         "pass allow_external=[prefix, ...] (or True) to ZarrIO to follow references into other stores"
     )
@@ -124,16 +124,16 @@ def check_codecs(codecs: list[tuple[str, str]], convention: Any, where: str) -> 
     ``codecs``: ``(role, name)`` of an array's codecs (``ArrayDoc.codecs``)."""
     for role, name in codecs:
         if "pickle" in name.lower() and (role, name) not in convention.admitted_codecs:
-            raise UnsafeReferenceError(
+            raise errors.UnsafeReferenceError(
                 f"{where}: the array asks for the {name!r} {role}, which could run code; refusing to decode it"
             )
 
 
 def _int_list(value: Any, what: str, where: str, minimum: int) -> tuple[int, ...]:
     if not isinstance(value, (list, tuple)):
-        raise CorruptStoreError(f"{where}: {what} must be a list of integers, got {value!r}")
+        raise errors.CorruptStoreError(f"{where}: {what} must be a list of integers, got {value!r}")
     if any(isinstance(v, bool) or not isinstance(v, int) or not minimum <= v <= MAX_DIM for v in value):
-        raise CorruptStoreError(f"{where}: {what} must hold integers in [{minimum}, 2**63-1], got {value!r}")
+        raise errors.CorruptStoreError(f"{where}: {what} must hold integers in [{minimum}, 2**63-1], got {value!r}")
     return tuple(value)
 
 
@@ -142,13 +142,14 @@ def check_array_meta(doc: Any, convention: Any, where: str) -> tuple[int, ...]:
     and chunk shape (types, ranges, ranks), chunk key separator and codecs."""
     shape = _int_list(doc.shape, "shape", where, 0)
     if doc.problem:
-        raise CorruptStoreError(f"{where}: {doc.problem}")
+        raise errors.CorruptStoreError(f"{where}: {doc.problem}")
     chunks = _int_list(shape if doc.chunks is None else doc.chunks, convention.chunks_name, where,
                        0 if doc.chunks is None else 1)
     if len(chunks) != len(shape):
-        raise CorruptStoreError(f"{where}: chunk shape {list(chunks)} does not match the rank of shape {list(shape)}")
+        raise errors.CorruptStoreError(
+            f"{where}: chunk shape {list(chunks)} does not match the rank of shape {list(shape)}")
     if doc.sep not in (".", "/"):
-        raise UnsafeReferenceError(f"{where}: chunk key separator {doc.sep!r} is neither '.' nor '/'")
+        raise errors.UnsafeReferenceError(f"{where}: chunk key separator {doc.sep!r} is neither '.' nor '/'")
     check_codecs(doc.codecs, convention, where)
     return shape
 
@@ -174,7 +175,7 @@ def check_read_chunks(n_chunks: int, where: str) -> None:
     """Refuse a read touching more than ``HDMFZARR_MAX_READ_CHUNKS`` (2**20) chunks: minutes of per-chunk work."""
     limit = _env_int("HDMFZARR_MAX_READ_CHUNKS", 2**20)
     if n_chunks > limit:
-        raise StoreError(
+        raise errors.StoreError(
             f"{where}: the selection touches {n_chunks:,} chunks, more than the {limit:,} allowed in one read "
             "(HDMFZARR_MAX_READ_CHUNKS); read it in parts"
         )
@@ -185,20 +186,20 @@ def check_read_size(shape: Sequence[int], itemsize: int, where: str, what: str =
     nbytes = math.prod(shape) * max(1, itemsize)
     limit = max_read_bytes()
     if nbytes > limit:
-        raise StoreError(
+        raise errors.StoreError(
             f"{where}: a {what} of shape {tuple(shape)} needs {nbytes:,} bytes, more than the "
             f"{limit:,} allowed (this machine's memory or HDMFZARR_MAX_READ_BYTES); read a smaller selection"
         )
 
 
-def translate_error(exc: BaseException, where: str, what: str) -> StoreError:
+def translate_error(exc: BaseException, where: str, what: str) -> errors.StoreError:
     """A failure inside zarr/numcodecs/fsspec as StoreError (I/O problems) or CorruptStoreError (anything else)."""
-    if isinstance(exc, StoreError):
+    if isinstance(exc, errors.StoreError):
         return exc
     detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
     if isinstance(exc, OSError) and not isinstance(exc, (FileNotFoundError, IsADirectoryError, NotADirectoryError)):
-        return StoreError(f"{where}: cannot {what} ({detail})")
-    return CorruptStoreError(f"{where}: cannot {what} ({detail})")
+        return errors.StoreError(f"{where}: cannot {what} ({detail})")
+    return errors.CorruptStoreError(f"{where}: cannot {what} ({detail})")
 
 
 @contextlib.contextmanager
@@ -206,7 +207,7 @@ def translating(where: str, what: str) -> Iterator[None]:
     """Project errors raised inside pass through; any other failure becomes :func:`translate_error`'s."""
     try:
         yield
-    except HdmfZarrError:
+    except errors.HdmfZarrError:
         raise
     except Exception as exc:
         raise translate_error(exc, where, what) from exc

@@ -14,7 +14,7 @@ import sys
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from ...errors import StoreError, StoreExistsError, StoreNotFoundError, UnsafeReferenceError
+from ... import errors
 from .. import is_url
 from .compat import Buffer, BufferPrototype, ByteRequest, FsspecStore, LocalStore, Store, run
 from .compat import reads_synchronously
@@ -68,7 +68,7 @@ class ConfinedLocalStore(LocalStore):
         root = self._real_root
         real = os.path.realpath(os.path.join(self.root, key))
         if real != root and not real.startswith(root.rstrip(os.sep) + os.sep):
-            raise UnsafeReferenceError(
+            raise errors.UnsafeReferenceError(
                 f"{self.root}: {key!r} is a symbolic link to {real!r}, outside the store; refusing to read it"
             )
         return real
@@ -96,7 +96,8 @@ class ConfinedLocalStore(LocalStore):
             if seen.get(key) != ident:
                 real = os.stat(self.check_inside(key))
                 if (real.st_dev, real.st_ino) != ident:  # changed between the open and the check
-                    raise UnsafeReferenceError(f"{self.root}: {key!r} changed while being read; refusing to read it")
+                    raise errors.UnsafeReferenceError(
+                        f"{self.root}: {key!r} changed while being read; refusing to read it")
                 seen[key] = ident
             return os.preadv(fd, (out,), start)
         finally:
@@ -221,8 +222,8 @@ class StoreHandle:
         self.transactional = self.given_store is not None and not self.given_store.supports_consolidated_metadata
         if self.given_store is not None:
             if storage_options:
-                raise StoreError(f"{_describe_store(self.given_store)}: storage_options apply to URLs, "
-                                 "not to a store object (configure the store itself)")
+                raise errors.StoreError(f"{_describe_store(self.given_store)}: storage_options apply to URLs, "
+                                        "not to a store object (configure the store itself)")
             self.store = self._adopt_store(self.given_store)
             self._raw_url = self.url = _describe_store(self.given_store)
             self.local_path = str(self.given_store.root) if isinstance(self.given_store, LocalStore) else None
@@ -250,8 +251,8 @@ class StoreHandle:
             except (NotImplementedError, TypeError, ValueError):
                 pass  # stores without a read-only view: hdmfzarr itself writes nothing in mode 'r'
         elif not self.read_only and (store.read_only or not store.supports_writes):
-            raise StoreError(f"{where}: the store is read-only; mode {self.mode!r} needs a writable store "
-                             "(or open with mode 'r')")
+            raise errors.StoreError(f"{where}: the store is read-only; mode {self.mode!r} needs a writable store "
+                                    "(or open with mode 'r')")
         if isinstance(store, FsspecStore):
             from .remote import RemoteStore
 
@@ -278,14 +279,14 @@ class StoreHandle:
 
                 hdf5 = os.path.isfile(local) and is_hdf5_path(local)
                 hint = "; an HDF5 file: read it with hdmfzarr.open(path) or convert it" if hdf5 else ""
-                raise StoreNotFoundError(f"{self.url}: no zarr store here (not a directory){hint}")
+                raise errors.StoreNotFoundError(f"{self.url}: no zarr store here (not a directory){hint}")
             if not self.read_only and os.path.isfile(local):
-                raise StoreExistsError(f"{self.url}: a file (not a zarr store) is in the way")
+                raise errors.StoreExistsError(f"{self.url}: a file (not a zarr store) is in the way")
             return ConfinedLocalStore(local, read_only=self.read_only)
-        except StoreError:
+        except errors.StoreError:
             raise
         except (ImportError, ValueError, TypeError, OSError) as exc:
-            raise StoreError(f"{self.url}: cannot open the store ({type(exc).__name__}: {exc})") from exc
+            raise errors.StoreError(f"{self.url}: cannot open the store ({type(exc).__name__}: {exc})") from exc
 
     def _check_mode(self) -> None:
         if not self.read_only and self.given_store is not None and self.local_path is None:
@@ -300,20 +301,22 @@ class StoreHandle:
             return
         if self.mode in ("w", "w-") and (remote is not None or self.list_dir("")):  # remote: not empty, as just listed
             if self.mode == "w-":
-                raise StoreExistsError(f"{self.url}: something already exists here and mode 'w-' does not overwrite")
+                raise errors.StoreExistsError(
+                    f"{self.url}: something already exists here and mode 'w-' does not overwrite")
             if not self.store.supports_deletes:
-                raise StoreError(f"{self.url}: the store holds data and cannot delete keys "
-                                 f"({type(self.store).__name__}); mode 'w' cannot overwrite it - use an empty store")
+                raise errors.StoreError(f"{self.url}: the store holds data and cannot delete keys "
+                                        f"({type(self.store).__name__}); mode 'w' cannot overwrite it - use an "
+                                        "empty store")
             self.pending_clear = True  # cleared under the writer lock (.commit.overwrite)
         elif self.mode in ("r", "r+") and self.root_format() is None:
             try:
                 if remote is not None and remote.is_s3:
                     run(remote.root_is_empty())  # a missing bucket: StoreNotFoundError naming it
-            except StoreNotFoundError:
+            except errors.StoreNotFoundError:
                 raise
-            except StoreError:
+            except errors.StoreError:
                 pass  # the store is not found, whatever else the listing says
-            raise StoreNotFoundError(f"{self.url}: {NO_ROOT}")
+            raise errors.StoreNotFoundError(f"{self.url}: {NO_ROOT}")
 
     def cleared(self) -> None:
         """The store was just cleared (mode 'w', under the writer lock): nothing is stored."""
@@ -339,10 +342,10 @@ class StoreHandle:
             buf = (self.store.get_sync(key, prototype=proto) if self.sync_io  # type: ignore[attr-defined]
                    else await self.store.get(key, prototype=proto))
         except (OSError, KeyError) as exc:  # absent: None; other I/O errors: StoreError
-            if isinstance(exc, StoreError):
+            if isinstance(exc, errors.StoreError):
                 raise
             if not isinstance(exc, (FileNotFoundError, KeyError)):
-                raise StoreError(f"{self.url}: cannot read {key!r} ({exc})") from exc
+                raise errors.StoreError(f"{self.url}: cannot read {key!r} ({exc})") from exc
             return None
         return None if buf is None else buf.to_bytes()
 
