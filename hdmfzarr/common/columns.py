@@ -188,7 +188,7 @@ class BufferedData(Data):
         """The column as a dask array: stored chunks stay lazy, buffered rows become one in-memory block."""
         raw = self._check_daskable(self.base_data)
         if self.rows.count and not (is_lazy_array(raw) or is_dask_array(raw)):
-            return to_dask(BufferedData.get_all(self), chunks)  # all in memory: merge
+            return to_dask(BufferedData._get_array(self, slice(None)), chunks)  # all in memory (positions of an enum)
         return self._arr.to_dask(chunks)
 
     def _values_array(self, values: Any) -> np.ndarray:
@@ -243,23 +243,6 @@ class BufferedData(Data):
         else:
             self.rows.extend(list(values))
 
-    def _indexable_base(self) -> Any:
-        raw = self.base_data
-        if raw is None:
-            ct = self.column_type
-            return ct.to_array([]) if ct is not None else np.zeros(0)
-        if isinstance(raw, (list, tuple)):  # a tuple (_get_array reads a list base itself, keeping it a list)
-            if not raw and self.column_type is None:
-                return np.zeros(0)  # still untyped: keep it so that the first value added sets the type
-            raw = self._values_array(raw)
-            self._set_raw_base(raw)
-        if isinstance(raw, DataChunkIterator):
-            raise self._error("data given as a DataChunkIterator cannot be read back")
-        if not isinstance(raw, np.ndarray) and not is_lazy_array(raw):  # a pandas Series, any other array-like:
-            raw = self._values_array(np.asarray(raw))  # positions, not its labels
-            self._set_raw_base(raw)
-        return raw
-
     def read(self, key: Any) -> Any:
         """The stored elements by int, slice or integer array, reading only what is needed from a lazy base (also
         ``get``, which region, index and enum columns override); rows of a list base are a list, as hdmf gives them."""
@@ -278,8 +261,15 @@ class BufferedData(Data):
         elif type(raw) is list and not isinstance(sel, int):  # only the rows asked for become an array
             rows = raw[sel] if isinstance(sel, slice) else [raw[i] for i in sel.ravel().tolist()]
             return rows if keep_list else self._values_array(rows)
-        elif not (isinstance(sel, int) and (type(raw) is list or isinstance(raw, np.ndarray) or is_lazy_array(raw))):
-            raw = self._indexable_base()
+        elif type(raw) is not list and not isinstance(raw, np.ndarray) and not is_lazy_array(raw):
+            if isinstance(raw, DataChunkIterator):
+                raise self._error("data given as a DataChunkIterator cannot be read back")
+            ct = self.column_type
+            if raw is None or not len(raw) and ct is None:  # untyped and empty: the first value added sets the type
+                raw = np.zeros(0) if ct is None else ct.to_array([])
+            else:  # a tuple, a pandas Series, any other array-like: an array (positions, not a Series' labels)
+                raw = self._values_array(raw if isinstance(raw, tuple) else np.asarray(raw))
+                self._set_raw_base(raw)
         if isinstance(sel, int):
             return raw[sel]
         return rows_array(raw[sel] if isinstance(sel, slice) or sel.size else raw[0:0])
@@ -648,10 +638,6 @@ class EnumData(VectorData):
     def column_type(self) -> ColumnType:
         return _INDEX_TYPE
 
-    def get_all(self) -> Any:
-        """Every row's value (``elements`` looked up by position)."""
-        return self._resolve(super().get_all())
-
     def positions(self, values: Any) -> list[int]:
         """The positions of values in ``elements`` (the first of equal ones); new values are appended to it."""
         pos, known = self._positions
@@ -674,19 +660,17 @@ class EnumData(VectorData):
     def _values_array(self, values: Any) -> np.ndarray:
         return as_positions(values)
 
-    def _resolve(self, idx: Any) -> Any:
+    def _get_array(self, key: Any, keep_list: bool = False) -> Any:
+        """The values of the selected rows (``read``, ``get_all``): ``elements`` looked up by position."""
+        idx = super()._get_array(key, keep_list)
         values = np.asarray(self.elements.get_all())
         return values[int(idx) if isinstance(idx, (int, np.integer)) else np.asarray(idx, dtype=np.int64)]
 
-    def read(self, key: Any) -> Any:
-        return self._resolve(super().read(key))
-
     def get(self, key: Any, index: bool = False, join: bool = False) -> Any:  # type: ignore[override]
         """The values of the selected rows (``index=True``: their positions; ``join``: one joined string)."""
-        idx = super().read(key)
         if index:
-            return idx
-        out = self._resolve(idx)
+            return BufferedData._get_array(self, key, keep_list=True)
+        out = self.read(key)
         return "".join(np.asarray(out).ravel().tolist()) if join else out
 
 
