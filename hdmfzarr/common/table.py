@@ -438,7 +438,7 @@ class DynamicTable(Container):
             for key, value in values.items():
                 plans[key].add(value)
         except BaseException:
-            self._undo_cells(list(itertools.takewhile(lambda kv: kv[0] != key, values.items())))
+            self._undo_row(list(itertools.takewhile(lambda kv: kv[0] != key, values.items())), with_id=False)
             raise
         if not self._modified:  # the first row since a write: every column is written again
             for obj in [*self._objects.values(), ids, self]:
@@ -448,18 +448,16 @@ class DynamicTable(Container):
             self._id_index_len = n + 1
         ids.rows.append(id)
 
-    def _undo_cells(self, cells: list[tuple[str, Any]]) -> None:
-        """Take back the cells ``(column, value)`` of the row being added, last first (the plans are made again)."""
+    def _undo_row(self, cells: list[tuple[str, Any]], with_id: bool = True) -> None:
+        """Take back the cells ``(column, value)`` of the last row, last first, and its id if ``with_id`` (a later
+        part of a wider row was bad); the plans are made again."""
         plans = self._get_plans()
         for key, value in reversed(cells):
             plans[key].undo(value)
         self._plans = None
-
-    def _undo_row(self, values: Mapping[str, Any]) -> None:
-        """Take back the last row, added with cells ``values`` (a later part of a wider row was bad)."""
-        self._undo_cells(list(values.items()))
-        self.id.rows.drop(1)
-        self._id_index = None
+        if with_id:
+            self.id.rows.drop(1)
+            self._id_index = None
 
     def _plans_for(self, values: Mapping[str, Any], what: str = "row has",
                    lacks: str = "no value for") -> dict[str, ColumnPlan]:
