@@ -389,7 +389,7 @@ class VectorIndex(VectorData):
             offsets, target = self.base_data, self.target
             values = target.base_data
             if (is_lazy_array(offsets) and is_lazy_array(values) and not self.rows.count and not target.rows.count
-                    and not isinstance(target, VectorIndex)):  # a stored row (rows read one by one): no layers
+                    and not isinstance(target, (VectorIndex, EnumData))):  # a stored row, read one by one: no layers
                 pair = offsets[max(idx - 1, 0):idx + 1].tolist()
                 lo, hi = (0, pair[0]) if idx == 0 else pair
                 return rows_array(values[lo:max(lo, hi)])
