@@ -623,7 +623,7 @@ class DynamicTable(Container):
         """A table from a DataFrame: ids from ``index_column`` (which stays a column, as in hdmf) or the index; cells
         that are lists become ragged columns. ``columns`` declares columns as hdmf does; ``table_description`` is
         hdmf's name for ``description``."""
-        from hdmfzarr.common.dataframe import import_pandas
+        from hdmfzarr.common.dataframe import import_pandas, nesting_depth
 
         import_pandas()
         description = description if table_description is None else table_description
@@ -648,7 +648,7 @@ class DynamicTable(Container):
         for cname, values in ((c, v) for c, v in data.items() if c not in infos):
             info = declared.get(cname) or ColumnInfo(cname, "no description")
             table.add_column(cname, descriptions.get(cname, info.description), data=values,
-                             index=int(info.index) if info.index else _nesting_depth(values),
+                             index=int(info.index) if info.index else nesting_depth(values),
                              table=True if info.table else None, col_cls=info.col_cls, enum=info.enum or None)
         return table
 
@@ -669,21 +669,6 @@ class DynamicTable(Container):
         names = list(self._tops)
         shown = repr(names) if len(names) <= 10 else repr(names[:10])[:-1] + f", ... +{len(names) - 10}]"
         return f"<{self._where()} rows={len(self)} columns={shown}>"
-
-
-def _nesting_depth(values: list) -> int:
-    """How many levels of ragged sequences a DataFrame column holds: 0 for scalars, and (as hdmf decides)
-    for cells that are all sequences of one length (a 2-d column)."""
-    if not len(values) or not isinstance(values[0], (list, tuple, np.ndarray)):
-        return 0
-    if len({len(v) if isinstance(v, (list, tuple, np.ndarray)) else -1 for v in values}) == 1:
-        return 0
-    depth = 0
-    probe: Any = values[0]
-    while isinstance(probe, (list, tuple, np.ndarray)):
-        depth += 1
-        probe = probe[0] if len(probe) else None
-    return depth
 
 
 class MeaningsTable(DynamicTable):
