@@ -168,16 +168,13 @@ class BufferedData(Data):
         self.rows = self._arr.rows
         self.rows.to_array = self._values_array
 
-    def _base_len(self) -> int:
+    def __len__(self) -> int:
         raw = self.base_data
         if isinstance(raw, DataChunkIterator):
             if raw.total_rows is None:
                 raise self._error("length of a DataChunkIterator without total_rows is unknown")
-            return raw.total_rows
-        return 0 if raw is None else len(raw)
-
-    def __len__(self) -> int:
-        return self._base_len() + self.rows.count
+            return raw.total_rows + self.rows.count
+        return (0 if raw is None else len(raw)) + self.rows.count
 
     @property
     def is_lazy(self) -> bool:
@@ -291,7 +288,7 @@ class BufferedData(Data):
         if dtype is not None:
             parts.append(f"dtype={dtype}")
         if self.is_lazy:
-            parts.append(f"stored={self._base_len()} pending={self.rows.count}")
+            parts.append(f"stored={len(self) - self.rows.count} pending={self.rows.count}")
         for field in ("target", "table"):  # what an index or a region column points at
             if (linked := getattr(self, field, None)) is not None:
                 parts.append(f"{field}={linked.name!r}")
