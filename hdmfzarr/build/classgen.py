@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from ..container import Children, Container, Data, GroupView
 from ..errors import ContainerError
 from ..spec.dtypes import STRING_DTYPES
-from ..spec.model import AttributeSpec, GroupSpec, LinkSpec, canonical_spec_dtype, is_ref_dtype, spec_type
+from ..spec.model import AttributeSpec, GroupSpec, LinkSpec, canonical_spec_dtype, spec_type
 from ..dataio import READS_HELD, Deferred, fetch_deferred
 
 if TYPE_CHECKING:

@@ -134,8 +134,8 @@ class AlignedDynamicTable(DynamicTable):
                 done.append((table, cells))
         except BaseException:
             for table, cells in reversed(done):
-                table._undo_row(cells)
-            self._undo_row(main)
+                table._undo_row(list(cells.items()))
+            self._undo_row(list(main.items()))
             raise
 
     def __getitem__(self, key: Any) -> Any:

@@ -168,16 +168,13 @@ class BufferedData(Data):
         self.rows = self._arr.rows
         self.rows.to_array = self._values_array
 
-    def _base_len(self) -> int:
+    def __len__(self) -> int:
         raw = self.base_data
         if isinstance(raw, DataChunkIterator):
             if raw.total_rows is None:
                 raise self._error("length of a DataChunkIterator without total_rows is unknown")
-            return raw.total_rows
-        return 0 if raw is None else len(raw)
-
-    def __len__(self) -> int:
-        return self._base_len() + self.rows.count
+            return raw.total_rows + self.rows.count
+        return (0 if raw is None else len(raw)) + self.rows.count
 
     @property
     def is_lazy(self) -> bool:
@@ -188,7 +185,7 @@ class BufferedData(Data):
         """The column as a dask array: stored chunks stay lazy, buffered rows become one in-memory block."""
         raw = self._check_daskable(self.base_data)
         if self.rows.count and not (is_lazy_array(raw) or is_dask_array(raw)):
-            return to_dask(BufferedData.get_all(self), chunks)  # all in memory: merge
+            return to_dask(BufferedData._get_array(self, slice(None)), chunks)  # all in memory (positions of an enum)
         return self._arr.to_dask(chunks)
 
     def _values_array(self, values: Any) -> np.ndarray:
@@ -243,23 +240,6 @@ class BufferedData(Data):
         else:
             self.rows.extend(list(values))
 
-    def _indexable_base(self) -> Any:
-        raw = self.base_data
-        if raw is None:
-            ct = self.column_type
-            return ct.to_array([]) if ct is not None else np.zeros(0)
-        if isinstance(raw, (list, tuple)):  # a tuple (_get_array reads a list base itself, keeping it a list)
-            if not raw and self.column_type is None:
-                return np.zeros(0)  # still untyped: keep it so that the first value added sets the type
-            raw = self._values_array(raw)
-            self._set_raw_base(raw)
-        if isinstance(raw, DataChunkIterator):
-            raise self._error("data given as a DataChunkIterator cannot be read back")
-        if not isinstance(raw, np.ndarray) and not is_lazy_array(raw):  # a pandas Series, any other array-like:
-            raw = self._values_array(np.asarray(raw))  # positions, not its labels
-            self._set_raw_base(raw)
-        return raw
-
     def read(self, key: Any) -> Any:
         """The stored elements by int, slice or integer array, reading only what is needed from a lazy base (also
         ``get``, which region, index and enum columns override); rows of a list base are a list, as hdmf gives them."""
@@ -278,8 +258,15 @@ class BufferedData(Data):
         elif type(raw) is list and not isinstance(sel, int):  # only the rows asked for become an array
             rows = raw[sel] if isinstance(sel, slice) else [raw[i] for i in sel.ravel().tolist()]
             return rows if keep_list else self._values_array(rows)
-        elif not (isinstance(sel, int) and (type(raw) is list or isinstance(raw, np.ndarray) or is_lazy_array(raw))):
-            raw = self._indexable_base()
+        elif type(raw) is not list and not isinstance(raw, np.ndarray) and not is_lazy_array(raw):
+            if isinstance(raw, DataChunkIterator):
+                raise self._error("data given as a DataChunkIterator cannot be read back")
+            ct = self.column_type
+            if raw is None or not len(raw) and ct is None:  # untyped and empty: the first value added sets the type
+                raw = np.zeros(0) if ct is None else ct.to_array([])
+            else:  # a tuple, a pandas Series, any other array-like: an array (positions, not a Series' labels)
+                raw = self._values_array(raw if isinstance(raw, tuple) else np.asarray(raw))
+                self._set_raw_base(raw)
         if isinstance(sel, int):
             return raw[sel]
         return rows_array(raw[sel] if isinstance(sel, slice) or sel.size else raw[0:0])
@@ -301,7 +288,7 @@ class BufferedData(Data):
         if dtype is not None:
             parts.append(f"dtype={dtype}")
         if self.is_lazy:
-            parts.append(f"stored={self._base_len()} pending={self.rows.count}")
+            parts.append(f"stored={len(self) - self.rows.count} pending={self.rows.count}")
         for field in ("target", "table"):  # what an index or a region column points at
             if (linked := getattr(self, field, None)) is not None:
                 parts.append(f"{field}={linked.name!r}")
@@ -399,7 +386,7 @@ class VectorIndex(VectorData):
             offsets, target = self.base_data, self.target
             values = target.base_data
             if (is_lazy_array(offsets) and is_lazy_array(values) and not self.rows.count and not target.rows.count
-                    and not isinstance(target, VectorIndex)):  # a stored row (rows read one by one): no layers
+                    and not isinstance(target, (VectorIndex, EnumData))):  # a stored row, read one by one: no layers
                 pair = offsets[max(idx - 1, 0):idx + 1].tolist()
                 lo, hi = (0, pair[0]) if idx == 0 else pair
                 return rows_array(values[lo:max(lo, hi)])
@@ -648,10 +635,6 @@ class EnumData(VectorData):
     def column_type(self) -> ColumnType:
         return _INDEX_TYPE
 
-    def get_all(self) -> Any:
-        """Every row's value (``elements`` looked up by position)."""
-        return self._resolve(super().get_all())
-
     def positions(self, values: Any) -> list[int]:
         """The positions of values in ``elements`` (the first of equal ones); new values are appended to it."""
         pos, known = self._positions
@@ -674,19 +657,17 @@ class EnumData(VectorData):
     def _values_array(self, values: Any) -> np.ndarray:
         return as_positions(values)
 
-    def _resolve(self, idx: Any) -> Any:
+    def _get_array(self, key: Any, keep_list: bool = False) -> Any:
+        """The values of the selected rows (``read``, ``get_all``): ``elements`` looked up by position."""
+        idx = super()._get_array(key, keep_list)
         values = np.asarray(self.elements.get_all())
         return values[int(idx) if isinstance(idx, (int, np.integer)) else np.asarray(idx, dtype=np.int64)]
 
-    def read(self, key: Any) -> Any:
-        return self._resolve(super().read(key))
-
     def get(self, key: Any, index: bool = False, join: bool = False) -> Any:  # type: ignore[override]
         """The values of the selected rows (``index=True``: their positions; ``join``: one joined string)."""
-        idx = super().read(key)
         if index:
-            return idx
-        out = self._resolve(idx)
+            return BufferedData._get_array(self, key, keep_list=True)
+        out = self.read(key)
         return "".join(np.asarray(out).ravel().tolist()) if join else out
 
 

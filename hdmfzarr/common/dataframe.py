@@ -16,7 +16,7 @@ from hdmfzarr.errors import import_extra
 if TYPE_CHECKING:
     from hdmfzarr.common.table import DynamicTable
 
-__all__ = ["table_frame", "read_columns", "MAX_READ_THREADS"]
+__all__ = ["table_frame", "read_columns", "nesting_depth", "MAX_READ_THREADS"]
 
 MAX_READ_THREADS = 8
 
@@ -77,3 +77,18 @@ def table_frame(table: DynamicTable, rows: Any, index: bool, exclude: Iterable[s
             column = list(column)
         data[name] = column
     return pd.DataFrame(data, index=pd.Index(np.asarray(ids), name="id"))
+
+
+def nesting_depth(values: list) -> int:
+    """How many levels of ragged sequences a DataFrame column holds: 0 for scalars, and (as hdmf decides)
+    for cells that are all sequences of one length (a 2-d column)."""
+    if not len(values) or not isinstance(values[0], (list, tuple, np.ndarray)):
+        return 0
+    if len({len(v) if isinstance(v, (list, tuple, np.ndarray)) else -1 for v in values}) == 1:
+        return 0
+    depth = 0
+    probe: Any = values[0]
+    while isinstance(probe, (list, tuple, np.ndarray)):
+        depth += 1
+        probe = probe[0] if len(probe) else None
+    return depth

@@ -200,25 +200,20 @@ class ColumnPlan:
     def prepare_many(self, values: Any) -> list[tuple[VectorData, np.ndarray]]:
         """Validate a batch of cells for ``extend``: the (column object, new rows) pairs to append."""
         flat, offsets = flatten_rows(values, self.depth, self.where) if self.depth else (values, [])
+        if self.enum:
+            flat = as_positions(self.leaf.positions(list(flat)))
+        else:
+            try:
+                flat = flat if isinstance(flat, np.ndarray) else np.asarray(
+                    flat, dtype=object if self.ct is not None and self.ct.is_text else None)
+            except (ValueError, TypeError) as exc:
+                raise self.error(f"cannot make an array of the values: {exc}") from None
+            typed, ct = self.ct is not None, self.ct or (infer_column_type(flat) if flat.size else None)
+            if ct is not None:
+                self._check_values(flat, ct, typed=typed, outcome="no rows were added")
+                flat = ct.to_array(flat)
         up = self.chain[::-1]  # the leaf, then each index outwards: offsets continue each one's stored rows
-        return [(self.leaf, self._prepare_flat(flat))] + [
-            (obj, offs + len(below)) for below, obj, offs in zip(up, up[1:], offsets)]
-
-    def _prepare_flat(self, values: Any) -> np.ndarray:
-        if isinstance(self.leaf, EnumData):
-            return as_positions(self.leaf.positions(list(values)))
-        ct = self.ct
-        try:
-            raw = values if isinstance(values, np.ndarray) else np.asarray(
-                values, dtype=object if ct is not None and ct.is_text else None)
-        except (ValueError, TypeError) as exc:
-            raise self.error(f"cannot make an array of the values: {exc}") from None
-        typed = ct is not None
-        ct = ct or (infer_column_type(raw) if raw.size else None)
-        if ct is None:
-            return raw
-        self._check_values(raw, ct, typed=typed, outcome="no rows were added")
-        return ct.to_array(raw)
+        return [(self.leaf, flat)] + [(obj, offs + len(below)) for below, obj, offs in zip(up, up[1:], offsets)]
 
 
 def flatten_rows(rows: Any, depth: int, where: str) -> tuple[Any, list[np.ndarray]]:

@@ -438,7 +438,7 @@ class DynamicTable(Container):
             for key, value in values.items():
                 plans[key].add(value)
         except BaseException:
-            self._undo_cells(list(itertools.takewhile(lambda kv: kv[0] != key, values.items())))
+            self._undo_row(list(itertools.takewhile(lambda kv: kv[0] != key, values.items())), with_id=False)
             raise
         if not self._modified:  # the first row since a write: every column is written again
             for obj in [*self._objects.values(), ids, self]:
@@ -448,18 +448,16 @@ class DynamicTable(Container):
             self._id_index_len = n + 1
         ids.rows.append(id)
 
-    def _undo_cells(self, cells: list[tuple[str, Any]]) -> None:
-        """Take back the cells ``(column, value)`` of the row being added, last first (the plans are made again)."""
+    def _undo_row(self, cells: list[tuple[str, Any]], with_id: bool = True) -> None:
+        """Take back the cells ``(column, value)`` of the last row, last first, and its id if ``with_id`` (a later
+        part of a wider row was bad); the plans are made again."""
         plans = self._get_plans()
         for key, value in reversed(cells):
             plans[key].undo(value)
         self._plans = None
-
-    def _undo_row(self, values: Mapping[str, Any]) -> None:
-        """Take back the last row, added with cells ``values`` (a later part of a wider row was bad)."""
-        self._undo_cells(list(values.items()))
-        self.id.rows.drop(1)
-        self._id_index = None
+        if with_id:
+            self.id.rows.drop(1)
+            self._id_index = None
 
     def _plans_for(self, values: Mapping[str, Any], what: str = "row has",
                    lacks: str = "no value for") -> dict[str, ColumnPlan]:
@@ -625,7 +623,7 @@ class DynamicTable(Container):
         """A table from a DataFrame: ids from ``index_column`` (which stays a column, as in hdmf) or the index; cells
         that are lists become ragged columns. ``columns`` declares columns as hdmf does; ``table_description`` is
         hdmf's name for ``description``."""
-        from hdmfzarr.common.dataframe import import_pandas
+        from hdmfzarr.common.dataframe import import_pandas, nesting_depth
 
         import_pandas()
         description = description if table_description is None else table_description
@@ -650,7 +648,7 @@ class DynamicTable(Container):
         for cname, values in ((c, v) for c, v in data.items() if c not in infos):
             info = declared.get(cname) or ColumnInfo(cname, "no description")
             table.add_column(cname, descriptions.get(cname, info.description), data=values,
-                             index=int(info.index) if info.index else _nesting_depth(values),
+                             index=int(info.index) if info.index else nesting_depth(values),
                              table=True if info.table else None, col_cls=info.col_cls, enum=info.enum or None)
         return table
 
@@ -671,21 +669,6 @@ class DynamicTable(Container):
         names = list(self._tops)
         shown = repr(names) if len(names) <= 10 else repr(names[:10])[:-1] + f", ... +{len(names) - 10}]"
         return f"<{self._where()} rows={len(self)} columns={shown}>"
-
-
-def _nesting_depth(values: list) -> int:
-    """How many levels of ragged sequences a DataFrame column holds: 0 for scalars, and (as hdmf decides)
-    for cells that are all sequences of one length (a 2-d column)."""
-    if not len(values) or not isinstance(values[0], (list, tuple, np.ndarray)):
-        return 0
-    if len({len(v) if isinstance(v, (list, tuple, np.ndarray)) else -1 for v in values}) == 1:
-        return 0
-    depth = 0
-    probe: Any = values[0]
-    while isinstance(probe, (list, tuple, np.ndarray)):
-        depth += 1
-        probe = probe[0] if len(probe) else None
-    return depth
 
 
 class MeaningsTable(DynamicTable):

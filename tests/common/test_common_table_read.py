@@ -276,3 +276,17 @@ def test_lazy_ragged_selection_reads_span_once(lazy):
     assert arrays["offsets"].reads == [slice(0, 4)] and arrays["flat"].reads == [slice(0, 5)]
     with pytest.raises(ContainerError, match="out of range"):
         t["scores"][[0, 9]]
+
+
+def test_lazy_ragged_enum_cell_reads_values_not_positions(lazy):
+    """A stored row of an indexed EnumData column gives its values, as a slice of rows does (one row gave the
+    positions: the stored-row shortcut skipped the enum's lookup)."""
+    from hdmfzarr.common import EnumData
+
+    elements = VectorData("c_elements", "elements", lazy(np.array(["a", "b", "c"], dtype=object)))
+    col = EnumData("c", "an enum", lazy(np.array([0, 2, 1], dtype=np.uint8)), elements=elements)
+    index = VectorIndex("c_index", lazy(np.array([2, 3], dtype=np.uint8)), col)
+    t = DynamicTable(name="t", description="d", id=ElementIdentifiers("id", lazy(np.array([0, 1]))),
+                     columns=[col, elements, index], colnames=["c"])
+    assert t[0, "c"].tolist() == ["a", "c"] and t["c"][1].tolist() == ["b"]
+    assert [r.tolist() for r in t["c"][0:2]] == [["a", "c"], ["b"]]
