@@ -14,7 +14,7 @@ from hdmfzarr.backends.zarr import RetryPolicy
 from hdmfzarr.build.builders import CompoundField, ExternalTarget, ReferenceBuilder
 from hdmfzarr.build.mapper import FieldInfo
 from hdmfzarr.common import ColumnInfo
-from hdmfzarr.common._dtypes import ColumnType
+from hdmfzarr.common.columns import ColumnType
 
 VALUES = [
     CompoundField("x", "int32"),

@@ -9,9 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from hdmfzarr.common._dtypes import OBJECT_TYPE, ColumnType, cell_shape, infer_column_type
-from hdmfzarr.common.columns import (DynamicTableRegion, EnumData, VectorData, VectorIndex, as_positions, column_chain,
-                                     is_ragged_list)
+from hdmfzarr.common.columns import (OBJECT_TYPE, ColumnType, DynamicTableRegion, EnumData, VectorData, VectorIndex,
+                                     as_positions, cell_shape, column_chain, infer_column_type, is_ragged_list)
 from hdmfzarr.errors import ContainerError
 
 if TYPE_CHECKING:

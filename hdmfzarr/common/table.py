@@ -14,7 +14,7 @@ import numpy as np
 from hdmfzarr.common.columns import (DynamicTableRegion, ElementIdentifiers, EnumData, VectorData, VectorIndex,
                                      as_positions, column_chain, int64_array, is_ragged_list, select_rows)
 from hdmfzarr.container import Container, require_str
-from hdmfzarr.errors import ContainerError, ContainerIndexError, ContainerKeyError, ContainerTypeError
+from hdmfzarr import errors
 from hdmfzarr.record import Record
 
 if TYPE_CHECKING:
@@ -44,10 +44,11 @@ class ColumnInfo(Record):
     def from_dict(cls, spec: Mapping[str, Any], where: str) -> ColumnInfo:
         """A column declared as hdmf declares it: a dict of name, description, required, index, table, enum, class."""
         if not isinstance(spec, Mapping):
-            raise ContainerTypeError(f"{where}: a column declaration must be a dict, got {type(spec).__name__}")
+            raise errors.ContainerTypeError(f"{where}: a column declaration must be a dict, got {type(spec).__name__}")
         unknown = sorted(set(spec) - {"name", "description", "required", "index", "table", "enum", "class", "col_cls"})
         if unknown or "name" not in spec:
-            raise ContainerError(f"{where}: column declaration {dict(spec)!r:.80} needs 'name'; unknown keys {unknown}")
+            raise errors.ContainerError(
+                f"{where}: column declaration {dict(spec)!r:.80} needs 'name'; unknown keys {unknown}")
         return cls(spec["name"], spec.get("description", "no description"), bool(spec.get("required", False)),
                    spec.get("index", 0) or 0, bool(spec.get("table", False)), spec.get("class", spec.get("col_cls")),
                    bool(spec.get("enum", False)))
@@ -68,8 +69,8 @@ class DynamicTable(Container):
         declared = cls.__dict__.get("__columns__")
         if declared is not None:
             if not isinstance(declared, tuple):
-                raise ContainerTypeError(f"{cls.__name__}: __columns__ must be a tuple of column dicts, "
-                                         f"got {type(declared).__name__}")
+                raise errors.ContainerTypeError(f"{cls.__name__}: __columns__ must be a tuple of column dicts, "
+                                                f"got {type(declared).__name__}")
             cls.columns_spec = (tuple(cls.__dict__.get("columns_spec", ()))
                                 + tuple(ColumnInfo.from_dict(d, cls.__name__) for d in declared))
             # as hdmf: a subclass's __columns__ reads as its bases' declarations followed by its own
@@ -152,7 +153,7 @@ class DynamicTable(Container):
                 raise self._error(f"target_tables names column {cname!r}, which is a {type(leaf).__name__}, not a "
                                   "DynamicTableRegion")
             if not isinstance(target, DynamicTable):
-                raise self._error(f"target_tables[{cname!r}] must be a DynamicTable", ContainerTypeError)
+                raise self._error(f"target_tables[{cname!r}] must be a DynamicTable", errors.ContainerTypeError)
             if leaf.table is not None and leaf.table is not target:
                 raise self._error(f"column {cname!r} already targets table {leaf.table.name!r}, not {target.name!r}")
             leaf.table = target
@@ -172,7 +173,8 @@ class DynamicTable(Container):
     def add_meanings_table(self, meanings_table: DynamicTable) -> None:
         """Attach a MeaningsTable; its target must be one of this table's columns."""
         if not isinstance(meanings_table, MeaningsTable):
-            raise self._error(f"expected a MeaningsTable, got {type(meanings_table).__name__}", ContainerTypeError)
+            raise self._error(f"expected a MeaningsTable, got {type(meanings_table).__name__}",
+                              errors.ContainerTypeError)
         if meanings_table.name in self._meanings:
             raise self._error(f"MeaningsTable {meanings_table.name!r} is already attached")
         target = meanings_table.target.name
@@ -185,13 +187,14 @@ class DynamicTable(Container):
 
     def get_meanings_table(self, name: str) -> DynamicTable:
         if name not in self._meanings:
-            raise self._error(f"no MeaningsTable {name!r}; it has {list(self._meanings)}", ContainerKeyError)
+            raise self._error(f"no MeaningsTable {name!r}; it has {list(self._meanings)}", errors.ContainerKeyError)
         return self._meanings[name]
 
     def get_meanings_for_column(self, col_name: str) -> DynamicTable | None:
         """The MeaningsTable of column ``col_name`` (None if it has none; KeyError if there is no such column)."""
         if col_name not in self:
-            raise self._error(f"Column {col_name!r} not found; columns are {list(self._tops)}", ContainerKeyError)
+            raise self._error(f"Column {col_name!r} not found; columns are {list(self._tops)}",
+                              errors.ContainerKeyError)
         return self._meanings.get(f"{col_name}_meanings")
 
     @classmethod
@@ -282,7 +285,7 @@ class DynamicTable(Container):
             return self.id
         col = self._tops.get(name) or self._objects.get(name)  # containers are always truthy
         if col is None:
-            raise self._error(f"no column {name!r}; columns are {list(self._tops)}", ContainerKeyError)
+            raise self._error(f"no column {name!r}; columns are {list(self._tops)}", errors.ContainerKeyError)
         return col
 
     def add_column(self, name: str, description: str | None = None, data: Any = None, dtype: Any = None,
@@ -316,42 +319,44 @@ class DynamicTable(Container):
                 enum = True if enum is None and info.enum else enum
                 col_cls = col_cls or info.col_cls
         if description is None:
-            raise ContainerError(f"{where}: a description is required")
+            raise errors.ContainerError(f"{where}: a description is required")
         is_enum = enum is not False and enum is not None
         region = table is not False and table is not None
         if is_enum and region:
-            raise ContainerError(f"{where}: a column cannot be both a region (table=) and an enum (enum=)")
+            raise errors.ContainerError(f"{where}: a column cannot be both a region (table=) and an enum (enum=)")
         if region and table is not True and not isinstance(table, DynamicTable):
-            raise ContainerError(f"{where}: table must be a DynamicTable, got {type(table).__name__}")
+            raise errors.ContainerError(f"{where}: table must be a DynamicTable, got {type(table).__name__}")
         table = table if isinstance(table, DynamicTable) else None
         col_cls = col_cls or (EnumData if is_enum else DynamicTableRegion if region else VectorData)
         if not (isinstance(col_cls, type) and issubclass(col_cls, VectorData)):
-            raise ContainerError(f"{where}: col_cls must be a VectorData subclass, got {col_cls!r}")
+            raise errors.ContainerError(f"{where}: col_cls must be a VectorData subclass, got {col_cls!r}")
 
         offsets: list[Any] = []
         flat, depth = data, 0  # depth: the index levels to create (a VectorIndex given is used as it is)
         if isinstance(index, VectorIndex):
             if any(index.target is o for o in self._objects.values()):
-                raise ContainerError(f"{where}: index {index.name!r} already indexes column {index.target.name!r}")
+                raise errors.ContainerError(
+                    f"{where}: index {index.name!r} already indexes column {index.target.name!r}")
         elif index is None or isinstance(index, (bool, int, np.integer)):
             depth = int(index or 0)
             if depth < 0:
-                raise ContainerError(f"{where}: index must be >= 0, got {index}")
+                raise errors.ContainerError(f"{where}: index must be >= 0, got {index}")
             if depth and data is not None:
                 from hdmfzarr.common.rows import flatten_rows
 
                 flat, offsets = flatten_rows(data, depth, where)
                 if is_ragged_list(flat):  # as hdmf: cells still of different lengths cannot be stored
-                    raise ContainerError(f"{where}: index={index!r} may be too small for the given data: after "
-                                         f"{depth} level(s) the cells are still sequences of different lengths")
+                    raise errors.ContainerError(f"{where}: index={index!r} may be too small for the given data: after "
+                                                f"{depth} level(s) the cells are still sequences of different lengths")
                 if type(data) is list:  # lists in, lists kept (as hdmf builds them)
                     offsets = [o.tolist() for o in offsets]
         else:  # the offsets given must be non-decreasing and end at the data's length (flattened ones always do)
             depth, offsets = 1, [np.asarray(index, dtype=np.int64)]
             nflat = 0 if data is None else len(data)
             if len(offsets[0]) and (int(offsets[0][-1]) != nflat or np.any(np.diff(offsets[0]) < 0)):
-                raise ContainerError(f"{where}: index {name + '_index'!r} offsets must be non-decreasing and end at "
-                                     f"{nflat}")
+                raise errors.ContainerError(
+                    f"{where}: index {name + '_index'!r} offsets must be non-decreasing and end at "
+                    f"{nflat}")
 
         leaf: VectorData
         try:
@@ -368,7 +373,7 @@ class DynamicTable(Container):
                 leaf = col_cls(name=name, description=description, data=flat)
             if dtype is not None:
                 leaf.set_dtype(dtype)
-        except ContainerError as exc:
+        except errors.ContainerError as exc:
             raise type(exc)(f"{where}: {exc}") from None
         if not depth and not isinstance(index, VectorIndex) and is_ragged_list(data):
             leaf.mark_ragged(warned=True)
@@ -384,14 +389,14 @@ class DynamicTable(Container):
         for level in range(depth):
             iname = name + "_index" * (level + 1)
             if iname in self:
-                raise ContainerError(f"{where}: index column name {iname!r} is already used")
+                raise errors.ContainerError(f"{where}: index column name {iname!r} is already used")
             top = VectorIndex(iname, offsets[level] if offsets else None, top)
             objects.append(top)
         if data is None and not isinstance(index, VectorIndex) and len(self):
-            raise ContainerError(f"{where}: the table has {len(self)} rows; data for them is required")
+            raise errors.ContainerError(f"{where}: the table has {len(self)} rows; data for them is required")
         if len(top) != len(self):
             if len(self) or self._tops:
-                raise ContainerError(f"{where}: data has {len(top)} rows but the table has {len(self)}")
+                raise errors.ContainerError(f"{where}: data has {len(top)} rows but the table has {len(self)}")
             self.id.extend(np.arange(len(top), dtype=np.int64))
             self._id_index = None
         for obj in objects:
@@ -409,7 +414,7 @@ class DynamicTable(Container):
         if data is not None:
             if not isinstance(data, Mapping):
                 raise self._error(f"add_row data must be a dict of column values, got {type(data).__name__}",
-                                  ContainerTypeError)
+                                  errors.ContainerTypeError)
             values = {**data, **values}
             if "id" in values and id is None:
                 id = values.pop("id")
@@ -430,7 +435,7 @@ class DynamicTable(Container):
         if id is None:
             id = n
         elif not isinstance(id, (int, np.integer)) or isinstance(id, bool):
-            raise self._error(f"id must be an int, got {type(id).__name__} {id!r}", ContainerTypeError)
+            raise self._error(f"id must be an int, got {type(id).__name__} {id!r}", errors.ContainerTypeError)
         elif enforce_unique_id and id in self._ids_to_rows():
             raise self._error(f"id {id} already exists")
         key = None
@@ -542,7 +547,8 @@ class DynamicTable(Container):
         if isinstance(key, slice):
             return key
         if not isinstance(key, (int, np.integer)) and np.asarray(key).dtype.kind not in "iub" or np.ndim(key) > 1:
-            raise self._error(f"rows are selected by int, slice or list of ints, got {key!r:.60}", ContainerKeyError)
+            raise self._error(f"rows are selected by int, slice or list of ints, got {key!r:.60}",
+                              errors.ContainerKeyError)
         return select_rows(key, len(self), self._where)
 
     def get(self, key: Any, default: Any = None, df: bool = True, index: bool = True) -> Any:
@@ -571,15 +577,15 @@ class DynamicTable(Container):
             return self.get_column(key)
         if isinstance(key, tuple):
             if len(key) != 2:
-                raise self._error(f"expected table[row, column], got {key!r:.60}", ContainerKeyError)
+                raise self._error(f"expected table[row, column], got {key!r:.60}", errors.ContainerKeyError)
             row, col = key
             if isinstance(col, (int, np.integer)) and not isinstance(col, bool):
                 names = ("id", *self._tops)
                 if not -len(names) <= col < len(names):
-                    raise self._error(f"column position {col} out of range", ContainerIndexError)
+                    raise self._error(f"column position {col} out of range", errors.ContainerIndexError)
                 col = names[col]
             if col != "id" and (not isinstance(col, str) or col not in self._tops):
-                raise self._error(f"no column {col!r}; columns are {list(self._tops)}", ContainerKeyError)
+                raise self._error(f"no column {col!r}; columns are {list(self._tops)}", errors.ContainerKeyError)
             return self._read_column(col, self._normalize_rows(row), False)
         return self.get(key)
 
@@ -599,7 +605,8 @@ class DynamicTable(Container):
         indices: Any = region
         if isinstance(region, slice):
             if (region.start is not None and region.start < 0) or (region.stop is not None and region.stop > len(self)):
-                raise self._error(f"region slice {region} is out of range for {len(self)} rows", ContainerIndexError)
+                raise self._error(f"region slice {region} is out of range for {len(self)} rows",
+                                  errors.ContainerIndexError)
             indices = list(range(*region.indices(len(self))))
         elif not isinstance(region, list):
             indices = int64_array(region, f"{self._where()}: region must be row indices")
@@ -631,16 +638,18 @@ class DynamicTable(Container):
         declared = {d["name"]: ColumnInfo.from_dict(d, f"{cls.__name__} {name!r}") for d in (columns or ())}
         absent = sorted(set(declared) - {str(c) for c in df.columns} - {index_column})
         if absent:
-            raise ContainerError(f"{cls.__name__} {name!r}: columns {absent} are declared but not in the DataFrame")
+            raise errors.ContainerError(
+                f"{cls.__name__} {name!r}: columns {absent} are declared but not in the DataFrame")
         if index_column is not None:
             if index_column not in df.columns:
-                raise ContainerError(f"{cls.__name__} {name!r}: index_column {index_column!r} is not a column")
+                raise errors.ContainerError(f"{cls.__name__} {name!r}: index_column {index_column!r} is not a column")
             ids = df[index_column].to_numpy()
         else:
             ids = df.index.to_numpy()
             if ids.dtype.kind not in "iu":
-                raise ContainerError(f"{cls.__name__} {name!r}: the DataFrame index must be integers to become ids, "
-                                     f"got {ids.dtype}")
+                raise errors.ContainerError(
+                    f"{cls.__name__} {name!r}: the DataFrame index must be integers to become ids, "
+                    f"got {ids.dtype}")
         ids = ids.tolist()  # lists of the frame's values, as hdmf makes them (numpy scalars keep their dtype)
         infos = cls._column_infos()
         data: dict[str, Any] = {str(c): list(df[c].to_numpy()) for c in df.columns}
@@ -685,7 +694,8 @@ class MeaningsTable(DynamicTable):
                  id: ElementIdentifiers | Sequence[int] | np.ndarray | None = None,
                  columns: Sequence[Any] | None = None, colnames: Sequence[str] | None = None) -> None:
         if not isinstance(target, VectorData):
-            raise ContainerTypeError(f"MeaningsTable: target must be a VectorData column, got {type(target).__name__}")
+            raise errors.ContainerTypeError(
+                f"MeaningsTable: target must be a VectorData column, got {type(target).__name__}")
         super().__init__(f"{target.name}_meanings", f"Meanings for values in '{target.name}'" if description is None
                          else description, id=id, columns=columns, colnames=colnames)
         self.target = target
