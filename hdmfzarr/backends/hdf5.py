@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from ..build.builders import (
-    CompoundField, DatasetBuilder, ExternalTarget, GroupBuilder, LinkBuilder, ReferenceBuilder
+    CompoundField, DatasetBuilder, ExternalTarget, GroupBuilder, LinkBuilder, ReferenceBuilder, resolve_target
 )
 from . import is_url
 from ..errors import CorruptStoreError, DanglingReferenceError, StoreError, StoreNotFoundError
@@ -153,10 +153,10 @@ class HDF5Reader:
         while self._links:  # rounds, as a link may point at another link not added yet
             left = []
             for parent, name, target in self._links:
-                try:
-                    parent.set_link(LinkBuilder(_target(root, target), name=name, source=self.path))
-                except KeyError:
+                if (node := resolve_target(target, root)) is None:
                     left.append((parent, name, target))
+                else:
+                    parent.set_link(LinkBuilder(node, name=name, source=self.path))
             if len(left) == len(self._links):  # no progress: nothing there, or links pointing at each other
                 parent, name, target = left[0]
                 raise DanglingReferenceError(f"soft link {parent.path.rstrip('/')}/{name} -> {target!r} "
@@ -195,12 +195,12 @@ class HDF5Reader:
 
     def _dataset(self, name: str, ds: Any) -> DatasetBuilder:
         canonical = self._canonical(ds.dtype, ds.name)
-        if canonical == "object" or isinstance(canonical, list):
-            data: Any = self._read_refs_or_records(ds, canonical)
-        elif ds.shape == ():
-            data = self._attribute_value(ds.asstr()[()] if canonical in ("text", "ascii") else ds[()])
-        else:
-            data = H5Array(ds, canonical)
+        if canonical != "object" and not isinstance(canonical, list) and ds.shape != ():
+            data: Any = H5Array(ds, canonical)
+        elif ds.ndim > 1 and canonical == "object":
+            data = np.vectorize(self._ref, otypes=[object])(ds[()])
+        else:  # scalars, and reference and compound datasets: read eagerly (small tables of pointers)
+            data = self._attribute_value(ds[()]) if ds.shape == () else [self._attribute_value(r) for r in ds[()]]
         builder = DatasetBuilder(name, data=data, dtype=canonical, attributes=self._attributes(ds), source=self.path)
         builder.location = ds.name
         return builder
@@ -218,18 +218,6 @@ class HDF5Reader:
         if found is not None:
             return found
         raise CorruptStoreError(f"dataset {where!r} in {self.path!r} has unsupported HDF5 dtype {dtype}")
-
-    def _read_refs_or_records(self, ds: Any, canonical: Any) -> Any:
-        """Reference and compound datasets are read eagerly (they are small tables of pointers)."""
-        raw = ds[()]
-        if canonical == "object" and ds.ndim == 1:
-            return [self._ref(r) for r in raw]
-        if canonical == "object":
-            return self._ref(raw) if ds.shape == () else np.vectorize(self._ref, otypes=[object])(raw)
-        rows = [raw] if ds.shape == () else list(raw)
-        out = [tuple(v.item() if isinstance(v, np.generic) else v for v in map(self._attribute_value, row))
-               for row in rows]  # each field as an attribute value, numpy scalars as Python ones
-        return out[0] if ds.shape == () else out
 
     def _ref(self, ref: Any) -> ReferenceBuilder | None:
         if not ref:
@@ -263,22 +251,16 @@ class HDF5Reader:
             return value
         if isinstance(value, list):
             return [self._attribute_value(v) for v in value]
+        if isinstance(value, np.void):  # a compound row: each field as an attribute value, numpy scalars as Python's
+            return tuple(v.item() if isinstance(v, np.generic) else v for v in map(self._attribute_value, value))
         return value
-
-
-def _target(root: GroupBuilder, path: str) -> Any:
-    """The node at ``path``, a soft link there followed to what it points at (as HDF5 does); KeyError if none."""
-    node = root[path]
-    return node.target if isinstance(node, LinkBuilder) else node
 
 
 def _bind(value: Any, root: GroupBuilder) -> Any:
     """``value`` with every reference read as a path pointing at the builder there (a dangling one as read)."""
     if isinstance(value, ReferenceBuilder) and isinstance(value.target, str):
-        try:
-            return ReferenceBuilder(target=_target(root, value.target))
-        except KeyError:
-            return value
+        target = resolve_target(value.target, root)
+        return value if target is None else ReferenceBuilder(target=target)
     if isinstance(value, (list, tuple)):
         return type(value)(_bind(v, root) for v in value)
     if isinstance(value, np.ndarray) and value.dtype == object:
