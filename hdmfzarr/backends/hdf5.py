@@ -148,7 +148,8 @@ class HDF5Reader:
                 f"{self.path!r} is not an HDMF file: its root has no data_type/neurodata_type "
                 "attribute and it caches no specifications")
         self._links: list[tuple[GroupBuilder, str, str]] = []  # soft links: added once every node is in the tree
-        root = GroupBuilder("root", source=self.path)
+        self._unread: list[tuple[Any, Any]] = []  # (builder, h5py object): attributes and eager data wait for it too
+        self._root = root = GroupBuilder("root", source=self.path)
         self._fill_group(root, self.file, skip=self.spec_location)
         while self._links:  # rounds, as a link may point at another link not added yet
             left = []
@@ -162,16 +163,15 @@ class HDF5Reader:
                 raise DanglingReferenceError(f"soft link {parent.path.rstrip('/')}/{name} -> {target!r} "
                                              f"points at nothing in {self.path!r}")
             self._links = left
-        for node in root.walk():  # references (read as paths) point at the builders of their targets
-            for key, value in list(node.attributes.items()):
-                node.attributes[key] = _bind(value, root)
-            if isinstance(node, DatasetBuilder) and (node.dtype == "object" or isinstance(node.dtype, list)):
-                node.data = _bind(node.data, root)
+        for builder, obj in self._unread:  # references point at the builders of their targets: read last
+            builder.attributes.update(self._attributes(obj))
+            if isinstance(builder, DatasetBuilder) and builder.raw_data is None:
+                builder.data = self._eager(obj, builder.dtype)
         return root
 
     def _fill_group(self, builder: GroupBuilder, group: Any, skip: str | None = None) -> None:
-        builder.attributes.update(self._attributes(group, is_root=group.name == "/"))
         builder.location = group.name
+        self._unread.append((builder, group))
         for name in group:
             link = group.get(name, getlink=True)
             path = f"{group.name.rstrip('/')}/{name}"
@@ -188,22 +188,20 @@ class HDF5Reader:
             if obj is None:
                 raise CorruptStoreError(f"cannot open {path!r} in {self.path!r}")
             if isinstance(obj, self._h5py.Group):
-                child = builder.set_group(GroupBuilder(name, source=self.path))
-                self._fill_group(child, obj)
+                self._fill_group(builder.set_group(GroupBuilder(name, source=self.path)), obj)
             else:
-                builder.set_dataset(self._dataset(name, obj))
+                canonical = self._canonical(obj.dtype, obj.name)
+                lazy = canonical != "object" and not isinstance(canonical, list) and obj.shape != ()
+                child = builder.set_dataset(DatasetBuilder(name, data=H5Array(obj, canonical) if lazy else None,
+                                                           dtype=canonical, source=self.path))
+                child.location = obj.name
+                self._unread.append((child, obj))
 
-    def _dataset(self, name: str, ds: Any) -> DatasetBuilder:
-        canonical = self._canonical(ds.dtype, ds.name)
-        if canonical != "object" and not isinstance(canonical, list) and ds.shape != ():
-            data: Any = H5Array(ds, canonical)
-        elif ds.ndim > 1 and canonical == "object":
-            data = np.vectorize(self._ref, otypes=[object])(ds[()])
-        else:  # scalars, and reference and compound datasets: read eagerly (small tables of pointers)
-            data = self._attribute_value(ds[()]) if ds.shape == () else [self._attribute_value(r) for r in ds[()]]
-        builder = DatasetBuilder(name, data=data, dtype=canonical, attributes=self._attributes(ds), source=self.path)
-        builder.location = ds.name
-        return builder
+    def _eager(self, ds: Any, canonical: Any) -> Any:
+        """Scalars, and reference and compound datasets (small tables of pointers), read at once."""
+        if ds.ndim > 1 and canonical == "object":
+            return np.vectorize(self._ref, otypes=[object])(ds[()])
+        return self._attribute_value(ds[()]) if ds.shape == () else [self._attribute_value(r) for r in ds[()]]
 
     def _canonical(self, dtype: np.dtype, where: str) -> str | list[CompoundField]:
         if dtype.names and dtype.fields:
@@ -226,12 +224,13 @@ class HDF5Reader:
             path = self.file[ref].name
         except (ValueError, KeyError, OSError) as exc:
             raise DanglingReferenceError(f"an object reference in {self.path!r} points at nothing: {exc}") from exc
-        return ReferenceBuilder(target=path)
+        target = resolve_target(path, self._root)  # None: outside the tree read (the cached specs): kept as a path
+        return ReferenceBuilder(target=path if target is None else target)
 
-    def _attributes(self, obj: Any, is_root: bool = False) -> dict[str, Any]:
+    def _attributes(self, obj: Any) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for key in obj.attrs:
-            if is_root and key == ".specloc":
+            if key == ".specloc" and obj.name == "/":
                 continue
             try:
                 value = obj.attrs[key]
@@ -254,18 +253,6 @@ class HDF5Reader:
         if isinstance(value, np.void):  # a compound row: each field as an attribute value, numpy scalars as Python's
             return tuple(v.item() if isinstance(v, np.generic) else v for v in map(self._attribute_value, value))
         return value
-
-
-def _bind(value: Any, root: GroupBuilder) -> Any:
-    """``value`` with every reference read as a path pointing at the builder there (a dangling one as read)."""
-    if isinstance(value, ReferenceBuilder) and isinstance(value.target, str):
-        target = resolve_target(value.target, root)
-        return value if target is None else ReferenceBuilder(target=target)
-    if isinstance(value, (list, tuple)):
-        return type(value)(_bind(v, root) for v in value)
-    if isinstance(value, np.ndarray) and value.dtype == object:
-        return np.vectorize(lambda v: _bind(v, root), otypes=[object])(value) if value.size else value
-    return value
 
 
 def _str(value: Any) -> str:
