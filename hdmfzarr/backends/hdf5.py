@@ -250,8 +250,8 @@ class HDF5Reader:
             return value
         if isinstance(value, list):
             return [self._attribute_value(v) for v in value]
-        if isinstance(value, np.void):  # a compound row: each field as an attribute value, numpy scalars as Python's
-            return tuple(v.item() if isinstance(v, np.generic) else v for v in map(self._attribute_value, value))
+        if isinstance(value, np.void):  # a compound row: each field as an attribute value, numbers as Python's
+            return tuple(self._attribute_value(v) for v in value.tolist())
         return value
 
 
