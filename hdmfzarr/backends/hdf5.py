@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from ..build.builders import (
-    CompoundField, DatasetBuilder, ExternalTarget, GroupBuilder, LinkBuilder, ReferenceBuilder
+    CompoundField, DatasetBuilder, ExternalTarget, GroupBuilder, LinkBuilder, ReferenceBuilder, resolve_target
 )
 from . import is_url
 from ..errors import CorruptStoreError, DanglingReferenceError, StoreError, StoreNotFoundError
@@ -148,30 +148,30 @@ class HDF5Reader:
                 f"{self.path!r} is not an HDMF file: its root has no data_type/neurodata_type "
                 "attribute and it caches no specifications")
         self._links: list[tuple[GroupBuilder, str, str]] = []  # soft links: added once every node is in the tree
-        root = GroupBuilder("root", source=self.path)
+        self._unread: list[tuple[Any, Any]] = []  # (builder, h5py object): attributes and eager data wait for it too
+        self._root = root = GroupBuilder("root", source=self.path)
         self._fill_group(root, self.file, skip=self.spec_location)
         while self._links:  # rounds, as a link may point at another link not added yet
             left = []
             for parent, name, target in self._links:
-                try:
-                    parent.set_link(LinkBuilder(_target(root, target), name=name, source=self.path))
-                except KeyError:
+                if (node := resolve_target(target, root)) is None:
                     left.append((parent, name, target))
+                else:
+                    parent.set_link(LinkBuilder(node, name=name, source=self.path))
             if len(left) == len(self._links):  # no progress: nothing there, or links pointing at each other
                 parent, name, target = left[0]
                 raise DanglingReferenceError(f"soft link {parent.path.rstrip('/')}/{name} -> {target!r} "
                                              f"points at nothing in {self.path!r}")
             self._links = left
-        for node in root.walk():  # references (read as paths) point at the builders of their targets
-            for key, value in list(node.attributes.items()):
-                node.attributes[key] = _bind(value, root)
-            if isinstance(node, DatasetBuilder) and (node.dtype == "object" or isinstance(node.dtype, list)):
-                node.data = _bind(node.data, root)
+        for builder, obj in self._unread:  # references point at the builders of their targets: read last
+            builder.attributes.update(self._attributes(obj))
+            if isinstance(builder, DatasetBuilder) and builder.raw_data is None:
+                builder.data = self._eager(obj, builder.dtype)
         return root
 
     def _fill_group(self, builder: GroupBuilder, group: Any, skip: str | None = None) -> None:
-        builder.attributes.update(self._attributes(group, is_root=group.name == "/"))
         builder.location = group.name
+        self._unread.append((builder, group))
         for name in group:
             link = group.get(name, getlink=True)
             path = f"{group.name.rstrip('/')}/{name}"
@@ -188,22 +188,20 @@ class HDF5Reader:
             if obj is None:
                 raise CorruptStoreError(f"cannot open {path!r} in {self.path!r}")
             if isinstance(obj, self._h5py.Group):
-                child = builder.set_group(GroupBuilder(name, source=self.path))
-                self._fill_group(child, obj)
+                self._fill_group(builder.set_group(GroupBuilder(name, source=self.path)), obj)
             else:
-                builder.set_dataset(self._dataset(name, obj))
+                canonical = self._canonical(obj.dtype, obj.name)
+                lazy = canonical != "object" and not isinstance(canonical, list) and obj.shape != ()
+                child = builder.set_dataset(DatasetBuilder(name, data=H5Array(obj, canonical) if lazy else None,
+                                                           dtype=canonical, source=self.path))
+                child.location = obj.name
+                self._unread.append((child, obj))
 
-    def _dataset(self, name: str, ds: Any) -> DatasetBuilder:
-        canonical = self._canonical(ds.dtype, ds.name)
-        if canonical == "object" or isinstance(canonical, list):
-            data: Any = self._read_refs_or_records(ds, canonical)
-        elif ds.shape == ():
-            data = self._attribute_value(ds.asstr()[()] if canonical in ("text", "ascii") else ds[()])
-        else:
-            data = H5Array(ds, canonical)
-        builder = DatasetBuilder(name, data=data, dtype=canonical, attributes=self._attributes(ds), source=self.path)
-        builder.location = ds.name
-        return builder
+    def _eager(self, ds: Any, canonical: Any) -> Any:
+        """Scalars, and reference and compound datasets (small tables of pointers), read at once."""
+        if ds.ndim > 1 and canonical == "object":
+            return np.vectorize(self._ref, otypes=[object])(ds[()])
+        return self._attribute_value(ds[()]) if ds.shape == () else [self._attribute_value(r) for r in ds[()]]
 
     def _canonical(self, dtype: np.dtype, where: str) -> str | list[CompoundField]:
         if dtype.names and dtype.fields:
@@ -219,18 +217,6 @@ class HDF5Reader:
             return found
         raise CorruptStoreError(f"dataset {where!r} in {self.path!r} has unsupported HDF5 dtype {dtype}")
 
-    def _read_refs_or_records(self, ds: Any, canonical: Any) -> Any:
-        """Reference and compound datasets are read eagerly (they are small tables of pointers)."""
-        raw = ds[()]
-        if canonical == "object" and ds.ndim == 1:
-            return [self._ref(r) for r in raw]
-        if canonical == "object":
-            return self._ref(raw) if ds.shape == () else np.vectorize(self._ref, otypes=[object])(raw)
-        rows = [raw] if ds.shape == () else list(raw)
-        out = [tuple(v.item() if isinstance(v, np.generic) else v for v in map(self._attribute_value, row))
-               for row in rows]  # each field as an attribute value, numpy scalars as Python ones
-        return out[0] if ds.shape == () else out
-
     def _ref(self, ref: Any) -> ReferenceBuilder | None:
         if not ref:
             return None
@@ -238,12 +224,13 @@ class HDF5Reader:
             path = self.file[ref].name
         except (ValueError, KeyError, OSError) as exc:
             raise DanglingReferenceError(f"an object reference in {self.path!r} points at nothing: {exc}") from exc
-        return ReferenceBuilder(target=path)
+        target = resolve_target(path, self._root)  # None: outside the tree read (the cached specs): kept as a path
+        return ReferenceBuilder(target=path if target is None else target)
 
-    def _attributes(self, obj: Any, is_root: bool = False) -> dict[str, Any]:
+    def _attributes(self, obj: Any) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for key in obj.attrs:
-            if is_root and key == ".specloc":
+            if key == ".specloc" and obj.name == "/":
                 continue
             try:
                 value = obj.attrs[key]
@@ -263,27 +250,9 @@ class HDF5Reader:
             return value
         if isinstance(value, list):
             return [self._attribute_value(v) for v in value]
+        if isinstance(value, np.void):  # a compound row: each field as an attribute value, numbers as Python's
+            return tuple(self._attribute_value(v) for v in value.tolist())
         return value
-
-
-def _target(root: GroupBuilder, path: str) -> Any:
-    """The node at ``path``, a soft link there followed to what it points at (as HDF5 does); KeyError if none."""
-    node = root[path]
-    return node.target if isinstance(node, LinkBuilder) else node
-
-
-def _bind(value: Any, root: GroupBuilder) -> Any:
-    """``value`` with every reference read as a path pointing at the builder there (a dangling one as read)."""
-    if isinstance(value, ReferenceBuilder) and isinstance(value.target, str):
-        try:
-            return ReferenceBuilder(target=_target(root, value.target))
-        except KeyError:
-            return value
-    if isinstance(value, (list, tuple)):
-        return type(value)(_bind(v, root) for v in value)
-    if isinstance(value, np.ndarray) and value.dtype == object:
-        return np.vectorize(lambda v: _bind(v, root), otypes=[object])(value) if value.size else value
-    return value
 
 
 def _str(value: Any) -> str:

@@ -22,7 +22,7 @@ from ..spec.model import (
 )
 from . import values
 
-__all__ = ["Validator", "ValidationIssue", "type_of"]
+__all__ = ["Validator", "ValidationIssue"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,11 +39,6 @@ class ValidationIssue:
         if self.expected or self.found:
             return f"{self.path}: {self.message}: expected {self.expected}, found {self.found}"
         return f"{self.path}: {self.message}"
-
-
-def type_of(builder: Builder) -> tuple[str | None, str] | None:
-    """(namespace, data type) from a builder's attributes, or ``None`` for an untyped node."""
-    return None if isinstance(builder, LinkBuilder) else declared_type(builder.attributes)
 
 
 class Validator:
@@ -65,7 +60,7 @@ class Validator:
         self.root = root.root
         nodes = list(root.walk()) if isinstance(root, GroupBuilder) else [root]
         for node in nodes:
-            t = type_of(node)
+            t = declared_type(node.attributes)
             spec = None if t is None else self._lookup(t, "get_spec")
             if spec is not None:
                 self.check_node(node, spec, children=True)
@@ -94,7 +89,7 @@ class Validator:
 
     def hierarchy(self, builder: Builder) -> list[str] | None:
         """The builder's type and its ancestors, or ``None`` when untyped or unknown."""
-        t = type_of(builder)
+        t = declared_type(builder.attributes)
         return None if t is None else self._lookup(t, "get_hierarchy")
 
     def _lookup(self, t: tuple[str | None, str], method: str) -> Any:
@@ -116,7 +111,7 @@ class Validator:
         return h is not None and data_type in h
 
     def describe_type(self, builder: Builder) -> str:
-        t = type_of(builder)
+        t = declared_type(builder.attributes)
         return f"{t[1] if t else f'untyped {_kind_of(builder)}'} at {builder.path}"
 
     def resolve(self, ref: Any) -> Builder | ExternalTarget | None:
@@ -295,7 +290,7 @@ class Validator:
                 self.report(child.path, "link target", f"a {_kind_of(sub)}", self.describe_type(target))
                 return
             child = target
-        dt, found = spec_type(sub), type_of(child)
+        dt, found = spec_type(sub), declared_type(child.attributes)
         if dt is not None and found is None:
             self.report(child.path, "data type", f"{dt} or a subtype", f"untyped {_kind_of(sub)}")
         elif found is not None and dt is not None and self.hierarchy(child) is not None and not self.is_a(child, dt):

@@ -95,9 +95,7 @@ def load(data: Any) -> np.ndarray:
             return arr
     if hasattr(data, "read") and callable(data.read) and hasattr(data, "shape"):
         return np.asarray(data.read())
-    if hasattr(data, "shape") and hasattr(data, "__getitem__"):
-        return np.asarray(data[()] if tuple(data.shape) == () else data[...])
-    return np.asarray(data)
+    return np.asarray(data)  # zarr's, h5py's and dask's arrays read themselves through __array__
 
 
 

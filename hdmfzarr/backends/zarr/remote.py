@@ -299,12 +299,6 @@ class RemoteStore(WrapperStore[FsspecStore]):
                                  key_ranges: Iterable[tuple[str, ByteRequest | None]]) -> list[Buffer | None]:
         return list(await asyncio.gather(*(self.get(k, prototype, r) for k, r in key_ranges)))
 
-    async def _get_many(self, requests: Iterable[tuple[str, BufferPrototype, ByteRequest | None]]) -> Any:
-        reqs = list(requests)
-        results = await asyncio.gather(*(self.get(k, p, r) for k, p, r in reqs))
-        for (key, _, _), buf in zip(reqs, results):
-            yield key, buf
-
     async def exists(self, key: str) -> bool:
         if _is_meta(key):
             return await self.get(key, default_buffer_prototype()) is not None
@@ -314,6 +308,7 @@ class RemoteStore(WrapperStore[FsspecStore]):
 
     # zarr's own versions, through this store's get/set/list (WrapperStore's would bypass them)
     is_empty, set_if_not_exists = Store.is_empty, Store.set_if_not_exists
+    _get_many, _set_many = Store._get_many, Store._set_many
     get_ranges = Store.get_ranges  # type: ignore[assignment]
 
     async def root_is_empty(self) -> bool:
@@ -383,9 +378,6 @@ class RemoteStore(WrapperStore[FsspecStore]):
                 return
             self._dirty.discard(key)
         await self._put(key, value)
-
-    async def _set_many(self, values: Iterable[tuple[str, Buffer]]) -> None:
-        await gather_or_cancel(*(self.set(k, v) for k, v in values))
 
     async def delete(self, key: str) -> None:
         self._check_writable()
