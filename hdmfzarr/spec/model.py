@@ -11,11 +11,10 @@ import copy as _copy
 import functools
 import warnings
 from operator import attrgetter, itemgetter, methodcaller
-from typing import Any, Callable, Iterator, Sequence, Union
+from typing import Any, Callable, Iterator, Sequence
 
 from ..errors import SpecError
-from .dtypes import (CANONICAL_DTYPES, DTYPE_ALIASES, DTYPE_CHOICES, allowed_dtypes, canonical_dtype, is_known_dtype,
-                     is_sub_dtype)
+from .dtypes import DTYPE_CHOICES, canonical_dtype, is_known_dtype, is_sub_dtype
 
 __all__ = [
     "ZERO_OR_ONE", "ZERO_OR_MANY", "ONE_OR_MANY", "QUANTITY_FLAGS", "DEF_QUANTITY",
@@ -34,7 +33,7 @@ REFTYPES = ("object", "region")
 #: the two spellings of the type keys (hdmf-common's ``data_type``, NWB's ``neurodata_type``)
 TYPE_KEYS = ("data_type", "neurodata_type")
 
-Quantity = Union[int, str]
+Quantity = int | str
 
 #: constructors fill placeholder dims/shape (as hdmf's do) except under `as_written` (specs hold what files say)
 _FILL_DIMS: contextvars.ContextVar[bool] = contextvars.ContextVar("hdmfzarr_fill_dims", default=True)
@@ -910,7 +909,7 @@ _KIND_CLASSES: dict[str, type[_Spec]] = {"attributes": AttributeSpec, "datasets"
                                   "links": LinkSpec}
 
 
-Spec = Union[GroupSpec, DatasetSpec]
+Spec = GroupSpec | DatasetSpec
 
 
 def spec_type(spec: Any) -> str | None:
@@ -924,32 +923,6 @@ def is_ref_dtype(dtype: Any) -> bool:
 
 def is_compound_dtype(dtype: Any) -> bool:
     return isinstance(dtype, (list, tuple))
-
-
-class DtypeHelper:
-    """hdmf's dtype helper, computed from the one dtype table in ``spec/dtypes.py`` (no rules of its own)."""
-
-    #: canonical name -> every spelling of it ('object' is the dtype of a reference)
-    primary_dtype_synonyms: dict[str, list[str]] = {
-        **{c: [c, *(a for a, canon in DTYPE_ALIASES.items() if canon == c and a != c)] for c in CANONICAL_DTYPES},
-        "object": ["object"]}
-    recommended_primary_dtypes: list[str] = list(primary_dtype_synonyms)
-    valid_primary_dtypes: set[str] = {s for v in primary_dtype_synonyms.values() for s in v}
-    check_dtype = staticmethod(check_dtype)
-
-    @staticmethod
-    def simplify_cpd_type(cpd_type: Any) -> list:
-        """The dtypes of compound fields, with the reftype for references."""
-        return [f.dtype.reftype if isinstance(f.dtype, RefSpec) else f.dtype for f in cpd_type]
-
-    @staticmethod
-    def is_allowed_dtype(new: str, orig: str) -> bool:
-        """True if data of dtype `new` may stand where a spec asks for `orig` (same or wider, same kind)."""
-        if orig == "object" or new == "object":
-            return new == orig
-        if not is_known_dtype(orig):
-            raise SpecError(f"Unknown dtype '{orig}'", key="dtype")
-        return is_known_dtype(new) and canonical_dtype(new) in allowed_dtypes(orig)
 
 
 def declared_type(attrs: Any) -> tuple[str | None, str] | None:
