@@ -574,6 +574,11 @@ class BaseStorageSpec(_Spec):
         super().__init_subclass__(**kwargs)
         cls._STORED_AS = {"data_type_def": cls.def_key(), "data_type_inc": cls.inc_key()}  # the spelling, asked once
         cls.data_type_def, cls.data_type_inc = (spec_key(k, None) for k in cls._STORED_AS.values())
+        for kind in cls._MISSING:  # hdmf's set_<x>, get_<x>, add_<x>, is_inherited_<x>, is_overridden_<x> per kind
+            for verb, method, kw in (("set", "_put", {}), ("get", "_named", {}), ("add", "_add", {}),
+                                     ("is_inherited", "_inherited", {"overridden": False}),
+                                     ("is_overridden", "_inherited", {"overridden": True})):
+                setattr(cls, f"{verb}_{kind[:-1]}", functools.partialmethod(getattr(cls, method), kind, **kw))
 
     @classmethod
     def type_key(cls) -> str:
@@ -670,13 +675,6 @@ class BaseStorageSpec(_Spec):
         spec = _KIND_CLASSES[kind](*args, **kwargs)
         self._put(kind, spec)
         return spec
-
-    # hdmf's set_<x>, get_<x>, add_<x>, is_inherited_<x>, is_overridden_<x> for each kind of sub-spec
-    set_attribute = functools.partialmethod(_put, "attributes")
-    get_attribute = functools.partialmethod(_named, "attributes")
-    add_attribute = functools.partialmethod(_add, "attributes")
-    is_inherited_attribute = functools.partialmethod(_inherited, "attributes", overridden=False)
-    is_overridden_attribute = functools.partialmethod(_inherited, "attributes", overridden=True)
 
     def is_inherited_spec(self, spec: Any) -> bool:
         """True if `spec` (a sub-spec of this one, or of a group anywhere below it) came from the included type."""
@@ -825,22 +823,6 @@ class GroupSpec(BaseStorageSpec):
         unnamed = [s for s in hits if s.name is None]
         return unnamed[0] if unnamed else hits[0] if len(hits) == 1 else hits or None
 
-    set_dataset = functools.partialmethod(BaseStorageSpec._put, "datasets")
-    get_dataset = functools.partialmethod(BaseStorageSpec._named, "datasets")
-    add_dataset = functools.partialmethod(BaseStorageSpec._add, "datasets")
-    is_inherited_dataset = functools.partialmethod(BaseStorageSpec._inherited, "datasets", overridden=False)
-    is_overridden_dataset = functools.partialmethod(BaseStorageSpec._inherited, "datasets", overridden=True)
-    set_group = functools.partialmethod(BaseStorageSpec._put, "groups")
-    get_group = functools.partialmethod(BaseStorageSpec._named, "groups")
-    add_group = functools.partialmethod(BaseStorageSpec._add, "groups")
-    is_inherited_group = functools.partialmethod(BaseStorageSpec._inherited, "groups", overridden=False)
-    is_overridden_group = functools.partialmethod(BaseStorageSpec._inherited, "groups", overridden=True)
-    set_link = functools.partialmethod(BaseStorageSpec._put, "links")
-    get_link = functools.partialmethod(BaseStorageSpec._named, "links")
-    add_link = functools.partialmethod(BaseStorageSpec._add, "links")
-    is_inherited_link = functools.partialmethod(BaseStorageSpec._inherited, "links", overridden=False)
-    is_overridden_link = functools.partialmethod(BaseStorageSpec._inherited, "links", overridden=True)
-
     get_data_type = functools.partialmethod(_by_type, "data_type")
     get_target_type = functools.partialmethod(_by_type, "target_type")
 
@@ -849,8 +831,16 @@ class GroupSpec(BaseStorageSpec):
         return [s for s in self.datasets + self.groups if s.data_type == data_type]  # type: ignore[operator]
 
     def _type_inherited(self, dt: Any, key: str) -> bool:
-        """hdmf's rule for a sub-spec type (`key` 'data_type') or link target type ('target_type'): inherited unless
-        this spec has one of it that the included spec has no unnamed one of."""
+        """hdmf's is_inherited_type (`key` 'data_type': a type, or a spec defining one) and is_inherited_target_type
+        ('target_type': a type, or a link): inherited unless this spec has one of it that the included spec has no
+        unnamed one of."""
+        if isinstance(dt, LinkSpec):
+            dt = dt.target_type
+        elif isinstance(dt, BaseStorageSpec):
+            if dt.data_type_def is None:
+                raise ValueError(f"cannot check if something was inherited if it does not have a {self.def_key()}")
+            dt = dt.data_type_def
+
         def subs(spec: Any) -> tuple:
             return spec.links if key == "target_type" else spec.groups + spec.datasets
 
@@ -858,19 +848,8 @@ class GroupSpec(BaseStorageSpec):
         return dt not in {getattr(s, key) for s in subs(self)} or (
             inc is not None and any(s.name is None and getattr(s, key) == dt for s in subs(inc)))
 
-    def is_inherited_type(self, spec: Any) -> bool:
-        if isinstance(spec, BaseStorageSpec):
-            if spec.data_type_def is None:
-                raise ValueError(f"cannot check if something was inherited if it does not have a {self.def_key()}")
-            spec = spec.data_type_def
-        return self._type_inherited(spec, "data_type")
-
-    is_overridden_type = is_inherited_type
-
-    def is_inherited_target_type(self, spec: Any) -> bool:
-        return self._type_inherited(spec.target_type if isinstance(spec, LinkSpec) else spec, "target_type")
-
-    is_overridden_target_type = is_inherited_target_type
+    is_inherited_type = is_overridden_type = functools.partialmethod(_type_inherited, key="data_type")
+    is_inherited_target_type = is_overridden_target_type = functools.partialmethod(_type_inherited, key="target_type")
 
     def _inherited_sub(self, spec: Any, overridden: bool) -> bool:
         """Found by name, else by type (unnamed links and specs of many are never overridden), else as a sub-spec's
