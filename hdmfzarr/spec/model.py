@@ -20,7 +20,7 @@ __all__ = [
     "ZERO_OR_ONE", "ZERO_OR_MANY", "ONE_OR_MANY", "QUANTITY_FLAGS", "DEF_QUANTITY",
     "RefSpec", "DtypeSpec", "AttributeSpec", "DatasetSpec", "GroupSpec", "LinkSpec", "BaseStorageSpec",
     "Spec", "Quantity", "canonical_spec_dtype", "spec_type", "is_ref_dtype", "is_compound_dtype", "TYPE_KEYS",
-    "declared_type", "alternatives", "quantity_bounds", "shape_fits", "own_names", "type_refs", "plain",
+    "declared_type", "alternatives", "quantity_bounds", "shape_fits", "type_refs", "plain",
     "Merger",
 ]
 
@@ -656,10 +656,6 @@ class BaseStorageSpec(_Spec):
             raise ValueError("resolved must be a boolean")
         self._resolved = val
 
-    def _set_inherited(self, inc_spec: Any, own: dict[str, set]) -> None:
-        """Record that `inc_spec` was merged in; `own` names this spec's own sub-specs per kind before merging."""
-        self._inc_spec, self._own = inc_spec, own
-
     def _inherited(self, kind: str, name: str, overridden: bool) -> bool:
         """Whether sub-spec `name` of `kind` came from (or, `overridden`, refines) the included type."""
         if self._named(kind, name) is None:
@@ -693,9 +689,8 @@ class BaseStorageSpec(_Spec):
         base = GroupSpec if isinstance(self, GroupSpec) else DatasetSpec
         if type(self) is not type(inc_spec) and not isinstance(inc_spec, base):
             raise TypeError(f"Cannot resolve included spec: expected {base.__name__}, got {type(inc_spec)}")
-        own = own_names(self)
-        merger = Merger(None, getattr(namespace, "name", "") or "", self.data_type or self.name or "", _NOWHERE,
-                         namespace)
+        merger = Merger(None, getattr(namespace, "name", "") or "", self.data_type or self.name or "", (None, None),
+                        namespace)
         merged = merger.merge(self, inc_spec, "")  # type: ignore[arg-type]  # (a group or dataset spec, as checked)
         dict.clear(self)
         dict.update(self, merged)
@@ -703,7 +698,7 @@ class BaseStorageSpec(_Spec):
             for sub in self.get(kind, ()):
                 if sub.parent is merged:
                     sub._parent = self
-        self._set_inherited(inc_spec, own)
+        self._inc_spec, self._own = inc_spec, merged._own
 
     @classmethod
     def get_data_type_spec(cls, data_type_def: str) -> AttributeSpec:
@@ -730,11 +725,6 @@ def type_refs(spec: Any, path: str = "") -> Iterator[tuple[str, str]]:
     for kind in ("datasets", "groups"):
         for sub in getattr(spec, kind):
             yield from type_refs(sub, f"{path}{kind}/{sub.name or sub.data_type}/")
-
-
-def own_names(spec: Any) -> dict[str, set]:
-    """Names of a spec's own attributes, datasets, groups and links (before any merge)."""
-    return {kind: {s.name for s in getattr(spec, kind, ()) if s.name is not None} for kind in _SUB_KINDS}
 
 
 class DatasetSpec(_ArrayProps, BaseStorageSpec):
@@ -924,9 +914,6 @@ def _decoded(value: Any) -> str:
 # -- inheritance resolution: a type's effective spec after merging its ancestors (the catalog caches it per namespace
 # and type); typed sub-specs also get their own type's spec (`DynamicTable.id` carries `ElementIdentifiers`' attributes)
 
-_NOWHERE: tuple[None, None] = (None, None)
-
-
 class Merger:
     """Merges a child spec into a parent's for one type; errors name the type, file and key path. With a catalog
     (a NamespaceCatalog: ``locate``, ``resolve_located``, ``get_hierarchy``) included types are looked up there."""
@@ -1000,7 +987,8 @@ class Merger:
         if isinstance(child, DatasetSpec):
             fields.update(self._merge_array(child, parent, pre))
         result = _rebuild(child, **fields)
-        result._set_inherited(parent, own_names(child))
+        result._inc_spec = parent  # the inheritance record: the parent, and the child's own sub-spec names per kind
+        result._own = {kind: {s.name for s in getattr(child, kind) if s.name is not None} for kind in _SUB_KINDS}
         result.resolved = True
         return result
 
