@@ -557,17 +557,12 @@ class BaseStorageSpec(_Spec):
             v["data_type_inc"] = None
         self._parent = self._inc_spec = self._own = None
         self._resolved = False
-        taken: dict[str, set] = {"attributes": set(), "datasets/groups/links": set()}  # names unique among each
         for kind in self._MISSING:
             if v[kind] is not None and not isinstance(v[kind], (list, tuple)):
                 raise _error(f"{kind} must be a list, got {type(v[kind]).__name__}", label, kind)
-            cls, among = _KIND_CLASSES[kind], "attributes" if kind == "attributes" else "datasets/groups/links"
             for item in v[kind] or ():
-                if not isinstance(item, cls):
+                if not isinstance(item, cls := _KIND_CLASSES[kind]):
                     raise _error(f"{kind} must hold {cls.__name__} objects, got {type(item).__name__}", label, kind)
-                if item.name is not None and item.name in taken[among]:
-                    raise _error(f"name {item.name!r} is used by more than one of the {among}", label, kind)
-                taken[among].add(item.name)
                 self._put(kind, item, replace=False, label=label)
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -620,6 +615,9 @@ class BaseStorageSpec(_Spec):
         if not isinstance(spec, cls):
             raise TypeError(f"set_{kind[:-1]} needs {'an' if cls is AttributeSpec else 'a'} {cls.__name__}, "
                             f"got {type(spec).__name__}")
+        among = ("attributes",) if kind == "attributes" else ("datasets", "groups", "links")  # names unique among
+        if not replace and spec.name is not None and any(s.name == spec.name for k in among for s in self.get(k, ())):
+            raise _error(f"name {spec.name!r} is used by more than one of the {'/'.join(among)}", label, kind)
         if spec.parent is not self:  # adopted (a copy if it has another parent)
             spec = spec if spec.parent is None else _copy.copy(spec)
             spec.parent = self
