@@ -573,7 +573,8 @@ class BaseStorageSpec(_Spec):
             for verb, method, kw in (("set", "_put", {}), ("get", "_named", {}), ("add", "_add", {}),
                                      ("is_inherited", "_inherited", {"overridden": False}),
                                      ("is_overridden", "_inherited", {"overridden": True})):
-                setattr(cls, f"{verb}_{kind[:-1]}", functools.partialmethod(getattr(cls, method), kind, **kw))
+                if not hasattr(cls, name := f"{verb}_{kind[:-1]}"):  # (a subclass keeps what it has or inherits)
+                    setattr(cls, name, functools.partialmethod(getattr(cls, method), kind, **kw))
 
     @classmethod
     def type_key(cls) -> str:
