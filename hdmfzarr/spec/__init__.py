@@ -13,14 +13,15 @@ from typing import TYPE_CHECKING, Any
 from ..errors import SpecError
 from .dtypes import canonical_dtype, dtype_from_numpy, is_sub_dtype, numpy_dtype
 from .load import TRUSTED, spec_from_dict
-from .model import (ONE_OR_MANY, ZERO_OR_MANY, ZERO_OR_ONE, AttributeSpec, BaseStorageSpec, DatasetSpec, DtypeHelper,
-                    DtypeSpec, GroupSpec, LinkSpec, RefSpec, Spec)
+from .model import (ONE_OR_MANY, ZERO_OR_MANY, ZERO_OR_ONE, AttributeSpec, BaseStorageSpec, DatasetSpec, DtypeSpec,
+                    GroupSpec, LinkSpec, RefSpec, Spec)
 from .namespace import NamespaceCatalog, SpecCatalog, SpecNamespace
 
 if TYPE_CHECKING:
-    from .write import NamespaceBuilder, YAMLSpecWriter, export_spec
+    from .write import DtypeHelper, NamespaceBuilder, YAMLSpecWriter, export_spec
 
-_WRITE = ("NamespaceBuilder", "YAMLSpecWriter", "export_spec")  # imported on first use: reading never writes specs
+#: imported on first use: reading never writes specs
+_WRITE = ("NamespaceBuilder", "YAMLSpecWriter", "export_spec", "DtypeHelper")
 
 __all__ = [
     "AttributeSpec", "DatasetSpec", "GroupSpec", "LinkSpec", "RefSpec", "DtypeSpec", "Spec", "BaseStorageSpec",

@@ -42,12 +42,12 @@ DTYPE_CHOICES = (f"one of {', '.join(CANONICAL_DTYPES)} "
                  f"or an alias ({', '.join(sorted(set(DTYPE_ALIASES) - set(CANONICAL_DTYPES)))})")
 
 
-def canonical_dtype(name: str, *, key: str | None = "dtype") -> str:
+def canonical_dtype(name: str) -> str:
     """Return the canonical name of a primitive dtype spelling (e.g. 'float' -> 'float32')."""
     if isinstance(name, str) and (found := DTYPE_ALIASES.get(name.lower())) is not None:
         return found
     raise SpecError(f"unknown dtype {name!r}; expected {DTYPE_CHOICES}" if isinstance(name, str)
-                    else f"dtype must be a string, got {type(name).__name__} {name!r}", key=key)
+                    else f"dtype must be a string, got {type(name).__name__} {name!r}", key="dtype")
 
 
 def is_known_dtype(name: str) -> bool:

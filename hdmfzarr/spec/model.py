@@ -11,17 +11,16 @@ import copy as _copy
 import functools
 import warnings
 from operator import attrgetter, itemgetter, methodcaller
-from typing import Any, Callable, Iterator, Sequence, Union
+from typing import Any, Callable, Iterator, Sequence
 
 from ..errors import SpecError
-from .dtypes import (CANONICAL_DTYPES, DTYPE_ALIASES, DTYPE_CHOICES, allowed_dtypes, canonical_dtype, is_known_dtype,
-                     is_sub_dtype)
+from .dtypes import DTYPE_CHOICES, canonical_dtype, is_known_dtype, is_sub_dtype
 
 __all__ = [
     "ZERO_OR_ONE", "ZERO_OR_MANY", "ONE_OR_MANY", "QUANTITY_FLAGS", "DEF_QUANTITY",
     "RefSpec", "DtypeSpec", "AttributeSpec", "DatasetSpec", "GroupSpec", "LinkSpec", "BaseStorageSpec",
     "Spec", "Quantity", "canonical_spec_dtype", "spec_type", "is_ref_dtype", "is_compound_dtype", "TYPE_KEYS",
-    "declared_type", "alternatives", "quantity_bounds", "shape_fits", "own_names", "type_refs", "plain",
+    "declared_type", "alternatives", "quantity_bounds", "shape_fits", "type_refs", "plain",
     "Merger",
 ]
 
@@ -34,7 +33,7 @@ REFTYPES = ("object", "region")
 #: the two spellings of the type keys (hdmf-common's ``data_type``, NWB's ``neurodata_type``)
 TYPE_KEYS = ("data_type", "neurodata_type")
 
-Quantity = Union[int, str]
+Quantity = int | str
 
 #: constructors fill placeholder dims/shape (as hdmf's do) except under `as_written` (specs hold what files say)
 _FILL_DIMS: contextvars.ContextVar[bool] = contextvars.ContextVar("hdmfzarr_fill_dims", default=True)
@@ -558,23 +557,24 @@ class BaseStorageSpec(_Spec):
             v["data_type_inc"] = None
         self._parent = self._inc_spec = self._own = None
         self._resolved = False
-        taken: dict[str, set] = {"attributes": set(), "datasets/groups/links": set()}  # names unique among each
         for kind in self._MISSING:
             if v[kind] is not None and not isinstance(v[kind], (list, tuple)):
                 raise _error(f"{kind} must be a list, got {type(v[kind]).__name__}", label, kind)
-            cls, among = _KIND_CLASSES[kind], "attributes" if kind == "attributes" else "datasets/groups/links"
             for item in v[kind] or ():
-                if not isinstance(item, cls):
+                if not isinstance(item, cls := _KIND_CLASSES[kind]):
                     raise _error(f"{kind} must hold {cls.__name__} objects, got {type(item).__name__}", label, kind)
-                if item.name is not None and item.name in taken[among]:
-                    raise _error(f"name {item.name!r} is used by more than one of the {among}", label, kind)
-                taken[among].add(item.name)
                 self._put(kind, item, replace=False, label=label)
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         cls._STORED_AS = {"data_type_def": cls.def_key(), "data_type_inc": cls.inc_key()}  # the spelling, asked once
         cls.data_type_def, cls.data_type_inc = (spec_key(k, None) for k in cls._STORED_AS.values())
+        for kind in cls._MISSING:  # hdmf's set_<x>, get_<x>, add_<x>, is_inherited_<x>, is_overridden_<x> per kind
+            for verb, method, kw in (("set", "_put", {}), ("get", "_named", {}), ("add", "_add", {}),
+                                     ("is_inherited", "_inherited", {"overridden": False}),
+                                     ("is_overridden", "_inherited", {"overridden": True})):
+                if not hasattr(cls, name := f"{verb}_{kind[:-1]}"):  # (a subclass keeps what it has or inherits)
+                    setattr(cls, name, functools.partialmethod(getattr(cls, method), kind, **kw))
 
     @classmethod
     def type_key(cls) -> str:
@@ -616,6 +616,9 @@ class BaseStorageSpec(_Spec):
         if not isinstance(spec, cls):
             raise TypeError(f"set_{kind[:-1]} needs {'an' if cls is AttributeSpec else 'a'} {cls.__name__}, "
                             f"got {type(spec).__name__}")
+        among = ("attributes",) if kind == "attributes" else ("datasets", "groups", "links")  # names unique among
+        if not replace and spec.name is not None and any(s.name == spec.name for k in among for s in self.get(k, ())):
+            raise _error(f"name {spec.name!r} is used by more than one of the {'/'.join(among)}", label, kind)
         if spec.parent is not self:  # adopted (a copy if it has another parent)
             spec = spec if spec.parent is None else _copy.copy(spec)
             spec.parent = self
@@ -652,10 +655,6 @@ class BaseStorageSpec(_Spec):
             raise ValueError("resolved must be a boolean")
         self._resolved = val
 
-    def _set_inherited(self, inc_spec: Any, own: dict[str, set]) -> None:
-        """Record that `inc_spec` was merged in; `own` names this spec's own sub-specs per kind before merging."""
-        self._inc_spec, self._own = inc_spec, own
-
     def _inherited(self, kind: str, name: str, overridden: bool) -> bool:
         """Whether sub-spec `name` of `kind` came from (or, `overridden`, refines) the included type."""
         if self._named(kind, name) is None:
@@ -671,13 +670,6 @@ class BaseStorageSpec(_Spec):
         spec = _KIND_CLASSES[kind](*args, **kwargs)
         self._put(kind, spec)
         return spec
-
-    # hdmf's set_<x>, get_<x>, add_<x>, is_inherited_<x>, is_overridden_<x> for each kind of sub-spec
-    set_attribute = functools.partialmethod(_put, "attributes")
-    get_attribute = functools.partialmethod(_named, "attributes")
-    add_attribute = functools.partialmethod(_add, "attributes")
-    is_inherited_attribute = functools.partialmethod(_inherited, "attributes", overridden=False)
-    is_overridden_attribute = functools.partialmethod(_inherited, "attributes", overridden=True)
 
     def is_inherited_spec(self, spec: Any) -> bool:
         """True if `spec` (a sub-spec of this one, or of a group anywhere below it) came from the included type."""
@@ -696,9 +688,8 @@ class BaseStorageSpec(_Spec):
         base = GroupSpec if isinstance(self, GroupSpec) else DatasetSpec
         if type(self) is not type(inc_spec) and not isinstance(inc_spec, base):
             raise TypeError(f"Cannot resolve included spec: expected {base.__name__}, got {type(inc_spec)}")
-        own = own_names(self)
-        merger = Merger(None, getattr(namespace, "name", "") or "", self.data_type or self.name or "", _NOWHERE,
-                         namespace)
+        merger = Merger(None, getattr(namespace, "name", "") or "", self.data_type or self.name or "", (None, None),
+                        namespace)
         merged = merger.merge(self, inc_spec, "")  # type: ignore[arg-type]  # (a group or dataset spec, as checked)
         dict.clear(self)
         dict.update(self, merged)
@@ -706,7 +697,7 @@ class BaseStorageSpec(_Spec):
             for sub in self.get(kind, ()):
                 if sub.parent is merged:
                     sub._parent = self
-        self._set_inherited(inc_spec, own)
+        self._inc_spec, self._own = inc_spec, merged._own
 
     @classmethod
     def get_data_type_spec(cls, data_type_def: str) -> AttributeSpec:
@@ -733,11 +724,6 @@ def type_refs(spec: Any, path: str = "") -> Iterator[tuple[str, str]]:
     for kind in ("datasets", "groups"):
         for sub in getattr(spec, kind):
             yield from type_refs(sub, f"{path}{kind}/{sub.name or sub.data_type}/")
-
-
-def own_names(spec: Any) -> dict[str, set]:
-    """Names of a spec's own attributes, datasets, groups and links (before any merge)."""
-    return {kind: {s.name for s in getattr(spec, kind, ()) if s.name is not None} for kind in _SUB_KINDS}
 
 
 class DatasetSpec(_ArrayProps, BaseStorageSpec):
@@ -826,22 +812,6 @@ class GroupSpec(BaseStorageSpec):
         unnamed = [s for s in hits if s.name is None]
         return unnamed[0] if unnamed else hits[0] if len(hits) == 1 else hits or None
 
-    set_dataset = functools.partialmethod(BaseStorageSpec._put, "datasets")
-    get_dataset = functools.partialmethod(BaseStorageSpec._named, "datasets")
-    add_dataset = functools.partialmethod(BaseStorageSpec._add, "datasets")
-    is_inherited_dataset = functools.partialmethod(BaseStorageSpec._inherited, "datasets", overridden=False)
-    is_overridden_dataset = functools.partialmethod(BaseStorageSpec._inherited, "datasets", overridden=True)
-    set_group = functools.partialmethod(BaseStorageSpec._put, "groups")
-    get_group = functools.partialmethod(BaseStorageSpec._named, "groups")
-    add_group = functools.partialmethod(BaseStorageSpec._add, "groups")
-    is_inherited_group = functools.partialmethod(BaseStorageSpec._inherited, "groups", overridden=False)
-    is_overridden_group = functools.partialmethod(BaseStorageSpec._inherited, "groups", overridden=True)
-    set_link = functools.partialmethod(BaseStorageSpec._put, "links")
-    get_link = functools.partialmethod(BaseStorageSpec._named, "links")
-    add_link = functools.partialmethod(BaseStorageSpec._add, "links")
-    is_inherited_link = functools.partialmethod(BaseStorageSpec._inherited, "links", overridden=False)
-    is_overridden_link = functools.partialmethod(BaseStorageSpec._inherited, "links", overridden=True)
-
     get_data_type = functools.partialmethod(_by_type, "data_type")
     get_target_type = functools.partialmethod(_by_type, "target_type")
 
@@ -850,8 +820,16 @@ class GroupSpec(BaseStorageSpec):
         return [s for s in self.datasets + self.groups if s.data_type == data_type]  # type: ignore[operator]
 
     def _type_inherited(self, dt: Any, key: str) -> bool:
-        """hdmf's rule for a sub-spec type (`key` 'data_type') or link target type ('target_type'): inherited unless
-        this spec has one of it that the included spec has no unnamed one of."""
+        """hdmf's is_inherited_type (`key` 'data_type': a type, or a spec defining one) and is_inherited_target_type
+        ('target_type': a type, or a link): inherited unless this spec has one of it that the included spec has no
+        unnamed one of."""
+        if isinstance(dt, LinkSpec):
+            dt = dt.target_type
+        elif isinstance(dt, BaseStorageSpec):
+            if dt.data_type_def is None:
+                raise ValueError(f"cannot check if something was inherited if it does not have a {self.def_key()}")
+            dt = dt.data_type_def
+
         def subs(spec: Any) -> tuple:
             return spec.links if key == "target_type" else spec.groups + spec.datasets
 
@@ -859,19 +837,8 @@ class GroupSpec(BaseStorageSpec):
         return dt not in {getattr(s, key) for s in subs(self)} or (
             inc is not None and any(s.name is None and getattr(s, key) == dt for s in subs(inc)))
 
-    def is_inherited_type(self, spec: Any) -> bool:
-        if isinstance(spec, BaseStorageSpec):
-            if spec.data_type_def is None:
-                raise ValueError(f"cannot check if something was inherited if it does not have a {self.def_key()}")
-            spec = spec.data_type_def
-        return self._type_inherited(spec, "data_type")
-
-    is_overridden_type = is_inherited_type
-
-    def is_inherited_target_type(self, spec: Any) -> bool:
-        return self._type_inherited(spec.target_type if isinstance(spec, LinkSpec) else spec, "target_type")
-
-    is_overridden_target_type = is_inherited_target_type
+    is_inherited_type = is_overridden_type = functools.partialmethod(_type_inherited, key="data_type")
+    is_inherited_target_type = is_overridden_target_type = functools.partialmethod(_type_inherited, key="target_type")
 
     def _inherited_sub(self, spec: Any, overridden: bool) -> bool:
         """Found by name, else by type (unnamed links and specs of many are never overridden), else as a sub-spec's
@@ -910,7 +877,7 @@ _KIND_CLASSES: dict[str, type[_Spec]] = {"attributes": AttributeSpec, "datasets"
                                   "links": LinkSpec}
 
 
-Spec = Union[GroupSpec, DatasetSpec]
+Spec = GroupSpec | DatasetSpec
 
 
 def spec_type(spec: Any) -> str | None:
@@ -924,32 +891,6 @@ def is_ref_dtype(dtype: Any) -> bool:
 
 def is_compound_dtype(dtype: Any) -> bool:
     return isinstance(dtype, (list, tuple))
-
-
-class DtypeHelper:
-    """hdmf's dtype helper, computed from the one dtype table in ``spec/dtypes.py`` (no rules of its own)."""
-
-    #: canonical name -> every spelling of it ('object' is the dtype of a reference)
-    primary_dtype_synonyms: dict[str, list[str]] = {
-        **{c: [c, *(a for a, canon in DTYPE_ALIASES.items() if canon == c and a != c)] for c in CANONICAL_DTYPES},
-        "object": ["object"]}
-    recommended_primary_dtypes: list[str] = list(primary_dtype_synonyms)
-    valid_primary_dtypes: set[str] = {s for v in primary_dtype_synonyms.values() for s in v}
-    check_dtype = staticmethod(check_dtype)
-
-    @staticmethod
-    def simplify_cpd_type(cpd_type: Any) -> list:
-        """The dtypes of compound fields, with the reftype for references."""
-        return [f.dtype.reftype if isinstance(f.dtype, RefSpec) else f.dtype for f in cpd_type]
-
-    @staticmethod
-    def is_allowed_dtype(new: str, orig: str) -> bool:
-        """True if data of dtype `new` may stand where a spec asks for `orig` (same or wider, same kind)."""
-        if orig == "object" or new == "object":
-            return new == orig
-        if not is_known_dtype(orig):
-            raise SpecError(f"Unknown dtype '{orig}'", key="dtype")
-        return is_known_dtype(new) and canonical_dtype(new) in allowed_dtypes(orig)
 
 
 def declared_type(attrs: Any) -> tuple[str | None, str] | None:
@@ -971,9 +912,6 @@ def _decoded(value: Any) -> str:
 
 # -- inheritance resolution: a type's effective spec after merging its ancestors (the catalog caches it per namespace
 # and type); typed sub-specs also get their own type's spec (`DynamicTable.id` carries `ElementIdentifiers`' attributes)
-
-_NOWHERE: tuple[None, None] = (None, None)
-
 
 class Merger:
     """Merges a child spec into a parent's for one type; errors name the type, file and key path. With a catalog
@@ -1048,7 +986,8 @@ class Merger:
         if isinstance(child, DatasetSpec):
             fields.update(self._merge_array(child, parent, pre))
         result = _rebuild(child, **fields)
-        result._set_inherited(parent, own_names(child))
+        result._inc_spec = parent  # the inheritance record: the parent, and the child's own sub-spec names per kind
+        result._own = {kind: {s.name for s in getattr(child, kind) if s.name is not None} for kind in _SUB_KINDS}
         result.resolved = True
         return result
 

@@ -348,11 +348,8 @@ class NamespaceCatalog:
 
     def copy(self) -> "NamespaceCatalog":
         """An independent catalog with the same namespaces (specs are immutable, so they are shared)."""
-        new = NamespaceCatalog(self.group_spec_cls, self.dataset_spec_cls, self.spec_namespace_cls,
-                               self.core_namespaces)
-        new._loaded_files, new._unresolved = dict(self._loaded_files), set(self._unresolved)
-        new._loaded, new._visible, new._where = dict(self._loaded), dict(self._visible), dict(self._where)
-        new._resolved = dict(self._resolved)
+        new = object.__new__(type(self))
+        new.__dict__.update((k, v.copy() if isinstance(v, (dict, set, list)) else v) for k, v in vars(self).items())
         return new
 
     __copy__ = copy

@@ -9,11 +9,12 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from ..errors import SpecError
+from .dtypes import CANONICAL_DTYPES, DTYPE_ALIASES, allowed_dtypes, canonical_dtype, is_known_dtype
 from .load import read_yaml
-from .model import KEY_ORDER, DatasetSpec, GroupSpec, Spec, plain
+from .model import KEY_ORDER, DatasetSpec, GroupSpec, RefSpec, Spec, check_dtype, plain
 from .namespace import SpecNamespace, check_type_key, namespace_entry, namespace_fields, source_content
 
-__all__ = ["NamespaceBuilder", "YAMLSpecWriter", "export_spec"]
+__all__ = ["NamespaceBuilder", "YAMLSpecWriter", "export_spec", "DtypeHelper"]
 
 #: hdmf's key order for spec files: the spec model's, with NWB's spelling of the type keys first
 _KEY_ORDER = ("neurodata_type_def", "neurodata_type_inc") + KEY_ORDER
@@ -164,3 +165,30 @@ def export_spec(ns_builder: NamespaceBuilder, new_data_types: Iterable[Spec],
     for spec in specs:
         ns_builder.add_spec(source, spec)
     return ns_builder.export(f"{ns_builder.name}.namespace.yaml", outdir=output_dir)
+
+
+class DtypeHelper:
+    """hdmf's dtype helper, computed from the one dtype table in ``spec/dtypes.py`` (no rules of its own; here, off
+    the read path: only spec authors use it)."""
+
+    #: canonical name -> every spelling of it ('object' is the dtype of a reference)
+    primary_dtype_synonyms: dict[str, list[str]] = {
+        **{c: [c, *(a for a, canon in DTYPE_ALIASES.items() if canon == c and a != c)] for c in CANONICAL_DTYPES},
+        "object": ["object"]}
+    recommended_primary_dtypes: list[str] = list(primary_dtype_synonyms)
+    valid_primary_dtypes: set[str] = {s for v in primary_dtype_synonyms.values() for s in v}
+    check_dtype = staticmethod(check_dtype)
+
+    @staticmethod
+    def simplify_cpd_type(cpd_type: Any) -> list:
+        """The dtypes of compound fields, with the reftype for references."""
+        return [f.dtype.reftype if isinstance(f.dtype, RefSpec) else f.dtype for f in cpd_type]
+
+    @staticmethod
+    def is_allowed_dtype(new: str, orig: str) -> bool:
+        """True if data of dtype `new` may stand where a spec asks for `orig` (same or wider, same kind)."""
+        if orig == "object" or new == "object":
+            return new == orig
+        if not is_known_dtype(orig):
+            raise SpecError(f"Unknown dtype '{orig}'", key="dtype")
+        return is_known_dtype(new) and canonical_dtype(new) in allowed_dtypes(orig)

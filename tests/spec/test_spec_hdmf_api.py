@@ -145,3 +145,20 @@ def test_writer_orders_keys_as_hdmf_and_namespace_keeps_values(tmp_path) -> None
         ["  - name: t", "    dtype: float", "    doc: t"]
     with pytest.warns(UserWarning, match="No data types"):
         assert export_spec(b, [], tmp_path) is None
+
+
+def test_per_kind_methods_on_every_storage_spec_class_and_subclass_overrides_kept() -> None:
+    class MyGroupSpec(GroupSpec):  # as an extension's spec classes (pynwb's NWBGroupSpec) override some
+        def get_dataset(self, name: str) -> str:
+            return f"mine: {name}"
+
+    class Deeper(MyGroupSpec):
+        pass
+
+    d = DatasetSpec("d", "int", name="d", attributes=[AttributeSpec("a", "a", "text")])
+    assert d.get_attribute("a").name == "a" and not hasattr(d, "get_dataset")
+    g = GroupSpec("g", name="g", datasets=[d], links=[LinkSpec("l", "T", name="l")])
+    assert g.get_dataset("d") is g.datasets[0] and g.get_link("l").target_type == "T" and g.get_group("x") is None
+    assert Deeper("g", name="g").get_dataset("d") == "mine: d" and Deeper("g", name="g").get_group("x") is None
+    with pytest.raises(SpecError, match="name 'd' is used by more than one of the datasets/groups/links"):
+        GroupSpec("g", name="g", datasets=[DatasetSpec("d", "int", name="d")], groups=[GroupSpec("x", name="d")])
