@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import SpecError
+from .. import errors
 from .dtypes import canonical_dtype, dtype_from_numpy, is_sub_dtype, numpy_dtype
 from .load import TRUSTED, spec_from_dict
 from .model import (ONE_OR_MANY, ZERO_OR_MANY, ZERO_OR_ONE, AttributeSpec, BaseStorageSpec, DatasetSpec, DtypeSpec,
@@ -42,16 +42,16 @@ def default_namespace_path(version: str | None = None) -> Path:
     with hdmf-experimental (what hdmf 6.2 writes), or the bundled release ``version``."""
     folder = BUNDLED_HDMF_COMMON.get(version or "1.10.0")
     if folder is None:
-        raise SpecError(f"hdmf-common {version} is not bundled (bundled: {sorted(BUNDLED_HDMF_COMMON)})",
-                        file="specs")
+        raise errors.SpecError(f"hdmf-common {version} is not bundled (bundled: {sorted(BUNDLED_HDMF_COMMON)})",
+                               file="specs")
     here = os.path.dirname(os.path.dirname(__file__))  # (str, not pathlib: this runs at every process start)
     for candidate in (os.path.join(here, "_specs", folder), os.path.join(os.path.dirname(here), "specs", folder)):
         ns = os.path.join(candidate, "namespace.yaml")
         if os.path.isfile(ns):
             TRUSTED.add(candidate)
             return Path(ns)
-    raise SpecError(f"the bundled hdmf-common schema was not found (looked in hdmfzarr/_specs/{folder} "
-                    f"and specs/{folder})", file=os.path.join(here, "_specs", folder, "namespace.yaml"))
+    raise errors.SpecError(f"the bundled hdmf-common schema was not found (looked in hdmfzarr/_specs/{folder} "
+                           f"and specs/{folder})", file=os.path.join(here, "_specs", folder, "namespace.yaml"))
 
 
 def __getattr__(name: str) -> Any:

@@ -13,7 +13,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from ..errors import CorruptStoreError
+from .. import errors
 
 __all__ = ["CACHE_GROUP", "NAMESPACE_SOURCE", "version_key", "encode_cache", "latest_sources", "decode_cache",
            "own_description"]
@@ -63,7 +63,8 @@ def decode_cache(items: Iterable[tuple[str, str, str, Any]], where: str) -> dict
         try:
             doc = json.loads(text) if isinstance(text, (str, bytes)) else text
         except (ValueError, UnicodeDecodeError) as exc:
-            raise CorruptStoreError(f"{where}/{name}/{version}/{source}: cached spec is not JSON ({exc})") from exc
+            raise errors.CorruptStoreError(
+                f"{where}/{name}/{version}/{source}: cached spec is not JSON ({exc})") from exc
         entry = out.setdefault(name, {"version": version, "namespace": None, "sources": {}})
         if source == NAMESPACE_SOURCE:
             entry["namespace"] = own_description(doc, name)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..errors import SpecError
+from .. import errors
 
 __all__ = [
     "CANONICAL_DTYPES", "DTYPE_ALIASES", "INTEGER_DTYPES", "FLOAT_DTYPES", "NUMERIC_DTYPES", "TEXT_DTYPES",
@@ -46,8 +46,8 @@ def canonical_dtype(name: str) -> str:
     """Return the canonical name of a primitive dtype spelling (e.g. 'float' -> 'float32')."""
     if isinstance(name, str) and (found := DTYPE_ALIASES.get(name.lower())) is not None:
         return found
-    raise SpecError(f"unknown dtype {name!r}; expected {DTYPE_CHOICES}" if isinstance(name, str)
-                    else f"dtype must be a string, got {type(name).__name__} {name!r}", key="dtype")
+    raise errors.SpecError(f"unknown dtype {name!r}; expected {DTYPE_CHOICES}" if isinstance(name, str)
+                           else f"dtype must be a string, got {type(name).__name__} {name!r}", key="dtype")
 
 
 def is_known_dtype(name: str) -> bool:
@@ -72,7 +72,7 @@ def numpy_dtype(name: str) -> Any:
 
     c = canonical_dtype(name)
     if c == "numeric":
-        raise SpecError("dtype 'numeric' is abstract and has no numpy dtype; pick a concrete one", key="dtype")
+        raise errors.SpecError("dtype 'numeric' is abstract and has no numpy dtype; pick a concrete one", key="dtype")
     return np.dtype("O" if c in STRING_DTYPES else c)
 
 
@@ -98,7 +98,7 @@ def dtype_from_numpy(dtype: Any, *, strict: bool = True) -> str | None:
     if found == "float16" or found in DTYPE_ALIASES:
         return "float32" if found == "float16" else found
     if strict:
-        raise SpecError(f"numpy dtype {dtype} has no spec dtype", key="dtype")
+        raise errors.SpecError(f"numpy dtype {dtype} has no spec dtype", key="dtype")
     return None
 
 

@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from ..errors import SpecError
+from .. import errors
 from .model import DatasetSpec, GroupSpec, Spec, as_written
 
 __all__ = ["read_yaml", "spec_from_dict", "specs_from_source", "dict_def"]
@@ -57,7 +57,7 @@ def read_yaml(path: str | os.PathLike, pre_parsed: bool = True) -> Any:
             text = f.read()
     except OSError as e:
         msg = "file not found" if isinstance(e, FileNotFoundError) else f"cannot read file: {e}"
-        raise SpecError(msg, file=str(Path(path))) from None
+        raise errors.SpecError(msg, file=str(Path(path))) from None
     parsed = _pre_parsed(folder, name, text) if pre_parsed else None
     if parsed is not None:
         return parsed
@@ -68,8 +68,8 @@ def read_yaml(path: str | os.PathLike, pre_parsed: bool = True) -> Any:
         return yaml.load(text, Loader=_LOADER)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as e:  # a MarkedYAMLError says where
         mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
-        raise SpecError(f"malformed YAML: {getattr(e, 'problem', None) or e}", file=str(Path(path)),
-                        line=None if mark is None else mark.line + 1) from None
+        raise errors.SpecError(f"malformed YAML: {getattr(e, 'problem', None) or e}", file=str(Path(path)),
+                               line=None if mark is None else mark.line + 1) from None
 
 
 def _sha256(text: str) -> str:
@@ -133,8 +133,8 @@ def _plain(d: Any) -> bool:
     return all(isinstance(s, list) and all(map(_plain, s)) for s in subs if s is not None)
 
 
-def _fail(msg: str, d: Any, file: str | None, key: str | None) -> SpecError:
-    return SpecError(msg, file=file, key=key, line=getattr(d, "line", None))
+def _fail(msg: str, d: Any, file: str | None, key: str | None) -> errors.SpecError:
+    return errors.SpecError(msg, file=file, key=key, line=getattr(d, "line", None))
 
 
 def spec_from_dict(d: dict, kind: str, *, file: str | None = None) -> Spec:
@@ -145,12 +145,12 @@ def spec_from_dict(d: dict, kind: str, *, file: str | None = None) -> Spec:
     try:
         with as_written():
             return (GroupSpec if kind == "group" else DatasetSpec).from_dict(d, strict=True)
-    except SpecError as e:
+    except errors.SpecError as e:
         if e.file is not None:
             raise
         sub = e.data_type if e.data_type and e.data_type != dt else None
         msg = f"in {sub!r}: {e.detail}" if sub else e.detail
-        raise SpecError(msg, file=file, data_type=dt or e.data_type, key=e.key, line=e.line) from None
+        raise errors.SpecError(msg, file=file, data_type=dt or e.data_type, key=e.key, line=e.line) from None
 
 
 def specs_from_source(doc: Any, *, file: str | None = None, lazy: bool = False) -> list[Any]:

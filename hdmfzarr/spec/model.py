@@ -13,7 +13,7 @@ import warnings
 from operator import attrgetter, itemgetter, methodcaller
 from typing import Any, Callable, Iterator, Sequence
 
-from ..errors import SpecError
+from .. import errors
 from .dtypes import DTYPE_CHOICES, canonical_dtype, is_known_dtype, is_sub_dtype
 
 __all__ = [
@@ -52,9 +52,9 @@ class as_written:  # noqa: N801 - used as a function: ``with as_written():``
         _FILL_DIMS.reset(self._token)
 
 
-def _error(msg: str, label: str | None = None, key: str | None = None) -> SpecError:
+def _error(msg: str, label: str | None = None, key: str | None = None) -> errors.SpecError:
     """A SpecError with hdmf's message, carrying the type and key (the YAML loader adds file and line)."""
-    err = SpecError(msg)
+    err = errors.SpecError(msg)
     err.data_type, err.key = label, key
     return err
 
@@ -304,7 +304,7 @@ class _Dict(dict):
         """The spec a YAML/JSON dict describes; a SpecError gets the line of the innermost dict with one."""
         try:
             return cls(**(cls._decode(d, True) if strict else cls.build_const_args(d)))
-        except SpecError as e:
+        except errors.SpecError as e:
             if e.line is None:
                 e.line = getattr(d, "line", None)
             raise
@@ -929,10 +929,10 @@ class Merger:
         parent = self.catalog.locate(self.ns, spec.data_type_inc, loc=self.loc, owner=self.dt, key="data_type_inc")
         return self.merge(spec, self.catalog.resolve_located(spec.data_type_inc, parent, full=full), "", typed)
 
-    def error(self, msg: str, key: str) -> SpecError:
+    def error(self, msg: str, key: str) -> errors.SpecError:
         if self.catalog is None:  # hdmf's resolve_inc_spec: the message alone, as hdmf words it
             return _error(msg, self.dt, key or None)
-        return SpecError(msg, file=self.loc[0], line=self.loc[1], data_type=self.dt, key=key or None)
+        return errors.SpecError(msg, file=self.loc[0], line=self.loc[1], data_type=self.dt, key=key or None)
 
     def typed_children(self, spec: Spec) -> dict[str, list]:
         """A group spec's sub-groups and sub-datasets, each typed one merged with the type it includes ({} if none)."""

@@ -10,7 +10,7 @@ from operator import attrgetter
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
-from ..errors import SpecError, SpecFileNotFoundError, UnknownNamespaceError
+from .. import errors
 from .cache import own_description, version_key
 from .load import dict_def, read_yaml, spec_from_dict, specs_from_source
 from .model import TYPE_KEYS, DatasetSpec, GroupSpec, Merger, Spec, spec_key, type_refs
@@ -33,15 +33,15 @@ def namespace_fields(values: dict[str, Any], file: str | None = None, line: int 
     """Each key of a namespace entry from ``values``, checked (``name`` and ``schema`` required): the schema entries
     with NWB's neurodata_types as data_types, a version as a string (a list of parts joined with dots, as hdmf's)."""
     if not isinstance(values, dict):
-        raise SpecError(f"each namespace must be a mapping, got {type(values).__name__}", file=file, line=line)
+        raise errors.SpecError(f"each namespace must be a mapping, got {type(values).__name__}", file=file, line=line)
     if extra := set(values) - set(_NS_KEYS):
-        raise SpecError(f"unknown key(s) {sorted(extra)} in namespace; allowed: {sorted(_NS_KEYS)}",
-                        file=file, key=sorted(extra)[0], line=line)
+        raise errors.SpecError(f"unknown key(s) {sorted(extra)} in namespace; allowed: {sorted(_NS_KEYS)}",
+                               file=file, key=sorted(extra)[0], line=line)
     out = {k: values.get(k, "" if k == "doc" else None) for k in _NS_KEYS}
     name, schema, version = out["name"], out["schema"], out["version"]
 
-    def fail(msg: str, key: str, at: Any = None) -> SpecError:
-        return SpecError(msg, file=file, key=key, line=getattr(at, "line", None) or line)
+    def fail(msg: str, key: str, at: Any = None) -> errors.SpecError:
+        return errors.SpecError(msg, file=file, key=key, line=getattr(at, "line", None) or line)
 
     def str_list(v: Any, key: str, at: Any = None) -> Any:
         if not (v is None or isinstance(v, str) or isinstance(v, list) and all(isinstance(x, str) for x in v)):
@@ -81,7 +81,7 @@ def _warn_no_version(name: str, stacklevel: int) -> None:
 
 def check_type_key(type_key: str) -> str:
     if type_key not in TYPE_KEYS:
-        raise SpecError(f"type_key must be one of {TYPE_KEYS}, got {type_key!r}", key="type_key")
+        raise errors.SpecError(f"type_key must be one of {TYPE_KEYS}, got {type_key!r}", key="type_key")
     return type_key
 
 
@@ -214,15 +214,15 @@ class SpecCatalog:
         is a SpecError (`strict`: the loader's rule) or, if different, ignored with a warning (hdmf's rule)."""
         lazy = spec if isinstance(spec, tuple) else None
         if lazy is None and getattr(spec, "data_type_def", None) is None:
-            raise SpecError("cannot register a spec that has no data_type_def", key="data_type_def")
+            raise errors.SpecError("cannot register a spec that has no data_type_def", key="data_type_def")
         for dt, sub in _defs(spec if lazy is None else lazy[0]):
             if dt not in self._sources:
                 self._specs[dt], self._sources[dt] = (sub if lazy is None else None), source_file
                 if lazy is not None:
                     self._pending[dt] = lazy
             elif strict:
-                raise SpecError(f"type {dt!r} is defined twice (in {self._sources[dt]!r} and {source_file!r})",
-                                file=source_file, data_type=dt, key="data_type_def")
+                raise errors.SpecError(f"type {dt!r} is defined twice (in {self._sources[dt]!r} and {source_file!r})",
+                                       file=source_file, data_type=dt, key="data_type_def")
             elif (old := self.get_spec(dt)) is not sub and (old != sub or self._sources[dt] != source_file):
                 src = self._sources[dt]
                 warnings.warn(f"{source_file} defines a different specification for {dt} than the existing "
@@ -269,7 +269,7 @@ class SpecCatalog:
         cur: str | None = data_type
         while cur is not None and cur in self._specs:
             if cur in out:
-                raise SpecError(f"Circular reference detected in type hierarchy for {data_type}")
+                raise errors.SpecError(f"Circular reference detected in type hierarchy for {data_type}")
             out.append(cur)
             cur = self.get_spec(cur).data_type_inc
         if cur is not None and out:
@@ -364,7 +364,7 @@ class NamespaceCatalog:
     def add_namespace(self, name: str, namespace: SpecNamespace) -> None:
         """Add a namespace built in memory (its includes must be loaded); its types are checked now."""
         if name in self._loaded:
-            raise SpecError(f"namespace {name!r} already exists", key="namespace")
+            raise errors.SpecError(f"namespace {name!r} already exists", key="namespace")
         visible: dict[str, str] = {}
         for inc in (e["namespace"] for e in namespace.get("schema") or () if "namespace" in e):
             visible.update(self.visible_types(inc))
@@ -407,8 +407,8 @@ class NamespaceCatalog:
         try:
             return self._loaded[name]
         except KeyError:
-            raise UnknownNamespaceError(f"'{name}' not a namespace (not loaded; loaded: {list(self._loaded)})",
-                                        key="namespace") from None
+            raise errors.UnknownNamespaceError(f"'{name}' not a namespace (not loaded; loaded: {list(self._loaded)})",
+                                               key="namespace") from None
 
     def visible_types(self, namespace: str) -> dict[str, str]:
         """{type usable in `namespace`: the namespace defining it}."""
@@ -443,8 +443,8 @@ class NamespaceCatalog:
         cur: str | None = data_type
         while cur is not None:
             if cur in out:
-                raise SpecError(f"circular inheritance: {' -> '.join(out + [cur])}", data_type=data_type,
-                                key="data_type_inc")
+                raise errors.SpecError(f"circular inheritance: {' -> '.join(out + [cur])}", data_type=data_type,
+                                       key="data_type_inc")
             namespace, spec, _ = self.locate(namespace, cur, owner=out[-1] if out else None, key="data_type_inc")
             out.append(cur)
             cur = spec.data_type_inc
@@ -458,7 +458,7 @@ class NamespaceCatalog:
         for name, visible in self._visible.items():  # (its own types are visible as its own, built or not)
             if visible.get(data_type) == name:
                 return name
-        raise SpecError(f"no loaded namespace defines type {data_type!r}", data_type=data_type)
+        raise errors.SpecError(f"no loaded namespace defines type {data_type!r}", data_type=data_type)
 
     def source_of(self, namespace: str, data_type: str) -> tuple[str, str]:
         """(defining namespace, source name) of a type usable in `namespace`."""
@@ -468,8 +468,8 @@ class NamespaceCatalog:
 
     def _check_type(self, namespace: str, data_type: str) -> None:
         if data_type not in self.visible_types(namespace):
-            raise SpecError(f"type {data_type!r} is not defined in or included by namespace {namespace!r}",
-                            data_type=data_type, key="data_type")
+            raise errors.SpecError(f"type {data_type!r} is not defined in or included by namespace {namespace!r}",
+                                   data_type=data_type, key="data_type")
 
     def locate(self, namespace: str, data_type: str, *, loc: Any = (None, None), owner: str | None = None,
                key: str = "data_type") -> tuple[str, Spec, tuple[str | None, int | None]]:
@@ -477,8 +477,9 @@ class NamespaceCatalog:
         raises SpecError located at `loc` ((file, line)), naming the type `owner` and the `key` path needing it."""
         defns = self._visible[namespace].get(data_type) if namespace in self._visible else None
         if defns is None:
-            raise SpecError(f"unknown data type {data_type!r} (not defined in or included by namespace {namespace!r})",
-                            file=loc[0], line=loc[1], data_type=owner, key=key)
+            raise errors.SpecError(
+                f"unknown data type {data_type!r} (not defined in or included by namespace {namespace!r})",
+                file=loc[0], line=loc[1], data_type=owner, key=key)
         ns = self._loaded[defns]
         loc = self._where.get((defns, data_type)) or (ns.catalog.get_spec_source_file(data_type), None)
         return defns, ns.get_spec(data_type), loc  # type: ignore[return-value]
@@ -489,8 +490,8 @@ class NamespaceCatalog:
         if (hit := self._resolved.get(token)) is not None:
             return hit
         if token in self._busy:
-            raise SpecError(f"circular inheritance involving {data_type!r}", file=found[2][0], line=found[2][1],
-                            data_type=data_type, key="data_type_inc")
+            raise errors.SpecError(f"circular inheritance involving {data_type!r}", file=found[2][0], line=found[2][1],
+                                   data_type=data_type, key="data_type_inc")
         self._busy.add(token)
         try:
             result = Merger(self, found[0], data_type, found[2]).resolve(found[1], full)
@@ -506,10 +507,12 @@ class NamespaceCatalog:
         """Load a namespace file's namespaces (``check=False``: each type resolved on first use, not now);
         returns {loaded namespace: {included namespace: types taken}}; names already loaded are skipped."""
         if reader is not None:
-            raise SpecError("reader= (hdmf's SpecReader) is not supported; pass the namespace file path", key="reader")
+            raise errors.SpecError(
+                "reader= (hdmf's SpecReader) is not supported; pass the namespace file path", key="reader")
         file = str(Path(path))  # (then str, not pathlib, calls: this runs at every process start)
         if not os.path.isfile(file):
-            err = SpecFileNotFoundError(f"namespace file '{file}' not found")  # hdmf's message, as an OSError too
+            err = errors.SpecFileNotFoundError(
+                f"namespace file '{file}' not found")  # hdmf's message, as an OSError too
             err.file = file
             raise err
         key = os.path.realpath(file)
@@ -517,8 +520,8 @@ class NamespaceCatalog:
             return self._loaded_files[key]
         doc = read_yaml(file)
         if not isinstance(doc, dict) or not isinstance(doc.get("namespaces"), list):
-            raise SpecError("a namespace file needs a top-level 'namespaces' list", file=file, key="namespaces",
-                            line=getattr(doc, "line", None))
+            raise errors.SpecError("a namespace file needs a top-level 'namespaces' list", file=file, key="namespaces",
+                                   line=getattr(doc, "line", None))
         folder = os.path.dirname(file)
 
         def read_source(ns_name: str, source: str) -> tuple[Any, str]:
@@ -526,8 +529,8 @@ class NamespaceCatalog:
             if not os.path.splitext(source)[1] and not os.path.exists(p) and os.path.exists(f"{p}.yaml"):
                 p = f"{p}.yaml"
             if not os.path.exists(p):
-                raise SpecError(f"source file {source!r} of namespace {ns_name!r} not found at {p}",
-                                file=file, key="source")
+                raise errors.SpecError(f"source file {source!r} of namespace {ns_name!r} not found at {p}",
+                                       file=file, key="source")
             return read_yaml(p), p
 
         self._load_missing_includes(doc["namespaces"], Path(folder), file)
@@ -551,7 +554,7 @@ class NamespaceCatalog:
                     continue
                 try:
                     cdoc = read_yaml(cand)
-                except SpecError:
+                except errors.SpecError:
                     continue
                 provided = {e.get("name") for e in (cdoc.get("namespaces") or []) if isinstance(e, dict)} \
                     if isinstance(cdoc, dict) and isinstance(cdoc.get("namespaces"), list) else set()
@@ -562,12 +565,13 @@ class NamespaceCatalog:
     def load_cache(self, cache: dict[str, Any], check: bool = True) -> dict[str, dict[str, tuple[str, ...]]]:
         """Load namespaces from the dict `to_cache` returns (``check=False``: as in `load_namespaces`)."""
         if not isinstance(cache, dict):
-            raise SpecError(f"a spec cache must be a dict, got {type(cache).__name__}", file="<cache>")
+            raise errors.SpecError(f"a spec cache must be a dict, got {type(cache).__name__}", file="<cache>")
         entries = []
         sources: dict[str, dict] = {}
         for name, item in cache.items():
             if not isinstance(item, dict) or "namespace" not in item:
-                raise SpecError(f"cache entry {name!r} needs 'namespace' and 'sources'", file="<cache>", key=name)
+                raise errors.SpecError(
+                    f"cache entry {name!r} needs 'namespace' and 'sources'", file="<cache>", key=name)
             nsd = own_description(item["namespace"], name) or {}  # hdmf's {"namespaces": [ns]} wrapping
             entries.append(nsd)
             sources[nsd.get("name", name) if isinstance(nsd, dict) else name] = item.get("sources") or {}
@@ -577,8 +581,8 @@ class NamespaceCatalog:
             for cand in (source, source_stem(source)):
                 if cand in srcs:
                     return srcs[cand], f"<cache>/{ns_name}/{cand}"
-            raise SpecError(f"source {source!r} of namespace {ns_name!r} is missing from the cache",
-                            file=f"<cache>/{ns_name}", key="source")
+            raise errors.SpecError(f"source {source!r} of namespace {ns_name!r} is missing from the cache",
+                                   file=f"<cache>/{ns_name}", key="source")
 
         return self._load(entries, read_source, "<cache>", check)
 
@@ -654,7 +658,7 @@ class NamespaceCatalog:
         def visit(name: str, chain: tuple[str, ...]) -> None:
             if name in chain:
                 cyc = chain[chain.index(name):] + (name,)
-                raise SpecError(f"cycle of namespace includes: {' -> '.join(cyc)}", file=file, key="namespace")
+                raise errors.SpecError(f"cycle of namespace includes: {' -> '.join(cyc)}", file=file, key="namespace")
             if name in order:
                 return
             meta = by_name[name]
@@ -662,9 +666,9 @@ class NamespaceCatalog:
                 if inc in by_name:
                     visit(inc, chain + (name,))
                 elif inc not in self._loaded:
-                    raise SpecError(f"namespace {name!r} includes namespace {inc!r}, which is not loaded; "
-                                    f"load its namespace file first (loaded: {list(self._loaded)})",
-                                    file=file, key="namespace", line=meta["line"])
+                    raise errors.SpecError(f"namespace {name!r} includes namespace {inc!r}, which is not loaded; "
+                                           f"load its namespace file first (loaded: {list(self._loaded)})",
+                                           file=file, key="namespace", line=meta["line"])
             order[name] = meta
 
         for m in parsed:
@@ -685,12 +689,12 @@ class NamespaceCatalog:
             if (wanted := e.get("data_types")) is not None:
                 defs = [dict_def(x[0] if isinstance(x, tuple) else x) for x in entries]
                 if missing := [t for t in wanted if t not in defs]:
-                    raise SpecError(f"data_types {missing} are not defined in source {e['source']!r}",
-                                    file=sfile, data_type=missing[0], key="data_types")
+                    raise errors.SpecError(f"data_types {missing} are not defined in source {e['source']!r}",
+                                           file=sfile, data_type=missing[0], key="data_types")
                 entries = [x for x, dt in zip(entries, defs) if dt in wanted]
             if e["source"] in sources:
-                raise SpecError(f"source {e['source']!r} is listed twice in namespace {name!r}", file=file,
-                                key="source")
+                raise errors.SpecError(f"source {e['source']!r} is listed twice in namespace {name!r}", file=file,
+                                       key="source")
             sources[e["source"]] = entries
         visible: dict[str, str] = {}
         included: dict[str, tuple[str, ...]] = {}
@@ -704,8 +708,8 @@ class NamespaceCatalog:
                 if dt in take:
                     continue
                 if dt not in inc_visible:
-                    raise SpecError(f"type {dt!r} is not in included namespace {inc!r}", file=file,
-                                    data_type=dt, key="data_types")
+                    raise errors.SpecError(f"type {dt!r} is not in included namespace {inc!r}", file=file,
+                                           data_type=dt, key="data_types")
                 take[dt] = inc_visible[dt]
                 todo.extend(_deps(self._loaded[take[dt]].get_spec(dt)))
             visible.update(take)

@@ -115,3 +115,29 @@ def test_errors_module_runs_once_whichever_thread_asks_first():
         "print(type(err).__module__, isinstance(err, FileNotFoundError), str(err))\n"
     )
     assert out.splitlines() == ["_LoadedOnFirstUse", "16 1 module", "hdmfzarr.errors True gone"]
+
+
+def test_table_read_creates_no_error_class(tmp_path):
+    """Opening a store and reading a column in a fresh process never runs ``hdmfzarr.errors`` (issue 15 item 5's
+    cold open); the first error raised still has its classes: a missing store is a StoreNotFoundError."""
+    from hdmfzarr import ZarrIO
+    from hdmfzarr.common import DynamicTable
+
+    table = DynamicTable(name="t", description="d")
+    table.add_column("x", "x")
+    for i in range(3):
+        table.add_row(x=float(i))
+    with ZarrIO(tmp_path / "t.zarr", "w") as io:
+        io.write(table)
+    out = _run(
+        "import sys\n"
+        "from hdmfzarr import ZarrIO\n"
+        f"with ZarrIO({str(tmp_path / 't.zarr')!r}) as io:\n"
+        "    print(io.read()['x'].data[:].tolist())\n"
+        "print(type(sys.modules['hdmfzarr.errors']).__name__)\n"
+        "try:\n"
+        f"    ZarrIO({str(tmp_path / 'missing.zarr')!r})\n"
+        "except FileNotFoundError as exc:\n"
+        "    print(type(exc).__name__, type(sys.modules['hdmfzarr.errors']).__name__)\n"
+    )
+    assert out.splitlines() == ["[0.0, 1.0, 2.0]", "_LoadedOnFirstUse", "StoreNotFoundError module"]
