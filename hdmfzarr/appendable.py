@@ -9,8 +9,7 @@ from typing import Any
 import numpy as np
 
 from hdmfzarr import errors
-from hdmfzarr.dask import import_dask_array, to_dask
-from hdmfzarr.dataio import DataIO, StoredArray
+from hdmfzarr.dataio import DataIO, StoredArray, import_dask_array, to_dask
 
 __all__ = ["RowBuffer", "AppendableArray", "concat_rows", "take_rows", "rows_array"]
 

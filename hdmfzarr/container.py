@@ -9,8 +9,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from hdmfzarr.dask import to_dask
-from hdmfzarr.dataio import DataChunkIterator, DataIO, Deferred, held_reads, is_lazy_array
+from hdmfzarr.dataio import DataChunkIterator, DataIO, Deferred, held_reads, is_lazy_array, to_dask
 from hdmfzarr import errors
 
 __all__ = ["AbstractContainer", "Container", "Data", "Children", "GroupView", "is_lazy_array", "require_str",

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from . import errors
 from .record import MutableRecord
 
 
@@ -58,7 +59,7 @@ def is_lazy_array(value: Any) -> bool:
 
 
 __all__ = ["StoredArray", "is_lazy_array", "DataIO", "ZarrDataIO", "DataChunkIterator", "Deferred", "fetch_deferred",
-           "held_reads", "READS_HELD"]
+           "held_reads", "READS_HELD", "to_dask", "is_dask_array", "import_dask_array"]
 
 #: whether the caller is inside :func:`held_reads`
 READS_HELD: contextvars.ContextVar[bool] = contextvars.ContextVar("hdmfzarr_held_reads", default=False)
@@ -242,3 +243,30 @@ class DataChunkIterator:
             yield first
         for block in self._iter:
             yield np.asarray(block, dtype=self.dtype)
+
+
+# --- Dask (an optional extra): lazy datasets and table columns as dask arrays aligned with their storage chunks
+# (writing a dask array given as data is ``backends/zarr/daskio.py``'s)
+
+def import_dask_array() -> Any:
+    """``dask.array`` or an ImportError that says how to install it."""
+    return errors.import_extra("dask.array", "dask", "to_dask() and dask writes")
+
+
+def is_dask_array(value: Any) -> bool:
+    """True for a ``dask.array.Array`` (checked without importing dask)."""
+    return type(value).__module__.startswith("dask.array") and hasattr(value, "dask") and hasattr(value, "chunks")
+
+
+def to_dask(obj: Any, chunks: Any = None) -> Any:
+    """``obj`` as a dask array: one block per stored chunk of a lazy array (``chunks`` overrides the block shape);
+    containers and lazy arrays convert themselves through their ``to_dask`` (a ``VectorIndex`` gives its offsets)."""
+    da = import_dask_array()
+    if is_dask_array(obj):
+        return obj if chunks is None else obj.rechunk(chunks)
+    method = getattr(obj, "to_dask", None)
+    if callable(method):
+        return method(chunks=chunks)
+    if is_lazy_array(obj):
+        raise errors.ContainerError(f"to_dask: {type(obj).__name__} has no to_dask(); read it into numpy first")
+    return da.from_array(np.asarray(obj), chunks=chunks if chunks is not None else "auto")

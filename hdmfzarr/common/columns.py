@@ -12,8 +12,7 @@ import numpy as np
 
 from hdmfzarr.appendable import AppendableArray, RowBuffer, concat_rows, rows_array
 from hdmfzarr.container import AbstractContainer, Data, is_lazy_array, require_str
-from hdmfzarr.dask import is_dask_array, to_dask
-from hdmfzarr.dataio import DataChunkIterator, DataIO, stored_chain
+from hdmfzarr.dataio import DataChunkIterator, DataIO, is_dask_array, stored_chain, to_dask
 from hdmfzarr import errors
 from hdmfzarr.record import Record
 from hdmfzarr.spec.dtypes import (NUMERIC_DTYPES, STRING_DTYPES, canonical_dtype, fit_integers, is_known_dtype,

@@ -8,7 +8,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hdmfzarr.build.naming import identifier, snake_case
+from hdmfzarr.build.mapper import identifier, snake_case
 
 # letters of both cases (ASCII and not), digits, separators and a newline: every branch of both patterns
 _TEXT = st.text(alphabet="aAbBqQzZ09_-. \néÉß", max_size=12)

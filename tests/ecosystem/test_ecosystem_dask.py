@@ -15,7 +15,7 @@ da = pytest.importorskip("dask.array")
 from hdmfzarr import DataIO, StoreError, ZarrIO
 from hdmfzarr.common import DynamicTable, SimpleMultiContainer, VectorData
 from hdmfzarr.container import Data
-from hdmfzarr.dask import is_dask_array, to_dask
+from hdmfzarr.dataio import is_dask_array, to_dask
 
 N = 10_000
 CHUNK = 1000

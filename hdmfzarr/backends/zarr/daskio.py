@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ...dask import import_dask_array
+from ...dataio import import_dask_array
 from ...errors import StoreError
 from ...progress import SilentBar, progress_bar
 from ...spec.dtypes import keep_wider

@@ -15,14 +15,13 @@ from typing import Any
 
 import numpy as np
 
-from ...dask import import_dask_array
 from ... import errors
 from .compat import (async_array, chunk_range_reader, read_whole_chunks, read_whole_chunks_sync,
                      reads_synchronously)
 from .convention import V2, for_format
 from .safety import check_read_chunks, check_read_size, max_read_bytes, translate_error
 from .store import StoreHandle, run
-from ...dataio import StoredArray
+from ...dataio import StoredArray, import_dask_array
 
 __all__ = ["LazyArray", "ChunkCache", "ZarrChunkSource", "LegacyChunkSource", "plain_chunks", "DEFAULT_CACHE_BYTES",
            "STORE_CACHE_BYTES"]
