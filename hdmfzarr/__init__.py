@@ -19,14 +19,21 @@ class _LoadedOnFirstUse(types.ModuleType):
     LazyLoader): modules refer to the error classes as ``errors.X``, so a read that raises none never creates them
     (22 classes, ~0.5 ms of a cold open)."""
 
-    def __getattr__(self, name: str) -> Any:  # (called only for names not defined yet)
+    def _run(self) -> None:
         with _FIRST_USE:
             if type(self) is _LoadedOnFirstUse:
                 loader = self.__spec__.loader if self.__spec__ else None
                 assert loader is not None
                 loader.exec_module(self)
                 object.__setattr__(self, "__class__", types.ModuleType)
+
+    def __getattr__(self, name: str) -> Any:  # (called only for names not defined yet)
+        self._run()
         return types.ModuleType.__getattribute__(self, name)
+
+    def __dir__(self) -> list[str]:
+        self._run()
+        return list(self.__dict__)
 
 
 _FIRST_USE = threading.RLock()

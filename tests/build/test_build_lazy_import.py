@@ -112,9 +112,12 @@ def test_errors_module_runs_once_whichever_thread_asks_first():
         "[t.start() for t in threads]; [t.join() for t in threads]\n"
         "print(len(got), len(set(got)), type(sys.modules['hdmfzarr.errors']).__name__)\n"
         "err = pickle.loads(pickle.dumps(hdmfzarr.errors.StoreNotFoundError('gone')))\n"
+        "import subprocess; names = subprocess.run([sys.executable, '-c', 'import hdmfzarr.errors as e; print(dir(e))'],"
+        " capture_output=True, text=True).stdout\n"
+        "print('ConflictError' in names)\n"
         "print(type(err).__module__, isinstance(err, FileNotFoundError), str(err))\n"
     )
-    assert out.splitlines() == ["_LoadedOnFirstUse", "16 1 module", "hdmfzarr.errors True gone"]
+    assert out.splitlines() == ["_LoadedOnFirstUse", "16 1 module", "True", "hdmfzarr.errors True gone"]
 
 
 def test_table_read_creates_no_error_class(tmp_path):
