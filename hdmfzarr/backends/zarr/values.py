@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 from typing import Any
 
@@ -10,11 +11,11 @@ import numpy as np
 from ...build.builders import Builder, CompoundField, ExternalTarget, ReferenceBuilder
 from ...errors import StoreError
 from ...build.convert import text_array, text_cell, value_dtype
-from ...spec.dtypes import first_leaf
+from ...spec.dtypes import first_leaf, keep_wider
 from .convention import TEXT_KINDS, Convention
 
 __all__ = ["TEXT_KINDS", "infer_dtype", "to_text_array", "reference_path", "is_reference", "STRING_DTYPE",
-           "reference_entry", "encode_rows", "compound_fields", "is_encoded"]
+           "reference_entry", "encode_rows", "compound_fields", "is_encoded", "stream_dtype"]
 
 STRING_DTYPE = np.dtypes.StringDType()
 
@@ -81,6 +82,24 @@ def infer_dtype(data: Any, where: str) -> str:
     if leaf is None:
         raise StoreError(f"{where}: cannot tell the dtype of empty data; give the dataset a dtype")
     raise StoreError(f"{where}: cannot store values of type {type(leaf).__name__}")
+
+
+def stream_dtype(dtype: Any, found: Any, where: str) -> str:
+    """The canonical dtype blocks of numpy dtype ``found`` (an iterator's, a dask array's) are stored as: text when the
+    dataset says so or, naming no dtype, the blocks are text; else the spec dtype, a minimum (wider numbers keep their
+    width); else the blocks' own."""
+    kind = np.dtype(found).kind
+    if dtype in TEXT_KINDS or (dtype in (None, "numeric") and kind in "OUTS"):
+        return dtype if dtype in TEXT_KINDS else "text"
+    if dtype in (None, "numeric"):
+        if kind not in "biuf":
+            raise StoreError(f"{where}: cannot store blocks of dtype {found}; give the dataset a dtype")
+        return np.dtype(found).name
+    with contextlib.suppress(TypeError):
+        if isinstance(dtype, str) and not is_encoded(dtype):
+            return np.dtype(keep_wider(dtype, found)).name
+    raise StoreError(f"{where}: iterators and dask arrays can be written for numeric and text datasets, not dtype "
+                     f"{dtype!r}")
 
 
 def text_value(value: Any, as_bytes: bool = False) -> Any:

@@ -34,7 +34,7 @@ from .store import StoreHandle, run
 from .transaction import ArrayJob, Transaction
 from .values import (
     STRING_DTYPE, TEXT_KINDS, compound_fields, encode_attr, encode_rows, infer_dtype, is_encoded, is_reference,
-    reference_entry, reference_path, to_text_array,
+    reference_entry, reference_path, stream_dtype, to_text_array,
 )
 
 __all__ = ["ZarrWriter"]
@@ -78,26 +78,23 @@ def _join(parent: str, name: str) -> str:
     return f"{parent}/{name}" if parent else name
 
 
-def _data_and_io(builder: DatasetBuilder) -> tuple[Any, DataIO | None]:
-    """A dataset's data and the DataIO wrapping it (None when not wrapped)."""
-    data = builder.data
-    return (data.data, data) if isinstance(data, DataIO) else (data, None)
-
-
-def _dataset_dtype(builder: DatasetBuilder) -> Any:
-    """A dataset's dtype, the builder's else its DataIO's: numpy dtypes by name, compounds as fields."""
-    dtype, dio = builder.dtype, _data_and_io(builder)[1]
-    if dtype is None and dio is not None:
-        dtype = dio.dtype
+def _content(builder: DatasetBuilder) -> tuple[Any, DataIO | None, Any]:
+    """A dataset's data (an appendable array holding no new rows: its stored array, linked or copied like any), the
+    DataIO wrapping it (None when not wrapped) and its dtype (the builder's, else the DataIO's: numpy dtypes by name,
+    compounds as fields)."""
+    data, dio = (builder.data.data, builder.data) if isinstance(builder.data, DataIO) else (builder.data, None)
+    if isinstance(data, AppendableArray) and not data.rows.count:
+        data = data.stored
+    dtype = dio.dtype if builder.dtype is None and dio is not None else builder.dtype
     if isinstance(dtype, np.dtype):
         dtype = dtype.name if dtype.names is None else [CompoundField(n, dtype[n].name) for n in dtype.names]
-    return dtype
+    return data, dio, dtype
 
 
 def fingerprint(builder: DatasetBuilder) -> Any:
     """What identifies a dataset's content without I/O: dtype, shape and SHA-256 of the values; the object itself
     for data read once (iterators, dask arrays); the source for arrays of other stores. None: not known."""
-    data = _data_and_io(builder)[0]
+    data = _content(builder)[0]
     kind = repr(builder.dtype)
     if isinstance(data, LazyArray):
         return ("lazy", kind, data.store_url, data.path, tuple(data.shape))
@@ -250,20 +247,21 @@ class ZarrWriter:
     def _update_dataset(self, builder: DatasetBuilder, path: str) -> None:
         """A committed dataset: unchanged data is left alone, replaced data rewritten by the transaction, changed
         attributes staged."""
-        data = _data_and_io(builder)[0]
+        data, _, dtype = _content(builder)
         attrs = self._attrs(builder)
+        where = f"{self.handle.url}:/{path}"
         unchanged = path in self.skip or self._stored_here(data, path)
         if not unchanged and self.known.get(path) is not None:  # stored by an earlier write of this ZarrIO
             mark = fingerprint(builder)
             if unchanged := mark == self.known[path]:
                 self.written[path] = mark
-        unchanged = unchanged or self._same_references(builder, data, path)
+        unchanged = unchanged or self._same_references(dtype, data, path)
         if not unchanged:
-            dtype = _dataset_dtype(builder)
+            data, dtype = _in_memory(data, dtype, where)
             if is_encoded(dtype):
-                raise StoreError(f"{self.handle.url}:/{path}: a stored compound or reference dataset cannot be "
+                raise StoreError(f"{where}: a stored compound or reference dataset cannot be "
                                  f"changed in place{self._grown(path, data)}; write the tree to a new store")
-            values = self._plain_values(builder, data, f"{self.handle.url}:/{path}")
+            values = self._stored_values(data, dtype, where)
             unchanged = self._same_as_stored(path, values)  # e.g. scalars, read eagerly: nothing to rewrite
         if unchanged:
             self._stage_attrs(path, "array", attrs)
@@ -278,10 +276,9 @@ class ZarrWriter:
         n = len(data) if hasattr(data, "__len__") else None
         return f" (rows appended: {shape[0]} stored, {n} now)" if shape and n is not None and n > shape[0] else ""
 
-    def _same_references(self, builder: DatasetBuilder, data: Any, path: str) -> bool:
+    def _same_references(self, dtype: Any, data: Any, path: str) -> bool:
         """Whether a dataset of references (or compound rows holding some) names the same targets as the tree read
         from this store holds at ``path`` (a tree read and written back holds them again)."""
-        dtype = _dataset_dtype(builder)
         if self.read_tree is None or not is_encoded(dtype):
             return False
         try:
@@ -311,19 +308,6 @@ class ZarrWriter:
         text = lambda v: v.decode("utf-8", "replace") if isinstance(v, bytes) else v  # noqa: E731
         return [text(v) for v in old] == [text(v) for v in new]
 
-    def _plain_values(self, builder: DatasetBuilder, data: Any, where: str) -> np.ndarray:
-        """New content for a committed numeric or text array, encoded as stored."""
-        dtype = _dataset_dtype(builder)
-        if isinstance(data, LazyArray):
-            data = data.read()
-        if isinstance(data, DataChunkIterator) or type(data).__module__.startswith("dask.array"):
-            data = np.concatenate(list(data)) if isinstance(data, DataChunkIterator) else np.asarray(data)
-        if dtype is None or dtype == "numeric":
-            dtype = infer_dtype(data, where)
-        if dtype in ("object", "region"):
-            raise StoreError(f"{where}: replacing the data of a stored reference dataset is not supported")
-        return self._stored_values(data, dtype, where)
-
     def _stored_values(self, data: Any, dtype: str, where: str) -> np.ndarray:
         """Text or numeric ``data`` of canonical ``dtype`` encoded as this convention stores it."""
         if dtype in TEXT_KINDS:
@@ -343,8 +327,7 @@ class ZarrWriter:
 
     def _dataset_link(self, builder: DatasetBuilder) -> LazyArray | None:
         """The array of another store a dataset is written as a link to (None: the data is stored)."""
-        data, dio = _data_and_io(builder)
-        data = _unappended(data)
+        data, dio, _ = _content(builder)
         if isinstance(data, LazyArray) and data.store_url and data.store_url != self.handle.url:
             link = dio.link_data if dio is not None and dio.link_data is not None else self.link_data
             # a dataset whose attributes refer to other objects (a region's table, an index's target) is
@@ -414,33 +397,25 @@ class ZarrWriter:
     # -- datasets ------------------------------------------------------------------------
     def _write_dataset(self, zgroup: Any, builder: DatasetBuilder, path: str) -> None:
         self.written[path] = fingerprint(builder)  # before an iterator is consumed
-        data, dio = _data_and_io(builder)
-        data = _unappended(data)
-        dtype = _dataset_dtype(builder)
+        data, dio, dtype = _content(builder)
         t = Target(zgroup, builder, dio, self._attrs(builder), path, f"{self.handle.url}:/{path}")
         if type(data).__module__.startswith("dask.array"):  # stored block by block through dask
             from .daskio import write_dask
 
             write_dask(self, t, data, dtype)
-            return
-        if isinstance(data, DataChunkIterator):
+        elif isinstance(data, DataChunkIterator):
             self._write_iterator(t, data, dtype)
-            return
-        if isinstance(data, LazyArray):
-            other_store = data.store_url != self.handle.url  # the same store is rewritten: read it first
-            if other_store and data.shape and not isinstance(dtype, (list, tuple)) \
-                    and dtype not in ("object", "region", None):
-                self._copy_lazy(t, data, dtype)
+        elif isinstance(data, LazyArray) and data.store_url != self.handle.url and data.shape \
+                and dtype is not None and not is_encoded(dtype):  # (the same store is rewritten: read it first)
+            self._copy_lazy(t, data, dtype)
+        else:
+            data, dtype = _in_memory(data, dtype, t.where)
+            if is_encoded(dtype):
+                self._write_encoded(t, data, dtype)
                 return
-            data = data.read()
-        if dtype is None or dtype == "numeric":
-            dtype = infer_dtype(data, t.where)
-        if is_encoded(dtype):
-            self._write_encoded(t, data, dtype)
-            return
-        arr = self._stored_values(data, dtype, t.where)
-        zdtype = self.conv.text_zarr_dtype(dtype) if dtype in TEXT_KINDS else arr.dtype
-        self._create_and_fill(t, arr, zdtype, self.conv.encode_dtype(dtype))
+            arr = self._stored_values(data, dtype, t.where)
+            zdtype = self.conv.text_zarr_dtype(dtype) if dtype in TEXT_KINDS else arr.dtype
+            self._create_and_fill(t, arr, zdtype, self.conv.encode_dtype(dtype))
 
     def chunks_for(self, shape: tuple[int, ...], itemsize: int, dio: DataIO | None) -> tuple[int, ...]:
         """The chunk shape of a new array: ``dio``'s, else the default (an appendable array's as if unbounded)."""
@@ -525,15 +500,10 @@ class ZarrWriter:
         """Stream blocks: create the array from the first block, write whole chunks as they fill."""
         where = t.where
         first = it.peek()
-        text = dtype in TEXT_KINDS or (first is not None and first.dtype.kind in "UTSO")
         if first is None and (it.dtype is None or it.row_shape is None):
             raise StoreError(f"{where}: the DataChunkIterator is empty and has no dtype/row_shape")
-        if text:
-            canonical = dtype if dtype in TEXT_KINDS else "text"
-        elif dtype and dtype != "numeric":
-            canonical = np.dtype(dtype).name
-        else:
-            canonical = np.dtype(it.dtype if it.dtype is not None else first.dtype).name  # type: ignore[union-attr]
+        canonical = stream_dtype(dtype, it.dtype if it.dtype is not None else first.dtype, where)  # type: ignore[union-attr]
+        text = canonical in TEXT_KINDS
         row_shape = tuple(it.row_shape or ())
         zdtype: Any = self.conv.text_zarr_dtype(canonical) if text else np.dtype(canonical)
         rows_hint = it.total_rows or (1 << 40)
@@ -614,6 +584,13 @@ class ZarrWriter:
         self.nodes += [(f"{conv.SPEC_GROUP}/{n}/{v}/{src}", "array") for n, v, src, _ in jobs]
 
 
-def _unappended(data: Any) -> Any:
-    """The stored array of an appendable array holding no new rows (linked or copied like any stored array)."""
-    return data.stored if isinstance(data, AppendableArray) and not data.rows.count else data
+def _in_memory(data: Any, dtype: Any, where: str) -> tuple[Any, Any]:
+    """``data`` in memory (lazy arrays read, iterators and dask arrays computed) and its dtype (inferred when the
+    builder gives none)."""
+    if isinstance(data, LazyArray):
+        data = data.read()
+    elif isinstance(data, DataChunkIterator):
+        data = np.concatenate(list(data))
+    elif type(data).__module__.startswith("dask.array"):
+        data = np.asarray(data)
+    return data, infer_dtype(data, where) if dtype is None or dtype == "numeric" else dtype
