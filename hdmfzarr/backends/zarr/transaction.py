@@ -207,15 +207,8 @@ class Transaction:
         if undo:
             self._drop_undo(undo)
         for job, plan in zip(jobs, plans):
-            if plan["zmeta"] is None and job.stored is not None:  # v2 object cells: the same source, longer
-                source = job.stored.source
-                source.shape = (plan["doc"]["shape"][0], *source.shape[1:])
-                if isinstance(source, LegacyChunkSource):
-                    source.meta = plan["doc"]
-                job.stored.clear_cache()
-                job.done(job.stored)
-                continue
-            job.done(_grown_lazy(job.stored, plan["array"], job.path, self.url) if plan["array"] is not None else None)
+            if job.stored is not None:  # (a replaced array has no appendable array to update)
+                job.done(_grown_lazy(job.stored, plan))
 
     def _write_arrays(self, jobs: list[ArrayJob], plans: list[dict[str, Any]]) -> None:
         """Each array's chunks, then its own metadata document; phase by phase (``rank``)."""
@@ -433,15 +426,18 @@ def _fit_records(rows: np.ndarray, stored: np.dtype, where: str, label: str) -> 
         raise RefusedRowsError(f"{where}: cannot store the appended records of {label!r} as {stored} ({exc})") from None
 
 
-def _grown_lazy(old: LazyArray | None, arr: AsyncArray, path: str, url: str) -> LazyArray:
-    """A LazyArray over the written array ``arr`` (same conversion as ``old``); ``old``'s cache is dropped."""
-    if old is None:
-        source = ZarrChunkSource(Array(arr), f"{url}:/{path}", tuple(arr.shape), tuple(arr.chunks), None)
-        return LazyArray(source, store_url=url, path="/" + path)
-    dtype = old.source.dtype
-    if isinstance(arr.dtype, np.dtype) and (arr.dtype.kind in "biuf" or arr.dtype.names):
-        dtype = arr.dtype
-    source = ZarrChunkSource(Array(arr), old.where, tuple(arr.shape), tuple(arr.chunks), dtype)
+def _grown_lazy(old: LazyArray, plan: dict[str, Any]) -> LazyArray:
+    """``old`` over its grown array, its cache dropped: v2 object cells the same source, longer; else a new LazyArray
+    over the array written (same conversion)."""
     old.clear_cache()
+    source, arr = old.source, plan["array"]
+    if arr is None:
+        source.shape = (plan["doc"]["shape"][0], *source.shape[1:])
+        if isinstance(source, LegacyChunkSource):
+            source.meta = plan["doc"]
+        return old
+    dtype = arr.dtype if isinstance(arr.dtype, np.dtype) and (arr.dtype.kind in "biuf" or arr.dtype.names) \
+        else source.dtype
+    source = ZarrChunkSource(Array(arr), old.where, tuple(arr.shape), tuple(arr.chunks), dtype)
     return LazyArray(source, convert=old.convert, dtype=None if old.convert is None else old.dtype,
                      store_url=old.store_url, path=old.path, cache=old._cache)
