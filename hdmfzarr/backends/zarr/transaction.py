@@ -37,7 +37,6 @@ class ArrayJob:
     drop: Callable[[], None] = lambda: None  # forgets rows the store refuses (an append's buffered rows)
     label: str = ""
     replace: bool = False
-    attrs: dict[str, Any] | None = None  # new attributes of the array, if they changed
 
 
 def dropped(exc: RefusedRowsError, drops: list[Callable[[], None]]) -> RefusedRowsError:
@@ -156,9 +155,6 @@ class Transaction:
             self._commit(jobs)
 
     def _commit(self, jobs: list[ArrayJob]) -> None:
-        for job in jobs:  # an array grown or rewritten here takes its new attributes with it
-            if job.path in self.changed:
-                job.attrs = self.changed.pop(job.path)[1]
         plans = []
         for job in jobs:
             try:
@@ -257,6 +253,7 @@ class Transaction:
     def _plan(self, job: ArrayJob) -> dict[str, Any]:
         """The new metadata document, zarr metadata and values to write for one job."""
         meta = self.committed_array(job.path)
+        attrs = self.changed.pop(job.path, ("array", None))[1]  # its new attributes, if they changed
         where = f"{self.url}:/{job.path}"
         if meta is None:
             raise CorruptStoreError(f"{where}: no committed array metadata in the consolidated document")
@@ -283,8 +280,8 @@ class Transaction:
         if not job.replace and parsed.legacy:  # v2 JSON cells: written here
             self.conv.check_appendable(meta, where)
             doc["shape"] = [committed + len(rows), *shape[1:]]
-            if attrs_key is not None and job.attrs is not None:
-                extra.append((attrs_key, job.attrs))
+            if attrs_key is not None and attrs is not None:
+                extra.append((attrs_key, attrs))
             return {"doc": doc, "zmeta": None, "values": rows, "write_from": committed, "extra": extra,
                     "array": None, "rewrite": False}
         stored_np = parsed.stored
@@ -314,11 +311,11 @@ class Transaction:
         zattrs = None  # format 2: the array's separate attributes document
         if attrs_key is not None:
             stored_attrs = self.entries.get(attrs_key)
-            zattrs = self.conv.widen_dtype_attrs(job.attrs if job.attrs is not None else stored_attrs, wide)
+            zattrs = self.conv.widen_dtype_attrs(attrs if attrs is not None else stored_attrs, wide)
             if zattrs is not stored_attrs:
                 extra.append((attrs_key, zattrs))
-        elif job.attrs is not None:
-            doc["attributes"] = self.conv.widen_dtype_attrs(job.attrs, wide)
+        elif attrs is not None:
+            doc["attributes"] = self.conv.widen_dtype_attrs(attrs, wide)
         self.conv.check_appendable(doc, where)
         if shape:  # the grown (or replaced) shape, through zarr's metadata classes
             doc = edit_array_document(doc, shape=[len(values) if job.replace else committed + len(rows), *values.shape[1:]])

@@ -34,7 +34,7 @@ from .store import StoreHandle, run
 from .transaction import ArrayJob, Transaction
 from .values import (
     STRING_DTYPE, TEXT_KINDS, compound_fields, encode_attr, encode_rows, infer_dtype, is_encoded, is_reference,
-    reference_entry, reference_path, stream_dtype, to_text_array,
+    reference_entry, stream_dtype, to_text_array,
 )
 
 __all__ = ["ZarrWriter"]
@@ -46,7 +46,7 @@ COPY_BLOCK_BYTES = 64 << 20  # an array copied from another store is held at mos
 def _reference_keys(value: Any, where: str) -> Any:
     """References as ``(source, path)``, rows as tuples, numbers as Python numbers: equal when they name the same."""
     if isinstance(value, (Builder, ReferenceBuilder)):
-        return reference_path(value, where)
+        return reference_entry(value, where)[:2]
     if isinstance(value, np.void):  # a compound row
         value = value.tolist()
     if isinstance(value, (list, tuple, np.ndarray)):
@@ -229,14 +229,11 @@ class ZarrWriter:
             self._bar.close()
 
     # -- a committed store: what changed -------------------------------------------------
-    def _merged_attrs(self, path: str, attrs: dict[str, Any]) -> dict[str, Any] | None:
-        """A committed node's attributes with ``attrs`` merged over them; None when that changes nothing."""
+    def _stage_attrs(self, path: str, kind: str, attrs: dict[str, Any]) -> None:
+        """A committed node's attributes with ``attrs`` merged over them, staged when that changes them."""
         committed = self.txn.committed_attrs(path) or {}
         new = {**committed, **json.loads(json.dumps(attrs, allow_nan=True))}  # attrs as they read back
-        return new if new != committed else None
-
-    def _stage_attrs(self, path: str, kind: str, attrs: dict[str, Any]) -> None:
-        if (new := self._merged_attrs(path, attrs)) is not None:
+        if new != committed:
             self.txn.changed[path] = (kind, new)
 
     def _stored_here(self, data: Any, path: str) -> bool:
@@ -263,11 +260,10 @@ class ZarrWriter:
                                  f"changed in place{self._grown(path, data)}; write the tree to a new store")
             values = self._stored_values(data, dtype, where)
             unchanged = self._same_as_stored(path, values)  # e.g. scalars, read eagerly: nothing to rewrite
+        self._stage_attrs(path, "array", attrs)  # (a rewritten array takes them with it)
         if unchanged:
-            self._stage_attrs(path, "array", attrs)
             return
-        self.txn.jobs.append(ArrayJob(path, values, 0, None, label=builder.path, replace=True,
-                                      attrs=self._merged_attrs(path, attrs)))
+        self.txn.jobs.append(ArrayJob(path, values, 0, None, label=builder.path, replace=True))
         self.written[path] = fingerprint(builder)
 
     def _grown(self, path: str, data: Any) -> str:
@@ -533,9 +529,8 @@ class ZarrWriter:
         text and reference fields as fixed-width UTF-32), or a v2 ``|O`` array of JSON object-codec cells (compounds:
         one row of fields each) written as raw keys (zarr 3 cannot)."""
         fields = compound_fields(dtype) if isinstance(dtype, (list, tuple)) else []
-        dtype_attrs = self.conv.encode_compound([(f.name, f.dtype) for f in fields]) if fields \
-            else self.conv.reference_attrs()
-        values = encode_rows(self.conv, fields or "object", data, self._root, t.where)
+        dtype_attrs = self.conv.encode_compound(fields) if fields else self.conv.reference_attrs()
+        values = encode_rows(self.conv, dtype if fields else "object", data, self._root, t.where)
         if values.dtype != object:
             self._create_and_fill(t, values, values.dtype if fields else str, dtype_attrs,
                                   "write compound dataset" if fields else "write dataset")
