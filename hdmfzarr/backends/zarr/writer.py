@@ -493,21 +493,18 @@ class ZarrWriter:
         with self.array_write(t.path, what, text):
             sample = None if text or first is None else np.asarray(first, dtype=zdtype)[:chunks[0]]
             zarr_arr = self.create_array(t, (0, *row_shape), zdtype, chunks, self.conv.encode_dtype(canonical), sample)
-            step, written, buffered, buffer = chunks[0], 0, 0, []
+            step, buffered, buffer = chunks[0], 0, []
             for block in it:
                 block = self._stored_values(block, canonical, where) if text else np.asarray(block, dtype=zdtype)
                 buffer.append(block.reshape((1, *row_shape)) if block.ndim == len(row_shape) else block)
                 buffered += len(buffer[-1])
-                if buffered >= step:
+                if buffered >= step:  # whole chunks only (a partly filled chunk would be written again)
                     joined = np.concatenate(buffer)
                     n = (len(joined) // step) * step
-                    zarr_arr.resize((written + n, *row_shape))
-                    zarr_arr[written:written + n] = joined[:n]
-                    written, buffer, buffered = written + n, [joined[n:]], len(joined) - n
+                    zarr_arr.append(joined[:n])
+                    buffer, buffered = [joined[n:]], len(joined) - n
             if buffered:
-                joined = np.concatenate(buffer)
-                zarr_arr.resize((written + len(joined), *row_shape))
-                zarr_arr[written:] = joined
+                zarr_arr.append(np.concatenate(buffer))
 
     def _write_encoded(self, t: Target, data: Any, dtype: Any) -> None:
         """References or compound records as the convention encodes them (``encode_rows``): an array (paths; records,
