@@ -440,3 +440,17 @@ def test_iterator_wider_than_its_spec_dtype_is_widened_not_wrapped(tmp_path: Pat
         io.write_builder(root)
     stored = ZarrIO(tmp_path / "i.zarr").read_builder()["x"].data[...]
     assert stored.dtype == np.int64 and stored.tolist() == values.tolist()
+
+
+def test_iterator_of_references_is_refused_naming_the_dataset(tmp_path: Path) -> None:
+    """References streamed through a DataChunkIterator were stored as their str() (object blocks were taken for
+    text): refused, as for a dask array, naming the dataset."""
+    from hdmfzarr.dataio import DataChunkIterator
+
+    root = GroupBuilder("root")
+    vals = root.set_dataset(DatasetBuilder("vals", np.arange(3)))
+    refs = np.array([ReferenceBuilder(vals)], dtype=object)
+    root.set_dataset(DatasetBuilder("refs", DataChunkIterator(iter([refs]), total_rows=1), dtype="object"))
+    with pytest.raises(StoreError, match=r"/refs: iterators and dask arrays can be written for numeric and text"):
+        with ZarrIO(tmp_path / "r.zarr", "w") as io:
+            io.write_builder(root)
