@@ -15,7 +15,7 @@ from ...spec.dtypes import widened
 from . import convention as conv
 from .commit import CommitPoint
 from .legacy import write_object_chunks
-from .compat import Array, AsyncArray, array_from_metadata, async_array, buffer_prototype, edit_array_document
+from .compat import Array, array_from_metadata, async_array, buffer_prototype, edit_array_document
 from .lazy import LazyArray, LegacyChunkSource, ZarrChunkSource
 from .remote import RemoteStore, gather_or_cancel
 from .store import StoreHandle, loads_json, run
