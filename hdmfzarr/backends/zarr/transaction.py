@@ -243,7 +243,7 @@ class Transaction:
                 for j, p in group:
                     if p["zmeta"] is None:  # v2 object cells: JSON, as hdmf-zarr 0.13 and our writer store them
                         write_object_chunks(self.handle, j.path, p["doc"], p["values"], p["write_from"],
-                                            f"{self.url}:/{j.path}", j.label)
+                                            f"{self.url}:/{j.path}")
                 run(phase(group))
         except StoreError:
             raise
