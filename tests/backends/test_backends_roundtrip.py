@@ -426,3 +426,31 @@ def test_compound_value_out_of_its_field_range_is_refused_not_wrapped(tmp_path: 
     with ZarrIO(path) as io:
         stored = io.read_builder()
         assert [r[0] for r in stored["more"].data[:]] == [1, -2] and stored["compound"].data[:][0][0] == 3
+
+
+def test_iterator_wider_than_its_spec_dtype_is_widened_not_wrapped(tmp_path: Path) -> None:
+    """A DataChunkIterator of int64 values under spec dtype int8 was cast block by block and wrapped (300 became 44);
+    spec dtypes are minimums: the iterator's wider dtype is kept, as for arrays and dask arrays."""
+    from hdmfzarr.dataio import DataChunkIterator
+
+    root = GroupBuilder("root")
+    values = np.array([1, 300, -2**40], dtype=np.int64)
+    root.set_dataset(DatasetBuilder("x", DataChunkIterator(iter([values[:2], values[2:]]), total_rows=3), dtype="int8"))
+    with ZarrIO(tmp_path / "i.zarr", "w") as io:
+        io.write_builder(root)
+    stored = ZarrIO(tmp_path / "i.zarr").read_builder()["x"].data[...]
+    assert stored.dtype == np.int64 and stored.tolist() == values.tolist()
+
+
+def test_iterator_of_references_is_refused_naming_the_dataset(tmp_path: Path) -> None:
+    """References streamed through a DataChunkIterator were stored as their str() (object blocks were taken for
+    text): refused, as for a dask array, naming the dataset."""
+    from hdmfzarr.dataio import DataChunkIterator
+
+    root = GroupBuilder("root")
+    vals = root.set_dataset(DatasetBuilder("vals", np.arange(3)))
+    refs = np.array([ReferenceBuilder(vals)], dtype=object)
+    root.set_dataset(DatasetBuilder("refs", DataChunkIterator(iter([refs]), total_rows=1), dtype="object"))
+    with pytest.raises(StoreError, match=r"/refs: iterators and dask arrays can be written for numeric and text"):
+        with ZarrIO(tmp_path / "r.zarr", "w") as io:
+            io.write_builder(root)

@@ -3,8 +3,6 @@ layer plans them (:func:`hdmfzarr.build.appends.plan_appends`), committed as one
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
 from ...appendable import AppendableArray

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from ...errors import CorruptStoreError, StoreError, UnsafeReferenceError
+from ...errors import CorruptStoreError, UnsafeReferenceError
 from .convention import OBJECT_CODECS, V2
 from .safety import DecodedSizeError, check_codecs, check_decoded_size, max_chunk_bytes
 
@@ -166,10 +166,10 @@ def _as_chunk_array(data: Any, dtype: np.dtype, size: int) -> np.ndarray:
     return arr
 
 
-def write_object_chunks(handle: Any, path: str, meta: dict[str, Any], rows: Any, lo: int, where: str,
-                        label: str = "") -> None:
+def write_object_chunks(handle: Any, path: str, meta: dict[str, Any], rows: Any, lo: int, where: str) -> None:
     """Rows ``lo`` onwards of the v2 object array at ``path`` (``meta``: its document, with the shape it has with
-    them) as raw chunk keys in the JSON object codec: a partly filled chunk is decoded, completed, rewritten."""
+    them; rows of its row shape) as raw chunk keys in the JSON object codec: a partly filled chunk is decoded,
+    completed, rewritten."""
     import numcodecs
 
     shape = tuple(int(s) for s in meta["shape"])
@@ -177,13 +177,6 @@ def write_object_chunks(handle: Any, path: str, meta: dict[str, Any], rows: Any,
     sep = meta.get("dimension_separator") or "."
     dtype = V2.decode_numpy_dtype(meta["dtype"])
     rows = np.asarray(rows, dtype=object) if dtype.names is None else rows
-    if rows.ndim == 2 and len(shape) == 1:  # 0.13's records, one cell per row
-        packed = np.empty(len(rows), dtype=object)
-        packed[:] = [tuple(r) for r in rows.tolist()]
-        rows = packed
-    if tuple(rows.shape[1:]) != shape[1:]:
-        raise StoreError(f"{where}: appended rows of {label!r} have shape {tuple(rows.shape[1:])} per row, "
-                         f"stored rows {shape[1:]}")
     compressor = numcodecs.get_codec(meta["compressor"]) if meta.get("compressor") else None
     filters = [f for f in meta.get("filters") or [] if isinstance(f, dict)]
 

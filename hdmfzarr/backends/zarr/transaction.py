@@ -15,7 +15,7 @@ from ...spec.dtypes import widened
 from . import convention as conv
 from .commit import CommitPoint
 from .legacy import write_object_chunks
-from .compat import Array, AsyncArray, array_from_metadata, async_array, buffer_prototype, edit_array_document
+from .compat import Array, array_from_metadata, async_array, buffer_prototype, edit_array_document
 from .lazy import LazyArray, LegacyChunkSource, ZarrChunkSource
 from .remote import RemoteStore, gather_or_cancel
 from .store import StoreHandle, loads_json, run
@@ -37,7 +37,6 @@ class ArrayJob:
     drop: Callable[[], None] = lambda: None  # forgets rows the store refuses (an append's buffered rows)
     label: str = ""
     replace: bool = False
-    attrs: dict[str, Any] | None = None  # new attributes of the array, if they changed
 
 
 def dropped(exc: RefusedRowsError, drops: list[Callable[[], None]]) -> RefusedRowsError:
@@ -156,9 +155,6 @@ class Transaction:
             self._commit(jobs)
 
     def _commit(self, jobs: list[ArrayJob]) -> None:
-        for job in jobs:  # an array grown or rewritten here takes its new attributes with it
-            if job.path in self.changed:
-                job.attrs = self.changed.pop(job.path)[1]
         plans = []
         for job in jobs:
             try:
@@ -207,15 +203,8 @@ class Transaction:
         if undo:
             self._drop_undo(undo)
         for job, plan in zip(jobs, plans):
-            if plan["zmeta"] is None and job.stored is not None:  # v2 object cells: the same source, longer
-                source = job.stored.source
-                source.shape = (plan["doc"]["shape"][0], *source.shape[1:])
-                if isinstance(source, LegacyChunkSource):
-                    source.meta = plan["doc"]
-                job.stored.clear_cache()
-                job.done(job.stored)
-                continue
-            job.done(_grown_lazy(job.stored, plan["array"], job.path, self.url) if plan["array"] is not None else None)
+            if job.stored is not None:  # (a replaced array has no appendable array to update)
+                job.done(_grown_lazy(job.stored, plan))
 
     def _write_arrays(self, jobs: list[ArrayJob], plans: list[dict[str, Any]]) -> None:
         """Each array's chunks, then its own metadata document; phase by phase (``rank``)."""
@@ -254,7 +243,7 @@ class Transaction:
                 for j, p in group:
                     if p["zmeta"] is None:  # v2 object cells: JSON, as hdmf-zarr 0.13 and our writer store them
                         write_object_chunks(self.handle, j.path, p["doc"], p["values"], p["write_from"],
-                                            f"{self.url}:/{j.path}", j.label)
+                                            f"{self.url}:/{j.path}")
                 run(phase(group))
         except StoreError:
             raise
@@ -264,6 +253,7 @@ class Transaction:
     def _plan(self, job: ArrayJob) -> dict[str, Any]:
         """The new metadata document, zarr metadata and values to write for one job."""
         meta = self.committed_array(job.path)
+        attrs = self.changed.pop(job.path, ("array", None))[1]  # its new attributes, if they changed
         where = f"{self.url}:/{job.path}"
         if meta is None:
             raise CorruptStoreError(f"{where}: no committed array metadata in the consolidated document")
@@ -290,8 +280,8 @@ class Transaction:
         if not job.replace and parsed.legacy:  # v2 JSON cells: written here
             self.conv.check_appendable(meta, where)
             doc["shape"] = [committed + len(rows), *shape[1:]]
-            if attrs_key is not None and job.attrs is not None:
-                extra.append((attrs_key, job.attrs))
+            if attrs_key is not None and attrs is not None:
+                extra.append((attrs_key, attrs))
             return {"doc": doc, "zmeta": None, "values": rows, "write_from": committed, "extra": extra,
                     "array": None, "rewrite": False}
         stored_np = parsed.stored
@@ -321,11 +311,11 @@ class Transaction:
         zattrs = None  # format 2: the array's separate attributes document
         if attrs_key is not None:
             stored_attrs = self.entries.get(attrs_key)
-            zattrs = self.conv.widen_dtype_attrs(job.attrs if job.attrs is not None else stored_attrs, wide)
+            zattrs = self.conv.widen_dtype_attrs(attrs if attrs is not None else stored_attrs, wide)
             if zattrs is not stored_attrs:
                 extra.append((attrs_key, zattrs))
-        elif job.attrs is not None:
-            doc["attributes"] = self.conv.widen_dtype_attrs(job.attrs, wide)
+        elif attrs is not None:
+            doc["attributes"] = self.conv.widen_dtype_attrs(attrs, wide)
         self.conv.check_appendable(doc, where)
         if shape:  # the grown (or replaced) shape, through zarr's metadata classes
             doc = edit_array_document(doc, shape=[len(values) if job.replace else committed + len(rows), *values.shape[1:]])
@@ -433,15 +423,18 @@ def _fit_records(rows: np.ndarray, stored: np.dtype, where: str, label: str) -> 
         raise RefusedRowsError(f"{where}: cannot store the appended records of {label!r} as {stored} ({exc})") from None
 
 
-def _grown_lazy(old: LazyArray | None, arr: AsyncArray, path: str, url: str) -> LazyArray:
-    """A LazyArray over the written array ``arr`` (same conversion as ``old``); ``old``'s cache is dropped."""
-    if old is None:
-        source = ZarrChunkSource(Array(arr), f"{url}:/{path}", tuple(arr.shape), tuple(arr.chunks), None)
-        return LazyArray(source, store_url=url, path="/" + path)
-    dtype = old.source.dtype
-    if isinstance(arr.dtype, np.dtype) and (arr.dtype.kind in "biuf" or arr.dtype.names):
-        dtype = arr.dtype
-    source = ZarrChunkSource(Array(arr), old.where, tuple(arr.shape), tuple(arr.chunks), dtype)
+def _grown_lazy(old: LazyArray, plan: dict[str, Any]) -> LazyArray:
+    """``old`` over its grown array, its cache dropped: v2 object cells the same source, longer; else a new LazyArray
+    over the array written (same conversion)."""
     old.clear_cache()
+    source, arr = old.source, plan["array"]
+    if arr is None:
+        source.shape = (plan["doc"]["shape"][0], *source.shape[1:])
+        if isinstance(source, LegacyChunkSource):
+            source.meta = plan["doc"]
+        return old
+    dtype = arr.dtype if isinstance(arr.dtype, np.dtype) and (arr.dtype.kind in "biuf" or arr.dtype.names) \
+        else source.dtype
+    source = ZarrChunkSource(Array(arr), old.where, tuple(arr.shape), tuple(arr.chunks), dtype)
     return LazyArray(source, convert=old.convert, dtype=None if old.convert is None else old.dtype,
                      store_url=old.store_url, path=old.path, cache=old._cache)

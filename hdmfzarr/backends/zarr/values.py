@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 from typing import Any
 
@@ -10,11 +11,11 @@ import numpy as np
 from ...build.builders import Builder, CompoundField, ExternalTarget, ReferenceBuilder
 from ...errors import StoreError
 from ...build.convert import text_array, text_cell, value_dtype
-from ...spec.dtypes import first_leaf
+from ...spec.dtypes import first_leaf, keep_wider
 from .convention import TEXT_KINDS, Convention
 
-__all__ = ["TEXT_KINDS", "infer_dtype", "to_text_array", "reference_path", "is_reference", "STRING_DTYPE",
-           "reference_entry", "encode_rows", "compound_fields", "is_encoded"]
+__all__ = ["TEXT_KINDS", "infer_dtype", "to_text_array", "is_reference", "STRING_DTYPE",
+           "reference_entry", "encode_rows", "compound_fields", "is_encoded", "stream_dtype"]
 
 STRING_DTYPE = np.dtypes.StringDType()
 
@@ -24,29 +25,23 @@ def is_reference(value: Any) -> bool:
     return isinstance(value, (ReferenceBuilder, Builder))
 
 
-def reference_path(value: Any, where: str) -> tuple[str, str]:
-    """``(source, path)`` of a reference value; source is '.' for this store."""
+def reference_entry(value: Any, where: str, root: Builder | None = None) -> tuple[str, str, str | None, str | None]:
+    """``(source, path, target object_id, root object_id)`` of a reference value, as the conventions encode it;
+    source is '.' for this store."""
     target = value.target if isinstance(value, ReferenceBuilder) else value if isinstance(value, Builder) else None
+    root_oid = root.attributes.get("object_id") if root is not None else None
     if isinstance(target, Builder):
-        return ".", target.path
+        return ".", target.path, target.attributes.get("object_id"), root_oid
     if isinstance(target, ExternalTarget):
-        return target.source, target.path
+        return target.source, target.path, None, root_oid
     if isinstance(target, str):
-        return value.source or ".", target
+        return value.source or ".", target, None, root_oid
     raise StoreError(f"{where}: expected an object reference, got {type(value).__name__}")
 
 
-def reference_entry(value: Any, where: str, root: Builder | None) -> tuple[str, str, str | None, str | None]:
-    """``(source, path, target object_id, root object_id)`` of one reference, as the conventions encode it."""
-    source, path = reference_path(value, where)
-    target = getattr(value, "target", value)
-    oid = target.attributes.get("object_id") if isinstance(target, Builder) else None
-    return source, path, oid, root.attributes.get("object_id") if root is not None else None
-
-
-def compound_fields(dtype: Any) -> list[CompoundField]:
-    """A compound dtype's fields as CompoundFields (spec dicts ``{"name", "dtype"}`` accepted)."""
-    return [f if isinstance(f, CompoundField) else CompoundField(f["name"], f["dtype"]) for f in dtype]
+def compound_fields(dtype: Any) -> list[tuple[str, str]]:
+    """A compound dtype's ``(name, canonical dtype)`` fields (CompoundFields or spec dicts ``{"name", "dtype"}``)."""
+    return [(f.name, f.dtype) if isinstance(f, CompoundField) else (f["name"], f["dtype"]) for f in dtype]
 
 
 def is_encoded(dtype: Any) -> bool:
@@ -56,8 +51,10 @@ def is_encoded(dtype: Any) -> bool:
 
 def encode_rows(convention: Convention, dtype: Any, data: Any, root: Builder | None, where: str) -> np.ndarray:
     """Reference (``dtype`` 'object'/'region') or compound (a list of fields) data as ``convention`` stores it, for
-    the writer and appended rows alike: reference elements, JSON object-codec cells or records."""
+    the writer and appended rows alike: reference elements, JSON object-codec cells or records (tuples in field
+    order: references as their entries, text as str, numpy scalars as Python values)."""
     entry = lambda v: reference_entry(v, where, root)  # noqa: E731
+    scalar = isinstance(data, (tuple, dict, np.void)) or (isinstance(data, np.ndarray) and data.ndim == 0)
     if not isinstance(dtype, (list, tuple)):
         if isinstance(data, np.ndarray):
             shape, flat = data.shape, list(data.reshape(-1))
@@ -67,9 +64,22 @@ def encode_rows(convention: Convention, dtype: Any, data: Any, root: Builder | N
             shape, flat = (), [data]
         return convention.encode_dataset_references([entry(v) for v in flat], shape)
     fields = compound_fields(dtype)
-    scalar = isinstance(data, (tuple, dict, np.void)) or (isinstance(data, np.ndarray) and data.ndim == 0)
-    rows = compound_rows(data, fields, where, entry)
-    return convention.encode_records(rows, [(f.name, f.dtype) for f in fields], where, scalar)
+    names = [n for n, _ in fields]
+    records: list[Any] = [data[()] if isinstance(data, np.ndarray) else data] if scalar else list(data)
+    plain = lambda v: v.item() if isinstance(v, np.generic) else v  # noqa: E731
+    convert: list[Any] = [entry if d == "object" else text_value if d in TEXT_KINDS else plain for _, d in fields]
+    rows = []
+    for i, rec in enumerate(records):
+        if isinstance(rec, dict):
+            values = [rec.get(n) for n in names]
+        elif isinstance(rec, np.void) and rec.dtype.names:
+            values = [rec[n] for n in names]
+        else:
+            values = list(rec)
+        if len(values) != len(fields):
+            raise StoreError(f"{where}: record {i} has {len(values)} fields, expected {len(fields)} ({names})")
+        rows.append(tuple(c(v) for c, v in zip(convert, values)))
+    return convention.encode_records(rows, fields, where, scalar)
 
 
 def infer_dtype(data: Any, where: str) -> str:
@@ -81,6 +91,24 @@ def infer_dtype(data: Any, where: str) -> str:
     if leaf is None:
         raise StoreError(f"{where}: cannot tell the dtype of empty data; give the dataset a dtype")
     raise StoreError(f"{where}: cannot store values of type {type(leaf).__name__}")
+
+
+def stream_dtype(dtype: Any, found: Any, where: str) -> str:
+    """The canonical dtype blocks of numpy dtype ``found`` (an iterator's, a dask array's) are stored as: text when the
+    dataset says so or, naming no dtype, the blocks are text; else the spec dtype, a minimum (wider numbers keep their
+    width); else the blocks' own."""
+    kind = np.dtype(found).kind
+    if dtype in TEXT_KINDS or (dtype in (None, "numeric") and kind in "OUTS"):
+        return dtype if dtype in TEXT_KINDS else "text"
+    if dtype in (None, "numeric"):
+        if kind not in "biuf":
+            raise StoreError(f"{where}: cannot store blocks of dtype {found}; give the dataset a dtype")
+        return np.dtype(found).name
+    with contextlib.suppress(TypeError):
+        if isinstance(dtype, str) and not is_encoded(dtype):
+            return np.dtype(keep_wider(dtype, found)).name
+    raise StoreError(f"{where}: iterators and dask arrays can be written for numeric and text datasets, not dtype "
+                     f"{dtype!r}")
 
 
 def text_value(value: Any, as_bytes: bool = False) -> Any:
@@ -107,28 +135,6 @@ def to_text_array(data: Any, as_bytes: bool = False) -> np.ndarray:
         return fast
     arr = data if isinstance(data, np.ndarray) and data.dtype == object else np.asarray(data, dtype=object)
     return np.array([text_value(v, as_bytes) for v in arr.ravel()], dtype=dtype).reshape(arr.shape)
-
-
-def compound_rows(data: Any, fields: list[CompoundField], where: str, ref_path: Any) -> list[tuple]:
-    """Records as tuples in field order: references become ``ref_path(value)``, text becomes str."""
-    names = [f.name for f in fields]
-    one = isinstance(data, (tuple, dict, np.void)) or (isinstance(data, np.ndarray) and data.ndim == 0)
-    records: list[Any] = [data[()] if isinstance(data, np.ndarray) else data] if one else list(data)
-    plain = lambda v: v.item() if isinstance(v, np.generic) else v  # noqa: E731 - numpy scalars as Python values
-    convert: list[Any] = [ref_path if f.dtype == "object" else text_value if f.dtype in TEXT_KINDS else plain
-                          for f in fields]
-    rows = []
-    for i, rec in enumerate(records):
-        if isinstance(rec, dict):
-            values = [rec.get(n) for n in names]
-        elif isinstance(rec, np.void) and rec.dtype.names:
-            values = [rec[n] for n in names]
-        else:
-            values = list(rec)
-        if len(values) != len(fields):
-            raise StoreError(f"{where}: record {i} has {len(values)} fields, expected {len(fields)} ({names})")
-        rows.append(tuple(c(v) for c, v in zip(convert, values)))
-    return rows
 
 
 def encode_attr(value: Any, encode_ref: Any, where: str) -> Any:

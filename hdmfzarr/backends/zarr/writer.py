@@ -34,7 +34,7 @@ from .store import StoreHandle, run
 from .transaction import ArrayJob, Transaction
 from .values import (
     STRING_DTYPE, TEXT_KINDS, compound_fields, encode_attr, encode_rows, infer_dtype, is_encoded, is_reference,
-    reference_entry, reference_path, to_text_array,
+    reference_entry, stream_dtype, to_text_array,
 )
 
 __all__ = ["ZarrWriter"]
@@ -46,7 +46,7 @@ COPY_BLOCK_BYTES = 64 << 20  # an array copied from another store is held at mos
 def _reference_keys(value: Any, where: str) -> Any:
     """References as ``(source, path)``, rows as tuples, numbers as Python numbers: equal when they name the same."""
     if isinstance(value, (Builder, ReferenceBuilder)):
-        return reference_path(value, where)
+        return reference_entry(value, where)[:2]
     if isinstance(value, np.void):  # a compound row
         value = value.tolist()
     if isinstance(value, (list, tuple, np.ndarray)):
@@ -78,26 +78,23 @@ def _join(parent: str, name: str) -> str:
     return f"{parent}/{name}" if parent else name
 
 
-def _data_and_io(builder: DatasetBuilder) -> tuple[Any, DataIO | None]:
-    """A dataset's data and the DataIO wrapping it (None when not wrapped)."""
-    data = builder.data
-    return (data.data, data) if isinstance(data, DataIO) else (data, None)
-
-
-def _dataset_dtype(builder: DatasetBuilder) -> Any:
-    """A dataset's dtype, the builder's else its DataIO's: numpy dtypes by name, compounds as fields."""
-    dtype, dio = builder.dtype, _data_and_io(builder)[1]
-    if dtype is None and dio is not None:
-        dtype = dio.dtype
+def _content(builder: DatasetBuilder) -> tuple[Any, DataIO | None, Any]:
+    """A dataset's data (an appendable array holding no new rows: its stored array, linked or copied like any), the
+    DataIO wrapping it (None when not wrapped) and its dtype (the builder's, else the DataIO's: numpy dtypes by name,
+    compounds as fields)."""
+    data, dio = (builder.data.data, builder.data) if isinstance(builder.data, DataIO) else (builder.data, None)
+    if isinstance(data, AppendableArray) and not data.rows.count:
+        data = data.stored
+    dtype = dio.dtype if builder.dtype is None and dio is not None else builder.dtype
     if isinstance(dtype, np.dtype):
         dtype = dtype.name if dtype.names is None else [CompoundField(n, dtype[n].name) for n in dtype.names]
-    return dtype
+    return data, dio, dtype
 
 
 def fingerprint(builder: DatasetBuilder) -> Any:
     """What identifies a dataset's content without I/O: dtype, shape and SHA-256 of the values; the object itself
     for data read once (iterators, dask arrays); the source for arrays of other stores. None: not known."""
-    data = _data_and_io(builder)[0]
+    data = _content(builder)[0]
     kind = repr(builder.dtype)
     if isinstance(data, LazyArray):
         return ("lazy", kind, data.store_url, data.path, tuple(data.shape))
@@ -111,52 +108,37 @@ def fingerprint(builder: DatasetBuilder) -> Any:
             if arr.dtype.kind in "biuf":
                 data = arr
     digest = hashlib.sha256()
-    if isinstance(data, (list, tuple, np.ndarray)) or np.isscalar(data):
+    if isinstance(data, np.ndarray) and data.dtype.kind not in "OVT":  # numbers: their bytes
+        digest.update(f"a{data.dtype.str}{data.shape}".encode())
+        digest.update(np.ascontiguousarray(data).view(np.uint8).reshape(-1).data)
+    elif isinstance(data, (list, tuple, np.ndarray)) or np.isscalar(data):  # other values as JSON, in C
         try:
-            _digest_values(digest, data)
-        except TypeError:  # a value it cannot identify
+            value = data.tolist() if isinstance(data, np.ndarray) else data
+            digest.update(json.dumps(value, default=_identity, allow_nan=True).encode())
+        except (TypeError, ValueError):  # a value it cannot identify
             return None
-        return ("values", kind, digest.hexdigest())
-    return None
-
-
-def _digest_values(digest: Any, value: Any) -> None:
-    if isinstance(value, np.ndarray) and value.dtype.kind not in "OVT":
-        digest.update(f"a{value.dtype.str}{value.shape}".encode())
-        digest.update(np.ascontiguousarray(value).view(np.uint8).reshape(-1).data)
-    elif isinstance(value, (list, tuple, np.ndarray)):
-        if not _digest_texts(digest, value):
-            digest.update(b"[%d" % len(value))
-            for item in value:
-                _digest_values(digest, item)
-            digest.update(b"]")
-    elif isinstance(value, (str, bytes, bool, int, float, np.generic)) or value is None:
-        digest.update(f"{type(value).__name__}:{value!r};".encode())
-    elif isinstance(value, ReferenceBuilder):
-        digest.update(b"ref:")
-        _digest_values(digest, value.target)
-    elif isinstance(value, Builder):
-        digest.update(f"builder:{value.attributes.get('object_id')}:{value.path};".encode())
-    elif isinstance(value, ExternalTarget):
-        digest.update(f"external:{value.source}:{value.path};".encode())
-    elif isinstance(getattr(value, "object_id", None), str):  # a container
-        digest.update(f"container:{value.object_id};".encode())
     else:
-        raise TypeError(type(value).__name__)
+        return None
+    return ("values", kind, digest.hexdigest())
 
 
-def _digest_texts(digest: Any, value: Any) -> bool:
-    """Digest a sequence (or object array) of str in a few C passes, not item by item (a million rows: ~40 ms,
-    not ~2 s); False, digesting nothing, when an item is not a str."""
-    items = value.ravel().tolist() if isinstance(value, np.ndarray) else value
-    try:
-        joined = "".join(items)
-    except TypeError:
-        return False
-    digest.update(b"t%r" % (np.shape(value),))
-    digest.update(np.fromiter(map(len, items), dtype=np.int64, count=len(items)).data)
-    digest.update(joined.encode("utf-8", "surrogatepass"))
-    return True
+def _identity(value: Any) -> Any:
+    """A value JSON does not hold as what identifies it in a fingerprint (keys no data uses); TypeError: nothing."""
+    if isinstance(value, np.ndarray):
+        return {"\0array": [value.dtype.str, value.tolist()]}
+    if isinstance(value, np.generic):
+        return {"\0numpy": [value.dtype.str, value.item()]}
+    if isinstance(value, bytes):
+        return {"\0bytes": value.decode("latin-1")}
+    if isinstance(value, ReferenceBuilder):
+        return {"\0ref": value.target}
+    if isinstance(value, Builder):
+        return {"\0builder": [value.attributes.get("object_id"), value.path]}
+    if isinstance(value, ExternalTarget):
+        return {"\0external": [value.source, value.path]}
+    if isinstance(getattr(value, "object_id", None), str):  # a container
+        return {"\0container": value.object_id}
+    raise TypeError(type(value).__name__)
 
 
 class Target(NamedTuple):
@@ -232,14 +214,11 @@ class ZarrWriter:
             self._bar.close()
 
     # -- a committed store: what changed -------------------------------------------------
-    def _merged_attrs(self, path: str, attrs: dict[str, Any]) -> dict[str, Any] | None:
-        """A committed node's attributes with ``attrs`` merged over them; None when that changes nothing."""
+    def _stage_attrs(self, path: str, kind: str, attrs: dict[str, Any]) -> None:
+        """A committed node's attributes with ``attrs`` merged over them, staged when that changes them."""
         committed = self.txn.committed_attrs(path) or {}
         new = {**committed, **json.loads(json.dumps(attrs, allow_nan=True))}  # attrs as they read back
-        return new if new != committed else None
-
-    def _stage_attrs(self, path: str, kind: str, attrs: dict[str, Any]) -> None:
-        if (new := self._merged_attrs(path, attrs)) is not None:
+        if new != committed:
             self.txn.changed[path] = (kind, new)
 
     def _stored_here(self, data: Any, path: str) -> bool:
@@ -250,26 +229,26 @@ class ZarrWriter:
     def _update_dataset(self, builder: DatasetBuilder, path: str) -> None:
         """A committed dataset: unchanged data is left alone, replaced data rewritten by the transaction, changed
         attributes staged."""
-        data = _data_and_io(builder)[0]
+        data, _, dtype = _content(builder)
         attrs = self._attrs(builder)
+        where = f"{self.handle.url}:/{path}"
         unchanged = path in self.skip or self._stored_here(data, path)
         if not unchanged and self.known.get(path) is not None:  # stored by an earlier write of this ZarrIO
             mark = fingerprint(builder)
             if unchanged := mark == self.known[path]:
                 self.written[path] = mark
-        unchanged = unchanged or self._same_references(builder, data, path)
+        unchanged = unchanged or self._same_references(dtype, data, path)
         if not unchanged:
-            dtype = _dataset_dtype(builder)
+            data, dtype = _in_memory(data, dtype, where)
             if is_encoded(dtype):
-                raise StoreError(f"{self.handle.url}:/{path}: a stored compound or reference dataset cannot be "
+                raise StoreError(f"{where}: a stored compound or reference dataset cannot be "
                                  f"changed in place{self._grown(path, data)}; write the tree to a new store")
-            values = self._plain_values(builder, data, f"{self.handle.url}:/{path}")
+            values = self._stored_values(data, dtype, where)
             unchanged = self._same_as_stored(path, values)  # e.g. scalars, read eagerly: nothing to rewrite
+        self._stage_attrs(path, "array", attrs)  # (a rewritten array takes them with it)
         if unchanged:
-            self._stage_attrs(path, "array", attrs)
             return
-        self.txn.jobs.append(ArrayJob(path, values, 0, None, label=builder.path, replace=True,
-                                      attrs=self._merged_attrs(path, attrs)))
+        self.txn.jobs.append(ArrayJob(path, values, 0, None, label=builder.path, replace=True))
         self.written[path] = fingerprint(builder)
 
     def _grown(self, path: str, data: Any) -> str:
@@ -278,10 +257,9 @@ class ZarrWriter:
         n = len(data) if hasattr(data, "__len__") else None
         return f" (rows appended: {shape[0]} stored, {n} now)" if shape and n is not None and n > shape[0] else ""
 
-    def _same_references(self, builder: DatasetBuilder, data: Any, path: str) -> bool:
+    def _same_references(self, dtype: Any, data: Any, path: str) -> bool:
         """Whether a dataset of references (or compound rows holding some) names the same targets as the tree read
         from this store holds at ``path`` (a tree read and written back holds them again)."""
-        dtype = _dataset_dtype(builder)
         if self.read_tree is None or not is_encoded(dtype):
             return False
         try:
@@ -311,19 +289,6 @@ class ZarrWriter:
         text = lambda v: v.decode("utf-8", "replace") if isinstance(v, bytes) else v  # noqa: E731
         return [text(v) for v in old] == [text(v) for v in new]
 
-    def _plain_values(self, builder: DatasetBuilder, data: Any, where: str) -> np.ndarray:
-        """New content for a committed numeric or text array, encoded as stored."""
-        dtype = _dataset_dtype(builder)
-        if isinstance(data, LazyArray):
-            data = data.read()
-        if isinstance(data, DataChunkIterator) or type(data).__module__.startswith("dask.array"):
-            data = np.concatenate(list(data)) if isinstance(data, DataChunkIterator) else np.asarray(data)
-        if dtype is None or dtype == "numeric":
-            dtype = infer_dtype(data, where)
-        if dtype in ("object", "region"):
-            raise StoreError(f"{where}: replacing the data of a stored reference dataset is not supported")
-        return self._stored_values(data, dtype, where)
-
     def _stored_values(self, data: Any, dtype: str, where: str) -> np.ndarray:
         """Text or numeric ``data`` of canonical ``dtype`` encoded as this convention stores it."""
         if dtype in TEXT_KINDS:
@@ -343,8 +308,7 @@ class ZarrWriter:
 
     def _dataset_link(self, builder: DatasetBuilder) -> LazyArray | None:
         """The array of another store a dataset is written as a link to (None: the data is stored)."""
-        data, dio = _data_and_io(builder)
-        data = _unappended(data)
+        data, dio, _ = _content(builder)
         if isinstance(data, LazyArray) and data.store_url and data.store_url != self.handle.url:
             link = dio.link_data if dio is not None and dio.link_data is not None else self.link_data
             # a dataset whose attributes refer to other objects (a region's table, an index's target) is
@@ -414,33 +378,25 @@ class ZarrWriter:
     # -- datasets ------------------------------------------------------------------------
     def _write_dataset(self, zgroup: Any, builder: DatasetBuilder, path: str) -> None:
         self.written[path] = fingerprint(builder)  # before an iterator is consumed
-        data, dio = _data_and_io(builder)
-        data = _unappended(data)
-        dtype = _dataset_dtype(builder)
+        data, dio, dtype = _content(builder)
         t = Target(zgroup, builder, dio, self._attrs(builder), path, f"{self.handle.url}:/{path}")
         if type(data).__module__.startswith("dask.array"):  # stored block by block through dask
             from .daskio import write_dask
 
             write_dask(self, t, data, dtype)
-            return
-        if isinstance(data, DataChunkIterator):
+        elif isinstance(data, DataChunkIterator):
             self._write_iterator(t, data, dtype)
-            return
-        if isinstance(data, LazyArray):
-            other_store = data.store_url != self.handle.url  # the same store is rewritten: read it first
-            if other_store and data.shape and not isinstance(dtype, (list, tuple)) \
-                    and dtype not in ("object", "region", None):
-                self._copy_lazy(t, data, dtype)
+        elif isinstance(data, LazyArray) and data.store_url != self.handle.url and data.shape \
+                and dtype is not None and not is_encoded(dtype):  # (the same store is rewritten: read it first)
+            self._copy_lazy(t, data, dtype)
+        else:
+            data, dtype = _in_memory(data, dtype, t.where)
+            if is_encoded(dtype):
+                self._write_encoded(t, data, dtype)
                 return
-            data = data.read()
-        if dtype is None or dtype == "numeric":
-            dtype = infer_dtype(data, t.where)
-        if is_encoded(dtype):
-            self._write_encoded(t, data, dtype)
-            return
-        arr = self._stored_values(data, dtype, t.where)
-        zdtype = self.conv.text_zarr_dtype(dtype) if dtype in TEXT_KINDS else arr.dtype
-        self._create_and_fill(t, arr, zdtype, self.conv.encode_dtype(dtype))
+            arr = self._stored_values(data, dtype, t.where)
+            zdtype = self.conv.text_zarr_dtype(dtype) if dtype in TEXT_KINDS else arr.dtype
+            self._create_and_fill(t, arr, zdtype, self.conv.encode_dtype(dtype))
 
     def chunks_for(self, shape: tuple[int, ...], itemsize: int, dio: DataIO | None) -> tuple[int, ...]:
         """The chunk shape of a new array: ``dio``'s, else the default (an appendable array's as if unbounded)."""
@@ -525,15 +481,10 @@ class ZarrWriter:
         """Stream blocks: create the array from the first block, write whole chunks as they fill."""
         where = t.where
         first = it.peek()
-        text = dtype in TEXT_KINDS or (first is not None and first.dtype.kind in "UTSO")
         if first is None and (it.dtype is None or it.row_shape is None):
             raise StoreError(f"{where}: the DataChunkIterator is empty and has no dtype/row_shape")
-        if text:
-            canonical = dtype if dtype in TEXT_KINDS else "text"
-        elif dtype and dtype != "numeric":
-            canonical = np.dtype(dtype).name
-        else:
-            canonical = np.dtype(it.dtype if it.dtype is not None else first.dtype).name  # type: ignore[union-attr]
+        canonical = stream_dtype(dtype, it.dtype if it.dtype is not None else first.dtype, where)  # type: ignore[union-attr]
+        text = canonical in TEXT_KINDS
         row_shape = tuple(it.row_shape or ())
         zdtype: Any = self.conv.text_zarr_dtype(canonical) if text else np.dtype(canonical)
         rows_hint = it.total_rows or (1 << 40)
@@ -542,30 +493,26 @@ class ZarrWriter:
         with self.array_write(t.path, what, text):
             sample = None if text or first is None else np.asarray(first, dtype=zdtype)[:chunks[0]]
             zarr_arr = self.create_array(t, (0, *row_shape), zdtype, chunks, self.conv.encode_dtype(canonical), sample)
-            step, written, buffered, buffer = chunks[0], 0, 0, []
+            step, buffered, buffer = chunks[0], 0, []
             for block in it:
                 block = self._stored_values(block, canonical, where) if text else np.asarray(block, dtype=zdtype)
                 buffer.append(block.reshape((1, *row_shape)) if block.ndim == len(row_shape) else block)
                 buffered += len(buffer[-1])
-                if buffered >= step:
+                if buffered >= step:  # whole chunks only (a partly filled chunk would be written again)
                     joined = np.concatenate(buffer)
                     n = (len(joined) // step) * step
-                    zarr_arr.resize((written + n, *row_shape))
-                    zarr_arr[written:written + n] = joined[:n]
-                    written, buffer, buffered = written + n, [joined[n:]], len(joined) - n
+                    zarr_arr.append(joined[:n])
+                    buffer, buffered = [joined[n:]], len(joined) - n
             if buffered:
-                joined = np.concatenate(buffer)
-                zarr_arr.resize((written + len(joined), *row_shape))
-                zarr_arr[written:] = joined
+                zarr_arr.append(np.concatenate(buffer))
 
     def _write_encoded(self, t: Target, data: Any, dtype: Any) -> None:
         """References or compound records as the convention encodes them (``encode_rows``): an array (paths; records,
         text and reference fields as fixed-width UTF-32), or a v2 ``|O`` array of JSON object-codec cells (compounds:
         one row of fields each) written as raw keys (zarr 3 cannot)."""
         fields = compound_fields(dtype) if isinstance(dtype, (list, tuple)) else []
-        dtype_attrs = self.conv.encode_compound([(f.name, f.dtype) for f in fields]) if fields \
-            else self.conv.reference_attrs()
-        values = encode_rows(self.conv, fields or "object", data, self._root, t.where)
+        dtype_attrs = self.conv.encode_compound(fields) if fields else self.conv.reference_attrs()
+        values = encode_rows(self.conv, dtype if fields else "object", data, self._root, t.where)
         if values.dtype != object:
             self._create_and_fill(t, values, values.dtype if fields else str, dtype_attrs,
                                   "write compound dataset" if fields else "write dataset")
@@ -614,6 +561,13 @@ class ZarrWriter:
         self.nodes += [(f"{conv.SPEC_GROUP}/{n}/{v}/{src}", "array") for n, v, src, _ in jobs]
 
 
-def _unappended(data: Any) -> Any:
-    """The stored array of an appendable array holding no new rows (linked or copied like any stored array)."""
-    return data.stored if isinstance(data, AppendableArray) and not data.rows.count else data
+def _in_memory(data: Any, dtype: Any, where: str) -> tuple[Any, Any]:
+    """``data`` in memory (lazy arrays read, iterators and dask arrays computed) and its dtype (inferred when the
+    builder gives none)."""
+    if isinstance(data, LazyArray):
+        data = data.read()
+    elif isinstance(data, DataChunkIterator):
+        data = np.concatenate(list(data))
+    elif type(data).__module__.startswith("dask.array"):
+        data = np.asarray(data)
+    return data, infer_dtype(data, where) if dtype is None or dtype == "numeric" else dtype
