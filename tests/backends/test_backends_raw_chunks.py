@@ -302,3 +302,29 @@ def test_reading_a_raw_column_builds_no_zarr_array(tmp_path: Path, monkeypatch: 
         assert np.array_equal(np.asarray(t["count"].data), np.arange(4000) % 3)
         assert built == ["count"]
 
+
+
+@pytest.mark.parametrize("cpus", [1, 2])
+def test_large_raw_region_reads_alike_in_one_or_two_threads(tmp_path: Path, monkeypatch, cpus: int) -> None:
+    """A raw region of 4 MiB or more is read in two threads when the process may use more than one CPU: the same
+    values, a chunk not stored reads as the fill value, and a chunk cut short is refused from either thread."""
+    monkeypatch.setattr(lazy, "_usable_cpus", lambda: cpus)
+    values = np.random.default_rng(3).standard_normal(1_000_000)  # 8 MB of incompressible floats: stored raw
+    table = DynamicTable(name="t", description="d")
+    table.add_column("x", "random floats")
+    table.extend({"x": values})
+    path = tmp_path / "t.zarr"
+    with ZarrIO(path, "w") as io:
+        io.write(table)
+    chunks = sorted((path / "x" / "c").iterdir(), key=lambda p: int(p.name))
+    assert len(chunks) > 2 and _compressors(path, "x", 3) == []
+    n = len(np.fromfile(chunks[0], dtype="<f8"))
+    chunks[1].unlink()
+    with ZarrIO(path) as io:
+        got = np.asarray(io.read()["x"].data)
+    want = values.copy()
+    want[n:2 * n] = 0.0
+    assert np.array_equal(got, want)
+    chunks[2].write_bytes(chunks[2].read_bytes()[:100])
+    with ZarrIO(path) as io, pytest.raises(CorruptStoreError, match="cut short"):
+        io.read()["x"].data[:]

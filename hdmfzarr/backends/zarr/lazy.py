@@ -8,8 +8,10 @@ import asyncio
 import functools
 import itertools
 import math
+import os
 import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from itertools import product
 from typing import Any
 
@@ -139,6 +141,18 @@ class ZarrChunkSource:
                 f"{lo * size}:{hi * size}, got {got} bytes there (the chunk holds {self.chunks[0] * size})")
         return got is not None
 
+    def _read_raws(self, combos: list[Any], out: np.ndarray) -> list[bool]:
+        """Each ``((chunk, out part, chunk part),)`` of a raw region read into ``out`` (False: not stored); a large
+        region, with more than one CPU to run on, in two threads, as raw zarr reads chunks on worker threads."""
+        def read(combo: Any) -> bool:
+            ((c, dst, src),) = combo
+            return self._read_raw(c, src.start, out[dst])
+
+        if len(combos) > 1 and out.nbytes >= 2**22 and _usable_cpus() > 1:
+            with ThreadPoolExecutor(2) as pool:
+                return list(pool.map(read, combos))
+        return [read(combo) for combo in combos]
+
     def read_range(self, chunk: int, lo: int, hi: int) -> np.ndarray | None:
         """Elements ``lo:hi`` of chunk ``chunk`` of a raw 1-D array as one byte range; None: read the chunk whole."""
         out = None if self._raw is None else np.empty(hi - lo, dtype=self._raw[0])
@@ -191,7 +205,7 @@ class ZarrChunkSource:
         combos = list(product(*(_axis_plan(k, n, c) for k, n, c in zip(key, self.shape, self.chunks))))
         out = None if self._raw is None else np.empty(bounds[0][1] - bounds[0][0], dtype=self._raw[0])
         if out is not None:  # chunks not stored are decoded whole below (their fill value, or zarr's refusal)
-            combos = [((c, dst, src),) for ((c, dst, src),) in combos if not self._read_raw(c, src.start, out[dst])]
+            combos = [cds for cds, stored in zip(combos, self._read_raws(combos, out)) if not stored]
         for combo, (_, block) in zip(combos, self._whole_blocks([tuple(p[0] for p in combo) for combo in combos])):
             if block is None:  # a missing chunk zarr refuses: its own error
                 return None
@@ -576,3 +590,7 @@ class LazyArray(StoredArray):
                 out[np.ix_(*(o for o, _ in ix))] = have[c][np.ix_(*(i for _, i in ix))]
         return out
 
+
+def _usable_cpus() -> int:
+    """CPUs this process may run on (its affinity where the OS has one)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
