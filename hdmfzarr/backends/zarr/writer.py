@@ -19,7 +19,7 @@ from ...build.builders import (
     Builder, CompoundField, DatasetBuilder, ExternalTarget, GroupBuilder, LinkBuilder, ReferenceBuilder
 )
 from ...appendable import AppendableArray
-from ...dataio import DataChunkIterator, DataIO, is_lazy_array, stored_chain
+from ...dataio import DataChunkIterator, DataIO, is_dask_array, is_lazy_array, stored_chain
 from ...errors import HdmfZarrError, StoreError
 from ...progress import SilentBar, progress_bar
 from ...spec.cache import encode_cache
@@ -98,7 +98,7 @@ def fingerprint(builder: DatasetBuilder) -> Any:
     kind = repr(builder.dtype)
     if isinstance(data, LazyArray):
         return ("lazy", kind, data.store_url, data.path, tuple(data.shape))
-    if isinstance(data, DataChunkIterator) or type(data).__module__.startswith("dask.array"):
+    if isinstance(data, DataChunkIterator) or is_dask_array(data):
         # by identity (its dtype is known only once read): kept alive by the registry holding this, its id stays
         # its own (a tuple compares the ids before the objects, and an object equals itself)
         return ("object", id(data), data)
@@ -380,7 +380,7 @@ class ZarrWriter:
         self.written[path] = fingerprint(builder)  # before an iterator is consumed
         data, dio, dtype = _content(builder)
         t = Target(zgroup, builder, dio, self._attrs(builder), path, f"{self.handle.url}:/{path}")
-        if type(data).__module__.startswith("dask.array"):  # stored block by block through dask
+        if is_dask_array(data):  # stored block by block through dask
             from .daskio import write_dask
 
             write_dask(self, t, data, dtype)
@@ -568,6 +568,6 @@ def _in_memory(data: Any, dtype: Any, where: str) -> tuple[Any, Any]:
         data = data.read()
     elif isinstance(data, DataChunkIterator):
         data = np.concatenate(list(data))
-    elif type(data).__module__.startswith("dask.array"):
+    elif is_dask_array(data):
         data = np.asarray(data)
     return data, infer_dtype(data, where) if dtype is None or dtype == "numeric" else dtype
