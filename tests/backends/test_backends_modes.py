@@ -11,6 +11,7 @@ import pytest
 from hdmfzarr.backends.zarr import ZarrIO
 from hdmfzarr.build.builders import DatasetBuilder, GroupBuilder, LinkBuilder, ReferenceBuilder
 from hdmfzarr.errors import (
+    ConstructError,
     CorruptStoreError,
     DanglingReferenceError,
     StoreError,
@@ -82,6 +83,17 @@ def test_r_requires_a_store(tmp_path: Path) -> None:
         ZarrIO(tmp_path / "missing2.zarr", "r+")
     with pytest.raises(StoreNotFoundError):
         ZarrIO("memory://nothing-here-at-all/x.zarr", "r")
+
+
+@pytest.mark.parametrize("fmt", [3, 2])
+def test_read_of_a_plain_zarr_store_says_it_is_not_an_hdmf_store(tmp_path: Path, fmt: int) -> None:
+    """A zarr store no hdmf tool wrote: the error names the store and what its root lacks, not an object path."""
+    import zarr
+
+    zarr.open_group(tmp_path / "plain.zarr", mode="w", zarr_format=fmt).create_array("x", shape=(3,), dtype="i4")
+    with ZarrIO(tmp_path / "plain.zarr") as io:
+        with pytest.raises(ConstructError, match=r"plain\.zarr: not an HDMF store: its root has no type attributes"):
+            io.read()
 
 
 def test_read_only_mode_refuses_write(tmp_path: Path) -> None:

@@ -323,6 +323,10 @@ class ZarrIO:
             from .append import wrap_growable
 
             wrap_growable(builder)
+        if extended.builder_type(builder) is None:  # a zarr store hdmf, pynwb or hdmfzarr did not write
+            raise errors.ConstructError(
+                f"{self.url}: not an HDMF store: its root has no type attributes ('namespace' and 'data_type' or "
+                f"'neurodata_type'), found {sorted(builder.attributes)} (a plain zarr store: open it with zarr)")
         self._manager = _store_build_manager(BuildManager)(extended, resolve_external=self.resolve_external)
         self._conflict_reported = False  # a fresh tree: its pending rows are the caller's new ones
         with safety.translating(self.url, "construct containers from the store"):  # values of the wrong type
