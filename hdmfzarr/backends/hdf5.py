@@ -141,6 +141,15 @@ class HDF5Reader:
                  for ns, version, source in latest_sources(paths, loc)]
         return decode_cache(items, f"{self.path}:{loc}")
 
+    def read(self) -> Any:
+        """The root container, with classes from the specs cached in the file (as ``ZarrIO.read``); its datasets
+        are read lazily while the file is open."""
+        from ..build import BuildManager, get_type_map
+
+        cache = self.spec_cache()
+        type_map = get_type_map().with_cache(cache) if cache else get_type_map()
+        return BuildManager(type_map).construct(self.read_builder())
+
     def read_builder(self) -> GroupBuilder:
         """The whole file as a builder tree (datasets lazy), without the cached-spec group."""
         if not any(k in self.file.attrs for k in TYPE_KEYS) and self.spec_location is None:  # not hdmf/pynwb's

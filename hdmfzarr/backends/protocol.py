@@ -25,6 +25,9 @@ class Backend(Protocol):
                     **kwargs: Any) -> Self:
         """Open ``target`` (``mode`` and ``kwargs`` as the backend's constructor takes them)."""
 
+    def read(self) -> Any:
+        """The root container, classes from the specs cached with the data (data lazy while open)."""
+
     def read_builder(self) -> GroupBuilder:
         """The stored builder tree (dataset data lazy)."""
 

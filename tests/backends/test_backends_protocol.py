@@ -70,3 +70,46 @@ def test_convert_is_a_library_function(h5file: Path, tmp_path: Path) -> None:
         assert io.zarr_format == 3
         assert np.asarray(io.read_builder()["x"].data[:]).tolist() == list(range(6))
     assert hdmfzarr.convert(str(dst), str(tmp_path / "back.zarr")) == 2  # Zarr sources flip format
+
+
+def test_open_hdf5_read_gives_containers_as_hdmf_reads_them(tmp_path: Path) -> None:
+    """``hdmfzarr.open(file).read()`` on an HDF5 file hdmf wrote: the same table hdmf's HDF5IO reads, lazily."""
+    pytest.importorskip("h5py")
+    from hdmf.backends.hdf5 import HDF5IO
+    from hdmf.common import DynamicTable as HdmfTable
+    from hdmf.common import get_manager
+
+    table = HdmfTable(name="trials", description="t")
+    table.add_column("score", "s")
+    table.add_column("spikes", "ragged", index=True)
+    table.add_row(score=0.5, spikes=[1.0, 2.0])
+    table.add_row(score=1.5, spikes=[3.0])
+    path = tmp_path / "table.h5"
+    with HDF5IO(str(path), mode="w", manager=get_manager()) as io:
+        io.write(table)
+    with HDF5IO(str(path), mode="r", manager=get_manager()) as io:
+        expected = io.read().to_dataframe()
+    with hdmfzarr.open(path) as reader:
+        got = reader.read()
+        assert type(got).__name__ == "DynamicTable" and got.name == "root"
+        frame = got.to_dataframe()
+        assert list(frame.columns) == list(expected.columns) and list(frame.index) == list(expected.index)
+        for name in expected.columns:
+            assert [np.asarray(v).tolist() for v in frame[name]] == [np.asarray(v).tolist() for v in expected[name]]
+
+
+@pytest.mark.slow
+def test_open_hdf5_read_of_a_pynwb_file(tmp_path: Path) -> None:
+    """An NWB file pynwb wrote reads through ``hdmfzarr.open`` with classes from the specs it caches."""
+    pynwb = pytest.importorskip("pynwb")
+    from pynwb.testing.mock.file import mock_NWBFile
+
+    nwb = mock_NWBFile()
+    nwb.add_unit(spike_times=[0.1, 0.2])
+    nwb.add_unit(spike_times=[0.3])
+    with pynwb.NWBHDF5IO(str(tmp_path / "s.nwb"), "w") as io:
+        io.write(nwb)
+    with hdmfzarr.open(tmp_path / "s.nwb") as reader:
+        got = reader.read()
+        assert type(got).__name__ == "NWBFile" and got.identifier == nwb.identifier
+        assert [list(r) for r in got.units.to_dataframe()["spike_times"]] == [[0.1, 0.2], [0.3]]
