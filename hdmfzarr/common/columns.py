@@ -182,6 +182,11 @@ class BufferedData(Data):
         self._ctype: ColumnType | None = None
         self._typed = False  # a dtype was set explicitly: rows are merged into an array, not a list
         self._ragged: str | None = None  # elements of different lengths without an index: "unwarned"/"warned"
+        if data is not None and not isinstance(data, (list, tuple, np.ndarray, DataIO, DataChunkIterator)) and (
+                isinstance(data, (str, bytes, dict)) or not hasattr(data, "__len__") or not hasattr(data, "__getitem__")):
+            raise errors.ContainerTypeError(  # (as hdmf refuses it; a number or a str would fail later, obscurely)
+                f"{type(self).__name__} {name!r}: data must be array-like (list, tuple, numpy/lazy array, DataIO or "
+                f"DataChunkIterator), got {type(data).__name__}")
         super().__init__(name, data)
         if dtype is not None:
             self.set_dtype(dtype)

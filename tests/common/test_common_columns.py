@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 
@@ -14,7 +16,7 @@ from hdmfzarr.common import (
     VectorIndex,
 )
 from hdmfzarr.dataio import DataChunkIterator, DataIO
-from hdmfzarr.errors import ContainerError
+from hdmfzarr.errors import ContainerError, ContainerTypeError
 
 
 def test_buffered_rows_merge_on_data_access():
@@ -128,3 +130,17 @@ def test_numeric_and_isodatetime_dtypes():
     assert v.data.dtype == np.float64
     t = VectorData("t", "d", [datetime.datetime(2020, 1, 1)], dtype="isodatetime")
     assert t.spec_dtype == "isodatetime"
+
+
+@pytest.mark.parametrize("data", [5, 2.5, "abc", b"ab", {"a": 1}, {1, 2}, object(), np.float64(1.0)])
+def test_column_data_that_is_not_array_like_is_refused_at_construction(data: Any) -> None:
+    """As hdmf refuses them (a TypeError): a number, a str or a mapping given as a column's data failed later,
+    in ``len()`` or a write, without naming the column."""
+    from hdmf.common import VectorData as HdmfVectorData
+
+    with pytest.raises(TypeError):
+        HdmfVectorData(name="v", description="d", data=data)
+    with pytest.raises(ContainerTypeError, match=rf"VectorData 'v': data must be array-like .* got {type(data).__name__}"):
+        VectorData(name="v", description="d", data=data)
+    for ok in ([1, 2], (1, 2), np.arange(2), range(2), None):
+        assert len(VectorData(name="v", description="d", data=ok)) == (0 if ok is None else 2)
