@@ -41,6 +41,9 @@ __all__ = ["ZarrWriter"]
 
 
 COPY_BLOCK_BYTES = 64 << 20  # an array copied from another store is held at most this much at a time
+# write-wide link_data links arrays of at least this many bytes (unpacked); smaller ones (scalars, dates, short text:
+# what peers' mappers read as values) are copied, costing less than a link (which opens the other store)
+LINK_MIN_BYTES = 1 << 20
 
 
 def _reference_keys(value: Any, where: str) -> Any:
@@ -310,7 +313,8 @@ class ZarrWriter:
         """The array of another store a dataset is written as a link to (None: the data is stored)."""
         data, dio, _ = _content(builder)
         if isinstance(data, LazyArray) and data.store_url and data.store_url != self.handle.url:
-            link = dio.link_data if dio is not None and dio.link_data is not None else self.link_data
+            link = dio.link_data if dio is not None and dio.link_data is not None \
+                else self.link_data and data.size * max(1, data.dtype.itemsize) >= LINK_MIN_BYTES
             # a dataset whose attributes refer to other objects (a region's table, an index's target) is
             # copied: as a link its references would resolve in the other store, splitting those objects
             if link and not any(_refers(v) for v in builder.attributes.values()):
