@@ -116,6 +116,28 @@ def test_link_data_copy_format2_reads_equal_in_hdmf_zarr_013(nwb_store_big: Path
     assert _differences(pynwb_reads(nwb_store_big), pynwb_reads(dst, python=venv013_python)) == []
 
 
+def test_link_data_copies_units_waveform_columns_pynwb_reads_as_datasets(pynwb_reads, tmp_path: Path) -> None:
+    """pynwb's Units mapper reads the attributes of the waveform_mean / waveform_sd datasets (a link gives it
+    none: 'LinkBuilder' object has no attribute 'attributes'): link_data=True copies them even at 1 MiB."""
+    import warnings
+
+    import numpy as np
+    from hdmf_zarr.nwb import NWBZarrIO
+    from pynwb.testing.mock.file import mock_NWBFile
+
+    nwb = mock_NWBFile()
+    nwb.add_unit(spike_times=[0.1, 0.2], waveform_mean=np.zeros(1 << 16), waveform_sd=np.ones(1 << 16))
+    nwb.add_unit(spike_times=[0.3], waveform_mean=np.ones(1 << 16), waveform_sd=np.zeros(1 << 16))
+    src, dst = tmp_path / "units.zarr", tmp_path / "linked.zarr"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with NWBZarrIO(str(src), "w") as io:
+            io.write(nwb)
+    _write_back(src, dst, link_data=True)
+    assert _links_leaving(dst) == []
+    assert _differences(pynwb_reads(src), pynwb_reads(dst)) == []
+
+
 def test_validate_accepts_013_compound_with_text_field(venv013_python: Path, tmp_path: Path) -> None:
     """Item 15: a compound with a text field that hdmf-zarr 0.13 wrote (pickled records in an "|O" array)
     reads as a compound, and `hdmfzarr validate` reports no false "expected compound, found text"."""
