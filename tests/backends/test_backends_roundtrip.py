@@ -256,36 +256,42 @@ def test_external_link_and_reference(tmp_path: Path) -> None:
 
 
 def test_read_dataset_from_other_store_becomes_link_when_asked(tmp_path: Path) -> None:
-    """link_data=True (write-wide) or DataIO(link_data=True) links into the other store; the default copies."""
+    """link_data=True (write-wide) links arrays of LINK_MIN_BYTES or more into the other store and copies smaller
+    ones; DataIO(link_data=True) links any array; the default copies, and so does DataIO(link_data=False)."""
+    from hdmfzarr.backends.zarr.writer import LINK_MIN_BYTES
     from hdmfzarr.dataio import DataIO
 
     src = GroupBuilder("root")
-    src.set_dataset(DatasetBuilder("big", np.arange(5.0)))
+    src.set_dataset(DatasetBuilder("big", np.arange(LINK_MIN_BYTES // 8, dtype=np.float64)))  # 1 MiB: linked
+    src.set_dataset(DatasetBuilder("small", np.arange((LINK_MIN_BYTES - 1) // 8, dtype=np.float64)))  # copied
     with ZarrIO(tmp_path / "src.zarr", "w") as io:
         io.write_builder(src)
     with ZarrIO(tmp_path / "src.zarr") as io:
-        lazy = io.read_builder()["big"].data
-        for name, data, kwargs in [("dst.zarr", lazy, {"link_data": True}),
-                                   ("dio.zarr", DataIO(lazy, link_data=True), {}),
-                                   ("copy.zarr", lazy, {}),
-                                   ("dio_copy.zarr", DataIO(lazy, link_data=False), {"link_data": True})]:
+        read = io.read_builder()
+        for name, wrap, kwargs in [("dst.zarr", lambda d: d, {"link_data": True}),
+                                   ("dio.zarr", lambda d: DataIO(d, link_data=True), {}),
+                                   ("copy.zarr", lambda d: d, {}),
+                                   ("dio_copy.zarr", lambda d: DataIO(d, link_data=False), {"link_data": True})]:
             root = GroupBuilder("root")
-            root.set_dataset(DatasetBuilder("big", data))
+            for key in ("big", "small"):
+                root.set_dataset(DatasetBuilder(key, wrap(read[key].data)))
             with ZarrIO(tmp_path / name, "w") as out:
                 out.write_builder(root, **kwargs)
-    for name in ("dst.zarr", "dio.zarr"):
-        meta = json.loads((tmp_path / name / "zarr.json").read_text())
-        assert meta["attributes"]["_LINKS"] == [{"source": "../src.zarr", "path": "/big", "name": "big"}]
-    for name in ("copy.zarr", "dio_copy.zarr"):
-        meta = json.loads((tmp_path / name / "zarr.json").read_text())
-        assert "_LINKS" not in meta["attributes"]
+    links = {name: json.loads((tmp_path / name / "zarr.json").read_text())["attributes"].get("_LINKS")
+             for name in ("dst.zarr", "dio.zarr", "copy.zarr", "dio_copy.zarr")}
+    assert links["dst.zarr"] == [{"source": "../src.zarr", "path": "/big", "name": "big"}]
+    assert links["dio.zarr"] == [{"source": "../src.zarr", "path": p, "name": p[1:]} for p in ("/big", "/small")]
+    assert links["copy.zarr"] is None and links["dio_copy.zarr"] is None
+    for name in ("dst.zarr", "copy.zarr", "dio_copy.zarr"):
         with ZarrIO(tmp_path / name) as io:
-            assert io.read_builder()["big"].data[:].tolist() == [0.0, 1.0, 2.0, 3.0, 4.0]
+            assert io.read_builder()["small"].data[:5].tolist() == [0.0, 1.0, 2.0, 3.0, 4.0]
 
 
-def test_appendable_array_from_other_store_is_linked_or_written_with_its_rows(tmp_path: Path) -> None:
+def test_appendable_array_from_other_store_is_linked_or_written_with_its_rows(tmp_path: Path, monkeypatch) -> None:
     """An array read in mode 'a' (an AppendableArray) is linked like any array of another store when it
-    holds no new rows; with rows appended it is written in full, new rows included."""
+    holds no new rows (whatever its size: the size rule set to 0 here); with rows appended it is written in full,
+    new rows included."""
+    monkeypatch.setattr("hdmfzarr.backends.zarr.writer.LINK_MIN_BYTES", 0)
     from hdmfzarr.appendable import AppendableArray
     from hdmfzarr.backends.zarr.append import wrap_growable
 

@@ -135,10 +135,12 @@ def _csr_tree() -> SimpleMultiContainer:
 
 
 @pytest.mark.parametrize("link_data", [False, True])
-def test_csr_and_region_read_from_one_store_written_to_another(tmp_path: Path, link_data: bool):
+def test_csr_and_region_read_from_one_store_written_to_another(tmp_path: Path, link_data: bool, monkeypatch):
     """Issue 13 bug 2: a CSRMatrix's untyped datasets (also when stored as links) become its constructor
     fields, and a region's target table stays one object (a dataset whose attributes refer to other
-    objects is copied even with link_data=True, so its references resolve in the new store)."""
+    objects is copied even with link_data=True, so its references resolve in the new store). Small arrays are
+    linked here (the size rule set to 0)."""
+    monkeypatch.setattr("hdmfzarr.backends.zarr.writer.LINK_MIN_BYTES", 0)
     src, dst = tmp_path / "src.zarr", tmp_path / "dst.zarr"
     with ZarrIO(src, "w") as io:
         io.write(_csr_tree())
@@ -162,9 +164,11 @@ def test_csr_and_region_read_from_one_store_written_to_another(tmp_path: Path, l
         assert np.asarray(region.data[:]).tolist() == [0, 2, 2]
 
 
-def test_link_data_copies_what_a_reference_points_at_and_hdmf_zarr_reads_the_copy(tmp_path: Path):
+def test_link_data_copies_what_a_reference_points_at_and_hdmf_zarr_reads_the_copy(tmp_path: Path, monkeypatch):
     """With link_data=True, a ragged column's data (what its index's 'target' refers to) is copied, not linked:
-    hdmf-zarr cannot resolve a reference to a link ('Found bad link to object /r'); other columns are linked."""
+    hdmf-zarr cannot resolve a reference to a link ('Found bad link to object /r'); other columns are linked
+    (small ones too here: the size rule set to 0)."""
+    monkeypatch.setattr("hdmfzarr.backends.zarr.writer.LINK_MIN_BYTES", 0)
     hdmf_zarr = pytest.importorskip("hdmf_zarr")
     import warnings
 

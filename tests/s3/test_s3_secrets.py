@@ -10,6 +10,7 @@ import pytest
 from hdmfzarr.backends.zarr import RetryPolicy, StoreAuthError, StoreUnavailableError, ZarrIO
 from hdmfzarr.backends.zarr.remote import redact_url, remote_options
 from hdmfzarr.build.builders import DatasetBuilder, GroupBuilder
+from hdmfzarr.dataio import DataIO
 
 pytestmark = pytest.mark.s3
 
@@ -33,9 +34,9 @@ def test_s3_credentials_never_stored_logged_or_shown(s3_server, s3_bucket, make_
         lazy = table["start"].data
         shown += [repr(a), repr(table), repr(lazy), str(lazy.store_url)]
         root = GroupBuilder("root")  # a second store linking to a dataset of the first
-        root.set_dataset(DatasetBuilder("linked", lazy))
+        root.set_dataset(DatasetBuilder("linked", DataIO(lazy, link_data=True)))  # a link, whatever the size
         with ZarrIO(b_url, "w", storage_options=opts) as b:
-            b.write_builder(root, link_data=True)  # links are asked for (the default copies)
+            b.write_builder(root)
     with ZarrIO(b_url, "r", storage_options=opts, allow_external=[f"s3://{s3_bucket}/"]) as b:
         links = b.read_builder().links
         assert links["linked"].target.source == a_url  # the link source is the bare URL

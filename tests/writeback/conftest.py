@@ -15,15 +15,25 @@ HERE = Path(__file__).resolve().parent
 SUMMARY = HERE / "pynwb_summary.py"
 
 
-@pytest.fixture(scope="session")
-def nwb_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A mock NWB file (tests/writeback/make_nwb.py) written by hdmf-zarr 0.14's NWBZarrIO."""
+def _make_nwb() -> Any:
     import importlib.util
 
     spec = importlib.util.spec_from_file_location("writeback_make_nwb", HERE / "make_nwb.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)  # type: ignore[union-attr]
-    return module.write_nwb_zarr(tmp_path_factory.mktemp("nwb") / "source.zarr")
+    return module
+
+
+@pytest.fixture(scope="session")
+def nwb_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A mock NWB file (tests/writeback/make_nwb.py) written by hdmf-zarr 0.14's NWBZarrIO."""
+    return _make_nwb().write_nwb_zarr(tmp_path_factory.mktemp("nwb") / "source.zarr")
+
+
+@pytest.fixture(scope="session")
+def nwb_store_big(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The mock NWB file with arrays of 1 MiB or more (a series' data and timestamps, a table column)."""
+    return _make_nwb().write_nwb_zarr(tmp_path_factory.mktemp("nwbbig") / "big.zarr", big=True)
 
 
 @pytest.fixture(scope="session")

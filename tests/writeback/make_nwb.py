@@ -13,7 +13,9 @@ from pathlib import Path
 import numpy as np
 
 
-def make_nwbfile():
+def make_nwbfile(big: bool = False):
+    """The mock file; ``big``: plus arrays of 1 MiB or more (what ``link_data=True`` links): a series' data and
+    timestamps and a table's column and ids."""
     from pynwb.behavior import Position, SpatialSeries
     from pynwb.ophys import ImageSegmentation, OpticalChannel, PlaneSegmentation
     from pynwb.testing.mock.base import mock_TimeSeries
@@ -50,15 +52,24 @@ def make_nwbfile():
     pos.add_spatial_series(SpatialSeries(name="xy", data=np.arange(8.0).reshape(4, 2), reference_frame="origin",
                                          rate=2.0))
     behavior.add(pos)
+    if big:
+        from hdmf.common import DynamicTable, VectorData
+
+        n = 1 << 17  # 1 MiB of float64
+        nwb.add_acquisition(mock_TimeSeries(name="big", data=np.arange(2 * n, dtype=np.float32).reshape(n, 2),
+                                            timestamps=np.arange(n) / 1e3, rate=None))
+        behavior.add(DynamicTable(name="bigtable", description="a long table", columns=[
+            VectorData(name="x", description="x", data=np.arange(n, dtype=np.float64))]))
     return nwb
 
 
-def write_nwb_zarr(path: Path) -> Path:
-    """Write the mock NWB file at ``path`` with hdmf-zarr 0.14 (Zarr format 3); returns ``path``."""
+def write_nwb_zarr(path: Path, big: bool = False) -> Path:
+    """Write the mock NWB file (``big``: with arrays worth linking) at ``path`` with hdmf-zarr 0.14 (Zarr format 3);
+    returns ``path``."""
     from hdmf_zarr.nwb import NWBZarrIO
 
     with NWBZarrIO(str(path), "w") as io:
-        io.write(make_nwbfile())
+        io.write(make_nwbfile(big))
     return path
 
 

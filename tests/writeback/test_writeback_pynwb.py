@@ -5,6 +5,7 @@ object id and field), in Zarr format 3 (hdmf-zarr 0.14) and 2 (hdmf-zarr 0.14's 
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -22,11 +23,11 @@ def _differences(want: dict, got: dict) -> list[str]:
     return out
 
 
-def _write_back(src: Path, dst: Path, **kwargs) -> None:
+def _write_back(src: Path, dst: Path, link_data: bool = False, **kwargs) -> None:
     with ZarrIO(src) as r:
         root = r.read()
         with ZarrIO(dst, mode="w", **kwargs) as w:
-            w.write(root)
+            w.write(root, link_data=link_data)
 
 
 def _links_leaving(store: Path) -> list:
@@ -78,6 +79,63 @@ def test_writeback_format2_reads_equal_in_hdmf_zarr_013(nwb_store: Path, pynwb_r
         rows = list(column.data[:])
         assert [(r[0], r[1], r[2].name) for r in rows] == [(0, 5, "ts1"), (0, 30000, "ElectricalSeries"),
                                                             (5, 0, "ts1")]
+
+
+#: the arrays of the big mock file that link_data=True links (1 MiB or more); everything else is copied
+BIG = [("data", "/acquisition/big/data"), ("id", "/processing/behavior/bigtable/id"),
+       ("timestamps", "/acquisition/big/timestamps"), ("x", "/processing/behavior/bigtable/x")]
+
+
+def test_link_data_copy_reads_equal_in_pynwb_and_links_only_big_arrays(nwb_store_big: Path, pynwb_reads,
+                                                                       tmp_path: Path) -> None:
+    """A link_data=True copy: arrays of 1 MiB or more are links into the source (a series' data and timestamps,
+    a table's column and ids), smaller ones copied (pynwb's NWBFile mapper reads file_create_date and
+    session_start_time as datasets: as links it failed), and pynwb reads the copy equal to the source."""
+    dst = tmp_path / "linked.zarr"
+    _write_back(nwb_store_big, dst, link_data=True)
+    leaving = _links_leaving(dst)
+    assert sorted((lk["name"], lk["path"]) for lk in leaving) == BIG
+    assert {lk["source"] for lk in leaving} == {os.path.relpath(nwb_store_big, dst)}
+    for name in ("file_create_date", "session_start_time", "units/spike_times", "acquisition/ts1/data"):
+        assert json.loads((dst / name / "zarr.json").read_text())["node_type"] == "array"  # stored, not linked
+    want, got = pynwb_reads(nwb_store_big), pynwb_reads(dst)
+    assert "/big" in want and "/behavior/bigtable/x" in want  # (objects by their path in pynwb's tree)
+    assert _differences(want, got) == []
+
+
+def test_link_data_copy_format2_reads_equal_in_hdmf_zarr_013(nwb_store_big: Path, pynwb_reads, venv013_python: Path,
+                                                             tmp_path: Path) -> None:
+    """The same in Zarr format 2 (a format-2 copy linking into a format-2 copy of the source): hdmf-zarr 0.13
+    + pynwb read it equal to the source, following the big arrays' links."""
+    src, dst = tmp_path / "src2.zarr", tmp_path / "linked2.zarr"
+    _write_back(nwb_store_big, src, zarr_format=2)
+    _write_back(src, dst, link_data=True, zarr_format=2)
+    leaving = _links_leaving(dst)
+    assert sorted((lk["name"], lk["path"]) for lk in leaving) == BIG and {lk["source"] for lk in leaving} == {
+        "../src2.zarr"}
+    assert _differences(pynwb_reads(nwb_store_big), pynwb_reads(dst, python=venv013_python)) == []
+
+
+def test_link_data_copies_units_waveform_columns_pynwb_reads_as_datasets(pynwb_reads, tmp_path: Path) -> None:
+    """pynwb's Units mapper reads the attributes of the waveform_mean / waveform_sd datasets (a link gives it
+    none: 'LinkBuilder' object has no attribute 'attributes'): link_data=True copies them even at 1 MiB."""
+    import warnings
+
+    import numpy as np
+    from hdmf_zarr.nwb import NWBZarrIO
+    from pynwb.testing.mock.file import mock_NWBFile
+
+    nwb = mock_NWBFile()
+    nwb.add_unit(spike_times=[0.1, 0.2], waveform_mean=np.zeros(1 << 16), waveform_sd=np.ones(1 << 16))
+    nwb.add_unit(spike_times=[0.3], waveform_mean=np.ones(1 << 16), waveform_sd=np.zeros(1 << 16))
+    src, dst = tmp_path / "units.zarr", tmp_path / "linked.zarr"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with NWBZarrIO(str(src), "w") as io:
+            io.write(nwb)
+    _write_back(src, dst, link_data=True)
+    assert _links_leaving(dst) == []
+    assert _differences(pynwb_reads(src), pynwb_reads(dst)) == []
 
 
 def test_validate_accepts_013_compound_with_text_field(venv013_python: Path, tmp_path: Path) -> None:

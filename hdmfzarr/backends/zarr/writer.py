@@ -41,6 +41,11 @@ __all__ = ["ZarrWriter"]
 
 
 COPY_BLOCK_BYTES = 64 << 20  # an array copied from another store is held at most this much at a time
+# write-wide link_data links arrays of at least this many bytes (unpacked); smaller ones (scalars, dates, short text:
+# what pynwb's NWBFile and Subject mappers read as datasets) are copied, costing less than a link to open
+LINK_MIN_BYTES = 1 << 20
+# (parent type, name) of datasets pynwb's Units mapper reads the attributes of: copied, as a link has none
+PEER_COPIED = {("Units", "waveform_mean"), ("Units", "waveform_sd")}
 
 
 def _reference_keys(value: Any, where: str) -> Any:
@@ -72,6 +77,13 @@ def _pointed_at(root: GroupBuilder) -> set[int]:
         elif isinstance(t := v.target if isinstance(v, ReferenceBuilder) else v, DatasetBuilder):
             found.add(id(t))
     return found
+
+
+def _worth_linking(builder: DatasetBuilder, data: LazyArray) -> bool:
+    """Whether write-wide ``link_data`` links ``data`` (an array of another store): LINK_MIN_BYTES or more and not
+    a dataset the peers' readers take only as stored (PEER_COPIED)."""
+    kind = builder.parent.attributes.get("neurodata_type") if builder.parent is not None else None
+    return data.size * max(1, data.dtype.itemsize) >= LINK_MIN_BYTES and (kind, builder.name) not in PEER_COPIED
 
 
 def _join(parent: str, name: str) -> str:
@@ -310,7 +322,8 @@ class ZarrWriter:
         """The array of another store a dataset is written as a link to (None: the data is stored)."""
         data, dio, _ = _content(builder)
         if isinstance(data, LazyArray) and data.store_url and data.store_url != self.handle.url:
-            link = dio.link_data if dio is not None and dio.link_data is not None else self.link_data
+            link = dio.link_data if dio is not None and dio.link_data is not None \
+                else self.link_data and _worth_linking(builder, data)
             # a dataset whose attributes refer to other objects (a region's table, an index's target) is
             # copied: as a link its references would resolve in the other store, splitting those objects
             if link and not any(_refers(v) for v in builder.attributes.values()):
