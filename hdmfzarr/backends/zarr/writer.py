@@ -24,6 +24,7 @@ from ...errors import HdmfZarrError, StoreError
 from ...progress import SilentBar, progress_bar
 from ...spec.cache import encode_cache
 from ...spec.dtypes import widened
+from ...spec.model import declared_type
 from . import convention as conv
 from .chunking import default_chunks, estimate_itemsize
 from .compat import array_from_metadata, async_group
@@ -82,7 +83,8 @@ def _pointed_at(root: GroupBuilder) -> set[int]:
 def _worth_linking(builder: DatasetBuilder, data: LazyArray) -> bool:
     """Whether write-wide ``link_data`` links ``data`` (an array of another store): LINK_MIN_BYTES or more and not
     a dataset the peers' readers take only as stored (PEER_COPIED)."""
-    kind = builder.parent.attributes.get("neurodata_type") if builder.parent is not None else None
+    declared = declared_type(builder.parent.attributes) if builder.parent is not None else None
+    kind = declared[1] if declared is not None else None
     return data.size * max(1, data.dtype.itemsize) >= LINK_MIN_BYTES and (kind, builder.name) not in PEER_COPIED
 
 
