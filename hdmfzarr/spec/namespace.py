@@ -534,8 +534,8 @@ class NamespaceCatalog:
             return read_yaml(p), p
 
         self._load_missing_includes(doc["namespaces"], Path(folder), file)
-        result = self._load(doc["namespaces"], read_source, file, check)
-        if not resolve:  # hdmf's resolve=False: get_spec hands out the specs as written until resolve_all_specs
+        result = self._load(doc["namespaces"], read_source, file, check, resolve)
+        if not resolve:  # hdmf's resolve=False: specs as written, and inheritance errors, wait for resolve_all_specs
             self._unresolved.update(result)
         self._loaded_files[key] = result
         return result
@@ -598,7 +598,7 @@ class NamespaceCatalog:
         return out
 
     def _load(self, entries: list, read_source: Callable[[str, str], tuple[Any, str]], file: str,
-              check: bool = True) -> dict[str, dict[str, tuple[str, ...]]]:
+              check: bool = True, resolve: bool = True) -> dict[str, dict[str, tuple[str, ...]]]:
         """Add the namespaces of ``entries`` (``check=False``: plainly shaped top-level specs are built, and each type
         resolved, on first use); ``read_source(namespace, source)`` gives a source's parsed content and its file
         label for errors."""
@@ -614,7 +614,7 @@ class NamespaceCatalog:
                         ignored.append((name, meta["version"], old))
                     continue
                 result[name] = self._add(meta, read_source, file, lazy=not check)
-            self._resolve_types(result if check else ())  # so that bad specs fail at load time
+            self._resolve_types(result if check and resolve else ())  # so that bad specs fail at load time
         except BaseException:
             self._loaded, self._visible, self._where, self._resolved = snapshot
             self._busy.clear()

@@ -109,6 +109,20 @@ def test_load_twice_resolve_false_and_missing_file(tmp_path) -> None:
     assert isinstance(e.value, SpecFileNotFoundError)
 
 
+def test_resolve_false_defers_inheritance_errors_to_resolve_all_specs(tmp_path) -> None:
+    """As hdmf 6.2: load_namespaces(resolve=False) loads a type whose parent is unknown; resolve_all_specs raises."""
+    b = NamespaceBuilder("ext", "ext", version="1.0.0")
+    b.add_spec("ext.yaml", GroupSpec("child", data_type_def="Child", data_type_inc="Missing"))
+    path = b.export("ext.namespace.yaml", outdir=tmp_path)
+    cat = NamespaceCatalog()
+    cat.load_namespaces(path, resolve=False)
+    assert cat.namespaces == ("ext",)
+    with pytest.raises(ValueError, match="unknown data type 'Missing'"):
+        cat.resolve_all_specs()
+    with pytest.raises(SpecError, match="'Missing'"):  # the default (resolve=True) still fails at load
+        NamespaceCatalog().load_namespaces(path)
+
+
 def test_spec_catalog_registers_hierarchy_and_warns_on_redefinition() -> None:
     cat = SpecCatalog()
     base = GroupSpec("b", data_type_def="Base")
