@@ -1049,6 +1049,8 @@ class Merger:
         return self.merge(csub, psub, where)
 
     def _merge_link(self, cl: Any, pl: Any, key: str) -> Any:
+        if (self.ns, self.dt, cl.name) in getattr(self.catalog, "core_conflicts", ()) and key == "links":
+            return cl  # an extension re-targeting a core link: reported when loaded, kept (as hdmf)
         if cl.target_type != pl.target_type and not self._subtype(cl.target_type, pl.target_type):
             raise self.error(f"link target {cl.target_type!r} does not inherit from {pl.target_type!r}",
                              f"{key}/{pl.name or pl.target_type}")
