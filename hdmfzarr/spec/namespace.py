@@ -345,8 +345,6 @@ class NamespaceCatalog:
         self._where: dict[tuple[str, str], tuple[str, int | None]] = {}  # (namespace, own type) -> (file, line)
         self._resolved: dict[tuple[str, str, bool], Spec] = {}  # (defining namespace, type, full) -> merged spec
         self._busy: set[tuple[str, str, bool]] = set()  # the types being resolved (met again: a cycle)
-        #: (namespace, type, link) an extension re-targets against a core link: reported at load, not refused
-        self.core_conflicts: set[tuple[str, str, str]] = set()
 
     def copy(self) -> "NamespaceCatalog":
         """An independent catalog with the same namespaces (specs are immutable, so they are shared)."""
@@ -618,7 +616,6 @@ class NamespaceCatalog:
                         ignored.append((name, meta["version"], old))
                     continue
                 result[name] = self._add(meta, read_source, file, lazy=not check)
-                self._warn_core_conflicts(name)
             self._resolve_types(result if check and resolve else ())  # so that bad specs fail at load time
             for name in result if check and not resolve else ():  # a cycle fails at load all the same, as in hdmf
                 for dt in self._loaded[name].own_types():
@@ -630,40 +627,28 @@ class NamespaceCatalog:
         self._warn_ignored(ignored)
         return result
 
-    def _warn_core_conflicts(self, name: str) -> None:
-        """hdmf's check of an extension against its core namespaces: an own type that makes a link of its nearest core
-        ancestor an attribute, or a link to a type not derived from the core link's, is reported (so that files made
-        with an older core still load); the extension's link is kept."""
-        if not self.core_namespaces or name in self.core_namespaces:
-            return
-        found = []
-        for dt in self._loaded[name].own_types():
-            spec = self._loaded[name].get_spec(dt)
-            if spec.data_type_inc is None or not (spec.attributes or spec.links):
-                continue
-            try:
-                chain = self.get_hierarchy(name, dt)[1:]
-                core = next(i for i, p in enumerate(chain) if self._visible[name][p] in self.core_namespaces)
-            except (StopIteration, errors.SpecError):  # no core ancestor (a bad one is reported when resolved)
-                continue
-            links: dict[str, Any] = {}
-            for p in chain[core:]:  # the core type's links, its own then inherited
-                links.update((ln.name, ln) for ln in self.locate(name, p)[1].links if ln.name not in links)
-            msg = next((f"{name} defines {dt}.{a.name} as an attribute (dtype: {a.dtype}) while the core schema "
-                        f"defines it as a link to {links[a.name].target_type}." for a in spec.attributes
-                        if a.name in links), None)
-            for ln in spec.links if msg is None else ():
-                if (c := links.get(ln.name)) is not None and ln.target_type in self._visible[name] and \
-                        c.target_type not in self.get_hierarchy(name, ln.target_type):
-                    self.core_conflicts.add((name, dt, ln.name))
-                    msg = msg or (f"{name} defines {dt}.{ln.name} as a link to {ln.target_type} while the core schema "
-                                  f"defines it as a link to {c.target_type}. {ln.target_type} is not a subtype of "
-                                  f"{c.target_type}. ")
-            found += [msg] if msg else []
-        if found:
-            warnings.warn(f"Schema conflict(s) detected in namespace '{name}': \n " + "\n".join(found) + " \nThis may "
-                          "cause compatibility issues. Please update the extension version if possible or install an "
-                          "older version of the core schema that is compatible.", UserWarning, stacklevel=4)
+    def core_conflicts(self, ns: str, dt: str, spec: Spec) -> tuple[str | None, set[str]]:
+        """hdmf's check of an extension type against its nearest core ancestor: (what to report, hdmf's words, or
+        None; the names of the links it re-targets to a type not derived from the core link's, to keep as given)."""
+        if spec.data_type_inc is None or not (spec.attributes or spec.links) or ns in self.core_namespaces:
+            return None, set()
+        chain = self.get_hierarchy(ns, dt)[1:]
+        core = next((i for i, p in enumerate(chain) if self._visible[ns][p] in self.core_namespaces), None)
+        links: dict[str, Any] = {}
+        for p in chain[core:] if core is not None else ():  # the core type's links, its own then inherited
+            links.update((ln.name, ln) for ln in self.locate(ns, p)[1].links if ln.name not in links)
+        msgs = [f"{ns} defines {dt}.{a.name} as an attribute (dtype: {a.dtype}) while the core schema defines it as a "
+                f"link to {links[a.name].target_type}." for a in spec.attributes if a.name in links]
+        kept = set()
+        for ln in spec.links:
+            if (c := links.get(ln.name)) is not None and ln.target_type in self._visible[ns] and \
+                    c.target_type not in self.get_hierarchy(ns, ln.target_type):
+                kept.add(ln.name)
+                msgs.append(f"{ns} defines {dt}.{ln.name} as a link to {ln.target_type} while the core schema defines "
+                            f"it as a link to {c.target_type}. {ln.target_type} is not a subtype of {c.target_type}. ")
+        return (f"Schema conflict(s) detected in namespace '{ns}': \n {msgs[0]} \nThis may cause compatibility "
+                "issues. Please update the extension version if possible or install an older version of the core "
+                "schema that is compatible." if msgs else None), kept
 
     def _warn_ignored(self, ignored: list[tuple[str, Any, Any]]) -> None:
         """Report namespaces skipped because another version is loaded (a core one only if the skipped is newer)."""
