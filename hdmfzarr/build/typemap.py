@@ -70,7 +70,7 @@ class TypeMap:
 
         mine = self.namespace_catalog
         replaced = {n for n in cache if n in mine.namespaces}
-        cat = NamespaceCatalog()
+        cat = NamespaceCatalog(core_namespaces=list(getattr(mine, "core_namespaces", ())))
         # each type is resolved (and checked) when first used: NWB core holds ~100 types, a file uses a few
         cat.load_cache(cache, check=False)
         kept = {n: e for n, e in mine.to_cache().items() if n not in cache}
@@ -325,8 +325,9 @@ def _build_default() -> TypeMap:
 
     tm = TypeMap()
     tm.load_namespaces(default_namespace_path(), check=False)  # bundled: checked by the tests, resolved on use
-    # as hdmf's get_type_map: a newer cached hdmf-common is reported, an older one is not
-    tm.namespace_catalog.core_namespaces.append("hdmf-common")
+    # as hdmf's get_type_map and pynwb's: a newer cached core namespace is reported, an older one is not, and an
+    # extension at odds with a core type's link is reported, not refused
+    tm.namespace_catalog.core_namespaces.extend(("hdmf-common", "hdmf-experimental", "core"))
     from ..common import CLASS_HOMES
     from .common_mappers import register_common_mappers
 

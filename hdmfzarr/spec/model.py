@@ -919,6 +919,7 @@ class Merger:
 
     def __init__(self, catalog: Any, ns: str, dt: str, loc: Any, namespace: Any = None) -> None:
         self.catalog, self.namespace, self.ns, self.dt, self.loc = catalog, namespace, ns, dt, loc
+        self.kept_links: set[str] = set()  # own links re-targeted against a core type's (hdmf warns, keeps them)
 
     def resolve(self, spec: Spec, full: bool) -> Spec:
         """`spec` (the type's own) merged with its ancestors' and, if `full`, its typed children with their types'."""
@@ -927,6 +928,10 @@ class Merger:
             self.check_refs(spec, "")
             return _rebuild(spec, **typed) if typed else spec
         parent = self.catalog.locate(self.ns, spec.data_type_inc, loc=self.loc, owner=self.dt, key="data_type_inc")
+        if getattr(self.catalog, "core_namespaces", None):  # an extension at odds with a core link: warned, kept
+            msg, self.kept_links = self.catalog.core_conflicts(self.ns, self.dt, spec)
+            if msg:
+                warnings.warn(msg, UserWarning, stacklevel=2)
         return self.merge(spec, self.catalog.resolve_located(spec.data_type_inc, parent, full=full), "", typed)
 
     def error(self, msg: str, key: str) -> errors.SpecError:
@@ -1049,6 +1054,8 @@ class Merger:
         return self.merge(csub, psub, where)
 
     def _merge_link(self, cl: Any, pl: Any, key: str) -> Any:
+        if key == "links" and cl.name in self.kept_links:
+            return cl
         if cl.target_type != pl.target_type and not self._subtype(cl.target_type, pl.target_type):
             raise self.error(f"link target {cl.target_type!r} does not inherit from {pl.target_type!r}",
                              f"{key}/{pl.name or pl.target_type}")

@@ -436,8 +436,8 @@ class NamespaceCatalog:
         found = self.locate(namespace, data_type)
         return found[1] if namespace in self._unresolved else self.resolve_located(data_type, found)
 
-    def get_hierarchy(self, namespace: str, data_type: str) -> tuple[str, ...]:
-        """`data_type` then its ancestors, nearest first."""
+    def get_hierarchy(self, namespace: str, data_type: str, known_only: bool = False) -> tuple[str, ...]:
+        """`data_type` then its ancestors, nearest first (``known_only``: up to the first unknown one)."""
         self._check_type(namespace, data_type)
         out: list[str] = []
         cur: str | None = data_type
@@ -445,6 +445,8 @@ class NamespaceCatalog:
             if cur in out:
                 raise errors.SpecError(f"circular inheritance: {' -> '.join(out + [cur])}", data_type=data_type,
                                        key="data_type_inc")
+            if known_only and cur not in self._visible[namespace]:
+                break
             namespace, spec, _ = self.locate(namespace, cur, owner=out[-1] if out else None, key="data_type_inc")
             out.append(cur)
             cur = spec.data_type_inc
@@ -534,8 +536,8 @@ class NamespaceCatalog:
             return read_yaml(p), p
 
         self._load_missing_includes(doc["namespaces"], Path(folder), file)
-        result = self._load(doc["namespaces"], read_source, file, check)
-        if not resolve:  # hdmf's resolve=False: get_spec hands out the specs as written until resolve_all_specs
+        result = self._load(doc["namespaces"], read_source, file, check, resolve)
+        if not resolve:  # hdmf's resolve=False: specs as written, and inheritance errors, wait for resolve_all_specs
             self._unresolved.update(result)
         self._loaded_files[key] = result
         return result
@@ -598,7 +600,7 @@ class NamespaceCatalog:
         return out
 
     def _load(self, entries: list, read_source: Callable[[str, str], tuple[Any, str]], file: str,
-              check: bool = True) -> dict[str, dict[str, tuple[str, ...]]]:
+              check: bool = True, resolve: bool = True) -> dict[str, dict[str, tuple[str, ...]]]:
         """Add the namespaces of ``entries`` (``check=False``: plainly shaped top-level specs are built, and each type
         resolved, on first use); ``read_source(namespace, source)`` gives a source's parsed content and its file
         label for errors."""
@@ -614,13 +616,39 @@ class NamespaceCatalog:
                         ignored.append((name, meta["version"], old))
                     continue
                 result[name] = self._add(meta, read_source, file, lazy=not check)
-            self._resolve_types(result if check else ())  # so that bad specs fail at load time
+            self._resolve_types(result if check and resolve else ())  # so that bad specs fail at load time
+            for name in result if check and not resolve else ():  # a cycle fails at load all the same, as in hdmf
+                for dt in self._loaded[name].own_types():
+                    self.get_hierarchy(name, dt, known_only=True)
         except BaseException:
             self._loaded, self._visible, self._where, self._resolved = snapshot
             self._busy.clear()
             raise
         self._warn_ignored(ignored)
         return result
+
+    def core_conflicts(self, ns: str, dt: str, spec: Spec) -> tuple[str | None, set[str]]:
+        """hdmf's check of an extension type against its nearest core ancestor: (what to report, hdmf's words, or
+        None; the names of the links it re-targets to a type not derived from the core link's, to keep as given)."""
+        if spec.data_type_inc is None or not (spec.attributes or spec.links) or ns in self.core_namespaces:
+            return None, set()
+        chain = self.get_hierarchy(ns, dt)[1:]
+        core = next((i for i, p in enumerate(chain) if self._visible[ns][p] in self.core_namespaces), None)
+        links: dict[str, Any] = {}
+        for p in chain[core:] if core is not None else ():  # the core type's links, its own then inherited
+            links.update((ln.name, ln) for ln in self.locate(ns, p)[1].links if ln.name not in links)
+        msgs = [f"{ns} defines {dt}.{a.name} as an attribute (dtype: {a.dtype}) while the core schema defines it as a "
+                f"link to {links[a.name].target_type}." for a in spec.attributes if a.name in links]
+        kept = set()
+        for ln in spec.links:
+            if (c := links.get(ln.name)) is not None and ln.target_type in self._visible[ns] and \
+                    c.target_type not in self.get_hierarchy(ns, ln.target_type):
+                kept.add(ln.name)
+                msgs.append(f"{ns} defines {dt}.{ln.name} as a link to {ln.target_type} while the core schema defines "
+                            f"it as a link to {c.target_type}. {ln.target_type} is not a subtype of {c.target_type}. ")
+        return (f"Schema conflict(s) detected in namespace '{ns}': \n {msgs[0]} \nThis may cause compatibility "
+                "issues. Please update the extension version if possible or install an older version of the core "
+                "schema that is compatible." if msgs else None), kept
 
     def _warn_ignored(self, ignored: list[tuple[str, Any, Any]]) -> None:
         """Report namespaces skipped because another version is loaded (a core one only if the skipped is newer)."""

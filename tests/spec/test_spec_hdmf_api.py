@@ -109,6 +109,66 @@ def test_load_twice_resolve_false_and_missing_file(tmp_path) -> None:
     assert isinstance(e.value, SpecFileNotFoundError)
 
 
+def test_resolve_false_defers_inheritance_errors_to_resolve_all_specs(tmp_path) -> None:
+    """As hdmf 6.2: load_namespaces(resolve=False) loads a type whose parent is unknown; resolve_all_specs raises."""
+    b = NamespaceBuilder("ext", "ext", version="1.0.0")
+    b.add_spec("ext.yaml", GroupSpec("child", data_type_def="Child", data_type_inc="Missing"))
+    path = b.export("ext.namespace.yaml", outdir=tmp_path)
+    cat = NamespaceCatalog()
+    cat.load_namespaces(path, resolve=False)
+    assert cat.namespaces == ("ext",)
+    with pytest.raises(ValueError, match="unknown data type 'Missing'"):
+        cat.resolve_all_specs()
+    with pytest.raises(SpecError, match="'Missing'"):  # the default (resolve=True) still fails at load
+        NamespaceCatalog().load_namespaces(path)
+    b = NamespaceBuilder("cyc", "cyc", version="1.0.0")
+    b.add_spec("cyc.yaml", GroupSpec("a", data_type_def="A", data_type_inc="B"))
+    b.add_spec("cyc.yaml", GroupSpec("b", data_type_def="B", data_type_inc="A"))
+    with pytest.raises(SpecError, match="circular inheritance"):  # a cycle fails at load all the same
+        cat.load_namespaces(b.export("cyc.namespace.yaml", outdir=tmp_path), resolve=False)
+
+
+@pytest.mark.parametrize("kind", ["attribute", "link"])
+def test_extension_conflicting_with_a_core_link_loads_with_hdmfs_warning(tmp_path, kind: str) -> None:
+    """As hdmf 6.2 (pynwb's DeviceModel case): an extension type making a link of its core parent an attribute, or a
+    link to an unrelated type, is reported once per namespace (hdmf's words) and loads, the extension's spec kept."""
+    core = NamespaceBuilder("core", "core", version="1.0.0")
+    core.add_spec("core.yaml", GroupSpec("model", data_type_def="DeviceModel"))
+    core.add_spec("core.yaml", GroupSpec("b", data_type_def="Base", links=[LinkSpec("l", "DeviceModel", name="model")]))
+    core.add_spec("core.yaml", GroupSpec("c", data_type_def="CoreType", data_type_inc="Base"))
+    cat = NamespaceCatalog(core_namespaces=["core"])
+    cat.load_namespaces(core.export("core.namespace.yaml", outdir=tmp_path))
+    ext = NamespaceBuilder("ext", "ext", version="1.0.0")
+    ext.include_namespace("core")
+    ext.add_spec("ext.yaml", GroupSpec("device", data_type_def="Device"))
+    own = {"attributes": [AttributeSpec("model", "a", "text")]} if kind == "attribute" else \
+        {"links": [LinkSpec("l", "Device", name="model")]}
+    ext.add_spec("ext.yaml", GroupSpec("e", data_type_def="ExtType", data_type_inc="CoreType", **own))
+    ext.add_spec("ext.yaml", GroupSpec("e2", data_type_def="ExtType2", data_type_inc="ExtType"))
+    said = ("an attribute (dtype: text) while the core schema defines it as a link to DeviceModel."
+            if kind == "attribute" else "a link to Device while the core schema defines it as a link to DeviceModel. "
+                                        "Device is not a subtype of DeviceModel. ")
+    with pytest.warns(UserWarning) as rec:
+        cat.load_namespaces(ext.export("ext.namespace.yaml", outdir=tmp_path))
+    assert [str(w.message) for w in rec] == [
+        f"Schema conflict(s) detected in namespace 'ext': \n ext defines ExtType.model as {said} \nThis may cause "
+        "compatibility issues. Please update the extension version if possible or install an older version of the "
+        "core schema that is compatible."]
+    for dt in ("ExtType", "ExtType2"):
+        spec = cat.get_spec("ext", dt)
+        assert [ln.target_type for ln in spec.links] == (["DeviceModel"] if kind == "attribute" else ["Device"])
+        assert [a.name for a in spec.attributes] == (["model"] if kind == "attribute" else [])
+    from hdmfzarr.build import get_type_map  # a store caching both is read as pynwb reads it ("core" is core there)
+    with pytest.warns(UserWarning, match="Schema conflict"):
+        read = get_type_map().with_cache(cat.to_cache()).get_spec("ext", "ExtType")
+    assert [ln.target_type for ln in read.links] == [ln.target_type for ln in cat.get_spec("ext", "ExtType").links]
+    plain = NamespaceCatalog()  # "core" not a core namespace: a re-targeted link is refused, as before
+    plain.load_namespaces(tmp_path / "core.namespace.yaml")
+    if kind == "link":
+        with pytest.raises(SpecError, match="does not inherit from 'DeviceModel'"):
+            plain.load_namespaces(tmp_path / "ext.namespace.yaml")
+
+
 def test_spec_catalog_registers_hierarchy_and_warns_on_redefinition() -> None:
     cat = SpecCatalog()
     base = GroupSpec("b", data_type_def="Base")
