@@ -78,7 +78,8 @@ class AlignedDynamicTable(DynamicTable):
             raise ContainerError(f"AlignedDynamicTable {self.name!r}: a category must be a DynamicTable, "
                                  f"got {type(category).__name__}")
         if category.name in self._categories or category.name in self._tops or category.name in self._objects:
-            raise ContainerError(f"AlignedDynamicTable {self.name!r}: duplicate category or column name {category.name!r}")
+            raise ContainerError(
+                f"AlignedDynamicTable {self.name!r}: duplicate category or column name {category.name!r}")
         if len(category) != len(self):
             raise ContainerError(f"AlignedDynamicTable {self.name!r}: category {category.name!r} has "
                                  f"{len(category)} rows, the table has {len(self)}")

@@ -183,7 +183,8 @@ class BufferedData(Data):
         self._typed = False  # a dtype was set explicitly: rows are merged into an array, not a list
         self._ragged: str | None = None  # elements of different lengths without an index: "unwarned"/"warned"
         if data is not None and not isinstance(data, (list, tuple, np.ndarray, DataIO, DataChunkIterator)) and (
-                isinstance(data, (str, bytes, dict)) or not hasattr(data, "__len__") or not hasattr(data, "__getitem__")):
+                isinstance(data, (str, bytes, dict))
+                or not hasattr(data, "__len__") or not hasattr(data, "__getitem__")):
             raise errors.ContainerTypeError(  # (as hdmf refuses it; a number or a str would fail later, obscurely)
                 f"{type(self).__name__} {name!r}: data must be array-like (list, tuple, numpy/lazy array, DataIO or "
                 f"DataChunkIterator), got {type(data).__name__}")
@@ -436,7 +437,8 @@ class BufferedData(Data):
     def __repr__(self) -> str:
         # Never touches the data: lengths and dtypes only (a lazy base is not read).
         parts = [self._where(), f"rows={len(self)}"]
-        dtype = self.spec_dtype if self._ctype is not None or not self.is_lazy else getattr(self.base_data, "dtype", None)
+        dtype = self.spec_dtype if self._ctype is not None or not self.is_lazy \
+            else getattr(self.base_data, "dtype", None)
         if dtype is not None:
             parts.append(f"dtype={dtype}")
         if self.is_lazy:

@@ -306,7 +306,8 @@ class DynamicTable(Container):
         if info is not None:
             description = info.description if description is None else description
             clashes = [f"{what}={declared}" for what, declared, clash in (
-                ("index", bool(info.index), isinstance(index, (bool, int, np.integer)) and bool(index) != bool(info.index)),
+                ("index", bool(info.index),
+                 isinstance(index, (bool, int, np.integer)) and bool(index) != bool(info.index)),
                 ("table", info.table, table is not None and (table is not False) != info.table),
                 ("class", info.col_cls, col_cls is not None and info.col_cls not in (None, col_cls))) if clash]
             if clashes:

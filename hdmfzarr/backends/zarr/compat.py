@@ -47,7 +47,8 @@ TESTED_ZARR = ">=3.4,<3.5"
 
 def array_from_metadata(metadata: dict[str, Any], store: Store, path: str) -> Array:
     """An array over ``store``/``path`` from metadata we already parsed (no second metadata request)."""
-    return Array(AsyncArray(metadata=_parsed(metadata), store_path=StorePath(store, path)))  # type: ignore[call-overload]
+    where = StorePath(store, path)
+    return Array(AsyncArray(metadata=_parsed(metadata), store_path=where))  # type: ignore[call-overload]
 
 
 _PARSED: dict[str, Any] = {}
@@ -156,7 +157,8 @@ def chunk_range_reader(store: Store, path: str, encode: Callable[[tuple[int, ...
             chunk = where[coords] = root / encode(coords)
         if positional is not None:
             return positional(store, chunk.path, start, out)  # type: ignore[no-any-return]
-        raw = chunk.get_sync(prototype=default_buffer_prototype(), byte_range=RangeByteRequest(start, start + out.nbytes))
+        raw = chunk.get_sync(prototype=default_buffer_prototype(),
+                             byte_range=RangeByteRequest(start, start + out.nbytes))
         if raw is None:
             return None
         got = raw.as_numpy_array().view(np.uint8)
@@ -185,7 +187,8 @@ def edit_array_document(doc: dict[str, Any], *, shape: Any = None, dtype: np.dty
             changes["codecs"] = tuple(_little_endian(c) for c in meta.codecs)
     if flip_chunk_keys and v3:
         v2_keys = isinstance(meta.chunk_key_encoding, V2ChunkKeyEncoding)
-        changes["chunk_key_encoding"] = DefaultChunkKeyEncoding(separator="/") if v2_keys else V2ChunkKeyEncoding(separator=".")
+        changes["chunk_key_encoding"] = (DefaultChunkKeyEncoding(separator="/") if v2_keys
+                                         else V2ChunkKeyEncoding(separator="."))
     if changes:
         meta = dataclasses.replace(meta, **changes)
     out: dict[str, Any] = json.loads(json.dumps(meta.to_dict()))

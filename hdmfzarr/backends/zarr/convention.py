@@ -327,7 +327,8 @@ class _Common:
 
     def read_entries(self, handle: Any, nodes: list[tuple[str, str]]) -> dict[str, Any]:
         """The consolidated entries of ``nodes`` (``(path, kind)``), their documents read back as written."""
-        keys = [(entry, key, kind) for path, kind in dict.fromkeys(nodes) for entry, key in self.node_documents(path, kind)]
+        keys = [(entry, key, kind) for path, kind in dict.fromkeys(nodes)
+                for entry, key in self.node_documents(path, kind)]
         return {entry: self.consolidated_entry(kind, loads_json(raw, handle.url, key))
                 for (entry, key, kind), raw in zip(keys, handle.get_many([k for _, k, _ in keys])) if raw is not None}
 
@@ -405,7 +406,8 @@ class Format3(_Common):
     ref_marker = (ref_body_key, None)
     chunks_name = "chunk_shape"
 
-    def encode_attr_reference(self, path, source=".", object_id=None, root_object_id=None):  # type: ignore[no-untyped-def]
+    def encode_attr_reference(self, path: str, source: str = ".", object_id: str | None = None,
+                              root_object_id: str | None = None) -> dict[str, Any]:
         """An object reference stored as an attribute value."""
         return {self.ref_body_key: {"source": source, "path": path}}
 
@@ -592,7 +594,8 @@ class Format2(_Common):
     admitted_codecs = (("filter", "pickle"),)  # 0.13's pickled object arrays
     chunks_name = "chunks"
 
-    def encode_attr_reference(self, path, source=".", object_id=None, root_object_id=None):  # type: ignore[no-untyped-def]
+    def encode_attr_reference(self, path: str, source: str = ".", object_id: str | None = None,
+                              root_object_id: str | None = None) -> dict[str, Any]:
         body = _reference_dict(source, path, object_id, root_object_id)
         return {self.dtype_attr: self.reference_spelling, self.ref_body_key: body}
 
@@ -761,7 +764,8 @@ class Format2(_Common):
                     docs[key] = loads_json(raw, handle.url, key)
             groups = [p for p in frontier if (f"{p}/.zgroup" if p else ".zgroup") in docs]
             listings = handle.get_and_list([], groups)[1]
-            frontier = [f"{g}/{n}" if g else n for g, names in zip(groups, listings) for n in names if not n.startswith(".")]
+            frontier = [f"{g}/{n}" if g else n
+                        for g, names in zip(groups, listings) for n in names if not n.startswith(".")]
         return docs
 
     def array_doc(self, meta: dict[str, Any]) -> ArrayDoc:

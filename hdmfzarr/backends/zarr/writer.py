@@ -498,7 +498,8 @@ class ZarrWriter:
         first = it.peek()
         if first is None and (it.dtype is None or it.row_shape is None):
             raise StoreError(f"{where}: the DataChunkIterator is empty and has no dtype/row_shape")
-        canonical = stream_dtype(dtype, it.dtype if it.dtype is not None else first.dtype, where)  # type: ignore[union-attr]
+        first_dtype = it.dtype if it.dtype is not None else first.dtype  # type: ignore[union-attr]
+        canonical = stream_dtype(dtype, first_dtype, where)
         text = canonical in TEXT_KINDS
         row_shape = tuple(it.row_shape or ())
         zdtype: Any = self.conv.text_zarr_dtype(canonical) if text else np.dtype(canonical)
