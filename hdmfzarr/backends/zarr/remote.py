@@ -8,6 +8,7 @@ import contextlib
 import copy
 import errno
 import functools
+import hashlib
 import logging
 import re
 import time
@@ -181,6 +182,11 @@ def split_user_info(url: str) -> tuple[str, dict[str, str]]:
     user, _, password = info.partition(":")
     creds = {k: unquote(v) for k, v in (("key", user), ("secret", password)) if v}
     return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment)), creds
+
+
+def digest(data: bytes | None) -> str | None:
+    """The version token of a commit document in a store without ETags (None: absent)."""
+    return None if data is None else "sha256:" + hashlib.sha256(data).hexdigest()
 
 
 def _is_meta(key: str) -> bool:
@@ -477,8 +483,13 @@ class RemoteStore(WrapperStore[FsspecStore]):
         return self.fs._call_s3(operation, Bucket=bucket, Key=path, **kwargs)  # type: ignore[no-any-return]
 
     async def get_versioned(self, key: str) -> tuple[bytes | None, str | None]:
-        """The bytes at ``key`` and their ETag (``(None, None)`` when absent), asked of the server."""
+        """The bytes at ``key`` and their version (S3: the ETag, else :func:`digest`; ``(None, None)`` when absent),
+        asked of the server."""
         async def _get() -> tuple[bytes | None, str | None]:
+            if not self.is_s3:
+                buf = await self._store.get(key, default_buffer_prototype())
+                raw = None if buf is None else buf.to_bytes()
+                return raw, digest(raw)
             try:
                 resp = await self._s3_object("get_object", key)
             except FileNotFoundError:
