@@ -198,6 +198,10 @@ def _under(key: str, prefix: str) -> bool:
     return not prefix or key == prefix or key.startswith(prefix + "/")
 
 
+async def _collect(keys: AsyncIterator[str]) -> list[str]:
+    return [k async for k in keys]
+
+
 _WRITES = ("writing", "deleting", "clearing")  # unconditional requests fenced by the writer lease
 
 
@@ -348,19 +352,13 @@ class RemoteStore(WrapperStore[FsspecStore]):
     def _known(self) -> set[str]:
         return self._remote | {k for k, v in self._meta.items() if v is not None}
 
-    async def _remote_keys(self, lister: Callable[[], AsyncIterator[str]], prefix: str) -> list[str]:
-        async def _collect() -> list[str]:
-            return [k async for k in lister()]
-
-        return await self.call("listing", prefix, _collect)
-
     def list(self) -> AsyncIterator[str]:
         return self.list_prefix("")
 
     async def list_prefix(self, prefix: str) -> AsyncIterator[str]:
         keys = {k for k in self._known() if k.startswith(prefix)}
         if not self.fresh:
-            remote = await self._remote_keys(lambda: self._store.list_prefix(prefix), prefix)
+            remote = await self.call("listing", prefix, lambda: _collect(self._store.list_prefix(prefix)))
             keys |= {k for k in remote if self._meta.get(k, b"") is not None}
         for key in sorted(keys):
             yield key
@@ -370,7 +368,7 @@ class RemoteStore(WrapperStore[FsspecStore]):
         names = {(key[len(base) + 1:] if base else key).split("/", 1)[0]
                  for key in self._known() if _under(key, base) and key != base}
         if not self.fresh:
-            remote = await self._remote_keys(lambda: self._store.list_dir(prefix), prefix)
+            remote = await self.call("listing", prefix, lambda: _collect(self._store.list_dir(prefix)))
             names |= {name for name in remote if self._meta.get(f"{base}/{name}" if base else name, b"") is not None}
         for name in sorted(names):
             yield name
