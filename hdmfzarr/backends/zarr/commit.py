@@ -86,20 +86,6 @@ class CommitPoint:
         self.expected = digest(data)
         return self.expected or ""
 
-    @contextlib.contextmanager
-    def locked(self, on_wait: Callable[[], None] | None = None) -> Iterator[None]:
-        """The store's writer lock alone (no version check); ``on_wait`` runs once if another writer holds it."""
-        if self._s3 is not None:
-            lease = _Lease(self._s3, self.lease)
-            lease.acquire(self.wait, self._busy, on_wait)
-            try:
-                yield
-            finally:
-                lease.release()
-            return
-        with self._flock(on_wait) if self._dir is not None else self._process_lock(on_wait):
-            yield
-
     def _check(self, current: str | None, expected: str | None) -> None:
         if current != expected:
             raise ConflictError(
@@ -114,41 +100,40 @@ class CommitPoint:
         )
 
     @contextlib.contextmanager
-    def _flock(self, on_wait: Callable[[], None] | None = None) -> Iterator[None]:
-        """``flock`` on the store directory, waiting at most ``wait`` s."""
-        assert self._dir is not None
-        try:
-            os.makedirs(self._dir, exist_ok=True)  # a new store: its directory is where the lock lives
-            fd = os.open(self._dir, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-        except OSError as exc:
-            raise StoreError(f"{self.handle.url}: cannot open the store directory to lock it ({exc})") from exc
-        try:
-            for _ in _attempts(self.wait, 0.005, 0.1, on_wait):
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except OSError as exc:
-                    if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
-                        raise StoreError(f"{self.handle.url}: cannot lock the store directory ({exc})") from exc
+    def locked(self, on_wait: Callable[[], None] | None = None) -> Iterator[None]:
+        """The store's writer lock alone (no version check): the S3 lease, ``flock`` on the store directory, else a
+        lock of this process; at most ``wait`` s; ``on_wait`` runs once if another writer holds it."""
+        with contextlib.ExitStack() as held:
+            if self._s3 is not None:
+                lease = _Lease(self._s3, self.lease)
+                lease.acquire(self.wait, self._busy, on_wait)
+                held.callback(lease.release)
+            elif self._dir is None:
+                with _PROCESS_GUARD:
+                    lock = _PROCESS_LOCKS.setdefault(self.handle.url, threading.Lock())
+                if not lock.acquire(blocking=False):
+                    if on_wait is not None:
+                        on_wait()
+                    if not lock.acquire(timeout=self.wait):
+                        raise self._busy()
+                held.callback(lock.release)
             else:
-                raise self._busy()
+                try:
+                    os.makedirs(self._dir, exist_ok=True)  # a new store: its directory is where the lock lives
+                    fd = os.open(self._dir, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+                except OSError as exc:
+                    raise StoreError(f"{self.handle.url}: cannot open the store directory to lock it ({exc})") from exc
+                held.callback(os.close, fd)  # releases the lock
+                for _ in _attempts(self.wait, 0.005, 0.1, on_wait):
+                    try:
+                        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                        break
+                    except OSError as exc:
+                        if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                            raise StoreError(f"{self.handle.url}: cannot lock the store directory ({exc})") from exc
+                else:
+                    raise self._busy()
             yield
-        finally:
-            os.close(fd)  # releases the lock
-
-    @contextlib.contextmanager
-    def _process_lock(self, on_wait: Callable[[], None] | None = None) -> Iterator[None]:
-        with _PROCESS_GUARD:
-            lock = _PROCESS_LOCKS.setdefault(self.handle.url, threading.Lock())
-        if not lock.acquire(blocking=False):
-            if on_wait is not None:
-                on_wait()
-            if not lock.acquire(timeout=self.wait):
-                raise self._busy()
-        try:
-            yield
-        finally:
-            lock.release()
 
 
 def overwrite(handle: StoreHandle) -> None:
