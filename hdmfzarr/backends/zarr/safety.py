@@ -261,7 +261,7 @@ def check_decoded_size(codec: str, data: Any, bound: int) -> None:
             raise DecodedSizeError(f"the {codec} chunk declares {size:,} decoded bytes, more than the {bound:,} "
                                    "its array's metadata allows")
         return
-    makers = {
+    makers: dict[str, Any] = {
         "gzip": lambda: zlib.decompressobj(16 + zlib.MAX_WBITS),
         "zlib": lambda: zlib.decompressobj(zlib.MAX_WBITS),
         "bz2": bz2.BZ2Decompressor,
