@@ -96,7 +96,12 @@ class Transaction:
             self.entries = self.conv.consolidated_entries(self.doc, self.url)
         except CorruptStoreError as exc:
             raise CorruptStoreError(f"writing needs consolidated metadata: {exc}") from None
-        self._recover()
+        # an interrupted in-place rewrite: restore the undo copies the commit document names
+        mapping = self.conv.undo_map(self.conv.root_attrs(self.doc, self.entries))
+        if mapping:
+            with self.session():
+                self._copy_and_commit(mapping, restore=True)
+            self._drop_undo(list(mapping))
 
     def committed_attrs(self, path: str) -> dict[str, Any] | None:
         """The committed attributes of the node at ``path`` (None when it is not committed)."""
@@ -338,15 +343,6 @@ class Transaction:
         with contextlib.suppress(Exception):  # leftovers are invisible and reused by the next rewrite
             for path in paths:
                 run(self.handle.store.delete_dir(self.conv.undo_path(path)))
-
-    def _recover(self) -> None:
-        """Roll back an interrupted in-place rewrite: restore the undo copies the commit document names."""
-        mapping = self.conv.undo_map(self.conv.root_attrs(self.doc, self.entries))
-        if not mapping:
-            return
-        with self.session():
-            self._copy_and_commit(mapping, restore=True)
-        self._drop_undo(list(mapping))
 
 
 def recover(handle: StoreHandle) -> None:
