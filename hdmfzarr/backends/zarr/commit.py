@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
-import hashlib
 import json
 import logging
 import os
@@ -19,8 +18,8 @@ from collections.abc import Callable, Iterator
 
 from ...errors import ConflictError, StoreError
 from .convention import CONVENTIONS, LOCK_KEY
-from .remote import RemoteStore
-from .store import ConfinedLocalStore, StoreHandle, run
+from .remote import RemoteStore, digest
+from .store import StoreHandle, run
 
 __all__ = ["CommitPoint", "LOCK_KEY", "overwrite"]
 
@@ -28,10 +27,6 @@ log = logging.getLogger(__name__)
 FENCE = 0.8  # share of a lease after the last renewal during which a writer still sends writes
 _PROCESS_LOCKS: dict[str, threading.Lock] = {}
 _PROCESS_GUARD = threading.Lock()
-
-
-def _digest(data: bytes | None) -> str | None:
-    return None if data is None else "sha256:" + hashlib.sha256(data).hexdigest()
 
 
 class CommitPoint:
@@ -44,7 +39,6 @@ class CommitPoint:
         self.key = key
         self.wait = wait
         self.expected: str | None = None  # the version the next commit replaces (None: the document is absent)
-        self._lease: _Lease | None = None  # the S3 writer lease held inside exclusive()
         if lease is None:
             try:
                 lease = float(os.environ.get("HDMFZARR_WRITER_LEASE_SECONDS", "30"))
@@ -61,65 +55,36 @@ class CommitPoint:
 
     # -- reading ---------------------------------------------------------------------------
     def read(self) -> tuple[bytes | None, str | None]:
-        """The commit document (None when absent) and its version token."""
-        if self._s3 is not None:
-            return run(self._s3.get_versioned(self.key))
-        if self._dir is not None:
-            if isinstance(self.handle.store, ConfinedLocalStore):
-                self.handle.store.check_inside(self.key)
-            try:
-                with open(os.path.join(self._dir, self.key), "rb") as f:
-                    data: bytes | None = f.read()
-            except FileNotFoundError:
-                data = None
-            except OSError as exc:
-                raise StoreError(f"{self.handle.url}: cannot read {self.key!r} ({exc})") from exc
-        else:
-            data = self.handle.get(self.key)
-        return data, _digest(data)
+        """The commit document (None when absent) and its version token, asked of the store (never of a cache)."""
+        if isinstance(self.handle.store, RemoteStore):
+            return run(self.handle.store.get_versioned(self.key))
+        data = self.handle.get(self.key)
+        return data, digest(data)
 
     # -- one transaction ---------------------------------------------------------------------
     @contextlib.contextmanager
     def exclusive(self, expected: str | None) -> Iterator[Callable[..., str]]:
         """Hold the writer lock while the body runs; ConflictError (nothing written) unless the commit document
         still has version ``expected``. Yields :meth:`commit`, writing the document conditionally."""
-        with self.locked() as lease:
+        with self.locked():
             self._check(self.read()[1], expected)
-            self.expected, self._lease = expected, lease
-            try:
-                yield self.commit
-            finally:
-                self._lease = None
+            self.expected = expected
+            yield self.commit
 
     def commit(self, data: bytes, rebase: bool = False) -> str:
         """Write the commit document (inside :meth:`exclusive`) if it still has version :attr:`expected`
         (``rebase``: whatever version it has now); the new version, the one the next call expects."""
-        if self._lease is not None:
-            self._lease.check()
         if rebase:
             self.expected = self.read()[1]
         if self._s3 is not None:
+            self._s3.fence.check()  # the writer lease exclusive() holds
             self.expected = run(self._s3.put_if(self.key, data, self.expected))
             return self.expected or ""
         if self._dir is not None:  # a writer that ignores the lock cannot be stopped, but is seen
             self._check(self.read()[1], self.expected)
         self.handle.set(self.key, data)
-        self.expected = _digest(data)
+        self.expected = digest(data)
         return self.expected or ""
-
-    @contextlib.contextmanager
-    def locked(self, on_wait: Callable[[], None] | None = None) -> Iterator[_Lease | None]:
-        """The store's writer lock alone (no version check); ``on_wait`` runs once if another writer holds it."""
-        if self._s3 is not None:
-            lease = _Lease(self._s3, self.lease)
-            lease.acquire(self.wait, self._busy, on_wait)
-            try:
-                yield lease
-            finally:
-                lease.release()
-            return
-        with self._flock(on_wait) if self._dir is not None else self._process_lock(on_wait):
-            yield None
 
     def _check(self, current: str | None, expected: str | None) -> None:
         if current != expected:
@@ -135,41 +100,40 @@ class CommitPoint:
         )
 
     @contextlib.contextmanager
-    def _flock(self, on_wait: Callable[[], None] | None = None) -> Iterator[None]:
-        """``flock`` on the store directory, waiting at most ``wait`` s."""
-        assert self._dir is not None
-        try:
-            os.makedirs(self._dir, exist_ok=True)  # a new store: its directory is where the lock lives
-            fd = os.open(self._dir, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-        except OSError as exc:
-            raise StoreError(f"{self.handle.url}: cannot open the store directory to lock it ({exc})") from exc
-        try:
-            for _ in _attempts(self.wait, 0.005, 0.1, on_wait):
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except OSError as exc:
-                    if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
-                        raise StoreError(f"{self.handle.url}: cannot lock the store directory ({exc})") from exc
+    def locked(self, on_wait: Callable[[], None] | None = None) -> Iterator[None]:
+        """The store's writer lock alone (no version check): the S3 lease, ``flock`` on the store directory, else a
+        lock of this process; at most ``wait`` s; ``on_wait`` runs once if another writer holds it."""
+        with contextlib.ExitStack() as held:
+            if self._s3 is not None:
+                lease = _Lease(self._s3, self.lease)
+                lease.acquire(self.wait, self._busy, on_wait)
+                held.callback(lease.release)
+            elif self._dir is None:
+                with _PROCESS_GUARD:
+                    lock = _PROCESS_LOCKS.setdefault(self.handle.url, threading.Lock())
+                if not lock.acquire(blocking=False):
+                    if on_wait is not None:
+                        on_wait()
+                    if not lock.acquire(timeout=self.wait):
+                        raise self._busy()
+                held.callback(lock.release)
             else:
-                raise self._busy()
+                try:
+                    os.makedirs(self._dir, exist_ok=True)  # a new store: its directory is where the lock lives
+                    fd = os.open(self._dir, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+                except OSError as exc:
+                    raise StoreError(f"{self.handle.url}: cannot open the store directory to lock it ({exc})") from exc
+                held.callback(os.close, fd)  # releases the lock
+                for _ in _attempts(self.wait, 0.005, 0.1, on_wait):
+                    try:
+                        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                        break
+                    except OSError as exc:
+                        if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                            raise StoreError(f"{self.handle.url}: cannot lock the store directory ({exc})") from exc
+                else:
+                    raise self._busy()
             yield
-        finally:
-            os.close(fd)  # releases the lock
-
-    @contextlib.contextmanager
-    def _process_lock(self, on_wait: Callable[[], None] | None = None) -> Iterator[None]:
-        with _PROCESS_GUARD:
-            lock = _PROCESS_LOCKS.setdefault(self.handle.url, threading.Lock())
-        if not lock.acquire(blocking=False):
-            if on_wait is not None:
-                on_wait()
-            if not lock.acquire(timeout=self.wait):
-                raise self._busy()
-        try:
-            yield
-        finally:
-            lock.release()
 
 
 def overwrite(handle: StoreHandle) -> None:

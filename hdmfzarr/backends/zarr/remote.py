@@ -8,6 +8,7 @@ import contextlib
 import copy
 import errno
 import functools
+import hashlib
 import logging
 import re
 import time
@@ -183,6 +184,11 @@ def split_user_info(url: str) -> tuple[str, dict[str, str]]:
     return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment)), creds
 
 
+def digest(data: bytes | None) -> str | None:
+    """The version token of a commit document in a store without ETags (None: absent)."""
+    return None if data is None else "sha256:" + hashlib.sha256(data).hexdigest()
+
+
 def _is_meta(key: str) -> bool:
     return key.rpartition("/")[2] in METADATA_KEYS
 
@@ -190,6 +196,10 @@ def _is_meta(key: str) -> bool:
 def _under(key: str, prefix: str) -> bool:
     prefix = prefix.strip("/")
     return not prefix or key == prefix or key.startswith(prefix + "/")
+
+
+async def _collect(keys: AsyncIterator[str]) -> list[str]:
+    return [k async for k in keys]
 
 
 _WRITES = ("writing", "deleting", "clearing")  # unconditional requests fenced by the writer lease
@@ -342,19 +352,13 @@ class RemoteStore(WrapperStore[FsspecStore]):
     def _known(self) -> set[str]:
         return self._remote | {k for k, v in self._meta.items() if v is not None}
 
-    async def _remote_keys(self, lister: Callable[[], AsyncIterator[str]], prefix: str) -> list[str]:
-        async def _collect() -> list[str]:
-            return [k async for k in lister()]
-
-        return await self.call("listing", prefix, _collect)
-
     def list(self) -> AsyncIterator[str]:
         return self.list_prefix("")
 
     async def list_prefix(self, prefix: str) -> AsyncIterator[str]:
         keys = {k for k in self._known() if k.startswith(prefix)}
         if not self.fresh:
-            remote = await self._remote_keys(lambda: self._store.list_prefix(prefix), prefix)
+            remote = await self.call("listing", prefix, lambda: _collect(self._store.list_prefix(prefix)))
             keys |= {k for k in remote if self._meta.get(k, b"") is not None}
         for key in sorted(keys):
             yield key
@@ -364,7 +368,7 @@ class RemoteStore(WrapperStore[FsspecStore]):
         names = {(key[len(base) + 1:] if base else key).split("/", 1)[0]
                  for key in self._known() if _under(key, base) and key != base}
         if not self.fresh:
-            remote = await self._remote_keys(lambda: self._store.list_dir(prefix), prefix)
+            remote = await self.call("listing", prefix, lambda: _collect(self._store.list_dir(prefix)))
             names |= {name for name in remote if self._meta.get(f"{base}/{name}" if base else name, b"") is not None}
         for name in sorted(names):
             yield name
@@ -477,8 +481,13 @@ class RemoteStore(WrapperStore[FsspecStore]):
         return self.fs._call_s3(operation, Bucket=bucket, Key=path, **kwargs)  # type: ignore[no-any-return]
 
     async def get_versioned(self, key: str) -> tuple[bytes | None, str | None]:
-        """The bytes at ``key`` and their ETag (``(None, None)`` when absent), asked of the server."""
+        """The bytes at ``key`` and their version (S3: the ETag, else :func:`digest`; ``(None, None)`` when absent),
+        asked of the server."""
         async def _get() -> tuple[bytes | None, str | None]:
+            if not self.is_s3:
+                buf = await self._store.get(key, default_buffer_prototype())
+                raw = None if buf is None else buf.to_bytes()
+                return raw, digest(raw)
             try:
                 resp = await self._s3_object("get_object", key)
             except FileNotFoundError:

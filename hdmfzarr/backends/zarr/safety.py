@@ -69,19 +69,15 @@ def check_object_path(path: Any, where: str) -> str:
     return path
 
 
-def _has_scheme(source: str) -> bool:
-    return "://" in source or "::" in source or (
-        ":" in source.split("/", 1)[0] and not (len(source) > 1 and source[1] == ":")
-    )
-
-
 def is_local_source(source: str) -> bool:
-    """True when ``source`` is a relative path that stays inside the referring store."""
+    """True when ``source`` is a relative path that stays inside the referring store (no URL scheme, no ``C:``)."""
     if not source or os.path.isabs(source):
         return False
     decoded = _decoded(source)  # "%2e%2e/x" is "../x" to an HTTP server
-    if any(_has_scheme(text) or text.startswith(("/", "\\", "~")) for text in (source, decoded)):
-        return False
+    for text in (source, decoded):
+        scheme = "://" in text or "::" in text or (":" in text.split("/", 1)[0] and text[1:2] != ":")
+        if scheme or text.startswith(("/", "\\", "~")):
+            return False
     norm = posixpath.normpath(decoded.replace("\\", "/"))
     return norm != ".." and not norm.startswith("../")
 
@@ -228,35 +224,6 @@ def max_chunk_bytes(nelements: int, itemsize: int | None) -> int:
     return min(bound, max_read_bytes())
 
 
-def _bounded_stream(make: Any, data: Any, bound: int, what: str) -> int:
-    """Decoded size of ``data`` (every member/frame, each through a fresh ``make()`` decompressor),
-    decoded in 1 MiB steps and thrown away; raises DecodedSizeError once past ``bound``."""
-    step = 2**20
-    total = 0
-    rest = bytes(data)
-    while rest:
-        d = make()
-        out = d.decompress(rest, step)
-        while True:
-            total += len(out)
-            if total > bound:
-                raise DecodedSizeError(f"the {what} chunk decodes to more than {bound:,} bytes, "
-                                       "more than its array's metadata allows")
-            if d.eof:
-                break
-            tail = getattr(d, "unconsumed_tail", None)  # zlib: input left; bz2/lzma: output buffered inside
-            if tail is not None:
-                if not tail and not out:
-                    return total  # truncated stream: the codec reports it
-                out = d.decompress(tail, step)
-            else:
-                if d.needs_input:
-                    return total
-                out = d.decompress(b"", step)
-        rest = d.unused_data
-    return total
-
-
 def declared_size(codec: str, data: Any) -> int | None:
     """The decoded size a compressed chunk's header declares (zstd, blosc, lz4; None for other codecs);
     DecodedSizeError for a zstd header that declares none (an unbounded stream)."""
@@ -294,17 +261,38 @@ def check_decoded_size(codec: str, data: Any, bound: int) -> None:
             raise DecodedSizeError(f"the {codec} chunk declares {size:,} decoded bytes, more than the {bound:,} "
                                    "its array's metadata allows")
         return
-    makers = {
+    makers: dict[str, Any] = {
         "gzip": lambda: zlib.decompressobj(16 + zlib.MAX_WBITS),
         "zlib": lambda: zlib.decompressobj(zlib.MAX_WBITS),
         "bz2": bz2.BZ2Decompressor,
         "lzma": lzma.LZMADecompressor,
     }
-    maker = makers.get(codec)
-    if maker is None:
+    make = makers.get(codec)
+    if make is None:
         return
+    # every member/frame through a fresh decompressor, decoded in 1 MiB steps and thrown away
+    step, total, rest = 2**20, 0, bytes(data)
     try:
-        _bounded_stream(maker, data, bound, codec)
+        while rest:
+            d = make()
+            out = d.decompress(rest, step)
+            while True:
+                total += len(out)
+                if total > bound:
+                    raise DecodedSizeError(f"the {codec} chunk decodes to more than {bound:,} bytes, "
+                                           "more than its array's metadata allows")
+                if d.eof:
+                    break
+                tail = getattr(d, "unconsumed_tail", None)  # zlib: input left; bz2/lzma: output buffered inside
+                if tail is not None:
+                    if not tail and not out:
+                        return  # truncated stream: the codec reports it
+                    out = d.decompress(tail, step)
+                else:
+                    if d.needs_input:
+                        return
+                    out = d.decompress(b"", step)
+            rest = d.unused_data
     except DecodedSizeError:
         raise
     except (zlib.error, OSError, EOFError, ValueError):

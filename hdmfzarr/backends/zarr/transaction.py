@@ -96,7 +96,12 @@ class Transaction:
             self.entries = self.conv.consolidated_entries(self.doc, self.url)
         except CorruptStoreError as exc:
             raise CorruptStoreError(f"writing needs consolidated metadata: {exc}") from None
-        self._recover()
+        # an interrupted in-place rewrite: restore the undo copies the commit document names
+        mapping = self.conv.undo_map(self.conv.root_attrs(self.doc, self.entries))
+        if mapping:
+            with self.session():
+                self._copy_and_commit(mapping, restore=True)
+            self._drop_undo(list(mapping))
 
     def committed_attrs(self, path: str) -> dict[str, Any] | None:
         """The committed attributes of the node at ``path`` (None when it is not committed)."""
@@ -165,7 +170,7 @@ class Transaction:
                 raise dropped(exc, [other.drop for other in jobs]) from None
         undo = [j.path for j, p in zip(jobs, plans) if p["rewrite"] and self.conv.rewrites_in_place]
         if undo:
-            self._save_undo(undo)
+            self._copy_and_commit({path: self.conv.undo_path(path) for path in undo}, restore=False)
         self._write_arrays(jobs, plans)
         # metadata of changed nodes (arrays grown here took theirs above)
         previous, prev_doc = dict(self.entries), dict(self.doc)
@@ -229,14 +234,6 @@ class Transaction:
         # remote stores: the arrays of a phase are written concurrently (latency-bound); local disks:
         # one after the other (CPU-bound compression — measured faster than contending threads)
         concurrent = self.handle.local_path is None
-
-        async def phase(group: list[tuple[ArrayJob, dict[str, Any]]]) -> None:
-            if concurrent:
-                await gather_or_cancel(*(one(j, p) for j, p in group))
-            else:
-                for j, p in group:
-                    await one(j, p)
-
         try:
             for rank in sorted({job.rank for job in jobs}):
                 group = [(j, p) for j, p in zip(jobs, plans) if j.rank == rank]
@@ -244,7 +241,8 @@ class Transaction:
                     if p["zmeta"] is None:  # v2 object cells: JSON, as hdmf-zarr 0.13 and our writer store them
                         write_object_chunks(self.handle, j.path, p["doc"], p["values"], p["write_from"],
                                             f"{self.url}:/{j.path}")
-                run(phase(group))
+                for part in [group] if concurrent else [[pair] for pair in group]:
+                    run(gather_or_cancel(*(one(j, p) for j, p in part)))
         except StoreError:
             raise
         except Exception as exc:
@@ -326,41 +324,25 @@ class Transaction:
                 "extra": extra, "array": None, "rewrite": rewrite and committed > 0}
 
     # -- format 2 rewrites in place: undo copies -------------------------------------------------
-    def _save_undo(self, paths: list[str]) -> None:
-        """Copy every committed key of ``paths`` aside and name the copies in the commit document (readers read
-        those arrays from their copies until the commit)."""
-        mapping = {path: self.conv.undo_path(path) for path in paths}
+    def _copy_and_commit(self, mapping: dict[str, str], restore: bool) -> None:
+        """Copy every key of each array ``path`` aside to its undo copy (``restore``: back), then commit the commit
+        document naming the copies (``restore``: none); readers read those arrays from their copies until then."""
+        async def _list(prefix: str) -> list[str]:
+            return [k async for k in self.handle.store.list_prefix(prefix + "/")]
+
         for path, copy in mapping.items():
-            self._copy_keys(path, copy)
-        self.conv.set_root_undo(self.doc, self.entries, mapping)
-        self._write_commit_document()  # the committed state, read from the copies
-
-    def _copy_keys(self, source: str, target: str) -> None:
-        """Copy every key under ``source/`` to the same key under ``target/``."""
-        async def _list() -> list[str]:
-            return [k async for k in self.handle.store.list_prefix(source + "/")]
-
-        keys = run(_list())
-        for key, raw in zip(keys, self.handle.get_many(keys)):
-            if raw is not None:
-                self.handle.set(target + key[len(source):], raw)
+            source, target = (copy, path) if restore else (path, copy)
+            keys = run(_list(source))
+            for key, raw in zip(keys, self.handle.get_many(keys)):
+                if raw is not None:
+                    self.handle.set(target + key[len(source):], raw)
+        self.conv.set_root_undo(self.doc, self.entries, {} if restore else mapping)
+        self._write_commit_document()  # the committed state (read from the copies until the rewrite's commit)
 
     def _drop_undo(self, paths: list[str]) -> None:
         with contextlib.suppress(Exception):  # leftovers are invisible and reused by the next rewrite
             for path in paths:
                 run(self.handle.store.delete_dir(self.conv.undo_path(path)))
-
-    def _recover(self) -> None:
-        """Roll back an interrupted in-place rewrite: restore the undo copies the commit document names."""
-        mapping = self.conv.undo_map(self.conv.root_attrs(self.doc, self.entries))
-        if not mapping:
-            return
-        with self.session():
-            for path, copy in mapping.items():
-                self._copy_keys(copy, path)
-            self.conv.set_root_undo(self.doc, self.entries, {})
-            self._write_commit_document()
-        self._drop_undo(list(mapping))
 
 
 def recover(handle: StoreHandle) -> None:
