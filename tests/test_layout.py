@@ -98,6 +98,13 @@ def test_layout_ci_runs_the_readme_test_command() -> None:
     assert '"$rc" -eq 5' in ci, ".ci/run must turn pytest's 'no tests' (exit 5) into a failure"
 
 
+def test_layout_no_package_line_is_longer_than_120_characters() -> None:
+    """The repo's line length (no formatter runs in CI): every line of hdmfzarr/ within 120 characters."""
+    long = [f"{p.relative_to(ROOT)}:{i}" for p in sorted(PACKAGE.rglob("*.py"))
+            for i, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1) if len(line) > 120]
+    assert not long, f"lines over 120 characters: {long}"
+
+
 def test_layout_python_version_is_312() -> None:
     assert (ROOT / ".python-version").read_text().strip() == "3.12"
 

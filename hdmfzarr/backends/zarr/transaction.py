@@ -316,7 +316,8 @@ class Transaction:
             doc["attributes"] = self.conv.widen_dtype_attrs(attrs, wide)
         self.conv.check_appendable(doc, where)
         if shape:  # the grown (or replaced) shape, through zarr's metadata classes
-            doc = edit_array_document(doc, shape=[len(values) if job.replace else committed + len(rows), *values.shape[1:]])
+            rows_now = len(values) if job.replace else committed + len(rows)
+            doc = edit_array_document(doc, shape=[rows_now, *values.shape[1:]])
         zmeta = self.conv.zarr_metadata(dict(doc), zattrs or {})
         if not shape:
             values = values.reshape(())
@@ -378,7 +379,8 @@ def _fit(rows: np.ndarray, stored: np.dtype, where: str, label: str) -> tuple[np
     try:
         return rows.astype(stored, copy=False), None
     except (TypeError, ValueError) as exc:
-        raise RefusedRowsError(f"{where}: cannot store {rows.dtype} values in the {stored} column {label!r} ({exc})") from None
+        raise RefusedRowsError(
+            f"{where}: cannot store {rows.dtype} values in the {stored} column {label!r} ({exc})") from None
 
 
 def _fit_records(rows: np.ndarray, stored: np.dtype, where: str, label: str) -> tuple[np.ndarray, np.dtype | None]:
