@@ -58,6 +58,7 @@ _HOMES = {  # module -> the public names it provides
     "hdmfzarr.spec": "GroupSpec DatasetSpec AttributeSpec LinkSpec RefSpec DtypeSpec NamespaceBuilder NamespaceCatalog "
                      "export_spec",
     "hdmfzarr.build.manager": "BuildManager",
+    "hdmfzarr.build.builders": "ROOT_NAME",
     "hdmfzarr.build.typemap": "TypeMap get_type_map",
     "hdmfzarr.build.mapper": "ObjectMapper",
     "hdmfzarr.container": "Container Data",

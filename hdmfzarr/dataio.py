@@ -178,9 +178,11 @@ class ZarrDataIO(DataIO):
                  shards: tuple[int, ...] | None = None, link_data: bool = False) -> None:
         if compressor is not None and compressors is not None:
             raise TypeError("ZarrDataIO: give compressor (one codec) or compressors, not both")
+        if compressor is not None:  # 0.13's one codec, or a bool as below
+            compressors = compressor if isinstance(compressor, bool) else [compressor]
         super().__init__(data, chunks=chunks, shards=shards, filters=filters, serializer=serializer,
-                         compressors=[compressor] if compressor is not None else compressors, fill_value=fillvalue,
-                         link_data=link_data)
+                         compressors=None if compressors is True else compressors,  # True: hdmf-zarr's "the default"
+                         fill_value=fillvalue, link_data=link_data)
 
 
 class DataChunkIterator:

@@ -258,3 +258,75 @@ def test_type_map_calls_of_hdmf_extension_code(tmp_path: Path) -> None:
     type_map.register_map(MyTable, MyMapper)
     assert type_map.mapper_class(MyTable) is MyMapper
     assert get_manager().type_map.get_class("DynamicTable", "hdmf-common") is DynamicTable  # a copy was changed
+
+
+def _users(name: str = "root") -> Any:
+    """hdmf-zarr's tutorial table (with hdmf's classes for the peer, ours otherwise)."""
+    t = DynamicTable(name=name, description="users")
+    t.add_column("x", "x")
+    t.add_row(x=1.0)
+    t.add_row(x=2.0)
+    return t
+
+
+def test_zarrdataio_compressor_booleans_and_stored_settings_as_hdmf_zarr(tmp_path: Path) -> None:
+    """``compressors=True`` (hdmf-zarr: the default) and ``False`` (none; 0.13's ``compressor=False`` too) write, and
+    the arrays read back answer ``data.compressors``, ``filters`` and ``fill_value`` as hdmf-zarr's do."""
+    import zarr
+
+    from hdmfzarr import ZarrDataIO
+    from hdmfzarr.common import VectorData
+
+    def columns(mod: Any, dio: Any) -> list:
+        return [mod.VectorData(name="dflt", description="d", data=dio(data=np.arange(10), compressors=True)),
+                mod.VectorData(name="none", description="d", data=dio(data=np.arange(10), compressors=False)),
+                mod.VectorData(name="filt", description="d", data=dio(
+                    data=np.arange(10.0), filters=[zarr.codecs.numcodecs.Delta(dtype="<f8")], fillvalue=-1.0))]
+
+    peer = hdmf_common.DynamicTable(name="root", description="d", columns=columns(hdmf_common, hdmf_zarr.ZarrDataIO))
+    with hdmf_zarr.ZarrIO(str(tmp_path / "peer.zarr"), mode="w", manager=hdmf_common.get_manager()) as io:
+        io.write(peer)
+    with hdmf_zarr.ZarrIO(str(tmp_path / "peer.zarr"), mode="r", manager=hdmf_common.get_manager()) as io:
+        want = {c.name: (bool(c.data.compressors), c.data.filters, c.data.fill_value) for c in io.read().columns}
+    from types import SimpleNamespace
+
+    ours = SimpleNamespace(VectorData=VectorData)
+    with ZarrIO(tmp_path / "ours.zarr", "w") as io:
+        io.write(DynamicTable(name="root", description="d", columns=columns(ours, ZarrDataIO)))
+    with ZarrIO(tmp_path / "ours.zarr") as io:
+        got = {c.name: (bool(c.data.compressors), c.data.filters, c.data.fill_value) for c in io.read().columns}
+    assert got == want and want["none"][0] is False and want["filt"][2] == -1.0
+    with ZarrIO(tmp_path / "v2.zarr", "w", zarr_format=2) as io:  # 0.13's spelling
+        io.write(DynamicTable(name="root", description="d", columns=[
+            VectorData(name="x", description="d", data=ZarrDataIO(np.arange(10), compressor=False))]))
+    with ZarrIO(tmp_path / "v2.zarr") as io:
+        assert io.read()["x"].data.compressors == ()
+
+
+def test_tutorial_names_root_name_modes_and_builder_lookups(tmp_path: Path) -> None:
+    """What hdmf-zarr's tutorials and ZarrIO offer: ``ROOT_NAME`` (the root's name as read), mode ``'r-'`` (read
+    without consolidated metadata), ``get_written``/``get_builder``/``get_container`` for zarr objects, and hdmf's
+    ``manager.get_builder(container)``; each answered as hdmf-zarr answers on its own store."""
+    import zarr
+
+    from hdmfzarr import ROOT_NAME
+
+    assert ROOT_NAME == hdmf_zarr.backend.ROOT_NAME
+    with hdmf_zarr.ZarrIO(str(tmp_path / "peer.zarr"), mode="w", manager=hdmf_common.get_manager()) as io:
+        t = hdmf_common.DynamicTable(name="t", description="d")
+        t.add_column("x", "x")
+        t.add_row(x=1.0)
+        io.write(t)
+    answers = []
+    for cls, manager in ((hdmf_zarr.ZarrIO, hdmf_common.get_manager()), (ZarrIO, get_manager())):
+        with cls(str(tmp_path / "peer.zarr"), mode="r-", manager=manager) as io:
+            root = io.read()
+            builder = io.read_builder()
+            x = zarr.open_group(str(tmp_path / "peer.zarr"), mode="r")["x"]
+            answers.append((root.name, builder.name, io.get_written(builder), io.get_builder(x).name,
+                            io.get_container(x) is root["x"], io.manager.get_builder(root) is builder,
+                            io.get_written(builder.datasets["x"])))
+    assert answers[1] == answers[0] == (ROOT_NAME, ROOT_NAME, True, "x", True, True, True)
+    with ZarrIO(tmp_path / "ours.zarr", "w") as io:
+        io.write(_users())
+        assert not io.get_written(hdmfzarr.BuildManager().build(_users()))  # another tree

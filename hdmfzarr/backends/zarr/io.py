@@ -47,6 +47,7 @@ class ZarrIO:
                             "namespaces cached in the store")
         self.allow_external = allow_external
         self.convention = conv.for_format(zarr_format)
+        mode = "r" if mode == "r-" else mode  # hdmf-zarr's "read without consolidated metadata": we read either
         self.handle = StoreHandle(path, mode, storage_options, retry)
         if self.handle.pending_clear:  # mode 'w' over something: cleared under the writer lock
             from .commit import overwrite
@@ -68,6 +69,7 @@ class ZarrIO:
         # a ConflictError was raised to the caller: leaving the ``with`` block does not write the stale rows again
         self._conflict_reported = False
         self._written: dict[str, Any] = {}  # fingerprints of the datasets this ZarrIO's writes stored
+        self._written_tree: Builder | None = None  # the builder tree last written (hdmf's get_written)
         self._external: dict[str, ZarrIO] = {}
         existing = self.handle.root_format() if mode != "r" else None
         if mode in ("r+", "a") and existing is not None:
@@ -195,6 +197,7 @@ class ZarrIO:
             # what this ZarrIO stored, by path: a later write of the same data does not store it again
             self._written = {**({} if fresh else self._written),
                              **{k: v for k, v in writer.written.items() if v is not None}}
+            self._written_tree = builder
         except errors.ConflictError:
             self._conflict_reported = True
             raise
@@ -217,6 +220,26 @@ class ZarrIO:
             with safety.translating(self.url, "read the store metadata"):  # metadata of unexpected types
                 self._builder = self._get_reader().read()
         return self._builder
+
+    def get_written(self, builder: Builder, check_on_disk: bool = False) -> bool:
+        """hdmf's: whether ``builder`` belongs to the tree this ZarrIO read or last wrote (``check_on_disk``: no
+        effect, a tree read is on disk)."""
+        return any(builder.root is tree for tree in (self._builder, self._written_tree))
+
+    def get_builder(self, zarr_obj: Any) -> Builder:
+        """hdmf-zarr's: the builder read for a zarr group or array of this store (or its path in the store)."""
+        path = zarr_obj if isinstance(zarr_obj, str) else zarr_obj.path
+        root = self.read_builder()
+        try:
+            return root[path] if path.strip("/") else root
+        except KeyError:
+            raise errors.StoreNotFoundError(f"{self.url}: no object at /{path.strip('/')} in the tree read") from None
+
+    def get_container(self, zarr_obj: Any) -> Any:
+        """hdmf-zarr's: the container read for a zarr group or array of this store (or its path in the store)."""
+        if self._manager is None:
+            self.read()
+        return self._manager.construct(self.get_builder(zarr_obj))
 
     def spec_cache(self) -> dict[str, Any]:
         """The namespaces cached in the store (``{}`` when none)."""
