@@ -59,7 +59,7 @@ def is_lazy_array(value: Any) -> bool:
 
 
 __all__ = ["StoredArray", "is_lazy_array", "DataIO", "ZarrDataIO", "DataChunkIterator", "Deferred", "fetch_deferred",
-           "held_reads", "READS_HELD", "to_dask", "is_dask_array", "import_dask_array"]
+           "held_reads", "READS_HELD", "to_dask", "is_dask_array", "import_dask_array", "from_hdmf_iterator"]
 
 #: whether the caller is inside :func:`held_reads`
 READS_HELD: contextvars.ContextVar[bool] = contextvars.ContextVar("hdmfzarr_held_reads", default=False)
@@ -144,7 +144,7 @@ class DataIO(MutableRecord):
                  compressors: Any = None, filters: Any = None, serializer: Any = None, fill_value: Any = None,
                  link_data: bool | None = None, dtype: Any = None, maxshape: tuple[int | None, ...] | None = None,
                  extra: dict[str, Any] | None = None) -> None:
-        self.data = data
+        self.data = from_hdmf_iterator(data)
         self.chunks = chunks
         self.shards = shards
         self.compressors = compressors
@@ -245,6 +245,38 @@ class DataChunkIterator:
             yield first
         for block in self._iter:
             yield np.asarray(block, dtype=self.dtype)
+
+
+def from_hdmf_iterator(value: Any) -> Any:
+    """hdmf's DataChunkIterator or GenericDataChunkIterator (any of its AbstractDataChunkIterators) as ours, so hdmf
+    code keeps its iterators; anything else as it is. Its chunks are put together into blocks of whole rows (hdmf
+    iterates a row range's buffers one after another)."""
+    if not any(c.__name__ == "AbstractDataChunkIterator" and c.__module__.startswith("hdmf.")
+               for c in type(value).__mro__):
+        return value
+    maxshape, dtype = tuple(value.maxshape), np.dtype(value.dtype)
+    trailing = tuple(maxshape[1:]) if None not in maxshape[1:] else None
+
+    def blocks() -> Iterator[np.ndarray]:
+        slab: np.ndarray | None = None
+        start = stop = 0
+        for chunk in value:
+            sel = chunk.selection if isinstance(chunk.selection, tuple) else (chunk.selection,)
+            data = np.asarray(chunk.data, dtype=dtype)
+            if slab is not None and (sel[0].start != start or sel[0].stop != stop):
+                yield slab
+                slab = None
+            if trailing is None or data.shape[1:] == trailing:  # whole rows
+                yield data
+                continue
+            if slab is None:
+                start, stop = sel[0].start, sel[0].stop
+                slab = np.empty((stop - start, *trailing), dtype)
+            slab[(slice(None), *sel[1:])] = data
+        if slab is not None:
+            yield slab
+
+    return DataChunkIterator(blocks(), dtype, trailing, value.recommended_chunk_shape(), maxshape[0])
 
 
 # --- Dask (an optional extra): lazy datasets and table columns as dask arrays aligned with their storage chunks

@@ -330,3 +330,83 @@ def test_tutorial_names_root_name_modes_and_builder_lookups(tmp_path: Path) -> N
     with ZarrIO(tmp_path / "ours.zarr", "w") as io:
         io.write(_users())
         assert not io.get_written(hdmfzarr.BuildManager().build(_users()))  # another tree
+
+
+def test_hdmf_data_chunk_iterators_write_as_hdmf_zarr_writes_them(tmp_path: Path) -> None:
+    """hdmf's own iterators, kept by code switched to hdmfzarr: a DataChunkIterator over a generator (length unknown:
+    the ids give the rows, in hdmf and here) and a GenericDataChunkIterator whose buffers split the rows; the values
+    and the iterator's chunk shape are stored as hdmf-zarr stores them."""
+    import hdmf.data_utils as hdu
+
+    from hdmfzarr.common import VectorData
+
+    class Source(hdu.GenericDataChunkIterator):
+        def __init__(self, arr: np.ndarray, **kw: Any) -> None:
+            self.arr = arr
+            super().__init__(**kw)
+
+        def _get_data(self, selection: Any) -> np.ndarray:
+            return self.arr[selection]
+
+        def _get_maxshape(self) -> tuple:
+            return self.arr.shape
+
+        def _get_dtype(self) -> np.dtype:
+            return self.arr.dtype
+
+    arr = np.arange(36, dtype="int16").reshape(12, 3)
+
+    def columns(mod: Any) -> list:
+        rows = (np.array([i, -i], dtype=float) for i in range(12))
+        return [mod.VectorData(name="gen", description="d", data=hdu.DataChunkIterator(data=rows, buffer_size=5)),
+                mod.VectorData(name="gdci", description="d",
+                               data=Source(arr, buffer_shape=(4, 1), chunk_shape=(4, 1)))]
+
+    def stored(io: Any) -> dict:
+        return {c.name: (np.asarray(c.data[:]).tolist(), str(c.data.dtype)) for c in io.read().columns} | \
+            {"chunks": io.read()["gdci"].data.chunks}
+
+    with hdmf_zarr.ZarrIO(str(tmp_path / "peer.zarr"), mode="w", manager=hdmf_common.get_manager()) as io:
+        io.write(hdmf_common.DynamicTable(name="root", description="d", columns=columns(hdmf_common), id=list(range(12))))
+    with hdmf_zarr.ZarrIO(str(tmp_path / "peer.zarr"), mode="r", manager=hdmf_common.get_manager()) as io:
+        want = stored(io)
+    with ZarrIO(tmp_path / "ours.zarr", "w") as io:
+        io.write(DynamicTable(name="root", description="d", columns=columns(hdmfzarr.common), id=list(range(12))))
+    with ZarrIO(tmp_path / "ours.zarr") as io:
+        got = stored(io)
+    assert got == want and want["chunks"] == (4, 1) and want["gdci"][0] == arr.tolist()
+    assert VectorData(name="x", description="d", data=Source(arr, buffer_shape=(12, 3))).data.total_rows == 12
+
+
+def test_row_selections_of_a_table_read_back_answer_as_hdmf(tmp_path: Path) -> None:
+    """hdmf's DynamicTable tutorial on a table read from an hdmf-zarr store: rows selected by int, slice, list or
+    mask give an enum column's positions (``get``'s ``index=True``, its default; ``to_dataframe`` gives values),
+    ``get(df=False)`` the ids as stored (an array), and regions and ragged cells as hdmf gives them."""
+    t = hdmf_common.DynamicTable(name="t", description="d")
+    t.add_column("a", "a")
+    t.add_column("r", "ragged", index=True)
+    t.add_column("e", "enum", enum=["x", "y", "z"])
+    for a, r, e in ((1.0, [1, 2], "x"), (2.0, [3], "z"), (3.0, [4, 5, 6], "y")):
+        t.add_row(a=a, r=r, e=e)
+    o = hdmf_common.DynamicTable(name="o", description="regions")
+    o.add_column("ref", "a row of t", table=t)
+    o.add_row(ref=2)
+    o.add_row(ref=0)
+    with hdmf_zarr.ZarrIO(str(tmp_path / "t.zarr"), mode="w", manager=hdmf_common.get_manager()) as io:
+        io.write(hdmf_common.SimpleMultiContainer(name="root", containers=[t, o]))
+
+    def answers(root: Any) -> list:
+        t, o = root["t"], root["o"]
+        ids, a, r, e = t.get([0, 1], df=False)
+        return [t[0]["e"].tolist(), t[0:2]["e"].tolist(), t[[0, 2]]["e"].tolist(),
+                t[np.array([False, True, True])]["e"].tolist(), t.to_dataframe()["e"].tolist(),
+                t.to_dataframe(index=True)["e"].tolist(), t.get(1, index=False)["e"].tolist(),
+                type(ids).__name__, ids.tolist(), a.tolist(), [list(x) for x in r], e.tolist(),
+                o[0]["ref"].tolist(), o.to_dataframe()["ref"][0]["a"].tolist()]
+
+    with hdmf_zarr.ZarrIO(str(tmp_path / "t.zarr"), mode="r", manager=hdmf_common.get_manager()) as io:
+        want = answers(io.read())
+    with ZarrIO(tmp_path / "t.zarr") as io:
+        got = answers(io.read())
+    assert got == want and want[:7] == [[0], [0, 2], [0, 1], [2, 1], ["x", "z", "y"], [0, 2, 1], ["z"]]
+    assert want[7] == "ndarray"
