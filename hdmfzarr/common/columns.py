@@ -322,7 +322,8 @@ class BufferedData(Data):
             if raw.total_rows is None:
                 raise self._error("length of a DataChunkIterator without total_rows is unknown")
             return raw.total_rows + self.rows.count
-        return (0 if raw is None else len(raw)) + self.rows.count
+        n = 0 if raw is None else len(raw) if hasattr(raw, "__len__") else raw.shape[0]  # (zarr 3 arrays: no len)
+        return n + self.rows.count
 
     @property
     def is_lazy(self) -> bool:

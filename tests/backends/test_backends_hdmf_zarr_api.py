@@ -410,3 +410,22 @@ def test_row_selections_of_a_table_read_back_answer_as_hdmf(tmp_path: Path) -> N
         got = answers(io.read())
     assert got == want and want[:7] == [[0], [0, 2], [0, 1], [2, 1], ["x", "z", "y"], [0, 2, 1], ["z"]]
     assert want[7] == "ndarray"
+
+
+def test_a_zarr_array_given_as_column_data_is_written(tmp_path: Path) -> None:
+    """``ZarrDataIO(data=zarr_array)`` as hdmf-zarr documents it (a zarr 3 array has no ``len``): the table counts its
+    rows by shape and the copy written reads back, in hdmf-zarr too."""
+    import zarr
+
+    from hdmfzarr import ZarrDataIO
+    from hdmfzarr.common import VectorData
+
+    src = zarr.open_array(str(tmp_path / "src.zarr"), mode="w", shape=(6,), dtype="f8")
+    src[:] = np.arange(6.0)
+    col = VectorData(name="x", description="d", data=ZarrDataIO(data=src, link_data=False))
+    table = DynamicTable(name="root", description="d", columns=[col])
+    assert len(table) == len(col) == 6
+    with ZarrIO(tmp_path / "t.zarr", "w") as io:
+        io.write(table)
+    with hdmf_zarr.ZarrIO(str(tmp_path / "t.zarr"), mode="r", manager=hdmf_common.get_manager()) as io:
+        assert io.read()["x"].data[:].tolist() == list(np.arange(6.0))
