@@ -429,3 +429,22 @@ def test_a_zarr_array_given_as_column_data_is_written(tmp_path: Path) -> None:
         io.write(table)
     with hdmf_zarr.ZarrIO(str(tmp_path / "t.zarr"), mode="r", manager=hdmf_common.get_manager()) as io:
         assert io.read()["x"].data[:].tolist() == list(np.arange(6.0))
+
+
+def test_zarr_v2_io_and_is_zarr_v2_file_answer_as_hdmf_zarr(tmp_path: Path) -> None:
+    """hdmf-zarr 0.14's names for hdmf-zarr 0.13's stores: ``is_zarr_v2_file`` tells the formats apart (and a missing
+    path), ``ZarrV2IO`` reads a format-2 store and refuses a writing mode."""
+    from hdmfzarr import ZarrV2IO, is_zarr_v2_file
+
+    fixture = Path(__file__).parents[1] / "fixtures" / "hdmf_zarr_013" / "common.zarr"
+    with ZarrIO(tmp_path / "v3.zarr", "w") as io:
+        io.write(_users())
+    paths = [fixture, tmp_path / "v3.zarr", tmp_path / "missing.zarr"]
+    assert [is_zarr_v2_file(p) for p in paths] == [hdmf_zarr.is_zarr_v2_file(str(p)) for p in paths] == \
+        [True, False, False]
+    with hdmf_zarr.ZarrV2IO(str(fixture), mode="r", manager=hdmf_common.get_manager()) as io:
+        want = sorted(c.name for c in io.read().children)
+    with ZarrV2IO(fixture, mode="r", manager=get_manager()) as io:
+        assert sorted(c.name for c in io.read().children) == want and io.zarr_format == 2
+    with pytest.raises(ValueError, match="zarr_format=2"):
+        ZarrV2IO(tmp_path / "new.zarr", mode="w")

@@ -20,7 +20,7 @@ from .store import StoreHandle, StoreLike
 if TYPE_CHECKING:
     from .remote import RetryPolicy
 
-__all__ = ["ZarrIO"]
+__all__ = ["ZarrIO", "ZarrV2IO", "is_zarr_v2_file"]
 
 log = logging.getLogger(__name__)
 
@@ -451,3 +451,23 @@ def _store_build_manager(base: type) -> type:
                     f"attributes/data ({type(exc).__name__}: {exc})") from exc
 
     return StoreBuildManager
+
+
+class ZarrV2IO(ZarrIO):
+    """hdmf-zarr 0.14's reader of format-2 stores (hdmf-zarr 0.13's): read-only, as there; ``ZarrIO`` reads both
+    formats, and writes format 2 with ``zarr_format=2``."""
+
+    def __init__(self, path: StoreLike, mode: str = "r", *args: Any, **kwargs: Any) -> None:
+        if mode not in ("r", "r-"):
+            raise ValueError(f"ZarrV2IO reads only (mode 'r'), got mode {mode!r}; write format 2 with "
+                             "ZarrIO(path, mode, zarr_format=2)")
+        super().__init__(path, mode, *args, **kwargs)
+
+
+def is_zarr_v2_file(path: StoreLike, storage_options: dict[str, Any] | None = None) -> bool:
+    """hdmf-zarr 0.14's: whether ``path`` is a Zarr format 2 store (False when it is none)."""
+    try:
+        with ZarrIO(path, storage_options=storage_options) as io:
+            return conv.for_format(io.zarr_format) is conv.V2
+    except (errors.HdmfZarrError, OSError, ValueError):
+        return False
