@@ -144,6 +144,10 @@ class DataIO(MutableRecord):
                  compressors: Any = None, filters: Any = None, serializer: Any = None, fill_value: Any = None,
                  link_data: bool | None = None, dtype: Any = None, maxshape: tuple[int | None, ...] | None = None,
                  extra: dict[str, Any] | None = None) -> None:
+        if isinstance(shards, (tuple, list)) and isinstance(chunks, (tuple, list)) and (
+                len(shards) != len(chunks) or any(s % c for s, c in zip(shards, chunks))):
+            raise errors.ContainerError(f"DataIO: shards {tuple(shards)} must be whole multiples of chunks "
+                                        f"{tuple(chunks)}, axis by axis")
         self.data = from_hdmf_iterator(data)
         self.chunks = chunks
         self.shards = shards

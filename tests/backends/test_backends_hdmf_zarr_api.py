@@ -448,3 +448,26 @@ def test_zarr_v2_io_and_is_zarr_v2_file_answer_as_hdmf_zarr(tmp_path: Path) -> N
         assert sorted(c.name for c in io.read().children) == want and io.zarr_format == 2
     with pytest.raises(ValueError, match="zarr_format=2"):
         ZarrV2IO(tmp_path / "new.zarr", mode="w")
+
+
+def test_zarrdataio_shards_as_hdmf_zarr(tmp_path: Path) -> None:
+    """``shards`` with inner ``chunks``: the array read answers both as hdmf-zarr's does, and shards that are not
+    whole multiples of the chunks are refused when the ZarrDataIO is made (a ValueError, as hdmf-zarr)."""
+    from hdmfzarr import ZarrDataIO
+    from hdmfzarr.common import VectorData
+
+    with ZarrIO(tmp_path / "s.zarr", "w") as io:
+        io.write(DynamicTable(name="root", description="d", columns=[VectorData(
+            name="s", description="d", data=ZarrDataIO(np.arange(40.0), chunks=(5,), shards=(20,)))]))
+    answers = []
+    for io in (hdmf_zarr.ZarrIO(str(tmp_path / "s.zarr"), mode="r", manager=hdmf_common.get_manager()),
+               ZarrIO(tmp_path / "s.zarr")):
+        with io:
+            data = io.read()["s"].data
+            answers.append((data.chunks, data.shards, data[:3].tolist()))
+    assert answers[1] == answers[0] == ((5,), (20,), [0.0, 1.0, 2.0])
+    for bad in ({"shards": (3,), "chunks": (2,)}, {"shards": (4, 4), "chunks": (2,)}):
+        with pytest.raises(ValueError):
+            hdmf_zarr.ZarrDataIO(data=np.arange(4), **bad)
+        with pytest.raises(ValueError, match=r"shards .* must be whole multiples of chunks"):
+            ZarrDataIO(np.arange(4), **bad)

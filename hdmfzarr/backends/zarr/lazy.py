@@ -407,6 +407,7 @@ class LazyArray(StoredArray):
                            "datasets give them (``data.compressors``)")
     filters = property(lambda self: self._setting("filters"), doc="The zarr array's filters")
     fill_value = property(lambda self: self._setting("fill_value"), doc="The zarr array's fill value")
+    shards = property(lambda self: self._setting("shards"), doc="The zarr array's shard shape (None: unsharded)")
 
     def __len__(self) -> int:
         if not self.shape:
