@@ -471,3 +471,24 @@ def test_zarrdataio_shards_as_hdmf_zarr(tmp_path: Path) -> None:
             hdmf_zarr.ZarrDataIO(data=np.arange(4), **bad)
         with pytest.raises(ValueError, match=r"shards .* must be whole multiples of chunks"):
             ZarrDataIO(np.arange(4), **bad)
+
+
+def test_consolidate_metadata_as_hdmf_zarrs_tutorial_passes_it(tmp_path: Path) -> None:
+    """``write(..., consolidate_metadata=False)`` and ``export(..., consolidate_metadata=...)`` are taken (the metadata
+    stays consolidated: it is the commit point), and ``zarr.consolidate_metadata(path)`` afterwards, as hdmf-zarr's
+    NWB tutorial runs it, leaves a store both libraries read and hdmfzarr appends to."""
+    import zarr
+
+    path = tmp_path / "t.zarr"
+    with ZarrIO(path, "w") as io:
+        io.write(_users(), consolidate_metadata=False)
+    zarr.consolidate_metadata(str(path))
+    with ZarrIO(path, "a") as io:
+        table = io.read()
+        table.add_row(x=3.0)
+        io.write(table)
+    with ZarrIO(tmp_path / "e.zarr", "w") as out, ZarrIO(path) as src:
+        out.export(src, consolidate_metadata=True)
+    for p in (path, tmp_path / "e.zarr"):
+        with hdmf_zarr.ZarrIO(str(p), mode="r", manager=hdmf_common.get_manager()) as io:
+            assert io.read()["x"].data[:].tolist() == [1.0, 2.0, 3.0]

@@ -268,9 +268,11 @@ class ZarrIO:
             raise errors.StoreError(
                 f"{self.url}: opened read-only (mode 'r'); open with 'w', 'w-', 'a' or 'r+' to write")
 
-    def write(self, container: Any, cache_spec: bool = True, link_data: bool = False) -> None:
+    def write(self, container: Any, cache_spec: bool = True, link_data: bool = False,
+              consolidate_metadata: bool = True) -> None:
         """Build ``container`` (with the type map it was read with) and write it in one transaction, caching the specs;
-        a container this ZarrIO read is written as its appended rows plus any added or edited objects."""
+        a container this ZarrIO read is written as its appended rows plus any added or edited objects. The metadata
+        is consolidated whatever ``consolidate_metadata`` (hdmf-zarr's) says: it is the commit point."""
         self._check_writable()
         if self._is_append_only(container):
             self.flush_appends()  # (stages the rows of reference columns)
@@ -291,9 +293,10 @@ class ZarrIO:
         self._builder = read_tree  # still the committed tree read (what this write added is in the store too)
 
     def export(self, src_io: Any, container: Any = None, write_args: dict[str, Any] | None = None,
-               clear_cache: bool = False, cache_spec: bool = True) -> None:
+               clear_cache: bool = False, cache_spec: bool = True, consolidate_metadata: bool = True) -> None:
         """hdmf-zarr's export: copy everything ``src_io`` (an open backend, or an hdmf IO object with a ``source``)
-        holds, with its cached specs; or write ``container`` with ``write_args`` (``clear_cache``: no effect)."""
+        holds, with its cached specs; or write ``container`` with ``write_args`` (``clear_cache`` and
+        ``consolidate_metadata``: no effect, as in ``write``)."""
         if container is not None:
             self.write(container, **{"cache_spec": cache_spec, **(write_args or {})})
             return
