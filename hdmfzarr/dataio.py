@@ -263,19 +263,21 @@ def from_hdmf_iterator(value: Any) -> Any:
 
     def blocks() -> Iterator[np.ndarray]:
         slab: np.ndarray | None = None
-        start = stop = 0
+        rows: tuple[int, ...] = (0, 0)
         for chunk in value:
             sel = chunk.selection if isinstance(chunk.selection, tuple) else (chunk.selection,)
             data = np.asarray(chunk.data, dtype=dtype)
-            if slab is not None and (sel[0].start != start or sel[0].stop != stop):
+            # (all rows when hdmf iterates along another axis: its length is known then)
+            here = sel[0].indices(maxshape[0])[:2] if sel[0].stop is None else (sel[0].start or 0, sel[0].stop)
+            if slab is not None and here != rows:
                 yield slab
                 slab = None
             if trailing is None or data.shape[1:] == trailing:  # whole rows
                 yield data
                 continue
             if slab is None:
-                start, stop = sel[0].start, sel[0].stop
-                slab = np.empty((stop - start, *trailing), dtype)
+                rows = here
+                slab = np.empty((rows[1] - rows[0], *trailing), dtype)
             slab[(slice(None), *sel[1:])] = data
         if slab is not None:
             yield slab

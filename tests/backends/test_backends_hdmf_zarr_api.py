@@ -334,8 +334,8 @@ def test_tutorial_names_root_name_modes_and_builder_lookups(tmp_path: Path) -> N
 
 def test_hdmf_data_chunk_iterators_write_as_hdmf_zarr_writes_them(tmp_path: Path) -> None:
     """hdmf's own iterators, kept by code switched to hdmfzarr: a DataChunkIterator over a generator (length unknown:
-    the ids give the rows, in hdmf and here) and a GenericDataChunkIterator whose buffers split the rows; the values
-    and the iterator's chunk shape are stored as hdmf-zarr stores them."""
+    the ids give the rows, in hdmf and here) or along axis 1, and a GenericDataChunkIterator whose buffers split the
+    rows; the values and the iterator's chunk shape are stored as hdmf-zarr stores them."""
     import hdmf.data_utils as hdu
 
     from hdmfzarr.common import VectorData
@@ -359,6 +359,8 @@ def test_hdmf_data_chunk_iterators_write_as_hdmf_zarr_writes_them(tmp_path: Path
     def columns(mod: Any) -> list:
         rows = (np.array([i, -i], dtype=float) for i in range(12))
         return [mod.VectorData(name="gen", description="d", data=hdu.DataChunkIterator(data=rows, buffer_size=5)),
+                mod.VectorData(name="axis1", description="d", data=hdu.DataChunkIterator(
+                    data=arr * 2, buffer_size=2, iter_axis=1)),
                 mod.VectorData(name="gdci", description="d",
                                data=Source(arr, buffer_shape=(4, 1), chunk_shape=(4, 1)))]
 
