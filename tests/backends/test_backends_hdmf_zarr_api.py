@@ -494,3 +494,40 @@ def test_consolidate_metadata_as_hdmf_zarrs_tutorial_passes_it(tmp_path: Path) -
     for p in (path, tmp_path / "e.zarr"):
         with hdmf_zarr.ZarrIO(str(p), mode="r", manager=hdmf_common.get_manager()) as io:
             assert io.read()["x"].data[:].tolist() == [1.0, 2.0, 3.0]
+
+
+def test_a_child_added_in_place_to_a_store_read_for_appending_is_written(tmp_path: Path) -> None:
+    """A generated class's field of many typed children, read in mode 'a': a child added in place
+    (``holder.tables.add(t)``, as ``nwb.acquisition__nwb_data_interfaces.add(ts)``) and data given as hdmf's own
+    DataChunkIterator are written and read back, by hdmf-zarr too (the write took the append-only path and dropped
+    them)."""
+    import hdmf.data_utils as hdu
+
+    from hdmfzarr.common import VectorData
+    from hdmfzarr.spec import GroupSpec, NamespaceBuilder
+
+    ns = NamespaceBuilder("an extension", "ndx-holder", version="0.1.0")
+    ns.include_namespace("hdmf-common")
+    ns.add_spec("ndx-holder.extensions.yaml", GroupSpec(
+        "holds tables", data_type_def="Holder", data_type_inc="Container",
+        groups=[GroupSpec("a table", data_type_inc="DynamicTable", quantity="*")]))
+    ns.export("ndx-holder.namespace.yaml", outdir=str(tmp_path))
+    manager = get_manager(extensions=str(tmp_path / "ndx-holder.namespace.yaml"))
+    holder_cls = manager.type_map.get_class("Holder", "ndx-holder")
+    with ZarrIO(tmp_path / "h.zarr", "w", manager=manager) as io:
+        io.write(holder_cls(name="root", dynamic_tables=[_users("a")]))
+    with ZarrIO(tmp_path / "h.zarr", "a") as io:
+        root = io.read()
+        rows = hdu.DataChunkIterator(data=iter([5.0, 6.0, 7.0]), buffer_size=2)
+        root.dynamic_tables.add(DynamicTable(name="b", description="d", columns=[
+            VectorData(name="x", description="x", data=rows)], id=[0, 1, 2]))
+        io.write(root)
+    with ZarrIO(tmp_path / "h.zarr") as io:
+        assert list(io.read().dynamic_tables) == ["a", "b"]
+    hdmf_map = hdmf_common.get_type_map()
+    hdmf_map.load_namespaces(str(tmp_path / "ndx-holder.namespace.yaml"))
+    from hdmf.build import BuildManager
+
+    with hdmf_zarr.ZarrIO(str(tmp_path / "h.zarr"), mode="r", manager=BuildManager(hdmf_map)) as io:
+        tables = io.read().dynamic_tables
+        assert sorted(tables) == ["a", "b"] and tables["b"]["x"].data[:].tolist() == [5.0, 6.0, 7.0]
