@@ -53,11 +53,12 @@ _load_on_first_use("errors")
 
 _HOMES = {  # module -> the public names it provides
     "hdmfzarr.backends": "open convert",
-    "hdmfzarr.backends.zarr": "ZarrIO RetryPolicy",
+    "hdmfzarr.backends.zarr": "ZarrIO ZarrV2IO is_zarr_v2_file RetryPolicy",
     "hdmfzarr.dataio": "DataIO DataChunkIterator ZarrDataIO",
     "hdmfzarr.spec": "GroupSpec DatasetSpec AttributeSpec LinkSpec RefSpec DtypeSpec NamespaceBuilder NamespaceCatalog "
                      "export_spec",
     "hdmfzarr.build.manager": "BuildManager",
+    "hdmfzarr.build.builders": "ROOT_NAME",
     "hdmfzarr.build.typemap": "TypeMap get_type_map",
     "hdmfzarr.build.mapper": "ObjectMapper",
     "hdmfzarr.container": "Container Data",

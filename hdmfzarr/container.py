@@ -149,8 +149,10 @@ class AbstractContainer:
 
     def field_state(self) -> dict[str, Any]:
         """The public attributes as held now (maybe ``Deferred``): a write back compares them with those at read, to
-        tell an edited object from one appended to."""
-        return {k: v for k, v in vars(self).items() if k[0] != "_"}
+        tell an edited object from one appended to (dicts and lists, such as a field's children, as tuples of their
+        values: one added in place is a change)."""
+        return {k: tuple(v.values()) if isinstance(v, dict) else tuple(v) if isinstance(v, list) else v
+                for k, v in vars(self).items() if k[0] != "_"}
 
     @property
     def modified(self) -> bool:

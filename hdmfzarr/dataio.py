@@ -59,7 +59,7 @@ def is_lazy_array(value: Any) -> bool:
 
 
 __all__ = ["StoredArray", "is_lazy_array", "DataIO", "ZarrDataIO", "DataChunkIterator", "Deferred", "fetch_deferred",
-           "held_reads", "READS_HELD", "to_dask", "is_dask_array", "import_dask_array"]
+           "held_reads", "READS_HELD", "to_dask", "is_dask_array", "import_dask_array", "from_hdmf_iterator"]
 
 #: whether the caller is inside :func:`held_reads`
 READS_HELD: contextvars.ContextVar[bool] = contextvars.ContextVar("hdmfzarr_held_reads", default=False)
@@ -144,7 +144,11 @@ class DataIO(MutableRecord):
                  compressors: Any = None, filters: Any = None, serializer: Any = None, fill_value: Any = None,
                  link_data: bool | None = None, dtype: Any = None, maxshape: tuple[int | None, ...] | None = None,
                  extra: dict[str, Any] | None = None) -> None:
-        self.data = data
+        if isinstance(shards, (tuple, list)) and isinstance(chunks, (tuple, list)) and (
+                len(shards) != len(chunks) or any(s % c for s, c in zip(shards, chunks))):
+            raise errors.ContainerError(f"DataIO: shards {tuple(shards)} must be whole multiples of chunks "
+                                        f"{tuple(chunks)}, axis by axis")
+        self.data = from_hdmf_iterator(data)
         self.chunks = chunks
         self.shards = shards
         self.compressors = compressors
@@ -178,9 +182,11 @@ class ZarrDataIO(DataIO):
                  shards: tuple[int, ...] | None = None, link_data: bool = False) -> None:
         if compressor is not None and compressors is not None:
             raise TypeError("ZarrDataIO: give compressor (one codec) or compressors, not both")
+        if compressor is not None:  # 0.13's one codec, or a bool as below
+            compressors = compressor if isinstance(compressor, bool) else [compressor]
         super().__init__(data, chunks=chunks, shards=shards, filters=filters, serializer=serializer,
-                         compressors=[compressor] if compressor is not None else compressors, fill_value=fillvalue,
-                         link_data=link_data)
+                         compressors=None if compressors is True else compressors,  # True: hdmf-zarr's "the default"
+                         fill_value=fillvalue, link_data=link_data)
 
 
 class DataChunkIterator:
@@ -243,6 +249,40 @@ class DataChunkIterator:
             yield first
         for block in self._iter:
             yield np.asarray(block, dtype=self.dtype)
+
+
+def from_hdmf_iterator(value: Any) -> Any:
+    """hdmf's DataChunkIterator or GenericDataChunkIterator (any of its AbstractDataChunkIterators) as ours, so hdmf
+    code keeps its iterators; anything else as it is. Its chunks are put together into blocks of whole rows (hdmf
+    iterates a row range's buffers one after another)."""
+    if not any(c.__name__ == "AbstractDataChunkIterator" and c.__module__.startswith("hdmf.")
+               for c in type(value).__mro__):
+        return value
+    maxshape, dtype = tuple(value.maxshape), np.dtype(value.dtype)
+    trailing = tuple(maxshape[1:]) if None not in maxshape[1:] else None
+
+    def blocks() -> Iterator[np.ndarray]:
+        slab: np.ndarray | None = None
+        rows: tuple[int, ...] = (0, 0)
+        for chunk in value:
+            sel = chunk.selection if isinstance(chunk.selection, tuple) else (chunk.selection,)
+            data = np.asarray(chunk.data, dtype=dtype)
+            # (all rows when hdmf iterates along another axis: its length is known then)
+            here = sel[0].indices(maxshape[0])[:2] if sel[0].stop is None else (sel[0].start or 0, sel[0].stop)
+            if slab is not None and here != rows:
+                yield slab
+                slab = None
+            if trailing is None or data.shape[1:] == trailing:  # whole rows
+                yield data
+                continue
+            if slab is None:
+                rows = here
+                slab = np.empty((rows[1] - rows[0], *trailing), dtype)
+            slab[(slice(None), *sel[1:])] = data
+        if slab is not None:
+            yield slab
+
+    return DataChunkIterator(blocks(), dtype, trailing, value.recommended_chunk_shape(), maxshape[0])
 
 
 # --- Dask (an optional extra): lazy datasets and table columns as dask arrays aligned with their storage chunks

@@ -9,7 +9,8 @@ from typing import Any
 import numpy as np
 
 from ..build.builders import (
-    CompoundField, DatasetBuilder, ExternalTarget, GroupBuilder, LinkBuilder, ReferenceBuilder, resolve_target
+    ROOT_NAME, CompoundField, DatasetBuilder, ExternalTarget, GroupBuilder, LinkBuilder, ReferenceBuilder,
+    resolve_target
 )
 from . import is_url
 from ..errors import CorruptStoreError, DanglingReferenceError, StoreError, StoreNotFoundError
@@ -158,7 +159,7 @@ class HDF5Reader:
                 "attribute and it caches no specifications")
         self._links: list[tuple[GroupBuilder, str, str]] = []  # soft links: added once every node is in the tree
         self._unread: list[tuple[Any, Any]] = []  # (builder, h5py object): attributes and eager data wait for it too
-        self._root = root = GroupBuilder("root", source=self.path)
+        self._root = root = GroupBuilder(ROOT_NAME, source=self.path)
         self._fill_group(root, self.file, skip=self.spec_location)
         while self._links:  # rounds, as a link may point at another link not added yet
             left = []

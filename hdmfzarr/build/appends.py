@@ -180,6 +180,10 @@ def edited(containers: list[Any], states: dict[int, dict[str, Any]]) -> bool:
             if isinstance(was, Deferred) and was.done:
                 was = was.get()
             now = new[k]
+            if isinstance(now, tuple) and isinstance(was, tuple):  # a dict's or list's values, by identity
+                if len(now) != len(was) or any(a is not b for a, b in zip(now, was)):
+                    return True
+                continue
             if now is not was and not (type(now) is type(was) and isinstance(now, _PLAIN) and now == was):
                 return True
     return False

@@ -10,8 +10,10 @@ from ..record import Record
 
 __all__ = [
     "Builder", "GroupBuilder", "DatasetBuilder", "LinkBuilder", "ReferenceBuilder", "ExternalTarget", "CompoundField",
-    "PendingRef", "Deferred", "fetch_deferred"
+    "PendingRef", "Deferred", "fetch_deferred", "ROOT_NAME"
 ]
+
+ROOT_NAME = "root"  #: the name of a tree's root builder, whatever its container was called (as hdmf-zarr's)
 
 
 class CompoundField(Record):

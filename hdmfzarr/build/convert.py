@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from ..appendable import AppendableArray
-from ..dataio import DataChunkIterator, DataIO, StoredArray
+from ..dataio import DataChunkIterator, DataIO, StoredArray, from_hdmf_iterator
 from .. import errors
 from ..spec.dtypes import (
     NUMERIC_DTYPES, STRING_DTYPES, TEXT_DTYPES, dtype_from_numpy, first_leaf, fit_integers, is_known_dtype, keep_wider,
@@ -171,6 +171,7 @@ def convert_value(dtype: Any, value: Any, where: str, is_attr: bool = False) -> 
     """Return ``(value, builder_dtype)`` for ``value`` under spec dtype ``dtype`` at ``where``."""
     if value is None:
         return None, None
+    value = from_hdmf_iterator(value)  # (hdmf's own iterators, given to a generated class)
     from .lazyrefs import DatetimeArray, ReferenceArray  # (imported when first needed: a read never needs it)
 
     dtype = canonical_spec_dtype(dtype)  # specs keep dtypes as written ('int'); the rules below use canonical names

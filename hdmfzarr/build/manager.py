@@ -182,6 +182,8 @@ class BuildManager:
                 return b
         return None
 
+    get_builder = builder_of  # hdmf's name
+
     def _adopt_children(self, builder: Builder, obj: Any) -> None:
         stack = [builder] if isinstance(builder, GroupBuilder) else []
         while stack:

@@ -12,7 +12,7 @@ import numpy as np
 
 from hdmfzarr.appendable import AppendableArray, RowBuffer, concat_rows, rows_array
 from hdmfzarr.container import AbstractContainer, Data, is_lazy_array, require_str
-from hdmfzarr.dataio import DataChunkIterator, DataIO, is_dask_array, stored_chain, to_dask
+from hdmfzarr.dataio import DataChunkIterator, DataIO, from_hdmf_iterator, is_dask_array, stored_chain, to_dask
 from hdmfzarr import errors
 from hdmfzarr.record import Record
 from hdmfzarr.spec.dtypes import (NUMERIC_DTYPES, STRING_DTYPES, canonical_dtype, fit_integers, is_known_dtype,
@@ -311,6 +311,7 @@ class BufferedData(Data):
 
     @data.setter
     def data(self, value: Any) -> None:
+        value = from_hdmf_iterator(value)
         old = getattr(self, "_arr", None)
         if old is not None and old is not value:
             old.rows.clear()  # replaced: its rows are not appended (the new data is written instead)
@@ -327,7 +328,8 @@ class BufferedData(Data):
             if raw.total_rows is None:
                 raise self._error("length of a DataChunkIterator without total_rows is unknown")
             return raw.total_rows + self.rows.count
-        return (0 if raw is None else len(raw)) + self.rows.count
+        n = 0 if raw is None else len(raw) if hasattr(raw, "__len__") else raw.shape[0]  # (zarr 3 arrays: no len)
+        return n + self.rows.count
 
     @property
     def is_lazy(self) -> bool:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from hdmfzarr.common.columns import BufferedData, DynamicTableRegion, VectorIndex, column_chain
+from hdmfzarr.common.columns import BufferedData, DynamicTableRegion, EnumData, VectorIndex, column_chain
 from hdmfzarr.errors import import_extra
 
 if TYPE_CHECKING:
@@ -58,7 +58,9 @@ def table_frame(table: DynamicTable, rows: Any, index: bool, exclude: Iterable[s
     excluded = set(exclude)
     key = slice(rows, rows + 1) if isinstance(rows, int) else rows
     names = [n for n in table.colnames if n not in excluded]
-    ids, values = read_columns(table, key, names)
+    codes = [n for n in names if index and isinstance(table.get_column(n), EnumData)]  # hdmf: positions, then
+    ids, values = read_columns(table, key, [n for n in names if n not in codes])
+    values.update({n: col.get(key, index=True) for n in codes if isinstance(col := table.get_column(n), EnumData)})
     target_frames: dict[int, Any] = {}
     data: dict[str, Any] = {}
     for name in names:

@@ -105,7 +105,8 @@ class DynamicTable(Container):
         tops = self._check_columns(cols, colnames)
         # colnames given (or read) as []: written back as [] while the table still has these columns and no rows
         self._empty_colnames = tuple(tops) if given_empty else None
-        lengths = {c: len(t) for c, t in tops.items()}
+        # (a DataChunkIterator of unknown length is left out, as hdmf does: the ids give the rows)
+        lengths = {c: len(t) for c, t in tops.items() if getattr(t.base_data, "total_rows", 0) is not None}
         if len(set(lengths.values())) > 1:
             raise self._error(f"columns differ in length: {lengths}")
         nrows = next(iter(lengths.values()), None)
@@ -535,6 +536,8 @@ class DynamicTable(Container):
 
     def _read_column(self, name: str, key: Any, index: bool) -> Any:
         top = self.get_column(name)
+        if index and isinstance(top, EnumData):  # as hdmf: the positions in its elements
+            return top.get(key, index=True)
         value = top.read(key)
         leaf = column_chain(top)[-1]
         if not isinstance(leaf, DynamicTableRegion) or index:
@@ -560,10 +563,7 @@ class DynamicTable(Container):
         rows = self._normalize_rows(key)
         if df:
             return self._frame(rows, index=index, exclude=())
-        ids, *values = (self._read_column(name, rows, index) for name in ("id", *self._tops))
-        if not isinstance(rows, int):
-            ids = list(ids) if isinstance(ids, list) else ids.tolist()
-        return [ids, *values]
+        return [self._read_column(name, rows, index) for name in ("id", *self._tops)]  # ids as stored, as hdmf
 
     def get_dict(self, key: Any, index: bool = False) -> dict[str, Any]:
         """Rows by int (a dict of column -> value), slice, ints or mask (column -> values); no pandas.

@@ -258,3 +258,276 @@ def test_type_map_calls_of_hdmf_extension_code(tmp_path: Path) -> None:
     type_map.register_map(MyTable, MyMapper)
     assert type_map.mapper_class(MyTable) is MyMapper
     assert get_manager().type_map.get_class("DynamicTable", "hdmf-common") is DynamicTable  # a copy was changed
+
+
+def _users(name: str = "root") -> Any:
+    """hdmf-zarr's tutorial table (with hdmf's classes for the peer, ours otherwise)."""
+    t = DynamicTable(name=name, description="users")
+    t.add_column("x", "x")
+    t.add_row(x=1.0)
+    t.add_row(x=2.0)
+    return t
+
+
+def test_zarrdataio_compressor_booleans_and_stored_settings_as_hdmf_zarr(tmp_path: Path) -> None:
+    """``compressors=True`` (hdmf-zarr: the default) and ``False`` (none; 0.13's ``compressor=False`` too) write, and
+    the arrays read back answer ``data.compressors``, ``filters`` and ``fill_value`` as hdmf-zarr's do."""
+    import zarr
+
+    from hdmfzarr import ZarrDataIO
+    from hdmfzarr.common import VectorData
+
+    def columns(mod: Any, dio: Any) -> list:
+        return [mod.VectorData(name="dflt", description="d", data=dio(data=np.arange(10), compressors=True)),
+                mod.VectorData(name="none", description="d", data=dio(data=np.arange(10), compressors=False)),
+                mod.VectorData(name="filt", description="d", data=dio(
+                    data=np.arange(10.0), filters=[zarr.codecs.numcodecs.Delta(dtype="<f8")], fillvalue=-1.0))]
+
+    peer = hdmf_common.DynamicTable(name="root", description="d", columns=columns(hdmf_common, hdmf_zarr.ZarrDataIO))
+    with hdmf_zarr.ZarrIO(str(tmp_path / "peer.zarr"), mode="w", manager=hdmf_common.get_manager()) as io:
+        io.write(peer)
+    with hdmf_zarr.ZarrIO(str(tmp_path / "peer.zarr"), mode="r", manager=hdmf_common.get_manager()) as io:
+        want = {c.name: (bool(c.data.compressors), c.data.filters, c.data.fill_value) for c in io.read().columns}
+    from types import SimpleNamespace
+
+    ours = SimpleNamespace(VectorData=VectorData)
+    with ZarrIO(tmp_path / "ours.zarr", "w") as io:
+        io.write(DynamicTable(name="root", description="d", columns=columns(ours, ZarrDataIO)))
+    with ZarrIO(tmp_path / "ours.zarr") as io:
+        got = {c.name: (bool(c.data.compressors), c.data.filters, c.data.fill_value) for c in io.read().columns}
+    assert got == want and want["none"][0] is False and want["filt"][2] == -1.0
+    with ZarrIO(tmp_path / "v2.zarr", "w", zarr_format=2) as io:  # 0.13's spelling
+        io.write(DynamicTable(name="root", description="d", columns=[
+            VectorData(name="x", description="d", data=ZarrDataIO(np.arange(10), compressor=False))]))
+    with ZarrIO(tmp_path / "v2.zarr") as io:
+        assert io.read()["x"].data.compressors == ()
+
+
+def test_tutorial_names_root_name_modes_and_builder_lookups(tmp_path: Path) -> None:
+    """What hdmf-zarr's tutorials and ZarrIO offer: ``ROOT_NAME`` (the root's name as read), mode ``'r-'`` (read
+    without consolidated metadata), ``get_written``/``get_builder``/``get_container`` for zarr objects, and hdmf's
+    ``manager.get_builder(container)``; each answered as hdmf-zarr answers on its own store."""
+    import zarr
+
+    from hdmfzarr import ROOT_NAME
+
+    assert ROOT_NAME == hdmf_zarr.backend.ROOT_NAME
+    with hdmf_zarr.ZarrIO(str(tmp_path / "peer.zarr"), mode="w", manager=hdmf_common.get_manager()) as io:
+        t = hdmf_common.DynamicTable(name="t", description="d")
+        t.add_column("x", "x")
+        t.add_row(x=1.0)
+        io.write(t)
+    answers = []
+    for cls, manager in ((hdmf_zarr.ZarrIO, hdmf_common.get_manager()), (ZarrIO, get_manager())):
+        with cls(str(tmp_path / "peer.zarr"), mode="r-", manager=manager) as io:
+            root = io.read()
+            builder = io.read_builder()
+            x = zarr.open_group(str(tmp_path / "peer.zarr"), mode="r")["x"]
+            answers.append((root.name, builder.name, io.get_written(builder), io.get_builder(x).name,
+                            io.get_container(x) is root["x"], io.manager.get_builder(root) is builder,
+                            io.get_written(builder.datasets["x"])))
+    assert answers[1] == answers[0] == (ROOT_NAME, ROOT_NAME, True, "x", True, True, True)
+    with ZarrIO(tmp_path / "ours.zarr", "w") as io:
+        io.write(_users())
+        assert not io.get_written(hdmfzarr.BuildManager().build(_users()))  # another tree
+
+
+def test_hdmf_data_chunk_iterators_write_as_hdmf_zarr_writes_them(tmp_path: Path) -> None:
+    """hdmf's own iterators, kept by code switched to hdmfzarr: a DataChunkIterator over a generator (length unknown:
+    the ids give the rows, in hdmf and here) or along axis 1, and a GenericDataChunkIterator whose buffers split the
+    rows; the values and the iterator's chunk shape are stored as hdmf-zarr stores them."""
+    import hdmf.data_utils as hdu
+
+    from hdmfzarr.common import VectorData
+
+    class Source(hdu.GenericDataChunkIterator):
+        def __init__(self, arr: np.ndarray, **kw: Any) -> None:
+            self.arr = arr
+            super().__init__(**kw)
+
+        def _get_data(self, selection: Any) -> np.ndarray:
+            return self.arr[selection]
+
+        def _get_maxshape(self) -> tuple:
+            return self.arr.shape
+
+        def _get_dtype(self) -> np.dtype:
+            return self.arr.dtype
+
+    arr = np.arange(36, dtype="int16").reshape(12, 3)
+
+    def columns(mod: Any) -> list:
+        rows = (np.array([i, -i], dtype=float) for i in range(12))
+        return [mod.VectorData(name="gen", description="d", data=hdu.DataChunkIterator(data=rows, buffer_size=5)),
+                mod.VectorData(name="axis1", description="d", data=hdu.DataChunkIterator(
+                    data=arr * 2, buffer_size=2, iter_axis=1)),
+                mod.VectorData(name="gdci", description="d",
+                               data=Source(arr, buffer_shape=(4, 1), chunk_shape=(4, 1)))]
+
+    def stored(io: Any) -> dict:
+        return {c.name: (np.asarray(c.data[:]).tolist(), str(c.data.dtype)) for c in io.read().columns} | \
+            {"chunks": io.read()["gdci"].data.chunks}
+
+    with hdmf_zarr.ZarrIO(str(tmp_path / "peer.zarr"), mode="w", manager=hdmf_common.get_manager()) as io:
+        io.write(hdmf_common.DynamicTable(name="root", description="d", columns=columns(hdmf_common), id=list(range(12))))
+    with hdmf_zarr.ZarrIO(str(tmp_path / "peer.zarr"), mode="r", manager=hdmf_common.get_manager()) as io:
+        want = stored(io)
+    with ZarrIO(tmp_path / "ours.zarr", "w") as io:
+        io.write(DynamicTable(name="root", description="d", columns=columns(hdmfzarr.common), id=list(range(12))))
+    with ZarrIO(tmp_path / "ours.zarr") as io:
+        got = stored(io)
+    assert got == want and want["chunks"] == (4, 1) and want["gdci"][0] == arr.tolist()
+    assert VectorData(name="x", description="d", data=Source(arr, buffer_shape=(12, 3))).data.total_rows == 12
+
+
+def test_row_selections_of_a_table_read_back_answer_as_hdmf(tmp_path: Path) -> None:
+    """hdmf's DynamicTable tutorial on a table read from an hdmf-zarr store: rows selected by int, slice, list or
+    mask give an enum column's positions (``get``'s ``index=True``, its default; ``to_dataframe`` gives values),
+    ``get(df=False)`` the ids as stored (an array), and regions and ragged cells as hdmf gives them."""
+    t = hdmf_common.DynamicTable(name="t", description="d")
+    t.add_column("a", "a")
+    t.add_column("r", "ragged", index=True)
+    t.add_column("e", "enum", enum=["x", "y", "z"])
+    for a, r, e in ((1.0, [1, 2], "x"), (2.0, [3], "z"), (3.0, [4, 5, 6], "y")):
+        t.add_row(a=a, r=r, e=e)
+    o = hdmf_common.DynamicTable(name="o", description="regions")
+    o.add_column("ref", "a row of t", table=t)
+    o.add_row(ref=2)
+    o.add_row(ref=0)
+    with hdmf_zarr.ZarrIO(str(tmp_path / "t.zarr"), mode="w", manager=hdmf_common.get_manager()) as io:
+        io.write(hdmf_common.SimpleMultiContainer(name="root", containers=[t, o]))
+
+    def answers(root: Any) -> list:
+        t, o = root["t"], root["o"]
+        ids, a, r, e = t.get([0, 1], df=False)
+        return [t[0]["e"].tolist(), t[0:2]["e"].tolist(), t[[0, 2]]["e"].tolist(),
+                t[np.array([False, True, True])]["e"].tolist(), t.to_dataframe()["e"].tolist(),
+                t.to_dataframe(index=True)["e"].tolist(), t.get(1, index=False)["e"].tolist(),
+                type(ids).__name__, ids.tolist(), a.tolist(), [list(x) for x in r], e.tolist(),
+                o[0]["ref"].tolist(), o.to_dataframe()["ref"][0]["a"].tolist()]
+
+    with hdmf_zarr.ZarrIO(str(tmp_path / "t.zarr"), mode="r", manager=hdmf_common.get_manager()) as io:
+        want = answers(io.read())
+    with ZarrIO(tmp_path / "t.zarr") as io:
+        got = answers(io.read())
+    assert got == want and want[:7] == [[0], [0, 2], [0, 1], [2, 1], ["x", "z", "y"], [0, 2, 1], ["z"]]
+    assert want[7] == "ndarray"
+
+
+def test_a_zarr_array_given_as_column_data_is_written(tmp_path: Path) -> None:
+    """``ZarrDataIO(data=zarr_array)`` as hdmf-zarr documents it (a zarr 3 array has no ``len``): the table counts its
+    rows by shape and the copy written reads back, in hdmf-zarr too."""
+    import zarr
+
+    from hdmfzarr import ZarrDataIO
+    from hdmfzarr.common import VectorData
+
+    src = zarr.open_array(str(tmp_path / "src.zarr"), mode="w", shape=(6,), dtype="f8")
+    src[:] = np.arange(6.0)
+    col = VectorData(name="x", description="d", data=ZarrDataIO(data=src, link_data=False))
+    table = DynamicTable(name="root", description="d", columns=[col])
+    assert len(table) == len(col) == 6
+    with ZarrIO(tmp_path / "t.zarr", "w") as io:
+        io.write(table)
+    with hdmf_zarr.ZarrIO(str(tmp_path / "t.zarr"), mode="r", manager=hdmf_common.get_manager()) as io:
+        assert io.read()["x"].data[:].tolist() == list(np.arange(6.0))
+
+
+def test_zarr_v2_io_and_is_zarr_v2_file_answer_as_hdmf_zarr(tmp_path: Path) -> None:
+    """hdmf-zarr 0.14's names for hdmf-zarr 0.13's stores: ``is_zarr_v2_file`` tells the formats apart (and a missing
+    path), ``ZarrV2IO`` reads a format-2 store and refuses a writing mode."""
+    from hdmfzarr import ZarrV2IO, is_zarr_v2_file
+
+    fixture = Path(__file__).parents[1] / "fixtures" / "hdmf_zarr_013" / "common.zarr"
+    with ZarrIO(tmp_path / "v3.zarr", "w") as io:
+        io.write(_users())
+    paths = [fixture, tmp_path / "v3.zarr", tmp_path / "missing.zarr"]
+    assert [is_zarr_v2_file(p) for p in paths] == [hdmf_zarr.is_zarr_v2_file(str(p)) for p in paths] == \
+        [True, False, False]
+    with hdmf_zarr.ZarrV2IO(str(fixture), mode="r", manager=hdmf_common.get_manager()) as io:
+        want = sorted(c.name for c in io.read().children)
+    with ZarrV2IO(fixture, mode="r", manager=get_manager()) as io:
+        assert sorted(c.name for c in io.read().children) == want and io.zarr_format == 2
+    with pytest.raises(ValueError, match="zarr_format=2"):
+        ZarrV2IO(tmp_path / "new.zarr", mode="w")
+
+
+def test_zarrdataio_shards_as_hdmf_zarr(tmp_path: Path) -> None:
+    """``shards`` with inner ``chunks``: the array read answers both as hdmf-zarr's does, and shards that are not
+    whole multiples of the chunks are refused when the ZarrDataIO is made (a ValueError, as hdmf-zarr)."""
+    from hdmfzarr import ZarrDataIO
+    from hdmfzarr.common import VectorData
+
+    with ZarrIO(tmp_path / "s.zarr", "w") as io:
+        io.write(DynamicTable(name="root", description="d", columns=[VectorData(
+            name="s", description="d", data=ZarrDataIO(np.arange(40.0), chunks=(5,), shards=(20,)))]))
+    answers = []
+    for io in (hdmf_zarr.ZarrIO(str(tmp_path / "s.zarr"), mode="r", manager=hdmf_common.get_manager()),
+               ZarrIO(tmp_path / "s.zarr")):
+        with io:
+            data = io.read()["s"].data
+            answers.append((data.chunks, data.shards, data[:3].tolist()))
+    assert answers[1] == answers[0] == ((5,), (20,), [0.0, 1.0, 2.0])
+    for bad in ({"shards": (3,), "chunks": (2,)}, {"shards": (4, 4), "chunks": (2,)}):
+        with pytest.raises(ValueError):
+            hdmf_zarr.ZarrDataIO(data=np.arange(4), **bad)
+        with pytest.raises(ValueError, match=r"shards .* must be whole multiples of chunks"):
+            ZarrDataIO(np.arange(4), **bad)
+
+
+def test_consolidate_metadata_as_hdmf_zarrs_tutorial_passes_it(tmp_path: Path) -> None:
+    """``write(..., consolidate_metadata=False)`` and ``export(..., consolidate_metadata=...)`` are taken (the metadata
+    stays consolidated: it is the commit point), and ``zarr.consolidate_metadata(path)`` afterwards, as hdmf-zarr's
+    NWB tutorial runs it, leaves a store both libraries read and hdmfzarr appends to."""
+    import zarr
+
+    path = tmp_path / "t.zarr"
+    with ZarrIO(path, "w") as io:
+        io.write(_users(), consolidate_metadata=False)
+    zarr.consolidate_metadata(str(path))
+    with ZarrIO(path, "a") as io:
+        table = io.read()
+        table.add_row(x=3.0)
+        io.write(table)
+    with ZarrIO(tmp_path / "e.zarr", "w") as out, ZarrIO(path) as src:
+        out.export(src, consolidate_metadata=True)
+    for p in (path, tmp_path / "e.zarr"):
+        with hdmf_zarr.ZarrIO(str(p), mode="r", manager=hdmf_common.get_manager()) as io:
+            assert io.read()["x"].data[:].tolist() == [1.0, 2.0, 3.0]
+
+
+def test_a_child_added_in_place_to_a_store_read_for_appending_is_written(tmp_path: Path) -> None:
+    """A generated class's field of many typed children, read in mode 'a': a child added in place
+    (``holder.tables.add(t)``, as ``nwb.acquisition__nwb_data_interfaces.add(ts)``) and data given as hdmf's own
+    DataChunkIterator are written and read back, by hdmf-zarr too (the write took the append-only path and dropped
+    them)."""
+    import hdmf.data_utils as hdu
+
+    from hdmfzarr.common import VectorData
+    from hdmfzarr.spec import GroupSpec, NamespaceBuilder
+
+    ns = NamespaceBuilder("an extension", "ndx-holder", version="0.1.0")
+    ns.include_namespace("hdmf-common")
+    ns.add_spec("ndx-holder.extensions.yaml", GroupSpec(
+        "holds tables", data_type_def="Holder", data_type_inc="Container",
+        groups=[GroupSpec("a table", data_type_inc="DynamicTable", quantity="*")]))
+    ns.export("ndx-holder.namespace.yaml", outdir=str(tmp_path))
+    manager = get_manager(extensions=str(tmp_path / "ndx-holder.namespace.yaml"))
+    holder_cls = manager.type_map.get_class("Holder", "ndx-holder")
+    with ZarrIO(tmp_path / "h.zarr", "w", manager=manager) as io:
+        io.write(holder_cls(name="root", dynamic_tables=[_users("a")]))
+    with ZarrIO(tmp_path / "h.zarr", "a") as io:
+        root = io.read()
+        rows = hdu.DataChunkIterator(data=iter([5.0, 6.0, 7.0]), buffer_size=2)
+        root.dynamic_tables.add(DynamicTable(name="b", description="d", columns=[
+            VectorData(name="x", description="x", data=rows)], id=[0, 1, 2]))
+        io.write(root)
+    with ZarrIO(tmp_path / "h.zarr") as io:
+        assert list(io.read().dynamic_tables) == ["a", "b"]
+    hdmf_map = hdmf_common.get_type_map()
+    hdmf_map.load_namespaces(str(tmp_path / "ndx-holder.namespace.yaml"))
+    from hdmf.build import BuildManager
+
+    with hdmf_zarr.ZarrIO(str(tmp_path / "h.zarr"), mode="r", manager=BuildManager(hdmf_map)) as io:
+        tables = io.read().dynamic_tables
+        assert sorted(tables) == ["a", "b"] and tables["b"]["x"].data[:].tolist() == [5.0, 6.0, 7.0]

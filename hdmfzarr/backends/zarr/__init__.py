@@ -6,11 +6,11 @@ The only package code that imports ``zarr``.
 import importlib
 from typing import Any
 
-from .io import ZarrIO
+from .io import ZarrIO, ZarrV2IO, is_zarr_v2_file
 from .lazy import LazyArray
 
 __all__ = [
-    "ZarrIO", "LazyArray", "default_chunks",
+    "ZarrIO", "ZarrV2IO", "is_zarr_v2_file", "LazyArray", "default_chunks",
     "RetryPolicy", "StoreAuthError", "StoreUnavailableError",
 ]
 

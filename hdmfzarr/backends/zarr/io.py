@@ -20,7 +20,7 @@ from .store import StoreHandle, StoreLike
 if TYPE_CHECKING:
     from .remote import RetryPolicy
 
-__all__ = ["ZarrIO"]
+__all__ = ["ZarrIO", "ZarrV2IO", "is_zarr_v2_file"]
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +47,7 @@ class ZarrIO:
                             "namespaces cached in the store")
         self.allow_external = allow_external
         self.convention = conv.for_format(zarr_format)
+        mode = "r" if mode == "r-" else mode  # hdmf-zarr's "read without consolidated metadata": we read either
         self.handle = StoreHandle(path, mode, storage_options, retry)
         if self.handle.pending_clear:  # mode 'w' over something: cleared under the writer lock
             from .commit import overwrite
@@ -68,6 +69,7 @@ class ZarrIO:
         # a ConflictError was raised to the caller: leaving the ``with`` block does not write the stale rows again
         self._conflict_reported = False
         self._written: dict[str, Any] = {}  # fingerprints of the datasets this ZarrIO's writes stored
+        self._written_tree: Builder | None = None  # the builder tree last written (hdmf's get_written)
         self._external: dict[str, ZarrIO] = {}
         existing = self.handle.root_format() if mode != "r" else None
         if mode in ("r+", "a") and existing is not None:
@@ -195,6 +197,7 @@ class ZarrIO:
             # what this ZarrIO stored, by path: a later write of the same data does not store it again
             self._written = {**({} if fresh else self._written),
                              **{k: v for k, v in writer.written.items() if v is not None}}
+            self._written_tree = builder
         except errors.ConflictError:
             self._conflict_reported = True
             raise
@@ -217,6 +220,26 @@ class ZarrIO:
             with safety.translating(self.url, "read the store metadata"):  # metadata of unexpected types
                 self._builder = self._get_reader().read()
         return self._builder
+
+    def get_written(self, builder: Builder, check_on_disk: bool = False) -> bool:
+        """hdmf's: whether ``builder`` belongs to the tree this ZarrIO read or last wrote (``check_on_disk``: no
+        effect, a tree read is on disk)."""
+        return any(builder.root is tree for tree in (self._builder, self._written_tree))
+
+    def get_builder(self, zarr_obj: Any) -> Builder:
+        """hdmf-zarr's: the builder read for a zarr group or array of this store (or its path in the store)."""
+        path = zarr_obj if isinstance(zarr_obj, str) else zarr_obj.path
+        root = self.read_builder()
+        try:
+            return root[path] if path.strip("/") else root
+        except KeyError:
+            raise errors.StoreNotFoundError(f"{self.url}: no object at /{path.strip('/')} in the tree read") from None
+
+    def get_container(self, zarr_obj: Any) -> Any:
+        """hdmf-zarr's: the container read for a zarr group or array of this store (or its path in the store)."""
+        if self._manager is None:
+            self.read()
+        return self._manager.construct(self.get_builder(zarr_obj))
 
     def spec_cache(self) -> dict[str, Any]:
         """The namespaces cached in the store (``{}`` when none)."""
@@ -245,9 +268,11 @@ class ZarrIO:
             raise errors.StoreError(
                 f"{self.url}: opened read-only (mode 'r'); open with 'w', 'w-', 'a' or 'r+' to write")
 
-    def write(self, container: Any, cache_spec: bool = True, link_data: bool = False) -> None:
+    def write(self, container: Any, cache_spec: bool = True, link_data: bool = False,
+              consolidate_metadata: bool = True) -> None:
         """Build ``container`` (with the type map it was read with) and write it in one transaction, caching the specs;
-        a container this ZarrIO read is written as its appended rows plus any added or edited objects."""
+        a container this ZarrIO read is written as its appended rows plus any added or edited objects. The metadata
+        is consolidated whatever ``consolidate_metadata`` (hdmf-zarr's) says: it is the commit point."""
         self._check_writable()
         if self._is_append_only(container):
             self.flush_appends()  # (stages the rows of reference columns)
@@ -268,9 +293,10 @@ class ZarrIO:
         self._builder = read_tree  # still the committed tree read (what this write added is in the store too)
 
     def export(self, src_io: Any, container: Any = None, write_args: dict[str, Any] | None = None,
-               clear_cache: bool = False, cache_spec: bool = True) -> None:
+               clear_cache: bool = False, cache_spec: bool = True, consolidate_metadata: bool = True) -> None:
         """hdmf-zarr's export: copy everything ``src_io`` (an open backend, or an hdmf IO object with a ``source``)
-        holds, with its cached specs; or write ``container`` with ``write_args`` (``clear_cache``: no effect)."""
+        holds, with its cached specs; or write ``container`` with ``write_args`` (``clear_cache`` and
+        ``consolidate_metadata``: no effect, as in ``write``)."""
         if container is not None:
             self.write(container, **{"cache_spec": cache_spec, **(write_args or {})})
             return
@@ -432,3 +458,23 @@ def _store_build_manager(base: type) -> type:
                     f"attributes/data ({type(exc).__name__}: {exc})") from exc
 
     return StoreBuildManager
+
+
+class ZarrV2IO(ZarrIO):
+    """hdmf-zarr 0.14's reader of format-2 stores (hdmf-zarr 0.13's): read-only, as there; ``ZarrIO`` reads both
+    formats, and writes format 2 with ``zarr_format=2``."""
+
+    def __init__(self, path: StoreLike, mode: str = "r", *args: Any, **kwargs: Any) -> None:
+        if mode not in ("r", "r-"):
+            raise ValueError(f"ZarrV2IO reads only (mode 'r'), got mode {mode!r}; write format 2 with "
+                             "ZarrIO(path, mode, zarr_format=2)")
+        super().__init__(path, mode, *args, **kwargs)
+
+
+def is_zarr_v2_file(path: StoreLike, storage_options: dict[str, Any] | None = None) -> bool:
+    """hdmf-zarr 0.14's: whether ``path`` is a Zarr format 2 store (False when it is none)."""
+    try:
+        with ZarrIO(path, storage_options=storage_options) as io:
+            return conv.for_format(io.zarr_format) is conv.V2
+    except (errors.HdmfZarrError, OSError, ValueError):
+        return False

@@ -11,7 +11,7 @@ from typing import Any, Callable
 import numpy as np
 
 from ...build.builders import (Builder, CompoundField, DatasetBuilder, Deferred, ExternalTarget, GroupBuilder,
-                               LinkBuilder, ReferenceBuilder, fetch_deferred)
+                               LinkBuilder, ReferenceBuilder, ROOT_NAME, fetch_deferred)
 from ... import errors
 from ...spec.cache import decode_cache, latest_sources
 from ...spec.dtypes import NUMERIC_DTYPES
@@ -65,7 +65,7 @@ class ZarrReader:
                 raise errors.CorruptStoreError(f"{self.url}: /{path} has no parent group /{parent_path}")
             node = self.nodes[path]
             if node.kind == "group" or not path:
-                g = groups[path] = GroupBuilder(name or "root", attributes=self._attrs(node), source=self.url)
+                g = groups[path] = GroupBuilder(name or ROOT_NAME, attributes=self._attrs(node), source=self.url)
                 g.location = path
                 if path:
                     groups[parent_path].set_group(g)
