@@ -182,12 +182,6 @@ class BufferedData(Data):
         self._ctype: ColumnType | None = None
         self._typed = False  # a dtype was set explicitly: rows are merged into an array, not a list
         self._ragged: str | None = None  # elements of different lengths without an index: "unwarned"/"warned"
-        if data is not None and not isinstance(data, (list, tuple, np.ndarray, DataIO, DataChunkIterator)) and (
-                isinstance(data, (str, bytes, dict))
-                or not hasattr(data, "__len__") or not hasattr(data, "__getitem__")):
-            raise errors.ContainerTypeError(  # (as hdmf refuses it; a number or a str would fail later, obscurely)
-                f"{type(self).__name__} {name!r}: data must be array-like (list, tuple, numpy/lazy array, DataIO or "
-                f"DataChunkIterator), got {type(data).__name__}")
         super().__init__(name, data)
         if dtype is not None:
             self.set_dtype(dtype)
@@ -312,6 +306,12 @@ class BufferedData(Data):
     @data.setter
     def data(self, value: Any) -> None:
         value = from_hdmf_iterator(value)
+        if value is not None and not isinstance(value, (list, tuple, np.ndarray, DataIO, DataChunkIterator)) and (
+                isinstance(value, (str, bytes, dict, np.generic)) or not hasattr(value, "__getitem__")
+                or not (hasattr(value, "__len__") or hasattr(value, "shape"))):  # (a zarr 3 array has no len)
+            raise self._error(  # (as hdmf refuses it: a number or a str failed later, in len() or a write)
+                "data must be array-like (list, tuple, numpy/lazy array, DataIO or DataChunkIterator), got "
+                f"{type(value).__name__}", errors.ContainerTypeError)
         old = getattr(self, "_arr", None)
         if old is not None and old is not value:
             old.rows.clear()  # replaced: its rows are not appended (the new data is written instead)

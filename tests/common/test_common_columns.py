@@ -142,5 +142,12 @@ def test_column_data_that_is_not_array_like_is_refused_at_construction(data: Any
         HdmfVectorData(name="v", description="d", data=data)
     with pytest.raises(ContainerTypeError, match=rf"VectorData 'v': data must be array-like .* got {type(data).__name__}"):
         VectorData(name="v", description="d", data=data)
-    for ok in ([1, 2], (1, 2), np.arange(2), range(2), None):
+    col = VectorData(name="v", description="d", data=[1, 2])
+    with pytest.raises(ContainerTypeError, match="data must be array-like"):
+        col.data = data  # assigned later: refused the same way, the column unchanged
+    assert list(col.data) == [1, 2]
+    import zarr
+
+    stored = zarr.create_array(store={}, shape=(2,), dtype="i4")  # a zarr 3 array: a shape, no len()
+    for ok in ([1, 2], (1, 2), np.arange(2), range(2), None, stored):
         assert len(VectorData(name="v", description="d", data=ok)) == (0 if ok is None else 2)
