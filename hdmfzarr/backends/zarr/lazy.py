@@ -403,8 +403,8 @@ class LazyArray(StoredArray):
         """A storage setting of the zarr array (None for a v2 object array, read without one)."""
         return getattr(getattr(self.source, "array", None), name, None)
 
-    compressors = property(lambda self: self._setting("compressors"), doc="The zarr array's compressors, as hdmf-zarr's "
-                           "datasets give them (``data.compressors``)")
+    compressors = property(lambda self: self._setting("compressors"),
+                           doc="The zarr array's compressors, as hdmf-zarr's datasets give them (``data.compressors``)")
     filters = property(lambda self: self._setting("filters"), doc="The zarr array's filters")
     fill_value = property(lambda self: self._setting("fill_value"), doc="The zarr array's fill value")
     shards = property(lambda self: self._setting("shards"), doc="The zarr array's shard shape (None: unsharded)")
