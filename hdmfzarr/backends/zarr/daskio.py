@@ -4,6 +4,7 @@ whole chunks, and stored with ``dask.array.store`` without locks on the active s
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -17,6 +18,22 @@ if TYPE_CHECKING:
     from .writer import Target, ZarrWriter
 
 __all__ = ["write_dask"]
+
+
+@contextlib.contextmanager
+def _ticking(bar: Any) -> Iterator[None]:
+    """Tick ``bar`` per finished dask task (local schedulers; a distributed client has its own dashboard)."""
+    if isinstance(bar, SilentBar):
+        yield
+        return
+    from dask.callbacks import Callback
+
+    def start_state(dsk: Any, state: Any) -> None:
+        bar.total = sum(len(state[k]) for k in ("ready", "waiting", "running", "finished"))
+        bar.refresh()
+
+    with Callback(start_state=start_state, posttask=lambda *a: bar.update(1)):
+        yield
 
 
 def write_dask(writer: ZarrWriter, t: Target, darr: Any, dtype: Any) -> None:
@@ -39,15 +56,7 @@ def write_dask(writer: ZarrWriter, t: Target, darr: Any, dtype: Any) -> None:
         grid = tuple(zarr_arr.shards or chunks)
         if shape and all(shape):
             aligned = darr.rechunk(grid)
-            with progress_bar(None, f"storing /{t.path}", unit="task") as bar, contextlib.ExitStack() as ticking:
-                if not isinstance(bar, SilentBar):  # ticked per finished task (a distributed client has a dashboard)
-                    from dask.callbacks import Callback
-
-                    def start_state(dsk: Any, state: Any) -> None:
-                        bar.total = sum(len(state[k]) for k in ("ready", "waiting", "running", "finished"))
-                        bar.refresh()
-
-                    ticking.enter_context(Callback(start_state=start_state, posttask=lambda *a: bar.update(1)))
+            with progress_bar(None, f"storing /{t.path}", unit="task") as bar, _ticking(bar):
                 da.store(aligned, zarr_arr, lock=False, compute=True)
         elif not shape:
             zarr_arr[...] = np.asarray(darr.compute())

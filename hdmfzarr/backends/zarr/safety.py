@@ -224,6 +224,35 @@ def max_chunk_bytes(nelements: int, itemsize: int | None) -> int:
     return min(bound, max_read_bytes())
 
 
+def _bounded_stream(make: Any, data: Any, bound: int, what: str) -> int:
+    """Decoded size of ``data`` (every member/frame, each through a fresh ``make()`` decompressor),
+    decoded in 1 MiB steps and thrown away; raises DecodedSizeError once past ``bound``."""
+    step = 2**20
+    total = 0
+    rest = bytes(data)
+    while rest:
+        d = make()
+        out = d.decompress(rest, step)
+        while True:
+            total += len(out)
+            if total > bound:
+                raise DecodedSizeError(f"the {what} chunk decodes to more than {bound:,} bytes, "
+                                       "more than its array's metadata allows")
+            if d.eof:
+                break
+            tail = getattr(d, "unconsumed_tail", None)  # zlib: input left; bz2/lzma: output buffered inside
+            if tail is not None:
+                if not tail and not out:
+                    return total  # truncated stream: the codec reports it
+                out = d.decompress(tail, step)
+            else:
+                if d.needs_input:
+                    return total
+                out = d.decompress(b"", step)
+        rest = d.unused_data
+    return total
+
+
 def declared_size(codec: str, data: Any) -> int | None:
     """The decoded size a compressed chunk's header declares (zstd, blosc, lz4; None for other codecs);
     DecodedSizeError for a zstd header that declares none (an unbounded stream)."""
@@ -270,29 +299,8 @@ def check_decoded_size(codec: str, data: Any, bound: int) -> None:
     make = makers.get(codec)
     if make is None:
         return
-    # every member/frame through a fresh decompressor, decoded in 1 MiB steps and thrown away
-    step, total, rest = 2**20, 0, bytes(data)
     try:
-        while rest:
-            d = make()
-            out = d.decompress(rest, step)
-            while True:
-                total += len(out)
-                if total > bound:
-                    raise DecodedSizeError(f"the {codec} chunk decodes to more than {bound:,} bytes, "
-                                           "more than its array's metadata allows")
-                if d.eof:
-                    break
-                tail = getattr(d, "unconsumed_tail", None)  # zlib: input left; bz2/lzma: output buffered inside
-                if tail is not None:
-                    if not tail and not out:
-                        return  # truncated stream: the codec reports it
-                    out = d.decompress(tail, step)
-                else:
-                    if d.needs_input:
-                        return
-                    out = d.decompress(b"", step)
-            rest = d.unused_data
+        _bounded_stream(make, data, bound, codec)
     except DecodedSizeError:
         raise
     except (zlib.error, OSError, EOFError, ValueError):
