@@ -58,9 +58,10 @@ def table_frame(table: DynamicTable, rows: Any, index: bool, exclude: Iterable[s
     excluded = set(exclude)
     key = slice(rows, rows + 1) if isinstance(rows, int) else rows
     names = [n for n in table.colnames if n not in excluded]
-    codes = [n for n in names if index and isinstance(table.get_column(n), EnumData)]  # hdmf: positions, then
+    # with index=True an enum column gives the positions in its elements, as hdmf
+    codes = {n: col for n in names if index and isinstance(col := table.get_column(n), EnumData)}
     ids, values = read_columns(table, key, [n for n in names if n not in codes])
-    values.update({n: col.get(key, index=True) for n in codes if isinstance(col := table.get_column(n), EnumData)})
+    values.update({n: col.get(key, index=True) for n, col in codes.items()})
     target_frames: dict[int, Any] = {}
     data: dict[str, Any] = {}
     for name in names:
