@@ -10,7 +10,7 @@ from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 from ..container import Children, Container, Data, GroupView
-from ..errors import ContainerError
+from ..errors import ContainerError, ContainerTypeError
 from ..spec.dtypes import STRING_DTYPES
 from ..spec.model import AttributeSpec, GroupSpec, LinkSpec, canonical_spec_dtype, spec_type
 from ..dataio import READS_HELD, Deferred, fetch_deferred
@@ -153,12 +153,16 @@ def _add_paths_and_mappings(classdict: dict[str, Any], base: type, mapper: Any, 
             if f.kind == "dataset" and not spec_type(f.spec) and getattr(f.spec, "name", None):
                 datasets.setdefault(f.attr, f.spec.name)
     deferred = set(getattr(base, "deferred_fields", ()) or ())
+    many: dict[str, str] = {}  # fields of many typed children -> the children's type
     for f in own:
         if f.kind == "dataset" and not spec_type(f.spec) and f.attr not in classdict:
             classdict[f.attr] = _deferred_property(f.attr)  # a stored scalar is read on first use
             deferred.add(f.attr)
         elif f.kind != "attribute" and f.spec.is_many() and (spec_type(f.spec) or isinstance(f.spec, LinkSpec)):
             classdict[f.attr] = _children_property(f.attr, f"{label} field {f.attr!r}")
+            many[f.attr] = spec_type(f.spec) or f.spec.target_type
+            for verb, method in _many_methods(f.attr, many[f.attr], label).items():
+                classdict.setdefault(f"{verb}_{f.attr}", method)
     classdict["deferred_fields"] = frozenset(deferred)
     attrs = [f.attr for f in mapper.fields()]
     taken = set(classdict) | set(attrs) | set(dir(base))
@@ -166,6 +170,9 @@ def _add_paths_and_mappings(classdict: dict[str, Any], base: type, mapper: Any, 
         if top.isidentifier() and top not in taken:
             classdict[top] = property(partial(GroupView, path=(top,)),
                                       doc=f"The objects stored under {top}/ by name (read-only).")
+            below = {a: t for a, t in many.items() if paths[a] == (top,)}
+            if below and f"add_{top}" not in taken:  # nwb.add_acquisition(ts), as pynwb users write
+                classdict[f"add_{top}"] = _add_under(top, below, label)
     # a nested field is also reachable by its own name when no other field ends with it (nwb.electrodes for
     # general__extracellular_ephys__electrodes, ts.rate for starting_time__rate: the names pynwb users know)
     leaves: dict[str, list[str]] = {}
@@ -213,6 +220,63 @@ def _children_property(attr: str, where: str) -> property:
         self.__dict__[attr] = Children.of(value, where)
 
     return property(lambda self: self.__dict__.get(attr), set_, doc=f"{where}: typed children by name.")
+
+
+def _many_methods(attr: str, child_type: str, label: str) -> dict[str, Callable[..., Any]]:
+    """hdmf's methods for a field of many typed children (its MultiContainerInterface): ``add_<attr>`` (one, a list
+    or a dict; an orphan gets this parent), ``get_<attr>`` (by name, or the only one) and ``create_<attr>``."""
+    where = f"{label} field {attr!r}"
+
+    def child_class(self: Any) -> type:
+        return type(self)._type_map.get_class(child_type, type(self).namespace)
+
+    def add(self: Any, containers: Any) -> Any:
+        items = containers.values() if isinstance(containers, dict) else \
+            containers if isinstance(containers, (list, tuple)) else [containers]
+        cls = child_class(self)
+        for child in items:
+            if not isinstance(child, cls):
+                raise ContainerTypeError(f"{where}: expected {child_type}, got {type(child).__name__}")
+        if getattr(self, attr) is None:
+            setattr(self, attr, [])
+        for child in items:
+            getattr(self, attr).add(child, where)
+            self._adopt(child)
+        self.set_modified()
+        return containers
+
+    def get(self: Any, name: str | None = None) -> Any:
+        held = getattr(self, attr) or {}
+        if name is None:
+            if len(held) != 1:
+                raise ContainerError(f"{where} of {self.name!r}: "
+                                     + (f"holds {len(held)} objects; give a name" if held else "is empty"))
+            return next(iter(held.values()))
+        if name not in held:
+            raise KeyError(f"{name!r} not found in {attr} of {type(self).__name__} {self.name!r}")
+        return dict.__getitem__(held, name)
+
+    def create(self: Any, **kwargs: Any) -> Any:
+        return add(self, child_class(self)(**kwargs))
+
+    return {"add": add, "get": get, "create": create}
+
+
+def _add_under(top: str, fields: dict[str, str], label: str) -> Callable[..., Any]:
+    """``add_<top>(child)``: the child added to the one field directly under the untyped group ``top`` whose type
+    it is (``nwb.add_acquisition(ts)`` puts a TimeSeries among the NWBDataInterfaces, a table among the tables)."""
+
+    def add(self: Any, child: Any) -> Any:
+        tm, ns = type(self)._type_map, type(self).namespace
+        fits = [a for a, t in fields.items() if isinstance(child, tm.get_class(t, ns))]
+        if len(fits) != 1:
+            held = ", ".join(f"{a} ({t})" for a, t in fields.items())
+            raise ContainerTypeError(f"{label}: {top}/ holds {held}; a {type(child).__name__} fits "
+                                     + (f"{' and '.join(fits)}: call add_<field>" if fits else "none of them"))
+        return getattr(self, f"add_{fits[0]}")(child)
+
+    add.__doc__ = f"Add a child under {top}/ to the field of its type ({', '.join(fields)})."
+    return add
 
 
 def _annotation(spec: Any) -> Any:

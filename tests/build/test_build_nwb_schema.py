@@ -289,3 +289,30 @@ def test_nested_fields_answer_to_their_own_names_when_unambiguous(tmp_path, benc
         spatial = io.type_map.get_class("SpatialSeries", "core")  # a TimeSeries: an inherited field by its name
         made = spatial(name="xy", data=[[1.0, 2.0]], data__unit="m", starting_time=0.0, rate=30.0)
         assert made.starting_time__rate == 30.0 and made.rate == 30.0
+
+
+def test_children_added_as_pynwb_users_add_them_are_read_by_pynwb(nwb_map, tmp_path):
+    """``nwb.add_acquisition(ts)`` (and ``add_<group>`` for each untyped group holding fields of many typed children)
+    puts the child in the field of its type; a child no field there takes, or a name taken, is refused."""
+    pytest.importorskip("hdmf_zarr")
+    from hdmfzarr import ZarrIO
+
+    f = make_file(nwb_map)
+    TimeSeries, DynamicTable = nwb_map.get_class("TimeSeries", "core"), nwb_map.get_class("DynamicTable", "core")
+    Device = nwb_map.get_class("Device", "core")
+    lfp = TimeSeries(name="lfp", data=np.zeros((4, 2)), data__unit="V", starting_time=0.0, starting_time__rate=5.0)
+    assert f.add_acquisition(lfp) is lfp and lfp.parent is f
+    f.add_acquisition(DynamicTable(name="notes", description="a table", id=[0, 1]))
+    assert sorted(f.acquisition__nwb_data_interfaces) == ["lfp", "ts"]
+    assert list(f.acquisition__dynamic_tables) == ["notes"]
+    with pytest.raises(TypeError, match=r"acquisition/ holds .*a Device fits none of them"):
+        f.add_acquisition(Device(name="dev2", description="d"))
+    with pytest.raises(ValueError, match="two objects are named 'lfp'"):
+        f.add_acquisition(TimeSeries(name="lfp", data=[1.0], data__unit="V", starting_time=0.0,
+                                     starting_time__rate=1.0))
+    path = str(tmp_path / "added.nwb.zarr")
+    with ZarrIO(path, mode="w", type_map=nwb_map) as io:
+        io.write(f)
+    with read_with_pynwb(path) as back:
+        assert back.acquisition["lfp"].rate == 5.0 and back.acquisition["lfp"].data.shape == (4, 2)
+        assert len(back.acquisition["notes"]) == 2
