@@ -119,11 +119,10 @@ class AppendableArray(StoredArray):
         arr = np.asarray(rows, dtype=object if self.stored.dtype.kind in "OT" else None)
         if arr.dtype.kind == "f" and self.stored.dtype.kind in "iub":
             raise errors.StoreError(f"{self.where}: cannot store float values in the {self.stored.dtype} data")
-        if arr.ndim == 0 or tuple(arr.shape[1:]) != tuple(self.stored.shape[1:]):
-            raise errors.StoreError(
-                f"{self.where}: appended rows have shape {tuple(arr.shape)}, expected (n, "
-                f"{', '.join(map(str, self.stored.shape[1:]))}{',' if len(self.stored.shape) == 2 else ''})"
-            )
+        want = tuple(self.stored.shape[1:])
+        if arr.ndim == 0 or arr.shape[1:] != want:
+            got = "a single value, not a sequence of rows" if arr.ndim == 0 else f"rows of shape {arr.shape[1:]}"
+            raise errors.StoreError(f"{self.where}: each appended row must have shape {want}, got {got}")
         return arr
 
     def append(self, row: Any) -> None:

@@ -148,8 +148,11 @@ def test_two_dimensional_dataset_and_timestamps(tmp_path: Path, fmt: int) -> Non
         wrap_growable(b)
         b["data"].data.extend(np.ones((4, 3), "int16"))
         b["timestamps"].data.extend(np.arange(5.0, 9.0))
-        with pytest.raises(StoreError, match="shape"):
+        with pytest.raises(StoreError,
+                           match=r"data: each appended row must have shape \(3,\), got rows of shape \(4,\)$"):
             b["data"].data.extend(np.ones((2, 4), "int16"))
+        with pytest.raises(StoreError, match=r"each appended row must have shape \(3,\), got rows of shape \(1, 3\)$"):
+            b["data"].data.append([[1, 2, 3]])  # one row given as a batch of one
         assert append_tree(io.handle, b)[0] == 2
     with ZarrIO(path) as io:
         b = io.read_builder()
@@ -168,8 +171,11 @@ def test_bad_appends_name_the_dataset(tmp_path: Path) -> None:
         wrap_growable(b)
         with pytest.raises(StoreError, match="counts.*float"):
             b["counts"].data.extend([1.5])
-        with pytest.raises(StoreError, match="counts.*shape"):
+        with pytest.raises(StoreError,
+                           match=r"counts: each appended row must have shape \(\), got rows of shape \(2,\)$"):
             b["counts"].data.extend([[1, 2]])
+        with pytest.raises(StoreError, match="counts: .* got a single value, not a sequence of rows$"):
+            b["counts"].data.extend(5)
         assert b["counts"].data.pending_rows is None
         b["counts"].data.extend([70000])  # does not fit int16: the array is rewritten wider
         append_tree(io.handle, b)
